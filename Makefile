@@ -1,0 +1,77 @@
+# KernelScript: set-up, build and tests.
+#
+#   make test    install what is missing, build, run the whole test suite
+#   make demo    install what is missing, build, compile and run the seed sketch in the kernel
+#   make build   compile the TypeScript into build/
+#   make clean   remove build/
+#
+# On a fresh Debian/Ubuntu machine `make test` and `make demo` install the system
+# packages (when run as root) and the npm dependencies themselves; when everything is
+# present these steps do nothing.
+
+SHELL := /bin/bash
+
+# What the compiled programs, the kernel tests and the demo need from the system.
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc
+REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h
+
+TSC := node_modules/.bin/tsc
+# npm ci writes this file last, so it is newer than package-lock.json once installed.
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: all build test demo clean system-packages node-version
+
+all: build
+
+test: system-packages build
+	node --test build/tests/
+
+demo: system-packages build
+	node build/src/runner/demo.js
+
+build: node-version $(NPM_STAMP)
+	$(TSC) -p tsconfig.json
+	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
+	@find build -name '*.js' 2>/dev/null | while read -r js; do \
+	  source="$${js#build/}"; source="$${source%.js}.ts"; \
+	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
+	done
+
+$(NPM_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-version:
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "error: Node.js >= 20 is required and \`node\` is not on PATH"; \
+	  echo "  = fix: install Node.js 20 or newer (https://nodejs.org/en/download, or NodeSource's apt repository)"; \
+	  exit 3; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { \
+	  echo "error: Node.js >= 20 is required, found $$(node --version)"; \
+	  echo "  = fix: install Node.js 20 or newer (https://nodejs.org/en/download)"; \
+	  exit 3; }
+
+# Installs the apt packages only when something is missing; without root it says what
+# to run and carries on (tests that need the missing pieces skip and say why).
+system-packages:
+	@missing=""; \
+	for command in $(REQUIRED_COMMANDS); do \
+	  command -v $$command >/dev/null 2>&1 || missing="$$missing $$command"; \
+	done; \
+	for file in $(REQUIRED_FILES); do \
+	  [ -e $$file ] || missing="$$missing $$file"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing system packages (missing:$$missing)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update && apt-get install -y $(APT_PACKAGES); } || \
+	    echo "warning: apt-get failed; continuing (tests that need the missing pieces will skip or fail)"; \
+	else \
+	  echo "warning: missing:$$missing"; \
+	  echo "  = fix: sudo apt-get install -y $(APT_PACKAGES)"; \
+	fi
+
+clean:
+	rm -rf build

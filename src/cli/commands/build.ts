@@ -1,0 +1,39 @@
+//! `kernelscript build FILE.ks [-o DIR]`: compile, check the toolchain, write the output
+//! directory, run `make -C DIR`. The toolchain is checked after compiling (so program
+//! errors come first) but before writing (so a machine without clang gets no
+//! half-usable directory, only the command that fixes it).
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { CommandContext } from "../context.js";
+import { ExitCode, InternalError } from "../failures.js";
+import { replaceOutputDirectory } from "../output-directory.js";
+import { requireBuildToolchain, runMake } from "../toolchain.js";
+import { compileInMemory, outputTargetFor, reportDiagnostics } from "./compile.js";
+
+export async function runBuild(context: CommandContext): Promise<ExitCode> {
+  const { io, parsed } = context;
+  const file = parsed.args[0]!;
+  const target = await outputTargetFor(context, file);
+  const result = await compileInMemory(io, file, true);
+  if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
+  requireBuildToolchain(io.env, io.isRoot);
+  replaceOutputDirectory(target, result.files);
+
+  const status = await runMake(target.absolute, io.env);
+  // The toolchain is known to be complete here, so C that does not build is our bug.
+  if (status !== 0) {
+    throw new InternalError(`the generated code did not build: \`make -C ${target.shown}\` exited with status ${status}`);
+  }
+  const { baseNameOf } = await import("../../compiler/index.js");
+  const name = baseNameOf(file);
+  const products = [`${name}.bpf.o`, name];
+  const absent = products.filter((product) => !existsSync(join(target.absolute, product)));
+  if (absent.length > 0) {
+    throw new InternalError(`\`make -C ${target.shown}\` succeeded but did not produce ${absent.join(" and ")}`);
+  }
+  io.writeStdout(
+    `built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`,
+  );
+  return ExitCode.ok;
+}

@@ -1,0 +1,49 @@
+//! `kernelscript compile FILE.ks [-o DIR] [--no-makefile]` and the steps `build` shares
+//! with it: run the compiler core through the Node host, print its diagnostics, write
+//! the output directory atomically.
+
+import type { CompileResult } from "../../compiler/index.js";
+import { renderDiagnostics } from "../../compiler/diagnostics/render.js";
+import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
+import { ExitCode } from "../failures.js";
+import { NodeHost, defaultKernelBtfPath } from "../node-host.js";
+import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget, type OutputTarget } from "../output-directory.js";
+
+/**
+ * Runs the whole pipeline (parse → check → lower → analyze → emit) in memory. The core
+ * is imported lazily so `--help` and usage errors stay fast and work even when a
+ * compiler module is broken.
+ */
+export async function compileInMemory(io: CliIo, file: string, makefile: boolean): Promise<CompileResult> {
+  const compiler = await import("../../compiler/index.js");
+  const btfPath = io.env.BTF !== undefined && io.env.BTF !== "" ? io.env.BTF : defaultKernelBtfPath;
+  return compiler.compile(file, new NodeHost(io.cwd, btfPath), { makefile });
+}
+
+/** Prints the diagnostics (and their summary) to stderr; true when there were errors. */
+export function reportDiagnostics(io: CliIo, result: CompileResult, file: string): boolean {
+  if (result.diagnostics.length > 0) {
+    io.writeStderr(renderDiagnostics(result.diagnostics, result.sources, { color: io.color, inputName: file }));
+  }
+  return result.diagnostics.some((d) => d.severity === "error");
+}
+
+/** `-o DIR`, or `./NAME` beside the working directory's other files. */
+export async function outputTargetFor(context: CommandContext, file: string): Promise<OutputTarget> {
+  const { baseNameOf } = await import("../../compiler/index.js");
+  const target = resolveOutputTarget(stringFlag(context.parsed, "output") ?? baseNameOf(file), context.io.cwd);
+  checkOutputTarget(target, context.io.cwd, file, context.parsed.command.name);
+  return target;
+}
+
+export async function runCompile(context: CommandContext): Promise<ExitCode> {
+  const { io, parsed } = context;
+  const file = parsed.args[0]!;
+  const target = await outputTargetFor(context, file);
+  const result = await compileInMemory(io, file, !booleanFlag(parsed, "noMakefile"));
+  if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
+  replaceOutputDirectory(target, result.files);
+  const names = result.files.map((f) => f.path).join(", ");
+  io.writeStdout(`compiled ${file} into ${target.shown}/: ${names}\n`);
+  return ExitCode.ok;
+}

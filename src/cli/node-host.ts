@@ -1,0 +1,50 @@
+//! The compiler's Host backed by the file system. Relative paths resolve against the
+//! process's working directory, so diagnostics name files the way the user typed them.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Host } from "../compiler/index.js";
+
+export const defaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
+
+export class NodeHost implements Host {
+  private btf: Uint8Array | undefined | null = null;
+
+  /**
+   * `cwd`: what relative paths are relative to (the user's working directory).
+   * `btfPath`: where the kernel's BTF is read from (`BTF=`, or the running kernel's).
+   */
+  constructor(
+    private readonly cwd: string,
+    private readonly btfPath: string = defaultKernelBtfPath,
+  ) {}
+
+  readFile(path: string): string | undefined {
+    try {
+      return readFileSync(resolve(this.cwd, path), "utf8");
+    } catch (error) {
+      // A missing, unreadable or directory path is reported by the compiler as a
+      // diagnostic at the include or the command line; anything else is our bug.
+      if (isFileSystemError(error)) return undefined;
+      throw error;
+    }
+  }
+
+  readKernelBtf(): Uint8Array | undefined {
+    if (this.btf === null) {
+      try {
+        this.btf = readFileSync(resolve(this.cwd, this.btfPath));
+      } catch (error) {
+        if (!isFileSystemError(error)) throw error;
+        this.btf = undefined;
+      }
+    }
+    return this.btf;
+  }
+}
+
+const fileSystemErrorCodes = new Set(["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "EPERM", "ELOOP", "ENAMETOOLONG"]);
+
+function isFileSystemError(error: unknown): boolean {
+  return error instanceof Error && fileSystemErrorCodes.has((error as NodeJS.ErrnoException).code ?? "");
+}

@@ -1,0 +1,279 @@
+//! The command line as data: every command, argument and flag is declared once here;
+//! the argv parser and the `--help` texts are generated from these declarations, so the
+//! help can never disagree with what is accepted.
+
+import { UsageError } from "./failures.js";
+
+export interface FlagSpec {
+  /** Key in `ParsedCommand.flags`. */
+  readonly name: string;
+  readonly long: string;
+  readonly short?: string;
+  /** Placeholder of the value (`DIR`) when the flag takes one; boolean flags have none. */
+  readonly value?: string;
+  /** Allowed values, when the set is closed. */
+  readonly choices?: readonly string[];
+  readonly description: string;
+}
+
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  /** Positional arguments, all required. */
+  readonly arguments: readonly ArgumentSpec[];
+  readonly flags: readonly FlagSpec[];
+  /** Words after `--` are passed on (to the user-space program of `run`). */
+  readonly passThrough?: string;
+}
+
+const outputFlag: FlagSpec = {
+  name: "output",
+  long: "--output",
+  short: "-o",
+  value: "DIR",
+  description: "output directory (default: ./NAME, NAME being the file's base name)",
+};
+
+const sourceArgument: ArgumentSpec = { name: "FILE.ks", description: "the KernelScript source file" };
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: "compile",
+    summary: "write NAME.bpf.c, NAME.c, NAME.h and a Makefile into a directory",
+    arguments: [sourceArgument],
+    flags: [outputFlag, { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" }],
+  },
+  {
+    name: "build",
+    summary: "compile, then run make: DIR/NAME.bpf.o and the loader DIR/NAME",
+    arguments: [sourceArgument],
+    flags: [outputFlag],
+  },
+  {
+    name: "check",
+    summary: "report errors and warnings only; writes nothing",
+    arguments: [sourceArgument],
+    flags: [
+      {
+        name: "format",
+        long: "--format",
+        value: "FORMAT",
+        choices: ["text", "json"],
+        description: "`text` (default, on stderr) or `json` (one object on stdout)",
+      },
+    ],
+  },
+  {
+    name: "test",
+    summary: "build in test mode and run every @test function in the kernel",
+    arguments: [sourceArgument],
+    flags: [],
+  },
+  {
+    name: "run",
+    summary: "build, then run the user-space program",
+    arguments: [sourceArgument],
+    flags: [outputFlag],
+    passThrough: "ARGS",
+  },
+  {
+    name: "init",
+    summary: "start a project (KIND: xdp, tc/ingress, tracepoint/CAT/EVENT, probe/FN, perf_event, tcp_congestion_ops)",
+    arguments: [
+      { name: "KIND", description: "the program type to start from" },
+      { name: "NAME", description: "directory and project name" },
+    ],
+    flags: [],
+  },
+  {
+    name: "fmt",
+    summary: "format a file in place",
+    arguments: [sourceArgument],
+    flags: [{ name: "check", long: "--check", description: "only report whether the file is formatted (exit 1 if not)" }],
+  },
+  {
+    name: "lsp",
+    summary: "run the language server on stdin/stdout",
+    arguments: [],
+    flags: [],
+  },
+];
+
+const helpFlag: FlagSpec = { name: "help", long: "--help", short: "-h", description: "show this help" };
+const versionFlag: FlagSpec = { name: "version", long: "--version", short: "-V", description: "print the version" };
+
+export interface ParsedCommand {
+  readonly kind: "command";
+  readonly command: CommandSpec;
+  readonly args: readonly string[];
+  /** Boolean flags map to `true`, valued flags to their value; absent flags are absent. */
+  readonly flags: ReadonlyMap<string, string | true>;
+  readonly passThrough: readonly string[];
+}
+
+export type ParsedArgv =
+  | ParsedCommand
+  | { readonly kind: "help"; readonly command: CommandSpec | undefined }
+  | { readonly kind: "version" };
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((command) => command.name === name);
+}
+
+/** Parses `argv` (without `node` and the script). Throws `UsageError` on bad input. */
+export function parseArgv(argv: readonly string[]): ParsedArgv {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError("no command given");
+  if (first === "-h" || first === "--help") return { kind: "help", command: undefined };
+  if (first === "-V" || first === "--version") return { kind: "version" };
+  if (first === "help") {
+    const topic = rest[0] === undefined ? undefined : findCommand(rest[0]);
+    if (rest[0] !== undefined && !topic) throw new UsageError(`unknown command \`${rest[0]}\``);
+    return { kind: "help", command: topic };
+  }
+  if (first.startsWith("-")) throw new UsageError(`unknown option \`${first}\` (a command comes first)`);
+  const command = findCommand(first);
+  if (!command) throw new UsageError(`unknown command \`${first}\`${suggestion(first, commands.map((c) => c.name))}`);
+  return parseCommandArgs(command, rest);
+}
+
+function parseCommandArgs(command: CommandSpec, words: readonly string[]): ParsedArgv {
+  const flags = new Map<string, string | true>();
+  const args: string[] = [];
+  const passThrough: string[] = [];
+  const known = [...command.flags, helpFlag];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === "--") {
+      // After `--`: arguments for the program (`run`), or positionals that start with `-`.
+      const remaining = words.slice(i + 1);
+      if (command.passThrough !== undefined) passThrough.push(...remaining);
+      else args.push(...remaining);
+      break;
+    }
+    if (!word.startsWith("-") || word === "-") {
+      args.push(word);
+      continue;
+    }
+    const equals = word.startsWith("--") ? word.indexOf("=") : -1;
+    const spelled = equals >= 0 ? word.slice(0, equals) : word;
+    const flag = known.find((f) => f.long === spelled || f.short === spelled);
+    if (!flag) {
+      const names = known.map((f) => f.long);
+      throw new UsageError(`unknown option \`${spelled}\` for \`${command.name}\`${suggestion(spelled, names)}`, command.name);
+    }
+    if (flag === helpFlag) return { kind: "help", command };
+    if (flag.value === undefined) {
+      if (equals >= 0) throw new UsageError(`option \`${flag.long}\` takes no value`, command.name);
+      flags.set(flag.name, true);
+      continue;
+    }
+    let value: string | undefined;
+    if (equals >= 0) value = word.slice(equals + 1);
+    else value = words[++i];
+    if (value === undefined || value === "") {
+      throw new UsageError(`option \`${spelled}\` needs a value (${flag.value})`, command.name);
+    }
+    if (flag.choices && !flag.choices.includes(value)) {
+      throw new UsageError(`option \`${flag.long}\` must be one of ${flag.choices.map((c) => `\`${c}\``).join(", ")}, not \`${value}\``, command.name);
+    }
+    flags.set(flag.name, value);
+  }
+  if (args.length < command.arguments.length) {
+    const missing = command.arguments.slice(args.length).map((a) => a.name).join(" ");
+    throw new UsageError(`\`${command.name}\` needs ${missing}`, command.name);
+  }
+  if (args.length > command.arguments.length) {
+    throw new UsageError(`unexpected argument \`${args[command.arguments.length]}\` for \`${command.name}\``, command.name);
+  }
+  return { kind: "command", command, args, flags, passThrough };
+}
+
+/** ` (did you mean `x`?)` for a near miss, or "". */
+function suggestion(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? "" : ` (did you mean \`${best}\`?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+// ---------------------------------------------------------------------------------------
+// Help texts, generated from the declarations above.
+
+export function usageLine(command: CommandSpec): string {
+  const parts = ["kernelscript", command.name, ...command.arguments.map((a) => a.name)];
+  for (const flag of command.flags) {
+    const spelled = flag.short ?? flag.long;
+    parts.push(flag.value === undefined ? `[${spelled}]` : `[${spelled} ${flag.value}]`);
+  }
+  if (command.passThrough !== undefined) parts.push(`[-- ${command.passThrough}]`);
+  return parts.join(" ");
+}
+
+export function commandHelp(command: CommandSpec): string {
+  const lines = [`Usage: ${usageLine(command)}`, "", `${capitalize(command.summary)}.`];
+  if (command.arguments.length > 0) {
+    lines.push("", "Arguments:");
+    lines.push(...table(command.arguments.map((a) => [a.name, a.description])));
+  }
+  lines.push("", "Options:");
+  lines.push(...table([...command.flags, helpFlag].map((flag) => [flagColumn(flag), flag.description])));
+  return lines.join("\n") + "\n";
+}
+
+export function generalHelp(): string {
+  const lines = [
+    "kernelscript: one .ks file in, eBPF C + libbpf loader + Makefile out",
+    "",
+    "Usage: kernelscript COMMAND [OPTIONS]",
+    "",
+    "Commands:",
+    ...table(commands.map((command) => [usageLine(command).replace(/^kernelscript /, ""), command.summary])),
+    "",
+    "Options:",
+    ...table([helpFlag, versionFlag].map((flag) => [flagColumn(flag), flag.description])),
+    "",
+    "Run `kernelscript COMMAND --help` for the options of one command.",
+    "",
+    "Exit codes: 0 success, 1 the program has errors, 2 bad usage,",
+    "3 missing tool/header/privilege/BTF (the fix is printed), 70 internal compiler error.",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function flagColumn(flag: FlagSpec): string {
+  const spelled = flag.short ? `${flag.short}, ${flag.long}` : `    ${flag.long}`;
+  return flag.value === undefined ? spelled : `${spelled} ${flag.value}`;
+}
+
+function table(rows: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
