@@ -1,0 +1,47 @@
+// Runs the real `bin/kernelscript` as a child process, the way users and CI do.
+
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { repoRoot } from "./golden.js";
+
+export const cliPath = join(repoRoot, "bin", "kernelscript");
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliRunOptions {
+  readonly cwd?: string;
+  /** Added to (or, with `undefined` values, removed from) the inherited environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs `kernelscript ...args`; never rejects on a non-zero exit code. */
+export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, NO_COLOR: "1", KS_DEBUG: undefined, ...options.env })) {
+    if (value !== undefined) env[name] = value;
+  }
+  return new Promise((resolve, reject) => {
+    // Through node explicitly, so a PATH emptied by a test still finds the runtime.
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      { cwd: options.cwd ?? repoRoot, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number") {
+          reject(error);
+          return;
+        }
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** True when the text looks like a JavaScript stack trace leaked to the user. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s{4}at /m.test(text) || text.includes("node:internal");
+}
