@@ -5,6 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { baseNameOf } from "../../compiler/host.js";
 import type { CommandContext } from "../context.js";
 import { ExitCode, InternalError } from "../failures.js";
 import { replaceOutputDirectory } from "../output-directory.js";
@@ -14,7 +15,7 @@ import { compileInMemory, outputTargetFor, reportDiagnostics } from "./compile.j
 export async function runBuild(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
-  const target = await outputTargetFor(context, file);
+  const target = outputTargetFor(context, file);
   const result = await compileInMemory(io, file, true);
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
@@ -25,7 +26,6 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
   if (status !== 0) {
     throw new InternalError(`the generated code did not build: \`make -C ${target.shown}\` exited with status ${status}`);
   }
-  const { baseNameOf } = await import("../../compiler/index.js");
   const name = baseNameOf(file);
   const products = [`${name}.bpf.o`, name];
   const absent = products.filter((product) => !existsSync(join(target.absolute, product)));

@@ -3,6 +3,8 @@
 //! the output directory atomically.
 
 import type { CompileResult } from "../../compiler/index.js";
+// The core is imported lazily (below); this small pure helper is needed before it loads.
+import { baseNameOf } from "../../compiler/host.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/render.js";
 import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
 import { ExitCode } from "../failures.js";
@@ -29,8 +31,7 @@ export function reportDiagnostics(io: CliIo, result: CompileResult, file: string
 }
 
 /** `-o DIR`, or `./NAME` beside the working directory's other files. */
-export async function outputTargetFor(context: CommandContext, file: string): Promise<OutputTarget> {
-  const { baseNameOf } = await import("../../compiler/index.js");
+export function outputTargetFor(context: CommandContext, file: string): OutputTarget {
   const target = resolveOutputTarget(stringFlag(context.parsed, "output") ?? baseNameOf(file), context.io.cwd);
   checkOutputTarget(target, context.io.cwd, file, context.parsed.command.name);
   return target;
@@ -39,7 +40,7 @@ export async function outputTargetFor(context: CommandContext, file: string): Pr
 export async function runCompile(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
-  const target = await outputTargetFor(context, file);
+  const target = outputTargetFor(context, file);
   const result = await compileInMemory(io, file, !booleanFlag(parsed, "noMakefile"));
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   replaceOutputDirectory(target, result.files);
