@@ -213,6 +213,11 @@ describe("renderDiagnostic", () => {
     assert.equal(renderDiagnostic(d, sourcesOf(empty), plain), "error[E0200]: cannot read `missing.ks`\n  --> missing.ks:1:1\n");
   });
 
+  it("lines up the continuation lines of a multi-line note", () => {
+    const d = diagnostic({ span: spanOf(counter, "counts"), message: "" }, { notes: ["first line\nsecond line"] });
+    assert.match(renderDiagnostic(d, sourcesOf(counter), plain), /\n   = note: first line\n           second line\n$/);
+  });
+
   it("renders warnings with their own header", () => {
     const d = diagnostic({ span: spanOf(counter, "let a"), message: "never read" }, { code: "W0201", severity: "warning", message: "unused variable `a`" });
     assert.match(renderDiagnostic(d, sourcesOf(counter), plain), /^warning\[W0201\]: unused variable `a`\n/);

@@ -132,8 +132,13 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceSet, options: Ren
   }
 
   if (d.notes.length > 0 || d.help !== undefined) out.push(`${gutterBlank}${bar}`);
-  for (const note of d.notes) out.push(`${gutterBlank}${paint("=", "gutter", color)} ${paint("note", "note", color)}: ${note}`);
-  if (d.help !== undefined) out.push(`${gutterBlank}${paint("=", "gutter", color)} ${paint("help", "note", color)}: ${d.help}`);
+  const trailer = (kind: "note" | "help", text: string): string => {
+    // Continuation lines of a multi-line note line up under its first line.
+    const indent = `\n${gutterBlank}  ${" ".repeat(kind.length + 2)}`;
+    return `${gutterBlank}${paint("=", "gutter", color)} ${paint(kind, "note", color)}: ${text.split("\n").join(indent)}`;
+  };
+  for (const note of d.notes) out.push(trailer("note", note));
+  if (d.help !== undefined) out.push(trailer("help", d.help));
   return out.join("\n") + "\n";
 }
 
