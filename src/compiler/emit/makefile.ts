@@ -1,0 +1,115 @@
+//! The generated Makefile (DESIGN.md section 4): consumes the IrModule (only its name
+//! and source path), produces the text of `Makefile`. Called by the emitter next to the
+//! eBPF C and user-space C emitters; every file name comes from names.ts so the three
+//! outputs and the runner agree.
+//!
+//! Build graph:  $(BTF) ──bpftool btf dump──▶ vmlinux.h
+//!               NAME.bpf.c + vmlinux.h ──clang -target bpf──▶ NAME.bpf.o
+//!               NAME.bpf.o ──bpftool gen skeleton──▶ NAME.skel.h
+//!               NAME.c + NAME.skel.h (+ NAME.h) ──$(CC) … -lbpf──▶ NAME
+//!
+//! Variables meant to be overridden on the command line (`make CFLAGS=-Werror`):
+//!   BTF            kernel BTF to generate vmlinux.h from (default: the running kernel's)
+//!   CLANG BPFTOOL  tool names/paths; CC is make's own variable
+//!   ARCH           __TARGET_ARCH_ suffix (derived from `uname -m`)
+//!   CFLAGS LDFLAGS extra flags for the user-space binary (empty by default, so that
+//!                  overriding them never drops the base flags)
+//!   BPF_CFLAGS     extra flags for the eBPF object
+//!   LIBBPF_INCLUDE directory holding `bpf/libbpf.h` of a libbpf built elsewhere
+//!   LIBBPF_LIB     directory holding its libbpf.so / libbpf.a (an rpath is added)
+//!   ARGS           arguments for `make run`
+
+import type { IrModule } from "../ir.js";
+import {
+  binaryFileName,
+  bpfObjectFileName,
+  bpfSourceFileName,
+  generatedBanner,
+  sharedHeaderFileName,
+  skeletonHeaderFileName,
+  skeletonName,
+  userSourceFileName,
+} from "./names.js";
+
+/**
+ * `uname -m` → the `__TARGET_ARCH_x` name bpf_tracing.h expects. A sed chain keeps the
+ * Makefile free of shell `case`, which reads badly inside `$(shell …)`.
+ */
+const archRewrites: readonly (readonly [string, string])[] = [
+  ["x86_64", "x86"],
+  ["i.86", "x86"],
+  ["aarch64", "arm64"],
+  ["arm.*", "arm"],
+  ["ppc64.*", "powerpc"],
+  ["s390x", "s390"],
+  ["riscv64", "riscv"],
+  ["loongarch64", "loongarch"],
+  ["mips.*", "mips"],
+];
+
+export function emitMakefile(module: IrModule): string {
+  const name = module.name;
+  const bpfSource = bpfSourceFileName(name);
+  const bpfObject = bpfObjectFileName(name);
+  const skeleton = skeletonHeaderFileName(name);
+  const userSource = userSourceFileName(name);
+  const header = sharedHeaderFileName(name);
+  const binary = binaryFileName(name);
+  const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
+
+  const lines: string[] = [
+    generatedBanner(module.sourcePath, "make"),
+    "#",
+    "# make            build the eBPF object, its skeleton and the loader binary",
+    "# make run        build, then run ./" + binary + " $(ARGS) (loading eBPF needs root)",
+    "# make clean      remove everything this Makefile generated",
+    "#",
+    "# Overridable: BTF, CLANG, BPFTOOL, CC, ARCH, CFLAGS, BPF_CFLAGS, LDFLAGS,",
+    "# LIBBPF_INCLUDE (dir with bpf/libbpf.h), LIBBPF_LIB (dir with libbpf.so), ARGS.",
+    "",
+    "BTF ?= /sys/kernel/btf/vmlinux",
+    "CLANG ?= clang",
+    "BPFTOOL ?= bpftool",
+    `ARCH ?= $(shell uname -m | sed ${sed})`,
+    "CFLAGS ?=",
+    "BPF_CFLAGS ?=",
+    "LDFLAGS ?=",
+    "LIBBPF_INCLUDE ?=",
+    "LIBBPF_LIB ?=",
+    "ARGS ?=",
+    "",
+    "comma := ,",
+    "LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))",
+    "LIBBPF_LDFLAGS := $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB) -Wl$(comma)-rpath$(comma)$(LIBBPF_LIB))",
+    "",
+    ".PHONY: all clean run",
+    "# A failed recipe must not leave a half-written target that looks up to date.",
+    ".DELETE_ON_ERROR:",
+    "",
+    `all: ${binary}`,
+    "",
+    "# Generated once; `make clean` (or deleting it) regenerates it, e.g. after BTF= changes.",
+    "vmlinux.h:",
+    "\t$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp",
+    "\tmv $@.tmp $@",
+    "",
+    `${bpfObject}: ${bpfSource} vmlinux.h`,
+    "\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(BPF_CFLAGS) -c $< -o $@",
+    "",
+    `${skeleton}: ${bpfObject}`,
+    `\t$(BPFTOOL) gen skeleton $< name ${skeletonName(name)} > $@.tmp`,
+    "\tmv $@.tmp $@",
+    "",
+    // NAME.h exists only when the program shares types; $(wildcard) makes it a
+    // prerequisite exactly then.
+    `${binary}: ${userSource} ${skeleton} $(wildcard ${header})`,
+    `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+    "",
+    `run: ${binary}`,
+    `\t./${binary} $(ARGS)`,
+    "",
+    "clean:",
+    `\trm -f ${binary} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
+  ];
+  return lines.join("\n") + "\n";
+}

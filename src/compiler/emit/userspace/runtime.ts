@@ -1,0 +1,506 @@
+//! The loader runtime of every generated `NAME.c`: includes, skeleton open/load with
+//! pinning and verifier-log capture, program lookup, attach/detach with a table of
+//! attachments, cleanup and signal handling. Consumes the IrModule, writes C through a
+//! CWriter; the user-space emitter calls it first, then `emitMapAccessors` (maps.ts) and
+//! either the user's functions or `emitDefaultMain` (default-main.ts).
+//!
+//! C API (all `static`, called by generated user code):
+//!   struct <skel> *ks_skel;                       the loaded skeleton (NULL until loaded)
+//!   volatile sig_atomic_t ks_exiting;             set by SIGINT/SIGTERM
+//!   int  ks_open_and_load(void);                  0 / -1 (idempotent, prints the cause)
+//!   int  ks_load(const char *program_name);       program fd or -1
+//!   int  ks_attach(int prog_fd, const char *target, __u32 flags);   0 / -1
+//!   void ks_detach(int prog_fd);                  idempotent
+//!   void ks_cleanup(void);                        detach all, destroy skeleton; atexit
+//!
+//! Signals: with the default main the handler only sets `ks_exiting`; the main loop
+//! polls it, prints a last snapshot and returns, and `ks_cleanup` runs from atexit. A
+//! user `main` may never poll, so there the handler detaches with async-signal-safe
+//! calls only (close() of each link fd; the kernel releases an XDP link when its last fd
+//! closes) and `_exit(0)`s: running libbpf's destructors from a signal handler could
+//! deadlock inside malloc.
+
+import type { IrModule, IrProgram } from "../../ir.js";
+import type { CWriter } from "../c-writer.js";
+import {
+  mapPinPath,
+  pinDirectory,
+  sharedHeaderFileName,
+  skeletonHeaderFileName,
+  skeletonName,
+  bpfSourceFileName,
+  verifierLogFileName,
+} from "../names.js";
+
+export interface LoaderRuntimeOptions {
+  /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
+  readonly hasSharedHeader: boolean;
+  /**
+   * Optional line map of `NAME.bpf.c`: `[cLine, "app.ks:LINE"]`. When given, a verifier
+   * rejection is reported at the `.ks` line of the last C line the verifier quoted.
+   */
+  readonly bpfLineOrigins?: readonly (readonly [number, string])[];
+}
+
+/** A C string literal for arbitrary text. */
+export function cString(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+/** How each program type attaches; one row per type the runtime knows (DESIGN §4). */
+interface AttachKind {
+  /** `enum bpf_prog_type` constant as libbpf reports it. */
+  readonly progType: string;
+  readonly label: string;
+  /** Name of the emitted C attach function, or undefined: "not supported yet". */
+  readonly attachFunction: string | undefined;
+}
+
+const attachKinds: readonly AttachKind[] = [
+  { progType: "BPF_PROG_TYPE_XDP", label: "XDP", attachFunction: "ks_attach_xdp" },
+  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined },
+];
+
+export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
+  emitIncludes(w, module, opts);
+  emitState(w, module);
+  emitLogCapture(w, module, opts);
+  emitSignals(w, module);
+  emitOpenAndLoad(w, module);
+  emitProgramLookup(w);
+  emitAttach(w);
+}
+
+function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
+  for (const header of [
+    "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
+    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
+    "stdbool.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
+  ]) {
+    w.line(`#include <${header}>`);
+  }
+  w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
+  if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
+  w.line();
+  w.comment("Runtime helpers may go unused by a given program; -Wall -Werror must still pass.");
+  w.line("#ifndef KS_UNUSED");
+  w.line("#define KS_UNUSED __attribute__((unused))");
+  w.line("#endif");
+  w.line("#ifndef BPF_FS_MAGIC");
+  w.line("#define BPF_FS_MAGIC 0xcafe4a11");
+  w.line("#endif");
+  w.line("#define KS_MAX_ATTACHMENTS 64");
+  w.line();
+}
+
+function emitState(w: CWriter, module: IrModule): void {
+  w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
+  w.line("static volatile sig_atomic_t ks_exiting;");
+  w.line();
+  w.comment("One row per attachment: a program may be attached to several targets.");
+  w.block("struct ks_attachment", () => {
+    w.line("int prog_fd;");
+    w.comment("Exactly one of the two is set: a libbpf link, or a raw link fd (bpf_link_create).");
+    w.line("struct bpf_link *link;");
+    w.line("int link_fd;");
+    w.line("char target[64];");
+  }, ";");
+  w.line("static struct ks_attachment ks_attachments[KS_MAX_ATTACHMENTS];");
+  w.line("static int ks_attachment_count;");
+  w.line();
+}
+
+/**
+ * libbpf prints through a callback; we keep everything it says in a buffer so that a
+ * failed load can be explained in one line, with the verifier log in a file.
+ */
+function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
+  w.line("static char *ks_log;");
+  w.line("static size_t ks_log_len, ks_log_cap;");
+  w.line();
+  w.block("static int ks_libbpf_print(enum libbpf_print_level level, const char *format, va_list args)", () => {
+    w.line("char chunk[4096];");
+    w.line("va_list copy;");
+    w.line("va_copy(copy, args);");
+    w.line("int n = vsnprintf(chunk, sizeof(chunk), format, copy);");
+    w.line("va_end(copy);");
+    w.comment("KS_VERBOSE=1 shows libbpf's own messages as they come.");
+    w.block('if (getenv("KS_VERBOSE"))', () => {
+      w.line("va_copy(copy, args);");
+      w.line("vfprintf(stderr, format, copy);");
+      w.line("va_end(copy);");
+    });
+    w.line("if (level == LIBBPF_DEBUG || n <= 0) return 0;");
+    w.comment("Verifier logs can exceed the chunk: format again into the buffer directly.");
+    w.line("size_t need = (size_t)n + 1;");
+    w.block("if (ks_log_len + need > ks_log_cap)", () => {
+      w.line("size_t cap = ks_log_cap ? ks_log_cap : 65536;");
+      w.line("while (cap < ks_log_len + need) cap *= 2;");
+      w.line("char *grown = realloc(ks_log, cap);");
+      w.line("if (!grown) return 0;");
+      w.line("ks_log = grown;");
+      w.line("ks_log_cap = cap;");
+    });
+    w.line("va_copy(copy, args);");
+    w.line("vsnprintf(ks_log + ks_log_len, need, format, copy);");
+    w.line("va_end(copy);");
+    w.line("ks_log_len += (size_t)n;");
+    w.line("return 0;");
+  });
+  w.line();
+
+  const origins = [...(opts.bpfLineOrigins ?? [])].sort((a, b) => a[0] - b[0]);
+  w.comment(`Line map of ${bpfSourceFileName(module.name)}: C line -> .ks location (sorted).`);
+  w.line("static const struct { int c_line; const char *origin; } ks_line_map[] = {");
+  w.indent();
+  for (const [line, origin] of origins) w.line(`{ ${line}, ${cString(origin)} },`);
+  w.line("{ 0, NULL },");
+  w.dedent();
+  w.line("};");
+  w.line();
+  w.block("static const char *ks_origin_of_c_line(int line)", () => {
+    w.line("const char *best = NULL;");
+    w.line("for (int i = 0; ks_line_map[i].origin; i++)");
+    w.line("    if (ks_line_map[i].c_line <= line) best = ks_line_map[i].origin;");
+    w.line("return best;");
+  });
+  w.line();
+
+  const verifierLog = verifierLogFileName(module.name);
+  const bpfSource = bpfSourceFileName(module.name);
+  w.comment("On a verifier rejection: write the log to a file and print its last real complaint.");
+  w.block("static bool ks_report_verifier_log(void)", () => {
+    w.line('char *begin = ks_log ? strstr(ks_log, "-- BEGIN PROG LOAD LOG --") : NULL;');
+    w.line("if (!begin) return false;");
+    w.line('char *end = strstr(begin, "-- END PROG LOAD LOG --");');
+    w.line("if (!end) end = ks_log + ks_log_len;");
+    w.line(`FILE *file = fopen(${cString(verifierLog)}, "w");`);
+    w.block("if (file)", () => {
+      w.line("fwrite(ks_log, 1, ks_log_len, file);");
+      w.line("fclose(file);");
+    });
+    w.comment("libbpf names the program as \"prog 'NAME': -- BEGIN PROG LOAD LOG --\".");
+    w.line('char program[128] = "?";');
+    w.line("char *quote = begin;");
+    w.line("while (quote > ks_log && *quote != '\\n') quote--;");
+    w.line(`char *named = strstr(quote, "prog '");`);
+    w.block("if (named && named < begin)", () => {
+      w.line("named += 6;");
+      w.line("size_t len = strcspn(named, \"'\");");
+      w.line("if (len >= sizeof(program)) len = sizeof(program) - 1;");
+      w.line("memcpy(program, named, len);");
+      w.line("program[len] = 0;");
+    });
+    w.comment("The complaint is the last line that is not the verifier's statistics.");
+    w.line("char summary[256] = \"(no message)\";");
+    w.line("int c_line = 0;");
+    w.line(`const char *marker = "@ ${bpfSource}:";`);
+    w.line('char *line = strchr(begin, \'\\n\');');
+    w.block("while (line && line < end)", () => {
+      w.line("line++;");
+      w.line("char *next = strchr(line, '\\n');");
+      w.line("size_t len = next ? (size_t)(next - line) : strlen(line);");
+      w.line("char *at = strstr(line, marker);");
+      w.line("if (at && at < line + len) c_line = atoi(at + strlen(marker));");
+      w.block(
+        'if (len > 0 && line < end && strncmp(line, "processed ", 10) != 0 && strncmp(line, "verification time", 17) != 0 && strncmp(line, "stack depth", 11) != 0 && strncmp(line, "-- END", 6) != 0)',
+        () => {
+          w.line("if (len >= sizeof(summary)) len = sizeof(summary) - 1;");
+          w.line("memcpy(summary, line, len);");
+          w.line("summary[len] = 0;");
+        },
+      );
+      w.line("line = next;");
+    });
+    w.line(`fprintf(stderr, "error: the kernel verifier rejected program '%s': %s\\n", program, summary);`);
+    w.line("const char *origin = c_line ? ks_origin_of_c_line(c_line) : NULL;");
+    w.line(`if (origin) fprintf(stderr, "  --> %s (${bpfSource}:%d)\\n", origin, c_line);`);
+    w.line(`else if (c_line) fprintf(stderr, "  --> ${bpfSource}:%d\\n", c_line);`);
+    w.line(`fprintf(stderr, "  full verifier log: %s\\n", ${cString(verifierLog)});`);
+    w.line("return true;");
+  });
+  w.line();
+
+  w.comment("The last line libbpf warned about: usually names what failed.");
+  w.block("static void ks_print_last_libbpf_line(void)", () => {
+    w.line("if (!ks_log || ks_log_len == 0) return;");
+    w.line("size_t end = ks_log_len;");
+    w.line("while (end > 0 && ks_log[end - 1] == '\\n') end--;");
+    w.line("size_t start = end;");
+    w.line("while (start > 0 && ks_log[start - 1] != '\\n') start--;");
+    w.line('if (end > start) fprintf(stderr, "  %.*s\\n", (int)(end - start), ks_log + start);');
+  });
+  w.line();
+
+  w.comment("One line: what failed, the errno text, and what to do about it.");
+  w.block("static void ks_explain_errno(const char *what, int err)", () => {
+    w.line("if (err < 0) err = -err;");
+    w.line("const char *hint = \"\";");
+    w.line("switch (err) {");
+    w.line("case EPERM: case EACCES:");
+    w.line('    hint = "; eBPF needs root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN (try sudo)"; break;');
+    w.line("case ENOSYS:");
+    w.line('    hint = "; this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)"; break;');
+    w.line("case EOPNOTSUPP: case 524 /* ENOTSUPP */:");
+    w.line('    hint = "; the running kernel does not support a feature this program needs"; break;');
+    w.line("case ESRCH: case ENOENT:");
+    w.line('    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)');
+    w.line('        hint = "; the kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y";');
+    w.line('    else hint = "; a kernel function, type or attach target it needs is missing";');
+    w.line("    break;");
+    w.line("case E2BIG:");
+    w.line('    hint = "; the program or a map is too large for this kernel"; break;');
+    w.line("case EBUSY: case EEXIST:");
+    w.line('    hint = "; something is already attached there"; break;');
+    w.line("default: break;");
+    w.line("}");
+    w.line('fprintf(stderr, "error: %s: %s%s\\n", what, strerror(err), hint);');
+    w.line("ks_print_last_libbpf_line();");
+  });
+  w.line();
+}
+
+function emitSignals(w: CWriter, module: IrModule): void {
+  w.block("static void ks_on_signal(int signo)", () => {
+    w.line("(void)signo;");
+    w.line("ks_exiting = 1;");
+    if (module.hasUserMain) {
+      w.comment("User main: it may not poll ks_exiting. close() and _exit() are async-signal-safe.");
+      w.line("for (int i = 0; i < ks_attachment_count; i++) {");
+      w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
+      w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+      w.line("}");
+      w.line("_exit(0);");
+    }
+  });
+  w.line();
+  w.block("static void ks_install_signal_handlers(void)", () => {
+    w.line("struct sigaction action;");
+    w.line("memset(&action, 0, sizeof(action));");
+    w.line("action.sa_handler = ks_on_signal;");
+    w.comment("No SA_RESTART: sleeping loops wake up and see ks_exiting.");
+    w.line("sigemptyset(&action.sa_mask);");
+    w.line("sigaction(SIGINT, &action, NULL);");
+    w.line("sigaction(SIGTERM, &action, NULL);");
+  });
+  w.line();
+}
+
+function emitOpenAndLoad(w: CWriter, module: IrModule): void {
+  const skel = skeletonName(module.name);
+  const pinned = module.maps.filter((m) => m.pinned);
+  w.block("static KS_UNUSED void ks_cleanup(void)", () => {
+    w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) {");
+    w.line("    if (ks_attachments[i].link) bpf_link__destroy(ks_attachments[i].link);");
+    w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+    w.line("}");
+    w.line("ks_attachment_count = 0;");
+    w.block("if (ks_skel)", () => {
+      w.line(`${skel}__destroy(ks_skel);`);
+      w.line("ks_skel = NULL;");
+    });
+  });
+  w.line();
+
+  if (pinned.length > 0) {
+    w.comment("Pinned maps live in bpffs; mount it if this machine has not (as bpftool does).");
+    w.block("static int ks_prepare_pin_directory(void)", () => {
+      w.line("struct statfs fs;");
+      w.block('if (statfs("/sys/fs/bpf", &fs) != 0 || fs.f_type != BPF_FS_MAGIC)', () => {
+        w.block('if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)', () => {
+          w.line("int err = errno;");
+          w.line('fprintf(stderr, "error: bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s; run: mount -t bpf bpf /sys/fs/bpf\\n", strerror(err));');
+          w.line("return -1;");
+        });
+      });
+      w.block(`if (mkdir(${cString(pinDirectory(module.name))}, 0700) != 0 && errno != EEXIST)`, () => {
+        w.line("int err = errno;");
+        w.line(`fprintf(stderr, "error: cannot create ${pinDirectory(module.name)}: %s\\n", strerror(err));`);
+        w.line("return -1;");
+      });
+      w.line("return 0;");
+    });
+    w.line();
+  }
+
+  w.block("static KS_UNUSED int ks_open_and_load(void)", () => {
+    w.line("if (ks_skel) return 0;");
+    w.line("libbpf_set_print(ks_libbpf_print);");
+    w.line("ks_install_signal_handlers();");
+    w.line("static bool registered;");
+    w.line("if (!registered && atexit(ks_cleanup) == 0) registered = true;");
+    w.line();
+    w.line(`ks_skel = ${skel}__open();`);
+    w.block("if (!ks_skel)", () => {
+      w.line("int err = errno;");
+      w.line(`ks_explain_errno("cannot open the eBPF object of ${module.name}", err);`);
+      w.line("return -1;");
+    });
+    if (pinned.length > 0) {
+      w.block("if (ks_prepare_pin_directory() != 0)", () => {
+        w.line(`${skel}__destroy(ks_skel);`);
+        w.line("ks_skel = NULL;");
+        w.line("return -1;");
+      });
+      w.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
+      for (const map of pinned) {
+        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${map.name}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
+          w.line("int err = errno;");
+          w.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
+          w.line(`${skel}__destroy(ks_skel);`);
+          w.line("ks_skel = NULL;");
+          w.line("return -1;");
+        });
+      }
+    }
+    w.line(`int err = ${skel}__load(ks_skel);`);
+    w.block("if (err)", () => {
+      w.block("if (!ks_report_verifier_log())", () => {
+        w.line(`ks_explain_errno("cannot load the eBPF programs of ${module.name} into the kernel", err);`);
+      });
+      w.line(`${skel}__destroy(ks_skel);`);
+      w.line("ks_skel = NULL;");
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+}
+
+function emitProgramLookup(w: CWriter): void {
+  w.block("static KS_UNUSED int ks_load(const char *program_name)", () => {
+    w.line("if (!ks_skel && ks_open_and_load() != 0) return -1;");
+    w.line("struct bpf_program *prog = bpf_object__find_program_by_name(ks_skel->obj, program_name);");
+    w.block("if (!prog)", () => {
+      w.line('fprintf(stderr, "error: no eBPF program named \'%s\' in this object\\n", program_name);');
+      w.line("return -1;");
+    });
+    w.line("int fd = bpf_program__fd(prog);");
+    w.block("if (fd < 0)", () => {
+      w.line('fprintf(stderr, "error: eBPF program \'%s\' is not loaded\\n", program_name);');
+      w.line("return -1;");
+    });
+    w.line("return fd;");
+  });
+  w.line();
+  w.block("static struct bpf_program *ks_program_of_fd(int prog_fd)", () => {
+    w.line("struct bpf_program *prog;");
+    w.line("if (!ks_skel) return NULL;");
+    w.line("bpf_object__for_each_program(prog, ks_skel->obj)");
+    w.line("    if (bpf_program__fd(prog) == prog_fd) return prog;");
+    w.line("return NULL;");
+  });
+  w.line();
+}
+
+function emitAttach(w: CWriter): void {
+  w.comment("Attach functions per program type: fill in `link` or `link_fd` of *slot, return 0 / -1.");
+  w.line("typedef int (*ks_attach_fn)(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot);");
+  w.line();
+  w.comment("XDP: target is an interface name. A link (not a netlink attach) is released by the");
+  w.comment("kernel when this process dies, so even SIGKILL leaves nothing on the interface.");
+  w.comment("flags: XDP_FLAGS_SKB_MODE / XDP_FLAGS_DRV_MODE / XDP_FLAGS_HW_MODE pick the mode.");
+  w.block("static int ks_attach_xdp(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
+    w.block("if (!target || !*target)", () => {
+      w.line('fprintf(stderr, "error: XDP program \'%s\' needs a network interface to attach to\\n", bpf_program__name(prog));');
+      w.line("return -1;");
+    });
+    w.line("unsigned int ifindex = if_nametoindex(target);");
+    w.block("if (ifindex == 0)", () => {
+      w.line('fprintf(stderr, "error: no network interface named \'%s\' (see `ip link show`)\\n", target);');
+      w.line("return -1;");
+    });
+    w.line("__u32 mode = flags & (XDP_FLAGS_SKB_MODE | XDP_FLAGS_DRV_MODE | XDP_FLAGS_HW_MODE);");
+    w.line("int err = 0;");
+    w.block("if (mode == 0)", () => {
+      w.line("slot->link = bpf_program__attach_xdp(prog, (int)ifindex);");
+      w.line("if (!slot->link) err = errno;");
+    });
+    w.block("else", () => {
+      w.comment("libbpf 1.1 has no flags on bpf_program__attach_xdp; the raw link API does.");
+      w.line("LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode);");
+      w.line("slot->link_fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, BPF_XDP, &opts);");
+      w.line("if (slot->link_fd < 0) err = errno;");
+    });
+    w.block("if (err)", () => {
+      w.line("char what[160];");
+      w.line('snprintf(what, sizeof(what), "cannot attach XDP program \'%s\' to %s", bpf_program__name(prog), target);');
+      w.block("if (err == EBUSY || err == EEXIST)", () => {
+        w.line('fprintf(stderr, "error: %s: another XDP program is already attached (remove it with `ip link set dev %s xdp off`)\\n", what, target);');
+        w.line("return -1;");
+      });
+      w.block("if ((err == EOPNOTSUPP || err == EINVAL) && (mode & XDP_FLAGS_DRV_MODE))", () => {
+        w.line('fprintf(stderr, "error: %s: the driver has no native XDP support (use generic/SKB mode)\\n", what);');
+        w.line("return -1;");
+      });
+      w.line("ks_explain_errno(what, err);");
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+
+  w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
+  w.indent();
+  for (const kind of attachKinds) {
+    w.line(`{ ${kind.progType}, ${cString(kind.label)}, ${kind.attachFunction ?? "NULL"} },`);
+  }
+  w.dedent();
+  w.line("};");
+  w.line();
+
+  w.block("static KS_UNUSED int ks_attach(int prog_fd, const char *target, __u32 flags)", () => {
+    w.line("struct bpf_program *prog = ks_program_of_fd(prog_fd);");
+    w.block("if (!prog)", () => {
+      w.line('fprintf(stderr, "error: attach: %d is not a program loaded by this loader (use load() first)\\n", prog_fd);');
+      w.line("return -1;");
+    });
+    w.line("enum bpf_prog_type type = bpf_program__type(prog);");
+    w.line("const char *label = NULL;");
+    w.line("ks_attach_fn attach = NULL;");
+    w.line("for (size_t i = 0; i < sizeof(ks_attach_table) / sizeof(ks_attach_table[0]); i++)");
+    w.line("    if (ks_attach_table[i].type == type) { label = ks_attach_table[i].label; attach = ks_attach_table[i].attach; }");
+    w.block("if (!attach)", () => {
+      w.line('fprintf(stderr, "error: attaching %s programs (\'%s\') is not supported yet\\n", label ? label : "this type of", bpf_program__name(prog));');
+      w.line("return -1;");
+    });
+    w.block("if (ks_attachment_count == KS_MAX_ATTACHMENTS)", () => {
+      w.line('fprintf(stderr, "error: too many attachments (at most %d)\\n", KS_MAX_ATTACHMENTS);');
+      w.line("return -1;");
+    });
+    w.line("struct ks_attachment *slot = &ks_attachments[ks_attachment_count];");
+    w.line("memset(slot, 0, sizeof(*slot));");
+    w.line("slot->prog_fd = prog_fd;");
+    w.line("slot->link_fd = -1;");
+    w.line('snprintf(slot->target, sizeof(slot->target), "%s", target ? target : "");');
+    w.line("if (attach(prog, target, flags, slot) != 0) return -1;");
+    w.line("ks_attachment_count++;");
+    w.line("return 0;");
+  });
+  w.line();
+
+  w.block("static KS_UNUSED void ks_detach(int prog_fd)", () => {
+    w.line("int kept = 0;");
+    w.block("for (int i = 0; i < ks_attachment_count; i++)", () => {
+      w.block("if (ks_attachments[i].prog_fd != prog_fd)", () => {
+        w.line("ks_attachments[kept++] = ks_attachments[i];");
+        w.line("continue;");
+      });
+      w.line("if (ks_attachments[i].link) bpf_link__destroy(ks_attachments[i].link);");
+      w.line("else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+    });
+    w.line("ks_attachment_count = kept;");
+  });
+  w.line();
+}
+
+/** Program types whose default-main target is an interface from `-i`. */
+export function attachesToInterface(program: IrProgram): boolean {
+  return program.programType === "xdp" || program.programType === "tc";
+}

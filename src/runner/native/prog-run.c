@@ -1,0 +1,265 @@
+/*
+ * prog-run: load a .bpf.o with libbpf (no skeleton) and run its programs through
+ * BPF_PROG_TEST_RUN, then print every map. Used by src/runner/prog-run.ts.
+ *
+ *   prog-run OBJ [--prog NAME [--size N] [--zero] [--ifindex I] [--repeat R]]...
+ *
+ * Each --prog starts a run; the options after it apply to that run. The input is an
+ * Ethernet/IPv4/UDP frame padded to N bytes (or N zero bytes with --zero). XDP runs
+ * pass an xdp_md context (data 0, data_end N, ingress_ifindex I, rx queue 0), because
+ * programs read ctx->ingress_ifindex and the kernel resolves it to a real device.
+ *
+ * Output (stdout, one JSON object):
+ *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..}],
+ *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
+ *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}]}
+ * Errors: a one-line message on stderr (libbpf's log included for load failures), exit 1.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#define MAX_RUNS 256
+
+struct run {
+	const char *prog;
+	unsigned size;
+	unsigned ifindex;
+	unsigned repeat;
+	int zero;
+};
+
+static char *log_text;
+static size_t log_len;
+
+/* Keep libbpf's messages: printed only when loading fails. */
+static int capture(enum libbpf_print_level level, const char *format, va_list args)
+{
+	char chunk[8192];
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	int n = vsnprintf(chunk, sizeof(chunk), format, args);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(chunk))
+		n = sizeof(chunk) - 1;
+	char *grown = realloc(log_text, log_len + (size_t)n + 1);
+	if (!grown)
+		return 0;
+	log_text = grown;
+	memcpy(log_text + log_len, chunk, (size_t)n);
+	log_len += (size_t)n;
+	log_text[log_len] = 0;
+	return 0;
+}
+
+static void put_hex(const unsigned char *bytes, size_t size)
+{
+	putchar('"');
+	for (size_t i = 0; i < size; i++)
+		printf("%02x", bytes[i]);
+	putchar('"');
+}
+
+static unsigned short checksum(const unsigned char *data, size_t len)
+{
+	unsigned long sum = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (unsigned long)(data[i] << 8 | data[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (unsigned short)~sum;
+}
+
+/* Ethernet + IPv4 (198.18.0.2 -> 198.18.0.1) + UDP, padded to size bytes. */
+static void fill_frame(unsigned char *frame, unsigned size)
+{
+	memset(frame, 0, size);
+	if (size < 14 + 20 + 8)
+		return;
+	static const unsigned char dst[6] = { 0x02, 0, 0, 0, 0, 1 }, src[6] = { 0x02, 0, 0, 0, 0, 2 };
+	memcpy(frame, dst, 6);
+	memcpy(frame + 6, src, 6);
+	frame[12] = 0x08;
+	frame[13] = 0x00;
+	unsigned char *ip = frame + 14;
+	unsigned ip_len = size - 14;
+	ip[0] = 0x45;
+	ip[2] = (unsigned char)(ip_len >> 8);
+	ip[3] = (unsigned char)ip_len;
+	ip[8] = 64;
+	ip[9] = 17; /* UDP */
+	ip[12] = 198; ip[13] = 18; ip[14] = 0; ip[15] = 2;
+	ip[16] = 198; ip[17] = 18; ip[18] = 0; ip[19] = 1;
+	unsigned short sum = checksum(ip, 20);
+	ip[10] = (unsigned char)(sum >> 8);
+	ip[11] = (unsigned char)sum;
+	unsigned char *udp = ip + 20;
+	unsigned udp_len = ip_len - 20;
+	udp[0] = 0x30; udp[1] = 0x39; /* 12345 */
+	udp[2] = 0x30; udp[3] = 0x39;
+	udp[4] = (unsigned char)(udp_len >> 8);
+	udp[5] = (unsigned char)udp_len;
+}
+
+static int parse_uint(const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long value = strtoul(text, &end, 10);
+	if (!*text || *end || value > 0xffffffffUL)
+		return -1;
+	*out = (unsigned)value;
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: prog-run OBJ [--prog NAME [--size N] [--zero] [--ifindex I] [--repeat R]]...\n");
+	return 2;
+}
+
+static void print_map(struct bpf_map *map, int first)
+{
+	int fd = bpf_map__fd(map);
+	enum bpf_map_type type = bpf_map__type(map);
+	size_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
+	int percpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		     type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	int cpus = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t slot = percpu ? (value_size + 7) & ~(size_t)7 : value_size;
+	printf("%s{\"name\":\"%s\",\"type\":%d,\"key_size\":%zu,\"value_size\":%zu,\"percpu\":%s,\"entries\":[",
+	       first ? "" : ",", bpf_map__name(map), (int)type, key_size, value_size, percpu ? "true" : "false");
+	unsigned char *key = calloc(1, key_size ? key_size : 1), *next = calloc(1, key_size ? key_size : 1);
+	unsigned char *value = calloc((size_t)(cpus > 0 ? cpus : 1), slot ? slot : 1);
+	int have_key = 0, entries = 0;
+	size_t limit = (size_t)bpf_map__max_entries(map) * 2 + 16;
+	/* Ring buffers, perf arrays, queues … have no keys: get_next_key fails at once. */
+	while (key && next && value && key_size > 0 && limit-- > 0 &&
+	       bpf_map_get_next_key(fd, have_key ? key : NULL, next) == 0) {
+		memcpy(key, next, key_size);
+		have_key = 1;
+		if (bpf_map_lookup_elem(fd, key, value) != 0)
+			continue;
+		printf("%s{\"key\":", entries++ ? "," : "");
+		put_hex(key, key_size);
+		if (percpu) {
+			printf(",\"values\":[");
+			for (int cpu = 0; cpu < cpus; cpu++) {
+				if (cpu)
+					putchar(',');
+				put_hex(value + (size_t)cpu * slot, value_size);
+			}
+			putchar(']');
+		} else {
+			printf(",\"value\":");
+			put_hex(value, value_size);
+		}
+		putchar('}');
+	}
+	printf("]}");
+	free(key);
+	free(next);
+	free(value);
+}
+
+int main(int argc, char **argv)
+{
+	struct run runs[MAX_RUNS];
+	int run_count = 0;
+	if (argc < 2)
+		return usage();
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+		struct run *current = run_count ? &runs[run_count - 1] : NULL;
+		if (strcmp(arg, "--prog") == 0 && value) {
+			if (run_count == MAX_RUNS)
+				return usage();
+			runs[run_count++] = (struct run){ .prog = value, .size = 64, .ifindex = 1, .repeat = 1 };
+			i++;
+		} else if (strcmp(arg, "--zero") == 0 && current) {
+			current->zero = 1;
+		} else if (current && value && strcmp(arg, "--size") == 0) {
+			if (parse_uint(value, &current->size) || current->size == 0)
+				return usage();
+			i++;
+		} else if (current && value && strcmp(arg, "--ifindex") == 0) {
+			if (parse_uint(value, &current->ifindex))
+				return usage();
+			i++;
+		} else if (current && value && strcmp(arg, "--repeat") == 0) {
+			if (parse_uint(value, &current->repeat) || current->repeat == 0)
+				return usage();
+			i++;
+		} else {
+			fprintf(stderr, "prog-run: unexpected argument '%s'\n", arg);
+			return usage();
+		}
+	}
+
+	libbpf_set_print(capture);
+	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
+	if (!obj) {
+		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
+		return 1;
+	}
+	if (bpf_object__load(obj) != 0) {
+		int err = errno;
+		fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+		bpf_object__close(obj);
+		return 1;
+	}
+
+	printf("{\"runs\":[");
+	for (int r = 0; r < run_count; r++) {
+		struct run *run = &runs[r];
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, run->prog);
+		if (!prog) {
+			fprintf(stderr, "prog-run: no program named '%s' in %s\n", run->prog, argv[1]);
+			bpf_object__close(obj);
+			return 1;
+		}
+		unsigned char *data = malloc(run->size);
+		unsigned char *out = malloc(run->size + 512);
+		if (!data || !out)
+			return 1;
+		if (run->zero)
+			memset(data, 0, run->size);
+		else
+			fill_frame(data, run->size);
+		struct xdp_md ctx = { .data = 0, .data_end = run->size, .ingress_ifindex = run->ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = run->size,
+			    .data_out = out, .data_size_out = run->size + 512, .repeat = (int)run->repeat);
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP) {
+			opts.ctx_in = &ctx;
+			opts.ctx_size_in = sizeof(ctx);
+		}
+		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) != 0) {
+			int err = errno;
+			fprintf(stderr, "prog-run: BPF_PROG_TEST_RUN of '%s' failed: %s\n", run->prog, strerror(err));
+			bpf_object__close(obj);
+			return 1;
+		}
+		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u}",
+		       r ? "," : "", run->prog, run->size, run->repeat, opts.retval, opts.duration, opts.data_size_out);
+		free(data);
+		free(out);
+	}
+	printf("],\"maps\":[");
+	struct bpf_map *map;
+	int first = 1;
+	bpf_object__for_each_map(map, obj) {
+		print_map(map, first);
+		first = 0;
+	}
+	printf("]}\n");
+	bpf_object__close(obj);
+	return 0;
+}
