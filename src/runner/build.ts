@@ -1,0 +1,71 @@
+//! Builds a directory of emitted files (NAME.bpf.c, NAME.c, NAME.h, Makefile) with its
+//! own Makefile, the same way a user would run `make` there.
+
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { join } from "node:path";
+
+export interface BuildOptions {
+  /** Adds -Werror to both compilers (CFLAGS / BPF_CFLAGS), as the e2e tests do. */
+  readonly werror?: boolean;
+  /** A vmlinux.h to copy in instead of dumping the kernel's BTF again. */
+  readonly vmlinuxHeader?: string;
+  /** Extra `VAR=value` make arguments. */
+  readonly makeArgs?: readonly string[];
+}
+
+export interface BuildResult {
+  readonly ok: boolean;
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly dir: string;
+  /** Project name, from the NAME.bpf.c found in the directory. */
+  readonly name: string;
+  readonly bpfObject: string;
+  readonly skeleton: string;
+  readonly binary: string;
+}
+
+export function projectNameIn(dir: string): string {
+  const source = readdirSync(dir).find((f) => f.endsWith(".bpf.c"));
+  if (!source) throw new Error(`no *.bpf.c in ${dir}`);
+  return source.slice(0, -".bpf.c".length);
+}
+
+export function buildOutputDir(dir: string, options: BuildOptions = {}): BuildResult {
+  const name = projectNameIn(dir);
+  if (options.vmlinuxHeader && !existsSync(join(dir, "vmlinux.h"))) {
+    copyFileSync(options.vmlinuxHeader, join(dir, "vmlinux.h"));
+  }
+  const args = ["-C", dir];
+  if (options.werror) args.push("CFLAGS=-Werror", "BPF_CFLAGS=-Werror");
+  args.push(...(options.makeArgs ?? []));
+  const result = spawnSync("make", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return {
+    ok: result.status === 0,
+    status: result.status,
+    stdout: result.stdout ?? "",
+    stderr: (result.stderr ?? "") + (result.error ? String(result.error) : ""),
+    dir,
+    name,
+    bpfObject: join(dir, `${name}.bpf.o`),
+    skeleton: join(dir, `${name}.skel.h`),
+    binary: join(dir, name),
+  };
+}
+
+/**
+ * `cacheDir/vmlinux.h` from the running kernel's BTF, made once and reused (dumping it
+ * takes a moment and the file is several MB).
+ */
+export function cachedVmlinuxHeader(cacheDir: string, btf = "/sys/kernel/btf/vmlinux"): string {
+  const header = join(cacheDir, "vmlinux.h");
+  if (existsSync(header)) return header;
+  mkdirSync(cacheDir, { recursive: true });
+  const temporary = `${header}.${process.pid}.tmp`;
+  const result = spawnSync("sh", ["-c", `bpftool btf dump file '${btf}' format c > '${temporary}'`], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`bpftool btf dump failed: ${result.stderr}`);
+  renameSync(temporary, header);
+  return header;
+}

@@ -1,0 +1,33 @@
+//! Compiles the runner's small C tools (src/runner/native/*.c) on demand into
+//! build/native/, once per source change. Parallel test processes may race to build the
+//! same tool, so each writes a private file and renames it into place.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { nativeBuildDir, repoRoot } from "./paths.js";
+
+export type NativeTool = "prog-run" | "send-frames";
+
+const libraries: Record<NativeTool, readonly string[]> = {
+  "prog-run": ["-lbpf", "-lelf", "-lz"],
+  "send-frames": [],
+};
+
+/** Path of the compiled tool; builds it first when missing or older than its source. */
+export function nativeTool(tool: NativeTool): string {
+  const source = join(repoRoot, "src", "runner", "native", `${tool}.c`);
+  const binary = join(nativeBuildDir, tool);
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  mkdirSync(nativeBuildDir, { recursive: true });
+  const temporary = `${binary}.${process.pid}.tmp`;
+  const cc = process.env["CC"] ?? "cc";
+  const result = spawnSync(cc, ["-O2", "-g", "-Wall", "-Werror", source, "-o", temporary, ...libraries[tool]], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`building ${tool} failed (${cc}):\n${result.stderr}${result.error ? String(result.error) : ""}`);
+  }
+  renameSync(temporary, binary);
+  return binary;
+}

@@ -1,0 +1,121 @@
+//! Runs programs of a `.bpf.o` in the kernel through BPF_PROG_TEST_RUN with the native
+//! `prog-run` tool (src/runner/native/prog-run.c), and decodes what it reports: each
+//! run's return value and every map's entries as bytes.
+
+import { spawnSync } from "node:child_process";
+import { nativeTool } from "./native-tools.js";
+
+export interface ProgRun {
+  /** Program (function) name in the object. */
+  readonly prog: string;
+  /** Bytes of input: an Ethernet/IPv4/UDP frame padded to this size (default 64). */
+  readonly size?: number;
+  /** Input of `size` zero bytes instead of a frame. */
+  readonly zero?: boolean;
+  /** XDP `ingress_ifindex` (must name a real device; 1 = lo). Default 1. */
+  readonly ifindex?: number;
+  /** The kernel runs the program this many times on the same input. Default 1. */
+  readonly repeat?: number;
+}
+
+export interface RunResult {
+  readonly prog: string;
+  readonly size: number;
+  readonly repeat: number;
+  readonly retval: number;
+  readonly durationNs: number;
+  readonly dataSizeOut: number;
+}
+
+export interface MapEntry {
+  readonly key: Uint8Array;
+  /** The value; for per-CPU maps CPU 0's (see `values`). */
+  readonly value: Uint8Array;
+  /** Per-CPU maps: one value per possible CPU. */
+  readonly values: readonly Uint8Array[] | undefined;
+}
+
+export interface MapDump {
+  readonly name: string;
+  /** `enum bpf_map_type` number. */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly percpu: boolean;
+  readonly entries: readonly MapEntry[];
+}
+
+export interface ProgRunResult {
+  readonly runs: readonly RunResult[];
+  readonly maps: readonly MapDump[];
+}
+
+export class ProgRunError extends Error {}
+
+function hex(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function runArgs(run: ProgRun): string[] {
+  const args = ["--prog", run.prog, "--size", String(run.size ?? 64)];
+  if (run.zero) args.push("--zero");
+  args.push("--ifindex", String(run.ifindex ?? 1), "--repeat", String(run.repeat ?? 1));
+  return args;
+}
+
+/** Loads `objPath`, executes `runs` in order, then dumps every map. Throws ProgRunError. */
+export function runPrograms(objPath: string, runs: readonly ProgRun[]): ProgRunResult {
+  const tool = nativeTool("prog-run");
+  const result = spawnSync(tool, [objPath, ...runs.flatMap(runArgs)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);
+  }
+  interface RawMap { name: string; type: number; key_size: number; value_size: number; percpu: boolean; entries: { key: string; value?: string; values?: string[] }[] }
+  interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number }
+  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; maps: RawMap[] };
+  return {
+    runs: raw.runs.map((r) => ({
+      prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, dataSizeOut: r.data_size_out,
+    })),
+    maps: raw.maps.map((m) => ({
+      name: m.name,
+      type: m.type,
+      keySize: m.key_size,
+      valueSize: m.value_size,
+      percpu: m.percpu,
+      entries: m.entries.map((e) => {
+        const values = e.values?.map(hex);
+        return { key: hex(e.key), value: values ? values[0] ?? new Uint8Array() : hex(e.value ?? ""), values };
+      }),
+    })),
+  };
+}
+
+/** Little-endian unsigned integer of `size` bytes at `offset` (this machine's byte order). */
+export function readUint(bytes: Uint8Array, offset = 0, size = bytes.length - offset): bigint {
+  let value = 0n;
+  for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
+  return value;
+}
+
+/** The map named `name`; throws with the names present when there is none. */
+export function findMap(result: ProgRunResult, name: string): MapDump {
+  const map = result.maps.find((m) => m.name === name);
+  if (!map) throw new ProgRunError(`no map named ${name}; maps: ${result.maps.map((m) => m.name).join(", ")}`);
+  return map;
+}
+
+/**
+ * A map with integer keys and values as `key → value`; per-CPU values are summed over
+ * CPUs, as the generated loader does.
+ */
+export function integerEntries(map: MapDump): Map<bigint, bigint> {
+  const out = new Map<bigint, bigint>();
+  for (const entry of map.entries) {
+    const value = entry.values ? entry.values.reduce((sum, v) => sum + readUint(v), 0n) : readUint(entry.value);
+    out.set(readUint(entry.key), value);
+  }
+  return out;
+}
