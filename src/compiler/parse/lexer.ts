@@ -1,0 +1,279 @@
+//! Lexer: source text → tokens.
+//!
+//! Consumes a `SourceFile`, produces `Token[]` ending with one `EOF` token, and reports
+//! lexical errors (E0101–E0109) into `Diagnostics`. It never throws: a bad character is
+//! reported and skipped, a bad literal still yields a token (value 0 / best effort), so
+//! the parser sees a plausible stream and reports only real syntax errors.
+//! Newlines are not tokens; each token records whether a line break preceded it, which
+//! is all the parser needs for the "a newline ends a statement" rule.
+
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import * as E from "../diagnostics/catalog/syntax.js";
+import type { SourceFile, Span } from "../source.js";
+import { PUNCTUATION, isKeyword, type Comment, type Token, type TokenKind } from "./token.js";
+
+const U64_MAX = (1n << 64n) - 1n;
+
+const isDigit = (c: string): boolean => c >= "0" && c <= "9";
+const isIdentStart = (c: string): boolean =>
+  (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
+const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c);
+
+export function lex(file: SourceFile, diags: Diagnostics): Token[] {
+  return new Lexer(file, diags).run();
+}
+
+class Lexer {
+  private readonly text: string;
+  private pos = 0;
+  private readonly tokens: Token[] = [];
+  private newlineBefore = false;
+  private comments: Comment[] = [];
+
+  constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
+    this.text = file.text;
+  }
+
+  run(): Token[] {
+    for (;;) {
+      this.skipTrivia();
+      if (this.pos >= this.text.length) {
+        this.push("EOF", this.pos, this.pos);
+        return this.tokens;
+      }
+      this.lexToken();
+    }
+  }
+
+  private span(start: number, end: number): Span {
+    return { file: this.file.path, start, end };
+  }
+
+  private push(kind: TokenKind, start: number, end: number, value?: bigint | string | number): void {
+    const token: Token = {
+      kind,
+      span: this.span(start, end),
+      text: this.text.slice(start, end),
+      newlineBefore: this.newlineBefore || this.tokens.length === 0,
+      leadingComments: this.comments,
+      ...(value === undefined ? {} : { value }),
+    };
+    this.tokens.push(token);
+    this.newlineBefore = false;
+    this.comments = [];
+  }
+
+  private at(offset = 0): string {
+    return this.text[this.pos + offset] ?? "";
+  }
+
+  private skipTrivia(): void {
+    for (;;) {
+      const c = this.at();
+      if (c === "\n") {
+        this.newlineBefore = true;
+        this.pos++;
+      } else if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
+        this.pos++;
+      } else if (c === "/" && this.at(1) === "/") {
+        const start = this.pos;
+        while (this.pos < this.text.length && this.at() !== "\n") this.pos++;
+        this.comments.push({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
+      } else if (c === "/" && this.at(1) === "*") {
+        this.blockComment();
+      } else {
+        return;
+      }
+    }
+  }
+
+  private blockComment(): void {
+    const start = this.pos;
+    const close = this.text.indexOf("*/", start + 2);
+    const end = close < 0 ? this.text.length : close + 2;
+    if (close < 0) this.diags.report(E.unterminatedBlockComment, this.span(start, start + 2));
+    // A comment spanning lines separates statements just like the line break it contains.
+    if (this.text.slice(start, end).includes("\n")) this.newlineBefore = true;
+    this.comments.push({ kind: "block", text: this.text.slice(start, end), span: this.span(start, end) });
+    this.pos = end;
+  }
+
+  private lexToken(): void {
+    const c = this.at();
+    if (isIdentStart(c)) return this.word();
+    if (isDigit(c)) return this.number();
+    if (c === '"') return this.string();
+    if (c === "'") return this.char();
+    for (const p of PUNCTUATION) {
+      if (this.text.startsWith(p, this.pos)) {
+        this.push(p, this.pos, this.pos + p.length);
+        this.pos += p.length;
+        return;
+      }
+    }
+    // Report a whole surrogate pair (emoji etc.) as one character.
+    const code = this.text.codePointAt(this.pos) ?? 0;
+    const width = code > 0xffff ? 2 : 1;
+    this.diags.report(E.unexpectedCharacter, this.span(this.pos, this.pos + width), printable(String.fromCodePoint(code)));
+    this.pos += width;
+  }
+
+  private word(): void {
+    const start = this.pos;
+    while (isIdentPart(this.at())) this.pos++;
+    const text = this.text.slice(start, this.pos);
+    this.push(isKeyword(text) ? text : "Ident", start, this.pos);
+  }
+
+  private number(): void {
+    const start = this.pos;
+    const prefix = this.at() === "0" ? this.at(1).toLowerCase() : "";
+    const radix = prefix === "x" ? 16 : prefix === "o" ? 8 : prefix === "b" ? 2 : 10;
+    if (radix !== 10) this.pos += 2;
+    const digitsStart = this.pos;
+    // Take the whole alphanumeric run so `0b102` or `12abc` is one bad token, not two.
+    while (isIdentPart(this.at())) this.pos++;
+    // `1.5`: take the fraction too, to report it as one token (`0..8` is a range, not this).
+    if (radix === 10 && this.at() === "." && isDigit(this.at(1))) {
+      this.pos++;
+      while (isIdentPart(this.at())) this.pos++;
+    }
+    const text = this.text.slice(start, this.pos);
+    const digits = this.text.slice(digitsStart, this.pos);
+    const span = this.span(start, this.pos);
+    const problem = numberProblem(digits, radix);
+    if (problem !== undefined) {
+      this.diags.report(E.malformedNumber, span, text, problem);
+      this.push("Int", start, this.pos, 0n);
+      return;
+    }
+    const clean = digits.replace(/_/g, "");
+    const value = BigInt(radix === 10 ? clean : `0${prefix}${clean}`);
+    if (value > U64_MAX) {
+      this.diags.report(E.integerTooLarge, span, text);
+      this.push("Int", start, this.pos, 0n);
+      return;
+    }
+    this.push("Int", start, this.pos, value);
+  }
+
+  private string(): void {
+    const start = this.pos;
+    this.pos++;
+    let value = "";
+    for (;;) {
+      if (this.pos >= this.text.length) {
+        this.diags.report(E.unterminatedString, this.span(start, start + 1));
+        // Recover at the end of the opening line rather than swallowing the whole file.
+        const lineEnd = this.text.indexOf("\n", start);
+        const end = lineEnd < 0 ? this.text.length : lineEnd;
+        this.pos = end;
+        this.push("String", start, end, this.text.slice(start + 1, end));
+        return;
+      }
+      const c = this.at();
+      if (c === '"') {
+        this.pos++;
+        this.push("String", start, this.pos, value);
+        return;
+      }
+      // A raw line break inside a string is kept (upstream accepts it).
+      value += c === "\\" ? this.escape() : (this.pos++, c);
+    }
+  }
+
+  private char(): void {
+    const start = this.pos;
+    this.pos++;
+    if (this.at() === "'") {
+      this.pos++;
+      this.diags.report(E.emptyChar, this.span(start, this.pos));
+      this.push("Char", start, this.pos, 0);
+      return;
+    }
+    if (this.at() === "\n" || this.pos >= this.text.length) {
+      this.diags.report(E.unterminatedChar, this.span(start, start + 1));
+      this.push("Char", start, this.pos, 0);
+      return;
+    }
+    const decoded = this.at() === "\\" ? this.escape() : this.takeCodePoint();
+    if (this.at() === "'") {
+      this.pos++;
+      this.push("Char", start, this.pos, decoded.codePointAt(0) ?? 0);
+      return;
+    }
+    // Either several characters ('ab') or no closing quote at all on this line.
+    const lineEnd = this.text.indexOf("\n", this.pos);
+    const limit = lineEnd < 0 ? this.text.length : lineEnd;
+    const close = this.text.indexOf("'", this.pos);
+    if (close >= 0 && close < limit) {
+      this.pos = close + 1;
+      this.diags.report(E.charTooLong, this.span(start, this.pos));
+    } else {
+      this.diags.report(E.unterminatedChar, this.span(start, start + 1));
+    }
+    this.push("Char", start, this.pos, decoded.codePointAt(0) ?? 0);
+  }
+
+  private takeCodePoint(): string {
+    const code = this.text.codePointAt(this.pos) ?? 0;
+    const ch = String.fromCodePoint(code);
+    this.pos += ch.length;
+    return ch;
+  }
+
+  /** Decodes one escape starting at the backslash; reports and keeps bad ones. */
+  private escape(): string {
+    const start = this.pos;
+    const c = this.at(1);
+    this.pos += 2;
+    switch (c) {
+      case "n": return "\n";
+      case "t": return "\t";
+      case "r": return "\r";
+      case "\\": return "\\";
+      case "'": return "'";
+      case '"': return '"';
+      case "0": return "\0";
+      case "x": {
+        const hex = this.text.slice(this.pos, this.pos + 2);
+        if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+          this.pos += 2;
+          return String.fromCharCode(parseInt(hex, 16));
+        }
+        this.diags.report(E.invalidEscape, this.span(start, this.pos), "\\x" + (hex.match(/^[0-9a-fA-F]?/)?.[0] ?? ""));
+        return "";
+      }
+      default:
+        if (c === "" || c === "\n") {
+          // Let the caller see the end of input / line break itself.
+          this.pos = start + 1;
+          this.diags.report(E.invalidEscape, this.span(start, start + 1), "\\");
+          return "";
+        }
+        this.diags.report(E.invalidEscape, this.span(start, this.pos), "\\" + c);
+        return c;
+    }
+  }
+}
+
+function numberProblem(digits: string, radix: number): string | undefined {
+  const allowed = radix === 16 ? /^[0-9a-fA-F_]*$/ : radix === 8 ? /^[0-7_]*$/ : radix === 2 ? /^[01_]*$/ : /^[0-9_]*$/;
+  const base = radix === 16 ? "hex" : radix === 8 ? "octal" : radix === 2 ? "binary" : "decimal";
+  if (!allowed.test(digits)) {
+    return radix === 10 && digits.includes(".")
+      ? "there are no floating-point numbers"
+      : `expected only ${base} digits`;
+  }
+  if (digits.replace(/_/g, "") === "") return `expected ${base} digits after the prefix`;
+  if (digits.startsWith("_") || digits.endsWith("_") || digits.includes("__")) {
+    return "`_` may only separate digits";
+  }
+  return undefined;
+}
+
+function printable(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return `\\u{${code.toString(16)}}`;
+  return ch;
+}

@@ -1,0 +1,286 @@
+//! Top-level declarations.
+//!
+//!   decl := attribute* ( fn | struct | impl | [pin] [local] var … )
+//!         | include STRING | import NAME from STRING | extern NAME(params) [-> T]
+//!         | enum NAME { … } | type NAME = T | config NAME { … }
+//!
+//! Items inside `{ … }` of struct, enum, config and impl are separated by commas,
+//! semicolons or line breaks. Recovery: a declaration that cannot be parsed is skipped
+//! up to the next line that starts with a declaration keyword (`Cursor.syncDeclaration`).
+
+import type {
+  Attribute, ConfigField, Decl, EnumVariant, Expr, FunctionDecl, Ident, ImplItem, Param,
+  StringLiteral, StructField, TypeExpr,
+} from "../ast.js";
+import * as E from "../diagnostics/catalog/syntax.js";
+import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { parseExpression } from "./parse-expr.js";
+import { parseBlock } from "./parse-stmt.js";
+import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
+import { describeToken } from "./token.js";
+
+export function parseDeclarations(c: Cursor): Decl[] {
+  const decls: Decl[] = [];
+  for (;;) {
+    while (c.eat(";"));
+    if (c.at("EOF")) return decls;
+    const before = c.position;
+    decls.push(parseDeclaration(c));
+    if (c.panicking) c.syncDeclaration();
+    if (c.position === before) {
+      c.advance();
+      c.syncDeclaration();
+    }
+  }
+}
+
+function parseDeclaration(c: Cursor): Decl {
+  const start = c.start;
+  const attributes = parseAttributes(c);
+  const token = c.tok;
+  const takesAttributes = ["fn", "struct", "impl", "var", "let", "pin", "local"].includes(token.kind);
+  if (attributes.length > 0 && !takesAttributes) {
+    c.report(E.misplacedAttribute, attributes[0]!.span, describeToken(token));
+  }
+  switch (token.kind) {
+    case "include": {
+      c.advance();
+      const path = parseStringLiteral(c, "after `include`");
+      return { kind: "IncludeDecl", path, span: c.spanFrom(start) };
+    }
+    case "import": {
+      c.advance();
+      const name = parseIdent(c, "after `import`");
+      c.expect("from", "after the imported module's name");
+      const path = parseStringLiteral(c, "after `from`");
+      return { kind: "ImportDecl", name, path, span: c.spanFrom(start) };
+    }
+    case "extern": {
+      c.advance();
+      const name = parseIdent(c, "after `extern`");
+      const params = parseParams(c);
+      const returnType = c.eat("->") ? parseType(c) : undefined;
+      return { kind: "ExternDecl", name, params, returnType, span: c.spanFrom(start) };
+    }
+    case "struct": {
+      c.advance();
+      const name = parseIdent(c, "after `struct`");
+      const fields = parseItems(c, "struct fields", true, (): StructField => {
+        const fieldStart = c.start;
+        const fieldName = parseFieldName(c, "in the struct");
+        c.expect(":", "after the field name");
+        const type = parseType(c);
+        return { name: fieldName, type, span: c.spanFrom(fieldStart) };
+      });
+      return { kind: "StructDecl", attributes, name, fields, span: c.spanFrom(start) };
+    }
+    case "enum": {
+      c.advance();
+      const name = parseIdent(c, "after `enum`");
+      const variants = parseItems(c, "enum variants", true, (): EnumVariant => {
+        const variantStart = c.start;
+        const variantName = parseIdent(c, "as the enum variant");
+        const value = c.eat("=") ? parseExpression(c) : undefined;
+        return { name: variantName, value, span: c.spanFrom(variantStart) };
+      });
+      return { kind: "EnumDecl", name, variants, span: c.spanFrom(start) };
+    }
+    case "type": {
+      c.advance();
+      const name = parseIdent(c, "after `type`");
+      c.expect("=", "after the alias name");
+      const type = parseType(c);
+      return { kind: "TypeAliasDecl", name, type, span: c.spanFrom(start) };
+    }
+    case "config": {
+      c.advance();
+      const name = parseIdent(c, "after `config`");
+      const fields = parseItems(c, "config fields", true, (): ConfigField => {
+        const fieldStart = c.start;
+        const fieldName = parseFieldName(c, "in the config block");
+        c.expect(":", "after the field name");
+        const type = parseType(c);
+        const value = c.eat("=") ? parseExpression(c) : undefined;
+        return { name: fieldName, type, default: value, span: c.spanFrom(fieldStart) };
+      });
+      return { kind: "ConfigDecl", name, fields, span: c.spanFrom(start) };
+    }
+    case "pin":
+    case "local":
+    case "var":
+    case "let":
+      return parseGlobalVar(c, start, attributes);
+    case "fn":
+      return parseFunction(c, start, attributes);
+    case "impl":
+      return parseImpl(c, start, attributes);
+    case "const":
+      c.error(E.topLevelConst, token.span);
+      return { kind: "ErrorDecl", span: c.spanFrom(start) };
+    default:
+      c.error(E.expectedDeclaration, c.errorSpan(), describeToken(token));
+      return { kind: "ErrorDecl", span: c.spanFrom(start) };
+  }
+}
+
+function parseAttributes(c: Cursor): Attribute[] {
+  const attributes: Attribute[] = [];
+  while (c.at("@")) {
+    const start = c.start;
+    c.advance();
+    const name = parseIdent(c, "after `@`");
+    let args: Expr[] | undefined;
+    if (c.at("(") && !c.tok.newlineBefore) {
+      c.advance();
+      args = c.bracketed(() => {
+        const list: Expr[] = [];
+        while (!c.at(")") && !c.at("EOF")) {
+          const arg = parseExpression(c);
+          if (arg.kind !== "ErrorExpr" && !isAttributeArgument(arg)) c.report(E.badAttributeArgument, arg.span, name.name);
+          list.push(arg);
+          if (!c.eat(",")) break;
+        }
+        c.expect(")", "to close the attribute arguments");
+        return list;
+      });
+    }
+    attributes.push({ kind: "Attribute", name, args, span: c.spanFrom(start) });
+  }
+  return attributes;
+}
+
+/** Literals, names, `flag(N)` and `a | b` lists: what an attribute can sensibly carry. */
+function isAttributeArgument(expr: Expr): boolean {
+  switch (expr.kind) {
+    case "StringLiteral": case "IntLiteral": case "BoolLiteral": case "CharLiteral": case "NameExpr":
+      return true;
+    case "UnaryExpr":
+      return expr.op === "-" && expr.operand.kind === "IntLiteral";
+    case "CallExpr":
+      return expr.callee.kind === "NameExpr" && expr.args.every(isAttributeArgument);
+    case "BinaryExpr":
+      return expr.op === "|" && isAttributeArgument(expr.left) && isAttributeArgument(expr.right);
+    default:
+      return false;
+  }
+}
+
+function parseStringLiteral(c: Cursor, context: string): StringLiteral {
+  const token = c.tok;
+  if (token.kind === "String") {
+    c.advance();
+    return { kind: "StringLiteral", value: token.value as string, span: token.span };
+  }
+  c.error(E.expectedToken, c.errorSpan(), "a string literal", describeToken(token), context);
+  return { kind: "StringLiteral", value: "", span: c.emptySpan() };
+}
+
+function parseParams(c: Cursor): Param[] {
+  if (!c.expect("(", "to open the parameter list")) return [];
+  return c.bracketed(() => {
+    const params: Param[] = [];
+    while (!c.at(")") && !c.at("EOF")) {
+      const start = c.start;
+      const name = parseIdent(c, "as the parameter name");
+      c.expect(":", "after the parameter name (parameters are written `name: type`)");
+      const type = parseType(c);
+      params.push({ name, type, span: c.spanFrom(start) });
+      if (!c.eat(",")) break;
+    }
+    c.expect(")", "to close the parameter list");
+    return params;
+  });
+}
+
+function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl {
+  let pin = false;
+  let local = false;
+  for (;;) {
+    if (c.eat("pin")) pin = true;
+    else if (c.eat("local")) local = true;
+    else break;
+  }
+  if (!c.eat("var") && !c.eat("let")) {
+    c.error(E.expectedToken, c.errorSpan(), "`var`", describeToken(c.tok), "after `pin`/`local`");
+    return { kind: "ErrorDecl", span: c.spanFrom(start) };
+  }
+  const name = parseIdent(c, "after `var`");
+  let type: TypeExpr | undefined;
+  let init: Expr | undefined;
+  if (c.eat(":")) type = parseType(c);
+  if (c.eat("=")) init = parseExpression(c);
+  return { kind: "GlobalVarDecl", attributes, pin, local, name, type, init, span: c.spanFrom(start) };
+}
+
+function parseFunction(c: Cursor, start: number, attributes: Attribute[]): FunctionDecl {
+  c.advance();
+  const name = parseIdent(c, "after `fn`");
+  const params = parseParams(c);
+  let returnType: TypeExpr | undefined;
+  let returnName: Ident | undefined;
+  if (c.eat("->")) {
+    if (c.at("Ident") && c.peek().kind === ":") {
+      returnName = parseIdent(c);
+      c.advance();
+    }
+    returnType = parseType(c);
+  }
+  // Headers (`.kh`) declare functions without bodies.
+  const body = c.at("{") ? parseBlock(c) : undefined;
+  return { kind: "FunctionDecl", attributes, name, params, returnType, returnName, body, span: c.spanFrom(start) };
+}
+
+function parseImpl(c: Cursor, start: number, attributes: Attribute[]): Decl {
+  const implToken = c.advance();
+  if (attributes.length === 0) c.report(E.implWithoutAttribute, implToken.span);
+  const name = parseIdent(c, "after `impl`");
+  const items = parseItems(c, "impl block", false, (): ImplItem => {
+    const itemStart = c.start;
+    const itemAttributes = parseAttributes(c);
+    if (c.at("fn")) return parseFunction(c, itemStart, itemAttributes);
+    if (itemAttributes.length > 0) c.report(E.misplacedAttribute, itemAttributes[0]!.span, describeToken(c.tok));
+    const fieldName = parseFieldName(c, "in the impl block (expected `fn` or `name: value`)");
+    c.expect(":", "after the field name");
+    const value = parseExpression(c);
+    return { kind: "ImplField", name: fieldName, value, span: c.spanFrom(itemStart) };
+  });
+  return { kind: "ImplDecl", attributes, name, items, span: c.spanFrom(start) };
+}
+
+/**
+ * `{ item, item, … }` with `,`, `;` or line breaks between items. `stopAtDeclaration`:
+ * a line starting with `fn`/`struct`/… means the `}` was forgotten (not for `impl`,
+ * whose items are functions).
+ */
+function parseItems<T>(c: Cursor, what: string, stopAtDeclaration: boolean, item: () => T): T[] {
+  const open = c.tok;
+  if (!c.expect("{", `to open the ${what}`)) return [];
+  return c.braced(() => {
+    const items: T[] = [];
+    for (;;) {
+      while (c.eat(",") || c.eat(";"));
+      const token = c.tok;
+      if (token.kind === "}") {
+        c.advance();
+        return items;
+      }
+      // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
+      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peek().kind !== ":";
+      if (token.kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
+        c.report(E.unclosedDelimiter, open.span, "{", "}");
+        c.panicking = false;
+        return items;
+      }
+      const before = c.position;
+      items.push(item());
+      const next = c.tok;
+      const separated = next.kind === "," || next.kind === ";" || next.kind === "}" || next.newlineBefore || c.previousKind === "}";
+      if (!separated) c.error(E.expectedToken, c.errorSpan(), "`,`", describeToken(next), `between ${what}`);
+      if (c.panicking) c.syncStatement();
+      if (c.position === before) {
+        c.advance();
+        c.syncStatement();
+      }
+    }
+  });
+}

@@ -1,0 +1,303 @@
+//! Expressions, by precedence climbing. From loosest to tightest:
+//!
+//!   ||  <  &&  <  == != < <= > >=  <  |  <  ^  <  &  <  << >>  <  + -  <  * / %
+//!   <  `as T`  <  prefix ! - ~ * &  <  postfix [i] .f ->f (args)
+//!
+//! All binary operators are left-associative. Line breaks: an operator at the end of a
+//! line continues the expression onto the next; an operator at the start of a line
+//! continues it too unless it could also start a new statement (`-`, `*`, `&`), and a
+//! `(` or `[` at the start of a line never continues it. Inside `(…)`/`[…]` line breaks
+//! do not matter at all.
+
+import type { BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, UnaryOp } from "../ast.js";
+import * as E from "../diagnostics/catalog/syntax.js";
+import type { Cursor } from "./cursor.js";
+import { parseBlock } from "./parse-stmt.js";
+import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
+import { describeToken, isWordToken, type TokenKind } from "./token.js";
+
+const BINARY_PRECEDENCE: ReadonlyMap<TokenKind, number> = new Map<TokenKind, number>([
+  ["||", 1],
+  ["&&", 2],
+  ["==", 3], ["!=", 3], ["<", 3], ["<=", 3], [">", 3], [">=", 3],
+  ["|", 4],
+  ["^", 5],
+  ["&", 6],
+  ["<<", 7], [">>", 7],
+  ["+", 8], ["-", 8],
+  ["*", 9], ["/", 9], ["%", 9],
+]);
+
+/** Binary operators that are also prefix operators, so a line starting with one is a new statement. */
+const ALSO_PREFIX: ReadonlySet<TokenKind> = new Set<TokenKind>(["-", "*", "&"]);
+
+const PREFIX: ReadonlySet<TokenKind> = new Set<TokenKind>(["!", "-", "~", "*", "&"]);
+
+export function parseExpression(c: Cursor): Expr {
+  return parseBinary(c, 1);
+}
+
+/**
+ * The condition of `if`/`while`/`match`: parentheses optional, and without them a
+ * `Name {` starts the body. Redundant outer parentheses belong to the statement's
+ * syntax, so they are not kept as a `ParenExpr`.
+ */
+export function parseCondition(c: Cursor): Expr {
+  const expr = c.withoutStructLiterals(() => parseExpression(c));
+  return expr.kind === "ParenExpr" ? expr.expr : expr;
+}
+
+function parseBinary(c: Cursor, minPrecedence: number): Expr {
+  let left = parseCast(c);
+  for (;;) {
+    const token = c.tok;
+    const precedence = BINARY_PRECEDENCE.get(token.kind);
+    if (precedence === undefined || precedence < minPrecedence) return left;
+    if (ALSO_PREFIX.has(token.kind) && !c.sameLine) return left;
+    c.advance();
+    const right = parseBinary(c, precedence + 1);
+    left = {
+      kind: "BinaryExpr",
+      op: token.kind as BinaryOp,
+      left,
+      right,
+      opSpan: token.span,
+      span: { file: c.file.path, start: left.span.start, end: c.prevEnd },
+    };
+  }
+}
+
+function parseCast(c: Cursor): Expr {
+  let expr = parseUnary(c);
+  while (c.at("as")) {
+    c.advance();
+    const type = parseType(c, { generics: false, arraySuffix: false });
+    expr = { kind: "CastExpr", expr, type, span: c.spanFrom(expr.span.start) };
+  }
+  return expr;
+}
+
+function parseUnary(c: Cursor): Expr {
+  const token = c.tok;
+  if (PREFIX.has(token.kind)) {
+    c.advance();
+    const operand = parseUnary(c);
+    return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start) };
+  }
+  return parsePostfix(c, parsePrimary(c));
+}
+
+function parsePostfix(c: Cursor, target: Expr): Expr {
+  let expr = target;
+  const start = target.span.start;
+  for (;;) {
+    const token = c.tok;
+    if (token.kind === "[" && c.sameLine) {
+      c.advance();
+      const index = c.bracketed(() => {
+        const inner = parseExpression(c);
+        c.expect("]", "to close the index");
+        return inner;
+      });
+      expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
+    } else if (token.kind === "(" && c.sameLine) {
+      const args = parseArguments(c);
+      expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
+    } else if (token.kind === "." || token.kind === "->") {
+      c.advance();
+      const field = parseFieldName(c, `after \`${token.kind}\``);
+      expr = { kind: "FieldExpr", target: expr, field, arrow: token.kind === "->", span: c.spanFrom(start) };
+    } else {
+      return expr;
+    }
+  }
+}
+
+/** `( a, b, … )` with an optional trailing comma; the current token is `(`. */
+export function parseArguments(c: Cursor): Expr[] {
+  c.advance();
+  return c.bracketed(() => {
+    const args: Expr[] = [];
+    while (!c.at(")") && !c.at("EOF")) {
+      args.push(parseExpression(c));
+      if (!c.eat(",")) break;
+    }
+    c.expect(")", "to close the argument list");
+    return args;
+  });
+}
+
+function parsePrimary(c: Cursor): Expr {
+  const token = c.tok;
+  const start = token.span.start;
+  switch (token.kind) {
+    case "Int":
+      c.advance();
+      return { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
+    case "String":
+      c.advance();
+      return { kind: "StringLiteral", value: token.value as string, span: token.span };
+    case "Char":
+      c.advance();
+      return { kind: "CharLiteral", value: token.value as number, span: token.span };
+    case "true":
+    case "false":
+      c.advance();
+      return { kind: "BoolLiteral", value: token.kind === "true", span: token.span };
+    case "null":
+      c.advance();
+      return { kind: "NullLiteral", span: token.span };
+    case "Ident":
+      if (startsStructLiteral(c)) return parseStructLiteral(c);
+      c.advance();
+      return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span };
+    case "(": {
+      c.advance();
+      return c.bracketed(() => {
+        const expr = parseExpression(c);
+        c.expect(")", "to close the parenthesised expression");
+        return { kind: "ParenExpr", expr, span: c.spanFrom(start) } as const;
+      });
+    }
+    case "[": {
+      c.advance();
+      return c.bracketed(() => {
+        const elements: Expr[] = [];
+        while (!c.at("]") && !c.at("EOF")) {
+          elements.push(parseExpression(c));
+          if (!c.eat(",")) break;
+        }
+        c.expect("]", "to close the array literal");
+        return { kind: "ArrayLiteral", elements, span: c.spanFrom(start) } as const;
+      });
+    }
+    case "match":
+      return parseMatch(c);
+    case "new": {
+      c.advance();
+      const type = parseType(c);
+      const args = c.at("(") && c.sameLine ? parseArguments(c) : [];
+      return { kind: "NewExpr", type, args, span: c.spanFrom(start) };
+    }
+    case "sizeof": {
+      c.advance();
+      c.expect("(", "after `sizeof`");
+      const type = c.bracketed(() => {
+        const inner = parseType(c);
+        c.expect(")", "to close `sizeof(`");
+        return inner;
+      });
+      return { kind: "SizeofExpr", type, span: c.spanFrom(start) };
+    }
+    default:
+      c.error(E.expectedExpression, c.errorSpan(), describeToken(token));
+      return { kind: "ErrorExpr", span: c.emptySpan() };
+  }
+}
+
+/** `Name {` followed by `}` or `field:` — and not where `{` opens a statement body. */
+function startsStructLiteral(c: Cursor): boolean {
+  if (c.noStruct) return false;
+  const brace = c.peek(1);
+  if (brace.kind !== "{" || (brace.newlineBefore && c.nesting === 0)) return false;
+  const next = c.peek(2);
+  return next.kind === "}" || (isWordToken(next) && c.peek(3).kind === ":");
+}
+
+function parseStructLiteral(c: Cursor): Expr {
+  const start = c.start;
+  const typeName = parseIdent(c);
+  c.advance(); // `{`
+  const fields = c.bracketed(() => {
+    const list: FieldInit[] = [];
+    while (!c.at("}") && !c.at("EOF")) {
+      const fieldStart = c.start;
+      const name = parseFieldName(c, "in the struct literal");
+      c.expect(":", "after the field name");
+      const value = parseExpression(c);
+      list.push({ name, value, span: c.spanFrom(fieldStart) });
+      if (!c.eat(",")) break;
+    }
+    c.expect("}", `to close the \`${typeName.name}\` literal`);
+    return list;
+  });
+  return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start) };
+}
+
+function parseMatch(c: Cursor): Expr {
+  const start = c.start;
+  c.advance();
+  const scrutinee = parseCondition(c);
+  const open = c.tok;
+  if (!c.expect("{", "to open the match arms")) {
+    return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start) };
+  }
+  const arms = c.braced(() => {
+    const list: MatchArm[] = [];
+    while (!c.at("}") && !c.at("EOF")) {
+      const before = c.position;
+      const arm = parseArm(c);
+      list.push(arm);
+      if (c.position === before) {
+        c.syncStatement();
+        if (c.position === before) c.advance();
+        continue;
+      }
+      if (c.eat(",")) continue;
+      if (c.at("}")) break;
+      // Arms may also be separated by line breaks, and a block arm needs no comma.
+      if (c.tok.newlineBefore || arm.body.kind === "Block") continue;
+      c.error(E.expectedToken, c.errorSpan(), "`,`", describeToken(c.tok), "between match arms");
+      c.syncStatement();
+      if (c.position === before) c.advance();
+    }
+    return list;
+  });
+  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}");
+  else c.advance();
+  return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
+}
+
+function parseArm(c: Cursor): MatchArm {
+  const start = c.start;
+  const pattern = parsePattern(c);
+  c.expect(":", "after the match pattern");
+  const body: Expr | Block = c.at("{") ? parseBlock(c) : parseExpression(c);
+  return { pattern, body, span: c.spanFrom(start) };
+}
+
+function parsePattern(c: Cursor): Pattern {
+  const token = c.tok;
+  const start = token.span.start;
+  switch (token.kind) {
+    case "default":
+      c.advance();
+      return { kind: "DefaultPattern", span: token.span };
+    case "Ident":
+      return { kind: "NamePattern", name: parseIdent(c), span: token.span };
+    case "Int":
+    case "String":
+    case "Char":
+    case "true":
+    case "false": {
+      const literal = parsePrimary(c);
+      if (literal.kind === "IntLiteral" || literal.kind === "StringLiteral" || literal.kind === "CharLiteral" || literal.kind === "BoolLiteral") {
+        return { kind: "LiteralPattern", literal, span: literal.span };
+      }
+      break;
+    }
+    case "-":
+      if (c.peek().kind === "Int") {
+        c.advance();
+        const operand = parsePrimary(c);
+        const literal = { kind: "UnaryExpr", op: "-", operand, span: c.spanFrom(start) } as const;
+        return { kind: "LiteralPattern", literal, span: literal.span };
+      }
+      break;
+    default:
+      break;
+  }
+  c.error(E.expectedToken, c.errorSpan(), "a match pattern (a literal, an enum name or `default`)", describeToken(token), "in the match arm");
+  const missing = c.emptySpan();
+  return { kind: "NamePattern", name: { kind: "Ident", name: "", span: missing }, span: missing };
+}

@@ -1,0 +1,250 @@
+//! Statements and blocks.
+//!
+//! A statement ends at `;`, at a line break (unless its expression is visibly
+//! unfinished, see `parse-expr.ts`), or simply where its grammar ends — upstream writes
+//! `m[1] = 42 m[2] = 43` on one line. Conditions of `if`/`while`/`for` may be written
+//! with or without parentheses; bodies are always blocks.
+//! Recovery: after a broken statement the block skips to the next line, `;` or `}`
+//! (`Cursor.syncStatement`) and goes on, so one function can report several errors.
+
+import type { Block, CatchClause, Expr, Ident, IfStmt, IntLiteral, Stmt, TypeExpr } from "../ast.js";
+import * as E from "../diagnostics/catalog/syntax.js";
+import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { parseCondition, parseExpression } from "./parse-expr.js";
+import { parseIdent, parseType } from "./parse-type.js";
+import { describeToken, type TokenKind } from "./token.js";
+
+const ASSIGN_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",
+]);
+
+const EXPRESSION_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  "Int", "String", "Char", "true", "false", "null", "Ident", "(", "[", "match", "new", "sizeof",
+  "!", "-", "~", "*", "&",
+]);
+
+/** `{ statements }`; reports and returns an empty block if there is no `{`. */
+export function parseBlock(c: Cursor, context = "to open the block"): Block {
+  const start = c.start;
+  const open = c.tok;
+  if (!c.expect("{", context)) return { kind: "Block", statements: [], span: c.emptySpan() };
+  const statements = c.braced(() => parseStatements(c, open.span));
+  return { kind: "Block", statements, span: c.spanFrom(start) };
+}
+
+function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
+  const statements: Stmt[] = [];
+  for (;;) {
+    while (c.eat(";"));
+    const token = c.tok;
+    if (token.kind === "}") {
+      c.advance();
+      return statements;
+    }
+    // At end of file, or at a line starting a new function: this block lost its `}`.
+    if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
+      c.report(E.unclosedDelimiter, openSpan, "{", "}");
+      c.panicking = false;
+      return statements;
+    }
+    const before = c.position;
+    statements.push(parseStatement(c));
+    if (c.panicking) c.syncStatement();
+    if (c.position === before) {
+      c.advance();
+      c.syncStatement();
+    }
+  }
+}
+
+export function parseStatement(c: Cursor): Stmt {
+  const start = c.start;
+  switch (c.tok.kind) {
+    case "var":
+    case "let":
+    case "const":
+      return parseVar(c);
+    case "if":
+      return parseIf(c);
+    case "while": {
+      c.advance();
+      const condition = parseCondition(c);
+      const body = parseBlock(c, "to open the `while` body");
+      return { kind: "WhileStmt", condition, body, span: c.spanFrom(start) };
+    }
+    case "for":
+      return parseFor(c);
+    case "return": {
+      c.advance();
+      const token = c.tok;
+      const naked = token.newlineBefore || token.kind === "}" || token.kind === ";" || token.kind === "EOF";
+      const value = naked ? undefined : parseExpression(c);
+      return { kind: "ReturnStmt", value, span: c.spanFrom(start) };
+    }
+    case "break":
+      c.advance();
+      return { kind: "BreakStmt", span: c.spanFrom(start) };
+    case "continue":
+      c.advance();
+      return { kind: "ContinueStmt", span: c.spanFrom(start) };
+    case "delete": {
+      c.advance();
+      const target = parseExpression(c);
+      return { kind: "DeleteStmt", target, span: c.spanFrom(start) };
+    }
+    case "throw": {
+      c.advance();
+      const value = parseExpression(c);
+      return { kind: "ThrowStmt", value, span: c.spanFrom(start) };
+    }
+    case "defer": {
+      c.advance();
+      const expr = parseExpression(c);
+      return { kind: "DeferStmt", expr, span: c.spanFrom(start) };
+    }
+    case "try":
+      return parseTry(c);
+    case "{": {
+      const block = parseBlock(c);
+      return { kind: "BlockStmt", block, span: block.span };
+    }
+    default:
+      break;
+  }
+  if (!EXPRESSION_START.has(c.tok.kind)) {
+    c.error(E.expectedStatement, c.errorSpan(), describeToken(c.tok));
+    return { kind: "ErrorStmt", span: c.emptySpan() };
+  }
+  const expr = parseExpression(c);
+  const opToken = c.tok;
+  if (ASSIGN_OPS.has(opToken.kind)) {
+    c.advance();
+    const value = parseExpression(c);
+    return {
+      kind: "AssignStmt",
+      target: expr,
+      op: opToken.kind as "=",
+      value,
+      opSpan: opToken.span,
+      span: c.spanFrom(start),
+    };
+  }
+  return { kind: "ExprStmt", expr, span: c.spanFrom(start) };
+}
+
+function parseVar(c: Cursor): Stmt {
+  const start = c.start;
+  const keyword = c.advance().kind as "var" | "let" | "const";
+  const name = parseIdent(c, `after \`${keyword}\``);
+  let type: TypeExpr | undefined;
+  let init: Expr | undefined;
+  if (c.eat(":")) type = parseType(c);
+  if (c.eat("=")) init = parseExpression(c);
+  return { kind: "VarStmt", keyword, name, type, init, span: c.spanFrom(start) };
+}
+
+function parseIf(c: Cursor): IfStmt {
+  const start = c.start;
+  c.advance();
+  let binding: Ident | undefined;
+  let condition: Expr;
+  const parenthesisedBinding = c.at("(") && (c.peek().kind === "var" || c.peek().kind === "let");
+  if (parenthesisedBinding || c.at("var") || c.at("let")) {
+    // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
+    const parseBinding = (): Expr => {
+      c.advance();
+      binding = parseIdent(c, "after `var` in the condition");
+      c.expect("=", "after the name bound by `if (var …`");
+      return parseExpression(c);
+    };
+    if (parenthesisedBinding) {
+      c.advance();
+      condition = c.bracketed(() => {
+        const value = parseBinding();
+        c.expect(")", "to close the `if` condition");
+        return value;
+      });
+    } else {
+      condition = c.withoutStructLiterals(parseBinding);
+    }
+  } else {
+    condition = parseCondition(c);
+  }
+  const then = parseBlock(c, "to open the `if` body (braces are required)");
+  let otherwise: Block | IfStmt | undefined;
+  if (c.eat("else")) {
+    otherwise = c.at("if") ? parseIf(c) : parseBlock(c, "after `else`");
+  }
+  return { kind: "IfStmt", binding, condition, then, else: otherwise, span: c.spanFrom(start) };
+}
+
+/**
+ * `for (i in a..b)`, `for i in a..b`, `for (k, v) in m`, `for k, v in m`, `for (k in m)`.
+ * A `..` after the first expression makes it a range.
+ */
+function parseFor(c: Cursor): Stmt {
+  const start = c.start;
+  c.advance();
+  let key: Ident;
+  let value: Ident | undefined;
+  let first: Expr;
+  let end: Expr | undefined;
+  const header = (): void => {
+    first = parseExpression(c);
+    if (c.eat("..")) end = parseExpression(c);
+  };
+  if (c.at("(") && c.peek().kind === "Ident" && c.peek(2).kind === ",") {
+    c.advance();
+    key = parseIdent(c);
+    c.advance();
+    value = parseIdent(c, "after `,` in the loop variables");
+    c.expect(")", "to close the loop variables");
+    c.expect("in", "after the loop variables");
+    c.withoutStructLiterals(header);
+  } else if (c.at("(")) {
+    c.advance();
+    c.bracketed(() => {
+      key = parseIdent(c, "as the loop variable");
+      if (c.eat(",")) value = parseIdent(c, "after `,` in the loop variables");
+      c.expect("in", "after the loop variable");
+      header();
+      c.expect(")", "to close the `for` header");
+    });
+  } else {
+    key = parseIdent(c, "as the loop variable");
+    if (c.eat(",")) value = parseIdent(c, "after `,` in the loop variables");
+    c.expect("in", "after the loop variable");
+    c.withoutStructLiterals(header);
+  }
+  const body = parseBlock(c, "to open the `for` body");
+  if (end !== undefined && value === undefined) {
+    return { kind: "ForRangeStmt", variable: key!, start: first!, end, body, span: c.spanFrom(start) };
+  }
+  return { kind: "ForInStmt", key: key!, value, iterable: first!, body, span: c.spanFrom(start) };
+}
+
+function parseTry(c: Cursor): Stmt {
+  const start = c.start;
+  c.advance();
+  const body = parseBlock(c, "after `try`");
+  const catches: CatchClause[] = [];
+  while (c.at("catch")) {
+    const clauseStart = c.start;
+    c.advance();
+    let pattern: IntLiteral | undefined;
+    const token = c.tok;
+    if (token.kind === "Int") {
+      c.advance();
+      pattern = { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
+    } else if (token.kind === "Ident" && token.text === "_") {
+      c.advance();
+    } else {
+      c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(token));
+      // Step over a lone wrong pattern so the clause's block still parses.
+      if (token.kind !== "{") c.advance();
+    }
+    const clauseBody = parseBlock(c, "after the catch pattern");
+    catches.push({ pattern, body: clauseBody, span: c.spanFrom(clauseStart) });
+  }
+  return { kind: "TryStmt", body, catches, span: c.spanFrom(start) };
+}

@@ -1,0 +1,145 @@
+//! Types as written in the source.
+//!
+//!   type   := '*' type | '[' type ';' expr ']' | 'fn' '(' params ')' '->' type
+//!           | 'str' '(' expr ')' | NAME [ '<' type, … '>' [ '(' expr ')' ] ]
+//!           followed by any number of '[' expr ']' on the same line (`u8[4]`)
+//!
+//! Built-in type names (`u32`, `bool`, `void` …), map kinds (`hash`, `HashMap`) and
+//! context aliases are ordinary names here; the checker gives them meaning.
+
+import type { Expr, FunctionTypeParam, Ident, TypeExpr } from "../ast.js";
+import * as E from "../diagnostics/catalog/syntax.js";
+import type { Cursor } from "./cursor.js";
+import { parseExpression } from "./parse-expr.js";
+import { describeToken, isWordToken } from "./token.js";
+
+export interface TypeOptions {
+  /** `hash<K, V>` argument lists; off after `as`, where `<` is a comparison. */
+  readonly generics: boolean;
+  /** `T[N]` suffixes; off after `as`, where `[` would index the cast value. */
+  readonly arraySuffix: boolean;
+}
+
+const FULL: TypeOptions = { generics: true, arraySuffix: true };
+
+export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
+  const start = c.start;
+  let type = parseBaseType(c, options);
+  if (!options.arraySuffix) return type;
+  while (c.at("[") && !c.tok.newlineBefore) {
+    c.advance();
+    const size = c.bracketed(() => parseExpression(c));
+    c.expect("]", "to close the array size");
+    type = { kind: "ArrayType", element: type, size, span: c.spanFrom(start) };
+  }
+  return type;
+}
+
+function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
+  const start = c.start;
+  const token = c.tok;
+  switch (token.kind) {
+    case "*": {
+      c.advance();
+      const target = parseType(c, options);
+      return { kind: "PointerType", target, span: c.spanFrom(start) };
+    }
+    case "[": {
+      // `[T; N]`, the SPEC's spelling of `T[N]`.
+      c.advance();
+      return c.bracketed(() => {
+        const element = parseType(c);
+        c.expect(";", "between the element type and the length of `[T; N]`");
+        const size = parseExpression(c);
+        c.expect("]", "to close `[T; N]`");
+        return { kind: "ArrayType", element, size, span: c.spanFrom(start) } as const;
+      });
+    }
+    case "fn":
+      return parseFunctionType(c);
+    case "Ident":
+      break;
+    default:
+      c.error(E.expectedType, c.errorSpan(), describeToken(token));
+      return { kind: "ErrorType", span: c.emptySpan() };
+  }
+  const name = parseIdent(c);
+  if (name.name === "str" && c.at("(") && !c.tok.newlineBefore) {
+    const size = parseParenthesised(c, "after `str(` and its length");
+    return { kind: "StrType", size, span: c.spanFrom(start) };
+  }
+  if (options.generics && c.at("<") && !c.tok.newlineBefore) {
+    c.advance();
+    const args = c.bracketed(() => {
+      const list: TypeExpr[] = [];
+      while (!c.at("EOF")) {
+        list.push(parseType(c));
+        if (!c.eat(",")) break;
+      }
+      c.splitGreater();
+      c.expect(">", "to close the type arguments");
+      return list;
+    });
+    let capacity: Expr | undefined;
+    if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "after the map capacity");
+    return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
+  }
+  return { kind: "NamedType", name, span: name.span };
+}
+
+function parseFunctionType(c: Cursor): TypeExpr {
+  const start = c.start;
+  c.advance();
+  c.expect("(", "after `fn` in a function type");
+  const params = c.bracketed(() => {
+    const list: FunctionTypeParam[] = [];
+    while (!c.at(")") && !c.at("EOF")) {
+      const paramStart = c.start;
+      let name: Ident | undefined;
+      if (c.at("Ident") && c.peek().kind === ":") {
+        name = parseIdent(c);
+        c.advance();
+      }
+      const type = parseType(c);
+      list.push({ name, type, span: c.spanFrom(paramStart) });
+      if (!c.eat(",")) break;
+    }
+    c.expect(")", "to close the function type's parameters");
+    return list;
+  });
+  c.expect("->", "in a function type (its return type is mandatory)");
+  const returnType = parseType(c);
+  return { kind: "FunctionType", params, returnType, span: c.spanFrom(start) };
+}
+
+/** `( expr )` with line breaks insignificant inside. */
+export function parseParenthesised(c: Cursor, context: string): Expr {
+  c.advance();
+  return c.bracketed(() => {
+    const expr = parseExpression(c);
+    c.expect(")", context);
+    return expr;
+  });
+}
+
+/** An identifier; reports and returns an empty-named one if the current token is not one. */
+export function parseIdent(c: Cursor, context = "here"): Ident {
+  const token = c.tok;
+  if (token.kind === "Ident") {
+    c.advance();
+    return { kind: "Ident", name: token.text, span: token.span };
+  }
+  c.error(E.expectedToken, c.errorSpan(), "a name", describeToken(token), context);
+  return { kind: "Ident", name: "", span: c.emptySpan() };
+}
+
+/** A name after `.`/`->` or before `:` in a field list, where keywords are fine (`.type`). */
+export function parseFieldName(c: Cursor, context: string): Ident {
+  const token = c.tok;
+  if (isWordToken(token)) {
+    c.advance();
+    return { kind: "Ident", name: token.text, span: token.span };
+  }
+  c.error(E.expectedToken, c.errorSpan(), "a field name", describeToken(token), context);
+  return { kind: "Ident", name: "", span: c.emptySpan() };
+}
