@@ -1,0 +1,720 @@
+//! The syntax tree produced by `parse/parser.ts`.
+//!
+//! Plain readonly data in discriminated unions (`kind`), every node with a `span`.
+//! The tree is syntax only: names are not resolved and types are not checked. After a
+//! syntax error the parser still returns a tree, with `ErrorExpr`/`ErrorStmt`/`ErrorDecl`
+//! nodes where it could not make sense of the input. The checker never mutates it.
+//!
+//! `forEachChild` at the bottom is the only code that knows every node's children.
+
+import type { Span } from "./source.js";
+
+export interface Ident {
+  readonly kind: "Ident";
+  readonly name: string;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Types as written in the source
+// ---------------------------------------------------------------------------------------
+
+export type TypeExpr =
+  | NamedType
+  | GenericType
+  | PointerType
+  | ArrayType
+  | StrType
+  | FunctionType
+  | ErrorType;
+
+/** `u32`, `bool`, `xdp_md`, `XdpContext`, `MyStruct`, `IpAddress` … resolved by the checker. */
+export interface NamedType {
+  readonly kind: "NamedType";
+  readonly name: Ident;
+  readonly span: Span;
+}
+
+/**
+ * `hash<u32, u64>(1024)`, `HashMap<u32, u64>`, `ringbuf<Event>(8192)`.
+ * The checker decides whether `name` is a map kind; `capacity` is the `(N)` suffix.
+ */
+export interface GenericType {
+  readonly kind: "GenericType";
+  readonly name: Ident;
+  readonly args: readonly TypeExpr[];
+  readonly capacity: Expr | undefined;
+  readonly span: Span;
+}
+
+/** `*T` */
+export interface PointerType {
+  readonly kind: "PointerType";
+  readonly target: TypeExpr;
+  readonly span: Span;
+}
+
+/** `T[N]` (upstream) or `[T; N]` (SPEC form). */
+export interface ArrayType {
+  readonly kind: "ArrayType";
+  readonly element: TypeExpr;
+  readonly size: Expr;
+  readonly span: Span;
+}
+
+/** `str(N)` */
+export interface StrType {
+  readonly kind: "StrType";
+  readonly size: Expr;
+  readonly span: Span;
+}
+
+/** `fn(i32, b: u32) -> i32` */
+export interface FunctionType {
+  readonly kind: "FunctionType";
+  readonly params: readonly FunctionTypeParam[];
+  readonly returnType: TypeExpr;
+  readonly span: Span;
+}
+
+export interface FunctionTypeParam {
+  readonly name: Ident | undefined;
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+export interface ErrorType {
+  readonly kind: "ErrorType";
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------------------
+
+export type Expr =
+  | IntLiteral
+  | BoolLiteral
+  | StringLiteral
+  | CharLiteral
+  | NullLiteral
+  | NameExpr
+  | BinaryExpr
+  | UnaryExpr
+  | CallExpr
+  | IndexExpr
+  | FieldExpr
+  | StructLiteral
+  | ArrayLiteral
+  | MatchExpr
+  | NewExpr
+  | CastExpr
+  | SizeofExpr
+  | ParenExpr
+  | ErrorExpr;
+
+export interface IntLiteral {
+  readonly kind: "IntLiteral";
+  readonly value: bigint;
+  /** The spelling in the source (`0xFF`, `1_000`), kept for generated C and the formatter. */
+  readonly text: string;
+  readonly span: Span;
+}
+
+export interface BoolLiteral {
+  readonly kind: "BoolLiteral";
+  readonly value: boolean;
+  readonly span: Span;
+}
+
+export interface StringLiteral {
+  readonly kind: "StringLiteral";
+  /** The decoded value (escapes processed). */
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface CharLiteral {
+  readonly kind: "CharLiteral";
+  /** The decoded byte value. */
+  readonly value: number;
+  readonly span: Span;
+}
+
+export interface NullLiteral {
+  readonly kind: "NullLiteral";
+  readonly span: Span;
+}
+
+export interface NameExpr {
+  readonly kind: "NameExpr";
+  readonly name: Ident;
+  readonly span: Span;
+}
+
+export type BinaryOp =
+  | "+" | "-" | "*" | "/" | "%"
+  | "==" | "!=" | "<" | "<=" | ">" | ">="
+  | "&&" | "||"
+  | "&" | "|" | "^" | "<<" | ">>";
+
+export interface BinaryExpr {
+  readonly kind: "BinaryExpr";
+  readonly op: BinaryOp;
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly opSpan: Span;
+  readonly span: Span;
+}
+
+/** `-x`, `!x`, `~x`, `*p` (dereference), `&x` (address-of). */
+export type UnaryOp = "-" | "!" | "~" | "*" | "&";
+
+export interface UnaryExpr {
+  readonly kind: "UnaryExpr";
+  readonly op: UnaryOp;
+  readonly operand: Expr;
+  readonly span: Span;
+}
+
+export interface CallExpr {
+  readonly kind: "CallExpr";
+  readonly callee: Expr;
+  readonly args: readonly Expr[];
+  readonly span: Span;
+}
+
+export interface IndexExpr {
+  readonly kind: "IndexExpr";
+  readonly target: Expr;
+  readonly index: Expr;
+  readonly span: Span;
+}
+
+/** `a.b` (`arrow: false`) or `a->b` (`arrow: true`). */
+export interface FieldExpr {
+  readonly kind: "FieldExpr";
+  readonly target: Expr;
+  readonly field: Ident;
+  readonly arrow: boolean;
+  readonly span: Span;
+}
+
+export interface StructLiteral {
+  readonly kind: "StructLiteral";
+  readonly typeName: Ident;
+  readonly fields: readonly FieldInit[];
+  readonly span: Span;
+}
+
+export interface FieldInit {
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export interface ArrayLiteral {
+  readonly kind: "ArrayLiteral";
+  readonly elements: readonly Expr[];
+  readonly span: Span;
+}
+
+export interface MatchExpr {
+  readonly kind: "MatchExpr";
+  readonly scrutinee: Expr;
+  readonly arms: readonly MatchArm[];
+  readonly span: Span;
+}
+
+export interface MatchArm {
+  readonly pattern: Pattern;
+  /** An expression arm (`80: XDP_PASS`) or a block arm (`default: { …; v }`). */
+  readonly body: Expr | Block;
+  readonly span: Span;
+}
+
+export type Pattern =
+  | { readonly kind: "LiteralPattern"; readonly literal: IntLiteral | StringLiteral | CharLiteral | BoolLiteral | UnaryExpr; readonly span: Span }
+  | { readonly kind: "NamePattern"; readonly name: Ident; readonly span: Span }
+  | { readonly kind: "DefaultPattern"; readonly span: Span };
+
+/** `new T()` / `new T(GFP_ATOMIC)` */
+export interface NewExpr {
+  readonly kind: "NewExpr";
+  readonly type: TypeExpr;
+  readonly args: readonly Expr[];
+  readonly span: Span;
+}
+
+/** `x as u16` */
+export interface CastExpr {
+  readonly kind: "CastExpr";
+  readonly expr: Expr;
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+/** `sizeof(T)` */
+export interface SizeofExpr {
+  readonly kind: "SizeofExpr";
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+/** `( e )` — kept so the formatter and diagnostics see what the user wrote. */
+export interface ParenExpr {
+  readonly kind: "ParenExpr";
+  readonly expr: Expr;
+  readonly span: Span;
+}
+
+export interface ErrorExpr {
+  readonly kind: "ErrorExpr";
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements
+// ---------------------------------------------------------------------------------------
+
+export type Stmt =
+  | VarStmt
+  | AssignStmt
+  | ExprStmt
+  | IfStmt
+  | WhileStmt
+  | ForRangeStmt
+  | ForInStmt
+  | BreakStmt
+  | ContinueStmt
+  | ReturnStmt
+  | DeleteStmt
+  | ThrowStmt
+  | TryStmt
+  | DeferStmt
+  | BlockStmt
+  | ErrorStmt;
+
+export interface Block {
+  readonly kind: "Block";
+  readonly statements: readonly Stmt[];
+  readonly span: Span;
+}
+
+/** `var x: T = e`, `let x = e` (seed-sketch synonym), `const X: T = e`. */
+export interface VarStmt {
+  readonly kind: "VarStmt";
+  readonly keyword: "var" | "let" | "const";
+  readonly name: Ident;
+  readonly type: TypeExpr | undefined;
+  readonly init: Expr | undefined;
+  readonly span: Span;
+}
+
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "&=" | "|=" | "^=" | "<<=" | ">>=";
+
+/** `x = e`, `m[k] += e`, `p->f = e`, `*p = e` … the target is any expression; the checker decides. */
+export interface AssignStmt {
+  readonly kind: "AssignStmt";
+  readonly target: Expr;
+  readonly op: AssignOp;
+  readonly value: Expr;
+  readonly opSpan: Span;
+  readonly span: Span;
+}
+
+export interface ExprStmt {
+  readonly kind: "ExprStmt";
+  readonly expr: Expr;
+  readonly span: Span;
+}
+
+/**
+ * `if (c) {…} else …`. With `binding` it is the declaration-as-condition form
+ * `if (var binding = condition) {…}`: the then-branch runs when `condition` (a map
+ * lookup or a pointer) is present, with `binding` in scope only there.
+ */
+export interface IfStmt {
+  readonly kind: "IfStmt";
+  readonly binding: Ident | undefined;
+  readonly condition: Expr;
+  readonly then: Block;
+  readonly else: Block | IfStmt | undefined;
+  readonly span: Span;
+}
+
+export interface WhileStmt {
+  readonly kind: "WhileStmt";
+  readonly condition: Expr;
+  readonly body: Block;
+  readonly span: Span;
+}
+
+/** `for (i in start..end) {…}`: half-open range. */
+export interface ForRangeStmt {
+  readonly kind: "ForRangeStmt";
+  readonly variable: Ident;
+  readonly start: Expr;
+  readonly end: Expr;
+  readonly body: Block;
+  readonly span: Span;
+}
+
+/** `for (k, v) in m {…}` / `for (k in m) {…}`: iteration over a map (user space). */
+export interface ForInStmt {
+  readonly kind: "ForInStmt";
+  readonly key: Ident;
+  readonly value: Ident | undefined;
+  readonly iterable: Expr;
+  readonly body: Block;
+  readonly span: Span;
+}
+
+export interface BreakStmt {
+  readonly kind: "BreakStmt";
+  readonly span: Span;
+}
+
+export interface ContinueStmt {
+  readonly kind: "ContinueStmt";
+  readonly span: Span;
+}
+
+export interface ReturnStmt {
+  readonly kind: "ReturnStmt";
+  readonly value: Expr | undefined;
+  readonly span: Span;
+}
+
+/** `delete m[k]` or `delete p`. */
+export interface DeleteStmt {
+  readonly kind: "DeleteStmt";
+  readonly target: Expr;
+  readonly span: Span;
+}
+
+export interface ThrowStmt {
+  readonly kind: "ThrowStmt";
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export interface TryStmt {
+  readonly kind: "TryStmt";
+  readonly body: Block;
+  readonly catches: readonly CatchClause[];
+  readonly span: Span;
+}
+
+/** `catch 1 {…}` or `catch _ {…}` (`pattern` undefined). */
+export interface CatchClause {
+  readonly pattern: IntLiteral | undefined;
+  readonly body: Block;
+  readonly span: Span;
+}
+
+export interface DeferStmt {
+  readonly kind: "DeferStmt";
+  readonly expr: Expr;
+  readonly span: Span;
+}
+
+/** A bare `{ … }` block used as a statement. */
+export interface BlockStmt {
+  readonly kind: "BlockStmt";
+  readonly block: Block;
+  readonly span: Span;
+}
+
+export interface ErrorStmt {
+  readonly kind: "ErrorStmt";
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------
+// Declarations
+// ---------------------------------------------------------------------------------------
+
+/** `@xdp`, `@tc("ingress")`, `@flags(rdonly | numa_node(2))`. */
+export interface Attribute {
+  readonly kind: "Attribute";
+  readonly name: Ident;
+  /** `undefined` for a bare `@name`; otherwise the parenthesised arguments. */
+  readonly args: readonly Expr[] | undefined;
+  readonly span: Span;
+}
+
+export type Decl =
+  | IncludeDecl
+  | ImportDecl
+  | ExternDecl
+  | StructDecl
+  | EnumDecl
+  | TypeAliasDecl
+  | ConfigDecl
+  | GlobalVarDecl
+  | FunctionDecl
+  | ImplDecl
+  | ErrorDecl;
+
+export interface SourceFileAst {
+  readonly kind: "SourceFileAst";
+  readonly path: string;
+  readonly decls: readonly Decl[];
+  readonly span: Span;
+}
+
+/** `include "xdp.kh"` */
+export interface IncludeDecl {
+  readonly kind: "IncludeDecl";
+  readonly path: StringLiteral;
+  readonly span: Span;
+}
+
+/** `import utils from "./utils.ks"` */
+export interface ImportDecl {
+  readonly kind: "ImportDecl";
+  readonly name: Ident;
+  readonly path: StringLiteral;
+  readonly span: Span;
+}
+
+export interface Param {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+/** `extern bpf_ktime_get_ns() -> u64` */
+export interface ExternDecl {
+  readonly kind: "ExternDecl";
+  readonly name: Ident;
+  readonly params: readonly Param[];
+  readonly returnType: TypeExpr | undefined;
+  readonly span: Span;
+}
+
+export interface StructDecl {
+  readonly kind: "StructDecl";
+  readonly attributes: readonly Attribute[];
+  readonly name: Ident;
+  readonly fields: readonly StructField[];
+  readonly span: Span;
+}
+
+export interface StructField {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+export interface EnumDecl {
+  readonly kind: "EnumDecl";
+  readonly name: Ident;
+  readonly variants: readonly EnumVariant[];
+  readonly span: Span;
+}
+
+export interface EnumVariant {
+  readonly name: Ident;
+  /** An integer literal or a negated one. */
+  readonly value: Expr | undefined;
+  readonly span: Span;
+}
+
+/** `type Port = u16` */
+export interface TypeAliasDecl {
+  readonly kind: "TypeAliasDecl";
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  readonly span: Span;
+}
+
+/** `config net { limit: u32 = 5, on: bool, }` */
+export interface ConfigDecl {
+  readonly kind: "ConfigDecl";
+  readonly name: Ident;
+  readonly fields: readonly ConfigField[];
+  readonly span: Span;
+}
+
+export interface ConfigField {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+  readonly default: Expr | undefined;
+  readonly span: Span;
+}
+
+/**
+ * A global variable or map: `[@flags(…)] [pin] [local] var name [: T] [= e]`.
+ * Maps are globals whose type is a map type (`hash<K, V>(N)`, `HashMap<K, V>`).
+ */
+export interface GlobalVarDecl {
+  readonly kind: "GlobalVarDecl";
+  readonly attributes: readonly Attribute[];
+  readonly pin: boolean;
+  readonly local: boolean;
+  readonly name: Ident;
+  readonly type: TypeExpr | undefined;
+  readonly init: Expr | undefined;
+  readonly span: Span;
+}
+
+/**
+ * `[@attr…] fn name(params) [-> [returnName:] T] { … }`. Un-attributed functions are
+ * user space; `@xdp`, `@tc(…)`, … are eBPF programs; `@helper`, `@kfunc`, `@private`,
+ * `@test` are the other kinds. `body` is absent only for body-less declarations in
+ * `.kh` headers.
+ */
+export interface FunctionDecl {
+  readonly kind: "FunctionDecl";
+  readonly attributes: readonly Attribute[];
+  readonly name: Ident;
+  readonly params: readonly Param[];
+  readonly returnType: TypeExpr | undefined;
+  /** Go-style named result: `-> r: u64`. */
+  readonly returnName: Ident | undefined;
+  readonly body: Block | undefined;
+  readonly span: Span;
+}
+
+/** `@struct_ops("tcp_congestion_ops") impl my_cc { fn …  name: "x", }` */
+export interface ImplDecl {
+  readonly kind: "ImplDecl";
+  readonly attributes: readonly Attribute[];
+  readonly name: Ident;
+  readonly items: readonly ImplItem[];
+  readonly span: Span;
+}
+
+export type ImplItem = FunctionDecl | ImplField;
+
+export interface ImplField {
+  readonly kind: "ImplField";
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export interface ErrorDecl {
+  readonly kind: "ErrorDecl";
+  readonly span: Span;
+}
+
+export type Node =
+  | SourceFileAst
+  | Decl
+  | ImplField
+  | Stmt
+  | Block
+  | Expr
+  | TypeExpr
+  | Attribute
+  | Ident;
+
+export function assertNever(value: never): never {
+  throw new Error(`internal: unexpected node ${JSON.stringify(value)}`);
+}
+
+/**
+ * Calls `visit` on each direct child node of `node`, in source order. Non-node parts
+ * (params, fields, match arms, catch clauses) are descended into so their nodes are
+ * visited.
+ */
+export function forEachChild(node: Node, visit: (child: Node) => void): void {
+  const each = (nodes: readonly Node[] | undefined): void => nodes?.forEach(visit);
+  const opt = (child: Node | undefined): void => {
+    if (child) visit(child);
+  };
+  switch (node.kind) {
+    case "SourceFileAst": return each(node.decls);
+    case "IncludeDecl": return visit(node.path);
+    case "ImportDecl": visit(node.name); return visit(node.path);
+    case "ExternDecl":
+      visit(node.name);
+      node.params.forEach((p) => { visit(p.name); visit(p.type); });
+      return opt(node.returnType);
+    case "StructDecl":
+      each(node.attributes);
+      visit(node.name);
+      node.fields.forEach((f) => { visit(f.name); visit(f.type); });
+      return;
+    case "EnumDecl":
+      visit(node.name);
+      node.variants.forEach((v) => { visit(v.name); opt(v.value); });
+      return;
+    case "TypeAliasDecl": visit(node.name); return visit(node.type);
+    case "ConfigDecl":
+      visit(node.name);
+      node.fields.forEach((f) => { visit(f.name); visit(f.type); opt(f.default); });
+      return;
+    case "GlobalVarDecl":
+      each(node.attributes); visit(node.name); opt(node.type); return opt(node.init);
+    case "FunctionDecl":
+      each(node.attributes);
+      visit(node.name);
+      node.params.forEach((p) => { visit(p.name); visit(p.type); });
+      opt(node.returnName);
+      opt(node.returnType);
+      return opt(node.body);
+    case "ImplDecl": each(node.attributes); visit(node.name); return each(node.items);
+    case "ImplField": visit(node.name); return visit(node.value);
+    case "ErrorDecl": return;
+    case "Attribute": visit(node.name); return each(node.args);
+    case "Ident": return;
+    case "Block": return each(node.statements);
+    case "VarStmt": visit(node.name); opt(node.type); return opt(node.init);
+    case "AssignStmt": visit(node.target); return visit(node.value);
+    case "ExprStmt": return visit(node.expr);
+    case "IfStmt": opt(node.binding); visit(node.condition); visit(node.then); return opt(node.else);
+    case "WhileStmt": visit(node.condition); return visit(node.body);
+    case "ForRangeStmt": visit(node.variable); visit(node.start); visit(node.end); return visit(node.body);
+    case "ForInStmt": visit(node.key); opt(node.value); visit(node.iterable); return visit(node.body);
+    case "BreakStmt": case "ContinueStmt": case "ErrorStmt": return;
+    case "ReturnStmt": return opt(node.value);
+    case "DeleteStmt": return visit(node.target);
+    case "ThrowStmt": return visit(node.value);
+    case "TryStmt":
+      visit(node.body);
+      node.catches.forEach((c) => { opt(c.pattern); visit(c.body); });
+      return;
+    case "DeferStmt": return visit(node.expr);
+    case "BlockStmt": return visit(node.block);
+    case "IntLiteral": case "BoolLiteral": case "StringLiteral": case "CharLiteral":
+    case "NullLiteral": case "ErrorExpr": return;
+    case "NameExpr": return visit(node.name);
+    case "BinaryExpr": visit(node.left); return visit(node.right);
+    case "UnaryExpr": return visit(node.operand);
+    case "CallExpr": visit(node.callee); return each(node.args);
+    case "IndexExpr": visit(node.target); return visit(node.index);
+    case "FieldExpr": visit(node.target); return visit(node.field);
+    case "StructLiteral":
+      visit(node.typeName);
+      node.fields.forEach((f) => { visit(f.name); visit(f.value); });
+      return;
+    case "ArrayLiteral": return each(node.elements);
+    case "MatchExpr":
+      visit(node.scrutinee);
+      node.arms.forEach((arm) => {
+        const p = arm.pattern;
+        if (p.kind === "LiteralPattern") visit(p.literal);
+        else if (p.kind === "NamePattern") visit(p.name);
+        visit(arm.body);
+      });
+      return;
+    case "NewExpr": visit(node.type); return each(node.args);
+    case "CastExpr": visit(node.expr); return visit(node.type);
+    case "SizeofExpr": return visit(node.type);
+    case "ParenExpr": return visit(node.expr);
+    case "NamedType": return visit(node.name);
+    case "GenericType": visit(node.name); each(node.args); return opt(node.capacity);
+    case "PointerType": return visit(node.target);
+    case "ArrayType": visit(node.element); return visit(node.size);
+    case "StrType": return visit(node.size);
+    case "FunctionType":
+      node.params.forEach((p) => { opt(p.name); visit(p.type); });
+      return visit(node.returnType);
+    case "ErrorType": return;
+    default: return assertNever(node);
+  }
+}

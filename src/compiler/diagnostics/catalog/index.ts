@@ -1,0 +1,19 @@
+//! The catalogue of every diagnostic code, one file per range:
+//! `syntax.ts` E01xx (lexical and syntax), `names.ts` E02xx (names, includes, imports),
+//! `types.ts` E03xx (types), `safety.ts` E04xx (eBPF safety and verifier rules),
+//! `codegen.ts` E05xx (code-generation limits); warnings are W-codes in the file of
+//! their topic. `docs/diagnostics.md` is generated from `allEntries`.
+
+import type { CatalogEntry } from "../diagnostic.js";
+import * as syntax from "./syntax.js";
+import * as names from "./names.js";
+import * as types from "./types.js";
+import * as safety from "./safety.js";
+import * as codegen from "./codegen.js";
+
+export { syntax, names, types, safety, codegen };
+
+/** Every entry, for documentation and for the tests that check each code has a case. */
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen]
+  .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
+  .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));

@@ -1,0 +1,12 @@
+//! The public API of the compiler core. The CLI, the LSP, the playground and the tests
+//! import from here and nowhere else in `src/compiler/`.
+
+export type { Host } from "./host.js";
+export { baseNameOf, resolveRelative } from "./host.js";
+export type { Span, SourceFile, SourceSet } from "./source.js";
+export { makeSourceFile, lineColumnOf, lineText } from "./source.js";
+export type { Diagnostic, Label, Severity } from "./diagnostics/diagnostic.js";
+export { sortDiagnostics } from "./diagnostics/diagnostic.js";
+export { allEntries } from "./diagnostics/catalog/index.js";
+export type { CompileOptions, CompileResult, CheckResult, EmittedFile } from "./pipeline.js";
+export { compile, check } from "./pipeline.js";

@@ -1,0 +1,72 @@
+//! The whole compiler on one screen:
+//!
+//!   text ──parse──▶ Ast ──check──▶ Semantics ──lower──▶ Ir ──analyze──▶ Ir ──emit──▶ EmittedFile[]
+//!
+//! Every pass reports into one `Diagnostics` collector. Lowering starts only when the
+//! front end found no errors, so the IR never contains error types; emission starts only
+//! when analysis found none, so no output is produced for a program with errors.
+
+import { Diagnostics, type Diagnostic } from "./diagnostics/diagnostic.js";
+import type { Host } from "./host.js";
+import { baseNameOf } from "./host.js";
+import type { SourceFile, SourceSet } from "./source.js";
+import { makeSourceFile } from "./source.js";
+import { parse } from "./parse/parser.js";
+import { check as checkProgram, type Semantics } from "./check/checker.js";
+import { lower } from "./lower/lower.js";
+import { analyze } from "./analyze/index.js";
+import { emit } from "./emit/index.js";
+import { missingInputFile } from "./diagnostics/catalog/names.js";
+
+export interface EmittedFile {
+  /** Name relative to the output directory, e.g. `app.bpf.c`. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface CompileOptions {
+  /** Base name of the outputs (`NAME.bpf.c`, `NAME.c`, …); defaults to the source's. */
+  readonly name?: string;
+  /** Emit the Makefile (default true). */
+  readonly makefile?: boolean;
+}
+
+export interface CheckResult {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every file read (main source, includes, imports), to render diagnostics. */
+  readonly sources: SourceSet;
+  readonly semantics: Semantics | undefined;
+}
+
+export interface CompileResult extends CheckResult {
+  /** Empty when there are errors. */
+  readonly files: readonly EmittedFile[];
+}
+
+export function check(path: string, host: Host): CheckResult {
+  const diags = new Diagnostics();
+  const sources = new Map<string, SourceFile>();
+  const text = host.readFile(path);
+  const source = makeSourceFile(path, text ?? "");
+  sources.set(path, source);
+  if (text === undefined) {
+    diags.report(missingInputFile, { file: path, start: 0, end: 0 }, path);
+    return { diagnostics: diags.all, sources, semantics: undefined };
+  }
+  const ast = parse(source, diags);
+  const semantics = checkProgram(ast, { host, sources, diags });
+  return { diagnostics: diags.all, sources, semantics };
+}
+
+export function compile(path: string, host: Host, options: CompileOptions = {}): CompileResult {
+  const checked = check(path, host);
+  const diags = new Diagnostics();
+  diags.addAll(checked.diagnostics);
+  if (diags.hasErrors() || !checked.semantics) return { ...checked, files: [] };
+  const name = options.name ?? baseNameOf(path);
+  const ir = lower(checked.semantics, name);
+  analyze(ir, diags);
+  if (diags.hasErrors()) return { ...checked, diagnostics: diags.all, files: [] };
+  const files = emit(ir, checked.sources, { makefile: options.makefile ?? true });
+  return { ...checked, diagnostics: diags.all, files };
+}

@@ -1,0 +1,68 @@
+//! Source text and positions.
+//!
+//! A `Span` is a pair of offsets into one source file's text (JS string indices, i.e.
+//! UTF-16 code units, the unit LSP uses by default). Line and column numbers are only
+//! computed when something is shown to a person, from `SourceFile.lineStarts`.
+
+/** Offsets `[start, end)` into the text of the file named `file`. */
+export interface Span {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface SourceFile {
+  /** The path as the user (or an include directive) named it; used in diagnostics. */
+  readonly path: string;
+  readonly text: string;
+  /** Offset of the first character of every line; `lineStarts[0] === 0`. */
+  readonly lineStarts: readonly number[];
+}
+
+export function makeSourceFile(path: string, text: string): SourceFile {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 10 /* \n */) lineStarts.push(i + 1);
+  }
+  return { path, text, lineStarts };
+}
+
+/** 1-based line and column of an offset. */
+export interface LineColumn {
+  readonly line: number;
+  readonly column: number;
+}
+
+export function lineColumnOf(file: SourceFile, offset: number): LineColumn {
+  const starts = file.lineStarts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
+}
+
+/** The text of 1-based line `line`, without its line terminator. */
+export function lineText(file: SourceFile, line: number): string {
+  const start = file.lineStarts[line - 1];
+  if (start === undefined) return "";
+  const next = file.lineStarts[line];
+  let end = next === undefined ? file.text.length : next - 1;
+  if (end > start && file.text.charCodeAt(end - 1) === 13 /* \r */) end--;
+  return file.text.slice(start, end);
+}
+
+export function span(file: string, start: number, end: number): Span {
+  return { file, start, end };
+}
+
+/** The smallest span covering both (they must be in the same file). */
+export function joinSpans(a: Span, b: Span): Span {
+  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+/** Files the compiler has read, by path, so diagnostics can be rendered later. */
+export type SourceSet = ReadonlyMap<string, SourceFile>;

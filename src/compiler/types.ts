@@ -1,0 +1,231 @@
+//! Semantic types, shared by the checker, the IR and the emitters.
+//!
+//! Aliases are resolved away by the checker (an alias keeps its name only as
+//! `aliasName` on the resolved type, so emitted C can keep the typedef). Struct and enum
+//! types refer to their declaration by name; the layouts live in `TypeTables`.
+
+export type IntBits = 8 | 16 | 32 | 64;
+
+export type Type =
+  | IntType
+  | { readonly kind: "bool" }
+  | { readonly kind: "char" }
+  | { readonly kind: "void" }
+  | { readonly kind: "str"; readonly size: number }
+  | { readonly kind: "array"; readonly element: Type; readonly length: number }
+  | PointerType
+  | StructType
+  | EnumType
+  | FunctionType
+  | MapType
+  | { readonly kind: "null" }
+  /** The result of `load(prog)`: a loaded program of `programType`. */
+  | { readonly kind: "programHandle"; readonly programType: string }
+  /** A bare program function name used as a value (argument of `load`). */
+  | { readonly kind: "programRef"; readonly programType: string; readonly name: string }
+  /** An integer literal whose type is decided by where it is used. */
+  | { readonly kind: "intLiteral"; readonly value: bigint }
+  /** Poisoned: something was already reported; suppress follow-up errors. */
+  | { readonly kind: "error" };
+
+export interface IntType {
+  readonly kind: "int";
+  readonly bits: IntBits;
+  readonly signed: boolean;
+}
+
+export interface PointerType {
+  readonly kind: "pointer";
+  readonly target: Type;
+  /**
+   * Set on pointers into packet data (`ctx.data`, `ctx.data_end` of XDP/TC contexts):
+   * the kernel stores them as 32-bit fields and the verifier tracks them specially.
+   */
+  readonly packet?: boolean;
+}
+
+export interface StructType {
+  readonly kind: "struct";
+  readonly name: string;
+  /** `kernel` structs come from vmlinux.h and are never re-emitted. */
+  readonly origin: "user" | "kernel";
+}
+
+export interface EnumType {
+  readonly kind: "enum";
+  readonly name: string;
+  readonly origin: "user" | "kernel";
+}
+
+export interface FunctionType {
+  readonly kind: "function";
+  readonly params: readonly Type[];
+  readonly returnType: Type;
+}
+
+export type MapKind =
+  | "hash"
+  | "array"
+  | "percpu_hash"
+  | "percpu_array"
+  | "lru_hash"
+  | "lru_percpu_hash"
+  | "lpm_trie"
+  | "ringbuf"
+  | "perf_event_array"
+  | "queue"
+  | "stack"
+  | "prog_array";
+
+export interface MapType {
+  readonly kind: "map";
+  readonly mapKind: MapKind;
+  readonly key: Type;
+  readonly value: Type;
+  readonly maxEntries: number;
+}
+
+export const u8: IntType = { kind: "int", bits: 8, signed: false };
+export const u16: IntType = { kind: "int", bits: 16, signed: false };
+export const u32: IntType = { kind: "int", bits: 32, signed: false };
+export const u64: IntType = { kind: "int", bits: 64, signed: false };
+export const i8: IntType = { kind: "int", bits: 8, signed: true };
+export const i16: IntType = { kind: "int", bits: 16, signed: true };
+export const i32: IntType = { kind: "int", bits: 32, signed: true };
+export const i64: IntType = { kind: "int", bits: 64, signed: true };
+export const boolType: Type = { kind: "bool" };
+export const charType: Type = { kind: "char" };
+export const voidType: Type = { kind: "void" };
+export const errorType: Type = { kind: "error" };
+export const nullType: Type = { kind: "null" };
+
+export const primitiveTypes: ReadonlyMap<string, Type> = new Map<string, Type>([
+  ["u8", u8], ["u16", u16], ["u32", u32], ["u64", u64],
+  ["i8", i8], ["i16", i16], ["i32", i32], ["i64", i64],
+  ["bool", boolType], ["char", charType], ["void", voidType],
+  // Common C spellings people type from habit; they mean the same thing.
+  ["size_t", u64], ["usize", u64],
+]);
+
+export interface StructLayout {
+  readonly name: string;
+  readonly origin: "user" | "kernel";
+  readonly fields: readonly { readonly name: string; readonly type: Type }[];
+}
+
+export interface EnumLayout {
+  readonly name: string;
+  readonly origin: "user" | "kernel";
+  readonly constants: readonly { readonly name: string; readonly value: bigint }[];
+}
+
+/** Struct and enum layouts by name. */
+export interface TypeTables {
+  readonly structs: ReadonlyMap<string, StructLayout>;
+  readonly enums: ReadonlyMap<string, EnumLayout>;
+}
+
+export function isInteger(t: Type): t is IntType {
+  return t.kind === "int";
+}
+
+/** Integers, enums, chars and bools all behave as integers in arithmetic contexts. */
+export function isIntegral(t: Type): boolean {
+  return t.kind === "int" || t.kind === "enum" || t.kind === "char" || t.kind === "intLiteral";
+}
+
+export function sameType(a: Type, b: Type): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case "int": return b.kind === "int" && a.bits === b.bits && a.signed === b.signed;
+    case "str": return b.kind === "str" && a.size === b.size;
+    case "array": return b.kind === "array" && a.length === b.length && sameType(a.element, b.element);
+    case "pointer": return b.kind === "pointer" && sameType(a.target, b.target);
+    case "struct": return b.kind === "struct" && a.name === b.name;
+    case "enum": return b.kind === "enum" && a.name === b.name;
+    case "function":
+      return b.kind === "function" && a.params.length === b.params.length &&
+        a.params.every((p, i) => sameType(p, b.params[i]!)) && sameType(a.returnType, b.returnType);
+    case "map":
+      return b.kind === "map" && a.mapKind === b.mapKind && sameType(a.key, b.key) && sameType(a.value, b.value);
+    case "programHandle": return b.kind === "programHandle" && a.programType === b.programType;
+    case "programRef": return b.kind === "programRef" && a.name === b.name;
+    case "intLiteral": return b.kind === "intLiteral" && a.value === b.value;
+    case "bool": case "char": case "void": case "null": case "error": return true;
+  }
+}
+
+export function intRange(t: IntType): { min: bigint; max: bigint } {
+  const bits = BigInt(t.bits);
+  return t.signed
+    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
+    : { min: 0n, max: (1n << bits) - 1n };
+}
+
+export function literalFits(value: bigint, t: IntType): boolean {
+  const { min, max } = intRange(t);
+  return value >= min && value <= max;
+}
+
+/** The KernelScript spelling of a type, for diagnostics. */
+export function typeToString(t: Type): string {
+  switch (t.kind) {
+    case "int": return `${t.signed ? "i" : "u"}${t.bits}`;
+    case "bool": return "bool";
+    case "char": return "char";
+    case "void": return "void";
+    case "str": return `str(${t.size})`;
+    case "array": return `${typeToString(t.element)}[${t.length}]`;
+    case "pointer": return `*${typeToString(t.target)}`;
+    case "struct": return t.name;
+    case "enum": return t.name;
+    case "function": return `fn(${t.params.map(typeToString).join(", ")}) -> ${typeToString(t.returnType)}`;
+    case "map": return `${t.mapKind}<${typeToString(t.key)}, ${typeToString(t.value)}>(${t.maxEntries})`;
+    case "null": return "null";
+    case "programHandle": return `ProgramHandle(${t.programType})`;
+    case "programRef": return `program \`${t.name}\``;
+    case "intLiteral": return "integer literal";
+    case "error": return "{unknown}";
+  }
+}
+
+/** Size in bytes as laid out in C (used by the stack-usage analysis). */
+export function sizeOf(t: Type, tables: TypeTables): number {
+  switch (t.kind) {
+    case "int": return t.bits / 8;
+    case "bool": case "char": return 1;
+    case "void": return 0;
+    case "str": return t.size + 1 + 2 + 1; // data[N+1] + u16 len, padded
+    case "array": return t.length * sizeOf(t.element, tables);
+    case "pointer": case "function": case "programHandle": case "programRef": return 8;
+    case "enum": return 4;
+    case "struct": {
+      const layout = tables.structs.get(t.name);
+      if (!layout) return 8;
+      let size = 0;
+      let align = 1;
+      for (const f of layout.fields) {
+        const a = alignOf(f.type, tables);
+        align = Math.max(align, a);
+        size = Math.ceil(size / a) * a + sizeOf(f.type, tables);
+      }
+      return Math.ceil(size / align) * align;
+    }
+    case "map": case "null": case "intLiteral": case "error": return 8;
+  }
+}
+
+export function alignOf(t: Type, tables: TypeTables): number {
+  switch (t.kind) {
+    case "int": return t.bits / 8;
+    case "array": return alignOf(t.element, tables);
+    case "str": return 2;
+    case "struct": {
+      const layout = tables.structs.get(t.name);
+      return layout ? Math.max(1, ...layout.fields.map((f) => alignOf(f.type, tables))) : 8;
+    }
+    case "bool": case "char": return 1;
+    case "enum": return 4;
+    default: return 8;
+  }
+}
