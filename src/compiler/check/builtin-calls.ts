@@ -1,0 +1,98 @@
+//! Built-in functions: `print` everywhere; the program lifecycle `load`, `attach`,
+//! `detach` in user space. `attach`/`detach` take the handle `load` returns, which is how
+//! the types guarantee that nothing is attached before it is loaded.
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import type { Type } from "../types.js";
+import { errorType, i32, typeToString, u32, voidType } from "../types.js";
+import { asInteger, checkAssignable, concreteType } from "./conversions.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkExpr } from "./expressions.js";
+import type { Scope } from "./scope.js";
+
+const userspaceOnly = new Set(["load", "attach", "detach"]);
+const later = new Set(["read", "register", "dispatch", "daemon", "exec", "test"]);
+
+export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later];
+
+export function isBuiltin(name: string): boolean {
+  return builtinNames.includes(name);
+}
+
+export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
+  const { ctx } = c;
+  if (later.has(name)) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, `the \`${name}()\` builtin`);
+    return errorType;
+  }
+  if (userspaceOnly.has(name) && c.fn.side === "kernel") {
+    ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, "to be called from user space (it manages programs from outside the kernel)");
+    return errorType;
+  }
+  switch (name) {
+    case "print": return checkPrint(c, scope, expr);
+    case "load": {
+      if (expr.args.length !== 1) {
+        ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "load", 1, expr.args.length, undefined);
+        return errorType;
+      }
+      const type = checkExpr(c, scope, expr.args[0]!);
+      if (type.kind === "error") return errorType;
+      if (type.kind !== "programRef") {
+        ctx.diags.report(typeErrors.loadNeedsProgram, expr.args[0]!.span, typeToString(type));
+        return errorType;
+      }
+      return { kind: "programHandle", programType: type.programType };
+    }
+    case "attach": {
+      if (expr.args.length !== 3) {
+        ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "attach", 3, expr.args.length, undefined);
+        expr.args.forEach((a) => checkExpr(c, scope, a));
+        return errorType;
+      }
+      const [handle, target, flags] = expr.args as [ast.Expr, ast.Expr, ast.Expr];
+      checkHandle(c, scope, handle, "attach");
+      const targetType = checkExpr(c, scope, target);
+      if (targetType.kind !== "str" && targetType.kind !== "error") {
+        ctx.diags.report(typeErrors.typeMismatch, target.span, "str", typeToString(targetType), "the attach target (an interface name)");
+      }
+      const flagsType = checkExpr(c, scope, flags, u32);
+      checkAssignable(ctx, flags, flagsType, u32, "the attach flags");
+      return i32;
+    }
+    case "detach": {
+      if (expr.args.length !== 1) {
+        ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "detach", 1, expr.args.length, undefined);
+        return errorType;
+      }
+      checkHandle(c, scope, expr.args[0]!, "detach");
+      return voidType;
+    }
+    default: return errorType;
+  }
+}
+
+function checkHandle(c: ExprChecker, scope: Scope, arg: ast.Expr, builtin: string): void {
+  const type = checkExpr(c, scope, arg);
+  if (type.kind !== "programHandle" && type.kind !== "error") {
+    c.ctx.diags.report(typeErrors.attachNeedsLoadedProgram, arg.span, builtin, typeToString(type));
+  }
+}
+
+/**
+ * `print(format, args…)` or `print(a, b, …)`. Arguments are integers, bools, chars or
+ * strings; their printf conversions are made to match their types when lowering.
+ */
+function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  for (const arg of expr.args) {
+    const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
+    const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer";
+    if (!printable) {
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", `integers, bools, chars, strings or pointers, not \`${typeToString(type)}\``);
+    }
+  }
+  return voidType;
+}

@@ -1,0 +1,65 @@
+//! check(): Ast → Semantics.
+//!
+//! Consumes the parsed file, reads included headers through the Host, and produces the
+//! side tables of `Semantics` (types of expressions, what names refer to, the program's
+//! maps, functions and types). Reports every error it finds and keeps going; lowering
+//! runs only if there were none. Never modifies the AST.
+
+import type * as ast from "../ast.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import { typeToString } from "../types.js";
+import type { CheckInputs, FunctionContext } from "./context.js";
+import { CheckContext } from "./context.js";
+import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
+import { alwaysReturns, checkStatement } from "./statements.js";
+import type { Semantics } from "./semantics.js";
+
+export type { Semantics } from "./semantics.js";
+
+export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
+  const ctx = new CheckContext(inputs);
+  declareBuiltins(ctx);
+  const decls = spliceIncludes(ctx, file);
+  const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
+  declareAll(ctx, decls, headerDecls);
+
+  for (const info of ctx.functions) {
+    const decl = info.decl;
+    if (decl.kind !== "FunctionDecl" || !decl.body) continue;
+    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
+    const fn: FunctionContext = { info, side, loopDepth: 0 };
+    const scope = ctx.globalScope.child();
+    decl.params.forEach((param, i) => {
+      const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
+      scope.declare(param.name.name, symbol);
+      ctx.declarations.set(param.name, symbol);
+    });
+    for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    const returnType = info.returnType;
+    if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
+      ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
+    }
+  }
+
+  const hasProgram = ctx.functions.some((f) => f.role.kind === "program");
+  if (!hasProgram && !decls.some((d) => d.kind === "ImplDecl") && file.decls.every((d) => d.kind !== "ErrorDecl")) {
+    const firstLine = { file: file.path, start: 0, end: 0 };
+    ctx.diags.report(nameErrors.noPrograms, firstLine);
+  }
+
+  return {
+    sourcePath: file.path,
+    tables: ctx.tables,
+    userStructs: ctx.userStructs,
+    userEnums: ctx.userEnums,
+    typedefs: ctx.typedefs,
+    maps: ctx.maps,
+    globals: ctx.globals,
+    functions: ctx.functions,
+    exprTypes: ctx.exprTypes,
+    references: ctx.references,
+    declarations: ctx.declarations,
+    typeOperands: ctx.typeOperands,
+  };
+}

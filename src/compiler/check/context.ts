@@ -1,0 +1,60 @@
+//! The state shared by the checker's topic files while one program is checked: the
+//! side tables being filled, the type tables, and the diagnostics collector.
+
+import type * as ast from "../ast.js";
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import type { Host } from "../host.js";
+import type { SourceFile } from "../source.js";
+import type { EnumLayout, StructLayout, Type } from "../types.js";
+import type { FunctionInfo, GlobalInfo, MapInfo, Symbol } from "./semantics.js";
+import { Scope } from "./scope.js";
+
+export interface CheckInputs {
+  readonly host: Host;
+  /** Files read so far; includes are added as they are read. */
+  readonly sources: Map<string, SourceFile>;
+  readonly diags: Diagnostics;
+}
+
+/** Where the function being checked runs. */
+export type Side = "kernel" | "user";
+
+export interface FunctionContext {
+  readonly info: FunctionInfo;
+  readonly side: Side;
+  /** Number of enclosing loops, for `break`/`continue`. */
+  loopDepth: number;
+}
+
+export class CheckContext {
+  readonly structs = new Map<string, StructLayout>();
+  readonly enums = new Map<string, EnumLayout>();
+  readonly aliases = new Map<string, Type>();
+  readonly userStructs: StructLayout[] = [];
+  readonly userEnums: EnumLayout[] = [];
+  readonly typedefs: { name: string; type: Type }[] = [];
+  readonly maps: MapInfo[] = [];
+  readonly globals: GlobalInfo[] = [];
+  readonly functions: FunctionInfo[] = [];
+  readonly exprTypes = new Map<ast.Expr, Type>();
+  readonly references = new Map<ast.NameExpr, Symbol>();
+  readonly declarations = new Map<ast.Node, Symbol>();
+  readonly typeOperands = new Map<ast.TypeExpr, Type>();
+  /** File-level names: maps, globals, functions, enum and built-in constants. */
+  readonly globalScope = new Scope(undefined);
+  private nextLocalId = 1;
+
+  constructor(readonly inputs: CheckInputs) {}
+
+  get diags(): Diagnostics {
+    return this.inputs.diags;
+  }
+
+  freshLocalId(): number {
+    return this.nextLocalId++;
+  }
+
+  get tables(): { structs: ReadonlyMap<string, StructLayout>; enums: ReadonlyMap<string, EnumLayout> } {
+    return { structs: this.structs, enums: this.enums };
+  }
+}

@@ -1,0 +1,133 @@
+//! The integer promotion and assignability rules.
+//!
+//! - Integer literals take the type their context asks for, if the value fits.
+//! - Same signedness widens to the larger type; an unsigned operand joins a strictly
+//!   wider signed one. Any other mix has no safe common type (E0303).
+//! - Assignments may widen but never narrow implicitly (E0302, with a help line
+//!   suggesting `as`).
+//! - Enums and integers convert freely (upstream rule: action enums are returned as ints).
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { IntType, Type } from "../types.js";
+import { i32, i64, intRange, literalFits, sameType, typeToString, u32, u64, u8 } from "../types.js";
+import type { CheckContext } from "./context.js";
+
+/** The integer type an enum or char behaves as in arithmetic. */
+export function asInteger(t: Type): IntType | undefined {
+  if (t.kind === "int") return t;
+  if (t.kind === "enum") return u32;
+  if (t.kind === "char") return u8;
+  return undefined;
+}
+
+/** Type of a literal nobody constrained: u32 if it fits (upstream), else wider. */
+export function defaultLiteralType(value: bigint): IntType {
+  if (value < 0n) return literalFits(value, i32) ? i32 : i64;
+  if (literalFits(value, u32)) return u32;
+  return u64;
+}
+
+/**
+ * Records the final type of a literal sub-expression (through parentheses and unary
+ * minus/complement and arithmetic of literals) once the context has decided it.
+ */
+export function settleLiteral(ctx: CheckContext, expr: ast.Expr, type: Type): void {
+  const current = ctx.exprTypes.get(expr);
+  if (current?.kind !== "intLiteral") return;
+  ctx.exprTypes.set(expr, type);
+  if (expr.kind === "ParenExpr") settleLiteral(ctx, expr.expr, type);
+  else if (expr.kind === "UnaryExpr") settleLiteral(ctx, expr.operand, type);
+  else if (expr.kind === "BinaryExpr") {
+    settleLiteral(ctx, expr.left, type);
+    settleLiteral(ctx, expr.right, type);
+  }
+}
+
+/** The common type of two integer operands, or undefined (and a diagnostic) if none. */
+export function commonIntegerType(
+  ctx: CheckContext,
+  op: string,
+  left: ast.Expr,
+  leftType: Type,
+  right: ast.Expr,
+  rightType: Type,
+  span: import("../source.js").Span,
+): Type | undefined {
+  if (leftType.kind === "intLiteral" && rightType.kind === "intLiteral") return leftType;
+  if (leftType.kind === "intLiteral") return literalJoins(ctx, left, leftType.value, rightType);
+  if (rightType.kind === "intLiteral") return literalJoins(ctx, right, rightType.value, leftType);
+  const a = asInteger(leftType);
+  const b = asInteger(rightType);
+  if (!a || !b) return undefined;
+  if (a.signed === b.signed) return a.bits >= b.bits ? a : b;
+  const signed = a.signed ? a : b;
+  const unsigned = a.signed ? b : a;
+  if (signed.bits > unsigned.bits) return signed;
+  ctx.diags.report(typeErrors.mixedSignedness, span, op, typeToString(leftType), typeToString(rightType));
+  return undefined;
+}
+
+function literalJoins(ctx: CheckContext, literal: ast.Expr, value: bigint, other: Type): Type | undefined {
+  const target = asInteger(other);
+  if (!target) return undefined;
+  if (!literalFits(value, target)) {
+    const { min, max } = intRange(target);
+    ctx.diags.report(typeErrors.literalOutOfRange, literal.span, value.toString(), typeToString(target), min.toString(), max.toString());
+    return target;
+  }
+  settleLiteral(ctx, literal, target);
+  return other.kind === "enum" || other.kind === "char" ? target : other;
+}
+
+/**
+ * Checks that a value of `found` (the type of `expr`) may be stored where `expected` is
+ * wanted, reporting E0301/E0302/E0304 otherwise. `context` names the place for messages
+ * ("the declaration of `x`", "argument 1 of `f`").
+ */
+export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: string): boolean {
+  if (found.kind === "error" || expected.kind === "error") return true;
+  if (found.kind === "intLiteral") {
+    const target = asInteger(expected);
+    if (!target || expected.kind === "char" && found.value > 255n) {
+      if (expected.kind === "pointer" && found.value === 0n) {
+        settleLiteral(ctx, expr, u64);
+        return true;
+      }
+      ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), "integer", context);
+      return false;
+    }
+    if (!literalFits(found.value, target)) {
+      const { min, max } = intRange(target);
+      ctx.diags.report(typeErrors.literalOutOfRange, expr.span, found.value.toString(), typeToString(expected), min.toString(), max.toString());
+      return false;
+    }
+    settleLiteral(ctx, expr, expected.kind === "enum" || expected.kind === "char" ? target : expected);
+    return true;
+  }
+  if (sameType(found, expected)) return true;
+  const from = asInteger(found);
+  const to = asInteger(expected);
+  if (from && to) {
+    if (found.kind === "enum" || expected.kind === "enum") return true;
+    const widens = from.signed === to.signed ? to.bits >= from.bits : to.signed && to.bits > from.bits;
+    if (widens) return true;
+    ctx.diags.report(typeErrors.implicitNarrowing, expr.span, typeToString(found), typeToString(expected));
+    return false;
+  }
+  if (found.kind === "null" && (expected.kind === "pointer" || expected.kind === "function")) return true;
+  if (found.kind === "str" && expected.kind === "str" && found.size <= expected.size) return true;
+  if (found.kind === "pointer" && expected.kind === "pointer" &&
+      (sameType(found.target, expected.target) || expected.target.kind === "void")) return true;
+  ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), typeToString(found), context);
+  return false;
+}
+
+/** The type a literal-typed expression ends up with when nothing constrains it. */
+export function concreteType(ctx: CheckContext, expr: ast.Expr, type: Type): Type {
+  if (type.kind !== "intLiteral") return type;
+  const settled = defaultLiteralType(type.value);
+  settleLiteral(ctx, expr, settled);
+  return settled;
+}
+

@@ -1,0 +1,420 @@
+//! Type checking of expressions. Every checked expression gets an entry in
+//! `ctx.exprTypes`; names get one in `ctx.references`. Poisoned sub-expressions have the
+//! `error` type and cause no further diagnostics.
+
+import type * as ast from "../ast.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import type { Type } from "../types.js";
+import { boolType, charType, errorType, i32, nullType, sameType, typeToString, u64, voidType } from "../types.js";
+import { asInteger, checkAssignable, commonIntegerType, concreteType, settleLiteral } from "./conversions.js";
+import type { CheckContext, FunctionContext } from "./context.js";
+import type { Scope } from "./scope.js";
+import type { Symbol } from "./semantics.js";
+import { closestName } from "./suggest.js";
+import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
+import { resolveType } from "./resolve-types.js";
+
+export interface ExprChecker {
+  readonly ctx: CheckContext;
+  readonly fn: FunctionContext;
+}
+
+export function checkExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected?: Type): Type {
+  const type = inferExpr(c, scope, expr, expected);
+  c.ctx.exprTypes.set(expr, type);
+  return type;
+}
+
+/** Checks `expr` and that its value may be stored where `expected` is wanted. */
+export function checkExprAs(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type, context: string): Type {
+  const found = checkExpr(c, scope, expr, expected);
+  checkAssignable(c.ctx, expr, found, expected, context);
+  return found;
+}
+
+/** Checks an expression used as a condition (bool, integer or pointer). */
+export function checkCondition(c: ExprChecker, scope: Scope, expr: ast.Expr): void {
+  const type = concreteType(c.ctx, expr, checkExpr(c, scope, expr));
+  if (type.kind === "error" || type.kind === "bool" || type.kind === "pointer" || asInteger(type)) return;
+  c.ctx.diags.report(typeErrors.invalidCondition, expr.span, typeToString(type));
+}
+
+export function lookupName(c: ExprChecker, scope: Scope, name: ast.Ident): Symbol | undefined {
+  const symbol = scope.lookup(name.name);
+  if (!symbol) {
+    const candidates = [...scope.visibleNames(), ...builtinNames];
+    c.ctx.diags.report(nameErrors.unknownName, name.span, name.name, closestName(name.name, candidates));
+  }
+  return symbol;
+}
+
+function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type | undefined): Type {
+  const { ctx } = c;
+  switch (expr.kind) {
+    case "IntLiteral": return { kind: "intLiteral", value: expr.value };
+    case "BoolLiteral": return boolType;
+    case "CharLiteral": return charType;
+    case "StringLiteral": return { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
+    case "NullLiteral": return nullType;
+    case "ParenExpr": return checkExpr(c, scope, expr.expr, expected);
+    case "NameExpr": return checkName(c, scope, expr);
+    case "BinaryExpr": return checkBinary(c, scope, expr);
+    case "UnaryExpr": return checkUnary(c, scope, expr, expected);
+    case "CallExpr": return checkCall(c, scope, expr);
+    case "IndexExpr": return checkIndex(c, scope, expr);
+    case "FieldExpr": return checkField(c, scope, expr);
+    case "CastExpr": {
+      const target = resolveType(ctx, expr.type);
+      ctx.typeOperands.set(expr.type, target);
+      const source = concreteType(ctx, expr.expr, checkExpr(c, scope, expr.expr));
+      if (source.kind === "error" || target.kind === "error") return errorType;
+      const castable = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
+      if (!castable(source) || !castable(target)) {
+        ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));
+        return errorType;
+      }
+      return target;
+    }
+    case "SizeofExpr": {
+      const target = resolveType(ctx, expr.type);
+      ctx.typeOperands.set(expr.type, target);
+      return u64;
+    }
+    case "StructLiteral": return checkStructLiteral(c, scope, expr);
+    case "ArrayLiteral": {
+      if (expected?.kind === "array") {
+        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, (expected as { element: Type }).element, `element ${i + 1} of the array`));
+        return expected;
+      }
+      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "array literals without a declared array type");
+      return errorType;
+    }
+    case "MatchExpr":
+      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`match`");
+      return errorType;
+    case "NewExpr":
+      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`new`");
+      return errorType;
+    case "ErrorExpr": return errorType;
+  }
+}
+
+function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
+  const symbol = lookupName(c, scope, expr.name);
+  if (!symbol) return errorType;
+  c.ctx.references.set(expr, symbol);
+  switch (symbol.kind) {
+    case "local": case "entry": return symbol.type;
+    case "constant": return symbol.type;
+    case "global": return symbol.info.type;
+    case "map":
+      c.ctx.diags.report(nameErrors.mapUsedAsValue, expr.span, symbol.info.name);
+      return errorType;
+    case "function": {
+      const info = symbol.info;
+      if (info.role.kind === "program") return { kind: "programRef", programType: info.role.info.programType, name: info.name };
+      return { kind: "function", params: info.params.map((p) => p.type), returnType: info.returnType };
+    }
+  }
+}
+
+const comparisonOps = new Set(["==", "!=", "<", "<=", ">", ">="]);
+
+function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
+  const { ctx } = c;
+  // `m[k] == null` / `m[k] != null` test whether the entry exists.
+  if ((expr.op === "==" || expr.op === "!=") && (expr.right.kind === "NullLiteral" || expr.left.kind === "NullLiteral")) {
+    const other = expr.right.kind === "NullLiteral" ? expr.left : expr.right;
+    const nullSide = other === expr.left ? expr.right : expr.left;
+    ctx.exprTypes.set(nullSide, nullType);
+    const otherType = checkExpr(c, scope, other);
+    if (otherType.kind === "error") return boolType;
+    if (isMapIndex(c, other) || otherType.kind === "pointer" || otherType.kind === "function") return boolType;
+    ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(otherType), "null");
+    return boolType;
+  }
+  if (expr.op === "&&" || expr.op === "||") {
+    for (const side of [expr.left, expr.right]) {
+      const type = checkExpr(c, scope, side);
+      if (type.kind !== "bool" && type.kind !== "error") {
+        ctx.diags.report(typeErrors.logicalNeedsBool, side.span, expr.op, typeToString(type));
+      }
+    }
+    return boolType;
+  }
+  const leftType = checkExpr(c, scope, expr.left);
+  const rightType = checkExpr(c, scope, expr.right);
+  if (leftType.kind === "error" || rightType.kind === "error") return comparisonOps.has(expr.op) ? boolType : errorType;
+  // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
+  if (leftType.kind === "pointer" || rightType.kind === "pointer") {
+    if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
+    if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && asInteger(rightType)) {
+      concreteType(ctx, expr.right, rightType);
+      return leftType;
+    }
+    if (comparisonOps.has(expr.op) && leftType.kind === "pointer" && rightType.kind === "pointer") return boolType;
+    ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
+    return errorType;
+  }
+  if (comparisonOps.has(expr.op)) {
+    if (leftType.kind === "bool" && rightType.kind === "bool" && (expr.op === "==" || expr.op === "!=")) return boolType;
+    const common = commonIntegerType(ctx, expr.op, expr.left, leftType, expr.right, rightType, expr.opSpan);
+    if (!common) {
+      if (!asInteger(leftType) && leftType.kind !== "intLiteral" || !asInteger(rightType) && rightType.kind !== "intLiteral") {
+        ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
+      }
+      return boolType;
+    }
+    if (common.kind === "intLiteral") {
+      concreteType(ctx, expr.left, leftType);
+      concreteType(ctx, expr.right, rightType);
+    }
+    return boolType;
+  }
+  const integerOperands = (asInteger(leftType) || leftType.kind === "intLiteral") && (asInteger(rightType) || rightType.kind === "intLiteral");
+  if (!integerOperands) {
+    ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
+    return errorType;
+  }
+  if ((expr.op === "<<" || expr.op === ">>")) {
+    // A shift has the type of its left operand; the count is any integer.
+    concreteType(ctx, expr.right, rightType);
+    return leftType.kind === "intLiteral" ? leftType : asInteger(leftType) ?? leftType;
+  }
+  const common = commonIntegerType(ctx, expr.op, expr.left, leftType, expr.right, rightType, expr.opSpan);
+  if (!common) return errorType;
+  if (common.kind === "intLiteral" && leftType.kind === "intLiteral" && rightType.kind === "intLiteral") {
+    const folded = foldLiteral(expr.op, leftType.value, rightType.value);
+    return folded === undefined ? concreteType(ctx, expr.left, leftType) : { kind: "intLiteral", value: folded };
+  }
+  return common.kind === "enum" || common.kind === "char" ? asInteger(common)! : common;
+}
+
+function foldLiteral(op: ast.BinaryOp, a: bigint, b: bigint): bigint | undefined {
+  switch (op) {
+    case "+": return a + b;
+    case "-": return a - b;
+    case "*": return a * b;
+    case "/": return b === 0n ? undefined : a / b;
+    case "%": return b === 0n ? undefined : a % b;
+    case "&": return a & b;
+    case "|": return a | b;
+    case "^": return a ^ b;
+    default: return undefined;
+  }
+}
+
+function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected: Type | undefined): Type {
+  const { ctx } = c;
+  switch (expr.op) {
+    case "-": {
+      const type = checkExpr(c, scope, expr.operand, expected);
+      if (type.kind === "intLiteral") return { kind: "intLiteral", value: -type.value };
+      const int = asInteger(type);
+      if (type.kind === "error") return type;
+      if (!int) {
+        ctx.diags.report(typeErrors.invalidOperands, expr.span, "-", typeToString(type), typeToString(type));
+        return errorType;
+      }
+      if (!int.signed) {
+        ctx.diags.report(typeErrors.negativeUnsigned, expr.span, typeToString(type));
+        return errorType;
+      }
+      return int;
+    }
+    case "~": {
+      const type = checkExpr(c, scope, expr.operand, expected);
+      if (type.kind === "error") return type;
+      if (type.kind === "intLiteral") return concreteType(ctx, expr.operand, type);
+      const int = asInteger(type);
+      if (!int) {
+        ctx.diags.report(typeErrors.invalidOperands, expr.span, "~", typeToString(type), typeToString(type));
+        return errorType;
+      }
+      return int;
+    }
+    case "!": {
+      const type = checkExpr(c, scope, expr.operand);
+      if (type.kind !== "bool" && type.kind !== "error") ctx.diags.report(typeErrors.logicalNeedsBool, expr.operand.span, "!", typeToString(type));
+      return boolType;
+    }
+    case "*": {
+      const type = checkExpr(c, scope, expr.operand);
+      if (type.kind === "error") return type;
+      if (type.kind !== "pointer") {
+        ctx.diags.report(typeErrors.derefNonPointer, expr.operand.span, typeToString(type));
+        return errorType;
+      }
+      if (type.packet) {
+        ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+        return errorType;
+      }
+      return type.target;
+    }
+    case "&": {
+      const type = checkExpr(c, scope, expr.operand);
+      if (type.kind === "error") return type;
+      if (expr.operand.kind !== "NameExpr" && expr.operand.kind !== "FieldExpr" && expr.operand.kind !== "IndexExpr") {
+        ctx.diags.report(typeErrors.invalidOperands, expr.span, "&", typeToString(type), typeToString(type));
+        return errorType;
+      }
+      if (expr.operand.kind === "IndexExpr" && isMapIndex(c, expr.operand)) {
+        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "taking the address of a map entry");
+        return errorType;
+      }
+      return { kind: "pointer", target: concreteType(ctx, expr.operand, type) };
+    }
+  }
+}
+
+/** Whether `expr` is `m[k]` on a map (as opposed to an array or string index). */
+export function isMapIndex(c: ExprChecker, expr: ast.Expr): expr is ast.IndexExpr {
+  if (expr.kind !== "IndexExpr" || expr.target.kind !== "NameExpr") return false;
+  return c.ctx.references.get(expr.target)?.kind === "map" ||
+    (!c.ctx.references.has(expr.target) && c.ctx.globalScope.lookup(expr.target.name.name)?.kind === "map");
+}
+
+function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
+  const { ctx } = c;
+  if (expr.target.kind === "NameExpr") {
+    const symbol = scope.lookup(expr.target.name.name);
+    if (symbol?.kind === "map") {
+      ctx.references.set(expr.target, symbol);
+      ctx.exprTypes.set(expr.target, errorType);
+      const map = symbol.info.type;
+      checkExprAs(c, scope, expr.index, map.key, `the key of map \`${symbol.info.name}\``);
+      return map.value;
+    }
+  }
+  const targetType = checkExpr(c, scope, expr.target);
+  const indexType = concreteType(ctx, expr.index, checkExpr(c, scope, expr.index));
+  if (targetType.kind === "error") return targetType;
+  if (indexType.kind !== "error" && !asInteger(indexType)) {
+    ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), "an index");
+  }
+  if (targetType.kind === "array") return targetType.element;
+  if (targetType.kind === "str") return charType;
+  if (targetType.kind === "pointer" && targetType.packet) {
+    ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+    return errorType;
+  }
+  ctx.diags.report(typeErrors.notIndexable, expr.target.span, typeToString(targetType));
+  return errorType;
+}
+
+function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
+  const { ctx } = c;
+  const targetType = checkExpr(c, scope, expr.target);
+  if (targetType.kind === "error") return targetType;
+  // `.` auto-dereferences a pointer to a struct (`ctx.data`); `->` requires a pointer.
+  const structType = targetType.kind === "pointer" ? targetType.target : expr.arrow ? undefined : targetType;
+  if (!structType || structType.kind !== "struct") {
+    ctx.diags.report(typeErrors.fieldOnNonStruct, expr.target.span, typeToString(targetType));
+    return errorType;
+  }
+  const layout = ctx.structs.get(structType.name);
+  const field = layout?.fields.find((f) => f.name === expr.field.name);
+  if (!layout || !field) {
+    const names = layout?.fields.map((f) => f.name) ?? [];
+    ctx.diags.report(typeErrors.unknownField, expr.field.span, structType.name, expr.field.name,
+      closestName(expr.field.name, names), names.map((n) => `\`${n}\``).join(", ") || "none");
+    return errorType;
+  }
+  return field.type;
+}
+
+function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLiteral): Type {
+  const { ctx } = c;
+  const layout = ctx.structs.get(expr.typeName.name);
+  if (!layout) {
+    ctx.diags.report(nameErrors.unknownType, expr.typeName.span, expr.typeName.name, closestName(expr.typeName.name, ctx.structs.keys()));
+    expr.fields.forEach((f) => checkExpr(c, scope, f.value));
+    return errorType;
+  }
+  const given = new Set<string>();
+  for (const init of expr.fields) {
+    const field = layout.fields.find((f) => f.name === init.name.name);
+    if (!field) {
+      const names = layout.fields.map((f) => f.name);
+      ctx.diags.report(typeErrors.unknownField, init.name.span, layout.name, init.name.name,
+        closestName(init.name.name, names), names.map((n) => `\`${n}\``).join(", "));
+      checkExpr(c, scope, init.value);
+      continue;
+    }
+    if (given.has(field.name)) {
+      ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, `\`${field.name}\` is given twice`);
+    }
+    given.add(field.name);
+    checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
+  }
+  const missing = layout.fields.filter((f) => !given.has(f.name)).map((f) => `\`${f.name}\``);
+  if (missing.length > 0) {
+    ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, `missing ${missing.join(", ")}`);
+  }
+  return { kind: "struct", name: layout.name, origin: layout.origin };
+}
+
+function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
+    ctx.exprTypes.set(expr.callee, errorType);
+    return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
+  }
+  if (expr.callee.kind !== "NameExpr") {
+    checkExpr(c, scope, expr.callee);
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls through expressions");
+    return errorType;
+  }
+  const symbol = lookupName(c, scope, expr.callee.name);
+  expr.args.forEach((a) => a);
+  if (!symbol) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  ctx.references.set(expr.callee, symbol);
+  ctx.exprTypes.set(expr.callee, errorType);
+  if (symbol.kind !== "function") {
+    const type = symbol.kind === "map" ? "map" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
+    if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
+    else ctx.diags.report(typeErrors.notCallable, expr.callee.span, type);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const info = symbol.info;
+  const role = info.role.kind;
+  if (role === "program") {
+    ctx.diags.report(nameErrors.programCalledDirectly, expr.callee.span, info.name);
+    return errorType;
+  }
+  if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern")) {
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
+      role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
+  }
+  if (c.fn.side === "kernel" && role === "userspace") {
+    ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);
+  }
+  if (role === "extern") {
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls to `extern` functions");
+  }
+  if (expr.args.length !== info.params.length) {
+    ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+  } else {
+    expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, info.params[i]!.type, `argument ${i + 1} of \`${info.name}\``));
+  }
+  return info.returnType;
+}
+
+/** Reports a void call whose value is used. */
+export function requireValue(c: ExprChecker, expr: ast.Expr, type: Type): Type {
+  if (type.kind === "void") {
+    const name = expr.kind === "CallExpr" && expr.callee.kind === "NameExpr" ? expr.callee.name.name : "this call";
+    c.ctx.diags.report(typeErrors.voidInExpression, expr.span, name);
+    return errorType;
+  }
+  return type;
+}
+

@@ -1,0 +1,106 @@
+//! Type expressions as written (`ast.TypeExpr`) → semantic types (`Type`).
+//! Aliases are resolved transparently; map types are only valid where the caller allows.
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/builtins.js";
+import type { MapKind, Type } from "../types.js";
+import { errorType, primitiveTypes, typeToString } from "../types.js";
+import type { CheckContext } from "./context.js";
+import { closestName } from "./suggest.js";
+import { constantInteger } from "./constants.js";
+
+export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
+  switch (typeExpr.kind) {
+    case "NamedType": return resolveNamedType(ctx, typeExpr.name);
+    case "PointerType": {
+      const target = resolveType(ctx, typeExpr.target);
+      return target.kind === "error" ? target : { kind: "pointer", target };
+    }
+    case "ArrayType": {
+      const element = resolveType(ctx, typeExpr.element);
+      const length = positiveSize(ctx, typeExpr.size);
+      if (element.kind === "error" || length === undefined) return errorType;
+      return { kind: "array", element, length };
+    }
+    case "StrType": {
+      const size = positiveSize(ctx, typeExpr.size);
+      return size === undefined ? errorType : { kind: "str", size };
+    }
+    case "FunctionType": {
+      const params = typeExpr.params.map((p) => resolveType(ctx, p.type));
+      const returnType = resolveType(ctx, typeExpr.returnType);
+      return { kind: "function", params, returnType };
+    }
+    case "GenericType": return resolveGenericType(ctx, typeExpr, allowMap);
+    case "ErrorType": return errorType;
+  }
+}
+
+function resolveNamedType(ctx: CheckContext, name: ast.Ident): Type {
+  const primitive = primitiveTypes.get(name.name);
+  if (primitive) return primitive;
+  const alias = ctx.aliases.get(name.name) ?? builtinAliases.get(name.name);
+  if (alias) return alias;
+  const struct = ctx.structs.get(name.name);
+  if (struct) return { kind: "struct", name: struct.name, origin: struct.origin };
+  const enumLayout = ctx.enums.get(name.name);
+  if (enumLayout) return { kind: "enum", name: enumLayout.name, origin: enumLayout.origin };
+  const known = [
+    ...primitiveTypes.keys(), ...ctx.aliases.keys(), ...builtinAliases.keys(),
+    ...ctx.structs.keys(), ...ctx.enums.keys(),
+  ];
+  ctx.diags.report(nameErrors.unknownType, name.span, name.name, closestName(name.name, known));
+  return errorType;
+}
+
+const mapCapableKinds: ReadonlySet<MapKind> = new Set(["hash", "array", "percpu_hash", "percpu_array", "lru_hash"]);
+
+function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
+  const spelled = typeExpr.name.name;
+  const mapKind = mapKindSpellings.get(spelled);
+  if (!mapKind) {
+    if (["ringbuf", "RingBuf", "perf_event_array", "lpm_trie", "queue", "stack", "LpmTrie"].includes(spelled)) {
+      ctx.diags.report(codegenErrors.notSupportedYet, typeExpr.name.span, `the \`${spelled}\` map type`);
+      return errorType;
+    }
+    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, mapKindSpellings.keys()));
+    return errorType;
+  }
+  if (!allowMap) {
+    ctx.diags.report(nameErrors.mapUsedAsValue, typeExpr.span, spelled);
+    return errorType;
+  }
+  if (typeExpr.args.length !== 2) {
+    ctx.diags.report(typeErrors.mapTypeArguments, typeExpr.span, spelled, typeExpr.args.length);
+    return errorType;
+  }
+  const key = resolveType(ctx, typeExpr.args[0]!);
+  const value = resolveType(ctx, typeExpr.args[1]!);
+  let maxEntries = defaultMapCapacity;
+  if (typeExpr.capacity) {
+    const size = positiveSize(ctx, typeExpr.capacity);
+    if (size === undefined) return errorType;
+    maxEntries = size;
+  }
+  if (key.kind === "error" || value.kind === "error") return errorType;
+  if ((mapKind === "array" || mapKind === "percpu_array") &&
+      !(key.kind === "int" && key.bits === 32 && !key.signed)) {
+    ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));
+    return errorType;
+  }
+  if (!mapCapableKinds.has(mapKind)) return errorType;
+  return { kind: "map", mapKind, key, value, maxEntries };
+}
+
+/** A positive integer size from a literal (or constant) expression. */
+function positiveSize(ctx: CheckContext, expr: ast.Expr): number | undefined {
+  const value = constantInteger(ctx, expr);
+  if (value === undefined || value <= 0n || value > 0xffffffffn) {
+    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? "a non-constant expression" : `\`${value}\``);
+    return undefined;
+  }
+  return Number(value);
+}

@@ -1,0 +1,71 @@
+//! `Semantics`: what the checker knows about a program, kept beside the AST in side
+//! tables (the AST itself is never changed). Lowering reads it; so will the LSP (hover,
+//! go-to-definition).
+
+import type * as ast from "../ast.js";
+import type { ProgramTypeInfo } from "../kernel/program-types.js";
+import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../types.js";
+import type { Span } from "../source.js";
+
+/** Where a function runs and how it is called. */
+export type FunctionRole =
+  | { readonly kind: "program"; readonly info: ProgramTypeInfo; readonly target: string | undefined }
+  | { readonly kind: "helper" }
+  | { readonly kind: "userspace" }
+  | { readonly kind: "kfunc" }
+  | { readonly kind: "private" }
+  | { readonly kind: "test" }
+  | { readonly kind: "extern" };
+
+export interface FunctionInfo {
+  readonly name: string;
+  readonly decl: ast.FunctionDecl | ast.ExternDecl;
+  readonly role: FunctionRole;
+  readonly params: readonly { readonly name: string; readonly type: Type }[];
+  readonly returnType: Type;
+  readonly span: Span;
+}
+
+export interface MapInfo {
+  readonly name: string;
+  readonly decl: ast.GlobalVarDecl;
+  readonly type: MapType;
+  readonly flags: number;
+  readonly pinned: boolean;
+}
+
+export interface GlobalInfo {
+  readonly name: string;
+  readonly decl: ast.GlobalVarDecl;
+  readonly type: Type;
+}
+
+export type Symbol =
+  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly isConst: boolean; readonly span: Span; readonly id: number }
+  /** The binding of `if (var v = m[k])`: a pointer into the map entry. */
+  | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span; readonly id: number }
+  | { readonly kind: "global"; readonly info: GlobalInfo }
+  | { readonly kind: "map"; readonly info: MapInfo }
+  | { readonly kind: "function"; readonly info: FunctionInfo }
+  | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly inC: boolean; readonly span: Span | undefined };
+
+/** Everything later passes need, in source order. */
+export interface Semantics {
+  readonly sourcePath: string;
+  readonly tables: TypeTables;
+  /** User structs/enums in declaration order (kernel ones are not emitted). */
+  readonly userStructs: readonly StructLayout[];
+  readonly userEnums: readonly EnumLayout[];
+  readonly typedefs: readonly { readonly name: string; readonly type: Type }[];
+  readonly maps: readonly MapInfo[];
+  readonly globals: readonly GlobalInfo[];
+  readonly functions: readonly FunctionInfo[];
+  /** The type of every checked expression (integer literals get their final type). */
+  readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
+  /** What each name expression refers to. */
+  readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
+  /** The symbol each local declaration (`var`, parameter, loop variable, binding) made. */
+  readonly declarations: ReadonlyMap<ast.Node, Symbol>;
+  /** Resolved types of the `as`/`sizeof`/`new` type operands. */
+  readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
+}

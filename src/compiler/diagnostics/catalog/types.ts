@@ -1,0 +1,385 @@
+//! E03xx: type errors.
+
+import { defineError } from "../diagnostic.js";
+import type { Span } from "../../source.js";
+
+const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
+  help: suggestion ? `did you mean \`${suggestion}\`?` : otherwise,
+});
+
+export const typeMismatch = defineError(
+  "E0301",
+  "mismatched types",
+  "A value of one type is used where another is expected.",
+  (expected: string, found: string, context: string) => ({
+    message: `mismatched types: ${context} expects \`${expected}\`, found \`${found}\``,
+    label: `this is \`${found}\``,
+    help: `convert the value to \`${expected}\` or change the declared type`,
+  }),
+);
+
+export const implicitNarrowing = defineError(
+  "E0302",
+  "implicit narrowing",
+  "Converting to a smaller or differently-signed integer type can lose information, so it must be written out with `as`.",
+  (from: string, to: string) => ({
+    message: `\`${from}\` does not fit in \`${to}\` without a conversion`,
+    label: `this is \`${from}\``,
+    help: `write \`(…) as ${to}\` if truncating is what you want`,
+  }),
+);
+
+export const mixedSignedness = defineError(
+  "E0303",
+  "mixed signed and unsigned operands",
+  "Mixing a signed and an unsigned integer of the same or larger width has no safe common type.",
+  (op: string, left: string, right: string) => ({
+    message: `\`${op}\` between \`${left}\` and \`${right}\` has no common type`,
+    help: "convert one operand with `as` so both have the same signedness",
+  }),
+);
+
+export const literalOutOfRange = defineError(
+  "E0304",
+  "literal out of range",
+  "An integer literal does not fit the type it is used as.",
+  (value: string, type: string, min: string, max: string) => ({
+    message: `literal \`${value}\` does not fit in \`${type}\``,
+    label: `\`${type}\` holds ${min}..=${max}`,
+    help: "use a wider type",
+  }),
+);
+
+export const invalidOperands = defineError(
+  "E0305",
+  "invalid operands",
+  "The operator is not defined for these operand types.",
+  (op: string, left: string, right: string) => ({
+    message: `\`${op}\` cannot be applied to \`${left}\` and \`${right}\``,
+    help: "arithmetic and bitwise operators take integers; `&&`/`||` take bools; pointers allow `ptr ± int` and `ptr - ptr`",
+  }),
+);
+
+export const invalidCondition = defineError(
+  "E0306",
+  "invalid condition",
+  "Conditions take a bool, an integer (non-zero is true) or a pointer (non-null is true).",
+  (found: string) => ({
+    message: `\`${found}\` cannot be used as a condition`,
+    help: "compare it explicitly, e.g. `x != 0`",
+  }),
+);
+
+export const unknownField = defineError(
+  "E0307",
+  "unknown field",
+  "The struct has no field with this name.",
+  (type: string, field: string, suggestion: string | undefined, fields: string) => ({
+    message: `\`${type}\` has no field \`${field}\``,
+    label: "unknown field",
+    notes: [`available fields: ${fields}`],
+    ...maybe(suggestion, "check the struct declaration"),
+  }),
+);
+
+export const fieldOnNonStruct = defineError(
+  "E0308",
+  "field access on a non-struct",
+  "`.` and `->` select fields of structs (or of pointers to structs).",
+  (type: string) => ({
+    message: `\`${type}\` has no fields`,
+    help: "only structs and pointers to structs have fields",
+  }),
+);
+
+export const notIndexable = defineError(
+  "E0309",
+  "not indexable",
+  "Only maps, arrays and strings can be indexed.",
+  (type: string) => ({
+    message: `\`${type}\` cannot be indexed`,
+    help: "index a map (`m[key]`), an array or a string",
+  }),
+);
+
+export const wrongArgumentCount = defineError(
+  "E0310",
+  "wrong number of arguments",
+  "A call passes a different number of arguments than the function declares.",
+  (name: string, expected: number, found: number, declared: Span | undefined) => ({
+    message: `\`${name}\` takes ${expected} argument${expected === 1 ? "" : "s"} but ${found} ${found === 1 ? "was" : "were"} given`,
+    ...(declared ? { secondary: [{ span: declared, message: "declared here" }] } : {}),
+    help: "pass exactly the declared parameters",
+  }),
+);
+
+export const notCallable = defineError(
+  "E0311",
+  "not callable",
+  "Only functions and function pointers can be called.",
+  (type: string) => ({
+    message: `\`${type}\` is not a function`,
+    help: "call a declared function or a value of function type",
+  }),
+);
+
+export const voidInExpression = defineError(
+  "E0312",
+  "void value used",
+  "A function without a return value was used where a value is needed.",
+  (name: string) => ({
+    message: `\`${name}\` returns nothing, so its result cannot be used`,
+    help: "call it as a statement of its own",
+  }),
+);
+
+export const returnValueFromVoid = defineError(
+  "E0313",
+  "return value in a void function",
+  "A function declared `-> void` cannot return a value.",
+  (name: string) => ({
+    message: `\`${name}\` returns \`void\`, but a value is returned here`,
+    help: "remove the value, or declare a return type",
+  }),
+);
+
+export const missingReturnValue = defineError(
+  "E0314",
+  "missing return value",
+  "A function with a return type must return a value on every `return`.",
+  (name: string, type: string) => ({
+    message: `\`${name}\` must return a \`${type}\``,
+    help: `write \`return <${type} value>\``,
+  }),
+);
+
+export const programSignature = defineError(
+  "E0315",
+  "wrong program signature",
+  "Each program type has a fixed signature: the kernel passes one context pointer and interprets the return value.",
+  (attribute: string, expected: string, problem: string) => ({
+    message: `\`@${attribute}\` program has the wrong signature: ${problem}`,
+    help: `write it as \`${expected}\``,
+  }),
+);
+
+export const assignToConst = defineError(
+  "E0316",
+  "assignment to a constant",
+  "`const` values cannot change after their declaration.",
+  (name: string, declared: Span) => ({
+    message: `cannot assign to constant \`${name}\``,
+    secondary: [{ span: declared, message: "declared `const` here" }],
+    help: `declare it with \`var\` if it must change`,
+  }),
+);
+
+export const invalidAssignTarget = defineError(
+  "E0317",
+  "invalid assignment target",
+  "Only variables, map entries, struct fields, array elements and dereferenced pointers can be assigned to.",
+  () => ({
+    message: "cannot assign to this expression",
+    help: "assign to a variable, `m[k]`, `s.field`, `a[i]` or `*p`",
+  }),
+);
+
+export const declarationNeedsTypeOrValue = defineError(
+  "E0318",
+  "declaration without type or value",
+  "A variable needs a type annotation or an initial value to know its type.",
+  (name: string) => ({
+    message: `\`${name}\` has neither a type nor an initial value`,
+    help: `write \`var ${name}: u32\` or \`var ${name} = 0\``,
+  }),
+);
+
+export const unknownMapKind = defineError(
+  "E0319",
+  "unknown map kind",
+  "Map types are `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` (or `HashMap`, `ArrayMap`, `PerCpuHashMap`, `PerCpuArray`, `LruHashMap`).",
+  (name: string, suggestion: string | undefined) => ({
+    message: `unknown map kind \`${name}\``,
+    ...maybe(suggestion, "use hash, array, percpu_hash, percpu_array or lru_hash"),
+  }),
+);
+
+export const mapTypeArguments = defineError(
+  "E0320",
+  "map type arguments",
+  "A map type takes a key type and a value type: `hash<K, V>(N)`.",
+  (kind: string, found: number) => ({
+    message: `\`${kind}\` needs a key and a value type, found ${found} type argument${found === 1 ? "" : "s"}`,
+    help: `write \`${kind}<u32, u64>(1024)\``,
+  }),
+);
+
+export const arrayMapKey = defineError(
+  "E0321",
+  "array map key",
+  "Array maps are indexed by a 32-bit index; the kernel rejects any other key size.",
+  (kind: string, found: string) => ({
+    message: `\`${kind}\` maps are indexed by \`u32\`, not \`${found}\``,
+    help: "use `u32` as the key type, or a hash map for other keys",
+  }),
+);
+
+export const invalidSize = defineError(
+  "E0322",
+  "invalid size",
+  "Map capacities `(N)`, array lengths `T[N]` and string sizes `str(N)` are positive integer constants.",
+  (found: string) => ({
+    message: `a size must be a positive integer constant, found ${found}`,
+    help: "write an integer literal such as `1024`, or a `const`",
+  }),
+);
+
+export const ifVarNeedsLookup = defineError(
+  "E0323",
+  "declaration-as-condition needs a lookup",
+  "`if (var v = e)` runs its branch when `e` is present: `e` must be a map lookup `m[k]` or a pointer.",
+  (found: string) => ({
+    message: `\`if (var …)\` needs a map lookup or a pointer, found \`${found}\``,
+    help: "write `if (var v = map[key]) { … }`",
+  }),
+);
+
+export const deleteNeedsMapEntry = defineError(
+  "E0324",
+  "delete needs a map entry",
+  "`delete` removes one map entry: `delete m[key]`.",
+  () => ({
+    message: "`delete` needs a map entry",
+    help: "write `delete map[key]`",
+  }),
+);
+
+export const mapNotGlobal = defineError(
+  "E0325",
+  "map declared inside a function",
+  "Maps live in the kernel for the life of the program; declare them at the top level.",
+  (name: string) => ({
+    message: `map \`${name}\` must be declared at the top level`,
+    help: "move the declaration out of the function",
+  }),
+);
+
+export const attachNeedsLoadedProgram = defineError(
+  "E0326",
+  "attach before load",
+  "`attach` and `detach` take the handle returned by `load(program)`, which guarantees a program is loaded before it is attached.",
+  (builtin: string, found: string) => ({
+    message: `\`${builtin}\` needs a loaded program handle, found \`${found}\``,
+    help: "load the program first: `var handle = load(my_program)` and pass `handle`",
+  }),
+);
+
+export const loadNeedsProgram = defineError(
+  "E0327",
+  "load needs a program",
+  "`load` takes the name of an eBPF program function.",
+  (found: string) => ({
+    message: `\`load\` needs an eBPF program, found \`${found}\``,
+    help: "pass the name of a function declared with a program attribute such as `@xdp`",
+  }),
+);
+
+export const unknownMapFlag = defineError(
+  "E0328",
+  "unknown map flag",
+  "`@flags(…)` takes no_prealloc, no_common_lru, rdonly, wronly, rdonly_prog, wronly_prog, clone.",
+  (name: string, suggestion: string | undefined) => ({
+    message: `unknown map flag \`${name}\``,
+    ...maybe(suggestion, "known flags: no_prealloc, no_common_lru, rdonly, wronly, rdonly_prog, wronly_prog, clone"),
+  }),
+);
+
+export const mainSignature = defineError(
+  "E0329",
+  "wrong main signature",
+  "User-space `main` returns `i32` (the exit code) and takes no parameters or one struct of command-line arguments.",
+  (problem: string) => ({
+    message: `\`main\` has the wrong signature: ${problem}`,
+    help: "write `fn main() -> i32` or `fn main(args: Args) -> i32`",
+  }),
+);
+
+export const derefNonPointer = defineError(
+  "E0330",
+  "dereference of a non-pointer",
+  "`*e` reads through a pointer; `e` must have a pointer type.",
+  (found: string) => ({
+    message: `\`${found}\` is not a pointer and cannot be dereferenced`,
+    help: "only pointers (`*T`) can be dereferenced",
+  }),
+);
+
+export const structLiteralFields = defineError(
+  "E0331",
+  "struct literal fields",
+  "A struct literal gives every field of the struct exactly once.",
+  (struct: string, problem: string) => ({
+    message: `struct literal of \`${struct}\`: ${problem}`,
+    help: "list every field of the struct once",
+  }),
+);
+
+export const loopControlOutsideLoop = defineError(
+  "E0332",
+  "break or continue outside a loop",
+  "`break` and `continue` only make sense inside `for` and `while`.",
+  (keyword: string) => ({
+    message: `\`${keyword}\` outside of a loop`,
+    help: "remove it, or use `return` to leave the function",
+  }),
+);
+
+export const programAttributeArgument = defineError(
+  "E0333",
+  "program attribute argument",
+  "Some program attributes take a string: `@tc(\"ingress\")`/`@tc(\"egress\")`, `@tracepoint(\"category/event\")`, `@probe(\"function\")`.",
+  (attribute: string, problem: string, example: string) => ({
+    message: `\`@${attribute}\`: ${problem}`,
+    help: `write \`${example}\``,
+  }),
+);
+
+export const constNeedsLiteral = defineError(
+  "E0334",
+  "const needs a constant value",
+  "`const` declarations take an integer literal (possibly negated) and an integer type.",
+  (name: string) => ({
+    message: `\`${name}\` must be initialised with an integer literal`,
+    help: "use `var` for computed values",
+  }),
+);
+
+export const badBuiltinArguments = defineError(
+  "E0335",
+  "wrong builtin arguments",
+  "A built-in function was called with arguments of the wrong number or kind.",
+  (name: string, expected: string) => ({
+    message: `\`${name}\` expects ${expected}`,
+    help: `see the language reference for \`${name}\``,
+  }),
+);
+
+export const negativeUnsigned = defineError(
+  "E0336",
+  "negation of an unsigned value",
+  "Negating an unsigned integer wraps around; it is almost always a mistake.",
+  (type: string) => ({
+    message: `cannot negate a value of unsigned type \`${type}\``,
+    help: "convert it to a signed type first with `as`",
+  }),
+);
+
+export const logicalNeedsBool = defineError(
+  "E0337",
+  "logical operator on non-bool",
+  "`&&`, `||` and `!` take bools; compare integers explicitly.",
+  (op: string, found: string) => ({
+    message: `\`${op}\` needs \`bool\` operands, found \`${found}\``,
+    help: "compare explicitly, e.g. `x != 0`",
+  }),
+);

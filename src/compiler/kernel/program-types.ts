@@ -1,0 +1,87 @@
+//! The program-type catalogue: which attribute makes which kind of eBPF program, its
+//! context and return types, and its libbpf section name. Data, not if-chains.
+
+import type { ProgramType } from "../ir.js";
+import type { Type } from "../types.js";
+import { i32 } from "../types.js";
+
+export interface ProgramTypeInfo {
+  readonly attribute: string;
+  readonly programType: ProgramType;
+  /** The struct the context parameter points to (`xdp_md`), or undefined if free-form. */
+  readonly contextStruct: string | undefined;
+  /** What the program returns, for the signature check and the help text. */
+  readonly returnType: Type;
+  /** Human spelling of the expected signature, for diagnostics. */
+  readonly signature: string;
+  /** Whether the attribute takes a string argument (`@tc("ingress")`). */
+  readonly argument: "none" | "required";
+  /** The libbpf section name (known to libbpf 1.1 and bpftool 7.1). */
+  readonly section: (target: string | undefined) => string;
+  /** Whether code generation for this type exists yet. */
+  readonly implemented: boolean;
+}
+
+const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
+
+export const programTypes: readonly ProgramTypeInfo[] = [
+  {
+    attribute: "xdp",
+    programType: "xdp",
+    contextStruct: "xdp_md",
+    returnType: xdpAction,
+    signature: "fn NAME(ctx: *xdp_md) -> xdp_action",
+    argument: "none",
+    section: () => "xdp",
+    implemented: true,
+  },
+  {
+    attribute: "tc",
+    programType: "tc",
+    contextStruct: "__sk_buff",
+    returnType: i32,
+    signature: "fn NAME(ctx: *__sk_buff) -> i32",
+    argument: "required",
+    // libbpf 1.1 knows `tc` (and `classifier`); `tc/ingress` needs libbpf 1.3. The
+    // direction is decided when attaching.
+    section: () => "tc",
+    implemented: true,
+  },
+  {
+    attribute: "tracepoint",
+    programType: "tracepoint",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ctx: *trace_event_raw_EVENT) -> i32",
+    argument: "required",
+    section: (target) => `tracepoint/${target ?? ""}`,
+    implemented: false,
+  },
+  {
+    attribute: "probe",
+    programType: "probe",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ARGS OF THE KERNEL FUNCTION) -> i32",
+    argument: "required",
+    section: (target) => (target?.includes("+") ? `kprobe/${target}` : `fentry/${target ?? ""}`),
+    implemented: false,
+  },
+  {
+    attribute: "perf_event",
+    programType: "perf_event",
+    contextStruct: "bpf_perf_event_data",
+    returnType: i32,
+    signature: "fn NAME(ctx: *bpf_perf_event_data) -> i32",
+    argument: "none",
+    section: () => "perf_event",
+    implemented: false,
+  },
+];
+
+export const programTypeByAttribute: ReadonlyMap<string, ProgramTypeInfo> = new Map(
+  programTypes.map((info) => [info.attribute, info]),
+);
+
+/** Attributes that make a function something other than a program. */
+export const functionRoleAttributes: ReadonlySet<string> = new Set(["helper", "kfunc", "private", "test"]);
