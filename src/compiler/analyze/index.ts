@@ -1,0 +1,10 @@
+//! analyze(): safety checks on the IR before anything is emitted, each reporting into
+//! the shared Diagnostics. Run in a fixed order; none of them changes the IR.
+
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import type * as ir from "../ir.js";
+import { checkStackUsage } from "./stack-usage.js";
+
+export function analyze(module: ir.IrModule, diags: Diagnostics): void {
+  checkStackUsage(module, diags);
+}

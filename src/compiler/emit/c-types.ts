@@ -1,0 +1,39 @@
+//! KernelScript types as C type names. Both sides use the kernel's fixed-width names
+//! (`__u32`, `__s64`): vmlinux.h defines them for the eBPF side and <linux/types.h> for
+//! user space, so one shared header (`NAME.h`) serves both.
+
+import type { Type } from "../types.js";
+
+/** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
+export function cTypeName(type: Type): string {
+  switch (type.kind) {
+    case "int": return `__${type.signed ? "s" : "u"}${type.bits}`;
+    case "bool": return "bool";
+    case "char": return "char";
+    case "void": return "void";
+    case "str": return `struct ks_str${type.size}`;
+    case "array": return cTypeName(type.element);
+    case "pointer": return `${cTypeName(type.target)} *`;
+    case "struct": return `struct ${type.name}`;
+    case "enum": return type.origin === "kernel" ? `enum ${type.name}` : `enum ${type.name}`;
+    case "function": return "void *";
+    case "programHandle": case "programRef": return "int";
+    case "map": case "null": case "intLiteral": case "error":
+      throw new Error(`internal: type ${type.kind} has no C spelling`);
+  }
+}
+
+/** A C declaration of `name` with `type`: handles array declarators (`__u8 buf[16]`). */
+export function cDeclaration(type: Type, name: string): string {
+  if (type.kind === "array") {
+    const dims: number[] = [];
+    let element: Type = type;
+    while (element.kind === "array") {
+      dims.push(element.length);
+      element = element.element;
+    }
+    return `${cTypeName(element)} ${name}${dims.map((d) => `[${d}]`).join("")}`;
+  }
+  const base = cTypeName(type);
+  return base.endsWith("*") ? `${base}${name}` : `${base} ${name}`;
+}

@@ -1,0 +1,140 @@
+//! The map accessors generated code calls (`ks_<map>_get`, `_contains`, `_set`,
+//! `_delete`, `_lookup`, and one per compound operator such as `_add`), written once
+//! per map and side, and only those a program actually uses.
+//!
+//! eBPF side: straight helper calls on the map; compound updates do one lookup and
+//! change the value in place, creating the entry when it is absent. `+=`/`-=` on shared
+//! (non-per-CPU) maps are atomic, because several CPUs run the program at once.
+//! User side: built on the loader's fd-based `ks_map_<map>_lookup/update/delete`.
+
+import type * as ir from "../ir.js";
+import type { Type } from "../types.js";
+import { cDeclaration, cTypeName } from "./c-types.js";
+import type { CWriter } from "./c-writer.js";
+import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+
+const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
+
+function isPerCpu(map: ir.IrMap): boolean {
+  return map.mapKind === "percpu_hash" || map.mapKind === "percpu_array";
+}
+
+function isIntegerLike(t: Type): boolean {
+  return t.kind === "int" || t.kind === "enum" || t.kind === "char" || t.kind === "bool";
+}
+
+export function emitMapOperations(w: CWriter, side: Side, maps: readonly ir.IrMap[], use: MapAccessorUse): void {
+  for (const map of maps) {
+    const used = use.used.get(map.name);
+    if (!used) continue;
+    // get/contains/compound are written in terms of lookup and set.
+    const needed = new Set(used);
+    if (needed.has("get") || needed.has("contains") || side === "user") needed.add("lookup");
+    w.comment(`accessors of map ${map.name}`);
+    if (side === "kernel") emitKernelAccessors(w, map, needed);
+    else emitUserAccessors(w, map, needed);
+  }
+}
+
+function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string>): void {
+  const K = cTypeName(map.keyType);
+  const V = cTypeName(map.valueType);
+  const fn = (accessor: string): string => `static __always_inline ${accessor}`;
+  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
+  if (needed.has("lookup")) {
+    w.block(fn(`${V} *${name("lookup")}(${K} *key)`), () => {
+      w.line(`return bpf_map_lookup_elem(&${map.name}, key);`);
+    });
+  }
+  if (needed.has("get")) {
+    w.block(fn(`${V} ${name("get")}(${K} key)`), () => {
+      w.line(`${V} *value = ${name("lookup")}(&key);`);
+      w.line(`${cDeclaration(map.valueType, "zero")};`);
+      w.line("if (value)");
+      w.line("    return *value;");
+      w.line("__builtin_memset(&zero, 0, sizeof(zero));");
+      w.line("return zero;");
+    });
+  }
+  if (needed.has("contains")) {
+    w.block(fn(`bool ${name("contains")}(${K} key)`), () => w.line(`return ${name("lookup")}(&key) != NULL;`));
+  }
+  if (needed.has("set")) {
+    w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
+      w.line(`bpf_map_update_elem(&${map.name}, &key, &value, BPF_ANY);`);
+    });
+  }
+  if (needed.has("delete")) {
+    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${map.name}, &key);`));
+  }
+  const isArray = map.mapKind === "array" || map.mapKind === "percpu_array";
+  for (const [op, accessor] of compoundOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    const atomic = !isPerCpu(map) && (op === "+" || op === "-");
+    const update = (target: string): string =>
+      atomic ? `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${target}, operand);` : `*${target} = *${target} ${op} operand;`;
+    w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      w.line(`${V} *value = bpf_map_lookup_elem(&${map.name}, &key);`);
+      w.block("if (value)", () => {
+        w.line(update("value"));
+        w.line("return;");
+      });
+      w.comment("absent: the entry starts from zero");
+      w.line(`${V} initial = (${V})0 ${op} operand;`);
+      if (isArray) {
+        w.line(`bpf_map_update_elem(&${map.name}, &key, &initial, BPF_ANY);`);
+      } else {
+        w.block(`if (bpf_map_update_elem(&${map.name}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
+          w.comment("another CPU created it in the meantime: update that entry");
+          w.line(`value = bpf_map_lookup_elem(&${map.name}, &key);`);
+          w.line("if (value)");
+          w.line(`    ${update("value")}`);
+        });
+      }
+    });
+  }
+}
+
+function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string>): void {
+  const K = cTypeName(map.keyType);
+  const V = cTypeName(map.valueType);
+  const fn = (accessor: string): string => `static ${accessor}`;
+  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
+  const raw = (op: string): string => `ks_map_${map.name}_${op}`;
+  w.comment("copies the entry into *copy; NULL when absent");
+  w.block(fn(`${V} *${name("lookup")}(${K} *key, ${V} *copy)`), () => {
+    w.line(`return ${raw("lookup")}(key, copy) == 0 ? copy : NULL;`);
+  });
+  if (needed.has("get")) {
+    w.block(fn(`${V} ${name("get")}(${K} key)`), () => {
+      w.line(`${cDeclaration(map.valueType, "value")};`);
+      w.line("memset(&value, 0, sizeof(value));");
+      w.line(`${name("lookup")}(&key, &value);`);
+      w.line("return value;");
+    });
+  }
+  if (needed.has("contains")) {
+    w.block(fn(`bool ${name("contains")}(${K} key)`), () => {
+      w.line(`${cDeclaration(map.valueType, "value")};`);
+      w.line(`return ${name("lookup")}(&key, &value) != NULL;`);
+    });
+  }
+  if (needed.has("set")) {
+    w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
+      w.line(`if (${raw("update")}(&key, &value) != 0)`);
+      w.line(`    fprintf(stderr, "warning: could not update map ${map.name}: %s\\n", strerror(errno));`);
+    });
+  }
+  if (needed.has("delete")) {
+    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`${raw("delete")}(&key);`));
+  }
+  for (const [op, accessor] of compoundOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      w.line(`${V} value = 0;`);
+      w.line(`${raw("lookup")}(&key, &value);`);
+      w.line(`value = value ${op} operand;`);
+      w.line(`${raw("update")}(&key, &value);`);
+    });
+  }
+}
