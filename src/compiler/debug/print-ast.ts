@@ -200,7 +200,15 @@ class AstPrinter {
     }
   }
 
-  private expr(e: Expr): void {
+  private expr(e: Expr, role?: string): void {
+    if (role !== undefined) {
+      // Roles are rare (`capacity:`); render the node, then prefix its first line.
+      const at = this.out.length;
+      this.expr(e);
+      const indent = "  ".repeat(this.depth);
+      this.out[at] = `${indent}${role}: ${this.out[at]!.slice(indent.length)}`;
+      return;
+    }
     switch (e.kind) {
       case "IntLiteral": {
         const shown = e.text === e.value.toString() ? e.text : `${e.text} = ${e.value}`;
@@ -281,7 +289,7 @@ class AstPrinter {
       case "GenericType":
         return this.node(`GenericType ${t.name.name}`, t.span, () => {
           t.args.forEach((a) => this.type(a));
-          if (t.capacity) this.node("capacity", t.capacity.span, () => this.expr(t.capacity!));
+          if (t.capacity) this.expr(t.capacity, "capacity");
         }, role);
       case "PointerType":
         return this.node("PointerType", t.span, () => this.type(t.target), role);

@@ -267,7 +267,7 @@ function parseItems<T>(c: Cursor, what: string, stopAtDeclaration: boolean, item
       // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
       const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peek().kind !== ":";
       if (token.kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
-        c.report(E.unclosedDelimiter, open.span, "{", "}");
+        c.report(E.unclosedDelimiter, open.span, "{", "}", describeToken(token));
         c.panicking = false;
         return items;
       }

@@ -253,7 +253,7 @@ function parseMatch(c: Cursor): Expr {
     }
     return list;
   });
-  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}");
+  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", "end of file");
   else c.advance();
   return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
 }

@@ -43,7 +43,7 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     }
     // At end of file, or at a line starting a new function: this block lost its `}`.
     if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
-      c.report(E.unclosedDelimiter, openSpan, "{", "}");
+      c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(token));
       c.panicking = false;
       return statements;
     }

@@ -163,8 +163,8 @@ export const unclosedDelimiter = defineError(
   "E0115",
   "unclosed delimiter",
   "Every `{`, `(` and `[` needs a matching closing delimiter.",
-  (open: string, close: string) => ({
-    message: `unclosed \`${open}\`: found the end of the file, expected \`${close}\``,
+  (open: string, close: string, found: string) => ({
+    message: `unclosed \`${open}\`: found ${found}, expected \`${close}\` first`,
     label: `this \`${open}\` is never closed`,
     help: `add the missing \`${close}\``,
   }),
