@@ -66,9 +66,10 @@ function runArgs(run: ProgRun): string[] {
 }
 
 /** Loads `objPath`, executes `runs` in order, then dumps every map. Throws ProgRunError. */
-export function runPrograms(objPath: string, runs: readonly ProgRun[]): ProgRunResult {
-  const tool = nativeTool("prog-run");
-  const result = spawnSync(tool, [objPath, ...runs.flatMap(runArgs)], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+export function runPrograms(objPath: string, runs: readonly ProgRun[], options: { readonly argvPrefix?: readonly string[] } = {}): ProgRunResult {
+  // argvPrefix: e.g. nsenter into a test namespace, so `ifindex` can name its devices.
+  const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...runs.flatMap(runArgs)];
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
     throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);
   }
