@@ -101,10 +101,16 @@ export class Cursor {
     return { file: this.file.path, start, end: Math.max(start, this.prevEnd) };
   }
 
-  /** Where to point for "found X": the token, or just after the previous one at end of file. */
+  /**
+   * Where to point for "expected X, found Y" in the middle of a construct: at Y, or just
+   * after the previous token when Y is on a later line (or is the end of the file),
+   * because the thing is missing where the user stopped typing, not where Y is.
+   */
   errorSpan(): Span {
     const token = this.tok;
-    if (token.kind === "EOF") return { file: this.file.path, start: this.prevEnd, end: this.prevEnd };
+    if (this.pos > 0 && (token.kind === "EOF" || token.newlineBefore)) {
+      return { file: this.file.path, start: this.prevEnd, end: this.prevEnd };
+    }
     return token.span;
   }
 

@@ -118,7 +118,7 @@ function parseDeclaration(c: Cursor): Decl {
       c.error(E.topLevelConst, token.span);
       return { kind: "ErrorDecl", span: c.spanFrom(start) };
     default:
-      c.error(E.expectedDeclaration, c.errorSpan(), describeToken(token));
+      c.error(E.expectedDeclaration, c.tok.kind === "EOF" ? c.errorSpan() : c.tok.span, describeToken(token));
       return { kind: "ErrorDecl", span: c.spanFrom(start) };
   }
 }

@@ -112,7 +112,7 @@ export function parseStatement(c: Cursor): Stmt {
       break;
   }
   if (!EXPRESSION_START.has(c.tok.kind)) {
-    c.error(E.expectedStatement, c.errorSpan(), describeToken(c.tok));
+    c.error(E.expectedStatement, c.tok.kind === "EOF" ? c.errorSpan() : c.tok.span, describeToken(c.tok));
     return { kind: "ErrorStmt", span: c.emptySpan() };
   }
   const expr = parseExpression(c);
