@@ -30,9 +30,10 @@ function declaredTarget(program: IrProgram): string {
 function helpText(module: IrModule): string[] {
   const binary = binaryFileName(module.name);
   const needsInterface = module.programs.some(attachesToInterface);
+  const hasXdp = module.programs.some((p) => p.programType === "xdp");
   const printable = module.maps.filter(hasKeyValueView);
   const lines = [
-    `usage: ${binary}${needsInterface ? " -i IFACE [-i IFACE ...]" : ""} [--interval SECONDS] [--count N]${needsInterface ? " [--skb-mode]" : ""}`,
+    `usage: ${binary}${needsInterface ? " -i IFACE [-i IFACE ...]" : ""} [--interval SECONDS] [--count N]${hasXdp ? " [--skb-mode]" : ""}`,
     "",
     `Loads the eBPF programs compiled from ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} and attaches them:`,
   ];
@@ -56,10 +57,8 @@ function helpText(module: IrModule): string[] {
     "options:",
   );
   if (needsInterface) {
-    lines.push(
-      "  -i, --interface IFACE  network interface to attach to (repeatable)",
-      "  --skb-mode             attach XDP in generic (SKB) mode instead of the driver's",
-    );
+    lines.push("  -i, --interface IFACE  network interface to attach to (repeatable)");
+    if (hasXdp) lines.push("  --skb-mode             attach XDP in generic (SKB) mode instead of the driver's");
   }
   lines.push(
     "  --interval SECONDS     time between prints (default 1; fractions allowed)",
@@ -100,7 +99,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
     w.line("int interface_count = 0;");
     w.line("double interval = 1.0;");
     w.line("long count = -1;");
-    w.line("__u32 xdp_flags = 0;");
+    const hasXdp = module.programs.some((p) => p.programType === "xdp");
+    if (hasXdp) w.line("__u32 xdp_flags = 0;");
     w.block("for (int i = 1; i < argc; i++)", () => {
       w.line("const char *arg = argv[i];");
       w.line("const char *value = i + 1 < argc ? argv[i + 1] : NULL;");
@@ -121,9 +121,11 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
           w.line("interfaces[interface_count++] = value;");
           w.line("i++;");
         });
-        w.block('else if (strcmp(arg, "--skb-mode") == 0)', () => {
-          w.line("xdp_flags = XDP_FLAGS_SKB_MODE;");
-        });
+        if (hasXdp) {
+          w.block('else if (strcmp(arg, "--skb-mode") == 0)', () => {
+            w.line("xdp_flags = XDP_FLAGS_SKB_MODE;");
+          });
+        }
       }
       w.block('else if (strcmp(arg, "--interval") == 0 && value)', () => {
         w.line("char *end;");
@@ -149,7 +151,6 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       });
     });
     if (!needsInterface) w.line("(void)interfaces;");
-    if (!needsInterface) w.line("(void)xdp_flags;");
     const interfacePrograms = module.programs.filter(attachesToInterface).map((p) => p.name);
     if (needsInterface) {
       w.block("if (interface_count == 0)", () => {
