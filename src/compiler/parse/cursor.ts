@@ -114,9 +114,10 @@ export class Cursor {
     return token.span;
   }
 
-  /** An empty span at the current token, for `Error*` nodes that consumed nothing. */
+  /** An empty span where `errorSpan` points, for `Error*` nodes that consumed nothing. */
   emptySpan(): Span {
-    return { file: this.file.path, start: this.start, end: this.start };
+    const at = this.errorSpan().start;
+    return { file: this.file.path, start: at, end: at };
   }
 
   error<A extends readonly unknown[]>(entry: CatalogEntry<A>, span: Span, ...args: A): void {

@@ -8,9 +8,9 @@
 //! inside its parent's; syntax errors are E01xx diagnostics, several per file thanks to
 //! panic-mode recovery at statement and declaration boundaries.
 
-import type { SourceFileAst } from "../ast.js";
+import { forEachChild, type Node, type SourceFileAst } from "../ast.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
-import type { SourceFile } from "../source.js";
+import type { SourceFile, Span } from "../source.js";
 import { Cursor } from "./cursor.js";
 import { lex } from "./lexer.js";
 import { parseDeclarations } from "./parse-decl.js";
@@ -18,5 +18,26 @@ import { parseDeclarations } from "./parse-decl.js";
 export function parse(file: SourceFile, diags: Diagnostics): SourceFileAst {
   const cursor = new Cursor(file, diags, lex(file, diags));
   const decls = parseDeclarations(cursor);
-  return { kind: "SourceFileAst", path: file.path, decls, span: { file: file.path, start: 0, end: file.text.length } };
+  const ast: SourceFileAst = { kind: "SourceFileAst", path: file.path, decls, span: { file: file.path, start: 0, end: file.text.length } };
+  forEachChild(ast, coverChildren);
+  return ast;
+}
+
+/**
+ * Widens a node's span to cover its children. Only error recovery needs it: an empty
+ * `Error*` node sits where the missing piece was noticed (at the next token), which can
+ * lie just past the end of the construct that gave up. Runs once, before anyone else
+ * sees the tree, so the nodes are still ours to adjust.
+ */
+function coverChildren(node: Node): Span {
+  let { start, end } = node.span;
+  forEachChild(node, (child) => {
+    const inner = coverChildren(child);
+    start = Math.min(start, inner.start);
+    end = Math.max(end, inner.end);
+  });
+  if (start !== node.span.start || end !== node.span.end) {
+    (node as { span: Span }).span = { ...node.span, start, end };
+  }
+  return node.span;
 }
