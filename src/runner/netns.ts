@@ -79,6 +79,9 @@ export function createVethPair(): VethPair {
     for (const ns of [pair.loaderNamespace, pair.peerNamespace]) {
       ip(["netns", "add", ns]);
       live.add(ns);
+      // No IPv6: its neighbour discovery and MLD frames would reach the programs under
+      // test and make packet counts depend on timing.
+      ip(["netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
     }
     ip(["-n", pair.loaderNamespace, "link", "add", pair.loaderInterface, "type", "veth",
       "peer", "name", pair.peerInterface, "netns", pair.peerNamespace]);
