@@ -4,7 +4,7 @@
 //! complete, and only when it looks like kernelscript output, so `-o .` or a typo can
 //! never wipe a user's own directory.
 
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { EmittedFile } from "../compiler/index.js";
 import { EnvironmentError, UsageError } from "./failures.js";
@@ -81,6 +81,8 @@ export function replaceOutputDirectory(target: OutputTarget, files: readonly Emi
   try {
     mkdirSync(parent, { recursive: true });
     staging = mkdtempSync(join(parent, `.${basename(target.absolute)}.tmp-`));
+    // mkdtemp makes the directory private (0700); the output is an ordinary directory.
+    chmodSync(staging, 0o755);
     for (const file of files) {
       const path = join(staging, file.path);
       mkdirSync(dirname(path), { recursive: true });

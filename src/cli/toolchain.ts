@@ -94,7 +94,7 @@ export function requireBuildToolchain(env: Environment, isRoot: boolean): void {
 /** Runs `make -C dir`, its output going to ours; resolves to make's exit status. */
 export function runMake(dir: string, env: Environment): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("make", ["-C", dir], { stdio: ["ignore", "inherit", "inherit"], env: { ...env } });
+    const child = spawn("make", ["--no-print-directory", "-C", dir], { stdio: ["ignore", "inherit", "inherit"], env: { ...env } });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

@@ -4,7 +4,7 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath, hasStackTrace, runCli } from "../harness/cli.js";
@@ -170,6 +170,7 @@ describe("compile", () => {
     assert.match(readFileSync(join(work, "out", "seed.bpf.c"), "utf8"), /SEC\("xdp"\)/);
     assert.match(run.stdout, /^compiled seed\.ks into out\/: .*seed\.bpf\.c/);
     assert.deepEqual(outputsIn(work), ["out"], "no staging directory is left behind");
+    assert.equal(statSync(join(work, "out")).mode & 0o777, 0o755, "an ordinary directory, not mkdtemp's private one");
 
     // A second compile replaces the previous output as a whole.
     writeFileSync(join(work, "out", "stale.txt"), "from an earlier run");
