@@ -86,7 +86,8 @@ export interface IrFunction {
 // ---------------------------------------------------------------------------------------
 
 export type IrStmt =
-  | { readonly kind: "declare"; readonly name: string; readonly type: Type; readonly init: IrExpr | undefined; readonly span: Span }
+  /** `unread`: the value is never read (C gets a `(void)` use to keep -Wall quiet). */
+  | { readonly kind: "declare"; readonly name: string; readonly type: Type; readonly init: IrExpr | undefined; readonly unread: boolean; readonly span: Span }
   | { readonly kind: "assign"; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly span: Span }
   /** `m[k] = v` */
   | { readonly kind: "mapUpdate"; readonly map: string; readonly key: IrExpr; readonly value: IrExpr; readonly span: Span }

@@ -15,14 +15,10 @@ import { parse } from "./parse/parser.js";
 import { check as checkProgram, type Semantics } from "./check/checker.js";
 import { lower } from "./lower/lower.js";
 import { analyze } from "./analyze/index.js";
-import { emit } from "./emit/index.js";
+import { emit, type EmittedFile } from "./emit/index.js";
 import { missingInputFile } from "./diagnostics/catalog/names.js";
 
-export interface EmittedFile {
-  /** Name relative to the output directory, e.g. `app.bpf.c`. */
-  readonly path: string;
-  readonly text: string;
-}
+export type { EmittedFile } from "./emit/index.js";
 
 export interface CompileOptions {
   /** Base name of the outputs (`NAME.bpf.c`, `NAME.c`, …); defaults to the source's. */
@@ -54,6 +50,8 @@ export function check(path: string, host: Host): CheckResult {
     return { diagnostics: diags.all, sources, semantics: undefined };
   }
   const ast = parse(source, diags);
+  // Checking a tree with syntax errors mostly reports their echoes; fix syntax first.
+  if (diags.hasErrors()) return { diagnostics: diags.all, sources, semantics: undefined };
   const semantics = checkProgram(ast, { host, sources, diags });
   return { diagnostics: diags.all, sources, semantics };
 }

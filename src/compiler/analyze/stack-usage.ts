@@ -21,7 +21,8 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const variablesOf = (fn: ir.IrFunction, visiting: Set<string>): Variable[] => {
-    const own: Variable[] = fn.params.map((p) => ({ name: p.name, bytes: sizeOf(p.type, tables) }));
+    // Parameters arrive in registers; only locals take stack.
+    const own: Variable[] = [];
     const calls = new Set<string>();
     collect(fn.body, own, calls, tables);
     for (const callee of calls) {

@@ -42,6 +42,21 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     }
   }
 
+  const unreadLocals = new Set<number>();
+  for (const [node, symbol] of ctx.declarations) {
+    if (symbol.kind !== "local" || ctx.readLocals.has(symbol.id) || node.kind !== "VarStmt") continue;
+    unreadLocals.add(symbol.id);
+  }
+  // Unused-variable warnings only for programs without errors: next to an error they
+  // are noise (the error often is why the variable looks unused).
+  if (!ctx.diags.hasErrors()) {
+    for (const [node, symbol] of ctx.declarations) {
+      if (symbol.kind === "local" && node.kind === "VarStmt" && unreadLocals.has(symbol.id) && !symbol.name.startsWith("_")) {
+        ctx.diags.report(nameErrors.unusedVariable, symbol.span, symbol.name);
+      }
+    }
+  }
+
   const hasProgram = ctx.functions.some((f) => f.role.kind === "program");
   if (!hasProgram && !decls.some((d) => d.kind === "ImplDecl") && file.decls.every((d) => d.kind !== "ErrorDecl")) {
     const firstLine = { file: file.path, start: 0, end: 0 };
@@ -61,5 +76,6 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     references: ctx.references,
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
+    unreadLocals,
   };
 }

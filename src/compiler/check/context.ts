@@ -40,6 +40,8 @@ export class CheckContext {
   readonly references = new Map<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();
   readonly typeOperands = new Map<ast.TypeExpr, Type>();
+  /** Ids of local symbols whose value is read somewhere. */
+  readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */
   readonly globalScope = new Scope(undefined);
   private nextLocalId = 1;

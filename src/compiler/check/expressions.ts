@@ -107,7 +107,9 @@ function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
   if (!symbol) return errorType;
   c.ctx.references.set(expr, symbol);
   switch (symbol.kind) {
-    case "local": case "entry": return symbol.type;
+    case "local": case "entry":
+      c.ctx.readLocals.add(symbol.id);
+      return symbol.type;
     case "constant": return symbol.type;
     case "global": return symbol.info.type;
     case "map":

@@ -66,6 +66,8 @@ export interface Semantics {
   readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
   /** The symbol each local declaration (`var`, parameter, loop variable, binding) made. */
   readonly declarations: ReadonlyMap<ast.Node, Symbol>;
+  /** Ids of local symbols that are never read (their C gets `(void)name;`). */
+  readonly unreadLocals: ReadonlySet<number>;
   /** Resolved types of the `as`/`sizeof`/`new` type operands. */
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
 }

@@ -50,6 +50,7 @@ export class CCodeEmitter {
         case "declare":
           w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init, s.type)};` : `${cDeclaration(s.type, localName(s.name))};`);
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
+          if (s.unread) w.line(`(void)${localName(s.name)};`);
           return;
         case "assign": {
           const target = this.place(s.target);
@@ -105,7 +106,7 @@ export class CCodeEmitter {
           return;
         }
         case "while":
-          w.block(`while (${this.expr(s.condition)})`, () => this.statements(s.body));
+          w.block(`while (${this.condition(s.condition)})`, () => this.statements(s.body));
           return;
         case "forRange": {
           const v = localName(s.variable);
@@ -128,7 +129,7 @@ export class CCodeEmitter {
   /** `if … else if … else` chains written flat, as a C programmer would. */
   private ifChain(s: Extract<ir.IrStmt, { kind: "if" }>): void {
     const w = this.w;
-    w.line(`if (${this.expr(s.condition)}) {`);
+    w.line(`if (${this.condition(s.condition)}) {`);
     w.indent();
     this.statements(s.then);
     w.dedent();
@@ -136,7 +137,7 @@ export class CCodeEmitter {
     while (rest) {
       const only = rest.length === 1 ? rest[0] : undefined;
       if (only?.kind === "if") {
-        w.withOrigin(only.span, () => w.line(`} else if (${this.expr(only.condition)}) {`));
+        w.withOrigin(only.span, () => w.line(`} else if (${this.condition(only.condition)}) {`));
         w.indent();
         this.statements(only.then);
         w.dedent();
@@ -163,6 +164,12 @@ export class CCodeEmitter {
     }
     if (value.kind === "arrayLiteral") return `{ ${value.elements.map((e) => this.initializer(e, e.type)).join(", ")} }`;
     return this.expr(value);
+  }
+
+  /** An expression in `if (…)`/`while (…)`: without a second pair of parentheses. */
+  condition(e: ir.IrExpr): string {
+    const text = this.expr(e);
+    return hasOuterParens(text) ? text.slice(1, -1) : text;
   }
 
   place(p: ir.IrPlace): string {
@@ -257,6 +264,20 @@ function printArgument(text: string, type: Type): string {
   if (type.kind === "enum") return `(unsigned int)${text}`;
   if (type.kind === "pointer") return `(void *)${text}`;
   return text;
+}
+
+/** Whether the first `(` of `text` closes at its last character. */
+function hasOuterParens(text: string): boolean {
+  if (!text.startsWith("(") || !text.endsWith(")")) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0 && i < text.length - 1) return false;
+  }
+  return true;
 }
 
 export function intLiteral(value: bigint, type: Type): string {

@@ -14,6 +14,7 @@ export interface EmitOptions {
 }
 
 export interface EmittedFile {
+  /** Name relative to the output directory, e.g. `app.bpf.c`. */
   readonly path: string;
   readonly text: string;
 }

@@ -91,7 +91,10 @@ class FunctionLowering {
       case "VarStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared local");
-        return [{ kind: "declare", name: localIdentifier(symbol), type: symbol.type, init: stmt.init ? this.expr(stmt.init) : undefined, span }];
+        return [{
+          kind: "declare", name: localIdentifier(symbol), type: symbol.type, init: stmt.init ? this.expr(stmt.init) : undefined,
+          unread: this.semantics.unreadLocals.has(symbol.id), span,
+        }];
       }
       case "AssignStmt": return [this.assignment(stmt)];
       case "ExprStmt": {

@@ -1,6 +1,6 @@
 //! E02xx: names, declarations, includes and where functions may be called from.
 
-import { defineError } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
 
 const didYouMean = (suggestion: string | undefined): { help?: string } =>
@@ -169,5 +169,16 @@ export const recursiveEbpfCall = defineError(
   (name: string) => ({
     message: `\`${name}\` calls itself (directly or through other functions) in eBPF code`,
     help: "rewrite the recursion as a bounded loop",
+  }),
+);
+
+export const unusedVariable = defineWarning(
+  "W0201",
+  "unused variable",
+  "A local variable is declared but its value is never read. Often a typo or leftover; names starting with `_` are exempt.",
+  (name: string) => ({
+    message: `variable \`${name}\` is never read`,
+    label: "declared here",
+    help: `remove it, or name it \`_${name}\` if it is intentionally unused`,
   }),
 );
