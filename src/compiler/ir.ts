@@ -43,7 +43,7 @@ export interface IrMap {
   readonly maxEntries: number;
   /** `BPF_F_*` bits from `@flags(…)`. */
   readonly flags: number;
-  /** `pin var`: pinned under `/sys/fs/bpf/NAME/maps/<map>` and reused across runs. */
+  /** `pin var`: pinned under `/sys/fs/bpf/NAME/<map>` and reused across runs. */
   readonly pinned: boolean;
   readonly span: Span;
 }

@@ -13,7 +13,8 @@ import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
-import type { Semantics } from "./semantics.js";
+import type { FunctionInfo, Semantics } from "./semantics.js";
+import type { Span } from "../source.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -41,6 +42,8 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
     }
   }
+
+  reportEbpfRecursion(ctx);
 
   const unreadLocals = new Set<number>();
   for (const [node, symbol] of ctx.declarations) {
@@ -78,4 +81,47 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     typeOperands: ctx.typeOperands,
     unreadLocals,
   };
+}
+
+/**
+ * The verifier rejects call graphs with cycles. Reports each kernel-side function that
+ * can reach itself, at the call that closes the cycle.
+ */
+function reportEbpfRecursion(ctx: CheckContext): void {
+  const kernelSide = (info: FunctionInfo): boolean => info.role.kind === "program" || info.role.kind === "helper";
+  const callees = new Map<FunctionInfo, { callee: FunctionInfo; span: Span }[]>();
+  for (const call of ctx.calls) {
+    if (!kernelSide(call.caller) || !kernelSide(call.callee)) continue;
+    const list = callees.get(call.caller) ?? [];
+    list.push({ callee: call.callee, span: call.span });
+    callees.set(call.caller, list);
+  }
+  for (const start of callees.keys()) {
+    const seen = new Set<FunctionInfo>();
+    const stack = [...(callees.get(start) ?? [])];
+    while (stack.length > 0) {
+      const edge = stack.pop()!;
+      if (edge.callee === start) {
+        const closing = ctx.calls.find((c) => c.caller === start && (c.callee === start || reaches(callees, c.callee, start)));
+        ctx.diags.report(nameErrors.recursiveEbpfCall, closing?.span ?? edge.span, start.name);
+        break;
+      }
+      if (seen.has(edge.callee)) continue;
+      seen.add(edge.callee);
+      stack.push(...(callees.get(edge.callee) ?? []));
+    }
+  }
+}
+
+function reaches(callees: ReadonlyMap<FunctionInfo, readonly { callee: FunctionInfo }[]>, from: FunctionInfo, to: FunctionInfo): boolean {
+  const seen = new Set<FunctionInfo>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (current === to) return true;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const edge of callees.get(current) ?? []) stack.push(edge.callee);
+  }
+  return false;
 }

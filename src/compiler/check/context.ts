@@ -40,6 +40,8 @@ export class CheckContext {
   readonly references = new Map<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();
   readonly typeOperands = new Map<ast.TypeExpr, Type>();
+  /** Every direct call between declared functions, for the recursion rule. */
+  readonly calls: { readonly caller: FunctionInfo; readonly callee: FunctionInfo; readonly span: import("../source.js").Span }[] = [];
   /** Ids of local symbols whose value is read somewhere. */
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */

@@ -371,7 +371,6 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return errorType;
   }
   const symbol = lookupName(c, scope, expr.callee.name);
-  expr.args.forEach((a) => a);
   if (!symbol) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
@@ -401,6 +400,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (role === "extern") {
     ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls to `extern` functions");
   }
+  ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);
     expr.args.forEach((a) => checkExpr(c, scope, a));

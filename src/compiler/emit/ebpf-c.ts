@@ -29,6 +29,8 @@ export interface EbpfOutput {
   readonly text: string;
   /** JSON line map: C line → `.ks` file, line, column. */
   readonly lineMap: string;
+  /** The same map as `[cLine, "file.ks:LINE"]`, for the loader's verifier messages. */
+  readonly lineOrigins: readonly (readonly [number, string])[];
 }
 
 export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHeader: boolean): EbpfOutput {
@@ -59,7 +61,12 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line();
   writeFunctions(w, module, use);
   w.line('char LICENSE[] SEC("license") = "GPL";');
-  return { text: w.toString(), lineMap: lineMapJson(module, w, sources) };
+  const lineOrigins = w.lineOrigins().map(([cLine, span]): [number, string] => {
+    const source = sources.get(span.file);
+    const line = source ? lineColumnOf(source, span.start).line : 0;
+    return [cLine, `${span.file.slice(span.file.lastIndexOf("/") + 1)}:${line}`];
+  });
+  return { text: w.toString(), lineMap: lineMapJson(module, w, sources), lineOrigins };
 }
 
 function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {

@@ -25,7 +25,7 @@ export function emit(module: ir.IrModule, sources: SourceSet, options: EmitOptio
   const files: EmittedFile[] = [
     { path: bpfSourceFileName(module.name), text: ebpf.text },
     { path: lineMapFileName(module.name), text: ebpf.lineMap },
-    { path: userSourceFileName(module.name), text: emitUserspaceC(module, hasSharedHeader) },
+    { path: userSourceFileName(module.name), text: emitUserspaceC(module, hasSharedHeader, ebpf.lineOrigins) },
   ];
   if (hasSharedHeader) files.push({ path: sharedHeaderFileName(module.name), text: emitSharedHeader(module) });
   if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module) });

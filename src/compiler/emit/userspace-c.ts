@@ -17,13 +17,17 @@ import { emitDefaultMain } from "./userspace/default-main.js";
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
 
-export function emitUserspaceC(module: ir.IrModule, hasSharedHeader: boolean): string {
+export function emitUserspaceC(
+  module: ir.IrModule,
+  hasSharedHeader: boolean,
+  bpfLineOrigins: readonly (readonly [number, string])[],
+): string {
   const use = new MapAccessorUse();
   writeUserFunctions(new CWriter(), module, use);
 
   const w = new CWriter();
   w.line(generatedBanner(module.sourcePath, "c"));
-  emitLoaderRuntime(w, module, { hasSharedHeader });
+  emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
   emitMapOperations(w, "user", module.maps, use);
   w.line();
