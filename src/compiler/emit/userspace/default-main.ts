@@ -16,7 +16,8 @@
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { binaryFileName } from "../names.js";
-import { cString, attachesToInterface } from "./runtime.js";
+import { attachesToInterface } from "./runtime.js";
+import { cString } from "../c-code.js";
 import { hasKeyValueView } from "./maps.js";
 import { typeToString } from "../../types.js";
 

@@ -27,7 +27,7 @@ import type { MapKind, StructLayout, Type } from "../../types.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cDeclaration } from "../c-types.js";
-import { cString } from "./runtime.js";
+import { cString } from "../c-code.js";
 
 const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
   "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",

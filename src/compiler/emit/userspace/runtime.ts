@@ -22,6 +22,7 @@
 
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
+import { cString } from "../c-code.js";
 import {
   mapPinPath,
   pinDirectory,
@@ -40,11 +41,6 @@ export interface LoaderRuntimeOptions {
    * rejection is reported at the `.ks` line of the last C line the verifier quoted.
    */
   readonly bpfLineOrigins?: readonly (readonly [number, string])[];
-}
-
-/** A C string literal for arbitrary text. */
-export function cString(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
 /** How each program type attaches; one row per type the runtime knows (DESIGN §4). */
