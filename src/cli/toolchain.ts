@@ -65,9 +65,6 @@ const buildRequirements: readonly Requirement[] = [
   { description: "zlib headers (/usr/include/zlib.h)", present: () => hasHeader("zlib.h"), packages: ["zlib1g-dev"] },
 ];
 
-/** The packages `make test`/`make demo` install too; named in full so one command fixes everything. */
-export const allBuildPackages = ["clang", "llvm", "libbpf-dev", "libelf-dev", "zlib1g-dev", "bpftool", "make", "gcc"];
-
 /** Throws `EnvironmentError` naming every missing tool, header or BTF file. */
 export function requireBuildToolchain(env: Environment, isRoot: boolean): void {
   const problems: string[] = [];

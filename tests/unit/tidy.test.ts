@@ -23,7 +23,7 @@ function withoutComments(text: string): string {
 }
 
 /** Lines of `text` breaking the core's purity rules, as `file:line: reason`. */
-export function purityViolations(file: string, text: string): string[] {
+function purityViolations(file: string, text: string): string[] {
   const nodeModules = new Set(builtinModules.filter((name) => !name.startsWith("_")));
   const found: string[] = [];
   withoutComments(text)
