@@ -51,4 +51,3 @@ export class InternalError extends Error {
   }
 }
 
-export const issueTrackerUrl = "https://github.com/kernelscript/kernelscript-ts/issues";

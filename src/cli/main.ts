@@ -7,7 +7,7 @@
 
 import { readFileSync } from "node:fs";
 import { type CliIo, type CommandContext } from "./context.js";
-import { EnvironmentError, ExitCode, InternalError, UsageError, issueTrackerUrl } from "./failures.js";
+import { EnvironmentError, ExitCode, InternalError, UsageError } from "./failures.js";
 import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type ParsedCommand } from "./options.js";
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
@@ -73,7 +73,7 @@ function reportInternalError(error: unknown, io: CliIo, parsed: ParsedCommand | 
   const lines = [
     `internal compiler error: ${message}`,
     "  = note: this is a bug in kernelscript, not in your program",
-    `  = note: please report it at ${issueTrackerUrl} with the input file${input ? ` (${input})` : ""} and this message`,
+    `  = note: please report it on the KernelScript issue tracker with the input file${input ? ` (${input})` : ""} and this message`,
   ];
   if (io.env["KS_DEBUG"] === "1") {
     const stack = error instanceof Error && error.stack ? error.stack : String(error);

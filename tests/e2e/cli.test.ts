@@ -114,7 +114,7 @@ describe("internal errors", () => {
     const run = await runCli(["check", "seed.ks"], { cwd: work, env: { KS_TEST_INTERNAL_ERROR: "1" } });
     assert.equal(run.code, 70);
     assert.match(run.stderr, /^internal compiler error: deliberate failure/m);
-    assert.match(run.stderr, /please report it at https:\/\/\S+\/issues with the input file \(seed\.ks\)/);
+    assert.match(run.stderr, /please report it on the KernelScript issue tracker with the input file \(seed\.ks\)/);
     assert.ok(!hasStackTrace(run.stderr), run.stderr);
   });
 

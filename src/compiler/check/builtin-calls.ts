@@ -11,6 +11,7 @@ import { asInteger, checkAssignable, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
+import { parseFormat } from "../lower/print-format.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach"]);
 const later = new Set(["read", "register", "dispatch", "daemon", "exec", "test"]);
@@ -87,6 +88,17 @@ function checkHandle(c: ExprChecker, scope: Scope, arg: ast.Expr, builtin: strin
  * strings; their printf conversions are made to match their types when lowering.
  */
 function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const format = expr.args[0];
+  if (format?.kind === "StringLiteral") {
+    const { conversions, invalidAt } = parseFormat(format.value);
+    if (invalidAt !== undefined) {
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print",
+        "a format whose conversions are %d, %i, %u, %x, %X, %o, %c, %s, %p or %% (the width is chosen from the argument type)");
+    } else if (conversions.length > expr.args.length - 1) {
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print",
+        `a value for each of the format's ${conversions.length} conversions, but ${expr.args.length - 1} ${expr.args.length === 2 ? "was" : "were"} given`);
+    }
+  }
   for (const arg of expr.args) {
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
     const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer";

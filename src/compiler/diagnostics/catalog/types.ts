@@ -360,7 +360,7 @@ export const badBuiltinArguments = defineError(
   "A built-in function was called with arguments of the wrong number or kind.",
   (name: string, expected: string) => ({
     message: `\`${name}\` expects ${expected}`,
-    help: `see the language reference for \`${name}\``,
+    help: "the builtins are print(format, values…), load(program), attach(handle, \"iface\", flags) and detach(handle); load/attach/detach run in user space",
   }),
 );
 
