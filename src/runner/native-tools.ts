@@ -18,7 +18,9 @@ const libraries: Record<NativeTool, readonly string[]> = {
 export function nativeTool(tool: NativeTool): string {
   const source = join(repoRoot, "src", "runner", "native", `${tool}.c`);
   const binary = join(nativeBuildDir, tool);
-  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  const header = join(repoRoot, "src", "runner", "native", "frame.h");
+  const newestInput = Math.max(statSync(source).mtimeMs, statSync(header).mtimeMs);
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newestInput) return binary;
   mkdirSync(nativeBuildDir, { recursive: true });
   const temporary = `${binary}.${process.pid}.tmp`;
   const cc = process.env["CC"] ?? "cc";

@@ -25,6 +25,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include "frame.h"
 
 #define MAX_RUNS 256
 
@@ -68,45 +69,11 @@ static void put_hex(const unsigned char *bytes, size_t size)
 	putchar('"');
 }
 
-static unsigned short checksum(const unsigned char *data, size_t len)
-{
-	unsigned long sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (unsigned long)(data[i] << 8 | data[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (unsigned short)~sum;
-}
-
-/* Ethernet + IPv4 (198.18.0.2 -> 198.18.0.1) + UDP, padded to size bytes. */
+/* Ethernet + IPv4 + UDP to port 12345, padded to size bytes. */
 static void fill_frame(unsigned char *frame, unsigned size)
 {
-	memset(frame, 0, size);
-	if (size < 14 + 20 + 8)
-		return;
 	static const unsigned char dst[6] = { 0x02, 0, 0, 0, 0, 1 }, src[6] = { 0x02, 0, 0, 0, 0, 2 };
-	memcpy(frame, dst, 6);
-	memcpy(frame + 6, src, 6);
-	frame[12] = 0x08;
-	frame[13] = 0x00;
-	unsigned char *ip = frame + 14;
-	unsigned ip_len = size - 14;
-	ip[0] = 0x45;
-	ip[2] = (unsigned char)(ip_len >> 8);
-	ip[3] = (unsigned char)ip_len;
-	ip[8] = 64;
-	ip[9] = 17; /* UDP */
-	ip[12] = 198; ip[13] = 18; ip[14] = 0; ip[15] = 2;
-	ip[16] = 198; ip[17] = 18; ip[18] = 0; ip[19] = 1;
-	unsigned short sum = checksum(ip, 20);
-	ip[10] = (unsigned char)(sum >> 8);
-	ip[11] = (unsigned char)sum;
-	unsigned char *udp = ip + 20;
-	unsigned udp_len = ip_len - 20;
-	udp[0] = 0x30; udp[1] = 0x39; /* 12345 */
-	udp[2] = 0x30; udp[3] = 0x39;
-	udp[4] = (unsigned char)(udp_len >> 8);
-	udp[5] = (unsigned char)udp_len;
+	ks_fill_test_frame(frame, size, dst, src, 12345);
 }
 
 static int parse_uint(const char *text, unsigned *out)

@@ -19,16 +19,7 @@
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-
-static unsigned short checksum(const unsigned char *data, size_t len)
-{
-	unsigned long sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (unsigned long)(data[i] << 8 | data[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (unsigned short)~sum;
-}
+#include "frame.h"
 
 int main(int argc, char **argv)
 {
@@ -62,28 +53,9 @@ int main(int argc, char **argv)
 	unsigned char *frame = calloc(1, (size_t)size);
 	if (!frame)
 		return 1;
-	memset(frame, 0xff, 6);
-	memcpy(frame + 6, ifr.ifr_hwaddr.sa_data, 6);
-	frame[12] = 0x08;
-	frame[13] = 0x00;
-	unsigned char *ip = frame + 14;
-	unsigned ip_len = (unsigned)size - 14;
-	ip[0] = 0x45;
-	ip[2] = (unsigned char)(ip_len >> 8);
-	ip[3] = (unsigned char)ip_len;
-	ip[8] = 64;
-	ip[9] = 17;
-	ip[12] = 198; ip[13] = 18; ip[14] = 0; ip[15] = 2;
-	ip[16] = 198; ip[17] = 18; ip[18] = 0; ip[19] = 1;
-	unsigned short sum = checksum(ip, 20);
-	ip[10] = (unsigned char)(sum >> 8);
-	ip[11] = (unsigned char)sum;
-	unsigned char *udp = ip + 20;
-	unsigned udp_len = ip_len - 20;
-	udp[0] = 0x30; udp[1] = 0x39;
-	udp[3] = 9;
-	udp[4] = (unsigned char)(udp_len >> 8);
-	udp[5] = (unsigned char)udp_len;
+	static const unsigned char broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	/* UDP to the discard port: nothing in the peer namespace answers. */
+	ks_fill_test_frame(frame, (unsigned)size, broadcast, (const unsigned char *)ifr.ifr_hwaddr.sa_data, 9);
 
 	struct sockaddr_ll to;
 	memset(&to, 0, sizeof(to));
