@@ -86,7 +86,8 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "StructLiteral": return checkStructLiteral(c, scope, expr);
     case "ArrayLiteral": {
       if (expected?.kind === "array") {
-        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, (expected as { element: Type }).element, `element ${i + 1} of the array`));
+        const element = expected.element;
+        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
         return expected;
       }
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "array literals without a declared array type");

@@ -6,7 +6,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/builtins.js";
-import type { MapKind, Type } from "../types.js";
+import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
@@ -56,8 +56,6 @@ function resolveNamedType(ctx: CheckContext, name: ast.Ident): Type {
   return errorType;
 }
 
-const mapCapableKinds: ReadonlySet<MapKind> = new Set(["hash", "array", "percpu_hash", "percpu_array", "lru_hash"]);
-
 function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
   const spelled = typeExpr.name.name;
   const mapKind = mapKindSpellings.get(spelled);
@@ -91,7 +89,6 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
     ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));
     return errorType;
   }
-  if (!mapCapableKinds.has(mapKind)) return errorType;
   return { kind: "map", mapKind, key, value, maxEntries };
 }
 

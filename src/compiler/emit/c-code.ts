@@ -48,7 +48,7 @@ export class CCodeEmitter {
     w.withOrigin(s.span, () => {
       switch (s.kind) {
         case "declare":
-          w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init, s.type)};` : `${cDeclaration(s.type, localName(s.name))};`);
+          w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);
           return;
@@ -153,16 +153,16 @@ export class CCodeEmitter {
     w.line("}");
   }
 
-  private initializer(value: ir.IrExpr, type: Type): string {
+  private initializer(value: ir.IrExpr): string {
     if (value.kind === "structLiteral" || value.kind === "arrayLiteral") return this.aggregate(value);
-    return this.expr(value, type);
+    return this.expr(value);
   }
 
   private aggregate(value: ir.IrExpr): string {
     if (value.kind === "structLiteral") {
-      return `{ ${value.fields.map((f) => `.${f.name} = ${this.initializer(f.value, f.value.type)}`).join(", ")} }`;
+      return `{ ${value.fields.map((f) => `.${f.name} = ${this.initializer(f.value)}`).join(", ")} }`;
     }
-    if (value.kind === "arrayLiteral") return `{ ${value.elements.map((e) => this.initializer(e, e.type)).join(", ")} }`;
+    if (value.kind === "arrayLiteral") return `{ ${value.elements.map((e) => this.initializer(e)).join(", ")} }`;
     return this.expr(value);
   }
 
@@ -183,7 +183,7 @@ export class CCodeEmitter {
     }
   }
 
-  expr(e: ir.IrExpr, _context?: Type): string {
+  expr(e: ir.IrExpr): string {
     switch (e.kind) {
       case "int": return intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";

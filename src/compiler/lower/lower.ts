@@ -122,10 +122,10 @@ class FunctionLowering {
             then: this.block(stmt.then.statements), else: elseBranch, span,
           }];
         }
-        return [{ kind: "if", condition: this.condition(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
+        return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
       }
       case "WhileStmt":
-        return [{ kind: "while", condition: this.condition(stmt.condition), body: this.block(stmt.body.statements), span }];
+        return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
       case "ForRangeStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared loop variable");
@@ -186,10 +186,6 @@ class FunctionLowering {
     }
   }
 
-  condition(expr: ast.Expr): ir.IrExpr {
-    return this.expr(expr);
-  }
-
   expr(expr: ast.Expr): ir.IrExpr {
     const span = expr.span;
     switch (expr.kind) {
@@ -214,7 +210,6 @@ class FunctionLowering {
           case "map": throw new InternalError("map used as value reached lowering");
         }
       }
-      // falls through (unreachable: every case above returns)
       case "BinaryExpr": {
         if ((expr.op === "==" || expr.op === "!=") && (expr.left.kind === "NullLiteral" || expr.right.kind === "NullLiteral")) {
           const other = expr.left.kind === "NullLiteral" ? expr.right : expr.left;
