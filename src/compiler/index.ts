@@ -10,3 +10,4 @@ export { sortDiagnostics } from "./diagnostics/diagnostic.js";
 export { allEntries } from "./diagnostics/catalog/index.js";
 export type { CompileOptions, CompileResult, CheckResult, EmittedFile } from "./pipeline.js";
 export { compile, check } from "./pipeline.js";
+export { renderDiagnostic, renderDiagnostics, renderSummary, toJson } from "./diagnostics/render.js";

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile, type EmittedFile } from "../compiler/index.js";
-import { renderDiagnostic } from "../compiler/diagnostics/render.js";
+import { renderDiagnostic } from "../compiler/index.js";
 import { NodeHost } from "../cli/node-host.js";
 
 export interface CompiledProject {

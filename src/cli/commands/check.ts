@@ -2,7 +2,7 @@
 //! It runs the full pipeline, not only the front end, because the eBPF safety rules
 //! (E04xx) are found on the IR and a "clean" check must mean the file compiles.
 
-import { renderDiagnostics, toJson } from "../../compiler/diagnostics/render.js";
+import { renderDiagnostics, toJson } from "../../compiler/index.js";
 import { stringFlag, type CommandContext } from "../context.js";
 import { ExitCode } from "../failures.js";
 import { compileInMemory } from "./compile.js";
