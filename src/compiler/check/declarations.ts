@@ -13,7 +13,7 @@ import { parse } from "../parse/parser.js";
 import { makeSourceFile } from "../source.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { errorType, i32, primitiveTypes, u32, voidType } from "../types.js";
+import { i32, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";

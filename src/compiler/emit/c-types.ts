@@ -15,7 +15,7 @@ export function cTypeName(type: Type): string {
     case "array": return cTypeName(type.element);
     case "pointer": return `${cTypeName(type.target)} *`;
     case "struct": return `struct ${type.name}`;
-    case "enum": return type.origin === "kernel" ? `enum ${type.name}` : `enum ${type.name}`;
+    case "enum": return `enum ${type.name}`;
     case "function": return "void *";
     case "programHandle": case "programRef": return "int";
     case "map": case "null": case "intLiteral": case "error":

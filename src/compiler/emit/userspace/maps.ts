@@ -283,13 +283,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
       w.line(`return bpf_map_lookup_elem(${fd}, key, value) == 0 ? 0 : -1;`);
       return;
     }
-    // The kernel hands per-CPU values out one per possible CPU, each slot rounded up
-    // to 8 bytes.
-    w.line("int cpus = libbpf_num_possible_cpus();");
-    w.line("if (cpus <= 0) return -1;");
-    w.line(`size_t slot = (${valueSize} + 7) & ~(size_t)7;`);
-    w.line("unsigned char *all = calloc((size_t)cpus, slot);");
-    w.line("if (!all) return -1;");
+    emitPerCpuBuffer(w, valueSize);
     w.block(`if (bpf_map_lookup_elem(${fd}, key, all) != 0)`, () => {
       w.line("free(all);");
       w.line("return -1;");
@@ -312,11 +306,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
       w.line(`return bpf_map_update_elem(${fd}, key, value, BPF_ANY) == 0 ? 0 : -1;`);
       return;
     }
-    w.line("int cpus = libbpf_num_possible_cpus();");
-    w.line("if (cpus <= 0) return -1;");
-    w.line(`size_t slot = (${valueSize} + 7) & ~(size_t)7;`);
-    w.line("unsigned char *all = calloc((size_t)cpus, slot);");
-    w.line("if (!all) return -1;");
+    emitPerCpuBuffer(w, valueSize);
     w.line(`for (int cpu = 0; cpu < cpus; cpu++) memcpy(all + (size_t)cpu * slot, value, ${valueSize});`);
     w.line(`int err = bpf_map_update_elem(${fd}, key, all, BPF_ANY);`);
     w.line("free(all);");
@@ -409,4 +399,16 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
     w.line("free(keys);");
   });
   w.line();
+}
+
+/**
+ * Declares `cpus`, `slot` and `all`: a zeroed buffer with one value per possible CPU,
+ * each slot rounded up to 8 bytes, the layout the kernel uses for per-CPU map values.
+ */
+function emitPerCpuBuffer(w: CWriter, valueSize: string): void {
+  w.line("int cpus = libbpf_num_possible_cpus();");
+  w.line("if (cpus <= 0) return -1;");
+  w.line(`size_t slot = (${valueSize} + 7) & ~(size_t)7;`);
+  w.line("unsigned char *all = calloc((size_t)cpus, slot);");
+  w.line("if (!all) return -1;");
 }
