@@ -12,6 +12,8 @@ export interface ProgRun {
   readonly size?: number;
   /** Input of `size` zero bytes instead of a frame. */
   readonly zero?: boolean;
+  /** Exactly these input bytes (overrides `size` and `zero`). */
+  readonly data?: Uint8Array;
   /** XDP `ingress_ifindex` (must name a real device; 1 = lo). Default 1. */
   readonly ifindex?: number;
   /** The kernel runs the program this many times on the same input. Default 1. */
@@ -25,6 +27,29 @@ export interface RunResult {
   readonly retval: number;
   readonly durationNs: number;
   readonly dataSizeOut: number;
+  /** The packet after the program ran (XDP/TC may rewrite it). */
+  readonly dataOut: Uint8Array;
+}
+
+/** Map contents to write after loading and before the first run. */
+export interface MapPreset {
+  readonly map: string;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+}
+
+/** A program array slot to fill, as a loader does for tail calls. */
+export interface ProgArraySlot {
+  readonly map: string;
+  readonly index: number;
+  readonly prog: string;
+}
+
+export interface RunOptions {
+  /** e.g. nsenter into a test namespace, so `ifindex` can name its devices. */
+  readonly argvPrefix?: readonly string[];
+  readonly presets?: readonly MapPreset[];
+  readonly progArrays?: readonly ProgArraySlot[];
 }
 
 export interface MapEntry {
@@ -45,8 +70,17 @@ export interface MapDump {
   readonly entries: readonly MapEntry[];
 }
 
+export interface LoadedProgram {
+  readonly name: string;
+  /** `enum bpf_prog_type` number. */
+  readonly type: number;
+  /** Whether the verifier accepted it (it has an fd). */
+  readonly loaded: boolean;
+}
+
 export interface ProgRunResult {
   readonly runs: readonly RunResult[];
+  readonly programs: readonly LoadedProgram[];
   readonly maps: readonly MapDump[];
 }
 
@@ -58,28 +92,39 @@ function hex(text: string): Uint8Array {
   return bytes;
 }
 
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function runArgs(run: ProgRun): string[] {
-  const args = ["--prog", run.prog, "--size", String(run.size ?? 64)];
-  if (run.zero) args.push("--zero");
+  const args = ["--prog", run.prog];
+  if (run.data) args.push("--data", toHex(run.data));
+  else args.push("--size", String(run.size ?? 64));
+  if (run.zero && !run.data) args.push("--zero");
   args.push("--ifindex", String(run.ifindex ?? 1), "--repeat", String(run.repeat ?? 1));
   return args;
 }
 
 /** Loads `objPath`, executes `runs` in order, then dumps every map. Throws ProgRunError. */
-export function runPrograms(objPath: string, runs: readonly ProgRun[], options: { readonly argvPrefix?: readonly string[] } = {}): ProgRunResult {
-  // argvPrefix: e.g. nsenter into a test namespace, so `ifindex` can name its devices.
-  const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...runs.flatMap(runArgs)];
+export function runPrograms(objPath: string, runs: readonly ProgRun[], options: RunOptions = {}): ProgRunResult {
+  const presetArgs = [
+    ...(options.presets ?? []).flatMap((p) => ["--set", p.map, toHex(p.key), toHex(p.value)]),
+    ...(options.progArrays ?? []).flatMap((p) => ["--prog-array", p.map, String(p.index), p.prog]),
+  ];
+  const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...presetArgs, ...runs.flatMap(runArgs)];
   const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
     throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);
   }
   interface RawMap { name: string; type: number; key_size: number; value_size: number; percpu: boolean; entries: { key: string; value?: string; values?: string[] }[] }
-  interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number }
-  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; maps: RawMap[] };
+  interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number; data_out: string }
+  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: LoadedProgram[]; maps: RawMap[] };
   return {
     runs: raw.runs.map((r) => ({
       prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, dataSizeOut: r.data_size_out,
+      dataOut: hex(r.data_out),
     })),
+    programs: raw.programs,
     maps: raw.maps.map((m) => ({
       name: m.name,
       type: m.type,
@@ -92,6 +137,17 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
       }),
     })),
   };
+}
+
+/** `value` as `size` little-endian bytes (this machine's byte order), for presets. */
+export function uintBytes(value: bigint | number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let rest = BigInt(value);
+  for (let i = 0; i < size; i++) {
+    bytes[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return bytes;
 }
 
 /** Little-endian unsigned integer of `size` bytes at `offset` (this machine's byte order). */

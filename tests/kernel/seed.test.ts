@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { inNamespace, loaderIfindex, withVethPair } from "../../src/runner/netns.js";
-import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.js";
+import { findMap, integerEntries, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
 const XDP_DROP = 1;
@@ -59,6 +59,24 @@ kernelTest("seed sketch: counts are kept per ingress ifindex", async () => {
       const counts = integerEntries(findMap(result, "packet_counts"));
       assert.deepEqual([...counts].sort((a, b) => Number(a[0] - b[0])), [[1n, 3n], [BigInt(veth), 2n]]);
     });
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("prog-run: preset map entries, explicit input bytes and the packet out", () => {
+  const build = compileAndBuild(sources[0]![1]);
+  try {
+    const frame = new Uint8Array(1450).map((_, i) => i & 0xff);
+    const result = runPrograms(build.bpfObject, [
+      { prog: "packet_filter", data: frame, ifindex: 1 },
+      { prog: "packet_filter", data: frame.subarray(0, 90), ifindex: 1 },
+    ], { presets: [{ map: "packet_counts", key: uintBytes(1, 4), value: uintBytes(100, 8) }] });
+    assert.deepEqual(result.runs.map((r) => [r.size, r.retval]), [[1450, XDP_DROP], [90, XDP_PASS]]);
+    // The preset entry was counted on, not replaced.
+    assert.deepEqual([...integerEntries(findMap(result, "packet_counts"))], [[1n, 101n]]);
+    // XDP leaves the passed frame as it was.
+    assert.deepEqual(result.runs[1]!.dataOut, frame.subarray(0, 90));
   } finally {
     build.cleanup();
   }

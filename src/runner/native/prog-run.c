@@ -2,15 +2,21 @@
  * prog-run: load a .bpf.o with libbpf (no skeleton) and run its programs through
  * BPF_PROG_TEST_RUN, then print every map. Used by src/runner/prog-run.ts.
  *
- *   prog-run OBJ [--prog NAME [--size N] [--zero] [--ifindex I] [--repeat R]]...
+ *   prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...
+ *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...
  *
- * Each --prog starts a run; the options after it apply to that run. The input is an
- * Ethernet/IPv4/UDP frame padded to N bytes (or N zero bytes with --zero). XDP runs
+ * --set writes one map entry after loading and before any run (per-CPU maps get the
+ * value on every CPU); --prog-array stores PROG's fd at INDEX of a program array (what a
+ * loader does for tail calls). Each --prog starts a run; the options after it apply to
+ * that run. The input is an Ethernet/IPv4/UDP frame padded to N bytes, N zero bytes
+ * with --zero, or exactly the bytes given with --data. XDP runs
  * pass an xdp_md context (data 0, data_end N, ingress_ifindex I, rx queue 0), because
  * programs read ctx->ingress_ifindex and the kernel resolves it to a real device.
  *
  * Output (stdout, one JSON object):
- *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..}],
+ *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,
+ *             "data_size_out":..,"data_out":"hex"}],
+ *    "programs":[{"name":..,"type":..,"loaded":bool}],
  *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
  *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}]}
  * Errors: a one-line message on stderr (libbpf's log included for load failures), exit 1.
@@ -28,6 +34,7 @@
 #include "frame.h"
 
 #define MAX_RUNS 256
+#define MAX_PRESETS 256
 
 struct run {
 	const char *prog;
@@ -35,6 +42,16 @@ struct run {
 	unsigned ifindex;
 	unsigned repeat;
 	int zero;
+	/* --data: the input bytes as hex (size is then half its length). */
+	const char *data_hex;
+};
+
+/* --set MAP KEY VALUE and --prog-array MAP INDEX PROG, applied after loading. */
+struct preset {
+	const char *map;
+	const char *key;
+	const char *value;
+	int prog_array;
 };
 
 static char *log_text;
@@ -88,8 +105,67 @@ static int parse_uint(const char *text, unsigned *out)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: prog-run OBJ [--prog NAME [--size N] [--zero] [--ifindex I] [--repeat R]]...\n");
+	fprintf(stderr, "usage: prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...\n"
+			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...\n");
 	return 2;
+}
+
+/* Decodes `hex` into exactly `size` bytes; -1 when its length or digits are wrong. */
+static int parse_hex(const char *hex, unsigned char *out, size_t size)
+{
+	if (strlen(hex) != size * 2)
+		return -1;
+	for (size_t i = 0; i < size; i++) {
+		unsigned byte;
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return -1;
+		out[i] = (unsigned char)byte;
+	}
+	return 0;
+}
+
+static int apply_preset(struct bpf_object *obj, const struct preset *preset)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, preset->map);
+	if (!map) {
+		fprintf(stderr, "prog-run: no map named '%s'\n", preset->map);
+		return -1;
+	}
+	int fd = bpf_map__fd(map);
+	if (preset->prog_array) {
+		unsigned index;
+		struct bpf_program *prog = bpf_object__find_program_by_name(obj, preset->value);
+		if (parse_uint(preset->key, &index) || !prog) {
+			fprintf(stderr, "prog-run: bad --prog-array %s %s %s\n", preset->map, preset->key, preset->value);
+			return -1;
+		}
+		int prog_fd = bpf_program__fd(prog);
+		if (bpf_map_update_elem(fd, &index, &prog_fd, BPF_ANY) != 0) {
+			fprintf(stderr, "prog-run: cannot store '%s' in %s[%u]: %s\n", preset->value, preset->map, index, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	enum bpf_map_type type = bpf_map__type(map);
+	int percpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		     type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	size_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
+	int cpus = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t slot = percpu ? (value_size + 7) & ~(size_t)7 : value_size;
+	unsigned char *key = calloc(1, key_size), *value = calloc((size_t)(cpus > 0 ? cpus : 1), slot);
+	int result = -1;
+	if (key && value && parse_hex(preset->key, key, key_size) == 0 && parse_hex(preset->value, value, value_size) == 0) {
+		for (int cpu = 1; cpu < cpus; cpu++)
+			memcpy(value + (size_t)cpu * slot, value, value_size);
+		result = bpf_map_update_elem(fd, key, value, BPF_ANY);
+		if (result != 0)
+			fprintf(stderr, "prog-run: cannot set an entry of %s: %s\n", preset->map, strerror(errno));
+	} else {
+		fprintf(stderr, "prog-run: --set %s needs a %zu-byte key and a %zu-byte value in hex\n", preset->map, key_size, value_size);
+	}
+	free(key);
+	free(value);
+	return result;
 }
 
 static void print_map(struct bpf_map *map, int first)
@@ -140,6 +216,8 @@ int main(int argc, char **argv)
 {
 	struct run runs[MAX_RUNS];
 	int run_count = 0;
+	struct preset presets[MAX_PRESETS];
+	int preset_count = 0;
 	if (argc < 2)
 		return usage();
 	for (int i = 2; i < argc; i++) {
@@ -150,6 +228,19 @@ int main(int argc, char **argv)
 			if (run_count == MAX_RUNS)
 				return usage();
 			runs[run_count++] = (struct run){ .prog = value, .size = 64, .ifindex = 1, .repeat = 1 };
+			i++;
+		} else if ((strcmp(arg, "--set") == 0 || strcmp(arg, "--prog-array") == 0) && i + 3 < argc) {
+			if (preset_count == MAX_PRESETS)
+				return usage();
+			presets[preset_count++] = (struct preset){ .map = argv[i + 1], .key = argv[i + 2], .value = argv[i + 3],
+								   .prog_array = strcmp(arg, "--prog-array") == 0 };
+			i += 3;
+		} else if (current && value && strcmp(arg, "--data") == 0) {
+			size_t length = strlen(value);
+			if (length == 0 || length % 2 != 0)
+				return usage();
+			current->data_hex = value;
+			current->size = (unsigned)(length / 2);
 			i++;
 		} else if (strcmp(arg, "--zero") == 0 && current) {
 			current->zero = 1;
@@ -184,6 +275,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	for (int p = 0; p < preset_count; p++) {
+		if (apply_preset(obj, &presets[p]) != 0) {
+			bpf_object__close(obj);
+			return 1;
+		}
+	}
+
 	printf("{\"runs\":[");
 	for (int r = 0; r < run_count; r++) {
 		struct run *run = &runs[r];
@@ -197,7 +295,10 @@ int main(int argc, char **argv)
 		unsigned char *out = malloc(run->size + 512);
 		if (!data || !out)
 			return 1;
-		if (run->zero)
+		if (run->data_hex) {
+			if (parse_hex(run->data_hex, data, run->size) != 0)
+				return usage();
+		} else if (run->zero)
 			memset(data, 0, run->size);
 		else
 			fill_frame(data, run->size);
@@ -214,10 +315,20 @@ int main(int argc, char **argv)
 			bpf_object__close(obj);
 			return 1;
 		}
-		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u}",
+		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u,\"data_out\":",
 		       r ? "," : "", run->prog, run->size, run->repeat, opts.retval, opts.duration, opts.data_size_out);
+		put_hex(out, opts.data_size_out);
+		putchar('}');
 		free(data);
 		free(out);
+	}
+	printf("],\"programs\":[");
+	struct bpf_program *listed;
+	int first_program = 1;
+	bpf_object__for_each_program(listed, obj) {
+		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":%s}", first_program ? "" : ",", bpf_program__name(listed),
+		       (int)bpf_program__type(listed), bpf_program__fd(listed) >= 0 ? "true" : "false");
+		first_program = 0;
 	}
 	printf("],\"maps\":[");
 	struct bpf_map *map;

@@ -1,0 +1,36 @@
+// Every example (examples/*.ks) and every emit golden case (tests/cases/emit/*.ks) is
+// built with -Werror and loaded into the kernel: each of its eBPF programs must pass
+// the verifier. Behaviour is tested elsewhere; this is the "all we accept is real" net.
+
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { runPrograms } from "../../src/runner/prog-run.js";
+import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+
+function ksFilesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(".ks")).sort().map((f) => join(dir, f));
+}
+
+const kernelTest = kernelTests("verifier.test", kernelSkipReason());
+const sources = [...ksFilesIn(join(repoRoot, "examples")), ...ksFilesIn(join(repoRoot, "tests", "cases", "emit"))];
+
+for (const ksPath of sources) {
+  const label = ksPath.slice(repoRoot.length + 1);
+  kernelTest(`${label}: every program passes the verifier`, () => {
+    const build = compileAndBuild(ksPath);
+    try {
+      // No runs: prog-run loads the whole object (a rejection throws with the
+      // verifier's log) and lists the programs it loaded.
+      const result = runPrograms(build.bpfObject, []);
+      const sections = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8").match(/^SEC\("(?!\.maps|license)[^"]*"\)$/gm) ?? [];
+      assert.ok(sections.length > 0, "the example has eBPF programs");
+      assert.equal(result.programs.length, sections.length, "one loaded program per SEC()");
+      assert.deepEqual(result.programs.filter((p) => !p.loaded).map((p) => p.name), []);
+    } finally {
+      build.cleanup();
+    }
+  });
+}
