@@ -20,7 +20,12 @@ function ksFilesIn(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(".ks")).sort().map((f) => join(dir, f));
 }
 
-const cases = [...ksFilesIn(join(repoRoot, "tests", "cases", "emit")), ...ksFilesIn(join(repoRoot, "examples"))];
+const cases = [
+  ...ksFilesIn(join(repoRoot, "tests", "cases", "emit")),
+  ...ksFilesIn(join(repoRoot, "examples")),
+  // Our own equivalents of the reference implementation's examples (same names).
+  ...ksFilesIn(join(repoRoot, "examples", "upstream")),
+];
 const skip = buildSkipReason();
 let built = 0;
 

@@ -15,7 +15,11 @@ function ksFilesIn(dir: string): string[] {
 }
 
 const kernelTest = kernelTests("verifier.test", kernelSkipReason());
-const sources = [...ksFilesIn(join(repoRoot, "examples")), ...ksFilesIn(join(repoRoot, "tests", "cases", "emit"))];
+const sources = [
+  ...ksFilesIn(join(repoRoot, "examples")),
+  ...ksFilesIn(join(repoRoot, "examples", "upstream")),
+  ...ksFilesIn(join(repoRoot, "tests", "cases", "emit")),
+];
 
 for (const ksPath of sources) {
   const label = ksPath.slice(repoRoot.length + 1);
