@@ -189,7 +189,7 @@ export function checkTailCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, 
   const targetType = target.role.info.programType;
   if (callerType !== targetType || caller.role.info.section(caller.role.target) !== target.role.info.section(target.role.target)) {
     const describe = (role: typeof caller.role & { kind: "program" }): string =>
-      role.target ? `${role.info.attribute}("${role.target}")` : `@${role.info.attribute}`;
+      role.target ? `@${role.info.attribute}("${role.target}")` : `@${role.info.attribute}`;
     ctx.diags.report(typeErrors.tailCallProgramType, expr.callee.span, target.name,
       describe(target.role as never), describe(caller.role as never));
     return;

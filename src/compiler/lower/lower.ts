@@ -189,7 +189,8 @@ class FunctionLowering {
         return [{ kind: "expr", expr: this.expr(stmt.expr), span }];
       }
       case "IfStmt": {
-        const elseBranch = stmt.else === undefined ? undefined
+        // Lowered after the then-branch, so numbering (e.g. tail-call slots) follows the source.
+        const lowerElse = (): ir.IrStmt[] | undefined => stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
         if (stmt.binding && this.semantics.declarations.get(stmt)?.kind === "local") {
           // `if (var q = p)` on a pointer: q is p, checked.
@@ -200,7 +201,7 @@ class FunctionLowering {
           return [{
             kind: "block", span, body: [
               { kind: "declare", name, type: symbol.type, init: this.expr(stmt.condition), unread: false, span },
-              { kind: "if", condition: test, then: this.block(stmt.then.statements), else: elseBranch, span },
+              { kind: "if", condition: test, then: this.block(stmt.then.statements), else: lowerElse(), span },
             ],
           }];
         }
@@ -214,10 +215,12 @@ class FunctionLowering {
           if (!keyType) throw new InternalError("if-var on unknown map");
           return [{
             kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: this.expr(condition.index), keyType, valueType: symbol.type,
-            then: this.block(stmt.then.statements), else: elseBranch, span,
+            then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
-        return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
+        const condition = this.expr(stmt.condition);
+        const then = this.block(stmt.then.statements);
+        return [{ kind: "if", condition, then, else: lowerElse(), span }];
       }
       case "WhileStmt":
         return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
