@@ -221,8 +221,11 @@ export function finishFunctionCalls(ctx: CheckContext): void {
 
 /** Programs and helpers take at most five parameters. */
 export function checkParameterLimit(ctx: CheckContext, info: FunctionInfo): void {
+  // Probe programs receive the probed function's arguments (up to 6, from pt_regs/BTF);
+  // their own limit belongs to the probe signature check.
+  const probe = info.role.kind === "program" && (info.role.info.programType === "probe" || info.role.info.programType === "kprobe");
   const kernelSide = info.role.kind === "program" || info.role.kind === "helper" || info.role.kind === "extern";
-  if (kernelSide && info.params.length > maxEbpfParameters) {
+  if (kernelSide && !probe && info.params.length > maxEbpfParameters) {
     ctx.diags.report(typeErrors.tooManyParameters, info.decl.name.span, info.name, info.params.length);
   }
 }
