@@ -31,6 +31,13 @@ export interface IrModule {
   readonly helpers: readonly IrFunction[];
   /** User-space functions, `main` included when the source has one. */
   readonly userFunctions: readonly IrFunction[];
+  /** `extern` functions called from eBPF; kfuncs get an `extern … __ksym` declaration. */
+  readonly externs: readonly IrExtern[];
+  /**
+   * Targets of tail calls: slot `i` of the compiler-made program array holds
+   * `tailCallTargets[i]`; the loader fills it after load.
+   */
+  readonly tailCallTargets: readonly string[];
   /** Whether the source has its own `main`; otherwise the default loader is emitted. */
   readonly hasUserMain: boolean;
   /** The `.ks` file the module was compiled from (as the user named it). */
@@ -82,6 +89,14 @@ export interface IrProgram extends IrFunction {
   readonly target: string | undefined;
 }
 
+export interface IrExtern {
+  readonly name: string;
+  readonly params: readonly IrParam[];
+  readonly returnType: Type;
+  /** A kfunc (declared `extern … __ksym`) rather than a helper libbpf already declares. */
+  readonly kfunc: boolean;
+}
+
 export interface IrParam {
   readonly name: string;
   readonly type: Type;
@@ -124,7 +139,28 @@ export type IrStmt =
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span };
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span }
+  /** A C block: scopes the declarations inside it (e.g. the binding of `if (var q = p)`). */
+  | { readonly kind: "block"; readonly body: readonly IrStmt[]; readonly span: Span }
+  /**
+   * `return other(ctx)` in a program: jump to slot `index` of the program array
+   * (`bpf_tail_call`); when the jump fails (empty slot, chain limit) return `fallback`.
+   * Reusable by any construct that ends a program in a tail call.
+   */
+  | { readonly kind: "tailCall"; readonly target: string; readonly index: number; readonly context: IrExpr; readonly fallback: IrExpr; readonly span: Span }
+  /**
+   * `m[k].f op= v` (any place inside the entry): one lookup; an absent entry is first
+   * created zeroed (like `m[k] += v`); `target` is rooted at the `entry` place `binding`.
+   */
+  | { readonly kind: "mapEntryAssign"; readonly binding: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
+  /**
+   * `var name = m[k]`: `name` holds a copy of the entry (zero when absent) and
+   * `pointer` points to the entry (eBPF: into the map; user space: to the copy), null
+   * when absent. `keyName` holds the key for the write-back.
+   */
+  | { readonly kind: "declareAlias"; readonly name: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly unread: boolean; readonly span: Span }
+  /** After an assignment to `place` inside alias `alias`: store it into the entry if present. */
+  | { readonly kind: "aliasWriteBack"; readonly alias: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly place: IrPlace; readonly span: Span };
 
 export type IrArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>";
 export type IrAssignOp = "=" | IrArithOp;
@@ -163,9 +199,16 @@ export type IrExpr =
   | { readonly kind: "index"; readonly target: IrExpr; readonly index: IrExpr; readonly type: Type; readonly span: Span }
   /** `m[k]` as a value: the entry's value, or zero when absent. */
   | { readonly kind: "mapLookup"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
+  /** `&m[k]` in eBPF: a pointer into the map's value, null when absent. */
+  | { readonly kind: "mapEntryPointer"; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** `m[k] != null` / `m[k] == null`: whether the entry exists. */
   | { readonly kind: "mapContains"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
-  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
+  /** `helper`: a kernel BPF helper called by name (pointer arguments are passed as `void *`). */
+  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly helper?: boolean }
+  /** A function used as a value (user space: a C function pointer). */
+  | { readonly kind: "functionRef"; readonly name: string; readonly type: Type; readonly span: Span }
+  /** A call through a function value (user space only; eBPF calls are resolved statically). */
+  | { readonly kind: "callValue"; readonly callee: IrExpr; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /**
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
    * (whose `program` is the struct_ops impl's name; it has no `args`).

@@ -15,6 +15,7 @@ import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
+import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -37,6 +38,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
       ctx.declarations.set(param.name, symbol);
     });
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    finishFunctionCalls(ctx);
     const returnType = info.returnType;
     if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
@@ -44,6 +46,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   }
 
   reportEbpfRecursion(ctx);
+  reportTailCallGraph(ctx);
 
   const unreadLocals = new Set<number>();
   for (const [node, symbol] of ctx.declarations) {
@@ -80,6 +83,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     references: ctx.references,
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
+    tailCalls: ctx.tailCalls,
     unreadLocals,
   };
 }

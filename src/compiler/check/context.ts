@@ -69,6 +69,8 @@ export class CheckContext {
   readonly typeOperands = new Map<ast.TypeExpr, Type>();
   /** Every direct call between declared functions, for the recursion rule. */
   readonly calls: { readonly caller: FunctionInfo; readonly callee: FunctionInfo; readonly span: import("../source.js").Span }[] = [];
+  /** `return other(ctx)` tail calls and their target program. */
+  readonly tailCalls = new Map<ast.CallExpr, FunctionInfo>();
   /** Ids of local symbols whose value is read somewhere. */
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */

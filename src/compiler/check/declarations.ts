@@ -21,6 +21,7 @@ import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
+import { checkParameterLimit } from "./calls.js";
 
 /** The declarations of `file` with every `include` replaced by the header's declarations. */
 export function spliceIncludes(ctx: CheckContext, file: ast.SourceFileAst, seen = new Set<string>()): ast.Decl[] {
@@ -275,6 +276,7 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   ctx.functions.push(info);
   declareGlobal(ctx, decl.name, { kind: "function", info });
   if (role.kind === "program") checkProgramSignature(ctx, decl, role.info, params, returnType, role.target);
+  checkParameterLimit(ctx, info);
   if (decl.name.name === "main" && role.kind === "userspace") checkMainSignature(ctx, decl, params, returnType);
 }
 
@@ -283,6 +285,7 @@ function declareExtern(ctx: CheckContext, decl: ast.ExternDecl): void {
   const returnType = decl.returnType ? resolveType(ctx, decl.returnType) : voidType;
   const info: FunctionInfo = { name: decl.name.name, decl, role: { kind: "extern" }, params, returnType, span: decl.span };
   ctx.functions.push(info);
+  checkParameterLimit(ctx, info);
   declareGlobal(ctx, decl.name, { kind: "function", info });
 }
 

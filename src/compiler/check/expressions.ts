@@ -16,6 +16,9 @@ import type { Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
+import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
+import { checkCallThroughValue, checkFunctionArgument, checkLegacyHelperCall, checkTailCallAsCall, isFunctionTyped } from "./calls.js";
+import { legacyHelpers } from "../kernel/bpf-helpers.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -138,13 +141,16 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     ctx.exprTypes.set(nullSide, nullType);
     const otherType = checkExpr(c, scope, other);
     if (otherType.kind === "error") return boolType;
-    if (isMapIndex(c, other) || otherType.kind === "pointer" || otherType.kind === "function") return boolType;
+    if (isMapIndex(c, other) || isMapAlias(c, other) || otherType.kind === "pointer" || otherType.kind === "function") return boolType;
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(otherType), "null");
     return boolType;
   }
   if (expr.op === "&&" || expr.op === "||") {
+    // `p != null && p.f > 0`: the right side sees what the left side proved.
+    const rightScope = scope.child();
     for (const side of [expr.left, expr.right]) {
-      const type = checkExpr(c, scope, side);
+      if (side === expr.right) narrow(rightScope, provenNonNull(expr.left, expr.op === "&&"));
+      const type = checkExpr(c, side === expr.left ? scope : rightScope, side);
       if (type.kind !== "bool" && type.kind !== "error") {
         ctx.diags.report(typeErrors.logicalNeedsBool, side.span, expr.op, typeToString(type));
       }
@@ -258,6 +264,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
         return errorType;
       }
+      requireNonNull(c, expr.operand);
       return type.target;
     }
     case "&": {
@@ -267,13 +274,21 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "&", typeToString(type), typeToString(type));
         return errorType;
       }
-      if (expr.operand.kind === "IndexExpr" && isMapIndex(c, expr.operand)) {
-        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "taking the address of a map entry");
+      if ((isMapIndex(c, expr.operand) || isMapAlias(c, expr.operand)) && c.fn.side === "user") {
+        ctx.diags.report(codegenErrors.mapEntryPointerInUserspace, expr.span);
         return errorType;
       }
       return { kind: "pointer", target: concreteType(ctx, expr.operand, type) };
     }
   }
+}
+
+/** Whether `expr` names a map-lookup alias (`var s = m[k]`). */
+export function isMapAlias(c: ExprChecker, expr: ast.Expr): boolean {
+  const inner = expr.kind === "ParenExpr" ? expr.expr : expr;
+  if (inner.kind !== "NameExpr") return false;
+  const symbol = c.ctx.references.get(inner);
+  return symbol?.kind === "local" && symbol.mapAlias !== undefined;
 }
 
 /** Whether `expr` is `m[k]` on a map (as opposed to an array or string index). */
@@ -321,6 +336,7 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
     ctx.diags.report(typeErrors.fieldOnNonStruct, expr.target.span, typeToString(targetType));
     return errorType;
   }
+  if (targetType.kind === "pointer") requireNonNull(c, expr.target);
   const layout = ctx.structs.get(structType.name);
   const field = layout?.fields.find((f) => f.name === expr.field.name);
   if (!layout || !field) {
@@ -369,10 +385,10 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
   }
-  if (expr.callee.kind !== "NameExpr") {
-    checkExpr(c, scope, expr.callee);
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls through expressions");
-    return errorType;
+  if (expr.callee.kind !== "NameExpr") return checkCallThroughValue(c, scope, expr);
+  if (!scope.lookup(expr.callee.name.name) && legacyHelpers.has(expr.callee.name.name)) {
+    ctx.exprTypes.set(expr.callee, errorType);
+    return checkLegacyHelperCall(c, scope, expr, expr.callee.name.name);
   }
   const symbol = lookupName(c, scope, expr.callee.name);
   if (!symbol) {
@@ -381,6 +397,9 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   }
   ctx.references.set(expr.callee, symbol);
   ctx.exprTypes.set(expr.callee, errorType);
+  if ((symbol.kind === "local" || symbol.kind === "global") && isFunctionTyped(symbol)) {
+    return checkCallThroughValue(c, scope, expr);
+  }
   if (symbol.kind !== "function") {
     const type = symbol.kind === "map" ? "map" : symbol.kind === "structOps" ? "struct_ops impl" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
     if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
@@ -390,10 +409,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   }
   const info = symbol.info;
   const role = info.role.kind;
-  if (role === "program") {
-    ctx.diags.report(nameErrors.programCalledDirectly, expr.callee.span, info.name);
-    return errorType;
-  }
+  if (role === "program") return checkTailCallAsCall(c, scope, expr, info);
   if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern")) {
     ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
       role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
@@ -401,15 +417,16 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);
   }
-  if (role === "extern") {
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls to `extern` functions");
-  }
   ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
-    expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, info.params[i]!.type, `argument ${i + 1} of \`${info.name}\``));
+    expr.args.forEach((arg, i) => {
+      const param = info.params[i]!.type;
+      if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
+      else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
+    });
   }
   return info.returnType;
 }

@@ -53,7 +53,13 @@ export interface GlobalInfo {
 }
 
 export type Symbol =
-  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly isConst: boolean; readonly span: Span; readonly id: number }
+  | {
+      readonly kind: "local"; readonly name: string; readonly type: Type; readonly isConst: boolean; readonly span: Span; readonly id: number;
+      /** A pointer that may be null here: why (e.g. "comes from a call to `f`"). Cleared by null checks. */
+      readonly mayBeNull?: string;
+      /** `var s = m[k]`: the map whose entry `s` aliases (reads copy, writes go through). */
+      readonly mapAlias?: string;
+    }
   /** The binding of `if (var v = m[k])`: a pointer into the map entry. */
   | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span; readonly id: number }
   | { readonly kind: "global"; readonly info: GlobalInfo }
@@ -85,4 +91,6 @@ export interface Semantics {
   readonly unreadLocals: ReadonlySet<number>;
   /** Resolved types of the `as`/`sizeof`/`new` type operands. */
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
+  /** `return other(ctx)` calls that are tail calls, with their target program. */
+  readonly tailCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
 }

@@ -14,6 +14,9 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkEscapingPointer, narrow, nullOrigin, provenNonNull } from "./pointers.js";
+import { checkTailCall, noteFunctionValueInit, noteLocalAssigned } from "./calls.js";
+import { sameType } from "../types.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -38,18 +41,27 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       return;
     }
     case "IfStmt": {
+      const elseScope = scope.child();
       if (stmt.binding) {
-        const bindingType = checkBindingSource(c, scope, stmt.condition);
+        const source = checkBindingSource(c, scope, stmt.condition);
         const thenScope = scope.child();
-        const symbol: Symbol = { kind: "entry", name: stmt.binding.name, type: bindingType, span: stmt.binding.span, id: ctx.freshLocalId() };
+        // `if (var q = p)` on a pointer binds the checked pointer; on `m[k]`, the entry.
+        const symbol: Symbol = source.pointer
+          ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
+          : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId() };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
         checkCondition(c, scope, stmt.condition);
-        checkBlock(c, scope, stmt.then);
+        const thenScope = scope.child();
+        narrow(thenScope, provenNonNull(stmt.condition, true));
+        narrow(elseScope, provenNonNull(stmt.condition, false));
+        for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
+        // `if (p == null) { return … }`: after it, `p` is checked.
+        if (!stmt.else && alwaysReturns(stmt.then.statements)) narrow(scope, provenNonNull(stmt.condition, false));
       }
-      if (stmt.else?.kind === "Block") checkBlock(c, scope, stmt.else);
-      else if (stmt.else) checkStatement(c, scope, stmt.else);
+      if (stmt.else?.kind === "Block") for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
+      else if (stmt.else) checkStatement(c, elseScope, stmt.else);
       return;
     }
     case "WhileStmt":
@@ -116,11 +128,22 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
   }
   const declared = stmt.type ? resolveType(ctx, stmt.type) : undefined;
   let type: Type = declared ?? errorType;
+  const id = ctx.freshLocalId();
+  let mayBeNull: string | undefined;
+  let mapAlias: string | undefined;
   if (stmt.init) {
     if (declared) checkExprAs(c, scope, stmt.init, declared, `the declaration of \`${stmt.name.name}\``);
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
-    // `null` alone says nothing about the variable's type; function values come later.
-    if (!declared && (type.kind === "null" || type.kind === "function")) {
+    mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
+    // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
+    const init = stmt.init.kind === "ParenExpr" ? stmt.init.expr : stmt.init;
+    if (isMapIndex(c, init) && init.target.kind === "NameExpr" && stmt.keyword !== "const" &&
+        (!declared || sameType(declared, ctx.exprTypes.get(init) ?? errorType))) {
+      mapAlias = init.target.name.name;
+    }
+    if (type.kind === "function") noteFunctionValueInit(c, id, stmt.init);
+    // `null` alone says nothing about the variable's type.
+    if (!declared && type.kind === "null") {
       ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "a typed value", typeToString(type), `the declaration of \`${stmt.name.name}\``);
       type = errorType;
     }
@@ -134,16 +157,17 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     }
   }
   declareLocal(c, scope, stmt.name,
-    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id: ctx.freshLocalId() }, stmt);
+    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id, mayBeNull, mapAlias }, stmt);
 }
 
-/** The value type a declaration-as-condition binds: the map's value type, or the pointee. */
-function checkBindingSource(c: ExprChecker, scope: Scope, condition: ast.Expr): Type {
+/** What a declaration-as-condition binds: the map's value (an entry), or a checked pointer. */
+function checkBindingSource(c: ExprChecker, scope: Scope, condition: ast.Expr): { type: Type; pointer: boolean } {
   const type = checkExpr(c, scope, condition);
-  if (type.kind === "error") return errorType;
-  if (isMapIndex(c, condition)) return type;
+  if (type.kind === "error") return { type: errorType, pointer: false };
+  if (isMapIndex(c, condition)) return { type, pointer: false };
+  if (type.kind === "pointer" && !type.packet) return { type, pointer: true };
   c.ctx.diags.report(typeErrors.ifVarNeedsLookup, condition.span, typeToString(type));
-  return errorType;
+  return { type: errorType, pointer: false };
 }
 
 const compoundOps = new Set(["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
@@ -165,6 +189,16 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         targetType = errorType;
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
         targetType = symbol.type;
+        if (symbol.kind === "local") {
+          noteLocalAssigned(ctx, symbol.id);
+          if (symbol.type.kind === "pointer" && stmt.op === "=") {
+            const valueType = checkExprAs(c, scope, stmt.value, targetType, "this assignment");
+            const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);
+            if (origin) markMayBeNull(scope, symbol, origin);
+            ctx.exprTypes.set(target, targetType);
+            return;
+          }
+        }
       } else if (symbol.kind === "global") {
         targetType = symbol.info.type;
       } else {
@@ -176,10 +210,6 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       break;
     }
     case "IndexExpr": case "FieldExpr":
-      if (target.kind === "FieldExpr" && target.target.kind === "IndexExpr" && isMapIndexIn(scope, target.target)) {
-        ctx.diags.report(codegenErrors.notSupportedYet, target.span, "assigning to a field of a map entry (`m[k].f = v`)");
-        return;
-      }
       targetType = checkExpr(c, scope, target);
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
@@ -225,8 +255,16 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
   checkExprAs(c, scope, stmt.value, targetType, "this assignment");
 }
 
-function isMapIndexIn(scope: Scope, expr: ast.IndexExpr): boolean {
-  return expr.target.kind === "NameExpr" && scope.lookup(expr.target.name.name)?.kind === "map";
+/** After `p = maybe_null()`: `p` needs a check again, up to the scope that declared it. */
+function markMayBeNull(scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, origin: string): void {
+  const marked: Symbol = { ...symbol, mayBeNull: origin };
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const own = s.own(symbol.name);
+    if (s === scope || (own?.kind === "local" && own.id === symbol.id)) s.declare(symbol.name, marked);
+    if (own?.kind === "local" && own.id === symbol.id && own.mayBeNull === undefined && own.span === symbol.span && s !== scope) {
+      // keep walking: narrowed copies may sit in several enclosing scopes
+    }
+  }
 }
 
 function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
@@ -248,11 +286,12 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
       scope.lookup(stmt.value.callee.name.name)?.kind === "function") {
     const callee = scope.lookup(stmt.value.callee.name.name);
     if (callee?.kind === "function" && callee.info.role.kind === "program" && info.role.kind === "program") {
-      ctx.diags.report(codegenErrors.notSupportedYet, stmt.value.span, "tail calls");
+      checkTailCall(c, scope, stmt.value, callee.info);
       return;
     }
   }
   checkExprAs(c, scope, stmt.value, expected, `the return value of \`${info.name}\``);
+  checkEscapingPointer(c, stmt.value);
 }
 
 /** Whether control cannot fall off the end of these statements. */

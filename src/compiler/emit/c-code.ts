@@ -11,6 +11,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { emitPointerStatement } from "./pointers-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -32,12 +33,19 @@ export const compoundAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
 
 export class CCodeEmitter {
   private temporaries = 0;
+  /** User space: `if (var e = m[k])` bindings in scope, written back after each assignment. */
+  private readonly userEntries = new Map<string, { map: string; key: string }>();
 
   constructor(
     private readonly w: CWriter,
     private readonly side: Side,
     private readonly accessors: MapAccessorUse,
   ) {}
+
+  /** A fresh number for compiler-made temporaries of this function body. */
+  nextTemporary(): number {
+    return this.temporaries++;
+  }
 
   statements(statements: readonly ir.IrStmt[]): void {
     for (const s of statements) this.statement(s);
@@ -56,8 +64,19 @@ export class CCodeEmitter {
           const target = this.place(s.target);
           if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
           else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
+          // User space works on a copy of the entry: store it at once, so that an early
+          // `return` or `break` cannot lose the write.
+          const entry = this.userEntries.get(placeRootName(s.target) ?? "");
+          if (entry) w.line(`${this.accessors.note(entry.map, "set")}(${entry.key}, *${localName(placeRootName(s.target)!)});`);
           return;
         }
+        case "tailCall":
+        case "mapEntryAssign":
+        case "declareAlias":
+        case "aliasWriteBack":
+        case "block":
+          emitPointerStatement(this, w, this.side, this.accessors, s);
+          return;
         case "mapUpdate":
           w.line(`${this.accessors.note(s.map, "set")}(${this.expr(s.key)}, ${this.expr(s.value)});`);
           return;
@@ -90,10 +109,9 @@ export class CCodeEmitter {
             }
             w.line(`if (${binding}) {`);
             w.indent();
+            if (this.side === "user") this.userEntries.set(s.binding, { map: s.map, key });
             this.statements(s.then);
-            if (this.side === "user" && assignsTo(s.then, s.binding)) {
-              w.line(`${this.accessors.note(s.map, "set")}(${key}, *${binding});`);
-            }
+            this.userEntries.delete(s.binding);
             w.dedent();
             if (s.else) {
               w.line("} else {");
@@ -211,7 +229,18 @@ export class CCodeEmitter {
       case "index": return `${this.expr(e.target)}[${this.expr(e.index)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
-      case "call": return `${functionName(e.callee)}(${e.args.map((a) => this.expr(a)).join(", ")})`;
+      case "call": {
+        // Kernel helpers declare their own pointer types (`const char *`, `void *`).
+        const args = e.args.map((a) => (e.helper && a.type.kind === "pointer" ? `(void *)${this.expr(a)}` : this.expr(a)));
+        return `${e.helper ? e.callee : functionName(e.callee)}(${args.join(", ")})`;
+      }
+      case "functionRef": return functionName(e.name);
+      case "callValue": {
+        const callee = this.expr(e.callee);
+        return `${e.callee.kind === "local" ? callee : `(${callee})`}(${e.args.map((a) => this.expr(a)).join(", ")})`;
+      }
+      case "mapEntryPointer":
+        return `({ ${cDeclaration(e.keyType, "__ks_k")} = ${this.expr(e.key)}; ${this.accessors.note(e.map, "lookup")}(&__ks_k); })`;
       case "builtin": return this.builtin(e);
       case "programRef": return cString(e.name);
       case "structLiteral": return `((${cTypeName(e.type)})${this.aggregate(e)})`;
@@ -238,21 +267,11 @@ export class CCodeEmitter {
   }
 }
 
-/** Whether any statement (at any depth) assigns to the map-entry binding `name`. */
-function assignsTo(statements: readonly ir.IrStmt[], name: string): boolean {
-  const placeIs = (p: ir.IrPlace): boolean =>
-    p.kind === "entry" ? p.name === name : p.kind === "field" ? exprIs(p.target) : p.kind === "index" ? exprIs(p.target) : false;
-  const exprIs = (e: ir.IrExpr): boolean =>
-    e.kind === "entry" ? e.name === name : e.kind === "field" ? exprIs(e.target) : e.kind === "index" ? exprIs(e.target) : false;
-  return statements.some((s) => {
-    switch (s.kind) {
-      case "assign": return placeIs(s.target);
-      case "if": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
-      case "ifMapEntry": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
-      case "while": case "forRange": return assignsTo(s.body, name);
-      default: return false;
-    }
-  });
+/** The `entry` binding a place is rooted in (`e` in `e.count`), if any. */
+function placeRootName(p: ir.IrPlace): string | undefined {
+  const root = (e: ir.IrExpr): string | undefined =>
+    e.kind === "entry" ? e.name : e.kind === "field" && !e.viaPointer ? root(e.target) : e.kind === "index" ? root(e.target) : undefined;
+  return p.kind === "entry" ? p.name : p.kind === "field" && !p.viaPointer ? root(p.target) : p.kind === "index" ? root(p.target) : undefined;
 }
 
 /** An argument cast to exactly the C type its (rewritten) conversion expects. */

@@ -34,6 +34,10 @@ export function cDeclaration(type: Type, name: string): string {
     }
     return `${cTypeName(element)} ${name}${dims.map((d) => `[${d}]`).join("")}`;
   }
+  if (type.kind === "function") {
+    // A C function pointer: `__s32 (*name)(__s32, __s32)`.
+    return `${cTypeName(type.returnType)} (*${name})(${type.params.map((p) => cDeclaration(p, "").trimEnd()).join(", ") || "void"})`;
+  }
   const base = cTypeName(type);
   return base.endsWith("*") ? `${base}${name}` : `${base} ${name}`;
 }

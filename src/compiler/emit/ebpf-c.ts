@@ -8,7 +8,7 @@ import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName } from "./names.js";
+import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -61,6 +61,22 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     });
     w.line();
   }
+  if (module.tailCallTargets.length > 0) {
+    w.comment(`tail-call targets: ${module.tailCallTargets.map((t, i) => `${i} = ${t}`).join(", ")}; the loader fills the slots after load`);
+    w.block("struct", () => {
+      w.line("__uint(type, BPF_MAP_TYPE_PROG_ARRAY);");
+      w.line(`__uint(max_entries, ${module.tailCallTargets.length});`);
+      w.line("__type(key, __u32);");
+      w.line("__type(value, __u32);");
+    }, ` ${tailCallMapName} SEC(".maps");`);
+    w.line();
+  }
+  const kfuncs = module.externs.filter((e) => e.kfunc);
+  for (const kfunc of kfuncs) {
+    const params = kfunc.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+    w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym;`);
+  }
+  if (kfuncs.length > 0) w.line();
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   writeFunctions(w, module, use);
@@ -97,6 +113,11 @@ function programSignature(program: ir.IrProgram): string {
 
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   const code = new CCodeEmitter(w, "kernel", use);
+  // Prototypes first: helpers may call each other in any order.
+  if (module.helpers.length > 1) {
+    for (const helper of module.helpers) w.line(`${signature(helper, cTypeName(helper.returnType), "static __always_inline ")};`);
+    w.line();
+  }
   for (const helper of module.helpers) {
     w.withOrigin(helper.span, () => {
       w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "), () => code.statements(helper.body));

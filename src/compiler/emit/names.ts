@@ -89,3 +89,21 @@ export function structOpsMethodBody(impl: string, method: string): string {
 export function structOpsProgramName(impl: string, method: string): string {
   return `${impl}_${method}`;
 }
+
+/** The compiler-made program array that tail calls jump through. */
+export const tailCallMapName = "ks_tail_calls";
+
+/** A `@helper` copied for the functions passed to its function-typed parameters. */
+export function specializedFunctionName(helper: string, functions: readonly string[]): string {
+  return `${helper}__with_${functions.join("_")}`;
+}
+
+/** The hidden pointer to the map entry a lookup alias (`var s = m[k]`) stands for. */
+export function aliasPointerName(alias: string): string {
+  return `__ks_entry_${alias}`;
+}
+
+/** The hidden copy of the key of a lookup alias, for writing the entry back. */
+export function aliasKeyName(alias: string): string {
+  return `__ks_key_${alias}`;
+}

@@ -14,6 +14,8 @@ import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
+import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
+import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
 
 export class InternalError extends Error {}
 
@@ -21,9 +23,12 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const calls = new CallLowering();
   for (const info of semantics.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
-    const fn = lowerFunction(semantics, info, info.decl.body);
+    // eBPF helpers with function parameters exist only as copies per function passed.
+    if (info.role.kind === "helper" && hasFunctionParameters(info)) continue;
+    const fn = lowerFunction(semantics, calls, info, info.decl.body, new Map());
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
@@ -34,6 +39,18 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       case "userspace": userFunctions.push(fn); break;
       default: break;
     }
+  }
+  for (let s = calls.nextSpecialization(); s; s = calls.nextSpecialization()) {
+    const decl = s.info.decl;
+    if (decl.kind !== "FunctionDecl" || !decl.body) continue;
+    const env = new Map<number, string>();
+    decl.params.forEach((param, i) => {
+      const symbol = semantics.declarations.get(param.name);
+      const bound = s!.bindings[i];
+      if (symbol?.kind === "local" && bound !== undefined) env.set(symbol.id, bound);
+    });
+    const fn = lowerFunction(semantics, calls, s.info, decl.body, env);
+    helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
   return {
     name,
@@ -57,12 +74,62 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
+    externs: lowerExterns(semantics.functions),
+    tailCallTargets: calls.tailCallTargets,
   };
 }
 
 /** Per-function lowering state. */
 class FunctionLowering {
-  constructor(readonly semantics: Semantics) {}
+  private temporaries = 0;
+
+  constructor(
+    readonly semantics: Semantics,
+    readonly calls: CallLowering,
+    readonly info: FunctionInfo,
+    /** Function-typed locals and parameters whose function is known (eBPF side). */
+    readonly functionValues: Map<number, string>,
+  ) {}
+
+  get kernel(): boolean {
+    return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
+  }
+
+  /** The function a function-valued expression denotes on the eBPF side. */
+  staticFunction(expr: ast.Expr): string {
+    const e = expr.kind === "ParenExpr" ? expr.expr : expr;
+    if (e.kind === "NameExpr") {
+      const symbol = this.symbolOf(e);
+      if (symbol.kind === "function") return symbol.info.name;
+      if (symbol.kind === "local") {
+        const known = this.functionValues.get(symbol.id);
+        if (known) return known;
+      }
+    }
+    throw new InternalError(`unresolved function value at ${expr.span.start}`);
+  }
+
+  mapKeyType(map: string): Type {
+    const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
+    if (!keyType) throw new InternalError(`unknown map ${map}`);
+    return keyType;
+  }
+
+  /** `+=`/`-=` on a 32/64-bit integer inside a shared (not per-CPU) map entry: atomic. */
+  atomicUpdate(map: string, op: ir.IrAssignOp, target: ast.Expr): boolean {
+    const kind = this.semantics.maps.find((m) => m.name === map)?.type.mapKind;
+    const type = this.typeOf(target);
+    const shared = kind !== "percpu_hash" && kind !== "percpu_array" && kind !== "lru_percpu_hash";
+    return shared && (op === "+" || op === "-") && type.kind === "int" && type.bits >= 32;
+  }
+
+  /** The alias symbol `expr` names, if it is a map-lookup alias. */
+  aliasOf(expr: ast.Expr): Extract<Symbol, { kind: "local" }> | undefined {
+    const e = expr.kind === "ParenExpr" ? expr.expr : expr;
+    if (e.kind !== "NameExpr") return undefined;
+    const symbol = this.semantics.references.get(e);
+    return symbol?.kind === "local" && symbol.mapAlias ? symbol : undefined;
+  }
 
   typeOf(expr: ast.Expr): Type {
     const type = this.semantics.exprTypes.get(expr);
@@ -94,12 +161,27 @@ class FunctionLowering {
       case "VarStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared local");
+        if (symbol.mapAlias && stmt.init) {
+          const init = stmt.init.kind === "ParenExpr" ? stmt.init.expr : stmt.init;
+          if (init.kind !== "IndexExpr") throw new InternalError("alias of non-index");
+          const name = localIdentifier(symbol);
+          return [{
+            kind: "declareAlias", name, pointer: aliasPointerName(name), keyName: aliasKeyName(name), map: symbol.mapAlias,
+            key: this.expr(init.index), keyType: this.mapKeyType(symbol.mapAlias), valueType: symbol.type,
+            unread: this.semantics.unreadLocals.has(symbol.id), span,
+          }];
+        }
+        if (symbol.type.kind === "function" && this.kernel) {
+          // eBPF: the variable exists only at compile time; calls through it are direct.
+          if (stmt.init) this.functionValues.set(symbol.id, this.staticFunction(stmt.init));
+          return [];
+        }
         return [{
           kind: "declare", name: localIdentifier(symbol), type: symbol.type, init: stmt.init ? this.expr(stmt.init) : undefined,
           unread: this.semantics.unreadLocals.has(symbol.id), span,
         }];
       }
-      case "AssignStmt": return [this.assignment(stmt)];
+      case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
         if (stmt.expr.kind === "CallExpr" && stmt.expr.callee.kind === "NameExpr" && stmt.expr.callee.name.name === "print" &&
             !this.semantics.references.has(stmt.expr.callee)) {
@@ -110,8 +192,22 @@ class FunctionLowering {
         return [{ kind: "expr", expr: this.expr(stmt.expr), span }];
       }
       case "IfStmt": {
-        const elseBranch = stmt.else === undefined ? undefined
+        // Lowered after the then-branch, so numbering (e.g. tail-call slots) follows the source.
+        const lowerElse = (): ir.IrStmt[] | undefined => stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
+        if (stmt.binding && this.semantics.declarations.get(stmt)?.kind === "local") {
+          // `if (var q = p)` on a pointer: q is p, checked.
+          const symbol = this.semantics.declarations.get(stmt) as Extract<Symbol, { kind: "local" }>;
+          const name = localIdentifier(symbol);
+          const pointer: ir.IrExpr = { kind: "local", name, type: symbol.type, span };
+          const test: ir.IrExpr = { kind: "binary", op: "!=", left: pointer, right: { kind: "null", type: symbol.type, span }, type: boolType, span };
+          return [{
+            kind: "block", span, body: [
+              { kind: "declare", name, type: symbol.type, init: this.expr(stmt.condition), unread: false, span },
+              { kind: "if", condition: test, then: this.block(stmt.then.statements), else: lowerElse(), span },
+            ],
+          }];
+        }
         if (stmt.binding) {
           const symbol = this.semantics.declarations.get(stmt);
           const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
@@ -122,10 +218,12 @@ class FunctionLowering {
           if (!keyType) throw new InternalError("if-var on unknown map");
           return [{
             kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: this.expr(condition.index), keyType, valueType: symbol.type,
-            then: this.block(stmt.then.statements), else: elseBranch, span,
+            then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
-        return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
+        const condition = this.expr(stmt.condition);
+        const then = this.block(stmt.then.statements);
+        return [{ kind: "if", condition, then, else: lowerElse(), span }];
       }
       case "WhileStmt":
         return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
@@ -139,7 +237,17 @@ class FunctionLowering {
       }
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
-      case "ReturnStmt": return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
+      case "ReturnStmt": {
+        const target = stmt.value?.kind === "CallExpr" ? this.semantics.tailCalls.get(stmt.value) : undefined;
+        if (target && stmt.value?.kind === "CallExpr") {
+          const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
+          return [{
+            kind: "tailCall", target: target.name, index: this.calls.tailCallSlot(target.name), context: this.expr(stmt.value.args[0]!),
+            fallback: tailCallFallback(programType, span), span,
+          }];
+        }
+        return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
+      }
       case "DeleteStmt": {
         const target = stmt.target;
         if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
@@ -153,7 +261,7 @@ class FunctionLowering {
     }
   }
 
-  assignment(stmt: ast.AssignStmt): ir.IrStmt {
+  assignment(stmt: ast.AssignStmt): ir.IrStmt[] {
     const span = stmt.span;
     const op: ir.IrAssignOp = stmt.op === "=" ? "=" : (stmt.op.slice(0, -1) as ir.IrArithOp);
     const target = stmt.target;
@@ -162,13 +270,38 @@ class FunctionLowering {
       if (map) {
         const key = this.expr(target.index);
         const value = this.expr(stmt.value);
-        return op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span };
+        return [op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span }];
       }
     }
-    return { kind: "assign", target: this.place(target), op, value: this.expr(stmt.value), span };
+    // `m[k].f op= v`, `m[k].a[i] = v`: a place inside a map entry.
+    const root = placeRoot(target);
+    if (root !== target && root.kind === "IndexExpr") {
+      const map = this.mapName(root.target);
+      if (map) {
+        const binding = temporaryName("entry", this.temporaries++);
+        const valueType = this.typeOf(root);
+        const entry: ir.IrExpr = { kind: "entry", name: binding, type: valueType, span: root.span };
+        return [{
+          kind: "mapEntryAssign", binding, map, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
+          target: this.place(target, entry), op, value: this.expr(stmt.value), atomic: this.atomicUpdate(map, op, target), span,
+        }];
+      }
+    }
+    const assign: ir.IrStmt = { kind: "assign", target: this.place(target), op, value: this.expr(stmt.value), span };
+    // A write into a lookup alias also goes to the map entry (when it exists).
+    const alias = this.aliasOf(root);
+    if (alias) {
+      const name = localIdentifier(alias);
+      return [assign, {
+        kind: "aliasWriteBack", alias: name, pointer: aliasPointerName(name), keyName: aliasKeyName(name), map: alias.mapAlias!,
+        place: this.place(target), span,
+      }];
+    }
+    return [assign];
   }
 
-  place(target: ast.Expr): ir.IrPlace {
+  /** `target` as a place; `root` replaces the innermost map index (for map-entry places). */
+  place(target: ast.Expr, root?: ir.IrExpr): ir.IrPlace {
     switch (target.kind) {
       case "NameExpr": {
         const symbol = this.symbolOf(target);
@@ -178,15 +311,30 @@ class FunctionLowering {
         throw new InternalError("assignment to non-variable");
       }
       case "FieldExpr": {
-        const base = this.expr(target.target);
+        const base = this.placeBase(target.target, root);
         return { kind: "field", target: base, field: target.field.name, viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
       }
       case "IndexExpr":
-        return { kind: "index", target: this.expr(target.target), index: this.expr(target.index), type: this.typeOf(target) };
+        return { kind: "index", target: this.placeBase(target.target, root), index: this.expr(target.index), type: this.typeOf(target) };
       case "UnaryExpr":
         return { kind: "deref", pointer: this.expr(target.operand), type: this.typeOf(target) };
       default: throw new InternalError(`bad assignment target ${target.kind}`);
     }
+  }
+
+  /** The base of a place: `root` stands for the map index at the bottom of the chain. */
+  private placeBase(base: ast.Expr, root: ir.IrExpr | undefined): ir.IrExpr {
+    if (!root) return this.expr(base);
+    const inner = base.kind === "ParenExpr" ? base.expr : base;
+    if (inner.kind === "IndexExpr" && this.mapName(inner.target)) return root;
+    if (inner.kind === "FieldExpr") {
+      const target = this.placeBase(inner.target, root);
+      return { kind: "field", target, field: inner.field.name, viaPointer: target.type.kind === "pointer", type: this.typeOf(inner), span: inner.span };
+    }
+    if (inner.kind === "IndexExpr") {
+      return { kind: "index", target: this.placeBase(inner.target, root), index: this.expr(inner.index), type: this.typeOf(inner), span: inner.span };
+    }
+    return this.expr(base);
   }
 
   expr(expr: ast.Expr): ir.IrExpr {
@@ -201,15 +349,23 @@ class FunctionLowering {
       case "NameExpr": {
         const symbol = this.symbolOf(expr);
         switch (symbol.kind) {
-          case "local": return { kind: "local", name: localIdentifier(symbol), type: symbol.type, span };
+          case "local":
+            if (symbol.type.kind === "function" && this.kernel) {
+              return { kind: "functionRef", name: this.staticFunction(expr), type: symbol.type, span };
+            }
+            return { kind: "local", name: localIdentifier(symbol), type: symbol.type, span };
           case "entry": return { kind: "entry", name: localIdentifier(symbol), type: symbol.type, span };
           case "global": return { kind: "global", name: symbol.info.name, type: symbol.info.type, span };
           case "constant":
             return symbol.inC
               ? { kind: "constant", name: symbol.name, value: symbol.value, type: symbol.type, span }
               : { kind: "int", value: symbol.value, text: symbol.value.toString(), type: symbol.type, span };
-          case "function":
-            return { kind: "programRef", name: symbol.info.name, type: this.typeOf(expr), span };
+          case "function": {
+            const type = this.typeOf(expr);
+            return type.kind === "function"
+              ? { kind: "functionRef", name: symbol.info.name, type, span }
+              : { kind: "programRef", name: symbol.info.name, type, span };
+          }
           case "map": throw new InternalError("map used as value reached lowering");
           case "structOps": throw new InternalError("impl block used as value reached lowering");
         }
@@ -218,6 +374,12 @@ class FunctionLowering {
         if ((expr.op === "==" || expr.op === "!=") && (expr.left.kind === "NullLiteral" || expr.right.kind === "NullLiteral")) {
           const other = expr.left.kind === "NullLiteral" ? expr.right : expr.left;
           const inner = other.kind === "ParenExpr" ? other.expr : other;
+          const alias = this.aliasOf(inner);
+          if (alias) {
+            const pointerType: Type = { kind: "pointer", target: alias.type };
+            const pointer: ir.IrExpr = { kind: "local", name: aliasPointerName(localIdentifier(alias)), type: pointerType, span: inner.span };
+            return { kind: "binary", op: expr.op, left: pointer, right: { kind: "null", type: pointerType, span }, type: boolType, span };
+          }
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);
             if (map) {
@@ -232,6 +394,15 @@ class FunctionLowering {
         const type = this.typeOf(expr);
         if (expr.op === "-" && expr.operand.kind === "IntLiteral") {
           return { kind: "int", value: -expr.operand.value, text: `-${expr.operand.text}`, type, span };
+        }
+        if (expr.op === "&") {
+          const operand = expr.operand.kind === "ParenExpr" ? expr.operand.expr : expr.operand;
+          const alias = this.aliasOf(operand);
+          if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span };
+          if (operand.kind === "IndexExpr") {
+            const map = this.mapName(operand.target);
+            if (map) return { kind: "mapEntryPointer", map, key: this.expr(operand.index), keyType: this.mapKeyType(map), type, span };
+          }
         }
         return { kind: "unary", op: expr.op, operand: this.expr(expr.operand), type, span };
       }
@@ -254,17 +425,32 @@ class FunctionLowering {
         return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };
       }
       case "CallExpr": {
-        if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
-        const registered = expr.callee.name.name === "register" && !this.semantics.references.has(expr.callee)
-          ? expr.args[0] : undefined;
+        const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
+          !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
         if (registered?.kind === "NameExpr") {
           return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
         }
-        const args = expr.args.map((a) => this.expr(a));
-        const symbol = this.semantics.references.get(expr.callee);
         const type = this.typeOf(expr);
+        if (expr.callee.kind !== "NameExpr") {
+          if (this.kernel) throw new InternalError("indirect call in eBPF reached lowering");
+          return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+        }
+        const symbol = this.semantics.references.get(expr.callee);
+        if (symbol && symbol.kind !== "function") {
+          // A call through a function-typed variable or parameter.
+          if (this.kernel) return { kind: "call", callee: this.staticFunction(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+          return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+        }
+        if (symbol && this.kernel && hasFunctionParameters(symbol.info)) {
+          const info = symbol.info;
+          const bindings = info.params.map((p, i) => (p.type.kind === "function" ? this.staticFunction(expr.args[i]!) : undefined));
+          const args = expr.args.filter((_, i) => bindings[i] === undefined).map((a) => this.expr(a));
+          return { kind: "call", callee: this.calls.specialize(info, bindings), args, type, span };
+        }
+        const args = expr.args.map((a) => this.expr(a));
         if (!symbol) {
           const name = expr.callee.name.name;
+          if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
           if (name === "load" || name === "attach" || name === "detach") {
             const first = args[0];
             const program = first?.kind === "programRef" ? first.name : undefined;
@@ -272,7 +458,9 @@ class FunctionLowering {
           }
           throw new InternalError(`builtin ${name} reached lowering as an expression`);
         }
-        if (symbol.kind !== "function") throw new InternalError("call of non-function");
+        if (symbol.info.role.kind === "extern") {
+          return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
+        }
         return { kind: "call", callee: symbol.info.name, args, type, span };
       }
       case "StructLiteral": {
@@ -296,8 +484,31 @@ function localIdentifier(symbol: Extract<Symbol, { kind: "local" | "entry" }>): 
   return symbol.name;
 }
 
-function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block): ir.IrFunction {
-  const lowering = new FunctionLowering(semantics);
+/** The innermost expression of a field/index chain (`m[k]` in `m[k].a.b`). */
+function placeRoot(target: ast.Expr): ast.Expr {
+  let e = target;
+  for (;;) {
+    if (e.kind === "ParenExpr") e = e.expr;
+    else if (e.kind === "FieldExpr" && !e.arrow) e = e.target;
+    else if (e.kind === "IndexExpr" && e.target.kind !== "NameExpr") e = e.target;
+    else if (e.kind === "IndexExpr" && e !== target) return e;
+    else if (e.kind === "IndexExpr") e = e.target;
+    else return e;
+  }
+}
+
+/** What a program returns when its tail call fails: let the packet through. */
+function tailCallFallback(programType: ir.ProgramType | undefined, span: import("../source.js").Span): ir.IrExpr {
+  if (programType === "xdp") {
+    return { kind: "constant", name: "XDP_PASS", value: 2n, type: { kind: "enum", name: "xdp_action", origin: "kernel" }, span };
+  }
+  return { kind: "int", value: 0n, text: "0", type: { kind: "int", bits: 32, signed: true }, span };
+}
+
+function lowerFunction(
+  semantics: Semantics, calls: CallLowering, info: FunctionInfo, body: ast.Block, functionValues: Map<number, string>,
+): ir.IrFunction {
+  const lowering = new FunctionLowering(semantics, calls, info, functionValues);
   return {
     name: info.name,
     params: info.params.map((p) => ({ name: p.name, type: p.type })),

@@ -148,6 +148,11 @@ function parsePrimary(c: Cursor): Expr {
       c.advance();
       return { kind: "NullLiteral", span: token.span };
     case "Ident":
+      // `none` is upstream's spelling of `null` (for map results); it means the same.
+      if (token.text === "none") {
+        c.advance();
+        return { kind: "NullLiteral", span: token.span };
+      }
       if (startsStructLiteral(c)) return parseStructLiteral(c);
       c.advance();
       return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span };

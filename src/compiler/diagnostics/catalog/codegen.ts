@@ -11,3 +11,15 @@ export const notSupportedYet = defineError(
     help: "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
   }),
 );
+
+// --- functions-pointers ---
+
+export const mapEntryPointerInUserspace = defineError(
+  "E0507",
+  "pointer into a map entry in user space",
+  "In eBPF a map lookup yields a pointer into the kernel's copy of the value. User space reads maps through system calls and only ever holds a copy, so a pointer into the entry cannot exist there.",
+  () => ({
+    message: "user space cannot take a pointer into a map entry",
+    help: "use `var s = m[k]` (writes to `s.f` are written back to the map) or `m[k].f = v`",
+  }),
+);

@@ -197,3 +197,16 @@ export const unknownKernelFunction = defineError(
     }),
   }),
 );
+
+// --- functions-pointers ---
+
+export const tailCallCycle = defineWarning(
+  "W0222",
+  "tail calls form a cycle",
+  "Programs that tail-call each other in a cycle run until the kernel's limit of 33 tail calls; then `bpf_tail_call` falls through and the program returns its fallback value.",
+  (chain: string) => ({
+    message: `tail calls form a cycle: ${chain}`,
+    label: "this tail call closes the cycle",
+    help: "make sure the cycle ends on its own (e.g. through a map counter); after 33 calls the fallback is returned",
+  }),
+);

@@ -405,3 +405,46 @@ export const implNotAValue = defineError(
     help: `register it from user space with \`register(${name})\``,
   }),
 );
+
+// --- functions-pointers ---
+
+export const tailCallProgramType = defineError(
+  "E0380",
+  "tail call to a program of another type",
+  "`return other(ctx)` inside a program becomes a tail call (`bpf_tail_call`): the kernel jumps into `other` with the same context. That only works between programs of the same type, because the context and the meaning of the return value are the type's.",
+  (target: string, targetType: string, callerType: string) => ({
+    message: `tail call to \`${target}\` (a ${targetType} program) from a ${callerType} program`,
+    label: `\`${target}\` is a ${targetType} program`,
+    help: `tail calls only go to programs of the same type; call shared code through a \`@helper\` function instead`,
+  }),
+);
+
+export const tailCallArguments = defineError(
+  "E0381",
+  "tail call does not pass the program's context",
+  "A tail call hands the running program's own context to the target; there is no way to pass other values. The one argument must be the caller's context parameter, unchanged.",
+  (target: string, context: string) => ({
+    message: `a tail call to \`${target}\` must pass the context \`${context}\` and nothing else`,
+    help: `write \`return ${target}(${context})\`; pass other data through a map`,
+  }),
+);
+
+export const tooManyParameters = defineError(
+  "E0382",
+  "too many parameters for an eBPF function",
+  "eBPF passes function arguments in the five registers R1–R5; a program or `@helper` function can take at most five parameters.",
+  (name: string, count: number) => ({
+    message: `\`${name}\` takes ${count} parameters; eBPF functions take at most 5`,
+    help: "group related parameters into a struct and pass a pointer to it",
+  }),
+);
+
+export const functionValueMismatch = defineError(
+  "E0383",
+  "function value does not match the function type",
+  "A function stored in a function-typed variable, field or parameter must take exactly the parameter types and return the type the function type names.",
+  (name: string, found: string, expected: string) => ({
+    message: `\`${name}\` has type \`${found}\`, which does not match \`${expected}\``,
+    help: "use a function whose parameter and return types match exactly, or change the function type",
+  }),
+);

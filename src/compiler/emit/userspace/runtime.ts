@@ -34,6 +34,7 @@ import {
   bpfSourceFileName,
   verifierLogFileName,
 } from "../names.js";
+import { emitTailCallSetup } from "./tail-calls.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
@@ -372,6 +373,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
       w.line("ks_skel = NULL;");
       w.line("return -1;");
     });
+    emitTailCallSetup(w, module);
     w.line("return 0;");
   });
   w.line();

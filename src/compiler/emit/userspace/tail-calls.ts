@@ -1,0 +1,29 @@
+//! Loader code that fills the compiler-made program array of tail calls: after the
+//! skeleton is loaded, slot `i` gets the fd of `module.tailCallTargets[i]`. Runs inside
+//! `ks_open_and_load`, so both the default main and a user `main` get it.
+
+import type { IrModule } from "../../ir.js";
+import type { CWriter } from "../c-writer.js";
+import { skeletonName, tailCallMapName } from "../names.js";
+
+export function emitTailCallSetup(w: CWriter, module: IrModule): void {
+  if (module.tailCallTargets.length === 0) return;
+  const skel = skeletonName(module.name);
+  w.comment(`Tail calls jump through ${tailCallMapName}: put each target program in its slot.`);
+  w.block("", () => {
+    w.line(`int array_fd = bpf_map__fd(ks_skel->maps.${tailCallMapName});`);
+    w.line("struct bpf_program *targets[] = {");
+    for (const target of module.tailCallTargets) w.line(`    ks_skel->progs.${target},`);
+    w.line("};");
+    w.block("for (__u32 slot = 0; slot < sizeof(targets) / sizeof(targets[0]); slot++)", () => {
+      w.line("int prog_fd = bpf_program__fd(targets[slot]);");
+      w.block("if (bpf_map_update_elem(array_fd, &slot, &prog_fd, BPF_ANY) != 0)", () => {
+        w.line("int err = errno;");
+        w.line(`fprintf(stderr, "error: cannot register tail-call target '%s' in slot %u: %s\\n", bpf_program__name(targets[slot]), slot, strerror(err));`);
+        w.line(`${skel}__destroy(ks_skel);`);
+        w.line("ks_skel = NULL;");
+        w.line("return -1;");
+      });
+    });
+  });
+}
