@@ -74,6 +74,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     typedefs: ctx.typedefs,
     maps: ctx.maps,
     globals: ctx.globals,
+    configs: ctx.configs,
     functions: ctx.functions,
     exprTypes: ctx.exprTypes,
     references: ctx.references,

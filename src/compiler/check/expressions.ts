@@ -16,6 +16,7 @@ import type { Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
+import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -112,7 +113,12 @@ function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
       c.ctx.readLocals.add(symbol.id);
       return symbol.type;
     case "constant": return symbol.type;
-    case "global": return symbol.info.type;
+    case "global":
+      checkGlobalSide(c, symbol.info, expr.span);
+      return symbol.info.type;
+    case "config":
+      reportConfigAsValue(c, symbol.info, expr.span);
+      return errorType;
     case "map":
       c.ctx.diags.report(nameErrors.mapUsedAsValue, expr.span, symbol.info.name);
       return errorType;
@@ -310,6 +316,8 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
 
 function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
   const { ctx } = c;
+  const config = configOf(scope, expr);
+  if (config) return checkConfigField(c, scope, expr, config);
   const targetType = checkExpr(c, scope, expr.target);
   if (targetType.kind === "error") return targetType;
   // `.` auto-dereferences a pointer to a struct (`ctx.data`); `->` requires a pointer.
@@ -379,7 +387,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   ctx.references.set(expr.callee, symbol);
   ctx.exprTypes.set(expr.callee, errorType);
   if (symbol.kind !== "function") {
-    const type = symbol.kind === "map" ? "map" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
+    const type = symbol.kind === "map" ? "map" : symbol.kind === "config" ? `config ${symbol.info.name}` : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
     if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
     else ctx.diags.report(typeErrors.notCallable, expr.callee.span, type);
     expr.args.forEach((a) => checkExpr(c, scope, a));

@@ -14,6 +14,7 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -166,7 +167,11 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
         targetType = symbol.type;
       } else if (symbol.kind === "global") {
+        checkGlobalSide(c, symbol.info, target.span);
         targetType = symbol.info.type;
+      } else if (symbol.kind === "config") {
+        reportConfigAsValue(c, symbol.info, target.span);
+        targetType = errorType;
       } else {
         if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, target.span, symbol.info.name);
         else ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
@@ -181,6 +186,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         return;
       }
       targetType = checkExpr(c, scope, target);
+      checkConfigWrite(c, scope, target);
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
         if (base?.kind === "pointer" && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {

@@ -11,6 +11,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { atomicCompound, globalReference } from "./globals-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -54,7 +55,10 @@ export class CCodeEmitter {
           return;
         case "assign": {
           const target = this.place(s.target);
-          if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
+          // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
+          const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
+          if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
+          else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
           else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
           return;
         }
@@ -175,7 +179,7 @@ export class CCodeEmitter {
   place(p: ir.IrPlace): string {
     switch (p.kind) {
       case "local": return localName(p.name);
-      case "global": return p.name;
+      case "global": return globalReference(this.side, p.storage, p.name);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
       case "index": return `${this.expr(p.target)}[${this.expr(p.index)}]`;
@@ -191,7 +195,7 @@ export class CCodeEmitter {
       case "null": return "NULL";
       case "constant": return e.name;
       case "local": return localName(e.name);
-      case "global": return e.name;
+      case "global": return globalReference(this.side, e.storage, e.name);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
@@ -224,7 +228,12 @@ export class CCodeEmitter {
     const args = e.args.map((a) => this.expr(a));
     switch (e.name) {
       case "load": return `ks_load(${args[0]})`;
-      case "attach": return `ks_attach(${args.join(", ")})`;
+      case "attach": {
+        // A `str(N)` value (not a literal) is a struct whose first member is the text.
+        const target = e.args[1];
+        if (target && target.type.kind === "str" && target.kind !== "string") args[1] = `(const char *)&${args[1]}`;
+        return `ks_attach(${args.join(", ")})`;
+      }
       case "detach": return `ks_detach(${args[0]})`;
     }
   }

@@ -8,6 +8,7 @@ import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
+import { emitKernelGlobals } from "./globals-c.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -57,6 +58,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     });
     w.line();
   }
+  emitKernelGlobals(w, module);
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   writeFunctions(w, module, use);

@@ -77,3 +77,20 @@ export function temporaryName(purpose: string, counter: number): string {
 export function functionName(name: string): string {
   return localName(name);
 }
+
+/** The single-entry ARRAY map holding every `pin var` global, and its value struct. */
+export const pinnedGlobalsMapName = "ks_pinned_globals";
+export const pinnedGlobalsStructName = "ks_pinned_globals";
+
+/** The C struct type and `.data` variable of `config NAME { … }`. */
+export function configStructName(config: string): string {
+  return `ks_config_${config}`;
+}
+export function configVariableName(config: string): string {
+  return `ks_config_${config}`;
+}
+
+/** A global's C name (also its member name in the skeleton's `bss`/`data`). */
+export function globalName(name: string): string {
+  return localName(name);
+}

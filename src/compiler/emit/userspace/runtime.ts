@@ -23,6 +23,7 @@
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
+import { emitPinnedGlobalsRuntime, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
   mapPinPath,
   pinDirectory,
@@ -68,6 +69,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitState(w, module);
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
+  emitPinnedGlobalsRuntime(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w);
@@ -76,13 +78,14 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   for (const header of [
     "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
-    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
+    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "sys/mman.h", "getopt.h", "limits.h", "net/if.h", "linux/types.h", "linux/if_link.h",
     "stdbool.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
   ]) {
     w.line(`#include <${header}>`);
   }
-  w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
+  // Shared types first: the skeleton declares globals and configs of those types.
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
+  w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
   w.line();
   w.comment("Runtime helpers may go unused by a given program; -Wall -Werror must still pass.");
   w.line("#ifndef KS_UNUSED");
@@ -355,6 +358,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
         });
       }
     }
+    for (const line of pinnedGlobalsBeforeLoad(module)) w.line(line);
     w.line(`int err = ${skel}__load(ks_skel);`);
     w.block("if (err)", () => {
       w.block("if (!ks_report_verifier_log())", () => {
@@ -364,6 +368,13 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
       w.line("ks_skel = NULL;");
       w.line("return -1;");
     });
+    if (hasPinnedGlobals(module)) {
+      w.block("if (ks_pinned_globals_setup(ks_pinned_fresh) != 0)", () => {
+        w.line(`${skel}__destroy(ks_skel);`);
+        w.line("ks_skel = NULL;");
+        w.line("return -1;");
+      });
+    }
     w.line("return 0;");
   });
   w.line();
