@@ -179,7 +179,7 @@ export class CCodeEmitter {
   place(p: ir.IrPlace): string {
     switch (p.kind) {
       case "local": return localName(p.name);
-      case "global": return globalReference(this.side, p.storage, p.name);
+      case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
       case "index": return `${this.expr(p.target)}[${this.expr(p.index)}]`;
@@ -195,7 +195,7 @@ export class CCodeEmitter {
       case "null": return "NULL";
       case "constant": return e.name;
       case "local": return localName(e.name);
-      case "global": return globalReference(this.side, e.storage, e.name);
+      case "global": return globalReference(this.side, e.storage, e.name, e.type);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {

@@ -18,22 +18,31 @@ import type * as ir from "../ir.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
 import { cString, intLiteral, type Side } from "./c-code.js";
-import { cDeclaration } from "./c-types.js";
+import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import {
   configStructName, configVariableName, globalName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
 } from "./names.js";
 
-/** The C expression (an lvalue) for a global on one side. */
-export function globalReference(side: Side, storage: ir.GlobalStorage, name: string): string {
+/**
+ * The C expression (an lvalue) for a global on one side. In user space the memory is
+ * shared with running programs, so scalar and struct globals are accessed as volatile:
+ * a loop waiting for a program to change a global must reload it every time.
+ */
+export function globalReference(side: Side, storage: ir.GlobalStorage, name: string, type: Type): string {
   const member = storage === "config" ? configVariableName(name) : globalName(name);
   if (side === "kernel") return storage === "pinned" ? `ks_pinned()->${member}` : member;
+  let place: string;
   switch (storage) {
-    case "bss": return `ks_skel->bss->${member}`;
-    case "data": case "config": return `ks_skel->data->${member}`;
-    case "pinned": return `ks_pinned_mem->${member}`;
+    case "bss": place = `ks_skel->bss->${member}`; break;
+    case "data": place = `ks_skel->data->${member}`; break;
+    case "config": place = `ks_skel->data->${member}`; break;
+    case "pinned": place = `ks_pinned_mem->${member}`; break;
     case "local": throw new Error(`internal: kernel-only global ${name} reached user-space code`);
   }
+  if (type.kind === "array") return place;
+  const cType = storage === "config" ? `struct ${configStructName(name)}` : cTypeName(type);
+  return `(*(volatile ${cType} *)&${place})`;
 }
 
 /** Whether `target op= value` on this type can be one atomic instruction (BPF: 32/64-bit). */
@@ -166,4 +175,13 @@ export function pinnedGlobalsBeforeLoad(module: ir.IrModule): string[] {
 }
 export function hasPinnedGlobals(module: ir.IrModule): boolean {
   return module.globals.some((g) => g.storage === "pinned");
+}
+
+/** Headers the user side needs for pinned globals (mmap) and the Args parser (getopt). */
+export function globalsIncludes(module: ir.IrModule): string[] {
+  const headers: string[] = [];
+  if (hasPinnedGlobals(module)) headers.push("sys/mman.h");
+  const main = module.userFunctions.find((f) => f.name === "main");
+  if (main && main.params.length > 0) headers.push("getopt.h");
+  return headers;
 }

@@ -23,7 +23,7 @@
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { emitPinnedGlobalsRuntime, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
+import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
   mapPinPath,
   pinDirectory,
@@ -78,11 +78,12 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   for (const header of [
     "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
-    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "sys/mman.h", "getopt.h", "limits.h", "net/if.h", "linux/types.h", "linux/if_link.h",
+    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
     "stdbool.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
   ]) {
     w.line(`#include <${header}>`);
   }
+  for (const header of globalsIncludes(module)) w.line(`#include <${header}>`);
   // Shared types first: the skeleton declares globals and configs of those types.
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
