@@ -20,7 +20,11 @@ import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { binaryFileName } from "../names.js";
 
-/** `struct ks_strN` for every `str(N)` a shared struct uses (text first, then length). */
+/**
+ * `struct ks_strN` for every `str(N)` a shared struct uses: NUL-terminated text, zero
+ * after it (the representation the strings work defines; when that lands, its
+ * definitions replace these).
+ */
 export function emitStrStructs(w: CWriter, module: IrModule): void {
   const sizes = new Set<number>();
   const visit = (type: Type): void => {
@@ -31,7 +35,7 @@ export function emitStrStructs(w: CWriter, module: IrModule): void {
   for (const size of [...sizes].sort((a, b) => a - b)) {
     w.line(`#ifndef KS_STR${size}_DEFINED`);
     w.line(`#define KS_STR${size}_DEFINED`);
-    w.line(`struct ks_str${size} { char data[${size + 1}]; __u16 len; };`);
+    w.line(`struct ks_str${size} { char data[${size + 1}]; };`);
     w.line("#endif");
   }
   if (sizes.size > 0) w.line();
@@ -140,7 +144,6 @@ function emitFieldParse(w: CWriter, field: string, type: Type): void {
       });
       w.line(`memset(&args->${field}, 0, sizeof(args->${field}));`);
       w.line(`memcpy(args->${field}.data, optarg, strlen(optarg));`);
-      w.line(`args->${field}.len = (__u16)strlen(optarg);`);
       return;
     case "int": {
       const { min, max } = intRange(type);
