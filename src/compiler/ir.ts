@@ -23,6 +23,8 @@ export interface IrModule {
   readonly typedefs: readonly { readonly name: string; readonly type: Type }[];
   readonly maps: readonly IrMap[];
   readonly globals: readonly IrGlobal[];
+  /** `config` blocks, in source order. */
+  readonly configs: readonly IrConfig[];
   /** eBPF programs (one SEC() each), in source order. */
   readonly programs: readonly IrProgram[];
   /** struct_ops impl blocks; their methods' bodies are among `helpers`. */
@@ -69,13 +71,46 @@ export interface IrMap {
   readonly span: Span;
 }
 
+/**
+ * Where a global lives. `bss`/`data`: a shared global in the object's `.bss` (zero
+ * initial value) or `.data` section, reached from user space through the skeleton;
+ * `local`: kernel-only (a static variable, absent from the skeleton); `pinned`: a field
+ * of the single-entry pinned-globals map; `config`: a config block (a struct in `.data`).
+ */
+export type GlobalStorage = "bss" | "data" | "local" | "pinned" | "config";
+
 export interface IrGlobal {
   readonly name: string;
   readonly type: Type;
-  readonly init: IrExpr | undefined;
-  /** `local var`: kernel-only, not visible to user space. */
-  readonly local: boolean;
-  readonly pinned: boolean;
+  /** The initial value; absent means zero. */
+  readonly init: IrConst | undefined;
+  readonly storage: Exclude<GlobalStorage, "config">;
+  readonly span: Span;
+}
+
+/** A compile-time constant: the initial value of a global or a config field. */
+export type IrConst =
+  | { readonly kind: "int"; readonly value: bigint }
+  | { readonly kind: "bool"; readonly value: boolean }
+  /** `elements` may be shorter than the array: the rest is zero. */
+  | { readonly kind: "array"; readonly elements: readonly IrConst[] }
+  | { readonly kind: "struct"; readonly fields: readonly { readonly name: string; readonly value: IrConst }[] };
+
+/** Whether a constant is all zero bits (a global with such a value goes to `.bss`). */
+export function isZeroConst(value: IrConst | undefined): boolean {
+  if (!value) return true;
+  switch (value.kind) {
+    case "int": return value.value === 0n;
+    case "bool": return !value.value;
+    case "array": return value.elements.every(isZeroConst);
+    case "struct": return value.fields.every((f) => isZeroConst(f.value));
+  }
+}
+
+/** `config NAME { … }`: one struct of settings, read by both sides, written by user space. */
+export interface IrConfig {
+  readonly name: string;
+  readonly fields: readonly { readonly name: string; readonly type: Type; readonly default: IrConst | undefined }[];
   readonly span: Span;
 }
 
@@ -168,7 +203,7 @@ export type IrAssignOp = "=" | IrArithOp;
 /** Something that can be assigned to. */
 export type IrPlace =
   | { readonly kind: "local"; readonly name: string; readonly type: Type }
-  | { readonly kind: "global"; readonly name: string; readonly type: Type }
+  | { readonly kind: "global"; readonly name: string; readonly storage: GlobalStorage; readonly type: Type }
   /** A binding of `ifMapEntry`: assignments write into the map value in place. */
   | { readonly kind: "entry"; readonly name: string; readonly type: Type }
   | { readonly kind: "field"; readonly target: IrExpr; readonly field: string; readonly viaPointer: boolean; readonly type: Type }
@@ -187,7 +222,8 @@ export type IrExpr =
   /** A named constant: enum constant or built-in (`XDP_PASS`). Emitted by name. */
   | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly span: Span }
   | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly span: Span }
-  | { readonly kind: "global"; readonly name: string; readonly type: Type; readonly span: Span }
+  /** A global variable, or (storage `config`) a config block as a struct value. */
+  | { readonly kind: "global"; readonly name: string; readonly storage: GlobalStorage; readonly type: Type; readonly span: Span }
   /** The value the `ifMapEntry` binding points to (read through the pointer). */
   | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: IrExpr; readonly right: IrExpr; readonly type: Type; readonly span: Span }

@@ -77,6 +77,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     typedefs: ctx.typedefs,
     maps: ctx.maps,
     globals: ctx.globals,
+    configs: ctx.configs,
     functions: ctx.functions,
     structOps: ctx.structOps,
     exprTypes: ctx.exprTypes,

@@ -6,7 +6,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host.js";
 import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
-import type { FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
+import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { Btf, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
@@ -61,6 +61,9 @@ export class CheckContext {
   readonly typedefs: { name: string; type: Type }[] = [];
   readonly maps: MapInfo[] = [];
   readonly globals: GlobalInfo[] = [];
+  readonly configs: ConfigInfo[] = [];
+  /** Struct declarations by name, for pointing at a field's written type. */
+  readonly structDecls = new Map<string, ast.StructDecl>();
   readonly functions: FunctionInfo[] = [];
   readonly structOps: StructOpsInfo[] = [];
   readonly exprTypes = new Map<ast.Expr, Type>();

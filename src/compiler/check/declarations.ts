@@ -22,6 +22,7 @@ import { resolveType } from "./resolve-types.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkParameterLimit } from "./calls.js";
+import { checkArgsParameter, declareConfig, declareGlobalValue } from "./globals.js";
 
 /** The declarations of `file` with every `include` replaced by the header's declarations. */
 export function spliceIncludes(ctx: CheckContext, file: ast.SourceFileAst, seen = new Set<string>()): ast.Decl[] {
@@ -74,6 +75,7 @@ export function symbolSpan(symbol: Symbol): Span | undefined {
   switch (symbol.kind) {
     case "local": case "entry": return symbol.span;
     case "global": return symbol.info.decl.name.span;
+    case "config": return symbol.info.decl.name.span;
     case "map": return symbol.info.decl.name.span;
     case "function": return symbol.info.decl.name.span;
     case "constant": return symbol.span;
@@ -129,7 +131,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       case "FunctionDecl": declareFunction(ctx, decl); break;
       case "ExternDecl": declareExtern(ctx, decl); break;
       case "ImportDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`import`"); break;
-      case "ConfigDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`config` blocks"); break;
+      case "ConfigDecl": declareConfig(ctx, decl, (name, symbol) => declareGlobal(ctx, name, symbol)); break;
       case "ImplDecl":
         declareImpl(ctx, decl, (name, info) => {
           ctx.structOps.push(info);
@@ -153,6 +155,7 @@ function declareStruct(ctx: CheckContext, decl: ast.StructDecl): void {
     fields.push({ name: field.name.name, type: resolveType(ctx, field.type) });
   }
   const layout = { name: decl.name.name, origin: existing.origin, fields };
+  ctx.structDecls.set(decl.name.name, decl);
   ctx.structs.set(decl.name.name, layout);
   if (layout.origin === "user") ctx.userStructs.push(layout);
 }
@@ -183,8 +186,7 @@ function declareEnum(ctx: CheckContext, decl: ast.EnumDecl, fromHeader: boolean)
 function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   const isMap = decl.type?.kind === "GenericType";
   if (!isMap) {
-    // Plain globals arrive with issue-3 work (shared .bss/.data variables).
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "global variables other than maps");
+    declareGlobalValue(ctx, decl, (name, symbol) => declareGlobal(ctx, name, symbol));
     return;
   }
   const type = resolveType(ctx, decl.type!, true);
@@ -340,8 +342,6 @@ function checkMainSignature(ctx: CheckContext, decl: ast.FunctionDecl, params: r
   if (!sameInt(returnType, i32) && returnType.kind !== "error") {
     ctx.diags.report(typeErrors.mainSignature, decl.returnType?.span ?? decl.name.span, "it must return `i32`");
   }
-  if (params.length > 0) {
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.params[0]!.span, "command-line argument structs for `main`");
-  }
+  checkArgsParameter(ctx, decl, params);
 }
 

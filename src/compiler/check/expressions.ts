@@ -19,6 +19,7 @@ import { resolveType } from "./resolve-types.js";
 import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
 import { checkCallThroughValue, checkFunctionArgument, checkLegacyHelperCall, checkTailCallAsCall, isFunctionTyped } from "./calls.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
+import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -115,7 +116,12 @@ function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
       c.ctx.readLocals.add(symbol.id);
       return symbol.type;
     case "constant": return symbol.type;
-    case "global": return symbol.info.type;
+    case "global":
+      checkGlobalSide(c, symbol.info, expr.span);
+      return symbol.info.type;
+    case "config":
+      reportConfigAsValue(c, symbol.info, expr.span);
+      return errorType;
     case "map":
       c.ctx.diags.report(nameErrors.mapUsedAsValue, expr.span, symbol.info.name);
       return errorType;
@@ -328,6 +334,8 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
 
 function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
   const { ctx } = c;
+  const config = configOf(scope, expr);
+  if (config) return checkConfigField(c, scope, expr, config);
   const targetType = checkExpr(c, scope, expr.target);
   if (targetType.kind === "error") return targetType;
   // `.` auto-dereferences a pointer to a struct (`ctx.data`); `->` requires a pointer.
@@ -401,7 +409,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return checkCallThroughValue(c, scope, expr);
   }
   if (symbol.kind !== "function") {
-    const type = symbol.kind === "map" ? "map" : symbol.kind === "structOps" ? "struct_ops impl" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
+    const type = symbol.kind === "map" ? "map" : symbol.kind === "structOps" ? "struct_ops impl" : symbol.kind === "config" ? `config ${symbol.info.name}` : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
     if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
     else ctx.diags.report(typeErrors.notCallable, expr.callee.span, type);
     expr.args.forEach((a) => checkExpr(c, scope, a));

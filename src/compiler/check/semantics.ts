@@ -6,6 +6,7 @@ import type * as ast from "../ast.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../types.js";
 import type { Span } from "../source.js";
+import type { IrConst } from "../ir.js";
 
 /** Where a function runs and how it is called. */
 export type FunctionRole =
@@ -50,6 +51,18 @@ export interface GlobalInfo {
   readonly name: string;
   readonly decl: ast.GlobalVarDecl;
   readonly type: Type;
+  /** The checked constant initial value (absent: zero). */
+  readonly init: ConstValue | undefined;
+}
+
+/** A compile-time constant: the initial value of a global or a config field. */
+export type ConstValue = IrConst;
+
+/** `config NAME { field: T = default, … }`. */
+export interface ConfigInfo {
+  readonly name: string;
+  readonly decl: ast.ConfigDecl;
+  readonly fields: readonly { readonly name: string; readonly type: Type; readonly default: ConstValue | undefined; readonly span: Span }[];
 }
 
 export type Symbol =
@@ -63,6 +76,7 @@ export type Symbol =
   /** The binding of `if (var v = m[k])`: a pointer into the map entry. */
   | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span; readonly id: number }
   | { readonly kind: "global"; readonly info: GlobalInfo }
+  | { readonly kind: "config"; readonly info: ConfigInfo }
   | { readonly kind: "map"; readonly info: MapInfo }
   | { readonly kind: "function"; readonly info: FunctionInfo }
   /** A struct_ops `impl` block (the argument of `register`). */
@@ -79,6 +93,7 @@ export interface Semantics {
   readonly typedefs: readonly { readonly name: string; readonly type: Type }[];
   readonly maps: readonly MapInfo[];
   readonly globals: readonly GlobalInfo[];
+  readonly configs: readonly ConfigInfo[];
   readonly functions: readonly FunctionInfo[];
   readonly structOps: readonly StructOpsInfo[];
   /** The type of every checked expression (integer literals get their final type). */

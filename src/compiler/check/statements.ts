@@ -17,6 +17,7 @@ import { constantInteger } from "./constants.js";
 import { checkEscapingPointer, narrow, nullOrigin, provenNonNull } from "./pointers.js";
 import { checkTailCall, noteFunctionValueInit, noteLocalAssigned } from "./calls.js";
 import { sameType } from "../types.js";
+import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -200,7 +201,11 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
           }
         }
       } else if (symbol.kind === "global") {
+        checkGlobalSide(c, symbol.info, target.span);
         targetType = symbol.info.type;
+      } else if (symbol.kind === "config") {
+        reportConfigAsValue(c, symbol.info, target.span);
+        targetType = errorType;
       } else {
         if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, target.span, symbol.info.name);
         else ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
@@ -211,6 +216,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
     }
     case "IndexExpr": case "FieldExpr":
       targetType = checkExpr(c, scope, target);
+      checkConfigWrite(c, scope, target);
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
         if (base?.kind === "pointer" && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {

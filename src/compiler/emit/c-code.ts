@@ -12,6 +12,7 @@ import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
+import { atomicCompound, globalReference } from "./globals-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -62,7 +63,10 @@ export class CCodeEmitter {
           return;
         case "assign": {
           const target = this.place(s.target);
-          if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
+          // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
+          const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
+          if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
+          else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
           else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
           // User space works on a copy of the entry: store it at once, so that an early
           // `return` or `break` cannot lose the write.
@@ -193,7 +197,7 @@ export class CCodeEmitter {
   place(p: ir.IrPlace): string {
     switch (p.kind) {
       case "local": return localName(p.name);
-      case "global": return p.name;
+      case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
       case "index": return `${this.expr(p.target)}[${this.expr(p.index)}]`;
@@ -209,7 +213,7 @@ export class CCodeEmitter {
       case "null": return "NULL";
       case "constant": return e.name;
       case "local": return localName(e.name);
-      case "global": return e.name;
+      case "global": return globalReference(this.side, e.storage, e.name, e.type);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
@@ -253,7 +257,12 @@ export class CCodeEmitter {
     const args = e.args.map((a) => this.expr(a));
     switch (e.name) {
       case "load": return `ks_load(${args[0]})`;
-      case "attach": return `ks_attach(${args.join(", ")})`;
+      case "attach": {
+        // A `str(N)` value (not a literal) is a struct whose first member is the text.
+        const target = e.args[1];
+        if (target && target.type.kind === "str" && target.kind !== "string") args[1] = `(const char *)&${args[1]}`;
+        return `ks_attach(${args.join(", ")})`;
+      }
       case "detach": return `ks_detach(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
     }

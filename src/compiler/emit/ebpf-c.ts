@@ -8,6 +8,7 @@ import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
+import { emitKernelGlobals } from "./globals-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -77,6 +78,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym;`);
   }
   if (kfuncs.length > 0) w.line();
+  emitKernelGlobals(w, module);
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   writeFunctions(w, module, use);

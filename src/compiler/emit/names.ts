@@ -107,3 +107,20 @@ export function aliasPointerName(alias: string): string {
 export function aliasKeyName(alias: string): string {
   return `__ks_key_${alias}`;
 }
+
+/** The single-entry ARRAY map holding every `pin var` global, and its value struct. */
+export const pinnedGlobalsMapName = "ks_pinned_globals";
+export const pinnedGlobalsStructName = "ks_pinned_globals";
+
+/** The C struct type and `.data` variable of `config NAME { … }`. */
+export function configStructName(config: string): string {
+  return `ks_config_${config}`;
+}
+export function configVariableName(config: string): string {
+  return `ks_config_${config}`;
+}
+
+/** A global's C name (also its member name in the skeleton's `bss`/`data`). */
+export function globalName(name: string): string {
+  return localName(name);
+}

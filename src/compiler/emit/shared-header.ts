@@ -6,9 +6,11 @@ import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { cIdentifierFrom, generatedBanner } from "./names.js";
 import { intLiteral } from "./c-code.js";
+import { emitConfigStructs } from "./globals-c.js";
+import { emitStrStructs } from "./userspace/args.js";
 
 export function needsSharedHeader(module: ir.IrModule): boolean {
-  return module.structs.length > 0 || module.enums.length > 0 || module.typedefs.length > 0;
+  return module.structs.length > 0 || module.enums.length > 0 || module.typedefs.length > 0 || module.configs.length > 0;
 }
 
 export function emitSharedHeader(module: ir.IrModule): string {
@@ -24,6 +26,7 @@ export function emitSharedHeader(module: ir.IrModule): string {
     }, ";");
     w.line();
   }
+  emitStrStructs(w, module);
   for (const s of module.structs) {
     w.block(`struct ${s.name}`, () => {
       for (const f of s.fields) w.line(`${cDeclaration(f.type, f.name)};`);
@@ -34,6 +37,7 @@ export function emitSharedHeader(module: ir.IrModule): string {
     w.line(`typedef ${cDeclaration(t.type, t.name)};`);
   }
   if (module.typedefs.length > 0) w.line();
+  emitConfigStructs(w, module);
   w.line(`#endif /* ${guard} */`);
   return w.toString();
 }

@@ -13,6 +13,7 @@ import { functionName, generatedBanner } from "./names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
+import { emitArgsParser } from "./userspace/args.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -38,12 +39,24 @@ export function emitUserspaceC(
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   writeUserFunctions(w, module, use);
+  const argsType = module.userFunctions.find((f) => f.name === "main")?.params[0]?.type;
+  const argsLayout = argsType?.kind === "struct" ? module.structs.find((s) => s.name === argsType.name) : undefined;
+  if (argsLayout) emitArgsParser(w, module, argsLayout);
   w.block("int main(int argc, char **argv)", () => {
-    w.line("(void)argc;");
-    w.line("(void)argv;");
+    if (argsLayout) {
+      w.comment("Arguments first: --help and usage errors need no privileges and load nothing.");
+      w.line(`struct ${argsLayout.name} args;`);
+      w.line("memset(&args, 0, sizeof(args));");
+      w.line("int parsed = ks_parse_args(argc, argv, &args);");
+      w.line("if (parsed != 0)");
+      w.line("    return parsed > 0 ? 0 : 2;");
+    } else {
+      w.line("(void)argc;");
+      w.line("(void)argv;");
+    }
     w.line("if (ks_open_and_load() != 0)");
     w.line("    return 1;");
-    w.line(`return ${userMainName}();`);
+    w.line(`return ${userMainName}(${argsLayout ? "args" : ""});`);
   });
   return w.toString();
 }

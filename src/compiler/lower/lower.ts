@@ -12,6 +12,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -52,10 +53,12 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     const fn = lowerFunction(semantics, calls, s.info, decl.body, env);
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
+  const globals = lowerGlobals(semantics);
+  const pinnedGlobals = pinnedGlobalsStorage(globals);
   return {
     name,
     sourcePath: semantics.sourcePath,
-    structs: semantics.userStructs,
+    structs: pinnedGlobals ? [...semantics.userStructs, pinnedGlobals.struct] : semantics.userStructs,
     enums: semantics.userEnums,
     typedefs: semantics.typedefs,
     maps: semantics.maps.map((m) => ({
@@ -67,8 +70,9 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       flags: m.flags,
       pinned: m.pinned,
       span: m.decl.span,
-    })),
-    globals: [],
+    })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
+    globals,
+    configs: lowerConfigs(semantics),
     structOps: lowerStructOps(semantics, helpers),
     programs,
     helpers,
@@ -307,10 +311,12 @@ class FunctionLowering {
         const symbol = this.symbolOf(target);
         if (symbol.kind === "local") return { kind: "local", name: localIdentifier(symbol), type: symbol.type };
         if (symbol.kind === "entry") return { kind: "entry", name: localIdentifier(symbol), type: symbol.type };
-        if (symbol.kind === "global") return { kind: "global", name: symbol.info.name, type: symbol.info.type };
+        if (symbol.kind === "global") return { kind: "global", name: symbol.info.name, storage: globalStorage(symbol.info), type: symbol.info.type };
         throw new InternalError("assignment to non-variable");
       }
       case "FieldExpr": {
+        const config = configField(this.semantics, target, this.typeOf(target));
+        if (config) return { kind: "field", target: config.target, field: config.field, viaPointer: false, type: config.type };
         const base = this.placeBase(target.target, root);
         return { kind: "field", target: base, field: target.field.name, viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
       }
@@ -355,7 +361,7 @@ class FunctionLowering {
             }
             return { kind: "local", name: localIdentifier(symbol), type: symbol.type, span };
           case "entry": return { kind: "entry", name: localIdentifier(symbol), type: symbol.type, span };
-          case "global": return { kind: "global", name: symbol.info.name, type: symbol.info.type, span };
+          case "global": return { kind: "global", name: symbol.info.name, storage: globalStorage(symbol.info), type: symbol.info.type, span };
           case "constant":
             return symbol.inC
               ? { kind: "constant", name: symbol.name, value: symbol.value, type: symbol.type, span }
@@ -368,6 +374,7 @@ class FunctionLowering {
           }
           case "map": throw new InternalError("map used as value reached lowering");
           case "structOps": throw new InternalError("impl block used as value reached lowering");
+          case "config": throw new InternalError("config used as value reached lowering");
         }
       }
       case "BinaryExpr": {
@@ -418,8 +425,10 @@ class FunctionLowering {
         return { kind: "index", target: this.expr(expr.target), index: this.expr(expr.index), type: this.typeOf(expr), span };
       }
       case "FieldExpr": {
-        const target = this.expr(expr.target);
         const type = this.typeOf(expr);
+        const config = configField(this.semantics, expr, type);
+        if (config) return config;
+        const target = this.expr(expr.target);
         const isContext = target.type.kind === "pointer" && target.type.target.kind === "struct" && target.type.target.origin === "kernel";
         if (isContext) return { kind: "contextField", context: target, field: expr.field.name, type, span };
         return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };

@@ -183,6 +183,53 @@ export const unusedVariable = defineWarning(
   }),
 );
 
+// --- globals-config ---
+
+export const pinnedLocalGlobal = defineError(
+  "E0222",
+  "pinned kernel-only global",
+  "`pin` keeps a global in bpffs so that user space and later runs of the loader see it; `local` makes a global invisible to user space. The two contradict each other.",
+  (name: string) => ({
+    message: `\`${name}\` cannot be both \`pin\` and \`local\``,
+    label: "pinned and kernel-only",
+    help: `drop \`local\` to share and pin it (\`pin var ${name}\`), or drop \`pin\` to keep it kernel-only`,
+  }),
+);
+
+export const localGlobalFromUserspace = defineError(
+  "E0223",
+  "kernel-only global used in user space",
+  "A `local var` global lives only in the eBPF object (it is static there, so the skeleton has no field for it); user-space code cannot read or write it.",
+  (name: string, declared: Span) => ({
+    message: `\`${name}\` is a \`local var\` (kernel-only) and cannot be used in user space`,
+    label: "used in a user-space function",
+    secondary: [{ span: declared, message: "declared `local` here" }],
+    help: `declare it without \`local\` (\`var ${name}\`) to share it with user space`,
+  }),
+);
+
+export const unknownConfigField = defineError(
+  "E0224",
+  "unknown config field",
+  "A `config` block has exactly the fields it declares.",
+  (config: string, field: string, suggestion: string | undefined, fields: string) => ({
+    message: `config \`${config}\` has no field \`${field}\``,
+    label: "unknown field",
+    help: suggestion ? `did you mean \`${config}.${suggestion}\`?` : `its fields are: ${fields}`,
+  }),
+);
+
+export const configUsedAsValue = defineError(
+  "E0225",
+  "config used as a value",
+  "A `config` block is a named group of settings, not a value: read or write one of its fields.",
+  (config: string, firstField: string | undefined) => ({
+    message: `config \`${config}\` cannot be used as a value`,
+    label: "a config block",
+    help: firstField ? `use one of its fields, e.g. \`${config}.${firstField}\`` : `declare fields in \`config ${config} { … }\` and use them`,
+  }),
+);
+
 // --- lead: kernel program types ---
 
 export const unknownKernelFunction = defineError(

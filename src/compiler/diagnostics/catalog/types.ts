@@ -448,3 +448,71 @@ export const functionValueMismatch = defineError(
     help: "use a function whose parameter and return types match exactly, or change the function type",
   }),
 );
+
+// --- globals-config ---
+
+export const globalInitNotConstant = defineError(
+  "E0365",
+  "global initializer is not a constant",
+  "Globals and config defaults are stored in the eBPF object file before any code runs, so their initial values must be constants: literals (possibly negated), `true`/`false`, enum constants, and array or struct literals of those.",
+  (what: string) => ({
+    message: `the initial value of ${what} must be a constant`,
+    label: "not a constant",
+    help: "use a literal here and compute the value in `main` or in the program instead",
+  }),
+);
+
+export const configWriteInKernel = defineError(
+  "E0366",
+  "config written in eBPF code",
+  "Config fields are settings that user space controls: eBPF programs read them, only user-space code may change them. For a value that programs update, use a global (`var`) or a map.",
+  (config: string, field: string) => ({
+    message: `config field \`${config}.${field}\` cannot be assigned in eBPF code`,
+    label: "written in an eBPF function",
+    help: `set \`${config}.${field}\` from user space (e.g. in \`main\`), or use a global \`var\` for state the program changes`,
+  }),
+);
+
+export const unsupportedConfigFieldType = defineError(
+  "E0367",
+  "unsupported config field type",
+  "Config fields are integers, bools, chars, enums, or fixed-size arrays of those: values user space can fill in and eBPF code can read without further checks.",
+  (field: string, type: string) => ({
+    message: `config field \`${field}\` has type \`${type}\`, which a config block cannot hold`,
+    label: "unsupported type",
+    help: "use an integer, bool, char, enum or an array of those (e.g. `u16[4]`)",
+  }),
+);
+
+export const unsupportedGlobalType = defineError(
+  "E0368",
+  "type cannot be a global",
+  "Globals live in the eBPF object's data sections and are shared with user space through the skeleton: they hold integers, bools, chars, enums, and arrays and structs of those. Pointers would point into one address space only.",
+  (name: string, type: string) => ({
+    message: `global \`${name}\` cannot have type \`${type}\``,
+    label: "not a storable value type",
+    help: "store an integer, bool, enum, or an array/struct of those; keep pointers in locals",
+  }),
+);
+
+export const argsFieldType = defineError(
+  "E0369",
+  "unsupported command-line argument type",
+  "`fn main(args: Args)` gets a generated command-line parser with one `--field` option per field of `Args`. It can parse integers (range-checked), bools (flags without a value) and `str(N)` (length-checked).",
+  (struct: string, field: string, type: string) => ({
+    message: `field \`${field}\` of \`${struct}\` has type \`${type}\`, which cannot be parsed from the command line`,
+    label: "unsupported option type",
+    help: "use an integer type, `bool` (a flag) or `str(N)`",
+  }),
+);
+
+export const arrayLiteralTooLong = defineError(
+  "E0370",
+  "array literal too long",
+  "An array literal may have at most as many elements as the array it initialises; missing elements are zero (a single element fills the whole array).",
+  (count: number, type: string) => ({
+    message: `${count} elements do not fit in \`${type}\``,
+    label: "too many elements",
+    help: "remove elements or make the array longer",
+  }),
+);

@@ -25,6 +25,7 @@ import { emitStructOpsRegister } from "./struct-ops.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
+import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
   mapPinPath,
   pinDirectory,
@@ -73,6 +74,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitState(w, module);
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
+  emitPinnedGlobalsRuntime(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
@@ -87,8 +89,10 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
   ]) {
     w.line(`#include <${header}>`);
   }
-  w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
+  for (const header of globalsIncludes(module)) w.line(`#include <${header}>`);
+  // Shared types first: the skeleton declares globals and configs of those types.
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
+  w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
   w.line();
   w.comment("Runtime helpers may go unused by a given program; -Wall -Werror must still pass.");
   w.line("#ifndef KS_UNUSED");
@@ -364,6 +368,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
         });
       }
     }
+    for (const line of pinnedGlobalsBeforeLoad(module)) w.line(line);
     w.line(`int err = ${skel}__load(ks_skel);`);
     w.block("if (err)", () => {
       w.block("if (!ks_report_verifier_log())", () => {
@@ -374,6 +379,13 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
       w.line("return -1;");
     });
     emitTailCallSetup(w, module);
+    if (hasPinnedGlobals(module)) {
+      w.block("if (ks_pinned_globals_setup(ks_pinned_fresh) != 0)", () => {
+        w.line(`${skel}__destroy(ks_skel);`);
+        w.line("ks_skel = NULL;");
+        w.line("return -1;");
+      });
+    }
     w.line("return 0;");
   });
   w.line();

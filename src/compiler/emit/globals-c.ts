@@ -1,0 +1,187 @@
+//! Globals and config blocks in C, for both sides.
+//!
+//! eBPF side (`NAME.bpf.c`):
+//!   __u64 g SEC(".bss");                  shared global, zero initial value
+//!   __u32 h SEC(".data") = 7;             shared global with a value
+//!   static __u32 k SEC(".data") = 1;      `local var`: static, so the skeleton omits it
+//!   struct ks_config_net ks_config_net SEC(".data") = { .max = 1500, … };
+//!   ks_pinned()->p                        `pin var p`: a field of the pinned-globals map's
+//!                                          only entry (lookup; never NULL, see below)
+//! User side (`NAME.c`): `ks_skel->bss->g`, `ks_skel->data->h`, `ks_skel->data->ks_config_net.max`
+//! (the skeleton maps `.bss`/`.data` into the process, so reads and writes are plain
+//! memory accesses that programs see at once) and `ks_pinned_mem->p` (the pinned map's
+//! entry mapped with mmap; the map is `BPF_F_MMAPABLE`).
+//! Sections are explicit so that a config or global whose values are all zero still
+//! lands where the user-space side looks for it.
+
+import type * as ir from "../ir.js";
+import { isZeroConst } from "../ir.js";
+import type { Type } from "../types.js";
+import { cString, intLiteral, type Side } from "./c-code.js";
+import { cDeclaration, cTypeName } from "./c-types.js";
+import type { CWriter } from "./c-writer.js";
+import {
+  configStructName, configVariableName, globalName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
+} from "./names.js";
+
+/**
+ * The C expression (an lvalue) for a global on one side. In user space the memory is
+ * shared with running programs, so scalar and struct globals are accessed as volatile:
+ * a loop waiting for a program to change a global must reload it every time.
+ */
+export function globalReference(side: Side, storage: ir.GlobalStorage, name: string, type: Type): string {
+  const member = storage === "config" ? configVariableName(name) : globalName(name);
+  if (side === "kernel") return storage === "pinned" ? `ks_pinned()->${member}` : member;
+  let place: string;
+  switch (storage) {
+    case "bss": place = `ks_skel->bss->${member}`; break;
+    case "data": place = `ks_skel->data->${member}`; break;
+    case "config": place = `ks_skel->data->${member}`; break;
+    case "pinned": place = `ks_pinned_mem->${member}`; break;
+    case "local": throw new Error(`internal: kernel-only global ${name} reached user-space code`);
+  }
+  if (type.kind === "array") return place;
+  const cType = storage === "config" ? `struct ${configStructName(name)}` : cTypeName(type);
+  return `(*(volatile ${cType} *)&${place})`;
+}
+
+/** Whether `target op= value` on this type can be one atomic instruction (BPF: 32/64-bit). */
+export function atomicCompound(op: ir.IrAssignOp, type: Type): string | undefined {
+  if ((op !== "+" && op !== "-") || type.kind !== "int" || type.bits < 32) return undefined;
+  return op === "+" ? "__sync_fetch_and_add" : "__sync_fetch_and_sub";
+}
+
+type StructFields = ReadonlyMap<string, readonly { readonly name: string; readonly type: Type }[]>;
+
+function structFields(module: ir.IrModule): StructFields {
+  return new Map(module.structs.map((s) => [s.name, s.fields]));
+}
+
+/** A C initializer for a constant of `type` (absent: zero). */
+export function constInitializer(value: ir.IrConst | undefined, type: Type, structs: StructFields): string {
+  if (!value) return type.kind === "array" || type.kind === "struct" ? "{ 0 }" : "0";
+  switch (value.kind) {
+    case "int": return type.kind === "int" ? intLiteral(value.value, type) : value.value.toString();
+    case "bool": return value.value ? "true" : "false";
+    case "array": {
+      const element = type.kind === "array" ? type.element : type;
+      return `{ ${value.elements.map((e) => constInitializer(e, element, structs)).join(", ")} }`;
+    }
+    case "struct": {
+      if (value.fields.length === 0) return "{ 0 }";
+      const fields = type.kind === "struct" ? structs.get(type.name) ?? [] : [];
+      return `{ ${value.fields.map((f) => {
+        const fieldType = fields.find((d) => d.name === f.name)?.type ?? type;
+        return `.${f.name} = ${constInitializer(f.value, fieldType, structs)}`;
+      }).join(", ")} }`;
+    }
+  }
+}
+
+/** Config structs, for the shared header (both sides name them). */
+export function emitConfigStructs(w: CWriter, module: ir.IrModule): void {
+  for (const config of module.configs) {
+    w.withOrigin(config.span, () => {
+      w.comment(`config ${config.name}`);
+      w.block(`struct ${configStructName(config.name)}`, () => {
+        if (config.fields.length === 0) w.line("__u8 unused_;");
+        for (const field of config.fields) w.line(`${cDeclaration(field.type, field.name)};`);
+      }, ";");
+    });
+    w.line();
+  }
+}
+
+/** Shared, kernel-only and pinned globals and the config variables of `NAME.bpf.c`. */
+export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
+  const structs = structFields(module);
+  for (const config of module.configs) {
+      const fields = config.fields.filter((f) => f.default !== undefined)
+        .map((f) => `.${f.name} = ${constInitializer(f.default, f.type, structs)}`);
+      w.withOrigin(config.span, () => {
+        w.line(`struct ${configStructName(config.name)} ${configVariableName(config.name)} SEC(".data") = { ${fields.join(", ") || "0"} };`);
+      });
+    }
+    for (const global of module.globals) {
+      if (global.storage === "pinned") continue;
+      const declaration = cDeclaration(global.type, globalName(global.name));
+      const section = isZeroConst(global.init) ? ".bss" : ".data";
+      const zero = section === ".bss";
+      w.withOrigin(global.span, () => {
+        if (global.storage === "local") {
+          w.line(`static ${declaration} __attribute__((unused)) SEC("${section}")${zero ? "" : ` = ${constInitializer(global.init, global.type, structs)}`};`);
+        } else {
+          w.line(`${declaration} SEC("${section}")${zero ? "" : ` = ${constInitializer(global.init, global.type, structs)}`};`);
+        }
+      });
+    }
+    if (module.globals.some((g) => g.storage === "pinned")) {
+      w.line();
+      w.comment("The pinned globals' entry. An array lookup of index 0 cannot fail; the fallback only");
+      w.comment("satisfies the verifier, which wants every lookup result checked.");
+      w.line(`static struct ${pinnedGlobalsStructName} ks_pinned_fallback SEC(".bss");`);
+      w.block(`static __always_inline struct ${pinnedGlobalsStructName} *ks_pinned(void)`, () => {
+        w.line("__u32 key = 0;");
+        w.line(`struct ${pinnedGlobalsStructName} *entry = bpf_map_lookup_elem(&${pinnedGlobalsMapName}, &key);`);
+        w.line("return entry ? entry : &ks_pinned_fallback;");
+      });
+    }
+    if (module.globals.length > 0 || module.configs.length > 0) w.line();
+}
+
+/**
+ * User side of pinned globals: `ks_pinned_mem` (the map's entry, mmapped after load)
+ * and `ks_pinned_globals_setup(fresh)`, which writes the initial values when the map
+ * was created by this run rather than reused from bpffs.
+ */
+export function emitPinnedGlobalsRuntime(w: CWriter, module: ir.IrModule): void {
+  const pinned = module.globals.filter((g) => g.storage === "pinned");
+  if (pinned.length === 0) return;
+  const struct = `struct ${pinnedGlobalsStructName}`;
+  const structs = structFields(module);
+    w.line(`static ${struct} *ks_pinned_mem;`);
+    w.line();
+    w.comment(`Maps the pinned globals into this process; when ${mapPinPath(module.name, pinnedGlobalsMapName)}`);
+    w.comment("did not exist before this run, fills in the declared initial values.");
+    w.block("static int ks_pinned_globals_setup(bool fresh)", () => {
+      w.line("long page = sysconf(_SC_PAGESIZE);");
+      w.line(`size_t size = (sizeof(${struct}) + (size_t)page - 1) / (size_t)page * (size_t)page;`);
+      w.line(`void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(ks_skel->maps.${pinnedGlobalsMapName}), 0);`);
+      w.block("if (mem == MAP_FAILED)", () => {
+        w.line("int err = errno;");
+        w.line(`ks_explain_errno("cannot map the pinned globals into memory", err);`);
+        w.line("return -1;");
+      });
+      w.line(`ks_pinned_mem = (${struct} *)mem;`);
+      const initial = pinned.filter((g) => g.init !== undefined)
+        .map((g) => `.${globalName(g.name)} = ${constInitializer(g.init, g.type, structs)}`);
+      if (initial.length > 0) {
+        w.block("if (fresh)", () => {
+          w.line(`static const ${struct} initial = { ${initial.join(", ")} };`);
+          w.line("*ks_pinned_mem = initial;");
+        });
+      } else {
+        w.line("(void)fresh;");
+      }
+      w.line("return 0;");
+    });
+    w.line();
+}
+
+/** Lines inside `ks_open_and_load`: before load (is the pin new?) and after load. */
+export function pinnedGlobalsBeforeLoad(module: ir.IrModule): string[] {
+  if (!module.globals.some((g) => g.storage === "pinned")) return [];
+  return [`bool ks_pinned_fresh = access(${cString(mapPinPath(module.name, pinnedGlobalsMapName))}, F_OK) != 0;`];
+}
+export function hasPinnedGlobals(module: ir.IrModule): boolean {
+  return module.globals.some((g) => g.storage === "pinned");
+}
+
+/** Headers the user side needs for pinned globals (mmap) and the Args parser (getopt). */
+export function globalsIncludes(module: ir.IrModule): string[] {
+  const headers: string[] = [];
+  if (hasPinnedGlobals(module)) headers.push("sys/mman.h");
+  const main = module.userFunctions.find((f) => f.name === "main");
+  if (main && main.params.length > 0) headers.push("getopt.h");
+  return headers;
+}
