@@ -15,6 +15,7 @@ import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
+import { reportReassignedOffsets } from "./packets.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -37,6 +38,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
       ctx.declarations.set(param.name, symbol);
     });
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    reportReassignedOffsets(ctx);
     const returnType = info.returnType;
     if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
@@ -79,6 +81,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     references: ctx.references,
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
+    packetBindings: ctx.packets.bindings,
     unreadLocals,
   };
 }

@@ -8,6 +8,7 @@ import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { FunctionInfo, GlobalInfo, MapInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
+import { PacketFacts } from "./packet-facts.js";
 
 export interface CheckInputs {
   readonly host: Host;
@@ -46,6 +47,8 @@ export class CheckContext {
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */
   readonly globalScope = new Scope(undefined);
+  /** Packet-access proofs (header bindings, offset bounds). */
+  readonly packets = new PacketFacts();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {}

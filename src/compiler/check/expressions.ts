@@ -5,7 +5,6 @@
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
 import { boolType, charType, errorType, nullType, typeToString, u64 } from "../types.js";
@@ -16,6 +15,10 @@ import type { Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
+import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
+import {
+  checkHeaderFieldBase, checkMethodCall, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess,
+} from "./packets.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -76,11 +79,18 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));
         return errorType;
       }
+      // Casting a packet pointer proves nothing about the bytes behind it.
+      if (source.kind === "pointer" && (source.packet || source.header) && target.kind === "pointer") {
+        reportUnprovenPacketAccess(ctx, expr.span);
+        return errorType;
+      }
+      if (!checkNetworkOrderCast(ctx, expr, source, target)) return errorType;
       return target;
     }
     case "SizeofExpr": {
       const target = resolveType(ctx, expr.type);
       ctx.typeOperands.set(expr.type, target);
+      checkUserspaceHeaderType(c, target, expr.type.span);
       return u64;
     }
     case "StructLiteral": return checkStructLiteral(c, scope, expr);
@@ -156,7 +166,7 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
     if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && asInteger(rightType)) {
       concreteType(ctx, expr.right, rightType);
-      return leftType;
+      return movedPacketPointer(leftType);
     }
     if (comparisonOps.has(expr.op) && leftType.kind === "pointer" && rightType.kind === "pointer") return boolType;
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
@@ -183,6 +193,10 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     return errorType;
   }
   if ((expr.op === "<<" || expr.op === ">>")) {
+    if (isNetworkOrder(leftType)) {
+      ctx.diags.report(typeErrors.networkOrderArithmetic, expr.opSpan, expr.op, typeToString(leftType), networkConversions(leftType.bits)[0]);
+      return errorType;
+    }
     // A shift has the type of its left operand; the count is any integer.
     concreteType(ctx, expr.right, rightType);
     return leftType.kind === "intLiteral" ? leftType : asInteger(leftType) ?? leftType;
@@ -252,7 +266,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         return errorType;
       }
       if (type.packet) {
-        ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+        reportUnprovenPacketAccess(ctx, expr.span);
         return errorType;
       }
       return type.target;
@@ -298,10 +312,13 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   if (indexType.kind !== "error" && !asInteger(indexType)) {
     ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), "an index");
   }
-  if (targetType.kind === "array") return targetType.element;
+  if (targetType.kind === "array") {
+    checkPacketIndex(ctx, expr, targetType.length);
+    return targetType.element;
+  }
   if (targetType.kind === "str") return charType;
   if (targetType.kind === "pointer" && targetType.packet) {
-    ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+    reportUnprovenPacketAccess(ctx, expr.span);
     return errorType;
   }
   ctx.diags.report(typeErrors.notIndexable, expr.target.span, typeToString(targetType));
@@ -318,6 +335,7 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
     ctx.diags.report(typeErrors.fieldOnNonStruct, expr.target.span, typeToString(targetType));
     return errorType;
   }
+  if (!checkHeaderFieldBase(ctx, targetType, expr.span)) return errorType;
   const layout = ctx.structs.get(structType.name);
   const field = layout?.fields.find((f) => f.name === expr.field.name);
   if (!layout || !field) {
@@ -366,6 +384,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
   }
+  if (expr.callee.kind === "FieldExpr") return checkMethodCall(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr });
   if (expr.callee.kind !== "NameExpr") {
     checkExpr(c, scope, expr.callee);
     ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls through expressions");

@@ -70,4 +70,6 @@ export interface Semantics {
   readonly unreadLocals: ReadonlySet<number>;
   /** Resolved types of the `as`/`sizeof`/`new` type operands. */
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
+  /** Proven `if (var h: *T = ctx.header(off))` bindings. */
+  readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
 }

@@ -5,7 +5,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
-import { errorType, typeToString } from "../types.js";
+import { errorType, sameType, typeToString } from "../types.js";
 import { asInteger, checkAssignable, concreteType } from "./conversions.js";
 import { symbolSpan } from "./declarations.js";
 import type { ExprChecker } from "./expressions.js";
@@ -14,6 +14,8 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
+import { isNetworkOrder, networkConversions } from "./byte-order.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -39,9 +41,14 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     }
     case "IfStmt": {
       if (stmt.binding) {
-        const bindingType = checkBindingSource(c, scope, stmt.condition);
+        // `if (var h: *T = ctx.header(off))` binds a proven packet header pointer;
+        // `if (var v = m[k])` a map entry.
+        const header = headerCall(stmt.condition);
+        const bindingType = header ? checkHeaderBinding(c, scope, stmt, header) : checkBindingSource(c, scope, stmt);
         const thenScope = scope.child();
-        const symbol: Symbol = { kind: "entry", name: stmt.binding.name, type: bindingType, span: stmt.binding.span, id: ctx.freshLocalId() };
+        const symbol: Symbol = header
+          ? { kind: "local", name: stmt.binding.name, type: bindingType, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }
+          : { kind: "entry", name: stmt.binding.name, type: bindingType, span: stmt.binding.span, id: ctx.freshLocalId() };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
@@ -76,8 +83,10 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         variableType = errorType;
       }
       const bodyScope = scope.child();
+      const loopId = ctx.freshLocalId();
+      noteLoopVariable(ctx, loopId, stmt.start, stmt.end);
       declareLocal(c, bodyScope, stmt.variable,
-        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: ctx.freshLocalId() }, stmt);
+        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: loopId }, stmt);
       c.fn.loopDepth++;
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
@@ -115,6 +124,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     return;
   }
   const declared = stmt.type ? resolveType(ctx, stmt.type) : undefined;
+  if (declared && stmt.type) checkUserspaceHeaderType(c, declared, stmt.type.span);
   let type: Type = declared ?? errorType;
   if (stmt.init) {
     if (declared) checkExprAs(c, scope, stmt.init, declared, `the declaration of \`${stmt.name.name}\``);
@@ -133,15 +143,27 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
       ctx.diags.report(typeErrors.constNeedsLiteral, stmt.init?.span ?? stmt.name.span, stmt.name.name);
     }
   }
+  const id = ctx.freshLocalId();
+  noteLocalInit(ctx, id, stmt.init);
   declareLocal(c, scope, stmt.name,
-    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id: ctx.freshLocalId() }, stmt);
+    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id }, stmt);
 }
 
 /** The value type a declaration-as-condition binds: the map's value type, or the pointee. */
-function checkBindingSource(c: ExprChecker, scope: Scope, condition: ast.Expr): Type {
+function checkBindingSource(c: ExprChecker, scope: Scope, stmt: ast.IfStmt): Type {
+  const condition = stmt.condition;
   const type = checkExpr(c, scope, condition);
   if (type.kind === "error") return errorType;
-  if (isMapIndex(c, condition)) return type;
+  if (isMapIndex(c, condition)) {
+    if (stmt.bindingType) {
+      const declared = resolveType(c.ctx, stmt.bindingType);
+      c.ctx.typeOperands.set(stmt.bindingType, declared);
+      if (declared.kind !== "error" && !sameType(declared, type)) {
+        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), "the map entry binding");
+      }
+    }
+    return type;
+  }
   c.ctx.diags.report(typeErrors.ifVarNeedsLookup, condition.span, typeToString(type));
   return errorType;
 }
@@ -164,6 +186,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         ctx.diags.report(typeErrors.assignToConst, target.span, symbol.name, symbol.span);
         targetType = errorType;
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
+        noteAssigned(ctx, symbol.id, target.span);
         targetType = symbol.type;
       } else if (symbol.kind === "global") {
         targetType = symbol.info.type;
@@ -180,10 +203,12 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         ctx.diags.report(codegenErrors.notSupportedYet, target.span, "assigning to a field of a map entry (`m[k].f = v`)");
         return;
       }
+      ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);
+      ctx.packets.writing = false;
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
-        if (base?.kind === "pointer" && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {
+        if (base?.kind === "pointer" && !base.header && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {
           ctx.diags.report(codegenErrors.notSupportedYet, target.span, "writing to kernel context fields");
           return;
         }
@@ -198,7 +223,9 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
         return;
       }
+      ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);
+      ctx.packets.writing = false;
       break;
     case "ParenExpr":
       ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
@@ -213,6 +240,10 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
     if (targetType.kind === "error" || valueType.kind === "error") return;
     if (!asInteger(targetType) || (!asInteger(valueType) && valueType.kind !== "intLiteral")) {
       ctx.diags.report(typeErrors.invalidOperands, stmt.opSpan, stmt.op, typeToString(targetType), typeToString(valueType));
+      return;
+    }
+    if (isNetworkOrder(targetType) && stmt.op !== "&=" && stmt.op !== "|=" && stmt.op !== "^=") {
+      ctx.diags.report(typeErrors.networkOrderArithmetic, stmt.opSpan, stmt.op, typeToString(targetType), networkConversions(targetType.bits)[0]);
       return;
     }
     if (stmt.op === "<<=" || stmt.op === ">>=") {

@@ -12,6 +12,8 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { headerCall } from "../check/packets.js";
+import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
 
 export class InternalError extends Error {}
 
@@ -109,6 +111,17 @@ class FunctionLowering {
       case "IfStmt": {
         const elseBranch = stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
+        const packet = stmt.binding ? this.semantics.packetBindings.get(stmt) : undefined;
+        if (packet) {
+          const symbol = this.semantics.declarations.get(stmt);
+          const call = headerCall(stmt.condition);
+          if (!symbol || symbol.kind !== "local" || !call) throw new InternalError("bad header binding");
+          return [{
+            kind: "ifPacketHeader", binding: localIdentifier(symbol), context: this.expr(call.callee.target), offset: this.expr(call.args[0]!),
+            header: packet.header, maxOffset: packet.maxOffset, constantOffset: packet.constantOffset,
+            then: this.block(stmt.then.statements), else: elseBranch, span,
+          }];
+        }
         if (stmt.binding) {
           const symbol = this.semantics.declarations.get(stmt);
           const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
@@ -176,7 +189,7 @@ class FunctionLowering {
       }
       case "FieldExpr": {
         const base = this.expr(target.target);
-        return { kind: "field", target: base, field: target.field.name, viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
+        return { kind: "field", target: base, field: cField(base.type, target.field.name), viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
       }
       case "IndexExpr":
         return { kind: "index", target: this.expr(target.target), index: this.expr(target.index), type: this.typeOf(target) };
@@ -245,9 +258,10 @@ class FunctionLowering {
       case "FieldExpr": {
         const target = this.expr(expr.target);
         const type = this.typeOf(expr);
-        const isContext = target.type.kind === "pointer" && target.type.target.kind === "struct" && target.type.target.origin === "kernel";
+        const isContext = target.type.kind === "pointer" && target.type.target.kind === "struct" && target.type.target.origin === "kernel" &&
+          !packetHeaderByName.has(target.type.target.name);
         if (isContext) return { kind: "contextField", context: target, field: expr.field.name, type, span };
-        return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };
+        return { kind: "field", target, field: cField(target.type, expr.field.name), viaPointer: target.type.kind === "pointer", type, span };
       }
       case "CallExpr": {
         if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
@@ -256,6 +270,9 @@ class FunctionLowering {
         const type = this.typeOf(expr);
         if (!symbol) {
           const name = expr.callee.name.name;
+          if (byteOrderBuiltins.has(name)) {
+            return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
+          }
           if (name === "load" || name === "attach" || name === "detach") {
             const first = args[0];
             const program = first?.kind === "programRef" ? first.name : undefined;
@@ -285,6 +302,12 @@ class FunctionLowering {
  */
 function localIdentifier(symbol: Extract<Symbol, { kind: "local" | "entry" }>): string {
   return symbol.name;
+}
+
+/** The C member path of a field (built-in headers keep some fields inside unions). */
+function cField(base: Type, field: string): string {
+  const struct = base.kind === "pointer" ? base.target : base;
+  return struct.kind === "struct" ? headerFieldPath(struct.name, field) : field;
 }
 
 function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block): ir.IrFunction {
