@@ -152,3 +152,26 @@ kernelTest("tc_ttl_guard: decrements the TTL with a valid checksum, drops expiri
     build.cleanup();
   }
 });
+
+kernelTest("upstream dynptr equivalent: the first packet byte is read through a proven binding and loads", () => {
+  const build = compileAndBuild(join(repoRoot, "examples", "upstream", "dynptr.ks"));
+  try {
+    const value = new Uint8Array(36);
+    value.set(uintBytes(5, 4), 32);
+    const firstByteZero = new Uint8Array(60);
+    const result = runPrograms(build.bpfObject, [
+      { prog: "test", data: frame(ethernet(ETH_P_IP, ipv4(17, udp(1, 2)))) },
+      { prog: "test", data: firstByteZero },
+    ], { presets: [{ map: "buffer_map", key: uintBytes(1, 4), value }] });
+    assert.ok(result.programs.every((p) => p.loaded));
+    // Entry 1 has size 5: passes whatever the first byte is.
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS]);
+    const empty = runPrograms(build.bpfObject, [
+      { prog: "test", data: frame(ethernet(ETH_P_IP, ipv4(17, udp(1, 2)))) },
+    ]);
+    // No entry: the copy reads as zero, so the program drops.
+    assert.deepEqual(empty.runs.map((r) => r.retval), [XDP_DROP]);
+  } finally {
+    build.cleanup();
+  }
+});
