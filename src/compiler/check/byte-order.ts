@@ -56,7 +56,7 @@ export function networkOrderOperands(
       settleLiteral(ctx, other, net);
       return net;
     }
-    ctx.diags.report(typeErrors.byteOrderMix, other.span, `\`${op}\``, "a host-order literal", typeToString(net),
+    ctx.diags.report(typeErrors.byteOrderMix, other.span, `\`${op}\``, "integer literal", typeToString(net),
       `write the constant in network order: \`${hton}(${otherType.value})\` (folded at compile time)`);
     return null;
   }
@@ -78,7 +78,7 @@ export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found:
       return true;
     }
     const [, hton] = networkConversions(expected.bits);
-    ctx.diags.report(typeErrors.byteOrderMix, expr.span, context, "a host-order literal", typeToString(expected),
+    ctx.diags.report(typeErrors.byteOrderMix, expr.span, context, "integer literal", typeToString(expected),
       `write the constant in network order: \`${hton}(${found.value})\` (folded at compile time)`);
     return false;
   }
@@ -117,7 +117,7 @@ export function checkByteOrderCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   const found = checkExpr(c, scope, arg, argType);
   if (found.kind === "error") return result;
   if (found.kind === "intLiteral" && !spec.toNetwork) {
-    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), "a host-order literal",
+    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), "integer literal",
       `a literal is already in host order: use it directly, or \`${networkConversions(spec.bits)[1]}(${found.value})\` to compare with a network-order value`);
     return result;
   }

@@ -164,7 +164,7 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
   // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
   if (leftType.kind === "pointer" || rightType.kind === "pointer") {
     if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
-    if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && asInteger(rightType)) {
+    if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && (asInteger(rightType) || rightType.kind === "intLiteral")) {
       concreteType(ctx, expr.right, rightType);
       return movedPacketPointer(leftType);
     }
