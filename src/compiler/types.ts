@@ -126,8 +126,10 @@ export interface StructLayout {
   readonly name: string;
   readonly origin: "user" | "kernel";
   readonly fields: readonly StructField[];
-  /** The C size when it is not the sum of the fields (kernel structs with bitfields). */
+  /** Size in bytes when known (BTF, or the built-in header table): unions and bitfields make it differ from the fields' sum. */
   readonly size?: number;
+  /** A kernel struct or union without a C name (reachable only through a member). */
+  readonly anonymous?: boolean;
 }
 
 export interface StructField {

@@ -14,6 +14,7 @@ import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
 import { headerCall } from "../check/packets.js";
 import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
+import { programTypeFor } from "../kernel/program-types.js";
 
 export class InternalError extends Error {}
 
@@ -27,7 +28,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programInfo.programType, section: programInfo.section(info.role.target), target: info.role.target });
+        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;
