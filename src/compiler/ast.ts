@@ -337,6 +337,8 @@ export interface ExprStmt {
 export interface IfStmt {
   readonly kind: "IfStmt";
   readonly binding: Ident | undefined;
+  /** `if (var h: *T = …)`: the declared type of the binding (packet headers need it). */
+  readonly bindingType?: TypeExpr | undefined;
   readonly condition: Expr;
   readonly then: Block;
   readonly else: Block | IfStmt | undefined;
@@ -666,7 +668,7 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     case "VarStmt": visit(node.name); opt(node.type); return opt(node.init);
     case "AssignStmt": visit(node.target); return visit(node.value);
     case "ExprStmt": return visit(node.expr);
-    case "IfStmt": opt(node.binding); visit(node.condition); visit(node.then); return opt(node.else);
+    case "IfStmt": opt(node.binding); opt(node.bindingType); visit(node.condition); visit(node.then); return opt(node.else);
     case "WhileStmt": visit(node.condition); return visit(node.body);
     case "ForRangeStmt": visit(node.variable); visit(node.start); visit(node.end); return visit(node.body);
     case "ForInStmt": visit(node.key); opt(node.value); visit(node.iterable); return visit(node.body);

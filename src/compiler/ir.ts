@@ -169,6 +169,12 @@ export type IrStmt =
    * the then-branch; reads and field writes go through it (in place).
    */
   | { readonly kind: "ifMapEntry"; readonly binding: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly then: readonly IrStmt[]; readonly else: readonly IrStmt[] | undefined; readonly span: Span }
+  /**
+   * `if (var binding: *T = ctx.header(offset)) {…} else {…}`: in the then-branch
+   * `binding` points at `sizeof(T)` bytes at `offset` proven to lie before `data_end`.
+   * `maxOffset` is the offset's proven maximum (the verifier needs one).
+   */
+  | { readonly kind: "ifPacketHeader"; readonly binding: string; readonly context: IrExpr; readonly offset: IrExpr; readonly header: Type; readonly maxOffset: bigint; readonly constantOffset: bigint | undefined; readonly then: readonly IrStmt[]; readonly else: readonly IrStmt[] | undefined; readonly span: Span }
   | { readonly kind: "while"; readonly condition: IrExpr; readonly body: readonly IrStmt[]; readonly span: Span }
   | { readonly kind: "forRange"; readonly variable: string; readonly variableType: Type; readonly start: IrExpr; readonly end: IrExpr; readonly body: readonly IrStmt[]; readonly span: Span }
   | { readonly kind: "break"; readonly span: Span }
@@ -253,4 +259,6 @@ export type IrExpr =
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
-  | { readonly kind: "sizeof"; readonly of: Type; readonly type: Type; readonly span: Span };
+  | { readonly kind: "sizeof"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `ntohs(x)`, `htonl(x)`, …: a byte-order conversion (folded when `operand` is constant). */
+  | { readonly kind: "byteOrder"; readonly name: "ntohs" | "ntohl" | "htons" | "htonl"; readonly operand: IrExpr; readonly type: Type; readonly span: Span };

@@ -32,6 +32,11 @@ export interface IntType {
   readonly kind: "int";
   readonly bits: IntBits;
   readonly signed: boolean;
+  /**
+   * `big` for network-order integers (`be16`, `be32`, `be64`): packet header fields.
+   * They only mix with integers of the same order; `ntohs`/`htons`… convert.
+   */
+  readonly byteOrder?: "big";
 }
 
 export interface PointerType {
@@ -42,6 +47,11 @@ export interface PointerType {
    * the kernel stores them as 32-bit fields and the verifier tracks them specially.
    */
   readonly packet?: boolean;
+  /**
+   * Set on the binding of `if (var h: *T = ctx.header(off))`: points into the packet and
+   * the `sizeof(T)` bytes it points to are proven to lie before `data_end`.
+   */
+  readonly header?: boolean;
 }
 
 export interface StructType {
@@ -93,6 +103,9 @@ export const i8: IntType = { kind: "int", bits: 8, signed: true };
 export const i16: IntType = { kind: "int", bits: 16, signed: true };
 export const i32: IntType = { kind: "int", bits: 32, signed: true };
 export const i64: IntType = { kind: "int", bits: 64, signed: true };
+export const be16: IntType = { kind: "int", bits: 16, signed: false, byteOrder: "big" };
+export const be32: IntType = { kind: "int", bits: 32, signed: false, byteOrder: "big" };
+export const be64: IntType = { kind: "int", bits: 64, signed: false, byteOrder: "big" };
 export const boolType: Type = { kind: "bool" };
 export const charType: Type = { kind: "char" };
 export const voidType: Type = { kind: "void" };
@@ -105,16 +118,25 @@ export const primitiveTypes: ReadonlyMap<string, Type> = new Map<string, Type>([
   ["bool", boolType], ["char", charType], ["void", voidType],
   // Common C spellings people type from habit; they mean the same thing.
   ["size_t", u64], ["usize", u64],
+  // Network byte order (packet header fields).
+  ["be16", be16], ["be32", be32], ["be64", be64],
 ]);
 
 export interface StructLayout {
   readonly name: string;
   readonly origin: "user" | "kernel";
-  readonly fields: readonly { readonly name: string; readonly type: Type }[];
-  /** Size in bytes when known from BTF (unions and bitfields make it differ from the fields' sum). */
+  readonly fields: readonly StructField[];
+  /** Size in bytes when known (BTF, or the built-in header table): unions and bitfields make it differ from the fields' sum. */
   readonly size?: number;
   /** A kernel struct or union without a C name (reachable only through a member). */
   readonly anonymous?: boolean;
+}
+
+export interface StructField {
+  readonly name: string;
+  readonly type: Type;
+  /** Width of a C bitfield (`ihl:4`); the value then lies in 0..2^bits-1. */
+  readonly bits?: number;
 }
 
 export interface EnumLayout {
@@ -141,7 +163,7 @@ export function isIntegral(t: Type): boolean {
 export function sameType(a: Type, b: Type): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case "int": return b.kind === "int" && a.bits === b.bits && a.signed === b.signed;
+    case "int": return b.kind === "int" && a.bits === b.bits && a.signed === b.signed && a.byteOrder === b.byteOrder;
     case "str": return b.kind === "str" && a.size === b.size;
     case "array": return b.kind === "array" && a.length === b.length && sameType(a.element, b.element);
     case "pointer": return b.kind === "pointer" && sameType(a.target, b.target);
@@ -174,7 +196,7 @@ export function literalFits(value: bigint, t: IntType): boolean {
 /** The KernelScript spelling of a type, for diagnostics. */
 export function typeToString(t: Type): string {
   switch (t.kind) {
-    case "int": return `${t.signed ? "i" : "u"}${t.bits}`;
+    case "int": return t.byteOrder === "big" ? `be${t.bits}` : `${t.signed ? "i" : "u"}${t.bits}`;
     case "bool": return "bool";
     case "char": return "char";
     case "void": return "void";

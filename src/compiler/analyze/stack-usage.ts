@@ -60,6 +60,11 @@ function collect(statements: readonly ir.IrStmt[], out: Variable[], calls: Set<s
         collect(s.then, out, calls, tables);
         collect(s.else ?? [], out, calls, tables);
         break;
+      case "ifPacketHeader":
+        visitExpr(s.offset);
+        collect(s.then, out, calls, tables);
+        collect(s.else ?? [], out, calls, tables);
+        break;
       case "if": visitExpr(s.condition); collect(s.then, out, calls, tables); collect(s.else ?? [], out, calls, tables); break;
       case "while": visitExpr(s.condition); collect(s.body, out, calls, tables); break;
       case "forRange": out.push({ name: s.variable, bytes: sizeOf(s.variableType, tables) }); collect(s.body, out, calls, tables); break;
@@ -89,6 +94,7 @@ function childExprs(e: ir.IrExpr): ir.IrExpr[] {
     case "binary": return [e.left, e.right];
     case "unary": return [e.operand];
     case "cast": return [e.expr];
+    case "byteOrder": return [e.operand];
     case "field": return [e.target];
     case "contextField": return [e.context];
     case "index": return [e.target, e.index];

@@ -12,11 +12,13 @@ import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat } from "../lower/print-format.js";
+import { byteOrderBuiltins } from "../kernel/headers.js";
+import { checkByteOrderCall } from "./byte-order.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register"]);
 const later = new Set(["read", "dispatch", "daemon", "exec", "test"]);
 
-export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later];
+export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -33,6 +35,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, "to be called from user space (it manages programs from outside the kernel)");
     return errorType;
   }
+  if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
     case "load": {

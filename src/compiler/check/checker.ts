@@ -16,6 +16,7 @@ import { alwaysReturns, checkStatement } from "./statements.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
+import { reportReassignedOffsets } from "./packets.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -39,6 +40,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     });
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
     finishFunctionCalls(ctx);
+    reportReassignedOffsets(ctx);
     const returnType = info.returnType;
     if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
@@ -85,6 +87,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
     tailCalls: ctx.tailCalls,
+    packetBindings: ctx.packets.bindings,
     unreadLocals,
   };
 }

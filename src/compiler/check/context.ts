@@ -8,6 +8,7 @@ import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
+import { PacketFacts } from "./packet-facts.js";
 import { Btf, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 
@@ -78,6 +79,8 @@ export class CheckContext {
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */
   readonly globalScope = new Scope(undefined);
+  /** Packet-access proofs (header bindings, offset bounds). */
+  readonly packets = new PacketFacts();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {

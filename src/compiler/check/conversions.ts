@@ -12,6 +12,8 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { IntType, Type } from "../types.js";
 import { i32, i64, intRange, literalFits, sameType, typeToString, u32, u64, u8 } from "../types.js";
 import type { CheckContext } from "./context.js";
+import { networkOrderAssignable, networkOrderOperands } from "./byte-order.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
 
 /** The integer type an enum or char behaves as in arithmetic. */
 export function asInteger(t: Type): IntType | undefined {
@@ -54,6 +56,8 @@ export function commonIntegerType(
   rightType: Type,
   span: import("../source.js").Span,
 ): Type | undefined {
+  const network = networkOrderOperands(ctx, op, left, leftType, right, rightType, span);
+  if (network !== undefined) return network ?? undefined;
   if (leftType.kind === "intLiteral" && rightType.kind === "intLiteral") return leftType;
   if (leftType.kind === "intLiteral") return literalJoins(ctx, left, leftType.value, rightType);
   if (rightType.kind === "intLiteral") return literalJoins(ctx, right, rightType.value, leftType);
@@ -87,6 +91,13 @@ function literalJoins(ctx: CheckContext, literal: ast.Expr, value: bigint, other
  */
 export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: string): boolean {
   if (found.kind === "error" || expected.kind === "error") return true;
+  // A header pointer is proven in bounds only as its binding (or an unannotated copy).
+  if (found.kind === "pointer" && found.header && !(expected.kind === "pointer" && expected.header)) {
+    ctx.diags.report(safetyErrors.headerPointerEscapes, expr.span, context);
+    return false;
+  }
+  const network = networkOrderAssignable(ctx, expr, found, expected, context);
+  if (network !== undefined) return network;
   if (found.kind === "intLiteral") {
     const target = asInteger(expected);
     if (!target || expected.kind === "char" && found.value > 255n) {

@@ -11,6 +11,7 @@ import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
+import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
 import { parse } from "../parse/parser.js";
 import { makeSourceFile } from "../source.js";
 import type { Span } from "../source.js";
@@ -94,6 +95,7 @@ export function declareBuiltins(ctx: CheckContext): void {
       });
     }
   }
+  declarePacketBuiltins(ctx);
 }
 
 /** Registers every top-level declaration. Types first, so anything may refer to them. */
@@ -104,6 +106,11 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       const fromHeader = headerDecls.has(decl);
       // Built-in context structs keep their layout (their packet pointers are special).
       if (fromHeader && builtinContextStructs.some((s) => s.name === decl.name.name)) continue;
+      // So do the built-in packet headers (vmlinux.h defines them).
+      if (isBuiltinHeader(decl.name.name)) {
+        if (!fromHeader) reportHeaderRedefinition(ctx, decl.name);
+        continue;
+      }
       ctx.structs.set(decl.name.name, { name: decl.name.name, origin: fromHeader ? "kernel" : "user", fields: [] });
     } else if (decl.kind === "EnumDecl") {
       if (headerDecls.has(decl) && builtinEnums.some((e) => e.name === decl.name.name)) continue;
@@ -145,7 +152,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
 
 function declareStruct(ctx: CheckContext, decl: ast.StructDecl): void {
   const existing = ctx.structs.get(decl.name.name);
-  if (!existing || existing.fields.length > 0 || builtinContextStructs.includes(existing)) return;
+  if (!existing || existing.fields.length > 0 || builtinContextStructs.includes(existing) || isBuiltinHeader(decl.name.name)) return;
   const seen = new Map<string, Span>();
   const fields: { name: string; type: Type }[] = [];
   for (const field of decl.fields) {

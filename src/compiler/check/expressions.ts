@@ -5,7 +5,6 @@
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
 import { boolType, charType, errorType, nullType, typeToString, u64 } from "../types.js";
@@ -20,6 +19,10 @@ import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
 import { checkCallThroughValue, checkFunctionArgument, checkLegacyHelperCall, checkTailCallAsCall, isFunctionTyped } from "./calls.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
+import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
+import {
+  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess,
+} from "./packets.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -80,11 +83,18 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));
         return errorType;
       }
+      // Casting a packet pointer proves nothing about the bytes behind it.
+      if (source.kind === "pointer" && (source.packet || source.header) && target.kind === "pointer") {
+        reportUnprovenPacketAccess(ctx, expr.span);
+        return errorType;
+      }
+      if (!checkNetworkOrderCast(ctx, expr, source, target)) return errorType;
       return target;
     }
     case "SizeofExpr": {
       const target = resolveType(ctx, expr.type);
       ctx.typeOperands.set(expr.type, target);
+      checkUserspaceHeaderType(c, target, expr.type.span);
       return u64;
     }
     case "StructLiteral": return checkStructLiteral(c, scope, expr);
@@ -169,9 +179,9 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
   // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
   if (leftType.kind === "pointer" || rightType.kind === "pointer") {
     if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
-    if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && asInteger(rightType)) {
+    if ((expr.op === "+" || expr.op === "-") && leftType.kind === "pointer" && (asInteger(rightType) || rightType.kind === "intLiteral")) {
       concreteType(ctx, expr.right, rightType);
-      return leftType;
+      return movedPacketPointer(leftType);
     }
     if (comparisonOps.has(expr.op) && leftType.kind === "pointer" && rightType.kind === "pointer") return boolType;
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
@@ -198,6 +208,10 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     return errorType;
   }
   if ((expr.op === "<<" || expr.op === ">>")) {
+    if (isNetworkOrder(leftType)) {
+      ctx.diags.report(typeErrors.networkOrderArithmetic, expr.opSpan, expr.op, typeToString(leftType), networkConversions(leftType.bits)[0]);
+      return errorType;
+    }
     // A shift has the type of its left operand; the count is any integer.
     concreteType(ctx, expr.right, rightType);
     return leftType.kind === "intLiteral" ? leftType : asInteger(leftType) ?? leftType;
@@ -267,7 +281,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         return errorType;
       }
       if (type.packet) {
-        ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+        reportUnprovenPacketAccess(ctx, expr.span);
         return errorType;
       }
       requireNonNull(c, expr.operand);
@@ -322,10 +336,13 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   if (indexType.kind !== "error" && !asInteger(indexType)) {
     ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), "an index");
   }
-  if (targetType.kind === "array") return targetType.element;
+  if (targetType.kind === "array") {
+    checkPacketIndex(ctx, expr, targetType.length);
+    return targetType.element;
+  }
   if (targetType.kind === "str") return charType;
   if (targetType.kind === "pointer" && targetType.packet) {
-    ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
+    reportUnprovenPacketAccess(ctx, expr.span);
     return errorType;
   }
   ctx.diags.report(typeErrors.notIndexable, expr.target.span, typeToString(targetType));
@@ -344,6 +361,7 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
     ctx.diags.report(typeErrors.fieldOnNonStruct, expr.target.span, typeToString(targetType));
     return errorType;
   }
+  if (!checkHeaderFieldBase(ctx, targetType, expr.span)) return errorType;
   if (targetType.kind === "pointer") requireNonNull(c, expr.target);
   const layout = ctx.structs.get(structType.name);
   const field = layout?.fields.find((f) => f.name === expr.field.name);
@@ -387,11 +405,21 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   return { kind: "struct", name: layout.name, origin: layout.origin };
 }
 
+/** `ctx.something(…)` on an XDP/TC context: the context's methods (`header`) or an error. */
+function isContextMethodCall(scope: Scope, callee: ast.FieldExpr): boolean {
+  if (callee.target.kind !== "NameExpr") return false;
+  const symbol = scope.lookup(callee.target.name.name);
+  return (symbol?.kind === "local" || symbol?.kind === "entry") && isNetworkContext(symbol.type);
+}
+
 function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
+  }
+  if (expr.callee.kind === "FieldExpr" && (expr.callee.field.name === "header" || isContextMethodCall(scope, expr.callee))) {
+    return checkMethodCall(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr });
   }
   if (expr.callee.kind !== "NameExpr") return checkCallThroughValue(c, scope, expr);
   if (!scope.lookup(expr.callee.name.name) && legacyHelpers.has(expr.callee.name.name)) {

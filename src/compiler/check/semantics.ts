@@ -108,4 +108,6 @@ export interface Semantics {
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
   /** `return other(ctx)` calls that are tail calls, with their target program. */
   readonly tailCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
+  /** Proven `if (var h: *T = ctx.header(off))` bindings. */
+  readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
 }

@@ -5,7 +5,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
-import { errorType, typeToString } from "../types.js";
+import { errorType, sameType, typeToString } from "../types.js";
 import { asInteger, checkAssignable, concreteType } from "./conversions.js";
 import { symbolSpan } from "./declarations.js";
 import type { ExprChecker } from "./expressions.js";
@@ -16,8 +16,9 @@ import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
 import { checkEscapingPointer, narrow, nullOrigin, provenNonNull } from "./pointers.js";
 import { checkTailCall, noteFunctionValueInit, noteLocalAssigned } from "./calls.js";
-import { sameType } from "../types.js";
 import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
+import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
+import { isNetworkOrder, networkConversions } from "./byte-order.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -44,12 +45,16 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     case "IfStmt": {
       const elseScope = scope.child();
       if (stmt.binding) {
-        const source = checkBindingSource(c, scope, stmt.condition);
+        // `if (var h: *T = ctx.header(off))` binds a proven packet header pointer;
+        // `if (var q = p)` a checked pointer; `if (var v = m[k])` a map entry.
+        const header = headerCall(stmt.condition);
+        const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false } : checkBindingSource(c, scope, stmt);
         const thenScope = scope.child();
-        // `if (var q = p)` on a pointer binds the checked pointer; on `m[k]`, the entry.
-        const symbol: Symbol = source.pointer
-          ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
-          : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId() };
+        const symbol: Symbol = header
+          ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }
+          : source.pointer
+            ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
+            : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId() };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
@@ -89,8 +94,10 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         variableType = errorType;
       }
       const bodyScope = scope.child();
+      const loopId = ctx.freshLocalId();
+      noteLoopVariable(ctx, loopId, stmt.start, stmt.end);
       declareLocal(c, bodyScope, stmt.variable,
-        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: ctx.freshLocalId() }, stmt);
+        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: loopId }, stmt);
       c.fn.loopDepth++;
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
@@ -128,6 +135,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     return;
   }
   const declared = stmt.type ? resolveType(ctx, stmt.type) : undefined;
+  if (declared && stmt.type) checkUserspaceHeaderType(c, declared, stmt.type.span);
   let type: Type = declared ?? errorType;
   const id = ctx.freshLocalId();
   let mayBeNull: string | undefined;
@@ -157,15 +165,26 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
       ctx.diags.report(typeErrors.constNeedsLiteral, stmt.init?.span ?? stmt.name.span, stmt.name.name);
     }
   }
+  noteLocalInit(ctx, id, stmt.init);
   declareLocal(c, scope, stmt.name,
     { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id, mayBeNull, mapAlias }, stmt);
 }
 
 /** What a declaration-as-condition binds: the map's value (an entry), or a checked pointer. */
-function checkBindingSource(c: ExprChecker, scope: Scope, condition: ast.Expr): { type: Type; pointer: boolean } {
+function checkBindingSource(c: ExprChecker, scope: Scope, stmt: ast.IfStmt): { type: Type; pointer: boolean } {
+  const condition = stmt.condition;
   const type = checkExpr(c, scope, condition);
   if (type.kind === "error") return { type: errorType, pointer: false };
-  if (isMapIndex(c, condition)) return { type, pointer: false };
+  if (isMapIndex(c, condition)) {
+    if (stmt.bindingType) {
+      const declared = resolveType(c.ctx, stmt.bindingType);
+      c.ctx.typeOperands.set(stmt.bindingType, declared);
+      if (declared.kind !== "error" && !sameType(declared, type)) {
+        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), "the map entry binding");
+      }
+    }
+    return { type, pointer: false };
+  }
   if (type.kind === "pointer" && !type.packet) return { type, pointer: true };
   c.ctx.diags.report(typeErrors.ifVarNeedsLookup, condition.span, typeToString(type));
   return { type: errorType, pointer: false };
@@ -189,6 +208,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         ctx.diags.report(typeErrors.assignToConst, target.span, symbol.name, symbol.span);
         targetType = errorType;
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
+        noteAssigned(ctx, symbol.id, target.span);
         targetType = symbol.type;
         if (symbol.kind === "local") {
           noteLocalAssigned(ctx, symbol.id);
@@ -215,11 +235,13 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       break;
     }
     case "IndexExpr": case "FieldExpr":
+      ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);
+      ctx.packets.writing = false;
       checkConfigWrite(c, scope, target);
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
-        if (base?.kind === "pointer" && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {
+        if (base?.kind === "pointer" && !base.header && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {
           ctx.diags.report(codegenErrors.notSupportedYet, target.span, "writing to kernel context fields");
           return;
         }
@@ -234,7 +256,9 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
         return;
       }
+      ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);
+      ctx.packets.writing = false;
       break;
     case "ParenExpr":
       ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
@@ -249,6 +273,10 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
     if (targetType.kind === "error" || valueType.kind === "error") return;
     if (!asInteger(targetType) || (!asInteger(valueType) && valueType.kind !== "intLiteral")) {
       ctx.diags.report(typeErrors.invalidOperands, stmt.opSpan, stmt.op, typeToString(targetType), typeToString(valueType));
+      return;
+    }
+    if (isNetworkOrder(targetType) && stmt.op !== "&=" && stmt.op !== "|=" && stmt.op !== "^=") {
+      ctx.diags.report(typeErrors.networkOrderArithmetic, stmt.opSpan, stmt.op, typeToString(targetType), networkConversions(targetType.bits)[0]);
       return;
     }
     if (stmt.op === "<<=" || stmt.op === ">>=") {

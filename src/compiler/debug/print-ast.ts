@@ -147,6 +147,7 @@ class AstPrinter {
       case "IfStmt": {
         const binding = s.binding ? ` var ${s.binding.name}` : "";
         return this.node(`IfStmt${binding}`, s.span, () => {
+          if (s.bindingType) this.type(s.bindingType);
           this.expr(s.condition);
           this.block(s.then);
           if (s.else?.kind === "Block") this.block(s.else, "else");

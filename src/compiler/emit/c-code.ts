@@ -13,6 +13,7 @@ import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
 import { atomicCompound, globalReference } from "./globals-c.js";
+import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -57,7 +58,13 @@ export class CCodeEmitter {
     w.withOrigin(s.span, () => {
       switch (s.kind) {
         case "declare":
-          w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
+          if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
+            // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
+            w.line(`${cDeclaration(s.type, localName(s.name))};`);
+            w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
+          } else {
+            w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
+          }
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);
           return;
@@ -66,7 +73,9 @@ export class CCodeEmitter {
           // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
           const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
           if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
-          else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
+          else if (s.op === "=" && s.target.type.kind === "array") {
+            w.line(`__builtin_memcpy(${target}, ${this.expr(s.value)}, sizeof(${target}));`);
+          } else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
           else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
           // User space works on a copy of the entry: store it at once, so that an early
           // `return` or `break` cannot lose the write.
@@ -127,6 +136,9 @@ export class CCodeEmitter {
           });
           return;
         }
+        case "ifPacketHeader":
+          emitHeaderBinding(w, s, { expr: (e) => this.expr(e), statements: (b) => this.statements(b) });
+          return;
         case "while":
           w.block(`while (${this.condition(s.condition)})`, () => this.statements(s.body));
           return;
@@ -250,6 +262,7 @@ export class CCodeEmitter {
       case "structLiteral": return `((${cTypeName(e.type)})${this.aggregate(e)})`;
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
+      case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
     }
   }
 

@@ -7,7 +7,7 @@ import type { Type } from "../types.js";
 /** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
 export function cTypeName(type: Type): string {
   switch (type.kind) {
-    case "int": return `__${type.signed ? "s" : "u"}${type.bits}`;
+    case "int": return type.byteOrder === "big" ? `__be${type.bits}` : `__${type.signed ? "s" : "u"}${type.bits}`;
     case "bool": return "bool";
     case "char": return "char";
     case "void": return "void";

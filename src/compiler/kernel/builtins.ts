@@ -3,7 +3,7 @@
 //! (`XdpContext`, `XdpAction`, …). Data tables, not if-chains.
 
 import type { StructLayout, EnumLayout, Type } from "../types.js";
-import { u8, u32, i32 } from "../types.js";
+import { be16, u8, u32, i32 } from "../types.js";
 
 const packetPointer: Type = { kind: "pointer", target: u8, packet: true };
 
@@ -32,10 +32,11 @@ export const builtinContextStructs: readonly StructLayout[] = [
       { name: "pkt_type", type: u32 },
       { name: "mark", type: u32 },
       { name: "queue_mapping", type: u32 },
-      { name: "protocol", type: u32 },
+      // The EtherType and VLAN protocol are network order (`__be16` in a __u32 field).
+      { name: "protocol", type: be16 },
       { name: "vlan_present", type: u32 },
       { name: "vlan_tci", type: u32 },
-      { name: "vlan_proto", type: u32 },
+      { name: "vlan_proto", type: be16 },
       { name: "priority", type: u32 },
       { name: "ingress_ifindex", type: u32 },
       { name: "ifindex", type: u32 },

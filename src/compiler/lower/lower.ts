@@ -13,6 +13,8 @@ import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
+import { headerCall } from "../check/packets.js";
+import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -199,6 +201,17 @@ class FunctionLowering {
         // Lowered after the then-branch, so numbering (e.g. tail-call slots) follows the source.
         const lowerElse = (): ir.IrStmt[] | undefined => stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
+        const packet = stmt.binding ? this.semantics.packetBindings.get(stmt) : undefined;
+        if (packet) {
+          const symbol = this.semantics.declarations.get(stmt);
+          const call = headerCall(stmt.condition);
+          if (!symbol || symbol.kind !== "local" || !call) throw new InternalError("bad header binding");
+          return [{
+            kind: "ifPacketHeader", binding: localIdentifier(symbol), context: this.expr(call.callee.target), offset: this.expr(call.args[0]!),
+            header: packet.header, maxOffset: packet.maxOffset, constantOffset: packet.constantOffset,
+            then: this.block(stmt.then.statements), else: lowerElse(), span,
+          }];
+        }
         if (stmt.binding && this.semantics.declarations.get(stmt)?.kind === "local") {
           // `if (var q = p)` on a pointer: q is p, checked.
           const symbol = this.semantics.declarations.get(stmt) as Extract<Symbol, { kind: "local" }>;
@@ -318,7 +331,7 @@ class FunctionLowering {
         const config = configField(this.semantics, target, this.typeOf(target));
         if (config) return { kind: "field", target: config.target, field: config.field, viaPointer: false, type: config.type };
         const base = this.placeBase(target.target, root);
-        return { kind: "field", target: base, field: target.field.name, viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
+        return { kind: "field", target: base, field: cField(base.type, target.field.name), viaPointer: base.type.kind === "pointer", type: this.typeOf(target) };
       }
       case "IndexExpr":
         return { kind: "index", target: this.placeBase(target.target, root), index: this.expr(target.index), type: this.typeOf(target) };
@@ -429,9 +442,10 @@ class FunctionLowering {
         const config = configField(this.semantics, expr, type);
         if (config) return config;
         const target = this.expr(expr.target);
-        const isContext = target.type.kind === "pointer" && target.type.target.kind === "struct" && target.type.target.origin === "kernel";
+        const isContext = target.type.kind === "pointer" && target.type.target.kind === "struct" && target.type.target.origin === "kernel" &&
+          !packetHeaderByName.has(target.type.target.name);
         if (isContext) return { kind: "contextField", context: target, field: expr.field.name, type, span };
-        return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };
+        return { kind: "field", target, field: cField(target.type, expr.field.name), viaPointer: target.type.kind === "pointer", type, span };
       }
       case "CallExpr": {
         const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
@@ -460,6 +474,9 @@ class FunctionLowering {
         if (!symbol) {
           const name = expr.callee.name.name;
           if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
+          if (byteOrderBuiltins.has(name)) {
+            return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
+          }
           if (name === "load" || name === "attach" || name === "detach") {
             const first = args[0];
             const program = first?.kind === "programRef" ? first.name : undefined;
@@ -512,6 +529,12 @@ function tailCallFallback(programType: ir.ProgramType | undefined, span: import(
     return { kind: "constant", name: "XDP_PASS", value: 2n, type: { kind: "enum", name: "xdp_action", origin: "kernel" }, span };
   }
   return { kind: "int", value: 0n, text: "0", type: { kind: "int", bits: 32, signed: true }, span };
+}
+
+/** The C member path of a field (built-in headers keep some fields inside unions). */
+function cField(base: Type, field: string): string {
+  const struct = base.kind === "pointer" ? base.target : base;
+  return struct.kind === "struct" ? headerFieldPath(struct.name, field) : field;
 }
 
 function lowerFunction(

@@ -147,6 +147,7 @@ function parseIf(c: Cursor): IfStmt {
   const start = c.start;
   c.advance();
   let binding: Ident | undefined;
+  let bindingType: TypeExpr | undefined;
   let condition: Expr;
   const parenthesisedBinding = c.at("(") && (c.peek().kind === "var" || c.peek().kind === "let");
   if (parenthesisedBinding || c.at("var") || c.at("let")) {
@@ -154,6 +155,7 @@ function parseIf(c: Cursor): IfStmt {
     const parseBinding = (): Expr => {
       c.advance();
       binding = parseIdent(c, "after `var` in the condition");
+      if (c.eat(":")) bindingType = parseType(c);
       c.expect("=", "after the name bound by `if (var …`");
       return parseExpression(c);
     };
@@ -175,7 +177,7 @@ function parseIf(c: Cursor): IfStmt {
   if (c.eat("else")) {
     otherwise = c.at("if") ? parseIf(c) : parseBlock(c, "after `else`");
   }
-  return { kind: "IfStmt", binding, condition, then, else: otherwise, span: c.spanFrom(start) };
+  return { kind: "IfStmt", binding, bindingType, condition, then, else: otherwise, span: c.spanFrom(start) };
 }
 
 /**

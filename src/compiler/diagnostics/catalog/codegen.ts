@@ -23,3 +23,15 @@ export const mapEntryPointerInUserspace = defineError(
     help: "use `var s = m[k]` (writes to `s.f` are written back to the map) or `m[k].f = v`",
   }),
 );
+
+// --- packets ---
+
+export const packetHeaderInUserspace = defineError(
+  "E0506",
+  "packet header type in user space",
+  "The built-in packet headers come from vmlinux.h, which only the eBPF side includes; user space works with the values read from them (counters keyed by port, addresses as `be32`).",
+  (name: string) => ({
+    message: `the packet header type \`${name}\` is not available in user-space code`,
+    help: "keep header structs in `@xdp`/`@tc` code and share plain values (integers, your own structs) through maps",
+  }),
+);

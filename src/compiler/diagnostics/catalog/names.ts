@@ -257,3 +257,28 @@ export const tailCallCycle = defineWarning(
     help: "make sure the cycle ends on its own (e.g. through a map counter); after 33 calls the fallback is returned",
   }),
 );
+
+// --- packets ---
+
+export const builtinHeaderRedefined = defineError(
+  "E0228",
+  "built-in packet header redefined",
+  "Ethernet, VLAN, IPv4, IPv6, TCP, UDP, ICMP and ICMPv6 headers are built in (`ethhdr`, `vlan_hdr`, `iphdr`, `ipv6hdr`, `tcphdr`, `udphdr`, `icmphdr`, `icmp6hdr`) and come from vmlinux.h in the generated C, so a struct of the same name would clash with the kernel's definition.",
+  (name: string, fields: string) => ({
+    message: `\`${name}\` is a built-in packet header and cannot be redefined`,
+    label: "redefines the built-in header",
+    notes: [`the built-in \`${name}\` has the fields ${fields}`],
+    help: `use the built-in \`${name}\`, or give your struct another name`,
+  }),
+);
+
+export const unknownContextMethod = defineError(
+  "E0229",
+  "unknown context method",
+  "XDP and TC contexts have one method, `header(offset)`, used as the condition of `if (var h: *T = ctx.header(offset))`.",
+  (name: string, suggestion: string | undefined) => ({
+    message: `the context has no method \`${name}\``,
+    label: "unknown method",
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "packet data is reached with `if (var h: *T = ctx.header(offset)) { … }`",
+  }),
+);

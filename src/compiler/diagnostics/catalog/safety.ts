@@ -9,7 +9,7 @@ export const uncheckedPacketAccess = defineError(
   () => ({
     message: "packet data is read without a bounds check",
     label: "not proven to lie within the packet",
-    help: "check the length first (e.g. `if (ctx.data + N <= ctx.data_end) { … }`) and read inside that branch",
+    help: "bind a typed header where the bounds check happens, e.g. `if (var eth: *ethhdr = ctx.header(0)) { … } else { /* too short */ }`, and read through it",
   }),
 );
 
@@ -65,5 +65,84 @@ export const pointerToLocalEscapes = defineError(
   (name: string) => ({
     message: `returning a pointer to the local variable \`${name}\`, which does not outlive this function`,
     help: "return the value itself, or let the caller pass a pointer to fill in",
+  }),
+);
+
+// --- packets ---
+
+export const headerOutsideCondition = defineError(
+  "E0403",
+  "`ctx.header(…)` outside an `if (var …)` condition",
+  "`ctx.header(offset)` performs the bounds check; its result exists only in the branch where the check succeeded, so it is written as the condition of `if (var h: *T = ctx.header(offset)) { … } else { … }`.",
+  () => ({
+    message: "`ctx.header(…)` can only be the condition of `if (var …)`",
+    label: "the bounds check needs a branch for the too-short case",
+    help: "write `if (var h: *T = ctx.header(offset)) { … } else { /* packet too short */ }`",
+  }),
+);
+
+export const headerPointerEscapes = defineError(
+  "E0404",
+  "packet header pointer leaves its proof",
+  "A header pointer bound by `if (var h: *T = ctx.header(…))` is known to be in bounds only as that binding. Stored in a variable of a plain pointer type, passed to a function or returned, it would be used where the compiler (and the verifier) cannot see the check.",
+  (context: string) => ({
+    message: `a packet header pointer cannot be used as ${context}`,
+    label: "proven in bounds only as the `if (var …)` binding",
+    help: "read the fields you need inside the branch (or bind a local without a type annotation: `var p = h`)",
+  }),
+);
+
+export const unboundedPacketOffset = defineError(
+  "E0405",
+  "packet offset without a bound",
+  "The verifier accepts a variable packet offset only when its maximum is known (at most 65535 bytes past the start, header included). The compiler derives bounds from literals, `sizeof`, bitfields (`ip.ihl * 4` is at most 60), masks (`x & 0xff`), `%`, narrow integer types and unmodified locals initialised from such expressions.",
+  (extent: string, size: number, why: string) => ({
+    message: `the header offset ${extent}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
+    label: why,
+    help: "bound the offset: mask it (`off & 0x3ff`), use a narrow type (`as u8`), or compute it from header fields (`sizeof(ethhdr) + ip.ihl * 4`)",
+  }),
+);
+
+export const packetOffsetReassigned = defineError(
+  "E0406",
+  "packet offset variable reassigned",
+  "A local used in a header offset is bounded by the value it was declared with. Assigning to it anywhere in the function (a loop may run the assignment before the check) loses that bound.",
+  (name: string, assigned: import("../../source.js").Span) => ({
+    message: `the bound of \`${name}\` in this offset is unknown: it is assigned elsewhere in the function`,
+    label: "offset bounded by the declaration only",
+    secondary: [{ span: assigned, message: "assigned here" }],
+    help: `declare a new variable for the offset instead of assigning to \`${name}\``,
+  }),
+);
+
+export const packetAccessOutsideNetworkProgram = defineError(
+  "E0407",
+  "packet access outside XDP/TC",
+  "Only XDP (`*xdp_md`) and TC (`*__sk_buff`) contexts carry packet data the verifier lets a program read directly.",
+  (where: string) => ({
+    message: `\`header(…)\` needs an XDP or TC context, ${where}`,
+    help: "bind packet headers in `@xdp` or `@tc` programs (or helpers taking their context)",
+  }),
+);
+
+export const packetIndexUnproven = defineError(
+  "E0408",
+  "packet array index not proven",
+  "An array inside a packet header (`eth.h_dest[i]`) is indexed in place in the packet; the verifier drops the proof for a variable index, so the index must be a constant below the array length.",
+  (found: string, length: number) => ({
+    message: `index into a packet header array must be a constant below ${length}, found ${found}`,
+    label: "not proven within the header",
+    help: "copy the array into a local first (`var mac = eth.h_dest`) and index the local",
+  }),
+);
+
+export const uncheckedPacketWrite = defineError(
+  "E0409",
+  "packet write without a bounds check",
+  "The verifier rejects a write to packet data that is not proven to lie before `data_end`; raw packet pointers (`ctx.data`) prove nothing.",
+  () => ({
+    message: "packet data is written without a bounds check",
+    label: "not proven to lie within the packet",
+    help: "bind a typed header (`if (var eth: *ethhdr = ctx.header(0)) { eth.h_dest = … }`) and write through it",
   }),
 );

@@ -516,3 +516,47 @@ export const arrayLiteralTooLong = defineError(
     help: "remove elements or make the array longer",
   }),
 );
+
+// --- packets ---
+
+export const headerBindingType = defineError(
+  "E0375",
+  "header binding needs a pointer type",
+  "`if (var h: *T = ctx.header(offset))` proves that `sizeof(T)` bytes at `offset` lie inside the packet, so the binding must say which `T`: a pointer to a header struct (`*ethhdr`, `*iphdr`, a struct of your own) or to an integer.",
+  (found: string) => ({
+    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found}`,
+    help: "write the header type on the binding, e.g. `if (var eth: *ethhdr = ctx.header(0)) { … }`",
+  }),
+);
+
+export const byteOrderMix = defineError(
+  "E0376",
+  "network and host byte order mixed",
+  "Packet header fields are big-endian (`be16`, `be32`); host integers are little-endian on this machine. Mixing them silently compares or stores swapped bytes, so the conversion must be written: `ntohs`/`ntohl` to host order, `htons`/`htonl` to network order (free for constants: folded at compile time).",
+  (what: string, found: string, expected: string, fix: string) => ({
+    message: `${what} mixes \`${found}\` with \`${expected}\``,
+    label: `this is \`${found}\``,
+    help: fix,
+  }),
+);
+
+export const byteOrderArgument = defineError(
+  "E0377",
+  "wrong byte order for a conversion",
+  "`ntohs`/`ntohl` take a network-order value (`be16`/`be32`) and return host order; `htons`/`htonl` take a host-order value (`u16`/`u32`, or a literal) and return network order. Converting a value that already has the target order swaps it back.",
+  (fn: string, expected: string, found: string, fix: string) => ({
+    message: `\`${fn}\` expects \`${expected}\`, found \`${found}\``,
+    label: `this is \`${found}\``,
+    help: fix,
+  }),
+);
+
+export const networkOrderArithmetic = defineError(
+  "E0378",
+  "arithmetic on a network-order integer",
+  "Arithmetic, ordering comparisons and shifts on a big-endian value operate on swapped bytes. Only `==`, `!=`, `&`, `|`, `^` (which do not depend on byte order) are allowed on `be16`/`be32`; convert to host order for anything else.",
+  (op: string, type: string, convert: string) => ({
+    message: `\`${op}\` on network-order \`${type}\` works on swapped bytes`,
+    help: `convert to host order first: \`${convert}(x)\` (and back with \`${convert === "ntohs" ? "htons" : "htonl"}\` to store it)`,
+  }),
+);

@@ -85,7 +85,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
   for (const header of [
     "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
     "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
-    "stdbool.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
+    "stdbool.h", "arpa/inet.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
   ]) {
     w.line(`#include <${header}>`);
   }
