@@ -11,6 +11,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -32,6 +33,8 @@ export const compoundAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
 
 export class CCodeEmitter {
   private temporaries = 0;
+  /** The error frame of the function being written (errors-c.ts), if it has one. */
+  errorFrame: ErrorFrameState | undefined;
 
   constructor(
     private readonly w: CWriter,
@@ -117,7 +120,14 @@ export class CCodeEmitter {
         case "break": w.line("break;"); return;
         case "continue": w.line("continue;"); return;
         case "return":
+          if (emitReturn(this.errorFrame, w, this, s.value)) return;
           w.line(s.value ? `return ${this.expr(s.value)};` : "return;");
+          return;
+        case "block":
+          w.block("", () => this.statements(s.body));
+          return;
+        case "throw": case "try": case "tryCall": case "defer":
+          emitErrorStatement(this.errorFrame, w, this.side, this, s);
           return;
         case "print":
           w.line(this.print(s));
@@ -248,7 +258,8 @@ function assignsTo(statements: readonly ir.IrStmt[], name: string): boolean {
       case "assign": return placeIs(s.target);
       case "if": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
       case "ifMapEntry": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
-      case "while": case "forRange": return assignsTo(s.body, name);
+      case "while": case "forRange": case "block": return assignsTo(s.body, name);
+      case "try": return assignsTo(s.body, name) || s.catches.some((c) => assignsTo(c.body, name));
       default: return false;
     }
   });

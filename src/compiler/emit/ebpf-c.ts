@@ -8,6 +8,7 @@ import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
+import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -59,6 +60,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   }
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
+  emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
   writeFunctions(w, module, use);
   w.line('char LICENSE[] SEC("license") = "GPL";');
   const lineOrigins = w.lineOrigins().map(([cLine, span]): [number, string] => {
@@ -70,7 +72,8 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
 }
 
 function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {
-  const params = fn.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+  const hidden = errorParameter(fn);
+  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
   return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
 }
 
@@ -78,14 +81,15 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   const code = new CCodeEmitter(w, "kernel", use);
   for (const helper of module.helpers) {
     w.withOrigin(helper.span, () => {
-      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "), () => code.statements(helper.body));
+      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "),
+        () => emitFunctionBody(code, w, helper, cTypeName(helper.returnType)));
     });
     w.line();
   }
   for (const program of module.programs) {
     w.withOrigin(program.span, () => {
       w.line(`SEC("${program.section}")`);
-      w.block(signature(program, "int", ""), () => code.statements(program.body));
+      w.block(signature(program, "int", ""), () => emitFunctionBody(code, w, program, "int"));
     });
     w.line();
   }

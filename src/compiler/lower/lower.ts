@@ -12,6 +12,10 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { stripParens } from "../check/errors.js";
+import {
+  ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
+} from "./lower-errors.js";
 
 export class InternalError extends Error {}
 
@@ -19,9 +23,10 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
-    const fn = lowerFunction(semantics, info, info.decl.body);
+    const fn = lowerFunction(semantics, info, info.decl.body, throwingNames);
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
@@ -58,8 +63,31 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 }
 
 /** Per-function lowering state. */
-class FunctionLowering {
-  constructor(readonly semantics: Semantics) {}
+export class FunctionLowering {
+  /** Statements to run before the expression being lowered (hoisted calls that may throw). */
+  pending: ir.IrStmt[] = [];
+
+  constructor(
+    readonly semantics: Semantics,
+    readonly errors: ErrorLowering,
+    /** The named result `r` of `-> r: T`, as a local. */
+    readonly namedResult: Extract<ir.IrExpr, { kind: "local" }> | undefined,
+  ) {}
+
+  /** Lowers with a fresh `pending` list and returns what was hoisted separately. */
+  withPrelude<T>(lowerIt: () => T): { prelude: ir.IrStmt[]; value: T } {
+    const outer = this.pending;
+    this.pending = [];
+    const value = lowerIt();
+    const prelude = this.pending;
+    this.pending = outer;
+    return { prelude, value };
+  }
+
+  /** `print(…)` (the builtin, not a user function named print). */
+  isPrintCall(expr: ast.CallExpr): boolean {
+    return expr.callee.kind === "NameExpr" && expr.callee.name.name === "print" && !this.semantics.references.has(expr.callee);
+  }
 
   typeOf(expr: ast.Expr): Type {
     const type = this.semantics.exprTypes.get(expr);
@@ -85,7 +113,13 @@ class FunctionLowering {
     return statements.flatMap((s) => this.statement(s));
   }
 
+  /** One statement, preceded by the calls its expressions hoisted. */
   statement(stmt: ast.Stmt): ir.IrStmt[] {
+    const { prelude, value } = this.withPrelude(() => this.statementItself(stmt));
+    return prelude.length === 0 ? value : [...prelude, ...value];
+  }
+
+  private statementItself(stmt: ast.Stmt): ir.IrStmt[] {
     const span = stmt.span;
     switch (stmt.kind) {
       case "VarStmt": {
@@ -98,11 +132,16 @@ class FunctionLowering {
       }
       case "AssignStmt": return [this.assignment(stmt)];
       case "ExprStmt": {
-        if (stmt.expr.kind === "CallExpr" && stmt.expr.callee.kind === "NameExpr" && stmt.expr.callee.name.name === "print" &&
-            !this.semantics.references.has(stmt.expr.callee)) {
+        if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
+        }
+        const call = stripParens(stmt.expr);
+        // A throwing call whose value is dropped: the hoisted call is the whole statement.
+        if (call.kind === "CallExpr" && this.throws(call)) {
+          this.callExpr(call, false);
+          return [];
         }
         return [{ kind: "expr", expr: this.expr(stmt.expr), span }];
       }
@@ -124,8 +163,7 @@ class FunctionLowering {
         }
         return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
       }
-      case "WhileStmt":
-        return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
+      case "WhileStmt": return lowerWhile(this, stmt);
       case "ForRangeStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared loop variable");
@@ -136,7 +174,7 @@ class FunctionLowering {
       }
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
-      case "ReturnStmt": return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
+      case "ReturnStmt": return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : this.namedResult, span }];
       case "DeleteStmt": {
         const target = stmt.target;
         if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
@@ -144,8 +182,11 @@ class FunctionLowering {
         if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
       }
-      case "BlockStmt": return this.block(stmt.block.statements);
-      case "ForInStmt": case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ErrorStmt":
+      case "BlockStmt": return [{ kind: "block", body: this.block(stmt.block.statements), span }];
+      case "ThrowStmt": return lowerThrow(this, stmt);
+      case "TryStmt": return lowerTry(this, stmt);
+      case "DeferStmt": return lowerDefer(this, stmt);
+      case "ForInStmt": case "ErrorStmt":
         throw new InternalError(`${stmt.kind} reached lowering`);
     }
   }
@@ -222,6 +263,7 @@ class FunctionLowering {
             }
           }
         }
+        if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
         return { kind: "binary", op: expr.op, left: this.expr(expr.left), right: this.expr(expr.right), type: this.typeOf(expr), span };
       }
       case "UnaryExpr": {
@@ -249,23 +291,7 @@ class FunctionLowering {
         if (isContext) return { kind: "contextField", context: target, field: expr.field.name, type, span };
         return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };
       }
-      case "CallExpr": {
-        if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
-        const args = expr.args.map((a) => this.expr(a));
-        const symbol = this.semantics.references.get(expr.callee);
-        const type = this.typeOf(expr);
-        if (!symbol) {
-          const name = expr.callee.name.name;
-          if (name === "load" || name === "attach" || name === "detach") {
-            const first = args[0];
-            const program = first?.kind === "programRef" ? first.name : undefined;
-            return { kind: "builtin", name, args, program, type, span };
-          }
-          throw new InternalError(`builtin ${name} reached lowering as an expression`);
-        }
-        if (symbol.kind !== "function") throw new InternalError("call of non-function");
-        return { kind: "call", callee: symbol.info.name, args, type, span };
-      }
+      case "CallExpr": return this.callExpr(expr, true);
       case "StructLiteral": {
         const type = this.typeOf(expr);
         const struct = type.kind === "struct" ? type.name : expr.typeName.name;
@@ -277,6 +303,34 @@ class FunctionLowering {
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }
+
+  /** Whether `call` calls a function an error can leave. */
+  throws(call: ast.CallExpr): boolean {
+    const callee = stripParens(call.callee);
+    const symbol = callee.kind === "NameExpr" ? this.semantics.references.get(callee) : undefined;
+    return symbol?.kind === "function" && this.errors.throwingNames.has(symbol.info.name);
+  }
+
+  /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
+  callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
+    const span = expr.span;
+    if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
+    const args = expr.args.map((a) => this.expr(a));
+    const symbol = this.semantics.references.get(expr.callee);
+    const type = this.typeOf(expr);
+    if (!symbol) {
+      const name = expr.callee.name.name;
+      if (name === "load" || name === "attach" || name === "detach") {
+        const first = args[0];
+        const program = first?.kind === "programRef" ? first.name : undefined;
+        return { kind: "builtin", name, args, program, type, span };
+      }
+      throw new InternalError(`builtin ${name} reached lowering as an expression`);
+    }
+    if (symbol.kind !== "function") throw new InternalError("call of non-function");
+    const call: Extract<ir.IrExpr, { kind: "call" }> = { kind: "call", callee: symbol.info.name, args, type, span };
+    return this.errors.throwingNames.has(symbol.info.name) ? hoistThrowingCall(this, call, used) : call;
+  }
 }
 
 /**
@@ -287,13 +341,23 @@ function localIdentifier(symbol: Extract<Symbol, { kind: "local" | "entry" }>): 
   return symbol.name;
 }
 
-function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block): ir.IrFunction {
-  const lowering = new FunctionLowering(semantics);
+function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block, throwingNames: ReadonlySet<string>): ir.IrFunction {
+  const errors = new ErrorLowering(throwingNames);
+  const decl = info.decl;
+  const resultSymbol = decl.kind === "FunctionDecl" && decl.returnName ? semantics.declarations.get(decl.returnName) : undefined;
+  const namedResult = resultSymbol?.kind === "local"
+    ? { kind: "local" as const, name: localIdentifier(resultSymbol), type: resultSymbol.type, span: resultSymbol.span }
+    : undefined;
+  const lowering = new FunctionLowering(semantics, errors, namedResult);
+  const named = namedResultFrame(lowering, info, body);
+  const statements = [...named.before, ...lowering.block(body.statements), ...named.after];
+  const frame = errors.frame(semantics.errorFlow.throwing.has(info));
   return {
     name: info.name,
     params: info.params.map((p) => ({ name: p.name, type: p.type })),
     returnType: info.returnType,
-    body: lowering.block(body.statements),
+    body: statements,
     span: info.span,
+    ...(frame ? { frame } : {}),
   };
 }

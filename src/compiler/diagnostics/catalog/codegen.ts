@@ -11,3 +11,15 @@ export const notSupportedYet = defineError(
     help: "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
   }),
 );
+
+// --- errors-returns ---
+
+export const notSupportedHere = defineError(
+  "E0503",
+  "not supported in this position",
+  "The construct is supported, but not where it is written: the compiler cannot generate code for it there.",
+  (what: string, why: string, instead: string) => ({
+    message: `${what} is not supported here: ${why}`,
+    help: instead,
+  }),
+);
