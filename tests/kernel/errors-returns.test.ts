@@ -126,3 +126,37 @@ kernelTest("user space: an uncaught error prints its code and origin and exits 1
     build.cleanup();
   }
 });
+
+kernelTest("examples/error_handling.ks: errors from helpers pick the drop reason; the deferred count runs on every path", () => {
+  const build = compileAndBuild(join(repoRoot, "examples", "error_handling.ks"));
+  try {
+    const result = runPrograms(build.bpfObject, [
+      { prog: "filter_errors", size: 50 }, // runt: error 1
+      { prog: "filter_errors", size: 1450 }, // payload 1436 > 1400: error 3
+      { prog: "filter_errors", size: 3000 }, // jumbo: error 2, caught by catch _
+      { prog: "filter_errors", size: 500, repeat: 2 },
+    ]);
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_DROP, XDP_ABORTED, XDP_PASS]);
+    assert.deepEqual([...integerEntries(findMap(result, "drops"))].sort((a, b) => Number(a[0] - b[0])), [[0n, 1n], [1n, 1n], [3n, 1n]]);
+    assert.deepEqual([...integerEntries(findMap(result, "inspected"))], [[0n, 5n]]);
+    const user = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(user.status, 0, user.stderr);
+    assert.equal(user.stdout, "limit 100 accepted\na limit of 0 is refused\nchecked the limits\n");
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("examples/named_returns.ks: named results in a helper and a program", () => {
+  const build = compileAndBuild(join(repoRoot, "examples", "named_returns.ks"));
+  try {
+    const sizes = [50, 800, 3000];
+    const result = runPrograms(build.bpfObject, sizes.map((size) => ({ prog: "classify_size", size })));
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_PASS, XDP_ABORTED]);
+    assert.deepEqual([...integerEntries(findMap(result, "sizes"))], [[0n, 1500n]], "the last frame, clamped");
+    const user = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+    assert.deepEqual([user.status, user.stdout], [0, "gcd(1071, 462) = 21\n"]);
+  } finally {
+    build.cleanup();
+  }
+});

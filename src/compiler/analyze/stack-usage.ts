@@ -90,7 +90,7 @@ function errorFrameVariables(fn: ir.IrFunction, tables: TypeTables): Variable[] 
   if (!frame) return [];
   const out: Variable[] = [];
   if (frame.handles) out.push({ name: "(error state)", bytes: 16 });
-  if ((frame.throws || frame.defers.length > 0) && fn.returnType.kind !== "void") out.push({ name: "(return value)", bytes: sizeOf(fn.returnType, tables) });
+  if ((frame.throws || frame.handles || frame.defers.length > 0) && fn.returnType.kind !== "void") out.push({ name: "(return value)", bytes: sizeOf(fn.returnType, tables) });
   for (const slot of frame.defers) {
     out.push({ name: `(defer ${slot.index} flag)`, bytes: 1 });
     for (const capture of slot.captures) out.push({ name: `(defer ${slot.index} argument)`, bytes: sizeOf(capture.type, tables) });

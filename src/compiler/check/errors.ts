@@ -155,7 +155,6 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   for (const info of ctx.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
     facts.set(info, collectFacts(ctx, info, info.decl.body, throwOrigins));
-    reportUnreachable(ctx, info.decl.body);
   }
 
   const escapes = new Map<FunctionInfo, Map<string, Origin>>();
@@ -199,6 +198,10 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
         ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(t.stmt), "nothing in its body can throw");
       }
     }
+  }
+  // Like unused variables: next to an error, an unreachable statement is mostly noise.
+  if (!ctx.diags.hasErrors()) {
+    for (const info of facts.keys()) if (info.decl.kind === "FunctionDecl" && info.decl.body) reportUnreachable(ctx, info.decl.body);
   }
   return { throwing, throwOrigins };
 }
