@@ -16,6 +16,7 @@ import { stripParens } from "../check/errors.js";
 import {
   ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
 } from "./lower-errors.js";
+import { programTypeFor } from "../kernel/program-types.js";
 
 export class InternalError extends Error {}
 
@@ -30,7 +31,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programInfo.programType, section: programInfo.section(info.role.target), target: info.role.target });
+        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;
