@@ -143,6 +143,37 @@ export interface IrFunction {
   readonly returnType: Type;
   readonly body: readonly IrStmt[];
   readonly span: Span;
+  /** Errors and deferred calls; absent when the function has none. */
+  readonly frame?: IrErrorFrame;
+}
+
+/**
+ * What a function needs for `throw`/`try`/`defer` (see lower/lower-errors.ts for the
+ * design): an error-state local, the hidden error out-parameter, deferred-call slots.
+ */
+export interface IrErrorFrame {
+  /** An error can leave the function: it takes the hidden error out-parameter. */
+  readonly throws: boolean;
+  /** It throws, catches or calls a function that throws: it has an error-state local. */
+  readonly handles: boolean;
+  /** Every `defer` of the body in source order; at exit they run in reverse. */
+  readonly defers: readonly IrDeferSlot[];
+}
+
+export interface IrDeferSlot {
+  readonly index: number;
+  /** Locals living for the whole call that hold the arguments evaluated at the `defer`. */
+  readonly captures: readonly { readonly name: string; readonly type: Type }[];
+  /** The deferred call, reading the captures. */
+  readonly action: IrStmt;
+  readonly span: Span;
+}
+
+export interface IrCatch {
+  /** `undefined` for `catch _`. */
+  readonly pattern: bigint | undefined;
+  readonly body: readonly IrStmt[];
+  readonly span: Span;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -201,7 +232,22 @@ export type IrStmt =
    */
   | { readonly kind: "declareAlias"; readonly name: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly unread: boolean; readonly span: Span }
   /** After an assignment to `place` inside alias `alias`: store it into the entry if present. */
-  | { readonly kind: "aliasWriteBack"; readonly alias: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly place: IrPlace; readonly span: Span };
+  | { readonly kind: "aliasWriteBack"; readonly alias: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly place: IrPlace; readonly span: Span }
+  /**
+   * `throw value`: control goes to the nearest enclosing `try` of this function, or out
+   * of it through the hidden error out-parameter. `origin` (`fn at file.ks:LINE`) is
+   * what user space prints when nothing catches it.
+   */
+  | { readonly kind: "throw"; readonly value: IrExpr; readonly origin: string; readonly span: Span }
+  | { readonly kind: "try"; readonly body: readonly IrStmt[]; readonly catches: readonly IrCatch[]; readonly span: Span }
+  /**
+   * A call to a function that may throw, hoisted out of its expression: the value goes
+   * into the new local `result` (if any); if the callee threw, control goes where a
+   * `throw` at this point would.
+   */
+  | { readonly kind: "tryCall"; readonly result: string | undefined; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
+  /** `defer …`: evaluates the slot's captures now and arms it; it runs at function exit. */
+  | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span };
 
 export type IrArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>";
 export type IrAssignOp = "=" | IrArithOp;

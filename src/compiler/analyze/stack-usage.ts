@@ -25,6 +25,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     const own: Variable[] = [];
     const calls = new Set<string>();
     collect(fn.body, own, calls, tables);
+    own.push(...errorFrameVariables(fn, tables));
     for (const callee of calls) {
       const helper = helpers.get(callee);
       if (!helper || visiting.has(callee)) continue;
@@ -72,8 +73,34 @@ function collect(statements: readonly ir.IrStmt[], out: Variable[], calls: Set<s
         for (const e of statementExprs(s)) visitExpr(e);
         break;
       case "break": case "continue": break;
+      case "block": collect(s.body, out, calls, tables); break;
+      case "try":
+        collect(s.body, out, calls, tables);
+        for (const c of s.catches) collect(c.body, out, calls, tables);
+        break;
+      case "throw": visitExpr(s.value); break;
+      case "defer": s.values.forEach(visitExpr); break;
+      case "tryCall":
+        calls.add(s.callee);
+        s.args.forEach(visitExpr);
+        if (s.result) out.push({ name: s.result, bytes: sizeOf(s.type, tables) });
+        break;
     }
   }
+}
+
+/** The error state, the exit-path result and the defer slots (emit/errors-c.ts). */
+function errorFrameVariables(fn: ir.IrFunction, tables: TypeTables): Variable[] {
+  const frame = fn.frame;
+  if (!frame) return [];
+  const out: Variable[] = [];
+  if (frame.handles) out.push({ name: "(error state)", bytes: 16 });
+  if ((frame.throws || frame.handles || frame.defers.length > 0) && fn.returnType.kind !== "void") out.push({ name: "(return value)", bytes: sizeOf(fn.returnType, tables) });
+  for (const slot of frame.defers) {
+    out.push({ name: `(defer ${slot.index} flag)`, bytes: 1 });
+    for (const capture of slot.captures) out.push({ name: `(defer ${slot.index} argument)`, bytes: sizeOf(capture.type, tables) });
+  }
+  return out;
 }
 
 function statementExprs(s: ir.IrStmt): (ir.IrExpr | undefined)[] {

@@ -13,6 +13,7 @@ import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
+import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
@@ -31,24 +32,27 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     const decl = info.decl;
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
     const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
-    const fn: FunctionContext = { info, side, loopDepth: 0 };
+    const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
     const scope = ctx.globalScope.child();
     decl.params.forEach((param, i) => {
       const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
       scope.declare(param.name.name, symbol);
       ctx.declarations.set(param.name, symbol);
     });
+    declareNamedResult(ctx, scope, decl, info);
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     const returnType = info.returnType;
-    if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
+    // With a named result, falling off the end returns it, like a naked `return`.
+    if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
     }
   }
 
   reportEbpfRecursion(ctx);
   reportTailCallGraph(ctx);
+  const errorFlow = analyzeErrorFlow(ctx);
 
   const unreadLocals = new Set<number>();
   for (const [node, symbol] of ctx.declarations) {
@@ -89,6 +93,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     tailCalls: ctx.tailCalls,
     packetBindings: ctx.packets.bindings,
     unreadLocals,
+    errorFlow,
   };
 }
 

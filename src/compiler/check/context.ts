@@ -27,6 +27,8 @@ export interface FunctionContext {
   readonly side: Side;
   /** Number of enclosing loops, for `break`/`continue`. */
   loopDepth: number;
+  /** `-> r: T`: a naked `return` returns `r`. */
+  readonly hasNamedResult?: boolean;
 }
 
 /**

@@ -173,8 +173,8 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     }
     return boolType;
   }
-  const leftType = checkExpr(c, scope, expr.left);
-  const rightType = checkExpr(c, scope, expr.right);
+  const leftType = requireValue(c, expr.left, checkExpr(c, scope, expr.left));
+  const rightType = requireValue(c, expr.right, checkExpr(c, scope, expr.right));
   if (leftType.kind === "error" || rightType.kind === "error") return comparisonOps.has(expr.op) ? boolType : errorType;
   // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
   if (leftType.kind === "pointer" || rightType.kind === "pointer") {

@@ -7,6 +7,7 @@ import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../types.js";
 import type { Span } from "../source.js";
 import type { IrConst } from "../ir.js";
+import type { ErrorFlow } from "./errors.js";
 
 /** Where a function runs and how it is called. */
 export type FunctionRole =
@@ -110,4 +111,6 @@ export interface Semantics {
   readonly tailCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
   /** Proven `if (var h: *T = ctx.header(off))` bindings. */
   readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
+  /** Which functions may throw, and where each `throw` is (check/errors.ts). */
+  readonly errorFlow: ErrorFlow;
 }

@@ -19,6 +19,7 @@ import { checkTailCall, noteFunctionValueInit, noteLocalAssigned } from "./calls
 import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
+import { checkErrorStatement } from "./errors.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -119,10 +120,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       if (stmt.target.kind !== "ErrorExpr") ctx.diags.report(typeErrors.deleteNeedsMapEntry, stmt.target.span);
       return;
     }
-    case "ThrowStmt": case "TryStmt": case "DeferStmt":
-      ctx.diags.report(codegenErrors.notSupportedYet, stmt.span,
-        stmt.kind === "ThrowStmt" ? "`throw`" : stmt.kind === "TryStmt" ? "`try`/`catch`" : "`defer`");
-      return;
+    case "ThrowStmt": case "TryStmt": case "DeferStmt": return checkErrorStatement(c, scope, stmt);
     case "BlockStmt": return checkBlock(c, scope, stmt.block);
     case "ErrorStmt": return;
   }
@@ -306,7 +304,8 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
   const info = c.fn.info;
   const expected = info.returnType;
   if (!stmt.value) {
-    if (expected.kind !== "void" && expected.kind !== "error") {
+    // A naked `return` returns the named result (`-> r: T`), if there is one.
+    if (expected.kind !== "void" && expected.kind !== "error" && !c.fn.hasNamedResult) {
       ctx.diags.report(typeErrors.missingReturnValue, stmt.span, info.name, typeToString(expected));
     }
     return;
@@ -333,7 +332,10 @@ export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   const last = statements[statements.length - 1];
   if (!last) return false;
   switch (last.kind) {
-    case "ReturnStmt": return true;
+    case "ReturnStmt": case "ThrowStmt": return true;
+    case "TryStmt":
+      // Errors the catches do not match leave the function, so they do not fall through.
+      return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));
     case "IfStmt":
       return alwaysReturns(last.then.statements) && last.else !== undefined &&
         (last.else.kind === "Block" ? alwaysReturns(last.else.statements) : alwaysReturns([last.else]));

@@ -14,6 +14,7 @@ import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
 import { atomicCompound, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
+import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -37,6 +38,8 @@ export class CCodeEmitter {
   private temporaries = 0;
   /** User space: `if (var e = m[k])` bindings in scope, written back after each assignment. */
   private readonly userEntries = new Map<string, { map: string; key: string }>();
+  /** The error frame of the function being written (errors-c.ts), if it has one. */
+  errorFrame: ErrorFrameState | undefined;
 
   constructor(
     private readonly w: CWriter,
@@ -151,7 +154,14 @@ export class CCodeEmitter {
         case "break": w.line("break;"); return;
         case "continue": w.line("continue;"); return;
         case "return":
+          if (emitReturn(this.errorFrame, w, this, s.value)) return;
           w.line(s.value ? `return ${this.expr(s.value)};` : "return;");
+          return;
+        case "block":
+          w.block("", () => this.statements(s.body));
+          return;
+        case "throw": case "try": case "tryCall": case "defer":
+          emitErrorStatement(this.errorFrame, w, this.side, this, s);
           return;
         case "print":
           w.line(this.print(s));

@@ -9,6 +9,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
+import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -81,6 +82,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   emitKernelGlobals(w, module);
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
+  emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
   writeFunctions(w, module, use);
   writeStructOps(w, module);
   w.line('char LICENSE[] SEC("license") = "GPL";');
@@ -93,7 +95,8 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
 }
 
 function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {
-  const params = fn.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+  const hidden = errorParameter(fn);
+  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
   return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
 }
 
@@ -122,14 +125,15 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   }
   for (const helper of module.helpers) {
     w.withOrigin(helper.span, () => {
-      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "), () => code.statements(helper.body));
+      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "),
+        () => emitFunctionBody(code, w, helper, cTypeName(helper.returnType)));
     });
     w.line();
   }
   for (const program of module.programs) {
     w.withOrigin(program.span, () => {
       w.line(`SEC("${program.section}")`);
-      w.block(programSignature(program), () => code.statements(program.body));
+      w.block(programSignature(program), () => emitFunctionBody(code, w, program, "int"));
     });
     w.line();
   }

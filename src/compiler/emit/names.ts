@@ -63,10 +63,33 @@ const cReserved = new Set([
   "abort", "printf", "free", "malloc", "index", "time", "stdin", "stdout", "stderr",
 ]);
 
-/** A user's local or parameter name as a C identifier that cannot clash with C or libc. */
+/**
+ * A user's local or parameter name as a C identifier that cannot clash with C or libc.
+ * Locals the compiler makes in the IR are named `%purposeN` (no user can write `%`) and
+ * become `__ks_purposeN`, which no user name maps to (those get a `_` appended).
+ */
 export function localName(name: string): string {
+  if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
   return cReserved.has(name) || name.startsWith("__ks_") ? `${name}_` : name;
 }
+
+/** An IR local made by the compiler (see `localName`). */
+export function irTemporary(purpose: string, counter: number): string {
+  return `%${purpose}${counter}`;
+}
+
+/** errors-returns: the error state type, its locals, parameter and labels. */
+export const errorNames = {
+  type: "struct ks_error",
+  state: "__ks_err",
+  status: "__ks_status",
+  result: "__ks_ret",
+  exit: "__ks_exit",
+  raise: "__ks_raise",
+  deferFlag: (slot: number): string => `__ks_defer${slot}`,
+  catchLabel: (n: number): string => `__ks_catch${n}`,
+  tryEnd: (n: number): string => `__ks_try_end${n}`,
+} as const;
 
 /** Compiler-made temporaries: the `__ks_` prefix is reserved for them. */
 export function temporaryName(purpose: string, counter: number): string {

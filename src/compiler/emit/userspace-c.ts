@@ -14,6 +14,7 @@ import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
 import { emitArgsParser } from "./userspace/args.js";
+import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -36,6 +37,7 @@ export function emitUserspaceC(
     emitDefaultMain(w, module);
     return w.toString();
   }
+  emitErrorType(w, "user", module.userFunctions);
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   writeUserFunctions(w, module, use);
@@ -56,21 +58,22 @@ export function emitUserspaceC(
     }
     w.line("if (ks_open_and_load() != 0)");
     w.line("    return 1;");
-    w.line(`return ${userMainName}(${argsLayout ? "args" : ""});`);
+    emitUserMainCall(w, module.userFunctions.find((f) => f.name === "main")!, userMainName, argsLayout ? ["args"] : []);
   });
   return w.toString();
 }
 
 function prototype(fn: ir.IrFunction): string {
   const name = fn.name === "main" ? userMainName : functionName(fn.name);
-  const params = fn.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+  const hidden = errorParameter(fn);
+  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
   return `static ${cTypeName(fn.returnType)} ${name}(${params})`;
 }
 
 function writeUserFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   const code = new CCodeEmitter(w, "user", use);
   for (const fn of module.userFunctions) {
-    w.withOrigin(fn.span, () => w.block(prototype(fn), () => code.statements(fn.body)));
+    w.withOrigin(fn.span, () => w.block(prototype(fn), () => emitFunctionBody(code, w, fn, cTypeName(fn.returnType))));
     w.line();
   }
 }

@@ -15,6 +15,10 @@ import { lowerPrint } from "./print-format.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
+import { stripParens } from "../check/errors.js";
+import {
+  ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
+} from "./lower-errors.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -27,11 +31,12 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
   const calls = new CallLowering();
+  const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
     // eBPF helpers with function parameters exist only as copies per function passed.
     if (info.role.kind === "helper" && hasFunctionParameters(info)) continue;
-    const fn = lowerFunction(semantics, calls, info, info.decl.body, new Map());
+    const fn = lowerFunction(semantics, calls, info, info.decl.body, new Map(), throwingNames);
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
@@ -52,7 +57,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       const bound = s!.bindings[i];
       if (symbol?.kind === "local" && bound !== undefined) env.set(symbol.id, bound);
     });
-    const fn = lowerFunction(semantics, calls, s.info, decl.body, env);
+    const fn = lowerFunction(semantics, calls, s.info, decl.body, env, throwingNames);
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
   const globals = lowerGlobals(semantics);
@@ -86,8 +91,10 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 }
 
 /** Per-function lowering state. */
-class FunctionLowering {
+export class FunctionLowering {
   private temporaries = 0;
+  /** Statements to run before the expression being lowered (hoisted calls that may throw). */
+  pending: ir.IrStmt[] = [];
 
   constructor(
     readonly semantics: Semantics,
@@ -95,6 +102,9 @@ class FunctionLowering {
     readonly info: FunctionInfo,
     /** Function-typed locals and parameters whose function is known (eBPF side). */
     readonly functionValues: Map<number, string>,
+    readonly errors: ErrorLowering,
+    /** The named result `r` of `-> r: T`, as a local. */
+    readonly namedResult: Extract<ir.IrExpr, { kind: "local" }> | undefined,
   ) {}
 
   get kernel(): boolean {
@@ -137,6 +147,22 @@ class FunctionLowering {
     return symbol?.kind === "local" && symbol.mapAlias ? symbol : undefined;
   }
 
+
+  /** Lowers with a fresh `pending` list and returns what was hoisted separately. */
+  withPrelude<T>(lowerIt: () => T): { prelude: ir.IrStmt[]; value: T } {
+    const outer = this.pending;
+    this.pending = [];
+    const value = lowerIt();
+    const prelude = this.pending;
+    this.pending = outer;
+    return { prelude, value };
+  }
+
+  /** `print(…)` (the builtin, not a user function named print). */
+  isPrintCall(expr: ast.CallExpr): boolean {
+    return expr.callee.kind === "NameExpr" && expr.callee.name.name === "print" && !this.semantics.references.has(expr.callee);
+  }
+
   typeOf(expr: ast.Expr): Type {
     const type = this.semantics.exprTypes.get(expr);
     if (!type) throw new InternalError(`no type recorded for ${expr.kind} at ${expr.span.start}`);
@@ -161,7 +187,13 @@ class FunctionLowering {
     return statements.flatMap((s) => this.statement(s));
   }
 
+  /** One statement, preceded by the calls its expressions hoisted. */
   statement(stmt: ast.Stmt): ir.IrStmt[] {
+    const { prelude, value } = this.withPrelude(() => this.statementItself(stmt));
+    return prelude.length === 0 ? value : [...prelude, ...value];
+  }
+
+  private statementItself(stmt: ast.Stmt): ir.IrStmt[] {
     const span = stmt.span;
     switch (stmt.kind) {
       case "VarStmt": {
@@ -189,11 +221,16 @@ class FunctionLowering {
       }
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
-        if (stmt.expr.kind === "CallExpr" && stmt.expr.callee.kind === "NameExpr" && stmt.expr.callee.name.name === "print" &&
-            !this.semantics.references.has(stmt.expr.callee)) {
+        if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
+        }
+        const call = stripParens(stmt.expr);
+        // A throwing call whose value is dropped: the hoisted call is the whole statement.
+        if (call.kind === "CallExpr" && this.throws(call)) {
+          this.callExpr(call, false);
+          return [];
         }
         return [{ kind: "expr", expr: this.expr(stmt.expr), span }];
       }
@@ -242,8 +279,7 @@ class FunctionLowering {
         const then = this.block(stmt.then.statements);
         return [{ kind: "if", condition, then, else: lowerElse(), span }];
       }
-      case "WhileStmt":
-        return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
+      case "WhileStmt": return lowerWhile(this, stmt);
       case "ForRangeStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared loop variable");
@@ -263,7 +299,7 @@ class FunctionLowering {
             fallback: tailCallFallback(programType, span), span,
           }];
         }
-        return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
+        return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : this.namedResult, span }];
       }
       case "DeleteStmt": {
         const target = stmt.target;
@@ -272,8 +308,11 @@ class FunctionLowering {
         if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
       }
-      case "BlockStmt": return this.block(stmt.block.statements);
-      case "ForInStmt": case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ErrorStmt":
+      case "BlockStmt": return [{ kind: "block", body: this.block(stmt.block.statements), span }];
+      case "ThrowStmt": return lowerThrow(this, stmt);
+      case "TryStmt": return lowerTry(this, stmt);
+      case "DeferStmt": return lowerDefer(this, stmt);
+      case "ForInStmt": case "ErrorStmt":
         throw new InternalError(`${stmt.kind} reached lowering`);
     }
   }
@@ -408,6 +447,7 @@ class FunctionLowering {
             }
           }
         }
+        if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
         return { kind: "binary", op: expr.op, left: this.expr(expr.left), right: this.expr(expr.right), type: this.typeOf(expr), span };
       }
       case "UnaryExpr": {
@@ -447,48 +487,7 @@ class FunctionLowering {
         if (isContext) return { kind: "contextField", context: target, field: expr.field.name, type, span };
         return { kind: "field", target, field: cField(target.type, expr.field.name), viaPointer: target.type.kind === "pointer", type, span };
       }
-      case "CallExpr": {
-        const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
-          !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
-        if (registered?.kind === "NameExpr") {
-          return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
-        }
-        const type = this.typeOf(expr);
-        if (expr.callee.kind !== "NameExpr") {
-          if (this.kernel) throw new InternalError("indirect call in eBPF reached lowering");
-          return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
-        }
-        const symbol = this.semantics.references.get(expr.callee);
-        if (symbol && symbol.kind !== "function") {
-          // A call through a function-typed variable or parameter.
-          if (this.kernel) return { kind: "call", callee: this.staticFunction(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
-          return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
-        }
-        if (symbol && this.kernel && hasFunctionParameters(symbol.info)) {
-          const info = symbol.info;
-          const bindings = info.params.map((p, i) => (p.type.kind === "function" ? this.staticFunction(expr.args[i]!) : undefined));
-          const args = expr.args.filter((_, i) => bindings[i] === undefined).map((a) => this.expr(a));
-          return { kind: "call", callee: this.calls.specialize(info, bindings), args, type, span };
-        }
-        const args = expr.args.map((a) => this.expr(a));
-        if (!symbol) {
-          const name = expr.callee.name.name;
-          if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
-          if (byteOrderBuiltins.has(name)) {
-            return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
-          }
-          if (name === "load" || name === "attach" || name === "detach") {
-            const first = args[0];
-            const program = first?.kind === "programRef" ? first.name : undefined;
-            return { kind: "builtin", name, args, program, type, span };
-          }
-          throw new InternalError(`builtin ${name} reached lowering as an expression`);
-        }
-        if (symbol.info.role.kind === "extern") {
-          return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
-        }
-        return { kind: "call", callee: symbol.info.name, args, type, span };
-      }
+      case "CallExpr": return this.callExpr(expr, true);
       case "StructLiteral": {
         const type = this.typeOf(expr);
         const struct = type.kind === "struct" ? type.name : expr.typeName.name;
@@ -500,6 +499,60 @@ class FunctionLowering {
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }
+
+  /** Whether `call` calls a function an error can leave. */
+  throws(call: ast.CallExpr): boolean {
+    const callee = stripParens(call.callee);
+    const symbol = callee.kind === "NameExpr" ? this.semantics.references.get(callee) : undefined;
+    return symbol?.kind === "function" && this.errors.throwingNames.has(symbol.info.name);
+  }
+
+  /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
+  callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
+    const span = expr.span;
+    const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
+      !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
+    if (registered?.kind === "NameExpr") {
+      return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
+    }
+    const type = this.typeOf(expr);
+    if (expr.callee.kind !== "NameExpr") {
+      if (this.kernel) throw new InternalError("indirect call in eBPF reached lowering");
+      return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+    }
+    const symbol = this.semantics.references.get(expr.callee);
+    if (symbol && symbol.kind !== "function") {
+      // A call through a function-typed variable or parameter.
+      if (this.kernel) return { kind: "call", callee: this.staticFunction(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+      return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
+    }
+    if (symbol && this.kernel && hasFunctionParameters(symbol.info)) {
+      const info = symbol.info;
+      const bindings = info.params.map((p, i) => (p.type.kind === "function" ? this.staticFunction(expr.args[i]!) : undefined));
+      const args = expr.args.filter((_, i) => bindings[i] === undefined).map((a) => this.expr(a));
+      return { kind: "call", callee: this.calls.specialize(info, bindings), args, type, span };
+    }
+    const args = expr.args.map((a) => this.expr(a));
+    if (!symbol) {
+      const name = expr.callee.name.name;
+      if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
+      if (byteOrderBuiltins.has(name)) {
+        return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
+      }
+      if (name === "load" || name === "attach" || name === "detach") {
+        const first = args[0];
+        const program = first?.kind === "programRef" ? first.name : undefined;
+        return { kind: "builtin", name, args, program, type, span };
+      }
+      throw new InternalError(`builtin ${name} reached lowering as an expression`);
+    }
+    if (symbol.info.role.kind === "extern") {
+      return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
+    }
+    const call: Extract<ir.IrExpr, { kind: "call" }> = { kind: "call", callee: symbol.info.name, args, type, span };
+    return this.errors.throwingNames.has(symbol.info.name) ? hoistThrowingCall(this, call, used) : call;
+  }
+
 }
 
 /**
@@ -539,13 +592,24 @@ function cField(base: Type, field: string): string {
 
 function lowerFunction(
   semantics: Semantics, calls: CallLowering, info: FunctionInfo, body: ast.Block, functionValues: Map<number, string>,
+  throwingNames: ReadonlySet<string>,
 ): ir.IrFunction {
-  const lowering = new FunctionLowering(semantics, calls, info, functionValues);
+  const errors = new ErrorLowering(throwingNames);
+  const decl = info.decl;
+  const resultSymbol = decl.kind === "FunctionDecl" && decl.returnName ? semantics.declarations.get(decl.returnName) : undefined;
+  const namedResult = resultSymbol?.kind === "local"
+    ? { kind: "local" as const, name: localIdentifier(resultSymbol), type: resultSymbol.type, span: resultSymbol.span }
+    : undefined;
+  const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult);
+  const named = namedResultFrame(lowering, info, body);
+  const statements = [...named.before, ...lowering.block(body.statements), ...named.after];
+  const frame = errors.frame(semantics.errorFlow.throwing.has(info));
   return {
     name: info.name,
     params: info.params.map((p) => ({ name: p.name, type: p.type })),
     returnType: info.returnType,
-    body: lowering.block(body.statements),
+    body: statements,
     span: info.span,
+    ...(frame ? { frame } : {}),
   };
 }

@@ -35,3 +35,15 @@ export const packetHeaderInUserspace = defineError(
     help: "keep header structs in `@xdp`/`@tc` code and share plain values (integers, your own structs) through maps",
   }),
 );
+
+// --- errors-returns ---
+
+export const notSupportedHere = defineError(
+  "E0503",
+  "not supported in this position",
+  "The construct is supported, but not where it is written: the compiler cannot generate code for it there.",
+  (what: string, why: string, instead: string) => ({
+    message: `${what} is not supported here: ${why}`,
+    help: instead,
+  }),
+);

@@ -282,3 +282,39 @@ export const unknownContextMethod = defineError(
     help: suggestion ? `did you mean \`${suggestion}\`?` : "packet data is reached with `if (var h: *T = ctx.header(offset)) { … }`",
   }),
 );
+
+// --- errors-returns ---
+
+export const uncaughtThrowInMain = defineWarning(
+  "W0213",
+  "error can end the program",
+  "An error thrown in user space that no `try` catches reaches the end of `main`: the program prints `unhandled error N` with the function that threw it and exits with status 1.",
+  (what: string, code: string, path: string) => ({
+    message: `${what} thrown here is not caught before the end of \`main\``,
+    label: "thrown here",
+    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code}\` and exits with status 1`],
+    help: "catch it with `try { … } catch … { … }` in `main` or on the way",
+  }),
+);
+
+export const tryWithoutEffect = defineWarning(
+  "W0214",
+  "try has no effect",
+  "A `try` whose body cannot throw never runs its catch clauses, and a `try` without catch clauses catches nothing.",
+  (why: string) => ({
+    message: `this \`try\` has no effect: ${why}`,
+    label: "has no effect",
+    help: "remove the `try` (keep its body), or move it around the code that throws",
+  }),
+);
+
+export const unreachableStatement = defineWarning(
+  "W0215",
+  "unreachable statement",
+  "A statement after `return`, `throw`, `break` or `continue` in the same block never runs.",
+  (after: string) => ({
+    message: `this statement never runs: it follows ${after}`,
+    label: "never runs",
+    help: "remove it, or move it before the jump",
+  }),
+);

@@ -1,6 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError } from "../diagnostic.js";
+import type { Span } from "../../source.js";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",
@@ -144,5 +145,20 @@ export const uncheckedPacketWrite = defineError(
     message: "packet data is written without a bounds check",
     label: "not proven to lie within the packet",
     help: "bind a typed header (`if (var eth: *ethhdr = ctx.header(0)) { eth.h_dest = … }`) and write through it",
+  }),
+);
+
+// --- errors-returns ---
+
+export const uncaughtThrowInProgram = defineError(
+  "E0430",
+  "error not caught in an eBPF program",
+  "An eBPF program returns an action code to the kernel and has no caller to hand an error to, so every error thrown in it (or in a helper it calls) must be caught by a `try`/`catch` in the program.",
+  (what: string, pattern: string, program: string, path: string, callSite: Span | undefined) => ({
+    message: `${what} thrown here is not caught in eBPF program \`${program}\``,
+    label: "thrown here",
+    notes: [`call path: ${path}`],
+    secondary: callSite ? [{ span: callSite, message: "reaches the program through this call" }] : [],
+    help: `wrap the code in \`try { … } catch ${pattern} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),
 );

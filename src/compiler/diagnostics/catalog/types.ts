@@ -560,3 +560,60 @@ export const networkOrderArithmetic = defineError(
     help: `convert to host order first: \`${convert}(x)\` (and back with \`${convert === "ntohs" ? "htons" : "htonl"}\` to store it)`,
   }),
 );
+
+// --- errors-returns ---
+
+export const throwNeedsInteger = defineError(
+  "E0350",
+  "throw needs an integer",
+  "`throw` raises an error code: an integer (or enum) value. Catch clauses match it against integer literals.",
+  (found: string) => ({
+    message: `\`throw\` needs an integer error code, found \`${found}\``,
+    label: `this is \`${found}\``,
+    help: "throw a number such as `throw 2`, or an enum constant naming the error",
+  }),
+);
+
+export const unreachableCatch = defineError(
+  "E0351",
+  "catch clause can never run",
+  "Catch clauses are tried in order and the first that matches runs. A clause after `catch _`, or one repeating an earlier pattern, can never be reached.",
+  (pattern: string, previous: Span) => ({
+    message: `\`catch ${pattern}\` can never run`,
+    label: "unreachable clause",
+    secondary: [{ span: previous, message: "every error it would catch is caught here first" }],
+    help: "remove it, or move it before the clause that catches its errors",
+  }),
+);
+
+export const deferNeedsCall = defineError(
+  "E0352",
+  "defer needs a call",
+  "`defer` schedules a call to run when the function returns (on every path: `return`, `throw` or the end of the body). Its arguments are evaluated at the `defer` statement, the call itself at exit.",
+  () => ({
+    message: "`defer` needs a function call",
+    label: "not a call",
+    help: "write `defer release(key)` or `defer print(\"done\")`",
+  }),
+);
+
+export const deferredCallThrows = defineError(
+  "E0353",
+  "deferred call may throw",
+  "Deferred calls run while the function is already leaving, possibly because of an error; an error thrown by one of them would replace or hide that error, so they must not throw.",
+  (name: string) => ({
+    message: `the deferred call to \`${name}\` may throw`,
+    label: "may throw",
+    help: `catch the error inside \`${name}\` (wrap its body in \`try { … } catch _ { … }\`), or call it without \`defer\``,
+  }),
+);
+
+export const namedResultWithoutType = defineError(
+  "E0354",
+  "named result without a value type",
+  "A named result (`-> r: u64`) is a variable holding the value to return, so it needs a type other than `void`.",
+  (name: string) => ({
+    message: `the named result \`${name}\` has type \`void\``,
+    help: `give it a value type (\`-> ${name}: u32\`) or drop the name (\`-> void\`)`,
+  }),
+);

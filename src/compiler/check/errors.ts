@@ -1,0 +1,307 @@
+//! Errors and exits: `throw`, `try`/`catch`, `defer`, named results, and the analysis
+//! of where thrown errors go.
+//!
+//! Statement checks (`checkErrorStatement`) type the statements; `analyzeErrorFlow`
+//! then follows every thrown error through the call graph after all bodies are checked:
+//! a function "throws" when an error can leave it, i.e. a `throw` or a call to a
+//! throwing function that no enclosing `try` of that function catches. It is a fixed
+//! point over the call graph (user-space recursion allowed), keyed by throw site and
+//! code, so it terminates. Constant codes are followed exactly (`catch 1` stops
+//! `throw 1`, not `throw 2`); a computed code is only stopped by `catch _`.
+//!
+//! The results: which functions need the hidden error out-parameter (lowering), E0430
+//! for an error that can leave an eBPF program (nobody there to hand it to), W0213 for
+//! one that can leave user-space `main`, E0353 for deferred calls that may throw,
+//! W0214 for a `try` that cannot catch anything, W0215 for statements after a jump.
+
+import type * as ast from "../ast.js";
+import { forEachChild } from "../ast.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { Span } from "../source.js";
+import { lineColumnOf } from "../source.js";
+import { typeToString } from "../types.js";
+import { constantInteger } from "./constants.js";
+import type { CheckContext } from "./context.js";
+import { asInteger, concreteType } from "./conversions.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkExpr } from "./expressions.js";
+import type { Scope } from "./scope.js";
+import type { FunctionInfo, Symbol } from "./semantics.js";
+import { alwaysReturns, checkBlock } from "./statements.js";
+
+/** What lowering needs to know about errors. */
+export interface ErrorFlow {
+  /** Functions an error can leave: they get the hidden error out-parameter. */
+  readonly throwing: ReadonlySet<FunctionInfo>;
+  /** For each `throw`: `function at file.ks:LINE`, printed by user space when unhandled. */
+  readonly throwOrigins: ReadonlyMap<ast.ThrowStmt, string>;
+}
+
+export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.ThrowStmt | ast.TryStmt | ast.DeferStmt): void {
+  const { ctx } = c;
+  switch (stmt.kind) {
+    case "ThrowStmt": {
+      const type = concreteType(ctx, stmt.value, checkExpr(c, scope, stmt.value));
+      if (type.kind !== "error" && !asInteger(type)) ctx.diags.report(typeErrors.throwNeedsInteger, stmt.value.span, typeToString(type));
+      return;
+    }
+    case "TryStmt": {
+      checkBlock(c, scope, stmt.body);
+      const seen = new Map<bigint, Span>();
+      let wildcard: Span | undefined;
+      for (const clause of stmt.catches) {
+        const text = clause.pattern ? clause.pattern.text : "_";
+        const earlier = wildcard ?? (clause.pattern ? seen.get(clause.pattern.value) : undefined);
+        if (earlier) ctx.diags.report(typeErrors.unreachableCatch, clausePatternSpan(clause), text, earlier);
+        else if (clause.pattern) seen.set(clause.pattern.value, clausePatternSpan(clause));
+        else wildcard = clausePatternSpan(clause);
+        checkBlock(c, scope, clause.body);
+      }
+      if (stmt.catches.length === 0) ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(stmt), "it has no `catch` clause");
+      return;
+    }
+    case "DeferStmt": {
+      const call = stripParens(stmt.expr);
+      if (call.kind !== "CallExpr") {
+        checkExpr(c, scope, stmt.expr);
+        ctx.diags.report(typeErrors.deferNeedsCall, stmt.expr.span);
+        return;
+      }
+      if (c.fn.loopDepth > 0) {
+        ctx.diags.report(codegenErrors.notSupportedHere, stmt.span, "`defer` inside a loop",
+          "a deferred call is registered once per call of the function, and a loop could register it many times",
+          "call the cleanup at the end of each iteration, or move the loop body into a function that uses `defer`");
+      }
+      checkExpr(c, scope, stmt.expr);
+      return;
+    }
+  }
+}
+
+/**
+ * Declares the named result `r` of `fn f() -> r: T` in the function's scope: a local
+ * starting at zero that a naked `return` returns.
+ */
+export function declareNamedResult(ctx: CheckContext, scope: Scope, decl: ast.FunctionDecl, info: FunctionInfo): void {
+  const name = decl.returnName;
+  if (!name) return;
+  if (info.returnType.kind === "void") {
+    ctx.diags.report(typeErrors.namedResultWithoutType, name.span, name.name);
+    return;
+  }
+  const previous = scope.own(name.name);
+  if (previous?.kind === "local") {
+    ctx.diags.report(nameErrors.duplicateDefinition, name.span, name.name, previous.span);
+    return;
+  }
+  const symbol: Symbol = { kind: "local", name: name.name, type: info.returnType, isConst: false, span: name.span, id: ctx.freshLocalId() };
+  scope.declare(name.name, symbol);
+  ctx.declarations.set(name, symbol);
+  ctx.readLocals.add(symbol.id);
+}
+
+export function stripParens(expr: ast.Expr): ast.Expr {
+  return expr.kind === "ParenExpr" ? stripParens(expr.expr) : expr;
+}
+
+function clausePatternSpan(clause: ast.CatchClause): Span {
+  if (clause.pattern) return clause.pattern.span;
+  return { file: clause.span.file, start: clause.span.start, end: clause.body.span.start };
+}
+
+function tryKeywordSpan(stmt: ast.TryStmt): Span {
+  return { file: stmt.span.file, start: stmt.span.start, end: stmt.span.start + 3 };
+}
+
+// ---------------------------------------------------------------------------------------
+// Where errors go
+// ---------------------------------------------------------------------------------------
+
+/** The codes one enclosing `try` catches. */
+interface Handler {
+  readonly codes: ReadonlySet<bigint>;
+  readonly all: boolean;
+}
+
+/** An error that can leave a function: thrown at `site`, reached through `path`. */
+interface Origin {
+  readonly code: bigint | undefined;
+  readonly site: Span;
+  readonly path: readonly { readonly callee: string; readonly span: Span }[];
+}
+
+interface TryFacts {
+  readonly stmt: ast.TryStmt;
+  hasThrow: boolean;
+  readonly calls: FunctionInfo[];
+}
+
+interface FunctionFacts {
+  readonly own: Origin[];
+  readonly calls: { readonly callee: FunctionInfo; readonly span: Span; readonly handlers: readonly Handler[] }[];
+  readonly defers: { readonly callee: FunctionInfo; readonly span: Span }[];
+  readonly tries: TryFacts[];
+}
+
+const caughtBy = (code: bigint | undefined, handlers: readonly Handler[]): boolean =>
+  handlers.some((h) => h.all || (code !== undefined && h.codes.has(code)));
+
+export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
+  const facts = new Map<FunctionInfo, FunctionFacts>();
+  const throwOrigins = new Map<ast.ThrowStmt, string>();
+  for (const info of ctx.functions) {
+    if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
+    facts.set(info, collectFacts(ctx, info, info.decl.body, throwOrigins));
+  }
+
+  const escapes = new Map<FunctionInfo, Map<string, Origin>>();
+  for (const [info, f] of facts) escapes.set(info, new Map(f.own.map((o) => [originKey(o), o])));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [info, f] of facts) {
+      const mine = escapes.get(info)!;
+      for (const call of f.calls) {
+        for (const origin of escapes.get(call.callee)?.values() ?? []) {
+          const key = originKey(origin);
+          if (mine.has(key) || caughtBy(origin.code, call.handlers)) continue;
+          mine.set(key, { ...origin, path: [{ callee: call.callee.name, span: call.span }, ...origin.path] });
+          changed = true;
+        }
+      }
+    }
+  }
+
+  const throwing = new Set<FunctionInfo>();
+  for (const [info, origins] of escapes) {
+    if (origins.size === 0) continue;
+    throwing.add(info);
+    for (const origin of origins.values()) {
+      const what = origin.code === undefined ? "an error with a computed code" : `error ${origin.code}`;
+      if (info.role.kind === "program") {
+        ctx.diags.report(safetyErrors.uncaughtThrowInProgram, origin.site, what, origin.code === undefined ? "_" : String(origin.code),
+          info.name, describePath(ctx, info, origin), origin.path[0]?.span);
+      } else if (info.role.kind === "userspace" && info.name === "main") {
+        ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, what, origin.code === undefined ? "N" : String(origin.code),
+          describePath(ctx, info, origin));
+      }
+    }
+  }
+  for (const f of facts.values()) {
+    for (const deferred of f.defers) {
+      if (throwing.has(deferred.callee)) ctx.diags.report(typeErrors.deferredCallThrows, deferred.span, deferred.callee.name);
+    }
+    for (const t of f.tries) {
+      if (t.stmt.catches.length > 0 && !t.hasThrow && !t.calls.some((callee) => throwing.has(callee))) {
+        ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(t.stmt), "nothing in its body can throw");
+      }
+    }
+  }
+  // Like unused variables: next to an error, an unreachable statement is mostly noise.
+  if (!ctx.diags.hasErrors()) {
+    for (const info of facts.keys()) if (info.decl.kind === "FunctionDecl" && info.decl.body) reportUnreachable(ctx, info.decl.body);
+  }
+  return { throwing, throwOrigins };
+}
+
+function originKey(origin: Origin): string {
+  return `${origin.site.file}:${origin.site.start}:${origin.code ?? "?"}`;
+}
+
+function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>): FunctionFacts {
+  const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [] };
+  const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
+    const callee = stripParens(call.callee);
+    if (callee.kind !== "NameExpr") return undefined;
+    const symbol = ctx.references.get(callee);
+    return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
+  };
+  const walk = (node: ast.Node, handlers: readonly Handler[], tries: readonly TryFacts[]): void => {
+    switch (node.kind) {
+      case "TryStmt": {
+        const codes = new Set(node.catches.flatMap((c) => (c.pattern ? [c.pattern.value] : [])));
+        const handler: Handler = { codes, all: node.catches.some((c) => !c.pattern) };
+        const t: TryFacts = { stmt: node, hasThrow: false, calls: [] };
+        facts.tries.push(t);
+        walk(node.body, [...handlers, handler], [...tries, t]);
+        for (const clause of node.catches) walk(clause.body, handlers, tries);
+        return;
+      }
+      case "ThrowStmt": {
+        walk(node.value, handlers, tries);
+        const code = constantInteger(ctx, node.value);
+        throwOrigins.set(node, `${info.name} at ${locationOf(ctx, node.span)}`);
+        for (const t of tries) t.hasThrow = true;
+        if (!caughtBy(code, handlers)) facts.own.push({ code, site: node.span, path: [] });
+        return;
+      }
+      case "DeferStmt": {
+        const call = stripParens(node.expr);
+        if (call.kind !== "CallExpr") return;
+        // The call runs at exit (outside every try); its arguments run here.
+        const callee = calleeOf(call);
+        if (callee) facts.defers.push({ callee, span: call.span });
+        for (const arg of call.args) walk(arg, handlers, tries);
+        return;
+      }
+      case "CallExpr": {
+        forEachChild(node, (child) => walk(child, handlers, tries));
+        const callee = calleeOf(node);
+        if (!callee) return;
+        facts.calls.push({ callee, span: node.span, handlers });
+        for (const t of tries) t.calls.push(callee);
+        return;
+      }
+      default:
+        forEachChild(node, (child) => walk(child, handlers, tries));
+    }
+  };
+  walk(body, [], []);
+  return facts;
+}
+
+function locationOf(ctx: CheckContext, span: Span): string {
+  const source = ctx.inputs.sources.get(span.file);
+  const line = source ? lineColumnOf(source, span.start).line : 0;
+  return `${span.file.slice(span.file.lastIndexOf("/") + 1)}:${line}`;
+}
+
+/** `prog → check (calls at app.ks:12) → … → throw at app.ks:20`. */
+function describePath(ctx: CheckContext, from: FunctionInfo, origin: Origin): string {
+  const hops = [`\`${from.name}\``];
+  for (const hop of origin.path) hops.push(`\`${hop.callee}\` (called at ${locationOf(ctx, hop.span)})`);
+  hops.push(`\`throw\` at ${locationOf(ctx, origin.site)}`);
+  return hops.join(" → ");
+}
+
+/** W0215: a statement after one that never falls through, in the same block. */
+function reportUnreachable(ctx: CheckContext, body: ast.Block): void {
+  const visit = (node: ast.Node): void => {
+    if (node.kind === "Block") {
+      const statements = node.statements;
+      for (let i = 0; i + 1 < statements.length; i++) {
+        const jump = jumpName(statements[i]!);
+        if (jump) {
+          ctx.diags.report(nameErrors.unreachableStatement, statements[i + 1]!.span, jump);
+          break;
+        }
+      }
+    }
+    forEachChild(node, visit);
+  };
+  visit(body);
+}
+
+function jumpName(stmt: ast.Stmt): string | undefined {
+  switch (stmt.kind) {
+    case "ReturnStmt": return "`return`";
+    case "ThrowStmt": return "`throw`";
+    case "BreakStmt": return "`break`";
+    case "ContinueStmt": return "`continue`";
+    case "IfStmt": case "TryStmt": case "BlockStmt":
+      return alwaysReturns([stmt]) ? (stmt.kind === "TryStmt" ? "a `try` whose every path leaves the function" : "a block whose every path leaves the function") : undefined;
+    default: return undefined;
+  }
+}
