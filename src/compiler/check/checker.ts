@@ -13,6 +13,7 @@ import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
+import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
 
@@ -37,6 +38,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
       ctx.declarations.set(param.name, symbol);
     });
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    finishFunctionLoops(ctx, decl.body);
     const returnType = info.returnType;
     if (returnType.kind !== "void" && returnType.kind !== "error" && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
@@ -80,6 +82,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
     unreadLocals,
+    loops: loopFactsOf(ctx),
   };
 }
 

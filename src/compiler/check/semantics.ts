@@ -6,6 +6,7 @@ import type * as ast from "../ast.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../types.js";
 import type { Span } from "../source.js";
+import type { LoopFacts } from "./loops.js";
 
 /** Where a function runs and how it is called. */
 export type FunctionRole =
@@ -70,4 +71,6 @@ export interface Semantics {
   readonly unreadLocals: ReadonlySet<number>;
   /** Resolved types of the `as`/`sizeof`/`new` type operands. */
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
+  /** What the checker proved about each loop (constant bounds, iteration limits, maps). */
+  readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
 }

@@ -14,6 +14,7 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -57,6 +58,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       c.fn.loopDepth++;
       checkBlock(c, scope, stmt.body);
       c.fn.loopDepth--;
+      checkWhileLoop(c, stmt);
       return;
     case "ForRangeStmt": {
       const startType = checkExpr(c, scope, stmt.start);
@@ -76,16 +78,22 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         variableType = errorType;
       }
       const bodyScope = scope.child();
-      declareLocal(c, bodyScope, stmt.variable,
-        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: ctx.freshLocalId() }, stmt);
+      const variable: Symbol = { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: ctx.freshLocalId() };
+      declareLocal(c, bodyScope, stmt.variable, variable, stmt);
+      checkRangeLoop(c, stmt, variable);
       c.fn.loopDepth++;
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
       return;
     }
-    case "ForInStmt":
-      ctx.diags.report(codegenErrors.notSupportedYet, stmt.span, "`for … in map` iteration");
+    case "ForInStmt": {
+      const bodyScope = scope.child();
+      checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
+      c.fn.loopDepth++;
+      for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
+      c.fn.loopDepth--;
       return;
+    }
     case "BreakStmt": case "ContinueStmt":
       if (c.fn.loopDepth === 0) ctx.diags.report(typeErrors.loopControlOutsideLoop, stmt.span, stmt.kind === "BreakStmt" ? "break" : "continue");
       return;
@@ -133,8 +141,9 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
       ctx.diags.report(typeErrors.constNeedsLiteral, stmt.init?.span ?? stmt.name.span, stmt.name.name);
     }
   }
-  declareLocal(c, scope, stmt.name,
-    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id: ctx.freshLocalId() }, stmt);
+  const symbol: Symbol = { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id: ctx.freshLocalId() };
+  declareLocal(c, scope, stmt.name, symbol, stmt);
+  noteLocalDeclaration(ctx, symbol, stmt.init);
 }
 
 /** The value type a declaration-as-condition binds: the map's value type, or the pointee. */
@@ -162,6 +171,8 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       ctx.references.set(target, symbol);
       if (symbol.kind === "local" && symbol.isConst) {
         ctx.diags.report(typeErrors.assignToConst, target.span, symbol.name, symbol.span);
+        targetType = errorType;
+      } else if (checkLoopBindingAssignment(ctx, symbol, target.span)) {
         targetType = errorType;
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
         targetType = symbol.type;

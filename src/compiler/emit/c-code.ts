@@ -11,6 +11,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -32,12 +33,41 @@ export const compoundAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
 
 export class CCodeEmitter {
   private temporaries = 0;
+  /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
+  private readonly loopStack: ("c" | "callback")[];
 
   constructor(
     private readonly w: CWriter,
-    private readonly side: Side,
-    private readonly accessors: MapAccessorUse,
-  ) {}
+    readonly side: Side,
+    readonly accessors: MapAccessorUse,
+    /** eBPF: the function's loop callbacks (emit/loops-c.ts). */
+    readonly loops?: LoopCallbacks,
+    /** Set while writing the body of a loop callback. */
+    readonly frame?: CallbackFrame,
+  ) {
+    this.loopStack = frame ? ["callback"] : [];
+  }
+
+  /** A fresh number for compiler temporaries (`__ks_key3`). */
+  temporary(): number {
+    return this.temporaries++;
+  }
+
+  /** Writes `body` as the body of a C loop (for `break`/`continue`). */
+  inCLoop(body: () => void): void {
+    this.loopStack.push("c");
+    body();
+    this.loopStack.pop();
+  }
+
+  /** Leaves the KernelScript function with `value` (C text), from a callback too. */
+  returnWith(value: string | undefined): void {
+    if (this.frame) {
+      this.frame.exit(this.w, { returning: value ?? "" });
+      return;
+    }
+    this.w.line(value !== undefined ? `return ${value};` : "return;");
+  }
 
   statements(statements: readonly ir.IrStmt[]): void {
     for (const s of statements) this.statement(s);
@@ -74,7 +104,7 @@ export class CCodeEmitter {
           this.ifChain(s);
           return;
         case "ifMapEntry": {
-          const id = this.temporaries++;
+          const id = this.temporary();
           const key = `__ks_key${id}`;
           const binding = localName(s.binding);
           const lookup = this.accessors.note(s.map, "lookup");
@@ -105,19 +135,15 @@ export class CCodeEmitter {
           });
           return;
         }
-        case "while":
-          w.block(`while (${this.condition(s.condition)})`, () => this.statements(s.body));
+        case "while": case "forRange": case "forMap":
+          emitLoop(this, w, s);
           return;
-        case "forRange": {
-          const v = localName(s.variable);
-          w.block(`for (${cDeclaration(s.variableType, v)} = ${this.expr(s.start)}; ${v} < ${this.expr(s.end)}; ${v}++)`,
-            () => this.statements(s.body));
+        case "break": case "continue":
+          if (this.loopStack[this.loopStack.length - 1] === "callback") this.frame!.exit(w, { loop: s.kind });
+          else w.line(`${s.kind};`);
           return;
-        }
-        case "break": w.line("break;"); return;
-        case "continue": w.line("continue;"); return;
         case "return":
-          w.line(s.value ? `return ${this.expr(s.value)};` : "return;");
+          this.returnWith(s.value ? this.expr(s.value) : undefined);
           return;
         case "print":
           w.line(this.print(s));
@@ -248,7 +274,7 @@ function assignsTo(statements: readonly ir.IrStmt[], name: string): boolean {
       case "assign": return placeIs(s.target);
       case "if": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
       case "ifMapEntry": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
-      case "while": case "forRange": return assignsTo(s.body, name);
+      case "while": case "forRange": case "forMap": return assignsTo(s.body, name);
       default: return false;
     }
   });

@@ -8,6 +8,7 @@ import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
+import { LoopCallbacks } from "./loops-c.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -75,20 +76,20 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
 }
 
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
-  const code = new CCodeEmitter(w, "kernel", use);
-  for (const helper of module.helpers) {
-    w.withOrigin(helper.span, () => {
-      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "), () => code.statements(helper.body));
+  // Loop callbacks: context structs and prototypes before the function, bodies after.
+  const write = (fn: ir.IrFunction, header: () => void, returnType: string, prefix: string): void => {
+    const loops = new LoopCallbacks(fn.name, fn.returnType, fn.body);
+    loops.declarations(w);
+    const code = new CCodeEmitter(w, "kernel", use, loops);
+    w.withOrigin(fn.span, () => {
+      header();
+      w.block(signature(fn, returnType, prefix), () => code.statements(fn.body));
     });
     w.line();
-  }
-  for (const program of module.programs) {
-    w.withOrigin(program.span, () => {
-      w.line(`SEC("${program.section}")`);
-      w.block(signature(program, "int", ""), () => code.statements(program.body));
-    });
-    w.line();
-  }
+    loops.definitions(w, (frame) => new CCodeEmitter(w, "kernel", use, loops, frame));
+  };
+  for (const helper of module.helpers) write(helper, () => {}, cTypeName(helper.returnType), "static __always_inline ");
+  for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), "int", "");
 }
 
 function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): string {

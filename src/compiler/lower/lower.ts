@@ -12,6 +12,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-loops.js";
 
 export class InternalError extends Error {}
 
@@ -59,7 +60,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 
 /** Per-function lowering state. */
 class FunctionLowering {
-  constructor(readonly semantics: Semantics) {}
+  constructor(readonly semantics: Semantics, readonly side: Side) {}
 
   typeOf(expr: ast.Expr): Type {
     const type = this.semantics.exprTypes.get(expr);
@@ -124,14 +125,30 @@ class FunctionLowering {
         }
         return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: elseBranch, span }];
       }
-      case "WhileStmt":
-        return [{ kind: "while", condition: this.expr(stmt.condition), body: this.block(stmt.body.statements), span }];
+      case "WhileStmt": {
+        const body = this.block(stmt.body.statements);
+        return [{ kind: "while", condition: this.expr(stmt.condition), body, lowering: whileLowering(this.side, this.semantics.loops.get(stmt), body), span }];
+      }
       case "ForRangeStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared loop variable");
+        const body = this.block(stmt.body.statements);
+        const variable = localIdentifier(symbol);
         return [{
-          kind: "forRange", variable: localIdentifier(symbol), variableType: symbol.type,
-          start: this.expr(stmt.start), end: this.expr(stmt.end), body: this.block(stmt.body.statements), span,
+          kind: "forRange", variable, variableType: symbol.type, start: this.expr(stmt.start), end: this.expr(stmt.end), body,
+          lowering: rangeLowering(this.side, this.semantics.loops.get(stmt), body, variable), span,
+        }];
+      }
+      case "ForInStmt": {
+        const facts = this.semantics.loops.get(stmt);
+        const key = this.semantics.declarations.get(stmt.key);
+        const value = stmt.value ? this.semantics.declarations.get(stmt.value) : undefined;
+        if (facts?.kind !== "map" || key?.kind !== "local" || (value && value.kind !== "local")) throw new InternalError("unchecked map loop");
+        const body = this.block(stmt.body.statements);
+        const bindings = [localIdentifier(key), ...(value?.kind === "local" ? [localIdentifier(value)] : [])];
+        return [{
+          kind: "forMap", map: facts.map.name, key: bindings[0]!, keyType: facts.map.type.key,
+          value: bindings[1], valueType: facts.map.type.value, body, lowering: mapLowering(this.side, body, bindings), span,
         }];
       }
       case "BreakStmt": return [{ kind: "break", span }];
@@ -145,7 +162,7 @@ class FunctionLowering {
         return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
       }
       case "BlockStmt": return this.block(stmt.block.statements);
-      case "ForInStmt": case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ErrorStmt":
+      case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ErrorStmt":
         throw new InternalError(`${stmt.kind} reached lowering`);
     }
   }
@@ -288,7 +305,8 @@ function localIdentifier(symbol: Extract<Symbol, { kind: "local" | "entry" }>): 
 }
 
 function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block): ir.IrFunction {
-  const lowering = new FunctionLowering(semantics);
+  const side: Side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
+  const lowering = new FunctionLowering(semantics, side);
   return {
     name: info.name,
     params: info.params.map((p) => ({ name: p.name, type: p.type })),
