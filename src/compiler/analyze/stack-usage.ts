@@ -73,7 +73,12 @@ type CallbackFrameOf = (body: readonly ir.IrStmt[], bindings: Variable[]) => Fra
 
 /** Bytes of a callback's context struct: captured values (pointers for arrays and bindings), start, flow, return slot. */
 function contextBytes(captures: readonly ir.IrCapture[], tables: TypeTables): number {
-  return captures.reduce((sum, c) => sum + (c.entry || c.type.kind === "array" ? 8 : sizeOf(c.type, tables)), 0) + 24;
+  return captures.reduce((sum, c) => sum + capturedBytes(c, tables), 0) + 24;
+}
+
+/** Arrays, structs and map-value bindings travel as pointers; scalars are copied. */
+function capturedBytes(c: ir.IrCapture, tables: TypeTables): number {
+  return c.entry || c.type.kind === "array" || c.type.kind === "struct" ? 8 : sizeOf(c.type, tables);
 }
 
 function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, callbackFrame: CallbackFrameOf): void {
@@ -85,7 +90,8 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
       return;
     }
     out.push({ name: "loop context", bytes: contextBytes(s.lowering.captures, tables) });
-    const copies = s.lowering.captures.map((c) => ({ name: c.name, bytes: c.entry || c.type.kind === "array" ? 8 : sizeOf(c.type, tables) }));
+    const copies = s.lowering.captures.filter((c) => c.type.kind !== "struct" || c.entry)
+      .map((c) => ({ name: c.name, bytes: capturedBytes(c, tables) }));
     frame.callbacks.push(callbackFrame(s.body, [...bindings, ...copies]));
   };
   const visitExpr = (e: ir.IrExpr | undefined): void => {

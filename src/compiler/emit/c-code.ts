@@ -70,7 +70,15 @@ export class CCodeEmitter {
   }
 
   statements(statements: readonly ir.IrStmt[]): void {
+    // A declaration in a block hides an outer variable the callback reaches by pointer.
+    const saved = this.frame ? new Map(this.frame.aliases) : undefined;
     for (const s of statements) this.statement(s);
+    if (saved && this.frame) this.frame.restoreAliases(saved);
+  }
+
+  /** How a local is written in C: its name, or the pointer it is reached through in a callback. */
+  localRef(name: string): string {
+    return this.frame?.aliases.get(name) ?? localName(name);
   }
 
   statement(s: ir.IrStmt): void {
@@ -78,6 +86,7 @@ export class CCodeEmitter {
     w.withOrigin(s.span, () => {
       switch (s.kind) {
         case "declare":
+          this.frame?.aliases.delete(s.name);
           w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);
@@ -200,7 +209,7 @@ export class CCodeEmitter {
 
   place(p: ir.IrPlace): string {
     switch (p.kind) {
-      case "local": return localName(p.name);
+      case "local": return this.localRef(p.name);
       case "global": return p.name;
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
@@ -216,7 +225,7 @@ export class CCodeEmitter {
       case "string": return cString(e.value);
       case "null": return "NULL";
       case "constant": return e.name;
-      case "local": return localName(e.name);
+      case "local": return this.localRef(e.name);
       case "global": return e.name;
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {

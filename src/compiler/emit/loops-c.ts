@@ -93,8 +93,19 @@ export class LoopCallbacks {
 /** The state of one callback body being written: how `break`/`continue`/`return` leave it. */
 export class CallbackFrame {
   private exitUsed = false;
+  /** Struct variables the body reaches through the context's pointer: name → C lvalue. */
+  readonly aliases = new Map<string, string>();
 
-  constructor(private readonly cb: Callback, private readonly returnType: Type) {}
+  constructor(private readonly cb: Callback, private readonly returnType: Type) {
+    for (const capture of cb.lowering.captures) {
+      if (byPointer(capture)) this.aliases.set(capture.name, `(*__ks_c->${localName(capture.name)})`);
+    }
+  }
+
+  restoreAliases(saved: ReadonlyMap<string, string>): void {
+    this.aliases.clear();
+    for (const [name, text] of saved) this.aliases.set(name, text);
+  }
 
   /** Leaves the callback: ends the loop (`break`, `return`) or the iteration (`continue`). */
   exit(w: CWriter, how: { loop: "break" | "continue" } | { returning: string }): void {
@@ -127,7 +138,7 @@ export class CallbackFrame {
     }
     for (const capture of cb.lowering.captures) {
       const name = localName(capture.name);
-      w.line(`${captureDeclaration(capture, name)} = __ks_c->${name};`);
+      if (!byPointer(capture)) w.line(`${captureDeclaration(capture, name)} = __ks_c->${name};`);
     }
     if (loop.kind === "while") {
       w.block(`if (!(${code.condition(loop.condition)}))`, () => {
@@ -139,7 +150,7 @@ export class CallbackFrame {
     w.block("", () => code.statements(loop.body));
     if (this.exitUsed) w.line("__ks_out:");
     for (const capture of cb.lowering.captures) {
-      if (capture.written) w.line(`__ks_c->${localName(capture.name)} = ${localName(capture.name)};`);
+      if (capture.written && !byPointer(capture)) w.line(`__ks_c->${localName(capture.name)} = ${localName(capture.name)};`);
     }
     w.line("return __ks_stop;");
   }
@@ -151,9 +162,14 @@ function callbackParameters(loop: LoopStmt): string {
     : "__u32 __ks_index, void *__ks_data";
 }
 
+/** Structs are reached through a pointer to the caller's variable instead of copied. */
+function byPointer(capture: ir.IrCapture): boolean {
+  return !capture.entry && capture.type.kind === "struct";
+}
+
 /** The C declaration of a captured variable (context member and callback local alike). */
 function captureDeclaration(capture: ir.IrCapture, name: string): string {
-  if (capture.entry) return `${cTypeName(capture.type)} *${name}`;
+  if (capture.entry || byPointer(capture)) return `${cTypeName(capture.type)} *${name}`;
   if (capture.type.kind === "array") return cDeclaration(capture.type.element, `(*${name})`);
   return cDeclaration(capture.type, name);
 }
@@ -211,8 +227,8 @@ function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
     w.line(`struct ${cb.name}_ctx ${ctx};`);
     w.line(`__builtin_memset(&${ctx}, 0, sizeof(${ctx}));`);
     for (const capture of cb.lowering.captures) {
-      const name = localName(capture.name);
-      w.line(`${ctx}.${name} = ${name};`);
+      const name = code.localRef(capture.name);
+      w.line(`${ctx}.${localName(capture.name)} = ${byPointer(capture) ? `&${name}` : name};`);
     }
     switch (loop.kind) {
       case "forRange": {
@@ -239,7 +255,7 @@ function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
         break;
     }
     for (const capture of cb.lowering.captures) {
-      if (capture.written) w.line(`${localName(capture.name)} = ${ctx}.${localName(capture.name)};`);
+      if (capture.written && !byPointer(capture)) w.line(`${code.localRef(capture.name)} = ${ctx}.${localName(capture.name)};`);
     }
     if (cb.returns) {
       w.block(`if (${ctx}.flow)`, () => code.returnWith(code.loops!.returnType.kind === "void" ? undefined : `${ctx}.ret`));
