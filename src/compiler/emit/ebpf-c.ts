@@ -8,7 +8,7 @@ import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { LoopCallbacks } from "./loops-c.js";
+import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -76,10 +76,14 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
 }
 
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
-  // Loop callbacks: context structs and prototypes before the function, bodies after.
+  // Loop callbacks: context structs, prototypes and the scratch map before every
+  // function (the map's value holds members of all of them), bodies after their function.
+  const functions: readonly ir.IrFunction[] = [...module.helpers, ...module.programs];
+  const callbacks = new Map(functions.map((fn) => [fn, new LoopCallbacks(fn.name, fn.returnType, fn.body)]));
+  for (const loops of callbacks.values()) loops.declarations(w);
+  emitLoopScratchMap(w, [...callbacks.values()].flatMap((loops) => loops.scratchMembers()));
   const write = (fn: ir.IrFunction, header: () => void, returnType: string, prefix: string): void => {
-    const loops = new LoopCallbacks(fn.name, fn.returnType, fn.body);
-    loops.declarations(w);
+    const loops = callbacks.get(fn)!;
     const code = new CCodeEmitter(w, "kernel", use, loops);
     w.withOrigin(fn.span, () => {
       header();

@@ -7,12 +7,18 @@
 //!
 //! Callback loops (eBPF): the body becomes a static function called by `bpf_loop()` or
 //! `bpf_for_each_map_elem()`. Its context struct (on the caller's stack) holds a copy of
-//! every scalar/struct variable the body uses, a pointer for arrays and map-value
-//! bindings, the range start, and a flow flag plus return slot for `return`. The
-//! callback copies the variables into locals of the same names (so the body's C is the
-//! same as in a C loop), and every way out (`break`, `continue`, `return`, the end) jumps
-//! to one exit label that writes the changed variables back into the context; after the
-//! call, the caller copies them back and returns if the body did. Range loops with a
+//! every scalar variable the body only reads, a pointer for arrays, structs and
+//! map-value bindings, the range start, and a flow flag plus return slot for `return`.
+//! Scalars the body writes live in a per-CPU scratch map (`__ks_loop_scratch`, one
+//! member per callback) instead: the verifier tracks stack values exactly, so a counter
+//! that changes on every iteration and is later compared (`if (total > N)`) would make
+//! it re-verify the callback once per value; values loaded from a map are unknown to
+//! it, so the callback is verified once. The callback copies the variables into locals
+//! of the same names (so the body's C is the same as in a C loop), and every way out
+//! (`break`, `continue`, `return`, the end) jumps to one exit label that writes the
+//! changed variables back; after the call, the caller copies them back and returns if
+//! the body did. XDP and TC programs do not interrupt each other on one CPU, so one
+//! per-CPU scratch entry is enough. Range loops with a
 //! runtime bound run `end - start` iterations (0 when `end <= start`), at most
 //! 8,388,608 (1 << 23): `bpf_loop()` refuses larger counts, so the count is clamped.
 
@@ -63,8 +69,17 @@ export class LoopCallbacks {
   declarations(w: CWriter): void {
     for (const cb of this.list) {
       w.withOrigin(cb.loop.span, () => {
+        const scratch = cb.lowering.captures.filter(inScratch);
+        if (scratch.length > 0) {
+          w.block(`struct ${cb.name}_vars`, () => {
+            for (const capture of scratch) w.line(`${captureDeclaration(capture, localName(capture.name))};`);
+          }, ";");
+        }
         w.block(`struct ${cb.name}_ctx`, () => {
-          for (const capture of cb.lowering.captures) w.line(`${captureDeclaration(capture, localName(capture.name))};`);
+          for (const capture of cb.lowering.captures) {
+            if (!inScratch(capture)) w.line(`${captureDeclaration(capture, localName(capture.name))};`);
+          }
+          if (scratch.length > 0) w.line(`struct ${cb.name}_vars *vars;`);
           if (cb.loop.kind === "forRange") w.line(`${cDeclaration(cb.loop.variableType, "start")};`);
           if (cb.returns) {
             w.line("int flow;");
@@ -77,6 +92,11 @@ export class LoopCallbacks {
       });
     }
     if (this.list.length > 0) w.line();
+  }
+
+  /** Callbacks with variables in the scratch map (members of `struct __ks_loop_scratch`). */
+  scratchMembers(): string[] {
+    return this.list.filter((cb) => cb.lowering.captures.some(inScratch)).map((cb) => cb.name);
   }
 
   /** The callback functions: written after the function. */
@@ -138,7 +158,7 @@ export class CallbackFrame {
     }
     for (const capture of cb.lowering.captures) {
       const name = localName(capture.name);
-      if (!byPointer(capture)) w.line(`${captureDeclaration(capture, name)} = __ks_c->${name};`);
+      if (!byPointer(capture)) w.line(`${captureDeclaration(capture, name)} = __ks_c->${inScratch(capture) ? "vars->" : ""}${name};`);
     }
     if (loop.kind === "while") {
       w.block(`if (!(${code.condition(loop.condition)}))`, () => {
@@ -150,7 +170,7 @@ export class CallbackFrame {
     w.block("", () => code.statements(loop.body));
     if (this.exitUsed) w.line("__ks_out:");
     for (const capture of cb.lowering.captures) {
-      if (capture.written && !byPointer(capture)) w.line(`__ks_c->${localName(capture.name)} = ${localName(capture.name)};`);
+      if (inScratch(capture)) w.line(`__ks_c->vars->${localName(capture.name)} = ${localName(capture.name)};`);
     }
     w.line("return __ks_stop;");
   }
@@ -160,6 +180,26 @@ function callbackParameters(loop: LoopStmt): string {
   return loop.kind === "forMap"
     ? "struct bpf_map *__ks_map, const void *__ks_key, void *__ks_value, void *__ks_data"
     : "__u32 __ks_index, void *__ks_data";
+}
+
+/** Scalars the body writes: kept in the per-CPU scratch map while the loop runs. */
+function inScratch(capture: ir.IrCapture): boolean {
+  return capture.written && !byPointer(capture);
+}
+
+/** The per-CPU map holding the written variables of every callback loop (see the top). */
+export function emitLoopScratchMap(w: CWriter, members: readonly string[]): void {
+  if (members.length === 0) return;
+  w.block("struct __ks_loop_scratch", () => {
+    for (const name of members) w.line(`struct ${name}_vars ${name};`);
+  }, ";");
+  w.block("struct", () => {
+    w.line("__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);");
+    w.line("__uint(max_entries, 1);");
+    w.line("__type(key, __u32);");
+    w.line("__type(value, struct __ks_loop_scratch);");
+  }, " __ks_loop_scratch SEC(\".maps\");");
+  w.line();
 }
 
 /** Structs are reached through a pointer to the caller's variable instead of copied. */
@@ -221,15 +261,42 @@ function isConstant(e: ir.IrExpr): boolean {
 }
 
 function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
-  const loop = cb.loop;
   const ctx = temporaryName("loop", code.temporary());
+  const scratch = cb.lowering.captures.filter(inScratch);
   w.block("", () => {
     w.line(`struct ${cb.name}_ctx ${ctx};`);
     w.line(`__builtin_memset(&${ctx}, 0, sizeof(${ctx}));`);
-    for (const capture of cb.lowering.captures) {
-      const name = code.localRef(capture.name);
-      w.line(`${ctx}.${localName(capture.name)} = ${byPointer(capture) ? `&${name}` : name};`);
+    const run = (): void => {
+      for (const capture of cb.lowering.captures) {
+        const name = code.localRef(capture.name);
+        const member = inScratch(capture) ? `${ctx}.vars->` : `${ctx}.`;
+        w.line(`${member}${localName(capture.name)} = ${byPointer(capture) ? `&${name}` : name};`);
+      }
+      emitLoopHelperCall(code, w, cb, ctx);
+      for (const capture of scratch) w.line(`${code.localRef(capture.name)} = ${ctx}.vars->${localName(capture.name)};`);
+      if (cb.returns) {
+        w.block(`if (${ctx}.flow)`, () => code.returnWith(code.loops!.returnType.kind === "void" ? undefined : `${ctx}.ret`));
+      }
+    };
+    if (scratch.length === 0) {
+      run();
+      return;
     }
+    const zero = temporaryName("zero", code.temporary());
+    const entry = temporaryName("scratch", code.temporary());
+    w.line(`__u32 ${zero} = 0;`);
+    w.line(`struct __ks_loop_scratch *${entry} = bpf_map_lookup_elem(&__ks_loop_scratch, &${zero});`);
+    // A per-CPU array always has entry 0; the check is for the verifier.
+    w.block(`if (${entry})`, () => {
+      w.line(`${ctx}.vars = &${entry}->${cb.name};`);
+      run();
+    });
+  });
+}
+
+/** The `bpf_loop()` / `bpf_for_each_map_elem()` call itself. */
+function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: string): void {
+  const loop = cb.loop;
     switch (loop.kind) {
       case "forRange": {
         const t = cTypeName(loop.variableType);
@@ -254,13 +321,6 @@ function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
         w.line(`bpf_for_each_map_elem(&${loop.map}, ${cb.name}, &${ctx}, 0);`);
         break;
     }
-    for (const capture of cb.lowering.captures) {
-      if (capture.written && !byPointer(capture)) w.line(`${code.localRef(capture.name)} = ${ctx}.${localName(capture.name)};`);
-    }
-    if (cb.returns) {
-      w.block(`if (${ctx}.flow)`, () => code.returnWith(code.loops!.returnType.kind === "void" ? undefined : `${ctx}.ret`));
-    }
-  });
 }
 
 /** User space: every entry of the map, the next key fetched before the body runs. */
