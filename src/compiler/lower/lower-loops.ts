@@ -30,7 +30,8 @@ export function rangeLowering(side: Side, facts: LoopFacts | undefined, body: re
   if (!constant) return callback(body, [variable], undefined);
   const iterations = Number(facts.end! > facts.start! ? facts.end! - facts.start! : 0n);
   const cost = bodyCost(body);
-  if (iterations <= unrollLimit && iterations * cost <= walkBudget) return { kind: "unrolled", iterations };
+  // clang unrolls loops with a single exit reliably; early exits stay walked loops.
+  if (iterations <= unrollLimit && iterations * cost <= walkBudget && !hasEarlyExit(body)) return { kind: "unrolled", iterations };
   if (iterations * cost <= walkBudget) return { kind: "bounded", iterations };
   return callback(body, [variable], iterations);
 }
@@ -48,6 +49,30 @@ export function mapLowering(side: Side, body: readonly ir.IrStmt[], bindings: re
 
 function callback(body: readonly ir.IrStmt[], bound: readonly string[], iterations: number | undefined): ir.LoopLowering {
   return { kind: "callback", iterations, captures: capturesOf(body, bound) };
+}
+
+/** `break`, `continue` or `return` that leaves an iteration of this loop early. */
+function hasEarlyExit(body: readonly ir.IrStmt[]): boolean {
+  return body.some((s) => {
+    switch (s.kind) {
+      case "break": case "continue": case "return": return true;
+      case "if": case "ifMapEntry": return hasEarlyExit(s.then) || hasEarlyExit(s.else ?? []);
+      // Their own break/continue stay inside; a return leaves this loop too.
+      case "while": case "forRange": case "forMap": return containsReturn(s.body);
+      default: return false;
+    }
+  });
+}
+
+function containsReturn(body: readonly ir.IrStmt[]): boolean {
+  return body.some((s) => {
+    switch (s.kind) {
+      case "return": return true;
+      case "if": case "ifMapEntry": return containsReturn(s.then) || containsReturn(s.else ?? []);
+      case "while": case "forRange": case "forMap": return containsReturn(s.body);
+      default: return false;
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------
