@@ -44,6 +44,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line('#include "vmlinux.h"');
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe")) w.line("#include <bpf/bpf_tracing.h>");
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   w.line();
   for (const map of module.maps) {
@@ -75,6 +76,22 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
   return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
 }
 
+/**
+ * Probes receive the traced function's arguments through libbpf's macros: BPF_PROG
+ * unpacks a trampoline's u64 array (fentry), BPF_KPROBE reads pt_regs (kprobe).
+ */
+function programSignature(program: ir.IrProgram): string {
+  switch (program.programType) {
+    case "probe": case "kprobe": {
+      const macro = program.programType === "probe" ? "BPF_PROG" : "BPF_KPROBE";
+      const params = program.params.map((p) => cDeclaration(p.type, p.name));
+      return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
+    }
+    case "xdp": case "tc": case "tracepoint": case "tp_btf": case "perf_event": case "struct_ops":
+      return signature(program, "int", "");
+  }
+}
+
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   // Loop callbacks: context structs, prototypes and the scratch map before every
   // function (the map's value holds members of all of them), bodies after their function.
@@ -82,18 +99,18 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   const callbacks = new Map(functions.map((fn) => [fn, new LoopCallbacks(fn.name, fn.returnType, fn.body)]));
   for (const loops of callbacks.values()) loops.declarations(w);
   emitLoopScratchMap(w, [...callbacks.values()].flatMap((loops) => loops.scratchMembers()));
-  const write = (fn: ir.IrFunction, header: () => void, returnType: string, prefix: string): void => {
+  const write = (fn: ir.IrFunction, header: () => void, cSignature: string): void => {
     const loops = callbacks.get(fn)!;
     const code = new CCodeEmitter(w, "kernel", use, loops);
     w.withOrigin(fn.span, () => {
       header();
-      w.block(signature(fn, returnType, prefix), () => code.statements(fn.body));
+      w.block(cSignature, () => code.statements(fn.body));
     });
     w.line();
     loops.definitions(w, (frame) => new CCodeEmitter(w, "kernel", use, loops, frame));
   };
-  for (const helper of module.helpers) write(helper, () => {}, cTypeName(helper.returnType), "static __always_inline ");
-  for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), "int", "");
+  for (const helper of module.helpers) write(helper, () => {}, signature(helper, cTypeName(helper.returnType), "static __always_inline "));
+  for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), programSignature(program));
 }
 
 function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): string {
