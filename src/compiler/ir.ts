@@ -206,8 +206,12 @@ export type IrStmt =
    * `maxOffset` is the offset's proven maximum (the verifier needs one).
    */
   | { readonly kind: "ifPacketHeader"; readonly binding: string; readonly context: IrExpr; readonly offset: IrExpr; readonly header: Type; readonly maxOffset: bigint; readonly constantOffset: bigint | undefined; readonly then: readonly IrStmt[]; readonly else: readonly IrStmt[] | undefined; readonly span: Span }
-  | { readonly kind: "while"; readonly condition: IrExpr; readonly body: readonly IrStmt[]; readonly span: Span }
-  | { readonly kind: "forRange"; readonly variable: string; readonly variableType: Type; readonly start: IrExpr; readonly end: IrExpr; readonly body: readonly IrStmt[]; readonly span: Span }
+  /** `lowering` says how the loop becomes C (lower/lower-loops.ts). */
+  | { readonly kind: "while"; readonly condition: IrExpr; readonly body: readonly IrStmt[]; readonly lowering: LoopLowering; readonly span: Span }
+  /** `for (v in start..end)`: half-open; both bounds are evaluated once, before the first iteration. */
+  | { readonly kind: "forRange"; readonly variable: string; readonly variableType: Type; readonly start: IrExpr; readonly end: IrExpr; readonly body: readonly IrStmt[]; readonly lowering: LoopLowering; readonly span: Span }
+  /** `for (key, value) in map`: every entry once; the bindings are copies. */
+  | { readonly kind: "forMap"; readonly map: string; readonly key: string; readonly keyType: Type; readonly value: string | undefined; readonly valueType: Type; readonly body: readonly IrStmt[]; readonly lowering: LoopLowering; readonly span: Span }
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
@@ -248,6 +252,31 @@ export type IrStmt =
   | { readonly kind: "tryCall"; readonly result: string | undefined; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /** `defer …`: evaluates the slot's captures now and arms it; it runs at function exit. */
   | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span };
+
+/**
+ * How a loop becomes C. User space: always `plain`. eBPF: `unrolled` (`#pragma unroll`,
+ * small constant counts), `bounded` (a C loop the verifier walks iteration by
+ * iteration), or `callback` (`bpf_loop()`, or `bpf_for_each_map_elem()` for maps: the
+ * body becomes a static function; `captures` are the outer variables it uses).
+ */
+export type LoopLowering =
+  | { readonly kind: "plain" }
+  | { readonly kind: "unrolled"; readonly iterations: number }
+  | { readonly kind: "bounded"; readonly iterations: number }
+  /** `iterations`: a constant count (long constant ranges, proven `while` loops); undefined: runtime. */
+  | { readonly kind: "callback"; readonly iterations: number | undefined; readonly captures: readonly IrCapture[] };
+
+/**
+ * An outer variable a loop callback uses. Scalars and structs are copied into the
+ * callback's context and, when `written`, copied back after the loop; arrays travel
+ * as pointers (element writes land in place); `entry` bindings are map-value pointers.
+ */
+export interface IrCapture {
+  readonly name: string;
+  readonly type: Type;
+  readonly written: boolean;
+  readonly entry: boolean;
+}
 
 export type IrArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>";
 export type IrAssignOp = "=" | IrArithOp;

@@ -1,6 +1,10 @@
 //! The 512-byte eBPF stack: the locals of a program plus, because helpers are inlined,
-//! those of every helper it calls (transitively). Over the limit is E0402, with the
-//! largest variables named so the user knows what to move into a per-CPU map.
+//! those of every helper it calls (transitively). Loop callbacks (`bpf_loop()`,
+//! `bpf_for_each_map_elem()`) are separate frames on the same call chain: the chain's
+//! size is the program's frame (including each callback's context struct) plus its
+//! deepest chain of callback frames (copies of the captured variables, the loop
+//! bindings, the body's locals). Over the limit is E0402, with the largest variables
+//! named per frame so the user knows what to move into a per-CPU map.
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
@@ -14,39 +18,83 @@ interface Variable {
   readonly bytes: number;
 }
 
+/** One stack frame: its variables and the callback frames called from it. */
+interface Frame {
+  readonly variables: Variable[];
+  readonly callbacks: Frame[];
+}
+
+function chainSize(frame: Frame): number {
+  const own = frame.variables.reduce((sum, v) => sum + v.bytes, 0);
+  return own + Math.max(0, ...frame.callbacks.map(chainSize));
+}
+
+/** The variables of the deepest chain, callback ones prefixed with where they live. */
+function chainVariables(frame: Frame, prefix: string): Variable[] {
+  const own = frame.variables.map((v) => ({ name: `${prefix}${v.name}`, bytes: v.bytes }));
+  const deepest = [...frame.callbacks].sort((a, b) => chainSize(b) - chainSize(a))[0];
+  return deepest ? [...own, ...chainVariables(deepest, `${prefix}loop callback::`)] : own;
+}
+
 export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   const tables: TypeTables = {
     structs: new Map(module.structs.map((s) => [s.name, s])),
     enums: new Map(module.enums.map((e) => [e.name, e])),
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
-  const variablesOf = (fn: ir.IrFunction, visiting: Set<string>): Variable[] => {
+  const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
     // Parameters arrive in registers; only locals take stack.
-    const own: Variable[] = [];
+    const frame: Frame = { variables: [...seed], callbacks: [] };
     const calls = new Set<string>();
-    collect(fn.body, own, calls, tables);
-    own.push(...errorFrameVariables(fn, tables));
+    collect(statements, frame, calls, tables, (body, bindings) => frameOf(body, bindings, visiting));
+    if (fn) frame.variables.push(...errorFrameVariables(fn, tables));
     for (const callee of calls) {
       const helper = helpers.get(callee);
       if (!helper || visiting.has(callee)) continue;
       visiting.add(callee);
-      own.push(...variablesOf(helper, visiting).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
+      const inlined = frameOf(helper.body, [], visiting, helper);
+      frame.variables.push(...inlined.variables.map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
+      frame.callbacks.push(...inlined.callbacks);
       visiting.delete(callee);
     }
-    return own;
+    return frame;
   };
   for (const program of module.programs) {
-    const variables = variablesOf(program, new Set([program.name]));
-    const total = variables.reduce((sum, v) => sum + v.bytes, 0);
+    const frame = frameOf(program.body, [], new Set([program.name]), program);
+    const total = chainSize(frame);
     if (total > stackLimit) {
-      const largest = [...variables].sort((a, b) => b.bytes - a.bytes).slice(0, 4)
+      const largest = chainVariables(frame, "").sort((a, b) => b.bytes - a.bytes).slice(0, 4)
         .map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
       diags.report(safety.stackLimitExceeded, program.span, program.name, total, largest);
     }
   }
 }
 
-function collect(statements: readonly ir.IrStmt[], out: Variable[], calls: Set<string>, tables: TypeTables): void {
+type CallbackFrameOf = (body: readonly ir.IrStmt[], bindings: Variable[]) => Frame;
+
+/** Bytes of a callback's context struct: captured values (pointers for arrays and bindings), start, flow, return slot. */
+function contextBytes(captures: readonly ir.IrCapture[], tables: TypeTables): number {
+  return captures.reduce((sum, c) => sum + capturedBytes(c, tables), 0) + 24;
+}
+
+/** Arrays, structs and map-value bindings travel as pointers; scalars are copied. */
+function capturedBytes(c: ir.IrCapture, tables: TypeTables): number {
+  return c.entry || c.type.kind === "array" || c.type.kind === "struct" ? 8 : sizeOf(c.type, tables);
+}
+
+function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, callbackFrame: CallbackFrameOf): void {
+  const out = frame.variables;
+  const loop = (s: Extract<ir.IrStmt, { kind: "while" | "forRange" | "forMap" }>, bindings: Variable[]): void => {
+    if (s.lowering.kind !== "callback") {
+      out.push(...bindings);
+      collect(s.body, frame, calls, tables, callbackFrame);
+      return;
+    }
+    out.push({ name: "loop context", bytes: contextBytes(s.lowering.captures, tables) });
+    const copies = s.lowering.captures.filter((c) => c.type.kind !== "struct" || c.entry)
+      .map((c) => ({ name: c.name, bytes: capturedBytes(c, tables) }));
+    frame.callbacks.push(callbackFrame(s.body, [...bindings, ...copies]));
+  };
   const visitExpr = (e: ir.IrExpr | undefined): void => {
     if (!e) return;
     if (e.kind === "call") calls.add(e.callee);
@@ -58,25 +106,28 @@ function collect(statements: readonly ir.IrStmt[], out: Variable[], calls: Set<s
       case "ifMapEntry":
         out.push({ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) });
         visitExpr(s.key);
-        collect(s.then, out, calls, tables);
-        collect(s.else ?? [], out, calls, tables);
+        collect(s.then, frame, calls, tables, callbackFrame);
+        collect(s.else ?? [], frame, calls, tables, callbackFrame);
+        break;
+      case "if": visitExpr(s.condition); collect(s.then, frame, calls, tables, callbackFrame); collect(s.else ?? [], frame, calls, tables, callbackFrame); break;
+      case "while": visitExpr(s.condition); loop(s, []); break;
+      case "forRange": visitExpr(s.start); visitExpr(s.end); loop(s, [{ name: s.variable, bytes: sizeOf(s.variableType, tables) }]); break;
+      case "forMap":
+        loop(s, [{ name: s.key, bytes: sizeOf(s.keyType, tables) }, ...(s.value ? [{ name: s.value, bytes: sizeOf(s.valueType, tables) }] : [])]);
         break;
       case "ifPacketHeader":
         visitExpr(s.offset);
-        collect(s.then, out, calls, tables);
-        collect(s.else ?? [], out, calls, tables);
+        collect(s.then, frame, calls, tables, callbackFrame);
+        collect(s.else ?? [], frame, calls, tables, callbackFrame);
         break;
-      case "if": visitExpr(s.condition); collect(s.then, out, calls, tables); collect(s.else ?? [], out, calls, tables); break;
-      case "while": visitExpr(s.condition); collect(s.body, out, calls, tables); break;
-      case "forRange": out.push({ name: s.variable, bytes: sizeOf(s.variableType, tables) }); collect(s.body, out, calls, tables); break;
       case "assign": case "mapUpdate": case "mapCompound": case "expr": case "return": case "print": case "mapDelete":
         for (const e of statementExprs(s)) visitExpr(e);
         break;
       case "break": case "continue": break;
-      case "block": collect(s.body, out, calls, tables); break;
+      case "block": collect(s.body, frame, calls, tables, callbackFrame); break;
       case "try":
-        collect(s.body, out, calls, tables);
-        for (const c of s.catches) collect(c.body, out, calls, tables);
+        collect(s.body, frame, calls, tables, callbackFrame);
+        for (const c of s.catches) collect(c.body, frame, calls, tables, callbackFrame);
         break;
       case "throw": visitExpr(s.value); break;
       case "defer": s.values.forEach(visitExpr); break;

@@ -14,6 +14,7 @@ import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
+import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
@@ -43,6 +44,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
+    finishFunctionLoops(ctx, decl.body);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
     if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
@@ -94,6 +96,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     packetBindings: ctx.packets.bindings,
     unreadLocals,
     errorFlow,
+    loops: loopFactsOf(ctx),
   };
 }
 

@@ -8,6 +8,7 @@ import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../typ
 import type { Span } from "../source.js";
 import type { IrConst } from "../ir.js";
 import type { ErrorFlow } from "./errors.js";
+import type { LoopFacts } from "./loops.js";
 
 /** Where a function runs and how it is called. */
 export type FunctionRole =
@@ -113,4 +114,6 @@ export interface Semantics {
   readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
   /** Which functions may throw, and where each `throw` is (check/errors.ts). */
   readonly errorFlow: ErrorFlow;
+  /** What the checker proved about each loop (constant bounds, iteration limits, maps). */
+  readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
 }

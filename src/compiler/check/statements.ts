@@ -20,6 +20,7 @@ import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./global
 import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
 import { checkErrorStatement } from "./errors.js";
+import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -76,6 +77,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       c.fn.loopDepth++;
       checkBlock(c, scope, stmt.body);
       c.fn.loopDepth--;
+      checkWhileLoop(c, stmt);
       return;
     case "ForRangeStmt": {
       const startType = checkExpr(c, scope, stmt.start);
@@ -97,16 +99,22 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       const bodyScope = scope.child();
       const loopId = ctx.freshLocalId();
       noteLoopVariable(ctx, loopId, stmt.start, stmt.end);
-      declareLocal(c, bodyScope, stmt.variable,
-        { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: loopId }, stmt);
+      const variable: Symbol = { kind: "local", name: stmt.variable.name, type: variableType, isConst: false, span: stmt.variable.span, id: loopId };
+      declareLocal(c, bodyScope, stmt.variable, variable, stmt);
+      checkRangeLoop(c, stmt, variable);
       c.fn.loopDepth++;
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
       return;
     }
-    case "ForInStmt":
-      ctx.diags.report(codegenErrors.notSupportedYet, stmt.span, "`for … in map` iteration");
+    case "ForInStmt": {
+      const bodyScope = scope.child();
+      checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
+      c.fn.loopDepth++;
+      for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
+      c.fn.loopDepth--;
       return;
+    }
     case "BreakStmt": case "ContinueStmt":
       if (c.fn.loopDepth === 0) ctx.diags.report(typeErrors.loopControlOutsideLoop, stmt.span, stmt.kind === "BreakStmt" ? "break" : "continue");
       return;
@@ -164,8 +172,9 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     }
   }
   noteLocalInit(ctx, id, stmt.init);
-  declareLocal(c, scope, stmt.name,
-    { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id, mayBeNull, mapAlias }, stmt);
+  const symbol: Symbol = { kind: "local", name: stmt.name.name, type, isConst: stmt.keyword === "const", span: stmt.name.span, id, mayBeNull, mapAlias };
+  declareLocal(c, scope, stmt.name, symbol, stmt);
+  noteLocalDeclaration(ctx, symbol, stmt.init);
 }
 
 /** What a declaration-as-condition binds: the map's value (an entry), or a checked pointer. */
@@ -204,6 +213,8 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       ctx.references.set(target, symbol);
       if (symbol.kind === "local" && symbol.isConst) {
         ctx.diags.report(typeErrors.assignToConst, target.span, symbol.name, symbol.span);
+        targetType = errorType;
+      } else if (checkLoopBindingAssignment(ctx, symbol, target.span)) {
         targetType = errorType;
       } else if (symbol.kind === "local" || symbol.kind === "entry") {
         noteAssigned(ctx, symbol.id, target.span);

@@ -15,6 +15,7 @@ import { emitPointerStatement } from "./pointers-c.js";
 import { atomicCompound, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
+import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -40,12 +41,41 @@ export class CCodeEmitter {
   private readonly userEntries = new Map<string, { map: string; key: string }>();
   /** The error frame of the function being written (errors-c.ts), if it has one. */
   errorFrame: ErrorFrameState | undefined;
+  /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
+  private readonly loopStack: ("c" | "callback")[];
 
   constructor(
     private readonly w: CWriter,
-    private readonly side: Side,
-    private readonly accessors: MapAccessorUse,
-  ) {}
+    readonly side: Side,
+    readonly accessors: MapAccessorUse,
+    /** eBPF: the function's loop callbacks (emit/loops-c.ts). */
+    readonly loops?: LoopCallbacks,
+    /** Set while writing the body of a loop callback. */
+    readonly frame?: CallbackFrame,
+  ) {
+    this.loopStack = frame ? ["callback"] : [];
+  }
+
+  /** A fresh number for compiler temporaries (`__ks_key3`). */
+  temporary(): number {
+    return this.temporaries++;
+  }
+
+  /** Writes `body` as the body of a C loop (for `break`/`continue`). */
+  inCLoop(body: () => void): void {
+    this.loopStack.push("c");
+    body();
+    this.loopStack.pop();
+  }
+
+  /** Leaves the KernelScript function with `value` (C text), from a callback too. */
+  returnWith(value: string | undefined): void {
+    if (this.frame) {
+      this.frame.exit(this.w, { returning: value ?? "" });
+      return;
+    }
+    this.w.line(value !== undefined ? `return ${value};` : "return;");
+  }
 
   /** A fresh number for compiler-made temporaries of this function body. */
   nextTemporary(): number {
@@ -53,7 +83,15 @@ export class CCodeEmitter {
   }
 
   statements(statements: readonly ir.IrStmt[]): void {
+    // A declaration in a block hides an outer variable the callback reaches by pointer.
+    const saved = this.frame ? new Map(this.frame.aliases) : undefined;
     for (const s of statements) this.statement(s);
+    if (saved && this.frame) this.frame.restoreAliases(saved);
+  }
+
+  /** How a local is written in C: its name, or the pointer it is reached through in a callback. */
+  localRef(name: string): string {
+    return this.frame?.aliases.get(name) ?? localName(name);
   }
 
   statement(s: ir.IrStmt): void {
@@ -61,6 +99,7 @@ export class CCodeEmitter {
     w.withOrigin(s.span, () => {
       switch (s.kind) {
         case "declare":
+          this.frame?.aliases.delete(s.name);
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
@@ -109,7 +148,7 @@ export class CCodeEmitter {
           this.ifChain(s);
           return;
         case "ifMapEntry": {
-          const id = this.temporaries++;
+          const id = this.temporary();
           const key = `__ks_key${id}`;
           const binding = localName(s.binding);
           const lookup = this.accessors.note(s.map, "lookup");
@@ -142,20 +181,17 @@ export class CCodeEmitter {
         case "ifPacketHeader":
           emitHeaderBinding(w, s, { expr: (e) => this.expr(e), statements: (b) => this.statements(b) });
           return;
-        case "while":
-          w.block(`while (${this.condition(s.condition)})`, () => this.statements(s.body));
+        case "while": case "forRange": case "forMap":
+          emitLoop(this, w, s);
           return;
-        case "forRange": {
-          const v = localName(s.variable);
-          w.block(`for (${cDeclaration(s.variableType, v)} = ${this.expr(s.start)}; ${v} < ${this.expr(s.end)}; ${v}++)`,
-            () => this.statements(s.body));
+        case "break": case "continue":
+          if (this.loopStack[this.loopStack.length - 1] === "callback") this.frame!.exit(w, { loop: s.kind });
+          else w.line(`${s.kind};`);
           return;
-        }
-        case "break": w.line("break;"); return;
-        case "continue": w.line("continue;"); return;
         case "return":
-          if (emitReturn(this.errorFrame, w, this, s.value)) return;
-          w.line(s.value ? `return ${this.expr(s.value)};` : "return;");
+          // Inside a loop callback a return leaves the callback first (loops-c.ts).
+          if (!this.frame && emitReturn(this.errorFrame, w, this, s.value)) return;
+          this.returnWith(s.value ? this.expr(s.value) : undefined);
           return;
         case "block":
           w.block("", () => this.statements(s.body));
@@ -218,7 +254,7 @@ export class CCodeEmitter {
 
   place(p: ir.IrPlace): string {
     switch (p.kind) {
-      case "local": return localName(p.name);
+      case "local": return this.localRef(p.name);
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
@@ -234,7 +270,7 @@ export class CCodeEmitter {
       case "string": return cString(e.value);
       case "null": return "NULL";
       case "constant": return e.name;
-      case "local": return localName(e.name);
+      case "local": return this.localRef(e.name);
       case "global": return globalReference(this.side, e.storage, e.name, e.type);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {

@@ -11,6 +11,7 @@ import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
+import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -117,26 +118,31 @@ function programSignature(program: ir.IrProgram): string {
 }
 
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
-  const code = new CCodeEmitter(w, "kernel", use);
+  // Loop callbacks: context structs, prototypes and the scratch map before every
+  // function (the map's value holds members of all of them), bodies after their function.
+  const functions: readonly ir.IrFunction[] = [...module.helpers, ...module.programs];
+  const callbacks = new Map(functions.map((fn) => [fn, new LoopCallbacks(fn.name, fn.returnType, fn.body)]));
+  for (const loops of callbacks.values()) loops.declarations(w);
+  emitLoopScratchMap(w, [...callbacks.values()].flatMap((loops) => loops.scratchMembers()));
   // Prototypes first: helpers may call each other in any order.
   if (module.helpers.length > 1) {
     for (const helper of module.helpers) w.line(`${signature(helper, cTypeName(helper.returnType), "static __always_inline ")};`);
     w.line();
   }
+  const write = (fn: ir.IrFunction, header: () => void, cSignature: string, returnType: string): void => {
+    const loops = callbacks.get(fn)!;
+    const code = new CCodeEmitter(w, "kernel", use, loops);
+    w.withOrigin(fn.span, () => {
+      header();
+      w.block(cSignature, () => emitFunctionBody(code, w, fn, returnType));
+    });
+    w.line();
+    loops.definitions(w, (frame) => new CCodeEmitter(w, "kernel", use, loops, frame));
+  };
   for (const helper of module.helpers) {
-    w.withOrigin(helper.span, () => {
-      w.block(signature(helper, cTypeName(helper.returnType), "static __always_inline "),
-        () => emitFunctionBody(code, w, helper, cTypeName(helper.returnType)));
-    });
-    w.line();
+    write(helper, () => {}, signature(helper, cTypeName(helper.returnType), "static __always_inline "), cTypeName(helper.returnType));
   }
-  for (const program of module.programs) {
-    w.withOrigin(program.span, () => {
-      w.line(`SEC("${program.section}")`);
-      w.block(programSignature(program), () => emitFunctionBody(code, w, program, "int"));
-    });
-    w.line();
-  }
+  for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), programSignature(program), "int");
 }
 
 /**

@@ -102,7 +102,7 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
   const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
   const raw = (op: string): string => `ks_map_${map.name}_${op}`;
   w.comment("copies the entry into *copy; NULL when absent");
-  // Always emitted (the other accessors use it), so it may go unused under -Werror.
+  // Always written (compound updates use it too), so it may be unused: KS_UNUSED.
   w.block(fn(`KS_UNUSED ${V} *${name("lookup")}(${K} *key, ${V} *copy)`), () => {
     w.line(`return ${raw("lookup")}(key, copy) == 0 ? copy : NULL;`);
   });

@@ -147,3 +147,8 @@ export function configVariableName(config: string): string {
 export function globalName(name: string): string {
   return localName(name);
 }
+
+/** The static function a loop body becomes in eBPF (`bpf_loop()` callbacks); its context struct adds `_ctx`. */
+export function loopCallbackName(fn: string, index: number): string {
+  return `__ks_${cIdentifierFrom(fn)}_loop${index}`;
+}

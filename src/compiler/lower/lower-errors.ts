@@ -25,6 +25,7 @@
 //! - Named results are ordinary locals declared (zeroed) at the top; a naked `return`
 //!   and the end of the body return them.
 
+import { whileLowering } from "./lower-loops.js";
 import type * as ast from "../ast.js";
 import type { FunctionInfo } from "../check/semantics.js";
 import { stripParens } from "../check/errors.js";
@@ -142,12 +143,13 @@ export function lowerWhile(l: FunctionLowering, stmt: ast.WhileStmt): ir.IrStmt[
   const condition = l.withPrelude(() => l.expr(stmt.condition));
   const body = l.block(stmt.body.statements);
   const span = stmt.span;
-  if (condition.prelude.length === 0) return [{ kind: "while", condition: condition.value, body, span }];
+  const lowering = whileLowering(l.side, l.semantics.loops.get(stmt), body);
+  if (condition.prelude.length === 0) return [{ kind: "while", condition: condition.value, body, lowering, span }];
   const exit: ir.IrStmt = {
     kind: "if", condition: { kind: "unary", op: "!", operand: condition.value, type: boolType, span: stmt.condition.span },
     then: [{ kind: "break", span }], else: undefined, span,
   };
-  return [{ kind: "while", condition: { kind: "bool", value: true, type: boolType, span }, body: [...condition.prelude, exit, ...body], span }];
+  return [{ kind: "while", condition: { kind: "bool", value: true, type: boolType, span }, body: [...condition.prelude, exit, ...body], lowering, span }];
 }
 
 /** The named result's declaration (zeroed) before the body, and its return at the end. */

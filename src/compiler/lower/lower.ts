@@ -19,6 +19,7 @@ import { stripParens } from "../check/errors.js";
 import {
   ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
 } from "./lower-errors.js";
+import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-loops.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -109,6 +110,11 @@ export class FunctionLowering {
 
   get kernel(): boolean {
     return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
+  }
+
+  /** Where the function runs (decides how its loops become C). */
+  get side(): Side {
+    return this.kernel ? "kernel" : "user";
   }
 
   /** The function a function-valued expression denotes on the eBPF side. */
@@ -283,9 +289,23 @@ export class FunctionLowering {
       case "ForRangeStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared loop variable");
+        const body = this.block(stmt.body.statements);
+        const variable = localIdentifier(symbol);
         return [{
-          kind: "forRange", variable: localIdentifier(symbol), variableType: symbol.type,
-          start: this.expr(stmt.start), end: this.expr(stmt.end), body: this.block(stmt.body.statements), span,
+          kind: "forRange", variable, variableType: symbol.type, start: this.expr(stmt.start), end: this.expr(stmt.end), body,
+          lowering: rangeLowering(this.side, this.semantics.loops.get(stmt), body, variable), span,
+        }];
+      }
+      case "ForInStmt": {
+        const facts = this.semantics.loops.get(stmt);
+        const key = this.semantics.declarations.get(stmt.key);
+        const value = stmt.value ? this.semantics.declarations.get(stmt.value) : undefined;
+        if (facts?.kind !== "map" || key?.kind !== "local" || (value && value.kind !== "local")) throw new InternalError("unchecked map loop");
+        const body = this.block(stmt.body.statements);
+        const bindings = [localIdentifier(key), ...(value?.kind === "local" ? [localIdentifier(value)] : [])];
+        return [{
+          kind: "forMap", map: facts.map.name, key: bindings[0]!, keyType: facts.map.type.key,
+          value: bindings[1], valueType: facts.map.type.value, body, lowering: mapLowering(this.side, body, bindings), span,
         }];
       }
       case "BreakStmt": return [{ kind: "break", span }];
@@ -312,7 +332,7 @@ export class FunctionLowering {
       case "ThrowStmt": return lowerThrow(this, stmt);
       case "TryStmt": return lowerTry(this, stmt);
       case "DeferStmt": return lowerDefer(this, stmt);
-      case "ForInStmt": case "ErrorStmt":
+      case "ErrorStmt":
         throw new InternalError(`${stmt.kind} reached lowering`);
     }
   }

@@ -47,3 +47,16 @@ export const notSupportedHere = defineError(
     help: instead,
   }),
 );
+
+// --- loops ---
+
+export const loopNestingTooDeep = defineError(
+  "E0504",
+  "too many nested loop callbacks",
+  "Loops with a runtime bound (and very long constant ones) become `bpf_loop()` callbacks; each nested one is another eBPF call frame, and the kernel allows 8 frames in a call chain.",
+  (depth: number) => ({
+    message: `${depth} nested \`bpf_loop()\` callbacks exceed the kernel's 8 call frames`,
+    label: "this loop would need another frame",
+    help: "give inner loops constant bounds (`for (i in 0..16)`), or move work into a separate program run",
+  }),
+);

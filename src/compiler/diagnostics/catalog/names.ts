@@ -230,6 +230,30 @@ export const configUsedAsValue = defineError(
   }),
 );
 
+// --- loops ---
+
+export const duplicateLoopBinding = defineError(
+  "E0220",
+  "map loop binds the same name twice",
+  "`for (k, v) in m` declares a key and a value variable; they need different names.",
+  (name: string) => ({
+    message: `\`${name}\` is bound twice in this \`for\` header`,
+    label: "second binding of the same name",
+    help: "name the key and the value differently, e.g. `for (key, value) in m`",
+  }),
+);
+
+export const emptyRange = defineWarning(
+  "W0216",
+  "loop never runs",
+  "A range `a..b` is half-open: it runs for `a`, `a+1`, … up to but not including `b`. When both bounds are constants and `a >= b`, the body never runs.",
+  (start: string, end: string) => ({
+    message: `the range \`${start}..${end}\` is empty: the loop body never runs`,
+    label: "start is not below end",
+    help: "ranges count upwards and exclude the end; swap the bounds or remove the loop",
+  }),
+);
+
 // --- lead: kernel program types ---
 
 export const unknownKernelFunction = defineError(

@@ -162,3 +162,38 @@ export const uncaughtThrowInProgram = defineError(
     help: `wrap the code in \`try { … } catch ${pattern} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),
 );
+
+// --- loops ---
+
+export const unprovenLoopBound = defineError(
+  "E0410",
+  "loop bound not provable",
+  "The verifier only accepts loops it can prove to end. A `while` loop in eBPF code is accepted when its condition is `i < N` or `i <= N` (N a constant) on an integer local that the body increases by a positive constant on every iteration, in one statement at the top of the body, and writes nowhere else. Anything else is rejected here rather than by the verifier at load time.",
+  (what: string) => ({
+    message: `cannot prove that this \`while\` loop ends: ${what}`,
+    label: "the verifier would reject this loop",
+    help: "use `for (i in 0..N) { … }` (with `break` to stop early), or write the loop as `while (i < N) { …; i += 1 }`",
+  }),
+);
+
+export const loopTooLong = defineError(
+  "E0411",
+  "loop too long for eBPF",
+  "eBPF loops run at most 8,388,608 (1 << 23) iterations: that is the kernel's limit for `bpf_loop()`, the longest loop the verifier accepts. A loop that is known to need more cannot run in a program.",
+  (iterations: string) => ({
+    message: `this loop needs ${iterations} iterations; eBPF allows at most 8388608 (1 << 23)`,
+    label: "too many iterations",
+    help: "split the work across several program runs (keep the position in a map), or do it in user space",
+  }),
+);
+
+export const infiniteLoop = defineError(
+  "E0412",
+  "infinite loop in eBPF",
+  "`while (true)` has no bound the verifier can see, even with a `break` inside; the kernel would reject the program. (In user space it is fine.)",
+  () => ({
+    message: "`while (true)` in eBPF code: the verifier rejects loops it cannot prove to end",
+    label: "no bound",
+    help: "use `for (i in 0..N) { … }` with a `break` where the loop should stop",
+  }),
+);

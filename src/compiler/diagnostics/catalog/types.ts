@@ -617,3 +617,27 @@ export const namedResultWithoutType = defineError(
     help: `give it a value type (\`-> ${name}: u32\`) or drop the name (\`-> void\`)`,
   }),
 );
+
+// --- loops ---
+
+export const assignToLoopVariable = defineError(
+  "E0360",
+  "assignment to a loop variable",
+  "The variable of `for (i in a..b)` and the bindings of `for (k, v) in m` take their values from the loop. Changing them would mean different things in a C loop and in a `bpf_loop()` callback, so they are read-only.",
+  (name: string, declared: Span) => ({
+    message: `cannot assign to loop variable \`${name}\``,
+    secondary: [{ span: declared, message: "bound by the loop here" }],
+    help: "copy it into a `var` first if you need a changing value, or use a `while` loop",
+  }),
+);
+
+export const notIterable = defineError(
+  "E0361",
+  "not an iterable map",
+  "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
+  (found: string, side: string) => ({
+    message: `cannot iterate over ${found}${side}`,
+    label: "not an iterable map",
+    help: "iterate over a `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` or `lru_percpu_hash` map, or use `for (i in a..b)` for a range",
+  }),
+);
