@@ -79,6 +79,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     references: ctx.references,
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
+    patternConstants: ctx.patternConstants,
     unreadLocals,
   };
 }

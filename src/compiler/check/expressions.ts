@@ -16,6 +16,8 @@ import type { Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
+import { checkStringBinary, checkStringIndex } from "./strings.js";
+import { checkMatch } from "./match.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -93,9 +95,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "array literals without a declared array type");
       return errorType;
     }
-    case "MatchExpr":
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`match`");
-      return errorType;
+    case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr":
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`new`");
       return errorType;
@@ -151,6 +151,7 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
   const leftType = checkExpr(c, scope, expr.left);
   const rightType = checkExpr(c, scope, expr.right);
   if (leftType.kind === "error" || rightType.kind === "error") return comparisonOps.has(expr.op) ? boolType : errorType;
+  if (leftType.kind === "str" || rightType.kind === "str") return checkStringBinary(ctx, expr, leftType, rightType);
   // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
   if (leftType.kind === "pointer" || rightType.kind === "pointer") {
     if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
@@ -299,7 +300,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
     ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), "an index");
   }
   if (targetType.kind === "array") return targetType.element;
-  if (targetType.kind === "str") return charType;
+  if (targetType.kind === "str") return checkStringIndex(ctx, expr, targetType);
   if (targetType.kind === "pointer" && targetType.packet) {
     ctx.diags.report(safetyErrors.uncheckedPacketAccess, expr.span);
     return errorType;

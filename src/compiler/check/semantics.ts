@@ -70,4 +70,6 @@ export interface Semantics {
   readonly unreadLocals: ReadonlySet<number>;
   /** Resolved types of the `as`/`sizeof`/`new` type operands. */
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
+  /** The constant (enum or built-in) each name pattern of a `match` arm refers to. */
+  readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
 }

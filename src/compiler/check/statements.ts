@@ -14,6 +14,8 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkMatchStatement, checkReturnMatch } from "./match.js";
+import { unparenthesized } from "./strings.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -34,7 +36,9 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     case "VarStmt": return checkVar(c, scope, stmt);
     case "AssignStmt": return checkAssign(c, scope, stmt);
     case "ExprStmt": {
-      checkExpr(c, scope, stmt.expr);
+      const inner = unparenthesized(stmt.expr);
+      if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
+      else checkExpr(c, scope, stmt.expr);
       return;
     }
     case "IfStmt": {
@@ -242,6 +246,11 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
   if (expected.kind === "void") {
     checkExpr(c, scope, stmt.value);
     ctx.diags.report(typeErrors.returnValueFromVoid, stmt.value.span, info.name);
+    return;
+  }
+  const returned = unparenthesized(stmt.value);
+  if (returned.kind === "MatchExpr") {
+    checkReturnMatch(c, scope, returned, expected);
     return;
   }
   if (stmt.value.kind === "CallExpr" && stmt.value.callee.kind === "NameExpr" &&

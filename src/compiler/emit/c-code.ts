@@ -8,9 +8,10 @@
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
-import type { CWriter } from "./c-writer.js";
+import { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { StringExprs } from "./strings-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -32,6 +33,7 @@ export const compoundAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
 
 export class CCodeEmitter {
   private temporaries = 0;
+  private readonly strings = new StringExprs((e) => this.expr(e));
 
   constructor(
     private readonly w: CWriter,
@@ -48,6 +50,12 @@ export class CCodeEmitter {
     w.withOrigin(s.span, () => {
       switch (s.kind) {
         case "declare":
+          if (s.init?.kind === "strBytes") {
+            w.line(`${cDeclaration(s.type, localName(s.name))};`);
+            for (const line of this.strings.bytesInitializer(localName(s.name), s.init)) w.line(line);
+            if (s.unread) w.line(`(void)${localName(s.name)};`);
+            return;
+          }
           w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);
@@ -155,6 +163,7 @@ export class CCodeEmitter {
 
   private initializer(value: ir.IrExpr): string {
     if (value.kind === "structLiteral" || value.kind === "arrayLiteral") return this.aggregate(value);
+    if (value.kind === "string" && value.type.kind === "str") return this.strings.literalInitializer(value);
     return this.expr(value);
   }
 
@@ -185,9 +194,11 @@ export class CCodeEmitter {
 
   expr(e: ir.IrExpr): string {
     switch (e.kind) {
-      case "int": return intLiteral(e.value, e.type);
+      case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
-      case "string": return cString(e.value);
+      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e)!;
+      case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
+      case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
       case "constant": return e.name;
       case "local": return localName(e.name);
@@ -220,8 +231,19 @@ export class CCodeEmitter {
     }
   }
 
+  /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
+  private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
+    const inner = new CWriter();
+    const code = new CCodeEmitter(inner, this.side, this.accessors);
+    code.temporaries = this.temporaries + 1000;
+    code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
+    code.statements(e.body);
+    const body = inner.toString().split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
+    return `({ ${body} ${localName(e.result)}; })`;
+  }
+
   private builtin(e: Extract<ir.IrExpr, { kind: "builtin" }>): string {
-    const args = e.args.map((a) => this.expr(a));
+    const args = e.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : this.expr(a)));
     switch (e.name) {
       case "load": return `ks_load(${args[0]})`;
       case "attach": return `ks_attach(${args.join(", ")})`;
@@ -230,7 +252,7 @@ export class CCodeEmitter {
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
-    const args = s.args.map((a) => printArgument(this.expr(a), a.type));
+    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
@@ -290,6 +312,17 @@ export function intLiteral(value: bigint, type: Type): string {
     text += "U";
   }
   return negative ? `(-${text})` : text;
+}
+
+/** A char constant as C writes it (`'a'`, `'\\n'`, `'\\001'`, or `200` above 127). */
+function charLiteral(value: bigint): string {
+  const byte = Number(value & 0xffn);
+  const named: Record<number, string> = { 0x27: "\\'", 0x5c: "\\\\", 0x0a: "\\n", 0x09: "\\t", 0x0d: "\\r", 0x00: "\\0" };
+  if (named[byte] !== undefined) return `'${named[byte]}'`;
+  if (byte >= 0x20 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
+  // Above 127 a C char constant is negative where char is signed: write the number.
+  if (byte >= 0x80) return String(byte);
+  return `'\\${byte.toString(8).padStart(3, "0")}'`;
 }
 
 export function cString(value: string): string {

@@ -9,6 +9,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
+import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -59,6 +60,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   }
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
+  emitStringHelpers(w, "kernel", collectStringUse(module));
   writeFunctions(w, module, use);
   w.line('char LICENSE[] SEC("license") = "GPL";');
   const lineOrigins = w.lineOrigins().map(([cLine, span]): [number, string] => {

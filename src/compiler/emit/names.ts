@@ -65,6 +65,8 @@ const cReserved = new Set([
 
 /** A user's local or parameter name as a C identifier that cannot clash with C or libc. */
 export function localName(name: string): string {
+  // Lowering names its temporaries `%purpose<n>` (no source name can start with `%`).
+  if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
   return cReserved.has(name) || name.startsWith("__ks_") ? `${name}_` : name;
 }
 

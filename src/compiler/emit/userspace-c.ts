@@ -13,6 +13,7 @@ import { functionName, generatedBanner } from "./names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
+import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -35,6 +36,7 @@ export function emitUserspaceC(
     emitDefaultMain(w, module);
     return w.toString();
   }
+  emitStringHelpers(w, "user", collectStringUse(module));
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   writeUserFunctions(w, module, use);

@@ -12,6 +12,10 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { coerce, lowerStringBinary } from "./lower-strings.js";
+import type { MatchLowering } from "./lower-match.js";
+import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
+import { unparenthesized } from "../check/strings.js";
 
 export class InternalError extends Error {}
 
@@ -58,8 +62,27 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 }
 
 /** Per-function lowering state. */
-class FunctionLowering {
-  constructor(readonly semantics: Semantics) {}
+class FunctionLowering implements MatchLowering {
+  private temporaries = 0;
+
+  constructor(readonly semantics: Semantics, readonly info: FunctionInfo) {}
+
+  /** A compiler temporary: `%` cannot start a source name; the emitter spells it `__ks_…`. */
+  temporary(purpose: string): string {
+    return `%${purpose}${++this.temporaries}`;
+  }
+
+  patternConstant(name: ast.Ident): Extract<Symbol, { kind: "constant" }> {
+    const symbol = this.semantics.patternConstants.get(name);
+    if (!symbol) throw new InternalError(`unresolved match pattern ${name.name}`);
+    return symbol;
+  }
+
+  mapType(map: string): import("../types.js").MapType {
+    const info = this.semantics.maps.find((m) => m.name === map);
+    if (!info) throw new InternalError(`unknown map ${map}`);
+    return info.type;
+  }
 
   typeOf(expr: ast.Expr): Type {
     const type = this.semantics.exprTypes.get(expr);
@@ -91,13 +114,21 @@ class FunctionLowering {
       case "VarStmt": {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared local");
-        return [{
-          kind: "declare", name: localIdentifier(symbol), type: symbol.type, init: stmt.init ? this.expr(stmt.init) : undefined,
-          unread: this.semantics.unreadLocals.has(symbol.id), span,
-        }];
+        const name = localIdentifier(symbol);
+        const unread = this.semantics.unreadLocals.has(symbol.id);
+        const init = stmt.init ? unparenthesized(stmt.init) : undefined;
+        if (init?.kind === "MatchExpr") {
+          return [
+            { kind: "declare", name, type: symbol.type, init: undefined, unread, span },
+            ...lowerMatchInto(this, init, { kind: "local", name, type: symbol.type }),
+          ];
+        }
+        return [{ kind: "declare", name, type: symbol.type, init: init ? coerce(this.expr(init), symbol.type) : undefined, unread, span }];
       }
       case "AssignStmt": return [this.assignment(stmt)];
       case "ExprStmt": {
+        const inner = unparenthesized(stmt.expr);
+        if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
         if (stmt.expr.kind === "CallExpr" && stmt.expr.callee.kind === "NameExpr" && stmt.expr.callee.name.name === "print" &&
             !this.semantics.references.has(stmt.expr.callee)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
@@ -118,7 +149,7 @@ class FunctionLowering {
           const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
           if (!keyType) throw new InternalError("if-var on unknown map");
           return [{
-            kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: this.expr(condition.index), keyType, valueType: symbol.type,
+            kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: coerce(this.expr(condition.index), keyType), keyType, valueType: symbol.type,
             then: this.block(stmt.then.statements), else: elseBranch, span,
           }];
         }
@@ -136,13 +167,18 @@ class FunctionLowering {
       }
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
-      case "ReturnStmt": return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
+      case "ReturnStmt": {
+        if (!stmt.value) return [{ kind: "return", value: undefined, span }];
+        const value = unparenthesized(stmt.value);
+        if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
+        return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
+      }
       case "DeleteStmt": {
         const target = stmt.target;
         if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
         const map = this.mapName(target.target);
         if (!map) throw new InternalError("delete of non-map");
-        return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
+        return [{ kind: "mapDelete", map, key: coerce(this.expr(target.index), this.mapType(map).key), span }];
       }
       case "BlockStmt": return this.block(stmt.block.statements);
       case "ForInStmt": case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ErrorStmt":
@@ -157,12 +193,14 @@ class FunctionLowering {
     if (target.kind === "IndexExpr") {
       const map = this.mapName(target.target);
       if (map) {
-        const key = this.expr(target.index);
-        const value = this.expr(stmt.value);
+        const type = this.mapType(map);
+        const key = coerce(this.expr(target.index), type.key);
+        const value = coerce(this.expr(stmt.value), type.value);
         return op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span };
       }
     }
-    return { kind: "assign", target: this.place(target), op, value: this.expr(stmt.value), span };
+    const place = this.place(target);
+    return { kind: "assign", target: place, op, value: coerce(this.expr(stmt.value), place.type), span };
   }
 
   place(target: ast.Expr): ir.IrPlace {
@@ -217,12 +255,15 @@ class FunctionLowering {
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);
             if (map) {
-              const contains: ir.IrExpr = { kind: "mapContains", map, key: this.expr(inner.index), type: boolType, span };
+              const contains: ir.IrExpr = { kind: "mapContains", map, key: coerce(this.expr(inner.index), this.mapType(map).key), type: boolType, span };
               return expr.op === "!=" ? contains : { kind: "unary", op: "!", operand: contains, type: boolType, span };
             }
           }
         }
-        return { kind: "binary", op: expr.op, left: this.expr(expr.left), right: this.expr(expr.right), type: this.typeOf(expr), span };
+        const left = this.expr(expr.left);
+        const right = this.expr(expr.right);
+        if (left.type.kind === "str") return lowerStringBinary(expr.op, left, right, this.typeOf(expr), span);
+        return { kind: "binary", op: expr.op, left, right, type: this.typeOf(expr), span };
       }
       case "UnaryExpr": {
         const type = this.typeOf(expr);
@@ -239,8 +280,10 @@ class FunctionLowering {
       }
       case "IndexExpr": {
         const map = this.mapName(expr.target);
-        if (map) return { kind: "mapLookup", map, key: this.expr(expr.index), type: this.typeOf(expr), span };
-        return { kind: "index", target: this.expr(expr.target), index: this.expr(expr.index), type: this.typeOf(expr), span };
+        if (map) return { kind: "mapLookup", map, key: coerce(this.expr(expr.index), this.mapType(map).key), type: this.typeOf(expr), span };
+        const target = this.expr(expr.target);
+        if (target.type.kind === "str") return { kind: "strIndex", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
+        return { kind: "index", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
       }
       case "FieldExpr": {
         const target = this.expr(expr.target);
@@ -264,16 +307,27 @@ class FunctionLowering {
           throw new InternalError(`builtin ${name} reached lowering as an expression`);
         }
         if (symbol.kind !== "function") throw new InternalError("call of non-function");
-        return { kind: "call", callee: symbol.info.name, args, type, span };
+        const params = symbol.info.params;
+        return { kind: "call", callee: symbol.info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span };
       }
       case "StructLiteral": {
         const type = this.typeOf(expr);
         const struct = type.kind === "struct" ? type.name : expr.typeName.name;
-        return { kind: "structLiteral", struct, fields: expr.fields.map((f) => ({ name: f.name.name, value: this.expr(f.value) })), type, span };
+        const layout = this.semantics.tables.structs.get(struct);
+        const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
+        return {
+          kind: "structLiteral", struct, type, span,
+          fields: expr.fields.map((f) => {
+            const value = this.expr(f.value);
+            const to = fieldType(f.name.name);
+            return { name: f.name.name, value: to ? coerce(value, to) : value };
+          }),
+        };
       }
       case "ArrayLiteral":
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
-      case "MatchExpr": case "NewExpr": case "ErrorExpr":
+      case "MatchExpr": return lowerMatchValue(this, expr);
+      case "NewExpr": case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }
@@ -288,7 +342,7 @@ function localIdentifier(symbol: Extract<Symbol, { kind: "local" | "entry" }>): 
 }
 
 function lowerFunction(semantics: Semantics, info: FunctionInfo, body: ast.Block): ir.IrFunction {
-  const lowering = new FunctionLowering(semantics);
+  const lowering = new FunctionLowering(semantics, info);
   return {
     name: info.name,
     params: info.params.map((p) => ({ name: p.name, type: p.type })),

@@ -182,3 +182,15 @@ export const unusedVariable = defineWarning(
     help: `remove it, or name it \`_${name}\` if it is intentionally unused`,
   }),
 );
+
+// --- strings-match ---
+
+export const patternNotConstant = defineError(
+  "E0216",
+  "match pattern is not a constant",
+  "A name in a match pattern must be an enum constant (or a built-in constant such as `XDP_PASS`); variables are not patterns.",
+  (name: string, kind: string) => ({
+    message: `\`${name}\` is ${kind}, not a constant, so it cannot be a match pattern`,
+    help: "use a literal or an enum constant, or compare with `if (x == name)`",
+  }),
+);
