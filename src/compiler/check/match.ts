@@ -292,7 +292,11 @@ function patternKey(c: ExprChecker, scope: Scope, pattern: Exclude<ast.Pattern, 
   }
   const literal = pattern.literal;
   const type = checkExpr(c, scope, literal);
-  const spelled = literal.kind === "StringLiteral" ? JSON.stringify(literal.value) : typeToString(type);
+  const spelled = literal.kind === "StringLiteral" ? JSON.stringify(literal.value)
+    : literal.kind === "BoolLiteral" ? String(literal.value)
+    : literal.kind === "IntLiteral" ? literal.text
+    : literal.kind === "CharLiteral" ? `'${String.fromCharCode(literal.value)}'`
+    : literal.operand.kind === "IntLiteral" ? `-${literal.operand.text}` : typeToString(type);
   if (scrutinee.kind === "error" || type.kind === "error") return undefined;
   switch (literal.kind) {
     case "BoolLiteral":
