@@ -222,9 +222,9 @@ export class StringExprs {
 
   /** A `const char *` to the text of a string expression. */
   text(e: ir.IrExpr): string {
-    // A literal given a wider type keeps its own (shorter) storage, so only an exact
-    // literal is passed as a plain C string.
-    if (e.kind === "string" && capacity(e) === new TextEncoder().encode(e.value).length) return cString(e.value);
+    // Every operation stops at the terminator, so a literal is passed as a plain C
+    // string even where its type was widened (its storage is only its own length + 1).
+    if (e.kind === "string") return cString(e.value);
     return `${this.render(e)}.data`;
   }
 
@@ -248,7 +248,7 @@ export class StringExprs {
         return `${stringStructName(sizeOf(e.type))}_from(${this.text(e.value)}, ${capacity(e.value)})`;
       case "strIndex":
         if (e.index.kind === "int") return `((__u8)${this.text(e.target)}[${e.index.value}])`;
-        return `ks_str_at(${this.text(e.target)}, ${capacity(e.target)}, ${this.render(e.index)})`;
+        return `ks_str_at(${this.text(e.target)}, ${e.target.kind === "string" ? byteLength(e.target.value) : capacity(e.target)}, ${this.render(e.index)})`;
       default:
         return undefined;
     }
@@ -262,6 +262,10 @@ export class StringExprs {
       `ks_str_copy((char *)${name}, ${length}, ${this.text(e.value)}, ${capacity(e.value)});`,
     ];
   }
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /** N of a `str(N)` expression. */
