@@ -10,6 +10,13 @@ export interface ProgramTypeInfo {
   readonly programType: ProgramType;
   /** The struct the context parameter points to (`xdp_md`), or undefined if free-form. */
   readonly contextStruct: string | undefined;
+  /**
+   * For types whose context depends on the target (tracepoints): the struct the kernel
+   * passes for `target`, checked against the kernel's BTF when it is available.
+   */
+  readonly contextForTarget?: (target: string) => string;
+  /** What a well-formed attribute argument looks like, or undefined if any string goes. */
+  readonly targetFormat?: { readonly pattern: RegExp; readonly description: string; readonly example: string };
   /** What the program returns, for the signature check and the help text. */
   readonly returnType: Type;
   /** Human spelling of the expected signature, for diagnostics. */
@@ -54,8 +61,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(ctx: *trace_event_raw_EVENT) -> i32",
     argument: "required",
+    contextForTarget: tracepointContext,
+    targetFormat: { pattern: /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/, description: "a `category/event` name", example: '@tracepoint("sched/sched_switch")' },
     section: (target) => `tracepoint/${target ?? ""}`,
-    implemented: false,
+    implemented: true,
   },
   {
     attribute: "probe",
@@ -64,8 +73,21 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(ARGS OF THE KERNEL FUNCTION) -> i32",
     argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, description: "a kernel function name (optionally `+offset`)", example: '@probe("do_exit")' },
+    // fentry (BTF trampoline) at a function's entry; a kprobe for an offset inside it.
     section: (target) => (target?.includes("+") ? `kprobe/${target}` : `fentry/${target ?? ""}`),
-    implemented: false,
+    implemented: true,
+  },
+  {
+    attribute: "kprobe",
+    programType: "kprobe",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ARGS OF THE KERNEL FUNCTION) -> i32",
+    argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, description: "a kernel function name (optionally `+offset`)", example: '@kprobe("do_unlinkat")' },
+    section: (target) => `kprobe/${target ?? ""}`,
+    implemented: true,
   },
   {
     attribute: "perf_event",
@@ -78,6 +100,23 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     implemented: false,
   },
 ];
+
+/**
+ * The record a tracepoint program receives: `trace_event_raw_<event>`, except that all
+ * `syscalls/sys_enter_*` (and `sys_exit_*`) events share `trace_event_raw_sys_enter`
+ * (`_sys_exit`), as in the kernel's trace event definitions.
+ */
+function tracepointContext(target: string): string {
+  const event = target.slice(target.indexOf("/") + 1);
+  if (target.startsWith("syscalls/sys_enter_")) return "trace_event_raw_sys_enter";
+  if (target.startsWith("syscalls/sys_exit_")) return "trace_event_raw_sys_exit";
+  return `trace_event_raw_${event}`;
+}
+
+/** The IR program type for an attribute and its target (`@probe("f+8")` is a kprobe). */
+export function programTypeFor(info: ProgramTypeInfo, target: string | undefined): ProgramType {
+  return info.programType === "probe" && target?.includes("+") ? "kprobe" : info.programType;
+}
 
 export const programTypeByAttribute: ReadonlyMap<string, ProgramTypeInfo> = new Map(
   programTypes.map((info) => [info.attribute, info]),

@@ -16,6 +16,7 @@ import { coerce, lowerStringBinary } from "./lower-strings.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { unparenthesized } from "../check/strings.js";
+import { programTypeFor } from "../kernel/program-types.js";
 
 export class InternalError extends Error {}
 
@@ -29,7 +30,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programInfo.programType, section: programInfo.section(info.role.target), target: info.role.target });
+        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;
