@@ -25,6 +25,8 @@ export interface IrModule {
   readonly globals: readonly IrGlobal[];
   /** eBPF programs (one SEC() each), in source order. */
   readonly programs: readonly IrProgram[];
+  /** struct_ops impl blocks; their methods' bodies are among `helpers`. */
+  readonly structOps: readonly IrStructOps[];
   /** `@helper` functions: plain C functions in the BPF object. */
   readonly helpers: readonly IrFunction[];
   /** User-space functions, `main` included when the source has one. */
@@ -33,6 +35,18 @@ export interface IrModule {
   readonly hasUserMain: boolean;
   /** The `.ks` file the module was compiled from (as the user named it). */
   readonly sourcePath: string;
+}
+
+/** `@struct_ops("tcp_congestion_ops") impl my_cc { … }`: a `.struct_ops` map. */
+export interface IrStructOps {
+  readonly name: string;
+  /** The kernel struct (`tcp_congestion_ops`). */
+  readonly opsType: string;
+  /** Each method: the member it fills and the helper function holding its body. */
+  readonly methods: readonly { readonly member: string; readonly helper: IrFunction }[];
+  /** Data members with their literal values. */
+  readonly fields: readonly { readonly name: string; readonly value: IrExpr }[];
+  readonly span: Span;
 }
 
 export interface IrMap {
@@ -152,8 +166,11 @@ export type IrExpr =
   /** `m[k] != null` / `m[k] == null`: whether the entry exists. */
   | { readonly kind: "mapContains"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
   | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
-  /** Lifecycle builtins in user space: `load`, `attach`, `detach`. */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
+  /**
+   * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
+   * (whose `program` is the struct_ops impl's name; it has no `args`).
+   */
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }

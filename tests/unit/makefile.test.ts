@@ -13,7 +13,7 @@ import type { IrModule } from "../../src/compiler/ir.js";
 
 function moduleNamed(name: string): IrModule {
   return {
-    name, sourcePath: `examples/${name}.ks`, structs: [], enums: [], typedefs: [], maps: [], globals: [],
+    name, sourcePath: `examples/${name}.ks`, structs: [], enums: [], typedefs: [], maps: [], globals: [], structOps: [],
     programs: [], helpers: [], userFunctions: [], hasUserMain: false,
   };
 }

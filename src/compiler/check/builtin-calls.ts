@@ -14,8 +14,8 @@ import type { Scope } from "./scope.js";
 import { parseFormat } from "../lower/print-format.js";
 import { checkPrintArguments } from "./print-arguments.js";
 
-const userspaceOnly = new Set(["load", "attach", "detach"]);
-const later = new Set(["read", "register", "dispatch", "daemon", "exec", "test"]);
+const userspaceOnly = new Set(["load", "attach", "detach", "register"]);
+const later = new Set(["read", "dispatch", "daemon", "exec", "test"]);
 
 export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later];
 
@@ -65,6 +65,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       checkAssignable(ctx, flags, flagsType, u32, "the attach flags");
       return i32;
     }
+    case "register": return checkRegister(c, scope, expr);
     case "detach": {
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "detach", 1, expr.args.length, undefined);
@@ -75,6 +76,24 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     }
     default: return errorType;
   }
+}
+
+/** `register(impl)`: registers a struct_ops impl block with the kernel; 0 or -1. */
+function checkRegister(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const arg = expr.args[0];
+  if (expr.args.length !== 1 || !arg) {
+    c.ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "register", 1, expr.args.length, undefined);
+    return errorType;
+  }
+  const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+  if (arg.kind === "NameExpr" && symbol?.kind === "structOps") {
+    c.ctx.references.set(arg, symbol);
+    c.ctx.exprTypes.set(arg, voidType);
+    return i32;
+  }
+  const type = checkExpr(c, scope, arg);
+  if (type.kind !== "error") c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "register", "the name of a struct_ops `impl` block");
+  return errorType;
 }
 
 function checkHandle(c: ExprChecker, scope: Scope, arg: ast.Expr, builtin: string): void {

@@ -75,6 +75,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     maps: ctx.maps,
     globals: ctx.globals,
     functions: ctx.functions,
+    structOps: ctx.structOps,
     exprTypes: ctx.exprTypes,
     references: ctx.references,
     declarations: ctx.declarations,

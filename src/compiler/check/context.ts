@@ -6,7 +6,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host.js";
 import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
-import type { FunctionInfo, GlobalInfo, MapInfo, Symbol } from "./semantics.js";
+import type { FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { Btf, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
@@ -62,6 +62,7 @@ export class CheckContext {
   readonly maps: MapInfo[] = [];
   readonly globals: GlobalInfo[] = [];
   readonly functions: FunctionInfo[] = [];
+  readonly structOps: StructOpsInfo[] = [];
   readonly exprTypes = new Map<ast.Expr, Type>();
   readonly references = new Map<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();

@@ -2,6 +2,7 @@
 //! aliases), maps, globals and functions in the file scope, so that bodies can be
 //! checked afterwards in any order.
 
+import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -128,7 +129,12 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       case "ExternDecl": declareExtern(ctx, decl); break;
       case "ImportDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`import`"); break;
       case "ConfigDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`config` blocks"); break;
-      case "ImplDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "struct_ops `impl` blocks"); break;
+      case "ImplDecl":
+        declareImpl(ctx, decl, (name, info) => {
+          ctx.structOps.push(info);
+          declareGlobal(ctx, name, { kind: "structOps", info });
+        }, (info) => ctx.functions.push(info));
+        break;
       case "IncludeDecl": case "StructDecl": case "EnumDecl": case "TypeAliasDecl": case "ErrorDecl": break;
     }
   }

@@ -121,6 +121,9 @@ function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
       if (info.role.kind === "program") return { kind: "programRef", programType: info.role.info.programType, name: info.name };
       return { kind: "function", params: info.params.map((p) => p.type), returnType: info.returnType };
     }
+    case "structOps":
+      c.ctx.diags.report(typeErrors.implNotAValue, expr.span, symbol.info.name);
+      return errorType;
   }
 }
 
@@ -380,7 +383,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   ctx.references.set(expr.callee, symbol);
   ctx.exprTypes.set(expr.callee, errorType);
   if (symbol.kind !== "function") {
-    const type = symbol.kind === "map" ? "map" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
+    const type = symbol.kind === "map" ? "map" : symbol.kind === "structOps" ? "struct_ops impl" : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
     if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
     else ctx.diags.report(typeErrors.notCallable, expr.callee.span, type);
     expr.args.forEach((a) => checkExpr(c, scope, a));

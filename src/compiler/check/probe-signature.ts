@@ -78,7 +78,7 @@ function kernelSignature(name: string, kernel: KernelFunction): string {
  * integer width (signedness is the writer's view of the bits), any pointer for an
  * opaque `*u8`/`*void`, otherwise the same pointee.
  */
-function compatibleArgument(written: Type, actual: Type): boolean {
+export function compatibleArgument(written: Type, actual: Type): boolean {
   const width = (t: Type): number | undefined =>
     t.kind === "int" ? t.bits : t.kind === "enum" ? 32 : t.kind === "bool" || t.kind === "char" ? 8 : undefined;
   if (width(written) !== undefined && width(actual) !== undefined) return width(written) === width(actual);

@@ -26,6 +26,18 @@ export interface FunctionInfo {
   readonly span: Span;
 }
 
+/** `@struct_ops("tcp_congestion_ops") impl my_cc { fn ssthresh(…) … name: "x", }` */
+export interface StructOpsInfo {
+  readonly name: string;
+  readonly decl: ast.ImplDecl;
+  /** The kernel struct the impl fills in (`tcp_congestion_ops`). */
+  readonly opsType: string;
+  /** Methods: the member they fill and the (helper-like) function with their body. */
+  readonly methods: readonly { readonly member: string; readonly function: FunctionInfo }[];
+  /** Data members given a value (`name: "my_cc"`). */
+  readonly fields: readonly { readonly name: string; readonly value: ast.Expr; readonly type: Type }[];
+}
+
 export interface MapInfo {
   readonly name: string;
   readonly decl: ast.GlobalVarDecl;
@@ -47,6 +59,8 @@ export type Symbol =
   | { readonly kind: "global"; readonly info: GlobalInfo }
   | { readonly kind: "map"; readonly info: MapInfo }
   | { readonly kind: "function"; readonly info: FunctionInfo }
+  /** A struct_ops `impl` block (the argument of `register`). */
+  | { readonly kind: "structOps"; readonly info: StructOpsInfo }
   | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly inC: boolean; readonly span: Span | undefined };
 
 /** Everything later passes need, in source order. */
@@ -60,6 +74,7 @@ export interface Semantics {
   readonly maps: readonly MapInfo[];
   readonly globals: readonly GlobalInfo[];
   readonly functions: readonly FunctionInfo[];
+  readonly structOps: readonly StructOpsInfo[];
   /** The type of every checked expression (integer literals get their final type). */
   readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
   /** What each name expression refers to. */

@@ -248,6 +248,7 @@ export class CCodeEmitter {
       case "load": return `ks_load(${args[0]})`;
       case "attach": return `ks_attach(${args.join(", ")})`;
       case "detach": return `ks_detach(${args[0]})`;
+      case "register": return `ks_register(${cString(e.program ?? "")})`;
     }
   }
 

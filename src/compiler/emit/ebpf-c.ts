@@ -4,11 +4,11 @@
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
+import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName } from "./names.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
@@ -44,7 +44,10 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line('#include "vmlinux.h"');
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe")) w.line("#include <bpf/bpf_tracing.h>");
+  if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe") || module.structOps.length > 0) {
+    w.line("#include <bpf/bpf_tracing.h>");
+  }
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   w.line();
   for (const map of module.maps) {
@@ -63,6 +66,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line();
   emitStringHelpers(w, "kernel", collectStringUse(module));
   writeFunctions(w, module, use);
+  writeStructOps(w, module);
   w.line('char LICENSE[] SEC("license") = "GPL";');
   const lineOrigins = w.lineOrigins().map(([cLine, span]): [number, string] => {
     const source = sources.get(span.file);
@@ -105,6 +109,49 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
     w.withOrigin(program.span, () => {
       w.line(`SEC("${program.section}")`);
       w.block(programSignature(program), () => code.statements(program.body));
+    });
+    w.line();
+  }
+}
+
+/**
+ * struct_ops: one program per method (BPF_PROG unpacks the kernel's arguments and calls
+ * the method's body), then the ops struct itself in a `.struct_ops` section, which
+ * libbpf turns into a map that `register()` attaches. With libbpf >= 1.2 the section is
+ * `.struct_ops.link`: registration is then a link the kernel drops when the loader dies.
+ */
+function writeStructOps(w: CWriter, module: ir.IrModule): void {
+  if (module.structOps.length === 0) return;
+  w.line("#if LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 2)");
+  w.line('#define KS_STRUCT_OPS_SECTION ".struct_ops.link"');
+  w.line("#else");
+  w.line('#define KS_STRUCT_OPS_SECTION ".struct_ops"');
+  w.line("#endif");
+  w.line();
+  for (const impl of module.structOps) {
+    for (const method of impl.methods) {
+      const fn = method.helper;
+      const program = structOpsProgramName(impl.name, method.member);
+      const params = fn.params.map((p) => cDeclaration(p.type, p.name));
+      const call = `${functionName(fn.name)}(${fn.params.map((p) => localName(p.name)).join(", ")})`;
+      w.withOrigin(fn.span, () => {
+        w.line(`SEC("struct_ops/${method.member}")`);
+        w.block(`${cTypeName(fn.returnType)} BPF_PROG(${[program, ...params].join(", ")})`, () => {
+          w.line(fn.returnType.kind === "void" ? `${call};` : `return ${call};`);
+        });
+      });
+      w.line();
+    }
+    w.withOrigin(impl.span, () => {
+      w.line("SEC(KS_STRUCT_OPS_SECTION)");
+      w.block(`struct ${impl.opsType} ${impl.name} =`, () => {
+        for (const method of impl.methods) w.line(`.${method.member} = (void *)${structOpsProgramName(impl.name, method.member)},`);
+        for (const field of impl.fields) {
+          const value = field.value;
+          const text = value.kind === "string" ? cString(value.value) : value.kind === "int" ? value.value.toString() : value.kind === "bool" ? (value.value ? "1" : "0") : "0";
+          w.line(`.${field.name} = ${text},`);
+        }
+      }, ";");
     });
     w.line();
   }

@@ -79,3 +79,15 @@ export function temporaryName(purpose: string, counter: number): string {
 export function functionName(name: string): string {
   return localName(name);
 }
+
+/**
+ * struct_ops: a method's body is a helper `IMPL__METHOD`; the program the kernel calls
+ * (its section `struct_ops/METHOD`) is `IMPL_METHOD`; the `.struct_ops` map is `IMPL`.
+ */
+export function structOpsMethodBody(impl: string, method: string): string {
+  return `${impl}__${method}`;
+}
+
+export function structOpsProgramName(impl: string, method: string): string {
+  return `${impl}_${method}`;
+}

@@ -17,6 +17,10 @@ export interface KernelFunction {
   readonly variadic: boolean;
 }
 
+export type OpsMember =
+  | { readonly kind: "method"; readonly name: string; readonly params: readonly { readonly name: string; readonly type: Type }[]; readonly returnType: Type }
+  | { readonly kind: "field"; readonly name: string; readonly type: Type };
+
 export class KernelTypes {
   private readonly structCache = new Map<string, StructLayout | null>();
   private readonly enumCache = new Map<string, EnumLayout | null>();
@@ -98,6 +102,31 @@ export class KernelTypes {
       returnType: this.convert(btf, proto.returnId),
       variadic: proto.variadic,
     };
+  }
+
+  /**
+   * The members of a struct_ops type (`tcp_congestion_ops`): function-pointer members
+   * as methods with their prototype, the others as data fields.
+   */
+  opsMembers(name: string): readonly OpsMember[] | undefined {
+    const btf = this.btf;
+    const found = btf?.findStruct(name);
+    if (!btf || !found) return undefined;
+    return found.members.filter((m) => m.name !== "").map((member): OpsMember => {
+      const type = btf.resolve(member.typeId);
+      if (type.kind === "ptr") {
+        const target = btf.resolve(type.typeId);
+        if (target.kind === "func_proto") {
+          return {
+            kind: "method",
+            name: member.name,
+            params: target.params.map((p) => ({ name: p.name, type: this.convert(btf, p.typeId) })),
+            returnType: this.convert(btf, target.returnId),
+          };
+        }
+      }
+      return { kind: "field", name: member.name, type: this.convert(btf, member.typeId) };
+    });
   }
 
   /** Every kernel function name (for did-you-mean). */

@@ -17,6 +17,7 @@ import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { unparenthesized } from "../check/strings.js";
 import { programTypeFor } from "../kernel/program-types.js";
+import { lowerStructOps } from "./lower-struct-ops.js";
 
 export class InternalError extends Error {}
 
@@ -55,6 +56,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       span: m.decl.span,
     })),
     globals: [],
+    structOps: lowerStructOps(semantics, helpers),
     programs,
     helpers,
     userFunctions,
@@ -247,6 +249,7 @@ class FunctionLowering implements MatchLowering {
           case "function":
             return { kind: "programRef", name: symbol.info.name, type: this.typeOf(expr), span };
           case "map": throw new InternalError("map used as value reached lowering");
+          case "structOps": throw new InternalError("impl block used as value reached lowering");
         }
       }
       case "BinaryExpr": {
@@ -295,6 +298,11 @@ class FunctionLowering implements MatchLowering {
       }
       case "CallExpr": {
         if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
+        const registered = expr.callee.name.name === "register" && !this.semantics.references.has(expr.callee)
+          ? expr.args[0] : undefined;
+        if (registered?.kind === "NameExpr") {
+          return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
+        }
         const args = expr.args.map((a) => this.expr(a));
         const symbol = this.semantics.references.get(expr.callee);
         const type = this.typeOf(expr);

@@ -526,3 +526,25 @@ export const valueMatchWithoutDefault = defineWarning(
     help: "add a `default` arm to say what they should give",
   }),
 );
+
+// --- lead: struct_ops ---
+
+export const structOpsMember = defineError(
+  "E0338",
+  "struct_ops member mismatch",
+  "An `impl` block fills in a kernel operations struct (`tcp_congestion_ops` …): each method must be one of its function-pointer members with the kernel's parameter and return types, each field one of its data members, and the members the kernel requires must be present.",
+  (opsType: string, problem: string, expected: string | undefined) => ({
+    message: `\`${opsType}\`: ${problem}`,
+    help: expected ?? `see the members of \`struct ${opsType}\` in vmlinux.h`,
+  }),
+);
+
+export const implNotAValue = defineError(
+  "E0339",
+  "impl block used as a value",
+  "A struct_ops `impl` block is registered with the kernel by `register(name)` from user space; it is not a value that can be stored or passed around otherwise.",
+  (name: string) => ({
+    message: `\`${name}\` is a struct_ops impl block, not a value`,
+    help: `register it from user space with \`register(${name})\``,
+  }),
+);

@@ -181,6 +181,10 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       })();
       w.dedent().line("}");
     }
+    for (const impl of module.structOps) {
+      w.line(`if (ks_register(${cString(impl.name)}) != 0) return 1;`);
+      w.line(`fprintf(stderr, ${cString(`${binary}: registered ${impl.name} (${impl.opsType})\n`)});`);
+    }
     w.line(`fprintf(stderr, "${binary}: printing maps every %g s; Ctrl-C to stop\\n", interval);`);
     w.line();
     w.line("long printed = 0;");

@@ -21,6 +21,7 @@
 //! deadlock inside malloc.
 
 import { emitTracingAttach } from "./attach-tracing.js";
+import { emitStructOpsRegister } from "./struct-ops.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
@@ -74,6 +75,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
+  emitStructOpsRegister(w, module);
 }
 
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {

@@ -1,0 +1,152 @@
+//! struct_ops `impl` blocks: `@struct_ops("tcp_congestion_ops") impl my_cc { fn … name: "x", }`.
+//! Each method fills a function-pointer member of the kernel struct and is checked
+//! against that member's prototype from the kernel's BTF (upstream checks only against
+//! hand-written declarations); data members take literals of the member's type; the
+//! members the kernel insists on (for `tcp_congestion_ops`: `ssthresh`, `undo_cwnd`,
+//! `cong_avoid` or `cong_control`, and `name`) must be there, or registration would
+//! fail with EINVAL at run time.
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { Type } from "../types.js";
+import { typeToString, voidType } from "../types.js";
+import type { OpsMember } from "../kernel/kernel-types.js";
+import type { CheckContext } from "./context.js";
+import type { FunctionInfo, StructOpsInfo } from "./semantics.js";
+import { resolveType } from "./resolve-types.js";
+import { closestName } from "./suggest.js";
+import { compatibleArgument } from "./probe-signature.js";
+import { structOpsMethodBody } from "../emit/names.js";
+
+/** Members a kernel struct_ops type requires: each entry is satisfied by any of its names. */
+const requiredMembers: ReadonlyMap<string, readonly (readonly string[])[]> = new Map([
+  ["tcp_congestion_ops", [["ssthresh"], ["undo_cwnd"], ["cong_avoid", "cong_control"], ["name"]]],
+]);
+
+export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: (name: ast.Ident, info: StructOpsInfo) => void,
+  declareMethod: (info: FunctionInfo) => void): void {
+  const attribute = decl.attributes[0];
+  const arg = attribute?.args?.[0];
+  if (!attribute || attribute.name.name !== "struct_ops" || arg?.kind !== "StringLiteral") {
+    ctx.diags.report(typeErrors.programAttributeArgument, attribute?.span ?? decl.name.span, "struct_ops",
+      "an impl block needs the kernel struct it implements", '@struct_ops("tcp_congestion_ops")');
+    return;
+  }
+  const opsType = arg.value;
+  const members = ctx.kernelTypes.opsMembers(opsType);
+  if (ctx.kernelTypes.available && !members) {
+    ctx.diags.report(typeErrors.structOpsMember, arg.span, opsType, "the running kernel has no such struct", "known struct_ops types include `tcp_congestion_ops` (and `sched_ext_ops` on kernels with sched_ext)");
+    return;
+  }
+  const methods: { member: string; function: FunctionInfo }[] = [];
+  const fields: { name: string; value: ast.Expr; type: Type }[] = [];
+  const memberNames = members?.map((m) => m.name) ?? [];
+  for (const item of decl.items) {
+    const name = item.name.name;
+    const member = members?.find((m) => m.name === name);
+    if (members && !member) {
+      const suggestion = closestName(name, memberNames);
+      ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, `it has no member \`${name}\``,
+        suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+      continue;
+    }
+    if (item.kind === "FunctionDecl") {
+      const info = checkMethod(ctx, decl, item, opsType, member);
+      if (info) {
+        methods.push({ member: name, function: info });
+        declareMethod(info);
+      }
+    } else {
+      if (member?.kind === "method") {
+        ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, `\`${name}\` is a method; write it as \`fn ${name}(…)\``, undefined);
+        continue;
+      }
+      const type = member?.type ?? voidType;
+      if (checkFieldValue(ctx, opsType, name, item.value, type)) fields.push({ name, value: item.value, type });
+    }
+  }
+  // Counted by what is written, so a member with its own error is not reported missing too.
+  const given = decl.items.map((item) => item.name.name);
+  for (const alternatives of requiredMembers.get(opsType) ?? []) {
+    if (!alternatives.some((a) => given.includes(a))) {
+      const first = members?.find((m) => m.name === alternatives[0]);
+      const example = first?.kind === "method" ? `add \`${methodSignature(first, [])} { … }\``
+        : first ? `add \`${first.name}: …,\`` : undefined;
+      ctx.diags.report(typeErrors.structOpsMember, decl.name.span, opsType,
+        `\`${decl.name.name}\` must provide ${alternatives.map((a) => `\`${a}\``).join(" or ")} (the kernel refuses to register it otherwise)`, example);
+    }
+  }
+  declareName(decl.name, { name: decl.name.name, decl, opsType, methods, fields });
+}
+
+function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl, opsType: string, member: OpsMember | undefined): FunctionInfo | undefined {
+  const params = fn.params.map((p) => ({ name: p.name.name, type: resolveType(ctx, p.type) }));
+  const returnType = fn.returnType ? resolveType(ctx, fn.returnType) : voidType;
+  if (member?.kind === "field") {
+    ctx.diags.report(typeErrors.structOpsMember, fn.name.span, opsType, `\`${member.name}\` is a data member of type \`${typeToString(member.type)}\`, not a method`, `write it as \`${member.name}: value,\``);
+    return undefined;
+  }
+  if (member) {
+    const expected = methodSignature(member, params.map((p) => p.name));
+    const report = (problem: string, span: import("../source.js").Span): void =>
+      ctx.diags.report(typeErrors.structOpsMember, span, opsType, problem, `write it as \`${expected}\``);
+    if (params.length !== member.params.length) {
+      report(`\`${member.name}\` takes ${member.params.length} parameter${member.params.length === 1 ? "" : "s"}, not ${params.length}`, fn.name.span);
+      return undefined;
+    }
+    for (let i = 0; i < params.length; i++) {
+      const param = params[i]!;
+      if (param.type.kind !== "error" && !compatibleArgument(param.type, member.params[i]!.type)) {
+        report(`parameter ${i + 1} \`${param.name}\` of \`${member.name}\` is \`${typeToString(param.type)}\`, the kernel passes \`${typeToString(member.params[i]!.type)}\``, fn.params[i]!.type.span);
+        return undefined;
+      }
+    }
+    const returnMatches = member.returnType.kind === "void" ? returnType.kind === "void" : compatibleArgument(returnType, member.returnType);
+    if (returnType.kind !== "error" && !returnMatches) {
+      report(`\`${member.name}\` returns \`${typeToString(member.returnType)}\`, not \`${typeToString(returnType)}\``, fn.returnType?.span ?? fn.name.span);
+      return undefined;
+    }
+  }
+  return {
+    name: structOpsMethodBody(impl.name.name, fn.name.name),
+    decl: fn,
+    role: { kind: "helper" },
+    params,
+    returnType,
+    span: fn.span,
+  };
+}
+
+/** `fn name(sk: *sock) -> u32`, naming parameters as the user did where BTF has no names. */
+function methodSignature(member: Extract<OpsMember, { kind: "method" }>, userNames: readonly string[]): string {
+  const fallback = (type: Type, i: number): string =>
+    type.kind === "pointer" && type.target.kind === "struct" && type.target.name === "sock" ? "sk" : `arg${i}`;
+  const params = member.params.map((p, i) => `${p.name || userNames[i] || fallback(p.type, i)}: ${typeToString(p.type)}`);
+  return `fn ${member.name}(${params.join(", ")}) -> ${typeToString(member.returnType)}`;
+}
+
+/**
+ * Data members are written into the `.struct_ops` section at compile time, so they
+ * take literals: a string for a `char[N]` (with room for its NUL), an integer or bool
+ * for an integer member.
+ */
+function checkFieldValue(ctx: CheckContext, opsType: string, name: string, value: ast.Expr, type: Type): boolean {
+  const report = (problem: string, help?: string): false => {
+    ctx.diags.report(typeErrors.structOpsMember, value.span, opsType, problem, help);
+    return false;
+  };
+  if (type.kind === "array" && (type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8))) {
+    if (value.kind !== "StringLiteral") return report(`\`${name}\` is \`${typeToString(type)}\` and takes a string literal`);
+    const length = new TextEncoder().encode(value.value).length;
+    if (length >= type.length) {
+      return report(`\`${name}\` holds at most ${type.length - 1} bytes (plus the NUL), \`"${value.value}"\` has ${length}`,
+        `shorten it to ${type.length - 1} bytes or fewer`);
+    }
+    return true;
+  }
+  if (type.kind === "int" || type.kind === "bool" || type.kind === "enum") {
+    if (value.kind === "IntLiteral" || value.kind === "BoolLiteral") return true;
+    return report(`\`${name}\` takes an integer literal`);
+  }
+  return report(`\`${name}\` is \`${typeToString(type)}\`, which an impl block cannot set`);
+}
