@@ -72,7 +72,17 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "structLiteral": return e.fields.map((f) => f.value);
     case "arrayLiteral": return e.elements;
     case "byteOrder": return [e.operand];
+    case "strConcat": case "strEquals": return [e.left, e.right];
+    case "strIndex": return [e.target, e.index];
+    case "strConvert": case "strBytes": return [e.value];
+    // Its statements are a body (exprBodies), not sub-expressions.
+    case "valueBlock": return [];
   }
+}
+
+/** Statement lists inside an expression (a `match` used as a value), with what they bind. */
+export function exprBodies(e: ir.IrExpr): readonly IrBody[] {
+  return e.kind === "valueBlock" ? [{ statements: e.body, binds: [e.result] }] : [];
 }
 
 /** The expressions a place reads (its base, its index). */

@@ -336,4 +336,20 @@ export type IrExpr =
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "sizeof"; readonly of: Type; readonly type: Type; readonly span: Span }
   /** `ntohs(x)`, `htonl(x)`, …: a byte-order conversion (folded when `operand` is constant). */
-  | { readonly kind: "byteOrder"; readonly name: "ntohs" | "ntohl" | "htons" | "htonl"; readonly operand: IrExpr; readonly type: Type; readonly span: Span };
+  | { readonly kind: "byteOrder"; readonly name: "ntohs" | "ntohl" | "htons" | "htonl"; readonly operand: IrExpr; readonly type: Type; readonly span: Span }
+  // --- strings-match (lower/lower-strings.ts, lower/lower-match.ts, emit/strings-c.ts) ---
+  /** `a + b` on strings; the type is `str(N1 + N2)`. */
+  | { readonly kind: "strConcat"; readonly left: IrExpr; readonly right: IrExpr; readonly type: Type; readonly span: Span }
+  /** `a == b` / `a != b` on strings: a bounded byte compare (never `bpf_strncmp`). */
+  | { readonly kind: "strEquals"; readonly left: IrExpr; readonly right: IrExpr; readonly negated: boolean; readonly type: Type; readonly span: Span }
+  /** `s[i]`, a char; a run-time index past the capacity reads NUL. */
+  | { readonly kind: "strIndex"; readonly target: IrExpr; readonly index: IrExpr; readonly type: Type; readonly span: Span }
+  /** A `str(M)` value widened to the `str(N)` of `type` (M < N). */
+  | { readonly kind: "strConvert"; readonly value: IrExpr; readonly type: Type; readonly span: Span }
+  /** A `str(N)` stored into the byte array of `type` (`u8[M]`, M ≥ N): only a `declare` init or an `assign` value. */
+  | { readonly kind: "strBytes"; readonly value: IrExpr; readonly type: Type; readonly span: Span }
+  /**
+   * Statements, then a value: a `match` used inside a larger expression. `body` assigns
+   * the local `result` (declared by the emitter, zero-initialised); the value is `result`.
+   */
+  | { readonly kind: "valueBlock"; readonly result: string; readonly body: readonly IrStmt[]; readonly type: Type; readonly span: Span };

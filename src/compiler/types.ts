@@ -221,7 +221,7 @@ export function sizeOf(t: Type, tables: TypeTables): number {
     case "int": return t.bits / 8;
     case "bool": case "char": return 1;
     case "void": return 0;
-    case "str": return t.size + 1 + 2 + 1; // data[N+1] + u16 len, padded
+    case "str": return t.size + 1; // struct ks_strN { char data[N + 1]; }
     case "array": return t.length * sizeOf(t.element, tables);
     case "pointer": case "function": case "programHandle": case "programRef": return 8;
     case "enum": return 4;
@@ -246,7 +246,7 @@ export function alignOf(t: Type, tables: TypeTables): number {
   switch (t.kind) {
     case "int": return t.bits / 8;
     case "array": return alignOf(t.element, tables);
-    case "str": return 2;
+    case "str": return 1;
     case "struct": {
       const layout = tables.structs.get(t.name);
       return layout ? Math.max(1, ...layout.fields.map((f) => alignOf(f.type, tables))) : 8;

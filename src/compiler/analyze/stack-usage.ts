@@ -98,6 +98,12 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
   const visitExpr = (e: ir.IrExpr | undefined): void => {
     if (!e) return;
     if (e.kind === "call") calls.add(e.callee);
+    // String results and match values are C temporaries on the stack.
+    if (e.kind === "strConcat" || e.kind === "strConvert") out.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
+    if (e.kind === "valueBlock") {
+      out.push({ name: "match value", bytes: sizeOf(e.type, tables) });
+      collect(e.body, frame, calls, tables, callbackFrame);
+    }
     for (const child of childExprs(e)) visitExpr(child);
   };
   for (const s of statements) {
@@ -169,7 +175,9 @@ function statementExprs(s: ir.IrStmt): (ir.IrExpr | undefined)[] {
 
 function childExprs(e: ir.IrExpr): ir.IrExpr[] {
   switch (e.kind) {
-    case "binary": return [e.left, e.right];
+    case "binary": case "strConcat": case "strEquals": return [e.left, e.right];
+    case "strConvert": case "strBytes": return [e.value];
+    case "strIndex": return [e.target, e.index];
     case "unary": return [e.operand];
     case "cast": return [e.expr];
     case "byteOrder": return [e.operand];

@@ -14,6 +14,7 @@ import type { Scope } from "./scope.js";
 import { parseFormat } from "../lower/print-format.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
 import { checkByteOrderCall } from "./byte-order.js";
+import { checkPrintArguments } from "./print-arguments.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register"]);
 const later = new Set(["read", "dispatch", "daemon", "exec", "test"]);
@@ -121,12 +122,17 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
         `a value for each of the format's ${conversions.length} conversions, but ${expr.args.length - 1} ${expr.args.length === 2 ? "was" : "were"} given`);
     }
   }
+  const types: Type[] = [];
   for (const arg of expr.args) {
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
     const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer";
     if (!printable) {
       c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", `integers, bools, chars, strings or pointers, not \`${typeToString(type)}\``);
     }
+    types.push(printable ? type : errorType);
   }
+  const literal = format?.kind === "StringLiteral" ? format : undefined;
+  const values = expr.args.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
+  checkPrintArguments(c.ctx, c.fn.side, expr.span, literal, values);
   return voidType;
 }

@@ -94,6 +94,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     typeOperands: ctx.typeOperands,
     tailCalls: ctx.tailCalls,
     packetBindings: ctx.packets.bindings,
+    patternConstants: ctx.patternConstants,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

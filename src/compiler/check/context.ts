@@ -73,6 +73,8 @@ export class CheckContext {
   readonly references = new Map<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();
   readonly typeOperands = new Map<ast.TypeExpr, Type>();
+  /** The constant each name pattern of a `match` arm refers to. */
+  readonly patternConstants = new Map<ast.Ident, Extract<Symbol, { kind: "constant" }>>();
   /** Every direct call between declared functions, for the recursion rule. */
   readonly calls: { readonly caller: FunctionInfo; readonly callee: FunctionInfo; readonly span: import("../source.js").Span }[] = [];
   /** `return other(ctx)` tail calls and their target program. */

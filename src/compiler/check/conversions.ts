@@ -14,6 +14,7 @@ import { i32, i64, intRange, literalFits, sameType, typeToString, u32, u64, u8 }
 import type { CheckContext } from "./context.js";
 import { networkOrderAssignable, networkOrderOperands } from "./byte-order.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import { checkStringAssignable } from "./strings.js";
 
 /** The integer type an enum or char behaves as in arithmetic. */
 export function asInteger(t: Type): IntType | undefined {
@@ -127,7 +128,10 @@ export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, 
     return false;
   }
   if (found.kind === "null" && (expected.kind === "pointer" || expected.kind === "function")) return true;
-  if (found.kind === "str" && expected.kind === "str" && found.size <= expected.size) return true;
+  if (found.kind === "str") {
+    const fits = checkStringAssignable(ctx, expr, found, expected, context);
+    if (fits !== undefined) return fits;
+  }
   if (found.kind === "pointer" && expected.kind === "pointer" &&
       (sameType(found.target, expected.target) || expected.target.kind === "void")) return true;
   ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), typeToString(found), context);

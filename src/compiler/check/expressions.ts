@@ -23,6 +23,8 @@ import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byt
 import {
   checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess,
 } from "./packets.js";
+import { checkStringBinary, checkStringIndex } from "./strings.js";
+import { checkMatch } from "./match.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -107,9 +109,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "array literals without a declared array type");
       return errorType;
     }
-    case "MatchExpr":
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`match`");
-      return errorType;
+    case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr":
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`new`");
       return errorType;
@@ -176,6 +176,7 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
   const leftType = requireValue(c, expr.left, checkExpr(c, scope, expr.left));
   const rightType = requireValue(c, expr.right, checkExpr(c, scope, expr.right));
   if (leftType.kind === "error" || rightType.kind === "error") return comparisonOps.has(expr.op) ? boolType : errorType;
+  if (leftType.kind === "str" || rightType.kind === "str") return checkStringBinary(ctx, expr, leftType, rightType);
   // Pointer arithmetic: ptr - ptr is a byte distance, ptr ± int moves the pointer.
   if (leftType.kind === "pointer" || rightType.kind === "pointer") {
     if (expr.op === "-" && leftType.kind === "pointer" && rightType.kind === "pointer") return u64;
@@ -340,7 +341,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
     checkPacketIndex(ctx, expr, targetType.length);
     return targetType.element;
   }
-  if (targetType.kind === "str") return charType;
+  if (targetType.kind === "str") return checkStringIndex(ctx, expr, targetType);
   if (targetType.kind === "pointer" && targetType.packet) {
     reportUnprovenPacketAccess(ctx, expr.span);
     return errorType;

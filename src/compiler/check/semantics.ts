@@ -116,4 +116,6 @@ export interface Semantics {
   readonly errorFlow: ErrorFlow;
   /** What the checker proved about each loop (constant bounds, iteration limits, maps). */
   readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
+  /** The constant (enum or built-in) each name pattern of a `match` arm refers to. */
+  readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
 }

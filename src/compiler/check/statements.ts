@@ -21,6 +21,8 @@ import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned,
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
 import { checkErrorStatement } from "./errors.js";
 import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
+import { checkMatchStatement, checkReturnMatch } from "./match.js";
+import { unparenthesized } from "./strings.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -41,7 +43,9 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     case "VarStmt": return checkVar(c, scope, stmt);
     case "AssignStmt": return checkAssign(c, scope, stmt);
     case "ExprStmt": {
-      checkExpr(c, scope, stmt.expr);
+      const inner = unparenthesized(stmt.expr);
+      if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
+      else checkExpr(c, scope, stmt.expr);
       return;
     }
     case "IfStmt": {
@@ -324,6 +328,11 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
   if (expected.kind === "void") {
     checkExpr(c, scope, stmt.value);
     ctx.diags.report(typeErrors.returnValueFromVoid, stmt.value.span, info.name);
+    return;
+  }
+  const returned = unparenthesized(stmt.value);
+  if (returned.kind === "MatchExpr") {
+    checkReturnMatch(c, scope, returned, expected);
     return;
   }
   if (stmt.value.kind === "CallExpr" && stmt.value.callee.kind === "NameExpr" &&

@@ -8,7 +8,7 @@
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
-import type { CWriter } from "./c-writer.js";
+import { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
@@ -16,6 +16,7 @@ import { atomicCompound, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
+import { StringExprs } from "./strings-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -43,6 +44,7 @@ export class CCodeEmitter {
   errorFrame: ErrorFrameState | undefined;
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
+  private readonly strings = new StringExprs((e) => this.expr(e));
 
   constructor(
     private readonly w: CWriter,
@@ -100,6 +102,12 @@ export class CCodeEmitter {
       switch (s.kind) {
         case "declare":
           this.frame?.aliases.delete(s.name);
+          if (s.init?.kind === "strBytes") {
+            w.line(`${cDeclaration(s.type, localName(s.name))};`);
+            for (const line of this.strings.bytesInitializer(localName(s.name), s.init)) w.line(line);
+            if (s.unread) w.line(`(void)${localName(s.name)};`);
+            return;
+          }
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
@@ -235,6 +243,7 @@ export class CCodeEmitter {
 
   private initializer(value: ir.IrExpr): string {
     if (value.kind === "structLiteral" || value.kind === "arrayLiteral") return this.aggregate(value);
+    if (value.kind === "string" && value.type.kind === "str") return this.strings.literalInitializer(value);
     return this.expr(value);
   }
 
@@ -265,9 +274,11 @@ export class CCodeEmitter {
 
   expr(e: ir.IrExpr): string {
     switch (e.kind) {
-      case "int": return intLiteral(e.value, e.type);
+      case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
-      case "string": return cString(e.value);
+      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e)!;
+      case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
+      case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
       case "constant": return e.name;
       case "local": return this.localRef(e.name);
@@ -312,8 +323,19 @@ export class CCodeEmitter {
     }
   }
 
+  /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
+  private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
+    const inner = new CWriter();
+    const code = new CCodeEmitter(inner, this.side, this.accessors);
+    code.temporaries = this.temporaries + 1000;
+    code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
+    code.statements(e.body);
+    const body = inner.toString().split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
+    return `({ ${body} ${localName(e.result)}; })`;
+  }
+
   private builtin(e: Extract<ir.IrExpr, { kind: "builtin" }>): string {
-    const args = e.args.map((a) => this.expr(a));
+    const args = e.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : this.expr(a)));
     switch (e.name) {
       case "load": return `ks_load(${args[0]})`;
       case "attach": {
@@ -328,7 +350,7 @@ export class CCodeEmitter {
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
-    const args = s.args.map((a) => printArgument(this.expr(a), a.type));
+    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
@@ -378,6 +400,17 @@ export function intLiteral(value: bigint, type: Type): string {
     text += "U";
   }
   return negative ? `(-${text})` : text;
+}
+
+/** A char constant as C writes it (`'a'`, `'\\n'`, `'\\001'`, or `200` above 127). */
+function charLiteral(value: bigint): string {
+  const byte = Number(value & 0xffn);
+  const named: Record<number, string> = { 0x27: "\\'", 0x5c: "\\\\", 0x0a: "\\n", 0x09: "\\t", 0x0d: "\\r", 0x00: "\\0" };
+  if (named[byte] !== undefined) return `'${named[byte]}'`;
+  if (byte >= 0x20 && byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
+  // Above 127 a C char constant is negative where char is signed: write the number.
+  if (byte >= 0x80) return String(byte);
+  return `'\\${byte.toString(8).padStart(3, "0")}'`;
 }
 
 export function cString(value: string): string {

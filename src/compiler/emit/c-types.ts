@@ -9,7 +9,8 @@ export function cTypeName(type: Type): string {
   switch (type.kind) {
     case "int": return type.byteOrder === "big" ? `__be${type.bits}` : `__${type.signed ? "s" : "u"}${type.bits}`;
     case "bool": return "bool";
-    case "char": return "char";
+    // Unsigned, so a byte above 127 compares and widens as the value KernelScript means.
+    case "char": return "__u8";
     case "void": return "void";
     case "str": return `struct ks_str${type.size}`;
     case "array": return cTypeName(type.element);

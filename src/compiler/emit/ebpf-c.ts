@@ -12,6 +12,7 @@ import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
+import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -84,6 +85,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
+  emitStringHelpers(w, "kernel", collectStringUse(module));
   writeFunctions(w, module, use);
   writeStructOps(w, module);
   w.line('char LICENSE[] SEC("license") = "GPL";');

@@ -69,6 +69,7 @@ const cReserved = new Set([
  * become `__ks_purposeN`, which no user name maps to (those get a `_` appended).
  */
 export function localName(name: string): string {
+  // Lowering names its temporaries `%purpose<n>` (no source name can start with `%`).
   if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
   return cReserved.has(name) || name.startsWith("__ks_") ? `${name}_` : name;
 }

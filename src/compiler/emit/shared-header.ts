@@ -7,10 +7,11 @@ import { CWriter } from "./c-writer.js";
 import { cIdentifierFrom, generatedBanner } from "./names.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
-import { emitStrStructs } from "./userspace/args.js";
+import { collectStringUse, emitStringStructs } from "./strings-c.js";
 
 export function needsSharedHeader(module: ir.IrModule): boolean {
-  return module.structs.length > 0 || module.enums.length > 0 || module.typedefs.length > 0 || module.configs.length > 0;
+  return module.structs.length > 0 || module.enums.length > 0 || module.typedefs.length > 0 || module.configs.length > 0 ||
+    collectStringUse(module).sizes.size > 0;
 }
 
 export function emitSharedHeader(module: ir.IrModule): string {
@@ -20,13 +21,13 @@ export function emitSharedHeader(module: ir.IrModule): string {
   w.line(`#ifndef ${guard}`);
   w.line(`#define ${guard}`);
   w.line();
+  emitStringStructs(w, collectStringUse(module));
   for (const e of module.enums) {
     w.block(`enum ${e.name}`, () => {
       for (const c of e.constants) w.line(`${c.name} = ${intLiteral(c.value, { kind: "int", bits: 64, signed: c.value < 0n })},`);
     }, ";");
     w.line();
   }
-  emitStrStructs(w, module);
   for (const s of module.structs) {
     w.block(`struct ${s.name}`, () => {
       for (const f of s.fields) w.line(`${cDeclaration(f.type, f.name)};`);

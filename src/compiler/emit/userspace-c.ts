@@ -15,6 +15,7 @@ import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
 import { emitArgsParser } from "./userspace/args.js";
 import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
+import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -38,6 +39,7 @@ export function emitUserspaceC(
     return w.toString();
   }
   emitErrorType(w, "user", module.userFunctions);
+  emitStringHelpers(w, "user", collectStringUse(module));
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   writeUserFunctions(w, module, use);

@@ -14,7 +14,7 @@
 //!   map loops become `bpf_for_each_map_elem()` (5.13+). Outer variables reach the
 //!   callback through a context struct (see emit/loops-c.ts).
 
-import { exprChildren, statementParts } from "../ir-walk.js";
+import { exprBodies, exprChildren, statementParts } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { LoopFacts } from "../check/loops.js";
 
@@ -126,7 +126,9 @@ function exprCost(e: ir.IrExpr): number {
     case "mapLookup": case "mapContains": case "mapEntryPointer": return 15 + exprCost(e.key);
     case "call": case "callValue": return 30 + exprChildren(e).reduce((sum, a) => sum + exprCost(a), 0);
     case "builtin": return 10;
-    default: return 1 + exprChildren(e).reduce((sum, child) => sum + exprCost(child), 0);
+    default:
+      return 1 + exprChildren(e).reduce((sum, child) => sum + exprCost(child), 0) +
+        exprBodies(e).reduce((sum, b) => sum + bodyCost(b.statements), 0);
   }
 }
 
@@ -159,7 +161,10 @@ export function capturesOf(body: readonly ir.IrStmt[], bound: readonly string[])
       case "index": expr(e.target, scope); expr(e.index, scope); return;
       case "mapLookup": case "mapContains": expr(e.key, scope); return;
       case "call": case "builtin": e.args.forEach((a) => expr(a, scope)); return;
-      default: exprChildren(e).forEach((child) => expr(child, scope)); return;
+      default:
+        exprChildren(e).forEach((child) => expr(child, scope));
+        for (const b of exprBodies(e)) block(b.statements, new Set([...scope, ...b.binds]));
+        return;
     }
   };
   const place = (p: ir.IrPlace, scope: ReadonlySet<string>): void => {

@@ -20,6 +20,10 @@ import {
   ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
 } from "./lower-errors.js";
 import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-loops.js";
+import { coerce, lowerStringBinary } from "./lower-strings.js";
+import type { MatchLowering } from "./lower-match.js";
+import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
+import { unparenthesized } from "../check/strings.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -92,7 +96,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 }
 
 /** Per-function lowering state. */
-export class FunctionLowering {
+export class FunctionLowering implements MatchLowering {
   private temporaries = 0;
   /** Statements to run before the expression being lowered (hoisted calls that may throw). */
   pending: ir.IrStmt[] = [];
@@ -164,6 +168,23 @@ export class FunctionLowering {
     return { prelude, value };
   }
 
+  /** A compiler temporary: `%` cannot start a source name; the emitter spells it `__ks_…`. */
+  temporary(purpose: string): string {
+    return `%${purpose}${++this.temporaries}`;
+  }
+
+  patternConstant(name: ast.Ident): Extract<Symbol, { kind: "constant" }> {
+    const symbol = this.semantics.patternConstants.get(name);
+    if (!symbol) throw new InternalError(`unresolved match pattern ${name.name}`);
+    return symbol;
+  }
+
+  mapType(map: string): import("../types.js").MapType {
+    const info = this.semantics.maps.find((m) => m.name === map);
+    if (!info) throw new InternalError(`unknown map ${map}`);
+    return info.type;
+  }
+
   /** `print(…)` (the builtin, not a user function named print). */
   isPrintCall(expr: ast.CallExpr): boolean {
     return expr.callee.kind === "NameExpr" && expr.callee.name.name === "print" && !this.semantics.references.has(expr.callee);
@@ -220,13 +241,21 @@ export class FunctionLowering {
           if (stmt.init) this.functionValues.set(symbol.id, this.staticFunction(stmt.init));
           return [];
         }
-        return [{
-          kind: "declare", name: localIdentifier(symbol), type: symbol.type, init: stmt.init ? this.expr(stmt.init) : undefined,
-          unread: this.semantics.unreadLocals.has(symbol.id), span,
-        }];
+        const name = localIdentifier(symbol);
+        const unread = this.semantics.unreadLocals.has(symbol.id);
+        const init = stmt.init ? unparenthesized(stmt.init) : undefined;
+        if (init?.kind === "MatchExpr") {
+          return [
+            { kind: "declare", name, type: symbol.type, init: undefined, unread, span },
+            ...lowerMatchInto(this, init, { kind: "local", name, type: symbol.type }),
+          ];
+        }
+        return [{ kind: "declare", name, type: symbol.type, init: init ? coerce(this.expr(init), symbol.type) : undefined, unread, span }];
       }
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
+        const inner = unparenthesized(stmt.expr);
+        if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
@@ -277,7 +306,7 @@ export class FunctionLowering {
           const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
           if (!keyType) throw new InternalError("if-var on unknown map");
           return [{
-            kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: this.expr(condition.index), keyType, valueType: symbol.type,
+            kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: coerce(this.expr(condition.index), keyType), keyType, valueType: symbol.type,
             then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
@@ -319,14 +348,17 @@ export class FunctionLowering {
             fallback: tailCallFallback(programType, span), span,
           }];
         }
-        return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : this.namedResult, span }];
+        if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
+        const value = unparenthesized(stmt.value);
+        if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
+        return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
       }
       case "DeleteStmt": {
         const target = stmt.target;
         if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
         const map = this.mapName(target.target);
         if (!map) throw new InternalError("delete of non-map");
-        return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
+        return [{ kind: "mapDelete", map, key: coerce(this.expr(target.index), this.mapType(map).key), span }];
       }
       case "BlockStmt": return [{ kind: "block", body: this.block(stmt.block.statements), span }];
       case "ThrowStmt": return lowerThrow(this, stmt);
@@ -344,8 +376,9 @@ export class FunctionLowering {
     if (target.kind === "IndexExpr") {
       const map = this.mapName(target.target);
       if (map) {
-        const key = this.expr(target.index);
-        const value = this.expr(stmt.value);
+        const type = this.mapType(map);
+        const key = coerce(this.expr(target.index), type.key);
+        const value = coerce(this.expr(stmt.value), type.value);
         return [op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span }];
       }
     }
@@ -359,11 +392,12 @@ export class FunctionLowering {
         const entry: ir.IrExpr = { kind: "entry", name: binding, type: valueType, span: root.span };
         return [{
           kind: "mapEntryAssign", binding, map, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
-          target: this.place(target, entry), op, value: this.expr(stmt.value), atomic: this.atomicUpdate(map, op, target), span,
+          target: this.place(target, entry), op, value: coerce(this.expr(stmt.value), this.typeOf(target)), atomic: this.atomicUpdate(map, op, target), span,
         }];
       }
     }
-    const assign: ir.IrStmt = { kind: "assign", target: this.place(target), op, value: this.expr(stmt.value), span };
+    const place = this.place(target);
+    const assign: ir.IrStmt = { kind: "assign", target: place, op, value: coerce(this.expr(stmt.value), place.type), span };
     // A write into a lookup alias also goes to the map entry (when it exists).
     const alias = this.aliasOf(root);
     if (alias) {
@@ -462,13 +496,16 @@ export class FunctionLowering {
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);
             if (map) {
-              const contains: ir.IrExpr = { kind: "mapContains", map, key: this.expr(inner.index), type: boolType, span };
+              const contains: ir.IrExpr = { kind: "mapContains", map, key: coerce(this.expr(inner.index), this.mapType(map).key), type: boolType, span };
               return expr.op === "!=" ? contains : { kind: "unary", op: "!", operand: contains, type: boolType, span };
             }
           }
         }
         if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
-        return { kind: "binary", op: expr.op, left: this.expr(expr.left), right: this.expr(expr.right), type: this.typeOf(expr), span };
+        const left = this.expr(expr.left);
+        const right = this.expr(expr.right);
+        if (left.type.kind === "str") return lowerStringBinary(expr.op, left, right, this.typeOf(expr), span);
+        return { kind: "binary", op: expr.op, left, right, type: this.typeOf(expr), span };
       }
       case "UnaryExpr": {
         const type = this.typeOf(expr);
@@ -494,8 +531,10 @@ export class FunctionLowering {
       }
       case "IndexExpr": {
         const map = this.mapName(expr.target);
-        if (map) return { kind: "mapLookup", map, key: this.expr(expr.index), type: this.typeOf(expr), span };
-        return { kind: "index", target: this.expr(expr.target), index: this.expr(expr.index), type: this.typeOf(expr), span };
+        if (map) return { kind: "mapLookup", map, key: coerce(this.expr(expr.index), this.mapType(map).key), type: this.typeOf(expr), span };
+        const target = this.expr(expr.target);
+        if (target.type.kind === "str") return { kind: "strIndex", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
+        return { kind: "index", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
       }
       case "FieldExpr": {
         const type = this.typeOf(expr);
@@ -511,11 +550,21 @@ export class FunctionLowering {
       case "StructLiteral": {
         const type = this.typeOf(expr);
         const struct = type.kind === "struct" ? type.name : expr.typeName.name;
-        return { kind: "structLiteral", struct, fields: expr.fields.map((f) => ({ name: f.name.name, value: this.expr(f.value) })), type, span };
+        const layout = this.semantics.tables.structs.get(struct);
+        const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
+        return {
+          kind: "structLiteral", struct, type, span,
+          fields: expr.fields.map((f) => {
+            const value = this.expr(f.value);
+            const to = fieldType(f.name.name);
+            return { name: f.name.name, value: to ? coerce(value, to) : value };
+          }),
+        };
       }
       case "ArrayLiteral":
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
-      case "MatchExpr": case "NewExpr": case "ErrorExpr":
+      case "MatchExpr": return lowerMatchValue(this, expr);
+      case "NewExpr": case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }
@@ -569,7 +618,10 @@ export class FunctionLowering {
     if (symbol.info.role.kind === "extern") {
       return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
     }
-    const call: Extract<ir.IrExpr, { kind: "call" }> = { kind: "call", callee: symbol.info.name, args, type, span };
+    const params = symbol.info.params;
+    const call: Extract<ir.IrExpr, { kind: "call" }> = {
+      kind: "call", callee: symbol.info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span,
+    };
     return this.errors.throwingNames.has(symbol.info.name) ? hoistThrowingCall(this, call, used) : call;
   }
 

@@ -53,7 +53,8 @@ function defaultConversion(type: Type): string {
 }
 
 export function lowerPrint(format: string | undefined, args: readonly ir.IrExpr[], span: Span): ir.IrStmt {
-  const text = format ?? "";
+  // print adds the newline; one the format already ends with is not doubled.
+  const text = (format ?? "").replace(/\n$/, "");
   const { conversions } = parseFormat(text);
   let out = "";
   let last = 0;

@@ -60,3 +60,15 @@ export const loopNestingTooDeep = defineError(
     help: "give inner loops constant bounds (`for (i in 0..16)`), or move work into a separate program run",
   }),
 );
+
+// --- strings-match ---
+
+export const tooManyPrintArguments = defineError(
+  "E0502",
+  "too many print arguments in eBPF",
+  "eBPF programs print through bpf_trace_printk (up to 3 values) or bpf_trace_vprintk (up to 12 values, kernel 5.16+); the kernel rejects more.",
+  (count: number) => ({
+    message: `this print has ${count} values, but eBPF prints at most 12`,
+    help: "split it into several prints",
+  }),
+);

@@ -342,3 +342,15 @@ export const unreachableStatement = defineWarning(
     help: "remove it, or move it before the jump",
   }),
 );
+
+// --- strings-match ---
+
+export const patternNotConstant = defineError(
+  "E0216",
+  "match pattern is not a constant",
+  "A name in a match pattern must be an enum constant (or a built-in constant such as `XDP_PASS`); variables are not patterns.",
+  (name: string, kind: string) => ({
+    message: `\`${name}\` is ${kind}, not a constant, so it cannot be a match pattern`,
+    help: "use a literal or an enum constant, or compare with `if (x == name)`",
+  }),
+);

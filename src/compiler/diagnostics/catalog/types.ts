@@ -1,6 +1,6 @@
 //! E03xx: type errors.
 
-import { defineError } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
@@ -381,6 +381,149 @@ export const logicalNeedsBool = defineError(
   (op: string, found: string) => ({
     message: `\`${op}\` needs \`bool\` operands, found \`${found}\``,
     help: "compare explicitly, e.g. `x != 0`",
+  }),
+);
+
+// --- strings-match ---
+
+export const stringLiteralTooLong = defineError(
+  "E0340",
+  "string literal too long",
+  "A `str(N)` holds at most N bytes of text (plus the terminating NUL the compiler adds). A longer literal would be cut, so it is an error rather than a silent truncation.",
+  (length: number, target: string) => ({
+    message: `this string literal has ${length} bytes but \`${target}\` holds at most ${target.slice(4, -1)}`,
+    label: `${length} bytes`,
+    help: `declare the variable as \`str(${length})\` or longer, or shorten the text`,
+  }),
+);
+
+export const stringNarrowing = defineError(
+  "E0341",
+  "string does not fit",
+  "A `str(M)` value may hold M bytes of text, so it can only be stored in a `str(N)` with N ≥ M (the same rule as integer narrowing: nothing is cut implicitly).",
+  (from: string, to: string, context: string) => ({
+    message: `${context} expects \`${to}\`, but \`${from}\` may not fit`,
+    label: `this is \`${from}\``,
+    help: `use a wider type: \`${from}\` (or larger) for the destination`,
+  }),
+);
+
+export const stringIntoSmallArray = defineError(
+  "E0342",
+  "string does not fit the byte array",
+  "A `str(N)` converts to a `u8[M]`/`char[M]` array only when M ≥ N, so its text always fits.",
+  (from: string, to: string) => ({
+    message: `\`${from}\` does not fit in \`${to}\``,
+    label: `this is \`${from}\``,
+    help: `use an array of at least ${from.slice(4, -1)} bytes, or a narrower string type`,
+  }),
+);
+
+export const stringOrdering = defineError(
+  "E0343",
+  "ordering comparison of strings",
+  "Strings compare only for equality (`==`, `!=`): an ordering would need a locale and a byte-by-byte loop the verifier has to follow to the end.",
+  (op: string) => ({
+    message: `\`${op}\` cannot compare strings`,
+    help: "compare with `==` or `!=`, or compare single characters (`s[0] < 'm'`)",
+  }),
+);
+
+export const stringIndexOutOfRange = defineError(
+  "E0344",
+  "string index out of range",
+  "A constant index into a `str(N)` must be below N.",
+  (index: string, type: string, size: number) => ({
+    message: `index ${index} is out of range for \`${type}\``,
+    label: `valid indices are 0..${size - 1}`,
+    help: `use an index below ${size}, or a wider string type`,
+  }),
+);
+
+export const printConversionMismatch = defineError(
+  "E0345",
+  "print conversion does not fit its argument",
+  "Each `%` conversion of a `print` format takes one argument of a matching kind: %d %i %u %x %X %o take integers (bools, chars, enums), %c a char or integer, %s a string, %p a pointer. eBPF programs print through bpf_trace_printk, which also rejects %o, precision (`.N`) and the `#` flag at run time, so those are compile errors there.",
+  (conversion: string, problem: string) => ({
+    message: `\`${conversion}\` ${problem}`,
+    help: "make the conversion match the argument (%d/%u/%x for integers, %c for chars, %s for strings, %p for pointers), or leave the conversion out and let print choose it",
+  }),
+);
+
+export const returnInsideValueArm = defineError(
+  "E0346",
+  "return inside a match arm that gives a value",
+  "In a `match` whose value is used, a block arm's last statement (`e` or `return e`) gives the arm's value. A `return` anywhere else in the arm would be ambiguous: does it leave the function or give the value?",
+  () => ({
+    message: "`return` here is not the arm's last statement, so it is ambiguous",
+    label: "not the value of the arm",
+    help: "make it the arm's last statement, or write `return match (…) { … }` if the arms should return from the function",
+  }),
+);
+
+export const incompatibleMatchArms = defineError(
+  "E0347",
+  "match arms of different types",
+  "The arms of a `match` used as a value must give values of one type (integers widen to the widest; strings to the longest).",
+  (first: string, found: string, firstSpan: Span) => ({
+    message: `this arm gives \`${found}\`, but an earlier arm gives \`${first}\``,
+    label: `this is \`${found}\``,
+    secondary: [{ span: firstSpan, message: `this is \`${first}\`` }],
+    help: "make every arm give the same type, or declare the result type (`var x: T = match …`)",
+  }),
+);
+
+export const patternMismatch = defineError(
+  "E0348",
+  "pattern does not fit the matched value",
+  "Patterns are literals or enum constants of the matched value's type; only integers (and enums, chars), bools and strings can be matched.",
+  (pattern: string, scrutinee: string) => ({
+    message: pattern === "" ? `a value of type \`${scrutinee}\` cannot be matched` : `pattern \`${pattern}\` cannot match a value of type \`${scrutinee}\``,
+    help: pattern === ""
+      ? "match on an integer, enum, char, bool or string"
+      : `use a literal or constant of type \`${scrutinee}\`, or \`default\``,
+  }),
+);
+
+export const matchArmWithoutValue = defineError(
+  "E0349",
+  "match arm without a value",
+  "When a `match` gives a value, every arm must end with one: an expression, `return e`, or an `if`/`else` whose branches both end with one. A `match` needs at least one arm.",
+  (what: string) => ({
+    message: what,
+    help: "end the arm with the value it gives, e.g. `{ …; result }`",
+  }),
+);
+
+export const matchMissingConstants = defineWarning(
+  "W0210",
+  "match misses enum constants",
+  "A `match` on an enum without `default` should name every constant; a value no arm names does nothing (in a statement) or gives the zero value (in an expression).",
+  (type: string, missing: string) => ({
+    message: `this \`match\` on \`${type}\` does not handle ${missing}`,
+    help: "add arms for them or a `default` arm",
+  }),
+);
+
+export const unreachableArm = defineWarning(
+  "W0211",
+  "unreachable match arm",
+  "Arms are tried in order: an arm after `default`, or one whose pattern an earlier arm already matches, never runs.",
+  (why: string, earlier: Span | undefined) => ({
+    message: `this arm is never reached: ${why}`,
+    label: "unreachable",
+    secondary: earlier ? [{ span: earlier, message: "matched here first" }] : [],
+    help: "remove the arm, or move it before the arm that already matches",
+  }),
+);
+
+export const valueMatchWithoutDefault = defineWarning(
+  "W0212",
+  "match value without default",
+  "A `match` used as a value without a `default` arm gives the zero value of its type when no arm matches.",
+  (type: string) => ({
+    message: `values no arm matches give the zero value of \`${type}\``,
+    help: "add a `default` arm to say what they should give",
   }),
 );
 

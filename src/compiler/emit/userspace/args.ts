@@ -20,27 +20,6 @@ import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { binaryFileName } from "../names.js";
 
-/**
- * `struct ks_strN` for every `str(N)` a shared struct uses: NUL-terminated text, zero
- * after it (the representation the strings work defines; when that lands, its
- * definitions replace these).
- */
-export function emitStrStructs(w: CWriter, module: IrModule): void {
-  const sizes = new Set<number>();
-  const visit = (type: Type): void => {
-    if (type.kind === "str") sizes.add(type.size);
-    else if (type.kind === "array") visit(type.element);
-  };
-  for (const s of module.structs) s.fields.forEach((f) => visit(f.type));
-  for (const size of [...sizes].sort((a, b) => a - b)) {
-    w.line(`#ifndef KS_STR${size}_DEFINED`);
-    w.line(`#define KS_STR${size}_DEFINED`);
-    w.line(`struct ks_str${size} { char data[${size + 1}]; };`);
-    w.line("#endif");
-  }
-  if (sizes.size > 0) w.line();
-}
-
 function optionName(field: string): string {
   return field;
 }

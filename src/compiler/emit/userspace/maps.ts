@@ -181,7 +181,7 @@ function emitPrintValue(w: CWriter, type: Type, expr: string, layouts: Layouts, 
       return;
     case "array": {
       if (type.element.kind === "char") {
-        w.line(`ks_print_chars(out, ${expr}, ${type.length});`);
+        w.line(`ks_print_chars(out, (const char *)${expr}, ${type.length});`);
         return;
       }
       const index = `i${depth}`;
@@ -214,7 +214,7 @@ function emitCompare(w: CWriter, type: Type, a: string, b: string, layouts: Layo
     }
     case "array": {
       if (type.element.kind === "char") {
-        w.line(`{ int c = strncmp(${a}, ${b}, ${type.length}); if (c) return c < 0 ? -1 : 1; }`);
+        w.line(`{ int c = strncmp((const char *)${a}, (const char *)${b}, ${type.length}); if (c) return c < 0 ? -1 : 1; }`);
         return;
       }
       const index = `i${depth}`;

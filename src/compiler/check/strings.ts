@@ -1,0 +1,92 @@
+//! Type rules of fixed strings (`str(N)`) and chars.
+//!
+//! - A string literal has type `str(L)`, L its length in bytes; `str(M)` is stored in a
+//!   `str(N)` only when M ≤ N (E0340 for a literal, E0341 otherwise: nothing is cut
+//!   implicitly, the same rule as integer narrowing), and in a byte array `u8[M]` /
+//!   `char[M]` when it fits (E0342).
+//! - `a + b` concatenates: `str(N1 + N2)`. `==`/`!=` compare text; ordering operators
+//!   are rejected (E0343).
+//! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import type { Type } from "../types.js";
+import { boolType, charType, errorType, typeToString } from "../types.js";
+import { constantInteger } from "./constants.js";
+import type { CheckContext } from "./context.js";
+
+/** `expr` without the parentheses around it. */
+export function unparenthesized(expr: ast.Expr): ast.Expr {
+  return expr.kind === "ParenExpr" ? unparenthesized(expr.expr) : expr;
+}
+
+/** A binary operator with at least one string operand. */
+export function checkStringBinary(ctx: CheckContext, expr: ast.BinaryExpr, left: Type, right: Type): Type {
+  const ordering = expr.op === "<" || expr.op === "<=" || expr.op === ">" || expr.op === ">=";
+  if (left.kind === "str" && right.kind === "str") {
+    if (expr.op === "+") return { kind: "str", size: left.size + right.size };
+    if (expr.op === "==" || expr.op === "!=") return boolType;
+    if (ordering) {
+      ctx.diags.report(typeErrors.stringOrdering, expr.opSpan, expr.op);
+      return boolType;
+    }
+  } else if (ordering) {
+    ctx.diags.report(typeErrors.stringOrdering, expr.opSpan, expr.op);
+    return boolType;
+  }
+  ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(left), typeToString(right));
+  return expr.op === "==" || expr.op === "!=" ? boolType : errorType;
+}
+
+/** `s[i]` on a `str(N)`: a char; a constant index must be in range. */
+export function checkStringIndex(ctx: CheckContext, expr: ast.IndexExpr, target: Extract<Type, { kind: "str" }>): Type {
+  const index = constantInteger(ctx, expr.index);
+  if (index !== undefined && (index < 0n || index >= BigInt(target.size))) {
+    ctx.diags.report(typeErrors.stringIndexOutOfRange, expr.index.span, index.toString(), typeToString(target), target.size);
+  }
+  return charType;
+}
+
+/**
+ * Whether a string of type `found` may be stored where `expected` is wanted. Reports
+ * E0340/E0341/E0342 and returns false when it does not fit; returns undefined when
+ * `expected` is not a string or byte array (the caller reports the mismatch).
+ */
+export function checkStringAssignable(
+  ctx: CheckContext,
+  expr: ast.Expr,
+  found: Extract<Type, { kind: "str" }>,
+  expected: Type,
+  context: string,
+): boolean | undefined {
+  if (expected.kind === "str") {
+    if (found.size <= expected.size) return true;
+    const inner = unparenthesized(expr);
+    if (inner.kind === "StringLiteral") {
+      ctx.diags.report(typeErrors.stringLiteralTooLong, expr.span, found.size, typeToString(expected));
+    } else {
+      ctx.diags.report(typeErrors.stringNarrowing, expr.span, typeToString(found), typeToString(expected), context);
+    }
+    return false;
+  }
+  if (expected.kind === "array" && isByte(expected.element)) {
+    if (found.size > expected.length) {
+      ctx.diags.report(typeErrors.stringIntoSmallArray, expr.span, typeToString(found), typeToString(expected));
+      return false;
+    }
+    // C cannot assign arrays: the bytes are copied where the array is declared.
+    if (!context.startsWith("the declaration of")) {
+      ctx.diags.report(codegenErrors.notSupportedYet, expr.span,
+        `storing a string into a byte array other than where it is declared (${context})`);
+      return false;
+    }
+    return true;
+  }
+  return undefined;
+}
+
+/** Element types a string's bytes can be stored in. */
+export function isByte(t: Type): boolean {
+  return t.kind === "char" || (t.kind === "int" && t.bits === 8);
+}
