@@ -110,7 +110,15 @@ export type IrStmt =
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span };
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span }
+  /** `rb.submit(e)` / `rb.discard(e)` (eBPF): hands the reserved record back. */
+  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly span: Span }
+  /** `delete p` for an object from `new`. */
+  | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span }
+  /** `rb.on_event(handler)` (user space): the user function called for each record. */
+  | { readonly kind: "onEvent"; readonly map: string; readonly handler: string; readonly span: Span }
+  /** `if (var binding = value) {…} else {…}` for a pointer: `binding` is non-null in `then`. */
+  | { readonly kind: "ifPointer"; readonly binding: string; readonly type: Type; readonly value: IrExpr; readonly then: readonly IrStmt[]; readonly else: readonly IrStmt[] | undefined; readonly span: Span };
 
 export type IrArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>";
 export type IrAssignOp = "=" | IrArithOp;
@@ -157,4 +165,10 @@ export type IrExpr =
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
-  | { readonly kind: "sizeof"; readonly of: Type; readonly type: Type; readonly span: Span };
+  | { readonly kind: "sizeof"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `rb.reserve()` (eBPF): a new record of the ring buffer, or null when it is full. */
+  | { readonly kind: "ringbufReserve"; readonly map: string; readonly type: Type; readonly span: Span }
+  /** `new T()`: a zeroed object of struct `of`, or null. */
+  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
+  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span };

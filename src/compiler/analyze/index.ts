@@ -4,7 +4,9 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type * as ir from "../ir.js";
 import { checkStackUsage } from "./stack-usage.js";
+import { checkReferences } from "./references.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkStackUsage(module, diags);
+  checkReferences(module, diags);
 }

@@ -66,7 +66,15 @@ function collect(statements: readonly ir.IrStmt[], out: Variable[], calls: Set<s
       case "assign": case "mapUpdate": case "mapCompound": case "expr": case "return": case "print": case "mapDelete":
         for (const e of statementExprs(s)) visitExpr(e);
         break;
-      case "break": case "continue": break;
+      case "ifPointer":
+        out.push({ name: s.binding, bytes: 8 });
+        visitExpr(s.value);
+        collect(s.then, out, calls, tables);
+        collect(s.else ?? [], out, calls, tables);
+        break;
+      case "ringbufRelease": visitExpr(s.record); break;
+      case "objectDelete": visitExpr(s.pointer); break;
+      case "break": case "continue": case "onEvent": break;
     }
   }
 }

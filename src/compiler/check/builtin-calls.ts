@@ -12,11 +12,12 @@ import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat } from "../lower/print-format.js";
+import { checkDispatch } from "./ringbuf.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach"]);
-const later = new Set(["read", "register", "dispatch", "daemon", "exec", "test"]);
+const later = new Set(["read", "register", "daemon", "exec", "test"]);
 
-export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -35,6 +36,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   }
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
+    case "dispatch": return checkDispatch(c, scope, expr);
     case "load": {
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "load", 1, expr.args.length, undefined);

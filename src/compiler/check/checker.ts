@@ -15,6 +15,7 @@ import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
+import { checkRingbufCallbacks } from "./ringbuf.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -24,6 +25,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
   declareAll(ctx, decls, headerDecls);
+  checkRingbufCallbacks(ctx);
 
   for (const info of ctx.functions) {
     const decl = info.decl;

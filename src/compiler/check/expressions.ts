@@ -16,6 +16,7 @@ import type { Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
+import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -96,9 +97,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "MatchExpr":
       ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`match`");
       return errorType;
-    case "NewExpr":
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`new`");
-      return errorType;
+    case "NewExpr": return checkNew(c, expr);
     case "ErrorExpr": return errorType;
   }
 }
@@ -362,6 +361,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
 
 function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
+  if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);

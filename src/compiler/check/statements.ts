@@ -14,6 +14,7 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
+import { checkDeleteObject, checkPointerBinding } from "./ringbuf.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -38,7 +39,12 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       return;
     }
     case "IfStmt": {
-      if (stmt.binding) {
+      const pointerBinding = checkPointerBinding(c, scope, stmt, isMapIndex(c, stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition));
+      if (stmt.binding && pointerBinding) {
+        const thenScope = scope.child();
+        declareLocal(c, thenScope, stmt.binding, pointerBinding, stmt);
+        for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
+      } else if (stmt.binding) {
         const bindingType = checkBindingSource(c, scope, stmt.condition);
         const thenScope = scope.child();
         const symbol: Symbol = { kind: "entry", name: stmt.binding.name, type: bindingType, span: stmt.binding.span, id: ctx.freshLocalId() };
@@ -96,6 +102,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         checkExpr(c, scope, stmt.target);
         return;
       }
+      if (checkDeleteObject(c, scope, stmt)) return;
       if (stmt.target.kind !== "ErrorExpr") ctx.diags.report(typeErrors.deleteNeedsMapEntry, stmt.target.span);
       return;
     }

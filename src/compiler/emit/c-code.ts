@@ -11,6 +11,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -122,6 +123,26 @@ export class CCodeEmitter {
         case "print":
           w.line(this.print(s));
           return;
+        case "ringbufRelease": case "objectDelete": case "onEvent":
+          w.line(ringbufStatement(this.side, s, (e) => this.expr(e)));
+          return;
+        case "ifPointer":
+          // A plain block scopes the binding to the branch, as in the source.
+          w.block("", () => {
+            w.line(`${cDeclaration(s.type, localName(s.binding))} = ${this.expr(s.value)};`);
+            w.line(`if (${localName(s.binding)}) {`);
+            w.indent();
+            this.statements(s.then);
+            w.dedent();
+            if (s.else) {
+              w.line("} else {");
+              w.indent();
+              this.statements(s.else);
+              w.dedent();
+            }
+            w.line("}");
+          });
+          return;
       }
     });
   }
@@ -217,6 +238,7 @@ export class CCodeEmitter {
       case "structLiteral": return `((${cTypeName(e.type)})${this.aggregate(e)})`;
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
+      case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
     }
   }
 
@@ -247,7 +269,7 @@ function assignsTo(statements: readonly ir.IrStmt[], name: string): boolean {
     switch (s.kind) {
       case "assign": return placeIs(s.target);
       case "if": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
-      case "ifMapEntry": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
+      case "ifMapEntry": case "ifPointer": return assignsTo(s.then, name) || assignsTo(s.else ?? [], name);
       case "while": case "forRange": return assignsTo(s.body, name);
       default: return false;
     }

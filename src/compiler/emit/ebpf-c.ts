@@ -9,6 +9,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { functionName, generatedBanner, sharedHeaderFileName } from "./names.js";
+import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -44,14 +45,18 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
+  if (usesKernelObjects(module)) emitObjectKfuncs(w);
   w.line();
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
         w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
         w.line(`__uint(max_entries, ${map.maxEntries});`);
-        w.line(`__type(key, ${cTypeName(map.keyType)});`);
-        w.line(`__type(value, ${cTypeName(map.valueType)});`);
+        // A ring buffer has no keys or values: max_entries is its size in bytes.
+        if (map.mapKind !== "ringbuf") {
+          w.line(`__type(key, ${cTypeName(map.keyType)});`);
+          w.line(`__type(value, ${cTypeName(map.valueType)});`);
+        }
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
       }, ` ${map.name} SEC(".maps");`);
     });

@@ -13,6 +13,7 @@ import { functionName, generatedBanner } from "./names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
+import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -32,11 +33,13 @@ export function emitUserspaceC(
   emitMapOperations(w, "user", module.maps, use);
   w.line();
   if (!module.hasUserMain) {
+    emitRingbufRuntime(w, module);
     emitDefaultMain(w, module);
     return w.toString();
   }
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
+  emitRingbufRuntime(w, module);
   writeUserFunctions(w, module, use);
   w.block("int main(int argc, char **argv)", () => {
     w.line("(void)argc;");

@@ -12,6 +12,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
+import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 
 export class InternalError extends Error {}
 
@@ -104,11 +105,16 @@ class FunctionLowering {
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
         }
+        const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
+        if (ringbufStatement) return [ringbufStatement];
         return [{ kind: "expr", expr: this.expr(stmt.expr), span }];
       }
       case "IfStmt": {
         const elseBranch = stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
+        const pointerBinding = stmt.binding &&
+          lowerPointerBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), elseBranch);
+        if (pointerBinding) return [pointerBinding];
         if (stmt.binding) {
           const symbol = this.semantics.declarations.get(stmt);
           const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
@@ -139,8 +145,8 @@ class FunctionLowering {
       case "ReturnStmt": return [{ kind: "return", value: stmt.value ? this.expr(stmt.value) : undefined, span }];
       case "DeleteStmt": {
         const target = stmt.target;
-        if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
-        const map = this.mapName(target.target);
+        const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
+        if (!map || target.kind !== "IndexExpr") return [{ kind: "objectDelete", pointer: this.expr(target), span }];
         if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: this.expr(target.index), span }];
       }
@@ -250,6 +256,8 @@ class FunctionLowering {
         return { kind: "field", target, field: expr.field.name, viaPointer: target.type.kind === "pointer", type, span };
       }
       case "CallExpr": {
+        const ringbufCall = lowerRingbufCall(this, expr);
+        if (ringbufCall) return ringbufCall;
         if (expr.callee.kind !== "NameExpr") throw new InternalError("indirect call reached lowering");
         const args = expr.args.map((a) => this.expr(a));
         const symbol = this.semantics.references.get(expr.callee);
@@ -273,7 +281,8 @@ class FunctionLowering {
       }
       case "ArrayLiteral":
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
-      case "MatchExpr": case "NewExpr": case "ErrorExpr":
+      case "NewExpr": return lowerNew(this, expr);
+      case "MatchExpr": case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }

@@ -383,3 +383,90 @@ export const logicalNeedsBool = defineError(
     help: "compare explicitly, e.g. `x != 0`",
   }),
 );
+
+// --- ringbuf-objects ---
+
+export const ringbufValueType = defineError(
+  "E0390",
+  "ring buffer record type must be a struct",
+  "A ring buffer carries records of one struct type declared in the file: eBPF code reserves one record at a time and user space decodes it with the same layout.",
+  (found: string) => ({
+    message: `a ring buffer's record type must be a struct declared in this file, found \`${found}\``,
+    label: `\`${found}\` is not a struct of this file`,
+    help: `wrap the data in a struct, e.g. \`struct Event { value: ${found} }\` and \`ringbuf<Event>(4096)\``,
+  }),
+);
+
+export const ringbufSize = defineError(
+  "E0391",
+  "invalid ring buffer size",
+  "The kernel only creates ring buffers whose size in bytes is a power of two and a multiple of the page size (4096 here); the compiler also requires that one record fits and caps the size at 1 GiB, because the loader maps the data area twice into its address space.",
+  (found: string, problem: string, suggestion: string) => ({
+    message: `invalid ring buffer size ${found}: ${problem}`,
+    label: problem,
+    help: `use ${suggestion}`,
+  }),
+);
+
+export const ringbufOperationArguments = defineError(
+  "E0392",
+  "wrong arguments to a ring buffer operation",
+  "`reserve()` takes nothing and returns a pointer to a new record; `submit(e)` and `discard(e)` take a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function.",
+  (operation: string, expected: string, found: string) => ({
+    message: `\`${operation}\` expects ${expected}, found ${found}`,
+    help: "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`",
+  }),
+);
+
+export const ringbufWrongSide = defineError(
+  "E0393",
+  "ring buffer operation on the wrong side",
+  "Records are reserved, submitted and discarded by eBPF code in the kernel; user space consumes them with handlers (`on_event`) and `dispatch`. Each operation exists on one side only.",
+  (operation: string, side: string, instead: string) => ({
+    message: `\`${operation}\` cannot be used in ${side}`,
+    label: `not available in ${side}`,
+    help: instead,
+  }),
+);
+
+export const eventHandlerSignature = defineError(
+  "E0394",
+  "wrong event handler signature",
+  "A ring buffer's event handler is called by the loader for each record with a pointer to it; it returns 0 to keep going (any other value stops `dispatch`, which returns it).",
+  (name: string, expected: string, found: string) => ({
+    message: `event handler \`${name}\` must have the signature \`${expected}\`, found \`${found}\``,
+    help: `declare it as \`${expected.replace("fn(", `fn ${name}(`)}\``,
+  }),
+);
+
+export const dispatchArguments = defineError(
+  "E0395",
+  "dispatch needs ring buffers",
+  "`dispatch(rb1, rb2, …)` polls the given ring buffers and calls their handlers until SIGINT/SIGTERM or a handler returns non-zero.",
+  (found: string) => ({
+    message: `\`dispatch\` takes one or more ring buffers, found ${found}`,
+    help: "pass the ring buffer variables themselves: `dispatch(events)`",
+  }),
+);
+
+export const newTypeNotStruct = defineError(
+  "E0396",
+  "`new` needs a struct type",
+  "`new T()` allocates one zeroed object of a struct type declared in the file (in eBPF through the kernel's `bpf_obj_new`, which only allocates structs of the program's own BTF).",
+  (found: string) => ({
+    message: `\`new\` allocates structs declared in this file, found \`${found}\``,
+    label: `\`${found}\` is not a struct of this file`,
+    help: "declare a struct holding the value and allocate that, or use a local variable",
+  }),
+);
+
+export const allocationFlagOutsideKfunc = defineError(
+  "E0397",
+  "allocation flag outside a kfunc",
+  "`new T(GFP_ATOMIC)` / `new T(GFP_KERNEL)` choose how kernel-module code (`@kfunc`) allocates. eBPF programs allocate with `bpf_obj_new` and user space with `calloc`; neither takes flags.",
+  (side: string) => ({
+    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${side}`,
+    label: "flag not allowed here",
+    help: "write `new T()` without the flag",
+  }),
+);
