@@ -57,6 +57,8 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       w.line(`if (size < sizeof(${record})) return 0;`);
       w.block(`if (${ringbufHandlerName(map.name)})`, () => {
         w.line(`__s32 result = ${ringbufHandlerName(map.name)}((${record} *)data);`);
+        w.comment("Records arrive over time: make what the handler printed visible now, even on a pipe.");
+        w.line("fflush(stdout);");
         w.comment("Non-zero stops dispatch; a negative return makes libbpf stop consuming.");
         w.block("if (result != 0)", () => {
           w.line("ks_dispatch_stop = result;");
@@ -109,6 +111,8 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("int result = 0;");
     w.line("ks_dispatch_stop = 0;");
     w.line("ks_polling = 1;");
+    w.comment("What main printed before waiting should not sit in a pipe's buffer.");
+    w.line("fflush(stdout);");
     w.block("while (!ks_exiting)", () => {
       w.line("int n = ring_buffer__poll(rb, 100);");
       w.block("if (ks_dispatch_stop)", () => {
