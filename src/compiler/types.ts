@@ -111,6 +111,10 @@ export interface StructLayout {
   readonly name: string;
   readonly origin: "user" | "kernel";
   readonly fields: readonly { readonly name: string; readonly type: Type }[];
+  /** Size in bytes when known from BTF (unions and bitfields make it differ from the fields' sum). */
+  readonly size?: number;
+  /** A kernel struct or union without a C name (reachable only through a member). */
+  readonly anonymous?: boolean;
 }
 
 export interface EnumLayout {
@@ -202,6 +206,7 @@ export function sizeOf(t: Type, tables: TypeTables): number {
     case "struct": {
       const layout = tables.structs.get(t.name);
       if (!layout) return 8;
+      if (layout.size !== undefined) return layout.size;
       let size = 0;
       let align = 1;
       for (const f of layout.fields) {

@@ -8,6 +8,8 @@ import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { FunctionInfo, GlobalInfo, MapInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
+import { Btf, BtfError } from "../kernel/btf.js";
+import { KernelTypes } from "../kernel/kernel-types.js";
 
 export interface CheckInputs {
   readonly host: Host;
@@ -26,9 +28,33 @@ export interface FunctionContext {
   loopDepth: number;
 }
 
+/**
+ * Struct (or enum) layouts by name: the file's and the built-in ones, then the kernel's
+ * from BTF, converted the first time a name is looked up.
+ */
+class LayoutTable<T> extends Map<string, T> {
+  constructor(private readonly fallback: (name: string) => T | undefined) {
+    super();
+  }
+
+  override get(name: string): T | undefined {
+    const own = super.get(name);
+    if (own !== undefined) return own;
+    const kernel = this.fallback(name);
+    if (kernel !== undefined) super.set(name, kernel);
+    return kernel;
+  }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+}
+
 export class CheckContext {
-  readonly structs = new Map<string, StructLayout>();
-  readonly enums = new Map<string, EnumLayout>();
+  /** Kernel types from the Host's BTF (none in the playground). */
+  readonly kernelTypes: KernelTypes;
+  readonly structs: Map<string, StructLayout>;
+  readonly enums: Map<string, EnumLayout>;
   readonly aliases = new Map<string, Type>();
   readonly userStructs: StructLayout[] = [];
   readonly userEnums: EnumLayout[] = [];
@@ -48,7 +74,21 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   private nextLocalId = 1;
 
-  constructor(readonly inputs: CheckInputs) {}
+  constructor(readonly inputs: CheckInputs) {
+    this.kernelTypes = new KernelTypes(() => {
+      const bytes = inputs.host.readKernelBtf?.();
+      if (!bytes) return undefined;
+      try {
+        return new Btf(bytes);
+      } catch (error) {
+        // Unreadable BTF behaves like none: kernel types then come from the built-in table.
+        if (error instanceof BtfError) return undefined;
+        throw error;
+      }
+    });
+    this.structs = new LayoutTable((name) => this.kernelTypes.struct(name));
+    this.enums = new LayoutTable((name) => this.kernelTypes.enum(name));
+  }
 
   get diags(): Diagnostics {
     return this.inputs.diags;

@@ -233,6 +233,9 @@ function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole {
     } else if (name === "tc" && target !== "ingress" && target !== "egress") {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
         `the direction must be "ingress" or "egress"`, '@tc("ingress")');
+    } else if (target !== undefined && info.targetFormat && !info.targetFormat.pattern.test(target)) {
+      ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
+        `\`${target}\` is not ${info.targetFormat.description}`, info.targetFormat.example);
     }
     return { kind: "program", info, target };
   }
@@ -264,7 +267,7 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   }
   ctx.functions.push(info);
   declareGlobal(ctx, decl.name, { kind: "function", info });
-  if (role.kind === "program") checkProgramSignature(ctx, decl, role.info, params, returnType);
+  if (role.kind === "program") checkProgramSignature(ctx, decl, role.info, params, returnType, role.target);
   if (decl.name.name === "main" && role.kind === "userspace") checkMainSignature(ctx, decl, params, returnType);
 }
 
@@ -282,22 +285,37 @@ function checkProgramSignature(
   info: import("../kernel/program-types.js").ProgramTypeInfo,
   params: readonly { name: string; type: Type }[],
   returnType: Type,
+  target: string | undefined,
 ): void {
-  if (!info.contextStruct) return;
+  const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
+  if (!contextStruct && !info.contextForTarget) return;
+  const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
   const report = (problem: string, span: Span): void =>
-    ctx.diags.report(typeErrors.programSignature, span, info.attribute, info.signature.replace("NAME", decl.name.name), problem);
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
   const param = params[0];
   if (params.length !== 1 || !param) {
     report(`it takes ${params.length} parameters, the kernel passes exactly one context`, decl.name.span);
-  } else if (param.type.kind !== "error" &&
-    !(param.type.kind === "pointer" && param.type.target.kind === "struct" && param.type.target.name === info.contextStruct)) {
-    report(`the context parameter must be \`*${info.contextStruct}\``, decl.params[0]!.type.span);
+  } else if (param.type.kind !== "error" && !(param.type.kind === "pointer" && param.type.target.kind === "struct" &&
+    (contextStruct === undefined || param.type.target.name === contextStruct))) {
+    report(contextStruct ? `the context parameter must be \`*${contextStruct}\`` : "the context parameter must be a pointer to the event's record struct",
+      decl.params[0]!.type.span);
   }
   const expected = info.returnType;
   const returnOk = returnType.kind === "error" ||
     (expected.kind === "enum" ? (returnType.kind === "enum" && returnType.name === expected.name) || sameInt(returnType, u32) || sameInt(returnType, i32)
       : sameInt(returnType, i32) || (returnType.kind === "enum" && returnType.name === "tc_action"));
   if (!returnOk) report(`it must return \`${expected.kind === "enum" ? expected.name : "i32"}\``, decl.returnType?.span ?? decl.name.span);
+}
+
+/**
+ * The context struct a target-dependent program type expects, when the kernel's BTF
+ * confirms it exists (without BTF, or for an event the kernel does not describe, any
+ * struct pointer is accepted and clang checks the field names against vmlinux.h).
+ */
+function contextForTarget(ctx: CheckContext, info: import("../kernel/program-types.js").ProgramTypeInfo, target: string | undefined): string | undefined {
+  if (!info.contextForTarget || target === undefined || !info.targetFormat?.pattern.test(target)) return undefined;
+  const expected = info.contextForTarget(target);
+  return ctx.kernelTypes.struct(expected) ? expected : undefined;
 }
 
 function sameInt(a: Type, b: Type): boolean {

@@ -10,6 +10,13 @@ export interface ProgramTypeInfo {
   readonly programType: ProgramType;
   /** The struct the context parameter points to (`xdp_md`), or undefined if free-form. */
   readonly contextStruct: string | undefined;
+  /**
+   * For types whose context depends on the target (tracepoints): the struct the kernel
+   * passes for `target`, checked against the kernel's BTF when it is available.
+   */
+  readonly contextForTarget?: (target: string) => string;
+  /** What a well-formed attribute argument looks like, or undefined if any string goes. */
+  readonly targetFormat?: { readonly pattern: RegExp; readonly description: string; readonly example: string };
   /** What the program returns, for the signature check and the help text. */
   readonly returnType: Type;
   /** Human spelling of the expected signature, for diagnostics. */
@@ -54,8 +61,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(ctx: *trace_event_raw_EVENT) -> i32",
     argument: "required",
+    contextForTarget: tracepointContext,
+    targetFormat: { pattern: /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/, description: "a `category/event` name", example: '@tracepoint("sched/sched_switch")' },
     section: (target) => `tracepoint/${target ?? ""}`,
-    implemented: false,
+    implemented: true,
   },
   {
     attribute: "probe",
@@ -78,6 +87,18 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     implemented: false,
   },
 ];
+
+/**
+ * The record a tracepoint program receives: `trace_event_raw_<event>`, except that all
+ * `syscalls/sys_enter_*` (and `sys_exit_*`) events share `trace_event_raw_sys_enter`
+ * (`_sys_exit`), as in the kernel's trace event definitions.
+ */
+function tracepointContext(target: string): string {
+  const event = target.slice(target.indexOf("/") + 1);
+  if (target.startsWith("syscalls/sys_enter_")) return "trace_event_raw_sys_enter";
+  if (target.startsWith("syscalls/sys_exit_")) return "trace_event_raw_sys_exit";
+  return `trace_event_raw_${event}`;
+}
 
 export const programTypeByAttribute: ReadonlyMap<string, ProgramTypeInfo> = new Map(
   programTypes.map((info) => [info.attribute, info]),

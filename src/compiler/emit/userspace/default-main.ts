@@ -102,8 +102,10 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   }
 
   w.block("int main(int argc, char **argv)", () => {
-    w.line("const char *interfaces[KS_MAX_ATTACHMENTS];");
-    w.line("int interface_count = 0;");
+    if (needsInterface) {
+      w.line("const char *interfaces[KS_MAX_ATTACHMENTS];");
+      w.line("int interface_count = 0;");
+    }
     w.line("double interval = 1.0;");
     w.line("long count = -1;");
     const hasXdp = module.programs.some((p) => p.programType === "xdp");
@@ -157,7 +159,6 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
         w.line("return 2;");
       });
     });
-    if (!needsInterface) w.line("(void)interfaces;");
     const interfacePrograms = module.programs.filter(attachesToInterface).map((p) => p.name);
     if (needsInterface) {
       w.block("if (interface_count == 0)", () => {

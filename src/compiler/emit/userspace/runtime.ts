@@ -20,7 +20,8 @@
 //! closes) and `_exit(0)`s: running libbpf's destructors from a signal handler could
 //! deadlock inside malloc.
 
-import type { IrModule, IrProgram } from "../../ir.js";
+import { emitTracingAttach } from "./attach-tracing.js";
+import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import {
@@ -50,17 +51,19 @@ interface AttachKind {
   readonly label: string;
   /** Name of the emitted C attach function, or undefined: "not supported yet". */
   readonly attachFunction: string | undefined;
+  /** Program types whose presence makes the attach function emitted ([] = always). */
+  readonly programTypes: readonly ProgramType[];
 }
 
 const attachKinds: readonly AttachKind[] = [
-  { progType: "BPF_PROG_TYPE_XDP", label: "XDP", attachFunction: "ks_attach_xdp" },
-  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined },
-  { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined },
+  { progType: "BPF_PROG_TYPE_XDP", label: "XDP", attachFunction: "ks_attach_xdp", programTypes: [] },
+  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: undefined, programTypes: ["tc"] },
+  { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
+  { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined, programTypes: [] },
+  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: undefined, programTypes: [] },
+  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: undefined, programTypes: [] },
+  { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined, programTypes: [] },
+  { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined, programTypes: [] },
 ];
 
 export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
@@ -70,7 +73,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitSignals(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
-  emitAttach(w);
+  emitAttach(w, module);
 }
 
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
@@ -402,7 +405,7 @@ function emitProgramLookup(w: CWriter): void {
   w.line();
 }
 
-function emitAttach(w: CWriter): void {
+function emitAttach(w: CWriter, module: IrModule): void {
   w.comment("Attach functions per program type: fill in `link` or `link_fd` of *slot, return 0 / -1.");
   w.line("typedef int (*ks_attach_fn)(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot);");
   w.line();
@@ -449,10 +452,16 @@ function emitAttach(w: CWriter): void {
   });
   w.line();
 
+  // Attach code only for the program types this module has (smaller loaders; a type
+  // without code still gets its row, so the error names it).
+  const present = new Set(module.programs.map((p) => p.programType));
+  if (present.has("tracepoint")) emitTracingAttach(w);
+
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
   w.indent();
   for (const kind of attachKinds) {
-    w.line(`{ ${kind.progType}, ${cString(kind.label)}, ${kind.attachFunction ?? "NULL"} },`);
+    const emitted = kind.attachFunction !== undefined && (kind.programTypes.length === 0 || kind.programTypes.some((t) => present.has(t)));
+    w.line(`{ ${kind.progType}, ${cString(kind.label)}, ${emitted ? kind.attachFunction : "NULL"} },`);
   }
   w.dedent();
   w.line("};");

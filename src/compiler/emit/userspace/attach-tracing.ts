@@ -1,0 +1,51 @@
+//! Attach functions of the loader runtime for programs that attach to kernel events
+//! rather than interfaces: tracepoints (a perf link the kernel releases when the loader
+//! dies). Each fills `slot->link` and returns 0, or prints the cause and returns -1.
+
+import type { CWriter } from "../c-writer.js";
+
+export function emitTracingAttach(w: CWriter): void {
+  w.comment("libbpf finds a tracepoint's id in tracefs; mount it where this machine has not.");
+  w.block("static int ks_ensure_tracefs(void)", () => {
+    w.line("struct stat st;");
+    w.line('if (stat("/sys/kernel/tracing/events", &st) == 0 || stat("/sys/kernel/debug/tracing/events", &st) == 0) return 0;');
+    w.block('if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)', () => {
+      w.line('fprintf(stderr, "error: tracefs is not mounted and mounting it failed: %s; run: mount -t tracefs tracefs /sys/kernel/tracing\\n", strerror(errno));');
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+  w.comment("Tracepoint: target is \"category/event\" (as in @tracepoint), e.g. \"sched/sched_switch\".");
+  w.block("static int ks_attach_tracepoint(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
+    w.line("(void)flags;");
+    w.line('const char *slash = target ? strchr(target, \'/\') : NULL;');
+    w.block("if (!slash || slash == target || !slash[1])", () => {
+      w.line('fprintf(stderr, "error: tracepoint program \'%s\' needs a \\"category/event\\" target, got \'%s\'\\n", bpf_program__name(prog), target ? target : "");');
+      w.line("return -1;");
+    });
+    w.line("char category[128];");
+    w.line("size_t length = (size_t)(slash - target);");
+    w.block("if (length >= sizeof(category))", () => {
+      w.line('fprintf(stderr, "error: tracepoint category in \'%s\' is too long\\n", target);');
+      w.line("return -1;");
+    });
+    w.line("if (ks_ensure_tracefs() != 0) return -1;");
+    w.line("memcpy(category, target, length);");
+    w.line("category[length] = 0;");
+    w.line("slot->link = bpf_program__attach_tracepoint(prog, category, slash + 1);");
+    w.block("if (!slot->link)", () => {
+      w.line("int err = errno;");
+      w.line("char what[256];");
+      w.line('snprintf(what, sizeof(what), "cannot attach tracepoint program \'%s\' to %s", bpf_program__name(prog), target);');
+      w.block("if (err == ENOENT)", () => {
+        w.line('fprintf(stderr, "error: %s: the kernel has no such tracepoint (see /sys/kernel/tracing/events/)\\n", what);');
+        w.line("return -1;");
+      });
+      w.line("ks_explain_errno(what, err);");
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+}
