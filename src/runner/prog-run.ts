@@ -78,6 +78,11 @@ export interface LoadedProgram {
   readonly type: number;
   /** Whether the verifier accepted it (it has an fd). */
   readonly loaded: boolean;
+  /**
+   * Set when the kernel refused the program type itself (fentry under lockdown: EPERM)
+   * rather than the verifier rejecting the program: the machine's limit, not ours.
+   */
+  readonly refused?: string;
 }
 
 export interface ProgRunResult {

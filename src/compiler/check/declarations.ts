@@ -2,6 +2,7 @@
 //! aliases), maps, globals and functions in the file scope, so that bodies can be
 //! checked afterwards in any order.
 
+import { checkProbeSignature } from "./probe-signature.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -287,6 +288,10 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
+  if (info.programType === "probe" || info.programType === "kprobe") {
+    checkProbeSignature(ctx, decl, info, params, returnType, target);
+    return;
+  }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
   const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");

@@ -44,6 +44,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line('#include "vmlinux.h"');
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe")) w.line("#include <bpf/bpf_tracing.h>");
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
   w.line();
@@ -79,6 +80,22 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
   return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
 }
 
+/**
+ * Probes receive the traced function's arguments through libbpf's macros: BPF_PROG
+ * unpacks a trampoline's u64 array (fentry), BPF_KPROBE reads pt_regs (kprobe).
+ */
+function programSignature(program: ir.IrProgram): string {
+  switch (program.programType) {
+    case "probe": case "kprobe": {
+      const macro = program.programType === "probe" ? "BPF_PROG" : "BPF_KPROBE";
+      const params = program.params.map((p) => cDeclaration(p.type, p.name));
+      return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
+    }
+    case "xdp": case "tc": case "tracepoint": case "tp_btf": case "perf_event": case "struct_ops":
+      return signature(program, "int", "");
+  }
+}
+
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   const code = new CCodeEmitter(w, "kernel", use);
   for (const helper of module.helpers) {
@@ -90,7 +107,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   for (const program of module.programs) {
     w.withOrigin(program.span, () => {
       w.line(`SEC("${program.section}")`);
-      w.block(signature(program, "int", ""), () => code.statements(program.body));
+      w.block(programSignature(program), () => code.statements(program.body));
     });
     w.line();
   }

@@ -100,6 +100,11 @@ export class KernelTypes {
     };
   }
 
+  /** Every kernel function name (for did-you-mean). */
+  functionNames(): string[] {
+    return this.btf?.namesOf(["func"]) ?? [];
+  }
+
   /** Members as fields; members of anonymous structs/unions are lifted, as in C. */
   private members(btf: Btf, members: readonly { readonly name: string; readonly typeId: number }[]): { name: string; type: Type }[] {
     const fields: { name: string; type: Type }[] = [];

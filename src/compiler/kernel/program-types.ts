@@ -73,8 +73,21 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(ARGS OF THE KERNEL FUNCTION) -> i32",
     argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, description: "a kernel function name (optionally `+offset`)", example: '@probe("do_exit")' },
+    // fentry (BTF trampoline) at a function's entry; a kprobe for an offset inside it.
     section: (target) => (target?.includes("+") ? `kprobe/${target}` : `fentry/${target ?? ""}`),
-    implemented: false,
+    implemented: true,
+  },
+  {
+    attribute: "kprobe",
+    programType: "kprobe",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ARGS OF THE KERNEL FUNCTION) -> i32",
+    argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, description: "a kernel function name (optionally `+offset`)", example: '@kprobe("do_unlinkat")' },
+    section: (target) => `kprobe/${target ?? ""}`,
+    implemented: true,
   },
   {
     attribute: "perf_event",
@@ -98,6 +111,11 @@ function tracepointContext(target: string): string {
   if (target.startsWith("syscalls/sys_enter_")) return "trace_event_raw_sys_enter";
   if (target.startsWith("syscalls/sys_exit_")) return "trace_event_raw_sys_exit";
   return `trace_event_raw_${event}`;
+}
+
+/** The IR program type for an attribute and its target (`@probe("f+8")` is a kprobe). */
+export function programTypeFor(info: ProgramTypeInfo, target: string | undefined): ProgramType {
+  return info.programType === "probe" && target?.includes("+") ? "kprobe" : info.programType;
 }
 
 export const programTypeByAttribute: ReadonlyMap<string, ProgramTypeInfo> = new Map(

@@ -13,6 +13,7 @@ import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
 import { lowerPrint } from "./print-format.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
+import { programTypeFor } from "../kernel/program-types.js";
 
 export class InternalError extends Error {}
 
@@ -26,7 +27,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programInfo.programType, section: programInfo.section(info.role.target), target: info.role.target });
+        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;

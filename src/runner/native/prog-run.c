@@ -19,7 +19,7 @@
  * Output (stdout, one JSON object):
  *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,
  *             "data_size_out":..,"data_out":"hex"}],
- *    "programs":[{"name":..,"type":..,"loaded":bool}],
+ *    "programs":[{"name":..,"type":..,"loaded":bool[,"refused":"why"]}],
  *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
  *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}],
  *    "ringbufs":[{"name":..,"records":["hex",..]}]}
@@ -210,6 +210,40 @@ static int print_ringbuf(struct bpf_object *obj, const char *name, int first)
 	return 0;
 }
 
+/*
+ * Program types this kernel may refuse to load for reasons of configuration rather
+ * than verification (fentry/fexit under lockdown: EPERM). They are loaded one by one
+ * in objects of their own, after the main load, so one refusal does not hide the
+ * verifier's verdict on everything else. Returns the reason text for a refused program
+ * (static storage), NULL when it loaded, or exits with the log on a real rejection.
+ */
+static int deferred_type(enum bpf_prog_type type)
+{
+	return type == BPF_PROG_TYPE_TRACING;
+}
+
+static const char *load_alone(const char *path, const char *name)
+{
+	struct bpf_object *alone = bpf_object__open_file(path, NULL);
+	if (!alone)
+		return "cannot open the object again";
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, alone)
+		bpf_program__set_autoload(prog, strcmp(bpf_program__name(prog), name) == 0);
+	free(log_text);
+	log_text = NULL;
+	log_len = 0;
+	int result = bpf_object__load(alone);
+	int err = errno;
+	bpf_object__close(alone);
+	if (result == 0)
+		return NULL;
+	if (err == EPERM)
+		return "the kernel refuses to load this program type here (EPERM: e.g. lockdown)";
+	fprintf(stderr, "prog-run: cannot load '%s' from %s: %s\n%s", name, path, strerror(err), log_text ? log_text : "");
+	exit(1);
+}
+
 static void print_map(struct bpf_map *map, int first)
 {
 	int fd = bpf_map__fd(map);
@@ -317,6 +351,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
 		return 1;
 	}
+	const char *deferred[64];
+	int deferred_count = 0;
+	struct bpf_program *each;
+	bpf_object__for_each_program(each, obj) {
+		if (deferred_type(bpf_program__type(each)) && deferred_count < 64) {
+			deferred[deferred_count++] = bpf_program__name(each);
+			bpf_program__set_autoload(each, false);
+		}
+	}
 	if (bpf_object__load(obj) != 0) {
 		int err = errno;
 		fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
@@ -375,8 +418,19 @@ int main(int argc, char **argv)
 	struct bpf_program *listed;
 	int first_program = 1;
 	bpf_object__for_each_program(listed, obj) {
-		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":%s}", first_program ? "" : ",", bpf_program__name(listed),
-		       (int)bpf_program__type(listed), bpf_program__fd(listed) >= 0 ? "true" : "false");
+		const char *refused = NULL;
+		int loaded = bpf_program__fd(listed) >= 0;
+		for (int d = 0; d < deferred_count; d++) {
+			if (strcmp(deferred[d], bpf_program__name(listed)) == 0) {
+				refused = load_alone(argv[1], deferred[d]);
+				loaded = refused == NULL;
+			}
+		}
+		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":%s", first_program ? "" : ",", bpf_program__name(listed),
+		       (int)bpf_program__type(listed), loaded ? "true" : "false");
+		if (refused)
+			printf(",\"refused\":\"%s\"", refused);
+		putchar('}');
 		first_program = 0;
 	}
 	printf("],\"maps\":[");

@@ -197,3 +197,18 @@ export const unknownRingbufOperation = defineError(
       : "the operations are `reserve()`, `submit(e)`, `discard(e)` (eBPF) and `on_event(handler)` (user space)",
   }),
 );
+
+// --- lead: kernel program types ---
+
+export const unknownKernelFunction = defineError(
+  "E0240",
+  "no such kernel function",
+  "A probe attaches to a kernel function; the kernel's BTF has no function of that name, so nothing could attach. Functions that are inlined or static in the running kernel are often absent.",
+  (name: string, suggestion: string | undefined) => ({
+    message: `the running kernel has no function \`${name}\``,
+    label: "not in the kernel's BTF",
+    ...(suggestion ? didYouMean(suggestion) : {
+      help: "check the name in /proc/kallsyms; syscalls are traced as `__x64_sys_NAME` or through `@tracepoint(\"syscalls/sys_enter_NAME\")`",
+    }),
+  }),
+);

@@ -1,10 +1,57 @@
 //! Attach functions of the loader runtime for programs that attach to kernel events
-//! rather than interfaces: tracepoints (a perf link the kernel releases when the loader
-//! dies). Each fills `slot->link` and returns 0, or prints the cause and returns -1.
+//! rather than interfaces: tracepoints and probes (fentry trampolines, kprobes). Each
+//! makes a link, which the kernel releases when the loader dies, fills `slot->link`
+//! and returns 0, or prints the cause and returns -1.
 
 import type { CWriter } from "../c-writer.js";
 
-export function emitTracingAttach(w: CWriter): void {
+export function emitTracingAttach(w: CWriter, kinds: { readonly tracepoint: boolean; readonly probe: boolean }): void {
+  if (kinds.tracepoint) emitTracepointAttach(w);
+  if (kinds.probe) emitProbeAttach(w);
+}
+
+/**
+ * Probes: the function is in the section name (`fentry/do_exit`, `kprobe/vfs_read+16`).
+ * A kprobe may be moved to another function by `attach(p, "other", 0)`; an fentry
+ * program is verified against its function's BTF and cannot.
+ */
+function emitProbeAttach(w: CWriter): void {
+  w.block("static int ks_attach_probe(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
+    w.line("(void)flags;");
+    w.line("const char *section = bpf_program__section_name(prog);");
+    w.line("const char *declared = strchr(section, '/');");
+    w.line('declared = declared ? declared + 1 : "";');
+    w.line("int kprobe = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;");
+    w.block("if (target && *target && strcmp(target, declared) != 0)", () => {
+      w.block("if (!kprobe)", () => {
+        w.line('fprintf(stderr, "error: probe \'%s\' was verified against %s when it was loaded; it cannot attach to %s\\n", bpf_program__name(prog), declared, target);');
+        w.line("return -1;");
+      });
+      w.line("slot->link = bpf_program__attach_kprobe(prog, false, target);");
+    });
+    w.line("else slot->link = bpf_program__attach(prog);");
+    w.block("if (!slot->link)", () => {
+      w.line("int err = errno;");
+      w.line("char what[256];");
+      w.line('snprintf(what, sizeof(what), "cannot attach probe \'%s\' to %s", bpf_program__name(prog), target && *target ? target : declared);');
+      w.line("struct stat st;");
+      w.block('if (kprobe && stat("/sys/kernel/tracing/kprobe_events", &st) != 0 && stat("/sys/kernel/debug/tracing/kprobe_events", &st) != 0)', () => {
+        w.line('fprintf(stderr, "error: %s: this kernel has no kprobes (CONFIG_KPROBES / CONFIG_KPROBE_EVENTS are off)\\n", what);');
+        w.line("return -1;");
+      });
+      w.block("if (err == ENOENT || err == EINVAL)", () => {
+        w.line('fprintf(stderr, "error: %s: no such kernel function, or it cannot be probed (inlined, notrace or blacklisted)\\n", what);');
+        w.line("return -1;");
+      });
+      w.line("ks_explain_errno(what, err);");
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+}
+
+function emitTracepointAttach(w: CWriter): void {
   w.comment("libbpf finds a tracepoint's id in tracefs; mount it where this machine has not.");
   w.block("static int ks_ensure_tracefs(void)", () => {
     w.line("struct stat st;");

@@ -60,8 +60,8 @@ const attachKinds: readonly AttachKind[] = [
   { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: undefined, programTypes: ["tc"] },
   { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
   { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined, programTypes: [] },
-  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: undefined, programTypes: [] },
-  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: undefined, programTypes: [] },
+  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe"] },
+  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: "ks_attach_probe", programTypes: ["kprobe"] },
   { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined, programTypes: [] },
   { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined, programTypes: [] },
 ];
@@ -247,7 +247,10 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
     w.line("const char *hint = \"\";");
     w.line("switch (err) {");
     w.line("case EPERM: case EACCES:");
-    w.line('    hint = "; eBPF needs root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN (try sudo)"; break;');
+    w.comment("    As root, EPERM is the kernel refusing (lockdown refuses fentry/fexit, for one).");
+    w.line('    hint = geteuid() == 0 ? "; the kernel refuses it even to root (kernel lockdown, or a program type this kernel does not allow such as fentry)"');
+    w.line('                          : "; eBPF needs root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN (try sudo)";');
+    w.line("    break;");
     w.line("case ENOSYS:");
     w.line('    hint = "; this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)"; break;');
     w.line("case EOPNOTSUPP: case 524 /* ENOTSUPP */:");
@@ -455,7 +458,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   // Attach code only for the program types this module has (smaller loaders; a type
   // without code still gets its row, so the error names it).
   const present = new Set(module.programs.map((p) => p.programType));
-  if (present.has("tracepoint")) emitTracingAttach(w);
+  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") });
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
   w.indent();

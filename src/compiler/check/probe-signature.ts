@@ -1,0 +1,93 @@
+//! Signatures of `@probe` / `@kprobe` programs, checked against the kernel function's
+//! prototype from BTF (upstream never checks them, so a wrong parameter type only
+//! showed up as garbage at run time). The parameters are the traced function's
+//! arguments, in order; a program may take fewer than the function has.
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { Span } from "../source.js";
+import type { Type } from "../types.js";
+import { typeToString } from "../types.js";
+import type { KernelFunction } from "../kernel/kernel-types.js";
+import type { ProgramTypeInfo } from "../kernel/program-types.js";
+import type { CheckContext } from "./context.js";
+import { closestName } from "./suggest.js";
+
+/** Arguments a kprobe can read from registers (x86-64 and arm64 pass six or more). */
+const maxKprobeArguments = 6;
+/** What BPF_PROG (fentry) can unpack. */
+const maxFentryArguments = 12;
+
+export function checkProbeSignature(
+  ctx: CheckContext,
+  decl: ast.FunctionDecl,
+  info: ProgramTypeInfo,
+  params: readonly { readonly name: string; readonly type: Type }[],
+  returnType: Type,
+  target: string | undefined,
+): void {
+  if (target === undefined || !info.targetFormat?.pattern.test(target)) return;
+  const plus = target.indexOf("+");
+  const functionName = plus < 0 ? target : target.slice(0, plus);
+  const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.function(functionName) : undefined;
+  const signature = plus >= 0 ? `fn ${decl.name.name}() -> i32`
+    : kernel ? kernelSignature(decl.name.name, kernel) : info.signature.replace("NAME", decl.name.name);
+  const report = (problem: string, span: Span): void =>
+    ctx.diags.report(typeErrors.programSignature, span, `${info.attribute}`, signature, problem);
+
+  if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
+    report("it must return `i32` (the kernel ignores the value of a probe)", decl.returnType?.span ?? decl.name.span);
+  }
+  if (ctx.kernelTypes.available && !kernel) {
+    const attribute = decl.attributes[0]!;
+    ctx.diags.report(nameErrors.unknownKernelFunction, attribute.args?.[0]?.span ?? attribute.span, functionName,
+      closestName(functionName, ctx.kernelTypes.functionNames()));
+    return;
+  }
+  if (plus >= 0 && params.length > 0) {
+    report("a probe at an offset inside a function cannot name the function's arguments (the registers no longer hold them)", decl.params[0]!.span);
+    return;
+  }
+  const limit = info.programType === "kprobe" || plus >= 0 ? maxKprobeArguments : maxFentryArguments;
+  if (params.length > limit) {
+    report(`it takes ${params.length} parameters; a ${info.programType === "kprobe" ? "kprobe" : "probe"} can read at most ${limit} arguments`, decl.params[limit]!.span);
+    return;
+  }
+  if (!kernel) return;
+  if (params.length > kernel.params.length) {
+    report(`\`${functionName}\` takes ${kernel.params.length} argument${kernel.params.length === 1 ? "" : "s"}, not ${params.length}`, decl.params[kernel.params.length]!.span);
+    return;
+  }
+  params.forEach((param, i) => {
+    const expected = kernel.params[i]!;
+    if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
+      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the kernel passes \`${typeToString(expected.type)}\` (\`${expected.name || "unnamed"}\`)`,
+        decl.params[i]!.type.span);
+    }
+  });
+}
+
+function kernelSignature(name: string, kernel: KernelFunction): string {
+  const params = kernel.params.map((p, i) => `${p.name || `arg${i}`}: ${typeToString(p.type)}`).join(", ");
+  return `fn ${name}(${params}) -> i32`;
+}
+
+/**
+ * Whether a parameter written as `written` can receive the kernel's `actual`: same
+ * integer width (signedness is the writer's view of the bits), any pointer for an
+ * opaque `*u8`/`*void`, otherwise the same pointee.
+ */
+function compatibleArgument(written: Type, actual: Type): boolean {
+  const width = (t: Type): number | undefined =>
+    t.kind === "int" ? t.bits : t.kind === "enum" ? 32 : t.kind === "bool" || t.kind === "char" ? 8 : undefined;
+  if (width(written) !== undefined && width(actual) !== undefined) return width(written) === width(actual);
+  if (written.kind === "pointer" && actual.kind === "pointer") {
+    const opaque = (t: Type): boolean => t.kind === "void" || (t.kind === "int" && t.bits === 8) || t.kind === "char";
+    if (opaque(written.target) || opaque(actual.target)) return true;
+    if (written.target.kind === "struct" && actual.target.kind === "struct") return written.target.name === actual.target.name;
+    return compatibleArgument(written.target, actual.target);
+  }
+  if (written.kind === "struct" && actual.kind === "struct") return written.name === actual.name;
+  return false;
+}
