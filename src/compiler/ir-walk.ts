@@ -52,13 +52,17 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "try": return parts([], [...body(s.body), ...s.catches.flatMap((c) => body(c.body))]);
     case "tryCall": return parts(s.args, [], [], s.result ? [s.result] : []);
     case "defer": return parts(s.values);
+    case "ringbufRelease": return parts([s.record]);
+    case "objectDelete": return parts([s.pointer]);
+    case "onEvent": return parts([]);
+    case "ifPointer": return parts([s.value], [...body(s.then, [s.binding]), ...body(s.else)]);
   }
 }
 
 export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
   switch (e.kind) {
     case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
-    case "functionRef": case "programRef": case "sizeof":
+    case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew": case "dispatch":
       return [];
     case "binary": return [e.left, e.right];
     case "unary": return [e.operand];

@@ -251,7 +251,15 @@ export type IrStmt =
    */
   | { readonly kind: "tryCall"; readonly result: string | undefined; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /** `defer …`: evaluates the slot's captures now and arms it; it runs at function exit. */
-  | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span };
+  | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span }
+  /** `rb.submit(e)` / `rb.discard(e)` (eBPF): hands the reserved record back. */
+  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly span: Span }
+  /** `delete p` for an object from `new`. */
+  | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span }
+  /** `rb.on_event(handler)` (user space): the user function called for each record. */
+  | { readonly kind: "onEvent"; readonly map: string; readonly handler: string; readonly span: Span }
+  /** `if (var binding = value) {…} else {…}` for a pointer: `binding` is non-null in `then`. */
+  | { readonly kind: "ifPointer"; readonly binding: string; readonly type: Type; readonly value: IrExpr; readonly then: readonly IrStmt[]; readonly else: readonly IrStmt[] | undefined; readonly span: Span };
 
 /**
  * How a loop becomes C. User space: always `plain`. eBPF: `unrolled` (`#pragma unroll`,
@@ -352,4 +360,10 @@ export type IrExpr =
    * Statements, then a value: a `match` used inside a larger expression. `body` assigns
    * the local `result` (declared by the emitter, zero-initialised); the value is `result`.
    */
-  | { readonly kind: "valueBlock"; readonly result: string; readonly body: readonly IrStmt[]; readonly type: Type; readonly span: Span };
+  | { readonly kind: "valueBlock"; readonly result: string; readonly body: readonly IrStmt[]; readonly type: Type; readonly span: Span }
+  /** `rb.reserve()` (eBPF): a new record of the ring buffer, or null when it is full. */
+  | { readonly kind: "ringbufReserve"; readonly map: string; readonly type: Type; readonly span: Span }
+  /** `new T()`: a zeroed object of struct `of`, or null. */
+  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
+  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span };

@@ -50,6 +50,8 @@ export interface RunOptions {
   readonly argvPrefix?: readonly string[];
   readonly presets?: readonly MapPreset[];
   readonly progArrays?: readonly ProgArraySlot[];
+  /** Ring buffers whose records are read (consumed) after the runs, into `ringbufs`. */
+  readonly ringbufs?: readonly string[];
 }
 
 export interface MapEntry {
@@ -87,6 +89,8 @@ export interface ProgRunResult {
   readonly runs: readonly RunResult[];
   readonly programs: readonly LoadedProgram[];
   readonly maps: readonly MapDump[];
+  /** Records of the ring buffers named in `RunOptions.ringbufs`, in the order written. */
+  readonly ringbufs: readonly { readonly name: string; readonly records: readonly Uint8Array[] }[];
 }
 
 export class ProgRunError extends Error {}
@@ -115,6 +119,7 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
   const presetArgs = [
     ...(options.presets ?? []).flatMap((p) => ["--set", p.map, toHex(p.key), toHex(p.value)]),
     ...(options.progArrays ?? []).flatMap((p) => ["--prog-array", p.map, String(p.index), p.prog]),
+    ...(options.ringbufs ?? []).flatMap((name) => ["--ringbuf", name]),
   ];
   const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...presetArgs, ...runs.flatMap(runArgs)];
   const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -123,13 +128,14 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
   }
   interface RawMap { name: string; type: number; key_size: number; value_size: number; percpu: boolean; entries: { key: string; value?: string; values?: string[] }[] }
   interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number; data_out: string }
-  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: LoadedProgram[]; maps: RawMap[] };
+  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: LoadedProgram[]; maps: RawMap[]; ringbufs: { name: string; records: string[] }[] };
   return {
     runs: raw.runs.map((r) => ({
       prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, dataSizeOut: r.data_size_out,
       dataOut: hex(r.data_out),
     })),
     programs: raw.programs,
+    ringbufs: raw.ringbufs.map((r) => ({ name: r.name, records: r.records.map(hex) })),
     maps: raw.maps.map((m) => ({
       name: m.name,
       type: m.type,

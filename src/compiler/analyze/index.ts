@@ -5,8 +5,10 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type * as ir from "../ir.js";
 import { checkStackUsage } from "./stack-usage.js";
 import { checkLoopFrames } from "./loop-frames.js";
+import { checkReferences } from "./references.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkStackUsage(module, diags);
   checkLoopFrames(module, diags);
+  checkReferences(module, diags);
 }

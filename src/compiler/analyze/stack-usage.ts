@@ -129,7 +129,15 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
       case "assign": case "mapUpdate": case "mapCompound": case "expr": case "return": case "print": case "mapDelete":
         for (const e of statementExprs(s)) visitExpr(e);
         break;
-      case "break": case "continue": break;
+      case "ifPointer":
+        out.push({ name: s.binding, bytes: 8 });
+        visitExpr(s.value);
+        collect(s.then, frame, calls, tables, callbackFrame);
+        collect(s.else ?? [], frame, calls, tables, callbackFrame);
+        break;
+      case "ringbufRelease": visitExpr(s.record); break;
+      case "objectDelete": visitExpr(s.pointer); break;
+      case "break": case "continue": case "onEvent": break;
       case "block": collect(s.body, frame, calls, tables, callbackFrame); break;
       case "try":
         collect(s.body, frame, calls, tables, callbackFrame);

@@ -15,11 +15,12 @@ import { parseFormat } from "../lower/print-format.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
 import { checkByteOrderCall } from "./byte-order.js";
 import { checkPrintArguments } from "./print-arguments.js";
+import { checkDispatch } from "./ringbuf.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register"]);
-const later = new Set(["read", "dispatch", "daemon", "exec", "test"]);
+const later = new Set(["read", "daemon", "exec", "test"]);
 
-export const builtinNames: readonly string[] = ["print", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -39,6 +40,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
+    case "dispatch": return checkDispatch(c, scope, expr);
     case "load": {
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "load", 1, expr.args.length, undefined);

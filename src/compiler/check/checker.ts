@@ -19,6 +19,7 @@ import type { FunctionInfo, Semantics } from "./semantics.js";
 import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
+import { checkRingbufCallbacks } from "./ringbuf.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -28,6 +29,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
   declareAll(ctx, decls, headerDecls);
+  checkRingbufCallbacks(ctx);
 
   for (const info of ctx.functions) {
     const decl = info.decl;

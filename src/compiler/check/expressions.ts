@@ -25,6 +25,7 @@ import {
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
+import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -110,9 +111,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       return errorType;
     }
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
-    case "NewExpr":
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "`new`");
-      return errorType;
+    case "NewExpr": return checkNew(c, expr);
     case "ErrorExpr": return errorType;
   }
 }
@@ -415,6 +414,7 @@ function isContextMethodCall(scope: Scope, callee: ast.FieldExpr): boolean {
 
 function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
+  if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);

@@ -11,6 +11,7 @@ import { errorType, primitiveTypes, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
 import { constantInteger } from "./constants.js";
+import { resolveRingbufType, ringbufSpellings } from "./ringbuf.js";
 
 export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
   switch (typeExpr.kind) {
@@ -58,9 +59,10 @@ function resolveNamedType(ctx: CheckContext, name: ast.Ident): Type {
 
 function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
   const spelled = typeExpr.name.name;
+  if (ringbufSpellings.has(spelled)) return resolveRingbufType(ctx, typeExpr, allowMap);
   const mapKind = mapKindSpellings.get(spelled);
   if (!mapKind) {
-    if (["ringbuf", "RingBuf", "perf_event_array", "lpm_trie", "queue", "stack", "LpmTrie"].includes(spelled)) {
+    if (["perf_event_array", "lpm_trie", "queue", "stack", "LpmTrie"].includes(spelled)) {
       ctx.diags.report(codegenErrors.notSupportedYet, typeExpr.name.span, `the \`${spelled}\` map type`);
       return errorType;
     }

@@ -23,6 +23,7 @@ import { checkErrorStatement } from "./errors.js";
 import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { unparenthesized } from "./strings.js";
+import { checkDeleteObject } from "./ringbuf.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -129,6 +130,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         checkExpr(c, scope, stmt.target);
         return;
       }
+      if (checkDeleteObject(c, scope, stmt)) return;
       if (stmt.target.kind !== "ErrorExpr") ctx.diags.report(typeErrors.deleteNeedsMapEntry, stmt.target.span);
       return;
     }

@@ -17,6 +17,7 @@ import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
+import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -210,6 +211,26 @@ export class CCodeEmitter {
         case "print":
           w.line(this.print(s));
           return;
+        case "ringbufRelease": case "objectDelete": case "onEvent":
+          w.line(ringbufStatement(this.side, s, (e) => this.expr(e)));
+          return;
+        case "ifPointer":
+          // A plain block scopes the binding to the branch, as in the source.
+          w.block("", () => {
+            w.line(`${cDeclaration(s.type, localName(s.binding))} = ${this.expr(s.value)};`);
+            w.line(`if (${localName(s.binding)}) {`);
+            w.indent();
+            this.statements(s.then);
+            w.dedent();
+            if (s.else) {
+              w.line("} else {");
+              w.indent();
+              this.statements(s.else);
+              w.dedent();
+            }
+            w.line("}");
+          });
+          return;
       }
     });
   }
@@ -320,6 +341,7 @@ export class CCodeEmitter {
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
+      case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
     }
   }
 

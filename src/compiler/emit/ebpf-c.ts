@@ -13,6 +13,7 @@ import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -52,14 +53,18 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     w.line("#include <bpf/bpf_tracing.h>");
   }
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
+  if (usesKernelObjects(module)) emitObjectKfuncs(w);
   w.line();
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
         w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
         w.line(`__uint(max_entries, ${map.maxEntries});`);
-        w.line(`__type(key, ${cTypeName(map.keyType)});`);
-        w.line(`__type(value, ${cTypeName(map.valueType)});`);
+        // A ring buffer has no keys or values: max_entries is its size in bytes.
+        if (map.mapKind !== "ringbuf") {
+          w.line(`__type(key, ${cTypeName(map.keyType)});`);
+          w.line(`__type(value, ${cTypeName(map.valueType)});`);
+        }
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
       }, ` ${map.name} SEC(".maps");`);
     });

@@ -16,6 +16,7 @@ import { emitDefaultMain } from "./userspace/default-main.js";
 import { emitArgsParser } from "./userspace/args.js";
 import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -35,6 +36,7 @@ export function emitUserspaceC(
   emitMapOperations(w, "user", module.maps, use);
   w.line();
   if (!module.hasUserMain) {
+    emitRingbufRuntime(w, module);
     emitDefaultMain(w, module);
     return w.toString();
   }
@@ -42,6 +44,7 @@ export function emitUserspaceC(
   emitStringHelpers(w, "user", collectStringUse(module));
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
+  emitRingbufRuntime(w, module);
   writeUserFunctions(w, module, use);
   const argsType = module.userFunctions.find((f) => f.name === "main")?.params[0]?.type;
   const argsLayout = argsType?.kind === "struct" ? module.structs.find((s) => s.name === argsType.name) : undefined;

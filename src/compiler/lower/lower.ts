@@ -24,6 +24,7 @@ import { coerce, lowerStringBinary } from "./lower-strings.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { unparenthesized } from "../check/strings.js";
+import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -261,6 +262,8 @@ export class FunctionLowering implements MatchLowering {
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
         }
+        const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
+        if (ringbufStatement) return [ringbufStatement];
         const call = stripParens(stmt.expr);
         // A throwing call whose value is dropped: the hoisted call is the whole statement.
         if (call.kind === "CallExpr" && this.throws(call)) {
@@ -284,19 +287,10 @@ export class FunctionLowering implements MatchLowering {
             then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
-        if (stmt.binding && this.semantics.declarations.get(stmt)?.kind === "local") {
-          // `if (var q = p)` on a pointer: q is p, checked.
-          const symbol = this.semantics.declarations.get(stmt) as Extract<Symbol, { kind: "local" }>;
-          const name = localIdentifier(symbol);
-          const pointer: ir.IrExpr = { kind: "local", name, type: symbol.type, span };
-          const test: ir.IrExpr = { kind: "binary", op: "!=", left: pointer, right: { kind: "null", type: symbol.type, span }, type: boolType, span };
-          return [{
-            kind: "block", span, body: [
-              { kind: "declare", name, type: symbol.type, init: this.expr(stmt.condition), unread: false, span },
-              { kind: "if", condition: test, then: this.block(stmt.then.statements), else: lowerElse(), span },
-            ],
-          }];
-        }
+        // `if (var q = p)` on a pointer: q is p, checked (reference tracking follows it).
+        const pointerBinding = stmt.binding &&
+          lowerPointerBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse());
+        if (pointerBinding) return [pointerBinding];
         if (stmt.binding) {
           const symbol = this.semantics.declarations.get(stmt);
           const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
@@ -355,8 +349,8 @@ export class FunctionLowering implements MatchLowering {
       }
       case "DeleteStmt": {
         const target = stmt.target;
-        if (target.kind !== "IndexExpr") throw new InternalError("delete of non-index");
-        const map = this.mapName(target.target);
+        const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
+        if (!map || target.kind !== "IndexExpr") return [{ kind: "objectDelete", pointer: this.expr(target), span }];
         if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: coerce(this.expr(target.index), this.mapType(map).key), span }];
       }
@@ -564,7 +558,8 @@ export class FunctionLowering implements MatchLowering {
       case "ArrayLiteral":
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
       case "MatchExpr": return lowerMatchValue(this, expr);
-      case "NewExpr": case "ErrorExpr":
+      case "NewExpr": return lowerNew(this, expr);
+      case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }
   }
@@ -579,6 +574,8 @@ export class FunctionLowering implements MatchLowering {
   /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
+    const ringbufCall = lowerRingbufCall(this, expr);
+    if (ringbufCall) return ringbufCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -4,7 +4,10 @@
  *
  *   prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...
  *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...
+ *                [--ringbuf MAP]...
  *
+ * --ringbuf consumes, after all runs, every record the programs wrote into ring buffer MAP
+ * and reports them in order (at most MAX_RECORDS per ring buffer).
  * --set writes one map entry after loading and before any run (per-CPU maps get the
  * value on every CPU); --prog-array stores PROG's fd at INDEX of a program array (what a
  * loader does for tail calls). Each --prog starts a run; the options after it apply to
@@ -18,7 +21,8 @@
  *             "data_size_out":..,"data_out":"hex"}],
  *    "programs":[{"name":..,"type":..,"loaded":bool[,"refused":"why"]}],
  *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
- *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}]}
+ *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}],
+ *    "ringbufs":[{"name":..,"records":["hex",..]}]}
  * Errors: a one-line message on stderr (libbpf's log included for load failures), exit 1.
  */
 #include <errno.h>
@@ -35,6 +39,8 @@
 
 #define MAX_RUNS 256
 #define MAX_PRESETS 256
+#define MAX_RINGBUFS 16
+#define MAX_RECORDS 4096
 
 struct run {
 	const char *prog;
@@ -106,7 +112,8 @@ static int parse_uint(const char *text, unsigned *out)
 static int usage(void)
 {
 	fprintf(stderr, "usage: prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...\n"
-			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...\n");
+			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...\n"
+			"                [--ringbuf MAP]...\n");
 	return 2;
 }
 
@@ -166,6 +173,41 @@ static int apply_preset(struct bpf_object *obj, const struct preset *preset)
 	free(key);
 	free(value);
 	return result;
+}
+
+/* Ring buffer records, collected by the libbpf callback and printed as hex. */
+struct records {
+	int count;
+};
+
+static int print_record(void *ctx, void *data, size_t size)
+{
+	struct records *records = ctx;
+	if (records->count >= MAX_RECORDS)
+		return -1;
+	printf("%s", records->count++ ? "," : "");
+	put_hex(data, size);
+	return 0;
+}
+
+static int print_ringbuf(struct bpf_object *obj, const char *name, int first)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF) {
+		fprintf(stderr, "prog-run: no ring buffer named '%s'\n", name);
+		return -1;
+	}
+	struct records records = { 0 };
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(map), print_record, &records, NULL);
+	if (!rb) {
+		fprintf(stderr, "prog-run: cannot read ring buffer '%s': %s\n", name, strerror(errno));
+		return -1;
+	}
+	printf("%s{\"name\":\"%s\",\"records\":[", first ? "" : ",", name);
+	ring_buffer__consume(rb);
+	printf("]}");
+	ring_buffer__free(rb);
+	return 0;
 }
 
 /*
@@ -252,6 +294,8 @@ int main(int argc, char **argv)
 	int run_count = 0;
 	struct preset presets[MAX_PRESETS];
 	int preset_count = 0;
+	const char *ringbufs[MAX_RINGBUFS];
+	int ringbuf_count = 0;
 	if (argc < 2)
 		return usage();
 	for (int i = 2; i < argc; i++) {
@@ -269,6 +313,11 @@ int main(int argc, char **argv)
 			presets[preset_count++] = (struct preset){ .map = argv[i + 1], .key = argv[i + 2], .value = argv[i + 3],
 								   .prog_array = strcmp(arg, "--prog-array") == 0 };
 			i += 3;
+		} else if (strcmp(arg, "--ringbuf") == 0 && value) {
+			if (ringbuf_count == MAX_RINGBUFS)
+				return usage();
+			ringbufs[ringbuf_count++] = value;
+			i++;
 		} else if (current && value && strcmp(arg, "--data") == 0) {
 			size_t length = strlen(value);
 			if (length == 0 || length % 2 != 0)
@@ -390,6 +439,13 @@ int main(int argc, char **argv)
 	bpf_object__for_each_map(map, obj) {
 		print_map(map, first);
 		first = 0;
+	}
+	printf("],\"ringbufs\":[");
+	for (int r = 0; r < ringbuf_count; r++) {
+		if (print_ringbuf(obj, ringbufs[r], r == 0) != 0) {
+			bpf_object__close(obj);
+			return 1;
+		}
 	}
 	printf("]}\n");
 	bpf_object__close(obj);

@@ -254,6 +254,21 @@ export const emptyRange = defineWarning(
   }),
 );
 
+// --- ringbuf-objects ---
+
+export const unknownRingbufOperation = defineError(
+  "E0235",
+  "unknown ring buffer operation",
+  "A ring buffer has the operations `reserve()`, `submit(e)` and `discard(e)` in eBPF code and `on_event(handler)` in user space; nothing else can be called on it.",
+  (ringbuf: string, name: string, suggestion: string | undefined) => ({
+    message: `ring buffer \`${ringbuf}\` has no operation \`${name}\``,
+    label: "not a ring buffer operation",
+    help: suggestion
+      ? `did you mean \`${suggestion}\`? (operations: reserve, submit, discard, on_event)`
+      : "the operations are `reserve()`, `submit(e)`, `discard(e)` (eBPF) and `on_event(handler)` (user space)",
+  }),
+);
+
 // --- lead: kernel program types ---
 
 export const unknownKernelFunction = defineError(

@@ -20,6 +20,7 @@ import { attachesToInterface } from "./runtime.js";
 import { cString } from "../c-code.js";
 import { hasKeyValueView } from "./maps.js";
 import { typeToString } from "../../types.js";
+import { ringbufHelpLines, ringbufsOf } from "./ringbufs.js";
 
 /** The target a non-interface program attaches to (its attribute argument or section). */
 function declaredTarget(program: IrProgram): string {
@@ -49,9 +50,10 @@ function helpText(module: IrModule): string[] {
     for (const map of printable) {
       lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.keyType)}, ${typeToString(map.valueType)}>`);
     }
-  } else {
+  } else if (ringbufsOf(module).length === 0) {
     lines.push("It has no maps to print; it keeps the programs attached until stopped.");
   }
+  lines.push(...ringbufHelpLines(module));
   lines.push(
     "On Ctrl-C (SIGINT) or SIGTERM it prints the maps once more, detaches and exits 0.",
     "",
@@ -86,14 +88,18 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   });
   w.line();
 
-  w.comment("Sleeps `seconds`, waking early when a signal sets ks_exiting.");
-  w.block("static void ks_sleep(double seconds)", () => {
-    w.line("struct timespec left;");
-    w.line("left.tv_sec = (time_t)seconds;");
-    w.line("left.tv_nsec = (long)((seconds - (double)left.tv_sec) * 1e9);");
-    w.line("while (!ks_exiting && nanosleep(&left, &left) != 0 && errno == EINTR) {}");
-  });
-  w.line();
+  // With ring buffers the wait between prints polls them (ringbufs.ts: ks_events_wait).
+  const hasRingbufs = ringbufsOf(module).length > 0;
+  if (!hasRingbufs) {
+    w.comment("Sleeps `seconds`, waking early when a signal sets ks_exiting.");
+    w.block("static void ks_sleep(double seconds)", () => {
+      w.line("struct timespec left;");
+      w.line("left.tv_sec = (time_t)seconds;");
+      w.line("left.tv_nsec = (long)((seconds - (double)left.tv_sec) * 1e9);");
+      w.line("while (!ks_exiting && nanosleep(&left, &left) != 0 && errno == EINTR) {}");
+    });
+    w.line();
+  }
 
   w.block("int main(int argc, char **argv)", () => {
     if (needsInterface) {
@@ -185,16 +191,22 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       w.line(`if (ks_register(${cString(impl.name)}) != 0) return 1;`);
       w.line(`fprintf(stderr, ${cString(`${binary}: registered ${impl.name} (${impl.opsType})\n`)});`);
     }
+    if (hasRingbufs) {
+      w.line("if (ks_events_open() != 0) return 1;");
+      w.line(`fprintf(stderr, ${cString(`${binary}: printing records of ${ringbufsOf(module).map((m) => m.name).join(", ")} as they arrive
+`)});`);
+    }
     w.line(`fprintf(stderr, "${binary}: printing maps every %g s; Ctrl-C to stop\\n", interval);`);
     w.line();
     w.line("long printed = 0;");
     w.block("while (!ks_exiting)", () => {
-      w.line("ks_sleep(interval);");
+      w.line(hasRingbufs ? "ks_events_wait(interval);" : "ks_sleep(interval);");
       w.line("if (ks_exiting) break;");
       w.line('printf("--- snapshot %ld ---\\n", ++printed);');
       w.line("ks_print_maps(stdout);");
       w.line("if (count > 0 && printed >= count) break;");
     });
+    if (hasRingbufs) w.line("ks_events_close();");
     w.block("if (ks_exiting)", () => {
       w.line('printf("--- final ---\\n");');
       w.line("ks_print_maps(stdout);");

@@ -109,7 +109,7 @@ function emitPrintHelpers(w: CWriter): void {
   w.line();
 }
 
-function structPrinterName(name: string): string {
+export function structPrinterName(name: string): string {
   return `ks_print_${name}`;
 }
 

@@ -108,6 +108,10 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
+  if (module.maps.some((m) => m.mapKind === "ringbuf")) {
+    w.comment("Set while dispatch() polls: a signal then only stops the polling.");
+    w.line("static volatile sig_atomic_t ks_polling;");
+  }
   w.line();
   w.comment("One row per attachment: a program may be attached to several targets.");
   w.block("struct ks_attachment", () => {
@@ -279,6 +283,9 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
+    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf")) {
+      w.line("if (ks_polling) return;");
+    }
     if (module.hasUserMain) {
       w.comment("User main: it may not poll ks_exiting. close() and _exit() are async-signal-safe.");
       w.line("for (int i = 0; i < ks_attachment_count; i++) {");

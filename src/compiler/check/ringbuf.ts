@@ -1,0 +1,280 @@
+//! Ring buffers and heap objects in the checker: the `ringbuf<T>(N)` type, the ring
+//! buffer operations (`reserve`/`submit`/`discard` in eBPF, `on_event` and `dispatch`
+//! in user space), `new T()`, `delete p`, and `if (var p = pointer)`. Whether every
+//! record and object is released on every path is decided later, on the IR
+//! (`analyze/references.ts`).
+
+import type * as ast from "../ast.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { MapType, Type } from "../types.js";
+import { errorType, i32, sizeOf, typeToString, voidType } from "../types.js";
+import type { CheckContext } from "./context.js";
+import { constantInteger } from "./constants.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkExpr } from "./expressions.js";
+import { resolveType } from "./resolve-types.js";
+import type { Scope } from "./scope.js";
+import type { FunctionInfo, MapInfo, Symbol } from "./semantics.js";
+import { closestName } from "./suggest.js";
+
+export const ringbufSpellings: ReadonlySet<string> = new Set(["ringbuf", "RingBuf"]);
+
+/** Size of `RingBuf<T>` written without `(N)`: 256 KiB, room for thousands of records. */
+export const defaultRingbufBytes = 256 * 1024;
+/** The page size of the machines we target; the kernel wants a multiple of it. */
+const pageSize = 4096;
+const maxRingbufBytes = 1 << 30;
+/** Each record is preceded by an 8-byte header in the ring. */
+const recordHeaderBytes = 8;
+
+const operations = ["reserve", "submit", "discard", "on_event"];
+
+/** `ringbuf<T>(N)` / `RingBuf<T>` in a global declaration. */
+export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
+  const spelled = typeExpr.name.name;
+  if (!allowMap) {
+    ctx.diags.report(nameErrors.mapUsedAsValue, typeExpr.span, spelled);
+    return errorType;
+  }
+  if (typeExpr.args.length !== 1) {
+    ctx.diags.report(typeErrors.ringbufValueType, typeExpr.span,
+      `${typeExpr.args.length} type arguments (a ring buffer takes one: the record struct)`);
+    return errorType;
+  }
+  const value = resolveType(ctx, typeExpr.args[0]!);
+  if (value.kind === "error") return errorType;
+  if (value.kind !== "struct" || value.origin !== "user") {
+    ctx.diags.report(typeErrors.ringbufValueType, typeExpr.args[0]!.span, typeToString(value));
+    return errorType;
+  }
+  let bytes = defaultRingbufBytes;
+  if (typeExpr.capacity) {
+    const size = constantInteger(ctx, typeExpr.capacity);
+    if (size === undefined || size <= 0n) {
+      ctx.diags.report(typeErrors.invalidSize, typeExpr.capacity.span, size === undefined ? "a non-constant expression" : `\`${size}\``);
+      return errorType;
+    }
+    const recordBytes = sizeOf(value, ctx.tables) + recordHeaderBytes;
+    const problem = ringbufSizeProblem(size, recordBytes);
+    if (problem) {
+      ctx.diags.report(typeErrors.ringbufSize, typeExpr.capacity.span, size.toString(), problem.problem, problem.suggestion);
+      return errorType;
+    }
+    bytes = Number(size);
+  }
+  return { kind: "map", mapKind: "ringbuf", key: voidType, value, maxEntries: bytes };
+}
+
+function ringbufSizeProblem(size: bigint, recordBytes: number): { problem: string; suggestion: string } | undefined {
+  const minimum = BigInt(Math.max(pageSize, nextPowerOfTwo(recordBytes)));
+  if (size > BigInt(maxRingbufBytes)) {
+    return { problem: "larger than the 1 GiB limit", suggestion: `a power of two between ${minimum} and ${maxRingbufBytes}` };
+  }
+  if ((size & (size - 1n)) !== 0n) {
+    let up = 1n;
+    while (up < size) up <<= 1n;
+    const down = up >> 1n;
+    const options = [down, up].filter((s) => s >= minimum && s <= BigInt(maxRingbufBytes));
+    return { problem: "not a power of two", suggestion: options.length > 0 ? options.map((s) => `\`${s}\``).join(" or ") : `\`${minimum}\`` };
+  }
+  if (size < BigInt(pageSize)) {
+    return { problem: `smaller than one page (${pageSize} bytes)`, suggestion: `\`${minimum}\` or more` };
+  }
+  if (size < BigInt(recordBytes)) {
+    return { problem: `one record (${recordBytes} bytes with its header) does not fit`, suggestion: `\`${minimum}\` or more` };
+  }
+  return undefined;
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** The ring buffer `callee` is a method of (`events.reserve`), if it is one. */
+export function ringbufOfCallee(scope: Scope, callee: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; target: ast.NameExpr; method: ast.Ident } | undefined {
+  if (callee.kind !== "FieldExpr" || callee.target.kind !== "NameExpr") return undefined;
+  const symbol = scope.lookup(callee.target.name.name);
+  if (symbol?.kind !== "map" || symbol.info.type.mapKind !== "ringbuf") return undefined;
+  return { symbol, target: callee.target, method: callee.field };
+}
+
+const eBpfOnlyHelp = "reserve and submit records in an eBPF program; user space receives them with `events.on_event(handler)` and `dispatch(events)`";
+
+/** `events.reserve()`, `events.submit(e)`, `events.discard(e)`, `events.on_event(f)`. */
+export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  const found = ringbufOfCallee(scope, expr.callee)!;
+  const { info } = found.symbol;
+  ctx.references.set(found.target, found.symbol);
+  ctx.exprTypes.set(found.target, errorType);
+  ctx.exprTypes.set(expr.callee, errorType);
+  const record: Type = { kind: "pointer", target: info.type.value };
+  const method = found.method.name;
+  const call = `${info.name}.${method}`;
+  const wrongSide = (side: string, instead: string): Type => {
+    ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, `${call}()`, side, instead);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  };
+  switch (method) {
+    case "reserve":
+      if (c.fn.side === "user") return wrongSide("user space", eBpfOnlyHelp);
+      if (expr.args.length !== 0) {
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, "no arguments", `${expr.args.length}`);
+        expr.args.forEach((a) => checkExpr(c, scope, a));
+      }
+      return record;
+    case "submit": case "discard": {
+      if (c.fn.side === "user") return wrongSide("user space", eBpfOnlyHelp);
+      const expected = `one record \`${typeToString(record)}\` reserved from \`${info.name}\``;
+      if (expr.args.length !== 1) {
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}(e)`, expected, `${expr.args.length} arguments`);
+        expr.args.forEach((a) => checkExpr(c, scope, a));
+        return voidType;
+      }
+      const type = checkExpr(c, scope, expr.args[0]!);
+      const value = info.type.value;
+      if (type.kind !== "error" && !(type.kind === "pointer" && type.target.kind === "struct" && value.kind === "struct" && type.target.name === value.name)) {
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, `${call}(e)`, expected, `\`${typeToString(type)}\``);
+      }
+      return voidType;
+    }
+    case "on_event":
+      if (c.fn.side === "kernel") {
+        return wrongSide("eBPF code", "register handlers in user space (for example in `main`) and call `dispatch`; the eBPF side only reserves and submits");
+      }
+      checkOnEvent(c, scope, expr, info);
+      return voidType;
+    default:
+      ctx.diags.report(nameErrors.unknownRingbufOperation, found.method.span, info.name, method, closestName(method, operations));
+      expr.args.forEach((a) => checkExpr(c, scope, a));
+      return errorType;
+  }
+}
+
+function checkOnEvent(c: ExprChecker, scope: Scope, expr: ast.CallExpr, info: MapInfo): void {
+  const { ctx } = c;
+  const arg = expr.args[0];
+  const expected = `a user-space function \`${handlerSignature(info)}\``;
+  if (expr.args.length !== 1 || !arg) {
+    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${info.name}.on_event(handler)`, expected, `${expr.args.length} arguments`);
+    return;
+  }
+  const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+  if (arg.kind !== "NameExpr" || symbol?.kind !== "function" || symbol.info.role.kind !== "userspace") {
+    const type = checkExpr(c, scope, arg);
+    if (type.kind !== "error") {
+      ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, `${info.name}.on_event(handler)`, expected, `\`${typeToString(type)}\``);
+    }
+    return;
+  }
+  ctx.references.set(arg, symbol);
+  ctx.exprTypes.set(arg, errorType);
+  checkHandlerSignature(ctx, symbol.info, info, arg.span);
+}
+
+function handlerSignature(info: MapInfo): string {
+  return `fn(event: *${typeToString(info.type.value)}) -> i32`;
+}
+
+function checkHandlerSignature(ctx: CheckContext, handler: FunctionInfo, ringbuf: MapInfo, span: ast.Expr["span"]): void {
+  const param = handler.params[0]?.type;
+  const paramOk = handler.params.length === 1 && param !== undefined &&
+    (param.kind === "error" || (param.kind === "pointer" && param.target.kind === "struct" && ringbuf.type.value.kind === "struct" && param.target.name === ringbuf.type.value.name));
+  const returnOk = handler.returnType.kind === "error" ||
+    (handler.returnType.kind === "int" && handler.returnType.bits === 32 && handler.returnType.signed);
+  if (paramOk && returnOk) return;
+  const found = `fn(${handler.params.map((p) => `${p.name}: ${typeToString(p.type)}`).join(", ")}) -> ${typeToString(handler.returnType)}`;
+  ctx.diags.report(typeErrors.eventHandlerSignature, span, handler.name, handlerSignature(ringbuf), found);
+}
+
+/** The upstream convention: a user-space `<rb>_callback` function is that ring buffer's handler. */
+export function checkRingbufCallbacks(ctx: CheckContext): void {
+  for (const map of ctx.maps) {
+    if (map.type.mapKind !== "ringbuf") continue;
+    const callback = ctx.functions.find((f) => f.name === `${map.name}_callback` && f.role.kind === "userspace");
+    if (callback) checkHandlerSignature(ctx, callback, map, callback.decl.name.span);
+  }
+}
+
+/** `dispatch(rb1, rb2, …)` in user space: polls until a signal or a handler says stop. */
+export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  if (c.fn.side === "kernel") {
+    ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, "dispatch()", "eBPF code", "call `dispatch` from user space; eBPF code submits records with `events.submit(e)`");
+    return errorType;
+  }
+  if (expr.args.length === 0) {
+    ctx.diags.report(typeErrors.dispatchArguments, expr.span, "no arguments");
+    return errorType;
+  }
+  for (const arg of expr.args) {
+    const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+    if (arg.kind === "NameExpr" && symbol?.kind === "map" && symbol.info.type.mapKind === "ringbuf") {
+      ctx.references.set(arg, symbol);
+      ctx.exprTypes.set(arg, errorType);
+      continue;
+    }
+    if (arg.kind === "NameExpr" && symbol?.kind === "map") {
+      ctx.references.set(arg, symbol);
+      ctx.exprTypes.set(arg, errorType);
+      ctx.diags.report(typeErrors.dispatchArguments, arg.span, `the ${symbol.info.type.mapKind} map \`${symbol.info.name}\``);
+      continue;
+    }
+    const type = checkExpr(c, scope, arg);
+    if (type.kind !== "error") ctx.diags.report(typeErrors.dispatchArguments, arg.span, `\`${typeToString(type)}\``);
+  }
+  return i32;
+}
+
+/** `new T()` → `*T`. Flags (`new T(GFP_ATOMIC)`) belong to `@kfunc` code only. */
+export function checkNew(c: ExprChecker, expr: ast.NewExpr): Type {
+  const { ctx } = c;
+  const type = resolveType(ctx, expr.type);
+  ctx.typeOperands.set(expr.type, type);
+  const flag = expr.args[0];
+  if (flag && c.fn.info.role.kind !== "kfunc") {
+    ctx.diags.report(typeErrors.allocationFlagOutsideKfunc, flag.span, c.fn.side === "user" ? "user space" : "eBPF code");
+  }
+  if (type.kind === "error") return errorType;
+  if (type.kind !== "struct" || type.origin !== "user") {
+    ctx.diags.report(typeErrors.newTypeNotStruct, expr.type.span, typeToString(type));
+    return errorType;
+  }
+  return { kind: "pointer", target: type };
+}
+
+/**
+ * `delete p` for a pointer `p` (an object from `new`; the IR analysis checks that).
+ * Returns false when the target is not a pointer, for the map-entry rule to report.
+ */
+export function checkDeleteObject(c: ExprChecker, scope: Scope, stmt: ast.DeleteStmt): boolean {
+  if (stmt.target.kind !== "NameExpr" && stmt.target.kind !== "ParenExpr") return false;
+  const symbol = stmt.target.kind === "NameExpr" ? scope.lookup(stmt.target.name.name) : undefined;
+  if (stmt.target.kind === "NameExpr" && symbol?.kind !== "local" && symbol?.kind !== "entry") return false;
+  const type = checkExpr(c, scope, stmt.target);
+  return type.kind === "pointer" || type.kind === "error";
+}
+
+/**
+ * `if (var p = expr)` where `expr` is a pointer (`events.reserve()`, `new T()`, a
+ * helper returning one): `p` is a non-null pointer in the then-branch only. Returns
+ * the binding's symbol, or undefined when `condition` is a map lookup (the map rule
+ * applies) or not a pointer (reported here).
+ */
+export function checkPointerBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt, isMapLookup: boolean): Symbol | undefined {
+  if (isMapLookup || !stmt.binding) return undefined;
+  const type = checkExpr(c, scope, stmt.condition);
+  if (type.kind !== "pointer") {
+    if (type.kind !== "error") c.ctx.diags.report(typeErrors.ifVarNeedsLookup, stmt.condition.span, typeToString(type));
+    return { kind: "local", name: stmt.binding.name, type: errorType, isConst: false, span: stmt.binding.span, id: c.ctx.freshLocalId() };
+  }
+  return { kind: "local", name: stmt.binding.name, type, isConst: false, span: stmt.binding.span, id: c.ctx.freshLocalId() };
+}
+
+export function isRingbuf(type: MapType): boolean {
+  return type.mapKind === "ringbuf";
+}

@@ -1,0 +1,494 @@
+//! E03xx, continued: type errors of the language features (strings and match,
+//! struct_ops, functions and pointers, globals and configs, packets, errors, loops,
+//! ring buffers and objects), one section each. Re-exported by types.ts.
+
+import { defineError, defineWarning } from "../diagnostic.js";
+import type { Span } from "../../source.js";
+
+// --- strings-match ---
+
+export const stringLiteralTooLong = defineError(
+  "E0340",
+  "string literal too long",
+  "A `str(N)` holds at most N bytes of text (plus the terminating NUL the compiler adds). A longer literal would be cut, so it is an error rather than a silent truncation.",
+  (length: number, target: string) => ({
+    message: `this string literal has ${length} bytes but \`${target}\` holds at most ${target.slice(4, -1)}`,
+    label: `${length} bytes`,
+    help: `declare the variable as \`str(${length})\` or longer, or shorten the text`,
+  }),
+);
+
+export const stringNarrowing = defineError(
+  "E0341",
+  "string does not fit",
+  "A `str(M)` value may hold M bytes of text, so it can only be stored in a `str(N)` with N ≥ M (the same rule as integer narrowing: nothing is cut implicitly).",
+  (from: string, to: string, context: string) => ({
+    message: `${context} expects \`${to}\`, but \`${from}\` may not fit`,
+    label: `this is \`${from}\``,
+    help: `use a wider type: \`${from}\` (or larger) for the destination`,
+  }),
+);
+
+export const stringIntoSmallArray = defineError(
+  "E0342",
+  "string does not fit the byte array",
+  "A `str(N)` converts to a `u8[M]`/`char[M]` array only when M ≥ N, so its text always fits.",
+  (from: string, to: string) => ({
+    message: `\`${from}\` does not fit in \`${to}\``,
+    label: `this is \`${from}\``,
+    help: `use an array of at least ${from.slice(4, -1)} bytes, or a narrower string type`,
+  }),
+);
+
+export const stringOrdering = defineError(
+  "E0343",
+  "ordering comparison of strings",
+  "Strings compare only for equality (`==`, `!=`): an ordering would need a locale and a byte-by-byte loop the verifier has to follow to the end.",
+  (op: string) => ({
+    message: `\`${op}\` cannot compare strings`,
+    help: "compare with `==` or `!=`, or compare single characters (`s[0] < 'm'`)",
+  }),
+);
+
+export const stringIndexOutOfRange = defineError(
+  "E0344",
+  "string index out of range",
+  "A constant index into a `str(N)` must be below N.",
+  (index: string, type: string, size: number) => ({
+    message: `index ${index} is out of range for \`${type}\``,
+    label: `valid indices are 0..${size - 1}`,
+    help: `use an index below ${size}, or a wider string type`,
+  }),
+);
+
+export const printConversionMismatch = defineError(
+  "E0345",
+  "print conversion does not fit its argument",
+  "Each `%` conversion of a `print` format takes one argument of a matching kind: %d %i %u %x %X %o take integers (bools, chars, enums), %c a char or integer, %s a string, %p a pointer. eBPF programs print through bpf_trace_printk, which also rejects %o, precision (`.N`) and the `#` flag at run time, so those are compile errors there.",
+  (conversion: string, problem: string) => ({
+    message: `\`${conversion}\` ${problem}`,
+    help: "make the conversion match the argument (%d/%u/%x for integers, %c for chars, %s for strings, %p for pointers), or leave the conversion out and let print choose it",
+  }),
+);
+
+export const returnInsideValueArm = defineError(
+  "E0346",
+  "return inside a match arm that gives a value",
+  "In a `match` whose value is used, a block arm's last statement (`e` or `return e`) gives the arm's value. A `return` anywhere else in the arm would be ambiguous: does it leave the function or give the value?",
+  () => ({
+    message: "`return` here is not the arm's last statement, so it is ambiguous",
+    label: "not the value of the arm",
+    help: "make it the arm's last statement, or write `return match (…) { … }` if the arms should return from the function",
+  }),
+);
+
+export const incompatibleMatchArms = defineError(
+  "E0347",
+  "match arms of different types",
+  "The arms of a `match` used as a value must give values of one type (integers widen to the widest; strings to the longest).",
+  (first: string, found: string, firstSpan: Span) => ({
+    message: `this arm gives \`${found}\`, but an earlier arm gives \`${first}\``,
+    label: `this is \`${found}\``,
+    secondary: [{ span: firstSpan, message: `this is \`${first}\`` }],
+    help: "make every arm give the same type, or declare the result type (`var x: T = match …`)",
+  }),
+);
+
+export const patternMismatch = defineError(
+  "E0348",
+  "pattern does not fit the matched value",
+  "Patterns are literals or enum constants of the matched value's type; only integers (and enums, chars), bools and strings can be matched.",
+  (pattern: string, scrutinee: string) => ({
+    message: pattern === "" ? `a value of type \`${scrutinee}\` cannot be matched` : `pattern \`${pattern}\` cannot match a value of type \`${scrutinee}\``,
+    help: pattern === ""
+      ? "match on an integer, enum, char, bool or string"
+      : `use a literal or constant of type \`${scrutinee}\`, or \`default\``,
+  }),
+);
+
+export const matchArmWithoutValue = defineError(
+  "E0349",
+  "match arm without a value",
+  "When a `match` gives a value, every arm must end with one: an expression, `return e`, or an `if`/`else` whose branches both end with one. A `match` needs at least one arm.",
+  (what: string) => ({
+    message: what,
+    help: "end the arm with the value it gives, e.g. `{ …; result }`",
+  }),
+);
+
+export const matchMissingConstants = defineWarning(
+  "W0210",
+  "match misses enum constants",
+  "A `match` on an enum without `default` should name every constant; a value no arm names does nothing (in a statement) or gives the zero value (in an expression).",
+  (type: string, missing: string) => ({
+    message: `this \`match\` on \`${type}\` does not handle ${missing}`,
+    help: "add arms for them or a `default` arm",
+  }),
+);
+
+export const unreachableArm = defineWarning(
+  "W0211",
+  "unreachable match arm",
+  "Arms are tried in order: an arm after `default`, or one whose pattern an earlier arm already matches, never runs.",
+  (why: string, earlier: Span | undefined) => ({
+    message: `this arm is never reached: ${why}`,
+    label: "unreachable",
+    secondary: earlier ? [{ span: earlier, message: "matched here first" }] : [],
+    help: "remove the arm, or move it before the arm that already matches",
+  }),
+);
+
+export const valueMatchWithoutDefault = defineWarning(
+  "W0212",
+  "match value without default",
+  "A `match` used as a value without a `default` arm gives the zero value of its type when no arm matches.",
+  (type: string) => ({
+    message: `values no arm matches give the zero value of \`${type}\``,
+    help: "add a `default` arm to say what they should give",
+  }),
+);
+
+// --- lead: struct_ops ---
+
+export const structOpsMember = defineError(
+  "E0338",
+  "struct_ops member mismatch",
+  "An `impl` block fills in a kernel operations struct (`tcp_congestion_ops` …): each method must be one of its function-pointer members with the kernel's parameter and return types, each field one of its data members, and the members the kernel requires must be present.",
+  (opsType: string, problem: string, expected: string | undefined) => ({
+    message: `\`${opsType}\`: ${problem}`,
+    help: expected ?? `see the members of \`struct ${opsType}\` in vmlinux.h`,
+  }),
+);
+
+export const implNotAValue = defineError(
+  "E0339",
+  "impl block used as a value",
+  "A struct_ops `impl` block is registered with the kernel by `register(name)` from user space; it is not a value that can be stored or passed around otherwise.",
+  (name: string) => ({
+    message: `\`${name}\` is a struct_ops impl block, not a value`,
+    help: `register it from user space with \`register(${name})\``,
+  }),
+);
+
+// --- functions-pointers ---
+
+export const tailCallProgramType = defineError(
+  "E0380",
+  "tail call to a program of another type",
+  "`return other(ctx)` inside a program becomes a tail call (`bpf_tail_call`): the kernel jumps into `other` with the same context. That only works between programs of the same type, because the context and the meaning of the return value are the type's.",
+  (target: string, targetType: string, callerType: string) => ({
+    message: `tail call to \`${target}\` (a ${targetType} program) from a ${callerType} program`,
+    label: `\`${target}\` is a ${targetType} program`,
+    help: `tail calls only go to programs of the same type; call shared code through a \`@helper\` function instead`,
+  }),
+);
+
+export const tailCallArguments = defineError(
+  "E0381",
+  "tail call does not pass the program's context",
+  "A tail call hands the running program's own context to the target; there is no way to pass other values. The one argument must be the caller's context parameter, unchanged.",
+  (target: string, context: string) => ({
+    message: `a tail call to \`${target}\` must pass the context \`${context}\` and nothing else`,
+    help: `write \`return ${target}(${context})\`; pass other data through a map`,
+  }),
+);
+
+export const tooManyParameters = defineError(
+  "E0382",
+  "too many parameters for an eBPF function",
+  "eBPF passes function arguments in the five registers R1–R5; a program or `@helper` function can take at most five parameters.",
+  (name: string, count: number) => ({
+    message: `\`${name}\` takes ${count} parameters; eBPF functions take at most 5`,
+    help: "group related parameters into a struct and pass a pointer to it",
+  }),
+);
+
+export const functionValueMismatch = defineError(
+  "E0383",
+  "function value does not match the function type",
+  "A function stored in a function-typed variable, field or parameter must take exactly the parameter types and return the type the function type names.",
+  (name: string, found: string, expected: string) => ({
+    message: `\`${name}\` has type \`${found}\`, which does not match \`${expected}\``,
+    help: "use a function whose parameter and return types match exactly, or change the function type",
+  }),
+);
+
+// --- globals-config ---
+
+export const globalInitNotConstant = defineError(
+  "E0365",
+  "global initializer is not a constant",
+  "Globals and config defaults are stored in the eBPF object file before any code runs, so their initial values must be constants: literals (possibly negated), `true`/`false`, enum constants, and array or struct literals of those.",
+  (what: string) => ({
+    message: `the initial value of ${what} must be a constant`,
+    label: "not a constant",
+    help: "use a literal here and compute the value in `main` or in the program instead",
+  }),
+);
+
+export const configWriteInKernel = defineError(
+  "E0366",
+  "config written in eBPF code",
+  "Config fields are settings that user space controls: eBPF programs read them, only user-space code may change them. For a value that programs update, use a global (`var`) or a map.",
+  (config: string, field: string) => ({
+    message: `config field \`${config}.${field}\` cannot be assigned in eBPF code`,
+    label: "written in an eBPF function",
+    help: `set \`${config}.${field}\` from user space (e.g. in \`main\`), or use a global \`var\` for state the program changes`,
+  }),
+);
+
+export const unsupportedConfigFieldType = defineError(
+  "E0367",
+  "unsupported config field type",
+  "Config fields are integers, bools, chars, enums, or fixed-size arrays of those: values user space can fill in and eBPF code can read without further checks.",
+  (field: string, type: string) => ({
+    message: `config field \`${field}\` has type \`${type}\`, which a config block cannot hold`,
+    label: "unsupported type",
+    help: "use an integer, bool, char, enum or an array of those (e.g. `u16[4]`)",
+  }),
+);
+
+export const unsupportedGlobalType = defineError(
+  "E0368",
+  "type cannot be a global",
+  "Globals live in the eBPF object's data sections and are shared with user space through the skeleton: they hold integers, bools, chars, enums, and arrays and structs of those. Pointers would point into one address space only.",
+  (name: string, type: string) => ({
+    message: `global \`${name}\` cannot have type \`${type}\``,
+    label: "not a storable value type",
+    help: "store an integer, bool, enum, or an array/struct of those; keep pointers in locals",
+  }),
+);
+
+export const argsFieldType = defineError(
+  "E0369",
+  "unsupported command-line argument type",
+  "`fn main(args: Args)` gets a generated command-line parser with one `--field` option per field of `Args`. It can parse integers (range-checked), bools (flags without a value) and `str(N)` (length-checked).",
+  (struct: string, field: string, type: string) => ({
+    message: `field \`${field}\` of \`${struct}\` has type \`${type}\`, which cannot be parsed from the command line`,
+    label: "unsupported option type",
+    help: "use an integer type, `bool` (a flag) or `str(N)`",
+  }),
+);
+
+export const arrayLiteralTooLong = defineError(
+  "E0370",
+  "array literal too long",
+  "An array literal may have at most as many elements as the array it initialises; missing elements are zero (a single element fills the whole array).",
+  (count: number, type: string) => ({
+    message: `${count} elements do not fit in \`${type}\``,
+    label: "too many elements",
+    help: "remove elements or make the array longer",
+  }),
+);
+
+// --- packets ---
+
+export const headerBindingType = defineError(
+  "E0375",
+  "header binding needs a pointer type",
+  "`if (var h: *T = ctx.header(offset))` proves that `sizeof(T)` bytes at `offset` lie inside the packet, so the binding must say which `T`: a pointer to a header struct (`*ethhdr`, `*iphdr`, a struct of your own) or to an integer.",
+  (found: string) => ({
+    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found}`,
+    help: "write the header type on the binding, e.g. `if (var eth: *ethhdr = ctx.header(0)) { … }`",
+  }),
+);
+
+export const byteOrderMix = defineError(
+  "E0376",
+  "network and host byte order mixed",
+  "Packet header fields are big-endian (`be16`, `be32`); host integers are little-endian on this machine. Mixing them silently compares or stores swapped bytes, so the conversion must be written: `ntohs`/`ntohl` to host order, `htons`/`htonl` to network order (free for constants: folded at compile time).",
+  (what: string, found: string, expected: string, fix: string) => ({
+    message: `${what} mixes \`${found}\` with \`${expected}\``,
+    label: `this is \`${found}\``,
+    help: fix,
+  }),
+);
+
+export const byteOrderArgument = defineError(
+  "E0377",
+  "wrong byte order for a conversion",
+  "`ntohs`/`ntohl` take a network-order value (`be16`/`be32`) and return host order; `htons`/`htonl` take a host-order value (`u16`/`u32`, or a literal) and return network order. Converting a value that already has the target order swaps it back.",
+  (fn: string, expected: string, found: string, fix: string) => ({
+    message: `\`${fn}\` expects \`${expected}\`, found \`${found}\``,
+    label: `this is \`${found}\``,
+    help: fix,
+  }),
+);
+
+export const networkOrderArithmetic = defineError(
+  "E0378",
+  "arithmetic on a network-order integer",
+  "Arithmetic, ordering comparisons and shifts on a big-endian value operate on swapped bytes. Only `==`, `!=`, `&`, `|`, `^` (which do not depend on byte order) are allowed on `be16`/`be32`; convert to host order for anything else.",
+  (op: string, type: string, convert: string) => ({
+    message: `\`${op}\` on network-order \`${type}\` works on swapped bytes`,
+    help: `convert to host order first: \`${convert}(x)\` (and back with \`${convert === "ntohs" ? "htons" : "htonl"}\` to store it)`,
+  }),
+);
+
+// --- errors-returns ---
+
+export const throwNeedsInteger = defineError(
+  "E0350",
+  "throw needs an integer",
+  "`throw` raises an error code: an integer (or enum) value. Catch clauses match it against integer literals.",
+  (found: string) => ({
+    message: `\`throw\` needs an integer error code, found \`${found}\``,
+    label: `this is \`${found}\``,
+    help: "throw a number such as `throw 2`, or an enum constant naming the error",
+  }),
+);
+
+export const unreachableCatch = defineError(
+  "E0351",
+  "catch clause can never run",
+  "Catch clauses are tried in order and the first that matches runs. A clause after `catch _`, or one repeating an earlier pattern, can never be reached.",
+  (pattern: string, previous: Span) => ({
+    message: `\`catch ${pattern}\` can never run`,
+    label: "unreachable clause",
+    secondary: [{ span: previous, message: "every error it would catch is caught here first" }],
+    help: "remove it, or move it before the clause that catches its errors",
+  }),
+);
+
+export const deferNeedsCall = defineError(
+  "E0352",
+  "defer needs a call",
+  "`defer` schedules a call to run when the function returns (on every path: `return`, `throw` or the end of the body). Its arguments are evaluated at the `defer` statement, the call itself at exit.",
+  () => ({
+    message: "`defer` needs a function call",
+    label: "not a call",
+    help: "write `defer release(key)` or `defer print(\"done\")`",
+  }),
+);
+
+export const deferredCallThrows = defineError(
+  "E0353",
+  "deferred call may throw",
+  "Deferred calls run while the function is already leaving, possibly because of an error; an error thrown by one of them would replace or hide that error, so they must not throw.",
+  (name: string) => ({
+    message: `the deferred call to \`${name}\` may throw`,
+    label: "may throw",
+    help: `catch the error inside \`${name}\` (wrap its body in \`try { … } catch _ { … }\`), or call it without \`defer\``,
+  }),
+);
+
+export const namedResultWithoutType = defineError(
+  "E0354",
+  "named result without a value type",
+  "A named result (`-> r: u64`) is a variable holding the value to return, so it needs a type other than `void`.",
+  (name: string) => ({
+    message: `the named result \`${name}\` has type \`void\``,
+    help: `give it a value type (\`-> ${name}: u32\`) or drop the name (\`-> void\`)`,
+  }),
+);
+
+// --- loops ---
+
+export const assignToLoopVariable = defineError(
+  "E0360",
+  "assignment to a loop variable",
+  "The variable of `for (i in a..b)` and the bindings of `for (k, v) in m` take their values from the loop. Changing them would mean different things in a C loop and in a `bpf_loop()` callback, so they are read-only.",
+  (name: string, declared: Span) => ({
+    message: `cannot assign to loop variable \`${name}\``,
+    secondary: [{ span: declared, message: "bound by the loop here" }],
+    help: "copy it into a `var` first if you need a changing value, or use a `while` loop",
+  }),
+);
+
+export const notIterable = defineError(
+  "E0361",
+  "not an iterable map",
+  "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
+  (found: string, side: string) => ({
+    message: `cannot iterate over ${found}${side}`,
+    label: "not an iterable map",
+    help: "iterate over a `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` or `lru_percpu_hash` map, or use `for (i in a..b)` for a range",
+  }),
+);
+
+// --- ringbuf-objects ---
+
+export const ringbufValueType = defineError(
+  "E0390",
+  "ring buffer record type must be a struct",
+  "A ring buffer carries records of one struct type declared in the file: eBPF code reserves one record at a time and user space decodes it with the same layout.",
+  (found: string) => ({
+    message: `a ring buffer's record type must be a struct declared in this file, found \`${found}\``,
+    label: `\`${found}\` is not a struct of this file`,
+    help: `wrap the data in a struct, e.g. \`struct Event { value: ${found} }\` and \`ringbuf<Event>(4096)\``,
+  }),
+);
+
+export const ringbufSize = defineError(
+  "E0391",
+  "invalid ring buffer size",
+  "The kernel only creates ring buffers whose size in bytes is a power of two and a multiple of the page size (4096 here); the compiler also requires that one record fits and caps the size at 1 GiB, because the loader maps the data area twice into its address space.",
+  (found: string, problem: string, suggestion: string) => ({
+    message: `invalid ring buffer size ${found}: ${problem}`,
+    label: problem,
+    help: `use ${suggestion}`,
+  }),
+);
+
+export const ringbufOperationArguments = defineError(
+  "E0392",
+  "wrong arguments to a ring buffer operation",
+  "`reserve()` takes nothing and returns a pointer to a new record; `submit(e)` and `discard(e)` take a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function.",
+  (operation: string, expected: string, found: string) => ({
+    message: `\`${operation}\` expects ${expected}, found ${found}`,
+    help: "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`",
+  }),
+);
+
+export const ringbufWrongSide = defineError(
+  "E0393",
+  "ring buffer operation on the wrong side",
+  "Records are reserved, submitted and discarded by eBPF code in the kernel; user space consumes them with handlers (`on_event`) and `dispatch`. Each operation exists on one side only.",
+  (operation: string, side: string, instead: string) => ({
+    message: `\`${operation}\` cannot be used in ${side}`,
+    label: `not available in ${side}`,
+    help: instead,
+  }),
+);
+
+export const eventHandlerSignature = defineError(
+  "E0394",
+  "wrong event handler signature",
+  "A ring buffer's event handler is called by the loader for each record with a pointer to it; it returns 0 to keep going (any other value stops `dispatch`, which returns it).",
+  (name: string, expected: string, found: string) => ({
+    message: `event handler \`${name}\` must have the signature \`${expected}\`, found \`${found}\``,
+    help: `declare it as \`${expected.replace("fn(", `fn ${name}(`)}\``,
+  }),
+);
+
+export const dispatchArguments = defineError(
+  "E0395",
+  "dispatch needs ring buffers",
+  "`dispatch(rb1, rb2, …)` polls the given ring buffers and calls their handlers until SIGINT/SIGTERM or a handler returns non-zero.",
+  (found: string) => ({
+    message: `\`dispatch\` takes one or more ring buffers, found ${found}`,
+    help: "pass the ring buffer variables themselves: `dispatch(events)`",
+  }),
+);
+
+export const newTypeNotStruct = defineError(
+  "E0396",
+  "`new` needs a struct type",
+  "`new T()` allocates one zeroed object of a struct type declared in the file (in eBPF through the kernel's `bpf_obj_new`, which only allocates structs of the program's own BTF).",
+  (found: string) => ({
+    message: `\`new\` allocates structs declared in this file, found \`${found}\``,
+    label: `\`${found}\` is not a struct of this file`,
+    help: "declare a struct holding the value and allocate that, or use a local variable",
+  }),
+);
+
+export const allocationFlagOutsideKfunc = defineError(
+  "E0397",
+  "allocation flag outside a kfunc",
+  "`new T(GFP_ATOMIC)` / `new T(GFP_KERNEL)` choose how kernel-module code (`@kfunc`) allocates. eBPF programs allocate with `bpf_obj_new` and user space with `calloc`; neither takes flags.",
+  (side: string) => ({
+    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${side}`,
+    label: "flag not allowed here",
+    help: "write `new T()` without the flag",
+  }),
+);

@@ -1,0 +1,85 @@
+//! C for ring buffer operations and heap objects, on either side.
+//!
+//! eBPF: records use `bpf_ringbuf_reserve`/`_submit`/`_discard` (kernel 5.8), not the
+//! dynptr variants (5.19): our records are fixed-size structs, so the plain API gives a
+//! typed pointer whose fields are written with ordinary stores, the verifier tracks it
+//! as a reference exactly like the compiler does, and it runs on older kernels.
+//! Objects use the kfuncs `bpf_obj_new_impl`/`bpf_obj_drop_impl` (6.2), declared here
+//! because libbpf 1.1 ships no `bpf_experimental.h`.
+//! User space: `new` is `calloc`, `delete` is `free`; handlers and `dispatch` go through
+//! the ring buffer runtime (userspace/ringbufs.ts).
+
+import type * as ir from "../ir.js";
+import { cTypeName } from "./c-types.js";
+import type { CWriter } from "./c-writer.js";
+import { functionName } from "./names.js";
+
+export type Side = "kernel" | "user";
+
+/** The C variable holding the user-space handler of ring buffer `map`. */
+export function ringbufHandlerName(map: string): string {
+  return `ks_ringbuf_${map}_handler`;
+}
+
+/** The bit naming ring buffer `map` in a `ks_dispatch(…)` set. */
+export function ringbufBitName(map: string): string {
+  return `KS_RINGBUF_${map}`;
+}
+
+export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "ringbufReserve" | "objectNew" | "dispatch" }>): string {
+  switch (e.kind) {
+    case "ringbufReserve": {
+      const record = e.type.kind === "pointer" ? cTypeName(e.type.target) : "void";
+      return `((${record} *)bpf_ringbuf_reserve(&${e.map}, sizeof(${record}), 0))`;
+    }
+    case "objectNew":
+      return side === "kernel" ? `ks_obj_new(${cTypeName(e.of)})` : `((${cTypeName(e.of)} *)calloc(1, sizeof(${cTypeName(e.of)})))`;
+    case "dispatch":
+      return `ks_dispatch(${e.maps.map(ringbufBitName).join(" | ")})`;
+  }
+}
+
+export function ringbufStatement(side: Side, s: Extract<ir.IrStmt, { kind: "ringbufRelease" | "objectDelete" | "onEvent" }>, expr: (e: ir.IrExpr) => string): string {
+  switch (s.kind) {
+    case "ringbufRelease": return `bpf_ringbuf_${s.op}(${expr(s.record)}, 0);`;
+    case "objectDelete": return side === "kernel" ? `bpf_obj_drop_impl(${expr(s.pointer)}, NULL);` : `free(${expr(s.pointer)});`;
+    case "onEvent": return `${ringbufHandlerName(s.map)} = ${functionName(s.handler)};`;
+  }
+}
+
+/** Whether any kernel-side function allocates or frees objects. */
+export function usesKernelObjects(module: ir.IrModule): boolean {
+  return [...module.programs, ...module.helpers].some((fn) => someStatement(fn.body, (s) =>
+    s.kind === "objectDelete" || statementHasNew(s)));
+}
+
+/** The declarations `ks_obj_new`/`bpf_obj_drop_impl` need in NAME.bpf.c. */
+export function emitObjectKfuncs(w: CWriter): void {
+  w.line("#include <bpf/bpf_core_read.h>");
+  w.comment("Objects (`new`/`delete`): kernel kfuncs (6.2+); libbpf 1.1 ships no bpf_experimental.h.");
+  w.line("extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;");
+  w.line("extern void bpf_obj_drop_impl(void *kptr, void *meta__ign) __ksym;");
+  w.comment("A zeroed object of TYPE (the kernel's allocator may hand out reused memory).");
+  w.line("#define ks_obj_new(TYPE) ({ \\");
+  w.line("\tTYPE *__ks_obj = bpf_obj_new_impl(bpf_core_type_id_local(TYPE), NULL); \\");
+  w.line("\tif (__ks_obj) __builtin_memset(__ks_obj, 0, sizeof(TYPE)); \\");
+  w.line("\t__ks_obj; })");
+}
+
+function statementHasNew(s: ir.IrStmt): boolean {
+  const exprs: (ir.IrExpr | undefined)[] =
+    s.kind === "declare" ? [s.init] : s.kind === "assign" ? [s.value] : s.kind === "ifPointer" ? [s.value] : [];
+  return exprs.some((e) => e?.kind === "objectNew");
+}
+
+function someStatement(statements: readonly ir.IrStmt[], test: (s: ir.IrStmt) => boolean): boolean {
+  return statements.some((s) => {
+    if (test(s)) return true;
+    switch (s.kind) {
+      case "if": case "ifMapEntry": case "ifPointer":
+        return someStatement(s.then, test) || someStatement(s.else ?? [], test);
+      case "while": case "forRange": return someStatement(s.body, test);
+      default: return false;
+    }
+  });
+}

@@ -1,0 +1,166 @@
+//! The ring buffer part of the user-space runtime: one handler slot and one libbpf
+//! sample callback per ring buffer, `ks_dispatch` for `dispatch(…)`, and the event
+//! wait the default main uses instead of sleeping. Consumes the IrModule; written after
+//! the map accessors (maps.ts: `ks_print_S`) and the user functions' prototypes.
+//!
+//! C API (all `static`):
+//!   KS_RINGBUF_<rb>                        bit naming ring buffer <rb> in a set
+//!   __s32 (*ks_ringbuf_<rb>_handler)(struct T *)   NULL: print the record
+//!   int  ks_dispatch(unsigned long long set)       polls until SIGINT/SIGTERM (0) or a
+//!                                                  handler returns non-zero (that value)
+//!   int  ks_events_open(void)              default main: all ring buffers, 0 / -1
+//!   void ks_events_wait(double seconds)    polls for up to `seconds`, printing records
+//!   void ks_events_close(void)             consumes what is left, frees the ring buffers
+//!
+//! A record without a handler prints as one line: `<rb>: {field: value, …}` (the struct
+//! printers of maps.ts), flushed at once so a pipe sees it as it arrives.
+
+import type { IrMap, IrModule } from "../../ir.js";
+import { cTypeName } from "../c-types.js";
+import type { CWriter } from "../c-writer.js";
+import { ringbufBitName, ringbufHandlerName } from "../ringbuf-c.js";
+import { functionName } from "../names.js";
+import { structPrinterName } from "./maps.js";
+import { typeToString } from "../../types.js";
+
+export function ringbufsOf(module: IrModule): readonly IrMap[] {
+  return module.maps.filter((m) => m.mapKind === "ringbuf");
+}
+
+/** Lines for the default main's `--help`. */
+export function ringbufHelpLines(module: IrModule): string[] {
+  const ringbufs = ringbufsOf(module);
+  if (ringbufs.length === 0) return [];
+  return [
+    "Prints every record of these ring buffers as it arrives, one line each (`<name>: {...}`):",
+    ...ringbufs.map((m) => `  ${m.name}: ringbuf<${typeToString(m.valueType)}>(${m.maxEntries})`),
+  ];
+}
+
+export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
+  const ringbufs = ringbufsOf(module);
+  if (ringbufs.length === 0) return;
+  const userFunctions = new Set(module.hasUserMain ? module.userFunctions.map((f) => f.name) : []);
+  w.comment("Ring buffers: a handler slot and a libbpf sample callback each.");
+  ringbufs.forEach((map, i) => w.line(`#define ${ringbufBitName(map.name)} (1ULL << ${i})`));
+  w.line("static int ks_dispatch_stop;");
+  w.line();
+  for (const map of ringbufs) {
+    const record = cTypeName(map.valueType);
+    const callback = `${map.name}_callback`;
+    // The upstream convention: a user function `<rb>_callback` is the default handler.
+    const initial = userFunctions.has(callback) ? ` = ${functionName(callback)}` : "";
+    w.line(`static KS_UNUSED __s32 (*${ringbufHandlerName(map.name)})(${record} *)${initial};`);
+    w.line();
+    w.block(`static int ks_ringbuf_${map.name}_sample(void *ctx, void *data, size_t size)`, () => {
+      w.line("(void)ctx;");
+      w.line(`if (size < sizeof(${record})) return 0;`);
+      w.block(`if (${ringbufHandlerName(map.name)})`, () => {
+        w.line(`__s32 result = ${ringbufHandlerName(map.name)}((${record} *)data);`);
+        w.comment("Records arrive over time: make what the handler printed visible now, even on a pipe.");
+        w.line("fflush(stdout);");
+        w.comment("Non-zero stops dispatch; a negative return makes libbpf stop consuming.");
+        w.block("if (result != 0)", () => {
+          w.line("ks_dispatch_stop = result;");
+          w.line("return -1;");
+        });
+        w.line("return 0;");
+      });
+      w.line(`fputs("${map.name}: ", stdout);`);
+      w.line(`${structPrinterName(typeToString(map.valueType))}(stdout, (const ${record} *)data);`);
+      w.line("fputc('\\n', stdout);");
+      w.line("fflush(stdout);");
+      w.line("return 0;");
+    });
+    w.line();
+  }
+
+  w.block("static int ks_ringbuf_add(struct ring_buffer **rb, struct bpf_map *map, ring_buffer_sample_fn sample)", () => {
+    w.line("int fd = bpf_map__fd(map);");
+    w.block("if (!*rb)", () => {
+      w.line("*rb = ring_buffer__new(fd, sample, NULL, NULL);");
+      w.line("if (*rb) return 0;");
+    });
+    w.line("else if (ring_buffer__add(*rb, fd, sample, NULL) == 0) return 0;");
+    w.line("int err = errno;");
+    w.line("char what[160];");
+    w.line('snprintf(what, sizeof(what), "cannot read ring buffer \'%s\'", bpf_map__name(map));');
+    w.line("ks_explain_errno(what, err);");
+    w.line("return -1;");
+  });
+  w.line();
+
+  w.comment("A libbpf ring buffer manager over the ring buffers of `set`; NULL on failure.");
+  w.block("static struct ring_buffer *ks_ringbuf_open(unsigned long long set)", () => {
+    w.line("if (ks_open_and_load() != 0) return NULL;");
+    w.line("struct ring_buffer *rb = NULL;");
+    for (const map of ringbufs) {
+      w.block(`if ((set & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&rb, ks_skel->maps.${map.name}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
+        w.line("ring_buffer__free(rb);");
+        w.line("return NULL;");
+      });
+    }
+    w.line("return rb;");
+  });
+  w.line();
+
+  w.comment("dispatch(...): polls until SIGINT/SIGTERM (returns 0) or a handler returns non-zero (returns that).");
+  w.block("static KS_UNUSED int ks_dispatch(unsigned long long set)", () => {
+    w.line("struct ring_buffer *rb = ks_ringbuf_open(set);");
+    w.line("if (!rb) return -1;");
+    w.line("int result = 0;");
+    w.line("ks_dispatch_stop = 0;");
+    w.line("ks_polling = 1;");
+    w.comment("What main printed before waiting should not sit in a pipe's buffer.");
+    w.line("fflush(stdout);");
+    w.block("while (!ks_exiting)", () => {
+      w.line("int n = ring_buffer__poll(rb, 100);");
+      w.block("if (ks_dispatch_stop)", () => {
+        w.line("result = ks_dispatch_stop;");
+        w.line("break;");
+      });
+      w.block("if (n < 0 && n != -EINTR)", () => {
+        w.line('ks_explain_errno("polling ring buffers failed", n);');
+        w.line("result = -1;");
+        w.line("break;");
+      });
+    });
+    w.line("ks_polling = 0;");
+    w.line("ring_buffer__free(rb);");
+    w.line("return result;");
+  });
+  w.line();
+
+  if (module.hasUserMain) return;
+  w.line("static struct ring_buffer *ks_events;");
+  w.line();
+  w.block("static int ks_events_open(void)", () => {
+    w.line(`ks_events = ks_ringbuf_open(${ringbufs.map((m) => ringbufBitName(m.name)).join(" | ")});`);
+    w.line("return ks_events ? 0 : -1;");
+  });
+  w.line();
+  w.comment("Polls the ring buffers for up to `seconds`, printing records; returns early on a signal.");
+  w.block("static void ks_events_wait(double seconds)", () => {
+    w.line("struct timespec start, now;");
+    w.line("clock_gettime(CLOCK_MONOTONIC, &start);");
+    w.block("while (!ks_exiting)", () => {
+      w.line("clock_gettime(CLOCK_MONOTONIC, &now);");
+      w.line("double elapsed = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;");
+      w.line("if (elapsed >= seconds) break;");
+      w.line("int ms = (int)((seconds - elapsed) * 1000.0) + 1;");
+      w.line("if (ms > 100) ms = 100;");
+      w.line("int n = ring_buffer__poll(ks_events, ms);");
+      w.block("if (n < 0 && n != -EINTR)", () => {
+        w.line('ks_explain_errno("polling ring buffers failed", n);');
+        w.line("break;");
+      });
+    });
+  });
+  w.line();
+  w.block("static void ks_events_close(void)", () => {
+    w.line("ring_buffer__consume(ks_events);");
+    w.line("ring_buffer__free(ks_events);");
+    w.line("ks_events = NULL;");
+  });
+  w.line();
+}
