@@ -21,6 +21,7 @@
 //! deadlock inside malloc.
 
 import { emitTracingAttach } from "./attach-tracing.js";
+import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
@@ -60,7 +61,7 @@ interface AttachKind {
 
 const attachKinds: readonly AttachKind[] = [
   { progType: "BPF_PROG_TYPE_XDP", label: "XDP", attachFunction: "ks_attach_xdp", programTypes: [] },
-  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: undefined, programTypes: ["tc"] },
+  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: "ks_attach_tc", programTypes: ["tc"] },
   { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
   { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined, programTypes: [] },
   { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe"] },
@@ -119,9 +120,11 @@ function emitState(w: CWriter, module: IrModule): void {
     w.comment("Exactly one of the two is set: a libbpf link, or a raw link fd (bpf_link_create).");
     w.line("struct bpf_link *link;");
     w.line("int link_fd;");
+    tcAttachmentFields(w);
     w.line("char target[64];");
   }, ";");
   w.line("static struct ks_attachment ks_attachments[KS_MAX_ATTACHMENTS];");
+  w.line("static void ks_release_tc(struct ks_attachment *a);");
   w.line("static int ks_attachment_count;");
   w.line();
 }
@@ -291,6 +294,8 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("for (int i = 0; i < ks_attachment_count; i++) {");
       w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
       w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+      w.comment("    A clsact filter is not a link: remove it (netlink syscalls on a stack buffer).");
+      w.line("    else ks_release_tc(&ks_attachments[i]);");
       w.line("}");
       w.line("_exit(0);");
     }
@@ -311,11 +316,18 @@ function emitSignals(w: CWriter, module: IrModule): void {
 function emitOpenAndLoad(w: CWriter, module: IrModule): void {
   const skel = skeletonName(module.name);
   const pinned = module.maps.filter((m) => m.pinned);
+  emitTcRelease(w, module);
+  w.comment("Undoes one attachment: a link, a raw link fd, or a clsact filter.");
+  w.block("static void ks_release(struct ks_attachment *a)", () => {
+    w.line("if (a->link) bpf_link__destroy(a->link);");
+    w.line("else if (a->link_fd >= 0) close(a->link_fd);");
+    w.line("else ks_release_tc(a);");
+    w.line("a->link = NULL;");
+    w.line("a->link_fd = -1;");
+  });
+  w.line();
   w.block("static KS_UNUSED void ks_cleanup(void)", () => {
-    w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) {");
-    w.line("    if (ks_attachments[i].link) bpf_link__destroy(ks_attachments[i].link);");
-    w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
-    w.line("}");
+    w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) ks_release(&ks_attachments[i]);");
     w.line("ks_attachment_count = 0;");
     w.block("if (ks_skel)", () => {
       w.line(`${skel}__destroy(ks_skel);`);
@@ -376,6 +388,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
       }
     }
     for (const line of pinnedGlobalsBeforeLoad(module)) w.line(line);
+    for (const line of tcBeforeLoad(module)) w.line(line);
     w.line(`int err = ${skel}__load(ks_skel);`);
     w.block("if (err)", () => {
       w.block("if (!ks_report_verifier_log())", () => {
@@ -475,6 +488,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   // without code still gets its row, so the error names it).
   const present = new Set(module.programs.map((p) => p.programType));
   emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") });
+  emitTcAttach(w, module);
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
   w.indent();
@@ -530,8 +544,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
         w.line("ks_attachments[kept++] = ks_attachments[i];");
         w.line("continue;");
       });
-      w.line("if (ks_attachments[i].link) bpf_link__destroy(ks_attachments[i].link);");
-      w.line("else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+      w.line("ks_release(&ks_attachments[i]);");
     });
     w.line("ks_attachment_count = kept;");
   });

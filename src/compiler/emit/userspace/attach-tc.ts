@@ -1,0 +1,133 @@
+//! TC attach for the loader runtime. The direction is the program's `@tc("ingress")`
+//! argument, kept in a table by program name (the section is plain `tc`, which libbpf
+//! 1.1 and bpftool 7.1 know).
+//!
+//! - libbpf >= 1.3: a TCX link (kernel 6.6+), released by the kernel when the loader
+//!   dies; the program's expected attach type is set before load for that. A kernel
+//!   without TCX (EINVAL/EOPNOTSUPP) falls back to clsact.
+//! - libbpf 1.1 (Debian 12): a clsact qdisc (created if missing) and a filter at a
+//!   priority of our own. That is not a link: `ks_release_tc` removes the filter, and
+//!   the qdisc when we created it, on every exit path the loader can catch.
+
+import type { IrModule } from "../../ir.js";
+import type { CWriter } from "../c-writer.js";
+import { cString } from "../c-code.js";
+
+const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
+
+function tcPrograms(module: IrModule): { name: string; egress: boolean }[] {
+  return module.programs.filter((p) => p.programType === "tc").map((p) => ({ name: p.name, egress: p.target === "egress" }));
+}
+
+/** Before load (libbpf >= 1.3): TCX links need the program's attach type. */
+export function tcBeforeLoad(module: IrModule): string[] {
+  const programs = tcPrograms(module);
+  if (programs.length === 0) return [];
+  return [
+    `#if ${tcxAvailable}`,
+    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${p.name}, ${p.egress ? "BPF_TCX_EGRESS" : "BPF_TCX_INGRESS"});`),
+    "#endif",
+  ];
+}
+
+/** The tc fields of `struct ks_attachment` (a clsact filter is not a link). */
+export function tcAttachmentFields(w: CWriter): void {
+  w.comment("A clsact filter (no link on libbpf < 1.3): what is needed to remove it.");
+  w.line("int tc_ifindex;");
+  w.line("int tc_egress;");
+  w.line("int tc_created_qdisc;");
+  w.line("__u32 tc_handle;");
+  w.line("__u32 tc_priority;");
+}
+
+export function emitTcAttach(w: CWriter, module: IrModule): void {
+  const programs = tcPrograms(module);
+  if (programs.length === 0) return;
+  w.line("static const struct { const char *name; int egress; } ks_tc_directions[] = {");
+  w.indent();
+  for (const p of programs) w.line(`{ ${cString(p.name)}, ${p.egress ? 1 : 0} },`);
+  w.dedent();
+  w.line("};");
+  w.line();
+  w.comment("A priority no other tool is likely to use, so our filter is ours to remove.");
+  w.line("#define KS_TC_PRIORITY 0x4b53");
+  w.line();
+  w.block("static int ks_attach_clsact(struct bpf_program *prog, unsigned int ifindex, int egress, struct ks_attachment *slot)", () => {
+    w.line("LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);");
+    w.line("int err = bpf_tc_hook_create(&hook);");
+    w.line("if (err && err != -EEXIST) return err;");
+    w.line("int created = err == 0;");
+    w.line("LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog), .priority = KS_TC_PRIORITY);");
+    w.line("err = bpf_tc_attach(&hook, &opts);");
+    w.block("if (err)", () => {
+      w.block("if (created)", () => {
+        w.line("hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;");
+        w.line("bpf_tc_hook_destroy(&hook);");
+      });
+      w.line("return err;");
+    });
+    w.line("slot->tc_ifindex = (int)ifindex;");
+    w.line("slot->tc_egress = egress;");
+    w.line("slot->tc_created_qdisc = created;");
+    w.line("slot->tc_handle = opts.handle;");
+    w.line("slot->tc_priority = opts.priority;");
+    w.line("return 0;");
+  });
+  w.line();
+  w.comment("TC: target is an interface name; the direction comes from @tc(\"ingress\"/\"egress\").");
+  w.block("static int ks_attach_tc(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
+    w.line("(void)flags;");
+    w.block("if (!target || !*target)", () => {
+      w.line('fprintf(stderr, "error: TC program \'%s\' needs a network interface to attach to\\n", bpf_program__name(prog));');
+      w.line("return -1;");
+    });
+    w.line("unsigned int ifindex = if_nametoindex(target);");
+    w.block("if (ifindex == 0)", () => {
+      w.line('fprintf(stderr, "error: no network interface named \'%s\' (see `ip link show`)\\n", target);');
+      w.line("return -1;");
+    });
+    w.line("int egress = 0;");
+    w.line("for (size_t i = 0; i < sizeof(ks_tc_directions) / sizeof(ks_tc_directions[0]); i++)");
+    w.line("    if (strcmp(ks_tc_directions[i].name, bpf_program__name(prog)) == 0) egress = ks_tc_directions[i].egress;");
+    w.line("int err = 0;");
+    w.line(`#if ${tcxAvailable}`);
+    w.line("slot->link = bpf_program__attach_tcx(prog, (int)ifindex, NULL);");
+    w.line("if (slot->link) return 0;");
+    w.line("err = -errno;");
+    w.comment("No TCX in this kernel (before 6.6): fall back to clsact.");
+    w.line("if (err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUP) err = ks_attach_clsact(prog, ifindex, egress, slot);");
+    w.line("#else");
+    w.line("err = ks_attach_clsact(prog, ifindex, egress, slot);");
+    w.line("#endif");
+    w.block("if (err)", () => {
+      w.line("char what[160];");
+      w.line('snprintf(what, sizeof(what), "cannot attach TC program \'%s\' to %s (%s)", bpf_program__name(prog), target, egress ? "egress" : "ingress");');
+      w.line("ks_explain_errno(what, err);");
+      w.line("return -1;");
+    });
+    w.line("return 0;");
+  });
+  w.line();
+}
+
+/** Removes a clsact filter we added (and the qdisc, when no other filter is left on it). */
+export function emitTcRelease(w: CWriter, module: IrModule): void {
+  if (tcPrograms(module).length === 0) {
+    w.block("static void ks_release_tc(struct ks_attachment *a)", () => w.line("(void)a;"));
+    w.line();
+    return;
+  }
+  w.block("static void ks_release_tc(struct ks_attachment *a)", () => {
+    w.line("if (a->tc_ifindex == 0) return;");
+    w.line("LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->tc_ifindex, .attach_point = a->tc_egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);");
+    w.line("LIBBPF_OPTS(bpf_tc_opts, opts, .handle = a->tc_handle, .priority = a->tc_priority);");
+    w.line("bpf_tc_detach(&hook, &opts);");
+    w.comment("The clsact qdisc goes too when this loader created it (it takes its filters with it).");
+    w.block("if (a->tc_created_qdisc)", () => {
+      w.line("hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;");
+      w.line("bpf_tc_hook_destroy(&hook);");
+    });
+    w.line("a->tc_ifindex = 0;");
+  });
+  w.line();
+}
