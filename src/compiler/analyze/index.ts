@@ -6,9 +6,11 @@ import type * as ir from "../ir.js";
 import { checkStackUsage } from "./stack-usage.js";
 import { checkLoopFrames } from "./loop-frames.js";
 import { checkReferences } from "./references.js";
+import { checkMapFlags } from "./map-flags.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkStackUsage(module, diags);
   checkLoopFrames(module, diags);
   checkReferences(module, diags);
+  checkMapFlags(module, diags);
 }

@@ -125,7 +125,12 @@ export class CCodeEmitter {
           const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
           if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
           else if (s.op === "=" && s.target.type.kind === "array") {
-            w.line(`__builtin_memcpy(${target}, ${this.expr(s.value)}, sizeof(${target}));`);
+            // An array literal is not an expression in C: copy from a compound literal
+            // of the target's own type (elements not written are zero).
+            const source = s.value.kind === "arrayLiteral"
+              ? `(__typeof__(${target}))${this.aggregate(s.value)}`
+              : this.expr(s.value);
+            w.line(`__builtin_memcpy(${target}, ${source}, sizeof(${target}));`);
           } else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
           else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
           // User space works on a copy of the entry: store it at once, so that an early

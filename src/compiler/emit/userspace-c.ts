@@ -72,7 +72,9 @@ function prototype(fn: ir.IrFunction): string {
   const name = fn.name === "main" ? userMainName : functionName(fn.name);
   const hidden = errorParameter(fn);
   const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
-  return `static ${cTypeName(fn.returnType)} ${name}(${params})`;
+  // A function `main` never calls is still valid KernelScript: keep cc -Wall -Werror quiet.
+  const unused = fn.name === "main" ? "" : "KS_UNUSED ";
+  return `static ${unused}${cTypeName(fn.returnType)} ${name}(${params})`;
 }
 
 function writeUserFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {

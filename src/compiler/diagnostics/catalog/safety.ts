@@ -273,3 +273,19 @@ export const releaseNotOwned = defineError(
     help: "release exactly what was reserved or allocated, through the same ring buffer",
   }),
 );
+
+// --- upstream-gaps ---
+
+export const mapAccessForbiddenByFlags = defineError(
+  "E0437",
+  "map access its flags forbid",
+  "`@flags(rdonly)` and `@flags(wronly)` forbid user space to write or to read a map (the bpf() syscall fails with EPERM); `@flags(rdonly_prog)` and `@flags(wronly_prog)` forbid it to eBPF programs (the verifier rejects the program). The compiler reports the access instead of letting it fail at run time.",
+  (map: string, access: string, side: string, flag: string, flagSpan: Span) => ({
+    message: `${side} ${access} map \`${map}\`, which \`@flags(${flag})\` forbids`,
+    label: access === "reads" ? "read here" : "written here",
+    secondary: [{ span: flagSpan, message: `\`${map}\` is declared with \`${flag}\`` }],
+    help: flag.startsWith("rd")
+      ? `update \`${map}\` from the other side, or remove \`${flag}\` from its flags`
+      : `read \`${map}\` from the other side, or remove \`${flag}\` from its flags`,
+  }),
+);

@@ -1,0 +1,86 @@
+//! Map accesses that a map's `@flags(…)` forbid: `rdonly`/`wronly` restrict what user
+//! space may do through the bpf() syscall, `rdonly_prog`/`wronly_prog` what eBPF
+//! programs may do (the verifier enforces those). Either would only fail at run time
+//! (EPERM, a verifier rejection); here each forbidden access is E0437 on its line.
+
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import { mapAccessForbiddenByFlags } from "../diagnostics/catalog/safety.js";
+import type * as ir from "../ir.js";
+import { exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import type { Span } from "../source.js";
+
+type Side = "user" | "kernel";
+type Access = "write" | "read";
+
+/** The flag bit forbidding each access on each side, and its `@flags` name. */
+const forbidding: Record<Side, Record<Access, readonly [number, string]>> = {
+  user: { write: [0x8, "rdonly"], read: [0x10, "wronly"] },
+  kernel: { write: [0x80, "rdonly_prog"], read: [0x100, "wronly_prog"] },
+};
+
+const accessText: Record<Access, string> = { write: "writes to", read: "reads" };
+const sideText: Record<Side, string> = { user: "user space", kernel: "eBPF code" };
+
+export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
+  const maps = new Map(module.maps.filter((m) => m.flags !== 0).map((m) => [m.name, m]));
+  if (maps.size === 0) return;
+
+  const access = (side: Side, kind: Access, map: string, span: Span): void => {
+    const info = maps.get(map);
+    const [bit, flag] = forbidding[side][kind];
+    if (info && (info.flags & bit) !== 0) {
+      diags.report(mapAccessForbiddenByFlags, span, map, accessText[kind], sideText[side], flag, info.span);
+    }
+  };
+
+  const walk = (side: Side, statements: readonly ir.IrStmt[], entries: ReadonlyMap<string, string>): void => {
+    for (const s of statements) {
+      statement(side, s, entries);
+    }
+  };
+
+  const expr = (side: Side, e: ir.IrExpr, entries: ReadonlyMap<string, string>): void => {
+    if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
+    for (const child of exprChildren(e)) expr(side, child, entries);
+    for (const body of exprBodies(e)) walk(side, body.statements, entries);
+  };
+
+  /** The `ifMapEntry` binding a place writes through, if any (`e.f = v`, `e = v`). */
+  const entryRoot = (p: ir.IrPlace | ir.IrExpr): string | undefined => {
+    switch (p.kind) {
+      case "entry": return p.name;
+      case "field": return entryRoot(p.target);
+      case "index": return entryRoot(p.target);
+      default: return undefined;
+    }
+  };
+
+  const statement = (side: Side, s: ir.IrStmt, entries: ReadonlyMap<string, string>): void => {
+    switch (s.kind) {
+      case "mapUpdate": case "mapDelete": access(side, "write", s.map, s.span); break;
+      case "mapCompound": case "mapEntryAssign":
+        access(side, "read", s.map, s.span);
+        access(side, "write", s.map, s.span);
+        break;
+      case "aliasWriteBack": access(side, "write", s.map, s.span); break;
+      case "declareAlias": case "ifMapEntry": case "forMap": access(side, "read", s.map, s.span); break;
+      case "assign": {
+        const root = entryRoot(s.target);
+        const map = root === undefined ? undefined : entries.get(root);
+        if (map !== undefined) access(side, "write", map, s.span);
+        break;
+      }
+      default: break;
+    }
+    const parts = statementParts(s);
+    for (const e of parts.exprs) expr(side, e, entries);
+    for (const p of parts.places) for (const e of placeChildren(p)) expr(side, e, entries);
+    for (const body of parts.bodies) {
+      const inner = s.kind === "ifMapEntry" && body.statements === s.then ? new Map([...entries, [s.binding, s.map]]) : entries;
+      walk(side, body.statements, inner);
+    }
+  };
+
+  for (const fn of [...module.programs, ...module.helpers]) walk("kernel", fn.body, new Map());
+  for (const fn of module.userFunctions) walk("user", fn.body, new Map());
+}
