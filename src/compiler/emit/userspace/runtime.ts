@@ -22,6 +22,7 @@
 
 import { emitTracingAttach } from "./attach-tracing.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
+import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
@@ -72,12 +73,14 @@ const attachKinds: readonly AttachKind[] = [
 export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   emitIncludes(w, module, opts);
   emitState(w, module);
+  emitPerfState(w, module);
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
   emitPinnedGlobalsRuntime(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
+  emitPerfAttach(w, module);
   emitStructOpsRegister(w, module);
 }
 
@@ -292,6 +295,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
       w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
       w.line("}");
+      for (const line of perfSignalLines(module)) w.line(line);
       w.line("_exit(0);");
     }
   });
@@ -317,6 +321,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
     w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
     w.line("}");
     w.line("ks_attachment_count = 0;");
+    if (hasPerfPrograms(module)) w.line("ks_perf_release(-1);");
     w.block("if (ks_skel)", () => {
       w.line(`${skel}__destroy(ks_skel);`);
       w.line("ks_skel = NULL;");
@@ -527,6 +532,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
       w.line("else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
     });
     w.line("ks_attachment_count = kept;");
+    if (hasPerfPrograms(module)) w.line("ks_perf_release(prog_fd);");
   });
   w.line();
 }
