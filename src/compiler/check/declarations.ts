@@ -10,7 +10,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
-import { perfEnums, perfStructs } from "../kernel/perf.js";
+import { perfContextFallback, perfEnums, perfStructs } from "../kernel/perf.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
 import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
 import { parse } from "../parse/parser.js";
@@ -88,6 +88,7 @@ export function symbolSpan(symbol: Symbol): Span | undefined {
 export function declareBuiltins(ctx: CheckContext): void {
   for (const layout of builtinContextStructs) ctx.structs.set(layout.name, layout);
   for (const layout of perfStructs) ctx.structs.set(layout.name, layout);
+  if (!ctx.kernelTypes.struct(perfContextFallback.name)) ctx.structs.set(perfContextFallback.name, perfContextFallback);
   for (const layout of [...builtinEnums, ...perfEnums]) {
     ctx.enums.set(layout.name, layout);
     const type: Type = { kind: "enum", name: layout.name, origin: "kernel" };

@@ -90,6 +90,19 @@ export const perfStructs: readonly StructLayout[] = [
   },
 ];
 
+/**
+ * The perf_event context without BTF (the playground, emit goldens): the UAPI fields the
+ * language can name. With BTF the kernel's layout is used, which adds `regs`.
+ */
+export const perfContextFallback: StructLayout = {
+  name: "bpf_perf_event_data",
+  origin: "kernel",
+  fields: [
+    { name: "sample_period", type: u64 },
+    { name: "addr", type: u64 },
+  ],
+};
+
 /** Values of the `perf_options` fields a literal may omit (pid -1: every process). */
 const perfOptionDefaults: ReadonlyMap<string, { readonly value: bigint; readonly type: Type }> = new Map([
   ["pid", { value: -1n, type: i32 }],

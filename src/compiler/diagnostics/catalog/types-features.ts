@@ -511,7 +511,7 @@ export const attachTargetKind = defineError(
   "wrong attach target for the program type",
   "`@perf_event` programs attach to a perf event described by `perf_options { perf_type: …, perf_config: … }`; every other program type attaches to a named target (an interface, a tracepoint, a function).",
   (program: string, found: string, expected: string) => ({
-    message: `a \`${program}\` program cannot be attached to ${found}`,
+    message: `\`@${program}\` programs cannot be attached to ${found}`,
     label: `expected ${expected}`,
     help: program === "perf_event"
       ? "describe the event: `attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock }, 0)`"
