@@ -338,7 +338,7 @@ export type IrExpr =
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
    * (whose `program` is the struct_ops impl's name; it has no `args`).
    */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }

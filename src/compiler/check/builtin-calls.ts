@@ -6,8 +6,8 @@ import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
-import { errorType, i32, typeToString, u32, voidType } from "../types.js";
-import { asInteger, checkAssignable, concreteType } from "./conversions.js";
+import { errorType, i32, typeToString, voidType } from "../types.js";
+import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
@@ -16,9 +16,10 @@ import { byteOrderBuiltins } from "../kernel/headers.js";
 import { checkByteOrderCall } from "./byte-order.js";
 import { checkPrintArguments } from "./print-arguments.js";
 import { checkDispatch } from "./ringbuf.js";
+import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js";
 
-const userspaceOnly = new Set(["load", "attach", "detach", "register"]);
-const later = new Set(["read", "daemon", "exec", "test"]);
+const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
+const later = new Set(["daemon", "exec", "test"]);
 
 export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
 
@@ -61,22 +62,16 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
         return errorType;
       }
       const [handle, target, flags] = expr.args as [ast.Expr, ast.Expr, ast.Expr];
-      checkHandle(c, scope, handle, "attach");
-      const targetType = checkExpr(c, scope, target);
-      if (targetType.kind !== "str" && targetType.kind !== "error") {
-        ctx.diags.report(typeErrors.typeMismatch, target.span, "str", typeToString(targetType), "the attach target (an interface name)");
-      }
-      const flagsType = checkExpr(c, scope, flags, u32);
-      checkAssignable(ctx, flags, flagsType, u32, "the attach flags");
-      return i32;
+      return checkAttachTarget(c, scope, checkHandle(c, scope, handle, "attach"), target, flags);
     }
+    case "read": return checkRead(c, scope, expr);
     case "register": return checkRegister(c, scope, expr);
     case "detach": {
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "detach", 1, expr.args.length, undefined);
         return errorType;
       }
-      checkHandle(c, scope, expr.args[0]!, "detach");
+      checkHandle(c, scope, expr.args[0]!, "detach", true);
       return voidType;
     }
     default: return errorType;
@@ -101,11 +96,14 @@ function checkRegister(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   return errorType;
 }
 
-function checkHandle(c: ExprChecker, scope: Scope, arg: ast.Expr, builtin: string): void {
+/** The handle's type (a `PerfAttachment` is accepted where `perfAttachment` is set: `detach(att)`). */
+function checkHandle(c: ExprChecker, scope: Scope, arg: ast.Expr, builtin: string, perfAttachment = false): Type {
   const type = checkExpr(c, scope, arg);
-  if (type.kind !== "programHandle" && type.kind !== "error") {
+  if (type.kind !== "programHandle" && type.kind !== "error" && !(perfAttachment && isPerfAttachment(type))) {
     c.ctx.diags.report(typeErrors.attachNeedsLoadedProgram, arg.span, builtin, typeToString(type));
+    return errorType;
   }
+  return type;
 }
 
 /**

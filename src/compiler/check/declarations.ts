@@ -10,6 +10,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
+import { perfContextFallback, perfEnums, perfStructs } from "../kernel/perf.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
 import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
 import { parse } from "../parse/parser.js";
@@ -86,7 +87,9 @@ export function symbolSpan(symbol: Symbol): Span | undefined {
 /** Registers the built-in kernel structs, enums and constants. */
 export function declareBuiltins(ctx: CheckContext): void {
   for (const layout of builtinContextStructs) ctx.structs.set(layout.name, layout);
-  for (const layout of builtinEnums) {
+  for (const layout of perfStructs) ctx.structs.set(layout.name, layout);
+  if (!ctx.kernelTypes.struct(perfContextFallback.name)) ctx.structs.set(perfContextFallback.name, perfContextFallback);
+  for (const layout of [...builtinEnums, ...perfEnums]) {
     ctx.enums.set(layout.name, layout);
     const type: Type = { kind: "enum", name: layout.name, origin: "kernel" };
     for (const constant of layout.constants) {

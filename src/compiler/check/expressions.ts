@@ -26,6 +26,8 @@ import {
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
+import { checkPerfTypeSide } from "./perf-events.js";
+import { structFieldDefault } from "../kernel/perf.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -398,7 +400,8 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     given.add(field.name);
     checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
   }
-  const missing = layout.fields.filter((f) => !given.has(f.name)).map((f) => `\`${f.name}\``);
+  checkPerfTypeSide(c, expr.typeName);
+  const missing = layout.fields.filter((f) => !given.has(f.name) && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, `missing ${missing.join(", ")}`);
   }

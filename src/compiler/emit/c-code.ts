@@ -18,6 +18,7 @@ import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
+import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 
 export type Side = "kernel" | "user";
 
@@ -369,9 +370,11 @@ export class CCodeEmitter {
         // A `str(N)` value (not a literal) is a struct whose first member is the text.
         const target = e.args[1];
         if (target && target.type.kind === "str" && target.kind !== "string") args[1] = `(const char *)&${args[1]}`;
+        if (target && isPerfOptions(target.type)) return `ks_attach_perf(${args.join(", ")})`;
         return `ks_attach(${args.join(", ")})`;
       }
-      case "detach": return `ks_detach(${args[0]})`;
+      case "detach": return e.args[0] && isPerfAttachment(e.args[0].type) ? `ks_detach_perf(${args[0]})` : `ks_detach(${args[0]})`;
+      case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
     }
   }

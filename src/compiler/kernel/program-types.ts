@@ -97,7 +97,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     signature: "fn NAME(ctx: *bpf_perf_event_data) -> i32",
     argument: "none",
     section: () => "perf_event",
-    implemented: false,
+    implemented: true,
   },
 ];
 

@@ -11,6 +11,9 @@ import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, u64 } from "../types.js";
+import type { StructLayout } from "../types.js";
+import type { Span } from "../source.js";
+import { structFieldDefault } from "../kernel/perf.js";
 import { lowerPrint } from "./print-format.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
@@ -548,11 +551,14 @@ export class FunctionLowering implements MatchLowering {
         const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
         return {
           kind: "structLiteral", struct, type, span,
-          fields: expr.fields.map((f) => {
-            const value = this.expr(f.value);
-            const to = fieldType(f.name.name);
-            return { name: f.name.name, value: to ? coerce(value, to) : value };
-          }),
+          fields: [
+            ...expr.fields.map((f) => {
+              const value = this.expr(f.value);
+              const to = fieldType(f.name.name);
+              return { name: f.name.name, value: to ? coerce(value, to) : value };
+            }),
+            ...omittedFieldDefaults(layout, expr.fields.map((f) => f.name.name), span),
+          ],
         };
       }
       case "ArrayLiteral":
@@ -605,7 +611,7 @@ export class FunctionLowering implements MatchLowering {
       if (byteOrderBuiltins.has(name)) {
         return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
       }
-      if (name === "load" || name === "attach" || name === "detach") {
+      if (name === "load" || name === "attach" || name === "detach" || name === "read") {
         const first = args[0];
         const program = first?.kind === "programRef" ? first.name : undefined;
         return { kind: "builtin", name, args, program, type, span };
@@ -622,6 +628,19 @@ export class FunctionLowering implements MatchLowering {
     return this.errors.throwingNames.has(symbol.info.name) ? hoistThrowingCall(this, call, used) : call;
   }
 
+}
+
+/** The fields a struct literal omitted that have defaults (`perf_options`), as constants. */
+function omittedFieldDefaults(layout: StructLayout | undefined, given: readonly string[], span: Span): { name: string; value: ir.IrExpr }[] {
+  if (!layout) return [];
+  return layout.fields.flatMap((f) => {
+    const fallback = given.includes(f.name) ? undefined : structFieldDefault(layout.name, f.name);
+    if (!fallback) return [];
+    const value: ir.IrExpr = fallback.type.kind === "bool"
+      ? { kind: "bool", value: fallback.value !== 0n, type: fallback.type, span }
+      : { kind: "int", value: fallback.value, text: String(fallback.value), type: fallback.type, span };
+    return [{ name: f.name, value }];
+  });
 }
 
 /**

@@ -492,3 +492,61 @@ export const allocationFlagOutsideKfunc = defineError(
     help: "write `new T()` without the flag",
   }),
 );
+
+// --- perf-events ---
+
+export const perfTypeInKernel = defineError(
+  "E0355",
+  "perf type in eBPF code",
+  "`perf_options` and `PerfAttachment` describe perf events opened by the loader with perf_event_open(2); they exist only in user space, where `attach`, `read` and `detach` use them.",
+  (type: string) => ({
+    message: `\`${type}\` is a user-space type; eBPF programs cannot use it`,
+    label: "only the loader opens perf events",
+    help: "move this code into a user-space function (one without a program attribute), e.g. `main`",
+  }),
+);
+
+export const attachTargetKind = defineError(
+  "E0356",
+  "wrong attach target for the program type",
+  "`@perf_event` programs attach to a perf event described by `perf_options { perf_type: …, perf_config: … }`; every other program type attaches to a named target (an interface, a tracepoint, a function).",
+  (program: string, found: string, expected: string) => ({
+    message: `\`@${program}\` programs cannot be attached to ${found}`,
+    label: `expected ${expected}`,
+    help: program === "perf_event"
+      ? "describe the event: `attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock }, 0)`"
+      : "`perf_options` targets only `@perf_event` programs; pass the target name as a string",
+  }),
+);
+
+export const readNeedsPerfAttachment = defineError(
+  "E0357",
+  "read needs a perf attachment",
+  "`read(att)` returns the current count of the perf event behind a `PerfAttachment` (what `attach(prog, perf_options { … }, 0)` returns), or -1 when the attachment is no longer valid.",
+  (found: string) => ({
+    message: `\`read\` takes a \`PerfAttachment\`, found \`${found}\``,
+    label: "not a perf attachment",
+    help: "keep the result of `attach(prog, perf_options { … }, 0)` and pass it: `var att = attach(…)` then `read(att)`",
+  }),
+);
+
+export const perfOptionsInvalid = defineError(
+  "E0358",
+  "invalid perf event options",
+  "perf_event_open(2) needs a process or a CPU to count on: `pid: -1` (every process) works only with one CPU (`cpu` ≥ 0), and `cpu: -1` (every CPU) only with one process (`pid` ≥ 0, 0 is the loader itself). `attach` with `perf_options` takes no flags.",
+  (problem: string, fix: string) => ({
+    message: `these perf event options cannot be opened: ${problem}`,
+    help: fix,
+  }),
+);
+
+export const perfConfigMismatch = defineError(
+  "E0359",
+  "perf_config does not match perf_type",
+  "`perf_config` names an event within the kind given by `perf_type`: `perf_hw_config` constants (cpu_cycles, cache_misses, …) go with `perf_type_hardware`, `perf_sw_config` constants (cpu_clock, page_faults, …) with `perf_type_software`.",
+  (config: string, configEnum: string, type: string, expectedEnum: string) => ({
+    message: `\`${config}\` is a \`${configEnum}\` event, but \`perf_type\` is \`${type}\``,
+    label: `expected a \`${expectedEnum}\` constant`,
+    help: configEnum === "perf_hw_config" ? "use `perf_type: perf_type_hardware` for hardware counters" : "use `perf_type: perf_type_software` for software events",
+  }),
+);

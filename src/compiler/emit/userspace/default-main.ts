@@ -17,6 +17,7 @@ import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { binaryFileName } from "../names.js";
 import { attachesToInterface } from "./runtime.js";
+import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
 import { hasKeyValueView } from "./maps.js";
 import { typeToString } from "../../types.js";
@@ -42,7 +43,9 @@ function helpText(module: IrModule): string[] {
   for (const program of module.programs) {
     const where = attachesToInterface(program)
       ? "to every interface given with -i"
-      : `to ${declaredTarget(program) || "its declared target"}`;
+      : program.programType === "perf_event"
+        ? `to a software cpu-clock event sampling every online CPU at ${defaultSamplingHz} Hz`
+        : `to ${declaredTarget(program) || "its declared target"}`;
     lines.push(`  ${program.name} (${program.programType}) ${where}`);
   }
   if (printable.length > 0) {
@@ -179,6 +182,11 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
             w.line(`if (ks_attach(fd, interfaces[i], ${program.programType === "xdp" ? "xdp_flags" : "0"}) != 0) return 1;`);
             w.line(`fprintf(stderr, "${binary}: attached ${program.name} (${program.programType}) to %s\\n", interfaces[i]);`);
           });
+        } else if (program.programType === "perf_event") {
+          w.line("int cpus = ks_attach_perf_sampling(fd);");
+          w.line("if (cpus < 0) return 1;");
+          w.line(`fprintf(stderr, ${cString(`${binary}: attached ${program.name} (perf_event) to cpu-clock at ${defaultSamplingHz} Hz on %d CPUs
+`)}, cpus);`);
         } else {
           const target = declaredTarget(program);
           w.line(`if (ks_attach(fd, ${cString(target)}, 0) != 0) return 1;`);

@@ -23,6 +23,7 @@
 import { emitTracingAttach } from "./attach-tracing.js";
 import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
+import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
@@ -73,12 +74,14 @@ const attachKinds: readonly AttachKind[] = [
 export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   emitIncludes(w, module, opts);
   emitState(w, module);
+  emitPerfState(w, module);
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
   emitPinnedGlobalsRuntime(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
+  emitPerfAttach(w, module);
   emitStructOpsRegister(w, module);
 }
 
@@ -297,6 +300,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.comment("    A clsact filter is not a link: remove it (netlink syscalls on a stack buffer).");
       w.line("    else ks_release_tc(&ks_attachments[i]);");
       w.line("}");
+      for (const line of perfSignalLines(module)) w.line(line);
       w.line("_exit(0);");
     }
   });
@@ -329,6 +333,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
   w.block("static KS_UNUSED void ks_cleanup(void)", () => {
     w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) ks_release(&ks_attachments[i]);");
     w.line("ks_attachment_count = 0;");
+    if (hasPerfPrograms(module)) w.line("ks_perf_release(-1);");
     w.block("if (ks_skel)", () => {
       w.line(`${skel}__destroy(ks_skel);`);
       w.line("ks_skel = NULL;");
@@ -547,6 +552,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
       w.line("ks_release(&ks_attachments[i]);");
     });
     w.line("ks_attachment_count = kept;");
+    if (hasPerfPrograms(module)) w.line("ks_perf_release(prog_fd);");
   });
   w.line();
 }
