@@ -9,6 +9,7 @@ import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { runPrograms } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
+const XDP_ABORTED = 0;
 const XDP_DROP = 1;
 const XDP_PASS = 2;
 
@@ -48,12 +49,15 @@ kernelTest("a module importing a module: nested module functions run in the user
     const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 0, run.stderr);
     // mean_size: 6000 / 4; kib: fmt.divide(6000, 1024) in the module's own import.
-    assert.equal(run.stdout, "mean 1500 bytes, 5 KiB\n");
+    // kib(0) throws 3 in the module; main catches it.
+    assert.equal(run.stdout, "mean 1500 bytes, 5 KiB\nkib: error 3 from the module\n");
     const result = runPrograms(build.bpfObject, [
       { prog: "imp_emit", size: 100 },
       { prog: "imp_emit", size: 1600 },
+      { prog: "imp_emit", size: 16 },
     ]);
-    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_DROP]);
+    // 16 bytes: the module's @helper throws 4, the program's catch returns XDP_ABORTED.
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_DROP, XDP_ABORTED]);
   } finally {
     build.cleanup();
   }
