@@ -486,6 +486,21 @@ function emitAttach(w: CWriter, module: IrModule): void {
   w.line("};");
   w.line();
 
+  w.comment("The next free row of the attachment table, cleared; committed by ks_attachment_count++.");
+  w.block("static KS_UNUSED struct ks_attachment *ks_next_attachment(int prog_fd, const char *target)", () => {
+    w.block("if (ks_attachment_count == KS_MAX_ATTACHMENTS)", () => {
+      w.line('fprintf(stderr, "error: too many attachments (at most %d)\\n", KS_MAX_ATTACHMENTS);');
+      w.line("return NULL;");
+    });
+    w.line("struct ks_attachment *slot = &ks_attachments[ks_attachment_count];");
+    w.line("memset(slot, 0, sizeof(*slot));");
+    w.line("slot->prog_fd = prog_fd;");
+    w.line("slot->link_fd = -1;");
+    w.line('snprintf(slot->target, sizeof(slot->target), "%s", target ? target : "");');
+    w.line("return slot;");
+  });
+  w.line();
+
   w.block("static KS_UNUSED int ks_attach(int prog_fd, const char *target, __u32 flags)", () => {
     w.line("struct bpf_program *prog = ks_program_of_fd(prog_fd);");
     w.block("if (!prog)", () => {
@@ -501,16 +516,8 @@ function emitAttach(w: CWriter, module: IrModule): void {
       w.line('fprintf(stderr, "error: attaching %s programs (\'%s\') is not supported yet\\n", label ? label : "this type of", bpf_program__name(prog));');
       w.line("return -1;");
     });
-    w.block("if (ks_attachment_count == KS_MAX_ATTACHMENTS)", () => {
-      w.line('fprintf(stderr, "error: too many attachments (at most %d)\\n", KS_MAX_ATTACHMENTS);');
-      w.line("return -1;");
-    });
-    w.line("struct ks_attachment *slot = &ks_attachments[ks_attachment_count];");
-    w.line("memset(slot, 0, sizeof(*slot));");
-    w.line("slot->prog_fd = prog_fd;");
-    w.line("slot->link_fd = -1;");
-    w.line('snprintf(slot->target, sizeof(slot->target), "%s", target ? target : "");');
-    w.line("if (attach(prog, target, flags, slot) != 0) return -1;");
+    w.line("struct ks_attachment *slot = ks_next_attachment(prog_fd, target);");
+    w.line("if (!slot || attach(prog, target, flags, slot) != 0) return -1;");
     w.line("ks_attachment_count++;");
     w.line("return 0;");
   });

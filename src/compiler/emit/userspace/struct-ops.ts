@@ -19,15 +19,8 @@ export function emitStructOpsRegister(w: CWriter, module: IrModule): void {
       w.line('fprintf(stderr, "error: register: \'%s\' is not a struct_ops impl of this program\\n", impl);');
       w.line("return -1;");
     });
-    w.block("if (ks_attachment_count == KS_MAX_ATTACHMENTS)", () => {
-      w.line('fprintf(stderr, "error: too many attachments (at most %d)\\n", KS_MAX_ATTACHMENTS);');
-      w.line("return -1;");
-    });
-    w.line("struct ks_attachment *slot = &ks_attachments[ks_attachment_count];");
-    w.line("memset(slot, 0, sizeof(*slot));");
-    w.line("slot->prog_fd = -1;");
-    w.line("slot->link_fd = -1;");
-    w.line("snprintf(slot->target, sizeof(slot->target), \"%s\", impl);");
+    w.line("struct ks_attachment *slot = ks_next_attachment(-1, impl);");
+    w.line("if (!slot) return -1;");
     w.line("slot->link = bpf_map__attach_struct_ops(map);");
     w.block("if (!slot->link)", () => {
       w.line("int err = errno;");
