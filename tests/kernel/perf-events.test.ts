@@ -35,7 +35,7 @@ kernelTest("cpu-clock on this process: read() counts CPU time and the program ru
   }
 });
 
-kernelTest("software page faults (examples/upstream/perf_page_fault.ks): every touched page is a fault the program saw", () => {
+kernelTest("software page faults (examples/upstream/perf_page_fault.ks): the touched pages fault and the program sees each fault", () => {
   const build = compileAndBuild(join(repoRoot, "examples", "upstream", "perf_page_fault.ks"));
   try {
     const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
@@ -43,8 +43,10 @@ kernelTest("software page faults (examples/upstream/perf_page_fault.ks): every t
     const count = numberAfter(run.stdout, "Page-fault count");
     const runs = numberAfter(run.stdout, "Program runs");
     assert.match(run.stdout, /^Pages touched: 256$/m);
-    // 256 fresh stack pages were touched while attached: at least that many faults.
-    assert.ok(count >= 256, `page-fault counter ${count}`);
+    // 256 stack pages were touched while attached. A page or two next to the current
+    // stack top may already be resident (measured: 255 now and then), so not all 256
+    // need fault; far more than the few faults of an idle process must.
+    assert.ok(count >= 240, `page-fault counter ${count}`);
     // Period 1: one run per fault; the map is read after the counter, so it has seen at least as many.
     assert.ok(runs >= count, `program ran ${runs} times for ${count} faults`);
     assert.match(run.stdout, /demo detached/);

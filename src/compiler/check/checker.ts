@@ -11,7 +11,8 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import { typeToString } from "../types.js";
 import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
-import { declareAll, declareBuiltins, spliceIncludes } from "./declarations.js";
+import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
+import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
@@ -28,7 +29,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
-  declareAll(ctx, decls, headerDecls);
+  const moduleTypes = loadImports(ctx, file);
+  declareAll(ctx, [...moduleTypes, ...decls], headerDecls);
+  declareModuleFunctions(ctx, (decl) => roleOf(ctx, decl));
   checkRingbufCallbacks(ctx);
 
   for (const info of ctx.functions) {
@@ -36,7 +39,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
     const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
     const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
-    const scope = ctx.globalScope.child();
+    const scope = (moduleScopeOf(ctx, info) ?? ctx.globalScope).child();
     decl.params.forEach((param, i) => {
       const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
       scope.declare(param.name.name, symbol);
@@ -55,6 +58,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   }
 
   reportEbpfRecursion(ctx);
+  pruneUnusedModuleFunctions(ctx);
   reportTailCallGraph(ctx);
   const errorFlow = analyzeErrorFlow(ctx);
 
@@ -100,6 +104,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),
+    moduleCalls: moduleCallsOf(ctx),
   };
 }
 

@@ -140,7 +140,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       case "GlobalVarDecl": declareGlobalVar(ctx, decl); break;
       case "FunctionDecl": declareFunction(ctx, decl); break;
       case "ExternDecl": declareExtern(ctx, decl); break;
-      case "ImportDecl": ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`import`"); break;
+      case "ImportDecl": break; // check/imports.ts
       case "ConfigDecl": declareConfig(ctx, decl, (name, symbol) => declareGlobal(ctx, name, symbol)); break;
       case "ImplDecl":
         declareImpl(ctx, decl, (name, info) => {
@@ -236,7 +236,7 @@ function flagNames(args: readonly ast.Expr[]): ast.Ident[] {
   return out;
 }
 
-function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole {
+export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole {
   const attribute = decl.attributes[0];
   if (!attribute) return { kind: "userspace" };
   const name = attribute.name.name;

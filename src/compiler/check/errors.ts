@@ -31,6 +31,7 @@ import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Symbol } from "./semantics.js";
 import { alwaysReturns, checkBlock } from "./statements.js";
+import { moduleCallsOf } from "./imports.js";
 
 /** What lowering needs to know about errors. */
 export interface ErrorFlow {
@@ -213,6 +214,8 @@ function originKey(origin: Origin): string {
 function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>): FunctionFacts {
   const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [] };
   const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
+    const moduleTarget = moduleCallsOf(ctx).get(call);
+    if (moduleTarget) return moduleTarget;
     const callee = stripParens(call.callee);
     if (callee.kind !== "NameExpr") return undefined;
     const symbol = ctx.references.get(callee);

@@ -25,6 +25,7 @@ import {
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
+import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
@@ -119,6 +120,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
 }
 
 function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
+  if (reportModuleAsValue(c, scope, expr.name)) return errorType;
   const symbol = lookupName(c, scope, expr.name);
   if (!symbol) return errorType;
   c.ctx.references.set(expr, symbol);
@@ -417,6 +419,8 @@ function isContextMethodCall(scope: Scope, callee: ast.FieldExpr): boolean {
 
 function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
+  const moduleCall = checkModuleCall(c, scope, expr);
+  if (moduleCall) return moduleCall;
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);

@@ -102,6 +102,8 @@ export interface Semantics {
   readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
   /** What each name expression refers to. */
   readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
+  /** `m.f(args)` calls of imported module functions (check/imports.ts). */
+  readonly moduleCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
   /** The symbol each local declaration (`var`, parameter, loop variable, binding) made. */
   readonly declarations: ReadonlyMap<ast.Node, Symbol>;
   /** Ids of local symbols that are never read (their C gets `(void)name;`). */

@@ -573,6 +573,8 @@ export class FunctionLowering implements MatchLowering {
   /** Whether `call` calls a function an error can leave. */
   throws(call: ast.CallExpr): boolean {
     const callee = stripParens(call.callee);
+    const moduleTarget = this.semantics.moduleCalls.get(call);
+    if (moduleTarget) return this.errors.throwingNames.has(moduleTarget.name);
     const symbol = callee.kind === "NameExpr" ? this.semantics.references.get(callee) : undefined;
     return symbol?.kind === "function" && this.errors.throwingNames.has(symbol.info.name);
   }
@@ -588,6 +590,8 @@ export class FunctionLowering implements MatchLowering {
       return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
     }
     const type = this.typeOf(expr);
+    const moduleTarget = this.semantics.moduleCalls.get(expr);
+    if (moduleTarget) return this.directCall(expr, moduleTarget, expr.args.map((a) => this.expr(a)), type, used);
     if (expr.callee.kind !== "NameExpr") {
       if (this.kernel) throw new InternalError("indirect call in eBPF reached lowering");
       return { kind: "callValue", callee: this.expr(expr.callee), args: expr.args.map((a) => this.expr(a)), type, span };
@@ -621,11 +625,16 @@ export class FunctionLowering implements MatchLowering {
     if (symbol.info.role.kind === "extern") {
       return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
     }
-    const params = symbol.info.params;
+    return this.directCall(expr, symbol.info, args, type, used);
+  }
+
+  /** A call of a declared function (of this file or an imported module). */
+  directCall(expr: ast.CallExpr, info: FunctionInfo, args: ir.IrExpr[], type: Type, used: boolean): ir.IrExpr {
+    const params = info.params;
     const call: Extract<ir.IrExpr, { kind: "call" }> = {
-      kind: "call", callee: symbol.info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span,
+      kind: "call", callee: info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
     };
-    return this.errors.throwingNames.has(symbol.info.name) ? hoistThrowingCall(this, call, used) : call;
+    return this.errors.throwingNames.has(info.name) ? hoistThrowingCall(this, call, used) : call;
   }
 
 }

@@ -85,3 +85,16 @@ export const objectInMap = defineError(
     help: `store a copy of its value instead (\`m[k] = *${name}\`, with a map of the struct type) and \`delete ${name}\``,
   }),
 );
+
+// --- imports-exec ---
+
+export const pythonImportUnsupported = defineError(
+  "E0511",
+  "Python import not supported",
+  "Importing a Python module (`import m from \"m.py\"`) would embed a CPython interpreter in the user-space program, which this compiler does not generate; nothing is emitted rather than a program that cannot call the module.",
+  (spec: string) => ({
+    message: `cannot import the Python module \`${spec}\`: calling Python from the generated program is not supported yet`,
+    label: "Python module",
+    help: "rewrite the functions you need in a KernelScript module (`.ks`) and import that",
+  }),
+);

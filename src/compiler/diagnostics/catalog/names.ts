@@ -369,3 +369,61 @@ export const patternNotConstant = defineError(
     help: "use a literal or an enum constant, or compare with `if (x == name)`",
   }),
 );
+
+// --- imports-exec ---
+
+export const importNotFound = defineError(
+  "E0245",
+  "imported file not found",
+  "`import NAME from \"PATH\"` reads PATH relative to the file that contains the import; there is no file there.",
+  (spec: string, resolved: string) => ({
+    message: `cannot import \`${spec}\`: there is no file \`${resolved}\``,
+    label: "no such file",
+    help: "check the path; it is relative to the directory of the file that imports it",
+  }),
+);
+
+export const importBadExtension = defineError(
+  "E0246",
+  "unsupported import file type",
+  "Only KernelScript modules (`.ks`) can be imported (Python modules, `.py`, are recognised but not compiled yet). Headers with declarations only (`.kh`) are included with `include`.",
+  (spec: string, extension: string) => ({
+    message: `cannot import \`${spec}\`: files of type \`${extension}\` cannot be imported`,
+    label: "not a `.ks` module",
+    help: extension === ".kh" ? `write \`include "${spec}"\` to include a header` : "import a KernelScript module (`.ks`)",
+  }),
+);
+
+export const moduleHasMain = defineError(
+  "E0247",
+  "imported module contains main",
+  "A module is a library: the importing file owns the one `main()` of the program.",
+  (module: string) => ({
+    message: `imported module \`${module}\` cannot contain a \`main()\` function`,
+    label: "`main` in a module",
+    help: "move `main()` into the importing file, or rename this function",
+  }),
+);
+
+export const moduleDeclarationNotAllowed = defineError(
+  "E0248",
+  "declaration not allowed in an imported module",
+  "An imported module may contain user-space functions, `@helper` functions, structs, enums, type aliases and imports. eBPF programs, maps, globals, configs, `extern`s, `impl` blocks and includes belong to the importing file, which owns the eBPF object.",
+  (module: string, what: string) => ({
+    message: `imported module \`${module}\` cannot contain ${what}`,
+    label: "not allowed in a module",
+    help: "move this declaration into the importing file and pass what the module needs as arguments",
+  }),
+);
+
+export const unknownModuleFunction = defineError(
+  "E0249",
+  "unknown function in module",
+  "`m.f(...)` calls the function `f` of the module imported as `m`; that module has no such function.",
+  (module: string, name: string, suggestion: string | undefined, available: readonly string[]) => ({
+    message: `module \`${module}\` has no function \`${name}\``,
+    label: "not in this module",
+    help: suggestion ? `did you mean \`${module}.${suggestion}\`?`
+      : available.length > 0 ? `the functions of \`${module}\` are: ${available.join(", ")}` : `module \`${module}\` declares no functions`,
+  }),
+);

@@ -550,3 +550,38 @@ export const perfConfigMismatch = defineError(
     help: configEnum === "perf_hw_config" ? "use `perf_type: perf_type_hardware` for hardware counters" : "use `perf_type: perf_type_software` for software events",
   }),
 );
+
+// --- imports-exec ---
+
+export const importCycle = defineError(
+  "E0371",
+  "import cycle",
+  "Modules must form a tree: a module cannot import, directly or through other modules, the file that imports it.",
+  (cycle: string) => ({
+    message: `import cycle: ${cycle}`,
+    label: "closes the cycle",
+    help: "move what both files need into a third module that imports neither",
+  }),
+);
+
+export const moduleUsedAsValue = defineError(
+  "E0372",
+  "module used as a value",
+  "A module name only prefixes calls to its functions (`m.f(args)`); it has no value and no fields.",
+  (module: string) => ({
+    message: `\`${module}\` is an imported module, not a value`,
+    label: "module name",
+    help: `call one of its functions: \`${module}.function(args)\``,
+  }),
+);
+
+export const execNotPython = defineError(
+  "E0373",
+  "exec() of a file that is not Python",
+  "`exec(\"script.py\")` replaces the user-space program with a Python script that inherits the program's maps; only `.py` files can be handed over.",
+  (path: string) => ({
+    message: `\`exec()\` hands the program over to a Python script (\`.py\`), not to \`${path}\``,
+    label: "not a `.py` file",
+    help: "pass the path of a Python script, e.g. `exec(\"./analysis.py\")`",
+  }),
+);
