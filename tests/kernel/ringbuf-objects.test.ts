@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason, networkSkipReason } from "../../src/runner/capabilities.js";
-import { startLoader } from "../../src/runner/loader.js";
-import { inNamespace, loaderIfindex, sendFrames, withVethPair, xdpAttached } from "../../src/runner/netns.js";
+import { startLoader, type LoaderProcess } from "../../src/runner/loader.js";
+import { inNamespace, loaderIfindex, sendFrames, withVethPair, xdpAttached, type VethPair } from "../../src/runner/netns.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
@@ -154,7 +154,11 @@ fn main() -> i32 {
 `;
 }
 
-networkTest("user main: on_event handler runs per record; its non-zero return stops dispatch", async () => {
+/**
+ * Builds the dispatch program for a fresh veth pair, starts it in the loader's
+ * namespace, waits until it dispatches, runs `body`, and cleans everything up.
+ */
+async function withDispatchingLoader(body: (loader: LoaderProcess, pair: VethPair) => Promise<void>): Promise<void> {
   await withVethPair(async (pair) => {
     const dir = mkdtempSync(join(tmpdir(), "ks-rbo-"));
     const source = join(dir, "rbo_dispatch.ks");
@@ -163,14 +167,9 @@ networkTest("user main: on_event handler runs per record; its non-zero return st
     try {
       const loader = startLoader(inNamespace(pair.loaderNamespace, [build.binary]));
       try {
-        // Records wait in the ring until read, so sending right away races with nothing.
+        // Records wait in the ring until read, so sending after this races with nothing.
         await loader.waitFor("dispatching");
-        sendFrames(pair, 150, 5);
-        const exit = await loader.exited;
-        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
-        assert.equal(loader.stdout().match(/^hit 150 bytes$/gm)?.length, 3, loader.stdout());
-        assert.match(loader.stdout(), /^dispatch returned 7$/m);
-        assert.ok(!xdpAttached(pair));
+        await body(loader, pair);
       } finally {
         await loader.stop("SIGKILL");
       }
@@ -179,28 +178,24 @@ networkTest("user main: on_event handler runs per record; its non-zero return st
       rmSync(dir, { recursive: true, force: true });
     }
   });
+}
+
+networkTest("user main: on_event handler runs per record; its non-zero return stops dispatch", async () => {
+  await withDispatchingLoader(async (loader, pair) => {
+    sendFrames(pair, 150, 5);
+    const exit = await loader.exited;
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+    assert.equal(loader.stdout().match(/^hit 150 bytes$/gm)?.length, 3, loader.stdout());
+    assert.match(loader.stdout(), /^dispatch returned 7$/m);
+    assert.ok(!xdpAttached(pair));
+  });
 });
 
 networkTest("user main: SIGTERM during dispatch returns 0 from dispatch and the program finishes", async () => {
-  await withVethPair(async (pair) => {
-    const dir = mkdtempSync(join(tmpdir(), "ks-rbo-"));
-    const source = join(dir, "rbo_dispatch.ks");
-    writeFileSync(source, dispatchProgram(pair.loaderInterface));
-    const build = compileAndBuild(source);
-    try {
-      const loader = startLoader(inNamespace(pair.loaderNamespace, [build.binary]));
-      try {
-        await loader.waitFor("dispatching");
-        const exit = await loader.stop("SIGTERM");
-        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
-        assert.match(loader.stdout(), /^dispatch returned 0$/m);
-        assert.ok(!xdpAttached(pair));
-      } finally {
-        await loader.stop("SIGKILL");
-      }
-    } finally {
-      build.cleanup();
-      rmSync(dir, { recursive: true, force: true });
-    }
+  await withDispatchingLoader(async (loader, pair) => {
+    const exit = await loader.stop("SIGTERM");
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+    assert.match(loader.stdout(), /^dispatch returned 0$/m);
+    assert.ok(!xdpAttached(pair));
   });
 });
