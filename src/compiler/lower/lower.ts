@@ -30,6 +30,7 @@ import { unparenthesized } from "../check/strings.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
+import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
 import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
 
@@ -39,6 +40,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const kernelModule: ir.IrModuleFunction[] = [];
   const calls = new CallLowering();
   const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
@@ -54,6 +56,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
+      case "kfunc": case "private": kernelModule.push({ ...fn, exported: info.role.kind === "kfunc", callerTypes: [] }); break;
       default: break;
     }
   }
@@ -94,7 +97,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
-    externs: lowerExterns(semantics.functions),
+    externs: [...lowerExterns(semantics.functions), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     tailCallTargets: calls.tailCallTargets,
   };
 }
@@ -120,9 +124,9 @@ export class FunctionLowering implements MatchLowering {
     return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
   }
 
-  /** Where the function runs (decides how its loops become C). */
+  /** Where the function runs (decides how its loops become C; kernel-module code loops like user space). */
   get side(): Side {
-    return this.kernel ? "kernel" : "user";
+    return this.kernel && this.info.role.kind !== "kfunc" && this.info.role.kind !== "private" ? "kernel" : "user";
   }
 
   /** The function a function-valued expression denotes on the eBPF side. */
