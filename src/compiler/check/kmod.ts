@@ -15,7 +15,6 @@ import { forEachChild } from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
-import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
 import { errorType, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
@@ -122,7 +121,7 @@ export function checkModuleNew(c: ExprChecker, expr: ast.NewExpr, type: Type): v
     return;
   }
   if (flag.kind !== "NameExpr" || !gfpFlags.has(flag.name.name) || expr.args.length > 1) {
-    const shown = flag.kind === "NameExpr" ? flag.name.name : "this expression";
+    const shown = flag.kind === "NameExpr" ? `\`${flag.name.name}\`` : flag.kind === "IntLiteral" ? `\`${flag.text ?? "this number"}\`` : "this expression";
     c.ctx.diags.report(typeErrors.allocationFlagNotGfp, flag.span, shown);
     return;
   }
@@ -154,7 +153,6 @@ export function checkModuleBody(ctx: CheckContext, info: FunctionInfo): void {
           if (first?.kind === "StringLiteral") printFormats.add(first);
           for (const arg of first?.kind === "StringLiteral" ? rest : node.args) {
             const t = ctx.exprTypes.get(arg);
-            if (t && !scalar(t) && t.kind !== "pointer") ctx.diags.report(codegenErrors.modulePrintConversion, arg.span, typeToString(t));
             if (t?.kind === "str") printFormats.add(arg);
           }
         }

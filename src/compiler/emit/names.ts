@@ -166,7 +166,7 @@ export function moduleSourceFileName(project: string): string {
  * module named `NAME` (or `NAME.mod`) would collide with our own `NAME.mod.c`.
  */
 export function kernelModuleName(project: string): string {
-  return `${project}_kfuncs`;
+  return `${cIdentifierFrom(project)}_kfuncs`;
 }
 export function kernelModuleFileName(project: string): string {
   return `${kernelModuleName(project)}.ko`;
@@ -177,4 +177,11 @@ export function kfuncIdSetName(project: string): string {
 }
 export function kfuncSetName(project: string): string {
   return `${cIdentifierFrom(project)}_kfunc_set`;
+}
+/**
+ * A `@private` function's C name: prefixed, because kernel headers define function-like
+ * macros with common names (`clamp`, `min`, `max`, `swap`) that would swallow the call.
+ */
+export function privateFunctionName(name: string): string {
+  return `ks_private_${name}`;
 }

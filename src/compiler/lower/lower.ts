@@ -32,7 +32,7 @@ import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
-import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
+import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
 
 export class InternalError extends Error {}
 
@@ -56,7 +56,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
-      case "kfunc": case "private": kernelModule.push({ ...fn, exported: info.role.kind === "kfunc", callerTypes: [] }); break;
+      case "kfunc": kernelModule.push({ ...fn, exported: true, callerTypes: [] }); break;
+      case "private": kernelModule.push({ ...fn, name: privateFunctionName(fn.name), exported: false, callerTypes: [] }); break;
       default: break;
     }
   }
@@ -636,7 +637,7 @@ export class FunctionLowering implements MatchLowering {
   directCall(expr: ast.CallExpr, info: FunctionInfo, args: ir.IrExpr[], type: Type, used: boolean): ir.IrExpr {
     const params = info.params;
     const call: Extract<ir.IrExpr, { kind: "call" }> = {
-      kind: "call", callee: info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
+      kind: "call", callee: info.role.kind === "private" ? privateFunctionName(info.name) : info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
     };
     return this.errors.throwingNames.has(info.name) ? hoistThrowingCall(this, call, used) : call;
   }

@@ -104,21 +104,10 @@ export const pythonImportUnsupported = defineError(
 export const moduleNameInvalid = defineError(
   "E0512",
   "project name not usable as a kernel module name",
-  "The kernel module is named after the project (`NAME_kfuncs.ko`): kbuild turns the name into a C identifier (`KBUILD_MODNAME`) and the kernel limits module names to 55 bytes.",
+  "The kernel module is named after the project (`NAME_kfuncs.ko`, with characters other than letters, digits and `_` replaced by `_`); the kernel limits module names to 55 bytes.",
   (name: string, why: string) => ({
     message: `the project name \`${name}\` cannot name a kernel module: ${why}`,
     label: "kernel-module code here",
-    help: "rename the `.ks` file (or pass another output name) using letters, digits and `_` only",
-  }),
-);
-
-export const modulePrintConversion = defineError(
-  "E0513",
-  "print argument not available in kernel-module code",
-  "`print` in kernel-module code becomes `printk(KERN_INFO …)`; it takes integers, `bool`, `char`, enums and pointers (printed with `%p`, which the kernel hashes) as values.",
-  (found: string) => ({
-    message: `\`print\` in kernel-module code cannot print a value of type \`${found}\``,
-    label: "not printable by printk here",
-    help: "print an integer field of it instead",
+    help: "give the project a shorter name (rename the `.ks` file, or compile with another output name)",
   }),
 );

@@ -615,7 +615,7 @@ export const allocationFlagNotGfp = defineError(
   "allocation flag is not a GFP flag",
   "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
   (found: string) => ({
-    message: `\`${found}\` is not an allocation flag`,
+    message: `${found} is not an allocation flag`,
     label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
     help: "write `new T(GFP_ATOMIC)`",
   }),
