@@ -433,7 +433,7 @@ function partsFor(kind: InitKind, name: string, btf: Btf): Parts | InitError {
           "}",
         ],
         run: "",
-        summary: "A perf_event program sampling CPU 0 on its software cpu-clock (10 times a second): one event per sample with the interrupted process.",
+        summary: "A perf_event program sampling CPU 0 on its software cpu-clock (10 times a second): one event per sample with the pid it interrupted.",
         limits: ["Hardware events (`perf_type_hardware`) need a real PMU, often missing in VMs and containers."],
       };
     }
