@@ -184,6 +184,29 @@ export function emitPythonModule(module: ir.IrModule): string {
   line("    _actual = (ctypes.sizeof(_cls), {f: getattr(_cls, f).offset for f in _offsets})");
   line("    if _actual != (_size, _offsets):");
   line("        raise ImportError(f\"struct {_name}: ctypes layout {_actual} differs from the compiler's {(_size, _offsets)}\")");
+  const textFields = layouts.flatMap((l) => module.structs.find((x) => x.name === l.name)!.fields
+    .flatMap((f) => (f.type.kind === "str" ? [`_text_field(${l.name}, ${pyString(f.name)}, ${f.type.size})`] : [])));
+  if (textFields.length > 0) {
+    line();
+    line();
+    line("def _text_field(cls, name, capacity):");
+    line("    \"\"\"Makes the str(N) field `name` read and write Python text.\"\"\"");
+    line("    raw = getattr(cls, name)");
+    line();
+    line("    def get(self):");
+    line("        return raw.__get__(self, cls).decode(errors=\"replace\")");
+    line();
+    line("    def set(self, value):");
+    line("        data = value.encode() if isinstance(value, str) else bytes(value)");
+    line("        if len(data) > capacity:");
+    line("            raise ValueError(f\"{value!r} is longer than str({capacity})\")");
+    line("        raw.__set__(self, data)");
+    line();
+    line("    setattr(cls, name, property(get, set))");
+    line();
+    line();
+    for (const t of textFields) line(t);
+  }
   line();
   for (const text of mapClass) line(text);
   line();

@@ -65,6 +65,8 @@ export function emitPythonRuntime(w: CWriter, module: ir.IrModule): void {
   w.line();
   w.comment("Calls module.function(*argv); steals the argument references, returns a new one.");
   w.block("static KS_UNUSED PyObject *ks_py_call(const char *module, const char *function, const char *display, int argc, PyObject **argv)", () => {
+    w.comment("Output of both languages in call order: C's buffered stdout first, Python's after.");
+    w.line("fflush(stdout);");
     w.line("PyObject *fn = PyObject_GetAttrString(ks_py_module(module), function);");
     w.line("if (!fn) ks_py_fail(display);");
     w.line("PyObject *tuple = PyTuple_New(argc);");
@@ -77,6 +79,10 @@ export function emitPythonRuntime(w: CWriter, module: ir.IrModule): void {
     w.line("Py_DECREF(tuple);");
     w.line("Py_DECREF(fn);");
     w.line("if (!result) ks_py_fail(display);");
+    w.line("PyObject *out = PySys_GetObject(\"stdout\");");
+    w.line("PyObject *flushed = out ? PyObject_CallMethod(out, \"flush\", NULL) : NULL;");
+    w.line("if (flushed) Py_DECREF(flushed);");
+    w.line("else PyErr_Clear();");
     w.line("return result;");
   });
   w.line();
