@@ -121,7 +121,7 @@ function emitExec(w: CWriter, module: IrModule): void {
       w.line(`if (len < sizeof(fds)) len += (size_t)snprintf(fds + len, sizeof(fds) - len, "${i > 0 ? ", " : ""}\\"${name}\\": %d", fd);`);
     });
     w.line("if (len < sizeof(fds)) snprintf(fds + len, sizeof(fds) - len, \"}\");");
-    w.comment("Programs and links too: the attachments live on in the script's process.");
+    w.comment("Programs and links too: the attachments live on while the script runs.");
     w.line("struct bpf_program *prog;");
     w.line("bpf_object__for_each_program(prog, ks_skel->obj) ks_keep_fd(bpf_program__fd(prog));");
     w.block("for (int i = 0; i < ks_attachment_count; i++)", () => {
