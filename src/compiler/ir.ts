@@ -49,6 +49,30 @@ export interface IrModule {
   readonly hasUserMain: boolean;
   /** The `.ks` file the module was compiled from (as the user named it). */
   readonly sourcePath: string;
+  /** `exec()` scripts, Python modules, `daemon()` (absent: none of them). */
+  readonly handover?: IrHandover;
+}
+
+/** What the user-space hand-overs need emitted (emit/userspace/handover.ts, python-module.ts). */
+export interface IrHandover {
+  /** Scripts `exec()` runs, copied into the output directory under `fileName`. */
+  readonly execScripts: readonly { readonly fileName: string; readonly text: string }[];
+  /** Imported Python modules, copied into the output directory and imported by the binary. */
+  readonly pythonModules: readonly { readonly alias: string; readonly fileName: string; readonly moduleName: string; readonly text: string }[];
+  readonly daemon: boolean;
+}
+
+/** How a value crosses into or out of Python (check/python.ts). */
+export type IrPythonKind = "int" | "bool" | "str" | "none" | "untyped";
+
+export interface IrPythonTarget {
+  /** The import alias (`nu`), for messages. */
+  readonly alias: string;
+  /** The Python module name (`network_utils`: the file name without `.py`). */
+  readonly module: string;
+  readonly function: string;
+  readonly argKinds: readonly IrPythonKind[];
+  readonly returns: IrPythonKind;
 }
 
 /** `@struct_ops("tcp_congestion_ops") impl my_cc { … }`: a `.struct_ops` map. */
@@ -354,9 +378,11 @@ export type IrExpr =
   | { readonly kind: "callValue"; readonly callee: IrExpr; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /**
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
-   * (whose `program` is the struct_ops impl's name; it has no `args`).
+   * (whose `program` is the struct_ops impl's name; it has no `args`); the hand-overs
+   * `exec` (args: the script's file name, then its arguments) and `daemon`; `python`:
+   * a call of a Python module function (`python` says which; emit/userspace/python-c.ts).
    */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read" | "exec" | "daemon" | "python"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span; readonly python?: IrPythonTarget }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }

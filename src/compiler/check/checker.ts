@@ -14,6 +14,8 @@ import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
 import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
+import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
+import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
@@ -30,6 +32,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
+  setMainFile(ctx, file.path);
   const moduleTypes = loadImports(ctx, file);
   declareAll(ctx, [...moduleTypes, ...decls], headerDecls);
   declareModuleFunctions(ctx, (decl) => roleOf(ctx, decl));
@@ -107,6 +110,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     errorFlow,
     loops: loopFactsOf(ctx),
     moduleCalls: moduleCallsOf(ctx),
+    handover: { pythonModules: pythonModulesOf(ctx), pythonCalls: pythonCallsOf(ctx), execScripts: execScriptsOf(ctx), daemon: usesDaemon(ctx) },
   };
 }
 

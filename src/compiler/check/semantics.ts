@@ -104,6 +104,13 @@ export interface Semantics {
   readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
   /** `m.f(args)` calls of imported module functions (check/imports.ts). */
   readonly moduleCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
+  /** Python modules and their calls, `exec()` scripts, `daemon()` (check/python.ts, check/exec.ts). */
+  readonly handover: {
+    readonly pythonModules: readonly import("./python.js").PythonModule[];
+    readonly pythonCalls: ReadonlyMap<ast.CallExpr, import("./python.js").PythonCall>;
+    readonly execScripts: readonly import("./exec.js").ExecScript[];
+    readonly daemon: boolean;
+  };
   /** The symbol each local declaration (`var`, parameter, loop variable, binding) made. */
   readonly declarations: ReadonlyMap<ast.Node, Symbol>;
   /** Ids of local symbols that are never read (their C gets `(void)name;`). */

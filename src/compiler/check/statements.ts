@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import { neverReturningCall } from "./exec.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -355,6 +356,7 @@ export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   if (!last) return false;
   switch (last.kind) {
     case "ReturnStmt": case "ThrowStmt": return true;
+    case "ExprStmt": return neverReturningCall(last) !== undefined;
     case "TryStmt":
       // Errors the catches do not match leave the function, so they do not fall through.
       return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));

@@ -5,10 +5,22 @@ import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { emitEbpfC } from "./ebpf-c.js";
 import { emitMakefile } from "./makefile.js";
-import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
+import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, pythonModuleFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
 import { emitKbuild, emitKernelModuleC, hasKernelModule } from "./kmod-c.js";
 import { emitSharedHeader, needsSharedHeader } from "./shared-header.js";
 import { emitUserspaceC } from "./userspace-c.js";
+import { emitPythonModule } from "./python-module.js";
+
+/** `exec()`: the generated `NAME.py` and each script; imported Python modules: a copy each. */
+function emitHandoverFiles(module: ir.IrModule): EmittedFile[] {
+  const h = module.handover;
+  if (!h) return [];
+  const files: EmittedFile[] = [];
+  if (h.execScripts.length > 0) files.push({ path: pythonModuleFileName(module.name), text: emitPythonModule(module) });
+  for (const s of h.execScripts) files.push({ path: s.fileName, text: s.text });
+  for (const m of h.pythonModules) files.push({ path: m.fileName, text: m.text });
+  return files;
+}
 
 export interface EmitOptions {
   readonly makefile: boolean;
@@ -34,5 +46,6 @@ export function emit(module: ir.IrModule, sources: SourceSet, options: EmitOptio
     files.push({ path: "Kbuild", text: emitKbuild(module) });
   }
   if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module) });
+  files.push(...emitHandoverFiles(module));
   return files;
 }

@@ -57,6 +57,7 @@ export function emitMakefile(module: IrModule): string {
   const userSource = userSourceFileName(name);
   const header = sharedHeaderFileName(name);
   const binary = binaryFileName(name);
+  const python = (module.handover?.pythonModules.length ?? 0) > 0;
   const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
 
   const lines: string[] = [
@@ -79,6 +80,12 @@ export function emitMakefile(module: IrModule): string {
     "LIBBPF_INCLUDE ?=",
     "LIBBPF_LIB ?=",
     "ARGS ?=",
+    ...(python ? [
+      "# Embedded CPython for the imported Python modules (python3-dev / libpython3-dev).",
+      "PYTHON3_CONFIG ?= python3-config",
+      "PYTHON_CPPFLAGS := $(shell $(PYTHON3_CONFIG) --includes)",
+      "PYTHON_LDFLAGS := $(shell $(PYTHON3_CONFIG) --embed --ldflags)",
+    ] : []),
     "",
     "comma := ,",
     "LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))",
@@ -105,7 +112,9 @@ export function emitMakefile(module: IrModule): string {
     // NAME.h exists only when the program shares types; $(wildcard) makes it a
     // prerequisite exactly then.
     `${binary}: ${userSource} ${skeleton} $(wildcard ${header})`,
-    `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+    python
+      ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+      : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
     "",
     `run: ${binary}`,
     `\t./${binary} $(ARGS)`,

@@ -5,6 +5,7 @@
 //! user error. Map operations become explicit IR nodes, literals get their final
 //! integer types, and `print` formats get conversions that match their arguments.
 
+import { lowerHandover, lowerHandoverCall } from "./lower-handover.js";
 import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
@@ -75,6 +76,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   }
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
+  const handover = lowerHandover(semantics);
   return {
     name,
     sourcePath: semantics.sourcePath,
@@ -101,6 +103,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     externs: [...lowerExterns(semantics.functions), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     tailCallTargets: calls.tailCallTargets,
+    ...(handover ? { handover } : {}),
   };
 }
 
@@ -595,6 +598,8 @@ export class FunctionLowering implements MatchLowering {
       return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
     }
     const type = this.typeOf(expr);
+    const handover = lowerHandoverCall(this.semantics, expr, type, (a) => this.expr(a));
+    if (handover) return handover;
     const moduleTarget = this.semantics.moduleCalls.get(expr);
     if (moduleTarget) return this.directCall(expr, moduleTarget, expr.args.map((a) => this.expr(a)), type, used);
     if (expr.callee.kind !== "NameExpr") {

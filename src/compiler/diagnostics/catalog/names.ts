@@ -486,3 +486,39 @@ export const moduleFunctionAsValue = defineError(
     help: `call it directly: \`${name}(…)\``,
   }),
 );
+
+// --- exec-python ---
+
+export const execScriptNotFound = defineError(
+  "E0255",
+  "exec() script not found",
+  "`exec(\"script.py\")` reads the script relative to the `.ks` file when compiling (it is copied next to the binary, where the program runs it from); there is no file there.",
+  (spec: string, resolved: string) => ({
+    message: `cannot hand over to \`${spec}\`: there is no file \`${resolved}\``,
+    label: "no such file",
+    help: "check the path; it is relative to the directory of the `.ks` file",
+  }),
+);
+
+export const handoverFileClash = defineError(
+  "E0256",
+  "two Python files with one name in the output",
+  "Python scripts given to `exec()` and imported Python modules are copied into the output directory under their base names, next to the generated `NAME.py` module; two different files cannot share a name there.",
+  (fileName: string, other: string, previous: Span | undefined) => ({
+    message: `\`${fileName}\` would overwrite ${other} in the output directory`,
+    label: "same file name",
+    ...(previous ? { secondary: [{ span: previous, message: "first used here" }] } : {}),
+    help: "rename one of the Python files",
+  }),
+);
+
+export const unreachableAfterHandover = defineWarning(
+  "W0230",
+  "statement after exec() or daemon()",
+  "`exec()` replaces the program with the Python script and `daemon()` runs until a signal stops the program: neither returns, so what follows them in the same block never runs.",
+  (call: string) => ({
+    message: `this statement never runs: \`${call}\` does not return`,
+    label: "never runs",
+    help: `remove it, or move it before \`${call}\``,
+  }),
+);

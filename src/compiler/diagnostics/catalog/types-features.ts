@@ -620,3 +620,28 @@ export const allocationFlagNotGfp = defineError(
     help: "write `new T(GFP_ATOMIC)`",
   }),
 );
+
+// --- exec-python ---
+
+export const pythonAnnotationUnsupported = defineError(
+  "E0374",
+  "Python type annotation without a KernelScript type",
+  "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
+  (name: string, what: string, annotation: string, declared: Span) => ({
+    message: `the ${what} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
+    label: "calls a Python function KernelScript cannot type",
+    secondary: [{ span: declared, message: `\`${annotation}\` here` }],
+    help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
+  }),
+);
+
+export const pythonValueUnsupported = defineError(
+  "E0379",
+  "value that cannot be passed to Python",
+  "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
+  (where: string, expected: string, found: string) => ({
+    message: `${where} must be ${expected}, found \`${found}\``,
+    label: "cannot be converted to Python",
+    help: "pass an integer or a string (e.g. one field of a struct)",
+  }),
+);

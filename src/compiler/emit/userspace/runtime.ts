@@ -21,6 +21,8 @@
 //! deadlock inside malloc.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
+import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
+import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
 import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
@@ -85,9 +87,13 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitAttach(w, module);
   emitPerfAttach(w, module);
   emitStructOpsRegister(w, module);
+  emitHandoverRuntime(w, module);
+  emitPythonRuntime(w, module);
 }
 
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
+  emitPythonIncludes(w, module);
+  if (module.handover) w.line("#include <fcntl.h>");
   for (const header of [
     "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
     "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
@@ -288,6 +294,7 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
 }
 
 function emitSignals(w: CWriter, module: IrModule): void {
+  emitHandoverState(w, module);
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
@@ -303,6 +310,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("    else ks_release_tc(&ks_attachments[i]);");
       w.line("}");
       for (const line of perfSignalLines(module)) w.line(line);
+      for (const line of handoverSignalLines(module)) w.line(line);
       w.line("_exit(0);");
     }
   });
