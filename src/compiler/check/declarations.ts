@@ -4,6 +4,7 @@
 
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
+import { mapKindFlags } from "./map-kinds.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -201,12 +202,14 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
+  const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
     if (attribute.name.name !== "flags") {
       ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags"]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
+      flagIdents.push(flagName);
       const bit = mapFlagBits.get(flagName.name);
       if (bit === undefined) {
         ctx.diags.report(typeErrors.unknownMapFlag, flagName.span, flagName.name, closestName(flagName.name, mapFlagBits.keys()));
@@ -218,6 +221,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
   }
+  flags = mapKindFlags(ctx, type, flags, flagIdents);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });

@@ -18,6 +18,7 @@ import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
+import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 
 export type Side = "kernel" | "user";
@@ -348,6 +349,7 @@ export class CCodeEmitter {
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
+      case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
     }
   }
 

@@ -15,6 +15,7 @@ import { functionName, generatedBanner, localName, sharedHeaderFileName, structO
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
+import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -60,9 +61,12 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
         w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
-        w.line(`__uint(max_entries, ${map.maxEntries});`);
+        // A perf event array without a size gets one slot per CPU from libbpf.
+        if (map.maxEntries > 0) w.line(`__uint(max_entries, ${map.maxEntries});`);
         // A ring buffer has no keys or values: max_entries is its size in bytes.
-        if (map.mapKind !== "ringbuf") {
+        const special = mapTypeLines(map);
+        if (special) special.forEach((line) => w.line(line));
+        else {
           w.line(`__type(key, ${cTypeName(map.keyType)});`);
           w.line(`__type(value, ${cTypeName(map.valueType)});`);
         }
@@ -88,6 +92,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   }
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
+  emitKernelMapKindHelpers(w, module);
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);

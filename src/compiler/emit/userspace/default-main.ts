@@ -87,6 +87,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   w.block("static void ks_print_maps(FILE *out)", () => {
     if (printable.length === 0) w.line("(void)out;");
     for (const map of printable) w.line(`ks_map_${map.name}_print(out);`);
+    if (ringbufsOf(module).length > 0) w.line("ks_print_drops(out);");
     w.line("fflush(out);");
   });
   w.line();
