@@ -5,6 +5,7 @@
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
+import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -313,6 +314,10 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
+  if (info.programType === "tp_btf") {
+    checkRawTracepointSignature(ctx, decl, info, params, returnType, target);
+    return;
+  }
   if (info.programType === "probe" || info.programType === "kprobe") {
     checkProbeSignature(ctx, decl, info, params, returnType, target);
     return;

@@ -192,16 +192,22 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       return skipArgs();
     case "output": {
       if (wrongSide("user", `emit records from an eBPF program; user space receives them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``)) return skipArgs();
-      if (!arity(2, "the program's context and one record")) return skipArgs();
-      const contextType = checkExpr(c, scope, expr.args[0]!);
-      if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, "the program's context pointer first", `\`${typeToString(contextType)}\``);
+      // Programs whose context is implicit (tp_btf, probes: BPF_PROG's `ctx`) pass only the record.
+      const role = c.fn.info.role;
+      const implicitContext = role.kind === "program" && ["tp_btf", "probe", "kprobe"].includes(role.info.programType);
+      if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
+      if (expr.args.length === 2) {
+        const contextType = checkExpr(c, scope, expr.args[0]!);
+        if (contextType.kind !== "error" && contextType.kind !== "pointer") {
+          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, "the program's context pointer first", `\`${typeToString(contextType)}\``);
+        }
       }
-      const recordType = checkExpr(c, scope, expr.args[1]!);
+      const recordArg = expr.args[expr.args.length - 1]!;
+      const recordType = checkExpr(c, scope, recordArg);
       const record = info.type.value;
       const matches = (t: Type): boolean => t.kind === "struct" && record.kind === "struct" && t.name === record.name;
       if (recordType.kind !== "error" && !matches(recordType) && !(recordType.kind === "pointer" && matches(recordType.target))) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[1]!.span, call, `a \`${typeToString(record)}\` record (or a pointer to one)`, `\`${typeToString(recordType)}\``);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, `a \`${typeToString(record)}\` record (or a pointer to one)`, `\`${typeToString(recordType)}\``);
       }
       return i32;
     }

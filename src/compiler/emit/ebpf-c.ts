@@ -51,7 +51,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe") || module.structOps.length > 0) {
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf") || module.structOps.length > 0) {
     w.line("#include <bpf/bpf_tracing.h>");
   }
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
@@ -120,12 +120,12 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
  */
 function programSignature(program: ir.IrProgram): string {
   switch (program.programType) {
-    case "probe": case "kprobe": {
-      const macro = program.programType === "probe" ? "BPF_PROG" : "BPF_KPROBE";
+    case "probe": case "kprobe": case "tp_btf": {
+      const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
       const params = program.params.map((p) => cDeclaration(p.type, p.name));
       return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
     }
-    case "xdp": case "tc": case "tracepoint": case "tp_btf": case "perf_event": case "struct_ops":
+    case "xdp": case "tc": case "tracepoint": case "perf_event": case "struct_ops":
       return signature(program, "int", "");
   }
 }

@@ -75,12 +75,12 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] | undefined {
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
     if (map.mapKind === "queue" || map.mapKind === "stack") {
-      w.block(`static __always_inline bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
+      w.block(`static __always_inline __attribute__((unused)) bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${map.name}, &value, 0) == 0;`);
       });
       w.line();
     } else if (map.mapKind === "perf_event_array") {
-      w.block(`static __always_inline __s32 ks_output_${map.name}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
+      w.block(`static __always_inline __attribute__((unused)) __s32 ks_output_${map.name}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
         w.line(`return (__s32)bpf_perf_event_output(ctx, &${map.name}, BPF_F_CURRENT_CPU, &record, sizeof(record));`);
       });
       w.line();
@@ -91,7 +91,7 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
   w.comment("Records lost because a ring buffer was full (reserve() returned NULL); read by user space.");
   for (const map of ringbufs) {
     w.line(`__u64 ${droppedCounterName(map.name)} = 0;`);
-    w.block(`static __always_inline void *${reserveFunctionName(map.name)}(__u64 size)`, () => {
+    w.block(`static __always_inline __attribute__((unused)) void *${reserveFunctionName(map.name)}(__u64 size)`, () => {
       w.line(`void *record = bpf_ringbuf_reserve(&${map.name}, size, 0);`);
       w.line(`if (!record) __sync_fetch_and_add(&${droppedCounterName(map.name)}, 1);`);
       w.line("return record;");

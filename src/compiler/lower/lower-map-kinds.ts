@@ -7,7 +7,7 @@ import type * as ast from "../ast.js";
 import type { Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
-import { boolType, i32, u32, u64 } from "../types.js";
+import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
@@ -37,6 +37,11 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
       return { ...base, method, args: [coerce(l.expr(args[0]!), type.value)], type: boolType };
     case "output":
       if (type.mapKind !== "perf_event_array") return undefined;
+      if (args.length === 1) {
+        // tp_btf/probe programs: BPF_PROG's (BPF_KPROBE's) own `ctx`, which the source cannot name.
+        const context: ir.IrExpr = { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span };
+        return { ...base, method, args: [context, l.expr(args[0]!)], type: i32 };
+      }
       return { ...base, method, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
     case "dropped":
       if (type.mapKind !== "ringbuf" && type.mapKind !== "perf_event_array") return undefined;
