@@ -15,7 +15,8 @@
 //!   V      ks_map_<m>_per_cpu(K key, __u32 cpu)          that CPU's slot (zero when absent)
 
 import type * as ir from "../ir.js";
-import type { Type } from "../types.js";
+import { typeToString } from "../types.js";
+import { structPrinterName } from "./userspace/maps.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 
@@ -121,6 +122,7 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
           w.line("return err == 0;");
         });
         w.line();
+        emitQueuePrinter(w, map);
         break;
       }
       case "ringbuf":
@@ -152,4 +154,29 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
       default: break;
     }
   }
+}
+
+/** Default main: a queue or stack prints the value a pop would return next (peek). */
+function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
+  const header = `${map.name} (${map.mapKind}<${typeToString(map.valueType)}>)`;
+  w.block(`static KS_UNUSED void ks_map_${map.name}_print(FILE *out)`, () => {
+    w.line(`${cDeclaration(map.valueType, "value")};`);
+    w.block(`if (!ks_skel || !ks_queue_${map.name}_take(&value, false))`, () => {
+      w.line(`fputs("${header}: empty\\n", out);`);
+      w.line("return;");
+    });
+    w.line(`fputs("${header}: next = ", out);`);
+    const t = map.valueType;
+    if (t.kind === "struct") w.line(`${structPrinterName(t.name)}(out, &value);`);
+    else if (t.kind === "int" && t.signed) w.line('fprintf(out, "%lld", (long long)value);');
+    else if (t.kind === "bool") w.line('fputs(value ? "true" : "false", out);');
+    else w.line('fprintf(out, "%llu", (unsigned long long)value);');
+    w.line("fputc('\\n', out);");
+  });
+  w.line();
+}
+
+/** Maps the default main prints besides the key/value ones (queues and stacks: their next value). */
+export function printsNextValue(map: ir.IrMap): boolean {
+  return map.mapKind === "queue" || map.mapKind === "stack";
 }
