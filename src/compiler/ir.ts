@@ -410,4 +410,14 @@ export type IrExpr =
   /** `new T()`: a zeroed object of struct `of`, or null. `gfp`: the flag of `new T(GFP_…)` in kernel-module code. */
   | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span; readonly gfp?: string }
   /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
-  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span };
+  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span }
+  /**
+   * An operation of a queue/stack (`push(v)`; `pop(v)`/`peek(v)` copy into the local
+   * `v` and are true when there was a value: `if (var v = q.pop())` becomes a block
+   * declaring `v` and an `if` on this), perf event array (`output(ctx, record)`),
+   * ring buffer (`dropped()`, user space) or per-CPU map (`per_cpu(k, cpu)`, `cpus()`,
+   * user space). `valueType` is the map's value (record) type.
+   */
+  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span };
+
+export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";

@@ -18,6 +18,8 @@ export interface ProgRun {
   readonly ifindex?: number;
   /** The kernel runs the program this many times on the same input. Default 1. */
   readonly repeat?: number;
+  /** Run on this CPU (the runner pins itself there first): per-CPU maps get this CPU's slot. */
+  readonly cpu?: number;
 }
 
 export interface RunResult {
@@ -111,6 +113,7 @@ function runArgs(run: ProgRun): string[] {
   else args.push("--size", String(run.size ?? 64));
   if (run.zero && !run.data) args.push("--zero");
   args.push("--ifindex", String(run.ifindex ?? 1), "--repeat", String(run.repeat ?? 1));
+  if (run.cpu !== undefined) args.push("--cpu", String(run.cpu));
   return args;
 }
 

@@ -4,6 +4,8 @@
 
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
+import { mapKindFlags } from "./map-kinds.js";
+import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -202,12 +204,14 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
+  const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
     if (attribute.name.name !== "flags") {
       ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags"]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
+      flagIdents.push(flagName);
       const bit = mapFlagBits.get(flagName.name);
       if (bit === undefined) {
         ctx.diags.report(typeErrors.unknownMapFlag, flagName.span, flagName.name, closestName(flagName.name, mapFlagBits.keys()));
@@ -219,6 +223,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
   }
+  flags = mapKindFlags(ctx, type, flags, flagIdents);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
@@ -311,6 +316,10 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
+  if (info.programType === "tp_btf") {
+    checkRawTracepointSignature(ctx, decl, info, params, returnType, target);
+    return;
+  }
   if (info.programType === "probe" || info.programType === "kprobe") {
     checkProbeSignature(ctx, decl, info, params, returnType, target);
     return;

@@ -25,6 +25,7 @@ import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWh
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { unparenthesized } from "./strings.js";
 import { checkDeleteObject } from "./ringbuf.js";
+import { checkPopBinding } from "./map-kinds.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -56,7 +57,9 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         // `if (var h: *T = ctx.header(off))` binds a proven packet header pointer;
         // `if (var q = p)` a checked pointer; `if (var v = m[k])` a map entry.
         const header = headerCall(stmt.condition);
-        const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false } : checkBindingSource(c, scope, stmt);
+        const popped = header ? undefined : checkPopBinding(c, scope, stmt);
+        const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false }
+          : popped ? { type: popped, pointer: true } : checkBindingSource(c, scope, stmt);
         const thenScope = scope.child();
         const symbol: Symbol = header
           ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }

@@ -20,6 +20,7 @@ import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
+import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 
@@ -354,6 +355,7 @@ export class CCodeEmitter {
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch":
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
+      case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
     }
   }
 

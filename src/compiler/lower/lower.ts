@@ -30,6 +30,7 @@ import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch 
 import { unparenthesized } from "../check/strings.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
+import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -298,6 +299,9 @@ export class FunctionLowering implements MatchLowering {
             then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
+        const popBinding = stmt.binding &&
+          lowerPopBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse);
+        if (popBinding) return [popBinding];
         // `if (var q = p)` on a pointer: q is p, checked (reference tracking follows it).
         const pointerBinding = stmt.binding &&
           lowerPointerBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse());
@@ -592,6 +596,8 @@ export class FunctionLowering implements MatchLowering {
     const span = expr.span;
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
+    const mapMethod = lowerMapMethodCall(this, expr);
+    if (mapMethod) return mapMethod;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -522,3 +522,27 @@ export const unreachableAfterHandover = defineWarning(
     help: `remove it, or move it before \`${call}\``,
   }),
 );
+
+// --- maps-events ---
+
+export const unknownMapMethod = defineError(
+  "E0270",
+  "unknown map operation",
+  "Queues, stacks, perf event arrays, per-CPU maps and ring buffers have a fixed set of operations (methods); this map kind has no operation by that name.",
+  (map: string, kind: string, method: string, available: string, suggestion: string | undefined) => ({
+    message: `the ${kind} map \`${map}\` has no operation \`${method}\``,
+    label: "unknown operation",
+    help: suggestion ? `did you mean \`${map}.${suggestion}\`? (${kind} operations: ${available})` : `${kind} operations: ${available}`,
+  }),
+);
+
+export const unknownRawTracepoint = defineError(
+  "E0271",
+  "unknown raw BTF tracepoint",
+  "A `@tp_btf(\"event\")` program attaches to the kernel tracepoint `event`; the kernel describes each one in its BTF as the typedef `btf_trace_<event>`, and has none of that name.",
+  (event: string, suggestion: string | undefined) => ({
+    message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
+    label: "unknown event",
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
+  }),
+);

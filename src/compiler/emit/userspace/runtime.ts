@@ -68,7 +68,7 @@ const attachKinds: readonly AttachKind[] = [
   { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: "ks_attach_tc", programTypes: ["tc"] },
   { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
   { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: undefined, programTypes: [] },
-  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe"] },
+  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe", "tp_btf"] },
   { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: "ks_attach_probe", programTypes: ["kprobe"] },
   { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined, programTypes: [] },
   { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined, programTypes: [] },
@@ -120,7 +120,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
-  if (module.maps.some((m) => m.mapKind === "ringbuf")) {
+  if (module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
     w.comment("Set while dispatch() polls: a signal then only stops the polling.");
     w.line("static volatile sig_atomic_t ks_polling;");
   }
@@ -298,7 +298,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
-    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf")) {
+    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
       w.line("if (ks_polling) return;");
     }
     if (module.hasUserMain) {
@@ -503,7 +503,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   // Attach code only for the program types this module has (smaller loaders; a type
   // without code still gets its row, so the error names it).
   const present = new Set(module.programs.map((p) => p.programType));
-  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") });
+  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") || present.has("tp_btf") });
   emitTcAttach(w, module);
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
