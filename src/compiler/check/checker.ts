@@ -21,6 +21,7 @@ import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
+import { finishTestFunction } from "./testing.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -50,6 +51,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);
+    finishTestFunction(ctx, info);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
     if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
@@ -101,6 +103,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     tailCalls: ctx.tailCalls,
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
+    testing: ctx.testing,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

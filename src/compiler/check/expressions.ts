@@ -29,6 +29,7 @@ import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
+import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -403,7 +404,9 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
   }
   checkPerfTypeSide(c, expr.typeName);
-  const missing = layout.fields.filter((f) => !given.has(f.name) && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
+  checkTestTypeSide(c, expr.typeName);
+  const optional = testFieldsOptional(c, layout.name);
+  const missing = layout.fields.filter((f) => !given.has(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, `missing ${missing.join(", ")}`);
   }
@@ -421,6 +424,8 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   const moduleCall = checkModuleCall(c, scope, expr);
   if (moduleCall) return moduleCall;
+  const testCall = checkTestCall(c, scope, expr);
+  if (testCall) return testCall;
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
@@ -454,7 +459,8 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const info = symbol.info;
   const role = info.role.kind;
   if (role === "program") return checkTailCallAsCall(c, scope, expr, info);
-  if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern")) {
+  checkTestCallee(ctx, info, expr.callee.span);
+  if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern") && !checkHelperFromTest(c, info, expr.callee.span)) {
     ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
       role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
   }

@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -47,6 +48,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       const inner = unparenthesized(stmt.expr);
       if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
       else checkExpr(c, scope, stmt.expr);
+      checkTestResultUse(c, inner);
       return;
     }
     case "IfStmt": {

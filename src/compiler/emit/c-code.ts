@@ -19,6 +19,7 @@ import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
+import { testCallExpression } from "./test-calls-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -348,6 +349,7 @@ export class CCodeEmitter {
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
+      case "testCall": return testCallExpression((x) => this.expr(x), e);
     }
   }
 

@@ -5,12 +5,15 @@ import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { emitEbpfC } from "./ebpf-c.js";
 import { emitMakefile } from "./makefile.js";
-import { bpfSourceFileName, lineMapFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
+import { bpfSourceFileName, lineMapFileName, sharedHeaderFileName, testSourceFileName, userSourceFileName } from "./names.js";
+import { emitTestC } from "./testing-c.js";
 import { emitSharedHeader, needsSharedHeader } from "./shared-header.js";
 import { emitUserspaceC } from "./userspace-c.js";
 
 export interface EmitOptions {
   readonly makefile: boolean;
+  /** Test mode: also NAME.test.c and the Makefile's `test` target (emit/testing-c.ts). */
+  readonly test?: boolean;
 }
 
 export interface EmittedFile {
@@ -28,6 +31,7 @@ export function emit(module: ir.IrModule, sources: SourceSet, options: EmitOptio
     { path: userSourceFileName(module.name), text: emitUserspaceC(module, hasSharedHeader, ebpf.lineOrigins) },
   ];
   if (hasSharedHeader) files.push({ path: sharedHeaderFileName(module.name), text: emitSharedHeader(module) });
-  if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module) });
+  if (options.test) files.push({ path: testSourceFileName(module.name), text: emitTestC(module, hasSharedHeader, ebpf.lineOrigins) });
+  if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module, options.test ?? false) });
   return files;
 }

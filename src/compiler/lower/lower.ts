@@ -32,6 +32,7 @@ import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
 import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
+import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 
 export class InternalError extends Error {}
 
@@ -39,6 +40,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const testFunctions: ir.IrFunction[] = [];
   const calls = new CallLowering();
   const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
@@ -54,6 +56,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
+      case "test": testFunctions.push(fn); break;
       default: break;
     }
   }
@@ -69,6 +72,9 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     const fn = lowerFunction(semantics, calls, s.info, decl.body, env, throwingNames);
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
+  // Helpers test code calls: again, as user-space C (check/testing.ts proved them portable).
+  const testHelpers = [...semantics.testing.helpers].flatMap((info) => info.decl.kind === "FunctionDecl" && info.decl.body
+    ? [lowerFunction(semantics, calls, { ...info, role: { kind: "test" } }, info.decl.body, new Map(), throwingNames)] : []);
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
   return {
@@ -94,6 +100,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
+    testFunctions,
+    testHelpers,
     externs: lowerExterns(semantics.functions),
     tailCallTargets: calls.tailCallTargets,
   };
@@ -260,6 +268,8 @@ export class FunctionLowering implements MatchLowering {
       case "ExprStmt": {
         const inner = unparenthesized(stmt.expr);
         if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
+        const asserted = lowerAssert(this, stmt.expr);
+        if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
@@ -584,6 +594,8 @@ export class FunctionLowering implements MatchLowering {
     const span = expr.span;
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
+    const testCall = lowerTestCall(this, expr);
+    if (testCall) return testCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {
