@@ -121,7 +121,7 @@ static KS_UNUSED __attribute__((noreturn)) void ks_test_assert_failed(const char
         if (strcmp(op, "==") == 0)
             snprintf(ks_test_failure + n, sizeof(ks_test_failure) - (size_t)n, "\n  expected %s, got %s", right, left);
         else
-            snprintf(ks_test_failure + n, sizeof(ks_test_failure) - (size_t)n, "\n  left:  %s\n  right: %s  (wanted left %s right)", left, right, op);
+            snprintf(ks_test_failure + n, sizeof(ks_test_failure) - (size_t)n, "\n  left:  %s\n  right: %s", left, right);
     }
     longjmp(ks_test_jump, 1);
 }
