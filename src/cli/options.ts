@@ -70,6 +70,7 @@ export const commands: readonly CommandSpec[] = [
         choices: ["text", "json"],
         description: "`text` (default, on stderr) or `json` (one object on stdout)",
       },
+      { name: "test", long: "--test", description: "also check the test-mode rules (the file must have @test functions)" },
     ],
   },
   {

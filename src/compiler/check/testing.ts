@@ -100,6 +100,8 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
 
 function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
   const { ctx } = c;
+  // Counted even when the call has errors: W0231 is about tests with no run at all.
+  ctx.testing.running.add(c.fn.info);
   const [progArg, runArg] = expr.args;
   if (expr.args.length !== 2 || !progArg || !runArg) {
     ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, `2 arguments (a program and a \`TestRun\`), not ${expr.args.length}`);
@@ -132,7 +134,6 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
     }
   }
   ctx.testing.runs.set(expr, { program: info.name, programType });
-  ctx.testing.running.add(c.fn.info);
   // TC programs return `i32`; their result is typed as the action enum so it compares
   // with TC_ACT_* and a failed assert names the action.
   const returned: Type = programType === "tc" && info.returnType.kind === "int" ? { kind: "enum", name: "tc_action", origin: "kernel" } : info.returnType;
