@@ -40,7 +40,10 @@ struct ipv6hdr {
 #else
     __u8 version:4, priority:4;
 #endif
-    __u8 flow_lbl[3]; __be16 payload_len; __u8 nexthdr; __u8 hop_limit; struct ks_in6_addr saddr; struct ks_in6_addr daddr;
+    __u8 flow_lbl[3]; __be16 payload_len; __u8 nexthdr; __u8 hop_limit;
+    /* The language's saddr32/daddr32 overlay the addresses (a struct literal names them directly). */
+    union { struct ks_in6_addr saddr; __be32 saddr32[4]; };
+    union { struct ks_in6_addr daddr; __be32 daddr32[4]; };
 };
 struct tcphdr {
     __be16 source; __be16 dest; __be32 seq; __be32 ack_seq;
@@ -54,11 +57,18 @@ struct tcphdr {
 struct udphdr { __be16 source; __be16 dest; __be16 len; __be16 check; };
 struct icmphdr {
     __u8 type; __u8 code; __be16 checksum;
-    union { struct { __be16 id; __be16 sequence; } echo; __be32 gateway; } un;
+    union {
+        union { struct { __be16 id; __be16 sequence; } echo; __be32 gateway; } un;
+        struct { __be16 echo_id; __be16 echo_sequence; };
+        __be32 gateway;
+    };
 };
 struct icmp6hdr {
     __u8 icmp6_type; __u8 icmp6_code; __be16 icmp6_cksum;
-    union { __be32 un_data32[1]; __be16 un_data16[2]; __u8 un_data8[4]; } icmp6_dataun;
+    union {
+        union { __be32 un_data32[1]; __be16 un_data16[2]; __u8 un_data8[4]; } icmp6_dataun;
+        __be32 icmp6_data32;
+    };
 };
 
 /* The language's view is len and data; the rest is the builder's bookkeeping. */
