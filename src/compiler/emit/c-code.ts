@@ -20,6 +20,7 @@ import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
+import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -45,6 +46,8 @@ export class CCodeEmitter {
   private readonly userEntries = new Map<string, { map: string; key: string }>();
   /** The error frame of the function being written (errors-c.ts), if it has one. */
   errorFrame: ErrorFrameState | undefined;
+  /** Writing kernel-module code (emit/kmod-c.ts): side `user` statements, kernel allocation and printk. */
+  kernelModule = false;
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
@@ -219,7 +222,7 @@ export class CCodeEmitter {
           w.line(this.print(s));
           return;
         case "ringbufRelease": case "objectDelete": case "onEvent":
-          w.line(ringbufStatement(this.side, s, (e) => this.expr(e)));
+          w.line(this.kernelModule && s.kind === "objectDelete" ? moduleDelete(this.expr(s.pointer)) : ringbufStatement(this.side, s, (e) => this.expr(e)));
           return;
         case "ifPointer":
           // A plain block scopes the binding to the branch, as in the source.
@@ -348,7 +351,8 @@ export class CCodeEmitter {
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
-      case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
+      case "ringbufReserve": case "objectNew": case "dispatch":
+        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
       case "testCall": return testCallExpression((x) => this.expr(x), e);
     }
   }
@@ -384,6 +388,7 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
+    if (this.kernelModule) return modulePrint(format, args);
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
   }

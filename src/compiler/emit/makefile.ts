@@ -20,6 +20,8 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
+import { hasKernelModule } from "./kmod-c.js";
+import { moduleRules } from "./kmod-makefile.js";
 import {
   binaryFileName,
   bpfObjectFileName,
@@ -124,5 +126,6 @@ export function emitMakefile(module: IrModule, test = false): string {
     "clean:",
     `\trm -f ${binary}${test ? ` ${testBinary}` : ""} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
+  if (hasKernelModule(module)) lines.push(...moduleRules(module));
   return lines.join("\n") + "\n";
 }
