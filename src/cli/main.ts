@@ -12,6 +12,7 @@ import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type Parse
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
+import { runTest } from "./commands/test.js";
 import { runInit } from "./commands/init.js";
 
 type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
@@ -20,6 +21,7 @@ const runners: Readonly<Record<string, CommandRunner>> = {
   compile: runCompile,
   build: runBuild,
   check: runCheck,
+  test: runTest,
   init: runInit,
 };
 

@@ -46,7 +46,11 @@ export const commands: readonly CommandSpec[] = [
     name: "compile",
     summary: "write NAME.bpf.c, NAME.c, NAME.h and a Makefile into a directory",
     arguments: [sourceArgument],
-    flags: [outputFlag, { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" }],
+    flags: [
+      outputFlag,
+      { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" },
+      { name: "test", long: "--test", description: "test mode: also write NAME.test.c and a `make test` target (needs @test functions)" },
+    ],
   },
   {
     name: "build",
@@ -66,13 +70,23 @@ export const commands: readonly CommandSpec[] = [
         choices: ["text", "json"],
         description: "`text` (default, on stderr) or `json` (one object on stdout)",
       },
+      { name: "test", long: "--test", description: "also check the test-mode rules (the file must have @test functions)" },
     ],
   },
   {
     name: "test",
-    summary: "build in test mode and run every @test function in the kernel",
+    summary: "build in test mode and run every @test function in the kernel (BPF_PROG_TEST_RUN; needs root)",
     arguments: [sourceArgument],
-    flags: [],
+    flags: [
+      { name: "filter", long: "--filter", value: "SUBSTR", description: "run only the tests whose name contains SUBSTR" },
+      {
+        name: "output",
+        long: "--output",
+        short: "-o",
+        value: "DIR",
+        description: "keep the test build in DIR (default: a temporary directory, removed afterwards)",
+      },
+    ],
   },
   {
     name: "run",

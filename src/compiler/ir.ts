@@ -47,6 +47,10 @@ export interface IrModule {
   readonly tailCallTargets: readonly string[];
   /** Whether the source has its own `main`; otherwise the default loader is emitted. */
   readonly hasUserMain: boolean;
+  /** `@test` functions in source order (emitted only in test mode, into NAME.test.c). */
+  readonly testFunctions?: readonly IrFunction[];
+  /** `@helper`s that test code calls, lowered again for user space. */
+  readonly testHelpers?: readonly IrFunction[];
   /** The `.ks` file the module was compiled from (as the user named it). */
   readonly sourcePath: string;
   /** `exec()` scripts, Python modules, `daemon()` (absent: none of them). */
@@ -418,6 +422,21 @@ export type IrExpr =
    * ring buffer (`dropped()`, user space) or per-CPU map (`per_cpu(k, cpu)`, `cpus()`,
    * user space). `valueType` is the map's value (record) type.
    */
-  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span };
+  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
+  /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
+  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span };
 
 export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
+
+export type TestOp =
+  /** `test(prog, run)` (the return value) / `test_run(prog, run)` (a `TestResult`); args: [run]. */
+  | { readonly kind: "run"; readonly program: string; readonly programType: ProgramType; readonly result: "retval" | "result" }
+  /** `eth_packet(h?)` (args: [h?]) or `p.METHOD(arg?)` (args: [p, arg?]). */
+  | { readonly kind: "packet"; readonly method: string; readonly header: string | undefined }
+  /** A failed `assert`: stops the test. args: [] or the two compared values. */
+  | {
+      readonly kind: "assertFailed"; readonly location: string; readonly text: string; readonly message: string | undefined;
+      readonly operator: string | undefined;
+      /** Enum constants to name the compared values by (`XDP_DROP (1)`). */
+      readonly labels: readonly { readonly name: string; readonly value: bigint }[] | undefined;
+    };

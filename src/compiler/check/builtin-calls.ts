@@ -18,11 +18,12 @@ import { checkPrintArguments } from "./print-arguments.js";
 import { checkDispatch } from "./ringbuf.js";
 import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js";
 import { checkDaemon, checkExec } from "./exec.js";
+import { testBuiltinNames } from "../kernel/testing.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
-const later = new Set(["daemon", "exec", "test"]);
+const later = new Set(["daemon", "exec"]);
 
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...testBuiltinNames, ...byteOrderBuiltins.keys()];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);

@@ -23,6 +23,7 @@ import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
+import { finishTestFunction } from "./testing.js";
 import { checkModuleBody, isModuleFunction } from "./kmod.js";
 
 export type { Semantics } from "./semantics.js";
@@ -55,6 +56,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);
+    finishTestFunction(ctx, info);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
     if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
@@ -106,6 +108,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     tailCalls: ctx.tailCalls,
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
+    testing: ctx.testing,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

@@ -9,6 +9,7 @@ import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { PacketFacts } from "./packet-facts.js";
+import { newTestingFacts } from "./testing.js";
 import { Btf, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 
@@ -88,6 +89,8 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   /** Packet-access proofs (header bindings, offset bounds). */
   readonly packets = new PacketFacts();
+  /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
+  readonly testing = newTestingFacts();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {

@@ -127,4 +127,6 @@ export interface Semantics {
   readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
   /** The constant (enum or built-in) each name pattern of a `match` arm refers to. */
   readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
+  /** What `@test` code uses (check/testing.ts). */
+  readonly testing: import("./testing.js").TestingFacts;
 }

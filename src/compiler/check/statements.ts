@@ -1,6 +1,7 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
 import { neverReturningCall } from "./exec.js";
+import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -49,6 +50,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       const inner = unparenthesized(stmt.expr);
       if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
       else checkExpr(c, scope, stmt.expr);
+      checkTestResultUse(c, inner);
       return;
     }
     case "IfStmt": {

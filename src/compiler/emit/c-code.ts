@@ -22,6 +22,7 @@ import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
+import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 
 export type Side = "kernel" | "user";
@@ -356,6 +357,7 @@ export class CCodeEmitter {
       case "ringbufReserve": case "objectNew": case "dispatch":
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
+      case "testCall": return testCallExpression((x) => this.expr(x), e);
     }
   }
 

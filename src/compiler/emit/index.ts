@@ -5,7 +5,8 @@ import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { emitEbpfC } from "./ebpf-c.js";
 import { emitMakefile } from "./makefile.js";
-import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, pythonModuleFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
+import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, pythonModuleFileName, sharedHeaderFileName, testSourceFileName, userSourceFileName } from "./names.js";
+import { emitTestC } from "./testing-c.js";
 import { emitKbuild, emitKernelModuleC, hasKernelModule } from "./kmod-c.js";
 import { emitSharedHeader, needsSharedHeader } from "./shared-header.js";
 import { emitUserspaceC } from "./userspace-c.js";
@@ -24,6 +25,8 @@ function emitHandoverFiles(module: ir.IrModule): EmittedFile[] {
 
 export interface EmitOptions {
   readonly makefile: boolean;
+  /** Test mode: also NAME.test.c and the Makefile's `test` target (emit/testing-c.ts). */
+  readonly test?: boolean;
 }
 
 export interface EmittedFile {
@@ -45,7 +48,8 @@ export function emit(module: ir.IrModule, sources: SourceSet, options: EmitOptio
     files.push({ path: moduleSourceFileName(module.name), text: emitKernelModuleC(module, hasSharedHeader) });
     files.push({ path: "Kbuild", text: emitKbuild(module) });
   }
-  if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module) });
+  if (options.test) files.push({ path: testSourceFileName(module.name), text: emitTestC(module, hasSharedHeader, ebpf.lineOrigins) });
+  if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module, options.test ?? false) });
   files.push(...emitHandoverFiles(module));
   return files;
 }

@@ -30,6 +30,8 @@ import {
   sharedHeaderFileName,
   skeletonHeaderFileName,
   skeletonName,
+  testBinaryFileName,
+  testSourceFileName,
   userSourceFileName,
 } from "./names.js";
 
@@ -49,7 +51,7 @@ const archRewrites: readonly (readonly [string, string])[] = [
   ["mips.*", "mips"],
 ];
 
-export function emitMakefile(module: IrModule): string {
+export function emitMakefile(module: IrModule, test = false): string {
   const name = module.name;
   const bpfSource = bpfSourceFileName(name);
   const bpfObject = bpfObjectFileName(name);
@@ -60,11 +62,14 @@ export function emitMakefile(module: IrModule): string {
   const python = (module.handover?.pythonModules.length ?? 0) > 0;
   const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
 
+  const testSource = testSourceFileName(name);
+  const testBinary = testBinaryFileName(name);
   const lines: string[] = [
     generatedBanner(module.sourcePath, "make"),
     "#",
     "# make            build the eBPF object, its skeleton and the loader binary",
     "# make run        build, then run ./" + binary + " $(ARGS) (loading eBPF needs root)",
+    ...(test ? ["# make test       build ./" + testBinary + " and run the @test functions in the kernel (root)"] : []),
     "# make clean      remove everything this Makefile generated",
     "#",
     "# Overridable: BTF, CLANG, BPFTOOL, CC, ARCH, CFLAGS, BPF_CFLAGS, LDFLAGS,",
@@ -91,7 +96,7 @@ export function emitMakefile(module: IrModule): string {
     "LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))",
     "LIBBPF_LDFLAGS := $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB) -Wl$(comma)-rpath$(comma)$(LIBBPF_LIB))",
     "",
-    ".PHONY: all clean run",
+    test ? ".PHONY: all clean run test" : ".PHONY: all clean run",
     "# A failed recipe must not leave a half-written target that looks up to date.",
     ".DELETE_ON_ERROR:",
     "",
@@ -119,8 +124,16 @@ export function emitMakefile(module: IrModule): string {
     `run: ${binary}`,
     `\t./${binary} $(ARGS)`,
     "",
+    ...(test ? [
+      `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
+      `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+      "",
+      `test: ${testBinary}`,
+      `\t./${testBinary} $(ARGS)`,
+      "",
+    ] : []),
     "clean:",
-    `\trm -f ${binary} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
+    `\trm -f ${binary}${test ? ` ${testBinary}` : ""} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
   if (hasKernelModule(module)) lines.push(...moduleRules(module));
   return lines.join("\n") + "\n";

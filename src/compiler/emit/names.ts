@@ -23,6 +23,12 @@ export function skeletonHeaderFileName(project: string): string {
 export function userSourceFileName(project: string): string {
   return `${project}.c`;
 }
+export function testSourceFileName(project: string): string {
+  return `${project}.test.c`;
+}
+export function testBinaryFileName(project: string): string {
+  return `${project}.test`;
+}
 export function sharedHeaderFileName(project: string): string {
   return `${project}.h`;
 }

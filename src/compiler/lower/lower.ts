@@ -35,6 +35,7 @@ import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
 import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
+import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 
 export class InternalError extends Error {}
 
@@ -42,6 +43,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const testFunctions: ir.IrFunction[] = [];
   const kernelModule: ir.IrModuleFunction[] = [];
   const calls = new CallLowering();
   const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
@@ -58,6 +60,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
+      case "test": testFunctions.push(fn); break;
       case "kfunc": kernelModule.push({ ...fn, exported: true, callerTypes: [] }); break;
       case "private": kernelModule.push({ ...fn, name: privateFunctionName(fn.name), exported: false, callerTypes: [] }); break;
       default: break;
@@ -75,6 +78,9 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     const fn = lowerFunction(semantics, calls, s.info, decl.body, env, throwingNames);
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
+  // Helpers test code calls: again, as user-space C (check/testing.ts proved them portable).
+  const testHelpers = [...semantics.testing.helpers].flatMap((info) => info.decl.kind === "FunctionDecl" && info.decl.body
+    ? [lowerFunction(semantics, calls, { ...info, role: { kind: "test" } }, info.decl.body, new Map(), throwingNames)] : []);
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
   const handover = lowerHandover(semantics);
@@ -101,6 +107,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
+    testFunctions,
+    testHelpers,
     externs: [...lowerExterns(semantics.functions), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     tailCallTargets: calls.tailCallTargets,
@@ -269,6 +277,8 @@ export class FunctionLowering implements MatchLowering {
       case "ExprStmt": {
         const inner = unparenthesized(stmt.expr);
         if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
+        const asserted = lowerAssert(this, stmt.expr);
+        if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
@@ -598,6 +608,8 @@ export class FunctionLowering implements MatchLowering {
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;
+    const testCall = lowerTestCall(this, expr);
+    if (testCall) return testCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -126,3 +126,16 @@ export const moduleNameInvalid = defineError(
     help: "give the project a shorter name (rename the `.ks` file, or compile with another output name)",
   }),
 );
+
+// --- testing ---
+
+export const helperNotPortable = defineError(
+  "E0516",
+  "@helper not callable from a test",
+  "A `@test` function runs in user space; it can call a `@helper` only when the helper's body is plain C that also compiles there (no maps, packets, contexts, kernel helpers, ring buffers, prints or loops that become eBPF callbacks).",
+  (helper: string, why: string) => ({
+    message: `\`@test\` code cannot call \`@helper\` \`${helper}\`: ${why}`,
+    label: "called from a test",
+    help: "test the helper through the program that calls it, or move its pure part into a helper without kernel-only operations",
+  }),
+);

@@ -546,3 +546,71 @@ export const unknownRawTracepoint = defineError(
     help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
   }),
 );
+
+// --- testing ---
+
+export const testOnlyBuiltin = defineError(
+  "E0260",
+  "test builtin outside a @test function",
+  "`test()`, `test_run()`, `assert()`, the packet builders and the `TestRun`/`TestResult`/`TestPacket` types exist only in the test binary that `kernelscript test` builds; the normal loader and the eBPF object have none of them.",
+  (what: string) => ({
+    message: `${what} can only be used in a \`@test\` function`,
+    label: "outside a test",
+    help: "move this code into a function marked `@test` and run it with `kernelscript test FILE.ks`",
+  }),
+);
+
+export const noTestFunctions = defineError(
+  "E0261",
+  "no @test functions",
+  "Test mode (`kernelscript test`, `compile --test`) runs the file's `@test` functions; a file without any has nothing to run.",
+  (file: string) => ({
+    message: `\`${file}\` has no \`@test\` functions to run`,
+    label: "no tests in this file",
+    help: "add one, e.g. `@test fn passes_small_frames() { assert(test(my_prog, TestRun {}) == XDP_PASS) }`",
+  }),
+);
+
+export const testFunctionCalled = defineError(
+  "E0262",
+  "@test function called",
+  "`@test` functions are run by the test runner, each on a freshly loaded object; code cannot call them (a test calling another would run with the other's state and be reported once).",
+  (name: string) => ({
+    message: `\`${name}\` is a \`@test\` function and cannot be called`,
+    label: "called here",
+    help: "move the shared steps into an ordinary function that both tests call",
+  }),
+);
+
+export const testSignature = defineError(
+  "E0263",
+  "bad @test signature",
+  "A `@test` function takes no parameters and returns nothing, or an integer where 0 means passed (the reference implementation's convention); assertions report failures either way.",
+  (name: string, found: string) => ({
+    message: `\`@test\` function \`${name}\` ${found}`,
+    label: "test signature",
+    help: `write \`@test fn ${name}() { … }\``,
+  }),
+);
+
+export const testRunsNoProgram = defineWarning(
+  "W0231",
+  "test runs no program",
+  "A `@test` function that never calls `test()` or `test_run()` does not exercise the kernel; at run time such a test is reported as failed (`ran no eBPF program`).",
+  (name: string) => ({
+    message: `\`@test\` function \`${name}\` never runs an eBPF program`,
+    label: "no `test()` or `test_run()` in this test",
+    help: "run a program with `test(prog, TestRun { … })` or `test_run(prog, TestRun { … })` and assert on the result",
+  }),
+);
+
+export const testResultIgnored = defineWarning(
+  "W0232",
+  "test result ignored",
+  "The value `test()`/`test_run()` returns is what the program did; a test that drops it checks nothing about that run.",
+  (builtin: string) => ({
+    message: `the result of \`${builtin}()\` is not used`,
+    label: "result dropped",
+    help: `assert on it: \`assert(${builtin === "test" ? "test(prog, run) == XDP_PASS" : "test_run(prog, run).retval == XDP_PASS"})\``,
+  }),
+);

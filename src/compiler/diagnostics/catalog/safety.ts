@@ -359,3 +359,16 @@ export const mapFlagForKind = defineError(
     help: allowed === "" ? `remove \`${flag}\`: a \`${kind}\` map takes no flags` : `remove \`${flag}\`; a \`${kind}\` map allows: ${allowed}`,
   }),
 );
+
+// --- testing ---
+
+export const testPacketTooLarge = defineError(
+  "E0482",
+  "test packet too large",
+  "BPF_PROG_TEST_RUN copies the frame into one page with XDP headroom and shared-info tailroom, so a test frame holds at most 3 520 bytes (on 4 KiB pages); a larger one is refused by the kernel (EINVAL).",
+  (size: string, capacity: number) => ({
+    message: `a test frame of ${size} bytes is larger than the ${capacity} bytes a test run can take`,
+    label: "too large",
+    help: `use at most ${capacity} bytes, e.g. \`.pad_to(1500)\` for a full-size Ethernet frame`,
+  }),
+);

@@ -682,3 +682,72 @@ export const mapKindTypeArguments = defineError(
       : `write \`var q : ${kind}<u32>(64)\``,
   }),
 );
+
+// --- testing ---
+
+export const notTestRunnable = defineError(
+  "E0384",
+  "program type cannot be test-run",
+  "`test()` and `test_run()` run a program with the kernel's BPF_PROG_TEST_RUN, which exists for XDP and TC (`sched_cls`) programs here; other program types must be tested by attaching them (the loader) instead.",
+  (program: string, type: string, why: string) => ({
+    message: `\`${program}\` is a ${type} program, which cannot be test-run`,
+    label: "not test-runnable",
+    notes: [why],
+    help: "test XDP and TC programs with `test()`; for this program, attach it with its loader and read its maps",
+  }),
+);
+
+export const testNeedsProgram = defineError(
+  "E0385",
+  "test() needs a program and a TestRun",
+  "`test(prog, run)` and `test_run(prog, run)` take the name of an eBPF program of this file and a `TestRun` struct (its fields may be omitted).",
+  (builtin: string, what: string) => ({
+    message: `\`${builtin}()\` expects ${what}`,
+    label: "wrong argument",
+    help: `write \`${builtin}(my_program, TestRun { packet: eth_packet().ipv4().udp() })\``,
+  }),
+);
+
+export const badPacketBuilder = defineError(
+  "E0386",
+  "bad packet builder call",
+  "Packets are built from `eth_packet()` with the methods `ipv4`, `ipv6`, `tcp`, `udp`, `icmp`, `icmp6` (each optionally taking its header struct, whose omitted fields are filled in), `payload(N)` and `pad_to(N)`.",
+  (what: string, help: string) => ({
+    message: what,
+    label: "packet builder",
+    help,
+  }),
+);
+
+export const packetLayerOrder = defineError(
+  "E0387",
+  "packet layers out of order",
+  "A built packet is Ethernet, then at most one network header (IPv4 or IPv6), then at most one transport header that fits it, then payload; any other order would not be a frame the program could parse.",
+  (method: string, why: string) => ({
+    message: `\`.${method}()\` cannot come here: ${why}`,
+    label: "out of order",
+    help: "build in wire order: `eth_packet().ipv4().udp().payload(32)`",
+  }),
+);
+
+export const contextFieldForType = defineError(
+  "E0388",
+  "TestRun field not in this program's context",
+  "`TestRun` fields fill the context the program receives: `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC). The kernel rejects a context with other fields set.",
+  (field: string, program: string, type: string, allowed: string) => ({
+    message: `\`${field}\` is not part of the ${type} context of \`${program}\``,
+    label: "not in this context",
+    help: `remove it; the ${type} fields a test can set are ${allowed}`,
+  }),
+);
+
+export const assertArguments = defineError(
+  "E0389",
+  "bad assert() arguments",
+  "`assert(condition)` or `assert(condition, \"message\")`: the condition is a bool (or integer/pointer, true when non-zero) and the message a string literal.",
+  (why: string) => ({
+    message: `\`assert()\` ${why}`,
+    label: "here",
+    help: "write `assert(r.retval == XDP_DROP, \"big frames are dropped\")`",
+  }),
+);
