@@ -74,6 +74,8 @@ export function explainRejection(rejection: Rejection): Explanation {
 function locateInstruction(rejection: Rejection, infos: readonly LineInfo[]): { span: Span; cLine: number } | undefined {
   if (!rejection.lineMap) return undefined;
   for (const info of infos) {
+    // A line of another C file (a header) is not in this line map.
+    if (info.file !== undefined && rejection.cFileName !== undefined && info.file !== rejection.cFileName) continue;
     const cLine = resolveCLine(info, rejection.cText);
     if (cLine === undefined) continue;
     const mapping = mappingOf(rejection.lineMap, cLine);

@@ -41,7 +41,7 @@ export const verifierPatterns: readonly VerifierPattern[] = [
   { entry: verifier.verifierUninitialisedRegister, at: "instruction", anyOf: [["!read_ok"]] },
   { entry: verifier.verifierHelperArgument, at: "instruction", anyOf: [[" type=", " expected="], ["arg#", "expected"], ["unacceptable", "arg"]] },
   { entry: verifier.verifierInvalidMemory, at: "instruction", anyOf: [["invalid mem access"]] },
-  { entry: verifier.verifierBtfError, at: "program", anyOf: [["BTF"], ["func_info"], ["line_info"], ["Invalid name"]] },
+  { entry: verifier.verifierBtfError, at: "program", anyOf: [["BTF"], ["func_info"], ["line_info"], ["Invalid name"], ["] FUNC ", "type_id="], ["Invalid", "linkage"]] },
 ];
 
 /** The pattern explaining `message`, and the line it matched; undefined when none does. */
