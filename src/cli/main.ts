@@ -12,6 +12,7 @@ import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type Parse
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
+import { runExplain } from "./commands/explain.js";
 
 type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -19,6 +20,7 @@ const runners: Readonly<Record<string, CommandRunner>> = {
   compile: runCompile,
   build: runBuild,
   check: runCheck,
+  explain: runExplain,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
