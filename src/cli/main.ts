@@ -13,6 +13,7 @@ import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
 import { runExplain } from "./commands/explain.js";
+import { runInit } from "./commands/init.js";
 
 type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -21,6 +22,7 @@ const runners: Readonly<Record<string, CommandRunner>> = {
   build: runBuild,
   check: runCheck,
   explain: runExplain,
+  init: runInit,
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {

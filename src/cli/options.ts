@@ -97,12 +97,15 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "init",
-    summary: "start a project (KIND: xdp, tc/ingress, tracepoint/CAT/EVENT, probe/FN, perf_event, tcp_congestion_ops)",
+    summary: "start a project typed from the kernel's BTF (KIND: xdp, tc/ingress, tc/egress, tracepoint/CAT/EVENT, probe/FN[+OFF], perf_event, tcp_congestion_ops or another struct_ops)",
     arguments: [
       { name: "KIND", description: "the program type to start from" },
-      { name: "NAME", description: "directory and project name" },
+      { name: "NAME", description: "project name (an identifier): NAME/NAME.ks, the .kh header, README.md" },
     ],
-    flags: [],
+    flags: [
+      { name: "btf", long: "--btf", value: "PATH", description: "kernel BTF to type the project from (default: /sys/kernel/btf/vmlinux)" },
+      { ...outputFlag, description: "directory to create (default: ./NAME; must not exist)" },
+    ],
   },
   {
     name: "fmt",

@@ -23,9 +23,11 @@ function tcPrograms(module: IrModule): { name: string; egress: boolean }[] {
 export function tcBeforeLoad(module: IrModule): string[] {
   const programs = tcPrograms(module);
   if (programs.length === 0) return [];
+  // By value: a newer libbpf is often built against older UAPI headers (Debian 12's
+  // linux/bpf.h is 6.1's), which lack the TCX names; the values are kernel ABI (6.6+).
   return [
     `#if ${tcxAvailable}`,
-    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${p.name}, ${p.egress ? "BPF_TCX_EGRESS" : "BPF_TCX_INGRESS"});`),
+    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${p.name}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
     "#endif",
   ];
 }

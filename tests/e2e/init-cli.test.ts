@@ -1,0 +1,76 @@
+// `kernelscript init` refusals through the real CLI: each is exit 2 with the problem and a
+// suggestion, and writes nothing. Kinds and targets are checked against the running
+// kernel's BTF (and tracefs), so the test needs /sys/kernel/btf/vmlinux.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hasStackTrace, runCli } from "../harness/cli.js";
+
+const btfMissing = existsSync("/sys/kernel/btf/vmlinux") ? undefined : "no kernel BTF at /sys/kernel/btf/vmlinux";
+let work: string;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), "ks-init-cli-"));
+  mkdirSync(join(work, "taken"));
+  writeFileSync(join(work, "not-btf"), "this file is longer than a BTF header but holds text");
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp])[] = [
+  ["unknown kind lists the valid ones", ["init", "xdpp", "p1"], /unknown project kind `xdpp`/, /did you mean `xdp`\?.*valid kinds: xdp, tc\/ingress, tc\/egress, tracepoint\/CAT\/EVENT, probe\/FN.*tcp_congestion_ops/],
+  ["bad TC direction", ["init", "tc/sideways", "p2"], /not a TC kind/, /`tc\/ingress` or `tc\/egress`/],
+  ["tracepoint without an event", ["init", "tracepoint/sched", "p3"], /does not name a tracepoint/, /tracepoint\/CATEGORY\/EVENT/],
+  ["misspelt tracepoint", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\?/],
+  ["misspelt probe target", ["init", "probe/vfs_reed", "p5"], /no function `vfs_reed`/, /did you mean `probe\/vfs_read`\?/],
+  ["misspelt probe target with an offset", ["init", "probe/do_exitt+8", "p6"], /no function `do_exitt`/, /did you mean `probe\/do_exit\+8`\?/],
+  ["misspelt struct_ops", ["init", "tcp_congestion_op", "p7"], /unknown project kind `tcp_congestion_op`/, /did you mean `tcp_congestion_ops`\?/],
+  ["sched_ext_ops on a kernel without it", ["init", "sched_ext_ops", "p8"], /no sched_ext: it was built without CONFIG_SCHED_CLASS_EXT/, /valid kinds:/],
+  ["existing directory", ["init", "xdp", "taken"], /`taken` already exists/, /choose another NAME/],
+  ["name that is not an identifier", ["init", "xdp", "my-filter"], /`my-filter` is not an identifier/, /letters, digits and `_`/],
+  ["BTF that is not BTF", ["init", "xdp", "p9", "--btf", "not-btf"], /`not-btf` is not usable BTF: not BTF data/, /--btf PATH/],
+];
+
+describe("kernelscript init refusals", { skip: btfMissing }, () => {
+  for (const [title, args, problem, help] of refusals) {
+    it(title, async () => {
+      const before = readdirSync(work).sort();
+      const run = await runCli(args, { cwd: work });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, problem);
+      assert.match(run.stderr, new RegExp(`= help: .*${help.source}`));
+      assert.ok(!hasStackTrace(run.stderr));
+      assert.deepEqual(readdirSync(work).sort(), before, "nothing written");
+    });
+  }
+
+  it("a missing BTF file is an environment problem (exit 3) with the fix", async () => {
+    const run = await runCli(["init", "xdp", "p10", "--btf", "/nonexistent/vmlinux"], { cwd: work });
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /cannot read the kernel's BTF at `\/nonexistent\/vmlinux` \(ENOENT\)\n  = fix: check the path given with --btf/);
+  });
+
+  it("writes NAME/NAME.ks, the header and a README; -o chooses the directory", async () => {
+    const run = await runCli(["init", "tracepoint/sched/sched_switch", "switches", "-o", "elsewhere"], { cwd: work });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readdirSync(join(work, "elsewhere")).sort(), ["README.md", "switches.ks", "tracepoint.kh"]);
+    const source = readFileSync(join(work, "elsewhere", "switches.ks"), "utf8");
+    assert.match(source, /@tracepoint\("sched\/sched_switch"\)\nfn sched_sched_switch_handler\(ctx: \*trace_event_raw_sched_switch\) -> i32/);
+    const header = readFileSync(join(work, "elsewhere", "tracepoint.kh"), "utf8");
+    assert.match(header, /struct trace_event_raw_sched_switch \{\n    ent: trace_entry,\n    prev_comm: char\[16\],\n    prev_pid: i32,/);
+    assert.match(header, /struct trace_entry \{\n    type: u16,/);
+  });
+
+  it("struct_ops headers carry the real method prototypes", async () => {
+    const run = await runCli(["init", "tcp_congestion_ops", "mycc"], { cwd: work });
+    assert.equal(run.code, 0, run.stderr);
+    const header = readFileSync(join(work, "mycc", "tcp_congestion_ops.kh"), "utf8");
+    assert.match(header, /cong_avoid: fn\(sk: \*sock, arg1: u32, arg2: u32\) -> void,/);
+    assert.match(header, /enum tcp_ca_event \{\n    CA_EVENT_TX_START = 0,/);
+    const source = readFileSync(join(work, "mycc", "mycc.ks"), "utf8");
+    assert.match(source, /fn ssthresh\(sk: \*sock\) -> u32/);
+    assert.match(source, /name: "mycc",/);
+  });
+});
