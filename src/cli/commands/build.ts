@@ -50,10 +50,10 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
     return ExitCode.ok;
   }
   const verified = verifyObject(join(target.absolute, `${name}.bpf.o`), result.sources, join(target.absolute, "verifier-logs"));
-  if (verified.diagnostics.length > 0) {
-    io.writeStderr(renderDiagnostics(verified.diagnostics, result.sources, { color: io.color }));
-  }
+  // Programs whose type this kernel refuses outright (EPERM: lockdown) are listed, not errors.
+  const rejections = verifierRejections(verified);
+  if (rejections.length > 0) io.writeStderr(renderDiagnostics(rejections, result.sources, { color: io.color }));
   const loaded = verified.programs.filter((p) => p.loaded).length;
   io.writeStdout(`kernel verifier check: ${loaded} of ${verified.programs.length} eBPF programs loaded\n${programLines(verified)}`);
-  return verifierRejections(verified).length > 0 ? ExitCode.programErrors : ExitCode.ok;
+  return rejections.length > 0 ? ExitCode.programErrors : ExitCode.ok;
 }

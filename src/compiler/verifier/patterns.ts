@@ -35,7 +35,7 @@ export const verifierPatterns: readonly VerifierPattern[] = [
   { entry: verifier.verifierMisaligned, at: "instruction", anyOf: [["misaligned"]] },
   { entry: verifier.verifierPointerArithmetic, at: "instruction", anyOf: [["pointer arithmetic", "prohibited"], ["math between", "pointer"], ["pointer arithmetic", "not allowed"], ["tried to", "from different"]] },
   { entry: verifier.verifierModifiedContext, at: "instruction", anyOf: [["modified ctx ptr"], ["variable ctx access"], ["invalid bpf_context access"]] },
-  { entry: verifier.verifierNullDereference, at: "instruction", anyOf: [["invalid mem access", "_or_null"], ["invalid mem access", "or_null"]] },
+  { entry: verifier.verifierNullDereference, at: "instruction", anyOf: [["invalid mem access", "or_null"]] },
   { entry: verifier.verifierInvalidStackRead, at: "instruction", anyOf: [["invalid", "read from stack"], ["invalid stack off"], ["uninitialized stack"]] },
   { entry: verifier.verifierHelperNotAllowed, at: "instruction", anyOf: [["unknown func"], ["cannot use helper"], ["cannot call", "kernel function"], ["calling kernel function", "not allowed"], ["helper call is not allowed"]] },
   { entry: verifier.verifierUninitialisedRegister, at: "instruction", anyOf: [["!read_ok"]] },
