@@ -21,6 +21,7 @@ import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
+import { checkModuleBody, isModuleFunction } from "./kmod.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -37,7 +38,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   for (const info of ctx.functions) {
     const decl = info.decl;
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
-    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
+    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
     const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
     const scope = (moduleScopeOf(ctx, info) ?? ctx.globalScope).child();
     decl.params.forEach((param, i) => {
@@ -47,6 +48,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     });
     declareNamedResult(ctx, scope, decl, info);
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    if (side === "module") checkModuleBody(ctx, info);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);

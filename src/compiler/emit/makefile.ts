@@ -20,6 +20,8 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
+import { hasKernelModule } from "./kmod-c.js";
+import { moduleRules } from "./kmod-makefile.js";
 import {
   binaryFileName,
   bpfObjectFileName,
@@ -111,5 +113,6 @@ export function emitMakefile(module: IrModule): string {
     "clean:",
     `\trm -f ${binary} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
+  if (hasKernelModule(module)) lines.push(...moduleRules(module));
   return lines.join("\n") + "\n";
 }
