@@ -38,16 +38,17 @@ import {
   skeletonHeaderFileName,
   skeletonName,
   bpfSourceFileName,
-  verifierLogFileName,
 } from "../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
+import { emitVerifierReport } from "./verifier-table.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
   readonly hasSharedHeader: boolean;
   /**
    * Optional line map of `NAME.bpf.c`: `[cLine, "app.ks:LINE"]`. When given, a verifier
-   * rejection is reported at the `.ks` line of the last C line the verifier quoted.
+   * rejection is explained at the `.ks` line of the failing instruction
+   * (`verifier-table.ts`).
    */
   readonly bpfLineOrigins?: readonly (readonly [number, string])[];
 }
@@ -188,68 +189,7 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
   w.dedent();
   w.line("};");
   w.line();
-  w.block("static const char *ks_origin_of_c_line(int line)", () => {
-    w.line("const char *best = NULL;");
-    w.line("for (int i = 0; ks_line_map[i].origin; i++)");
-    w.line("    if (ks_line_map[i].c_line <= line) best = ks_line_map[i].origin;");
-    w.line("return best;");
-  });
-  w.line();
-
-  const verifierLog = verifierLogFileName(module.name);
-  const bpfSource = bpfSourceFileName(module.name);
-  w.comment("On a verifier rejection: write the log to a file and print its last real complaint.");
-  w.block("static bool ks_report_verifier_log(void)", () => {
-    w.line('char *begin = ks_log ? strstr(ks_log, "-- BEGIN PROG LOAD LOG --") : NULL;');
-    w.line("if (!begin) return false;");
-    w.line('char *end = strstr(begin, "-- END PROG LOAD LOG --");');
-    w.line("if (!end) end = ks_log + ks_log_len;");
-    w.line(`FILE *file = fopen(${cString(verifierLog)}, "w");`);
-    w.block("if (file)", () => {
-      w.line("fwrite(ks_log, 1, ks_log_len, file);");
-      w.line("fclose(file);");
-    });
-    w.comment("libbpf names the program as \"prog 'NAME': -- BEGIN PROG LOAD LOG --\".");
-    w.line('char program[128] = "?";');
-    w.line("char *quote = begin;");
-    w.line("while (quote > ks_log && *quote != '\\n') quote--;");
-    w.line(`char *named = strstr(quote, "prog '");`);
-    w.block("if (named && named < begin)", () => {
-      w.line("named += 6;");
-      w.line("size_t len = strcspn(named, \"'\");");
-      w.line("if (len >= sizeof(program)) len = sizeof(program) - 1;");
-      w.line("memcpy(program, named, len);");
-      w.line("program[len] = 0;");
-    });
-    w.comment("The complaint is the last line that is not the verifier's statistics.");
-    w.line("char summary[256] = \"(no message)\";");
-    w.line("int c_line = 0;");
-    w.line(`const char *marker = "@ ${bpfSource}:";`);
-    w.line('char *line = strchr(begin, \'\\n\');');
-    w.block("while (line && line < end)", () => {
-      w.line("line++;");
-      w.line("char *next = strchr(line, '\\n');");
-      w.line("size_t len = next ? (size_t)(next - line) : strlen(line);");
-      w.line("char *at = strstr(line, marker);");
-      w.line("if (at && at < line + len) c_line = atoi(at + strlen(marker));");
-      w.block(
-        'if (len > 0 && line < end && strncmp(line, "processed ", 10) != 0 && strncmp(line, "verification time", 17) != 0 && strncmp(line, "stack depth", 11) != 0 && strncmp(line, "-- END", 6) != 0)',
-        () => {
-          w.line("if (len >= sizeof(summary)) len = sizeof(summary) - 1;");
-          w.line("memcpy(summary, line, len);");
-          w.line("summary[len] = 0;");
-        },
-      );
-      w.line("line = next;");
-    });
-    w.line(`fprintf(stderr, "error: the kernel verifier rejected program '%s': %s\\n", program, summary);`);
-    w.line("const char *origin = c_line ? ks_origin_of_c_line(c_line) : NULL;");
-    w.line(`if (origin) fprintf(stderr, "  --> %s (${bpfSource}:%d)\\n", origin, c_line);`);
-    w.line(`else if (c_line) fprintf(stderr, "  --> ${bpfSource}:%d\\n", c_line);`);
-    w.line(`fprintf(stderr, "  full verifier log: %s\\n", ${cString(verifierLog)});`);
-    w.line("return true;");
-  });
-  w.line();
+  emitVerifierReport(w, module);
 
   w.comment("The last line libbpf warned about: usually names what failed.");
   w.block("static void ks_print_last_libbpf_line(void)", () => {
