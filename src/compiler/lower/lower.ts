@@ -94,7 +94,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
-    externs: lowerExterns(semantics.functions),
+    externs: lowerExterns(semantics.functions, semantics.missingKfuncs),
+    kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
   };
 }
