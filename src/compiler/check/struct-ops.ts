@@ -41,7 +41,8 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
   const declared = declaredOps(ctx, opsType, arg.span);
   if (btfMembers && declared) checkDeclarationAgainstBtf(ctx, opsType, declared, btfMembers);
   const members = btfMembers ?? declared?.members;
-  const compat = !btfMembers && declared !== undefined && ctx.kernelTypes.available;
+  // Without any BTF (playground) a declared type is compat too: the guard keeps the C right either way.
+  const compat = !btfMembers && declared !== undefined;
   if (ctx.kernelTypes.available && !members) {
     if (!ctx.structDecls.has(opsType)) {
       const known = [...ctx.structDecls.keys(), "tcp_congestion_ops", "sched_ext_ops"];

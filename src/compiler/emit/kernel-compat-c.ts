@@ -18,8 +18,8 @@ export function emitKernelCompat(w: CWriter, compat: KernelCompat | undefined): 
   if (!compat) return;
   const guard = kernelCompatGuard(compat.opsType);
   w.line();
-  w.comment(`This kernel's BTF has no \`${compat.opsType}\`: the kernel types below come from the program's`);
-  w.comment(`declarations. The Makefile defines ${guard} when vmlinux.h has them.`);
+  w.comment(`\`${compat.opsType}\` was not in the kernel BTF at compile time: these kernel types come from the`);
+  w.comment(`program's declarations. The Makefile defines ${guard} when vmlinux.h has them.`);
   w.line(`#ifndef ${guard}`);
   const opaque = compat.structs.filter((s) => s.fields.length === 0);
   for (const layout of opaque) w.line(`struct ${layout.name};`);
