@@ -15,6 +15,15 @@ import { repoRoot } from "../src/runner/paths.js";
 import { runPrograms } from "../src/runner/prog-run.js";
 
 /** The reference examples (KernelScript 0.1.1, `examples/*.ks`), and why one may be missing here. */
+/** Distinct refusal reasons, short: "fentry under lockdown", "no sched_ext_ops in this kernel's BTF". */
+function refusalReasons(refused: readonly { readonly refused?: string }[]): string {
+  const reasons = refused.map((p) => {
+    const missing = /^struct_ops type (\w+) is not in this kernel's BTF/.exec(p.refused ?? "");
+    return missing ? `no ${missing[1]} in this kernel's BTF` : "fentry under lockdown";
+  });
+  return [...new Set(reasons)].join("; ");
+}
+
 const referenceExamples: readonly (readonly [string, string?])[] = [
   ["basic_match"], ["break_continue_unbound"], ["dynptr"], ["error_handling_demo"], ["extern_kfunc_demo"],
   ["functions"], ["import_demo", "needs module imports"], ["include_demo"], ["local_global_vars"],
@@ -23,7 +32,7 @@ const referenceExamples: readonly (readonly [string, string?])[] = [
   ["perf_page_fault", "needs @perf_event programs"], ["pointer_simple"], ["print_demo"],
   ["private_kfunc", "needs @kfunc/@private: a kernel module, which this machine cannot build or load"],
   ["probe_do_exit"], ["rate_limiter"], ["ringbuf_demo"], ["ringbuf_on_event_demo"], ["safety_demo"],
-  ["sched_ext_simple", "needs sched_ext_ops, absent from this kernel (no CONFIG_SCHED_CLASS_EXT)"],
+  ["sched_ext_simple"],
   ["simple_gfp_test"], ["simple_program_lifecycle"], ["string_test"], ["struct_ops_simple"], ["symbols"],
   ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec", "needs exec() of Python"],
   ["test_functions", "needs @test functions (issue 5)"], ["tracepoint_sched_switch"], ["type_alias"],
@@ -55,7 +64,8 @@ function measure(name: string, missingReason: string | undefined, vmlinux: strin
     return {
       name, present: true, built: true, programs: result.programs.length,
       loaded: result.programs.filter((p) => p.loaded).length, refused: refused.length,
-      note: refused.length > 0 ? `refused by this kernel: ${refused.map((p) => p.name).join(", ")} (fentry under lockdown)` : "",
+      // The reason prog-run gives (fentry under lockdown, or an ops type the kernel's BTF lacks).
+      note: refused.length > 0 ? `refused by this kernel: ${refused.map((p) => p.name).join(", ")} (${refusalReasons(refused)})` : "",
     };
   } catch (error) {
     return { name, present: true, built: false, programs: 0, loaded: 0, refused: 0, note: String(error).split("\n")[0]!.slice(0, 120) };
