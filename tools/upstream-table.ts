@@ -15,22 +15,13 @@ import { repoRoot } from "../src/runner/paths.js";
 import { runPrograms } from "../src/runner/prog-run.js";
 
 /** The reference examples (KernelScript 0.1.1, `examples/*.ks`), and why one may be missing here. */
-/** Distinct refusal reasons, short: "fentry under lockdown", "no sched_ext_ops in this kernel's BTF". */
-function refusalReasons(refused: readonly { readonly refused?: string }[]): string {
-  const reasons = refused.map((p) => {
-    const missing = /^struct_ops type (\w+) is not in this kernel's BTF/.exec(p.refused ?? "");
-    return missing ? `no ${missing[1]} in this kernel's BTF` : "fentry under lockdown";
-  });
-  return [...new Set(reasons)].join("; ");
-}
-
 const referenceExamples: readonly (readonly [string, string?])[] = [
   ["basic_match"], ["break_continue_unbound"], ["dynptr"], ["error_handling_demo"], ["extern_kfunc_demo"],
   ["functions"], ["import_demo", "needs module imports"], ["include_demo"], ["local_global_vars"],
   ["map_operations_demo"], ["maps_demo"], ["multi_programs"], ["named_return"], ["object_allocation"],
   ["packet_filter"], ["packet_matching"], ["pattern_test"], ["perf_cache_miss", "needs @perf_event programs"],
   ["perf_page_fault", "needs @perf_event programs"], ["pointer_simple"], ["print_demo"],
-  ["private_kfunc", "needs @kfunc/@private: a kernel module, which this machine cannot build or load"],
+  ["private_kfunc"],
   ["probe_do_exit"], ["rate_limiter"], ["ringbuf_demo"], ["ringbuf_on_event_demo"], ["safety_demo"],
   ["sched_ext_simple"],
   ["simple_gfp_test"], ["simple_program_lifecycle"], ["string_test"], ["struct_ops_simple"], ["symbols"],
@@ -64,14 +55,20 @@ function measure(name: string, missingReason: string | undefined, vmlinux: strin
     return {
       name, present: true, built: true, programs: result.programs.length,
       loaded: result.programs.filter((p) => p.loaded).length, refused: refused.length,
-      // The reason prog-run gives (fentry under lockdown, or an ops type the kernel's BTF lacks).
-      note: refused.length > 0 ? `refused by this kernel: ${refused.map((p) => p.name).join(", ")} (${refusalReasons(refused)})` : "",
+      note: refused.length > 0 ? `refused by this kernel: ${refused.map((p) => `${p.name} (${refusalCause(p.refused!)})`).join(", ")}` : "",
     };
   } catch (error) {
     return { name, present: true, built: false, programs: 0, loaded: 0, refused: 0, note: String(error).split("\n")[0]!.slice(0, 120) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Short form of prog-run's refusal reasons for the table. */
+function refusalCause(reason: string): string {
+  const missingOps = /^struct_ops type (\w+) is not in this kernel's BTF/.exec(reason);
+  if (missingOps) return `no ${missingOps[1]} in this kernel's BTF`;
+  return reason.startsWith("calls a kfunc") ? "its kfunc module cannot be loaded here" : "fentry under lockdown";
 }
 
 function main(): void {

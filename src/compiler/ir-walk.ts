@@ -98,3 +98,24 @@ export function placeChildren(p: ir.IrPlace): readonly ir.IrExpr[] {
     case "deref": return [p.pointer];
   }
 }
+
+/** Names called (directly) anywhere in `functions`. */
+export function calledNames(functions: readonly ir.IrFunction[]): Set<string> {
+  const names = new Set<string>();
+  const expr = (e: ir.IrExpr): void => {
+    if (e.kind === "call") names.add(e.callee);
+    exprChildren(e).forEach(expr);
+    exprBodies(e).forEach((b) => statements(b.statements));
+  };
+  const statements = (list: readonly ir.IrStmt[]): void => {
+    for (const s of list) {
+      if (s.kind === "tryCall") names.add(s.callee);
+      const parts = statementParts(s);
+      parts.exprs.forEach(expr);
+      parts.places.forEach((p) => placeChildren(p).forEach(expr));
+      parts.bodies.forEach((b) => statements(b.statements));
+    }
+  };
+  for (const fn of functions) statements(fn.body);
+  return names;
+}

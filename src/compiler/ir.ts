@@ -36,6 +36,11 @@ export interface IrModule {
   /** `extern` functions called from eBPF; kfuncs get an `extern … __ksym` declaration. */
   readonly externs: readonly IrExtern[];
   /**
+   * `@kfunc` and `@private` functions: the kernel module (`NAME.mod.c`, emit/kmod-c.ts),
+   * in source order. Empty when the file has none (then no module is emitted).
+   */
+  readonly kernelModule: readonly IrModuleFunction[];
+  /**
    * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
    * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
    */
@@ -136,7 +141,20 @@ export interface IrExtern {
   /** A kfunc (declared `extern … __ksym`) rather than a helper libbpf already declares. */
   readonly kfunc: boolean;
   /** A kfunc the kernel's BTF lacks: declared `__ksym __weak`, so the object still loads. */
-  readonly weak: boolean;
+  readonly weak?: boolean;
+  /**
+   * A `@kfunc` of this file's kernel module: declared `__weak`, so an object whose
+   * module is not loaded still opens and its other programs still load (the calls
+   * stay unresolved and the verifier refuses only the programs making them).
+   */
+  readonly fromModule?: boolean;
+}
+
+/** A function of the kernel module: `exported` for `@kfunc`, static for `@private`. */
+export interface IrModuleFunction extends IrFunction {
+  readonly exported: boolean;
+  /** `@kfunc`: the program types of the file's eBPF programs that call it (directly or through helpers). */
+  readonly callerTypes: readonly ProgramType[];
 }
 
 export interface IrParam {
@@ -370,7 +388,7 @@ export type IrExpr =
   | { readonly kind: "valueBlock"; readonly result: string; readonly body: readonly IrStmt[]; readonly type: Type; readonly span: Span }
   /** `rb.reserve()` (eBPF): a new record of the ring buffer, or null when it is full. */
   | { readonly kind: "ringbufReserve"; readonly map: string; readonly type: Type; readonly span: Span }
-  /** `new T()`: a zeroed object of struct `of`, or null. */
-  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `new T()`: a zeroed object of struct `of`, or null. `gfp`: the flag of `new T(GFP_…)` in kernel-module code. */
+  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span; readonly gfp?: string }
   /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
   | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span };

@@ -22,6 +22,7 @@ import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
+import { checkModuleBody, isModuleFunction } from "./kmod.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -38,7 +39,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   for (const info of ctx.functions) {
     const decl = info.decl;
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
-    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
+    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
     const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
     const scope = (moduleScopeOf(ctx, info) ?? ctx.globalScope).child();
     decl.params.forEach((param, i) => {
@@ -48,6 +49,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     });
     declareNamedResult(ctx, scope, decl, info);
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    if (side === "module") checkModuleBody(ctx, info);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);

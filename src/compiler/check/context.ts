@@ -19,8 +19,11 @@ export interface CheckInputs {
   readonly diags: Diagnostics;
 }
 
-/** Where the function being checked runs. */
-export type Side = "kernel" | "user";
+/**
+ * Where the function being checked runs: `kernel` is eBPF code, `module` the generated
+ * kernel module (`@kfunc`/`@private`, check/kmod.ts), `user` the loader program.
+ */
+export type Side = "kernel" | "user" | "module";
 
 export interface FunctionContext {
   readonly info: FunctionInfo;

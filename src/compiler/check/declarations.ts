@@ -24,6 +24,7 @@ import { resolveType } from "./resolve-types.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkParameterLimit } from "./calls.js";
+import { checkModuleSignature, isModuleFunction } from "./kmod.js";
 import { checkArgsParameter, declareConfig, declareGlobalValue } from "./globals.js";
 
 /** The declarations of `file` with every `include` replaced by the header's declarations. */
@@ -261,7 +262,7 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
     return { kind: "program", info, target };
   }
   if (functionRoleAttributes.has(name)) {
-    if (name !== "helper") ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, `\`@${name}\` functions`);
+    if (name === "test") ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, `\`@${name}\` functions`);
     return name === "helper" ? { kind: "helper" } : name === "kfunc" ? { kind: "kfunc" } : name === "private" ? { kind: "private" } : { kind: "test" };
   }
   const known = [...programTypeByAttribute.keys(), ...functionRoleAttributes];
@@ -290,6 +291,7 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   declareGlobal(ctx, decl.name, { kind: "function", info });
   if (role.kind === "program") checkProgramSignature(ctx, decl, role.info, params, returnType, role.target);
   checkParameterLimit(ctx, info);
+  if (isModuleFunction(info)) checkModuleSignature(ctx, info);
   if (decl.name.name === "main" && role.kind === "userspace") checkMainSignature(ctx, decl, params, returnType);
 }
 

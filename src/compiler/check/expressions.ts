@@ -29,6 +29,7 @@ import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
+import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -421,6 +422,10 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   const moduleCall = checkModuleCall(c, scope, expr);
   if (moduleCall) return moduleCall;
+  if (c.fn.side === "module") {
+    const kernelModuleCall = checkModuleCodeCall(c, scope, expr);
+    if (kernelModuleCall) return kernelModuleCall;
+  }
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
@@ -461,6 +466,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);
   }
+  checkPrivateCallSite(c, expr.callee, info);
   ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);

@@ -19,6 +19,7 @@ import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
+import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -44,6 +45,8 @@ export class CCodeEmitter {
   private readonly userEntries = new Map<string, { map: string; key: string }>();
   /** The error frame of the function being written (errors-c.ts), if it has one. */
   errorFrame: ErrorFrameState | undefined;
+  /** Writing kernel-module code (emit/kmod-c.ts): side `user` statements, kernel allocation and printk. */
+  kernelModule = false;
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
@@ -218,7 +221,7 @@ export class CCodeEmitter {
           w.line(this.print(s));
           return;
         case "ringbufRelease": case "objectDelete": case "onEvent":
-          w.line(ringbufStatement(this.side, s, (e) => this.expr(e)));
+          w.line(this.kernelModule && s.kind === "objectDelete" ? moduleDelete(this.expr(s.pointer)) : ringbufStatement(this.side, s, (e) => this.expr(e)));
           return;
         case "ifPointer":
           // A plain block scopes the binding to the branch, as in the source.
@@ -347,7 +350,8 @@ export class CCodeEmitter {
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
-      case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
+      case "ringbufReserve": case "objectNew": case "dispatch":
+        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
     }
   }
 
@@ -382,6 +386,7 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
+    if (this.kernelModule) return modulePrint(format, args);
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
   }

@@ -86,7 +86,9 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   const kfuncs = module.externs.filter((e) => e.kfunc);
   for (const kfunc of kfuncs) {
     const params = kfunc.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
-    w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym${kfunc.weak ? " __weak" : ""};`);
+    // A kfunc of this file's own kernel module is weak: see IrExtern.fromModule.
+    if (kfunc.fromModule) w.line(`extern ${cTypeName(kfunc.returnType)} ${functionName(kfunc.name)}(${params}) __weak __ksym;`);
+    else w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym${kfunc.weak ? " __weak" : ""};`);
   }
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);

@@ -5,7 +5,8 @@ import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { emitEbpfC } from "./ebpf-c.js";
 import { emitMakefile } from "./makefile.js";
-import { bpfSourceFileName, lineMapFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
+import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, sharedHeaderFileName, userSourceFileName } from "./names.js";
+import { emitKbuild, emitKernelModuleC, hasKernelModule } from "./kmod-c.js";
 import { emitSharedHeader, needsSharedHeader } from "./shared-header.js";
 import { emitUserspaceC } from "./userspace-c.js";
 
@@ -28,6 +29,10 @@ export function emit(module: ir.IrModule, sources: SourceSet, options: EmitOptio
     { path: userSourceFileName(module.name), text: emitUserspaceC(module, hasSharedHeader, ebpf.lineOrigins) },
   ];
   if (hasSharedHeader) files.push({ path: sharedHeaderFileName(module.name), text: emitSharedHeader(module) });
+  if (hasKernelModule(module)) {
+    files.push({ path: moduleSourceFileName(module.name), text: emitKernelModuleC(module, hasSharedHeader) });
+    files.push({ path: "Kbuild", text: emitKbuild(module) });
+  }
   if (options.makefile) files.push({ path: "Makefile", text: emitMakefile(module) });
   return files;
 }

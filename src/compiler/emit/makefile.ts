@@ -21,6 +21,8 @@
 
 import type { IrModule } from "../ir.js";
 import { kernelCompatGuard } from "./kernel-compat-c.js";
+import { hasKernelModule } from "./kmod-c.js";
+import { moduleRules } from "./kmod-makefile.js";
 import {
   binaryFileName,
   bpfObjectFileName,
@@ -130,5 +132,6 @@ export function emitMakefile(module: IrModule): string {
     "clean:",
     `\trm -f ${binary} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
+  if (hasKernelModule(module)) lines.push(...moduleRules(module));
   return lines.join("\n") + "\n";
 }

@@ -153,3 +153,35 @@ export function globalName(name: string): string {
 export function loopCallbackName(fn: string, index: number): string {
   return `__ks_${cIdentifierFrom(fn)}_loop${index}`;
 }
+
+// --- kernel module (emit/kmod-c.ts) ---
+
+/** The kernel module's C source (`@kfunc`/`@private` functions). */
+export function moduleSourceFileName(project: string): string {
+  return `${project}.mod.c`;
+}
+/**
+ * The module's name: a composite kbuild object `NAME_kfuncs` built from `NAME.mod.o`.
+ * kbuild writes `<module>.mod` and `<module>.mod.c` for each module it builds, so a
+ * module named `NAME` (or `NAME.mod`) would collide with our own `NAME.mod.c`.
+ */
+export function kernelModuleName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfuncs`;
+}
+export function kernelModuleFileName(project: string): string {
+  return `${kernelModuleName(project)}.ko`;
+}
+/** The kfunc id set and its registration struct in NAME.mod.c. */
+export function kfuncIdSetName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfunc_ids`;
+}
+export function kfuncSetName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfunc_set`;
+}
+/**
+ * A `@private` function's C name: prefixed, because kernel headers define function-like
+ * macros with common names (`clamp`, `min`, `max`, `swap`) that would swallow the call.
+ */
+export function privateFunctionName(name: string): string {
+  return `ks_private_${name}`;
+}

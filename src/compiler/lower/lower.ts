@@ -30,8 +30,9 @@ import { unparenthesized } from "../check/strings.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
+import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
-import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
+import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
 
 export class InternalError extends Error {}
 
@@ -39,6 +40,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const kernelModule: ir.IrModuleFunction[] = [];
   const calls = new CallLowering();
   const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
@@ -54,6 +56,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
+      case "kfunc": kernelModule.push({ ...fn, exported: true, callerTypes: [] }); break;
+      case "private": kernelModule.push({ ...fn, name: privateFunctionName(fn.name), exported: false, callerTypes: [] }); break;
       default: break;
     }
   }
@@ -94,7 +98,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
-    externs: lowerExterns(semantics.functions, semantics.missingKfuncs),
+    externs: [...lowerExterns(semantics.functions, semantics.missingKfuncs), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
   };
@@ -121,9 +126,9 @@ export class FunctionLowering implements MatchLowering {
     return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
   }
 
-  /** Where the function runs (decides how its loops become C). */
+  /** Where the function runs (decides how its loops become C; kernel-module code loops like user space). */
   get side(): Side {
-    return this.kernel ? "kernel" : "user";
+    return this.kernel && this.info.role.kind !== "kfunc" && this.info.role.kind !== "private" ? "kernel" : "user";
   }
 
   /** The function a function-valued expression denotes on the eBPF side. */
@@ -633,7 +638,7 @@ export class FunctionLowering implements MatchLowering {
   directCall(expr: ast.CallExpr, info: FunctionInfo, args: ir.IrExpr[], type: Type, used: boolean): ir.IrExpr {
     const params = info.params;
     const call: Extract<ir.IrExpr, { kind: "call" }> = {
-      kind: "call", callee: info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
+      kind: "call", callee: info.role.kind === "private" ? privateFunctionName(info.name) : info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
     };
     return this.errors.throwingNames.has(info.name) ? hoistThrowingCall(this, call, used) : call;
   }

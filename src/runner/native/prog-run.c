@@ -310,6 +310,24 @@ static int report_missing_struct_ops(struct bpf_object *obj, const char *path, c
 	return 0;
 }
 
+/*
+ * Whether PROG (after a load attempt, so relocated) calls a kfunc that stayed
+ * unresolved: a weak `__ksym` (KernelScript declares its own module's kfuncs weak)
+ * found in no loaded BTF is a kfunc call with BTF id 0. The verifier cannot check
+ * such a call: it is the kernel boundary (the module is not loaded), not a rejection.
+ */
+static int calls_unresolved_kfunc(struct bpf_program *prog)
+{
+	const struct bpf_insn *insns = bpf_program__insns(prog);
+	size_t count = bpf_program__insn_cnt(prog);
+	for (size_t i = 0; insns && i < count; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_KFUNC_CALL && insns[i].imm == 0)
+			return 1;
+	return 0;
+}
+
+#define UNRESOLVED_KFUNC_REASON "calls a kfunc no loaded BTF provides (its kernel module is not loaded): the verifier cannot check the call"
+
 static void print_map(struct bpf_map *map, int first)
 {
 	int fd = bpf_map__fd(map);
@@ -428,15 +446,46 @@ int main(int argc, char **argv)
 	struct bpf_program *each;
 	bpf_object__for_each_program(each, obj) {
 		if (deferred_type(bpf_program__type(each)) && deferred_count < 64) {
-			deferred[deferred_count++] = bpf_program__name(each);
+			deferred[deferred_count++] = strdup(bpf_program__name(each));
 			bpf_program__set_autoload(each, false);
 		}
 	}
+	/* Programs calling unresolved (module) kfuncs: refused at the boundary, the rest reloaded. */
+	const char *unresolved[64];
+	int unresolved_count = 0;
 	if (bpf_object__load(obj) != 0) {
 		int err = errno;
-		fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+		bpf_object__for_each_program(each, obj) {
+			if (bpf_program__autoload(each) && calls_unresolved_kfunc(each) && unresolved_count < 64)
+				unresolved[unresolved_count++] = strdup(bpf_program__name(each));
+		}
+		if (unresolved_count == 0) {
+			fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+			bpf_object__close(obj);
+			return 1;
+		}
 		bpf_object__close(obj);
-		return 1;
+		free(log_text);
+		log_text = NULL;
+		log_len = 0;
+		obj = bpf_object__open_file(argv[1], NULL);
+		if (!obj) {
+			fprintf(stderr, "prog-run: cannot open %s again: %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+		bpf_object__for_each_program(each, obj) {
+			int off = deferred_type(bpf_program__type(each));
+			for (int u = 0; u < unresolved_count; u++)
+				off |= strcmp(unresolved[u], bpf_program__name(each)) == 0;
+			if (off)
+				bpf_program__set_autoload(each, false);
+		}
+		if (bpf_object__load(obj) != 0) {
+			err = errno;
+			fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+			bpf_object__close(obj);
+			return 1;
+		}
 	}
 
 	for (int p = 0; p < preset_count; p++) {
@@ -492,6 +541,12 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(listed, obj) {
 		const char *refused = NULL;
 		int loaded = bpf_program__fd(listed) >= 0;
+		for (int u = 0; u < unresolved_count; u++) {
+			if (strcmp(unresolved[u], bpf_program__name(listed)) == 0) {
+				refused = UNRESOLVED_KFUNC_REASON;
+				loaded = 0;
+			}
+		}
 		for (int d = 0; d < deferred_count; d++) {
 			if (strcmp(deferred[d], bpf_program__name(listed)) == 0) {
 				refused = load_alone(argv[1], deferred[d]);

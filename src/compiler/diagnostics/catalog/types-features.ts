@@ -585,3 +585,38 @@ export const execNotPython = defineError(
     help: "pass the path of a Python script, e.g. `exec(\"./analysis.py\")`",
   }),
 );
+
+// --- kmod ---
+
+export const moduleParameterType = defineError(
+  "E0362",
+  "parameter type not allowed in kernel-module functions",
+  "A `@kfunc` is called by eBPF programs through BTF: the verifier accepts scalars (integers, `bool`, `char`, enums) and pointers to scalars or to structs of the file as arguments. `@private` functions follow the same rule, so every value that reaches module code has a kernel C type. At most 5 parameters: eBPF passes arguments in R1–R5.",
+  (fn: string, found: string, why: string) => ({
+    message: `parameter of \`${fn}\` has type \`${found}\`, ${why}`,
+    label: "not allowed here",
+    help: "use an integer, `bool`, `char`, an enum or a pointer to one of those or to a struct of this file (group more than 5 values in a struct and pass a pointer)",
+  }),
+);
+
+export const moduleReturnType = defineError(
+  "E0363",
+  "return type not allowed in kernel-module functions",
+  "A `@kfunc` returns a scalar to the calling eBPF program: an integer, `bool`, `char`, an enum or nothing. Returning a pointer needs acquire/release flags (`KF_ACQUIRE`, `KF_RET_NULL`) and a matching destructor kfunc, which this compiler does not generate. `@private` functions may also return pointers.",
+  (fn: string, found: string) => ({
+    message: `\`${fn}\` returns \`${found}\`, which a kfunc cannot return to eBPF`,
+    label: "not allowed here",
+    help: "return an integer status and write results through a pointer parameter (`out: *u64`)",
+  }),
+);
+
+export const allocationFlagNotGfp = defineError(
+  "E0364",
+  "allocation flag is not a GFP flag",
+  "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
+  (found: string) => ({
+    message: `${found} is not an allocation flag`,
+    label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
+    help: "write `new T(GFP_ATOMIC)`",
+  }),
+);

@@ -20,6 +20,7 @@
 //! closes) and `_exit(0)`s: running libbpf's destructors from a signal handler could
 //! deadlock inside malloc.
 
+import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
 import { emitTracingAttach } from "./attach-tracing.js";
 import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
@@ -78,6 +79,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
   emitPinnedGlobalsRuntime(w, module);
+  emitKernelModuleLoader(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
@@ -369,6 +371,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
     w.line("static bool registered;");
     w.line("if (!registered && atexit(ks_cleanup) == 0) registered = true;");
     w.line();
+    if (hasModuleToLoad(module)) w.line("if (ks_load_kernel_module() != 0) return -1;");
     w.line(`ks_skel = ${skel}__open();`);
     w.block("if (!ks_skel)", () => {
       w.line("int err = errno;");
