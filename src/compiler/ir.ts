@@ -41,6 +41,11 @@ export interface IrModule {
    */
   readonly kernelModule: readonly IrModuleFunction[];
   /**
+   * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
+   * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
+   */
+  readonly kernelCompat?: import("./check/struct-ops-compat.js").KernelCompat;
+  /**
    * Targets of tail calls: slot `i` of the compiler-made program array holds
    * `tailCallTargets[i]`; the loader fills it after load.
    */
@@ -163,6 +168,8 @@ export interface IrExtern {
   readonly returnType: Type;
   /** A kfunc (declared `extern … __ksym`) rather than a helper libbpf already declares. */
   readonly kfunc: boolean;
+  /** A kfunc the kernel's BTF lacks: declared `__ksym __weak`, so the object still loads. */
+  readonly weak?: boolean;
   /**
    * A `@kfunc` of this file's kernel module: declared `__weak`, so an object whose
    * module is not loaded still opens and its other programs still load (the calls

@@ -6,6 +6,7 @@
 //! runs only if there were none. Never modifies the AST.
 
 import type * as ast from "../ast.js";
+import { isMissingKfunc, kernelCompat, reportMissingKfuncCalls } from "./struct-ops-compat.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { typeToString } from "../types.js";
@@ -84,6 +85,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     }
   }
 
+  reportMissingKfuncCalls(ctx);
+  const kernelCompatDecls = kernelCompat(ctx, ctx.headerEnums);
+
   const hasProgram = ctx.functions.some((f) => f.role.kind === "program");
   if (!hasProgram && !decls.some((d) => d.kind === "ImplDecl") && file.decls.every((d) => d.kind !== "ErrorDecl")) {
     const firstLine = { file: file.path, start: 0, end: 0 };
@@ -101,6 +105,8 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     configs: ctx.configs,
     functions: ctx.functions,
     structOps: ctx.structOps,
+    kernelCompat: kernelCompatDecls,
+    missingKfuncs: new Set(ctx.functions.filter((f) => isMissingKfunc(ctx, f)).map((f) => f.name)),
     exprTypes: ctx.exprTypes,
     references: ctx.references,
     declarations: ctx.declarations,

@@ -197,6 +197,7 @@ function declareEnum(ctx: CheckContext, decl: ast.EnumDecl, fromHeader: boolean)
   const full = { name: decl.name.name, origin: layout.origin, constants };
   ctx.enums.set(decl.name.name, full);
   if (!fromHeader) ctx.userEnums.push(full);
+  else ctx.headerEnums.push(full.name);
 }
 
 function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {

@@ -39,6 +39,8 @@ export interface StructOpsInfo {
   readonly methods: readonly { readonly member: string; readonly function: FunctionInfo }[];
   /** Data members given a value (`name: "my_cc"`). */
   readonly fields: readonly { readonly name: string; readonly value: ast.Expr; readonly type: Type }[];
+  /** The kernel's BTF lacks `opsType`: its members came from a declaration (struct-ops-compat.ts). */
+  readonly compat?: boolean;
 }
 
 export interface MapInfo {
@@ -98,6 +100,10 @@ export interface Semantics {
   readonly configs: readonly ConfigInfo[];
   readonly functions: readonly FunctionInfo[];
   readonly structOps: readonly StructOpsInfo[];
+  /** Kernel declarations the eBPF C provides itself (struct-ops-compat.ts). */
+  readonly kernelCompat: import("./struct-ops-compat.js").KernelCompat | undefined;
+  /** `extern` kfuncs the kernel's BTF lacks (declared `__ksym __weak`). */
+  readonly missingKfuncs: ReadonlySet<string>;
   /** The type of every checked expression (integer literals get their final type). */
   readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
   /** What each name expression refers to. */

@@ -20,6 +20,7 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
+import { kernelCompatGuard } from "./kernel-compat-c.js";
 import { hasKernelModule } from "./kmod-c.js";
 import { moduleRules } from "./kmod-makefile.js";
 import {
@@ -50,6 +51,23 @@ const archRewrites: readonly (readonly [string, string])[] = [
   ["loongarch64", "loongarch"],
   ["mips.*", "mips"],
 ];
+
+/**
+ * A program implementing a struct_ops type the compiling kernel's BTF lacks carries
+ * its own declarations of it, guarded by `KS_HAVE_<OPS>` (emit/kernel-compat-c.ts):
+ * defined here when the vmlinux.h being built against has the struct (a recursive
+ * variable, so it is read after vmlinux.h exists).
+ */
+function compatLines(module: IrModule): string[] {
+  const compat = module.kernelCompat;
+  if (!compat) return [];
+  return [
+    `# ${compat.opsType} was not in the kernel BTF this program was compiled against; when this`,
+    "# vmlinux.h has it, the eBPF C uses vmlinux.h's declarations instead of its own.",
+    `KS_COMPAT_CFLAGS = $(shell grep -qs '^struct ${compat.opsType} {' vmlinux.h && echo -D${kernelCompatGuard(compat.opsType)})`,
+    "",
+  ];
+}
 
 export function emitMakefile(module: IrModule, test = false): string {
   const name = module.name;
@@ -107,8 +125,9 @@ export function emitMakefile(module: IrModule, test = false): string {
     "\t$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp",
     "\tmv $@.tmp $@",
     "",
+    ...compatLines(module),
     `${bpfObject}: ${bpfSource} vmlinux.h`,
-    "\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(BPF_CFLAGS) -c $< -o $@",
+    `\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS)${module.kernelCompat ? " $(KS_COMPAT_CFLAGS)" : ""} $(BPF_CFLAGS) -c $< -o $@`,
     "",
     `${skeleton}: ${bpfObject}`,
     `\t$(BPFTOOL) gen skeleton $< name ${skeletonName(name)} > $@.tmp`,

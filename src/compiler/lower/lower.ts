@@ -109,8 +109,9 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     hasUserMain: userFunctions.some((f) => f.name === "main"),
     testFunctions,
     testHelpers,
-    externs: [...lowerExterns(semantics.functions), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    externs: [...lowerExterns(semantics.functions, semantics.missingKfuncs), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
+    kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
     ...(handover ? { handover } : {}),
   };

@@ -39,6 +39,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "frame.h"
 
 #define MAX_RUNS 256
@@ -251,6 +252,71 @@ static const char *load_alone(const char *path, const char *name)
 }
 
 /*
+ * struct_ops maps whose type the running kernel's BTF lacks (sched_ext_ops without
+ * CONFIG_SCHED_CLASS_EXT): libbpf cannot load such an object at all, so nothing in it
+ * can reach the verifier. Decided from the kernel's BTF, never from names. Returns the
+ * missing type's name (the first one), or NULL when every struct_ops type exists.
+ */
+static const char *missing_struct_ops_type(struct bpf_object *obj)
+{
+	static char missing[128];
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *local = bpf_object__btf(obj);
+	const char *result = NULL;
+	struct bpf_map *map;
+	if (!vmlinux || !local) {
+		btf__free(vmlinux);
+		return NULL;
+	}
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		/* libbpf 1.1 sets no value type id before load: the map is the variable of
+		 * the same name in the .struct_ops section, whose type is the ops struct. */
+		int var_id = btf__find_by_name_kind(local, bpf_map__name(map), BTF_KIND_VAR);
+		const struct btf_type *var = var_id > 0 ? btf__type_by_id(local, var_id) : NULL;
+		const struct btf_type *type = var ? btf__type_by_id(local, var->type) : NULL;
+		const char *name = type && btf_is_struct(type) ? btf__name_by_offset(local, type->name_off) : NULL;
+		if (name && btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) < 0 && !result) {
+			snprintf(missing, sizeof(missing), "%s", name);
+			result = missing;
+		}
+	}
+	btf__free(vmlinux);
+	return result;
+}
+
+/*
+ * An object whose struct_ops type the kernel lacks: its struct_ops programs are
+ * refused at the kernel boundary, with the reason. Any other program in it could not be
+ * verified, which is a failure (exit 1), not a refusal.
+ */
+static int report_missing_struct_ops(struct bpf_object *obj, const char *path, const char *type, int run_count)
+{
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS) {
+			fprintf(stderr, "prog-run: cannot load %s: struct_ops type '%s' is not in this kernel's BTF, so '%s' cannot be verified\n",
+				path, type, bpf_program__name(prog));
+			return 1;
+		}
+	}
+	if (run_count > 0) {
+		fprintf(stderr, "prog-run: cannot run programs of %s: struct_ops type '%s' is not in this kernel's BTF\n", path, type);
+		return 1;
+	}
+	printf("{\"runs\":[],\"programs\":[");
+	int first = 1;
+	bpf_object__for_each_program(prog, obj) {
+		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":false,\"refused\":\"struct_ops type %s is not in this kernel's BTF (/sys/kernel/btf/vmlinux)\"}",
+		       first ? "" : ",", bpf_program__name(prog), (int)bpf_program__type(prog), type);
+		first = 0;
+	}
+	printf("],\"maps\":[],\"ringbufs\":[]}\n");
+	return 0;
+}
+
+/*
  * Whether PROG (after a load attempt, so relocated) calls a kfunc that stayed
  * unresolved: a weak `__ksym` (KernelScript declares its own module's kfuncs weak)
  * found in no loaded BTF is a kfunc call with BTF id 0. The verifier cannot check
@@ -387,6 +453,12 @@ int main(int argc, char **argv)
 	if (!obj) {
 		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
 		return 1;
+	}
+	const char *missing_type = missing_struct_ops_type(obj);
+	if (missing_type) {
+		int status = report_missing_struct_ops(obj, argv[1], missing_type, run_count);
+		bpf_object__close(obj);
+		return status;
 	}
 	const char *deferred[64];
 	int deferred_count = 0;

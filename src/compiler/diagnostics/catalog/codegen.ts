@@ -139,3 +139,27 @@ export const helperNotPortable = defineError(
     help: "test the helper through the program that calls it, or move its pure part into a helper without kernel-only operations",
   }),
 );
+
+// --- sched-ext ---
+
+export const twoCompatOpsTypes = defineError(
+  "E0525",
+  "two struct_ops types missing from the kernel",
+  "Kernel types declared in `.kh` headers and absent from the kernel's BTF are emitted inside one `#ifndef KS_HAVE_<OPS>` guard, keyed by the struct_ops type they come with. Two such struct_ops types in one program would leave it ambiguous which guard the other types belong to.",
+  (first: string, second: string) => ({
+    message: `\`${second}\` and \`${first}\` are both missing from this kernel's BTF; one program can implement only one such struct_ops type`,
+    label: "second struct_ops type without BTF",
+    help: "split the impl blocks into two programs, or build on a kernel whose BTF has one of them",
+  }),
+);
+
+export const opaqueKernelStructByValue = defineError(
+  "E0526",
+  "opaque kernel struct used by value",
+  "A kernel struct declared without members in a `.kh` (`struct scx_exit_info {}`) is opaque: the generated C only forward-declares it, so it can be used through pointers only.",
+  (opsType: string, member: string, struct: string) => ({
+    message: `\`${opsType}.${member}\` holds \`${struct}\` by value, but \`struct ${struct}\` is declared without members and is not in this kernel's BTF`,
+    label: "opaque struct by value",
+    help: `declare the members of \`struct ${struct}\` in the .kh, or use \`*${struct}\``,
+  }),
+);
