@@ -25,7 +25,7 @@ const referenceExamples: readonly (readonly [string, string?])[] = [
   ["probe_do_exit"], ["rate_limiter"], ["ringbuf_demo"], ["ringbuf_on_event_demo"], ["safety_demo"],
   ["sched_ext_simple"],
   ["simple_gfp_test"], ["simple_program_lifecycle"], ["string_test"], ["struct_ops_simple"], ["symbols"],
-  ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec", "needs exec() of Python"],
+  ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec"],
   ["test_functions"], ["tracepoint_sched_switch"], ["type_alias"],
   ["type_checking"], ["types_demo"], ["userspace_example"],
 ];
