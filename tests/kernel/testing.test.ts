@@ -95,3 +95,11 @@ kernelTest("without root: exit 3 with the fix, nothing built", async () => {
   assert.equal(code, 3);
   assert.match(stderr, /error: running @test functions loads eBPF programs into the kernel \(BPF_PROG_TEST_RUN\), which needs root\n {2}= fix: sudo kernelscript test tests\/kernel\/fixtures\/testing_broken\.ks/);
 });
+
+kernelTest("a program the kernel rejects is explained on its .ks line", async () => {
+  const run = await runCli(["test", "tests/kernel/fixtures/testing_rejected.ks"], { env });
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(run.stderr, /error\[E0451\]: the kernel verifier rejected program `tr_reject`/);
+  assert.match(run.stderr, /--> tests\/kernel\/fixtures\/testing_rejected\.ks:8:5/);
+  assert.match(run.stderr, /= help: read packet data through a header binding/);
+});
