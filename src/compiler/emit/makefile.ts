@@ -145,7 +145,9 @@ export function emitMakefile(module: IrModule, test = false): string {
     "",
     ...(test ? [
       `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
-      `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+      python
+        ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+        : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
       "",
       `test: ${testBinary}`,
       `\t./${testBinary} $(ARGS)`,
