@@ -227,6 +227,11 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
   }
+  // C cannot name an array type without a declarator, and every map accessor returns
+  // or takes its key/value by type name.
+  if (type.key.kind === "array" || type.value.kind === "array") {
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, "arrays as map keys or values (wrap the array in a struct: `struct Name { bytes: u8[16] }`)");
+  }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
