@@ -23,9 +23,9 @@ const referenceExamples: readonly (readonly [string, string?])[] = [
   ["perf_page_fault", "needs @perf_event programs"], ["pointer_simple"], ["print_demo"],
   ["private_kfunc"],
   ["probe_do_exit"], ["rate_limiter"], ["ringbuf_demo"], ["ringbuf_on_event_demo"], ["safety_demo"],
-  ["sched_ext_simple", "needs sched_ext_ops, absent from this kernel (no CONFIG_SCHED_CLASS_EXT)"],
+  ["sched_ext_simple"],
   ["simple_gfp_test"], ["simple_program_lifecycle"], ["string_test"], ["struct_ops_simple"], ["symbols"],
-  ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec", "needs exec() of Python"],
+  ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec"],
   ["test_functions"], ["tracepoint_sched_switch"], ["type_alias"],
   ["type_checking"], ["types_demo"], ["userspace_example"],
 ];
@@ -66,6 +66,8 @@ function measure(name: string, missingReason: string | undefined, vmlinux: strin
 
 /** Short form of prog-run's refusal reasons for the table. */
 function refusalCause(reason: string): string {
+  const missingOps = /^struct_ops type (\w+) is not in this kernel's BTF/.exec(reason);
+  if (missingOps) return `no ${missingOps[1]} in this kernel's BTF`;
   return reason.startsWith("calls a kfunc") ? "its kfunc module cannot be loaded here" : "fentry under lockdown";
 }
 

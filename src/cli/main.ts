@@ -13,6 +13,7 @@ import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
 import { runTest } from "./commands/test.js";
+import { runExplain } from "./commands/explain.js";
 import { runInit } from "./commands/init.js";
 
 type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
@@ -22,6 +23,7 @@ const runners: Readonly<Record<string, CommandRunner>> = {
   build: runBuild,
   check: runCheck,
   test: runTest,
+  explain: runExplain,
   init: runInit,
 };
 

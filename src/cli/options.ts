@@ -54,9 +54,12 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "build",
-    summary: "compile, then run make: DIR/NAME.bpf.o and the loader DIR/NAME",
+    summary: "compile, then run make: DIR/NAME.bpf.o and the loader DIR/NAME; as root, also load each program (verifier check)",
     arguments: [sourceArgument],
-    flags: [outputFlag],
+    flags: [
+      outputFlag,
+      { name: "noKernelCheck", long: "--no-kernel-check", description: "do not load the programs into the kernel to check them with its verifier" },
+    ],
   },
   {
     name: "check",
@@ -71,7 +74,18 @@ export const commands: readonly CommandSpec[] = [
         description: "`text` (default, on stderr) or `json` (one object on stdout)",
       },
       { name: "test", long: "--test", description: "also check the test-mode rules (the file must have @test functions)" },
+      {
+        name: "kernel",
+        long: "--kernel",
+        description: "also build the eBPF object and load every program into this kernel (root): verifier rejections are shown on the .ks line",
+      },
     ],
+  },
+  {
+    name: "explain",
+    summary: "show the generated C and (as root, after a build) the kernel's instructions for one .ks line",
+    arguments: [{ name: "FILE.ks:LINE", description: "the source file and a line number in it" }],
+    flags: [outputFlag],
   },
   {
     name: "test",

@@ -71,7 +71,7 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "contextField": return [e.context];
     case "index": return [e.target, e.index];
     case "mapLookup": case "mapContains": case "mapEntryPointer": return [e.key];
-    case "call": case "builtin": case "testCall": return e.args;
+    case "call": case "builtin": case "mapMethod": case "testCall": return e.args;
     case "callValue": return [e.callee, ...e.args];
     case "structLiteral": return e.fields.map((f) => f.value);
     case "arrayLiteral": return e.elements;

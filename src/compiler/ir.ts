@@ -41,6 +41,11 @@ export interface IrModule {
    */
   readonly kernelModule: readonly IrModuleFunction[];
   /**
+   * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
+   * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
+   */
+  readonly kernelCompat?: import("./check/struct-ops-compat.js").KernelCompat;
+  /**
    * Targets of tail calls: slot `i` of the compiler-made program array holds
    * `tailCallTargets[i]`; the loader fills it after load.
    */
@@ -53,6 +58,30 @@ export interface IrModule {
   readonly testHelpers?: readonly IrFunction[];
   /** The `.ks` file the module was compiled from (as the user named it). */
   readonly sourcePath: string;
+  /** `exec()` scripts, Python modules, `daemon()` (absent: none of them). */
+  readonly handover?: IrHandover;
+}
+
+/** What the user-space hand-overs need emitted (emit/userspace/handover.ts, python-module.ts). */
+export interface IrHandover {
+  /** Scripts `exec()` runs, copied into the output directory under `fileName`. */
+  readonly execScripts: readonly { readonly fileName: string; readonly text: string }[];
+  /** Imported Python modules, copied into the output directory and imported by the binary. */
+  readonly pythonModules: readonly { readonly alias: string; readonly fileName: string; readonly moduleName: string; readonly text: string }[];
+  readonly daemon: boolean;
+}
+
+/** How a value crosses into or out of Python (check/python.ts). */
+export type IrPythonKind = "int" | "bool" | "str" | "none" | "untyped";
+
+export interface IrPythonTarget {
+  /** The import alias (`nu`), for messages. */
+  readonly alias: string;
+  /** The Python module name (`network_utils`: the file name without `.py`). */
+  readonly module: string;
+  readonly function: string;
+  readonly argKinds: readonly IrPythonKind[];
+  readonly returns: IrPythonKind;
 }
 
 /** `@struct_ops("tcp_congestion_ops") impl my_cc { … }`: a `.struct_ops` map. */
@@ -139,6 +168,8 @@ export interface IrExtern {
   readonly returnType: Type;
   /** A kfunc (declared `extern … __ksym`) rather than a helper libbpf already declares. */
   readonly kfunc: boolean;
+  /** A kfunc the kernel's BTF lacks: declared `__ksym __weak`, so the object still loads. */
+  readonly weak?: boolean;
   /**
    * A `@kfunc` of this file's kernel module: declared `__weak`, so an object whose
    * module is not loaded still opens and its other programs still load (the calls
@@ -358,9 +389,11 @@ export type IrExpr =
   | { readonly kind: "callValue"; readonly callee: IrExpr; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /**
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
-   * (whose `program` is the struct_ops impl's name; it has no `args`).
+   * (whose `program` is the struct_ops impl's name; it has no `args`); the hand-overs
+   * `exec` (args: the script's file name, then its arguments) and `daemon`; `python`:
+   * a call of a Python module function (`python` says which; emit/userspace/python-c.ts).
    */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read" | "exec" | "daemon" | "python"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span; readonly python?: IrPythonTarget }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
@@ -389,8 +422,18 @@ export type IrExpr =
   | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span; readonly gfp?: string }
   /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
   | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span }
+  /**
+   * An operation of a queue/stack (`push(v)`; `pop(v)`/`peek(v)` copy into the local
+   * `v` and are true when there was a value: `if (var v = q.pop())` becomes a block
+   * declaring `v` and an `if` on this), perf event array (`output(ctx, record)`),
+   * ring buffer (`dropped()`, user space) or per-CPU map (`per_cpu(k, cpu)`, `cpus()`,
+   * user space). `valueType` is the map's value (record) type.
+   */
+  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
   | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span };
+
+export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
 
 export type TestOp =
   /** `test(prog, run)` (the return value) / `test_run(prog, run)` (a `TestResult`); args: [run]. */

@@ -18,6 +18,8 @@ export interface ProgRun {
   readonly ifindex?: number;
   /** The kernel runs the program this many times on the same input. Default 1. */
   readonly repeat?: number;
+  /** Run on this CPU (the runner pins itself there first): per-CPU maps get this CPU's slot. */
+  readonly cpu?: number;
 }
 
 export interface RunResult {
@@ -79,7 +81,8 @@ export interface LoadedProgram {
   /** Whether the verifier accepted it (it has an fd). */
   readonly loaded: boolean;
   /**
-   * Set when the kernel refused the program type itself (fentry under lockdown: EPERM)
+   * Set when the kernel refused the program type itself (fentry under lockdown: EPERM;
+   * struct_ops programs of an ops type the kernel's BTF lacks, e.g. `sched_ext_ops`)
    * rather than the verifier rejecting the program: the machine's limit, not ours.
    */
   readonly refused?: string;
@@ -111,6 +114,7 @@ function runArgs(run: ProgRun): string[] {
   else args.push("--size", String(run.size ?? 64));
   if (run.zero && !run.data) args.push("--zero");
   args.push("--ifindex", String(run.ifindex ?? 1), "--repeat", String(run.repeat ?? 1));
+  if (run.cpu !== undefined) args.push("--cpu", String(run.cpu));
   return args;
 }
 

@@ -14,6 +14,8 @@ import { EnvironmentError, ExitCode, InternalError } from "../failures.js";
 import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
 import { requireBuildToolchain } from "../toolchain.js";
 import { compileInMemory, reportDiagnostics } from "./compile.js";
+import { verifyObject } from "../kernel-check.js";
+import { renderDiagnostics, type SourceSet } from "../../compiler/index.js";
 
 export async function runTest(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -49,7 +51,7 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
     const log = join(dir, `${name}.verifier.log`);
     if (existsSync(log)) {
       keep = true;
-      reportVerifierRejection(io, { logPath: log, lineMapPath: join(dir, `${name}.bpf.map.json`), sourcePath: file });
+      reportVerifierRejection(io, join(dir, `${name}.bpf.o`), result.sources, log);
     }
     if (run.status === 0) return ExitCode.ok;
     if (run.status === 1) return ExitCode.programErrors;
@@ -62,12 +64,14 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
 }
 
 /**
- * The hook where a kernel rejection during `kernelscript test` is reported. The test
- * binary already printed libbpf's one-line summary; the verifier-map slice maps the log
- * to `.ks` lines here.
+ * A program the kernel rejected while the tests ran: the test binary printed libbpf's
+ * one-line summary; load the object again program by program and show each rejection
+ * on its `.ks` line with the catalogue's explanation (the same as `check --kernel`).
  */
-export function reportVerifierRejection(io: CliIo, rejection: { readonly logPath: string; readonly lineMapPath: string; readonly sourcePath: string }): void {
-  io.writeStderr(`  = note: the full verifier log is in ${rejection.logPath}\n`);
+function reportVerifierRejection(io: CliIo, object: string, sources: SourceSet, testLog: string): void {
+  const verified = verifyObject(object, sources, join(object, "..", "verifier-logs"));
+  if (verified.diagnostics.length > 0) io.writeStderr(renderDiagnostics(verified.diagnostics, sources, { color: io.color }));
+  io.writeStderr(`  = note: the test binary's verifier log is in ${testLog}\n`);
 }
 
 /** Root (or the capabilities) and a kernel with bpf(): exit 3 with the fix otherwise. */

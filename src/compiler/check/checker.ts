@@ -6,6 +6,7 @@
 //! runs only if there were none. Never modifies the AST.
 
 import type * as ast from "../ast.js";
+import { isMissingKfunc, kernelCompat, reportMissingKfuncCalls } from "./struct-ops-compat.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { typeToString } from "../types.js";
@@ -14,6 +15,8 @@ import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
 import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
+import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
+import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
@@ -31,6 +34,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
+  setMainFile(ctx, file.path);
   const moduleTypes = loadImports(ctx, file);
   declareAll(ctx, [...moduleTypes, ...decls], headerDecls);
   declareModuleFunctions(ctx, (decl) => roleOf(ctx, decl));
@@ -81,6 +85,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     }
   }
 
+  reportMissingKfuncCalls(ctx);
+  const kernelCompatDecls = kernelCompat(ctx, ctx.headerEnums);
+
   const hasProgram = ctx.functions.some((f) => f.role.kind === "program");
   if (!hasProgram && !decls.some((d) => d.kind === "ImplDecl") && file.decls.every((d) => d.kind !== "ErrorDecl")) {
     const firstLine = { file: file.path, start: 0, end: 0 };
@@ -98,6 +105,8 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     configs: ctx.configs,
     functions: ctx.functions,
     structOps: ctx.structOps,
+    kernelCompat: kernelCompatDecls,
+    missingKfuncs: new Set(ctx.functions.filter((f) => isMissingKfunc(ctx, f)).map((f) => f.name)),
     exprTypes: ctx.exprTypes,
     references: ctx.references,
     declarations: ctx.declarations,
@@ -110,6 +119,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     errorFlow,
     loops: loopFactsOf(ctx),
     moduleCalls: moduleCallsOf(ctx),
+    handover: { pythonModules: pythonModulesOf(ctx), pythonCalls: pythonCallsOf(ctx), execScripts: execScriptsOf(ctx), daemon: usesDaemon(ctx) },
   };
 }
 

@@ -71,6 +71,8 @@ export class CheckContext {
   readonly configs: ConfigInfo[] = [];
   /** Struct declarations by name, for pointing at a field's written type. */
   readonly structDecls = new Map<string, ast.StructDecl>();
+  /** Enums declared in included `.kh` headers, in order (struct-ops-compat.ts). */
+  readonly headerEnums: string[] = [];
   readonly functions: FunctionInfo[] = [];
   readonly structOps: StructOpsInfo[] = [];
   readonly exprTypes = new Map<ast.Expr, Type>();

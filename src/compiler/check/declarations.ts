@@ -6,6 +6,8 @@ import { testStructs } from "../kernel/testing.js";
 import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
+import { mapKindFlags } from "./map-kinds.js";
+import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -195,6 +197,7 @@ function declareEnum(ctx: CheckContext, decl: ast.EnumDecl, fromHeader: boolean)
   const full = { name: decl.name.name, origin: layout.origin, constants };
   ctx.enums.set(decl.name.name, full);
   if (!fromHeader) ctx.userEnums.push(full);
+  else ctx.headerEnums.push(full.name);
 }
 
 function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
@@ -205,12 +208,14 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
+  const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
     if (attribute.name.name !== "flags") {
       ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags"]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
+      flagIdents.push(flagName);
       const bit = mapFlagBits.get(flagName.name);
       if (bit === undefined) {
         ctx.diags.report(typeErrors.unknownMapFlag, flagName.span, flagName.name, closestName(flagName.name, mapFlagBits.keys()));
@@ -222,6 +227,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
   }
+  flags = mapKindFlags(ctx, type, flags, flagIdents);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
@@ -314,6 +320,10 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
+  if (info.programType === "tp_btf") {
+    checkRawTracepointSignature(ctx, decl, info, params, returnType, target);
+    return;
+  }
   if (info.programType === "probe" || info.programType === "kprobe") {
     checkProbeSignature(ctx, decl, info, params, returnType, target);
     return;

@@ -27,6 +27,7 @@ import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
 import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
+import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-kinds.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
@@ -332,6 +333,10 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
       ctx.references.set(expr.target, symbol);
       ctx.exprTypes.set(expr.target, errorType);
       const map = symbol.info.type;
+      if (!checkMapIndexable(ctx, symbol.info, expr.span)) {
+        checkExpr(c, scope, expr.index);
+        return errorType;
+      }
       checkExprAs(c, scope, expr.index, map.key, `the key of map \`${symbol.info.name}\``);
       return map.value;
     }
@@ -432,6 +437,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     if (kernelModuleCall) return kernelModuleCall;
   }
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
+  if (mapMethodOfCallee(scope, expr.callee)) return checkMapMethodCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);

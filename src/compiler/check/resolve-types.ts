@@ -4,7 +4,6 @@
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
-import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/builtins.js";
 import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString } from "../types.js";
@@ -12,6 +11,7 @@ import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
 import { constantInteger } from "./constants.js";
 import { resolveRingbufType, ringbufSpellings } from "./ringbuf.js";
+import { extraMapSpellings, resolveExtraMapType } from "./map-kinds.js";
 
 export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
   switch (typeExpr.kind) {
@@ -62,11 +62,15 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
   if (ringbufSpellings.has(spelled)) return resolveRingbufType(ctx, typeExpr, allowMap);
   const mapKind = mapKindSpellings.get(spelled);
   if (!mapKind) {
-    if (["perf_event_array", "lpm_trie", "queue", "stack", "LpmTrie"].includes(spelled)) {
-      ctx.diags.report(codegenErrors.notSupportedYet, typeExpr.name.span, `the \`${spelled}\` map type`);
-      return errorType;
+    const extraKind = extraMapSpellings.get(spelled);
+    if (extraKind) {
+      if (!allowMap) {
+        ctx.diags.report(nameErrors.mapUsedAsValue, typeExpr.span, spelled);
+        return errorType;
+      }
+      return resolveExtraMapType(ctx, typeExpr, extraKind);
     }
-    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, mapKindSpellings.keys()));
+    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, [...mapKindSpellings.keys(), ...extraMapSpellings.keys()]));
     return errorType;
   }
   if (!allowMap) {

@@ -8,7 +8,8 @@ import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { MapType, Type } from "../types.js";
-import { errorType, i32, sizeOf, typeToString, voidType } from "../types.js";
+import { errorType, i32, sizeOf, typeToString, u64, voidType } from "../types.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import type { ExprChecker } from "./expressions.js";
@@ -29,7 +30,7 @@ const maxRingbufBytes = 1 << 30;
 /** Each record is preceded by an 8-byte header in the ring. */
 const recordHeaderBytes = 8;
 
-const operations = ["reserve", "submit", "discard", "on_event"];
+const operations = ["reserve", "submit", "discard", "on_event", "dropped"];
 
 /** `ringbuf<T>(N)` / `RingBuf<T>` in a global declaration. */
 export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
@@ -149,6 +150,18 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       }
       checkOnEvent(c, scope, expr, info);
       return voidType;
+    case "dropped":
+      // Counted by the generated eBPF code each time `reserve()` finds the buffer full.
+      if (c.fn.side === "kernel") {
+        ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, `${call}()`, "eBPF code",
+          "the drop count is kept by the generated eBPF code and read from user space (e.g. in `main`)");
+        return errorType;
+      }
+      if (expr.args.length !== 0) {
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, "no arguments", `${expr.args.length}`);
+        expr.args.forEach((a) => checkExpr(c, scope, a));
+      }
+      return u64;
     default:
       ctx.diags.report(nameErrors.unknownRingbufOperation, found.method.span, info.name, method, closestName(method, operations));
       expr.args.forEach((a) => checkExpr(c, scope, a));
@@ -156,7 +169,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   }
 }
 
-function checkOnEvent(c: ExprChecker, scope: Scope, expr: ast.CallExpr, info: MapInfo): void {
+export function checkOnEvent(c: ExprChecker, scope: Scope, expr: ast.CallExpr, info: MapInfo): void {
   const { ctx } = c;
   const arg = expr.args[0];
   const expected = `a user-space function \`${handlerSignature(info)}\``;
@@ -214,7 +227,7 @@ export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   }
   for (const arg of expr.args) {
     const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
-    if (arg.kind === "NameExpr" && symbol?.kind === "map" && symbol.info.type.mapKind === "ringbuf") {
+    if (arg.kind === "NameExpr" && symbol?.kind === "map" && (symbol.info.type.mapKind === "ringbuf" || symbol.info.type.mapKind === "perf_event_array")) {
       ctx.references.set(arg, symbol);
       ctx.exprTypes.set(arg, errorType);
       continue;

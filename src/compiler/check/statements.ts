@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import { neverReturningCall } from "./exec.js";
 import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -25,6 +26,7 @@ import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWh
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { unparenthesized } from "./strings.js";
 import { checkDeleteObject } from "./ringbuf.js";
+import { checkPopBinding } from "./map-kinds.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -57,7 +59,9 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         // `if (var h: *T = ctx.header(off))` binds a proven packet header pointer;
         // `if (var q = p)` a checked pointer; `if (var v = m[k])` a map entry.
         const header = headerCall(stmt.condition);
-        const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false } : checkBindingSource(c, scope, stmt);
+        const popped = header ? undefined : checkPopBinding(c, scope, stmt);
+        const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false }
+          : popped ? { type: popped, pointer: true } : checkBindingSource(c, scope, stmt);
         const thenScope = scope.child();
         const symbol: Symbol = header
           ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }
@@ -357,6 +361,7 @@ export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   if (!last) return false;
   switch (last.kind) {
     case "ReturnStmt": case "ThrowStmt": return true;
+    case "ExprStmt": return neverReturningCall(last) !== undefined;
     case "TryStmt":
       // Errors the catches do not match leave the function, so they do not fall through.
       return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));

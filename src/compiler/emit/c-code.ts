@@ -5,6 +5,8 @@
 //! bodies differ per side (`map-accessors.ts`). What is side-specific in statements
 //! (`print`, the lifecycle builtins, context fields) goes through `side`.
 
+import { execCall } from "./userspace/handover.js";
+import { pythonCall } from "./userspace/python-c.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
@@ -18,6 +20,7 @@ import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
+import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
@@ -353,6 +356,7 @@ export class CCodeEmitter {
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch":
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
+      case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
       case "testCall": return testCallExpression((x) => this.expr(x), e);
     }
   }
@@ -382,6 +386,13 @@ export class CCodeEmitter {
       case "detach": return e.args[0] && isPerfAttachment(e.args[0].type) ? `ks_detach_perf(${args[0]})` : `ks_detach(${args[0]})`;
       case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
+      case "daemon": return "ks_daemon()";
+      case "python": return pythonCall(e, args);
+      case "exec": return execCall(args[0]!, e.args.slice(1).map((a, i) => {
+        if (a.type.kind === "str") return args[i + 1]!;
+        const signed = a.type.kind === "int" && a.type.signed;
+        return `ks_exec_int((char[24]){ 0 }, (long long)(${args[i + 1]}), ${signed ? 1 : 0})`;
+      }));
     }
   }
 

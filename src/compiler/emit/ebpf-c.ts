@@ -14,7 +14,9 @@ import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
+import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 
 const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
   hash: "BPF_MAP_TYPE_HASH",
@@ -50,9 +52,10 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe") || module.structOps.length > 0) {
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf") || module.structOps.length > 0) {
     w.line("#include <bpf/bpf_tracing.h>");
   }
+  emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
   w.line();
@@ -60,9 +63,12 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
         w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
-        w.line(`__uint(max_entries, ${map.maxEntries});`);
+        // A perf event array without a size gets one slot per CPU from libbpf.
+        if (map.maxEntries > 0) w.line(`__uint(max_entries, ${map.maxEntries});`);
         // A ring buffer has no keys or values: max_entries is its size in bytes.
-        if (map.mapKind !== "ringbuf") {
+        const special = mapTypeLines(map);
+        if (special) special.forEach((line) => w.line(line));
+        else {
           w.line(`__type(key, ${cTypeName(map.keyType)});`);
           w.line(`__type(value, ${cTypeName(map.valueType)});`);
         }
@@ -86,10 +92,11 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
     const params = kfunc.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
     // A kfunc of this file's own kernel module is weak: see IrExtern.fromModule.
     if (kfunc.fromModule) w.line(`extern ${cTypeName(kfunc.returnType)} ${functionName(kfunc.name)}(${params}) __weak __ksym;`);
-    else w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym;`);
+    else w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym${kfunc.weak ? " __weak" : ""};`);
   }
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
+  emitKernelMapKindHelpers(w, module);
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
@@ -117,12 +124,12 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
  */
 function programSignature(program: ir.IrProgram): string {
   switch (program.programType) {
-    case "probe": case "kprobe": {
-      const macro = program.programType === "probe" ? "BPF_PROG" : "BPF_KPROBE";
+    case "probe": case "kprobe": case "tp_btf": {
+      const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
       const params = program.params.map((p) => cDeclaration(p.type, p.name));
       return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
     }
-    case "xdp": case "tc": case "tracepoint": case "tp_btf": case "perf_event": case "struct_ops":
+    case "xdp": case "tc": case "tracepoint": case "perf_event": case "struct_ops":
       return signature(program, "int", "");
   }
 }

@@ -20,6 +20,7 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
+import { kernelCompatGuard } from "./kernel-compat-c.js";
 import { hasKernelModule } from "./kmod-c.js";
 import { moduleRules } from "./kmod-makefile.js";
 import {
@@ -51,6 +52,23 @@ const archRewrites: readonly (readonly [string, string])[] = [
   ["mips.*", "mips"],
 ];
 
+/**
+ * A program implementing a struct_ops type the compiling kernel's BTF lacks carries
+ * its own declarations of it, guarded by `KS_HAVE_<OPS>` (emit/kernel-compat-c.ts):
+ * defined here when the vmlinux.h being built against has the struct (a recursive
+ * variable, so it is read after vmlinux.h exists).
+ */
+function compatLines(module: IrModule): string[] {
+  const compat = module.kernelCompat;
+  if (!compat) return [];
+  return [
+    `# ${compat.opsType} was not in the kernel BTF this program was compiled against; when this`,
+    "# vmlinux.h has it, the eBPF C uses vmlinux.h's declarations instead of its own.",
+    `KS_COMPAT_CFLAGS = $(shell grep -qs '^struct ${compat.opsType} {' vmlinux.h && echo -D${kernelCompatGuard(compat.opsType)})`,
+    "",
+  ];
+}
+
 export function emitMakefile(module: IrModule, test = false): string {
   const name = module.name;
   const bpfSource = bpfSourceFileName(name);
@@ -59,6 +77,7 @@ export function emitMakefile(module: IrModule, test = false): string {
   const userSource = userSourceFileName(name);
   const header = sharedHeaderFileName(name);
   const binary = binaryFileName(name);
+  const python = (module.handover?.pythonModules.length ?? 0) > 0;
   const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
 
   const testSource = testSourceFileName(name);
@@ -84,6 +103,12 @@ export function emitMakefile(module: IrModule, test = false): string {
     "LIBBPF_INCLUDE ?=",
     "LIBBPF_LIB ?=",
     "ARGS ?=",
+    ...(python ? [
+      "# Embedded CPython for the imported Python modules (python3-dev / libpython3-dev).",
+      "PYTHON3_CONFIG ?= python3-config",
+      "PYTHON_CPPFLAGS := $(shell $(PYTHON3_CONFIG) --includes)",
+      "PYTHON_LDFLAGS := $(shell $(PYTHON3_CONFIG) --embed --ldflags)",
+    ] : []),
     "",
     "comma := ,",
     "LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))",
@@ -100,8 +125,9 @@ export function emitMakefile(module: IrModule, test = false): string {
     "\t$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp",
     "\tmv $@.tmp $@",
     "",
+    ...compatLines(module),
     `${bpfObject}: ${bpfSource} vmlinux.h`,
-    "\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(BPF_CFLAGS) -c $< -o $@",
+    `\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS)${module.kernelCompat ? " $(KS_COMPAT_CFLAGS)" : ""} $(BPF_CFLAGS) -c $< -o $@`,
     "",
     `${skeleton}: ${bpfObject}`,
     `\t$(BPFTOOL) gen skeleton $< name ${skeletonName(name)} > $@.tmp`,
@@ -110,14 +136,18 @@ export function emitMakefile(module: IrModule, test = false): string {
     // NAME.h exists only when the program shares types; $(wildcard) makes it a
     // prerequisite exactly then.
     `${binary}: ${userSource} ${skeleton} $(wildcard ${header})`,
-    `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+    python
+      ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+      : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
     "",
     `run: ${binary}`,
     `\t./${binary} $(ARGS)`,
     "",
     ...(test ? [
       `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
-      `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+      python
+        ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+        : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
       "",
       `test: ${testBinary}`,
       `\t./${testBinary} $(ARGS)`,

@@ -49,6 +49,16 @@ export function mapPinPath(project: string, map: string): string {
   return `${pinDirectory(project)}/${map}`;
 }
 
+/** The Python module `exec()` scripts import (`import NAME`). */
+export function pythonModuleFileName(project: string): string {
+  return `${project}.py`;
+}
+
+/** The pid file `daemon()` writes (removed when the daemon stops). */
+export function pidFilePath(project: string): string {
+  return `/var/run/${project}.pid`;
+}
+
 /** Where the loader writes the full verifier log when the kernel rejects a program. */
 export function verifierLogFileName(project: string): string {
   return `${project}.verifier.log`;

@@ -13,6 +13,7 @@ import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { functionName } from "./names.js";
+import { reserveFunctionName } from "./map-kinds-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -30,7 +31,7 @@ export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "rin
   switch (e.kind) {
     case "ringbufReserve": {
       const record = e.type.kind === "pointer" ? cTypeName(e.type.target) : "void";
-      return `((${record} *)bpf_ringbuf_reserve(&${e.map}, sizeof(${record}), 0))`;
+      return `((${record} *)${reserveFunctionName(e.map)}(sizeof(${record})))`;
     }
     case "objectNew":
       return side === "kernel" ? `ks_obj_new(${cTypeName(e.of)})` : `((${cTypeName(e.of)} *)calloc(1, sizeof(${cTypeName(e.of)})))`;

@@ -12,6 +12,7 @@
 //! A test whose code never ran a program fails ("ran no eBPF program").
 
 import type * as ir from "../ir.js";
+import { emitUserMapKindHelpers } from "./map-kinds-c.js";
 import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -50,6 +51,7 @@ export function emitTestC(
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
   emitMapOperations(w, "user", module.maps, use);
+  emitUserMapKindHelpers(w, module);
   w.line();
   emitTestRuntime(w);
   emitErrorType(w, "user", module.userFunctions);

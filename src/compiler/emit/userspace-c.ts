@@ -17,6 +17,7 @@ import { emitArgsParser } from "./userspace/args.js";
 import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
+import { emitUserMapKindHelpers } from "./map-kinds-c.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -33,6 +34,7 @@ export function emitUserspaceC(
   w.line(generatedBanner(module.sourcePath, "c"));
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
+  emitUserMapKindHelpers(w, module);
   emitMapOperations(w, "user", module.maps, use);
   w.line();
   if (!module.hasUserMain) {

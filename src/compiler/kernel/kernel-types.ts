@@ -105,6 +105,30 @@ export class KernelTypes {
   }
 
   /**
+   * The arguments a raw BTF tracepoint passes: the prototype of the kernel's
+   * `btf_trace_<event>` typedef (a function pointer), without its first `void *`.
+   */
+  rawTracepoint(event: string): KernelFunction | undefined {
+    const btf = this.btf;
+    const typedef = btf?.find(`btf_trace_${event}`, ["typedef"]);
+    if (!btf || typedef?.kind !== "typedef") return undefined;
+    const pointer = btf.resolve(typedef.typeId);
+    const proto = pointer.kind === "ptr" ? btf.resolve(pointer.typeId) : undefined;
+    if (proto?.kind !== "func_proto") return undefined;
+    return {
+      name: event,
+      params: proto.params.slice(1).map((p) => ({ name: p.name, type: this.convert(btf, p.typeId) })),
+      returnType: this.convert(btf, proto.returnId),
+      variadic: proto.variadic,
+    };
+  }
+
+  /** Every event with a raw BTF tracepoint (for did-you-mean). */
+  rawTracepointNames(): string[] {
+    return (this.btf?.namesOf(["typedef"]) ?? []).filter((n) => n.startsWith("btf_trace_")).map((n) => n.slice("btf_trace_".length));
+  }
+
+  /**
    * The members of a struct_ops type (`tcp_congestion_ops`): function-pointer members
    * as methods with their prototype, the others as data fields.
    */

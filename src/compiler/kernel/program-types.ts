@@ -90,6 +90,19 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     implemented: true,
   },
   {
+    // Raw BTF tracepoints: the arguments of the kernel's `btf_trace_<event>` prototype
+    // (minus its leading `void *`), unpacked by BPF_PROG; attached through a link.
+    attribute: "tp_btf",
+    programType: "tp_btf",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ARGS OF THE TRACEPOINT) -> i32",
+    argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, description: "a tracepoint event name without its category", example: '@tp_btf("sched_switch")' },
+    section: (target) => `tp_btf/${target ?? ""}`,
+    implemented: true,
+  },
+  {
     attribute: "perf_event",
     programType: "perf_event",
     contextStruct: "bpf_perf_event_data",

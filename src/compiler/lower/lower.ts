@@ -5,6 +5,7 @@
 //! user error. Map operations become explicit IR nodes, literals get their final
 //! integer types, and `print` formats get conversions that match their arguments.
 
+import { lowerHandover, lowerHandoverCall } from "./lower-handover.js";
 import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
@@ -29,6 +30,7 @@ import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch 
 import { unparenthesized } from "../check/strings.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
+import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -81,6 +83,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     ? [lowerFunction(semantics, calls, { ...info, role: { kind: "test" } }, info.decl.body, new Map(), throwingNames)] : []);
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
+  const handover = lowerHandover(semantics);
   return {
     name,
     sourcePath: semantics.sourcePath,
@@ -106,9 +109,11 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     hasUserMain: userFunctions.some((f) => f.name === "main"),
     testFunctions,
     testHelpers,
-    externs: [...lowerExterns(semantics.functions), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    externs: [...lowerExterns(semantics.functions, semantics.missingKfuncs), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
+    kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
+    ...(handover ? { handover } : {}),
   };
 }
 
@@ -305,6 +310,9 @@ export class FunctionLowering implements MatchLowering {
             then: this.block(stmt.then.statements), else: lowerElse(), span,
           }];
         }
+        const popBinding = stmt.binding &&
+          lowerPopBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse);
+        if (popBinding) return [popBinding];
         // `if (var q = p)` on a pointer: q is p, checked (reference tracking follows it).
         const pointerBinding = stmt.binding &&
           lowerPointerBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse());
@@ -599,6 +607,8 @@ export class FunctionLowering implements MatchLowering {
     const span = expr.span;
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
+    const mapMethod = lowerMapMethodCall(this, expr);
+    if (mapMethod) return mapMethod;
     const testCall = lowerTestCall(this, expr);
     if (testCall) return testCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
@@ -607,6 +617,8 @@ export class FunctionLowering implements MatchLowering {
       return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
     }
     const type = this.typeOf(expr);
+    const handover = lowerHandoverCall(this.semantics, expr, type, (a) => this.expr(a));
+    if (handover) return handover;
     const moduleTarget = this.semantics.moduleCalls.get(expr);
     if (moduleTarget) return this.directCall(expr, moduleTarget, expr.args.map((a) => this.expr(a)), type, used);
     if (expr.callee.kind !== "NameExpr") {

@@ -3,7 +3,7 @@
  * BPF_PROG_TEST_RUN, then print every map. Used by src/runner/prog-run.ts.
  *
  *   prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...
- *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...
+ *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R] [--cpu C]]...
  *                [--ringbuf MAP]...
  *
  * --ringbuf consumes, after all runs, every record the programs wrote into ring buffer MAP
@@ -11,7 +11,9 @@
  * --set writes one map entry after loading and before any run (per-CPU maps get the
  * value on every CPU); --prog-array stores PROG's fd at INDEX of a program array (what a
  * loader does for tail calls). Each --prog starts a run; the options after it apply to
- * that run. The input is an Ethernet/IPv4/UDP frame padded to N bytes, N zero bytes
+ * that run (--cpu C: run it on CPU C, for per-CPU maps). Maps without keys (queues,
+ * stacks) take --set with an empty key (a push) and are dumped by popping every value,
+ * in the order user space would receive them. The input is an Ethernet/IPv4/UDP frame padded to N bytes, N zero bytes
  * with --zero, or exactly the bytes given with --data. XDP runs
  * pass an xdp_md context (data 0, data_end N, ingress_ifindex I, rx queue 0), because
  * programs read ctx->ingress_ifindex and the kernel resolves it to a real device.
@@ -25,6 +27,8 @@
  *    "ringbufs":[{"name":..,"records":["hex",..]}]}
  * Errors: a one-line message on stderr (libbpf's log included for load failures), exit 1.
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +39,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "frame.h"
 
 #define MAX_RUNS 256
@@ -50,6 +55,8 @@ struct run {
 	int zero;
 	/* --data: the input bytes as hex (size is then half its length). */
 	const char *data_hex;
+	/* --cpu: the CPU to run on, or -1 for any. */
+	int cpu;
 };
 
 /* --set MAP KEY VALUE and --prog-array MAP INDEX PROG, applied after loading. */
@@ -159,12 +166,12 @@ static int apply_preset(struct bpf_object *obj, const struct preset *preset)
 	size_t key_size = bpf_map__key_size(map), value_size = bpf_map__value_size(map);
 	int cpus = percpu ? libbpf_num_possible_cpus() : 1;
 	size_t slot = percpu ? (value_size + 7) & ~(size_t)7 : value_size;
-	unsigned char *key = calloc(1, key_size), *value = calloc((size_t)(cpus > 0 ? cpus : 1), slot);
+	unsigned char *key = calloc(1, key_size ? key_size : 1), *value = calloc((size_t)(cpus > 0 ? cpus : 1), slot);
 	int result = -1;
 	if (key && value && parse_hex(preset->key, key, key_size) == 0 && parse_hex(preset->value, value, value_size) == 0) {
 		for (int cpu = 1; cpu < cpus; cpu++)
 			memcpy(value + (size_t)cpu * slot, value, value_size);
-		result = bpf_map_update_elem(fd, key, value, BPF_ANY);
+		result = bpf_map_update_elem(fd, key_size ? key : NULL, value, BPF_ANY);
 		if (result != 0)
 			fprintf(stderr, "prog-run: cannot set an entry of %s: %s\n", preset->map, strerror(errno));
 	} else {
@@ -245,6 +252,71 @@ static const char *load_alone(const char *path, const char *name)
 }
 
 /*
+ * struct_ops maps whose type the running kernel's BTF lacks (sched_ext_ops without
+ * CONFIG_SCHED_CLASS_EXT): libbpf cannot load such an object at all, so nothing in it
+ * can reach the verifier. Decided from the kernel's BTF, never from names. Returns the
+ * missing type's name (the first one), or NULL when every struct_ops type exists.
+ */
+static const char *missing_struct_ops_type(struct bpf_object *obj)
+{
+	static char missing[128];
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *local = bpf_object__btf(obj);
+	const char *result = NULL;
+	struct bpf_map *map;
+	if (!vmlinux || !local) {
+		btf__free(vmlinux);
+		return NULL;
+	}
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		/* libbpf 1.1 sets no value type id before load: the map is the variable of
+		 * the same name in the .struct_ops section, whose type is the ops struct. */
+		int var_id = btf__find_by_name_kind(local, bpf_map__name(map), BTF_KIND_VAR);
+		const struct btf_type *var = var_id > 0 ? btf__type_by_id(local, var_id) : NULL;
+		const struct btf_type *type = var ? btf__type_by_id(local, var->type) : NULL;
+		const char *name = type && btf_is_struct(type) ? btf__name_by_offset(local, type->name_off) : NULL;
+		if (name && btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) < 0 && !result) {
+			snprintf(missing, sizeof(missing), "%s", name);
+			result = missing;
+		}
+	}
+	btf__free(vmlinux);
+	return result;
+}
+
+/*
+ * An object whose struct_ops type the kernel lacks: its struct_ops programs are
+ * refused at the kernel boundary, with the reason. Any other program in it could not be
+ * verified, which is a failure (exit 1), not a refusal.
+ */
+static int report_missing_struct_ops(struct bpf_object *obj, const char *path, const char *type, int run_count)
+{
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS) {
+			fprintf(stderr, "prog-run: cannot load %s: struct_ops type '%s' is not in this kernel's BTF, so '%s' cannot be verified\n",
+				path, type, bpf_program__name(prog));
+			return 1;
+		}
+	}
+	if (run_count > 0) {
+		fprintf(stderr, "prog-run: cannot run programs of %s: struct_ops type '%s' is not in this kernel's BTF\n", path, type);
+		return 1;
+	}
+	printf("{\"runs\":[],\"programs\":[");
+	int first = 1;
+	bpf_object__for_each_program(prog, obj) {
+		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":false,\"refused\":\"struct_ops type %s is not in this kernel's BTF (/sys/kernel/btf/vmlinux)\"}",
+		       first ? "" : ",", bpf_program__name(prog), (int)bpf_program__type(prog), type);
+		first = 0;
+	}
+	printf("],\"maps\":[],\"ringbufs\":[]}\n");
+	return 0;
+}
+
+/*
  * Whether PROG (after a load attempt, so relocated) calls a kfunc that stayed
  * unresolved: a weak `__ksym` (KernelScript declares its own module's kfuncs weak)
  * found in no loaded BTF is a kfunc call with BTF id 0. The verifier cannot check
@@ -277,6 +349,13 @@ static void print_map(struct bpf_map *map, int first)
 	unsigned char *value = calloc((size_t)(cpus > 0 ? cpus : 1), slot ? slot : 1);
 	int have_key = 0, entries = 0;
 	size_t limit = (size_t)bpf_map__max_entries(map) * 2 + 16;
+	/* Queues and stacks: pop every value, in the order a reader receives them. */
+	while (value && (type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK) && limit-- > 0 &&
+	       bpf_map_lookup_and_delete_elem(fd, NULL, value) == 0) {
+		printf("%s{\"key\":\"\",\"value\":", entries++ ? "," : "");
+		put_hex(value, value_size);
+		putchar('}');
+	}
 	/* Ring buffers, perf arrays, queues … have no keys: get_next_key fails at once. */
 	while (key && next && value && key_size > 0 && limit-- > 0 &&
 	       bpf_map_get_next_key(fd, have_key ? key : NULL, next) == 0) {
@@ -323,7 +402,7 @@ int main(int argc, char **argv)
 		if (strcmp(arg, "--prog") == 0 && value) {
 			if (run_count == MAX_RUNS)
 				return usage();
-			runs[run_count++] = (struct run){ .prog = value, .size = 64, .ifindex = 1, .repeat = 1 };
+			runs[run_count++] = (struct run){ .prog = value, .size = 64, .ifindex = 1, .repeat = 1, .cpu = -1 };
 			i++;
 		} else if ((strcmp(arg, "--set") == 0 || strcmp(arg, "--prog-array") == 0) && i + 3 < argc) {
 			if (preset_count == MAX_PRESETS)
@@ -353,6 +432,12 @@ int main(int argc, char **argv)
 			if (parse_uint(value, &current->ifindex))
 				return usage();
 			i++;
+		} else if (current && value && strcmp(arg, "--cpu") == 0) {
+			unsigned cpu;
+			if (parse_uint(value, &cpu) || cpu >= CPU_SETSIZE)
+				return usage();
+			current->cpu = (int)cpu;
+			i++;
 		} else if (current && value && strcmp(arg, "--repeat") == 0) {
 			if (parse_uint(value, &current->repeat) || current->repeat == 0)
 				return usage();
@@ -368,6 +453,12 @@ int main(int argc, char **argv)
 	if (!obj) {
 		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
 		return 1;
+	}
+	const char *missing_type = missing_struct_ops_type(obj);
+	if (missing_type) {
+		int status = report_missing_struct_ops(obj, argv[1], missing_type, run_count);
+		bpf_object__close(obj);
+		return status;
 	}
 	const char *deferred[64];
 	int deferred_count = 0;
@@ -449,6 +540,16 @@ int main(int argc, char **argv)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP) {
 			opts.ctx_in = &ctx;
 			opts.ctx_size_in = sizeof(ctx);
+		}
+		if (run->cpu >= 0) {
+			cpu_set_t set;
+			CPU_ZERO(&set);
+			CPU_SET(run->cpu, &set);
+			if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+				fprintf(stderr, "prog-run: cannot run on CPU %d: %s\n", run->cpu, strerror(errno));
+				bpf_object__close(obj);
+				return 1;
+			}
 		}
 		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) != 0) {
 			int err = errno;

@@ -487,6 +487,66 @@ export const moduleFunctionAsValue = defineError(
   }),
 );
 
+// --- exec-python ---
+
+export const execScriptNotFound = defineError(
+  "E0255",
+  "exec() script not found",
+  "`exec(\"script.py\")` reads the script relative to the `.ks` file when compiling (it is copied next to the binary, where the program runs it from); there is no file there.",
+  (spec: string, resolved: string) => ({
+    message: `cannot hand over to \`${spec}\`: there is no file \`${resolved}\``,
+    label: "no such file",
+    help: "check the path; it is relative to the directory of the `.ks` file",
+  }),
+);
+
+export const handoverFileClash = defineError(
+  "E0256",
+  "two Python files with one name in the output",
+  "Python scripts given to `exec()` and imported Python modules are copied into the output directory under their base names, next to the generated `NAME.py` module; two different files cannot share a name there.",
+  (fileName: string, other: string, previous: Span | undefined) => ({
+    message: `\`${fileName}\` would overwrite ${other} in the output directory`,
+    label: "same file name",
+    ...(previous ? { secondary: [{ span: previous, message: "first used here" }] } : {}),
+    help: "rename one of the Python files",
+  }),
+);
+
+export const unreachableAfterHandover = defineWarning(
+  "W0230",
+  "statement after exec() or daemon()",
+  "`exec()` replaces the program with the Python script and `daemon()` runs until a signal stops the program: neither returns, so what follows them in the same block never runs.",
+  (call: string) => ({
+    message: `this statement never runs: \`${call}\` does not return`,
+    label: "never runs",
+    help: `remove it, or move it before \`${call}\``,
+  }),
+);
+
+// --- maps-events ---
+
+export const unknownMapMethod = defineError(
+  "E0270",
+  "unknown map operation",
+  "Queues, stacks, perf event arrays, per-CPU maps and ring buffers have a fixed set of operations (methods); this map kind has no operation by that name.",
+  (map: string, kind: string, method: string, available: string, suggestion: string | undefined) => ({
+    message: `the ${kind} map \`${map}\` has no operation \`${method}\``,
+    label: "unknown operation",
+    help: suggestion ? `did you mean \`${map}.${suggestion}\`? (${kind} operations: ${available})` : `${kind} operations: ${available}`,
+  }),
+);
+
+export const unknownRawTracepoint = defineError(
+  "E0271",
+  "unknown raw BTF tracepoint",
+  "A `@tp_btf(\"event\")` program attaches to the kernel tracepoint `event`; the kernel describes each one in its BTF as the typedef `btf_trace_<event>`, and has none of that name.",
+  (event: string, suggestion: string | undefined) => ({
+    message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
+    label: "unknown event",
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
+  }),
+);
+
 // --- testing ---
 
 export const testOnlyBuiltin = defineError(
@@ -552,5 +612,77 @@ export const testResultIgnored = defineWarning(
     message: `the result of \`${builtin}()\` is not used`,
     label: "result dropped",
     help: `assert on it: \`assert(${builtin === "test" ? "test(prog, run) == XDP_PASS" : "test_run(prog, run).retval == XDP_PASS"})\``,
+  }),
+);
+
+// --- sched-ext ---
+
+export const unknownStructOpsType = defineError(
+  "E0280",
+  "unknown struct_ops type",
+  "`@struct_ops(\"X\")` names a kernel operations struct. Its members come from the kernel's BTF; when this kernel lacks it (e.g. `sched_ext_ops` without CONFIG_SCHED_CLASS_EXT) they come from a `struct X { … }` declared in the program or an included `.kh`, with `fn`-typed members for its methods. Neither exists here.",
+  (opsType: string, suggestion: string | undefined) => ({
+    message: `unknown struct_ops type \`${opsType}\`: it is not in this kernel's BTF and no \`struct ${opsType}\` is declared`,
+    label: "no such struct_ops type",
+    help: suggestion
+      ? `did you mean \`${suggestion}\`?`
+      : opsType === "sched_ext_ops"
+        ? "declare `struct sched_ext_ops { select_cpu: fn(p: *task_struct, prev_cpu: i32, wake_flags: u64) -> i32, … }` in a .kh and include it (as `kernelscript init sched_ext_ops` writes on a kernel with CONFIG_SCHED_CLASS_EXT), or build on such a kernel"
+        : `declare \`struct ${opsType} { … }\` in a .kh and include it (as \`kernelscript init ${opsType}\` writes on a kernel that has it), or build on a kernel whose BTF has it`,
+  }),
+);
+
+export const declaredOpsMemberNotInKernel = defineError(
+  "E0281",
+  "declared struct_ops member not in the kernel",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, BTF is what the kernel registers: every member the declaration lists must exist in the kernel's struct.",
+  (opsType: string, member: string, suggestion: string | undefined) => ({
+    message: `\`struct ${opsType}\` declares \`${member}\`, but the kernel's \`${opsType}\` has no such member`,
+    label: "not in the kernel's BTF",
+    help: suggestion ? `did you mean \`${suggestion}\`?` : `remove it, or regenerate the header with \`kernelscript init ${opsType}\``,
+  }),
+);
+
+export const declaredOpsMemberMismatch = defineError(
+  "E0282",
+  "declared struct_ops member disagrees with the kernel",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, the declaration must agree with BTF: a method member must be a `fn(...)` with the kernel's prototype, a data member must have the kernel's type.",
+  (opsType: string, member: string, declared: string, kernel: string) => ({
+    message: `\`${opsType}.${member}\` is declared \`${declared}\`, the kernel's BTF says \`${kernel}\``,
+    label: "differs from the kernel",
+    help: `write \`${member}: ${kernel},\`, or regenerate the header with \`kernelscript init ${opsType}\``,
+  }),
+);
+
+export const declaredOpsMethodWithoutPrototype = defineError(
+  "E0283",
+  "struct_ops method member without a prototype",
+  "Without the kernel's BTF, a method of a declared struct_ops type is typed only by its declaration: the member must be written `name: fn(params) -> ret` (a `*u8` function pointer says nothing about what the kernel passes).",
+  (opsType: string, member: string, declared: string) => ({
+    message: `\`${opsType}.${member}\` is declared \`${declared}\`, so the method \`${member}\` has no prototype to check against`,
+    label: "implemented here",
+    help: `declare the member with its kernel prototype, e.g. \`${member}: fn(p: *task_struct, flags: u64) -> void,\``,
+  }),
+);
+
+export const kernelTypeDeclaredInProgram = defineError(
+  "E0284",
+  "kernel struct_ops type declared in the program",
+  "A struct_ops type is a kernel type: its declaration belongs in a `.kh` header, so that the generated C defines it only where the kernel's vmlinux.h lacks it. A `struct` declared in the `.ks` file itself is a program type shared with user space.",
+  (opsType: string) => ({
+    message: `\`struct ${opsType}\` is the kernel type this impl fills in, but it is declared in the program`,
+    label: "declared here",
+    help: `move \`struct ${opsType}\` (and the kernel types it uses) into a .kh and \`include\` it`,
+  }),
+);
+
+export const kfuncMissingFromKernel = defineWarning(
+  "W0236",
+  "kfunc not in this kernel's BTF",
+  "An `extern` kernel function the kernel's BTF does not have is declared `__ksym __weak`: the object still builds and loads where the function is missing, but a program that calls it is refused by the verifier there. Inside an impl of a struct_ops type this kernel lacks, that is expected (the whole impl needs a kernel with that feature); elsewhere it is probably a mistake.",
+  (name: string, caller: string) => ({
+    message: `\`${name}\` is not in this kernel's BTF, so \`${caller}\` will not load on this kernel`,
+    label: "unknown kfunc",
+    help: "check the name against `bpftool btf dump file /sys/kernel/btf/vmlinux | grep FUNC`, or call it only from the impl of the kernel feature that provides it",
   }),
 );

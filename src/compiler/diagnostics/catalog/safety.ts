@@ -325,6 +325,41 @@ export const gfpKernelMaySleep = defineWarning(
   }),
 );
 
+// --- maps-events ---
+
+export const uncheckedPop = defineError(
+  "E0485",
+  "queue/stack value used without checking it",
+  "`pop()` and `peek()` find nothing when the queue or stack is empty; the value exists only where that was checked, so it must be bound with `if (var v = q.pop())`.",
+  (call: string) => ({
+    message: `\`${call}\` may find the map empty; its value must be checked before use`,
+    label: "may be empty",
+    help: `bind it where it is checked: \`if (var v = ${call}) { … } else { … }\``,
+  }),
+);
+
+export const mapOperationWrongSide = defineError(
+  "E0486",
+  "map operation on the wrong side",
+  "Some map operations exist only in eBPF code (perf event output) or only in user space (reading per-CPU slots, drop counts, event handlers).",
+  (call: string, side: string, instead: string) => ({
+    message: `\`${call}\` is not available in ${side}`,
+    label: `not in ${side}`,
+    help: instead,
+  }),
+);
+
+export const mapFlagForKind = defineError(
+  "E0487",
+  "map flag not allowed for this map kind",
+  "The kernel accepts only some `BPF_F_*` flags for each map kind and refuses to create the map otherwise (EINVAL at load time).",
+  (flag: string, kind: string, allowed: string) => ({
+    message: `\`@flags(${flag})\` is not allowed on a \`${kind}\` map`,
+    label: "refused by the kernel for this kind",
+    help: allowed === "" ? `remove \`${flag}\`: a \`${kind}\` map takes no flags` : `remove \`${flag}\`; a \`${kind}\` map allows: ${allowed}`,
+  }),
+);
+
 // --- testing ---
 
 export const testPacketTooLarge = defineError(

@@ -621,6 +621,68 @@ export const allocationFlagNotGfp = defineError(
   }),
 );
 
+// --- exec-python ---
+
+export const pythonAnnotationUnsupported = defineError(
+  "E0374",
+  "Python type annotation without a KernelScript type",
+  "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
+  (name: string, what: string, annotation: string, declared: Span) => ({
+    message: `the ${what} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
+    label: "calls a Python function KernelScript cannot type",
+    secondary: [{ span: declared, message: `\`${annotation}\` here` }],
+    help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
+  }),
+);
+
+export const pythonValueUnsupported = defineError(
+  "E0379",
+  "value that cannot be passed to Python",
+  "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
+  (where: string, expected: string, found: string) => ({
+    message: `${where} must be ${expected}, found \`${found}\``,
+    label: "cannot be converted to Python",
+    help: "pass an integer or a string (e.g. one field of a struct)",
+  }),
+);
+
+// --- maps-events ---
+
+export const lpmTrieKey = defineError(
+  "E0398",
+  "invalid LPM trie key",
+  "The kernel's longest-prefix-match trie reads its key as a 32-bit prefix length (in bits) followed by the address bytes it matches on, with nothing else and no padding.",
+  (found: string, problem: string) => ({
+    message: `an \`lpm_trie\` key must be a struct \`{ prefixlen: u32, <address bytes> }\`, but \`${found}\` ${problem}`,
+    label: "not an LPM key",
+    help: "declare e.g. `struct Ipv4Key { prefixlen: u32, addr: be32 }` (IPv6: `addr: u8[16]`) and use it as the key",
+  }),
+);
+
+export const mapOperationForKind = defineError(
+  "E0399",
+  "operation not available on this map kind",
+  "Queues and stacks have no keys (push, pop and peek instead of `m[k]`), perf event arrays only carry records (`output`), and some operations exist only for particular kinds.",
+  (what: string, kind: string, instead: string) => ({
+    message: `${what} is not available on a \`${kind}\` map`,
+    label: `not for a ${kind}`,
+    help: instead,
+  }),
+);
+
+export const mapKindTypeArguments = defineError(
+  "E0300",
+  "wrong type arguments for a map kind",
+  "Each map kind takes a fixed number of type arguments: `queue<T>`, `stack<T>` and `perf_event_array<T>` one (the value or record), `lpm_trie<K, V>` two.",
+  (kind: string, expected: string, found: string) => ({
+    message: `\`${kind}\` takes ${expected}, found ${found}`,
+    label: "wrong type arguments",
+    help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
+      : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
+      : `write \`var q : ${kind}<u32>(64)\``,
+  }),
+);
+
 // --- testing ---
 
 export const notTestRunnable = defineError(

@@ -22,6 +22,7 @@ import { cString } from "../c-code.js";
 import { hasKeyValueView } from "./maps.js";
 import { typeToString } from "../../types.js";
 import { ringbufHelpLines, ringbufsOf } from "./ringbufs.js";
+import { printsNextValue } from "../map-kinds-c.js";
 
 /** The target a non-interface program attaches to (its attribute argument or section). */
 function declaredTarget(program: IrProgram): string {
@@ -52,6 +53,9 @@ function helpText(module: IrModule): string[] {
     lines.push("Then prints these maps every interval, decoded, one line per entry:");
     for (const map of printable) {
       lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.keyType)}, ${typeToString(map.valueType)}>`);
+    }
+    for (const map of module.maps.filter(printsNextValue)) {
+      lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.valueType)}> (the value a pop would return next)`);
     }
   } else if (ringbufsOf(module).length === 0) {
     lines.push("It has no maps to print; it keeps the programs attached until stopped.");
@@ -87,6 +91,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   w.block("static void ks_print_maps(FILE *out)", () => {
     if (printable.length === 0) w.line("(void)out;");
     for (const map of printable) w.line(`ks_map_${map.name}_print(out);`);
+    for (const map of module.maps.filter(printsNextValue)) w.line(`ks_map_${map.name}_print(out);`);
+    if (ringbufsOf(module).length > 0) w.line("ks_print_drops(out);");
     w.line("fflush(out);");
   });
   w.line();

@@ -23,8 +23,9 @@ import { functionName } from "../names.js";
 import { structPrinterName } from "./maps.js";
 import { typeToString } from "../../types.js";
 
+/** Ring buffers and perf event arrays: the maps whose records `dispatch` delivers. */
 export function ringbufsOf(module: IrModule): readonly IrMap[] {
-  return module.maps.filter((m) => m.mapKind === "ringbuf");
+  return module.maps.filter((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array");
 }
 
 /** Lines for the default main's `--help`. */
@@ -32,8 +33,11 @@ export function ringbufHelpLines(module: IrModule): string[] {
   const ringbufs = ringbufsOf(module);
   if (ringbufs.length === 0) return [];
   return [
-    "Prints every record of these ring buffers as it arrives, one line each (`<name>: {...}`):",
-    ...ringbufs.map((m) => `  ${m.name}: ringbuf<${typeToString(m.valueType)}>(${m.maxEntries})`),
+    "Prints every record of these ring buffers / perf event arrays as it arrives, one line each (`<name>: {...}`):",
+    ...ringbufs.map((m) => m.mapKind === "ringbuf"
+      ? `  ${m.name}: ringbuf<${typeToString(m.valueType)}>(${m.maxEntries})`
+      : `  ${m.name}: perf_event_array<${typeToString(m.valueType)}>`),
+    "and, with each print of the maps, how many records were dropped when that is not zero.",
   ];
 }
 
@@ -52,8 +56,21 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     const initial = userFunctions.has(callback) ? ` = ${functionName(callback)}` : "";
     w.line(`static KS_UNUSED __s32 (*${ringbufHandlerName(map.name)})(${record} *)${initial};`);
     w.line();
-    w.block(`static int ks_ringbuf_${map.name}_sample(void *ctx, void *data, size_t size)`, () => {
-      w.line("(void)ctx;");
+    const perf = map.mapKind === "perf_event_array";
+    if (perf) {
+      w.line(`static __u64 ks_perf_${map.name}_lost;`);
+      w.block(`static void ks_perf_${map.name}_lost_sample(void *ctx, int cpu, __u64 count)`, () => {
+        w.line("(void)ctx;");
+        w.line("(void)cpu;");
+        w.line(`ks_perf_${map.name}_lost += count;`);
+      });
+      w.block(`static KS_UNUSED __u64 ks_perf_${map.name}_dropped(void)`, () => w.line(`return ks_perf_${map.name}_lost;`));
+    }
+    const signature = perf
+      ? `static int ks_ringbuf_${map.name}_record(void *data, size_t size)`
+      : `static int ks_ringbuf_${map.name}_sample(void *ctx, void *data, size_t size)`;
+    w.block(signature, () => {
+      if (!perf) w.line("(void)ctx;");
       w.line(`if (size < sizeof(${record})) return 0;`);
       w.block(`if (${ringbufHandlerName(map.name)})`, () => {
         w.line(`__s32 result = ${ringbufHandlerName(map.name)}((${record} *)data);`);
@@ -72,10 +89,19 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       w.line("fflush(stdout);");
       w.line("return 0;");
     });
+    if (perf) {
+      w.block(`static void ks_perf_${map.name}_sample(void *ctx, int cpu, void *data, __u32 size)`, () => {
+        w.line("(void)ctx;");
+        w.line("(void)cpu;");
+        w.line(`(void)ks_ringbuf_${map.name}_record(data, size);`);
+      });
+    }
     w.line();
   }
+  const perfs = ringbufs.filter((m) => m.mapKind === "perf_event_array");
+  const rings = ringbufs.filter((m) => m.mapKind === "ringbuf");
 
-  w.block("static int ks_ringbuf_add(struct ring_buffer **rb, struct bpf_map *map, ring_buffer_sample_fn sample)", () => {
+  w.block("static KS_UNUSED int ks_ringbuf_add(struct ring_buffer **rb, struct bpf_map *map, ring_buffer_sample_fn sample)", () => {
     w.line("int fd = bpf_map__fd(map);");
     w.block("if (!*rb)", () => {
       w.line("*rb = ring_buffer__new(fd, sample, NULL, NULL);");
@@ -90,31 +116,74 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   });
   w.line();
 
-  w.comment("A libbpf ring buffer manager over the ring buffers of `set`; NULL on failure.");
-  w.block("static struct ring_buffer *ks_ringbuf_open(unsigned long long set)", () => {
-    w.line("if (ks_open_and_load() != 0) return NULL;");
-    w.line("struct ring_buffer *rb = NULL;");
-    for (const map of ringbufs) {
-      w.block(`if ((set & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&rb, ks_skel->maps.${map.name}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
-        w.line("ring_buffer__free(rb);");
-        w.line("return NULL;");
+  w.comment("The ring buffer manager and perf buffers of one dispatch() or of the default main.");
+  w.block("struct ks_event_set", () => {
+    w.line("struct ring_buffer *rb;");
+    w.line(`struct perf_buffer *perf[${Math.max(1, perfs.length)}];`);
+    w.line("int perf_count;");
+  }, ";");
+  w.line();
+  w.block("static void ks_event_set_free(struct ks_event_set *set)", () => {
+    w.line("if (set->rb) ring_buffer__consume(set->rb);");
+    w.line("ring_buffer__free(set->rb);");
+    w.block("for (int i = 0; i < set->perf_count; i++)", () => {
+      w.line("perf_buffer__consume(set->perf[i]);");
+      w.line("perf_buffer__free(set->perf[i]);");
+    });
+    w.line("memset(set, 0, sizeof(*set));");
+  });
+  w.line();
+  w.comment("Opens the ring buffers and perf event arrays of `bits`; 0, or -1 with the cause printed.");
+  w.block("static int ks_event_set_open(struct ks_event_set *set, unsigned long long bits)", () => {
+    w.line("memset(set, 0, sizeof(*set));");
+    w.line("if (ks_open_and_load() != 0) return -1;");
+    for (const map of rings) {
+      w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${map.name}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
+        w.line("ks_event_set_free(set);");
+        w.line("return -1;");
       });
     }
-    w.line("return rb;");
+    for (const map of perfs) {
+      w.block(`if (bits & ${ringbufBitName(map.name)})`, () => {
+        w.comment("libbpf 1.x form (also ≥ 1.3): 64 pages of per-CPU buffer each.");
+        w.line(`struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(ks_skel->maps.${map.name}), 64, ks_perf_${map.name}_sample, ks_perf_${map.name}_lost_sample, NULL, NULL);`);
+        w.block("if (!pb)", () => {
+          w.line("int err = errno;");
+          w.line(`ks_explain_errno("cannot read perf event array '${map.name}'", err);`);
+          w.line("ks_event_set_free(set);");
+          w.line("return -1;");
+        });
+        w.line("set->perf[set->perf_count++] = pb;");
+      });
+    }
+    w.line("return 0;");
+  });
+  w.line();
+  w.comment("Waits up to `ms` for records and delivers them; a negative errno on failure.");
+  w.block("static int ks_event_set_poll(struct ks_event_set *set, int ms)", () => {
+    w.line("int parts = (set->rb ? 1 : 0) + set->perf_count;");
+    w.line("int each = parts > 1 ? ms / parts : ms;");
+    w.line("int n = 0;");
+    w.line("if (set->rb) n = ring_buffer__poll(set->rb, each);");
+    w.block("for (int i = 0; i < set->perf_count && n >= 0; i++)", () => {
+      w.line("int got = perf_buffer__poll(set->perf[i], each);");
+      w.line("n = got < 0 ? got : n + got;");
+    });
+    w.line("return n;");
   });
   w.line();
 
   w.comment("dispatch(...): polls until SIGINT/SIGTERM (returns 0) or a handler returns non-zero (returns that).");
-  w.block("static KS_UNUSED int ks_dispatch(unsigned long long set)", () => {
-    w.line("struct ring_buffer *rb = ks_ringbuf_open(set);");
-    w.line("if (!rb) return -1;");
+  w.block("static KS_UNUSED int ks_dispatch(unsigned long long bits)", () => {
+    w.line("struct ks_event_set set;");
+    w.line("if (ks_event_set_open(&set, bits) != 0) return -1;");
     w.line("int result = 0;");
     w.line("ks_dispatch_stop = 0;");
     w.line("ks_polling = 1;");
     w.comment("What main printed before waiting should not sit in a pipe's buffer.");
     w.line("fflush(stdout);");
     w.block("while (!ks_exiting)", () => {
-      w.line("int n = ring_buffer__poll(rb, 100);");
+      w.line("int n = ks_event_set_poll(&set, 100);");
       w.block("if (ks_dispatch_stop)", () => {
         w.line("result = ks_dispatch_stop;");
         w.line("break;");
@@ -126,17 +195,16 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       });
     });
     w.line("ks_polling = 0;");
-    w.line("ring_buffer__free(rb);");
+    w.line("ks_event_set_free(&set);");
     w.line("return result;");
   });
   w.line();
 
   if (module.hasUserMain) return;
-  w.line("static struct ring_buffer *ks_events;");
+  w.line("static struct ks_event_set ks_events;");
   w.line();
   w.block("static int ks_events_open(void)", () => {
-    w.line(`ks_events = ks_ringbuf_open(${ringbufs.map((m) => ringbufBitName(m.name)).join(" | ")});`);
-    w.line("return ks_events ? 0 : -1;");
+    w.line(`return ks_event_set_open(&ks_events, ${ringbufs.map((m) => ringbufBitName(m.name)).join(" | ")});`);
   });
   w.line();
   w.comment("Polls the ring buffers for up to `seconds`, printing records; returns early on a signal.");
@@ -149,7 +217,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       w.line("if (elapsed >= seconds) break;");
       w.line("int ms = (int)((seconds - elapsed) * 1000.0) + 1;");
       w.line("if (ms > 100) ms = 100;");
-      w.line("int n = ring_buffer__poll(ks_events, ms);");
+      w.line("int n = ks_event_set_poll(&ks_events, ms);");
       w.block("if (n < 0 && n != -EINTR)", () => {
         w.line('ks_explain_errno("polling ring buffers failed", n);');
         w.line("break;");
@@ -158,9 +226,19 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   });
   w.line();
   w.block("static void ks_events_close(void)", () => {
-    w.line("ring_buffer__consume(ks_events);");
-    w.line("ring_buffer__free(ks_events);");
-    w.line("ks_events = NULL;");
+    w.line("ks_event_set_free(&ks_events);");
+  });
+  w.line();
+  w.comment("Drop counts, printed with the maps when not zero.");
+  w.block("static void ks_print_drops(FILE *out)", () => {
+    w.line("(void)out;");
+    for (const map of ringbufs) {
+      const count = map.mapKind === "ringbuf" ? `ks_ringbuf_${map.name}_dropped()` : `ks_perf_${map.name}_dropped()`;
+      w.block("", () => {
+        w.line(`unsigned long long dropped = (unsigned long long)${count};`);
+        w.line(`if (dropped) fprintf(out, "${map.name}: %llu record%s dropped (${map.mapKind === "ringbuf" ? "buffer full" : "lost samples"})\\n", dropped, dropped == 1 ? "" : "s");`);
+      });
+    }
   });
   w.line();
 }

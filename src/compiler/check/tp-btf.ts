@@ -1,0 +1,60 @@
+//! Signatures of `@tp_btf("event")` programs (raw BTF tracepoints), checked against the
+//! kernel's `btf_trace_<event>` prototype: the parameters are the tracepoint's
+//! arguments in order (a program may take fewer), typed as the kernel passes them.
+//! Without BTF (playground) only the return type and the argument limit are checked.
+
+import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { Span } from "../source.js";
+import type { Type } from "../types.js";
+import { typeToString } from "../types.js";
+import type { ProgramTypeInfo } from "../kernel/program-types.js";
+import type { CheckContext } from "./context.js";
+import { compatibleArgument } from "./probe-signature.js";
+import { closestName } from "./suggest.js";
+
+/** What BPF_PROG can unpack. */
+const maxArguments = 12;
+
+export function checkRawTracepointSignature(
+  ctx: CheckContext,
+  decl: ast.FunctionDecl,
+  info: ProgramTypeInfo,
+  params: readonly { readonly name: string; readonly type: Type }[],
+  returnType: Type,
+  event: string | undefined,
+): void {
+  if (event === undefined || !info.targetFormat?.pattern.test(event)) return;
+  const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.rawTracepoint(event) : undefined;
+  const signature = kernel
+    ? `fn ${decl.name.name}(${kernel.params.map((p, i) => `${p.name || `arg${i + 1}`}: ${typeToString(p.type)}`).join(", ")}) -> i32`
+    : info.signature.replace("NAME", decl.name.name);
+  const report = (problem: string, span: Span): void =>
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
+  if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
+    report("it must return `i32` (the kernel ignores the value of a tracepoint program)", decl.returnType?.span ?? decl.name.span);
+  }
+  if (ctx.kernelTypes.available && !kernel) {
+    const attribute = decl.attributes[0]!;
+    ctx.diags.report(nameErrors.unknownRawTracepoint, attribute.args?.[0]?.span ?? attribute.span, event,
+      closestName(event, ctx.kernelTypes.rawTracepointNames()));
+    return;
+  }
+  if (params.length > maxArguments) {
+    report(`it takes ${params.length} parameters; a raw tracepoint program can read at most ${maxArguments} arguments`, decl.params[maxArguments]!.span);
+    return;
+  }
+  if (!kernel) return;
+  if (params.length > kernel.params.length) {
+    report(`\`${event}\` passes ${kernel.params.length} argument${kernel.params.length === 1 ? "" : "s"}, not ${params.length}`, decl.params[kernel.params.length]!.span);
+    return;
+  }
+  params.forEach((param, i) => {
+    const expected = kernel.params[i]!;
+    if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
+      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the tracepoint passes \`${typeToString(expected.type)}\``,
+        decl.params[i]!.type.span);
+    }
+  });
+}

@@ -1,0 +1,85 @@
+//! Lowering of the operations of queues, stacks, perf event arrays, per-CPU maps and
+//! the ring-buffer drop count (check/map-kinds.ts) into `mapMethod` expressions.
+//! `if (var v = q.pop())` becomes a block declaring `v` and an `if` on
+//! `mapMethod(pop, [v])`, so every IR walker already knows its shape.
+
+import type * as ast from "../ast.js";
+import type { Symbol } from "../check/semantics.js";
+import type * as ir from "../ir.js";
+import type { MapType, Type } from "../types.js";
+import { boolType, i32, u32, u64, voidType } from "../types.js";
+import { coerce } from "./lower-strings.js";
+
+/** What these functions need from the per-function lowering in `lower.ts`. */
+export interface MapKindLowering {
+  expr(expr: ast.Expr): ir.IrExpr;
+  typeOf(expr: ast.Expr): Type;
+  readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, Symbol>; readonly maps: readonly { readonly name: string; readonly type: MapType }[] };
+}
+
+function mapOf(l: MapKindLowering, callee: ast.Expr): { name: string; type: MapType; method: string } | undefined {
+  if (callee.kind !== "FieldExpr" || callee.target.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(callee.target);
+  if (symbol?.kind !== "map") return undefined;
+  return { name: symbol.info.name, type: symbol.info.type, method: callee.field.name };
+}
+
+/** `q.push(v)`, `events.output(ctx, r)`, `rb.dropped()`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
+export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.IrExpr | undefined {
+  const found = mapOf(l, expr.callee);
+  if (!found) return undefined;
+  const { name, type, method } = found;
+  const base = { kind: "mapMethod" as const, map: name, mapKind: type.mapKind, valueType: type.value, keyType: type.key, span: expr.span };
+  const args = expr.args;
+  switch (method) {
+    case "push":
+      if (type.mapKind !== "queue" && type.mapKind !== "stack") return undefined;
+      return { ...base, method, args: [coerce(l.expr(args[0]!), type.value)], type: boolType };
+    case "output":
+      if (type.mapKind !== "perf_event_array") return undefined;
+      if (args.length === 1) {
+        // tp_btf/probe programs: BPF_PROG's (BPF_KPROBE's) own `ctx`, which the source cannot name.
+        const context: ir.IrExpr = { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span };
+        return { ...base, method, args: [context, l.expr(args[0]!)], type: i32 };
+      }
+      return { ...base, method, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
+    case "dropped":
+      if (type.mapKind !== "ringbuf" && type.mapKind !== "perf_event_array") return undefined;
+      return { ...base, method, args: [], type: u64 };
+    case "per_cpu":
+      return { ...base, method, args: [coerce(l.expr(args[0]!), type.key), coerce(l.expr(args[1]!), u32)], type: type.value };
+    case "cpus":
+      return { ...base, method, args: [], type: u32 };
+    default:
+      return undefined;
+  }
+}
+
+/** `if (var v = q.pop()) {…} else {…}` (or `.peek()`); undefined when the condition is something else. */
+export function lowerPopBinding(
+  l: MapKindLowering,
+  stmt: ast.IfStmt,
+  symbol: Symbol | undefined,
+  then: () => ir.IrStmt[],
+  elseBranch: () => ir.IrStmt[] | undefined,
+): ir.IrStmt | undefined {
+  const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
+  if (!stmt.binding || condition.kind !== "CallExpr" || symbol?.kind !== "local") return undefined;
+  const found = mapOf(l, condition.callee);
+  if (!found || (found.type.mapKind !== "queue" && found.type.mapKind !== "stack")) return undefined;
+  if (found.method !== "pop" && found.method !== "peek") return undefined;
+  const span = stmt.span;
+  const valueType = found.type.value;
+  const binding: ir.IrExpr = { kind: "local", name: symbol.name, type: valueType, span: stmt.binding.span };
+  const taken: ir.IrExpr = {
+    kind: "mapMethod", map: found.name, mapKind: found.type.mapKind, method: found.method, args: [binding], valueType, keyType: found.type.key, type: boolType, span: condition.span,
+  };
+  return {
+    kind: "block",
+    body: [
+      { kind: "declare", name: symbol.name, type: valueType, init: undefined, unread: false, span: stmt.binding.span },
+      { kind: "if", condition: taken, then: then(), else: elseBranch(), span },
+    ],
+    span,
+  };
+}
