@@ -17,7 +17,7 @@ export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
     }
     case "packet": {
-      const header = (arg: ir.IrExpr | undefined): string => (arg ? expr(arg) : `((struct ${op.header}){0})`);
+      const header = (arg: ir.IrExpr | undefined): string => (arg ? expr(arg) : `ks_no_${op.header}`);
       if (op.method === "eth") return `ks_pkt_eth(${header(e.args[0])})`;
       if (op.header) return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${header(e.args[1])})`;
       return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${expr(e.args[1]!)})`;

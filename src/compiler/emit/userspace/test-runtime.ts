@@ -71,6 +71,15 @@ struct icmp6hdr {
     };
 };
 
+/* "No header given": every field is filled in by the builder. */
+static KS_UNUSED const struct ethhdr ks_no_ethhdr;
+static KS_UNUSED const struct iphdr ks_no_iphdr;
+static KS_UNUSED const struct ipv6hdr ks_no_ipv6hdr;
+static KS_UNUSED const struct tcphdr ks_no_tcphdr;
+static KS_UNUSED const struct udphdr ks_no_udphdr;
+static KS_UNUSED const struct icmphdr ks_no_icmphdr;
+static KS_UNUSED const struct icmp6hdr ks_no_icmp6hdr;
+
 /* The language's view is len and data; the rest is the builder's bookkeeping. */
 struct TestPacket {
     __u32 len;
