@@ -29,9 +29,11 @@ describe("error cases (tests/cases/errors)", { concurrency: Math.max(2, availabl
     it(relative(casesDir, path), async () => {
       const cwd = dirname(path);
       const file = basename(path);
+      // `// check-args: --test` in a case adds flags to `kernelscript check` (test mode).
+      const extra = /^\/\/ check-args: (.*)$/m.exec(readFileSync(path, "utf8"))?.[1]?.split("//~")[0]?.trim().split(" ") ?? [];
       const [text, json] = await Promise.all([
-        runCli(["check", file], { cwd }),
-        runCli(["check", file, "--format", "json"], { cwd }),
+        runCli(["check", ...extra, file], { cwd }),
+        runCli(["check", ...extra, file, "--format", "json"], { cwd }),
       ]);
       for (const run of [text, json]) {
         assert.ok(!hasStackTrace(run.stderr), `stack trace in the output:\n${run.stderr}`);

@@ -12,6 +12,8 @@ import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type Parse
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
+import { runTest } from "./commands/test.js";
+import { runExplain } from "./commands/explain.js";
 import { runInit } from "./commands/init.js";
 
 type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
@@ -20,6 +22,8 @@ const runners: Readonly<Record<string, CommandRunner>> = {
   compile: runCompile,
   build: runBuild,
   check: runCheck,
+  test: runTest,
+  explain: runExplain,
   init: runInit,
 };
 

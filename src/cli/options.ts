@@ -46,13 +46,20 @@ export const commands: readonly CommandSpec[] = [
     name: "compile",
     summary: "write NAME.bpf.c, NAME.c, NAME.h and a Makefile into a directory",
     arguments: [sourceArgument],
-    flags: [outputFlag, { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" }],
+    flags: [
+      outputFlag,
+      { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" },
+      { name: "test", long: "--test", description: "test mode: also write NAME.test.c and a `make test` target (needs @test functions)" },
+    ],
   },
   {
     name: "build",
-    summary: "compile, then run make: DIR/NAME.bpf.o and the loader DIR/NAME",
+    summary: "compile, then run make: DIR/NAME.bpf.o and the loader DIR/NAME; as root, also load each program (verifier check)",
     arguments: [sourceArgument],
-    flags: [outputFlag],
+    flags: [
+      outputFlag,
+      { name: "noKernelCheck", long: "--no-kernel-check", description: "do not load the programs into the kernel to check them with its verifier" },
+    ],
   },
   {
     name: "check",
@@ -66,13 +73,34 @@ export const commands: readonly CommandSpec[] = [
         choices: ["text", "json"],
         description: "`text` (default, on stderr) or `json` (one object on stdout)",
       },
+      { name: "test", long: "--test", description: "also check the test-mode rules (the file must have @test functions)" },
+      {
+        name: "kernel",
+        long: "--kernel",
+        description: "also build the eBPF object and load every program into this kernel (root): verifier rejections are shown on the .ks line",
+      },
     ],
   },
   {
+    name: "explain",
+    summary: "show the generated C and (as root, after a build) the kernel's instructions for one .ks line",
+    arguments: [{ name: "FILE.ks:LINE", description: "the source file and a line number in it" }],
+    flags: [outputFlag],
+  },
+  {
     name: "test",
-    summary: "build in test mode and run every @test function in the kernel",
+    summary: "build in test mode and run every @test function in the kernel (BPF_PROG_TEST_RUN; needs root)",
     arguments: [sourceArgument],
-    flags: [],
+    flags: [
+      { name: "filter", long: "--filter", value: "SUBSTR", description: "run only the tests whose name contains SUBSTR" },
+      {
+        name: "output",
+        long: "--output",
+        short: "-o",
+        value: "DIR",
+        description: "keep the test build in DIR (default: a temporary directory, removed afterwards)",
+      },
+    ],
   },
   {
     name: "run",

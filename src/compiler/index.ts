@@ -11,3 +11,4 @@ export { allEntries } from "./diagnostics/catalog/index.js";
 export type { CompileOptions, CompileResult, CheckResult, EmittedFile } from "./pipeline.js";
 export { compile, check } from "./pipeline.js";
 export { renderDiagnostic, renderDiagnostics, renderSummary, toJson } from "./diagnostics/render.js";
+export * as verifierLog from "./verifier/index.js";

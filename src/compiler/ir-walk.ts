@@ -71,7 +71,7 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "contextField": return [e.context];
     case "index": return [e.target, e.index];
     case "mapLookup": case "mapContains": case "mapEntryPointer": return [e.key];
-    case "call": case "builtin": case "mapMethod": return e.args;
+    case "call": case "builtin": case "mapMethod": case "testCall": return e.args;
     case "callValue": return [e.callee, ...e.args];
     case "structLiteral": return e.fields.map((f) => f.value);
     case "arrayLiteral": return e.elements;
@@ -97,4 +97,25 @@ export function placeChildren(p: ir.IrPlace): readonly ir.IrExpr[] {
     case "index": return [p.target, p.index];
     case "deref": return [p.pointer];
   }
+}
+
+/** Names called (directly) anywhere in `functions`. */
+export function calledNames(functions: readonly ir.IrFunction[]): Set<string> {
+  const names = new Set<string>();
+  const expr = (e: ir.IrExpr): void => {
+    if (e.kind === "call") names.add(e.callee);
+    exprChildren(e).forEach(expr);
+    exprBodies(e).forEach((b) => statements(b.statements));
+  };
+  const statements = (list: readonly ir.IrStmt[]): void => {
+    for (const s of list) {
+      if (s.kind === "tryCall") names.add(s.callee);
+      const parts = statementParts(s);
+      parts.exprs.forEach(expr);
+      parts.places.forEach((p) => placeChildren(p).forEach(expr));
+      parts.bodies.forEach((b) => statements(b.statements));
+    }
+  };
+  for (const fn of functions) statements(fn.body);
+  return names;
 }

@@ -36,14 +36,52 @@ export interface IrModule {
   /** `extern` functions called from eBPF; kfuncs get an `extern … __ksym` declaration. */
   readonly externs: readonly IrExtern[];
   /**
+   * `@kfunc` and `@private` functions: the kernel module (`NAME.mod.c`, emit/kmod-c.ts),
+   * in source order. Empty when the file has none (then no module is emitted).
+   */
+  readonly kernelModule: readonly IrModuleFunction[];
+  /**
+   * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
+   * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
+   */
+  readonly kernelCompat?: import("./check/struct-ops-compat.js").KernelCompat;
+  /**
    * Targets of tail calls: slot `i` of the compiler-made program array holds
    * `tailCallTargets[i]`; the loader fills it after load.
    */
   readonly tailCallTargets: readonly string[];
   /** Whether the source has its own `main`; otherwise the default loader is emitted. */
   readonly hasUserMain: boolean;
+  /** `@test` functions in source order (emitted only in test mode, into NAME.test.c). */
+  readonly testFunctions?: readonly IrFunction[];
+  /** `@helper`s that test code calls, lowered again for user space. */
+  readonly testHelpers?: readonly IrFunction[];
   /** The `.ks` file the module was compiled from (as the user named it). */
   readonly sourcePath: string;
+  /** `exec()` scripts, Python modules, `daemon()` (absent: none of them). */
+  readonly handover?: IrHandover;
+}
+
+/** What the user-space hand-overs need emitted (emit/userspace/handover.ts, python-module.ts). */
+export interface IrHandover {
+  /** Scripts `exec()` runs, copied into the output directory under `fileName`. */
+  readonly execScripts: readonly { readonly fileName: string; readonly text: string }[];
+  /** Imported Python modules, copied into the output directory and imported by the binary. */
+  readonly pythonModules: readonly { readonly alias: string; readonly fileName: string; readonly moduleName: string; readonly text: string }[];
+  readonly daemon: boolean;
+}
+
+/** How a value crosses into or out of Python (check/python.ts). */
+export type IrPythonKind = "int" | "bool" | "str" | "none" | "untyped";
+
+export interface IrPythonTarget {
+  /** The import alias (`nu`), for messages. */
+  readonly alias: string;
+  /** The Python module name (`network_utils`: the file name without `.py`). */
+  readonly module: string;
+  readonly function: string;
+  readonly argKinds: readonly IrPythonKind[];
+  readonly returns: IrPythonKind;
 }
 
 /** `@struct_ops("tcp_congestion_ops") impl my_cc { … }`: a `.struct_ops` map. */
@@ -130,6 +168,21 @@ export interface IrExtern {
   readonly returnType: Type;
   /** A kfunc (declared `extern … __ksym`) rather than a helper libbpf already declares. */
   readonly kfunc: boolean;
+  /** A kfunc the kernel's BTF lacks: declared `__ksym __weak`, so the object still loads. */
+  readonly weak?: boolean;
+  /**
+   * A `@kfunc` of this file's kernel module: declared `__weak`, so an object whose
+   * module is not loaded still opens and its other programs still load (the calls
+   * stay unresolved and the verifier refuses only the programs making them).
+   */
+  readonly fromModule?: boolean;
+}
+
+/** A function of the kernel module: `exported` for `@kfunc`, static for `@private`. */
+export interface IrModuleFunction extends IrFunction {
+  readonly exported: boolean;
+  /** `@kfunc`: the program types of the file's eBPF programs that call it (directly or through helpers). */
+  readonly callerTypes: readonly ProgramType[];
 }
 
 export interface IrParam {
@@ -336,9 +389,11 @@ export type IrExpr =
   | { readonly kind: "callValue"; readonly callee: IrExpr; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /**
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
-   * (whose `program` is the struct_ops impl's name; it has no `args`).
+   * (whose `program` is the struct_ops impl's name; it has no `args`); the hand-overs
+   * `exec` (args: the script's file name, then its arguments) and `daemon`; `python`:
+   * a call of a Python module function (`python` says which; emit/userspace/python-c.ts).
    */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span }
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read" | "exec" | "daemon" | "python"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span; readonly python?: IrPythonTarget }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
@@ -363,8 +418,8 @@ export type IrExpr =
   | { readonly kind: "valueBlock"; readonly result: string; readonly body: readonly IrStmt[]; readonly type: Type; readonly span: Span }
   /** `rb.reserve()` (eBPF): a new record of the ring buffer, or null when it is full. */
   | { readonly kind: "ringbufReserve"; readonly map: string; readonly type: Type; readonly span: Span }
-  /** `new T()`: a zeroed object of struct `of`, or null. */
-  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span }
+  /** `new T()`: a zeroed object of struct `of`, or null. `gfp`: the flag of `new T(GFP_…)` in kernel-module code. */
+  | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span; readonly gfp?: string }
   /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
   | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span }
   /**
@@ -374,6 +429,21 @@ export type IrExpr =
    * ring buffer (`dropped()`, user space) or per-CPU map (`per_cpu(k, cpu)`, `cpus()`,
    * user space). `valueType` is the map's value (record) type.
    */
-  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span };
+  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
+  /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
+  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span };
 
 export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
+
+export type TestOp =
+  /** `test(prog, run)` (the return value) / `test_run(prog, run)` (a `TestResult`); args: [run]. */
+  | { readonly kind: "run"; readonly program: string; readonly programType: ProgramType; readonly result: "retval" | "result" }
+  /** `eth_packet(h?)` (args: [h?]) or `p.METHOD(arg?)` (args: [p, arg?]). */
+  | { readonly kind: "packet"; readonly method: string; readonly header: string | undefined }
+  /** A failed `assert`: stops the test. args: [] or the two compared values. */
+  | {
+      readonly kind: "assertFailed"; readonly location: string; readonly text: string; readonly message: string | undefined;
+      readonly operator: string | undefined;
+      /** Enum constants to name the compared values by (`XDP_DROP (1)`). */
+      readonly labels: readonly { readonly name: string; readonly value: bigint }[] | undefined;
+    };

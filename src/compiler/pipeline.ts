@@ -17,6 +17,7 @@ import { lower } from "./lower/lower.js";
 import { analyze } from "./analyze/index.js";
 import { emit, type EmittedFile } from "./emit/index.js";
 import { missingInputFile } from "./diagnostics/catalog/names.js";
+import { requireTests } from "./check/testing.js";
 
 export type { EmittedFile } from "./emit/index.js";
 
@@ -25,6 +26,8 @@ export interface CompileOptions {
   readonly name?: string;
   /** Emit the Makefile (default true). */
   readonly makefile?: boolean;
+  /** Test mode: requires `@test` functions and adds NAME.test.c (kernelscript test). */
+  readonly test?: boolean;
 }
 
 export interface CheckResult {
@@ -61,10 +64,12 @@ export function compile(path: string, host: Host, options: CompileOptions = {}):
   const diags = new Diagnostics();
   diags.addAll(checked.diagnostics);
   if (diags.hasErrors() || !checked.semantics) return { ...checked, files: [] };
+  if (options.test) requireTests(checked.semantics, diags);
+  if (diags.hasErrors()) return { ...checked, diagnostics: diags.all, files: [] };
   const name = options.name ?? baseNameOf(path);
   const ir = lower(checked.semantics, name);
   analyze(ir, diags);
   if (diags.hasErrors()) return { ...checked, diagnostics: diags.all, files: [] };
-  const files = emit(ir, checked.sources, { makefile: options.makefile ?? true });
+  const files = emit(ir, checked.sources, { makefile: options.makefile ?? true, test: options.test ?? false });
   return { ...checked, diagnostics: diags.all, files };
 }

@@ -7,11 +7,12 @@ import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { nativeBuildDir, repoRoot } from "./paths.js";
 
-export type NativeTool = "prog-run" | "send-frames";
+export type NativeTool = "prog-run" | "send-frames" | "verify-load";
 
 const libraries: Record<NativeTool, readonly string[]> = {
   "prog-run": ["-lbpf", "-lelf", "-lz"],
   "send-frames": [],
+  "verify-load": ["-lbpf", "-lelf", "-lz"],
 };
 
 /** Path of the compiled tool; builds it first when missing or older than its source. */

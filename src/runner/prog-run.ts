@@ -81,7 +81,8 @@ export interface LoadedProgram {
   /** Whether the verifier accepted it (it has an fd). */
   readonly loaded: boolean;
   /**
-   * Set when the kernel refused the program type itself (fentry under lockdown: EPERM)
+   * Set when the kernel refused the program type itself (fentry under lockdown: EPERM;
+   * struct_ops programs of an ops type the kernel's BTF lacks, e.g. `sched_ext_ops`)
    * rather than the verifier rejecting the program: the machine's limit, not ours.
    */
   readonly refused?: string;

@@ -35,9 +35,11 @@ kernelTest("import_demo.ks: the user-space binary prints the results of the modu
   try {
     const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 0, run.stderr);
-    // validate_config → true, get_status → 42, describe → 1500 - 64 (through validate_config).
+    // validate_config → true, get_status → 42, describe → 1500 - 64 (through validate_config);
+    // the Python module: payload_room(1500, 42), is_jumbo(9000), describe_interface("eth0", 1500).
     assert.equal(run.stdout,
-      "=== Import Demo Results ===\nutils: config valid 1, status 42, window 1436 bytes\nimp_demo_filter loaded\n");
+      "=== Import Demo Results ===\nutils: config valid 1, status 42, window 1436 bytes\n" +
+      "network_utils: MTU 1500, payload room 1458, jumbo 1\nnetwork_utils: eth0 (mtu 1500)\nimp_demo_filter loaded\n");
   } finally {
     build.cleanup();
   }

@@ -113,7 +113,11 @@ describe("diagnostic catalogue", () => {
     const covered = new Set<string>();
     const errorCases = join(repoRoot, "tests", "cases", "errors");
     // Markers may also stand in headers the cases include (errors reported inside them).
-    for (const path of [...casesIn(errorCases, ".ks"), ...casesIn(errorCases, ".kh")]) {
+    // Verifier codes (E0450–E0479) come from the kernel: their cases are programs the
+    // kernel rejects (tests/cases/verifier) and stored logs (tests/cases/verifier-logs).
+    const verifierCases = join(repoRoot, "tests", "cases", "verifier");
+    const verifierLogs = join(repoRoot, "tests", "cases", "verifier-logs");
+    for (const path of [...casesIn(errorCases, ".ks"), ...casesIn(errorCases, ".kh"), ...casesIn(verifierCases, ".ks"), ...casesIn(verifierLogs, ".log")]) {
       for (const match of readFileSync(path, "utf8").matchAll(/\/\/~\^*((?:[\s,]+[EW]\d{4})+)/g)) {
         for (const code of match[1]!.match(/[EW]\d{4}/g) ?? []) covered.add(code);
       }

@@ -2,11 +2,19 @@
 //! directory, run `make -C DIR`. The toolchain is checked after compiling (so program
 //! errors come first) but before writing (so a machine without clang gets no
 //! half-usable directory, only the command that fixes it).
+//!
+//! Kernel check: when it can load programs (root and a working bpf()), `build` loads
+//! every program of the new object into the kernel once (nothing attached) and reports
+//! verifier rejections on the `.ks` line, exiting 1; the output directory is kept (the
+//! C, the object and `verifier-logs/PROG.log` are what one reads next). Without root it
+//! says the check was skipped and why; `--no-kernel-check` skips it.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
-import type { CommandContext } from "../context.js";
+import { booleanFlag, type CommandContext } from "../context.js";
+import { renderDiagnostics } from "../../compiler/index.js";
+import { kernelLoadUnavailable, programLines, verifierRejections, verifyObject } from "../kernel-check.js";
 import { ExitCode, InternalError } from "../failures.js";
 import { replaceOutputDirectory } from "../output-directory.js";
 import { requireBuildToolchain, runMake } from "../toolchain.js";
@@ -35,5 +43,17 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
   io.writeStdout(
     `built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`,
   );
-  return ExitCode.ok;
+  if (booleanFlag(parsed, "noKernelCheck")) return ExitCode.ok;
+  const unavailable = kernelLoadUnavailable(io);
+  if (unavailable) {
+    io.writeStdout(`note: kernel verifier check skipped: ${unavailable}; \`sudo kernelscript check --kernel ${file}\` runs it\n`);
+    return ExitCode.ok;
+  }
+  const verified = verifyObject(join(target.absolute, `${name}.bpf.o`), result.sources, join(target.absolute, "verifier-logs"));
+  // Programs whose type this kernel refuses outright (EPERM: lockdown) are listed, not errors.
+  const rejections = verifierRejections(verified);
+  if (rejections.length > 0) io.writeStderr(renderDiagnostics(rejections, result.sources, { color: io.color }));
+  const loaded = verified.programs.filter((p) => p.loaded).length;
+  io.writeStdout(`kernel verifier check: ${loaded} of ${verified.programs.length} eBPF programs loaded\n${programLines(verified)}`);
+  return rejections.length > 0 ? ExitCode.programErrors : ExitCode.ok;
 }

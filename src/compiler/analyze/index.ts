@@ -7,10 +7,12 @@ import { checkStackUsage } from "./stack-usage.js";
 import { checkLoopFrames } from "./loop-frames.js";
 import { checkReferences } from "./references.js";
 import { checkMapFlags } from "./map-flags.js";
+import { checkKernelModuleName } from "./kmod-name.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkStackUsage(module, diags);
   checkLoopFrames(module, diags);
   checkReferences(module, diags);
   checkMapFlags(module, diags);
+  checkKernelModuleName(module, diags);
 }

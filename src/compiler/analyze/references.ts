@@ -496,7 +496,7 @@ class FunctionAnalysis {
       case "contextField": this.use(e.context, flow, env); return;
       case "index": this.use(e.target, flow, env); this.use(e.index, flow, env); return;
       case "mapLookup": case "mapContains": this.use(e.key, flow, env); return;
-      case "call": case "builtin": e.args.forEach((a) => this.use(a, flow, env)); return;
+      case "call": case "builtin": case "testCall": e.args.forEach((a) => this.use(a, flow, env)); return;
       case "structLiteral": e.fields.forEach((f) => this.value(f.value, flow, env, "is stored in a struct here")); return;
       case "arrayLiteral": e.elements.forEach((x) => this.value(x, flow, env, "is stored in an array here")); return;
       case "ringbufReserve": case "objectNew":

@@ -17,12 +17,13 @@ import { checkByteOrderCall } from "./byte-order.js";
 import { checkPrintArguments } from "./print-arguments.js";
 import { checkDispatch } from "./ringbuf.js";
 import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js";
-import { checkExec } from "./exec.js";
+import { checkDaemon, checkExec } from "./exec.js";
+import { testBuiltinNames } from "../kernel/testing.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
-const later = new Set(["daemon", "exec", "test"]);
+const later = new Set(["daemon", "exec"]);
 
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...byteOrderBuiltins.keys()];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...testBuiltinNames, ...byteOrderBuiltins.keys()];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -31,6 +32,7 @@ export function isBuiltin(name: string): boolean {
 export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
   const { ctx } = c;
   if (name === "exec") return checkExec(c, scope, expr);
+  if (name === "daemon") return checkDaemon(c, scope, expr);
   if (later.has(name)) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, `the \`${name}()\` builtin`);

@@ -6,6 +6,7 @@
 //! runs only if there were none. Never modifies the AST.
 
 import type * as ast from "../ast.js";
+import { isMissingKfunc, kernelCompat, reportMissingKfuncCalls } from "./struct-ops-compat.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { typeToString } from "../types.js";
@@ -14,6 +15,8 @@ import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
 import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
 import { alwaysReturns, checkStatement } from "./statements.js";
+import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
+import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
@@ -21,6 +24,8 @@ import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
+import { finishTestFunction } from "./testing.js";
+import { checkModuleBody, isModuleFunction } from "./kmod.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -29,6 +34,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
+  setMainFile(ctx, file.path);
   const moduleTypes = loadImports(ctx, file);
   declareAll(ctx, [...moduleTypes, ...decls], headerDecls);
   declareModuleFunctions(ctx, (decl) => roleOf(ctx, decl));
@@ -37,7 +43,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   for (const info of ctx.functions) {
     const decl = info.decl;
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
-    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : "kernel";
+    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
     const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
     const scope = (moduleScopeOf(ctx, info) ?? ctx.globalScope).child();
     decl.params.forEach((param, i) => {
@@ -47,9 +53,11 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     });
     declareNamedResult(ctx, scope, decl, info);
     for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    if (side === "module") checkModuleBody(ctx, info);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);
+    finishTestFunction(ctx, info);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
     if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
@@ -77,6 +85,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     }
   }
 
+  reportMissingKfuncCalls(ctx);
+  const kernelCompatDecls = kernelCompat(ctx, ctx.headerEnums);
+
   const hasProgram = ctx.functions.some((f) => f.role.kind === "program");
   if (!hasProgram && !decls.some((d) => d.kind === "ImplDecl") && file.decls.every((d) => d.kind !== "ErrorDecl")) {
     const firstLine = { file: file.path, start: 0, end: 0 };
@@ -94,6 +105,8 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     configs: ctx.configs,
     functions: ctx.functions,
     structOps: ctx.structOps,
+    kernelCompat: kernelCompatDecls,
+    missingKfuncs: new Set(ctx.functions.filter((f) => isMissingKfunc(ctx, f)).map((f) => f.name)),
     exprTypes: ctx.exprTypes,
     references: ctx.references,
     declarations: ctx.declarations,
@@ -101,10 +114,12 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     tailCalls: ctx.tailCalls,
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
+    testing: ctx.testing,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),
     moduleCalls: moduleCallsOf(ctx),
+    handover: { pythonModules: pythonModulesOf(ctx), pythonCalls: pythonCallsOf(ctx), execScripts: execScriptsOf(ctx), daemon: usesDaemon(ctx) },
   };
 }
 

@@ -9,6 +9,7 @@ import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { PacketFacts } from "./packet-facts.js";
+import { newTestingFacts } from "./testing.js";
 import { Btf, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 
@@ -19,8 +20,11 @@ export interface CheckInputs {
   readonly diags: Diagnostics;
 }
 
-/** Where the function being checked runs. */
-export type Side = "kernel" | "user";
+/**
+ * Where the function being checked runs: `kernel` is eBPF code, `module` the generated
+ * kernel module (`@kfunc`/`@private`, check/kmod.ts), `user` the loader program.
+ */
+export type Side = "kernel" | "user" | "module";
 
 export interface FunctionContext {
   readonly info: FunctionInfo;
@@ -67,6 +71,8 @@ export class CheckContext {
   readonly configs: ConfigInfo[] = [];
   /** Struct declarations by name, for pointing at a field's written type. */
   readonly structDecls = new Map<string, ast.StructDecl>();
+  /** Enums declared in included `.kh` headers, in order (struct-ops-compat.ts). */
+  readonly headerEnums: string[] = [];
   readonly functions: FunctionInfo[] = [];
   readonly structOps: StructOpsInfo[] = [];
   readonly exprTypes = new Map<ast.Expr, Type>();
@@ -85,6 +91,8 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   /** Packet-access proofs (header bindings, offset bounds). */
   readonly packets = new PacketFacts();
+  /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
+  readonly testing = newTestingFacts();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {

@@ -2,6 +2,8 @@
 //! aliases), maps, globals and functions in the file scope, so that bodies can be
 //! checked afterwards in any order.
 
+import { testStructs } from "../kernel/testing.js";
+import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
@@ -26,6 +28,7 @@ import { resolveType } from "./resolve-types.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkParameterLimit } from "./calls.js";
+import { checkModuleSignature, isModuleFunction } from "./kmod.js";
 import { checkArgsParameter, declareConfig, declareGlobalValue } from "./globals.js";
 
 /** The declarations of `file` with every `include` replaced by the header's declarations. */
@@ -90,6 +93,7 @@ export function symbolSpan(symbol: Symbol): Span | undefined {
 export function declareBuiltins(ctx: CheckContext): void {
   for (const layout of builtinContextStructs) ctx.structs.set(layout.name, layout);
   for (const layout of perfStructs) ctx.structs.set(layout.name, layout);
+  for (const layout of testStructs) ctx.structs.set(layout.name, layout);
   if (!ctx.kernelTypes.struct(perfContextFallback.name)) ctx.structs.set(perfContextFallback.name, perfContextFallback);
   for (const layout of [...builtinEnums, ...perfEnums]) {
     ctx.enums.set(layout.name, layout);
@@ -193,6 +197,7 @@ function declareEnum(ctx: CheckContext, decl: ast.EnumDecl, fromHeader: boolean)
   const full = { name: decl.name.name, origin: layout.origin, constants };
   ctx.enums.set(decl.name.name, full);
   if (!fromHeader) ctx.userEnums.push(full);
+  else ctx.headerEnums.push(full.name);
 }
 
 function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
@@ -265,7 +270,6 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
     return { kind: "program", info, target };
   }
   if (functionRoleAttributes.has(name)) {
-    if (name !== "helper") ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, `\`@${name}\` functions`);
     return name === "helper" ? { kind: "helper" } : name === "kfunc" ? { kind: "kfunc" } : name === "private" ? { kind: "private" } : { kind: "test" };
   }
   const known = [...programTypeByAttribute.keys(), ...functionRoleAttributes];
@@ -294,6 +298,8 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   declareGlobal(ctx, decl.name, { kind: "function", info });
   if (role.kind === "program") checkProgramSignature(ctx, decl, role.info, params, returnType, role.target);
   checkParameterLimit(ctx, info);
+  checkTestSignature(ctx, info);
+  if (isModuleFunction(info)) checkModuleSignature(ctx, info);
   if (decl.name.name === "main" && role.kind === "userspace") checkMainSignature(ctx, decl, params, returnType);
 }
 

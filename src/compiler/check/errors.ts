@@ -14,6 +14,7 @@
 //! one that can leave user-space `main`, E0353 for deferred calls that may throw,
 //! W0214 for a `try` that cannot catch anything, W0215 for statements after a jump.
 
+import { neverReturningCall } from "./exec.js";
 import type * as ast from "../ast.js";
 import { forEachChild } from "../ast.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
@@ -285,6 +286,11 @@ function reportUnreachable(ctx: CheckContext, body: ast.Block): void {
     if (node.kind === "Block") {
       const statements = node.statements;
       for (let i = 0; i + 1 < statements.length; i++) {
+        const handover = neverReturningCall(statements[i]!);
+        if (handover) {
+          ctx.diags.report(nameErrors.unreachableAfterHandover, statements[i + 1]!.span, handover);
+          break;
+        }
         const jump = jumpName(statements[i]!);
         if (jump) {
           ctx.diags.report(nameErrors.unreachableStatement, statements[i + 1]!.span, jump);

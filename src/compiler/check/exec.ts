@@ -1,35 +1,143 @@
-//! `exec("./analysis.py")`: hands the user-space program over to a Python script that
-//! inherits the maps. The call is checked (one string literal naming a `.py` file, in
-//! user space); generating the hand-over (map file descriptors kept open across
-//! `execvp`, a generated Python accessor module) is not implemented, so a well-formed
-//! call is reported as E0501 naming it rather than compiled into something that does
-//! not work. See docs/language/imports-exec.md.
+//! The user-space hand-overs: `exec("./analysis.py", args…)` replaces the program with
+//! a Python script that inherits the maps (and the attachments), and `daemon()` turns
+//! the program into a background process that keeps the programs attached until
+//! SIGTERM/SIGINT. Neither returns: `alwaysReturns` treats them like `return`, and a
+//! statement after one in the same block is W0230.
+//!
+//! The script path is a string literal read through the Host relative to the `.ks` file
+//! (it must exist: E0255); it is copied into the output directory under its base name,
+//! next to the generated `NAME.py` module, and run from the binary's directory.
+//! See docs/language/handover.md.
 
 import type * as ast from "../ast.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import { resolveRelative } from "../host.js";
+import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { errorType } from "../types.js";
+import { errorType, voidType } from "../types.js";
+import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
+import { checkPythonValue, pythonModulesOf } from "./python.js";
 import type { Scope } from "./scope.js";
+
+export interface ExecScript {
+  /** Base name of the script: its name in the output directory. */
+  readonly fileName: string;
+  readonly path: string;
+  readonly text: string;
+  readonly span: Span;
+}
+
+interface HandoverState {
+  readonly scripts: Map<string, ExecScript>;
+  daemon: boolean;
+  mainFile: string;
+}
+
+const states = new WeakMap<CheckContext, HandoverState>();
+
+function state(ctx: CheckContext): HandoverState {
+  let s = states.get(ctx);
+  if (!s) states.set(ctx, (s = { scripts: new Map(), daemon: false, mainFile: "" }));
+  return s;
+}
+
+export function execScriptsOf(ctx: CheckContext): readonly ExecScript[] {
+  return [...state(ctx).scripts.values()];
+}
+
+/** Records the program's main file (its name gives the generated `NAME.py`). */
+export function setMainFile(ctx: CheckContext, path: string): void {
+  state(ctx).mainFile = path;
+}
+
+export function usesDaemon(ctx: CheckContext): boolean {
+  return state(ctx).daemon;
+}
+
+/** The name of the generated Python module (`NAME.py`) for a project file. */
+export function generatedPythonModuleFile(sourcePath: string): string {
+  const base = sourcePath.slice(sourcePath.lastIndexOf("/") + 1);
+  return `${base.endsWith(".ks") ? base.slice(0, -3) : base}.py`;
+}
+
+function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: string): boolean {
+  if (c.fn.side !== "kernel") return true;
+  c.ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, `to be called from user space (${why})`);
+  return false;
+}
 
 export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
-  expr.args.forEach((a) => checkExpr(c, scope, a));
-  if (c.fn.side === "kernel") {
-    ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, "exec", "to be called from user space (it replaces the user-space program)");
+  if (!userSpaceOnly(c, expr, "exec", "it replaces the user-space program")) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
-  const path = expr.args[0];
-  if (expr.args.length !== 1 || path?.kind !== "StringLiteral") {
-    ctx.diags.report(typeErrors.badBuiltinArguments, expr.span, "exec", "exactly one argument, the path of a Python script as a string literal");
+  const [path, ...rest] = expr.args;
+  let ok = true;
+  rest.forEach((arg, i) => {
+    if (!checkPythonValue(c, scope, arg, "either", `argument ${i + 2} of \`exec\` (a command-line argument of the script)`)) ok = false;
+  });
+  if (path?.kind !== "StringLiteral") {
+    if (path) checkExpr(c, scope, path);
+    ctx.diags.report(typeErrors.badBuiltinArguments, path?.span ?? expr.span, "exec", "the path of a Python script as a string literal first, then the script's arguments (strings or integers)");
     return errorType;
   }
+  ctx.exprTypes.set(path, { kind: "str", size: Math.max(1, path.value.length) });
   if (!path.value.endsWith(".py")) {
     ctx.diags.report(typeErrors.execNotPython, path.span, path.value);
     return errorType;
   }
-  ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "`exec()` (handing the maps over to a Python script)");
-  return errorType;
+  const resolved = resolveRelative(path.span.file, path.value);
+  const s = state(ctx);
+  if (!s.scripts.has(resolved)) {
+    const text = ctx.inputs.host.readFile(resolved);
+    if (text === undefined) {
+      ctx.diags.report(nameErrors.execScriptNotFound, path.span, path.value, resolved);
+      return errorType;
+    }
+    const fileName = resolved.slice(resolved.lastIndexOf("/") + 1);
+    const clash = clashOf(ctx, fileName, resolved);
+    if (clash) {
+      ctx.diags.report(nameErrors.handoverFileClash, path.span, fileName, clash.what, clash.span);
+      return errorType;
+    }
+    s.scripts.set(resolved, { fileName, path: resolved, text, span: path.span });
+  }
+  return ok ? voidType : errorType;
+}
+
+/** What else would be written as `fileName` into the output directory. */
+function clashOf(ctx: CheckContext, fileName: string, path: string): { what: string; span: Span | undefined } | undefined {
+  if (fileName === generatedPythonModuleFile(state(ctx).mainFile)) {
+    return { what: "the generated Python module of this program", span: undefined };
+  }
+  for (const script of state(ctx).scripts.values()) {
+    if (script.fileName === fileName && script.path !== path) return { what: "another `exec()` script", span: script.span };
+  }
+  const module = pythonModulesOf(ctx).find((m) => m.fileName === fileName && m.path !== path);
+  return module ? { what: `the Python module \`${module.alias}\``, span: module.span } : undefined;
+}
+
+export function checkDaemon(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  expr.args.forEach((a) => checkExpr(c, scope, a));
+  if (!userSpaceOnly(c, expr, "daemon", "it turns the user-space program into a background process")) return errorType;
+  if (expr.args.length !== 0) {
+    ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "daemon", 0, expr.args.length, undefined);
+    return errorType;
+  }
+  state(ctx).daemon = true;
+  return voidType;
+}
+
+/** `exec(…)` / `daemon()` as a statement: the call that never returns, by name. */
+export function neverReturningCall(stmt: ast.Stmt): string | undefined {
+  if (stmt.kind !== "ExprStmt") return undefined;
+  const e = stmt.expr;
+  if (e.kind !== "CallExpr" || e.callee.kind !== "NameExpr") return undefined;
+  const name = e.callee.name.name;
+  return name === "exec" || name === "daemon" ? `${name}()` : undefined;
 }

@@ -30,6 +30,8 @@ import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-kinds.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
+import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
+import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -408,7 +410,9 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
   }
   checkPerfTypeSide(c, expr.typeName);
-  const missing = layout.fields.filter((f) => !given.has(f.name) && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
+  checkTestTypeSide(c, expr.typeName);
+  const optional = testFieldsOptional(c, layout.name);
+  const missing = layout.fields.filter((f) => !given.has(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, `missing ${missing.join(", ")}`);
   }
@@ -426,6 +430,12 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   const moduleCall = checkModuleCall(c, scope, expr);
   if (moduleCall) return moduleCall;
+  const testCall = checkTestCall(c, scope, expr);
+  if (testCall) return testCall;
+  if (c.fn.side === "module") {
+    const kernelModuleCall = checkModuleCodeCall(c, scope, expr);
+    if (kernelModuleCall) return kernelModuleCall;
+  }
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (mapMethodOfCallee(scope, expr.callee)) return checkMapMethodCall(c, scope, expr);
   if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
@@ -460,13 +470,15 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const info = symbol.info;
   const role = info.role.kind;
   if (role === "program") return checkTailCallAsCall(c, scope, expr, info);
-  if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern")) {
+  checkTestCallee(ctx, info, expr.callee.span);
+  if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern") && !checkHelperFromTest(c, info, expr.callee.span)) {
     ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
       role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
   }
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);
   }
+  checkPrivateCallSite(c, expr.callee, info);
   ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);

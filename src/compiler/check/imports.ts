@@ -9,13 +9,15 @@
 //! cannot declare `main`, eBPF programs, maps, globals, configs, externs, impl blocks or
 //! includes: those belong to the importing file, which owns the eBPF object.
 //!
-//! Python modules (`.py`) are recognised and rejected with E0511 (see
-//! docs/language/imports-exec.md).
+//! Python modules (`.py`) of the main file are read by check/python.ts; their calls are
+//! checked there (see docs/language/handover.md).
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import { checkPythonCall, loadPythonModule, pythonModuleNamed } from "./python.js";
+import { generatedPythonModuleFile } from "./exec.js";
 import { resolveRelative } from "../host.js";
 import { programTypeByAttribute } from "../kernel/program-types.js";
 import { parse } from "../parse/parser.js";
@@ -91,6 +93,14 @@ export function loadImports(ctx: CheckContext, file: ast.SourceFileAst): ast.Dec
   const typeDecls: ast.Decl[] = [];
   for (const decl of file.decls) {
     if (decl.kind !== "ImportDecl" || !claimImportName(ctx, s.mainImports, decl)) continue;
+    if (extensionOf(decl.path.value) === ".py") {
+      const path = resolveRelative(file.path, decl.path.value);
+      if (fileName(path) === generatedPythonModuleFile(file.path)) {
+        ctx.diags.report(nameErrors.handoverFileClash, decl.path.span, fileName(path), "the generated Python module of this program", undefined);
+        s.failed.add(decl.name.name);
+      } else if (!loadPythonModule(ctx, decl, path)) s.failed.add(decl.name.name);
+      continue;
+    }
     const module = loadModule(ctx, decl, file.path, [file.path], typeDecls);
     if (module) s.mainImports.set(decl.name.name, module);
     else s.failed.add(decl.name.name);
@@ -120,7 +130,8 @@ function loadModule(
   const spec = decl.path.value;
   const extension = extensionOf(spec);
   if (extension === ".py") {
-    ctx.diags.report(codegenErrors.pythonImportUnsupported, decl.path.span, spec);
+    // The main file's Python imports are read by loadImports; this is a module's.
+    ctx.diags.report(codegenErrors.pythonImportInModule, decl.path.span, fileName(from));
     return undefined;
   }
   if (extension !== ".ks") {
@@ -237,7 +248,7 @@ function isFailedImport(c: ExprChecker, scope: Scope, name: string): boolean {
 /** Whether `name`, seen as a plain value, is a module: reports it and returns true. */
 export function reportModuleAsValue(c: ExprChecker, scope: Scope, name: ast.Ident): boolean {
   if (isFailedImport(c, scope, name.name)) return true;
-  if (scope.lookup(name.name) || !importedModule(c, scope, name.name)) return false;
+  if (scope.lookup(name.name) || (!importedModule(c, scope, name.name) && !pythonModuleNamed(c.ctx, scope, name.name))) return false;
   c.ctx.diags.report(typeErrors.moduleUsedAsValue, name.span, name.name);
   return true;
 }
@@ -251,6 +262,12 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   if (isFailedImport(c, scope, alias)) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
+  }
+  const python = state(ctx).failed.has(alias) ? undefined : pythonModuleNamed(ctx, scope, alias);
+  if (python && !state(ctx).moduleOf.has(c.fn.info)) {
+    ctx.exprTypes.set(callee, errorType);
+    ctx.exprTypes.set(callee.target, errorType);
+    return checkPythonCall(c, scope, expr, python, callee.field);
   }
   const module = importedModule(c, scope, alias);
   if (!module) return undefined;

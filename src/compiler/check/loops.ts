@@ -161,7 +161,7 @@ export function checkRangeLoop(c: ExprChecker, stmt: ast.ForRangeStmt, variable:
 export function checkWhileLoop(c: ExprChecker, stmt: ast.WhileStmt): void {
   const { ctx } = c;
   const state = stateOf(ctx);
-  if (c.fn.side === "user") {
+  if (c.fn.side !== "kernel") { // user space and kernel-module code: no verifier
     state.facts.set(stmt, { kind: "while", maxIterations: undefined });
     return;
   }

@@ -15,6 +15,7 @@ import { constantInteger } from "./constants.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
+import { checkModuleNew } from "./kmod.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, MapInfo, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
@@ -243,13 +244,13 @@ export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   return i32;
 }
 
-/** `new T()` → `*T`. Flags (`new T(GFP_ATOMIC)`) belong to `@kfunc` code only. */
+/** `new T()` → `*T`. Flags (`new T(GFP_ATOMIC)`) belong to kernel-module code only (check/kmod.ts). */
 export function checkNew(c: ExprChecker, expr: ast.NewExpr): Type {
   const { ctx } = c;
   const type = resolveType(ctx, expr.type);
   ctx.typeOperands.set(expr.type, type);
   const flag = expr.args[0];
-  if (flag && c.fn.info.role.kind !== "kfunc") {
+  if (flag && c.fn.side !== "module") {
     ctx.diags.report(typeErrors.allocationFlagOutsideKfunc, flag.span, c.fn.side === "user" ? "user space" : "eBPF code");
   }
   if (type.kind === "error") return errorType;
@@ -257,6 +258,7 @@ export function checkNew(c: ExprChecker, expr: ast.NewExpr): Type {
     ctx.diags.report(typeErrors.newTypeNotStruct, expr.type.span, typeToString(type));
     return errorType;
   }
+  if (c.fn.side === "module") checkModuleNew(c, expr, type);
   return { kind: "pointer", target: type };
 }
 

@@ -39,6 +39,8 @@ export interface StructOpsInfo {
   readonly methods: readonly { readonly member: string; readonly function: FunctionInfo }[];
   /** Data members given a value (`name: "my_cc"`). */
   readonly fields: readonly { readonly name: string; readonly value: ast.Expr; readonly type: Type }[];
+  /** The kernel's BTF lacks `opsType`: its members came from a declaration (struct-ops-compat.ts). */
+  readonly compat?: boolean;
 }
 
 export interface MapInfo {
@@ -98,12 +100,23 @@ export interface Semantics {
   readonly configs: readonly ConfigInfo[];
   readonly functions: readonly FunctionInfo[];
   readonly structOps: readonly StructOpsInfo[];
+  /** Kernel declarations the eBPF C provides itself (struct-ops-compat.ts). */
+  readonly kernelCompat: import("./struct-ops-compat.js").KernelCompat | undefined;
+  /** `extern` kfuncs the kernel's BTF lacks (declared `__ksym __weak`). */
+  readonly missingKfuncs: ReadonlySet<string>;
   /** The type of every checked expression (integer literals get their final type). */
   readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
   /** What each name expression refers to. */
   readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
   /** `m.f(args)` calls of imported module functions (check/imports.ts). */
   readonly moduleCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
+  /** Python modules and their calls, `exec()` scripts, `daemon()` (check/python.ts, check/exec.ts). */
+  readonly handover: {
+    readonly pythonModules: readonly import("./python.js").PythonModule[];
+    readonly pythonCalls: ReadonlyMap<ast.CallExpr, import("./python.js").PythonCall>;
+    readonly execScripts: readonly import("./exec.js").ExecScript[];
+    readonly daemon: boolean;
+  };
   /** The symbol each local declaration (`var`, parameter, loop variable, binding) made. */
   readonly declarations: ReadonlyMap<ast.Node, Symbol>;
   /** Ids of local symbols that are never read (their C gets `(void)name;`). */
@@ -120,4 +133,6 @@ export interface Semantics {
   readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
   /** The constant (enum or built-in) each name pattern of a `match` arm refers to. */
   readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
+  /** What `@test` code uses (check/testing.ts). */
+  readonly testing: import("./testing.js").TestingFacts;
 }

@@ -1,5 +1,7 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import { neverReturningCall } from "./exec.js";
+import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -48,6 +50,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       const inner = unparenthesized(stmt.expr);
       if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
       else checkExpr(c, scope, stmt.expr);
+      checkTestResultUse(c, inner);
       return;
     }
     case "IfStmt": {
@@ -358,6 +361,7 @@ export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   if (!last) return false;
   switch (last.kind) {
     case "ReturnStmt": case "ThrowStmt": return true;
+    case "ExprStmt": return neverReturningCall(last) !== undefined;
     case "TryStmt":
       // Errors the catches do not match leave the function, so they do not fall through.
       return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));

@@ -8,6 +8,8 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import { checkDeclarationAgainstBtf, declaredOps } from "./struct-ops-compat.js";
 import type { Type } from "../types.js";
 import { typeToString, voidType } from "../types.js";
 import type { OpsMember } from "../kernel/kernel-types.js";
@@ -21,6 +23,8 @@ import { structOpsMethodBody } from "../emit/names.js";
 /** Members a kernel struct_ops type requires: each entry is satisfied by any of its names. */
 const requiredMembers: ReadonlyMap<string, readonly (readonly string[])[]> = new Map([
   ["tcp_congestion_ops", [["ssthresh"], ["undo_cwnd"], ["cong_avoid", "cong_control"], ["name"]]],
+  // scx_ops_enable() refuses an empty name (EINVAL).
+  ["sched_ext_ops", [["name"]]],
 ]);
 
 export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: (name: ast.Ident, info: StructOpsInfo) => void,
@@ -33,9 +37,17 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
     return;
   }
   const opsType = arg.value;
-  const members = ctx.kernelTypes.opsMembers(opsType);
+  const btfMembers = ctx.kernelTypes.opsMembers(opsType);
+  const declared = declaredOps(ctx, opsType, arg.span);
+  if (btfMembers && declared) checkDeclarationAgainstBtf(ctx, opsType, declared, btfMembers);
+  const members = btfMembers ?? declared?.members;
+  // Without any BTF (playground) a declared type is compat too: the guard keeps the C right either way.
+  const compat = !btfMembers && declared !== undefined;
   if (ctx.kernelTypes.available && !members) {
-    ctx.diags.report(typeErrors.structOpsMember, arg.span, opsType, "the running kernel has no such struct", "known struct_ops types include `tcp_congestion_ops` (and `sched_ext_ops` on kernels with sched_ext)");
+    if (!ctx.structDecls.has(opsType)) {
+      const known = [...ctx.structDecls.keys(), "tcp_congestion_ops", "sched_ext_ops"];
+      ctx.diags.report(nameErrors.unknownStructOpsType, arg.span, opsType, closestName(opsType, known.filter((n) => n !== opsType)));
+    }
     return;
   }
   const methods: { member: string; function: FunctionInfo }[] = [];
@@ -51,7 +63,7 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
       continue;
     }
     if (item.kind === "FunctionDecl") {
-      const info = checkMethod(ctx, decl, item, opsType, member);
+      const info = checkMethod(ctx, decl, item, opsType, member, btfMembers === undefined);
       if (info) {
         methods.push({ member: name, function: info });
         declareMethod(info);
@@ -76,12 +88,17 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
         `\`${decl.name.name}\` must provide ${alternatives.map((a) => `\`${a}\``).join(" or ")} (the kernel refuses to register it otherwise)`, example);
     }
   }
-  declareName(decl.name, { name: decl.name.name, decl, opsType, methods, fields });
+  declareName(decl.name, { name: decl.name.name, decl, opsType, methods, fields, compat });
 }
 
-function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl, opsType: string, member: OpsMember | undefined): FunctionInfo | undefined {
+function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl, opsType: string, member: OpsMember | undefined,
+  fromDeclaration: boolean): FunctionInfo | undefined {
   const params = fn.params.map((p) => ({ name: p.name.name, type: resolveType(ctx, p.type) }));
   const returnType = fn.returnType ? resolveType(ctx, fn.returnType) : voidType;
+  if (member?.kind === "field" && fromDeclaration && member.type.kind === "pointer") {
+    ctx.diags.report(nameErrors.declaredOpsMethodWithoutPrototype, fn.name.span, opsType, member.name, typeToString(member.type));
+    return undefined;
+  }
   if (member?.kind === "field") {
     ctx.diags.report(typeErrors.structOpsMember, fn.name.span, opsType, `\`${member.name}\` is a data member of type \`${typeToString(member.type)}\`, not a method`, `write it as \`${member.name}: value,\``);
     return undefined;

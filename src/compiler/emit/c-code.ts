@@ -5,6 +5,8 @@
 //! bodies differ per side (`map-accessors.ts`). What is side-specific in statements
 //! (`print`, the lifecycle builtins, context fields) goes through `side`.
 
+import { execCall } from "./userspace/handover.js";
+import { pythonCall } from "./userspace/python-c.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
@@ -20,6 +22,8 @@ import { StringExprs } from "./strings-c.js";
 import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
+import { testCallExpression } from "./test-calls-c.js";
+import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -45,6 +49,8 @@ export class CCodeEmitter {
   private readonly userEntries = new Map<string, { map: string; key: string }>();
   /** The error frame of the function being written (errors-c.ts), if it has one. */
   errorFrame: ErrorFrameState | undefined;
+  /** Writing kernel-module code (emit/kmod-c.ts): side `user` statements, kernel allocation and printk. */
+  kernelModule = false;
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
@@ -219,7 +225,7 @@ export class CCodeEmitter {
           w.line(this.print(s));
           return;
         case "ringbufRelease": case "objectDelete": case "onEvent":
-          w.line(ringbufStatement(this.side, s, (e) => this.expr(e)));
+          w.line(this.kernelModule && s.kind === "objectDelete" ? moduleDelete(this.expr(s.pointer)) : ringbufStatement(this.side, s, (e) => this.expr(e)));
           return;
         case "ifPointer":
           // A plain block scopes the binding to the branch, as in the source.
@@ -348,8 +354,10 @@ export class CCodeEmitter {
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
-      case "ringbufReserve": case "objectNew": case "dispatch": return ringbufExpression(this.side, e);
+      case "ringbufReserve": case "objectNew": case "dispatch":
+        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
+      case "testCall": return testCallExpression((x) => this.expr(x), e);
     }
   }
 
@@ -378,12 +386,20 @@ export class CCodeEmitter {
       case "detach": return e.args[0] && isPerfAttachment(e.args[0].type) ? `ks_detach_perf(${args[0]})` : `ks_detach(${args[0]})`;
       case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
+      case "daemon": return "ks_daemon()";
+      case "python": return pythonCall(e, args);
+      case "exec": return execCall(args[0]!, e.args.slice(1).map((a, i) => {
+        if (a.type.kind === "str") return args[i + 1]!;
+        const signed = a.type.kind === "int" && a.type.signed;
+        return `ks_exec_int((char[24]){ 0 }, (long long)(${args[i + 1]}), ${signed ? 1 : 0})`;
+      }));
     }
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
+    if (this.kernelModule) return modulePrint(format, args);
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
   }

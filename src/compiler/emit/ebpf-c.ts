@@ -14,6 +14,7 @@ import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 
@@ -54,6 +55,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf") || module.structOps.length > 0) {
     w.line("#include <bpf/bpf_tracing.h>");
   }
+  emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
   w.line();
@@ -88,7 +90,9 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   const kfuncs = module.externs.filter((e) => e.kfunc);
   for (const kfunc of kfuncs) {
     const params = kfunc.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
-    w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym;`);
+    // A kfunc of this file's own kernel module is weak: see IrExtern.fromModule.
+    if (kfunc.fromModule) w.line(`extern ${cTypeName(kfunc.returnType)} ${functionName(kfunc.name)}(${params}) __weak __ksym;`);
+    else w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym${kfunc.weak ? " __weak" : ""};`);
   }
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);

@@ -20,6 +20,9 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
+import { kernelCompatGuard } from "./kernel-compat-c.js";
+import { hasKernelModule } from "./kmod-c.js";
+import { moduleRules } from "./kmod-makefile.js";
 import {
   binaryFileName,
   bpfObjectFileName,
@@ -28,6 +31,8 @@ import {
   sharedHeaderFileName,
   skeletonHeaderFileName,
   skeletonName,
+  testBinaryFileName,
+  testSourceFileName,
   userSourceFileName,
 } from "./names.js";
 
@@ -47,7 +52,24 @@ const archRewrites: readonly (readonly [string, string])[] = [
   ["mips.*", "mips"],
 ];
 
-export function emitMakefile(module: IrModule): string {
+/**
+ * A program implementing a struct_ops type the compiling kernel's BTF lacks carries
+ * its own declarations of it, guarded by `KS_HAVE_<OPS>` (emit/kernel-compat-c.ts):
+ * defined here when the vmlinux.h being built against has the struct (a recursive
+ * variable, so it is read after vmlinux.h exists).
+ */
+function compatLines(module: IrModule): string[] {
+  const compat = module.kernelCompat;
+  if (!compat) return [];
+  return [
+    `# ${compat.opsType} was not in the kernel BTF this program was compiled against; when this`,
+    "# vmlinux.h has it, the eBPF C uses vmlinux.h's declarations instead of its own.",
+    `KS_COMPAT_CFLAGS = $(shell grep -qs '^struct ${compat.opsType} {' vmlinux.h && echo -D${kernelCompatGuard(compat.opsType)})`,
+    "",
+  ];
+}
+
+export function emitMakefile(module: IrModule, test = false): string {
   const name = module.name;
   const bpfSource = bpfSourceFileName(name);
   const bpfObject = bpfObjectFileName(name);
@@ -55,13 +77,17 @@ export function emitMakefile(module: IrModule): string {
   const userSource = userSourceFileName(name);
   const header = sharedHeaderFileName(name);
   const binary = binaryFileName(name);
+  const python = (module.handover?.pythonModules.length ?? 0) > 0;
   const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
 
+  const testSource = testSourceFileName(name);
+  const testBinary = testBinaryFileName(name);
   const lines: string[] = [
     generatedBanner(module.sourcePath, "make"),
     "#",
     "# make            build the eBPF object, its skeleton and the loader binary",
     "# make run        build, then run ./" + binary + " $(ARGS) (loading eBPF needs root)",
+    ...(test ? ["# make test       build ./" + testBinary + " and run the @test functions in the kernel (root)"] : []),
     "# make clean      remove everything this Makefile generated",
     "#",
     "# Overridable: BTF, CLANG, BPFTOOL, CC, ARCH, CFLAGS, BPF_CFLAGS, LDFLAGS,",
@@ -77,12 +103,18 @@ export function emitMakefile(module: IrModule): string {
     "LIBBPF_INCLUDE ?=",
     "LIBBPF_LIB ?=",
     "ARGS ?=",
+    ...(python ? [
+      "# Embedded CPython for the imported Python modules (python3-dev / libpython3-dev).",
+      "PYTHON3_CONFIG ?= python3-config",
+      "PYTHON_CPPFLAGS := $(shell $(PYTHON3_CONFIG) --includes)",
+      "PYTHON_LDFLAGS := $(shell $(PYTHON3_CONFIG) --embed --ldflags)",
+    ] : []),
     "",
     "comma := ,",
     "LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))",
     "LIBBPF_LDFLAGS := $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB) -Wl$(comma)-rpath$(comma)$(LIBBPF_LIB))",
     "",
-    ".PHONY: all clean run",
+    test ? ".PHONY: all clean run test" : ".PHONY: all clean run",
     "# A failed recipe must not leave a half-written target that looks up to date.",
     ".DELETE_ON_ERROR:",
     "",
@@ -93,8 +125,9 @@ export function emitMakefile(module: IrModule): string {
     "\t$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp",
     "\tmv $@.tmp $@",
     "",
+    ...compatLines(module),
     `${bpfObject}: ${bpfSource} vmlinux.h`,
-    "\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(BPF_CFLAGS) -c $< -o $@",
+    `\t$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS)${module.kernelCompat ? " $(KS_COMPAT_CFLAGS)" : ""} $(BPF_CFLAGS) -c $< -o $@`,
     "",
     `${skeleton}: ${bpfObject}`,
     `\t$(BPFTOOL) gen skeleton $< name ${skeletonName(name)} > $@.tmp`,
@@ -103,13 +136,24 @@ export function emitMakefile(module: IrModule): string {
     // NAME.h exists only when the program shares types; $(wildcard) makes it a
     // prerequisite exactly then.
     `${binary}: ${userSource} ${skeleton} $(wildcard ${header})`,
-    `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+    python
+      ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+      : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
     "",
     `run: ${binary}`,
     `\t./${binary} $(ARGS)`,
     "",
+    ...(test ? [
+      `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
+      `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+      "",
+      `test: ${testBinary}`,
+      `\t./${testBinary} $(ARGS)`,
+      "",
+    ] : []),
     "clean:",
-    `\trm -f ${binary} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
+    `\trm -f ${binary}${test ? ` ${testBinary}` : ""} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
+  if (hasKernelModule(module)) lines.push(...moduleRules(module));
   return lines.join("\n") + "\n";
 }

@@ -23,6 +23,12 @@ export function skeletonHeaderFileName(project: string): string {
 export function userSourceFileName(project: string): string {
   return `${project}.c`;
 }
+export function testSourceFileName(project: string): string {
+  return `${project}.test.c`;
+}
+export function testBinaryFileName(project: string): string {
+  return `${project}.test`;
+}
 export function sharedHeaderFileName(project: string): string {
   return `${project}.h`;
 }
@@ -41,6 +47,16 @@ export function pinDirectory(project: string): string {
 }
 export function mapPinPath(project: string, map: string): string {
   return `${pinDirectory(project)}/${map}`;
+}
+
+/** The Python module `exec()` scripts import (`import NAME`). */
+export function pythonModuleFileName(project: string): string {
+  return `${project}.py`;
+}
+
+/** The pid file `daemon()` writes (removed when the daemon stops). */
+export function pidFilePath(project: string): string {
+  return `/var/run/${project}.pid`;
 }
 
 /** Where the loader writes the full verifier log when the kernel rejects a program. */
@@ -152,4 +168,36 @@ export function globalName(name: string): string {
 /** The static function a loop body becomes in eBPF (`bpf_loop()` callbacks); its context struct adds `_ctx`. */
 export function loopCallbackName(fn: string, index: number): string {
   return `__ks_${cIdentifierFrom(fn)}_loop${index}`;
+}
+
+// --- kernel module (emit/kmod-c.ts) ---
+
+/** The kernel module's C source (`@kfunc`/`@private` functions). */
+export function moduleSourceFileName(project: string): string {
+  return `${project}.mod.c`;
+}
+/**
+ * The module's name: a composite kbuild object `NAME_kfuncs` built from `NAME.mod.o`.
+ * kbuild writes `<module>.mod` and `<module>.mod.c` for each module it builds, so a
+ * module named `NAME` (or `NAME.mod`) would collide with our own `NAME.mod.c`.
+ */
+export function kernelModuleName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfuncs`;
+}
+export function kernelModuleFileName(project: string): string {
+  return `${kernelModuleName(project)}.ko`;
+}
+/** The kfunc id set and its registration struct in NAME.mod.c. */
+export function kfuncIdSetName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfunc_ids`;
+}
+export function kfuncSetName(project: string): string {
+  return `${cIdentifierFrom(project)}_kfunc_set`;
+}
+/**
+ * A `@private` function's C name: prefixed, because kernel headers define function-like
+ * macros with common names (`clamp`, `min`, `max`, `swap`) that would swallow the call.
+ */
+export function privateFunctionName(name: string): string {
+  return `ks_private_${name}`;
 }

@@ -48,7 +48,7 @@ export function hasFunctionParameters(info: FunctionInfo): boolean {
 }
 
 /** The `extern` functions of the module, kfuncs marked for an `__ksym` declaration. */
-export function lowerExterns(functions: readonly FunctionInfo[]): ir.IrExtern[] {
+export function lowerExterns(functions: readonly FunctionInfo[], missingKfuncs: ReadonlySet<string>): ir.IrExtern[] {
   return functions
     .filter((f) => f.role.kind === "extern")
     .map((f) => ({
@@ -56,6 +56,7 @@ export function lowerExterns(functions: readonly FunctionInfo[]): ir.IrExtern[] 
       params: f.params.map((p) => ({ name: p.name, type: p.type })),
       returnType: f.returnType,
       kfunc: !legacyHelperNames.has(f.name),
+      weak: missingKfuncs.has(f.name),
     }));
 }
 

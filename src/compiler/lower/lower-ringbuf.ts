@@ -6,6 +6,7 @@ import type { Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { i32 } from "../types.js";
+import { gfpFlagOf } from "../check/kmod.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface Lowering {
@@ -56,7 +57,8 @@ export function lowerRingbufCall(l: Lowering, expr: ast.CallExpr): ir.IrExpr | u
 export function lowerNew(l: Lowering, expr: ast.NewExpr): ir.IrExpr {
   const of = l.semantics.typeOperands.get(expr.type);
   if (!of) throw new Error("internal: `new` without a resolved type");
-  return { kind: "objectNew", of, type: l.typeOf(expr), span: expr.span };
+  const gfp = gfpFlagOf(expr);
+  return gfp ? { kind: "objectNew", of, type: l.typeOf(expr), span: expr.span, gfp } : { kind: "objectNew", of, type: l.typeOf(expr), span: expr.span };
 }
 
 /** `if (var p = pointer)`; undefined when the binding is a map entry. */

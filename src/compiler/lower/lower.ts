@@ -5,6 +5,7 @@
 //! user error. Map operations become explicit IR nodes, literals get their final
 //! integer types, and `print` formats get conversions that match their arguments.
 
+import { lowerHandover, lowerHandoverCall } from "./lower-handover.js";
 import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
@@ -31,8 +32,10 @@ import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement 
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
+import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
-import { aliasKeyName, aliasPointerName, temporaryName } from "../emit/names.js";
+import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
+import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 
 export class InternalError extends Error {}
 
@@ -40,6 +43,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
+  const testFunctions: ir.IrFunction[] = [];
+  const kernelModule: ir.IrModuleFunction[] = [];
   const calls = new CallLowering();
   const throwingNames = new Set([...semantics.errorFlow.throwing].map((f) => f.name));
   for (const info of semantics.functions) {
@@ -55,6 +60,9 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       }
       case "helper": helpers.push(fn); break;
       case "userspace": userFunctions.push(fn); break;
+      case "test": testFunctions.push(fn); break;
+      case "kfunc": kernelModule.push({ ...fn, exported: true, callerTypes: [] }); break;
+      case "private": kernelModule.push({ ...fn, name: privateFunctionName(fn.name), exported: false, callerTypes: [] }); break;
       default: break;
     }
   }
@@ -70,8 +78,12 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     const fn = lowerFunction(semantics, calls, s.info, decl.body, env, throwingNames);
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
+  // Helpers test code calls: again, as user-space C (check/testing.ts proved them portable).
+  const testHelpers = [...semantics.testing.helpers].flatMap((info) => info.decl.kind === "FunctionDecl" && info.decl.body
+    ? [lowerFunction(semantics, calls, { ...info, role: { kind: "test" } }, info.decl.body, new Map(), throwingNames)] : []);
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
+  const handover = lowerHandover(semantics);
   return {
     name,
     sourcePath: semantics.sourcePath,
@@ -95,8 +107,13 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers,
     userFunctions,
     hasUserMain: userFunctions.some((f) => f.name === "main"),
-    externs: lowerExterns(semantics.functions),
+    testFunctions,
+    testHelpers,
+    externs: [...lowerExterns(semantics.functions, semantics.missingKfuncs), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
+    kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
+    ...(handover ? { handover } : {}),
   };
 }
 
@@ -121,9 +138,9 @@ export class FunctionLowering implements MatchLowering {
     return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
   }
 
-  /** Where the function runs (decides how its loops become C). */
+  /** Where the function runs (decides how its loops become C; kernel-module code loops like user space). */
   get side(): Side {
-    return this.kernel ? "kernel" : "user";
+    return this.kernel && this.info.role.kind !== "kfunc" && this.info.role.kind !== "private" ? "kernel" : "user";
   }
 
   /** The function a function-valued expression denotes on the eBPF side. */
@@ -261,6 +278,8 @@ export class FunctionLowering implements MatchLowering {
       case "ExprStmt": {
         const inner = unparenthesized(stmt.expr);
         if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
+        const asserted = lowerAssert(this, stmt.expr);
+        if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
@@ -590,12 +609,16 @@ export class FunctionLowering implements MatchLowering {
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;
+    const testCall = lowerTestCall(this, expr);
+    if (testCall) return testCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {
       return { kind: "builtin", name: "register", args: [], program: registered.name.name, type: this.typeOf(expr), span };
     }
     const type = this.typeOf(expr);
+    const handover = lowerHandoverCall(this.semantics, expr, type, (a) => this.expr(a));
+    if (handover) return handover;
     const moduleTarget = this.semantics.moduleCalls.get(expr);
     if (moduleTarget) return this.directCall(expr, moduleTarget, expr.args.map((a) => this.expr(a)), type, used);
     if (expr.callee.kind !== "NameExpr") {
@@ -638,7 +661,7 @@ export class FunctionLowering implements MatchLowering {
   directCall(expr: ast.CallExpr, info: FunctionInfo, args: ir.IrExpr[], type: Type, used: boolean): ir.IrExpr {
     const params = info.params;
     const call: Extract<ir.IrExpr, { kind: "call" }> = {
-      kind: "call", callee: info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
+      kind: "call", callee: info.role.kind === "private" ? privateFunctionName(info.name) : info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
     };
     return this.errors.throwingNames.has(info.name) ? hoistThrowingCall(this, call, used) : call;
   }

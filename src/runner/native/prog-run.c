@@ -39,6 +39,7 @@
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "frame.h"
 
 #define MAX_RUNS 256
@@ -250,6 +251,89 @@ static const char *load_alone(const char *path, const char *name)
 	exit(1);
 }
 
+/*
+ * struct_ops maps whose type the running kernel's BTF lacks (sched_ext_ops without
+ * CONFIG_SCHED_CLASS_EXT): libbpf cannot load such an object at all, so nothing in it
+ * can reach the verifier. Decided from the kernel's BTF, never from names. Returns the
+ * missing type's name (the first one), or NULL when every struct_ops type exists.
+ */
+static const char *missing_struct_ops_type(struct bpf_object *obj)
+{
+	static char missing[128];
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	const struct btf *local = bpf_object__btf(obj);
+	const char *result = NULL;
+	struct bpf_map *map;
+	if (!vmlinux || !local) {
+		btf__free(vmlinux);
+		return NULL;
+	}
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		/* libbpf 1.1 sets no value type id before load: the map is the variable of
+		 * the same name in the .struct_ops section, whose type is the ops struct. */
+		int var_id = btf__find_by_name_kind(local, bpf_map__name(map), BTF_KIND_VAR);
+		const struct btf_type *var = var_id > 0 ? btf__type_by_id(local, var_id) : NULL;
+		const struct btf_type *type = var ? btf__type_by_id(local, var->type) : NULL;
+		const char *name = type && btf_is_struct(type) ? btf__name_by_offset(local, type->name_off) : NULL;
+		if (name && btf__find_by_name_kind(vmlinux, name, BTF_KIND_STRUCT) < 0 && !result) {
+			snprintf(missing, sizeof(missing), "%s", name);
+			result = missing;
+		}
+	}
+	btf__free(vmlinux);
+	return result;
+}
+
+/*
+ * An object whose struct_ops type the kernel lacks: its struct_ops programs are
+ * refused at the kernel boundary, with the reason. Any other program in it could not be
+ * verified, which is a failure (exit 1), not a refusal.
+ */
+static int report_missing_struct_ops(struct bpf_object *obj, const char *path, const char *type, int run_count)
+{
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS) {
+			fprintf(stderr, "prog-run: cannot load %s: struct_ops type '%s' is not in this kernel's BTF, so '%s' cannot be verified\n",
+				path, type, bpf_program__name(prog));
+			return 1;
+		}
+	}
+	if (run_count > 0) {
+		fprintf(stderr, "prog-run: cannot run programs of %s: struct_ops type '%s' is not in this kernel's BTF\n", path, type);
+		return 1;
+	}
+	printf("{\"runs\":[],\"programs\":[");
+	int first = 1;
+	bpf_object__for_each_program(prog, obj) {
+		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":false,\"refused\":\"struct_ops type %s is not in this kernel's BTF (/sys/kernel/btf/vmlinux)\"}",
+		       first ? "" : ",", bpf_program__name(prog), (int)bpf_program__type(prog), type);
+		first = 0;
+	}
+	printf("],\"maps\":[],\"ringbufs\":[]}\n");
+	return 0;
+}
+
+/*
+ * Whether PROG (after a load attempt, so relocated) calls a kfunc that stayed
+ * unresolved: a weak `__ksym` (KernelScript declares its own module's kfuncs weak)
+ * found in no loaded BTF is a kfunc call with BTF id 0. The verifier cannot check
+ * such a call: it is the kernel boundary (the module is not loaded), not a rejection.
+ */
+static int calls_unresolved_kfunc(struct bpf_program *prog)
+{
+	const struct bpf_insn *insns = bpf_program__insns(prog);
+	size_t count = bpf_program__insn_cnt(prog);
+	for (size_t i = 0; insns && i < count; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_KFUNC_CALL && insns[i].imm == 0)
+			return 1;
+	return 0;
+}
+
+#define UNRESOLVED_KFUNC_REASON "calls a kfunc no loaded BTF provides (its kernel module is not loaded): the verifier cannot check the call"
+
 static void print_map(struct bpf_map *map, int first)
 {
 	int fd = bpf_map__fd(map);
@@ -370,20 +454,57 @@ int main(int argc, char **argv)
 		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
 		return 1;
 	}
+	const char *missing_type = missing_struct_ops_type(obj);
+	if (missing_type) {
+		int status = report_missing_struct_ops(obj, argv[1], missing_type, run_count);
+		bpf_object__close(obj);
+		return status;
+	}
 	const char *deferred[64];
 	int deferred_count = 0;
 	struct bpf_program *each;
 	bpf_object__for_each_program(each, obj) {
 		if (deferred_type(bpf_program__type(each)) && deferred_count < 64) {
-			deferred[deferred_count++] = bpf_program__name(each);
+			deferred[deferred_count++] = strdup(bpf_program__name(each));
 			bpf_program__set_autoload(each, false);
 		}
 	}
+	/* Programs calling unresolved (module) kfuncs: refused at the boundary, the rest reloaded. */
+	const char *unresolved[64];
+	int unresolved_count = 0;
 	if (bpf_object__load(obj) != 0) {
 		int err = errno;
-		fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+		bpf_object__for_each_program(each, obj) {
+			if (bpf_program__autoload(each) && calls_unresolved_kfunc(each) && unresolved_count < 64)
+				unresolved[unresolved_count++] = strdup(bpf_program__name(each));
+		}
+		if (unresolved_count == 0) {
+			fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+			bpf_object__close(obj);
+			return 1;
+		}
 		bpf_object__close(obj);
-		return 1;
+		free(log_text);
+		log_text = NULL;
+		log_len = 0;
+		obj = bpf_object__open_file(argv[1], NULL);
+		if (!obj) {
+			fprintf(stderr, "prog-run: cannot open %s again: %s\n", argv[1], strerror(errno));
+			return 1;
+		}
+		bpf_object__for_each_program(each, obj) {
+			int off = deferred_type(bpf_program__type(each));
+			for (int u = 0; u < unresolved_count; u++)
+				off |= strcmp(unresolved[u], bpf_program__name(each)) == 0;
+			if (off)
+				bpf_program__set_autoload(each, false);
+		}
+		if (bpf_object__load(obj) != 0) {
+			err = errno;
+			fprintf(stderr, "prog-run: cannot load %s: %s\n%s", argv[1], strerror(err), log_text ? log_text : "");
+			bpf_object__close(obj);
+			return 1;
+		}
 	}
 
 	for (int p = 0; p < preset_count; p++) {
@@ -449,6 +570,12 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(listed, obj) {
 		const char *refused = NULL;
 		int loaded = bpf_program__fd(listed) >= 0;
+		for (int u = 0; u < unresolved_count; u++) {
+			if (strcmp(unresolved[u], bpf_program__name(listed)) == 0) {
+				refused = UNRESOLVED_KFUNC_REASON;
+				loaded = 0;
+			}
+		}
 		for (int d = 0; d < deferred_count; d++) {
 			if (strcmp(deferred[d], bpf_program__name(listed)) == 0) {
 				refused = load_alone(argv[1], deferred[d]);

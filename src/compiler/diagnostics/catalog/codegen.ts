@@ -1,5 +1,6 @@
 //! E05xx: things the compiler cannot generate (yet, or on principle).
 
+import type { Span } from "../../source.js";
 import { defineError } from "../diagnostic.js";
 
 export const notSupportedYet = defineError(
@@ -88,13 +89,77 @@ export const objectInMap = defineError(
 
 // --- imports-exec ---
 
-export const pythonImportUnsupported = defineError(
-  "E0511",
-  "Python import not supported",
-  "Importing a Python module (`import m from \"m.py\"`) would embed a CPython interpreter in the user-space program, which this compiler does not generate; nothing is emitted rather than a program that cannot call the module.",
-  (spec: string) => ({
-    message: `cannot import the Python module \`${spec}\`: calling Python from the generated program is not supported yet`,
-    label: "Python module",
-    help: "rewrite the functions you need in a KernelScript module (`.ks`) and import that",
+// --- exec-python ---
+
+export const pythonParamsUnsupported = defineError(
+  "E0514",
+  "Python function with variadic or keyword-only parameters",
+  "Calls into Python pass positional arguments only; a function with `*args`, `**kwargs`, a bare `*` or `/` has parameters no call from KernelScript can fill as declared.",
+  (name: string, param: string, declared: Span) => ({
+    message: `\`${name}\` cannot be called from KernelScript: its parameter list has \`${param}\``,
+    label: "calls a Python function with variadic or keyword-only parameters",
+    secondary: [{ span: declared, message: "defined here" }],
+    help: "add a small wrapper `def` with plain positional parameters to the Python module and call that",
+  }),
+);
+
+export const pythonImportInModule = defineError(
+  "E0515",
+  "Python import inside an imported module",
+  "The embedded Python interpreter belongs to the program's main file: only it may import Python modules (a `.ks` module receives Python results as arguments).",
+  (module: string) => ({
+    message: `the module \`${module}\` imports a Python file; only the main file of the program may import Python`,
+    label: "Python import in a module",
+    help: "move this import into the main `.ks` file and pass what the module needs as arguments",
+  }),
+);
+
+// --- kmod ---
+
+export const moduleNameInvalid = defineError(
+  "E0512",
+  "project name not usable as a kernel module name",
+  "The kernel module is named after the project (`NAME_kfuncs.ko`, with characters other than letters, digits and `_` replaced by `_`); the kernel limits module names to 55 bytes.",
+  (name: string, why: string) => ({
+    message: `the project name \`${name}\` cannot name a kernel module: ${why}`,
+    label: "kernel-module code here",
+    help: "give the project a shorter name (rename the `.ks` file, or compile with another output name)",
+  }),
+);
+
+// --- testing ---
+
+export const helperNotPortable = defineError(
+  "E0516",
+  "@helper not callable from a test",
+  "A `@test` function runs in user space; it can call a `@helper` only when the helper's body is plain C that also compiles there (no maps, packets, contexts, kernel helpers, ring buffers, prints or loops that become eBPF callbacks).",
+  (helper: string, why: string) => ({
+    message: `\`@test\` code cannot call \`@helper\` \`${helper}\`: ${why}`,
+    label: "called from a test",
+    help: "test the helper through the program that calls it, or move its pure part into a helper without kernel-only operations",
+  }),
+);
+
+// --- sched-ext ---
+
+export const twoCompatOpsTypes = defineError(
+  "E0525",
+  "two struct_ops types missing from the kernel",
+  "Kernel types declared in `.kh` headers and absent from the kernel's BTF are emitted inside one `#ifndef KS_HAVE_<OPS>` guard, keyed by the struct_ops type they come with. Two such struct_ops types in one program would leave it ambiguous which guard the other types belong to.",
+  (first: string, second: string) => ({
+    message: `\`${second}\` and \`${first}\` are both missing from this kernel's BTF; one program can implement only one such struct_ops type`,
+    label: "second struct_ops type without BTF",
+    help: "split the impl blocks into two programs, or build on a kernel whose BTF has one of them",
+  }),
+);
+
+export const opaqueKernelStructByValue = defineError(
+  "E0526",
+  "opaque kernel struct used by value",
+  "A kernel struct declared without members in a `.kh` (`struct scx_exit_info {}`) is opaque: the generated C only forward-declares it, so it can be used through pointers only.",
+  (opsType: string, member: string, struct: string) => ({
+    message: `\`${opsType}.${member}\` holds \`${struct}\` by value, but \`struct ${struct}\` is declared without members and is not in this kernel's BTF`,
+    label: "opaque struct by value",
+    help: `declare the members of \`struct ${struct}\` in the .kh, or use \`*${struct}\``,
   }),
 );

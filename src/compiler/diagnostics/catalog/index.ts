@@ -1,7 +1,8 @@
 //! The catalogue of every diagnostic code, one file per range:
 //! `syntax.ts` E01xx (lexical and syntax), `names.ts` E02xx (names, includes, imports),
 //! `types.ts` E03xx (types), `safety.ts` E04xx (eBPF safety and verifier rules),
-//! `codegen.ts` E05xx (code-generation limits); warnings are W-codes in the file of
+//! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0479 (kernel verifier
+//! rejections, explained after loading); warnings are W-codes in the file of
 //! their topic. `docs/diagnostics.md` is generated from `allEntries`.
 
 import type { CatalogEntry } from "../diagnostic.js";
@@ -10,10 +11,11 @@ import * as names from "./names.js";
 import * as types from "./types.js";
 import * as safety from "./safety.js";
 import * as codegen from "./codegen.js";
+import * as verifier from "./verifier.js";
 
-export { syntax, names, types, safety, codegen };
+export { syntax, names, types, safety, codegen, verifier };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen, verifier]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));

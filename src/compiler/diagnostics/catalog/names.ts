@@ -428,6 +428,101 @@ export const unknownModuleFunction = defineError(
   }),
 );
 
+// --- kmod ---
+
+export const privateCalledOutsideModule = defineError(
+  "E0250",
+  "`@private` function called outside kernel-module code",
+  "A `@private` function is a static function of the generated kernel module: only `@kfunc` and other `@private` functions (code in the same module) can call it. eBPF programs reach module code only through `@kfunc` functions, which the module registers with the kernel; user space cannot call module code at all.",
+  (name: string, where: string) => ({
+    message: `\`@private\` function \`${name}\` cannot be called from ${where}`,
+    label: "not visible here",
+    help: where === "user space"
+      ? "module code runs in the kernel; expose what you need through a map or ring buffer that an eBPF program fills"
+      : `call a \`@kfunc\` that calls \`${name}\`, or mark \`${name}\` \`@kfunc\` so eBPF programs may call it`,
+  }),
+);
+
+export const nameNotInModuleCode = defineError(
+  "E0251",
+  "eBPF or user-space name used in kernel-module code",
+  "`@kfunc` and `@private` functions are compiled into a kernel module (`NAME.mod.c`), not into the eBPF object: the eBPF object's maps, ring buffers, global variables and configs do not exist there.",
+  (name: string, what: string) => ({
+    message: `${what} \`${name}\` belongs to the eBPF object and cannot be used in kernel-module code`,
+    label: "not available in the kernel module",
+    help: "pass the value as a kfunc argument from the eBPF program, or do this part in the eBPF program that calls the kfunc",
+  }),
+);
+
+export const callNotInModuleCode = defineError(
+  "E0252",
+  "call not available in kernel-module code",
+  "Kernel-module code (`@kfunc`, `@private`) can call `@kfunc` and `@private` functions and `print` (which becomes `printk`). BPF helpers, `extern` kfuncs, `@helper` functions, eBPF programs, user-space functions and the user-space builtins do not exist inside a kernel module.",
+  (what: string) => ({
+    message: `${what} cannot be called from kernel-module code`,
+    label: "not available in the kernel module",
+    help: "call it from an eBPF program (which may then pass the result to the kfunc), or move the logic into a `@private` function",
+  }),
+);
+
+export const kfuncNameTaken = defineError(
+  "E0253",
+  "`@kfunc` name already used by the kernel",
+  "libbpf resolves an eBPF program's `__ksym` declarations against the kernel's own BTF before any module's, and a module cannot export a symbol the kernel already has: a `@kfunc` needs a name the running kernel does not use.",
+  (name: string) => ({
+    message: `the kernel already has a function named \`${name}\`; a \`@kfunc\` with that name would be shadowed by it`,
+    label: "name used by the kernel",
+    help: `rename it, e.g. \`ks_${name}\``,
+  }),
+);
+
+export const moduleFunctionAsValue = defineError(
+  "E0254",
+  "kernel-module function used as a value",
+  "`@kfunc` and `@private` functions live in the kernel module; eBPF code calls kfuncs by name (the verifier resolves each call to the kfunc's BTF id), so they cannot be stored in variables or passed as function values.",
+  (name: string) => ({
+    message: `kernel-module function \`${name}\` cannot be used as a value`,
+    label: "used as a value",
+    help: `call it directly: \`${name}(…)\``,
+  }),
+);
+
+// --- exec-python ---
+
+export const execScriptNotFound = defineError(
+  "E0255",
+  "exec() script not found",
+  "`exec(\"script.py\")` reads the script relative to the `.ks` file when compiling (it is copied next to the binary, where the program runs it from); there is no file there.",
+  (spec: string, resolved: string) => ({
+    message: `cannot hand over to \`${spec}\`: there is no file \`${resolved}\``,
+    label: "no such file",
+    help: "check the path; it is relative to the directory of the `.ks` file",
+  }),
+);
+
+export const handoverFileClash = defineError(
+  "E0256",
+  "two Python files with one name in the output",
+  "Python scripts given to `exec()` and imported Python modules are copied into the output directory under their base names, next to the generated `NAME.py` module; two different files cannot share a name there.",
+  (fileName: string, other: string, previous: Span | undefined) => ({
+    message: `\`${fileName}\` would overwrite ${other} in the output directory`,
+    label: "same file name",
+    ...(previous ? { secondary: [{ span: previous, message: "first used here" }] } : {}),
+    help: "rename one of the Python files",
+  }),
+);
+
+export const unreachableAfterHandover = defineWarning(
+  "W0230",
+  "statement after exec() or daemon()",
+  "`exec()` replaces the program with the Python script and `daemon()` runs until a signal stops the program: neither returns, so what follows them in the same block never runs.",
+  (call: string) => ({
+    message: `this statement never runs: \`${call}\` does not return`,
+    label: "never runs",
+    help: `remove it, or move it before \`${call}\``,
+  }),
+);
+
 // --- maps-events ---
 
 export const unknownMapMethod = defineError(
@@ -449,5 +544,145 @@ export const unknownRawTracepoint = defineError(
     message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
     label: "unknown event",
     help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
+  }),
+);
+
+// --- testing ---
+
+export const testOnlyBuiltin = defineError(
+  "E0260",
+  "test builtin outside a @test function",
+  "`test()`, `test_run()`, `assert()`, the packet builders and the `TestRun`/`TestResult`/`TestPacket` types exist only in the test binary that `kernelscript test` builds; the normal loader and the eBPF object have none of them.",
+  (what: string) => ({
+    message: `${what} can only be used in a \`@test\` function`,
+    label: "outside a test",
+    help: "move this code into a function marked `@test` and run it with `kernelscript test FILE.ks`",
+  }),
+);
+
+export const noTestFunctions = defineError(
+  "E0261",
+  "no @test functions",
+  "Test mode (`kernelscript test`, `compile --test`) runs the file's `@test` functions; a file without any has nothing to run.",
+  (file: string) => ({
+    message: `\`${file}\` has no \`@test\` functions to run`,
+    label: "no tests in this file",
+    help: "add one, e.g. `@test fn passes_small_frames() { assert(test(my_prog, TestRun {}) == XDP_PASS) }`",
+  }),
+);
+
+export const testFunctionCalled = defineError(
+  "E0262",
+  "@test function called",
+  "`@test` functions are run by the test runner, each on a freshly loaded object; code cannot call them (a test calling another would run with the other's state and be reported once).",
+  (name: string) => ({
+    message: `\`${name}\` is a \`@test\` function and cannot be called`,
+    label: "called here",
+    help: "move the shared steps into an ordinary function that both tests call",
+  }),
+);
+
+export const testSignature = defineError(
+  "E0263",
+  "bad @test signature",
+  "A `@test` function takes no parameters and returns nothing, or an integer where 0 means passed (the reference implementation's convention); assertions report failures either way.",
+  (name: string, found: string) => ({
+    message: `\`@test\` function \`${name}\` ${found}`,
+    label: "test signature",
+    help: `write \`@test fn ${name}() { … }\``,
+  }),
+);
+
+export const testRunsNoProgram = defineWarning(
+  "W0231",
+  "test runs no program",
+  "A `@test` function that never calls `test()` or `test_run()` does not exercise the kernel; at run time such a test is reported as failed (`ran no eBPF program`).",
+  (name: string) => ({
+    message: `\`@test\` function \`${name}\` never runs an eBPF program`,
+    label: "no `test()` or `test_run()` in this test",
+    help: "run a program with `test(prog, TestRun { … })` or `test_run(prog, TestRun { … })` and assert on the result",
+  }),
+);
+
+export const testResultIgnored = defineWarning(
+  "W0232",
+  "test result ignored",
+  "The value `test()`/`test_run()` returns is what the program did; a test that drops it checks nothing about that run.",
+  (builtin: string) => ({
+    message: `the result of \`${builtin}()\` is not used`,
+    label: "result dropped",
+    help: `assert on it: \`assert(${builtin === "test" ? "test(prog, run) == XDP_PASS" : "test_run(prog, run).retval == XDP_PASS"})\``,
+  }),
+);
+
+// --- sched-ext ---
+
+export const unknownStructOpsType = defineError(
+  "E0280",
+  "unknown struct_ops type",
+  "`@struct_ops(\"X\")` names a kernel operations struct. Its members come from the kernel's BTF; when this kernel lacks it (e.g. `sched_ext_ops` without CONFIG_SCHED_CLASS_EXT) they come from a `struct X { … }` declared in the program or an included `.kh`, with `fn`-typed members for its methods. Neither exists here.",
+  (opsType: string, suggestion: string | undefined) => ({
+    message: `unknown struct_ops type \`${opsType}\`: it is not in this kernel's BTF and no \`struct ${opsType}\` is declared`,
+    label: "no such struct_ops type",
+    help: suggestion
+      ? `did you mean \`${suggestion}\`?`
+      : opsType === "sched_ext_ops"
+        ? "declare `struct sched_ext_ops { select_cpu: fn(p: *task_struct, prev_cpu: i32, wake_flags: u64) -> i32, … }` in a .kh and include it (as `kernelscript init sched_ext_ops` writes on a kernel with CONFIG_SCHED_CLASS_EXT), or build on such a kernel"
+        : `declare \`struct ${opsType} { … }\` in a .kh and include it (as \`kernelscript init ${opsType}\` writes on a kernel that has it), or build on a kernel whose BTF has it`,
+  }),
+);
+
+export const declaredOpsMemberNotInKernel = defineError(
+  "E0281",
+  "declared struct_ops member not in the kernel",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, BTF is what the kernel registers: every member the declaration lists must exist in the kernel's struct.",
+  (opsType: string, member: string, suggestion: string | undefined) => ({
+    message: `\`struct ${opsType}\` declares \`${member}\`, but the kernel's \`${opsType}\` has no such member`,
+    label: "not in the kernel's BTF",
+    help: suggestion ? `did you mean \`${suggestion}\`?` : `remove it, or regenerate the header with \`kernelscript init ${opsType}\``,
+  }),
+);
+
+export const declaredOpsMemberMismatch = defineError(
+  "E0282",
+  "declared struct_ops member disagrees with the kernel",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, the declaration must agree with BTF: a method member must be a `fn(...)` with the kernel's prototype, a data member must have the kernel's type.",
+  (opsType: string, member: string, declared: string, kernel: string) => ({
+    message: `\`${opsType}.${member}\` is declared \`${declared}\`, the kernel's BTF says \`${kernel}\``,
+    label: "differs from the kernel",
+    help: `write \`${member}: ${kernel},\`, or regenerate the header with \`kernelscript init ${opsType}\``,
+  }),
+);
+
+export const declaredOpsMethodWithoutPrototype = defineError(
+  "E0283",
+  "struct_ops method member without a prototype",
+  "Without the kernel's BTF, a method of a declared struct_ops type is typed only by its declaration: the member must be written `name: fn(params) -> ret` (a `*u8` function pointer says nothing about what the kernel passes).",
+  (opsType: string, member: string, declared: string) => ({
+    message: `\`${opsType}.${member}\` is declared \`${declared}\`, so the method \`${member}\` has no prototype to check against`,
+    label: "implemented here",
+    help: `declare the member with its kernel prototype, e.g. \`${member}: fn(p: *task_struct, flags: u64) -> void,\``,
+  }),
+);
+
+export const kernelTypeDeclaredInProgram = defineError(
+  "E0284",
+  "kernel struct_ops type declared in the program",
+  "A struct_ops type is a kernel type: its declaration belongs in a `.kh` header, so that the generated C defines it only where the kernel's vmlinux.h lacks it. A `struct` declared in the `.ks` file itself is a program type shared with user space.",
+  (opsType: string) => ({
+    message: `\`struct ${opsType}\` is the kernel type this impl fills in, but it is declared in the program`,
+    label: "declared here",
+    help: `move \`struct ${opsType}\` (and the kernel types it uses) into a .kh and \`include\` it`,
+  }),
+);
+
+export const kfuncMissingFromKernel = defineWarning(
+  "W0236",
+  "kfunc not in this kernel's BTF",
+  "An `extern` kernel function the kernel's BTF does not have is declared `__ksym __weak`: the object still builds and loads where the function is missing, but a program that calls it is refused by the verifier there. Inside an impl of a struct_ops type this kernel lacks, that is expected (the whole impl needs a kernel with that feature); elsewhere it is probably a mistake.",
+  (name: string, caller: string) => ({
+    message: `\`${name}\` is not in this kernel's BTF, so \`${caller}\` will not load on this kernel`,
+    label: "unknown kfunc",
+    help: "check the name against `bpftool btf dump file /sys/kernel/btf/vmlinux | grep FUNC`, or call it only from the impl of the kernel feature that provides it",
   }),
 );

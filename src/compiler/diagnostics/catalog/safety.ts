@@ -1,6 +1,6 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
-import { defineError } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
 
 export const uncheckedPacketAccess = defineError(
@@ -290,6 +290,41 @@ export const mapAccessForbiddenByFlags = defineError(
   }),
 );
 
+// --- kmod ---
+
+export const moduleNewWithoutFlag = defineError(
+  "E0480",
+  "kernel-module allocation without a GFP flag",
+  "`new T()` in kernel-module code becomes `kmalloc`, whose flags decide whether it may sleep. A kfunc runs in the context of the eBPF program that calls it (atomic for XDP, TC and tracepoints), so the compiler does not pick a default: the code says which one it means.",
+  (type: string) => ({
+    message: `\`new ${type}()\` in kernel-module code needs an allocation flag`,
+    label: "no GFP flag",
+    help: `write \`new ${type}(GFP_ATOMIC)\` (never sleeps), or \`GFP_KERNEL\` only if no atomic caller reaches it`,
+  }),
+);
+
+export const constructNotInModuleCode = defineError(
+  "E0481",
+  "construct not available in kernel-module code",
+  "Kernel-module code is translated to kernel C with the same statement emitter as eBPF and user-space code, but some constructs rely on runtimes that exist only in the eBPF object or the loader (string types and their helpers, error frames of `throw`/`try`/`defer`, packet contexts).",
+  (what: string) => ({
+    message: `${what} cannot be used in kernel-module code`,
+    label: "not available in the kernel module",
+    help: "keep this part in the eBPF program or in user space, and give the kfunc plain integers or pointers",
+  }),
+);
+
+export const gfpKernelMaySleep = defineWarning(
+  "W0229",
+  "`GFP_KERNEL` allocation in kfunc code",
+  "`GFP_KERNEL` may sleep to reclaim memory. Kernel-module code runs in the context of the eBPF program calling the kfunc, which for XDP, TC, tracepoints and perf events is atomic (no sleeping): the kernel then warns \"sleeping function called from invalid context\" or deadlocks.",
+  () => ({
+    message: "`GFP_KERNEL` may sleep, but kfuncs run in the atomic context of the eBPF program calling them",
+    label: "may sleep",
+    help: "use `GFP_ATOMIC`",
+  }),
+);
+
 // --- maps-events ---
 
 export const uncheckedPop = defineError(
@@ -322,5 +357,18 @@ export const mapFlagForKind = defineError(
     message: `\`@flags(${flag})\` is not allowed on a \`${kind}\` map`,
     label: "refused by the kernel for this kind",
     help: allowed === "" ? `remove \`${flag}\`: a \`${kind}\` map takes no flags` : `remove \`${flag}\`; a \`${kind}\` map allows: ${allowed}`,
+  }),
+);
+
+// --- testing ---
+
+export const testPacketTooLarge = defineError(
+  "E0482",
+  "test packet too large",
+  "BPF_PROG_TEST_RUN copies the frame into one page with XDP headroom and shared-info tailroom, so a test frame holds at most 3 520 bytes (on 4 KiB pages); a larger one is refused by the kernel (EINVAL).",
+  (size: string, capacity: number) => ({
+    message: `a test frame of ${size} bytes is larger than the ${capacity} bytes a test run can take`,
+    label: "too large",
+    help: `use at most ${capacity} bytes, e.g. \`.pad_to(1500)\` for a full-size Ethernet frame`,
   }),
 );

@@ -586,6 +586,66 @@ export const execNotPython = defineError(
   }),
 );
 
+// --- kmod ---
+
+export const moduleParameterType = defineError(
+  "E0362",
+  "parameter type not allowed in kernel-module functions",
+  "A `@kfunc` is called by eBPF programs through BTF: the verifier accepts scalars (integers, `bool`, `char`, enums) and pointers to scalars or to structs of the file as arguments. `@private` functions follow the same rule, so every value that reaches module code has a kernel C type. At most 5 parameters: eBPF passes arguments in R1–R5.",
+  (fn: string, found: string, why: string) => ({
+    message: `parameter of \`${fn}\` has type \`${found}\`, ${why}`,
+    label: "not allowed here",
+    help: "use an integer, `bool`, `char`, an enum or a pointer to one of those or to a struct of this file (group more than 5 values in a struct and pass a pointer)",
+  }),
+);
+
+export const moduleReturnType = defineError(
+  "E0363",
+  "return type not allowed in kernel-module functions",
+  "A `@kfunc` returns a scalar to the calling eBPF program: an integer, `bool`, `char`, an enum or nothing. Returning a pointer needs acquire/release flags (`KF_ACQUIRE`, `KF_RET_NULL`) and a matching destructor kfunc, which this compiler does not generate. `@private` functions may also return pointers.",
+  (fn: string, found: string) => ({
+    message: `\`${fn}\` returns \`${found}\`, which a kfunc cannot return to eBPF`,
+    label: "not allowed here",
+    help: "return an integer status and write results through a pointer parameter (`out: *u64`)",
+  }),
+);
+
+export const allocationFlagNotGfp = defineError(
+  "E0364",
+  "allocation flag is not a GFP flag",
+  "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
+  (found: string) => ({
+    message: `${found} is not an allocation flag`,
+    label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
+    help: "write `new T(GFP_ATOMIC)`",
+  }),
+);
+
+// --- exec-python ---
+
+export const pythonAnnotationUnsupported = defineError(
+  "E0374",
+  "Python type annotation without a KernelScript type",
+  "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
+  (name: string, what: string, annotation: string, declared: Span) => ({
+    message: `the ${what} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
+    label: "calls a Python function KernelScript cannot type",
+    secondary: [{ span: declared, message: `\`${annotation}\` here` }],
+    help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
+  }),
+);
+
+export const pythonValueUnsupported = defineError(
+  "E0379",
+  "value that cannot be passed to Python",
+  "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
+  (where: string, expected: string, found: string) => ({
+    message: `${where} must be ${expected}, found \`${found}\``,
+    label: "cannot be converted to Python",
+    help: "pass an integer or a string (e.g. one field of a struct)",
+  }),
+);
+
 // --- maps-events ---
 
 export const lpmTrieKey = defineError(
@@ -620,5 +680,74 @@ export const mapKindTypeArguments = defineError(
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
       : `write \`var q : ${kind}<u32>(64)\``,
+  }),
+);
+
+// --- testing ---
+
+export const notTestRunnable = defineError(
+  "E0384",
+  "program type cannot be test-run",
+  "`test()` and `test_run()` run a program with the kernel's BPF_PROG_TEST_RUN, which exists for XDP and TC (`sched_cls`) programs here; other program types must be tested by attaching them (the loader) instead.",
+  (program: string, type: string, why: string) => ({
+    message: `\`${program}\` is a ${type} program, which cannot be test-run`,
+    label: "not test-runnable",
+    notes: [why],
+    help: "test XDP and TC programs with `test()`; for this program, attach it with its loader and read its maps",
+  }),
+);
+
+export const testNeedsProgram = defineError(
+  "E0385",
+  "test() needs a program and a TestRun",
+  "`test(prog, run)` and `test_run(prog, run)` take the name of an eBPF program of this file and a `TestRun` struct (its fields may be omitted).",
+  (builtin: string, what: string) => ({
+    message: `\`${builtin}()\` expects ${what}`,
+    label: "wrong argument",
+    help: `write \`${builtin}(my_program, TestRun { packet: eth_packet().ipv4().udp() })\``,
+  }),
+);
+
+export const badPacketBuilder = defineError(
+  "E0386",
+  "bad packet builder call",
+  "Packets are built from `eth_packet()` with the methods `ipv4`, `ipv6`, `tcp`, `udp`, `icmp`, `icmp6` (each optionally taking its header struct, whose omitted fields are filled in), `payload(N)` and `pad_to(N)`.",
+  (what: string, help: string) => ({
+    message: what,
+    label: "packet builder",
+    help,
+  }),
+);
+
+export const packetLayerOrder = defineError(
+  "E0387",
+  "packet layers out of order",
+  "A built packet is Ethernet, then at most one network header (IPv4 or IPv6), then at most one transport header that fits it, then payload; any other order would not be a frame the program could parse.",
+  (method: string, why: string) => ({
+    message: `\`.${method}()\` cannot come here: ${why}`,
+    label: "out of order",
+    help: "build in wire order: `eth_packet().ipv4().udp().payload(32)`",
+  }),
+);
+
+export const contextFieldForType = defineError(
+  "E0388",
+  "TestRun field not in this program's context",
+  "`TestRun` fields fill the context the program receives: `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC). The kernel rejects a context with other fields set.",
+  (field: string, program: string, type: string, allowed: string) => ({
+    message: `\`${field}\` is not part of the ${type} context of \`${program}\``,
+    label: "not in this context",
+    help: `remove it; the ${type} fields a test can set are ${allowed}`,
+  }),
+);
+
+export const assertArguments = defineError(
+  "E0389",
+  "bad assert() arguments",
+  "`assert(condition)` or `assert(condition, \"message\")`: the condition is a bool (or integer/pointer, true when non-zero) and the message a string literal.",
+  (why: string) => ({
+    message: `\`assert()\` ${why}`,
+    label: "here",
+    help: "write `assert(r.retval == XDP_DROP, \"big frames are dropped\")`",
   }),
 );

@@ -20,6 +20,9 @@
 //! closes) and `_exit(0)`s: running libbpf's destructors from a signal handler could
 //! deadlock inside malloc.
 
+import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
+import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
+import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
 import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
@@ -35,16 +38,17 @@ import {
   skeletonHeaderFileName,
   skeletonName,
   bpfSourceFileName,
-  verifierLogFileName,
 } from "../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
+import { emitVerifierReport } from "./verifier-table.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
   readonly hasSharedHeader: boolean;
   /**
    * Optional line map of `NAME.bpf.c`: `[cLine, "app.ks:LINE"]`. When given, a verifier
-   * rejection is reported at the `.ks` line of the last C line the verifier quoted.
+   * rejection is explained at the `.ks` line of the failing instruction
+   * (`verifier-table.ts`).
    */
   readonly bpfLineOrigins?: readonly (readonly [number, string])[];
 }
@@ -78,14 +82,19 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
   emitPinnedGlobalsRuntime(w, module);
+  emitKernelModuleLoader(w, module);
   emitOpenAndLoad(w, module);
   emitProgramLookup(w);
   emitAttach(w, module);
   emitPerfAttach(w, module);
   emitStructOpsRegister(w, module);
+  emitHandoverRuntime(w, module);
+  emitPythonRuntime(w, module);
 }
 
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
+  emitPythonIncludes(w, module);
+  if (module.handover) w.line("#include <fcntl.h>");
   for (const header of [
     "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
     "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
@@ -180,68 +189,7 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
   w.dedent();
   w.line("};");
   w.line();
-  w.block("static const char *ks_origin_of_c_line(int line)", () => {
-    w.line("const char *best = NULL;");
-    w.line("for (int i = 0; ks_line_map[i].origin; i++)");
-    w.line("    if (ks_line_map[i].c_line <= line) best = ks_line_map[i].origin;");
-    w.line("return best;");
-  });
-  w.line();
-
-  const verifierLog = verifierLogFileName(module.name);
-  const bpfSource = bpfSourceFileName(module.name);
-  w.comment("On a verifier rejection: write the log to a file and print its last real complaint.");
-  w.block("static bool ks_report_verifier_log(void)", () => {
-    w.line('char *begin = ks_log ? strstr(ks_log, "-- BEGIN PROG LOAD LOG --") : NULL;');
-    w.line("if (!begin) return false;");
-    w.line('char *end = strstr(begin, "-- END PROG LOAD LOG --");');
-    w.line("if (!end) end = ks_log + ks_log_len;");
-    w.line(`FILE *file = fopen(${cString(verifierLog)}, "w");`);
-    w.block("if (file)", () => {
-      w.line("fwrite(ks_log, 1, ks_log_len, file);");
-      w.line("fclose(file);");
-    });
-    w.comment("libbpf names the program as \"prog 'NAME': -- BEGIN PROG LOAD LOG --\".");
-    w.line('char program[128] = "?";');
-    w.line("char *quote = begin;");
-    w.line("while (quote > ks_log && *quote != '\\n') quote--;");
-    w.line(`char *named = strstr(quote, "prog '");`);
-    w.block("if (named && named < begin)", () => {
-      w.line("named += 6;");
-      w.line("size_t len = strcspn(named, \"'\");");
-      w.line("if (len >= sizeof(program)) len = sizeof(program) - 1;");
-      w.line("memcpy(program, named, len);");
-      w.line("program[len] = 0;");
-    });
-    w.comment("The complaint is the last line that is not the verifier's statistics.");
-    w.line("char summary[256] = \"(no message)\";");
-    w.line("int c_line = 0;");
-    w.line(`const char *marker = "@ ${bpfSource}:";`);
-    w.line('char *line = strchr(begin, \'\\n\');');
-    w.block("while (line && line < end)", () => {
-      w.line("line++;");
-      w.line("char *next = strchr(line, '\\n');");
-      w.line("size_t len = next ? (size_t)(next - line) : strlen(line);");
-      w.line("char *at = strstr(line, marker);");
-      w.line("if (at && at < line + len) c_line = atoi(at + strlen(marker));");
-      w.block(
-        'if (len > 0 && line < end && strncmp(line, "processed ", 10) != 0 && strncmp(line, "verification time", 17) != 0 && strncmp(line, "stack depth", 11) != 0 && strncmp(line, "-- END", 6) != 0)',
-        () => {
-          w.line("if (len >= sizeof(summary)) len = sizeof(summary) - 1;");
-          w.line("memcpy(summary, line, len);");
-          w.line("summary[len] = 0;");
-        },
-      );
-      w.line("line = next;");
-    });
-    w.line(`fprintf(stderr, "error: the kernel verifier rejected program '%s': %s\\n", program, summary);`);
-    w.line("const char *origin = c_line ? ks_origin_of_c_line(c_line) : NULL;");
-    w.line(`if (origin) fprintf(stderr, "  --> %s (${bpfSource}:%d)\\n", origin, c_line);`);
-    w.line(`else if (c_line) fprintf(stderr, "  --> ${bpfSource}:%d\\n", c_line);`);
-    w.line(`fprintf(stderr, "  full verifier log: %s\\n", ${cString(verifierLog)});`);
-    w.line("return true;");
-  });
-  w.line();
+  emitVerifierReport(w, module);
 
   w.comment("The last line libbpf warned about: usually names what failed.");
   w.block("static void ks_print_last_libbpf_line(void)", () => {
@@ -286,6 +234,7 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
 }
 
 function emitSignals(w: CWriter, module: IrModule): void {
+  emitHandoverState(w, module);
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
@@ -301,6 +250,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("    else ks_release_tc(&ks_attachments[i]);");
       w.line("}");
       for (const line of perfSignalLines(module)) w.line(line);
+      for (const line of handoverSignalLines(module)) w.line(line);
       w.line("_exit(0);");
     }
   });
@@ -369,6 +319,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
     w.line("static bool registered;");
     w.line("if (!registered && atexit(ks_cleanup) == 0) registered = true;");
     w.line();
+    if (hasModuleToLoad(module)) w.line("if (ks_load_kernel_module() != 0) return -1;");
     w.line(`ks_skel = ${skel}__open();`);
     w.block("if (!ks_skel)", () => {
       w.line("int err = errno;");

@@ -1,0 +1,103 @@
+//! `kernelscript test FILE.ks [--filter SUBSTR] [-o DIR]`: compile in test mode (the
+//! file must have `@test` functions), build `NAME.test` with the generated Makefile, run
+//! it as root and pass its report through: one line per test, failure details beneath,
+//! `N passed, N failed`. Exit 0 when every test passed, 1 when one failed or the program
+//! has errors, 2 for usage, 3 when the machine cannot run eBPF (not root, no bpf()).
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { baseNameOf } from "../../compiler/host.js";
+import { stringFlag, type CliIo, type CommandContext } from "../context.js";
+import { EnvironmentError, ExitCode, InternalError } from "../failures.js";
+import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
+import { requireBuildToolchain } from "../toolchain.js";
+import { compileInMemory, reportDiagnostics } from "./compile.js";
+
+export async function runTest(context: CommandContext): Promise<ExitCode> {
+  const { io, parsed } = context;
+  const file = parsed.args[0]!;
+  const filter = stringFlag(parsed, "filter");
+  const output = stringFlag(parsed, "output");
+  const target = output === undefined ? undefined : resolveOutputTarget(output, io.cwd);
+  if (target) checkOutputTarget(target, io.cwd, file, "test");
+  const result = await compileInMemory(io, file, true, true);
+  if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
+  requireBuildToolchain(io.env, io.isRoot);
+  requireKernelAccess(io, file);
+
+  const name = baseNameOf(file);
+  let dir: string;
+  if (target) {
+    replaceOutputDirectory(target, result.files);
+    dir = target.absolute;
+  } else {
+    dir = mkdtempSync(join(tmpdir(), `kernelscript-test-${name}-`));
+    replaceOutputDirectory({ shown: dir, absolute: dir }, result.files);
+  }
+  let keep = target !== undefined;
+  try {
+    const build = await capture("make", ["--no-print-directory", "-C", dir, `${name}.test`], dir, io);
+    if (build.status !== 0) {
+      keep = true;
+      throw new InternalError(`the generated test binary did not build (make -C ${dir} ${name}.test):\n${build.stdout}${build.stderr}`);
+    }
+    const run = await capture(`./${name}.test`, filter === undefined ? [] : ["--filter", filter], dir, io);
+    io.writeStdout(run.stdout);
+    io.writeStderr(run.stderr);
+    const log = join(dir, `${name}.verifier.log`);
+    if (existsSync(log)) {
+      keep = true;
+      reportVerifierRejection(io, { logPath: log, lineMapPath: join(dir, `${name}.bpf.map.json`), sourcePath: file });
+    }
+    if (run.status === 0) return ExitCode.ok;
+    if (run.status === 1) return ExitCode.programErrors;
+    io.writeStderr(`error: the test binary ${join(dir, `${name}.test`)} stopped abnormally (${run.signal ? `signal ${run.signal}` : `status ${run.status}`})\n`);
+    keep = true;
+    return ExitCode.programErrors;
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The hook where a kernel rejection during `kernelscript test` is reported. The test
+ * binary already printed libbpf's one-line summary; the verifier-map slice maps the log
+ * to `.ks` lines here.
+ */
+export function reportVerifierRejection(io: CliIo, rejection: { readonly logPath: string; readonly lineMapPath: string; readonly sourcePath: string }): void {
+  io.writeStderr(`  = note: the full verifier log is in ${rejection.logPath}\n`);
+}
+
+/** Root (or the capabilities) and a kernel with bpf(): exit 3 with the fix otherwise. */
+function requireKernelAccess(io: CliIo, file: string): void {
+  if (!io.isRoot) {
+    throw new EnvironmentError(
+      ["running @test functions loads eBPF programs into the kernel (BPF_PROG_TEST_RUN), which needs root"],
+      `sudo kernelscript test ${file}`,
+    );
+  }
+  if (!existsSync("/proc/sys/kernel/unprivileged_bpf_disabled")) {
+    throw new EnvironmentError(["this kernel has no bpf() system call (CONFIG_BPF_SYSCALL is not set)"], "boot a kernel built with CONFIG_BPF_SYSCALL=y");
+  }
+}
+
+interface Captured {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function capture(command: string, args: readonly string[], cwd: string, io: CliIo): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...io.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}

@@ -1,0 +1,341 @@
+//! `@test` functions and what only they may use: `test(prog, run)`, `test_run(prog, run)`,
+//! `assert(cond[, "msg"])`, the packet builders (`eth_packet().ipv4().udp()…`) and the
+//! `TestRun`/`TestResult`/`TestPacket` structs (kernel/testing.ts has the tables).
+//!
+//! Facts for lowering (where each assert is, its source text) go into `TestingFacts`.
+
+import type * as ast from "../ast.js";
+import { forEachChild } from "../ast.js";
+import * as nameErrors from "../diagnostics/catalog/names.js";
+import * as typeErrors from "../diagnostics/catalog/types-features.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import type { Type } from "../types.js";
+import { errorType, typeToString, u32, voidType } from "../types.js";
+import { lineColumnOf } from "../source.js";
+import type { CheckContext } from "./context.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkCondition, checkExpr, checkExprAs } from "./expressions.js";
+import type { Scope } from "./scope.js";
+import type { FunctionInfo, Semantics } from "./semantics.js";
+import { programTypeFor } from "../kernel/program-types.js";
+import { packetHeaderByName } from "../kernel/headers.js";
+import {
+  contextFieldsByProgramType, packetMethodByName, testBuiltinNames, testPacketCapacity, testPacketStruct,
+  testResultStruct, testRunLimit, testRunStruct, testStructNames, type PacketMethod,
+} from "../kernel/testing.js";
+import type { ProgramType } from "../ir.js";
+
+/** What lowering needs to know about the test code of a file. */
+export interface TestingFacts {
+  /** Each `assert(...)`: its `.ks` location and the source text of its condition. */
+  readonly asserts: Map<ast.CallExpr, { readonly location: string; readonly text: string }>;
+  /** `test()`/`test_run()` calls: the program they run and its type. */
+  readonly runs: Map<ast.CallExpr, { readonly program: string; readonly programType: ProgramType }>;
+  /** `@test` functions that run at least one program. */
+  readonly running: Set<FunctionInfo>;
+  /** `@helper`s test code calls (compiled into the test binary too). */
+  readonly helpers: Set<FunctionInfo>;
+}
+
+export function newTestingFacts(): TestingFacts {
+  return { asserts: new Map(), runs: new Map(), running: new Set(), helpers: new Set() };
+}
+
+const packetType: Type = { kind: "struct", name: testPacketStruct, origin: "kernel" };
+const runType: Type = { kind: "struct", name: testRunStruct, origin: "kernel" };
+const resultType: Type = { kind: "struct", name: testResultStruct, origin: "kernel" };
+
+function inTest(c: ExprChecker): boolean {
+  return c.fn.info.role.kind === "test";
+}
+
+function isPacket(type: Type): boolean {
+  return type.kind === "struct" && type.name === testPacketStruct;
+}
+
+/**
+ * The test builtins and packet methods; undefined when `expr` is neither (the caller
+ * goes on with ordinary calls). A user function of the same name wins.
+ */
+export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type | undefined {
+  const callee = expr.callee;
+  if (callee.kind === "NameExpr") {
+    const name = callee.name.name;
+    if (!testBuiltinNames.includes(name) || scope.lookup(name)) return undefined;
+    c.ctx.exprTypes.set(callee, errorType);
+    if (!inTest(c)) {
+      c.ctx.diags.report(nameErrors.testOnlyBuiltin, callee.span, `\`${name}()\``);
+      expr.args.forEach((a) => checkExpr(c, scope, a));
+      return errorType;
+    }
+    switch (name) {
+      case "test": case "test_run": return checkRun(c, scope, expr, name);
+      case "assert": return checkAssert(c, scope, expr);
+      default: return checkPacketStart(c, scope, expr);
+    }
+  }
+  if (callee.kind !== "FieldExpr" || !inTest(c) || !packetMethodByName.has(callee.field.name)) return undefined;
+  if (callee.target.kind === "NameExpr") {
+    const symbol = scope.lookup(callee.target.name.name);
+    if (!(symbol?.kind === "local" && isPacket(symbol.type))) return undefined;
+  } else if (callee.target.kind !== "CallExpr" && callee.target.kind !== "FieldExpr" && callee.target.kind !== "ParenExpr") {
+    return undefined;
+  }
+  const target = checkExpr(c, scope, callee.target);
+  if (target.kind === "error") {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  if (!isPacket(target)) {
+    c.ctx.diags.report(typeErrors.badPacketBuilder, callee.field.span,
+      `\`.${callee.field.name}()\` builds a test packet, but this is \`${typeToString(target)}\``,
+      "start a packet with `eth_packet()`");
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  return checkPacketMethod(c, scope, expr, packetMethodByName.get(callee.field.name)!);
+}
+
+function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
+  const { ctx } = c;
+  // Counted even when the call has errors: W0231 is about tests with no run at all.
+  ctx.testing.running.add(c.fn.info);
+  const [progArg, runArg] = expr.args;
+  if (expr.args.length !== 2 || !progArg || !runArg) {
+    ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, `2 arguments (a program and a \`TestRun\`), not ${expr.args.length}`);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const progType = checkExpr(c, scope, progArg);
+  const symbol = progArg.kind === "NameExpr" ? ctx.references.get(progArg) : undefined;
+  checkExprAs(c, scope, runArg, runType, `the test run of \`${name}()\``);
+  if (progType.kind === "error") return errorType;
+  if (progType.kind !== "programRef" || symbol?.kind !== "function" || symbol.info.role.kind !== "program") {
+    ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, `an eBPF program of this file as its first argument, not \`${typeToString(progType)}\``);
+    return errorType;
+  }
+  const info = symbol.info;
+  const role = info.role as Extract<FunctionInfo["role"], { kind: "program" }>;
+  const programType = programTypeFor(role.info, role.target);
+  const limit = testRunLimit(programType);
+  if (limit) {
+    ctx.diags.report(typeErrors.notTestRunnable, progArg.span, info.name, `\`@${role.info.attribute}\``, limit);
+    return errorType;
+  }
+  if (runArg.kind === "StructLiteral" && runArg.typeName.name === testRunStruct) {
+    for (const field of runArg.fields) {
+      const types = contextFieldsByProgramType.get(field.name.name);
+      if (types && !types.includes(programType)) {
+        const allowed = [...contextFieldsByProgramType].filter(([, t]) => t.includes(programType)).map(([f]) => `\`${f}\``).join(", ");
+        ctx.diags.report(typeErrors.contextFieldForType, field.name.span, field.name.name, info.name, programType === "xdp" ? "XDP" : "TC", allowed);
+      }
+    }
+  }
+  ctx.testing.runs.set(expr, { program: info.name, programType });
+  // TC programs return `i32`; their result is typed as the action enum so it compares
+  // with TC_ACT_* and a failed assert names the action.
+  const returned: Type = programType === "tc" && info.returnType.kind === "int" ? { kind: "enum", name: "tc_action", origin: "kernel" } : info.returnType;
+  return name === "test" ? returned : resultType;
+}
+
+function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  const [condition, message] = expr.args;
+  if (!condition || expr.args.length > 2) {
+    ctx.diags.report(typeErrors.assertArguments, expr.span, `takes a condition and an optional message, not ${expr.args.length} arguments`);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return voidType;
+  }
+  checkCondition(c, scope, condition);
+  if (message) {
+    checkExpr(c, scope, message);
+    if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "takes its message as a string literal");
+  }
+  const file = ctx.inputs.sources.get(condition.span.file);
+  const line = file ? lineColumnOf(file, expr.span.start).line : 0;
+  const text = file ? file.text.slice(condition.span.start, condition.span.end).replace(/\s+/g, " ") : "condition";
+  ctx.testing.asserts.set(expr, { location: `${condition.span.file}:${line}`, text });
+  return voidType;
+}
+
+function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const arg = expr.args[0];
+  if (expr.args.length > 1) {
+    c.ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`eth_packet()\` takes at most one argument (an \`ethhdr\`), not ${expr.args.length}`,
+      "write `eth_packet()` or `eth_packet(ethhdr { h_proto: htons(ETH_P_IP) })`");
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return packetType;
+  }
+  if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, "the Ethernet header of `eth_packet()`");
+  return packetType;
+}
+
+function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, method: PacketMethod): Type {
+  const { ctx } = c;
+  const arg = expr.args[0];
+  if (method.header) {
+    if (expr.args.length > 1) {
+      ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`.${method.name}()\` takes at most one argument (a \`${method.header}\`), not ${expr.args.length}`,
+        `write \`.${method.name}()\` or \`.${method.name}(${method.header} { … })\` with the fields to set`);
+      expr.args.forEach((a) => checkExpr(c, scope, a));
+    } else if (arg) {
+      checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, `the header of \`.${method.name}()\``);
+    }
+  } else if (expr.args.length !== 1 || !arg) {
+    ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`.${method.name}()\` takes one argument (a byte count), not ${expr.args.length}`,
+      `write \`.${method.name}(64)\``);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+  } else {
+    checkExprAs(c, scope, arg, u32, `the byte count of \`.${method.name}()\``);
+    if (arg.kind === "IntLiteral" && arg.value > BigInt(testPacketCapacity)) {
+      ctx.diags.report(safetyErrors.testPacketTooLarge, arg.span, String(arg.value), testPacketCapacity);
+    }
+  }
+  checkLayerOrder(c, expr, method);
+  return packetType;
+}
+
+/** The methods of a chain that starts at `eth_packet()`, in call order; undefined if it starts elsewhere. */
+function chainMethods(expr: ast.Expr): ast.CallExpr[] | undefined {
+  const calls: ast.CallExpr[] = [];
+  let e = expr;
+  for (;;) {
+    if (e.kind === "ParenExpr") e = e.expr;
+    else if (e.kind === "CallExpr" && e.callee.kind === "FieldExpr") {
+      calls.unshift(e);
+      e = e.callee.target;
+    } else if (e.kind === "CallExpr" && e.callee.kind === "NameExpr" && e.callee.name.name === "eth_packet") return calls;
+    else return undefined;
+  }
+}
+
+/** Wire order, checked when the whole chain is visible from `eth_packet()`. */
+function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr, method: PacketMethod): void {
+  const chain = chainMethods(expr);
+  if (!chain) return;
+  const earlier = chain.slice(0, -1).map((call) => packetMethodByName.get((call.callee as ast.FieldExpr).field.name)).filter((m): m is PacketMethod => !!m);
+  const network = earlier.find((m) => m.layer === "l3");
+  const field = (expr.callee as ast.FieldExpr).field;
+  let why: string | undefined;
+  if (method.layer !== "payload" && earlier.some((m) => m.layer === "payload")) why = "headers cannot follow the payload";
+  else if (method.layer === "l3" && network) why = `the packet already has an \`.${network.name}()\` header`;
+  else if (method.layer === "l4" && earlier.some((m) => m.layer === "l4")) why = "the packet already has a transport header";
+  else if (method.layer === "l4" && !network) why = `a ${method.name.toUpperCase()} header needs an IP header before it (\`.ipv4()\` or \`.ipv6()\`)`;
+  else if (method.layer === "l4" && method.needs !== "ip" && network && method.needs !== network.name) {
+    why = `\`.${method.name}()\` goes with \`.${method.needs}()\`, not \`.${network.name}()\``;
+  }
+  if (why) c.ctx.diags.report(typeErrors.packetLayerOrder, field.span, method.name, why);
+}
+
+/** Fields of these struct literals may be omitted in test code (zero: the default). */
+export function testFieldsOptional(c: ExprChecker, struct: string): boolean {
+  return testStructNames.has(struct) || (inTest(c) && packetHeaderByName.has(struct));
+}
+
+/** `TestRun { … }` and friends outside a test. */
+export function checkTestTypeSide(c: ExprChecker, name: ast.Ident): void {
+  if (testStructNames.has(name.name) && !inTest(c)) {
+    c.ctx.diags.report(nameErrors.testOnlyBuiltin, name.span, `\`${name.name}\``);
+  }
+}
+
+/** Reports a call of a `@test` function (run only by the runner). */
+export function checkTestCallee(ctx: CheckContext, info: FunctionInfo, span: import("../source.js").Span): void {
+  if (info.role.kind === "test") ctx.diags.report(nameErrors.testFunctionCalled, span, info.name);
+}
+
+/** `@test fn name()` or `@test fn name() -> i32`. */
+export function checkTestSignature(ctx: CheckContext, info: FunctionInfo): void {
+  if (info.role.kind !== "test" || info.decl.kind !== "FunctionDecl") return;
+  const decl = info.decl;
+  if (decl.params.length > 0) {
+    ctx.diags.report(nameErrors.testSignature, decl.params[0]!.name.span, info.name, "takes parameters; the runner calls it with none");
+  } else if (info.returnType.kind !== "void" && info.returnType.kind !== "int" && info.returnType.kind !== "error") {
+    ctx.diags.report(nameErrors.testSignature, decl.returnType?.span ?? decl.name.span, info.name,
+      `returns \`${typeToString(info.returnType)}\`; a test returns nothing, or an integer (0 = passed)`);
+  }
+}
+
+/** After a test's body: did it run a program? */
+export function finishTestFunction(ctx: CheckContext, info: FunctionInfo): void {
+  if (info.role.kind === "test" && info.decl.kind === "FunctionDecl" && !ctx.testing.running.has(info)) {
+    ctx.diags.report(nameErrors.testRunsNoProgram, info.decl.name.span, info.name);
+  }
+}
+
+/** `test(…)` as a whole statement: its result is dropped. */
+export function checkTestResultUse(c: ExprChecker, expr: ast.Expr): void {
+  if (expr.kind !== "CallExpr" || !c.ctx.testing.runs.has(expr) || expr.callee.kind !== "NameExpr") return;
+  c.ctx.diags.report(nameErrors.testResultIgnored, expr.span, expr.callee.name.name);
+}
+
+/** A `@helper` called from test code must be plain C that also builds in user space. */
+export function checkHelperFromTest(c: ExprChecker, info: FunctionInfo, span: import("../source.js").Span): boolean {
+  if (!inTest(c) || info.role.kind !== "helper") return false;
+  const why = unportable(c.ctx, info, new Set());
+  if (why) c.ctx.diags.report(codegenErrors.helperNotPortable, span, info.name, why);
+  c.ctx.testing.helpers.add(info);
+  return true;
+}
+
+function unportable(ctx: CheckContext, info: FunctionInfo, seen: Set<FunctionInfo>): string | undefined {
+  if (seen.has(info)) return undefined;
+  seen.add(info);
+  const decl = info.decl;
+  if (decl.kind !== "FunctionDecl" || !decl.body) return "it has no body";
+  for (const p of info.params) {
+    if (!portableType(p.type)) return `its parameter \`${p.name}\` has type \`${typeToString(p.type)}\``;
+  }
+  let why: string | undefined;
+  const visit = (node: ast.Node): void => {
+    if (why) return;
+    if (node.kind === "NameExpr") {
+      const symbol = ctx.references.get(node);
+      if (symbol?.kind === "map") why = `it uses map \`${node.name.name}\``;
+      else if (symbol?.kind === "global" || symbol?.kind === "config") why = `it uses the global \`${node.name.name}\``;
+      else if (symbol?.kind === "function") {
+        const callee = symbol.info;
+        if (callee.role.kind !== "helper") why = `it refers to \`${callee.name}\``;
+        else {
+          const inner = unportable(ctx, callee, seen);
+          if (inner) why = `it calls \`${callee.name}\`, and ${inner}`;
+          else ctx.testing.helpers.add(callee);
+        }
+      }
+    } else if (node.kind === "CallExpr" && node.callee.kind === "NameExpr" && !ctx.references.has(node.callee)) {
+      why = `it calls \`${node.callee.name.name}()\`, which exists only in the kernel`;
+    } else if (node.kind === "CallExpr" && node.callee.kind !== "NameExpr") {
+      why = "it makes a method or indirect call";
+    } else if (node.kind === "WhileStmt" || node.kind === "ForRangeStmt" || node.kind === "ForInStmt") {
+      why = "it has a loop (eBPF loops may become kernel callbacks)";
+    } else if (node.kind === "IfStmt" && node.binding) {
+      why = "it binds a map entry, packet header or pointer";
+    } else if (node.kind === "ThrowStmt" || node.kind === "TryStmt" || node.kind === "DeferStmt") {
+      why = "it uses error handling";
+    } else if (node.kind === "VarStmt") {
+      const symbol = ctx.declarations.get(node);
+      if (symbol?.kind === "local" && !portableType(symbol.type)) why = `its variable \`${symbol.name}\` has type \`${typeToString(symbol.type)}\``;
+    }
+    if (!why) forEachChild(node, visit);
+  };
+  visit(decl.body);
+  return why;
+}
+
+function portableType(type: Type): boolean {
+  switch (type.kind) {
+    case "int": case "bool": case "char": case "enum": case "intLiteral": return true;
+    case "struct": return type.origin === "user";
+    case "array": return portableType(type.element);
+    default: return false;
+  }
+}
+
+/** Test mode: the file must have at least one `@test` function. */
+export function requireTests(semantics: Semantics, diags: Diagnostics): void {
+  if (semantics.functions.some((f) => f.role.kind === "test")) return;
+  diags.report(nameErrors.noTestFunctions, { file: semantics.sourcePath, start: 0, end: 0 }, semantics.sourcePath);
+}
+

@@ -1,0 +1,39 @@
+//! C of the `testCall` IR node (test code only, NAME.test.c): runs through
+//! `ks_test_exec`, packet builder steps, assertion failures with their values. The
+//! functions it calls are the test runtime's (userspace/test-runtime.ts).
+
+import type * as ir from "../ir.js";
+import { cTypeName } from "./c-types.js";
+import { cString } from "./c-code.js";
+
+/** C of a `testCall` expression (`expr` writes the arguments). */
+export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {
+  const op = e.op;
+  switch (op.kind) {
+    case "run": {
+      const kind = op.programType === "xdp" ? "KS_TEST_XDP" : "KS_TEST_TC";
+      const call = `ks_test_exec(ks_skel ? ks_skel->progs.${op.program} : NULL, ${cString(op.program)}, ${kind}, ${expr(e.args[0]!)})`;
+      // A statement expression: a run whose value is dropped stays free of -Wunused-value.
+      return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
+    }
+    case "packet": {
+      const header = (arg: ir.IrExpr | undefined): string => (arg ? expr(arg) : `((struct ${op.header}){0})`);
+      if (op.method === "eth") return `ks_pkt_eth(${header(e.args[0])})`;
+      if (op.header) return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${header(e.args[1])})`;
+      return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${expr(e.args[1]!)})`;
+    }
+    case "assertFailed": {
+      const labels = op.labels
+        ? `((const struct ks_test_label[]){ ${op.labels.map((l) => `{ ${cString(l.name)}, ${l.value}LL }`).join(", ")}, { NULL, 0 } })`
+        : "NULL";
+      const value = (arg: ir.IrExpr | undefined, slot: number): string => {
+        if (!arg) return "NULL";
+        if (arg.type.kind === "bool") return `(${expr(arg)} ? "true" : "false")`;
+        const signed = arg.type.kind === "int" ? arg.type.signed : arg.type.kind === "enum";
+        return `ks_test_fmt(${slot}, (long long)${expr(arg)}, ${signed ? 1 : 0}, ${labels})`;
+      };
+      return `ks_test_assert_failed(${cString(op.location)}, ${cString(op.text)}, ${op.message === undefined ? "NULL" : cString(op.message)}, ` +
+        `${op.operator === undefined ? "NULL" : cString(op.operator)}, ${value(e.args[0], 0)}, ${value(e.args[1], 1)})`;
+    }
+  }
+}

@@ -1,0 +1,177 @@
+//! Test mode: Ir → NAME.test.c, the test binary's source. It is the loader runtime
+//! (with pinning off, so tests never touch the maps a deployed loader pinned), the map
+//! accessors, the test runtime (userspace/test-runtime.ts), the user-space functions
+//! except `main`, the `@helper`s tests call (as user-space C), the `@test` functions and
+//! a runner `main`:
+//!
+//!   NAME.test [--filter SUBSTR]
+//!     for each test in source order: destroy and reload the eBPF object (fresh maps and
+//!     globals), run the test under setjmp, print `ok   name  (0.4 ms)` or `FAIL name`
+//!     with the failure beneath; then `N passed, N failed`; exit 1 if any failed.
+//!
+//! A test whose code never ran a program fails ("ran no eBPF program").
+
+import type * as ir from "../ir.js";
+import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
+import { cDeclaration, cTypeName } from "./c-types.js";
+import { CWriter } from "./c-writer.js";
+import { emitMapOperations } from "./map-accessors.js";
+import { errorNames, functionName, generatedBanner, verifierLogFileName } from "./names.js";
+import { emitLoaderRuntime } from "./userspace/runtime.js";
+import { emitMapAccessors } from "./userspace/maps.js";
+import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
+import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitRingbufRuntime } from "./userspace/ringbufs.js";
+import { emitTestRuntime } from "./userspace/test-runtime.js";
+
+/** The module as the test binary sees it: no `main`, no pins; tests and helpers are user functions. */
+function testView(module: ir.IrModule): ir.IrModule {
+  return {
+    ...module,
+    maps: module.maps.map((m) => ({ ...m, pinned: false })),
+    userFunctions: [...module.userFunctions.filter((f) => f.name !== "main"), ...(module.testHelpers ?? []), ...(module.testFunctions ?? [])],
+    hasUserMain: true,
+  };
+}
+
+export function emitTestC(
+  original: ir.IrModule,
+  hasSharedHeader: boolean,
+  bpfLineOrigins: readonly (readonly [number, string])[],
+): string {
+  const module = testView(original);
+  const use = new MapAccessorUse();
+  writeFunctions(new CWriter(), module, use);
+
+  const w = new CWriter();
+  w.line(generatedBanner(module.sourcePath, "c"));
+  w.line("#include <setjmp.h>");
+  w.line("#include <stdarg.h>");
+  emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
+  emitMapAccessors(w, module);
+  emitMapOperations(w, "user", module.maps, use);
+  w.line();
+  emitTestRuntime(w);
+  emitErrorType(w, "user", module.userFunctions);
+  emitStringHelpers(w, "user", collectStringUse(module));
+  for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
+  w.line();
+  emitRingbufRuntime(w, module);
+  writeFunctions(w, module, use);
+  emitRunner(w, original);
+  return w.toString();
+}
+
+function prototype(fn: ir.IrFunction): string {
+  const hidden = errorParameter(fn);
+  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
+  return `static KS_UNUSED ${cTypeName(fn.returnType)} ${functionName(fn.name)}(${params})`;
+}
+
+function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
+  const code = new CCodeEmitter(w, "user", use);
+  for (const fn of module.userFunctions) {
+    w.withOrigin(fn.span, () => w.block(prototype(fn), () => emitFunctionBody(code, w, fn, cTypeName(fn.returnType))));
+    w.line();
+  }
+}
+
+/** The hook where a rejected object is reported (the verifier-map slice explains the log). */
+const rejectionHook = "ks_test_report_rejection";
+
+function emitRunner(w: CWriter, module: ir.IrModule): void {
+  const tests = module.testFunctions ?? [];
+  w.comment("Each test as a void function: an integer result other than 0 fails it; an uncaught error too.");
+  for (const fn of tests) {
+    w.block(`static void ks_test_case_${fn.name}(void)`, () => {
+      const hidden = fn.frame?.throws ? `&${errorNames.state}` : "";
+      if (hidden) w.line(`${errorNames.type} ${errorNames.state} = {0};`);
+      const call = `${functionName(fn.name)}(${hidden})`;
+      if (fn.returnType.kind === "void") w.line(`${call};`);
+      else {
+        w.line(`long long result = (long long)${call};`);
+        if (hidden) w.line(`if (${errorNames.state}.thrown) ks_test_abort("unhandled error %lld (thrown in %s)", (long long)${errorNames.state}.code, ${errorNames.state}.origin);`);
+        w.line('if (result != 0) ks_test_abort("the test returned %lld (0 means passed)", result);');
+        return;
+      }
+      if (hidden) w.line(`if (${errorNames.state}.thrown) ks_test_abort("unhandled error %lld (thrown in %s)", (long long)${errorNames.state}.code, ${errorNames.state}.origin);`);
+    });
+    w.line();
+  }
+  w.line("static const struct { const char *name; void (*run)(void); } ks_tests[] = {");
+  w.indent();
+  for (const fn of tests) w.line(`{ ${cString(fn.name)}, ks_test_case_${fn.name} },`);
+  w.line("{ NULL, NULL },");
+  w.dedent();
+  w.line("};");
+  w.line();
+  w.comment("The kernel refused the object: say where the log is (the verifier-map slice plugs in here).");
+  w.block(`static void ${rejectionHook}(void)`, () => {
+    w.line(`if (access(${cString(verifierLogFileName(module.name))}, R_OK) == 0)`);
+    w.line(`    fprintf(stderr, "  verifier log: ${verifierLogFileName(module.name)} (in the test build directory)\\n");`);
+  });
+  w.line();
+  w.block("static double ks_test_now_ms(void)", () => {
+    w.line("struct timespec ts;");
+    w.line("clock_gettime(CLOCK_MONOTONIC, &ts);");
+    w.line("return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;");
+  });
+  w.line();
+  w.block("int main(int argc, char **argv)", () => {
+    w.line("const char *filter = NULL;");
+    w.block("for (int i = 1; i < argc; i++)", () => {
+      w.line('if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];');
+      w.block('else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)', () => {
+        w.line(`printf("usage: %s [--filter SUBSTR]\\nRuns the @test functions of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} in the kernel (needs root).\\n", argv[0]);`);
+        w.line("return 0;");
+      });
+      w.block("else", () => {
+        w.line('fprintf(stderr, "error: unknown argument \'%s\' (usage: %s [--filter SUBSTR])\\n", argv[i], argv[0]);');
+        w.line("return 2;");
+      });
+    });
+    w.line("int passed = 0, failed = 0, skipped = 0;");
+    w.block("for (int i = 0; ks_tests[i].name; i++)", () => {
+      w.block("if (filter && !strstr(ks_tests[i].name, filter))", () => {
+        w.line("skipped++;");
+        w.line("continue;");
+      });
+      w.comment("A fresh object per test: maps and globals start from their declared state.");
+      w.line("ks_cleanup();");
+      w.block("if (ks_open_and_load() != 0)", () => {
+        w.line(`${rejectionHook}();`);
+        w.line('printf("FAIL %s\\n  the eBPF object could not be loaded (see above)\\n", ks_tests[i].name);');
+        w.line('printf("\\n%d passed, %d failed\\n", passed, failed + 1);');
+        w.line("return 1;");
+      });
+      w.line("ks_test_failure[0] = 0;");
+      w.line("ks_test_ran = 0;");
+      w.line("fflush(stdout);");
+      w.line("double start = ks_test_now_ms();");
+      w.line("if (setjmp(ks_test_jump) == 0) ks_tests[i].run();");
+      w.line("double elapsed = ks_test_now_ms() - start;");
+      w.line("fflush(stdout);");
+      w.line('if (!ks_test_failure[0] && ks_test_ran == 0) snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run())");');
+      w.block("if (ks_test_failure[0])", () => {
+        w.line("failed++;");
+        w.line('printf("FAIL %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
+        w.comment("Failure details, indented under the test's line.");
+        w.line("const char *line = ks_test_failure;");
+        w.block("while (*line)", () => {
+          w.line("size_t len = strcspn(line, \"\\n\");");
+          w.line('printf("    %.*s\\n", (int)len, line);');
+          w.line("line += len;");
+          w.line("if (*line) line++;");
+        });
+      });
+      w.block("else", () => {
+        w.line("passed++;");
+        w.line('printf("ok   %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
+      });
+    });
+    w.line("ks_cleanup();");
+    w.line('if (skipped) printf("\\n%d passed, %d failed, %d filtered out\\n", passed, failed, skipped);');
+    w.line('else printf("\\n%d passed, %d failed\\n", passed, failed);');
+    w.line("return failed ? 1 : 0;");
+  });
+}

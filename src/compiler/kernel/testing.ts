@@ -1,0 +1,108 @@
+//! What `@test` functions can use, as data: the built-in test structs (`TestRun`,
+//! `TestResult`, `TestPacket`), the test builtins, the packet-builder methods and which
+//! program types the kernel can run under BPF_PROG_TEST_RUN (with why not, for the rest).
+//!
+//! The structs exist only in the test binary (`NAME.test.c` defines them); every field of
+//! `TestRun` and of a header given to a builder may be omitted: zero means "the default"
+//! (see docs/language/testing.md).
+
+import type { StructLayout, Type } from "../types.js";
+import { u8, u32, u64 } from "../types.js";
+import type { ProgramType } from "../ir.js";
+
+export const testPacketStruct = "TestPacket";
+export const testRunStruct = "TestRun";
+export const testResultStruct = "TestResult";
+
+/**
+ * The largest frame a test can build. The kernel accepts at most a page minus XDP
+ * headroom and the shared-info tail for XDP (3 520 bytes with 4 KiB pages).
+ */
+export const testPacketCapacity = 3520;
+
+const packetType: Type = { kind: "struct", name: testPacketStruct, origin: "kernel" };
+
+export const testStructs: readonly StructLayout[] = [
+  {
+    name: testPacketStruct,
+    origin: "kernel",
+    fields: [
+      { name: "len", type: u32 },
+      { name: "data", type: { kind: "array", element: u8, length: testPacketCapacity } },
+    ],
+  },
+  {
+    name: testRunStruct,
+    origin: "kernel",
+    fields: [
+      { name: "packet", type: packetType },
+      { name: "ingress_ifindex", type: u32 },
+      { name: "rx_queue_index", type: u32 },
+      { name: "ifindex", type: u32 },
+      { name: "mark", type: u32 },
+      { name: "priority", type: u32 },
+      { name: "repeat", type: u32 },
+    ],
+  },
+  {
+    name: testResultStruct,
+    origin: "kernel",
+    fields: [
+      { name: "retval", type: u32 },
+      { name: "packet", type: packetType },
+      { name: "duration_ns", type: u64 },
+    ],
+  },
+];
+
+export const testStructNames: ReadonlySet<string> = new Set(testStructs.map((s) => s.name));
+
+/** `TestRun` fields that only exist in one program type's context. */
+export const contextFieldsByProgramType: ReadonlyMap<string, readonly ProgramType[]> = new Map([
+  ["ingress_ifindex", ["xdp", "tc"]],
+  ["rx_queue_index", ["xdp"]],
+  ["ifindex", ["tc"]],
+  ["mark", ["tc"]],
+  ["priority", ["tc"]],
+]);
+
+/** Builtins callable only in `@test` functions. */
+export const testBuiltinNames: readonly string[] = ["test", "test_run", "assert", "eth_packet"];
+
+export type PacketLayer = "l2" | "l3" | "l4" | "payload";
+
+export interface PacketMethod {
+  readonly name: string;
+  /** The built-in header struct it takes (optional argument), or a size (`u32`). */
+  readonly header: string | undefined;
+  readonly layer: PacketLayer;
+  /** The network layer an L4 header needs. */
+  readonly needs?: "ipv4" | "ipv6" | "ip";
+  readonly description: string;
+}
+
+export const packetMethods: readonly PacketMethod[] = [
+  { name: "ipv4", header: "iphdr", layer: "l3", description: "an IPv4 header (version, ihl, ttl 64, tot_len, protocol and checksum filled in)" },
+  { name: "ipv6", header: "ipv6hdr", layer: "l3", description: "an IPv6 header (version, hop_limit 64, payload_len and nexthdr filled in)" },
+  { name: "tcp", header: "tcphdr", layer: "l4", needs: "ip", description: "a TCP header (doff 5, window, checksum filled in)" },
+  { name: "udp", header: "udphdr", layer: "l4", needs: "ip", description: "a UDP header (len and checksum filled in)" },
+  { name: "icmp", header: "icmphdr", layer: "l4", needs: "ipv4", description: "an ICMP header (echo request by default, checksum filled in)" },
+  { name: "icmp6", header: "icmp6hdr", layer: "l4", needs: "ipv6", description: "an ICMPv6 header (echo request by default, checksum filled in)" },
+  { name: "payload", header: undefined, layer: "payload", description: "N payload bytes (0, 1, 2, … repeating)" },
+  { name: "pad_to", header: undefined, layer: "payload", description: "payload bytes until the frame is N bytes long" },
+];
+
+export const packetMethodByName: ReadonlyMap<string, PacketMethod> = new Map(packetMethods.map((m) => [m.name, m]));
+
+/** Program types BPF_PROG_TEST_RUN can run, and why the others cannot. */
+export function testRunLimit(type: ProgramType): string | undefined {
+  switch (type) {
+    case "xdp": case "tc": return undefined;
+    case "tracepoint": return "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)";
+    case "tp_btf": return "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf";
+    case "probe": return "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function";
+    case "kprobe": return "the kernel cannot test-run kprobe programs";
+    case "perf_event": return "the kernel cannot test-run perf_event programs";
+    case "struct_ops": return "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN";
+  }
+}

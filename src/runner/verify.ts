@@ -1,0 +1,102 @@
+//! Loads every program of a built object into the kernel without attaching it (native
+//! `verify-load`, src/runner/native/verify-load.c) and explains each rejection on the
+//! `.ks` line through the compiler's line map (`src/compiler/verifier/`).
+//!
+//! Used by `kernelscript check --kernel`, `kernelscript build` and the kernel tests; the
+//! `testing` slice's `kernelscript test` can call `verifyBuiltObject` the same way.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Diagnostic, SourceSet } from "../compiler/index.js";
+import { makeSourceFile } from "../compiler/index.js";
+import { explainRejection, parseLineMap, type LineMap } from "../compiler/verifier/index.js";
+import { nativeTool } from "./native-tools.js";
+
+export interface VerifiedProgram {
+  readonly name: string;
+  /** `enum bpf_prog_type` number. */
+  readonly type: number;
+  readonly loaded: boolean;
+  /** The kernel refused the program type here (EPERM with no log: lockdown). */
+  readonly refused: boolean;
+  readonly errno: number;
+  /** The full verifier log (a file), for rejected programs. */
+  readonly logPath: string | undefined;
+  /** Set only when the log hit the 1 GiB cap (never for ordinary programs). */
+  readonly truncated: boolean;
+  /** The rejection explained on the `.ks` line. */
+  readonly diagnostic: Diagnostic | undefined;
+}
+
+export interface VerifyResult {
+  readonly programs: readonly VerifiedProgram[];
+  /** One per rejected (or refused) program. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: SourceSet;
+}
+
+export interface VerifyOptions {
+  /** The built object (`DIR/NAME.bpf.o`); `NAME.bpf.c` and `NAME.bpf.map.json` sit beside it. */
+  readonly object: string;
+  /** The `.ks` sources; when absent they are read from `sourceDir` by the names in the line map. */
+  readonly sources?: SourceSet;
+  readonly sourceDir?: string;
+  /** Where the logs go (`PROG.log` each); default: `DIR/verifier-logs`. */
+  readonly logDir?: string;
+  /** 1 (default: the failing path) or 2 (every state, much larger). */
+  readonly logLevel?: 1 | 2;
+}
+
+export class VerifyError extends Error {}
+
+/** Loads each program of `options.object`; rejections come back as mapped Diagnostics. */
+export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
+  const dir = dirname(options.object);
+  const name = options.object.replace(/^.*\//, "").replace(/\.bpf\.o$/, "");
+  const logDir = options.logDir ?? join(dir, "verifier-logs");
+  mkdirSync(logDir, { recursive: true });
+  const mapPath = join(dir, `${name}.bpf.map.json`);
+  const lineMap = existsSync(mapPath) ? parseLineMap(readFileSync(mapPath, "utf8")) : undefined;
+  const cPath = join(dir, `${name}.bpf.c`);
+  const cText = existsSync(cPath) ? readFileSync(cPath, "utf8") : undefined;
+  const sources = options.sources ?? readSources(lineMap, options.sourceDir ?? dir);
+
+  const args = [options.object, logDir, ...(options.logLevel ? ["--log-level", String(options.logLevel)] : [])];
+  const run = spawnSync(nativeTool("verify-load"), args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  if (run.status !== 0) {
+    throw new VerifyError(`verify-load ${options.object} exited with ${run.status}: ${run.stderr}${run.error ? String(run.error) : ""}`);
+  }
+  interface Raw { name: string; type: number; loaded: boolean; refused: boolean; errno: number; truncated: boolean; log: string | null }
+  const raw = JSON.parse(run.stdout) as { programs: Raw[] };
+  const programs = raw.programs.map((p): VerifiedProgram => {
+    const logPath = p.log ?? undefined;
+    let diagnostic: Diagnostic | undefined;
+    if (!p.loaded) {
+      const log = logPath && existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
+      diagnostic = explainRejection({
+        program: p.name,
+        log,
+        sources,
+        lineMap,
+        ...(cText !== undefined ? { cText } : {}),
+        cFileName: `${name}.bpf.c`,
+        ...(logPath ? { logPath } : {}),
+        refused: p.refused,
+      }).diagnostic;
+    }
+    return { name: p.name, type: p.type, loaded: p.loaded, refused: p.refused, errno: p.errno, logPath, truncated: p.truncated, diagnostic };
+  });
+  return { programs, diagnostics: programs.flatMap((p) => (p.diagnostic ? [p.diagnostic] : [])), sources };
+}
+
+/** The `.ks` files the line map names, read from `dir` (absent ones are skipped). */
+function readSources(lineMap: LineMap | undefined, dir: string): SourceSet {
+  const files = new Set<string>(lineMap ? [lineMap.source, ...lineMap.mappings.map((m) => m.file)] : []);
+  const sources = new Map<string, ReturnType<typeof makeSourceFile>>();
+  for (const file of files) {
+    const path = join(dir, file);
+    if (existsSync(path)) sources.set(path, makeSourceFile(path, readFileSync(path, "utf8")));
+  }
+  return sources;
+}

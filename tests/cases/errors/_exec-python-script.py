@@ -1,0 +1,1 @@
+print("a script for the exec-python error cases")

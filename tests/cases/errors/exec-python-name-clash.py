@@ -1,0 +1,1 @@
+print("clashes with the generated module")
