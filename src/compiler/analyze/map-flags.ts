@@ -41,6 +41,11 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
 
   const expr = (side: Side, e: ir.IrExpr, entries: ReadonlyMap<string, string>): void => {
     if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
+    // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
+    if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus") {
+      if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
+      if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
+    }
     for (const child of exprChildren(e)) expr(side, child, entries);
     for (const body of exprBodies(e)) walk(side, body.statements, entries);
   };

@@ -123,11 +123,12 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("int perf_count;");
   }, ";");
   w.line();
-  w.block("static void ks_event_set_free(struct ks_event_set *set)", () => {
-    w.line("if (set->rb) ring_buffer__consume(set->rb);");
+  w.comment("`consume`: deliver what is still buffered first (not after a handler asked to stop).");
+  w.block("static void ks_event_set_free(struct ks_event_set *set, bool consume)", () => {
+    w.line("if (set->rb && consume) ring_buffer__consume(set->rb);");
     w.line("ring_buffer__free(set->rb);");
     w.block("for (int i = 0; i < set->perf_count; i++)", () => {
-      w.line("perf_buffer__consume(set->perf[i]);");
+      w.line("if (consume) perf_buffer__consume(set->perf[i]);");
       w.line("perf_buffer__free(set->perf[i]);");
     });
     w.line("memset(set, 0, sizeof(*set));");
@@ -139,7 +140,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("if (ks_open_and_load() != 0) return -1;");
     for (const map of rings) {
       w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${map.name}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
-        w.line("ks_event_set_free(set);");
+        w.line("ks_event_set_free(set, false);");
         w.line("return -1;");
       });
     }
@@ -150,7 +151,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
         w.block("if (!pb)", () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot read perf event array '${map.name}'", err);`);
-          w.line("ks_event_set_free(set);");
+          w.line("ks_event_set_free(set, false);");
           w.line("return -1;");
         });
         w.line("set->perf[set->perf_count++] = pb;");
@@ -195,7 +196,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       });
     });
     w.line("ks_polling = 0;");
-    w.line("ks_event_set_free(&set);");
+    w.line("ks_event_set_free(&set, false);");
     w.line("return result;");
   });
   w.line();
@@ -226,7 +227,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   });
   w.line();
   w.block("static void ks_events_close(void)", () => {
-    w.line("ks_event_set_free(&ks_events);");
+    w.line("ks_event_set_free(&ks_events, true);");
   });
   w.line();
   w.comment("Drop counts, printed with the maps when not zero.");
