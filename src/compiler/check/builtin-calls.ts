@@ -4,7 +4,6 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
 import { errorType, i32, typeToString, voidType } from "../types.js";
 import { asInteger, concreteType } from "./conversions.js";
@@ -21,9 +20,8 @@ import { checkDaemon, checkExec } from "./exec.js";
 import { testBuiltinNames } from "../kernel/testing.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
-const later = new Set(["daemon", "exec"]);
-
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, ...later, ...testBuiltinNames, ...byteOrderBuiltins.keys()];
+// `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys()];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -33,11 +31,6 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   const { ctx } = c;
   if (name === "exec") return checkExec(c, scope, expr);
   if (name === "daemon") return checkDaemon(c, scope, expr);
-  if (later.has(name)) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, `the \`${name}()\` builtin`);
-    return errorType;
-  }
   if (userspaceOnly.has(name) && c.fn.side === "kernel") {
     ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, "to be called from user space (it manages programs from outside the kernel)");
     return errorType;

@@ -78,6 +78,11 @@ export function emitMakefile(module: IrModule, test = false): string {
   const header = sharedHeaderFileName(name);
   const binary = binaryFileName(name);
   const python = (module.handover?.pythonModules.length ?? 0) > 0;
+  // One link line for the loader and the test binary: both embed CPython when the
+  // program imports Python modules.
+  const linkRecipe = (source: string) => python
+    ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${source} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
+    : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${source} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`;
   const sed = archRewrites.map(([from, to]) => `-e 's/^${from}$$/${to}/'`).join(" ");
 
   const testSource = testSourceFileName(name);
@@ -136,18 +141,14 @@ export function emitMakefile(module: IrModule, test = false): string {
     // NAME.h exists only when the program shares types; $(wildcard) makes it a
     // prerequisite exactly then.
     `${binary}: ${userSource} ${skeleton} $(wildcard ${header})`,
-    python
-      ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
-      : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${userSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+    linkRecipe(userSource),
     "",
     `run: ${binary}`,
     `\t./${binary} $(ARGS)`,
     "",
     ...(test ? [
       `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
-      python
-        ? `\t$(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)`
-        : `\t$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) ${testSource} -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(LDFLAGS)`,
+      linkRecipe(testSource),
       "",
       `test: ${testBinary}`,
       `\t./${testBinary} $(ARGS)`,
