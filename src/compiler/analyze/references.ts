@@ -233,8 +233,9 @@ class FunctionAnalysis {
         const elseFlow = s.else ? this.block(s.else, flow, env) : flow;
         return { flow: this.merge(thenFlow, elseFlow, s.span), env };
       }
-      case "ifMapEntry": {
-        this.use(s.key, flow, env);
+      case "ifMapEntry": case "ifPacketHeader": {
+        // The binding points into a map value or the packet: no reference of its own.
+        this.use(s.kind === "ifMapEntry" ? s.key : s.offset, flow, env);
         this.depth++;
         const bound = this.declare([...env, new Map()], s, s.binding);
         this.depth--;
@@ -264,15 +265,6 @@ class FunctionAnalysis {
       case "ringbufRelease": return { flow: this.release(s, s.record, `${s.map}.${s.op}(…)`, flow, env), env };
       case "objectDelete": return { flow: this.release(s, s.pointer, "delete", flow, env), env };
       case "onEvent": case "aliasWriteBack": return { flow, env };
-      case "ifPacketHeader": {
-        this.use(s.offset, flow, env);
-        this.depth++;
-        const bound = this.declare([...env, new Map()], s, s.binding);
-        this.depth--;
-        const thenFlow = this.block(s.then, flow, bound);
-        const elseFlow = s.else ? this.block(s.else, flow, env) : flow;
-        return { flow: this.merge(thenFlow, elseFlow, s.span), env };
-      }
       case "block": return { flow: this.block(s.body, flow, env), env };
       case "forMap": return { flow: this.loop(s.body, flow, env, undefined, s.key, s), env };
       case "mapEntryAssign":

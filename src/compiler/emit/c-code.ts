@@ -184,19 +184,11 @@ export class CCodeEmitter {
               w.line(`${cDeclaration(s.valueType, `__ks_entry${id}`)};`);
               w.line(`${cTypeName(s.valueType)} *${binding} = ${lookup}(&${key}, &__ks_entry${id});`);
             }
-            w.line(`if (${binding}) {`);
-            w.indent();
-            if (this.side === "user") this.userEntries.set(s.binding, { map: s.map, key });
-            this.statements(s.then);
-            this.userEntries.delete(s.binding);
-            w.dedent();
-            if (s.else) {
-              w.line("} else {");
-              w.indent();
-              this.statements(s.else);
-              w.dedent();
-            }
-            w.line("}");
+            w.ifElse(binding, () => {
+              if (this.side === "user") this.userEntries.set(s.binding, { map: s.map, key });
+              this.statements(s.then);
+              this.userEntries.delete(s.binding);
+            }, s.else && (() => this.statements(s.else!)));
           });
           return;
         }
@@ -231,17 +223,7 @@ export class CCodeEmitter {
           // A plain block scopes the binding to the branch, as in the source.
           w.block("", () => {
             w.line(`${cDeclaration(s.type, localName(s.binding))} = ${this.expr(s.value)};`);
-            w.line(`if (${localName(s.binding)}) {`);
-            w.indent();
-            this.statements(s.then);
-            w.dedent();
-            if (s.else) {
-              w.line("} else {");
-              w.indent();
-              this.statements(s.else);
-              w.dedent();
-            }
-            w.line("}");
+            w.ifElse(localName(s.binding), () => this.statements(s.then), s.else && (() => this.statements(s.else!)));
           });
           return;
       }

@@ -34,6 +34,21 @@ export class CWriter {
     return this;
   }
 
+  /** `if (condition) { then } else { otherwise }`; the else part only when `otherwise` is given. */
+  ifElse(condition: string, then: () => void, otherwise?: () => void): this {
+    this.line(`if (${condition}) {`);
+    this.depth++;
+    then();
+    this.depth--;
+    if (otherwise) {
+      this.line("} else {");
+      this.depth++;
+      otherwise();
+      this.depth--;
+    }
+    return this.line("}");
+  }
+
   comment(text: string): this {
     return this.line(`/* ${text.replace(/\*\//g, "* /")} */`);
   }

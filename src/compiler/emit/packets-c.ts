@@ -30,17 +30,8 @@ export function emitHeaderBinding(w: CWriter, s: Extract<ir.IrStmt, { kind: "ifP
   w.block("", () => {
     if (s.constantOffset === undefined) w.comment(`bounds check of \`${s.binding}\`: its offset is at most ${s.maxOffset} (proven by the compiler)`);
     w.line(`${type} *${binding} = (${type} *)${start};`);
-    w.line(`if ((__u8 *)(${binding} + 1) <= (__u8 *)(long)${context}->data_end) {`);
-    w.indent();
-    code.statements(s.then);
-    w.dedent();
-    if (s.else) {
-      w.line("} else {");
-      w.indent();
-      code.statements(s.else);
-      w.dedent();
-    }
-    w.line("}");
+    w.ifElse(`(__u8 *)(${binding} + 1) <= (__u8 *)(long)${context}->data_end`,
+      () => code.statements(s.then), s.else && (() => code.statements(s.else!)));
   });
 }
 
