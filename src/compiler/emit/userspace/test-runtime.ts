@@ -240,6 +240,17 @@ static void ks_pkt_l4_check(const struct TestPacket *p, const char *method, int 
         ks_test_abort(".%s(): a transport header must follow the IP header directly", method);
 }
 
+static void ks_pkt_l3(struct TestPacket *p, __u8 version, const void *h, __u32 size, int auto_len, int auto_proto, int auto_check, const char *what)
+{
+    p->auto_l3_len = (__u8)auto_len;
+    p->auto_l3_proto = (__u8)auto_proto;
+    p->auto_l3_check = (__u8)auto_check;
+    p->l3 = version;
+    p->l3_off = (__u16)p->len;
+    ks_pkt_append(p, h, size, what);
+    ks_pkt_finalize(p);
+}
+
 static KS_UNUSED struct TestPacket ks_pkt_ipv4(struct TestPacket p, struct iphdr h)
 {
     ks_pkt_l3_check(&p, "ipv4");
@@ -248,13 +259,7 @@ static KS_UNUSED struct TestPacket ks_pkt_ipv4(struct TestPacket p, struct iphdr
     if (!h.ttl) h.ttl = 64;
     if (!h.saddr) h.saddr = htonl(0xc6120001); /* 198.18.0.1 */
     if (!h.daddr) h.daddr = htonl(0xc6120002); /* 198.18.0.2 */
-    p.auto_l3_len = h.tot_len == 0;
-    p.auto_l3_proto = h.protocol == 0;
-    p.auto_l3_check = h.check == 0;
-    p.l3 = 4;
-    p.l3_off = (__u16)p.len;
-    ks_pkt_append(&p, &h, sizeof(h), "the IPv4 header");
-    ks_pkt_finalize(&p);
+    ks_pkt_l3(&p, 4, &h, sizeof(h), h.tot_len == 0, h.protocol == 0, h.check == 0, "the IPv4 header");
     return p;
 }
 
@@ -267,12 +272,8 @@ static KS_UNUSED struct TestPacket ks_pkt_ipv6(struct TestPacket p, struct ipv6h
     /* 2001:db8::1 -> 2001:db8::2 (the documentation prefix) */
     if (memcmp(h.saddr.in6_u.u6_addr8, zero, 16) == 0) { h.saddr.in6_u.u6_addr8[0] = 0x20; h.saddr.in6_u.u6_addr8[1] = 0x01; h.saddr.in6_u.u6_addr8[2] = 0x0d; h.saddr.in6_u.u6_addr8[3] = 0xb8; h.saddr.in6_u.u6_addr8[15] = 1; }
     if (memcmp(h.daddr.in6_u.u6_addr8, zero, 16) == 0) { h.daddr.in6_u.u6_addr8[0] = 0x20; h.daddr.in6_u.u6_addr8[1] = 0x01; h.daddr.in6_u.u6_addr8[2] = 0x0d; h.daddr.in6_u.u6_addr8[3] = 0xb8; h.daddr.in6_u.u6_addr8[15] = 2; }
-    p.auto_l3_len = h.payload_len == 0;
-    p.auto_l3_proto = h.nexthdr == 0;
-    p.l3 = 6;
-    p.l3_off = (__u16)p.len;
-    ks_pkt_append(&p, &h, sizeof(h), "the IPv6 header");
-    ks_pkt_finalize(&p);
+    /* IPv6 has no header checksum. */
+    ks_pkt_l3(&p, 6, &h, sizeof(h), h.payload_len == 0, h.nexthdr == 0, 0, "the IPv6 header");
     return p;
 }
 
