@@ -152,7 +152,7 @@ export interface IrConfig {
   readonly span: Span;
 }
 
-export type ProgramType = "xdp" | "tc" | "tracepoint" | "tp_btf" | "probe" | "kprobe" | "perf_event" | "struct_ops";
+export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "perf_event" | "struct_ops";
 
 export interface IrProgram extends IrFunction {
   readonly programType: ProgramType;

@@ -223,7 +223,7 @@ export function finishFunctionCalls(ctx: CheckContext): void {
 export function checkParameterLimit(ctx: CheckContext, info: FunctionInfo): void {
   // Probe programs receive the probed function's arguments (up to 6, from pt_regs/BTF);
   // their own limit belongs to the probe signature check.
-  const probe = info.role.kind === "program" && (info.role.info.programType === "probe" || info.role.info.programType === "kprobe" || info.role.info.programType === "tp_btf");
+  const probe = info.role.kind === "program" && (info.role.info.programType === "probe" || info.role.info.programType === "kprobe" || info.role.info.programType === "tp_btf" || info.role.info.programType === "raw_tracepoint");
   const kernelSide = info.role.kind === "program" || info.role.kind === "helper" || info.role.kind === "extern";
   if (kernelSide && !probe && info.params.length > maxEbpfParameters) {
     ctx.diags.report(typeErrors.tooManyParameters, info.decl.name.span, info.name, info.params.length);

@@ -325,7 +325,7 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
-  if (info.programType === "tp_btf") {
+  if (info.programType === "tp_btf" || info.programType === "raw_tracepoint") {
     checkRawTracepointSignature(ctx, decl, info, params, returnType, target);
     return;
   }

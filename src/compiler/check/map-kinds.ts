@@ -192,9 +192,9 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       return skipArgs();
     case "output": {
       if (wrongSide("user", `emit records from an eBPF program; user space receives them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``)) return skipArgs();
-      // Programs whose context is implicit (tp_btf, probes: BPF_PROG's `ctx`) pass only the record.
+      // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
-      const implicitContext = role.kind === "program" && ["tp_btf", "probe", "kprobe"].includes(role.info.programType);
+      const implicitContext = role.kind === "program" && ["tp_btf", "raw_tracepoint", "probe", "kprobe"].includes(role.info.programType);
       if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);

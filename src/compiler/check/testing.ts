@@ -22,7 +22,7 @@ import { programTypeFor } from "../kernel/program-types.js";
 import { packetHeaderByName } from "../kernel/headers.js";
 import {
   contextFieldsByProgramType, packetMethodByName, testBuiltinNames, testPacketCapacity, testPacketStruct,
-  testResultStruct, testRunLimit, testRunStruct, testStructNames, type PacketMethod,
+  testResultStruct, testRunLimit, testRunStruct, testRunTypeLabel, testStructNames, type PacketMethod,
 } from "../kernel/testing.js";
 import type { ProgramType } from "../ir.js";
 import { checkRecordRead, checkRunCommand, sourceLocation, type RecordRead } from "./test-events.js";
@@ -136,7 +136,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
       const types = contextFieldsByProgramType.get(field.name.name);
       if (types && !types.includes(programType)) {
         const allowed = [...contextFieldsByProgramType].filter(([, t]) => t.includes(programType)).map(([f]) => `\`${f}\``).join(", ");
-        ctx.diags.report(typeErrors.contextFieldForType, field.name.span, field.name.name, info.name, programType === "xdp" ? "XDP" : "TC", allowed);
+        ctx.diags.report(typeErrors.contextFieldForType, field.name.span, field.name.name, info.name, testRunTypeLabel(programType), allowed);
       }
     }
   }

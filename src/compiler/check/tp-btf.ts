@@ -2,6 +2,8 @@
 //! kernel's `btf_trace_<event>` prototype: the parameters are the tracepoint's
 //! arguments in order (a program may take fewer), typed as the kernel passes them.
 //! Without BTF (playground) only the return type and the argument limit are checked.
+//! `@raw_tracepoint("event")` programs are checked against the same prototype, but take
+//! every argument as an integer: without BTF typing the verifier sees scalars.
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -27,8 +29,9 @@ export function checkRawTracepointSignature(
 ): void {
   if (event === undefined || !info.targetFormat?.pattern.test(event)) return;
   const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.rawTracepoint(event) : undefined;
+  const raw = info.programType === "raw_tracepoint";
   const signature = kernel
-    ? `fn ${decl.name.name}(${kernel.params.map((p, i) => `${p.name || `arg${i + 1}`}: ${typeToString(p.type)}`).join(", ")}) -> i32`
+    ? `fn ${decl.name.name}(${kernel.params.map((p, i) => `${p.name || `arg${i + 1}`}: ${raw && p.type.kind !== "int" && p.type.kind !== "bool" ? "u64" : typeToString(p.type)}`).join(", ")}) -> i32`
     : info.signature.replace("NAME", decl.name.name);
   const report = (problem: string, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
@@ -45,16 +48,33 @@ export function checkRawTracepointSignature(
     report(`it takes ${params.length} parameters; a raw tracepoint program can read at most ${maxArguments} arguments`, decl.params[maxArguments]!.span);
     return;
   }
+  if (raw) checkRawArguments(decl, params, kernel, report);
   if (!kernel) return;
   if (params.length > kernel.params.length) {
     report(`\`${event}\` passes ${kernel.params.length} argument${kernel.params.length === 1 ? "" : "s"}, not ${params.length}`, decl.params[kernel.params.length]!.span);
     return;
   }
+  if (raw) return;
   params.forEach((param, i) => {
     const expected = kernel.params[i]!;
     if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
       report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the tracepoint passes \`${typeToString(expected.type)}\``,
         decl.params[i]!.type.span);
     }
+  });
+}
+
+/** Raw tracepoint arguments: integers (a pointer arrives as its address); the verifier sees scalars. */
+function checkRawArguments(
+  decl: ast.FunctionDecl,
+  params: readonly { readonly name: string; readonly type: Type }[],
+  kernel: { readonly params: readonly { readonly type: Type }[] } | undefined,
+  report: (problem: string, span: Span) => void,
+): void {
+  params.forEach((param, i) => {
+    if (param.type.kind === "error" || param.type.kind === "int" || param.type.kind === "bool") return;
+    const passed = kernel?.params[i] ? ` (the kernel's \`${typeToString(kernel.params[i]!.type)}\` arrives as its value or address)` : "";
+    report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but a raw tracepoint passes every argument as an integer${passed}: ` +
+      "declare it `u64`, or use `@tp_btf` to read kernel pointers directly", decl.params[i]!.type.span);
   });
 }

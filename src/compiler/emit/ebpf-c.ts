@@ -52,7 +52,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf") || module.structOps.length > 0) {
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf" || p.programType === "raw_tracepoint") || module.structOps.length > 0) {
     w.line("#include <bpf/bpf_tracing.h>");
   }
   emitKernelCompat(w, module.kernelCompat);
@@ -124,7 +124,7 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
  */
 function programSignature(program: ir.IrProgram): string {
   switch (program.programType) {
-    case "probe": case "kprobe": case "tp_btf": {
+    case "probe": case "kprobe": case "tp_btf": case "raw_tracepoint": {
       const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
       const params = program.params.map((p) => cDeclaration(p.type, p.name));
       return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;

@@ -37,6 +37,7 @@ const registrationType: Readonly<Record<ProgramType, string>> = {
   tc: "BPF_PROG_TYPE_SCHED_CLS",
   struct_ops: "BPF_PROG_TYPE_STRUCT_OPS",
   tp_btf: "BPF_PROG_TYPE_TRACING",
+  raw_tracepoint: "BPF_PROG_TYPE_UNSPEC",
   probe: "BPF_PROG_TYPE_TRACING",
   tracepoint: "BPF_PROG_TYPE_UNSPEC",
   kprobe: "BPF_PROG_TYPE_UNSPEC",

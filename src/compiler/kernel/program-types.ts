@@ -90,6 +90,20 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     implemented: true,
   },
   {
+    // Raw tracepoints without BTF: the tracepoint's arguments as plain `u64`s (pointers
+    // are addresses, not typed kernel pointers), unpacked by BPF_PROG. The one tracing
+    // type BPF_PROG_TEST_RUN can run: a test passes the arguments.
+    attribute: "raw_tracepoint",
+    programType: "raw_tracepoint",
+    contextStruct: undefined,
+    returnType: i32,
+    signature: "fn NAME(ARGS OF THE TRACEPOINT, AS INTEGERS) -> i32",
+    argument: "required",
+    targetFormat: { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, description: "a tracepoint event name without its category", example: '@raw_tracepoint("sched_switch")' },
+    section: (target) => `raw_tp/${target ?? ""}`,
+    implemented: true,
+  },
+  {
     // Raw BTF tracepoints: the arguments of the kernel's `btf_trace_<event>` prototype
     // (minus its leading `void *`), unpacked by BPF_PROG; attached through a link.
     attribute: "tp_btf",

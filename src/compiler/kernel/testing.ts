@@ -20,6 +20,9 @@ export const testResultStruct = "TestResult";
  */
 export const testPacketCapacity = 3520;
 
+/** The arguments a raw tracepoint test run passes (the kernel's MAX_BPF_FUNC_ARGS). */
+export const rawTracepointArguments = 12;
+
 const packetType: Type = { kind: "struct", name: testPacketStruct, origin: "kernel" };
 
 export const testStructs: readonly StructLayout[] = [
@@ -42,6 +45,7 @@ export const testStructs: readonly StructLayout[] = [
       { name: "mark", type: u32 },
       { name: "priority", type: u32 },
       { name: "repeat", type: u32 },
+      { name: "args", type: { kind: "array", element: u64, length: rawTracepointArguments } },
     ],
   },
   {
@@ -57,8 +61,11 @@ export const testStructs: readonly StructLayout[] = [
 
 export const testStructNames: ReadonlySet<string> = new Set(testStructs.map((s) => s.name));
 
-/** `TestRun` fields that only exist in one program type's context. */
+/** `TestRun` fields that only some program types' test runs take. */
 export const contextFieldsByProgramType: ReadonlyMap<string, readonly ProgramType[]> = new Map([
+  ["packet", ["xdp", "tc"]],
+  ["repeat", ["xdp", "tc"]],
+  ["args", ["raw_tracepoint"]],
   ["ingress_ifindex", ["xdp", "tc"]],
   ["rx_queue_index", ["xdp"]],
   ["ifindex", ["tc"]],
@@ -101,10 +108,15 @@ export const packetMethods: readonly PacketMethod[] = [
 
 export const packetMethodByName: ReadonlyMap<string, PacketMethod> = new Map(packetMethods.map((m) => [m.name, m]));
 
+/** How diagnostics name a test-runnable program type. */
+export function testRunTypeLabel(type: ProgramType): string {
+  return type === "xdp" ? "XDP" : type === "tc" ? "TC" : type === "raw_tracepoint" ? "raw tracepoint" : type;
+}
+
 /** Program types BPF_PROG_TEST_RUN can run, and why the others cannot. */
 export function testRunLimit(type: ProgramType): string | undefined {
   switch (type) {
-    case "xdp": case "tc": return undefined;
+    case "xdp": case "tc": case "raw_tracepoint": return undefined;
     case "tracepoint": return "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)";
     case "tp_btf": return "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf";
     case "probe": return "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function";

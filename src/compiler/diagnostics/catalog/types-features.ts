@@ -733,9 +733,9 @@ export const packetLayerOrder = defineError(
 export const contextFieldForType = defineError(
   "E0388",
   "TestRun field not in this program's context",
-  "`TestRun` fields fill the context the program receives: `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC). The kernel rejects a context with other fields set.",
+  "`TestRun` fields fill what the program's test run takes: `packet` and `repeat` for XDP and TC; `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC); `args` are a raw tracepoint's arguments (which take no packet and run once). The kernel rejects a run with other fields set.",
   (field: string, program: string, type: string, allowed: string) => ({
-    message: `\`${field}\` is not part of the ${type} context of \`${program}\``,
+    message: `\`${field}\` is not part of the ${type} test run of \`${program}\``,
     label: "not in this context",
     help: `remove it; the ${type} fields a test can set are ${allowed}`,
   }),

@@ -22,12 +22,14 @@ function emitProbeAttach(w: CWriter): void {
     w.line("const char *declared = strchr(section, '/');");
     w.line('declared = declared ? declared + 1 : "";');
     w.line("int kprobe = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;");
+    w.line("int raw = bpf_program__type(prog) == BPF_PROG_TYPE_RAW_TRACEPOINT;");
     w.block("if (target && *target && strcmp(target, declared) != 0)", () => {
-      w.block("if (!kprobe)", () => {
+      w.block("if (!kprobe && !raw)", () => {
         w.line('fprintf(stderr, "error: probe \'%s\' was verified against %s when it was loaded; it cannot attach to %s\\n", bpf_program__name(prog), declared, target);');
         w.line("return -1;");
       });
-      w.line("slot->link = bpf_program__attach_kprobe(prog, false, target);");
+      w.comment("A raw tracepoint program is not tied to its event: the kernel checks at attach time that it reads no more arguments than the event has.");
+      w.line("slot->link = raw ? bpf_program__attach_raw_tracepoint(prog, target) : bpf_program__attach_kprobe(prog, false, target);");
     });
     w.line("else slot->link = bpf_program__attach(prog);");
     w.block("if (!slot->link)", () => {
@@ -37,6 +39,10 @@ function emitProbeAttach(w: CWriter): void {
       w.line("struct stat st;");
       w.block('if (kprobe && stat("/sys/kernel/tracing/kprobe_events", &st) != 0 && stat("/sys/kernel/debug/tracing/kprobe_events", &st) != 0)', () => {
         w.line('fprintf(stderr, "error: %s: this kernel has no kprobes (CONFIG_KPROBES / CONFIG_KPROBE_EVENTS are off)\\n", what);');
+        w.line("return -1;");
+      });
+      w.block("if (raw && (err == ENOENT || err == EINVAL))", () => {
+        w.line('fprintf(stderr, "error: %s: no such tracepoint, or it passes fewer arguments than the program reads\\n", what);');
         w.line("return -1;");
       });
       w.block("if (err == ENOENT || err == EINVAL)", () => {

@@ -20,6 +20,7 @@ import { testPacketCapacity } from "../../kernel/testing.js";
 const runtime = String.raw`#define KS_PACKET_MAX ${testPacketCapacity}
 #define KS_TEST_XDP 1
 #define KS_TEST_TC 2
+#define KS_TEST_RAW_TP 3
 
 /* TC_ACT_* are macros in linux/pkt_cls.h; the language types TC results as this enum. */
 enum tc_action { ks_tc_action_lowest = -1, ks_tc_action_highest = 8 };
@@ -92,6 +93,7 @@ struct TestPacket {
 struct TestRun {
     struct TestPacket packet;
     __u32 ingress_ifindex, rx_queue_index, ifindex, mark, priority, repeat;
+    __u64 args[12];
 };
 struct TestResult {
     __u32 retval;
@@ -377,6 +379,28 @@ static struct TestPacket ks_pkt_default(void)
     return ks_pkt_udp(ks_pkt_ipv4(ks_pkt_eth(eth), ip), udp);
 }
 
+/* BPF_PROG_TEST_RUN failed: the cause, with what usually leads to it. */
+static __attribute__((noreturn)) void ks_test_run_failed(const char *name, int err)
+{
+    const char *hint = err == ENODEV ? " (no interface has the ifindex given in the TestRun)"
+                     : err == EINVAL ? " (the kernel refused the packet or context: check the TestRun fields and the packet size)"
+                     : err == ENOTSUP || err == 524 ? " (this kernel cannot test-run this program type)"
+                     : err == EPERM ? " (BPF_PROG_TEST_RUN needs root, or CAP_BPF + CAP_NET_ADMIN)" : "";
+    ks_test_abort("running program '%s' failed: %s%s", name, strerror(err), hint);
+}
+
+/* A raw tracepoint program on the arguments of run (the kernel runs it once, on this CPU). */
+static struct TestResult ks_test_exec_raw_tp(int fd, const char *name, struct TestRun run)
+{
+    struct TestResult result;
+    memset(&result, 0, sizeof(result));
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = run.args, .ctx_size_in = sizeof(run.args));
+    if (bpf_prog_test_run_opts(fd, &opts) != 0) ks_test_run_failed(name, errno);
+    ks_test_ran++;
+    result.retval = opts.retval;
+    return result;
+}
+
 /* Runs one program once (or run.repeat times) on the packet and context of run. */
 static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const char *name, int kind, struct TestRun run)
 {
@@ -385,6 +409,7 @@ static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const 
     struct TestPacket packet = run.packet.len ? run.packet : ks_pkt_default();
     int fd = prog ? bpf_program__fd(prog) : -1;
     if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    if (kind == KS_TEST_RAW_TP) return ks_test_exec_raw_tp(fd, name, run);
     LIBBPF_OPTS(bpf_test_run_opts, opts,
         .data_in = packet.data,
         .data_size_in = packet.len,
@@ -410,14 +435,7 @@ static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const 
         opts.ctx_in = &skb;
         opts.ctx_size_in = sizeof(skb);
     }
-    if (bpf_prog_test_run_opts(fd, &opts) != 0) {
-        int err = errno;
-        const char *hint = err == ENODEV ? " (no interface has the ifindex given in the TestRun)"
-                         : err == EINVAL ? " (the kernel refused the packet or context: check the TestRun fields and the packet size)"
-                         : err == ENOTSUP || err == 524 ? " (this kernel cannot test-run this program type)"
-                         : err == EPERM ? " (BPF_PROG_TEST_RUN needs root, or CAP_BPF + CAP_NET_ADMIN)" : "";
-        ks_test_abort("running program '%s' failed: %s%s", name, strerror(err), hint);
-    }
+    if (bpf_prog_test_run_opts(fd, &opts) != 0) ks_test_run_failed(name, errno);
     ks_test_ran++;
     result.retval = opts.retval;
     result.packet.len = opts.data_size_out;
