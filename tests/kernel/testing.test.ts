@@ -26,10 +26,9 @@ function testNames(path: string): string[] {
 
 /**
  * Tour examples without `@test` functions, and why: nothing in them can be test-run on
- * any kernel (tp_btf) or on this one (the object needs a kernel module loaded first).
+ * this machine (the object needs a kernel module loaded first).
  */
 const untestable = new Map([
-  ["examples/tp_btf.ks", "BPF_PROG_TEST_RUN does not run tp_btf programs (the tracing test run covers fentry/fexit only)"],
   ["examples/kfuncs.ks", "its XDP program calls a kfunc of the generated kernel module, which this machine cannot load (ENOSYS)"],
 ]);
 
@@ -73,9 +72,24 @@ kernelTest("a broken program fails the right tests with readable messages", asyn
     "FAIL tb_bad_packet",
     "    .udp(): the packet already has a transport header",
     "FAIL tb_runs_nothing",
-    "    the test ran no eBPF program (call test() or test_run())",
+    "    the test ran no eBPF program (call test() or test_run(), or attach() one and trigger it)",
     "",
     "0 passed, 4 failed",
+    "",
+  ].join("\n"));
+});
+
+kernelTest("tests read ring-buffer records in order and attach a tracepoint they trigger", async () => {
+  const run = await runCli(["test", "tests/kernel/fixtures/testing_records.ks"], { env });
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(withoutTimes(run.stdout), [
+    "ok   rec_reads_in_order",
+    "FAIL rec_reads_past_the_end",
+    "    tests/kernel/fixtures/testing_records.ks:56: rec_events.next(): no unread record in ring buffer 'rec_events' (1 submitted during this test, all read)",
+    "ok   rec_starts_empty",
+    "ok   rec_attached_tracepoint",
+    "",
+    "3 passed, 1 failed",
     "",
   ].join("\n"));
 });

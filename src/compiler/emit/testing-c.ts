@@ -9,7 +9,7 @@
 //!     globals), run the test under setjmp, print `ok   name  (0.4 ms)` or `FAIL name`
 //!     with the failure beneath; then `N passed, N failed`; exit 1 if any failed.
 //!
-//! A test whose code never ran a program fails ("ran no eBPF program").
+//! A test whose code neither ran nor attached a program fails ("ran no eBPF program").
 
 import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
@@ -24,6 +24,7 @@ import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 import { emitTestRuntime } from "./userspace/test-runtime.js";
+import { emitTestRecords } from "./test-records-c.js";
 
 /** The module as the test binary sees it: no `main`, no pins; tests and helpers are user functions. */
 function testView(module: ir.IrModule): ir.IrModule {
@@ -48,6 +49,8 @@ export function emitTestC(
   w.line(generatedBanner(module.sourcePath, "c"));
   w.line("#include <setjmp.h>");
   w.line("#include <stdarg.h>");
+  w.line("#include <fcntl.h>");
+  w.line("#include <sys/wait.h>");
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
   emitMapOperations(w, "user", module.maps, use);
@@ -59,6 +62,7 @@ export function emitTestC(
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);
+  emitTestRecords(w, module);
   writeFunctions(w, module, use);
   emitRunner(w, original);
   return w.toString();
@@ -146,14 +150,18 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
         w.line('printf("\\n%d passed, %d failed\\n", passed, failed + 1);');
         w.line("return 1;");
       });
+      w.line("ks_test_records_open_all();");
       w.line("ks_test_failure[0] = 0;");
       w.line("ks_test_ran = 0;");
+      w.line("ks_attachments_made = 0;");
       w.line("fflush(stdout);");
       w.line("double start = ks_test_now_ms();");
       w.line("if (setjmp(ks_test_jump) == 0) ks_tests[i].run();");
       w.line("double elapsed = ks_test_now_ms() - start;");
       w.line("fflush(stdout);");
-      w.line('if (!ks_test_failure[0] && ks_test_ran == 0) snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run())");');
+      w.line("ks_test_records_close_all();");
+      w.line('if (!ks_test_failure[0] && ks_test_ran == 0 && ks_attachments_made == 0)');
+      w.line('    snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run(), or attach() one and trigger it)");');
       w.block("if (ks_test_failure[0])", () => {
         w.line("failed++;");
         w.line('printf("FAIL %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
