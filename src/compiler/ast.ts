@@ -448,6 +448,7 @@ export interface Attribute {
 
 export type Decl =
   | IncludeDecl
+  | LicenseDecl
   | ImportDecl
   | ExternDecl
   | StructDecl
@@ -470,6 +471,17 @@ export interface SourceFileAst {
 export interface IncludeDecl {
   readonly kind: "IncludeDecl";
   readonly path: StringLiteral;
+  readonly span: Span;
+}
+
+/**
+ * `license "Dual MIT/GPL"`: the eBPF object's license string (check/license.ts). `license`
+ * is contextual: only an identifier `license` followed by a string at top level.
+ */
+export interface LicenseDecl {
+  readonly kind: "LicenseDecl";
+  readonly keyword: Ident;
+  readonly value: StringLiteral;
   readonly span: Span;
 }
 
@@ -631,6 +643,7 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
   switch (node.kind) {
     case "SourceFileAst": return each(node.decls);
     case "IncludeDecl": return visit(node.path);
+    case "LicenseDecl": visit(node.keyword); return visit(node.value);
     case "ImportDecl": visit(node.name); return visit(node.path);
     case "ExternDecl":
       visit(node.name);

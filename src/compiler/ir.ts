@@ -50,6 +50,11 @@ export interface IrModule {
    * `tailCallTargets[i]`; the loader fills it after load.
    */
   readonly tailCallTargets: readonly string[];
+  /**
+   * The eBPF object's license (`char LICENSE[] SEC("license")`): the file's `license`
+   * declaration or the default `GPL`; the kernel module stays GPL (emit/kmod-c.ts).
+   */
+  readonly license: import("./check/license.js").LicenseInfo;
   /** Whether the source has its own `main`; otherwise the default loader is emitted. */
   readonly hasUserMain: boolean;
   /** `@test` functions in source order (emitted only in test mode, into NAME.test.c). */

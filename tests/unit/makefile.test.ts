@@ -14,7 +14,7 @@ import type { IrModule } from "../../src/compiler/ir.js";
 function moduleNamed(name: string): IrModule {
   return {
     name, sourcePath: `examples/${name}.ks`, structs: [], enums: [], typedefs: [], maps: [], globals: [], configs: [], structOps: [],
-    programs: [], helpers: [], userFunctions: [], hasUserMain: false, externs: [], tailCallTargets: [], kernelModule: [],
+    programs: [], helpers: [], userFunctions: [], hasUserMain: false, license: { text: "GPL", span: undefined, gplCompatible: true }, externs: [], tailCallTargets: [], kernelModule: [],
   };
 }
 

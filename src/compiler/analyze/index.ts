@@ -8,6 +8,7 @@ import { checkLoopFrames } from "./loop-frames.js";
 import { checkReferences } from "./references.js";
 import { checkMapFlags } from "./map-flags.js";
 import { checkKernelModuleName } from "./kmod-name.js";
+import { checkLicenseUse } from "./license.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkStackUsage(module, diags);
@@ -15,4 +16,5 @@ export function analyze(module: ir.IrModule, diags: Diagnostics): void {
   checkReferences(module, diags);
   checkMapFlags(module, diags);
   checkKernelModuleName(module, diags);
+  checkLicenseUse(module, diags);
 }

@@ -26,6 +26,7 @@ import { reportReassignedOffsets } from "./packets.js";
 import { checkRingbufCallbacks } from "./ringbuf.js";
 import { finishTestFunction } from "./testing.js";
 import { checkModuleBody, isModuleFunction } from "./kmod.js";
+import { checkLicense } from "./license.js";
 
 export type { Semantics } from "./semantics.js";
 
@@ -34,6 +35,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
+  const license = checkLicense(ctx.diags, decls, file.path);
   setMainFile(ctx, file.path);
   const moduleTypes = loadImports(ctx, file);
   declareAll(ctx, [...moduleTypes, ...decls], headerDecls);
@@ -105,6 +107,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     configs: ctx.configs,
     functions: ctx.functions,
     structOps: ctx.structOps,
+    license,
     kernelCompat: kernelCompatDecls,
     missingKfuncs: new Set(ctx.functions.filter((f) => isMissingKfunc(ctx, f)).map((f) => f.name)),
     exprTypes: ctx.exprTypes,

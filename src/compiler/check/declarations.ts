@@ -154,7 +154,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
           declareGlobal(ctx, name, { kind: "structOps", info });
         }, (info) => ctx.functions.push(info));
         break;
-      case "IncludeDecl": case "StructDecl": case "EnumDecl": case "TypeAliasDecl": case "ErrorDecl": break;
+      case "IncludeDecl": case "LicenseDecl": case "StructDecl": case "EnumDecl": case "TypeAliasDecl": case "ErrorDecl": break;
     }
   }
 }

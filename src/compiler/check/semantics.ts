@@ -100,6 +100,8 @@ export interface Semantics {
   readonly configs: readonly ConfigInfo[];
   readonly functions: readonly FunctionInfo[];
   readonly structOps: readonly StructOpsInfo[];
+  /** The eBPF object's license (check/license.ts); the default `GPL` when undeclared. */
+  readonly license: import("./license.js").LicenseInfo;
   /** Kernel declarations the eBPF C provides itself (struct-ops-compat.ts). */
   readonly kernelCompat: import("./struct-ops-compat.js").KernelCompat | undefined;
   /** `extern` kfuncs the kernel's BTF lacks (declared `__ksym __weak`). */

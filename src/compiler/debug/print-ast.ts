@@ -55,6 +55,8 @@ class AstPrinter {
 
   private decl(d: Decl): void {
     switch (d.kind) {
+      case "LicenseDecl":
+        return this.node(`LicenseDecl ${JSON.stringify(d.value.value)}`, d.span);
       case "IncludeDecl":
         return this.node(`IncludeDecl ${JSON.stringify(d.path.value)}`, d.span);
       case "ImportDecl":

@@ -103,13 +103,22 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   emitStringHelpers(w, "kernel", collectStringUse(module));
   writeFunctions(w, module, use);
   writeStructOps(w, module);
-  w.line('char LICENSE[] SEC("license") = "GPL";');
+  emitLicense(w, module.license);
   const lineOrigins = w.lineOrigins().map(([cLine, span]): [number, string] => {
     const source = sources.get(span.file);
     const line = source ? lineColumnOf(source, span.start).line : 0;
     return [cLine, `${span.file.slice(span.file.lastIndexOf("/") + 1)}:${line}`];
   });
   return { text: w.toString(), lineMap: lineMapJson(module, w, sources), lineOrigins };
+}
+
+/** The object's license section: the file's `license` string, `GPL` by default. */
+function emitLicense(w: CWriter, license: ir.IrModule["license"]): void {
+  // Printable ASCII only (check/license.ts); `??` would start a trigraph in strict C modes.
+  const literal = license.text.includes("??") ? cString(license.text).replaceAll("?", "\\?") : cString(license.text);
+  w.withOrigin(license.span, () => {
+    w.line(`char LICENSE[] SEC("license") = ${literal};`);
+  });
 }
 
 function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {

@@ -52,6 +52,12 @@ export class Cursor {
     return this.tokens[this.tokens.length - 1]!;
   }
 
+  /** `license "…"` on one line: the contextual license declaration (`license` is no keyword). */
+  atLicenseDeclaration(): boolean {
+    const next = this.peek();
+    return this.tok.kind === "Ident" && this.tok.text === "license" && next.kind === "String" && !next.newlineBefore;
+  }
+
   at(kind: TokenKind): boolean {
     return this.tok.kind === kind;
   }
@@ -214,7 +220,7 @@ export class Cursor {
     let depth = 0;
     while (!this.at("EOF")) {
       const token = this.tok;
-      if (depth === 0 && token.newlineBefore && DECLARATION_START.has(token.kind)) break;
+      if (depth === 0 && token.newlineBefore && (DECLARATION_START.has(token.kind) || this.atLicenseDeclaration())) break;
       if (OPENERS.has(token.kind)) depth++;
       else if (CLOSERS.has(token.kind) && depth > 0) depth--;
       this.advance();

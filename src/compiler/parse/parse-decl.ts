@@ -2,6 +2,7 @@
 //!
 //!   decl := attribute* ( fn | struct | impl | [pin] [local] var … )
 //!         | include STRING | import NAME from STRING | extern NAME(params) [-> T]
+//!         | license STRING   (contextual: `license` stays an ordinary name elsewhere)
 //!         | enum NAME { … } | type NAME = T | config NAME { … }
 //!
 //! Items inside `{ … }` of struct, enum, config and impl are separated by commas,
@@ -114,6 +115,14 @@ function parseDeclaration(c: Cursor): Decl {
       return parseFunction(c, start, attributes);
     case "impl":
       return parseImpl(c, start, attributes);
+    case "Ident":
+      if (c.atLicenseDeclaration()) {
+        const keyword = parseIdent(c, "");
+        const value = parseStringLiteral(c, "after `license`");
+        return { kind: "LicenseDecl", keyword, value, span: c.spanFrom(start) };
+      }
+      c.error(E.expectedDeclaration, token.span, describeToken(token));
+      return { kind: "ErrorDecl", span: c.spanFrom(start) };
     case "const":
       c.error(E.topLevelConst, token.span);
       return { kind: "ErrorDecl", span: c.spanFrom(start) };

@@ -687,6 +687,53 @@ export const kfuncMissingFromKernel = defineWarning(
   }),
 );
 
+// --- license ---
+
+export const duplicateLicense = defineError(
+  "E0264",
+  "license declared twice",
+  "An eBPF object has one license string (its `license` section), so a program declares `license \"…\"` at most once.",
+  (previous: Span) => ({
+    message: "the file declares its license a second time",
+    label: "second license declaration",
+    secondary: [{ span: previous, message: "first declared here" }],
+    help: "keep one `license` declaration",
+  }),
+);
+
+export const licenseOutsideMainFile = defineError(
+  "E0265",
+  "license declared outside the main file",
+  "The license string belongs to the eBPF object the main `.ks` file becomes; imported `.ks` modules and `.kh` headers are parts of it and cannot choose it.",
+  (where: string) => ({
+    message: `a \`license\` declaration in ${where}: only the main \`.ks\` file sets the eBPF object's license`,
+    label: "not allowed here",
+    help: "move the `license` declaration into the main file",
+  }),
+);
+
+export const invalidLicense = defineError(
+  "E0266",
+  "invalid license string",
+  "The license string is copied into the object's `license` section and handed to the kernel with every program. libbpf keeps at most 63 bytes of it (and the kernel 127), so a longer string would be cut before the kernel compares it; it must be plain printable ASCII.",
+  (value: string, problem: string) => ({
+    message: `the license string ${JSON.stringify(value)} ${problem}`,
+    label: "invalid license",
+    help: "write 1 to 63 printable ASCII characters, e.g. `license \"Dual MIT/GPL\"`",
+  }),
+);
+
+export const licenseLooksLikeGpl = defineWarning(
+  "W0237",
+  "license string mentions GPL but is not GPL-compatible",
+  "The kernel decides GPL compatibility by comparing the license string with exactly six strings (`GPL`, `GPL v2`, `GPL and additional rights`, `Dual BSD/GPL`, `Dual MIT/GPL`, `Dual MPL/GPL`). SPDX identifiers such as `GPL-2.0-only` are not among them, so a program with such a license is treated as non-GPL and may not call GPL-only helpers or kfuncs.",
+  (value: string, suggestion: string) => ({
+    message: `the kernel does not treat the license ${JSON.stringify(value)} as GPL-compatible`,
+    label: "not one of the kernel's GPL-compatible strings",
+    help: `the kernel compares the exact string: write \`license ${JSON.stringify(suggestion)}\` if the program is GPL-compatible`,
+  }),
+);
+
 // --- records ---
 
 export const recordReadArguments = defineError(

@@ -372,3 +372,31 @@ export const testPacketTooLarge = defineError(
     help: `use at most ${capacity} bytes, e.g. \`.pad_to(1500)\` for a full-size Ethernet frame`,
   }),
 );
+
+// --- license ---
+
+export const gplOnlyConstruct = defineError(
+  "E0490",
+  "GPL-only kernel function in a non-GPL program",
+  "The kernel lets only programs with a GPL-compatible license (`GPL`, `GPL v2`, `GPL and additional rights`, `Dual BSD/GPL`, `Dual MIT/GPL`, `Dual MPL/GPL`) call some helpers and every kfunc. `print` (bpf_trace_printk), perf event output (bpf_perf_event_output), `new`/`delete` (the bpf_obj_new/bpf_obj_drop kfuncs), `@kfunc` functions and `extern` kfuncs are among them; the verifier would refuse the program at load time.",
+  (construct: string, kernelFunction: string, license: string, declared: Span) => ({
+    message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
+    label: "the kernel refuses this in a non-GPL program",
+    secondary: [{ span: declared, message: "license declared here" }],
+    notes: [`it calls ${kernelFunction}, which the kernel offers only to GPL-compatible programs`],
+    help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
+  }),
+);
+
+export const gplOnlyProgram = defineError(
+  "E0491",
+  "program kind or kernel access that needs a GPL-compatible license",
+  "The kernel loads struct_ops programs only with a GPL-compatible license, and lets only GPL-compatible programs read kernel structures through BTF pointers (the parameters of `@tp_btf` programs, such as `p: *task_struct`).",
+  (construct: string, kernelRule: string, license: string, declared: Span) => ({
+    message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
+    label: "the kernel refuses this in a non-GPL program",
+    secondary: [{ span: declared, message: "license declared here" }],
+    notes: [kernelRule],
+    help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
+  }),
+);

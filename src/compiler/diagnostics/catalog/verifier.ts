@@ -136,10 +136,10 @@ export const verifierProgramTooLarge = defineVerifierError(
 export const verifierGplOnly = defineVerifierError(
   "E0459",
   "GPL-only helper from a non-GPL program",
-  "Many kernel helpers and kfuncs are exported only to programs whose license string is GPL-compatible. The object's `license` section decides; KernelScript writes `GPL` unless the file says otherwise.",
+  "Many kernel helpers and every kfunc are offered only to programs whose license string is GPL-compatible (exactly `GPL`, `GPL v2`, `GPL and additional rights`, `Dual BSD/GPL`, `Dual MIT/GPL` or `Dual MPL/GPL`). The object's `license` section decides; KernelScript writes `GPL` unless the file declares another license (`license \"…\"`). The compiler refuses what it generates itself (E0490, E0491); a helper called through `extern` is left to the kernel, whose rejection is this.",
   "it calls a GPL-only kernel function but the program's license is not GPL-compatible",
   "this function is only for GPL-compatible programs",
-  "use a GPL-compatible license for the eBPF object, or avoid this helper",
+  "declare a GPL-compatible license (`license \"GPL\"`, or e.g. `license \"Dual MIT/GPL\"`), or avoid this helper",
 );
 
 export const verifierMisaligned = defineVerifierError(

@@ -1,0 +1,79 @@
+//! A program whose license is not GPL-compatible (check/license.ts) may not use what the
+//! kernel keeps for GPL-compatible programs. Reported here, on the IR, because the IR
+//! shows what the compiler itself turns into GPL-only calls. Each entry was checked on
+//! kernel 6.18 by loading the generated object with a non-GPL license
+//! (docs/language/program-types.md lists the kernel's messages):
+//!
+//! - `print` in eBPF code (bpf_trace_printk / bpf_trace_vprintk) and `.output()` of a
+//!   perf event array (bpf_perf_event_output): GPL-only helpers;
+//! - `new`/`delete` (bpf_obj_new_impl/bpf_obj_drop_impl), `@kfunc` functions and `extern`
+//!   kfuncs: the kernel refuses every kfunc call from a non-GPL program;
+//! - struct_ops impls: refused whole;
+//! - `@tp_btf` programs reading kernel structures through their BTF pointer parameters.
+//!
+//! `extern` BPF helpers are the user's raw access and are not judged here: the kernel
+//! decides, and its rejection is explained on the `.ks` line (E0459).
+
+import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import { gplOnlyConstruct, gplOnlyProgram } from "../diagnostics/catalog/safety.js";
+import type * as ir from "../ir.js";
+import type { Span } from "../source.js";
+import { exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import { typeToString } from "../types.js";
+
+export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
+  const { license } = module;
+  if (license.gplCompatible || !license.span) return;
+  const declared = license.span;
+  const kfuncs = new Map(module.externs.filter((e) => e.kfunc).map((e) => [e.name, e]));
+  const construct = (span: Span, what: string, kernelFunction: string): void =>
+    diags.report(gplOnlyConstruct, span, what, kernelFunction, license.text, declared);
+
+  for (const fn of [...module.programs, ...module.helpers]) {
+    const tpBtf = "programType" in fn && (fn as ir.IrProgram).programType === "tp_btf";
+    let kernelRead = false;
+    const call = (callee: string, span: Span): void => {
+      const kfunc = kfuncs.get(callee);
+      if (!kfunc) return;
+      const owner = kfunc.fromModule ? " (of this file's kernel module)" : "";
+      construct(span, `the call of \`${callee}\``, `the kfunc \`${callee}\`${owner}`);
+    };
+    const expr = (e: ir.IrExpr): void => {
+      switch (e.kind) {
+        case "call": call(e.callee, e.span); break;
+        case "objectNew": construct(e.span, "`new`", "the kfunc `bpf_obj_new_impl`"); break;
+        case "mapMethod":
+          if (e.method === "output") construct(e.span, `\`${e.map}.output()\``, "the helper `bpf_perf_event_output`");
+          break;
+        case "contextField":
+          if (tpBtf && !kernelRead) {
+            kernelRead = true;
+            const target = e.context.type.kind === "pointer" ? typeToString(e.context.type.target) : typeToString(e.context.type);
+            diags.report(gplOnlyProgram, e.span, `reading the kernel's \`${target}\` through a BTF pointer`,
+              `the verifier refuses it: "Cannot access kernel 'struct ${target}' from non-GPL compatible program"`, license.text, declared);
+          }
+          break;
+        default: break;
+      }
+      exprChildren(e).forEach(expr);
+      exprBodies(e).forEach((b) => statements(b.statements));
+    };
+    const statements = (list: readonly ir.IrStmt[]): void => {
+      for (const s of list) {
+        if (s.kind === "print") construct(s.span, "`print` in eBPF code", "the helper `bpf_trace_printk`");
+        else if (s.kind === "objectDelete") construct(s.span, "`delete`", "the kfunc `bpf_obj_drop_impl`");
+        else if (s.kind === "tryCall") call(s.callee, s.span);
+        const parts = statementParts(s);
+        parts.exprs.forEach(expr);
+        parts.places.forEach((p) => placeChildren(p).forEach(expr));
+        parts.bodies.forEach((b) => statements(b.statements));
+      }
+    };
+    statements(fn.body);
+  }
+
+  for (const ops of module.structOps) {
+    diags.report(gplOnlyProgram, ops.span, `the struct_ops impl \`${ops.name}\``,
+      `the kernel loads struct_ops programs only with a GPL-compatible license ("struct ops programs must have a GPL compatible license")`, license.text, declared);
+  }
+}
