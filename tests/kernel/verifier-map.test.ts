@@ -6,7 +6,7 @@
 // (`UPDATE=1` rewrites it; instruction numbers depend on clang and the kernel).
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
@@ -15,7 +15,9 @@ import { allEntries, lineColumnOf, renderDiagnostics } from "../../src/compiler/
 import { verifierPatterns } from "../../src/compiler/verifier/index.js";
 import { casesIn, expectGolden } from "../harness/golden.js";
 import { parseMarkers } from "../harness/errors.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { buildOutputDir } from "../../src/runner/build.js";
+import { compileToDirectory } from "../../src/runner/compile.js";
+import { compileAndBuild, kernelTests, repoRoot, vmlinuxHeader } from "./helpers.js";
 
 const kernelTest = kernelTests("verifier-map.test", kernelSkipReason());
 const casesDir = join(repoRoot, "tests", "cases", "verifier");
@@ -51,3 +53,31 @@ for (const ksPath of casesIn(casesDir, ".ks")) {
     }
   });
 }
+
+// Every struct_ops method rejected (here: the license section edited to a non-GPL one
+// after compiling, which the compiler itself refuses as E0491): each rejection is
+// reported, and verify-load does not crash on the attempt with none of them left.
+kernelTest("an object whose struct_ops methods are all rejected is reported method by method", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-vm-ops-"));
+  const logDir = join(dir, "logs");
+  try {
+    compileToDirectory(join(repoRoot, "tests", "kernel", "fixtures", "sigterm_cc.ks"), dir);
+    const cPath = join(dir, "sigterm_cc.bpf.c");
+    const c = readFileSync(cPath, "utf8");
+    assert.match(c, /SEC\("license"\) = "GPL"/);
+    writeFileSync(cPath, c.replace('SEC("license") = "GPL"', 'SEC("license") = "MIT"'));
+    const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+    assert.ok(build.ok, build.stderr);
+    mkdirSync(logDir);
+    const result = verifyBuiltObject({ object: build.bpfObject, sourceDir: join(repoRoot, "tests", "kernel", "fixtures"), logDir });
+    assert.ok(result.programs.length >= 2, "the fixture has several methods");
+    for (const p of result.programs) {
+      assert.equal(p.loaded, false, p.name);
+      assert.match(readFileSync(p.logPath!, "utf8"), /struct ops programs must have a GPL compatible license/);
+    }
+    assert.equal(result.diagnostics.length, result.programs.length);
+    assert.ok(result.diagnostics.every((d) => d.code === "E0459"), result.diagnostics.map((d) => d.code).join(", "));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -116,6 +116,30 @@ static int attempt(const char *path, int log_level, struct verdict **failed)
 		if (log_level > 0)
 			bpf_program__set_log_level(prog, (__u32)log_level);
 	}
+	/*
+	 * Nothing left to load: done. And libbpf before 1.4 dereferences a NULL vmlinux BTF
+	 * when an object's struct_ops maps stay but every struct_ops program is left out
+	 * (it loads that BTF only for programs it loads): stop with the reason, not a crash.
+	 */
+	int loading = 0, struct_ops_total = 0, struct_ops_loading = 0;
+	bpf_object__for_each_program(prog, obj) {
+		bool ops = bpf_program__type(prog) == BPF_PROG_TYPE_STRUCT_OPS;
+		struct_ops_total += ops;
+		if (bpf_program__autoload(prog)) {
+			loading++;
+			struct_ops_loading += ops;
+		}
+	}
+	if (loading == 0) {
+		bpf_object__close(obj);
+		return 0;
+	}
+	if (struct_ops_total > 0 && struct_ops_loading == 0 &&
+	    (libbpf_major_version() < 1 || (libbpf_major_version() == 1 && libbpf_minor_version() < 4))) {
+		fprintf(stderr, "verify-load: every struct_ops program of %s was rejected; libbpf %u.%u cannot load its other programs "
+				"without them, so they were not checked\n", path, libbpf_major_version(), libbpf_minor_version());
+		exit(1);
+	}
 	free(libbpf_text);
 	libbpf_text = NULL;
 	libbpf_len = 0;
