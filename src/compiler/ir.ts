@@ -459,4 +459,8 @@ export type TestOp =
       readonly operator: string | undefined;
       /** Enum constants to name the compared values by (`XDP_DROP (1)`). */
       readonly labels: readonly { readonly name: string; readonly value: bigint }[] | undefined;
-    };
+    }
+  /** `rb.next()` (the oldest record, by value; fails the test when there is none) / `rb.pending()`. args: []. */
+  | { readonly kind: "records"; readonly map: string; readonly method: "next" | "pending"; readonly location: string }
+  /** `run_command("…")`: the command's exit status. args: []. */
+  | { readonly kind: "command"; readonly command: string; readonly location: string };

@@ -59,10 +59,14 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
         return errorType;
       }
       const [handle, target, flags] = expr.args as [ast.Expr, ast.Expr, ast.Expr];
+      // A test that attaches a program and triggers its event exercises it in the kernel.
+      if (c.fn.info.role.kind === "test") ctx.testing.running.add(c.fn.info);
       return checkAttachTarget(c, scope, checkHandle(c, scope, handle, "attach"), target, flags);
     }
     case "read": return checkRead(c, scope, expr);
-    case "register": return checkRegister(c, scope, expr);
+    case "register":
+      if (c.fn.info.role.kind === "test") ctx.testing.running.add(c.fn.info);
+      return checkRegister(c, scope, expr);
     case "detach": {
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "detach", 1, expr.args.length, undefined);

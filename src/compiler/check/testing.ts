@@ -13,7 +13,6 @@ import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Type } from "../types.js";
 import { errorType, typeToString, u32, voidType } from "../types.js";
-import { lineColumnOf } from "../source.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkCondition, checkExpr, checkExprAs } from "./expressions.js";
@@ -26,6 +25,7 @@ import {
   testResultStruct, testRunLimit, testRunStruct, testStructNames, type PacketMethod,
 } from "../kernel/testing.js";
 import type { ProgramType } from "../ir.js";
+import { checkRecordRead, checkRunCommand, sourceLocation, type RecordRead } from "./test-events.js";
 
 /** What lowering needs to know about the test code of a file. */
 export interface TestingFacts {
@@ -37,10 +37,14 @@ export interface TestingFacts {
   readonly running: Set<FunctionInfo>;
   /** `@helper`s test code calls (compiled into the test binary too). */
   readonly helpers: Set<FunctionInfo>;
+  /** `rb.next()` / `rb.pending()` on a ring buffer or perf event array (test-events.ts). */
+  readonly records: Map<ast.CallExpr, RecordRead>;
+  /** `run_command("…")`: the command line and where the call is. */
+  readonly commands: Map<ast.CallExpr, { readonly command: string; readonly location: string }>;
 }
 
 export function newTestingFacts(): TestingFacts {
-  return { asserts: new Map(), runs: new Map(), running: new Set(), helpers: new Set() };
+  return { asserts: new Map(), runs: new Map(), running: new Set(), helpers: new Set(), records: new Map(), commands: new Map() };
 }
 
 const packetType: Type = { kind: "struct", name: testPacketStruct, origin: "kernel" };
@@ -73,9 +77,12 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     switch (name) {
       case "test": case "test_run": return checkRun(c, scope, expr, name);
       case "assert": return checkAssert(c, scope, expr);
+      case "run_command": return checkRunCommand(c, scope, expr);
       default: return checkPacketStart(c, scope, expr);
     }
   }
+  const records = checkRecordRead(c, scope, expr);
+  if (records) return records;
   if (callee.kind !== "FieldExpr" || !inTest(c) || !packetMethodByName.has(callee.field.name)) return undefined;
   if (callee.target.kind === "NameExpr") {
     const symbol = scope.lookup(callee.target.name.name);
@@ -154,9 +161,8 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "takes its message as a string literal");
   }
   const file = ctx.inputs.sources.get(condition.span.file);
-  const line = file ? lineColumnOf(file, expr.span.start).line : 0;
   const text = file ? file.text.slice(condition.span.start, condition.span.end).replace(/\s+/g, " ") : "condition";
-  ctx.testing.asserts.set(expr, { location: `${condition.span.file}:${line}`, text });
+  ctx.testing.asserts.set(expr, { location: sourceLocation(ctx, expr.span), text });
   return voidType;
 }
 

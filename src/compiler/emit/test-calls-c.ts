@@ -1,5 +1,6 @@
 //! C of the `testCall` IR node (test code only, NAME.test.c): runs through
-//! `ks_test_exec`, packet builder steps, assertion failures with their values. The
+//! `ks_test_exec`, packet builder steps, assertion failures with their values, record
+//! reads (test-records-c.ts) and `run_command`. The
 //! functions it calls are the test runtime's (userspace/test-runtime.ts).
 
 import type * as ir from "../ir.js";
@@ -22,6 +23,10 @@ export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir
       if (op.header) return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${header(e.args[1])})`;
       return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${expr(e.args[1]!)})`;
     }
+    case "records":
+      return op.method === "next" ? `ks_test_next_${op.map}(${cString(op.location)})` : `ks_test_pending_${op.map}(${cString(op.location)})`;
+    case "command":
+      return `ks_test_run_command(${cString(op.location)}, ${cString(op.command)})`;
     case "assertFailed": {
       const labels = op.labels
         ? `((const struct ks_test_label[]){ ${op.labels.map((l) => `{ ${cString(l.name)}, ${l.value}LL }`).join(", ")}, { NULL, 0 } })`

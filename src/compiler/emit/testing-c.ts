@@ -10,12 +10,12 @@
 //!     with the failure beneath, or `skip name  (reason)`; then `N passed, N failed`
 //!     (`, N skipped`, `, N filtered out`); exit 1 if any failed.
 //!
-//! A test whose code never ran a program fails ("ran no eBPF program"). A test that runs
-//! a program this machine could not load (it calls a kfunc of the file's kernel module,
-//! which is unavailable: userspace/kmod-loader.ts) is `skip name  (reason)`; a failure
-//! before that run still fails it. `--quiet-rejection` (used by `kernelscript test`,
-//! which explains the log on the `.ks` line): a verifier rejection is only written to
-//! NAME.verifier.log, whose name the FAIL line gives.
+//! A test whose code neither ran nor attached a program fails ("ran no eBPF program").
+//! A test that runs a program this machine could not load (it calls a kfunc of the
+//! file's kernel module, which is unavailable: userspace/kmod-loader.ts) is
+//! `skip name  (reason)`; a failure before that run still fails it. `--quiet-rejection`
+//! (used by `kernelscript test`, which explains the log on the `.ks` line): a verifier
+//! rejection is only written to NAME.verifier.log, whose name the FAIL line gives.
 
 import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
@@ -30,6 +30,7 @@ import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 import { emitTestRuntime } from "./userspace/test-runtime.js";
+import { emitTestRecords } from "./test-records-c.js";
 
 /** The module as the test binary sees it: no `main`, no pins; tests and helpers are user functions. */
 function testView(module: ir.IrModule): ir.IrModule {
@@ -54,6 +55,8 @@ export function emitTestC(
   w.line(generatedBanner(module.sourcePath, "c"));
   w.line("#include <setjmp.h>");
   w.line("#include <stdarg.h>");
+  w.line("#include <fcntl.h>");
+  w.line("#include <sys/wait.h>");
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins, optionalModule: true });
   emitMapAccessors(w, module);
   emitMapOperations(w, "user", module.maps, use);
@@ -65,6 +68,7 @@ export function emitTestC(
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);
+  emitTestRecords(w, module);
   writeFunctions(w, module, use);
   emitRunner(w, original);
   return w.toString();
@@ -155,15 +159,19 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
         w.line('printf("\\n%d passed, %d failed\\n", passed, failed + 1);');
         w.line("return 1;");
       });
+      w.line("ks_test_records_open_all();");
       w.line("ks_test_failure[0] = 0;");
       w.line("ks_test_skipped[0] = 0;");
       w.line("ks_test_ran = 0;");
+      w.line("ks_attachments_made = 0;");
       w.line("fflush(stdout);");
       w.line("double start = ks_test_now_ms();");
       w.line("if (setjmp(ks_test_jump) == 0) ks_tests[i].run();");
       w.line("double elapsed = ks_test_now_ms() - start;");
       w.line("fflush(stdout);");
-      w.line('if (!ks_test_failure[0] && !ks_test_skipped[0] && ks_test_ran == 0) snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run())");');
+      w.line("ks_test_records_close_all();");
+      w.line('if (!ks_test_failure[0] && !ks_test_skipped[0] && ks_test_ran == 0 && ks_attachments_made == 0)');
+      w.line('    snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run(), or attach() one and trigger it)");');
       w.block("if (ks_test_failure[0])", () => {
         w.line("failed++;");
         w.line('printf("FAIL %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');

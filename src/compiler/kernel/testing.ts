@@ -67,7 +67,14 @@ export const contextFieldsByProgramType: ReadonlyMap<string, readonly ProgramTyp
 ]);
 
 /** Builtins callable only in `@test` functions. */
-export const testBuiltinNames: readonly string[] = ["test", "test_run", "assert", "eth_packet"];
+export const testBuiltinNames: readonly string[] = ["test", "test_run", "assert", "eth_packet", "run_command"];
+
+/**
+ * Methods a test calls on a ring buffer or perf event array: the records the eBPF side
+ * submitted, in order, typed as the map's record struct.
+ */
+export type RecordMethod = "next" | "pending";
+export const recordMethods: readonly RecordMethod[] = ["next", "pending"];
 
 export type PacketLayer = "l2" | "l3" | "l4" | "payload";
 

@@ -1,5 +1,5 @@
 //! Test code → IR: `test()`/`test_run()` become `testCall` runs, packet builders
-//! `testCall` packet steps, and `assert(a OP b, "m")` evaluates each side once into a
+//! `testCall` packet steps, record reads and `run_command` their own `testCall`s, and `assert(a OP b, "m")` evaluates each side once into a
 //! temporary, then `if (!(ta OP tb)) assertFailed(ta, tb)` so a failure can print both
 //! values (named by their enum constants when a side is an enum).
 
@@ -27,6 +27,13 @@ export function lowerTestCall(l: FunctionLowering, expr: ast.CallExpr): ir.IrExp
     const op: ir.TestOp = { kind: "run", program: run.program, programType: run.programType, result };
     return { kind: "testCall", op, args: [l.expr(expr.args[1]!)], type: l.typeOf(expr), span };
   }
+  const records = facts.records.get(expr);
+  if (records) {
+    const op: ir.TestOp = { kind: "records", map: records.map, method: records.method, location: records.location };
+    return { kind: "testCall", op, args: [], type: l.typeOf(expr), span };
+  }
+  const command = facts.commands.get(expr);
+  if (command) return { kind: "testCall", op: { kind: "command", ...command }, args: [], type: l.typeOf(expr), span };
   const callee = expr.callee;
   if (callee.kind === "NameExpr" && callee.name.name === "eth_packet" && !l.semantics.references.has(callee)) {
     return { kind: "testCall", op: { kind: "packet", method: "eth", header: "ethhdr" }, args: expr.args.map((a) => l.expr(a)), type: l.typeOf(expr), span };

@@ -596,11 +596,11 @@ export const testSignature = defineError(
 export const testRunsNoProgram = defineWarning(
   "W0231",
   "test runs no program",
-  "A `@test` function that never calls `test()` or `test_run()` does not exercise the kernel; at run time such a test is reported as failed (`ran no eBPF program`).",
+  "A `@test` function that never calls `test()` or `test_run()`, and attaches no program (`attach()`, `register()`), does not exercise the kernel; at run time such a test is reported as failed (`ran no eBPF program`).",
   (name: string) => ({
     message: `\`@test\` function \`${name}\` never runs an eBPF program`,
-    label: "no `test()` or `test_run()` in this test",
-    help: "run a program with `test(prog, TestRun { … })` or `test_run(prog, TestRun { … })` and assert on the result",
+    label: "no `test()`, `test_run()` or `attach()` in this test",
+    help: "run a program with `test(prog, TestRun { … })` or `test_run(prog, TestRun { … })` and assert on the result; attach a tracing program with `attach(load(prog), …)` and trigger its event",
   }),
 );
 
@@ -684,5 +684,29 @@ export const kfuncMissingFromKernel = defineWarning(
     message: `\`${name}\` is not in this kernel's BTF, so \`${caller}\` will not load on this kernel`,
     label: "unknown kfunc",
     help: "check the name against `bpftool btf dump file /sys/kernel/btf/vmlinux | grep FUNC`, or call it only from the impl of the kernel feature that provides it",
+  }),
+);
+
+// --- records ---
+
+export const recordReadArguments = defineError(
+  "E0285",
+  "wrong arguments to a test's record read",
+  "In a `@test` function, `rb.next()` returns the oldest record the eBPF side submitted to ring buffer or perf event array `rb` (typed as its record struct) and `rb.pending()` how many are waiting; both take no arguments.",
+  (call: string, count: number) => ({
+    message: `\`${call}\` takes no arguments, found ${count}`,
+    label: "arguments here",
+    help: "write `var e = events.next()` to take the oldest record, or `events.pending()` for how many are waiting",
+  }),
+);
+
+export const runCommandArgument = defineError(
+  "E0286",
+  "run_command() needs a command line",
+  "`run_command(\"…\")` runs a command line with /bin/sh in a child process and returns its exit status: the way a test triggers the event a tracing program it attached watches (an exec, a syscall, a file access). The command is a string literal, so the test binary shows exactly what ran.",
+  (found: string) => ({
+    message: `\`run_command()\` takes one string literal (the command line), found ${found}`,
+    label: "not a command line",
+    help: "write `assert(run_command(\"/bin/true\") == 0)`",
   }),
 );

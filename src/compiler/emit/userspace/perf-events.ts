@@ -143,6 +143,7 @@ function emitOpen(w: CWriter): void {
     w.line("slot->perf_fd = owned;");
     w.line("slot->link = link;");
     w.line("slot->generation = ++ks_perf_generation;");
+    w.line("ks_attachments_made++;");
     w.line("return slot_index;");
   });
   w.line();

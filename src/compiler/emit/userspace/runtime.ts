@@ -143,6 +143,8 @@ function emitState(w: CWriter, module: IrModule): void {
   w.line("static struct ks_attachment ks_attachments[KS_MAX_ATTACHMENTS];");
   w.line("static void ks_release_tc(struct ks_attachment *a);");
   w.line("static int ks_attachment_count;");
+  w.comment("Attachments ever made (never decreases): the test runner counts an attach as running a program.");
+  w.line("static KS_UNUSED int ks_attachments_made;");
   w.line();
 }
 
@@ -495,6 +497,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
     w.line("struct ks_attachment *slot = ks_next_attachment(prog_fd, target);");
     w.line("if (!slot || attach(prog, target, flags, slot) != 0) return -1;");
     w.line("ks_attachment_count++;");
+    w.line("ks_attachments_made++;");
     w.line("return 0;");
   });
   w.line();

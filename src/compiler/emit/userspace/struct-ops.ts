@@ -34,6 +34,7 @@ export function emitStructOpsRegister(w: CWriter, module: IrModule): void {
       w.line("return -1;");
     });
     w.line("ks_attachment_count++;");
+    w.line("ks_attachments_made++;");
     w.line("return 0;");
   });
   w.line();

@@ -13,6 +13,7 @@
 //!   const char *ks_test_fmt(slot, value, is_signed, labels)                 value text
 //!   void ks_test_abort(format, …)                                           (no return)
 //!   void ks_test_skip(reason)              the run needs what this machine lacks (no return)
+//!   __s32 ks_test_run_command(location, command)                            exit status
 
 import type { CWriter } from "../c-writer.js";
 import { testPacketCapacity } from "../../kernel/testing.js";
@@ -155,6 +156,34 @@ static KS_UNUSED __attribute__((noreturn)) void ks_test_assert_failed(const char
             snprintf(ks_test_failure + n, sizeof(ks_test_failure) - (size_t)n, "\n  left:  %s\n  right: %s", left, right);
     }
     longjmp(ks_test_jump, 1);
+}
+
+/*
+ * run_command("…"): /bin/sh -c in a child whose output goes to /dev/null (the report
+ * stays readable); its exit status, or 128 + N when signal N killed it.
+ */
+static KS_UNUSED __s32 ks_test_run_command(const char *location, const char *command)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) ks_test_abort("%s: run_command(\"%s\"): cannot start a process: %s", location, command, strerror(errno));
+    if (pid == 0) {
+        int null_fd = open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDIN_FILENO);
+            dup2(null_fd, STDOUT_FILENO);
+            dup2(null_fd, STDERR_FILENO);
+        }
+        execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) ks_test_abort("%s: run_command(\"%s\"): waiting for it failed: %s", location, command, strerror(errno));
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
 }
 
 /* Internet checksum (RFC 1071) over a buffer, continuing from sum. */
