@@ -41,6 +41,12 @@ export interface IrModule {
    */
   readonly kernelModule: readonly IrModuleFunction[];
   /**
+   * The programs that cannot load without the kernel module: each calls one of its
+   * `@kfunc`s (directly, through helpers, or by tail-calling such a program). The test
+   * binary leaves them unloaded when the module is unavailable (lower-kmod.ts).
+   */
+  readonly moduleKfuncCallers?: readonly IrModuleKfuncCaller[];
+  /**
    * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
    * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
    */
@@ -188,6 +194,13 @@ export interface IrModuleFunction extends IrFunction {
   readonly exported: boolean;
   /** `@kfunc`: the program types of the file's eBPF programs that call it (directly or through helpers). */
   readonly callerTypes: readonly ProgramType[];
+}
+
+/** A program that needs the kernel module, and why (`via`: the tail-called program that calls `kfunc`). */
+export interface IrModuleKfuncCaller {
+  readonly program: string;
+  readonly kfunc: string;
+  readonly via?: string;
 }
 
 export interface IrParam {

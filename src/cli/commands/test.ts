@@ -1,11 +1,13 @@
 //! `kernelscript test FILE.ks [--filter SUBSTR] [-o DIR]`: compile in test mode (the
 //! file must have `@test` functions), build `NAME.test` with the generated Makefile, run
 //! it as root and pass its report through: one line per test, failure details beneath,
-//! `N passed, N failed`. Exit 0 when every test passed, 1 when one failed or the program
+//! `N passed, N failed` (`, N skipped`: tests of programs this machine could not load).
+//! A rejected object is explained once, on its `.ks` line, from the test binary's
+//! verifier log. Exit 0 when every test passed, 1 when one failed or the program
 //! has errors, 2 for usage, 3 when the machine cannot run eBPF (not root, no bpf()).
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
@@ -15,7 +17,8 @@ import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget } from "
 import { requireBuildToolchain } from "../toolchain.js";
 import { compileInMemory, reportDiagnostics } from "./compile.js";
 import { verifyObject } from "../kernel-check.js";
-import { renderDiagnostics, type SourceSet } from "../../compiler/index.js";
+import { renderDiagnostics, type Diagnostic, type SourceSet } from "../../compiler/index.js";
+import { explainRejection, parseLineMap, parseVerifierLog } from "../../compiler/verifier/index.js";
 
 export async function runTest(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -45,13 +48,14 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
       keep = true;
       throw new InternalError(`the generated test binary did not build (make -C ${dir} ${name}.test):\n${build.stdout}${build.stderr}`);
     }
-    const run = await capture(`./${name}.test`, filter === undefined ? [] : ["--filter", filter], dir, io);
+    // --quiet-rejection: a rejected object's verifier log is only written to a file; it is explained here, once.
+    const run = await capture(`./${name}.test`, ["--quiet-rejection", ...(filter === undefined ? [] : ["--filter", filter])], dir, io);
     io.writeStdout(run.stdout);
     io.writeStderr(run.stderr);
     const log = join(dir, `${name}.verifier.log`);
     if (existsSync(log)) {
       keep = true;
-      reportVerifierRejection(io, join(dir, `${name}.bpf.o`), result.sources, log);
+      reportVerifierRejection(io, dir, name, result.sources, log);
     }
     if (run.status === 0) return ExitCode.ok;
     if (run.status === 1) return ExitCode.programErrors;
@@ -64,14 +68,39 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
 }
 
 /**
- * A program the kernel rejected while the tests ran: the test binary printed libbpf's
- * one-line summary; load the object again program by program and show each rejection
- * on its `.ks` line with the catalogue's explanation (the same as `check --kernel`).
+ * A program the kernel rejected while the tests ran: the test binary wrote libbpf's
+ * output (with the whole verifier log) to NAME.verifier.log and printed only its name.
+ * Explain it on the `.ks` line through the compiler's line map, as `check --kernel`
+ * does. When the log names no program or there is no line map, load the object again
+ * program by program (`verifyObject`) instead.
  */
-function reportVerifierRejection(io: CliIo, object: string, sources: SourceSet, testLog: string): void {
-  const verified = verifyObject(object, sources, join(object, "..", "verifier-logs"));
+function reportVerifierRejection(io: CliIo, dir: string, name: string, sources: SourceSet, logPath: string): void {
+  const diagnostic = explainTestLog(dir, name, sources, logPath);
+  if (diagnostic) {
+    io.writeStderr(renderDiagnostics([diagnostic], sources, { color: io.color }));
+    return;
+  }
+  const verified = verifyObject(join(dir, `${name}.bpf.o`), sources, join(dir, "verifier-logs"));
   if (verified.diagnostics.length > 0) io.writeStderr(renderDiagnostics(verified.diagnostics, sources, { color: io.color }));
-  io.writeStderr(`  = note: the test binary's verifier log is in ${testLog}\n`);
+  io.writeStderr(`  = note: the test binary's verifier log is in ${logPath}\n`);
+}
+
+/** The rejection in the test binary's log, mapped; undefined when it cannot be. */
+function explainTestLog(dir: string, name: string, sources: SourceSet, logPath: string): Diagnostic | undefined {
+  const log = readFileSync(logPath, "utf8");
+  const program = parseVerifierLog(log).program;
+  const mapPath = join(dir, `${name}.bpf.map.json`);
+  if (program === undefined || !existsSync(mapPath)) return undefined;
+  const cPath = join(dir, `${name}.bpf.c`);
+  return explainRejection({
+    program,
+    log,
+    sources,
+    lineMap: parseLineMap(readFileSync(mapPath, "utf8")),
+    ...(existsSync(cPath) ? { cText: readFileSync(cPath, "utf8") } : {}),
+    cFileName: `${name}.bpf.c`,
+    logPath,
+  }).diagnostic;
 }
 
 /** Root (or the capabilities) and a kernel with bpf(): exit 3 with the fix otherwise. */

@@ -147,7 +147,9 @@ export function emitMakefile(module: IrModule, test = false): string {
     `\t./${binary} $(ARGS)`,
     "",
     ...(test ? [
-      `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})`,
+      // With a kernel module, the test binary loads it when it can: build it first when a
+      // kernel build tree exists (order-only: the binary does not depend on it).
+      `${testBinary}: ${testSource} ${skeleton} $(wildcard ${header})${hasKernelModule(module) ? " | test-module" : ""}`,
       linkRecipe(testSource),
       "",
       `test: ${testBinary}`,
@@ -157,6 +159,6 @@ export function emitMakefile(module: IrModule, test = false): string {
     "clean:",
     `\trm -f ${binary}${test ? ` ${testBinary}` : ""} ${bpfObject} ${skeleton} vmlinux.h vmlinux.h.tmp ${skeleton}.tmp`,
   ];
-  if (hasKernelModule(module)) lines.push(...moduleRules(module));
+  if (hasKernelModule(module)) lines.push(...moduleRules(module, test));
   return lines.join("\n") + "\n";
 }

@@ -32,7 +32,7 @@ import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement 
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
-import { moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
+import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
 import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
 import { lowerAssert, lowerTestCall } from "./lower-testing.js";
@@ -111,6 +111,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     testFunctions,
     testHelpers,
     externs: [...lowerExterns(semantics.functions, semantics.missingKfuncs), ...moduleKfuncExterns(semantics.functions, [...programs, ...helpers])],
+    moduleKfuncCallers: moduleKfuncCallers(kernelModule, programs, helpers),
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,

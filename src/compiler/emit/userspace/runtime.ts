@@ -51,6 +51,11 @@ export interface LoaderRuntimeOptions {
    * (`verifier-table.ts`).
    */
   readonly bpfLineOrigins?: readonly (readonly [number, string])[];
+  /**
+   * The test binary: a kernel module that cannot be loaded is not an error; the programs
+   * calling its kfuncs are left unloaded (kmod-loader.ts, `emitOptionalModule`).
+   */
+  readonly optionalModule?: boolean;
 }
 
 /** How each program type attaches; one row per type the runtime knows (DESIGN §4). */
@@ -82,8 +87,8 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitLogCapture(w, module, opts);
   emitSignals(w, module);
   emitPinnedGlobalsRuntime(w, module);
-  emitKernelModuleLoader(w, module);
-  emitOpenAndLoad(w, module);
+  emitKernelModuleLoader(w, module, opts.optionalModule);
+  emitOpenAndLoad(w, module, opts.optionalModule ?? false);
   emitProgramLookup(w);
   emitAttach(w, module);
   emitPerfAttach(w, module);
@@ -269,7 +274,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.line();
 }
 
-function emitOpenAndLoad(w: CWriter, module: IrModule): void {
+function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean): void {
   const skel = skeletonName(module.name);
   const pinned = module.maps.filter((m) => m.pinned);
   emitTcRelease(w, module);
@@ -321,7 +326,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
     w.line("static bool registered;");
     w.line("if (!registered && atexit(ks_cleanup) == 0) registered = true;");
     w.line();
-    if (hasModuleToLoad(module)) w.line("if (ks_load_kernel_module() != 0) return -1;");
+    if (hasModuleToLoad(module) && !optionalModule) w.line("if (ks_load_kernel_module() != 0) return -1;");
     w.line(`ks_skel = ${skel}__open();`);
     w.block("if (!ks_skel)", () => {
       w.line("int err = errno;");
@@ -347,6 +352,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule): void {
     }
     for (const line of pinnedGlobalsBeforeLoad(module)) w.line(line);
     for (const line of tcBeforeLoad(module)) w.line(line);
+    if (optionalModule) w.line("ks_prepare_module_callers(ks_skel->obj);");
     w.line(`int err = ${skel}__load(ks_skel);`);
     w.block("if (err)", () => {
       w.block("if (!ks_report_verifier_log())", () => {

@@ -12,6 +12,7 @@
 //!   void ks_test_assert_failed(location, text, message, op, left, right)   (no return)
 //!   const char *ks_test_fmt(slot, value, is_signed, labels)                 value text
 //!   void ks_test_abort(format, …)                                           (no return)
+//!   void ks_test_skip(reason)              the run needs what this machine lacks (no return)
 //!   __s32 ks_test_run_command(location, command)                            exit status
 
 import type { CWriter } from "../c-writer.js";
@@ -113,6 +114,17 @@ static __attribute__((noreturn, format(printf, 1, 2))) void ks_test_abort(const 
     va_start(args, format);
     vsnprintf(ks_test_failure, sizeof(ks_test_failure), format, args);
     va_end(args);
+    longjmp(ks_test_jump, 1);
+}
+
+/*
+ * Stops the current test as skipped: it ran a program this machine could not load
+ * (ks_unloaded_reason). Only reachable while nothing failed: a failure stops the test first.
+ */
+static char ks_test_skipped[4096];
+static __attribute__((noreturn)) void ks_test_skip(const char *reason)
+{
+    snprintf(ks_test_skipped, sizeof(ks_test_skipped), "%s", reason);
     longjmp(ks_test_jump, 1);
 }
 
@@ -408,6 +420,7 @@ static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const 
     memset(&result, 0, sizeof(result));
     struct TestPacket packet = run.packet.len ? run.packet : ks_pkt_default();
     int fd = prog ? bpf_program__fd(prog) : -1;
+    if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
     if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
     if (kind == KS_TEST_RAW_TP) return ks_test_exec_raw_tp(fd, name, run);
     LIBBPF_OPTS(bpf_test_run_opts, opts,
