@@ -99,23 +99,38 @@ export function placeChildren(p: ir.IrPlace): readonly ir.IrExpr[] {
   }
 }
 
-/** Names called (directly) anywhere in `functions`. */
-export function calledNames(functions: readonly ir.IrFunction[]): Set<string> {
-  const names = new Set<string>();
+/** What `visitStatements` calls: each statement before its parts, each expression before its children. */
+export interface IrVisitor {
+  readonly statement?: (s: ir.IrStmt) => void;
+  readonly expression?: (e: ir.IrExpr) => void;
+}
+
+/** Every statement and expression of `list`, nested bodies included (expression bodies too). */
+export function visitStatements(list: readonly ir.IrStmt[], visitor: IrVisitor): void {
   const expr = (e: ir.IrExpr): void => {
-    if (e.kind === "call") names.add(e.callee);
+    visitor.expression?.(e);
     exprChildren(e).forEach(expr);
     exprBodies(e).forEach((b) => statements(b.statements));
   };
-  const statements = (list: readonly ir.IrStmt[]): void => {
-    for (const s of list) {
-      if (s.kind === "tryCall") names.add(s.callee);
+  const statements = (stmts: readonly ir.IrStmt[]): void => {
+    for (const s of stmts) {
+      visitor.statement?.(s);
       const parts = statementParts(s);
       parts.exprs.forEach(expr);
       parts.places.forEach((p) => placeChildren(p).forEach(expr));
       parts.bodies.forEach((b) => statements(b.statements));
     }
   };
-  for (const fn of functions) statements(fn.body);
+  statements(list);
+}
+
+/** Names called (directly, or as hoisted throwing calls) anywhere in `functions`. */
+export function calledNames(functions: readonly ir.IrFunction[]): Set<string> {
+  const names = new Set<string>();
+  const visitor: IrVisitor = {
+    statement: (s) => { if (s.kind === "tryCall") names.add(s.callee); },
+    expression: (e) => { if (e.kind === "call") names.add(e.callee); },
+  };
+  for (const fn of functions) visitStatements(fn.body, visitor);
   return names;
 }

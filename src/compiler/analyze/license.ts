@@ -18,7 +18,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { gplOnlyConstruct, gplOnlyProgram } from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
 import type { Span } from "../source.js";
-import { exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
 
 export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
@@ -38,7 +38,7 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
       const owner = kfunc.fromModule ? " (of this file's kernel module)" : "";
       construct(span, `the call of \`${callee}\``, `the kfunc \`${callee}\`${owner}`);
     };
-    const expr = (e: ir.IrExpr): void => {
+    const expression = (e: ir.IrExpr): void => {
       switch (e.kind) {
         case "call": call(e.callee, e.span); break;
         case "objectNew": construct(e.span, "`new`", "the kfunc `bpf_obj_new_impl`"); break;
@@ -55,21 +55,13 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
           break;
         default: break;
       }
-      exprChildren(e).forEach(expr);
-      exprBodies(e).forEach((b) => statements(b.statements));
     };
-    const statements = (list: readonly ir.IrStmt[]): void => {
-      for (const s of list) {
-        if (s.kind === "print") construct(s.span, "`print` in eBPF code", "the helper `bpf_trace_printk`");
-        else if (s.kind === "objectDelete") construct(s.span, "`delete`", "the kfunc `bpf_obj_drop_impl`");
-        else if (s.kind === "tryCall") call(s.callee, s.span);
-        const parts = statementParts(s);
-        parts.exprs.forEach(expr);
-        parts.places.forEach((p) => placeChildren(p).forEach(expr));
-        parts.bodies.forEach((b) => statements(b.statements));
-      }
+    const statement = (s: ir.IrStmt): void => {
+      if (s.kind === "print") construct(s.span, "`print` in eBPF code", "the helper `bpf_trace_printk`");
+      else if (s.kind === "objectDelete") construct(s.span, "`delete`", "the kfunc `bpf_obj_drop_impl`");
+      else if (s.kind === "tryCall") call(s.callee, s.span);
     };
-    statements(fn.body);
+    visitStatements(fn.body, { statement, expression });
   }
 
   for (const ops of module.structOps) {

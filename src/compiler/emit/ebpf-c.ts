@@ -1,7 +1,7 @@
 //! Ir → NAME.bpf.c: maps, helper functions and programs, plus the line map from C lines
 //! back to `.ks` spans (kept instead of `#line`, see DESIGN.md section 4).
 
-import { exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
@@ -143,27 +143,6 @@ function programSignature(program: ir.IrProgram): string {
   }
 }
 
-/** Names of the functions called (directly or as hoisted throwing calls) anywhere in `functions`. */
-function calledFunctions(functions: readonly ir.IrFunction[]): Set<string> {
-  const called = new Set<string>();
-  const expr = (e: ir.IrExpr): void => {
-    if (e.kind === "call") called.add(e.callee);
-    exprChildren(e).forEach(expr);
-    for (const body of exprBodies(e)) statements(body.statements);
-  };
-  const statements = (list: readonly ir.IrStmt[]): void => {
-    for (const s of list) {
-      if (s.kind === "tryCall") called.add(s.callee);
-      const parts = statementParts(s);
-      parts.exprs.forEach(expr);
-      parts.places.forEach((p) => placeChildren(p).forEach(expr));
-      parts.bodies.forEach((b) => statements(b.statements));
-    }
-  };
-  for (const fn of functions) statements(fn.body);
-  return called;
-}
-
 function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   // Loop callbacks: context structs, prototypes and the scratch map before every
   // function (the map's value holds members of all of them), bodies after their function.
@@ -173,7 +152,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   emitLoopScratchMap(w, [...callbacks.values()].flatMap((loops) => loops.scratchMembers()));
   // A helper nothing calls is still the user's code: keep it, and keep clang's
   // -Wunused-function (an error under -Werror) quiet about it.
-  const called = calledFunctions(functions);
+  const called = calledNames(functions);
   for (const impl of module.structOps) for (const method of impl.methods) called.add(method.helper.name);
   const helperPrefix = (helper: ir.IrFunction): string =>
     called.has(helper.name) ? "static __always_inline " : "static __always_inline __attribute__((unused)) ";

@@ -6,7 +6,7 @@
 //! module is unavailable, and skips the tests that run them).
 
 import type { FunctionInfo } from "../check/semantics.js";
-import { calledNames, exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import { calledNames, visitStatements, type IrVisitor } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 
 /** The `@kfunc`s eBPF code calls, as `extern` declarations of the eBPF object. */
@@ -64,22 +64,10 @@ function reachedCalls(roots: readonly ir.IrFunction[], helperByName: ReadonlyMap
 /** The programs `fn` (and the helpers it calls) tail-call. */
 function tailCallTargetsOf(roots: readonly ir.IrFunction[], helperByName: ReadonlyMap<string, ir.IrFunction>): Set<string> {
   const targets = new Set<string>();
-  const expr = (e: ir.IrExpr): void => {
-    exprChildren(e).forEach(expr);
-    exprBodies(e).forEach((b) => statements(b.statements));
-  };
-  const statements = (list: readonly ir.IrStmt[]): void => {
-    for (const s of list) {
-      if (s.kind === "tailCall") targets.add(s.target);
-      const parts = statementParts(s);
-      parts.exprs.forEach(expr);
-      parts.places.forEach((p) => placeChildren(p).forEach(expr));
-      parts.bodies.forEach((b) => statements(b.statements));
-    }
-  };
+  const visitor: IrVisitor = { statement: (s) => { if (s.kind === "tailCall") targets.add(s.target); } };
   for (const name of [...roots.map((r) => r.name), ...reachedCalls(roots, helperByName)]) {
     const fn = roots.find((r) => r.name === name) ?? helperByName.get(name);
-    if (fn) statements(fn.body);
+    if (fn) visitStatements(fn.body, visitor);
   }
   return targets;
 }
