@@ -3,7 +3,7 @@
 //! `.ks` line through the compiler's line map (`src/compiler/verifier/`).
 //!
 //! Used by `kernelscript check --kernel`, `kernelscript build` and the kernel tests; the
-//! `testing` slice's `kernelscript test` can call `verifyBuiltObject` the same way.
+//! `kernelscript test` explains the test binary's own log with `explainBuiltRejection`.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -56,11 +56,8 @@ export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
   const name = options.object.replace(/^.*\//, "").replace(/\.bpf\.o$/, "");
   const logDir = options.logDir ?? join(dir, "verifier-logs");
   mkdirSync(logDir, { recursive: true });
-  const mapPath = join(dir, `${name}.bpf.map.json`);
-  const lineMap = existsSync(mapPath) ? parseLineMap(readFileSync(mapPath, "utf8")) : undefined;
-  const cPath = join(dir, `${name}.bpf.c`);
-  const cText = existsSync(cPath) ? readFileSync(cPath, "utf8") : undefined;
-  const sources = options.sources ?? readSources(lineMap, options.sourceDir ?? dir);
+  const built = readBuiltOutput(dir, name);
+  const sources = options.sources ?? readSources(built.lineMap, options.sourceDir ?? dir);
 
   const args = [options.object, logDir, ...(options.logLevel ? ["--log-level", String(options.logLevel)] : [])];
   const run = spawnSync(nativeTool("verify-load"), args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
@@ -74,20 +71,46 @@ export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
     let diagnostic: Diagnostic | undefined;
     if (!p.loaded) {
       const log = logPath && existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
-      diagnostic = explainRejection({
-        program: p.name,
-        log,
-        sources,
-        lineMap,
-        ...(cText !== undefined ? { cText } : {}),
-        cFileName: `${name}.bpf.c`,
-        ...(logPath ? { logPath } : {}),
-        refused: p.refused,
-      }).diagnostic;
+      diagnostic = explainBuiltRejection(built, { program: p.name, log, sources, logPath, refused: p.refused });
     }
     return { name: p.name, type: p.type, loaded: p.loaded, refused: p.refused, errno: p.errno, logPath, truncated: p.truncated, diagnostic };
   });
   return { programs, diagnostics: programs.flatMap((p) => (p.diagnostic ? [p.diagnostic] : [])), sources };
+}
+
+/** What a build directory holds for explaining rejections: the line map and the C text. */
+export interface BuiltOutput {
+  readonly name: string;
+  readonly lineMap: LineMap | undefined;
+  readonly cText: string | undefined;
+}
+
+/** `DIR/NAME.bpf.map.json` and `DIR/NAME.bpf.c`, when they exist. */
+export function readBuiltOutput(dir: string, name: string): BuiltOutput {
+  const mapPath = join(dir, `${name}.bpf.map.json`);
+  const cPath = join(dir, `${name}.bpf.c`);
+  return {
+    name,
+    lineMap: existsSync(mapPath) ? parseLineMap(readFileSync(mapPath, "utf8")) : undefined,
+    cText: existsSync(cPath) ? readFileSync(cPath, "utf8") : undefined,
+  };
+}
+
+/** One program's verifier log explained on its `.ks` line through the build's line map. */
+export function explainBuiltRejection(
+  built: BuiltOutput,
+  rejection: { readonly program: string; readonly log: string; readonly sources: SourceSet; readonly logPath: string | undefined; readonly refused?: boolean },
+): Diagnostic | undefined {
+  return explainRejection({
+    program: rejection.program,
+    log: rejection.log,
+    sources: rejection.sources,
+    lineMap: built.lineMap,
+    ...(built.cText !== undefined ? { cText: built.cText } : {}),
+    cFileName: `${built.name}.bpf.c`,
+    ...(rejection.logPath ? { logPath: rejection.logPath } : {}),
+    ...(rejection.refused !== undefined ? { refused: rejection.refused } : {}),
+  }).diagnostic;
 }
 
 /** The `.ks` files the line map names, read from `dir` (absent ones are skipped). */

@@ -18,7 +18,8 @@ import { requireBuildToolchain } from "../toolchain.js";
 import { compileInMemory, reportDiagnostics } from "./compile.js";
 import { verifyObject } from "../kernel-check.js";
 import { renderDiagnostics, type Diagnostic, type SourceSet } from "../../compiler/index.js";
-import { explainRejection, parseLineMap, parseVerifierLog } from "../../compiler/verifier/index.js";
+import { parseVerifierLog } from "../../compiler/verifier/index.js";
+import { explainBuiltRejection, readBuiltOutput } from "../../runner/verify.js";
 
 export async function runTest(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -89,18 +90,9 @@ function reportVerifierRejection(io: CliIo, dir: string, name: string, sources: 
 function explainTestLog(dir: string, name: string, sources: SourceSet, logPath: string): Diagnostic | undefined {
   const log = readFileSync(logPath, "utf8");
   const program = parseVerifierLog(log).program;
-  const mapPath = join(dir, `${name}.bpf.map.json`);
-  if (program === undefined || !existsSync(mapPath)) return undefined;
-  const cPath = join(dir, `${name}.bpf.c`);
-  return explainRejection({
-    program,
-    log,
-    sources,
-    lineMap: parseLineMap(readFileSync(mapPath, "utf8")),
-    ...(existsSync(cPath) ? { cText: readFileSync(cPath, "utf8") } : {}),
-    cFileName: `${name}.bpf.c`,
-    logPath,
-  }).diagnostic;
+  const built = readBuiltOutput(dir, name);
+  if (program === undefined || !built.lineMap) return undefined;
+  return explainBuiltRejection(built, { program, log, sources, logPath });
 }
 
 /** Root (or the capabilities) and a kernel with bpf(): exit 3 with the fix otherwise. */
