@@ -85,10 +85,15 @@ static KS_UNUSED void ks_test_records_close(struct ks_test_records *r)
     if (r->lost) *r->lost = 0;
 }
 
+static const char *ks_test_records_kind(const struct ks_test_records *r)
+{
+    return r->perf ? "perf event array" : "ring buffer";
+}
+
 /* Collects what arrived since the last call; the number of unread records. */
 static KS_UNUSED size_t ks_test_records_poll(struct ks_test_records *r, const char *location, const char *method)
 {
-    const char *kind = r->perf ? "perf event array" : "ring buffer";
+    const char *kind = ks_test_records_kind(r);
     if (!r->reader)
         ks_test_abort("%s: %s.%s(): cannot read %s '%s': %s", location, r->map, method, kind, r->map, strerror(r->open_error));
     int err = r->perf ? perf_buffer__consume(r->reader) : ring_buffer__consume(r->reader);
@@ -98,7 +103,7 @@ static KS_UNUSED size_t ks_test_records_poll(struct ks_test_records *r, const ch
 
 static KS_UNUSED const void *ks_test_records_take(struct ks_test_records *r, const char *location)
 {
-    const char *kind = r->perf ? "perf event array" : "ring buffer";
+    const char *kind = ks_test_records_kind(r);
     if (ks_test_records_poll(r, location, "next") == 0 && r->taken == 0)
         ks_test_abort("%s: %s.next(): no record in %s '%s' (none was submitted during this test)", location, r->map, kind, r->map);
     if (r->count == r->taken)
