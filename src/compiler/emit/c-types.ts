@@ -3,6 +3,7 @@
 //! user space, so one shared header (`NAME.h`) serves both.
 
 import type { Type } from "../types.js";
+import { localName } from "./names.js";
 
 /** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
 export function cTypeName(type: Type): string {
@@ -41,4 +42,12 @@ export function cDeclaration(type: Type, name: string): string {
   }
   const base = cTypeName(type);
   return base.endsWith("*") ? `${base}${name}` : `${base} ${name}`;
+}
+
+/**
+ * A parameter of a user function or program: declared under the same C name every
+ * reference to it uses (`localName`: `index` → `index_`, so libc's `index` never clashes).
+ */
+export function cParameter(param: { readonly type: Type; readonly name: string }): string {
+  return cDeclaration(param.type, localName(param.name));
 }

@@ -36,9 +36,16 @@ export function binaryFileName(project: string): string {
   return project;
 }
 
-/** `bpftool gen skeleton … name X`: the skeleton struct is `struct X`, functions `X__open` … */
+/** bpftool 7.1 keeps at most 63 characters of `gen skeleton … name X` (MAX_OBJ_NAME_LEN 64). */
+const skeletonNameLimit = 63;
+
+/**
+ * `bpftool gen skeleton … name X`: the skeleton struct is `struct X`, functions `X__open` ….
+ * Cut to what bpftool keeps, so the loader names exactly the functions it generates.
+ */
 export function skeletonName(project: string): string {
-  return `${cIdentifierFrom(project)}_bpf`;
+  const suffix = "_bpf";
+  return `${cIdentifierFrom(project).slice(0, skeletonNameLimit - suffix.length)}${suffix}`;
 }
 
 /** bpffs directory holding everything the project pins. */

@@ -6,7 +6,7 @@
 
 import type * as ir from "../ir.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { functionName, generatedBanner } from "./names.js";
@@ -73,7 +73,7 @@ export function emitUserspaceC(
 function prototype(fn: ir.IrFunction): string {
   const name = fn.name === "main" ? userMainName : functionName(fn.name);
   const hidden = errorParameter(fn);
-  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
+  const params = [...fn.params.map(cParameter), ...(hidden ? [hidden] : [])].join(", ") || "void";
   // A function `main` never calls is still valid KernelScript: keep cc -Wall -Werror quiet.
   const unused = fn.name === "main" ? "" : "KS_UNUSED ";
   return `static ${unused}${cTypeName(fn.returnType)} ${name}(${params})`;
