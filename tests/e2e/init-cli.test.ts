@@ -31,7 +31,7 @@ const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp, R
   // event against the BTF (`btf_trace_<event>`), and the help says the category was not.
   ["misspelt tracepoint, tracefs mounted", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\?\n/, { KS_TRACEFS: "tracefs" }],
   ["misspelt tracepoint category, tracefs mounted", ["init", "tracepoint/shed/sched_switch", "p4"], /no tracepoint `shed\/sched_switch`/, /did you mean `tracepoint\/sched\/sched_switch`\?\n/, { KS_TRACEFS: "tracefs" }],
-  ["misspelt tracepoint, no tracefs", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\? \(tracefs is not mounted: the category was not checked\)\n/, { KS_TRACEFS: "no-tracefs-here" }],
+  ["misspelt tracepoint, no tracefs", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\? \(without tracefs the category was not checked\)\n/, { KS_TRACEFS: "no-tracefs-here" }],
   ["misspelt syscall tracepoint, no tracefs", ["init", "tracepoint/syscalls/sys_enter_opnat", "p4"], /no tracepoint `syscalls\/sys_enter_opnat`/, /did you mean `tracepoint\/syscalls\/sys_enter_openat`\?/, { KS_TRACEFS: "no-tracefs-here" }],
   ["misspelt probe target", ["init", "probe/vfs_reed", "p5"], /no function `vfs_reed`/, /did you mean `probe\/vfs_read`\?/],
   ["misspelt probe target with an offset", ["init", "probe/do_exitt+8", "p6"], /no function `do_exitt`/, /did you mean `probe\/do_exit\+8`\?/],

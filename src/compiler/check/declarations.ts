@@ -7,6 +7,7 @@ import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
+import { checkTracepointTarget } from "./kernel-targets.js";
 import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -332,6 +333,10 @@ function checkProgramSignature(
   if (info.programType === "probe" || info.programType === "kprobe") {
     checkProbeSignature(ctx, decl, info, params, returnType, target);
     return;
+  }
+  if (info.programType === "tracepoint" && target !== undefined && info.targetFormat?.pattern.test(target)) {
+    const attribute = decl.attributes[0]!;
+    checkTracepointTarget(ctx, attribute.args?.[0]?.span ?? attribute.span, target);
   }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;

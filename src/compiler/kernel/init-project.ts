@@ -11,7 +11,7 @@ import { Btf, BtfError, type BtfType } from "./btf.js";
 import { BtfRenderer, paramNames, safeName } from "./btf-render.js";
 import { closestName } from "../check/suggest.js";
 import { tracepointRecordStruct } from "./program-types.js";
-import { btfTracepoints, lookupTracepoint, tracepointListHint } from "./tracepoints.js";
+import { btfTracepoints, categoryNotChecked, lookupTracepoint, tracepointListHint } from "./tracepoints.js";
 
 export type InitKind =
   | { readonly kind: "xdp" }
@@ -118,7 +118,7 @@ function tracepointKind(text: string, btf: Btf, tracepoints: readonly string[] |
   const record = tracepointRecordStruct(target);
   const verdict = lookupTracepoint(category, event, { tracefs: tracepoints, btf: btfTracepoints(btf) });
   if (verdict.kind === "missing") {
-    const unchecked = verdict.categoryChecked ? "" : ` (tracefs is not mounted: the category was not checked)`;
+    const unchecked = verdict.categoryChecked ? "" : ` ${categoryNotChecked}`;
     return {
       message: `the kernel has no tracepoint \`${target}\``,
       help: verdict.suggestion ? `did you mean \`tracepoint/${verdict.suggestion}\`?${unchecked}` : tracepointListHint,

@@ -2,6 +2,7 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
+import { categoryNotChecked, tracepointListHint } from "../../kernel/tracepoints.js";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",
@@ -398,5 +399,76 @@ export const gplOnlyProgram = defineError(
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [kernelRule],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
+  }),
+);
+
+// --- checks: what this kernel has (kernel-targets.ts) ---
+//
+// A tracepoint or kernel function the kernel lacks is a fact of one machine: compiling
+// warns (the program may be meant for another kernel), `check --kernel` (which checks
+// against this kernel) reports the error twin. E0240 and E0271 are the error twins of
+// W0246 and W0247.
+
+const tracepointHelp = (suggestion: string | undefined, categoryChecked: boolean): string =>
+  suggestion
+    ? `did you mean \`${suggestion}\`?${categoryChecked ? "" : ` ${categoryNotChecked}`}`
+    : tracepointListHint;
+
+export const missingTracepoint = defineError(
+  "E0477",
+  "no such tracepoint on this kernel",
+  "A `@tracepoint(\"category/event\")` program attaches to a trace event of the kernel. `check --kernel` checks the program against the running kernel, which has no event of that name: tracefs does not list it (or, when tracefs is not mounted, the kernel's BTF has no `btf_trace_<event>`). When only compiling, the same finding is the warning W0245.",
+  (target: string, suggestion: string | undefined, categoryChecked: boolean) => ({
+    message: `this kernel has no tracepoint \`${target}\``,
+    label: "not on this kernel",
+    help: tracepointHelp(suggestion, categoryChecked),
+  }),
+);
+
+export const tracepointNotOnKernel = defineWarning(
+  "W0245",
+  "tracepoint not found on the kernel compiled against",
+  "A `@tracepoint(\"category/event\")` program attaches to a trace event of the kernel. The kernel whose BTF the compiler reads has no event of that name (tracefs does not list it, or, without tracefs, its BTF has no `btf_trace_<event>`), so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0477.",
+  (target: string, suggestion: string | undefined, categoryChecked: boolean) => ({
+    message: `the kernel has no tracepoint \`${target}\``,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the event does not exist; `check --kernel` treats this as an error"],
+    help: tracepointHelp(suggestion, categoryChecked),
+  }),
+);
+
+export const kernelFunctionNotOnKernel = defineWarning(
+  "W0246",
+  "kernel function not found on the kernel compiled against",
+  "A probe attaches to a kernel function; the kernel whose BTF the compiler reads has no function of that name (functions that are inlined or static are often absent), so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0240.",
+  (name: string, suggestion: string | undefined) => ({
+    message: `the kernel's BTF has no function \`${name}\``,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the function does not exist; `check --kernel` treats this as an error"],
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "check the name in /proc/kallsyms; syscalls are traced as `__x64_sys_NAME` or through `@tracepoint(\"syscalls/sys_enter_NAME\")`",
+  }),
+);
+
+export const rawTracepointNotOnKernel = defineWarning(
+  "W0247",
+  "raw tracepoint not found on the kernel compiled against",
+  "A `@tp_btf(\"event\")` or `@raw_tracepoint(\"event\")` program attaches to the kernel tracepoint `event`; the kernel whose BTF the compiler reads has no `btf_trace_<event>`, so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0271.",
+  (event: string, suggestion: string | undefined) => ({
+    message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the event does not exist; `check --kernel` treats this as an error"],
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
+  }),
+);
+
+export const kernelTargetsNotChecked = defineWarning(
+  "W0248",
+  "attachment targets not checked",
+  "Tracepoints, raw tracepoints and probed functions are checked against the kernel's BTF (and tracefs). Without BTF (the playground, or a machine without /sys/kernel/btf/vmlinux) nothing could be checked; the warning names what will only be found out when the loader attaches the programs. It is reported once per file.",
+  (first: string, others: readonly string[]) => ({
+    message: `${others.length === 0 ? first : `${first} and ${others.length} other attachment target${others.length === 1 ? "" : "s"}`} not checked: no kernel BTF to check against`,
+    label: "not checked",
+    notes: others.length > 0 ? [`also not checked: ${others.join(", ")}`] : [],
+    help: "compile where the target kernel's BTF is at /sys/kernel/btf/vmlinux, or name a BTF file with `BTF=/path/to/vmlinux`",
   }),
 );
