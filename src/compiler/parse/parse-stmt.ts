@@ -32,6 +32,11 @@ export function parseBlock(c: Cursor, context = "to open the block"): Block {
   return { kind: "Block", statements, span: c.spanFrom(start) };
 }
 
+/** What may follow a statement on the same line: a separator or a statement keyword. */
+const STATEMENT_SEPARATORS: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  ";", "}", "EOF", "var", "let", "const", "if", "while", "for", "return", "break", "continue", "delete", "throw", "defer", "try", "{",
+]);
+
 function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
   const statements: Stmt[] = [];
   for (;;) {
@@ -49,6 +54,12 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     }
     const before = c.position;
     statements.push(parseStatement(c));
+    // Two expressions on one line with nothing between them (`hits[1] = 20 20`) are an
+    // error, not two statements; a statement keyword may still follow (`var a = 1 var b = 2`).
+    const next = c.tok;
+    if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && !STATEMENT_SEPARATORS.has(next.kind)) {
+      c.error(E.expectedToken, next.span, "`;` or a line break", describeToken(next), "after this statement");
+    }
     if (c.panicking) c.syncStatement();
     if (c.position === before) {
       c.advance();
