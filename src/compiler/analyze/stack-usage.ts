@@ -1,4 +1,4 @@
-//! The 512-byte eBPF stack: the locals of a program plus, because helpers are inlined,
+//! The eBPF stack (512 bytes, of which clang lets a program use 504): the locals of a program plus, because helpers are inlined,
 //! those of every helper it calls (transitively). Loop callbacks (`bpf_loop()`,
 //! `bpf_for_each_map_elem()`) are separate frames on the same call chain: the chain's
 //! size is the program's frame (including each callback's context struct) plus its
@@ -11,7 +11,16 @@ import * as safety from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
 import { sizeOf, type TypeTables } from "../types.js";
 
-const stackLimit = 512;
+/**
+ * The kernel gives a program 512 bytes of stack, but clang's BPF backend refuses any
+ * stack slot at fp-512 or below ("Looks like the BPF stack limit of 512 bytes is
+ * exceeded"), and it lays locals out in 8-byte slots: measured with clang 14, one
+ * `char[504]` (or `u64[63]`) compiles, `char[505]`, `char[252]` twice or `char[500]`
+ * and `char[5]` do not. So each variable counts rounded up to 8 bytes and the frame must
+ * stay within 504.
+ */
+const stackLimit = 504;
+const slotBytes = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 
 interface Variable {
   readonly name: string;
@@ -25,7 +34,7 @@ interface Frame {
 }
 
 function chainSize(frame: Frame): number {
-  const own = frame.variables.reduce((sum, v) => sum + v.bytes, 0);
+  const own = frame.variables.reduce((sum, v) => sum + slotBytes(v.bytes), 0);
   return own + Math.max(0, ...frame.callbacks.map(chainSize));
 }
 
