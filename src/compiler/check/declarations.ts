@@ -8,6 +8,7 @@ import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
 import { checkTracepointTarget } from "./kernel-targets.js";
+import { checkMapLimits } from "./kernel-limits.js";
 import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -234,6 +235,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, "arrays as map keys or values (wrap the array in a struct: `struct Name { bytes: u8[16] }`)");
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
+  checkMapLimits(ctx, decl, type);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });

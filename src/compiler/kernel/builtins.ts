@@ -116,6 +116,20 @@ export const mapKindSpellings: ReadonlyMap<string, import("../types.js").MapKind
   ["lru_hash", "lru_hash"], ["LruHashMap", "lru_hash"], ["LruHash", "lru_hash"],
 ]);
 
+/**
+ * The most entries the kernel creates a hash map with (hash, LRU and their per-CPU
+ * kinds): it allocates the next power of two of buckets, which must fit in 4 GiB of
+ * 16-byte buckets (`htab_map_alloc`: E2BIG beyond). Measured on 6.18: 2^27 is created,
+ * 2^27 + 1 is refused.
+ */
+export const maxHashMapEntries = 1 << 27;
+
+/** Map kinds that are hash tables (`maxHashMapEntries` applies). */
+export const hashMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["hash", "percpu_hash", "lru_hash", "lru_percpu_hash"]);
+
+/** Map kinds whose entries each CPU has to itself: compound updates need not be atomic. */
+export const perCpuMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
+
 /** Capacity of a map declared without `(N)`. */
 export const defaultMapCapacity = 1024;
 

@@ -18,10 +18,10 @@ export const uncheckedPacketAccess = defineError(
 export const stackLimitExceeded = defineError(
   "E0402",
   "stack limit exceeded",
-  "An eBPF program has 512 bytes of stack, shared by the whole call chain. Large buffers belong in a per-CPU array map.",
+  "An eBPF program has 512 bytes of stack, shared by the whole call chain. clang lays locals out in 8-byte slots and refuses a frame that reaches the 512th byte, so 504 bytes are usable. Large buffers belong in a per-CPU array map.",
   (fn: string, bytes: number, breakdown: string) => ({
-    message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF allows 512`,
-    notes: [`largest variables: ${breakdown}`],
+    message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF programs can use 504`,
+    notes: [`largest variables: ${breakdown}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry",
   }),
 );
@@ -470,5 +470,62 @@ export const kernelTargetsNotChecked = defineWarning(
     label: "not checked",
     notes: others.length > 0 ? [`also not checked: ${others.join(", ")}`] : [],
     help: "compile where the target kernel's BTF is at /sys/kernel/btf/vmlinux, or name a BTF file with `BTF=/path/to/vmlinux`",
+  }),
+);
+
+// --- checks: kernel limits known before loading (kernel-limits.ts, constant-operands.ts) ---
+
+export const narrowAtomicUpdate = defineError(
+  "E0470",
+  "atomic update narrower than 32 bits",
+  "`+=` and `-=` on an entry of a shared map (every kind but the per-CPU ones) are atomic, because several CPUs run a program at once. eBPF's atomic instructions work on 32- and 64-bit values only (clang stops with \"Unsupported atomic operations\" on narrower ones), and a plain read-modify-write would lose updates made at the same time.",
+  (op: string, type: string, map: string) => ({
+    message: `\`${op}\` on a \`${type}\` in the shared map \`${map}\` cannot be atomic`,
+    label: "eBPF updates only 32- and 64-bit values atomically",
+    help: "make the value (or this field) `u32` or `u64`, or use a per-CPU map (`percpu_hash`, `percpu_array`), whose entries each CPU updates alone",
+  }),
+);
+
+export const mapTooManyEntries = defineError(
+  "E0471",
+  "map larger than the kernel creates",
+  "The kernel allocates a hash map's buckets up front: the next power of two of the capacity, in 16-byte buckets that must fit in 4 GiB. More than 2^27 (134,217,728) entries is refused with E2BIG when the loader creates the map.",
+  (map: string, kind: string, entries: number, limit: number) => ({
+    message: `the ${kind} map \`${map}\` has ${entries} entries; the kernel creates hash maps of at most ${limit}`,
+    label: "refused when the map is created (E2BIG)",
+    help: `use at most ${limit} entries, or an \`array\` map when the keys are dense integers`,
+  }),
+);
+
+export const zeroSizedMapEntry = defineError(
+  "E0472",
+  "map key or value of zero bytes",
+  "The kernel refuses to create a map whose key or value has no bytes (EINVAL), e.g. a struct without fields. A set of keys needs some value: a `u8` or `bool`.",
+  (map: string, part: string, type: string) => ({
+    message: `the ${part} of map \`${map}\`, \`${type}\`, has no bytes`,
+    label: "the kernel refuses a zero-sized map " + part,
+    help: part === "value" ? "store a `u8` (or `bool`) when only the keys matter" : "give the key at least one field",
+  }),
+);
+
+export const constantDivisionByZero = defineError(
+  "E0473",
+  "division by a constant zero",
+  "Dividing by zero is undefined in C, and clang refuses a constant zero divisor (`-Wdivision-by-zero`). (The eBPF instruction itself gives 0, but the program never gets that far.)",
+  (op: string) => ({
+    message: `\`${op}\` by a constant zero`,
+    label: "this is always zero",
+    help: "divide by a value that can be non-zero, or check the divisor first (`if (d != 0)`)",
+  }),
+);
+
+export const shiftCountOutOfRange = defineError(
+  "E0474",
+  "constant shift count out of range",
+  "A shift by the width of the shifted value or more, or by a negative count, is undefined in C (clang refuses it with `-Wshift-count-overflow`), and would shift every bit out anyway. A shift has the type of its left operand: widen that first (`(x as u64) << 40`).",
+  (count: bigint, type: string, bits: number) => ({
+    message: `shift by ${count} of a \`${type}\` (${bits} bits)`,
+    label: count < 0n ? "a negative shift count" : `the count must be less than ${bits}`,
+    help: count < 0n ? "shift the other way by a positive count" : `widen the value before shifting (e.g. \`(x as u64) << ${count}\`), or shift by less than ${bits}`,
   }),
 );
