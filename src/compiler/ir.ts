@@ -399,8 +399,11 @@ export type IrExpr =
   | { readonly kind: "mapEntryPointer"; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** `m[k] != null` / `m[k] == null`: whether the entry exists. */
   | { readonly kind: "mapContains"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
-  /** `helper`: a kernel BPF helper called by name (pointer arguments are passed as `void *`). */
-  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly helper?: boolean }
+  /**
+   * `helper`: a kernel BPF helper called by name (pointer arguments are passed as `void *`).
+   * `external`: an `extern` kernel function; its name is the kernel's symbol, never escaped.
+   */
+  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly helper?: boolean; readonly external?: boolean }
   /** A function used as a value (user space: a C function pointer). */
   | { readonly kind: "functionRef"; readonly name: string; readonly type: Type; readonly span: Span }
   /** A call through a function value (user space only; eBPF calls are resolved statically). */

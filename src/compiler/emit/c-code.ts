@@ -11,7 +11,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { functionName, localName } from "./names.js";
+import { functionName, localName, programName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
 import { atomicCompound, globalReference } from "./globals-c.js";
@@ -321,7 +321,7 @@ export class CCodeEmitter {
       case "call": {
         // Kernel helpers declare their own pointer types (`const char *`, `void *`).
         const args = e.args.map((a) => (e.helper && a.type.kind === "pointer" ? `(void *)${this.expr(a)}` : this.expr(a)));
-        return `${e.helper ? e.callee : functionName(e.callee)}(${args.join(", ")})`;
+        return `${e.helper || e.external ? e.callee : functionName(e.callee)}(${args.join(", ")})`;
       }
       case "functionRef": return functionName(e.name);
       case "callValue": {
@@ -331,7 +331,7 @@ export class CCodeEmitter {
       case "mapEntryPointer":
         return `({ ${cDeclaration(e.keyType, "__ks_k")} = ${this.expr(e.key)}; ${this.accessors.note(e.map, "lookup")}(&__ks_k); })`;
       case "builtin": return this.builtin(e);
-      case "programRef": return cString(e.name);
+      case "programRef": return cString(programName(e.name));
       case "structLiteral": return `((${cTypeName(e.type)})${this.aggregate(e)})`;
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;

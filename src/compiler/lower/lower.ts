@@ -654,7 +654,7 @@ export class FunctionLowering implements MatchLowering {
       throw new InternalError(`builtin ${name} reached lowering as an expression`);
     }
     if (symbol.info.role.kind === "extern") {
-      return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
+      return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name), external: true };
     }
     return this.directCall(expr, symbol.info, args, type, used);
   }
