@@ -11,7 +11,7 @@ import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
-import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
+import { functionName, generatedBanner, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
@@ -73,7 +73,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
           w.line(`__type(value, ${cTypeName(map.valueType)});`);
         }
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
-      }, ` ${map.name} SEC(".maps");`);
+      }, ` ${mapName(map.name)} SEC(".maps");`);
     });
     w.line();
   }
@@ -136,7 +136,7 @@ function programSignature(program: ir.IrProgram): string {
     case "probe": case "kprobe": case "tp_btf": case "raw_tracepoint": {
       const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
       const params = program.params.map(cParameter);
-      return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
+      return `int ${macro}(${[programName(program.name), ...params].join(", ")})`;
     }
     case "xdp": case "tc": case "tracepoint": case "perf_event": case "struct_ops":
       return signature(program, "int", "");

@@ -27,7 +27,7 @@ import type { Type } from "../types.js";
 import type { CCodeEmitter } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, loopCallbackName, temporaryName } from "./names.js";
+import { localName, loopCallbackName, temporaryName, mapName } from "./names.js";
 
 type LoopStmt = Extract<ir.IrStmt, { kind: "while" | "forRange" | "forMap" }>;
 type CallbackLowering = Extract<ir.LoopLowering, { kind: "callback" }>;
@@ -326,7 +326,7 @@ function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: s
         w.line(`bpf_loop(${cb.lowering.iterations ?? maxLoops}, ${cb.name}, &${ctx}, 0);`);
         break;
       case "forMap":
-        w.line(`bpf_for_each_map_elem(&${loop.map}, ${cb.name}, &${ctx}, 0);`);
+        w.line(`bpf_for_each_map_elem(&${mapName(loop.map)}, ${cb.name}, &${ctx}, 0);`);
         break;
     }
 }
@@ -339,7 +339,7 @@ function emitUserMapLoop(code: CCodeEmitter, w: CWriter, s: Extract<ir.IrStmt, {
   const fd = temporaryName("fd", n);
   const key = localName(s.key);
   w.block("", () => {
-    w.line(`int ${fd} = bpf_map__fd(ks_skel->maps.${s.map});`);
+    w.line(`int ${fd} = bpf_map__fd(ks_skel->maps.${mapName(s.map)});`);
     w.line(`${cDeclaration(s.keyType, next)};`);
     w.line(`int ${more} = bpf_map_get_next_key(${fd}, NULL, &${next}) == 0;`);
     w.block(`while (${more})`, () => {

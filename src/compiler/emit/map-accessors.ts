@@ -12,6 +12,7 @@ import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+import { mapName } from "./names.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
 
@@ -43,7 +44,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
   if (needed.has("lookup")) {
     w.block(fn(`${V} *${name("lookup")}(${K} *key)`), () => {
-      w.line(`return bpf_map_lookup_elem(&${map.name}, key);`);
+      w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, key);`);
     });
   }
   if (needed.has("get")) {
@@ -61,11 +62,11 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   }
   if (needed.has("set")) {
     w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
-      w.line(`bpf_map_update_elem(&${map.name}, &key, &value, BPF_ANY);`);
+      w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &value, BPF_ANY);`);
     });
   }
   if (needed.has("delete")) {
-    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${map.name}, &key);`));
+    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }
   const isArray = map.mapKind === "array" || map.mapKind === "percpu_array";
   for (const [op, accessor] of compoundOperators) {
@@ -74,7 +75,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
     const update = (target: string): string =>
       atomic ? `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${target}, operand);` : `*${target} = *${target} ${op} operand;`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      w.line(`${V} *value = bpf_map_lookup_elem(&${map.name}, &key);`);
+      w.line(`${V} *value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
       w.block("if (value)", () => {
         w.line(update("value"));
         w.line("return;");
@@ -82,11 +83,11 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.comment("absent: the entry starts from zero");
       w.line(`${V} initial = (${V})0 ${op} operand;`);
       if (isArray) {
-        w.line(`bpf_map_update_elem(&${map.name}, &key, &initial, BPF_ANY);`);
+        w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
       } else {
-        w.block(`if (bpf_map_update_elem(&${map.name}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
+        w.block(`if (bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
           w.comment("another CPU created it in the meantime: update that entry");
-          w.line(`value = bpf_map_lookup_elem(&${map.name}, &key);`);
+          w.line(`value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
           w.line("if (value)");
           w.line(`    ${update("value")}`);
         });

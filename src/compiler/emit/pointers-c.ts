@@ -6,7 +6,7 @@ import type * as ir from "../ir.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, tailCallMapName } from "./names.js";
+import { localName, mapName, tailCallMapName } from "./names.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;
 
@@ -80,7 +80,7 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
         w.comment("absent: create it zeroed, then update it in place");
         w.line(`${cDeclaration(s.valueType, "__ks_zero")};`);
         w.line("__builtin_memset(&__ks_zero, 0, sizeof(__ks_zero));");
-        w.line(`bpf_map_update_elem(&${s.map}, &${key}, &__ks_zero, BPF_NOEXIST);`);
+        w.line(`bpf_map_update_elem(&${mapName(s.map)}, &${key}, &__ks_zero, BPF_NOEXIST);`);
         w.line(`${binding} = ${lookup}(&${key});`);
       });
       w.line(`if (${binding})`);

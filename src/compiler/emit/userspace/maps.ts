@@ -28,6 +28,7 @@ import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
+import { mapName } from "../names.js";
 
 const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
   "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",
@@ -272,8 +273,8 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const keyParam = typed ? `const ${cDeclaration(map.keyType, "(*key)")}` : "const void *key";
   const valueParam = typed ? cDeclaration(map.valueType, "(*value)") : "void *value";
   const constValueParam = typed ? `const ${valueParam}` : "const void *value";
-  const fd = `bpf_map__fd(ks_skel->maps.${map.name})`;
-  const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${map.name})`;
+  const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
+  const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${mapName(map.name)})`;
   const perCpu = perCpuKinds.has(map.mapKind);
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return -1;";
 
@@ -337,7 +338,7 @@ function mapTypeText(map: IrMap): string {
 
 function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const typed = nameable(map.keyType, layouts) && nameable(map.valueType, layouts);
-  const skelMap = `ks_skel->maps.${map.name}`;
+  const skelMap = `ks_skel->maps.${mapName(map.name)}`;
   const keySize = typed ? sizeOfType(map.keyType) : `(size_t)bpf_map__key_size(${skelMap})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `(size_t)bpf_map__value_size(${skelMap})`;
   const nonZeroOnly = arrayKinds.has(map.mapKind);

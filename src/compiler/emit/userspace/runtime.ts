@@ -31,14 +31,7 @@ import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
-import {
-  mapPinPath,
-  pinDirectory,
-  sharedHeaderFileName,
-  skeletonHeaderFileName,
-  skeletonName,
-  bpfSourceFileName,
-} from "../names.js";
+import { mapPinPath, pinDirectory, sharedHeaderFileName, skeletonHeaderFileName, skeletonName, bpfSourceFileName, mapName } from "../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
 
@@ -341,7 +334,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
       });
       w.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
       for (const map of pinned) {
-        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${map.name}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
+        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${mapName(map.name)}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
           w.line(`${skel}__destroy(ks_skel);`);
