@@ -271,9 +271,14 @@ export class CCodeEmitter {
     return this.expr(value);
   }
 
-  /** An expression in `if (…)`/`while (…)`: without a second pair of parentheses. */
+  /**
+   * An expression in `if (…)`/`while (…)`: without a second pair of parentheses. An
+   * integer condition is compared with zero, as C would, but written out: clang and gcc
+   * refuse `if (x << 2)` under -Wall -Werror (-Wint-in-bool-context).
+   */
   condition(e: ir.IrExpr): string {
     const text = this.expr(e);
+    if (e.type.kind === "int" || e.type.kind === "char" || e.type.kind === "enum") return `${text} != 0`;
     return hasOuterParens(text) ? text.slice(1, -1) : text;
   }
 
