@@ -282,6 +282,11 @@ export class CCodeEmitter {
     return hasOuterParens(text) ? text.slice(1, -1) : text;
   }
 
+  /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
+  private operand(e: ir.IrExpr, typed: boolean): string {
+    return typed && e.kind === "int" && e.type.kind === "int" && !e.type.byteOrder ? typedIntLiteral(e.value, e.type) : this.expr(e);
+  }
+
   place(p: ir.IrPlace): string {
     switch (p.kind) {
       case "local": return this.localRef(p.name);
@@ -309,9 +314,13 @@ export class CCodeEmitter {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
           return `((__u64)(${this.expr(e.left)} - ${this.expr(e.right)}))`;
         }
-        return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
+        // C computes literal-only arithmetic in `int`: spell the literals' own type, so
+        // `1 << 40` or `100000 * 100000` in a u64 is computed in 64 bits. A shift's type
+        // is its left operand's alone.
+        const typed = e.op === "<<" || e.op === ">>" ? [true, false] : [literalOnly(e.left) && literalOnly(e.right), literalOnly(e.left) && literalOnly(e.right)];
+        return `(${this.operand(e.left, typed[0]!)} ${e.op} ${this.operand(e.right, typed[1]!)})`;
       }
-      case "unary": return `(${e.op}${this.expr(e.operand)})`;
+      case "unary": return `(${e.op}${this.operand(e.operand, true)})`;
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
@@ -428,6 +437,8 @@ function hasOuterParens(text: string): boolean {
 export function intLiteral(value: bigint, type: Type): string {
   const negative = value < 0n;
   const magnitude = negative ? -value : value;
+  // i64's minimum has no literal in C: 9223372036854775808LL does not fit a long long.
+  if (negative && magnitude === 1n << 63n) return "(-9223372036854775807LL - 1)";
   let text = magnitude.toString();
   if (magnitude > 0xffffffffn || (type.kind === "int" && type.bits === 64 && magnitude > 0x7fffffffn)) {
     text += type.kind === "int" && type.signed ? "LL" : "ULL";
@@ -435,6 +446,24 @@ export function intLiteral(value: bigint, type: Type): string {
     text += "U";
   }
   return negative ? `(-${text})` : text;
+}
+
+/** A literal of exactly `type` in C (`1ULL`, `7U`), for arithmetic C would do in `int`. */
+function typedIntLiteral(value: bigint, type: Extract<Type, { kind: "int" }>): string {
+  if (type.bits < 32 || (type.bits === 32 && type.signed)) return intLiteral(value, type);
+  const suffix = type.bits === 64 ? (type.signed ? "LL" : "ULL") : "U";
+  if (value === -(1n << 63n)) return intLiteral(value, type);
+  return value < 0n ? `(-${-value}${suffix})` : `${value}${suffix}`;
+}
+
+/** Whether C would compute `e` from literals alone (in `int`, unless they are typed). */
+function literalOnly(e: ir.IrExpr): boolean {
+  switch (e.kind) {
+    case "int": return true;
+    case "binary": return literalOnly(e.left) && literalOnly(e.right);
+    case "unary": return literalOnly(e.operand);
+    default: return false;
+  }
 }
 
 /** A char constant as C writes it (`'a'`, `'\\n'`, `'\\001'`, or `200` above 127). */
