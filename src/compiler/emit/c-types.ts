@@ -45,6 +45,15 @@ export function cDeclaration(type: Type, name: string): string {
 }
 
 /**
+ * `name` declared with a const-qualified `type`: `const struct flow x`, but for a pointer
+ * the pointer itself is const (`__u8 *const x`), not what it points to.
+ */
+export function cConstDeclaration(type: Type, name: string): string {
+  if (type.kind === "pointer" || type.kind === "function") return cDeclaration(type, `const ${name}`);
+  return `const ${cDeclaration(type, name)}`;
+}
+
+/**
  * A parameter of a user function or program: declared under the same C name every
  * reference to it uses (`localName`: `index` → `index_`, so libc's `index` never clashes).
  */

@@ -26,7 +26,7 @@ import type { IrMap, IrModule } from "../../ir.js";
 import type { MapKind, StructLayout, Type } from "../../types.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
-import { cDeclaration } from "../c-types.js";
+import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
 import { mapName } from "../names.js";
 
@@ -270,9 +270,9 @@ function containsInteger(type: Type, layouts: Layouts): boolean {
 function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const typed = nameable(map.keyType, layouts) && nameable(map.valueType, layouts);
   // Types user space cannot name (kernel structs) are handled as bytes.
-  const keyParam = typed ? `const ${cDeclaration(map.keyType, "(*key)")}` : "const void *key";
+  const keyParam = typed ? `${cConstDeclaration(map.keyType, "(*key)")}` : "const void *key";
   const valueParam = typed ? cDeclaration(map.valueType, "(*value)") : "void *value";
-  const constValueParam = typed ? `const ${valueParam}` : "const void *value";
+  const constValueParam = typed ? cConstDeclaration(map.valueType, "(*value)") : "const void *value";
   const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${mapName(map.name)})`;
   const perCpu = perCpuKinds.has(map.mapKind);
@@ -292,7 +292,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
     w.line(`memcpy(value, all, ${valueSize});`);
     if (typed && containsInteger(map.valueType, layouts)) {
       w.block("for (int cpu = 1; cpu < cpus; cpu++)", () => {
-        w.line(`const ${cDeclaration(map.valueType, "(*one)")} = (const void *)(all + (size_t)cpu * slot);`);
+        w.line(`${cConstDeclaration(map.valueType, "(*one)")} = (const void *)(all + (size_t)cpu * slot);`);
         emitSum(w, map.valueType, "(*value)", "(*one)", layouts, 0);
       });
     }
@@ -323,8 +323,8 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
 
   if (typed) {
     w.block(`static int ks_map_${map.name}_compare_keys(const void *left, const void *right)`, () => {
-      w.line(`const ${cDeclaration(map.keyType, "(*a)")} = left;`);
-      w.line(`const ${cDeclaration(map.keyType, "(*b)")} = right;`);
+      w.line(`${cConstDeclaration(map.keyType, "(*a)")} = left;`);
+      w.line(`${cConstDeclaration(map.keyType, "(*b)")} = right;`);
       emitCompare(w, map.keyType, "(*a)", "(*b)", layouts, 0);
       w.line("return 0;");
     });
@@ -381,8 +381,8 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
     w.block("for (size_t i = 0; values && present && i < count; i++)", () => {
       w.line("if (!present[i]) continue;");
       if (typed) {
-        w.line(`const ${cDeclaration(map.keyType, "(*key)")} = (const void *)(keys + i * key_size);`);
-        w.line(`const ${cDeclaration(map.valueType, "(*value)")} = (const void *)(values + i * value_size);`);
+        w.line(`${cConstDeclaration(map.keyType, "(*key)")} = (const void *)(keys + i * key_size);`);
+        w.line(`${cConstDeclaration(map.valueType, "(*value)")} = (const void *)(values + i * value_size);`);
         w.line(`fputs(${cString(`${map.name}[`)}, out);`);
         emitPrintValue(w, map.keyType, "(*key)", layouts, 0);
         w.line('fputs("] = ", out);');
