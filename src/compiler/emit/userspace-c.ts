@@ -28,7 +28,9 @@ export function emitUserspaceC(
   bpfLineOrigins: readonly (readonly [number, string])[],
 ): string {
   const use = new MapAccessorUse();
-  writeUserFunctions(new CWriter(), module, use);
+  // The accessors the user functions call (written once to find out); without a user
+  // `main` the default one runs and the functions are not emitted, nor their accessors.
+  if (module.hasUserMain) writeUserFunctions(new CWriter(), module, use);
 
   const w = new CWriter();
   w.line(generatedBanner(module.sourcePath, "c"));
