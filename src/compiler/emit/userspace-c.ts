@@ -5,6 +5,7 @@
 //! (userspace/default-main.ts) is emitted instead.
 
 import type * as ir from "../ir.js";
+import { calledNames } from "../ir-walk.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -84,7 +85,22 @@ function prototype(fn: ir.IrFunction): string {
 function writeUserFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   const code = new CCodeEmitter(w, "user", use);
   for (const fn of module.userFunctions) {
+    // A function that calls itself on every path ends only with the process (exit, a
+    // signal); gcc 12 and clang refuse it under -Wall -Werror (-Winfinite-recursion), a
+    // warning older gcc does not know (naming it there would be -Wpragmas).
+    const selfCalling = calledNames([fn]).has(fn.name);
+    if (selfCalling) {
+      w.line("#if defined(__clang__) || __GNUC__ >= 12");
+      w.line("#pragma GCC diagnostic push");
+      w.line('#pragma GCC diagnostic ignored "-Winfinite-recursion"');
+      w.line("#endif");
+    }
     w.withOrigin(fn.span, () => w.block(prototype(fn), () => emitFunctionBody(code, w, fn, cTypeName(fn.returnType))));
+    if (selfCalling) {
+      w.line("#if defined(__clang__) || __GNUC__ >= 12");
+      w.line("#pragma GCC diagnostic pop");
+      w.line("#endif");
+    }
     w.line();
   }
 }
