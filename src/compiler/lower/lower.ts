@@ -266,7 +266,9 @@ export class FunctionLowering implements MatchLowering {
           return [];
         }
         const name = localIdentifier(symbol);
-        const unread = this.semantics.unreadLocals.has(symbol.id);
+        // A `const` may be read only where lowering folds its value (a loop bound that
+        // becomes bpf_loop()'s count): marked unread, the C declaration is `(void)`-used.
+        const unread = this.semantics.unreadLocals.has(symbol.id) || symbol.isConst;
         const init = stmt.init ? unparenthesized(stmt.init) : undefined;
         if (init?.kind === "MatchExpr") {
           return [
