@@ -5,7 +5,7 @@ import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, intLiteral } from "./c-code.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
@@ -211,7 +211,7 @@ function writeStructOps(w: CWriter, module: ir.IrModule): void {
         for (const method of impl.methods) w.line(`.${method.member} = (void *)${structOpsProgramName(impl.name, method.member)},`);
         for (const field of impl.fields) {
           const value = field.value;
-          const text = value.kind === "string" ? cString(value.value) : value.kind === "int" ? value.value.toString() : value.kind === "bool" ? (value.value ? "1" : "0") : "0";
+          const text = value.kind === "string" ? cString(value.value) : value.kind === "int" ? intLiteral(value.value, value.type) : value.kind === "bool" ? (value.value ? "1" : "0") : "0";
           w.line(`.${field.name} = ${text},`);
         }
       }, ";");
