@@ -9,6 +9,7 @@ import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
 import { checkTracepointTarget } from "./kernel-targets.js";
 import { checkMapLimits } from "./kernel-limits.js";
+import { checkHelperExtern } from "./helper-calls.js";
 import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -317,6 +318,7 @@ function declareExtern(ctx: CheckContext, decl: ast.ExternDecl): void {
   const info: FunctionInfo = { name: decl.name.name, decl, role: { kind: "extern" }, params, returnType, span: decl.span };
   ctx.functions.push(info);
   checkParameterLimit(ctx, info);
+  checkHelperExtern(ctx, info);
   declareGlobal(ctx, decl.name, { kind: "function", info });
 }
 

@@ -19,6 +19,7 @@ import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
 import { checkCallThroughValue, checkFunctionArgument, checkLegacyHelperCall, checkTailCallAsCall, isFunctionTyped } from "./calls.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
 import { checkConstantOperand } from "./constant-operands.js";
+import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
@@ -491,6 +492,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
       if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
       else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
     });
+    if (role === "extern") checkHelperArguments(c, expr, info.name);
   }
   return info.returnType;
 }

@@ -529,3 +529,27 @@ export const shiftCountOutOfRange = defineError(
     help: count < 0n ? "shift the other way by a positive count" : `widen the value before shifting (e.g. \`(x as u64) << ${count}\`), or shift by less than ${bits}`,
   }),
 );
+
+// --- checks: helper calls against the kernel's prototypes (helper-calls.ts) ---
+
+export const helperArgumentKind = defineError(
+  "E0475",
+  "helper argument the verifier refuses",
+  "Each argument of a BPF helper has a kind the verifier checks (the `argN_type` of the helper's prototype in the kernel): a map, the program's context, a pointer to memory (which may or may not be `null`), a size that must not be zero, a kernel object such as a socket. KernelScript checks calls of known helpers, however they are declared, so the program is not refused when it is loaded.",
+  (helper: string, index: number, param: string, expected: string, found: string, help: string) => ({
+    message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`,
+    label: found,
+    help,
+  }),
+);
+
+export const externHelperMismatch = defineError(
+  "E0476",
+  "`extern` declaration that does not match the helper",
+  "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
+  (name: string, problem: string, declaration: string) => ({
+    message: `\`extern ${name}\` does not match the kernel's helper: ${problem}`,
+    label: "declared differently from the helper",
+    help: `declare it as the kernel does: \`${declaration}\``,
+  }),
+);
