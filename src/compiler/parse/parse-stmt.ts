@@ -32,10 +32,10 @@ export function parseBlock(c: Cursor, context = "to open the block"): Block {
   return { kind: "Block", statements, span: c.spanFrom(start) };
 }
 
-/** What may follow a statement on the same line: a separator or a statement keyword. */
-const STATEMENT_SEPARATORS: ReadonlySet<TokenKind> = new Set<TokenKind>([
-  ";", "}", "EOF", "var", "let", "const", "if", "while", "for", "return", "break", "continue", "delete", "throw", "defer", "try", "{",
-]);
+/** Whether only spaces and comments lie between two tokens (not a character the lexer rejected). */
+function onlyTriviaBetween(text: string, start: number, end: number): boolean {
+  return text.slice(start, end).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, "").trim() === "";
+}
 
 function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
   const statements: Stmt[] = [];
@@ -55,9 +55,11 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     const before = c.position;
     statements.push(parseStatement(c));
     // Two expressions on one line with nothing between them (`hits[1] = 20 20`) are an
-    // error, not two statements; a statement keyword may still follow (`var a = 1 var b = 2`).
+    // error, not two statements; a statement keyword may still follow (`var a = 1 var b = 2`),
+    // and what cannot start an expression is reported by the next statement's parse.
     const next = c.tok;
-    if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && !STATEMENT_SEPARATORS.has(next.kind)) {
+    if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && EXPRESSION_START.has(next.kind) &&
+        onlyTriviaBetween(c.file.text, c.prevEnd, next.span.start)) {
       c.error(E.expectedToken, next.span, "`;` or a line break", describeToken(next), "after this statement");
     }
     if (c.panicking) c.syncStatement();
