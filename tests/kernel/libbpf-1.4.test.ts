@@ -140,3 +140,18 @@ kernelTest("a TC loader built against libbpf 1.4 attaches TCX links, counts both
     built.cleanup();
   }
 });
+
+// libbpf >= 1.4 turns an unresolved weak kfunc call into `<invalid kfunc call>` and
+// rewrites the verifier's complaint; the loader's report still names the kfunc (E0469).
+kernelTest("a loader built against libbpf 1.4 names a kfunc the running kernel lacks (E0469)", () => {
+  const built = build("tests/kernel/fixtures/kfunc_absent.ks", libbpf);
+  try {
+    const result = spawnSync(built.binary, ["-i", "lo"], { cwd: built.dir, encoding: "utf8" });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /^error\[E0469\]: program 'absent_kfunc_xdp' calls kfunc 'ks_absent_kfunc', which the running kernel does not have/m);
+    assert.ok(result.stderr.includes("--> kfunc_absent.ks:8 (kfunc_absent.bpf.c:"), result.stderr);
+    assert.match(result.stderr, /= the verifier said: kfunc 'ks_absent_kfunc' is referenced but wasn't resolved/);
+  } finally {
+    built.cleanup();
+  }
+});

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
 import { booleanFlag, type CliIo, type CommandContext } from "../context.js";
 import { renderDiagnostics, type EmittedFile } from "../../compiler/index.js";
-import { kernelLoadUnavailable, programLines, verifierRejections, verifyObject } from "../kernel-check.js";
+import { boundaryWarnings, kernelLoadUnavailable, programLines, verifierRejections, verifyObject } from "../kernel-check.js";
 import { ExitCode, InternalError } from "../failures.js";
 import { stageOutputDirectory, type OutputTarget, type StagedOutput } from "../output-directory.js";
 import { watchInterrupts } from "../interrupts.js";
@@ -43,9 +43,13 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
     return ExitCode.ok;
   }
   const verified = verifyObject(join(target.absolute, `${name}.bpf.o`), result.sources, join(target.absolute, "verifier-logs"));
-  // Programs whose type this kernel refuses outright (EPERM: lockdown) are listed, not errors.
+  // Programs this machine stops at its boundary (EPERM: lockdown; E0469: a kfunc whose
+  // module is not loaded) are listed and warned about, not errors.
   const rejections = verifierRejections(verified);
-  if (rejections.length > 0) io.writeStderr(renderDiagnostics(rejections, result.sources, { color: io.color }));
+  // A kfunc whose module is not loaded (E0469) stops its program at this machine's
+  // boundary: the loader loads the module first. Said as a warning, not an error.
+  const shown = [...rejections, ...boundaryWarnings(verified)];
+  if (shown.length > 0) io.writeStderr(renderDiagnostics(shown, result.sources, { color: io.color }));
   const loaded = verified.programs.filter((p) => p.loaded).length;
   io.writeStdout(`kernel verifier check: ${loaded} of ${verified.programs.length} eBPF programs loaded\n${programLines(verified)}`);
   return rejections.length > 0 ? ExitCode.programErrors : ExitCode.ok;
