@@ -33,6 +33,8 @@ demo: system-packages build
 	node build/src/runner/demo.js
 
 build: node-version $(NPM_STAMP)
+	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.
+	node tools/embed-runtime-c.mjs
 	$(TSC) -p tsconfig.json
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
 	@find build -name '*.js' 2>/dev/null | while read -r js; do \

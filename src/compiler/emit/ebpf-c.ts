@@ -11,7 +11,7 @@ import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
-import { functionName, generatedBanner, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
+import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
@@ -220,6 +220,18 @@ function writeStructOps(w: CWriter, module: ir.IrModule): void {
   }
 }
 
+/**
+ * The kfuncs declared `__weak __ksym` (the file's own module's, and externs the
+ * compiling kernel lacked): name in `.ks`, name in C, and the module providing them
+ * when it is the file's own. The line map and the loader's verifier report (E0469)
+ * name an unresolved call with it.
+ */
+export function weakKfuncs(module: ir.IrModule): { name: string; cName: string; module: string | undefined }[] {
+  return module.externs
+    .filter((e) => e.kfunc && (e.fromModule || e.weak))
+    .map((e) => ({ name: e.name, cName: e.fromModule ? functionName(e.name) : e.name, module: e.fromModule ? kernelModuleName(module.name) : undefined }));
+}
+
 function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): string {
   const mappings = w.lineOrigins().map(([cLine, span]) => {
     const source = sources.get(span.file);
@@ -229,5 +241,11 @@ function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): strin
     return `    {"cLine": ${cLine}, "file": ${JSON.stringify(file)}, "line": ${start.line}, "column": ${start.column}, "endLine": ${end.line}, "endColumn": ${end.column}}`;
   });
   const source = module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1);
-  return `{\n  "version": 1,\n  "source": ${JSON.stringify(source)},\n  "mappings": [\n${mappings.join(",\n")}\n  ]\n}\n`;
+  // Weak kfuncs: a verifier log names an unresolved call only by its C line (E0469).
+  const kfuncs = weakKfuncs(module).map((k) => {
+    const owner = k.module !== undefined ? `, "module": ${JSON.stringify(k.module)}` : "";
+    return `    {"name": ${JSON.stringify(k.name)}, "cName": ${JSON.stringify(k.cName)}${owner}}`;
+  });
+  const kfuncList = kfuncs.length > 0 ? `,\n  "kfuncs": [\n${kfuncs.join(",\n")}\n  ]` : "";
+  return `{\n  "version": 1,\n  "source": ${JSON.stringify(source)},\n  "mappings": [\n${mappings.join(",\n")}\n  ]${kfuncList}\n}\n`;
 }
