@@ -224,3 +224,25 @@ export const topLevelConst = defineError(
     help: "declare a global with `var NAME: T = value`, or move the `const` into a function",
   }),
 );
+
+export const nestingTooDeep = defineError(
+  "E0121",
+  "nesting too deep",
+  "Brackets, blocks, `else if` chains, prefix operators, chains of binary operators " +
+    "(`a + b + …`), casts, field accesses and types may nest at most 100 levels deep; each " +
+    "adds one level to the syntax tree. Every compiler pass walks that tree recursively and " +
+    "the C compiler refuses more than 256 nested brackets (the emitted C needs up to two per " +
+    "level), so the parser refuses deeper nesting with one error at the construct that " +
+    "crosses the limit and skips that construct whole. Real programs stay far below it.",
+  (what: "expression" | "operator chain" | "block" | "type" | "`else if` chain", limit: number) => ({
+    message: `${what === "operator chain" ? "operator chain too long" : `${what} nested too deep`}: more than ${limit} levels of nesting`,
+    label: `this goes past ${limit} levels`,
+    help: what === "operator chain"
+      ? "split the chain: compute parts of it into `var`s first (`var a = x1 + x2 + …` then `a + …`)"
+      : what === "type"
+        ? "wrap the inner part of the type in a struct and use that struct here"
+        : what === "`else if` chain"
+          ? "use `match` for a long list of cases"
+          : "name inner values with `var`, or move inner blocks into `@helper` functions",
+  }),
+);
