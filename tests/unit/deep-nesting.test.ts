@@ -12,7 +12,7 @@ import { compile, type CompileResult } from "../../src/compiler/pipeline.js";
 import { parse } from "../../src/compiler/parse/parser.js";
 import { Diagnostics } from "../../src/compiler/diagnostics/diagnostic.js";
 import { makeSourceFile } from "../../src/compiler/source.js";
-import { maxNesting } from "../../src/compiler/parse/cursor.js";
+import { maxNesting } from "../../src/compiler/limits.js";
 import { deepConstructs } from "../harness/deep-inputs.js";
 
 function compileText(text: string): CompileResult {

@@ -20,6 +20,7 @@ import type { CatalogEntry, Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { SourceFile, Span } from "../source.js";
 import { describeToken, type Token, type TokenKind } from "./token.js";
+import { maxNesting } from "../limits.js";
 
 /** Keywords that can only start a top-level declaration (used to stop runaway blocks). */
 export const DECLARATION_ONLY: ReadonlySet<TokenKind> = new Set<TokenKind>([
@@ -33,14 +34,6 @@ const DECLARATION_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
 const OPENERS: ReadonlySet<TokenKind> = new Set<TokenKind>(["{", "(", "["]);
 const CLOSERS: ReadonlySet<TokenKind> = new Set<TokenKind>(["}", ")", "]"]);
 
-/**
- * How many levels syntax may nest. Brackets, blocks, `else if`, prefix operators, each
- * link of a left-deep chain and each type constructor add one level. Every later pass
- * walks the tree recursively, and the emitted C needs up to two brackets per level
- * (`((__u32)(x))`) where clang accepts 256, so 100 keeps both safe (a program at the
- * limit is compiled with -Werror by tests/e2e/deep-nesting.test.ts).
- */
-export const maxNesting = 100;
 
 /** Tokens that end an expression when met outside any bracket. */
 const EXPRESSION_END: ReadonlySet<TokenKind> = new Set<TokenKind>([
