@@ -9,7 +9,7 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { SourceFile, Span } from "../source.js";
+import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { PUNCTUATION, isKeyword, type Comment, type Token, type TokenKind } from "./token.js";
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -70,14 +70,14 @@ class Lexer {
   private skipTrivia(): void {
     for (;;) {
       const c = this.at();
-      if (c === "\n") {
+      if (c === "\n" || c === "\r") {
         this.newlineBefore = true;
         this.pos++;
-      } else if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
+      } else if (c === " " || c === "\t" || c === "\f" || c === "\v") {
         this.pos++;
       } else if (c === "/" && this.at(1) === "/") {
         const start = this.pos;
-        while (this.pos < this.text.length && this.at() !== "\n") this.pos++;
+        this.pos = lineEndFrom(this.text, this.pos);
         this.comments.push({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
       } else if (c === "/" && this.at(1) === "*") {
         this.blockComment();
@@ -93,7 +93,7 @@ class Lexer {
     const end = close < 0 ? this.text.length : close + 2;
     if (close < 0) this.diags.report(E.unterminatedBlockComment, this.span(start, start + 2));
     // A comment spanning lines separates statements just like the line break it contains.
-    if (this.text.slice(start, end).includes("\n")) this.newlineBefore = true;
+    if (/[\n\r]/.test(this.text.slice(start, end))) this.newlineBefore = true;
     this.comments.push({ kind: "block", text: this.text.slice(start, end), span: this.span(start, end) });
     this.pos = end;
   }
@@ -165,8 +165,7 @@ class Lexer {
       if (this.pos >= this.text.length) {
         this.diags.report(E.unterminatedString, this.span(start, start + 1));
         // Recover at the end of the opening line rather than swallowing the whole file.
-        const lineEnd = this.text.indexOf("\n", start);
-        const end = lineEnd < 0 ? this.text.length : lineEnd;
+        const end = lineEndFrom(this.text, start);
         this.pos = end;
         this.push("String", start, end, this.text.slice(start + 1, end));
         return;
@@ -191,7 +190,7 @@ class Lexer {
       this.push("Char", start, this.pos, 0);
       return;
     }
-    if (this.at() === "\n" || this.pos >= this.text.length) {
+    if (isLineBreak(this.text, this.pos) || this.pos >= this.text.length) {
       this.diags.report(E.unterminatedChar, this.span(start, start + 1));
       this.push("Char", start, this.pos, 0);
       return;
@@ -203,8 +202,7 @@ class Lexer {
       return;
     }
     // Either several characters ('ab') or no closing quote at all on this line.
-    const lineEnd = this.text.indexOf("\n", this.pos);
-    const limit = lineEnd < 0 ? this.text.length : lineEnd;
+    const limit = lineEndFrom(this.text, this.pos);
     const close = this.text.indexOf("'", this.pos);
     if (close >= 0 && close < limit) {
       this.pos = close + 1;
@@ -245,7 +243,7 @@ class Lexer {
         return "";
       }
       default:
-        if (c === "" || c === "\n") {
+        if (c === "" || c === "\n" || c === "\r") {
           // Let the caller see the end of input / line break itself.
           this.pos = start + 1;
           this.diags.report(E.invalidEscape, this.span(start, start + 1), "\\");
