@@ -111,11 +111,23 @@ class Lexer {
         return;
       }
     }
-    // Report a whole surrogate pair (emoji etc.) as one character.
-    const code = this.text.codePointAt(this.pos) ?? 0;
-    const width = code > 0xffff ? 2 : 1;
-    this.diags.report(E.unexpectedCharacter, this.span(this.pos, this.pos + width), printable(String.fromCodePoint(code)));
-    this.pos += width;
+    // One report for a run of characters that start no token (a line of 8,000 `$`, a
+    // binary file): the first one is named, the span covers the run.
+    const start = this.pos;
+    const first = this.takeCodePoint();
+    let count = 1;
+    while (this.pos < this.text.length && !this.startsToken()) {
+      this.takeCodePoint();
+      count++;
+    }
+    this.diags.report(E.unexpectedCharacter, this.span(start, this.pos), printable(first), count);
+  }
+
+  /** Whether the current character starts a token or trivia (whitespace, a comment). */
+  private startsToken(): boolean {
+    const c = this.at();
+    if (isIdentStart(c) || isDigit(c) || c === '"' || c === "'" || c === "" || " \t\n\r\f\v".includes(c)) return true;
+    return PUNCTUATION.some((p) => p[0] === c);
   }
 
   private word(): void {

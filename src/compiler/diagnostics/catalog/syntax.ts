@@ -8,11 +8,11 @@ import { defineError } from "../diagnostic.js";
 export const unexpectedCharacter = defineError(
   "E0101",
   "unexpected character",
-  "The lexer met a character that cannot start any KernelScript token.",
-  (ch: string) => ({
-    message: `unexpected character \`${ch}\``,
+  "The lexer met a character that cannot start any KernelScript token. A run of such characters is reported once, from the first one.",
+  (ch: string, count: number) => ({
+    message: count === 1 ? `unexpected character \`${ch}\`` : `unexpected character \`${ch}\` and ${count - 1} more after it`,
     label: "not valid here",
-    help: "remove it; KernelScript has no tokens starting with this character",
+    help: `remove ${count === 1 ? "it" : "them"}; KernelScript has no tokens starting with ${count === 1 ? "this character" : "these characters"}`,
   }),
 );
 
