@@ -20,10 +20,10 @@ import type { CheckContext } from "./context.js";
 
 /**
  * The alias's type, or the error type (after E0531) when it nests too deep. Structs
- * count as one level here; what they hold is checked with the structs.
+ * count as none here; what they hold is checked with the structs.
  */
 export function checkAliasNesting(ctx: CheckContext, decl: ast.TypeAliasDecl, type: Type): Type {
-  if (type.kind === "error" || nestingOf(type, () => 1, aliasDepths) <= maxNesting) return type;
+  if (type.kind === "error" || nestingOf(type, () => 0, aliasDepths) <= maxNesting) return type;
   ctx.diags.report(codegen.typeNestedTooDeep, decl.name.span, "type", decl.name.name, maxNesting);
   return errorType;
 }
@@ -57,7 +57,7 @@ export function checkStructNesting(ctx: CheckContext): void {
         depth = undefined;
         return { ...field, type: errorType };
       }
-      const fieldDepth = 1 + nestingOf(field.type, (struct) => depths.get(struct) ?? 1, memo);
+      const fieldDepth = 1 + nestingOf(field.type, (struct) => depths.get(struct) ?? 0, memo);
       if (fieldDepth > maxNesting) {
         ctx.diags.report(codegen.typeNestedTooDeep, decl.fields[index]?.span ?? decl.name.span, "struct", name, maxNesting);
         depth = undefined;
@@ -106,15 +106,16 @@ export function checkStructNesting(ctx: CheckContext): void {
 }
 
 /**
- * How many levels `t` nests: one per type constructor, plus what a struct held by value
- * takes (`structDepth`). Pointers and function types refer to structs without holding
- * them, so a struct behind one counts one level. Memoised per type object: an alias is
+ * How many levels `t` nests: one per type constructor (a plain `u32` is none, as a type
+ * written at the limit of E0121 has 100 constructors at most), plus what a struct held
+ * by value takes (`structDepth`: one for the struct and what its fields take). Pointers
+ * and function types refer to structs without holding them: a struct behind one is none. Memoised per type object: an alias is
  * one object shared by every type built on it, so chains of aliases cost one step each.
  */
 function nestingOf(t: Type, structDepth: (name: string) => number, memo: WeakMap<Type, number>): number {
   const known = memo.get(t);
   if (known !== undefined) return known;
-  const reference = (target: Type): number => (target.kind === "struct" ? 1 : nestingOf(target, structDepth, memo));
+  const reference = (target: Type): number => (target.kind === "struct" ? 0 : nestingOf(target, structDepth, memo));
   let depth: number;
   switch (t.kind) {
     case "array": depth = 1 + nestingOf(t.element, structDepth, memo); break;
@@ -122,7 +123,7 @@ function nestingOf(t: Type, structDepth: (name: string) => number, memo: WeakMap
     case "function": depth = 1 + Math.max(reference(t.returnType), ...t.params.map(reference)); break;
     case "map": depth = 1 + Math.max(nestingOf(t.key, structDepth, memo), nestingOf(t.value, structDepth, memo)); break;
     case "struct": depth = t.origin === "user" ? structDepth(t.name) : 1; break;
-    default: depth = 1;
+    default: depth = 0;
   }
   memo.set(t, depth);
   return depth;
