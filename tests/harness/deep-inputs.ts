@@ -70,7 +70,10 @@ export const deepConstructs: readonly DeepConstruct[] = [
   { name: "while", bracketOrBlock: true, make: (n) => statements(n, () => "while (x < 10) {\n", () => "}\n") },
   { name: "for range", bracketOrBlock: true, make: (n) => statements(n, (i) => `for (i${i} in 0..2) {\n`, () => "}\n") },
   { name: "try", bracketOrBlock: true, make: (n) => statements(n, () => "try {\n", () => "} catch _ {\n}\n") },
-  { name: "catch bodies", bracketOrBlock: true, make: (n) => statements(n, () => "try {\n} catch _ {\n", () => "}\n") },
+  {
+    name: "catch bodies", bracketOrBlock: true,
+    make: (n) => statements(n, () => "try {\nif (x == 7) {\nthrow 1\n}\n} catch _ {\n", () => "}\n"),
+  },
   { name: "match statements", bracketOrBlock: true, make: (n) => statements(n, () => "match (x) {\n0: {\n", () => "}\ndefault: {\n}\n}\n") },
   { name: "map-entry bindings", bracketOrBlock: true, make: (n) => statements(n, () => "if (var e = m[x]) {\n", () => "}\n") },
   {

@@ -54,10 +54,8 @@ export class Cursor {
   private level = 0;
   /** The deepest level reached since the innermost `measure` began. */
   private reached = 0;
-  /** The level of the statement or declaration being parsed. */
-  private statementLevel = 0;
-  /** Set by E0121 to the level of its statement, until the next statement at that level or above. */
-  private quietFrom: number | undefined;
+  /** Set by E0121 until the next declaration or statement of a function body (see `reportTooDeep`). */
+  private quiet = false;
 
   constructor(
     readonly file: SourceFile,
@@ -260,23 +258,26 @@ export class Cursor {
     return true;
   }
 
-  /** Called where a statement or declaration starts: an E0121 before it no longer mutes the next. */
+  /**
+   * Called where a statement or declaration starts. A declaration, or a statement of a
+   * function body (level 1), is where an E0121 before it stops muting the next.
+   */
   beginStatement(): void {
-    this.statementLevel = this.level;
-    if (this.quietFrom !== undefined && this.level <= this.quietFrom) this.quietFrom = undefined;
+    if (this.level <= 1) this.quiet = false;
   }
 
   /**
    * E0121, through `error` so that a parser already lost in a syntax error stays quiet.
-   * One report per statement: the rest of the statement that crossed the limit (the body
-   * after an over-deep condition, the outer links of a chain whose operand was too deep)
-   * is skipped the same way, silently.
+   * One report per statement of a function body (or declaration): whatever else in it
+   * crosses the limit (the body after an over-deep condition, the outer links of a chain
+   * whose operand was too deep, the `catch` beside an over-deep `try`) is skipped the
+   * same way, silently.
    */
   reportTooDeep(what: TooDeep, at: Span): void {
-    if (this.quietFrom !== undefined) return;
+    if (this.quiet) return;
     const muted = this.panicking;
     this.error(E.nestingTooDeep, at, what, maxNesting);
-    this.quietFrom = this.statementLevel;
+    this.quiet = true;
     // The skip that follows resynchronises: what comes after the construct is parsed normally.
     this.panicking = muted;
   }
