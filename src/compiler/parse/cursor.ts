@@ -12,7 +12,7 @@
 //! - the nesting level: how deep the node being built sits in the tree (see
 //!   `maxNesting`). Recursive constructs go one level down through `nested`/`group`;
 //!   left-deep chains (`a + b + c`, `a.b.c`, `x as T as U`, `T[1][2]`), which the parser
-//!   builds in a loop, count their height with `measure` and `Chain`. Past the limit the
+//!   builds in a loop, count their height with `startMeasure`/`measured` and `link`. Past the limit the
 //!   parser reports E0121 once and skips the rest of the construct with a loop, so
 //!   neither it nor any later pass (all recursive) can run out of stack.
 
@@ -52,7 +52,7 @@ export class Cursor {
   panicking = false;
   /** Nesting level of the node being parsed (see `maxNesting`). */
   private level = 0;
-  /** The deepest level reached since the innermost `measure` began. */
+  /** The deepest level reached since the innermost `startMeasure`. */
   private reached = 0;
   /** Set by E0121 until the next declaration or statement of a function body (see `reportTooDeep`). */
   private quiet = false;
@@ -230,32 +230,35 @@ export class Cursor {
     return this.nested(what, parse, () => undefined, tooDeep);
   }
 
-  /** Runs `parse` and also returns how many levels below the current one it reached. */
-  measure<T>(parse: () => T): [T, number] {
+  /** Starts measuring how deep what is parsed next goes; hand the result to `measured`. */
+  startMeasure(): number {
     const saved = this.reached;
     this.reached = this.level;
-    try {
-      const result = parse();
-      return [result, this.reached - this.level];
-    } finally {
-      this.reached = Math.max(saved, this.reached);
-    }
+    return saved;
+  }
+
+  /** How many levels below the current one the parsing since `startMeasure` reached. */
+  measured(saved: number): number {
+    const height = this.reached - this.level;
+    this.reached = Math.max(saved, this.reached);
+    return height;
   }
 
   /**
-   * Parses the first operand of a left-deep chain built at the current level and returns
-   * it with the `Chain` that accounts for the links that follow.
+   * One more link of a left-deep chain built at the current level (`a + b + c` is
+   * `(a + b) + c`: each link puts everything before it one level further down), whose
+   * new operand reached `operandHeight` levels below the chain's own. Returns the chain's
+   * new height, or undefined (E0121 at `at`) when it would nest too deep; the caller then
+   * skips the rest of the construct.
    */
-  startChain<T>(what: TooDeep, parse: () => T): [T, Chain] {
-    const [first, height] = this.measure(parse);
-    return [first, new Chain(this, what, height)];
-  }
-
-  /** @internal for `Chain`: whether `height` more levels fit; records them as reached. */
-  fits(height: number): boolean {
-    if (this.level + height > maxNesting) return false;
-    this.reached = Math.max(this.reached, this.level + height);
-    return true;
+  link(what: TooDeep, height: number, operandHeight: number, at: Span): number | undefined {
+    const grown = Math.max(height + 1, operandHeight);
+    if (this.level + grown > maxNesting) {
+      this.reportTooDeep(what, at);
+      return undefined;
+    }
+    this.reached = Math.max(this.reached, this.level + grown);
+    return grown;
   }
 
   /**
@@ -408,28 +411,5 @@ export class Cursor {
       this.advance();
     }
     this.panicking = false;
-  }
-}
-
-/**
- * The height of a left-deep chain (`a + b + c` is `(a + b) + c`): each new link puts
- * everything before it one level further down.
- */
-export class Chain {
-  constructor(private readonly cursor: Cursor, private readonly what: TooDeep, private height: number) {}
-
-  /**
-   * Accounts for one more link whose new operand reached `operandHeight` levels below
-   * the chain's own; false (E0121 at `at`) when the chain would nest too deep. The caller
-   * then skips the rest of the construct.
-   */
-  extend(operandHeight: number, at: Span): boolean {
-    const height = Math.max(this.height + 1, operandHeight);
-    if (this.cursor.fits(height)) {
-      this.height = height;
-      return true;
-    }
-    this.cursor.reportTooDeep(this.what, at);
-    return false;
   }
 }

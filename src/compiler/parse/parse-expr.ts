@@ -49,21 +49,24 @@ export function parseCondition(c: Cursor): Expr {
 }
 
 function parseBinary(c: Cursor, minPrecedence: number): Expr {
+  const mark = c.startMeasure();
+  let left = parseCast(c);
   // `a + b + c` is `(a + b) + c`: built in a loop, but every term makes the tree deeper.
-  const [first, chain] = c.startChain("operator chain", () => parseCast(c));
-  let left = first;
+  let height = c.measured(mark);
   for (;;) {
     const token = c.tok;
     const precedence = BINARY_PRECEDENCE.get(token.kind);
     if (precedence === undefined || precedence < minPrecedence) return left;
     if (ALSO_PREFIX.has(token.kind) && !c.sameLine) return left;
     c.advance();
-    const [right, rightHeight] = c.measure(() =>
-      c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr));
-    if (!chain.extend(rightHeight, token.span)) {
+    const rightMark = c.startMeasure();
+    const right = c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr);
+    const grown = c.link("operator chain", height, c.measured(rightMark), token.span);
+    if (grown === undefined) {
       c.skipExpressionRest();
       return left;
     }
+    height = grown;
     left = {
       kind: "BinaryExpr",
       op: token.kind as BinaryOp,
@@ -76,15 +79,19 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
 }
 
 function parseCast(c: Cursor): Expr {
-  const [first, chain] = c.startChain("operator chain", () => parseUnary(c));
-  let expr = first;
+  const mark = c.startMeasure();
+  let expr = parseUnary(c);
+  let height = c.measured(mark);
   while (c.at("as")) {
     const as = c.advance();
-    const [type, typeHeight] = c.measure(() => parseType(c, { generics: false, arraySuffix: false }));
-    if (!chain.extend(typeHeight, as.span)) {
+    const typeMark = c.startMeasure();
+    const type = parseType(c, { generics: false, arraySuffix: false });
+    const grown = c.link("operator chain", height, c.measured(typeMark), as.span);
+    if (grown === undefined) {
       c.skipExpressionRest();
       return expr;
     }
+    height = grown;
     expr = { kind: "CastExpr", expr, type, span: c.spanFrom(expr.span.start) };
   }
   return expr;
@@ -104,26 +111,32 @@ function parseUnary(c: Cursor): Expr {
 
 /** `target[i]`, `target(args)`, `target.f`, `target->f`: a left-deep chain on a primary. */
 function parsePostfix(c: Cursor): Expr {
-  const [target, chain] = c.startChain("operator chain", () => parsePrimary(c));
-  let expr = target;
-  const start = target.span.start;
+  const mark = c.startMeasure();
+  let expr = parsePrimary(c);
+  let height: number | undefined = c.measured(mark);
+  const start = expr.span.start;
   for (;;) {
     const token = c.tok;
     if (token.kind === "[" && c.sameLine) {
       c.advance();
-      const [index, indexHeight] = c.measure(() => c.group("expression", token, () => c.bracketed(() => {
+      const indexMark = c.startMeasure();
+      const index = c.group("expression", token, () => c.bracketed(() => {
         const inner = parseExpression(c);
         c.expect("]", "to close the index");
         return inner;
-      }), errorExpr));
-      if (!chain.extend(indexHeight, token.span)) break;
+      }), errorExpr);
+      height = c.link("operator chain", height, c.measured(indexMark), token.span);
+      if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
     } else if (token.kind === "(" && c.sameLine) {
-      const [args, argsHeight] = c.measure(() => parseArguments(c));
-      if (!chain.extend(argsHeight, token.span)) break;
+      const argsMark = c.startMeasure();
+      const args = parseArguments(c);
+      height = c.link("operator chain", height, c.measured(argsMark), token.span);
+      if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
     } else if (token.kind === "." || token.kind === "->") {
-      if (!chain.extend(0, token.span)) break;
+      height = c.link("operator chain", height, 0, token.span);
+      if (height === undefined) break;
       c.advance();
       const field = parseFieldName(c, `after \`${token.kind}\``);
       expr = { kind: "FieldExpr", target: expr, field, arrow: token.kind === "->", span: c.spanFrom(start) };

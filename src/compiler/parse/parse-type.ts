@@ -28,18 +28,21 @@ export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
 
 function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
   const start = c.start;
+  const mark = c.startMeasure();
+  let type = parseBaseType(c, options);
   // `T[1][2]` is an array of arrays: a left-deep chain like `a + b + c`.
-  const [base, chain] = c.startChain("type", () => parseBaseType(c, options));
-  if (!options.arraySuffix) return base;
-  let type = base;
+  let height: number | undefined = c.measured(mark);
+  if (!options.arraySuffix) return type;
   while (c.at("[") && !c.tok.newlineBefore) {
     const open = c.advance();
-    const [size, sizeHeight] = c.measure(() => c.group("type", open, () => {
+    const sizeMark = c.startMeasure();
+    const size = c.group("type", open, () => {
       const inner = c.bracketed(() => parseExpression(c));
       c.expect("]", "to close the array size");
       return inner;
-    }, (span): Expr => ({ kind: "ErrorExpr", span })));
-    if (!chain.extend(sizeHeight, open.span)) {
+    }, (span): Expr => ({ kind: "ErrorExpr", span }));
+    height = c.link("type", height, c.measured(sizeMark), open.span);
+    if (height === undefined) {
       c.skipTypeRest();
       return type;
     }
