@@ -80,7 +80,8 @@ class Lexer {
   }
 
   private addComment(comment: Comment): void {
-    this.comments = [...this.comments, comment];
+    if (this.comments === noComments) this.comments = [comment];
+    else (this.comments as Comment[]).push(comment);
   }
 
   private at(offset = 0): string {
