@@ -28,6 +28,7 @@ import { i32, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";
+import { checkAliasNesting, checkStructNesting } from "./type-nesting.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkParameterLimit } from "./calls.js";
@@ -135,7 +136,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       case "StructDecl": declareStruct(ctx, decl); break;
       case "EnumDecl": declareEnum(ctx, decl, headerDecls.has(decl)); break;
       case "TypeAliasDecl": {
-        const type = resolveType(ctx, decl.type);
+        const type = checkAliasNesting(ctx, decl, resolveType(ctx, decl.type));
         ctx.aliases.set(decl.name.name, type);
         if (!headerDecls.has(decl) && type.kind !== "error") ctx.typedefs.push({ name: decl.name.name, type });
         break;
@@ -143,6 +144,8 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       default: break;
     }
   }
+  // Struct cycles and depth; struct sizes, before anything asks for one.
+  checkStructNesting(ctx);
   // Pass 3: maps, globals, functions.
   for (const decl of decls) {
     switch (decl.kind) {

@@ -53,7 +53,6 @@ export function collectStringUse(module: ir.IrModule): StringUse {
   let equals = false;
   let runtimeIndex = false;
   let bytes = false;
-  const seenTypes = new Set<string>();
   const type = (t: Type): void => {
     switch (t.kind) {
       case "str": sizes.add(t.size); return;
@@ -61,12 +60,8 @@ export function collectStringUse(module: ir.IrModule): StringUse {
       case "pointer": return type(t.target);
       case "map": type(t.key); return type(t.value);
       case "function": t.params.forEach(type); return type(t.returnType);
-      case "struct": {
-        if (seenTypes.has(t.name)) return;
-        seenTypes.add(t.name);
-        module.structs.find((s) => s.name === t.name)?.fields.forEach((f) => type(f.type));
-        return;
-      }
+      // Every struct of the module has its fields walked once, below; following struct
+      // references here would recurse as deep as a chain of structs linked by pointers.
       default: return;
     }
   };
