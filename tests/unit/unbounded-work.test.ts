@@ -69,7 +69,8 @@ test("a 1 MB line of stray characters does not exhaust the heap", () => {
 });
 
 test("a snippet of a long line is a window around the carets, cut with ...", () => {
-  const line = `${"a ".repeat(50_000)}$${" b".repeat(50_000)}`;
+  // Comments around the `$`, so that it is the only error on the line.
+  const line = `/* ${"a ".repeat(50_000)}*/ $ // ${" b".repeat(50_000)}`;
   const result = compileText(program(line));
   const text = rendered(result);
   const rows = text.split("\n");
