@@ -54,9 +54,11 @@ export class CCodeEmitter {
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
+  /** Writing a value block: one line of C (a statement expression), so no preprocessor lines. */
+  inline = false;
 
   constructor(
-    private readonly w: CWriter,
+    private w: CWriter,
     readonly side: Side,
     readonly accessors: MapAccessorUse,
     /** eBPF: the function's loop callbacks (emit/loops-c.ts). */
@@ -193,7 +195,10 @@ export class CCodeEmitter {
           return;
         }
         case "ifPacketHeader":
-          emitHeaderBinding(w, s, { expr: (e) => this.expr(e), statements: (b) => this.statements(b) });
+          emitHeaderBinding(w, s, {
+            expr: (e) => this.expr(e), statements: (b) => this.statements(b),
+            inCLoop: this.loopStack.includes("c"), temporary: () => this.temporary(),
+          });
           return;
         case "while": case "forRange": case "forMap":
           emitLoop(this, w, s);
@@ -292,7 +297,7 @@ export class CCodeEmitter {
     switch (e.kind) {
       case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
-      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e)!;
+      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e);
       case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
@@ -343,13 +348,25 @@ export class CCodeEmitter {
     }
   }
 
-  /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
+  /**
+   * A GNU C statement expression: `({ T r = 0; …; r; })` on one line. Its statements are
+   * written by this emitter into a writer of their own, so they see the function's loop
+   * callbacks, error frame and enclosing loops like any other statement.
+   */
   private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
     const inner = new CWriter();
-    const code = new CCodeEmitter(inner, this.side, this.accessors);
-    code.temporaries = this.temporaries + 1000;
-    code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
-    code.statements(e.body);
+    const [outerWriter, outerInline, outerTemporaries] = [this.w, this.inline, this.temporaries];
+    this.w = inner;
+    this.inline = true;
+    this.temporaries = outerTemporaries + 1000;
+    try {
+      this.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
+      this.statements(e.body);
+    } finally {
+      this.w = outerWriter;
+      this.inline = outerInline;
+      this.temporaries = outerTemporaries;
+    }
     const body = inner.toString().split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
     return `({ ${body} ${localName(e.result)}; })`;
   }

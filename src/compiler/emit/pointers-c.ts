@@ -108,6 +108,6 @@ function reroot(place: ir.IrPlace, alias: string, root: ir.IrExpr): ir.IrPlace {
     case "local": return place.name === alias ? { kind: "entry", name: (root as { name: string }).name, type: place.type } : place;
     case "field": return { ...place, target: expr(place.target) };
     case "index": return { ...place, target: expr(place.target) };
-    default: return place;
+    case "global": case "entry": case "deref": return place;
   }
 }
