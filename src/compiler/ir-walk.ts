@@ -60,7 +60,7 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "tailCall": return parts([s.context, s.fallback]);
     case "mapEntryAssign": return parts([s.key, s.value], [], [s.target], [], [s.binding]);
     case "declareAlias": return parts([s.key], [], [], [s.name, s.pointer, s.keyName]);
-    case "aliasWriteBack": return parts([], [], [s.place]);
+    case "aliasWriteBack": return parts([s.update?.value], [], [s.place]);
     case "throw": return parts([s.value]);
     case "try": return parts([], [...body(s.body, "try"), ...s.catches.flatMap((c) => body(c.body, "catch"))]);
     case "tryCall": return parts(s.args, [], [], s.result ? [s.result] : []);

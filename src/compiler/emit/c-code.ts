@@ -14,7 +14,7 @@ import { CWriter } from "./c-writer.js";
 import { functionName, localName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
-import { atomicCompound, globalReference } from "./globals-c.js";
+import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
@@ -131,9 +131,10 @@ export class CCodeEmitter {
           return;
         case "assign": {
           const target = this.place(s.target);
-          // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
-          const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
-          if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
+          // Memory other CPUs write too (lowering decided): one atomic instruction.
+          const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
+          if (s.atomic && !atomic) throw new Error(`internal: no atomic form of ${s.op}= on this type`);
+          if (atomic) w.line(atomic);
           else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).

@@ -51,7 +51,7 @@ export function lowerMatchStatement(l: MatchLowering, match: ast.MatchExpr): ir.
 
 /** `var x = match …` / `x = match …`: each arm assigns `target`. */
 export function lowerMatchInto(l: MatchLowering, match: ast.MatchExpr, target: ir.IrPlace): ir.IrStmt[] {
-  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(value, target.type), span }];
+  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(value, target.type), atomic: false, span }];
   return lowerChain(l, match, (arm) => armValue(l, arm, sink));
 }
 
