@@ -314,6 +314,8 @@ function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: s
         const t = cTypeName(loop.variableType);
         w.line(`${ctx}.start = ${code.expr(loop.start)};`);
         if (cb.lowering.iterations !== undefined) {
+          // The count is known; a `const` bound is then read nowhere else (-Wunused-variable).
+          if (loop.end.kind === "local") w.line(`(void)${code.expr(loop.end)};`);
           w.line(`bpf_loop(${cb.lowering.iterations}, ${cb.name}, &${ctx}, 0);`);
         } else {
           const end = temporaryName("end", code.temporary());
