@@ -4,9 +4,9 @@
 //! operation has one meaning, not one per syntax.
 //!
 //! Shared: globals (and config blocks), and the values of maps that are not per-CPU,
-//! reached in eBPF through `m[k].f` (lower.ts decides that one), an entry binding
-//! (`if (var e = m[k])`), a lookup alias (`var s = m[k]`: the entry, not the copy) or a
-//! pointer. A pointer is followed to what was ever stored in its variable (`&m[k]`,
+//! reached in eBPF through `m[k].f`, an entry binding (`if (var e = m[k])`), a lookup
+//! alias (`var s = m[k]`: the entry, not the copy; lower.ts updates both) or a pointer;
+//! `m[k] += v` on a whole value uses the same rule in its accessor (map-accessors.ts). A pointer is followed to what was ever stored in its variable (`&m[k]`,
 //! `&s`, `&global`, another pointer; flow-insensitively, over the whole function);
 //! private memory (locals, `new` objects, ring-buffer records, per-CPU entries) stays
 //! plain, and anything unknown (parameters, call results) counts as shared: an atomic
