@@ -15,6 +15,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
 import * as codegen from "../diagnostics/catalog/codegen.js";
+import { exprChildren } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { Span } from "../source.js";
 
@@ -510,8 +511,17 @@ class FunctionAnalysis {
         this.diags.report(safety.referenceEscapes, e.span, e.kind === "ringbufReserve" ? "the reserved record" : "the new object",
           "is not kept in a variable, so it can never be released");
         return;
+      case "mapEntryPointer": case "callValue": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":
+      case "strConvert": case "strBytes": case "mapMethod":
+        exprChildren(e).forEach((x) => this.use(x, flow, env));
+        return;
+      // The statements of a match value are checked as a block of their own (references
+      // they take must be released inside it); what they do to outer ones is not followed.
+      case "valueBlock":
+        this.block(e.body, flow, env);
+        return;
       case "int": case "bool": case "string": case "null": case "constant": case "global": case "entry":
-      case "programRef": case "sizeof": case "dispatch":
+      case "programRef": case "sizeof": case "dispatch": case "functionRef":
         return;
     }
   }

@@ -14,7 +14,7 @@ import { CWriter } from "./c-writer.js";
 import { functionName, localName, programName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
-import { atomicCompound, globalReference } from "./globals-c.js";
+import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
@@ -54,9 +54,11 @@ export class CCodeEmitter {
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
+  /** Writing a value block: one line of C (a statement expression), so no preprocessor lines. */
+  inline = false;
 
   constructor(
-    private readonly w: CWriter,
+    private w: CWriter,
     readonly side: Side,
     readonly accessors: MapAccessorUse,
     /** eBPF: the function's loop callbacks (emit/loops-c.ts). */
@@ -129,9 +131,10 @@ export class CCodeEmitter {
           return;
         case "assign": {
           const target = this.place(s.target);
-          // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
-          const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
-          if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
+          // Memory other CPUs write too (lowering decided): one atomic instruction.
+          const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
+          if (s.atomic && !atomic) throw new Error(`internal: no atomic form of ${s.op}= on this type`);
+          if (atomic) w.line(atomic);
           else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).
@@ -193,7 +196,10 @@ export class CCodeEmitter {
           return;
         }
         case "ifPacketHeader":
-          emitHeaderBinding(w, s, { expr: (e) => this.expr(e), statements: (b) => this.statements(b) });
+          emitHeaderBinding(w, s, {
+            expr: (e) => this.expr(e), statements: (b) => this.statements(b),
+            inCLoop: this.loopStack.includes("c"), temporary: () => this.temporary(),
+          });
           return;
         case "while": case "forRange": case "forMap":
           emitLoop(this, w, s);
@@ -302,7 +308,7 @@ export class CCodeEmitter {
     switch (e.kind) {
       case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
-      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e)!;
+      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e);
       case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
@@ -357,13 +363,25 @@ export class CCodeEmitter {
     }
   }
 
-  /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
+  /**
+   * A GNU C statement expression: `({ T r = 0; …; r; })` on one line. Its statements are
+   * written by this emitter into a writer of their own, so they see the function's loop
+   * callbacks, error frame and enclosing loops like any other statement.
+   */
   private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
     const inner = new CWriter();
-    const code = new CCodeEmitter(inner, this.side, this.accessors);
-    code.temporaries = this.temporaries + 1000;
-    code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
-    code.statements(e.body);
+    const [outerWriter, outerInline, outerTemporaries] = [this.w, this.inline, this.temporaries];
+    this.w = inner;
+    this.inline = true;
+    this.temporaries = outerTemporaries + 1000;
+    try {
+      this.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
+      this.statements(e.body);
+    } finally {
+      this.w = outerWriter;
+      this.inline = outerInline;
+      this.temporaries = outerTemporaries;
+    }
     const body = inner.toString().split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
     return `({ ${body} ${localName(e.result)}; })`;
   }

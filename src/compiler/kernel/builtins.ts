@@ -127,8 +127,17 @@ export const maxHashMapEntries = 1 << 27;
 /** Map kinds that are hash tables (`maxHashMapEntries` applies). */
 export const hashMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["hash", "percpu_hash", "lru_hash", "lru_percpu_hash"]);
 
-/** Map kinds whose entries each CPU has to itself: compound updates need not be atomic. */
+/** Map kinds with one value per CPU: a program only touches its own CPU's, so updates need no atomics. */
 export const perCpuMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
+
+/**
+ * Whether `x op= v` on a value of `type` can be one atomic instruction: `+=`/`-=` on a
+ * 32- or 64-bit integer (BPF_ATOMIC add; the instruction set has no 8/16-bit atomics,
+ * and clang refuses `__sync_fetch_and_add` on them for BPF).
+ */
+export function atomicCapable(op: string, type: Type): boolean {
+  return (op === "+" || op === "-") && type.kind === "int" && type.bits >= 32;
+}
 
 /** Capacity of a map declared without `(N)`. */
 export const defaultMapCapacity = 1024;
