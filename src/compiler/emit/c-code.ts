@@ -476,12 +476,11 @@ function typedIntLiteral(value: bigint, type: Extract<Type, { kind: "int" }>): s
 
 /** Whether C would compute `e` from literals alone (in `int`, unless they are typed). */
 function literalOnly(e: ir.IrExpr): boolean {
-  switch (e.kind) {
-    case "int": return true;
-    case "binary": return literalOnly(e.left) && literalOnly(e.right);
-    case "unary": return literalOnly(e.operand);
-    default: return false;
-  }
+  // A question about three kinds, not a walk: every other kind is "not a literal".
+  if (e.kind === "int") return true;
+  if (e.kind === "binary") return literalOnly(e.left) && literalOnly(e.right);
+  if (e.kind === "unary") return literalOnly(e.operand);
+  return false;
 }
 
 /** A char constant as C writes it (`'a'`, `'\\n'`, `'\\001'`, or `200` above 127). */
