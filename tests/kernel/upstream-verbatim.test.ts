@@ -11,7 +11,8 @@
 
 import { after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildOutputDir, type BuildResult } from "../../src/runner/build.js";
@@ -19,6 +20,7 @@ import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
 import { boundaryCause, measureVerbatim, verbatimDir, verbatimExamples, verbatimTable, type VerbatimRow } from "../../src/runner/verbatim.js";
+import { inNamespace, withVethPair } from "../../src/runner/netns.js";
 import { kernelTests, vmlinuxHeader } from "./helpers.js";
 
 const kernelTest = kernelTests("upstream-verbatim.test", kernelSkipReason());
@@ -68,20 +70,18 @@ for (const name of verbatimExamples()) {
 // Behaviour
 
 /** Builds the verbatim example (compiled as written, -Werror), runs `body`, cleans up. */
-function withVerbatimBuild(name: string, body: (build: BuildResult) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), `ks-verbatim-run-${name}-`));
-  try {
-    compileToDirectory(join(verbatimDir, `${name}.ks`), dir);
-    const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
-    assert.ok(build.ok, `make failed:\n${build.stdout}${build.stderr}`);
-    body(build);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function behaviour(name: string, what: string, body: (build: BuildResult) => void): void {
-  kernelTest(`${name} (as written): ${what}`, () => withVerbatimBuild(name, body));
+function behaviour(name: string, what: string, body: (build: BuildResult) => void | Promise<void>): void {
+  kernelTest(`${name} (as written): ${what}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `ks-verbatim-run-${name}-`));
+    try {
+      compileToDirectory(join(verbatimDir, `${name}.ks`), dir);
+      const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+      assert.ok(build.ok, `make failed:\n${build.stdout}${build.stderr}`);
+      await body(build);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 const XDP_DROP = 1;
@@ -152,4 +152,61 @@ behaviour("maps_demo", "the XDP analyzer fills its counters and per-IP statistic
   assert.deepEqual([readUint(stats.value, 0, 8), readUint(stats.value, 8, 8), readUint(stats.value, 16, 8)], [2n, 128n, 1234567890n]);
   // Per-CPU, summed over CPUs: the one TC run added its 128 demo bytes.
   assert.equal(integerEntries(findMap(result, "bandwidth_usage")).get(0n), 128n);
+});
+
+// struct_ops_simple: its impl has no `name`, so it registers under the impl name cut to
+// tcp_congestion_ops' 15 bytes (W0252). Congestion controls are system-wide: the test
+// removes its registration whatever happens.
+const registeredName = "minimal_congest";
+const availablePath = "/proc/sys/net/ipv4/tcp_available_congestion_control";
+const allowedPath = "/proc/sys/net/ipv4/tcp_allowed_congestion_control";
+const availableNow = (): string[] => readFileSync(availablePath, "utf8").trim().split(/\s+/);
+
+/** In a namespace: a TCP echo over loopback, printing `ss -tin` of the live connection and the bytes echoed. */
+const echoWithSocketInfo = `
+const net = require("node:net");
+const { execSync } = require("node:child_process");
+const server = net.createServer((c) => { c.on("data", (d) => c.write(d)); c.on("end", () => c.end()); });
+server.listen(0, "127.0.0.1", () => {
+  const client = net.connect(server.address().port, "127.0.0.1", () => {
+    console.log(execSync("ss -tin state established").toString());
+    client.end(Buffer.alloc(100000, 7));
+  });
+  let received = 0;
+  client.on("data", (d) => { received += d.length; });
+  client.on("close", () => { console.log("received " + received); server.close(); });
+});`;
+
+behaviour("struct_ops_simple", "main registers the congestion control (exit 0); registered, a TCP connection runs under it", async (build) => {
+  assert.ok(!availableNow().includes(registeredName), `${registeredName} is already registered (a previous run left it?)`);
+  // The example's own main: register(minimal_congestion_control) and return its result.
+  const main = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(main.status, 0, `the loader's register() failed:\n${main.stdout}${main.stderr}`);
+  assert.ok(!availableNow().includes(registeredName), "unregistered when main returned");
+
+  // Registered by bpftool (libbpf 1.1's `.struct_ops` map stays until unregistered), then selected.
+  const register = spawnSync("bpftool", ["struct_ops", "register", build.bpfObject], { encoding: "utf8" });
+  const allowedBefore = readFileSync(allowedPath, "utf8").trim();
+  try {
+    assert.equal(register.status, 0, register.stderr);
+    assert.ok(availableNow().includes(registeredName), `${availablePath} lists ${registeredName}`);
+    writeFileSync(allowedPath, `${allowedBefore} ${registeredName}`);
+    await withVethPair((pair) => {
+      const select = spawnSync("ip", ["netns", "exec", pair.loaderNamespace, "sysctl", "-qw", `net.ipv4.tcp_congestion_control=${registeredName}`], { encoding: "utf8" });
+      assert.equal(select.status, 0, select.stderr);
+      const argv = inNamespace(pair.loaderNamespace, [process.execPath, "-e", echoWithSocketInfo]);
+      const echo = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 20_000 });
+      assert.equal(echo.status, 0, echo.stderr);
+      assert.match(echo.stdout, new RegExp(`\\b${registeredName}\\b`), "ss shows the connection under the example's congestion control");
+      assert.match(echo.stdout, /received 100000/);
+    });
+  } finally {
+    writeFileSync(allowedPath, allowedBefore);
+    // By the id the kernel gave the registration (bpftool names it by its 15-byte map name).
+    const shown = spawnSync("bpftool", ["struct_ops", "show"], { encoding: "utf8" }).stdout;
+    for (const match of shown.matchAll(new RegExp(`^(\\d+): ${registeredName} tcp_congestion_ops`, "gm"))) {
+      spawnSync("bpftool", ["struct_ops", "unregister", "id", match[1]!]);
+    }
+  }
+  assert.ok(!availableNow().includes(registeredName), "unregistered");
 });
