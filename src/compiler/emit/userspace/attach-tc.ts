@@ -18,7 +18,7 @@ import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { pasteRuntimeC } from "./runtime-c.js";
-import { binaryFileName } from "../names.js";
+import { binaryFileName, programName } from "../names.js";
 
 const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
 
@@ -34,7 +34,7 @@ export function tcBeforeLoad(module: IrModule): string[] {
   // linux/bpf.h is 6.1's), which lack the TCX names; the values are kernel ABI (6.6+).
   return [
     `#if ${tcxAvailable}`,
-    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${p.name}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
+    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${programName(p.name)}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
     "#endif",
   ];
 }
@@ -59,7 +59,7 @@ export function emitTcAttach(w: CWriter, module: IrModule): void {
   if (programs.length === 0) return;
   w.line("static const struct { const char *name; int egress; } ks_tc_directions[] = {");
   w.indent();
-  for (const p of programs) w.line(`{ ${cString(p.name)}, ${p.egress ? 1 : 0} },`);
+  for (const p of programs) w.line(`{ ${cString(programName(p.name))}, ${p.egress ? 1 : 0} },`);
   w.dedent();
   w.line("};");
   w.line();

@@ -33,6 +33,7 @@ import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
+  mapName,
   mapPinPath,
   pinDirectory,
   pinnedGlobalsMapName,
@@ -343,7 +344,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
       });
       w.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
       for (const map of pinned) {
-        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${map.name}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
+        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${mapName(map.name)}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
           w.line(`${skel}__destroy(ks_skel);`);
@@ -354,7 +355,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
       w.comment("A pin an earlier version of the program left must fit this one (runtime-c/pin-check.c).");
       for (const map of pinned) {
         const label = map.name === pinnedGlobalsMapName ? `the \`pin var\` globals (map '${pinnedGlobalsMapName}')` : `map '${map.name}'`;
-        w.block(`if (ks_check_pinned_map(ks_skel->maps.${map.name}, ${cString(label)}) != 0)`, () => {
+        w.block(`if (ks_check_pinned_map(ks_skel->maps.${mapName(map.name)}, ${cString(label)}) != 0)`, () => {
           w.line(`${skel}__destroy(ks_skel);`);
           w.line("ks_skel = NULL;");
           w.line("return -1;");
