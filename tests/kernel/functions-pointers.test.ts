@@ -55,6 +55,30 @@ kernelTest("a tail call into an empty slot falls back to XDP_PASS", () => {
   }
 });
 
+kernelTest("tail calls from match arms: an expression arm, a block arm's return, an if/else arm value", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "tail-call-match-arms.ks"));
+  try {
+    // Slots as the emit golden numbers them (tests/cases/emit/tail-call-match-arms.out.txt).
+    const progArrays = [
+      { map: "ks_tail_calls", index: 0, prog: "to_aborted" },
+      { map: "ks_tail_calls", index: 1, prog: "to_tx" },
+      { map: "ks_tail_calls", index: 2, prog: "to_drop" },
+    ];
+    const result = runPrograms(build.bpfObject, [
+      { prog: "by_size", size: 64 },
+      { prog: "by_size", size: 300 },
+      { prog: "by_size", size: 1200 },
+      { prog: "by_size", size: 700 },
+    ], { progArrays });
+    const XDP_ABORTED = 0;
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_TX, XDP_ABORTED, XDP_PASS]);
+    const hits = integerEntries(findMap(result, "arm_hits"));
+    assert.deepEqual([0n, 1n, 2n, 3n, 4n].map((k) => hits.get(k)), [4n, 1n, 1n, 1n, 1n], "each target ran once, the block arm's statement before its tail call");
+  } finally {
+    build.cleanup();
+  }
+});
+
 kernelTest("pointers: writes through helper parameters, &m[k], m[k].f and the lookup alias", () => {
   const build = compileAndBuild(example("pointers"));
   try {

@@ -211,6 +211,18 @@ export class FunctionLowering implements MatchLowering {
     return symbol;
   }
 
+  /** `return other(ctx)` (or a `return match` arm giving it) where the checker found a tail call. */
+  tailCall(value: ast.Expr, span: import("../source.js").Span): ir.IrStmt[] | undefined {
+    const call = unparenthesized(value);
+    const target = call.kind === "CallExpr" ? this.semantics.tailCalls.get(call) : undefined;
+    if (!target || call.kind !== "CallExpr") return undefined;
+    const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
+    return [{
+      kind: "tailCall", target: target.name, index: this.calls.tailCallSlot(target.name), context: this.expr(call.args[0]!),
+      fallback: tailCallFallback(programType, span), span,
+    }];
+  }
+
   mapType(map: string): import("../types.js").MapType {
     const info = this.semantics.maps.find((m) => m.name === map);
     if (!info) throw new InternalError(`unknown map ${map}`);
@@ -372,15 +384,9 @@ export class FunctionLowering implements MatchLowering {
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
       case "ReturnStmt": {
-        const target = stmt.value?.kind === "CallExpr" ? this.semantics.tailCalls.get(stmt.value) : undefined;
-        if (target && stmt.value?.kind === "CallExpr") {
-          const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
-          return [{
-            kind: "tailCall", target: target.name, index: this.calls.tailCallSlot(target.name), context: this.expr(stmt.value.args[0]!),
-            fallback: tailCallFallback(programType, span), span,
-          }];
-        }
         if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
+        const tail = this.tailCall(stmt.value, span);
+        if (tail) return tail;
         const value = unparenthesized(stmt.value);
         if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
         return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
