@@ -163,7 +163,8 @@ export interface IrConfig {
   readonly span: Span;
 }
 
-export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "perf_event" | "struct_ops";
+/** `ksyscall`: a kprobe on a system call's architecture wrapper (kernel/syscalls.ts). */
+export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event" | "struct_ops";
 
 export interface IrProgram extends IrFunction {
   readonly programType: ProgramType;

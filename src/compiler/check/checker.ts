@@ -118,6 +118,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
     tailCalls: ctx.tailCalls,
+    syscallProbes: ctx.syscallProbes,
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
     testing: ctx.testing,

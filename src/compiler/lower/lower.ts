@@ -57,7 +57,10 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
+        const syscall = info.decl.kind === "FunctionDecl" ? semantics.syscallProbes.get(info.decl) : undefined;
+        programs.push(syscall !== undefined
+          ? { ...fn, programType: "ksyscall", section: `ksyscall/${syscall}`, target: info.role.target }
+          : { ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;
