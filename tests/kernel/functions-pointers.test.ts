@@ -2,6 +2,7 @@
 // BPF_PROG_TEST_RUN: each test asserts return codes and map contents.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
@@ -74,6 +75,17 @@ kernelTest("tail calls from match arms: an expression arm, a block arm's return,
     assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_TX, XDP_ABORTED, XDP_PASS]);
     const hits = integerEntries(findMap(result, "arm_hits"));
     assert.deepEqual([0n, 1n, 2n, 3n, 4n].map((k) => hits.get(k)), [4n, 1n, 1n, 1n, 1n], "each target ran once, the block arm's statement before its tail call");
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("load(p) == null is false for a program that loaded (the user main runs to its end)", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "program-handle-null.ks"));
+  try {
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    assert.equal(run.stdout.trim(), "pass_all loaded");
   } finally {
     build.cleanup();
   }

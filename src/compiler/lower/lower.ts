@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, u64 } from "../types.js";
+import { boolType, i32, u64 } from "../types.js";
 import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
@@ -542,6 +542,12 @@ export class FunctionLowering implements MatchLowering {
             const pointerType: Type = { kind: "pointer", target: alias.type };
             const pointer: ir.IrExpr = { kind: "local", name: aliasPointerName(localIdentifier(alias)), type: pointerType, span: inner.span };
             return { kind: "binary", op: expr.op, left: pointer, right: { kind: "null", type: pointerType, span }, type: boolType, span };
+          }
+          // `load(p) == null`: ks_load() gives -1 for a program that did not load.
+          if (this.typeOf(inner).kind === "programHandle") {
+            const fd = this.expr(inner);
+            const minusOne: ir.IrExpr = { kind: "int", value: -1n, text: "-1", type: i32, span };
+            return { kind: "binary", op: expr.op, left: fd, right: minusOne, type: boolType, span };
           }
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);
