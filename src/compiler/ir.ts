@@ -333,7 +333,11 @@ export type IrStmt =
   /** `defer …`: evaluates the slot's captures now and arms it; it runs at function exit. */
   | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span }
   /** `rb.submit(e)` / `rb.discard(e)` (eBPF): hands the reserved record back. */
-  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly span: Span }
+  /**
+   * `ifReserved`: the record is a `var e = rb.reserve()` local, which may still be null
+   * here (unchecked: W0254), so the C releases it only when it is not null.
+   */
+  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly ifReserved: boolean; readonly span: Span }
   /** `delete p` for an object from `new`. */
   | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span }
   /** `rb.on_event(handler)` (user space): the user function called for each record. */

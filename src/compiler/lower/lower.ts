@@ -127,6 +127,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 /** Per-function lowering state. */
 export class FunctionLowering implements MatchLowering {
   private temporaries = 0;
+  /** IR names of locals declared `var e = rb.reserve()` (their release is guarded: W0254). */
+  readonly reservedLocals = new Set<string>();
   /** Statements to run before the expression being lowered (hoisted calls that may throw). */
   pending: ir.IrStmt[] = [];
 
@@ -299,7 +301,9 @@ export class FunctionLowering implements MatchLowering {
             ...lowerMatchInto(this, init, { kind: "local", name, type: symbol.type }),
           ];
         }
-        return [{ kind: "declare", name, type: symbol.type, init: init ? coerce(this.expr(init), symbol.type) : undefined, unread, span }];
+        const value = init ? coerce(this.expr(init), symbol.type) : undefined;
+        if (value?.kind === "ringbufReserve") this.reservedLocals.add(name);
+        return [{ kind: "declare", name, type: symbol.type, init: value, unread, span }];
       }
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
