@@ -1,101 +1,44 @@
-// Measures our equivalents of the reference implementation's 43 examples and writes
-// the table to docs/upstream-examples.md: for each, whether an equivalent exists in
-// examples/upstream/, whether it compiles and builds with -Werror, and how many of its
-// eBPF programs the running kernel's verifier accepted (or refused outright, as this
-// machine does for fentry). Needs root and the toolchain, like the kernel tests.
+// Measures the reference implementation's 43 examples (KernelScript 0.1.1) *as written*
+// — the files in ../shared/upstream/examples/, not our rewrites — and writes the table
+// to docs/upstream-examples.md: what `kernelscript check` says, whether the example
+// builds with -Werror, and each program's verdict from the running kernel (loaded,
+// refused at this machine's boundary with the reason, or rejected by the verifier).
+// The measurement is src/runner/verbatim.ts, the same one the kernel test
+// tests/kernel/upstream-verbatim.test.ts prints. Needs root and the toolchain.
 //
 //   node build/tools/upstream-table.js
 
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { statSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, cachedVmlinuxHeader } from "../src/runner/build.js";
-import { compileToDirectory } from "../src/runner/compile.js";
+import { cachedVmlinuxHeader } from "../src/runner/build.js";
 import { repoRoot } from "../src/runner/paths.js";
-import { runPrograms } from "../src/runner/prog-run.js";
-
-/** The reference examples (KernelScript 0.1.1, `examples/*.ks`), and why one may be missing here. */
-const referenceExamples: readonly (readonly [string, string?])[] = [
-  ["basic_match"], ["break_continue_unbound"], ["dynptr"], ["error_handling_demo"], ["extern_kfunc_demo"],
-  ["functions"], ["import_demo", "needs module imports"], ["include_demo"], ["local_global_vars"],
-  ["map_operations_demo"], ["maps_demo"], ["multi_programs"], ["named_return"], ["object_allocation"],
-  ["packet_filter"], ["packet_matching"], ["pattern_test"], ["perf_cache_miss", "needs @perf_event programs"],
-  ["perf_page_fault", "needs @perf_event programs"], ["pointer_simple"], ["print_demo"],
-  ["private_kfunc"],
-  ["probe_do_exit"], ["rate_limiter"], ["ringbuf_demo"], ["ringbuf_on_event_demo"], ["safety_demo"],
-  ["sched_ext_simple"],
-  ["simple_gfp_test"], ["simple_program_lifecycle"], ["string_test"], ["struct_ops_simple"], ["symbols"],
-  ["tail_call"], ["test_config"], ["test_error_handling"], ["test_exec"],
-  ["test_functions"], ["tracepoint_sched_switch"], ["type_alias"],
-  ["type_checking"], ["types_demo"], ["userspace_example"],
-];
-
-interface Row {
-  readonly name: string;
-  readonly present: boolean;
-  readonly built: boolean | undefined;
-  readonly programs: number;
-  readonly loaded: number;
-  readonly refused: number;
-  readonly note: string;
-}
-
-function measure(name: string, missingReason: string | undefined, vmlinux: string): Row {
-  const path = join(repoRoot, "examples", "upstream", `${name}.ks`);
-  if (!existsSync(path)) {
-    return { name, present: false, built: undefined, programs: 0, loaded: 0, refused: 0, note: missingReason ?? "not written yet" };
-  }
-  const dir = mkdtempSync(join(tmpdir(), `ks-upstream-${name}-`));
-  try {
-    compileToDirectory(path, dir);
-    const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinux });
-    if (!build.ok) return { name, present: true, built: false, programs: 0, loaded: 0, refused: 0, note: "build failed" };
-    const result = runPrograms(build.bpfObject, []);
-    const refused = result.programs.filter((p) => p.refused !== undefined);
-    return {
-      name, present: true, built: true, programs: result.programs.length,
-      loaded: result.programs.filter((p) => p.loaded).length, refused: refused.length,
-      note: refused.length > 0 ? `refused by this kernel: ${refused.map((p) => `${p.name} (${refusalCause(p.refused!)})`).join(", ")}` : "",
-    };
-  } catch (error) {
-    return { name, present: true, built: false, programs: 0, loaded: 0, refused: 0, note: String(error).split("\n")[0]!.slice(0, 120) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Short form of prog-run's refusal reasons for the table. */
-function refusalCause(reason: string): string {
-  const missingOps = /^struct_ops type (\w+) is not in this kernel's BTF/.exec(reason);
-  if (missingOps) return `no ${missingOps[1]} in this kernel's BTF`;
-  return reason.startsWith("calls a kfunc") ? "its kfunc module cannot be loaded here" : "fentry under lockdown";
-}
+import { measureVerbatim, verbatimExamples, verbatimTable } from "../src/runner/verbatim.js";
 
 function main(): void {
   const btf = "/sys/kernel/btf/vmlinux";
   const vmlinux = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-  const rows = referenceExamples.map(([name, reason]) => measure(name, reason, vmlinux));
-  const present = rows.filter((r) => r.present).length;
-  const built = rows.filter((r) => r.built).length;
-  const verified = rows.filter((r) => r.built && r.loaded + r.refused === r.programs).length;
+  const rows = verbatimExamples().map((name) => measureVerbatim(name, vmlinux));
+  const table = verbatimTable(rows);
   const lines = [
     "<!-- Generated by tools/upstream-table.ts (node build/tools/upstream-table.js, as root); do not edit. -->",
-    "# Our equivalents of the reference examples",
+    "# The reference examples, as written",
     "",
-    "One row per example of KernelScript 0.1.1. *Built*: compiled and built with `-Werror`",
-    "(clang -target bpf, bpftool skeleton, cc against libbpf). *Verifier*: programs loaded by",
-    `the running kernel (${release()}) / programs in the object.`,
+    "One row per example of KernelScript 0.1.1, compiled exactly as its authors wrote it",
+    "(`../shared/upstream/examples/`, beside the repository). *check*: what",
+    "`kernelscript check` reports (the exact output is `tests/cases/upstream/NAME.check.txt`).",
+    "*builds*: compiled and built with `-Werror` (clang -target bpf, bpftool skeleton, cc",
+    `against libbpf). *programs loaded*: programs the running kernel (${release()}) loaded /`,
+    "programs in the object; programs this machine refuses at its boundary (fentry under",
+    "lockdown, kfuncs of a kernel module with CONFIG_MODULES off, sched_ext absent) are",
+    "listed with the reason. *first error*: the first error `check` printed, or the",
+    "verifier's rejection.",
     "",
-    `Equivalents: ${present} of ${rows.length}; built: ${built}; every loadable program accepted: ${verified}.`,
-    "",
-    "| example | equivalent | built | verifier | note |",
-    "|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.name} | ${r.present ? "yes" : "no"} | ${r.built === undefined ? "—" : r.built ? "yes" : "**no**"} | ` +
-      `${r.built ? `${r.loaded}/${r.programs}` : "—"} | ${r.note} |`),
+    ...table,
     "",
   ];
   writeFileSync(join(repoRoot, "docs", "upstream-examples.md"), lines.join("\n"));
-  console.log(lines.slice(7, 8).join(""));
+  console.log(table[0]);
 }
 
 main();

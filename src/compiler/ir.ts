@@ -163,7 +163,8 @@ export interface IrConfig {
   readonly span: Span;
 }
 
-export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "perf_event" | "struct_ops";
+/** `ksyscall`: a kprobe on a system call's architecture wrapper (kernel/syscalls.ts). */
+export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event" | "struct_ops";
 
 export interface IrProgram extends IrFunction {
   readonly programType: ProgramType;
@@ -332,7 +333,11 @@ export type IrStmt =
   /** `defer …`: evaluates the slot's captures now and arms it; it runs at function exit. */
   | { readonly kind: "defer"; readonly slot: number; readonly values: readonly IrExpr[]; readonly span: Span }
   /** `rb.submit(e)` / `rb.discard(e)` (eBPF): hands the reserved record back. */
-  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly span: Span }
+  /**
+   * `ifReserved`: the record is a `var e = rb.reserve()` local, which may still be null
+   * here (unchecked: W0254), so the C releases it only when it is not null.
+   */
+  | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly ifReserved: boolean; readonly span: Span }
   /** `delete p` for an object from `new`. */
   | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span }
   /** `rb.on_event(handler)` (user space): the user function called for each record. */

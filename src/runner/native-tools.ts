@@ -3,7 +3,7 @@
 //! same tool, so each writes a private file and renames it into place.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { nativeBuildDir, repoRoot } from "./paths.js";
 
@@ -19,8 +19,10 @@ const libraries: Record<NativeTool, readonly string[]> = {
 export function nativeTool(tool: NativeTool): string {
   const source = join(repoRoot, "src", "runner", "native", `${tool}.c`);
   const binary = join(nativeBuildDir, tool);
-  const header = join(repoRoot, "src", "runner", "native", "frame.h");
-  const newestInput = Math.max(statSync(source).mtimeMs, statSync(header).mtimeMs);
+  const nativeDir = join(repoRoot, "src", "runner", "native");
+  // Every shared header counts: a tool is rebuilt when any of them changed.
+  const headers = readdirSync(nativeDir).filter((f) => f.endsWith(".h")).map((f) => join(nativeDir, f));
+  const newestInput = Math.max(statSync(source).mtimeMs, ...headers.map((h) => statSync(h).mtimeMs));
   if (existsSync(binary) && statSync(binary).mtimeMs >= newestInput) return binary;
   mkdirSync(nativeBuildDir, { recursive: true });
   const temporary = `${binary}.${process.pid}.tmp`;

@@ -71,12 +71,17 @@ export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
   if (run.status !== 0) {
     throw new VerifyError(`verify-load ${options.object} exited with ${run.status}: ${run.stderr}${run.error ? String(run.error) : ""}`);
   }
-  interface Raw { name: string; type: number; loaded: boolean; refused: boolean; errno: number; truncated: boolean; log: string | null }
+  interface Raw { name: string; type: number; loaded: boolean; refused: boolean; reason: string | null; errno: number; truncated: boolean; log: string | null }
   const raw = JSON.parse(run.stdout) as { programs: Raw[] };
   const kernelModulesUnsupported = !existsSync("/proc/modules");
   const programs = raw.programs.map((p): VerifiedProgram => {
     const logPath = p.log ?? undefined;
     let diagnostic: Diagnostic | undefined;
+    // Refused before any load, with verify-load's reason (a struct_ops type this
+    // kernel's BTF lacks): there is no verifier log to explain.
+    if (p.reason !== null) {
+      return { name: p.name, type: p.type, loaded: false, refused: true, refusedBecause: `refused: ${p.reason}`, errno: p.errno, logPath, truncated: false, diagnostic: undefined };
+    }
     if (!p.loaded) {
       const log = logPath && existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
       diagnostic = explainBuiltRejection(built, { program: p.name, log, sources, logPath, refused: p.refused, kernelModulesUnsupported });

@@ -2,6 +2,7 @@
 // BPF_PROG_TEST_RUN: each test asserts return codes and map contents.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
@@ -50,6 +51,41 @@ kernelTest("a tail call into an empty slot falls back to XDP_PASS", () => {
     const hits = integerEntries(findMap(result, "tc_hits"));
     assert.equal(hits.get(1n), undefined, "tc_drop_small never ran");
     assert.equal(hits.get(2n), 1n);
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("tail calls from match arms: an expression arm, a block arm's return, an if/else arm value", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "tail-call-match-arms.ks"));
+  try {
+    // Slots as the emit golden numbers them (tests/cases/emit/tail-call-match-arms.out.txt).
+    const progArrays = [
+      { map: "ks_tail_calls", index: 0, prog: "to_aborted" },
+      { map: "ks_tail_calls", index: 1, prog: "to_tx" },
+      { map: "ks_tail_calls", index: 2, prog: "to_drop" },
+    ];
+    const result = runPrograms(build.bpfObject, [
+      { prog: "by_size", size: 64 },
+      { prog: "by_size", size: 300 },
+      { prog: "by_size", size: 1200 },
+      { prog: "by_size", size: 700 },
+    ], { progArrays });
+    const XDP_ABORTED = 0;
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_TX, XDP_ABORTED, XDP_PASS]);
+    const hits = integerEntries(findMap(result, "arm_hits"));
+    assert.deepEqual([0n, 1n, 2n, 3n, 4n].map((k) => hits.get(k)), [4n, 1n, 1n, 1n, 1n], "each target ran once, the block arm's statement before its tail call");
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("load(p) == null is false for a program that loaded (the user main runs to its end)", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "program-handle-null.ks"));
+  try {
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    assert.equal(run.stdout.trim(), "pass_all loaded");
   } finally {
     build.cleanup();
   }

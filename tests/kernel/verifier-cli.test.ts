@@ -159,3 +159,16 @@ kernelTest("a generated loader names a kfunc the running kernel lacks (E0469), w
     build.cleanup();
   }
 });
+
+kernelTest("build: programs of a struct_ops type this kernel's BTF lacks stop at the boundary with the reason (was an internal error)", async () => {
+  const out = mkdtempSync(join(tmpdir(), "ks-build-sched-ext-"));
+  try {
+    const run = await runCli(["build", "examples/upstream/sched_ext_simple.ks", "-o", join(out, "sx")]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!hasStackTrace(run.stderr) && !run.stderr.includes("internal compiler error"), run.stderr);
+    assert.match(run.stdout, /kernel verifier check: 0 of \d+ eBPF programs loaded/);
+    assert.match(run.stdout, /: refused: struct_ops type sched_ext_ops is not in this kernel's BTF/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -411,7 +411,9 @@ class FunctionAnalysis {
       this.diags.report(safety.doubleRelease, s.span, variable.name, released.how ?? releaseWord(released.ref!), released.at);
     } else if (states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
       this.nullReported.add(variable.id);
-      this.diags.report(safety.missingNullCheck, target.span, variable.name, refs[0]!.ref!.origin);
+      // A `var e = rb.reserve()` record is released only when it is not null (C guard).
+      if (s.kind === "ringbufRelease" && s.ifReserved) this.diags.report(safety.releaseOfUncheckedRecord, target.span, variable.name, operation, refs[0]!.ref!.origin);
+      else this.diags.report(safety.missingNullCheck, target.span, variable.name, refs[0]!.ref!.origin);
     }
     const how = s.kind === "objectDelete" ? "deleted" : s.op === "submit" ? "submitted" : "discarded";
     return new Map(flow).set(variable.id, [{ state: "released", ref: refs[0]!.ref, at: s.span, how }]);

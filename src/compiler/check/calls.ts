@@ -176,6 +176,16 @@ export function checkTailCallAsCall(c: ExprChecker, scope: Scope, expr: ast.Call
   return errorType;
 }
 
+/**
+ * The program `expr` enters when it is returned from a program (`return target(ctx)`, or
+ * a `return match` arm giving `target(ctx)`): a tail call. Undefined for anything else.
+ */
+export function tailCallTarget(c: ExprChecker, scope: Scope, expr: ast.Expr): FunctionInfo | undefined {
+  if (expr.kind !== "CallExpr" || expr.callee.kind !== "NameExpr" || c.fn.info.role.kind !== "program") return undefined;
+  const callee = scope.lookup(expr.callee.name.name);
+  return callee?.kind === "function" && callee.info.role.kind === "program" ? callee.info : undefined;
+}
+
 /** `return target(ctx)` inside a program: a tail call. */
 export function checkTailCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, target: FunctionInfo): void {
   const { ctx } = c;

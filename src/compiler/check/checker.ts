@@ -8,6 +8,7 @@
 import type * as ast from "../ast.js";
 import { reportUncheckedTargets } from "./kernel-targets.js";
 import { isMissingKfunc, kernelCompat, reportMissingKfuncCalls } from "./struct-ops-compat.js";
+import { implScopeOf } from "./struct-ops.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { typeToString } from "../types.js";
@@ -48,7 +49,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     if (decl.kind !== "FunctionDecl" || !decl.body) continue;
     const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
     const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
-    const scope = (moduleScopeOf(ctx, info) ?? ctx.globalScope).child();
+    const scope = (moduleScopeOf(ctx, info) ?? implScopeOf(ctx, info) ?? ctx.globalScope).child();
     decl.params.forEach((param, i) => {
       const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
       scope.declare(param.name.name, symbol);
@@ -117,6 +118,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,
     tailCalls: ctx.tailCalls,
+    syscallProbes: ctx.syscallProbes,
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
     testing: ctx.testing,

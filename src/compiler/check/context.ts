@@ -87,6 +87,8 @@ export class CheckContext {
   readonly calls: { readonly caller: FunctionInfo; readonly callee: FunctionInfo; readonly span: import("../source.js").Span }[] = [];
   /** `return other(ctx)` tail calls and their target program. */
   readonly tailCalls = new Map<ast.CallExpr, FunctionInfo>();
+  /** `@probe("sys_NAME")` programs that are ksyscall programs, with the system call's name. */
+  readonly syscallProbes = new Map<ast.FunctionDecl, string>();
   /** Ids of local symbols whose value is read somewhere. */
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */

@@ -165,7 +165,8 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     ctx.exprTypes.set(nullSide, nullType);
     const otherType = checkExpr(c, scope, other);
     if (otherType.kind === "error") return boolType;
-    if (isMapIndex(c, other) || isMapAlias(c, other) || otherType.kind === "pointer" || otherType.kind === "function") return boolType;
+    // A program handle is null when `load()` failed (KernelScript 0.1.1's `if (prog == null)`).
+    if (isMapIndex(c, other) || isMapAlias(c, other) || otherType.kind === "pointer" || otherType.kind === "function" || otherType.kind === "programHandle") return boolType;
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(otherType), "null");
     return boolType;
   }

@@ -8,7 +8,8 @@
 //!   one when there is one, otherwise the arms' types unified (integers widen, strings
 //!   take the longest). A `return` elsewhere in such an arm is ambiguous (E0346);
 //! - as `return match (…) { … }`: like a value, but a `return` anywhere in an arm
-//!   simply returns from the function.
+//!   simply returns from the function, and in a program an arm value that calls
+//!   another program is a tail call (as `return other(ctx)` is).
 //!
 //! Patterns are integer, char, bool and string literals, enum (or built-in) constants
 //! and `default`. Warnings: enum constants no arm handles without `default` (W0210),
@@ -27,6 +28,7 @@ import type { ExprChecker } from "./expressions.js";
 import { checkCondition, checkExpr, checkExprAs, lookupName, requireValue } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { checkBlock, checkStatement } from "./statements.js";
+import { checkTailCall, tailCallTarget } from "./calls.js";
 
 type MatchUse = "statement" | "value" | "return";
 
@@ -70,9 +72,9 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
     }
     if (arm.body.kind === "Block") {
       if (use === "value") reportInnerReturns(c, arm.body.statements);
-      armBlockValues(c, scope.child(), arm.body.statements, arm.body.span, expected, sites);
+      armBlockValues(c, scope.child(), arm.body.statements, arm.body.span, expected, sites, use === "return");
     } else {
-      sites.push(valueSite(c, scope, arm.body, expected));
+      sites.push(valueSite(c, scope, arm.body, expected, use === "return"));
     }
   }
   if (use === "statement") return voidType;
@@ -89,7 +91,17 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
   return result;
 }
 
-function valueSite(c: ExprChecker, scope: Scope, value: ast.Expr, expected: Type | undefined): ValueSite {
+/**
+ * An arm's value. In a `return match` of a program (`returned`), a value that enters
+ * another program (`TCP: tcp_classifier(ctx)`) is a tail call, as `return
+ * tcp_classifier(ctx)` would be.
+ */
+function valueSite(c: ExprChecker, scope: Scope, value: ast.Expr, expected: Type | undefined, returned: boolean): ValueSite {
+  const target = returned ? tailCallTarget(c, scope, value) : undefined;
+  if (target && value.kind === "CallExpr") {
+    checkTailCall(c, scope, value, target);
+    return { expr: value, type: c.ctx.exprTypes.get(value) ?? errorType };
+  }
   const type = expected
     ? checkExprAs(c, scope, value, expected, "this match arm")
     : requireValue(c, value, checkExpr(c, scope, value));
@@ -97,7 +109,8 @@ function valueSite(c: ExprChecker, scope: Scope, value: ast.Expr, expected: Type
 }
 
 /** Checks a block arm's statements and collects where it gives its value. */
-function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.Stmt[], span: Span, expected: Type | undefined, sites: ValueSite[]): void {
+function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.Stmt[], span: Span, expected: Type | undefined, sites: ValueSite[],
+  returned: boolean): void {
   const last = statements[statements.length - 1];
   if (!last) {
     c.ctx.diags.report(typeErrors.matchArmWithoutValue, span, "this match arm is empty, so it gives no value");
@@ -106,18 +119,18 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
   for (const s of statements.slice(0, -1)) checkStatement(c, scope, s);
   switch (last.kind) {
     case "ExprStmt":
-      sites.push(valueSite(c, scope, last.expr, expected));
+      sites.push(valueSite(c, scope, last.expr, expected, returned));
       return;
     case "ReturnStmt":
-      if (last.value) sites.push(valueSite(c, scope, last.value, expected));
+      if (last.value) sites.push(valueSite(c, scope, last.value, expected, returned));
       else c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "`return` without a value gives the arm no value");
       return;
     case "BlockStmt":
-      armBlockValues(c, scope.child(), last.block.statements, last.block.span, expected, sites);
+      armBlockValues(c, scope.child(), last.block.statements, last.block.span, expected, sites, returned);
       return;
     case "IfStmt":
       if (last.else && !last.binding) {
-        checkIfValues(c, scope, last, expected, sites);
+        checkIfValues(c, scope, last, expected, sites, returned);
         return;
       }
       checkStatement(c, scope, last);
@@ -130,12 +143,12 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
   }
 }
 
-function checkIfValues(c: ExprChecker, scope: Scope, stmt: ast.IfStmt, expected: Type | undefined, sites: ValueSite[]): void {
+function checkIfValues(c: ExprChecker, scope: Scope, stmt: ast.IfStmt, expected: Type | undefined, sites: ValueSite[], returned: boolean): void {
   checkCondition(c, scope, stmt.condition);
-  armBlockValues(c, scope.child(), stmt.then.statements, stmt.then.span, expected, sites);
+  armBlockValues(c, scope.child(), stmt.then.statements, stmt.then.span, expected, sites, returned);
   const other = stmt.else!;
-  if (other.kind === "Block") armBlockValues(c, scope.child(), other.statements, other.span, expected, sites);
-  else armBlockValues(c, scope.child(), [other], other.span, expected, sites);
+  if (other.kind === "Block") armBlockValues(c, scope.child(), other.statements, other.span, expected, sites, returned);
+  else armBlockValues(c, scope.child(), [other], other.span, expected, sites, returned);
 }
 
 /**

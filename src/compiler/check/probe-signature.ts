@@ -1,7 +1,9 @@
 //! Signatures of `@probe` / `@kprobe` programs, checked against the kernel function's
 //! prototype from BTF (upstream never checks them, so a wrong parameter type only
 //! showed up as garbage at run time). The parameters are the traced function's
-//! arguments, in order; a program may take fewer than the function has.
+//! arguments, in order; a program may take fewer than the function has. A system call
+//! (`sys_openat`) the kernel enters through an architecture wrapper becomes a ksyscall
+//! program (kernel/syscalls.ts).
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -13,6 +15,7 @@ import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
 import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
+import { maxSyscallArguments, syscallName, syscallWrapperPrefixes } from "../kernel/syscalls.js";
 
 /** Arguments a kprobe can read from registers (x86-64 and arm64 pass six or more). */
 const maxKprobeArguments = 6;
@@ -41,6 +44,12 @@ export function checkProbeSignature(
   }
   const attribute = decl.attributes[0]!;
   const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
+  const syscall = plus < 0 && !kernel ? syscallName(functionName) : undefined;
+  if (syscall !== undefined) {
+    checkSyscallProbe(ctx, decl, params, syscall, targetSpan, (problem, span) =>
+      ctx.diags.report(typeErrors.programSignature, span, info.attribute, `fn ${decl.name.name}(AT MOST 5 ARGUMENTS OF sys_${syscall}, INTEGERS OR POINTERS) -> i32`, problem));
+    return;
+  }
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
   else if (!kernel) {
     reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
@@ -65,6 +74,33 @@ export function checkProbeSignature(
     if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
       report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the kernel passes \`${typeToString(expected.type)}\` (\`${expected.name || "unnamed"}\`)`,
         decl.params[i]!.type.span);
+    }
+  });
+}
+
+/**
+ * `@probe("sys_openat")` where the kernel has no plain `sys_openat`: a ksyscall program
+ * (kernel/syscalls.ts), attached to the architecture's wrapper (`__x64_sys_openat`).
+ * The wrapper's BTF prototype is only `struct pt_regs *`, so the parameters are the
+ * system call's arguments as written: at most five, each an integer or a pointer (a
+ * register).
+ */
+function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { readonly name: string; readonly type: Type }[],
+  syscall: string, targetSpan: Span, report: (problem: string, span: Span) => void): void {
+  const functionName = `sys_${syscall}`;
+  ctx.syscallProbes.set(decl, syscall);
+  if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `system call \`${syscall}\``);
+  else if (!syscallWrapperPrefixes.some((prefix) => ctx.kernelTypes.function(`${prefix}${functionName}`))) {
+    reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
+  }
+  if (params.length > maxSyscallArguments) {
+    report(`it takes ${params.length} parameters; a system call probe can read at most ${maxSyscallArguments} arguments`, decl.params[maxSyscallArguments]!.span);
+    return;
+  }
+  params.forEach((param, i) => {
+    const kind = param.type.kind;
+    if (kind !== "error" && kind !== "int" && kind !== "pointer" && kind !== "enum" && kind !== "bool" && kind !== "char") {
+      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`; a system call's arguments are registers (integers or pointers)`, decl.params[i]!.type.span);
     }
   });
 }

@@ -127,6 +127,8 @@ export interface Semantics {
   readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type>;
   /** `return other(ctx)` calls that are tail calls, with their target program. */
   readonly tailCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
+  /** Probes of system calls entered through an architecture wrapper (ksyscall), with the call's name. */
+  readonly syscallProbes: ReadonlyMap<ast.FunctionDecl, string>;
   /** Proven `if (var h: *T = ctx.header(off))` bindings. */
   readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
   /** Which functions may throw, and where each `throw` is (check/errors.ts). */

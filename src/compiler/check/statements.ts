@@ -17,7 +17,7 @@ import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
 import { checkEscapingPointer, narrow, nullOrigin, provenNonNull } from "./pointers.js";
-import { checkTailCall, noteFunctionValueInit, noteLocalAssigned } from "./calls.js";
+import { checkTailCall, noteFunctionValueInit, noteLocalAssigned, tailCallTarget } from "./calls.js";
 import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
@@ -347,13 +347,10 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
     checkReturnMatch(c, scope, returned, expected);
     return;
   }
-  if (stmt.value.kind === "CallExpr" && stmt.value.callee.kind === "NameExpr" &&
-      scope.lookup(stmt.value.callee.name.name)?.kind === "function") {
-    const callee = scope.lookup(stmt.value.callee.name.name);
-    if (callee?.kind === "function" && callee.info.role.kind === "program" && info.role.kind === "program") {
-      checkTailCall(c, scope, stmt.value, callee.info);
-      return;
-    }
+  const target = tailCallTarget(c, scope, stmt.value);
+  if (target && stmt.value.kind === "CallExpr") {
+    checkTailCall(c, scope, stmt.value, target);
+    return;
   }
   checkExprAs(c, scope, stmt.value, expected, `the return value of \`${info.name}\``);
   checkEscapingPointer(c, stmt.value);

@@ -18,7 +18,7 @@ import { legacyHelperNames } from "../kernel/bpf-helpers.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import { sameType, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
-import type { FunctionInfo } from "./semantics.js";
+import type { FunctionInfo, StructOpsInfo } from "./semantics.js";
 import { closestName } from "./suggest.js";
 
 /** Kernel declarations the generated eBPF C must provide itself (see the file comment). */
@@ -67,7 +67,10 @@ export function declaredOps(ctx: CheckContext, opsType: string, useSpan: import(
   return { decl, members };
 }
 
-/** BTF wins: each member the declaration lists must exist in BTF with the same type. */
+/**
+ * BTF wins: each member the declaration lists is compared with BTF's by name; one that
+ * BTF lacks (W0250) or types differently (W0251) is reported, and BTF's layout is used.
+ */
 export function checkDeclarationAgainstBtf(ctx: CheckContext, opsType: string, declared: DeclaredOps, btf: readonly OpsMember[]): void {
   const names = btf.map((m) => m.name);
   for (const member of declared.members) {
@@ -80,8 +83,10 @@ export function checkDeclarationAgainstBtf(ctx: CheckContext, opsType: string, d
     const declaredType = memberType(member);
     const kernelType = memberType(kernel);
     if (declaredType.kind === "error") continue;
-    // Upstream-style headers declare methods as untyped `*u8` pointers: BTF types them.
-    const untypedPointer = kernel.kind === "method" && declaredType.kind === "pointer";
+    // Upstream-style headers declare methods and kernel pointers as untyped `*u8`:
+    // a pointer for a pointer (or a method's function pointer) has the same layout.
+    const kernelIsPointer = kernel.kind === "method" || kernelType.kind === "pointer";
+    const untypedPointer = kernelIsPointer && declaredType.kind === "pointer";
     if (!untypedPointer && !sameType(declaredType, kernelType)) {
       ctx.diags.report(nameErrors.declaredOpsMemberMismatch, field.type.span, opsType, member.name, typeToString(declaredType), typeToString(kernelType));
     }
@@ -112,7 +117,7 @@ export function kernelCompat(ctx: CheckContext, headerEnums: readonly string[]):
   for (const [name, decl] of ctx.structDecls) {
     const layout = ctx.structs.get(name);
     if (!layout || layout.origin !== "kernel" || ctx.kernelTypes.struct(name)) continue;
-    structs.push(layout);
+    structs.push(name === first.opsType ? implTypedLayout(layout, first) : layout);
     for (const field of layout.fields) {
       const target = field.type.kind === "array" ? field.type.element : field.type;
       if (target.kind !== "struct") continue;
@@ -127,6 +132,24 @@ export function kernelCompat(ctx: CheckContext, headerEnums: readonly string[]):
     .map((name) => ctx.enums.get(name))
     .filter((layout): layout is EnumLayout => layout !== undefined && layout.origin === "kernel" && !ctx.kernelTypes.enum(layout.name));
   return { opsType: first.opsType, structs, enums };
+}
+
+/**
+ * The ops struct as the C must declare it: members the declaration left untyped (W0253:
+ * `*u8`/`u32` method slots, `name: u32`) take the impl's types — function pointers
+ * with the method's prototype (libbpf accepts a program only in a function-pointer
+ * member) and the kernel's `char` array for `name`.
+ */
+function implTypedLayout(layout: StructLayout, impl: StructOpsInfo): StructLayout {
+  const fields = layout.fields.map((field) => {
+    const method = impl.methods.find((m) => m.member === field.name);
+    if (method && field.type.kind !== "function") {
+      return { ...field, type: { kind: "function" as const, params: method.function.params.map((p) => p.type), returnType: method.function.returnType } };
+    }
+    const value = impl.fields.find((f) => f.name === field.name);
+    return value && !sameType(value.type, field.type) ? { ...field, type: value.type } : field;
+  });
+  return { ...layout, fields };
 }
 
 /** Whether `fn` is an `extern` kfunc the kernel's BTF lacks (declared `__ksym __weak`). */

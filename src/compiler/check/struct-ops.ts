@@ -3,15 +3,20 @@
 //! against that member's prototype from the kernel's BTF (upstream checks only against
 //! hand-written declarations); data members take literals of the member's type; the
 //! members the kernel insists on (for `tcp_congestion_ops`: `ssthresh`, `undo_cwnd`,
-//! `cong_avoid` or `cong_control`, and `name`) must be there, or registration would
-//! fail with EINVAL at run time.
+//! `cong_avoid` or `cong_control`) must be there, or registration would fail with
+//! EINVAL at run time. `name` defaults to the impl's name (cut to the kernel's array,
+//! W0252), as in the reference implementation. Methods call each other by their member
+//! names (`implScopeOf`). Without the type's BTF, members a reference-style header
+//! leaves untyped (`*u8`/`u32` method slots, `name: u32`) take the impl's prototypes and
+//! the kernel's name size (W0253).
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import { checkDeclarationAgainstBtf, declaredOps } from "./struct-ops-compat.js";
 import type { Type } from "../types.js";
-import { typeToString, voidType } from "../types.js";
+import { charType, typeToString, voidType } from "../types.js";
+import { opsNameSizes, requiredOpsMembers } from "../kernel/struct-ops.js";
 import type { OpsMember } from "../kernel/kernel-types.js";
 import type { CheckContext } from "./context.js";
 import type { FunctionInfo, StructOpsInfo } from "./semantics.js";
@@ -19,13 +24,7 @@ import { resolveType } from "./resolve-types.js";
 import { closestName } from "./suggest.js";
 import { compatibleArgument } from "./probe-signature.js";
 import { structOpsMethodBody } from "../emit/names.js";
-
-/** Members a kernel struct_ops type requires: each entry is satisfied by any of its names. */
-const requiredMembers: ReadonlyMap<string, readonly (readonly string[])[]> = new Map([
-  ["tcp_congestion_ops", [["ssthresh"], ["undo_cwnd"], ["cong_avoid", "cong_control"], ["name"]]],
-  // scx_ops_enable() refuses an empty name (EINVAL).
-  ["sched_ext_ops", [["name"]]],
-]);
+import type { Scope } from "./scope.js";
 
 export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: (name: ast.Ident, info: StructOpsInfo) => void,
   declareMethod: (info: FunctionInfo) => void): void {
@@ -53,6 +52,8 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
   const methods: { member: string; function: FunctionInfo }[] = [];
   const fields: { name: string; value: ast.Expr; type: Type }[] = [];
   const memberNames = members?.map((m) => m.name) ?? [];
+  // Without BTF: members the declaration does not type, filled as written (W0253).
+  const untyped: { member: string; declared: string }[] = [];
   for (const item of decl.items) {
     const name = item.name.name;
     const member = members?.find((m) => m.name === name);
@@ -64,6 +65,7 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
     }
     if (item.kind === "FunctionDecl") {
       const info = checkMethod(ctx, decl, item, opsType, member, btfMembers === undefined);
+      if (info && member?.kind === "field") untyped.push({ member: name, declared: typeToString(member.type) });
       if (info) {
         methods.push({ member: name, function: info });
         declareMethod(info);
@@ -73,13 +75,29 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
         ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, `\`${name}\` is a method; write it as \`fn ${name}(…)\``, undefined);
         continue;
       }
-      const type = member?.type ?? voidType;
+      let type = member?.type ?? voidType;
+      const nameSize = opsNameSizes.get(opsType);
+      if (!btfMembers && name === "name" && item.value.kind === "StringLiteral" && charArrayLength(type) === undefined && nameSize) {
+        untyped.push({ member: name, declared: `${typeToString(type)}\`, taken as the kernel's \`char[${nameSize}]` });
+        type = { kind: "array", element: charType, length: nameSize };
+      }
       if (checkFieldValue(ctx, opsType, name, item.value, type)) fields.push({ name, value: item.value, type });
     }
   }
   // Counted by what is written, so a member with its own error is not reported missing too.
   const given = decl.items.map((item) => item.name.name);
-  for (const alternatives of requiredMembers.get(opsType) ?? []) {
+  const defaultName = given.includes("name") ? undefined : implNameDefault(ctx, decl, opsType, members, btfMembers === undefined);
+  if (defaultName) {
+    fields.push(defaultName);
+    given.push("name");
+  }
+  if (untyped.length > 0) {
+    const byDeclared = new Map<string, string[]>();
+    for (const u of untyped) byDeclared.set(u.declared, [...(byDeclared.get(u.declared) ?? []), `\`${u.member}\``]);
+    const listed = [...byDeclared].map(([declared, names]) => `${names.join(", ")} (\`${declared}\`)`).join("; ");
+    ctx.diags.report(nameErrors.declaredOpsUntypedMembers, decl.name.span, decl.name.name, opsType, listed);
+  }
+  for (const alternatives of requiredOpsMembers.get(opsType) ?? []) {
     if (!alternatives.some((a) => given.includes(a))) {
       const first = members?.find((m) => m.name === alternatives[0]);
       const example = first?.kind === "method" ? `add \`${methodSignature(first, [])} { … }\``
@@ -91,19 +109,43 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
   declareName(decl.name, { name: decl.name.name, decl, opsType, methods, fields, compat });
 }
 
+/** The length of a `char[N]`/`u8[N]` member type, else undefined. */
+function charArrayLength(type: Type): number | undefined {
+  return type.kind === "array" && (type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8)) ? type.length : undefined;
+}
+
+/**
+ * `name` not written: the impl's name, as the reference implementation registers it,
+ * cut to what the kernel's `char` array holds (W0252 says so). The size comes from BTF,
+ * a declaration typing `name` as a char array, or (declarations that do not)
+ * the kernel table `opsNameSizes`. Undefined when the type has no `name`.
+ */
+function implNameDefault(ctx: CheckContext, impl: ast.ImplDecl, opsType: string, members: readonly OpsMember[] | undefined,
+  fromDeclaration: boolean): { name: string; value: ast.Expr; type: Type } | undefined {
+  const member = members?.find((m) => m.name === "name");
+  if (member?.kind !== "field") return undefined;
+  const size = charArrayLength(member.type) ?? (fromDeclaration ? opsNameSizes.get(opsType) : undefined);
+  if (size === undefined || size < 2) return undefined;
+  // Impl names are identifiers: ASCII, one byte per character.
+  const registered = impl.name.name.slice(0, size - 1);
+  if (registered !== impl.name.name) {
+    ctx.diags.report(nameErrors.implNameTruncated, impl.name.span, impl.name.name, opsType, registered, size - 1);
+  }
+  const value: ast.StringLiteral = { kind: "StringLiteral", value: registered, span: impl.name.span };
+  return { name: "name", value, type: { kind: "array", element: charType, length: size } };
+}
+
 function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl, opsType: string, member: OpsMember | undefined,
   fromDeclaration: boolean): FunctionInfo | undefined {
   const params = fn.params.map((p) => ({ name: p.name.name, type: resolveType(ctx, p.type) }));
   const returnType = fn.returnType ? resolveType(ctx, fn.returnType) : voidType;
-  if (member?.kind === "field" && fromDeclaration && member.type.kind === "pointer") {
-    ctx.diags.report(nameErrors.declaredOpsMethodWithoutPrototype, fn.name.span, opsType, member.name, typeToString(member.type));
-    return undefined;
-  }
-  if (member?.kind === "field") {
+  // A declaration without BTF that leaves the member untyped (`*u8`, or `u32` where the
+  // reference's generator could not resolve it): the impl's prototype is the method's.
+  if (member?.kind === "field" && !(fromDeclaration && (member.type.kind === "pointer" || member.type.kind === "int"))) {
     ctx.diags.report(typeErrors.structOpsMember, fn.name.span, opsType, `\`${member.name}\` is a data member of type \`${typeToString(member.type)}\`, not a method`, `write it as \`${member.name}: value,\``);
     return undefined;
   }
-  if (member) {
+  if (member?.kind === "method") {
     const expected = methodSignature(member, params.map((p) => p.name));
     const report = (problem: string, span: import("../source.js").Span): void =>
       ctx.diags.report(typeErrors.structOpsMember, span, opsType, problem, `write it as \`${expected}\``);
@@ -166,4 +208,18 @@ function checkFieldValue(ctx: CheckContext, opsType: string, name: string, value
     return report(`\`${name}\` takes an integer literal`);
   }
   return report(`\`${name}\` is \`${typeToString(type)}\`, which an impl block cannot set`);
+}
+
+/**
+ * The scope a method body of an impl block sees: the file's globals plus the impl's own
+ * methods by their member names, so `return ssthresh(sk)` inside the impl calls the
+ * impl's `ssthresh` (the reference implementation allows it; the C is a call to the
+ * method's body). Undefined for functions that are not impl methods.
+ */
+export function implScopeOf(ctx: CheckContext, info: FunctionInfo): Scope | undefined {
+  const impl = ctx.structOps.find((i) => i.methods.some((m) => m.function === info));
+  if (!impl) return undefined;
+  const scope = ctx.globalScope.child();
+  for (const method of impl.methods) scope.declare(method.member, { kind: "function", info: method.function });
+  return scope;
 }

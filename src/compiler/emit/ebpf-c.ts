@@ -52,9 +52,11 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "tp_btf" || p.programType === "raw_tracepoint") || module.structOps.length > 0) {
+  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "ksyscall" || p.programType === "tp_btf" || p.programType === "raw_tracepoint") || module.structOps.length > 0) {
     w.line("#include <bpf/bpf_tracing.h>");
   }
+  // BPF_KSYSCALL reads the arguments with BPF_CORE_READ where the kernel has no wrapper.
+  if (module.programs.some((p) => p.programType === "ksyscall")) w.line("#include <bpf/bpf_core_read.h>");
   emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
@@ -129,12 +131,13 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
 
 /**
  * Probes receive the traced function's arguments through libbpf's macros: BPF_PROG
- * unpacks a trampoline's u64 array (fentry), BPF_KPROBE reads pt_regs (kprobe).
+ * unpacks a trampoline's u64 array (fentry), BPF_KPROBE reads pt_regs (kprobe),
+ * BPF_KSYSCALL the registers a system call's wrapper was given (ksyscall).
  */
 function programSignature(program: ir.IrProgram): string {
   switch (program.programType) {
-    case "probe": case "kprobe": case "tp_btf": case "raw_tracepoint": {
-      const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
+    case "probe": case "kprobe": case "ksyscall": case "tp_btf": case "raw_tracepoint": {
+      const macro = program.programType === "kprobe" ? "BPF_KPROBE" : program.programType === "ksyscall" ? "BPF_KSYSCALL" : "BPF_PROG";
       const params = program.params.map(cParameter);
       return `int ${macro}(${[programName(program.name), ...params].join(", ")})`;
     }

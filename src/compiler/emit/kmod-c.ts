@@ -41,6 +41,7 @@ const registrationType: Readonly<Record<ProgramType, string>> = {
   probe: "BPF_PROG_TYPE_TRACING",
   tracepoint: "BPF_PROG_TYPE_UNSPEC",
   kprobe: "BPF_PROG_TYPE_UNSPEC",
+  ksyscall: "BPF_PROG_TYPE_UNSPEC",
   perf_event: "BPF_PROG_TYPE_UNSPEC",
 };
 

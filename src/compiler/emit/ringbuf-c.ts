@@ -43,7 +43,11 @@ export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "rin
 
 export function ringbufStatement(side: Side, s: Extract<ir.IrStmt, { kind: "ringbufRelease" | "objectDelete" | "onEvent" }>, expr: (e: ir.IrExpr) => string): string {
   switch (s.kind) {
-    case "ringbufRelease": return `bpf_ringbuf_${s.op}(${expr(s.record)}, 0);`;
+    case "ringbufRelease": {
+      const release = `bpf_ringbuf_${s.op}(${expr(s.record)}, 0);`;
+      // Nothing was reserved when the record is null: nothing to release (W0254).
+      return s.ifReserved ? `if (${expr(s.record)}) ${release}` : release;
+    }
     case "objectDelete": return side === "kernel" ? `bpf_obj_drop_impl(${expr(s.pointer)}, NULL);` : `free(${expr(s.pointer)});`;
     case "onEvent": return `${ringbufHandlerName(s.map)} = ${functionName(s.handler)};`;
   }

@@ -120,7 +120,7 @@ export function testRunLimit(type: ProgramType): string | undefined {
     case "tracepoint": return "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)";
     case "tp_btf": return "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf";
     case "probe": return "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function";
-    case "kprobe": return "the kernel cannot test-run kprobe programs";
+    case "kprobe": case "ksyscall": return "the kernel cannot test-run kprobe programs";
     case "perf_event": return "the kernel cannot test-run perf_event programs";
     case "struct_ops": return "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN";
   }

@@ -10,9 +10,8 @@
 //! (the checker warned that they cannot run). Each arm's value goes to a *sink* that
 //! decides what to do with it, so the same code serves every use:
 //! - `var x = match …` → assignments to `x`;
-//! - `return match …` → `return value` in each arm. Arm values are lowered as generic
-//!   expressions, so a later tail-call lowering of `return program(ctx)` applies to
-//!   them unchanged;
+//! - `return match …` → `return value` in each arm, or the tail call an arm value
+//!   `program(ctx)` is in a program (the checker recorded it);
 //! - a `match` inside a larger expression → a `valueBlock` (the emitter writes a GNU C
 //!   statement expression) assigning a temporary;
 //! - a `match` statement → arm values are evaluated only for their side effects.
@@ -35,10 +34,12 @@ export interface MatchLowering {
   /** A fresh compiler temporary's IR name. */
   temporary(purpose: string): string;
   patternConstant(name: ast.Ident): Extract<Symbol, { kind: "constant" }>;
+  /** The tail call `value` is when it is returned, if the checker found it is one. */
+  tailCall(value: ast.Expr, span: Span): ir.IrStmt[] | undefined;
 }
 
-/** Statements for an arm's value. */
-type Sink = (value: ir.IrExpr, span: Span) => ir.IrStmt[];
+/** Statements for an arm's value (not yet lowered: a returned one may be a tail call). */
+type Sink = (value: ast.Expr, span: Span) => ir.IrStmt[];
 
 /** A `match` statement. */
 export function lowerMatchStatement(l: MatchLowering, match: ast.MatchExpr): ir.IrStmt[] {
@@ -51,13 +52,13 @@ export function lowerMatchStatement(l: MatchLowering, match: ast.MatchExpr): ir.
 
 /** `var x = match …` / `x = match …`: each arm assigns `target`. */
 export function lowerMatchInto(l: MatchLowering, match: ast.MatchExpr, target: ir.IrPlace): ir.IrStmt[] {
-  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(value, target.type), atomic: false, span }];
+  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(l.expr(value), target.type), atomic: false, span }];
   return lowerChain(l, match, (arm) => armValue(l, arm, sink));
 }
 
 /** `return match …`: each arm returns its value; no match returns the zero value. */
 export function lowerReturnMatch(l: MatchLowering, match: ast.MatchExpr, returnType: Type, span: Span): ir.IrStmt[] {
-  const sink: Sink = (value, at) => [{ kind: "return", value: coerce(value, returnType), span: at }];
+  const sink: Sink = (value, at) => l.tailCall(value, at) ?? [{ kind: "return", value: coerce(l.expr(value), returnType), span: at }];
   const chain = lowerChain(l, match, (arm) => armValue(l, arm, sink));
   if (match.arms.some((a) => a.pattern.kind === "DefaultPattern")) return chain;
   const none = l.temporary("none");
@@ -139,7 +140,7 @@ function integerType(type: Type): Type {
 
 /** An arm's statements, with its value (expression, tail `return e`, or if/else) sent to `sink`. */
 function armValue(l: MatchLowering, arm: ast.MatchArm, sink: Sink): ir.IrStmt[] {
-  if (arm.body.kind !== "Block") return sink(l.expr(arm.body), arm.body.span);
+  if (arm.body.kind !== "Block") return sink(arm.body, arm.body.span);
   return tailValue(l, arm.body.statements, sink);
 }
 
@@ -148,8 +149,8 @@ function tailValue(l: MatchLowering, statements: readonly ast.Stmt[], sink: Sink
   const before = l.block(statements.slice(0, -1));
   if (!last) return before;
   switch (last.kind) {
-    case "ExprStmt": return [...before, ...sink(l.expr(last.expr), last.span)];
-    case "ReturnStmt": return last.value ? [...before, ...sink(l.expr(last.value), last.span)] : before;
+    case "ExprStmt": return [...before, ...sink(last.expr, last.span)];
+    case "ReturnStmt": return last.value ? [...before, ...sink(last.value, last.span)] : before;
     case "BlockStmt": return [...before, ...tailValue(l, last.block.statements, sink)];
     case "IfStmt": {
       const otherwise = last.else === undefined ? undefined

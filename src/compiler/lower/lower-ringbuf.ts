@@ -14,6 +14,8 @@ export interface Lowering {
   typeOf(expr: ast.Expr): Type;
   mapName(expr: ast.Expr): string | undefined;
   readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, Symbol>; readonly typeOperands: ReadonlyMap<ast.TypeExpr, Type> };
+  /** IR names of locals declared `var e = rb.reserve()`. */
+  readonly reservedLocals: ReadonlySet<string>;
 }
 
 /** The ring buffer and method of `rb.method(…)`, when `callee` is one. */
@@ -32,7 +34,11 @@ export function lowerRingbufStatement(l: Lowering, expr: ast.Expr, span: ast.Exp
   switch (found.method) {
     case "submit": case "discard":
       if (!arg) return undefined;
-      return { kind: "ringbufRelease", op: found.method, map: found.map, record: l.expr(arg), span };
+    {
+      const record = l.expr(arg);
+      const ifReserved = record.kind === "local" && l.reservedLocals.has(record.name);
+      return { kind: "ringbufRelease", op: found.method, map: found.map, record, ifReserved, span };
+    }
     case "on_event": {
       const symbol = arg?.kind === "NameExpr" ? l.semantics.references.get(arg) : undefined;
       if (symbol?.kind !== "function") return undefined;

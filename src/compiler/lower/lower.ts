@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, u64 } from "../types.js";
+import { boolType, i32, u64 } from "../types.js";
 import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
@@ -57,7 +57,10 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     switch (info.role.kind) {
       case "program": {
         const programInfo = info.role.info;
-        programs.push({ ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
+        const syscall = info.decl.kind === "FunctionDecl" ? semantics.syscallProbes.get(info.decl) : undefined;
+        programs.push(syscall !== undefined
+          ? { ...fn, programType: "ksyscall", section: `ksyscall/${syscall}`, target: info.role.target }
+          : { ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
       case "helper": helpers.push(fn); break;
@@ -124,6 +127,8 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
 /** Per-function lowering state. */
 export class FunctionLowering implements MatchLowering {
   private temporaries = 0;
+  /** IR names of locals declared `var e = rb.reserve()` (their release is guarded: W0254). */
+  readonly reservedLocals = new Set<string>();
   /** Statements to run before the expression being lowered (hoisted calls that may throw). */
   pending: ir.IrStmt[] = [];
 
@@ -211,6 +216,18 @@ export class FunctionLowering implements MatchLowering {
     return symbol;
   }
 
+  /** `return other(ctx)` (or a `return match` arm giving it) where the checker found a tail call. */
+  tailCall(value: ast.Expr, span: import("../source.js").Span): ir.IrStmt[] | undefined {
+    const call = unparenthesized(value);
+    const target = call.kind === "CallExpr" ? this.semantics.tailCalls.get(call) : undefined;
+    if (!target || call.kind !== "CallExpr") return undefined;
+    const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
+    return [{
+      kind: "tailCall", target: target.name, index: this.calls.tailCallSlot(target.name), context: this.expr(call.args[0]!),
+      fallback: tailCallFallback(programType, span), span,
+    }];
+  }
+
   mapType(map: string): import("../types.js").MapType {
     const info = this.semantics.maps.find((m) => m.name === map);
     if (!info) throw new InternalError(`unknown map ${map}`);
@@ -284,7 +301,9 @@ export class FunctionLowering implements MatchLowering {
             ...lowerMatchInto(this, init, { kind: "local", name, type: symbol.type }),
           ];
         }
-        return [{ kind: "declare", name, type: symbol.type, init: init ? coerce(this.expr(init), symbol.type) : undefined, unread, span }];
+        const value = init ? coerce(this.expr(init), symbol.type) : undefined;
+        if (value?.kind === "ringbufReserve") this.reservedLocals.add(name);
+        return [{ kind: "declare", name, type: symbol.type, init: value, unread, span }];
       }
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
@@ -372,15 +391,9 @@ export class FunctionLowering implements MatchLowering {
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
       case "ReturnStmt": {
-        const target = stmt.value?.kind === "CallExpr" ? this.semantics.tailCalls.get(stmt.value) : undefined;
-        if (target && stmt.value?.kind === "CallExpr") {
-          const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
-          return [{
-            kind: "tailCall", target: target.name, index: this.calls.tailCallSlot(target.name), context: this.expr(stmt.value.args[0]!),
-            fallback: tailCallFallback(programType, span), span,
-          }];
-        }
         if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
+        const tail = this.tailCall(stmt.value, span);
+        if (tail) return tail;
         const value = unparenthesized(stmt.value);
         if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
         return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
@@ -533,6 +546,12 @@ export class FunctionLowering implements MatchLowering {
             const pointerType: Type = { kind: "pointer", target: alias.type };
             const pointer: ir.IrExpr = { kind: "local", name: aliasPointerName(localIdentifier(alias)), type: pointerType, span: inner.span };
             return { kind: "binary", op: expr.op, left: pointer, right: { kind: "null", type: pointerType, span }, type: boolType, span };
+          }
+          // `load(p) == null`: ks_load() gives -1 for a program that did not load.
+          if (this.typeOf(inner).kind === "programHandle") {
+            const fd = this.expr(inner);
+            const minusOne: ir.IrExpr = { kind: "int", value: -1n, text: "-1", type: i32, span };
+            return { kind: "binary", op: expr.op, left: fd, right: minusOne, type: boolType, span };
           }
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);

@@ -16,6 +16,10 @@
  * answers ENOSPC, or fills the buffer to the last byte, the buffer (16 MiB at first, like libbpf's) is grown sixteen-fold
  * and the load repeated (up to 1 GiB). Programs of a type the kernel refuses for
  * reasons of configuration (EPERM with an empty log: lockdown) are reported as refused.
+ * An object whose struct_ops type the kernel's BTF lacks (sched_ext_ops without
+ * CONFIG_SCHED_CLASS_EXT) cannot be loaded at all: its struct_ops programs are reported
+ * refused with the reason ("reason" in the JSON); any other program in it could not be
+ * verified, which is a failure (exit 1).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "struct-ops-btf.h"
 
 #define MAX_PROGS 256
 #define FIRST_LOG_SIZE (16u << 20)
@@ -34,6 +39,7 @@ struct verdict {
 	int type;
 	bool decided, loaded, refused, truncated;
 	int err;
+	char reason[256];
 	char *log;
 	size_t log_size;
 };
@@ -176,6 +182,43 @@ static int attempt(const char *path, int log_level, struct verdict **failed)
 	return err ? err : EINVAL;
 }
 
+/*
+ * When a struct_ops type of the object is missing from the kernel's BTF, every program
+ * is decided before any load: struct_ops programs refused with the reason, and any
+ * other program is an error (libbpf cannot load the object, so it cannot be verified).
+ */
+static int refuse_missing_struct_ops(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		fprintf(stderr, "verify-load: cannot open %s: %s\n%s", path, strerror(errno), libbpf_text ? libbpf_text : "");
+		return 1;
+	}
+	const char *type = missing_struct_ops_type(obj);
+	struct bpf_program *prog;
+	int status = 0;
+	bpf_object__for_each_program(prog, obj) {
+		if (!type)
+			break;
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS) {
+			fprintf(stderr, "verify-load: cannot load %s: struct_ops type '%s' is not in this kernel's BTF, so '%s' cannot be verified\n",
+				path, type, bpf_program__name(prog));
+			status = 1;
+			break;
+		}
+		if (verdict_count >= MAX_PROGS)
+			break;
+		struct verdict *v = &verdicts[verdict_count++];
+		snprintf(v->name, sizeof(v->name), "%s", bpf_program__name(prog));
+		v->type = (int)bpf_program__type(prog);
+		v->decided = v->refused = true;
+		v->err = ENOENT;
+		snprintf(v->reason, sizeof(v->reason), "struct_ops type %s is not in this kernel's BTF (/sys/kernel/btf/vmlinux)", type);
+	}
+	bpf_object__close(obj);
+	return status;
+}
+
 static void write_log(const char *dir, struct verdict *v, char *path, size_t size)
 {
 	snprintf(path, size, "%s/%s.log", dir, v->name);
@@ -205,6 +248,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(capture);
 	char paths[MAX_PROGS][512];
 	memset(paths, 0, sizeof(paths));
+	if (refuse_missing_struct_ops(argv[1]) != 0)
+		return 1;
 	for (int rounds = 0; rounds < 4 * MAX_PROGS; rounds++) {
 		struct verdict *failed;
 		int err = attempt(argv[1], log_level, &failed);
@@ -236,6 +281,11 @@ int main(int argc, char **argv)
 		       v->truncated ? "true" : "false");
 		if (paths[i][0])
 			json_string(paths[i]);
+		else
+			printf("null");
+		printf(",\"reason\":");
+		if (v->reason[0])
+			json_string(v->reason);
 		else
 			printf("null");
 		printf(",\"error\":");

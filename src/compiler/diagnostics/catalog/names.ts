@@ -632,36 +632,47 @@ export const unknownStructOpsType = defineError(
   }),
 );
 
-export const declaredOpsMemberNotInKernel = defineError(
-  "E0281",
+export const declaredOpsMemberNotInKernel = defineWarning(
+  "W0250",
   "declared struct_ops member not in the kernel",
-  "When both the kernel's BTF and a declaration describe a struct_ops type, BTF is what the kernel registers: every member the declaration lists must exist in the kernel's struct.",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, BTF is what the kernel registers, and its layout is the one used. A member the declaration lists but the kernel's struct lacks is ignored (an impl that fills it is an error of its own).",
   (opsType: string, member: string, suggestion: string | undefined) => ({
-    message: `\`struct ${opsType}\` declares \`${member}\`, but the kernel's \`${opsType}\` has no such member`,
+    message: `\`struct ${opsType}\` declares \`${member}\`, but the kernel's \`${opsType}\` has no such member: the kernel's layout is used`,
     label: "not in the kernel's BTF",
     help: suggestion ? `did you mean \`${suggestion}\`?` : `remove it, or regenerate the header with \`kernelscript init ${opsType}\``,
   }),
 );
 
-export const declaredOpsMemberMismatch = defineError(
-  "E0282",
-  "declared struct_ops member disagrees with the kernel",
-  "When both the kernel's BTF and a declaration describe a struct_ops type, the declaration must agree with BTF: a method member must be a `fn(...)` with the kernel's prototype, a data member must have the kernel's type.",
+export const declaredOpsMemberMismatch = defineWarning(
+  "W0251",
+  "declared struct_ops member differs from the kernel",
+  "When both the kernel's BTF and a declaration describe a struct_ops type, the declaration is checked against BTF member by member and BTF's layout is the one used: an impl is typed by the kernel's members, and the generated C takes the struct from vmlinux.h. A declared member whose type differs (other than pointer for pointer, such as the `*u8` method slots of the reference implementation's generated headers) is reported, and the kernel's type wins.",
   (opsType: string, member: string, declared: string, kernel: string) => ({
-    message: `\`${opsType}.${member}\` is declared \`${declared}\`, the kernel's BTF says \`${kernel}\``,
+    message: `\`${opsType}.${member}\` is declared \`${declared}\`, the kernel's BTF says \`${kernel}\`: the kernel's layout is used`,
     label: "differs from the kernel",
     help: `write \`${member}: ${kernel},\`, or regenerate the header with \`kernelscript init ${opsType}\``,
   }),
 );
 
-export const declaredOpsMethodWithoutPrototype = defineError(
-  "E0283",
-  "struct_ops method member without a prototype",
-  "Without the kernel's BTF, a method of a declared struct_ops type is typed only by its declaration: the member must be written `name: fn(params) -> ret` (a `*u8` function pointer says nothing about what the kernel passes).",
-  (opsType: string, member: string, declared: string) => ({
-    message: `\`${opsType}.${member}\` is declared \`${declared}\`, so the method \`${member}\` has no prototype to check against`,
-    label: "implemented here",
-    help: `declare the member with its kernel prototype, e.g. \`${member}: fn(p: *task_struct, flags: u64) -> void,\``,
+export const implNameTruncated = defineWarning(
+  "W0252",
+  "struct_ops name defaulted to a truncated impl name",
+  "An impl block without a `name:` member is registered under the impl's own name (as the reference implementation does). The kernel keeps the name in a fixed `char` array (`tcp_congestion_ops.name` is `char[16]`: at most 15 bytes and a NUL; `sched_ext_ops.name` 127 bytes) and refuses a name without its NUL, so a longer impl name is cut to fit, and the registered name is said here.",
+  (impl: string, opsType: string, registered: string, max: number) => ({
+    message: `\`${impl}\` is longer than \`${opsType}.name\` holds (${max} bytes): it registers as \`${registered}\``,
+    label: "the impl name is the default `name`",
+    help: `choose the name yourself: add \`name: "${registered}",\` (at most ${max} bytes) to the impl`,
+  }),
+);
+
+export const declaredOpsUntypedMembers = defineWarning(
+  "W0253",
+  "struct_ops methods typed only by the impl",
+  "Without the kernel's BTF of a struct_ops type (sched_ext_ops on a kernel built without CONFIG_SCHED_CLASS_EXT), its members come from the declaration in a `.kh`. The reference implementation's generated headers write method members as `*u8` (or `u32` where they could not resolve them) and string members as `u32`: such members filled by a method are taken as function pointers with the impl's prototype, and a `name` given a string as the kernel's `char` array. Nothing checks those prototypes here; the kernel checks them when it loads the programs.",
+  (impl: string, opsType: string, members: string) => ({
+    message: `\`${impl}\`: \`${opsType}\` is not in this kernel's BTF, and its declaration does not type ${members}: the impl's methods and values are used as written, unchecked`,
+    label: "members typed by this impl",
+    help: `declare the members with their kernel prototypes (\`select_cpu: fn(p: *task_struct, prev_cpu: i32, wake_flags: u64) -> i32,\`) to have them checked, or build on a kernel whose BTF has \`${opsType}\``,
   }),
 );
 

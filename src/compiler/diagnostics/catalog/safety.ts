@@ -243,6 +243,18 @@ export const doubleRelease = defineError(
   }),
 );
 
+export const releaseOfUncheckedRecord = defineWarning(
+  "W0254",
+  "ring-buffer record released without a null check",
+  "`reserve()` returns null when the ring buffer is full. A record submitted or discarded without a check would be refused by the verifier; since nothing was reserved when it is null, there is nothing to release, so the compiler releases it only when it is not null (`if (e) bpf_ringbuf_submit(e, 0)`), which gives KernelScript 0.1.1 programs that skip the check a meaning. Writes into the record before the release still need the check (E0423). The warning says that the event is silently lost when the buffer is full.",
+  (name: string, operation: string, origin: Span) => ({
+    message: `\`${name}\` may be null here: \`${operation}\` happens only when \`reserve()\` succeeded`,
+    label: "skipped when the ring buffer was full",
+    secondary: [{ span: origin, message: "may return null" }],
+    help: `to handle a full buffer, check it: \`if (var ${name} = ….reserve()) { … } else { … }\``,
+  }),
+);
+
 export const missingNullCheck = defineError(
   "E0423",
   "missing null check",

@@ -11,7 +11,8 @@ export function emitTracingAttach(w: CWriter, kinds: { readonly tracepoint: bool
 }
 
 /**
- * Probes: the function is in the section name (`fentry/do_exit`, `kprobe/vfs_read+16`).
+ * Probes: the function is in the section name (`fentry/do_exit`, `kprobe/vfs_read+16`,
+ * `ksyscall/openat`).
  * A kprobe may be moved to another function by `attach(p, "other", 0)`; an fentry
  * program is verified against its function's BTF and cannot.
  */
@@ -23,6 +24,11 @@ function emitProbeAttach(w: CWriter): void {
     w.line('declared = declared ? declared + 1 : "";');
     w.line("int kprobe = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;");
     w.line("int raw = bpf_program__type(prog) == BPF_PROG_TYPE_RAW_TRACEPOINT;");
+    w.comment("ksyscall/NAME: `attach(p, \"sys_NAME\", 0)` names the same system call; libbpf finds the architecture's wrapper.");
+    w.line('int syscall = strncmp(section, "ksyscall/", 9) == 0;');
+    w.block('if (syscall && target && strncmp(target, "sys_", 4) == 0 && strcmp(target + 4, declared) == 0)', () => {
+      w.line("target = declared;");
+    });
     w.block("if (target && *target && strcmp(target, declared) != 0)", () => {
       w.block("if (!kprobe && !raw)", () => {
         w.line('fprintf(stderr, "error: probe \'%s\' was verified against %s when it was loaded; it cannot attach to %s\\n", bpf_program__name(prog), declared, target);');

@@ -79,7 +79,7 @@ const attachKinds: readonly AttachKind[] = [
   { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
   { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: "ks_attach_probe", programTypes: ["raw_tracepoint"] },
   { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe", "tp_btf"] },
-  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: "ks_attach_probe", programTypes: ["kprobe"] },
+  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: "ks_attach_probe", programTypes: ["kprobe", "ksyscall"] },
   { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined, programTypes: [] },
   { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined, programTypes: [] },
 ];
@@ -464,7 +464,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   // Attach code only for the program types this module has (smaller loaders; a type
   // without code still gets its row, so the error names it).
   const present = new Set(module.programs.map((p) => p.programType));
-  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") || present.has("tp_btf") || present.has("raw_tracepoint") });
+  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") || present.has("ksyscall") || present.has("tp_btf") || present.has("raw_tracepoint") });
   emitTcAttach(w, module);
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
