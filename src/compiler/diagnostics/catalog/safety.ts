@@ -26,6 +26,19 @@ export const stackLimitExceeded = defineError(
   }),
 );
 
+/** W0262 belongs to the compatibility range (catalog/compatibility.ts) but sits by E0402, whose limit it applies. */
+export const uncalledHelperOverStack = defineWarning(
+  "W0262",
+  "uncalled helper over the stack limit",
+  "A `@helper` that no program calls is never run, so its stack use breaks nothing yet and the program builds; but its own frame is over the 504 bytes an eBPF program can use, so the first program that calls it would fail with E0402.",
+  (fn: string, bytes: number, breakdown: string) => ({
+    message: `helper \`${fn}\` is never called, and it needs ${bytes} bytes of stack: calling it from a program would exceed the 504 it can use`,
+    label: "no program calls this helper",
+    notes: [`largest variables: ${breakdown}`],
+    help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry, or remove the helper",
+  }),
+);
+
 // --- functions-pointers ---
 
 export const maybeNullDeref = defineError(
