@@ -166,6 +166,8 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     const otherType = checkExpr(c, scope, other);
     if (otherType.kind === "error") return boolType;
     if (isMapIndex(c, other) || isMapAlias(c, other) || otherType.kind === "pointer" || otherType.kind === "function") return boolType;
+    // `load(p) == null` (KernelScript 0.1.1): the handle of a program that failed to load.
+    if (otherType.kind === "programHandle") return boolType;
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(otherType), "null");
     return boolType;
   }

@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, literalFits, truncateToType, u64 } from "../types.js";
+import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
@@ -540,6 +540,11 @@ export class FunctionLowering implements MatchLowering {
             const pointerType: Type = { kind: "pointer", target: alias.type };
             const pointer: ir.IrExpr = { kind: "local", name: aliasPointerName(localIdentifier(alias)), type: pointerType, span: inner.span };
             return { kind: "binary", op: expr.op, left: pointer, right: { kind: "null", type: pointerType, span }, type: boolType, span };
+          }
+          // A program handle is the program's fd; `load()` gives -1 when it failed, the null handle.
+          if (this.typeOf(inner).kind === "programHandle") {
+            const zero: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: i32, span };
+            return { kind: "binary", op: expr.op === "==" ? "<" : ">=", left: this.expr(inner), right: zero, type: boolType, span };
           }
           if (inner.kind === "IndexExpr") {
             const map = this.mapName(inner.target);
