@@ -76,10 +76,10 @@ export const unresolvedIndirectCall = defineError(
 export const pointerToLocalEscapes = defineError(
   "E0418",
   "pointer to a local variable escapes its function",
-  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle.",
-  (name: string) => ({
+  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle, and reading through it (as KernelScript 0.1.1's type_checking and types_demo examples do with `*p`) reads a dead stack frame: undefined behaviour, which no compiler can give a meaning. Return the value itself (a copy); the caller's `*p` becomes the value.",
+  (name: string, type: string) => ({
     message: `returning a pointer to the local variable \`${name}\`, which does not outlive this function`,
-    help: "return the value itself, or let the caller pass a pointer to fill in",
+    help: `return a copy: declare the result \`-> ${type}\` and write \`return ${name}\` (or let the caller pass a pointer to fill in)`,
   }),
 );
 
