@@ -1,9 +1,9 @@
 //! Type rules of fixed strings (`str(N)`) and chars.
 //!
 //! - A string literal has type `str(L)`, L its length in bytes; `str(M)` is stored in a
-//!   `str(N)` only when M ≤ N (E0340 for a literal, E0341 otherwise: nothing is cut
-//!   implicitly, the same rule as integer narrowing), and in a byte array `u8[M]` /
-//!   `char[M]` when it fits (E0342).
+//!   `str(N)` only when M ≤ N (E0341), except a literal, which is stored cut to N bytes
+//!   with warning W0264 (KernelScript 0.1.1 does it and its string_test relies on it),
+//!   and in a byte array `u8[M]` / `char[M]` when it fits (E0342).
 //! - `a + b` concatenates: `str(N1 + N2)`. `==`/`!=` compare text; ordering operators
 //!   are rejected (E0343).
 //! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
@@ -51,7 +51,7 @@ export function checkStringIndex(ctx: CheckContext, expr: ast.IndexExpr, target:
 
 /**
  * Whether a string of type `found` may be stored where `expected` is wanted. Reports
- * E0340/E0341/E0342 and returns false when it does not fit; returns undefined when
+ * E0341/E0342 and returns false when it does not fit (W0264 and true for a too-long literal); returns undefined when
  * `expected` is not a string or byte array (the caller reports the mismatch).
  */
 export function checkStringAssignable(
