@@ -17,7 +17,10 @@ import { hasStackTrace, runCli, runCliInProcess } from "./harness/cli.js";
 import { compareWithMarkers, parseMarkers, type ExpectedDiagnostic, type ReportedDiagnostic } from "./harness/errors.js";
 
 const casesDir = join(repoRoot, "tests", "cases", "errors");
-const cases = casesIn(casesDir, ".ks").filter((path) => !basename(path).startsWith("_"));
+// `CASES=a,b` runs only the cases whose name contains one of the words (while working on them).
+const only = process.env.CASES?.split(",").filter((word) => word !== "");
+const cases = casesIn(casesDir, ".ks").filter((path) => !basename(path).startsWith("_"))
+  .filter((path) => !only || only.some((word) => basename(path).includes(word)));
 
 interface JsonOutput {
   readonly diagnostics: readonly ReportedDiagnostic[];
@@ -62,7 +65,10 @@ describe("error cases (tests/cases/errors)", { concurrency: Math.max(2, availabl
       assert.ok(expected.length > 0, `${file} has no \`//~ CODE\` markers; mark each offending line`);
 
       // A case with only warnings marked compiles: exit 0. Any marked error: exit 1.
-      const expectedCode = expected.some((marker) => marker.code.startsWith("E")) ? 1 : 0;
+      // Denied warnings (the flag, the environment or the file's directive) are errors too.
+      const deniesWarnings = extra.includes("--deny-warnings") || env.KS_DENY_WARNINGS === "1" ||
+        /^\/\/ kernelscript: deny-warnings$/m.test(readFileSync(path, "utf8"));
+      const expectedCode = deniesWarnings || expected.some((marker) => marker.code.startsWith("E")) ? 1 : 0;
       const output = `${text.stderr}${text.stdout}`;
       assert.equal(text.code, expectedCode, `\`kernelscript check ${file}\` should exit ${expectedCode}; it exited ${text.code}:\n${output}`);
       assert.equal(json.code, expectedCode, `\`check --format json\` should exit ${expectedCode} too; it exited ${json.code}:\n${json.stderr}`);

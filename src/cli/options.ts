@@ -39,6 +39,12 @@ const outputFlag: FlagSpec = {
   description: "output directory (default: ./NAME, NAME being the file's base name)",
 };
 
+const denyWarningsFlag: FlagSpec = {
+  name: "denyWarnings",
+  long: "--deny-warnings",
+  description: "treat every warning as an error (also `KS_DENY_WARNINGS=1`, or `// kernelscript: deny-warnings` in the file)",
+};
+
 const sourceArgument: ArgumentSpec = { name: "FILE.ks", description: "the KernelScript source file" };
 
 export const commands: readonly CommandSpec[] = [
@@ -50,6 +56,7 @@ export const commands: readonly CommandSpec[] = [
       outputFlag,
       { name: "noMakefile", long: "--no-makefile", description: "do not write the Makefile" },
       { name: "test", long: "--test", description: "test mode: also write NAME.test.c and a `make test` target (needs @test functions)" },
+      denyWarningsFlag,
     ],
   },
   {
@@ -59,6 +66,7 @@ export const commands: readonly CommandSpec[] = [
     flags: [
       outputFlag,
       { name: "noKernelCheck", long: "--no-kernel-check", description: "do not load the programs into the kernel to check them with its verifier" },
+      denyWarningsFlag,
     ],
   },
   {
@@ -79,6 +87,7 @@ export const commands: readonly CommandSpec[] = [
         long: "--kernel",
         description: "also build the eBPF object and load every program into this kernel (root): verifier rejections are shown on the .ks line",
       },
+      denyWarningsFlag,
     ],
   },
   {
@@ -100,6 +109,7 @@ export const commands: readonly CommandSpec[] = [
         value: "DIR",
         description: "keep the test build in DIR (default: a temporary directory, removed afterwards)",
       },
+      denyWarningsFlag,
     ],
   },
   {

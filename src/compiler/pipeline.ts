@@ -18,6 +18,7 @@ import { analyze } from "./analyze/index.js";
 import { emit, type EmittedFile } from "./emit/index.js";
 import { missingInputFile } from "./diagnostics/catalog/names.js";
 import { requireTests } from "./check/testing.js";
+import { fileDeniesWarnings } from "./directives.js";
 
 export type { EmittedFile } from "./emit/index.js";
 
@@ -34,15 +35,22 @@ export interface CompileOptions {
    * is checked for loading into this kernel (`check --kernel`). Default `warning`.
    */
   readonly kernelFacts?: "warning" | "error";
+  /**
+   * Every warning is an error (`--deny-warnings`, `KS_DENY_WARNINGS=1`); the main file
+   * can ask for it too with `// kernelscript: deny-warnings` (directives.ts).
+   */
+  readonly denyWarnings?: boolean;
 }
 
-export type CheckOptions = Pick<CompileOptions, "kernelFacts">;
+export type CheckOptions = Pick<CompileOptions, "kernelFacts" | "denyWarnings">;
 
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every file read (main source, includes, imports), to render diagnostics. */
   readonly sources: SourceSet;
   readonly semantics: Semantics | undefined;
+  /** Whether warnings are errors (the option or the file's directive). */
+  readonly denyWarnings: boolean;
 }
 
 export interface CompileResult extends CheckResult {
@@ -51,25 +59,26 @@ export interface CompileResult extends CheckResult {
 }
 
 export function check(path: string, host: Host, options: CheckOptions = {}): CheckResult {
-  const diags = new Diagnostics();
   const sources = new Map<string, SourceFile>();
   const text = host.readFile(path);
   const source = makeSourceFile(path, text ?? "");
   sources.set(path, source);
+  const denyWarnings = options.denyWarnings === true || fileDeniesWarnings(source);
+  const diags = new Diagnostics(denyWarnings);
   if (text === undefined) {
     diags.report(missingInputFile, { file: path, start: 0, end: 0 }, path);
-    return { diagnostics: diags.all, sources, semantics: undefined };
+    return { diagnostics: diags.all, sources, semantics: undefined, denyWarnings };
   }
   const ast = parse(source, diags);
   // Checking a tree with syntax errors mostly reports their echoes; fix syntax first.
-  if (diags.hasErrors()) return { diagnostics: diags.all, sources, semantics: undefined };
+  if (diags.hasErrors()) return { diagnostics: diags.all, sources, semantics: undefined, denyWarnings };
   const semantics = checkProgram(ast, { host, sources, diags, kernelFacts: options.kernelFacts ?? "warning" });
-  return { diagnostics: diags.all, sources, semantics };
+  return { diagnostics: diags.all, sources, semantics, denyWarnings };
 }
 
 export function compile(path: string, host: Host, options: CompileOptions = {}): CompileResult {
   const checked = check(path, host, options);
-  const diags = new Diagnostics();
+  const diags = new Diagnostics(checked.denyWarnings);
   diags.addAll(checked.diagnostics);
   if (diags.hasErrors() || !checked.semantics) return { ...checked, files: [] };
   if (options.test) requireTests(checked.semantics, diags);

@@ -198,6 +198,11 @@ export function literalFits(value: bigint, t: IntType): boolean {
   return value >= min && value <= max;
 }
 
+/** The value `t` keeps of an integer: its low bits, read as two's complement when signed (what C's conversion does). */
+export function truncateToType(value: bigint, t: IntType): bigint {
+  return t.signed ? BigInt.asIntN(t.bits, value) : BigInt.asUintN(t.bits, value);
+}
+
 /** The KernelScript spelling of a type, for diagnostics. */
 export function typeToString(t: Type): string {
   switch (t.kind) {

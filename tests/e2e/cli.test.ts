@@ -63,7 +63,7 @@ describe("usage", () => {
   it("prints a command's help, generated from its flags", async () => {
     const run = await runCli(["compile", "--help"]);
     assert.equal(run.code, 0);
-    assert.match(run.stdout, /^Usage: kernelscript compile FILE\.ks \[-o DIR\] \[--no-makefile\] \[--test\]$/m);
+    assert.match(run.stdout, /^Usage: kernelscript compile FILE\.ks \[-o DIR\] \[--no-makefile\] \[--test\] \[--deny-warnings\]$/m);
     assert.match(run.stdout, /-o, --output DIR/);
     assert.deepEqual((await runCli(["help", "check"])).stdout, (await runCli(["check", "-h"])).stdout);
   });

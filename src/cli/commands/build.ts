@@ -25,13 +25,13 @@ import { ExitCode, InternalError } from "../failures.js";
 import { stageOutputDirectory, type OutputTarget, type StagedOutput } from "../output-directory.js";
 import { watchInterrupts } from "../interrupts.js";
 import { requireBuildToolchain, runMake } from "../toolchain.js";
-import { compileInMemory, outputTargetFor, reportDiagnostics } from "./compile.js";
+import { compileInMemory, denyWarningsFlag, outputTargetFor, reportDiagnostics } from "./compile.js";
 
 export async function runBuild(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
   const target = outputTargetFor(context, file);
-  const result = await compileInMemory(io, file, true);
+  const result = await compileInMemory(io, file, true, false, "warning", denyWarningsFlag(context));
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
   const name = baseNameOf(file);

@@ -13,7 +13,7 @@ import { booleanFlag, stringFlag, type CommandContext } from "../context.js";
 import { ExitCode } from "../failures.js";
 import { requireBuildToolchain } from "../toolchain.js";
 import { buildObjectIn, persistentLogDir, programLines, requireKernelLoad, temporaryDirectory, verifierRejections, verifyObject } from "../kernel-check.js";
-import { compileInMemory } from "./compile.js";
+import { compileInMemory, denyWarningsFlag } from "./compile.js";
 
 export async function runCheck(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -21,7 +21,7 @@ export async function runCheck(context: CommandContext): Promise<ExitCode> {
   const json = stringFlag(parsed, "format") === "json";
   const kernel = booleanFlag(parsed, "kernel");
   // Against this kernel, what it lacks (a tracepoint, a probed function) is an error.
-  const result = await compileInMemory(io, file, kernel, booleanFlag(parsed, "test"), kernel ? "error" : "warning");
+  const result = await compileInMemory(io, file, kernel, booleanFlag(parsed, "test"), kernel ? "error" : "warning", denyWarningsFlag(context));
   const hasErrors = result.diagnostics.some((d) => d.severity === "error");
   // A program with errors is reported whether or not it could be loaded here.
   if (kernel && !hasErrors) requireKernelLoad(io, file);

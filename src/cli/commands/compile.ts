@@ -16,10 +16,18 @@ import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget, type Ou
  * is imported lazily so `--help` and usage errors stay fast and work even when a
  * compiler module is broken.
  */
-export async function compileInMemory(io: CliIo, file: string, makefile: boolean, test = false, kernelFacts: "warning" | "error" = "warning"): Promise<CompileResult> {
+export async function compileInMemory(
+  io: CliIo, file: string, makefile: boolean, test = false, kernelFacts: "warning" | "error" = "warning", denyWarningsFlag = false,
+): Promise<CompileResult> {
   const compiler = await import("../../compiler/index.js");
   const btfPath = io.env.BTF !== undefined && io.env.BTF !== "" ? io.env.BTF : defaultKernelBtfPath;
-  return compiler.compile(file, new NodeHost(io.cwd, btfPath, io.env), { makefile, test, kernelFacts });
+  const denyWarnings = denyWarningsFlag || io.env.KS_DENY_WARNINGS === "1";
+  return compiler.compile(file, new NodeHost(io.cwd, btfPath, io.env), { makefile, test, kernelFacts, denyWarnings });
+}
+
+/** `--deny-warnings` on the command line (the environment and the file are read by `compileInMemory` and the core). */
+export function denyWarningsFlag(context: CommandContext): boolean {
+  return booleanFlag(context.parsed, "denyWarnings");
 }
 
 /** Prints the diagnostics (and their summary) to stderr; true when there were errors. */
@@ -41,7 +49,7 @@ export async function runCompile(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
   const target = outputTargetFor(context, file);
-  const result = await compileInMemory(io, file, !booleanFlag(parsed, "noMakefile"), booleanFlag(parsed, "test"));
+  const result = await compileInMemory(io, file, !booleanFlag(parsed, "noMakefile"), booleanFlag(parsed, "test"), "warning", denyWarningsFlag(context));
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   replaceOutputDirectory(target, result.files);
   const names = result.files.map((f) => f.path).join(", ");

@@ -15,7 +15,7 @@ import { stringFlag, type CliIo, type CommandContext } from "../context.js";
 import { EnvironmentError, ExitCode, InternalError } from "../failures.js";
 import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
 import { requireBuildToolchain } from "../toolchain.js";
-import { compileInMemory, reportDiagnostics } from "./compile.js";
+import { compileInMemory, denyWarningsFlag, reportDiagnostics } from "./compile.js";
 import { verifyObject } from "../kernel-check.js";
 import { renderDiagnostics, type Diagnostic, type SourceSet } from "../../compiler/index.js";
 import { parseVerifierLog } from "../../compiler/verifier/index.js";
@@ -28,7 +28,7 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
   const output = stringFlag(parsed, "output");
   const target = output === undefined ? undefined : resolveOutputTarget(output, io.cwd);
   if (target) checkOutputTarget(target, io.cwd, file, "test");
-  const result = await compileInMemory(io, file, true, true);
+  const result = await compileInMemory(io, file, true, true, "warning", denyWarningsFlag(context));
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
   requireKernelAccess(io, file);

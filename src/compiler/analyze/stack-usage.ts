@@ -52,6 +52,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     enums: new Map(module.enums.map((e) => [e.name, e])),
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
+  const reached = new Set<string>();
   const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
     // Parameters arrive in registers; only locals take stack.
     const frame: Frame = { variables: [...seed], callbacks: [] };
@@ -61,6 +62,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     for (const callee of calls) {
       const helper = helpers.get(callee);
       if (!helper || visiting.has(callee)) continue;
+      reached.add(callee);
       visiting.add(callee);
       const inlined = frameOf(helper.body, [], visiting, helper);
       frame.variables.push(...inlined.variables.map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
@@ -73,11 +75,25 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     const frame = frameOf(program.body, [], new Set([program.name]), program);
     const total = chainSize(frame);
     if (total > stackLimit) {
-      const largest = chainVariables(frame, "").sort((a, b) => b.bytes - a.bytes).slice(0, 4)
-        .map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
+      const largest = largestVariables(frame);
       diags.report(safety.stackLimitExceeded, program.span, program.name, total, largest);
     }
   }
+  // A helper no program calls never runs, so its frame cannot break a program; it is
+  // still worth saying that the first call would (the reference's safety_demo expects
+  // exactly this warning).
+  for (const helper of module.helpers) {
+    if (reached.has(helper.name)) continue;
+    const frame = frameOf(helper.body, [], new Set([helper.name]), helper);
+    const total = chainSize(frame);
+    if (total > stackLimit) diags.report(safety.uncalledHelperOverStack, helper.span, helper.name, total, largestVariables(frame));
+  }
+}
+
+/** The four largest variables of the deepest chain, for the notes of E0402/W0262. */
+function largestVariables(frame: Frame): string {
+  return chainVariables(frame, "").sort((a, b) => b.bytes - a.bytes).slice(0, 4)
+    .map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
 }
 
 type CallbackFrameOf = (body: readonly ir.IrStmt[], bindings: Variable[]) => Frame;

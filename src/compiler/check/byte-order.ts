@@ -5,6 +5,7 @@
 //! neutral and allowed between values of the same network type, and with the literal 0.
 
 import type * as ast from "../ast.js";
+import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
 import type { Span } from "../source.js";
@@ -81,6 +82,12 @@ export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found:
     ctx.diags.report(typeErrors.byteOrderMix, expr.span, context, "integer literal", typeToString(expected),
       `write the constant in network order: \`${hton}(${found.value})\` (folded at compile time)`);
     return false;
+  }
+  // KernelScript 0.1.1 stores a network-order value into a host integer as its raw
+  // bytes (zero-extended): defined, so a warning naming the conversion, not an error.
+  if (isNetworkOrder(found) && found.kind === "int" && expected.kind === "int" && expected.bits >= found.bits) {
+    ctx.diags.report(compatibility.networkOrderStoredRaw, expr.span, typeToString(found), typeToString(expected), networkConversions(found.bits)[0]);
+    return true;
   }
   const fix = isNetworkOrder(found)
     ? `convert it to host order: \`${networkConversions(found.bits)[0]}(…)\``

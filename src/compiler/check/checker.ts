@@ -114,6 +114,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     kernelCompat: kernelCompatDecls,
     missingKfuncs: new Set(ctx.functions.filter((f) => isMissingKfunc(ctx, f)).map((f) => f.name)),
     exprTypes: ctx.exprTypes,
+    implicitConversions: ctx.implicitConversions,
     references: ctx.references,
     declarations: ctx.declarations,
     typeOperands: ctx.typeOperands,

@@ -78,6 +78,8 @@ export class CheckContext {
   readonly functions: FunctionInfo[] = [];
   readonly structOps: StructOpsInfo[] = [];
   readonly exprTypes = new Map<ast.Expr, Type>();
+  /** Values narrowed implicitly where they are stored (W0260), with the type they become. */
+  readonly implicitConversions = new Map<ast.Expr, Type>();
   readonly references = new Map<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();
   readonly typeOperands = new Map<ast.TypeExpr, Type>();

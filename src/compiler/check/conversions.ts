@@ -3,15 +3,20 @@
 //! - Integer literals take the type their context asks for, if the value fits.
 //! - Same signedness widens to the larger type; an unsigned operand joins a strictly
 //!   wider signed one. Any other mix has no safe common type (E0303).
-//! - Assignments may widen but never narrow implicitly (E0302, with a help line
-//!   suggesting `as`).
+//! - Assignments widen implicitly. Narrowing is implicit too (KernelScript 0.1.1 does it)
+//!   but warned about (W0260, with a help line suggesting `as`): the checker records the
+//!   conversion (`implicitConversions`) and lowering writes it as a cast, so the C does
+//!   exactly what the warning says. A literal stored into a type it does not fit is kept
+//!   truncated (W0261 shows the stored value); in an operation or a pattern it stays an
+//!   error (E0304), since truncating there would change what compares equal.
 //! - Enums and integers convert freely (upstream rule: action enums are returned as ints).
 
 import { checkConstantOperand } from "./constant-operands.js";
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { IntType, Type } from "../types.js";
-import { i32, i64, intRange, literalFits, sameType, typeToString, u32, u64, u8 } from "../types.js";
+import { i32, i64, intRange, literalFits, sameType, truncateToType, typeToString, u32, u64, u8 } from "../types.js";
+import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import type { CheckContext } from "./context.js";
 import { networkOrderAssignable, networkOrderOperands } from "./byte-order.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
@@ -90,7 +95,7 @@ function literalJoins(ctx: CheckContext, literal: ast.Expr, value: bigint, other
 
 /**
  * Checks that a value of `found` (the type of `expr`) may be stored where `expected` is
- * wanted, reporting E0301/E0302/E0304 otherwise. `context` names the place for messages
+ * wanted, reporting E0301 otherwise (W0260/W0261 when it is stored narrowed or truncated). `context` names the place for messages
  * ("the declaration of `x`", "argument 1 of `f`").
  */
 export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: string): boolean {
@@ -114,8 +119,8 @@ export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, 
     }
     if (!literalFits(found.value, target)) {
       const { min, max } = intRange(target);
-      ctx.diags.report(typeErrors.literalOutOfRange, expr.span, found.value.toString(), typeToString(expected), min.toString(), max.toString());
-      return false;
+      const stored = truncateToType(found.value, target).toString();
+      ctx.diags.report(compatibility.literalTruncated, expr.span, found.value.toString(), typeToString(expected), min.toString(), max.toString(), stored);
     }
     settleLiteral(ctx, expr, expected.kind === "enum" || expected.kind === "char" ? target : expected);
     return true;
@@ -127,8 +132,9 @@ export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, 
     if (found.kind === "enum" || expected.kind === "enum") return true;
     const widens = from.signed === to.signed ? to.bits >= from.bits : to.signed && to.bits > from.bits;
     if (widens) return true;
-    ctx.diags.report(typeErrors.implicitNarrowing, expr.span, typeToString(found), typeToString(expected));
-    return false;
+    ctx.diags.report(compatibility.implicitNarrowing, expr.span, typeToString(found), typeToString(expected));
+    ctx.implicitConversions.set(expr, expected);
+    return true;
   }
   if (found.kind === "null" && (expected.kind === "pointer" || expected.kind === "function")) return true;
   if (found.kind === "str") {

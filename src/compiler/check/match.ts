@@ -22,7 +22,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { errorType, literalFits, sameType, typeToString, i32, i64, u32, u64, voidType } from "../types.js";
+import { errorType, intRange, literalFits, sameType, typeToString, i32, i64, u32, u64, voidType } from "../types.js";
 import { asInteger, checkAssignable, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkCondition, checkExpr, checkExprAs, lookupName, requireValue } from "./expressions.js";
@@ -324,6 +324,13 @@ function patternKey(c: ExprChecker, scope: Scope, pattern: Exclude<ast.Pattern, 
     case "IntLiteral": case "UnaryExpr": case "CharLiteral": {
       const target = asInteger(scrutinee);
       if (!target) break;
+      // A pattern the scrutinee cannot hold never matches; truncating it (as a stored
+      // literal is, W0261) would make it match something else: E0304.
+      if (type.kind === "intLiteral" && !literalFits(type.value, target)) {
+        const { min, max } = intRange(target);
+        ctx.diags.report(typeErrors.literalOutOfRange, literal.span, type.value.toString(), typeToString(target), min.toString(), max.toString());
+        return undefined;
+      }
       // Patterns of an enum scrutinee are compared as its integer values.
       if (!checkAssignable(ctx, literal, type, scrutinee.kind === "enum" ? target : scrutinee, "this pattern")) return undefined;
       const value = literal.kind === "CharLiteral" ? BigInt(literal.value)

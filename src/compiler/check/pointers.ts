@@ -9,6 +9,7 @@
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { Type } from "../types.js";
+import { typeToString } from "../types.js";
 import type { ExprChecker } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
@@ -126,6 +127,6 @@ export function checkEscapingPointer(c: ExprChecker, value: ast.Expr): void {
   if (base.kind !== "NameExpr") return;
   const symbol = c.ctx.references.get(base);
   if (symbol?.kind === "local" && !symbol.mapAlias) {
-    c.ctx.diags.report(safetyErrors.pointerToLocalEscapes, e.span, symbol.name);
+    c.ctx.diags.report(safetyErrors.pointerToLocalEscapes, e.span, symbol.name, typeToString(symbol.type));
   }
 }

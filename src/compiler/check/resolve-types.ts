@@ -6,7 +6,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/builtins.js";
 import type { Type } from "../types.js";
-import { errorType, primitiveTypes, typeToString } from "../types.js";
+import { errorType, primitiveTypes, typeToString, u32 } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
 import { foldConstant, globalConstants } from "./constants.js";
@@ -90,6 +90,12 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
     maxEntries = size;
   }
   if (key.kind === "error" || value.kind === "error") return errorType;
+  // An enum indexes an array map by its value (KernelScript 0.1.1 allows it): the map's
+  // key is `u32`, which the kernel requires of array keys (also in BTF), and enum
+  // values convert to it wherever the map is indexed.
+  if ((mapKind === "array" || mapKind === "percpu_array") && key.kind === "enum") {
+    return { kind: "map", mapKind, key: u32, value, maxEntries };
+  }
   if ((mapKind === "array" || mapKind === "percpu_array") &&
       !(key.kind === "int" && key.bits === 32 && !key.signed)) {
     ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));

@@ -108,6 +108,8 @@ export interface Semantics {
   readonly missingKfuncs: ReadonlySet<string>;
   /** The type of every checked expression (integer literals get their final type). */
   readonly exprTypes: ReadonlyMap<ast.Expr, Type>;
+  /** Expressions stored narrowed (W0260) and the type they are converted to; lowering casts them. */
+  readonly implicitConversions: ReadonlyMap<ast.Expr, Type>;
   /** What each name expression refers to. */
   readonly references: ReadonlyMap<ast.NameExpr, Symbol>;
   /** `m.f(args)` calls of imported module functions (check/imports.ts). */

@@ -1,14 +1,15 @@
 //! Type rules of fixed strings (`str(N)`) and chars.
 //!
 //! - A string literal has type `str(L)`, L its length in bytes; `str(M)` is stored in a
-//!   `str(N)` only when M ≤ N (E0340 for a literal, E0341 otherwise: nothing is cut
-//!   implicitly, the same rule as integer narrowing), and in a byte array `u8[M]` /
-//!   `char[M]` when it fits (E0342).
+//!   `str(N)` only when M ≤ N (E0341), except a literal, which is stored cut to N bytes
+//!   with warning W0264 (KernelScript 0.1.1 does it and its string_test relies on it),
+//!   and in a byte array `u8[M]` / `char[M]` when it fits (E0342).
 //! - `a + b` concatenates: `str(N1 + N2)`. `==`/`!=` compare text; ordering operators
 //!   are rejected (E0343).
 //! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
 
 import type * as ast from "../ast.js";
+import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
@@ -50,7 +51,7 @@ export function checkStringIndex(ctx: CheckContext, expr: ast.IndexExpr, target:
 
 /**
  * Whether a string of type `found` may be stored where `expected` is wanted. Reports
- * E0340/E0341/E0342 and returns false when it does not fit; returns undefined when
+ * E0341/E0342 and returns false when it does not fit (W0264 and true for a too-long literal); returns undefined when
  * `expected` is not a string or byte array (the caller reports the mismatch).
  */
 export function checkStringAssignable(
@@ -64,7 +65,11 @@ export function checkStringAssignable(
     if (found.size <= expected.size) return true;
     const inner = unparenthesized(expr);
     if (inner.kind === "StringLiteral") {
-      ctx.diags.report(typeErrors.stringLiteralTooLong, expr.span, found.size, typeToString(expected));
+      // KernelScript 0.1.1 stores the literal cut to the capacity (its string_test
+      // relies on it): defined, so a warning showing what is stored; lowering cuts it.
+      const stored = truncateUtf8(inner.value, expected.size);
+      ctx.diags.report(compatibility.stringLiteralTruncated, expr.span, found.size, expected.size, JSON.stringify(stored));
+      return true;
     } else {
       ctx.diags.report(typeErrors.stringNarrowing, expr.span, typeToString(found), typeToString(expected), context);
     }
@@ -89,4 +94,20 @@ export function checkStringAssignable(
 /** Element types a string's bytes can be stored in. */
 export function isByte(t: Type): boolean {
   return t.kind === "char" || (t.kind === "int" && t.bits === 8);
+}
+
+/**
+ * The longest prefix of `text` that fits `maxBytes` bytes of UTF-8 without splitting a
+ * character: what a too-long literal stores in a `str(maxBytes)` (W0264).
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const size = new TextEncoder().encode(ch).length;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }

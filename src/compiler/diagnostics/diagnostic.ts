@@ -66,6 +66,10 @@ export function defineWarning<A extends readonly unknown[]>(
   return { code, severity: "warning", title, explanation, text };
 }
 
+/** The note on a warning that `Diagnostics` keeps as an error because warnings are denied. */
+export const deniedWarningNote =
+  "this warning is an error because warnings are denied (`--deny-warnings`, `// kernelscript: deny-warnings` or `KS_DENY_WARNINGS=1`)";
+
 /**
  * Collects diagnostics from every pass; drops exact repeats (same code, same span).
  * Bounded whatever the input (see `limits.ts`): at most `maxDiagnosticsPerCode` of one
@@ -74,6 +78,13 @@ export function defineWarning<A extends readonly unknown[]>(
  * than `maxDiagnosticTextLength` are cut in the middle.
  */
 export class Diagnostics {
+  /**
+   * With warnings denied (`--deny-warnings`, the file directive, `KS_DENY_WARNINGS=1`)
+   * every warning is kept as an error with a note saying why, so the pipeline stops
+   * where it would for any error.
+   */
+  constructor(private readonly denyWarnings = false) {}
+
   private readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
   private readonly keptPerCode = new Map<string, number>();
@@ -85,23 +96,28 @@ export class Diagnostics {
   report<A extends readonly unknown[]>(entry: CatalogEntry<A>, span: Span, ...args: A): void {
     const key = `${entry.code}@${span.file}:${span.start}:${span.end}`;
     if (this.seen.has(key)) return;
-    if (!this.keep(entry.code, entry.severity)) return;
+    const denied = this.denyWarnings && entry.severity === "warning";
+    const severity: Severity = denied ? "error" : entry.severity;
+    if (!this.keep(entry.code, severity)) return;
     this.seen.add(key);
     const text = entry.text(...args);
     this.list.push({
       code: entry.code,
-      severity: entry.severity,
+      severity,
       message: shorten(text.message),
       primary: { span, message: shorten(text.label ?? "") },
       secondary: (text.secondary ?? []).map((label) => ({ ...label, message: shorten(label.message) })),
-      notes: (text.notes ?? []).map(shorten),
+      notes: [...(text.notes ?? []).map(shorten), ...(denied ? [deniedWarningNote] : [])],
       help: text.help === undefined ? undefined : shorten(text.help),
     });
   }
 
   /** Adds diagnostics made elsewhere (e.g. by a nested parse of an included file). */
   addAll(diagnostics: readonly Diagnostic[]): void {
-    for (const d of diagnostics) {
+    for (const given of diagnostics) {
+      const d = this.denyWarnings && given.severity === "warning"
+        ? { ...given, severity: "error" as const, notes: [...given.notes, deniedWarningNote] }
+        : given;
       const key = `${d.code}@${d.primary.span.file}:${d.primary.span.start}:${d.primary.span.end}`;
       if (this.seen.has(key)) continue;
       if (!this.keep(d.code, d.severity)) continue;

@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, i32, u64 } from "../types.js";
+import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
@@ -503,10 +503,17 @@ export class FunctionLowering implements MatchLowering {
     return this.expr(base);
   }
 
+  /** An expression's IR; a value the checker let narrow implicitly (W0260) is cast, so C truncates where the warning says. */
   expr(expr: ast.Expr): ir.IrExpr {
+    const lowered = this.exprAsWritten(expr);
+    const narrowedTo = this.semantics.implicitConversions.get(expr);
+    return narrowedTo ? { kind: "cast", expr: lowered, type: narrowedTo, span: expr.span } : lowered;
+  }
+
+  private exprAsWritten(expr: ast.Expr): ir.IrExpr {
     const span = expr.span;
     switch (expr.kind) {
-      case "IntLiteral": return { kind: "int", value: expr.value, text: expr.text, type: this.typeOf(expr), span };
+      case "IntLiteral": return storedLiteral(expr.value, expr.text, this.typeOf(expr), span);
       case "CharLiteral": return { kind: "int", value: BigInt(expr.value), text: String(expr.value), type: this.typeOf(expr), span };
       case "BoolLiteral": return { kind: "bool", value: expr.value, type: boolType, span };
       case "StringLiteral": return { kind: "string", value: expr.value, type: this.typeOf(expr), span };
@@ -570,7 +577,7 @@ export class FunctionLowering implements MatchLowering {
       case "UnaryExpr": {
         const type = this.typeOf(expr);
         if (expr.op === "-" && expr.operand.kind === "IntLiteral") {
-          return { kind: "int", value: -expr.operand.value, text: `-${expr.operand.text}`, type, span };
+          return storedLiteral(-expr.operand.value, `-${expr.operand.text}`, type, span);
         }
         if (expr.op === "&") {
           const operand = expr.operand.kind === "ParenExpr" ? expr.operand.expr : expr.operand;
@@ -778,4 +785,14 @@ function lowerFunction(
     span: info.span,
     ...(frame ? { frame } : {}),
   };
+}
+
+/**
+ * A literal as its type stores it: one that does not fit (W0261) keeps its low bits,
+ * the value the warning showed, so the C holds no out-of-range constant.
+ */
+function storedLiteral(value: bigint, text: string, type: Type, span: Span): ir.IrExpr {
+  if (type.kind !== "int" || literalFits(value, type)) return { kind: "int", value, text, type, span };
+  const stored = truncateToType(value, type);
+  return { kind: "int", value: stored, text: stored.toString(), type, span };
 }

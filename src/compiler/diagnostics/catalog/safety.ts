@@ -26,6 +26,19 @@ export const stackLimitExceeded = defineError(
   }),
 );
 
+/** W0262 belongs to the compatibility range (catalog/compatibility.ts) but sits by E0402, whose limit it applies. */
+export const uncalledHelperOverStack = defineWarning(
+  "W0262",
+  "uncalled helper over the stack limit",
+  "A `@helper` that no program calls is never run, so its stack use breaks nothing yet and the program builds; but its own frame is over the 504 bytes an eBPF program can use, so the first program that calls it would fail with E0402.",
+  (fn: string, bytes: number, breakdown: string) => ({
+    message: `helper \`${fn}\` is never called, and it needs ${bytes} bytes of stack: calling it from a program would exceed the 504 it can use`,
+    label: "no program calls this helper",
+    notes: [`largest variables: ${breakdown}`],
+    help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry, or remove the helper",
+  }),
+);
+
 // --- functions-pointers ---
 
 export const maybeNullDeref = defineError(
@@ -63,10 +76,10 @@ export const unresolvedIndirectCall = defineError(
 export const pointerToLocalEscapes = defineError(
   "E0418",
   "pointer to a local variable escapes its function",
-  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle.",
-  (name: string) => ({
+  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle, and reading through it (as KernelScript 0.1.1's type_checking and types_demo examples do with `*p`) reads a dead stack frame: undefined behaviour, which no compiler can give a meaning. Return the value itself (a copy); the caller's `*p` becomes the value.",
+  (name: string, type: string) => ({
     message: `returning a pointer to the local variable \`${name}\`, which does not outlive this function`,
-    help: "return the value itself, or let the caller pass a pointer to fill in",
+    help: `return a copy: declare the result \`-> ${type}\` and write \`return ${name}\` (or let the caller pass a pointer to fill in)`,
   }),
 );
 

@@ -7,16 +7,8 @@ import type { Span } from "../../source.js";
 
 // --- strings-match ---
 
-export const stringLiteralTooLong = defineError(
-  "E0340",
-  "string literal too long",
-  "A `str(N)` holds at most N bytes of text (plus the terminating NUL the compiler adds). A longer literal would be cut, so it is an error rather than a silent truncation.",
-  (length: number, target: string) => ({
-    message: `this string literal has ${length} bytes but \`${target}\` holds at most ${target.slice(4, -1)}`,
-    label: `${length} bytes`,
-    help: `declare the variable as \`str(${length})\` or longer, or shorten the text`,
-  }),
-);
+// E0340 (string literal too long) is now warning W0264 (compatibility.ts): the literal is
+// stored cut, as KernelScript 0.1.1 does.
 
 export const stringNarrowing = defineError(
   "E0341",

@@ -18,16 +18,8 @@ export const typeMismatch = defineError(
   }),
 );
 
-export const implicitNarrowing = defineError(
-  "E0302",
-  "implicit narrowing",
-  "Converting to a smaller or differently-signed integer type can lose information, so it must be written out with `as`.",
-  (from: string, to: string) => ({
-    message: `\`${from}\` does not fit in \`${to}\` without a conversion`,
-    label: `this is \`${from}\``,
-    help: `write \`(…) as ${to}\` if truncating is what you want`,
-  }),
-);
+// E0302 (implicit narrowing) is now warning W0260 (compatibility.ts): KernelScript 0.1.1
+// narrows implicitly.
 
 export const mixedSignedness = defineError(
   "E0303",
@@ -42,7 +34,7 @@ export const mixedSignedness = defineError(
 export const literalOutOfRange = defineError(
   "E0304",
   "literal out of range",
-  "An integer literal does not fit the type it is used as.",
+  "An integer literal does not fit the type of the other operand of an operator, or of the value a `match` pattern is compared with: truncating it would change what compares equal, so it is an error. (A literal stored into a variable, field or argument too small for it is kept truncated with warning W0261.)",
   (value: string, type: string, min: string, max: string) => ({
     message: `literal \`${value}\` does not fit in \`${type}\``,
     label: `\`${type}\` holds ${min}..=${max}`,
