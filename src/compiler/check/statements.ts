@@ -290,7 +290,9 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       return;
   }
   if (compoundOps.has(stmt.op)) {
-    const valueType = checkExpr(c, scope, stmt.value, targetType);
+    // A shift count is any integer: the target's type is no expectation for it.
+    const shift = stmt.op === "<<=" || stmt.op === ">>=";
+    const valueType = checkExpr(c, scope, stmt.value, shift ? undefined : targetType);
     if (targetType.kind === "error" || valueType.kind === "error") return;
     if (!asInteger(targetType) || (!asInteger(valueType) && valueType.kind !== "intLiteral")) {
       ctx.diags.report(typeErrors.invalidOperands, stmt.opSpan, stmt.op, typeToString(targetType), typeToString(valueType));

@@ -1,0 +1,50 @@
+// Programs the random self-checking programs (tests/fuzz/random-programs) found compiled
+// wrong, each cut down to what it takes: the compiler accepted them, then the C did not
+// build with -Werror, the verifier refused it, or the kernel computed something else.
+// (Integer arithmetic has its own file: integer-rules.test.ts.)
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.js";
+import { compileAndBuild, kernelTests } from "./helpers.js";
+
+const kernelTest = kernelTests("random-program-findings.test", kernelSkipReason());
+
+/** Builds `source` (Makefile, -Werror) and hands over the build; cleans up after. */
+function withBuild(source: string, body: (build: ReturnType<typeof compileAndBuild>) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), "ks-findings-"));
+  try {
+    const path = join(dir, "finding.ks");
+    writeFileSync(path, source);
+    const build = compileAndBuild(path);
+    try {
+      body(build);
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+kernelTest("a shift-assignment by a match value takes the count's own type", () => {
+  // The count of `x <<= …` is any integer, but the target's type was passed to the match
+  // as the expected type of its arms: `u32` arms were E0302 for a `u8` target.
+  withBuild(`
+var k: u32 = 1
+var out: array<u32, u64>(1)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var x: u8 = 3
+    x <<= match (k) { 1: (2 as u32), default: (0 as u32) }
+    out[0] = x as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(integerEntries(findMap(result, "out")).get(0n), 12n);
+  });
+});
