@@ -24,17 +24,25 @@ import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
+import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
 export type Side = "kernel" | "user";
 
-/** Which map accessors a function body uses, so only those are emitted. */
+/** Which map accessors (and integer helpers) function bodies use, so only those are emitted. */
 export class MapAccessorUse {
   readonly used = new Map<string, Set<string>>();
+  /** `ks_sdiv`, `ks_shl`, … (emit/integers-c.ts). */
+  readonly integers = new Set<IntegerHelper>();
   note(map: string, accessor: string): string {
     let set = this.used.get(map);
     if (!set) this.used.set(map, (set = new Set()));
     set.add(accessor);
     return `ks_${map}_${accessor}`;
+  }
+  /** The C text of an integer operation, noting the helpers it calls. */
+  integer(result: IntegerText): string {
+    result.helpers.forEach((h) => this.integers.add(h));
+    return result.text;
   }
 }
 
@@ -140,7 +148,7 @@ export class CCodeEmitter {
               : this.expr(s.value);
             w.line(`__builtin_memcpy(${target}, ${source}, sizeof(${target}));`);
           } else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
-          else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
+          else w.line(`${this.compound(s.op, s.target, target, s.value)};`);
           // User space works on a copy of the entry: store it at once, so that an early
           // `return` or `break` cannot lose the write.
           const entry = this.userEntries.get(placeRootName(s.target) ?? "");
@@ -230,6 +238,13 @@ export class CCodeEmitter {
     });
   }
 
+  /** `target op= value` (without `;`) with KernelScript's integer rules (integers-c.ts). */
+  compound(op: ir.IrArithOp, place: ir.IrPlace, target: string, value: ir.IrExpr): string {
+    const t = integerTypeOf(place.type);
+    if (!t) return `${target} ${op}= ${this.expr(value)}`;
+    return this.accessors.integer(integerCompound(op, t, target, this.expr(value), literalValue(value), isSimplePlace(place)));
+  }
+
   /** `if … else if … else` chains written flat, as a C programmer would. */
   private ifChain(s: Extract<ir.IrStmt, { kind: "if" }>): void {
     const w = this.w;
@@ -304,9 +319,24 @@ export class CCodeEmitter {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
           return `((__u64)(${this.expr(e.left)} - ${this.expr(e.right)}))`;
         }
+        const t = integerTypeOf(e.type);
+        if (t && isArithmetic(e.op)) {
+          // Literals only: KernelScript folds them exactly, and so does the C.
+          const folded = literalValue(e);
+          if (folded !== undefined) return intLiteral(folded, e.type);
+          return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));
+        }
         return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
       }
-      case "unary": return `(${e.op}${this.expr(e.operand)})`;
+      case "unary": {
+        const t = integerTypeOf(e.type);
+        if (t && (e.op === "-" || e.op === "~")) {
+          const folded = literalValue(e);
+          if (folded !== undefined) return intLiteral(folded, e.type);
+          return integerUnary(e.op, t, this.expr(e.operand));
+        }
+        return `(${e.op}${this.expr(e.operand)})`;
+      }
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
@@ -385,6 +415,12 @@ export class CCodeEmitter {
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
     return `${call}(${[format, ...args].join(", ")});`;
   }
+}
+
+const arithmeticOps: ReadonlySet<string> = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]);
+
+function isArithmetic(op: string): op is ir.IrArithOp {
+  return arithmeticOps.has(op);
 }
 
 /** The `entry` binding a place is rooted in (`e` in `e.count`), if any. */

@@ -5,7 +5,8 @@ import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
+import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
@@ -97,6 +98,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
   emitKernelMapKindHelpers(w, module);
+  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);

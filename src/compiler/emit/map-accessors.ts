@@ -12,6 +12,7 @@ import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+import { integerBinary, integerTypeOf } from "./integers-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
 
@@ -21,6 +22,14 @@ function isPerCpu(map: ir.IrMap): boolean {
 
 function isIntegerLike(t: Type): boolean {
   return t.kind === "int" || t.kind === "enum" || t.kind === "char" || t.kind === "bool";
+}
+
+/** `left op right` on a map value of `type`, with KernelScript's integer rules (integers-c.ts). */
+function valueOperation(op: ir.IrArithOp, type: Type, left: string, right: string): string {
+  const plain = `${left} ${op} ${right}`;
+  const t = integerTypeOf(type);
+  const text = t ? integerBinary(op, t, left, right, undefined).text : plain;
+  return text === `(${plain})` ? plain : text;
 }
 
 export function emitMapOperations(w: CWriter, side: Side, maps: readonly ir.IrMap[], use: MapAccessorUse): void {
@@ -72,7 +81,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     const atomic = !isPerCpu(map) && (op === "+" || op === "-");
     const update = (target: string): string =>
-      atomic ? `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${target}, operand);` : `*${target} = *${target} ${op} operand;`;
+      atomic ? `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${target}, operand);` : `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       w.line(`${V} *value = bpf_map_lookup_elem(&${map.name}, &key);`);
       w.block("if (value)", () => {
@@ -80,7 +89,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
         w.line("return;");
       });
       w.comment("absent: the entry starts from zero");
-      w.line(`${V} initial = (${V})0 ${op} operand;`);
+      w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
       if (isArray) {
         w.line(`bpf_map_update_elem(&${map.name}, &key, &initial, BPF_ANY);`);
       } else {
@@ -134,7 +143,7 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       w.line(`${V} value = 0;`);
       w.line(`${raw("lookup")}(&key, &value);`);
-      w.line(`value = value ${op} operand;`);
+      w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
       w.line(`${raw("update")}(&key, &value);`);
     });
   }

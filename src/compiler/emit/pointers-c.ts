@@ -71,7 +71,7 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
   const lookup = accessors.note(s.map, "lookup");
   const target = code.place(s.target);
   const value = code.expr(s.value);
-  const assignment = s.op === "=" ? `${target} = ${value};` : `${target} ${s.op}= ${value};`;
+  const assignment = s.op === "=" ? `${target} = ${value};` : `${code.compound(s.op, s.target, target, s.value)};`;
   w.block("", () => {
     w.line(`${cDeclaration(s.keyType, key)} = ${code.expr(s.key)};`);
     if (side === "kernel") {
