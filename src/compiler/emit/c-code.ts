@@ -459,6 +459,11 @@ function hasOuterParens(text: string): boolean {
 export function intLiteral(value: bigint, type: Type): string {
   const negative = value < 0n;
   const magnitude = negative ? -value : value;
+  // The minimum of a signed type is no negated constant of that type (9223372036854775808
+  // fits no signed C type; 2147483648 needs a suffix that would make it unsigned, and
+  // `-2147483648U` is +2147483648 once widened): write it as an expression.
+  if (negative && magnitude === 1n << 63n) return "(-9223372036854775807LL - 1)";
+  if (negative && magnitude === 1n << 31n && !(type.kind === "int" && type.bits === 64)) return "(-2147483647 - 1)";
   let text = magnitude.toString();
   if (magnitude > 0xffffffffn || (type.kind === "int" && type.bits === 64 && magnitude > 0x7fffffffn)) {
     text += type.kind === "int" && type.signed ? "LL" : "ULL";
