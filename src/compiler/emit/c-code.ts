@@ -24,7 +24,7 @@ import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
-import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
+import { atomicAdd, integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -139,7 +139,7 @@ export class CCodeEmitter {
           const target = this.place(s.target);
           // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
           const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
-          if (atomic) w.line(`${atomic}(&${target}, ${this.expr(s.value)});`);
+          if (atomic) w.line(`${atomicAdd(atomic, s.target.type, `&${target}`, this.expr(s.value))};`);
           else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).

@@ -46,9 +46,9 @@ export function globalReference(side: Side, storage: ir.GlobalStorage, name: str
 }
 
 /** Whether `target op= value` on this type can be one atomic instruction (BPF: 32/64-bit). */
-export function atomicCompound(op: ir.IrAssignOp, type: Type): string | undefined {
+export function atomicCompound(op: ir.IrAssignOp, type: Type): "+" | "-" | undefined {
   if ((op !== "+" && op !== "-") || type.kind !== "int" || type.bits < 32) return undefined;
-  return op === "+" ? "__sync_fetch_and_add" : "__sync_fetch_and_sub";
+  return op;
 }
 
 type StructFields = ReadonlyMap<string, readonly { readonly name: string; readonly type: Type }[]>;

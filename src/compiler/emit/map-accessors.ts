@@ -12,7 +12,7 @@ import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
-import { integerBinary, integerTypeOf } from "./integers-c.js";
+import { atomicAdd, integerBinary, integerTypeOf } from "./integers-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
 
@@ -81,7 +81,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     const atomic = !isPerCpu(map) && (op === "+" || op === "-");
     const update = (target: string): string =>
-      atomic ? `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${target}, operand);` : `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
+      atomic ? `${atomicAdd(op === "-" ? "-" : "+", map.valueType, target, "operand")};` : `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       w.line(`${V} *value = bpf_map_lookup_elem(&${map.name}, &key);`);
       w.block("if (value)", () => {

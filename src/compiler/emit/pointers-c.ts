@@ -3,6 +3,7 @@
 //! and plain blocks. Called from `CCodeEmitter.statement` for either side.
 
 import type * as ir from "../ir.js";
+import { atomicAdd } from "./integers-c.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
@@ -84,7 +85,7 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
         w.line(`${binding} = ${lookup}(&${key});`);
       });
       w.line(`if (${binding})`);
-      w.line(s.atomic ? `    __sync_fetch_and_${s.op === "+" ? "add" : "sub"}(&${target}, ${value});` : `    ${assignment}`);
+      w.line(s.atomic ? `    ${atomicAdd(s.op === "-" ? "-" : "+", s.target.type, `&${target}`, value)};` : `    ${assignment}`);
     } else {
       w.line(`${cDeclaration(s.valueType, "__ks_copy")};`);
       w.line("memset(&__ks_copy, 0, sizeof(__ks_copy));");
