@@ -12,6 +12,7 @@ import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.
 import { compileAndBuild, kernelTests } from "./helpers.js";
 
 const kernelTest = kernelTests("random-program-findings.test", kernelSkipReason());
+const XDP_PASS = 2;
 
 /** Builds `source` (Makefile, -Werror) and hands over the build; cleans up after. */
 function withBuild(source: string, body: (build: ReturnType<typeof compileAndBuild>) => void): void {
@@ -29,6 +30,32 @@ function withBuild(source: string, body: (build: ReturnType<typeof compileAndBui
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+kernelTest("a match value inside a bpf_loop() callback reads a struct from outside the loop", () => {
+  // The statement expression the match becomes was written by a fresh C emitter that did
+  // not know the callback reaches `s` through its context: `s` was undeclared.
+  withBuild(`
+struct S {
+    a: u32,
+}
+var n: u32 = 3
+var out: array<u32, u64>(1)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var s = S { a: 5 }
+    var sum: u64 = 0
+    for (i in 0..n) {
+        sum += (match (i) { 1: s.a, default: 100 }) as u64
+    }
+    out[0] = sum
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    assert.equal(integerEntries(findMap(result, "out")).get(0n), 205n, "100 + 5 + 100");
+  });
+});
 
 kernelTest("a shift-assignment by a match value takes the count's own type", () => {
   // The count of `x <<= …` is any integer, but the target's type was passed to the match

@@ -376,7 +376,8 @@ export class CCodeEmitter {
   /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
   private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
     const inner = new CWriter();
-    const code = new CCodeEmitter(inner, this.side, this.accessors);
+    // Inside a loop callback the block reaches outer variables the same way (frame aliases).
+    const code = new CCodeEmitter(inner, this.side, this.accessors, this.loops, this.frame);
     code.temporaries = this.temporaries + 1000;
     code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
     code.statements(e.body);
