@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
-import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.js";
+import { findMap, integerEntries, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests } from "./helpers.js";
 
 const kernelTest = kernelTests("random-program-findings.test", kernelSkipReason());
@@ -54,6 +54,32 @@ var out: array<u32, u64>(1)
     const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
     assert.equal(result.runs[0]!.retval, XDP_PASS);
     assert.equal(integerEntries(findMap(result, "out")).get(0n), 205n, "100 + 5 + 100");
+  });
+});
+
+kernelTest("concatenating strings read from a map passes the verifier and gives the text", () => {
+  // clang wrote `s.data + used` as `s.data | used` (the buffer is aligned, `used` small):
+  // "R1 bitwise operator |= on pointer prohibited".
+  withBuild(`
+struct T {
+    s: str(3),
+}
+var m: array<u32, T>(1)
+var out: array<u32, u64>(1)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var t = m[0]
+    if (t.s + t.s + "rj" == "ysuysurj") {
+        out[0] = 1
+    }
+    return XDP_PASS
+}
+`, (build) => {
+    const value = new Uint8Array(4);
+    value.set(new TextEncoder().encode("ysu"));
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }], { presets: [{ map: "m", key: uintBytes(0, 4), value }] });
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    assert.equal(integerEntries(findMap(result, "out")).get(0n), 1n);
   });
 });
 
