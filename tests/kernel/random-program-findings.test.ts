@@ -101,3 +101,43 @@ var out: array<u32, u64>(1)
     assert.equal(integerEntries(findMap(result, "out")).get(0n), 12n);
   });
 });
+
+kernelTest("assigning or comparing a variable to itself builds with -Wall -Werror on both sides", () => {
+  // Valid KernelScript that clang flags (-Wself-assign, -Wtautological-compare), as it
+  // does comparing a widened value with a constant outside the narrower type's range.
+  withBuild(`
+struct S {
+    a: u32,
+}
+var g: i8 = 3
+var out: array<u32, u64>(2)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var s = S { a: 1 }
+    g = g
+    s.a = s.a
+    s = s
+    if (g != g) {
+        out[0] = 1
+    }
+    if (g as i16 != 300) {
+        out[1] = s.a as u64
+    }
+    return XDP_PASS
+}
+
+fn main() -> i32 {
+    var x: u32 = 5
+    x = x
+    if (x == x) {
+        print("same")
+    }
+    return 0
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 0n);
+    assert.equal(out.get(1n), 1n);
+  });
+});

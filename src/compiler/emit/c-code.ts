@@ -418,6 +418,21 @@ export class CCodeEmitter {
   }
 }
 
+/**
+ * Warnings about the program as written rather than about its translation: comparing or
+ * assigning a variable to itself (`x == x`, `x = x`), or comparing a value with a
+ * constant outside its type's range (`(b as i16) != 300` for an `i8` b) are valid
+ * KernelScript that C compilers flag under -Wall. The C keeps the program's meaning, so
+ * these are off in generated files (clang names; gcc knows the tautological one).
+ */
+export function emitSourceLevelWarningsOff(w: CWriter): void {
+  w.line('#pragma GCC diagnostic ignored "-Wtautological-compare"');
+  w.line("#ifdef __clang__");
+  w.line('#pragma clang diagnostic ignored "-Wself-assign"');
+  w.line('#pragma clang diagnostic ignored "-Wself-assign-field"');
+  w.line("#endif");
+}
+
 const arithmeticOps: ReadonlySet<string> = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]);
 
 function isArithmetic(op: string): op is ir.IrArithOp {

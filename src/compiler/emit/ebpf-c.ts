@@ -5,7 +5,7 @@ import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -59,6 +59,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
+  emitSourceLevelWarningsOff(w);
   w.line();
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
