@@ -4,6 +4,8 @@
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
 #   make build   compile the TypeScript into build/
 #   make clean   remove build/
+#   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
+#   make bench   compile time of 1×, 10×, 100× a large program (lines per second)
 #
 # On a fresh Debian/Ubuntu machine `make test` and `make demo` install the system
 # packages (when run as root) and the npm dependencies themselves; when everything is
@@ -22,7 +24,7 @@ TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test demo clean system-packages node-version
+.PHONY: all build test demo clean system-packages node-version fuzz-core bench
 
 all: build
 
@@ -32,7 +34,21 @@ test: system-packages build
 demo: system-packages build
 	node build/src/runner/demo.js
 
+# Mutation fuzzing of the compiler core (tools/fuzz-core.ts): N inputs, a random SEED
+# unless given; failing inputs are saved to OUT with how to regenerate them.
+N ?= 1000
+SEED ?=
+OUT ?= build/fuzz-core
+fuzz-core: build
+	node build/tools/fuzz-core.js --n $(N) --seed "$(SEED)" --out $(OUT)
+
+# Compile time of 1×, 10× and 100× a large program; see bench/README.md.
+bench: build
+	node build/bench/compile-time.js
+
 build: node-version $(NPM_STAMP)
+	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.
+	node tools/embed-runtime-c.mjs
 	$(TSC) -p tsconfig.json
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
 	@find build -name '*.js' 2>/dev/null | while read -r js; do \

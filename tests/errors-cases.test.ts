@@ -31,9 +31,14 @@ describe("error cases (tests/cases/errors)", { concurrency: Math.max(2, availabl
       const file = basename(path);
       // `// check-args: --test` in a case adds flags to `kernelscript check` (test mode).
       const extra = /^\/\/ check-args: (.*)$/m.exec(readFileSync(path, "utf8"))?.[1]?.split("//~")[0]?.trim().split(" ") ?? [];
+      // `// check-env: NAME=value` sets the environment (e.g. `BTF=none`: no kernel BTF).
+      // tracefs is never read (a golden must not depend on whether it is mounted): the
+      // kernel is seen through its BTF, as `KS_TRACEFS` pointing at nothing makes it.
+      const env: Record<string, string> = { KS_TRACEFS: "/nonexistent/tracefs" };
+      for (const [, name, value] of readFileSync(path, "utf8").matchAll(/^\/\/ check-env: (\w+)=(\S*)/gm)) env[name!] = value!;
       const [text, json] = await Promise.all([
-        runCli(["check", ...extra, file], { cwd }),
-        runCli(["check", ...extra, file, "--format", "json"], { cwd }),
+        runCli(["check", ...extra, file], { cwd, env }),
+        runCli(["check", ...extra, file, "--format", "json"], { cwd, env }),
       ]);
       for (const run of [text, json]) {
         assert.ok(!hasStackTrace(run.stderr), `stack trace in the output:\n${run.stderr}`);

@@ -4,6 +4,7 @@
 
 import type { ParsedCommand } from "./options.js";
 import type { Environment } from "./toolchain.js";
+import type { InterruptSignal } from "./failures.js";
 
 export interface CliIo {
   readonly writeStdout: (text: string) => void;
@@ -13,6 +14,13 @@ export interface CliIo {
   /** Colour diagnostics (stderr is a terminal and NO_COLOR is unset). */
   readonly color: boolean;
   readonly isRoot: boolean;
+  /**
+   * Calls `listener` on SIGINT/SIGTERM/SIGHUP instead of letting the signal end the
+   * process, until the returned function is called. Commands that leave partial work
+   * behind (a running make, a staging directory) subscribe while it exists. Absent when
+   * commands run in-process (tests): signals then keep their default action.
+   */
+  readonly onInterrupt?: (listener: (signal: InterruptSignal) => void) => () => void;
 }
 
 export interface CommandContext {

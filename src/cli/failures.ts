@@ -13,7 +13,15 @@ export const ExitCode = {
   internal: 70,
 } as const;
 
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+/** Stopped by a signal: 128 + its number, as shells report it (SIGHUP 129, SIGINT 130, SIGTERM 143). */
+export type InterruptedExitCode = 129 | 130 | 143;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode] | InterruptedExitCode;
+
+/** The signals a command cleans up after before it stops. */
+export type InterruptSignal = "SIGHUP" | "SIGINT" | "SIGTERM";
+
+const interruptExitCodes: Readonly<Record<InterruptSignal, InterruptedExitCode>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Bad command line: unknown command or flag, missing argument. Exit 2 with usage. */
 export class UsageError extends Error {
@@ -51,3 +59,19 @@ export class InternalError extends Error {
   }
 }
 
+
+/**
+ * The command was stopped by SIGINT/SIGTERM/SIGHUP after it undid its partial work
+ * (e.g. a build's staging directory). Exit 128 + the signal's number, message on stderr.
+ */
+export class Interrupted extends Error {
+  readonly signal: InterruptSignal;
+  constructor(signal: InterruptSignal, message: string) {
+    super(message);
+    this.name = "Interrupted";
+    this.signal = signal;
+  }
+  get exitCode(): InterruptedExitCode {
+    return interruptExitCodes[this.signal];
+  }
+}

@@ -56,9 +56,17 @@ export function verifierRejections(result: VerifyResult): Diagnostic[] {
   return result.programs.filter((p) => !p.loaded && !p.refused).flatMap((p) => (p.diagnostic ? [p.diagnostic] : []));
 }
 
+/**
+ * Programs stopped at this machine's boundary (EPERM, a kfunc whose module is not
+ * loaded): their diagnostics, as warnings, for commands where that is not an error.
+ */
+export function boundaryWarnings(result: VerifyResult): Diagnostic[] {
+  return result.programs.filter((p) => !p.loaded && p.refused && p.diagnostic).map((p) => ({ ...p.diagnostic!, severity: "warning" as const }));
+}
+
 /** One line per program: `  vm_nul: rejected (E0452), log: PATH` / `  p: loaded`. */
 export function programLines(result: VerifyResult): string {
   return result.programs
-    .map((p) => `  ${p.name}: ${p.loaded ? "loaded" : p.refused ? "refused by this kernel (EPERM)" : `rejected (${p.diagnostic?.code ?? "?"}), log: ${p.logPath}`}`)
+    .map((p) => `  ${p.name}: ${p.loaded ? "loaded" : p.refused ? p.refusedBecause ?? "refused by this kernel" : `rejected (${p.diagnostic?.code ?? "?"}), log: ${p.logPath}`}`)
     .join("\n") + "\n";
 }

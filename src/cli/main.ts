@@ -7,7 +7,7 @@
 
 import { readFileSync } from "node:fs";
 import { type CliIo, type CommandContext } from "./context.js";
-import { EnvironmentError, ExitCode, InternalError, UsageError } from "./failures.js";
+import { EnvironmentError, ExitCode, InternalError, Interrupted, UsageError, type InterruptSignal } from "./failures.js";
 import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type ParsedCommand } from "./options.js";
 import { runBuild } from "./commands/build.js";
 import { runCheck } from "./commands/check.js";
@@ -69,6 +69,10 @@ function reportFailure(error: unknown, io: CliIo, parsed: ParsedCommand | undefi
     io.writeStderr(lines.join("\n") + "\n");
     return ExitCode.environment;
   }
+  if (error instanceof Interrupted) {
+    io.writeStderr(`kernelscript: ${error.message}\n`);
+    return error.exitCode;
+  }
   reportInternalError(error, io, parsed);
   return ExitCode.internal;
 }
@@ -97,15 +101,45 @@ function packageVersion(): string {
   return manifest.version ?? "unknown";
 }
 
+/**
+ * A process stream that stops writing, quietly, once its reader is gone: `kernelscript
+ * build … | head` closes our stdout after a few lines, which is the reader's choice,
+ * not an error of ours (EPIPE; Node ignores SIGPIPE). The command still runs to its
+ * end and its exit code says how that went; only further output is dropped.
+ */
+function closableWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", () => {
+    // EPIPE, or ERR_STREAM_DESTROYED for writes after it: nobody reads any more.
+    closed = true;
+  });
+  return (text) => {
+    if (closed || stream.destroyed) return;
+    stream.write(text);
+  };
+}
+
+const interruptSignals: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /** Runs `main` for the real process: its argv, streams, environment and exit code. */
 export function runFromProcess(): void {
   const io: CliIo = {
-    writeStdout: (text) => void process.stdout.write(text),
-    writeStderr: (text) => void process.stderr.write(text),
+    writeStdout: closableWriter(process.stdout),
+    writeStderr: closableWriter(process.stderr),
     env: process.env,
     cwd: process.cwd(),
     color: process.stderr.isTTY === true && (process.env["NO_COLOR"] ?? "") === "",
     isRoot: process.getuid?.() === 0,
+    onInterrupt: (listener) => {
+      const handlers = interruptSignals.map((signal) => {
+        const handler = (): void => listener(signal);
+        process.on(signal, handler);
+        return [signal, handler] as const;
+      });
+      return () => {
+        for (const [signal, handler] of handlers) process.off(signal, handler);
+      };
+    },
   };
   // Errors thrown outside the awaited chain (callbacks, stray rejections) still get
   // the internal-error treatment instead of Node's default stack dump.

@@ -4,19 +4,23 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Host } from "../compiler/index.js";
+import { listTracepoints } from "./tracefs.js";
 
 export const defaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
 export class NodeHost implements Host {
   private btf: Uint8Array | undefined | null = null;
+  private tracepoints: readonly string[] | undefined | null = null;
 
   /**
    * `cwd`: what relative paths are relative to (the user's working directory).
    * `btfPath`: where the kernel's BTF is read from (`BTF=`, or the running kernel's).
+   * `env`: the environment (`KS_TRACEFS`, see tracefs.ts).
    */
   constructor(
     private readonly cwd: string,
     private readonly btfPath: string = defaultKernelBtfPath,
+    private readonly env: Readonly<Record<string, string | undefined>> = process.env,
   ) {}
 
   readFile(path: string): string | undefined {
@@ -40,6 +44,14 @@ export class NodeHost implements Host {
       }
     }
     return this.btf;
+  }
+
+  /** tracefs describes the running kernel only: none for a BTF given with `BTF=`. */
+  readTracepoints(): readonly string[] | undefined {
+    if (this.tracepoints === null) {
+      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env) : undefined;
+    }
+    return this.tracepoints;
   }
 }
 

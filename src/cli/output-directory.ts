@@ -2,7 +2,9 @@
 //! one successful compile or untouched: files go into a fresh temporary sibling, which is
 //! then renamed over the target. A previous output is replaced only after the new one is
 //! complete, and only when it looks like kernelscript output, so `-o .` or a typo can
-//! never wipe a user's own directory.
+//! never wipe a user's own directory. `build` stages the same way and runs make inside
+//! the staging directory, so the target holds the old output until the whole build
+//! succeeded (`stageOutputDirectory`).
 
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
@@ -74,13 +76,76 @@ function isGeneratedFile(path: string): boolean {
   }
 }
 
-/** Writes `files` as the new content of `target`, atomically with respect to errors. */
-export function replaceOutputDirectory(target: OutputTarget, files: readonly EmittedFile[]): void {
+/**
+ * A complete new output waiting beside its target: `commit()` renames it over the
+ * target, `discard()` removes it (both idempotent; after one the other does nothing).
+ */
+export interface StagedOutput {
+  /** Absolute path of the staging directory (a hidden sibling of the target). */
+  readonly dir: string;
+  commit(): void;
+  discard(): void;
+}
+
+/**
+ * Staging directories are named `.NAME.tmp-PID-XXXXXX`: the process id lets a later run
+ * remove what a killed one (SIGKILL, power loss) left behind, without touching the
+ * staging directory of a build still running.
+ */
+function stagingPrefix(target: string): string {
+  return `.${basename(target)}.tmp-`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes staging siblings of `target` whose process no longer exists. */
+function removeAbandonedStaging(target: string): void {
+  const prefix = stagingPrefix(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1] ?? NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
+      rmSync(join(dirname(target), name), { recursive: true, force: true });
+    }
+  }
+}
+
+function writeFailure(error: unknown, target: OutputTarget): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOSPC" || code === "EDQUOT") {
+    return new EnvironmentError(
+      [`cannot write the output directory \`${target.shown}\` (${code})`],
+      "choose a writable location with -o DIR, or fix the permissions of its parent directory",
+    );
+  }
+  return error;
+}
+
+/**
+ * Writes `files` into a fresh staging sibling of `target`; the target itself is not
+ * touched until `commit()`. `build` runs make in the staging directory, so a failed
+ * or interrupted build leaves the previous output as it was.
+ */
+export function stageOutputDirectory(target: OutputTarget, files: readonly EmittedFile[]): StagedOutput {
   const parent = dirname(target.absolute);
   let staging: string | undefined;
   try {
     mkdirSync(parent, { recursive: true });
-    staging = mkdtempSync(join(parent, `.${basename(target.absolute)}.tmp-`));
+    removeAbandonedStaging(target.absolute);
+    staging = mkdtempSync(join(parent, `${stagingPrefix(target.absolute)}${process.pid}-`));
     // mkdtemp makes the directory private (0700); the output is an ordinary directory.
     chmodSync(staging, 0o755);
     for (const file of files) {
@@ -88,19 +153,36 @@ export function replaceOutputDirectory(target: OutputTarget, files: readonly Emi
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, file.text);
     }
-    swapIntoPlace(staging, target.absolute);
-    staging = undefined;
   } catch (error) {
     if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOSPC" || code === "EDQUOT") {
-      throw new EnvironmentError(
-        [`cannot write the output directory \`${target.shown}\` (${code})`],
-        "choose a writable location with -o DIR, or fix the permissions of its parent directory",
-      );
-    }
-    throw error;
+    throw writeFailure(error, target);
   }
+  const dir = staging;
+  let settled = false;
+  return {
+    dir,
+    commit() {
+      if (settled) return;
+      try {
+        swapIntoPlace(dir, target.absolute);
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        throw writeFailure(error, target);
+      } finally {
+        settled = true;
+      }
+    },
+    discard() {
+      if (settled) return;
+      settled = true;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes `files` as the new content of `target`, atomically with respect to errors. */
+export function replaceOutputDirectory(target: OutputTarget, files: readonly EmittedFile[]): void {
+  stageOutputDirectory(target, files).commit();
 }
 
 function swapIntoPlace(staging: string, target: string): void {

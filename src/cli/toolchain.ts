@@ -5,8 +5,10 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { spawn } from "node:child_process";
+import { constants as osConstants } from "node:os";
 import { EnvironmentError } from "./failures.js";
 import { defaultKernelBtfPath } from "./node-host.js";
+import type { InterruptWatch } from "./interrupts.js";
 
 /** One thing the build needs: how to detect it, and which Debian/Ubuntu package has it. */
 interface Requirement {
@@ -88,11 +90,50 @@ export function requireBuildToolchain(env: Environment, isRoot: boolean): void {
   if (problems.length > 0) throw new EnvironmentError(problems, fixes.join("\n"));
 }
 
-/** Runs `make -C dir`, its output going to ours; resolves to make's exit status. */
-export function runMake(dir: string, env: Environment): Promise<number> {
+/** Where make's output goes: the command's own streams (which ignore a closed reader). */
+export interface MakeOutput {
+  readonly env: Environment;
+  readonly writeStdout: (text: string) => void;
+  readonly writeStderr: (text: string) => void;
+}
+
+/**
+ * Runs `make -C dir`, forwarding its output to ours; resolves to make's exit status
+ * (128 + N when a signal ended it).
+ *
+ * make's output comes through pipes we read, never our own stdout handed down: when
+ * our reader goes away (`kernelscript build … | head`), our writes stop quietly while
+ * make and its compilers keep writing into the pipe we drain, so a closed stdout can
+ * never kill the build halfway (SIGPIPE) and leave a half-built directory.
+ *
+ * make runs in a process group of its own: on the first signal of `interrupts` the
+ * whole group (make, clang, cc, bpftool) gets that signal; the promise resolves when
+ * make has exited.
+ */
+export function runMake(dir: string, output: MakeOutput, interrupts: InterruptWatch): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("make", ["--no-print-directory", "-C", dir], { stdio: ["ignore", "inherit", "inherit"], env: { ...env } });
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const child = spawn("make", ["--no-print-directory", "-C", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...output.env },
+      detached: true,
+    });
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => output.writeStdout(text));
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => output.writeStderr(text));
+    const stopWatching = interrupts.onSignal((signal) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    });
+    child.on("error", (error) => {
+      stopWatching();
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      stopWatching();
+      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
   });
 }

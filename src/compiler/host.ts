@@ -11,6 +11,12 @@ export interface Host {
    * built-in table.
    */
   readKernelBtf?(): Uint8Array | undefined;
+  /**
+   * `category/event` of every tracepoint the kernel of that BTF lists in tracefs, or
+   * `undefined` where tracefs cannot be read (not mounted, another kernel's BTF, the
+   * playground): tracepoint names are then checked against the BTF alone.
+   */
+  readTracepoints?(): readonly string[] | undefined;
 }
 
 /** `dirname` for '/'-separated paths (no node:path in the core). */

@@ -1,13 +1,24 @@
 //! The only code that knows every IR node's children (as `forEachChild` is for the
-//! AST). Analyses that walk the IR build on these, so a new node kind is added here once
-//! (the switches are exhaustive) instead of being silently skipped by each walker.
+//! AST), and the one deep traversal every pass uses. A new node kind is added here once
+//! (the switches are exhaustive) instead of being silently skipped by each pass's own
+//! walker: the emitters, lowering and analyses walk through `walkStatements` (or the
+//! helpers built on it), and tests/unit/tidy.test.ts refuses private walkers elsewhere.
+//!
+//! Order: a statement, then the places it writes (each before the expressions it
+//! reads), then its own expressions, then its nested bodies in source order; an
+//! expression before its children, then the statement lists it holds (a `valueBlock`).
 
 import type * as ir from "./ir.js";
+import type { Type } from "./types.js";
+
+/** Where a nested statement list sits in its owner. */
+export type IrBodyRole = "then" | "else" | "loop" | "block" | "try" | "catch" | "value";
 
 /** A nested statement list, with the names it binds for its statements (loop variables, bindings). */
 export interface IrBody {
   readonly statements: readonly ir.IrStmt[];
   readonly binds: readonly string[];
+  readonly role: IrBodyRole;
 }
 
 export interface IrStatementParts {
@@ -19,14 +30,16 @@ export interface IrStatementParts {
   readonly bodies: readonly IrBody[];
   /** Names it declares in the enclosing scope (visible to the statements after it). */
   readonly declares: readonly string[];
+  /** Names bound for its own places only (the entry of `m[k].f op= v`). */
+  readonly scoped: readonly string[];
 }
 
-const body = (statements: readonly ir.IrStmt[] | undefined, binds: readonly string[] = []): IrBody[] =>
-  statements ? [{ statements, binds }] : [];
+const body = (statements: readonly ir.IrStmt[] | undefined, role: IrBodyRole, binds: readonly string[] = []): IrBody[] =>
+  statements ? [{ statements, binds, role }] : [];
 
 export function statementParts(s: ir.IrStmt): IrStatementParts {
-  const parts = (exprs: readonly (ir.IrExpr | undefined)[], bodies: IrBody[] = [], places: ir.IrPlace[] = [], declares: string[] = []): IrStatementParts =>
-    ({ exprs: exprs.filter((e): e is ir.IrExpr => e !== undefined), places, bodies, declares });
+  const parts = (exprs: readonly (ir.IrExpr | undefined)[], bodies: IrBody[] = [], places: ir.IrPlace[] = [], declares: string[] = [], scoped: string[] = []): IrStatementParts =>
+    ({ exprs: exprs.filter((e): e is ir.IrExpr => e !== undefined), places, bodies, declares, scoped });
   switch (s.kind) {
     case "declare": return parts([s.init], [], [], [s.name]);
     case "assign": return parts([s.value], [], [s.target]);
@@ -34,28 +47,48 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "mapCompound": return parts([s.key, s.value]);
     case "mapDelete": return parts([s.key]);
     case "expr": return parts([s.expr]);
-    case "if": return parts([s.condition], [...body(s.then), ...body(s.else)]);
-    case "ifMapEntry": return parts([s.key], [...body(s.then, [s.binding]), ...body(s.else)]);
-    case "ifPacketHeader": return parts([s.context, s.offset], [...body(s.then, [s.binding]), ...body(s.else)]);
-    case "while": return parts([s.condition], body(s.body));
-    case "forRange": return parts([s.start, s.end], body(s.body, [s.variable]));
-    case "forMap": return parts([], body(s.body, [s.key, ...(s.value ? [s.value] : [])]));
+    case "if": return parts([s.condition], [...body(s.then, "then"), ...body(s.else, "else")]);
+    case "ifMapEntry": return parts([s.key], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
+    case "ifPacketHeader": return parts([s.context, s.offset], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
+    case "while": return parts([s.condition], body(s.body, "loop"));
+    case "forRange": return parts([s.start, s.end], body(s.body, "loop", [s.variable]));
+    case "forMap": return parts([], body(s.body, "loop", [s.key, ...(s.value ? [s.value] : [])]));
     case "break": case "continue": return parts([]);
     case "return": return parts([s.value]);
     case "print": return parts(s.args);
-    case "block": return parts([], body(s.body));
+    case "block": return parts([], body(s.body, "block"));
     case "tailCall": return parts([s.context, s.fallback]);
-    case "mapEntryAssign": return parts([s.key, s.value], [], [s.target]);
+    case "mapEntryAssign": return parts([s.key, s.value], [], [s.target], [], [s.binding]);
     case "declareAlias": return parts([s.key], [], [], [s.name, s.pointer, s.keyName]);
-    case "aliasWriteBack": return parts([], [], [s.place]);
+    case "aliasWriteBack": return parts([s.update?.value], [], [s.place]);
     case "throw": return parts([s.value]);
-    case "try": return parts([], [...body(s.body), ...s.catches.flatMap((c) => body(c.body))]);
+    case "try": return parts([], [...body(s.body, "try"), ...s.catches.flatMap((c) => body(c.body, "catch"))]);
     case "tryCall": return parts(s.args, [], [], s.result ? [s.result] : []);
     case "defer": return parts(s.values);
     case "ringbufRelease": return parts([s.record]);
     case "objectDelete": return parts([s.pointer]);
     case "onEvent": return parts([]);
-    case "ifPointer": return parts([s.value], [...body(s.then, [s.binding]), ...body(s.else)]);
+    case "ifPointer": return parts([s.value], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
+  }
+}
+
+/**
+ * The types a statement names itself, not through its expressions: its variables and
+ * bindings (a binding's pointee for map entries and headers), and map keys and values.
+ */
+export function statementTypes(s: ir.IrStmt): readonly Type[] {
+  switch (s.kind) {
+    case "declare": return [s.type];
+    case "ifMapEntry": case "mapEntryAssign": case "declareAlias": return [s.keyType, s.valueType];
+    case "ifPacketHeader": return [s.header];
+    case "forRange": return [s.variableType];
+    case "forMap": return [s.keyType, s.valueType];
+    case "tryCall": return [s.type];
+    case "ifPointer": return [s.type];
+    case "assign": case "mapUpdate": case "mapCompound": case "mapDelete": case "expr": case "if": case "while":
+    case "break": case "continue": case "return": case "print": case "block": case "tailCall": case "aliasWriteBack":
+    case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete": case "onEvent":
+      return [];
   }
 }
 
@@ -86,7 +119,7 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
 
 /** Statement lists inside an expression (a `match` used as a value), with what they bind. */
 export function exprBodies(e: ir.IrExpr): readonly IrBody[] {
-  return e.kind === "valueBlock" ? [{ statements: e.body, binds: [e.result] }] : [];
+  return e.kind === "valueBlock" ? [{ statements: e.body, binds: [e.result], role: "value" }] : [];
 }
 
 /** The expressions a place reads (its base, its index). */
@@ -99,6 +132,58 @@ export function placeChildren(p: ir.IrPlace): readonly ir.IrExpr[] {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// The deep walk
+// ---------------------------------------------------------------------------------------
+
+/** Returned by `IrWalker.body` to leave a nested body out of the walk. */
+export const skipBody: unique symbol = Symbol("skip this body");
+
+/**
+ * What `walkStatements` calls. Every hook receives the context of the statement list it
+ * is in; `body` decides the context of each nested list (default: the same one).
+ */
+export interface IrWalker<C> {
+  /** Each statement, before anything inside it. */
+  readonly statement?: (s: ir.IrStmt, context: C) => void;
+  /** Each statement after its places, expressions and bodies (where its declarations start to count). */
+  readonly after?: (s: ir.IrStmt, context: C) => void;
+  /** Each place a statement writes, before the expressions the place reads. */
+  readonly place?: (p: ir.IrPlace, owner: ir.IrStmt, context: C) => void;
+  /** Each expression, before its children. */
+  readonly expression?: (e: ir.IrExpr, context: C) => void;
+  /** The context of a nested statement list of `owner` (a statement, or a `valueBlock`), or `skipBody`. */
+  readonly body?: (body: IrBody, owner: ir.IrStmt | ir.IrExpr, context: C) => C | typeof skipBody;
+}
+
+/** Every statement and expression of `list`, nested bodies included (expression bodies too). */
+export function walkStatements<C>(list: readonly ir.IrStmt[], walker: IrWalker<C>, context: C): void {
+  for (const s of list) walkStatement(s, walker, context);
+}
+
+export function walkStatement<C>(s: ir.IrStmt, walker: IrWalker<C>, context: C): void {
+  walker.statement?.(s, context);
+  const parts = statementParts(s);
+  for (const p of parts.places) {
+    walker.place?.(p, s, context);
+    for (const e of placeChildren(p)) walkExpression(e, walker, context);
+  }
+  for (const e of parts.exprs) walkExpression(e, walker, context);
+  for (const b of parts.bodies) walkBody(b, s, walker, context);
+  walker.after?.(s, context);
+}
+
+export function walkExpression<C>(e: ir.IrExpr, walker: IrWalker<C>, context: C): void {
+  walker.expression?.(e, context);
+  for (const child of exprChildren(e)) walkExpression(child, walker, context);
+  for (const b of exprBodies(e)) walkBody(b, e, walker, context);
+}
+
+function walkBody<C>(b: IrBody, owner: ir.IrStmt | ir.IrExpr, walker: IrWalker<C>, context: C): void {
+  const inner = walker.body ? walker.body(b, owner, context) : context;
+  if (inner !== skipBody) walkStatements(b.statements, walker, inner);
+}
+
 /** What `visitStatements` calls: each statement before its parts, each expression before its children. */
 export interface IrVisitor {
   readonly statement?: (s: ir.IrStmt) => void;
@@ -107,21 +192,37 @@ export interface IrVisitor {
 
 /** Every statement and expression of `list`, nested bodies included (expression bodies too). */
 export function visitStatements(list: readonly ir.IrStmt[], visitor: IrVisitor): void {
-  const expr = (e: ir.IrExpr): void => {
-    visitor.expression?.(e);
-    exprChildren(e).forEach(expr);
-    exprBodies(e).forEach((b) => statements(b.statements));
-  };
-  const statements = (stmts: readonly ir.IrStmt[]): void => {
-    for (const s of stmts) {
-      visitor.statement?.(s);
-      const parts = statementParts(s);
-      parts.exprs.forEach(expr);
-      parts.places.forEach((p) => placeChildren(p).forEach(expr));
-      parts.bodies.forEach((b) => statements(b.statements));
-    }
-  };
-  statements(list);
+  walkStatements<undefined>(list, {
+    ...(visitor.statement ? { statement: (s: ir.IrStmt) => visitor.statement!(s) } : {}),
+    ...(visitor.expression ? { expression: (e: ir.IrExpr) => visitor.expression!(e) } : {}),
+  }, undefined);
+}
+
+/** Whether some statement of `list` (nested ones included) satisfies `test`. */
+export function someStatement(list: readonly ir.IrStmt[], test: (s: ir.IrStmt) => boolean): boolean {
+  let found = false;
+  walkStatements<undefined>(list, {
+    statement: (s) => { found ||= test(s); },
+    body: () => (found ? skipBody : undefined),
+  }, undefined);
+  return found;
+}
+
+/** Whether some expression of `list` (nested ones included) satisfies `test`. */
+export function someExpression(list: readonly ir.IrStmt[], test: (e: ir.IrExpr) => boolean): boolean {
+  let found = false;
+  walkStatements<undefined>(list, {
+    expression: (e) => { found ||= test(e); },
+    body: () => (found ? skipBody : undefined),
+  }, undefined);
+  return found;
+}
+
+/** Whether `e` or an expression inside it (statement lists of value blocks included) satisfies `test`. */
+export function expressionContains(e: ir.IrExpr, test: (x: ir.IrExpr) => boolean): boolean {
+  let found = false;
+  walkExpression<undefined>(e, { expression: (x) => { found ||= test(x); } }, undefined);
+  return found;
 }
 
 /** Names called (directly, or as hoisted throwing calls) anywhere in `functions`. */
@@ -133,4 +234,16 @@ export function calledNames(functions: readonly ir.IrFunction[]): Set<string> {
   };
   for (const fn of functions) visitStatements(fn.body, visitor);
   return names;
+}
+
+/** Loop statements. */
+export type IrLoop = Extract<ir.IrStmt, { kind: "while" | "forRange" | "forMap" }>;
+
+export function isLoop(s: ir.IrStmt | ir.IrExpr): s is IrLoop {
+  return s.kind === "while" || s.kind === "forRange" || s.kind === "forMap";
+}
+
+/** A loop whose body becomes a `bpf_loop()`/`bpf_for_each_map_elem()` callback (a function of its own). */
+export function isCallbackLoop(s: ir.IrStmt | ir.IrExpr): s is IrLoop {
+  return isLoop(s) && s.lowering.kind === "callback";
 }

@@ -254,7 +254,11 @@ export interface IrCatch {
 export type IrStmt =
   /** `unread`: the value is never read (C gets a `(void)` use to keep -Wall quiet). */
   | { readonly kind: "declare"; readonly name: string; readonly type: Type; readonly init: IrExpr | undefined; readonly unread: boolean; readonly span: Span }
-  | { readonly kind: "assign"; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly span: Span }
+  /**
+   * `atomic`: the update is one atomic instruction (`+=`/`-=` on a 32/64-bit integer in
+   * memory other CPUs write too: globals, shared map values; lower/shared-memory.ts).
+   */
+  | { readonly kind: "assign"; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
   /** `m[k] = v` */
   | { readonly kind: "mapUpdate"; readonly map: string; readonly key: IrExpr; readonly value: IrExpr; readonly span: Span }
   /**
@@ -306,8 +310,12 @@ export type IrStmt =
    * when absent. `keyName` holds the key for the write-back.
    */
   | { readonly kind: "declareAlias"; readonly name: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly unread: boolean; readonly span: Span }
-  /** After an assignment to `place` inside alias `alias`: store it into the entry if present. */
-  | { readonly kind: "aliasWriteBack"; readonly alias: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly place: IrPlace; readonly span: Span }
+  /**
+   * After an assignment to `place` inside alias `alias`: store it into the entry if
+   * present. With `update` (eBPF, `+=`/`-=` on a shared map), apply `op value` to the
+   * entry atomically instead of storing the copy's value (other CPUs update it too).
+   */
+  | { readonly kind: "aliasWriteBack"; readonly alias: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly place: IrPlace; readonly update?: { readonly op: "+" | "-"; readonly value: IrExpr }; readonly span: Span }
   /**
    * `throw value`: control goes to the nearest enclosing `try` of this function, or out
    * of it through the hidden error out-parameter. `origin` (`fn at file.ks:LINE`) is
@@ -399,8 +407,11 @@ export type IrExpr =
   | { readonly kind: "mapEntryPointer"; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** `m[k] != null` / `m[k] == null`: whether the entry exists. */
   | { readonly kind: "mapContains"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
-  /** `helper`: a kernel BPF helper called by name (pointer arguments are passed as `void *`). */
-  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly helper?: boolean }
+  /**
+   * `helper`: a kernel BPF helper called by name (pointer arguments are passed as `void *`).
+   * `external`: an `extern` kernel function; its name is the kernel's symbol, never escaped.
+   */
+  | { readonly kind: "call"; readonly callee: string; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly helper?: boolean; readonly external?: boolean }
   /** A function used as a value (user space: a C function pointer). */
   | { readonly kind: "functionRef"; readonly name: string; readonly type: Type; readonly span: Span }
   /** A call through a function value (user space only; eBPF calls are resolved statically). */

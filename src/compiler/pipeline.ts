@@ -28,7 +28,15 @@ export interface CompileOptions {
   readonly makefile?: boolean;
   /** Test mode: requires `@test` functions and adds NAME.test.c (kernelscript test). */
   readonly test?: boolean;
+  /**
+   * What a tracepoint or kernel function missing from the kernel's BTF is: a warning
+   * when compiling (the program may run on another kernel), an error when the program
+   * is checked for loading into this kernel (`check --kernel`). Default `warning`.
+   */
+  readonly kernelFacts?: "warning" | "error";
 }
+
+export type CheckOptions = Pick<CompileOptions, "kernelFacts">;
 
 export interface CheckResult {
   readonly diagnostics: readonly Diagnostic[];
@@ -42,7 +50,7 @@ export interface CompileResult extends CheckResult {
   readonly files: readonly EmittedFile[];
 }
 
-export function check(path: string, host: Host): CheckResult {
+export function check(path: string, host: Host, options: CheckOptions = {}): CheckResult {
   const diags = new Diagnostics();
   const sources = new Map<string, SourceFile>();
   const text = host.readFile(path);
@@ -55,12 +63,12 @@ export function check(path: string, host: Host): CheckResult {
   const ast = parse(source, diags);
   // Checking a tree with syntax errors mostly reports their echoes; fix syntax first.
   if (diags.hasErrors()) return { diagnostics: diags.all, sources, semantics: undefined };
-  const semantics = checkProgram(ast, { host, sources, diags });
+  const semantics = checkProgram(ast, { host, sources, diags, kernelFacts: options.kernelFacts ?? "warning" });
   return { diagnostics: diags.all, sources, semantics };
 }
 
 export function compile(path: string, host: Host, options: CompileOptions = {}): CompileResult {
-  const checked = check(path, host);
+  const checked = check(path, host, options);
   const diags = new Diagnostics();
   diags.addAll(checked.diagnostics);
   if (diags.hasErrors() || !checked.semantics) return { ...checked, files: [] };

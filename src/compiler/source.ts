@@ -14,17 +14,41 @@ export interface Span {
 export interface SourceFile {
   /** The path as the user (or an include directive) named it; used in diagnostics. */
   readonly path: string;
+  /** The file's text, without a leading byte-order mark. */
   readonly text: string;
   /** Offset of the first character of every line; `lineStarts[0] === 0`. */
   readonly lineStarts: readonly number[];
 }
 
+const LF = 10;
+const CR = 13;
+const BYTE_ORDER_MARK = "\ufeff";
+
+/**
+ * The source file of `text` as editors write it: a UTF-8 byte-order mark at the start
+ * is dropped (it is no character of the program, and would count as a column), and a
+ * line ends at `\n`, at `\r\n` and at a lone `\r` (old Mac files), here as in the lexer.
+ */
 export function makeSourceFile(path: string, text: string): SourceFile {
+  const content = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10 /* \n */) lineStarts.push(i + 1);
+  for (let i = 0; i < content.length; i++) {
+    const c = content.charCodeAt(i);
+    if (c === LF || (c === CR && content.charCodeAt(i + 1) !== LF)) lineStarts.push(i + 1);
   }
-  return { path, text, lineStarts };
+  return { path, text: content, lineStarts };
+}
+
+/** Whether the character at `offset` ends a line (`\n`, or `\r` alone or before `\n`). */
+export function isLineBreak(text: string, offset: number): boolean {
+  const c = text.charCodeAt(offset);
+  return c === LF || c === CR;
+}
+
+/** The offset of the next line break at or after `from`, or the text's length. */
+export function lineEndFrom(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) if (isLineBreak(text, i)) return i;
+  return text.length;
 }
 
 /** 1-based line and column of an offset. */
@@ -50,8 +74,10 @@ export function lineText(file: SourceFile, line: number): string {
   const start = file.lineStarts[line - 1];
   if (start === undefined) return "";
   const next = file.lineStarts[line];
-  let end = next === undefined ? file.text.length : next - 1;
-  if (end > start && file.text.charCodeAt(end - 1) === 13 /* \r */) end--;
+  let end = next === undefined ? file.text.length : next;
+  // Drop the line's terminator: `\n`, `\r\n` or `\r`.
+  if (end > start && file.text.charCodeAt(end - 1) === LF) end--;
+  if (end > start && file.text.charCodeAt(end - 1) === CR) end--;
   return file.text.slice(start, end);
 }
 

@@ -126,8 +126,13 @@ export interface StructLayout {
   readonly name: string;
   readonly origin: "user" | "kernel";
   readonly fields: readonly StructField[];
-  /** Size in bytes when known (BTF, or the built-in header table): unions and bitfields make it differ from the fields' sum. */
+  /**
+   * Size in bytes when known: from BTF or the built-in header table (unions and bitfields
+   * make it differ from the fields' sum), or computed once by the checker for user structs.
+   */
   readonly size?: number;
+  /** Alignment in bytes, computed once by the checker for user structs. */
+  readonly align?: number;
   /** A kernel struct or union without a C name (reachable only through a member). */
   readonly anonymous?: boolean;
 }
@@ -228,18 +233,26 @@ export function sizeOf(t: Type, tables: TypeTables): number {
     case "struct": {
       const layout = tables.structs.get(t.name);
       if (!layout) return 8;
-      if (layout.size !== undefined) return layout.size;
-      let size = 0;
-      let align = 1;
-      for (const f of layout.fields) {
-        const a = alignOf(f.type, tables);
-        align = Math.max(align, a);
-        size = Math.ceil(size / a) * a + sizeOf(f.type, tables);
-      }
-      return Math.ceil(size / align) * align;
+      return layout.size ?? fieldsLayout(layout.fields, tables).size;
     }
     case "map": case "null": case "intLiteral": case "error": return 8;
   }
+}
+
+/**
+ * Size and alignment of a struct with these fields, laid out as C does. The checker
+ * stores the result on every user struct (check/type-nesting.ts), in the order structs
+ * hold each other, so this never walks deeper than one struct.
+ */
+export function fieldsLayout(fields: readonly StructField[], tables: TypeTables): { size: number; align: number } {
+  let size = 0;
+  let align = 1;
+  for (const f of fields) {
+    const a = alignOf(f.type, tables);
+    align = Math.max(align, a);
+    size = Math.ceil(size / a) * a + sizeOf(f.type, tables);
+  }
+  return { size: Math.ceil(size / align) * align, align };
 }
 
 export function alignOf(t: Type, tables: TypeTables): number {
@@ -249,7 +262,8 @@ export function alignOf(t: Type, tables: TypeTables): number {
     case "str": return 1;
     case "struct": {
       const layout = tables.structs.get(t.name);
-      return layout ? Math.max(1, ...layout.fields.map((f) => alignOf(f.type, tables))) : 8;
+      if (!layout) return 8;
+      return layout.align ?? layout.fields.reduce((align, f) => Math.max(align, alignOf(f.type, tables)), 1);
     }
     case "bool": case "char": return 1;
     case "enum": return 4;

@@ -54,6 +54,8 @@ export interface RunOptions {
   readonly progArrays?: readonly ProgArraySlot[];
   /** Ring buffers whose records are read (consumed) after the runs, into `ringbufs`. */
   readonly ringbufs?: readonly string[];
+  /** Start every run at the same time, one thread each (pinned by `cpu`): CPUs contending for the same maps. */
+  readonly concurrent?: boolean;
 }
 
 export interface MapEntry {
@@ -124,6 +126,7 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
     ...(options.presets ?? []).flatMap((p) => ["--set", p.map, toHex(p.key), toHex(p.value)]),
     ...(options.progArrays ?? []).flatMap((p) => ["--prog-array", p.map, String(p.index), p.prog]),
     ...(options.ringbufs ?? []).flatMap((name) => ["--ringbuf", name]),
+    ...(options.concurrent ? ["--concurrent"] : []),
   ];
   const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...presetArgs, ...runs.flatMap(runArgs)];
   const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });

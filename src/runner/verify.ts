@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import type { Diagnostic, SourceSet } from "../compiler/index.js";
 import { makeSourceFile } from "../compiler/index.js";
 import { explainRejection, parseLineMap, type LineMap } from "../compiler/verifier/index.js";
+import { verifierKfuncMissing } from "../compiler/diagnostics/catalog/verifier.js";
 import { nativeTool } from "./native-tools.js";
 
 export interface VerifiedProgram {
@@ -18,8 +19,14 @@ export interface VerifiedProgram {
   /** `enum bpf_prog_type` number. */
   readonly type: number;
   readonly loaded: boolean;
-  /** The kernel refused the program type here (EPERM with no log: lockdown). */
+  /**
+   * Stopped at this machine's boundary, not by an error of the program: the kernel
+   * refused the program type (EPERM with no log: lockdown), or a kfunc it calls is
+   * missing because its kernel module is not loaded (E0469).
+   */
   readonly refused: boolean;
+  /** Why, for `refused` programs: one line. */
+  readonly refusedBecause: string | undefined;
   readonly errno: number;
   /** The full verifier log (a file), for rejected programs. */
   readonly logPath: string | undefined;
@@ -66,14 +73,24 @@ export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
   }
   interface Raw { name: string; type: number; loaded: boolean; refused: boolean; errno: number; truncated: boolean; log: string | null }
   const raw = JSON.parse(run.stdout) as { programs: Raw[] };
+  const kernelModulesUnsupported = !existsSync("/proc/modules");
   const programs = raw.programs.map((p): VerifiedProgram => {
     const logPath = p.log ?? undefined;
     let diagnostic: Diagnostic | undefined;
     if (!p.loaded) {
       const log = logPath && existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
-      diagnostic = explainBuiltRejection(built, { program: p.name, log, sources, logPath, refused: p.refused });
+      diagnostic = explainBuiltRejection(built, { program: p.name, log, sources, logPath, refused: p.refused, kernelModulesUnsupported });
     }
-    return { name: p.name, type: p.type, loaded: p.loaded, refused: p.refused, errno: p.errno, logPath, truncated: p.truncated, diagnostic };
+    const moduleMissing = diagnostic?.code === verifierKfuncMissing.code;
+    const refusedBecause = p.refused
+      ? "refused by this kernel (EPERM)"
+      : moduleMissing
+        ? `not loaded: ${diagnostic!.message.replace(/^program `[^`]*` /, "")} (${diagnostic!.code})`
+        : undefined;
+    return {
+      name: p.name, type: p.type, loaded: p.loaded, refused: p.refused || moduleMissing, refusedBecause,
+      errno: p.errno, logPath, truncated: p.truncated, diagnostic,
+    };
   });
   return { programs, diagnostics: programs.flatMap((p) => (p.diagnostic ? [p.diagnostic] : [])), sources };
 }
@@ -99,7 +116,10 @@ export function readBuiltOutput(dir: string, name: string): BuiltOutput {
 /** One program's verifier log explained on its `.ks` line through the build's line map. */
 export function explainBuiltRejection(
   built: BuiltOutput,
-  rejection: { readonly program: string; readonly log: string; readonly sources: SourceSet; readonly logPath: string | undefined; readonly refused?: boolean },
+  rejection: {
+    readonly program: string; readonly log: string; readonly sources: SourceSet; readonly logPath: string | undefined;
+    readonly refused?: boolean; readonly kernelModulesUnsupported?: boolean;
+  },
 ): Diagnostic | undefined {
   return explainRejection({
     program: rejection.program,
@@ -110,6 +130,7 @@ export function explainBuiltRejection(
     cFileName: `${built.name}.bpf.c`,
     ...(rejection.logPath ? { logPath: rejection.logPath } : {}),
     ...(rejection.refused !== undefined ? { refused: rejection.refused } : {}),
+    ...(rejection.kernelModulesUnsupported !== undefined ? { kernelModulesUnsupported: rejection.kernelModulesUnsupported } : {}),
   }).diagnostic;
 }
 

@@ -16,14 +16,23 @@ before(() => {
   work = mkdtempSync(join(tmpdir(), "ks-init-cli-"));
   mkdirSync(join(work, "taken"));
   writeFileSync(join(work, "not-btf"), "this file is longer than a BTF header but holds text");
+  // A stand-in for a mounted tracefs (KS_TRACEFS): what init reads is events/CATEGORY/EVENT.
+  for (const event of ["sched/sched_switch", "sched/sched_wakeup", "syscalls/sys_enter_openat"]) {
+    mkdirSync(join(work, "tracefs", "events", event), { recursive: true });
+  }
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp])[] = [
+const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp, Readonly<Record<string, string>>?])[] = [
   ["unknown kind lists the valid ones", ["init", "xdpp", "p1"], /unknown project kind `xdpp`/, /did you mean `xdp`\?.*valid kinds: xdp, tc\/ingress, tc\/egress, tracepoint\/CAT\/EVENT, probe\/FN.*tcp_congestion_ops/],
   ["bad TC direction", ["init", "tc/sideways", "p2"], /not a TC kind/, /`tc\/ingress` or `tc\/egress`/],
   ["tracepoint without an event", ["init", "tracepoint/sched", "p3"], /does not name a tracepoint/, /tracepoint\/CATEGORY\/EVENT/],
-  ["misspelt tracepoint", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\?/],
+  // With tracefs mounted the whole `category/event` is checked; without it, only the
+  // event against the BTF (`btf_trace_<event>`), and the help says the category was not.
+  ["misspelt tracepoint, tracefs mounted", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\?\n/, { KS_TRACEFS: "tracefs" }],
+  ["misspelt tracepoint category, tracefs mounted", ["init", "tracepoint/shed/sched_switch", "p4"], /no tracepoint `shed\/sched_switch`/, /did you mean `tracepoint\/sched\/sched_switch`\?\n/, { KS_TRACEFS: "tracefs" }],
+  ["misspelt tracepoint, no tracefs", ["init", "tracepoint/sched/sched_swich", "p4"], /no tracepoint `sched\/sched_swich`/, /did you mean `tracepoint\/sched\/sched_switch`\? \(without tracefs the category was not checked\)\n/, { KS_TRACEFS: "no-tracefs-here" }],
+  ["misspelt syscall tracepoint, no tracefs", ["init", "tracepoint/syscalls/sys_enter_opnat", "p4"], /no tracepoint `syscalls\/sys_enter_opnat`/, /did you mean `tracepoint\/syscalls\/sys_enter_openat`\?/, { KS_TRACEFS: "no-tracefs-here" }],
   ["misspelt probe target", ["init", "probe/vfs_reed", "p5"], /no function `vfs_reed`/, /did you mean `probe\/vfs_read`\?/],
   ["misspelt probe target with an offset", ["init", "probe/do_exitt+8", "p6"], /no function `do_exitt`/, /did you mean `probe\/do_exit\+8`\?/],
   ["misspelt struct_ops", ["init", "tcp_congestion_op", "p7"], /unknown project kind `tcp_congestion_op`/, /did you mean `tcp_congestion_ops`\?/],
@@ -34,10 +43,10 @@ const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp])[
 ];
 
 describe("kernelscript init refusals", { skip: btfMissing }, () => {
-  for (const [title, args, problem, help] of refusals) {
+  for (const [title, args, problem, help, env] of refusals) {
     it(title, async () => {
       const before = readdirSync(work).sort();
-      const run = await runCli(args, { cwd: work });
+      const run = await runCli(args, { cwd: work, env: { KS_TRACEFS: "no-tracefs-here", ...env } });
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, problem);
       assert.match(run.stderr, new RegExp(`= help: .*${help.source}`));

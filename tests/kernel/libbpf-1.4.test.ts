@@ -41,6 +41,9 @@ const representative: readonly (readonly [string, string])[] = [
   ["struct_ops", "examples/upstream/struct_ops_simple.ks"],
   ["ring buffer", "examples/ringbuf_events.ks"],
   ["tail calls", "examples/tail_calls.ks"],
+  // Pinned maps and globals: the pin layout check and the bpffs set-up of the runtime.
+  ["pinned maps", "tests/kernel/fixtures/pinned_stats.ks"],
+  ["pinned globals", "tests/kernel/fixtures/gc_pinned.ks"],
 ];
 
 function libbpfArgs(lib: PrivateLibbpf): string[] {
@@ -69,7 +72,7 @@ kernelTest("the private prefix holds libbpf 1.4 headers and library", () => {
   assert.equal(headerVersion(libbpf!.include), "1.4");
 });
 
-kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer and tail-call loaders build with -Werror against libbpf 1.1 and 1.4", () => {
+kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call and pinning loaders build with -Werror against libbpf 1.1 and 1.4", () => {
   const times: string[] = [];
   for (const [what, ks] of representative) {
     const old = build(ks, undefined);
@@ -136,6 +139,21 @@ kernelTest("a TC loader built against libbpf 1.4 attaches TCX links, counts both
         await loader.stop("SIGKILL");
       }
     });
+  } finally {
+    built.cleanup();
+  }
+});
+
+// libbpf >= 1.4 turns an unresolved weak kfunc call into `<invalid kfunc call>` and
+// rewrites the verifier's complaint; the loader's report still names the kfunc (E0469).
+kernelTest("a loader built against libbpf 1.4 names a kfunc the running kernel lacks (E0469)", () => {
+  const built = build("tests/kernel/fixtures/kfunc_absent.ks", libbpf);
+  try {
+    const result = spawnSync(built.binary, ["-i", "lo"], { cwd: built.dir, encoding: "utf8" });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /^error\[E0469\]: program 'absent_kfunc_xdp' calls kfunc 'ks_absent_kfunc', which the running kernel does not have/m);
+    assert.ok(result.stderr.includes("--> kfunc_absent.ks:8 (kfunc_absent.bpf.c:"), result.stderr);
+    assert.match(result.stderr, /= the verifier said: kfunc 'ks_absent_kfunc' is referenced but wasn't resolved/);
   } finally {
     built.cleanup();
   }

@@ -67,3 +67,17 @@ kernelTest("kprobe: the program loads; attaching works where the kernel has kpro
     build.cleanup();
   }
 });
+
+kernelTest("a tracepoint this kernel lacks: the loader names it and says the kernel has no such tracepoint", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "missing_tracepoint.ks"));
+  const loader = startLoader([build.binary, "--interval", "0.1"]);
+  try {
+    const exit = await loader.exited;
+    assert.deepEqual(exit, { code: 1, signal: null }, loader.stderr());
+    assert.match(loader.stderr(), /^error: cannot attach tracepoint program 'count_execs' to sched\/sched_proces_exec: the kernel has no such tracepoint/m);
+    assert.doesNotMatch(loader.stderr(), /cannot load/, "loading succeeded; only attaching is impossible");
+  } finally {
+    await loader.stop("SIGKILL");
+    build.cleanup();
+  }
+});

@@ -118,3 +118,44 @@ function readdirPins(): string[] {
   const out = spawnSync("sh", ["-c", "ls /sys/fs/bpf | grep ks-explain- || true"], { encoding: "utf8" }).stdout;
   return out.split("\n").filter((l) => l !== "");
 }
+
+// E0469: a kfunc whose kernel module is not loaded (this kernel cannot load modules, so
+// a program calling the file's own module kfunc is always refused here). Before issue
+// 11 this was E0461 "a value that was never computed".
+const moduleCase = "tests/cases/verifier/kfunc-module-missing.ks";
+
+kernelTest("check --kernel: a kfunc whose module is not loaded is named with its module; exit 3 (the machine's boundary)", async () => {
+  const run = await runCli(["check", "--kernel", moduleCase]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /^error\[E0469\]: program `vm_kfunc` calls kfunc `ks_vm_weigh` of kernel module `kfunc_module_missing_kfuncs`, which is not loaded$/m);
+  assert.match(run.stderr, /--> tests\/cases\/verifier\/kfunc-module-missing\.ks:13:5/);
+  assert.match(run.stderr, /= help: the generated loader loads `kfunc_module_missing_kfuncs\.ko` itself .*`make module install-module`/);
+  assert.doesNotMatch(run.stderr, /E0461|never computed/);
+  assert.match(run.stdout, /vm_kfunc: not loaded: calls kfunc `ks_vm_weigh` of kernel module `kfunc_module_missing_kfuncs`, which is not loaded \(E0469\)/);
+});
+
+kernelTest("build: a kfunc whose module is not loaded is a warning naming it, not an error (exit 0)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-vm-kfunc-"));
+  try {
+    const run = await runCli(["build", join(repoRoot, "examples", "kfuncs.ks"), "-o", join(dir, "out")], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^warning\[E0469\]: program `kfunc_tour_xdp` calls kfunc `ks_tour_classify` of kernel module `kfuncs_kfuncs`, which is not loaded$/m);
+    assert.match(run.stdout, /kernel verifier check: 1 of 2 eBPF programs loaded\n {2}kfunc_tour_xdp: not loaded: calls kfunc `ks_tour_classify`.*\(E0469\)\n {2}kfunc_tour_tc: loaded/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+kernelTest("a generated loader names a kfunc the running kernel lacks (E0469), with libbpf 1.1's and 1.4's logs", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "kfunc_absent.ks"));
+  try {
+    const run = spawnSync(build.binary, ["-i", "lo"], { cwd: build.dir, encoding: "utf8" });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /^error\[E0469\]: program 'absent_kfunc_xdp' calls kfunc 'ks_absent_kfunc', which the running kernel does not have: the kernel module providing it is not loaded/m);
+    assert.ok(run.stderr.includes("--> kfunc_absent.ks:8 (kfunc_absent.bpf.c:"), run.stderr);
+    assert.match(run.stderr, /= help: load the module that provides 'ks_absent_kfunc'/);
+    assert.doesNotMatch(run.stderr, /E0461/);
+  } finally {
+    build.cleanup();
+  }
+});

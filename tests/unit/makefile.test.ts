@@ -95,3 +95,10 @@ test("make -n run passes ARGS; clean removes what was generated", { skip: haveMa
   const clean = dryRun([], "clean");
   for (const file of ["seed", "seed.bpf.o", "seed.skel.h", "vmlinux.h"]) assert.match(clean, new RegExp(` ${file.replace(/\./g, "\\.")}( |$)`, "m"));
 });
+
+test("a long project name gives a skeleton name bpftool keeps whole (at most 63 characters)", () => {
+  const name = skeletonName("skeleton-name-of-a-project-whose-file-stem-is-longer-than-sixty-characters");
+  assert.equal(name.length, 63);
+  assert.match(name, /^skeleton_name_of_a_project_\w+_bpf$/);
+  assert.equal(skeletonName("a".repeat(59)), `${"a".repeat(59)}_bpf`);
+});

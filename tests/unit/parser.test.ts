@@ -54,7 +54,15 @@ test("a newline ends a statement unless the expression is unfinished", () => {
   assert.deepEqual(body("var y = (a\n - c)").map((s) => s.kind), ["VarStmt"]);
   assert.deepEqual(body("f\n(x)").map((s) => s.kind), ["ExprStmt", "ExprStmt"]);
   assert.deepEqual(body("var a = 1 var b = 2").map((s) => s.kind), ["VarStmt", "VarStmt"]);
-  assert.deepEqual(body("m[1] = 42 m[2] = 43").map((s) => s.kind), ["AssignStmt", "AssignStmt"]);
+});
+
+test("two expressions on one line with nothing between them are an error, not two statements", () => {
+  for (const text of ["hits[1] = 20 20", "m[1] = 42 m[2] = 43", "f(x) g(y)"]) {
+    const diags = new Diagnostics();
+    parse(makeSourceFile("t.ks", `fn main() -> i32 {\n${text}\nreturn 0\n}\n`), diags);
+    assert.deepEqual(diags.all.map((d) => [d.code, d.message]), [["E0110", diags.all[0]!.message]], text);
+    assert.match(diags.all[0]!.message, /^expected `;` or a line break after this statement, found /);
+  }
 });
 
 test("return before a newline, `}` or `;` is naked", () => {

@@ -10,6 +10,7 @@ import { join, relative } from "node:path";
 import { casesIn, expectGolden, repoRoot } from "../harness/golden.js";
 import { allEntries, codegen, names, safety, syntax, types } from "../../src/compiler/diagnostics/catalog/index.js";
 import { currentDiagnosticsDoc, diagnosticsDocPath } from "../../tools/gen-diagnostics-doc.js";
+import { runtimeC } from "../../src/compiler/emit/userspace/runtime-c.generated.js";
 
 const maxLinesPerFile = 800;
 
@@ -102,6 +103,17 @@ describe("diagnostic catalogue", () => {
         if (entry.code.startsWith("W")) continue;
         assert.ok(entry.code.startsWith(prefix), `${entry.code} is in the ${prefix}xx file`);
       }
+    }
+  });
+
+  it("has the loader runtime's C embedded as written (src/compiler/emit/userspace/runtime-c/*.c; `make build` embeds it)", () => {
+    const dir = join(repoRoot, "src", "compiler", "emit", "userspace", "runtime-c");
+    const files = casesIn(dir, ".c");
+    assert.ok(files.length > 0);
+    assert.deepEqual(Object.keys(runtimeC).sort(), files.map((f) => relative(dir, f).replace(/\.c$/, "")).sort());
+    for (const file of files) {
+      const name = relative(dir, file).replace(/\.c$/, "") as keyof typeof runtimeC;
+      assert.equal(runtimeC[name], readFileSync(file, "utf8"), `${name}.c differs from runtime-c.generated.ts: run \`node tools/embed-runtime-c.mjs\``);
     }
   });
 

@@ -139,6 +139,44 @@ describe("verifier log parser", () => {
     assert.equal(result.diagnostic.code, code);
   });
 
+  // A call of a kfunc the kernel lacks (weak __ksym, its module not loaded): both forms,
+  // as libbpf 1.1 (Debian 12) and libbpf >= 1.4 leave them, name the kfunc and its module.
+  const kfuncMap = parseLineMap(JSON.stringify({
+    version: 1,
+    source: "app.ks",
+    mappings: [
+      { cLine: 8, file: "app.ks", line: 3, column: 1, endLine: 7, endColumn: 2 },
+      { cLine: 11, file: "app.ks", line: 4, column: 5, endLine: 4, endColumn: 25 },
+    ],
+    kfuncs: [{ name: "ks_weigh", cName: "ks_weigh", module: "app_kfuncs" }, { name: "bpf_other", cName: "bpf_other" }],
+  }))!;
+  for (const [file, form] of [["kfunc-unresolved-libbpf11.log", "`call #0`, then `R0 !read_ok`"], ["kfunc-unresolved-libbpf14.log", "libbpf's `kfunc '…' is referenced`"]] as const) {
+    it(`explains an unresolved kfunc call (${form}) as its module not loaded, on the call's line`, () => {
+      const { code, log } = sample(file);
+      const parsed = parseVerifierLog(log);
+      assert.ok(parsed.instructions.some((i) => i.index === 3 && (i.text === "(85) call #0" || i.text === "<invalid kfunc call>")), "the call is an instruction, state cut off");
+      for (const modulesUnsupported of [false, true]) {
+        const { diagnostic: d } = explainRejection({ program: "vm_ref", log, sources, lineMap: kfuncMap, cFileName: "app.bpf.c", kernelModulesUnsupported: modulesUnsupported });
+        assert.equal(d.code, code);
+        assert.equal(d.message, "program `vm_ref` calls kfunc `ks_weigh` of kernel module `app_kfuncs`, which is not loaded");
+        assert.equal(lineColumnOf(ks, d.primary.span.start).line, 4, "the line of the call");
+        assert.ok(d.notes.some((n) => n.startsWith("at instruction 3: ")), d.notes.join("\n"));
+        assert.match(d.help ?? "", /make module install-module/);
+        assert.equal(d.notes.some((n) => n.includes("CONFIG_MODULES is off")), modulesUnsupported);
+      }
+      // Without the line map's kfunc list (an extern kfunc, or an old map): still E0469.
+      const { diagnostic: bare } = explainRejection({ program: "vm_ref", log, sources, lineMap, cFileName: "app.bpf.c" });
+      assert.equal(bare.code, "E0469");
+      assert.match(bare.message, /the kernel module providing it is not loaded/);
+    });
+  }
+
+  it("keeps `!read_ok` without an unresolved call as E0461", () => {
+    const log = sample("kfunc-unresolved-libbpf11.log").log.replace("(85) call #0                       ;", "(85) call bpf_get_prandom_u32#7   ; R0=scalar()");
+    assert.equal(explainRejection({ program: "vm_ref", log, sources, lineMap: kfuncMap }).diagnostic.code, "E0461");
+    assert.equal(matchVerifierMessage(["R0 !read_ok"])?.pattern.entry.code, "E0461", "without the whole log");
+  });
+
   it("has one distinct catalogue entry per pattern, all in E0450–E0479", () => {
     const codes = verifierPatterns.map((p) => p.entry.code);
     assert.equal(new Set(codes).size, codes.length);

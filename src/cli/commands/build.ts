@@ -8,15 +8,22 @@
 //! verifier rejections on the `.ks` line, exiting 1; the output directory is kept (the
 //! C, the object and `verifier-logs/PROG.log` are what one reads next). Without root it
 //! says the check was skipped and why; `--no-kernel-check` skips it.
+//!
+//! Atomic: make runs in a staging sibling of the output directory, renamed over it only
+//! when the whole build succeeded; on a failed step, an exception or SIGINT/SIGTERM/
+//! SIGHUP the staging directory is removed and the previous output stays as it was
+//! (`buildAtomically`). A closed stdout (`kernelscript build … | head`) is not an
+//! error: the build runs to its end and only the writing stops (`runMake`, `main.ts`).
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
-import { booleanFlag, type CommandContext } from "../context.js";
-import { renderDiagnostics } from "../../compiler/index.js";
-import { kernelLoadUnavailable, programLines, verifierRejections, verifyObject } from "../kernel-check.js";
+import { booleanFlag, type CliIo, type CommandContext } from "../context.js";
+import { renderDiagnostics, type EmittedFile } from "../../compiler/index.js";
+import { boundaryWarnings, kernelLoadUnavailable, programLines, verifierRejections, verifyObject } from "../kernel-check.js";
 import { ExitCode, InternalError } from "../failures.js";
-import { replaceOutputDirectory } from "../output-directory.js";
+import { stageOutputDirectory, type OutputTarget, type StagedOutput } from "../output-directory.js";
+import { watchInterrupts } from "../interrupts.js";
 import { requireBuildToolchain, runMake } from "../toolchain.js";
 import { compileInMemory, outputTargetFor, reportDiagnostics } from "./compile.js";
 
@@ -27,22 +34,8 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
   const result = await compileInMemory(io, file, true);
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
-  replaceOutputDirectory(target, result.files);
-
-  const status = await runMake(target.absolute, io.env);
-  // The toolchain is known to be complete here, so C that does not build is our bug.
-  if (status !== 0) {
-    throw new InternalError(`the generated code did not build: \`make -C ${target.shown}\` exited with status ${status}`);
-  }
   const name = baseNameOf(file);
-  const products = [`${name}.bpf.o`, name];
-  const absent = products.filter((product) => !existsSync(join(target.absolute, product)));
-  if (absent.length > 0) {
-    throw new InternalError(`\`make -C ${target.shown}\` succeeded but did not produce ${absent.join(" and ")}`);
-  }
-  io.writeStdout(
-    `built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`,
-  );
+  await buildAtomically(io, target, result.files, name);
   if (booleanFlag(parsed, "noKernelCheck")) return ExitCode.ok;
   const unavailable = kernelLoadUnavailable(io);
   if (unavailable) {
@@ -50,10 +43,47 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
     return ExitCode.ok;
   }
   const verified = verifyObject(join(target.absolute, `${name}.bpf.o`), result.sources, join(target.absolute, "verifier-logs"));
-  // Programs whose type this kernel refuses outright (EPERM: lockdown) are listed, not errors.
+  // Programs this machine stops at its boundary (EPERM: lockdown; E0469: a kfunc whose
+  // module is not loaded) are listed and warned about, not errors.
   const rejections = verifierRejections(verified);
-  if (rejections.length > 0) io.writeStderr(renderDiagnostics(rejections, result.sources, { color: io.color }));
+  // A kfunc whose module is not loaded (E0469) stops its program at this machine's
+  // boundary: the loader loads the module first. Said as a warning, not an error.
+  const shown = [...rejections, ...boundaryWarnings(verified)];
+  if (shown.length > 0) io.writeStderr(renderDiagnostics(shown, result.sources, { color: io.color }));
   const loaded = verified.programs.filter((p) => p.loaded).length;
   io.writeStdout(`kernel verifier check: ${loaded} of ${verified.programs.length} eBPF programs loaded\n${programLines(verified)}`);
   return rejections.length > 0 ? ExitCode.programErrors : ExitCode.ok;
+}
+
+/**
+ * Writes the files into a staging sibling of the output directory, runs make there and
+ * renames the result over the target only when make succeeded and made both products.
+ * Any failure (clang, bpftool, cc, make itself), SIGINT/SIGTERM/SIGHUP, or an exception
+ * removes the staging directory and leaves the target as it was.
+ */
+async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly EmittedFile[], name: string): Promise<void> {
+  const interrupts = watchInterrupts(io);
+  const unchanged = `\`${target.shown}\` was left unchanged`;
+  let staged: StagedOutput | undefined;
+  try {
+    staged = stageOutputDirectory(target, files);
+    interrupts.throwIfInterrupted(`build interrupted before make ran; ${unchanged}`);
+    const status = await runMake(staged.dir, io, interrupts);
+    interrupts.throwIfInterrupted(`build interrupted (make stopped); ${unchanged}`);
+    // The toolchain is known to be complete here, so C that does not build is our bug.
+    if (status !== 0) {
+      throw new InternalError(`the generated code did not build: make exited with status ${status} (its output is above); ${unchanged}`);
+    }
+    const products = [`${name}.bpf.o`, name];
+    const absent = products.filter((product) => !existsSync(join(staged!.dir, product)));
+    if (absent.length > 0) {
+      throw new InternalError(`make succeeded but did not produce ${absent.join(" and ")}; ${unchanged}`);
+    }
+    // Synchronous: a signal arriving now is handled after the rename, never between.
+    staged.commit();
+  } finally {
+    staged?.discard();
+    interrupts.dispose();
+  }
+  io.writeStdout(`built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`);
 }

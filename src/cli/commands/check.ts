@@ -1,9 +1,10 @@
 //! `kernelscript check FILE.ks [--format json] [--kernel]`: every diagnostic, no output
 //! files. It runs the full pipeline, not only the front end, because the eBPF safety
 //! rules (E04xx) are found on the IR and a "clean" check must mean the file compiles.
-//! With `--kernel` it also builds the eBPF object in a temporary directory and loads
-//! every program into the running kernel (nothing is attached): verifier rejections are
-//! reported on the `.ks` line (E0450–E0479), exit 1; exit 3 when programs cannot be
+//! With `--kernel` it checks against the running kernel: a tracepoint or kernel function
+//! it lacks is an error (a warning otherwise), then it builds the eBPF object in a
+//! temporary directory and loads every program (nothing is attached): verifier rejections
+//! are reported on the `.ks` line (E0450–E0469), exit 1; exit 3 when programs cannot be
 //! loaded here (not root, no bpf()).
 
 import { renderDiagnostics, toJson } from "../../compiler/index.js";
@@ -19,9 +20,11 @@ export async function runCheck(context: CommandContext): Promise<ExitCode> {
   const file = parsed.args[0]!;
   const json = stringFlag(parsed, "format") === "json";
   const kernel = booleanFlag(parsed, "kernel");
-  if (kernel) requireKernelLoad(io, file);
-  const result = await compileInMemory(io, file, kernel, booleanFlag(parsed, "test"));
+  // Against this kernel, what it lacks (a tracepoint, a probed function) is an error.
+  const result = await compileInMemory(io, file, kernel, booleanFlag(parsed, "test"), kernel ? "error" : "warning");
   const hasErrors = result.diagnostics.some((d) => d.severity === "error");
+  // A program with errors is reported whether or not it could be loaded here.
+  if (kernel && !hasErrors) requireKernelLoad(io, file);
   if (hasErrors || !kernel) {
     if (json) {
       // Machine-readable output goes to stdout, so it can be piped while stderr stays free.

@@ -16,10 +16,10 @@ import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget, type Ou
  * is imported lazily so `--help` and usage errors stay fast and work even when a
  * compiler module is broken.
  */
-export async function compileInMemory(io: CliIo, file: string, makefile: boolean, test = false): Promise<CompileResult> {
+export async function compileInMemory(io: CliIo, file: string, makefile: boolean, test = false, kernelFacts: "warning" | "error" = "warning"): Promise<CompileResult> {
   const compiler = await import("../../compiler/index.js");
   const btfPath = io.env.BTF !== undefined && io.env.BTF !== "" ? io.env.BTF : defaultKernelBtfPath;
-  return compiler.compile(file, new NodeHost(io.cwd, btfPath), { makefile, test });
+  return compiler.compile(file, new NodeHost(io.cwd, btfPath, io.env), { makefile, test, kernelFacts });
 }
 
 /** Prints the diagnostics (and their summary) to stderr; true when there were errors. */

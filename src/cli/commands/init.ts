@@ -3,15 +3,14 @@
 //! directory atomically. Refusals (unknown kind or target, bad name, existing directory)
 //! are usage errors (exit 2) with the suggestion as the message's second line.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { initProject } from "../../compiler/kernel/init-project.js";
 import { stringFlag, type CommandContext } from "../context.js";
 import { EnvironmentError, ExitCode, UsageError } from "../failures.js";
 import { defaultKernelBtfPath } from "../node-host.js";
 import { replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
-
-const tracefsRoots = ["/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events"];
+import { listTracepoints } from "../tracefs.js";
 
 export async function runInit(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -33,7 +32,7 @@ export async function runInit(context: CommandContext): Promise<ExitCode> {
         : "check the path given with --btf",
     );
   }
-  const result = initProject({ kind, name, btf, btfPath, tracepoints: btfPath === defaultKernelBtfPath ? listTracepoints() : undefined });
+  const result = initProject({ kind, name, btf, btfPath, tracepoints: btfPath === defaultKernelBtfPath ? listTracepoints(io.env) : undefined });
   if (!result.ok) throw new UsageError(`${result.message}\n  = help: ${result.help}`, "init");
   replaceOutputDirectory(target, result.files);
   io.writeStdout(
@@ -41,28 +40,4 @@ export async function runInit(context: CommandContext): Promise<ExitCode> {
       `next: cd ${target.shown} && kernelscript build ${name}.ks && sudo ./${name}/${name}\n`,
   );
   return ExitCode.ok;
-}
-
-/** `category/event` for every tracepoint tracefs lists, or undefined when unreadable. */
-function listTracepoints(): string[] | undefined {
-  for (const root of tracefsRoots) {
-    let categories: string[];
-    try {
-      categories = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    } catch {
-      continue;
-    }
-    const names: string[] = [];
-    for (const category of categories) {
-      try {
-        for (const event of readdirSync(join(root, category), { withFileTypes: true })) {
-          if (event.isDirectory()) names.push(`${category}/${event.name}`);
-        }
-      } catch {
-        // An unreadable category is skipped; the others still answer.
-      }
-    }
-    if (names.length > 0) return names;
-  }
-  return undefined;
 }

@@ -39,21 +39,14 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
       construct(span, `the call of \`${callee}\``, `the kfunc \`${callee}\`${owner}`);
     };
     const expression = (e: ir.IrExpr): void => {
-      switch (e.kind) {
-        case "call": call(e.callee, e.span); break;
-        case "objectNew": construct(e.span, "`new`", "the kfunc `bpf_obj_new_impl`"); break;
-        case "mapMethod":
-          if (e.method === "output") construct(e.span, `\`${e.map}.output()\``, "the helper `bpf_perf_event_output`");
-          break;
-        case "contextField":
-          if (tpBtf && !kernelRead) {
-            kernelRead = true;
-            const target = e.context.type.kind === "pointer" ? typeToString(e.context.type.target) : typeToString(e.context.type);
-            diags.report(gplOnlyProgram, e.span, `reading the kernel's \`${target}\` through a BTF pointer`,
-              `the verifier refuses it: "Cannot access kernel 'struct ${target}' from non-GPL compatible program"`, license.text, declared);
-          }
-          break;
-        default: break;
+      if (e.kind === "call") call(e.callee, e.span);
+      else if (e.kind === "objectNew") construct(e.span, "`new`", "the kfunc `bpf_obj_new_impl`");
+      else if (e.kind === "mapMethod" && e.method === "output") construct(e.span, `\`${e.map}.output()\``, "the helper `bpf_perf_event_output`");
+      else if (e.kind === "contextField" && tpBtf && !kernelRead) {
+        kernelRead = true;
+        const target = e.context.type.kind === "pointer" ? typeToString(e.context.type.target) : typeToString(e.context.type);
+        diags.report(gplOnlyProgram, e.span, `reading the kernel's \`${target}\` through a BTF pointer`,
+          `the verifier refuses it: "Cannot access kernel 'struct ${target}' from non-GPL compatible program"`, license.text, declared);
       }
     };
     const statement = (s: ir.IrStmt): void => {

@@ -3,59 +3,56 @@
 //! program's own frame included; helpers are inlined and take none), so at most 7
 //! callback loops may nest. Deeper nesting is E0504 at the loop that would need frame 9.
 
-import { exprChildren, statementParts } from "../ir-walk.js";
+import { isLoop, skipBody, walkStatements } from "../ir-walk.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as codegen from "../diagnostics/catalog/codegen.js";
 import type * as ir from "../ir.js";
 
 const maxCallFrames = 8;
 
+/** Where a statement is: how many call frames its chain has, whether inside a callback, which helpers are being walked. */
+interface Place {
+  readonly frames: number;
+  readonly inCallback: boolean;
+  readonly visiting: ReadonlySet<string>;
+}
+
 export function checkLoopFrames(module: ir.IrModule, diags: Diagnostics): void {
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const reported = new Set<ir.IrStmt>();
-  const walk = (statements: readonly ir.IrStmt[], frames: number, visiting: ReadonlySet<string>, inCallback = false): void => {
-    const calls = (e: ir.IrExpr | undefined): void => {
-      if (!e) return;
-      if (e.kind === "call") {
-        const helper = helpers.get(e.callee);
-        if (helper && !visiting.has(helper.name)) walk(helper.body, frames, new Set([...visiting, helper.name]));
-      }
-      for (const child of subExpressions(e)) calls(child);
-    };
-    for (const s of statements) {
-      for (const e of statementExpressions(s)) calls(e);
+  // Helpers are inlined: their loops count in the caller's chain. Their own errors and
+  // defers stay inside them (an error leaving one is the caller's hoisted call).
+  const call = (callee: string, at: Place): void => {
+    const helper = helpers.get(callee);
+    if (helper && !at.visiting.has(helper.name)) walk(helper.body, { frames: at.frames, inCallback: false, visiting: new Set([...at.visiting, helper.name]) });
+  };
+  const walk = (statements: readonly ir.IrStmt[], start: Place): void => walkStatements<Place>(statements, {
+    statement: (s, at) => {
       // A callback is a function of its own: control transfers out of the loop's
       // function (errors, defers, tail calls) cannot be written from inside it yet.
       const transfer = s.kind === "throw" || s.kind === "try" || s.kind === "tryCall" || s.kind === "defer" || s.kind === "tailCall";
-      if (inCallback && transfer) {
+      if (at.inCallback && transfer) {
         const what = s.kind === "tailCall" ? "a tail call" : s.kind === "defer" ? "`defer`" : "error handling (`throw`, `try`, or a call that may throw)";
         diags.report(codegen.notSupportedYet, s.span, `${what} inside a loop that becomes a \`bpf_loop()\` callback (a runtime or very large bound)`);
       }
-      switch (s.kind) {
-        case "if": case "ifMapEntry": case "ifPacketHeader": walk(s.then, frames, visiting, inCallback); walk(s.else ?? [], frames, visiting, inCallback); break;
-        case "while": case "forRange": case "forMap": {
-          const inner = s.lowering.kind === "callback" ? frames + 1 : frames;
-          if (inner > maxCallFrames && !reported.has(s)) {
-            reported.add(s);
-            diags.report(codegen.loopNestingTooDeep, s.span, inner - 1);
-            break;
-          }
-          walk(s.body, inner, visiting, inCallback || s.lowering.kind === "callback");
-          break;
+      if (s.kind === "tryCall") call(s.callee, at);
+    },
+    expression: (e, at) => {
+      if (e.kind === "call") call(e.callee, at);
+    },
+    body: (_body, owner, at) => {
+      if (!isLoop(owner)) return at;
+      const callback = owner.lowering.kind === "callback";
+      const frames = callback ? at.frames + 1 : at.frames;
+      if (frames > maxCallFrames) {
+        if (!reported.has(owner)) {
+          reported.add(owner);
+          diags.report(codegen.loopNestingTooDeep, owner.span, frames - 1);
         }
-        default:
-          for (const b of statementParts(s).bodies) walk(b.statements, frames, visiting, inCallback);
-          break;
+        return skipBody;
       }
-    }
-  };
-  for (const program of module.programs) walk(program.body, 1, new Set([program.name]));
-}
-
-function statementExpressions(s: ir.IrStmt): readonly ir.IrExpr[] {
-  return statementParts(s).exprs;
-}
-
-function subExpressions(e: ir.IrExpr): readonly ir.IrExpr[] {
-  return exprChildren(e);
+      return { frames, inCallback: at.inCallback || callback, visiting: at.visiting };
+    },
+  }, start);
+  for (const program of module.programs) walk(program.body, { frames: 1, inCallback: false, visiting: new Set([program.name]) });
 }

@@ -6,7 +6,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { mapAccessForbiddenByFlags } from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
-import { exprBodies, exprChildren, placeChildren, statementParts } from "../ir-walk.js";
+import { walkStatements, type IrWalker } from "../ir-walk.js";
 import type { Span } from "../source.js";
 
 type Side = "user" | "kernel";
@@ -33,59 +33,47 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     }
   };
 
-  const walk = (side: Side, statements: readonly ir.IrStmt[], entries: ReadonlyMap<string, string>): void => {
-    for (const s of statements) {
-      statement(side, s, entries);
-    }
-  };
-
-  const expr = (side: Side, e: ir.IrExpr, entries: ReadonlyMap<string, string>): void => {
-    if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
-    // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
-    if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus") {
-      if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
-      if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
-    }
-    for (const child of exprChildren(e)) expr(side, child, entries);
-    for (const body of exprBodies(e)) walk(side, body.statements, entries);
-  };
-
   /** The `ifMapEntry` binding a place writes through, if any (`e.f = v`, `e = v`). */
   const entryRoot = (p: ir.IrPlace | ir.IrExpr): string | undefined => {
-    switch (p.kind) {
-      case "entry": return p.name;
-      case "field": return entryRoot(p.target);
-      case "index": return entryRoot(p.target);
-      default: return undefined;
-    }
+    if (p.kind === "entry") return p.name;
+    if (p.kind === "field" || p.kind === "index") return entryRoot(p.target);
+    return undefined;
   };
 
-  const statement = (side: Side, s: ir.IrStmt, entries: ReadonlyMap<string, string>): void => {
-    switch (s.kind) {
-      case "mapUpdate": case "mapDelete": access(side, "write", s.map, s.span); break;
-      case "mapCompound": case "mapEntryAssign":
-        access(side, "read", s.map, s.span);
-        access(side, "write", s.map, s.span);
-        break;
-      case "aliasWriteBack": access(side, "write", s.map, s.span); break;
-      case "declareAlias": case "ifMapEntry": case "forMap": access(side, "read", s.map, s.span); break;
-      case "assign": {
-        const root = entryRoot(s.target);
-        const map = root === undefined ? undefined : entries.get(root);
-        if (map !== undefined) access(side, "write", map, s.span);
-        break;
+  // Context: the `ifMapEntry` bindings in scope, each with its map.
+  const walker = (side: Side): IrWalker<ReadonlyMap<string, string>> => ({
+    statement: (s, entries) => {
+      switch (s.kind) {
+        case "mapUpdate": case "mapDelete": case "aliasWriteBack": access(side, "write", s.map, s.span); return;
+        case "mapCompound": case "mapEntryAssign":
+          access(side, "read", s.map, s.span);
+          access(side, "write", s.map, s.span);
+          return;
+        case "declareAlias": case "ifMapEntry": case "forMap": access(side, "read", s.map, s.span); return;
+        case "assign": {
+          const root = entryRoot(s.target);
+          const map = root === undefined ? undefined : entries.get(root);
+          if (map !== undefined) access(side, "write", map, s.span);
+          return;
+        }
+        case "declare": case "expr": case "if": case "ifPacketHeader": case "while": case "forRange": case "break":
+        case "continue": case "return": case "print": case "block": case "tailCall": case "throw": case "try":
+        case "tryCall": case "defer": case "ringbufRelease": case "objectDelete": case "onEvent": case "ifPointer":
+          return;
       }
-      default: break;
-    }
-    const parts = statementParts(s);
-    for (const e of parts.exprs) expr(side, e, entries);
-    for (const p of parts.places) for (const e of placeChildren(p)) expr(side, e, entries);
-    for (const body of parts.bodies) {
-      const inner = s.kind === "ifMapEntry" && body.statements === s.then ? new Map([...entries, [s.binding, s.map]]) : entries;
-      walk(side, body.statements, inner);
-    }
-  };
+    },
+    expression: (e) => {
+      if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
+      // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
+      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus") {
+        if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
+        if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
+      }
+    },
+    body: (b, owner, entries) =>
+      owner.kind === "ifMapEntry" && b.role === "then" ? new Map([...entries, [owner.binding, owner.map]]) : entries,
+  });
 
-  for (const fn of [...module.programs, ...module.helpers]) walk("kernel", fn.body, new Map());
-  for (const fn of module.userFunctions) walk("user", fn.body, new Map());
+  for (const fn of [...module.programs, ...module.helpers]) walkStatements(fn.body, walker("kernel"), new Map());
+  for (const fn of module.userFunctions) walkStatements(fn.body, walker("user"), new Map());
 }

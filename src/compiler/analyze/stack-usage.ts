@@ -1,4 +1,4 @@
-//! The 512-byte eBPF stack: the locals of a program plus, because helpers are inlined,
+//! The eBPF stack (512 bytes, of which clang lets a program use 504): the locals of a program plus, because helpers are inlined,
 //! those of every helper it calls (transitively). Loop callbacks (`bpf_loop()`,
 //! `bpf_for_each_map_elem()`) are separate frames on the same call chain: the chain's
 //! size is the program's frame (including each callback's context struct) plus its
@@ -9,9 +9,19 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
+import { isLoop, skipBody, walkStatements, type IrLoop } from "../ir-walk.js";
 import { sizeOf, type TypeTables } from "../types.js";
 
-const stackLimit = 512;
+/**
+ * The kernel gives a program 512 bytes of stack, but clang's BPF backend refuses any
+ * stack slot at fp-512 or below ("Looks like the BPF stack limit of 512 bytes is
+ * exceeded"), and it lays locals out in 8-byte slots: measured with clang 14, one
+ * `char[504]` (or `u64[63]`) compiles, `char[505]`, `char[252]` twice or `char[500]`
+ * and `char[5]` do not. So each variable counts rounded up to 8 bytes and the frame must
+ * stay within 504.
+ */
+const stackLimit = 504;
+const slotBytes = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 
 interface Variable {
   readonly name: string;
@@ -25,7 +35,7 @@ interface Frame {
 }
 
 function chainSize(frame: Frame): number {
-  const own = frame.variables.reduce((sum, v) => sum + v.bytes, 0);
+  const own = frame.variables.reduce((sum, v) => sum + slotBytes(v.bytes), 0);
   return own + Math.max(0, ...frame.callbacks.map(chainSize));
 }
 
@@ -82,75 +92,62 @@ function capturedBytes(c: ir.IrCapture, tables: TypeTables): number {
   return c.entry || c.type.kind === "array" || c.type.kind === "struct" ? 8 : sizeOf(c.type, tables);
 }
 
+/** Every variable of `statements` into `frame`; each callback loop's body into a frame of its own. */
 function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, callbackFrame: CallbackFrameOf): void {
-  const out = frame.variables;
-  const loop = (s: Extract<ir.IrStmt, { kind: "while" | "forRange" | "forMap" }>, bindings: Variable[]): void => {
-    if (s.lowering.kind !== "callback") {
-      out.push(...bindings);
-      collect(s.body, frame, calls, tables, callbackFrame);
-      return;
-    }
-    out.push({ name: "loop context", bytes: contextBytes(s.lowering.captures, tables) });
-    const copies = s.lowering.captures.filter((c) => c.type.kind !== "struct" || c.entry)
-      .map((c) => ({ name: c.name, bytes: capturedBytes(c, tables) }));
-    frame.callbacks.push(callbackFrame(s.body, [...bindings, ...copies]));
-  };
-  const visitExpr = (e: ir.IrExpr | undefined): void => {
-    if (!e) return;
-    if (e.kind === "call") calls.add(e.callee);
-    // String results and match values are C temporaries on the stack.
-    if (e.kind === "strConcat" || e.kind === "strConvert") out.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
-    if (e.kind === "valueBlock") {
-      out.push({ name: "match value", bytes: sizeOf(e.type, tables) });
-      collect(e.body, frame, calls, tables, callbackFrame);
-    }
-    for (const child of childExprs(e)) visitExpr(child);
-  };
-  for (const s of statements) {
-    switch (s.kind) {
-      case "declare": out.push({ name: s.name, bytes: sizeOf(s.type, tables) }); visitExpr(s.init); break;
-      case "ifMapEntry":
-        out.push({ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) });
-        visitExpr(s.key);
-        collect(s.then, frame, calls, tables, callbackFrame);
-        collect(s.else ?? [], frame, calls, tables, callbackFrame);
-        break;
-      case "if": visitExpr(s.condition); collect(s.then, frame, calls, tables, callbackFrame); collect(s.else ?? [], frame, calls, tables, callbackFrame); break;
-      case "while": visitExpr(s.condition); loop(s, []); break;
-      case "forRange": visitExpr(s.start); visitExpr(s.end); loop(s, [{ name: s.variable, bytes: sizeOf(s.variableType, tables) }]); break;
-      case "forMap":
-        loop(s, [{ name: s.key, bytes: sizeOf(s.keyType, tables) }, ...(s.value ? [{ name: s.value, bytes: sizeOf(s.valueType, tables) }] : [])]);
-        break;
-      case "ifPacketHeader":
-        visitExpr(s.offset);
-        collect(s.then, frame, calls, tables, callbackFrame);
-        collect(s.else ?? [], frame, calls, tables, callbackFrame);
-        break;
-      case "assign": case "mapUpdate": case "mapCompound": case "expr": case "return": case "print": case "mapDelete":
-        for (const e of statementExprs(s)) visitExpr(e);
-        break;
-      case "ifPointer":
-        out.push({ name: s.binding, bytes: 8 });
-        visitExpr(s.value);
-        collect(s.then, frame, calls, tables, callbackFrame);
-        collect(s.else ?? [], frame, calls, tables, callbackFrame);
-        break;
-      case "ringbufRelease": visitExpr(s.record); break;
-      case "objectDelete": visitExpr(s.pointer); break;
-      case "break": case "continue": case "onEvent": break;
-      case "block": collect(s.body, frame, calls, tables, callbackFrame); break;
-      case "try":
-        collect(s.body, frame, calls, tables, callbackFrame);
-        for (const c of s.catches) collect(c.body, frame, calls, tables, callbackFrame);
-        break;
-      case "throw": visitExpr(s.value); break;
-      case "defer": s.values.forEach(visitExpr); break;
-      case "tryCall":
-        calls.add(s.callee);
-        s.args.forEach(visitExpr);
-        if (s.result) out.push({ name: s.result, bytes: sizeOf(s.type, tables) });
-        break;
-    }
+  walkStatements<Frame>(statements, {
+    statement: (s, into) => {
+      into.variables.push(...statementVariables(s, tables));
+      if (s.kind === "tryCall") calls.add(s.callee);
+    },
+    expression: (e, into) => {
+      if (e.kind === "call") calls.add(e.callee);
+      // String results and match values are C temporaries on the stack.
+      if (e.kind === "strConcat" || e.kind === "strConvert") into.variables.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
+      if (e.kind === "valueBlock") into.variables.push({ name: "match value", bytes: sizeOf(e.type, tables) });
+    },
+    body: (body, owner, into) => {
+      if (!isLoop(owner)) return into;
+      const bindings = loopBindings(owner, tables);
+      if (owner.lowering.kind !== "callback") {
+        into.variables.push(...bindings);
+        return into;
+      }
+      into.variables.push({ name: "loop context", bytes: contextBytes(owner.lowering.captures, tables) });
+      const copies = owner.lowering.captures.filter((c) => c.type.kind !== "struct" || c.entry)
+        .map((c) => ({ name: c.name, bytes: capturedBytes(c, tables) }));
+      into.callbacks.push(callbackFrame(body.statements, [...bindings, ...copies]));
+      return skipBody;
+    },
+  }, frame);
+}
+
+/** The variables a loop binds for its body (the range variable, the map loop's key and value). */
+function loopBindings(s: IrLoop, tables: TypeTables): Variable[] {
+  switch (s.kind) {
+    case "while": return [];
+    case "forRange": return [{ name: s.variable, bytes: sizeOf(s.variableType, tables) }];
+    case "forMap": return [{ name: s.key, bytes: sizeOf(s.keyType, tables) }, ...(s.value ? [{ name: s.value, bytes: sizeOf(s.valueType, tables) }] : [])];
+  }
+}
+
+/** The stack variables a statement's C declares (loop bindings aside: `loopBindings`). */
+function statementVariables(s: ir.IrStmt, tables: TypeTables): Variable[] {
+  switch (s.kind) {
+    case "declare": return [{ name: s.name, bytes: sizeOf(s.type, tables) }];
+    case "ifMapEntry": return [{ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }];
+    case "ifPointer": return [{ name: s.binding, bytes: 8 }];
+    case "tryCall": return s.result ? [{ name: s.result, bytes: sizeOf(s.type, tables) }] : [];
+    // The copy, the pointer into the map and the key kept for writing back.
+    case "declareAlias":
+      return [{ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) }];
+    // The key and, for an absent entry, the zero value inserted first.
+    case "mapEntryAssign":
+      return [{ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) }];
+    case "assign": case "mapUpdate": case "mapCompound": case "mapDelete": case "expr": case "if": case "ifPacketHeader":
+    case "while": case "forRange": case "forMap": case "break": case "continue": case "return": case "print": case "block":
+    case "tailCall": case "aliasWriteBack": case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete":
+    case "onEvent":
+      return [];
   }
 }
 
@@ -166,36 +163,4 @@ function errorFrameVariables(fn: ir.IrFunction, tables: TypeTables): Variable[] 
     for (const capture of slot.captures) out.push({ name: `(defer ${slot.index} argument)`, bytes: sizeOf(capture.type, tables) });
   }
   return out;
-}
-
-function statementExprs(s: ir.IrStmt): (ir.IrExpr | undefined)[] {
-  switch (s.kind) {
-    case "assign": return [s.value];
-    case "mapUpdate": return [s.key, s.value];
-    case "mapCompound": return [s.key, s.value];
-    case "mapDelete": return [s.key];
-    case "expr": return [s.expr];
-    case "return": return [s.value];
-    case "print": return [...s.args];
-    default: return [];
-  }
-}
-
-function childExprs(e: ir.IrExpr): ir.IrExpr[] {
-  switch (e.kind) {
-    case "binary": case "strConcat": case "strEquals": return [e.left, e.right];
-    case "strConvert": case "strBytes": return [e.value];
-    case "strIndex": return [e.target, e.index];
-    case "unary": return [e.operand];
-    case "cast": return [e.expr];
-    case "byteOrder": return [e.operand];
-    case "field": return [e.target];
-    case "contextField": return [e.context];
-    case "index": return [e.target, e.index];
-    case "mapLookup": case "mapContains": return [e.key];
-    case "call": case "builtin": return [...e.args];
-    case "structLiteral": return e.fields.map((f) => f.value);
-    case "arrayLiteral": return [...e.elements];
-    default: return [];
-  }
 }

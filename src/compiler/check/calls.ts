@@ -15,6 +15,7 @@ import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { FunctionType, Type } from "../types.js";
 import { errorType, sameType, typeToString } from "../types.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
+import { checkHelperArguments } from "./helper-calls.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
@@ -242,6 +243,7 @@ export function checkLegacyHelperCall(c: ExprChecker, scope: Scope, expr: ast.Ca
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
     expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, helper.params[i]!, `argument ${i + 1} of \`${name}\``));
+    checkHelperArguments(c, expr, name);
   }
   return helper.returnType;
 }

@@ -6,6 +6,7 @@
 //! runs only if there were none. Never modifies the AST.
 
 import type * as ast from "../ast.js";
+import { reportUncheckedTargets } from "./kernel-targets.js";
 import { isMissingKfunc, kernelCompat, reportMissingKfuncCalls } from "./struct-ops-compat.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -88,6 +89,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   }
 
   reportMissingKfuncCalls(ctx);
+  reportUncheckedTargets(ctx);
   const kernelCompatDecls = kernelCompat(ctx, ctx.headerEnums);
 
   const hasProgram = ctx.functions.some((f) => f.role.kind === "program");

@@ -18,6 +18,8 @@ export interface CheckInputs {
   /** Files read so far; includes are added as they are read. */
   readonly sources: Map<string, SourceFile>;
   readonly diags: Diagnostics;
+  /** A tracepoint or kernel function missing from the BTF: `warning` or `error` (pipeline.ts). */
+  readonly kernelFacts: "warning" | "error";
 }
 
 /**

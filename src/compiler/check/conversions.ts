@@ -7,6 +7,7 @@
 //!   suggesting `as`).
 //! - Enums and integers convert freely (upstream rule: action enums are returned as ints).
 
+import { checkConstantOperand } from "./constant-operands.js";
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { IntType, Type } from "../types.js";
@@ -44,6 +45,8 @@ export function settleLiteral(ctx: CheckContext, expr: ast.Expr, type: Type): vo
   else if (expr.kind === "BinaryExpr") {
     settleLiteral(ctx, expr.left, type);
     settleLiteral(ctx, expr.right, type);
+    // `1 << 40` has the type the context gives the literal: only now is its width known.
+    if (expr.op === "<<" || expr.op === ">>") checkConstantOperand(ctx, expr.op, expr.right, ctx.exprTypes.get(expr.right) ?? type, type);
   }
 }
 

@@ -7,6 +7,9 @@ import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapKindFlags } from "./map-kinds.js";
+import { checkTracepointTarget } from "./kernel-targets.js";
+import { checkMapLimits } from "./kernel-limits.js";
+import { checkHelperExtern } from "./helper-calls.js";
 import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -25,6 +28,7 @@ import { i32, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";
+import { checkAliasNesting, checkStructNesting } from "./type-nesting.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
 import { closestName } from "./suggest.js";
 import { checkParameterLimit } from "./calls.js";
@@ -132,7 +136,7 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       case "StructDecl": declareStruct(ctx, decl); break;
       case "EnumDecl": declareEnum(ctx, decl, headerDecls.has(decl)); break;
       case "TypeAliasDecl": {
-        const type = resolveType(ctx, decl.type);
+        const type = checkAliasNesting(ctx, decl, resolveType(ctx, decl.type));
         ctx.aliases.set(decl.name.name, type);
         if (!headerDecls.has(decl) && type.kind !== "error") ctx.typedefs.push({ name: decl.name.name, type });
         break;
@@ -140,6 +144,8 @@ export function declareAll(ctx: CheckContext, decls: readonly ast.Decl[], header
       default: break;
     }
   }
+  // Struct cycles and depth; struct sizes, before anything asks for one.
+  checkStructNesting(ctx);
   // Pass 3: maps, globals, functions.
   for (const decl of decls) {
     switch (decl.kind) {
@@ -233,6 +239,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
     ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, "arrays as map keys or values (wrap the array in a struct: `struct Name { bytes: u8[16] }`)");
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
+  checkMapLimits(ctx, decl, type);
   const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
@@ -314,6 +321,7 @@ function declareExtern(ctx: CheckContext, decl: ast.ExternDecl): void {
   const info: FunctionInfo = { name: decl.name.name, decl, role: { kind: "extern" }, params, returnType, span: decl.span };
   ctx.functions.push(info);
   checkParameterLimit(ctx, info);
+  checkHelperExtern(ctx, info);
   declareGlobal(ctx, decl.name, { kind: "function", info });
 }
 
@@ -332,6 +340,10 @@ function checkProgramSignature(
   if (info.programType === "probe" || info.programType === "kprobe") {
     checkProbeSignature(ctx, decl, info, params, returnType, target);
     return;
+  }
+  if (info.programType === "tracepoint" && target !== undefined && info.targetFormat?.pattern.test(target)) {
+    const attribute = decl.attributes[0]!;
+    checkTracepointTarget(ctx, attribute.args?.[0]?.span ?? attribute.span, target);
   }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;

@@ -18,6 +18,8 @@ import { resolveType } from "./resolve-types.js";
 import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
 import { checkCallThroughValue, checkFunctionArgument, checkLegacyHelperCall, checkTailCallAsCall, isFunctionTyped } from "./calls.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
+import { checkConstantOperand } from "./constant-operands.js";
+import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
@@ -214,6 +216,7 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(leftType), typeToString(rightType));
     return errorType;
   }
+  checkConstantOperand(ctx, expr.op, expr.right, rightType, leftType);
   if ((expr.op === "<<" || expr.op === ">>")) {
     if (isNetworkOrder(leftType)) {
       ctx.diags.report(typeErrors.networkOrderArithmetic, expr.opSpan, expr.op, typeToString(leftType), networkConversions(leftType.bits)[0]);
@@ -494,6 +497,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
       if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
       else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
     });
+    if (role === "extern") checkHelperArguments(c, expr, info.name);
   }
   return info.returnType;
 }

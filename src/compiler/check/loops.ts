@@ -18,6 +18,7 @@ import type { ExprChecker } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
 import { asInteger } from "./conversions.js";
+import { foldConstant, type ConstantScope } from "./constants.js";
 
 /** `bpf_loop()` runs at most this many iterations (BPF_MAX_LOOPS in the kernel). */
 export const maxLoopIterations = 1n << 23n;
@@ -76,61 +77,38 @@ export function checkLoopBindingAssignment(ctx: CheckContext, symbol: Symbol, sp
 
 /**
  * The value of an integer expression known at compile time: literals, `const` locals,
- * enum and built-in constants, `sizeof`, casts and arithmetic on those. Names are
- * resolved through `ctx.references`, so the expression must have been checked.
+ * enum and built-in constants, `sizeof`, casts and arithmetic on those, folded by the
+ * one constant folder (check/constants.ts). Names are resolved through
+ * `ctx.references`, so the expression must have been checked.
  */
-export function constantValue(ctx: CheckContext, expr: ast.Expr, depth = 0): bigint | undefined {
-  if (depth > 32) return undefined;
-  const inner = (e: ast.Expr): bigint | undefined => constantValue(ctx, e, depth + 1);
-  switch (expr.kind) {
-    case "IntLiteral": return expr.value;
-    case "CharLiteral": return BigInt(expr.value);
-    case "ParenExpr": return inner(expr.expr);
-    case "UnaryExpr": {
-      const operand = inner(expr.operand);
-      if (operand === undefined) return undefined;
-      return expr.op === "-" ? -operand : expr.op === "~" ? ~operand : undefined;
-    }
-    case "BinaryExpr": {
-      const left = inner(expr.left);
-      const right = inner(expr.right);
-      if (left === undefined || right === undefined) return undefined;
-      switch (expr.op) {
-        case "+": return left + right;
-        case "-": return left - right;
-        case "*": return left * right;
-        case "/": return right === 0n ? undefined : left / right;
-        case "%": return right === 0n ? undefined : left % right;
-        case "<<": return right < 0n || right > 63n ? undefined : left << right;
-        case ">>": return right < 0n || right > 63n ? undefined : left >> right;
-        case "&": return left & right;
-        case "|": return left | right;
-        case "^": return left ^ right;
-        default: return undefined;
-      }
-    }
-    case "NameExpr": {
+export function constantValue(ctx: CheckContext, expr: ast.Expr): bigint | undefined {
+  const folded = foldConstant(expr, checkedConstants(ctx));
+  return folded.kind === "value" ? folded.value : undefined;
+}
+
+/** Names, `sizeof` and casts as the checker resolved them, for `foldConstant`. */
+export function checkedConstants(ctx: CheckContext): ConstantScope {
+  const scope: ConstantScope = {
+    name: (expr) => {
       const symbol = ctx.references.get(expr);
-      if (symbol?.kind === "constant") return symbol.value;
+      if (symbol?.kind === "constant") return { kind: "value", value: symbol.value };
       if (symbol?.kind === "local" && symbol.isConst) {
+        // A `const` is initialised with a constant of literals and global constants (E0334).
         const init = stateOf(ctx).inits.get(symbol.id);
-        return init ? inner(init) : undefined;
+        if (init) return foldConstant(init, scope);
       }
-      return undefined;
-    }
-    case "SizeofExpr": {
+      return { kind: "unknown" };
+    },
+    sizeOf: (expr) => {
       const type = ctx.typeOperands.get(expr.type);
       return type && type.kind !== "error" ? BigInt(sizeOf(type, ctx.tables)) : undefined;
-    }
-    case "CastExpr": {
-      const value = inner(expr.expr);
+    },
+    castTarget: (expr) => {
       const target = ctx.typeOperands.get(expr.type);
-      const int = target ? asInteger(target) : undefined;
-      if (value === undefined || !int) return undefined;
-      return int.signed ? BigInt.asIntN(int.bits, value) : BigInt.asUintN(int.bits, value);
-    }
-    default: return undefined;
-  }
+      return target ? asInteger(target) : undefined;
+    },
+  };
+  return scope;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as nameErrors from "../diagnostics/catalog/names.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
@@ -13,6 +12,7 @@ import type { KernelFunction } from "../kernel/kernel-types.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
+import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
 
 /** Arguments a kprobe can read from registers (x86-64 and arm64 pass six or more). */
 const maxKprobeArguments = 6;
@@ -39,10 +39,11 @@ export function checkProbeSignature(
   if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
     report("it must return `i32` (the kernel ignores the value of a probe)", decl.returnType?.span ?? decl.name.span);
   }
-  if (ctx.kernelTypes.available && !kernel) {
-    const attribute = decl.attributes[0]!;
-    ctx.diags.report(nameErrors.unknownKernelFunction, attribute.args?.[0]?.span ?? attribute.span, functionName,
-      closestName(functionName, ctx.kernelTypes.functionNames()));
+  const attribute = decl.attributes[0]!;
+  const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
+  if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
+  else if (!kernel) {
+    reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
     return;
   }
   if (plus >= 0 && params.length > 0) {

@@ -9,7 +9,7 @@ import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "./suggest.js";
-import { constantInteger } from "./constants.js";
+import { foldConstant, globalConstants } from "./constants.js";
 import { resolveRingbufType, ringbufSpellings } from "./ringbuf.js";
 import { extraMapSpellings, resolveExtraMapType } from "./map-kinds.js";
 
@@ -100,9 +100,11 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
 
 /** A positive integer size from a literal (or constant) expression. */
 function positiveSize(ctx: CheckContext, expr: ast.Expr): number | undefined {
-  const value = constantInteger(ctx, expr);
+  const folded = foldConstant(expr, globalConstants(ctx));
+  const value = folded.kind === "value" ? folded.value : undefined;
   if (value === undefined || value <= 0n || value > 0xffffffffn) {
-    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? "a non-constant expression" : `\`${value}\``);
+    const found = folded.kind === "invalid" ? folded.why : value === undefined ? "a non-constant expression" : `\`${value}\``;
+    ctx.diags.report(typeErrors.invalidSize, expr.span, found);
     return undefined;
   }
   return Number(value);

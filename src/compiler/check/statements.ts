@@ -26,6 +26,8 @@ import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWh
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { unparenthesized } from "./strings.js";
 import { checkDeleteObject } from "./ringbuf.js";
+import { checkAtomicUpdateWidth } from "./kernel-limits.js";
+import { checkConstantOperand } from "./constant-operands.js";
 import { checkPopBinding } from "./map-kinds.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
@@ -294,6 +296,8 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
     const shift = stmt.op === "<<=" || stmt.op === ">>=";
     const valueType = checkExpr(c, scope, stmt.value, shift ? undefined : targetType);
     if (targetType.kind === "error" || valueType.kind === "error") return;
+    if (c.fn.side === "kernel") checkAtomicUpdateWidth(ctx, target, stmt.op, targetType, stmt.opSpan);
+    checkConstantOperand(ctx, stmt.op.slice(0, -1), stmt.value, valueType, targetType);
     if (!asInteger(targetType) || (!asInteger(valueType) && valueType.kind !== "intLiteral")) {
       ctx.diags.report(typeErrors.invalidOperands, stmt.opSpan, stmt.op, typeToString(targetType), typeToString(valueType));
       return;

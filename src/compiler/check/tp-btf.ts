@@ -7,7 +7,6 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as nameErrors from "../diagnostics/catalog/names.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
@@ -15,6 +14,7 @@ import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { compatibleArgument } from "./probe-signature.js";
 import { closestName } from "./suggest.js";
+import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
 
 /** What BPF_PROG can unpack. */
 const maxArguments = 12;
@@ -38,10 +38,11 @@ export function checkRawTracepointSignature(
   if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
     report("it must return `i32` (the kernel ignores the value of a tracepoint program)", decl.returnType?.span ?? decl.name.span);
   }
-  if (ctx.kernelTypes.available && !kernel) {
-    const attribute = decl.attributes[0]!;
-    ctx.diags.report(nameErrors.unknownRawTracepoint, attribute.args?.[0]?.span ?? attribute.span, event,
-      closestName(event, ctx.kernelTypes.rawTracepointNames()));
+  const attribute = decl.attributes[0]!;
+  const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
+  if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `raw tracepoint \`${event}\``);
+  else if (!kernel) {
+    reportMissingTarget(ctx, "rawTracepoint", targetSpan, event, closestName(event, ctx.kernelTypes.rawTracepointNames()));
     return;
   }
   if (params.length > maxArguments) {

@@ -17,6 +17,7 @@ import type { Diagnostic, Label, Severity } from "./diagnostic.js";
 import { sortDiagnostics } from "./diagnostic.js";
 import type { SourceFile, SourceSet, Span } from "../source.js";
 import { lineColumnOf, lineText } from "../source.js";
+import { maxSnippetWidth } from "../limits.js";
 
 export interface RenderOptions {
   /** Emit ANSI colour escapes. */
@@ -165,23 +166,14 @@ function renderSnippet(
 ): string[] {
   // Labels grouped by the line they start on; a multi-line span is underlined from its
   // start to the end of its first line, which is where the reader's eye goes first.
-  const byLine = new Map<number, PlacedLabel[]>();
+  const byLine = new Map<number, { label: MarkedLabel; start: number; end: number }[]>();
   for (const label of labels) {
     const start = clampOffset(source, label.span.start);
     const end = Math.max(start, clampOffset(source, label.span.end));
     const { line, column } = lineColumnOf(source, start);
-    const text = lineText(source, line);
-    const startCol = displayWidth(text.slice(0, column - 1));
-    const endOnLine = Math.min(end - (source.lineStarts[line - 1] ?? 0), text.length);
-    const endCol = displayWidth(text.slice(0, Math.max(endOnLine, column - 1)));
-    const placed: PlacedLabel = {
-      primary: label.primary,
-      message: label.message,
-      column: startCol,
-      width: Math.max(1, endCol - startCol),
-    };
+    const lineStart = source.lineStarts[line - 1] ?? 0;
     const list = byLine.get(line) ?? [];
-    list.push(placed);
+    list.push({ label, start: column - 1, end: end - lineStart });
     byLine.set(line, list);
   }
 
@@ -193,12 +185,22 @@ function renderSnippet(
   for (const line of lines) {
     if (previous !== undefined && line - previous === 2) {
       // A one-line gap is cheaper to show than to elide.
-      out.push(sourceRow(source, previous + 1, gutterWidth, color));
+      out.push(sourceRow(snippetWindow(lineText(source, previous + 1), 0).shown, previous + 1, gutterWidth, color));
     } else if (previous !== undefined && line - previous > 2) {
       out.push(paint("...", "gutter", color));
     }
-    out.push(sourceRow(source, line, gutterWidth, color));
-    for (const row of markerRows(byLine.get(line)!, severityStyle, color)) {
+    const text = lineText(source, line);
+    const onLine = byLine.get(line)!;
+    const focus = (onLine.find((l) => l.label.primary) ?? onLine[0]!).start;
+    const window = snippetWindow(text, Math.min(focus, text.length));
+    const placed = onLine.map(({ label, start, end }): PlacedLabel => {
+      const from = clamp(start, window.start, window.end);
+      const to = clamp(Math.min(Math.max(end, start), text.length), from, window.end);
+      const column = window.prefix + displayWidth(text.slice(window.start, from));
+      return { primary: label.primary, message: label.message, column, width: Math.max(1, displayWidth(text.slice(from, to))) };
+    });
+    out.push(sourceRow(window.shown, line, gutterWidth, color));
+    for (const row of markerRows(placed, severityStyle, color)) {
       out.push(`${gutterBlank}${bar}${row === "" ? "" : ` ${row}`}`);
     }
     previous = line;
@@ -206,8 +208,32 @@ function renderSnippet(
   return out;
 }
 
-function sourceRow(source: SourceFile, line: number, gutterWidth: number, color: boolean): string {
-  const text = expandTabs(lineText(source, line));
+/**
+ * The part of a source line a snippet shows: all of it, or for a line wider than
+ * `maxSnippetWidth` a window that starts a little before `focus` (the carets), with
+ * `...` where it was cut. `prefix` is the width of the leading `...`.
+ */
+function snippetWindow(text: string, focus: number): { start: number; end: number; shown: string; prefix: number } {
+  if (text.length <= maxSnippetWidth) return { start: 0, end: text.length, shown: text, prefix: 0 };
+  let end = Math.min(text.length, Math.max(0, focus - Math.floor(maxSnippetWidth / 3)) + maxSnippetWidth);
+  let start = Math.max(0, end - maxSnippetWidth);
+  // Keep surrogate pairs whole.
+  if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start++;
+  if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end--;
+  const shown = `${start > 0 ? "..." : ""}${text.slice(start, end)}${end < text.length ? "..." : ""}`;
+  return { start, end, shown, prefix: start > 0 ? 3 : 0 };
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.max(low, Math.min(value, high));
+}
+
+function sourceRow(shown: string, line: number, gutterWidth: number, color: boolean): string {
+  const text = expandTabs(shown);
   const number = paint(String(line).padStart(gutterWidth), "gutter", color);
   return ` ${number} ${paint("|", "gutter", color)}${text === "" ? "" : ` ${text}`}`;
 }

@@ -11,10 +11,10 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { functionName, localName } from "./names.js";
+import { functionName, localName, programName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
-import { atomicCompound, globalReference } from "./globals-c.js";
+import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
@@ -24,7 +24,7 @@ import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
-import { atomicAdd, integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
+import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
 export type Side = "kernel" | "user";
 
@@ -62,9 +62,11 @@ export class CCodeEmitter {
   /** Enclosing loops, innermost last: `break`/`continue` of a callback loop leave the callback. */
   private readonly loopStack: ("c" | "callback")[];
   private readonly strings = new StringExprs((e) => this.expr(e));
+  /** Writing a value block: one line of C (a statement expression), so no preprocessor lines. */
+  inline = false;
 
   constructor(
-    private readonly w: CWriter,
+    private w: CWriter,
     readonly side: Side,
     readonly accessors: MapAccessorUse,
     /** eBPF: the function's loop callbacks (emit/loops-c.ts). */
@@ -137,9 +139,10 @@ export class CCodeEmitter {
           return;
         case "assign": {
           const target = this.place(s.target);
-          // Globals are shared by every CPU (and user space): `+=`/`-=` on them is atomic.
-          const atomic = s.target.kind === "global" ? atomicCompound(s.op, s.target.type) : undefined;
-          if (atomic) w.line(`${atomicAdd(atomic, s.target.type, `&${target}`, this.expr(s.value))};`);
+          // Memory other CPUs write too (lowering decided): one atomic instruction.
+          const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
+          if (s.atomic && !atomic) throw new Error(`internal: no atomic form of ${s.op}= on this type`);
+          if (atomic) w.line(atomic);
           else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).
@@ -201,7 +204,10 @@ export class CCodeEmitter {
           return;
         }
         case "ifPacketHeader":
-          emitHeaderBinding(w, s, { expr: (e) => this.expr(e), statements: (b) => this.statements(b) });
+          emitHeaderBinding(w, s, {
+            expr: (e) => this.expr(e), statements: (b) => this.statements(b),
+            inCLoop: this.loopStack.includes("c"), temporary: () => this.temporary(),
+          });
           return;
         case "while": case "forRange": case "forMap":
           emitLoop(this, w, s);
@@ -286,10 +292,20 @@ export class CCodeEmitter {
     return this.expr(value);
   }
 
-  /** An expression in `if (…)`/`while (…)`: without a second pair of parentheses. */
+  /**
+   * An expression in `if (…)`/`while (…)`: without a second pair of parentheses. An
+   * integer condition is compared with zero, as C would, but written out: clang and gcc
+   * refuse `if (x << 2)` under -Wall -Werror (-Wint-in-bool-context).
+   */
   condition(e: ir.IrExpr): string {
     const text = this.expr(e);
+    if (e.type.kind === "int" || e.type.kind === "char" || e.type.kind === "enum") return `${text} != 0`;
     return hasOuterParens(text) ? text.slice(1, -1) : text;
+  }
+
+  /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
+  private operand(e: ir.IrExpr, typed: boolean): string {
+    return typed && e.kind === "int" && e.type.kind === "int" && !e.type.byteOrder ? typedIntLiteral(e.value, e.type) : this.expr(e);
   }
 
   place(p: ir.IrPlace): string {
@@ -307,7 +323,7 @@ export class CCodeEmitter {
     switch (e.kind) {
       case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
-      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e)!;
+      case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e);
       case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
@@ -320,22 +336,21 @@ export class CCodeEmitter {
           return `((__u64)(${this.expr(e.left)} - ${this.expr(e.right)}))`;
         }
         const t = integerTypeOf(e.type);
-        if (t && isArithmetic(e.op)) {
-          // Literals only: KernelScript folds them exactly, and so does the C.
-          const folded = literalValue(e);
-          if (folded !== undefined) return intLiteral(folded, e.type);
+        if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
           return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));
         }
-        return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
+        // C computes literal-only arithmetic in `int`: spell the literals' own type, so
+        // `1 << 40` or `100000 * 100000` in a u64 is computed in 64 bits. A shift's type
+        // is its left operand's alone.
+        const typed = e.op === "<<" || e.op === ">>" ? [true, false] : [literalOnly(e.left) && literalOnly(e.right), literalOnly(e.left) && literalOnly(e.right)];
+        return `(${this.operand(e.left, typed[0]!)} ${e.op} ${this.operand(e.right, typed[1]!)})`;
       }
       case "unary": {
+        // `-literal` is a literal of its type; anything else takes the language's rules
+        // (a narrow `~x` is cut to its width, a signed `-x` wraps at MIN).
         const t = integerTypeOf(e.type);
-        if (t && (e.op === "-" || e.op === "~")) {
-          const folded = literalValue(e);
-          if (folded !== undefined) return intLiteral(folded, e.type);
-          return integerUnary(e.op, t, this.expr(e.operand));
-        }
-        return `(${e.op}${this.expr(e.operand)})`;
+        if (t && (e.op === "~" || (e.op === "-" && !literalOnly(e.operand)))) return integerUnary(e.op, t, this.operand(e.operand, true));
+        return `(${e.op}${this.operand(e.operand, true)})`;
       }
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
@@ -351,7 +366,7 @@ export class CCodeEmitter {
       case "call": {
         // Kernel helpers declare their own pointer types (`const char *`, `void *`).
         const args = e.args.map((a) => (e.helper && a.type.kind === "pointer" ? `(void *)${this.expr(a)}` : this.expr(a)));
-        return `${e.helper ? e.callee : functionName(e.callee)}(${args.join(", ")})`;
+        return `${e.helper || e.external ? e.callee : functionName(e.callee)}(${args.join(", ")})`;
       }
       case "functionRef": return functionName(e.name);
       case "callValue": {
@@ -361,7 +376,7 @@ export class CCodeEmitter {
       case "mapEntryPointer":
         return `({ ${cDeclaration(e.keyType, "__ks_k")} = ${this.expr(e.key)}; ${this.accessors.note(e.map, "lookup")}(&__ks_k); })`;
       case "builtin": return this.builtin(e);
-      case "programRef": return cString(e.name);
+      case "programRef": return cString(programName(e.name));
       case "structLiteral": return `((${cTypeName(e.type)})${this.aggregate(e)})`;
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
@@ -373,14 +388,25 @@ export class CCodeEmitter {
     }
   }
 
-  /** A GNU C statement expression: `({ T r = 0; …; r; })` on one line. */
+  /**
+   * A GNU C statement expression: `({ T r = 0; …; r; })` on one line. Its statements are
+   * written by this emitter into a writer of their own, so they see the function's loop
+   * callbacks, error frame and enclosing loops like any other statement.
+   */
   private valueBlock(e: Extract<ir.IrExpr, { kind: "valueBlock" }>): string {
     const inner = new CWriter();
-    // Inside a loop callback the block reaches outer variables the same way (frame aliases).
-    const code = new CCodeEmitter(inner, this.side, this.accessors, this.loops, this.frame);
-    code.temporaries = this.temporaries + 1000;
-    code.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
-    code.statements(e.body);
+    const [outerWriter, outerInline, outerTemporaries] = [this.w, this.inline, this.temporaries];
+    this.w = inner;
+    this.inline = true;
+    this.temporaries = outerTemporaries + 1000;
+    try {
+      this.statement({ kind: "declare", name: e.result, type: e.type, init: undefined, unread: false, span: e.span });
+      this.statements(e.body);
+    } finally {
+      this.w = outerWriter;
+      this.inline = outerInline;
+      this.temporaries = outerTemporaries;
+    }
     const body = inner.toString().split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ");
     return `({ ${body} ${localName(e.result)}; })`;
   }
@@ -487,6 +513,23 @@ export function intLiteral(value: bigint, type: Type): string {
     text += "U";
   }
   return negative ? `(-${text})` : text;
+}
+
+/** A literal of exactly `type` in C (`1ULL`, `7U`), for arithmetic C would do in `int`. */
+function typedIntLiteral(value: bigint, type: Extract<Type, { kind: "int" }>): string {
+  if (type.bits < 32 || (type.bits === 32 && type.signed)) return intLiteral(value, type);
+  const suffix = type.bits === 64 ? (type.signed ? "LL" : "ULL") : "U";
+  if (value === -(1n << 63n)) return intLiteral(value, type);
+  return value < 0n ? `(-${-value}${suffix})` : `${value}${suffix}`;
+}
+
+/** Whether C would compute `e` from literals alone (in `int`, unless they are typed). */
+function literalOnly(e: ir.IrExpr): boolean {
+  // A question about three kinds, not a walk: every other kind is "not a literal".
+  if (e.kind === "int") return true;
+  if (e.kind === "binary") return literalOnly(e.left) && literalOnly(e.right);
+  if (e.kind === "unary") return literalOnly(e.operand);
+  return false;
 }
 
 /** A char constant as C writes it (`'a'`, `'\\n'`, `'\\001'`, or `200` above 127). */

@@ -3,6 +3,7 @@
 //! user space, so one shared header (`NAME.h`) serves both.
 
 import type { Type } from "../types.js";
+import { localName } from "./names.js";
 
 /** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
 export function cTypeName(type: Type): string {
@@ -41,4 +42,21 @@ export function cDeclaration(type: Type, name: string): string {
   }
   const base = cTypeName(type);
   return base.endsWith("*") ? `${base}${name}` : `${base} ${name}`;
+}
+
+/**
+ * `name` declared with a const-qualified `type`: `const struct flow x`, but for a pointer
+ * the pointer itself is const (`__u8 *const x`), not what it points to.
+ */
+export function cConstDeclaration(type: Type, name: string): string {
+  if (type.kind === "pointer" || type.kind === "function") return cDeclaration(type, `const ${name}`);
+  return `const ${cDeclaration(type, name)}`;
+}
+
+/**
+ * A parameter of a user function or program: declared under the same C name every
+ * reference to it uses (`localName`: `index` → `index_`, so libc's `index` never clashes).
+ */
+export function cParameter(param: { readonly type: Type; readonly name: string }): string {
+  return cDeclaration(param.type, localName(param.name));
 }

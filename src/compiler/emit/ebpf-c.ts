@@ -5,14 +5,14 @@ import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
-import { functionName, generatedBanner, localName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
+import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
@@ -75,7 +75,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
           w.line(`__type(value, ${cTypeName(map.valueType)});`);
         }
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
-      }, ` ${map.name} SEC(".maps");`);
+      }, ` ${mapName(map.name)} SEC(".maps");`);
     });
     w.line();
   }
@@ -91,7 +91,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   }
   const kfuncs = module.externs.filter((e) => e.kfunc);
   for (const kfunc of kfuncs) {
-    const params = kfunc.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+    const params = kfunc.params.map(cParameter).join(", ") || "void";
     // A kfunc of this file's own kernel module is weak: see IrExtern.fromModule.
     if (kfunc.fromModule) w.line(`extern ${cTypeName(kfunc.returnType)} ${functionName(kfunc.name)}(${params}) __weak __ksym;`);
     else w.line(`extern ${cTypeName(kfunc.returnType)} ${kfunc.name}(${params}) __ksym${kfunc.weak ? " __weak" : ""};`);
@@ -126,7 +126,7 @@ function emitLicense(w: CWriter, license: ir.IrModule["license"]): void {
 
 function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {
   const hidden = errorParameter(fn);
-  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
+  const params = [...fn.params.map(cParameter), ...(hidden ? [hidden] : [])].join(", ") || "void";
   return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
 }
 
@@ -138,8 +138,8 @@ function programSignature(program: ir.IrProgram): string {
   switch (program.programType) {
     case "probe": case "kprobe": case "tp_btf": case "raw_tracepoint": {
       const macro = program.programType === "kprobe" ? "BPF_KPROBE" : "BPF_PROG";
-      const params = program.params.map((p) => cDeclaration(p.type, p.name));
-      return `int ${macro}(${[functionName(program.name), ...params].join(", ")})`;
+      const params = program.params.map(cParameter);
+      return `int ${macro}(${[programName(program.name), ...params].join(", ")})`;
     }
     case "xdp": case "tc": case "tracepoint": case "perf_event": case "struct_ops":
       return signature(program, "int", "");
@@ -198,7 +198,7 @@ function writeStructOps(w: CWriter, module: ir.IrModule): void {
     for (const method of impl.methods) {
       const fn = method.helper;
       const program = structOpsProgramName(impl.name, method.member);
-      const params = fn.params.map((p) => cDeclaration(p.type, p.name));
+      const params = fn.params.map(cParameter);
       const call = `${functionName(fn.name)}(${fn.params.map((p) => localName(p.name)).join(", ")})`;
       w.withOrigin(fn.span, () => {
         w.line(`SEC("struct_ops/${method.member}")`);
@@ -214,13 +214,25 @@ function writeStructOps(w: CWriter, module: ir.IrModule): void {
         for (const method of impl.methods) w.line(`.${method.member} = (void *)${structOpsProgramName(impl.name, method.member)},`);
         for (const field of impl.fields) {
           const value = field.value;
-          const text = value.kind === "string" ? cString(value.value) : value.kind === "int" ? value.value.toString() : value.kind === "bool" ? (value.value ? "1" : "0") : "0";
+          const text = value.kind === "string" ? cString(value.value) : value.kind === "int" ? intLiteral(value.value, value.type) : value.kind === "bool" ? (value.value ? "1" : "0") : "0";
           w.line(`.${field.name} = ${text},`);
         }
       }, ";");
     });
     w.line();
   }
+}
+
+/**
+ * The kfuncs declared `__weak __ksym` (the file's own module's, and externs the
+ * compiling kernel lacked): name in `.ks`, name in C, and the module providing them
+ * when it is the file's own. The line map and the loader's verifier report (E0469)
+ * name an unresolved call with it.
+ */
+export function weakKfuncs(module: ir.IrModule): { name: string; cName: string; module: string | undefined }[] {
+  return module.externs
+    .filter((e) => e.kfunc && (e.fromModule || e.weak))
+    .map((e) => ({ name: e.name, cName: e.fromModule ? functionName(e.name) : e.name, module: e.fromModule ? kernelModuleName(module.name) : undefined }));
 }
 
 function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): string {
@@ -232,5 +244,11 @@ function lineMapJson(module: ir.IrModule, w: CWriter, sources: SourceSet): strin
     return `    {"cLine": ${cLine}, "file": ${JSON.stringify(file)}, "line": ${start.line}, "column": ${start.column}, "endLine": ${end.line}, "endColumn": ${end.column}}`;
   });
   const source = module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1);
-  return `{\n  "version": 1,\n  "source": ${JSON.stringify(source)},\n  "mappings": [\n${mappings.join(",\n")}\n  ]\n}\n`;
+  // Weak kfuncs: a verifier log names an unresolved call only by its C line (E0469).
+  const kfuncs = weakKfuncs(module).map((k) => {
+    const owner = k.module !== undefined ? `, "module": ${JSON.stringify(k.module)}` : "";
+    return `    {"name": ${JSON.stringify(k.name)}, "cName": ${JSON.stringify(k.cName)}${owner}}`;
+  });
+  const kfuncList = kfuncs.length > 0 ? `,\n  "kfuncs": [\n${kfuncs.join(",\n")}\n  ]` : "";
+  return `{\n  "version": 1,\n  "source": ${JSON.stringify(source)},\n  "mappings": [\n${mappings.join(",\n")}\n  ]${kfuncList}\n}\n`;
 }

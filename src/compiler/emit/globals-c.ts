@@ -15,6 +15,7 @@
 //! lands where the user-space side looks for it.
 
 import type * as ir from "../ir.js";
+import { atomicCapable } from "../kernel/builtins.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
 import { cString, intLiteral, type Side } from "./c-code.js";
@@ -45,10 +46,17 @@ export function globalReference(side: Side, storage: ir.GlobalStorage, name: str
   return `(*(volatile ${cType} *)&${place})`;
 }
 
-/** Whether `target op= value` on this type can be one atomic instruction (BPF: 32/64-bit). */
-export function atomicCompound(op: ir.IrAssignOp, type: Type): "+" | "-" | undefined {
-  if ((op !== "+" && op !== "-") || type.kind !== "int" || type.bits < 32) return undefined;
-  return op;
+/**
+ * `*address op= value` as one atomic instruction (a C statement), when the type allows
+ * one (BPF: `+=`/`-=` on 32/64-bit integers). In eBPF a 32-bit subtraction adds the
+ * negation: clang has no BPF atomic subtract of 32 bits ("Cannot select AtomicLoadSub").
+ */
+export function atomicUpdate(side: Side, op: ir.IrAssignOp, type: Type, address: string, value: string): string | undefined {
+  if (!atomicCapable(op, type)) return undefined;
+  if (op === "+") return `__sync_fetch_and_add(${address}, ${value});`;
+  if (side === "user" || (type.kind === "int" && type.bits === 64)) return `__sync_fetch_and_sub(${address}, ${value});`;
+  const t = cTypeName(type);
+  return `__sync_fetch_and_add(${address}, (${t})(0 - (${t})(${value})));`;
 }
 
 type StructFields = ReadonlyMap<string, readonly { readonly name: string; readonly type: Type }[]>;

@@ -108,18 +108,6 @@ export function integerCompound(op: Op, t: IntType, target: string, value: strin
   return { text: `{ ${cTypeName(t)} *__ks_place = &${target}; *__ks_place = ${result.text}; }`, helpers: result.helpers };
 }
 
-/**
- * An atomic `*pointer += value` or `-= value`. The eBPF instruction set has atomic add
- * only; clang 14 turns a 64-bit `__sync_fetch_and_sub` into an add of the negation but
- * fails on 32-bit values ("Cannot select AtomicLoadSub"), so a subtraction is always
- * written as the add of the negation (the same value modulo the width).
- */
-export function atomicAdd(op: "+" | "-", type: Type, pointer: string, value: string): string {
-  const t = integerTypeOf(type);
-  if (op === "+" || !t) return `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${pointer}, ${value})`;
-  return `__sync_fetch_and_add(${pointer}, (${cTypeName(t)})-(${unsignedOfWidth(t)})${value})`;
-}
-
 /** `x op= c` with this constant `c` is already defined in C with KernelScript's meaning. */
 function plainWithConstant(op: Op, t: IntType, count: bigint | undefined): boolean {
   if (count === undefined) return false;

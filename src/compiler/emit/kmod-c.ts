@@ -21,7 +21,7 @@ import type * as ir from "../ir.js";
 import type { ProgramType } from "../ir.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { calledNames } from "../ir-walk.js";
 import {
@@ -58,7 +58,7 @@ export function kfuncRegistrationTypes(module: ir.IrModule): string[] {
 }
 
 function signature(fn: ir.IrFunction, prefix: string): string {
-  const params = fn.params.map((p) => cDeclaration(p.type, p.name)).join(", ") || "void";
+  const params = fn.params.map(cParameter).join(", ") || "void";
   return `${prefix}${cTypeName(fn.returnType)} ${functionName(fn.name)}(${params})`;
 }
 

@@ -22,14 +22,15 @@
 //! runtime bound run `end - start` iterations (0 when `end <= start`), at most
 //! 8,388,608 (1 << 23): `bpf_loop()` refuses larger counts, so the count is clamped.
 
+import { expressionContains, isCallbackLoop, someStatement, walkStatements, type IrLoop } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import type { CCodeEmitter } from "./c-code.js";
+import { cString, type CCodeEmitter } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, loopCallbackName, temporaryName } from "./names.js";
+import { localName, loopCallbackName, temporaryName, mapName } from "./names.js";
 
-type LoopStmt = Extract<ir.IrStmt, { kind: "while" | "forRange" | "forMap" }>;
+type LoopStmt = IrLoop;
 type CallbackLowering = Extract<ir.LoopLowering, { kind: "callback" }>;
 
 const maxLoops = 8388608;
@@ -48,17 +49,15 @@ export class LoopCallbacks {
   readonly list: Callback[] = [];
 
   constructor(functionName: string, readonly returnType: Type, body: readonly ir.IrStmt[]) {
-    const visit = (statements: readonly ir.IrStmt[]): void => {
-      for (const s of statements) {
-        if ((s.kind === "while" || s.kind === "forRange" || s.kind === "forMap") && s.lowering.kind === "callback") {
-          const callback: Callback = { name: loopCallbackName(functionName, this.list.length), loop: s, lowering: s.lowering, returns: containsReturn(s.body) };
-          this.list.push(callback);
-          this.byLoop.set(s, callback);
-        }
-        for (const child of childBlocks(s)) visit(child);
-      }
-    };
-    visit(body);
+    // Every block kind, match values included: a loop is a callback wherever it is.
+    walkStatements<undefined>(body, {
+      statement: (s) => {
+        if (!isCallbackLoop(s) || s.lowering.kind !== "callback") return;
+        const callback: Callback = { name: loopCallbackName(functionName, this.list.length), loop: s, lowering: s.lowering, returns: someStatement(s.body, (x) => x.kind === "return") };
+        this.list.push(callback);
+        this.byLoop.set(s, callback);
+      },
+    }, undefined);
   }
 
   get(loop: ir.IrStmt): Callback | undefined {
@@ -142,6 +141,8 @@ export class CallbackFrame {
     const { cb } = this;
     const loop = cb.loop;
     w.line(`struct ${cb.name}_ctx *__ks_c = __ks_data;`);
+    // Nothing to read from the context (see `declarations`): keep -Wunused-variable quiet.
+    if (cb.lowering.captures.length === 0 && loop.kind !== "forRange" && !cb.returns) w.line("(void)__ks_c;");
     w.line("long __ks_stop = 0;");
     if (loop.kind === "forRange") {
       const v = localName(loop.variable);
@@ -224,6 +225,8 @@ export function emitLoop(code: CCodeEmitter, w: CWriter, s: LoopStmt): void {
     emitCallbackCall(code, w, callback);
     return;
   }
+  // The IR asked for a callback: writing a C loop instead would be a different program.
+  if (s.lowering.kind === "callback") throw new Error(`internal: a callback loop at ${s.span.start} was not found by LoopCallbacks`);
   switch (s.kind) {
     case "while":
       w.block(`while (${code.condition(s.condition)})`, () => code.inCLoop(() => code.statements(s.body)));
@@ -245,11 +248,13 @@ export function emitLoop(code: CCodeEmitter, w: CWriter, s: LoopStmt): void {
         return;
       }
       // Unrolling is a hint: if clang cannot, the loop stays one the verifier walks.
-      w.line("#pragma clang diagnostic push");
-      w.line('#pragma clang diagnostic ignored "-Wpass-failed"');
-      w.line("#pragma unroll");
+      // Inside a value block (one line of C) the pragmas are operators.
+      const pragma = (text: string): void => { w.line(code.inline ? `_Pragma(${cString(text)})` : `#pragma ${text}`); };
+      pragma("clang diagnostic push");
+      pragma('clang diagnostic ignored "-Wpass-failed"');
+      pragma("unroll");
       w.block(header, () => code.inCLoop(() => code.statements(s.body)));
-      w.line("#pragma clang diagnostic pop");
+      pragma("clang diagnostic pop");
       return;
     }
     case "forMap":
@@ -258,15 +263,14 @@ export function emitLoop(code: CCodeEmitter, w: CWriter, s: LoopStmt): void {
   }
 }
 
+/** Expression kinds a constant range end is made of (casts and arithmetic of constants). */
+const constantKinds: ReadonlySet<ir.IrExpr["kind"]> = new Set(["int", "constant", "sizeof", "cast", "unary", "binary"]);
+
 function isConstant(e: ir.IrExpr): boolean {
-  switch (e.kind) {
-    case "int": case "constant": case "sizeof": return true;
-    case "cast": return isConstant(e.expr);
-    case "unary": return isConstant(e.operand);
-    case "binary": return isConstant(e.left) && isConstant(e.right);
-    default: return false;
-  }
+  return !expressionContains(e, (x) => !constantKinds.has(x.kind));
 }
+
+
 
 function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
   const ctx = temporaryName("loop", code.temporary());
@@ -326,7 +330,7 @@ function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: s
         w.line(`bpf_loop(${cb.lowering.iterations ?? maxLoops}, ${cb.name}, &${ctx}, 0);`);
         break;
       case "forMap":
-        w.line(`bpf_for_each_map_elem(&${loop.map}, ${cb.name}, &${ctx}, 0);`);
+        w.line(`bpf_for_each_map_elem(&${mapName(loop.map)}, ${cb.name}, &${ctx}, 0);`);
         break;
     }
 }
@@ -339,7 +343,7 @@ function emitUserMapLoop(code: CCodeEmitter, w: CWriter, s: Extract<ir.IrStmt, {
   const fd = temporaryName("fd", n);
   const key = localName(s.key);
   w.block("", () => {
-    w.line(`int ${fd} = bpf_map__fd(ks_skel->maps.${s.map});`);
+    w.line(`int ${fd} = bpf_map__fd(ks_skel->maps.${mapName(s.map)});`);
     w.line(`${cDeclaration(s.keyType, next)};`);
     w.line(`int ${more} = bpf_map_get_next_key(${fd}, NULL, &${next}) == 0;`);
     w.block(`while (${more})`, () => {
@@ -358,18 +362,4 @@ function emitUserMapLoop(code: CCodeEmitter, w: CWriter, s: Extract<ir.IrStmt, {
       code.inCLoop(() => code.statements(s.body));
     });
   });
-}
-
-// ---------------------------------------------------------------------------------------
-
-function childBlocks(s: ir.IrStmt): (readonly ir.IrStmt[])[] {
-  switch (s.kind) {
-    case "if": case "ifMapEntry": return [s.then, s.else ?? []];
-    case "while": case "forRange": case "forMap": return [s.body];
-    default: return [];
-  }
-}
-
-function containsReturn(statements: readonly ir.IrStmt[]): boolean {
-  return statements.some((s) => s.kind === "return" || childBlocks(s).some(containsReturn));
 }

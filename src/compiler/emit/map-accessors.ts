@@ -8,17 +8,17 @@
 //! User side: built on the loader's fd-based `ks_map_<map>_lookup/update/delete`.
 
 import type * as ir from "../ir.js";
+import { atomicCapable, perCpuMapKinds } from "../kernel/builtins.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
-import { atomicAdd, integerBinary, integerTypeOf } from "./integers-c.js";
+import { integerBinary, integerTypeOf } from "./integers-c.js";
+import { mapName } from "./names.js";
+import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
 
-function isPerCpu(map: ir.IrMap): boolean {
-  return map.mapKind === "percpu_hash" || map.mapKind === "percpu_array";
-}
 
 function isIntegerLike(t: Type): boolean {
   return t.kind === "int" || t.kind === "enum" || t.kind === "char" || t.kind === "bool";
@@ -52,7 +52,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
   if (needed.has("lookup")) {
     w.block(fn(`${V} *${name("lookup")}(${K} *key)`), () => {
-      w.line(`return bpf_map_lookup_elem(&${map.name}, key);`);
+      w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, key);`);
     });
   }
   if (needed.has("get")) {
@@ -70,20 +70,21 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   }
   if (needed.has("set")) {
     w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
-      w.line(`bpf_map_update_elem(&${map.name}, &key, &value, BPF_ANY);`);
+      w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &value, BPF_ANY);`);
     });
   }
   if (needed.has("delete")) {
-    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${map.name}, &key);`));
+    w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }
   const isArray = map.mapKind === "array" || map.mapKind === "percpu_array";
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
-    const atomic = !isPerCpu(map) && (op === "+" || op === "-");
+    // The same rule as every other update of shared memory (lower/shared-memory.ts).
+    const atomic = !perCpuMapKinds.has(map.mapKind) && atomicCapable(op, map.valueType);
     const update = (target: string): string =>
-      atomic ? `${atomicAdd(op === "-" ? "-" : "+", map.valueType, target, "operand")};` : `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
+      (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      w.line(`${V} *value = bpf_map_lookup_elem(&${map.name}, &key);`);
+      w.line(`${V} *value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
       w.block("if (value)", () => {
         w.line(update("value"));
         w.line("return;");
@@ -91,11 +92,11 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.comment("absent: the entry starts from zero");
       w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
       if (isArray) {
-        w.line(`bpf_map_update_elem(&${map.name}, &key, &initial, BPF_ANY);`);
+        w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
       } else {
-        w.block(`if (bpf_map_update_elem(&${map.name}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
+        w.block(`if (bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
           w.comment("another CPU created it in the meantime: update that entry");
-          w.line(`value = bpf_map_lookup_elem(&${map.name}, &key);`);
+          w.line(`value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
           w.line("if (value)");
           w.line(`    ${update("value")}`);
         });

@@ -19,6 +19,7 @@ import { typeToString } from "../types.js";
 import { structPrinterName } from "./userspace/maps.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
+import { mapName } from "./names.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;
@@ -36,8 +37,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
   if (side === "kernel") {
     switch (e.method) {
       case "push": return `ks_push_${e.map}(${expr(args[0]!)})`;
-      case "pop": return `(bpf_map_pop_elem(&${e.map}, &${expr(args[0]!)}) == 0)`;
-      case "peek": return `(bpf_map_peek_elem(&${e.map}, &${expr(args[0]!)}) == 0)`;
+      case "pop": return `(bpf_map_pop_elem(&${mapName(e.map)}, &${expr(args[0]!)}) == 0)`;
+      case "peek": return `(bpf_map_peek_elem(&${mapName(e.map)}, &${expr(args[0]!)}) == 0)`;
       case "output": {
         const record = args[1]!;
         return `ks_output_${e.map}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
@@ -77,12 +78,12 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
   for (const map of module.maps) {
     if (map.mapKind === "queue" || map.mapKind === "stack") {
       w.block(`static __always_inline __attribute__((unused)) bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
-        w.line(`return bpf_map_push_elem(&${map.name}, &value, 0) == 0;`);
+        w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
       });
       w.line();
     } else if (map.mapKind === "perf_event_array") {
       w.block(`static __always_inline __attribute__((unused)) __s32 ks_output_${map.name}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
-        w.line(`return (__s32)bpf_perf_event_output(ctx, &${map.name}, BPF_F_CURRENT_CPU, &record, sizeof(record));`);
+        w.line(`return (__s32)bpf_perf_event_output(ctx, &${mapName(map.name)}, BPF_F_CURRENT_CPU, &record, sizeof(record));`);
       });
       w.line();
     }
@@ -93,7 +94,7 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
   for (const map of ringbufs) {
     w.line(`__u64 ${droppedCounterName(map.name)} = 0;`);
     w.block(`static __always_inline __attribute__((unused)) void *${reserveFunctionName(map.name)}(__u64 size)`, () => {
-      w.line(`void *record = bpf_ringbuf_reserve(&${map.name}, size, 0);`);
+      w.line(`void *record = bpf_ringbuf_reserve(&${mapName(map.name)}, size, 0);`);
       w.line(`if (!record) __sync_fetch_and_add(&${droppedCounterName(map.name)}, 1);`);
       w.line("return record;");
     });
@@ -105,7 +106,7 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
 export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return";
   for (const map of module.maps) {
-    const fd = `bpf_map__fd(ks_skel->maps.${map.name})`;
+    const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
     switch (map.mapKind) {
       case "queue": case "stack": {
         const value = cDeclaration(map.valueType, "(*value)");

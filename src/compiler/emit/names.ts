@@ -36,9 +36,16 @@ export function binaryFileName(project: string): string {
   return project;
 }
 
-/** `bpftool gen skeleton … name X`: the skeleton struct is `struct X`, functions `X__open` … */
+/** bpftool 7.1 keeps at most 63 characters of `gen skeleton … name X` (MAX_OBJ_NAME_LEN 64). */
+const skeletonNameLimit = 63;
+
+/**
+ * `bpftool gen skeleton … name X`: the skeleton struct is `struct X`, functions `X__open` ….
+ * Cut to what bpftool keeps, so the loader names exactly the functions it generates.
+ */
 export function skeletonName(project: string): string {
-  return `${cIdentifierFrom(project)}_bpf`;
+  const suffix = "_bpf";
+  return `${cIdentifierFrom(project).slice(0, skeletonNameLimit - suffix.length)}${suffix}`;
 }
 
 /** bpffs directory holding everything the project pins. */
@@ -71,23 +78,48 @@ export function generatedBanner(sourcePath: string, comment: "c" | "make" | "jso
   return comment === "c" ? `/* ${text} */` : comment === "make" ? `# ${text}` : text;
 }
 
+/**
+ * Names a user identifier may not have in C, because C, libc, libbpf or the generated
+ * code already use them:
+ * - C keywords and libc functions the generated code calls or that headers declare;
+ * - the ELF section names of the object (`xdp`, `tc`, `perf_event`, `license`): clang
+ *   makes a symbol for each section, and a program, map or global of the same name
+ *   fails with "symbol 'xdp' is already defined".
+ */
 const cReserved = new Set([
   "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
   "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
   "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
   "volatile", "while", "_Bool", "bool", "true", "false", "NULL", "main", "errno", "signal", "exit",
   "abort", "printf", "free", "malloc", "index", "time", "stdin", "stdout", "stderr",
+  "xdp", "tc", "perf_event", "license", "LICENSE", "SEC",
 ]);
 
 /**
- * A user's local or parameter name as a C identifier that cannot clash with C or libc.
- * Locals the compiler makes in the IR are named `%purposeN` (no user can write `%`) and
- * become `__ks_purposeN`, which no user name maps to (those get a `_` appended).
+ * Prefixes of names that belong to others: BPF helpers and libbpf's API (`bpf_…`,
+ * `bpf_object__open`, `btf__…`, `libbpf_…`, `ring_buffer__…`, `perf_buffer__…`, macros
+ * `BPF_…`) and the compiler's temporaries (`__ks_`). (The generated `ks_…` names are
+ * left to users: tests and kfuncs use the prefix, and a kfunc's name is its kernel symbol.)
+ */
+const reservedPrefixes = ["bpf_", "BPF_", "btf_", "libbpf_", "ring_buffer_", "perf_buffer_", "user_ring_buffer_", "__ks_"];
+
+function isReservedName(name: string): boolean {
+  // `index` → `index_`, and so `index_` → `index__`: escaping stays one-to-one.
+  const base = name.replace(/_+$/, "");
+  return cReserved.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
+}
+
+/**
+ * A user's local, parameter, function, program, global or map name as a C identifier
+ * that cannot clash with C, libc, libbpf, the ELF sections or generated names: such
+ * names get a `_` appended. Locals the compiler makes in the IR are named `%purposeN`
+ * (no user can write `%`) and become `__ks_purposeN`, which no user name maps to (user
+ * names starting `__ks_` get the `_`).
  */
 export function localName(name: string): string {
   // Lowering names its temporaries `%purpose<n>` (no source name can start with `%`).
   if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
-  return cReserved.has(name) || name.startsWith("__ks_") ? `${name}_` : name;
+  return isReservedName(name) ? `${name}_` : name;
 }
 
 /** An IR local made by the compiler (see `localName`). */
@@ -115,6 +147,19 @@ export function temporaryName(purpose: string, counter: number): string {
 
 /** A user function's C name (helpers and user-space functions alike). */
 export function functionName(name: string): string {
+  return localName(name);
+}
+
+/**
+ * An eBPF program's C function name, which libbpf also uses as the program's name
+ * (`ks_skel->progs.NAME`, `bpf_object__find_program_by_name`).
+ */
+export function programName(name: string): string {
+  return localName(name);
+}
+
+/** A map's C variable name, which libbpf also uses as the map's name (`ks_skel->maps.NAME`). */
+export function mapName(name: string): string {
   return localName(name);
 }
 

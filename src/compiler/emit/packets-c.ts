@@ -11,23 +11,36 @@
 //! `ip + 1` keeps the pointer's identity, so the comparison proves `sizeof(T)` bytes
 //! for `ip` itself; a variable OFFSET has a bound the checker proved (and the verifier
 //! re-derives from the same arithmetic), noted in a comment.
+//!
+//! Inside a C loop the context pointer goes through an empty `asm` first: otherwise
+//! clang may keep `&ctx->data_end` in a register across iterations (loop-invariant
+//! code motion), and the verifier refuses a load through a moved context pointer
+//! ("dereference of modified ctx ptr").
 
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName } from "./names.js";
+import { localName, temporaryName } from "./names.js";
 
 export interface StatementWriter {
   expr(e: ir.IrExpr): string;
   statements(statements: readonly ir.IrStmt[]): void;
+  /** Whether the binding is inside a C loop (then the context pointer is pinned). */
+  readonly inCLoop: boolean;
+  temporary(): number;
 }
 
 export function emitHeaderBinding(w: CWriter, s: Extract<ir.IrStmt, { kind: "ifPacketHeader" }>, code: StatementWriter): void {
   const binding = localName(s.binding);
   const type = cTypeName(s.header);
-  const context = code.expr(s.context);
+  const pinned = code.inCLoop ? temporaryName("ctx", code.temporary()) : undefined;
+  const context = pinned ?? code.expr(s.context);
   const start = s.constantOffset === 0n ? `(__u8 *)(long)${context}->data` : `((__u8 *)(long)${context}->data + ${code.expr(s.offset)})`;
   w.block("", () => {
+    if (pinned) {
+      w.line(`__typeof__(${code.expr(s.context)}) ${pinned} = ${code.expr(s.context)};`);
+      w.line(`asm volatile("" : "+r"(${pinned}));`);
+    }
     if (s.constantOffset === undefined) w.comment(`bounds check of \`${s.binding}\`: its offset is at most ${s.maxOffset} (proven by the compiler)`);
     w.line(`${type} *${binding} = (${type} *)${start};`);
     w.ifElse(`(__u8 *)(${binding} + 1) <= (__u8 *)(long)${context}->data_end`,

@@ -3,11 +3,11 @@
 //! and plain blocks. Called from `CCodeEmitter.statement` for either side.
 
 import type * as ir from "../ir.js";
-import { atomicAdd } from "./integers-c.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, tailCallMapName } from "./names.js";
+import { localName, mapName, tailCallMapName } from "./names.js";
+import { atomicUpdate } from "./globals-c.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;
 
@@ -51,8 +51,11 @@ export function emitPointerStatement(code: CCodeEmitter, w: CWriter, side: Side,
     case "aliasWriteBack":
       if (side === "kernel") {
         const entry: ir.IrExpr = { kind: "entry", name: s.pointer, type: s.place.type, span: s.span };
+        const inEntry = code.place(reroot(s.place, s.alias, entry));
         w.line(`if (${localName(s.pointer)})`);
-        w.line(`    ${code.place(reroot(s.place, s.alias, entry))} = ${code.place(s.place)};`);
+        // Other CPUs update the entry too: apply the same change to it atomically.
+        if (s.update) w.line(`    ${atomicUpdate(side, s.update.op, s.place.type, `&${inEntry}`, code.expr(s.update.value))}`);
+        else w.line(`    ${inEntry} = ${code.place(s.place)};`);
       } else {
         w.line(`if (${localName(s.pointer)})`);
         w.line(`    ${accessors.note(s.map, "set")}(${localName(s.keyName)}, ${localName(s.alias)});`);
@@ -81,11 +84,11 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
         w.comment("absent: create it zeroed, then update it in place");
         w.line(`${cDeclaration(s.valueType, "__ks_zero")};`);
         w.line("__builtin_memset(&__ks_zero, 0, sizeof(__ks_zero));");
-        w.line(`bpf_map_update_elem(&${s.map}, &${key}, &__ks_zero, BPF_NOEXIST);`);
+        w.line(`bpf_map_update_elem(&${mapName(s.map)}, &${key}, &__ks_zero, BPF_NOEXIST);`);
         w.line(`${binding} = ${lookup}(&${key});`);
       });
       w.line(`if (${binding})`);
-      w.line(s.atomic ? `    ${atomicAdd(s.op === "-" ? "-" : "+", s.target.type, `&${target}`, value)};` : `    ${assignment}`);
+      w.line(`    ${(s.atomic ? atomicUpdate(side, s.op, s.target.type, `&${target}`, value) : undefined) ?? assignment}`);
     } else {
       w.line(`${cDeclaration(s.valueType, "__ks_copy")};`);
       w.line("memset(&__ks_copy, 0, sizeof(__ks_copy));");
@@ -109,6 +112,6 @@ function reroot(place: ir.IrPlace, alias: string, root: ir.IrExpr): ir.IrPlace {
     case "local": return place.name === alias ? { kind: "entry", name: (root as { name: string }).name, type: place.type } : place;
     case "field": return { ...place, target: expr(place.target) };
     case "index": return { ...place, target: expr(place.target) };
-    default: return place;
+    case "global": case "entry": case "deref": return place;
   }
 }

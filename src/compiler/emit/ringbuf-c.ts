@@ -9,6 +9,7 @@
 //! User space: `new` is `calloc`, `delete` is `free`; handlers and `dispatch` go through
 //! the ring buffer runtime (userspace/ringbufs.ts).
 
+import { someExpression, someStatement } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
@@ -50,8 +51,8 @@ export function ringbufStatement(side: Side, s: Extract<ir.IrStmt, { kind: "ring
 
 /** Whether any kernel-side function allocates or frees objects. */
 export function usesKernelObjects(module: ir.IrModule): boolean {
-  return [...module.programs, ...module.helpers].some((fn) => someStatement(fn.body, (s) =>
-    s.kind === "objectDelete" || statementHasNew(s)));
+  return [...module.programs, ...module.helpers].some((fn) =>
+    someStatement(fn.body, (s) => s.kind === "objectDelete") || someExpression(fn.body, (e) => e.kind === "objectNew"));
 }
 
 /** The declarations `ks_obj_new`/`bpf_obj_drop_impl` need in NAME.bpf.c. */
@@ -65,22 +66,4 @@ export function emitObjectKfuncs(w: CWriter): void {
   w.line("\tTYPE *__ks_obj = bpf_obj_new_impl(bpf_core_type_id_local(TYPE), NULL); \\");
   w.line("\tif (__ks_obj) __builtin_memset(__ks_obj, 0, sizeof(TYPE)); \\");
   w.line("\t__ks_obj; })");
-}
-
-function statementHasNew(s: ir.IrStmt): boolean {
-  const exprs: (ir.IrExpr | undefined)[] =
-    s.kind === "declare" ? [s.init] : s.kind === "assign" ? [s.value] : s.kind === "ifPointer" ? [s.value] : [];
-  return exprs.some((e) => e?.kind === "objectNew");
-}
-
-function someStatement(statements: readonly ir.IrStmt[], test: (s: ir.IrStmt) => boolean): boolean {
-  return statements.some((s) => {
-    if (test(s)) return true;
-    switch (s.kind) {
-      case "if": case "ifMapEntry": case "ifPointer":
-        return someStatement(s.then, test) || someStatement(s.else ?? [], test);
-      case "while": case "forRange": return someStatement(s.body, test);
-      default: return false;
-    }
-  });
 }

@@ -20,7 +20,7 @@
 //! In eBPF they are `static __always_inline`, so every loop bound is a constant after
 //! inlining.
 
-import { exprChildren, statementParts } from "../ir-walk.js";
+import { statementTypes, walkStatements, type IrWalker } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import type { CWriter } from "./c-writer.js";
@@ -53,7 +53,6 @@ export function collectStringUse(module: ir.IrModule): StringUse {
   let equals = false;
   let runtimeIndex = false;
   let bytes = false;
-  const seenTypes = new Set<string>();
   const type = (t: Type): void => {
     switch (t.kind) {
       case "str": sizes.add(t.size); return;
@@ -61,55 +60,23 @@ export function collectStringUse(module: ir.IrModule): StringUse {
       case "pointer": return type(t.target);
       case "map": type(t.key); return type(t.value);
       case "function": t.params.forEach(type); return type(t.returnType);
-      case "struct": {
-        if (seenTypes.has(t.name)) return;
-        seenTypes.add(t.name);
-        module.structs.find((s) => s.name === t.name)?.fields.forEach((f) => type(f.type));
-        return;
-      }
+      // Every struct of the module has its fields walked once, below; following struct
+      // references here would recurse as deep as a chain of structs linked by pointers.
       default: return;
     }
   };
-  const expr = (e: ir.IrExpr): void => {
-    // A literal's own type matters only where it is stored, and that place's type is
-    // collected there; as an operand (print, compare, attach) it is a plain C string.
-    if (e.kind !== "string") type(e.type);
-    switch (e.kind) {
-      case "strEquals": equals = true; break;
-      case "strConcat": concat.add(sizeOf(e.type)); break;
-      case "strConvert": widen.add(sizeOf(e.type)); break;
-      case "strBytes": bytes = true; break;
-      case "strIndex": if (e.index.kind !== "int") runtimeIndex = true; break;
-      default: break;
-    }
-    childExprs(e).forEach(expr);
-    if (e.kind === "valueBlock") statements(e.body);
-  };
-  const statements = (list: readonly ir.IrStmt[]): void => list.forEach(statement);
-  const statement = (s: ir.IrStmt): void => {
-    switch (s.kind) {
-      case "declare": type(s.type); if (s.init) expr(s.init); return;
-      case "assign": expr(s.value); return;
-      case "mapUpdate": expr(s.key); expr(s.value); return;
-      case "mapCompound": expr(s.key); expr(s.value); return;
-      case "mapDelete": expr(s.key); return;
-      case "expr": expr(s.expr); return;
-      case "if": expr(s.condition); statements(s.then); statements(s.else ?? []); return;
-      case "ifMapEntry": expr(s.key); type(s.keyType); type(s.valueType); statements(s.then); statements(s.else ?? []); return;
-      case "while": expr(s.condition); statements(s.body); return;
-      case "forRange": expr(s.start); expr(s.end); statements(s.body); return;
-      case "return": if (s.value) expr(s.value); return;
-      case "ifPacketHeader": case "block": case "try": case "tailCall": case "mapEntryAssign": case "aliasWriteBack":
-      case "throw": case "tryCall": case "defer": case "forMap": {
-        const parts = statementParts(s);
-        parts.exprs.forEach(expr);
-        parts.bodies.forEach((b) => statements(b.statements));
-        return;
-      }
-      case "declareAlias": type(s.keyType); type(s.valueType); expr(s.key); return;
-      case "print": s.args.forEach(expr); return;
-      case "break": case "continue": return;
-    }
+  const walker: IrWalker<undefined> = {
+    statement: (s) => statementTypes(s).forEach(type),
+    expression: (e) => {
+      // A literal's own type matters only where it is stored, and that place's type is
+      // collected there; as an operand (print, compare, attach) it is a plain C string.
+      if (e.kind !== "string") type(e.type);
+      if (e.kind === "strEquals") equals = true;
+      else if (e.kind === "strConcat") concat.add(sizeOf(e.type));
+      else if (e.kind === "strConvert") widen.add(sizeOf(e.type));
+      else if (e.kind === "strBytes") bytes = true;
+      else if (e.kind === "strIndex" && e.index.kind !== "int") runtimeIndex = true;
+    },
   };
   module.structs.forEach((s) => s.fields.forEach((f) => type(f.type)));
   module.typedefs.forEach((t) => type(t.type));
@@ -120,7 +87,7 @@ export function collectStringUse(module: ir.IrModule): StringUse {
   for (const fn of [...module.programs, ...module.helpers, ...module.userFunctions]) {
     fn.params.forEach((p) => type(p.type));
     type(fn.returnType);
-    statements(fn.body);
+    walkStatements(fn.body, walker, undefined);
   }
   for (const n of [...widen, ...concat]) sizes.add(n);
   return { sizes, equals, runtimeIndex, copy: bytes || widen.size > 0 || concat.size > 0, widen, concat };
@@ -129,11 +96,6 @@ export function collectStringUse(module: ir.IrModule): StringUse {
 function sizeOf(t: Type): number {
   if (t.kind !== "str") throw new Error(`internal: expected a string type, found ${t.kind}`);
   return t.size;
-}
-
-/** The direct sub-expressions of `e` (statement bodies of a `valueBlock` excluded). */
-export function childExprs(e: ir.IrExpr): readonly ir.IrExpr[] {
-  return exprChildren(e);
 }
 
 /** `struct ks_strN { … };` for every size, for the shared header. */
@@ -217,6 +179,9 @@ export function emitStringHelpers(w: CWriter, side: Side, use: StringUse): void 
   }
 }
 
+/** The string expressions `StringExprs.expr` writes. */
+export type StringExpr = Extract<ir.IrExpr, { kind: "string" | "strEquals" | "strConcat" | "strConvert" | "strIndex" }>;
+
 /** C text of string expressions; `render` renders any other expression. */
 export class StringExprs {
   constructor(private readonly render: (e: ir.IrExpr) => string) {}
@@ -234,7 +199,7 @@ export class StringExprs {
     return `{ .data = ${cString(e.value)} }`;
   }
 
-  expr(e: ir.IrExpr): string | undefined {
+  expr(e: StringExpr): string {
     switch (e.kind) {
       case "string":
         return e.type.kind === "str" ? `((struct ${stringStructName(e.type.size)})${this.literalInitializer(e)})` : cString(e.value);
@@ -250,8 +215,6 @@ export class StringExprs {
       case "strIndex":
         if (e.index.kind === "int") return `((__u8)${this.text(e.target)}[${e.index.value}])`;
         return `ks_str_at(${this.text(e.target)}, ${e.target.kind === "string" ? byteLength(e.target.value) : capacity(e.target)}, ${this.render(e.index)})`;
-      default:
-        return undefined;
     }
   }
 

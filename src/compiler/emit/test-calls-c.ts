@@ -6,6 +6,7 @@
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
+import { programName } from "./names.js";
 
 /** C of a `testCall` expression (`expr` writes the arguments). */
 export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {
@@ -13,7 +14,7 @@ export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir
   switch (op.kind) {
     case "run": {
       const kind = op.programType === "xdp" ? "KS_TEST_XDP" : op.programType === "raw_tracepoint" ? "KS_TEST_RAW_TP" : "KS_TEST_TC";
-      const call = `ks_test_exec(ks_skel ? ks_skel->progs.${op.program} : NULL, ${cString(op.program)}, ${kind}, ${expr(e.args[0]!)})`;
+      const call = `ks_test_exec(ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}, ${kind}, ${expr(e.args[0]!)})`;
       // A statement expression: a run whose value is dropped stays free of -Wunused-value.
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
     }

@@ -18,6 +18,7 @@ import type { IrMap, IrModule } from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
 import type { CWriter } from "./c-writer.js";
+import { mapName } from "./names.js";
 
 const recordRuntime = String.raw`/* The records of one ring buffer or perf event array, as a test reads them. */
 struct ks_test_records {
@@ -137,7 +138,7 @@ export function emitTestRecords(w: CWriter, module: IrModule): void {
     w.line();
   }
   w.block("static void ks_test_records_open_all(void)", () => {
-    for (const map of maps) w.line(`ks_test_records_open(&ks_test_records_${map.name}, ks_skel->maps.${map.name});`);
+    for (const map of maps) w.line(`ks_test_records_open(&ks_test_records_${map.name}, ks_skel->maps.${mapName(map.name)});`);
   });
   w.block("static void ks_test_records_close_all(void)", () => {
     for (const map of maps) w.line(`ks_test_records_close(&ks_test_records_${map.name});`);

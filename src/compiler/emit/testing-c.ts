@@ -21,7 +21,7 @@ import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
 import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { errorNames, functionName, generatedBanner, verifierLogFileName } from "./names.js";
@@ -78,7 +78,7 @@ export function emitTestC(
 
 function prototype(fn: ir.IrFunction): string {
   const hidden = errorParameter(fn);
-  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
+  const params = [...fn.params.map(cParameter), ...(hidden ? [hidden] : [])].join(", ") || "void";
   return `static KS_UNUSED ${cTypeName(fn.returnType)} ${functionName(fn.name)}(${params})`;
 }
 

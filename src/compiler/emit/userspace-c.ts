@@ -5,9 +5,10 @@
 //! (userspace/default-main.ts) is emitted instead.
 
 import type * as ir from "../ir.js";
+import { calledNames } from "../ir-walk.js";
 import { CCodeEmitter, MapAccessorUse, compoundAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { functionName, generatedBanner } from "./names.js";
@@ -29,7 +30,9 @@ export function emitUserspaceC(
   bpfLineOrigins: readonly (readonly [number, string])[],
 ): string {
   const use = new MapAccessorUse();
-  writeUserFunctions(new CWriter(), module, use);
+  // The accessors the user functions call (written once to find out); without a user
+  // `main` the default one runs and the functions are not emitted, nor their accessors.
+  if (module.hasUserMain) writeUserFunctions(new CWriter(), module, use);
 
   const w = new CWriter();
   w.line(generatedBanner(module.sourcePath, "c"));
@@ -75,7 +78,7 @@ export function emitUserspaceC(
 function prototype(fn: ir.IrFunction): string {
   const name = fn.name === "main" ? userMainName : functionName(fn.name);
   const hidden = errorParameter(fn);
-  const params = [...fn.params.map((p) => cDeclaration(p.type, p.name)), ...(hidden ? [hidden] : [])].join(", ") || "void";
+  const params = [...fn.params.map(cParameter), ...(hidden ? [hidden] : [])].join(", ") || "void";
   // A function `main` never calls is still valid KernelScript: keep cc -Wall -Werror quiet.
   const unused = fn.name === "main" ? "" : "KS_UNUSED ";
   return `static ${unused}${cTypeName(fn.returnType)} ${name}(${params})`;
@@ -84,7 +87,22 @@ function prototype(fn: ir.IrFunction): string {
 function writeUserFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): void {
   const code = new CCodeEmitter(w, "user", use);
   for (const fn of module.userFunctions) {
+    // A function that calls itself on every path ends only with the process (exit, a
+    // signal); gcc 12 and clang refuse it under -Wall -Werror (-Winfinite-recursion), a
+    // warning older gcc does not know (naming it there would be -Wpragmas).
+    const selfCalling = calledNames([fn]).has(fn.name);
+    if (selfCalling) {
+      w.line("#if defined(__clang__) || __GNUC__ >= 12");
+      w.line("#pragma GCC diagnostic push");
+      w.line('#pragma GCC diagnostic ignored "-Winfinite-recursion"');
+      w.line("#endif");
+    }
     w.withOrigin(fn.span, () => w.block(prototype(fn), () => emitFunctionBody(code, w, fn, cTypeName(fn.returnType))));
+    if (selfCalling) {
+      w.line("#if defined(__clang__) || __GNUC__ >= 12");
+      w.line("#pragma GCC diagnostic pop");
+      w.line("#endif");
+    }
     w.line();
   }
 }

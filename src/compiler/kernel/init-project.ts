@@ -10,6 +10,8 @@
 import { Btf, BtfError, type BtfType } from "./btf.js";
 import { BtfRenderer, paramNames, safeName } from "./btf-render.js";
 import { closestName } from "../check/suggest.js";
+import { tracepointRecordStruct } from "./program-types.js";
+import { btfTracepoints, categoryNotChecked, lookupTracepoint, tracepointListHint } from "./tracepoints.js";
 
 export type InitKind =
   | { readonly kind: "xdp" }
@@ -113,32 +115,22 @@ function tracepointKind(text: string, btf: Btf, tracepoints: readonly string[] |
   }
   const [, category, event] = parts as [string, string, string];
   const target = `${category}/${event}`;
-  const record = recordStruct(category, event);
-  if (tracepoints !== undefined && !tracepoints.includes(target)) {
-    const near = closestName(target, tracepoints);
-    return { message: `the kernel has no tracepoint \`${target}\``, help: near ? `did you mean \`tracepoint/${near}\`?` : "list them with `ls /sys/kernel/tracing/events/*/`" };
+  const record = tracepointRecordStruct(target);
+  const verdict = lookupTracepoint(category, event, { tracefs: tracepoints, btf: btfTracepoints(btf) });
+  if (verdict.kind === "missing") {
+    const unchecked = verdict.categoryChecked ? "" : ` ${categoryNotChecked}`;
+    return {
+      message: `the kernel has no tracepoint \`${target}\``,
+      help: verdict.suggestion ? `did you mean \`tracepoint/${verdict.suggestion}\`?${unchecked}` : tracepointListHint,
+    };
   }
   if (!btf.findStruct(record)) {
-    if (tracepoints === undefined) {
-      const near = closestName(`trace_event_raw_${event}`, btf.namesOf(["struct"]).filter((n) => n.startsWith("trace_event_raw_")));
-      return {
-        message: `the kernel has no tracepoint \`${target}\` (its BTF has no record struct \`${record}\`)`,
-        help: near ? `did you mean an event \`${near.slice("trace_event_raw_".length)}\`?` : "list them with `ls /sys/kernel/tracing/events/*/`",
-      };
-    }
     return {
       message: `tracepoint \`${target}\` exists, but its record struct \`${record}\` is not in the kernel's BTF`,
       help: "events defined with a shared class use `trace_event_raw_<class>`, which programs cannot name yet; choose an event with its own record (e.g. `tracepoint/sched/sched_switch`)",
     };
   }
   return { kind: "tracepoint", category, event };
-}
-
-/** The checker's rule for a tracepoint's context struct (program-types.ts). */
-function recordStruct(category: string, event: string): string {
-  if (category === "syscalls" && event.startsWith("sys_enter_")) return "trace_event_raw_sys_enter";
-  if (category === "syscalls" && event.startsWith("sys_exit_")) return "trace_event_raw_sys_exit";
-  return `trace_event_raw_${event}`;
 }
 
 function probeKind(text: string, btf: Btf): InitKind | InitError {
@@ -328,7 +320,7 @@ function partsFor(kind: InitKind, name: string, btf: Btf): Parts | InitError {
       };
     }
     case "tracepoint": {
-      const record = recordStruct(kind.category, kind.event);
+      const record = tracepointRecordStruct(`${kind.category}/${kind.event}`);
       rendered.addStruct(record);
       const field = firstIntegerField(btf, record);
       const handler = `${kind.category}_${kind.event}_handler`;

@@ -7,6 +7,7 @@
 //! structs by name, which are converted only when something looks into them.
 
 import type { Btf, BtfType } from "./btf.js";
+import { btfTracepoints, type BtfTracepoints } from "./tracepoints.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import { boolType, charType, u8, voidType } from "../types.js";
 
@@ -152,6 +153,13 @@ export class KernelTypes {
       return { kind: "field", name: member.name, type: this.convert(btf, member.typeId) };
     });
   }
+
+  /** The tracepoint events and syscalls the BTF describes (tracepoints.ts), read once. */
+  tracepoints(): BtfTracepoints | undefined {
+    if (this.tracepointCache === null) this.tracepointCache = this.btf ? btfTracepoints(this.btf) : undefined;
+    return this.tracepointCache;
+  }
+  private tracepointCache: BtfTracepoints | undefined | null = null;
 
   /** Every kernel function name (for did-you-mean). */
   functionNames(): string[] {

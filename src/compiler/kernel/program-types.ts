@@ -61,7 +61,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(ctx: *trace_event_raw_EVENT) -> i32",
     argument: "required",
-    contextForTarget: tracepointContext,
+    contextForTarget: tracepointRecordStruct,
     targetFormat: { pattern: /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/, description: "a `category/event` name", example: '@tracepoint("sched/sched_switch")' },
     section: (target) => `tracepoint/${target ?? ""}`,
     implemented: true,
@@ -133,7 +133,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
  * `syscalls/sys_enter_*` (and `sys_exit_*`) events share `trace_event_raw_sys_enter`
  * (`_sys_exit`), as in the kernel's trace event definitions.
  */
-function tracepointContext(target: string): string {
+export function tracepointRecordStruct(target: string): string {
   const event = target.slice(target.indexOf("/") + 1);
   if (target.startsWith("syscalls/sys_enter_")) return "trace_event_raw_sys_enter";
   if (target.startsWith("syscalls/sys_exit_")) return "trace_event_raw_sys_exit";

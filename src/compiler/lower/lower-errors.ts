@@ -133,7 +133,7 @@ export function lowerShortCircuit(l: FunctionLowering, expr: ast.BinaryExpr): ir
   const condition: ir.IrExpr = expr.op === "&&" ? t : { kind: "unary", op: "!", operand: t, type: boolType, span };
   l.pending.push({
     kind: "if", condition, else: undefined, span,
-    then: [...right.prelude, { kind: "assign", target: { kind: "local", name, type: boolType }, op: "=", value: right.value, span }],
+    then: [...right.prelude, { kind: "assign", target: { kind: "local", name, type: boolType }, op: "=", value: right.value, atomic: false, span }],
   });
   return t;
 }

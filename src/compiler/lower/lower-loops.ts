@@ -11,10 +11,14 @@
 //!   (iterations × body cost) fits `walkBudget` stay C loops the verifier walks;
 //! - everything else (runtime bounds, long or expensive loops) becomes a `bpf_loop()`
 //!   call (5.17+), whose callback the verifier checks once instead of per iteration;
+//!   so does a loop around such a call: the verifier checks the inner callback again
+//!   for every iteration it walks, and beyond about ten the states it keeps explode
+//!   (measured on 6.18: a walked 12-iteration loop around a `bpf_loop()` exceeds the
+//!   1,000,000-instruction budget); unrolled copies are each checked once, and stay;
 //!   map loops become `bpf_for_each_map_elem()` (5.13+). Outer variables reach the
 //!   callback through a context struct (see emit/loops-c.ts).
 
-import { exprBodies, exprChildren, statementParts } from "../ir-walk.js";
+import { exprBodies, exprChildren, isCallbackLoop, isLoop, skipBody, someStatement, statementParts, walkStatements } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { LoopFacts } from "../check/loops.js";
 
@@ -33,14 +37,14 @@ export function rangeLowering(side: Side, facts: LoopFacts | undefined, body: re
   const cost = bodyCost(body);
   // clang unrolls loops with a single exit reliably; early exits stay walked loops.
   if (iterations <= unrollLimit && iterations * cost <= walkBudget && !hasEarlyExit(body)) return { kind: "unrolled", iterations };
-  if (iterations * cost <= walkBudget) return { kind: "bounded", iterations };
+  if (iterations * cost <= walkBudget && !someStatement(body, isCallbackLoop)) return { kind: "bounded", iterations };
   return callback(body, [variable], iterations);
 }
 
 export function whileLowering(side: Side, facts: LoopFacts | undefined, body: readonly ir.IrStmt[]): ir.LoopLowering {
   if (side === "user" || facts?.kind !== "while" || facts.maxIterations === undefined) return { kind: "plain" };
   const iterations = Number(facts.maxIterations);
-  if (iterations * bodyCost(body) <= walkBudget) return { kind: "bounded", iterations };
+  if (iterations * bodyCost(body) <= walkBudget && !someStatement(body, isCallbackLoop)) return { kind: "bounded", iterations };
   return callback(body, [], iterations);
 }
 
@@ -54,26 +58,16 @@ function callback(body: readonly ir.IrStmt[], bound: readonly string[], iteratio
 
 /** `break`, `continue` or `return` that leaves an iteration of this loop early. */
 function hasEarlyExit(body: readonly ir.IrStmt[]): boolean {
-  return body.some((s) => {
-    switch (s.kind) {
-      case "break": case "continue": case "return": return true;
-      case "if": case "ifMapEntry": return hasEarlyExit(s.then) || hasEarlyExit(s.else ?? []);
-      // Their own break/continue stay inside; a return leaves this loop too.
-      case "while": case "forRange": case "forMap": return containsReturn(s.body);
-      default: return false;
-    }
-  });
-}
-
-function containsReturn(body: readonly ir.IrStmt[]): boolean {
-  return body.some((s) => {
-    switch (s.kind) {
-      case "return": return true;
-      case "if": case "ifMapEntry": return containsReturn(s.then) || containsReturn(s.else ?? []);
-      case "while": case "forRange": case "forMap": return containsReturn(s.body);
-      default: return false;
-    }
-  });
+  let found = false;
+  // Context: inside a nested loop, whose own break/continue stay inside it (a return
+  // leaves this loop too).
+  walkStatements<boolean>(body, {
+    statement: (s, nested) => {
+      if (s.kind === "return" || (!nested && (s.kind === "break" || s.kind === "continue"))) found = true;
+    },
+    body: (_b, owner, nested) => (found ? skipBody : nested || isLoop(owner)),
+  }, false);
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -86,27 +80,27 @@ export function bodyCost(body: readonly ir.IrStmt[]): number {
 }
 
 function statementCost(s: ir.IrStmt): number {
+  const parts = statementParts(s);
+  const exprs = parts.exprs.reduce((sum, e) => sum + exprCost(e), 0);
+  // Both branches of a conditional are walked; every nested body once.
+  const bodies = parts.bodies.reduce((sum, b) => sum + bodyCost(b.statements), 0);
   switch (s.kind) {
-    case "declare": return 2 + (s.init ? exprCost(s.init) : 2);
-    case "assign": return 2 + exprCost(s.value);
-    case "mapUpdate": return 20 + exprCost(s.key) + exprCost(s.value);
-    case "mapCompound": case "mapEntryAssign": return 30 + exprCost(s.key) + exprCost(s.value);
-    case "mapDelete": return 10 + exprCost(s.key);
-    case "expr": return exprCost(s.expr);
-    // Both branches are walked.
-    case "if": return exprCost(s.condition) + 2 + bodyCost(s.then) + bodyCost(s.else ?? []);
-    case "ifMapEntry": return 15 + exprCost(s.key) + bodyCost(s.then) + bodyCost(s.else ?? []);
-    case "while": case "forRange": case "forMap":
-      return nestedLoopCost(s.lowering, bodyCost(s.body));
+    case "declare": return 2 + (s.init ? exprs : 2);
+    case "assign": return 2 + exprs;
+    case "mapUpdate": return 20 + exprs;
+    case "mapCompound": case "mapEntryAssign": return 30 + exprs;
+    case "mapDelete": return 10 + exprs;
+    case "expr": return exprs;
+    case "if": return exprs + 2 + bodies;
+    case "ifMapEntry": return 15 + exprs + bodies;
+    case "while": case "forRange": case "forMap": return nestedLoopCost(s.lowering, bodies);
     case "break": case "continue": case "return": return 2;
-    case "print": return 10 + s.args.reduce((sum, a) => sum + exprCost(a), 0);
-    case "declareAlias": return 20 + exprCost(s.key);
-    case "tryCall": return 30 + s.args.reduce((sum, a) => sum + exprCost(a), 0);
-    // Everything else: its own expressions plus every nested body once.
-    default: {
-      const parts = statementParts(s);
-      return 4 + parts.exprs.reduce((sum, e) => sum + exprCost(e), 0) + parts.bodies.reduce((sum, b) => sum + bodyCost(b.statements), 0);
-    }
+    case "print": return 10 + exprs;
+    case "declareAlias": return 20 + exprs;
+    case "tryCall": return 30 + exprs;
+    case "ifPacketHeader": case "block": case "tailCall": case "aliasWriteBack": case "throw": case "try":
+    case "defer": case "ringbufRelease": case "objectDelete": case "onEvent": case "ifPointer":
+      return 4 + exprs + bodies;
   }
 }
 
@@ -120,15 +114,19 @@ function nestedLoopCost(lowering: ir.LoopLowering, body: number): number {
 }
 
 function exprCost(e: ir.IrExpr): number {
+  const children = exprChildren(e).reduce((sum, child) => sum + exprCost(child), 0);
   switch (e.kind) {
     case "contextField": return 2;
-    case "index": return 2 + exprCost(e.target) + exprCost(e.index);
-    case "mapLookup": case "mapContains": case "mapEntryPointer": return 15 + exprCost(e.key);
-    case "call": case "callValue": return 30 + exprChildren(e).reduce((sum, a) => sum + exprCost(a), 0);
+    case "index": return 2 + children;
+    case "mapLookup": case "mapContains": case "mapEntryPointer": return 15 + children;
+    case "call": case "callValue": return 30 + children;
     case "builtin": return 10;
-    default:
-      return 1 + exprChildren(e).reduce((sum, child) => sum + exprCost(child), 0) +
-        exprBodies(e).reduce((sum, b) => sum + bodyCost(b.statements), 0);
+    case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
+    case "binary": case "unary": case "cast": case "field": case "functionRef": case "programRef": case "structLiteral":
+    case "arrayLiteral": case "sizeof": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":
+    case "strConvert": case "strBytes": case "valueBlock": case "ringbufReserve": case "objectNew": case "dispatch":
+    case "mapMethod": case "testCall":
+      return 1 + children + exprBodies(e).reduce((sum, b) => sum + bodyCost(b.statements), 0);
   }
 }
 
@@ -148,83 +146,32 @@ export function capturesOf(body: readonly ir.IrStmt[], bound: readonly string[])
     if (previous) previous.written ||= written;
     else found.set(name, { type, written, entry });
   };
-  const expr = (e: ir.IrExpr | undefined, scope: ReadonlySet<string>): void => {
-    if (!e) return;
-    switch (e.kind) {
-      case "local": use(e.name, e.type, false, scope, false); return;
-      case "entry": use(e.name, e.type, true, scope, false); return;
-      case "binary": expr(e.left, scope); expr(e.right, scope); return;
-      case "unary": expr(e.operand, scope); return;
-      case "cast": expr(e.expr, scope); return;
-      case "field": expr(e.target, scope); return;
-      case "contextField": expr(e.context, scope); return;
-      case "index": expr(e.target, scope); expr(e.index, scope); return;
-      case "mapLookup": case "mapContains": expr(e.key, scope); return;
-      case "call": case "builtin": e.args.forEach((a) => expr(a, scope)); return;
-      default:
-        exprChildren(e).forEach((child) => expr(child, scope));
-        for (const b of exprBodies(e)) block(b.statements, new Set([...scope, ...b.binds]));
-        return;
-    }
-  };
-  const place = (p: ir.IrPlace, scope: ReadonlySet<string>): void => {
-    switch (p.kind) {
-      case "local": use(p.name, p.type, false, scope, true); return;
-      case "entry": use(p.name, p.type, true, scope, true); return;
-      case "global": return;
-      case "field": case "index": {
+  // The context is the set of names declared inside the body so far (each nested body
+  // gets a copy with its own bindings; declarations count after their statement).
+  walkStatements<Set<string>>(body, {
+    // Names bound for a statement's own places (the entry of `m[k].f op= v`) are its own.
+    statement: (s, scope) => statementParts(s).scoped.forEach((name) => scope.add(name)),
+    place: (p, _owner, scope) => {
+      if (p.kind === "local" || p.kind === "entry") use(p.name, p.type, p.kind === "entry", scope, true);
+      if (p.kind === "field" || p.kind === "index") {
         // Writing into a struct or array variable changes the variable itself.
         const root = rootLocal(p.target);
         if (root) use(root.name, root.type, root.kind === "entry", scope, true);
-        expr(p.target, scope);
-        if (p.kind === "index") expr(p.index, scope);
-        return;
       }
-      case "deref": expr(p.pointer, scope); return;
-    }
-  };
-  const block = (statements: readonly ir.IrStmt[], outer: ReadonlySet<string>): void => {
-    const scope = new Set(outer);
-    for (const s of statements) {
-      switch (s.kind) {
-        case "declare": expr(s.init, scope); scope.add(s.name); break;
-        case "assign": place(s.target, scope); expr(s.value, scope); break;
-        case "mapUpdate": case "mapCompound": expr(s.key, scope); expr(s.value, scope); break;
-        case "mapDelete": expr(s.key, scope); break;
-        case "expr": expr(s.expr, scope); break;
-        case "if": expr(s.condition, scope); block(s.then, scope); block(s.else ?? [], scope); break;
-        case "ifMapEntry":
-          expr(s.key, scope);
-          block(s.then, new Set([...scope, s.binding]));
-          block(s.else ?? [], scope);
-          break;
-        case "while": expr(s.condition, scope); block(s.body, scope); break;
-        case "forRange": expr(s.start, scope); expr(s.end, scope); block(s.body, new Set([...scope, s.variable])); break;
-        case "forMap": block(s.body, new Set([...scope, s.key, ...(s.value ? [s.value] : [])])); break;
-        case "return": expr(s.value, scope); break;
-        case "print": s.args.forEach((a) => expr(a, scope)); break;
-        case "break": case "continue": break;
-        default: {
-          // Every other statement: its expressions, the places it writes, its bodies
-          // (with their own bindings), then what it declares for the statements after it.
-          const parts = statementParts(s);
-          parts.exprs.forEach((e) => expr(e, scope));
-          parts.places.forEach((p) => place(p, scope));
-          for (const b of parts.bodies) block(b.statements, new Set([...scope, ...b.binds]));
-          parts.declares.forEach((name) => scope.add(name));
-        }
-      }
-    }
-  };
-  block(body, new Set(bound));
+    },
+    expression: (e, scope) => {
+      if (e.kind === "local" || e.kind === "entry") use(e.name, e.type, e.kind === "entry", scope, false);
+    },
+    after: (s, scope) => statementParts(s).declares.forEach((name) => scope.add(name)),
+    body: (b, _owner, scope) => new Set([...scope, ...b.binds]),
+  }, new Set(bound));
   return [...found].map(([name, v]) => ({ name, type: v.type, written: v.written && !v.entry && v.type.kind !== "array", entry: v.entry }));
 }
 
+/** The variable a chain of struct fields and array elements is part of, if any. */
 function rootLocal(e: ir.IrExpr): Extract<ir.IrExpr, { kind: "local" | "entry" }> | undefined {
-  switch (e.kind) {
-    case "local": case "entry": return e;
-    case "field": return e.viaPointer ? undefined : rootLocal(e.target);
-    case "index": return e.target.type.kind === "array" ? rootLocal(e.target) : undefined;
-    default: return undefined;
-  }
+  if (e.kind === "local" || e.kind === "entry") return e;
+  if (e.kind === "field") return e.viaPointer ? undefined : rootLocal(e.target);
+  if (e.kind === "index") return e.target.type.kind === "array" ? rootLocal(e.target) : undefined;
+  return undefined;
 }

@@ -18,7 +18,7 @@
 //! - a `match` statement → arm values are evaluated only for their side effects.
 //! A value match without `default` leaves the zero value when no arm matches.
 
-import { exprChildren } from "../ir-walk.js";
+import { expressionContains } from "../ir-walk.js";
 import type * as ast from "../ast.js";
 import type { Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
@@ -51,7 +51,7 @@ export function lowerMatchStatement(l: MatchLowering, match: ast.MatchExpr): ir.
 
 /** `var x = match …` / `x = match …`: each arm assigns `target`. */
 export function lowerMatchInto(l: MatchLowering, match: ast.MatchExpr, target: ir.IrPlace): ir.IrStmt[] {
-  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(value, target.type), span }];
+  const sink: Sink = (value, span) => [{ kind: "assign", target, op: "=", value: coerce(value, target.type), atomic: false, span }];
   return lowerChain(l, match, (arm) => armValue(l, arm, sink));
 }
 
@@ -160,10 +160,19 @@ function tailValue(l: MatchLowering, statements: readonly ast.Stmt[], sink: Sink
   }
 }
 
-/** Whether evaluating `e` can do anything besides computing a value (calls). */
+/** Whether evaluating an expression of each kind, by itself, can do anything besides computing a value. */
+const effectful: Readonly<Record<ir.IrExpr["kind"], boolean>> = {
+  call: true, builtin: true, valueBlock: true, callValue: true, testCall: true, dispatch: true,
+  // push/pop/output change the map; a record or object that is dropped must be reported.
+  mapMethod: true, ringbufReserve: true, objectNew: true,
+  int: false, bool: false, string: false, null: false, constant: false, local: false, global: false, entry: false,
+  binary: false, unary: false, cast: false, field: false, contextField: false, index: false, mapLookup: false,
+  mapEntryPointer: false, mapContains: false, functionRef: false, programRef: false, structLiteral: false,
+  arrayLiteral: false, sizeof: false, byteOrder: false, strConcat: false, strEquals: false, strIndex: false,
+  strConvert: false, strBytes: false,
+};
+
+/** Whether evaluating `e` can do anything besides computing a value (calls, map methods). */
 function hasEffects(e: ir.IrExpr): boolean {
-  switch (e.kind) {
-    case "call": case "builtin": case "valueBlock": case "callValue": return true;
-    default: return exprChildren(e).some(hasEffects);
-  }
+  return expressionContains(e, (x) => effectful[x.kind]);
 }

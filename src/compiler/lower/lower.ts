@@ -36,6 +36,8 @@ import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
 import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
 import { lowerAssert, lowerTestCall } from "./lower-testing.js";
+import { SharedMemory } from "./shared-memory.js";
+import { atomicCapable } from "../kernel/builtins.js";
 
 export class InternalError extends Error {}
 
@@ -134,7 +136,16 @@ export class FunctionLowering implements MatchLowering {
     readonly errors: ErrorLowering,
     /** The named result `r` of `-> r: T`, as a local. */
     readonly namedResult: Extract<ir.IrExpr, { kind: "local" }> | undefined,
+    /** The function's body (for the whole-function facts below). */
+    private readonly body: ast.Block,
   ) {}
+
+  private shared: SharedMemory | undefined;
+
+  /** Which places other CPUs write too (for atomic `+=`/`-=`). */
+  get sharedMemory(): SharedMemory {
+    return (this.shared ??= new SharedMemory(this.semantics, this.body, this.side === "kernel"));
+  }
 
   get kernel(): boolean {
     return this.info.role.kind !== "userspace" && this.info.role.kind !== "test";
@@ -165,12 +176,9 @@ export class FunctionLowering implements MatchLowering {
     return keyType;
   }
 
-  /** `+=`/`-=` on a 32/64-bit integer inside a shared (not per-CPU) map entry: atomic. */
-  atomicUpdate(map: string, op: ir.IrAssignOp, target: ast.Expr): boolean {
-    const kind = this.semantics.maps.find((m) => m.name === map)?.type.mapKind;
-    const type = this.typeOf(target);
-    const shared = kind !== "percpu_hash" && kind !== "percpu_array" && kind !== "lru_percpu_hash";
-    return shared && (op === "+" || op === "-") && type.kind === "int" && type.bits >= 32;
+  /** `+=`/`-=` on a 32/64-bit integer in memory other CPUs write too (lower/shared-memory.ts): atomic. */
+  atomicUpdate(op: ir.IrAssignOp, target: ast.Expr): boolean {
+    return atomicCapable(op, this.typeOf(target)) && this.sharedMemory.isShared(target);
   }
 
   /** The alias symbol `expr` names, if it is a map-lookup alias. */
@@ -266,7 +274,9 @@ export class FunctionLowering implements MatchLowering {
           return [];
         }
         const name = localIdentifier(symbol);
-        const unread = this.semantics.unreadLocals.has(symbol.id);
+        // A `const` may be read only where lowering folds its value (a loop bound that
+        // becomes bpf_loop()'s count): marked unread, the C declaration is `(void)`-used.
+        const unread = this.semantics.unreadLocals.has(symbol.id) || symbol.isConst;
         const init = stmt.init ? unparenthesized(stmt.init) : undefined;
         if (init?.kind === "MatchExpr") {
           return [
@@ -414,22 +424,31 @@ export class FunctionLowering implements MatchLowering {
         const entry: ir.IrExpr = { kind: "entry", name: binding, type: valueType, span: root.span };
         return [{
           kind: "mapEntryAssign", binding, map, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
-          target: this.place(target, entry), op, value: coerce(this.expr(stmt.value), this.typeOf(target)), atomic: this.atomicUpdate(map, op, target), span,
+          target: this.place(target, entry), op, value: coerce(this.expr(stmt.value), this.typeOf(target)), atomic: this.atomicUpdate(op, target), span,
         }];
       }
     }
     const place = this.place(target);
-    const assign: ir.IrStmt = { kind: "assign", target: place, op, value: coerce(this.expr(stmt.value), place.type), span };
     // A write into a lookup alias also goes to the map entry (when it exists).
     const alias = this.aliasOf(root);
     if (alias) {
       const name = localIdentifier(alias);
-      return [assign, {
-        kind: "aliasWriteBack", alias: name, pointer: aliasPointerName(name), keyName: aliasKeyName(name), map: alias.mapAlias!,
-        place: this.place(target), span,
-      }];
+      const writeBack = { kind: "aliasWriteBack", alias: name, pointer: aliasPointerName(name), keyName: aliasKeyName(name), map: alias.mapAlias!, span } as const;
+      // eBPF, `+=`/`-=` on a shared map: the copy gets the update and the entry gets the
+      // same update atomically (storing the copy's value would lose other CPUs' updates).
+      if ((op === "+" || op === "-") && this.side === "kernel" && atomicCapable(op, place.type) && this.sharedMemory.isSharedMap(alias.mapAlias!)) {
+        const delta = this.temporary("delta");
+        const value: ir.IrExpr = { kind: "local", name: delta, type: place.type, span: stmt.value.span };
+        return [
+          { kind: "declare", name: delta, type: place.type, init: coerce(this.expr(stmt.value), place.type), unread: false, span },
+          { kind: "assign", target: place, op, value, atomic: false, span },
+          { ...writeBack, place: this.place(target), update: { op, value } },
+        ];
+      }
+      const assign: ir.IrStmt = { kind: "assign", target: place, op, value: coerce(this.expr(stmt.value), place.type), atomic: false, span };
+      return [assign, { ...writeBack, place: this.place(target) }];
     }
-    return [assign];
+    return [{ kind: "assign", target: place, op, value: coerce(this.expr(stmt.value), place.type), atomic: this.atomicUpdate(op, target), span }];
   }
 
   /** `target` as a place; `root` replaces the innermost map index (for map-entry places). */
@@ -654,7 +673,7 @@ export class FunctionLowering implements MatchLowering {
       throw new InternalError(`builtin ${name} reached lowering as an expression`);
     }
     if (symbol.info.role.kind === "extern") {
-      return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name) };
+      return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name), external: true };
     }
     return this.directCall(expr, symbol.info, args, type, used);
   }
@@ -728,7 +747,7 @@ function lowerFunction(
   const namedResult = resultSymbol?.kind === "local"
     ? { kind: "local" as const, name: localIdentifier(resultSymbol), type: resultSymbol.type, span: resultSymbol.span }
     : undefined;
-  const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult);
+  const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult, body);
   const named = namedResultFrame(lowering, info, body);
   const statements = [...named.before, ...lowering.block(body.statements), ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));

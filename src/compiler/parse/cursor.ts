@@ -8,12 +8,19 @@
 //!   the start of the body, not a struct literal (Rust's rule);
 //! - `panicking`: after a syntax error further errors are muted until the parser has
 //!   resynchronised at a statement or declaration boundary, so one mistake gives one
-//!   message.
+//!   message;
+//! - the nesting level: how deep the node being built sits in the tree (see
+//!   `maxNesting`). Recursive constructs go one level down through `nested`/`group`;
+//!   left-deep chains (`a + b + c`, `a.b.c`, `x as T as U`, `T[1][2]`), which the parser
+//!   builds in a loop, count their height with `startMeasure`/`measured` and `link`. Past the limit the
+//!   parser reports E0121 once and skips the rest of the construct with a loop, so
+//!   neither it nor any later pass (all recursive) can run out of stack.
 
 import type { CatalogEntry, Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { SourceFile, Span } from "../source.js";
 import { describeToken, type Token, type TokenKind } from "./token.js";
+import { maxNesting } from "../limits.js";
 
 /** Keywords that can only start a top-level declaration (used to stop runaway blocks). */
 export const DECLARATION_ONLY: ReadonlySet<TokenKind> = new Set<TokenKind>([
@@ -27,11 +34,28 @@ const DECLARATION_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
 const OPENERS: ReadonlySet<TokenKind> = new Set<TokenKind>(["{", "(", "["]);
 const CLOSERS: ReadonlySet<TokenKind> = new Set<TokenKind>(["}", ")", "]"]);
 
+
+/** Tokens that end an expression when met outside any bracket. */
+const EXPRESSION_END: ReadonlySet<TokenKind> = new Set<TokenKind>([
+  ",", ";", ":", "..", "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",
+]);
+
+/** Tokens a type may consist of besides bracketed groups (`str(4)`, `[T; N]`, `fn(…)`). */
+const TYPE_TOKENS: ReadonlySet<TokenKind> = new Set<TokenKind>(["*", "Ident", "fn", "->"]);
+
+export type TooDeep = "expression" | "operator chain" | "block" | "type" | "`else if` chain";
+
 export class Cursor {
   private pos = 0;
   nesting = 0;
   noStruct = false;
   panicking = false;
+  /** Nesting level of the node being parsed (see `maxNesting`). */
+  private level = 0;
+  /** The deepest level reached since the innermost `startMeasure`. */
+  private reached = 0;
+  /** Set by E0121 until the next declaration or statement of a function body (see `reportTooDeep`). */
+  private quiet = false;
 
   constructor(
     readonly file: SourceFile,
@@ -169,6 +193,167 @@ export class Cursor {
       return parse();
     } finally {
       this.noStruct = saved;
+    }
+  }
+
+  /**
+   * Parses a construct one level deeper: `parse` when the limit allows, otherwise E0121
+   * at the current token, `skip` (which must consume the construct without recursing)
+   * and `tooDeep` with the span skipped.
+   */
+  nested<T>(what: TooDeep, parse: () => T, skip: () => void, tooDeep: (span: Span) => T): T {
+    if (this.level >= maxNesting) {
+      const start = this.start;
+      this.reportTooDeep(what, this.tok.span);
+      skip();
+      return tooDeep(this.spanFrom(start));
+    }
+    this.level++;
+    if (this.level > this.reached) this.reached = this.level;
+    try {
+      return parse();
+    } finally {
+      this.level--;
+    }
+  }
+
+  /**
+   * The contents of a bracketed group whose opener (`open`) was just consumed, one level
+   * deeper; past the limit the whole group up to its closer is skipped.
+   */
+  group<T>(what: TooDeep, open: Token, parse: () => T, tooDeep: (span: Span) => T): T {
+    if (this.level >= maxNesting) {
+      this.reportTooDeep(what, open.span);
+      this.skipToCloser();
+      return tooDeep(this.spanFrom(open.span.start));
+    }
+    return this.nested(what, parse, () => undefined, tooDeep);
+  }
+
+  /** Starts measuring how deep what is parsed next goes; hand the result to `measured`. */
+  startMeasure(): number {
+    const saved = this.reached;
+    this.reached = this.level;
+    return saved;
+  }
+
+  /** How many levels below the current one the parsing since `startMeasure` reached. */
+  measured(saved: number): number {
+    const height = this.reached - this.level;
+    this.reached = Math.max(saved, this.reached);
+    return height;
+  }
+
+  /**
+   * One more link of a left-deep chain built at the current level (`a + b + c` is
+   * `(a + b) + c`: each link puts everything before it one level further down), whose
+   * new operand reached `operandHeight` levels below the chain's own. Returns the chain's
+   * new height, or undefined (E0121 at `at`) when it would nest too deep; the caller then
+   * skips the rest of the construct.
+   */
+  link(what: TooDeep, height: number, operandHeight: number, at: Span): number | undefined {
+    const grown = Math.max(height + 1, operandHeight);
+    if (this.level + grown > maxNesting) {
+      this.reportTooDeep(what, at);
+      return undefined;
+    }
+    this.reached = Math.max(this.reached, this.level + grown);
+    return grown;
+  }
+
+  /**
+   * Called where a statement or declaration starts. A declaration, or a statement of a
+   * function body (level 1), is where an E0121 before it stops muting the next.
+   */
+  beginStatement(): void {
+    if (this.level <= 1) this.quiet = false;
+  }
+
+  /**
+   * E0121, through `error` so that a parser already lost in a syntax error stays quiet.
+   * One report per statement of a function body (or declaration): whatever else in it
+   * crosses the limit (the body after an over-deep condition, the outer links of a chain
+   * whose operand was too deep, the `catch` beside an over-deep `try`) is skipped the
+   * same way, silently.
+   */
+  reportTooDeep(what: TooDeep, at: Span): void {
+    if (this.quiet) return;
+    const muted = this.panicking;
+    this.error(E.nestingTooDeep, at, what, maxNesting);
+    this.quiet = true;
+    // The skip that follows resynchronises: what comes after the construct is parsed normally.
+    this.panicking = muted;
+  }
+
+  /** Skips to just past the closer matching an opener that was just consumed. */
+  skipToCloser(): void {
+    let depth = 1;
+    while (!this.at("EOF")) {
+      const kind = this.advance().kind;
+      if (OPENERS.has(kind)) depth++;
+      else if (CLOSERS.has(kind) && --depth === 0) return;
+    }
+  }
+
+  /**
+   * Skips the rest of an expression: up to the first token outside brackets that ends
+   * it (`,`, `;`, `:`, `..`, an assignment, a closer, a line break where line breaks
+   * count, and `{` where it opens a statement body). `startsHere`: the current token
+   * starts the skipped construct, so a line break before it ends nothing.
+   */
+  skipExpressionRest(startsHere = false): void {
+    let depth = 0;
+    let first = startsHere;
+    while (!this.at("EOF")) {
+      const token = this.tok;
+      if (depth === 0) {
+        if (EXPRESSION_END.has(token.kind) || CLOSERS.has(token.kind)) return;
+        if (token.kind === "{" && this.noStruct) return;
+        if (!first && token.newlineBefore && this.nesting === 0) return;
+      }
+      if (OPENERS.has(token.kind)) depth++;
+      else if (CLOSERS.has(token.kind)) depth--;
+      this.advance();
+      first = false;
+    }
+  }
+
+  /** Skips the rest of a type: `*`, names, `fn`, `->`, `<…>` and bracketed groups. */
+  skipTypeRest(): void {
+    let depth = 0;
+    let angles = 0;
+    let first = true;
+    while (!this.at("EOF")) {
+      const token = this.tok;
+      if (depth === 0) {
+        if (!first && token.newlineBefore && this.nesting === 0) return;
+        if (token.kind === "<") angles++;
+        else if (angles > 0 && token.kind.startsWith(">")) angles = Math.max(0, angles - (token.kind.startsWith(">>") ? 2 : 1));
+        else if (token.kind === "," && angles > 0) { /* between type arguments */ }
+        else if (!TYPE_TOKENS.has(token.kind) && token.kind !== "(" && token.kind !== "[") return;
+      }
+      if (token.kind === "(" || token.kind === "[") depth++;
+      else if (CLOSERS.has(token.kind)) {
+        if (depth === 0) return;
+        depth--;
+      }
+      this.advance();
+      first = false;
+    }
+  }
+
+  /**
+   * Skips the rest of an `if … { … } else if … { … } else { … }` chain: every condition
+   * and every braced body up to the last one.
+   */
+  skipIfChainRest(): void {
+    let depth = 0;
+    while (!this.at("EOF")) {
+      const token = this.tok;
+      if (depth === 0 && (token.kind === "}" || token.kind === ";")) return;
+      this.advance();
+      if (OPENERS.has(token.kind)) depth++;
+      else if (CLOSERS.has(token.kind) && depth > 0 && --depth === 0 && token.kind === "}" && !this.at("else")) return;
     }
   }
 

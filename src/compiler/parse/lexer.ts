@@ -9,7 +9,7 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { SourceFile, Span } from "../source.js";
+import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { PUNCTUATION, isKeyword, type Comment, type Token, type TokenKind } from "./token.js";
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -18,17 +18,35 @@ const isDigit = (c: string): boolean => c >= "0" && c <= "9";
 const isIdentStart = (c: string): boolean =>
   (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_";
 const isIdentPart = (c: string): boolean => isIdentStart(c) || isDigit(c);
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+/** `[A-Za-z0-9_]` by character code (NaN past the end is none of them). */
+const isIdentPartCode = (code: number): boolean =>
+  (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || isDigitCode(code) || code === 95;
 
 export function lex(file: SourceFile, diags: Diagnostics): Token[] {
   return new Lexer(file, diags).run();
 }
+
+/** Punctuation by first character, longest spelling first (the lexer takes the first match). */
+const punctuationByFirst: ReadonlyMap<string, readonly TokenKind[]> = (() => {
+  const map = new Map<string, TokenKind[]>();
+  for (const p of PUNCTUATION) {
+    const list = map.get(p[0]!) ?? [];
+    list.push(p);
+    map.set(p[0]!, list);
+  }
+  return map;
+})();
+
+/** Shared by every token without comments before it (most of them): one array less each. */
+const noComments: readonly Comment[] = Object.freeze([]);
 
 class Lexer {
   private readonly text: string;
   private pos = 0;
   private readonly tokens: Token[] = [];
   private newlineBefore = false;
-  private comments: Comment[] = [];
+  private comments: readonly Comment[] = noComments;
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
@@ -50,17 +68,20 @@ class Lexer {
   }
 
   private push(kind: TokenKind, start: number, end: number, value?: bigint | string | number): void {
-    const token: Token = {
-      kind,
-      span: this.span(start, end),
-      text: this.text.slice(start, end),
-      newlineBefore: this.newlineBefore || this.tokens.length === 0,
-      leadingComments: this.comments,
-      ...(value === undefined ? {} : { value }),
-    };
-    this.tokens.push(token);
+    const span = this.span(start, end);
+    const text = this.text.slice(start, end);
+    const newlineBefore = this.newlineBefore || this.tokens.length === 0;
+    const leadingComments = this.comments;
+    this.tokens.push(value === undefined
+      ? { kind, span, text, newlineBefore, leadingComments }
+      : { kind, span, text, newlineBefore, leadingComments, value });
     this.newlineBefore = false;
-    this.comments = [];
+    this.comments = noComments;
+  }
+
+  private addComment(comment: Comment): void {
+    if (this.comments === noComments) this.comments = [comment];
+    else (this.comments as Comment[]).push(comment);
   }
 
   private at(offset = 0): string {
@@ -68,18 +89,21 @@ class Lexer {
   }
 
   private skipTrivia(): void {
+    const text = this.text;
     for (;;) {
-      const c = this.at();
-      if (c === "\n") {
+      const code = text.charCodeAt(this.pos);
+      if (code === 10 /* \n */ || code === 13 /* \r */) {
         this.newlineBefore = true;
         this.pos++;
-      } else if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
+      } else if (code === 32 /* space */ || code === 9 /* \t */ || code === 12 /* \f */ || code === 11 /* \v */) {
         this.pos++;
-      } else if (c === "/" && this.at(1) === "/") {
+      } else if (code !== 47 /* / */) {
+        return;
+      } else if (this.at(1) === "/") {
         const start = this.pos;
-        while (this.pos < this.text.length && this.at() !== "\n") this.pos++;
-        this.comments.push({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
-      } else if (c === "/" && this.at(1) === "*") {
+        this.pos = lineEndFrom(this.text, this.pos);
+        this.addComment({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
+      } else if (this.at(1) === "*") {
         this.blockComment();
       } else {
         return;
@@ -93,8 +117,8 @@ class Lexer {
     const end = close < 0 ? this.text.length : close + 2;
     if (close < 0) this.diags.report(E.unterminatedBlockComment, this.span(start, start + 2));
     // A comment spanning lines separates statements just like the line break it contains.
-    if (this.text.slice(start, end).includes("\n")) this.newlineBefore = true;
-    this.comments.push({ kind: "block", text: this.text.slice(start, end), span: this.span(start, end) });
+    if (/[\n\r]/.test(this.text.slice(start, end))) this.newlineBefore = true;
+    this.addComment({ kind: "block", text: this.text.slice(start, end), span: this.span(start, end) });
     this.pos = end;
   }
 
@@ -104,29 +128,52 @@ class Lexer {
     if (isDigit(c)) return this.number();
     if (c === '"') return this.string();
     if (c === "'") return this.char();
-    for (const p of PUNCTUATION) {
+    for (const p of punctuationByFirst.get(c) ?? []) {
       if (this.text.startsWith(p, this.pos)) {
         this.push(p, this.pos, this.pos + p.length);
         this.pos += p.length;
         return;
       }
     }
-    // Report a whole surrogate pair (emoji etc.) as one character.
-    const code = this.text.codePointAt(this.pos) ?? 0;
-    const width = code > 0xffff ? 2 : 1;
-    this.diags.report(E.unexpectedCharacter, this.span(this.pos, this.pos + width), printable(String.fromCodePoint(code)));
-    this.pos += width;
+    // One report for a run of characters that start no token (a line of 8,000 `$`, a
+    // binary file): the first one is named, the span covers the run.
+    const start = this.pos;
+    const first = this.takeCodePoint();
+    let count = 1;
+    while (this.pos < this.text.length && !this.startsToken()) {
+      this.takeCodePoint();
+      count++;
+    }
+    this.diags.report(E.unexpectedCharacter, this.span(start, this.pos), printable(first), count);
+  }
+
+  /** Whether the current character starts a token or trivia (whitespace, a comment). */
+  private startsToken(): boolean {
+    const c = this.at();
+    if (isIdentStart(c) || isDigit(c) || c === '"' || c === "'" || c === "" || " \t\n\r\f\v".includes(c)) return true;
+    return punctuationByFirst.has(c);
   }
 
   private word(): void {
     const start = this.pos;
-    while (isIdentPart(this.at())) this.pos++;
+    while (isIdentPartCode(this.text.charCodeAt(this.pos))) this.pos++;
     const text = this.text.slice(start, this.pos);
     this.push(isKeyword(text) ? text : "Ident", start, this.pos);
   }
 
   private number(): void {
     const start = this.pos;
+    // Plain decimal literals (most of them) in one pass: digits not followed by a letter,
+    // `_` or a fraction, short enough to add up exactly in a double.
+    let end = start;
+    let plain = 0;
+    while (isDigitCode(this.text.charCodeAt(end))) plain = plain * 10 + this.text.charCodeAt(end++) - 48;
+    const after = this.text.charCodeAt(end);
+    if (end - start <= 15 && !isIdentPartCode(after) && !(after === 46 /* . */ && isDigitCode(this.text.charCodeAt(end + 1)))) {
+      this.pos = end;
+      this.push("Int", start, end, BigInt(plain));
+      return;
+    }
     const prefix = this.at() === "0" ? this.at(1).toLowerCase() : "";
     const radix = prefix === "x" ? 16 : prefix === "o" ? 8 : prefix === "b" ? 2 : 10;
     if (radix !== 10) this.pos += 2;
@@ -165,8 +212,7 @@ class Lexer {
       if (this.pos >= this.text.length) {
         this.diags.report(E.unterminatedString, this.span(start, start + 1));
         // Recover at the end of the opening line rather than swallowing the whole file.
-        const lineEnd = this.text.indexOf("\n", start);
-        const end = lineEnd < 0 ? this.text.length : lineEnd;
+        const end = lineEndFrom(this.text, start);
         this.pos = end;
         this.push("String", start, end, this.text.slice(start + 1, end));
         return;
@@ -191,7 +237,7 @@ class Lexer {
       this.push("Char", start, this.pos, 0);
       return;
     }
-    if (this.at() === "\n" || this.pos >= this.text.length) {
+    if (isLineBreak(this.text, this.pos) || this.pos >= this.text.length) {
       this.diags.report(E.unterminatedChar, this.span(start, start + 1));
       this.push("Char", start, this.pos, 0);
       return;
@@ -203,8 +249,7 @@ class Lexer {
       return;
     }
     // Either several characters ('ab') or no closing quote at all on this line.
-    const lineEnd = this.text.indexOf("\n", this.pos);
-    const limit = lineEnd < 0 ? this.text.length : lineEnd;
+    const limit = lineEndFrom(this.text, this.pos);
     const close = this.text.indexOf("'", this.pos);
     if (close >= 0 && close < limit) {
       this.pos = close + 1;
@@ -245,7 +290,7 @@ class Lexer {
         return "";
       }
       default:
-        if (c === "" || c === "\n") {
+        if (c === "" || c === "\n" || c === "\r") {
           // Let the caller see the end of input / line break itself.
           this.pos = start + 1;
           this.diags.report(E.invalidEscape, this.span(start, start + 1), "\\");

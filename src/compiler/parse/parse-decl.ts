@@ -26,6 +26,7 @@ export function parseDeclarations(c: Cursor): Decl[] {
     while (c.eat(";"));
     if (c.at("EOF")) return decls;
     const before = c.position;
+    c.beginStatement();
     decls.push(parseDeclaration(c));
     if (c.panicking) c.syncDeclaration();
     if (c.position === before) {
@@ -162,6 +163,8 @@ function parseAttributes(c: Cursor): Attribute[] {
 function isAttributeArgument(expr: Expr): boolean {
   switch (expr.kind) {
     case "StringLiteral": case "IntLiteral": case "BoolLiteral": case "CharLiteral": case "NameExpr":
+      return true;
+    case "ErrorExpr": // already reported
       return true;
     case "UnaryExpr":
       return expr.op === "-" && expr.operand.kind === "IntLiteral";

@@ -9,9 +9,10 @@
 //! `(` or `[` at the start of a line never continues it. Inside `(…)`/`[…]` line breaks
 //! do not matter at all.
 
-import type { BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, UnaryOp } from "../ast.js";
+import type { BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { Cursor } from "./cursor.js";
+import type { Span } from "../source.js";
 import { parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
 import { describeToken, isWordToken, type TokenKind } from "./token.js";
@@ -48,14 +49,24 @@ export function parseCondition(c: Cursor): Expr {
 }
 
 function parseBinary(c: Cursor, minPrecedence: number): Expr {
+  const mark = c.startMeasure();
   let left = parseCast(c);
+  // `a + b + c` is `(a + b) + c`: built in a loop, but every term makes the tree deeper.
+  let height = c.measured(mark);
   for (;;) {
     const token = c.tok;
     const precedence = BINARY_PRECEDENCE.get(token.kind);
     if (precedence === undefined || precedence < minPrecedence) return left;
     if (ALSO_PREFIX.has(token.kind) && !c.sameLine) return left;
     c.advance();
-    const right = parseBinary(c, precedence + 1);
+    const rightMark = c.startMeasure();
+    const right = c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr);
+    const grown = c.link("operator chain", height, c.measured(rightMark), token.span);
+    if (grown === undefined) {
+      c.skipExpressionRest();
+      return left;
+    }
+    height = grown;
     left = {
       kind: "BinaryExpr",
       op: token.kind as BinaryOp,
@@ -68,10 +79,19 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
 }
 
 function parseCast(c: Cursor): Expr {
+  const mark = c.startMeasure();
   let expr = parseUnary(c);
+  let height = c.measured(mark);
   while (c.at("as")) {
-    c.advance();
+    const as = c.advance();
+    const typeMark = c.startMeasure();
     const type = parseType(c, { generics: false, arraySuffix: false });
+    const grown = c.link("operator chain", height, c.measured(typeMark), as.span);
+    if (grown === undefined) {
+      c.skipExpressionRest();
+      return expr;
+    }
+    height = grown;
     expr = { kind: "CastExpr", expr, type, span: c.spanFrom(expr.span.start) };
   }
   return expr;
@@ -80,30 +100,43 @@ function parseCast(c: Cursor): Expr {
 function parseUnary(c: Cursor): Expr {
   const token = c.tok;
   if (PREFIX.has(token.kind)) {
-    c.advance();
-    const operand = parseUnary(c);
-    return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start) };
+    return c.nested("expression", () => {
+      c.advance();
+      const operand = parseUnary(c);
+      return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start) } as const;
+    }, () => c.skipExpressionRest(true), errorExpr);
   }
-  return parsePostfix(c, parsePrimary(c));
+  return parsePostfix(c);
 }
 
-function parsePostfix(c: Cursor, target: Expr): Expr {
-  let expr = target;
-  const start = target.span.start;
+/** `target[i]`, `target(args)`, `target.f`, `target->f`: a left-deep chain on a primary. */
+function parsePostfix(c: Cursor): Expr {
+  const mark = c.startMeasure();
+  let expr = parsePrimary(c);
+  let height: number | undefined = c.measured(mark);
+  const start = expr.span.start;
   for (;;) {
     const token = c.tok;
     if (token.kind === "[" && c.sameLine) {
       c.advance();
-      const index = c.bracketed(() => {
+      const indexMark = c.startMeasure();
+      const index = c.group("expression", token, () => c.bracketed(() => {
         const inner = parseExpression(c);
         c.expect("]", "to close the index");
         return inner;
-      });
+      }), errorExpr);
+      height = c.link("operator chain", height, c.measured(indexMark), token.span);
+      if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
     } else if (token.kind === "(" && c.sameLine) {
+      const argsMark = c.startMeasure();
       const args = parseArguments(c);
+      height = c.link("operator chain", height, c.measured(argsMark), token.span);
+      if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
     } else if (token.kind === "." || token.kind === "->") {
+      height = c.link("operator chain", height, 0, token.span);
+      if (height === undefined) break;
       c.advance();
       const field = parseFieldName(c, `after \`${token.kind}\``);
       expr = { kind: "FieldExpr", target: expr, field, arrow: token.kind === "->", span: c.spanFrom(start) };
@@ -111,12 +144,16 @@ function parsePostfix(c: Cursor, target: Expr): Expr {
       return expr;
     }
   }
+  c.skipExpressionRest();
+  return expr;
 }
+
+const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span });
 
 /** `( a, b, … )` with an optional trailing comma; the current token is `(`. */
 export function parseArguments(c: Cursor): Expr[] {
-  c.advance();
-  return c.bracketed(() => {
+  const open = c.advance();
+  return c.group("expression", open, () => c.bracketed(() => {
     const args: Expr[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       args.push(parseExpression(c));
@@ -124,7 +161,7 @@ export function parseArguments(c: Cursor): Expr[] {
     }
     c.expect(")", "to close the argument list");
     return args;
-  });
+  }), (span) => [errorExpr(span)]);
 }
 
 function parsePrimary(c: Cursor): Expr {
@@ -158,15 +195,15 @@ function parsePrimary(c: Cursor): Expr {
       return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span };
     case "(": {
       c.advance();
-      return c.bracketed(() => {
+      return c.group("expression", token, () => c.bracketed(() => {
         const expr = parseExpression(c);
         c.expect(")", "to close the parenthesised expression");
         return { kind: "ParenExpr", expr, span: c.spanFrom(start) } as const;
-      });
+      }), errorExpr);
     }
     case "[": {
       c.advance();
-      return c.bracketed(() => {
+      return c.group("expression", token, () => c.bracketed(() => {
         const elements: Expr[] = [];
         while (!c.at("]") && !c.at("EOF")) {
           elements.push(parseExpression(c));
@@ -174,7 +211,7 @@ function parsePrimary(c: Cursor): Expr {
         }
         c.expect("]", "to close the array literal");
         return { kind: "ArrayLiteral", elements, span: c.spanFrom(start) } as const;
-      });
+      }), errorExpr);
     }
     case "match":
       return parseMatch(c);
@@ -186,12 +223,14 @@ function parsePrimary(c: Cursor): Expr {
     }
     case "sizeof": {
       c.advance();
-      c.expect("(", "after `sizeof`");
-      const type = c.bracketed(() => {
+      const open = c.tok;
+      const opened = c.expect("(", "after `sizeof`") !== undefined;
+      const parseInner = (): TypeExpr => c.bracketed(() => {
         const inner = parseType(c);
         c.expect(")", "to close `sizeof(`");
         return inner;
       });
+      const type = opened ? c.group("type", open, parseInner, (span): TypeExpr => ({ kind: "ErrorType", span })) : parseInner();
       return { kind: "SizeofExpr", type, span: c.spanFrom(start) };
     }
     default:
@@ -212,8 +251,8 @@ function startsStructLiteral(c: Cursor): boolean {
 function parseStructLiteral(c: Cursor): Expr {
   const start = c.start;
   const typeName = parseIdent(c);
-  c.advance(); // `{`
-  const fields = c.bracketed(() => {
+  const open = c.advance(); // `{`
+  const fields = c.group("expression", open, () => c.bracketed(() => {
     const list: FieldInit[] = [];
     while (!c.at("}") && !c.at("EOF")) {
       const fieldStart = c.start;
@@ -225,19 +264,22 @@ function parseStructLiteral(c: Cursor): Expr {
     }
     c.expect("}", `to close the \`${typeName.name}\` literal`);
     return list;
-  });
+  }), () => []);
   return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start) };
 }
 
 function parseMatch(c: Cursor): Expr {
   const start = c.start;
   c.advance();
-  const scrutinee = parseCondition(c);
+  // The scrutinee may itself be a `match` (`match match …`): it is one level down.
+  const scrutinee = c.withoutStructLiterals(() =>
+    c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
   const open = c.tok;
   if (!c.expect("{", "to open the match arms")) {
     return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start) };
   }
-  const arms = c.braced(() => {
+  let tooDeep = false;
+  const arms = c.group("expression", open, () => c.braced(() => {
     const list: MatchArm[] = [];
     while (!c.at("}") && !c.at("EOF")) {
       const before = c.position;
@@ -257,7 +299,11 @@ function parseMatch(c: Cursor): Expr {
       if (c.position === before) c.advance();
     }
     return list;
+  }), () => {
+    tooDeep = true;
+    return [];
   });
+  if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
   if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", "end of file");
   else c.advance();
   return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };

@@ -28,8 +28,13 @@ export function parseBlock(c: Cursor, context = "to open the block"): Block {
   const start = c.start;
   const open = c.tok;
   if (!c.expect("{", context)) return { kind: "Block", statements: [], span: c.emptySpan() };
-  const statements = c.braced(() => parseStatements(c, open.span));
+  const statements = c.group("block", open, () => c.braced(() => parseStatements(c, open.span)), () => []);
   return { kind: "Block", statements, span: c.spanFrom(start) };
+}
+
+/** Whether only spaces and comments lie between two tokens (not a character the lexer rejected). */
+function onlyTriviaBetween(text: string, start: number, end: number): boolean {
+  return text.slice(start, end).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, "").trim() === "";
 }
 
 function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
@@ -48,7 +53,16 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
       return statements;
     }
     const before = c.position;
+    c.beginStatement();
     statements.push(parseStatement(c));
+    // Two expressions on one line with nothing between them (`hits[1] = 20 20`) are an
+    // error, not two statements; a statement keyword may still follow (`var a = 1 var b = 2`),
+    // and what cannot start an expression is reported by the next statement's parse.
+    const next = c.tok;
+    if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && EXPRESSION_START.has(next.kind) &&
+        onlyTriviaBetween(c.file.text, c.prevEnd, next.span.start)) {
+      c.error(E.expectedToken, next.span, "`;` or a line break", describeToken(next), "after this statement");
+    }
     if (c.panicking) c.syncStatement();
     if (c.position === before) {
       c.advance();
@@ -175,7 +189,9 @@ function parseIf(c: Cursor): IfStmt {
   const then = parseBlock(c, "to open the `if` body (braces are required)");
   let otherwise: Block | IfStmt | undefined;
   if (c.eat("else")) {
-    otherwise = c.at("if") ? parseIf(c) : parseBlock(c, "after `else`");
+    otherwise = c.at("if")
+      ? c.nested<Block | IfStmt>("`else if` chain", () => parseIf(c), () => c.skipIfChainRest(), (span) => ({ kind: "Block", statements: [], span }))
+      : parseBlock(c, "after `else`");
   }
   return { kind: "IfStmt", binding, bindingType, condition, then, else: otherwise, span: c.spanFrom(start) };
 }

@@ -23,13 +23,29 @@ export interface TypeOptions {
 const FULL: TypeOptions = { generics: true, arraySuffix: true };
 
 export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
+  return c.nested("type", () => parseTypeHere(c, options), () => c.skipTypeRest(), (span) => ({ kind: "ErrorType", span }));
+}
+
+function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
   const start = c.start;
+  const mark = c.startMeasure();
   let type = parseBaseType(c, options);
+  // `T[1][2]` is an array of arrays: a left-deep chain like `a + b + c`.
+  let height: number | undefined = c.measured(mark);
   if (!options.arraySuffix) return type;
   while (c.at("[") && !c.tok.newlineBefore) {
-    c.advance();
-    const size = c.bracketed(() => parseExpression(c));
-    c.expect("]", "to close the array size");
+    const open = c.advance();
+    const sizeMark = c.startMeasure();
+    const size = c.group("type", open, () => {
+      const inner = c.bracketed(() => parseExpression(c));
+      c.expect("]", "to close the array size");
+      return inner;
+    }, (span): Expr => ({ kind: "ErrorExpr", span }));
+    height = c.link("type", height, c.measured(sizeMark), open.span);
+    if (height === undefined) {
+      c.skipTypeRest();
+      return type;
+    }
     type = { kind: "ArrayType", element: type, size, span: c.spanFrom(start) };
   }
   return type;
@@ -69,17 +85,20 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
     return { kind: "StrType", size, span: c.spanFrom(start) };
   }
   if (options.generics && c.at("<") && !c.tok.newlineBefore) {
-    c.advance();
-    const args = c.bracketed(() => {
-      const list: TypeExpr[] = [];
-      while (!c.at("EOF")) {
-        list.push(parseType(c));
-        if (!c.eat(",")) break;
-      }
-      c.splitGreater();
-      c.expect(">", "to close the type arguments");
-      return list;
-    });
+    // The arguments are one level below the generic type, like the contents of brackets.
+    const args = c.nested("type", () => {
+      c.advance();
+      return c.bracketed(() => {
+        const list: TypeExpr[] = [];
+        while (!c.at("EOF")) {
+          list.push(parseType(c));
+          if (!c.eat(",")) break;
+        }
+        c.splitGreater();
+        c.expect(">", "to close the type arguments");
+        return list;
+      });
+    }, () => c.skipTypeRest(), () => []);
     let capacity: Expr | undefined;
     if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "after the map capacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
@@ -90,8 +109,9 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
 function parseFunctionType(c: Cursor): TypeExpr {
   const start = c.start;
   c.advance();
-  c.expect("(", "after `fn` in a function type");
-  const params = c.bracketed(() => {
+  const open = c.tok;
+  const opened = c.expect("(", "after `fn` in a function type") !== undefined;
+  const parseParams = (): FunctionTypeParam[] => c.bracketed(() => {
     const list: FunctionTypeParam[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       const paramStart = c.start;
@@ -107,6 +127,7 @@ function parseFunctionType(c: Cursor): TypeExpr {
     c.expect(")", "to close the function type's parameters");
     return list;
   });
+  const params = opened ? c.group("type", open, parseParams, () => []) : parseParams();
   c.expect("->", "in a function type (its return type is mandatory)");
   const returnType = parseType(c);
   return { kind: "FunctionType", params, returnType, span: c.spanFrom(start) };
@@ -114,12 +135,12 @@ function parseFunctionType(c: Cursor): TypeExpr {
 
 /** `( expr )` with line breaks insignificant inside. */
 export function parseParenthesised(c: Cursor, context: string): Expr {
-  c.advance();
-  return c.bracketed(() => {
+  const open = c.advance();
+  return c.group("expression", open, () => c.bracketed(() => {
     const expr = parseExpression(c);
     c.expect(")", context);
     return expr;
-  });
+  }), (span) => ({ kind: "ErrorExpr", span }));
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */

@@ -6,7 +6,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import * as verifier from "../diagnostics/catalog/verifier.js";
 import type { VerifierEntry, VerifierFacts } from "../diagnostics/catalog/verifier.js";
 import type { SourceSet, Span } from "../source.js";
-import { lastComplaint, parseVerifierLog, resolveCLine, type LineInfo, type VerifierLog } from "./log.js";
+import { lastComplaint, parseVerifierLog, resolveCLine, type Instruction, type LineInfo, type VerifierLog } from "./log.js";
 import { mappingOf, sourceNamed, spanOf, type LineMap } from "./line-map.js";
 import { matchVerifierMessage, type VerifierPattern } from "./patterns.js";
 
@@ -25,6 +25,8 @@ export interface Rejection {
   readonly logPath?: string;
   /** The kernel refused the program type itself (EPERM with an empty log). */
   readonly refused?: boolean;
+  /** The running kernel cannot load modules (no /proc/modules): said in E0469's notes. */
+  readonly kernelModulesUnsupported?: boolean;
 }
 
 export interface Explanation {
@@ -37,10 +39,15 @@ export interface Explanation {
 
 export function explainRejection(rejection: Rejection): Explanation {
   const parsed = parseVerifierLog(rejection.log);
-  const matched = matchVerifierMessage(parsed.message);
+  const matched = matchVerifierMessage(parsed.message, rejection.log);
   const entry = rejection.refused ? verifier.verifierPrivileges : matched?.pattern.entry ?? verifier.verifierUnrecognised;
   const atProgram = matched?.pattern.at === "program" || parsed.failing === undefined;
-  const located = atProgram ? undefined : locateNamedInstruction(rejection, parsed, matched) ?? locateInstruction(rejection, parsed.lineInfosBeforeFailure);
+  const kfuncCall = matched?.pattern.unresolvedKfunc ? unresolvedKfuncCall(parsed, rejection.lineMap, matched.line) : undefined;
+  const located = atProgram
+    ? undefined
+    : (kfuncCall?.instruction.lineInfo ? locateInstruction(rejection, [kfuncCall.instruction.lineInfo]) : undefined) ??
+      locateNamedInstruction(rejection, parsed, matched) ?? locateInstruction(rejection, parsed.lineInfosBeforeFailure);
+  const shownInstruction = kfuncCall?.instruction ?? parsed.failing;
   const span = located?.span ?? programSpan(rejection);
   const cLine = located?.cLine;
   const cLines = rejection.cText?.split("\n");
@@ -50,8 +57,11 @@ export function explainRejection(rejection: Rejection): Explanation {
     ...(cLine !== undefined
       ? { cLocation: `${rejection.cFileName ?? "bpf.c"}:${cLine}${cLines?.[cLine - 1] ? `: ${cLines[cLine - 1]!.trim()}` : ""}` }
       : {}),
-    ...(parsed.failing && !atProgram ? { instruction: `${parsed.failing.index}: ${parsed.failing.text}` } : {}),
+    ...(shownInstruction && !atProgram ? { instruction: `${shownInstruction.index}: ${shownInstruction.text}` } : {}),
     ...(rejection.logPath ? { logPath: rejection.logPath } : {}),
+    ...(kfuncCall?.kfunc !== undefined ? { kfunc: kfuncCall.kfunc } : {}),
+    ...(kfuncCall?.module !== undefined ? { kernelModule: kfuncCall.module } : {}),
+    ...(kfuncCall && rejection.kernelModulesUnsupported ? { modulesUnsupported: true } : {}),
   };
   const text = entry.text(facts);
   const diagnostic: Diagnostic = {
@@ -84,6 +94,29 @@ function locateInstruction(rejection: Rejection, infos: readonly LineInfo[]): { 
     if (span) return { span, cLine };
   }
   return undefined;
+}
+
+/**
+ * The call of an unresolved kfunc (E0469) and which kfunc it is: libbpf >= 1.4 names it
+ * (`kfunc 'NAME' is referenced but wasn't resolved`); otherwise the C text of the call's
+ * line info holds one of the weak kfuncs the line map lists.
+ */
+function unresolvedKfuncCall(
+  parsed: VerifierLog,
+  lineMap: LineMap | undefined,
+  said: string,
+): { instruction: Instruction; kfunc: string | undefined; module: string | undefined } | undefined {
+  const unresolved = (i: Instruction): boolean =>
+    i.text === "(85) call #0" || i.text.startsWith("(85) call unknown#2002000") || i.text === "<invalid kfunc call>";
+  const instruction = [...parsed.instructions].reverse().find(unresolved);
+  if (!instruction) return undefined;
+  const weak = lineMap?.kfuncs ?? [];
+  const named = /kfunc '([^']+)' is referenced/.exec([said, ...parsed.message].join("\n"))?.[1];
+  const text = instruction.lineInfo?.source ?? "";
+  const known = named !== undefined
+    ? weak.find((k) => k.cName === named || k.name === named)
+    : weak.find((k) => new RegExp(`(^|[^A-Za-z0-9_])${k.cName}\\s*\\(`).test(text));
+  return { instruction, kfunc: known?.name ?? named, module: known?.module };
 }
 
 /** The instruction the matched line names (`alloc_insn=12`), when the pattern says so. */

@@ -4,7 +4,7 @@
 
 export type { Instruction, LineInfo, VerifierLog, VerifierStats } from "./log.js";
 export { parseVerifierLog, resolveCLine, lastComplaint, isNoise } from "./log.js";
-export type { LineMap, LineMapping } from "./line-map.js";
+export type { LineMap, LineMapKfunc, LineMapping } from "./line-map.js";
 export { parseLineMap, mappingOf, cLinesOf, spanOf, sourceNamed } from "./line-map.js";
 export type { VerifierPattern } from "./patterns.js";
 export { verifierPatterns, matchVerifierMessage } from "./patterns.js";

@@ -13,10 +13,25 @@ export interface LineMapping {
   readonly endColumn: number;
 }
 
+/**
+ * A kfunc declared `__weak __ksym` in the C: the object opens without it, and a program
+ * calling it is refused when the kernel lacks it (E0469 names it and its module).
+ */
+export interface LineMapKfunc {
+  /** Name in the `.ks` file. */
+  readonly name: string;
+  /** Name in the generated C (what the verifier log quotes). */
+  readonly cName: string;
+  /** The `.ks` file's own kernel module that provides it (`NAME_kfuncs`), if any. */
+  readonly module: string | undefined;
+}
+
 export interface LineMap {
   readonly source: string;
   /** Sorted by `cLine`. */
   readonly mappings: readonly LineMapping[];
+  /** Weak kfuncs (absent in maps written before they were recorded). */
+  readonly kfuncs: readonly LineMapKfunc[];
 }
 
 /** Parses the JSON line map; undefined when it is not one. */
@@ -28,10 +43,15 @@ export function parseLineMap(json: string): LineMap | undefined {
     return undefined;
   }
   if (typeof raw !== "object" || raw === null) return undefined;
-  const { source, mappings } = raw as { source?: unknown; mappings?: unknown };
+  const { source, mappings, kfuncs } = raw as { source?: unknown; mappings?: unknown; kfuncs?: unknown };
   if (typeof source !== "string" || !Array.isArray(mappings)) return undefined;
   const list = mappings.filter((m): m is LineMapping => typeof m === "object" && m !== null && typeof (m as LineMapping).cLine === "number");
-  return { source, mappings: [...list].sort((a, b) => a.cLine - b.cLine) };
+  const weak = (Array.isArray(kfuncs) ? kfuncs : []).flatMap((k): LineMapKfunc[] => {
+    const { name, cName, module } = (typeof k === "object" && k !== null ? k : {}) as { name?: unknown; cName?: unknown; module?: unknown };
+    if (typeof name !== "string" || typeof cName !== "string") return [];
+    return [{ name, cName, module: typeof module === "string" ? module : undefined }];
+  });
+  return { source, mappings: [...list].sort((a, b) => a.cLine - b.cLine), kfuncs: weak };
 }
 
 /** The mapping of exactly this C line, if the compiler wrote one. */

@@ -62,7 +62,8 @@ export interface VerifierLog {
   readonly program: string | undefined;
 }
 
-const instructionPattern = /^(\d+): (\([0-9a-f]{2}\) .*)$/;
+// libbpf >= 1.4 replaces the instruction of an unresolved kfunc call by `N: <invalid kfunc call>`.
+const instructionPattern = /^(\d+): (\([0-9a-f]{2}\) .*|<invalid kfunc call>)$/;
 const statsPattern = /^processed (\d+) insns(?: \(limit (\d+)\))?(?: max_states_per_insn \d+ total_states (\d+) peak_states (\d+))?/;
 const subprogramPattern = /^func#(\d+) @(\d+)$/;
 const libbpfProgramPattern = /prog '([^']+)': -- BEGIN PROG LOAD LOG --/;
@@ -138,7 +139,8 @@ export function parseVerifierLog(text: string): VerifierLog {
     const insn = instructionPattern.exec(line);
     if (insn) {
       // 6.x appends the register state after padding and `; `.
-      const textOnly = insn[2]!.replace(/\s+; (?:R\d|fp-|frame\d|refs=).*$/, "").trimEnd();
+      // A call that changes no register (an unresolved kfunc) ends in a bare `;`.
+      const textOnly = insn[2]!.replace(/\s+; (?:R\d|fp-|frame\d|refs=).*$/, "").replace(/\s+;$/, "").trimEnd();
       instructions.push({ index: Number(insn[1]), text: textOnly, lineInfo: lastInfo });
       lastInstructionLine = i;
       continue;

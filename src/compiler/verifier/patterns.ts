@@ -22,9 +22,34 @@ export interface VerifierPattern {
    * the better place to point at.
    */
   readonly pointsTo?: string;
+  /**
+   * The pattern matches only when the whole log also contains one of these substrings
+   * (in any line): a complaint that means something else after a particular instruction,
+   * like `R0 !read_ok` after an unresolved kfunc call (`(85) call #0`).
+   */
+  readonly logHas?: readonly string[];
+  /** The message is about this kfunc: the instruction to point at is the unresolved call. */
+  readonly unresolvedKfunc?: boolean;
 }
 
+/**
+ * Marks of a call to a kfunc libbpf could not resolve (a weak `__ksym` the kernel lacks):
+ * libbpf < 1.4 leaves it as `call #0` (BTF id 0), which the verifier skips without
+ * setting R0; libbpf >= 1.4 turns it into a call of helper 2002000000 + N and rewrites
+ * the verifier's complaint to `N: <invalid kfunc call>` / `kfunc 'NAME' is referenced
+ * but wasn't resolved`.
+ */
+export const unresolvedKfuncMarks: readonly string[] = ["(85) call #0", "call unknown#2002000", "<invalid kfunc call>", "kernel function call not eliminated"];
+
 export const verifierPatterns: readonly VerifierPattern[] = [
+  // Before E0461 (`!read_ok`): an unresolved kfunc leaves R0 unset.
+  {
+    entry: verifier.verifierKfuncMissing,
+    at: "instruction",
+    unresolvedKfunc: true,
+    logHas: unresolvedKfuncMarks,
+    anyOf: [["R0 !read_ok"], ["is referenced but wasn't resolved"], ["invalid func unknown#2002000"], ["invalid kernel function call not eliminated"]],
+  },
   { entry: verifier.verifierGplOnly, at: "instruction", anyOf: [["GPL-restricted"], ["GPL compatible"], ["non-GPL"]] },
   { entry: verifier.verifierProgramTooLarge, at: "instruction", anyOf: [["BPF program is too large"], ["is too complex"], ["too many states"]] },
   { entry: verifier.verifierStackLimit, at: "program", anyOf: [["combined stack size"], ["stack size", "Too large"], ["stack limit"], ["stack depth", "exceeds"]] },
@@ -44,9 +69,13 @@ export const verifierPatterns: readonly VerifierPattern[] = [
   { entry: verifier.verifierBtfError, at: "program", anyOf: [["BTF"], ["func_info"], ["line_info"], ["Invalid name"], ["] FUNC ", "type_id="], ["Invalid", "linkage"]] },
 ];
 
-/** The pattern explaining `message`, and the line it matched; undefined when none does. */
-export function matchVerifierMessage(message: readonly string[]): { pattern: VerifierPattern; line: string } | undefined {
+/**
+ * The pattern explaining `message`, and the line it matched; undefined when none does.
+ * `log` (the whole log) is needed by the patterns with `logHas`; without it they never match.
+ */
+export function matchVerifierMessage(message: readonly string[], log?: string): { pattern: VerifierPattern; line: string } | undefined {
   for (const pattern of verifierPatterns) {
+    if (pattern.logHas && !(log !== undefined && pattern.logHas.some((mark) => log.includes(mark)))) continue;
     for (const line of message) {
       if (pattern.anyOf.some((all) => all.every((needle) => line.includes(needle)))) return { pattern, line };
     }

@@ -4,14 +4,16 @@
  *
  *   prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...
  *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R] [--cpu C]]...
- *                [--ringbuf MAP]...
+ *                [--ringbuf MAP]... [--concurrent]
  *
  * --ringbuf consumes, after all runs, every record the programs wrote into ring buffer MAP
  * and reports them in order (at most MAX_RECORDS per ring buffer).
  * --set writes one map entry after loading and before any run (per-CPU maps get the
  * value on every CPU); --prog-array stores PROG's fd at INDEX of a program array (what a
  * loader does for tail calls). Each --prog starts a run; the options after it apply to
- * that run (--cpu C: run it on CPU C, for per-CPU maps). Maps without keys (queues,
+ * that run (--cpu C: run it on CPU C, for per-CPU maps). --concurrent starts every run
+ * at the same time, one thread each (with --cpu, on that CPU): several CPUs updating
+ * the same map entries, as in production. Maps without keys (queues,
  * stacks) take --set with an empty key (a push) and are dumped by popping every value,
  * in the order user space would receive them. The input is an Ethernet/IPv4/UDP frame padded to N bytes, N zero bytes
  * with --zero, or exactly the bytes given with --data. XDP runs
@@ -30,6 +32,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +123,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...\n"
 			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...\n"
-			"                [--ringbuf MAP]...\n");
+			"                [--ringbuf MAP]... [--concurrent]\n");
 	return 2;
 }
 
@@ -385,6 +388,62 @@ static void print_map(struct bpf_map *map, int first)
 	free(value);
 }
 
+/* One run, prepared: the program, its input, and (after it ran) what the kernel said. */
+struct job {
+	struct run *run;
+	int fd;
+	int xdp;
+	unsigned char *data;
+	unsigned char *out;
+	__u32 retval;
+	__u32 duration;
+	__u32 data_size_out;
+	/* What failed (NULL: nothing) and its errno. */
+	const char *error;
+	int err;
+	/* --concurrent: every thread waits here once pinned, so the runs start together. */
+	pthread_barrier_t *start;
+};
+
+static void run_job(struct job *job)
+{
+	struct run *run = job->run;
+	struct xdp_md ctx = { .data = 0, .data_end = run->size, .ingress_ifindex = run->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = job->data, .data_size_in = run->size,
+		    .data_out = job->out, .data_size_out = run->size + 512, .repeat = (int)run->repeat);
+	if (job->xdp) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	if (run->cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(run->cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+			job->error = "pinning to its CPU";
+			job->err = errno;
+		}
+	}
+	if (job->start)
+		pthread_barrier_wait(job->start);
+	if (job->error)
+		return;
+	if (bpf_prog_test_run_opts(job->fd, &opts) != 0) {
+		job->error = "BPF_PROG_TEST_RUN";
+		job->err = errno;
+		return;
+	}
+	job->retval = opts.retval;
+	job->duration = opts.duration;
+	job->data_size_out = opts.data_size_out;
+}
+
+static void *run_job_thread(void *job)
+{
+	run_job(job);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct run runs[MAX_RUNS];
@@ -393,6 +452,7 @@ int main(int argc, char **argv)
 	int preset_count = 0;
 	const char *ringbufs[MAX_RINGBUFS];
 	int ringbuf_count = 0;
+	int concurrent = 0;
 	if (argc < 2)
 		return usage();
 	for (int i = 2; i < argc; i++) {
@@ -422,6 +482,8 @@ int main(int argc, char **argv)
 			current->data_hex = value;
 			current->size = (unsigned)(length / 2);
 			i++;
+		} else if (strcmp(arg, "--concurrent") == 0) {
+			concurrent = 1;
 		} else if (strcmp(arg, "--zero") == 0 && current) {
 			current->zero = 1;
 		} else if (current && value && strcmp(arg, "--size") == 0) {
@@ -514,7 +576,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("{\"runs\":[");
+	struct job *jobs = calloc(run_count ? (size_t)run_count : 1, sizeof(*jobs));
+	if (!jobs)
+		return 1;
 	for (int r = 0; r < run_count; r++) {
 		struct run *run = &runs[r];
 		struct bpf_program *prog = bpf_object__find_program_by_name(obj, run->prog);
@@ -523,47 +587,63 @@ int main(int argc, char **argv)
 			bpf_object__close(obj);
 			return 1;
 		}
-		unsigned char *data = malloc(run->size);
-		unsigned char *out = malloc(run->size + 512);
-		if (!data || !out)
+		struct job *job = &jobs[r];
+		job->run = run;
+		job->fd = bpf_program__fd(prog);
+		job->xdp = bpf_program__type(prog) == BPF_PROG_TYPE_XDP;
+		job->data = malloc(run->size);
+		job->out = malloc(run->size + 512);
+		if (!job->data || !job->out)
 			return 1;
 		if (run->data_hex) {
-			if (parse_hex(run->data_hex, data, run->size) != 0)
+			if (parse_hex(run->data_hex, job->data, run->size) != 0)
 				return usage();
 		} else if (run->zero)
-			memset(data, 0, run->size);
+			memset(job->data, 0, run->size);
 		else
-			fill_frame(data, run->size);
-		struct xdp_md ctx = { .data = 0, .data_end = run->size, .ingress_ifindex = run->ifindex };
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = run->size,
-			    .data_out = out, .data_size_out = run->size + 512, .repeat = (int)run->repeat);
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP) {
-			opts.ctx_in = &ctx;
-			opts.ctx_size_in = sizeof(ctx);
-		}
-		if (run->cpu >= 0) {
-			cpu_set_t set;
-			CPU_ZERO(&set);
-			CPU_SET(run->cpu, &set);
-			if (sched_setaffinity(0, sizeof(set), &set) != 0) {
-				fprintf(stderr, "prog-run: cannot run on CPU %d: %s\n", run->cpu, strerror(errno));
-				bpf_object__close(obj);
+			fill_frame(job->data, run->size);
+	}
+	if (concurrent) {
+		/* All runs at once, one thread each (pinned with --cpu): contention on shared maps. */
+		pthread_t *threads = calloc(run_count ? (size_t)run_count : 1, sizeof(*threads));
+		pthread_barrier_t start;
+		if (!threads || pthread_barrier_init(&start, NULL, (unsigned)(run_count ? run_count : 1)) != 0)
+			return 1;
+		for (int r = 0; r < run_count; r++) {
+			jobs[r].start = &start;
+			if (pthread_create(&threads[r], NULL, run_job_thread, &jobs[r]) != 0) {
+				fprintf(stderr, "prog-run: cannot start a thread: %s\n", strerror(errno));
 				return 1;
 			}
 		}
-		if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) != 0) {
-			int err = errno;
-			fprintf(stderr, "prog-run: BPF_PROG_TEST_RUN of '%s' failed: %s\n", run->prog, strerror(err));
+		for (int r = 0; r < run_count; r++)
+			pthread_join(threads[r], NULL);
+		pthread_barrier_destroy(&start);
+		free(threads);
+	} else {
+		for (int r = 0; r < run_count; r++)
+			run_job(&jobs[r]);
+	}
+	for (int r = 0; r < run_count; r++) {
+		if (jobs[r].error) {
+			fprintf(stderr, "prog-run: %s of '%s' failed: %s\n", jobs[r].error, jobs[r].run->prog, strerror(jobs[r].err));
 			bpf_object__close(obj);
 			return 1;
 		}
-		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u,\"data_out\":",
-		       r ? "," : "", run->prog, run->size, run->repeat, opts.retval, opts.duration, opts.data_size_out);
-		put_hex(out, opts.data_size_out);
-		putchar('}');
-		free(data);
-		free(out);
 	}
+
+	printf("{\"runs\":[");
+	for (int r = 0; r < run_count; r++) {
+		struct job *job = &jobs[r];
+		struct run *run = job->run;
+		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u,\"data_out\":",
+		       r ? "," : "", run->prog, run->size, run->repeat, job->retval, job->duration, job->data_size_out);
+		put_hex(job->out, job->data_size_out);
+		putchar('}');
+		free(job->data);
+		free(job->out);
+	}
+	free(jobs);
 	printf("],\"programs\":[");
 	struct bpf_program *listed;
 	int first_program = 1;

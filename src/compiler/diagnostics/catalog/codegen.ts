@@ -163,3 +163,29 @@ export const opaqueKernelStructByValue = defineError(
     help: `declare the members of \`struct ${struct}\` in the .kh, or use \`*${struct}\``,
   }),
 );
+
+// --- types nested through declarations (check/type-nesting.ts) ---
+
+export const structContainsItself = defineError(
+  "E0530",
+  "struct contains itself",
+  "A struct that holds itself by value, directly, inside an array or through other structs it holds, would be infinitely large: it has no C layout and no size. A struct may refer to itself through a pointer (`next: *Node`), which is how linked structures are written.",
+  (name: string, path: string) => ({
+    message: `struct \`${name}\` contains itself by value: ${path}`,
+    label: "this field makes it infinitely large",
+    help: `hold it through a pointer instead (\`*${name}\`), or keep the inner value in a map`,
+  }),
+);
+
+export const typeNestedTooDeep = defineError(
+  "E0531",
+  "type nested too deep",
+  "Structs holding structs by value, arrays of arrays and pointers to pointers built through type aliases or struct declarations may nest at most 100 levels, like the syntax they are written with (E0121): layouts, the emitted C and every pass that walks a type are recursive. Real types stay far below it.",
+  (what: "struct" | "type", name: string, limit: number) => ({
+    message: `${what} \`${name}\` nests more than ${limit} levels deep`,
+    label: what === "struct" ? "this field goes past the limit" : "this type goes past the limit",
+    help: what === "struct"
+      ? "hold the inner struct through a pointer, or flatten the chain of structs"
+      : "build the type from fewer aliases, or wrap inner parts in a struct held through a pointer",
+  }),
+);

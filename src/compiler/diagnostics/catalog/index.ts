@@ -1,7 +1,7 @@
 //! The catalogue of every diagnostic code, one file per range:
 //! `syntax.ts` E01xx (lexical and syntax), `names.ts` E02xx (names, includes, imports),
 //! `types.ts` E03xx (types), `safety.ts` E04xx (eBPF safety and verifier rules),
-//! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0479 (kernel verifier
+//! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0469 (kernel verifier
 //! rejections, explained after loading); warnings are W-codes in the file of
 //! their topic. `docs/diagnostics.md` is generated from `allEntries`.
 

@@ -274,7 +274,7 @@ export const unknownRingbufOperation = defineError(
 export const unknownKernelFunction = defineError(
   "E0240",
   "no such kernel function",
-  "A probe attaches to a kernel function; the kernel's BTF has no function of that name, so nothing could attach. Functions that are inlined or static in the running kernel are often absent.",
+  "A probe attaches to a kernel function; `check --kernel` checks the program against the running kernel, whose BTF has no function of that name, so nothing could attach. Functions that are inlined or static in the running kernel are often absent. When only compiling, the same finding is the warning W0246.",
   (name: string, suggestion: string | undefined) => ({
     message: `the running kernel has no function \`${name}\``,
     label: "not in the kernel's BTF",
@@ -539,9 +539,9 @@ export const unknownMapMethod = defineError(
 export const unknownRawTracepoint = defineError(
   "E0271",
   "unknown raw BTF tracepoint",
-  "A `@tp_btf(\"event\")` program attaches to the kernel tracepoint `event`; the kernel describes each one in its BTF as the typedef `btf_trace_<event>`, and has none of that name.",
+  "A `@tp_btf(\"event\")` or `@raw_tracepoint(\"event\")` program attaches to the kernel tracepoint `event`; the kernel describes each one in its BTF as the typedef `btf_trace_<event>`. `check --kernel` checks the program against the running kernel, which has none of that name. When only compiling, the same finding is the warning W0247.",
   (event: string, suggestion: string | undefined) => ({
-    message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
+    message: `this kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
     label: "unknown event",
     help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
   }),

@@ -2,6 +2,7 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
+import { categoryNotChecked, tracepointListHint } from "../../kernel/tracepoints.js";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",
@@ -17,10 +18,10 @@ export const uncheckedPacketAccess = defineError(
 export const stackLimitExceeded = defineError(
   "E0402",
   "stack limit exceeded",
-  "An eBPF program has 512 bytes of stack, shared by the whole call chain. Large buffers belong in a per-CPU array map.",
+  "An eBPF program has 512 bytes of stack, shared by the whole call chain. clang lays locals out in 8-byte slots and refuses a frame that reaches the 512th byte, so 504 bytes are usable. Large buffers belong in a per-CPU array map.",
   (fn: string, bytes: number, breakdown: string) => ({
-    message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF allows 512`,
-    notes: [`largest variables: ${breakdown}`],
+    message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF programs can use 504`,
+    notes: [`largest variables: ${breakdown}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry",
   }),
 );
@@ -398,5 +399,157 @@ export const gplOnlyProgram = defineError(
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [kernelRule],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
+  }),
+);
+
+// --- checks: what this kernel has (kernel-targets.ts) ---
+//
+// A tracepoint or kernel function the kernel lacks is a fact of one machine: compiling
+// warns (the program may be meant for another kernel), `check --kernel` (which checks
+// against this kernel) reports the error twin. E0240 and E0271 are the error twins of
+// W0246 and W0247.
+
+const tracepointHelp = (suggestion: string | undefined, categoryChecked: boolean): string =>
+  suggestion
+    ? `did you mean \`${suggestion}\`?${categoryChecked ? "" : ` ${categoryNotChecked}`}`
+    : tracepointListHint;
+
+export const missingTracepoint = defineError(
+  "E0477",
+  "no such tracepoint on this kernel",
+  "A `@tracepoint(\"category/event\")` program attaches to a trace event of the kernel. `check --kernel` checks the program against the running kernel, which has no event of that name: tracefs does not list it (or, when tracefs is not mounted, the kernel's BTF has no `btf_trace_<event>`). When only compiling, the same finding is the warning W0245.",
+  (target: string, suggestion: string | undefined, categoryChecked: boolean) => ({
+    message: `this kernel has no tracepoint \`${target}\``,
+    label: "not on this kernel",
+    help: tracepointHelp(suggestion, categoryChecked),
+  }),
+);
+
+export const tracepointNotOnKernel = defineWarning(
+  "W0245",
+  "tracepoint not found on the kernel compiled against",
+  "A `@tracepoint(\"category/event\")` program attaches to a trace event of the kernel. The kernel whose BTF the compiler reads has no event of that name (tracefs does not list it, or, without tracefs, its BTF has no `btf_trace_<event>`), so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0477.",
+  (target: string, suggestion: string | undefined, categoryChecked: boolean) => ({
+    message: `the kernel has no tracepoint \`${target}\``,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the event does not exist; `check --kernel` treats this as an error"],
+    help: tracepointHelp(suggestion, categoryChecked),
+  }),
+);
+
+export const kernelFunctionNotOnKernel = defineWarning(
+  "W0246",
+  "kernel function not found on the kernel compiled against",
+  "A probe attaches to a kernel function; the kernel whose BTF the compiler reads has no function of that name (functions that are inlined or static are often absent), so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0240.",
+  (name: string, suggestion: string | undefined) => ({
+    message: `the kernel's BTF has no function \`${name}\``,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the function does not exist; `check --kernel` treats this as an error"],
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "check the name in /proc/kallsyms; syscalls are traced as `__x64_sys_NAME` or through `@tracepoint(\"syscalls/sys_enter_NAME\")`",
+  }),
+);
+
+export const rawTracepointNotOnKernel = defineWarning(
+  "W0247",
+  "raw tracepoint not found on the kernel compiled against",
+  "A `@tp_btf(\"event\")` or `@raw_tracepoint(\"event\")` program attaches to the kernel tracepoint `event`; the kernel whose BTF the compiler reads has no `btf_trace_<event>`, so the loader will fail to attach it there. It is a warning because the program may be meant for another kernel; `check --kernel` makes it the error E0271.",
+  (event: string, suggestion: string | undefined) => ({
+    message: `the kernel has no raw tracepoint \`${event}\` (no \`btf_trace_${event}\` in its BTF)`,
+    label: "attaching fails on this kernel",
+    notes: ["it compiles, but the loader cannot attach it where the event does not exist; `check --kernel` treats this as an error"],
+    help: suggestion ? `did you mean \`${suggestion}\`?` : "list the events with `ls /sys/kernel/tracing/events/*/` and name one without its category, e.g. `@tp_btf(\"sched_switch\")`",
+  }),
+);
+
+export const kernelTargetsNotChecked = defineWarning(
+  "W0248",
+  "attachment targets not checked",
+  "Tracepoints, raw tracepoints and probed functions are checked against the kernel's BTF (and tracefs). Without BTF (the playground, or a machine without /sys/kernel/btf/vmlinux) nothing could be checked; the warning names what will only be found out when the loader attaches the programs. It is reported once per file.",
+  (first: string, others: readonly string[]) => ({
+    message: `${others.length === 0 ? first : `${first} and ${others.length} other attachment target${others.length === 1 ? "" : "s"}`} not checked: no kernel BTF to check against`,
+    label: "not checked",
+    notes: others.length > 0 ? [`also not checked: ${others.join(", ")}`] : [],
+    help: "compile where the target kernel's BTF is at /sys/kernel/btf/vmlinux, or name a BTF file with `BTF=/path/to/vmlinux`",
+  }),
+);
+
+// --- checks: kernel limits known before loading (kernel-limits.ts, constant-operands.ts) ---
+
+export const narrowAtomicUpdate = defineError(
+  "E0470",
+  "atomic update narrower than 32 bits",
+  "`+=` and `-=` on an entry of a shared map (every kind but the per-CPU ones) are atomic, because several CPUs run a program at once. eBPF's atomic instructions work on 32- and 64-bit values only (clang stops with \"Unsupported atomic operations\" on narrower ones), and a plain read-modify-write would lose updates made at the same time.",
+  (op: string, type: string, map: string) => ({
+    message: `\`${op}\` on a \`${type}\` in the shared map \`${map}\` cannot be atomic`,
+    label: "eBPF updates only 32- and 64-bit values atomically",
+    help: "make the value (or this field) `u32` or `u64`, or use a per-CPU map (`percpu_hash`, `percpu_array`), whose entries each CPU updates alone",
+  }),
+);
+
+export const mapTooManyEntries = defineError(
+  "E0471",
+  "map larger than the kernel creates",
+  "The kernel allocates a hash map's buckets up front: the next power of two of the capacity, in 16-byte buckets that must fit in 4 GiB. More than 2^27 (134,217,728) entries is refused with E2BIG when the loader creates the map.",
+  (map: string, kind: string, entries: number, limit: number) => ({
+    message: `the ${kind} map \`${map}\` has ${entries} entries; the kernel creates hash maps of at most ${limit}`,
+    label: "refused when the map is created (E2BIG)",
+    help: `use at most ${limit} entries, or an \`array\` map when the keys are dense integers`,
+  }),
+);
+
+export const zeroSizedMapEntry = defineError(
+  "E0472",
+  "map key or value of zero bytes",
+  "The kernel refuses to create a map whose key or value has no bytes (EINVAL), e.g. a struct without fields. A set of keys needs some value: a `u8` or `bool`.",
+  (map: string, part: string, type: string) => ({
+    message: `the ${part} of map \`${map}\`, \`${type}\`, has no bytes`,
+    label: "the kernel refuses a zero-sized map " + part,
+    help: part === "value" ? "store a `u8` (or `bool`) when only the keys matter" : "give the key at least one field",
+  }),
+);
+
+export const constantDivisionByZero = defineError(
+  "E0473",
+  "division by a constant zero",
+  "Dividing by zero is undefined in C, and clang refuses a constant zero divisor (`-Wdivision-by-zero`). (The eBPF instruction itself gives 0, but the program never gets that far.)",
+  (op: string) => ({
+    message: `\`${op}\` by a constant zero`,
+    label: "this is always zero",
+    help: "divide by a value that can be non-zero, or check the divisor first (`if (d != 0)`)",
+  }),
+);
+
+export const shiftCountOutOfRange = defineError(
+  "E0474",
+  "constant shift count out of range",
+  "A shift by the width of the shifted value or more, or by a negative count, is undefined in C (clang refuses it with `-Wshift-count-overflow`), and would shift every bit out anyway. A shift has the type of its left operand: widen that first (`(x as u64) << 40`).",
+  (count: bigint, type: string, bits: number) => ({
+    message: `shift by ${count} of a \`${type}\` (${bits} bits)`,
+    label: count < 0n ? "a negative shift count" : `the count must be less than ${bits}`,
+    help: count < 0n ? "shift the other way by a positive count" : `widen the value before shifting (e.g. \`(x as u64) << ${count}\`), or shift by less than ${bits}`,
+  }),
+);
+
+// --- checks: helper calls against the kernel's prototypes (helper-calls.ts) ---
+
+export const helperArgumentKind = defineError(
+  "E0475",
+  "helper argument the verifier refuses",
+  "Each argument of a BPF helper has a kind the verifier checks (the `argN_type` of the helper's prototype in the kernel): a map, the program's context, a pointer to memory (which may or may not be `null`), a size that must not be zero, a kernel object such as a socket. KernelScript checks calls of known helpers, however they are declared, so the program is not refused when it is loaded.",
+  (helper: string, index: number, param: string, expected: string, found: string, help: string) => ({
+    message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`,
+    label: found,
+    help,
+  }),
+);
+
+export const externHelperMismatch = defineError(
+  "E0476",
+  "`extern` declaration that does not match the helper",
+  "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
+  (name: string, problem: string, declaration: string) => ({
+    message: `\`extern ${name}\` does not match the kernel's helper: ${problem}`,
+    label: "declared differently from the helper",
+    help: `declare it as the kernel does: \`${declaration}\``,
   }),
 );

@@ -8,11 +8,11 @@ import { defineError } from "../diagnostic.js";
 export const unexpectedCharacter = defineError(
   "E0101",
   "unexpected character",
-  "The lexer met a character that cannot start any KernelScript token.",
-  (ch: string) => ({
-    message: `unexpected character \`${ch}\``,
+  "The lexer met a character that cannot start any KernelScript token. A run of such characters is reported once, from the first one.",
+  (ch: string, count: number) => ({
+    message: count === 1 ? `unexpected character \`${ch}\`` : `unexpected character \`${ch}\` and ${count - 1} more after it`,
     label: "not valid here",
-    help: "remove it; KernelScript has no tokens starting with this character",
+    help: `remove ${count === 1 ? "it" : "them"}; KernelScript has no tokens starting with ${count === 1 ? "this character" : "these characters"}`,
   }),
 );
 
@@ -222,5 +222,27 @@ export const topLevelConst = defineError(
     message: "`const` is not allowed at the top level: expected a declaration",
     label: "global constants are not supported",
     help: "declare a global with `var NAME: T = value`, or move the `const` into a function",
+  }),
+);
+
+export const nestingTooDeep = defineError(
+  "E0121",
+  "nesting too deep",
+  "Brackets, blocks, `else if` chains, prefix operators, chains of binary operators " +
+    "(`a + b + …`), casts, field accesses and types may nest at most 100 levels deep; each " +
+    "adds one level to the syntax tree. Every compiler pass walks that tree recursively and " +
+    "the C compiler refuses more than 256 nested brackets (the emitted C needs up to two per " +
+    "level), so the parser refuses deeper nesting with one error at the construct that " +
+    "crosses the limit and skips that construct whole. Real programs stay far below it.",
+  (what: "expression" | "operator chain" | "block" | "type" | "`else if` chain", limit: number) => ({
+    message: `${what === "operator chain" ? "operator chain too long" : `${what} nested too deep`}: more than ${limit} levels of nesting`,
+    label: `this goes past ${limit} levels`,
+    help: what === "operator chain"
+      ? "split the chain: compute parts of it into `var`s first (`var a = x1 + x2 + …` then `a + …`)"
+      : what === "type"
+        ? "wrap the inner part of the type in a struct and use that struct here"
+        : what === "`else if` chain"
+          ? "use `match` for a long list of cases"
+          : "name inner values with `var`, or move inner blocks into `@helper` functions",
   }),
 );

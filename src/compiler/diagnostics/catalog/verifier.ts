@@ -20,6 +20,12 @@ export interface VerifierFacts {
   readonly instruction?: string;
   /** Where the full log was written. */
   readonly logPath?: string;
+  /** E0469: the kfunc the kernel could not resolve, when the log or the line map names it. */
+  readonly kfunc?: string;
+  /** E0469: the kernel module of this `.ks` file that provides `kfunc` (`NAME_kfuncs`). */
+  readonly kernelModule?: string;
+  /** E0469: the running kernel cannot load modules at all (CONFIG_MODULES is off). */
+  readonly modulesUnsupported?: boolean;
 }
 
 /** A verifier entry: a catalogue entry plus the words the generated loader prints. */
@@ -213,6 +219,39 @@ export const verifierBtfError = defineVerifierError(
   "the kernel rejected this program before checking its code",
   "check that clang, libbpf and bpftool are recent enough for this kernel (`clang --version`, `bpftool version`) and rebuild vmlinux.h from this kernel's BTF",
 );
+
+export const verifierKfuncMissing: VerifierEntry = {
+  code: "E0469",
+  severity: "error",
+  title: "kfunc not in the running kernel (its module is not loaded)",
+  explanation:
+    "A kfunc the program calls is declared `__weak __ksym` (the `@kfunc` functions of this file's own kernel module, and `extern` kfuncs the compiling kernel's BTF lacked), so the object still opens when the kernel does not have it: libbpf leaves the call unresolved, and the verifier refuses every program that reaches it (`R0 !read_ok` after a `call #0`, or libbpf's `kfunc '…' is referenced but wasn't resolved`). Nothing in the program is wrong: the kernel module providing the kfunc is not loaded. The generated loader loads the file's own module (`NAME_kfuncs.ko`, built with `make module`) before the object; `check --kernel` and `build` load the object alone, so they report such programs as stopped at the boundary, not as errors of the program.",
+  summary: "it calls a kfunc the running kernel does not have: the kernel module providing it is not loaded",
+  help: "load the kernel module that provides the kfunc before the eBPF object (`modprobe`/`insmod`), then run again",
+  text: (facts: VerifierFacts) => {
+    const kfunc = facts.kfunc ? `kfunc \`${facts.kfunc}\`` : "a kfunc";
+    const module = facts.kernelModule;
+    const message = module
+      ? `program \`${facts.program}\` calls ${kfunc} of kernel module \`${module}\`, which is not loaded`
+      : `program \`${facts.program}\` calls ${kfunc}, which the running kernel does not have: the kernel module providing it is not loaded (or this kernel lacks it)`;
+    const help = module
+      ? `the generated loader loads \`${module}.ko\` itself before the object; to load it by hand, build and insert it in the output directory: \`make module install-module\` (KDIR= the kernel's build tree)`
+      : `load the module that provides \`${facts.kfunc ?? "the kfunc"}\` (\`modprobe MODULE\`; \`bpftool btf dump file /sys/kernel/btf/MODULE\` lists a module's kfuncs), then run again`;
+    return {
+      message,
+      label: facts.kfunc ? `\`${facts.kfunc}\` is not in the running kernel` : "this kfunc is not in the running kernel",
+      help,
+      notes: [
+        ...(facts.modulesUnsupported ? ["this kernel cannot load modules (CONFIG_MODULES is off): programs calling this kfunc cannot run here"] : []),
+        `the verifier said: ${facts.said}`,
+        ...(facts.instruction || facts.cLocation
+          ? [`at ${[facts.instruction ? `instruction ${facts.instruction}` : "", facts.cLocation ? `(generated C: ${facts.cLocation})` : ""].filter((s) => s !== "").join(" ")}`]
+          : []),
+        ...(facts.logPath ? [`full verifier log: ${facts.logPath}`] : []),
+      ],
+    };
+  },
+};
 
 export const verifierPrivileges = defineVerifierError(
   "E0468",

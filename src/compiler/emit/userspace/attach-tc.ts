@@ -6,12 +6,19 @@
 //!   dies; the program's expected attach type is set before load for that. A kernel
 //!   without TCX (EINVAL/EOPNOTSUPP) falls back to clsact.
 //! - libbpf 1.1 (Debian 12): a clsact qdisc (created if missing) and a filter at a
-//!   priority of our own. That is not a link: `ks_release_tc` removes the filter, and
-//!   the qdisc when we created it, on every exit path the loader can catch.
+//!   priority of our own with a handle the kernel picks, so each loader's filter is its
+//!   own. That is not a link: `ks_release_tc` removes this loader's filter (by priority,
+//!   handle and program id) on every exit path the loader can catch, and the qdisc only
+//!   when no filter of anyone is left on it and a kernelscript loader created it. What
+//!   SIGKILL leaves is removed by the next start of the same program: each filter has
+//!   an owner record in /run/kernelscript/tc/ that its loader keeps flock()ed, so a
+//!   record whose lock is free belongs to a dead loader (`runtime-c/tc-clsact.c`).
 
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
+import { pasteRuntimeC } from "./runtime-c.js";
+import { binaryFileName, programName } from "../names.js";
 
 const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
 
@@ -27,7 +34,7 @@ export function tcBeforeLoad(module: IrModule): string[] {
   // linux/bpf.h is 6.1's), which lack the TCX names; the values are kernel ABI (6.6+).
   return [
     `#if ${tcxAvailable}`,
-    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${p.name}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
+    ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${programName(p.name)}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
     "#endif",
   ];
 }
@@ -40,6 +47,11 @@ export function tcAttachmentFields(w: CWriter): void {
   w.line("int tc_created_qdisc;");
   w.line("__u32 tc_handle;");
   w.line("__u32 tc_priority;");
+  w.comment("The program id the filter runs (only that filter is ours to remove), its network");
+  w.comment("namespace, and the locked owner record (-1: none).");
+  w.line("__u32 tc_prog_id;");
+  w.line("unsigned long tc_netns;");
+  w.line("int tc_owner_fd;");
 }
 
 export function emitTcAttach(w: CWriter, module: IrModule): void {
@@ -47,34 +59,9 @@ export function emitTcAttach(w: CWriter, module: IrModule): void {
   if (programs.length === 0) return;
   w.line("static const struct { const char *name; int egress; } ks_tc_directions[] = {");
   w.indent();
-  for (const p of programs) w.line(`{ ${cString(p.name)}, ${p.egress ? 1 : 0} },`);
+  for (const p of programs) w.line(`{ ${cString(programName(p.name))}, ${p.egress ? 1 : 0} },`);
   w.dedent();
   w.line("};");
-  w.line();
-  w.comment("A priority no other tool is likely to use, so our filter is ours to remove.");
-  w.line("#define KS_TC_PRIORITY 0x4b53");
-  w.line();
-  w.block("static int ks_attach_clsact(struct bpf_program *prog, unsigned int ifindex, int egress, struct ks_attachment *slot)", () => {
-    w.line("LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex, .attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);");
-    w.line("int err = bpf_tc_hook_create(&hook);");
-    w.line("if (err && err != -EEXIST) return err;");
-    w.line("int created = err == 0;");
-    w.line("LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = bpf_program__fd(prog), .priority = KS_TC_PRIORITY);");
-    w.line("err = bpf_tc_attach(&hook, &opts);");
-    w.block("if (err)", () => {
-      w.block("if (created)", () => {
-        w.line("hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;");
-        w.line("bpf_tc_hook_destroy(&hook);");
-      });
-      w.line("return err;");
-    });
-    w.line("slot->tc_ifindex = (int)ifindex;");
-    w.line("slot->tc_egress = egress;");
-    w.line("slot->tc_created_qdisc = created;");
-    w.line("slot->tc_handle = opts.handle;");
-    w.line("slot->tc_priority = opts.priority;");
-    w.line("return 0;");
-  });
   w.line();
   w.comment("TC: target is an interface name; the direction comes from @tc(\"ingress\"/\"egress\").");
   w.block("static int ks_attach_tc(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
@@ -112,24 +99,19 @@ export function emitTcAttach(w: CWriter, module: IrModule): void {
   w.line();
 }
 
-/** Removes a clsact filter we added (and the qdisc, when no other filter is left on it). */
+/**
+ * `ks_attach_clsact` and `ks_release_tc` (runtime-c/tc-clsact.c); a stub release when the
+ * module has no TC program. Emitted before the attach functions.
+ */
 export function emitTcRelease(w: CWriter, module: IrModule): void {
   if (tcPrograms(module).length === 0) {
     w.block("static void ks_release_tc(struct ks_attachment *a)", () => w.line("(void)a;"));
     w.line();
     return;
   }
-  w.block("static void ks_release_tc(struct ks_attachment *a)", () => {
-    w.line("if (a->tc_ifindex == 0) return;");
-    w.line("LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->tc_ifindex, .attach_point = a->tc_egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);");
-    w.line("LIBBPF_OPTS(bpf_tc_opts, opts, .handle = a->tc_handle, .priority = a->tc_priority);");
-    w.line("bpf_tc_detach(&hook, &opts);");
-    w.comment("The clsact qdisc goes too when this loader created it (it takes its filters with it).");
-    w.block("if (a->tc_created_qdisc)", () => {
-      w.line("hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;");
-      w.line("bpf_tc_hook_destroy(&hook);");
-    });
-    w.line("a->tc_ifindex = 0;");
-  });
+  w.comment("A priority no other tool is likely to use; the kernel gives each filter its own handle.");
+  w.line("#define KS_TC_PRIORITY 0x4b53");
+  w.line(`#define KS_LOADER_NAME ${cString(binaryFileName(module.name))}`);
   w.line();
+  pasteRuntimeC(w, "tc-clsact");
 }

@@ -15,7 +15,7 @@
 
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { binaryFileName } from "../names.js";
+import { binaryFileName, programName } from "../names.js";
 import { attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
@@ -181,7 +181,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       // A plain block scopes `fd` per program.
       w.line("{").indent();
       (() => {
-        w.line(`int fd = ks_load(${cString(program.name)});`);
+        w.line(`int fd = ks_load(${cString(programName(program.name))});`);
         w.line("if (fd < 0) return 1;");
         if (attachesToInterface(program)) {
           w.block("for (int i = 0; i < interface_count; i++)", () => {

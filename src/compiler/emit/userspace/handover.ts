@@ -20,7 +20,7 @@
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { pidFilePath, pythonModuleFileName } from "../names.js";
+import { pidFilePath, pythonModuleFileName, mapName } from "../names.js";
 import { structLayouts } from "../python-module.js";
 
 export function usesExec(module: IrModule): boolean {
@@ -110,10 +110,10 @@ function emitExec(w: CWriter, module: IrModule): void {
     });
     w.line("char fds[4096];");
     w.line("size_t len = (size_t)snprintf(fds, sizeof(fds), \"{\");");
-    w.line("int fd;");
     const maps = module.maps.map((m) => m.name);
+    if (maps.length > 0) w.line("int fd;");
     maps.forEach((name, i) => {
-      w.line(`fd = bpf_map__fd(ks_skel->maps.${name});`);
+      w.line(`fd = bpf_map__fd(ks_skel->maps.${mapName(name)});`);
       w.block("if (!ks_keep_fd(fd))", () => {
         w.line(`fprintf(stderr, "error: exec(): cannot pass the map ${name} to the script: %s\\n", strerror(errno));`);
         w.line("exit(1);");

@@ -16,7 +16,7 @@
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { kernelModuleFileName, kernelModuleName } from "../names.js";
+import { kernelModuleFileName, kernelModuleName, programName } from "../names.js";
 
 export function hasModuleToLoad(module: IrModule): boolean {
   return module.kernelModule.length > 0;
@@ -132,7 +132,7 @@ function emitOptionalModule(w: CWriter, module: IrModule): void {
   w.indent();
   for (const c of callers) {
     const needs = c.via === undefined ? `${c.program} calls ${c.kfunc} of module ${kmod}` : `${c.program} tail-calls ${c.via}, which calls ${c.kfunc} of module ${kmod}`;
-    w.line(`{ ${cString(c.program)}, ${cString(needs)} },`);
+    w.line(`{ ${cString(programName(c.program))}, ${cString(needs)} },`);
   }
   w.line("{ NULL, NULL },");
   w.dedent();

@@ -26,8 +26,9 @@ import type { IrMap, IrModule } from "../../ir.js";
 import type { MapKind, StructLayout, Type } from "../../types.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
-import { cDeclaration } from "../c-types.js";
+import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
+import { mapName } from "../names.js";
 
 const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
   "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",
@@ -269,11 +270,11 @@ function containsInteger(type: Type, layouts: Layouts): boolean {
 function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const typed = nameable(map.keyType, layouts) && nameable(map.valueType, layouts);
   // Types user space cannot name (kernel structs) are handled as bytes.
-  const keyParam = typed ? `const ${cDeclaration(map.keyType, "(*key)")}` : "const void *key";
+  const keyParam = typed ? `${cConstDeclaration(map.keyType, "(*key)")}` : "const void *key";
   const valueParam = typed ? cDeclaration(map.valueType, "(*value)") : "void *value";
-  const constValueParam = typed ? `const ${valueParam}` : "const void *value";
-  const fd = `bpf_map__fd(ks_skel->maps.${map.name})`;
-  const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${map.name})`;
+  const constValueParam = typed ? cConstDeclaration(map.valueType, "(*value)") : "const void *value";
+  const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
+  const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${mapName(map.name)})`;
   const perCpu = perCpuKinds.has(map.mapKind);
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return -1;";
 
@@ -291,7 +292,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
     w.line(`memcpy(value, all, ${valueSize});`);
     if (typed && containsInteger(map.valueType, layouts)) {
       w.block("for (int cpu = 1; cpu < cpus; cpu++)", () => {
-        w.line(`const ${cDeclaration(map.valueType, "(*one)")} = (const void *)(all + (size_t)cpu * slot);`);
+        w.line(`${cConstDeclaration(map.valueType, "(*one)")} = (const void *)(all + (size_t)cpu * slot);`);
         emitSum(w, map.valueType, "(*value)", "(*one)", layouts, 0);
       });
     }
@@ -322,8 +323,8 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
 
   if (typed) {
     w.block(`static int ks_map_${map.name}_compare_keys(const void *left, const void *right)`, () => {
-      w.line(`const ${cDeclaration(map.keyType, "(*a)")} = left;`);
-      w.line(`const ${cDeclaration(map.keyType, "(*b)")} = right;`);
+      w.line(`${cConstDeclaration(map.keyType, "(*a)")} = left;`);
+      w.line(`${cConstDeclaration(map.keyType, "(*b)")} = right;`);
       emitCompare(w, map.keyType, "(*a)", "(*b)", layouts, 0);
       w.line("return 0;");
     });
@@ -337,7 +338,7 @@ function mapTypeText(map: IrMap): string {
 
 function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const typed = nameable(map.keyType, layouts) && nameable(map.valueType, layouts);
-  const skelMap = `ks_skel->maps.${map.name}`;
+  const skelMap = `ks_skel->maps.${mapName(map.name)}`;
   const keySize = typed ? sizeOfType(map.keyType) : `(size_t)bpf_map__key_size(${skelMap})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `(size_t)bpf_map__value_size(${skelMap})`;
   const nonZeroOnly = arrayKinds.has(map.mapKind);
@@ -380,8 +381,8 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
     w.block("for (size_t i = 0; values && present && i < count; i++)", () => {
       w.line("if (!present[i]) continue;");
       if (typed) {
-        w.line(`const ${cDeclaration(map.keyType, "(*key)")} = (const void *)(keys + i * key_size);`);
-        w.line(`const ${cDeclaration(map.valueType, "(*value)")} = (const void *)(values + i * value_size);`);
+        w.line(`${cConstDeclaration(map.keyType, "(*key)")} = (const void *)(keys + i * key_size);`);
+        w.line(`${cConstDeclaration(map.valueType, "(*value)")} = (const void *)(values + i * value_size);`);
         w.line(`fputs(${cString(`${map.name}[`)}, out);`);
         emitPrintValue(w, map.keyType, "(*key)", layouts, 0);
         w.line('fputs("] = ", out);');

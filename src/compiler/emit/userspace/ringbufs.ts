@@ -19,7 +19,7 @@ import type { IrMap, IrModule } from "../../ir.js";
 import { cTypeName } from "../c-types.js";
 import type { CWriter } from "../c-writer.js";
 import { ringbufBitName, ringbufHandlerName } from "../ringbuf-c.js";
-import { functionName } from "../names.js";
+import { functionName, mapName } from "../names.js";
 import { structPrinterName } from "./maps.js";
 import { typeToString } from "../../types.js";
 
@@ -139,7 +139,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("memset(set, 0, sizeof(*set));");
     w.line("if (ks_open_and_load() != 0) return -1;");
     for (const map of rings) {
-      w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${map.name}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
+      w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${mapName(map.name)}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
         w.line("ks_event_set_free(set, false);");
         w.line("return -1;");
       });
@@ -147,7 +147,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     for (const map of perfs) {
       w.block(`if (bits & ${ringbufBitName(map.name)})`, () => {
         w.comment("libbpf 1.x form (also ≥ 1.3): 64 pages of per-CPU buffer each.");
-        w.line(`struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(ks_skel->maps.${map.name}), 64, ks_perf_${map.name}_sample, ks_perf_${map.name}_lost_sample, NULL, NULL);`);
+        w.line(`struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(ks_skel->maps.${mapName(map.name)}), 64, ks_perf_${map.name}_sample, ks_perf_${map.name}_lost_sample, NULL, NULL);`);
         w.block("if (!pb)", () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot read perf event array '${map.name}'", err);`);

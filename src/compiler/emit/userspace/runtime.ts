@@ -13,7 +13,8 @@
 //!   void ks_detach(int prog_fd);                  idempotent
 //!   void ks_cleanup(void);                        detach all, destroy skeleton; atexit
 //!
-//! Signals: with the default main the handler only sets `ks_exiting`; the main loop
+//! Signals (SIGINT, SIGTERM, and SIGHUP/SIGPIPE when the terminal or the reader of its
+//! output goes away): with the default main the handler only sets `ks_exiting`; the main loop
 //! polls it, prints a last snapshot and returns, and `ks_cleanup` runs from atexit. A
 //! user `main` may never poll, so there the handler detaches with async-signal-safe
 //! calls only (close() of each link fd; the kernel releases an XDP link when its last fd
@@ -32,8 +33,10 @@ import type { CWriter } from "../c-writer.js";
 import { cString, emitSourceLevelWarningsOff } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
+  mapName,
   mapPinPath,
   pinDirectory,
+  pinnedGlobalsMapName,
   sharedHeaderFileName,
   skeletonHeaderFileName,
   skeletonName,
@@ -41,6 +44,7 @@ import {
 } from "../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
+import { pasteRuntimeC } from "./runtime-c.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
@@ -271,6 +275,10 @@ function emitSignals(w: CWriter, module: IrModule): void {
     w.line("sigemptyset(&action.sa_mask);");
     w.line("sigaction(SIGINT, &action, NULL);");
     w.line("sigaction(SIGTERM, &action, NULL);");
+    w.comment("A closed terminal or reader (`loader | head`) ends the loader the same way: detached, not");
+    w.comment("killed with a clsact filter left behind.");
+    w.line("sigaction(SIGHUP, &action, NULL);");
+    w.line("sigaction(SIGPIPE, &action, NULL);");
   });
   w.line();
 }
@@ -300,16 +308,11 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   w.line();
 
   if (pinned.length > 0) {
-    w.comment("Pinned maps live in bpffs; mount it if this machine has not (as bpftool does).");
+    pasteRuntimeC(w, "bpffs");
+    pasteRuntimeC(w, "pin-check");
+    w.comment("Pinned maps live in the machine's bpffs (runtime-c/bpffs.c), under a directory of this program.");
     w.block("static int ks_prepare_pin_directory(void)", () => {
-      w.line("struct statfs fs;");
-      w.block('if (statfs("/sys/fs/bpf", &fs) != 0 || fs.f_type != BPF_FS_MAGIC)', () => {
-        w.block('if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") != 0)', () => {
-          w.line("int err = errno;");
-          w.line('fprintf(stderr, "error: bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s; run: mount -t bpf bpf /sys/fs/bpf\\n", strerror(err));');
-          w.line("return -1;");
-        });
-      });
+      w.line("if (ks_prepare_bpffs() != 0) return -1;");
       w.block(`if (mkdir(${cString(pinDirectory(module.name))}, 0700) != 0 && errno != EEXIST)`, () => {
         w.line("int err = errno;");
         w.line(`fprintf(stderr, "error: cannot create ${pinDirectory(module.name)}: %s\\n", strerror(err));`);
@@ -342,9 +345,18 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
       });
       w.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
       for (const map of pinned) {
-        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${map.name}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
+        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${mapName(map.name)}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
+          w.line(`${skel}__destroy(ks_skel);`);
+          w.line("ks_skel = NULL;");
+          w.line("return -1;");
+        });
+      }
+      w.comment("A pin an earlier version of the program left must fit this one (runtime-c/pin-check.c).");
+      for (const map of pinned) {
+        const label = map.name === pinnedGlobalsMapName ? `the \`pin var\` globals (map '${pinnedGlobalsMapName}')` : `map '${map.name}'`;
+        w.block(`if (ks_check_pinned_map(ks_skel->maps.${mapName(map.name)}, ${cString(label)}) != 0)`, () => {
           w.line(`${skel}__destroy(ks_skel);`);
           w.line("ks_skel = NULL;");
           w.line("return -1;");
@@ -406,6 +418,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   w.comment("Attach functions per program type: fill in `link` or `link_fd` of *slot, return 0 / -1.");
   w.line("typedef int (*ks_attach_fn)(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot);");
   w.line();
+  pasteRuntimeC(w, "xdp-busy");
   w.comment("XDP: target is an interface name. A link (not a netlink attach) is released by the");
   w.comment("kernel when this process dies, so even SIGKILL leaves nothing on the interface.");
   w.comment("flags: XDP_FLAGS_SKB_MODE / XDP_FLAGS_DRV_MODE / XDP_FLAGS_HW_MODE pick the mode.");
@@ -435,7 +448,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
       w.line("char what[160];");
       w.line('snprintf(what, sizeof(what), "cannot attach XDP program \'%s\' to %s", bpf_program__name(prog), target);');
       w.block("if (err == EBUSY || err == EEXIST)", () => {
-        w.line('fprintf(stderr, "error: %s: another XDP program is already attached (remove it with `ip link set dev %s xdp off`)\\n", what, target);');
+        w.line("ks_explain_xdp_busy(what, target, ifindex);");
         w.line("return -1;");
       });
       w.block("if ((err == EOPNOTSUPP || err == EINVAL) && (mode & XDP_FLAGS_DRV_MODE))", () => {

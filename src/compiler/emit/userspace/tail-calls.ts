@@ -4,7 +4,7 @@
 
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { skeletonName, tailCallMapName } from "../names.js";
+import { programName, skeletonName, tailCallMapName } from "../names.js";
 
 export function emitTailCallSetup(w: CWriter, module: IrModule): void {
   if (module.tailCallTargets.length === 0) return;
@@ -13,7 +13,7 @@ export function emitTailCallSetup(w: CWriter, module: IrModule): void {
   w.block("", () => {
     w.line(`int array_fd = bpf_map__fd(ks_skel->maps.${tailCallMapName});`);
     w.line("struct bpf_program *targets[] = {");
-    for (const target of module.tailCallTargets) w.line(`    ks_skel->progs.${target},`);
+    for (const target of module.tailCallTargets) w.line(`    ks_skel->progs.${programName(target)},`);
     w.line("};");
     w.block("for (__u32 slot = 0; slot < sizeof(targets) / sizeof(targets[0]); slot++)", () => {
       w.line("int prog_fd = bpf_program__fd(targets[slot]);");

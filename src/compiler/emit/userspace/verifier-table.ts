@@ -23,6 +23,8 @@ import { cString } from "../c-code.js";
 import { bpfSourceFileName, verifierLogFileName } from "../names.js";
 import { verifierPatterns } from "../../verifier/patterns.js";
 import { verifierUnrecognised } from "../../diagnostics/catalog/verifier.js";
+import { weakKfuncs } from "../ebpf-c.js";
+import { pasteRuntimeC } from "./runtime-c.js";
 
 /** Line prefixes that are never the complaint (see `isNoise` in verifier/log.ts). */
 const noisePrefixes = [
@@ -33,29 +35,35 @@ const noisePrefixes = [
 /** Emits the explanation table and `ks_report_verifier_log()` (needs `ks_line_map`). */
 export function emitVerifierReport(w: CWriter, module: IrModule): void {
   const maxNeedles = Math.max(...verifierPatterns.flatMap((p) => p.anyOf.map((a) => a.length)));
+  const maxMarks = Math.max(1, ...verifierPatterns.map((p) => p.logHas?.length ?? 0));
   w.comment("Verifier messages explained: generated from the compiler's catalogue (E0450-E0479).");
   w.block("struct ks_verifier_pattern", () => {
     w.line(`const char *needles[${maxNeedles + 1}];`);
+    w.comment("The pattern applies only when the log also holds one of these (none: always).");
+    w.line(`const char *log_has[${maxMarks + 1}];`);
     w.line("int entry;");
   }, ";");
   w.block("struct ks_verifier_entry", () => {
     w.line("const char *code, *summary, *help, *points_to;");
     w.line("int at_program;");
+    w.comment("E0469: the explanation names the kfunc and its module (runtime-c/verifier-kfunc.c).");
+    w.line("int unresolved_kfunc;");
   }, ";");
   w.line("static const struct ks_verifier_entry ks_verifier_entries[] = {");
   w.indent();
   for (const p of verifierPatterns) {
-    w.line(`{ ${cString(p.entry.code)}, ${cString(p.entry.summary)}, ${cString(p.entry.help)}, ${p.pointsTo ? cString(p.pointsTo) : "NULL"}, ${p.at === "program" ? 1 : 0} },`);
+    w.line(`{ ${cString(p.entry.code)}, ${cString(p.entry.summary)}, ${cString(p.entry.help)}, ${p.pointsTo ? cString(p.pointsTo) : "NULL"}, ${p.at === "program" ? 1 : 0}, ${p.unresolvedKfunc ? 1 : 0} },`);
   }
-  w.line(`{ ${cString(verifierUnrecognised.code)}, ${cString("the kernel's verifier refused it (its message is quoted below)")}, ${cString(verifierUnrecognised.help)}, NULL, 0 },`);
+  w.line(`{ ${cString(verifierUnrecognised.code)}, ${cString("the kernel's verifier refused it (its message is quoted below)")}, ${cString(verifierUnrecognised.help)}, NULL, 0, 0 },`);
   w.dedent();
   w.line("};");
   w.line("static const struct ks_verifier_pattern ks_verifier_patterns[] = {");
   w.indent();
   verifierPatterns.forEach((p, i) => {
-    for (const all of p.anyOf) w.line(`{ { ${[...all.map(cString), "NULL"].join(", ")} }, ${i} },`);
+    const marks = `{ ${[...(p.logHas ?? []).map(cString), "NULL"].join(", ")} }`;
+    for (const all of p.anyOf) w.line(`{ { ${[...all.map(cString), "NULL"].join(", ")} }, ${marks}, ${i} },`);
   });
-  w.line("{ { NULL }, -1 },");
+  w.line("{ { NULL }, { NULL }, -1 },");
   w.dedent();
   w.line("};");
   w.line(`static const char *const ks_verifier_noise[] = { ${[...noisePrefixes.map(cString), "NULL"].join(", ")} };`);
@@ -68,14 +76,25 @@ export function emitVerifierReport(w: CWriter, module: IrModule): void {
   });
   w.line();
 
-  w.comment("Instruction lines look like \"12: (85) call ...\"; state lines like \"12: R0=...\".");
+  w.comment("Instruction lines look like \"12: (85) call ...\" (libbpf >= 1.4 also writes \"12: <invalid kfunc call>\");");
+  w.comment("state lines like \"12: R0=...\".");
   w.block("static bool ks_is_instruction(const char *line)", () => {
     w.line("const char *c = line;");
     w.line("if (*c < '0' || *c > '9') return false;");
     w.line("while (*c >= '0' && *c <= '9') c++;");
-    w.line('return strncmp(c, ": (", 3) == 0;');
+    w.line('return strncmp(c, ": (", 3) == 0 || strncmp(c, ": <invalid kfunc call>", 22) == 0;');
   });
   w.line();
+  w.comment("The weak kfuncs of the object (C name, .ks name, the module providing them), for E0469.");
+  w.line("struct ks_weak_kfunc { const char *c_name, *name, *module; };");
+  w.line("static const struct ks_weak_kfunc ks_weak_kfuncs[] = {");
+  w.indent();
+  for (const k of weakKfuncs(module)) w.line(`{ ${cString(k.cName)}, ${cString(k.name)}, ${k.module !== undefined ? cString(k.module) : "NULL"} },`);
+  w.line("{ NULL, NULL, NULL },");
+  w.dedent();
+  w.line("};");
+  w.line();
+  pasteRuntimeC(w, "verifier-kfunc");
   w.block("static bool ks_is_noise(const char *line, size_t len)", () => {
     w.line("if (len == 0) return true;");
     w.line("for (int i = 0; ks_verifier_noise[i]; i++)");
@@ -144,6 +163,12 @@ export function emitVerifierReport(w: CWriter, module: IrModule): void {
     w.line("char said[512] = \"(the verifier printed no message)\";");
     w.line("char line_text[512];");
     w.block("for (int p = 0; ks_verifier_patterns[p].entry >= 0 && entry < 0; p++)", () => {
+      w.line("bool applies = ks_verifier_patterns[p].log_has[0] == NULL;");
+      w.block("for (int m = 0; ks_verifier_patterns[p].log_has[m] && !applies; m++)", () => {
+        w.line("char *mark = strstr(begin, ks_verifier_patterns[p].log_has[m]);");
+        w.line("applies = mark && mark < end;");
+      });
+      w.line("if (!applies) continue;");
       w.block("for (char *line = complaint; line && line < end; )", () => {
         w.line("char *next = strchr(line, '\\n');");
         w.line("size_t len = next ? (size_t)(next - line) : strlen(line);");
@@ -175,6 +200,28 @@ export function emitVerifierReport(w: CWriter, module: IrModule): void {
       w.line("snprintf(wanted, sizeof(wanted), \"\\n%d: (\", atoi(strstr(said, e->points_to) + strlen(e->points_to)));");
       w.line("char *insn = strstr(body, wanted);");
       w.line("if (insn && insn < end) origin = ks_origin_before(body, insn, &c_line);");
+    });
+    w.block("if (e->unresolved_kfunc)", () => {
+      w.line("const char *call = ks_unresolved_kfunc_call(body, end);");
+      w.line("char named[128] = \"\";");
+      w.line("const struct ks_weak_kfunc *k = call ? ks_unresolved_kfunc(body, call, end, named, sizeof(named)) : NULL;");
+      w.line("if (call) origin = ks_origin_before(body, call, &c_line);");
+      w.line("const char *kfunc = k ? k->name : named[0] ? named : \"?\";");
+      w.block("if (k && k->module)", () => {
+        w.comment("The loader loaded (or found loaded) its module first: a loaded module without this kfunc is an older build.");
+        w.line(`fprintf(stderr, "error[%s]: program '%s' calls kfunc '%s', which the loaded kernel module '%s' does not provide\\n", e->code, program, kfunc, k->module);`);
+      });
+      w.block("else", () => {
+        w.line(`fprintf(stderr, "error[%s]: program '%s' calls kfunc '%s', which the running kernel does not have: the kernel module providing it is not loaded (or this kernel lacks it)\\n", e->code, program, kfunc);`);
+      });
+      w.line(`if (origin) fprintf(stderr, "  --> %s (${bpfSource}:%d)\\n", origin, c_line);`);
+      w.line(`fprintf(stderr, "   = the verifier said: %s\\n", said);`);
+      w.line("if (k && k->module)");
+      w.line(`    fprintf(stderr, "   = help: an older build of '%s' is loaded: unload it (rmmod %s, or make uninstall-module) and run again, so this loader loads the new one\\n", k->module, k->module);`);
+      w.line("else");
+      w.line(`    fprintf(stderr, "   = help: load the module that provides '%s' (modprobe MODULE) and run again\\n", kfunc);`);
+      w.line(`fprintf(stderr, "   = note: full verifier log: %s\\n", ${cString(verifierLog)});`);
+      w.line("return true;");
     });
     w.line("if (!e->at_program && !origin && last_insn) origin = ks_origin_before(body, last_insn, &c_line);");
     w.line(`fprintf(stderr, "error[%s]: the kernel verifier rejected program '%s': %s\\n", e->code, program, e->summary);`);

@@ -1,0 +1,90 @@
+//! Limits of the kernel's maps and instructions that are known from the declarations
+//! alone, reported where they are written instead of when the loader creates the map or
+//! clang fails:
+//! - `+=`/`-=` on a shared map's entry are atomic; eBPF's atomics are 32/64-bit (E0470);
+//! - hash maps of more than 2^27 entries are refused with E2BIG (E0471);
+//! - a map key or value of zero bytes is refused with EINVAL (E0472).
+
+import type * as ast from "../ast.js";
+import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import type { MapType, Type, TypeTables } from "../types.js";
+import { typeToString } from "../types.js";
+import { asInteger } from "./conversions.js";
+import { hashMapKinds, maxHashMapEntries, perCpuMapKinds } from "../kernel/builtins.js";
+import type { CheckContext } from "./context.js";
+import type { MapInfo } from "./semantics.js";
+
+/** A map declaration's capacity and entry sizes. */
+export function checkMapLimits(ctx: CheckContext, decl: ast.GlobalVarDecl, type: MapType): void {
+  const typeExpr = decl.type?.kind === "GenericType" ? decl.type : undefined;
+  if (hashMapKinds.has(type.mapKind) && type.maxEntries > maxHashMapEntries) {
+    ctx.diags.report(safetyErrors.mapTooManyEntries, typeExpr?.capacity?.span ?? decl.name.span, decl.name.name, type.mapKind, type.maxEntries, maxHashMapEntries);
+  }
+  // Ring buffers and perf event arrays have no key/value entries of the record type.
+  if (type.mapKind === "ringbuf" || type.mapKind === "perf_event_array" || type.mapKind === "prog_array") return;
+  const parts: [string, Type, ast.TypeExpr | undefined][] = type.key.kind === "void"
+    ? [["value", type.value, typeExpr?.args[0]]]
+    : [["key", type.key, typeExpr?.args[0]], ["value", type.value, typeExpr?.args[1]]];
+  for (const [part, partType, written] of parts) {
+    if (zeroSized(partType, ctx.tables, new Set())) {
+      ctx.diags.report(safetyErrors.zeroSizedMapEntry, written?.span ?? decl.name.span, decl.name.name, part, typeToString(partType));
+    }
+  }
+}
+
+/** Whether a value of `type` has no bytes (a struct of no fields, or of zero-sized ones). */
+function zeroSized(type: Type, tables: TypeTables, visiting: Set<string>): boolean {
+  switch (type.kind) {
+    case "array": return type.length === 0 || zeroSized(type.element, tables, visiting);
+    case "struct": {
+      // A struct that contains itself is reported where it is declared; never loop here.
+      if (visiting.has(type.name)) return false;
+      const layout = tables.structs.get(type.name);
+      if (!layout) return false;
+      if (layout.size !== undefined) return layout.size === 0;
+      visiting.add(type.name);
+      const empty = layout.fields.every((f) => zeroSized(f.type, tables, visiting));
+      visiting.delete(type.name);
+      return empty;
+    }
+    default: return false;
+  }
+}
+
+/**
+ * `m[k] op= v` / `m[k].f op= v` in eBPF code: `+=`/`-=` on a shared map's entry are
+ * atomic, which eBPF can do for 32- and 64-bit integers only.
+ */
+export function checkAtomicUpdateWidth(ctx: CheckContext, target: ast.Expr, op: string, targetType: Type, opSpan: ast.Expr["span"]): void {
+  if (op !== "+=" && op !== "-=") return;
+  const map = mapEntryRoot(ctx, target);
+  if (!map || perCpuMapKinds.has(map.type.mapKind)) return;
+  const int = asInteger(targetType);
+  if (!int || int.bits >= 32) return;
+  ctx.diags.report(safetyErrors.narrowAtomicUpdate, opSpan, op, typeToString(targetType), map.info.name);
+}
+
+/** The map whose entry `expr` is (`m[k]`, `m[k].f`, `m[k].a[i]`), not through a pointer. */
+function mapEntryRoot(ctx: CheckContext, expr: ast.Expr): { info: MapInfo; type: MapType } | undefined {
+  let e = expr;
+  for (let depth = 0; depth < 10_000; depth++) {
+    switch (e.kind) {
+      case "ParenExpr": e = e.expr; continue;
+      case "FieldExpr":
+        if (ctx.exprTypes.get(e.target)?.kind === "pointer") return undefined;
+        e = e.target;
+        continue;
+      case "IndexExpr": {
+        if (e.target.kind === "NameExpr") {
+          const symbol = ctx.references.get(e.target);
+          if (symbol?.kind === "map") return { info: symbol.info, type: symbol.info.type };
+        }
+        if (ctx.exprTypes.get(e.target)?.kind === "pointer") return undefined;
+        e = e.target;
+        continue;
+      }
+      default: return undefined;
+    }
+  }
+  return undefined;
+}
