@@ -141,3 +141,42 @@ fn main() -> i32 {
     assert.equal(out.get(1n), 1n);
   });
 });
+
+kernelTest("a 32-bit atomic update by zero, or by a value whose negation C leaves undefined, builds and computes", () => {
+  // clang 14 turned `__sync_fetch_and_add(p, 0)` on 32 bits into an atomic load it cannot
+  // select for eBPF, and `(__s32)(0 - x)` for an x that is 0 or INT_MIN into the same
+  // (the negation of INT_MIN is undefined in C): "Unsupported atomic operations", exit 70.
+  withBuild(`
+struct C {
+    n: u32,
+}
+var g: u32 = 7
+var flag: bool = true
+var m: hash<u32, i32>(4)
+var c: hash<u32, C>(4)
+var out: array<u32, u64>(3)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    g += 0
+    g -= 0
+    m[1] = 5
+    m[1] -= (-2147483648 as i32) * (flag as i32)
+    c[2] = C { n: 9 }
+    c[2].n += 0
+    if (var e = c[2]) {
+        e.n -= 0
+    }
+    out[0] = g as u64
+    out[1] = m[1] as u64
+    out[2] = c[2].n as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 7n);
+    assert.equal(out.get(1n), BigInt.asUintN(64, BigInt.asIntN(32, 5n + 2147483648n)), "5 - MIN wraps to 5 + 2^31 as i32, widened");
+    assert.equal(out.get(2n), 9n);
+  });
+});
