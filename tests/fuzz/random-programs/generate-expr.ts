@@ -37,7 +37,10 @@ export interface Features {
   readonly division: boolean;
   readonly signedDivision: boolean;
   readonly anyShiftCount: boolean;
-  /** `m[k].f op= v` inside bpf_loop() callbacks, `+=`/`-=` on 8/16-bit shared map values. */
+  /**
+   * Leave out what known, not yet fixed compiler bugs break (README.md in this directory):
+   * run-time array indexes other than a mask (`k % 5`: the verifier may not see the bound).
+   */
   readonly avoidKnownBugs: boolean;
 }
 
@@ -122,11 +125,12 @@ export class ExprGen {
   /** An index into an array of `len` elements that is in range by its form. */
   index(scope: ExprScope, len: number, depth: number): Expr {
     const r = this.rng;
-    if (depth <= 0 || r.chance(0.4)) return this.smallInt(I.u32, 0, len - 1);
+    const mask = (len & (len - 1)) === 0;
+    if (depth <= 0 || r.chance(0.4) || (!mask && this.features.avoidKnownBugs)) return this.smallInt(I.u32, 0, len - 1);
     const t = r.pick([I.u8, I.u16, I.u32, I.u64]);
     const base = this.int(scope, t, depth - 1, false);
     const lenExpr: Expr = { k: "int", t, v: BigInt(len), typed: false };
-    if ((len & (len - 1)) === 0 && r.chance(0.5)) {
+    if (mask && (r.chance(0.5) || this.features.avoidKnownBugs)) {
       return { k: "arith", op: "&", l: base, r: { ...lenExpr, v: BigInt(len - 1) }, t };
     }
     return { k: "arith", op: "%", l: base, r: lenExpr, t };
