@@ -180,3 +180,28 @@ var out: array<u32, u64>(3)
     assert.equal(out.get(2n), 9n);
   });
 });
+
+kernelTest("the packet length in arithmetic passes the verifier and computes", () => {
+  // clang reassociated `g + (data_end - data)` into `(g + data_end) - data`, and
+  // `~(data_end - data)` into arithmetic on data_end: "pointer arithmetic on pkt_end
+  // prohibited" (and "pointer arithmetic with <<= operator prohibited").
+  withBuild(`
+var g: u64 = 1000
+var out: array<u32, u64>(3)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    g = g + (ctx.data_end - ctx.data)
+    out[0] = g
+    out[1] = ~(ctx.data_end - ctx.data) * 2
+    out[2] = ((ctx.data_end - ctx.data) != 0) as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 1064n, "prog-run's frame is 64 bytes");
+    assert.equal(out.get(1n), BigInt.asUintN(64, ~64n * 2n));
+    assert.equal(out.get(2n), 1n);
+  });
+});

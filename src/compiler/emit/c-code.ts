@@ -333,7 +333,12 @@ export class CCodeEmitter {
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
-          return `((__u64)(${this.expr(e.left)} - ${this.expr(e.right)}))`;
+          const difference = `(__u64)(${this.expr(e.left)} - ${this.expr(e.right)})`;
+          if (this.side === "user") return `(${difference})`;
+          // clang reassociates `g + (data_end - data)` into `(g + data_end) - data` and
+          // `~(end - data)` into arithmetic on `end`: the verifier refuses arithmetic on
+          // pkt_end. The difference is a number from here on, hidden from the optimiser.
+          return `({ __u64 __ks_difference = ${difference}; asm volatile("" : "+r"(__ks_difference)); __ks_difference; })`;
         }
         const t = integerTypeOf(e.type);
         if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
