@@ -205,3 +205,39 @@ var out: array<u32, u64>(3)
     assert.equal(out.get(2n), 1n);
   });
 });
+
+kernelTest("a lookup alias declared outside a bpf_loop() callback is written through inside it", () => {
+  // The write-back went through the alias's hidden entry pointer, which the callback did
+  // not capture: "use of undeclared identifier '__ks_entry_v_'".
+  withBuild(`
+struct P {
+    a: u32,
+    b: u64,
+}
+var m: hash<u32, u32>(4)
+var s: hash<u32, P>(4)
+var n: u32 = 3
+var out: array<u32, u64>(4)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    m[1] = 7
+    s[1] = P { a: 1, b: 2 }
+    var v = m[1]
+    var p = s[1]
+    for (i in 0..n) {
+        v = v + 1
+        p.b = p.b * 2
+    }
+    out[0] = v as u64
+    out[1] = m[1] as u64
+    out[2] = p.b
+    out[3] = s[1].b
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([out.get(0n), out.get(1n), out.get(2n), out.get(3n)], [10n, 10n, 16n, 16n]);
+  });
+});
