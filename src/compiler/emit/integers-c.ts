@@ -120,34 +120,25 @@ function plainWithConstant(op: Op, t: IntType, count: bigint | undefined): boole
 
 /** The value of an expression made only of integer literals, folded exactly (as the checker does). */
 export function literalValue(e: ir.IrExpr): bigint | undefined {
-  switch (e.kind) {
-    case "int": return e.type.kind === "int" ? e.value : undefined;
-    case "unary": {
-      // `-literal` is a literal; `~literal` is not (the checker gives it a type first).
-      if (e.op !== "-") return undefined;
-      const v = literalValue(e.operand);
-      return v === undefined ? undefined : -v;
-    }
-    case "binary": {
-      const a = literalValue(e.left);
-      const b = literalValue(e.right);
-      if (a === undefined || b === undefined) return undefined;
-      switch (e.op) {
-        case "+": return a + b;
-        case "-": return a - b;
-        case "*": return a * b;
-        case "/": return b === 0n ? undefined : a / b;
-        case "%": return b === 0n ? undefined : a % b;
-        case "&": return a & b;
-        case "|": return a | b;
-        case "^": return a ^ b;
-        case "<<": return b >= 0n && b < 64n ? a << b : undefined;
-        case ">>": return b >= 0n && b < 64n ? a >> b : undefined;
-        default: return undefined;
-      }
-    }
-    default: return undefined;
+  // A question about three kinds, not a walk: every other kind has no literal value.
+  if (e.kind === "int") return e.type.kind === "int" ? e.value : undefined;
+  if (e.kind === "unary") {
+    // `-literal` is a literal; `~literal` is not (the checker gives it a type first).
+    const v = e.op === "-" ? literalValue(e.operand) : undefined;
+    return v === undefined ? undefined : -v;
   }
+  if (e.kind !== "binary") return undefined;
+  const a = literalValue(e.left);
+  const b = literalValue(e.right);
+  if (a === undefined || b === undefined) return undefined;
+  const inRange = b >= 0n && b < 64n;
+  const folded: Readonly<Record<string, () => bigint | undefined>> = {
+    "+": () => a + b, "-": () => a - b, "*": () => a * b,
+    "/": () => (b === 0n ? undefined : a / b), "%": () => (b === 0n ? undefined : a % b),
+    "&": () => a & b, "|": () => a | b, "^": () => a ^ b,
+    "<<": () => (inRange ? a << b : undefined), ">>": () => (inRange ? a >> b : undefined),
+  };
+  return folded[e.op]?.();
 }
 
 /** The helpers the compound-operator accessors (`ks_<map>_<op>`) of `maps` call. */
@@ -175,15 +166,14 @@ export function isSimplePlace(p: ir.IrPlace): boolean {
 }
 
 function isSimpleExpr(e: ir.IrExpr): boolean {
-  switch (e.kind) {
-    case "local": case "global": case "entry": case "int": case "constant": case "bool": return true;
-    case "field": return isSimpleExpr(e.target);
-    case "index": return isSimpleExpr(e.target) && isSimpleExpr(e.index);
-    case "cast": return isSimpleExpr(e.expr);
-    case "unary": return isSimpleExpr(e.operand);
-    case "binary": return isSimpleExpr(e.left) && isSimpleExpr(e.right);
-    default: return false;
-  }
+  // Names, constants and operations on them; every other kind may have effects or cost.
+  if (e.kind === "local" || e.kind === "global" || e.kind === "entry" || e.kind === "int" || e.kind === "constant" || e.kind === "bool") return true;
+  if (e.kind === "field") return isSimpleExpr(e.target);
+  if (e.kind === "index") return isSimpleExpr(e.target) && isSimpleExpr(e.index);
+  if (e.kind === "cast") return isSimpleExpr(e.expr);
+  if (e.kind === "unary") return isSimpleExpr(e.operand);
+  if (e.kind === "binary") return isSimpleExpr(e.left) && isSimpleExpr(e.right);
+  return false;
 }
 
 /** The helper functions used, for one side's C file (eBPF: always inline; user space and modules: static inline). */
