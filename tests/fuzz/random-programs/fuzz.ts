@@ -1,11 +1,12 @@
 //! `make fuzz N=… [SEED=…] [JOBS=…] [BATCH=…]`: generates N random self-checking
 //! programs (seeds SEED, SEED+1, …; a random SEED when none is given), runs them in the
 //! kernel in batches, JOBS batches at a time, and saves every failing program with what
-//! went wrong under build/fuzz-failures/seed-S/. Prints counts, seeds and time; exits 1
-//! when anything failed.
+//! went wrong under build/fuzz-random/seed-S/ (a program that fails before it runs also
+//! cut down by reduce.ts, for at most --reduce-seconds, as program.min.ks). Prints
+//! counts, seeds and time; exits 1 when anything failed.
 //!
 //!   node build/tests/fuzz/random-programs/fuzz.js [--n N] [--seed S] [--jobs J] [--batch B]
-//!                                                [--out DIR] [--print]
+//!                                                [--out DIR] [--print] [--reduce-seconds S]
 //! --print writes the program of each seed to stdout instead of running it;
 //! --all-constructs also writes the constructs of known, not yet fixed compiler bugs
 //! (README.md in this directory lists them).
@@ -21,6 +22,7 @@ import { repoRoot } from "../../../src/runner/paths.js";
 import { generateProgram, type GenerateOptions } from "./generate.js";
 import { allFeatures } from "./generate-expr.js";
 import { programSource, runBatch, type Failure } from "./run.js";
+import { reduce } from "./reduce.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +30,8 @@ const { values } = parseArgs({
     seed: { type: "string" },
     jobs: { type: "string" },
     batch: { type: "string", default: "25" },
-    out: { type: "string", default: join(repoRoot, "build", "fuzz-failures") },
+    out: { type: "string", default: join(repoRoot, "build", "fuzz-random") },
+    "reduce-seconds": { type: "string", default: "60" },
     print: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "all-constructs": { type: "boolean", default: false },
@@ -100,6 +103,16 @@ function save(f: Failure): void {
   writeFileSync(join(dir, "failure.txt"), `seed ${f.seed}\nstage: ${f.stage}\n${f.summary}\n\n${f.details}\n`);
   if (f.source) writeFileSync(join(dir, "program.ks"), f.source);
   if (f.bpfC) writeFileSync(join(dir, "program.bpf.c"), f.bpfC);
+  // A wrong value needs the oracle to stay meaningful; failures before the run do not.
+  const seconds = Number(values["reduce-seconds"]);
+  if (f.source && f.stage !== "run" && f.stage !== "generate" && seconds > 0) {
+    try {
+      const reduced = reduce(f.source, () => {}, seconds);
+      writeFileSync(join(dir, "program.min.ks"), reduced);
+    } catch (error) {
+      writeFileSync(join(dir, "reduce.txt"), `not reduced: ${String(error)}\n`);
+    }
+  }
 }
 
 await Promise.all(Array.from({ length: Math.min(jobs, batches.length) }, worker));
@@ -109,6 +122,6 @@ console.log(`random programs: ${ran} run in the kernel (seeds ${seeds[0]}..${see
   `${makefileBuilds} also built through the generated Makefile, ${seconds.toFixed(1)} s`);
 if (failures.length > 0) {
   console.log(`failing seeds: ${failures.map((f) => f.seed).join(" ")}`);
-  console.log(`saved under ${values.out}/seed-*/ (program.ks, failure.txt, program.bpf.c)`);
+  console.log(`saved under ${values.out}/seed-*/ (program.ks, program.min.ks when reduced, failure.txt, program.bpf.c)`);
   process.exit(1);
 }

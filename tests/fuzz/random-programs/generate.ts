@@ -21,10 +21,10 @@ export interface GenerateOptions {
  * Stack bytes a program may spend on its locals, inlined helpers included (the kernel
  * allows 512 per call chain; loop contexts, temporaries and C's own spills need room).
  */
-const PROGRAM_STACK = 176;
+const PROGRAM_STACK = 150;
 const HELPER_STACK = 64;
 /** What one loop may cost besides its variables (a `bpf_loop()` context struct, callback frame). */
-const LOOP_CONTEXT = 48;
+const LOOP_CONTEXT = 64;
 
 export function generateProgram(seed: number, prefix: string, options: GenerateOptions = {}): Program {
   const gen = new ProgramGen(seed, prefix, options.features ?? allFeatures, options.size ?? 1);
@@ -293,8 +293,8 @@ class ProgramGen {
     const r = this.rng;
     const fn = this.fn;
     const places = this.assignablePlaces();
-    const writableMaps = fn.effects ? this.maps.filter((m) => !fn.locked.has(m)) : [];
     const room = this.stackBudget() - fn.stack;
+    const writableMaps = fn.effects ? this.maps.filter((m) => !fn.locked.has(m) && (m.value.k !== "struct" || 2 * slots(layoutOf(m.value).size) <= room)) : [];
     const fits = (h: HelperDef): boolean => 2 * (this.helperStack.get(h) ?? 0) <= room;
     const effectful = fn.effects ? this.helpers.filter((h) => h.effects && h !== fn.helper && fits(h)) : [];
     const pure = this.helpers.filter((h) => !h.effects && h !== fn.helper && h.ret && fits(h));
@@ -306,7 +306,9 @@ class ProgramGen {
       ["check", 5],
       ["if", nest ? 3 : 0],
       ["for", nest && fn.loops.length < 2 ? 2 : 0],
-      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 ? 1 : 0],
+      // Loops with a run-time bound become bpf_loop() callbacks, which meet a verifier bug
+      // of this kernel (README.md, known bugs): left out unless asked for.
+      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 && !this.e.features.avoidKnownBugs ? 1 : 0],
       ["while", nest && fn.loops.length < 2 && this.fn.stack < this.stackBudget() ? 1 : 0],
       ["match", nest ? 1 : 0],
       ["mapWrite", writableMaps.length > 0 ? 4 : 0],
@@ -542,6 +544,8 @@ class ProgramGen {
     const r = this.rng;
     const scope = this.scope();
     const key = this.read(this.e.mapKey(scope, m, 2));
+    // A write to a struct entry has a zeroed new entry on the stack (the compiler counts it).
+    if (m.value.k === "struct") this.fn.stack += slots(layoutOf(m.value).size);
     const hashLike = m.kind === "hash" || m.kind === "percpu_hash" || m.kind === "lru_hash";
     const choice = r.weighted<string>([
       ["set", 4],

@@ -69,7 +69,9 @@ function chunks(lines: readonly string[]): { start: number; end: number }[] {
   return out;
 }
 
-export function reduce(text: string, log: (message: string) => void): string {
+/** `seconds`: stop after this long and keep the smallest failing version found so far. */
+export function reduce(text: string, log: (message: string) => void, seconds = Infinity): string {
+  const deadline = Date.now() + seconds * 1000;
   const header = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
   const work = mkdtempSync(join(tmpdir(), "ks-reduce-"));
   try {
@@ -77,11 +79,12 @@ export function reduce(text: string, log: (message: string) => void): string {
     if (!target) throw new Error("the program does not fail");
     log(`keeping: ${target}`);
     let lines = text.split("\n");
-    for (let changed = true; changed;) {
+    for (let changed = true; changed && Date.now() < deadline;) {
       changed = false;
       // Larger chunks first: a block at a time, then single lines.
       const candidates = chunks(lines).sort((a, b) => (b.end - b.start) - (a.end - a.start));
       for (const c of candidates) {
+        if (Date.now() >= deadline) break;
         if (c.end >= lines.length) continue;
         const next = [...lines.slice(0, c.start), ...lines.slice(c.end + 1)];
         if (failureSignature(next.join("\n"), work, header) === target) {

@@ -104,13 +104,40 @@ async function buildAndRun(seeds: readonly number[], options: RunnerOptions, mak
       const failure = built.ok ? ran!.failures[0]! : failureOf(programs[0]!, built.stage, built.summary, built.details, dir, options.generate);
       return { failures: [failure], makefileBuilds: 0 };
     }
-    // Split until each failure is one program: the reproducer is that program alone.
+    // Programs the diagnostics or the verifier named: each alone (its reproducer), the
+    // rest as one batch again. Otherwise split until each failure is one program.
+    const named = built.ok ? loadRefused(programs, dir) : built.culprits;
+    if (named.length > 0 && named.length < programs.length) {
+      const rest = seeds.filter((_, i) => !named.includes(i));
+      const results = await Promise.all([buildAndRun(rest, options, false), ...named.map((i) => buildAndRun([seeds[i]!], options, false))]);
+      return { failures: results.flatMap((r) => r.failures), makefileBuilds: 0 };
+    }
     const half = Math.ceil(seeds.length / 2);
     const [a, b] = await Promise.all([
       buildAndRun(seeds.slice(0, half), options, false),
       buildAndRun(seeds.slice(half), options, false),
     ]);
     return { failures: [...a.failures, ...b.failures], makefileBuilds: 0 };
+  } finally {
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds and runs programs as they are (the self-test changes a program's expected
+ * values before it runs): one object, no splitting; every failure of a stage is
+ * reported against the first program when it cannot be told apart.
+ */
+export async function runPrepared(programs: readonly Program[], options: RunnerOptions): Promise<Failure[]> {
+  const dir = join(options.workDir, `prepared-${process.pid}-${batchCounter++}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  try {
+    const built = await build(programs, dir, options, options.makefile ?? false);
+    if (!built.ok) return [failureOf(programs[0]!, built.stage, built.summary, built.details, dir, options.generate)];
+    const ran = await runAll(programs, dir, options.generate);
+    return ran.failures.length > 0 || !ran.loadFailed ? ran.failures
+      : [failureOf(programs[0]!, "verifier", "the kernel refused the object", "", dir, options.generate)];
   } finally {
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
   }
@@ -131,16 +158,33 @@ async function confirmAlone(failures: readonly Failure[], options: RunnerOptions
 
 type BuildOutcome =
   | { readonly ok: true; readonly makefile: boolean }
-  | { readonly ok: false; readonly stage: Stage; readonly summary: string; readonly details: string };
+  /** `culprits`: indexes of the programs the compiler's diagnostics point into. */
+  | { readonly ok: false; readonly stage: Stage; readonly summary: string; readonly details: string; readonly culprits: readonly number[] };
+
+/** Indexes of the programs of a built batch the verifier refuses (each loaded on its own). */
+function loadRefused(programs: readonly Program[], dir: string): number[] {
+  try {
+    const verdict = verifyBuiltObject({ object: join(dir, "fuzz.bpf.o"), sourceDir: dir });
+    const refused = new Set(verdict.programs.filter((p) => !p.loaded).map((p) => p.name));
+    return programs.flatMap((p, i) => (refused.has(scaffoldNames(p.prefix).main) ? [i] : []));
+  } catch {
+    return [];
+  }
+}
 
 async function build(programs: readonly Program[], dir: string, options: RunnerOptions, makefile: boolean): Promise<BuildOutcome> {
   const ksPath = join(dir, "fuzz.ks");
-  writeFileSync(ksPath, programs.map(programSource).join("\n"));
+  const texts = programs.map(programSource);
+  writeFileSync(ksPath, texts.join("\n"));
   const result = compile(ksPath, new NodeHost(dir));
   if (result.diagnostics.length > 0 || result.files.length === 0) {
     const rendered = result.diagnostics.map((d) => renderDiagnostic(d, result.sources, { color: false })).join("\n");
     const first = result.diagnostics[0];
-    return { ok: false, stage: "compile", summary: `the compiler reported ${first ? `${first.code ?? first.severity}: ${first.message}` : "no output"}`, details: rendered };
+    // Which program each diagnostic points into, by the offset where each program starts.
+    const starts = texts.map((_, i) => texts.slice(0, i).reduce((sum, t) => sum + t.length + 1, 0));
+    const programAt = (offset: number): number => starts.filter((start) => start <= offset).length - 1;
+    const culprits = [...new Set(result.diagnostics.map((d) => programAt(d.primary.span.start)))].filter((i) => i >= 0);
+    return { ok: false, stage: "compile", summary: `the compiler reported ${first ? `${first.code ?? first.severity}: ${first.message}` : "no output"}`, details: rendered, culprits };
   }
   for (const file of result.files) writeFileSync(join(dir, file.path), file.text);
   const clang = await exec("clang", [
@@ -148,11 +192,11 @@ async function build(programs: readonly Program[], dir: string, options: RunnerO
     ...(await precompiledHeader(options.vmlinuxHeader, options.workDir)), "-I", dir, "-I", dirname(options.vmlinuxHeader), "-c", join(dir, "fuzz.bpf.c"), "-o", join(dir, "fuzz.bpf.o"),
   ], 300_000);
   if (clang.code !== 0) {
-    return { ok: false, stage: "clang", summary: `clang -Werror failed: ${firstLine(clang.stderr, "error")}`, details: clang.stderr };
+    return { ok: false, stage: "clang", summary: `clang -Werror failed: ${firstLine(clang.stderr, "error")}`, details: clang.stderr, culprits: [] };
   }
   if (makefile) {
     const made = buildOutputDir(dir, { werror: true, vmlinuxHeader: options.vmlinuxHeader });
-    if (!made.ok) return { ok: false, stage: "clang", summary: `the generated Makefile failed: ${firstLine(made.stderr, "error")}`, details: `${made.stdout}\n${made.stderr}` };
+    if (!made.ok) return { ok: false, stage: "clang", summary: `the generated Makefile failed: ${firstLine(made.stderr, "error")}`, details: `${made.stdout}\n${made.stderr}`, culprits: [] };
   }
   return { ok: true, makefile };
 }
@@ -254,7 +298,8 @@ const pchPromises = new Map<string, Promise<string[]>>();
  * The generated `.bpf.c` still includes it; its include guard makes that a no-op.
  */
 function precompiledHeader(header: string, workDir: string): Promise<string[]> {
-  let pending = pchPromises.get(header);
+  const cacheKey = `${header}\0${workDir}`;
+  let pending = pchPromises.get(cacheKey);
   if (!pending) {
     pending = (async () => {
       const pch = join(workDir, `vmlinux.h.${process.pid}.pch`);
@@ -263,7 +308,7 @@ function precompiledHeader(header: string, workDir: string): Promise<string[]> {
       renameSync(`${pch}.tmp`, pch);
       return ["-include-pch", pch];
     })();
-    pchPromises.set(header, pending);
+    pchPromises.set(cacheKey, pending);
   }
   return pending;
 }
