@@ -1,4 +1,6 @@
-// Error cases: every `tests/cases/errors/**/*.ks` is checked by the real CLI.
+// Error cases: every `tests/cases/errors/**/*.ks` is checked by the CLI's own command
+// code, run in-process (tests/harness/cli.ts, runCliInProcess: hundreds of process
+// starts were most of this file's time); one case also goes through the real binary.
 //
 // For each case: exit code 1 (0 when only warnings are marked), no stack trace, stderr equal to the `.diag.txt` golden
 // beside it (`UPDATE=1 make test` rewrites goldens), and the `//~ CODE` markers agree
@@ -11,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { casesIn, expectGolden, repoRoot } from "./harness/golden.js";
-import { hasStackTrace, runCli } from "./harness/cli.js";
+import { hasStackTrace, runCli, runCliInProcess } from "./harness/cli.js";
 import { compareWithMarkers, parseMarkers, type ExpectedDiagnostic, type ReportedDiagnostic } from "./harness/errors.js";
 
 const casesDir = join(repoRoot, "tests", "cases", "errors");
@@ -37,8 +39,8 @@ describe("error cases (tests/cases/errors)", { concurrency: Math.max(2, availabl
       const env: Record<string, string> = { KS_TRACEFS: "/nonexistent/tracefs" };
       for (const [, name, value] of readFileSync(path, "utf8").matchAll(/^\/\/ check-env: (\w+)=(\S*)/gm)) env[name!] = value!;
       const [text, json] = await Promise.all([
-        runCli(["check", ...extra, file], { cwd, env }),
-        runCli(["check", ...extra, file, "--format", "json"], { cwd, env }),
+        runCliInProcess(["check", ...extra, file], { cwd, env }),
+        runCliInProcess(["check", ...extra, file, "--format", "json"], { cwd, env }),
       ]);
       for (const run of [text, json]) {
         assert.ok(!hasStackTrace(run.stderr), `stack trace in the output:\n${run.stderr}`);
@@ -89,6 +91,10 @@ describe("error cases (tests/cases/errors)", { concurrency: Math.max(2, availabl
       assert.ok(Array.isArray(diagnostic["labels"]) && diagnostic["labels"].length >= 1);
     }
     assert.equal(run.stderr, "", "JSON mode keeps stderr empty");
+    // The real binary prints what the in-process runs compared with the golden.
+    const text = await runCli(["check", basename(path)], { cwd: dirname(path), env: { KS_TRACEFS: "/nonexistent/tracefs" } });
+    assert.equal(text.code, 1);
+    assert.equal(text.stderr, readFileSync(path.replace(/\.ks$/, ".diag.txt"), "utf8"));
   });
 });
 

@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot } from "./golden.js";
+import { main } from "../../src/cli/main.js";
 
 export const cliPath = join(repoRoot, "bin", "kernelscript");
 
@@ -39,6 +40,31 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
       },
     );
   });
+}
+
+/**
+ * Runs the CLI's `main` in this process with the environment and working directory a
+ * child would get and its output captured: the same command code without the ~0.3 s
+ * of a process start, for tests that run hundreds of commands (error cases). What only
+ * a real process has (exit on a closed stdout, signals, argv from the shell) is tested
+ * with `runCli`. Commands that run other programs (build) belong with `runCli`.
+ */
+export async function runCliInProcess(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...process.env, NO_COLOR: "1", KS_DEBUG: undefined, ...options.env })) {
+    if (value !== undefined) env[name] = value;
+  }
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    writeStdout: (text) => { stdout += text; },
+    writeStderr: (text) => { stderr += text; },
+    env,
+    cwd: options.cwd ?? repoRoot,
+    color: false,
+    isRoot: process.getuid?.() === 0,
+  });
+  return { code, stdout, stderr };
 }
 
 /** True when the text looks like a JavaScript stack trace leaked to the user. */

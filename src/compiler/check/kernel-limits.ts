@@ -64,7 +64,12 @@ export function checkAtomicUpdateWidth(ctx: CheckContext, target: ast.Expr, op: 
   ctx.diags.report(safetyErrors.narrowAtomicUpdate, opSpan, op, typeToString(targetType), map.info.name);
 }
 
-/** The map whose entry `expr` is (`m[k]`, `m[k].f`, `m[k].a[i]`), not through a pointer. */
+/**
+ * The map whose entry `expr` is: `m[k]`, `m[k].f`, `m[k].a[i]`, and the same through an
+ * entry binding (`if (var e = m[k]) { e.f += 1 }`) or a lookup alias (`var s = m[k]`),
+ * which lowering updates in the entry as well (lower/shared-memory.ts). Pointers are
+ * followed by lowering only, flow-insensitively; they are not judged here.
+ */
 function mapEntryRoot(ctx: CheckContext, expr: ast.Expr): { info: MapInfo; type: MapType } | undefined {
   let e = expr;
   for (let depth = 0; depth < 10_000; depth++) {
@@ -74,6 +79,12 @@ function mapEntryRoot(ctx: CheckContext, expr: ast.Expr): { info: MapInfo; type:
         if (ctx.exprTypes.get(e.target)?.kind === "pointer") return undefined;
         e = e.target;
         continue;
+      case "NameExpr": {
+        const symbol = ctx.references.get(e);
+        const name = symbol?.kind === "entry" ? symbol.map : symbol?.kind === "local" ? symbol.mapAlias : undefined;
+        const info = name === undefined ? undefined : ctx.maps.find((m) => m.name === name);
+        return info ? { info, type: info.type } : undefined;
+      }
       case "IndexExpr": {
         if (e.target.kind === "NameExpr") {
           const symbol = ctx.references.get(e.target);

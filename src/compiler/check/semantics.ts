@@ -77,8 +77,8 @@ export type Symbol =
       /** `var s = m[k]`: the map whose entry `s` aliases (reads copy, writes go through). */
       readonly mapAlias?: string;
     }
-  /** The binding of `if (var v = m[k])`: a pointer into the map entry. */
-  | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span; readonly id: number }
+  /** The binding of `if (var v = m[k])`: a pointer into the entry of `map`. */
+  | { readonly kind: "entry"; readonly name: string; readonly type: Type; readonly span: Span; readonly id: number; readonly map?: string }
   | { readonly kind: "global"; readonly info: GlobalInfo }
   | { readonly kind: "config"; readonly info: ConfigInfo }
   | { readonly kind: "map"; readonly info: MapInfo }
