@@ -41,6 +41,8 @@ interface FnState {
   runtimeLoops: number;
   /** Maps an `if (var e = m[k])` binding holds: no writes to them inside. */
   readonly locked: Set<MapDef>;
+  /** Entry bindings and lookup aliases (`var v = m[k]`): writes to them go to the map's entry. */
+  readonly entries: Map<VarRef, MapDef>;
   readonly effects: boolean;
   names: number;
   /** Stack bytes of this function with every helper it calls inlined (as the compiler counts). */
@@ -215,7 +217,7 @@ class ProgramGen {
   private newFn(helper: HelperDef | undefined, params: readonly Param[], effects: boolean): FnState {
     const top: Visible[] = params.map((p) => ({ ref: { name: p.name, type: p.type, global: false }, mutable: false, reads: 0 }));
     const stack = params.reduce((sum, p) => sum + slots(layoutOf(p.type).size), 0);
-    return { helper, scopes: [top], loops: [], runtimeLoops: 0, locked: new Set(), effects, names: 0, stack };
+    return { helper, scopes: [top], loops: [], runtimeLoops: 0, locked: new Set(), entries: new Map(), effects, names: 0, stack };
   }
 
   // ---- scopes ---------------------------------------------------------------------
@@ -388,7 +390,9 @@ class ProgramGen {
     this.read(init);
     const name = this.name("v");
     const constant = r.chance(0.15);
-    this.declare({ name, type, global: false }, !constant);
+    const ref: VarRef = { name, type, global: false };
+    this.declare(ref, !constant);
+    if (init.k === "mapGet") this.fn.entries.set(ref, init.map);
     this.fn.stack += init.k === "concat" ? strCapacity(init) + 1 : 0;
     void depth;
     return { k: "decl", name, type, init, annotate, constant };
@@ -417,7 +421,10 @@ class ProgramGen {
     const t = target.type;
     this.readPlace(target.place);
     if (t.k === "int" && r.chance(0.5)) {
-      const op = r.pick<AssignOp>(["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
+      // `+=`/`-=` on an 8/16-bit part of a shared map's entry cannot be atomic (E0470).
+      const entryOf = this.fn.entries.get(placeRoot(target.place));
+      const narrowShared = entryOf !== undefined && t.t.bits < 32 && entryOf.kind !== "percpu_hash" && entryOf.kind !== "percpu_array";
+      const op = r.pick<AssignOp>(narrowShared ? ["*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="] : ["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
       const division = op === "/=" || op === "%=";
       if (!division || (this.e.features.division && (!t.t.signed || this.e.features.signedDivision))) {
         const partner = this.e.partnerType(t.t);
@@ -594,6 +601,7 @@ class ProgramGen {
     const key = this.read(this.e.mapKey(this.scope(), m, 2));
     const binding: VarRef = { name: this.name("e"), type: m.value, global: false };
     const entry: Visible = { ref: binding, mutable: fn.effects, reads: 0 };
+    fn.entries.set(binding, m);
     const wasLocked = fn.locked.has(m);
     fn.locked.add(m);
     const then = [this.unreachableMarker(), ...this.block(r.int(1, 3), depth + 1, [entry])];
@@ -614,6 +622,11 @@ class ProgramGen {
     }
     return [this.check(scalarRead(call, h.ret).expr, `a call of ${h.name}`)];
   }
+}
+
+/** The variable a place is part of. */
+function placeRoot(p: Place): VarRef {
+  return p.k === "var" ? p.ref : placeRoot(p.target);
 }
 
 /** Bytes of stack a variable of `size` bytes takes: 8-byte slots, as clang and the compiler count. */
