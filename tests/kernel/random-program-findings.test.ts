@@ -241,3 +241,31 @@ var out: array<u32, u64>(4)
     assert.deepEqual([out.get(0n), out.get(1n), out.get(2n), out.get(3n)], [10n, 10n, 16n, 16n]);
   });
 });
+
+kernelTest("a run-time index into a small stack array passes the verifier", () => {
+  // clang knew `k & 3` is below 4 and the array 4-aligned, and wrote the element's address
+  // `base + k` as `base | k`: "R2 bitwise operator |= on pointer prohibited".
+  withBuild(`
+struct S {
+    a: i32,
+    b: i8[4],
+    k: u32,
+}
+var g: u32 = 6
+var out: array<u32, u64>(2)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var s = S { a: 1, b: [1, 2, 3, 4], k: g }
+    s.b[s.k & 3] = s.b[2]
+    out[0] = s.b[2] as u64
+    out[1] = s.b[(s.k + 1) & 3] as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 3n);
+    assert.equal(out.get(1n), 4n, "index 7 & 3 = 3");
+  });
+});

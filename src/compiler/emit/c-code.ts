@@ -303,6 +303,17 @@ export class CCodeEmitter {
     return hasOuterParens(text) ? text.slice(1, -1) : text;
   }
 
+  /**
+   * An element index. In eBPF a run-time one is hidden from clang: knowing it small (`k & 3`)
+   * and the array aligned, clang writes `base + k` as `base | k`, and the verifier refuses
+   * bitwise operations on pointers. The verifier still sees the index's bound.
+   */
+  private arrayIndex(index: ir.IrExpr): string {
+    const text = this.expr(index);
+    if (this.side === "user" || literalValue(index) !== undefined) return text;
+    return `({ __u64 __ks_element = ${text}; asm volatile("" : "+r"(__ks_element)); __ks_element; })`;
+  }
+
   /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
   private operand(e: ir.IrExpr, typed: boolean): string {
     return typed && e.kind === "int" && e.type.kind === "int" && !e.type.byteOrder ? typedIntLiteral(e.value, e.type) : this.expr(e);
@@ -314,7 +325,7 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.expr(p.index)}]`;
+      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }
@@ -365,7 +376,7 @@ export class CCodeEmitter {
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
         return `${context}->${e.field}`;
       }
-      case "index": return `${this.expr(e.target)}[${this.expr(e.index)}]`;
+      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
       case "call": {
