@@ -5,6 +5,8 @@
 #   make build   compile the TypeScript into build/
 #   make clean   remove build/
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
+#   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
+#                                       (failing programs saved in build/fuzz-random)
 #   make bench   compile time of 1×, 10×, 100× a large program (lines per second)
 #
 # On a fresh Debian/Ubuntu machine `make test` and `make demo` install the system
@@ -24,7 +26,7 @@ TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test demo clean system-packages node-version fuzz-core bench
+.PHONY: all build test demo clean system-packages node-version fuzz-core fuzz bench
 
 all: build
 
@@ -41,6 +43,16 @@ SEED ?=
 OUT ?= build/fuzz-core
 fuzz-core: build
 	node build/tools/fuzz-core.js --n $(N) --seed "$(SEED)" --out $(OUT)
+
+# Random self-checking programs (tests/fuzz/random-programs): N programs with seeds
+# SEED, SEED+1, … (a random SEED unless given) built with -Werror, loaded and run in the
+# kernel, JOBS batches at a time; counts and time printed; each failing program saved
+# (program.ks, the reduced program.min.ks when it fails before running, failure.txt,
+# program.bpf.c) under FUZZ_OUT/seed-S.
+JOBS ?=
+FUZZ_OUT ?= build/fuzz-random
+fuzz: build
+	node build/tests/fuzz/random-programs/fuzz.js --n $(N) --seed "$(SEED)" $(if $(JOBS),--jobs $(JOBS)) --out $(FUZZ_OUT)
 
 # Compile time of 1×, 10× and 100× a large program; see bench/README.md.
 bench: build

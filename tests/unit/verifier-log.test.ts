@@ -124,6 +124,15 @@ describe("verifier log parser", () => {
     assert.equal(line, 3, "gen.bpf.c is not this program's C file: the program's declaration");
   });
 
+  it("explains a register read before anything was computed into it (E0461) on its line", () => {
+    // Stored since integer division by zero and large shifts became defined (the
+    // compiler's own programs no longer leave such values); logged by kernel 6.18.
+    const { code, d, line } = explain("new-6x-read-ok.log", "vm_ref");
+    assert.equal(d.code, code);
+    assert.ok(d.notes.includes("the verifier said: R0 !read_ok"));
+    assert.equal(line, 5);
+  });
+
   it("reports a program type the kernel refuses (EPERM, empty log) as E0468", () => {
     const { code, log } = sample("refused-eperm.log");
     const result = explainRejection({ program: "vm_ref", log, sources, lineMap, refused: true });

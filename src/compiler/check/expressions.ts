@@ -223,9 +223,14 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
       ctx.diags.report(typeErrors.networkOrderArithmetic, expr.opSpan, expr.op, typeToString(leftType), networkConversions(leftType.bits)[0]);
       return errorType;
     }
+    // A shift of literals is a literal, folded exactly like `+` (counts 0…63; any other
+    // count gives the left literal its own type and the shift the integer rules).
+    if (leftType.kind === "intLiteral" && rightType.kind === "intLiteral" && rightType.value >= 0n && rightType.value <= 63n) {
+      return { kind: "intLiteral", value: expr.op === "<<" ? leftType.value << rightType.value : leftType.value >> rightType.value };
+    }
     // A shift has the type of its left operand; the count is any integer.
     concreteType(ctx, expr.right, rightType);
-    return leftType.kind === "intLiteral" ? leftType : asInteger(leftType) ?? leftType;
+    return leftType.kind === "intLiteral" ? concreteType(ctx, expr.left, leftType) : asInteger(leftType) ?? leftType;
   }
   const common = commonIntegerType(ctx, expr.op, expr.left, leftType, expr.right, rightType, expr.opSpan);
   if (!common) return errorType;

@@ -292,7 +292,9 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       return;
   }
   if (compoundOps.has(stmt.op)) {
-    const valueType = checkExpr(c, scope, stmt.value, targetType);
+    // A shift count is any integer: the target's type is no expectation for it.
+    const shift = stmt.op === "<<=" || stmt.op === ">>=";
+    const valueType = checkExpr(c, scope, stmt.value, shift ? undefined : targetType);
     if (targetType.kind === "error" || valueType.kind === "error") return;
     if (c.fn.side === "kernel") checkAtomicUpdateWidth(ctx, target, stmt.op, targetType, stmt.opSpan);
     checkConstantOperand(ctx, stmt.op.slice(0, -1), stmt.value, valueType, targetType);

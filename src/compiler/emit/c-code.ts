@@ -24,17 +24,25 @@ import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
+import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
 export type Side = "kernel" | "user";
 
-/** Which map accessors a function body uses, so only those are emitted. */
+/** Which map accessors (and integer helpers) function bodies use, so only those are emitted. */
 export class MapAccessorUse {
   readonly used = new Map<string, Set<string>>();
+  /** `ks_sdiv`, `ks_shl`, … (emit/integers-c.ts). */
+  readonly integers = new Set<IntegerHelper>();
   note(map: string, accessor: string): string {
     let set = this.used.get(map);
     if (!set) this.used.set(map, (set = new Set()));
     set.add(accessor);
     return `ks_${map}_${accessor}`;
+  }
+  /** The C text of an integer operation, noting the helpers it calls. */
+  integer(result: IntegerText): string {
+    result.helpers.forEach((h) => this.integers.add(h));
+    return result.text;
   }
 }
 
@@ -143,7 +151,7 @@ export class CCodeEmitter {
               : this.expr(s.value);
             w.line(`__builtin_memcpy(${target}, ${source}, sizeof(${target}));`);
           } else if (s.op === "=") w.line(`${target} = ${this.expr(s.value)};`);
-          else w.line(`${target} ${s.op}= ${this.expr(s.value)};`);
+          else w.line(`${this.compound(s.op, s.target, target, s.value)};`);
           // User space works on a copy of the entry: store it at once, so that an early
           // `return` or `break` cannot lose the write.
           const entry = this.userEntries.get(placeRootName(s.target) ?? "");
@@ -236,6 +244,13 @@ export class CCodeEmitter {
     });
   }
 
+  /** `target op= value` (without `;`) with KernelScript's integer rules (integers-c.ts). */
+  compound(op: ir.IrArithOp, place: ir.IrPlace, target: string, value: ir.IrExpr): string {
+    const t = integerTypeOf(place.type);
+    if (!t) return `${target} ${op}= ${this.expr(value)}`;
+    return this.accessors.integer(integerCompound(op, t, target, this.expr(value), literalValue(value), isSimplePlace(place)));
+  }
+
   /** `if … else if … else` chains written flat, as a C programmer would. */
   private ifChain(s: Extract<ir.IrStmt, { kind: "if" }>): void {
     const w = this.w;
@@ -288,6 +303,17 @@ export class CCodeEmitter {
     return hasOuterParens(text) ? text.slice(1, -1) : text;
   }
 
+  /**
+   * An element index. In eBPF a run-time one is hidden from clang: knowing it small (`k & 3`)
+   * and the array aligned, clang writes `base + k` as `base | k`, and the verifier refuses
+   * bitwise operations on pointers. The verifier still sees the index's bound.
+   */
+  private arrayIndex(index: ir.IrExpr): string {
+    const text = this.expr(index);
+    if (this.side === "user" || literalValue(index) !== undefined) return text;
+    return `({ __u64 __ks_element = ${text}; asm volatile("" : "+r"(__ks_element)); __ks_element; })`;
+  }
+
   /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
   private operand(e: ir.IrExpr, typed: boolean): string {
     return typed && e.kind === "int" && e.type.kind === "int" && !e.type.byteOrder ? typedIntLiteral(e.value, e.type) : this.expr(e);
@@ -299,7 +325,7 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.expr(p.index)}]`;
+      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }
@@ -318,7 +344,16 @@ export class CCodeEmitter {
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {
         if (e.op === "-" && e.left.type.kind === "pointer" && e.right.type.kind === "pointer") {
-          return `((__u64)(${this.expr(e.left)} - ${this.expr(e.right)}))`;
+          const difference = `(__u64)(${this.expr(e.left)} - ${this.expr(e.right)})`;
+          if (this.side === "user") return `(${difference})`;
+          // clang reassociates `g + (data_end - data)` into `(g + data_end) - data` and
+          // `~(end - data)` into arithmetic on `end`: the verifier refuses arithmetic on
+          // pkt_end. The difference is a number from here on, hidden from the optimiser.
+          return `({ __u64 __ks_difference = ${difference}; asm volatile("" : "+r"(__ks_difference)); __ks_difference; })`;
+        }
+        const t = integerTypeOf(e.type);
+        if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
+          return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));
         }
         // C computes literal-only arithmetic in `int`: spell the literals' own type, so
         // `1 << 40` or `100000 * 100000` in a u64 is computed in 64 bits. A shift's type
@@ -326,7 +361,13 @@ export class CCodeEmitter {
         const typed = e.op === "<<" || e.op === ">>" ? [true, false] : [literalOnly(e.left) && literalOnly(e.right), literalOnly(e.left) && literalOnly(e.right)];
         return `(${this.operand(e.left, typed[0]!)} ${e.op} ${this.operand(e.right, typed[1]!)})`;
       }
-      case "unary": return `(${e.op}${this.operand(e.operand, true)})`;
+      case "unary": {
+        // `-literal` is a literal of its type; anything else takes the language's rules
+        // (a narrow `~x` is cut to its width, a signed `-x` wraps at MIN).
+        const t = integerTypeOf(e.type);
+        if (t && (e.op === "~" || (e.op === "-" && !literalOnly(e.operand)))) return integerUnary(e.op, t, this.operand(e.operand, true));
+        return `(${e.op}${this.operand(e.operand, true)})`;
+      }
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
@@ -335,7 +376,7 @@ export class CCodeEmitter {
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
         return `${context}->${e.field}`;
       }
-      case "index": return `${this.expr(e.target)}[${this.expr(e.index)}]`;
+      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
       case "call": {
@@ -419,6 +460,27 @@ export class CCodeEmitter {
   }
 }
 
+/**
+ * Warnings about the program as written rather than about its translation: comparing or
+ * assigning a variable to itself (`x == x`, `x = x`), or comparing a value with a
+ * constant outside its type's range (`(b as i16) != 300` for an `i8` b) are valid
+ * KernelScript that C compilers flag under -Wall. The C keeps the program's meaning, so
+ * these are off in generated files (clang names; gcc knows the tautological one).
+ */
+export function emitSourceLevelWarningsOff(w: CWriter): void {
+  w.line('#pragma GCC diagnostic ignored "-Wtautological-compare"');
+  w.line("#ifdef __clang__");
+  w.line('#pragma clang diagnostic ignored "-Wself-assign"');
+  w.line('#pragma clang diagnostic ignored "-Wself-assign-field"');
+  w.line("#endif");
+}
+
+const arithmeticOps: ReadonlySet<string> = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]);
+
+function isArithmetic(op: string): op is ir.IrArithOp {
+  return arithmeticOps.has(op);
+}
+
 /** The `entry` binding a place is rooted in (`e` in `e.count`), if any. */
 function placeRootName(p: ir.IrPlace): string | undefined {
   const root = (e: ir.IrExpr): string | undefined =>
@@ -455,8 +517,11 @@ function hasOuterParens(text: string): boolean {
 export function intLiteral(value: bigint, type: Type): string {
   const negative = value < 0n;
   const magnitude = negative ? -value : value;
-  // i64's minimum has no literal in C: 9223372036854775808LL does not fit a long long.
+  // The minimum of a signed type is no negated constant of that type (9223372036854775808
+  // fits no signed C type; 2147483648 needs a suffix that would make it unsigned, and
+  // `-2147483648U` is +2147483648 once widened): write it as an expression.
   if (negative && magnitude === 1n << 63n) return "(-9223372036854775807LL - 1)";
+  if (negative && magnitude === 1n << 31n && !(type.kind === "int" && type.bits === 64)) return "(-2147483647 - 1)";
   let text = magnitude.toString();
   if (magnitude > 0xffffffffn || (type.kind === "int" && type.bits === 64 && magnitude > 0x7fffffffn)) {
     text += type.kind === "int" && type.signed ? "LL" : "ULL";

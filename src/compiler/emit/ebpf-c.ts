@@ -5,7 +5,8 @@ import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString, intLiteral } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
+import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
@@ -60,6 +61,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
+  emitSourceLevelWarningsOff(w);
   w.line();
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
@@ -99,6 +101,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
   emitKernelMapKindHelpers(w, module);
+  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);

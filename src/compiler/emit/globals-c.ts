@@ -48,15 +48,18 @@ export function globalReference(side: Side, storage: ir.GlobalStorage, name: str
 
 /**
  * `*address op= value` as one atomic instruction (a C statement), when the type allows
- * one (BPF: `+=`/`-=` on 32/64-bit integers). In eBPF a 32-bit subtraction adds the
- * negation: clang has no BPF atomic subtract of 32 bits ("Cannot select AtomicLoadSub").
+ * one (BPF: `+=`/`-=` on 32/64-bit integers). clang 14 cannot select two 32-bit forms
+ * for eBPF ("Unsupported atomic operations"): an atomic subtract, and an atomic add of
+ * a value it proves to be zero (`g += 0`, or `m[k] -= x` where x is 0 or the minimum,
+ * whose negation it may take as undefined), which it turns into an atomic load. So a
+ * 32-bit operand is negated in the unsigned type and hidden from the optimiser.
  */
 export function atomicUpdate(side: Side, op: ir.IrAssignOp, type: Type, address: string, value: string): string | undefined {
   if (!atomicCapable(op, type)) return undefined;
-  if (op === "+") return `__sync_fetch_and_add(${address}, ${value});`;
-  if (side === "user" || (type.kind === "int" && type.bits === 64)) return `__sync_fetch_and_sub(${address}, ${value});`;
-  const t = cTypeName(type);
-  return `__sync_fetch_and_add(${address}, (${t})(0 - (${t})(${value})));`;
+  if (side === "user" || (type.kind === "int" && type.bits === 64)) return `__sync_fetch_and_${op === "+" ? "add" : "sub"}(${address}, ${value});`;
+  if (op === "+" && /^[1-9][0-9]*$/.test(value)) return `__sync_fetch_and_add(${address}, ${value});`;
+  const operand = op === "+" ? `(__u32)(${value})` : `(__u32)0 - (__u32)(${value})`;
+  return `{ __u32 __ks_operand = ${operand}; asm volatile("" : "+r"(__ks_operand)); __sync_fetch_and_add(${address}, (${cTypeName(type)})__ks_operand); }`;
 }
 
 type StructFields = ReadonlyMap<string, readonly { readonly name: string; readonly type: Type }[]>;

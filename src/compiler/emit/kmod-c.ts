@@ -20,6 +20,7 @@
 import type * as ir from "../ir.js";
 import type { ProgramType } from "../ir.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
+import { emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { calledNames } from "../ir-walk.js";
@@ -87,8 +88,17 @@ export function emitKernelModuleC(module: ir.IrModule, hasSharedHeader: boolean)
   w.line('MODULE_AUTHOR("kernelscript");');
   w.line();
 
+  // Integer helpers (division, shifts) the bodies call: found by writing them once aside.
+  const use = new MapAccessorUse();
+  const scratch = new CWriter();
+  for (const fn of module.kernelModule) {
+    const emitter = new CCodeEmitter(scratch, "user", use);
+    emitter.kernelModule = true;
+    emitter.statements(fn.body);
+  }
+  emitIntegerHelpers(w, "module", use.integers);
   const code = (): CCodeEmitter => {
-    const emitter = new CCodeEmitter(w, "user", new MapAccessorUse());
+    const emitter = new CCodeEmitter(w, "user", use);
     emitter.kernelModule = true;
     return emitter;
   };

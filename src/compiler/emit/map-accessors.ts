@@ -13,6 +13,7 @@ import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+import { integerBinary, integerTypeOf } from "./integers-c.js";
 import { mapName } from "./names.js";
 import { atomicUpdate } from "./globals-c.js";
 
@@ -21,6 +22,14 @@ const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp
 
 function isIntegerLike(t: Type): boolean {
   return t.kind === "int" || t.kind === "enum" || t.kind === "char" || t.kind === "bool";
+}
+
+/** `left op right` on a map value of `type`, with KernelScript's integer rules (integers-c.ts). */
+function valueOperation(op: ir.IrArithOp, type: Type, left: string, right: string): string {
+  const plain = `${left} ${op} ${right}`;
+  const t = integerTypeOf(type);
+  const text = t ? integerBinary(op, t, left, right, undefined).text : plain;
+  return text === `(${plain})` ? plain : text;
 }
 
 export function emitMapOperations(w: CWriter, side: Side, maps: readonly ir.IrMap[], use: MapAccessorUse): void {
@@ -73,7 +82,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
     // The same rule as every other update of shared memory (lower/shared-memory.ts).
     const atomic = !perCpuMapKinds.has(map.mapKind) && atomicCapable(op, map.valueType);
     const update = (target: string): string =>
-      (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = *${target} ${op} operand;`;
+      (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       w.line(`${V} *value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
       w.block("if (value)", () => {
@@ -81,7 +90,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
         w.line("return;");
       });
       w.comment("absent: the entry starts from zero");
-      w.line(`${V} initial = (${V})0 ${op} operand;`);
+      w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
       if (isArray) {
         w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
       } else {
@@ -135,7 +144,7 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       w.line(`${V} value = 0;`);
       w.line(`${raw("lookup")}(&key, &value);`);
-      w.line(`value = value ${op} operand;`);
+      w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
       w.line(`${raw("update")}(&key, &value);`);
     });
   }

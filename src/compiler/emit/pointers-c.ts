@@ -52,7 +52,7 @@ export function emitPointerStatement(code: CCodeEmitter, w: CWriter, side: Side,
       if (side === "kernel") {
         const entry: ir.IrExpr = { kind: "entry", name: s.pointer, type: s.place.type, span: s.span };
         const inEntry = code.place(reroot(s.place, s.alias, entry));
-        w.line(`if (${localName(s.pointer)})`);
+        w.line(`if (${code.localRef(s.pointer)})`);
         // Other CPUs update the entry too: apply the same change to it atomically.
         if (s.update) w.line(`    ${atomicUpdate(side, s.update.op, s.place.type, `&${inEntry}`, code.expr(s.update.value))}`);
         else w.line(`    ${inEntry} = ${code.place(s.place)};`);
@@ -75,7 +75,7 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
   const lookup = accessors.note(s.map, "lookup");
   const target = code.place(s.target);
   const value = code.expr(s.value);
-  const assignment = s.op === "=" ? `${target} = ${value};` : `${target} ${s.op}= ${value};`;
+  const assignment = s.op === "=" ? `${target} = ${value};` : `${code.compound(s.op, s.target, target, s.value)};`;
   w.block("", () => {
     w.line(`${cDeclaration(s.keyType, key)} = ${code.expr(s.key)};`);
     if (side === "kernel") {

@@ -19,7 +19,8 @@
 
 import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
-import { CCodeEmitter, MapAccessorUse, cString } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
+import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
@@ -59,6 +60,7 @@ export function emitTestC(
   w.line("#include <sys/wait.h>");
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins, optionalModule: true });
   emitMapAccessors(w, module);
+  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
   emitMapOperations(w, "user", module.maps, use);
   emitUserMapKindHelpers(w, module);
   w.line();

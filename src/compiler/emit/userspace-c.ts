@@ -6,7 +6,8 @@
 
 import type * as ir from "../ir.js";
 import { calledNames } from "../ir-walk.js";
-import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, compoundAccessorNames } from "./c-code.js";
+import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
@@ -38,6 +39,7 @@ export function emitUserspaceC(
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
   emitUserMapKindHelpers(w, module);
+  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
   emitMapOperations(w, "user", module.maps, use);
   w.line();
   if (!module.hasUserMain) {

@@ -150,7 +150,16 @@ export function capturesOf(body: readonly ir.IrStmt[], bound: readonly string[])
   // gets a copy with its own bindings; declarations count after their statement).
   walkStatements<Set<string>>(body, {
     // Names bound for a statement's own places (the entry of `m[k].f op= v`) are its own.
-    statement: (s, scope) => statementParts(s).scoped.forEach((name) => scope.add(name)),
+    statement: (s, scope) => {
+      statementParts(s).scoped.forEach((name) => scope.add(name));
+      // The write-back of a lookup alias declared outside goes through its hidden entry
+      // pointer, which the callback needs as much as the alias itself.
+      if (s.kind === "aliasWriteBack") {
+        const p = s.place;
+        const root = p.kind === "local" ? p : p.kind === "field" || p.kind === "index" ? rootLocal(p.target) : undefined;
+        if (root) use(s.pointer, root.type, true, scope, false);
+      }
+    },
     place: (p, _owner, scope) => {
       if (p.kind === "local" || p.kind === "entry") use(p.name, p.type, p.kind === "entry", scope, true);
       if (p.kind === "field" || p.kind === "index") {

@@ -160,10 +160,10 @@ export const verifierMisaligned = defineVerifierError(
 export const verifierUninitialisedRegister = defineVerifierError(
   "E0461",
   "use of an uninitialised value",
-  "The verifier rejects reading a register that holds no value on the path it checks. In generated code this means the C compiler found undefined behaviour in the expression (a division by zero, a shift by the full width or more, an uninitialised value) and dropped the computation.",
+  "The verifier rejects reading a register that holds no value on the path it checks. KernelScript defines every integer operation (division by zero, shifts by the width or more: docs/language/integers.md), so generated code leaves no value undefined that way; the C compiler drops a computation only when the C reads a value before it is set, for example the result of a call the kernel did not provide.",
   "it uses a value that was never computed (undefined behaviour in the expression)",
   "this value is undefined",
-  "look for a division or remainder by a value that can be zero, a shift by the type's width or more, or a value read before it is set; guard it (`if (d != 0)`)",
+  "look for a value read before it is set, or a call whose result the kernel does not provide",
 );
 
 export const verifierMapValueBounds = defineVerifierError(

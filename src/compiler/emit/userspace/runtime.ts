@@ -30,7 +30,7 @@ import { emitStructOpsRegister } from "./struct-ops.js";
 import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { cString } from "../c-code.js";
+import { cString, emitSourceLevelWarningsOff } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
   mapName,
@@ -124,6 +124,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
   w.line("#define BPF_FS_MAGIC 0xcafe4a11");
   w.line("#endif");
   w.line("#define KS_MAX_ATTACHMENTS 64");
+  emitSourceLevelWarningsOff(w);
   w.line();
 }
 
