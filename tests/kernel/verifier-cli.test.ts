@@ -87,7 +87,7 @@ kernelTest("explain: a line without eBPF code, a bad argument, and a rejected pr
   assert.equal(bad.code, 2);
   const rejected = await runCli(["explain", `${nullCase}:9`]);
   assert.equal(rejected.code, 1);
-  assert.match(rejected.stdout, /\(\*q\) \+= 1;/);
+  assert.match(rejected.stdout, /__sync_fetch_and_add\(&\(\*q\), 1\);/);
   assert.match(rejected.stderr, /error\[E0452\]/);
 });
 
