@@ -174,7 +174,7 @@ kernelTest("a program the kernel rejects is explained once, on its .ks line, fro
     "   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ this access may lie outside the packet",
     "   |",
     "   = note: the verifier said: invalid access to packet, off=0 size=1, R1(id=0,off=0,r=0)",
-    "   = note: at instruction 1: (71) r1 = *(u8 *)(r1 +0) (generated C: testing_rejected.bpf.c:11: if ((*p) == 3) {)",
+    "   = note: at instruction 1: (71) r1 = *(u8 *)(r1 +0) (generated C: testing_rejected.bpf.c:16: if ((*p) == 3) {)",
     "   = note: full verifier log: DIR/testing_rejected.verifier.log",
     "   = help: read packet data through a header binding, `if (var h: *T = ctx.header(OFFSET)) { … }`, which checks `data + OFFSET + sizeof(T) <= data_end` where the verifier sees it",
     "",
