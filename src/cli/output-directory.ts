@@ -10,6 +10,7 @@ import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, re
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { EmittedFile } from "../compiler/index.js";
 import { EnvironmentError, UsageError } from "./failures.js";
+import { processAlive } from "../runner/processes.js";
 
 export interface OutputTarget {
   /** As the user wrote it (or `NAME` by default); used in messages. */
@@ -94,15 +95,6 @@ export interface StagedOutput {
  */
 function stagingPrefix(target: string): string {
   return `.${basename(target)}.tmp-`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Removes staging siblings of `target` whose process no longer exists. */

@@ -11,6 +11,7 @@
 
 import { spawnSync } from "node:child_process";
 import { nativeTool } from "./native-tools.js";
+import { processAlive } from "./processes.js";
 
 export interface VethPair {
   readonly loaderNamespace: string;
@@ -37,15 +38,6 @@ function ip(args: readonly string[]): string {
 function deleteNamespace(name: string): void {
   spawnSync("ip", ["netns", "del", name], { stdio: "ignore" });
   live.delete(name);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Removes namespaces this module created in processes that no longer exist. */

@@ -12,18 +12,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath, runCli } from "../harness/cli.js";
-
-const seedSketch = `var packet_counts: HashMap<u32, u64>;
-@xdp
-fn packet_filter(ctx: XdpContext) -> XdpAction {
-let size = ctx.data_end - ctx.data;
-if size > 1400 {
-packet_counts[ctx.ingress_ifindex] += 1;
-return XDP_DROP;
-}
-return XDP_PASS;
-}
-`;
+import { seedSketch } from "../harness/seed-sketch.js";
 
 const toolchainMissing = !existsSync("/usr/include/bpf/libbpf.h") || !existsSync("/sys/kernel/btf/vmlinux")
   ? "needs libbpf headers and kernel BTF"

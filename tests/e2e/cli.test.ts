@@ -8,18 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath, hasStackTrace, runCli } from "../harness/cli.js";
-
-const seedSketch = `var packet_counts: HashMap<u32, u64>;
-@xdp
-fn packet_filter(ctx: XdpContext) -> XdpAction {
-let size = ctx.data_end - ctx.data;
-if size > 1400 {
-packet_counts[ctx.ingress_ifindex] += 1;
-return XDP_DROP;
-}
-return XDP_PASS;
-}
-`;
+import { seedSketch } from "../harness/seed-sketch.js";
 
 /** A program with an unknown name in it: the compiler must reject it. */
 const brokenProgram = `@xdp
