@@ -2,7 +2,7 @@
 // "N ran, M skipped" line each file prints at its end.
 
 import { after, test } from "node:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, release } from "node:os";
 import { join } from "node:path";
 import { buildOutputDir, cachedVmlinuxHeader, type BuildResult } from "../../src/runner/build.js";
@@ -27,6 +27,23 @@ export function compileAndBuild(ksPath: string): BuildResult & { cleanup(): void
     throw new Error(`make failed in ${dir}:\n${build.stdout}\n${build.stderr}`);
   }
   return { ...build, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes `source` to a temporary `NAME.ks`, builds it like `compileAndBuild` and hands the build to `body`; removes both afterwards. */
+export function withBuiltSource(name: string, source: string, body: (build: ReturnType<typeof compileAndBuild>) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), `ks-${name}-`));
+  try {
+    const path = join(dir, `${name}.ks`);
+    writeFileSync(path, source);
+    const build = compileAndBuild(path);
+    try {
+      body(build);
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -12,12 +12,9 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.js";
-import { compileAndBuild, kernelTests } from "./helpers.js";
+import { compileAndBuild, kernelTests, withBuiltSource } from "./helpers.js";
 
 const kernelTest = kernelTests("integer-rules.test", kernelSkipReason());
 
@@ -187,19 +184,7 @@ function fixture(): string {
 }
 
 function withBuild(body: (build: ReturnType<typeof compileAndBuild>) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), "ks-integer-rules-"));
-  try {
-    const path = join(dir, "integer_rules.ks");
-    writeFileSync(path, fixture());
-    const build = compileAndBuild(path);
-    try {
-      body(build);
-    } finally {
-      build.cleanup();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  withBuiltSource("integer_rules", fixture(), body);
 }
 
 kernelTest("integer rules: every group computes the hand-checked values in the kernel", () => {

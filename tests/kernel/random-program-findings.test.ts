@@ -4,31 +4,16 @@
 // (Integer arithmetic has its own file: integer-rules.test.ts.)
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { findMap, integerEntries, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
-import { compileAndBuild, kernelTests } from "./helpers.js";
+import { compileAndBuild, kernelTests, withBuiltSource } from "./helpers.js";
 
 const kernelTest = kernelTests("random-program-findings.test", kernelSkipReason());
 const XDP_PASS = 2;
 
 /** Builds `source` (Makefile, -Werror) and hands over the build; cleans up after. */
 function withBuild(source: string, body: (build: ReturnType<typeof compileAndBuild>) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), "ks-findings-"));
-  try {
-    const path = join(dir, "finding.ks");
-    writeFileSync(path, source);
-    const build = compileAndBuild(path);
-    try {
-      body(build);
-    } finally {
-      build.cleanup();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  withBuiltSource("finding", source, body);
 }
 
 kernelTest("a match value inside a bpf_loop() callback reads a struct from outside the loop", () => {
