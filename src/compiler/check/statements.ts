@@ -69,7 +69,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
           ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }
           : source.pointer
             ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
-            : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId(), map: bindingMap(stmt.condition) };
+            : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId(), map: bindingMap(c, stmt.condition) };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
@@ -391,7 +391,7 @@ function containsBreak(statements: readonly ast.Stmt[]): boolean {
 }
 
 /** The map named by the condition of `if (var v = m[k])`, if it is written that way. */
-function bindingMap(condition: ast.Expr): string | undefined {
+function bindingMap(c: ExprChecker, condition: ast.Expr): string | undefined {
   const e = unparenthesized(condition);
-  return e.kind === "IndexExpr" && e.target.kind === "NameExpr" ? e.target.name.name : undefined;
+  return isMapIndex(c, e) && e.target.kind === "NameExpr" ? e.target.name.name : undefined;
 }
