@@ -19,12 +19,18 @@ export interface CliRunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Runs `kernelscript ...args`; never rejects on a non-zero exit code. */
-export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+/** The environment a command runs with: this process's, without colour or debug output, plus `options.env`. */
+function commandEnvironment(options: CliRunOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, NO_COLOR: "1", KS_DEBUG: undefined, ...options.env })) {
     if (value !== undefined) env[name] = value;
   }
+  return env;
+}
+
+/** Runs `kernelscript ...args`; never rejects on a non-zero exit code. */
+export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const env = commandEnvironment(options);
   return new Promise((resolve, reject) => {
     // Through node explicitly, so a PATH emptied by a test still finds the runtime.
     execFile(
@@ -50,10 +56,7 @@ export function runCli(args: readonly string[], options: CliRunOptions = {}): Pr
  * with `runCli`. Commands that run other programs (build) belong with `runCli`.
  */
 export async function runCliInProcess(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, NO_COLOR: "1", KS_DEBUG: undefined, ...options.env })) {
-    if (value !== undefined) env[name] = value;
-  }
+  const env = commandEnvironment(options);
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
