@@ -1,7 +1,7 @@
 //! The compiler's Host backed by the file system. Relative paths resolve against the
 //! process's working directory, so diagnostics name files the way the user typed them.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Host } from "../compiler/index.js";
 import { listTracepoints } from "./tracefs.js";
@@ -37,7 +37,7 @@ export class NodeHost implements Host {
   readKernelBtf(): Uint8Array | undefined {
     if (this.btf === null) {
       try {
-        this.btf = readFileSync(resolve(this.cwd, this.btfPath));
+        this.btf = kernelBtfBytes(resolve(this.cwd, this.btfPath));
       } catch (error) {
         if (!isFileSystemError(error)) throw error;
         this.btf = undefined;
@@ -54,6 +54,24 @@ export class NodeHost implements Host {
     return this.tracepoints;
   }
 }
+
+/**
+ * The BTF file's bytes, read once per process while the file stays the same (size,
+ * modification time and inode): the compiler core parses each bytes object once
+ * (`btfFor`), so repeated compilations in one process (the test suite's in-process CLI
+ * runs, `kernelscript test` builds) share one index of the kernel's types.
+ */
+function kernelBtfBytes(path: string): Uint8Array {
+  const stat = statSync(path);
+  const identity = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  const cached = btfFiles.get(path);
+  if (cached?.identity === identity) return cached.bytes;
+  const bytes = readFileSync(path);
+  btfFiles.set(path, { identity, bytes });
+  return bytes;
+}
+
+const btfFiles = new Map<string, { readonly identity: string; readonly bytes: Uint8Array }>();
 
 const fileSystemErrorCodes = new Set(["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "EPERM", "ELOOP", "ENAMETOOLONG"]);
 

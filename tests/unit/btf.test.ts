@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { Btf, BtfError } from "../../src/compiler/kernel/btf.js";
+import { Btf, BtfError, btfFor } from "../../src/compiler/kernel/btf.js";
 
 /** Writes a little-endian BTF blob: types as raw u32 words, names interned. */
 class BtfWriter {
@@ -68,6 +68,16 @@ test("btf: structs with bitfields, typedefs and qualifiers resolve", () => {
   assert.equal(saddr.kind, "int");
   assert.equal(btf.skipQualifiers(hdr.members[2]!.typeId).name, "__u32");
   assert.equal(btf.findStruct("nothing"), undefined);
+});
+
+test("btf: btfFor indexes each bytes object once; other bytes get their own reader", () => {
+  const bytes = sampleBtf();
+  const first = btfFor(bytes);
+  assert.equal(btfFor(bytes), first);
+  assert.equal(first.findStruct("hdr")?.members.length, 3);
+  const other = btfFor(sampleBtf());
+  assert.notEqual(other, first);
+  assert.equal(other.findStruct("hdr")?.members.length, 3);
 });
 
 test("btf: enums keep their sign, enum64 its high bits", () => {

@@ -10,7 +10,7 @@ import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symb
 import { Scope } from "./scope.js";
 import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
-import { Btf, BtfError } from "../kernel/btf.js";
+import { btfFor, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 
 export interface CheckInputs {
@@ -106,7 +106,7 @@ export class CheckContext {
       const bytes = inputs.host.readKernelBtf?.();
       if (!bytes) return undefined;
       try {
-        return new Btf(bytes);
+        return btfFor(bytes);
       } catch (error) {
         // Unreadable BTF behaves like none: kernel types then come from the built-in table.
         if (error instanceof BtfError) return undefined;

@@ -69,6 +69,24 @@ function extraBytes(kind: BtfKind, vlen: number): number {
 /** Which kinds are found by name (the others are anonymous or not worth indexing). */
 const namedKinds: ReadonlySet<BtfKind> = new Set(["struct", "union", "enum", "enum64", "typedef", "func", "int", "fwd"]);
 
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * The reader for these bytes, made once per bytes object: a host that hands in the same
+ * bytes again (the CLI's host does per file, the language server per session) does not
+ * pay for indexing the kernel's ~150,000 types on every compilation.
+ */
+export function btfFor(bytes: Uint8Array): Btf {
+  let btf = readers.get(bytes);
+  if (!btf) {
+    btf = new Btf(bytes);
+    readers.set(bytes, btf);
+  }
+  return btf;
+}
+
+const readers = new WeakMap<Uint8Array, Btf>();
+
 export class Btf {
   private readonly view: DataView;
   private readonly typeStart: number;
@@ -124,11 +142,10 @@ export class Btf {
   private string(offset: number): string {
     const start = this.stringStart + offset;
     if (start >= this.stringEnd) return "";
-    let end = start;
-    while (end < this.stringEnd && this.bytes[end] !== 0) end++;
-    let text = "";
-    for (let i = start; i < end; i++) text += String.fromCharCode(this.bytes[i]!);
-    return text;
+    let end = this.bytes.indexOf(0, start);
+    if (end < 0 || end > this.stringEnd) end = this.stringEnd;
+    // Names are ASCII; latin1 keeps any other byte as one character, as before.
+    return latin1.decode(this.bytes.subarray(start, end));
   }
 
   type(id: number): BtfType {
