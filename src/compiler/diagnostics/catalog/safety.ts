@@ -2,7 +2,12 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
-import { categoryNotChecked, tracepointListHint } from "../../kernel/tracepoints.js";
+
+/** Said after a suggestion made from BTF alone (its category is the one the user wrote). */
+export const categoryNotChecked = "(without tracefs the category was not checked)";
+
+/** Where a user lists the tracepoints of the machine they are on. */
+export const tracepointListHint = "list them with `ls /sys/kernel/tracing/events/*/` (mount tracefs first: `mount -t tracefs tracefs /sys/kernel/tracing`)";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",

@@ -18,7 +18,7 @@ import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { pasteRuntimeC } from "./runtime-c.js";
-import { binaryFileName, programName } from "../names.js";
+import { binaryFileName, programName } from "../../names.js";
 
 const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
 

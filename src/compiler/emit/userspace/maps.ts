@@ -28,7 +28,7 @@ import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
-import { mapName } from "../names.js";
+import { mapName } from "../../names.js";
 
 const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
   "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",

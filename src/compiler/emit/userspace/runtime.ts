@@ -41,7 +41,7 @@ import {
   skeletonHeaderFileName,
   skeletonName,
   bpfSourceFileName,
-} from "../names.js";
+} from "../../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
 import { pasteRuntimeC } from "./runtime-c.js";

@@ -20,7 +20,7 @@
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { bpfSourceFileName, verifierLogFileName } from "../names.js";
+import { bpfSourceFileName, verifierLogFileName } from "../../names.js";
 import { verifierPatterns } from "../../verifier/patterns.js";
 import { verifierUnrecognised } from "../../diagnostics/catalog/verifier.js";
 import { weakKfuncs } from "../ebpf-c.js";
