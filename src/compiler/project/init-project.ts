@@ -12,7 +12,7 @@ import { BtfRenderer, paramNames, safeName } from "./btf-render.js";
 import { closestName } from "../suggest.js";
 import { tracepointRecordStruct } from "../kernel/program-types.js";
 import { btfTracepoints, lookupTracepoint } from "../kernel/tracepoints.js";
-import { categoryNotChecked, tracepointListHint } from "../diagnostics/catalog/safety.js";
+import { categoryNotChecked, tracepointListHint } from "../diagnostics/tracepoint-wording.js";
 
 export type InitKind =
   | { readonly kind: "xdp" }

@@ -2,12 +2,7 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
-
-/** Said after a suggestion made from BTF alone (its category is the one the user wrote). */
-export const categoryNotChecked = "(without tracefs the category was not checked)";
-
-/** Where a user lists the tracepoints of the machine they are on. */
-export const tracepointListHint = "list them with `ls /sys/kernel/tracing/events/*/` (mount tracefs first: `mount -t tracefs tracefs /sys/kernel/tracing`)";
+import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",
