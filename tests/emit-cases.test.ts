@@ -13,12 +13,25 @@ import { basename, join } from "node:path";
 import { compile, type Host } from "../src/compiler/index.js";
 import { casesIn, expectGolden, repoRoot } from "./harness/golden.js";
 import { runtimeC } from "../src/compiler/emit/userspace/runtime-c.generated.js";
+import { CWriter } from "../src/compiler/emit/c-writer.js";
+import { emitVerifierTables } from "../src/compiler/emit/userspace/verifier-table.js";
 
 /** Each runtime file as `pasteRuntimeC` writes it, and the line a golden shows instead. */
-const pastedRuntime = Object.entries(runtimeC).map(([name, text]) => ({
-  pasted: `${text.replace(/\n+$/, "")}\n\n`,
-  shown: `/* runtime-c/${name}.c pasted here */\n\n`,
-}));
+const pastedRuntime = [
+  ...Object.entries(runtimeC).map(([name, text]) => ({
+    pasted: `${text.replace(/\n+$/, "")}\n\n`,
+    shown: `/* runtime-c/${name}.c pasted here */\n\n`,
+  })),
+  // Generated from the diagnostic catalogue, the same in every loader and test binary
+  // (tests/kernel/verifier-cli.test.ts checks the explanations a loader prints).
+  { pasted: verifierTablesText(), shown: "/* the verifier explanation tables (emitVerifierTables) pasted here */\n\n" },
+];
+
+function verifierTablesText(): string {
+  const w = new CWriter();
+  emitVerifierTables(w);
+  return w.toString();
+}
 
 /** `text` with every pasted runtime file replaced by its one line. */
 function withRuntimeShownByName(text: string): string {

@@ -39,21 +39,6 @@ export function tcBeforeLoad(module: IrModule): string[] {
   ];
 }
 
-/** The tc fields of `struct ks_attachment` (a clsact filter is not a link). */
-export function tcAttachmentFields(w: CWriter): void {
-  w.comment("A clsact filter (no link on libbpf < 1.3): what is needed to remove it.");
-  w.line("int tc_ifindex;");
-  w.line("int tc_egress;");
-  w.line("int tc_created_qdisc;");
-  w.line("__u32 tc_handle;");
-  w.line("__u32 tc_priority;");
-  w.comment("The program id the filter runs (only that filter is ours to remove), its network");
-  w.comment("namespace, and the locked owner record (-1: none).");
-  w.line("__u32 tc_prog_id;");
-  w.line("unsigned long tc_netns;");
-  w.line("int tc_owner_fd;");
-}
-
 export function emitTcAttach(w: CWriter, module: IrModule): void {
   const programs = tcPrograms(module);
   if (programs.length === 0) return;

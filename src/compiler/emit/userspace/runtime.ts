@@ -25,7 +25,7 @@ import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
-import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
+import { emitTcAttach, emitTcRelease, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
 import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
@@ -116,14 +116,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
   w.line();
-  w.comment("Runtime helpers may go unused by a given program; -Wall -Werror must still pass.");
-  w.line("#ifndef KS_UNUSED");
-  w.line("#define KS_UNUSED __attribute__((unused))");
-  w.line("#endif");
-  w.line("#ifndef BPF_FS_MAGIC");
-  w.line("#define BPF_FS_MAGIC 0xcafe4a11");
-  w.line("#endif");
-  w.line("#define KS_MAX_ATTACHMENTS 64");
+  pasteRuntimeC(w, "prelude");
   emitSourceLevelWarningsOff(w);
   w.line();
 }
@@ -136,21 +129,7 @@ function emitState(w: CWriter, module: IrModule): void {
     w.line("static volatile sig_atomic_t ks_polling;");
   }
   w.line();
-  w.comment("One row per attachment: a program may be attached to several targets.");
-  w.block("struct ks_attachment", () => {
-    w.line("int prog_fd;");
-    w.comment("Exactly one of the two is set: a libbpf link, or a raw link fd (bpf_link_create).");
-    w.line("struct bpf_link *link;");
-    w.line("int link_fd;");
-    tcAttachmentFields(w);
-    w.line("char target[64];");
-  }, ";");
-  w.line("static struct ks_attachment ks_attachments[KS_MAX_ATTACHMENTS];");
-  w.line("static void ks_release_tc(struct ks_attachment *a);");
-  w.line("static int ks_attachment_count;");
-  w.comment("Attachments ever made (never decreases): the test runner counts an attach as running a program.");
-  w.line("static KS_UNUSED int ks_attachments_made;");
-  w.line();
+  pasteRuntimeC(w, "attachments");
 }
 
 /**

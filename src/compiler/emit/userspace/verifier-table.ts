@@ -34,6 +34,29 @@ const noisePrefixes = [
 
 /** Emits the explanation table and `ks_report_verifier_log()` (needs `ks_line_map`). */
 export function emitVerifierReport(w: CWriter, module: IrModule): void {
+  emitVerifierTables(w);
+
+  pasteRuntimeC(w, "verifier-lines");
+  w.comment("The weak kfuncs of the object (C name, .ks name, the module providing them), for E0469.");
+  w.line("struct ks_weak_kfunc { const char *c_name, *name, *module; };");
+  w.line("static const struct ks_weak_kfunc ks_weak_kfuncs[] = {");
+  w.indent();
+  for (const k of weakKfuncs(module)) w.line(`{ ${cString(k.cName)}, ${cString(k.name)}, ${k.module !== undefined ? cString(k.module) : "NULL"} },`);
+  w.line("{ NULL, NULL, NULL },");
+  w.dedent();
+  w.line("};");
+  w.line();
+  pasteRuntimeC(w, "verifier-kfunc");
+  w.line(`#define KS_BPF_SOURCE ${cString(bpfSourceFileName(module.name))}`);
+  w.line(`#define KS_VERIFIER_LOG ${cString(verifierLogFileName(module.name))}`);
+  pasteRuntimeC(w, "verifier-report");
+}
+
+/**
+ * The explanation tables: generated from the catalogue, so the same in every loader
+ * (the emit goldens show them once, by name, like the runtime-c files).
+ */
+export function emitVerifierTables(w: CWriter): void {
   const maxNeedles = Math.max(...verifierPatterns.flatMap((p) => p.anyOf.map((a) => a.length)));
   const maxMarks = Math.max(1, ...verifierPatterns.map((p) => p.logHas?.length ?? 0));
   w.comment("Verifier messages explained: generated from the compiler's catalogue (E0450-E0479).");
@@ -68,19 +91,4 @@ export function emitVerifierReport(w: CWriter, module: IrModule): void {
   w.line("};");
   w.line(`static const char *const ks_verifier_noise[] = { ${[...noisePrefixes.map(cString), "NULL"].join(", ")} };`);
   w.line();
-
-  pasteRuntimeC(w, "verifier-lines");
-  w.comment("The weak kfuncs of the object (C name, .ks name, the module providing them), for E0469.");
-  w.line("struct ks_weak_kfunc { const char *c_name, *name, *module; };");
-  w.line("static const struct ks_weak_kfunc ks_weak_kfuncs[] = {");
-  w.indent();
-  for (const k of weakKfuncs(module)) w.line(`{ ${cString(k.cName)}, ${cString(k.name)}, ${k.module !== undefined ? cString(k.module) : "NULL"} },`);
-  w.line("{ NULL, NULL, NULL },");
-  w.dedent();
-  w.line("};");
-  w.line();
-  pasteRuntimeC(w, "verifier-kfunc");
-  w.line(`#define KS_BPF_SOURCE ${cString(bpfSourceFileName(module.name))}`);
-  w.line(`#define KS_VERIFIER_LOG ${cString(verifierLogFileName(module.name))}`);
-  pasteRuntimeC(w, "verifier-report");
 }
