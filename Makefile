@@ -1,6 +1,7 @@
 # KernelScript: set-up, build and tests.
 #
 #   make test    install what is missing, build, run the whole test suite
+#   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
 #   make build   compile the TypeScript into build/
 #   make clean   remove build/
@@ -26,12 +27,21 @@ TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test demo clean system-packages node-version fuzz-core fuzz bench
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench
 
 all: build
 
 test: system-packages build
 	node --test build/tests/
+
+# The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
+# the golden cases (parse, emit, errors with the CLI in-process, the nesting matrix, the
+# reference examples' `check` output) and the fixed-seed fuzz runs of the lexer, parser
+# and core. Files run two at a time (nothing here shares state). `make test` runs all of
+# this too, with the C builds and the kernel tests.
+CHECK_TESTS = build/tests/unit/ $(wildcard build/tests/*.test.js) build/tests/fuzz/
+check: build
+	node --test --test-concurrency=2 $(CHECK_TESTS)
 
 demo: system-packages build
 	node build/src/runner/demo.js

@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { existsSync, readdirSync } from "node:fs";
 import { expectGolden, repoRoot } from "./harness/golden.js";
-import { hasStackTrace, runCli } from "./harness/cli.js";
+import { hasStackTrace, runCliInProcess } from "./harness/cli.js";
 import { verbatimDirFromRoot, verbatimExamples } from "../src/runner/verbatim.js";
 
 const goldenDir = join(repoRoot, "tests", "cases", "upstream");
@@ -31,7 +31,8 @@ describe("reference examples as written: check", { concurrency: Math.max(2, avai
 
   for (const name of examples) {
     it(name, async () => {
-      const run = await runCli(["check", `${verbatimDirFromRoot}/${name}.ks`]);
+      // The CLI's own command code, in-process (one process start per example was most of the time).
+      const run = await runCliInProcess(["check", `${verbatimDirFromRoot}/${name}.ks`]);
       assert.ok(!hasStackTrace(run.stderr), `stack trace in the output:\n${run.stderr}`);
       assert.ok(run.code === 0 || run.code === 1, `check exited ${run.code}:\n${run.stderr}`);
       // Exit 1 exactly when an error was printed.

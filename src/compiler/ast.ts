@@ -733,3 +733,10 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     default: return assertNever(node);
   }
 }
+
+/** `expr` without the parentheses around it: `((x))` is `x`. Every pass that looks at
+ * the shape of an expression (a literal, a name, a call) asks through this. */
+export function unparenthesize(expr: Expr): Expr {
+  while (expr.kind === "ParenExpr") expr = expr.expr;
+  return expr;
+}

@@ -12,6 +12,7 @@
 import type { Span } from "./source.js";
 import type { MapKind, StructLayout, EnumLayout, Type } from "./types.js";
 import type { BinaryOp, UnaryOp } from "./ast.js";
+import type { ProgramType } from "./kernel/program-types.js";
 
 export interface IrModule {
   /** The project name: base of every output file (`NAME.bpf.c`, `NAME.c`, …). */
@@ -50,7 +51,7 @@ export interface IrModule {
    * Kernel types the eBPF C declares itself inside `#ifndef KS_HAVE_<OPS>`: the program
    * implements a struct_ops type this kernel's BTF lacks (check/struct-ops-compat.ts).
    */
-  readonly kernelCompat?: import("./check/struct-ops-compat.js").KernelCompat;
+  readonly kernelCompat?: KernelCompat;
   /**
    * Targets of tail calls: slot `i` of the compiler-made program array holds
    * `tailCallTargets[i]`; the loader fills it after load.
@@ -60,7 +61,7 @@ export interface IrModule {
    * The eBPF object's license (`char LICENSE[] SEC("license")`): the file's `license`
    * declaration or the default `GPL`; the kernel module stays GPL (emit/kmod-c.ts).
    */
-  readonly license: import("./check/license.js").LicenseInfo;
+  readonly license: LicenseInfo;
   /** Whether the source has its own `main`; otherwise the default loader is emitted. */
   readonly hasUserMain: boolean;
   /** `@test` functions in source order (emitted only in test mode, into NAME.test.c). */
@@ -163,8 +164,7 @@ export interface IrConfig {
   readonly span: Span;
 }
 
-/** `ksyscall`: a kprobe on a system call's architecture wrapper (kernel/syscalls.ts). */
-export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event" | "struct_ops";
+export type { ProgramType };
 
 export interface IrProgram extends IrFunction {
   readonly programType: ProgramType;
@@ -485,3 +485,23 @@ export type TestOp =
   | { readonly kind: "records"; readonly map: string; readonly method: "next" | "pending"; readonly location: string }
   /** `run_command("…")`: the command's exit status. args: []. */
   | { readonly kind: "command"; readonly command: string; readonly location: string };
+
+/** Kernel declarations the generated eBPF C must provide itself, because the kernel's BTF
+ * (so vmlinux.h) lacks them (check/struct-ops-compat.ts decides; emit/kernel-compat-c.ts
+ * writes them inside `#ifndef KS_HAVE_<OPS>`). */
+export interface KernelCompat {
+  /** The struct_ops type the kernel's BTF lacks; its guard is `KS_HAVE_<OPS>`. */
+  readonly opsType: string;
+  /** Declared kernel structs BTF lacks, in declaration order (the ops struct among them). */
+  readonly structs: readonly StructLayout[];
+  /** Declared kernel enums BTF lacks, in declaration order. */
+  readonly enums: readonly EnumLayout[];
+}
+
+/** The program's `license "…"` (check/license.ts). */
+export interface LicenseInfo {
+  readonly text: string;
+  /** The declaration; `undefined` for the default. */
+  readonly span: Span | undefined;
+  readonly gplCompatible: boolean;
+}

@@ -1,7 +1,7 @@
 // `extern` kernel functions are called by their own names, the kernel's symbols, even
 // where a user function of that name would be escaped (`main` → `main_`): the emitted C
 // builds with -Werror on both sides. (Such a program cannot load where the kernel lacks
-// the function, so it is not an emit case: tests/kernel/verifier.test.ts loads those.)
+// the function, so it is not an emit case: tests/e2e/emitted-c.test.ts loads those.)
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mapPinPath, pinDirectory, pinnedGlobalsMapName } from "../../src/compiler/emit/names.js";
+import { mapPinPath, pinDirectory, pinnedGlobalsMapName } from "../../src/compiler/names.js";
 import { kernelSkipReason, networkSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
 import { inNamespace, sendFrames, withVethPair, xdpAttached } from "../../src/runner/netns.js";

@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mapPinPath, pinDirectory } from "../../src/compiler/emit/names.js";
+import { mapPinPath, pinDirectory } from "../../src/compiler/names.js";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader, type LoaderProcess } from "../../src/runner/loader.js";
 import { inNamespace, sendFrames, withVethPair, type VethPair } from "../../src/runner/netns.js";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mapPinPath, pinDirectory } from "../../src/compiler/emit/names.js";
+import { mapPinPath, pinDirectory } from "../../src/compiler/names.js";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace, loaderIfindex, sendFrames, withVethPair, type VethPair } from "../../src/runner/netns.js";

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emitMakefile } from "../../src/compiler/emit/makefile.js";
-import { generatedBanner, skeletonName } from "../../src/compiler/emit/names.js";
+import { generatedBanner, skeletonName } from "../../src/compiler/names.js";
 import type { IrModule } from "../../src/compiler/ir.js";
 
 function moduleNamed(name: string): IrModule {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { compile, type CompileResult } from "../../src/compiler/pipeline.js";
 import { renderDiagnostics } from "../../src/compiler/diagnostics/render.js";
 import { Diagnostics, defineError, defineWarning } from "../../src/compiler/diagnostics/diagnostic.js";
-import { closestName } from "../../src/compiler/check/suggest.js";
+import { closestName } from "../../src/compiler/suggest.js";
 import { maxDiagnosticsPerCode, maxDiagnosticsPerSeverity, maxDiagnosticTextLength, maxSnippetWidth } from "../../src/compiler/limits.js";
 
 function compileText(text: string): CompileResult {

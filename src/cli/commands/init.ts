@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { initProject } from "../../compiler/kernel/init-project.js";
+import { initProject } from "../../compiler/project/init-project.js";
 import { stringFlag, type CommandContext } from "../context.js";
 import { EnvironmentError, ExitCode, UsageError } from "../failures.js";
 import { defaultKernelBtfPath } from "../node-host.js";

@@ -5,7 +5,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { moduleNameInvalid } from "../diagnostics/catalog/codegen.js";
 import type * as ir from "../ir.js";
-import { kernelModuleName } from "../emit/names.js";
+import { kernelModuleName } from "../names.js";
 
 const maxModuleName = 55;
 

@@ -10,7 +10,7 @@ import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
-import { parseFormat } from "../lower/print-format.js";
+import { parseFormat } from "./format-string.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
 import { checkByteOrderCall } from "./byte-order.js";
 import { checkPrintArguments } from "./print-arguments.js";

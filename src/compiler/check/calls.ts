@@ -21,6 +21,7 @@ import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Symbol } from "./semantics.js";
+import { unparenthesize } from "../ast.js";
 
 /** The kernel's MAX_TAIL_CALL_CNT: tail calls one program run may make. */
 export const maxTailCalls = 33;
@@ -33,9 +34,6 @@ export function isFunctionTyped(symbol: Symbol): boolean {
   return type?.kind === "function";
 }
 
-function unparen(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? unparen(expr.expr) : expr;
-}
 
 /** Per-check state of this file, kept beside the CheckContext. */
 interface CallState {
@@ -69,7 +67,7 @@ export function noteLocalAssigned(ctx: CheckContext, symbolId: number): void {
 
 /** The declared function a function-valued expression denotes, when it is a name of one. */
 function staticFunction(c: ExprChecker, expr: ast.Expr): string | undefined {
-  const e = unparen(expr);
+  const e = unparenthesize(expr);
   if (e.kind !== "NameExpr") return undefined;
   const symbol = c.ctx.references.get(e);
   if (symbol?.kind === "function") return symbol.info.name;
@@ -109,7 +107,7 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
 }
 
 function requireStaticCallee(c: ExprChecker, callee: ast.Expr): void {
-  const e = unparen(callee);
+  const e = unparenthesize(callee);
   const what = e.kind === "NameExpr" ? `\`${e.name.name}\`` : "this expression";
   if (e.kind !== "NameExpr") {
     c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, what, "it is not a variable or parameter");
@@ -146,14 +144,14 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
     ctx.diags.report(typeErrors.typeMismatch, arg.span, typeToString(param), typeToString(found), context);
     return;
   }
-  const name = unparen(arg).kind === "NameExpr" ? (unparen(arg) as ast.NameExpr).name.name : "this value";
+  const name = unparenthesize(arg).kind === "NameExpr" ? (unparenthesize(arg) as ast.NameExpr).name.name : "this value";
   if (!sameType(found, param)) {
     ctx.diags.report(typeErrors.functionValueMismatch, arg.span, name, typeToString(found), typeToString(param));
     return;
   }
   if (c.fn.side !== "kernel") return;
   // The callee is specialised per function passed: the argument must be known here.
-  const e = unparen(arg);
+  const e = unparenthesize(arg);
   const symbol = e.kind === "NameExpr" ? ctx.references.get(e) : undefined;
   if (symbol?.kind === "function") {
     if (symbol.info.role.kind !== "helper") {
@@ -206,7 +204,7 @@ export function checkTailCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, 
     return;
   }
   const contextName = caller.params[0]?.name ?? "ctx";
-  const arg = expr.args.length === 1 ? unparen(expr.args[0]!) : undefined;
+  const arg = expr.args.length === 1 ? unparenthesize(expr.args[0]!) : undefined;
   const passesContext = arg?.kind === "NameExpr" && ctx.references.get(arg)?.kind === "local" &&
     (ctx.references.get(arg) as Extract<Symbol, { kind: "local" }>).name === contextName &&
     sameType(ctx.exprTypes.get(arg) ?? errorType, caller.params[0]?.type ?? errorType);

@@ -30,7 +30,7 @@ import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";
 import { checkAliasNesting, checkStructNesting } from "./type-nesting.js";
 import type { FunctionInfo, FunctionRole, Symbol } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { checkParameterLimit } from "./calls.js";
 import { checkModuleSignature, isModuleFunction } from "./kmod.js";
 import { checkArgsParameter, declareConfig, declareGlobalValue } from "./globals.js";

@@ -16,7 +16,7 @@
 
 import { neverReturningCall } from "./exec.js";
 import type * as ast from "../ast.js";
-import { forEachChild } from "../ast.js";
+import { forEachChild, unparenthesize } from "../ast.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
@@ -66,7 +66,7 @@ export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.Thro
       return;
     }
     case "DeferStmt": {
-      const call = stripParens(stmt.expr);
+      const call = unparenthesize(stmt.expr);
       if (call.kind !== "CallExpr") {
         checkExpr(c, scope, stmt.expr);
         ctx.diags.report(typeErrors.deferNeedsCall, stmt.expr.span);
@@ -105,9 +105,6 @@ export function declareNamedResult(ctx: CheckContext, scope: Scope, decl: ast.Fu
   ctx.readLocals.add(symbol.id);
 }
 
-export function stripParens(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? stripParens(expr.expr) : expr;
-}
 
 function clausePatternSpan(clause: ast.CatchClause): Span {
   if (clause.pattern) return clause.pattern.span;
@@ -217,7 +214,7 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
   const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
     const moduleTarget = moduleCallsOf(ctx).get(call);
     if (moduleTarget) return moduleTarget;
-    const callee = stripParens(call.callee);
+    const callee = unparenthesize(call.callee);
     if (callee.kind !== "NameExpr") return undefined;
     const symbol = ctx.references.get(callee);
     return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
@@ -242,7 +239,7 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         return;
       }
       case "DeferStmt": {
-        const call = stripParens(node.expr);
+        const call = unparenthesize(node.expr);
         if (call.kind !== "CallExpr") return;
         // The call runs at exit (outside every try); its arguments run here.
         const callee = calleeOf(call);

@@ -12,7 +12,7 @@ import { asInteger, checkAssignable, commonIntegerType, concreteType } from "./c
 import type { CheckContext, FunctionContext } from "./context.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { checkBuiltinCall, isBuiltin, builtinNames } from "./builtin-calls.js";
 import { resolveType } from "./resolve-types.js";
 import { narrow, provenNonNull, requireNonNull } from "./pointers.js";
@@ -34,6 +34,7 @@ import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
+import { unparenthesize } from "../ast.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -321,7 +322,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
 
 /** Whether `expr` names a map-lookup alias (`var s = m[k]`). */
 export function isMapAlias(c: ExprChecker, expr: ast.Expr): boolean {
-  const inner = expr.kind === "ParenExpr" ? expr.expr : expr;
+  const inner = unparenthesize(expr);
   if (inner.kind !== "NameExpr") return false;
   const symbol = c.ctx.references.get(inner);
   return symbol?.kind === "local" && symbol.mapAlias !== undefined;

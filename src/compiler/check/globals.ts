@@ -24,7 +24,7 @@ import type { ExprChecker } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { ConfigInfo, ConstValue, GlobalInfo, Symbol } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 
 interface Typed {
   readonly type: Type;

@@ -30,7 +30,7 @@ import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import { Scope } from "./scope.js";
 import type { FunctionInfo, FunctionRole } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { checkParameterLimit } from "./calls.js";
 
 export interface ModuleInfo {

@@ -7,18 +7,13 @@
 //! kernel would treat the program as non-GPL. What a non-GPL program may not use is
 //! checked on the IR (analyze/license.ts).
 
+import type { LicenseInfo } from "../ir.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { defaultLicense, isGplCompatible, maxLicenseLength } from "../kernel/license.js";
 import type { Span } from "../source.js";
 
-export interface LicenseInfo {
-  readonly text: string;
-  /** The declaration; `undefined` for the default. */
-  readonly span: Span | undefined;
-  readonly gplCompatible: boolean;
-}
 
 export const defaultLicenseInfo: LicenseInfo = { text: defaultLicense, span: undefined, gplCompatible: true };
 

@@ -19,6 +19,7 @@ import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
 import { asInteger } from "./conversions.js";
 import { foldConstant, type ConstantScope } from "./constants.js";
+import { unparenthesize } from "../ast.js";
 
 /** `bpf_loop()` runs at most this many iterations (BPF_MAX_LOOPS in the kernel). */
 export const maxLoopIterations = 1n << 23n;
@@ -143,7 +144,7 @@ export function checkWhileLoop(c: ExprChecker, stmt: ast.WhileStmt): void {
     state.facts.set(stmt, { kind: "while", maxIterations: undefined });
     return;
   }
-  const condition = stripParens(stmt.condition);
+  const condition = unparenthesize(stmt.condition);
   if (condition.kind === "BoolLiteral" && condition.value) {
     ctx.diags.report(safetyErrors.infiniteLoop, stmt.condition.span);
     return;
@@ -237,17 +238,14 @@ function proveCandidate(ctx: CheckContext, loop: ast.WhileStmt, functionBody: as
   return { kind: "proven", iterations };
 }
 
-function stripParens(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? stripParens(expr.expr) : expr;
-}
 
 function conjuncts(expr: ast.Expr): ast.Expr[] {
-  const e = stripParens(expr);
+  const e = unparenthesize(expr);
   return e.kind === "BinaryExpr" && e.op === "&&" ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
 function counterOf(ctx: CheckContext, expr: ast.Expr): { symbol: LocalSymbol; type: IntType } | undefined {
-  const e = stripParens(expr);
+  const e = unparenthesize(expr);
   if (e.kind !== "NameExpr") return undefined;
   const symbol = ctx.references.get(e);
   if (symbol?.kind !== "local" || symbol.isConst) return undefined;
@@ -277,7 +275,7 @@ function assignmentsTo(ctx: CheckContext, statements: readonly ast.Stmt[], symbo
     if (s === skip) return;
     switch (s.kind) {
       case "AssignStmt": {
-        const target = stripParens(s.target);
+        const target = unparenthesize(s.target);
         if (target.kind === "NameExpr" && ctx.references.get(target) === symbol) found.push(s);
         return;
       }
@@ -304,7 +302,7 @@ function incrementOf(ctx: CheckContext, s: ast.AssignStmt, counter: LocalSymbol)
     return value === undefined ? undefined : -value;
   }
   if (s.op !== "=") return undefined;
-  const value = stripParens(s.value);
+  const value = unparenthesize(s.value);
   if (value.kind !== "BinaryExpr" || value.op !== "+") return undefined;
   if (counterOf(ctx, value.left)?.symbol === counter) return constantValue(ctx, value.right);
   if (counterOf(ctx, value.right)?.symbol === counter) return constantValue(ctx, value.left);
@@ -369,7 +367,7 @@ export function checkMapLoopHeader(
   checkIterable: (expr: ast.Expr) => Type,
 ): boolean {
   const { ctx } = c;
-  const iterable = stripParens(stmt.iterable);
+  const iterable = unparenthesize(stmt.iterable);
   const symbol = iterable.kind === "NameExpr" ? scope.lookup(iterable.name.name) : undefined;
   let map: MapInfo | undefined;
   if (symbol?.kind === "map" && iterable.kind === "NameExpr") {

@@ -17,9 +17,10 @@ import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
 import { checkOnEvent } from "./ringbuf.js";
+import { unparenthesize } from "../ast.js";
 
 /** Spellings of the kinds this file resolves: upstream's lower-case and CamelCase. */
 export const extraMapSpellings: ReadonlyMap<string, MapKind> = new Map<string, MapKind>([
@@ -236,7 +237,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
 
 /** The queue/stack and operation of `if (var v = q.pop())` / `.peek()`, if the condition is one. */
 export function popCall(scope: Scope, condition: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; call: ast.CallExpr; target: ast.NameExpr; op: "pop" | "peek" } | undefined {
-  const inner = condition.kind === "ParenExpr" ? condition.expr : condition;
+  const inner = unparenthesize(condition);
   if (inner.kind !== "CallExpr") return undefined;
   const found = mapMethodOfCallee(scope, inner.callee);
   if (!found) return undefined;

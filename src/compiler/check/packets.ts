@@ -28,7 +28,7 @@ import { checkExpr } from "./expressions.js";
 import type { ValueRange } from "./packet-facts.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
 

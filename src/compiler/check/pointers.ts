@@ -13,15 +13,13 @@ import { typeToString } from "../types.js";
 import type { ExprChecker } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
+import { unparenthesize } from "../ast.js";
 
 type LocalSymbol = Extract<Symbol, { kind: "local" }>;
 
-function unparen(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? unparen(expr.expr) : expr;
-}
 
 function isNull(expr: ast.Expr): boolean {
-  const inner = unparen(expr);
+  const inner = unparenthesize(expr);
   return inner.kind === "NullLiteral";
 }
 
@@ -31,12 +29,12 @@ function isNull(expr: ast.Expr): boolean {
  */
 export function nullOrigin(c: ExprChecker, init: ast.Expr, type: Type): string | undefined {
   if (type.kind !== "pointer") return undefined;
-  const expr = unparen(init);
+  const expr = unparenthesize(init);
   if (expr.kind === "CallExpr" && expr.callee.kind === "NameExpr") {
     return `comes from a call to \`${expr.callee.name.name}\``;
   }
   if (expr.kind === "UnaryExpr" && expr.op === "&") {
-    const operand = unparen(expr.operand);
+    const operand = unparenthesize(expr.operand);
     if (operand.kind === "IndexExpr" && operand.target.kind === "NameExpr" &&
         c.ctx.references.get(operand.target)?.kind === "map") {
       return "points into a map entry that may be absent";
@@ -55,7 +53,7 @@ export function nullOrigin(c: ExprChecker, init: ast.Expr, type: Type): string |
 
 /** Reports an access through `pointer` when it may be null at this point. */
 export function requireNonNull(c: ExprChecker, pointer: ast.Expr): void {
-  const expr = unparen(pointer);
+  const expr = unparenthesize(pointer);
   if (expr.kind === "NameExpr") {
     const symbol = c.ctx.references.get(expr);
     if (symbol?.kind === "local" && symbol.mayBeNull) {
@@ -72,10 +70,10 @@ export function requireNonNull(c: ExprChecker, pointer: ast.Expr): void {
 
 /** The local pointer a condition tests against null, and whether it is `!= null`. */
 function nullTest(expr: ast.Expr): { name: string; nonNullWhen: boolean } | undefined {
-  const e = unparen(expr);
+  const e = unparenthesize(expr);
   if (e.kind === "BinaryExpr" && (e.op === "==" || e.op === "!=")) {
     const other = isNull(e.right) ? e.left : isNull(e.left) ? e.right : undefined;
-    const inner = other ? unparen(other) : undefined;
+    const inner = other ? unparenthesize(other) : undefined;
     if (inner?.kind === "NameExpr") return { name: inner.name.name, nonNullWhen: e.op === "!=" };
     return undefined;
   }
@@ -89,7 +87,7 @@ function nullTest(expr: ast.Expr): { name: string; nonNullWhen: boolean } | unde
 
 /** Names of pointers known non-null when `condition` evaluates to `outcome`. */
 export function provenNonNull(condition: ast.Expr, outcome: boolean): string[] {
-  const e = unparen(condition);
+  const e = unparenthesize(condition);
   if (e.kind === "BinaryExpr" && e.op === "&&" && outcome) {
     return [...provenNonNull(e.left, true), ...provenNonNull(e.right, true)];
   }
@@ -112,16 +110,16 @@ export function narrow(scope: Scope, names: readonly string[]): void {
 
 /** `return &local`: a pointer into this function's stack frame. */
 export function checkEscapingPointer(c: ExprChecker, value: ast.Expr): void {
-  const e = unparen(value);
+  const e = unparenthesize(value);
   if (e.kind !== "UnaryExpr" || e.op !== "&") return;
-  let base = unparen(e.operand);
+  let base = unparenthesize(e.operand);
   while (base.kind === "FieldExpr" || base.kind === "IndexExpr") {
     if (base.kind === "FieldExpr") {
       const targetType = c.ctx.exprTypes.get(base.target);
       if (targetType?.kind === "pointer") return; // through a pointer: not this frame's memory
-      base = unparen(base.target);
+      base = unparenthesize(base.target);
     } else {
-      base = unparen(base.target);
+      base = unparenthesize(base.target);
     }
   }
   if (base.kind !== "NameExpr") return;

@@ -11,7 +11,7 @@ import { typeToString } from "../types.js";
 import { asInteger } from "./conversions.js";
 import type { CheckContext } from "./context.js";
 import type { Side } from "./context.js";
-import { parseFormat } from "../lower/print-format.js";
+import { parseFormat } from "./format-string.js";
 
 /** Values `bpf_printk` can pass: libbpf 1.1 switches to bpf_trace_vprintk above 3. */
 export const maxEbpfPrintValues = 12;

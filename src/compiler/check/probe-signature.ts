@@ -13,7 +13,7 @@ import { typeToString } from "../types.js";
 import type { KernelFunction } from "../kernel/kernel-types.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
 import { maxSyscallArguments, syscallName, syscallWrapperPrefixes } from "../kernel/syscalls.js";
 

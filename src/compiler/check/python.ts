@@ -22,7 +22,7 @@ import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 
 /** Capacity of the `str(N)` a Python function annotated `-> str` returns (longer text is cut). */
 export const PYTHON_STR_CAPACITY = 127;

@@ -8,7 +8,7 @@ import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/
 import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString, u32 } from "../types.js";
 import type { CheckContext } from "./context.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { foldConstant, globalConstants } from "./constants.js";
 import { resolveRingbufType, ringbufSpellings } from "./ringbuf.js";
 import { extraMapSpellings, resolveExtraMapType } from "./map-kinds.js";

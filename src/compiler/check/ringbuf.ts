@@ -18,7 +18,7 @@ import { resolveType } from "./resolve-types.js";
 import { checkModuleNew } from "./kmod.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, MapInfo, Symbol } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 
 export const ringbufSpellings: ReadonlySet<string> = new Set(["ringbuf", "RingBuf"]);
 

@@ -101,9 +101,9 @@ export interface Semantics {
   readonly functions: readonly FunctionInfo[];
   readonly structOps: readonly StructOpsInfo[];
   /** The eBPF object's license (check/license.ts); the default `GPL` when undeclared. */
-  readonly license: import("./license.js").LicenseInfo;
+  readonly license: import("../ir.js").LicenseInfo;
   /** Kernel declarations the eBPF C provides itself (struct-ops-compat.ts). */
-  readonly kernelCompat: import("./struct-ops-compat.js").KernelCompat | undefined;
+  readonly kernelCompat: import("../ir.js").KernelCompat | undefined;
   /** `extern` kfuncs the kernel's BTF lacks (declared `__ksym __weak`). */
   readonly missingKfuncs: ReadonlySet<string>;
   /** The type of every checked expression (integer literals get their final type). */

@@ -24,11 +24,11 @@ import { isNetworkOrder, networkConversions } from "./byte-order.js";
 import { checkErrorStatement } from "./errors.js";
 import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
-import { unparenthesized } from "./strings.js";
 import { checkDeleteObject } from "./ringbuf.js";
 import { checkAtomicUpdateWidth } from "./kernel-limits.js";
 import { checkConstantOperand } from "./constant-operands.js";
 import { checkPopBinding } from "./map-kinds.js";
+import { unparenthesize } from "../ast.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -49,7 +49,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     case "VarStmt": return checkVar(c, scope, stmt);
     case "AssignStmt": return checkAssign(c, scope, stmt);
     case "ExprStmt": {
-      const inner = unparenthesized(stmt.expr);
+      const inner = unparenthesize(stmt.expr);
       if (inner.kind === "MatchExpr") checkMatchStatement(c, scope, inner);
       else checkExpr(c, scope, stmt.expr);
       checkTestResultUse(c, inner);
@@ -165,7 +165,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
     mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
     // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
-    const init = stmt.init.kind === "ParenExpr" ? stmt.init.expr : stmt.init;
+    const init = unparenthesize(stmt.init);
     if (isMapIndex(c, init) && init.target.kind === "NameExpr" && stmt.keyword !== "const" &&
         (!declared || sameType(declared, ctx.exprTypes.get(init) ?? errorType))) {
       mapAlias = init.target.name.name;
@@ -344,7 +344,7 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
     ctx.diags.report(typeErrors.returnValueFromVoid, stmt.value.span, info.name);
     return;
   }
-  const returned = unparenthesized(stmt.value);
+  const returned = unparenthesize(stmt.value);
   if (returned.kind === "MatchExpr") {
     checkReturnMatch(c, scope, returned, expected);
     return;
@@ -392,6 +392,6 @@ function containsBreak(statements: readonly ast.Stmt[]): boolean {
 
 /** The map named by the condition of `if (var v = m[k])`, if it is written that way. */
 function bindingMap(c: ExprChecker, condition: ast.Expr): string | undefined {
-  const e = unparenthesized(condition);
+  const e = unparenthesize(condition);
   return isMapIndex(c, e) && e.target.kind === "NameExpr" ? e.target.name.name : undefined;
 }

@@ -16,11 +16,8 @@ import type { Type } from "../types.js";
 import { boolType, charType, errorType, typeToString } from "../types.js";
 import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
+import { unparenthesize } from "../ast.js";
 
-/** `expr` without the parentheses around it. */
-export function unparenthesized(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? unparenthesized(expr.expr) : expr;
-}
 
 /** A binary operator with at least one string operand. */
 export function checkStringBinary(ctx: CheckContext, expr: ast.BinaryExpr, left: Type, right: Type): Type {
@@ -63,7 +60,7 @@ export function checkStringAssignable(
 ): boolean | undefined {
   if (expected.kind === "str") {
     if (found.size <= expected.size) return true;
-    const inner = unparenthesized(expr);
+    const inner = unparenthesize(expr);
     if (inner.kind === "StringLiteral") {
       // KernelScript 0.1.1 stores the literal cut to the capacity (its string_test
       // relies on it): defined, so a warning showing what is stored; lowering cuts it.

@@ -10,6 +10,7 @@
 //! the generated Makefile defines when the vmlinux.h it built has the ops struct.
 
 import type * as ast from "../ast.js";
+import type { KernelCompat } from "../ir.js";
 import { forEachChild } from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
@@ -19,17 +20,8 @@ import type { EnumLayout, StructLayout, Type } from "../types.js";
 import { sameType, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { FunctionInfo, StructOpsInfo } from "./semantics.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 
-/** Kernel declarations the generated eBPF C must provide itself (see the file comment). */
-export interface KernelCompat {
-  /** The struct_ops type the kernel's BTF lacks; its guard is `KS_HAVE_<OPS>`. */
-  readonly opsType: string;
-  /** Declared kernel structs BTF lacks, in declaration order (the ops struct among them). */
-  readonly structs: readonly StructLayout[];
-  /** Declared kernel enums BTF lacks, in declaration order. */
-  readonly enums: readonly EnumLayout[];
-}
 
 /** A declared struct_ops type: its members as the checker uses them, and its declaration. */
 export interface DeclaredOps {

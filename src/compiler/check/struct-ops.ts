@@ -21,9 +21,9 @@ import type { OpsMember } from "../kernel/kernel-types.js";
 import type { CheckContext } from "./context.js";
 import type { FunctionInfo, StructOpsInfo } from "./semantics.js";
 import { resolveType } from "./resolve-types.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { compatibleArgument } from "./probe-signature.js";
-import { structOpsMethodBody } from "../emit/names.js";
+import { structOpsMethodBody } from "../names.js";
 import type { Scope } from "./scope.js";
 
 export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: (name: ast.Ident, info: StructOpsInfo) => void,

@@ -13,7 +13,7 @@ import { typeToString } from "../types.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { compatibleArgument } from "./probe-signature.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
 
 /** What BPF_PROG can unpack. */

@@ -11,7 +11,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { functionName, localName, programName } from "./names.js";
+import { functionName, localName, programName } from "../names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";

@@ -3,7 +3,7 @@
 //! user space, so one shared header (`NAME.h`) serves both.
 
 import type { Type } from "../types.js";
-import { localName } from "./names.js";
+import { localName } from "../names.js";
 
 /** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
 export function cTypeName(type: Type): string {

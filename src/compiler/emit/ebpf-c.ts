@@ -12,7 +12,7 @@ import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
-import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "./names.js";
+import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "../names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";

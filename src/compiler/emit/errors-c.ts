@@ -24,7 +24,7 @@ import { cDeclaration } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import type { Side } from "./c-code.js";
 import { cString, intLiteral } from "./c-code.js";
-import { errorNames as n, functionName, localName } from "./names.js";
+import { errorNames as n, functionName, localName } from "../names.js";
 import { i64 } from "../types.js";
 
 /** What `CCodeEmitter` lends this module: expressions and nested statements. */

@@ -23,7 +23,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import {
   configStructName, configVariableName, globalName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
-} from "./names.js";
+} from "../names.js";
 
 /**
  * The C expression (an lvalue) for a global on one side. In user space the memory is

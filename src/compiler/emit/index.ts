@@ -5,7 +5,7 @@ import type * as ir from "../ir.js";
 import type { SourceSet } from "../source.js";
 import { emitEbpfC } from "./ebpf-c.js";
 import { emitMakefile } from "./makefile.js";
-import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, pythonModuleFileName, sharedHeaderFileName, testSourceFileName, userSourceFileName } from "./names.js";
+import { bpfSourceFileName, lineMapFileName, moduleSourceFileName, pythonModuleFileName, sharedHeaderFileName, testSourceFileName, userSourceFileName } from "../names.js";
 import { emitTestC } from "./testing-c.js";
 import { emitKbuild, emitKernelModuleC, hasKernelModule } from "./kmod-c.js";
 import { emitSharedHeader, needsSharedHeader } from "./shared-header.js";

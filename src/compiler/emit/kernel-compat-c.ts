@@ -5,7 +5,7 @@
 //! Structs declared without members are opaque: only forward-declared, so a kernel
 //! type vmlinux.h always has is never redefined.
 
-import type { KernelCompat } from "../check/struct-ops-compat.js";
+import type { KernelCompat } from "../ir.js";
 import { cDeclaration } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 

@@ -26,7 +26,7 @@ import { CWriter } from "./c-writer.js";
 import { calledNames } from "../ir-walk.js";
 import {
   cIdentifierFrom, functionName, generatedBanner, kernelModuleName, kfuncIdSetName, kfuncSetName, moduleSourceFileName, sharedHeaderFileName,
-} from "./names.js";
+} from "../names.js";
 
 /**
  * The `enum bpf_prog_type` a kfunc set is registered for, per program type. The kernel

@@ -9,7 +9,7 @@
 //! `*.mod.c`, i.e. our module source.
 
 import type { IrModule } from "../ir.js";
-import { kernelModuleFileName, kernelModuleName, moduleSourceFileName } from "./names.js";
+import { kernelModuleFileName, kernelModuleName, moduleSourceFileName } from "../names.js";
 
 export function moduleRules(module: IrModule, test = false): string[] {
   const name = module.name;

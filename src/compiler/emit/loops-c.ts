@@ -28,7 +28,7 @@ import type { Type } from "../types.js";
 import { cString, type CCodeEmitter } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, loopCallbackName, temporaryName, mapName } from "./names.js";
+import { localName, loopCallbackName, temporaryName, mapName } from "../names.js";
 
 type LoopStmt = IrLoop;
 type CallbackLowering = Extract<ir.LoopLowering, { kind: "callback" }>;

@@ -34,7 +34,7 @@ import {
   testBinaryFileName,
   testSourceFileName,
   userSourceFileName,
-} from "./names.js";
+} from "../names.js";
 
 /**
  * `uname -m` → the `__TARGET_ARCH_x` name bpf_tracing.h expects. A sed chain keeps the

@@ -14,7 +14,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
 import { integerBinary, integerTypeOf } from "./integers-c.js";
-import { mapName } from "./names.js";
+import { mapName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];

@@ -19,7 +19,7 @@ import { typeToString } from "../types.js";
 import { structPrinterName } from "./userspace/maps.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName } from "./names.js";
+import { mapName } from "../names.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;

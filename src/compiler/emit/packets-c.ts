@@ -20,7 +20,7 @@
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, temporaryName } from "./names.js";
+import { localName, temporaryName } from "../names.js";
 
 export interface StatementWriter {
   expr(e: ir.IrExpr): string;

@@ -6,7 +6,7 @@ import type * as ir from "../ir.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, mapName, tailCallMapName } from "./names.js";
+import { localName, mapName, tailCallMapName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;

@@ -9,7 +9,7 @@
 
 import type * as ir from "../ir.js";
 import type { StructLayout, Type } from "../types.js";
-import { generatedBanner } from "./names.js";
+import { generatedBanner } from "../names.js";
 
 export interface FieldOffset {
   readonly name: string;

@@ -13,7 +13,7 @@ import { someExpression, someStatement } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { functionName } from "./names.js";
+import { functionName } from "../names.js";
 import { reserveFunctionName } from "./map-kinds-c.js";
 
 export type Side = "kernel" | "user";

@@ -4,7 +4,7 @@
 import type * as ir from "../ir.js";
 import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { cIdentifierFrom, generatedBanner } from "./names.js";
+import { cIdentifierFrom, generatedBanner } from "../names.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";

@@ -6,7 +6,7 @@
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
-import { programName } from "./names.js";
+import { programName } from "../names.js";
 
 /** C of a `testCall` expression (`expr` writes the arguments). */
 export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {

@@ -18,7 +18,7 @@ import type { IrMap, IrModule } from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName } from "./names.js";
+import { mapName } from "../names.js";
 
 const recordRuntime = String.raw`/* The records of one ring buffer or perf event array, as a test reads them. */
 struct ks_test_records {

@@ -24,7 +24,7 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { errorNames, functionName, generatedBanner, verifierLogFileName } from "./names.js";
+import { errorNames, functionName, generatedBanner, verifierLogFileName } from "../names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";

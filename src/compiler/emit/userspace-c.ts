@@ -11,7 +11,7 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { functionName, generatedBanner } from "./names.js";
+import { functionName, generatedBanner } from "../names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";

@@ -1,9 +1,11 @@
 //! The program-type catalogue: which attribute makes which kind of eBPF program, its
 //! context and return types, and its libbpf section name. Data, not if-chains.
 
-import type { ProgramType } from "../ir.js";
 import type { Type } from "../types.js";
 import { i32 } from "../types.js";
+
+/** `ksyscall`: a kprobe on a system call's architecture wrapper (kernel/syscalls.ts). */
+export type ProgramType = "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event" | "struct_ops";
 
 export interface ProgramTypeInfo {
   readonly attribute: string;

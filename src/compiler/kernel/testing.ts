@@ -8,7 +8,7 @@
 
 import type { StructLayout, Type } from "../types.js";
 import { u8, u32, u64 } from "../types.js";
-import type { ProgramType } from "../ir.js";
+import type { ProgramType } from "./program-types.js";
 
 export const testPacketStruct = "TestPacket";
 export const testRunStruct = "TestRun";

@@ -13,7 +13,7 @@
 //!   so without tracefs only the event name is checked.
 
 import type { Btf } from "./btf.js";
-import { closestName } from "../check/suggest.js";
+import { closestName } from "../suggest.js";
 
 /** What a kernel says about its tracepoints; either part may be unknown. */
 export interface TracepointSources {
@@ -74,8 +74,4 @@ export function lookupTracepoint(category: string, event: string, sources: Trace
   return { kind: "missing", suggestion: near ? `${category}/${near}` : undefined, categoryChecked: false };
 }
 
-/** Said after a suggestion made from BTF alone (its category is the one the user wrote). */
-export const categoryNotChecked = "(without tracefs the category was not checked)";
 
-/** Where a user lists the tracepoints of the machine they are on. */
-export const tracepointListHint = "list them with `ls /sys/kernel/tracing/events/*/` (mount tracefs first: `mount -t tracefs tracefs /sys/kernel/tracing`)";

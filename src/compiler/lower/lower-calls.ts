@@ -5,7 +5,7 @@
 import type { FunctionInfo } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import { legacyHelperNames } from "../kernel/bpf-helpers.js";
-import { specializedFunctionName } from "../emit/names.js";
+import { specializedFunctionName } from "../names.js";
 
 export interface Specialization {
   readonly name: string;

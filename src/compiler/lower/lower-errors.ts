@@ -28,14 +28,14 @@
 import { whileLowering } from "./lower-loops.js";
 import type * as ast from "../ast.js";
 import type { FunctionInfo } from "../check/semantics.js";
-import { stripParens } from "../check/errors.js";
 import { alwaysReturns } from "../check/statements.js";
-import { irTemporary } from "../emit/names.js";
+import { irTemporary } from "../names.js";
 import type * as ir from "../ir.js";
 import { boolType } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
 import { lowerPrint } from "./print-format.js";
+import { unparenthesize } from "../ast.js";
 
 /** Per-function state of the error lowering. */
 export class ErrorLowering {
@@ -80,7 +80,7 @@ function isConstant(e: ir.IrExpr): boolean {
 }
 
 export function lowerDefer(l: FunctionLowering, stmt: ast.DeferStmt): ir.IrStmt[] {
-  const call = stripParens(stmt.expr);
+  const call = unparenthesize(stmt.expr);
   if (call.kind !== "CallExpr") throw new InternalError("defer of a non-call");
   const slot = l.errors.defers.length;
   const captures: { name: string; type: ir.IrExpr["type"] }[] = [];

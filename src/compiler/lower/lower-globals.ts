@@ -8,7 +8,7 @@ import type * as ir from "../ir.js";
 import { isZeroConst } from "../ir.js";
 import type { StructLayout, Type } from "../types.js";
 import { u32 } from "../types.js";
-import { globalName, pinnedGlobalsMapName, pinnedGlobalsStructName } from "../emit/names.js";
+import { globalName, pinnedGlobalsMapName, pinnedGlobalsStructName } from "../names.js";
 
 export function globalStorage(info: GlobalInfo): Exclude<ir.GlobalStorage, "config"> {
   if (info.decl.pin) return "pinned";

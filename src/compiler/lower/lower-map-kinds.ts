@@ -9,6 +9,7 @@ import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
 import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
+import { unparenthesize } from "../ast.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
@@ -63,7 +64,7 @@ export function lowerPopBinding(
   then: () => ir.IrStmt[],
   elseBranch: () => ir.IrStmt[] | undefined,
 ): ir.IrStmt | undefined {
-  const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
+  const condition = unparenthesize(stmt.condition);
   if (!stmt.binding || condition.kind !== "CallExpr" || symbol?.kind !== "local") return undefined;
   const found = mapOf(l, condition.callee);
   if (!found || (found.type.mapKind !== "queue" && found.type.mapKind !== "stack")) return undefined;

@@ -10,12 +10,10 @@ import { boolType, voidType } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
 import { packetMethodByName, testPacketStruct } from "../kernel/testing.js";
+import { unparenthesize } from "../ast.js";
 
 const comparisons = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
-function unparen(e: ast.Expr): ast.Expr {
-  return e.kind === "ParenExpr" ? unparen(e.expr) : e;
-}
 
 /** A `test`/`test_run`/`eth_packet` call or a packet method; undefined for other calls. */
 export function lowerTestCall(l: FunctionLowering, expr: ast.CallExpr): ir.IrExpr | undefined {
@@ -61,7 +59,7 @@ export function lowerAssert(l: FunctionLowering, expr: ast.Expr): ir.IrStmt[] | 
   const facts = l.semantics.testing.asserts.get(expr);
   if (!facts) return undefined;
   const span = expr.span;
-  const condition = unparen(expr.args[0]!);
+  const condition = unparenthesize(expr.args[0]!);
   const messageArg = expr.args[1];
   const message = messageArg?.kind === "StringLiteral" ? messageArg.value : undefined;
   type Labels = readonly { readonly name: string; readonly value: bigint }[] | undefined;

@@ -19,7 +19,6 @@ import { lowerPrint } from "./print-format.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
-import { stripParens } from "../check/errors.js";
 import {
   ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
 } from "./lower-errors.js";
@@ -27,17 +26,17 @@ import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-lo
 import { coerce, lowerStringBinary } from "./lower-strings.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
-import { unparenthesized } from "../check/strings.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
-import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../emit/names.js";
+import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } from "../names.js";
 import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 import { SharedMemory } from "./shared-memory.js";
 import { atomicCapable } from "../kernel/builtins.js";
+import { unparenthesize } from "../ast.js";
 
 export class InternalError extends Error {}
 
@@ -163,7 +162,7 @@ export class FunctionLowering implements MatchLowering {
 
   /** The function a function-valued expression denotes on the eBPF side. */
   staticFunction(expr: ast.Expr): string {
-    const e = expr.kind === "ParenExpr" ? expr.expr : expr;
+    const e = unparenthesize(expr);
     if (e.kind === "NameExpr") {
       const symbol = this.symbolOf(e);
       if (symbol.kind === "function") return symbol.info.name;
@@ -188,7 +187,7 @@ export class FunctionLowering implements MatchLowering {
 
   /** The alias symbol `expr` names, if it is a map-lookup alias. */
   aliasOf(expr: ast.Expr): Extract<Symbol, { kind: "local" }> | undefined {
-    const e = expr.kind === "ParenExpr" ? expr.expr : expr;
+    const e = unparenthesize(expr);
     if (e.kind !== "NameExpr") return undefined;
     const symbol = this.semantics.references.get(e);
     return symbol?.kind === "local" && symbol.mapAlias ? symbol : undefined;
@@ -218,7 +217,7 @@ export class FunctionLowering implements MatchLowering {
 
   /** `return other(ctx)` (or a `return match` arm giving it) where the checker found a tail call. */
   tailCall(value: ast.Expr, span: import("../source.js").Span): ir.IrStmt[] | undefined {
-    const call = unparenthesized(value);
+    const call = unparenthesize(value);
     const target = call.kind === "CallExpr" ? this.semantics.tailCalls.get(call) : undefined;
     if (!target || call.kind !== "CallExpr") return undefined;
     const programType = this.info.role.kind === "program" ? this.info.role.info.programType : undefined;
@@ -276,7 +275,7 @@ export class FunctionLowering implements MatchLowering {
         const symbol = this.semantics.declarations.get(stmt);
         if (!symbol || symbol.kind !== "local") throw new InternalError("undeclared local");
         if (symbol.mapAlias && stmt.init) {
-          const init = stmt.init.kind === "ParenExpr" ? stmt.init.expr : stmt.init;
+          const init = unparenthesize(stmt.init);
           if (init.kind !== "IndexExpr") throw new InternalError("alias of non-index");
           const name = localIdentifier(symbol);
           return [{
@@ -294,7 +293,7 @@ export class FunctionLowering implements MatchLowering {
         // A `const` may be read only where lowering folds its value (a loop bound that
         // becomes bpf_loop()'s count): marked unread, the C declaration is `(void)`-used.
         const unread = this.semantics.unreadLocals.has(symbol.id) || symbol.isConst;
-        const init = stmt.init ? unparenthesized(stmt.init) : undefined;
+        const init = stmt.init ? unparenthesize(stmt.init) : undefined;
         if (init?.kind === "MatchExpr") {
           return [
             { kind: "declare", name, type: symbol.type, init: undefined, unread, span },
@@ -307,7 +306,7 @@ export class FunctionLowering implements MatchLowering {
       }
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
-        const inner = unparenthesized(stmt.expr);
+        const inner = unparenthesize(stmt.expr);
         if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
         const asserted = lowerAssert(this, stmt.expr);
         if (asserted) return asserted;
@@ -318,7 +317,7 @@ export class FunctionLowering implements MatchLowering {
         }
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
         if (ringbufStatement) return [ringbufStatement];
-        const call = stripParens(stmt.expr);
+        const call = unparenthesize(stmt.expr);
         // A throwing call whose value is dropped: the hoisted call is the whole statement.
         if (call.kind === "CallExpr" && this.throws(call)) {
           this.callExpr(call, false);
@@ -350,7 +349,7 @@ export class FunctionLowering implements MatchLowering {
         if (pointerBinding) return [pointerBinding];
         if (stmt.binding) {
           const symbol = this.semantics.declarations.get(stmt);
-          const condition = stmt.condition.kind === "ParenExpr" ? stmt.condition.expr : stmt.condition;
+          const condition = unparenthesize(stmt.condition);
           if (!symbol || symbol.kind !== "entry" || condition.kind !== "IndexExpr") throw new InternalError("bad if-var");
           const map = this.mapName(condition.target);
           if (!map) throw new InternalError("if-var without map");
@@ -394,7 +393,7 @@ export class FunctionLowering implements MatchLowering {
         if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
         const tail = this.tailCall(stmt.value, span);
         if (tail) return tail;
-        const value = unparenthesized(stmt.value);
+        const value = unparenthesize(stmt.value);
         if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
         return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
       }
@@ -491,7 +490,7 @@ export class FunctionLowering implements MatchLowering {
   /** The base of a place: `root` stands for the map index at the bottom of the chain. */
   private placeBase(base: ast.Expr, root: ir.IrExpr | undefined): ir.IrExpr {
     if (!root) return this.expr(base);
-    const inner = base.kind === "ParenExpr" ? base.expr : base;
+    const inner = unparenthesize(base);
     if (inner.kind === "IndexExpr" && this.mapName(inner.target)) return root;
     if (inner.kind === "FieldExpr") {
       const target = this.placeBase(inner.target, root);
@@ -547,7 +546,7 @@ export class FunctionLowering implements MatchLowering {
       case "BinaryExpr": {
         if ((expr.op === "==" || expr.op === "!=") && (expr.left.kind === "NullLiteral" || expr.right.kind === "NullLiteral")) {
           const other = expr.left.kind === "NullLiteral" ? expr.right : expr.left;
-          const inner = other.kind === "ParenExpr" ? other.expr : other;
+          const inner = unparenthesize(other);
           const alias = this.aliasOf(inner);
           if (alias) {
             const pointerType: Type = { kind: "pointer", target: alias.type };
@@ -580,7 +579,7 @@ export class FunctionLowering implements MatchLowering {
           return storedLiteral(-expr.operand.value, `-${expr.operand.text}`, type, span);
         }
         if (expr.op === "&") {
-          const operand = expr.operand.kind === "ParenExpr" ? expr.operand.expr : expr.operand;
+          const operand = unparenthesize(expr.operand);
           const alias = this.aliasOf(operand);
           if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span };
           if (operand.kind === "IndexExpr") {
@@ -642,7 +641,7 @@ export class FunctionLowering implements MatchLowering {
 
   /** Whether `call` calls a function an error can leave. */
   throws(call: ast.CallExpr): boolean {
-    const callee = stripParens(call.callee);
+    const callee = unparenthesize(call.callee);
     const moduleTarget = this.semantics.moduleCalls.get(call);
     if (moduleTarget) return this.errors.throwingNames.has(moduleTarget.name);
     const symbol = callee.kind === "NameExpr" ? this.semantics.references.get(callee) : undefined;

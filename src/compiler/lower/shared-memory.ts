@@ -19,6 +19,7 @@
 import * as ast from "../ast.js";
 import type { Semantics, Symbol } from "../check/semantics.js";
 import { perCpuMapKinds } from "../kernel/builtins.js";
+import { unparenthesize } from "../ast.js";
 
 type Memory = "shared" | "private" | "none";
 
@@ -40,12 +41,12 @@ export class SharedMemory {
     const visit = (node: ast.Node): void => {
       if (node.kind === "VarStmt" && node.init) record(semantics.declarations.get(node), node.init);
       if (node.kind === "AssignStmt" && node.op === "=") {
-        const target = unparen(node.target);
+        const target = unparenthesize(node.target);
         if (target.kind === "NameExpr") record(semantics.references.get(target), node.value);
       }
       if (node.kind === "IfStmt" && node.binding) {
         const symbol = semantics.declarations.get(node);
-        const condition = unparen(node.condition);
+        const condition = unparenthesize(node.condition);
         const map = condition.kind === "IndexExpr" ? this.mapOf(condition.target) : undefined;
         if (symbol?.kind === "entry" && map) this.entryMaps.set(symbol.id, map);
         else record(symbol, node.condition);
@@ -67,7 +68,7 @@ export class SharedMemory {
 
   /** The memory a place (`x`, `x.f`, `x[i]`, `p.f`, `*p`) lies in. */
   private place(e: ast.Expr, visiting: Set<number>): Memory {
-    e = unparen(e);
+    e = unparenthesize(e);
     switch (e.kind) {
       case "NameExpr": {
         const symbol = this.semantics.references.get(e);
@@ -89,7 +90,7 @@ export class SharedMemory {
 
   /** The memory the pointer value `e` points into. */
   private pointee(e: ast.Expr, visiting: Set<number>): Memory {
-    e = unparen(e);
+    e = unparenthesize(e);
     const type = this.semantics.exprTypes.get(e);
     if (type?.kind === "pointer" && (type.packet || type.header)) return "private";
     if (!this.kernel) return "private";
@@ -99,7 +100,7 @@ export class SharedMemory {
       case "CastExpr": return this.pointee(e.expr, visiting);
       case "UnaryExpr": {
         if (e.op !== "&") return "shared";
-        const operand = unparen(e.operand);
+        const operand = unparenthesize(e.operand);
         // `&s` of a lookup alias is the pointer into the entry.
         const alias = operand.kind === "NameExpr" ? this.semantics.references.get(operand) : undefined;
         if (alias?.kind === "local" && alias.mapAlias) return this.mapMemory(alias.mapAlias);
@@ -131,24 +132,20 @@ export class SharedMemory {
   }
 
   private mapOf(e: ast.Expr): string | undefined {
-    const target = unparen(e);
+    const target = unparenthesize(e);
     if (target.kind !== "NameExpr") return undefined;
     const symbol = this.semantics.references.get(target);
     return symbol?.kind === "map" ? symbol.info.name : undefined;
   }
 
   private isPointer(e: ast.Expr): boolean {
-    return this.semantics.exprTypes.get(unparen(e))?.kind === "pointer";
+    return this.semantics.exprTypes.get(unparenthesize(e))?.kind === "pointer";
   }
 
   private isReserve(call: ast.CallExpr): boolean {
-    const callee = unparen(call.callee);
+    const callee = unparenthesize(call.callee);
     return callee.kind === "FieldExpr" && callee.field.name === "reserve" &&
       this.semantics.maps.find((m) => m.name === this.mapOf(callee.target))?.type.mapKind === "ringbuf";
   }
 }
 
-function unparen(e: ast.Expr): ast.Expr {
-  while (e.kind === "ParenExpr") e = e.expr;
-  return e;
-}

@@ -2,7 +2,7 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
-import { categoryNotChecked, tracepointListHint } from "../../kernel/tracepoints.js";
+import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
 export const uncheckedPacketAccess = defineError(
   "E0401",

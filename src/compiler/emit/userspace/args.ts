@@ -18,7 +18,7 @@ import type { StructLayout, Type } from "../../types.js";
 import { intRange, typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { binaryFileName } from "../names.js";
+import { binaryFileName } from "../../names.js";
 
 function optionName(field: string): string {
   return field;

@@ -18,7 +18,7 @@ import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { pasteRuntimeC } from "./runtime-c.js";
-import { binaryFileName, programName } from "../names.js";
+import { binaryFileName, programName } from "../../names.js";
 
 const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
 
@@ -37,21 +37,6 @@ export function tcBeforeLoad(module: IrModule): string[] {
     ...programs.map((p) => `bpf_program__set_expected_attach_type(ks_skel->progs.${programName(p.name)}, (enum bpf_attach_type)${p.egress ? "47 /* BPF_TCX_EGRESS */" : "46 /* BPF_TCX_INGRESS */"});`),
     "#endif",
   ];
-}
-
-/** The tc fields of `struct ks_attachment` (a clsact filter is not a link). */
-export function tcAttachmentFields(w: CWriter): void {
-  w.comment("A clsact filter (no link on libbpf < 1.3): what is needed to remove it.");
-  w.line("int tc_ifindex;");
-  w.line("int tc_egress;");
-  w.line("int tc_created_qdisc;");
-  w.line("__u32 tc_handle;");
-  w.line("__u32 tc_priority;");
-  w.comment("The program id the filter runs (only that filter is ours to remove), its network");
-  w.comment("namespace, and the locked owner record (-1: none).");
-  w.line("__u32 tc_prog_id;");
-  w.line("unsigned long tc_netns;");
-  w.line("int tc_owner_fd;");
 }
 
 export function emitTcAttach(w: CWriter, module: IrModule): void {

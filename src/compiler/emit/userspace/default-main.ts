@@ -15,7 +15,7 @@
 
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { binaryFileName, programName } from "../names.js";
+import { binaryFileName, programName } from "../../names.js";
 import { attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";

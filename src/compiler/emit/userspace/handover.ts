@@ -20,7 +20,7 @@
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { pidFilePath, pythonModuleFileName, mapName } from "../names.js";
+import { pidFilePath, pythonModuleFileName, mapName } from "../../names.js";
 import { structLayouts } from "../python-module.js";
 
 export function usesExec(module: IrModule): boolean {

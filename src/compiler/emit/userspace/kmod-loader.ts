@@ -16,7 +16,7 @@
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
-import { kernelModuleFileName, kernelModuleName, programName } from "../names.js";
+import { kernelModuleFileName, kernelModuleName, programName } from "../../names.js";
 
 export function hasModuleToLoad(module: IrModule): boolean {
   return module.kernelModule.length > 0;

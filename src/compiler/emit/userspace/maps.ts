@@ -28,7 +28,8 @@ import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
-import { mapName } from "../names.js";
+import { mapName } from "../../names.js";
+import { pasteRuntimeC } from "./runtime-c.js";
 
 const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
   "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",
@@ -79,35 +80,7 @@ function nameable(type: Type, layouts: Layouts): boolean {
 }
 
 function emitPrintHelpers(w: CWriter): void {
-  w.block("static KS_UNUSED void ks_print_chars(FILE *out, const char *text, size_t max)", () => {
-    w.line("fputc('\"', out);");
-    w.block("for (size_t i = 0; i < max && text[i]; i++)", () => {
-      w.line("unsigned char c = (unsigned char)text[i];");
-      w.line("if (c == '\"' || c == '\\\\') fprintf(out, \"\\\\%c\", c);");
-      w.line("else if (isprint(c)) fputc(c, out);");
-      w.line("else fprintf(out, \"\\\\x%02x\", c);");
-    });
-    w.line("fputc('\"', out);");
-  });
-  w.line();
-  w.block("static KS_UNUSED void ks_print_char(FILE *out, char value)", () => {
-    w.line("unsigned char c = (unsigned char)value;");
-    w.line("if (isprint(c) && c != '\\'' && c != '\\\\') fprintf(out, \"'%c'\", c);");
-    w.line("else fprintf(out, \"'\\\\x%02x'\", c);");
-  });
-  w.line();
-  w.block("static KS_UNUSED void ks_print_hex(FILE *out, const void *data, size_t size)", () => {
-    w.line("const unsigned char *bytes = data;");
-    w.line('fputs("0x", out);');
-    w.line('for (size_t i = 0; i < size; i++) fprintf(out, "%02x", bytes[i]);');
-  });
-  w.line();
-  w.block("static KS_UNUSED bool ks_all_zero(const void *data, size_t size)", () => {
-    w.line("const unsigned char *bytes = data;");
-    w.line("for (size_t i = 0; i < size; i++) if (bytes[i]) return false;");
-    w.line("return true;");
-  });
-  w.line();
+  pasteRuntimeC(w, "print-values");
 }
 
 export function structPrinterName(name: string): string {

@@ -19,7 +19,7 @@ import type { IrMap, IrModule } from "../../ir.js";
 import { cTypeName } from "../c-types.js";
 import type { CWriter } from "../c-writer.js";
 import { ringbufBitName, ringbufHandlerName } from "../ringbuf-c.js";
-import { functionName, mapName } from "../names.js";
+import { functionName, mapName } from "../../names.js";
 import { structPrinterName } from "./maps.js";
 import { typeToString } from "../../types.js";
 

@@ -25,7 +25,7 @@ import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
-import { emitTcAttach, emitTcRelease, tcAttachmentFields, tcBeforeLoad } from "./attach-tc.js";
+import { emitTcAttach, emitTcRelease, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
 import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
@@ -41,7 +41,7 @@ import {
   skeletonHeaderFileName,
   skeletonName,
   bpfSourceFileName,
-} from "../names.js";
+} from "../../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
 import { pasteRuntimeC } from "./runtime-c.js";
@@ -116,14 +116,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   w.line(`#include "${skeletonHeaderFileName(module.name)}"`);
   w.line();
-  w.comment("Runtime helpers may go unused by a given program; -Wall -Werror must still pass.");
-  w.line("#ifndef KS_UNUSED");
-  w.line("#define KS_UNUSED __attribute__((unused))");
-  w.line("#endif");
-  w.line("#ifndef BPF_FS_MAGIC");
-  w.line("#define BPF_FS_MAGIC 0xcafe4a11");
-  w.line("#endif");
-  w.line("#define KS_MAX_ATTACHMENTS 64");
+  pasteRuntimeC(w, "prelude");
   emitSourceLevelWarningsOff(w);
   w.line();
 }
@@ -136,21 +129,7 @@ function emitState(w: CWriter, module: IrModule): void {
     w.line("static volatile sig_atomic_t ks_polling;");
   }
   w.line();
-  w.comment("One row per attachment: a program may be attached to several targets.");
-  w.block("struct ks_attachment", () => {
-    w.line("int prog_fd;");
-    w.comment("Exactly one of the two is set: a libbpf link, or a raw link fd (bpf_link_create).");
-    w.line("struct bpf_link *link;");
-    w.line("int link_fd;");
-    tcAttachmentFields(w);
-    w.line("char target[64];");
-  }, ";");
-  w.line("static struct ks_attachment ks_attachments[KS_MAX_ATTACHMENTS];");
-  w.line("static void ks_release_tc(struct ks_attachment *a);");
-  w.line("static int ks_attachment_count;");
-  w.comment("Attachments ever made (never decreases): the test runner counts an attach as running a program.");
-  w.line("static KS_UNUSED int ks_attachments_made;");
-  w.line();
+  pasteRuntimeC(w, "attachments");
 }
 
 /**
@@ -158,39 +137,7 @@ function emitState(w: CWriter, module: IrModule): void {
  * failed load can be explained in one line, with the verifier log in a file.
  */
 function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
-  w.line("static char *ks_log;");
-  w.line("static size_t ks_log_len, ks_log_cap;");
-  w.line();
-  w.block("static int ks_libbpf_print(enum libbpf_print_level level, const char *format, va_list args)", () => {
-    w.line("char chunk[4096];");
-    w.line("va_list copy;");
-    w.line("va_copy(copy, args);");
-    w.line("int n = vsnprintf(chunk, sizeof(chunk), format, copy);");
-    w.line("va_end(copy);");
-    w.comment("KS_VERBOSE=1 shows libbpf's own messages as they come.");
-    w.block('if (getenv("KS_VERBOSE"))', () => {
-      w.line("va_copy(copy, args);");
-      w.line("vfprintf(stderr, format, copy);");
-      w.line("va_end(copy);");
-    });
-    w.line("if (level == LIBBPF_DEBUG || n <= 0) return 0;");
-    w.comment("Verifier logs can exceed the chunk: format again into the buffer directly.");
-    w.line("size_t need = (size_t)n + 1;");
-    w.block("if (ks_log_len + need > ks_log_cap)", () => {
-      w.line("size_t cap = ks_log_cap ? ks_log_cap : 65536;");
-      w.line("while (cap < ks_log_len + need) cap *= 2;");
-      w.line("char *grown = realloc(ks_log, cap);");
-      w.line("if (!grown) return 0;");
-      w.line("ks_log = grown;");
-      w.line("ks_log_cap = cap;");
-    });
-    w.line("va_copy(copy, args);");
-    w.line("vsnprintf(ks_log + ks_log_len, need, format, copy);");
-    w.line("va_end(copy);");
-    w.line("ks_log_len += (size_t)n;");
-    w.line("return 0;");
-  });
-  w.line();
+  pasteRuntimeC(w, "libbpf-log");
 
   const origins = [...(opts.bpfLineOrigins ?? [])].sort((a, b) => a[0] - b[0]);
   w.comment(`Line map of ${bpfSourceFileName(module.name)}: C line -> .ks location (sorted).`);
@@ -203,46 +150,7 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
   w.line();
   emitVerifierReport(w, module);
 
-  w.comment("The last line libbpf warned about: usually names what failed.");
-  w.block("static void ks_print_last_libbpf_line(void)", () => {
-    w.line("if (!ks_log || ks_log_len == 0) return;");
-    w.line("size_t end = ks_log_len;");
-    w.line("while (end > 0 && ks_log[end - 1] == '\\n') end--;");
-    w.line("size_t start = end;");
-    w.line("while (start > 0 && ks_log[start - 1] != '\\n') start--;");
-    w.line('if (end > start) fprintf(stderr, "  %.*s\\n", (int)(end - start), ks_log + start);');
-  });
-  w.line();
-
-  w.comment("One line: what failed, the errno text, and what to do about it.");
-  w.block("static void ks_explain_errno(const char *what, int err)", () => {
-    w.line("if (err < 0) err = -err;");
-    w.line("const char *hint = \"\";");
-    w.line("switch (err) {");
-    w.line("case EPERM: case EACCES:");
-    w.comment("    As root, EPERM is the kernel refusing (lockdown refuses fentry/fexit, for one).");
-    w.line('    hint = geteuid() == 0 ? "; the kernel refuses it even to root (kernel lockdown, or a program type this kernel does not allow such as fentry)"');
-    w.line('                          : "; eBPF needs root, or CAP_BPF + CAP_PERFMON + CAP_NET_ADMIN (try sudo)";');
-    w.line("    break;");
-    w.line("case ENOSYS:");
-    w.line('    hint = "; this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)"; break;');
-    w.line("case EOPNOTSUPP: case 524 /* ENOTSUPP */:");
-    w.line('    hint = "; the running kernel does not support a feature this program needs"; break;');
-    w.line("case ESRCH: case ENOENT:");
-    w.line('    if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)');
-    w.line('        hint = "; the kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y";');
-    w.line('    else hint = "; a kernel function, type or attach target it needs is missing";');
-    w.line("    break;");
-    w.line("case E2BIG:");
-    w.line('    hint = "; the program or a map is too large for this kernel"; break;');
-    w.line("case EBUSY: case EEXIST:");
-    w.line('    hint = "; something is already attached there"; break;');
-    w.line("default: break;");
-    w.line("}");
-    w.line('fprintf(stderr, "error: %s: %s%s\\n", what, strerror(err), hint);');
-    w.line("ks_print_last_libbpf_line();");
-  });
-  w.line();
+  pasteRuntimeC(w, "explain-errno");
 }
 
 function emitSignals(w: CWriter, module: IrModule): void {
@@ -267,35 +175,14 @@ function emitSignals(w: CWriter, module: IrModule): void {
     }
   });
   w.line();
-  w.block("static void ks_install_signal_handlers(void)", () => {
-    w.line("struct sigaction action;");
-    w.line("memset(&action, 0, sizeof(action));");
-    w.line("action.sa_handler = ks_on_signal;");
-    w.comment("No SA_RESTART: sleeping loops wake up and see ks_exiting.");
-    w.line("sigemptyset(&action.sa_mask);");
-    w.line("sigaction(SIGINT, &action, NULL);");
-    w.line("sigaction(SIGTERM, &action, NULL);");
-    w.comment("A closed terminal or reader (`loader | head`) ends the loader the same way: detached, not");
-    w.comment("killed with a clsact filter left behind.");
-    w.line("sigaction(SIGHUP, &action, NULL);");
-    w.line("sigaction(SIGPIPE, &action, NULL);");
-  });
-  w.line();
+  pasteRuntimeC(w, "signal-handlers");
 }
 
 function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean): void {
   const skel = skeletonName(module.name);
   const pinned = module.maps.filter((m) => m.pinned);
   emitTcRelease(w, module);
-  w.comment("Undoes one attachment: a link, a raw link fd, or a clsact filter.");
-  w.block("static void ks_release(struct ks_attachment *a)", () => {
-    w.line("if (a->link) bpf_link__destroy(a->link);");
-    w.line("else if (a->link_fd >= 0) close(a->link_fd);");
-    w.line("else ks_release_tc(a);");
-    w.line("a->link = NULL;");
-    w.line("a->link_fd = -1;");
-  });
-  w.line();
+  pasteRuntimeC(w, "release");
   w.block("static KS_UNUSED void ks_cleanup(void)", () => {
     w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) ks_release(&ks_attachments[i]);");
     w.line("ks_attachment_count = 0;");
@@ -389,29 +276,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
 }
 
 function emitProgramLookup(w: CWriter): void {
-  w.block("static KS_UNUSED int ks_load(const char *program_name)", () => {
-    w.line("if (!ks_skel && ks_open_and_load() != 0) return -1;");
-    w.line("struct bpf_program *prog = bpf_object__find_program_by_name(ks_skel->obj, program_name);");
-    w.block("if (!prog)", () => {
-      w.line('fprintf(stderr, "error: no eBPF program named \'%s\' in this object\\n", program_name);');
-      w.line("return -1;");
-    });
-    w.line("int fd = bpf_program__fd(prog);");
-    w.block("if (fd < 0)", () => {
-      w.line('fprintf(stderr, "error: eBPF program \'%s\' is not loaded\\n", program_name);');
-      w.line("return -1;");
-    });
-    w.line("return fd;");
-  });
-  w.line();
-  w.block("static struct bpf_program *ks_program_of_fd(int prog_fd)", () => {
-    w.line("struct bpf_program *prog;");
-    w.line("if (!ks_skel) return NULL;");
-    w.line("bpf_object__for_each_program(prog, ks_skel->obj)");
-    w.line("    if (bpf_program__fd(prog) == prog_fd) return prog;");
-    w.line("return NULL;");
-  });
-  w.line();
+  pasteRuntimeC(w, "program-lookup");
 }
 
 function emitAttach(w: CWriter, module: IrModule): void {
@@ -419,48 +284,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   w.line("typedef int (*ks_attach_fn)(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot);");
   w.line();
   pasteRuntimeC(w, "xdp-busy");
-  w.comment("XDP: target is an interface name. A link (not a netlink attach) is released by the");
-  w.comment("kernel when this process dies, so even SIGKILL leaves nothing on the interface.");
-  w.comment("flags: XDP_FLAGS_SKB_MODE / XDP_FLAGS_DRV_MODE / XDP_FLAGS_HW_MODE pick the mode.");
-  w.block("static int ks_attach_xdp(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
-    w.block("if (!target || !*target)", () => {
-      w.line('fprintf(stderr, "error: XDP program \'%s\' needs a network interface to attach to\\n", bpf_program__name(prog));');
-      w.line("return -1;");
-    });
-    w.line("unsigned int ifindex = if_nametoindex(target);");
-    w.block("if (ifindex == 0)", () => {
-      w.line('fprintf(stderr, "error: no network interface named \'%s\' (see `ip link show`)\\n", target);');
-      w.line("return -1;");
-    });
-    w.line("__u32 mode = flags & (XDP_FLAGS_SKB_MODE | XDP_FLAGS_DRV_MODE | XDP_FLAGS_HW_MODE);");
-    w.line("int err = 0;");
-    w.block("if (mode == 0)", () => {
-      w.line("slot->link = bpf_program__attach_xdp(prog, (int)ifindex);");
-      w.line("if (!slot->link) err = errno;");
-    });
-    w.block("else", () => {
-      w.comment("libbpf 1.1 has no flags on bpf_program__attach_xdp; the raw link API does.");
-      w.line("LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode);");
-      w.line("slot->link_fd = bpf_link_create(bpf_program__fd(prog), (int)ifindex, BPF_XDP, &opts);");
-      w.line("if (slot->link_fd < 0) err = errno;");
-    });
-    w.block("if (err)", () => {
-      w.line("char what[160];");
-      w.line('snprintf(what, sizeof(what), "cannot attach XDP program \'%s\' to %s", bpf_program__name(prog), target);');
-      w.block("if (err == EBUSY || err == EEXIST)", () => {
-        w.line("ks_explain_xdp_busy(what, target, ifindex);");
-        w.line("return -1;");
-      });
-      w.block("if ((err == EOPNOTSUPP || err == EINVAL) && (mode & XDP_FLAGS_DRV_MODE))", () => {
-        w.line('fprintf(stderr, "error: %s: the driver has no native XDP support (use generic/SKB mode)\\n", what);');
-        w.line("return -1;");
-      });
-      w.line("ks_explain_errno(what, err);");
-      w.line("return -1;");
-    });
-    w.line("return 0;");
-  });
-  w.line();
+  pasteRuntimeC(w, "attach-xdp");
 
   // Attach code only for the program types this module has (smaller loaders; a type
   // without code still gets its row, so the error names it).
@@ -478,43 +302,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
   w.line("};");
   w.line();
 
-  w.comment("The next free row of the attachment table, cleared; committed by ks_attachment_count++.");
-  w.block("static KS_UNUSED struct ks_attachment *ks_next_attachment(int prog_fd, const char *target)", () => {
-    w.block("if (ks_attachment_count == KS_MAX_ATTACHMENTS)", () => {
-      w.line('fprintf(stderr, "error: too many attachments (at most %d)\\n", KS_MAX_ATTACHMENTS);');
-      w.line("return NULL;");
-    });
-    w.line("struct ks_attachment *slot = &ks_attachments[ks_attachment_count];");
-    w.line("memset(slot, 0, sizeof(*slot));");
-    w.line("slot->prog_fd = prog_fd;");
-    w.line("slot->link_fd = -1;");
-    w.line('snprintf(slot->target, sizeof(slot->target), "%s", target ? target : "");');
-    w.line("return slot;");
-  });
-  w.line();
-
-  w.block("static KS_UNUSED int ks_attach(int prog_fd, const char *target, __u32 flags)", () => {
-    w.line("struct bpf_program *prog = ks_program_of_fd(prog_fd);");
-    w.block("if (!prog)", () => {
-      w.line('fprintf(stderr, "error: attach: %d is not a program loaded by this loader (use load() first)\\n", prog_fd);');
-      w.line("return -1;");
-    });
-    w.line("enum bpf_prog_type type = bpf_program__type(prog);");
-    w.line("const char *label = NULL;");
-    w.line("ks_attach_fn attach = NULL;");
-    w.line("for (size_t i = 0; i < sizeof(ks_attach_table) / sizeof(ks_attach_table[0]); i++)");
-    w.line("    if (ks_attach_table[i].type == type) { label = ks_attach_table[i].label; attach = ks_attach_table[i].attach; }");
-    w.block("if (!attach)", () => {
-      w.line('fprintf(stderr, "error: attaching %s programs (\'%s\') is not supported yet\\n", label ? label : "this type of", bpf_program__name(prog));');
-      w.line("return -1;");
-    });
-    w.line("struct ks_attachment *slot = ks_next_attachment(prog_fd, target);");
-    w.line("if (!slot || attach(prog, target, flags, slot) != 0) return -1;");
-    w.line("ks_attachment_count++;");
-    w.line("ks_attachments_made++;");
-    w.line("return 0;");
-  });
-  w.line();
+  pasteRuntimeC(w, "attach");
 
   w.block("static KS_UNUSED void ks_detach(int prog_fd)", () => {
     w.line("int kept = 0;");

@@ -4,7 +4,7 @@
 
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { programName, skeletonName, tailCallMapName } from "../names.js";
+import { programName, skeletonName, tailCallMapName } from "../../names.js";
 
 export function emitTailCallSetup(w: CWriter, module: IrModule): void {
   if (module.tailCallTargets.length === 0) return;

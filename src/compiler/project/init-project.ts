@@ -7,11 +7,12 @@
 //! in KernelScript, and a README. Bad kinds and unknown targets are answered with what
 //! was expected and the nearest names the kernel has.
 
-import { Btf, BtfError, type BtfType } from "./btf.js";
+import { Btf, BtfError, type BtfType } from "../kernel/btf.js";
 import { BtfRenderer, paramNames, safeName } from "./btf-render.js";
-import { closestName } from "../check/suggest.js";
-import { tracepointRecordStruct } from "./program-types.js";
-import { btfTracepoints, categoryNotChecked, lookupTracepoint, tracepointListHint } from "./tracepoints.js";
+import { closestName } from "../suggest.js";
+import { tracepointRecordStruct } from "../kernel/program-types.js";
+import { btfTracepoints, lookupTracepoint } from "../kernel/tracepoints.js";
+import { categoryNotChecked, tracepointListHint } from "../diagnostics/tracepoint-wording.js";
 
 export type InitKind =
   | { readonly kind: "xdp" }

@@ -7,7 +7,7 @@
 //! pointers keep the struct they point to (`*sock`), which the checker resolves from
 //! BTF; a struct embedded by value is written out too, so the header is complete.
 
-import type { Btf, BtfType } from "./btf.js";
+import type { Btf, BtfType } from "../kernel/btf.js";
 import { isKeyword } from "../parse/token.js";
 
 export interface RenderedTypes {

@@ -1,6 +1,6 @@
 //! "Did you mean …?": the closest known name by edit distance, if close enough.
 
-import { maxSuggestedNameLength } from "../limits.js";
+import { maxSuggestedNameLength } from "./limits.js";
 
 export function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
