@@ -12,6 +12,7 @@
 import type { Span } from "./source.js";
 import type { MapKind, StructLayout, EnumLayout, Type } from "./types.js";
 import type { BinaryOp, UnaryOp } from "./ast.js";
+import type { TestContextRole } from "./kernel/testing.js";
 
 export interface IrModule {
   /** The project name: base of every output file (`NAME.bpf.c`, `NAME.c`, …). */
@@ -483,5 +484,10 @@ export type TestOp =
     }
   /** `rb.next()` (the oldest record, by value; fails the test when there is none) / `rb.pending()`. args: []. */
   | { readonly kind: "records"; readonly map: string; readonly method: "next" | "pending"; readonly location: string }
+  /**
+   * A user-declared test context (`XdpTestContext { packet_size, … }`) turned into the
+   * `TestRun` it describes; args: [the struct value]. Fields: name and what it fills.
+   */
+  | { readonly kind: "context"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly role: TestContextRole }[] }
   /** `run_command("…")`: the command's exit status. args: []. */
   | { readonly kind: "command"; readonly command: string; readonly location: string };
