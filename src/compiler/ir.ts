@@ -30,6 +30,11 @@ export interface IrModule {
   readonly programs: readonly IrProgram[];
   /** struct_ops impl blocks; their methods' bodies are among `helpers`. */
   readonly structOps: readonly IrStructOps[];
+  /**
+   * Locals of `@helper`s that return `&local` (W0272): each has a one-entry per-CPU
+   * array the local is copied into on return (emit/names.ts `escapeSlotName`).
+   */
+  readonly escapeSlots?: readonly IrEscapeSlot[];
   /** `@helper` functions: plain C functions in the BPF object. */
   readonly helpers: readonly IrFunction[];
   /** User-space functions, `main` included when the source has one. */
@@ -192,6 +197,12 @@ export interface IrExtern {
 }
 
 /** A function of the kernel module: `exported` for `@kfunc`, static for `@private`. */
+export interface IrEscapeSlot {
+  readonly helper: string;
+  readonly local: string;
+  readonly type: Type;
+}
+
 export interface IrModuleFunction extends IrFunction {
   readonly exported: boolean;
   /** `@kfunc`: the program types of the file's eBPF programs that call it (directly or through helpers). */
@@ -466,7 +477,9 @@ export type IrExpr =
    */
   | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
-  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span };
+  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
+  /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
+  | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
 
 export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
 

@@ -123,6 +123,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
     testing: ctx.testing,
+    escapingLocals: ctx.escapingLocals,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

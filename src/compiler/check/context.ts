@@ -91,6 +91,8 @@ export class CheckContext {
   readonly tailCalls = new Map<ast.CallExpr, FunctionInfo>();
   /** `@probe("sys_NAME")` programs that are ksyscall programs, with the system call's name. */
   readonly syscallProbes = new Map<ast.FunctionDecl, string>();
+  /** `return &local` in an eBPF @helper: the local is kept in a per-CPU slot (W0272). */
+  readonly escapingLocals = new Map<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>();
   /** Ids of local symbols whose value is read somewhere. */
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */

@@ -13,7 +13,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { functionName, localName, programName } from "./names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
-import { emitPointerStatement } from "./pointers-c.js";
+import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
@@ -401,6 +401,7 @@ export class CCodeEmitter {
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
       case "testCall": return testCallExpression((x) => this.expr(x), e);
+      case "escapeSlot": return escapeSlotLookup(e);
     }
   }
 

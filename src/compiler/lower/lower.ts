@@ -38,6 +38,7 @@ import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } fr
 import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 import { SharedMemory } from "./shared-memory.js";
 import { atomicCapable } from "../kernel/builtins.js";
+import { escapeSlots, lowerEscapingReturn } from "./lower-escapes.js";
 
 export class InternalError extends Error {}
 
@@ -120,6 +121,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
+    escapeSlots: escapeSlots(semantics),
     ...(handover ? { handover } : {}),
   };
 }
@@ -396,6 +398,8 @@ export class FunctionLowering implements MatchLowering {
         if (tail) return tail;
         const value = unparenthesized(stmt.value);
         if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
+        const escape = this.semantics.escapingLocals.get(value);
+        if (escape) return lowerEscapingReturn(this, this.expr(value), escape, span);
         return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
       }
       case "DeleteStmt": {

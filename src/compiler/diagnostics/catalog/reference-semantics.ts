@@ -2,7 +2,7 @@
 //! reference implementation accepts without defining them (its `@test` contexts, helpers
 //! returning `&local`, `u32 != null`, `print` as a value, `var x = null`).
 
-import { defineError } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 
 export const testContextField = defineError(
   "E0625",
@@ -12,5 +12,16 @@ export const testContextField = defineError(
     message: `\`${struct}.${field}\` ${why}`,
     label: `this \`${struct}\` is the test run's context`,
     help: `the fields a test context may have here: ${allowed}; rename or remove the field, or pass a \`TestRun\``,
+  }),
+);
+
+export const localKeptPerCpu = defineWarning(
+  "W0272",
+  "helper returns a pointer to its local",
+  "A `@helper` returns `&local` (KernelScript 0.1.1's type_checking and types_demo examples do). On the stack that pointer would dangle, so the compiler keeps the returned local in a per-CPU slot of its own (a one-entry `BPF_MAP_TYPE_PERCPU_ARRAY` generated for that helper and variable): the local's value is copied there on `return`, and the pointer is to the slot. It stays valid and keeps the value until the same helper returns that local again on the same CPU (a later call, or a program that interrupts this one on this CPU and calls the helper). The pointer may be null like any pointer a function returns (only if the slot cannot be found, which does not happen for a loaded program), so callers check it. Return the struct by value if the caller should own a copy.",
+  (helper: string, local: string) => ({
+    message: `\`${helper}\` returns a pointer to its local \`${local}\`; \`${local}\` is kept in per-CPU storage`,
+    label: `valid until \`${helper}\` returns again on this CPU`,
+    help: `copy what you need before calling \`${helper}\` again, or return the value itself (\`return ${local}\` with a non-pointer result type)`,
   }),
 );
