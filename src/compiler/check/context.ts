@@ -91,6 +91,8 @@ export class CheckContext {
   readonly tailCalls = new Map<ast.CallExpr, FunctionInfo>();
   /** `@probe("sys_NAME")` programs that are ksyscall programs, with the system call's name. */
   readonly syscallProbes = new Map<ast.FunctionDecl, string>();
+  /** A function body's last statement that is a bare `match` giving the result (checker.ts). */
+  readonly matchValueTails = new Set<ast.ExprStmt>();
   /** `return &local` in an eBPF @helper: the local is kept in a per-CPU slot (W0272). */
   readonly escapingLocals = new Map<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>();
   /** Ids of local symbols whose value is read somewhere. */

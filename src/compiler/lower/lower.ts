@@ -310,7 +310,9 @@ export class FunctionLowering implements MatchLowering {
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
         const inner = unparenthesized(stmt.expr);
-        if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
+        if (inner.kind === "MatchExpr") {
+          return this.semantics.matchValueTails.has(stmt) ? lowerReturnMatch(this, inner, this.info.returnType, span) : lowerMatchStatement(this, inner);
+        }
         const asserted = lowerAssert(this, stmt.expr);
         if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
