@@ -169,7 +169,7 @@ function checkTestContext(c: ExprChecker, runArg: ast.Expr, struct: string, prog
   const { ctx } = c;
   const layout = ctx.structs.get(struct);
   if (!layout) return undefined;
-  const allowed = testContextFields.filter((f) => f.programTypes.includes(programType)).map((f) => `\`${f.name}\` (${f.description})`).join(", ");
+  const allowed = testContextFields.filter((f) => f.programTypes.includes(programType)).map((f) => `\`${f.name}\``).join(", ");
   const fields: { name: string; role: TestContextRole }[] = [];
   let ok = true;
   for (const field of layout.fields) {
@@ -335,6 +335,8 @@ function unportable(ctx: CheckContext, info: FunctionInfo, seen: Set<FunctionInf
   for (const p of info.params) {
     if (!portableType(p.type)) return `its parameter \`${p.name}\` has type \`${typeToString(p.type)}\``;
   }
+  const kept = [...ctx.escapingLocals.values()].find((e) => e.helper === info.name);
+  if (kept) return `it returns a pointer to its local \`${kept.local}\`, which lives in a per-CPU map`;
   let why: string | undefined;
   const visit = (node: ast.Node): void => {
     if (why) return;

@@ -11,7 +11,7 @@ export const testContextField = defineError(
   (struct: string, field: string, why: string, allowed: string) => ({
     message: `\`${struct}.${field}\` ${why}`,
     label: `this \`${struct}\` is the test run's context`,
-    help: `the fields a test context may have here: ${allowed}; rename or remove the field, or pass a \`TestRun\``,
+    help: `a test context here may have ${allowed}; remove or rename the field, or pass a \`TestRun\``,
   }),
 );
 
