@@ -303,7 +303,8 @@ export type IrStmt =
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span }
+  /** `result`: the local (an `i32`) that takes the call's value when `print` is used as an expression. */
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly span: Span }
   /** A C block: scopes the declarations inside it (e.g. the binding of `if (var q = p)`). */
   | { readonly kind: "block"; readonly body: readonly IrStmt[]; readonly span: Span }
   /**

@@ -455,9 +455,10 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
-    if (this.kernelModule) return modulePrint(format, args);
+    const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
+    if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
-    return `${call}(${[format, ...args].join(", ")});`;
+    return `${assign}${call}(${[format, ...args].join(", ")});`;
   }
 }
 

@@ -658,6 +658,13 @@ export class FunctionLowering implements MatchLowering {
   /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
+    if (this.isPrintCall(expr)) {
+      // `print` as a value: the number of bytes written (negative on failure).
+      const literal = expr.args[0]?.kind === "StringLiteral" ? expr.args[0].value : undefined;
+      const args = (literal === undefined ? expr.args : expr.args.slice(1)).map((a) => this.expr(a));
+      const result = this.temporary("printed");
+      return { kind: "valueBlock", result, body: [lowerPrint(literal, args, span, result)], type: this.typeOf(expr), span };
+    }
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
