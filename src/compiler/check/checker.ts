@@ -16,7 +16,7 @@ import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
 import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
-import { alwaysReturns, checkStatement } from "./statements.js";
+import { alwaysReturns, checkStatement, reportUntypedNullLocals } from "./statements.js";
 import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
 import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
@@ -81,6 +81,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);
     finishTestFunction(ctx, info);
+    reportUntypedNullLocals(ctx);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
     if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !valueTail && !alwaysReturns(decl.body.statements)) {
@@ -144,6 +145,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     testing: ctx.testing,
     escapingLocals: ctx.escapingLocals,
     matchValueTails: ctx.matchValueTails,
+    integerNullTests: ctx.integerNullTests,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

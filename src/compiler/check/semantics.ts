@@ -141,6 +141,8 @@ export interface Semantics {
   readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
   /** `return &local` of an eBPF @helper (the `&` expression): its local lives in a per-CPU slot (check/pointers.ts). */
   readonly escapingLocals: ReadonlyMap<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>;
+  /** `x == null` / `x != null` on an integer: lowered as a comparison with 0 (W0273). */
+  readonly integerNullTests: ReadonlySet<ast.BinaryExpr>;
   /** Bare `match` statements ending a function with a result: its value (checked as `return match`). */
   readonly matchValueTails: ReadonlySet<ast.ExprStmt>;
   /** What `@test` code uses (check/testing.ts). */

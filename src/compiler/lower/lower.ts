@@ -573,6 +573,12 @@ export class FunctionLowering implements MatchLowering {
               return expr.op === "!=" ? contains : { kind: "unary", op: "!", operand: contains, type: boolType, span };
             }
           }
+          // An integer compared with null is compared with 0 (W0273).
+          if (this.semantics.integerNullTests.has(expr)) {
+            const value = this.expr(inner);
+            const zero: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: value.type, span };
+            return { kind: "binary", op: expr.op, left: value, right: zero, type: boolType, span };
+          }
         }
         if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
         const left = this.expr(expr.left);

@@ -25,3 +25,36 @@ export const localKeptPerCpu = defineWarning(
     help: `copy what you need before calling \`${helper}\` again, or return the value itself (\`return ${local}\` with a non-pointer result type)`,
   }),
 );
+
+export const integerComparedWithNull = defineWarning(
+  "W0273",
+  "integer compared with null",
+  "An integer is never null. KernelScript 0.1.1 accepts `x != null` for any `x` and emits C that compares the integer with 0, so this compiler does the same: `x == null` is `x == 0`, `x != null` is `x != 0`. Whether a map has a key is a different question, asked of the lookup itself: `m[k] != null`, a variable that holds the lookup (`var v = m[k]`, then `v != null`), or `if (var v = m[k]) { … }`. A value that went through a function or an assignment has lost that: a helper returning `m[k]` returns 0 for a missing key.",
+  (type: string, op: string) => ({
+    message: `a \`${type}\` is never null; \`${op} null\` compares it with 0`,
+    label: `\`${op} 0\``,
+    help: `write \`${op} 0\` to say so; to ask whether a map has a key, compare the lookup itself (\`m[k] ${op} null\`) or bind it (\`if (var v = m[k])\`)`,
+  }),
+);
+
+export const nullLocalNotPointer = defineError(
+  "E0626",
+  "variable declared null gets a non-pointer",
+  "`var x = null` declares a variable whose type comes from its first assignment (KernelScript 0.1.1 accepts it): a pointer value gives `x` that pointer type, and `x` starts as null. Only pointers can be null, so a first assignment of an integer, struct or string has no null to start from. Declare such a variable with its type and a real initial value instead.",
+  (name: string, found: string) => ({
+    message: `\`${name}\` was declared \`= null\`, so it holds a pointer, but this is a \`${found}\``,
+    label: `a \`${found}\`, not a pointer`,
+    help: `declare it with its type and a value: \`var ${name}: ${found} = …\``,
+  }),
+);
+
+export const nullLocalUntyped = defineError(
+  "E0627",
+  "variable declared null never gets a type",
+  "`var x = null` takes its type from the first pointer assigned to it later in the function. When nothing is ever assigned, nothing says what `x` points to, so its C declaration cannot be written. Give the type in the declaration.",
+  (name: string) => ({
+    message: `\`${name}\` is declared \`= null\` and never assigned a pointer, so it has no type`,
+    label: "only ever `null`",
+    help: `declare its type: \`var ${name}: *T = null\``,
+  }),
+);
