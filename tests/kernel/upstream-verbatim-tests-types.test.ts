@@ -6,6 +6,7 @@
 // copy of the example's `xdp.kh`.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { compileToDirectory } from "../../src/runner/compile.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
 import { verbatimDir } from "../../src/runner/verbatim.js";
 import { runCli } from "../harness/cli.js";
-import { kernelTests, vmlinuxHeader } from "./helpers.js";
+import { compileAndBuild, kernelTests, repoRoot, vmlinuxHeader } from "./helpers.js";
 
 const kernelTest = kernelTests("upstream-verbatim-tests-types.test", kernelSkipReason());
 const env = { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
@@ -164,4 +165,58 @@ behaviour("types_demo", "counts the demo packet per source and per protocol, rec
     presets: [{ map: "packet_filter", key: info, value: uintBytes(3, 4) }],
   });
   assert.deepEqual(retvals(redirected), [4]);
+});
+
+// ---------------------------------------------------------------------------------------
+// The features of issue 12 this work adds, in tests/cases/emit/reference-values.ks:
+// `print` as a value, an integer compared with null, `var x = null`, `str` globals.
+
+const referenceValues = join(repoRoot, "tests/cases/emit/reference-values.ks");
+
+/** A NUL-terminated string at the start of `bytes`. */
+function cString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+kernelTest("reference-values: print's value, integer == null, var x = null and str globals in the kernel", () => {
+  const build = compileAndBuild(referenceValues);
+  try {
+    const run = (size: number, presets: { key: number; value: number }[]) => runPrograms(build.bpfObject, [{ prog: "rv_prog", size }], {
+      presets: presets.map((p) => ({ map: "rv_values", key: uintBytes(p.key, 4), value: uintBytes(p.value, 4) })),
+    });
+    const first = run(64, [{ key: 3, value: 42 }]);
+    assert.deepEqual(retvals(first), [XDP_PASS]);
+    const out = integerEntries(findMap(first, "rv_out"));
+    // bpf_printk("len 7\n") wrote 6 bytes; the 64-byte frame leaves `extra` 0, so
+    // `extra == null` held; rv_find(3) found the preset 42; rv_find(9) was null (k >= 8).
+    assert.equal(out.get(0n), 6n, "print's value is the bytes written");
+    assert.equal(out.get(1n), 1n, "`extra == null` is `extra == 0`");
+    assert.equal(out.get(2n), 42n, "var found = null, then &rv_values[3]");
+    assert.equal(out.get(3n), 1n, "found stays null for k >= 8");
+    assert.equal(out.get(4n), 1n, "the str global starts as \"ready\"");
+    // The sections' maps are named after the object (cut to 15 bytes): `NAME.data`.
+    const section = (suffix: string): Uint8Array => {
+      const map = first.maps.find((m) => m.name.endsWith(suffix));
+      assert.ok(map, `no ${suffix} map; maps: ${first.maps.map((m) => m.name).join(", ")}`);
+      return map.entries[0]!.value;
+    };
+    const data = section(".data");
+    const bss = section(".bss");
+    assert.equal(cString(data.subarray(0, 17)), "seen", "the program wrote rv_banner");
+    assert.equal(cString(bss.subarray(0, 17)), "ready", "rv_last is the copy taken before");
+
+    const other = run(100, []);
+    const outOther = integerEntries(findMap(other, "rv_out"));
+    assert.equal(outOther.get(1n), 2n, "`extra == null` is false when extra is 36");
+    assert.equal(outOther.get(2n), 99n, "&rv_values[3] is null without the entry");
+
+    // User space: print returns printf's count ("banner ready\n": 13 bytes), the global is
+    // read and written through the skeleton; main returns 0 only if both held.
+    const main = spawnSync(build.binary, [], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(main.status, 0, `main returned ${main.status}:\n${main.stdout}${main.stderr}`);
+    assert.match(main.stdout, /^banner ready$/m);
+  } finally {
+    build.cleanup();
+  }
 });
