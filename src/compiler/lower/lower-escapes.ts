@@ -1,4 +1,6 @@
-//! `return &local` in an eBPF `@helper` (W0272): the local is copied into a one-entry
+//! Meanings given to KernelScript 0.1.1 constructs it leaves undefined: `print` as a
+//! value, an integer compared with null (W0273), and `return &local` in an eBPF
+//! `@helper` (W0272): the local is copied into a one-entry
 //! per-CPU array of its own when the helper returns, and the pointer returned is into
 //! that slot, so it outlives the helper's stack frame:
 //!
@@ -8,7 +10,13 @@
 //! the local after its function returned, and eBPF forbids storing a pointer to the
 //! stack anywhere that outlives the call.
 
+import type * as ast from "../ast.js";
 import type { Semantics } from "../check/semantics.js";
+import { boolType } from "../types.js";
+import { lowerPrint } from "./print-format.js";
+import { unparenthesized } from "../check/strings.js";
+import { lowerReturnMatch } from "./lower-match.js";
+import { coerce } from "./lower-strings.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import type { Span } from "../source.js";
@@ -27,25 +35,20 @@ export function escapeSlots(semantics: Semantics): ir.IrEscapeSlot[] {
 
 /** The local at the base of `&local.f[i]…`, as lowered. */
 function baseLocal(e: ir.IrExpr): Extract<ir.IrExpr, { kind: "local" }> {
-  switch (e.kind) {
-    case "local": return e;
-    case "unary": if (e.op === "&") return baseLocal(e.operand); break;
-    case "field": if (!e.viaPointer) return baseLocal(e.target); break;
-    case "index": return baseLocal(e.target);
-    default: break;
-  }
+  // Only the place chain of `&local.f[i]` (the checker proved that shape), so no switch.
+  if (e.kind === "local") return e;
+  if (e.kind === "unary" && e.op === "&") return baseLocal(e.operand);
+  if (e.kind === "field" && !e.viaPointer) return baseLocal(e.target);
+  if (e.kind === "index") return baseLocal(e.target);
   throw new InternalError(`escaping pointer is not to a local (${e.kind})`);
 }
 
 /** `value` with the local `name` read through `slot` instead. */
 function throughSlot(e: ir.IrExpr, name: string, slot: ir.IrExpr): ir.IrExpr {
-  switch (e.kind) {
-    case "local": return e.name === name ? { kind: "unary", op: "*", operand: slot, type: e.type, span: e.span } : e;
-    case "unary": return { ...e, operand: throughSlot(e.operand, name, slot) };
-    case "field": return { ...e, target: throughSlot(e.target, name, slot) };
-    case "index": return { ...e, target: throughSlot(e.target, name, slot) };
-    default: return e;
-  }
+  if (e.kind === "local") return e.name === name ? { kind: "unary", op: "*", operand: slot, type: e.type, span: e.span } : e;
+  if (e.kind === "unary") return { ...e, operand: throughSlot(e.operand, name, slot) };
+  if (e.kind === "field" || e.kind === "index") return { ...e, target: throughSlot(e.target, name, slot) };
+  return e;
 }
 
 export function lowerEscapingReturn(
@@ -64,4 +67,32 @@ export function lowerEscapingReturn(
       { kind: "return", value: throughSlot(value, local.name, slot), span },
     ],
   }];
+}
+
+/** `print(…)` used as a value: the number of bytes written (negative on failure), an `i32`. */
+export function lowerPrintValue(l: FunctionLowering, expr: ast.CallExpr): ir.IrExpr {
+  const literal = expr.args[0]?.kind === "StringLiteral" ? expr.args[0].value : undefined;
+  const args = (literal === undefined ? expr.args : expr.args.slice(1)).map((a) => l.expr(a));
+  const result = l.temporary("printed");
+  return { kind: "valueBlock", result, body: [lowerPrint(literal, args, expr.span, result)], type: l.typeOf(expr), span: expr.span };
+}
+
+/** `n == null` / `n != null` on an integer: compared with 0, as KernelScript 0.1.1's C does. */
+export function lowerIntegerNullTest(l: FunctionLowering, expr: ast.BinaryExpr, integer: ast.Expr): ir.IrExpr {
+  const value = l.expr(integer);
+  const zero: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: value.type, span: expr.span };
+  return { kind: "binary", op: expr.op, left: value, right: zero, type: boolType, span: expr.span };
+}
+
+/** `return`, `return e`, a tail call, `return match`, or a helper's `return &local`. */
+export function lowerReturn(l: FunctionLowering, stmt: ast.ReturnStmt): ir.IrStmt[] {
+  const span = stmt.span;
+  if (!stmt.value) return [{ kind: "return", value: l.namedResult, span }];
+  const tail = l.tailCall(stmt.value, span);
+  if (tail) return tail;
+  const value = unparenthesized(stmt.value);
+  if (value.kind === "MatchExpr") return lowerReturnMatch(l, value, l.info.returnType, span);
+  const escape = l.semantics.escapingLocals.get(value);
+  if (escape) return lowerEscapingReturn(l, l.expr(value), escape, span);
+  return [{ kind: "return", value: coerce(l.expr(value), l.info.returnType), span }];
 }

@@ -38,7 +38,7 @@ import { aliasKeyName, aliasPointerName, privateFunctionName, temporaryName } fr
 import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 import { SharedMemory } from "./shared-memory.js";
 import { atomicCapable } from "../kernel/builtins.js";
-import { escapeSlots, lowerEscapingReturn } from "./lower-escapes.js";
+import { escapeSlots, lowerIntegerNullTest, lowerPrintValue, lowerReturn } from "./lower-escapes.js";
 
 export class InternalError extends Error {}
 
@@ -394,16 +394,7 @@ export class FunctionLowering implements MatchLowering {
       }
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
-      case "ReturnStmt": {
-        if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
-        const tail = this.tailCall(stmt.value, span);
-        if (tail) return tail;
-        const value = unparenthesized(stmt.value);
-        if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
-        const escape = this.semantics.escapingLocals.get(value);
-        if (escape) return lowerEscapingReturn(this, this.expr(value), escape, span);
-        return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
-      }
+      case "ReturnStmt": return lowerReturn(this, stmt);
       case "DeleteStmt": {
         const target = stmt.target;
         const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
@@ -573,12 +564,7 @@ export class FunctionLowering implements MatchLowering {
               return expr.op === "!=" ? contains : { kind: "unary", op: "!", operand: contains, type: boolType, span };
             }
           }
-          // An integer compared with null is compared with 0 (W0273).
-          if (this.semantics.integerNullTests.has(expr)) {
-            const value = this.expr(inner);
-            const zero: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: value.type, span };
-            return { kind: "binary", op: expr.op, left: value, right: zero, type: boolType, span };
-          }
+          if (this.semantics.integerNullTests.has(expr)) return lowerIntegerNullTest(this, expr, inner);
         }
         if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
         const left = this.expr(expr.left);
@@ -664,13 +650,7 @@ export class FunctionLowering implements MatchLowering {
   /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
-    if (this.isPrintCall(expr)) {
-      // `print` as a value: the number of bytes written (negative on failure).
-      const literal = expr.args[0]?.kind === "StringLiteral" ? expr.args[0].value : undefined;
-      const args = (literal === undefined ? expr.args : expr.args.slice(1)).map((a) => this.expr(a));
-      const result = this.temporary("printed");
-      return { kind: "valueBlock", result, body: [lowerPrint(literal, args, span, result)], type: this.typeOf(expr), span };
-    }
+    if (this.isPrintCall(expr)) return lowerPrintValue(this, expr);
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
