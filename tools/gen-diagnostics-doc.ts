@@ -30,6 +30,7 @@ const ranges: readonly CodeRange[] = [
   { heading: "E03xx: types", contains: (code) => code.startsWith("E03") },
   { heading: "E04xx: eBPF safety and verifier rules", contains: (code) => code.startsWith("E04") },
   { heading: "E05xx: code-generation limits", contains: (code) => code.startsWith("E05") },
+  { heading: "E06xx: KernelScript 0.1.1 compatibility", contains: (code) => code.startsWith("E06") },
   { heading: "Warnings", contains: (code) => code.startsWith("W") },
 ];
 

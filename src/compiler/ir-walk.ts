@@ -96,6 +96,7 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
   switch (e.kind) {
     case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
     case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew": case "dispatch":
+    case "escapeSlot":
       return [];
     case "binary": return [e.left, e.right];
     case "unary": return [e.operand];

@@ -13,6 +13,7 @@ import type { Span } from "./source.js";
 import type { MapKind, StructLayout, EnumLayout, Type } from "./types.js";
 import type { BinaryOp, UnaryOp } from "./ast.js";
 import type { ProgramType } from "./kernel/program-types.js";
+import type { TestContextRole } from "./kernel/testing.js";
 
 export interface IrModule {
   /** The project name: base of every output file (`NAME.bpf.c`, `NAME.c`, …). */
@@ -30,6 +31,11 @@ export interface IrModule {
   readonly programs: readonly IrProgram[];
   /** struct_ops impl blocks; their methods' bodies are among `helpers`. */
   readonly structOps: readonly IrStructOps[];
+  /**
+   * Locals of `@helper`s that return `&local` (W0272): each has a one-entry per-CPU
+   * array the local is copied into on return (emit/names.ts `escapeSlotName`).
+   */
+  readonly escapeSlots?: readonly IrEscapeSlot[];
   /** `@helper` functions: plain C functions in the BPF object. */
   readonly helpers: readonly IrFunction[];
   /** User-space functions, `main` included when the source has one. */
@@ -191,6 +197,12 @@ export interface IrExtern {
 }
 
 /** A function of the kernel module: `exported` for `@kfunc`, static for `@private`. */
+export interface IrEscapeSlot {
+  readonly helper: string;
+  readonly local: string;
+  readonly type: Type;
+}
+
 export interface IrModuleFunction extends IrFunction {
   readonly exported: boolean;
   /** `@kfunc`: the program types of the file's eBPF programs that call it (directly or through helpers). */
@@ -291,7 +303,8 @@ export type IrStmt =
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly span: Span }
+  /** `result`: the local (an `i32`) that takes the call's value when `print` is used as an expression. */
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly span: Span }
   /** A C block: scopes the declarations inside it (e.g. the binding of `if (var q = p)`). */
   | { readonly kind: "block"; readonly body: readonly IrStmt[]; readonly span: Span }
   /**
@@ -465,7 +478,9 @@ export type IrExpr =
    */
   | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
   /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
-  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span };
+  | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
+  /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
+  | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
 
 export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
 
@@ -483,6 +498,11 @@ export type TestOp =
     }
   /** `rb.next()` (the oldest record, by value; fails the test when there is none) / `rb.pending()`. args: []. */
   | { readonly kind: "records"; readonly map: string; readonly method: "next" | "pending"; readonly location: string }
+  /**
+   * A user-declared test context (`XdpTestContext { packet_size, … }`) turned into the
+   * `TestRun` it describes; args: [the struct value]. Fields: name and what it fills.
+   */
+  | { readonly kind: "context"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly role: TestContextRole }[] }
   /** `run_command("…")`: the command's exit status. args: []. */
   | { readonly kind: "command"; readonly command: string; readonly location: string };
 

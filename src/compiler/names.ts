@@ -164,6 +164,14 @@ export function mapName(name: string): string {
 }
 
 /**
+ * The per-CPU array keeping `local` of `helper` after `return &local` (W0272). Users
+ * cannot write `__` names, so it never clashes with a map of the file.
+ */
+export function escapeSlotName(helper: string, local: string): string {
+  return `__ks_keep_${helper}__${local}`;
+}
+
+/**
  * struct_ops: a method's body is a helper `IMPL__METHOD`; the program the kernel calls
  * (its section `struct_ops/METHOD`) is `IMPL_METHOD`; the `.struct_ops` map is `IMPL`.
  */

@@ -523,7 +523,7 @@ class FunctionAnalysis {
         this.block(e.body, flow, env);
         return;
       case "int": case "bool": case "string": case "null": case "constant": case "global": case "entry":
-      case "programRef": case "sizeof": case "dispatch": case "functionRef":
+      case "programRef": case "sizeof": case "dispatch": case "functionRef": case "escapeSlot":
         return;
     }
   }

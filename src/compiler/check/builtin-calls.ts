@@ -135,5 +135,6 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const literal = format?.kind === "StringLiteral" ? format : undefined;
   const values = expr.args.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
   checkPrintArguments(c.ctx, c.fn.side, expr.span, literal, values);
-  return voidType;
+  // Its value, when used, is what bpf_printk/printf/printk return: the bytes written.
+  return i32;
 }

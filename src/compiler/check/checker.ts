@@ -16,7 +16,7 @@ import type { CheckInputs, FunctionContext } from "./context.js";
 import { CheckContext } from "./context.js";
 import { declareAll, declareBuiltins, roleOf, spliceIncludes } from "./declarations.js";
 import { declareModuleFunctions, loadImports, moduleCallsOf, moduleScopeOf, pruneUnusedModuleFunctions } from "./imports.js";
-import { alwaysReturns, checkStatement } from "./statements.js";
+import { alwaysReturns, checkStatement, reportUntypedNullLocals } from "./statements.js";
 import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
 import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
@@ -29,8 +29,22 @@ import { checkRingbufCallbacks } from "./ringbuf.js";
 import { finishTestFunction } from "./testing.js";
 import { checkModuleBody, isModuleFunction } from "./kmod.js";
 import { checkLicense } from "./license.js";
+import { checkReturnMatch } from "./match.js";
+import { unparenthesize } from "../ast.js";
 
 export type { Semantics } from "./semantics.js";
+
+/**
+ * A function with a result whose body ends in a bare `match (x) { … }`: the match is its
+ * value, as in KernelScript 0.1.1 (types_demo's `protocol_from_u8`), checked and lowered
+ * as `return match`. Only the body's last statement, and not with a named result (there
+ * falling off the end returns the result).
+ */
+function matchValueTail(decl: ast.FunctionDecl, returnType: import("../types.js").Type): ast.ExprStmt | undefined {
+  if (!decl.body || decl.returnName || returnType.kind === "void" || returnType.kind === "error") return undefined;
+  const last = decl.body.statements[decl.body.statements.length - 1];
+  return last?.kind === "ExprStmt" && unparenthesize(last.expr).kind === "MatchExpr" ? last : undefined;
+}
 
 export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   const ctx = new CheckContext(inputs);
@@ -56,15 +70,21 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
       ctx.declarations.set(param.name, symbol);
     });
     declareNamedResult(ctx, scope, decl, info);
-    for (const statement of decl.body.statements) checkStatement({ ctx, fn }, scope, statement);
+    const valueTail = matchValueTail(decl, info.returnType);
+    for (const statement of decl.body.statements) {
+      if (statement === valueTail) checkReturnMatch({ ctx, fn }, scope, unparenthesize(valueTail.expr) as ast.MatchExpr, info.returnType);
+      else checkStatement({ ctx, fn }, scope, statement);
+    }
+    if (valueTail) ctx.matchValueTails.add(valueTail);
     if (side === "module") checkModuleBody(ctx, info);
     finishFunctionCalls(ctx);
     reportReassignedOffsets(ctx);
     finishFunctionLoops(ctx, decl.body);
     finishTestFunction(ctx, info);
+    reportUntypedNullLocals(ctx);
     const returnType = info.returnType;
     // With a named result, falling off the end returns it, like a naked `return`.
-    if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !alwaysReturns(decl.body.statements)) {
+    if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !valueTail && !alwaysReturns(decl.body.statements)) {
       ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
     }
   }
@@ -123,6 +143,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     packetBindings: ctx.packets.bindings,
     patternConstants: ctx.patternConstants,
     testing: ctx.testing,
+    escapingLocals: ctx.escapingLocals,
+    matchValueTails: ctx.matchValueTails,
+    integerNullTests: ctx.integerNullTests,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

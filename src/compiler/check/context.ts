@@ -91,6 +91,14 @@ export class CheckContext {
   readonly tailCalls = new Map<ast.CallExpr, FunctionInfo>();
   /** `@probe("sys_NAME")` programs that are ksyscall programs, with the system call's name. */
   readonly syscallProbes = new Map<ast.FunctionDecl, string>();
+  /** `var x = null` in the function being checked, until an assignment gives `x` a type (statements.ts). */
+  readonly nullLocals = new Map<number, { readonly stmt: ast.VarStmt; typed: boolean }>();
+  /** `x == null` / `x != null` on an integer: compared with 0 (W0273). */
+  readonly integerNullTests = new Set<ast.BinaryExpr>();
+  /** A function body's last statement that is a bare `match` giving the result (checker.ts). */
+  readonly matchValueTails = new Set<ast.ExprStmt>();
+  /** `return &local` in an eBPF @helper: the local is kept in a per-CPU slot (W0272). */
+  readonly escapingLocals = new Map<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>();
   /** Ids of local symbols whose value is read somewhere. */
   readonly readLocals = new Set<number>();
   /** File-level names: maps, globals, functions, enum and built-in constants. */

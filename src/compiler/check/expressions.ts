@@ -6,6 +6,7 @@ import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
 import type { Type } from "../types.js";
 import { boolType, charType, errorType, nullType, typeToString, u64 } from "../types.js";
 import { asInteger, checkAssignable, commonIntegerType, concreteType } from "./conversions.js";
@@ -168,6 +169,13 @@ function checkBinary(c: ExprChecker, scope: Scope, expr: ast.BinaryExpr): Type {
     if (otherType.kind === "error") return boolType;
     // A program handle is null when `load()` failed (KernelScript 0.1.1's `if (prog == null)`).
     if (isMapIndex(c, other) || isMapAlias(c, other) || otherType.kind === "pointer" || otherType.kind === "function" || otherType.kind === "programHandle") return boolType;
+    // KernelScript 0.1.1 emits `x != NULL`, which C compares with 0; so does this (W0273).
+    const integer = concreteType(ctx, other, otherType);
+    if (asInteger(integer) && integer.kind !== "char") {
+      ctx.diags.report(referenceErrors.integerComparedWithNull, expr.span, typeToString(integer), expr.op);
+      ctx.integerNullTests.add(expr);
+      return boolType;
+    }
     ctx.diags.report(typeErrors.invalidOperands, expr.opSpan, expr.op, typeToString(otherType), "null");
     return boolType;
   }

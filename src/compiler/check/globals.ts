@@ -25,6 +25,7 @@ import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { ConfigInfo, ConstValue, GlobalInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
+import { truncateUtf8 } from "./strings.js";
 
 interface Typed {
   readonly type: Type;
@@ -68,7 +69,7 @@ function checkStorable(ctx: CheckContext, type: Type, span: Span, name: string):
 
 function unstorable(ctx: CheckContext, type: Type, seen: Set<string>): Type | undefined {
   switch (type.kind) {
-    case "int": case "bool": case "char": case "enum": case "error": return undefined;
+    case "int": case "bool": case "char": case "enum": case "error": case "str": return undefined;
     case "array": return unstorable(ctx, type.element, seen);
     case "struct": {
       if (type.origin !== "user") return type;
@@ -128,9 +129,7 @@ export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | u
       return { type: boolType, value: { kind: "bool", value: expr.value } };
     case "ArrayLiteral": return constArray(ctx, expr, expected, what);
     case "StructLiteral": return constStruct(ctx, expr, expected, what);
-    case "StringLiteral":
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "string (`str`) initial values of globals");
-      return undefined;
+    case "StringLiteral": return constString(ctx, expr, expected, context);
     case "NullLiteral":
       ctx.diags.report(typeErrors.unsupportedGlobalType, expr.span, what.replace(/^.*`(.*)`$/, "$1"), "null");
       return undefined;
@@ -149,6 +148,27 @@ export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | u
     return { type: expected, value: { kind: "int", value } };
   }
   return { type: defaultLiteralType(value), value: { kind: "int", value } };
+}
+
+/**
+ * A string's initial value: the `str(N)` struct's bytes (`{ .data = { … } }`), cut to the
+ * capacity at a UTF-8 boundary as any stored literal is (W0264); the rest is zero.
+ */
+function constString(ctx: CheckContext, expr: ast.StringLiteral, expected: Type | undefined, context: string): Typed | undefined {
+  const found: Type = { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
+  if (expected?.kind === "array") {
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "string initial values of byte-array globals");
+    return undefined;
+  }
+  if (expected && expected.kind !== "str") {
+    ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), typeToString(found), context);
+    return undefined;
+  }
+  if (expected && !checkAssignable(ctx, expr, found, expected, context)) return undefined;
+  const type = expected ?? found;
+  const bytes = new TextEncoder().encode(truncateUtf8(expr.value, type.kind === "str" ? type.size : 0));
+  const data: ConstValue = { kind: "array", elements: [...bytes].map((b) => ({ kind: "int", value: BigInt(b) })) };
+  return { type, value: { kind: "struct", fields: bytes.length > 0 ? [{ name: "data", value: data }] : [] } };
 }
 
 /** `[]` is all zero, `[v]` fills every element with v, `[a, b]` sets the first ones. */

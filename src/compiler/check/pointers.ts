@@ -8,6 +8,7 @@
 
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
 import type { ExprChecker } from "./expressions.js";
@@ -125,6 +126,14 @@ export function checkEscapingPointer(c: ExprChecker, value: ast.Expr): void {
   if (base.kind !== "NameExpr") return;
   const symbol = c.ctx.references.get(base);
   if (symbol?.kind === "local" && !symbol.mapAlias) {
+    // An eBPF @helper's local can live in per-CPU storage instead (lower: `escapeSlot`).
+    const info = c.fn.info;
+    const structOpsMethod = c.ctx.structOps.some((ops) => ops.methods.some((m) => m.function === info));
+    if (c.fn.side === "kernel" && info.role.kind === "helper" && !structOpsMethod) {
+      c.ctx.diags.report(referenceErrors.localKeptPerCpu, e.span, info.name, symbol.name);
+      c.ctx.escapingLocals.set(e, { helper: info.name, local: symbol.name, type: symbol.type });
+      return;
+    }
     c.ctx.diags.report(safetyErrors.pointerToLocalEscapes, e.span, symbol.name, typeToString(symbol.type));
   }
 }

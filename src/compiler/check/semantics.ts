@@ -139,6 +139,12 @@ export interface Semantics {
   readonly loops: ReadonlyMap<ast.Stmt, LoopFacts>;
   /** The constant (enum or built-in) each name pattern of a `match` arm refers to. */
   readonly patternConstants: ReadonlyMap<ast.Ident, Extract<Symbol, { kind: "constant" }>>;
+  /** `return &local` of an eBPF @helper (the `&` expression): its local lives in a per-CPU slot (check/pointers.ts). */
+  readonly escapingLocals: ReadonlyMap<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>;
+  /** `x == null` / `x != null` on an integer: lowered as a comparison with 0 (W0273). */
+  readonly integerNullTests: ReadonlySet<ast.BinaryExpr>;
+  /** Bare `match` statements ending a function with a result: its value (checked as `return match`). */
+  readonly matchValueTails: ReadonlySet<ast.ExprStmt>;
   /** What `@test` code uses (check/testing.ts). */
   readonly testing: import("./testing.js").TestingFacts;
 }

@@ -6,6 +6,8 @@ import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
+import type { CheckContext } from "./context.js";
 import type { Type } from "../types.js";
 import { errorType, sameType, typeToString } from "../types.js";
 import { asInteger, checkAssignable, concreteType } from "./conversions.js";
@@ -171,10 +173,16 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
       mapAlias = init.target.name.name;
     }
     if (type.kind === "function") noteFunctionValueInit(c, id, stmt.init);
-    // `null` alone says nothing about the variable's type.
+    // `null` alone says nothing about the variable's type: the first assignment of a
+    // pointer gives it one (nullLocals, KernelScript 0.1.1's `var x = null`).
     if (!declared && type.kind === "null") {
-      ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "a typed value", typeToString(type), `the declaration of \`${stmt.name.name}\``);
-      type = errorType;
+      if (stmt.keyword === "const") {
+        ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "a typed value", typeToString(type), `the declaration of \`${stmt.name.name}\``);
+        type = errorType;
+      } else {
+        ctx.nullLocals.set(id, { stmt, typed: false });
+        mayBeNull = "is initialised to `null`";
+      }
     }
   } else if (!declared) {
     ctx.diags.report(typeErrors.declarationNeedsTypeOrValue, stmt.name.span, stmt.name.name);
@@ -213,6 +221,39 @@ function checkBindingSource(c: ExprChecker, scope: Scope, stmt: ast.IfStmt): { t
 
 const compoundOps = new Set(["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
 
+/**
+ * `x = value` where `x` was declared `var x = null` and has no type yet: a pointer value
+ * gives `x` its type from here on, and its declaration too (the C declares it with that
+ * type, initialised to NULL). Anything else is E0626. Returns the type `x` now has.
+ */
+function typeNullLocal(c: ExprChecker, scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, value: ast.Expr): Type {
+  const { ctx } = c;
+  const valueType = concreteType(ctx, value, checkExpr(c, scope, value));
+  const pending = ctx.nullLocals.get(symbol.id);
+  if (valueType.kind === "null" || valueType.kind === "error" || !pending) return valueType.kind === "error" ? errorType : symbol.type;
+  if (valueType.kind !== "pointer" || valueType.header) {
+    ctx.diags.report(referenceErrors.nullLocalNotPointer, value.span, symbol.name, typeToString(valueType));
+    pending.typed = true; // one report per variable
+    return errorType;
+  }
+  const typed: Extract<Symbol, { kind: "local" }> = { ...symbol, type: valueType, mayBeNull: nullOrigin(c, value, valueType) };
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    const own = s.own(symbol.name);
+    if (own?.kind === "local" && own.id === symbol.id) s.declare(symbol.name, typed);
+  }
+  ctx.declarations.set(pending.stmt, { ...typed, mayBeNull: "is initialised to `null`" });
+  pending.typed = true;
+  return valueType;
+}
+
+/** After a function's body: each `var x = null` that no pointer assignment gave a type (E0626). */
+export function reportUntypedNullLocals(ctx: CheckContext): void {
+  for (const pending of ctx.nullLocals.values()) {
+    if (!pending.typed) ctx.diags.report(referenceErrors.nullLocalUntyped, pending.stmt.name.span, pending.stmt.name.name);
+  }
+  ctx.nullLocals.clear();
+}
+
 function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
   const { ctx } = c;
   const target = stmt.target;
@@ -235,6 +276,10 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
         targetType = symbol.type;
         if (symbol.kind === "local") {
           noteLocalAssigned(ctx, symbol.id);
+          if (symbol.type.kind === "null" && stmt.op === "=") {
+            ctx.exprTypes.set(target, typeNullLocal(c, scope, symbol, stmt.value));
+            return;
+          }
           if (symbol.type.kind === "pointer" && stmt.op === "=") {
             const valueType = checkExprAs(c, scope, stmt.value, targetType, "this assignment");
             const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);

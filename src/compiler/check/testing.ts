@@ -16,6 +16,9 @@ import { errorType, typeToString, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkCondition, checkExpr, checkExprAs } from "./expressions.js";
+import { asInteger, checkAssignable } from "./conversions.js";
+import { unparenthesize } from "../ast.js";
+import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
 import { programTypeFor } from "../kernel/program-types.js";
@@ -23,6 +26,7 @@ import { packetHeaderByName } from "../kernel/headers.js";
 import {
   contextFieldsByProgramType, packetMethodByName, testBuiltinNames, testPacketCapacity, testPacketStruct,
   testResultStruct, testRunLimit, testRunStruct, testRunTypeLabel, testStructNames, type PacketMethod,
+  testContextFieldByName, testContextFields, type TestContextRole,
 } from "../kernel/testing.js";
 import type { ProgramType } from "../ir.js";
 import { checkRecordRead, checkRunCommand, sourceLocation, type RecordRead } from "./test-events.js";
@@ -32,7 +36,7 @@ export interface TestingFacts {
   /** Each `assert(...)`: its `.ks` location and the source text of its condition. */
   readonly asserts: Map<ast.CallExpr, { readonly location: string; readonly text: string }>;
   /** `test()`/`test_run()` calls: the program they run and its type. */
-  readonly runs: Map<ast.CallExpr, { readonly program: string; readonly programType: ProgramType }>;
+  readonly runs: Map<ast.CallExpr, { readonly program: string; readonly programType: ProgramType; readonly context: TestContextUse | undefined }>;
   /** `@test` functions that run at least one program. */
   readonly running: Set<FunctionInfo>;
   /** `@helper`s test code calls (compiled into the test binary too). */
@@ -117,7 +121,11 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   }
   const progType = checkExpr(c, scope, progArg);
   const symbol = progArg.kind === "NameExpr" ? ctx.references.get(progArg) : undefined;
-  checkExprAs(c, scope, runArg, runType, `the test run of \`${name}()\``);
+  const runFound = checkExpr(c, scope, runArg, runType);
+  // A struct of the file is KernelScript 0.1.1's test context; its fields are checked
+  // once the program type is known.
+  const userContext = runFound.kind === "struct" && runFound.origin === "user" ? runFound.name : undefined;
+  if (!userContext) checkAssignable(ctx, runArg, runFound, runType, `the test run of \`${name}()\``);
   if (progType.kind === "error") return errorType;
   if (progType.kind !== "programRef" || symbol?.kind !== "function" || symbol.info.role.kind !== "program") {
     ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, `an eBPF program of this file as its first argument, not \`${typeToString(progType)}\``);
@@ -140,11 +148,45 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
       }
     }
   }
-  ctx.testing.runs.set(expr, { program: info.name, programType });
+  let context: TestContextUse | undefined;
+  if (userContext) {
+    context = checkTestContext(c, runArg, userContext, programType);
+    if (!context) return errorType;
+  }
+  ctx.testing.runs.set(expr, { program: info.name, programType, context });
   // TC programs return `i32`; their result is typed as the action enum so it compares
   // with TC_ACT_* and a failed assert names the action.
   const returned: Type = programType === "tc" && info.returnType.kind === "int" ? { kind: "enum", name: "tc_action", origin: "kernel" } : info.returnType;
   return name === "test" ? returned : resultType;
+}
+
+/** A user struct given to `test()`: each field and what it fills in the run (kernel/testing.ts). */
+export interface TestContextUse {
+  readonly struct: string;
+  readonly fields: readonly { readonly name: string; readonly role: TestContextRole }[];
+}
+
+function checkTestContext(c: ExprChecker, runArg: ast.Expr, struct: string, programType: ProgramType): TestContextUse | undefined {
+  const { ctx } = c;
+  const layout = ctx.structs.get(struct);
+  if (!layout) return undefined;
+  const allowed = testContextFields.filter((f) => f.programTypes.includes(programType)).map((f) => `\`${f.name}\``).join(", ");
+  const fields: { name: string; role: TestContextRole }[] = [];
+  let ok = true;
+  for (const field of layout.fields) {
+    const meaning = testContextFieldByName.get(field.name);
+    let why: string | undefined;
+    if (!meaning) why = "means nothing to a test run";
+    else if (!meaning.programTypes.includes(programType)) why = `is not part of the ${testRunTypeLabel(programType)} test run`;
+    else if (!asInteger(field.type) || field.type.kind === "bool") why = `must be an integer, not \`${typeToString(field.type)}\``;
+    if (why || !meaning) {
+      ctx.diags.report(referenceErrors.testContextField, runArg.span, struct, field.name, why ?? "", allowed || "none");
+      ok = false;
+      continue;
+    }
+    fields.push({ name: field.name, role: meaning.role });
+  }
+  return ok ? { struct, fields } : undefined;
 }
 
 function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
@@ -318,6 +360,9 @@ function unportable(ctx: CheckContext, info: FunctionInfo, seen: Set<FunctionInf
       why = "it has a loop (eBPF loops may become kernel callbacks)";
     } else if (node.kind === "IfStmt" && node.binding) {
       why = "it binds a map entry, packet header or pointer";
+    } else if (node.kind === "ReturnStmt" && node.value && unparenthesize(node.value).kind === "UnaryExpr" && (unparenthesize(node.value) as ast.UnaryExpr).op === "&") {
+      // In eBPF a returned `&local` lives in a per-CPU map (W0272); there is none here.
+      why = "it returns an address (`return &…`)";
     } else if (node.kind === "ThrowStmt" || node.kind === "TryStmt" || node.kind === "DeferStmt") {
       why = "it uses error handling";
     } else if (node.kind === "VarStmt") {

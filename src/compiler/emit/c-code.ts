@@ -13,7 +13,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { functionName, localName, programName } from "../names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
-import { emitPointerStatement } from "./pointers-c.js";
+import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
@@ -401,6 +401,7 @@ export class CCodeEmitter {
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
       case "testCall": return testCallExpression((x) => this.expr(x), e);
+      case "escapeSlot": return escapeSlotLookup(e);
     }
   }
 
@@ -454,9 +455,10 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
     const format = cString(`${s.format}\n`);
-    if (this.kernelModule) return modulePrint(format, args);
+    const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
+    if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;
     const call = this.side === "kernel" ? "bpf_printk" : "printf";
-    return `${call}(${[format, ...args].join(", ")});`;
+    return `${assign}${call}(${[format, ...args].join(", ")});`;
   }
 }
 

@@ -14,6 +14,7 @@ import { emitKernelGlobals } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "../names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
+import { emitEscapeSlotMaps } from "./pointers-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
@@ -156,6 +157,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   const callbacks = new Map(functions.map((fn) => [fn, new LoopCallbacks(fn.name, fn.returnType, fn.body)]));
   for (const loops of callbacks.values()) loops.declarations(w);
   emitLoopScratchMap(w, [...callbacks.values()].flatMap((loops) => loops.scratchMembers()));
+  emitEscapeSlotMaps(w, module.escapeSlots ?? []);
   // A helper nothing calls is still the user's code: keep it, and keep clang's
   // -Wunused-function (an error under -Werror) quiet about it.
   const called = calledNames(functions);

@@ -41,7 +41,8 @@ export function globalReference(side: Side, storage: ir.GlobalStorage, name: str
     case "pinned": place = `ks_pinned_mem->${member}`; break;
     case "local": throw new Error(`internal: kernel-only global ${name} reached user-space code`);
   }
-  if (type.kind === "array") return place;
+  // Arrays and strings are read through calls (copies, compares), which reload them anyway.
+  if (type.kind === "array" || type.kind === "str") return place;
   const cType = storage === "config" ? `struct ${configStructName(name)}` : cTypeName(type);
   return `(*(volatile ${cType} *)&${place})`;
 }

@@ -6,7 +6,7 @@ import type * as ir from "../ir.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, mapName, tailCallMapName } from "../names.js";
+import { escapeSlotName, localName, mapName, tailCallMapName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;
@@ -114,4 +114,22 @@ function reroot(place: ir.IrPlace, alias: string, root: ir.IrExpr): ir.IrPlace {
     case "index": return { ...place, target: expr(place.target) };
     case "global": case "entry": case "deref": return place;
   }
+}
+
+/** The per-CPU arrays keeping the locals that `@helper`s return pointers to (lower-escapes.ts). */
+export function emitEscapeSlotMaps(w: CWriter, slots: readonly ir.IrEscapeSlot[]): void {
+  for (const slot of slots) {
+    w.block("struct", () => {
+      w.line("__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);");
+      w.line("__uint(max_entries, 1);");
+      w.line("__type(key, __u32);");
+      w.line(`__type(value, ${cTypeName(slot.type)});`);
+    }, ` ${escapeSlotName(slot.helper, slot.local)} SEC(".maps");`);
+    w.line();
+  }
+}
+
+/** This CPU's slot of `helper`'s `local` (a pointer that may be null). */
+export function escapeSlotLookup(e: Extract<ir.IrExpr, { kind: "escapeSlot" }>): string {
+  return `((${cTypeName(e.type)})bpf_map_lookup_elem(&${escapeSlotName(e.helper, e.local)}, &(__u32){0}))`;
 }

@@ -26,6 +26,18 @@ export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir
     }
     case "records":
       return op.method === "next" ? `ks_test_next_${op.map}(${cString(op.location)})` : `ks_test_pending_${op.map}(${cString(op.location)})`;
+    case "context": {
+      // The struct is evaluated once; each field the checker gave a meaning fills the run.
+      const value = e.args[0]!;
+      const steps = op.fields.map((f) => {
+        switch (f.role.kind) {
+          case "zeroPacket": return `__ks_run.packet = ks_pkt_zeros((__u64)__ks_ctx.${f.name}, ${cString(`${op.struct}.${f.name}`)});`;
+          case "runField": return `__ks_run.${f.role.field} = __ks_ctx.${f.name};`;
+          case "unused": return `(void)__ks_ctx.${f.name}; /* ${f.role.why} */`;
+        }
+      });
+      return `({ ${cTypeName(value.type)} __ks_ctx = ${expr(value)}; struct TestRun __ks_run; memset(&__ks_run, 0, sizeof(__ks_run)); ${steps.join(" ")} __ks_run; })`;
+    }
     case "command":
       return `ks_test_run_command(${cString(op.location)}, ${cString(op.command)})`;
     case "assertFailed": {

@@ -125,3 +125,36 @@ export function testRunLimit(type: ProgramType): string | undefined {
     case "struct_ops": return "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN";
   }
 }
+
+/**
+ * What a field of a user-declared test context struct means when the struct is given to
+ * `test(prog, ctx)` (KernelScript 0.1.1's style: `XdpTestContext { packet_size,
+ * interface_id, expected_action }`). The reference implementation builds the struct and
+ * then runs the program on 1500 zero bytes whatever it says; here each field the table
+ * names fills the `TestRun` it stands for, and any other field is E0625.
+ */
+export type TestContextRole =
+  | { readonly kind: "zeroPacket" }
+  | { readonly kind: "runField"; readonly field: string }
+  | { readonly kind: "unused"; readonly why: string };
+
+export interface TestContextField {
+  readonly name: string;
+  readonly role: TestContextRole;
+  readonly programTypes: readonly ProgramType[];
+  readonly description: string;
+}
+
+export const testContextFields: readonly TestContextField[] = [
+  { name: "packet_size", role: { kind: "zeroPacket" }, programTypes: ["xdp", "tc"], description: "a frame of that many zero bytes (14 to 3520)" },
+  { name: "interface_id", role: { kind: "runField", field: "ingress_ifindex" }, programTypes: ["xdp", "tc"], description: "the receiving interface's index (`ingress_ifindex`; 0: loopback)" },
+  { name: "expected_action", role: { kind: "unused", why: "the test compares the result itself" }, programTypes: ["xdp", "tc"], description: "not used by the run (the test compares the result itself)" },
+  ...["ingress_ifindex", "rx_queue_index", "ifindex", "mark", "priority", "repeat"].map((field): TestContextField => ({
+    name: field,
+    role: { kind: "runField", field },
+    programTypes: contextFieldsByProgramType.get(field) ?? [],
+    description: `the \`TestRun\` field of that name`,
+  })),
+];
+
+export const testContextFieldByName: ReadonlyMap<string, TestContextField> = new Map(testContextFields.map((f) => [f.name, f]));

@@ -125,7 +125,7 @@ function exprCost(e: ir.IrExpr): number {
     case "binary": case "unary": case "cast": case "field": case "functionRef": case "programRef": case "structLiteral":
     case "arrayLiteral": case "sizeof": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":
     case "strConvert": case "strBytes": case "valueBlock": case "ringbufReserve": case "objectNew": case "dispatch":
-    case "mapMethod": case "testCall":
+    case "mapMethod": case "testCall": case "escapeSlot":
       return 1 + children + exprBodies(e).reduce((sum, b) => sum + bodyCost(b.statements), 0);
   }
 }

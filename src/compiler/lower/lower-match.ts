@@ -170,7 +170,7 @@ const effectful: Readonly<Record<ir.IrExpr["kind"], boolean>> = {
   binary: false, unary: false, cast: false, field: false, contextField: false, index: false, mapLookup: false,
   mapEntryPointer: false, mapContains: false, functionRef: false, programRef: false, structLiteral: false,
   arrayLiteral: false, sizeof: false, byteOrder: false, strConcat: false, strEquals: false, strIndex: false,
-  strConvert: false, strBytes: false,
+  strConvert: false, strBytes: false, escapeSlot: false,
 };
 
 /** Whether evaluating `e` can do anything besides computing a value (calls, map methods). */

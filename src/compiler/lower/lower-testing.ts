@@ -9,8 +9,10 @@ import type { Type } from "../types.js";
 import { boolType, voidType } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
-import { packetMethodByName, testPacketStruct } from "../kernel/testing.js";
+import { packetMethodByName, testPacketStruct, testRunStruct } from "../kernel/testing.js";
 import { unparenthesize } from "../ast.js";
+
+const testRunType: Type = { kind: "struct", name: testRunStruct, origin: "kernel" };
 
 const comparisons = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
@@ -23,7 +25,11 @@ export function lowerTestCall(l: FunctionLowering, expr: ast.CallExpr): ir.IrExp
   if (run) {
     const result = expr.callee.kind === "NameExpr" && expr.callee.name.name === "test" ? "retval" : "result";
     const op: ir.TestOp = { kind: "run", program: run.program, programType: run.programType, result };
-    return { kind: "testCall", op, args: [l.expr(expr.args[1]!)], type: l.typeOf(expr), span };
+    const given = l.expr(expr.args[1]!);
+    const runArg: ir.IrExpr = run.context
+      ? { kind: "testCall", op: { kind: "context", struct: run.context.struct, fields: run.context.fields }, args: [given], type: testRunType, span: given.span }
+      : given;
+    return { kind: "testCall", op, args: [runArg], type: l.typeOf(expr), span };
   }
   const records = facts.records.get(expr);
   if (records) {

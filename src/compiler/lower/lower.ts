@@ -37,6 +37,7 @@ import { lowerAssert, lowerTestCall } from "./lower-testing.js";
 import { SharedMemory } from "./shared-memory.js";
 import { atomicCapable } from "../kernel/builtins.js";
 import { unparenthesize } from "../ast.js";
+import { escapeSlots, lowerIntegerNullTest, lowerPrintValue, lowerReturn } from "./lower-escapes.js";
 
 export class InternalError extends Error {}
 
@@ -119,6 +120,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     kernelModule: withCallerTypes(kernelModule, programs, helpers, semantics.structOps.flatMap((s) => s.methods.map((m) => m.function.name))),
     kernelCompat: semantics.kernelCompat,
     tailCallTargets: calls.tailCallTargets,
+    escapeSlots: escapeSlots(semantics),
     ...(handover ? { handover } : {}),
   };
 }
@@ -307,7 +309,9 @@ export class FunctionLowering implements MatchLowering {
       case "AssignStmt": return this.assignment(stmt);
       case "ExprStmt": {
         const inner = unparenthesize(stmt.expr);
-        if (inner.kind === "MatchExpr") return lowerMatchStatement(this, inner);
+        if (inner.kind === "MatchExpr") {
+          return this.semantics.matchValueTails.has(stmt) ? lowerReturnMatch(this, inner, this.info.returnType, span) : lowerMatchStatement(this, inner);
+        }
         const asserted = lowerAssert(this, stmt.expr);
         if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
@@ -389,14 +393,7 @@ export class FunctionLowering implements MatchLowering {
       }
       case "BreakStmt": return [{ kind: "break", span }];
       case "ContinueStmt": return [{ kind: "continue", span }];
-      case "ReturnStmt": {
-        if (!stmt.value) return [{ kind: "return", value: this.namedResult, span }];
-        const tail = this.tailCall(stmt.value, span);
-        if (tail) return tail;
-        const value = unparenthesize(stmt.value);
-        if (value.kind === "MatchExpr") return lowerReturnMatch(this, value, this.info.returnType, span);
-        return [{ kind: "return", value: coerce(this.expr(value), this.info.returnType), span }];
-      }
+      case "ReturnStmt": return lowerReturn(this, stmt);
       case "DeleteStmt": {
         const target = stmt.target;
         const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
@@ -566,6 +563,7 @@ export class FunctionLowering implements MatchLowering {
               return expr.op === "!=" ? contains : { kind: "unary", op: "!", operand: contains, type: boolType, span };
             }
           }
+          if (this.semantics.integerNullTests.has(expr)) return lowerIntegerNullTest(this, expr, inner);
         }
         if (expr.op === "&&" || expr.op === "||") return lowerShortCircuit(this, expr)!;
         const left = this.expr(expr.left);
@@ -651,6 +649,7 @@ export class FunctionLowering implements MatchLowering {
   /** A call; one that may throw is hoisted (`used`: whether its value is needed). */
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
+    if (this.isPrintCall(expr)) return lowerPrintValue(this, expr);
     const ringbufCall = lowerRingbufCall(this, expr);
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);

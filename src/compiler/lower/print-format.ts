@@ -21,7 +21,7 @@ function defaultConversion(type: Type): string {
   return "u";
 }
 
-export function lowerPrint(format: string | undefined, args: readonly ir.IrExpr[], span: Span): ir.IrStmt {
+export function lowerPrint(format: string | undefined, args: readonly ir.IrExpr[], span: Span, result?: string): ir.IrStmt {
   // print adds the newline; one the format already ends with is not doubled.
   const text = (format ?? "").replace(/\n$/, "");
   const { conversions } = parseFormat(text);
@@ -41,5 +41,5 @@ export function lowerPrint(format: string | undefined, args: readonly ir.IrExpr[
     const separator = out === "" || /\s$/.test(out) ? "" : " ";
     out += `${separator}%${lengthModifier(arg.type)}${defaultConversion(arg.type)}`;
   }
-  return { kind: "print", format: out, args, span };
+  return result === undefined ? { kind: "print", format: out, args, span } : { kind: "print", format: out, args, result, span };
 }

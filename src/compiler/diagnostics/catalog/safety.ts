@@ -76,7 +76,7 @@ export const unresolvedIndirectCall = defineError(
 export const pointerToLocalEscapes = defineError(
   "E0418",
   "pointer to a local variable escapes its function",
-  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle, and reading through it (as KernelScript 0.1.1's type_checking and types_demo examples do with `*p`) reads a dead stack frame: undefined behaviour, which no compiler can give a meaning. Return the value itself (a copy); the caller's `*p` becomes the value.",
+  "A local variable lives on the function's stack and is gone when the function returns; a pointer to it would dangle, and reading through it reads a dead stack frame: undefined behaviour. In an eBPF `@helper` the compiler gives the local per-CPU storage instead (warning W0272; KernelScript 0.1.1's type_checking and types_demo examples rely on it), because eBPF has no recursion and a program runs to its end on one CPU. User-space functions, `@kfunc`s and struct_ops methods keep this error: user-space code may recurse or run on several threads, so one storage slot per function would be shared by calls that are still alive. Return the value itself (a copy); the caller's `*p` becomes the value.",
   (name: string, type: string) => ({
     message: `returning a pointer to the local variable \`${name}\`, which does not outlive this function`,
     help: `return a copy: declare the result \`-> ${type}\` and write \`return ${name}\` (or let the caller pass a pointer to fill in)`,

@@ -7,7 +7,7 @@
 //!
 //! C API (all `static`):
 //!   struct TestPacket ks_pkt_eth(struct ethhdr), ks_pkt_ipv4(p, struct iphdr), …,
-//!                     ks_pkt_payload(p, n), ks_pkt_pad_to(p, n)
+//!                     ks_pkt_payload(p, n), ks_pkt_pad_to(p, n), ks_pkt_zeros(n, what)
 //!   struct TestResult ks_test_exec(prog, name, kind, struct TestRun)
 //!   void ks_test_assert_failed(location, text, message, op, left, right)   (no return)
 //!   const char *ks_test_fmt(slot, value, is_signed, labels)                 value text
@@ -377,6 +377,17 @@ static KS_UNUSED struct TestPacket ks_pkt_pad_to(struct TestPacket p, __u32 n)
 {
     if (n < p.len) ks_test_abort(".pad_to(%u): the packet is already %u bytes long", n, p.len);
     return ks_pkt_payload(p, n - p.len);
+}
+
+/* A test context's packet_size: a frame of n zero bytes (no headers to fill in). */
+static KS_UNUSED struct TestPacket ks_pkt_zeros(__u64 n, const char *what)
+{
+    struct TestPacket p;
+    if (n < 14 || n > KS_PACKET_MAX)
+        ks_test_abort("%s is %llu; a test frame has 14 (an Ethernet header) to %u bytes", what, (unsigned long long)n, KS_PACKET_MAX);
+    memset(&p, 0, sizeof(p));
+    p.len = (__u32)n;
+    return p;
 }
 
 /* The frame a run without a packet gets: Ethernet, IPv4, UDP, no payload (42 bytes). */

@@ -1,0 +1,60 @@
+//! E0625–E0631, W0272–W0275: meanings given to KernelScript 0.1.1 constructs the
+//! reference implementation accepts without defining them (its `@test` contexts, helpers
+//! returning `&local`, `u32 != null`, `print` as a value, `var x = null`).
+
+import { defineError, defineWarning } from "../diagnostic.js";
+
+export const testContextField = defineError(
+  "E0625",
+  "test context field without a meaning",
+  "`test(prog, ctx)` also takes a struct you declare yourself, as KernelScript 0.1.1's examples do (`XdpTestContext { packet_size, interface_id, expected_action }`). Each field must say something the test run can do: `packet_size` is a frame of that many zero bytes, `interface_id` the receiving interface (`ingress_ifindex`), `expected_action` is not used by the run (the test compares the result itself), and a field named like a `TestRun` field (`ingress_ifindex`, `rx_queue_index`, `ifindex`, `mark`, `priority`, `repeat`) sets it. Fields are integers. Any other field would be silently ignored (the reference ignores the whole struct), so it is an error.",
+  (struct: string, field: string, why: string, allowed: string) => ({
+    message: `\`${struct}.${field}\` ${why}`,
+    label: `this \`${struct}\` is the test run's context`,
+    help: `a test context here may have ${allowed}; remove or rename the field, or pass a \`TestRun\``,
+  }),
+);
+
+export const localKeptPerCpu = defineWarning(
+  "W0272",
+  "helper returns a pointer to its local",
+  "A `@helper` returns `&local` (KernelScript 0.1.1's type_checking and types_demo examples do). On the stack that pointer would dangle, so the compiler keeps the returned local in a per-CPU slot of its own (a one-entry `BPF_MAP_TYPE_PERCPU_ARRAY` generated for that helper and variable): the local's value is copied there on `return`, and the pointer is to the slot. It stays valid and keeps the value until the same helper returns that local again on the same CPU (a later call, or a program that interrupts this one on this CPU and calls the helper). The pointer may be null like any pointer a function returns (only if the slot cannot be found, which does not happen for a loaded program), so callers check it. Return the struct by value if the caller should own a copy.",
+  (helper: string, local: string) => ({
+    message: `\`${helper}\` returns a pointer to its local \`${local}\`; \`${local}\` is kept in per-CPU storage`,
+    label: `valid until \`${helper}\` returns again on this CPU`,
+    help: `copy what you need before calling \`${helper}\` again, or return the value itself (\`return ${local}\` with a non-pointer result type)`,
+  }),
+);
+
+export const integerComparedWithNull = defineWarning(
+  "W0273",
+  "integer compared with null",
+  "An integer is never null. KernelScript 0.1.1 accepts `x != null` for any `x` and emits C that compares the integer with 0, so this compiler does the same: `x == null` is `x == 0`, `x != null` is `x != 0`. Whether a map has a key is a different question, asked of the lookup itself: `m[k] != null`, a variable that holds the lookup (`var v = m[k]`, then `v != null`), or `if (var v = m[k]) { … }`. A value that went through a function or an assignment has lost that: a helper returning `m[k]` returns 0 for a missing key.",
+  (type: string, op: string) => ({
+    message: `a \`${type}\` is never null; \`${op} null\` compares it with 0`,
+    label: `\`${op} 0\``,
+    help: `write \`${op} 0\` to say so; to ask whether a map has a key, compare the lookup itself (\`m[k] ${op} null\`) or bind it (\`if (var v = m[k])\`)`,
+  }),
+);
+
+export const nullLocalNotPointer = defineError(
+  "E0626",
+  "variable declared null gets a non-pointer",
+  "`var x = null` declares a variable whose type comes from its first assignment (KernelScript 0.1.1 accepts it): a pointer value gives `x` that pointer type, and `x` starts as null. Only pointers can be null, so a first assignment of an integer, struct or string has no null to start from. Declare such a variable with its type and a real initial value instead.",
+  (name: string, found: string) => ({
+    message: `\`${name}\` was declared \`= null\`, so it holds a pointer, but this is a \`${found}\``,
+    label: `a \`${found}\`, not a pointer`,
+    help: `declare it with its type and a value: \`var ${name}: ${found} = …\``,
+  }),
+);
+
+export const nullLocalUntyped = defineError(
+  "E0627",
+  "variable declared null never gets a type",
+  "`var x = null` takes its type from the first pointer assigned to it later in the function. When nothing is ever assigned, nothing says what `x` points to, so its C declaration cannot be written. Give the type in the declaration.",
+  (name: string) => ({
+    message: `\`${name}\` is declared \`= null\` and never assigned a pointer, so it has no type`,
+    label: "only ever `null`",
+    help: `declare its type: \`var ${name}: *T = null\``,
+  }),
+);
