@@ -1,7 +1,8 @@
 //! Reference tracking: every ring-buffer record (`rb.reserve()`) and every object
 //! (`new T()`) is a reference the verifier follows. Before anything is loaded this pass
 //! proves, on every path of every function, that each one is
-//!   - null-checked before use (E0423),
+//!   - null-checked before use (E0423); `delete p` is no use: deleting null does nothing
+//!     (as C's `free(NULL)`), so the emitted drop is guarded by `if (p)`,
 //!   - released exactly once: submitted or discarded, or deleted (E0420 leak, E0422 twice),
 //!   - never used after its release (E0421),
 //!   - held in one local variable of the function that made it (E0424, E0425, E0508).
@@ -409,10 +410,10 @@ class FunctionAnalysis {
     const released = states.find((st) => st.state === "released");
     if (released?.at) {
       this.diags.report(safety.doubleRelease, s.span, variable.name, released.how ?? releaseWord(released.ref!), released.at);
-    } else if (states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
+    } else if (s.kind === "ringbufRelease" && states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
       this.nullReported.add(variable.id);
       // A `var e = rb.reserve()` record is released only when it is not null (C guard).
-      if (s.kind === "ringbufRelease" && s.ifReserved) this.diags.report(safety.releaseOfUncheckedRecord, target.span, variable.name, operation, refs[0]!.ref!.origin);
+      if (s.ifReserved) this.diags.report(safety.releaseOfUncheckedRecord, target.span, variable.name, operation, refs[0]!.ref!.origin);
       else this.diags.report(safety.missingNullCheck, target.span, variable.name, refs[0]!.ref!.origin);
     }
     const how = s.kind === "objectDelete" ? "deleted" : s.op === "submit" ? "submitted" : "discarded";
