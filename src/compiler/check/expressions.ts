@@ -23,7 +23,7 @@ import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
-  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess,
+  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
@@ -297,6 +297,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         return errorType;
       }
       if (type.packet) {
+        if (acceptImplicitPacketRead(c, expr, expr.operand, undefined)) return type.target;
         reportUnprovenPacketAccess(ctx, expr.span);
         return errorType;
       }
@@ -362,6 +363,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   }
   if (targetType.kind === "str") return checkStringIndex(ctx, expr, targetType);
   if (targetType.kind === "pointer" && targetType.packet) {
+    if (acceptImplicitPacketRead(c, expr, expr.target, expr.index)) return targetType.target;
     reportUnprovenPacketAccess(ctx, expr.span);
     return errorType;
   }

@@ -17,6 +17,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
 import { packetConstants, packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -308,6 +309,48 @@ export function reportReassignedOffsets(ctx: CheckContext): void {
 // ---------------------------------------------------------------------------------------
 // Accesses through pointers
 // ---------------------------------------------------------------------------------------
+
+/** What ends an XDP or TC program whose packet is too short for a read the compiler checks. */
+const shortPacketActions: Readonly<Record<string, { readonly name: string; readonly value: bigint }>> = {
+  xdp: { name: "XDP_ABORTED", value: 0n },
+  tc: { name: "TC_ACT_SHOT", value: 2n },
+};
+
+/**
+ * A read through a raw packet pointer that gets a generated bounds check (W0276): one
+ * byte at a constant offset from the context's `data` (`*ctx.data`, `*(ctx.data + k)`,
+ * `ctx.data[k]`), read (not written) in the body of an XDP or TC program, where ending
+ * the program has a defined result. `index` is the constant added by `ctx.data[k]`.
+ * Returns whether the read was accepted; otherwise the caller reports E0401.
+ */
+export function acceptImplicitPacketRead(c: ExprChecker, read: ast.Expr, pointer: ast.Expr, index: ast.Expr | undefined): boolean {
+  const { ctx } = c;
+  const role = c.fn.info.role;
+  const action = role.kind === "program" ? shortPacketActions[role.info.programType] : undefined;
+  if (!action || ctx.packets.writing) return false;
+  let base = strip(pointer);
+  let offset = 0n;
+  if (base.kind === "BinaryExpr" && base.op === "+") {
+    const added = constantInteger(ctx, base.right);
+    if (added === undefined) return false;
+    offset = added;
+    base = strip(base.left);
+  }
+  if (index) {
+    const added = constantInteger(ctx, index);
+    if (added === undefined) return false;
+    offset += added;
+  }
+  if (base.kind !== "FieldExpr" || base.field.name !== "data") return false;
+  const context = strip(base.target);
+  const contextType = ctx.exprTypes.get(context);
+  if (context.kind !== "NameExpr" || contextType?.kind !== "pointer" || contextType.target.kind !== "struct" ||
+    !networkContexts.has(contextType.target.name)) return false;
+  if (offset < 0n || offset >= maxPacketOffset) return false;
+  ctx.packets.implicitReads.set(read, { context, offset, action: action.name, actionValue: action.value });
+  ctx.diags.report(implicitMeanings.implicitPacketBoundsCheck, read.span, offset, action.name);
+  return true;
+}
 
 /** E0401 or, inside an assignment target, E0409. */
 export function reportUnprovenPacketAccess(ctx: CheckContext, span: Span): void {

@@ -10,9 +10,8 @@ import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
-import type { Type } from "../types.js";
+import type { StructLayout, Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
-import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
 import { lowerPrint } from "./print-format.js";
@@ -28,6 +27,7 @@ import { coerce, lowerStringBinary } from "./lower-strings.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { unparenthesized } from "../check/strings.js";
+import { implicitPacketRead } from "./lower-packets.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
@@ -402,7 +402,6 @@ export class FunctionLowering implements MatchLowering {
         const target = stmt.target;
         const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
         if (!map || target.kind !== "IndexExpr") return [{ kind: "objectDelete", pointer: this.expr(target), span }];
-        if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: coerce(this.expr(target.index), this.mapType(map).key), span }];
       }
       case "BlockStmt": return [{ kind: "block", body: this.block(stmt.block.statements), span }];
@@ -512,6 +511,8 @@ export class FunctionLowering implements MatchLowering {
 
   private exprAsWritten(expr: ast.Expr): ir.IrExpr {
     const span = expr.span;
+    const packetRead = implicitPacketRead(this, expr);
+    if (packetRead) return packetRead;
     switch (expr.kind) {
       case "IntLiteral": return storedLiteral(expr.value, expr.text, this.typeOf(expr), span);
       case "CharLiteral": return { kind: "int", value: BigInt(expr.value), text: String(expr.value), type: this.typeOf(expr), span };
