@@ -394,7 +394,11 @@ export type IrExpr =
   | { readonly kind: "null"; readonly type: Type; readonly span: Span }
   /** A named constant: enum constant or built-in (`XDP_PASS`). Emitted by name. */
   | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly span: Span }
-  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly span: Span }
+  /**
+   * `orAddressOf`: `&v` of a map-copy alias `var v = m[k]`: the entry (`name`) when it
+   * exists, else the address of the zeroed copy `orAddressOf`, so the pointer is never null.
+   */
+  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly span: Span; readonly orAddressOf?: string }
   /** A global variable, or (storage `config`) a config block as a struct value. */
   | { readonly kind: "global"; readonly name: string; readonly storage: GlobalStorage; readonly type: Type; readonly span: Span }
   /** The value the `ifMapEntry` binding points to (read through the pointer). */

@@ -149,3 +149,42 @@ kernelTest("packet bytes read without a check: read when the packet holds them, 
     assert.deepEqual(retvals(tc), [TC_ACT_OK, TC_ACT_SHOT]);
   });
 });
+
+// `&v` of a copied map value (dynptr's `&buffer_value`): the entry, or the zeroed copy
+// when the key is absent, so a helper reading through it never meets null (the verifier
+// refused this before: "R0 invalid mem access 'map_value_or_null'").
+const aliasAddress = `
+struct DataBuffer { data: u8[32], size: u32 }
+var buffer_map : hash<u32, DataBuffer>(16)
+
+@helper
+fn grow(b: *DataBuffer) -> u32 {
+    b->size = b->size + 1
+    return b->size
+}
+
+@xdp
+fn alias_address(ctx: *xdp_md) -> xdp_action {
+    var key: u32 = 1
+    var v = buffer_map[key]
+    if (grow(&v) > 3) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+`;
+
+kernelTest("&v of a copied map value: the entry when present (writes reach the map), the zeroed copy when absent", () => {
+  withBuiltSource("alias_address", aliasAddress, (build) => {
+    const absent = runPrograms(build.bpfObject, [{ prog: "alias_address", size: 64 }, { prog: "alias_address", size: 64 }]);
+    assert.deepEqual(retvals(absent), [XDP_PASS, XDP_PASS]);
+    assert.equal(findMap(absent, "buffer_map").entries.length, 0, "nothing is inserted for an absent key");
+    const value = new Uint8Array(36);
+    value.set(uintBytes(2, 4), 32);
+    const present = runPrograms(build.bpfObject, [{ prog: "alias_address", size: 64 }, { prog: "alias_address", size: 64 }], {
+      presets: [{ map: "buffer_map", key: uintBytes(1, 4), value }],
+    });
+    assert.deepEqual(retvals(present), [XDP_PASS, XDP_DROP]);
+    assert.equal(readUint(findMap(present, "buffer_map").entries[0]!.value, 32, 4), 4n);
+  });
+});

@@ -339,7 +339,8 @@ export class CCodeEmitter {
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
       case "constant": return e.name;
-      case "local": return this.localRef(e.name);
+      case "local": return e.orAddressOf === undefined ? this.localRef(e.name)
+        : `(${this.localRef(e.name)} ? ${this.localRef(e.name)} : &${this.localRef(e.orAddressOf)})`;
       case "global": return globalReference(this.side, e.storage, e.name, e.type);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {

@@ -583,7 +583,7 @@ export class FunctionLowering implements MatchLowering {
         if (expr.op === "&") {
           const operand = expr.operand.kind === "ParenExpr" ? expr.operand.expr : expr.operand;
           const alias = this.aliasOf(operand);
-          if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span };
+          if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span, orAddressOf: localIdentifier(alias) };
           if (operand.kind === "IndexExpr") {
             const map = this.mapName(operand.target);
             if (map) return { kind: "mapEntryPointer", map, key: this.expr(operand.index), keyType: this.mapKeyType(map), type, span };
