@@ -188,3 +188,77 @@ kernelTest("&v of a copied map value: the entry when present (writes reach the m
     assert.equal(readUint(findMap(present, "buffer_map").entries[0]!.value, 32, 4), 4n);
   });
 });
+
+// ---------------------------------------------------------------------------------------
+// object_allocation: `hash<u32, *ConnStats>` holds the objects `new` made. The map
+// stores ConnStats values; `conn_tracker[ip] = stats` moves the object into the entry
+// and `stats` then points at the entry.
+
+/** ConnStats { packet_count, byte_count, first_seen, last_seen: u64 } as numbers. */
+function connStats(value: Uint8Array): bigint[] {
+  return [0, 8, 16, 24].map((at) => readUint(value, at, 8));
+}
+
+behaviour("object_allocation", "first packet creates the entry (count 1), the next increments it; dropped once the count passes 100", (build) => {
+  const source = 0x08080808n;
+  const result = runPrograms(build.bpfObject, [{ prog: "packet_inspector", size: 64 }, { prog: "packet_inspector", size: 64 }]);
+  assert.deepEqual(retvals(result), [XDP_PASS, XDP_PASS]);
+  const entries = findMap(result, "conn_tracker").entries;
+  assert.equal(entries.length, 1);
+  assert.equal(readUint(entries[0]!.key), source);
+  assert.deepEqual(connStats(entries[0]!.value), [2n, 128n, 12345n, 12346n]);
+
+  // An entry already at 100 packets: the next one makes 101 and is dropped, as are later ones.
+  const value = new Uint8Array(32);
+  value.set(uintBytes(100, 8), 0);
+  const busy = runPrograms(build.bpfObject, [{ prog: "packet_inspector", size: 64 }, { prog: "packet_inspector", size: 64 }], {
+    presets: [{ map: "conn_tracker", key: uintBytes(source, 4), value }],
+  });
+  assert.deepEqual(retvals(busy), [XDP_DROP, XDP_DROP]);
+  assert.deepEqual(connStats(findMap(busy, "conn_tracker").entries[0]!.value), [102n, 128n, 0n, 12346n]);
+});
+
+// The move when the map cannot take the entry (full): the variable points at the stack
+// copy, so the rest of the program still reads and writes the object's values.
+const objectMapFull = `
+struct Item { count: u64, seen: u64 }
+var items: hash<u32, *Item>(1)
+var report: array<u32, u64>(2)
+
+@xdp
+fn object_map_full(ctx: *xdp_md) -> xdp_action {
+    var key: u32 = 7
+    var item = items[key]
+    if (item == null) {
+        item = new Item()
+        if (item == null) {
+            return XDP_ABORTED
+        }
+        item->count = 40
+        items[key] = item
+    }
+    item->count = item->count + 2
+    item->seen = 1
+    report[0] = item->count
+    return XDP_PASS
+}
+`;
+
+kernelTest("a map of objects: the moved object is the entry; when the map is full the variable keeps a copy", () => {
+  withBuiltSource("object_map_full", objectMapFull, (build) => {
+    const stored = runPrograms(build.bpfObject, [{ prog: "object_map_full", size: 64 }, { prog: "object_map_full", size: 64 }]);
+    assert.deepEqual(retvals(stored), [XDP_PASS, XDP_PASS]);
+    // Written through `item` after the move: the entry itself.
+    assert.deepEqual([...integerEntries(findMap(stored, "report")).entries()][0], [0n, 44n]);
+    const entry = findMap(stored, "items").entries[0]!;
+    assert.deepEqual([readUint(entry.key), readUint(entry.value, 0, 8), readUint(entry.value, 8, 8)], [7n, 44n, 1n]);
+
+    // Another key fills the one slot: the move fails, `item` points at the copy.
+    const full = runPrograms(build.bpfObject, [{ prog: "object_map_full", size: 64 }], {
+      presets: [{ map: "items", key: uintBytes(1, 4), value: new Uint8Array(16) }],
+    });
+    assert.deepEqual(retvals(full), [XDP_PASS]);
+    assert.deepEqual([...integerEntries(findMap(full, "report")).entries()][0], [0n, 42n]);
+    assert.deepEqual(findMap(full, "items").entries.map((e) => readUint(e.key)), [1n], "the full map is unchanged");
+  });
+});

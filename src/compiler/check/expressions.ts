@@ -35,6 +35,8 @@ import { structFieldDefault } from "../kernel/perf.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 
+import { checkObjectMapIndex } from "./object-maps.js";
+
 export interface ExprChecker {
   readonly ctx: CheckContext;
   readonly fn: FunctionContext;
@@ -348,6 +350,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
         return errorType;
       }
       checkExprAs(c, scope, expr.index, map.key, `the key of map \`${symbol.info.name}\``);
+      checkObjectMapIndex(c, symbol.info, expr);
       return map.value;
     }
   }

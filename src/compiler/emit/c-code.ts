@@ -132,7 +132,12 @@ export class CCodeEmitter {
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
             w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
           } else {
-            w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
+            // A pointer into an entry of a map of objects is reassigned on some paths (the
+            // moved object, its stack copy) and used after they join: kept in memory
+            // (`*volatile`), clang cannot compute `p + offset` before the null test,
+            // which the verifier refuses ("pointer arithmetic on map_value_or_null").
+            const name = s.init?.kind === "mapEntryPointer" && s.init.object ? `volatile ${localName(s.name)}` : localName(s.name);
+            w.line(s.init ? `${cDeclaration(s.type, name)} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, name)};`);
           }
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);

@@ -28,6 +28,7 @@ import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { unparenthesized } from "../check/strings.js";
 import { implicitPacketRead } from "./lower-packets.js";
+import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
@@ -99,7 +100,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       name: m.name,
       mapKind: m.type.mapKind,
       keyType: m.type.key,
-      valueType: m.type.value,
+      valueType: objectMapValue(m.type.value) ?? m.type.value,
       maxEntries: m.type.maxEntries,
       flags: m.flags,
       pinned: m.pinned,
@@ -129,6 +130,8 @@ export class FunctionLowering implements MatchLowering {
   private temporaries = 0;
   /** IR names of locals declared `var e = rb.reserve()` (their release is guarded: W0254). */
   readonly reservedLocals = new Set<string>();
+  /** The stack copies of objects moved into maps, declared at function level (lower-object-maps.ts). */
+  readonly objectHomes: ir.IrStmt[] = [];
   /** Statements to run before the expression being lowered (hoisted calls that may throw). */
   pending: ir.IrStmt[] = [];
 
@@ -417,15 +420,8 @@ export class FunctionLowering implements MatchLowering {
     const span = stmt.span;
     const op: ir.IrAssignOp = stmt.op === "=" ? "=" : (stmt.op.slice(0, -1) as ir.IrArithOp);
     const target = stmt.target;
-    if (target.kind === "IndexExpr") {
-      const map = this.mapName(target.target);
-      if (map) {
-        const type = this.mapType(map);
-        const key = coerce(this.expr(target.index), type.key);
-        const value = coerce(this.expr(stmt.value), type.value);
-        return [op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span }];
-      }
-    }
+    const mapWrite = lowerMapAssignment(this, stmt, op);
+    if (mapWrite) return mapWrite;
     // `m[k].f op= v`, `m[k].a[i] = v`: a place inside a map entry.
     const root = placeRoot(target);
     if (root !== target && root.kind === "IndexExpr") {
@@ -599,7 +595,7 @@ export class FunctionLowering implements MatchLowering {
       }
       case "IndexExpr": {
         const map = this.mapName(expr.target);
-        if (map) return { kind: "mapLookup", map, key: coerce(this.expr(expr.index), this.mapType(map).key), type: this.typeOf(expr), span };
+        if (map) return lowerMapRead(this, map, expr.index, this.typeOf(expr), span);
         const target = this.expr(expr.target);
         if (target.type.kind === "str") return { kind: "strIndex", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
         return { kind: "index", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
@@ -776,7 +772,8 @@ function lowerFunction(
     : undefined;
   const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult, body);
   const named = namedResultFrame(lowering, info, body);
-  const statements = [...named.before, ...lowering.block(body.statements), ...named.after];
+  const lowered = lowering.block(body.statements);
+  const statements = [...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));
   return {
     name: info.name,
