@@ -7,7 +7,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
-import { boolType, charType, errorType, i32, i64, literalFits, nullType, typeToString, u32, u64 } from "../types.js";
+import { boolType, charType, errorType, nullType, typeToString, u64 } from "../types.js";
 import { asInteger, checkAssignable, commonIntegerType, concreteType } from "./conversions.js";
 import type { CheckContext, FunctionContext } from "./context.js";
 import type { Scope } from "./scope.js";
@@ -526,25 +526,11 @@ export function requireValue(c: ExprChecker, expr: ast.Expr, type: Type): Type {
 
 /**
  * The element type of `[a, b, …]` without a declared array type (KernelScript 0.1.1's
- * `var a = [1, 2, 3]`): integer literals take the default literal type of the widest of
- * them (`u32` or `u64`; `i32` or `i64` when one is negative), anything else the type of
- * the first element; every element is then checked against it. Undefined when empty.
+ * `var a = [1, 2, 3]`): the first element's type, as for globals (`u32` for a small
+ * literal, docs/language/globals-config.md); every element is then checked against it.
+ * Undefined when empty.
  */
 function untypedArrayElement(c: ExprChecker, scope: Scope, expr: ast.ArrayLiteral): Type | undefined {
   const first = expr.elements[0];
-  if (!first) return undefined;
-  const literals = expr.elements.map((e) => constantLiteral(e));
-  if (literals.every((v): v is bigint => v !== undefined)) {
-    const candidates = literals.some((v) => v < 0n) ? [i32, i64] : [u32, u64];
-    return candidates.find((t) => literals.every((v) => literalFits(v, t))) ?? candidates[1];
-  }
-  return concreteType(c.ctx, first, checkExpr(c, scope, first));
-}
-
-/** The value of an integer literal, possibly negated. */
-function constantLiteral(e: ast.Expr): bigint | undefined {
-  const inner = e.kind === "ParenExpr" ? e.expr : e;
-  if (inner.kind === "IntLiteral") return inner.value;
-  if (inner.kind === "UnaryExpr" && inner.op === "-" && inner.operand.kind === "IntLiteral") return -inner.operand.value;
-  return undefined;
+  return first && concreteType(c.ctx, first, checkExpr(c, scope, first));
 }
