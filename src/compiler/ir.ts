@@ -352,7 +352,8 @@ export type IrStmt =
    */
   | { readonly kind: "ringbufRelease"; readonly op: "submit" | "discard"; readonly map: string; readonly record: IrExpr; readonly ifReserved: boolean; readonly span: Span }
   /** `delete p` for an object from `new`. */
-  | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span }
+  /** `storedIn`: the delete of an object moved into that map of objects (lower-object-maps.ts). */
+  | { readonly kind: "objectDelete"; readonly pointer: IrExpr; readonly span: Span; readonly storedIn?: string }
   /** `rb.on_event(handler)` (user space): the user function called for each record. */
   | { readonly kind: "onEvent"; readonly map: string; readonly handler: string; readonly span: Span }
   /** `if (var binding = value) {…} else {…}` for a pointer: `binding` is non-null in `then`. */
@@ -407,7 +408,11 @@ export type IrExpr =
   | { readonly kind: "null"; readonly type: Type; readonly span: Span }
   /** A named constant: enum constant or built-in (`XDP_PASS`). Emitted by name. */
   | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly span: Span }
-  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly span: Span }
+  /**
+   * `orAddressOf`: `&v` of a map-copy alias `var v = m[k]`: the entry (`name`) when it
+   * exists, else the address of the zeroed copy `orAddressOf`, so the pointer is never null.
+   */
+  | { readonly kind: "local"; readonly name: string; readonly type: Type; readonly span: Span; readonly orAddressOf?: string }
   /** A global variable, or (storage `config`) a config block as a struct value. */
   | { readonly kind: "global"; readonly name: string; readonly storage: GlobalStorage; readonly type: Type; readonly span: Span }
   /** The value the `ifMapEntry` binding points to (read through the pointer). */
@@ -422,7 +427,8 @@ export type IrExpr =
   /** `m[k]` as a value: the entry's value, or zero when absent. */
   | { readonly kind: "mapLookup"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
   /** `&m[k]` in eBPF: a pointer into the map's value, null when absent. */
-  | { readonly kind: "mapEntryPointer"; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly type: Type; readonly span: Span }
+  /** `object`: an entry of a map of objects, null when absent (references.ts follows its null test). */
+  | { readonly kind: "mapEntryPointer"; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly type: Type; readonly span: Span; readonly object?: boolean }
   /** `m[k] != null` / `m[k] == null`: whether the entry exists. */
   | { readonly kind: "mapContains"; readonly map: string; readonly key: IrExpr; readonly type: Type; readonly span: Span }
   /**

@@ -1,10 +1,12 @@
 //! Reference tracking: every ring-buffer record (`rb.reserve()`) and every object
 //! (`new T()`) is a reference the verifier follows. Before anything is loaded this pass
 //! proves, on every path of every function, that each one is
-//!   - null-checked before use (E0423),
+//!   - null-checked before use (E0423); `delete p` is no use: deleting null does nothing
+//!     (as C's `free(NULL)`), so the emitted drop is guarded by `if (p)`,
 //!   - released exactly once: submitted or discarded, or deleted (E0420 leak, E0422 twice),
 //!   - never used after its release (E0421),
-//!   - held in one local variable of the function that made it (E0424, E0425, E0508).
+//!   - held in one local variable of the function that made it (E0424, E0425);
+//!   - moved into a map of objects only when it is one (E0632; lower-object-maps.ts).
 //!
 //! The IR is structured, so this is a forward abstract interpretation over its tree:
 //! the state of the program at a point is, per local variable, the set of states that
@@ -14,14 +16,15 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
-import * as codegen from "../diagnostics/catalog/codegen.js";
+import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
 import { exprChildren } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import type { Span } from "../source.js";
 
 /** Where a reference came from. */
 interface Ref {
-  readonly kind: "record" | "object";
+  /** `entry`: a pointer into an entry of a map of objects: null-checked, never released. */
+  readonly kind: "record" | "object" | "entry";
   /** The ring buffer a record was reserved from. */
   readonly map: string | undefined;
   readonly origin: Span;
@@ -72,7 +75,7 @@ export function checkReferences(module: ir.IrModule, diags: Diagnostics): void {
   }
 }
 
-const held = (s: VarState): boolean => s.state === "live" || s.state === "unchecked";
+const held = (s: VarState): boolean => (s.state === "live" || s.state === "unchecked") && s.ref?.kind !== "entry";
 const stateKey = (s: VarState): string =>
   `${s.state}:${s.ref?.origin.start ?? ""}:${s.at?.start ?? ""}:${s.branch?.start ?? ""}`;
 
@@ -114,7 +117,7 @@ function sameFlow(a: Flow, b: Flow): boolean {
 }
 
 const releaseWord = (ref: Ref): string => ref.kind === "record" ? "submitted or discarded" : "deleted";
-const whatWord = (ref: Ref): string => ref.kind === "record" ? "ring buffer record" : "object";
+const whatWord = (ref: Ref): string => ref.kind === "record" ? "ring buffer record" : ref.kind === "entry" ? "map entry" : "object";
 
 class FunctionAnalysis {
   private nextId = 1;
@@ -208,15 +211,11 @@ class FunctionAnalysis {
         this.value(s.value, flow, env, "is stored here");
         return { flow, env };
       }
-      case "mapUpdate": {
+      case "mapUpdate":
+        // Objects reach maps only by a move (lower-object-maps.ts stores their copy).
         this.use(s.key, flow, env);
-        const stored = this.refVariable(s.value, env);
-        const states = stored ? flow.get(stored.id) ?? [] : [];
-        if (stored && states.some((st) => st.ref?.kind === "object")) {
-          this.diags.report(codegen.objectInMap, s.value.span, stored.name);
-        } else this.value(s.value, flow, env, "is stored in a map here");
+        this.value(s.value, flow, env, "is stored in a map here");
         return { flow, env };
-      }
       case "mapCompound":
         this.use(s.key, flow, env);
         this.use(s.value, flow, env);
@@ -380,6 +379,7 @@ class FunctionAnalysis {
   private madeRef(value: ir.IrExpr): Ref | undefined {
     if (value.kind === "ringbufReserve") return { kind: "record", map: value.map, origin: value.span };
     if (value.kind === "objectNew") return { kind: "object", map: undefined, origin: value.span };
+    if (value.kind === "mapEntryPointer" && value.object) return { kind: "entry", map: value.map, origin: value.span };
     return undefined;
   }
 
@@ -395,24 +395,40 @@ class FunctionAnalysis {
     const refs = states.filter((st) => st.ref);
     const wanted = s.kind === "objectDelete" ? "an object made by `new` in this function, held in a local variable"
       : `a record reserved from \`${s.map}\` in this function, held in a local variable`;
+    const moved = s.kind === "objectDelete" ? s.storedIn : undefined;
+    const entry = refs.find((st) => st.ref!.kind === "entry")?.ref;
+    if (variable && entry && s.kind === "objectDelete" && !moved) {
+      this.diags.report(safety.releaseNotOwned, target.span, operation,
+        `${wanted}; \`${variable.name}\` may point into an entry of map \`${entry.map}\` (an object stored there was moved into it: \`delete ${entry.map}[k]\` removes the entry)`);
+      return flow;
+    }
     if (!variable || refs.length === 0 || states.some((st) => st.state === "none")) {
       if (!variable) this.use(target, flow, env);
-      this.diags.report(safety.releaseNotOwned, target.span, operation, wanted);
+      if (moved) this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable?.name ?? "this value", moved, "does not hold an object made by `new` in this function on every path");
+      else this.diags.report(safety.releaseNotOwned, target.span, operation, wanted);
       return flow;
     }
     const wrong = refs.find((st) => s.kind === "objectDelete" ? st.ref!.kind !== "object" : st.ref!.kind !== "record" || st.ref!.map !== s.map);
+    if (wrong && moved) {
+      this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable.name, moved,
+        wrong.ref!.kind === "entry" ? `may point into an entry of map \`${wrong.ref!.map}\`` : "holds a ring buffer record");
+      return flow;
+    }
     if (wrong) {
-      const found = wrong.ref!.kind === "object" ? "an object made by `new`" : `a record of \`${wrong.ref!.map}\``;
+      const found = wrong.ref!.kind === "object" ? "an object made by `new`"
+        : wrong.ref!.kind === "entry" ? `a pointer into an entry of map \`${wrong.ref!.map}\`` : `a record of \`${wrong.ref!.map}\``;
       this.diags.report(safety.releaseNotOwned, target.span, operation, `${wanted}; \`${variable.name}\` holds ${found}`);
       return flow;
     }
     const released = states.find((st) => st.state === "released");
-    if (released?.at) {
+    if (released?.at && moved) {
+      this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable.name, moved, `may already have been ${released.how ?? "deleted"}`);
+    } else if (released?.at) {
       this.diags.report(safety.doubleRelease, s.span, variable.name, released.how ?? releaseWord(released.ref!), released.at);
-    } else if (states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
+    } else if (s.kind === "ringbufRelease" && states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
       this.nullReported.add(variable.id);
       // A `var e = rb.reserve()` record is released only when it is not null (C guard).
-      if (s.kind === "ringbufRelease" && s.ifReserved) this.diags.report(safety.releaseOfUncheckedRecord, target.span, variable.name, operation, refs[0]!.ref!.origin);
+      if (s.ifReserved) this.diags.report(safety.releaseOfUncheckedRecord, target.span, variable.name, operation, refs[0]!.ref!.origin);
       else this.diags.report(safety.missingNullCheck, target.span, variable.name, refs[0]!.ref!.origin);
     }
     const how = s.kind === "objectDelete" ? "deleted" : s.op === "submit" ? "submitted" : "discarded";
@@ -450,7 +466,8 @@ class FunctionAnalysis {
     const variable = this.refVariable(e, env);
     const states = variable ? flow.get(variable.id) ?? [] : [];
     const ref = states.find((s) => s.ref)?.ref;
-    if (variable && ref) {
+    // An entry pointer may be copied once it is checked (`use` reports it otherwise).
+    if (variable && ref && ref.kind !== "entry") {
       this.diags.report(safety.referenceEscapes, e.span, `${whatWord(ref)} \`${variable.name}\``,
         `${where}; it must stay in \`${variable.name}\` until it is ${releaseWord(ref)}`);
       return;

@@ -105,6 +105,8 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   /** Packet-access proofs (header bindings, offset bounds). */
   readonly packets = new PacketFacts();
+  /** `m[k]` of maps of objects in the forms they support (check/object-maps.ts). */
+  readonly objectMapIndexes = new Set<import("../ast.js").IndexExpr>();
   /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
   readonly testing = newTestingFacts();
   private nextLocalId = 1;

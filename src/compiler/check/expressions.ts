@@ -24,7 +24,7 @@ import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
-  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess,
+  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { checkMatch } from "./match.js";
@@ -36,6 +36,8 @@ import { structFieldDefault } from "../kernel/perf.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
+
+import { checkObjectMapIndex } from "./object-maps.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -117,8 +119,13 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
         expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
         return expected;
       }
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "array literals without a declared array type");
-      return errorType;
+      const element = untypedArrayElement(c, scope, expr);
+      if (!element) {
+        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "an empty array literal without a declared array type");
+        return errorType;
+      }
+      expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
+      return { kind: "array", element, length: expr.elements.length };
     }
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr": return checkNew(c, expr);
@@ -306,6 +313,7 @@ function checkUnary(c: ExprChecker, scope: Scope, expr: ast.UnaryExpr, expected:
         return errorType;
       }
       if (type.packet) {
+        if (acceptImplicitPacketRead(c, expr, expr.operand, undefined)) return type.target;
         reportUnprovenPacketAccess(ctx, expr.span);
         return errorType;
       }
@@ -356,6 +364,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
         return errorType;
       }
       checkExprAs(c, scope, expr.index, map.key, `the key of map \`${symbol.info.name}\``);
+      checkObjectMapIndex(c, symbol.info, expr);
       return map.value;
     }
   }
@@ -371,6 +380,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   }
   if (targetType.kind === "str") return checkStringIndex(ctx, expr, targetType);
   if (targetType.kind === "pointer" && targetType.packet) {
+    if (acceptImplicitPacketRead(c, expr, expr.target, expr.index)) return targetType.target;
     reportUnprovenPacketAccess(ctx, expr.span);
     return errorType;
   }
@@ -522,3 +532,14 @@ export function requireValue(c: ExprChecker, expr: ast.Expr, type: Type): Type {
   return type;
 }
 
+
+/**
+ * The element type of `[a, b, …]` without a declared array type (KernelScript 0.1.1's
+ * `var a = [1, 2, 3]`): the first element's type, as for globals (`u32` for a small
+ * literal, docs/language/globals-config.md); every element is then checked against it.
+ * Undefined when empty.
+ */
+function untypedArrayElement(c: ExprChecker, scope: Scope, expr: ast.ArrayLiteral): Type | undefined {
+  const first = expr.elements[0];
+  return first && concreteType(c.ctx, first, checkExpr(c, scope, first));
+}

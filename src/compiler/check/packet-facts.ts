@@ -25,7 +25,23 @@ export interface HeaderBinding {
   readonly constantOffset: bigint | undefined;
 }
 
+/**
+ * A packet byte read without a proof (`*ctx.data`, `*(ctx.data + 4)`, `ctx.data[4]`) in
+ * an XDP or TC program: lowering reads it through a binding it adds, and a packet too
+ * short for it ends the program with `action` (W0276).
+ */
+export interface ImplicitPacketRead {
+  /** The context expression (`ctx`). */
+  readonly context: ast.Expr;
+  readonly offset: bigint;
+  /** `XDP_ABORTED` / `TC_ACT_SHOT` and its value. */
+  readonly action: string;
+  readonly actionValue: bigint;
+}
+
 export class PacketFacts {
+  /** Reads given a generated bounds check, by the `*`/index expression. */
+  readonly implicitReads = new Map<ast.Expr, ImplicitPacketRead>();
   /** The initialiser of each local, by symbol id: its range bounds the local. */
   readonly localInits = new Map<number, ast.Expr>();
   /** `for (i in a..b)`: the bounds of the loop variable, by symbol id. */

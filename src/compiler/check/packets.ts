@@ -13,10 +13,12 @@
 //! - arrays inside headers take constant indexes below their length (E0408).
 
 import type * as ast from "../ast.js";
+import { unparenthesize } from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
+import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
 import { packetConstants, packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -56,13 +58,9 @@ export function reportHeaderRedefinition(ctx: CheckContext, name: ast.Ident): vo
   ctx.diags.report(nameErrors.builtinHeaderRedefined, name.span, name.name, fields);
 }
 
-function strip(expr: ast.Expr): ast.Expr {
-  return expr.kind === "ParenExpr" ? strip(expr.expr) : expr;
-}
-
 /** `ctx.header(…)` (through parentheses), or undefined. */
 export function headerCall(expr: ast.Expr): (ast.CallExpr & { readonly callee: ast.FieldExpr }) | undefined {
-  const e = strip(expr);
+  const e = unparenthesize(expr);
   if (e.kind !== "CallExpr" || e.callee.kind !== "FieldExpr" || e.callee.field.name !== "header") return undefined;
   return e as ast.CallExpr & { readonly callee: ast.FieldExpr };
 }
@@ -309,6 +307,48 @@ export function reportReassignedOffsets(ctx: CheckContext): void {
 // Accesses through pointers
 // ---------------------------------------------------------------------------------------
 
+/** What ends an XDP or TC program whose packet is too short for a read the compiler checks. */
+const shortPacketActions: Readonly<Record<string, { readonly name: string; readonly value: bigint }>> = {
+  xdp: { name: "XDP_ABORTED", value: 0n },
+  tc: { name: "TC_ACT_SHOT", value: 2n },
+};
+
+/**
+ * A read through a raw packet pointer that gets a generated bounds check (W0276): one
+ * byte at a constant offset from the context's `data` (`*ctx.data`, `*(ctx.data + k)`,
+ * `ctx.data[k]`), read (not written) in the body of an XDP or TC program, where ending
+ * the program has a defined result. `index` is the constant added by `ctx.data[k]`.
+ * Returns whether the read was accepted; otherwise the caller reports E0401.
+ */
+export function acceptImplicitPacketRead(c: ExprChecker, read: ast.Expr, pointer: ast.Expr, index: ast.Expr | undefined): boolean {
+  const { ctx } = c;
+  const role = c.fn.info.role;
+  const action = role.kind === "program" ? shortPacketActions[role.info.programType] : undefined;
+  if (!action || ctx.packets.writing) return false;
+  let base = unparenthesize(pointer);
+  let offset = 0n;
+  if (base.kind === "BinaryExpr" && base.op === "+") {
+    const added = constantInteger(ctx, base.right);
+    if (added === undefined) return false;
+    offset = added;
+    base = unparenthesize(base.left);
+  }
+  if (index) {
+    const added = constantInteger(ctx, index);
+    if (added === undefined) return false;
+    offset += added;
+  }
+  if (base.kind !== "FieldExpr" || base.field.name !== "data") return false;
+  const context = unparenthesize(base.target);
+  const contextType = ctx.exprTypes.get(context);
+  if (context.kind !== "NameExpr" || contextType?.kind !== "pointer" || contextType.target.kind !== "struct" ||
+    !networkContexts.has(contextType.target.name)) return false;
+  if (offset < 0n || offset >= maxPacketOffset) return false;
+  ctx.packets.implicitReads.set(read, { context, offset, action: action.name, actionValue: action.value });
+  ctx.diags.report(implicitMeanings.implicitPacketBoundsCheck, read.span, offset, action.name);
+  return true;
+}
+
 /** E0401 or, inside an assignment target, E0409. */
 export function reportUnprovenPacketAccess(ctx: CheckContext, span: Span): void {
   ctx.diags.report(ctx.packets.writing ? safetyErrors.uncheckedPacketWrite : safetyErrors.uncheckedPacketAccess, span);
@@ -327,7 +367,7 @@ export function checkHeaderFieldBase(ctx: CheckContext, targetType: Type, span: 
 
 /** Whether `expr` denotes memory inside the packet (through a header binding). */
 export function isPacketPlace(ctx: CheckContext, expr: ast.Expr): boolean {
-  const e = strip(expr);
+  const e = unparenthesize(expr);
   const base = e.kind === "FieldExpr" || e.kind === "IndexExpr" ? e.target : e.kind === "UnaryExpr" && e.op === "*" ? e.operand : undefined;
   if (!base) return false;
   const type = ctx.exprTypes.get(base);

@@ -133,6 +133,8 @@ export interface Semantics {
   readonly syscallProbes: ReadonlyMap<ast.FunctionDecl, string>;
   /** Proven `if (var h: *T = ctx.header(off))` bindings. */
   readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
+  /** Packet bytes read without a proof, given a generated bounds check (W0276). */
+  readonly implicitPacketReads: ReadonlyMap<ast.Expr, import("./packet-facts.js").ImplicitPacketRead>;
   /** Which functions may throw, and where each `throw` is (check/errors.ts). */
   readonly errorFlow: ErrorFlow;
   /** What the checker proved about each loop (constant bounds, iteration limits, maps). */

@@ -16,6 +16,7 @@ import type { ExprChecker } from "./expressions.js";
 import { checkCondition, checkExpr, checkExprAs, isMapIndex, lookupName, requireValue } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
+import { allowObjectMapIndex, objectMapValue } from "./object-maps.js";
 import type { Symbol } from "./semantics.js";
 import { constantInteger } from "./constants.js";
 import { checkEscapingPointer, narrow, nullOrigin, provenNonNull } from "./pointers.js";
@@ -137,6 +138,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
     case "DeleteStmt": {
       if (stmt.target.kind === "IndexExpr" && stmt.target.target.kind === "NameExpr" &&
           scope.lookup(stmt.target.target.name.name)?.kind === "map") {
+        allowObjectMapIndex(c, stmt.target);
         checkExpr(c, scope, stmt.target);
         return;
       }
@@ -163,12 +165,14 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
   let mayBeNull: string | undefined;
   let mapAlias: string | undefined;
   if (stmt.init) {
+    allowObjectMapIndex(c, stmt.init);
     if (declared) checkExprAs(c, scope, stmt.init, declared, `the declaration of \`${stmt.name.name}\``);
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
     mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
     // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
     const init = unparenthesize(stmt.init);
-    if (isMapIndex(c, init) && init.target.kind === "NameExpr" && stmt.keyword !== "const" &&
+    // A map of objects (`hash<K, *T>`) gives a pointer into the entry instead (object-maps.ts).
+    if (isMapIndex(c, init) && init.target.kind === "NameExpr" && stmt.keyword !== "const" && !objectMapValue(ctx.exprTypes.get(init) ?? errorType) &&
         (!declared || sameType(declared, ctx.exprTypes.get(init) ?? errorType))) {
       mapAlias = init.target.name.name;
     }
@@ -281,6 +285,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
             return;
           }
           if (symbol.type.kind === "pointer" && stmt.op === "=") {
+            allowObjectMapIndex(c, stmt.value);
             const valueType = checkExprAs(c, scope, stmt.value, targetType, "this assignment");
             const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);
             if (origin) markMayBeNull(scope, symbol, origin);
@@ -303,6 +308,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       break;
     }
     case "IndexExpr": case "FieldExpr":
+      if (stmt.op === "=" && unparenthesize(stmt.value).kind === "NameExpr") allowObjectMapIndex(c, target);
       ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);
       ctx.packets.writing = false;

@@ -132,7 +132,12 @@ export class CCodeEmitter {
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
             w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
           } else {
-            w.line(s.init ? `${cDeclaration(s.type, localName(s.name))} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, localName(s.name))};`);
+            // A pointer into an entry of a map of objects is reassigned on some paths (the
+            // moved object, its stack copy) and used after they join: kept in memory
+            // (`*volatile`), clang cannot compute `p + offset` before the null test,
+            // which the verifier refuses ("pointer arithmetic on map_value_or_null").
+            const name = s.init?.kind === "mapEntryPointer" && s.init.object ? `volatile ${localName(s.name)}` : localName(s.name);
+            w.line(s.init ? `${cDeclaration(s.type, name)} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, name)};`);
           }
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);
@@ -339,7 +344,8 @@ export class CCodeEmitter {
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
       case "constant": return e.name;
-      case "local": return this.localRef(e.name);
+      case "local": return e.orAddressOf === undefined ? this.localRef(e.name)
+        : `(${this.localRef(e.name)} ? ${this.localRef(e.name)} : &${this.localRef(e.orAddressOf)})`;
       case "global": return globalReference(this.side, e.storage, e.name, e.type);
       case "entry": return `(*${localName(e.name)})`;
       case "binary": {

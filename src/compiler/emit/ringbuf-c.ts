@@ -48,7 +48,9 @@ export function ringbufStatement(side: Side, s: Extract<ir.IrStmt, { kind: "ring
       // Nothing was reserved when the record is null: nothing to release (W0254).
       return s.ifReserved ? `if (${expr(s.record)}) ${release}` : release;
     }
-    case "objectDelete": return side === "kernel" ? `bpf_obj_drop_impl(${expr(s.pointer)}, NULL);` : `free(${expr(s.pointer)});`;
+    // Deleting null does nothing, as `free(NULL)`: the verifier refuses a drop of a
+    // pointer it has not seen tested, so the kernel side tests it.
+    case "objectDelete": return side === "kernel" ? `if (${expr(s.pointer)}) bpf_obj_drop_impl(${expr(s.pointer)}, NULL);` : `free(${expr(s.pointer)});`;
     case "onEvent": return `${ringbufHandlerName(s.map)} = ${functionName(s.handler)};`;
   }
 }

@@ -10,9 +10,8 @@ import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
-import type { Type } from "../types.js";
+import type { StructLayout, Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
-import type { StructLayout } from "../types.js";
 import type { Span } from "../source.js";
 import { structFieldDefault } from "../kernel/perf.js";
 import { lowerPrint } from "./print-format.js";
@@ -26,6 +25,8 @@ import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-lo
 import { coerce, lowerStringBinary } from "./lower-strings.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
+import { implicitPacketRead } from "./lower-packets.js";
+import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
@@ -99,7 +100,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       name: m.name,
       mapKind: m.type.mapKind,
       keyType: m.type.key,
-      valueType: m.type.value,
+      valueType: objectMapValue(m.type.value) ?? m.type.value,
       maxEntries: m.type.maxEntries,
       flags: m.flags,
       pinned: m.pinned,
@@ -130,6 +131,8 @@ export class FunctionLowering implements MatchLowering {
   private temporaries = 0;
   /** IR names of locals declared `var e = rb.reserve()` (their release is guarded: W0254). */
   readonly reservedLocals = new Set<string>();
+  /** The stack copies of objects moved into maps, declared at function level (lower-object-maps.ts). */
+  readonly objectHomes: ir.IrStmt[] = [];
   /** Statements to run before the expression being lowered (hoisted calls that may throw). */
   pending: ir.IrStmt[] = [];
 
@@ -398,7 +401,6 @@ export class FunctionLowering implements MatchLowering {
         const target = stmt.target;
         const map = target.kind === "IndexExpr" ? this.mapName(target.target) : undefined;
         if (!map || target.kind !== "IndexExpr") return [{ kind: "objectDelete", pointer: this.expr(target), span }];
-        if (!map) throw new InternalError("delete of non-map");
         return [{ kind: "mapDelete", map, key: coerce(this.expr(target.index), this.mapType(map).key), span }];
       }
       case "BlockStmt": return [{ kind: "block", body: this.block(stmt.block.statements), span }];
@@ -414,15 +416,8 @@ export class FunctionLowering implements MatchLowering {
     const span = stmt.span;
     const op: ir.IrAssignOp = stmt.op === "=" ? "=" : (stmt.op.slice(0, -1) as ir.IrArithOp);
     const target = stmt.target;
-    if (target.kind === "IndexExpr") {
-      const map = this.mapName(target.target);
-      if (map) {
-        const type = this.mapType(map);
-        const key = coerce(this.expr(target.index), type.key);
-        const value = coerce(this.expr(stmt.value), type.value);
-        return [op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span }];
-      }
-    }
+    const mapWrite = lowerMapAssignment(this, stmt, op);
+    if (mapWrite) return mapWrite;
     // `m[k].f op= v`, `m[k].a[i] = v`: a place inside a map entry.
     const root = placeRoot(target);
     if (root !== target && root.kind === "IndexExpr") {
@@ -508,6 +503,8 @@ export class FunctionLowering implements MatchLowering {
 
   private exprAsWritten(expr: ast.Expr): ir.IrExpr {
     const span = expr.span;
+    const packetRead = implicitPacketRead(this, expr);
+    if (packetRead) return packetRead;
     switch (expr.kind) {
       case "IntLiteral": return storedLiteral(expr.value, expr.text, this.typeOf(expr), span);
       case "CharLiteral": return { kind: "int", value: BigInt(expr.value), text: String(expr.value), type: this.typeOf(expr), span };
@@ -579,7 +576,7 @@ export class FunctionLowering implements MatchLowering {
         if (expr.op === "&") {
           const operand = unparenthesize(expr.operand);
           const alias = this.aliasOf(operand);
-          if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span };
+          if (alias) return { kind: "local", name: aliasPointerName(localIdentifier(alias)), type, span, orAddressOf: localIdentifier(alias) };
           if (operand.kind === "IndexExpr") {
             const map = this.mapName(operand.target);
             if (map) return { kind: "mapEntryPointer", map, key: this.expr(operand.index), keyType: this.mapKeyType(map), type, span };
@@ -595,7 +592,7 @@ export class FunctionLowering implements MatchLowering {
       }
       case "IndexExpr": {
         const map = this.mapName(expr.target);
-        if (map) return { kind: "mapLookup", map, key: coerce(this.expr(expr.index), this.mapType(map).key), type: this.typeOf(expr), span };
+        if (map) return lowerMapRead(this, map, expr.index, this.typeOf(expr), span);
         const target = this.expr(expr.target);
         if (target.type.kind === "str") return { kind: "strIndex", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
         return { kind: "index", target, index: this.expr(expr.index), type: this.typeOf(expr), span };
@@ -773,7 +770,8 @@ function lowerFunction(
     : undefined;
   const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult, body);
   const named = namedResultFrame(lowering, info, body);
-  const statements = [...named.before, ...lowering.block(body.statements), ...named.after];
+  const lowered = lowering.block(body.statements);
+  const statements = [...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));
   return {
     name: info.name,

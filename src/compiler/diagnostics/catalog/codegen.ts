@@ -74,19 +74,6 @@ export const tooManyPrintArguments = defineError(
   }),
 );
 
-// --- ringbuf-objects ---
-
-export const objectInMap = defineError(
-  "E0508",
-  "allocated object stored in a map",
-  "Keeping an object from `new` in a map needs a `__kptr` field and `bpf_kptr_xchg`, which this compiler does not generate; a plain pointer stored in a map is rejected by the verifier (it would leak a kernel address).",
-  (name: string) => ({
-    message: `object \`${name}\` cannot be stored in a map`,
-    label: "pointer stored here",
-    help: `store a copy of its value instead (\`m[k] = *${name}\`, with a map of the struct type) and \`delete ${name}\``,
-  }),
-);
-
 // --- imports-exec ---
 
 // --- exec-python ---

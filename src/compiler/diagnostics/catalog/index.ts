@@ -4,7 +4,8 @@
 //! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0469 (kernel verifier
 //! rejections, explained after loading), `compatibility.ts` E0600–E0619 and
 //! W0260–W0269 (the type rules KernelScript 0.1.1 programs rely on), `reference-semantics.ts`
-//! E0625–E0631 and W0272–W0275 (meanings for what KernelScript 0.1.1 leaves undefined); warnings are W-codes in the file of
+//! E0625–E0631 and W0272–W0275 (meanings for what KernelScript 0.1.1 leaves undefined), `implicit-meanings.ts`
+//! E0632–E0639 and W0276–W0279 (what the compiler adds so such programs load); warnings are W-codes in the file of
 //! their topic. `docs/diagnostics.md` is generated from `allEntries`.
 
 import type { CatalogEntry } from "../diagnostic.js";
@@ -16,10 +17,11 @@ import * as codegen from "./codegen.js";
 import * as verifier from "./verifier.js";
 import * as compatibility from "./compatibility.js";
 import * as referenceSemantics from "./reference-semantics.js";
+import * as implicitMeanings from "./implicit-meanings.js";
 
-export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics };
+export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
