@@ -254,3 +254,29 @@ var out: array<u32, u64>(2)
     assert.equal(out.get(1n), 4n, "index 7 & 3 = 3");
   });
 });
+
+kernelTest("a run-time loop the verifier knows runs 0 times loads and skips its body", () => {
+  // The verifier knows `z` is 0 (the string is on the stack), so it never visited the
+  // second callback and removed its code, but kept the live load of its address: kernel
+  // 6.18 refused the program with "verifier bug: No program to jit … (subprog < 0)".
+  withBuild(`
+var out: array<u32, u64>(1)
+var n: u32 = 3
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    for (j in 0..n) {
+        out[0] += 2
+    }
+    var s = "ab"
+    var z = (s[0] - 'a') as u32
+    for (i in 0..z) {
+        out[0] += 100
+    }
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    assert.equal(integerEntries(findMap(result, "out")).get(0n), 6n, "three iterations of the first loop, none of the second");
+  });
+});
