@@ -280,3 +280,30 @@ var n: u32 = 3
     assert.equal(integerEntries(findMap(result, "out")).get(0n), 6n, "three iterations of the first loop, none of the second");
   });
 });
+
+kernelTest("a run-time array index `k % N` keeps its bound, and an index past the end wraps", () => {
+  // clang computed `k % 5` as `k - k / 5 * 5`, whose bound the verifier cannot follow
+  // ("math between fp pointer and register with unbounded min value"); an index out of
+  // range had no meaning. Now every run-time index is taken modulo the length.
+  withBuild(`
+var out: array<u32, u64>(4)
+var k: u32 = 13
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var a: u64[5] = [10, 20, 30, 40, 50]
+    var b: u8[3] = [1, 2, 3]
+    a[k % 5] += 7
+    b[k % 3] = 9
+    out[0] = a[k % 5]
+    out[1] = b[(k + 1) % 3] as u64
+    out[2] = a[k]
+    out[3] = b[k % 3] as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [47n, 3n, 47n, 9n], "a[3] += 7, b[1] = 9, b[2], a[13 % 5], b[1]");
+  });
+});

@@ -304,14 +304,25 @@ export class CCodeEmitter {
   }
 
   /**
-   * An element index. In eBPF a run-time one is hidden from clang: knowing it small (`k & 3`)
-   * and the array aligned, clang writes `base + k` as `base | k`, and the verifier refuses
-   * bitwise operations on pointers. The verifier still sees the index's bound.
+   * An element index. A run-time index is taken modulo the array's length
+   * (docs/language/integers.md, "Array indexes"): an index in range is unchanged, any other
+   * stays inside the array, on both sides alike. In eBPF the verifier must see that
+   * bound on the very register added to the array's address, but clang writes `k % 5`
+   * as `k - k / 5 * 5` (whose bound the verifier cannot follow), and, knowing an index
+   * small and the array aligned, `base + k` as `base | k` (bitwise operations on
+   * pointers are refused). So the index is hidden from clang (an empty `asm`), reduced
+   * when it is out of range, hidden again and checked once more: a comparison clang
+   * cannot drop and the verifier reads as the bound.
    */
-  private arrayIndex(index: ir.IrExpr): string {
+  private arrayIndex(index: ir.IrExpr, target: ir.IrExpr): string {
     const text = this.expr(index);
-    if (this.side === "user" || literalValue(index) !== undefined) return text;
-    return `({ __u64 __ks_element = ${text}; asm volatile("" : "+r"(__ks_element)); __ks_element; })`;
+    if (literalValue(index) !== undefined) return text;
+    const length = target.type.kind === "array" ? target.type.length : undefined;
+    if (this.side === "user") return length === undefined ? text : `(__u64)(${text}) % ${length}`;
+    const hide = `asm volatile("" : "+r"(__ks_element));`;
+    if (length === undefined) return `({ __u64 __ks_element = ${text}; ${hide} __ks_element; })`;
+    return `({ __u64 __ks_element = ${text}; ${hide} if (__ks_element >= ${length}) __ks_element %= ${length}; ${hide} ` +
+      `__ks_element < ${length} ? __ks_element : 0; })`;
   }
 
   /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
@@ -325,7 +336,7 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index)}]`;
+      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }
@@ -376,7 +387,7 @@ export class CCodeEmitter {
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
         return `${context}->${e.field}`;
       }
-      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index)}]`;
+      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index, e.target)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
       case "call": {

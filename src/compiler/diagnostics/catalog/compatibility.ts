@@ -1,11 +1,12 @@
-//! E0600–E0619, W0260–W0269: the type rules that KernelScript 0.1.1 programs rely on.
+//! E0600–E0619, W0260–W0269: the type rules that KernelScript 0.1.1 programs rely on;
+//! E0620–E0624: rules that give every accepted program one meaning (array indexes).
 //!
 //! The reference language converts integers implicitly and stores out-of-range literals
 //! truncated. Neither is undefined (the result is the value's low bits), so both are
 //! warnings that say what the program will do; `--deny-warnings` (or the file directive
 //! `// kernelscript: deny-warnings`, or `KS_DENY_WARNINGS=1`) makes them errors again.
 
-import { defineWarning } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 
 export const implicitNarrowing = defineWarning(
   "W0260",
@@ -48,5 +49,16 @@ export const networkOrderStoredRaw = defineWarning(
     message: `\`${found}\` is stored into \`${expected}\` as its raw network-order bytes`,
     label: `this is \`${found}\``,
     help: `write \`${ntoh}(…)\` to store the host-order number`,
+  }),
+);
+
+export const arrayIndexOutOfRange = defineError(
+  "E0620",
+  "array index out of range",
+  "A constant index into an array must be below its length (a run-time index is taken modulo the length; docs/language/integers.md).",
+  (index: string, type: string, length: number) => ({
+    message: `index ${index} is out of range for \`${type}\``,
+    label: `valid indices are 0..${length - 1}`,
+    help: `use an index below ${length}, or a longer array`,
   }),
 );
