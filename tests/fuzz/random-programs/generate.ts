@@ -235,8 +235,8 @@ class ProgramGen {
     const effects = ret === undefined || r.chance(0.35);
     const helper: HelperDef = { name: `${this.prefix}h${this.helpers.length}`, params, ret, body: [], effects };
     this.fn = this.newFn(helper, params, effects);
-    this.statementsLeft = r.int(3, 14);
-    const body = this.block(r.int(1, 6), 1);
+    this.statementsLeft = Math.max(1, Math.round(r.int(3, 14) * Math.min(1, this.size)));
+    const body = this.block(Math.max(1, Math.round(r.int(1, 6) * Math.min(1, this.size))), 1);
     if (ret) {
       const value = this.e.expr(this.scope(), ret, 3);
       this.read(value);
@@ -376,9 +376,8 @@ class ProgramGen {
       ["check", 5],
       ["if", nest ? 3 : 0],
       ["for", nest && fn.loops.length < 2 ? 2 : 0],
-      // Loops with a run-time bound become bpf_loop() callbacks, which meet a verifier bug
-      // of this kernel (README.md, known bugs): left out unless asked for.
-      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 && !this.e.features.avoidKnownBugs ? 1 : 0],
+      // Loops with a run-time bound become bpf_loop() callbacks.
+      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 ? 1 : 0],
       ["while", nest && fn.loops.length < 2 && this.fn.stack < this.stackBudget() ? 1 : 0],
       ["match", nest ? 1 : 0],
       ["mapWrite", writableMaps.length > 0 ? 4 : 0],
