@@ -307,3 +307,48 @@ var k: u32 = 13
     assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [47n, 3n, 47n, 9n], "a[3] += 7, b[1] = 9, b[2], a[13 % 5], b[1]");
   });
 });
+
+kernelTest("a helper returning from a branch and at its end passes the verifier (no load ahead of the test)", () => {
+  // clang merged the two returns into `phi(~(…), undefined)` selected by a second test of
+  // the same condition and loaded `g0` ahead: the verifier followed the impossible path
+  // (first test false, second true) and read an undefined register ("R1 !read_ok").
+  withBuild(`
+var g0: i16 = 3587
+var g1: i8 = -44
+var m: lru_hash<i32, u8>(256)
+var res: hash<u32, u64>(8)
+var out: array<u32, u64>(2)
+
+@helper fn h(a0: u8) -> i16 {
+    if ((-2147483648 as i32) > 0) {
+    } else {
+        match (g0 as u32) {
+            512: {
+                var v1 = ~(2185521528545334455 as i64)
+                if (v1 != 0) {
+                    res[6] = v1 as u64
+                }
+            },
+        }
+        if ("" == "FVv" && m[3] != null && (2147483647 as i32) | a0 <= 0x4455c72c7912cb12 as i32) {
+        } else if (a0 >> g1 == a0 / a0) {
+            out[1] += 1
+            return ~((-32768 as i16) & g1)
+        }
+    }
+    return g0
+}
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var v = h(9 as u8)
+    out[0] = v as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 3587n, "9 >> -44 is 0, not 9 / 9: h returns g0");
+    assert.equal(out.get(1n), 0n);
+  });
+});

@@ -64,6 +64,16 @@ export class CCodeEmitter {
   private readonly strings = new StringExprs((e) => this.expr(e));
   /** Writing a value block: one line of C (a statement expression), so no preprocessor lines. */
   inline = false;
+  /**
+   * eBPF `@helper` returning a scalar (C type name): each returned value passes through
+   * an empty `asm`. The helper is inlined; without it clang may turn `if (c) { …; return
+   * a } return b` into `r = phi(a, undefined); c ? r : b`, loading `b` ahead and testing
+   * `c` twice, and the verifier, which cannot carry "c was false" from one test to the
+   * other, follows the impossible path and reads the undefined register ("R1 !read_ok").
+   * An `asm volatile` cannot be executed ahead of its branch, so each return stays on its
+   * own path.
+   */
+  hiddenReturnType: string | undefined;
 
   constructor(
     private w: CWriter,
@@ -96,6 +106,11 @@ export class CCodeEmitter {
       return;
     }
     this.w.line(value !== undefined ? `return ${value};` : "return;");
+  }
+
+  private returnedValue(text: string): string {
+    if (this.hiddenReturnType === undefined || this.frame) return text;
+    return `({ ${this.hiddenReturnType} __ks_result = ${text}; asm volatile("" : "+r"(__ks_result)); __ks_result; })`;
   }
 
   /** A fresh number for compiler-made temporaries of this function body. */
@@ -219,7 +234,7 @@ export class CCodeEmitter {
         case "return":
           // Inside a loop callback a return leaves the callback first (loops-c.ts).
           if (!this.frame && emitReturn(this.errorFrame, w, this, s.value)) return;
-          this.returnWith(s.value ? this.expr(s.value) : undefined);
+          this.returnWith(s.value ? this.returnedValue(this.expr(s.value)) : undefined);
           return;
         case "block":
           w.block("", () => this.statements(s.body));
