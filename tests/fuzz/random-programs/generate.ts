@@ -499,9 +499,11 @@ class ProgramGen {
     this.readPlace(target.place);
     this.capture(placeRoot(target.place));
     if (t.k === "int" && r.chance(0.5)) {
-      // `+=`/`-=` on an 8/16-bit part of a shared map's entry cannot be atomic (E0470).
-      const entryOf = this.fn.entries.get(placeRoot(target.place));
-      const narrowShared = entryOf !== undefined && t.t.bits < 32 && entryOf.kind !== "percpu_hash" && entryOf.kind !== "percpu_array";
+      // `+=`/`-=` on an 8/16-bit part of a shared map's entry or of a global cannot be atomic (E0470, E0621).
+      const root = placeRoot(target.place);
+      const entryOf = this.fn.entries.get(root);
+      const shared = root.global || (entryOf !== undefined && entryOf.kind !== "percpu_hash" && entryOf.kind !== "percpu_array");
+      const narrowShared = shared && t.t.bits < 32;
       const op = r.pick<AssignOp>(narrowShared ? ["*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="] : ["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
       const division = op === "/=" || op === "%=";
       if (!division || (this.e.features.division && (!t.t.signed || this.e.features.signedDivision))) {

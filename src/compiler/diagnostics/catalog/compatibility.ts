@@ -1,5 +1,6 @@
 //! E0600–E0619, W0260–W0269: the type rules that KernelScript 0.1.1 programs rely on;
-//! E0620–E0624: rules that give every accepted program one meaning (array indexes).
+//! E0620–E0624: rules that give every accepted program one meaning (array indexes,
+//! atomic updates of globals).
 //!
 //! The reference language converts integers implicitly and stores out-of-range literals
 //! truncated. Neither is undefined (the result is the value's low bits), so both are
@@ -60,5 +61,16 @@ export const arrayIndexOutOfRange = defineError(
     message: `index ${index} is out of range for \`${type}\``,
     label: `valid indices are 0..${length - 1}`,
     help: `use an index below ${length}, or a longer array`,
+  }),
+);
+
+export const narrowAtomicGlobalUpdate = defineError(
+  "E0621",
+  "atomic update of a global narrower than 32 bits",
+  "`+=` and `-=` on a global in eBPF code are atomic, as on a shared map's entry (E0470): every CPU runs the program on the same globals at once. eBPF's atomic instructions work on 32- and 64-bit values only, and a plain read-modify-write would lose updates made at the same time.",
+  (op: string, type: string, global: string) => ({
+    message: `\`${op}\` on a \`${type}\` in the global \`${global}\` cannot be atomic`,
+    label: "eBPF updates only 32- and 64-bit values atomically",
+    help: "make the global (or this field) `u32` or `u64`, or keep the count in a per-CPU map (`percpu_array<u32, T>(1)`), whose entries each CPU updates alone",
   }),
 );
