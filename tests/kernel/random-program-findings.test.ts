@@ -352,3 +352,28 @@ var out: array<u32, u64>(2)
     assert.equal(out.get(1n), 0n);
   });
 });
+
+kernelTest("a shift of literals stored in a narrow type is the folded literal's low bits (W0261 alone)", () => {
+  // `var a: u8 = 1 << 9` was W0261 and E0474 at once; now W0261 alone decides, and the C
+  // holds the folded value (`1U << 40` and `(-1) << 7` are errors under -Werror).
+  withBuild(`
+var out: array<u32, u64>(4)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var a: u8 = 1 << 9
+    var b: u32 = 1 << 40
+    var c: u64 = 1 << 40
+    var d: i8 = -1 << 7
+    out[0] = a as u64
+    out[1] = b as u64
+    out[2] = c
+    out[3] = d as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [0n, 0n, 1n << 40n, (1n << 64n) - 128n]);
+  });
+});

@@ -381,6 +381,11 @@ export class CCodeEmitter {
         if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
           return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));
         }
+        // A shift of literals is folded exactly and stored in its type's bits (W0261 said
+        // so): `1 << 9` in a u8 is 0, `-1 << 7` in an i8 is -128. In C either would be an
+        // error under -Werror (a count past the width, a negative value shifted).
+        const folded = (e.op === "<<" || e.op === ">>") && literalOnly(e.left) && literalOnly(e.right) ? literalValue(e) : undefined;
+        if (t && folded !== undefined) return typedIntLiteral(t.signed ? BigInt.asIntN(t.bits, folded) : BigInt.asUintN(t.bits, folded), t);
         // C computes literal-only arithmetic in `int`: spell the literals' own type, so
         // `1 << 40` or `100000 * 100000` in a u64 is computed in 64 bits. A shift's type
         // is its left operand's alone.
