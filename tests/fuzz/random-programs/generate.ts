@@ -377,7 +377,7 @@ class ProgramGen {
       ["if", nest ? 3 : 0],
       ["for", nest && fn.loops.length < 2 ? 2 : 0],
       // Loops with a run-time bound become bpf_loop() callbacks.
-      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 ? 1 : 0],
+      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 && (!fn.helper || this.runtimeBases().length > 0) ? 1 : 0],
       ["while", nest && fn.loops.length < 2 && this.fn.stack < this.stackBudget() ? 1 : 0],
       ["match", nest ? 1 : 0],
       ["mapWrite", writableMaps.length > 0 ? 4 : 0],
@@ -585,10 +585,19 @@ class ProgramGen {
    */
   private runtimeBound(t: I.IntType, limit: number): Expr {
     const r = this.rng;
-    const candidates = [...this.globalsVisible(), ...this.fn.scopes.flat()].filter((v) => v.ref.type.k === "int" && (v.mutable || v.ref.global || this.fn.scopes[0]!.includes(v)));
-    let base: Expr = candidates.length > 0 ? { k: "var", ref: r.pick(candidates).ref } : this.fn.helper ? { k: "int", t: I.u32, v: 1n, typed: true } : { k: "packetLength" };
+    const candidates = this.runtimeBases();
+    let base: Expr = candidates.length > 0 ? { k: "var", ref: r.pick(candidates).ref } : { k: "packetLength" };
     if (!sameTy(exprType(base), intTy(t))) base = { k: "cast", e: base, to: intTy(t) };
     return { k: "arith", op: "%", l: base, r: { k: "int", t, v: BigInt(limit), typed: false }, t };
+  }
+
+  /**
+   * Integer variables whose value the compiler cannot fold (mutable locals, globals,
+   * parameters). A helper without any has no run-time bound to offer (the packet length
+   * is the program's): a literal would make a constant, maybe empty, range (W0216).
+   */
+  private runtimeBases(): Visible[] {
+    return [...this.globalsVisible(), ...this.fn.scopes.flat()].filter((v) => v.ref.type.k === "int" && (v.mutable || v.ref.global || this.fn.scopes[0]!.includes(v)));
   }
 
   private whileStatement(depth: number): Stmt[] {
