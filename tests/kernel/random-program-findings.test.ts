@@ -377,3 +377,28 @@ var out: array<u32, u64>(4)
     assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [0n, 0n, 1n << 40n, (1n << 64n) - 128n]);
   });
 });
+
+kernelTest("`m[k] != null || x` passes the verifier (no arithmetic on the lookup's pointer)", () => {
+  // clang folded `contains(4) || g != 0` into `(pointer | g) != 0`: "math between
+  // map_value pointer and register with unbounded min value" (fuzz seed 8400643).
+  withBuild(`
+var m: percpu_array<u32, i64>(5)
+var g: i64 = -79576048052381638
+var h: i16 = 7
+var out: array<u32, u64>(2)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    if ((m[4] != null || g as bool) != (h > 100)) {
+        out[0] = 1
+    } else {
+        out[1] = 1
+    }
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([out.get(0n), out.get(1n)], [1n, 0n], "entry 4 exists in an array map: true != false");
+  });
+});
