@@ -254,3 +254,151 @@ var out: array<u32, u64>(2)
     assert.equal(out.get(1n), 4n, "index 7 & 3 = 3");
   });
 });
+
+kernelTest("a run-time loop the verifier knows runs 0 times loads and skips its body", () => {
+  // The verifier knows `z` is 0 (the string is on the stack), so it never visited the
+  // second callback and removed its code, but kept the live load of its address: kernel
+  // 6.18 refused the program with "verifier bug: No program to jit … (subprog < 0)".
+  withBuild(`
+var out: array<u32, u64>(1)
+var n: u32 = 3
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    for (j in 0..n) {
+        out[0] += 2
+    }
+    var s = "ab"
+    var z = (s[0] - 'a') as u32
+    for (i in 0..z) {
+        out[0] += 100
+    }
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    assert.equal(integerEntries(findMap(result, "out")).get(0n), 6n, "three iterations of the first loop, none of the second");
+  });
+});
+
+kernelTest("a run-time array index `k % N` keeps its bound, and an index past the end wraps", () => {
+  // clang computed `k % 5` as `k - k / 5 * 5`, whose bound the verifier cannot follow
+  // ("math between fp pointer and register with unbounded min value"); an index out of
+  // range had no meaning. Now every run-time index is taken modulo the length.
+  withBuild(`
+var out: array<u32, u64>(4)
+var k: u32 = 13
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var a: u64[5] = [10, 20, 30, 40, 50]
+    var b: u8[3] = [1, 2, 3]
+    a[k % 5] += 7
+    b[k % 3] = 9
+    out[0] = a[k % 5]
+    out[1] = b[(k + 1) % 3] as u64
+    out[2] = a[k]
+    out[3] = b[k % 3] as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [47n, 3n, 47n, 9n], "a[3] += 7, b[1] = 9, b[2], a[13 % 5], b[1]");
+  });
+});
+
+kernelTest("a helper returning from a branch and at its end passes the verifier (no load ahead of the test)", () => {
+  // clang merged the two returns into `phi(~(…), undefined)` selected by a second test of
+  // the same condition and loaded `g0` ahead: the verifier followed the impossible path
+  // (first test false, second true) and read an undefined register ("R1 !read_ok").
+  withBuild(`
+var g0: i16 = 3587
+var g1: i8 = -44
+var m: lru_hash<i32, u8>(256)
+var res: hash<u32, u64>(8)
+var out: array<u32, u64>(2)
+
+@helper fn h(a0: u8) -> i16 {
+    if ((-2147483648 as i32) > 0) {
+    } else {
+        match (g0 as u32) {
+            512: {
+                var v1 = ~(2185521528545334455 as i64)
+                if (v1 != 0) {
+                    res[6] = v1 as u64
+                }
+            },
+        }
+        if ("" == "FVv" && m[3] != null && (2147483647 as i32) | a0 <= 0x4455c72c7912cb12 as i32) {
+        } else if (a0 >> g1 == a0 / a0) {
+            out[1] += 1
+            return ~((-32768 as i16) & g1)
+        }
+    }
+    return g0
+}
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var v = h(9 as u8)
+    out[0] = v as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.equal(out.get(0n), 3587n, "9 >> -44 is 0, not 9 / 9: h returns g0");
+    assert.equal(out.get(1n), 0n);
+  });
+});
+
+kernelTest("a shift of literals stored in a narrow type is the folded literal's low bits (W0261 alone)", () => {
+  // `var a: u8 = 1 << 9` was W0261 and E0474 at once; now W0261 alone decides, and the C
+  // holds the folded value (`1U << 40` and `(-1) << 7` are errors under -Werror).
+  withBuild(`
+var out: array<u32, u64>(4)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    var a: u8 = 1 << 9
+    var b: u32 = 1 << 40
+    var c: u64 = 1 << 40
+    var d: i8 = -1 << 7
+    out[0] = a as u64
+    out[1] = b as u64
+    out[2] = c
+    out[3] = d as u64
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([0n, 1n, 2n, 3n].map((i) => out.get(i)), [0n, 0n, 1n << 40n, (1n << 64n) - 128n]);
+  });
+});
+
+kernelTest("`m[k] != null || x` passes the verifier (no arithmetic on the lookup's pointer)", () => {
+  // clang folded `contains(4) || g != 0` into `(pointer | g) != 0`: "math between
+  // map_value pointer and register with unbounded min value" (fuzz seed 8400643).
+  withBuild(`
+var m: percpu_array<u32, i64>(5)
+var g: i64 = -79576048052381638
+var h: i16 = 7
+var out: array<u32, u64>(2)
+
+@xdp fn prog(ctx: XdpContext) -> XdpAction {
+    if ((m[4] != null || g as bool) != (h > 100)) {
+        out[0] = 1
+    } else {
+        out[1] = 1
+    }
+    return XDP_PASS
+}
+`, (build) => {
+    const result = runPrograms(build.bpfObject, [{ prog: "prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const out = integerEntries(findMap(result, "out"));
+    assert.deepEqual([out.get(0n), out.get(1n)], [1n, 0n], "entry 4 exists in an array map: true != false");
+  });
+});

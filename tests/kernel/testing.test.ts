@@ -166,6 +166,13 @@ kernelTest("a program the kernel rejects is explained once, on its .ks line, fro
   // The whole of stderr: the diagnostic once (a second copy, from the test binary or from
   // loading the object again, would make it longer), with the kept log's path.
   const stderr = run.stderr.replace(/\/tmp\/kernelscript-test-testing_rejected-\w+\//g, "DIR/");
+  // The generated C line of the access, from the compiler's line map (kept with the log):
+  // the C line mapped to the `.ks` line 8 that holds the comparison.
+  const logPath = /full verifier log: (\S+)/.exec(run.stderr)![1]!;
+  const cText = readFileSync(join(dirname(logPath), "testing_rejected.bpf.c"), "utf8").split("\n");
+  const lineMap = JSON.parse(readFileSync(join(dirname(logPath), "testing_rejected.bpf.map.json"), "utf8")) as { mappings: { cLine: number; line: number }[] };
+  const access = lineMap.mappings.find((m) => m.line === 8 && cText[m.cLine - 1]!.includes("(*p) == 3"));
+  assert.ok(access, "the line map maps .ks line 8 to the C comparison");
   assert.equal(stderr, [
     "error[E0451]: the kernel verifier rejected program `tr_reject`: a packet byte is accessed without a bounds check the verifier can see",
     "  --> tests/kernel/fixtures/testing_rejected.ks:8:5",
@@ -174,12 +181,11 @@ kernelTest("a program the kernel rejects is explained once, on its .ks line, fro
     "   |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ this access may lie outside the packet",
     "   |",
     "   = note: the verifier said: invalid access to packet, off=0 size=1, R1(id=0,off=0,r=0)",
-    "   = note: at instruction 1: (71) r1 = *(u8 *)(r1 +0) (generated C: testing_rejected.bpf.c:16: if ((*p) == 3) {)",
+    `   = note: at instruction 1: (71) r1 = *(u8 *)(r1 +0) (generated C: testing_rejected.bpf.c:${access.cLine}: ${cText[access.cLine - 1]!.trim()})`,
     "   = note: full verifier log: DIR/testing_rejected.verifier.log",
     "   = help: read packet data through a header binding, `if (var h: *T = ctx.header(OFFSET)) { … }`, which checks `data + OFFSET + sizeof(T) <= data_end` where the verifier sees it",
     "",
   ].join("\n"));
-  const logPath = /full verifier log: (\S+)/.exec(run.stderr)![1]!;
   const log = readFileSync(logPath, "utf8");
   assert.match(log, /-- BEGIN PROG LOAD LOG --[\s\S]*processed \d+ insns[\s\S]*-- END PROG LOAD LOG --/, "the whole verifier log, statistics included");
   rmSync(dirname(logPath), { recursive: true, force: true });

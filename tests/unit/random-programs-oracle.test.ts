@@ -118,6 +118,35 @@ describe("random programs: the oracle on a hand-made program", () => {
   });
 });
 
+describe("random programs: the oracle follows lookup aliases", () => {
+  it("writes an alias's assignments through to the entry present at the lookup, and only then", () => {
+    // Seed 8101396: `var v9 = p0_m2[2]` then `v9 = ~p0_m2[0]` wrote -1 into the entry;
+    // the oracle took the alias for a copy and expected the entry to stay 0.
+    const array = { name: "m2", kind: "percpu_array" as const, key: I.u32, value: intTy(I.i8), maxEntries: 6 };
+    const hash = { name: "h", kind: "hash" as const, key: I.u32, value: intTy(I.u32), maxEntries: 4 };
+    const u32 = (v: bigint): Expr => ({ k: "int", t: I.u32, v, typed: false });
+    const v: Expr = { k: "var", ref: { name: "v", type: intTy(I.i8), global: false } };
+    const w: Expr = { k: "var", ref: { name: "w", type: intTy(I.u32), global: false } };
+    const body: Stmt[] = [
+      { k: "decl", name: "v", type: intTy(I.i8), init: { k: "mapGet", map: array, key: u32(2n) }, annotate: false, constant: false },
+      { k: "assign", place: { k: "var", ref: { name: "v", type: intTy(I.i8), global: false } }, op: "=", value: { k: "compl", t: I.i8, e: { k: "mapGet", map: array, key: u32(0n) } } },
+      { k: "check", id: 1, value: { k: "mapGet", map: array, key: u32(2n) }, note: "m2[2]" },
+      { k: "check", id: 2, value: v, note: "v" },
+      // An absent entry: the alias is a zero copy, and nothing is created.
+      { k: "decl", name: "w", type: intTy(I.u32), init: { k: "mapGet", map: hash, key: u32(7n) }, annotate: false, constant: false },
+      { k: "assign", place: { k: "var", ref: { name: "w", type: intTy(I.u32), global: false } }, op: "+=", value: u32(5n) },
+      { k: "check", id: 3, value: w, note: "w" },
+      { k: "check", id: 4, value: { k: "mapHas", map: hash, key: u32(7n), negated: false }, note: "h has 7" },
+    ];
+    const program: Program = { seed: 0, prefix: "p0_", structs: [], globals: [], maps: [array, hash], helpers: [], body, checkCount: 4 };
+    const run = interpret(program, { packetLength: PACKET_LENGTH });
+    assert.deepEqual(run.observations.get(1)?.values, [-1n], "the entry was written through the alias");
+    assert.deepEqual(run.observations.get(2)?.values, [-1n]);
+    assert.deepEqual(run.observations.get(3)?.values, [5n]);
+    assert.deepEqual(run.observations.get(4)?.values, [false]);
+  });
+});
+
 describe("random programs: the generator", () => {
   let current = "";
   const host: Host = { readFile: (path) => (path === "r.ks" ? current : undefined) };

@@ -7,6 +7,7 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
+import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import type { Type } from "../types.js";
 import { boolType, charType, errorType, nullType, typeToString, u64 } from "../types.js";
 import { asInteger, checkAssignable, commonIntegerType, concreteType } from "./conversions.js";
@@ -24,9 +25,10 @@ import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
-  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
+  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, isPacketPlace, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
+import { constantInteger } from "./constants.js";
 import { checkMatch } from "./match.js";
 import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
@@ -376,6 +378,11 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   }
   if (targetType.kind === "array") {
     checkPacketIndex(ctx, expr, targetType.length);
+    // (A packet header's array has its own rule, E0408: only constants, checked above.)
+    const index = isPacketPlace(ctx, expr.target) ? undefined : constantInteger(ctx, expr.index);
+    if (index !== undefined && (index < 0n || index >= BigInt(targetType.length))) {
+      ctx.diags.report(compatibility.arrayIndexOutOfRange, expr.index.span, index.toString(), typeToString(targetType), targetType.length);
+    }
     return targetType.element;
   }
   if (targetType.kind === "str") return checkStringIndex(ctx, expr, targetType);

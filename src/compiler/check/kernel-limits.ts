@@ -1,12 +1,14 @@
 //! Limits of the kernel's maps and instructions that are known from the declarations
 //! alone, reported where they are written instead of when the loader creates the map or
 //! clang fails:
-//! - `+=`/`-=` on a shared map's entry are atomic; eBPF's atomics are 32/64-bit (E0470);
+//! - `+=`/`-=` on a shared map's entry or a global are atomic; eBPF's atomics are
+//!   32/64-bit (E0470 for map entries, E0621 for globals);
 //! - hash maps of more than 2^27 entries are refused with E2BIG (E0471);
 //! - a map key or value of zero bytes is refused with EINVAL (E0472).
 
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import type { MapType, Type, TypeTables } from "../types.js";
 import { typeToString } from "../types.js";
 import { asInteger } from "./conversions.js";
@@ -52,16 +54,21 @@ function zeroSized(type: Type, tables: TypeTables, visiting: Set<string>): boole
 }
 
 /**
- * `m[k] op= v` / `m[k].f op= v` in eBPF code: `+=`/`-=` on a shared map's entry are
- * atomic, which eBPF can do for 32- and 64-bit integers only.
+ * `m[k] op= v` / `m[k].f op= v` / `g op= v` in eBPF code: `+=`/`-=` on a shared map's
+ * entry or on a global (every CPU runs the program on the same globals) are atomic,
+ * which eBPF can do for 32- and 64-bit integers only.
  */
 export function checkAtomicUpdateWidth(ctx: CheckContext, target: ast.Expr, op: string, targetType: Type, opSpan: ast.Expr["span"]): void {
   if (op !== "+=" && op !== "-=") return;
-  const map = mapEntryRoot(ctx, target);
-  if (!map || perCpuMapKinds.has(map.type.mapKind)) return;
   const int = asInteger(targetType);
   if (!int || int.bits >= 32) return;
-  ctx.diags.report(safetyErrors.narrowAtomicUpdate, opSpan, op, typeToString(targetType), map.info.name);
+  const root = sharedRoot(ctx, target);
+  if (root?.kind === "global") {
+    ctx.diags.report(compatibility.narrowAtomicGlobalUpdate, opSpan, op, typeToString(targetType), root.name);
+    return;
+  }
+  if (!root || perCpuMapKinds.has(root.type.mapKind)) return;
+  ctx.diags.report(safetyErrors.narrowAtomicUpdate, opSpan, op, typeToString(targetType), root.info.name);
 }
 
 /**
@@ -70,7 +77,7 @@ export function checkAtomicUpdateWidth(ctx: CheckContext, target: ast.Expr, op: 
  * which lowering updates in the entry as well (lower/shared-memory.ts). Pointers are
  * followed by lowering only, flow-insensitively; they are not judged here.
  */
-function mapEntryRoot(ctx: CheckContext, expr: ast.Expr): { info: MapInfo; type: MapType } | undefined {
+function sharedRoot(ctx: CheckContext, expr: ast.Expr): { kind: "map"; info: MapInfo; type: MapType } | { kind: "global"; name: string } | undefined {
   let e = expr;
   for (let depth = 0; depth < 10_000; depth++) {
     switch (e.kind) {
@@ -81,14 +88,15 @@ function mapEntryRoot(ctx: CheckContext, expr: ast.Expr): { info: MapInfo; type:
         continue;
       case "NameExpr": {
         const symbol = ctx.references.get(e);
+        if (symbol?.kind === "global") return { kind: "global", name: symbol.info.name };
         const name = symbol?.kind === "entry" ? symbol.map : symbol?.kind === "local" ? symbol.mapAlias : undefined;
         const info = name === undefined ? undefined : ctx.maps.find((m) => m.name === name);
-        return info ? { info, type: info.type } : undefined;
+        return info ? { kind: "map", info, type: info.type } : undefined;
       }
       case "IndexExpr": {
         if (e.target.kind === "NameExpr") {
           const symbol = ctx.references.get(e.target);
-          if (symbol?.kind === "map") return { info: symbol.info, type: symbol.info.type };
+          if (symbol?.kind === "map") return { kind: "map", info: symbol.info, type: symbol.info.type };
         }
         if (ctx.exprTypes.get(e.target)?.kind === "pointer") return undefined;
         e = e.target;

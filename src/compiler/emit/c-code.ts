@@ -64,6 +64,16 @@ export class CCodeEmitter {
   private readonly strings = new StringExprs((e) => this.expr(e));
   /** Writing a value block: one line of C (a statement expression), so no preprocessor lines. */
   inline = false;
+  /**
+   * eBPF `@helper` returning a scalar (C type name): each returned value passes through
+   * an empty `asm`. The helper is inlined; without it clang may turn `if (c) { …; return
+   * a } return b` into `r = phi(a, undefined); c ? r : b`, loading `b` ahead and testing
+   * `c` twice, and the verifier, which cannot carry "c was false" from one test to the
+   * other, follows the impossible path and reads the undefined register ("R1 !read_ok").
+   * An `asm volatile` cannot be executed ahead of its branch, so each return stays on its
+   * own path.
+   */
+  hiddenReturnType: string | undefined;
 
   constructor(
     private w: CWriter,
@@ -96,6 +106,11 @@ export class CCodeEmitter {
       return;
     }
     this.w.line(value !== undefined ? `return ${value};` : "return;");
+  }
+
+  private returnedValue(text: string): string {
+    if (this.hiddenReturnType === undefined || this.frame) return text;
+    return `({ ${this.hiddenReturnType} __ks_result = ${text}; asm volatile("" : "+r"(__ks_result)); __ks_result; })`;
   }
 
   /** A fresh number for compiler-made temporaries of this function body. */
@@ -224,7 +239,7 @@ export class CCodeEmitter {
         case "return":
           // Inside a loop callback a return leaves the callback first (loops-c.ts).
           if (!this.frame && emitReturn(this.errorFrame, w, this, s.value)) return;
-          this.returnWith(s.value ? this.expr(s.value) : undefined);
+          this.returnWith(s.value ? this.returnedValue(this.expr(s.value)) : undefined);
           return;
         case "block":
           w.block("", () => this.statements(s.body));
@@ -309,14 +324,25 @@ export class CCodeEmitter {
   }
 
   /**
-   * An element index. In eBPF a run-time one is hidden from clang: knowing it small (`k & 3`)
-   * and the array aligned, clang writes `base + k` as `base | k`, and the verifier refuses
-   * bitwise operations on pointers. The verifier still sees the index's bound.
+   * An element index. A run-time index is taken modulo the array's length
+   * (docs/language/integers.md, "Array indexes"): an index in range is unchanged, any other
+   * stays inside the array, on both sides alike. In eBPF the verifier must see that
+   * bound on the very register added to the array's address, but clang writes `k % 5`
+   * as `k - k / 5 * 5` (whose bound the verifier cannot follow), and, knowing an index
+   * small and the array aligned, `base + k` as `base | k` (bitwise operations on
+   * pointers are refused). So the index is hidden from clang (an empty `asm`), reduced
+   * when it is out of range, hidden again and checked once more: a comparison clang
+   * cannot drop and the verifier reads as the bound.
    */
-  private arrayIndex(index: ir.IrExpr): string {
+  private arrayIndex(index: ir.IrExpr, target: ir.IrExpr): string {
     const text = this.expr(index);
-    if (this.side === "user" || literalValue(index) !== undefined) return text;
-    return `({ __u64 __ks_element = ${text}; asm volatile("" : "+r"(__ks_element)); __ks_element; })`;
+    if (literalValue(index) !== undefined) return text;
+    const length = target.type.kind === "array" ? target.type.length : undefined;
+    if (this.side === "user") return length === undefined ? text : `(__u64)(${text}) % ${length}`;
+    const hide = `asm volatile("" : "+r"(__ks_element));`;
+    if (length === undefined) return `({ __u64 __ks_element = ${text}; ${hide} __ks_element; })`;
+    return `({ __u64 __ks_element = ${text}; ${hide} if (__ks_element >= ${length}) __ks_element %= ${length}; ${hide} ` +
+      `__ks_element < ${length} ? __ks_element : 0; })`;
   }
 
   /** An operand: an integer literal with its type spelled when C's `int` would be wrong. */
@@ -330,7 +356,7 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index)}]`;
+      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }
@@ -361,6 +387,11 @@ export class CCodeEmitter {
         if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
           return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));
         }
+        // A shift of literals is folded exactly and stored in its type's bits (W0261 said
+        // so): `1 << 9` in a u8 is 0, `-1 << 7` in an i8 is -128. In C either would be an
+        // error under -Werror (a count past the width, a negative value shifted).
+        const folded = (e.op === "<<" || e.op === ">>") && literalOnly(e.left) && literalOnly(e.right) ? literalValue(e) : undefined;
+        if (t && folded !== undefined) return typedIntLiteral(t.signed ? BigInt.asIntN(t.bits, folded) : BigInt.asUintN(t.bits, folded), t);
         // C computes literal-only arithmetic in `int`: spell the literals' own type, so
         // `1 << 40` or `100000 * 100000` in a u64 is computed in 64 bits. A shift's type
         // is its left operand's alone.
@@ -382,7 +413,7 @@ export class CCodeEmitter {
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
         return `${context}->${e.field}`;
       }
-      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index)}]`;
+      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index, e.target)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
       case "call": {

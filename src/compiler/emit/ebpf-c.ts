@@ -3,6 +3,7 @@
 
 import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
+import type { Type } from "../types.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
 import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
@@ -172,6 +173,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   const write = (fn: ir.IrFunction, header: () => void, cSignature: string, returnType: string): void => {
     const loops = callbacks.get(fn)!;
     const code = new CCodeEmitter(w, "kernel", use, loops);
+    if (module.helpers.includes(fn) && isRegisterScalar(fn.returnType)) code.hiddenReturnType = returnType;
     w.withOrigin(fn.span, () => {
       header();
       w.block(cSignature, () => emitFunctionBody(code, w, fn, returnType));
@@ -183,6 +185,11 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
     write(helper, () => {}, signature(helper, cTypeName(helper.returnType), helperPrefix(helper)), cTypeName(helper.returnType));
   }
   for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), programSignature(program), "int");
+}
+
+/** A return type that fits a register (the constraint of an `asm` operand). */
+function isRegisterScalar(t: Type): boolean {
+  return t.kind === "int" || t.kind === "bool" || t.kind === "char" || t.kind === "enum";
 }
 
 /**

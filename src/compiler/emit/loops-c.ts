@@ -314,7 +314,7 @@ function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: s
         const t = cTypeName(loop.variableType);
         w.line(`${ctx}.start = ${code.expr(loop.start)};`);
         if (cb.lowering.iterations !== undefined) {
-          w.line(`bpf_loop(${cb.lowering.iterations}, ${cb.name}, &${ctx}, 0);`);
+          callIfIterations(w, cb.lowering.iterations, `bpf_loop(${cb.lowering.iterations}, ${cb.name}, &${ctx}, 0);`);
         } else {
           const end = temporaryName("end", code.temporary());
           const count = temporaryName("count", code.temporary());
@@ -322,17 +322,38 @@ function emitLoopHelperCall(code: CCodeEmitter, w: CWriter, cb: Callback, ctx: s
           w.line(`__u64 ${count} = ${end} > ${ctx}.start ? (__u64)${end} - (__u64)${ctx}.start : 0;`);
           w.line(`if (${count} > ${maxLoops})`);
           w.line(`    ${count} = ${maxLoops};`);
-          w.line(`bpf_loop((__u32)${count}, ${cb.name}, &${ctx}, 0);`);
+          // Called only with a count above zero: see callIfIterations.
+          w.line(`if (${count} > 0)`);
+          w.line(`    bpf_loop((__u32)${count}, ${cb.name}, &${ctx}, 0);`);
         }
         break;
       }
       case "while":
-        w.line(`bpf_loop(${cb.lowering.iterations ?? maxLoops}, ${cb.name}, &${ctx}, 0);`);
+        callIfIterations(w, cb.lowering.iterations ?? maxLoops, `bpf_loop(${cb.lowering.iterations ?? maxLoops}, ${cb.name}, &${ctx}, 0);`);
         break;
       case "forMap":
         w.line(`bpf_for_each_map_elem(&${mapName(loop.map)}, ${cb.name}, &${ctx}, 0);`);
         break;
     }
+}
+
+/**
+ * A `bpf_loop()` call the verifier may see with a count of 0 must not be reachable:
+ * with R1 known to be 0 the verifier never visits the callback, removes its code as
+ * dead, yet keeps the live instruction that loads the callback's address, which then
+ * points past the removed function; kernel 6.18 refuses the program with "verifier
+ * bug: No program to jit at insn N (subprog < 0)" (EFAULT). So a run-time count is
+ * tested first (`if (count > 0)`: where the verifier knows it is 0, the call and the
+ * address load are dead code together), and a constant count of 0 makes no call.
+ */
+function callIfIterations(w: CWriter, iterations: number, call: string): void {
+  if (iterations > 0) {
+    w.line(call);
+    return;
+  }
+  // Kept in the C (inside `if (0)`) so the callback function is still used.
+  w.line("if (0)");
+  w.line(`    ${call}`);
 }
 
 /** User space: every entry of the map, the next key fetched before the body runs. */

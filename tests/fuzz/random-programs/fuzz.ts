@@ -7,9 +7,7 @@
 //!
 //!   node build/tests/fuzz/random-programs/fuzz.js [--n N] [--seed S] [--jobs J] [--batch B]
 //!                                                [--out DIR] [--print] [--reduce-seconds S]
-//! --print writes the program of each seed to stdout instead of running it;
-//! --all-constructs also writes the constructs of known, not yet fixed compiler bugs
-//! (README.md in this directory lists them).
+//! --print writes the program of each seed to stdout instead of running it.
 
 import { randomInt } from "node:crypto";
 import { availableParallelism, release, tmpdir } from "node:os";
@@ -34,7 +32,6 @@ const { values } = parseArgs({
     "reduce-seconds": { type: "string", default: "60" },
     print: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
-    "all-constructs": { type: "boolean", default: false },
   },
 });
 
@@ -43,7 +40,7 @@ const base = values.seed !== undefined && values.seed !== "" ? positive(values.s
 const jobs = values.jobs ? positive(values.jobs, "JOBS") : Math.max(1, availableParallelism());
 const batchSize = positive(values.batch!, "BATCH");
 const seeds = Array.from({ length: count }, (_, i) => (base + i) >>> 0);
-const generate: GenerateOptions = { features: { ...allFeatures, avoidKnownBugs: !values["all-constructs"] } };
+const generate: GenerateOptions = { features: allFeatures };
 
 function positive(text: string, name: string, zeroOk = false): number {
   const n = Number(text);

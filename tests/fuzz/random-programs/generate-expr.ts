@@ -28,23 +28,14 @@ export interface ExprScope {
   readonly packet: boolean;
 }
 
-/**
- * What the generator may write. Everything by default, except constructs of compiler
- * bugs that other work on the compiler fixes (`avoidKnownBugs`, listed in
- * tests/fuzz/random-programs/README.md): the fuzzer keeps finding new bugs meanwhile.
- */
+/** What the generator may write (everything by default). */
 export interface Features {
   readonly division: boolean;
   readonly signedDivision: boolean;
   readonly anyShiftCount: boolean;
-  /**
-   * Leave out what known, not yet fixed compiler bugs break (README.md in this directory):
-   * run-time array indexes other than a mask (`k % 5`: the verifier may not see the bound).
-   */
-  readonly avoidKnownBugs: boolean;
 }
 
-export const allFeatures: Features = { division: true, signedDivision: true, anyShiftCount: true, avoidKnownBugs: true };
+export const allFeatures: Features = { division: true, signedDivision: true, anyShiftCount: true };
 
 const arithOps: readonly I.ArithOp[] = ["+", "-", "*", "/", "%", "&", "|", "^"];
 const compareOps: readonly I.CompareOp[] = ["==", "!=", "<", "<=", ">", ">="];
@@ -126,11 +117,11 @@ export class ExprGen {
   index(scope: ExprScope, len: number, depth: number): Expr {
     const r = this.rng;
     const mask = (len & (len - 1)) === 0;
-    if (depth <= 0 || r.chance(0.4) || (!mask && this.features.avoidKnownBugs)) return this.smallInt(I.u32, 0, len - 1);
+    if (depth <= 0 || r.chance(0.4)) return this.smallInt(I.u32, 0, len - 1);
     const t = r.pick([I.u8, I.u16, I.u32, I.u64]);
     const base = this.int(scope, t, depth - 1, false);
     const lenExpr: Expr = { k: "int", t, v: BigInt(len), typed: false };
-    if (mask && (r.chance(0.5) || this.features.avoidKnownBugs)) {
+    if (mask && r.chance(0.5)) {
       return { k: "arith", op: "&", l: base, r: { ...lenExpr, v: BigInt(len - 1) }, t };
     }
     return { k: "arith", op: "%", l: base, r: lenExpr, t };

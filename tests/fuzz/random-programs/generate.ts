@@ -18,19 +18,30 @@ export interface GenerateOptions {
 }
 
 /**
- * Stack bytes a program may spend on its locals, inlined helpers included (the kernel
- * allows 512 per call chain; loop contexts, temporaries and C's own spills need room).
+ * Stack bytes a program may spend on its locals, inlined helpers included: soft budgets
+ * (a new declaration, loop or call is chosen only while the function is under its
+ * budget). The hard limit is the compiler's (analyze/stack-usage.ts: 504 bytes per call
+ * chain, every variable in 8-byte slots): `FnState.stack` counts everything the
+ * compiler counts, temporaries included, or more, and a program whose estimate passes
+ * `STACK_LIMIT` is generated again smaller (`generateProgram`).
  */
 const PROGRAM_STACK = 150;
 const HELPER_STACK = 64;
-/** What one loop may cost besides its variables (a `bpf_loop()` context struct, callback frame). */
-const LOOP_CONTEXT = 64;
+const STACK_LIMIT = 504;
+/** A loop that becomes a `bpf_loop()` callback: the context struct's fixed part (start, flow, return slot). */
+const LOOP_CONTEXT = 24;
 
 export function generateProgram(seed: number, prefix: string, options: GenerateOptions = {}): Program {
-  const gen = new ProgramGen(seed, prefix, options.features ?? allFeatures, options.size ?? 1);
-  const program = gen.program();
-  resolveChecks(program);
-  return program;
+  // Over the stack limit: the same seed again with fewer statements, until it fits (the
+  // estimate is the generator's own, never the compiler's verdict).
+  for (let size = options.size ?? 1; ; size *= 0.7) {
+    const gen = new ProgramGen(seed, prefix, options.features ?? allFeatures, size);
+    const program = gen.program();
+    if (gen.stackEstimate > STACK_LIMIT && size > 0.01) continue;
+    if (gen.stackEstimate > STACK_LIMIT) throw new Error(`seed ${seed}: no program under ${STACK_LIMIT} bytes of stack`);
+    resolveChecks(program);
+    return program;
+  }
 }
 
 interface FnState {
@@ -38,9 +49,22 @@ interface FnState {
   readonly scopes: Visible[][];
   /** Enclosing loops, innermost last. */
   readonly loops: ("for" | "while")[];
+  /**
+   * Per enclosing loop (innermost last): the locals declared outside it and those of them
+   * its body uses, which a `bpf_loop()` callback would capture (context struct + copy).
+   */
+  readonly loopFrames: { readonly outer: ReadonlySet<VarRef>; readonly captured: Set<VarRef> }[];
   runtimeLoops: number;
-  /** Maps an `if (var e = m[k])` binding holds: no writes to them inside. */
+  /**
+   * Maps an `if (var e = m[k])` binding or a lookup alias holds: no writes to them (nor
+   * calls of helpers that write them) while it lives, since an update or a delete may
+   * replace the entry the binding points into.
+   */
   readonly locked: Set<MapDef>;
+  /** Lookup aliases that locked their map, unlocked when their block ends. */
+  readonly aliasLocks: Map<VarRef, MapDef>;
+  /** Maps this function writes, directly or through the helpers it calls. */
+  readonly writes: Set<MapDef>;
   /** Entry bindings and lookup aliases (`var v = m[k]`): writes to them go to the map's entry. */
   readonly entries: Map<VarRef, MapDef>;
   readonly effects: boolean;
@@ -112,6 +136,19 @@ class ProgramGen {
   }
 
   private readonly called = new Set<HelperDef>();
+  /** Maps each helper writes (its own writes and its callees'). */
+  private readonly helperWrites = new Map<HelperDef, ReadonlySet<MapDef>>();
+
+  /** A helper call the current function may make: it writes no map a binding holds. */
+  private callable(h: HelperDef): boolean {
+    const writes = this.helperWrites.get(h);
+    return writes === undefined || ![...writes].some((m) => this.fn.locked.has(m));
+  }
+
+  /** Stack bytes of the program's function, as the compiler counts them or more. */
+  get stackEstimate(): number {
+    return this.fn.stack;
+  }
 
   // ---- declarations -------------------------------------------------------------
 
@@ -198,8 +235,8 @@ class ProgramGen {
     const effects = ret === undefined || r.chance(0.35);
     const helper: HelperDef = { name: `${this.prefix}h${this.helpers.length}`, params, ret, body: [], effects };
     this.fn = this.newFn(helper, params, effects);
-    this.statementsLeft = r.int(3, 14);
-    const body = this.block(r.int(1, 6), 1);
+    this.statementsLeft = Math.max(1, Math.round(r.int(3, 14) * Math.min(1, this.size)));
+    const body = this.block(Math.max(1, Math.round(r.int(1, 6) * Math.min(1, this.size))), 1);
     if (ret) {
       const value = this.e.expr(this.scope(), ret, 3);
       this.read(value);
@@ -207,6 +244,7 @@ class ProgramGen {
     }
     helper.body = body;
     this.helperStack.set(helper, this.fn.stack);
+    this.helperWrites.set(helper, this.fn.writes);
     // Parameters nobody read would be warnings: read them once.
     for (const p of this.fn.scopes[0]!) {
       if (p.reads === 0) body.splice(ret ? body.length - 1 : body.length, 0, this.check(scalarRead({ k: "var", ref: p.ref }, p.ref.type).expr, `parameter ${p.ref.name}`));
@@ -217,7 +255,7 @@ class ProgramGen {
   private newFn(helper: HelperDef | undefined, params: readonly Param[], effects: boolean): FnState {
     const top: Visible[] = params.map((p) => ({ ref: { name: p.name, type: p.type, global: false }, mutable: false, reads: 0 }));
     const stack = params.reduce((sum, p) => sum + slots(layoutOf(p.type).size), 0);
-    return { helper, scopes: [top], loops: [], runtimeLoops: 0, locked: new Set(), entries: new Map(), effects, names: 0, stack };
+    return { helper, scopes: [top], loops: [], loopFrames: [], runtimeLoops: 0, locked: new Set(), aliasLocks: new Map(), writes: new Set(), entries: new Map(), effects, names: 0, stack };
   }
 
   // ---- scopes ---------------------------------------------------------------------
@@ -249,16 +287,42 @@ class ProgramGen {
       if (x.k === "var") {
         const v = lastWhere(vars, (c) => c.ref === x.ref);
         if (v) v.reads++;
+        this.capture(x.ref);
         if (x.ref.global && x.ref.name !== this.names.hash) return;
       }
       if (x.k === "call") {
         this.called.add(x.fn);
+        for (const m of this.helperWrites.get(x.fn) ?? []) this.fn.writes.add(m);
         this.fn.stack += this.helperStack.get(x.fn) ?? 0;
       }
+      // C temporaries on the stack: a match value (and its scrutinee), a concatenation.
+      if (x.k === "match") this.fn.stack += slots(layoutOf(x.type).size) + 8;
+      if (x.k === "concat") this.fn.stack += slots(x.n + 1);
       forEachSubExpr(x, walk);
     };
     walk(e);
     return e;
+  }
+
+  /** A local used inside loops declared after it: each such loop's callback would capture it. */
+  private capture(ref: VarRef): void {
+    for (const frame of this.fn.loopFrames) if (frame.outer.has(ref)) frame.captured.add(ref);
+  }
+
+  private enterLoop(): void {
+    this.fn.loopFrames.push({ outer: new Set(this.fn.scopes.flat().map((v) => v.ref)), captured: new Set() });
+  }
+
+  /**
+   * Leaves a loop and counts what it costs if it becomes a `bpf_loop()` callback (any loop
+   * may, when it holds one): the context struct and, in the callback's frame, a copy of
+   * each captured value (arrays, structs and entries travel as 8-byte pointers).
+   */
+  private leaveLoop(): void {
+    const frame = this.fn.loopFrames.pop()!;
+    let bytes = LOOP_CONTEXT;
+    for (const ref of frame.captured) bytes += ref.type.k === "struct" || ref.type.k === "array" ? 16 : 2 * slots(layoutOf(ref.type).size);
+    this.fn.stack += bytes;
   }
 
   // ---- statements -----------------------------------------------------------------
@@ -268,6 +332,10 @@ class ProgramGen {
     const out: Stmt[] = [];
     for (let i = 0; i < count && (i === 0 || this.statementsLeft > 0); i++) out.push(...this.statement(depth));
     const scope = this.fn.scopes.pop()!;
+    for (const v of scope) {
+      const locked = this.fn.aliasLocks.get(v.ref);
+      if (locked) this.fn.locked.delete(locked);
+    }
     // Every local is read at least once (an unread one is warning W0201).
     for (const v of scope) {
       if (v.reads > 0) continue;
@@ -298,8 +366,8 @@ class ProgramGen {
     const room = this.stackBudget() - fn.stack;
     const writableMaps = fn.effects ? this.maps.filter((m) => !fn.locked.has(m) && (m.value.k !== "struct" || 2 * slots(layoutOf(m.value).size) <= room)) : [];
     const fits = (h: HelperDef): boolean => 2 * (this.helperStack.get(h) ?? 0) <= room;
-    const effectful = fn.effects ? this.helpers.filter((h) => h.effects && h !== fn.helper && fits(h)) : [];
-    const pure = this.helpers.filter((h) => !h.effects && h !== fn.helper && h.ret && fits(h));
+    const effectful = fn.effects ? this.helpers.filter((h) => h.effects && h !== fn.helper && fits(h) && this.callable(h)) : [];
+    const pure = this.helpers.filter((h) => !h.effects && h !== fn.helper && h.ret && fits(h) && this.callable(h));
     const nest = depth < 3 && this.statementsLeft > 4;
     this.statementsLeft--;
     const choice = r.weighted<string>([
@@ -308,9 +376,8 @@ class ProgramGen {
       ["check", 5],
       ["if", nest ? 3 : 0],
       ["for", nest && fn.loops.length < 2 ? 2 : 0],
-      // Loops with a run-time bound become bpf_loop() callbacks, which meet a verifier bug
-      // of this kernel (README.md, known bugs): left out unless asked for.
-      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 && !this.e.features.avoidKnownBugs ? 1 : 0],
+      // Loops with a run-time bound become bpf_loop() callbacks.
+      ["runtimeFor", nest && fn.loops.length < 2 && fn.runtimeLoops < 2 && (!fn.helper || this.runtimeBases().length > 0) ? 1 : 0],
       ["while", nest && fn.loops.length < 2 && this.fn.stack < this.stackBudget() ? 1 : 0],
       ["match", nest ? 1 : 0],
       ["mapWrite", writableMaps.length > 0 ? 4 : 0],
@@ -392,8 +459,18 @@ class ProgramGen {
     const constant = r.chance(0.15);
     const ref: VarRef = { name, type, global: false };
     this.declare(ref, !constant);
-    if (init.k === "mapGet") this.fn.entries.set(ref, init.map);
-    this.fn.stack += init.k === "concat" ? strCapacity(init) + 1 : 0;
+    // `var v = m[k]` of the entry's own type is a lookup alias (docs/language/functions-pointers.md).
+    if (init.k === "mapGet" && !constant && sameTy(type, init.map.value)) {
+      this.fn.entries.set(ref, init.map);
+      if (!this.fn.locked.has(init.map)) {
+        this.fn.locked.add(init.map);
+        this.fn.aliasLocks.set(ref, init.map);
+      }
+    }
+    if (init.k === "mapGet") {
+      // A lookup alias also keeps the entry pointer and the key.
+      this.fn.stack += 8 + slots(keyBytes(init.map.key));
+    }
     void depth;
     return { k: "decl", name, type, init, annotate, constant };
   }
@@ -420,10 +497,13 @@ class ProgramGen {
     const scope = this.scope();
     const t = target.type;
     this.readPlace(target.place);
+    this.capture(placeRoot(target.place));
     if (t.k === "int" && r.chance(0.5)) {
-      // `+=`/`-=` on an 8/16-bit part of a shared map's entry cannot be atomic (E0470).
-      const entryOf = this.fn.entries.get(placeRoot(target.place));
-      const narrowShared = entryOf !== undefined && t.t.bits < 32 && entryOf.kind !== "percpu_hash" && entryOf.kind !== "percpu_array";
+      // `+=`/`-=` on an 8/16-bit part of a shared map's entry or of a global cannot be atomic (E0470, E0621).
+      const root = placeRoot(target.place);
+      const entryOf = this.fn.entries.get(root);
+      const shared = root.global || (entryOf !== undefined && entryOf.kind !== "percpu_hash" && entryOf.kind !== "percpu_array");
+      const narrowShared = shared && t.t.bits < 32;
       const op = r.pick<AssignOp>(narrowShared ? ["*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="] : ["+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="]);
       const division = op === "/=" || op === "%=";
       if (!division || (this.e.features.division && (!t.t.signed || this.e.features.signedDivision))) {
@@ -489,9 +569,11 @@ class ProgramGen {
       fn.runtimeLoops++;
     }
     fn.loops.push("for");
-    fn.stack += LOOP_CONTEXT;
+    this.enterLoop();
     const loopVar: Visible = { ref: { name: variable, type: intTy(vt), global: false }, mutable: false, reads: 0 };
+    fn.stack += slots(layoutOf(loopVar.ref.type).size);
     const body = [this.unreachableMarker(), ...this.block(r.int(1, 4), depth + 1, [loopVar])];
+    this.leaveLoop();
     fn.loops.pop();
     if (runtime) fn.runtimeLoops--;
     return { k: "for", variable, vt, start, end, body };
@@ -503,10 +585,19 @@ class ProgramGen {
    */
   private runtimeBound(t: I.IntType, limit: number): Expr {
     const r = this.rng;
-    const candidates = [...this.globalsVisible(), ...this.fn.scopes.flat()].filter((v) => v.ref.type.k === "int" && (v.mutable || v.ref.global || this.fn.scopes[0]!.includes(v)));
-    let base: Expr = candidates.length > 0 ? { k: "var", ref: r.pick(candidates).ref } : this.fn.helper ? { k: "int", t: I.u32, v: 1n, typed: true } : { k: "packetLength" };
+    const candidates = this.runtimeBases();
+    let base: Expr = candidates.length > 0 ? { k: "var", ref: r.pick(candidates).ref } : { k: "packetLength" };
     if (!sameTy(exprType(base), intTy(t))) base = { k: "cast", e: base, to: intTy(t) };
     return { k: "arith", op: "%", l: base, r: { k: "int", t, v: BigInt(limit), typed: false }, t };
+  }
+
+  /**
+   * Integer variables whose value the compiler cannot fold (mutable locals, globals,
+   * parameters). A helper without any has no run-time bound to offer (the packet length
+   * is the program's): a literal would make a constant, maybe empty, range (W0216).
+   */
+  private runtimeBases(): Visible[] {
+    return [...this.globalsVisible(), ...this.fn.scopes.flat()].filter((v) => v.ref.type.k === "int" && (v.mutable || v.ref.global || this.fn.scopes[0]!.includes(v)));
   }
 
   private whileStatement(depth: number): Stmt[] {
@@ -523,8 +614,11 @@ class ProgramGen {
     this.declare(counter, false);
     const decl: Stmt = { k: "decl", name, type: counter.type, init: { k: "int", t, v: start, typed: false }, annotate: true, constant: false };
     fn.loops.push("while");
-    fn.stack += LOOP_CONTEXT;
+    this.enterLoop();
+    // The counter is the loop's own: its step reads and writes it.
+    this.capture(counter);
     const body = [this.unreachableMarker(), ...this.block(r.int(1, 4), depth + 1)];
+    this.leaveLoop();
     fn.loops.pop();
     const v = lastWhere(fn.scopes.flat(), (c) => c.ref === counter);
     if (v) v.reads++;
@@ -535,6 +629,8 @@ class ProgramGen {
     const r = this.rng;
     const st = r.pick(I.allIntTypes);
     const scrutinee = this.read(this.e.nonLiteral(this.scope(), st, 2));
+    // The scrutinee is held in a C temporary.
+    this.fn.stack += 8;
     const arms: { pattern: bigint | undefined; body: Stmt[] }[] = [];
     const seen = new Set<bigint>();
     for (let i = r.int(1, 3); i > 0; i--) {
@@ -549,10 +645,11 @@ class ProgramGen {
 
   private mapWrite(m: MapDef): Stmt {
     const r = this.rng;
+    this.fn.writes.add(m);
     const scope = this.scope();
     const key = this.read(this.e.mapKey(scope, m, 2));
-    // A write to a struct entry has a zeroed new entry on the stack (the compiler counts it).
-    if (m.value.k === "struct") this.fn.stack += slots(layoutOf(m.value).size);
+    // A write to an entry keeps its key and a zeroed new entry on the stack.
+    this.fn.stack += slots(layoutOf(m.value).size) + slots(keyBytes(m.key));
     const hashLike = m.kind === "hash" || m.kind === "percpu_hash" || m.kind === "lru_hash";
     const choice = r.weighted<string>([
       ["set", 4],
@@ -599,6 +696,8 @@ class ProgramGen {
     const fn = this.fn;
     const m = r.pick(this.maps);
     const key = this.read(this.e.mapKey(this.scope(), m, 2));
+    // The key is kept on the stack (the lookup takes its address).
+    fn.stack += slots(keyBytes(m.key));
     const binding: VarRef = { name: this.name("e"), type: m.value, global: false };
     const entry: Visible = { ref: binding, mutable: fn.effects, reads: 0 };
     fn.entries.set(binding, m);
@@ -622,6 +721,11 @@ class ProgramGen {
     }
     return [this.check(scalarRead(call, h.ret).expr, `a call of ${h.name}`)];
   }
+}
+
+/** Bytes of a map key of type `t`. */
+function keyBytes(t: I.IntType): number {
+  return t.bits / 8;
 }
 
 /** The variable a place is part of. */

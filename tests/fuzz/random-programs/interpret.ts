@@ -5,7 +5,7 @@
 
 import * as I from "./integers.js";
 import type { Expr, HelperDef, MapDef, Place, Program, Stmt, StructValue, Ty, Value, VarRef } from "./model.js";
-import { copyValue, scaffoldNames, zeroValue } from "./model.js";
+import { copyValue, sameTy, scaffoldNames, zeroValue } from "./model.js";
 
 /** What one check observed: the distinct values it saw (in order) and how often it ran. */
 export interface Observation {
@@ -23,10 +23,18 @@ type Flow =
 
 const normal: Flow = { k: "normal" };
 
-/** A variable's storage: a box, so an `if (var e = m[k])` binding can share the map's. */
+/**
+ * A variable's storage: a box, so an `if (var e = m[k])` binding can share the map's.
+ * A lookup alias (`var v = m[k]`) has a box of its own (the copy) and, when the entry
+ * was present at the lookup, the entry's box, which its assignments write through.
+ */
 interface Box {
   value: Value;
+  readonly alias?: { readonly entry: Box; readonly atomic: boolean };
 }
+
+/** A step from a variable into its value: a struct field or an (evaluated) array index. */
+type Step = { readonly field: string } | { readonly index: number };
 
 class Frame {
   private readonly scopes: Map<string, Box>[] = [new Map()];
@@ -40,6 +48,25 @@ class Frame {
     }
     return undefined;
   }
+}
+
+/** A getter/setter pair for the part of `root`'s value that `steps` lead to. */
+function boxAt(root: Box, steps: readonly Step[]): { get(): Value; set(v: Value): void } {
+  if (steps.length === 0) return { get: () => root.value, set: (v) => { root.value = v; } };
+  let parent: Value = root.value;
+  for (const step of steps.slice(0, -1)) parent = "field" in step ? (parent as StructValue).get(step.field)! : (parent as Value[])[step.index]!;
+  const last = steps[steps.length - 1]!;
+  if ("field" in last) {
+    const struct = parent as StructValue;
+    return { get: () => struct.get(last.field)!, set: (v) => { struct.set(last.field, v); } };
+  }
+  const array = parent as Value[];
+  return { get: () => array[last.index]!, set: (v) => { array[last.index] = v; } };
+}
+
+/** Whether an operand is still an expression (not yet evaluated). */
+function isExpr(v: Expr | Value): v is Expr {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Map) && "k" in v;
 }
 
 /** Map contents: key (as a decimal string) → boxed value, in insertion order. */
@@ -104,13 +131,33 @@ class Interpreter {
   private stmt(s: Stmt): Flow {
     this.tick();
     switch (s.k) {
-      case "decl":
+      case "decl": {
+        const init = s.init;
+        if (init.k === "mapGet" && !s.constant && sameTy(s.type, init.map.value)) {
+          // A lookup alias (docs/language/functions-pointers.md): a copy, writing through.
+          const entry = this.mapState(init.map).get(String(this.int(init.key)));
+          const value = entry ? copyValue(entry.value) : zeroValue(init.map.value);
+          const atomic = init.map.kind !== "percpu_hash" && init.map.kind !== "percpu_array";
+          this.frame.declare(s.name, entry ? { value, alias: { entry, atomic } } : { value });
+          return normal;
+        }
         this.frame.declare(s.name, { value: this.convert(this.expr(s.init), s.type) });
         return normal;
+      }
       case "assign": {
-        const box = this.placeBox(s.place);
+        const { root, steps } = this.placePath(s.place);
+        const box = boxAt(root, steps);
         const type = placeType(s.place);
-        box.set(this.update(type, box.get(), s.op, s.value));
+        const operand = this.expr(s.value);
+        const value = this.update(type, box.get(), s.op, operand);
+        box.set(value);
+        if (root.alias) {
+          // `+=`/`-=` on a shared map add the operand to the entry (atomically); every
+          // other assignment stores the copy's new value into the entry.
+          const entry = boxAt(root.alias.entry, steps);
+          if (root.alias.atomic && (s.op === "+=" || s.op === "-=")) entry.set(this.update(type, entry.get(), s.op, operand));
+          else entry.set(copyValue(value));
+        }
         return normal;
       }
       case "if":
@@ -226,8 +273,8 @@ class Interpreter {
   }
 
   /** `current op value` for a place of type `type` (`=`: the value converted). */
-  private update(type: Ty, current: Value, op: string, valueExpr: Expr): Value {
-    const value = this.expr(valueExpr);
+  private update(type: Ty, current: Value, op: string, valueOrExpr: Expr | Value): Value {
+    const value = isExpr(valueOrExpr) ? this.expr(valueOrExpr) : valueOrExpr;
     if (op === "=") return this.convert(value, type);
     const t = intOf(type);
     const operator = op.slice(0, -1);
@@ -280,23 +327,20 @@ class Interpreter {
   }
 
   /** A getter/setter pair for a place (fields and elements live inside their parent's value). */
-  private placeBox(p: Place): { get(): Value; set(v: Value): void } {
+  /** The variable a place starts from and the steps into it, indexes evaluated (once, root first). */
+  private placePath(p: Place): { root: Box; steps: Step[] } {
     switch (p.k) {
-      case "var": {
-        const box = this.varBox(p.ref);
-        return { get: () => box.value, set: (v) => { box.value = v; } };
-      }
+      case "var": return { root: this.varBox(p.ref), steps: [] };
       case "field": {
-        const parent = this.placeBox(p.target);
-        const struct = parent.get() as StructValue;
-        return { get: () => struct.get(p.field)!, set: (v) => { struct.set(p.field, v); } };
+        const parent = this.placePath(p.target);
+        return { root: parent.root, steps: [...parent.steps, { field: p.field }] };
       }
       case "index": {
-        const parent = this.placeBox(p.target);
-        const array = parent.get() as Value[];
+        const parent = this.placePath(p.target);
         const index = Number(this.int(p.index));
+        const array = boxAt(parent.root, parent.steps).get() as Value[];
         if (index < 0 || index >= array.length) throw new OracleError(`index ${index} out of range`);
-        return { get: () => array[index]!, set: (v) => { array[index] = v; } };
+        return { root: parent.root, steps: [...parent.steps, { index }] };
       }
     }
   }

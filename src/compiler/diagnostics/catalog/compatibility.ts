@@ -1,11 +1,13 @@
-//! E0600–E0619, W0260–W0269: the type rules that KernelScript 0.1.1 programs rely on.
+//! E0600–E0619, W0260–W0269: the type rules that KernelScript 0.1.1 programs rely on;
+//! E0620–E0624: rules that give every accepted program one meaning (array indexes,
+//! atomic updates of globals).
 //!
 //! The reference language converts integers implicitly and stores out-of-range literals
 //! truncated. Neither is undefined (the result is the value's low bits), so both are
 //! warnings that say what the program will do; `--deny-warnings` (or the file directive
 //! `// kernelscript: deny-warnings`, or `KS_DENY_WARNINGS=1`) makes them errors again.
 
-import { defineWarning } from "../diagnostic.js";
+import { defineError, defineWarning } from "../diagnostic.js";
 
 export const implicitNarrowing = defineWarning(
   "W0260",
@@ -48,5 +50,27 @@ export const networkOrderStoredRaw = defineWarning(
     message: `\`${found}\` is stored into \`${expected}\` as its raw network-order bytes`,
     label: `this is \`${found}\``,
     help: `write \`${ntoh}(…)\` to store the host-order number`,
+  }),
+);
+
+export const arrayIndexOutOfRange = defineError(
+  "E0620",
+  "array index out of range",
+  "A constant index into an array must be below its length (a run-time index is taken modulo the length; docs/language/integers.md).",
+  (index: string, type: string, length: number) => ({
+    message: `index ${index} is out of range for \`${type}\``,
+    label: `valid indices are 0..${length - 1}`,
+    help: `use an index below ${length}, or a longer array`,
+  }),
+);
+
+export const narrowAtomicGlobalUpdate = defineError(
+  "E0621",
+  "atomic update of a global narrower than 32 bits",
+  "`+=` and `-=` on a global in eBPF code are atomic, as on a shared map's entry (E0470): every CPU runs the program on the same globals at once. eBPF's atomic instructions work on 32- and 64-bit values only, and a plain read-modify-write would lose updates made at the same time.",
+  (op: string, type: string, global: string) => ({
+    message: `\`${op}\` on a \`${type}\` in the global \`${global}\` cannot be atomic`,
+    label: "eBPF updates only 32- and 64-bit values atomically",
+    help: "make the global (or this field) `u32` or `u64`, or keep the count in a per-CPU map (`percpu_array<u32, T>(1)`), whose entries each CPU updates alone",
   }),
 );

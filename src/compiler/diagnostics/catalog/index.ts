@@ -2,8 +2,9 @@
 //! `syntax.ts` E01xx (lexical and syntax), `names.ts` E02xx (names, includes, imports),
 //! `types.ts` E03xx (types), `safety.ts` E04xx (eBPF safety and verifier rules),
 //! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0469 (kernel verifier
-//! rejections, explained after loading), `compatibility.ts` E0600–E0619 and
-//! W0260–W0269 (the type rules KernelScript 0.1.1 programs rely on), `reference-semantics.ts`
+//! rejections, explained after loading), `compatibility.ts` E0600–E0624 and
+//! W0260–W0271 (the type rules KernelScript 0.1.1 programs rely on, and rules that give every
+//! accepted program one meaning), `reference-semantics.ts`
 //! E0625–E0631 and W0272–W0275 (meanings for what KernelScript 0.1.1 leaves undefined), `implicit-meanings.ts`
 //! E0632–E0639 and W0276–W0279 (what the compiler adds so such programs load); warnings are W-codes in the file of
 //! their topic. `docs/diagnostics.md` is generated from `allEntries`.
