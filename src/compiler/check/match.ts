@@ -78,7 +78,7 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
     }
   }
   if (use === "statement") return voidType;
-  const result = expected ?? unify(c, sites);
+  const result = expected === undefined ? unify(c, sites) : armsIntegerType(sites, expected) ?? expected;
   if (!coverage.hasDefault && result.kind !== "error") {
     if (coverage.missingConstants.length > 0) {
       const names = coverage.missingConstants.map((n) => `\`${n}\``);
@@ -203,6 +203,28 @@ function unify(c: ExprChecker, sites: readonly ValueSite[]): Type {
   if (result.kind === "intLiteral") result = literalsType(concrete);
   for (const site of concrete) checkAssignable(c.ctx, site.expr, site.type, result, "this match arm");
   return result;
+}
+
+/**
+ * A value `match` with an expected integer type whose arms are typed integers has the
+ * arms' own (joined) type, as any other operation keeps its operands' type: the expected
+ * type only settles literals (`~(match (k) { 0: a as u16, default: b })` complements 16
+ * bits, then widens). Literal arms go along when they fit that type; otherwise, and for
+ * every other kind of arm, the expected type is the match's type.
+ */
+function armsIntegerType(sites: readonly ValueSite[], expected: Type): Type | undefined {
+  if (expected.kind !== "int") return undefined;
+  let result: Type | undefined;
+  for (const site of sites) {
+    if (site.type.kind === "intLiteral") continue;
+    if (site.type.kind !== "int") return undefined;
+    result = result ? join(result, site.type) : site.type;
+    if (!result) return undefined;
+  }
+  if (!result) return undefined;
+  const joined = result;
+  const literalsFit = sites.every((site) => site.type.kind !== "intLiteral" || (joined.kind === "int" && literalFits(site.type.value, joined)));
+  return literalsFit ? joined : undefined;
 }
 
 /** The common type of two arm types, or undefined when they have none. */
