@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateProgram } from "../fuzz/random-programs/generate.js";
-import { allFeatures, forEachSubExpr } from "../fuzz/random-programs/generate-expr.js";
+import { forEachSubExpr } from "../fuzz/random-programs/generate-expr.js";
 import { intName } from "../fuzz/random-programs/integers.js";
 import type { Expr, Program, Stmt, Ty } from "../fuzz/random-programs/model.js";
 import { childBodies } from "../fuzz/random-programs/resolve.js";

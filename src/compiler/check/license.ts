@@ -12,7 +12,6 @@ import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { defaultLicense, isGplCompatible, maxLicenseLength } from "../kernel/license.js";
-import type { Span } from "../source.js";
 
 
 export const defaultLicenseInfo: LicenseInfo = { text: defaultLicense, span: undefined, gplCompatible: true };
