@@ -103,3 +103,38 @@ kernelTest("break_continue_unbound equivalent: runtime-bounded loop with break a
     build.cleanup();
   }
 });
+
+kernelTest("while loops the checker proves beyond `i < N`: counting down, `!=`, a bare counter, bodies that always leave", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "loops-while-termination.ks"));
+  try {
+    const run = (inputs: [number, number, number]) => runPrograms(
+      build.bpfObject,
+      [{ prog: "wt_down" }, { prog: "wt_unknown_start" }, { prog: "wt_leaves" }],
+      { presets: inputs.map((v, k) => ({ map: "wt_in", key: uintBytes(k, 4), value: uintBytes(v, 4) })) },
+    );
+    const first = run([200, 1234, 5]);
+    assert.ok(first.programs.every((p) => p.loaded));
+    assert.deepEqual(first.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS, XDP_PASS]);
+    const out = integerEntries(findMap(first, "wt_out"));
+    assert.equal(out.get(0n), 55n); // 10 + 9 + … + 1
+    assert.equal(out.get(1n), 9n); // 20 → 2 by twos
+    assert.equal(out.get(2n), 5n); // 3 → 8 by ones
+    assert.equal(out.get(3n), 200n); // counted down from the map's 200
+    assert.equal(out.get(4n), 2468n); // 1,234 rounds of the bpf_loop() callback
+    assert.equal(out.get(5n), 1n); // `while (true) { …; break }` runs once
+    assert.equal(out.get(6n), 1n); // flag 5: the else branch breaks
+    // The other exits: the u8 start wraps 300 to 44, the count is capped at 100,000,
+    // flag 7 skips the loop, flag 200 returns XDP_DROP from inside it.
+    const capped = run([300, 5_000_000, 7]);
+    assert.deepEqual(capped.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS, XDP_PASS]);
+    const out2 = integerEntries(findMap(capped, "wt_out"));
+    assert.equal(out2.get(3n), 44n);
+    assert.equal(out2.get(4n), 200000n);
+    assert.equal(out2.get(6n), 0n);
+    const dropped = run([0, 0, 200]);
+    assert.deepEqual(dropped.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS, XDP_DROP]);
+    assert.equal(integerEntries(findMap(dropped, "wt_out")).get(3n), 0n);
+  } finally {
+    build.cleanup();
+  }
+});

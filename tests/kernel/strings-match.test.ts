@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
-import { findMap, integerEntries, runPrograms } from "../../src/runner/prog-run.js";
+import { findMap, integerEntries, readUint, runPrograms } from "../../src/runner/prog-run.js";
 import type { MapDump } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
@@ -200,4 +200,32 @@ kernelTest("print with more than three values (bpf_trace_vprintk) and strings pa
       build.cleanup();
     }
   });
+});
+
+kernelTest("strings stored into byte-array fields: assignments, literal fields, pointers, arguments, globals", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "strings-byte-array-stores.ks"));
+  try {
+    const result = runPrograms(build.bpfObject, [{ prog: "bs_prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS);
+    const events = new Map(findMap(result, "events").entries.map((e) => [Number(readUint(e.key)), e.value]));
+    /** An Event as the kernel stores it: pid, then `comm: u8[16]` and `tag: char[4]`, zero after the text. */
+    const event = (pid: number, comm: string, tag: string): Uint8Array => {
+      const bytes = new Uint8Array(24);
+      new DataView(bytes.buffer).setUint32(0, pid, true);
+      bytes.set(new TextEncoder().encode(comm), 4);
+      bytes.set(new TextEncoder().encode(tag), 20);
+      return bytes;
+    };
+    assert.deepEqual(events.get(1), event(1, "xdp", "abc")); // a str variable in a literal's field
+    assert.deepEqual(events.get(2), event(1, "sixteen-bytes-ok", "abc")); // fills the array: no NUL
+    assert.deepEqual(events.get(3), event(3, "lit", "abcd")); // literal fields, the long one cut (W0264)
+    assert.deepEqual(events.get(4), event(1, "stamped", "hi")); // through a pointer; shorter text zero-fills the rest
+    // `label` was "eth0" and became "veth1"; `first_byte` got the array and a literal argument.
+    assert.deepEqual(events.get(5), event("v".charCodeAt(0) + "Z".charCodeAt(0), "veth1", "tool"));
+    // User space: `main` checks its own bytes and exits 1 or 2 when they are wrong.
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+  } finally {
+    build.cleanup();
+  }
 });

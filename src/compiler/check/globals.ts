@@ -152,13 +152,16 @@ export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | u
 
 /**
  * A string's initial value: the `str(N)` struct's bytes (`{ .data = { … } }`), cut to the
- * capacity at a UTF-8 boundary as any stored literal is (W0264); the rest is zero.
+ * capacity at a UTF-8 boundary as any stored literal is (W0264); the rest is zero. In a
+ * byte array (`u8[N]`, `char[N]`) the bytes themselves.
  */
 function constString(ctx: CheckContext, expr: ast.StringLiteral, expected: Type | undefined, context: string): Typed | undefined {
   const found: Type = { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
   if (expected?.kind === "array") {
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "string initial values of byte-array globals");
-    return undefined;
+    // A byte array holds the text's bytes and zeros after them (E0342 when it does not fit).
+    if (!checkAssignable(ctx, expr, found, expected, context)) return undefined;
+    const bytes = new TextEncoder().encode(truncateUtf8(expr.value, expected.length));
+    return { type: expected, value: { kind: "array", elements: [...bytes].map((b) => ({ kind: "int", value: BigInt(b) })) } };
   }
   if (expected && expected.kind !== "str") {
     ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), typeToString(found), context);

@@ -3,16 +3,17 @@
 //!
 //! What it finds is kept per loop statement in `LoopFacts` (part of `Semantics`);
 //! lowering decides from them how each loop becomes C (see lower/lower-loops.ts).
-//! `while` proofs run after the whole function is checked, because the starting value
-//! of the loop's counter depends on assignments anywhere in the function.
+//! `while` proofs (check/while-proof.ts) run after the whole function is checked,
+//! because the starting value of the loop's counter depends on assignments anywhere in
+//! the function.
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { Span } from "../source.js";
-import type { IntType, Type } from "../types.js";
-import { intRange, sizeOf, typeToString } from "../types.js";
+import type { Type } from "../types.js";
+import { sizeOf, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import type { Scope } from "./scope.js";
@@ -20,6 +21,7 @@ import type { MapInfo, Symbol } from "./semantics.js";
 import { asInteger } from "./conversions.js";
 import { foldConstant, type ConstantScope } from "./constants.js";
 import { unparenthesize } from "../ast.js";
+import { proveWhile, type WhileProofScope } from "./while-proof.js";
 
 /** `bpf_loop()` runs at most this many iterations (BPF_MAX_LOOPS in the kernel). */
 export const maxLoopIterations = 1n << 23n;
@@ -30,8 +32,6 @@ export type LoopFacts =
   /** eBPF `while` loops: the proven largest number of iterations (user space: undefined). */
   | { readonly kind: "while"; readonly maxIterations: bigint | undefined }
   | { readonly kind: "map"; readonly map: MapInfo };
-
-type LocalSymbol = Extract<Symbol, { kind: "local" }>;
 
 interface LoopState {
   readonly facts: Map<ast.Stmt, LoopFacts>;
@@ -138,15 +138,9 @@ export function checkRangeLoop(c: ExprChecker, stmt: ast.ForRangeStmt, variable:
 
 /** After the condition and body are checked. eBPF loops are proven at function end. */
 export function checkWhileLoop(c: ExprChecker, stmt: ast.WhileStmt): void {
-  const { ctx } = c;
-  const state = stateOf(ctx);
+  const state = stateOf(c.ctx);
   if (c.fn.side !== "kernel") { // user space and kernel-module code: no verifier
     state.facts.set(stmt, { kind: "while", maxIterations: undefined });
-    return;
-  }
-  const condition = unparenthesize(stmt.condition);
-  if (condition.kind === "BoolLiteral" && condition.value) {
-    ctx.diags.report(safetyErrors.infiniteLoop, stmt.condition.span);
     return;
   }
   state.pendingWhiles.push(stmt);
@@ -157,194 +151,32 @@ export function finishFunctionLoops(ctx: CheckContext, body: ast.Block): void {
   const state = stateOf(ctx);
   const pending = state.pendingWhiles;
   state.pendingWhiles = [];
-  for (const loop of pending) {
-    const proof = proveWhile(ctx, loop, body);
-    if (proof.kind === "unproven") {
-      ctx.diags.report(safetyErrors.unprovenLoopBound, proof.span ?? loop.condition.span, proof.why);
-    } else if (proof.iterations > maxLoopIterations) {
-      ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, `up to ${proof.iterations}`);
-    } else {
-      state.facts.set(loop, { kind: "while", maxIterations: proof.iterations });
-    }
-  }
-}
-
-type Proof =
-  | { readonly kind: "proven"; readonly iterations: bigint }
-  | { readonly kind: "unproven"; readonly why: string; readonly span?: Span };
-
-interface Candidate {
-  readonly counter: LocalSymbol;
-  readonly type: IntType;
-  /** The first value for which the condition is false. */
-  readonly limit: bigint;
-  readonly inclusive: boolean;
-  readonly bound: bigint;
-}
-
-function proveWhile(ctx: CheckContext, loop: ast.WhileStmt, functionBody: ast.Block): Proof {
-  const candidates: Candidate[] = [];
-  for (const conjunct of conjuncts(loop.condition)) {
-    const candidate = comparison(ctx, conjunct);
-    if (candidate) candidates.push(candidate);
-  }
-  if (candidates.length === 0) {
-    return { kind: "unproven", why: "the condition does not compare an integer variable with a constant (`i < N` or `i <= N`)" };
-  }
-  let first: Proof | undefined;
-  for (const candidate of candidates) {
-    const proof = proveCandidate(ctx, loop, functionBody, candidate);
-    if (proof.kind === "proven") return proof;
-    first ??= proof;
-  }
-  return first!;
-}
-
-function proveCandidate(ctx: CheckContext, loop: ast.WhileStmt, functionBody: ast.Block, candidate: Candidate): Proof {
-  const { counter, type } = candidate;
-  const name = `\`${counter.name}\``;
-  const writes = assignmentsTo(ctx, loop.body.statements, counter);
-  const topLevel = loop.body.statements.findIndex((s) => s.kind === "AssignStmt" && writes.includes(s));
-  if (topLevel < 0) {
-    const nested = writes[0];
-    return nested
-      ? { kind: "unproven", why: `${name} is only changed inside a branch or nested block, so some iterations may not increase it`, span: nested.span }
-      : { kind: "unproven", why: `${name} never changes in the loop body` };
-  }
-  const increment = loop.body.statements[topLevel] as ast.AssignStmt;
-  const step = incrementOf(ctx, increment, counter);
-  if (step === undefined || step <= 0n) {
-    return { kind: "unproven", why: `${name} must increase by a positive constant (\`${counter.name} += 1\`) on every iteration`, span: increment.span };
-  }
-  const other = writes.find((w) => w !== increment);
-  if (other) return { kind: "unproven", why: `${name} is also assigned here, so the loop may not make progress`, span: other.span };
-  const skip = loop.body.statements.slice(0, topLevel).map(findContinue).find((s) => s !== undefined);
-  if (skip) return { kind: "unproven", why: `this \`continue\` skips the increase of ${name}`, span: skip.span };
-  // The counter must not wrap around before the condition turns false.
-  const { min, max } = intRange(type);
-  if (candidate.limit - 1n + step > max) {
-    return {
-      kind: "unproven",
-      why: `${name} is \`${typeToString(type)}\` (at most ${max}) and would wrap around before \`${candidate.inclusive ? "<=" : "<"} ${candidate.bound}\` becomes false`,
-    };
-  }
-  const known = startingValue(ctx, functionBody, loop, counter);
-  if (known === undefined && type.signed) {
-    return { kind: "unproven", why: `${name} is signed and its value before the loop is not a known constant, so it may start far below the bound` };
-  }
-  const start = known ?? min;
-  const distance = candidate.limit - start;
-  const iterations = distance <= 0n ? 0n : (distance + step - 1n) / step;
-  return { kind: "proven", iterations };
-}
-
-
-function conjuncts(expr: ast.Expr): ast.Expr[] {
-  const e = unparenthesize(expr);
-  return e.kind === "BinaryExpr" && e.op === "&&" ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
-}
-
-function counterOf(ctx: CheckContext, expr: ast.Expr): { symbol: LocalSymbol; type: IntType } | undefined {
-  const e = unparenthesize(expr);
-  if (e.kind !== "NameExpr") return undefined;
-  const symbol = ctx.references.get(e);
-  if (symbol?.kind !== "local" || symbol.isConst) return undefined;
-  const type = asInteger(symbol.type);
-  return type ? { symbol, type } : undefined;
-}
-
-/** `i < N`, `i <= N`, `N > i`, `N >= i` with N constant. */
-function comparison(ctx: CheckContext, expr: ast.Expr): Candidate | undefined {
-  if (expr.kind !== "BinaryExpr") return undefined;
-  const forms: [ast.Expr, ast.Expr, boolean][] = [];
-  if (expr.op === "<" || expr.op === "<=") forms.push([expr.left, expr.right, expr.op === "<="]);
-  if (expr.op === ">" || expr.op === ">=") forms.push([expr.right, expr.left, expr.op === ">="]);
-  for (const [variable, bound, inclusive] of forms) {
-    const counter = counterOf(ctx, variable);
-    const value = constantValue(ctx, bound);
-    if (!counter || value === undefined) continue;
-    return { counter: counter.symbol, type: counter.type, limit: inclusive ? value + 1n : value, inclusive, bound: value };
-  }
-  return undefined;
-}
-
-/** Every assignment to `symbol` in `statements` (nested ones too). */
-function assignmentsTo(ctx: CheckContext, statements: readonly ast.Stmt[], symbol: LocalSymbol, skip?: ast.Stmt): ast.AssignStmt[] {
-  const found: ast.AssignStmt[] = [];
-  const visit = (s: ast.Stmt): void => {
-    if (s === skip) return;
-    switch (s.kind) {
-      case "AssignStmt": {
-        const target = unparenthesize(s.target);
-        if (target.kind === "NameExpr" && ctx.references.get(target) === symbol) found.push(s);
-        return;
-      }
-      case "IfStmt":
-        s.then.statements.forEach(visit);
-        if (s.else?.kind === "Block") s.else.statements.forEach(visit);
-        else if (s.else) visit(s.else);
-        return;
-      case "WhileStmt": case "ForRangeStmt": case "ForInStmt": s.body.statements.forEach(visit); return;
-      case "BlockStmt": s.block.statements.forEach(visit); return;
-      case "TryStmt": s.body.statements.forEach(visit); s.catches.forEach((k) => k.body.statements.forEach(visit)); return;
-      default: return;
-    }
+  const scope: WhileProofScope = {
+    constant: (expr) => constantValue(ctx, expr),
+    local: (expr) => {
+      const symbol = ctx.references.get(expr);
+      return symbol?.kind === "local" ? symbol : undefined;
+    },
+    initialiser: (symbol) => state.inits.get(symbol.id),
   };
-  statements.forEach(visit);
-  return found;
-}
-
-/** `i += c` or `i = i + c` / `i = c + i`: the constant c. */
-function incrementOf(ctx: CheckContext, s: ast.AssignStmt, counter: LocalSymbol): bigint | undefined {
-  if (s.op === "+=") return constantValue(ctx, s.value);
-  if (s.op === "-=") {
-    const value = constantValue(ctx, s.value);
-    return value === undefined ? undefined : -value;
-  }
-  if (s.op !== "=") return undefined;
-  const value = unparenthesize(s.value);
-  if (value.kind !== "BinaryExpr" || value.op !== "+") return undefined;
-  if (counterOf(ctx, value.left)?.symbol === counter) return constantValue(ctx, value.right);
-  if (counterOf(ctx, value.right)?.symbol === counter) return constantValue(ctx, value.left);
-  return undefined;
-}
-
-/** A `continue` of the enclosing loop inside `s` (not one of a nested loop). */
-function findContinue(s: ast.Stmt): ast.Stmt | undefined {
-  switch (s.kind) {
-    case "ContinueStmt": return s;
-    case "IfStmt": {
-      const inThen = s.then.statements.map(findContinue).find((x) => x);
-      if (inThen) return inThen;
-      if (s.else?.kind === "Block") return s.else.statements.map(findContinue).find((x) => x);
-      return s.else ? findContinue(s.else) : undefined;
+  for (const loop of pending) {
+    const proof = proveWhile(scope, loop, body);
+    switch (proof.kind) {
+      case "infinite":
+        ctx.diags.report(safetyErrors.infiniteLoop, loop.condition.span);
+        break;
+      case "unproven":
+        ctx.diags.report(safetyErrors.unprovenLoopBound, proof.span ?? loop.condition.span, proof.why);
+        break;
+      case "proven":
+        if (proof.iterations > maxLoopIterations) {
+          ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, `up to ${proof.iterations}`, proof.unknownStart);
+        } else {
+          state.facts.set(loop, { kind: "while", maxIterations: proof.iterations });
+        }
+        break;
     }
-    case "BlockStmt": return s.block.statements.map(findContinue).find((x) => x);
-    default: return undefined;
   }
-}
-
-/**
- * The smallest value the counter can have when the loop starts, when every write to
- * it outside the loop (and its declaration) stores a constant; undefined otherwise.
- */
-function startingValue(ctx: CheckContext, functionBody: ast.Block, loop: ast.WhileStmt, counter: LocalSymbol): bigint | undefined {
-  const init = stateOf(ctx).inits.get(counter.id);
-  if (init === undefined) return undefined; // a parameter: any value
-  const values: bigint[] = [];
-  if (init === null) values.push(0n);
-  else {
-    const value = constantValue(ctx, init);
-    if (value === undefined) return undefined;
-    values.push(value);
-  }
-  for (const write of assignmentsTo(ctx, functionBody.statements, counter, loop)) {
-    if (write.op !== "=") return undefined;
-    const value = constantValue(ctx, write.value);
-    if (value === undefined) return undefined;
-    values.push(value);
-  }
-  return values.reduce((a, b) => (a < b ? a : b));
 }
 
 // ---------------------------------------------------------------------------------------

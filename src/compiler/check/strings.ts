@@ -3,7 +3,9 @@
 //! - A string literal has type `str(L)`, L its length in bytes; `str(M)` is stored in a
 //!   `str(N)` only when M ≤ N (E0341), except a literal, which is stored cut to N bytes
 //!   with warning W0264 (KernelScript 0.1.1 does it and its string_test relies on it),
-//!   and in a byte array `u8[M]` / `char[M]` when it fits (E0342).
+//!   and in a byte array `u8[M]` / `char[M]` when M ≥ N (E0342; a literal is cut the
+//!   same way), anywhere a value is stored: declarations, assignments, struct-literal
+//!   fields, arguments, global initial values.
 //! - `a + b` concatenates: `str(N1 + N2)`. `==`/`!=` compare text; ordering operators
 //!   are rejected (E0343).
 //! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
@@ -11,7 +13,6 @@
 import type * as ast from "../ast.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Type } from "../types.js";
 import { boolType, charType, errorType, typeToString } from "../types.js";
 import { constantInteger } from "./constants.js";
@@ -58,34 +59,21 @@ export function checkStringAssignable(
   expected: Type,
   context: string,
 ): boolean | undefined {
-  if (expected.kind === "str") {
-    if (found.size <= expected.size) return true;
-    const inner = unparenthesize(expr);
-    if (inner.kind === "StringLiteral") {
-      // KernelScript 0.1.1 stores the literal cut to the capacity (its string_test
-      // relies on it): defined, so a warning showing what is stored; lowering cuts it.
-      const stored = truncateUtf8(inner.value, expected.size);
-      ctx.diags.report(compatibility.stringLiteralTruncated, expr.span, found.size, expected.size, JSON.stringify(stored));
-      return true;
-    } else {
-      ctx.diags.report(typeErrors.stringNarrowing, expr.span, typeToString(found), typeToString(expected), context);
-    }
-    return false;
-  }
-  if (expected.kind === "array" && isByte(expected.element)) {
-    if (found.size > expected.length) {
-      ctx.diags.report(typeErrors.stringIntoSmallArray, expr.span, typeToString(found), typeToString(expected));
-      return false;
-    }
-    // C cannot assign arrays: the bytes are copied where the array is declared.
-    if (!context.startsWith("the declaration of")) {
-      ctx.diags.report(codegenErrors.notSupportedYet, expr.span,
-        `storing a string into a byte array other than where it is declared (${context})`);
-      return false;
-    }
+  const capacity = expected.kind === "str" ? expected.size : expected.kind === "array" && isByte(expected.element) ? expected.length : undefined;
+  if (capacity === undefined) return undefined;
+  if (found.size <= capacity) return true;
+  const inner = unparenthesize(expr);
+  if (inner.kind === "StringLiteral") {
+    // KernelScript 0.1.1 stores the literal cut to the capacity (its string_test
+    // relies on it): defined, so a warning showing what is stored; lowering cuts it.
+    const stored = truncateUtf8(inner.value, capacity);
+    const wider = expected.kind === "array" ? typeToString({ ...expected, length: found.size }) : `str(${found.size})`;
+    ctx.diags.report(compatibility.stringLiteralTruncated, expr.span, found.size, typeToString(expected), capacity, JSON.stringify(stored), wider);
     return true;
   }
-  return undefined;
+  if (expected.kind === "str") ctx.diags.report(typeErrors.stringNarrowing, expr.span, typeToString(found), typeToString(expected), context);
+  else ctx.diags.report(typeErrors.stringIntoSmallArray, expr.span, typeToString(found), typeToString(expected));
+  return false;
 }
 
 /** Element types a string's bytes can be stored in. */

@@ -163,7 +163,9 @@ export class CCodeEmitter {
           const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
           if (s.atomic && !atomic) throw new Error(`internal: no atomic form of ${s.op}= on this type`);
           if (atomic) w.line(atomic);
-          else if (s.op === "=" && s.target.type.kind === "array") {
+          else if (s.value.kind === "strBytes") {
+            for (const line of this.strings.bytesInitializer(target, s.value)) w.line(line);
+          } else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).
             const source = s.value.kind === "arrayLiteral"
@@ -301,6 +303,8 @@ export class CCodeEmitter {
   private initializer(value: ir.IrExpr): string {
     if (value.kind === "structLiteral" || value.kind === "arrayLiteral") return this.aggregate(value);
     if (value.kind === "string" && value.type.kind === "str") return this.strings.literalInitializer(value);
+    // C initialises a byte array from a string literal: its bytes, then zeros.
+    if (value.kind === "strBytes" && value.value.kind === "string") return cString(value.value.value);
     return this.expr(value);
   }
 
@@ -366,7 +370,7 @@ export class CCodeEmitter {
       case "int": return e.type.kind === "char" ? charLiteral(e.value) : intLiteral(e.value, e.type);
       case "bool": return e.value ? "true" : "false";
       case "string": case "strEquals": case "strConcat": case "strConvert": case "strIndex": return this.strings.expr(e);
-      case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration");
+      case "strBytes": throw new Error("internal: a string-to-bytes conversion outside a declaration, an assignment or a literal's field");
       case "valueBlock": return this.valueBlock(e);
       case "null": return "NULL";
       case "constant": return e.name;

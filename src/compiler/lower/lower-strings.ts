@@ -20,7 +20,10 @@ export function coerce(value: ir.IrExpr, to: Type): ir.IrExpr {
     if (value.kind === "string") return { ...value, value: to.size < value.type.size ? truncateUtf8(value.value, to.size) : value.value, type: to };
     return { kind: "strConvert", value, type: to, span: value.span };
   }
-  if (to.kind === "array") return { kind: "strBytes", value, type: to, span: value.span };
+  if (to.kind === "array") {
+    const cut = value.kind === "string" && to.length < value.type.size ? { ...value, value: truncateUtf8(value.value, to.length) } : value;
+    return { kind: "strBytes", value: cut, type: to, span: value.span };
+  }
   return value;
 }
 

@@ -10,19 +10,19 @@ import type * as ast from "../ast.js";
 import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
-import type { StructLayout, Type } from "../types.js";
+import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
-import { structFieldDefault } from "../kernel/perf.js";
 import { lowerPrint } from "./print-format.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
-import { headerFieldPath, byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
+import { byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
 import {
   ErrorLowering, hoistThrowingCall, lowerDefer, lowerShortCircuit, lowerThrow, lowerTry, lowerWhile, namedResultFrame,
 } from "./lower-errors.js";
-import { mapLowering, rangeLowering, whileLowering, type Side } from "./lower-loops.js";
+import { mapLowering, rangeLowering, type Side } from "./lower-loops.js";
 import { coerce, lowerStringBinary } from "./lower-strings.js";
+import { cField, lowerStructLiteral } from "./lower-struct-literals.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
@@ -608,23 +608,7 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "field", target, field: cField(target.type, expr.field.name), viaPointer: target.type.kind === "pointer", type, span };
       }
       case "CallExpr": return this.callExpr(expr, true);
-      case "StructLiteral": {
-        const type = this.typeOf(expr);
-        const struct = type.kind === "struct" ? type.name : expr.typeName.name;
-        const layout = this.semantics.tables.structs.get(struct);
-        const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
-        return {
-          kind: "structLiteral", struct, type, span,
-          fields: [
-            ...expr.fields.map((f) => {
-              const value = this.expr(f.value);
-              const to = fieldType(f.name.name);
-              return { name: f.name.name, value: to ? coerce(value, to) : value };
-            }),
-            ...omittedFieldDefaults(layout, expr.fields.map((f) => f.name.name), span),
-          ],
-        };
-      }
+      case "StructLiteral": return lowerStructLiteral(this, expr);
       case "ArrayLiteral":
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
       case "MatchExpr": return lowerMatchValue(this, expr);
@@ -699,28 +683,27 @@ export class FunctionLowering implements MatchLowering {
     return this.directCall(expr, symbol.info, args, type, used);
   }
 
+  /**
+   * An argument as the parameter stores it. A string passed for a byte-array parameter
+   * is copied into a temporary array first: C passes the array, not a string.
+   */
+  private argument(value: ir.IrExpr, to: Type): ir.IrExpr {
+    const stored = coerce(value, to);
+    if (stored.kind !== "strBytes") return stored;
+    const name = this.temporary("bytes");
+    this.pending.push({ kind: "declare", name, type: to, init: stored, unread: false, span: value.span });
+    return { kind: "local", name, type: to, span: value.span };
+  }
+
   /** A call of a declared function (of this file or an imported module). */
   directCall(expr: ast.CallExpr, info: FunctionInfo, args: ir.IrExpr[], type: Type, used: boolean): ir.IrExpr {
     const params = info.params;
     const call: Extract<ir.IrExpr, { kind: "call" }> = {
-      kind: "call", callee: info.role.kind === "private" ? privateFunctionName(info.name) : info.name, args: args.map((a, i) => (params[i] ? coerce(a, params[i]!.type) : a)), type, span: expr.span,
+      kind: "call", callee: info.role.kind === "private" ? privateFunctionName(info.name) : info.name, args: args.map((a, i) => (params[i] ? this.argument(a, params[i]!.type) : a)), type, span: expr.span,
     };
     return this.errors.throwingNames.has(info.name) ? hoistThrowingCall(this, call, used) : call;
   }
 
-}
-
-/** The fields a struct literal omitted that have defaults (`perf_options`), as constants. */
-function omittedFieldDefaults(layout: StructLayout | undefined, given: readonly string[], span: Span): { name: string; value: ir.IrExpr }[] {
-  if (!layout) return [];
-  return layout.fields.flatMap((f) => {
-    const fallback = given.includes(f.name) ? undefined : structFieldDefault(layout.name, f.name);
-    if (!fallback) return [];
-    const value: ir.IrExpr = fallback.type.kind === "bool"
-      ? { kind: "bool", value: fallback.value !== 0n, type: fallback.type, span }
-      : { kind: "int", value: fallback.value, text: String(fallback.value), type: fallback.type, span };
-    return [{ name: f.name, value }];
-  });
 }
 
 /**
@@ -750,12 +733,6 @@ function tailCallFallback(programType: ir.ProgramType | undefined, span: import(
     return { kind: "constant", name: "XDP_PASS", value: 2n, type: { kind: "enum", name: "xdp_action", origin: "kernel" }, span };
   }
   return { kind: "int", value: 0n, text: "0", type: { kind: "int", bits: 32, signed: true }, span };
-}
-
-/** The C member path of a field (built-in headers keep some fields inside unions). */
-function cField(base: Type, field: string): string {
-  const struct = base.kind === "pointer" ? base.target : base;
-  return struct.kind === "struct" ? headerFieldPath(struct.name, field) : field;
 }
 
 function lowerFunction(

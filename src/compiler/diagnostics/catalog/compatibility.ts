@@ -34,11 +34,11 @@ export const literalTruncated = defineWarning(
 export const stringLiteralTruncated = defineWarning(
   "W0264",
   "string literal truncated",
-  "A `str(N)` holds at most N bytes of text (plus the NUL the compiler adds). KernelScript 0.1.1 stores a longer literal cut to fit, and programs rely on it, so the literal is stored cut at the last whole UTF-8 character that fits; the warning shows the stored text. (In KernelScript 0.1.1, `str(N)` counts the NUL, so it keeps one byte less.)",
-  (length: number, capacity: number, stored: string) => ({
-    message: `this string literal has ${length} bytes but \`str(${capacity})\` holds at most ${capacity}; it is stored as ${stored}`,
+  "A `str(N)` holds at most N bytes of text (plus the NUL the compiler adds), a byte array `u8[N]` / `char[N]` N bytes. KernelScript 0.1.1 stores a longer literal cut to fit, and programs rely on it, so the literal is stored cut at the last whole UTF-8 character that fits; the warning shows the stored text. (In KernelScript 0.1.1, `str(N)` counts the NUL, so it keeps one byte less.)",
+  (length: number, target: string, capacity: number, stored: string, wider: string) => ({
+    message: `this string literal has ${length} bytes but \`${target}\` holds at most ${capacity}; it is stored as ${stored}`,
     label: `${length} bytes`,
-    help: `declare it \`str(${length})\` to keep the whole text, or shorten the literal`,
+    help: `declare it \`${wider}\` to keep the whole text, or shorten the literal`,
   }),
 );
 

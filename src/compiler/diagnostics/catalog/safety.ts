@@ -182,29 +182,31 @@ export const uncaughtThrowInProgram = defineError(
 export const unprovenLoopBound = defineError(
   "E0410",
   "loop bound not provable",
-  "The verifier only accepts loops it can prove to end. A `while` loop in eBPF code is accepted when its condition is `i < N` or `i <= N` (N a constant) on an integer local that the body increases by a positive constant on every iteration, in one statement at the top of the body, and writes nowhere else. Anything else is rejected here rather than by the verifier at load time.",
+  "The verifier only accepts loops it can prove to end, so a `while` loop in eBPF code must have an end the compiler can see. Either every path through its body leaves the loop (`break`, `return`, `throw`) without a `continue`, so it runs at most once; or its condition compares an integer local with a constant and the body moves that local towards the constant by a constant step, in one statement at the top of the body, writing it nowhere else: counting up with `i < N` / `i <= N` and `i += c`, counting down with `i > N` / `i >= N` and `i -= c`, or exactly with `i != N` (or a bare `i`) and a step of 1 from a start on the far side. The counter's first value is its constant initial value when every write outside the loop is a constant; otherwise it may be anything its type holds. Anything else is rejected here rather than by the verifier at load time.",
   (what: string) => ({
     message: `cannot prove that this \`while\` loop ends: ${what}`,
     label: "the verifier would reject this loop",
-    help: "use `for (i in 0..N) { … }` (with `break` to stop early), or write the loop as `while (i < N) { …; i += 1 }`",
+    help: "use `for (i in 0..N) { … }` (with `break` to stop early), or write the loop as `while (i < N) { …; i += 1 }` or `while (i > 0) { …; i -= 1 }`",
   }),
 );
 
 export const loopTooLong = defineError(
   "E0411",
   "loop too long for eBPF",
-  "eBPF loops run at most 8,388,608 (1 << 23) iterations: that is the kernel's limit for `bpf_loop()`, the longest loop the verifier accepts. A loop that is known to need more cannot run in a program.",
-  (iterations: string) => ({
-    message: `this loop needs ${iterations} iterations; eBPF allows at most 8388608 (1 << 23)`,
+  "eBPF loops run at most 8,388,608 (1 << 23) iterations: that is the kernel's limit for `bpf_loop()`, the longest loop the verifier accepts. A loop that is known to need more cannot run in a program; nor can a `while` loop whose counter may start anywhere its type holds, when that is too far from the bound.",
+  (iterations: string, unknownStart?: string) => ({
+    message: `this loop needs ${iterations} iterations${unknownStart ? ` (${unknownStart})` : ""}; eBPF allows at most 8388608 (1 << 23)`,
     label: "too many iterations",
-    help: "split the work across several program runs (keep the position in a map), or do it in user space",
+    help: unknownStart
+      ? "give the loop a bound the compiler can see: start the counter from a constant, or add a second counter to the condition (`&& n < 1000`, with `n += 1` in the body)"
+      : "split the work across several program runs (keep the position in a map), or do it in user space",
   }),
 );
 
 export const infiniteLoop = defineError(
   "E0412",
   "infinite loop in eBPF",
-  "`while (true)` has no bound the verifier can see, even with a `break` inside; the kernel would reject the program. (In user space it is fine.)",
+  "`while (true)` has no bound the verifier can see when its body can go round again: a `break` inside a branch is not enough. Unless every path through the body leaves the loop (then it runs once), the kernel would reject the program. (In user space it is fine.)",
   () => ({
     message: "`while (true)` in eBPF code: the verifier rejects loops it cannot prove to end",
     label: "no bound",

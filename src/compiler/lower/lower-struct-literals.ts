@@ -1,0 +1,64 @@
+//! Struct literals: each field's value stored as the field's type holds it, the
+//! omitted fields that have defaults, and the form C can write.
+
+import type * as ast from "../ast.js";
+import type * as ir from "../ir.js";
+import type { Span } from "../source.js";
+import type { StructLayout, Type } from "../types.js";
+import { headerFieldPath } from "../kernel/headers.js";
+import { structFieldDefault } from "../kernel/perf.js";
+import type { FunctionLowering } from "./lower.js";
+import { coerce } from "./lower-strings.js";
+
+export function lowerStructLiteral(l: FunctionLowering, expr: ast.StructLiteral): ir.IrExpr {
+  const span = expr.span;
+  const type = l.typeOf(expr);
+  const struct = type.kind === "struct" ? type.name : expr.typeName.name;
+  const layout = l.semantics.tables.structs.get(struct);
+  const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
+  const fields = [
+    ...expr.fields.map((f) => {
+      const value = l.expr(f.value);
+      const to = fieldType(f.name.name);
+      return { name: f.name.name, value: to ? coerce(value, to) : value };
+    }),
+    ...omittedFieldDefaults(layout, expr.fields.map((f) => f.name.name), span),
+  ];
+  return structLiteralValue(l.temporary("literal"), struct, type, fields, span);
+}
+
+/**
+ * A struct literal as C can write it. A C initializer sets an array member only from
+ * braces or a string literal; a literal with another array value in a field (a `str`
+ * variable stored in a `u8[16]`, a copied MAC address) becomes a value block that
+ * builds the struct, then copies those fields in, in the order written.
+ */
+function structLiteralValue(result: string, struct: string, type: Type, fields: readonly { name: string; value: ir.IrExpr }[], span: Span): ir.IrExpr {
+  const initializable = (value: ir.IrExpr): boolean =>
+    value.type.kind !== "array" || value.kind === "arrayLiteral" || (value.kind === "strBytes" && value.value.kind === "string");
+  if (fields.every((f) => initializable(f.value))) return { kind: "structLiteral", struct, type, fields, span };
+  const target: ir.IrExpr = { kind: "local", name: result, type, span };
+  const assign = (f: { name: string; value: ir.IrExpr }): ir.IrStmt => ({
+    kind: "assign", target: { kind: "field", target, field: cField(type, f.name), viaPointer: false, type: f.value.type }, op: "=", value: f.value, atomic: false, span,
+  });
+  return { kind: "valueBlock", result, type, span, body: fields.map(assign) };
+}
+
+/** The fields a struct literal omitted that have defaults (`perf_options`), as constants. */
+function omittedFieldDefaults(layout: StructLayout | undefined, given: readonly string[], span: Span): { name: string; value: ir.IrExpr }[] {
+  if (!layout) return [];
+  return layout.fields.flatMap((f) => {
+    const fallback = given.includes(f.name) ? undefined : structFieldDefault(layout.name, f.name);
+    if (!fallback) return [];
+    const value: ir.IrExpr = fallback.type.kind === "bool"
+      ? { kind: "bool", value: fallback.value !== 0n, type: fallback.type, span }
+      : { kind: "int", value: fallback.value, text: String(fallback.value), type: fallback.type, span };
+    return [{ name: f.name, value }];
+  });
+}
+
+/** The C member path of a field (built-in headers keep some fields inside unions). */
+export function cField(base: Type, field: string): string {
+  const struct = base.kind === "pointer" ? base.target : base;
+  return struct.kind === "struct" ? headerFieldPath(struct.name, field) : field;
+}
