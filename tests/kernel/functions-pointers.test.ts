@@ -139,3 +139,18 @@ kernelTest("function values in eBPF are resolved at compile time", () => {
     build.cleanup();
   }
 });
+
+kernelTest("array parameters are values: a callee writing into its parameter leaves the caller's array alone", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "functions-array-params.ks"));
+  try {
+    const result = runPrograms(build.bpfObject, [{ prog: "fa_prog" }]);
+    assert.equal(result.runs[0]!.retval, XDP_PASS); // `a` still [1, 2, 3, 4] after the call
+    const out = integerEntries(findMap(result, "fa_out"));
+    assert.equal(out.get(0n), 12n); // the copy: 0 + (2 + 10)
+    assert.equal(out.get(1n), 10n); // a read-only parameter sees the caller's values
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`); // main: 1 when `v` changed
+  } finally {
+    build.cleanup();
+  }
+});

@@ -298,6 +298,10 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   // Without `->` a function returns nothing (a program without one is caught by the
   // signature check).
   const returnType = decl.returnType ? resolveType(ctx, decl.returnType) : voidType;
+  if (returnType.kind === "array") {
+    // A C function cannot return an array (only a pointer to one, which would dangle).
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.returnType!.span, "arrays as function results (return a struct that holds the array: `struct Name { bytes: u8[16] }`)");
+  }
   const info: FunctionInfo = { name: decl.name.name, decl, role, params, returnType, span: decl.span };
   if (decl.name.name === "main" && role.kind === "userspace") {
     const previous = ctx.functions.find((f) => f.name === "main");

@@ -23,6 +23,7 @@ import {
 import { mapLowering, rangeLowering, type Side } from "./lower-loops.js";
 import { coerce, lowerStringBinary } from "./lower-strings.js";
 import { cField, lowerStructLiteral } from "./lower-struct-literals.js";
+import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
@@ -747,12 +748,13 @@ function lowerFunction(
     : undefined;
   const lowering = new FunctionLowering(semantics, calls, info, functionValues, errors, namedResult, body);
   const named = namedResultFrame(lowering, info, body);
+  const params = arrayParams(semantics, info, body, (purpose) => lowering.temporary(purpose));
   const lowered = lowering.block(body.statements);
-  const statements = [...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
+  const statements = [...params.copies, ...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));
   return {
     name: info.name,
-    params: info.params.map((p) => ({ name: p.name, type: p.type })),
+    params: params.params,
     returnType: info.returnType,
     body: statements,
     span: info.span,
