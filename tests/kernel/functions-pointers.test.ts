@@ -148,6 +148,7 @@ kernelTest("array parameters are values: a callee writing into its parameter lea
     const out = integerEntries(findMap(result, "fa_out"));
     assert.equal(out.get(0n), 12n); // the copy: 0 + (2 + 10)
     assert.equal(out.get(1n), 10n); // a read-only parameter sees the caller's values
+    assert.equal(out.get(2n), 7n); // through `*u8[4]` the caller's array is written
     const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 0, `${run.stdout}${run.stderr}`); // main: 1 when `v` changed
   } finally {

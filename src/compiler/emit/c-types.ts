@@ -15,7 +15,8 @@ export function cTypeName(type: Type): string {
     case "void": return "void";
     case "str": return `struct ks_str${type.size}`;
     case "array": return cTypeName(type.element);
-    case "pointer": return `${cTypeName(type.target)} *`;
+    // A pointer to an array needs its declarator: `__u8 (*)[4]`.
+    case "pointer": return type.target.kind === "array" ? cDeclaration(type, "") : `${cTypeName(type.target)} *`;
     case "struct": return `struct ${type.name}`;
     case "enum": return `enum ${type.name}`;
     case "function": return "void *";
@@ -36,6 +37,7 @@ export function cDeclaration(type: Type, name: string): string {
     }
     return `${cTypeName(element)} ${name}${dims.map((d) => `[${d}]`).join("")}`;
   }
+  if (type.kind === "pointer" && type.target.kind === "array") return cDeclaration(type.target, `(*${name})`);
   if (type.kind === "function") {
     // A C function pointer: `__s32 (*name)(__s32, __s32)`.
     return `${cTypeName(type.returnType)} (*${name})(${type.params.map((p) => cDeclaration(p, "").trimEnd()).join(", ") || "void"})`;
