@@ -33,10 +33,60 @@ function verifierTablesText(): string {
   return w.toString();
 }
 
-/** `text` with every pasted runtime file replaced by its one line. */
+/** `text` with every pasted runtime file replaced by its one line; files pasted one after another share a line. */
 function withRuntimeShownByName(text: string): string {
   for (const { pasted, shown } of pastedRuntime) text = text.split(pasted).join(shown);
-  return text;
+  const marker = /\/\* (runtime-c\/[\w-]+\.c(?:, [\w-]+\.c)*|the verifier explanation tables \(emitVerifierTables\)) pasted here \*\/\n\n/;
+  const run = new RegExp(`(?:${marker.source}){2,}`, "g");
+  return text.replace(run, (all) => {
+    const names = [...all.matchAll(new RegExp(marker.source, "g"))].map((m) => m[1]!.replace(/^runtime-c\//, ""));
+    return `/* runtime-c/ pasted here: ${names.join(", ")} */\n\n`;
+  });
+}
+
+interface SourceMapping { cLine: number; file: string; line: number; column: number; endLine: number; endColumn: number }
+
+function mappingsOf(sourceMapText: string): SourceMapping[] {
+  const parsed = JSON.parse(sourceMapText) as { version: number; mappings: SourceMapping[] };
+  assert.equal(parsed.version, 1);
+  return parsed.mappings;
+}
+
+/**
+ * How a golden shows an emitted file. Everything is shown, but derived data compactly:
+ * - the pasted runtime as one line per file (above);
+ * - the source map (`.bpf.map.json`) with runs of C lines that map to the same span as
+ *   one line, `cLines 11-16 → f.ks:3:1-3:33`: lossless, the JSON's form is checked by
+ *   the test below;
+ * - the loader's `ks_line_map[]` (C line → `file:line`) as its entry count: it is the
+ *   source map's projection, which the test below checks for every case.
+ */
+function shownInGolden(path: string, text: string, sourceMap: string | undefined): string {
+  if (path.endsWith(".bpf.map.json")) return sourceMapShown(text);
+  const shown = withRuntimeShownByName(text);
+  return sourceMap ? lineMapShown(shown, mappingsOf(sourceMap).length) : shown;
+}
+
+function sourceMapShown(text: string): string {
+  const parsed = JSON.parse(text) as { version: number; source: string; mappings: SourceMapping[] };
+  const span = (m: SourceMapping): string => `${m.file}:${m.line}:${m.column}-${m.endLine}:${m.endColumn}`;
+  const lines = [`version ${parsed.version}, source ${parsed.source}`];
+  for (let i = 0; i < parsed.mappings.length;) {
+    const first = parsed.mappings[i]!;
+    let j = i + 1;
+    while (j < parsed.mappings.length && parsed.mappings[j]!.cLine === parsed.mappings[j - 1]!.cLine + 1 && span(parsed.mappings[j]!) === span(first)) j++;
+    const last = parsed.mappings[j - 1]!;
+    lines.push(`cLine${last === first ? "" : "s"} ${first.cLine}${last === first ? "" : `-${last.cLine}`} → ${span(first)}`);
+    i = j;
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const lineMapPattern = /(static const struct \{ int c_line; const char \*origin; \} ks_line_map\[\] = \{\n)((?: {4}\{ \d+, "[^"\n]*" \},\n)*)( {4}\{ 0, NULL \},\n\};\n)/;
+
+function lineMapShown(text: string, entries: number): string {
+  return text.replace(lineMapPattern, (_all, head: string, _body: string, tail: string) =>
+    `${head}    /* ${entries} entries: the .bpf.map.json's C line → file:line */\n${tail}`);
 }
 
 const nodeHost: Host = {
@@ -63,7 +113,8 @@ for (const path of casesIn(caseDir, ".ks").filter((p) => !p.includes("/_"))) {
       const result = compile(relative, nodeHost, { test: /^\s*@test\b/m.test(readFileSync(path, "utf8")) });
       const errors = result.diagnostics.filter((d) => d.severity === "error");
       assert.deepEqual(errors.map((d) => `${d.code} ${d.message}`), [], "an emit case must compile");
-      const text = result.files.map((f) => `----- ${f.path} -----\n${withRuntimeShownByName(f.text)}`).join("\n");
+      const sourceMap = result.files.find((f) => f.path.endsWith(".bpf.map.json"));
+      const text = result.files.map((f) => `----- ${f.path} -----\n${shownInGolden(f.path, f.text, sourceMap?.text)}`).join("\n");
       expectGolden(text, path.replace(/\.ks$/, ".out.txt"));
     } finally {
       process.chdir(previous);
@@ -77,6 +128,10 @@ test("emit goldens: a pasted runtime file is shown by name, and only where it wa
   assert.equal(withRuntimeShownByName(`int a;\n${first.pasted}int b;\n`), `int a;\n${first.shown}int b;\n`);
   const cut = first.pasted.slice(0, -10);
   assert.equal(withRuntimeShownByName(`int a;\n${cut}`), `int a;\n${cut}`);
+  const [, second] = pastedRuntime;
+  assert.ok(second);
+  const both = withRuntimeShownByName(`int a;\n${first.pasted}${second.pasted}int b;\n`);
+  assert.match(both, /^int a;\n\/\* runtime-c\/ pasted here: [\w-]+\.c, [\w-]+\.c \*\/\n\nint b;\n$/);
 });
 
 test("emitting twice gives the same bytes", () => {
@@ -90,4 +145,35 @@ test("emitting twice gives the same bytes", () => {
   } finally {
     process.chdir(previous);
   }
+});
+
+test("emit goldens: the source map is JSON of sorted C lines, and the loader's line map is its projection", () => {
+  const previous = process.cwd();
+  process.chdir(repoRoot);
+  try {
+    let checked = 0;
+    for (const path of casesIn(caseDir, ".ks").filter((p) => !p.includes("/_"))) {
+      const relative = `tests/cases/emit/${basename(path)}`;
+      const files = compile(relative, nodeHost, { test: /^\s*@test\b/m.test(readFileSync(path, "utf8")) }).files;
+      const sourceMap = files.find((f) => f.path.endsWith(".bpf.map.json"));
+      const loader = files.find((f) => f.path.endsWith(".c") && !f.path.endsWith(".bpf.c") && lineMapPattern.test(f.text));
+      if (!sourceMap || !loader) continue;
+      const mappings = mappingsOf(sourceMap.text);
+      const cLines = mappings.map((m) => m.cLine);
+      assert.deepEqual(cLines, [...cLines].sort((a, b) => a - b), `${relative}: mappings sorted by C line`);
+      const body = lineMapPattern.exec(loader.text)![2]!;
+      const entries = [...body.matchAll(/\{ (\d+), "([^"]*)" \}/g)].map((m) => `${m[1]} ${m[2]}`);
+      assert.deepEqual(entries, mappings.map((m) => `${m.cLine} ${m.file}:${m.line}`), `${relative}: ks_line_map = the source map's lines`);
+      checked++;
+    }
+    assert.ok(checked >= 40, `checked ${checked} cases`);
+  } finally {
+    process.chdir(previous);
+  }
+});
+
+test("emit goldens: the compact source map shows runs of C lines and every span", () => {
+  const mapping = (cLine: number, line: number) => ({ cLine, file: "a.ks", line, column: 1, endLine: line, endColumn: 9 });
+  const text = JSON.stringify({ version: 1, source: "a.ks", mappings: [mapping(3, 1), mapping(4, 1), mapping(5, 2), mapping(7, 2)] });
+  assert.equal(sourceMapShown(text), "version 1, source a.ks\ncLines 3-4 → a.ks:1:1-1:9\ncLine 5 → a.ks:2:1-2:9\ncLine 7 → a.ks:2:1-2:9\n");
 });

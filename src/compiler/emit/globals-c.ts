@@ -183,7 +183,7 @@ export function emitPinnedGlobalsRuntime(w: CWriter, module: ir.IrModule): void 
 /** Lines inside `ks_open_and_load`: before load (is the pin new?) and after load. */
 export function pinnedGlobalsBeforeLoad(module: ir.IrModule): string[] {
   if (!module.globals.some((g) => g.storage === "pinned")) return [];
-  return [`bool ks_pinned_fresh = access(${cString(mapPinPath(module.name, pinnedGlobalsMapName))}, F_OK) != 0;`];
+  return [`ks_pinned_fresh = access(${cString(mapPinPath(module.name, pinnedGlobalsMapName))}, F_OK) != 0;`];
 }
 export function hasPinnedGlobals(module: ir.IrModule): boolean {
   return module.globals.some((g) => g.storage === "pinned");

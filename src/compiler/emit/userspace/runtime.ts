@@ -29,7 +29,7 @@ import { emitTcAttach, emitTcRelease, tcBeforeLoad } from "./attach-tc.js";
 import { emitStructOpsRegister } from "./struct-ops.js";
 import { emitPerfAttach, emitPerfState, hasPerfPrograms, perfSignalLines } from "./perf-events.js";
 import type { IrModule, IrProgram, ProgramType } from "../../ir.js";
-import type { CWriter } from "../c-writer.js";
+import { CWriter } from "../c-writer.js";
 import { cString, emitSourceLevelWarningsOff } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
@@ -104,13 +104,7 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   emitPythonIncludes(w, module);
   if (module.handover) w.line("#include <fcntl.h>");
-  for (const header of [
-    "stdio.h", "stdlib.h", "string.h", "errno.h", "signal.h", "unistd.h", "ctype.h", "time.h",
-    "sys/stat.h", "sys/vfs.h", "sys/mount.h", "net/if.h", "linux/types.h", "linux/if_link.h",
-    "stdbool.h", "arpa/inet.h", "bpf/libbpf.h", "bpf/bpf.h", "bpf/libbpf_version.h",
-  ]) {
-    w.line(`#include <${header}>`);
-  }
+  pasteRuntimeC(w, "system-includes");
   for (const header of globalsIncludes(module)) w.line(`#include <${header}>`);
   // Shared types first: the skeleton declares globals and configs of those types.
   if (opts.hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
@@ -183,16 +177,6 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   const pinned = module.maps.filter((m) => m.pinned);
   emitTcRelease(w, module);
   pasteRuntimeC(w, "release");
-  w.block("static KS_UNUSED void ks_cleanup(void)", () => {
-    w.line("for (int i = ks_attachment_count - 1; i >= 0; i--) ks_release(&ks_attachments[i]);");
-    w.line("ks_attachment_count = 0;");
-    if (hasPerfPrograms(module)) w.line("ks_perf_release(-1);");
-    w.block("if (ks_skel)", () => {
-      w.line(`${skel}__destroy(ks_skel);`);
-      w.line("ks_skel = NULL;");
-    });
-  });
-  w.line();
 
   if (pinned.length > 0) {
     pasteRuntimeC(w, "bpffs");
@@ -210,69 +194,49 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
     w.line();
   }
 
-  w.block("static KS_UNUSED int ks_open_and_load(void)", () => {
-    w.line("if (ks_skel) return 0;");
-    w.line("libbpf_set_print(ks_libbpf_print);");
-    w.line("ks_install_signal_handlers();");
-    w.line("static bool registered;");
-    w.line("if (!registered && atexit(ks_cleanup) == 0) registered = true;");
-    w.line();
-    if (hasModuleToLoad(module) && !optionalModule) w.line("if (ks_load_kernel_module() != 0) return -1;");
-    w.line(`ks_skel = ${skel}__open();`);
-    w.block("if (!ks_skel)", () => {
-      w.line("int err = errno;");
-      w.line(`ks_explain_errno("cannot open the eBPF object of ${module.name}", err);`);
-      w.line("return -1;");
-    });
-    if (pinned.length > 0) {
-      w.block("if (ks_prepare_pin_directory() != 0)", () => {
-        w.line(`${skel}__destroy(ks_skel);`);
-        w.line("ks_skel = NULL;");
-        w.line("return -1;");
-      });
-      w.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
-      for (const map of pinned) {
-        w.block(`if (bpf_map__set_pin_path(ks_skel->maps.${mapName(map.name)}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
-          w.line("int err = errno;");
-          w.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
-          w.line(`${skel}__destroy(ks_skel);`);
-          w.line("ks_skel = NULL;");
-          w.line("return -1;");
-        });
-      }
-      w.comment("A pin an earlier version of the program left must fit this one (runtime-c/pin-check.c).");
-      for (const map of pinned) {
-        const label = map.name === pinnedGlobalsMapName ? `the \`pin var\` globals (map '${pinnedGlobalsMapName}')` : `map '${map.name}'`;
-        w.block(`if (ks_check_pinned_map(ks_skel->maps.${mapName(map.name)}, ${cString(label)}) != 0)`, () => {
-          w.line(`${skel}__destroy(ks_skel);`);
-          w.line("ks_skel = NULL;");
-          w.line("return -1;");
-        });
-      }
-    }
-    for (const line of pinnedGlobalsBeforeLoad(module)) w.line(line);
-    for (const line of tcBeforeLoad(module)) w.line(line);
-    if (optionalModule) w.line("ks_prepare_module_callers(ks_skel->obj);");
-    w.line(`int err = ${skel}__load(ks_skel);`);
-    w.block("if (err)", () => {
-      w.block("if (!ks_report_verifier_log())", () => {
-        w.line(`ks_explain_errno("cannot load the eBPF programs of ${module.name} into the kernel", err);`);
-      });
-      w.line(`${skel}__destroy(ks_skel);`);
-      w.line("ks_skel = NULL;");
-      w.line("return -1;");
-    });
-    emitTailCallSetup(w, module);
-    if (hasPinnedGlobals(module)) {
-      w.block("if (ks_pinned_globals_setup(ks_pinned_fresh) != 0)", () => {
-        w.line(`${skel}__destroy(ks_skel);`);
-        w.line("ks_skel = NULL;");
-        w.line("return -1;");
+  // What this program adds around opening and loading: hooks of runtime-c/open-and-load.c.
+  const beforeLoad = new CWriter();
+  if (pinned.length > 0) {
+    beforeLoad.line("if (ks_prepare_pin_directory() != 0) return -1;");
+    beforeLoad.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
+    for (const map of pinned) {
+      beforeLoad.block(`if (bpf_map__set_pin_path(ks_skel->maps.${mapName(map.name)}, ${cString(mapPinPath(module.name, map.name))}) != 0)`, () => {
+        beforeLoad.line("int err = errno;");
+        beforeLoad.line(`ks_explain_errno("cannot set the pin path of map '${map.name}'", err);`);
+        beforeLoad.line("return -1;");
       });
     }
-    w.line("return 0;");
-  });
-  w.line();
+    beforeLoad.comment("A pin an earlier version of the program left must fit this one (runtime-c/pin-check.c).");
+    for (const map of pinned) {
+      const label = map.name === pinnedGlobalsMapName ? `the \`pin var\` globals (map '${pinnedGlobalsMapName}')` : `map '${map.name}'`;
+      beforeLoad.line(`if (ks_check_pinned_map(ks_skel->maps.${mapName(map.name)}, ${cString(label)}) != 0) return -1;`);
+    }
+  }
+  for (const line of pinnedGlobalsBeforeLoad(module)) beforeLoad.line(line);
+  for (const line of tcBeforeLoad(module)) beforeLoad.line(line);
+  if (optionalModule) beforeLoad.line("ks_prepare_module_callers(ks_skel->obj);");
+
+  const afterLoad = new CWriter();
+  emitTailCallSetup(afterLoad, module);
+  if (hasPinnedGlobals(module)) afterLoad.line("if (ks_pinned_globals_setup(ks_pinned_fresh) != 0) return -1;");
+
+  w.line(`#define KS_SKEL_OPEN() ${skel}__open()`);
+  w.line(`#define KS_SKEL_LOAD(skel) ${skel}__load(skel)`);
+  w.line(`#define KS_SKEL_DESTROY(skel) ${skel}__destroy(skel)`);
+  w.line(`#define KS_OBJECT_NAME ${cString(module.name)}`);
+  if (hasModuleToLoad(module) && !optionalModule) w.line("#define KS_BEFORE_OPEN() ks_load_kernel_module()");
+  if (hasPerfPrograms(module)) w.line("#define KS_RELEASE_MORE(prog_fd) ks_perf_release(prog_fd)");
+  if (hasPinnedGlobals(module)) w.line("static bool ks_pinned_fresh;");
+  for (const [hook, body] of [["before_load", beforeLoad], ["after_load", afterLoad]] as const) {
+    const text = body.toString().replace(/\n+$/, "");
+    if (text === "") continue;
+    w.block(`static int ks_${hook}(void)`, () => {
+      for (const line of text.split("\n")) w.line(line);
+      w.line("return 0;");
+    });
+    w.line(`#define KS_${hook.toUpperCase()}() ks_${hook}()`);
+  }
+  pasteRuntimeC(w, "open-and-load");
 }
 
 function emitProgramLookup(w: CWriter): void {
@@ -314,7 +278,7 @@ function emitAttach(w: CWriter, module: IrModule): void {
       w.line("ks_release(&ks_attachments[i]);");
     });
     w.line("ks_attachment_count = kept;");
-    if (hasPerfPrograms(module)) w.line("ks_perf_release(prog_fd);");
+    w.line("KS_RELEASE_MORE(prog_fd);");
   });
   w.line();
 }

@@ -4,11 +4,10 @@
 
 import type { IrModule } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { programName, skeletonName, tailCallMapName } from "../../names.js";
+import { programName, tailCallMapName } from "../../names.js";
 
 export function emitTailCallSetup(w: CWriter, module: IrModule): void {
   if (module.tailCallTargets.length === 0) return;
-  const skel = skeletonName(module.name);
   w.comment(`Tail calls jump through ${tailCallMapName}: put each target program in its slot.`);
   w.block("", () => {
     w.line(`int array_fd = bpf_map__fd(ks_skel->maps.${tailCallMapName});`);
@@ -22,8 +21,6 @@ export function emitTailCallSetup(w: CWriter, module: IrModule): void {
       w.block("if (bpf_map_update_elem(array_fd, &slot, &prog_fd, BPF_ANY) != 0)", () => {
         w.line("int err = errno;");
         w.line(`fprintf(stderr, "error: cannot register tail-call target '%s' in slot %u: %s\\n", bpf_program__name(targets[slot]), slot, strerror(err));`);
-        w.line(`${skel}__destroy(ks_skel);`);
-        w.line("ks_skel = NULL;");
         w.line("return -1;");
       });
     });

@@ -1,0 +1,20 @@
+/* The C library, kernel UAPI and libbpf headers every loader uses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <ctype.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/mount.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include <linux/if_link.h>
+#include <stdbool.h>
+#include <arpa/inet.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf_version.h>
