@@ -18,10 +18,12 @@ import { emitVerifierTables } from "../src/compiler/emit/userspace/verifier-tabl
 
 /** Each runtime file as `pasteRuntimeC` writes it, and the line a golden shows instead. */
 const pastedRuntime = [
-  ...Object.entries(runtimeC).map(([name, text]) => ({
+  ...Object.entries(runtimeC).filter(([name]) => !name.endsWith(".mk")).map(([name, text]) => ({
     pasted: `${text.replace(/\n+$/, "")}\n\n`,
     shown: `/* runtime-c/${name}.c pasted here */\n\n`,
   })),
+  // The Makefile's shared rules (emit/makefile.ts).
+  { pasted: `${runtimeC["makefile.mk"].replace(/\n+$/, "")}\n`, shown: "# runtime-c/makefile.mk pasted here\n" },
   // Generated from the diagnostic catalogue, the same in every loader and test binary
   // (tests/kernel/verifier-cli.test.ts checks the explanations a loader prints).
   { pasted: verifierTablesText(), shown: "/* the verifier explanation tables (emitVerifierTables) pasted here */\n\n" },

@@ -25,18 +25,21 @@ test("first line is the generated banner", () => {
 });
 
 test("all is the default target and builds the binary", () => {
-  const firstTarget = makefile.split("\n").find((l) => /^[A-Za-z0-9_.-]+:/.test(l) && !l.startsWith("."));
-  assert.equal(firstTarget, "all: seed");
-  assert.match(makefile, /^\.PHONY: all clean run$/m);
+  // The file names are variables of the program's lines; the shared rules use them.
+  assert.match(makefile, /^KS_BINARY := seed$/m);
+  const firstTarget = makefile.split("\n").find((l) => /^[A-Za-z0-9_.$()-]+:/.test(l) && !l.startsWith(".") && !/^\w+ :?=/.test(l));
+  assert.equal(firstTarget, "all: $(KS_BINARY)");
+  assert.match(makefile, /^\.PHONY: all clean run test$/m);
 });
 
 test("skeleton is generated under the names.ts skeleton name", () => {
   assert.equal(skeletonName("seed"), "seed_bpf");
-  assert.match(makefile, /\$\(BPFTOOL\) gen skeleton \$< name seed_bpf > \$@\.tmp/);
+  assert.match(makefile, /^KS_SKELETON := seed_bpf$/m);
+  assert.match(makefile, /\$\(BPFTOOL\) gen skeleton \$< name \$\(KS_SKELETON\) > \$@\.tmp/);
 });
 
 test("project names with dashes give a C identifier skeleton name", () => {
-  assert.match(emitMakefile(moduleNamed("my-app")), / name my_app_bpf > /);
+  assert.match(emitMakefile(moduleNamed("my-app")), /^KS_SKELETON := my_app_bpf$/m);
 });
 
 test("overridable variables use ?=", () => {

@@ -108,12 +108,13 @@ describe("diagnostic catalogue", () => {
 
   it("has the loader runtime's C embedded as written (src/compiler/emit/userspace/runtime-c/*.c; `make build` embeds it)", () => {
     const dir = join(repoRoot, "src", "compiler", "emit", "userspace", "runtime-c");
-    const files = casesIn(dir, ".c");
+    const files = [...casesIn(dir, ".c"), ...casesIn(dir, ".mk")];
     assert.ok(files.length > 0);
-    assert.deepEqual(Object.keys(runtimeC).sort(), files.map((f) => relative(dir, f).replace(/\.c$/, "")).sort());
+    const key = (file: string): string => relative(dir, file).replace(/\.c$/, "");
+    assert.deepEqual(Object.keys(runtimeC).sort(), files.map(key).sort());
     for (const file of files) {
-      const name = relative(dir, file).replace(/\.c$/, "") as keyof typeof runtimeC;
-      assert.equal(runtimeC[name], readFileSync(file, "utf8"), `${name}.c differs from runtime-c.generated.ts: run \`node tools/embed-runtime-c.mjs\``);
+      const name = key(file) as keyof typeof runtimeC;
+      assert.equal(runtimeC[name], readFileSync(file, "utf8"), `${name} differs from runtime-c.generated.ts: run \`node tools/embed-runtime-c.mjs\``);
     }
   });
 

@@ -309,68 +309,34 @@ function mapTypeText(map: IrMap): string {
   return `${map.mapKind}<${typeToString(map.keyType)}, ${typeToString(map.valueType)}>`;
 }
 
+/**
+ * `ks_map_M_print`: runtime-c/print-values.c's `ks_print_map` does the walking, sorting
+ * and layout; the map gives its sizes, its accessor and how to print a key and a value
+ * (types user space cannot name print as hex bytes).
+ */
 function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const typed = nameable(map.keyType, layouts) && nameable(map.valueType, layouts);
   const skelMap = `ks_skel->maps.${mapName(map.name)}`;
   const keySize = typed ? sizeOfType(map.keyType) : `(size_t)bpf_map__key_size(${skelMap})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `(size_t)bpf_map__value_size(${skelMap})`;
-  const nonZeroOnly = arrayKinds.has(map.mapKind);
-  const header = `${map.name} (${mapTypeText(map)}): %zu ${nonZeroOnly ? "non-zero " : ""}%s\\n`;
-
-  w.block(`static KS_UNUSED void ks_map_${map.name}_print(FILE *out)`, () => {
-    w.line("if (!ks_skel) return;");
-    w.line(`int fd = bpf_map__fd(${skelMap});`);
-    w.line(`size_t key_size = ${keySize}, value_size = ${valueSize};`);
-    // Collect keys first (sorted output), bounded in case entries are deleted and
-    // re-added while we walk (get_next_key then restarts from the first key).
-    w.line(`size_t limit = (size_t)bpf_map__max_entries(${skelMap}) * 2 + 16;`);
-    w.line("size_t count = 0, capacity = 64;");
-    w.line("unsigned char *keys = malloc(capacity * key_size);");
-    w.line("unsigned char *values = NULL;");
-    w.line("if (!keys) return;");
-    w.line("const void *previous = NULL;");
-    w.block("while (count < limit)", () => {
-      w.block("if (count == capacity)", () => {
-        w.line("unsigned char *grown = realloc(keys, capacity * 2 * key_size);");
-        w.line("if (!grown) break;");
-        w.line("keys = grown;");
-        w.line("capacity *= 2;");
-        w.line("if (previous) previous = keys + (count - 1) * key_size;");
+  const prefix = `ks_map_${map.name}`;
+  if (typed) {
+    w.block(`static int ${prefix}_lookup_bytes(const void *key, void *value)`, () => w.line(`return ${prefix}_lookup(key, value);`));
+    for (const [part, type] of [["key", map.keyType], ["value", map.valueType]] as const) {
+      w.block(`static void ${prefix}_print_${part}(FILE *out, const void *${part}_bytes)`, () => {
+        w.line(`${cConstDeclaration(type, `(*${part})`)} = ${part}_bytes;`);
+        emitPrintValue(w, type, `(*${part})`, layouts, 0);
       });
-      w.line("if (bpf_map_get_next_key(fd, previous, keys + count * key_size) != 0) break;");
-      w.line("previous = keys + count * key_size;");
-      w.line("count++;");
-    });
-    if (typed) w.line(`qsort(keys, count, key_size, ks_map_${map.name}_compare_keys);`);
-    w.line("values = calloc(count ? count : 1, value_size);");
-    w.line("bool *present = calloc(count ? count : 1, sizeof(bool));");
-    w.line("size_t shown = 0;");
-    w.block("for (size_t i = 0; values && present && i < count; i++)", () => {
-      w.line(`present[i] = ks_map_${map.name}_lookup((const void *)(keys + i * key_size), (void *)(values + i * value_size)) == 0;`);
-      if (nonZeroOnly) w.line("if (present[i] && ks_all_zero(values + i * value_size, value_size)) present[i] = false;");
-      w.line("if (present[i]) shown++;");
-    });
-    w.line(`fprintf(out, "${header}", shown, shown == 1 ? "entry" : "entries");`);
-    w.block("for (size_t i = 0; values && present && i < count; i++)", () => {
-      w.line("if (!present[i]) continue;");
-      if (typed) {
-        w.line(`${cConstDeclaration(map.keyType, "(*key)")} = (const void *)(keys + i * key_size);`);
-        w.line(`${cConstDeclaration(map.valueType, "(*value)")} = (const void *)(values + i * value_size);`);
-        w.line(`fputs(${cString(`${map.name}[`)}, out);`);
-        emitPrintValue(w, map.keyType, "(*key)", layouts, 0);
-        w.line('fputs("] = ", out);');
-        emitPrintValue(w, map.valueType, "(*value)", layouts, 0);
-      } else {
-        w.line(`fputs(${cString(`${map.name}[`)}, out);`);
-        w.line("ks_print_hex(out, keys + i * key_size, key_size);");
-        w.line('fputs("] = ", out);');
-        w.line("ks_print_hex(out, values + i * value_size, value_size);");
-      }
-      w.line("fputc('\\n', out);");
-    });
-    w.line("free(present);");
-    w.line("free(values);");
-    w.line("free(keys);");
+    }
+  }
+  w.block(`static KS_UNUSED void ${prefix}_print(FILE *out)`, () => {
+    w.line("if (!ks_skel) return;");
+    const fields = [
+      cString(map.name), cString(`${map.name} (${mapTypeText(map)})`), keySize, valueSize, arrayKinds.has(map.mapKind) ? "true" : "false",
+      ...(typed ? [`${prefix}_compare_keys`, `${prefix}_lookup_bytes`, `${prefix}_print_key`, `${prefix}_print_value`] : ["NULL", `${prefix}_lookup`, "NULL", "NULL"]),
+    ];
+    w.line(`const struct ks_map_printer printer = { ${fields.join(", ")} };`);
+    w.line(`ks_print_map(out, ${skelMap}, &printer);`);
   });
   w.line();
 }

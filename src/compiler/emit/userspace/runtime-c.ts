@@ -6,7 +6,8 @@
 import type { CWriter } from "../c-writer.js";
 import { runtimeC } from "./runtime-c.generated.js";
 
-export type RuntimeCFile = keyof typeof runtimeC;
+/** The C files (not `makefile.mk`, the Makefiles' shared rules: emit/makefile.ts). */
+export type RuntimeCFile = Exclude<keyof typeof runtimeC, "makefile.mk">;
 
 /** Pastes `runtime-c/NAME.c` at the current position (a blank line after it). */
 export function pasteRuntimeC(w: CWriter, name: RuntimeCFile): void {

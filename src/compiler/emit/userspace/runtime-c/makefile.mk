@@ -1,0 +1,71 @@
+# The rules every KernelScript program's Makefile shares: the lines above name this
+# program's files (KS_*), these build them.
+
+BTF ?= /sys/kernel/btf/vmlinux
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH ?= $(shell uname -m | sed -e 's/^x86_64$$/x86/' -e 's/^i.86$$/x86/' -e 's/^aarch64$$/arm64/' -e 's/^arm.*$$/arm/' -e 's/^ppc64.*$$/powerpc/' -e 's/^s390x$$/s390/' -e 's/^riscv64$$/riscv/' -e 's/^loongarch64$$/loongarch/' -e 's/^mips.*$$/mips/')
+CFLAGS ?=
+BPF_CFLAGS ?=
+LDFLAGS ?=
+LIBBPF_INCLUDE ?=
+LIBBPF_LIB ?=
+ARGS ?=
+
+comma := ,
+LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))
+LIBBPF_LDFLAGS := $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB) -Wl$(comma)-rpath$(comma)$(LIBBPF_LIB))
+
+ifdef KS_PYTHON
+# Embedded CPython for the imported Python modules (python3-dev / libpython3-dev).
+PYTHON3_CONFIG ?= python3-config
+PYTHON_CPPFLAGS := $(shell $(PYTHON3_CONFIG) --includes)
+PYTHON_LDFLAGS := $(shell $(PYTHON3_CONFIG) --embed --ldflags)
+endif
+
+ifdef KS_COMPAT_OPS
+# $(KS_COMPAT_OPS) was not in the kernel BTF this program was compiled against; when this
+# vmlinux.h has it, the eBPF C uses vmlinux.h's declarations instead of its own.
+KS_COMPAT_CFLAGS = $(shell grep -qs '^struct $(KS_COMPAT_OPS) {' vmlinux.h && echo -D$(KS_COMPAT_GUARD))
+endif
+
+# The loader and the test binary link the same way.
+KS_LINK = $(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)
+
+.PHONY: all clean run test
+# A failed recipe must not leave a half-written target that looks up to date.
+.DELETE_ON_ERROR:
+
+all: $(KS_BINARY)
+
+# Generated once; `make clean` (or deleting it) regenerates it, e.g. after BTF= changes.
+vmlinux.h:
+	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp
+	mv $@.tmp $@
+
+$(KS_BPF_OBJECT): $(KS_BPF_SOURCE) vmlinux.h
+	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(KS_COMPAT_CFLAGS) $(BPF_CFLAGS) -c $< -o $@
+
+$(KS_SKELETON_HEADER): $(KS_BPF_OBJECT)
+	$(BPFTOOL) gen skeleton $< name $(KS_SKELETON) > $@.tmp
+	mv $@.tmp $@
+
+# The shared-types header exists only when the program shares types; $(wildcard) makes
+# it a prerequisite exactly then.
+$(KS_BINARY): $(KS_USER_SOURCE) $(KS_SKELETON_HEADER) $(wildcard $(KS_SHARED_HEADER))
+	$(KS_LINK)
+
+run: $(KS_BINARY)
+	./$(KS_BINARY) $(ARGS)
+
+ifdef KS_TEST_BINARY
+# KS_TEST_FIRST: built before the test binary when it can be (the kernel module).
+$(KS_TEST_BINARY): $(KS_TEST_SOURCE) $(KS_SKELETON_HEADER) $(wildcard $(KS_SHARED_HEADER)) | $(KS_TEST_FIRST)
+	$(KS_LINK)
+
+test: $(KS_TEST_BINARY)
+	./$(KS_TEST_BINARY) $(ARGS)
+endif
+
+clean:
+	rm -f $(KS_BINARY) $(KS_TEST_BINARY) $(KS_BPF_OBJECT) $(KS_SKELETON_HEADER) vmlinux.h vmlinux.h.tmp $(KS_SKELETON_HEADER).tmp
