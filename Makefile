@@ -31,8 +31,11 @@ NPM_STAMP := node_modules/.package-lock.json
 
 all: build
 
+# Two test files at a time: kernel tests (tests/kernel) take a machine-wide lock while
+# each runs (tests/kernel/helpers.ts), so one file's kernel tests run while the other
+# file builds C or checks goldens; identical C builds are made once (build/cache/builds).
 test: system-packages build
-	node --test build/tests/
+	node --test --test-concurrency=2 build/tests/
 
 # The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
 # the golden cases (parse, emit, errors with the CLI in-process, the nesting matrix, the
