@@ -141,6 +141,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     tailCalls: ctx.tailCalls,
     syscallProbes: ctx.syscallProbes,
     packetBindings: ctx.packets.bindings,
+    ifBindings: ctx.ifBindings,
     implicitPacketReads: ctx.packets.implicitReads,
     patternConstants: ctx.patternConstants,
     testing: ctx.testing,

@@ -6,7 +6,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host.js";
 import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
-import type { ConfigInfo, FunctionInfo, GlobalInfo, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
+import type { ConfigInfo, FunctionInfo, GlobalInfo, IfBindingKind, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
@@ -105,6 +105,8 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   /** Packet-access proofs (header bindings, offset bounds). */
   readonly packets = new PacketFacts();
+  /** What each `if (var x = …)` binds (Semantics.ifBindings). */
+  readonly ifBindings = new Map<ast.IfStmt, IfBindingKind>();
   /** `m[k]` of maps of objects in the forms they support (check/object-maps.ts). */
   readonly objectMapIndexes = new Set<import("../ast.js").IndexExpr>();
   /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */

@@ -88,6 +88,12 @@ export type Symbol =
   | { readonly kind: "constant"; readonly name: string; readonly value: bigint; readonly type: Type; readonly inC: boolean; readonly span: Span | undefined };
 
 /** Everything later passes need, in source order. */
+/**
+ * The kinds of `if (var x = …)`: a packet header proven in bounds (`ctx.header(off)`),
+ * the value popped/peeked from a queue or stack, a checked pointer, a map entry.
+ */
+export type IfBindingKind = "packetHeader" | "pop" | "pointer" | "mapEntry";
+
 export interface Semantics {
   readonly sourcePath: string;
   readonly tables: TypeTables;
@@ -133,6 +139,8 @@ export interface Semantics {
   readonly syscallProbes: ReadonlyMap<ast.FunctionDecl, string>;
   /** Proven `if (var h: *T = ctx.header(off))` bindings. */
   readonly packetBindings: ReadonlyMap<ast.IfStmt, import("./packet-facts.js").HeaderBinding>;
+  /** What each `if (var x = …)` binds, as the checker decided it (lowering switches on it). */
+  readonly ifBindings: ReadonlyMap<ast.IfStmt, IfBindingKind>;
   /** Packet bytes read without a proof, given a generated bounds check (W0276). */
   readonly implicitPacketReads: ReadonlyMap<ast.Expr, import("./packet-facts.js").ImplicitPacketRead>;
   /** Which functions may throw, and where each `throw` is (check/errors.ts). */

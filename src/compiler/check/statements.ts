@@ -67,6 +67,7 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
         const popped = header ? undefined : checkPopBinding(c, scope, stmt);
         const source = header ? { type: checkHeaderBinding(c, scope, stmt, header), pointer: false }
           : popped ? { type: popped, pointer: true } : checkBindingSource(c, scope, stmt);
+        ctx.ifBindings.set(stmt, header ? "packetHeader" : popped ? "pop" : source.pointer ? "pointer" : "mapEntry");
         const thenScope = scope.child();
         const symbol: Symbol = header
           ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: true, span: stmt.binding.span, id: ctx.freshLocalId() }

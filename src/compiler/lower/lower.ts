@@ -7,7 +7,7 @@
 
 import { lowerHandover, lowerHandoverCall } from "./lower-handover.js";
 import type * as ast from "../ast.js";
-import type { Semantics, FunctionInfo, Symbol } from "../check/semantics.js";
+import type { Semantics, FunctionInfo, IfBindingKind, Symbol } from "../check/semantics.js";
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
@@ -337,37 +337,9 @@ export class FunctionLowering implements MatchLowering {
         // Lowered after the then-branch, so numbering (e.g. tail-call slots) follows the source.
         const lowerElse = (): ir.IrStmt[] | undefined => stmt.else === undefined ? undefined
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
-        const packet = stmt.binding ? this.semantics.packetBindings.get(stmt) : undefined;
-        if (packet) {
-          const symbol = this.semantics.declarations.get(stmt);
-          const call = headerCall(stmt.condition);
-          if (!symbol || symbol.kind !== "local" || !call) throw new InternalError("bad header binding");
-          return [{
-            kind: "ifPacketHeader", binding: localIdentifier(symbol), context: this.expr(call.callee.target), offset: this.expr(call.args[0]!),
-            header: packet.header, maxOffset: packet.maxOffset, constantOffset: packet.constantOffset,
-            then: this.block(stmt.then.statements), else: lowerElse(), span,
-          }];
-        }
-        const popBinding = stmt.binding &&
-          lowerPopBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse);
-        if (popBinding) return [popBinding];
-        // `if (var q = p)` on a pointer: q is p, checked (reference tracking follows it).
-        const pointerBinding = stmt.binding &&
-          lowerPointerBinding(this, stmt, this.semantics.declarations.get(stmt), () => this.block(stmt.then.statements), lowerElse());
-        if (pointerBinding) return [pointerBinding];
-        if (stmt.binding) {
-          const symbol = this.semantics.declarations.get(stmt);
-          const condition = unparenthesize(stmt.condition);
-          if (!symbol || symbol.kind !== "entry" || condition.kind !== "IndexExpr") throw new InternalError("bad if-var");
-          const map = this.mapName(condition.target);
-          if (!map) throw new InternalError("if-var without map");
-          const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
-          if (!keyType) throw new InternalError("if-var on unknown map");
-          return [{
-            kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: coerce(this.expr(condition.index), keyType), keyType, valueType: symbol.type,
-            then: this.block(stmt.then.statements), else: lowerElse(), span,
-          }];
-        }
+        const binding = stmt.binding ? this.semantics.ifBindings.get(stmt) : undefined;
+        if (stmt.binding && !binding) throw new InternalError("unchecked if-var");
+        if (binding) return [this.ifBinding(stmt, binding, lowerElse)];
         const condition = this.expr(stmt.condition);
         const then = this.block(stmt.then.statements);
         return [{ kind: "if", condition, then, else: lowerElse(), span }];
@@ -682,6 +654,48 @@ export class FunctionLowering implements MatchLowering {
       return { kind: "call", callee: symbol.info.name, args, type, span, helper: isLegacyHelper(symbol.info.name), external: true };
     }
     return this.directCall(expr, symbol.info, args, type, used);
+  }
+
+  /** `if (var x = …) {…} else …`, by what the checker found `x` binds. */
+  private ifBinding(stmt: ast.IfStmt, binding: IfBindingKind, lowerElse: () => ir.IrStmt[] | undefined): ir.IrStmt {
+    const span = stmt.span;
+    const symbol = this.semantics.declarations.get(stmt);
+    const then = (): ir.IrStmt[] => this.block(stmt.then.statements);
+    switch (binding) {
+      case "packetHeader": {
+        const packet = this.semantics.packetBindings.get(stmt);
+        const call = headerCall(stmt.condition);
+        if (!packet || !symbol || symbol.kind !== "local" || !call) throw new InternalError("bad header binding");
+        return {
+          kind: "ifPacketHeader", binding: localIdentifier(symbol), context: this.expr(call.callee.target), offset: this.expr(call.args[0]!),
+          header: packet.header, maxOffset: packet.maxOffset, constantOffset: packet.constantOffset,
+          then: then(), else: lowerElse(), span,
+        };
+      }
+      case "pop": {
+        const lowered = lowerPopBinding(this, stmt, symbol, then, lowerElse);
+        if (!lowered) throw new InternalError("bad pop binding");
+        return lowered;
+      }
+      // `if (var q = p)` on a pointer: q is p, checked (reference tracking follows it).
+      case "pointer": {
+        const lowered = lowerPointerBinding(this, stmt, symbol, then, lowerElse());
+        if (!lowered) throw new InternalError("bad pointer binding");
+        return lowered;
+      }
+      case "mapEntry": {
+        const condition = unparenthesize(stmt.condition);
+        if (!symbol || symbol.kind !== "entry" || condition.kind !== "IndexExpr") throw new InternalError("bad if-var");
+        const map = this.mapName(condition.target);
+        if (!map) throw new InternalError("if-var without map");
+        const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
+        if (!keyType) throw new InternalError("if-var on unknown map");
+        return {
+          kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: coerce(this.expr(condition.index), keyType), keyType, valueType: symbol.type,
+          then: then(), else: lowerElse(), span,
+        };
+      }
+    }
   }
 
   /**
