@@ -83,11 +83,15 @@ export function kindOf(info: string): BlockKind | string {
   return `unknown info string \`${info}\` (ks, ks warning W0xxx …, ks error E0xxx …, ks fragment, ks file=PATH)`;
 }
 
-/** A Host over the page's blocks (virtual files), with this machine's kernel BTF. */
-function hostFor(files: ReadonlyMap<string, string>): Host {
-  const machine = new NodeHost(repoRoot);
+const machine = new NodeHost(repoRoot);
+
+/** A Host over the page's blocks (virtual files), with this machine's kernel BTF; `read` collects the paths read. */
+function hostFor(files: ReadonlyMap<string, string>, read: Set<string>): Host {
   return {
-    readFile: (path) => files.get(path),
+    readFile: (path) => {
+      read.add(path);
+      return files.get(path);
+    },
     readKernelBtf: () => machine.readKernelBtf(),
   };
 }
@@ -101,11 +105,11 @@ function describe(diagnostics: readonly Diagnostic[]): string {
 }
 
 /** Why a program block does not do what its info string says, or undefined when it does. */
-export function checkProgram(block: CodeBlock, expected: { warnings: readonly string[]; errors: readonly string[] }, files: ReadonlyMap<string, string>): string | undefined {
+export function checkProgram(block: CodeBlock, expected: { warnings: readonly string[]; errors: readonly string[] }, files: ReadonlyMap<string, string>, read = new Set<string>()): string | undefined {
   const path = `${block.page.replace(/\.md$/, "")}/block${block.line}.ks`;
   const all = new Map(files);
   all.set(path, block.text);
-  const result = compile(path, hostFor(all), { test: /^\s*@test\b/m.test(block.text) });
+  const result = compile(path, hostFor(all, read), { test: /^\s*@test\b/m.test(block.text) });
   const errors = codesOf(result.diagnostics, "error");
   const warnings = codesOf(result.diagnostics, "warning");
   const wanted = { errors: [...new Set(expected.errors)].sort(), warnings: [...new Set(expected.warnings)].sort() };
@@ -150,6 +154,7 @@ export function checkPage(page: string, markdown: string): PageReport {
   const counts = { program: 0, error: 0, fragment: 0, file: 0, shown: 0 };
   const problems: string[] = [];
   const files = new Map<string, string>();
+  const read = new Set<string>();
   const kinds = blocks.map((block) => kindOf(block.info));
   blocks.forEach((block, i) => {
     const kind = kinds[i]!;
@@ -167,7 +172,7 @@ export function checkPage(page: string, markdown: string): PageReport {
     let problem: string | undefined;
     switch (kind.kind) {
       case "program":
-        problem = checkProgram(block, kind, files);
+        problem = checkProgram(block, kind, files, read);
         counts[kind.errors.length > 0 ? "error" : "program"]++;
         break;
       case "fragment":
@@ -182,6 +187,13 @@ export function checkPage(page: string, markdown: string): PageReport {
         break;
     }
     if (problem !== undefined) problems.push(`${where} (\`${block.info}\`): ${problem}`);
+  });
+  // A file no program reads is checked by nothing.
+  blocks.forEach((block, i) => {
+    const kind = kinds[i]!;
+    if (typeof kind === "string" || kind.kind !== "file") return;
+    const path = `${block.page.replace(/\.md$/, "")}/${kind.path.replace(/^\.\//, "")}`;
+    if (!read.has(path)) problems.push(`${block.page}:${block.line} (\`${block.info}\`): no program of the page uses this file`);
   });
   return { counts, problems };
 }
@@ -205,6 +217,42 @@ test("docs: every code block of docs/language/*.md and README.md is tagged and d
     `${total.fragment} fragments parsed, ${total.file} files used by programs, ${total.shown} shown (C, shell, output)`);
   assert.deepEqual(problems, [], `code blocks that do not do what their info string says:\n${problems.join("\n\n")}`);
   assert.ok(total.program >= 20, `only ${total.program} complete programs in the docs`);
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
+function anchorOf(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+}
+
+/** Links of `page` (relative to the repository) to files or anchors that do not exist. */
+function brokenLinks(page: string, markdown: string): string[] {
+  const outside = markdown.replace(/^(\s*)(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\s*\2\s*$/gm, "");
+  const broken: string[] = [];
+  for (const [, target] of outside.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/.test(target!)) continue;
+    const [file, anchor] = target!.split("#") as [string, string | undefined];
+    const path = file === "" ? page : join(page, "..", file);
+    let text: string;
+    try {
+      text = readFileSync(join(repoRoot, path), "utf8");
+    } catch {
+      broken.push(`${page}: link to ${target}: no file ${path}`);
+      continue;
+    }
+    if (anchor === undefined || !path.endsWith(".md")) continue;
+    const anchors = [...text.matchAll(/^#{1,6} (.*)$/gm)].map((m) => anchorOf(m[1]!));
+    if (!anchors.includes(anchor)) broken.push(`${page}: link to ${target}: no heading with that anchor in ${path}`);
+  }
+  return broken;
+}
+
+test("docs: every relative link of docs/language/*.md and README.md reaches a file and a heading", () => {
+  const broken = pages.flatMap((page) => brokenLinks(page, readFileSync(join(repoRoot, page), "utf8")));
+  assert.deepEqual(broken, []);
+  assert.deepEqual(brokenLinks("docs/language/x.md", "[a](basics.md#no-such-heading) [b](gone.md) [c](basics.md#maps)\n"), [
+    "docs/language/x.md: link to basics.md#no-such-heading: no heading with that anchor in docs/language/basics.md",
+    "docs/language/x.md: link to gone.md: no file docs/language/gone.md",
+  ]);
 });
 
 // The checker itself, on planted blocks: each kind of mistake is caught.
