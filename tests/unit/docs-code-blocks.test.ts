@@ -21,67 +21,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile, makeSourceFile, type Diagnostic, type Host } from "../../src/compiler/index.js";
 import { parse } from "../../src/compiler/parse/parser.js";
 import { Diagnostics } from "../../src/compiler/diagnostics/diagnostic.js";
 import { NodeHost } from "../../src/cli/node-host.js";
 import { repoRoot } from "../harness/golden.js";
-
-export interface CodeBlock {
-  /** The page, relative to the repository root. */
-  readonly page: string;
-  /** 1-based line of the opening fence. */
-  readonly line: number;
-  readonly info: string;
-  readonly text: string;
-}
-
-/** The fenced blocks of a Markdown text (backtick or tilde fences, indented ones too). */
-export function codeBlocksOf(page: string, markdown: string): CodeBlock[] {
-  const lines = markdown.split("\n");
-  const blocks: CodeBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const [, indent, fence, info] = open;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length; j++) {
-      const close = /^\s*(`{3,}|~{3,})\s*$/.exec(lines[j]!);
-      if (close && close[1]![0] === fence![0] && close[1]!.length >= fence!.length) break;
-      body.push(lines[j]!.startsWith(indent!) ? lines[j]!.slice(indent!.length) : lines[j]!.trimStart());
-    }
-    blocks.push({ page, line: i + 1, info: info!.trim(), text: `${body.join("\n")}\n` });
-    i = j;
-  }
-  return blocks;
-}
-
-export type BlockKind =
-  | { readonly kind: "program"; readonly warnings: readonly string[]; readonly errors: readonly string[] }
-  | { readonly kind: "fragment" }
-  | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "shown" };
-
-const shownLanguages = new Set(["c", "sh", "console", "text"]);
-
-/** What an info string asks for, or a message saying why it is not one of the allowed ones. */
-export function kindOf(info: string): BlockKind | string {
-  const words = info.split(/\s+/).filter((word) => word !== "");
-  const [language, mode, ...codes] = words;
-  if (language === undefined) return "a code block needs an info string (ks, ks error E0xxx, ks fragment, c, sh, console, text …)";
-  if (shownLanguages.has(language) && words.length === 1) return { kind: "shown" };
-  const file = /^file=(\S+)$/.exec(mode ?? "");
-  if ((language === "ks" || language === "python") && file && codes.length === 0) return { kind: "file", path: file[1]! };
-  if (language !== "ks") return `unknown info string \`${info}\``;
-  if (mode === undefined) return { kind: "program", warnings: [], errors: [] };
-  if (mode === "fragment" && codes.length === 0) return { kind: "fragment" };
-  if (mode === "warning" && codes.length > 0 && codes.every((c) => /^W\d{4}$/.test(c))) return { kind: "program", warnings: codes, errors: [] };
-  if (mode === "error" && codes.length > 0 && codes.every((c) => /^[EW]\d{4}$/.test(c))) return { kind: "program", warnings: [], errors: codes };
-  return `unknown info string \`${info}\` (ks, ks warning W0xxx …, ks error E0xxx …, ks fragment, ks file=PATH)`;
-}
+import { codeBlocksOf, docPages, kindOf, type CodeBlock } from "../harness/doc-blocks.js";
 
 const machine = new NodeHost(repoRoot);
 
@@ -198,16 +145,11 @@ export function checkPage(page: string, markdown: string): PageReport {
   return { counts, problems };
 }
 
-const languageDir = join(repoRoot, "docs", "language");
-const pages = [
-  "README.md",
-  ...readdirSync(languageDir).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/language/${name}`),
-];
 
 test("docs: every code block of docs/language/*.md and README.md is tagged and does what its tag says", () => {
   const total = { program: 0, error: 0, fragment: 0, file: 0, shown: 0 };
   const problems: string[] = [];
-  for (const page of pages) {
+  for (const page of docPages()) {
     const report = checkPage(page, readFileSync(join(repoRoot, page), "utf8"));
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report.counts[key];
     problems.push(...report.problems);
@@ -247,7 +189,7 @@ function brokenLinks(page: string, markdown: string): string[] {
 }
 
 test("docs: every relative link of docs/language/*.md and README.md reaches a file and a heading", () => {
-  const broken = pages.flatMap((page) => brokenLinks(page, readFileSync(join(repoRoot, page), "utf8")));
+  const broken = docPages().flatMap((page) => brokenLinks(page, readFileSync(join(repoRoot, page), "utf8")));
   assert.deepEqual(broken, []);
   assert.deepEqual(brokenLinks("docs/language/x.md", "[a](basics.md#no-such-heading) [b](gone.md) [c](basics.md#maps)\n"), [
     "docs/language/x.md: link to basics.md#no-such-heading: no heading with that anchor in docs/language/basics.md",
