@@ -48,7 +48,10 @@ function codesOf(diagnostics: readonly Diagnostic[], severity: "error" | "warnin
 }
 
 function describe(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map((d) => `  ${d.severity}[${d.code}] ${d.message} (${d.primary.span.file} @${d.primary.span.start})`).join("\n");
+  const text = diagnostics.map((d) => `  ${d.severity}[${d.code}] ${d.message} (${d.primary.span.file} @${d.primary.span.start})`).join("\n");
+  // Blocks naming kernel types are checked against the running kernel's BTF, as `check` does.
+  const noBtf = machine.readKernelBtf() === undefined ? "\n  (this machine has no kernel BTF at /sys/kernel/btf/vmlinux: kernel types are unknown)" : "";
+  return `${text}${noBtf}`;
 }
 
 /** Why a program block does not do what its info string says, or undefined when it does. */
