@@ -8,7 +8,8 @@
 //! User side: built on the loader's fd-based `ks_map_<map>_lookup/update/delete`.
 
 import type * as ir from "../ir.js";
-import { atomicCapable, perCpuMapKinds } from "../kernel/builtins.js";
+import { atomicCapable } from "../kernel/builtins.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
@@ -83,11 +84,12 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   if (needed.has("delete")) {
     w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }
-  const isArray = map.mapKind === "array" || map.mapKind === "percpu_array";
+  // Every index of an array exists: no insert can race with another CPU's.
+  const everyIndexPresent = mapKinds[map.mapKind].everyIndexPresent;
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     // The same rule as every other update of shared memory (lower/shared-memory.ts).
-    const atomic = !perCpuMapKinds.has(map.mapKind) && atomicCapable(op, map.valueType);
+    const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, map.valueType);
     const update = (target: string): string =>
       (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
@@ -98,7 +100,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       });
       w.comment("absent: the entry starts from zero");
       w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
-      if (isArray) {
+      if (everyIndexPresent) {
         w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
       } else {
         w.block(`if (bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST) != 0)`, () => {

@@ -20,6 +20,7 @@ import { structPrinterName } from "./userspace/maps.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { mapName } from "../names.js";
+import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;
@@ -58,15 +59,16 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
   }
 }
 
-/** The `__type`/size lines of a map declaration for the kinds without a plain key/value pair. */
-export function mapTypeLines(map: ir.IrMap): readonly string[] | undefined {
-  switch (map.mapKind) {
-    case "ringbuf": return [];
+/** The `__type`/size lines of a map declaration, by the kind's `declaration` column. */
+export function mapTypeLines(map: ir.IrMap): readonly string[] {
+  switch (mapKinds[map.mapKind].declaration) {
+    case "keyValue": return [`__type(key, ${cTypeName(map.keyType)});`, `__type(value, ${cTypeName(map.valueType)});`];
+    // A ring buffer has no keys or values: max_entries is its size in bytes.
+    case "sizeOnly": return [];
     // Keyless: the kernel wants key_size 0.
-    case "queue": case "stack": return [`__type(value, ${cTypeName(map.valueType)});`];
+    case "valueOnly": return [`__type(value, ${cTypeName(map.valueType)});`];
     // The slots hold perf event fds; the record type only describes what is sent.
-    case "perf_event_array": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
-    default: return undefined;
+    case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
   }
 }
 
@@ -76,19 +78,20 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] | undefined {
  */
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
-    if (map.mapKind === "queue" || map.mapKind === "stack") {
+    if (hasOperation(map.mapKind, "push")) {
       w.block(`static __always_inline __attribute__((unused)) bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
       });
       w.line();
-    } else if (map.mapKind === "perf_event_array") {
+    }
+    if (hasOperation(map.mapKind, "output")) {
       w.block(`static __always_inline __attribute__((unused)) __s32 ks_output_${map.name}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
         w.line(`return (__s32)bpf_perf_event_output(ctx, &${mapName(map.name)}, BPF_F_CURRENT_CPU, &record, sizeof(record));`);
       });
       w.line();
     }
   }
-  const ringbufs = module.maps.filter((m) => m.mapKind === "ringbuf");
+  const ringbufs = module.maps.filter((m) => mapKinds[m.mapKind].typeArguments === "ringbuf");
   if (ringbufs.length === 0) return;
   w.comment("Records lost because a ring buffer was full (reserve() returned NULL); read by user space.");
   for (const map of ringbufs) {
@@ -107,52 +110,50 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return";
   for (const map of module.maps) {
     const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
-    switch (map.mapKind) {
-      case "queue": case "stack": {
-        const value = cDeclaration(map.valueType, "(*value)");
-        w.comment("False when the map is full.");
-        w.block(`static KS_UNUSED bool ks_queue_${map.name}_push(${cDeclaration(map.valueType, "pushed")})`, () => {
-          w.line(`${loaded} false;`);
-          w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
-        });
-        w.line();
-        w.comment(`${map.mapKind === "queue" ? "Oldest" : "Newest"} value: taken out (pop) or only read (peek); false when empty.`);
-        w.block(`static KS_UNUSED bool ks_queue_${map.name}_take(${value}, bool remove)`, () => {
-          w.line(`${loaded} false;`);
-          w.line(`int err = remove ? bpf_map_lookup_and_delete_elem(${fd}, NULL, value) : bpf_map_lookup_elem(${fd}, NULL, value);`);
-          w.line("return err == 0;");
-        });
-        w.line();
-        emitQueuePrinter(w, map);
-        break;
-      }
-      case "ringbuf":
-        w.block(`static KS_UNUSED __u64 ks_ringbuf_${map.name}_dropped(void)`, () => {
-          w.line(`${loaded} 0;`);
-          w.line(`return __atomic_load_n(&ks_skel->bss->${droppedCounterName(map.name)}, __ATOMIC_RELAXED);`);
-        });
-        w.line();
-        break;
-      case "percpu_hash": case "percpu_array": case "lru_percpu_hash": {
-        const size = `sizeof(${cTypeName(map.valueType)})`;
-        w.comment("One CPU's slot of a per-CPU entry; zero when the entry or the CPU does not exist.");
-        w.block(`static KS_UNUSED ${cTypeName(map.valueType)} ks_map_${map.name}_per_cpu(${cDeclaration(map.keyType, "key")}, __u32 cpu)`, () => {
-          w.line(`${cDeclaration(map.valueType, "value")};`);
-          w.line(`memset(&value, 0, ${size});`);
-          w.line(`if (!ks_skel && ks_open_and_load() != 0) return value;`);
-          w.line("int cpus = libbpf_num_possible_cpus();");
-          w.line("if (cpus <= 0 || cpu >= (__u32)cpus) return value;");
-          w.line(`size_t slot = (${size} + 7) & ~(size_t)7;`);
-          w.line("unsigned char *all = calloc((size_t)cpus, slot);");
-          w.line("if (!all) return value;");
-          w.line(`if (bpf_map_lookup_elem(${fd}, &key, all) == 0) memcpy(&value, all + (size_t)cpu * slot, ${size});`);
-          w.line("free(all);");
-          w.line("return value;");
-        });
-        w.line();
-        break;
-      }
-      default: break;
+    if (hasOperation(map.mapKind, "push")) {
+      w.comment("False when the map is full.");
+      w.block(`static KS_UNUSED bool ks_queue_${map.name}_push(${cDeclaration(map.valueType, "pushed")})`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "pop") || hasOperation(map.mapKind, "peek")) {
+      const value = cDeclaration(map.valueType, "(*value)");
+      w.comment(`${map.mapKind === "queue" ? "Oldest" : "Newest"} value: taken out (pop) or only read (peek); false when empty.`);
+      w.block(`static KS_UNUSED bool ks_queue_${map.name}_take(${value}, bool remove)`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`int err = remove ? bpf_map_lookup_and_delete_elem(${fd}, NULL, value) : bpf_map_lookup_elem(${fd}, NULL, value);`);
+        w.line("return err == 0;");
+      });
+      w.line();
+    }
+    if (mapKinds[map.mapKind].userView === "nextValue") emitQueuePrinter(w, map);
+    // A perf event array's losses are counted while its buffer is read (userspace/ringbufs.ts).
+    if (hasOperation(map.mapKind, "dropped") && mapKinds[map.mapKind].typeArguments === "ringbuf") {
+      w.block(`static KS_UNUSED __u64 ks_ringbuf_${map.name}_dropped(void)`, () => {
+        w.line(`${loaded} 0;`);
+        w.line(`return __atomic_load_n(&ks_skel->bss->${droppedCounterName(map.name)}, __ATOMIC_RELAXED);`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "per_cpu")) {
+      const size = `sizeof(${cTypeName(map.valueType)})`;
+      w.comment("One CPU's slot of a per-CPU entry; zero when the entry or the CPU does not exist.");
+      w.block(`static KS_UNUSED ${cTypeName(map.valueType)} ks_map_${map.name}_per_cpu(${cDeclaration(map.keyType, "key")}, __u32 cpu)`, () => {
+        w.line(`${cDeclaration(map.valueType, "value")};`);
+        w.line(`memset(&value, 0, ${size});`);
+        w.line(`if (!ks_skel && ks_open_and_load() != 0) return value;`);
+        w.line("int cpus = libbpf_num_possible_cpus();");
+        w.line("if (cpus <= 0 || cpu >= (__u32)cpus) return value;");
+        w.line(`size_t slot = (${size} + 7) & ~(size_t)7;`);
+        w.line("unsigned char *all = calloc((size_t)cpus, slot);");
+        w.line("if (!all) return value;");
+        w.line(`if (bpf_map_lookup_elem(${fd}, &key, all) == 0) memcpy(&value, all + (size_t)cpu * slot, ${size});`);
+        w.line("free(all);");
+        w.line("return value;");
+      });
+      w.line();
     }
   }
 }
@@ -179,5 +180,5 @@ function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
 
 /** Maps the default main prints besides the key/value ones (queues and stacks: their next value). */
 export function printsNextValue(map: ir.IrMap): boolean {
-  return map.mapKind === "queue" || map.mapKind === "stack";
+  return mapKinds[map.mapKind].userView === "nextValue";
 }

@@ -16,6 +16,7 @@
 
 import type { IrMap, IrModule } from "../ir.js";
 import { cTypeName } from "./c-types.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import { cString } from "./c-code.js";
 import type { CWriter } from "./c-writer.js";
 import { mapName } from "../names.js";
@@ -114,7 +115,7 @@ static KS_UNUSED const void *ks_test_records_take(struct ks_test_records *r, con
 `;
 
 function recordMaps(module: IrModule): readonly IrMap[] {
-  return module.maps.filter((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array");
+  return module.maps.filter((m) => mapKinds[m.mapKind].userView === "records");
 }
 
 export function emitTestRecords(w: CWriter, module: IrModule): void {

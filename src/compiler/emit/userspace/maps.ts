@@ -23,7 +23,8 @@
 //! key/value view and get no accessors.
 
 import type { IrMap, IrModule } from "../../ir.js";
-import type { MapKind, StructLayout, Type } from "../../types.js";
+import type { StructLayout, Type } from "../../types.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
@@ -31,15 +32,9 @@ import { cString } from "../c-code.js";
 import { mapName } from "../../names.js";
 import { pasteRuntimeC } from "./runtime-c.js";
 
-const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
-  "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",
-]);
-const perCpuKinds: ReadonlySet<MapKind> = new Set<MapKind>(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-const arrayKinds: ReadonlySet<MapKind> = new Set<MapKind>(["array", "percpu_array"]);
-
 /** Maps that get accessors and a printer (the default main prints exactly these). */
 export function hasKeyValueView(map: IrMap): boolean {
-  return keyValueKinds.has(map.mapKind);
+  return mapKinds[map.mapKind].userView === "keyValue";
 }
 
 /** Context for the C generators: user struct layouts by name, enum constants by name. */
@@ -248,7 +243,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const constValueParam = typed ? cConstDeclaration(map.valueType, "(*value)") : "const void *value";
   const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${mapName(map.name)})`;
-  const perCpu = perCpuKinds.has(map.mapKind);
+  const perCpu = mapKinds[map.mapKind].perCpu;
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return -1;";
 
   w.block(`static KS_UNUSED int ks_map_${map.name}_lookup(${keyParam}, ${valueParam})`, () => {
@@ -314,7 +309,7 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const skelMap = `ks_skel->maps.${mapName(map.name)}`;
   const keySize = typed ? sizeOfType(map.keyType) : `(size_t)bpf_map__key_size(${skelMap})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `(size_t)bpf_map__value_size(${skelMap})`;
-  const nonZeroOnly = arrayKinds.has(map.mapKind);
+  const nonZeroOnly = mapKinds[map.mapKind].everyIndexPresent;
   const header = `${map.name} (${mapTypeText(map)}): %zu ${nonZeroOnly ? "non-zero " : ""}%s\\n`;
 
   w.block(`static KS_UNUSED void ks_map_${map.name}_print(FILE *out)`, () => {

@@ -22,10 +22,11 @@ import { ringbufBitName, ringbufHandlerName } from "../ringbuf-c.js";
 import { functionName, mapName } from "../../names.js";
 import { structPrinterName } from "./maps.js";
 import { typeToString } from "../../types.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 
 /** Ring buffers and perf event arrays: the maps whose records `dispatch` delivers. */
 export function ringbufsOf(module: IrModule): readonly IrMap[] {
-  return module.maps.filter((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array");
+  return module.maps.filter((m) => mapKinds[m.mapKind].userView === "records");
 }
 
 /** Lines for the default main's `--help`. */

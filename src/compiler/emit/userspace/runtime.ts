@@ -22,6 +22,7 @@
 //! deadlock inside malloc.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
@@ -124,7 +125,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
-  if (module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+  if (module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
     w.comment("Set while dispatch() polls: a signal then only stops the polling.");
     w.line("static volatile sig_atomic_t ks_polling;");
   }
@@ -158,7 +159,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
-    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+    if (module.hasUserMain && module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
       w.line("if (ks_polling) return;");
     }
     if (module.hasUserMain) {
