@@ -75,6 +75,25 @@ kernelTest("queue and stack: FIFO and LIFO across user-space pushes and eBPF pus
   }
 });
 
+kernelTest("bloom_filter: eBPF pushes values and tests membership; a user-space push is seen; user space tests what it pushed", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "bloom_filter.ks"));
+  try {
+    // Frames under 100 bytes push their size; longer ones test size - 100 (XDP_TX = 3:
+    // probably present, XDP_DROP = 1: surely absent). A preset is a user-space push (no key).
+    const presets = [{ map: "seen_sizes", key: new Uint8Array(), value: uintBytes(77, 4) }];
+    const sizes = [60, 64, 160, 164, 161, 170, 177, 199];
+    const result = runPrograms(build.bpfObject, sizes.map((size) => ({ prog: "bloom_probe", size })), { presets });
+    assert.ok(result.programs.every((p) => p.loaded));
+    // With 3 values in a 64-entry filter (5 hashes) a false positive is about 1 in 10^7.
+    assert.deepEqual(result.runs.map((r) => r.retval), [2, 2, 3, 3, 1, 1, 3, 1]);
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "probably present: 7\nprobably present: 9\nhits: 2\n");
+  } finally {
+    build.cleanup();
+  }
+});
+
 kernelTest("per-CPU array: each CPU's slot counts the packets run on it", () => {
   const build = compileAndBuild(tour);
   try {

@@ -2,7 +2,8 @@
 //! side: the `mapMethod` expressions, the eBPF map declarations of keyless kinds, the
 //! ring-buffer reserve wrapper that counts drops, and the user-space helpers.
 //!
-//! eBPF: queues/stacks use `bpf_map_push_elem`/`_pop_elem`/`_peek_elem` (4.20);
+//! eBPF: queues/stacks use `bpf_map_push_elem`/`_pop_elem`/`_peek_elem` (4.20), bloom
+//! filters `bpf_map_push_elem`/`bpf_map_peek_elem` (5.16, `ks_test_<m>(value)`);
 //! perf event arrays `bpf_perf_event_output(ctx, &map, BPF_F_CURRENT_CPU, …)`.
 //! A ring buffer `rb` gets `__u64 ks_dropped_<rb>` (in `.bss`, so user space reads it
 //! through the skeleton) and `ks_reserve_<rb>()`, which adds one to it when
@@ -13,6 +14,7 @@
 //!   bool   ks_queue_<q>_take(T *value, bool remove)      pop (remove) or peek; false when empty
 //!   __u64  ks_ringbuf_<rb>_dropped(void)                 records lost because the buffer was full
 //!   V      ks_map_<m>_per_cpu(K key, __u32 cpu)          that CPU's slot (zero when absent)
+//!   bool   ks_bloom_<m>_test(T value)                   false when surely absent
 
 import type * as ir from "../ir.js";
 import { typeToString } from "../types.js";
@@ -44,6 +46,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         const record = args[1]!;
         return `ks_output_${e.map}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
+      case "test": return `ks_test_${e.map}(${expr(args[0]!)})`;
       case "dropped": case "per_cpu": case "cpus":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
@@ -55,6 +58,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "dropped": return e.mapKind === "perf_event_array" ? `ks_perf_${e.map}_dropped()` : `ks_ringbuf_${e.map}_dropped()`;
     case "per_cpu": return `ks_map_${e.map}_per_cpu(${expr(args[0]!)}, ${expr(args[1]!)})`;
     case "cpus": return "((__u32)libbpf_num_possible_cpus())";
+    case "test": return `ks_bloom_${e.map}_test(${expr(args[0]!)})`;
     case "output": throw new Error(`internal: ${e.map}.output() in user space`);
   }
 }
@@ -81,6 +85,13 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
     if (hasOperation(map.mapKind, "push")) {
       w.block(`static __always_inline __attribute__((unused)) bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "test")) {
+      // The value is the input: 0 when every hash's bit is set (may be present), -ENOENT otherwise.
+      w.block(`static __always_inline __attribute__((unused)) bool ks_test_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
+        w.line(`return bpf_map_peek_elem(&${mapName(map.name)}, &value) == 0;`);
       });
       w.line();
     }
@@ -125,6 +136,14 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
         w.line(`${loaded} false;`);
         w.line(`int err = remove ? bpf_map_lookup_and_delete_elem(${fd}, NULL, value) : bpf_map_lookup_elem(${fd}, NULL, value);`);
         w.line("return err == 0;");
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "test")) {
+      w.comment("False: the value was surely never pushed; true: it probably was.");
+      w.block(`static KS_UNUSED bool ks_bloom_${map.name}_test(${cDeclaration(map.valueType, "tested")})`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`return bpf_map_lookup_elem(${fd}, NULL, &tested) == 0;`);
       });
       w.line();
     }

@@ -45,8 +45,10 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `on_event`: register a user-space handler for the records.
  * - `dropped`: records the kernel lost (user space).
  * - `per_cpu` / `cpus`: one CPU's slot of a per-CPU entry, the number of slots (user space).
+ * - `test`: whether a value may be in a bloom filter (`bpf_map_peek_elem` with the value;
+ *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
  */
-export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus";
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -81,6 +83,7 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   dropped: { side: "user", shape: { form: "plain", operands: [], result: "u64" } },
   per_cpu: { side: "user", shape: { form: "plain", operands: ["key", "cpu"], result: "value" } },
   cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
+  test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
 };
 
 export interface MapKindRow {
@@ -191,6 +194,15 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: queueUsage, iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
     declaration: "valueOnly", userView: "nextValue", python: false,
+  },
+  // Kernel 5.16+. Values only (key_size 0); max_entries sizes the bit set. The kernel
+  // accepts BPF_F_NUMA_NODE, BPF_F_ZERO_SEED and the access flags (BLOOM_CREATE_FLAG_MASK).
+  bloom_filter: {
+    spellings: ["bloom_filter", "BloomFilter"], bpfMapType: "BPF_MAP_TYPE_BLOOM_FILTER", typeArguments: "value", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "add values with `{m}.push(v)` and test them with `{m}.contains(v)` (false: surely absent; true: probably present)",
+    iterable: { kernel: false, user: false }, methods: methods(["push", "push"], ["contains", "test"], ["peek", "test"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {
