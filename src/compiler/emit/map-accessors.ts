@@ -15,7 +15,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
 import { integerBinary, integerTypeOf } from "./integers-c.js";
-import { mapName } from "../names.js";
+import { mapName, mapAccessorName, userMapFunctionName, type UserMapFunction } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
@@ -50,7 +50,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   const K = cTypeName(map.keyType);
   const V = cTypeName(map.valueType);
   const fn = (accessor: string): string => `static __always_inline ${accessor}`;
-  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
+  const name = (accessor: string): string => mapAccessorName(map.name, accessor);
   if (needed.has("lookup")) {
     w.block(fn(`${V} *${name("lookup")}(${K} *key)`), () => {
       w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, key);`);
@@ -118,8 +118,8 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
   const K = cTypeName(map.keyType);
   const V = cTypeName(map.valueType);
   const fn = (accessor: string): string => `static ${accessor}`;
-  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
-  const raw = (op: string): string => `ks_map_${map.name}_${op}`;
+  const name = (accessor: string): string => mapAccessorName(map.name, accessor);
+  const raw = (op: UserMapFunction): string => userMapFunctionName(map.name, op);
   w.comment("copies the entry into *copy; NULL when absent");
   // Always written (compound updates use it too), so it may be unused: KS_UNUSED.
   w.block(fn(`KS_UNUSED ${V} *${name("lookup")}(${K} *key, ${V} *copy)`), () => {

@@ -9,7 +9,7 @@
 
 import type * as ir from "../ir.js";
 import type { StructLayout, Type } from "../types.js";
-import { generatedBanner } from "../names.js";
+import { generatedBanner, isCompilerMapName } from "../names.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 
 export interface FieldOffset {
@@ -211,7 +211,7 @@ export function emitPythonModule(module: ir.IrModule): string {
     const row = mapKinds[m.mapKind];
     const key = codec(m.keyType, describable);
     const value = codec(m.valueType, describable);
-    if (!row.python || !key || !value || m.name.startsWith("__ks") || m.name.startsWith("ks_")) continue;
+    if (!row.python || !key || !value || isCompilerMapName(m.name)) continue;
     names.push(m.name);
     line(`${m.name} = Map(${pyString(m.name)}, ${pyString(m.mapKind)}, ${key}, ${value}, ${m.maxEntries}${row.perCpu ? ", percpu=True" : ""})`);
   }

@@ -29,7 +29,7 @@ import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
-import { mapName } from "../../names.js";
+import { mapName, structPrinterName, userMapFunctionName } from "../../names.js";
 import { pasteRuntimeC } from "./runtime-c.js";
 
 /** Maps that get accessors and a printer (the default main prints exactly these). */
@@ -76,10 +76,6 @@ function nameable(type: Type, layouts: Layouts): boolean {
 
 function emitPrintHelpers(w: CWriter): void {
   pasteRuntimeC(w, "print-values");
-}
-
-export function structPrinterName(name: string): string {
-  return `ks_print_${name}`;
 }
 
 function emitStructPrinters(w: CWriter, layouts: Layouts): void {
@@ -246,7 +242,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const perCpu = mapKinds[map.mapKind].perCpu;
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return -1;";
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_lookup(${keyParam}, ${valueParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "lookup")}(${keyParam}, ${valueParam})`, () => {
     w.line(loaded);
     if (!perCpu) {
       w.line(`return bpf_map_lookup_elem(${fd}, key, value) == 0 ? 0 : -1;`);
@@ -269,7 +265,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   });
   w.line();
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_update(${keyParam}, ${constValueParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "update")}(${keyParam}, ${constValueParam})`, () => {
     w.line(loaded);
     if (!perCpu) {
       w.line(`return bpf_map_update_elem(${fd}, key, value, BPF_ANY) == 0 ? 0 : -1;`);
@@ -283,14 +279,14 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   });
   w.line();
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_delete(${keyParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "delete")}(${keyParam})`, () => {
     w.line(loaded);
     w.line(`return bpf_map_delete_elem(${fd}, key) == 0 ? 0 : -1;`);
   });
   w.line();
 
   if (typed) {
-    w.block(`static int ks_map_${map.name}_compare_keys(const void *left, const void *right)`, () => {
+    w.block(`static int ${userMapFunctionName(map.name, "compare_keys")}(const void *left, const void *right)`, () => {
       w.line(`${cConstDeclaration(map.keyType, "(*a)")} = left;`);
       w.line(`${cConstDeclaration(map.keyType, "(*b)")} = right;`);
       emitCompare(w, map.keyType, "(*a)", "(*b)", layouts, 0);
@@ -312,7 +308,7 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const nonZeroOnly = mapKinds[map.mapKind].everyIndexPresent;
   const header = `${map.name} (${mapTypeText(map)}): %zu ${nonZeroOnly ? "non-zero " : ""}%s\\n`;
 
-  w.block(`static KS_UNUSED void ks_map_${map.name}_print(FILE *out)`, () => {
+  w.block(`static KS_UNUSED void ${userMapFunctionName(map.name, "print")}(FILE *out)`, () => {
     w.line("if (!ks_skel) return;");
     w.line(`int fd = bpf_map__fd(${skelMap});`);
     w.line(`size_t key_size = ${keySize}, value_size = ${valueSize};`);
@@ -336,12 +332,12 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       w.line("previous = keys + count * key_size;");
       w.line("count++;");
     });
-    if (typed) w.line(`qsort(keys, count, key_size, ks_map_${map.name}_compare_keys);`);
+    if (typed) w.line(`qsort(keys, count, key_size, ${userMapFunctionName(map.name, "compare_keys")});`);
     w.line("values = calloc(count ? count : 1, value_size);");
     w.line("bool *present = calloc(count ? count : 1, sizeof(bool));");
     w.line("size_t shown = 0;");
     w.block("for (size_t i = 0; values && present && i < count; i++)", () => {
-      w.line(`present[i] = ks_map_${map.name}_lookup((const void *)(keys + i * key_size), (void *)(values + i * value_size)) == 0;`);
+      w.line(`present[i] = ${userMapFunctionName(map.name, "lookup")}((const void *)(keys + i * key_size), (void *)(values + i * value_size)) == 0;`);
       if (nonZeroOnly) w.line("if (present[i] && ks_all_zero(values + i * value_size, value_size)) present[i] = false;");
       w.line("if (present[i]) shown++;");
     });
