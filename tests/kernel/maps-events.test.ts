@@ -94,6 +94,31 @@ kernelTest("bloom_filter: eBPF pushes values and tests membership; a user-space 
   }
 });
 
+kernelTest("lru_percpu_hash: per-CPU counts per frame size from eBPF; user space writes every CPU's slot and sums them", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "lru_percpu_hash.ks"));
+  try {
+    const result = runPrograms(build.bpfObject, [
+      { prog: "count_sizes", size: 60, cpu: 0, repeat: 3 },
+      { prog: "count_sizes", size: 60, cpu: 1, repeat: 2 },
+      { prog: "count_sizes", size: 90, cpu: 1 },
+    ]);
+    const map = findMap(result, "sizes_seen");
+    assert.equal(map.percpu, true);
+    const slots = (size: number): bigint[] => {
+      const entry = map.entries.find((e) => readUint(e.key, 0, 4) === BigInt(size))!;
+      return entry.values!.slice(0, 2).map((v) => readUint(v, 0, 8));
+    };
+    assert.deepEqual(slots(60), [3n, 2n], "CPU 0 ran 3 frames of 60 bytes, CPU 1 two");
+    assert.deepEqual(slots(90), [0n, 1n]);
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const cpus = Number(/over (\d+) cpus/.exec(run.stdout)![1]);
+    assert.equal(run.stdout, `cpu 0 of 7: 2\nsum of 7 over ${cpus} cpus: ${2 * cpus}\n`);
+  } finally {
+    build.cleanup();
+  }
+});
+
 kernelTest("per-CPU array: each CPU's slot counts the packets run on it", () => {
   const build = compileAndBuild(tour);
   try {

@@ -160,7 +160,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   },
   lru_hash: { ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
   lru_percpu_hash: {
-    ...keyValue, spellings: [], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
   },
   lpm_trie: {
     ...keyValue, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
@@ -225,4 +225,15 @@ export function mapOperationOf(kind: MapKind, method: string): MapOperation | un
 /** Whether some method of `kind` performs `operation`. */
 export function hasOperation(kind: MapKind, operation: MapOperation): boolean {
   return [...mapKinds[kind].methods.values()].includes(operation);
+}
+
+/** The kinds whose row satisfies `test`, in table order. */
+export function mapKindsWhere(test: (row: MapKindRow) => boolean): MapKind[] {
+  return (Object.keys(mapKinds) as MapKind[]).filter((kind) => test(mapKinds[kind]));
+}
+
+/** `` `a`, `b` or `c` `` for a help line. */
+export function kindList(kinds: readonly string[]): string {
+  const quoted = kinds.map((k) => `\`${k}\``);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
 }
