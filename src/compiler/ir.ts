@@ -125,6 +125,8 @@ export interface IrMap {
   readonly flags: number;
   /** `pin var`: pinned under `/sys/fs/bpf/NAME/<map>` and reused across runs. */
   readonly pinned: boolean;
+  /** `map_extra` (a bloom filter's hash count, `@hashes(n)`); absent: the kernel's default. */
+  readonly extra?: number;
   readonly span: Span;
 }
 

@@ -6,12 +6,13 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRun } from "../../src/runner/prog-run.js";
 import { ETH_P_IP, ethernet, frame, ipv4, udp } from "./frames.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { compileAndBuild, kernelTests, repoRoot, withBuiltSource } from "./helpers.js";
 
 const kernelTest = kernelTests("maps-events.test", kernelSkipReason());
 const tour = join(repoRoot, "examples", "maps_more.ks");
@@ -92,6 +93,44 @@ kernelTest("bloom_filter: eBPF pushes values and tests membership; a user-space 
   } finally {
     build.cleanup();
   }
+});
+
+kernelTest("bloom_filter @hashes(n) reaches the kernel as map_extra: fewer hash functions, a smaller bit set", () => {
+  // The kernel sizes the bit set as max_entries × hashes × 7/5 bits, rounded up to a power
+  // of two: 1024 entries take 2048 bits with one hash, 8192 with the default five.
+  const memlock = (hashes: string): number => {
+    let bytes = -1;
+    withBuiltSource(`bloom_hashes${hashes ? "_one" : "_default"}`, `${hashes}
+var flows: bloom_filter<u64>(1024)
+
+@xdp
+fn flows_seen(ctx: *xdp_md) -> xdp_action {
+  var flow = (ctx.data_end - ctx.data) as u64
+  if (flows.contains(flow)) {
+    return XDP_PASS
+  }
+  flows.push(flow)
+  return XDP_DROP
+}
+`, (build) => {
+      const pins = mkdtempSync("/sys/fs/bpf/ks-bloom-");
+      try {
+        const load = spawnSync("bpftool", ["prog", "loadall", build.bpfObject, join(pins, "progs"), "pinmaps", join(pins, "maps")], { encoding: "utf8" });
+        assert.equal(load.status, 0, load.stderr);
+        const show = spawnSync("bpftool", ["-j", "map", "show", "pinned", join(pins, "maps", "flows")], { encoding: "utf8" });
+        assert.equal(show.status, 0, show.stderr);
+        const info = JSON.parse(show.stdout) as { type: string; bytes_memlock: number };
+        assert.equal(info.type, "bloom_filter");
+        bytes = info.bytes_memlock;
+      } finally {
+        rmSync(pins, { recursive: true, force: true });
+      }
+    });
+    return bytes;
+  };
+  const one = memlock("@hashes(1)");
+  const five = memlock("");
+  assert.equal(five - one, (8192 - 2048) / 8, `memlock ${one} with one hash, ${five} with the default`);
 });
 
 kernelTest("lru_percpu_hash: per-CPU counts per frame size from eBPF; user space writes every CPU's slot and sums them", () => {

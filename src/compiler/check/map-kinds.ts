@@ -9,11 +9,12 @@ import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.js";
 import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
-import { mapFlagBits, mapKinds, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { kindList, mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
@@ -107,6 +108,31 @@ export function mapKindFlags(ctx: CheckContext, type: MapType, flags: number, na
     }
   }
   return flags | row.requiredFlags;
+}
+
+/**
+ * `@hashes(n)` (a kind's `extra` attribute): the `map_extra` number, or undefined after
+ * reporting why it cannot be (another kind's attribute, not one constant in range).
+ */
+export function mapExtraOf(ctx: CheckContext, type: Type, attribute: ast.Attribute): number | undefined {
+  const name = attribute.name.name;
+  if (type.kind !== "map") return undefined;
+  const extra = mapKinds[type.mapKind].extra;
+  if (!extra || extra.attribute !== name) {
+    const owners = mapKindsWhere((row) => row.extra?.attribute === name);
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, `is not an attribute of a \`${type.mapKind}\` map`,
+      `remove it: \`@${name}\` belongs to ${kindList(owners)} maps`);
+    return undefined;
+  }
+  const args = attribute.args ?? [];
+  const value = args.length === 1 ? constantInteger(ctx, args[0]!) : undefined;
+  if (value === undefined || value < BigInt(extra.min) || value > BigInt(extra.max)) {
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, args[0]?.span ?? attribute.span, name,
+      `takes ${extra.meaning}, one constant from ${extra.min} to ${extra.max}`,
+      `write \`@${name}(${extra.min})\` … \`@${name}(${extra.max})\`, or leave it out for the kernel's default`);
+    return undefined;
+  }
+  return Number(value);
 }
 
 /** The map `callee` is a method of (`q.push`), for the kinds with methods. */

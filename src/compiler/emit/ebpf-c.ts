@@ -59,6 +59,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
         if (map.maxEntries > 0) w.line(`__uint(max_entries, ${map.maxEntries});`);
         mapTypeLines(map).forEach((line) => w.line(line));
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
+        if (map.extra !== undefined) w.line(`__uint(map_extra, ${map.extra});`);
       }, ` ${mapName(map.name)} SEC(".maps");`);
     });
     w.line();

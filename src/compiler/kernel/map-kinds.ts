@@ -134,6 +134,11 @@ export interface MapKindRow {
   readonly userView: "keyValue" | "nextValue" | "records" | "none";
   /** Reached from Python scripts as a dict-like `Map` (emit/python-module.ts). */
   readonly python: boolean;
+  /**
+   * An attribute setting the map's `map_extra` (`@NAME(n)`, a constant from `min` to
+   * `max`); what the number means, for messages.
+   */
+  readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: string };
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -203,6 +208,8 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     usage: "add values with `{m}.push(v)` and test them with `{m}.contains(v)` (false: surely absent; true: probably present)",
     iterable: { kernel: false, user: false }, methods: methods(["push", "push"], ["contains", "test"], ["peek", "test"]),
     flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
+    // The low 4 bits of map_extra; 0 (no attribute) is the kernel's default of 5.
+    extra: { attribute: "hashes", min: 1, max: 15, meaning: "the number of hash functions" },
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {
@@ -237,3 +244,6 @@ export function kindList(kinds: readonly string[]): string {
   const quoted = kinds.map((k) => `\`${k}\``);
   return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
 }
+
+/** Every `@NAME(n)` attribute some map kind takes for its `map_extra`. */
+export const mapExtraAttributes: readonly string[] = [...new Set(Object.values(mapKinds).flatMap((row) => row.extra ? [row.extra.attribute] : []))];
