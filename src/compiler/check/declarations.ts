@@ -6,7 +6,7 @@ import { testStructs } from "../kernel/testing.js";
 import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
-import { mapKindFlags } from "./map-kinds.js";
+import { mapExtraOf, mapKindFlags } from "./map-kinds.js";
 import { checkTracepointTarget } from "./kernel-targets.js";
 import { checkMapLimits } from "./kernel-limits.js";
 import { checkHelperExtern } from "./helper-calls.js";
@@ -16,7 +16,8 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
-import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
+import { builtinContextStructs, builtinEnums } from "../kernel/builtins.js";
+import { mapExtraAttributes, mapFlagBits } from "../kernel/map-kinds.js";
 import { perfContextFallback, perfEnums, perfStructs } from "../kernel/perf.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
 import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
@@ -214,10 +215,15 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
+  let extra: number | undefined;
   const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
+    if (mapExtraAttributes.includes(attribute.name.name)) {
+      extra = mapExtraOf(ctx, type, attribute) ?? extra;
+      continue;
+    }
     if (attribute.name.name !== "flags") {
-      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags"]));
+      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags", ...mapExtraAttributes]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
@@ -240,7 +246,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   checkMapLimits(ctx, decl, type);
-  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
+  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin, ...(extra !== undefined ? { extra } : {}) };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
 }

@@ -20,21 +20,7 @@ import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
-
-const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
-  hash: "BPF_MAP_TYPE_HASH",
-  array: "BPF_MAP_TYPE_ARRAY",
-  percpu_hash: "BPF_MAP_TYPE_PERCPU_HASH",
-  percpu_array: "BPF_MAP_TYPE_PERCPU_ARRAY",
-  lru_hash: "BPF_MAP_TYPE_LRU_HASH",
-  lru_percpu_hash: "BPF_MAP_TYPE_LRU_PERCPU_HASH",
-  lpm_trie: "BPF_MAP_TYPE_LPM_TRIE",
-  ringbuf: "BPF_MAP_TYPE_RINGBUF",
-  perf_event_array: "BPF_MAP_TYPE_PERF_EVENT_ARRAY",
-  queue: "BPF_MAP_TYPE_QUEUE",
-  stack: "BPF_MAP_TYPE_STACK",
-  prog_array: "BPF_MAP_TYPE_PROG_ARRAY",
-};
+import { mapKinds } from "../kernel/map-kinds.js";
 
 export interface EbpfOutput {
   readonly text: string;
@@ -68,17 +54,12 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
-        w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
+        w.line(`__uint(type, ${mapKinds[map.mapKind].bpfMapType});`);
         // A perf event array without a size gets one slot per CPU from libbpf.
         if (map.maxEntries > 0) w.line(`__uint(max_entries, ${map.maxEntries});`);
-        // A ring buffer has no keys or values: max_entries is its size in bytes.
-        const special = mapTypeLines(map);
-        if (special) special.forEach((line) => w.line(line));
-        else {
-          w.line(`__type(key, ${cTypeName(map.keyType)});`);
-          w.line(`__type(value, ${cTypeName(map.valueType)});`);
-        }
+        mapTypeLines(map).forEach((line) => w.line(line));
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
+        if (map.extra !== undefined) w.line(`__uint(map_extra, ${map.extra});`);
       }, ` ${mapName(map.name)} SEC(".maps");`);
     });
     w.line();

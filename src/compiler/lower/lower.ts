@@ -105,6 +105,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       maxEntries: m.type.maxEntries,
       flags: m.flags,
       pinned: m.pinned,
+      ...(m.extra !== undefined ? { extra: m.extra } : {}),
       span: m.decl.span,
     })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
     globals,

@@ -17,7 +17,7 @@
 
 import type { IrModule, IrProgram } from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
-import { binaryFileName, programName } from "../../names.js";
+import { binaryFileName, programName, userMapFunctionName } from "../../names.js";
 import { attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
@@ -94,8 +94,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
 
   w.block("static void ks_print_maps(FILE *out)", () => {
     if (printable.length === 0) w.line("(void)out;");
-    for (const map of printable) w.line(`ks_map_${map.name}_print(out);`);
-    for (const map of module.maps.filter(printsNextValue)) w.line(`ks_map_${map.name}_print(out);`);
+    for (const map of printable) w.line(`${userMapFunctionName(map.name, "print")}(out);`);
+    for (const map of module.maps.filter(printsNextValue)) w.line(`${userMapFunctionName(map.name, "print")}(out);`);
     if (hasRingbufs) w.line("ks_print_drops(out);");
     w.line("fflush(out);");
   });

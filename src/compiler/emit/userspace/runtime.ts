@@ -22,6 +22,7 @@
 //! deadlock inside malloc.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
@@ -118,7 +119,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
-  if (module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+  if (module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
     w.comment("Set while dispatch() polls: a signal then only stops the polling.");
     w.line("static volatile sig_atomic_t ks_polling;");
   }
@@ -152,7 +153,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
-    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+    if (module.hasUserMain && module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
       w.line("if (ks_polling) return;");
     }
     if (module.hasUserMain) {
@@ -227,14 +228,15 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   if (hasModuleToLoad(module) && !optionalModule) w.line("#define KS_BEFORE_OPEN() ks_load_kernel_module()");
   if (hasPerfPrograms(module)) w.line("#define KS_RELEASE_MORE(prog_fd) ks_perf_release(prog_fd)");
   if (hasPinnedGlobals(module)) w.line("static bool ks_pinned_fresh;");
-  for (const [hook, body] of [["before_load", beforeLoad], ["after_load", afterLoad]] as const) {
+  const hooks = [["ks_before_load", "KS_BEFORE_LOAD", beforeLoad], ["ks_after_load", "KS_AFTER_LOAD", afterLoad]] as const;
+  for (const [fn, macro, body] of hooks) {
     const text = body.toString().replace(/\n+$/, "");
     if (text === "") continue;
-    w.block(`static int ks_${hook}(void)`, () => {
+    w.block(`static int ${fn}(void)`, () => {
       for (const line of text.split("\n")) w.line(line);
       w.line("return 0;");
     });
-    w.line(`#define KS_${hook.toUpperCase()}() ks_${hook}()`);
+    w.line(`#define ${macro}() ${fn}()`);
   }
   pasteRuntimeC(w, "open-and-load");
 }
