@@ -12,6 +12,7 @@ import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { defaultMapCapacity, mapFlagBits } from "../kernel/builtins.js";
+import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
@@ -195,7 +196,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       if (wrongSide("user", `emit records from an eBPF program; user space receives them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``)) return skipArgs();
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
-      const implicitContext = role.kind === "program" && ["tp_btf", "raw_tracepoint", "probe", "kprobe"].includes(role.info.programType);
+      const implicitContext = role.kind === "program" && receivesUnpackedArguments(role.info);
       if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);

@@ -19,6 +19,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
+import { programTypes } from "../kernel/program-types.js";
 import { packetConstants, packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -36,7 +37,10 @@ import { isNetworkOrder, networkConversions } from "./byte-order.js";
 
 /** The verifier's MAX_PACKET_OFF: a packet pointer's offset plus access stays below it. */
 const maxPacketOffset = 0xffffn;
-const networkContexts = new Set(["xdp_md", "__sk_buff"]);
+/** The contexts that carry packet pointers: those of program types with direct packet access. */
+const networkContexts: ReadonlySet<string> = new Set(
+  programTypes.flatMap((info) => (info.packetAccess === "direct" && info.contextStruct ? [info.contextStruct] : [])),
+);
 const contextMethods = ["header"];
 
 /** Registers the header structs and protocol constants. */
@@ -307,11 +311,6 @@ export function reportReassignedOffsets(ctx: CheckContext): void {
 // Accesses through pointers
 // ---------------------------------------------------------------------------------------
 
-/** What ends an XDP or TC program whose packet is too short for a read the compiler checks. */
-const shortPacketActions: Readonly<Record<string, { readonly name: string; readonly value: bigint }>> = {
-  xdp: { name: "XDP_ABORTED", value: 0n },
-  tc: { name: "TC_ACT_SHOT", value: 2n },
-};
 
 /**
  * A read through a raw packet pointer that gets a generated bounds check (W0276): one
@@ -323,7 +322,7 @@ const shortPacketActions: Readonly<Record<string, { readonly name: string; reado
 export function acceptImplicitPacketRead(c: ExprChecker, read: ast.Expr, pointer: ast.Expr, index: ast.Expr | undefined): boolean {
   const { ctx } = c;
   const role = c.fn.info.role;
-  const action = role.kind === "program" ? shortPacketActions[role.info.programType] : undefined;
+  const action = role.kind === "program" ? role.info.shortPacketResult : undefined;
   if (!action || ctx.packets.writing) return false;
   let base = unparenthesize(pointer);
   let offset = 0n;
