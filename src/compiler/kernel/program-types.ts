@@ -6,7 +6,7 @@
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
 import type { Type } from "../types.js";
-import { i32 } from "../types.js";
+import { i32, u32 } from "../types.js";
 
 /**
  * The IR's program types. `kprobe` is also `@probe("f+off")`; `ksyscall` is a `@probe`
@@ -14,7 +14,7 @@ import { i32 } from "../types.js";
  * `struct_ops` methods come from `impl` blocks.
  */
 export type ProgramType =
-  | "xdp" | "tc" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
+  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
   | "struct_ops";
 
 /**
@@ -131,7 +131,7 @@ export interface ProgramTypeInfo {
   readonly shortPacketResult?: { readonly name: string; readonly value: bigint };
   /**
    * What `return other(ctx)` returns when the tail call fails: let the event go on
-   * (`XDP_PASS`; 0 elsewhere).
+   * (`XDP_PASS`, a socket filter's whole packet; 0 elsewhere).
    */
   readonly tailCallFallback: { readonly constant?: { readonly name: string; readonly enumName: string }; readonly value: bigint };
   /** Its arguments are typed kernel pointers the verifier tracks through BTF (GPL-only reads). */
@@ -200,6 +200,32 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "direct",
     shortPacketResult: { name: "TC_ACT_SHOT", value: 2n },
     tailCallFallback: returnsZero,
+    kernelPointerArguments: false,
+  },
+  {
+    // Socket filters: run on each packet a socket receives; the result is how many bytes
+    // of it the socket keeps (0 drops it for this socket). `__sk_buff` without packet
+    // pointers: the bytes come through bpf_skb_load_bytes. The loader attaches one to a
+    // packet socket of its own bound to an interface (runtime-c/attach-socket.c).
+    programType: "socket_filter",
+    attribute: "socket_filter",
+    label: "socket filter",
+    bpfProgType: "BPF_PROG_TYPE_SOCKET_FILTER",
+    loaderLabel: "socket filter",
+    contextStruct: "__sk_buff",
+    returnType: u32,
+    signature: "fn NAME(ctx: *__sk_buff) -> u32",
+    argument: "none",
+    section: () => "socket",
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: { kind: "interface", function: "ks_attach_socket", xdpModes: false },
+    loaderPieces: [{ runtimeC: "attach-socket" }],
+    testRun: { kind: "skbPacket" },
+    kfuncHook: "own",
+    packetAccess: "none",
+    tailCallFallback: { value: 0xffffffffn },
     kernelPointerArguments: false,
   },
   {
