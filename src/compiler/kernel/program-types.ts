@@ -127,6 +127,11 @@ export interface ProgramTypeInfo {
    * `none`: the kernel gives no packet pointers (or no packet).
    */
   readonly packetAccess: "direct" | "none";
+  /**
+   * Context fields besides the packet pointers that the verifier refuses to this type
+   * (its `is_valid_access`), for E0623 before loading.
+   */
+  readonly unreadableContextFields?: readonly string[];
   /** What ends the program when a generated packet bounds check fails (W0276). */
   readonly shortPacketResult?: { readonly name: string; readonly value: bigint };
   /**
@@ -225,6 +230,8 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     testRun: { kind: "skbPacket" },
     kfuncHook: "own",
     packetAccess: "none",
+    // The kernel's sk_filter_is_valid_access: no socket addresses, no tc_classid.
+    unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp"],
     tailCallFallback: { value: 0xffffffffn },
     kernelPointerArguments: false,
   },
