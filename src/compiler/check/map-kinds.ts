@@ -15,6 +15,7 @@ import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } fr
 import type { CheckContext } from "./context.js";
 import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
 import { kindList, mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
@@ -222,7 +223,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     case "record": {
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
-      const implicitContext = role.kind === "program" && ["tp_btf", "raw_tracepoint", "probe", "kprobe"].includes(role.info.programType);
+      const implicitContext = role.kind === "program" && receivesUnpackedArguments(role.info);
       if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);

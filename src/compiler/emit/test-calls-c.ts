@@ -7,13 +7,25 @@ import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
 import { programName, packetBuilderName, packetDefaultHeaderName, testNextRecordName, testPendingRecordsName } from "../names.js";
+import { programTypeInfo, type TestRunSupport } from "../kernel/program-types.js";
+
+/** The test runtime's `kind` argument of `ks_test_exec` (userspace/test-runtime.ts). */
+function testRunKindMacro(run: TestRunSupport): string {
+  switch (run.kind) {
+    case "xdpPacket": return "KS_TEST_XDP";
+    case "skbPacket": return "KS_TEST_TC";
+    case "rawArguments": return "KS_TEST_RAW_TP";
+    // The checker refuses test runs of such programs (E0384 names why).
+    case "unsupported": return "KS_TEST_TC";
+  }
+}
 
 /** C of a `testCall` expression (`expr` writes the arguments). */
 export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {
   const op = e.op;
   switch (op.kind) {
     case "run": {
-      const kind = op.programType === "xdp" ? "KS_TEST_XDP" : op.programType === "raw_tracepoint" ? "KS_TEST_RAW_TP" : "KS_TEST_TC";
+      const kind = testRunKindMacro(programTypeInfo[op.programType].testRun);
       const call = `ks_test_exec(ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}, ${kind}, ${expr(e.args[0]!)})`;
       // A statement expression: a run whose value is dropped stays free of -Wunused-value.
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;

@@ -13,6 +13,7 @@
 //!   int   ks_attach_perf_sampling(int prog_fd)    default main: cpu-clock, 99 Hz, every CPU
 
 import type { IrModule } from "../../ir.js";
+import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
 import { perfEnums, perfStructs } from "../../kernel/perf.js";
 import { cTypeName } from "../c-types.js";
@@ -22,7 +23,7 @@ import { perfEnumConstantName } from "../../names.js";
 export const defaultSamplingHz = 99;
 
 export function hasPerfPrograms(module: IrModule): boolean {
-  return module.programs.some((p) => p.programType === "perf_event");
+  return module.programs.some((p) => programTypeInfo[p.programType].attach.kind === "perfSampling");
 }
 
 /** Types, the attachment table and its release function (before ks_cleanup uses it). */
