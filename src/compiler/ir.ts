@@ -14,6 +14,7 @@ import type { MapKind, StructLayout, EnumLayout, Type } from "./types.js";
 import type { BinaryOp, UnaryOp } from "./ast.js";
 import type { ProgramType } from "./kernel/program-types.js";
 import type { TestContextRole } from "./kernel/testing.js";
+import type { MapMethod } from "./kernel/map-kinds.js";
 
 export interface IrModule {
   /** The project name: base of every output file (`NAME.bpf.c`, `NAME.c`, …). */
@@ -124,6 +125,8 @@ export interface IrMap {
   readonly flags: number;
   /** `pin var`: pinned under `/sys/fs/bpf/NAME/<map>` and reused across runs. */
   readonly pinned: boolean;
+  /** `map_extra` (a bloom filter's hash count, `@hashes(n)`); absent: the kernel's default. */
+  readonly extra?: number;
   readonly span: Span;
 }
 
@@ -488,7 +491,8 @@ export type IrExpr =
   /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
   | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
 
-export type MapMethod = "push" | "pop" | "peek" | "output" | "dropped" | "per_cpu" | "cpus";
+/** What a map method does (the operation, whatever the method is called on its kind): kernel/map-kinds.ts. */
+export type { MapMethod } from "./kernel/map-kinds.js";
 
 export type TestOp =
   /** `test(prog, run)` (the return value) / `test_run(prog, run)` (a `TestResult`); args: [run]. */

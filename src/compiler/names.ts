@@ -254,3 +254,170 @@ export function kfuncSetName(project: string): string {
 export function privateFunctionName(name: string): string {
   return `ks_private_${name}`;
 }
+
+// --- names derived from maps (emit/map-accessors.ts, map-kinds-c.ts, userspace/) ---
+// Every one of them is spelled here only: the eBPF C, the loader, the test binary and
+// the default main call each other through these names.
+
+/**
+ * The accessors generated code calls on a map, on either side: `ks_<map>_get`,
+ * `_contains`, `_set`, `_delete`, `_lookup` and one per compound operator (`_add` …).
+ */
+export function mapAccessorName(map: string, accessor: string): string {
+  return `ks_${map}_${accessor}`;
+}
+
+/**
+ * User space's fd-based functions of a key/value map (emit/userspace/maps.ts):
+ * `lookup`/`update`/`delete` (0 or -1), `compare_keys` (sorted printing), `print` (the
+ * default main's view of any printable map), `per_cpu` (one CPU's slot), and what
+ * `print` hands runtime-c's `ks_print_map`: `lookup_bytes` (the lookup on untyped
+ * pointers), `print_key`, `print_value`.
+ */
+export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value";
+export function userMapFunctionName(map: string, fn: UserMapFunction): string {
+  return `ks_map_${map}_${fn}`;
+}
+
+/** eBPF: `bool ks_push_<map>(value)` (queues, stacks, bloom filters). */
+export function kernelPushName(map: string): string {
+  return `ks_push_${map}`;
+}
+/** eBPF: `bool ks_test_<map>(value)`, a bloom filter's membership test. */
+export function kernelTestName(map: string): string {
+  return `ks_test_${map}`;
+}
+/** eBPF: `ks_output_<map>(ctx, record)` of a perf event array. */
+export function kernelOutputName(map: string): string {
+  return `ks_output_${map}`;
+}
+/** eBPF: the ring-buffer reserve that counts drops, and its `.bss` counter (read by user space through the skeleton). */
+export function ringbufReserveName(map: string): string {
+  return `ks_reserve_${map}`;
+}
+export function ringbufDroppedCounterName(map: string): string {
+  return `ks_dropped_${map}`;
+}
+
+/** User space: push onto / take from a queue or stack (`take` pops or peeks). */
+export function queuePushName(map: string): string {
+  return `ks_queue_${map}_push`;
+}
+export function queueTakeName(map: string): string {
+  return `ks_queue_${map}_take`;
+}
+/** User space: a bloom filter's membership test. */
+export function bloomTestName(map: string): string {
+  return `ks_bloom_${map}_test`;
+}
+
+/**
+ * User space, ring buffers (emit/userspace/ringbufs.ts): the drop count; the typed
+ * record callback; the libbpf sample callback; the variable holding the `on_event`
+ * handler; the bit naming the buffer in a `ks_dispatch(…)` set.
+ */
+export function ringbufDroppedName(map: string): string {
+  return `ks_ringbuf_${map}_dropped`;
+}
+export function ringbufRecordName(map: string): string {
+  return `ks_ringbuf_${map}_record`;
+}
+export function ringbufSampleName(map: string): string {
+  return `ks_ringbuf_${map}_sample`;
+}
+export function ringbufHandlerName(map: string): string {
+  return `ks_ringbuf_${map}_handler`;
+}
+export function ringbufBitName(map: string): string {
+  return `KS_RINGBUF_${map}`;
+}
+
+/**
+ * User space, perf event arrays: the drop count function, the counter of lost samples,
+ * libbpf's lost-samples callback and its sample callback.
+ */
+export function perfDroppedName(map: string): string {
+  return `ks_perf_${map}_dropped`;
+}
+export function perfLostCounterName(map: string): string {
+  return `ks_perf_${map}_lost`;
+}
+export function perfLostCallbackName(map: string): string {
+  return `ks_perf_${map}_lost_sample`;
+}
+export function perfSampleName(map: string): string {
+  return `ks_perf_${map}_sample`;
+}
+
+/**
+ * The test binary's record readers of a ring buffer or perf event array
+ * (emit/test-records-c.ts): the reader state, `rb.next()` and `rb.pending()`.
+ */
+export function testRecordsName(map: string): string {
+  return `ks_test_records_${map}`;
+}
+export function testNextRecordName(map: string): string {
+  return `ks_test_next_${map}`;
+}
+export function testPendingRecordsName(map: string): string {
+  return `ks_test_pending_${map}`;
+}
+
+// --- other generated C names ---
+
+/** User space: `ks_print_<S>(out, value)` prints a user struct. */
+export function structPrinterName(struct: string): string {
+  return `ks_print_${struct}`;
+}
+
+/** `str(N)` as `struct ks_strN`, and its constructors from bytes and by concatenation. */
+export function stringStructName(size: number): string {
+  return `ks_str${size}`;
+}
+export function stringFromName(size: number): string {
+  return `${stringStructName(size)}_from`;
+}
+export function stringConcatName(size: number): string {
+  return `${stringStructName(size)}_concat`;
+}
+
+/** The context struct of a loop callback (`loopCallbackName`). */
+export function loopContextStructName(callback: string): string {
+  return `${callback}_ctx`;
+}
+
+/** The test binary: one function per `@test`. */
+export function testCaseName(fn: string): string {
+  return `ks_test_case_${fn}`;
+}
+/**
+ * The test runtime's packet builder of a step (`ks_pkt_<method>`) and the constant
+ * standing for a header a step leaves at its defaults (`ks_no_<header>`).
+ */
+export function packetBuilderName(method: string): string {
+  return `ks_pkt_${method}`;
+}
+export function packetDefaultHeaderName(header: string): string {
+  return `ks_no_${header}`;
+}
+
+/** The include guard of the shared header `NAME.h`. */
+export function sharedHeaderGuard(project: string): string {
+  return `KS_${cIdentifierFrom(project).toUpperCase()}_H`;
+}
+/** `KS_HAVE_SCHED_EXT_OPS` for `sched_ext_ops`: defined by the Makefile when vmlinux.h has the type. */
+export function kernelCompatGuard(opsType: string): string {
+  return `KS_HAVE_${opsType.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+/** A perf enum constant as user-space C spells it (`KS_PERF_COUNT_SW_CPU_CLOCK`). */
+export function perfEnumConstantName(constant: string): string {
+  return `KS_${constant.toUpperCase()}`;
+}
+
+/**
+ * Whether a map name looks compiler-made (`ks_tail_calls`, `ks_pinned_globals`,
+ * `__ks_loop_scratch`, `__ks_keep_…`): such maps are not offered to Python scripts.
+ */
+export function isCompilerMapName(name: string): boolean {
+  return name.startsWith("__ks") || name.startsWith("ks_");
+}

@@ -85,6 +85,7 @@ export type MapKind =
   | "perf_event_array"
   | "queue"
   | "stack"
+  | "bloom_filter"
   | "prog_array";
 
 export interface MapType {

@@ -11,7 +11,8 @@
 // - with bpffs not mounted in the loader's own mount namespace, pins land in the
 //   machine's bpffs (and without one anywhere the loader says so);
 // - an interface whose XDP slot is taken: the message says who holds it and how to free
-//   it, for a link held by a process and for a netlink-attached program.
+//   it, for a link held by a process, by the loader itself (a second XDP program of the
+//   same loader) and for a netlink-attached program.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -352,6 +353,21 @@ kernelTest("XDP already attached: the message names the process holding the link
       } finally {
         assert.deepEqual(await loader.stop("SIGINT"), { code: 0, signal: null });
       }
+    });
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("XDP: two programs of one loader on one interface: the message says the loader took the slot itself", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "loops-while-termination.ks"));
+  try {
+    await withVethPair(async (pair) => {
+      const second = run(inNamespace(pair.loaderNamespace, [build.binary, "-i", pair.loaderInterface, "--interval", "0.1", "--count", "1"]));
+      assert.equal(second.status, 1, second.out);
+      // It was "… through BPF link N, which no process holds (it is pinned in bpffs)": the loader skipped itself.
+      assert.match(second.out, new RegExp(`^error: cannot attach XDP program 'wt_unknown_start' to ${pair.loaderInterface}: this loader attached XDP program 'wt_down' there already, and an interface runs one XDP program at a time`, "m"));
+      assert.doesNotMatch(second.out, /pinned in bpffs/);
     });
   } finally {
     build.cleanup();

@@ -6,12 +6,13 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRun } from "../../src/runner/prog-run.js";
 import { ETH_P_IP, ethernet, frame, ipv4, udp } from "./frames.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { compileAndBuild, kernelTests, repoRoot, withBuiltSource } from "./helpers.js";
 
 const kernelTest = kernelTests("maps-events.test", kernelSkipReason());
 const tour = join(repoRoot, "examples", "maps_more.ks");
@@ -70,6 +71,88 @@ kernelTest("queue and stack: FIFO and LIFO across user-space pushes and eBPF pus
     const full = runPrograms(build.bpfObject, [{ prog: "me_classify", size: 60, repeat: 16, cpu: 0 }, { prog: "me_classify", size: 60, cpu: 0 }]);
     assert.deepEqual(full.runs.map((r) => r.retval), [2, 1], "the 17th push fails: XDP_DROP");
     assert.equal(findMap(full, "me_jobs").entries.length, 16);
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("bloom_filter: eBPF pushes values and tests membership; a user-space push is seen; user space tests what it pushed", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "bloom_filter.ks"));
+  try {
+    // Frames under 100 bytes push their size; longer ones test size - 100 (XDP_TX = 3:
+    // probably present, XDP_DROP = 1: surely absent). A preset is a user-space push (no key).
+    const presets = [{ map: "seen_sizes", key: new Uint8Array(), value: uintBytes(77, 4) }];
+    const sizes = [60, 64, 160, 164, 161, 170, 177, 199];
+    const result = runPrograms(build.bpfObject, sizes.map((size) => ({ prog: "bloom_probe", size })), { presets });
+    assert.ok(result.programs.every((p) => p.loaded));
+    // With 3 values in a 64-entry filter (5 hashes) a false positive is about 1 in 10^7.
+    assert.deepEqual(result.runs.map((r) => r.retval), [2, 2, 3, 3, 1, 1, 3, 1]);
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "probably present: 7\nprobably present: 9\nhits: 2\n");
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("bloom_filter @hashes(n) reaches the kernel as map_extra: fewer hash functions, a smaller bit set", () => {
+  // The kernel sizes the bit set as max_entries × hashes × 7/5 bits, rounded up to a power
+  // of two: 1024 entries take 2048 bits with one hash, 8192 with the default five.
+  const memlock = (hashes: string): number => {
+    let bytes = -1;
+    withBuiltSource(`bloom_hashes${hashes ? "_one" : "_default"}`, `${hashes}
+var flows: bloom_filter<u64>(1024)
+
+@xdp
+fn flows_seen(ctx: *xdp_md) -> xdp_action {
+  var flow = (ctx.data_end - ctx.data) as u64
+  if (flows.contains(flow)) {
+    return XDP_PASS
+  }
+  flows.push(flow)
+  return XDP_DROP
+}
+`, (build) => {
+      const pins = mkdtempSync("/sys/fs/bpf/ks-bloom-");
+      try {
+        const load = spawnSync("bpftool", ["prog", "loadall", build.bpfObject, join(pins, "progs"), "pinmaps", join(pins, "maps")], { encoding: "utf8" });
+        assert.equal(load.status, 0, load.stderr);
+        const show = spawnSync("bpftool", ["-j", "map", "show", "pinned", join(pins, "maps", "flows")], { encoding: "utf8" });
+        assert.equal(show.status, 0, show.stderr);
+        const info = JSON.parse(show.stdout) as { type: string; bytes_memlock: number };
+        assert.equal(info.type, "bloom_filter");
+        bytes = info.bytes_memlock;
+      } finally {
+        rmSync(pins, { recursive: true, force: true });
+      }
+    });
+    return bytes;
+  };
+  const one = memlock("@hashes(1)");
+  const five = memlock("");
+  assert.equal(five - one, (8192 - 2048) / 8, `memlock ${one} with one hash, ${five} with the default`);
+});
+
+kernelTest("lru_percpu_hash: per-CPU counts per frame size from eBPF; user space writes every CPU's slot and sums them", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "lru_percpu_hash.ks"));
+  try {
+    const result = runPrograms(build.bpfObject, [
+      { prog: "count_sizes", size: 60, cpu: 0, repeat: 3 },
+      { prog: "count_sizes", size: 60, cpu: 1, repeat: 2 },
+      { prog: "count_sizes", size: 90, cpu: 1 },
+    ]);
+    const map = findMap(result, "sizes_seen");
+    assert.equal(map.percpu, true);
+    const slots = (size: number): bigint[] => {
+      const entry = map.entries.find((e) => readUint(e.key, 0, 4) === BigInt(size))!;
+      return entry.values!.slice(0, 2).map((v) => readUint(v, 0, 8));
+    };
+    assert.deepEqual(slots(60), [3n, 2n], "CPU 0 ran 3 frames of 60 bytes, CPU 1 two");
+    assert.deepEqual(slots(90), [0n, 1n]);
+    const run = spawnSync(build.binary, [], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 0, run.stderr);
+    const cpus = Number(/over (\d+) cpus/.exec(run.stdout)![1]);
+    assert.equal(run.stdout, `cpu 0 of 7: 2\nsum of 7 over ${cpus} cpus: ${2 * cpus}\n`);
   } finally {
     build.cleanup();
   }

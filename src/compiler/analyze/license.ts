@@ -17,6 +17,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { gplOnlyConstruct, gplOnlyProgram } from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
+import { programTypeInfo } from "../kernel/program-types.js";
 import type { Span } from "../source.js";
 import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
@@ -30,7 +31,7 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
     diags.report(gplOnlyConstruct, span, what, kernelFunction, license.text, declared);
 
   for (const fn of [...module.programs, ...module.helpers]) {
-    const tpBtf = "programType" in fn && (fn as ir.IrProgram).programType === "tp_btf";
+    const tpBtf = "programType" in fn && programTypeInfo[(fn as ir.IrProgram).programType].kernelPointerArguments;
     let kernelRead = false;
     const call = (callee: string, span: Span): void => {
       const kfunc = kfuncs.get(callee);

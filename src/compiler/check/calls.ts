@@ -15,6 +15,7 @@ import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { FunctionType, Type } from "../types.js";
 import { errorType, sameType, typeToString } from "../types.js";
 import { legacyHelpers } from "../kernel/bpf-helpers.js";
+import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import { checkHelperArguments } from "./helper-calls.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
@@ -232,7 +233,7 @@ export function finishFunctionCalls(ctx: CheckContext): void {
 export function checkParameterLimit(ctx: CheckContext, info: FunctionInfo): void {
   // Probe programs receive the probed function's arguments (up to 6, from pt_regs/BTF);
   // their own limit belongs to the probe signature check.
-  const probe = info.role.kind === "program" && (info.role.info.programType === "probe" || info.role.info.programType === "kprobe" || info.role.info.programType === "tp_btf" || info.role.info.programType === "raw_tracepoint");
+  const probe = info.role.kind === "program" && receivesUnpackedArguments(info.role.info);
   const kernelSide = info.role.kind === "program" || info.role.kind === "helper" || info.role.kind === "extern";
   if (kernelSide && !probe && info.params.length > maxEbpfParameters) {
     ctx.diags.report(typeErrors.tooManyParameters, info.decl.name.span, info.name, info.params.length);

@@ -6,7 +6,7 @@ import { testStructs } from "../kernel/testing.js";
 import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
-import { mapKindFlags } from "./map-kinds.js";
+import { mapExtraOf, mapKindFlags } from "./map-kinds.js";
 import { checkTracepointTarget } from "./kernel-targets.js";
 import { checkMapLimits } from "./kernel-limits.js";
 import { checkHelperExtern } from "./helper-calls.js";
@@ -16,7 +16,8 @@ import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
-import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
+import { builtinContextStructs, builtinEnums } from "../kernel/builtins.js";
+import { mapExtraAttributes, mapFlagBits } from "../kernel/map-kinds.js";
 import { perfContextFallback, perfEnums, perfStructs } from "../kernel/perf.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
 import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
@@ -24,7 +25,7 @@ import { parse } from "../parse/parser.js";
 import { makeSourceFile } from "../source.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { i32, u32, voidType } from "../types.js";
+import { i32, typeToString, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import { resolveType } from "./resolve-types.js";
@@ -214,10 +215,15 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
+  let extra: number | undefined;
   const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
+    if (mapExtraAttributes.includes(attribute.name.name)) {
+      extra = mapExtraOf(ctx, type, attribute) ?? extra;
+      continue;
+    }
     if (attribute.name.name !== "flags") {
-      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags"]));
+      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags", ...mapExtraAttributes]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
@@ -240,7 +246,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   checkMapLimits(ctx, decl, type);
-  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin };
+  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin, ...(extra !== undefined ? { extra } : {}) };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
 }
@@ -266,15 +272,11 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
   if (info) {
     const arg = attribute.args?.[0];
     const target = arg?.kind === "StringLiteral" ? arg.value : undefined;
-    if (!info.implemented) {
-      ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, `\`@${name}\` programs`);
-    }
     if (info.argument === "required" && target === undefined) {
-      const example = name === "tc" ? '@tc("ingress")' : name === "tracepoint" ? '@tracepoint("sched/sched_switch")' : `@${name}("target")`;
-      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, "needs a string argument", example);
-    } else if (name === "tc" && target !== "ingress" && target !== "egress") {
+      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, "needs a string argument", info.argumentExample ?? `@${name}("target")`);
+    } else if (info.targetChoices && !info.targetChoices.includes(target ?? "")) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        `the direction must be "ingress" or "egress"`, '@tc("ingress")');
+        `the direction must be ${info.targetChoices.map((t) => `"${t}"`).join(" or ")}`, info.argumentExample ?? `@${name}("${info.targetChoices[0]}")`);
     } else if (target !== undefined && info.targetFormat && !info.targetFormat.pattern.test(target)) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
         `\`${target}\` is not ${info.targetFormat.description}`, info.targetFormat.example);
@@ -337,15 +339,14 @@ function checkProgramSignature(
   returnType: Type,
   target: string | undefined,
 ): void {
-  if (info.programType === "tp_btf" || info.programType === "raw_tracepoint") {
-    checkRawTracepointSignature(ctx, decl, info, params, returnType, target);
-    return;
+  switch (info.arguments.kind) {
+    case "traceEvent": checkRawTracepointSignature(ctx, decl, info, params, returnType, target); return;
+    case "kernelFunction": checkProbeSignature(ctx, decl, info, params, returnType, target); return;
+    case "method": return;
+    case "context": break;
   }
-  if (info.programType === "probe" || info.programType === "kprobe") {
-    checkProbeSignature(ctx, decl, info, params, returnType, target);
-    return;
-  }
-  if (info.programType === "tracepoint" && target !== undefined && info.targetFormat?.pattern.test(target)) {
+  // A target-dependent context is an event the kernel must have (tracepoints).
+  if (info.contextForTarget && target !== undefined && info.targetFormat?.pattern.test(target)) {
     const attribute = decl.attributes[0]!;
     checkTracepointTarget(ctx, attribute.args?.[0]?.span ?? attribute.span, target);
   }
@@ -353,7 +354,7 @@ function checkProgramSignature(
   if (!contextStruct && !info.contextForTarget) return;
   const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
   const report = (problem: string, span: Span): void =>
-    ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, signature, problem);
   const param = params[0];
   if (params.length !== 1 || !param) {
     report(`it takes ${params.length} parameters, the kernel passes exactly one context`, decl.name.span);
@@ -362,11 +363,13 @@ function checkProgramSignature(
     report(contextStruct ? `the context parameter must be \`*${contextStruct}\`` : "the context parameter must be a pointer to the event's record struct",
       decl.params[0]!.type.span);
   }
+  // An enum result may also be written as its integer; an integer result as `i32`, as
+  // the row's integer type, or as the enum naming its values (`tc_action`).
   const expected = info.returnType;
   const returnOk = returnType.kind === "error" ||
     (expected.kind === "enum" ? (returnType.kind === "enum" && returnType.name === expected.name) || sameInt(returnType, u32) || sameInt(returnType, i32)
-      : sameInt(returnType, i32) || (returnType.kind === "enum" && returnType.name === "tc_action"));
-  if (!returnOk) report(`it must return \`${expected.kind === "enum" ? expected.name : "i32"}\``, decl.returnType?.span ?? decl.name.span);
+      : sameInt(returnType, i32) || sameInt(returnType, expected) || (returnType.kind === "enum" && returnType.name === info.resultEnum));
+  if (!returnOk) report(`it must return \`${expected.kind === "enum" ? expected.name : typeToString(expected)}\``, decl.returnType?.span ?? decl.name.span);
 }
 
 /**

@@ -25,7 +25,7 @@ import { checkHelperArguments } from "./helper-calls.js";
 import { checkConfigField, checkGlobalSide, configOf, reportConfigAsValue } from "./globals.js";
 import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byte-order.js";
 import {
-  checkHeaderFieldBase, checkMethodCall, isNetworkContext, checkPacketIndex, checkUserspaceHeaderType, isPacketPlace, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
+  checkHeaderFieldBase, checkMethodCall, isNetworkContext, contextFieldReadable, checkPacketIndex, checkUserspaceHeaderType, isPacketPlace, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
 } from "./packets.js";
 import { checkStringBinary, checkStringIndex } from "./strings.js";
 import { constantInteger } from "./constants.js";
@@ -417,6 +417,7 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
       closestName(expr.field.name, names), names.map((n) => `\`${n}\``).join(", ") || "none");
     return errorType;
   }
+  if (!contextFieldReadable(c, expr.target, field.name, field.type, expr.span)) return errorType;
   return field.type;
 }
 

@@ -12,18 +12,19 @@ import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import type { MapType, Type, TypeTables } from "../types.js";
 import { typeToString } from "../types.js";
 import { asInteger } from "./conversions.js";
-import { hashMapKinds, maxHashMapEntries, perCpuMapKinds } from "../kernel/builtins.js";
+import { mapKinds, maxHashMapEntries } from "../kernel/map-kinds.js";
 import type { CheckContext } from "./context.js";
 import type { MapInfo } from "./semantics.js";
 
 /** A map declaration's capacity and entry sizes. */
 export function checkMapLimits(ctx: CheckContext, decl: ast.GlobalVarDecl, type: MapType): void {
   const typeExpr = decl.type?.kind === "GenericType" ? decl.type : undefined;
-  if (hashMapKinds.has(type.mapKind) && type.maxEntries > maxHashMapEntries) {
+  if (mapKinds[type.mapKind].hashTable && type.maxEntries > maxHashMapEntries) {
     ctx.diags.report(safetyErrors.mapTooManyEntries, typeExpr?.capacity?.span ?? decl.name.span, decl.name.name, type.mapKind, type.maxEntries, maxHashMapEntries);
   }
   // Ring buffers and perf event arrays have no key/value entries of the record type.
-  if (type.mapKind === "ringbuf" || type.mapKind === "perf_event_array" || type.mapKind === "prog_array") return;
+  const declaration = mapKinds[type.mapKind].declaration;
+  if (declaration === "sizeOnly" || declaration === "fdSlots" || mapKinds[type.mapKind].typeArguments === "internal") return;
   const parts: [string, Type, ast.TypeExpr | undefined][] = type.key.kind === "void"
     ? [["value", type.value, typeExpr?.args[0]]]
     : [["key", type.key, typeExpr?.args[0]], ["value", type.value, typeExpr?.args[1]]];
@@ -67,7 +68,7 @@ export function checkAtomicUpdateWidth(ctx: CheckContext, target: ast.Expr, op: 
     ctx.diags.report(compatibility.narrowAtomicGlobalUpdate, opSpan, op, typeToString(targetType), root.name);
     return;
   }
-  if (!root || perCpuMapKinds.has(root.type.mapKind)) return;
+  if (!root || mapKinds[root.type.mapKind].perCpu) return;
   ctx.diags.report(safetyErrors.narrowAtomicUpdate, opSpan, op, typeToString(targetType), root.info.name);
 }
 

@@ -22,6 +22,7 @@ import { asInteger } from "./conversions.js";
 import { foldConstant, type ConstantScope } from "./constants.js";
 import { unparenthesize } from "../ast.js";
 import { proveWhile, type WhileProofScope } from "./while-proof.js";
+import { kindList, mapKinds, mapKindsWhere } from "../kernel/map-kinds.js";
 
 /** `bpf_loop()` runs at most this many iterations (BPF_MAX_LOOPS in the kernel). */
 export const maxLoopIterations = 1n << 23n;
@@ -183,9 +184,10 @@ export function finishFunctionLoops(ctx: CheckContext, body: ast.Block): void {
 // for (k, v) in m
 // ---------------------------------------------------------------------------------------
 
-const iterableKinds = new Set(["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie"]);
-/** What `bpf_for_each_map_elem()` walks (not LPM tries). */
-const kernelIterableKinds = new Set(["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"]);
+/** The kinds `for (k, v) in m` walks on one side, for E0361's help. */
+function iterableKinds(kernel: boolean): string {
+  return kindList(mapKindsWhere((row) => row.spellings.length > 0 && (kernel ? row.iterable.kernel : row.iterable.user)));
+}
 
 /**
  * Checks the header of a map loop and declares its bindings in `bodyScope`; returns
@@ -205,14 +207,15 @@ export function checkMapLoopHeader(
   if (symbol?.kind === "map" && iterable.kind === "NameExpr") {
     ctx.references.set(iterable, symbol);
     map = symbol.info;
-    const kinds = c.fn.side === "kernel" ? kernelIterableKinds : iterableKinds;
-    if (!kinds.has(map.type.mapKind)) {
-      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a \`${map.type.mapKind}\` map`, c.fn.side === "kernel" ? " in eBPF code" : "");
+    // eBPF walks maps with bpf_for_each_map_elem(), user space with get_next_key.
+    const walkable = mapKinds[map.type.mapKind].iterable;
+    if (!(c.fn.side === "kernel" ? walkable.kernel : walkable.user)) {
+      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a \`${map.type.mapKind}\` map`, c.fn.side === "kernel" ? " in eBPF code" : "", iterableKinds(c.fn.side === "kernel"));
       map = undefined;
     }
   } else {
     const type = checkIterable(stmt.iterable);
-    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a value of type \`${typeToString(type)}\``, "");
+    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a value of type \`${typeToString(type)}\``, "", iterableKinds(c.fn.side === "kernel"));
   }
   const state = stateOf(ctx);
   const bind = (ident: ast.Ident, type: Type): void => {

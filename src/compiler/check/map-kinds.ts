@@ -1,17 +1,21 @@
 //! The map kinds beyond key/value hashes and arrays, in the checker: `lpm_trie<K, V>(N)`
-//! (longest-prefix match), `queue<T>(N)` / `stack<T>(N)` (no keys: push, pop, peek),
-//! `perf_event_array<T>` (per-CPU record output), the user-space per-CPU reads of
-//! per-CPU maps (`m.per_cpu(k, cpu)`, `m.cpus()`), and which `@flags` each kind allows.
-//! Ring buffers live in `ringbuf.ts` (their drop count `rb.dropped()` too).
+//! (longest-prefix match), the keyless kinds (`queue<T>(N)` / `stack<T>(N)`: push, pop,
+//! peek; `perf_event_array<T>`: per-CPU record output), map methods (`m.per_cpu(k,
+//! cpu)`, `m.cpus()` of per-CPU maps …), and which `@flags` each kind allows. What each
+//! kind has comes from its row in `kernel/map-kinds.ts`; this file checks operations,
+//! never lists kinds. Ring buffers live in `ringbuf.ts` (their drop count `rb.dropped()` too).
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.js";
 import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
-import { defaultMapCapacity, mapFlagBits } from "../kernel/builtins.js";
+import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
+import { kindList, mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
@@ -22,31 +26,21 @@ import { constantInteger } from "./constants.js";
 import { checkOnEvent } from "./ringbuf.js";
 import { unparenthesize } from "../ast.js";
 
-/** Spellings of the kinds this file resolves: upstream's lower-case and CamelCase. */
-export const extraMapSpellings: ReadonlyMap<string, MapKind> = new Map<string, MapKind>([
-  ["lpm_trie", "lpm_trie"], ["LpmTrie", "lpm_trie"],
-  ["queue", "queue"], ["Queue", "queue"],
-  ["stack", "stack"], ["Stack", "stack"],
-  ["perf_event_array", "perf_event_array"], ["PerfEventArray", "perf_event_array"],
-]);
-
-/** `BPF_F_NO_PREALLOC`: the kernel refuses an LPM trie without it. */
-const noPrealloc = 0x1;
-
-/** `queue<T>(N)`, `stack<T>(N)`, `perf_event_array<T>`, `lpm_trie<K, V>(N)`. */
-export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType, mapKind: MapKind): Type {
+/** `queue<T>(N)`, `stack<T>(N)`, `perf_event_array<T>`, `lpm_trie<K, V>(N)`: the kinds `resolve-types.ts` hands over. */
+export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericType, mapKind: MapKind): Type {
   const spelled = typeExpr.name.name;
-  const keyed = mapKind === "lpm_trie";
+  const row = mapKinds[mapKind];
+  const keyed = row.typeArguments === "keyValue";
   const expectedArgs = keyed ? 2 : 1;
   if (typeExpr.args.length !== expectedArgs) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.span, spelled,
-      keyed ? "two type arguments (key and value)" : mapKind === "perf_event_array" ? "one type argument (the record struct)" : "one type argument (the value)",
+      keyed ? "two type arguments (key and value)" : row.typeArguments === "record" ? "one type argument (the record struct)" : "one type argument (the value)",
       `${typeExpr.args.length}`);
     return errorType;
   }
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
   if (types.some((t) => t.kind === "error")) return errorType;
-  let maxEntries = mapKind === "perf_event_array" ? 0 : defaultMapCapacity;
+  let maxEntries = row.defaultEntries;
   if (typeExpr.capacity) {
     const size = sizeOfCapacity(ctx, typeExpr.capacity);
     if (size === undefined) return errorType;
@@ -54,7 +48,7 @@ export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType
   }
   if (keyed) {
     const key = types[0]!;
-    const problem = lpmKeyProblem(ctx, key);
+    const problem = row.key === "prefix" ? lpmKeyProblem(ctx, key) : undefined;
     if (problem) {
       ctx.diags.report(typeErrors.lpmTrieKey, typeExpr.args[0]!.span, typeToString(key), problem);
       return errorType;
@@ -62,7 +56,7 @@ export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType
     return { kind: "map", mapKind, key, value: types[1]!, maxEntries };
   }
   const value = types[0]!;
-  if (mapKind === "perf_event_array" && (value.kind !== "struct" || value.origin !== "user")) {
+  if (row.typeArguments === "record" && (value.kind !== "struct" || value.origin !== "user")) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "a struct record type", `\`${typeToString(value)}\``);
     return errorType;
   }
@@ -99,22 +93,14 @@ function lpmKeyProblem(ctx: CheckContext, key: Type): string | undefined {
   return undefined;
 }
 
-/** Flags each kind may have (kernel `*_CREATE_FLAG_MASK`s); kinds not listed keep the general rule. */
-const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"];
-const allowedFlags: ReadonlyMap<MapKind, readonly string[]> = new Map<MapKind, readonly string[]>([
-  ["lpm_trie", ["no_prealloc", ...accessFlags]],
-  ["queue", accessFlags],
-  ["stack", accessFlags],
-  ["perf_event_array", accessFlags],
-  ["ringbuf", []],
-]);
-
 /**
- * The `@flags` of a map declaration, checked against its kind; returns the flag bits
- * (an LPM trie always gets `BPF_F_NO_PREALLOC`, which the kernel requires).
+ * The `@flags` of a map declaration, checked against its kind (the row's `flags`, the
+ * kernel's `*_CREATE_FLAG_MASK`); returns the flag bits with the ones the kind always
+ * needs (an LPM trie gets `BPF_F_NO_PREALLOC`, which the kernel requires).
  */
 export function mapKindFlags(ctx: CheckContext, type: MapType, flags: number, names: readonly ast.Ident[]): number {
-  const allowed = allowedFlags.get(type.mapKind);
+  const row = mapKinds[type.mapKind];
+  const allowed = row.flags;
   if (allowed) {
     for (const name of names) {
       if (mapFlagBits.has(name.name) && !allowed.includes(name.name)) {
@@ -122,35 +108,68 @@ export function mapKindFlags(ctx: CheckContext, type: MapType, flags: number, na
       }
     }
   }
-  return type.mapKind === "lpm_trie" ? flags | noPrealloc : flags;
+  return flags | row.requiredFlags;
 }
 
-const perCpuKinds: ReadonlySet<MapKind> = new Set<MapKind>(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-const methodKinds: ReadonlySet<MapKind> = new Set<MapKind>(["queue", "stack", "perf_event_array", ...perCpuKinds]);
-
-function methodsOf(kind: MapKind): readonly string[] {
-  if (kind === "queue" || kind === "stack") return ["push", "pop", "peek"];
-  if (kind === "perf_event_array") return ["output", "on_event", "dropped"];
-  return ["per_cpu", "cpus"];
+/**
+ * `@hashes(n)` (a kind's `extra` attribute): the `map_extra` number, or undefined after
+ * reporting why it cannot be (another kind's attribute, not one constant in range).
+ */
+export function mapExtraOf(ctx: CheckContext, type: Type, attribute: ast.Attribute): number | undefined {
+  const name = attribute.name.name;
+  if (type.kind !== "map") return undefined;
+  const extra = mapKinds[type.mapKind].extra;
+  if (!extra || extra.attribute !== name) {
+    const owners = mapKindsWhere((row) => row.extra?.attribute === name);
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, `is not an attribute of a \`${type.mapKind}\` map`,
+      `remove it: \`@${name}\` belongs to ${kindList(owners)} maps`);
+    return undefined;
+  }
+  const args = attribute.args ?? [];
+  const value = args.length === 1 ? constantInteger(ctx, args[0]!) : undefined;
+  if (value === undefined || value < BigInt(extra.min) || value > BigInt(extra.max)) {
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, args[0]?.span ?? attribute.span, name,
+      `takes ${extra.meaning}, one constant from ${extra.min} to ${extra.max}`,
+      `write \`@${name}(${extra.min})\` … \`@${name}(${extra.max})\`, or leave it out for the kernel's default`);
+    return undefined;
+  }
+  return Number(value);
 }
 
 /** The map `callee` is a method of (`q.push`), for the kinds with methods. */
 export function mapMethodOfCallee(scope: Scope, callee: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; target: ast.NameExpr; method: ast.Ident } | undefined {
   if (callee.kind !== "FieldExpr" || callee.target.kind !== "NameExpr") return undefined;
   const symbol = scope.lookup(callee.target.name.name);
-  if (symbol?.kind !== "map" || !methodKinds.has(symbol.info.type.mapKind)) return undefined;
+  if (symbol?.kind !== "map" || mapKinds[symbol.info.type.mapKind].methods.size === 0) return undefined;
   return { symbol, target: callee.target, method: callee.field };
 }
 
-/** Whether `m[k]` is allowed on this kind (queues, stacks and perf arrays have no keys). */
+/** Whether `m[k]` is allowed on this kind (queues, stacks, perf arrays and ring buffers have no keys). */
 export function checkMapIndexable(ctx: CheckContext, info: MapInfo, span: ast.Expr["span"]): boolean {
   const kind = info.type.mapKind;
-  if (kind !== "queue" && kind !== "stack" && kind !== "perf_event_array") return true;
+  if (mapKinds[kind].indexable) return true;
   ctx.diags.report(typeErrors.mapOperationForKind, span, `indexing (\`${info.name}[…]\`)`, kind,
-    kind === "perf_event_array" ? `send records with \`${info.name}.output(ctx, record)\` in eBPF and receive them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``
-      : `use \`${info.name}.push(v)\`, and \`if (var v = ${info.name}.pop()) { … }\` or \`.peek()\``);
+    mapKinds[kind].usage.replaceAll("{m}", info.name));
   return false;
 }
+
+/** How many arguments a plain method takes, in words. */
+function operandsInWords(operands: readonly MapOperand[]): string {
+  if (operands.length === 0) return "no arguments";
+  if (operands.length === 1 && operands[0] === "value") return "one value";
+  return operands.map((o) => o === "value" ? "a value" : o === "key" ? "a key" : "a CPU number").join(" and ");
+}
+
+const plainResults = { bool: boolType, u32, u64 } as const;
+
+/** What to do instead when an operation is called on the other side. */
+const otherSideHelp: Readonly<Partial<Record<MapOperation, (map: string) => string>>> = {
+  output: (m) => `emit records from an eBPF program; user space receives them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``,
+  on_event: () => "register handlers in user space and call `dispatch`; eBPF code calls `output`",
+  per_cpu: (m) => `eBPF code sees only its own CPU's value: read \`${m}[k]\``,
+  dropped: () => "lost samples are counted by user space while `dispatch` reads the buffers",
+  cpus: () => "per-CPU slots are a user-space view; eBPF code sees only its own CPU's value",
+};
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
 export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
@@ -167,35 +186,44 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   };
-  const wrongSide = (side: "kernel" | "user", instead: string): boolean => {
-    if (c.fn.side !== side) return false;
-    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, side === "user" ? "user space" : "eBPF code", instead);
-    return true;
-  };
   const arity = (n: number, what: string): boolean => {
     if (expr.args.length === n) return true;
     ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, `${expr.args.length} arguments`);
     return false;
   };
-  const available = methodsOf(kind);
-  if (!available.includes(method)) {
+  const operation = mapOperationOf(kind, method);
+  if (!operation) {
+    const available = [...mapKinds[kind].methods.keys()];
     ctx.diags.report(nameErrors.unknownMapMethod, found.method.span, info.name, kind, method,
       available.map((m) => `\`${m}\``).join(", "), closestName(method, available));
     return skipArgs();
   }
-  switch (method) {
-    case "push":
-      if (!arity(1, "one value")) return skipArgs();
-      checkExprAs(c, scope, expr.args[0]!, info.type.value, `the value pushed onto \`${info.name}\``);
-      return boolType;
-    case "pop": case "peek":
+  const { side, shape } = mapOperations[operation];
+  // Only the side the operation exists on; `side` is where it may be called.
+  const otherSide = side === "kernel" ? "user" : side === "user" ? "kernel" : undefined;
+  if (otherSide && c.fn.side === otherSide) {
+    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, otherSide === "user" ? "user space" : "eBPF code",
+      otherSideHelp[operation]?.(info.name) ?? "");
+    return skipArgs();
+  }
+  switch (shape.form) {
+    case "plain": {
+      if (!arity(shape.operands.length, operandsInWords(shape.operands))) return skipArgs();
+      shape.operands.forEach((operand, i) => {
+        const arg = expr.args[i]!;
+        if (operand === "value") checkExprAs(c, scope, arg, info.type.value, operation === "push" ? `the value pushed onto \`${info.name}\`` : `a value of map \`${info.name}\``);
+        else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, `the key of map \`${info.name}\``);
+        else checkExprAs(c, scope, arg, u32, "the CPU number");
+      });
+      return shape.result === "value" ? info.type.value : plainResults[shape.result];
+    }
+    case "binding":
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);
       return skipArgs();
-    case "output": {
-      if (wrongSide("user", `emit records from an eBPF program; user space receives them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``)) return skipArgs();
+    case "record": {
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
-      const implicitContext = role.kind === "program" && ["tp_btf", "raw_tracepoint", "probe", "kprobe"].includes(role.info.programType);
+      const implicitContext = role.kind === "program" && receivesUnpackedArguments(role.info);
       if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);
@@ -212,38 +240,21 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       }
       return i32;
     }
-    case "on_event":
-      if (wrongSide("kernel", "register handlers in user space and call `dispatch`; eBPF code calls `output`")) return skipArgs();
+    case "handler":
       checkOnEvent(c, scope, expr, info);
       return voidType;
-    case "per_cpu":
-      if (wrongSide("kernel", `eBPF code sees only its own CPU's value: read \`${info.name}[k]\``)) return skipArgs();
-      if (!arity(2, "a key and a CPU number")) return skipArgs();
-      checkExprAs(c, scope, expr.args[0]!, info.type.key, `the key of map \`${info.name}\``);
-      checkExprAs(c, scope, expr.args[1]!, u32, "the CPU number");
-      return info.type.value;
-    case "dropped":
-      if (wrongSide("kernel", "lost samples are counted by user space while `dispatch` reads the buffers")) return skipArgs();
-      if (!arity(0, "no arguments")) return skipArgs();
-      return u64;
-    case "cpus":
-      if (wrongSide("kernel", "per-CPU slots are a user-space view; eBPF code sees only its own CPU's value")) return skipArgs();
-      if (!arity(0, "no arguments")) return skipArgs();
-      return u32;
-    default:
-      return skipArgs();
   }
 }
 
-/** The queue/stack and operation of `if (var v = q.pop())` / `.peek()`, if the condition is one. */
-export function popCall(scope: Scope, condition: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; call: ast.CallExpr; target: ast.NameExpr; op: "pop" | "peek" } | undefined {
+/** The map and method of `if (var v = q.pop())` / `.peek()` (a binding operation), if the condition is one. */
+export function popCall(scope: Scope, condition: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; call: ast.CallExpr; target: ast.NameExpr; op: string } | undefined {
   const inner = unparenthesize(condition);
   if (inner.kind !== "CallExpr") return undefined;
   const found = mapMethodOfCallee(scope, inner.callee);
   if (!found) return undefined;
-  const kind = found.symbol.info.type.mapKind;
   const op = found.method.name;
-  if ((kind !== "queue" && kind !== "stack") || (op !== "pop" && op !== "peek")) return undefined;
+  const operation = mapOperationOf(found.symbol.info.type.mapKind, op);
+  if (!operation || mapOperations[operation].shape.form !== "binding") return undefined;
   return { symbol: found.symbol, call: inner, target: found.target, op };
 }
 

@@ -13,6 +13,7 @@
 import type * as ast from "../ast.js";
 import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
 import type { Type } from "../types.js";
+import { unparenthesize } from "../ast.js";
 import type { ExprChecker } from "./expressions.js";
 import type { MapInfo } from "./semantics.js";
 
@@ -23,7 +24,7 @@ export function objectMapValue(value: Type): Type | undefined {
 
 /** Marks `expr` as one of the forms a map of objects supports (checked next). */
 export function allowObjectMapIndex(c: ExprChecker, expr: ast.Expr | undefined): void {
-  const inner = expr?.kind === "ParenExpr" ? expr.expr : expr;
+  const inner = expr && unparenthesize(expr);
   if (inner?.kind === "IndexExpr") c.ctx.objectMapIndexes.add(inner);
 }
 

@@ -19,6 +19,8 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
+import * as programTypeErrors from "../diagnostics/catalog/program-types.js";
+import { programTypes } from "../kernel/program-types.js";
 import { packetConstants, packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
@@ -36,7 +38,10 @@ import { isNetworkOrder, networkConversions } from "./byte-order.js";
 
 /** The verifier's MAX_PACKET_OFF: a packet pointer's offset plus access stays below it. */
 const maxPacketOffset = 0xffffn;
-const networkContexts = new Set(["xdp_md", "__sk_buff"]);
+/** The contexts that carry packet pointers: those of program types with direct packet access. */
+const networkContexts: ReadonlySet<string> = new Set(
+  programTypes.flatMap((info) => (info.packetAccess === "direct" && info.contextStruct ? [info.contextStruct] : [])),
+);
 const contextMethods = ["header"];
 
 /** Registers the header structs and protocol constants. */
@@ -79,7 +84,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
     const where = c.fn.side !== "kernel" ? "but this is user-space code" : `found \`${typeToString(contextType)}\``;
     ctx.diags.report(safetyErrors.packetAccessOutsideNetworkProgram, call.callee.span, where);
     ok = false;
-  }
+  } else if (ok && !packetReadable(c, "`ctx.header()`", call.callee.span)) ok = false;
   if (call.args.length !== 1) {
     ctx.diags.report(typeErrors.wrongArgumentCount, call.span, "header", 1, call.args.length, undefined);
     call.args.forEach((a) => checkExpr(c, scope, a));
@@ -307,11 +312,34 @@ export function reportReassignedOffsets(ctx: CheckContext): void {
 // Accesses through pointers
 // ---------------------------------------------------------------------------------------
 
-/** What ends an XDP or TC program whose packet is too short for a read the compiler checks. */
-const shortPacketActions: Readonly<Record<string, { readonly name: string; readonly value: bigint }>> = {
-  xdp: { name: "XDP_ABORTED", value: 0n },
-  tc: { name: "TC_ACT_SHOT", value: 2n },
-};
+
+/**
+ * Whether the program being checked may read the packet directly; E0622 if its type's
+ * context has packet fields the kernel does not give it (`__sk_buff` in a socket filter).
+ */
+export function packetReadable(c: ExprChecker, what: string, span: Span): boolean {
+  const role = c.fn.info.role;
+  if (role.kind !== "program" || role.info.packetAccess === "direct") return true;
+  c.ctx.diags.report(programTypeErrors.noDirectPacketAccess, span, what, `@${role.info.attribute ?? role.info.programType}`, role.info.label);
+  return false;
+}
+
+/**
+ * A read of `ctx.field` (the program's own context) that the kernel allows this program
+ * type: packet pointers only with direct packet access (E0622), other fields unless the
+ * type's row lists them as unreadable (E0623).
+ */
+export function contextFieldReadable(c: ExprChecker, target: ast.Expr, field: string, fieldType: Type, span: Span): boolean {
+  const role = c.fn.info.role;
+  if (role.kind !== "program") return true;
+  const context = c.fn.info.params[0];
+  const inner = unparenthesize(target);
+  const what = inner.kind === "NameExpr" ? `\`${inner.name.name}.${field}\`` : `\`.${field}\``;
+  if (fieldType.kind === "pointer" && fieldType.packet) return packetReadable(c, what, span);
+  if (!context || inner.kind !== "NameExpr" || inner.name.name !== context.name || !role.info.unreadableContextFields?.includes(field)) return true;
+  c.ctx.diags.report(programTypeErrors.unreadableContextField, span, what, `@${role.info.attribute ?? role.info.programType}`, role.info.label);
+  return false;
+}
 
 /**
  * A read through a raw packet pointer that gets a generated bounds check (W0276): one
@@ -323,7 +351,7 @@ const shortPacketActions: Readonly<Record<string, { readonly name: string; reado
 export function acceptImplicitPacketRead(c: ExprChecker, read: ast.Expr, pointer: ast.Expr, index: ast.Expr | undefined): boolean {
   const { ctx } = c;
   const role = c.fn.info.role;
-  const action = role.kind === "program" ? shortPacketActions[role.info.programType] : undefined;
+  const action = role.kind === "program" ? role.info.shortPacketResult : undefined;
   if (!action || ctx.packets.writing) return false;
   let base = unparenthesize(pointer);
   let offset = 0n;

@@ -9,6 +9,7 @@ import type { Type } from "../types.js";
 import { errorType, i64, typeToString, u32 } from "../types.js";
 import { checkAssignable } from "./conversions.js";
 import { constantInteger } from "./constants.js";
+import { programTypeNamed } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
@@ -36,9 +37,11 @@ export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type
   const flagsType = checkExpr(c, scope, flags, u32);
   checkAssignable(ctx, flags, flagsType, u32, "the attach flags");
   const program = handleType.kind === "programHandle" ? handleType.programType : undefined;
+  // Programs attached to perf events (kernel/program-types.ts `attach`) take `perf_options`.
+  const perfAttached = program !== undefined && programTypeNamed(program)?.attach.kind === "perfSampling";
   if (isPerfOptions(targetType)) {
-    if (program !== undefined && program !== "perf_event") {
-      ctx.diags.report(typeErrors.attachTargetKind, target.span, program, "a perf event", "an interface, tracepoint or function name (a string)");
+    if (program !== undefined && !perfAttached) {
+      ctx.diags.report(typeErrors.attachTargetKind, target.span, program ?? "", "a perf event", "an interface, tracepoint or function name (a string)");
     }
     if (target.kind === "StructLiteral") checkPerfOptionsLiteral(ctx, target);
     const flagValue = constantInteger(ctx, flags);
@@ -48,9 +51,9 @@ export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type
     }
     return perfAttachmentType;
   }
-  if (targetType.kind === "error") return program === "perf_event" ? perfAttachmentType : errorType;
-  if (program === "perf_event") {
-    ctx.diags.report(typeErrors.attachTargetKind, target.span, "perf_event", `\`${typeToString(targetType)}\``, "`perf_options { perf_type: …, perf_config: … }`");
+  if (targetType.kind === "error") return perfAttached ? perfAttachmentType : errorType;
+  if (perfAttached) {
+    ctx.diags.report(typeErrors.attachTargetKind, target.span, program ?? "", `\`${typeToString(targetType)}\``, "`perf_options { perf_type: …, perf_config: … }`");
     return perfAttachmentType;
   }
   if (targetType.kind !== "str") {

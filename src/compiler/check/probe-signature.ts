@@ -11,16 +11,12 @@ import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
 import type { KernelFunction } from "../kernel/kernel-types.js";
-import type { ProgramTypeInfo } from "../kernel/program-types.js";
+import { programTypeInfo, type ProgramTypeInfo } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "../suggest.js";
 import { noteUncheckedTarget, reportMissingTarget } from "./kernel-targets.js";
 import { maxSyscallArguments, syscallName, syscallWrapperPrefixes } from "../kernel/syscalls.js";
 
-/** Arguments a kprobe can read from registers (x86-64 and arm64 pass six or more). */
-const maxKprobeArguments = 6;
-/** What BPF_PROG (fentry) can unpack. */
-const maxFentryArguments = 12;
 
 export function checkProbeSignature(
   ctx: CheckContext,
@@ -47,7 +43,7 @@ export function checkProbeSignature(
   const syscall = plus < 0 && !kernel ? syscallName(functionName) : undefined;
   if (syscall !== undefined) {
     checkSyscallProbe(ctx, decl, params, syscall, targetSpan, (problem, span) =>
-      ctx.diags.report(typeErrors.programSignature, span, info.attribute, `fn ${decl.name.name}(AT MOST 5 ARGUMENTS OF sys_${syscall}, INTEGERS OR POINTERS) -> i32`, problem));
+      ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, `fn ${decl.name.name}(AT MOST 5 ARGUMENTS OF sys_${syscall}, INTEGERS OR POINTERS) -> i32`, problem));
     return;
   }
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
@@ -59,9 +55,11 @@ export function checkProbeSignature(
     report("a probe at an offset inside a function cannot name the function's arguments (the registers no longer hold them)", decl.params[0]!.span);
     return;
   }
-  const limit = info.programType === "kprobe" || plus >= 0 ? maxKprobeArguments : maxFentryArguments;
-  if (params.length > limit) {
-    report(`it takes ${params.length} parameters; a ${info.programType === "kprobe" ? "kprobe" : "probe"} can read at most ${limit} arguments`, decl.params[limit]!.span);
+  // At an offset the probe is a kprobe, which reads registers.
+  const limit = plus >= 0 ? programTypeInfo.kprobe.arguments : info.arguments;
+  const maxArguments = limit.kind === "kernelFunction" ? limit.maxArguments : 0;
+  if (params.length > maxArguments) {
+    report(`it takes ${params.length} parameters; a ${info.label} can read at most ${maxArguments} arguments`, decl.params[maxArguments]!.span);
     return;
   }
   if (!kernel) return;

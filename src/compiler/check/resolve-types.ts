@@ -4,14 +4,15 @@
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
-import { builtinAliases, defaultMapCapacity, mapKindSpellings } from "../kernel/builtins.js";
+import { builtinAliases } from "../kernel/builtins.js";
+import { mapKinds, mapKindSpellings, mapKindsWhere, kindList } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString, u32 } from "../types.js";
 import type { CheckContext } from "./context.js";
 import { closestName } from "../suggest.js";
 import { foldConstant, globalConstants } from "./constants.js";
-import { resolveRingbufType, ringbufSpellings } from "./ringbuf.js";
-import { extraMapSpellings, resolveExtraMapType } from "./map-kinds.js";
+import { resolveRingbufType } from "./ringbuf.js";
+import { resolveKeylessMapType } from "./map-kinds.js";
 
 export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
   switch (typeExpr.kind) {
@@ -59,31 +60,25 @@ function resolveNamedType(ctx: CheckContext, name: ast.Ident): Type {
 
 function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowMap: boolean): Type {
   const spelled = typeExpr.name.name;
-  if (ringbufSpellings.has(spelled)) return resolveRingbufType(ctx, typeExpr, allowMap);
   const mapKind = mapKindSpellings.get(spelled);
   if (!mapKind) {
-    const extraKind = extraMapSpellings.get(spelled);
-    if (extraKind) {
-      if (!allowMap) {
-        ctx.diags.report(nameErrors.mapUsedAsValue, typeExpr.span, spelled);
-        return errorType;
-      }
-      return resolveExtraMapType(ctx, typeExpr, extraKind);
-    }
-    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, [...mapKindSpellings.keys(), ...extraMapSpellings.keys()]));
+    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, [...mapKindSpellings.keys()]), kindList(mapKindsWhere((row) => row.spellings.length > 0)));
     return errorType;
   }
+  const row = mapKinds[mapKind];
+  if (row.typeArguments === "ringbuf") return resolveRingbufType(ctx, typeExpr, allowMap);
   if (!allowMap) {
     ctx.diags.report(nameErrors.mapUsedAsValue, typeExpr.span, spelled);
     return errorType;
   }
+  if (row.typeArguments !== "keyValue" || row.key === "prefix") return resolveKeylessMapType(ctx, typeExpr, mapKind);
   if (typeExpr.args.length !== 2) {
     ctx.diags.report(typeErrors.mapTypeArguments, typeExpr.span, spelled, typeExpr.args.length);
     return errorType;
   }
   const key = resolveType(ctx, typeExpr.args[0]!);
   const value = resolveType(ctx, typeExpr.args[1]!);
-  let maxEntries = defaultMapCapacity;
+  let maxEntries = row.defaultEntries;
   if (typeExpr.capacity) {
     const size = positiveSize(ctx, typeExpr.capacity);
     if (size === undefined) return errorType;
@@ -93,11 +88,10 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
   // An enum indexes an array map by its value (KernelScript 0.1.1 allows it): the map's
   // key is `u32`, which the kernel requires of array keys (also in BTF), and enum
   // values convert to it wherever the map is indexed.
-  if ((mapKind === "array" || mapKind === "percpu_array") && key.kind === "enum") {
+  if (row.key === "index" && key.kind === "enum") {
     return { kind: "map", mapKind, key: u32, value, maxEntries };
   }
-  if ((mapKind === "array" || mapKind === "percpu_array") &&
-      !(key.kind === "int" && key.bits === 32 && !key.signed)) {
+  if (row.key === "index" && !(key.kind === "int" && key.bits === 32 && !key.signed)) {
     ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));
     return errorType;
   }

@@ -19,8 +19,7 @@ import { checkModuleNew } from "./kmod.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, MapInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
-
-export const ringbufSpellings: ReadonlySet<string> = new Set(["ringbuf", "RingBuf"]);
+import { mapKinds } from "../kernel/map-kinds.js";
 
 /** Size of `RingBuf<T>` written without `(N)`: 256 KiB, room for thousands of records. */
 export const defaultRingbufBytes = 256 * 1024;
@@ -227,7 +226,7 @@ export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   }
   for (const arg of expr.args) {
     const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
-    if (arg.kind === "NameExpr" && symbol?.kind === "map" && (symbol.info.type.mapKind === "ringbuf" || symbol.info.type.mapKind === "perf_event_array")) {
+    if (arg.kind === "NameExpr" && symbol?.kind === "map" && mapKinds[symbol.info.type.mapKind].userView === "records") {
       ctx.references.set(arg, symbol);
       ctx.exprTypes.set(arg, errorType);
       continue;

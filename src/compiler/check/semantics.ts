@@ -49,6 +49,8 @@ export interface MapInfo {
   readonly type: MapType;
   readonly flags: number;
   readonly pinned: boolean;
+  /** `map_extra` from the kind's attribute (`@hashes(n)`); absent when not given. */
+  readonly extra?: number;
 }
 
 export interface GlobalInfo {

@@ -5,7 +5,7 @@
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
-import type { Type } from "../types.js";
+import type { MapKind, Type } from "../types.js";
 import { errorType, i32, u32 } from "../types.js";
 import { lineColumnOf, type Span } from "../source.js";
 import { recordMethods, type RecordMethod } from "../kernel/testing.js";
@@ -13,11 +13,13 @@ import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 
 /** A record read in test code: which map, which method, and where (for failures). */
 export interface RecordRead {
   readonly map: string;
-  readonly mapKind: "ringbuf" | "perf_event_array";
+  /** A kind whose user-space view is records (ring buffer, perf event array). */
+  readonly mapKind: MapKind;
   readonly method: RecordMethod;
   readonly location: string;
 }
@@ -40,7 +42,7 @@ export function checkRecordRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const symbol = scope.lookup(callee.target.name.name);
   if (!method || symbol?.kind !== "map") return undefined;
   const mapKind = symbol.info.type.mapKind;
-  if (mapKind !== "ringbuf" && mapKind !== "perf_event_array") return undefined;
+  if (mapKinds[mapKind].userView !== "records") return undefined;
   const { ctx } = c;
   ctx.references.set(callee.target, symbol);
   ctx.exprTypes.set(callee.target, errorType);

@@ -21,11 +21,11 @@ import { unparenthesize } from "../ast.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Semantics } from "./semantics.js";
-import { programTypeFor } from "../kernel/program-types.js";
+import { programTypeFor, programTypeInfo, type ProgramTypeInfo } from "../kernel/program-types.js";
 import { packetHeaderByName } from "../kernel/headers.js";
 import {
-  contextFieldsByProgramType, packetMethodByName, testBuiltinNames, testPacketCapacity, testPacketStruct,
-  testResultStruct, testRunLimit, testRunStruct, testRunTypeLabel, testStructNames, type PacketMethod,
+  contextFieldsByRunKind, packetMethodByName, testBuiltinNames, testPacketCapacity, testPacketStruct,
+  testResultStruct, testRunStruct, testStructNames, type PacketMethod, type TestRunKind,
   testContextFieldByName, testContextFields, type TestContextRole,
 } from "../kernel/testing.js";
 import type { ProgramType } from "../ir.js";
@@ -134,29 +134,31 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   const info = symbol.info;
   const role = info.role as Extract<FunctionInfo["role"], { kind: "program" }>;
   const programType = programTypeFor(role.info, role.target);
-  const limit = testRunLimit(programType);
-  if (limit) {
-    ctx.diags.report(typeErrors.notTestRunnable, progArg.span, info.name, `\`@${role.info.attribute}\``, limit);
+  const typeInfo = programTypeInfo[programType];
+  const runKind = typeInfo.testRun.kind;
+  if (runKind === "unsupported") {
+    ctx.diags.report(typeErrors.notTestRunnable, progArg.span, info.name, `\`@${role.info.attribute ?? programType}\``, typeInfo.testRun.why);
     return errorType;
   }
   if (runArg.kind === "StructLiteral" && runArg.typeName.name === testRunStruct) {
     for (const field of runArg.fields) {
-      const types = contextFieldsByProgramType.get(field.name.name);
-      if (types && !types.includes(programType)) {
-        const allowed = [...contextFieldsByProgramType].filter(([, t]) => t.includes(programType)).map(([f]) => `\`${f}\``).join(", ");
-        ctx.diags.report(typeErrors.contextFieldForType, field.name.span, field.name.name, info.name, testRunTypeLabel(programType), allowed);
+      const kinds = contextFieldsByRunKind.get(field.name.name);
+      if (kinds && !kinds.includes(runKind)) {
+        const allowed = [...contextFieldsByRunKind].filter(([, k]) => k.includes(runKind)).map(([f]) => `\`${f}\``).join(", ");
+        ctx.diags.report(typeErrors.contextFieldForType, field.name.span, field.name.name, info.name, typeInfo.label, allowed);
       }
     }
   }
   let context: TestContextUse | undefined;
   if (userContext) {
-    context = checkTestContext(c, runArg, userContext, programType);
+    context = checkTestContext(c, runArg, userContext, typeInfo, runKind);
     if (!context) return errorType;
   }
   ctx.testing.runs.set(expr, { program: info.name, programType, context });
-  // TC programs return `i32`; their result is typed as the action enum so it compares
-  // with TC_ACT_* and a failed assert names the action.
-  const returned: Type = programType === "tc" && info.returnType.kind === "int" ? { kind: "enum", name: "tc_action", origin: "kernel" } : info.returnType;
+  // Programs returning an integer whose values an enum names (TC: `tc_action`) give a
+  // result typed as the enum, so it compares with TC_ACT_* and a failed assert names it.
+  const returned: Type = typeInfo.resultEnum !== undefined && info.returnType.kind === "int"
+    ? { kind: "enum", name: typeInfo.resultEnum, origin: "kernel" } : info.returnType;
   return name === "test" ? returned : resultType;
 }
 
@@ -166,18 +168,18 @@ export interface TestContextUse {
   readonly fields: readonly { readonly name: string; readonly role: TestContextRole }[];
 }
 
-function checkTestContext(c: ExprChecker, runArg: ast.Expr, struct: string, programType: ProgramType): TestContextUse | undefined {
+function checkTestContext(c: ExprChecker, runArg: ast.Expr, struct: string, typeInfo: ProgramTypeInfo, runKind: TestRunKind): TestContextUse | undefined {
   const { ctx } = c;
   const layout = ctx.structs.get(struct);
   if (!layout) return undefined;
-  const allowed = testContextFields.filter((f) => f.programTypes.includes(programType)).map((f) => `\`${f.name}\``).join(", ");
+  const allowed = testContextFields.filter((f) => f.runKinds.includes(runKind)).map((f) => `\`${f.name}\``).join(", ");
   const fields: { name: string; role: TestContextRole }[] = [];
   let ok = true;
   for (const field of layout.fields) {
     const meaning = testContextFieldByName.get(field.name);
     let why: string | undefined;
     if (!meaning) why = "means nothing to a test run";
-    else if (!meaning.programTypes.includes(programType)) why = `is not part of the ${testRunTypeLabel(programType)} test run`;
+    else if (!meaning.runKinds.includes(runKind)) why = `is not part of the ${typeInfo.label} test run`;
     else if (!asInteger(field.type) || field.type.kind === "bool") why = `must be an integer, not \`${typeToString(field.type)}\``;
     if (why || !meaning) {
       ctx.diags.report(referenceErrors.testContextField, runArg.span, struct, field.name, why ?? "", allowed || "none");

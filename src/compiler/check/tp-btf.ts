@@ -29,12 +29,12 @@ export function checkRawTracepointSignature(
 ): void {
   if (event === undefined || !info.targetFormat?.pattern.test(event)) return;
   const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.rawTracepoint(event) : undefined;
-  const raw = info.programType === "raw_tracepoint";
+  const raw = info.arguments.kind === "traceEvent" && info.arguments.integers;
   const signature = kernel
     ? `fn ${decl.name.name}(${kernel.params.map((p, i) => `${p.name || `arg${i + 1}`}: ${raw && p.type.kind !== "int" && p.type.kind !== "bool" ? "u64" : typeToString(p.type)}`).join(", ")}) -> i32`
     : info.signature.replace("NAME", decl.name.name);
   const report = (problem: string, span: Span): void =>
-    ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, signature, problem);
   if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
     report("it must return `i32` (the kernel ignores the value of a tracepoint program)", decl.returnType?.span ?? decl.name.span);
   }

@@ -11,7 +11,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { functionName, localName, programName } from "../names.js";
+import { functionName, localName, programName, mapAccessorName, temporaryName } from "../names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
@@ -37,7 +37,7 @@ export class MapAccessorUse {
     let set = this.used.get(map);
     if (!set) this.used.set(map, (set = new Set()));
     set.add(accessor);
-    return `ks_${map}_${accessor}`;
+    return mapAccessorName(map, accessor);
   }
   /** The C text of an integer operation, noting the helpers it calls. */
   integer(result: IntegerText): string {
@@ -204,7 +204,7 @@ export class CCodeEmitter {
           return;
         case "ifMapEntry": {
           const id = this.temporary();
-          const key = `__ks_key${id}`;
+          const key = temporaryName("key", id);
           const binding = localName(s.binding);
           const lookup = this.accessors.note(s.map, "lookup");
           w.block("", () => {
@@ -214,8 +214,9 @@ export class CCodeEmitter {
               w.line(`${cTypeName(s.valueType)} *${binding} = ${lookup}(&${key});`);
             } else {
               // User space reads a copy; it is written back when the branch assigned to it.
-              w.line(`${cDeclaration(s.valueType, `__ks_entry${id}`)};`);
-              w.line(`${cTypeName(s.valueType)} *${binding} = ${lookup}(&${key}, &__ks_entry${id});`);
+              const copy = temporaryName("entry", id);
+              w.line(`${cDeclaration(s.valueType, copy)};`);
+              w.line(`${cTypeName(s.valueType)} *${binding} = ${lookup}(&${key}, &${copy});`);
             }
             w.ifElse(binding, () => {
               if (this.side === "user") this.userEntries.set(s.binding, { map: s.map, key });

@@ -3,7 +3,7 @@
 //! user space, so one shared header (`NAME.h`) serves both.
 
 import type { Type } from "../types.js";
-import { localName } from "../names.js";
+import { localName, stringStructName } from "../names.js";
 
 /** The C spelling of `type` before a declarator (`__u32`, `struct flow`, `__u8 *`). */
 export function cTypeName(type: Type): string {
@@ -13,7 +13,7 @@ export function cTypeName(type: Type): string {
     // Unsigned, so a byte above 127 compares and widens as the value KernelScript means.
     case "char": return "__u8";
     case "void": return "void";
-    case "str": return `struct ks_str${type.size}`;
+    case "str": return `struct ${stringStructName(type.size)}`;
     case "array": return cTypeName(type.element);
     // A pointer to an array needs its declarator: `__u8 (*)[4]`.
     case "pointer": return type.target.kind === "array" ? cDeclaration(type, "") : `${cTypeName(type.target)} *`;

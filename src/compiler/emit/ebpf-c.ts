@@ -3,6 +3,8 @@
 
 import { calledNames } from "../ir-walk.js";
 import type * as ir from "../ir.js";
+import type { ProgramType } from "../ir.js";
+import { programTypeInfo, programTypes } from "../kernel/program-types.js";
 import type { Type } from "../types.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
@@ -20,21 +22,7 @@ import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
-
-const mapTypeNames: Readonly<Record<ir.IrMap["mapKind"], string>> = {
-  hash: "BPF_MAP_TYPE_HASH",
-  array: "BPF_MAP_TYPE_ARRAY",
-  percpu_hash: "BPF_MAP_TYPE_PERCPU_HASH",
-  percpu_array: "BPF_MAP_TYPE_PERCPU_ARRAY",
-  lru_hash: "BPF_MAP_TYPE_LRU_HASH",
-  lru_percpu_hash: "BPF_MAP_TYPE_LRU_PERCPU_HASH",
-  lpm_trie: "BPF_MAP_TYPE_LPM_TRIE",
-  ringbuf: "BPF_MAP_TYPE_RINGBUF",
-  perf_event_array: "BPF_MAP_TYPE_PERF_EVENT_ARRAY",
-  queue: "BPF_MAP_TYPE_QUEUE",
-  stack: "BPF_MAP_TYPE_STACK",
-  prog_array: "BPF_MAP_TYPE_PROG_ARRAY",
-};
+import { mapKinds } from "../kernel/map-kinds.js";
 
 export interface EbpfOutput {
   readonly text: string;
@@ -55,11 +43,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
-  if (module.programs.some((p) => p.programType === "probe" || p.programType === "kprobe" || p.programType === "ksyscall" || p.programType === "tp_btf" || p.programType === "raw_tracepoint") || module.structOps.length > 0) {
-    w.line("#include <bpf/bpf_tracing.h>");
-  }
-  // BPF_KSYSCALL reads the arguments with BPF_CORE_READ where the kernel has no wrapper.
-  if (module.programs.some((p) => p.programType === "ksyscall")) w.line("#include <bpf/bpf_core_read.h>");
+  for (const header of programTypeIncludes(module)) w.line(`#include <${header}>`);
   emitKernelCompat(w, module.kernelCompat);
   if (hasSharedHeader) w.line(`#include "${sharedHeaderFileName(module.name)}"`);
   if (usesKernelObjects(module)) emitObjectKfuncs(w);
@@ -68,17 +52,12 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   for (const map of module.maps) {
     w.withOrigin(map.span, () => {
       w.block("struct", () => {
-        w.line(`__uint(type, ${mapTypeNames[map.mapKind]});`);
+        w.line(`__uint(type, ${mapKinds[map.mapKind].bpfMapType});`);
         // A perf event array without a size gets one slot per CPU from libbpf.
         if (map.maxEntries > 0) w.line(`__uint(max_entries, ${map.maxEntries});`);
-        // A ring buffer has no keys or values: max_entries is its size in bytes.
-        const special = mapTypeLines(map);
-        if (special) special.forEach((line) => w.line(line));
-        else {
-          w.line(`__type(key, ${cTypeName(map.keyType)});`);
-          w.line(`__type(value, ${cTypeName(map.valueType)});`);
-        }
+        mapTypeLines(map).forEach((line) => w.line(line));
         if (map.flags !== 0) w.line(`__uint(map_flags, 0x${map.flags.toString(16)});`);
+        if (map.extra !== undefined) w.line(`__uint(map_extra, ${map.extra});`);
       }, ` ${mapName(map.name)} SEC(".maps");`);
     });
     w.line();
@@ -135,18 +114,28 @@ function signature(fn: ir.IrFunction, returnType: string, prefix: string): strin
 }
 
 /**
- * Probes receive the traced function's arguments through libbpf's macros: BPF_PROG
- * unpacks a trampoline's u64 array (fentry), BPF_KPROBE reads pt_regs (kprobe),
- * BPF_KSYSCALL the registers a system call's wrapper was given (ksyscall).
+ * The libbpf headers the program types present need (the tracing macros), in catalogue
+ * order, each once; struct_ops wrappers use BPF_PROG too.
+ */
+function programTypeIncludes(module: ir.IrModule): string[] {
+  const present = new Set<ProgramType>(module.programs.map((p) => p.programType));
+  if (module.structOps.length > 0) present.add(programTypeInfo.struct_ops.programType);
+  return [...new Set(programTypes.filter((info) => present.has(info.programType)).flatMap((info) => info.cIncludes))];
+}
+
+/**
+ * Tracing programs receive their arguments through libbpf's macros (the `cEntry` column):
+ * BPF_PROG unpacks a trampoline's u64 array (fentry, tp_btf, raw tracepoints), BPF_KPROBE
+ * reads pt_regs (kprobe), BPF_KSYSCALL the registers a system call's wrapper was given.
  */
 function programSignature(program: ir.IrProgram): string {
-  switch (program.programType) {
-    case "probe": case "kprobe": case "ksyscall": case "tp_btf": case "raw_tracepoint": {
-      const macro = program.programType === "kprobe" ? "BPF_KPROBE" : program.programType === "ksyscall" ? "BPF_KSYSCALL" : "BPF_PROG";
+  const entry = programTypeInfo[program.programType].cEntry;
+  switch (entry) {
+    case "BPF_PROG": case "BPF_KPROBE": case "BPF_KSYSCALL": {
       const params = program.params.map(cParameter);
-      return `int ${macro}(${[programName(program.name), ...params].join(", ")})`;
+      return `int ${entry}(${[programName(program.name), ...params].join(", ")})`;
     }
-    case "xdp": case "tc": case "tracepoint": case "perf_event": case "struct_ops":
+    case "function":
       return signature(program, "int", "");
   }
 }

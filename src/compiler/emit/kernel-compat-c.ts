@@ -8,11 +8,8 @@
 import type { KernelCompat } from "../ir.js";
 import { cDeclaration } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
+import { kernelCompatGuard } from "../names.js";
 
-/** `KS_HAVE_SCHED_EXT_OPS` for `sched_ext_ops`. */
-export function kernelCompatGuard(opsType: string): string {
-  return `KS_HAVE_${opsType.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
-}
 
 export function emitKernelCompat(w: CWriter, compat: KernelCompat | undefined): void {
   if (!compat) return;

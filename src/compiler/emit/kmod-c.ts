@@ -18,7 +18,7 @@
 //! its `kernelModule` flag: `new` → kzalloc, `delete` → kfree, `print` → printk.
 
 import type * as ir from "../ir.js";
-import type { ProgramType } from "../ir.js";
+import { kfuncRegistrationType, programTypeInfo } from "../kernel/program-types.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
@@ -28,24 +28,6 @@ import {
   cIdentifierFrom, functionName, generatedBanner, kernelModuleName, kfuncIdSetName, kfuncSetName, moduleSourceFileName, sharedHeaderFileName,
 } from "../names.js";
 
-/**
- * The `enum bpf_prog_type` a kfunc set is registered for, per program type. The kernel
- * maps XDP, SCHED_CLS, STRUCT_OPS and TRACING to hooks of their own; other types use
- * the common hook (UNSPEC), which every program type consults.
- */
-const registrationType: Readonly<Record<ProgramType, string>> = {
-  xdp: "BPF_PROG_TYPE_XDP",
-  tc: "BPF_PROG_TYPE_SCHED_CLS",
-  struct_ops: "BPF_PROG_TYPE_STRUCT_OPS",
-  tp_btf: "BPF_PROG_TYPE_TRACING",
-  raw_tracepoint: "BPF_PROG_TYPE_UNSPEC",
-  probe: "BPF_PROG_TYPE_TRACING",
-  tracepoint: "BPF_PROG_TYPE_UNSPEC",
-  kprobe: "BPF_PROG_TYPE_UNSPEC",
-  ksyscall: "BPF_PROG_TYPE_UNSPEC",
-  perf_event: "BPF_PROG_TYPE_UNSPEC",
-};
-
 export function hasKernelModule(module: ir.IrModule): boolean {
   return module.kernelModule.length > 0;
 }
@@ -53,7 +35,7 @@ export function hasKernelModule(module: ir.IrModule): boolean {
 /** The program types the kfunc set is registered for, in a stable order. */
 export function kfuncRegistrationTypes(module: ir.IrModule): string[] {
   const types = new Set<string>();
-  for (const fn of module.kernelModule) for (const t of fn.callerTypes) types.add(registrationType[t]);
+  for (const fn of module.kernelModule) for (const t of fn.callerTypes) types.add(kfuncRegistrationType(programTypeInfo[t]));
   if (types.size === 0) types.add("BPF_PROG_TYPE_UNSPEC");
   return [...types].sort();
 }

@@ -28,7 +28,7 @@ import type { Type } from "../types.js";
 import { cString, type CCodeEmitter } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { localName, loopCallbackName, temporaryName, mapName } from "../names.js";
+import { localName, loopCallbackName, temporaryName, mapName, loopContextStructName, userMapFunctionName } from "../names.js";
 
 type LoopStmt = IrLoop;
 type CallbackLowering = Extract<ir.LoopLowering, { kind: "callback" }>;
@@ -74,7 +74,7 @@ export class LoopCallbacks {
             for (const capture of scratch) w.line(`${captureDeclaration(capture, localName(capture.name))};`);
           }, ";");
         }
-        w.block(`struct ${cb.name}_ctx`, () => {
+        w.block(`struct ${loopContextStructName(cb.name)}`, () => {
           for (const capture of cb.lowering.captures) {
             if (!inScratch(capture)) w.line(`${captureDeclaration(capture, localName(capture.name))};`);
           }
@@ -140,7 +140,7 @@ export class CallbackFrame {
   body(w: CWriter, code: CCodeEmitter): void {
     const { cb } = this;
     const loop = cb.loop;
-    w.line(`struct ${cb.name}_ctx *__ks_c = __ks_data;`);
+    w.line(`struct ${loopContextStructName(cb.name)} *__ks_c = __ks_data;`);
     // Nothing to read from the context (see `declarations`): keep -Wunused-variable quiet.
     if (cb.lowering.captures.length === 0 && loop.kind !== "forRange" && !cb.returns) w.line("(void)__ks_c;");
     w.line("long __ks_stop = 0;");
@@ -276,7 +276,7 @@ function emitCallbackCall(code: CCodeEmitter, w: CWriter, cb: Callback): void {
   const ctx = temporaryName("loop", code.temporary());
   const scratch = cb.lowering.captures.filter(inScratch);
   w.block("", () => {
-    w.line(`struct ${cb.name}_ctx ${ctx};`);
+    w.line(`struct ${loopContextStructName(cb.name)} ${ctx};`);
     w.line(`__builtin_memset(&${ctx}, 0, sizeof(${ctx}));`);
     const run = (): void => {
       for (const capture of cb.lowering.captures) {
@@ -376,7 +376,7 @@ function emitUserMapLoop(code: CCodeEmitter, w: CWriter, s: Extract<ir.IrStmt, {
         const value = localName(s.value);
         w.line(`${cDeclaration(s.valueType, value)};`);
         // Deleted since the key was fetched: skip it.
-        w.line(`if (ks_map_${s.map}_lookup(&${key}, &${value}) != 0)`);
+        w.line(`if (${userMapFunctionName(s.map, "lookup")}(&${key}, &${value}) != 0)`);
         w.line("    continue;");
         w.line(`(void)${value};`);
       }

@@ -23,7 +23,7 @@
 //!   ARGS           arguments for `make run`
 
 import type { IrModule } from "../ir.js";
-import { kernelCompatGuard } from "./kernel-compat-c.js";
+import { kernelCompatGuard } from "../names.js";
 import { hasKernelModule } from "./kmod-c.js";
 import { moduleRules } from "./kmod-makefile.js";
 import { runtimeC } from "./userspace/runtime-c.generated.js";

@@ -8,13 +8,14 @@
 //! User side: built on the loader's fd-based `ks_map_<map>_lookup/update/delete`.
 
 import type * as ir from "../ir.js";
-import { atomicCapable, perCpuMapKinds } from "../kernel/builtins.js";
+import { atomicCapable } from "../kernel/builtins.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
 import { integerBinary, integerTypeOf } from "./integers-c.js";
-import { mapName } from "../names.js";
+import { mapName, mapAccessorName, userMapFunctionName, type UserMapFunction } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
@@ -49,7 +50,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   const K = cTypeName(map.keyType);
   const V = cTypeName(map.valueType);
   const fn = (accessor: string): string => `static __always_inline ${accessor}`;
-  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
+  const name = (accessor: string): string => mapAccessorName(map.name, accessor);
   if (needed.has("lookup")) {
     w.block(fn(`${V} *${name("lookup")}(${K} *key)`), () => {
       w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, key);`);
@@ -83,11 +84,12 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   if (needed.has("delete")) {
     w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }
-  const isArray = map.mapKind === "array" || map.mapKind === "percpu_array";
+  // Every index of an array exists: no insert can race with another CPU's.
+  const everyIndexPresent = mapKinds[map.mapKind].everyIndexPresent;
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     // The same rule as every other update of shared memory (lower/shared-memory.ts).
-    const atomic = !perCpuMapKinds.has(map.mapKind) && atomicCapable(op, map.valueType);
+    const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, map.valueType);
     const update = (target: string): string =>
       (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
@@ -98,7 +100,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       });
       w.comment("absent: the entry starts from zero");
       w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
-      if (isArray) {
+      if (everyIndexPresent) {
         w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
       } else {
         w.block(`if (bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
@@ -116,8 +118,8 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
   const K = cTypeName(map.keyType);
   const V = cTypeName(map.valueType);
   const fn = (accessor: string): string => `static ${accessor}`;
-  const name = (accessor: string): string => `ks_${map.name}_${accessor}`;
-  const raw = (op: string): string => `ks_map_${map.name}_${op}`;
+  const name = (accessor: string): string => mapAccessorName(map.name, accessor);
+  const raw = (op: UserMapFunction): string => userMapFunctionName(map.name, op);
   w.comment("copies the entry into *copy; NULL when absent");
   // Always written (compound updates use it too), so it may be unused: KS_UNUSED.
   w.block(fn(`KS_UNUSED ${V} *${name("lookup")}(${K} *key, ${V} *copy)`), () => {

@@ -2,7 +2,8 @@
 //! side: the `mapMethod` expressions, the eBPF map declarations of keyless kinds, the
 //! ring-buffer reserve wrapper that counts drops, and the user-space helpers.
 //!
-//! eBPF: queues/stacks use `bpf_map_push_elem`/`_pop_elem`/`_peek_elem` (4.20);
+//! eBPF: queues/stacks use `bpf_map_push_elem`/`_pop_elem`/`_peek_elem` (4.20), bloom
+//! filters `bpf_map_push_elem`/`bpf_map_peek_elem` (5.16, `ks_test_<m>(value)`);
 //! perf event arrays `bpf_perf_event_output(ctx, &map, BPF_F_CURRENT_CPU, …)`.
 //! A ring buffer `rb` gets `__u64 ks_dropped_<rb>` (in `.bss`, so user space reads it
 //! through the skeleton) and `ks_reserve_<rb>()`, which adds one to it when
@@ -13,60 +14,56 @@
 //!   bool   ks_queue_<q>_take(T *value, bool remove)      pop (remove) or peek; false when empty
 //!   __u64  ks_ringbuf_<rb>_dropped(void)                 records lost because the buffer was full
 //!   V      ks_map_<m>_per_cpu(K key, __u32 cpu)          that CPU's slot (zero when absent)
+//!   bool   ks_bloom_<m>_test(T value)                   false when surely absent
 
 import type * as ir from "../ir.js";
 import { typeToString } from "../types.js";
-import { structPrinterName } from "./userspace/maps.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName } from "../names.js";
+import { mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;
-
-export function droppedCounterName(ringbuf: string): string {
-  return `ks_dropped_${ringbuf}`;
-}
-
-export function reserveFunctionName(ringbuf: string): string {
-  return `ks_reserve_${ringbuf}`;
-}
 
 export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.IrExpr) => string): string {
   const args = e.args;
   if (side === "kernel") {
     switch (e.method) {
-      case "push": return `ks_push_${e.map}(${expr(args[0]!)})`;
+      case "push": return `${kernelPushName(e.map)}(${expr(args[0]!)})`;
       case "pop": return `(bpf_map_pop_elem(&${mapName(e.map)}, &${expr(args[0]!)}) == 0)`;
       case "peek": return `(bpf_map_peek_elem(&${mapName(e.map)}, &${expr(args[0]!)}) == 0)`;
       case "output": {
         const record = args[1]!;
-        return `ks_output_${e.map}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
+        return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
+      case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
       case "dropped": case "per_cpu": case "cpus":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
   }
   switch (e.method) {
-    case "push": return `ks_queue_${e.map}_push(${expr(args[0]!)})`;
+    case "push": return `${queuePushName(e.map)}(${expr(args[0]!)})`;
     case "pop": case "peek":
-      return `ks_queue_${e.map}_take(&${expr(args[0]!)}, ${e.method === "pop" ? "true" : "false"})`;
-    case "dropped": return e.mapKind === "perf_event_array" ? `ks_perf_${e.map}_dropped()` : `ks_ringbuf_${e.map}_dropped()`;
-    case "per_cpu": return `ks_map_${e.map}_per_cpu(${expr(args[0]!)}, ${expr(args[1]!)})`;
+      return `${queueTakeName(e.map)}(&${expr(args[0]!)}, ${e.method === "pop" ? "true" : "false"})`;
+    case "dropped": return `${e.mapKind === "perf_event_array" ? perfDroppedName(e.map) : ringbufDroppedName(e.map)}()`;
+    case "per_cpu": return `${userMapFunctionName(e.map, "per_cpu")}(${expr(args[0]!)}, ${expr(args[1]!)})`;
     case "cpus": return "((__u32)libbpf_num_possible_cpus())";
+    case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     case "output": throw new Error(`internal: ${e.map}.output() in user space`);
   }
 }
 
-/** The `__type`/size lines of a map declaration for the kinds without a plain key/value pair. */
-export function mapTypeLines(map: ir.IrMap): readonly string[] | undefined {
-  switch (map.mapKind) {
-    case "ringbuf": return [];
+/** The `__type`/size lines of a map declaration, by the kind's `declaration` column. */
+export function mapTypeLines(map: ir.IrMap): readonly string[] {
+  switch (mapKinds[map.mapKind].declaration) {
+    case "keyValue": return [`__type(key, ${cTypeName(map.keyType)});`, `__type(value, ${cTypeName(map.valueType)});`];
+    // A ring buffer has no keys or values: max_entries is its size in bytes.
+    case "sizeOnly": return [];
     // Keyless: the kernel wants key_size 0.
-    case "queue": case "stack": return [`__type(value, ${cTypeName(map.valueType)});`];
+    case "valueOnly": return [`__type(value, ${cTypeName(map.valueType)});`];
     // The slots hold perf event fds; the record type only describes what is sent.
-    case "perf_event_array": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
-    default: return undefined;
+    case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
   }
 }
 
@@ -76,26 +73,34 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] | undefined {
  */
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
-    if (map.mapKind === "queue" || map.mapKind === "stack") {
-      w.block(`static __always_inline __attribute__((unused)) bool ks_push_${map.name}(${cDeclaration(map.valueType, "value")})`, () => {
+    if (hasOperation(map.mapKind, "push")) {
+      w.block(`static __always_inline __attribute__((unused)) bool ${kernelPushName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
       });
       w.line();
-    } else if (map.mapKind === "perf_event_array") {
-      w.block(`static __always_inline __attribute__((unused)) __s32 ks_output_${map.name}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
+    }
+    if (hasOperation(map.mapKind, "test")) {
+      // The value is the input: 0 when every hash's bit is set (may be present), -ENOENT otherwise.
+      w.block(`static __always_inline __attribute__((unused)) bool ${kernelTestName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
+        w.line(`return bpf_map_peek_elem(&${mapName(map.name)}, &value) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "output")) {
+      w.block(`static __always_inline __attribute__((unused)) __s32 ${kernelOutputName(map.name)}(void *ctx, ${cDeclaration(map.valueType, "record")})`, () => {
         w.line(`return (__s32)bpf_perf_event_output(ctx, &${mapName(map.name)}, BPF_F_CURRENT_CPU, &record, sizeof(record));`);
       });
       w.line();
     }
   }
-  const ringbufs = module.maps.filter((m) => m.mapKind === "ringbuf");
+  const ringbufs = module.maps.filter((m) => mapKinds[m.mapKind].typeArguments === "ringbuf");
   if (ringbufs.length === 0) return;
   w.comment("Records lost because a ring buffer was full (reserve() returned NULL); read by user space.");
   for (const map of ringbufs) {
-    w.line(`__u64 ${droppedCounterName(map.name)} = 0;`);
-    w.block(`static __always_inline __attribute__((unused)) void *${reserveFunctionName(map.name)}(__u64 size)`, () => {
+    w.line(`__u64 ${ringbufDroppedCounterName(map.name)} = 0;`);
+    w.block(`static __always_inline __attribute__((unused)) void *${ringbufReserveName(map.name)}(__u64 size)`, () => {
       w.line(`void *record = bpf_ringbuf_reserve(&${mapName(map.name)}, size, 0);`);
-      w.line(`if (!record) __sync_fetch_and_add(&${droppedCounterName(map.name)}, 1);`);
+      w.line(`if (!record) __sync_fetch_and_add(&${ringbufDroppedCounterName(map.name)}, 1);`);
       w.line("return record;");
     });
   }
@@ -107,52 +112,58 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return";
   for (const map of module.maps) {
     const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
-    switch (map.mapKind) {
-      case "queue": case "stack": {
-        const value = cDeclaration(map.valueType, "(*value)");
-        w.comment("False when the map is full.");
-        w.block(`static KS_UNUSED bool ks_queue_${map.name}_push(${cDeclaration(map.valueType, "pushed")})`, () => {
-          w.line(`${loaded} false;`);
-          w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
-        });
-        w.line();
-        w.comment(`${map.mapKind === "queue" ? "Oldest" : "Newest"} value: taken out (pop) or only read (peek); false when empty.`);
-        w.block(`static KS_UNUSED bool ks_queue_${map.name}_take(${value}, bool remove)`, () => {
-          w.line(`${loaded} false;`);
-          w.line(`int err = remove ? bpf_map_lookup_and_delete_elem(${fd}, NULL, value) : bpf_map_lookup_elem(${fd}, NULL, value);`);
-          w.line("return err == 0;");
-        });
-        w.line();
-        emitQueuePrinter(w, map);
-        break;
-      }
-      case "ringbuf":
-        w.block(`static KS_UNUSED __u64 ks_ringbuf_${map.name}_dropped(void)`, () => {
-          w.line(`${loaded} 0;`);
-          w.line(`return __atomic_load_n(&ks_skel->bss->${droppedCounterName(map.name)}, __ATOMIC_RELAXED);`);
-        });
-        w.line();
-        break;
-      case "percpu_hash": case "percpu_array": case "lru_percpu_hash": {
-        const size = `sizeof(${cTypeName(map.valueType)})`;
-        w.comment("One CPU's slot of a per-CPU entry; zero when the entry or the CPU does not exist.");
-        w.block(`static KS_UNUSED ${cTypeName(map.valueType)} ks_map_${map.name}_per_cpu(${cDeclaration(map.keyType, "key")}, __u32 cpu)`, () => {
-          w.line(`${cDeclaration(map.valueType, "value")};`);
-          w.line(`memset(&value, 0, ${size});`);
-          w.line(`if (!ks_skel && ks_open_and_load() != 0) return value;`);
-          w.line("int cpus = libbpf_num_possible_cpus();");
-          w.line("if (cpus <= 0 || cpu >= (__u32)cpus) return value;");
-          w.line(`size_t slot = (${size} + 7) & ~(size_t)7;`);
-          w.line("unsigned char *all = calloc((size_t)cpus, slot);");
-          w.line("if (!all) return value;");
-          w.line(`if (bpf_map_lookup_elem(${fd}, &key, all) == 0) memcpy(&value, all + (size_t)cpu * slot, ${size});`);
-          w.line("free(all);");
-          w.line("return value;");
-        });
-        w.line();
-        break;
-      }
-      default: break;
+    if (hasOperation(map.mapKind, "push")) {
+      w.comment("False when the map is full.");
+      w.block(`static KS_UNUSED bool ${queuePushName(map.name)}(${cDeclaration(map.valueType, "pushed")})`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "pop") || hasOperation(map.mapKind, "peek")) {
+      const value = cDeclaration(map.valueType, "(*value)");
+      w.comment(`${map.mapKind === "queue" ? "Oldest" : "Newest"} value: taken out (pop) or only read (peek); false when empty.`);
+      w.block(`static KS_UNUSED bool ${queueTakeName(map.name)}(${value}, bool remove)`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`int err = remove ? bpf_map_lookup_and_delete_elem(${fd}, NULL, value) : bpf_map_lookup_elem(${fd}, NULL, value);`);
+        w.line("return err == 0;");
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "test")) {
+      w.comment("False: the value was surely never pushed; true: it probably was.");
+      w.block(`static KS_UNUSED bool ${bloomTestName(map.name)}(${cDeclaration(map.valueType, "tested")})`, () => {
+        w.line(`${loaded} false;`);
+        w.line(`return bpf_map_lookup_elem(${fd}, NULL, &tested) == 0;`);
+      });
+      w.line();
+    }
+    if (mapKinds[map.mapKind].userView === "nextValue") emitQueuePrinter(w, map);
+    // A perf event array's losses are counted while its buffer is read (userspace/ringbufs.ts).
+    if (hasOperation(map.mapKind, "dropped") && mapKinds[map.mapKind].typeArguments === "ringbuf") {
+      w.block(`static KS_UNUSED __u64 ${ringbufDroppedName(map.name)}(void)`, () => {
+        w.line(`${loaded} 0;`);
+        w.line(`return __atomic_load_n(&ks_skel->bss->${ringbufDroppedCounterName(map.name)}, __ATOMIC_RELAXED);`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "per_cpu")) {
+      const size = `sizeof(${cTypeName(map.valueType)})`;
+      w.comment("One CPU's slot of a per-CPU entry; zero when the entry or the CPU does not exist.");
+      w.block(`static KS_UNUSED ${cTypeName(map.valueType)} ${userMapFunctionName(map.name, "per_cpu")}(${cDeclaration(map.keyType, "key")}, __u32 cpu)`, () => {
+        w.line(`${cDeclaration(map.valueType, "value")};`);
+        w.line(`memset(&value, 0, ${size});`);
+        w.line(`if (!ks_skel && ks_open_and_load() != 0) return value;`);
+        w.line("int cpus = libbpf_num_possible_cpus();");
+        w.line("if (cpus <= 0 || cpu >= (__u32)cpus) return value;");
+        w.line(`size_t slot = (${size} + 7) & ~(size_t)7;`);
+        w.line("unsigned char *all = calloc((size_t)cpus, slot);");
+        w.line("if (!all) return value;");
+        w.line(`if (bpf_map_lookup_elem(${fd}, &key, all) == 0) memcpy(&value, all + (size_t)cpu * slot, ${size});`);
+        w.line("free(all);");
+        w.line("return value;");
+      });
+      w.line();
     }
   }
 }
@@ -160,9 +171,9 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
 /** Default main: a queue or stack prints the value a pop would return next (peek). */
 function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
   const header = `${map.name} (${map.mapKind}<${typeToString(map.valueType)}>)`;
-  w.block(`static KS_UNUSED void ks_map_${map.name}_print(FILE *out)`, () => {
+  w.block(`static KS_UNUSED void ${userMapFunctionName(map.name, "print")}(FILE *out)`, () => {
     w.line(`${cDeclaration(map.valueType, "value")};`);
-    w.block(`if (!ks_skel || !ks_queue_${map.name}_take(&value, false))`, () => {
+    w.block(`if (!ks_skel || !${queueTakeName(map.name)}(&value, false))`, () => {
       w.line(`fputs("${header}: empty\\n", out);`);
       w.line("return;");
     });
@@ -179,5 +190,5 @@ function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
 
 /** Maps the default main prints besides the key/value ones (queues and stacks: their next value). */
 export function printsNextValue(map: ir.IrMap): boolean {
-  return map.mapKind === "queue" || map.mapKind === "stack";
+  return mapKinds[map.mapKind].userView === "nextValue";
 }

@@ -6,7 +6,7 @@ import type * as ir from "../ir.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { escapeSlotName, localName, mapName, tailCallMapName } from "../names.js";
+import { escapeSlotName, localName, mapName, tailCallMapName, temporaryName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;
@@ -70,7 +70,7 @@ export function emitPointerStatement(code: CCodeEmitter, w: CWriter, side: Side,
  */
 function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessors: MapAccessorUse, s: Extract<ir.IrStmt, { kind: "mapEntryAssign" }>): void {
   const id = code.nextTemporary();
-  const key = `__ks_key${id}`;
+  const key = temporaryName("key", id);
   const binding = localName(s.binding);
   const lookup = accessors.note(s.map, "lookup");
   const target = code.place(s.target);

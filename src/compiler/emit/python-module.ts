@@ -9,7 +9,8 @@
 
 import type * as ir from "../ir.js";
 import type { StructLayout, Type } from "../types.js";
-import { generatedBanner } from "../names.js";
+import { generatedBanner, isCompilerMapName } from "../names.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 
 export interface FieldOffset {
   readonly name: string;
@@ -67,11 +68,6 @@ export function structLayouts(module: ir.IrModule): ComputedLayout[] {
     return l ? [{ name: l.name, size: l.size, fields: l.fields }] : [];
   });
 }
-
-const mapKindNames: Partial<Record<string, string>> = {
-  hash: "hash", array: "array", percpu_hash: "percpu_hash", percpu_array: "percpu_array",
-  lru_hash: "lru_hash", lru_percpu_hash: "lru_percpu_hash", lpm_trie: "lpm_trie",
-};
 
 /** The Python expression of a codec for `t`, or undefined when it has none. */
 function codec(t: Type, describable: ReadonlySet<string>): string | undefined {
@@ -212,12 +208,12 @@ export function emitPythonModule(module: ir.IrModule): string {
   line();
   const names: string[] = [];
   for (const m of module.maps) {
-    const kind = mapKindNames[m.mapKind];
+    const row = mapKinds[m.mapKind];
     const key = codec(m.keyType, describable);
     const value = codec(m.valueType, describable);
-    if (!kind || !key || !value || m.name.startsWith("__ks") || m.name.startsWith("ks_")) continue;
+    if (!row.python || !key || !value || isCompilerMapName(m.name)) continue;
     names.push(m.name);
-    line(`${m.name} = Map(${pyString(m.name)}, ${pyString(kind)}, ${key}, ${value}, ${m.maxEntries})`);
+    line(`${m.name} = Map(${pyString(m.name)}, ${pyString(m.mapKind)}, ${key}, ${value}, ${m.maxEntries}${row.perCpu ? ", percpu=True" : ""})`);
   }
   line();
   line(`maps = {${names.map((n) => `${pyString(n)}: ${n}`).join(", ")}}`);
@@ -299,10 +295,10 @@ const mapClass: readonly string[] = [
   "class Map:",
   "    \"\"\"One map of the program, reached through the fd the program passed down.\"\"\"",
   "",
-  "    def __init__(self, name, kind, key, value, max_entries):",
+  "    def __init__(self, name, kind, key, value, max_entries, percpu=False):",
   "        self.name, self.kind, self.max_entries = name, kind, max_entries",
   "        self._key, self._value = key, value",
-  "        self.percpu = kind.startswith(\"percpu\") or kind == \"lru_percpu_hash\"",
+  "        self.percpu = percpu",
   "        self._cpus = _libbpf.libbpf_num_possible_cpus() if self.percpu else 1",
   "        self._stride = (ctypes.sizeof(value.ctype) + 7) // 8 * 8 if self.percpu else ctypes.sizeof(value.ctype)",
   "",

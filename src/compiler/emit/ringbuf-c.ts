@@ -13,26 +13,16 @@ import { someExpression, someStatement } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { functionName } from "../names.js";
-import { reserveFunctionName } from "./map-kinds-c.js";
+import { functionName, ringbufHandlerName, ringbufBitName, ringbufReserveName } from "../names.js";
 
 export type Side = "kernel" | "user";
 
-/** The C variable holding the user-space handler of ring buffer `map`. */
-export function ringbufHandlerName(map: string): string {
-  return `ks_ringbuf_${map}_handler`;
-}
-
-/** The bit naming ring buffer `map` in a `ks_dispatch(…)` set. */
-export function ringbufBitName(map: string): string {
-  return `KS_RINGBUF_${map}`;
-}
 
 export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "ringbufReserve" | "objectNew" | "dispatch" }>): string {
   switch (e.kind) {
     case "ringbufReserve": {
       const record = e.type.kind === "pointer" ? cTypeName(e.type.target) : "void";
-      return `((${record} *)${reserveFunctionName(e.map)}(sizeof(${record})))`;
+      return `((${record} *)${ringbufReserveName(e.map)}(sizeof(${record})))`;
     }
     case "objectNew":
       return side === "kernel" ? `ks_obj_new(${cTypeName(e.of)})` : `((${cTypeName(e.of)} *)calloc(1, sizeof(${cTypeName(e.of)})))`;

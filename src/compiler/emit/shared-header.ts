@@ -4,7 +4,7 @@
 import type * as ir from "../ir.js";
 import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { cIdentifierFrom, generatedBanner } from "../names.js";
+import { generatedBanner, sharedHeaderGuard } from "../names.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
@@ -16,7 +16,7 @@ export function needsSharedHeader(module: ir.IrModule): boolean {
 
 export function emitSharedHeader(module: ir.IrModule): string {
   const w = new CWriter();
-  const guard = `KS_${cIdentifierFrom(module.name).toUpperCase()}_H`;
+  const guard = sharedHeaderGuard(module.name);
   w.line(generatedBanner(module.sourcePath, "c"));
   w.line(`#ifndef ${guard}`);
   w.line(`#define ${guard}`);

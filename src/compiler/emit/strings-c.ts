@@ -25,13 +25,10 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import type { CWriter } from "./c-writer.js";
 import { cString } from "./c-code.js";
+import { stringStructName, stringFromName, stringConcatName } from "../names.js";
 
 type Side = "kernel" | "user";
 
-/** The C struct name of `str(size)`. */
-export function stringStructName(size: number): string {
-  return `ks_str${size}`;
-}
 
 /** What a module needs from this file. */
 export interface StringUse {
@@ -153,7 +150,7 @@ export function emitStringHelpers(w: CWriter, side: Side, use: StringUse): void 
   }
   for (const n of [...use.widen].sort((a, b) => a - b)) {
     const s = `struct ${stringStructName(n)}`;
-    w.block(`${fn} ${s} ${stringStructName(n)}_from(const char *src, __u32 len)`, () => {
+    w.block(`${fn} ${s} ${stringFromName(n)}(const char *src, __u32 len)`, () => {
       w.line(`${s} s;`);
       w.line("__builtin_memset(&s, 0, sizeof(s));");
       w.line(`ks_str_copy(s.data, ${n}, src, len);`);
@@ -163,7 +160,7 @@ export function emitStringHelpers(w: CWriter, side: Side, use: StringUse): void 
   }
   for (const n of [...use.concat].sort((a, b) => a - b)) {
     const s = `struct ${stringStructName(n)}`;
-    w.block(`${fn} ${s} ${stringStructName(n)}_concat(const char *a, __u32 a_len, const char *b, __u32 b_len)`, () => {
+    w.block(`${fn} ${s} ${stringConcatName(n)}(const char *a, __u32 a_len, const char *b, __u32 b_len)`, () => {
       w.line(`${s} s;`);
       w.line("__builtin_memset(&s, 0, sizeof(s));");
       w.line("__u32 used = ks_str_copy(s.data, a_len, a, a_len);");
@@ -209,9 +206,9 @@ export class StringExprs {
         return e.negated ? `(!${call})` : call;
       }
       case "strConcat":
-        return `${stringStructName(sizeOf(e.type))}_concat(${this.text(e.left)}, ${capacity(e.left)}, ${this.text(e.right)}, ${capacity(e.right)})`;
+        return `${stringConcatName(sizeOf(e.type))}(${this.text(e.left)}, ${capacity(e.left)}, ${this.text(e.right)}, ${capacity(e.right)})`;
       case "strConvert":
-        return `${stringStructName(sizeOf(e.type))}_from(${this.text(e.value)}, ${capacity(e.value)})`;
+        return `${stringFromName(sizeOf(e.type))}(${this.text(e.value)}, ${capacity(e.value)})`;
       case "strIndex":
         if (e.index.kind === "int") return `((__u8)${this.text(e.target)}[${e.index.value}])`;
         return `ks_str_at(${this.text(e.target)}, ${e.target.kind === "string" ? byteLength(e.target.value) : capacity(e.target)}, ${this.render(e.index)})`;

@@ -6,26 +6,38 @@
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
-import { programName } from "../names.js";
+import { programName, packetBuilderName, packetDefaultHeaderName, testNextRecordName, testPendingRecordsName } from "../names.js";
+import { programTypeInfo, type TestRunSupport } from "../kernel/program-types.js";
+
+/** The test runtime's `kind` argument of `ks_test_exec` (userspace/test-runtime.ts). */
+function testRunKindMacro(run: TestRunSupport): string {
+  switch (run.kind) {
+    case "xdpPacket": return "KS_TEST_XDP";
+    case "skbPacket": return "KS_TEST_TC";
+    case "rawArguments": return "KS_TEST_RAW_TP";
+    // The checker refuses test runs of such programs (E0384 names why).
+    case "unsupported": return "KS_TEST_TC";
+  }
+}
 
 /** C of a `testCall` expression (`expr` writes the arguments). */
 export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {
   const op = e.op;
   switch (op.kind) {
     case "run": {
-      const kind = op.programType === "xdp" ? "KS_TEST_XDP" : op.programType === "raw_tracepoint" ? "KS_TEST_RAW_TP" : "KS_TEST_TC";
+      const kind = testRunKindMacro(programTypeInfo[op.programType].testRun);
       const call = `ks_test_exec(ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}, ${kind}, ${expr(e.args[0]!)})`;
       // A statement expression: a run whose value is dropped stays free of -Wunused-value.
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
     }
     case "packet": {
-      const header = (arg: ir.IrExpr | undefined): string => (arg ? expr(arg) : `ks_no_${op.header}`);
+      const header = (arg: ir.IrExpr | undefined): string => (arg ? expr(arg) : packetDefaultHeaderName(op.header!));
       if (op.method === "eth") return `ks_pkt_eth(${header(e.args[0])})`;
-      if (op.header) return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${header(e.args[1])})`;
-      return `ks_pkt_${op.method}(${expr(e.args[0]!)}, ${expr(e.args[1]!)})`;
+      if (op.header) return `${packetBuilderName(op.method)}(${expr(e.args[0]!)}, ${header(e.args[1])})`;
+      return `${packetBuilderName(op.method)}(${expr(e.args[0]!)}, ${expr(e.args[1]!)})`;
     }
     case "records":
-      return op.method === "next" ? `ks_test_next_${op.map}(${cString(op.location)})` : `ks_test_pending_${op.map}(${cString(op.location)})`;
+      return op.method === "next" ? `${testNextRecordName(op.map)}(${cString(op.location)})` : `${testPendingRecordsName(op.map)}(${cString(op.location)})`;
     case "context": {
       // The struct is evaluated once; each field the checker gave a meaning fills the run.
       const value = e.args[0]!;

@@ -16,9 +16,10 @@
 
 import type { IrMap, IrModule } from "../ir.js";
 import { cTypeName } from "./c-types.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import { cString } from "./c-code.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName } from "../names.js";
+import { mapName, testRecordsName, perfLostCounterName, testNextRecordName, testPendingRecordsName } from "../names.js";
 
 const recordRuntime = String.raw`/* The records of one ring buffer or perf event array, as a test reads them. */
 struct ks_test_records {
@@ -114,7 +115,7 @@ static KS_UNUSED const void *ks_test_records_take(struct ks_test_records *r, con
 `;
 
 function recordMaps(module: IrModule): readonly IrMap[] {
-  return module.maps.filter((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array");
+  return module.maps.filter((m) => mapKinds[m.mapKind].userView === "records");
 }
 
 export function emitTestRecords(w: CWriter, module: IrModule): void {
@@ -125,23 +126,23 @@ export function emitTestRecords(w: CWriter, module: IrModule): void {
   for (const map of maps) {
     const record = cTypeName(map.valueType);
     const perf = map.mapKind === "perf_event_array";
-    const state = `ks_test_records_${map.name}`;
-    w.line(`static struct ks_test_records ${state} = { ${cString(map.name)}, sizeof(${record}), ${perf ? 1 : 0}, ${perf ? `&ks_perf_${map.name}_lost` : "NULL"}, NULL, 0, NULL, 0, 0, 0 };`);
-    w.block(`static KS_UNUSED ${record} ks_test_next_${map.name}(const char *location)`, () => {
+    const state = testRecordsName(map.name);
+    w.line(`static struct ks_test_records ${state} = { ${cString(map.name)}, sizeof(${record}), ${perf ? 1 : 0}, ${perf ? `&${perfLostCounterName(map.name)}` : "NULL"}, NULL, 0, NULL, 0, 0, 0 };`);
+    w.block(`static KS_UNUSED ${record} ${testNextRecordName(map.name)}(const char *location)`, () => {
       w.line(`${record} record;`);
       w.line(`memcpy(&record, ks_test_records_take(&${state}, location), sizeof(record));`);
       w.line("return record;");
     });
-    w.block(`static KS_UNUSED __u32 ks_test_pending_${map.name}(const char *location)`, () => {
+    w.block(`static KS_UNUSED __u32 ${testPendingRecordsName(map.name)}(const char *location)`, () => {
       w.line(`return (__u32)ks_test_records_poll(&${state}, location, "pending");`);
     });
     w.line();
   }
   w.block("static void ks_test_records_open_all(void)", () => {
-    for (const map of maps) w.line(`ks_test_records_open(&ks_test_records_${map.name}, ks_skel->maps.${mapName(map.name)});`);
+    for (const map of maps) w.line(`ks_test_records_open(&${testRecordsName(map.name)}, ks_skel->maps.${mapName(map.name)});`);
   });
   w.block("static void ks_test_records_close_all(void)", () => {
-    for (const map of maps) w.line(`ks_test_records_close(&ks_test_records_${map.name});`);
+    for (const map of maps) w.line(`ks_test_records_close(&${testRecordsName(map.name)});`);
   });
   w.line();
 }

@@ -24,7 +24,7 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { errorNames, functionName, generatedBanner, verifierLogFileName } from "../names.js";
+import { errorNames, functionName, generatedBanner, verifierLogFileName, testCaseName } from "../names.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
@@ -98,7 +98,7 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
   const log = verifierLogFileName(module.name);
   w.comment("Each test as a void function: an integer result other than 0 fails it; an uncaught error too.");
   for (const fn of tests) {
-    w.block(`static void ks_test_case_${fn.name}(void)`, () => {
+    w.block(`static void ${testCaseName(fn.name)}(void)`, () => {
       const hidden = fn.frame?.throws ? `&${errorNames.state}` : "";
       if (hidden) w.line(`${errorNames.type} ${errorNames.state} = {0};`);
       const call = `${functionName(fn.name)}(${hidden})`;
@@ -115,7 +115,7 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
   }
   w.line("static const struct { const char *name; void (*run)(void); } ks_tests[] = {");
   w.indent();
-  for (const fn of tests) w.line(`{ ${cString(fn.name)}, ks_test_case_${fn.name} },`);
+  for (const fn of tests) w.line(`{ ${cString(fn.name)}, ${testCaseName(fn.name)} },`);
   w.line("{ NULL, NULL },");
   w.dedent();
   w.line("};");

@@ -107,29 +107,6 @@ export const builtinAliases: ReadonlyMap<string, Type> = new Map<string, Type>([
   ["TcAction", i32],
 ]);
 
-/** Map kinds by every spelling we accept: upstream's lower-case and the seed's CamelCase. */
-export const mapKindSpellings: ReadonlyMap<string, import("../types.js").MapKind> = new Map([
-  ["hash", "hash"], ["HashMap", "hash"],
-  ["array", "array"], ["ArrayMap", "array"], ["Array", "array"],
-  ["percpu_hash", "percpu_hash"], ["PerCpuHashMap", "percpu_hash"], ["PerCpuHash", "percpu_hash"],
-  ["percpu_array", "percpu_array"], ["PerCpuArray", "percpu_array"], ["PerCpuArrayMap", "percpu_array"],
-  ["lru_hash", "lru_hash"], ["LruHashMap", "lru_hash"], ["LruHash", "lru_hash"],
-]);
-
-/**
- * The most entries the kernel creates a hash map with (hash, LRU and their per-CPU
- * kinds): it allocates the next power of two of buckets, which must fit in 4 GiB of
- * 16-byte buckets (`htab_map_alloc`: E2BIG beyond). Measured on 6.18: 2^27 is created,
- * 2^27 + 1 is refused.
- */
-export const maxHashMapEntries = 1 << 27;
-
-/** Map kinds that are hash tables (`maxHashMapEntries` applies). */
-export const hashMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["hash", "percpu_hash", "lru_hash", "lru_percpu_hash"]);
-
-/** Map kinds with one value per CPU: a program only touches its own CPU's, so updates need no atomics. */
-export const perCpuMapKinds: ReadonlySet<import("../types.js").MapKind> = new Set(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-
 /**
  * Whether `x op= v` on a value of `type` can be one atomic instruction: `+=`/`-=` on a
  * 32- or 64-bit integer (BPF_ATOMIC add; the instruction set has no 8/16-bit atomics,
@@ -138,18 +115,3 @@ export const perCpuMapKinds: ReadonlySet<import("../types.js").MapKind> = new Se
 export function atomicCapable(op: string, type: Type): boolean {
   return (op === "+" || op === "-") && type.kind === "int" && type.bits >= 32;
 }
-
-/** Capacity of a map declared without `(N)`. */
-export const defaultMapCapacity = 1024;
-
-/** `@flags(…)` names and their BPF_F_* bits. */
-export const mapFlagBits: ReadonlyMap<string, number> = new Map([
-  ["no_prealloc", 0x1],
-  ["no_common_lru", 0x2],
-  ["rdonly", 0x8],
-  ["wronly", 0x10],
-  ["clone", 0x200],
-  ["rdonly_prog", 0x80],
-  ["wronly_prog", 0x100],
-]);
-

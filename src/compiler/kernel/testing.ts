@@ -1,6 +1,7 @@
 //! What `@test` functions can use, as data: the built-in test structs (`TestRun`,
 //! `TestResult`, `TestPacket`), the test builtins, the packet-builder methods and which
-//! program types the kernel can run under BPF_PROG_TEST_RUN (with why not, for the rest).
+//! `TestRun` fields each kind of test run takes (which program types the kernel can run
+//! is the `testRun` column of kernel/program-types.ts).
 //!
 //! The structs exist only in the test binary (`NAME.test.c` defines them); every field of
 //! `TestRun` and of a header given to a builder may be omitted: zero means "the default"
@@ -8,7 +9,10 @@
 
 import type { StructLayout, Type } from "../types.js";
 import { u8, u32, u64 } from "../types.js";
-import type { ProgramType } from "./program-types.js";
+import type { TestRunSupport } from "./program-types.js";
+
+/** The kinds of test run a `TestRun` field applies to (kernel/program-types.ts `testRun`). */
+export type TestRunKind = Exclude<TestRunSupport["kind"], "unsupported">;
 
 export const testPacketStruct = "TestPacket";
 export const testRunStruct = "TestRun";
@@ -61,16 +65,16 @@ export const testStructs: readonly StructLayout[] = [
 
 export const testStructNames: ReadonlySet<string> = new Set(testStructs.map((s) => s.name));
 
-/** `TestRun` fields that only some program types' test runs take. */
-export const contextFieldsByProgramType: ReadonlyMap<string, readonly ProgramType[]> = new Map([
-  ["packet", ["xdp", "tc"]],
-  ["repeat", ["xdp", "tc"]],
-  ["args", ["raw_tracepoint"]],
-  ["ingress_ifindex", ["xdp", "tc"]],
-  ["rx_queue_index", ["xdp"]],
-  ["ifindex", ["tc"]],
-  ["mark", ["tc"]],
-  ["priority", ["tc"]],
+/** `TestRun` fields that only some kinds of test run take. */
+export const contextFieldsByRunKind: ReadonlyMap<string, readonly TestRunKind[]> = new Map([
+  ["packet", ["xdpPacket", "skbPacket"]],
+  ["repeat", ["xdpPacket", "skbPacket"]],
+  ["args", ["rawArguments"]],
+  ["ingress_ifindex", ["xdpPacket", "skbPacket"]],
+  ["rx_queue_index", ["xdpPacket"]],
+  ["ifindex", ["skbPacket"]],
+  ["mark", ["skbPacket"]],
+  ["priority", ["skbPacket"]],
 ]);
 
 /** Builtins callable only in `@test` functions. */
@@ -108,24 +112,6 @@ export const packetMethods: readonly PacketMethod[] = [
 
 export const packetMethodByName: ReadonlyMap<string, PacketMethod> = new Map(packetMethods.map((m) => [m.name, m]));
 
-/** How diagnostics name a test-runnable program type. */
-export function testRunTypeLabel(type: ProgramType): string {
-  return type === "xdp" ? "XDP" : type === "tc" ? "TC" : type === "raw_tracepoint" ? "raw tracepoint" : type;
-}
-
-/** Program types BPF_PROG_TEST_RUN can run, and why the others cannot. */
-export function testRunLimit(type: ProgramType): string | undefined {
-  switch (type) {
-    case "xdp": case "tc": case "raw_tracepoint": return undefined;
-    case "tracepoint": return "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)";
-    case "tp_btf": return "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf";
-    case "probe": return "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function";
-    case "kprobe": case "ksyscall": return "the kernel cannot test-run kprobe programs";
-    case "perf_event": return "the kernel cannot test-run perf_event programs";
-    case "struct_ops": return "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN";
-  }
-}
-
 /**
  * What a field of a user-declared test context struct means when the struct is given to
  * `test(prog, ctx)` (KernelScript 0.1.1's style: `XdpTestContext { packet_size,
@@ -141,18 +127,18 @@ export type TestContextRole =
 export interface TestContextField {
   readonly name: string;
   readonly role: TestContextRole;
-  readonly programTypes: readonly ProgramType[];
+  readonly runKinds: readonly TestRunKind[];
   readonly description: string;
 }
 
 export const testContextFields: readonly TestContextField[] = [
-  { name: "packet_size", role: { kind: "zeroPacket" }, programTypes: ["xdp", "tc"], description: "a frame of that many zero bytes (14 to 3520)" },
-  { name: "interface_id", role: { kind: "runField", field: "ingress_ifindex" }, programTypes: ["xdp", "tc"], description: "the receiving interface's index (`ingress_ifindex`; 0: loopback)" },
-  { name: "expected_action", role: { kind: "unused", why: "the test compares the result itself" }, programTypes: ["xdp", "tc"], description: "not used by the run (the test compares the result itself)" },
+  { name: "packet_size", role: { kind: "zeroPacket" }, runKinds: ["xdpPacket", "skbPacket"], description: "a frame of that many zero bytes (14 to 3520)" },
+  { name: "interface_id", role: { kind: "runField", field: "ingress_ifindex" }, runKinds: ["xdpPacket", "skbPacket"], description: "the receiving interface's index (`ingress_ifindex`; 0: loopback)" },
+  { name: "expected_action", role: { kind: "unused", why: "the test compares the result itself" }, runKinds: ["xdpPacket", "skbPacket"], description: "not used by the run (the test compares the result itself)" },
   ...["ingress_ifindex", "rx_queue_index", "ifindex", "mark", "priority", "repeat"].map((field): TestContextField => ({
     name: field,
     role: { kind: "runField", field },
-    programTypes: contextFieldsByProgramType.get(field) ?? [],
+    runKinds: contextFieldsByRunKind.get(field) ?? [],
     description: `the \`TestRun\` field of that name`,
   })),
 ];

@@ -10,6 +10,7 @@ import type { MapType, Type } from "../types.js";
 import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
+import { mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
@@ -25,33 +26,30 @@ function mapOf(l: MapKindLowering, callee: ast.Expr): { name: string; type: MapT
   return { name: symbol.info.name, type: symbol.info.type, method: callee.field.name };
 }
 
-/** `q.push(v)`, `events.output(ctx, r)`, `rb.dropped()`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
+/** `q.push(v)`, `events.output(ctx, r)`, `rb.dropped()`, `m.per_cpu(k, cpu)`, `m.cpus()`: by the operation the kind's row names. */
 export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.IrExpr | undefined {
   const found = mapOf(l, expr.callee);
   if (!found) return undefined;
   const { name, type, method } = found;
-  const base = { kind: "mapMethod" as const, map: name, mapKind: type.mapKind, valueType: type.value, keyType: type.key, span: expr.span };
+  const operation = mapOperationOf(type.mapKind, method);
+  if (!operation || operation === "on_event") return undefined;
+  const base = { kind: "mapMethod" as const, map: name, mapKind: type.mapKind, method: operation, valueType: type.value, keyType: type.key, span: expr.span };
   const args = expr.args;
-  switch (method) {
-    case "push":
-      if (type.mapKind !== "queue" && type.mapKind !== "stack") return undefined;
-      return { ...base, method, args: [coerce(l.expr(args[0]!), type.value)], type: boolType };
-    case "output":
-      if (type.mapKind !== "perf_event_array") return undefined;
+  const shape = mapOperations[operation].shape;
+  switch (shape.form) {
+    case "plain": {
+      const operandType = { value: type.value, key: type.key, cpu: u32 } as const;
+      const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64 }[shape.result];
+      return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType[operand])), type: result };
+    }
+    case "record":
       if (args.length === 1) {
         // tp_btf/probe programs: BPF_PROG's (BPF_KPROBE's) own `ctx`, which the source cannot name.
         const context: ir.IrExpr = { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span };
-        return { ...base, method, args: [context, l.expr(args[0]!)], type: i32 };
+        return { ...base, args: [context, l.expr(args[0]!)], type: i32 };
       }
-      return { ...base, method, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
-    case "dropped":
-      if (type.mapKind !== "ringbuf" && type.mapKind !== "perf_event_array") return undefined;
-      return { ...base, method, args: [], type: u64 };
-    case "per_cpu":
-      return { ...base, method, args: [coerce(l.expr(args[0]!), type.key), coerce(l.expr(args[1]!), u32)], type: type.value };
-    case "cpus":
-      return { ...base, method, args: [], type: u32 };
-    default:
+      return { ...base, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
+    case "binding": case "handler":
       return undefined;
   }
 }
@@ -67,13 +65,13 @@ export function lowerPopBinding(
   const condition = unparenthesize(stmt.condition);
   if (!stmt.binding || condition.kind !== "CallExpr" || symbol?.kind !== "local") return undefined;
   const found = mapOf(l, condition.callee);
-  if (!found || (found.type.mapKind !== "queue" && found.type.mapKind !== "stack")) return undefined;
-  if (found.method !== "pop" && found.method !== "peek") return undefined;
+  const operation = found && mapOperationOf(found.type.mapKind, found.method);
+  if (!found || (operation !== "pop" && operation !== "peek")) return undefined;
   const span = stmt.span;
   const valueType = found.type.value;
   const binding: ir.IrExpr = { kind: "local", name: symbol.name, type: valueType, span: stmt.binding.span };
   const taken: ir.IrExpr = {
-    kind: "mapMethod", map: found.name, mapKind: found.type.mapKind, method: found.method, args: [binding], valueType, keyType: found.type.key, type: boolType, span: condition.span,
+    kind: "mapMethod", map: found.name, mapKind: found.type.mapKind, method: operation, args: [binding], valueType, keyType: found.type.key, type: boolType, span: condition.span,
   };
   return {
     kind: "block",

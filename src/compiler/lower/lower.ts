@@ -29,7 +29,7 @@ import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch 
 import { implicitPacketRead } from "./lower-packets.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
-import { programTypeFor } from "../kernel/program-types.js";
+import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
@@ -61,7 +61,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
         const programInfo = info.role.info;
         const syscall = info.decl.kind === "FunctionDecl" ? semantics.syscallProbes.get(info.decl) : undefined;
         programs.push(syscall !== undefined
-          ? { ...fn, programType: "ksyscall", section: `ksyscall/${syscall}`, target: info.role.target }
+          ? { ...fn, programType: syscallProbeType.programType, section: syscallProbeType.section(syscall), target: info.role.target }
           : { ...fn, programType: programTypeFor(programInfo, info.role.target), section: programInfo.section(info.role.target), target: info.role.target });
         break;
       }
@@ -105,6 +105,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       maxEntries: m.type.maxEntries,
       flags: m.flags,
       pinned: m.pinned,
+      ...(m.extra !== undefined ? { extra: m.extra } : {}),
       span: m.decl.span,
     })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
     globals,
@@ -744,10 +745,13 @@ function placeRoot(target: ast.Expr): ast.Expr {
 
 /** What a program returns when its tail call fails: let the packet through. */
 function tailCallFallback(programType: ir.ProgramType | undefined, span: import("../source.js").Span): ir.IrExpr {
-  if (programType === "xdp") {
-    return { kind: "constant", name: "XDP_PASS", value: 2n, type: { kind: "enum", name: "xdp_action", origin: "kernel" }, span };
+  const fallback = programType === undefined ? undefined : programTypeInfo[programType].tailCallFallback;
+  if (fallback?.constant) {
+    return { kind: "constant", name: fallback.constant.name, value: fallback.value, type: { kind: "enum", name: fallback.constant.enumName, origin: "kernel" }, span };
   }
-  return { kind: "int", value: 0n, text: "0", type: { kind: "int", bits: 32, signed: true }, span };
+  const value = fallback?.value ?? 0n;
+  const returned = programType === undefined ? undefined : programTypeInfo[programType].returnType;
+  return { kind: "int", value, text: String(value), type: returned?.kind === "int" ? returned : { kind: "int", bits: 32, signed: true }, span };
 }
 
 function lowerFunction(

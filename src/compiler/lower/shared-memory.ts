@@ -18,7 +18,7 @@
 
 import * as ast from "../ast.js";
 import type { Semantics, Symbol } from "../check/semantics.js";
-import { perCpuMapKinds } from "../kernel/builtins.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import { unparenthesize } from "../ast.js";
 
 type Memory = "shared" | "private" | "none";
@@ -128,7 +128,7 @@ export class SharedMemory {
 
   private mapMemory(map: string | undefined): Memory {
     const kind = this.semantics.maps.find((m) => m.name === map)?.type.mapKind;
-    return kind !== undefined && perCpuMapKinds.has(kind) ? "private" : "shared";
+    return kind !== undefined && mapKinds[kind].perCpu ? "private" : "shared";
   }
 
   private mapOf(e: ast.Expr): string | undefined {

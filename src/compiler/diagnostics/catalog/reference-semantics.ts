@@ -1,6 +1,7 @@
 //! E0625–E0631, W0272–W0275: meanings given to KernelScript 0.1.1 constructs the
 //! reference implementation accepts without defining them (its `@test` contexts, helpers
-//! returning `&local`, `u32 != null`, `print` as a value, `var x = null`).
+//! returning `&local`, `u32 != null`, `print` as a value, `var x = null`), and E0628–E0631
+//! for map-kind attributes (`@hashes(n)` of a bloom filter).
 
 import { defineError, defineWarning } from "../diagnostic.js";
 
@@ -56,5 +57,16 @@ export const nullLocalUntyped = defineError(
     message: `\`${name}\` is declared \`= null\` and never assigned a pointer, so it has no type`,
     label: "only ever `null`",
     help: `declare its type: \`var ${name}: *T = null\``,
+  }),
+);
+
+export const mapExtraAttribute = defineError(
+  "E0628",
+  "map attribute not valid here",
+  "Some map kinds take a number at creation besides their size (the kernel's `map_extra`): a bloom filter `@hashes(n)`, the number of hash functions it sets per value (1 to 15; the kernel uses 5 when it is not given). The attribute must be a constant in its range and belongs only to the kind that has it.",
+  (attribute: string, problem: string, help: string) => ({
+    message: `\`@${attribute}\` ${problem}`,
+    label: "not valid here",
+    help,
   }),
 );

@@ -391,10 +391,10 @@ export const notIterable = defineError(
   "E0361",
   "not an iterable map",
   "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
-  (found: string, side: string) => ({
+  (found: string, side: string, iterable: string) => ({
     message: `cannot iterate over ${found}${side}`,
     label: "not an iterable map",
-    help: "iterate over a `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` or `lru_percpu_hash` map, or use `for (i in a..b)` for a range",
+    help: `iterate over a ${iterable} map, or use \`for (i in a..b)\` for a range`,
   }),
 );
 

@@ -189,10 +189,10 @@ export const declarationNeedsTypeOrValue = defineError(
 export const unknownMapKind = defineError(
   "E0319",
   "unknown map kind",
-  "Map types are `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` (or `HashMap`, `ArrayMap`, `PerCpuHashMap`, `PerCpuArray`, `LruHashMap`).",
-  (name: string, suggestion: string | undefined) => ({
+  "Map types are the kinds of the map-kind catalogue (`hash`, `array`, `percpu_hash`, `lru_hash`, `lpm_trie`, `queue`, `ringbuf` …, or the CamelCase spellings `HashMap`, `ArrayMap` …); the help lists them all.",
+  (name: string, suggestion: string | undefined, kinds: string) => ({
     message: `unknown map kind \`${name}\``,
-    ...maybe(suggestion, "use hash, array, percpu_hash, percpu_array or lru_hash"),
+    ...maybe(suggestion, `use ${kinds}`),
   }),
 );
 

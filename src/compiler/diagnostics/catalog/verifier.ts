@@ -97,7 +97,7 @@ export const verifierUnreleasedReference = defineVerifierError(
 export const verifierUnboundedLoop = defineVerifierError(
   "E0454",
   "loop the verifier cannot prove ends",
-  "The verifier walks every loop iteration by iteration; when it reaches a state it has already seen at the same instruction, the loop cannot end (an infinite loop), and older kernels reject every backward jump. The compiler proves `while` loops end from their counter; writing the counter through a pointer, or changing it where the proof cannot see, defeats that proof.",
+  "The verifier walks every loop iteration by iteration; when it reaches a state it has already seen at the same instruction, the loop cannot end (an infinite loop), and older kernels reject every backward jump. The compiler proves every `while` loop of eBPF code ends before the verifier sees it (E0410: a counter it can follow, whose address is never taken), so this is rare: it comes from loops the compiler did not write or could not see through.",
   "a loop the verifier cannot prove ends",
   "the verifier found this loop may never end",
   "use `for (i in 0..N)` with a constant `N` (plus `break`), or a runtime bound (the compiler then uses `bpf_loop()`); do not change the counter through pointers",

@@ -15,6 +15,7 @@
 //!   record whose lock is free belongs to a dead loader (`runtime-c/tc-clsact.c`).
 
 import type { IrModule } from "../../ir.js";
+import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { pasteRuntimeC } from "./runtime-c.js";
@@ -22,8 +23,11 @@ import { binaryFileName, programName } from "../../names.js";
 
 const tcxAvailable = "(LIBBPF_MAJOR_VERSION > 1 || (LIBBPF_MAJOR_VERSION == 1 && LIBBPF_MINOR_VERSION >= 3))";
 
+/** Programs attached by this file's code: their type's loader pieces include the TC attach. */
 function tcPrograms(module: IrModule): { name: string; egress: boolean }[] {
-  return module.programs.filter((p) => p.programType === "tc").map((p) => ({ name: p.name, egress: p.target === "egress" }));
+  return module.programs
+    .filter((p) => programTypeInfo[p.programType].loaderPieces.some((piece) => "generated" in piece && piece.generated === "tcAttach"))
+    .map((p) => ({ name: p.name, egress: p.target === "egress" }));
 }
 
 /** Before load (libbpf >= 1.3): TCX links need the program's attach type. */

@@ -5,9 +5,10 @@
 
 import type { CWriter } from "../c-writer.js";
 
-export function emitTracingAttach(w: CWriter, kinds: { readonly tracepoint: boolean; readonly probe: boolean }): void {
-  if (kinds.tracepoint) emitTracepointAttach(w);
-  if (kinds.probe) emitProbeAttach(w);
+/** The attach functions the loader pieces of this module's program types ask for. */
+export function emitTracingAttach(w: CWriter, pieces: { readonly tracepointAttach: boolean; readonly probeAttach: boolean }): void {
+  if (pieces.tracepointAttach) emitTracepointAttach(w);
+  if (pieces.probeAttach) emitProbeAttach(w);
 }
 
 /**

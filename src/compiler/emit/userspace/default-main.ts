@@ -16,8 +16,9 @@
 //!   Status lines ("attached …", "detached …") go to stderr, map contents to stdout.
 
 import type { IrModule, IrProgram } from "../../ir.js";
+import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
-import { binaryFileName, programName } from "../../names.js";
+import { binaryFileName, programName, userMapFunctionName } from "../../names.js";
 import { attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
@@ -26,6 +27,12 @@ import { typeToString } from "../../types.js";
 import { ringbufHelpLines, ringbufsOf } from "./ringbufs.js";
 import { printsNextValue } from "../map-kinds-c.js";
 import { pasteRuntimeC } from "./runtime-c.js";
+
+/** Programs whose attach flags choose the XDP mode (`--skb-mode`). */
+function choosesXdpMode(program: IrProgram): boolean {
+  const attach = programTypeInfo[program.programType].attach;
+  return attach.kind === "interface" && attach.xdpModes;
+}
 
 /** The target a non-interface program attaches to (its attribute argument or section). */
 function declaredTarget(program: IrProgram): string {
@@ -37,7 +44,7 @@ function declaredTarget(program: IrProgram): string {
 function helpText(module: IrModule): string[] {
   const binary = binaryFileName(module.name);
   const needsInterface = module.programs.some(attachesToInterface);
-  const hasXdp = module.programs.some((p) => p.programType === "xdp");
+  const hasXdp = module.programs.some(choosesXdpMode);
   const printable = module.maps.filter(hasKeyValueView);
   const lines = [
     `usage: ${binary}${needsInterface ? " -i IFACE [-i IFACE ...]" : ""} [--interval SECONDS] [--count N]${hasXdp ? " [--skb-mode]" : ""}`,
@@ -47,7 +54,7 @@ function helpText(module: IrModule): string[] {
   for (const program of module.programs) {
     const where = attachesToInterface(program)
       ? "to every interface given with -i"
-      : program.programType === "perf_event"
+      : programTypeInfo[program.programType].attach.kind === "perfSampling"
         ? `to a software cpu-clock event sampling every online CPU at ${defaultSamplingHz} Hz`
         : `to ${declaredTarget(program) || "its declared target"}`;
     lines.push(`  ${program.name} (${program.programType}) ${where}`);
@@ -94,8 +101,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
 
   w.block("static void ks_print_maps(FILE *out)", () => {
     if (printable.length === 0) w.line("(void)out;");
-    for (const map of printable) w.line(`ks_map_${map.name}_print(out);`);
-    for (const map of module.maps.filter(printsNextValue)) w.line(`ks_map_${map.name}_print(out);`);
+    for (const map of printable) w.line(`${userMapFunctionName(map.name, "print")}(out);`);
+    for (const map of module.maps.filter(printsNextValue)) w.line(`${userMapFunctionName(map.name, "print")}(out);`);
     if (hasRingbufs) w.line("ks_print_drops(out);");
     w.line("fflush(out);");
   });
@@ -104,7 +111,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   // The constant part (argument parsing, attach loops, the print loop) is runtime C.
   w.line(`#define KS_BINARY ${cString(binary)}`);
   if (interfacePrograms.length > 0) w.line(`#define KS_INTERFACE_PROGRAMS ${cString(interfacePrograms.join(", "))}`);
-  if (module.programs.some((p) => p.programType === "xdp")) w.line("#define KS_HAS_XDP 1");
+  if (module.programs.some(choosesXdpMode)) w.line("#define KS_HAS_XDP 1");
   // With ring buffers the wait between prints polls them (ringbufs.ts: ks_events_wait).
   w.line(`#define KS_WAIT(seconds) ${hasRingbufs ? "ks_events_wait(seconds)" : "ks_sleep(seconds)"}`);
   pasteRuntimeC(w, "default-main");
@@ -117,9 +124,9 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
     for (const program of module.programs) {
       const name = cString(programName(program.name));
       if (attachesToInterface(program)) {
-        const flags = program.programType === "xdp" ? "args.xdp_flags" : "0";
+        const flags = choosesXdpMode(program) ? "args.xdp_flags" : "0";
         w.line(`if (ks_default_attach_interfaces(${name}, ${cString(program.programType)}, &args, ${flags}) != 0) return 1;`);
-      } else if (program.programType === "perf_event") {
+      } else if (programTypeInfo[program.programType].attach.kind === "perfSampling") {
         w.block("", () => {
           w.line(`int fd = ks_load(${name});`);
           w.line("if (fd < 0) return 1;");

@@ -23,23 +23,18 @@
 //! key/value view and get no accessors.
 
 import type { IrMap, IrModule } from "../../ir.js";
-import type { MapKind, StructLayout, Type } from "../../types.js";
+import type { StructLayout, Type } from "../../types.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
-import { mapName } from "../../names.js";
+import { mapName, structPrinterName, userMapFunctionName, type UserMapFunction } from "../../names.js";
 import { pasteRuntimeC } from "./runtime-c.js";
-
-const keyValueKinds: ReadonlySet<MapKind> = new Set<MapKind>([
-  "hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash", "lpm_trie",
-]);
-const perCpuKinds: ReadonlySet<MapKind> = new Set<MapKind>(["percpu_hash", "percpu_array", "lru_percpu_hash"]);
-const arrayKinds: ReadonlySet<MapKind> = new Set<MapKind>(["array", "percpu_array"]);
 
 /** Maps that get accessors and a printer (the default main prints exactly these). */
 export function hasKeyValueView(map: IrMap): boolean {
-  return keyValueKinds.has(map.mapKind);
+  return mapKinds[map.mapKind].userView === "keyValue";
 }
 
 /** Context for the C generators: user struct layouts by name, enum constants by name. */
@@ -81,10 +76,6 @@ function nameable(type: Type, layouts: Layouts): boolean {
 
 function emitPrintHelpers(w: CWriter): void {
   pasteRuntimeC(w, "print-values");
-}
-
-export function structPrinterName(name: string): string {
-  return `ks_print_${name}`;
 }
 
 function emitStructPrinters(w: CWriter, layouts: Layouts): void {
@@ -248,10 +239,10 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   const constValueParam = typed ? cConstDeclaration(map.valueType, "(*value)") : "const void *value";
   const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `bpf_map__value_size(ks_skel->maps.${mapName(map.name)})`;
-  const perCpu = perCpuKinds.has(map.mapKind);
+  const perCpu = mapKinds[map.mapKind].perCpu;
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return -1;";
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_lookup(${keyParam}, ${valueParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "lookup")}(${keyParam}, ${valueParam})`, () => {
     w.line(loaded);
     if (!perCpu) {
       w.line(`return bpf_map_lookup_elem(${fd}, key, value) == 0 ? 0 : -1;`);
@@ -274,7 +265,7 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   });
   w.line();
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_update(${keyParam}, ${constValueParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "update")}(${keyParam}, ${constValueParam})`, () => {
     w.line(loaded);
     if (!perCpu) {
       w.line(`return bpf_map_update_elem(${fd}, key, value, BPF_ANY) == 0 ? 0 : -1;`);
@@ -288,14 +279,14 @@ function emitAccessors(w: CWriter, map: IrMap, layouts: Layouts): void {
   });
   w.line();
 
-  w.block(`static KS_UNUSED int ks_map_${map.name}_delete(${keyParam})`, () => {
+  w.block(`static KS_UNUSED int ${userMapFunctionName(map.name, "delete")}(${keyParam})`, () => {
     w.line(loaded);
     w.line(`return bpf_map_delete_elem(${fd}, key) == 0 ? 0 : -1;`);
   });
   w.line();
 
   if (typed) {
-    w.block(`static int ks_map_${map.name}_compare_keys(const void *left, const void *right)`, () => {
+    w.block(`static int ${userMapFunctionName(map.name, "compare_keys")}(const void *left, const void *right)`, () => {
       w.line(`${cConstDeclaration(map.keyType, "(*a)")} = left;`);
       w.line(`${cConstDeclaration(map.keyType, "(*b)")} = right;`);
       emitCompare(w, map.keyType, "(*a)", "(*b)", layouts, 0);
@@ -319,21 +310,21 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
   const skelMap = `ks_skel->maps.${mapName(map.name)}`;
   const keySize = typed ? sizeOfType(map.keyType) : `(size_t)bpf_map__key_size(${skelMap})`;
   const valueSize = typed ? sizeOfType(map.valueType) : `(size_t)bpf_map__value_size(${skelMap})`;
-  const prefix = `ks_map_${map.name}`;
+  const fn = (name: UserMapFunction): string => userMapFunctionName(map.name, name);
   if (typed) {
-    w.block(`static int ${prefix}_lookup_bytes(const void *key, void *value)`, () => w.line(`return ${prefix}_lookup(key, value);`));
+    w.block(`static int ${fn("lookup_bytes")}(const void *key, void *value)`, () => w.line(`return ${fn("lookup")}(key, value);`));
     for (const [part, type] of [["key", map.keyType], ["value", map.valueType]] as const) {
-      w.block(`static void ${prefix}_print_${part}(FILE *out, const void *${part}_bytes)`, () => {
+      w.block(`static void ${fn(part === "key" ? "print_key" : "print_value")}(FILE *out, const void *${part}_bytes)`, () => {
         w.line(`${cConstDeclaration(type, `(*${part})`)} = ${part}_bytes;`);
         emitPrintValue(w, type, `(*${part})`, layouts, 0);
       });
     }
   }
-  w.block(`static KS_UNUSED void ${prefix}_print(FILE *out)`, () => {
+  w.block(`static KS_UNUSED void ${fn("print")}(FILE *out)`, () => {
     w.line("if (!ks_skel) return;");
     const fields = [
-      cString(map.name), cString(`${map.name} (${mapTypeText(map)})`), keySize, valueSize, arrayKinds.has(map.mapKind) ? "true" : "false",
-      ...(typed ? [`${prefix}_compare_keys`, `${prefix}_lookup_bytes`, `${prefix}_print_key`, `${prefix}_print_value`] : ["NULL", `${prefix}_lookup`, "NULL", "NULL"]),
+      cString(map.name), cString(`${map.name} (${mapTypeText(map)})`), keySize, valueSize, mapKinds[map.mapKind].everyIndexPresent ? "true" : "false",
+      ...(typed ? [fn("compare_keys"), fn("lookup_bytes"), fn("print_key"), fn("print_value")] : ["NULL", fn("lookup"), "NULL", "NULL"]),
     ];
     w.line(`const struct ks_map_printer printer = { ${fields.join(", ")} };`);
     w.line(`ks_print_map(out, ${skelMap}, &printer);`);

@@ -13,15 +13,17 @@
 //!   int   ks_attach_perf_sampling(int prog_fd)    default main: cpu-clock, 99 Hz, every CPU
 
 import type { IrModule } from "../../ir.js";
+import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
 import { perfEnums, perfStructs } from "../../kernel/perf.js";
 import { cTypeName } from "../c-types.js";
+import { perfEnumConstantName } from "../../names.js";
 
 /** Sampling frequency of the default loader's cpu-clock events. */
 export const defaultSamplingHz = 99;
 
 export function hasPerfPrograms(module: IrModule): boolean {
-  return module.programs.some((p) => p.programType === "perf_event");
+  return module.programs.some((p) => programTypeInfo[p.programType].attach.kind === "perfSampling");
 }
 
 /** Types, the attachment table and its release function (before ks_cleanup uses it). */
@@ -31,7 +33,7 @@ export function emitPerfState(w: CWriter, module: IrModule): void {
   w.line();
   w.comment("Built-in perf types of the language (the constants are emitted as their values).");
   for (const e of perfEnums) {
-    w.line(`enum ${e.name} { ${e.constants.map((c) => `KS_${c.name.toUpperCase()} = ${c.value}`).join(", ")} };`);
+    w.line(`enum ${e.name} { ${e.constants.map((c) => `${perfEnumConstantName(c.name)} = ${c.value}`).join(", ")} };`);
   }
   for (const s of perfStructs) {
     w.block(`struct ${s.name}`, () => {

@@ -15,6 +15,7 @@
 import type * as ir from "../../ir.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
+import { stringStructName } from "../../names.js";
 
 export function usesPython(module: ir.IrModule): boolean {
   return (module.handover?.pythonModules.length ?? 0) > 0;
@@ -160,7 +161,7 @@ export function pythonCall(e: Extract<ir.IrExpr, { kind: "builtin" }>, args: rea
     case "none": return `ks_py_none(${call})`;
     case "str": {
       const size = e.type.kind === "str" ? e.type.size : 127;
-      return `({ struct ks_str${size} __ks_py_text; ks_py_str(${call}, ${display}, __ks_py_text.data, sizeof(__ks_py_text.data)); __ks_py_text; })`;
+      return `({ struct ${stringStructName(size)} __ks_py_text; ks_py_str(${call}, ${display}, __ks_py_text.data, sizeof(__ks_py_text.data)); __ks_py_text; })`;
     }
   }
 }

@@ -18,14 +18,13 @@
 import type { IrMap, IrModule } from "../../ir.js";
 import { cTypeName } from "../c-types.js";
 import type { CWriter } from "../c-writer.js";
-import { ringbufBitName, ringbufHandlerName } from "../ringbuf-c.js";
-import { functionName, mapName } from "../../names.js";
-import { structPrinterName } from "./maps.js";
+import { functionName, mapName, ringbufBitName, ringbufHandlerName, structPrinterName, perfLostCounterName, perfLostCallbackName, perfDroppedName, ringbufRecordName, ringbufSampleName, perfSampleName, ringbufDroppedName } from "../../names.js";
 import { typeToString } from "../../types.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 
 /** Ring buffers and perf event arrays: the maps whose records `dispatch` delivers. */
 export function ringbufsOf(module: IrModule): readonly IrMap[] {
-  return module.maps.filter((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array");
+  return module.maps.filter((m) => mapKinds[m.mapKind].userView === "records");
 }
 
 /** Lines for the default main's `--help`. */
@@ -58,17 +57,17 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line();
     const perf = map.mapKind === "perf_event_array";
     if (perf) {
-      w.line(`static __u64 ks_perf_${map.name}_lost;`);
-      w.block(`static void ks_perf_${map.name}_lost_sample(void *ctx, int cpu, __u64 count)`, () => {
+      w.line(`static __u64 ${perfLostCounterName(map.name)};`);
+      w.block(`static void ${perfLostCallbackName(map.name)}(void *ctx, int cpu, __u64 count)`, () => {
         w.line("(void)ctx;");
         w.line("(void)cpu;");
-        w.line(`ks_perf_${map.name}_lost += count;`);
+        w.line(`${perfLostCounterName(map.name)} += count;`);
       });
-      w.block(`static KS_UNUSED __u64 ks_perf_${map.name}_dropped(void)`, () => w.line(`return ks_perf_${map.name}_lost;`));
+      w.block(`static KS_UNUSED __u64 ${perfDroppedName(map.name)}(void)`, () => w.line(`return ${perfLostCounterName(map.name)};`));
     }
     const signature = perf
-      ? `static int ks_ringbuf_${map.name}_record(void *data, size_t size)`
-      : `static int ks_ringbuf_${map.name}_sample(void *ctx, void *data, size_t size)`;
+      ? `static int ${ringbufRecordName(map.name)}(void *data, size_t size)`
+      : `static int ${ringbufSampleName(map.name)}(void *ctx, void *data, size_t size)`;
     w.block(signature, () => {
       if (!perf) w.line("(void)ctx;");
       w.line(`if (size < sizeof(${record})) return 0;`);
@@ -90,10 +89,10 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
       w.line("return 0;");
     });
     if (perf) {
-      w.block(`static void ks_perf_${map.name}_sample(void *ctx, int cpu, void *data, __u32 size)`, () => {
+      w.block(`static void ${perfSampleName(map.name)}(void *ctx, int cpu, void *data, __u32 size)`, () => {
         w.line("(void)ctx;");
         w.line("(void)cpu;");
-        w.line(`(void)ks_ringbuf_${map.name}_record(data, size);`);
+        w.line(`(void)${ringbufRecordName(map.name)}(data, size);`);
       });
     }
     w.line();
@@ -139,7 +138,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("memset(set, 0, sizeof(*set));");
     w.line("if (ks_open_and_load() != 0) return -1;");
     for (const map of rings) {
-      w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${mapName(map.name)}, ks_ringbuf_${map.name}_sample) != 0)`, () => {
+      w.block(`if ((bits & ${ringbufBitName(map.name)}) && ks_ringbuf_add(&set->rb, ks_skel->maps.${mapName(map.name)}, ${ringbufSampleName(map.name)}) != 0)`, () => {
         w.line("ks_event_set_free(set, false);");
         w.line("return -1;");
       });
@@ -147,7 +146,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     for (const map of perfs) {
       w.block(`if (bits & ${ringbufBitName(map.name)})`, () => {
         w.comment("libbpf 1.x form (also ≥ 1.3): 64 pages of per-CPU buffer each.");
-        w.line(`struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(ks_skel->maps.${mapName(map.name)}), 64, ks_perf_${map.name}_sample, ks_perf_${map.name}_lost_sample, NULL, NULL);`);
+        w.line(`struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(ks_skel->maps.${mapName(map.name)}), 64, ${perfSampleName(map.name)}, ${perfLostCallbackName(map.name)}, NULL, NULL);`);
         w.block("if (!pb)", () => {
           w.line("int err = errno;");
           w.line(`ks_explain_errno("cannot read perf event array '${map.name}'", err);`);
@@ -234,7 +233,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   w.block("static void ks_print_drops(FILE *out)", () => {
     w.line("(void)out;");
     for (const map of ringbufs) {
-      const count = map.mapKind === "ringbuf" ? `ks_ringbuf_${map.name}_dropped()` : `ks_perf_${map.name}_dropped()`;
+      const count = `${map.mapKind === "ringbuf" ? ringbufDroppedName(map.name) : perfDroppedName(map.name)}()`;
       w.block("", () => {
         w.line(`unsigned long long dropped = (unsigned long long)${count};`);
         w.line(`if (dropped) fprintf(out, "${map.name}: %llu record%s dropped (${map.mapKind === "ringbuf" ? "buffer full" : "lost samples"})\\n", dropped, dropped == 1 ? "" : "s");`);

@@ -22,6 +22,7 @@
 //! deadlock inside malloc.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
+import { mapKinds } from "../../kernel/map-kinds.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
@@ -44,7 +45,8 @@ import {
 } from "../../names.js";
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
-import { pasteRuntimeC } from "./runtime-c.js";
+import { pasteRuntimeC, type RuntimeCFile } from "./runtime-c.js";
+import { programTypeInfo, programTypes, type LoaderPiece } from "../../kernel/program-types.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
@@ -62,27 +64,32 @@ export interface LoaderRuntimeOptions {
   readonly optionalModule?: boolean;
 }
 
-/** How each program type attaches; one row per type the runtime knows (DESIGN §4). */
-interface AttachKind {
-  /** `enum bpf_prog_type` constant as libbpf reports it. */
-  readonly progType: string;
-  readonly label: string;
-  /** Name of the emitted C attach function, or undefined: "not supported yet". */
-  readonly attachFunction: string | undefined;
-  /** Program types whose presence makes the attach function emitted ([] = always). */
-  readonly programTypes: readonly ProgramType[];
+/**
+ * The loader's attach table: one row per `enum bpf_prog_type` of the catalogue
+ * (kernel/program-types.ts), in catalogue order, naming the attach function when this
+ * module has a program of that type (a type without code still gets its row, so the
+ * error names it).
+ */
+function attachTableRows(present: ReadonlySet<ProgramType>): { progType: string; label: string; attachFunction: string | undefined }[] {
+  const rows = new Map<string, { progType: string; label: string; attachFunction: string | undefined }>();
+  for (const info of programTypes) {
+    const row = rows.get(info.bpfProgType) ?? { progType: info.bpfProgType, label: info.loaderLabel, attachFunction: undefined };
+    rows.set(info.bpfProgType, row);
+    const attached = info.attach.kind === "interface" || info.attach.kind === "declaredTarget" ? info.attach.function : undefined;
+    if (attached !== undefined && (present.has(info.programType) || info.attachAlwaysEmitted)) row.attachFunction = attached;
+  }
+  return [...rows.values()];
 }
 
-const attachKinds: readonly AttachKind[] = [
-  { progType: "BPF_PROG_TYPE_XDP", label: "XDP", attachFunction: "ks_attach_xdp", programTypes: [] },
-  { progType: "BPF_PROG_TYPE_SCHED_CLS", label: "TC", attachFunction: "ks_attach_tc", programTypes: ["tc"] },
-  { progType: "BPF_PROG_TYPE_TRACEPOINT", label: "tracepoint", attachFunction: "ks_attach_tracepoint", programTypes: ["tracepoint"] },
-  { progType: "BPF_PROG_TYPE_RAW_TRACEPOINT", label: "raw tracepoint", attachFunction: "ks_attach_probe", programTypes: ["raw_tracepoint"] },
-  { progType: "BPF_PROG_TYPE_TRACING", label: "tracing (tp_btf/fentry)", attachFunction: "ks_attach_probe", programTypes: ["probe", "tp_btf"] },
-  { progType: "BPF_PROG_TYPE_KPROBE", label: "kprobe", attachFunction: "ks_attach_probe", programTypes: ["kprobe", "ksyscall"] },
-  { progType: "BPF_PROG_TYPE_PERF_EVENT", label: "perf event", attachFunction: undefined, programTypes: [] },
-  { progType: "BPF_PROG_TYPE_STRUCT_OPS", label: "struct_ops", attachFunction: undefined, programTypes: [] },
-];
+/** The loader runtime pieces of the program types present, each once, in catalogue order. */
+function loaderPieces(present: ReadonlySet<ProgramType>): LoaderPiece[] {
+  const pieces = new Map<string, LoaderPiece>();
+  for (const info of programTypes) {
+    if (!present.has(info.programType) && !info.attachAlwaysEmitted) continue;
+    for (const piece of info.loaderPieces) pieces.set("runtimeC" in piece ? piece.runtimeC : piece.generated, piece);
+  }
+  return [...pieces.values()];
+}
 
 export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
   emitIncludes(w, module, opts);
@@ -118,7 +125,7 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
-  if (module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+  if (module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
     w.comment("Set while dispatch() polls: a signal then only stops the polling.");
     w.line("static volatile sig_atomic_t ks_polling;");
   }
@@ -152,7 +159,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
   w.block("static void ks_on_signal(int signo)", () => {
     w.line("(void)signo;");
     w.line("ks_exiting = 1;");
-    if (module.hasUserMain && module.maps.some((m) => m.mapKind === "ringbuf" || m.mapKind === "perf_event_array")) {
+    if (module.hasUserMain && module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
       w.line("if (ks_polling) return;");
     }
     if (module.hasUserMain) {
@@ -227,14 +234,15 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   if (hasModuleToLoad(module) && !optionalModule) w.line("#define KS_BEFORE_OPEN() ks_load_kernel_module()");
   if (hasPerfPrograms(module)) w.line("#define KS_RELEASE_MORE(prog_fd) ks_perf_release(prog_fd)");
   if (hasPinnedGlobals(module)) w.line("static bool ks_pinned_fresh;");
-  for (const [hook, body] of [["before_load", beforeLoad], ["after_load", afterLoad]] as const) {
+  const hooks = [["ks_before_load", "KS_BEFORE_LOAD", beforeLoad], ["ks_after_load", "KS_AFTER_LOAD", afterLoad]] as const;
+  for (const [fn, macro, body] of hooks) {
     const text = body.toString().replace(/\n+$/, "");
     if (text === "") continue;
-    w.block(`static int ks_${hook}(void)`, () => {
+    w.block(`static int ${fn}(void)`, () => {
       for (const line of text.split("\n")) w.line(line);
       w.line("return 0;");
     });
-    w.line(`#define KS_${hook.toUpperCase()}() ks_${hook}()`);
+    w.line(`#define ${macro}() ${fn}()`);
   }
   pasteRuntimeC(w, "open-and-load");
 }
@@ -247,20 +255,19 @@ function emitAttach(w: CWriter, module: IrModule): void {
   w.comment("Attach functions per program type: fill in `link` or `link_fd` of *slot, return 0 / -1.");
   w.line("typedef int (*ks_attach_fn)(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot);");
   w.line();
-  pasteRuntimeC(w, "xdp-busy");
-  pasteRuntimeC(w, "attach-xdp");
-
-  // Attach code only for the program types this module has (smaller loaders; a type
-  // without code still gets its row, so the error names it).
+  // Attach code only for the program types this module has (smaller loaders): constant
+  // C files first, then the generated attach functions.
   const present = new Set(module.programs.map((p) => p.programType));
-  emitTracingAttach(w, { tracepoint: present.has("tracepoint"), probe: present.has("probe") || present.has("kprobe") || present.has("ksyscall") || present.has("tp_btf") || present.has("raw_tracepoint") });
+  const pieces = loaderPieces(present);
+  for (const piece of pieces) if ("runtimeC" in piece) pasteRuntimeC(w, piece.runtimeC as RuntimeCFile);
+  const generated = new Set(pieces.flatMap((piece) => ("generated" in piece ? [piece.generated] : [])));
+  emitTracingAttach(w, { tracepointAttach: generated.has("tracepointAttach"), probeAttach: generated.has("probeAttach") });
   emitTcAttach(w, module);
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");
   w.indent();
-  for (const kind of attachKinds) {
-    const emitted = kind.attachFunction !== undefined && (kind.programTypes.length === 0 || kind.programTypes.some((t) => present.has(t)));
-    w.line(`{ ${kind.progType}, ${cString(kind.label)}, ${emitted ? kind.attachFunction : "NULL"} },`);
+  for (const row of attachTableRows(present)) {
+    w.line(`{ ${row.progType}, ${cString(row.label)}, ${row.attachFunction ?? "NULL"} },`);
   }
   w.dedent();
   w.line("};");
@@ -285,5 +292,5 @@ function emitAttach(w: CWriter, module: IrModule): void {
 
 /** Program types whose default-main target is an interface from `-i`. */
 export function attachesToInterface(program: IrProgram): boolean {
-  return program.programType === "xdp" || program.programType === "tc";
+  return programTypeInfo[program.programType].attach.kind === "interface";
 }

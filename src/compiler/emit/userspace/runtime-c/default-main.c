@@ -31,7 +31,7 @@ static KS_UNUSED void ks_sleep(double seconds) {
 #endif
 
 /* Reads the command line into *args: -1 to go on, else the exit status (0 after --help, 2 on bad usage). */
-static int ks_default_parse_args(int argc, char **argv, struct ks_default_args *args) {
+static KS_UNUSED int ks_default_parse_args(int argc, char **argv, struct ks_default_args *args) {
     memset(args, 0, sizeof(*args));
     args->interval = 1.0;
     args->count = -1;
@@ -114,7 +114,7 @@ static KS_UNUSED int ks_default_attach_target(const char *name, const char *targ
 }
 
 /* Prints the maps every interval until --count prints or a signal, once more after a signal, detaches. */
-static int ks_default_print_loop(const struct ks_default_args *args) {
+static KS_UNUSED int ks_default_print_loop(const struct ks_default_args *args) {
     fprintf(stderr, KS_BINARY ": printing maps every %g s; Ctrl-C to stop\n", args->interval);
     long printed = 0;
     while (!ks_exiting) {
@@ -127,7 +127,7 @@ static int ks_default_print_loop(const struct ks_default_args *args) {
     return 0;
 }
 
-static int ks_default_finish(void) {
+static KS_UNUSED int ks_default_finish(void) {
     if (ks_exiting) {
         printf("--- final ---\n");
         ks_print_maps(stdout);

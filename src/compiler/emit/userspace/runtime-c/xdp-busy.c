@@ -57,6 +57,32 @@ static int ks_link_holder(__u32 link_id, char *comm, size_t size)
     return found;
 }
 
+/* Whether this process holds an fd of BPF link `link_id` (it attached there itself). */
+static bool ks_link_held_here(__u32 link_id)
+{
+    char wanted[32];
+    snprintf(wanted, sizeof(wanted), "link_id:\t%u\n", link_id);
+    DIR *fds = opendir("/proc/self/fdinfo");
+    if (!fds) return false;
+    bool found = false;
+    struct dirent *f;
+    while (!found && (f = readdir(fds)) != NULL) {
+        if (f->d_name[0] == '.') continue;
+        char info_path[320];
+        snprintf(info_path, sizeof(info_path), "/proc/self/fdinfo/%s", f->d_name);
+        int fd = open(info_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        char text[512];
+        ssize_t n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0) continue;
+        text[n] = '\0';
+        found = strstr(text, wanted) != NULL;
+    }
+    closedir(fds);
+    return found;
+}
+
 /* The id of the XDP link on `ifindex`, or 0 when the program was attached without one. */
 static __u32 ks_xdp_link_on(unsigned int ifindex)
 {
@@ -95,7 +121,10 @@ static void ks_explain_xdp_busy(const char *what, const char *ifname, unsigned i
     if (link_id) {
         char comm[64];
         int pid = ks_link_holder(link_id, comm, sizeof(comm));
-        if (pid > 0)
+        if (pid <= 0 && ks_link_held_here(link_id))
+            fprintf(stderr, "error: %s: this loader attached XDP program '%s' there already, and an interface runs one XDP program at a time: attach the others to other interfaces, or call them from one program (tail calls)\n",
+                    what, program);
+        else if (pid > 0)
             fprintf(stderr, "error: %s: XDP program '%s' (id %u) is attached there through BPF link %u, held by process %d (%s): stop that process (kill %d) to detach it\n",
                     what, program, prog_id, link_id, pid, comm, pid);
         else

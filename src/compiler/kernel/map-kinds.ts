@@ -1,0 +1,249 @@
+//! The map kinds as data: one row per kind with every fact the checker, lowering and
+//! emitters need (how it is spelled, the kernel's map type, key and value rules, per-CPU
+//! storage, iteration, the methods it has and what each does, the flags the kernel
+//! accepts, how user space sees it). Code reads these columns; it never lists kinds.
+//! A new kind is a new row here, its name in `types.ts` `MapKind`, and C for any new
+//! operation in `emit/map-kinds-c.ts` (ARCHITECTURE.md, "How to add a map kind").
+
+import type { MapKind } from "../types.js";
+
+/** Capacity of a map declared without `(N)`. */
+export const defaultMapCapacity = 1024;
+
+/**
+ * The most entries the kernel creates a hash map with (hash, LRU and their per-CPU
+ * kinds): it allocates the next power of two of buckets, which must fit in 4 GiB of
+ * 16-byte buckets (`htab_map_alloc`: E2BIG beyond). Measured on 6.18: 2^27 is created,
+ * 2^27 + 1 is refused.
+ */
+export const maxHashMapEntries = 1 << 27;
+
+/** `@flags(…)` names and their BPF_F_* bits. */
+export const mapFlagBits: ReadonlyMap<string, number> = new Map([
+  ["no_prealloc", 0x1],
+  ["no_common_lru", 0x2],
+  ["rdonly", 0x8],
+  ["wronly", 0x10],
+  ["clone", 0x200],
+  ["rdonly_prog", 0x80],
+  ["wronly_prog", 0x100],
+]);
+
+/** `BPF_F_NO_PREALLOC`: the kernel refuses an LPM trie without it. */
+const noPrealloc = 0x1;
+
+/** The access flags every map type accepts (the kernel's `BPF_F_ACCESS_MASK`). */
+const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
+
+/**
+ * What a map method does, whatever it is called on a kind: the IR's `mapMethod.method`
+ * (except `on_event`, a handler registration lowered with the ring buffers).
+ * - `push`: add a value (queue/stack: `bpf_map_push_elem`; user space
+ *   `bpf_map_update_elem` with no key); false when full.
+ * - `pop` / `peek`: take out / look at the next value; only as `if (var v = q.pop())`.
+ * - `output`: send a record to a perf event array (`bpf_perf_event_output`).
+ * - `on_event`: register a user-space handler for the records.
+ * - `dropped`: records the kernel lost (user space).
+ * - `per_cpu` / `cpus`: one CPU's slot of a per-CPU entry, the number of slots (user space).
+ * - `test`: whether a value may be in a bloom filter (`bpf_map_peek_elem` with the value;
+ *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
+ */
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test";
+
+/** The operations that become an IR `mapMethod` expression. */
+export type MapMethod = Exclude<MapOperation, "on_event">;
+
+/** An operand of a method with a plain signature: the map's value, its key, a CPU number. */
+export type MapOperand = "value" | "key" | "cpu";
+
+/**
+ * How an operation is checked and lowered: `plain` ones by their signature (operands
+ * and result: the map's value type, or a fixed integer or bool); `binding` ones only in
+ * `if (var v = m.op())`; `record` and `handler` ones by their own rules (perf output,
+ * `on_event`).
+ */
+export type MapOperationShape =
+  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" }
+  | { readonly form: "binding" }
+  | { readonly form: "record" }
+  | { readonly form: "handler" };
+
+export interface MapOperationRow {
+  /** Where it may be called: eBPF code, user space, or both. */
+  readonly side: "kernel" | "user" | "both";
+  readonly shape: MapOperationShape;
+}
+
+export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
+  push: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  pop: { side: "both", shape: { form: "binding" } },
+  peek: { side: "both", shape: { form: "binding" } },
+  output: { side: "kernel", shape: { form: "record" } },
+  on_event: { side: "user", shape: { form: "handler" } },
+  dropped: { side: "user", shape: { form: "plain", operands: [], result: "u64" } },
+  per_cpu: { side: "user", shape: { form: "plain", operands: ["key", "cpu"], result: "value" } },
+  cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
+  test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
+};
+
+export interface MapKindRow {
+  /** KernelScript spellings: upstream's lower-case first, then the seed sketch's CamelCase. */
+  readonly spellings: readonly string[];
+  /** The kernel's map type (`__uint(type, …)`). */
+  readonly bpfMapType: string;
+  /**
+   * The type arguments: `K, V`; one value `T` (keyless: integers, enums, bools, structs);
+   * one struct record; a ring buffer's record (check/ringbuf.ts); none (only the
+   * compiler declares it).
+   */
+  readonly typeArguments: "keyValue" | "value" | "record" | "ringbuf" | "internal";
+  /**
+   * Key rule: any type; a `u32` index (an enum indexes by its value); an LPM prefix
+   * struct (`prefixlen: u32` then the address, no padding); no key.
+   */
+  readonly key: "any" | "index" | "prefix" | "none";
+  /** Capacity written without `(N)` (0: none is emitted, libbpf gives one slot per CPU). */
+  readonly defaultEntries: number;
+  /** A hash table: `maxHashMapEntries` applies (E0471). */
+  readonly hashTable: boolean;
+  /** One value per CPU: programs see their own CPU's (updates need no atomics); user space reads every slot. */
+  readonly perCpu: boolean;
+  /** Every index exists (arrays): updates never insert, and the default main prints non-zero entries only. */
+  readonly everyIndexPresent: boolean;
+  /** `m[k]`, `m[k] = v`, `delete m[k]`, `if (var e = m[k])` (key/value kinds). */
+  readonly indexable: boolean;
+  /** What to use instead of `m[k]` on a kind without keys (the help of E0399; `{m}` is the map). */
+  readonly usage: string;
+  /** `for (k, v) in m`: in eBPF through `bpf_for_each_map_elem()`, in user space through get_next_key. */
+  readonly iterable: { readonly kernel: boolean; readonly user: boolean };
+  /** `m.NAME(…)`: each method's name and what it does. */
+  readonly methods: ReadonlyMap<string, MapOperation>;
+  /** `@flags` the kernel accepts for it (its `*_CREATE_FLAG_MASK`); undefined: the kernel decides. */
+  readonly flags: readonly string[] | undefined;
+  /** Flag bits always set. */
+  readonly requiredFlags: number;
+  /**
+   * The `.maps` declaration: key and value types; the value only (key_size 0); perf
+   * event fd slots (u32 key and value); only the size (ring buffers).
+   */
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly";
+  /**
+   * What user space gets and the default main prints: accessors and a printer of every
+   * entry; the value a pop would return next; records through `dispatch`; nothing.
+   */
+  readonly userView: "keyValue" | "nextValue" | "records" | "none";
+  /** Reached from Python scripts as a dict-like `Map` (emit/python-module.ts). */
+  readonly python: boolean;
+  /**
+   * An attribute setting the map's `map_extra` (`@NAME(n)`, a constant from `min` to
+   * `max`); what the number means, for messages.
+   */
+  readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: string };
+}
+
+const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
+const perCpuMethods = methods(["per_cpu", "per_cpu"], ["cpus", "cpus"]);
+const queueMethods = methods(["push", "push"], ["pop", "pop"], ["peek", "peek"]);
+
+const keyValue = {
+  typeArguments: "keyValue", key: "any", defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false,
+  everyIndexPresent: false, indexable: true, usage: "", iterable: { kernel: true, user: true }, methods: methods(),
+  flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "keyValue", python: true,
+} as const satisfies Partial<MapKindRow>;
+const queueUsage = "use `{m}.push(v)`, and `if (var v = {m}.pop()) { … }` or `.peek()`";
+
+export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
+  hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
+  array: { ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
+  percpu_hash: {
+    ...keyValue, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
+    hashTable: true, perCpu: true, methods: perCpuMethods,
+  },
+  percpu_array: {
+    ...keyValue, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
+    key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods,
+  },
+  lru_hash: { ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
+  lru_percpu_hash: {
+    ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+  },
+  lpm_trie: {
+    ...keyValue, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
+    // bpf_for_each_map_elem() does not walk tries (no map_for_each_callback).
+    iterable: { kernel: false, user: true },
+    flags: ["no_prealloc", ...accessFlags], requiredFlags: noPrealloc,
+  },
+  ringbuf: {
+    spellings: ["ringbuf", "RingBuf"], bpfMapType: "BPF_MAP_TYPE_RINGBUF", typeArguments: "ringbuf", key: "none",
+    defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "reserve a record with `{m}.reserve()` and `{m}.submit(record)` it in eBPF; receive records with `{m}.on_event(handler)` and `dispatch({m})`",
+    // reserve/submit/discard work on records (check/ringbuf.ts); these two are map methods.
+    iterable: { kernel: false, user: false }, methods: methods(["on_event", "on_event"], ["dropped", "dropped"]), flags: [], requiredFlags: 0,
+    declaration: "sizeOnly", userView: "records", python: false,
+  },
+  perf_event_array: {
+    spellings: ["perf_event_array", "PerfEventArray"], bpfMapType: "BPF_MAP_TYPE_PERF_EVENT_ARRAY", typeArguments: "record",
+    key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "send records with `{m}.output(ctx, record)` in eBPF and receive them with `{m}.on_event(handler)` and `dispatch({m})`",
+    iterable: { kernel: false, user: false }, methods: methods(["output", "output"], ["on_event", "on_event"], ["dropped", "dropped"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "fdSlots", userView: "records", python: false,
+  },
+  queue: {
+    spellings: ["queue", "Queue"], bpfMapType: "BPF_MAP_TYPE_QUEUE", typeArguments: "value", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: queueUsage, iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
+    declaration: "valueOnly", userView: "nextValue", python: false,
+  },
+  stack: {
+    spellings: ["stack", "Stack"], bpfMapType: "BPF_MAP_TYPE_STACK", typeArguments: "value", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: queueUsage, iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
+    declaration: "valueOnly", userView: "nextValue", python: false,
+  },
+  // Kernel 5.16+. Values only (key_size 0); max_entries sizes the bit set. The kernel
+  // accepts BPF_F_NUMA_NODE, BPF_F_ZERO_SEED and the access flags (BLOOM_CREATE_FLAG_MASK).
+  bloom_filter: {
+    spellings: ["bloom_filter", "BloomFilter"], bpfMapType: "BPF_MAP_TYPE_BLOOM_FILTER", typeArguments: "value", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "add values with `{m}.push(v)` and test them with `{m}.contains(v)` (false: surely absent; true: probably present)",
+    iterable: { kernel: false, user: false }, methods: methods(["push", "push"], ["contains", "test"], ["peek", "test"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
+    // The low 4 bits of map_extra; 0 (no attribute) is the kernel's default of 5.
+    extra: { attribute: "hashes", min: 1, max: 15, meaning: "the number of hash functions" },
+  },
+  // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
+  prog_array: {
+    spellings: [], bpfMapType: "BPF_MAP_TYPE_PROG_ARRAY", typeArguments: "internal", key: "index", defaultEntries: 0,
+    hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: "", iterable: { kernel: false, user: false },
+    methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,
+  },
+};
+
+/** Map kinds by every spelling. */
+export const mapKindSpellings: ReadonlyMap<string, MapKind> = new Map(
+  (Object.entries(mapKinds) as [MapKind, MapKindRow][]).flatMap(([kind, row]) => row.spellings.map((s) => [s, kind] as const)),
+);
+
+/** The operation `m.NAME` performs on a map of `kind`, if it has such a method. */
+export function mapOperationOf(kind: MapKind, method: string): MapOperation | undefined {
+  return mapKinds[kind].methods.get(method);
+}
+
+/** Whether some method of `kind` performs `operation`. */
+export function hasOperation(kind: MapKind, operation: MapOperation): boolean {
+  return [...mapKinds[kind].methods.values()].includes(operation);
+}
+
+/** The kinds whose row satisfies `test`, in table order. */
+export function mapKindsWhere(test: (row: MapKindRow) => boolean): MapKind[] {
+  return (Object.keys(mapKinds) as MapKind[]).filter((kind) => test(mapKinds[kind]));
+}
+
+/** `` `a`, `b` or `c` `` for a help line. */
+export function kindList(kinds: readonly string[]): string {
+  const quoted = kinds.map((k) => `\`${k}\``);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+}
+
+/** Every `@NAME(n)` attribute some map kind takes for its `map_extra`. */
+export const mapExtraAttributes: readonly string[] = [...new Set(Object.values(mapKinds).flatMap((row) => row.extra ? [row.extra.attribute] : []))];
