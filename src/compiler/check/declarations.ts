@@ -228,7 +228,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
       } else flags |= bit;
     }
   }
-  if (decl.local) ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`local` maps");
+  if (decl.local) ctx.diags.report(codegenErrors.notSupportedYet, decl.span, { kind: "localMap" });
   if (type.kind !== "map") {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
@@ -236,7 +236,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   // C cannot name an array type without a declarator, and every map accessor returns
   // or takes its key/value by type name.
   if (type.key.kind === "array" || type.value.kind === "array") {
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, "arrays as map keys or values (wrap the array in a struct: `struct Name { bytes: u8[16] }`)");
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, { kind: "arrayInMap" });
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   checkMapLimits(ctx, decl, type);
@@ -267,7 +267,7 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
     const arg = attribute.args?.[0];
     const target = arg?.kind === "StringLiteral" ? arg.value : undefined;
     if (!info.implemented) {
-      ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, `\`@${name}\` programs`);
+      ctx.diags.report(codegenErrors.notSupportedYet, attribute.span, { kind: "programType", attribute: name });
     }
     if (info.argument === "required" && target === undefined) {
       const example = name === "tc" ? '@tc("ingress")' : name === "tracepoint" ? '@tracepoint("sched/sched_switch")' : `@${name}("target")`;
@@ -300,7 +300,7 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   const returnType = decl.returnType ? resolveType(ctx, decl.returnType) : voidType;
   if (returnType.kind === "array") {
     // A C function cannot return an array (only a pointer to one, which would dangle).
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.returnType!.span, "arrays as function results (return a struct that holds the array: `struct Name { bytes: u8[16] }`)");
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.returnType!.span, { kind: "arrayResult" });
   }
   const info: FunctionInfo = { name: decl.name.name, decl, role, params, returnType, span: decl.span };
   if (decl.name.name === "main" && role.kind === "userspace") {

@@ -123,7 +123,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       }
       const element = untypedArrayElement(c, scope, expr);
       if (!element) {
-        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "an empty array literal without a declared array type");
+        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
         return errorType;
       }
       expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));

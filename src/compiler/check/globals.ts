@@ -62,7 +62,7 @@ export function declareGlobalValue(ctx: CheckContext, decl: ast.GlobalVarDecl, d
 function checkStorable(ctx: CheckContext, type: Type, span: Span, name: string): boolean {
   const problem = unstorable(ctx, type, new Set());
   if (!problem) return true;
-  if (problem.kind === "str") ctx.diags.report(codegenErrors.notSupportedYet, span, "string (`str`) globals");
+  if (problem.kind === "str") ctx.diags.report(codegenErrors.notSupportedYet, span, { kind: "stringGlobal" });
   else ctx.diags.report(typeErrors.unsupportedGlobalType, span, name, typeToString(type));
   return false;
 }

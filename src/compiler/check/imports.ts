@@ -298,7 +298,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
     expr.args.forEach((arg, i) => {
       const param = info.params[i]!.type;
       if (param.kind === "function") {
-        ctx.diags.report(codegenErrors.notSupportedYet, arg.span, "passing a function to a module function");
+        ctx.diags.report(codegenErrors.notSupportedYet, arg.span, { kind: "functionToModuleFunction" });
         checkExpr(c, scope, arg);
       } else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${display}\``);
     });

@@ -128,7 +128,7 @@ export function checkRangeLoop(c: ExprChecker, stmt: ast.ForRangeStmt, variable:
   if (start >= end) {
     ctx.diags.report(nameErrors.emptyRange, { ...stmt.start.span, end: stmt.end.span.end }, start.toString(), end.toString());
   } else if (c.fn.side === "kernel" && end - start > maxLoopIterations) {
-    ctx.diags.report(safetyErrors.loopTooLong, { ...stmt.start.span, end: stmt.end.span.end }, (end - start).toString());
+    ctx.diags.report(safetyErrors.loopTooLong, { ...stmt.start.span, end: stmt.end.span.end }, { iterations: end - start });
   }
 }
 
@@ -170,7 +170,7 @@ export function finishFunctionLoops(ctx: CheckContext, body: ast.Block): void {
         break;
       case "proven":
         if (proof.iterations > maxLoopIterations) {
-          ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, `up to ${proof.iterations}`, proof.unknownStart);
+          ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, { iterations: proof.iterations, upTo: true, ...(proof.unknownStart ? { unknownStart: proof.unknownStart } : {}) });
         } else {
           state.facts.set(loop, { kind: "while", maxIterations: proof.iterations });
         }

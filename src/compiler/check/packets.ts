@@ -149,7 +149,7 @@ export function checkMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   } else if (isNetworkContext(targetType)) {
     ctx.diags.report(nameErrors.unknownContextMethod, expr.callee.field.span, name, closestName(name, contextMethods));
   } else if (targetType.kind !== "error") {
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls through expressions");
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, { kind: "callThroughExpression" });
   }
   return errorType;
 }

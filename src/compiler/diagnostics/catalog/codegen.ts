@@ -3,14 +3,50 @@
 import type { Span } from "../../source.js";
 import { defineError } from "../diagnostic.js";
 
+/** What E0501 is about: each construct the compiler cannot generate code for yet. */
+export type UnsupportedFeature =
+  | { readonly kind: "programType"; readonly attribute: string }
+  | { readonly kind: "localMap" }
+  | { readonly kind: "arrayInMap" }
+  | { readonly kind: "arrayResult" }
+  | { readonly kind: "stringGlobal" }
+  | { readonly kind: "contextFieldWrite" }
+  | { readonly kind: "untypedEmptyArray" }
+  | { readonly kind: "functionToModuleFunction" }
+  | { readonly kind: "callThroughExpression" }
+  | { readonly kind: "inLoopCallback"; readonly construct: "tailCall" | "defer" | "errorHandling" };
+
+const wrapArrayInStruct = "wrap the array in a struct: `struct Name { bytes: u8[16] }`";
+
+function unsupportedFeature(feature: UnsupportedFeature): { what: string; help?: string } {
+  switch (feature.kind) {
+    case "programType": return { what: `\`@${feature.attribute}\` programs` };
+    case "localMap": return { what: "`local` maps" };
+    case "arrayInMap": return { what: `arrays as map keys or values (${wrapArrayInStruct})` };
+    case "arrayResult": return { what: "arrays as function results (return a struct that holds the array: `struct Name { bytes: u8[16] }`)" };
+    case "stringGlobal": return { what: "string (`str`) globals" };
+    case "contextFieldWrite": return { what: "writing to kernel context fields" };
+    case "untypedEmptyArray": return { what: "an empty array literal without a declared array type" };
+    case "functionToModuleFunction": return { what: "passing a function to a module function" };
+    case "callThroughExpression": return { what: "calls through expressions" };
+    case "inLoopCallback": {
+      const construct = feature.construct === "tailCall" ? "a tail call" : feature.construct === "defer" ? "`defer`" : "error handling (`throw`, `try`, or a call that may throw)";
+      return { what: `${construct} inside a loop that becomes a \`bpf_loop()\` callback (a runtime or very large bound)` };
+    }
+  }
+}
+
 export const notSupportedYet = defineError(
   "E0501",
   "not supported yet",
   "The language has this construct but this compiler version cannot generate code for it yet. The diagnostic names the construct; nothing is emitted rather than emitting wrong code.",
-  (what: string) => ({
-    message: `${what} is not supported by this version of the compiler yet`,
-    help: "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
-  }),
+  (feature: UnsupportedFeature) => {
+    const { what, help } = unsupportedFeature(feature);
+    return {
+      message: `${what} is not supported by this version of the compiler yet`,
+      help: help ?? "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
+    };
+  },
 );
 
 // --- functions-pointers ---

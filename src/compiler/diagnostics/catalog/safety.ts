@@ -179,23 +179,73 @@ export const uncaughtThrowInProgram = defineError(
 
 // --- loops ---
 
+/**
+ * Why the compiler cannot see a `while` loop end (`check/while-proof.ts`): `counter` is
+ * the local's name, `test` the condition as written (`i <= 255`).
+ */
+export type UnprovenLoop =
+  | { readonly kind: "noCounter" }
+  | { readonly kind: "addressTaken"; readonly counter: string }
+  | { readonly kind: "changedOnlyInBranch"; readonly counter: string }
+  | { readonly kind: "neverChanged"; readonly counter: string }
+  | { readonly kind: "wrongStep"; readonly counter: string; readonly direction: "up" | "down" | "exact"; readonly test: string }
+  | { readonly kind: "assignedElsewhere"; readonly counter: string }
+  | { readonly kind: "continueSkipsStep"; readonly counter: string }
+  | { readonly kind: "signedUnknownStart"; readonly counter: string }
+  /** `!=` loops: the counter starts (`start`, or anywhere when unknown) on the wrong side of `limit`. */
+  | { readonly kind: "startsPastBound"; readonly counter: string; readonly start: bigint | undefined; readonly side: "above" | "below"; readonly limit: bigint; readonly test: string }
+  | { readonly kind: "wraps"; readonly counter: string; readonly type: string; readonly bound: "atMost" | "atLeast"; readonly value: bigint; readonly test: string };
+
+function unprovenLoopReason(why: UnprovenLoop): string {
+  switch (why.kind) {
+    case "noCounter":
+      return "the condition does not compare an integer variable with a constant (`i < N`, `i > N`, `i != N`), and not every path through the body leaves the loop";
+    case "addressTaken": return `the address of \`${why.counter}\` is taken, so it may change through a pointer`;
+    case "changedOnlyInBranch": return `\`${why.counter}\` is only changed inside a branch or nested block, so some iterations may not move it`;
+    case "neverChanged": return `\`${why.counter}\` never changes in the loop body`;
+    case "wrongStep": {
+      const wanted = why.direction === "up" ? "increase" : why.direction === "down" ? "decrease" : "move towards the bound";
+      const by = why.direction === "exact" ? "by exactly 1" : "by a constant";
+      const example = why.direction === "up" ? `${why.counter} += 1` : `${why.counter} -= 1`;
+      return `\`${why.counter}\` must ${wanted} ${by} (\`${example}\`) on every iteration for \`${why.test}\` to turn false`;
+    }
+    case "assignedElsewhere": return `\`${why.counter}\` is also assigned here, so the loop may not make progress`;
+    case "continueSkipsStep": return `this \`continue\` skips the step of \`${why.counter}\``;
+    case "signedUnknownStart":
+      return `\`${why.counter}\` is signed and its value before the loop is not a known constant, so it may start far below the bound`;
+    case "startsPastBound":
+      return why.start !== undefined
+        ? `\`${why.counter}\` may start at ${why.start}, ${why.side} ${why.limit}, so \`${why.test}\` would not turn false before it wraps around`
+        : `the value of \`${why.counter}\` before the loop is not a known constant, so it may start ${why.side} ${why.limit} and \`${why.test}\` would not turn false before it wraps around`;
+    case "wraps":
+      return `\`${why.counter}\` is \`${why.type}\` (${why.bound === "atMost" ? "at most" : "at least"} ${why.value}) and would wrap around before \`${why.test}\` becomes false`;
+  }
+}
+
 export const unprovenLoopBound = defineError(
   "E0410",
   "loop bound not provable",
   "The verifier only accepts loops it can prove to end, so a `while` loop in eBPF code must have an end the compiler can see. Either every path through its body leaves the loop (`break`, `return`, `throw`) without a `continue`, so it runs at most once; or its condition compares an integer local with a constant and the body moves that local towards the constant by a constant step, in one statement at the top of the body, writing it nowhere else: counting up with `i < N` / `i <= N` and `i += c`, counting down with `i > N` / `i >= N` and `i -= c`, or exactly with `i != N` (or a bare `i`) and a step of 1 from a start on the far side. The counter's first value is its constant initial value when every write outside the loop is a constant; otherwise it may be anything its type holds. Anything else is rejected here rather than by the verifier at load time.",
-  (what: string) => ({
-    message: `cannot prove that this \`while\` loop ends: ${what}`,
+  (why: UnprovenLoop) => ({
+    message: `cannot prove that this \`while\` loop ends: ${unprovenLoopReason(why)}`,
     label: "the verifier would reject this loop",
     help: "use `for (i in 0..N) { … }` (with `break` to stop early), or write the loop as `while (i < N) { …; i += 1 }` or `while (i > 0) { …; i -= 1 }`",
   }),
 );
 
+/** How many iterations a loop needs: exactly (a range) or at most (a `while` loop), and where an unknown counter may start. */
+export interface LoopLength {
+  readonly iterations: bigint;
+  readonly upTo?: boolean;
+  readonly unknownStart?: { readonly counter: string; readonly start: bigint };
+}
+
 export const loopTooLong = defineError(
   "E0411",
   "loop too long for eBPF",
   "eBPF loops run at most 8,388,608 (1 << 23) iterations: that is the kernel's limit for `bpf_loop()`, the longest loop the verifier accepts. A loop that is known to need more cannot run in a program; nor can a `while` loop whose counter may start anywhere its type holds, when that is too far from the bound.",
-  (iterations: string, unknownStart?: string) => ({
-    message: `this loop needs ${iterations} iterations${unknownStart ? ` (${unknownStart})` : ""}; eBPF allows at most 8388608 (1 << 23)`,
+  ({ iterations, upTo, unknownStart }: LoopLength) => ({
+    message: `this loop needs ${upTo ? "up to " : ""}${iterations} iterations${unknownStart ? ` (\`${unknownStart.counter}\` may start at ${unknownStart.start})` : ""}; eBPF allows at most 8388608 (1 << 23)`,
     label: "too many iterations",
     help: unknownStart
       ? "give the loop a bound the compiler can see: start the counter from a constant, or add a second counter to the condition (`&& n < 1000`, with `n += 1` in the body)"

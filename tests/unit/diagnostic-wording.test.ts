@@ -1,0 +1,146 @@
+// "All wording in the catalogue" as a tidy check (next to tidy.test.ts): the sentences
+// a user reads live in src/compiler/diagnostics/catalog/*.ts, so they can be reviewed,
+// kept consistent and documented in one place. A call of `report(…)` (the collector's
+// `diags.report(entry, span, …args)`, the parser's `c.report(…)`, and every local
+// wrapper named `report`) passes data only. With the TypeScript compiler API (syntax,
+// plus the checker to follow a name to its declaration):
+//
+// - Allowed in a report call's arguments: identifiers and names from the user's source,
+//   type names (`typeToString(t)`), numbers, spans, catalogue entries, enum-like reason
+//   keys (`"unsignedCompare"`), single tokens and code made of them (`"u32"`, `"{"`,
+//   `` `${call}()` ``, `` `${map}.${field}` ``): any string literal or piece of a
+//   template literal without two words in a row.
+// - Refused: a string literal or template text holding two words separated by white
+//   space (`"an index"`, `` `takes ${n} arguments` ``) — English, which belongs in the
+//   catalogue entry, chosen there by a key. The same holds one step away: an argument
+//   that is a `const`/`let` of the calling file initialised with such text.
+// - What this does not see: text made in another function and handed over as a value
+//   (a helper returning a sentence). The catalogue entries take closed unions of reason
+//   keys, not `string`, wherever a call site chooses among sentences, so the type
+//   checker keeps such text out.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join, relative } from "node:path";
+import ts from "typescript";
+import { casesIn, repoRoot } from "../harness/golden.js";
+
+const catalogueDir = join(repoRoot, "src", "compiler", "diagnostics");
+
+/** Stands for a `${…}` substitution of a template literal. */
+const hole = "\uE000";
+
+/**
+ * Two words in a row: a letter run, white space, then a letter or a substitution
+ * (`takes ${n}`), or a substitution, white space and a letter (`${n} arguments`). Two
+ * substitutions with a space between them are data put side by side, not wording.
+ */
+const wordingPattern = new RegExp(`\\p{L}[\\p{L}'’-]*\\s+[\\p{L}${hole}]|${hole}\\s+\\p{L}`, "u");
+
+function isWording(text: string): boolean {
+  return wordingPattern.test(text);
+}
+
+/** The literal texts inside `node` that are wording, with their nodes. */
+function wordingIn(node: ts.Node): ts.Node[] {
+  const found: ts.Node[] = [];
+  const visit = (n: ts.Node): void => {
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && isWording(n.text)) found.push(n);
+    else if (ts.isTemplateExpression(n)) {
+      if (isWording([n.head.text, ...n.templateSpans.map((span) => span.literal.text)].join(hole))) found.push(n);
+      for (const span of n.templateSpans) visit(span.expression);
+      return;
+    }
+    // A nested function (a callback building text) is part of the argument too.
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function isReportCall(node: ts.Node): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  return (ts.isIdentifier(callee) && callee.text === "report") || (ts.isPropertyAccessExpression(callee) && callee.name.text === "report");
+}
+
+/** Violations in `files` (absolute paths), as `path:line: text`; `extra` adds in-memory files. */
+function wordingViolations(files: readonly string[], extra: ReadonlyMap<string, string> = new Map()): string[] {
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true, noEmit: true, skipLibCheck: true, types: [], noResolve: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, version, onError, create) => {
+    const text = extra.get(name);
+    return text !== undefined ? ts.createSourceFile(name, text, version, true) : getSourceFile(name, version, onError, create);
+  };
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => extra.has(name) || fileExists(name);
+  const program = ts.createProgram({ rootNames: [...files, ...extra.keys()], options, host });
+  const checker = program.getTypeChecker();
+
+  const found: string[] = [];
+  for (const source of program.getSourceFiles()) {
+    if (!files.includes(source.fileName) && !extra.has(source.fileName)) continue;
+    const file = relative(repoRoot, source.fileName);
+    const where = (node: ts.Node): string => `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+    const show = (node: ts.Node): string => node.getText(source).replace(/\s+/g, " ").slice(0, 100);
+    const visit = (node: ts.Node): void => {
+      if (isReportCall(node)) {
+        for (const arg of node.arguments) {
+          for (const text of wordingIn(arg)) found.push(`${where(text)}: ${show(text)}`);
+          // One step away: a variable of this file holding such text.
+          if (ts.isIdentifier(arg)) {
+            const declaration = checker.getSymbolAtLocation(arg)?.valueDeclaration;
+            if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && declaration.getSourceFile() === source) {
+              for (const text of wordingIn(declaration.initializer)) found.push(`${where(text)}: ${show(text)} (passed as \`${arg.text}\` at line ${where(arg).split(":").pop()})`);
+            }
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
+/** Every TypeScript file under src/ outside the diagnostics module (the catalogue and the collector). */
+function sourcesOutsideCatalogue(): string[] {
+  return casesIn(join(repoRoot, "src"), ".ts").filter((path) => !path.startsWith(catalogueDir + "/"));
+}
+
+describe("diagnostic wording", () => {
+  it("lives in the catalogue: report(…) calls outside src/compiler/diagnostics/ pass data, not English", () => {
+    const violations = wordingViolations(sourcesOutsideCatalogue());
+    assert.deepEqual(violations, [], `move this wording into the catalogue entry (src/compiler/diagnostics/catalog/), chosen by a key:\n${violations.join("\n")}`);
+  });
+
+  it("the check itself catches what it should", () => {
+    const probe = join(repoRoot, "src", "compiler", "check", "wording-probe.ts");
+    const text = [
+      "declare const ctx: { diags: { report(...args: unknown[]): void } };",
+      "declare const entry: unknown, span: unknown, name: string, n: number;",
+      'ctx.diags.report(entry, span, "arrays as map keys");',
+      "ctx.diags.report(entry, span, `takes ${n} arguments`);",
+      'ctx.diags.report(entry, span, n > 1 ? "u32" : "the header offset");',
+      'const why = "it never changes";',
+      "ctx.diags.report(entry, span, why);",
+      "const report = (problem: string) => ctx.diags.report(entry, span, problem);",
+      'report("it must return `i32`");',
+      "ctx.diags.report(entry, span, name, `${name}()`, `${name}.${n}`, \"u32\", \"{\", \"unsignedCompare\", n, `*${name}`, `${name} ${n}`);",
+      'const key = "wrap";',
+      "ctx.diags.report(entry, span, key);",
+    ].join("\n");
+    const at = "src/compiler/check/wording-probe.ts";
+    assert.deepEqual(wordingViolations([], new Map([[probe, text]])), [
+      `${at}:3: "arrays as map keys"`,
+      `${at}:4: \`takes \${n} arguments\``,
+      `${at}:5: "the header offset"`,
+      `${at}:6: "it never changes" (passed as \`why\` at line 7)`,
+      `${at}:9: "it must return \`i32\`"`,
+    ]);
+  });
+});
