@@ -507,8 +507,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (role === "program") return checkTailCallAsCall(c, scope, expr, info);
   checkTestCallee(ctx, info, expr.callee.span);
   if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern") && !checkHelperFromTest(c, info, expr.callee.span)) {
-    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
-      role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name, role);
   }
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);

@@ -284,7 +284,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const display = `${alias}.${fieldName}`;
   const role = info.role.kind;
   if (c.fn.side === "user" && role !== "userspace") {
-    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, callee.span, display, role === "helper" ? "helper" : `${role} function`);
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, callee.span, display, role);
   }
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, callee.span, display);

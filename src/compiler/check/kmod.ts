@@ -110,7 +110,7 @@ export function checkModuleCodeCall(c: ExprChecker, scope: Scope, expr: ast.Call
 /** `private_fn(…)` outside module code. */
 export function checkPrivateCallSite(c: ExprChecker, callee: ast.Expr, info: FunctionInfo): void {
   if (info.role.kind !== "private" || c.fn.side === "module") return;
-  c.ctx.diags.report(nameErrors.privateCalledOutsideModule, callee.span, info.name, c.fn.side === "user" ? "user space" : "eBPF code");
+  c.ctx.diags.report(nameErrors.privateCalledOutsideModule, callee.span, info.name, c.fn.side === "user" ? "user" : "kernel");
 }
 
 /** `new T(FLAG)` in module code: the flag is required and must be a GFP flag. */
@@ -160,21 +160,21 @@ export function checkModuleBody(ctx: CheckContext, info: FunctionInfo): void {
       case "NameExpr": {
         const symbol = ctx.references.get(node);
         if (!symbol) break;
-        if (symbol.kind === "map") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, symbol.info.type.mapKind === "ringbuf" ? "ring buffer" : "map");
-        else if (symbol.kind === "global") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "global variable");
+        if (symbol.kind === "map") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, symbol.info.type.mapKind === "ringbuf" ? "ringbuf" : "map");
+        else if (symbol.kind === "global") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "global");
         else if (symbol.kind === "config") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "config");
-        else if (symbol.kind === "structOps") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "struct_ops impl");
+        else if (symbol.kind === "structOps") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "structOps");
         else if (symbol.kind === "function" && !calleeNames.has(node) && isModuleFunction(symbol.info)) {
           ctx.diags.report(nameErrors.moduleFunctionAsValue, node.span, symbol.info.name);
         }
         break;
       }
-      case "ThrowStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`throw`"); return;
-      case "TryStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`try`/`catch`"); return;
-      case "DeferStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`defer`"); return;
+      case "ThrowStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "throw" }); return;
+      case "TryStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "try" }); return;
+      case "DeferStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "defer" }); return;
       case "StringLiteral": case "StrType":
         if (!printFormats.has(node)) {
-          ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, node.kind === "StrType" ? "the string type `str(N)`" : "a string value");
+          ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: node.kind === "StrType" ? "stringType" : "stringValue" });
         }
         return;
       default: break;
@@ -185,7 +185,7 @@ export function checkModuleBody(ctx: CheckContext, info: FunctionInfo): void {
   for (const [node, symbol] of ctx.declarations) {
     if (symbol.kind !== "local" || !containsNode(decl.body, node)) continue;
     const kernelStruct = kernelStructIn(symbol.type);
-    if (kernelStruct) ctx.diags.report(safetyErrors.constructNotInModuleCode, symbol.span, `the kernel type \`${kernelStruct}\``);
+    if (kernelStruct) ctx.diags.report(safetyErrors.constructNotInModuleCode, symbol.span, { kind: "kernelType", name: kernelStruct });
   }
 }
 

@@ -1,6 +1,7 @@
 //! E02xx: names, declarations, includes and where functions may be called from.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { sideText, type CodeSide } from "./wording.js";
 import type { Span } from "../../source.js";
 
 const didYouMean = (suggestion: string | undefined): { help?: string } =>
@@ -125,8 +126,8 @@ export const kernelFunctionFromUserspace = defineError(
   "E0211",
   "kernel-side function called from user space",
   "`@helper`, `@kfunc` and `extern` functions run in the kernel; user-space code cannot call them.",
-  (name: string, role: string) => ({
-    message: `${role} \`${name}\` runs in the kernel and cannot be called from user space`,
+  (name: string, role: "bpfHelper" | "helper" | "kfunc" | "extern" | "program" | "private" | "test") => ({
+    message: `${role === "bpfHelper" ? "BPF helper" : role === "helper" || role === "kfunc" ? role : `${role} function`} \`${name}\` runs in the kernel and cannot be called from user space`,
     help: "call it from an eBPF program or helper, or write a user-space function for this",
   }),
 );
@@ -434,21 +435,23 @@ export const privateCalledOutsideModule = defineError(
   "E0250",
   "`@private` function called outside kernel-module code",
   "A `@private` function is a static function of the generated kernel module: only `@kfunc` and other `@private` functions (code in the same module) can call it. eBPF programs reach module code only through `@kfunc` functions, which the module registers with the kernel; user space cannot call module code at all.",
-  (name: string, where: string) => ({
-    message: `\`@private\` function \`${name}\` cannot be called from ${where}`,
+  (name: string, side: CodeSide) => ({
+    message: `\`@private\` function \`${name}\` cannot be called from ${sideText(side)}`,
     label: "not visible here",
-    help: where === "user space"
+    help: side === "user"
       ? "module code runs in the kernel; expose what you need through a map or ring buffer that an eBPF program fills"
       : `call a \`@kfunc\` that calls \`${name}\`, or mark \`${name}\` \`@kfunc\` so eBPF programs may call it`,
   }),
 );
 
+const objectNames = { map: "map", ringbuf: "ring buffer", global: "global variable", config: "config", structOps: "struct_ops impl" } as const;
+
 export const nameNotInModuleCode = defineError(
   "E0251",
   "eBPF or user-space name used in kernel-module code",
   "`@kfunc` and `@private` functions are compiled into a kernel module (`NAME.mod.c`), not into the eBPF object: the eBPF object's maps, ring buffers, global variables and configs do not exist there.",
-  (name: string, what: string) => ({
-    message: `${what} \`${name}\` belongs to the eBPF object and cannot be used in kernel-module code`,
+  (name: string, what: "map" | "ringbuf" | "global" | "config" | "structOps") => ({
+    message: `${objectNames[what]} \`${name}\` belongs to the eBPF object and cannot be used in kernel-module code`,
     label: "not available in the kernel module",
     help: "pass the value as a kfunc argument from the eBPF program, or do this part in the eBPF program that calls the kfunc",
   }),

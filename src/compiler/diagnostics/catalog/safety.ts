@@ -63,12 +63,33 @@ export const tailCallChainTooDeep = defineError(
   }),
 );
 
+/** Why a call through a function value cannot be resolved (`check/calls.ts`). */
+export type IndirectCallProblem =
+  | "calleeNotAName" | "parameterOfNonHelper" | "notInitialisedWithFunction" | "nullArgument"
+  | "notAHelper" | "argumentNotAFunction" | "reassigned";
+
+const indirectCallReasons: Readonly<Record<IndirectCallProblem, string>> = {
+  calleeNotAName: "it is not a variable or parameter",
+  parameterOfNonHelper: "only `@helper` functions can take function parameters in eBPF",
+  notInitialisedWithFunction: "it is not initialised with a function name",
+  nullArgument: "`null` is not a function",
+  notAHelper: "only `@helper` functions can be passed as values in eBPF",
+  argumentNotAFunction: "it is not a function name or a variable holding one",
+  reassigned: "the variable is assigned more than one function",
+};
+
+/** What calls (or is passed): the name when there is one. */
+function indirectCallSubject(problem: IndirectCallProblem, name: string | undefined): string {
+  if (name !== undefined) return `\`${name}\``;
+  return problem === "nullArgument" ? "this argument" : problem === "argumentNotAFunction" ? "the function passed here" : "this expression";
+}
+
 export const unresolvedIndirectCall = defineError(
   "E0417",
   "call through a function value that eBPF cannot resolve",
   "eBPF has no indirect calls: every call must name its target when the program is compiled. The compiler resolves calls through function-typed parameters of `@helper` functions (one copy of the helper per function passed) and through local variables that hold one known function; any other call through a function value is rejected.",
-  (what: string, why: string) => ({
-    message: `cannot tell at compile time which function ${what} calls: ${why}`,
+  (problem: IndirectCallProblem, name?: string) => ({
+    message: `cannot tell at compile time which function ${indirectCallSubject(problem, name)} calls: ${indirectCallReasons[problem]}`,
     help: "pass the function directly to a `@helper` parameter, or keep one known function in a local variable that is never reassigned",
   }),
 );
@@ -381,12 +402,28 @@ export const moduleNewWithoutFlag = defineError(
   }),
 );
 
+/** What kernel-module code cannot use (`check/kmod.ts`). */
+export type ModuleConstruct =
+  | { readonly kind: "throw" | "try" | "defer" | "stringType" | "stringValue" }
+  | { readonly kind: "kernelType"; readonly name: string };
+
+function moduleConstructText(construct: ModuleConstruct): string {
+  switch (construct.kind) {
+    case "throw": return "`throw`";
+    case "try": return "`try`/`catch`";
+    case "defer": return "`defer`";
+    case "stringType": return "the string type `str(N)`";
+    case "stringValue": return "a string value";
+    case "kernelType": return `the kernel type \`${construct.name}\``;
+  }
+}
+
 export const constructNotInModuleCode = defineError(
   "E0481",
   "construct not available in kernel-module code",
   "Kernel-module code is translated to kernel C with the same statement emitter as eBPF and user-space code, but some constructs rely on runtimes that exist only in the eBPF object or the loader (string types and their helpers, error frames of `throw`/`try`/`defer`, packet contexts).",
-  (what: string) => ({
-    message: `${what} cannot be used in kernel-module code`,
+  (construct: ModuleConstruct) => ({
+    message: `${moduleConstructText(construct)} cannot be used in kernel-module code`,
     label: "not available in the kernel module",
     help: "keep this part in the eBPF program or in user space, and give the kfunc plain integers or pointers",
   }),
@@ -613,19 +650,92 @@ export const helperArgumentKind = defineError(
   "E0475",
   "helper argument the verifier refuses",
   "Each argument of a BPF helper has a kind the verifier checks (the `argN_type` of the helper's prototype in the kernel): a map, the program's context, a pointer to memory (which may or may not be `null`), a size that must not be zero, a kernel object such as a socket. KernelScript checks calls of known helpers, however they are declared, so the program is not refused when it is loaded.",
-  (helper: string, index: number, param: string, expected: string, found: string, help: string) => ({
-    message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`,
-    label: found,
-    help,
-  }),
+  (helper: string, index: number, param: string, problem: HelperArgumentProblem) => {
+    const { expected, found, help } = helperArgumentText(problem);
+    return { message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`, label: found, help };
+  },
 );
+
+/**
+ * What is wrong with a helper argument (`check/helper-calls.ts`); `expected` is the
+ * kind the verifier wants as `kernel/bpf-helper-args.ts` words it.
+ */
+export type HelperArgumentProblem =
+  | { readonly kind: "map" }
+  | { readonly kind: "notCallback" }
+  | { readonly kind: "sizeNotInteger" }
+  | { readonly kind: "sizeTooSmall"; readonly zeroAllowed: boolean; readonly value: bigint }
+  | { readonly kind: "sizeBeyondLocal"; readonly bytes: number; readonly local: string; readonly value: bigint }
+  | { readonly kind: "contextNull" | "contextInteger" | "contextLocal" }
+  | { readonly kind: "pointerNull"; readonly expected: string; readonly memory: boolean }
+  | { readonly kind: "pointerInteger" | "pointerToLocal" | "contextAsMemory"; readonly expected: string };
+
+function helperArgumentText(problem: HelperArgumentProblem): { expected: string; found: string; help: string } {
+  const passContext = "pass the program's context parameter (`ctx`)";
+  switch (problem.kind) {
+    case "map":
+      return {
+        expected: "a map", found: "KernelScript code cannot pass a map to a helper",
+        help: "use the map's own syntax (`m[k]`, `m[k] = v`, `delete m[k]`, `q.push(v)`, `rb.reserve()`): it calls the helper with the map",
+      };
+    case "notCallback": return { expected: "a callback function", found: "not a function", help: "pass a `@helper` function" };
+    case "sizeNotInteger": return { expected: "a size", found: "not an integer", help: "pass the number of bytes, e.g. `sizeof(T)` or a constant" };
+    case "sizeTooSmall":
+      return {
+        expected: problem.zeroAllowed ? "a size of 0 or more" : "a size of at least one byte", found: `this is ${problem.value}`,
+        help: "give the number of bytes the helper may use; the kernel refuses a zero size here",
+      };
+    case "sizeBeyondLocal":
+      return {
+        expected: `at most ${problem.bytes}, the size of \`${problem.local}\``, found: `${problem.value} bytes`,
+        help: `pass \`${problem.bytes}\` (or make \`${problem.local}\` larger): the helper may touch every byte given`,
+      };
+    case "contextNull": return { expected: "the program's context", found: "`null` is not the context", help: passContext };
+    case "contextInteger": return { expected: "the program's context", found: "an integer, not the context", help: passContext };
+    case "contextLocal": return { expected: "the program's context", found: "the address of a local variable", help: passContext };
+    case "pointerNull":
+      return {
+        expected: problem.expected, found: "`null` is refused here",
+        help: problem.memory ? "pass the address of a variable (`&buf`) with as many bytes as the size argument says" : "pass the pointer the kernel gave the program",
+      };
+    case "pointerInteger": return { expected: problem.expected, found: "an integer, not a pointer", help: "pass a pointer (`&var`)" };
+    case "pointerToLocal":
+      return {
+        expected: problem.expected, found: "the address of a local variable",
+        help: "pass the pointer the kernel gave the program (the result of the helper that made the object)",
+      };
+    case "contextAsMemory":
+      return {
+        expected: problem.expected, found: "the program's context is not memory a helper may use",
+        help: "copy what is needed into a local variable and pass its address (`&buf`)",
+      };
+  }
+}
+
+/** How an `extern` differs from the helper's prototype; types as text, `helperTakes` the C parameter's kind. */
+export type ExternHelperProblem =
+  | { readonly kind: "argumentCount"; readonly fixed: number; readonly variadic: boolean; readonly declared: number }
+  | { readonly kind: "parameter"; readonly index: number; readonly name: string; readonly type: string; readonly helperTakes: "pointer" | "integer"; readonly cParameter: string }
+  | { readonly kind: "result"; readonly type: string; readonly helperReturns: string };
+
+function externHelperProblemText(problem: ExternHelperProblem): string {
+  switch (problem.kind) {
+    case "argumentCount": {
+      const takes = problem.variadic ? `${problem.fixed} to ${problem.fixed + 3}` : `${problem.fixed}`;
+      return `it takes ${takes} argument${problem.fixed === 1 && !problem.variadic ? "" : "s"}, the declaration ${problem.declared}`;
+    }
+    case "parameter":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but the helper takes ${problem.helperTakes === "pointer" ? "a pointer" : "an integer"} (\`${problem.cParameter}\`)`;
+    case "result": return `it returns \`${problem.type}\`, but the helper returns \`${problem.helperReturns}\``;
+  }
+}
 
 export const externHelperMismatch = defineError(
   "E0476",
   "`extern` declaration that does not match the helper",
   "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
-  (name: string, problem: string, declaration: string) => ({
-    message: `\`extern ${name}\` does not match the kernel's helper: ${problem}`,
+  (name: string, problem: ExternHelperProblem, declaration: string) => ({
+    message: `\`extern ${name}\` does not match the kernel's helper: ${externHelperProblemText(problem)}`,
     label: "declared differently from the helper",
     help: `declare it as the kernel does: \`${declaration}\``,
   }),
