@@ -14,6 +14,7 @@ import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { SignatureProblem } from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums, mapFlagBits } from "../kernel/builtins.js";
@@ -352,21 +353,20 @@ function checkProgramSignature(
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
   const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
-  const report = (problem: string, span: Span): void =>
-    ctx.diags.report(typeErrors.programSignature, span, info.attribute, signature, problem);
+  const report = (problem: SignatureProblem, span: Span): void =>
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute, { kind: "written", text: signature }, problem);
   const param = params[0];
   if (params.length !== 1 || !param) {
-    report(`it takes ${params.length} parameters, the kernel passes exactly one context`, decl.name.span);
+    report({ kind: "contextCount", count: params.length }, decl.name.span);
   } else if (param.type.kind !== "error" && !(param.type.kind === "pointer" && param.type.target.kind === "struct" &&
     (contextStruct === undefined || param.type.target.name === contextStruct))) {
-    report(contextStruct ? `the context parameter must be \`*${contextStruct}\`` : "the context parameter must be a pointer to the event's record struct",
-      decl.params[0]!.type.span);
+    report({ kind: "contextType", struct: contextStruct }, decl.params[0]!.type.span);
   }
   const expected = info.returnType;
   const returnOk = returnType.kind === "error" ||
     (expected.kind === "enum" ? (returnType.kind === "enum" && returnType.name === expected.name) || sameInt(returnType, u32) || sameInt(returnType, i32)
       : sameInt(returnType, i32) || (returnType.kind === "enum" && returnType.name === "tc_action"));
-  if (!returnOk) report(`it must return \`${expected.kind === "enum" ? expected.name : "i32"}\``, decl.returnType?.span ?? decl.name.span);
+  if (!returnOk) report({ kind: "returnType", type: expected.kind === "enum" ? expected.name : "i32" }, decl.returnType?.span ?? decl.name.span);
 }
 
 /**
@@ -386,7 +386,7 @@ function sameInt(a: Type, b: Type): boolean {
 
 function checkMainSignature(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { type: Type }[], returnType: Type): void {
   if (!sameInt(returnType, i32) && returnType.kind !== "error") {
-    ctx.diags.report(typeErrors.mainSignature, decl.returnType?.span ?? decl.name.span, "it must return `i32`");
+    ctx.diags.report(typeErrors.mainSignature, decl.returnType?.span ?? decl.name.span, "returnType");
   }
   checkArgsParameter(ctx, decl, params);
 }

@@ -145,13 +145,72 @@ export const missingReturnValue = defineError(
   }),
 );
 
+/**
+ * The signature a program should have: the program-type table's (`written`, with the
+ * name filled in), one built from the kernel's prototype, or a system call probe's.
+ */
+export type ExpectedSignature =
+  | { readonly kind: "written"; readonly text: string }
+  | { readonly kind: "function"; readonly name: string; readonly params: readonly { readonly name: string; readonly type: string }[] }
+  | { readonly kind: "syscall"; readonly name: string; readonly syscall: string };
+
+function expectedSignatureText(expected: ExpectedSignature): string {
+  switch (expected.kind) {
+    case "written": return expected.text;
+    case "function": return `fn ${expected.name}(${expected.params.map((p) => `${p.name}: ${p.type}`).join(", ")}) -> i32`;
+    case "syscall": return `fn ${expected.name}(AT MOST 5 ARGUMENTS OF sys_${expected.syscall}, INTEGERS OR POINTERS) -> i32`;
+  }
+}
+
+/** What is wrong with a program's signature (`check/declarations.ts`, `probe-signature.ts`, `tp-btf.ts`); types as text. */
+export type SignatureProblem =
+  | { readonly kind: "returnType"; readonly type: string; readonly valueIgnoredBy?: "probe" | "tracepoint" }
+  | { readonly kind: "contextCount"; readonly count: number }
+  | { readonly kind: "contextType"; readonly struct: string | undefined }
+  | { readonly kind: "offsetProbeArguments" }
+  | { readonly kind: "tooManyParameters"; readonly count: number; readonly limit: number; readonly reader: "kprobe" | "probe" | "syscallProbe" | "rawTracepoint" }
+  | { readonly kind: "moreThanTheKernelPasses"; readonly target: string; readonly passed: number; readonly count: number; readonly target_kind: "function" | "event" }
+  | { readonly kind: "parameterType"; readonly index: number; readonly name: string; readonly type: string; readonly passed: string; readonly passedName?: string; readonly by: "kernel" | "tracepoint" }
+  | { readonly kind: "syscallParameter"; readonly index: number; readonly name: string; readonly type: string }
+  | { readonly kind: "rawTracepointParameter"; readonly index: number; readonly name: string; readonly type: string; readonly kernelType: string | undefined };
+
+const readers = { kprobe: "a kprobe", probe: "a probe", syscallProbe: "a system call probe", rawTracepoint: "a raw tracepoint program" } as const;
+
+function signatureProblemText(problem: SignatureProblem): string {
+  switch (problem.kind) {
+    case "returnType": {
+      const why = problem.valueIgnoredBy === "probe" ? " (the kernel ignores the value of a probe)"
+        : problem.valueIgnoredBy === "tracepoint" ? " (the kernel ignores the value of a tracepoint program)" : "";
+      return `it must return \`${problem.type}\`${why}`;
+    }
+    case "contextCount": return `it takes ${problem.count} parameters, the kernel passes exactly one context`;
+    case "contextType":
+      return problem.struct ? `the context parameter must be \`*${problem.struct}\`` : "the context parameter must be a pointer to the event's record struct";
+    case "offsetProbeArguments":
+      return "a probe at an offset inside a function cannot name the function's arguments (the registers no longer hold them)";
+    case "tooManyParameters": return `it takes ${problem.count} parameters; ${readers[problem.reader]} can read at most ${problem.limit} arguments`;
+    case "moreThanTheKernelPasses":
+      return `\`${problem.target}\` ${problem.target_kind === "function" ? "takes" : "passes"} ${problem.passed} argument${problem.passed === 1 ? "" : "s"}, not ${problem.count}`;
+    case "parameterType":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but the ${problem.by} passes \`${problem.passed}\`` +
+        (problem.passedName !== undefined ? ` (\`${problem.passedName || "unnamed"}\`)` : "");
+    case "syscallParameter":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`; a system call's arguments are registers (integers or pointers)`;
+    case "rawTracepointParameter": {
+      const passed = problem.kernelType !== undefined ? ` (the kernel's \`${problem.kernelType}\` arrives as its value or address)` : "";
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but a raw tracepoint passes every argument as an integer${passed}: ` +
+        "declare it `u64`, or use `@tp_btf` to read kernel pointers directly";
+    }
+  }
+}
+
 export const programSignature = defineError(
   "E0315",
   "wrong program signature",
   "Each program type has a fixed signature: the kernel passes one context pointer and interprets the return value.",
-  (attribute: string, expected: string, problem: string) => ({
-    message: `\`@${attribute}\` program has the wrong signature: ${problem}`,
-    help: `write it as \`${expected}\``,
+  (attribute: string, expected: ExpectedSignature, problem: SignatureProblem) => ({
+    message: `\`@${attribute}\` program has the wrong signature: ${signatureProblemText(problem)}`,
+    help: `write it as \`${expectedSignatureText(expected)}\``,
   }),
 );
 
@@ -290,8 +349,8 @@ export const mainSignature = defineError(
   "E0329",
   "wrong main signature",
   "User-space `main` returns `i32` (the exit code) and takes no parameters or one struct of command-line arguments.",
-  (problem: string) => ({
-    message: `\`main\` has the wrong signature: ${problem}`,
+  (problem: "returnType" | "parameters") => ({
+    message: `\`main\` has the wrong signature: ${problem === "returnType" ? "it must return `i32`" : "it takes no parameters or one struct of command-line arguments"}`,
     help: "write `fn main() -> i32` or `fn main(args: Args) -> i32`",
   }),
 );
