@@ -272,13 +272,13 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
     }
     if (info.argument === "required" && target === undefined) {
       const example = name === "tc" ? '@tc("ingress")' : name === "tracepoint" ? '@tracepoint("sched/sched_switch")' : `@${name}("target")`;
-      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, "needs a string argument", example);
+      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, { kind: "missing" }, example);
     } else if (name === "tc" && target !== "ingress" && target !== "egress") {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        `the direction must be "ingress" or "egress"`, '@tc("ingress")');
+        { kind: "tcDirection" }, '@tc("ingress")');
     } else if (target !== undefined && info.targetFormat && !info.targetFormat.pattern.test(target)) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        `\`${target}\` is not ${info.targetFormat.description}`, info.targetFormat.example);
+        { kind: "targetFormat", target, description: info.targetFormat.description }, info.targetFormat.example);
     }
     return { kind: "program", info, target };
   }

@@ -35,6 +35,7 @@ export const codeAreas: readonly CodeArea[] = [
   { file: "names.ts", heading: "names, declarations, includes and imports", ranges: [[200, 299]] },
   { file: "types.ts", heading: "types", ranges: [[300, 399]] },
   { file: "types-features.ts", heading: "types of the language's features", ranges: [[300, 399]], historicWarnings: [[210, 212]] },
+  { file: "types-kernel-interfaces.ts", heading: "types of struct_ops, perf events and kernel-module code", ranges: [[300, 399]] },
   {
     file: "safety.ts", heading: "eBPF safety and kernel limits", ranges: [[400, 449], [470, 499]],
     historicWarnings: [[229, 229], [245, 248], [254, 254], [262, 262]],

@@ -1,6 +1,7 @@
 //! E03xx, continued: type errors of the language features (strings and match,
-//! struct_ops, functions and pointers, globals and configs, packets, errors, loops,
-//! ring buffers and objects), one section each. Re-exported by types.ts.
+//! functions and pointers, globals and configs, packets, errors, loops, ring buffers
+//! and objects, imports, exec, map events, tests), one section each; struct_ops, perf
+//! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import type { Span } from "../../source.js";
@@ -137,28 +138,6 @@ export const valueMatchWithoutDefault = defineWarning(
   (type: string) => ({
     message: `values no arm matches give the zero value of \`${type}\``,
     help: "add a `default` arm to say what they should give",
-  }),
-);
-
-// --- lead: struct_ops ---
-
-export const structOpsMember = defineError(
-  "E0338",
-  "struct_ops member mismatch",
-  "An `impl` block fills in a kernel operations struct (`tcp_congestion_ops` …): each method must be one of its function-pointer members with the kernel's parameter and return types, each field one of its data members, and the members the kernel requires must be present.",
-  (opsType: string, problem: string, expected: string | undefined) => ({
-    message: `\`${opsType}\`: ${problem}`,
-    help: expected ?? `see the members of \`struct ${opsType}\` in vmlinux.h`,
-  }),
-);
-
-export const implNotAValue = defineError(
-  "E0339",
-  "impl block used as a value",
-  "A struct_ops `impl` block is registered with the kernel by `register(name)` from user space; it is not a value that can be stored or passed around otherwise.",
-  (name: string) => ({
-    message: `\`${name}\` is a struct_ops impl block, not a value`,
-    help: `register it from user space with \`register(${name})\``,
   }),
 );
 
@@ -485,64 +464,6 @@ export const allocationFlagOutsideKfunc = defineError(
   }),
 );
 
-// --- perf-events ---
-
-export const perfTypeInKernel = defineError(
-  "E0355",
-  "perf type in eBPF code",
-  "`perf_options` and `PerfAttachment` describe perf events opened by the loader with perf_event_open(2); they exist only in user space, where `attach`, `read` and `detach` use them.",
-  (type: string) => ({
-    message: `\`${type}\` is a user-space type; eBPF programs cannot use it`,
-    label: "only the loader opens perf events",
-    help: "move this code into a user-space function (one without a program attribute), e.g. `main`",
-  }),
-);
-
-export const attachTargetKind = defineError(
-  "E0356",
-  "wrong attach target for the program type",
-  "`@perf_event` programs attach to a perf event described by `perf_options { perf_type: …, perf_config: … }`; every other program type attaches to a named target (an interface, a tracepoint, a function).",
-  (program: string, found: string, expected: string) => ({
-    message: `\`@${program}\` programs cannot be attached to ${found}`,
-    label: `expected ${expected}`,
-    help: program === "perf_event"
-      ? "describe the event: `attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock }, 0)`"
-      : "`perf_options` targets only `@perf_event` programs; pass the target name as a string",
-  }),
-);
-
-export const readNeedsPerfAttachment = defineError(
-  "E0357",
-  "read needs a perf attachment",
-  "`read(att)` returns the current count of the perf event behind a `PerfAttachment` (what `attach(prog, perf_options { … }, 0)` returns), or -1 when the attachment is no longer valid.",
-  (found: string) => ({
-    message: `\`read\` takes a \`PerfAttachment\`, found \`${found}\``,
-    label: "not a perf attachment",
-    help: "keep the result of `attach(prog, perf_options { … }, 0)` and pass it: `var att = attach(…)` then `read(att)`",
-  }),
-);
-
-export const perfOptionsInvalid = defineError(
-  "E0358",
-  "invalid perf event options",
-  "perf_event_open(2) needs a process or a CPU to count on: `pid: -1` (every process) works only with one CPU (`cpu` ≥ 0), and `cpu: -1` (every CPU) only with one process (`pid` ≥ 0, 0 is the loader itself). `attach` with `perf_options` takes no flags.",
-  (problem: string, fix: string) => ({
-    message: `these perf event options cannot be opened: ${problem}`,
-    help: fix,
-  }),
-);
-
-export const perfConfigMismatch = defineError(
-  "E0359",
-  "perf_config does not match perf_type",
-  "`perf_config` names an event within the kind given by `perf_type`: `perf_hw_config` constants (cpu_cycles, cache_misses, …) go with `perf_type_hardware`, `perf_sw_config` constants (cpu_clock, page_faults, …) with `perf_type_software`.",
-  (config: string, configEnum: string, type: string, expectedEnum: string) => ({
-    message: `\`${config}\` is a \`${configEnum}\` event, but \`perf_type\` is \`${type}\``,
-    label: `expected a \`${expectedEnum}\` constant`,
-    help: configEnum === "perf_hw_config" ? "use `perf_type: perf_type_hardware` for hardware counters" : "use `perf_type: perf_type_software` for software events",
-  }),
-);
-
 // --- imports-exec ---
 
 export const importCycle = defineError(
@@ -575,41 +496,6 @@ export const execNotPython = defineError(
     message: `\`exec()\` hands the program over to a Python script (\`.py\`), not to \`${path}\``,
     label: "not a `.py` file",
     help: "pass the path of a Python script, e.g. `exec(\"./analysis.py\")`",
-  }),
-);
-
-// --- kmod ---
-
-export const moduleParameterType = defineError(
-  "E0362",
-  "parameter type not allowed in kernel-module functions",
-  "A `@kfunc` is called by eBPF programs through BTF: the verifier accepts scalars (integers, `bool`, `char`, enums) and pointers to scalars or to structs of the file as arguments. `@private` functions follow the same rule, so every value that reaches module code has a kernel C type. At most 5 parameters: eBPF passes arguments in R1–R5.",
-  (fn: string, found: string, why: string) => ({
-    message: `parameter of \`${fn}\` has type \`${found}\`, ${why}`,
-    label: "not allowed here",
-    help: "use an integer, `bool`, `char`, an enum or a pointer to one of those or to a struct of this file (group more than 5 values in a struct and pass a pointer)",
-  }),
-);
-
-export const moduleReturnType = defineError(
-  "E0363",
-  "return type not allowed in kernel-module functions",
-  "A `@kfunc` returns a scalar to the calling eBPF program: an integer, `bool`, `char`, an enum or nothing. Returning a pointer needs acquire/release flags (`KF_ACQUIRE`, `KF_RET_NULL`) and a matching destructor kfunc, which this compiler does not generate. `@private` functions may also return pointers.",
-  (fn: string, found: string) => ({
-    message: `\`${fn}\` returns \`${found}\`, which a kfunc cannot return to eBPF`,
-    label: "not allowed here",
-    help: "return an integer status and write results through a pointer parameter (`out: *u64`)",
-  }),
-);
-
-export const allocationFlagNotGfp = defineError(
-  "E0364",
-  "allocation flag is not a GFP flag",
-  "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
-  (found: string) => ({
-    message: `${found} is not an allocation flag`,
-    label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
-    help: "write `new T(GFP_ATOMIC)`",
   }),
 );
 

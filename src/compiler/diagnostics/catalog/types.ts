@@ -1,6 +1,6 @@
 //! E03xx: type errors.
 
-import { defineError, defineWarning } from "../diagnostic.js";
+import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
@@ -385,12 +385,26 @@ export const loopControlOutsideLoop = defineError(
   }),
 );
 
+/** What is wrong with a program attribute's argument; `description` is the program-type table's (`a kernel function name`). */
+export type AttributeArgumentProblem =
+  | { readonly kind: "missing" | "tcDirection" | "implWithoutStruct" }
+  | { readonly kind: "targetFormat"; readonly target: string; readonly description: string };
+
+function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
+  switch (problem.kind) {
+    case "missing": return "needs a string argument";
+    case "tcDirection": return 'the direction must be "ingress" or "egress"';
+    case "implWithoutStruct": return "an impl block needs the kernel struct it implements";
+    case "targetFormat": return `\`${problem.target}\` is not ${problem.description}`;
+  }
+}
+
 export const programAttributeArgument = defineError(
   "E0333",
   "program attribute argument",
   "Some program attributes take a string: `@tc(\"ingress\")`/`@tc(\"egress\")`, `@tracepoint(\"category/event\")`, `@probe(\"function\")`.",
-  (attribute: string, problem: string, example: string) => ({
-    message: `\`@${attribute}\`: ${problem}`,
+  (attribute: string, problem: AttributeArgumentProblem, example: string) => ({
+    message: `\`@${attribute}\`: ${attributeArgumentProblemText(problem)}`,
     help: `write \`${example}\``,
   }),
 );
@@ -437,3 +451,4 @@ export const logicalNeedsBool = defineError(
 
 // The language features' type errors (E0340–E0399) live in types-features.ts.
 export * from "./types-features.js";
+export * from "./types-kernel-interfaces.js";
