@@ -13,7 +13,9 @@
 // - Refused: a string literal or template text holding two words separated by white
 //   space (`"an index"`, `` `takes ${n} arguments` ``) — English, which belongs in the
 //   catalogue entry, chosen there by a key. The same holds one step away: an argument
-//   that is a `const`/`let` of the calling file initialised with such text.
+//   that is a `const`/`let` of the calling file initialised with such text, and an
+//   argument given to a wrapper of the same file (any function that hands that
+//   parameter to a report call, e.g. `wrongSide(side, instead)`).
 // - What this does not see: text made in another function and handed over as a value
 //   (a helper returning a sentence). The catalogue entries take closed unions of reason
 //   keys, not `string`, wherever a call site chooses among sentences, so the type
@@ -87,18 +89,54 @@ function wordingViolations(files: readonly string[], extra: ReadonlyMap<string, 
     const file = relative(repoRoot, source.fileName);
     const where = (node: ts.Node): string => `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
     const show = (node: ts.Node): string => node.getText(source).replace(/\s+/g, " ").slice(0, 100);
-    const visit = (node: ts.Node): void => {
-      if (isReportCall(node)) {
-        for (const arg of node.arguments) {
-          for (const text of wordingIn(arg)) found.push(`${where(text)}: ${show(text)}`);
-          // One step away: a variable of this file holding such text.
-          if (ts.isIdentifier(arg)) {
-            const declaration = checker.getSymbolAtLocation(arg)?.valueDeclaration;
-            if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && declaration.getSourceFile() === source) {
-              for (const text of wordingIn(declaration.initializer)) found.push(`${where(text)}: ${show(text)} (passed as \`${arg.text}\` at line ${where(arg).split(":").pop()})`);
-            }
-          }
+    const checkArgument = (arg: ts.Expression): void => {
+      for (const text of wordingIn(arg)) found.push(`${where(text)}: ${show(text)}`);
+      // One step away: a variable of this file holding such text.
+      if (ts.isIdentifier(arg)) {
+        const declaration = checker.getSymbolAtLocation(arg)?.valueDeclaration;
+        if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && declaration.getSourceFile() === source) {
+          for (const text of wordingIn(declaration.initializer)) found.push(`${where(text)}: ${show(text)} (passed as \`${arg.text}\` at line ${where(arg).split(":").pop()})`);
         }
+      }
+    };
+    // Wrappers: a function of this file (whatever its name) that hands one of its
+    // parameters to a report call; the arguments its callers give there are checked too.
+    const forwarded = new Map<ts.Node, Set<number>>();
+    const findWrappers = (node: ts.Node): void => {
+      if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+        const params = node.parameters.map((p) => (ts.isIdentifier(p.name) ? checker.getSymbolAtLocation(p.name) : undefined));
+        const indexes = new Set<number>();
+        const scan = (n: ts.Node): void => {
+          if (isReportCall(n)) {
+            const mark = (m: ts.Node): void => {
+              if (ts.isIdentifier(m)) {
+                const index = params.indexOf(checker.getSymbolAtLocation(m));
+                if (index >= 0) indexes.add(index);
+              }
+              ts.forEachChild(m, mark);
+            };
+            n.arguments.forEach(mark);
+          }
+          ts.forEachChild(n, scan);
+        };
+        if (node.body) scan(node.body);
+        if (indexes.size > 0) forwarded.set(node, indexes);
+      }
+      ts.forEachChild(node, findWrappers);
+    };
+    findWrappers(source);
+    const wrapperOf = (call: ts.CallExpression): Set<number> | undefined => {
+      const declaration = checker.getSymbolAtLocation(call.expression)?.valueDeclaration;
+      if (!declaration) return undefined;
+      if (ts.isFunctionDeclaration(declaration)) return forwarded.get(declaration);
+      if (ts.isVariableDeclaration(declaration) && declaration.initializer) return forwarded.get(declaration.initializer);
+      return undefined;
+    };
+    const visit = (node: ts.Node): void => {
+      if (isReportCall(node)) node.arguments.forEach(checkArgument);
+      else if (ts.isCallExpression(node)) {
+        const indexes = wrapperOf(node);
+        if (indexes) node.arguments.forEach((arg, i) => { if (indexes.has(i)) checkArgument(arg); });
       }
       ts.forEachChild(node, visit);
     };
@@ -133,6 +171,10 @@ describe("diagnostic wording", () => {
       "ctx.diags.report(entry, span, name, `${name}()`, `${name}.${n}`, \"u32\", \"{\", \"unsignedCompare\", n, `*${name}`, `${name} ${n}`);",
       'const key = "wrap";',
       "ctx.diags.report(entry, span, key);",
+      "function wrongSide(side: string, instead: string, n: number): void { ctx.diags.report(entry, span, side, { help: instead }); }",
+      'wrongSide("user", "register handlers in user space", 2);',
+      'const arity = (count: number, what: string) => ctx.diags.report(entry, span, count);',
+      'arity(1, "one value");',
     ].join("\n");
     const at = "src/compiler/check/wording-probe.ts";
     assert.deepEqual(wordingViolations([], new Map([[probe, text]])), [
@@ -141,6 +183,7 @@ describe("diagnostic wording", () => {
       `${at}:5: "the header offset"`,
       `${at}:6: "it never changes" (passed as \`why\` at line 7)`,
       `${at}:9: "it must return \`i32\`"`,
+      `${at}:14: "register handlers in user space"`,
     ]);
   });
 });

@@ -7,6 +7,8 @@
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { OperationArguments } from "../diagnostics/catalog/types-features.js";
+import type { WrongSideAdvice } from "../diagnostics/catalog/wording.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
@@ -40,8 +42,7 @@ export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType
   const expectedArgs = keyed ? 2 : 1;
   if (typeExpr.args.length !== expectedArgs) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.span, spelled,
-      keyed ? "two type arguments (key and value)" : mapKind === "perf_event_array" ? "one type argument (the record struct)" : "one type argument (the value)",
-      `${typeExpr.args.length}`);
+      keyed ? "keyAndValue" : mapKind === "perf_event_array" ? "recordStruct" : "value", { count: typeExpr.args.length });
     return errorType;
   }
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
@@ -63,11 +64,11 @@ export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType
   }
   const value = types[0]!;
   if (mapKind === "perf_event_array" && (value.kind !== "struct" || value.origin !== "user")) {
-    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "a struct record type", `\`${typeToString(value)}\``);
+    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "structRecordType", { type: typeToString(value) });
     return errorType;
   }
   if (value.kind === "array" || value.kind === "void") {
-    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "an integer, enum, bool or struct value", `\`${typeToString(value)}\``);
+    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "valueType", { type: typeToString(value) });
     return errorType;
   }
   return { kind: "map", mapKind, key: voidType, value, maxEntries };
@@ -76,7 +77,7 @@ export function resolveExtraMapType(ctx: CheckContext, typeExpr: ast.GenericType
 function sizeOfCapacity(ctx: CheckContext, expr: ast.Expr): number | undefined {
   const value = constantInteger(ctx, expr);
   if (value === undefined || value <= 0n || value > 0xffffffffn) {
-    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? "a non-constant expression" : `\`${value}\``);
+    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? { kind: "notConstant" } : { kind: "value", value });
     return undefined;
   }
   return Number(value);
@@ -146,9 +147,7 @@ export function mapMethodOfCallee(scope: Scope, callee: ast.Expr): { symbol: Ext
 export function checkMapIndexable(ctx: CheckContext, info: MapInfo, span: ast.Expr["span"]): boolean {
   const kind = info.type.mapKind;
   if (kind !== "queue" && kind !== "stack" && kind !== "perf_event_array") return true;
-  ctx.diags.report(typeErrors.mapOperationForKind, span, `indexing (\`${info.name}[…]\`)`, kind,
-    kind === "perf_event_array" ? `send records with \`${info.name}.output(ctx, record)\` in eBPF and receive them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``
-      : `use \`${info.name}.push(v)\`, and \`if (var v = ${info.name}.pop()) { … }\` or \`.peek()\``);
+  ctx.diags.report(typeErrors.mapOperationForKind, span, info.name, kind);
   return false;
 }
 
@@ -167,14 +166,14 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   };
-  const wrongSide = (side: "kernel" | "user", instead: string): boolean => {
+  const wrongSide = (side: "kernel" | "user", instead: WrongSideAdvice): boolean => {
     if (c.fn.side !== side) return false;
-    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, side === "user" ? "user space" : "eBPF code", instead);
+    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, side, instead);
     return true;
   };
-  const arity = (n: number, what: string): boolean => {
+  const arity = (n: number, what: OperationArguments): boolean => {
     if (expr.args.length === n) return true;
-    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, `${expr.args.length} arguments`);
+    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, { count: expr.args.length });
     return false;
   };
   const available = methodsOf(kind);
@@ -185,22 +184,22 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   }
   switch (method) {
     case "push":
-      if (!arity(1, "one value")) return skipArgs();
+      if (!arity(1, { kind: "oneValue" })) return skipArgs();
       checkExprAs(c, scope, expr.args[0]!, info.type.value, `the value pushed onto \`${info.name}\``);
       return boolType;
     case "pop": case "peek":
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);
       return skipArgs();
     case "output": {
-      if (wrongSide("user", `emit records from an eBPF program; user space receives them with \`${info.name}.on_event(handler)\` and \`dispatch(${info.name})\``)) return skipArgs();
+      if (wrongSide("user", { kind: "perfOutputInEbpf", map: info.name })) return skipArgs();
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
       const implicitContext = role.kind === "program" && ["tp_btf", "raw_tracepoint", "probe", "kprobe"].includes(role.info.programType);
-      if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
+      if (!(implicitContext && expr.args.length === 1) && !arity(2, { kind: implicitContext ? "oneRecord" : "contextAndRecord" })) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);
         if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, "the program's context pointer first", `\`${typeToString(contextType)}\``);
+          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
         }
       }
       const recordArg = expr.args[expr.args.length - 1]!;
@@ -208,27 +207,27 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       const record = info.type.value;
       const matches = (t: Type): boolean => t.kind === "struct" && record.kind === "struct" && t.name === record.name;
       if (recordType.kind !== "error" && !matches(recordType) && !(recordType.kind === "pointer" && matches(recordType.target))) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, `a \`${typeToString(record)}\` record (or a pointer to one)`, `\`${typeToString(recordType)}\``);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, { kind: "recordOrPointer", record: typeToString(record) }, { type: typeToString(recordType) });
       }
       return i32;
     }
     case "on_event":
-      if (wrongSide("kernel", "register handlers in user space and call `dispatch`; eBPF code calls `output`")) return skipArgs();
+      if (wrongSide("kernel", { kind: "perfHandlersInUserSpace" })) return skipArgs();
       checkOnEvent(c, scope, expr, info);
       return voidType;
     case "per_cpu":
-      if (wrongSide("kernel", `eBPF code sees only its own CPU's value: read \`${info.name}[k]\``)) return skipArgs();
-      if (!arity(2, "a key and a CPU number")) return skipArgs();
+      if (wrongSide("kernel", { kind: "perCpuInUserSpace", map: info.name })) return skipArgs();
+      if (!arity(2, { kind: "keyAndCpu" })) return skipArgs();
       checkExprAs(c, scope, expr.args[0]!, info.type.key, `the key of map \`${info.name}\``);
       checkExprAs(c, scope, expr.args[1]!, u32, "the CPU number");
       return info.type.value;
     case "dropped":
-      if (wrongSide("kernel", "lost samples are counted by user space while `dispatch` reads the buffers")) return skipArgs();
-      if (!arity(0, "no arguments")) return skipArgs();
+      if (wrongSide("kernel", { kind: "lostInUserSpace" })) return skipArgs();
+      if (!arity(0, { kind: "none" })) return skipArgs();
       return u64;
     case "cpus":
-      if (wrongSide("kernel", "per-CPU slots are a user-space view; eBPF code sees only its own CPU's value")) return skipArgs();
-      if (!arity(0, "no arguments")) return skipArgs();
+      if (wrongSide("kernel", { kind: "cpusInUserSpace" })) return skipArgs();
+      if (!arity(0, { kind: "none" })) return skipArgs();
       return u32;
     default:
       return skipArgs();
@@ -258,7 +257,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
   const value = found.symbol.info.type.value;
   ctx.exprTypes.set(found.call, value);
   if (found.call.args.length !== 0) {
-    ctx.diags.report(typeErrors.ringbufOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, "no arguments", `${found.call.args.length} arguments`);
+    ctx.diags.report(typeErrors.ringbufOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, { kind: "none" }, { count: found.call.args.length });
     found.call.args.forEach((a) => checkExpr(c, scope, a));
   }
   if (stmt.bindingType) {

@@ -1,6 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { sideText, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -457,10 +458,10 @@ export const mapOperationWrongSide = defineError(
   "E0486",
   "map operation on the wrong side",
   "Some map operations exist only in eBPF code (perf event output) or only in user space (reading per-CPU slots, drop counts, event handlers).",
-  (call: string, side: string, instead: string) => ({
-    message: `\`${call}\` is not available in ${side}`,
-    label: `not in ${side}`,
-    help: instead,
+  (call: string, side: CodeSide, instead: WrongSideAdvice) => ({
+    message: `\`${call}\` is not available in ${sideText(side)}`,
+    label: `not in ${sideText(side)}`,
+    help: wrongSideAdviceText(instead),
   }),
 );
 

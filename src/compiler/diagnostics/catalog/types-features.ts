@@ -4,6 +4,7 @@
 //! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 
 // --- strings-match ---
@@ -383,7 +384,10 @@ export const ringbufValueType = defineError(
   "E0390",
   "ring buffer record type must be a struct",
   "A ring buffer carries records of one struct type declared in the file: eBPF code reserves one record at a time and user space decodes it with the same layout.",
-  (found: string) => ({
+  (found: string | { readonly typeArguments: number }) => typeof found !== "string" ? {
+    message: `a ring buffer takes one type argument, the record struct; found ${found.typeArguments}`,
+    help: "write `ringbuf<Event>(4096)` with a struct of this file",
+  } : ({
     message: `a ring buffer's record type must be a struct declared in this file, found \`${found}\``,
     label: `\`${found}\` is not a struct of this file`,
     help: `wrap the data in a struct, e.g. \`struct Event { value: ${found} }\` and \`ringbuf<Event>(4096)\``,
@@ -401,12 +405,33 @@ export const ringbufSize = defineError(
   }),
 );
 
+/** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
+export type OperationArguments =
+  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
+  | { readonly kind: "recordOrPointer"; readonly record: string }
+  | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
+  | { readonly kind: "handler"; readonly signature: string };
+
+function operationArgumentsText(expected: OperationArguments): string {
+  switch (expected.kind) {
+    case "none": return "no arguments";
+    case "oneValue": return "one value";
+    case "oneRecord": return "one record";
+    case "contextAndRecord": return "the program's context and one record";
+    case "contextFirst": return "the program's context pointer first";
+    case "keyAndCpu": return "a key and a CPU number";
+    case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
+    case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
+    case "handler": return `a user-space function \`${expected.signature}\``;
+  }
+}
+
 export const ringbufOperationArguments = defineError(
   "E0392",
   "wrong arguments to a ring buffer operation",
   "`reserve()` takes nothing and returns a pointer to a new record; `submit(e)` and `discard(e)` take a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function.",
-  (operation: string, expected: string, found: string) => ({
-    message: `\`${operation}\` expects ${expected}, found ${found}`,
+  (operation: string, expected: OperationArguments, found: ArgumentsFound) => ({
+    message: `\`${operation}\` expects ${operationArgumentsText(expected)}, found ${argumentsFoundText(found)}`,
     help: "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`",
   }),
 );
@@ -415,10 +440,10 @@ export const ringbufWrongSide = defineError(
   "E0393",
   "ring buffer operation on the wrong side",
   "Records are reserved, submitted and discarded by eBPF code in the kernel; user space consumes them with handlers (`on_event`) and `dispatch`. Each operation exists on one side only.",
-  (operation: string, side: string, instead: string) => ({
-    message: `\`${operation}\` cannot be used in ${side}`,
-    label: `not available in ${side}`,
-    help: instead,
+  (operation: string, side: CodeSide, instead: WrongSideAdvice) => ({
+    message: `\`${operation}\` cannot be used in ${sideText(side)}`,
+    label: `not available in ${sideText(side)}`,
+    help: wrongSideAdviceText(instead),
   }),
 );
 
@@ -436,8 +461,8 @@ export const dispatchArguments = defineError(
   "E0395",
   "dispatch needs ring buffers",
   "`dispatch(rb1, rb2, …)` polls the given ring buffers and calls their handlers until SIGINT/SIGTERM or a handler returns non-zero.",
-  (found: string) => ({
-    message: `\`dispatch\` takes one or more ring buffers, found ${found}`,
+  (found: { readonly kind: "none" } | { readonly kind: "map"; readonly mapKind: string; readonly name: string } | { readonly kind: "type"; readonly type: string }) => ({
+    message: `\`dispatch\` takes one or more ring buffers, found ${found.kind === "none" ? "no arguments" : found.kind === "map" ? `the ${found.mapKind} map \`${found.name}\`` : `\`${found.type}\``}`,
     help: "pass the ring buffer variables themselves: `dispatch(events)`",
   }),
 );
@@ -457,8 +482,8 @@ export const allocationFlagOutsideKfunc = defineError(
   "E0397",
   "allocation flag outside a kfunc",
   "`new T(GFP_ATOMIC)` / `new T(GFP_KERNEL)` choose how kernel-module code (`@kfunc`) allocates. eBPF programs allocate with `bpf_obj_new` and user space with `calloc`; neither takes flags.",
-  (side: string) => ({
-    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${side}`,
+  (side: CodeSide) => ({
+    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${sideText(side)}`,
     label: "flag not allowed here",
     help: "write `new T()` without the flag",
   }),
@@ -541,19 +566,29 @@ export const mapOperationForKind = defineError(
   "E0399",
   "operation not available on this map kind",
   "Queues and stacks have no keys (push, pop and peek instead of `m[k]`), perf event arrays only carry records (`output`), and some operations exist only for particular kinds.",
-  (what: string, kind: string, instead: string) => ({
-    message: `${what} is not available on a \`${kind}\` map`,
+  (map: string, kind: string) => ({
+    message: `indexing (\`${map}[…]\`) is not available on a \`${kind}\` map`,
     label: `not for a ${kind}`,
-    help: instead,
+    help: kind === "perf_event_array"
+      ? `send records with \`${map}.output(ctx, record)\` in eBPF and receive them with \`${map}.on_event(handler)\` and \`dispatch(${map})\``
+      : `use \`${map}.push(v)\`, and \`if (var v = ${map}.pop()) { … }\` or \`.peek()\``,
   }),
 );
+
+const mapTypeArgumentsText = {
+  keyAndValue: "two type arguments (key and value)",
+  recordStruct: "one type argument (the record struct)",
+  value: "one type argument (the value)",
+  structRecordType: "a struct record type",
+  valueType: "an integer, enum, bool or struct value",
+} as const;
 
 export const mapKindTypeArguments = defineError(
   "E0300",
   "wrong type arguments for a map kind",
   "Each map kind takes a fixed number of type arguments: `queue<T>`, `stack<T>` and `perf_event_array<T>` one (the value or record), `lpm_trie<K, V>` two.",
-  (kind: string, expected: string, found: string) => ({
-    message: `\`${kind}\` takes ${expected}, found ${found}`,
+  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType", found: { readonly count: number } | { readonly type: string }) => ({
+    message: `\`${kind}\` takes ${mapTypeArgumentsText[expected]}, found ${"count" in found ? found.count : `\`${found.type}\``}`,
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"

@@ -279,8 +279,8 @@ export const invalidSize = defineError(
   "E0322",
   "invalid size",
   "Map capacities `(N)`, array lengths `T[N]` and string sizes `str(N)` are positive integer constants.",
-  (found: string) => ({
-    message: `a size must be a positive integer constant, found ${found}`,
+  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: string }) => ({
+    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : found.why}`,
     help: "write an integer literal such as `1024`, or a `const`",
   }),
 );
