@@ -79,9 +79,12 @@ export const notSupportedHere = defineError(
   "E0503",
   "not supported in this position",
   "The construct is supported, but not where it is written: the compiler cannot generate code for it there.",
-  (what: string, why: string, instead: string) => ({
-    message: `${what} is not supported here: ${why}`,
-    help: instead,
+  // One construct so far; a new one adds a key here with its reason and advice.
+  (construct: "deferInLoop") => ({
+    message: {
+      deferInLoop: "`defer` inside a loop is not supported here: a deferred call is registered once per call of the function, and a loop could register it many times",
+    }[construct],
+    help: { deferInLoop: "call the cleanup at the end of each iteration, or move the loop body into a function that uses `defer`" }[construct],
   }),
 );
 

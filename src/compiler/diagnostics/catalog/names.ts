@@ -325,14 +325,19 @@ export const unknownContextMethod = defineError(
 
 // --- errors-returns ---
 
+/** The error a `throw` raises: `error 3`, or one whose code is computed at run time. */
+export function thrownError(code: bigint | undefined): string {
+  return code === undefined ? "an error with a computed code" : `error ${code}`;
+}
+
 export const uncaughtThrowInMain = defineWarning(
   "W0213",
   "error can end the program",
   "An error thrown in user space that no `try` catches reaches the end of `main`: the program prints `unhandled error N` with the function that threw it and exits with status 1.",
-  (what: string, code: string, path: string) => ({
-    message: `${what} thrown here is not caught before the end of \`main\``,
+  (code: bigint | undefined, path: string) => ({
+    message: `${thrownError(code)} thrown here is not caught before the end of \`main\``,
     label: "thrown here",
-    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code}\` and exits with status 1`],
+    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code ?? "N"}\` and exits with status 1`],
     help: "catch it with `try { … } catch … { … }` in `main` or on the way",
   }),
 );
@@ -341,8 +346,8 @@ export const tryWithoutEffect = defineWarning(
   "W0214",
   "try has no effect",
   "A `try` whose body cannot throw never runs its catch clauses, and a `try` without catch clauses catches nothing.",
-  (why: string) => ({
-    message: `this \`try\` has no effect: ${why}`,
+  (why: "noCatch" | "nothingThrows") => ({
+    message: `this \`try\` has no effect: ${why === "noCatch" ? "it has no `catch` clause" : "nothing in its body can throw"}`,
     label: "has no effect",
     help: "remove the `try` (keep its body), or move it around the code that throws",
   }),
@@ -365,8 +370,8 @@ export const patternNotConstant = defineError(
   "E0216",
   "match pattern is not a constant",
   "A name in a match pattern must be an enum constant (or a built-in constant such as `XDP_PASS`); variables are not patterns.",
-  (name: string, kind: string) => ({
-    message: `\`${name}\` is ${kind}, not a constant, so it cannot be a match pattern`,
+  (name: string, kind: "local" | "global" | "map" | "function") => ({
+    message: `\`${name}\` is ${kind === "local" ? "a local variable" : kind === "global" ? "a global variable" : kind === "map" ? "a map" : "a function"}, not a constant, so it cannot be a match pattern`,
     help: "use a literal or an enum constant, or compare with `if (x == name)`",
   }),
 );
@@ -589,8 +594,9 @@ export const testSignature = defineError(
   "E0263",
   "bad @test signature",
   "A `@test` function takes no parameters and returns nothing, or an integer where 0 means passed (the reference implementation's convention); assertions report failures either way.",
-  (name: string, found: string) => ({
-    message: `\`@test\` function \`${name}\` ${found}`,
+  (name: string, problem: { readonly returns: string } | "parameters") => ({
+    message: `\`@test\` function \`${name}\` ${problem === "parameters" ? "takes parameters; the runner calls it with none"
+      : `returns \`${problem.returns}\`; a test returns nothing, or an integer (0 = passed)`}`,
     label: "test signature",
     help: `write \`@test fn ${name}() { … }\``,
   }),
@@ -765,8 +771,9 @@ export const runCommandArgument = defineError(
   "E0286",
   "run_command() needs a command line",
   "`run_command(\"…\")` runs a command line with /bin/sh in a child process and returns its exit status: the way a test triggers the event a tracing program it attached watches (an exec, a syscall, a file access). The command is a string literal, so the test binary shows exactly what ran.",
-  (found: string) => ({
-    message: `\`run_command()\` takes one string literal (the command line), found ${found}`,
+  (found: { readonly count: number } | "emptyString" | "expression") => ({
+    message: `\`run_command()\` takes one string literal (the command line), found ${found === "emptyString" ? "an empty string"
+      : found === "expression" ? "an expression" : `${found.count} arguments`}`,
     label: "not a command line",
     help: "write `assert(run_command(\"/bin/true\") == 0)`",
   }),

@@ -2,6 +2,7 @@
 
 import { defineError, defineWarning } from "../diagnostic.js";
 import { sideText, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { thrownError } from "./names.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -190,12 +191,12 @@ export const uncaughtThrowInProgram = defineError(
   "E0430",
   "error not caught in an eBPF program",
   "An eBPF program returns an action code to the kernel and has no caller to hand an error to, so every error thrown in it (or in a helper it calls) must be caught by a `try`/`catch` in the program.",
-  (what: string, pattern: string, program: string, path: string, callSite: Span | undefined) => ({
-    message: `${what} thrown here is not caught in eBPF program \`${program}\``,
+  (code: bigint | undefined, program: string, path: string, callSite: Span | undefined) => ({
+    message: `${thrownError(code)} thrown here is not caught in eBPF program \`${program}\``,
     label: "thrown here",
     notes: [`call path: ${path}`],
     secondary: callSite ? [{ span: callSite, message: "reaches the program through this call" }] : [],
-    help: `wrap the code in \`try { … } catch ${pattern} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
+    help: `wrap the code in \`try { … } catch ${code ?? "_"} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),
 );
 

@@ -100,12 +100,21 @@ export const patternMismatch = defineError(
   }),
 );
 
+const armWithoutValueText = {
+  noArms: "this `match` has no arms",
+  emptyArm: "this match arm is empty, so it gives no value",
+  returnWithoutValue: "`return` without a value gives the arm no value",
+  ifVar: "an `if (var …)` cannot give a match arm's value",
+  ifWithoutElse: "an `if` without `else` gives no value when its condition is false",
+  statement: "this match arm ends with a statement that gives no value",
+} as const;
+
 export const matchArmWithoutValue = defineError(
   "E0349",
   "match arm without a value",
   "When a `match` gives a value, every arm must end with one: an expression, `return e`, or an `if`/`else` whose branches both end with one. A `match` needs at least one arm.",
-  (what: string) => ({
-    message: what,
+  (why: "noArms" | "emptyArm" | "returnWithoutValue" | "ifVar" | "ifWithoutElse" | "statement") => ({
+    message: armWithoutValueText[why],
     help: "end the arm with the value it gives, e.g. `{ …; result }`",
   }),
 );
@@ -124,8 +133,9 @@ export const unreachableArm = defineWarning(
   "W0211",
   "unreachable match arm",
   "Arms are tried in order: an arm after `default`, or one whose pattern an earlier arm already matches, never runs.",
-  (why: string, earlier: Span | undefined) => ({
-    message: `this arm is never reached: ${why}`,
+  (why: { readonly kind: "afterDefault" } | { readonly kind: "sameValue" } | { readonly kind: "textTooLong"; readonly type: string }, earlier: Span | undefined) => ({
+    message: `this arm is never reached: ${why.kind === "afterDefault" ? "`default` above matches every value"
+      : why.kind === "sameValue" ? "an earlier arm matches the same value" : `the text is longer than \`${why.type}\` can hold`}`,
     label: "unreachable",
     secondary: earlier ? [{ span: earlier, message: "matched here first" }] : [],
     help: "remove the arm, or move it before the arm that already matches",
@@ -614,21 +624,47 @@ export const testNeedsProgram = defineError(
   "E0385",
   "test() needs a program and a TestRun",
   "`test(prog, run)` and `test_run(prog, run)` take the name of an eBPF program of this file and a `TestRun` struct (its fields may be omitted).",
-  (builtin: string, what: string) => ({
-    message: `\`${builtin}()\` expects ${what}`,
+  (builtin: string, found: { readonly count: number } | { readonly type: string }) => ({
+    message: `\`${builtin}()\` expects ${"count" in found
+      ? `2 arguments (a program and a \`TestRun\`), not ${found.count}` : `an eBPF program of this file as its first argument, not \`${found.type}\``}`,
     label: "wrong argument",
     help: `write \`${builtin}(my_program, TestRun { packet: eth_packet().ipv4().udp() })\``,
   }),
 );
 
+/** What is wrong with a test packet builder call (`check/testing.ts`); `header` is the kernel struct a layer takes. */
+export type PacketBuilderProblem =
+  | { readonly kind: "notAPacket"; readonly method: string; readonly type: string }
+  | { readonly kind: "ethArguments"; readonly count: number }
+  | { readonly kind: "headerArguments"; readonly method: string; readonly header: string; readonly count: number }
+  | { readonly kind: "payloadArguments"; readonly method: string; readonly count: number };
+
+function packetBuilderText(problem: PacketBuilderProblem): { message: string; help: string } {
+  switch (problem.kind) {
+    case "notAPacket":
+      return { message: `\`.${problem.method}()\` builds a test packet, but this is \`${problem.type}\``, help: "start a packet with `eth_packet()`" };
+    case "ethArguments":
+      return {
+        message: `\`eth_packet()\` takes at most one argument (an \`ethhdr\`), not ${problem.count}`,
+        help: "write `eth_packet()` or `eth_packet(ethhdr { h_proto: htons(ETH_P_IP) })`",
+      };
+    case "headerArguments":
+      return {
+        message: `\`.${problem.method}()\` takes at most one argument (a \`${problem.header}\`), not ${problem.count}`,
+        help: `write \`.${problem.method}()\` or \`.${problem.method}(${problem.header} { … })\` with the fields to set`,
+      };
+    case "payloadArguments":
+      return { message: `\`.${problem.method}()\` takes one argument (a byte count), not ${problem.count}`, help: `write \`.${problem.method}(64)\`` };
+  }
+}
+
 export const badPacketBuilder = defineError(
   "E0386",
   "bad packet builder call",
   "Packets are built from `eth_packet()` with the methods `ipv4`, `ipv6`, `tcp`, `udp`, `icmp`, `icmp6` (each optionally taking its header struct, whose omitted fields are filled in), `payload(N)` and `pad_to(N)`.",
-  (what: string, help: string) => ({
-    message: what,
+  (problem: PacketBuilderProblem) => ({
+    ...packetBuilderText(problem),
     label: "packet builder",
-    help,
   }),
 );
 
@@ -658,8 +694,8 @@ export const assertArguments = defineError(
   "E0389",
   "bad assert() arguments",
   "`assert(condition)` or `assert(condition, \"message\")`: the condition is a bool (or integer/pointer, true when non-zero) and the message a string literal.",
-  (why: string) => ({
-    message: `\`assert()\` ${why}`,
+  (why: { readonly count: number } | "messageNotLiteral") => ({
+    message: `\`assert()\` ${why === "messageNotLiteral" ? "takes its message as a string literal" : `takes a condition and an optional message, not ${why.count} arguments`}`,
     label: "here",
     help: "write `assert(r.retval == XDP_DROP, \"big frames are dropped\")`",
   }),
