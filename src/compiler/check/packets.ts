@@ -90,7 +90,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   if (offsetType.kind !== "error" && (offsetType.kind !== "int" || isNetworkOrder(offsetType))) {
     if (isNetworkOrder(offsetType)) {
       const [ntoh] = networkConversions(offsetType.bits);
-      ctx.diags.report(typeErrors.byteOrderMix, offset.span, "the header offset", typeToString(offsetType), "a host-order integer", `convert it: \`${ntoh}(…)\``);
+      ctx.diags.report(typeErrors.byteOrderMix, offset.span, "headerOffset", { type: typeToString(offsetType) }, "hostInteger", { kind: "convert", fn: ntoh });
     } else {
       ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), "the header offset");
     }

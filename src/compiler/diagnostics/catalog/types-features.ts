@@ -275,14 +275,57 @@ export const headerBindingType = defineError(
   }),
 );
 
+/** Where network and host order meet: an operator, a checker context (`the value of x`), a cast, a header offset. */
+export type ByteOrderPlace = { readonly operator: string } | { readonly context: string } | "cast" | "headerOffset";
+
+function byteOrderPlaceText(where: ByteOrderPlace): string {
+  if (where === "cast") return "`as`";
+  if (where === "headerOffset") return "the header offset";
+  return "operator" in where ? `\`${where.operator}\`` : where.context;
+}
+
+/** A value's byte order: its type as text, an integer literal, or (expected) a host-order integer. */
+export type ByteOrderValue = { readonly type: string } | "literal" | "hostInteger";
+
+function byteOrderValueText(value: ByteOrderValue): string {
+  return value === "literal" ? "`integer literal`" : value === "hostInteger" ? "a host-order integer" : `\`${value.type}\``;
+}
+
+/** How to convert (`ntoh`/`hton` are the conversions of the width at hand: `ntohs`, `htonl`…). */
+export type ByteOrderFix =
+  | { readonly kind: "bothToHost" | "expectedType" }
+  | { readonly kind: "literalToNetwork" | "literalIsHost"; readonly hton: string; readonly value: bigint }
+  | { readonly kind: "eitherSide"; readonly ntoh: string; readonly hton: string }
+  | { readonly kind: "toHost" | "toNetwork" | "convert" | "castConverts"; readonly fn: string }
+  | { readonly kind: "alreadyInOrder"; readonly order: "network" | "host"; readonly other: string }
+  | { readonly kind: "useConversion"; readonly fn: string; readonly type: string };
+
+function byteOrderFixText(fix: ByteOrderFix): string {
+  switch (fix.kind) {
+    case "bothToHost": return "convert both sides to host order (`ntohs`/`ntohl`) and compare those";
+    case "expectedType": return "use a value of the expected type";
+    case "literalToNetwork": return `write the constant in network order: \`${fix.hton}(${fix.value})\` (folded at compile time)`;
+    case "literalIsHost":
+      return `a literal is already in host order: use it directly, or \`${fix.hton}(${fix.value})\` to compare with a network-order value`;
+    case "eitherSide": return `convert the network-order side to host order with \`${fix.ntoh}(…)\`, or this side to network order with \`${fix.hton}(…)\``;
+    case "toHost": return `convert it to host order: \`${fix.fn}(…)\``;
+    case "toNetwork": return `convert it to network order: \`${fix.fn}(…)\``;
+    case "convert": return `convert it: \`${fix.fn}(…)\``;
+    case "castConverts": return `\`as\` keeps the bytes as they are; convert with \`${fix.fn}(…)\` instead`;
+    case "alreadyInOrder":
+      return `the value is already in ${fix.order} order: use it directly (or \`${fix.other}\` to convert it to ${fix.order === "network" ? "host" : "network"} order)`;
+    case "useConversion": return `use \`${fix.fn}\` for a \`${fix.type}\``;
+  }
+}
+
 export const byteOrderMix = defineError(
   "E0376",
   "network and host byte order mixed",
   "Packet header fields are big-endian (`be16`, `be32`); host integers are little-endian on this machine. Mixing them silently compares or stores swapped bytes, so the conversion must be written: `ntohs`/`ntohl` to host order, `htons`/`htonl` to network order (free for constants: folded at compile time).",
-  (what: string, found: string, expected: string, fix: string) => ({
-    message: `${what} mixes \`${found}\` with \`${expected}\``,
-    label: `this is \`${found}\``,
-    help: fix,
+  (where: ByteOrderPlace, found: ByteOrderValue, expected: ByteOrderValue, fix: ByteOrderFix) => ({
+    message: `${byteOrderPlaceText(where)} mixes ${byteOrderValueText(found)} with ${byteOrderValueText(expected)}`,
+    label: `this is ${byteOrderValueText(found)}`,
+    help: byteOrderFixText(fix),
   }),
 );
 
@@ -290,10 +333,10 @@ export const byteOrderArgument = defineError(
   "E0377",
   "wrong byte order for a conversion",
   "`ntohs`/`ntohl` take a network-order value (`be16`/`be32`) and return host order; `htons`/`htonl` take a host-order value (`u16`/`u32`, or a literal) and return network order. Converting a value that already has the target order swaps it back.",
-  (fn: string, expected: string, found: string, fix: string) => ({
-    message: `\`${fn}\` expects \`${expected}\`, found \`${found}\``,
-    label: `this is \`${found}\``,
-    help: fix,
+  (fn: string, expected: string, found: ByteOrderValue, fix: ByteOrderFix) => ({
+    message: `\`${fn}\` expects \`${expected}\`, found ${byteOrderValueText(found)}`,
+    label: `this is ${byteOrderValueText(found)}`,
+    help: byteOrderFixText(fix),
   }),
 );
 
