@@ -23,8 +23,9 @@ export const objectMoveNeedsObject = defineError(
   "E0632",
   "only an object made by `new` can be stored in a map of objects",
   "A map declared `hash<K, *T>` stores `T` values: `m[k] = s` moves the object `s` holds into the entry (its value is copied, the object deleted, and `s` then points at the entry). That needs `s` to be a local holding an object made by `new` in this function, checked for null, and not yet deleted.",
-  (name: string, map: string, found: string) => ({
-    message: `\`${name}\` is stored in map \`${map}\` of objects but ${found}`,
+  (name: string | undefined, map: string, found: "notAnObject" | "ringbufRecord" | { readonly entryOf: string | undefined } | { readonly released: string }) => ({
+    message: `\`${name ?? "this value"}\` is stored in map \`${map}\` of objects but ${found === "notAnObject" ? "does not hold an object made by `new` in this function on every path"
+      : found === "ringbufRecord" ? "holds a ring buffer record" : "entryOf" in found ? `may point into an entry of map \`${found.entryOf}\`` : `may already have been ${found.released}`}`,
     label: "stored here",
     help: `store an object made by \`new\`: \`var ${name} = new …()\`, check it for null, set its fields, then \`${map}[k] = ${name}\``,
   }),

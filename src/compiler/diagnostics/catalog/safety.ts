@@ -292,43 +292,84 @@ export const infiniteLoop = defineError(
 /** The verifier tracks reserved records and `new` objects as references. */
 const referenceExplanation = "The verifier rejects a program when a reserved ring-buffer record or an object from `new` can reach the end of the program without being released (\"Unreleased reference\"). KernelScript follows every path (returns, breaks, branches) before anything is loaded.";
 
+/** What a variable holds that the verifier tracks (`analyze/references.ts`), and how it was released. */
+export type HeldReference = "record" | "entry" | "object";
+export type ReleaseKind = "submitted" | "discarded" | "deleted";
+
+const heldText = { record: "ring buffer record", entry: "map entry", object: "object" } as const;
+/** The release a reference needs: a record is submitted or discarded, an object deleted. */
+const releaseText = (held: HeldReference): string => (held === "record" ? "submitted or discarded" : "deleted");
+
+/** Where a held reference leaks: the point the path reaches while it is still held. */
+export type LeakPoint =
+  | "functionEnds" | "scopeEnds" | "loopLeft" | "nextIteration" | "returns" | "throws" | "tailCalls"
+  | { readonly overwritten: string };
+
+function leakPointText(point: LeakPoint): string {
+  if (typeof point !== "string") return `\`${point.overwritten}\` is overwritten here`;
+  return {
+    functionEnds: "the function ends here", scopeEnds: "the scope ends after this statement", loopLeft: "the loop is left here",
+    nextIteration: "the next iteration starts here", returns: "the function returns here", throws: "an error is thrown here",
+    tailCalls: "the program tail-calls here",
+  }[point];
+}
+
+/** How a held reference would leave its variable. */
+export type EscapePoint = "stored" | "storedInMap" | "copied" | "returned" | "addressTaken" | "converted" | "storedInStruct" | "storedInArray";
+
+const escapeText: Readonly<Record<EscapePoint, string>> = {
+  stored: "is stored here", storedInMap: "is stored in a map here", copied: "is copied into another variable here",
+  returned: "is returned here", addressTaken: "has its address taken here", converted: "is converted here",
+  storedInStruct: "is stored in a struct here", storedInArray: "is stored in an array here",
+};
+
 export const referenceLeak = defineError(
   "E0420",
   "record or object not released on every path",
   `${referenceExplanation} Every reserved record must be submitted or discarded, and every object from \`new\` deleted, on every path.`,
-  (name: string, what: string, release: string, path: string, origin: Span, branch: Span | undefined) => ({
+  (name: string, held: HeldReference, point: LeakPoint, origin: Span, branch: Span | undefined) => {
+    const what = heldText[held];
+    const release = releaseText(held);
+    return {
     message: `${what} \`${name}\` is not ${release} on every path`,
-    label: path,
+    label: `${leakPointText(point)} while \`${name}\` is still held`,
     secondary: [
       { span: origin, message: `\`${name}\` is ${what.startsWith("object") ? "allocated" : "reserved"} here` },
       ...(branch ? [{ span: branch, message: `\`${name}\` is ${release} only on one side of this branch` }] : []),
     ],
     help: `${release === "deleted" ? `\`delete ${name}\`` : `submit or discard \`${name}\``} before this point on this path too`,
-  }),
+    };
+  },
 );
 
 export const useAfterRelease = defineError(
   "E0421",
   "use after submit, discard or delete",
   `${referenceExplanation} After \`submit\`, \`discard\` or \`delete\` the memory belongs to someone else; touching it again is rejected.`,
-  (name: string, release: string, releasedAt: Span) => ({
+  (name: string, how: ReleaseKind | HeldReference, releasedAt: Span) => {
+    const release = how === "submitted" || how === "discarded" || how === "deleted" ? how : releaseText(how);
+    return {
     message: `\`${name}\` is used after it was ${release}`,
     label: "used here",
     secondary: [{ span: releasedAt, message: `${release} here` }],
     help: "do every read and write before releasing it",
-  }),
+    };
+  },
 );
 
 export const doubleRelease = defineError(
   "E0422",
   "released twice",
   `${referenceExplanation} A record is submitted or discarded exactly once; an object is deleted exactly once.`,
-  (name: string, release: string, releasedAt: Span) => ({
+  (name: string, how: ReleaseKind | HeldReference, releasedAt: Span) => {
+    const release = how === "submitted" || how === "discarded" || how === "deleted" ? how : releaseText(how);
+    return {
     message: `\`${name}\` may already have been ${release}`,
     label: "released again here",
     secondary: [{ span: releasedAt, message: `${release} here` }],
     help: "release it once, on each path",
-  }),
+    };
+  },
 );
 
 export const releaseOfUncheckedRecord = defineWarning(
@@ -359,8 +400,10 @@ export const referenceEscapes = defineError(
   "E0424",
   "record or object must stay in its variable",
   `${referenceExplanation} To follow a record or object, the compiler requires it to be held in exactly one local variable of the function that reserved or allocated it.`,
-  (what: string, problem: string) => ({
-    message: `${what} ${problem}`,
+  (escape: { readonly unkept: "record" | "object" } | { readonly name: string; readonly held: HeldReference; readonly at: EscapePoint }) => ({
+    message: "unkept" in escape
+      ? `${escape.unkept === "record" ? "the reserved record" : "the new object"} is not kept in a variable, so it can never be released`
+      : `${heldText[escape.held]} \`${escape.name}\` ${escapeText[escape.at]}; it must stay in \`${escape.name}\` until it is ${releaseText(escape.held)}`,
     help: "keep it in one local (`var e = events.reserve()`), use it through that variable, and release it in the same function",
   }),
 );
@@ -369,8 +412,13 @@ export const releaseNotOwned = defineError(
   "E0425",
   "release of something not owned",
   "`submit`/`discard` take a record reserved from the same ring buffer in the same function; `delete` takes an object made by `new` in the same function.",
-  (operation: string, found: string) => ({
-    message: `\`${operation}\` needs ${found}`,
+  (operation: string, wanted: { readonly record: string } | "object", problem?: { readonly name: string; readonly entryOf: string | undefined } | { readonly name: string; readonly holds: HeldReference; readonly map: string | undefined }) => ({
+    message: `\`${operation}\` needs ${wanted === "object" ? "an object made by `new` in this function, held in a local variable"
+      : `a record reserved from \`${wanted.record}\` in this function, held in a local variable`}${problem === undefined ? ""
+      : "entryOf" in problem
+        ? `; \`${problem.name}\` may point into an entry of map \`${problem.entryOf}\` (an object stored there was moved into it: \`delete ${problem.entryOf}[k]\` removes the entry)`
+        : `; \`${problem.name}\` holds ${problem.holds === "object" ? "an object made by `new`"
+          : problem.holds === "entry" ? `a pointer into an entry of map \`${problem.map}\`` : `a record of \`${problem.map}\``}`}`,
     help: "release exactly what was reserved or allocated, through the same ring buffer",
   }),
 );
