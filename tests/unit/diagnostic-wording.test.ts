@@ -14,7 +14,7 @@
 //   space (`"an index"`, `` `takes ${n} arguments` ``) — English, which belongs in the
 //   catalogue entry, chosen there by a key. The same holds one step away: an argument
 //   that is a `const`/`let` of the calling file initialised with such text, and an
-//   argument given to a wrapper of the same file (any function that hands that
+//   argument given to a wrapper of the same file (any function or method that hands that
 //   parameter to a report call, e.g. `wrongSide(side, instead)`).
 // - What this does not see: text made in another function and handed over as a value
 //   (a helper returning a sentence). The catalogue entries take closed unions of reason
@@ -103,7 +103,7 @@ function wordingViolations(files: readonly string[], extra: ReadonlyMap<string, 
     // parameters to a report call; the arguments its callers give there are checked too.
     const forwarded = new Map<ts.Node, Set<number>>();
     const findWrappers = (node: ts.Node): void => {
-      if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+      if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) {
         const params = node.parameters.map((p) => (ts.isIdentifier(p.name) ? checker.getSymbolAtLocation(p.name) : undefined));
         const indexes = new Set<number>();
         const scan = (n: ts.Node): void => {
@@ -128,7 +128,7 @@ function wordingViolations(files: readonly string[], extra: ReadonlyMap<string, 
     const wrapperOf = (call: ts.CallExpression): Set<number> | undefined => {
       const declaration = checker.getSymbolAtLocation(call.expression)?.valueDeclaration;
       if (!declaration) return undefined;
-      if (ts.isFunctionDeclaration(declaration)) return forwarded.get(declaration);
+      if (ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration)) return forwarded.get(declaration);
       if (ts.isVariableDeclaration(declaration) && declaration.initializer) return forwarded.get(declaration.initializer);
       return undefined;
     };

@@ -187,7 +187,7 @@ function loadModule(
       case "ExternDecl": notAllowed(d.name.span, `the extern \`${d.name.name}\``); break;
       case "ImplDecl": notAllowed(d.name.span, `the impl block \`${d.name.name}\``); break;
       case "IncludeDecl": notAllowed(d.span, "an `include`"); break;
-      case "LicenseDecl": ctx.diags.report(nameErrors.licenseOutsideMainFile, d.span, `the imported module \`${alias}\``); break;
+      case "LicenseDecl": ctx.diags.report(nameErrors.licenseOutsideMainFile, d.span, { importedModule: alias }); break;
       case "ErrorDecl": break;
     }
   }

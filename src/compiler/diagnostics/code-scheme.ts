@@ -33,12 +33,17 @@ export interface CodeArea {
 export const codeAreas: readonly CodeArea[] = [
   { file: "syntax.ts", heading: "lexical and syntax errors", ranges: [[100, 199]] },
   { file: "names.ts", heading: "names, declarations, includes and imports", ranges: [[200, 299]] },
+  { file: "names-modules.ts", heading: "names in kernel-module code", ranges: [[200, 299]] },
   { file: "types.ts", heading: "types", ranges: [[300, 399]] },
   { file: "types-features.ts", heading: "types of the language's features", ranges: [[300, 399]], historicWarnings: [[210, 212]] },
   { file: "types-kernel-interfaces.ts", heading: "types of struct_ops, perf events and kernel-module code", ranges: [[300, 399]] },
   {
     file: "safety.ts", heading: "eBPF safety and kernel limits", ranges: [[400, 449], [470, 499]],
-    historicWarnings: [[229, 229], [245, 248], [254, 254], [262, 262]],
+    historicWarnings: [[229, 229], [245, 248], [262, 262]],
+  },
+  {
+    file: "safety-references.ts", heading: "references the verifier tracks (records, objects)", ranges: [[400, 449], [470, 499]],
+    historicWarnings: [[254, 254]],
   },
   { file: "verifier.ts", heading: "kernel verifier rejections, explained after loading", ranges: [[450, 469]] },
   { file: "codegen.ts", heading: "code-generation limits", ranges: [[500, 599]] },

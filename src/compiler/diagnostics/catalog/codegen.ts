@@ -146,8 +146,8 @@ export const moduleNameInvalid = defineError(
   "E0512",
   "project name not usable as a kernel module name",
   "The kernel module is named after the project (`NAME_kfuncs.ko`, with characters other than letters, digits and `_` replaced by `_`); the kernel limits module names to 55 bytes.",
-  (name: string, why: string) => ({
-    message: `the project name \`${name}\` cannot name a kernel module: ${why}`,
+  (name: string, moduleName: string, limit: number) => ({
+    message: `the project name \`${name}\` cannot name a kernel module: the module name \`${moduleName}\` is ${moduleName.length} bytes long; the kernel allows ${limit}`,
     label: "kernel-module code here",
     help: "give the project a shorter name (rename the `.ks` file, or compile with another output name)",
   }),

@@ -1,7 +1,7 @@
 //! E02xx: names, declarations, includes and where functions may be called from.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, type CodeSide } from "./wording.js";
+import { thrownError } from "./wording.js";
 import type { Span } from "../../source.js";
 
 const didYouMean = (suggestion: string | undefined): { help?: string } =>
@@ -325,11 +325,6 @@ export const unknownContextMethod = defineError(
 
 // --- errors-returns ---
 
-/** The error a `throw` raises: `error 3`, or one whose code is computed at run time. */
-export function thrownError(code: bigint | undefined): string {
-  return code === undefined ? "an error with a computed code" : `error ${code}`;
-}
-
 export const uncaughtThrowInMain = defineWarning(
   "W0213",
   "error can end the program",
@@ -431,67 +426,6 @@ export const unknownModuleFunction = defineError(
     label: "not in this module",
     help: suggestion ? `did you mean \`${module}.${suggestion}\`?`
       : available.length > 0 ? `the functions of \`${module}\` are: ${available.join(", ")}` : `module \`${module}\` declares no functions`,
-  }),
-);
-
-// --- kmod ---
-
-export const privateCalledOutsideModule = defineError(
-  "E0250",
-  "`@private` function called outside kernel-module code",
-  "A `@private` function is a static function of the generated kernel module: only `@kfunc` and other `@private` functions (code in the same module) can call it. eBPF programs reach module code only through `@kfunc` functions, which the module registers with the kernel; user space cannot call module code at all.",
-  (name: string, side: CodeSide) => ({
-    message: `\`@private\` function \`${name}\` cannot be called from ${sideText(side)}`,
-    label: "not visible here",
-    help: side === "user"
-      ? "module code runs in the kernel; expose what you need through a map or ring buffer that an eBPF program fills"
-      : `call a \`@kfunc\` that calls \`${name}\`, or mark \`${name}\` \`@kfunc\` so eBPF programs may call it`,
-  }),
-);
-
-const objectNames = { map: "map", ringbuf: "ring buffer", global: "global variable", config: "config", structOps: "struct_ops impl" } as const;
-
-export const nameNotInModuleCode = defineError(
-  "E0251",
-  "eBPF or user-space name used in kernel-module code",
-  "`@kfunc` and `@private` functions are compiled into a kernel module (`NAME.mod.c`), not into the eBPF object: the eBPF object's maps, ring buffers, global variables and configs do not exist there.",
-  (name: string, what: "map" | "ringbuf" | "global" | "config" | "structOps") => ({
-    message: `${objectNames[what]} \`${name}\` belongs to the eBPF object and cannot be used in kernel-module code`,
-    label: "not available in the kernel module",
-    help: "pass the value as a kfunc argument from the eBPF program, or do this part in the eBPF program that calls the kfunc",
-  }),
-);
-
-export const callNotInModuleCode = defineError(
-  "E0252",
-  "call not available in kernel-module code",
-  "Kernel-module code (`@kfunc`, `@private`) can call `@kfunc` and `@private` functions and `print` (which becomes `printk`). BPF helpers, `extern` kfuncs, `@helper` functions, eBPF programs, user-space functions and the user-space builtins do not exist inside a kernel module.",
-  (what: string) => ({
-    message: `${what} cannot be called from kernel-module code`,
-    label: "not available in the kernel module",
-    help: "call it from an eBPF program (which may then pass the result to the kfunc), or move the logic into a `@private` function",
-  }),
-);
-
-export const kfuncNameTaken = defineError(
-  "E0253",
-  "`@kfunc` name already used by the kernel",
-  "libbpf resolves an eBPF program's `__ksym` declarations against the kernel's own BTF before any module's, and a module cannot export a symbol the kernel already has: a `@kfunc` needs a name the running kernel does not use.",
-  (name: string) => ({
-    message: `the kernel already has a function named \`${name}\`; a \`@kfunc\` with that name would be shadowed by it`,
-    label: "name used by the kernel",
-    help: `rename it, e.g. \`ks_${name}\``,
-  }),
-);
-
-export const moduleFunctionAsValue = defineError(
-  "E0254",
-  "kernel-module function used as a value",
-  "`@kfunc` and `@private` functions live in the kernel module; eBPF code calls kfuncs by name (the verifier resolves each call to the kfunc's BTF id), so they cannot be stored in variables or passed as function values.",
-  (name: string) => ({
-    message: `kernel-module function \`${name}\` cannot be used as a value`,
-    label: "used as a value",
-    help: `call it directly: \`${name}(…)\``,
   }),
 );
 
@@ -725,8 +659,8 @@ export const licenseOutsideMainFile = defineError(
   "E0265",
   "license declared outside the main file",
   "The license string belongs to the eBPF object the main `.ks` file becomes; imported `.ks` modules and `.kh` headers are parts of it and cannot choose it.",
-  (where: string) => ({
-    message: `a \`license\` declaration in ${where}: only the main \`.ks\` file sets the eBPF object's license`,
+  (where: { readonly header: string } | { readonly importedModule: string }) => ({
+    message: `a \`license\` declaration in ${"header" in where ? `the header \`${where.header}\`` : `the imported module \`${where.importedModule}\``}: only the main \`.ks\` file sets the eBPF object's license`,
     label: "not allowed here",
     help: "move the `license` declaration into the main file",
   }),
@@ -778,3 +712,6 @@ export const runCommandArgument = defineError(
     help: "write `assert(run_command(\"/bin/true\") == 0)`",
   }),
 );
+
+// Names in kernel-module code: names-modules.ts.
+export * from "./names-modules.js";

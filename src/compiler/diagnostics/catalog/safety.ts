@@ -1,8 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
-import { thrownError } from "./names.js";
+import { sideText, thrownError, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -287,142 +286,6 @@ export const infiniteLoop = defineError(
   }),
 );
 
-// --- ringbuf-objects ---
-
-/** The verifier tracks reserved records and `new` objects as references. */
-const referenceExplanation = "The verifier rejects a program when a reserved ring-buffer record or an object from `new` can reach the end of the program without being released (\"Unreleased reference\"). KernelScript follows every path (returns, breaks, branches) before anything is loaded.";
-
-/** What a variable holds that the verifier tracks (`analyze/references.ts`), and how it was released. */
-export type HeldReference = "record" | "entry" | "object";
-export type ReleaseKind = "submitted" | "discarded" | "deleted";
-
-const heldText = { record: "ring buffer record", entry: "map entry", object: "object" } as const;
-/** The release a reference needs: a record is submitted or discarded, an object deleted. */
-const releaseText = (held: HeldReference): string => (held === "record" ? "submitted or discarded" : "deleted");
-
-/** Where a held reference leaks: the point the path reaches while it is still held. */
-export type LeakPoint =
-  | "functionEnds" | "scopeEnds" | "loopLeft" | "nextIteration" | "returns" | "throws" | "tailCalls"
-  | { readonly overwritten: string };
-
-function leakPointText(point: LeakPoint): string {
-  if (typeof point !== "string") return `\`${point.overwritten}\` is overwritten here`;
-  return {
-    functionEnds: "the function ends here", scopeEnds: "the scope ends after this statement", loopLeft: "the loop is left here",
-    nextIteration: "the next iteration starts here", returns: "the function returns here", throws: "an error is thrown here",
-    tailCalls: "the program tail-calls here",
-  }[point];
-}
-
-/** How a held reference would leave its variable. */
-export type EscapePoint = "stored" | "storedInMap" | "copied" | "returned" | "addressTaken" | "converted" | "storedInStruct" | "storedInArray";
-
-const escapeText: Readonly<Record<EscapePoint, string>> = {
-  stored: "is stored here", storedInMap: "is stored in a map here", copied: "is copied into another variable here",
-  returned: "is returned here", addressTaken: "has its address taken here", converted: "is converted here",
-  storedInStruct: "is stored in a struct here", storedInArray: "is stored in an array here",
-};
-
-export const referenceLeak = defineError(
-  "E0420",
-  "record or object not released on every path",
-  `${referenceExplanation} Every reserved record must be submitted or discarded, and every object from \`new\` deleted, on every path.`,
-  (name: string, held: HeldReference, point: LeakPoint, origin: Span, branch: Span | undefined) => {
-    const what = heldText[held];
-    const release = releaseText(held);
-    return {
-    message: `${what} \`${name}\` is not ${release} on every path`,
-    label: `${leakPointText(point)} while \`${name}\` is still held`,
-    secondary: [
-      { span: origin, message: `\`${name}\` is ${what.startsWith("object") ? "allocated" : "reserved"} here` },
-      ...(branch ? [{ span: branch, message: `\`${name}\` is ${release} only on one side of this branch` }] : []),
-    ],
-    help: `${release === "deleted" ? `\`delete ${name}\`` : `submit or discard \`${name}\``} before this point on this path too`,
-    };
-  },
-);
-
-export const useAfterRelease = defineError(
-  "E0421",
-  "use after submit, discard or delete",
-  `${referenceExplanation} After \`submit\`, \`discard\` or \`delete\` the memory belongs to someone else; touching it again is rejected.`,
-  (name: string, how: ReleaseKind | HeldReference, releasedAt: Span) => {
-    const release = how === "submitted" || how === "discarded" || how === "deleted" ? how : releaseText(how);
-    return {
-    message: `\`${name}\` is used after it was ${release}`,
-    label: "used here",
-    secondary: [{ span: releasedAt, message: `${release} here` }],
-    help: "do every read and write before releasing it",
-    };
-  },
-);
-
-export const doubleRelease = defineError(
-  "E0422",
-  "released twice",
-  `${referenceExplanation} A record is submitted or discarded exactly once; an object is deleted exactly once.`,
-  (name: string, how: ReleaseKind | HeldReference, releasedAt: Span) => {
-    const release = how === "submitted" || how === "discarded" || how === "deleted" ? how : releaseText(how);
-    return {
-    message: `\`${name}\` may already have been ${release}`,
-    label: "released again here",
-    secondary: [{ span: releasedAt, message: `${release} here` }],
-    help: "release it once, on each path",
-    };
-  },
-);
-
-export const releaseOfUncheckedRecord = defineWarning(
-  "W0254",
-  "ring-buffer record released without a null check",
-  "`reserve()` returns null when the ring buffer is full. A record submitted or discarded without a check would be refused by the verifier; since nothing was reserved when it is null, there is nothing to release, so the compiler releases it only when it is not null (`if (e) bpf_ringbuf_submit(e, 0)`), which gives KernelScript 0.1.1 programs that skip the check a meaning. Writes into the record before the release still need the check (E0423). The warning says that the event is silently lost when the buffer is full.",
-  (name: string, operation: string, origin: Span) => ({
-    message: `\`${name}\` may be null here: \`${operation}\` happens only when \`reserve()\` succeeded`,
-    label: "skipped when the ring buffer was full",
-    secondary: [{ span: origin, message: "may return null" }],
-    help: `to handle a full buffer, check it: \`if (var ${name} = ….reserve()) { … } else { … }\``,
-  }),
-);
-
-export const missingNullCheck = defineError(
-  "E0423",
-  "missing null check",
-  "`reserve()` returns null when the ring buffer is full and `new` returns null when memory is short; the verifier rejects any use before the program has checked.",
-  (name: string, origin: Span) => ({
-    message: `\`${name}\` may be null here`,
-    label: "used before checking for null",
-    secondary: [{ span: origin, message: "may return null" }],
-    help: `check it first: \`if (var ${name} = …) { … }\` or \`if (${name} != null) { … }\``,
-  }),
-);
-
-export const referenceEscapes = defineError(
-  "E0424",
-  "record or object must stay in its variable",
-  `${referenceExplanation} To follow a record or object, the compiler requires it to be held in exactly one local variable of the function that reserved or allocated it.`,
-  (escape: { readonly unkept: "record" | "object" } | { readonly name: string; readonly held: HeldReference; readonly at: EscapePoint }) => ({
-    message: "unkept" in escape
-      ? `${escape.unkept === "record" ? "the reserved record" : "the new object"} is not kept in a variable, so it can never be released`
-      : `${heldText[escape.held]} \`${escape.name}\` ${escapeText[escape.at]}; it must stay in \`${escape.name}\` until it is ${releaseText(escape.held)}`,
-    help: "keep it in one local (`var e = events.reserve()`), use it through that variable, and release it in the same function",
-  }),
-);
-
-export const releaseNotOwned = defineError(
-  "E0425",
-  "release of something not owned",
-  "`submit`/`discard` take a record reserved from the same ring buffer in the same function; `delete` takes an object made by `new` in the same function.",
-  (operation: string, wanted: { readonly record: string } | "object", problem?: { readonly name: string; readonly entryOf: string | undefined } | { readonly name: string; readonly holds: HeldReference; readonly map: string | undefined }) => ({
-    message: `\`${operation}\` needs ${wanted === "object" ? "an object made by `new` in this function, held in a local variable"
-      : `a record reserved from \`${wanted.record}\` in this function, held in a local variable`}${problem === undefined ? ""
-      : "entryOf" in problem
-        ? `; \`${problem.name}\` may point into an entry of map \`${problem.entryOf}\` (an object stored there was moved into it: \`delete ${problem.entryOf}[k]\` removes the entry)`
-        : `; \`${problem.name}\` holds ${problem.holds === "object" ? "an object made by `new`"
-          : problem.holds === "entry" ? `a pointer into an entry of map \`${problem.map}\`` : `a record of \`${problem.map}\``}`}`,
-    help: "release exactly what was reserved or allocated, through the same ring buffer",
-  }),
-);
-
 // --- upstream-gaps ---
 
 export const mapAccessForbiddenByFlags = defineError(
@@ -540,30 +403,56 @@ export const testPacketTooLarge = defineError(
 
 // --- license ---
 
+/** What a non-GPL program uses that the kernel keeps for GPL programs (`analyze/license.ts`). */
+export type GplOnlyUse =
+  | { readonly kind: "kfuncCall"; readonly callee: string; readonly ofThisModule: boolean }
+  | { readonly kind: "new" | "delete" | "print" }
+  | { readonly kind: "perfOutput"; readonly map: string };
+
+function gplOnlyUseText(use: GplOnlyUse): { construct: string; kernelFunction: string } {
+  switch (use.kind) {
+    case "kfuncCall":
+      return { construct: `the call of \`${use.callee}\``, kernelFunction: `the kfunc \`${use.callee}\`${use.ofThisModule ? " (of this file's kernel module)" : ""}` };
+    case "new": return { construct: "`new`", kernelFunction: "the kfunc `bpf_obj_new_impl`" };
+    case "delete": return { construct: "`delete`", kernelFunction: "the kfunc `bpf_obj_drop_impl`" };
+    case "print": return { construct: "`print` in eBPF code", kernelFunction: "the helper `bpf_trace_printk`" };
+    case "perfOutput": return { construct: `\`${use.map}.output()\``, kernelFunction: "the helper `bpf_perf_event_output`" };
+  }
+}
+
 export const gplOnlyConstruct = defineError(
   "E0490",
   "GPL-only kernel function in a non-GPL program",
   "The kernel lets only programs with a GPL-compatible license (`GPL`, `GPL v2`, `GPL and additional rights`, `Dual BSD/GPL`, `Dual MIT/GPL`, `Dual MPL/GPL`) call some helpers and every kfunc. `print` (bpf_trace_printk), perf event output (bpf_perf_event_output), `new`/`delete` (the bpf_obj_new/bpf_obj_drop kfuncs), `@kfunc` functions and `extern` kfuncs are among them; the verifier would refuse the program at load time.",
-  (construct: string, kernelFunction: string, license: string, declared: Span) => ({
+  (use: GplOnlyUse, license: string, declared: Span) => {
+    const { construct, kernelFunction } = gplOnlyUseText(use);
+    return {
     message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
     label: "the kernel refuses this in a non-GPL program",
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [`it calls ${kernelFunction}, which the kernel offers only to GPL-compatible programs`],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
-  }),
+    };
+  },
 );
 
 export const gplOnlyProgram = defineError(
   "E0491",
   "program kind or kernel access that needs a GPL-compatible license",
   "The kernel loads struct_ops programs only with a GPL-compatible license, and lets only GPL-compatible programs read kernel structures through BTF pointers (the parameters of `@tp_btf` programs, such as `p: *task_struct`).",
-  (construct: string, kernelRule: string, license: string, declared: Span) => ({
+  (use: { readonly btfRead: string } | { readonly structOps: string }, license: string, declared: Span) => {
+    const construct = "btfRead" in use ? `reading the kernel's \`${use.btfRead}\` through a BTF pointer` : `the struct_ops impl \`${use.structOps}\``;
+    const kernelRule = "btfRead" in use
+      ? `the verifier refuses it: "Cannot access kernel 'struct ${use.btfRead}' from non-GPL compatible program"`
+      : `the kernel loads struct_ops programs only with a GPL-compatible license ("struct ops programs must have a GPL compatible license")`;
+    return {
     message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
     label: "the kernel refuses this in a non-GPL program",
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [kernelRule],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
-  }),
+    };
+  },
 );
 
 // --- checks: what this kernel has (kernel-targets.ts) ---
@@ -790,3 +679,6 @@ export const externHelperMismatch = defineError(
     help: `declare it as the kernel does: \`${declaration}\``,
   }),
 );
+
+// References the verifier tracks: safety-references.ts.
+export * from "./safety-references.js";

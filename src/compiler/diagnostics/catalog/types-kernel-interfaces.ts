@@ -141,8 +141,9 @@ export const moduleParameterType = defineError(
   "E0362",
   "parameter type not allowed in kernel-module functions",
   "A `@kfunc` is called by eBPF programs through BTF: the verifier accepts scalars (integers, `bool`, `char`, enums) and pointers to scalars or to structs of the file as arguments. `@private` functions follow the same rule, so every value that reaches module code has a kernel C type. At most 5 parameters: eBPF passes arguments in R1–R5.",
-  (fn: string, found: string, why: string) => ({
-    message: `parameter of \`${fn}\` has type \`${found}\`, ${why}`,
+  (fn: string, found: string, why: { readonly kind: "structByValue" | "other" } | { readonly kind: "pointerTo"; readonly target: string }) => ({
+    message: `parameter of \`${fn}\` has type \`${found}\`, ${why.kind === "structByValue" ? "a struct passed by value (pass a pointer to it)"
+      : why.kind === "pointerTo" ? `a pointer to \`${why.target}\`, which module code cannot describe to the verifier` : "which kernel-module functions cannot take"}`,
     label: "not allowed here",
     help: "use an integer, `bool`, `char`, an enum or a pointer to one of those or to a struct of this file (group more than 5 values in a struct and pass a pointer)",
   }),
@@ -163,8 +164,8 @@ export const allocationFlagNotGfp = defineError(
   "E0364",
   "allocation flag is not a GFP flag",
   "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
-  (found: string) => ({
-    message: `${found} is not an allocation flag`,
+  (found: { readonly name: string } | "number" | "expression") => ({
+    message: `${found === "number" ? "`this number`" : found === "expression" ? "this expression" : `\`${found.name}\``} is not an allocation flag`,
     label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
     help: "write `new T(GFP_ATOMIC)`",
   }),

@@ -41,3 +41,8 @@ export type ArgumentsFound = { readonly count: number } | { readonly type: strin
 export function argumentsFoundText(found: ArgumentsFound): string {
   return "count" in found ? `${found.count} argument${found.count === 1 ? "" : "s"}` : `\`${found.type}\``;
 }
+
+/** The error a `throw` raises: `error 3`, or one whose code is computed at run time. */
+export function thrownError(code: bigint | undefined): string {
+  return code === undefined ? "an error with a computed code" : `error ${code}`;
+}
