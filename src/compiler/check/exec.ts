@@ -63,15 +63,15 @@ export function generatedPythonModuleFile(sourcePath: string): string {
   return `${base.endsWith(".ks") ? base.slice(0, -3) : base}.py`;
 }
 
-function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: string): boolean {
+function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: "replacesProgram" | "backgroundProcess"): boolean {
   if (c.fn.side !== "kernel") return true;
-  c.ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, `to be called from user space (${why})`);
+  c.ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, { kind: "userSpace", why });
   return false;
 }
 
 export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
-  if (!userSpaceOnly(c, expr, "exec", "it replaces the user-space program")) {
+  if (!userSpaceOnly(c, expr, "exec", "replacesProgram")) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
@@ -82,7 +82,7 @@ export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   });
   if (path?.kind !== "StringLiteral") {
     if (path) checkExpr(c, scope, path);
-    ctx.diags.report(typeErrors.badBuiltinArguments, path?.span ?? expr.span, "exec", "the path of a Python script as a string literal first, then the script's arguments (strings or integers)");
+    ctx.diags.report(typeErrors.badBuiltinArguments, path?.span ?? expr.span, "exec", { kind: "execArguments" });
     return errorType;
   }
   ctx.exprTypes.set(path, { kind: "str", size: Math.max(1, path.value.length) });
@@ -124,7 +124,7 @@ function clashOf(ctx: CheckContext, fileName: string, path: string): { what: str
 export function checkDaemon(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   expr.args.forEach((a) => checkExpr(c, scope, a));
-  if (!userSpaceOnly(c, expr, "daemon", "it turns the user-space program into a background process")) return errorType;
+  if (!userSpaceOnly(c, expr, "daemon", "backgroundProcess")) return errorType;
   if (expr.args.length !== 0) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "daemon", 0, expr.args.length, undefined);
     return errorType;

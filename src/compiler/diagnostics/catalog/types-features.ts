@@ -59,8 +59,10 @@ export const printConversionMismatch = defineError(
   "E0345",
   "print conversion does not fit its argument",
   "Each `%` conversion of a `print` format takes one argument of a matching kind: %d %i %u %x %X %o take integers (bools, chars, enums), %c a char or integer, %s a string, %p a pointer. eBPF programs print through bpf_trace_printk, which also rejects %o, precision (`.N`) and the `#` flag at run time, so those are compile errors there.",
-  (conversion: string, problem: string) => ({
-    message: `\`${conversion}\` ${problem}`,
+  (conversion: string, problem: "octalInEbpf" | "flagsInEbpf" | { readonly wants: "string" | "pointer" | "char" | "integer"; readonly found: string }) => ({
+    message: `\`${conversion}\` ${problem === "octalInEbpf" ? "is not supported by the eBPF print (bpf_trace_printk has no octal)"
+      : problem === "flagsInEbpf" ? "is not supported by the eBPF print (only the flags `0 + - space` and a width are)"
+      : `takes ${problem.wants === "integer" ? "an integer" : `a ${problem.wants}`}, but this argument is \`${problem.found}\``}`,
     help: "make the conversion match the argument (%d/%u/%x for integers, %c for chars, %s for strings, %p for pointers), or leave the conversion out and let print choose it",
   }),
 );

@@ -419,12 +419,35 @@ export const constNeedsLiteral = defineError(
   }),
 );
 
+/** What a builtin expects (`check/builtin-calls.ts`, `check/exec.ts`); `found` is a type as text. */
+export type BuiltinArguments =
+  | { readonly kind: "userSpace"; readonly why: "managesPrograms" | "replacesProgram" | "backgroundProcess" }
+  | { readonly kind: "implName" | "printFormat" | "execArguments" }
+  | { readonly kind: "printValues"; readonly conversions: number; readonly given: number }
+  | { readonly kind: "printable"; readonly found: string };
+
+function builtinArgumentsText(expected: BuiltinArguments): string {
+  switch (expected.kind) {
+    case "userSpace": {
+      const why = { managesPrograms: "it manages programs from outside the kernel", replacesProgram: "it replaces the user-space program",
+        backgroundProcess: "it turns the user-space program into a background process" }[expected.why];
+      return `to be called from user space (${why})`;
+    }
+    case "implName": return "the name of a struct_ops `impl` block";
+    case "printFormat": return "a format whose conversions are %d, %i, %u, %x, %X, %o, %c, %s, %p or %% (the width is chosen from the argument type)";
+    case "execArguments": return "the path of a Python script as a string literal first, then the script's arguments (strings or integers)";
+    case "printValues":
+      return `a value for each of the format's ${expected.conversions} conversions, but ${expected.given} ${expected.given === 1 ? "was" : "were"} given`;
+    case "printable": return `integers, bools, chars, strings or pointers, not \`${expected.found}\``;
+  }
+}
+
 export const badBuiltinArguments = defineError(
   "E0335",
   "wrong builtin arguments",
   "A built-in function was called with arguments of the wrong number or kind.",
-  (name: string, expected: string) => ({
-    message: `\`${name}\` expects ${expected}`,
+  (name: string, expected: BuiltinArguments) => ({
+    message: `\`${name}\` expects ${builtinArgumentsText(expected)}`,
     help: "the builtins are print(format, values…), load(program), attach(handle, \"iface\", flags) and detach(handle); load/attach/detach run in user space",
   }),
 );
