@@ -94,9 +94,9 @@ export const attachTargetKind = defineError(
   "E0356",
   "wrong attach target for the program type",
   "`@perf_event` programs attach to a perf event described by `perf_options { perf_type: …, perf_config: … }`; every other program type attaches to a named target (an interface, a tracepoint, a function).",
-  (program: string, found: string, expected: string) => ({
-    message: `\`@${program}\` programs cannot be attached to ${found}`,
-    label: `expected ${expected}`,
+  (program: string, found: { readonly type: string } | "perfEvent") => ({
+    message: `\`@${program}\` programs cannot be attached to ${found === "perfEvent" ? "a perf event" : `\`${found.type}\``}`,
+    label: `expected ${program === "perf_event" ? "`perf_options { perf_type: …, perf_config: … }`" : "an interface, tracepoint or function name (a string)"}`,
     help: program === "perf_event"
       ? "describe the event: `attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock }, 0)`"
       : "`perf_options` targets only `@perf_event` programs; pass the target name as a string",
@@ -118,9 +118,12 @@ export const perfOptionsInvalid = defineError(
   "E0358",
   "invalid perf event options",
   "perf_event_open(2) needs a process or a CPU to count on: `pid: -1` (every process) works only with one CPU (`cpu` ≥ 0), and `cpu: -1` (every CPU) only with one process (`pid` ≥ 0, 0 is the loader itself). `attach` with `perf_options` takes no flags.",
-  (problem: string, fix: string) => ({
-    message: `these perf event options cannot be opened: ${problem}`,
-    help: fix,
+  (problem: { readonly flags: bigint } | "everyProcessEveryCpu") => ({
+    message: `these perf event options cannot be opened: ${problem === "everyProcessEveryCpu"
+      ? "`pid: -1` with `cpu: -1` would count every process on every CPU, which perf_event_open(2) refuses" : `flags must be 0 for a perf event, found ${problem.flags}`}`,
+    help: problem === "everyProcessEveryCpu"
+      ? "count one process on every CPU (`pid: 0` is the loader itself, `cpu: -1`), or every process on one CPU (`pid: -1`, `cpu: 0`)"
+      : "pass 0 as the third argument; what to count and how goes into `perf_options`",
   }),
 );
 
