@@ -76,8 +76,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   const contextType = checkExpr(c, scope, call.callee.target);
   let ok = contextType.kind !== "error";
   if (ok && (c.fn.side !== "kernel" || !isNetworkContext(contextType))) {
-    const where = c.fn.side !== "kernel" ? "but this is user-space code" : `found \`${typeToString(contextType)}\``;
-    ctx.diags.report(safetyErrors.packetAccessOutsideNetworkProgram, call.callee.span, where);
+    ctx.diags.report(safetyErrors.packetAccessOutsideNetworkProgram, call.callee.span, c.fn.side !== "kernel" ? "userSpace" : { type: typeToString(contextType) });
     ok = false;
   }
   if (call.args.length !== 1) {
@@ -103,7 +102,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   const range = valueRange(c, offset, true);
   const unsafe = range.min < 0n || range.max === undefined || range.max + BigInt(size) > maxPacketOffset;
   if (unsafe) {
-    const extent = range.min < 0n ? "may be negative" : range.max === undefined ? "has no upper bound" : `may be as large as ${range.max}`;
+    const extent = range.min < 0n ? "negative" : range.max === undefined ? "unbounded" : { max: range.max };
     ctx.diags.report(safetyErrors.unboundedPacketOffset, offset.span, extent, size, range.why);
     return errorType;
   }
@@ -117,7 +116,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
 function bindingTarget(c: ExprChecker, stmt: ast.IfStmt): Type | undefined {
   const { ctx } = c;
   if (!stmt.bindingType) {
-    ctx.diags.report(typeErrors.headerBindingType, stmt.binding!.span, "but it has no type");
+    ctx.diags.report(typeErrors.headerBindingType, stmt.binding!.span, "untyped");
     return undefined;
   }
   const declared = resolveType(ctx, stmt.bindingType);
@@ -128,7 +127,7 @@ function bindingTarget(c: ExprChecker, stmt: ast.IfStmt): Type | undefined {
     (target.kind === "int") ||
     (target.kind === "struct" && !networkContexts.has(target.name) && (ctx.structs.get(target.name)?.fields.length ?? 0) > 0));
   if (!usable) {
-    ctx.diags.report(typeErrors.headerBindingType, stmt.bindingType.span, `found \`${typeToString(declared)}\``);
+    ctx.diags.report(typeErrors.headerBindingType, stmt.bindingType.span, { type: typeToString(declared) });
     return undefined;
   }
   return target;
@@ -380,7 +379,7 @@ export function checkPacketIndex(ctx: CheckContext, expr: ast.IndexExpr, length:
   if (!isPacketPlace(ctx, expr.target)) return;
   const index = constantInteger(ctx, expr.index);
   if (index !== undefined && index >= 0n && index < BigInt(length)) return;
-  ctx.diags.report(safetyErrors.packetIndexUnproven, expr.index.span, index === undefined ? "a variable index" : `\`${index}\``, length);
+  ctx.diags.report(safetyErrors.packetIndexUnproven, expr.index.span, index, length);
 }
 
 /** Pointer arithmetic on a header pointer yields a raw (unproven) packet pointer. */

@@ -133,8 +133,8 @@ export const unboundedPacketOffset = defineError(
   "E0405",
   "packet offset without a bound",
   "The verifier accepts a variable packet offset only when its maximum is known (at most 65535 bytes past the start, header included). The compiler derives bounds from literals, `sizeof`, bitfields (`ip.ihl * 4` is at most 60), masks (`x & 0xff`), `%`, narrow integer types and unmodified locals initialised from such expressions.",
-  (extent: string, size: number, why: string) => ({
-    message: `the header offset ${extent}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
+  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: string) => ({
+    message: `the header offset ${extent === "negative" ? "may be negative" : extent === "unbounded" ? "has no upper bound" : `may be as large as ${extent.max}`}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
     label: why,
     help: "bound the offset: mask it (`off & 0x3ff`), use a narrow type (`as u8`), or compute it from header fields (`sizeof(ethhdr) + ip.ihl * 4`)",
   }),
@@ -156,8 +156,8 @@ export const packetAccessOutsideNetworkProgram = defineError(
   "E0407",
   "packet access outside XDP/TC",
   "Only XDP (`*xdp_md`) and TC (`*__sk_buff`) contexts carry packet data the verifier lets a program read directly.",
-  (where: string) => ({
-    message: `\`header(…)\` needs an XDP or TC context, ${where}`,
+  (found: { readonly type: string } | "userSpace") => ({
+    message: `\`header(…)\` needs an XDP or TC context, ${found === "userSpace" ? "but this is user-space code" : `found \`${found.type}\``}`,
     help: "bind packet headers in `@xdp` or `@tc` programs (or helpers taking their context)",
   }),
 );
@@ -166,8 +166,8 @@ export const packetIndexUnproven = defineError(
   "E0408",
   "packet array index not proven",
   "An array inside a packet header (`eth.h_dest[i]`) is indexed in place in the packet; the verifier drops the proof for a variable index, so the index must be a constant below the array length.",
-  (found: string, length: number) => ({
-    message: `index into a packet header array must be a constant below ${length}, found ${found}`,
+  (index: bigint | undefined, length: number) => ({
+    message: `index into a packet header array must be a constant below ${length}, found ${index === undefined ? "a variable index" : `\`${index}\``}`,
     label: "not proven within the header",
     help: "copy the array into a local first (`var mac = eth.h_dest`) and index the local",
   }),

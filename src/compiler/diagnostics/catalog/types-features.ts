@@ -271,8 +271,8 @@ export const headerBindingType = defineError(
   "E0375",
   "header binding needs a pointer type",
   "`if (var h: *T = ctx.header(offset))` proves that `sizeof(T)` bytes at `offset` lie inside the packet, so the binding must say which `T`: a pointer to a header struct (`*ethhdr`, `*iphdr`, a struct of your own) or to an integer.",
-  (found: string) => ({
-    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found}`,
+  (found: { readonly type: string } | "untyped") => ({
+    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found === "untyped" ? "but it has no type" : `found \`${found.type}\``}`,
     help: "write the header type on the binding, e.g. `if (var eth: *ethhdr = ctx.header(0)) { … }`",
   }),
 );
