@@ -11,6 +11,7 @@
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { OutputFileOwner } from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { resolveRelative } from "../host.js";
 import type { Span } from "../source.js";
@@ -110,15 +111,13 @@ export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
 }
 
 /** What else would be written as `fileName` into the output directory. */
-function clashOf(ctx: CheckContext, fileName: string, path: string): { what: string; span: Span | undefined } | undefined {
-  if (fileName === generatedPythonModuleFile(state(ctx).mainFile)) {
-    return { what: "the generated Python module of this program", span: undefined };
-  }
+function clashOf(ctx: CheckContext, fileName: string, path: string): { what: OutputFileOwner; span: Span | undefined } | undefined {
+  if (fileName === generatedPythonModuleFile(state(ctx).mainFile)) return { what: "generatedModule", span: undefined };
   for (const script of state(ctx).scripts.values()) {
-    if (script.fileName === fileName && script.path !== path) return { what: "another `exec()` script", span: script.span };
+    if (script.fileName === fileName && script.path !== path) return { what: "execScript", span: script.span };
   }
   const module = pythonModulesOf(ctx).find((m) => m.fileName === fileName && m.path !== path);
-  return module ? { what: `the Python module \`${module.alias}\``, span: module.span } : undefined;
+  return module ? { what: { pythonModule: module.alias }, span: module.span } : undefined;
 }
 
 export function checkDaemon(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {

@@ -389,7 +389,7 @@ export const importBadExtension = defineError(
   "unsupported import file type",
   "Only KernelScript modules (`.ks`) can be imported (Python modules, `.py`, are recognised but not compiled yet). Headers with declarations only (`.kh`) are included with `include`.",
   (spec: string, extension: string) => ({
-    message: `cannot import \`${spec}\`: files of type \`${extension}\` cannot be imported`,
+    message: `cannot import \`${spec}\`: files of type \`${extension === "" ? "(no extension)" : extension}\` cannot be imported`,
     label: "not a `.ks` module",
     help: extension === ".kh" ? `write \`include "${spec}"\` to include a header` : "import a KernelScript module (`.ks`)",
   }),
@@ -406,12 +406,30 @@ export const moduleHasMain = defineError(
   }),
 );
 
+/** A declaration only the importing file may own (`check/imports.ts`). */
+export type ModuleDeclaration =
+  | { readonly kind: "program"; readonly name: string; readonly attribute: string }
+  | { readonly kind: "map" | "global" | "config" | "extern" | "impl"; readonly name: string }
+  | { readonly kind: "include" };
+
+function moduleDeclarationText(what: ModuleDeclaration): string {
+  switch (what.kind) {
+    case "program": return `the eBPF program \`${what.name}\` (\`@${what.attribute}\`)`;
+    case "map": return `the map \`${what.name}\``;
+    case "global": return `the global variable \`${what.name}\``;
+    case "config": return `the config \`${what.name}\``;
+    case "extern": return `the extern \`${what.name}\``;
+    case "impl": return `the impl block \`${what.name}\``;
+    case "include": return "an `include`";
+  }
+}
+
 export const moduleDeclarationNotAllowed = defineError(
   "E0248",
   "declaration not allowed in an imported module",
   "An imported module may contain user-space functions, `@helper` functions, structs, enums, type aliases and imports. eBPF programs, maps, globals, configs, `extern`s, `impl` blocks and includes belong to the importing file, which owns the eBPF object.",
-  (module: string, what: string) => ({
-    message: `imported module \`${module}\` cannot contain ${what}`,
+  (module: string, what: ModuleDeclaration) => ({
+    message: `imported module \`${module}\` cannot contain ${moduleDeclarationText(what)}`,
     label: "not allowed in a module",
     help: "move this declaration into the importing file and pass what the module needs as arguments",
   }),
@@ -442,12 +460,16 @@ export const execScriptNotFound = defineError(
   }),
 );
 
+/** What else writes a Python file into the output directory. */
+export type OutputFileOwner = { readonly pythonModule: string } | "generatedModule" | "execScript";
+
 export const handoverFileClash = defineError(
   "E0256",
   "two Python files with one name in the output",
   "Python scripts given to `exec()` and imported Python modules are copied into the output directory under their base names, next to the generated `NAME.py` module; two different files cannot share a name there.",
-  (fileName: string, other: string, previous: Span | undefined) => ({
-    message: `\`${fileName}\` would overwrite ${other} in the output directory`,
+  (fileName: string, other: OutputFileOwner, previous: Span | undefined) => ({
+    message: `\`${fileName}\` would overwrite ${other === "generatedModule" ? "the generated Python module of this program"
+      : other === "execScript" ? "another `exec()` script" : `the Python module \`${other.pythonModule}\``} in the output directory`,
     label: "same file name",
     ...(previous ? { secondary: [{ span: previous, message: "first used here" }] } : {}),
     help: "rename one of the Python files",

@@ -597,8 +597,8 @@ export const pythonValueUnsupported = defineError(
   "E0379",
   "value that cannot be passed to Python",
   "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
-  (where: string, expected: string, found: string) => ({
-    message: `${where} must be ${expected}, found \`${found}\``,
+  (where: string, expected: "int" | "str" | "either", found: string) => ({
+    message: `${where} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
     label: "cannot be converted to Python",
     help: "pass an integer or a string (e.g. one field of a struct)",
   }),
