@@ -91,7 +91,7 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
     return errorType;
   }
   if (calleeType.kind !== "function") {
-    ctx.diags.report(typeErrors.notCallable, expr.callee.span, typeToString(calleeType));
+    ctx.diags.report(typeErrors.notCallable, expr.callee.span, { type: typeToString(calleeType) });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }

@@ -207,12 +207,12 @@ export function checkMapLoopHeader(
     map = symbol.info;
     const kinds = c.fn.side === "kernel" ? kernelIterableKinds : iterableKinds;
     if (!kinds.has(map.type.mapKind)) {
-      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a \`${map.type.mapKind}\` map`, c.fn.side === "kernel" ? " in eBPF code" : "");
+      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, { mapKind: map.type.mapKind, side: c.fn.side === "kernel" ? "kernel" : "user" });
       map = undefined;
     }
   } else {
     const type = checkIterable(stmt.iterable);
-    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a value of type \`${typeToString(type)}\``, "");
+    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, { type: typeToString(type) });
   }
   const state = stateOf(ctx);
   const bind = (ident: ast.Ident, type: Type): void => {

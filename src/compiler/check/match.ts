@@ -81,9 +81,7 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
   const result = expected === undefined ? unify(c, sites) : armsIntegerType(sites, expected) ?? expected;
   if (!coverage.hasDefault && result.kind !== "error") {
     if (coverage.missingConstants.length > 0) {
-      const names = coverage.missingConstants.map((n) => `\`${n}\``);
-      const listed = names.length > 6 ? `${names.slice(0, 6).join(", ")} and ${names.length - 6} more` : names.join(", ");
-      ctx.diags.report(typeErrors.matchMissingConstants, expr.scrutinee.span, typeToString(scrutinee), listed);
+      ctx.diags.report(typeErrors.matchMissingConstants, expr.scrutinee.span, typeToString(scrutinee), coverage.missingConstants);
     } else if (!coverage.exhaustive) {
       ctx.diags.report(typeErrors.valueMatchWithoutDefault, expr.span, typeToString(result));
     }

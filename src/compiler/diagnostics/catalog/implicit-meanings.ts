@@ -35,8 +35,8 @@ export const objectMapUnsupported = defineError(
   "E0633",
   "unsupported use of a map of objects",
   "A map declared `hash<K, *T>` stores `T` values (see the section on maps of objects in docs/language/ringbuf-objects.md). In eBPF code it is used through a local: `var s = m[k]` or `s = m[k]` (a pointer into the entry, null when absent), `m[k] = s` (moves the object `s` holds into the entry) and `delete m[k]`. Any other use of `m[k]`, and any use in user space, is not generated.",
-  (map: string, where: string) => ({
-    message: `this use of map \`${map}\` of objects is not supported ${where}`,
+  (map: string, side: "kernel" | "user") => ({
+    message: `this use of map \`${map}\` of objects is not supported ${side === "kernel" ? "here" : "in user space"}`,
     label: "used here",
     help: `read the entry into a local first: \`var s = ${map}[k]\`, then \`if (s != null) { … s->field … }\``,
   }),

@@ -4,7 +4,7 @@
 //! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
 
 // --- strings-match ---
@@ -125,8 +125,8 @@ export const matchMissingConstants = defineWarning(
   "W0210",
   "match misses enum constants",
   "A `match` on an enum without `default` should name every constant; a value no arm names does nothing (in a statement) or gives the zero value (in an expression).",
-  (type: string, missing: string) => ({
-    message: `this \`match\` on \`${type}\` does not handle ${missing}`,
+  (type: string, missing: readonly string[]) => ({
+    message: `this \`match\` on \`${type}\` does not handle ${listNames(missing, 6)}`,
     help: "add arms for them or a `default` arm",
   }),
 );
@@ -426,8 +426,8 @@ export const notIterable = defineError(
   "E0361",
   "not an iterable map",
   "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
-  (found: string, side: string) => ({
-    message: `cannot iterate over ${found}${side}`,
+  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }) => ({
+    message: `cannot iterate over ${"mapKind" in found ? `a \`${found.mapKind}\` map${found.side === "kernel" ? " in eBPF code" : ""}` : `a value of type \`${found.type}\``}`,
     label: "not an iterable map",
     help: "iterate over a `hash`, `array`, `percpu_hash`, `percpu_array`, `lru_hash` or `lru_percpu_hash` map, or use `for (i in a..b)` for a range",
   }),

@@ -109,8 +109,8 @@ export const notCallable = defineError(
   "E0311",
   "not callable",
   "Only functions and function pointers can be called.",
-  (type: string) => ({
-    message: `\`${type}\` is not a function`,
+  (what: { readonly type: string } | { readonly config: string } | "structOps") => ({
+    message: `\`${what === "structOps" ? "struct_ops impl" : "config" in what ? `config ${what.config}` : what.type}\` is not a function`,
     help: "call a declared function or a value of function type",
   }),
 );
@@ -119,8 +119,8 @@ export const voidInExpression = defineError(
   "E0312",
   "void value used",
   "A function without a return value was used where a value is needed.",
-  (name: string) => ({
-    message: `\`${name}\` returns nothing, so its result cannot be used`,
+  (name: string | undefined) => ({
+    message: `\`${name ?? "this call"}\` returns nothing, so its result cannot be used`,
     help: "call it as a statement of its own",
   }),
 );
@@ -369,8 +369,8 @@ export const structLiteralFields = defineError(
   "E0331",
   "struct literal fields",
   "A struct literal gives every field of the struct exactly once.",
-  (struct: string, problem: string) => ({
-    message: `struct literal of \`${struct}\`: ${problem}`,
+  (struct: string, problem: { readonly givenTwice: string } | { readonly missing: readonly string[] }) => ({
+    message: `struct literal of \`${struct}\`: ${"givenTwice" in problem ? `\`${problem.givenTwice}\` is given twice` : `missing ${problem.missing.map((f) => `\`${f}\``).join(", ")}`}`,
     help: "list every field of the struct once",
   }),
 );

@@ -46,3 +46,9 @@ export function argumentsFoundText(found: ArgumentsFound): string {
 export function thrownError(code: bigint | undefined): string {
   return code === undefined ? "an error with a computed code" : `error ${code}`;
 }
+
+/** `\`a\`, \`b\`` — or, past `shown` names, the first ones `and N more`. */
+export function listNames(names: readonly string[], shown: number): string {
+  const quoted = names.map((n) => `\`${n}\``);
+  return quoted.length > shown ? `${quoted.slice(0, shown).join(", ")} and ${quoted.length - shown} more` : quoted.join(", ");
+}
