@@ -96,7 +96,7 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
     return errorType;
   }
   if (expr.args.length !== calleeType.params.length) {
-    const name = expr.callee.kind === "NameExpr" ? expr.callee.name.name : "this function value";
+    const name = expr.callee.kind === "NameExpr" ? expr.callee.name.name : undefined;
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, calleeType.params.length, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
@@ -141,7 +141,7 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
     ctx.diags.report(typeErrors.typeMismatch, arg.span, typeToString(param), typeToString(found), context);
     return;
   }
-  const name = unparenthesize(arg).kind === "NameExpr" ? (unparenthesize(arg) as ast.NameExpr).name.name : "this value";
+  const name = unparenthesize(arg).kind === "NameExpr" ? (unparenthesize(arg) as ast.NameExpr).name.name : undefined;
   if (!sameType(found, param)) {
     ctx.diags.report(typeErrors.functionValueMismatch, arg.span, name, typeToString(found), typeToString(param));
     return;
@@ -158,7 +158,7 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
   }
   if (symbol && (isHelperFunctionParameter(c, symbol))) return;
   if (symbol?.kind === "local" && state(ctx).knownValues.has(symbol.id)) {
-    state(ctx).pending.push({ id: symbol.id, name, span: arg.span });
+    state(ctx).pending.push({ id: symbol.id, name: name ?? symbol.name, span: arg.span });
     return;
   }
   ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "argumentNotAFunction");

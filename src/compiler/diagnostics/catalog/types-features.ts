@@ -191,8 +191,8 @@ export const functionValueMismatch = defineError(
   "E0383",
   "function value does not match the function type",
   "A function stored in a function-typed variable, field or parameter must take exactly the parameter types and return the type the function type names.",
-  (name: string, found: string, expected: string) => ({
-    message: `\`${name}\` has type \`${found}\`, which does not match \`${expected}\``,
+  (name: string | undefined, found: string, expected: string) => ({
+    message: `${name === undefined ? "this value" : `\`${name}\``} has type \`${found}\`, which does not match \`${expected}\``,
     help: "use a function whose parameter and return types match exactly, or change the function type",
   }),
 );

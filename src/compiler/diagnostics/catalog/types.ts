@@ -98,8 +98,8 @@ export const wrongArgumentCount = defineError(
   "E0310",
   "wrong number of arguments",
   "A call passes a different number of arguments than the function declares.",
-  (name: string, expected: number, found: number, declared: Span | undefined) => ({
-    message: `\`${name}\` takes ${expected} argument${expected === 1 ? "" : "s"} but ${found} ${found === 1 ? "was" : "were"} given`,
+  (name: string | undefined, expected: number, found: number, declared: Span | undefined) => ({
+    message: `${name === undefined ? "this function value" : `\`${name}\``} takes ${expected} argument${expected === 1 ? "" : "s"} but ${found} ${found === 1 ? "was" : "were"} given`,
     ...(declared ? { secondary: [{ span: declared, message: "declared here" }] } : {}),
     help: "pass exactly the declared parameters",
   }),
