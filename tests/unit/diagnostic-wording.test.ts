@@ -150,10 +150,41 @@ function sourcesOutsideCatalogue(): string[] {
   return casesIn(join(repoRoot, "src"), ".ts").filter((path) => !path.startsWith(catalogueDir + "/"));
 }
 
+/**
+ * Report calls whose wording has not moved into the catalogue yet (issue 13), counted per
+ * file so the list does not depend on line numbers. Almost all are the `context` of a
+ * type mismatch (E0301: "the header offset", "a range bound", …), a phrase that hundreds
+ * of `checkExprAs(…, context)` calls build; moving it needs a closed union of contexts.
+ * The test fails when a file has more (new wording) or fewer (lower the count).
+ */
+const notMovedYet: ReadonlyMap<string, number> = new Map([
+  ["src/compiler/check/expressions.ts", 1], // E0301 context "an index"
+  ["src/compiler/check/globals.ts", 3], // E0301 contexts: config field, initial values
+  ["src/compiler/check/map-kinds.ts", 1], // E0301 context: the value of `q.pop()`
+  ["src/compiler/check/packets.ts", 1], // E0301 context "the header offset"
+  ["src/compiler/check/perf-events.ts", 1], // E0301 context: the attach target
+  ["src/compiler/check/statements.ts", 4], // E0301 contexts: range bound, declaration, map entry binding
+  ["src/compiler/check/pointers.ts", 1], // E0415: where a maybe-null pointer came from (also `mayBeNull` in Semantics)
+  ["src/compiler/parse/parse-expr.ts", 1], // E0115 "end of file" (the other parse sites use token.ts's describeToken)
+]);
+
 describe("diagnostic wording", () => {
   it("lives in the catalogue: report(…) calls outside src/compiler/diagnostics/ pass data, not English", () => {
     const violations = wordingViolations(sourcesOutsideCatalogue());
-    assert.deepEqual(violations, [], `move this wording into the catalogue entry (src/compiler/diagnostics/catalog/), chosen by a key:\n${violations.join("\n")}`);
+    const perFile = new Map<string, string[]>();
+    for (const v of violations) {
+      const file = v.slice(0, v.indexOf(":"));
+      perFile.set(file, [...(perFile.get(file) ?? []), v]);
+    }
+    const differences = [...new Set([...perFile.keys(), ...notMovedYet.keys()])].sort().flatMap((file) => {
+      const found = perFile.get(file) ?? [];
+      const known = notMovedYet.get(file) ?? 0;
+      if (found.length === known) return [];
+      return found.length > known
+        ? [`${file}: ${found.length} report calls pass English (${known} known not moved yet):`, ...found.map((v) => `  ${v}`)]
+        : [`${file}: ${found.length} report calls pass English, fewer than the ${known} listed in notMovedYet: lower the count`];
+    });
+    assert.deepEqual(differences, [], `move this wording into the catalogue entry (src/compiler/diagnostics/catalog/), chosen by a key:\n${differences.join("\n")}`);
   });
 
   it("the check itself catches what it should", () => {
