@@ -1,15 +1,14 @@
 // Invariants of the code base that a machine can check (rust-analyzer's "tidy"):
-// the compiler core stays pure, files stay small, the diagnostics document and the
-// catalogue agree.
+// the compiler core stays pure, files stay small, the embedded runtime C is current.
+// The diagnostic catalogue has its own: diagnostic-catalogue.test.ts (codes, numbering,
+// docs) and diagnostic-wording.test.ts (wording only in the catalogue).
 
 import { it, describe } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
-import { casesIn, expectGolden, repoRoot } from "../harness/golden.js";
-import { allEntries, codegen, names, safety, syntax, types } from "../../src/compiler/diagnostics/catalog/index.js";
-import { currentDiagnosticsDoc, diagnosticsDocPath } from "../../tools/gen-diagnostics-doc.js";
+import { casesIn, repoRoot } from "../harness/golden.js";
 import { runtimeC } from "../../src/compiler/emit/userspace/runtime-c.generated.js";
 
 const maxLinesPerFile = 800;
@@ -77,35 +76,7 @@ describe("tidy", () => {
   });
 });
 
-describe("diagnostic catalogue", () => {
-  it("gives every entry a unique, well-formed code with a title and an explanation", () => {
-    const seen = new Set<string>();
-    for (const entry of allEntries) {
-      assert.match(entry.code, /^[EW]0[1-9]\d{2}$/, `bad code ${entry.code}`);
-      assert.ok(!seen.has(entry.code), `code ${entry.code} is defined twice`);
-      seen.add(entry.code);
-      assert.ok(entry.title.trim() !== "", `${entry.code} has no title`);
-      assert.ok(entry.explanation.trim() !== "", `${entry.code} has no explanation`);
-      assert.equal(entry.severity === "warning", entry.code.startsWith("W"), `${entry.code}: W-codes are exactly the warnings`);
-    }
-  });
-
-  it("keeps each range's errors in its own file", () => {
-    const expectedPrefix = new Map<object, string>([
-      [syntax, "E01"],
-      [names, "E02"],
-      [types, "E03"],
-      [safety, "E04"],
-      [codegen, "E05"],
-    ]);
-    for (const [module, prefix] of expectedPrefix) {
-      for (const entry of Object.values(module) as { code: string }[]) {
-        if (entry.code.startsWith("W")) continue;
-        assert.ok(entry.code.startsWith(prefix), `${entry.code} is in the ${prefix}xx file`);
-      }
-    }
-  });
-
+describe("embedded runtime C", () => {
   it("has the loader runtime's C embedded as written (src/compiler/emit/userspace/runtime-c/*.c; `make build` embeds it)", () => {
     const dir = join(repoRoot, "src", "compiler", "emit", "userspace", "runtime-c");
     const files = [...casesIn(dir, ".c"), ...casesIn(dir, ".mk")];
@@ -116,28 +87,5 @@ describe("diagnostic catalogue", () => {
       const name = key(file) as keyof typeof runtimeC;
       assert.equal(runtimeC[name], readFileSync(file, "utf8"), `${name} differs from runtime-c.generated.ts: run \`node tools/embed-runtime-c.mjs\``);
     }
-  });
-
-  it(`has ${diagnosticsDocPath} up to date (regenerate with UPDATE=1 make test)`, () => {
-    expectGolden(currentDiagnosticsDoc(), join(repoRoot, diagnosticsDocPath));
-  });
-
-  it("has an error case for every code", () => {
-    const covered = new Set<string>();
-    const errorCases = join(repoRoot, "tests", "cases", "errors");
-    // Markers may also stand in headers the cases include (errors reported inside them).
-    // Verifier codes (E0450–E0479) come from the kernel: their cases are programs the
-    // kernel rejects (tests/cases/verifier) and stored logs (tests/cases/verifier-logs).
-    const verifierCases = join(repoRoot, "tests", "cases", "verifier");
-    const verifierLogs = join(repoRoot, "tests", "cases", "verifier-logs");
-    for (const path of [...casesIn(errorCases, ".ks"), ...casesIn(errorCases, ".kh"), ...casesIn(verifierCases, ".ks"), ...casesIn(verifierLogs, ".log")]) {
-      for (const match of readFileSync(path, "utf8").matchAll(/\/\/~\^*((?:[\s,]+[EW]\d{4})+)/g)) {
-        for (const code of match[1]!.match(/[EW]\d{4}/g) ?? []) covered.add(code);
-      }
-    }
-    // E0200 (input file not found) cannot be written as a case file with a marker; the
-    // CLI tests cover it.
-    const uncovered = allEntries.map((e) => e.code).filter((code) => !covered.has(code) && code !== "E0200");
-    assert.deepEqual(uncovered, [], `no tests/cases/errors case marks ${uncovered.join(", ")}`);
   });
 });

@@ -14,6 +14,6 @@ export function checkKernelModuleName(module: ir.IrModule, diags: Diagnostics): 
   if (!first) return;
   const name = kernelModuleName(module.name);
   if (name.length > maxModuleName) {
-    diags.report(moduleNameInvalid, first.span, module.name, `the module name \`${name}\` is ${name.length} bytes long; the kernel allows ${maxModuleName}`);
+    diags.report(moduleNameInvalid, first.span, module.name, name, maxModuleName);
   }
 }

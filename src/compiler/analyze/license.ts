@@ -16,6 +16,7 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { gplOnlyConstruct, gplOnlyProgram } from "../diagnostics/catalog/safety.js";
+import type { GplOnlyUse } from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
 import { programTypeInfo } from "../kernel/program-types.js";
 import type { Span } from "../source.js";
@@ -27,8 +28,7 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
   if (license.gplCompatible || !license.span) return;
   const declared = license.span;
   const kfuncs = new Map(module.externs.filter((e) => e.kfunc).map((e) => [e.name, e]));
-  const construct = (span: Span, what: string, kernelFunction: string): void =>
-    diags.report(gplOnlyConstruct, span, what, kernelFunction, license.text, declared);
+  const construct = (span: Span, use: GplOnlyUse): void => diags.report(gplOnlyConstruct, span, use, license.text, declared);
 
   for (const fn of [...module.programs, ...module.helpers]) {
     const tpBtf = "programType" in fn && programTypeInfo[(fn as ir.IrProgram).programType].kernelPointerArguments;
@@ -36,30 +36,27 @@ export function checkLicenseUse(module: ir.IrModule, diags: Diagnostics): void {
     const call = (callee: string, span: Span): void => {
       const kfunc = kfuncs.get(callee);
       if (!kfunc) return;
-      const owner = kfunc.fromModule ? " (of this file's kernel module)" : "";
-      construct(span, `the call of \`${callee}\``, `the kfunc \`${callee}\`${owner}`);
+      construct(span, { kind: "kfuncCall", callee, ofThisModule: kfunc.fromModule === true });
     };
     const expression = (e: ir.IrExpr): void => {
       if (e.kind === "call") call(e.callee, e.span);
-      else if (e.kind === "objectNew") construct(e.span, "`new`", "the kfunc `bpf_obj_new_impl`");
-      else if (e.kind === "mapMethod" && e.method === "output") construct(e.span, `\`${e.map}.output()\``, "the helper `bpf_perf_event_output`");
+      else if (e.kind === "objectNew") construct(e.span, { kind: "new" });
+      else if (e.kind === "mapMethod" && e.method === "output") construct(e.span, { kind: "perfOutput", map: e.map });
       else if (e.kind === "contextField" && tpBtf && !kernelRead) {
         kernelRead = true;
         const target = e.context.type.kind === "pointer" ? typeToString(e.context.type.target) : typeToString(e.context.type);
-        diags.report(gplOnlyProgram, e.span, `reading the kernel's \`${target}\` through a BTF pointer`,
-          `the verifier refuses it: "Cannot access kernel 'struct ${target}' from non-GPL compatible program"`, license.text, declared);
+        diags.report(gplOnlyProgram, e.span, { btfRead: target }, license.text, declared);
       }
     };
     const statement = (s: ir.IrStmt): void => {
-      if (s.kind === "print") construct(s.span, "`print` in eBPF code", "the helper `bpf_trace_printk`");
-      else if (s.kind === "objectDelete") construct(s.span, "`delete`", "the kfunc `bpf_obj_drop_impl`");
+      if (s.kind === "print") construct(s.span, { kind: "print" });
+      else if (s.kind === "objectDelete") construct(s.span, { kind: "delete" });
       else if (s.kind === "tryCall") call(s.callee, s.span);
     };
     visitStatements(fn.body, { statement, expression });
   }
 
   for (const ops of module.structOps) {
-    diags.report(gplOnlyProgram, ops.span, `the struct_ops impl \`${ops.name}\``,
-      `the kernel loads struct_ops programs only with a GPL-compatible license ("struct ops programs must have a GPL compatible license")`, license.text, declared);
+    diags.report(gplOnlyProgram, ops.span, { structOps: ops.name }, license.text, declared);
   }
 }

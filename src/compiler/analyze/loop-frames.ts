@@ -32,8 +32,8 @@ export function checkLoopFrames(module: ir.IrModule, diags: Diagnostics): void {
       // function (errors, defers, tail calls) cannot be written from inside it yet.
       const transfer = s.kind === "throw" || s.kind === "try" || s.kind === "tryCall" || s.kind === "defer" || s.kind === "tailCall";
       if (at.inCallback && transfer) {
-        const what = s.kind === "tailCall" ? "a tail call" : s.kind === "defer" ? "`defer`" : "error handling (`throw`, `try`, or a call that may throw)";
-        diags.report(codegen.notSupportedYet, s.span, `${what} inside a loop that becomes a \`bpf_loop()\` callback (a runtime or very large bound)`);
+        const construct = s.kind === "tailCall" ? "tailCall" : s.kind === "defer" ? "defer" : "errorHandling";
+        diags.report(codegen.notSupportedYet, s.span, { kind: "inLoopCallback", construct });
       }
       if (s.kind === "tryCall") call(s.callee, at);
     },

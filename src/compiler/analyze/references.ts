@@ -16,6 +16,7 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
+import type { EscapePoint, LeakPoint, ReleaseKind } from "../diagnostics/catalog/safety.js";
 import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
 import { exprChildren } from "../ir-walk.js";
 import type * as ir from "../ir.js";
@@ -37,7 +38,7 @@ interface VarState {
   readonly ref: Ref | undefined;
   /** Where and how it was released (for `released`): "submitted", "discarded", "deleted". */
   readonly at?: Span;
-  readonly how?: string;
+  readonly how?: ReleaseKind;
   /** A branch after which only some paths released it. */
   readonly branch?: Span;
 }
@@ -116,8 +117,6 @@ function sameFlow(a: Flow, b: Flow): boolean {
   return true;
 }
 
-const releaseWord = (ref: Ref): string => ref.kind === "record" ? "submitted or discarded" : "deleted";
-const whatWord = (ref: Ref): string => ref.kind === "record" ? "ring buffer record" : ref.kind === "entry" ? "map entry" : "object";
 
 class FunctionAnalysis {
   private nextId = 1;
@@ -134,7 +133,7 @@ class FunctionAnalysis {
     let env: Env = [new Map()];
     for (const p of this.fn.params) env = this.declare(env, p, p.name);
     const end = this.block(this.fn.body, new Map(), env);
-    if (end) this.leaks(end, () => true, lastSpan(this.fn.body) ?? this.fn.span, "the function ends here");
+    if (end) this.leaks(end, () => true, lastSpan(this.fn.body) ?? this.fn.span, "functionEnds");
   }
 
   private declare(env: Env, node: object, name: string): Env {
@@ -158,14 +157,13 @@ class FunctionAnalysis {
   }
 
   /** Reports every variable selected by `which` that is still held in `flow`. */
-  private leaks(flow: Map<number, readonly VarState[]>, which: (v: Variable) => boolean, at: Span, path: string): void {
+  private leaks(flow: Map<number, readonly VarState[]>, which: (v: Variable) => boolean, at: Span, point: LeakPoint): void {
     for (const [id, states] of flow) {
       const variable = this.variables.get(id);
       if (!variable || !which(variable)) continue;
       const leaking = states.find(held);
       if (!leaking?.ref) continue;
-      this.diags.report(safety.referenceLeak, at, variable.name, whatWord(leaking.ref), releaseWord(leaking.ref),
-        `${path} while \`${variable.name}\` is still held`, leaking.ref.origin, states.find((s) => held(s) && s.branch)?.branch);
+      this.diags.report(safety.referenceLeak, at, variable.name, leaking.ref.kind, point, leaking.ref.origin, states.find((s) => held(s) && s.branch)?.branch);
     }
   }
 
@@ -182,7 +180,7 @@ class FunctionAnalysis {
     if (current) {
       const depth = this.depth;
       const inner = (v: Variable): boolean => v.depth === depth;
-      this.leaks(current, inner, lastSpan(statements) ?? this.fn.span, "the scope ends after this statement");
+      this.leaks(current, inner, lastSpan(statements) ?? this.fn.span, "scopeEnds");
       current = new Map([...current].filter(([id]) => !inner(this.variables.get(id)!)));
     }
     this.depth--;
@@ -202,19 +200,19 @@ class FunctionAnalysis {
           const variable = this.lookup(env, s.target.name);
           const state = this.initialState(s.value, flow, env);
           if (variable) {
-            this.leaks(flow, (v) => v === variable, s.span, `\`${variable.name}\` is overwritten here`);
+            this.leaks(flow, (v) => v === variable, s.span, { overwritten: variable.name });
             return { flow: withState(flow, variable.id, state), env };
           }
           return { flow, env };
         }
         this.place(s.target, flow, env);
-        this.value(s.value, flow, env, "is stored here");
+        this.value(s.value, flow, env, "stored");
         return { flow, env };
       }
       case "mapUpdate":
         // Objects reach maps only by a move (lower-object-maps.ts stores their copy).
         this.use(s.key, flow, env);
-        this.value(s.value, flow, env, "is stored in a map here");
+        this.value(s.value, flow, env, "storedInMap");
         return { flow, env };
       case "mapCompound":
         this.use(s.key, flow, env);
@@ -237,7 +235,7 @@ class FunctionAnalysis {
       }
       case "ifPointer": {
         const made = this.madeRef(s.value);
-        if (!made) this.value(s.value, flow, env, "is copied into another variable here");
+        if (!made) this.value(s.value, flow, env, "copied");
         this.depth++;
         const bound = this.declare([...env, new Map()], s, s.binding);
         this.depth--;
@@ -267,15 +265,15 @@ class FunctionAnalysis {
       case "break": case "continue": {
         const loop = this.loops[this.loops.length - 1];
         if (loop) {
-          this.leaks(flow, (v) => v.depth > loop.depth, s.span, s.kind === "break" ? "the loop is left here" : "the next iteration starts here");
+          this.leaks(flow, (v) => v.depth > loop.depth, s.span, s.kind === "break" ? "loopLeft" : "nextIteration");
           const kept = new Map([...flow].filter(([id]) => this.variables.get(id)!.depth <= loop.depth));
           (s.kind === "break" ? loop.exits : loop.continues).push(kept);
         }
         return { flow: undefined, env };
       }
       case "return":
-        if (s.value) this.value(s.value, flow, env, "is returned here");
-        this.leaks(flow, () => true, s.span, "the function returns here");
+        if (s.value) this.value(s.value, flow, env, "returned");
+        this.leaks(flow, () => true, s.span, "returns");
         return { flow: undefined, env };
       case "ringbufRelease": return { flow: this.release(s, s.record, `${s.map}.${s.op}(…)`, flow, env), env };
       case "objectDelete": return { flow: this.release(s, s.pointer, "delete", flow, env), env };
@@ -301,7 +299,7 @@ class FunctionAnalysis {
       // every reference still held leaks here.
       case "throw": case "tailCall": {
         this.use(s.kind === "throw" ? s.value : s.context, flow, env);
-        this.leaks(flow, () => true, s.span, s.kind === "throw" ? "an error is thrown here" : "the program tail-calls here");
+        this.leaks(flow, () => true, s.span, s.kind === "throw" ? "throws" : "tailCalls");
         return { flow: undefined, env };
       }
       case "try": {
@@ -372,7 +370,7 @@ class FunctionAnalysis {
   private initialState(value: ir.IrExpr, flow: Map<number, readonly VarState[]>, env: Env): VarState {
     const made = this.madeRef(value);
     if (made) return { state: "unchecked", ref: made };
-    this.value(value, flow, env, "is copied into another variable here");
+    this.value(value, flow, env, "copied");
     return { state: "none", ref: undefined };
   }
 
@@ -393,38 +391,34 @@ class FunctionAnalysis {
     const variable = this.refVariable(target, env);
     const states = variable ? flow.get(variable.id) ?? [] : [];
     const refs = states.filter((st) => st.ref);
-    const wanted = s.kind === "objectDelete" ? "an object made by `new` in this function, held in a local variable"
-      : `a record reserved from \`${s.map}\` in this function, held in a local variable`;
+    const wanted = s.kind === "objectDelete" ? "object" : { record: s.map };
     const moved = s.kind === "objectDelete" ? s.storedIn : undefined;
     const entry = refs.find((st) => st.ref!.kind === "entry")?.ref;
     if (variable && entry && s.kind === "objectDelete" && !moved) {
-      this.diags.report(safety.releaseNotOwned, target.span, operation,
-        `${wanted}; \`${variable.name}\` may point into an entry of map \`${entry.map}\` (an object stored there was moved into it: \`delete ${entry.map}[k]\` removes the entry)`);
+      this.diags.report(safety.releaseNotOwned, target.span, operation, wanted, { name: variable.name, entryOf: entry.map });
       return flow;
     }
     if (!variable || refs.length === 0 || states.some((st) => st.state === "none")) {
       if (!variable) this.use(target, flow, env);
-      if (moved) this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable?.name ?? "this value", moved, "does not hold an object made by `new` in this function on every path");
+      if (moved) this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable?.name, moved, "notAnObject");
       else this.diags.report(safety.releaseNotOwned, target.span, operation, wanted);
       return flow;
     }
     const wrong = refs.find((st) => s.kind === "objectDelete" ? st.ref!.kind !== "object" : st.ref!.kind !== "record" || st.ref!.map !== s.map);
     if (wrong && moved) {
       this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable.name, moved,
-        wrong.ref!.kind === "entry" ? `may point into an entry of map \`${wrong.ref!.map}\`` : "holds a ring buffer record");
+        wrong.ref!.kind === "entry" ? { entryOf: wrong.ref!.map } : "ringbufRecord");
       return flow;
     }
     if (wrong) {
-      const found = wrong.ref!.kind === "object" ? "an object made by `new`"
-        : wrong.ref!.kind === "entry" ? `a pointer into an entry of map \`${wrong.ref!.map}\`` : `a record of \`${wrong.ref!.map}\``;
-      this.diags.report(safety.releaseNotOwned, target.span, operation, `${wanted}; \`${variable.name}\` holds ${found}`);
+      this.diags.report(safety.releaseNotOwned, target.span, operation, wanted, { name: variable.name, holds: wrong.ref!.kind, map: wrong.ref!.map });
       return flow;
     }
     const released = states.find((st) => st.state === "released");
     if (released?.at && moved) {
-      this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable.name, moved, `may already have been ${released.how ?? "deleted"}`);
+      this.diags.report(implicitMeanings.objectMoveNeedsObject, target.span, variable.name, moved, { released: released.how ?? "deleted" });
     } else if (released?.at) {
-      this.diags.report(safety.doubleRelease, s.span, variable.name, released.how ?? releaseWord(released.ref!), released.at);
+      this.diags.report(safety.doubleRelease, s.span, variable.name, released.how ?? released.ref!.kind, released.at);
     } else if (s.kind === "ringbufRelease" && states.some((st) => st.state === "unchecked" || st.state === "null") && !this.nullReported.has(variable.id)) {
       this.nullReported.add(variable.id);
       // A `var e = rb.reserve()` record is released only when it is not null (C guard).
@@ -462,14 +456,13 @@ class FunctionAnalysis {
   }
 
   /** An expression whose value is copied somewhere: a reference may not be. */
-  private value(e: ir.IrExpr, flow: Map<number, readonly VarState[]>, env: Env, where: string): void {
+  private value(e: ir.IrExpr, flow: Map<number, readonly VarState[]>, env: Env, where: EscapePoint): void {
     const variable = this.refVariable(e, env);
     const states = variable ? flow.get(variable.id) ?? [] : [];
     const ref = states.find((s) => s.ref)?.ref;
     // An entry pointer may be copied once it is checked (`use` reports it otherwise).
     if (variable && ref && ref.kind !== "entry") {
-      this.diags.report(safety.referenceEscapes, e.span, `${whatWord(ref)} \`${variable.name}\``,
-        `${where}; it must stay in \`${variable.name}\` until it is ${releaseWord(ref)}`);
+      this.diags.report(safety.referenceEscapes, e.span, { name: variable.name, held: ref.kind, at: where });
       return;
     }
     this.use(e, flow, env);
@@ -493,7 +486,7 @@ class FunctionAnalysis {
         const released = states.find((s) => s.state === "released");
         const unchecked = states.find((s) => s.state === "unchecked" || s.state === "null");
         if (variable && released?.at) {
-          this.diags.report(safety.useAfterRelease, e.span, variable.name, released.how ?? releaseWord(released.ref!), released.at);
+          this.diags.report(safety.useAfterRelease, e.span, variable.name, released.how ?? released.ref!.kind, released.at);
         } else if (variable && unchecked?.ref && !this.nullReported.has(variable.id)) {
           // One report per variable: later uses would only repeat it.
           this.nullReported.add(variable.id);
@@ -515,20 +508,19 @@ class FunctionAnalysis {
       }
       case "unary":
         if (e.op === "!" && e.operand.kind === "local") return;
-        if (e.op === "&") this.value(e.operand, flow, env, "has its address taken here");
+        if (e.op === "&") this.value(e.operand, flow, env, "addressTaken");
         else this.use(e.operand, flow, env);
         return;
-      case "cast": this.value(e.expr, flow, env, "is converted here"); return;
+      case "cast": this.value(e.expr, flow, env, "converted"); return;
       case "field": this.use(e.target, flow, env); return;
       case "contextField": this.use(e.context, flow, env); return;
       case "index": this.use(e.target, flow, env); this.use(e.index, flow, env); return;
       case "mapLookup": case "mapContains": this.use(e.key, flow, env); return;
       case "call": case "builtin": case "testCall": e.args.forEach((a) => this.use(a, flow, env)); return;
-      case "structLiteral": e.fields.forEach((f) => this.value(f.value, flow, env, "is stored in a struct here")); return;
-      case "arrayLiteral": e.elements.forEach((x) => this.value(x, flow, env, "is stored in an array here")); return;
+      case "structLiteral": e.fields.forEach((f) => this.value(f.value, flow, env, "storedInStruct")); return;
+      case "arrayLiteral": e.elements.forEach((x) => this.value(x, flow, env, "storedInArray")); return;
       case "ringbufReserve": case "objectNew":
-        this.diags.report(safety.referenceEscapes, e.span, e.kind === "ringbufReserve" ? "the reserved record" : "the new object",
-          "is not kept in a variable, so it can never be released");
+        this.diags.report(safety.referenceEscapes, e.span, { unkept: e.kind === "ringbufReserve" ? "record" : "object" });
         return;
       case "mapEntryPointer": case "callValue": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":
       case "strConvert": case "strBytes": case "mapMethod":

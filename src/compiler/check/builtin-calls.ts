@@ -32,7 +32,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   if (name === "exec") return checkExec(c, scope, expr);
   if (name === "daemon") return checkDaemon(c, scope, expr);
   if (userspaceOnly.has(name) && c.fn.side === "kernel") {
-    ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, "to be called from user space (it manages programs from outside the kernel)");
+    ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, { kind: "userSpace", why: "managesPrograms" });
     return errorType;
   }
   if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
@@ -93,7 +93,7 @@ function checkRegister(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return i32;
   }
   const type = checkExpr(c, scope, arg);
-  if (type.kind !== "error") c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "register", "the name of a struct_ops `impl` block");
+  if (type.kind !== "error") c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "register", { kind: "implName" });
   return errorType;
 }
 
@@ -116,11 +116,9 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (format?.kind === "StringLiteral") {
     const { conversions, invalidAt } = parseFormat(format.value);
     if (invalidAt !== undefined) {
-      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print",
-        "a format whose conversions are %d, %i, %u, %x, %X, %o, %c, %s, %p or %% (the width is chosen from the argument type)");
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print", { kind: "printFormat" });
     } else if (conversions.length > expr.args.length - 1) {
-      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print",
-        `a value for each of the format's ${conversions.length} conversions, but ${expr.args.length - 1} ${expr.args.length === 2 ? "was" : "were"} given`);
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, format.span, "print", { kind: "printValues", conversions: conversions.length, given: expr.args.length - 1 });
     }
   }
   const types: Type[] = [];
@@ -128,7 +126,7 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
     const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer";
     if (!printable) {
-      c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", `integers, bools, chars, strings or pointers, not \`${typeToString(type)}\``);
+      c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", { kind: "printable", found: typeToString(type) });
     }
     types.push(printable ? type : errorType);
   }

@@ -7,6 +7,7 @@
 import type * as ast from "../ast.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { ByteOrderFix } from "../diagnostics/catalog/types-features.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { IntType, Type } from "../types.js";
@@ -46,8 +47,7 @@ export function networkOrderOperands(
   }
   if (leftNet && rightNet) {
     if (sameType(leftType, rightType)) return net;
-    ctx.diags.report(typeErrors.byteOrderMix, right.span, `\`${op}\``, typeToString(rightType), typeToString(leftType),
-      "convert both sides to host order (`ntohs`/`ntohl`) and compare those");
+    ctx.diags.report(typeErrors.byteOrderMix, right.span, { operator: op }, { type: typeToString(rightType) }, { type: typeToString(leftType) }, { kind: "bothToHost" });
     return null;
   }
   const other = leftNet ? right : left;
@@ -57,12 +57,10 @@ export function networkOrderOperands(
       settleLiteral(ctx, other, net);
       return net;
     }
-    ctx.diags.report(typeErrors.byteOrderMix, other.span, `\`${op}\``, "integer literal", typeToString(net),
-      `write the constant in network order: \`${hton}(${otherType.value})\` (folded at compile time)`);
+    ctx.diags.report(typeErrors.byteOrderMix, other.span, { operator: op }, "literal", { type: typeToString(net) }, { kind: "literalToNetwork", hton, value: otherType.value });
     return null;
   }
-  ctx.diags.report(typeErrors.byteOrderMix, other.span, `\`${op}\``, typeToString(otherType), typeToString(net),
-    `convert the network-order side to host order with \`${ntoh}(…)\`, or this side to network order with \`${hton}(…)\``);
+  ctx.diags.report(typeErrors.byteOrderMix, other.span, { operator: op }, { type: typeToString(otherType) }, { type: typeToString(net) }, { kind: "eitherSide", ntoh, hton });
   return null;
 }
 
@@ -79,8 +77,7 @@ export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found:
       return true;
     }
     const [, hton] = networkConversions(expected.bits);
-    ctx.diags.report(typeErrors.byteOrderMix, expr.span, context, "integer literal", typeToString(expected),
-      `write the constant in network order: \`${hton}(${found.value})\` (folded at compile time)`);
+    ctx.diags.report(typeErrors.byteOrderMix, expr.span, { context }, "literal", { type: typeToString(expected) }, { kind: "literalToNetwork", hton, value: found.value });
     return false;
   }
   // KernelScript 0.1.1 stores a network-order value into a host integer as its raw
@@ -89,11 +86,9 @@ export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found:
     ctx.diags.report(compatibility.networkOrderStoredRaw, expr.span, typeToString(found), typeToString(expected), networkConversions(found.bits)[0]);
     return true;
   }
-  const fix = isNetworkOrder(found)
-    ? `convert it to host order: \`${networkConversions(found.bits)[0]}(…)\``
-    : isNetworkOrder(expected) ? `convert it to network order: \`${networkConversions(expected.bits)[1]}(…)\`` : "";
-  ctx.diags.report(typeErrors.byteOrderMix, expr.span, context, typeToString(found), typeToString(expected),
-    fix || "use a value of the expected type");
+  const fix: ByteOrderFix = isNetworkOrder(found) ? { kind: "toHost", fn: networkConversions(found.bits)[0] }
+    : isNetworkOrder(expected) ? { kind: "toNetwork", fn: networkConversions(expected.bits)[1] } : { kind: "expectedType" };
+  ctx.diags.report(typeErrors.byteOrderMix, expr.span, { context }, { type: typeToString(found) }, { type: typeToString(expected) }, fix);
   return false;
 }
 
@@ -103,8 +98,8 @@ export function checkNetworkOrderCast(ctx: CheckContext, expr: ast.CastExpr, sou
   if (sameType(source, target)) return true;
   const net = (isNetworkOrder(source) ? source : target) as IntType;
   const [ntoh, hton] = networkConversions(net.bits);
-  ctx.diags.report(typeErrors.byteOrderMix, expr.span, "`as`", typeToString(source), typeToString(target),
-    `\`as\` keeps the bytes as they are; convert with \`${isNetworkOrder(source) ? ntoh : hton}(…)\` instead`);
+  ctx.diags.report(typeErrors.byteOrderMix, expr.span, "cast", { type: typeToString(source) }, { type: typeToString(target) },
+    { kind: "castConverts", fn: isNetworkOrder(source) ? ntoh : hton });
   return false;
 }
 
@@ -124,20 +119,20 @@ export function checkByteOrderCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   const found = checkExpr(c, scope, arg, argType);
   if (found.kind === "error") return result;
   if (found.kind === "intLiteral" && !spec.toNetwork) {
-    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), "integer literal",
-      `a literal is already in host order: use it directly, or \`${networkConversions(spec.bits)[1]}(${found.value})\` to compare with a network-order value`);
+    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), "literal",
+      { kind: "literalIsHost", hton: networkConversions(spec.bits)[1], value: found.value });
     return result;
   }
   if (found.kind !== "intLiteral" && isNetworkOrder(found) === spec.toNetwork) {
-    const already = spec.toNetwork ? "network" : "host";
     const [ntoh, hton] = networkConversions(spec.bits);
-    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), typeToString(found),
-      `the value is already in ${already} order: use it directly${spec.toNetwork ? ` (or \`${ntoh}\` to convert it to host order)` : ` (or \`${hton}\` to convert it to network order)`}`);
+    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), { type: typeToString(found) },
+      spec.toNetwork ? { kind: "alreadyInOrder", order: "network", other: ntoh } : { kind: "alreadyInOrder", order: "host", other: hton });
     return result;
   }
   if (isNetworkOrder(found) && !sameType(found, argType)) {
     const [ntoh] = networkConversions(found.bits);
-    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), typeToString(found), `use \`${ntoh}\` for a \`${typeToString(found)}\``);
+    ctx.diags.report(typeErrors.byteOrderArgument, arg.span, name, typeToString(argType), { type: typeToString(found) },
+      { kind: "useConversion", fn: ntoh, type: typeToString(found) });
     return result;
   }
   checkAssignable(ctx, arg, found, argType, `the argument of \`${name}\``);

@@ -92,12 +92,12 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
     return errorType;
   }
   if (calleeType.kind !== "function") {
-    ctx.diags.report(typeErrors.notCallable, expr.callee.span, typeToString(calleeType));
+    ctx.diags.report(typeErrors.notCallable, expr.callee.span, { type: typeToString(calleeType) });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
   if (expr.args.length !== calleeType.params.length) {
-    const name = expr.callee.kind === "NameExpr" ? expr.callee.name.name : "this function value";
+    const name = expr.callee.kind === "NameExpr" ? expr.callee.name.name : undefined;
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, calleeType.params.length, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
@@ -109,9 +109,8 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
 
 function requireStaticCallee(c: ExprChecker, callee: ast.Expr): void {
   const e = unparenthesize(callee);
-  const what = e.kind === "NameExpr" ? `\`${e.name.name}\`` : "this expression";
   if (e.kind !== "NameExpr") {
-    c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, what, "it is not a variable or parameter");
+    c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, "calleeNotAName");
     return;
   }
   const symbol = c.ctx.references.get(e);
@@ -121,10 +120,8 @@ function requireStaticCallee(c: ExprChecker, callee: ast.Expr): void {
     state(c.ctx).pending.push({ id: symbol.id, name: e.name.name, span: e.span });
     return;
   }
-  const why = symbol.kind === "local" && c.fn.info.params.some((p) => p.name === symbol.name)
-    ? "only `@helper` functions can take function parameters in eBPF"
-    : "it is not initialised with a function name";
-  c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, what, why);
+  const problem = symbol.kind === "local" && c.fn.info.params.some((p) => p.name === symbol.name) ? "parameterOfNonHelper" : "notInitialisedWithFunction";
+  c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, problem, e.name.name);
 }
 
 function checkArgument(c: ExprChecker, scope: Scope, arg: ast.Expr, param: Type, context: string): void {
@@ -138,14 +135,14 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
   const found = checkExpr(c, scope, arg);
   if (found.kind === "error") return;
   if (found.kind === "null") {
-    if (c.fn.side === "kernel") ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "this argument", "`null` is not a function");
+    if (c.fn.side === "kernel") ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "nullArgument");
     return;
   }
   if (found.kind !== "function") {
     ctx.diags.report(typeErrors.typeMismatch, arg.span, typeToString(param), typeToString(found), context);
     return;
   }
-  const name = unparenthesize(arg).kind === "NameExpr" ? (unparenthesize(arg) as ast.NameExpr).name.name : "this value";
+  const name = unparenthesize(arg).kind === "NameExpr" ? (unparenthesize(arg) as ast.NameExpr).name.name : undefined;
   if (!sameType(found, param)) {
     ctx.diags.report(typeErrors.functionValueMismatch, arg.span, name, typeToString(found), typeToString(param));
     return;
@@ -156,16 +153,16 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
   const symbol = e.kind === "NameExpr" ? ctx.references.get(e) : undefined;
   if (symbol?.kind === "function") {
     if (symbol.info.role.kind !== "helper") {
-      ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, `\`${name}\``, "only `@helper` functions can be passed as values in eBPF");
+      ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "notAHelper", name);
     }
     return;
   }
   if (symbol && (isHelperFunctionParameter(c, symbol))) return;
   if (symbol?.kind === "local" && state(ctx).knownValues.has(symbol.id)) {
-    state(ctx).pending.push({ id: symbol.id, name, span: arg.span });
+    state(ctx).pending.push({ id: symbol.id, name: name ?? symbol.name, span: arg.span });
     return;
   }
-  ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "the function passed here", "it is not a function name or a variable holding one");
+  ctx.diags.report(safetyErrors.unresolvedIndirectCall, arg.span, "argumentNotAFunction");
 }
 
 /** A call to a program outside `return`: not allowed (only tail calls enter programs). */
@@ -223,7 +220,7 @@ export function finishFunctionCalls(ctx: CheckContext): void {
   const s = state(ctx);
   for (const call of s.pending) {
     if (s.reassigned.has(call.id)) {
-      ctx.diags.report(safetyErrors.unresolvedIndirectCall, call.span, `\`${call.name}\``, "the variable is assigned more than one function");
+      ctx.diags.report(safetyErrors.unresolvedIndirectCall, call.span, "reassigned", call.name);
     }
   }
   s.pending = [];
@@ -245,7 +242,7 @@ export function checkLegacyHelperCall(c: ExprChecker, scope: Scope, expr: ast.Ca
   const { ctx } = c;
   const helper = legacyHelpers.get(name)!;
   if (c.fn.side === "user") {
-    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, name, "BPF helper");
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, name, "bpfHelper");
   }
   if (expr.args.length !== helper.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, helper.params.length, expr.args.length, undefined);

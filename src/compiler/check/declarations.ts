@@ -14,6 +14,7 @@ import { checkRawTracepointSignature } from "./tp-btf.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { SignatureProblem } from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums } from "../kernel/builtins.js";
@@ -234,7 +235,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
       } else flags |= bit;
     }
   }
-  if (decl.local) ctx.diags.report(codegenErrors.notSupportedYet, decl.span, "`local` maps");
+  if (decl.local) ctx.diags.report(codegenErrors.notSupportedYet, decl.span, { kind: "localMap" });
   if (type.kind !== "map") {
     if (type.kind !== "error") ctx.diags.report(nameErrors.mapUsedAsValue, decl.span, decl.name.name);
     return;
@@ -242,7 +243,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   // C cannot name an array type without a declarator, and every map accessor returns
   // or takes its key/value by type name.
   if (type.key.kind === "array" || type.value.kind === "array") {
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, "arrays as map keys or values (wrap the array in a struct: `struct Name { bytes: u8[16] }`)");
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.type!.span, { kind: "arrayInMap" });
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   checkMapLimits(ctx, decl, type);
@@ -273,13 +274,13 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
     const arg = attribute.args?.[0];
     const target = arg?.kind === "StringLiteral" ? arg.value : undefined;
     if (info.argument === "required" && target === undefined) {
-      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, "needs a string argument", info.argumentExample ?? `@${name}("target")`);
+      ctx.diags.report(typeErrors.programAttributeArgument, attribute.span, name, { kind: "missing" }, info.argumentExample ?? `@${name}("target")`);
     } else if (info.targetChoices && !info.targetChoices.includes(target ?? "")) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        `the direction must be ${info.targetChoices.map((t) => `"${t}"`).join(" or ")}`, info.argumentExample ?? `@${name}("${info.targetChoices[0]}")`);
+        { kind: "choices", choices: info.targetChoices }, info.argumentExample ?? `@${name}("${info.targetChoices[0]}")`);
     } else if (target !== undefined && info.targetFormat && !info.targetFormat.pattern.test(target)) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        `\`${target}\` is not ${info.targetFormat.description}`, info.targetFormat.example);
+        { kind: "targetFormat", target, description: info.targetFormat.description }, info.targetFormat.example);
     }
     return { kind: "program", info, target };
   }
@@ -302,7 +303,7 @@ function declareFunction(ctx: CheckContext, decl: ast.FunctionDecl): void {
   const returnType = decl.returnType ? resolveType(ctx, decl.returnType) : voidType;
   if (returnType.kind === "array") {
     // A C function cannot return an array (only a pointer to one, which would dangle).
-    ctx.diags.report(codegenErrors.notSupportedYet, decl.returnType!.span, "arrays as function results (return a struct that holds the array: `struct Name { bytes: u8[16] }`)");
+    ctx.diags.report(codegenErrors.notSupportedYet, decl.returnType!.span, { kind: "arrayResult" });
   }
   const info: FunctionInfo = { name: decl.name.name, decl, role, params, returnType, span: decl.span };
   if (decl.name.name === "main" && role.kind === "userspace") {
@@ -353,15 +354,14 @@ function checkProgramSignature(
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
   const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
-  const report = (problem: string, span: Span): void =>
-    ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, signature, problem);
+  const report = (problem: SignatureProblem, span: Span): void =>
+    ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "written", text: signature }, problem);
   const param = params[0];
   if (params.length !== 1 || !param) {
-    report(`it takes ${params.length} parameters, the kernel passes exactly one context`, decl.name.span);
+    report({ kind: "contextCount", count: params.length }, decl.name.span);
   } else if (param.type.kind !== "error" && !(param.type.kind === "pointer" && param.type.target.kind === "struct" &&
     (contextStruct === undefined || param.type.target.name === contextStruct))) {
-    report(contextStruct ? `the context parameter must be \`*${contextStruct}\`` : "the context parameter must be a pointer to the event's record struct",
-      decl.params[0]!.type.span);
+    report({ kind: "contextType", struct: contextStruct }, decl.params[0]!.type.span);
   }
   // An enum result may also be written as its integer; an integer result as `i32`, as
   // the row's integer type, or as the enum naming its values (`tc_action`).
@@ -369,7 +369,7 @@ function checkProgramSignature(
   const returnOk = returnType.kind === "error" ||
     (expected.kind === "enum" ? (returnType.kind === "enum" && returnType.name === expected.name) || sameInt(returnType, u32) || sameInt(returnType, i32)
       : sameInt(returnType, i32) || sameInt(returnType, expected) || (returnType.kind === "enum" && returnType.name === info.resultEnum));
-  if (!returnOk) report(`it must return \`${expected.kind === "enum" ? expected.name : typeToString(expected)}\``, decl.returnType?.span ?? decl.name.span);
+  if (!returnOk) report({ kind: "returnType", type: expected.kind === "enum" ? expected.name : typeToString(expected) }, decl.returnType?.span ?? decl.name.span);
 }
 
 /**
@@ -389,7 +389,7 @@ function sameInt(a: Type, b: Type): boolean {
 
 function checkMainSignature(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { type: Type }[], returnType: Type): void {
   if (!sameInt(returnType, i32) && returnType.kind !== "error") {
-    ctx.diags.report(typeErrors.mainSignature, decl.returnType?.span ?? decl.name.span, "it must return `i32`");
+    ctx.diags.report(typeErrors.mainSignature, decl.returnType?.span ?? decl.name.span, "returnType");
   }
   checkArgsParameter(ctx, decl, params);
 }

@@ -62,7 +62,7 @@ export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.Thro
         else wildcard = clausePatternSpan(clause);
         checkBlock(c, scope, clause.body);
       }
-      if (stmt.catches.length === 0) ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(stmt), "it has no `catch` clause");
+      if (stmt.catches.length === 0) ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(stmt), "noCatch");
       return;
     }
     case "DeferStmt": {
@@ -73,9 +73,7 @@ export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.Thro
         return;
       }
       if (c.fn.loopDepth > 0) {
-        ctx.diags.report(codegenErrors.notSupportedHere, stmt.span, "`defer` inside a loop",
-          "a deferred call is registered once per call of the function, and a loop could register it many times",
-          "call the cleanup at the end of each iteration, or move the loop body into a function that uses `defer`");
+        ctx.diags.report(codegenErrors.notSupportedHere, stmt.span, "deferInLoop");
       }
       checkExpr(c, scope, stmt.expr);
       return;
@@ -178,13 +176,10 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
     if (origins.size === 0) continue;
     throwing.add(info);
     for (const origin of origins.values()) {
-      const what = origin.code === undefined ? "an error with a computed code" : `error ${origin.code}`;
       if (info.role.kind === "program") {
-        ctx.diags.report(safetyErrors.uncaughtThrowInProgram, origin.site, what, origin.code === undefined ? "_" : String(origin.code),
-          info.name, describePath(ctx, info, origin), origin.path[0]?.span);
+        ctx.diags.report(safetyErrors.uncaughtThrowInProgram, origin.site, origin.code, info.name, describePath(ctx, info, origin), origin.path[0]?.span);
       } else if (info.role.kind === "userspace" && info.name === "main") {
-        ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, what, origin.code === undefined ? "N" : String(origin.code),
-          describePath(ctx, info, origin));
+        ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, origin.code, describePath(ctx, info, origin));
       }
     }
   }
@@ -194,7 +189,7 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
     }
     for (const t of f.tries) {
       if (t.stmt.catches.length > 0 && !t.hasThrow && !t.calls.some((callee) => throwing.has(callee))) {
-        ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(t.stmt), "nothing in its body can throw");
+        ctx.diags.report(nameErrors.tryWithoutEffect, tryKeywordSpan(t.stmt), "nothingThrows");
       }
     }
   }

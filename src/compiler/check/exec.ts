@@ -11,6 +11,7 @@
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { OutputFileOwner } from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { resolveRelative } from "../host.js";
 import type { Span } from "../source.js";
@@ -63,15 +64,15 @@ export function generatedPythonModuleFile(sourcePath: string): string {
   return `${base.endsWith(".ks") ? base.slice(0, -3) : base}.py`;
 }
 
-function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: string): boolean {
+function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: "replacesProgram" | "backgroundProcess"): boolean {
   if (c.fn.side !== "kernel") return true;
-  c.ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, `to be called from user space (${why})`);
+  c.ctx.diags.report(typeErrors.badBuiltinArguments, expr.callee.span, name, { kind: "userSpace", why });
   return false;
 }
 
 export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
-  if (!userSpaceOnly(c, expr, "exec", "it replaces the user-space program")) {
+  if (!userSpaceOnly(c, expr, "exec", "replacesProgram")) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
@@ -82,7 +83,7 @@ export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   });
   if (path?.kind !== "StringLiteral") {
     if (path) checkExpr(c, scope, path);
-    ctx.diags.report(typeErrors.badBuiltinArguments, path?.span ?? expr.span, "exec", "the path of a Python script as a string literal first, then the script's arguments (strings or integers)");
+    ctx.diags.report(typeErrors.badBuiltinArguments, path?.span ?? expr.span, "exec", { kind: "execArguments" });
     return errorType;
   }
   ctx.exprTypes.set(path, { kind: "str", size: Math.max(1, path.value.length) });
@@ -110,21 +111,19 @@ export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
 }
 
 /** What else would be written as `fileName` into the output directory. */
-function clashOf(ctx: CheckContext, fileName: string, path: string): { what: string; span: Span | undefined } | undefined {
-  if (fileName === generatedPythonModuleFile(state(ctx).mainFile)) {
-    return { what: "the generated Python module of this program", span: undefined };
-  }
+function clashOf(ctx: CheckContext, fileName: string, path: string): { what: OutputFileOwner; span: Span | undefined } | undefined {
+  if (fileName === generatedPythonModuleFile(state(ctx).mainFile)) return { what: "generatedModule", span: undefined };
   for (const script of state(ctx).scripts.values()) {
-    if (script.fileName === fileName && script.path !== path) return { what: "another `exec()` script", span: script.span };
+    if (script.fileName === fileName && script.path !== path) return { what: "execScript", span: script.span };
   }
   const module = pythonModulesOf(ctx).find((m) => m.fileName === fileName && m.path !== path);
-  return module ? { what: `the Python module \`${module.alias}\``, span: module.span } : undefined;
+  return module ? { what: { pythonModule: module.alias }, span: module.span } : undefined;
 }
 
 export function checkDaemon(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   expr.args.forEach((a) => checkExpr(c, scope, a));
-  if (!userSpaceOnly(c, expr, "daemon", "it turns the user-space program into a background process")) return errorType;
+  if (!userSpaceOnly(c, expr, "daemon", "backgroundProcess")) return errorType;
   if (expr.args.length !== 0) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "daemon", 0, expr.args.length, undefined);
     return errorType;

@@ -123,7 +123,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       }
       const element = untypedArrayElement(c, scope, expr);
       if (!element) {
-        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, "an empty array literal without a declared array type");
+        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
         return errorType;
       }
       expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
@@ -440,7 +440,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
       continue;
     }
     if (given.has(field.name)) {
-      ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, `\`${field.name}\` is given twice`);
+      ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { givenTwice: field.name });
     }
     given.add(field.name);
     checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
@@ -448,9 +448,9 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   checkPerfTypeSide(c, expr.typeName);
   checkTestTypeSide(c, expr.typeName);
   const optional = testFieldsOptional(c, layout.name);
-  const missing = layout.fields.filter((f) => !given.has(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => `\`${f.name}\``);
+  const missing = layout.fields.filter((f) => !given.has(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => f.name);
   if (missing.length > 0) {
-    ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, `missing ${missing.join(", ")}`);
+    ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, { missing });
   }
   return { kind: "struct", name: layout.name, origin: layout.origin };
 }
@@ -497,9 +497,11 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return checkCallThroughValue(c, scope, expr);
   }
   if (symbol.kind !== "function") {
-    const type = symbol.kind === "map" ? "map" : symbol.kind === "structOps" ? "struct_ops impl" : symbol.kind === "config" ? `config ${symbol.info.name}` : symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type);
     if (symbol.kind === "map") ctx.diags.report(nameErrors.mapUsedAsValue, expr.callee.span, symbol.info.name);
-    else ctx.diags.report(typeErrors.notCallable, expr.callee.span, type);
+    else {
+      ctx.diags.report(typeErrors.notCallable, expr.callee.span, symbol.kind === "structOps" ? "structOps" : symbol.kind === "config" ? { config: symbol.info.name }
+        : { type: symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type) });
+    }
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
@@ -508,8 +510,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   if (role === "program") return checkTailCallAsCall(c, scope, expr, info);
   checkTestCallee(ctx, info, expr.callee.span);
   if (c.fn.side === "user" && (role === "helper" || role === "kfunc" || role === "extern") && !checkHelperFromTest(c, info, expr.callee.span)) {
-    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name,
-      role === "helper" ? "helper" : role === "kfunc" ? "kfunc" : "extern function");
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, expr.callee.span, info.name, role);
   }
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, info.name);
@@ -533,7 +534,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
 /** Reports a void call whose value is used. */
 export function requireValue(c: ExprChecker, expr: ast.Expr, type: Type): Type {
   if (type.kind === "void") {
-    const name = expr.kind === "CallExpr" && expr.callee.kind === "NameExpr" ? expr.callee.name.name : "this call";
+    const name = expr.kind === "CallExpr" && expr.callee.kind === "NameExpr" ? expr.callee.name.name : undefined;
     c.ctx.diags.report(typeErrors.voidInExpression, expr.span, name);
     return errorType;
   }

@@ -62,7 +62,7 @@ export function declareGlobalValue(ctx: CheckContext, decl: ast.GlobalVarDecl, d
 function checkStorable(ctx: CheckContext, type: Type, span: Span, name: string): boolean {
   const problem = unstorable(ctx, type, new Set());
   if (!problem) return true;
-  if (problem.kind === "str") ctx.diags.report(codegenErrors.notSupportedYet, span, "string (`str`) globals");
+  if (problem.kind === "str") ctx.diags.report(codegenErrors.notSupportedYet, span, { kind: "stringGlobal" });
   else ctx.diags.report(typeErrors.unsupportedGlobalType, span, name, typeToString(type));
   return false;
 }
@@ -292,8 +292,7 @@ export function checkArgsParameter(ctx: CheckContext, decl: ast.FunctionDecl, pa
   const param = params[0]!;
   if (params.length > 1 || (param.type.kind !== "struct" && param.type.kind !== "error") ||
       (param.type.kind === "struct" && param.type.origin !== "user")) {
-    ctx.diags.report(typeErrors.mainSignature, decl.params[params.length > 1 ? 1 : 0]!.span,
-      "it takes no parameters or one struct of command-line arguments");
+    ctx.diags.report(typeErrors.mainSignature, decl.params[params.length > 1 ? 1 : 0]!.span, "parameters");
     return false;
   }
   if (param.type.kind !== "struct") return false;

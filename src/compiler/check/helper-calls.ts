@@ -10,6 +10,7 @@
 
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
+import type { ExternHelperProblem, HelperArgumentProblem } from "../diagnostics/catalog/safety.js";
 import { helperArgKinds, helperPrototype } from "../kernel/bpf-helpers.js";
 import type { HelperPrototype } from "../kernel/bpf-helper-prototypes.js";
 import { programTypes } from "../kernel/program-types.js";
@@ -66,7 +67,7 @@ export function checkHelperExtern(ctx: CheckContext, info: FunctionInfo): void {
   const proto = helperPrototype(info.name);
   if (!proto || info.decl.kind !== "ExternDecl") return;
   const decl = info.decl;
-  const report = (problem: string, span: ast.Expr["span"]): void => {
+  const report = (problem: ExternHelperProblem, span: ast.Expr["span"]): void => {
     ctx.diags.report(safetyErrors.externHelperMismatch, span, info.name, problem, declarationOf(proto));
     let set = mismatched.get(ctx);
     if (!set) mismatched.set(ctx, (set = new Set()));
@@ -76,16 +77,15 @@ export function checkHelperExtern(ctx: CheckContext, info: FunctionInfo): void {
   const count = info.params.length;
   // A variadic helper (bpf_trace_printk) takes up to three more values.
   if (count < fixed || count > fixed + (proto.variadic ? 3 : 0)) {
-    const takes = proto.variadic ? `${fixed} to ${fixed + 3}` : `${fixed}`;
-    report(`it takes ${takes} argument${fixed === 1 && !proto.variadic ? "" : "s"}, the declaration ${count}`, decl.name.span);
+    report({ kind: "argumentCount", fixed, variadic: proto.variadic === true, declared: count }, decl.name.span);
     return;
   }
   for (let i = 0; i < fixed; i++) {
     const cParam = proto.params[i]!;
     const shape = ksShape(info.params[i]!.type);
     if (shape === undefined || shape === cShape(cParam.type)) continue;
-    const what = cShape(cParam.type) === "pointer" ? "a pointer" : "an integer";
-    report(`parameter ${i + 1} \`${info.params[i]!.name}\` is \`${typeToString(info.params[i]!.type)}\`, but the helper takes ${what} (\`${cDeclarationText(cParam)}\`)`,
+    const helperTakes = cShape(cParam.type) === "pointer" ? "pointer" : "integer";
+    report({ kind: "parameter", index: i + 1, name: info.params[i]!.name, type: typeToString(info.params[i]!.type), helperTakes, cParameter: cDeclarationText(cParam) },
       decl.params[i]!.span);
     return;
   }
@@ -93,7 +93,7 @@ export function checkHelperExtern(ctx: CheckContext, info: FunctionInfo): void {
   if (result.kind !== "void" && proto.returns !== "void") {
     const shape = ksShape(result);
     if (shape !== undefined && shape !== cShape(proto.returns)) {
-      report(`it returns \`${typeToString(result)}\`, but the helper returns \`${proto.returns}\``, decl.returnType?.span ?? decl.name.span);
+      report({ kind: "result", type: typeToString(result), helperReturns: proto.returns }, decl.returnType?.span ?? decl.name.span);
     }
   }
 }
@@ -151,50 +151,47 @@ export function checkHelperArguments(c: ExprChecker, expr: ast.CallExpr, name: s
     const type = ctx.exprTypes.get(arg);
     if (type?.kind === "error") return;
     const isNull = e.kind === "NullLiteral" || type?.kind === "null";
-    const report = (expected: string, found: string, help: string): void =>
-      ctx.diags.report(safetyErrors.helperArgumentKind, arg.span, name, i + 1, param, expected, found, help);
+    const report = (problem: HelperArgumentProblem): void =>
+      ctx.diags.report(safetyErrors.helperArgumentKind, arg.span, name, i + 1, param, problem);
     switch (kind.kind) {
       case "anything": return;
       case "map":
-        report("a map", "KernelScript code cannot pass a map to a helper",
-          "use the map's own syntax (`m[k]`, `m[k] = v`, `delete m[k]`, `q.push(v)`, `rb.reserve()`): it calls the helper with the map");
+        report({ kind: "map" });
         return;
       case "function":
-        if (type?.kind !== "function") report("a callback function", "not a function", "pass a `@helper` function");
+        if (type?.kind !== "function") report({ kind: "notCallback" });
         return;
       case "size": {
         if (isNull || (type && ksShape(type) === "pointer")) {
-          report("a size", "not an integer", "pass the number of bytes, e.g. `sizeof(T)` or a constant");
+          report({ kind: "sizeNotInteger" });
           return;
         }
         const value = constantInteger(ctx, e);
         if (value === undefined) return;
         if (value < 0n || (value === 0n && !kind.zeroAllowed)) {
-          report(kind.zeroAllowed ? "a size of 0 or more" : "a size of at least one byte", `this is ${value}`,
-            "give the number of bytes the helper may use; the kernel refuses a zero size here");
+          report({ kind: "sizeTooSmall", zeroAllowed: kind.zeroAllowed === true, value });
           return;
         }
         if (before?.whole && value > BigInt(sizeOf(before.type, ctx.tables))) {
           const bytes = sizeOf(before.type, ctx.tables);
-          report(`at most ${bytes}, the size of \`${before.name}\``, `${value} bytes`, `pass \`${bytes}\` (or make \`${before.name}\` larger): the helper may touch every byte given`);
+          report({ kind: "sizeBeyondLocal", bytes, local: before.name, value });
         }
         return;
       }
       case "context":
-        if (isNull && !kind.nullable) report("the program's context", "`null` is not the context", "pass the program's context parameter (`ctx`)");
-        else if (type && ksShape(type) === "scalar") report("the program's context", "an integer, not the context", "pass the program's context parameter (`ctx`)");
-        else if (local) report("the program's context", "the address of a local variable", "pass the program's context parameter (`ctx`)");
+        if (isNull && !kind.nullable) report({ kind: "contextNull" });
+        else if (type && ksShape(type) === "scalar") report({ kind: "contextInteger" });
+        else if (local) report({ kind: "contextLocal" });
         return;
       case "pointer":
         if (isNull && !kind.nullable) {
-          report(kind.what, "`null` is refused here",
-            kind.memory ? "pass the address of a variable (`&buf`) with as many bytes as the size argument says" : "pass the pointer the kernel gave the program");
+          report({ kind: "pointerNull", expected: kind.what, memory: kind.memory === true });
         } else if (!isNull && type && ksShape(type) === "scalar") {
-          report(kind.what, "an integer, not a pointer", "pass a pointer (`&var`)");
+          report({ kind: "pointerInteger", expected: kind.what });
         } else if (local && !kind.memory) {
-          report(kind.what, "the address of a local variable", "pass the pointer the kernel gave the program (the result of the helper that made the object)");
+          report({ kind: "pointerToLocal", expected: kind.what });
         } else if (kind.memory && isContext(ctx.exprTypes.get(e))) {
-          report(kind.what, "the program's context is not memory a helper may use", "copy what is needed into a local variable and pass its address (`&buf`)");
+          report({ kind: "contextAsMemory", expected: kind.what });
         }
         return;
     }

@@ -14,6 +14,7 @@
 
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { ModuleDeclaration } from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { checkPythonCall, loadPythonModule, pythonModuleNamed } from "./python.js";
@@ -96,7 +97,7 @@ export function loadImports(ctx: CheckContext, file: ast.SourceFileAst): ast.Dec
     if (extensionOf(decl.path.value) === ".py") {
       const path = resolveRelative(file.path, decl.path.value);
       if (fileName(path) === generatedPythonModuleFile(file.path)) {
-        ctx.diags.report(nameErrors.handoverFileClash, decl.path.span, fileName(path), "the generated Python module of this program", undefined);
+        ctx.diags.report(nameErrors.handoverFileClash, decl.path.span, fileName(path), "generatedModule", undefined);
         s.failed.add(decl.name.name);
       } else if (!loadPythonModule(ctx, decl, path)) s.failed.add(decl.name.name);
       continue;
@@ -135,7 +136,7 @@ function loadModule(
     return undefined;
   }
   if (extension !== ".ks") {
-    ctx.diags.report(nameErrors.importBadExtension, decl.path.span, spec, extension === "" ? "(no extension)" : extension);
+    ctx.diags.report(nameErrors.importBadExtension, decl.path.span, spec, extension);
     return undefined;
   }
   const path = resolveRelative(from, spec);
@@ -160,7 +161,7 @@ function loadModule(
     alias, path, functions: new Map(), imports: new Map(), scope: ctx.globalScope.child(), functionDecls: [],
   };
   s.byPath.set(path, module);
-  const notAllowed = (span: ast.Decl["span"], what: string): void => {
+  const notAllowed = (span: ast.Decl["span"], what: ModuleDeclaration): void => {
     ctx.diags.report(nameErrors.moduleDeclarationNotAllowed, span, alias, what);
   };
   for (const d of moduleAst.decls) {
@@ -175,19 +176,19 @@ function loadModule(
         const attribute = d.attributes[0];
         if (d.name.name === "main") ctx.diags.report(nameErrors.moduleHasMain, d.name.span, alias);
         else if (attribute && programTypeByAttribute.has(attribute.name.name)) {
-          notAllowed(attribute.span, `the eBPF program \`${d.name.name}\` (\`@${attribute.name.name}\`)`);
+          notAllowed(attribute.span, { kind: "program", name: d.name.name, attribute: attribute.name.name });
         } else module.functionDecls.push(d);
         break;
       }
       case "StructDecl": case "EnumDecl": case "TypeAliasDecl": typeDecls.push(d); break;
       case "GlobalVarDecl":
-        notAllowed(d.name.span, d.type?.kind === "GenericType" ? `the map \`${d.name.name}\`` : `the global variable \`${d.name.name}\``);
+        notAllowed(d.name.span, { kind: d.type?.kind === "GenericType" ? "map" : "global", name: d.name.name });
         break;
-      case "ConfigDecl": notAllowed(d.name.span, `the config \`${d.name.name}\``); break;
-      case "ExternDecl": notAllowed(d.name.span, `the extern \`${d.name.name}\``); break;
-      case "ImplDecl": notAllowed(d.name.span, `the impl block \`${d.name.name}\``); break;
-      case "IncludeDecl": notAllowed(d.span, "an `include`"); break;
-      case "LicenseDecl": ctx.diags.report(nameErrors.licenseOutsideMainFile, d.span, `the imported module \`${alias}\``); break;
+      case "ConfigDecl": notAllowed(d.name.span, { kind: "config", name: d.name.name }); break;
+      case "ExternDecl": notAllowed(d.name.span, { kind: "extern", name: d.name.name }); break;
+      case "ImplDecl": notAllowed(d.name.span, { kind: "impl", name: d.name.name }); break;
+      case "IncludeDecl": notAllowed(d.span, { kind: "include" }); break;
+      case "LicenseDecl": ctx.diags.report(nameErrors.licenseOutsideMainFile, d.span, { importedModule: alias }); break;
       case "ErrorDecl": break;
     }
   }
@@ -284,7 +285,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const display = `${alias}.${fieldName}`;
   const role = info.role.kind;
   if (c.fn.side === "user" && role !== "userspace") {
-    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, callee.span, display, role === "helper" ? "helper" : `${role} function`);
+    ctx.diags.report(nameErrors.kernelFunctionFromUserspace, callee.span, display, role);
   }
   if (c.fn.side === "kernel" && role === "userspace") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, callee.span, display);
@@ -298,7 +299,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
     expr.args.forEach((arg, i) => {
       const param = info.params[i]!.type;
       if (param.kind === "function") {
-        ctx.diags.report(codegenErrors.notSupportedYet, arg.span, "passing a function to a module function");
+        ctx.diags.report(codegenErrors.notSupportedYet, arg.span, { kind: "functionToModuleFunction" });
         checkExpr(c, scope, arg);
       } else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${display}\``);
     });

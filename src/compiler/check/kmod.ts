@@ -13,6 +13,7 @@
 import type * as ast from "../ast.js";
 import { forEachChild } from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
+import type { ModuleCallee } from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { Type } from "../types.js";
@@ -56,9 +57,8 @@ export function checkModuleSignature(ctx: CheckContext, info: FunctionInfo): voi
     const t = param.type;
     const ok = scalar(t) || (t.kind === "pointer" && pointerTargetOk(t.target));
     if (ok) return;
-    const why = t.kind === "struct" ? "a struct passed by value (pass a pointer to it)"
-      : t.kind === "pointer" ? `a pointer to \`${typeToString(t.target)}\`, which module code cannot describe to the verifier`
-      : "which kernel-module functions cannot take";
+    const why = t.kind === "struct" ? { kind: "structByValue" as const }
+      : t.kind === "pointer" ? { kind: "pointerTo" as const, target: typeToString(t.target) } : { kind: "other" as const };
     ctx.diags.report(typeErrors.moduleParameterType, decl.params[i]!.type.span, info.name, typeToString(t), why);
   });
   const r = info.returnType;
@@ -74,8 +74,8 @@ export function checkModuleSignature(ctx: CheckContext, info: FunctionInfo): voi
  */
 export function checkModuleCodeCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type | undefined {
   const { ctx } = c;
-  const reject = (what: string): Type => {
-    ctx.diags.report(nameErrors.callNotInModuleCode, expr.callee.span, what);
+  const reject = (callee: ModuleCallee): Type => {
+    ctx.diags.report(nameErrors.callNotInModuleCode, expr.callee.span, callee);
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   };
@@ -84,17 +84,17 @@ export function checkModuleCodeCall(c: ExprChecker, scope: Scope, expr: ast.Call
     const symbol = target.kind === "NameExpr" ? scope.lookup(target.name.name) : undefined;
     if (symbol?.kind === "map") {
       ctx.references.set(target as ast.NameExpr, symbol);
-      return reject(`\`${symbol.info.name}.${expr.callee.field.name}()\` (an operation of an eBPF map)`);
+      return reject({ kind: "mapOperation", map: symbol.info.name, operation: expr.callee.field.name });
     }
-    return reject("a method");
+    return reject({ kind: "method" });
   }
-  if (expr.callee.kind !== "NameExpr") return reject("a function value");
+  if (expr.callee.kind !== "NameExpr") return reject({ kind: "functionValue" });
   const name = expr.callee.name.name;
   const symbol = scope.lookup(name);
   if (!symbol) {
     if (name === "print") return undefined;
-    if (isBuiltin(name)) return reject(`the builtin \`${name}()\``);
-    if (legacyHelperNames.has(name)) return reject(`the BPF helper \`${name}\``);
+    if (isBuiltin(name)) return reject({ kind: "builtin", name });
+    if (legacyHelperNames.has(name)) return reject({ kind: "bpfHelper", name });
     return undefined;
   }
   if (symbol.kind !== "function") return undefined;
@@ -102,15 +102,13 @@ export function checkModuleCodeCall(c: ExprChecker, scope: Scope, expr: ast.Call
   if (role === "kfunc" || role === "private") return undefined;
   ctx.references.set(expr.callee, symbol);
   ctx.exprTypes.set(expr.callee, errorType);
-  const what = role === "helper" ? "the `@helper` function" : role === "program" ? "the eBPF program"
-    : role === "extern" ? "the `extern` kernel function" : role === "test" ? "the `@test` function" : "the user-space function";
-  return reject(`${what} \`${name}\``);
+  return reject({ kind: "function", role, name });
 }
 
 /** `private_fn(…)` outside module code. */
 export function checkPrivateCallSite(c: ExprChecker, callee: ast.Expr, info: FunctionInfo): void {
   if (info.role.kind !== "private" || c.fn.side === "module") return;
-  c.ctx.diags.report(nameErrors.privateCalledOutsideModule, callee.span, info.name, c.fn.side === "user" ? "user space" : "eBPF code");
+  c.ctx.diags.report(nameErrors.privateCalledOutsideModule, callee.span, info.name, c.fn.side === "user" ? "user" : "kernel");
 }
 
 /** `new T(FLAG)` in module code: the flag is required and must be a GFP flag. */
@@ -121,7 +119,7 @@ export function checkModuleNew(c: ExprChecker, expr: ast.NewExpr, type: Type): v
     return;
   }
   if (flag.kind !== "NameExpr" || !gfpFlags.has(flag.name.name) || expr.args.length > 1) {
-    const shown = flag.kind === "NameExpr" ? `\`${flag.name.name}\`` : flag.kind === "IntLiteral" ? `\`${flag.text ?? "this number"}\`` : "this expression";
+    const shown = flag.kind === "NameExpr" ? { name: flag.name.name } : flag.kind === "IntLiteral" ? (flag.text === undefined ? "number" : { name: flag.text }) : "expression";
     c.ctx.diags.report(typeErrors.allocationFlagNotGfp, flag.span, shown);
     return;
   }
@@ -160,21 +158,21 @@ export function checkModuleBody(ctx: CheckContext, info: FunctionInfo): void {
       case "NameExpr": {
         const symbol = ctx.references.get(node);
         if (!symbol) break;
-        if (symbol.kind === "map") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, symbol.info.type.mapKind === "ringbuf" ? "ring buffer" : "map");
-        else if (symbol.kind === "global") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "global variable");
+        if (symbol.kind === "map") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, symbol.info.type.mapKind === "ringbuf" ? "ringbuf" : "map");
+        else if (symbol.kind === "global") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "global");
         else if (symbol.kind === "config") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "config");
-        else if (symbol.kind === "structOps") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "struct_ops impl");
+        else if (symbol.kind === "structOps") ctx.diags.report(nameErrors.nameNotInModuleCode, node.span, symbol.info.name, "structOps");
         else if (symbol.kind === "function" && !calleeNames.has(node) && isModuleFunction(symbol.info)) {
           ctx.diags.report(nameErrors.moduleFunctionAsValue, node.span, symbol.info.name);
         }
         break;
       }
-      case "ThrowStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`throw`"); return;
-      case "TryStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`try`/`catch`"); return;
-      case "DeferStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, "`defer`"); return;
+      case "ThrowStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "throw" }); return;
+      case "TryStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "try" }); return;
+      case "DeferStmt": ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: "defer" }); return;
       case "StringLiteral": case "StrType":
         if (!printFormats.has(node)) {
-          ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, node.kind === "StrType" ? "the string type `str(N)`" : "a string value");
+          ctx.diags.report(safetyErrors.constructNotInModuleCode, node.span, { kind: node.kind === "StrType" ? "stringType" : "stringValue" });
         }
         return;
       default: break;
@@ -185,7 +183,7 @@ export function checkModuleBody(ctx: CheckContext, info: FunctionInfo): void {
   for (const [node, symbol] of ctx.declarations) {
     if (symbol.kind !== "local" || !containsNode(decl.body, node)) continue;
     const kernelStruct = kernelStructIn(symbol.type);
-    if (kernelStruct) ctx.diags.report(safetyErrors.constructNotInModuleCode, symbol.span, `the kernel type \`${kernelStruct}\``);
+    if (kernelStruct) ctx.diags.report(safetyErrors.constructNotInModuleCode, symbol.span, { kind: "kernelType", name: kernelStruct });
   }
 }
 

@@ -22,7 +22,7 @@ export function checkLicense(diags: Diagnostics, decls: readonly ast.Decl[], mai
   for (const decl of decls) {
     if (decl.kind !== "LicenseDecl") continue;
     if (decl.span.file !== mainPath) {
-      diags.report(nameErrors.licenseOutsideMainFile, decl.span, `the header \`${baseName(decl.span.file)}\``);
+      diags.report(nameErrors.licenseOutsideMainFile, decl.span, { header: baseName(decl.span.file) });
       continue;
     }
     if (first) {

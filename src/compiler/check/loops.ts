@@ -129,7 +129,7 @@ export function checkRangeLoop(c: ExprChecker, stmt: ast.ForRangeStmt, variable:
   if (start >= end) {
     ctx.diags.report(nameErrors.emptyRange, { ...stmt.start.span, end: stmt.end.span.end }, start.toString(), end.toString());
   } else if (c.fn.side === "kernel" && end - start > maxLoopIterations) {
-    ctx.diags.report(safetyErrors.loopTooLong, { ...stmt.start.span, end: stmt.end.span.end }, (end - start).toString());
+    ctx.diags.report(safetyErrors.loopTooLong, { ...stmt.start.span, end: stmt.end.span.end }, { iterations: end - start });
   }
 }
 
@@ -171,7 +171,7 @@ export function finishFunctionLoops(ctx: CheckContext, body: ast.Block): void {
         break;
       case "proven":
         if (proof.iterations > maxLoopIterations) {
-          ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, `up to ${proof.iterations}`, proof.unknownStart);
+          ctx.diags.report(safetyErrors.loopTooLong, loop.condition.span, { iterations: proof.iterations, upTo: true, ...(proof.unknownStart ? { unknownStart: proof.unknownStart } : {}) });
         } else {
           state.facts.set(loop, { kind: "while", maxIterations: proof.iterations });
         }
@@ -210,12 +210,12 @@ export function checkMapLoopHeader(
     // eBPF walks maps with bpf_for_each_map_elem(), user space with get_next_key.
     const walkable = mapKinds[map.type.mapKind].iterable;
     if (!(c.fn.side === "kernel" ? walkable.kernel : walkable.user)) {
-      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a \`${map.type.mapKind}\` map`, c.fn.side === "kernel" ? " in eBPF code" : "", iterableKinds(c.fn.side === "kernel"));
+      ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, { mapKind: map.type.mapKind, side: c.fn.side === "kernel" ? "kernel" : "user" }, iterableKinds(c.fn.side === "kernel"));
       map = undefined;
     }
   } else {
     const type = checkIterable(stmt.iterable);
-    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, `a value of type \`${typeToString(type)}\``, "", iterableKinds(c.fn.side === "kernel"));
+    if (type.kind !== "error") ctx.diags.report(typeErrors.notIterable, stmt.iterable.span, { type: typeToString(type) }, iterableKinds(c.fn.side === "kernel"));
   }
   const state = stateOf(ctx);
   const bind = (ident: ast.Ident, type: Type): void => {

@@ -8,6 +8,8 @@
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { OperationArguments } from "../diagnostics/catalog/types-features.js";
+import type { WrongSideAdvice } from "../diagnostics/catalog/wording.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.js";
 import type { MapKind, MapType, Type } from "../types.js";
@@ -34,8 +36,7 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
   const expectedArgs = keyed ? 2 : 1;
   if (typeExpr.args.length !== expectedArgs) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.span, spelled,
-      keyed ? "two type arguments (key and value)" : row.typeArguments === "record" ? "one type argument (the record struct)" : "one type argument (the value)",
-      `${typeExpr.args.length}`);
+      keyed ? "keyAndValue" : row.typeArguments === "record" ? "recordStruct" : "value", { count: typeExpr.args.length });
     return errorType;
   }
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
@@ -57,11 +58,11 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
   }
   const value = types[0]!;
   if (row.typeArguments === "record" && (value.kind !== "struct" || value.origin !== "user")) {
-    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "a struct record type", `\`${typeToString(value)}\``);
+    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "structRecordType", { type: typeToString(value) });
     return errorType;
   }
   if (value.kind === "array" || value.kind === "void") {
-    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "an integer, enum, bool or struct value", `\`${typeToString(value)}\``);
+    ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "valueType", { type: typeToString(value) });
     return errorType;
   }
   return { kind: "map", mapKind, key: voidType, value, maxEntries };
@@ -70,7 +71,7 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
 function sizeOfCapacity(ctx: CheckContext, expr: ast.Expr): number | undefined {
   const value = constantInteger(ctx, expr);
   if (value === undefined || value <= 0n || value > 0xffffffffn) {
-    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? "a non-constant expression" : `\`${value}\``);
+    ctx.diags.report(typeErrors.invalidSize, expr.span, value === undefined ? { kind: "notConstant" } : { kind: "value", value });
     return undefined;
   }
   return Number(value);
@@ -121,16 +122,13 @@ export function mapExtraOf(ctx: CheckContext, type: Type, attribute: ast.Attribu
   const extra = mapKinds[type.mapKind].extra;
   if (!extra || extra.attribute !== name) {
     const owners = mapKindsWhere((row) => row.extra?.attribute === name);
-    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, `is not an attribute of a \`${type.mapKind}\` map`,
-      `remove it: \`@${name}\` belongs to ${kindList(owners)} maps`);
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, { kind: "otherKind", mapKind: type.mapKind, owners: kindList(owners) });
     return undefined;
   }
   const args = attribute.args ?? [];
   const value = args.length === 1 ? constantInteger(ctx, args[0]!) : undefined;
   if (value === undefined || value < BigInt(extra.min) || value > BigInt(extra.max)) {
-    ctx.diags.report(referenceSemantics.mapExtraAttribute, args[0]?.span ?? attribute.span, name,
-      `takes ${extra.meaning}, one constant from ${extra.min} to ${extra.max}`,
-      `write \`@${name}(${extra.min})\` … \`@${name}(${extra.max})\`, or leave it out for the kernel's default`);
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, args[0]?.span ?? attribute.span, name, { kind: "range", meaning: extra.meaning, min: extra.min, max: extra.max });
     return undefined;
   }
   return Number(value);
@@ -148,27 +146,27 @@ export function mapMethodOfCallee(scope: Scope, callee: ast.Expr): { symbol: Ext
 export function checkMapIndexable(ctx: CheckContext, info: MapInfo, span: ast.Expr["span"]): boolean {
   const kind = info.type.mapKind;
   if (mapKinds[kind].indexable) return true;
-  ctx.diags.report(typeErrors.mapOperationForKind, span, `indexing (\`${info.name}[…]\`)`, kind,
-    mapKinds[kind].usage.replaceAll("{m}", info.name));
+  ctx.diags.report(typeErrors.mapOperationForKind, span, info.name, kind, mapKinds[kind].usage.replaceAll("{m}", info.name));
   return false;
 }
 
-/** How many arguments a plain method takes, in words. */
-function operandsInWords(operands: readonly MapOperand[]): string {
-  if (operands.length === 0) return "no arguments";
-  if (operands.length === 1 && operands[0] === "value") return "one value";
-  return operands.map((o) => o === "value" ? "a value" : o === "key" ? "a key" : "a CPU number").join(" and ");
+/** How many arguments a plain method takes (the catalogue words it). */
+function operandsArguments(operands: readonly MapOperand[]): OperationArguments {
+  if (operands.length === 0) return { kind: "none" };
+  if (operands.length === 1 && operands[0] === "value") return { kind: "oneValue" };
+  if (operands.length === 2 && operands[0] === "key" && operands[1] === "cpu") return { kind: "keyAndCpu" };
+  throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
 const plainResults = { bool: boolType, u32, u64 } as const;
 
 /** What to do instead when an operation is called on the other side. */
-const otherSideHelp: Readonly<Partial<Record<MapOperation, (map: string) => string>>> = {
-  output: (m) => `emit records from an eBPF program; user space receives them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``,
-  on_event: () => "register handlers in user space and call `dispatch`; eBPF code calls `output`",
-  per_cpu: (m) => `eBPF code sees only its own CPU's value: read \`${m}[k]\``,
-  dropped: () => "lost samples are counted by user space while `dispatch` reads the buffers",
-  cpus: () => "per-CPU slots are a user-space view; eBPF code sees only its own CPU's value",
+const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => WrongSideAdvice>>> = {
+  output: (map) => ({ kind: "perfOutputInEbpf", map }),
+  on_event: () => ({ kind: "perfHandlersInUserSpace" }),
+  per_cpu: (map) => ({ kind: "perCpuInUserSpace", map }),
+  dropped: () => ({ kind: "lostInUserSpace" }),
+  cpus: () => ({ kind: "cpusInUserSpace" }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -186,9 +184,9 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   };
-  const arity = (n: number, what: string): boolean => {
+  const arity = (n: number, what: OperationArguments): boolean => {
     if (expr.args.length === n) return true;
-    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, `${expr.args.length} arguments`);
+    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, { count: expr.args.length });
     return false;
   };
   const operation = mapOperationOf(kind, method);
@@ -202,13 +200,14 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   // Only the side the operation exists on; `side` is where it may be called.
   const otherSide = side === "kernel" ? "user" : side === "user" ? "kernel" : undefined;
   if (otherSide && c.fn.side === otherSide) {
-    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, otherSide === "user" ? "user space" : "eBPF code",
-      otherSideHelp[operation]?.(info.name) ?? "");
+    const advice = wrongSideAdvice[operation];
+    if (!advice) throw new Error(`internal: no advice for ${operation} on the wrong side`);
+    ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, otherSide, advice(info.name));
     return skipArgs();
   }
   switch (shape.form) {
     case "plain": {
-      if (!arity(shape.operands.length, operandsInWords(shape.operands))) return skipArgs();
+      if (!arity(shape.operands.length, operandsArguments(shape.operands))) return skipArgs();
       shape.operands.forEach((operand, i) => {
         const arg = expr.args[i]!;
         if (operand === "value") checkExprAs(c, scope, arg, info.type.value, operation === "push" ? `the value pushed onto \`${info.name}\`` : `a value of map \`${info.name}\``);
@@ -224,11 +223,11 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
       const implicitContext = role.kind === "program" && receivesUnpackedArguments(role.info);
-      if (!(implicitContext && expr.args.length === 1) && !arity(2, implicitContext ? "one record" : "the program's context and one record")) return skipArgs();
+      if (!(implicitContext && expr.args.length === 1) && !arity(2, { kind: implicitContext ? "oneRecord" : "contextAndRecord" })) return skipArgs();
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);
         if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, "the program's context pointer first", `\`${typeToString(contextType)}\``);
+          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
         }
       }
       const recordArg = expr.args[expr.args.length - 1]!;
@@ -236,7 +235,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       const record = info.type.value;
       const matches = (t: Type): boolean => t.kind === "struct" && record.kind === "struct" && t.name === record.name;
       if (recordType.kind !== "error" && !matches(recordType) && !(recordType.kind === "pointer" && matches(recordType.target))) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, `a \`${typeToString(record)}\` record (or a pointer to one)`, `\`${typeToString(recordType)}\``);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, { kind: "recordOrPointer", record: typeToString(record) }, { type: typeToString(recordType) });
       }
       return i32;
     }
@@ -269,7 +268,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
   const value = found.symbol.info.type.value;
   ctx.exprTypes.set(found.call, value);
   if (found.call.args.length !== 0) {
-    ctx.diags.report(typeErrors.ringbufOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, "no arguments", `${found.call.args.length} arguments`);
+    ctx.diags.report(typeErrors.ringbufOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, { kind: "none" }, { count: found.call.args.length });
     found.call.args.forEach((a) => checkExpr(c, scope, a));
   }
   if (stmt.bindingType) {

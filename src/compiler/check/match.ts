@@ -59,7 +59,7 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
   const matchable = scrutinee.kind === "error" || scrutinee.kind === "bool" || scrutinee.kind === "str" || asInteger(scrutinee) !== undefined;
   if (!matchable) ctx.diags.report(typeErrors.patternMismatch, expr.scrutinee.span, "", typeToString(scrutinee));
   if (expr.arms.length === 0) {
-    ctx.diags.report(typeErrors.matchArmWithoutValue, expr.span, "this `match` has no arms");
+    ctx.diags.report(typeErrors.matchArmWithoutValue, expr.span, "noArms");
     return use === "statement" ? voidType : errorType;
   }
   const coverage = checkPatterns(c, scope, expr, matchable ? scrutinee : errorType);
@@ -81,9 +81,7 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
   const result = expected === undefined ? unify(c, sites) : armsIntegerType(sites, expected) ?? expected;
   if (!coverage.hasDefault && result.kind !== "error") {
     if (coverage.missingConstants.length > 0) {
-      const names = coverage.missingConstants.map((n) => `\`${n}\``);
-      const listed = names.length > 6 ? `${names.slice(0, 6).join(", ")} and ${names.length - 6} more` : names.join(", ");
-      ctx.diags.report(typeErrors.matchMissingConstants, expr.scrutinee.span, typeToString(scrutinee), listed);
+      ctx.diags.report(typeErrors.matchMissingConstants, expr.scrutinee.span, typeToString(scrutinee), coverage.missingConstants);
     } else if (!coverage.exhaustive) {
       ctx.diags.report(typeErrors.valueMatchWithoutDefault, expr.span, typeToString(result));
     }
@@ -113,7 +111,7 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
   returned: boolean): void {
   const last = statements[statements.length - 1];
   if (!last) {
-    c.ctx.diags.report(typeErrors.matchArmWithoutValue, span, "this match arm is empty, so it gives no value");
+    c.ctx.diags.report(typeErrors.matchArmWithoutValue, span, "emptyArm");
     return;
   }
   for (const s of statements.slice(0, -1)) checkStatement(c, scope, s);
@@ -123,7 +121,7 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
       return;
     case "ReturnStmt":
       if (last.value) sites.push(valueSite(c, scope, last.value, expected, returned));
-      else c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "`return` without a value gives the arm no value");
+      else c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "returnWithoutValue");
       return;
     case "BlockStmt":
       armBlockValues(c, scope.child(), last.block.statements, last.block.span, expected, sites, returned);
@@ -135,11 +133,11 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
       }
       checkStatement(c, scope, last);
       c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span,
-        last.binding ? "an `if (var …)` cannot give a match arm's value" : "an `if` without `else` gives no value when its condition is false");
+        last.binding ? "ifVar" : "ifWithoutElse");
       return;
     default:
       checkStatement(c, scope, last);
-      c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "this match arm ends with a statement that gives no value");
+      c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "statement");
   }
 }
 
@@ -277,7 +275,7 @@ function checkPatterns(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, scruti
   for (const arm of expr.arms) {
     const pattern = arm.pattern;
     if (defaultSpan) {
-      ctx.diags.report(typeErrors.unreachableArm, pattern.span, "`default` above matches every value", defaultSpan);
+      ctx.diags.report(typeErrors.unreachableArm, pattern.span, { kind: "afterDefault" }, defaultSpan);
     }
     if (pattern.kind === "DefaultPattern") {
       defaultSpan ??= pattern.span;
@@ -286,7 +284,7 @@ function checkPatterns(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, scruti
     const key = patternKey(c, scope, pattern, scrutinee);
     if (key === undefined) continue;
     const earlier = seen.get(key);
-    if (earlier && !defaultSpan) ctx.diags.report(typeErrors.unreachableArm, pattern.span, "an earlier arm matches the same value", earlier);
+    if (earlier && !defaultSpan) ctx.diags.report(typeErrors.unreachableArm, pattern.span, { kind: "sameValue" }, earlier);
     else if (!earlier) seen.set(key, pattern.span);
   }
   let missingConstants: string[] = [];
@@ -311,8 +309,8 @@ function patternKey(c: ExprChecker, scope: Scope, pattern: Exclude<ast.Pattern, 
     const symbol = lookupName(c, scope, pattern.name);
     if (!symbol) return undefined;
     if (symbol.kind !== "constant") {
-      const kind = symbol.kind === "local" || symbol.kind === "entry" ? "a local variable" : symbol.kind === "global" ? "a global variable"
-        : symbol.kind === "map" ? "a map" : "a function";
+      const kind = symbol.kind === "local" || symbol.kind === "entry" ? "local" : symbol.kind === "global" ? "global"
+        : symbol.kind === "map" ? "map" : "function";
       ctx.diags.report(nameErrors.patternNotConstant, pattern.name.span, pattern.name.name, kind);
       return undefined;
     }
@@ -340,7 +338,7 @@ function patternKey(c: ExprChecker, scope: Scope, pattern: Exclude<ast.Pattern, 
     case "StringLiteral":
       if (scrutinee.kind !== "str") break;
       if (type.kind === "str" && type.size > scrutinee.size) {
-        ctx.diags.report(typeErrors.unreachableArm, pattern.span, `the text is longer than \`${typeToString(scrutinee)}\` can hold`, undefined);
+        ctx.diags.report(typeErrors.unreachableArm, pattern.span, { kind: "textTooLong", type: typeToString(scrutinee) }, undefined);
       }
       return `s:${literal.value}`;
     case "IntLiteral": case "UnaryExpr": case "CharLiteral": {

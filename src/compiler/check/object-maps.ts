@@ -32,6 +32,5 @@ export function allowObjectMapIndex(c: ExprChecker, expr: ast.Expr | undefined):
 export function checkObjectMapIndex(c: ExprChecker, map: MapInfo, expr: ast.IndexExpr): void {
   if (!objectMapValue(map.type.value)) return;
   if (c.fn.side === "kernel" && c.ctx.objectMapIndexes.has(expr)) return;
-  c.ctx.diags.report(implicitMeanings.objectMapUnsupported, expr.span, map.name,
-    c.fn.side === "kernel" ? "here" : "in user space");
+  c.ctx.diags.report(implicitMeanings.objectMapUnsupported, expr.span, map.name, c.fn.side === "kernel" ? "kernel" : "user");
 }

@@ -81,8 +81,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   const contextType = checkExpr(c, scope, call.callee.target);
   let ok = contextType.kind !== "error";
   if (ok && (c.fn.side !== "kernel" || !isNetworkContext(contextType))) {
-    const where = c.fn.side !== "kernel" ? "but this is user-space code" : `found \`${typeToString(contextType)}\``;
-    ctx.diags.report(safetyErrors.packetAccessOutsideNetworkProgram, call.callee.span, where);
+    ctx.diags.report(safetyErrors.packetAccessOutsideNetworkProgram, call.callee.span, c.fn.side !== "kernel" ? "userSpace" : { type: typeToString(contextType) });
     ok = false;
   } else if (ok && !packetReadable(c, "`ctx.header()`", call.callee.span)) ok = false;
   if (call.args.length !== 1) {
@@ -95,7 +94,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   if (offsetType.kind !== "error" && (offsetType.kind !== "int" || isNetworkOrder(offsetType))) {
     if (isNetworkOrder(offsetType)) {
       const [ntoh] = networkConversions(offsetType.bits);
-      ctx.diags.report(typeErrors.byteOrderMix, offset.span, "the header offset", typeToString(offsetType), "a host-order integer", `convert it: \`${ntoh}(…)\``);
+      ctx.diags.report(typeErrors.byteOrderMix, offset.span, "headerOffset", { type: typeToString(offsetType) }, "hostInteger", { kind: "convert", fn: ntoh });
     } else {
       ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), "the header offset");
     }
@@ -108,7 +107,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   const range = valueRange(c, offset, true);
   const unsafe = range.min < 0n || range.max === undefined || range.max + BigInt(size) > maxPacketOffset;
   if (unsafe) {
-    const extent = range.min < 0n ? "may be negative" : range.max === undefined ? "has no upper bound" : `may be as large as ${range.max}`;
+    const extent = range.min < 0n ? "negative" : range.max === undefined ? "unbounded" : { max: range.max };
     ctx.diags.report(safetyErrors.unboundedPacketOffset, offset.span, extent, size, range.why);
     return errorType;
   }
@@ -122,7 +121,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
 function bindingTarget(c: ExprChecker, stmt: ast.IfStmt): Type | undefined {
   const { ctx } = c;
   if (!stmt.bindingType) {
-    ctx.diags.report(typeErrors.headerBindingType, stmt.binding!.span, "but it has no type");
+    ctx.diags.report(typeErrors.headerBindingType, stmt.binding!.span, "untyped");
     return undefined;
   }
   const declared = resolveType(ctx, stmt.bindingType);
@@ -133,7 +132,7 @@ function bindingTarget(c: ExprChecker, stmt: ast.IfStmt): Type | undefined {
     (target.kind === "int") ||
     (target.kind === "struct" && !networkContexts.has(target.name) && (ctx.structs.get(target.name)?.fields.length ?? 0) > 0));
   if (!usable) {
-    ctx.diags.report(typeErrors.headerBindingType, stmt.bindingType.span, `found \`${typeToString(declared)}\``);
+    ctx.diags.report(typeErrors.headerBindingType, stmt.bindingType.span, { type: typeToString(declared) });
     return undefined;
   }
   return target;
@@ -154,7 +153,7 @@ export function checkMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   } else if (isNetworkContext(targetType)) {
     ctx.diags.report(nameErrors.unknownContextMethod, expr.callee.field.span, name, closestName(name, contextMethods));
   } else if (targetType.kind !== "error") {
-    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, "calls through expressions");
+    ctx.diags.report(codegenErrors.notSupportedYet, expr.callee.span, { kind: "callThroughExpression" });
   }
   return errorType;
 }
@@ -408,7 +407,7 @@ export function checkPacketIndex(ctx: CheckContext, expr: ast.IndexExpr, length:
   if (!isPacketPlace(ctx, expr.target)) return;
   const index = constantInteger(ctx, expr.index);
   if (index !== undefined && index >= 0n && index < BigInt(length)) return;
-  ctx.diags.report(safetyErrors.packetIndexUnproven, expr.index.span, index === undefined ? "a variable index" : `\`${index}\``, length);
+  ctx.diags.report(safetyErrors.packetIndexUnproven, expr.index.span, index, length);
 }
 
 /** Pointer arithmetic on a header pointer yields a raw (unproven) packet pointer. */

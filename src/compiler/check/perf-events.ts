@@ -41,19 +41,18 @@ export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type
   const perfAttached = program !== undefined && programTypeNamed(program)?.attach.kind === "perfSampling";
   if (isPerfOptions(targetType)) {
     if (program !== undefined && !perfAttached) {
-      ctx.diags.report(typeErrors.attachTargetKind, target.span, program ?? "", "a perf event", "an interface, tracepoint or function name (a string)");
+      ctx.diags.report(typeErrors.attachTargetKind, target.span, program, "perfEvent");
     }
     if (target.kind === "StructLiteral") checkPerfOptionsLiteral(ctx, target);
     const flagValue = constantInteger(ctx, flags);
     if (flagValue !== undefined && flagValue !== 0n) {
-      ctx.diags.report(typeErrors.perfOptionsInvalid, flags.span, `flags must be 0 for a perf event, found ${flagValue}`,
-        "pass 0 as the third argument; what to count and how goes into `perf_options`");
+      ctx.diags.report(typeErrors.perfOptionsInvalid, flags.span, { flags: flagValue });
     }
     return perfAttachmentType;
   }
   if (targetType.kind === "error") return perfAttached ? perfAttachmentType : errorType;
   if (perfAttached) {
-    ctx.diags.report(typeErrors.attachTargetKind, target.span, program ?? "", `\`${typeToString(targetType)}\``, "`perf_options { perf_type: …, perf_config: … }`");
+    ctx.diags.report(typeErrors.attachTargetKind, target.span, program ?? "", { type: typeToString(targetType) });
     return perfAttachmentType;
   }
   if (targetType.kind !== "str") {
@@ -88,9 +87,7 @@ function checkPerfOptionsLiteral(ctx: CheckContext, literal: ast.StructLiteral):
   const pid = pidExpr ? constantInteger(ctx, pidExpr) : -1n;
   const cpu = cpuExpr ? constantInteger(ctx, cpuExpr) : 0n;
   if (pid === -1n && cpu === -1n) {
-    ctx.diags.report(typeErrors.perfOptionsInvalid, (cpuExpr ?? pidExpr ?? literal.typeName).span,
-      "`pid: -1` with `cpu: -1` would count every process on every CPU, which perf_event_open(2) refuses",
-      "count one process on every CPU (`pid: 0` is the loader itself, `cpu: -1`), or every process on one CPU (`pid: -1`, `cpu: 0`)");
+    ctx.diags.report(typeErrors.perfOptionsInvalid, (cpuExpr ?? pidExpr ?? literal.typeName).span, "everyProcessEveryCpu");
   }
   const typeExpr = fieldOf(literal, "perf_type");
   const configExpr = fieldOf(literal, "perf_config");

@@ -42,12 +42,11 @@ export function checkPrintArguments(
     const spelled = `%${conversion.flags}${conversion.conversion}`;
     if (side === "kernel") {
       if (conversion.conversion === "o") {
-        ctx.diags.report(typeErrors.printConversionMismatch, format.span, spelled, "is not supported by the eBPF print (bpf_trace_printk has no octal)");
+        ctx.diags.report(typeErrors.printConversionMismatch, format.span, spelled, "octalInEbpf");
         return;
       }
       if (/[.#]/.test(conversion.flags)) {
-        ctx.diags.report(typeErrors.printConversionMismatch, format.span, spelled,
-          "is not supported by the eBPF print (only the flags `0 + - space` and a width are)");
+        ctx.diags.report(typeErrors.printConversionMismatch, format.span, spelled, "flagsInEbpf");
         return;
       }
     }
@@ -55,17 +54,17 @@ export function checkPrintArguments(
     if (!arg || arg.type.kind === "error") return;
     const wanted = wants(conversion.conversion);
     if (!wanted.accepts(arg.type)) {
-      ctx.diags.report(typeErrors.printConversionMismatch, arg.span, spelled, `takes ${wanted.what}, but this argument is \`${typeToString(arg.type)}\``);
+      ctx.diags.report(typeErrors.printConversionMismatch, arg.span, spelled, { wants: wanted.what, found: typeToString(arg.type) });
     }
   });
 }
 
-function wants(conversion: string): { what: string; accepts: (t: Type) => boolean } {
+function wants(conversion: string): { what: "string" | "pointer" | "char" | "integer"; accepts: (t: Type) => boolean } {
   const integer = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool";
   switch (conversion) {
-    case "s": return { what: "a string", accepts: (t) => t.kind === "str" };
-    case "p": return { what: "a pointer", accepts: (t) => t.kind === "pointer" };
-    case "c": return { what: "a char", accepts: (t) => t.kind === "char" || t.kind === "int" };
-    default: return { what: "an integer", accepts: integer };
+    case "s": return { what: "string", accepts: (t) => t.kind === "str" };
+    case "p": return { what: "pointer", accepts: (t) => t.kind === "pointer" };
+    case "c": return { what: "char", accepts: (t) => t.kind === "char" || t.kind === "int" };
+    default: return { what: "integer", accepts: integer };
   }
 }

@@ -7,6 +7,7 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { ExpectedSignature, SignatureProblem } from "../diagnostics/catalog/types.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
@@ -30,20 +31,20 @@ export function checkProbeSignature(
   const plus = target.indexOf("+");
   const functionName = plus < 0 ? target : target.slice(0, plus);
   const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.function(functionName) : undefined;
-  const signature = plus >= 0 ? `fn ${decl.name.name}() -> i32`
-    : kernel ? kernelSignature(decl.name.name, kernel) : info.signature.replace("NAME", decl.name.name);
-  const report = (problem: string, span: Span): void =>
+  const signature: ExpectedSignature = plus >= 0 ? { kind: "function", name: decl.name.name, params: [] }
+    : kernel ? kernelSignature(decl.name.name, kernel) : { kind: "written", text: info.signature.replace("NAME", decl.name.name) };
+  const report = (problem: SignatureProblem, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, `${info.attribute}`, signature, problem);
 
   if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
-    report("it must return `i32` (the kernel ignores the value of a probe)", decl.returnType?.span ?? decl.name.span);
+    report({ kind: "returnType", type: "i32", valueIgnoredBy: "probe" }, decl.returnType?.span ?? decl.name.span);
   }
   const attribute = decl.attributes[0]!;
   const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
   const syscall = plus < 0 && !kernel ? syscallName(functionName) : undefined;
   if (syscall !== undefined) {
     checkSyscallProbe(ctx, decl, params, syscall, targetSpan, (problem, span) =>
-      ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, `fn ${decl.name.name}(AT MOST 5 ARGUMENTS OF sys_${syscall}, INTEGERS OR POINTERS) -> i32`, problem));
+      ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "syscall", name: decl.name.name, syscall }, problem));
     return;
   }
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
@@ -52,25 +53,26 @@ export function checkProbeSignature(
     return;
   }
   if (plus >= 0 && params.length > 0) {
-    report("a probe at an offset inside a function cannot name the function's arguments (the registers no longer hold them)", decl.params[0]!.span);
+    report({ kind: "offsetProbeArguments" }, decl.params[0]!.span);
     return;
   }
   // At an offset the probe is a kprobe, which reads registers.
   const limit = plus >= 0 ? programTypeInfo.kprobe.arguments : info.arguments;
   const maxArguments = limit.kind === "kernelFunction" ? limit.maxArguments : 0;
   if (params.length > maxArguments) {
-    report(`it takes ${params.length} parameters; a ${info.label} can read at most ${maxArguments} arguments`, decl.params[maxArguments]!.span);
+    const reader = limit === programTypeInfo.kprobe.arguments ? "kprobe" : "probe";
+    report({ kind: "tooManyParameters", count: params.length, limit: maxArguments, reader }, decl.params[maxArguments]!.span);
     return;
   }
   if (!kernel) return;
   if (params.length > kernel.params.length) {
-    report(`\`${functionName}\` takes ${kernel.params.length} argument${kernel.params.length === 1 ? "" : "s"}, not ${params.length}`, decl.params[kernel.params.length]!.span);
+    report({ kind: "moreThanTheKernelPasses", target: functionName, passed: kernel.params.length, count: params.length, target_kind: "function" }, decl.params[kernel.params.length]!.span);
     return;
   }
   params.forEach((param, i) => {
     const expected = kernel.params[i]!;
     if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
-      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the kernel passes \`${typeToString(expected.type)}\` (\`${expected.name || "unnamed"}\`)`,
+      report({ kind: "parameterType", index: i + 1, name: param.name, type: typeToString(param.type), passed: typeToString(expected.type), passedName: expected.name, by: "kernel" },
         decl.params[i]!.type.span);
     }
   });
@@ -84,7 +86,7 @@ export function checkProbeSignature(
  * register).
  */
 function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { readonly name: string; readonly type: Type }[],
-  syscall: string, targetSpan: Span, report: (problem: string, span: Span) => void): void {
+  syscall: string, targetSpan: Span, report: (problem: SignatureProblem, span: Span) => void): void {
   const functionName = `sys_${syscall}`;
   ctx.syscallProbes.set(decl, syscall);
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `system call \`${syscall}\``);
@@ -92,20 +94,19 @@ function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: re
     reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
   }
   if (params.length > maxSyscallArguments) {
-    report(`it takes ${params.length} parameters; a system call probe can read at most ${maxSyscallArguments} arguments`, decl.params[maxSyscallArguments]!.span);
+    report({ kind: "tooManyParameters", count: params.length, limit: maxSyscallArguments, reader: "syscallProbe" }, decl.params[maxSyscallArguments]!.span);
     return;
   }
   params.forEach((param, i) => {
     const kind = param.type.kind;
     if (kind !== "error" && kind !== "int" && kind !== "pointer" && kind !== "enum" && kind !== "bool" && kind !== "char") {
-      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`; a system call's arguments are registers (integers or pointers)`, decl.params[i]!.type.span);
+      report({ kind: "syscallParameter", index: i + 1, name: param.name, type: typeToString(param.type) }, decl.params[i]!.type.span);
     }
   });
 }
 
-function kernelSignature(name: string, kernel: KernelFunction): string {
-  const params = kernel.params.map((p, i) => `${p.name || `arg${i}`}: ${typeToString(p.type)}`).join(", ");
-  return `fn ${name}(${params}) -> i32`;
+function kernelSignature(name: string, kernel: KernelFunction): ExpectedSignature {
+  return { kind: "function", name, params: kernel.params.map((p, i) => ({ name: p.name || `arg${i}`, type: typeToString(p.type) })) };
 }
 
 /**

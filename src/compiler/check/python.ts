@@ -203,7 +203,7 @@ export function loadPythonModule(ctx: CheckContext, decl: ast.ImportDecl, path: 
   const s = state(ctx);
   for (const other of s.modules.values()) {
     if (other.fileName === fileName && other.path !== path) {
-      ctx.diags.report(nameErrors.handoverFileClash, decl.path.span, fileName, `the Python module \`${other.alias}\``, other.span);
+      ctx.diags.report(nameErrors.handoverFileClash, decl.path.span, fileName, { pythonModule: other.alias }, other.span);
       return false;
     }
   }
@@ -282,7 +282,6 @@ export function checkPythonValue(c: ExprChecker, scope: Scope, arg: ast.Expr, wa
   const isInt = asInteger(type) !== undefined;
   const isStr = type.kind === "str";
   if ((wanted !== "str" && isInt) || (wanted !== "int" && isStr)) return true;
-  const expected = wanted === "int" ? "an integer" : wanted === "str" ? "a string" : "a string or an integer";
-  c.ctx.diags.report(typeErrors.pythonValueUnsupported, arg.span, where, expected, typeToString(type));
+  c.ctx.diags.report(typeErrors.pythonValueUnsupported, arg.span, where, wanted, typeToString(type));
   return false;
 }

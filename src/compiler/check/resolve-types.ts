@@ -103,8 +103,8 @@ function positiveSize(ctx: CheckContext, expr: ast.Expr): number | undefined {
   const folded = foldConstant(expr, globalConstants(ctx));
   const value = folded.kind === "value" ? folded.value : undefined;
   if (value === undefined || value <= 0n || value > 0xffffffffn) {
-    const found = folded.kind === "invalid" ? folded.why : value === undefined ? "a non-constant expression" : `\`${value}\``;
-    ctx.diags.report(typeErrors.invalidSize, expr.span, found);
+    ctx.diags.report(typeErrors.invalidSize, expr.span,
+      folded.kind === "invalid" ? { kind: "invalid", why: folded.why } : value === undefined ? { kind: "notConstant" } : { kind: "value", value });
     return undefined;
   }
   return Number(value);

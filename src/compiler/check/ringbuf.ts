@@ -7,6 +7,8 @@
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { OperationArguments } from "../diagnostics/catalog/types-features.js";
+import type { CodeSide, WrongSideAdvice } from "../diagnostics/catalog/wording.js";
 import type { MapType, Type } from "../types.js";
 import { errorType, i32, sizeOf, typeToString, u64, voidType } from "../types.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
@@ -39,8 +41,7 @@ export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType,
     return errorType;
   }
   if (typeExpr.args.length !== 1) {
-    ctx.diags.report(typeErrors.ringbufValueType, typeExpr.span,
-      `${typeExpr.args.length} type arguments (a ring buffer takes one: the record struct)`);
+    ctx.diags.report(typeErrors.ringbufValueType, typeExpr.span, { typeArguments: typeExpr.args.length });
     return errorType;
   }
   const value = resolveType(ctx, typeExpr.args[0]!);
@@ -53,7 +54,7 @@ export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType,
   if (typeExpr.capacity) {
     const size = constantInteger(ctx, typeExpr.capacity);
     if (size === undefined || size <= 0n) {
-      ctx.diags.report(typeErrors.invalidSize, typeExpr.capacity.span, size === undefined ? "a non-constant expression" : `\`${size}\``);
+      ctx.diags.report(typeErrors.invalidSize, typeExpr.capacity.span, size === undefined ? { kind: "notConstant" } : { kind: "value", value: size });
       return errorType;
     }
     const recordBytes = sizeOf(value, ctx.tables) + recordHeaderBytes;
@@ -102,7 +103,6 @@ export function ringbufOfCallee(scope: Scope, callee: ast.Expr): { symbol: Extra
   return { symbol, target: callee.target, method: callee.field };
 }
 
-const eBpfOnlyHelp = "reserve and submit records in an eBPF program; user space receives them with `events.on_event(handler)` and `dispatch(events)`";
 
 /** `events.reserve()`, `events.submit(e)`, `events.discard(e)`, `events.on_event(f)`. */
 export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
@@ -115,49 +115,48 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   const record: Type = { kind: "pointer", target: info.type.value };
   const method = found.method.name;
   const call = `${info.name}.${method}`;
-  const wrongSide = (side: string, instead: string): Type => {
+  const wrongSide = (side: CodeSide, instead: WrongSideAdvice): Type => {
     ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, `${call}()`, side, instead);
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   };
   switch (method) {
     case "reserve":
-      if (c.fn.side === "user") return wrongSide("user space", eBpfOnlyHelp);
+      if (c.fn.side === "user") return wrongSide("user", { kind: "ringbufInEbpf" });
       if (expr.args.length !== 0) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, "no arguments", `${expr.args.length}`);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
       }
       return record;
     case "submit": case "discard": {
-      if (c.fn.side === "user") return wrongSide("user space", eBpfOnlyHelp);
-      const expected = `one record \`${typeToString(record)}\` reserved from \`${info.name}\``;
+      if (c.fn.side === "user") return wrongSide("user", { kind: "ringbufInEbpf" });
+      const expected: OperationArguments = { kind: "reservedRecord", record: typeToString(record), ringbuf: info.name };
       if (expr.args.length !== 1) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}(e)`, expected, `${expr.args.length} arguments`);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}(e)`, expected, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
         return voidType;
       }
       const type = checkExpr(c, scope, expr.args[0]!);
       const value = info.type.value;
       if (type.kind !== "error" && !(type.kind === "pointer" && type.target.kind === "struct" && value.kind === "struct" && type.target.name === value.name)) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, `${call}(e)`, expected, `\`${typeToString(type)}\``);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, `${call}(e)`, expected, { type: typeToString(type) });
       }
       return voidType;
     }
     case "on_event":
       if (c.fn.side === "kernel") {
-        return wrongSide("eBPF code", "register handlers in user space (for example in `main`) and call `dispatch`; the eBPF side only reserves and submits");
+        return wrongSide("kernel", { kind: "ringbufHandlersInUserSpace" });
       }
       checkOnEvent(c, scope, expr, info);
       return voidType;
     case "dropped":
       // Counted by the generated eBPF code each time `reserve()` finds the buffer full.
       if (c.fn.side === "kernel") {
-        ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, `${call}()`, "eBPF code",
-          "the drop count is kept by the generated eBPF code and read from user space (e.g. in `main`)");
+        ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, `${call}()`, "kernel", { kind: "droppedInUserSpace" });
         return errorType;
       }
       if (expr.args.length !== 0) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, "no arguments", `${expr.args.length}`);
+        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
       }
       return u64;
@@ -171,16 +170,16 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
 export function checkOnEvent(c: ExprChecker, scope: Scope, expr: ast.CallExpr, info: MapInfo): void {
   const { ctx } = c;
   const arg = expr.args[0];
-  const expected = `a user-space function \`${handlerSignature(info)}\``;
+  const expected: OperationArguments = { kind: "handler", signature: handlerSignature(info) };
   if (expr.args.length !== 1 || !arg) {
-    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${info.name}.on_event(handler)`, expected, `${expr.args.length} arguments`);
+    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${info.name}.on_event(handler)`, expected, { count: expr.args.length });
     return;
   }
   const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
   if (arg.kind !== "NameExpr" || symbol?.kind !== "function" || symbol.info.role.kind !== "userspace") {
     const type = checkExpr(c, scope, arg);
     if (type.kind !== "error") {
-      ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, `${info.name}.on_event(handler)`, expected, `\`${typeToString(type)}\``);
+      ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, `${info.name}.on_event(handler)`, expected, { type: typeToString(type) });
     }
     return;
   }
@@ -217,11 +216,11 @@ export function checkRingbufCallbacks(ctx: CheckContext): void {
 export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   if (c.fn.side === "kernel") {
-    ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, "dispatch()", "eBPF code", "call `dispatch` from user space; eBPF code submits records with `events.submit(e)`");
+    ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, "dispatch()", "kernel", { kind: "dispatchInUserSpace" });
     return errorType;
   }
   if (expr.args.length === 0) {
-    ctx.diags.report(typeErrors.dispatchArguments, expr.span, "no arguments");
+    ctx.diags.report(typeErrors.dispatchArguments, expr.span, { kind: "none" });
     return errorType;
   }
   for (const arg of expr.args) {
@@ -234,11 +233,11 @@ export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     if (arg.kind === "NameExpr" && symbol?.kind === "map") {
       ctx.references.set(arg, symbol);
       ctx.exprTypes.set(arg, errorType);
-      ctx.diags.report(typeErrors.dispatchArguments, arg.span, `the ${symbol.info.type.mapKind} map \`${symbol.info.name}\``);
+      ctx.diags.report(typeErrors.dispatchArguments, arg.span, { kind: "map", mapKind: symbol.info.type.mapKind, name: symbol.info.name });
       continue;
     }
     const type = checkExpr(c, scope, arg);
-    if (type.kind !== "error") ctx.diags.report(typeErrors.dispatchArguments, arg.span, `\`${typeToString(type)}\``);
+    if (type.kind !== "error") ctx.diags.report(typeErrors.dispatchArguments, arg.span, { kind: "type", type: typeToString(type) });
   }
   return i32;
 }
@@ -250,7 +249,7 @@ export function checkNew(c: ExprChecker, expr: ast.NewExpr): Type {
   ctx.typeOperands.set(expr.type, type);
   const flag = expr.args[0];
   if (flag && c.fn.side !== "module") {
-    ctx.diags.report(typeErrors.allocationFlagOutsideKfunc, flag.span, c.fn.side === "user" ? "user space" : "eBPF code");
+    ctx.diags.report(typeErrors.allocationFlagOutsideKfunc, flag.span, c.fn.side === "user" ? "user" : "kernel");
   }
   if (type.kind === "error") return errorType;
   if (type.kind !== "struct" || type.origin !== "user") {

@@ -317,7 +317,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       if (target.kind === "FieldExpr") {
         const base = ctx.exprTypes.get(target.target);
         if (base?.kind === "pointer" && !base.header && base.target.kind === "struct" && base.target.origin === "kernel" && c.fn.side === "kernel") {
-          ctx.diags.report(codegenErrors.notSupportedYet, target.span, "writing to kernel context fields");
+          ctx.diags.report(codegenErrors.notSupportedYet, target.span, { kind: "contextFieldWrite" });
           return;
         }
       }

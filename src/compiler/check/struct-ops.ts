@@ -12,6 +12,7 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { StructOpsProblem } from "../diagnostics/catalog/types-kernel-interfaces.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import { checkDeclarationAgainstBtf, declaredOps } from "./struct-ops-compat.js";
 import type { Type } from "../types.js";
@@ -32,7 +33,7 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
   const arg = attribute?.args?.[0];
   if (!attribute || attribute.name.name !== "struct_ops" || arg?.kind !== "StringLiteral") {
     ctx.diags.report(typeErrors.programAttributeArgument, attribute?.span ?? decl.name.span, "struct_ops",
-      "an impl block needs the kernel struct it implements", '@struct_ops("tcp_congestion_ops")');
+      { kind: "implWithoutStruct" }, '@struct_ops("tcp_congestion_ops")');
     return;
   }
   const opsType = arg.value;
@@ -59,8 +60,7 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
     const member = members?.find((m) => m.name === name);
     if (members && !member) {
       const suggestion = closestName(name, memberNames);
-      ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, `it has no member \`${name}\``,
-        suggestion ? `did you mean \`${suggestion}\`?` : undefined);
+      ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, { kind: "noMember", name, suggestion });
       continue;
     }
     if (item.kind === "FunctionDecl") {
@@ -72,7 +72,7 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
       }
     } else {
       if (member?.kind === "method") {
-        ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, `\`${name}\` is a method; write it as \`fn ${name}(…)\``, undefined);
+        ctx.diags.report(typeErrors.structOpsMember, item.name.span, opsType, { kind: "methodAsField", name });
         continue;
       }
       let type = member?.type ?? voidType;
@@ -100,10 +100,10 @@ export function declareImpl(ctx: CheckContext, decl: ast.ImplDecl, declareName: 
   for (const alternatives of requiredOpsMembers.get(opsType) ?? []) {
     if (!alternatives.some((a) => given.includes(a))) {
       const first = members?.find((m) => m.name === alternatives[0]);
-      const example = first?.kind === "method" ? `add \`${methodSignature(first, [])} { … }\``
-        : first ? `add \`${first.name}: …,\`` : undefined;
-      ctx.diags.report(typeErrors.structOpsMember, decl.name.span, opsType,
-        `\`${decl.name.name}\` must provide ${alternatives.map((a) => `\`${a}\``).join(" or ")} (the kernel refuses to register it otherwise)`, example);
+      ctx.diags.report(typeErrors.structOpsMember, decl.name.span, opsType, {
+        kind: "missingRequired", impl: decl.name.name, alternatives,
+        ...(first?.kind === "method" ? { method: methodSignature(first, []) } : first ? { field: first.name } : {}),
+      });
     }
   }
   declareName(decl.name, { name: decl.name.name, decl, opsType, methods, fields, compat });
@@ -142,27 +142,31 @@ function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl
   // A declaration without BTF that leaves the member untyped (`*u8`, or `u32` where the
   // reference's generator could not resolve it): the impl's prototype is the method's.
   if (member?.kind === "field" && !(fromDeclaration && (member.type.kind === "pointer" || member.type.kind === "int"))) {
-    ctx.diags.report(typeErrors.structOpsMember, fn.name.span, opsType, `\`${member.name}\` is a data member of type \`${typeToString(member.type)}\`, not a method`, `write it as \`${member.name}: value,\``);
+    ctx.diags.report(typeErrors.structOpsMember, fn.name.span, opsType, { kind: "fieldAsMethod", member: member.name, type: typeToString(member.type) });
     return undefined;
   }
   if (member?.kind === "method") {
     const expected = methodSignature(member, params.map((p) => p.name));
-    const report = (problem: string, span: import("../source.js").Span): void =>
-      ctx.diags.report(typeErrors.structOpsMember, span, opsType, problem, `write it as \`${expected}\``);
+    const report = (problem: StructOpsProblem, span: import("../source.js").Span): void =>
+      ctx.diags.report(typeErrors.structOpsMember, span, opsType, problem);
     if (params.length !== member.params.length) {
-      report(`\`${member.name}\` takes ${member.params.length} parameter${member.params.length === 1 ? "" : "s"}, not ${params.length}`, fn.name.span);
+      report({ kind: "parameterCount", member: member.name, expected: member.params.length, count: params.length, signature: expected }, fn.name.span);
       return undefined;
     }
     for (let i = 0; i < params.length; i++) {
       const param = params[i]!;
       if (param.type.kind !== "error" && !compatibleArgument(param.type, member.params[i]!.type)) {
-        report(`parameter ${i + 1} \`${param.name}\` of \`${member.name}\` is \`${typeToString(param.type)}\`, the kernel passes \`${typeToString(member.params[i]!.type)}\``, fn.params[i]!.type.span);
+        report({
+          kind: "parameterType", member: member.name, index: i + 1, name: param.name, type: typeToString(param.type),
+          passed: typeToString(member.params[i]!.type), signature: expected,
+        }, fn.params[i]!.type.span);
         return undefined;
       }
     }
     const returnMatches = member.returnType.kind === "void" ? returnType.kind === "void" : compatibleArgument(returnType, member.returnType);
     if (returnType.kind !== "error" && !returnMatches) {
-      report(`\`${member.name}\` returns \`${typeToString(member.returnType)}\`, not \`${typeToString(returnType)}\``, fn.returnType?.span ?? fn.name.span);
+      report({ kind: "returnType", member: member.name, expected: typeToString(member.returnType), found: typeToString(returnType), signature: expected },
+        fn.returnType?.span ?? fn.name.span);
       return undefined;
     }
   }
@@ -190,24 +194,23 @@ function methodSignature(member: Extract<OpsMember, { kind: "method" }>, userNam
  * for an integer member.
  */
 function checkFieldValue(ctx: CheckContext, opsType: string, name: string, value: ast.Expr, type: Type): boolean {
-  const report = (problem: string, help?: string): false => {
-    ctx.diags.report(typeErrors.structOpsMember, value.span, opsType, problem, help);
+  const report = (problem: StructOpsProblem): false => {
+    ctx.diags.report(typeErrors.structOpsMember, value.span, opsType, problem);
     return false;
   };
   if (type.kind === "array" && (type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8))) {
-    if (value.kind !== "StringLiteral") return report(`\`${name}\` is \`${typeToString(type)}\` and takes a string literal`);
+    if (value.kind !== "StringLiteral") return report({ kind: "fieldNeedsString", name, type: typeToString(type) });
     const length = new TextEncoder().encode(value.value).length;
     if (length >= type.length) {
-      return report(`\`${name}\` holds at most ${type.length - 1} bytes (plus the NUL), \`"${value.value}"\` has ${length}`,
-        `shorten it to ${type.length - 1} bytes or fewer`);
+      return report({ kind: "fieldTooLong", name, max: type.length - 1, value: value.value, length });
     }
     return true;
   }
   if (type.kind === "int" || type.kind === "bool" || type.kind === "enum") {
     if (value.kind === "IntLiteral" || value.kind === "BoolLiteral") return true;
-    return report(`\`${name}\` takes an integer literal`);
+    return report({ kind: "fieldNeedsInteger", name });
   }
-  return report(`\`${name}\` is \`${typeToString(type)}\`, which an impl block cannot set`);
+  return report({ kind: "fieldNotSettable", name, type: typeToString(type) });
 }
 
 /**

@@ -66,7 +66,7 @@ export function checkRunCommand(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const { ctx } = c;
   const [command] = expr.args;
   if (expr.args.length !== 1 || command?.kind !== "StringLiteral" || command.value.length === 0) {
-    const found = expr.args.length !== 1 ? `${expr.args.length} arguments` : command?.kind === "StringLiteral" ? "an empty string" : "an expression";
+    const found = expr.args.length !== 1 ? { count: expr.args.length } : command?.kind === "StringLiteral" ? "emptyString" : "expression";
     ctx.diags.report(nameErrors.runCommandArgument, expr.args[0]?.span ?? expr.span, found);
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return i32;

@@ -100,9 +100,7 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     return errorType;
   }
   if (!isPacket(target)) {
-    c.ctx.diags.report(typeErrors.badPacketBuilder, callee.field.span,
-      `\`.${callee.field.name}()\` builds a test packet, but this is \`${typeToString(target)}\``,
-      "start a packet with `eth_packet()`");
+    c.ctx.diags.report(typeErrors.badPacketBuilder, callee.field.span, { kind: "notAPacket", method: callee.field.name, type: typeToString(target) });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
@@ -115,7 +113,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   ctx.testing.running.add(c.fn.info);
   const [progArg, runArg] = expr.args;
   if (expr.args.length !== 2 || !progArg || !runArg) {
-    ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, `2 arguments (a program and a \`TestRun\`), not ${expr.args.length}`);
+    ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, { count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
@@ -128,7 +126,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   if (!userContext) checkAssignable(ctx, runArg, runFound, runType, `the test run of \`${name}()\``);
   if (progType.kind === "error") return errorType;
   if (progType.kind !== "programRef" || symbol?.kind !== "function" || symbol.info.role.kind !== "program") {
-    ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, `an eBPF program of this file as its first argument, not \`${typeToString(progType)}\``);
+    ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, { type: typeToString(progType) });
     return errorType;
   }
   const info = symbol.info;
@@ -195,14 +193,14 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   const [condition, message] = expr.args;
   if (!condition || expr.args.length > 2) {
-    ctx.diags.report(typeErrors.assertArguments, expr.span, `takes a condition and an optional message, not ${expr.args.length} arguments`);
+    ctx.diags.report(typeErrors.assertArguments, expr.span, { count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return voidType;
   }
   checkCondition(c, scope, condition);
   if (message) {
     checkExpr(c, scope, message);
-    if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "takes its message as a string literal");
+    if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "messageNotLiteral");
   }
   const file = ctx.inputs.sources.get(condition.span.file);
   const text = file ? file.text.slice(condition.span.start, condition.span.end).replace(/\s+/g, " ") : "condition";
@@ -213,8 +211,7 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
 function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const arg = expr.args[0];
   if (expr.args.length > 1) {
-    c.ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`eth_packet()\` takes at most one argument (an \`ethhdr\`), not ${expr.args.length}`,
-      "write `eth_packet()` or `eth_packet(ethhdr { h_proto: htons(ETH_P_IP) })`");
+    c.ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "ethArguments", count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return packetType;
   }
@@ -227,15 +224,13 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, met
   const arg = expr.args[0];
   if (method.header) {
     if (expr.args.length > 1) {
-      ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`.${method.name}()\` takes at most one argument (a \`${method.header}\`), not ${expr.args.length}`,
-        `write \`.${method.name}()\` or \`.${method.name}(${method.header} { … })\` with the fields to set`);
+      ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "headerArguments", method: method.name, header: method.header, count: expr.args.length });
       expr.args.forEach((a) => checkExpr(c, scope, a));
     } else if (arg) {
       checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, `the header of \`.${method.name}()\``);
     }
   } else if (expr.args.length !== 1 || !arg) {
-    ctx.diags.report(typeErrors.badPacketBuilder, expr.span, `\`.${method.name}()\` takes one argument (a byte count), not ${expr.args.length}`,
-      `write \`.${method.name}(64)\``);
+    ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "payloadArguments", method: method.name, count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
     checkExprAs(c, scope, arg, u32, `the byte count of \`.${method.name}()\``);
@@ -301,10 +296,9 @@ export function checkTestSignature(ctx: CheckContext, info: FunctionInfo): void 
   if (info.role.kind !== "test" || info.decl.kind !== "FunctionDecl") return;
   const decl = info.decl;
   if (decl.params.length > 0) {
-    ctx.diags.report(nameErrors.testSignature, decl.params[0]!.name.span, info.name, "takes parameters; the runner calls it with none");
+    ctx.diags.report(nameErrors.testSignature, decl.params[0]!.name.span, info.name, "parameters");
   } else if (info.returnType.kind !== "void" && info.returnType.kind !== "int" && info.returnType.kind !== "error") {
-    ctx.diags.report(nameErrors.testSignature, decl.returnType?.span ?? decl.name.span, info.name,
-      `returns \`${typeToString(info.returnType)}\`; a test returns nothing, or an integer (0 = passed)`);
+    ctx.diags.report(nameErrors.testSignature, decl.returnType?.span ?? decl.name.span, info.name, { returns: typeToString(info.returnType) });
   }
 }
 

@@ -7,6 +7,7 @@
 
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { ExpectedSignature, SignatureProblem } from "../diagnostics/catalog/types.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { typeToString } from "../types.js";
@@ -30,13 +31,16 @@ export function checkRawTracepointSignature(
   if (event === undefined || !info.targetFormat?.pattern.test(event)) return;
   const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.rawTracepoint(event) : undefined;
   const raw = info.arguments.kind === "traceEvent" && info.arguments.integers;
-  const signature = kernel
-    ? `fn ${decl.name.name}(${kernel.params.map((p, i) => `${p.name || `arg${i + 1}`}: ${raw && p.type.kind !== "int" && p.type.kind !== "bool" ? "u64" : typeToString(p.type)}`).join(", ")}) -> i32`
-    : info.signature.replace("NAME", decl.name.name);
-  const report = (problem: string, span: Span): void =>
+  const signature: ExpectedSignature = kernel
+    ? {
+      kind: "function", name: decl.name.name,
+      params: kernel.params.map((p, i) => ({ name: p.name || `arg${i + 1}`, type: raw && p.type.kind !== "int" && p.type.kind !== "bool" ? "u64" : typeToString(p.type) })),
+    }
+    : { kind: "written", text: info.signature.replace("NAME", decl.name.name) };
+  const report = (problem: SignatureProblem, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, signature, problem);
   if (returnType.kind !== "error" && !(returnType.kind === "int" && returnType.bits === 32 && returnType.signed)) {
-    report("it must return `i32` (the kernel ignores the value of a tracepoint program)", decl.returnType?.span ?? decl.name.span);
+    report({ kind: "returnType", type: "i32", valueIgnoredBy: "tracepoint" }, decl.returnType?.span ?? decl.name.span);
   }
   const attribute = decl.attributes[0]!;
   const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
@@ -46,20 +50,20 @@ export function checkRawTracepointSignature(
     return;
   }
   if (params.length > maxArguments) {
-    report(`it takes ${params.length} parameters; a raw tracepoint program can read at most ${maxArguments} arguments`, decl.params[maxArguments]!.span);
+    report({ kind: "tooManyParameters", count: params.length, limit: maxArguments, reader: "rawTracepoint" }, decl.params[maxArguments]!.span);
     return;
   }
   if (raw) checkRawArguments(decl, params, kernel, report);
   if (!kernel) return;
   if (params.length > kernel.params.length) {
-    report(`\`${event}\` passes ${kernel.params.length} argument${kernel.params.length === 1 ? "" : "s"}, not ${params.length}`, decl.params[kernel.params.length]!.span);
+    report({ kind: "moreThanTheKernelPasses", target: event, passed: kernel.params.length, count: params.length, target_kind: "event" }, decl.params[kernel.params.length]!.span);
     return;
   }
   if (raw) return;
   params.forEach((param, i) => {
     const expected = kernel.params[i]!;
     if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
-      report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but the tracepoint passes \`${typeToString(expected.type)}\``,
+      report({ kind: "parameterType", index: i + 1, name: param.name, type: typeToString(param.type), passed: typeToString(expected.type), by: "tracepoint" },
         decl.params[i]!.type.span);
     }
   });
@@ -70,12 +74,11 @@ function checkRawArguments(
   decl: ast.FunctionDecl,
   params: readonly { readonly name: string; readonly type: Type }[],
   kernel: { readonly params: readonly { readonly type: Type }[] } | undefined,
-  report: (problem: string, span: Span) => void,
+  report: (problem: SignatureProblem, span: Span) => void,
 ): void {
   params.forEach((param, i) => {
     if (param.type.kind === "error" || param.type.kind === "int" || param.type.kind === "bool") return;
-    const passed = kernel?.params[i] ? ` (the kernel's \`${typeToString(kernel.params[i]!.type)}\` arrives as its value or address)` : "";
-    report(`parameter ${i + 1} \`${param.name}\` is \`${typeToString(param.type)}\`, but a raw tracepoint passes every argument as an integer${passed}: ` +
-      "declare it `u64`, or use `@tp_btf` to read kernel pointers directly", decl.params[i]!.type.span);
+    const kernelType = kernel?.params[i] ? typeToString(kernel.params[i]!.type) : undefined;
+    report({ kind: "rawTracepointParameter", index: i + 1, name: param.name, type: typeToString(param.type), kernelType }, decl.params[i]!.type.span);
   });
 }

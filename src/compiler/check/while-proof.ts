@@ -25,14 +25,15 @@ import type { IntType } from "../types.js";
 import { intRange, typeToString } from "../types.js";
 import type { Symbol } from "./semantics.js";
 import { asInteger } from "./conversions.js";
+import type { LoopLength, UnprovenLoop } from "../diagnostics/catalog/safety.js";
 
 export type LocalSymbol = Extract<Symbol, { kind: "local" }>;
 
 export type WhileProof =
-  | { readonly kind: "proven"; readonly iterations: bigint; readonly unknownStart?: string }
+  | { readonly kind: "proven"; readonly iterations: bigint; readonly unknownStart?: LoopLength["unknownStart"] }
   /** `while (true)` whose body can go round again. */
   | { readonly kind: "infinite" }
-  | { readonly kind: "unproven"; readonly why: string; readonly span?: Span };
+  | { readonly kind: "unproven"; readonly why: UnprovenLoop; readonly span?: Span };
 
 /** What the proof needs from the checker. */
 export interface WhileProofScope {
@@ -67,10 +68,7 @@ export function proveWhile(scope: WhileProofScope, loop: ast.WhileStmt, function
     .map((conjunct) => comparison(scope, conjunct))
     .filter((c): c is Candidate => c !== undefined);
   if (candidates.length === 0) {
-    return {
-      kind: "unproven",
-      why: "the condition does not compare an integer variable with a constant (`i < N`, `i > N`, `i != N`), and not every path through the body leaves the loop",
-    };
+    return { kind: "unproven", why: { kind: "noCounter" } };
   }
   let first: WhileProof | undefined;
   for (const candidate of candidates) {
@@ -83,47 +81,44 @@ export function proveWhile(scope: WhileProofScope, loop: ast.WhileStmt, function
 
 function proveCandidate(scope: WhileProofScope, loop: ast.WhileStmt, functionBody: ast.Block, candidate: Candidate): WhileProof {
   const { counter, type, direction, limit } = candidate;
-  const name = `\`${counter.name}\``;
+  const name = counter.name;
   const addressTaken = addressOf(functionBody, scope, counter);
-  if (addressTaken) return { kind: "unproven", why: `the address of ${name} is taken, so it may change through a pointer`, span: addressTaken.span };
+  if (addressTaken) return { kind: "unproven", why: { kind: "addressTaken", counter: name }, span: addressTaken.span };
   const writes = assignmentsTo(scope, loop.body.statements, counter);
   const topLevel = loop.body.statements.findIndex((s) => s.kind === "AssignStmt" && writes.includes(s));
   if (topLevel < 0) {
     const nested = writes[0];
     return nested
-      ? { kind: "unproven", why: `${name} is only changed inside a branch or nested block, so some iterations may not move it`, span: nested.span }
-      : { kind: "unproven", why: `${name} never changes in the loop body` };
+      ? { kind: "unproven", why: { kind: "changedOnlyInBranch", counter: name }, span: nested.span }
+      : { kind: "unproven", why: { kind: "neverChanged", counter: name } };
   }
   const stepStatement = loop.body.statements[topLevel] as ast.AssignStmt;
   const step = stepOf(scope, stepStatement, counter);
-  const wanted = direction === "up" ? "increase" : direction === "down" ? "decrease" : "move towards the bound";
-  const example = direction === "up" ? `${counter.name} += 1` : `${counter.name} -= 1`;
   const stepFits = step !== undefined && (direction === "up" ? step > 0n : direction === "down" ? step < 0n : step === 1n || step === -1n);
   if (!stepFits) {
-    const by = direction === "exact" ? "by exactly 1" : "by a constant";
-    return { kind: "unproven", why: `${name} must ${wanted} ${by} (\`${example}\`) on every iteration for \`${candidate.test}\` to turn false`, span: stepStatement.span };
+    return { kind: "unproven", why: { kind: "wrongStep", counter: name, direction, test: candidate.test }, span: stepStatement.span };
   }
   const other = writes.find((w) => w !== stepStatement);
-  if (other) return { kind: "unproven", why: `${name} is also assigned here, so the loop may not make progress`, span: other.span };
+  if (other) return { kind: "unproven", why: { kind: "assignedElsewhere", counter: name }, span: other.span };
   const skip = loop.body.statements.slice(0, topLevel).map(findContinue).find((s) => s !== undefined);
-  if (skip) return { kind: "unproven", why: `this \`continue\` skips the step of ${name}`, span: skip.span };
+  if (skip) return { kind: "unproven", why: { kind: "continueSkipsStep", counter: name }, span: skip.span };
 
   const { min, max } = intRange(type);
   const starts = startingValues(scope, functionBody, loop, counter);
   switch (direction) {
     case "up": {
       // The counter must not wrap around before the condition turns false.
-      if (limit - 1n + step > max) return wraps(name, type, `at most ${max}`, candidate.test);
+      if (limit - 1n + step > max) return wraps(name, type, "atMost", max, candidate.test);
       if (starts === undefined && type.signed) {
-        return { kind: "unproven", why: `${name} is signed and its value before the loop is not a known constant, so it may start far below the bound` };
+        return { kind: "unproven", why: { kind: "signedUnknownStart", counter: name } };
       }
       const start = starts ? minimum(starts) : min;
-      return proven(limit - start, step, starts === undefined ? `${name} may start at ${start}` : undefined);
+      return proven(limit - start, step, starts === undefined ? { counter: name, start } : undefined);
     }
     case "down": {
-      if (limit + 1n + step < min) return wraps(name, type, `at least ${min}`, candidate.test);
+      if (limit + 1n + step < min) return wraps(name, type, "atLeast", min, candidate.test);
       const start = starts ? maximum(starts) : max;
-      return proven(start - limit, -step, starts === undefined ? `${name} may start at ${start}` : undefined);
+      return proven(start - limit, -step, starts === undefined ? { counter: name, start } : undefined);
     }
     case "exact": {
       // Moving by one, the counter meets the bound from any start on the far side.
@@ -131,27 +126,22 @@ function proveCandidate(scope: WhileProofScope, loop: ast.WhileStmt, functionBod
       const onFarSide = from?.every((s) => (step > 0n ? s <= limit : s >= limit));
       if (!from || !onFarSide) {
         const side = step > 0n ? "above" : "below";
-        const why = from
-          ? `${name} may start at ${from.find((s) => (step > 0n ? s > limit : s < limit))}, ${side} ${limit}, so \`${candidate.test}\` would not turn false before it wraps around`
-          : `the value of ${name} before the loop is not a known constant, so it may start ${side} ${limit} and \`${candidate.test}\` would not turn false before it wraps around`;
-        return { kind: "unproven", why };
+        const start = from?.find((s) => (step > 0n ? s > limit : s < limit));
+        return { kind: "unproven", why: { kind: "startsPastBound", counter: name, start, side, limit, test: candidate.test } };
       }
       const distances = from.map((s) => (s > limit ? s - limit : limit - s));
-      return proven(maximum(distances), 1n, starts === undefined ? `${name} may start at ${max}` : undefined);
+      return proven(maximum(distances), 1n, starts === undefined ? { counter: name, start: max } : undefined);
     }
   }
 }
 
-function proven(distance: bigint, step: bigint, unknownStart: string | undefined): WhileProof {
+function proven(distance: bigint, step: bigint, unknownStart: LoopLength["unknownStart"]): WhileProof {
   const iterations = distance <= 0n ? 0n : (distance + step - 1n) / step;
   return unknownStart === undefined ? { kind: "proven", iterations } : { kind: "proven", iterations, unknownStart };
 }
 
-function wraps(name: string, type: IntType, range: string, test: string): WhileProof {
-  return {
-    kind: "unproven",
-    why: `${name} is \`${typeToString(type)}\` (${range}) and would wrap around before \`${test}\` becomes false`,
-  };
+function wraps(counter: string, type: IntType, bound: "atMost" | "atLeast", value: bigint, test: string): WhileProof {
+  return { kind: "unproven", why: { kind: "wraps", counter, type: typeToString(type), bound, value, test } };
 }
 
 const minimum = (values: readonly bigint[]): bigint => values.reduce((a, b) => (a < b ? a : b));

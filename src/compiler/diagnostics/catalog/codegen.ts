@@ -3,14 +3,50 @@
 import type { Span } from "../../source.js";
 import { defineError } from "../diagnostic.js";
 
+/** What E0501 is about: each construct the compiler cannot generate code for yet. */
+export type UnsupportedFeature =
+  | { readonly kind: "programType"; readonly attribute: string }
+  | { readonly kind: "localMap" }
+  | { readonly kind: "arrayInMap" }
+  | { readonly kind: "arrayResult" }
+  | { readonly kind: "stringGlobal" }
+  | { readonly kind: "contextFieldWrite" }
+  | { readonly kind: "untypedEmptyArray" }
+  | { readonly kind: "functionToModuleFunction" }
+  | { readonly kind: "callThroughExpression" }
+  | { readonly kind: "inLoopCallback"; readonly construct: "tailCall" | "defer" | "errorHandling" };
+
+const wrapArrayInStruct = "wrap the array in a struct: `struct Name { bytes: u8[16] }`";
+
+function unsupportedFeature(feature: UnsupportedFeature): { what: string; help?: string } {
+  switch (feature.kind) {
+    case "programType": return { what: `\`@${feature.attribute}\` programs` };
+    case "localMap": return { what: "`local` maps" };
+    case "arrayInMap": return { what: `arrays as map keys or values (${wrapArrayInStruct})` };
+    case "arrayResult": return { what: "arrays as function results (return a struct that holds the array: `struct Name { bytes: u8[16] }`)" };
+    case "stringGlobal": return { what: "string (`str`) globals" };
+    case "contextFieldWrite": return { what: "writing to kernel context fields" };
+    case "untypedEmptyArray": return { what: "an empty array literal without a declared array type" };
+    case "functionToModuleFunction": return { what: "passing a function to a module function" };
+    case "callThroughExpression": return { what: "calls through expressions" };
+    case "inLoopCallback": {
+      const construct = feature.construct === "tailCall" ? "a tail call" : feature.construct === "defer" ? "`defer`" : "error handling (`throw`, `try`, or a call that may throw)";
+      return { what: `${construct} inside a loop that becomes a \`bpf_loop()\` callback (a runtime or very large bound)` };
+    }
+  }
+}
+
 export const notSupportedYet = defineError(
   "E0501",
   "not supported yet",
   "The language has this construct but this compiler version cannot generate code for it yet. The diagnostic names the construct; nothing is emitted rather than emitting wrong code.",
-  (what: string) => ({
-    message: `${what} is not supported by this version of the compiler yet`,
-    help: "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
-  }),
+  (feature: UnsupportedFeature) => {
+    const { what, help } = unsupportedFeature(feature);
+    return {
+      message: `${what} is not supported by this version of the compiler yet`,
+      help: help ?? "see ARCHITECTURE.md for what is implemented; rewrite without it for now",
+    };
+  },
 );
 
 // --- functions-pointers ---
@@ -43,9 +79,12 @@ export const notSupportedHere = defineError(
   "E0503",
   "not supported in this position",
   "The construct is supported, but not where it is written: the compiler cannot generate code for it there.",
-  (what: string, why: string, instead: string) => ({
-    message: `${what} is not supported here: ${why}`,
-    help: instead,
+  // One construct so far; a new one adds a key here with its reason and advice.
+  (construct: "deferInLoop") => ({
+    message: {
+      deferInLoop: "`defer` inside a loop is not supported here: a deferred call is registered once per call of the function, and a loop could register it many times",
+    }[construct],
+    help: { deferInLoop: "call the cleanup at the end of each iteration, or move the loop body into a function that uses `defer`" }[construct],
   }),
 );
 
@@ -107,8 +146,8 @@ export const moduleNameInvalid = defineError(
   "E0512",
   "project name not usable as a kernel module name",
   "The kernel module is named after the project (`NAME_kfuncs.ko`, with characters other than letters, digits and `_` replaced by `_`); the kernel limits module names to 55 bytes.",
-  (name: string, why: string) => ({
-    message: `the project name \`${name}\` cannot name a kernel module: ${why}`,
+  (name: string, moduleName: string, limit: number) => ({
+    message: `the project name \`${name}\` cannot name a kernel module: the module name \`${moduleName}\` is ${moduleName.length} bytes long; the kernel allows ${limit}`,
     label: "kernel-module code here",
     help: "give the project a shorter name (rename the `.ks` file, or compile with another output name)",
   }),

@@ -23,8 +23,9 @@ export const objectMoveNeedsObject = defineError(
   "E0632",
   "only an object made by `new` can be stored in a map of objects",
   "A map declared `hash<K, *T>` stores `T` values: `m[k] = s` moves the object `s` holds into the entry (its value is copied, the object deleted, and `s` then points at the entry). That needs `s` to be a local holding an object made by `new` in this function, checked for null, and not yet deleted.",
-  (name: string, map: string, found: string) => ({
-    message: `\`${name}\` is stored in map \`${map}\` of objects but ${found}`,
+  (name: string | undefined, map: string, found: "notAnObject" | "ringbufRecord" | { readonly entryOf: string | undefined } | { readonly released: string }) => ({
+    message: `\`${name ?? "this value"}\` is stored in map \`${map}\` of objects but ${found === "notAnObject" ? "does not hold an object made by `new` in this function on every path"
+      : found === "ringbufRecord" ? "holds a ring buffer record" : "entryOf" in found ? `may point into an entry of map \`${found.entryOf}\`` : `may already have been ${found.released}`}`,
     label: "stored here",
     help: `store an object made by \`new\`: \`var ${name} = new …()\`, check it for null, set its fields, then \`${map}[k] = ${name}\``,
   }),
@@ -34,8 +35,8 @@ export const objectMapUnsupported = defineError(
   "E0633",
   "unsupported use of a map of objects",
   "A map declared `hash<K, *T>` stores `T` values (see the section on maps of objects in docs/language/ringbuf-objects.md). In eBPF code it is used through a local: `var s = m[k]` or `s = m[k]` (a pointer into the entry, null when absent), `m[k] = s` (moves the object `s` holds into the entry) and `delete m[k]`. Any other use of `m[k]`, and any use in user space, is not generated.",
-  (map: string, where: string) => ({
-    message: `this use of map \`${map}\` of objects is not supported ${where}`,
+  (map: string, side: "kernel" | "user") => ({
+    message: `this use of map \`${map}\` of objects is not supported ${side === "kernel" ? "here" : "in user space"}`,
     label: "used here",
     help: `read the entry into a local first: \`var s = ${map}[k]\`, then \`if (s != null) { … s->field … }\``,
   }),

@@ -1,20 +1,22 @@
-//! The catalogue of every diagnostic code, one file per range:
-//! `syntax.ts` E01xx (lexical and syntax), `names.ts` E02xx (names, includes, imports),
-//! `types.ts` E03xx (types), `safety.ts` E04xx (eBPF safety and verifier rules),
-//! `codegen.ts` E05xx (code-generation limits), `verifier.ts` E0450–E0469 (kernel verifier
-//! rejections, explained after loading), `compatibility.ts` E0600–E0621 and
-//! W0260–W0271 (the type rules KernelScript 0.1.1 programs rely on, and rules that give every
-//! accepted program one meaning), `reference-semantics.ts`
-//! E0625–E0631 and W0272–W0275 (meanings for what KernelScript 0.1.1 leaves undefined), `implicit-meanings.ts`
-//! E0632–E0639 and W0276–W0279 (what the compiler adds so such programs load), `program-types.ts`
-//! E0622–E0624 (what a program's type allows); warnings are W-codes in the file of
-//! their topic. `docs/diagnostics.md` is generated from `allEntries`.
+//! The catalogue of every diagnostic code, one file per range: `syntax.ts` (lexical and
+//! syntax), `names.ts` and `names-modules.ts` (names, includes, imports), `types.ts`, `types-features.ts` and
+//! `types-kernel-interfaces.ts` (types), `safety.ts` and `safety-references.ts` (eBPF
+//! safety and kernel limits), `verifier.ts` (kernel verifier
+//! rejections, explained after loading), `codegen.ts` (code-generation limits),
+//! `compatibility.ts`, `reference-semantics.ts`, `implicit-meanings.ts` (KernelScript
+//! 0.1.1 programs), `program-types.ts` (what a program's type allows). Which codes each file owns, and how codes are numbered, is
+//! `../code-scheme.ts`. A catalogue file exports entries only (and types); phrases
+//! several entries share live in `wording.ts`, which defines no codes. `docs/diagnostics.md` is generated from `entriesByFile`.
 
 import type { CatalogEntry } from "../diagnostic.js";
 import * as syntax from "./syntax.js";
 import * as names from "./names.js";
+import * as namesModules from "./names-modules.js";
 import * as types from "./types.js";
+import * as typesFeatures from "./types-features.js";
+import * as typesKernelInterfaces from "./types-kernel-interfaces.js";
 import * as safety from "./safety.js";
+import * as safetyReferences from "./safety-references.js";
 import * as codegen from "./codegen.js";
 import * as verifier from "./verifier.js";
 import * as compatibility from "./compatibility.js";
@@ -28,3 +30,19 @@ export { syntax, names, types, safety, codegen, verifier, compatibility, referen
 export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+
+const entriesOf = (module: object): CatalogEntry<never>[] => Object.values(module) as CatalogEntry<never>[];
+/** The entries a file defines itself: `types.ts`, `safety.ts` and `names.ts` re-export the files that continue them. */
+const ownEntries = (module: object, ...continued: object[]): CatalogEntry<never>[] =>
+  entriesOf(module).filter((entry) => !continued.some((other) => entriesOf(other).includes(entry)));
+
+/** Each catalogue file's entries, by file name (as `codeAreas` in `../code-scheme.ts` names them). */
+export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> = new Map(
+  Object.entries({
+    "syntax.ts": syntax, "names.ts": ownEntries(names, namesModules), "names-modules.ts": namesModules,
+    "types.ts": ownEntries(types, typesFeatures, typesKernelInterfaces), "types-features.ts": typesFeatures,
+    "types-kernel-interfaces.ts": typesKernelInterfaces, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
+    "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
+    "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
+  }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),
+);

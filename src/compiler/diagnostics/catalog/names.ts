@@ -1,6 +1,7 @@
 //! E02xx: names, declarations, includes and where functions may be called from.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { thrownError } from "./wording.js";
 import type { Span } from "../../source.js";
 
 const didYouMean = (suggestion: string | undefined): { help?: string } =>
@@ -125,8 +126,8 @@ export const kernelFunctionFromUserspace = defineError(
   "E0211",
   "kernel-side function called from user space",
   "`@helper`, `@kfunc` and `extern` functions run in the kernel; user-space code cannot call them.",
-  (name: string, role: string) => ({
-    message: `${role} \`${name}\` runs in the kernel and cannot be called from user space`,
+  (name: string, role: "bpfHelper" | "helper" | "kfunc" | "extern" | "program" | "private" | "test") => ({
+    message: `${role === "bpfHelper" ? "BPF helper" : role === "helper" || role === "kfunc" ? role : `${role} function`} \`${name}\` runs in the kernel and cannot be called from user space`,
     help: "call it from an eBPF program or helper, or write a user-space function for this",
   }),
 );
@@ -328,10 +329,10 @@ export const uncaughtThrowInMain = defineWarning(
   "W0213",
   "error can end the program",
   "An error thrown in user space that no `try` catches reaches the end of `main`: the program prints `unhandled error N` with the function that threw it and exits with status 1.",
-  (what: string, code: string, path: string) => ({
-    message: `${what} thrown here is not caught before the end of \`main\``,
+  (code: bigint | undefined, path: string) => ({
+    message: `${thrownError(code)} thrown here is not caught before the end of \`main\``,
     label: "thrown here",
-    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code}\` and exits with status 1`],
+    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code ?? "N"}\` and exits with status 1`],
     help: "catch it with `try { … } catch … { … }` in `main` or on the way",
   }),
 );
@@ -340,8 +341,8 @@ export const tryWithoutEffect = defineWarning(
   "W0214",
   "try has no effect",
   "A `try` whose body cannot throw never runs its catch clauses, and a `try` without catch clauses catches nothing.",
-  (why: string) => ({
-    message: `this \`try\` has no effect: ${why}`,
+  (why: "noCatch" | "nothingThrows") => ({
+    message: `this \`try\` has no effect: ${why === "noCatch" ? "it has no `catch` clause" : "nothing in its body can throw"}`,
     label: "has no effect",
     help: "remove the `try` (keep its body), or move it around the code that throws",
   }),
@@ -364,8 +365,8 @@ export const patternNotConstant = defineError(
   "E0216",
   "match pattern is not a constant",
   "A name in a match pattern must be an enum constant (or a built-in constant such as `XDP_PASS`); variables are not patterns.",
-  (name: string, kind: string) => ({
-    message: `\`${name}\` is ${kind}, not a constant, so it cannot be a match pattern`,
+  (name: string, kind: "local" | "global" | "map" | "function") => ({
+    message: `\`${name}\` is ${kind === "local" ? "a local variable" : kind === "global" ? "a global variable" : kind === "map" ? "a map" : "a function"}, not a constant, so it cannot be a match pattern`,
     help: "use a literal or an enum constant, or compare with `if (x == name)`",
   }),
 );
@@ -388,7 +389,7 @@ export const importBadExtension = defineError(
   "unsupported import file type",
   "Only KernelScript modules (`.ks`) can be imported (Python modules, `.py`, are recognised but not compiled yet). Headers with declarations only (`.kh`) are included with `include`.",
   (spec: string, extension: string) => ({
-    message: `cannot import \`${spec}\`: files of type \`${extension}\` cannot be imported`,
+    message: `cannot import \`${spec}\`: files of type \`${extension === "" ? "(no extension)" : extension}\` cannot be imported`,
     label: "not a `.ks` module",
     help: extension === ".kh" ? `write \`include "${spec}"\` to include a header` : "import a KernelScript module (`.ks`)",
   }),
@@ -405,12 +406,30 @@ export const moduleHasMain = defineError(
   }),
 );
 
+/** A declaration only the importing file may own (`check/imports.ts`). */
+export type ModuleDeclaration =
+  | { readonly kind: "program"; readonly name: string; readonly attribute: string }
+  | { readonly kind: "map" | "global" | "config" | "extern" | "impl"; readonly name: string }
+  | { readonly kind: "include" };
+
+function moduleDeclarationText(what: ModuleDeclaration): string {
+  switch (what.kind) {
+    case "program": return `the eBPF program \`${what.name}\` (\`@${what.attribute}\`)`;
+    case "map": return `the map \`${what.name}\``;
+    case "global": return `the global variable \`${what.name}\``;
+    case "config": return `the config \`${what.name}\``;
+    case "extern": return `the extern \`${what.name}\``;
+    case "impl": return `the impl block \`${what.name}\``;
+    case "include": return "an `include`";
+  }
+}
+
 export const moduleDeclarationNotAllowed = defineError(
   "E0248",
   "declaration not allowed in an imported module",
   "An imported module may contain user-space functions, `@helper` functions, structs, enums, type aliases and imports. eBPF programs, maps, globals, configs, `extern`s, `impl` blocks and includes belong to the importing file, which owns the eBPF object.",
-  (module: string, what: string) => ({
-    message: `imported module \`${module}\` cannot contain ${what}`,
+  (module: string, what: ModuleDeclaration) => ({
+    message: `imported module \`${module}\` cannot contain ${moduleDeclarationText(what)}`,
     label: "not allowed in a module",
     help: "move this declaration into the importing file and pass what the module needs as arguments",
   }),
@@ -428,65 +447,6 @@ export const unknownModuleFunction = defineError(
   }),
 );
 
-// --- kmod ---
-
-export const privateCalledOutsideModule = defineError(
-  "E0250",
-  "`@private` function called outside kernel-module code",
-  "A `@private` function is a static function of the generated kernel module: only `@kfunc` and other `@private` functions (code in the same module) can call it. eBPF programs reach module code only through `@kfunc` functions, which the module registers with the kernel; user space cannot call module code at all.",
-  (name: string, where: string) => ({
-    message: `\`@private\` function \`${name}\` cannot be called from ${where}`,
-    label: "not visible here",
-    help: where === "user space"
-      ? "module code runs in the kernel; expose what you need through a map or ring buffer that an eBPF program fills"
-      : `call a \`@kfunc\` that calls \`${name}\`, or mark \`${name}\` \`@kfunc\` so eBPF programs may call it`,
-  }),
-);
-
-export const nameNotInModuleCode = defineError(
-  "E0251",
-  "eBPF or user-space name used in kernel-module code",
-  "`@kfunc` and `@private` functions are compiled into a kernel module (`NAME.mod.c`), not into the eBPF object: the eBPF object's maps, ring buffers, global variables and configs do not exist there.",
-  (name: string, what: string) => ({
-    message: `${what} \`${name}\` belongs to the eBPF object and cannot be used in kernel-module code`,
-    label: "not available in the kernel module",
-    help: "pass the value as a kfunc argument from the eBPF program, or do this part in the eBPF program that calls the kfunc",
-  }),
-);
-
-export const callNotInModuleCode = defineError(
-  "E0252",
-  "call not available in kernel-module code",
-  "Kernel-module code (`@kfunc`, `@private`) can call `@kfunc` and `@private` functions and `print` (which becomes `printk`). BPF helpers, `extern` kfuncs, `@helper` functions, eBPF programs, user-space functions and the user-space builtins do not exist inside a kernel module.",
-  (what: string) => ({
-    message: `${what} cannot be called from kernel-module code`,
-    label: "not available in the kernel module",
-    help: "call it from an eBPF program (which may then pass the result to the kfunc), or move the logic into a `@private` function",
-  }),
-);
-
-export const kfuncNameTaken = defineError(
-  "E0253",
-  "`@kfunc` name already used by the kernel",
-  "libbpf resolves an eBPF program's `__ksym` declarations against the kernel's own BTF before any module's, and a module cannot export a symbol the kernel already has: a `@kfunc` needs a name the running kernel does not use.",
-  (name: string) => ({
-    message: `the kernel already has a function named \`${name}\`; a \`@kfunc\` with that name would be shadowed by it`,
-    label: "name used by the kernel",
-    help: `rename it, e.g. \`ks_${name}\``,
-  }),
-);
-
-export const moduleFunctionAsValue = defineError(
-  "E0254",
-  "kernel-module function used as a value",
-  "`@kfunc` and `@private` functions live in the kernel module; eBPF code calls kfuncs by name (the verifier resolves each call to the kfunc's BTF id), so they cannot be stored in variables or passed as function values.",
-  (name: string) => ({
-    message: `kernel-module function \`${name}\` cannot be used as a value`,
-    label: "used as a value",
-    help: `call it directly: \`${name}(…)\``,
-  }),
-);
-
 // --- exec-python ---
 
 export const execScriptNotFound = defineError(
@@ -500,12 +460,16 @@ export const execScriptNotFound = defineError(
   }),
 );
 
+/** What else writes a Python file into the output directory. */
+export type OutputFileOwner = { readonly pythonModule: string } | "generatedModule" | "execScript";
+
 export const handoverFileClash = defineError(
   "E0256",
   "two Python files with one name in the output",
   "Python scripts given to `exec()` and imported Python modules are copied into the output directory under their base names, next to the generated `NAME.py` module; two different files cannot share a name there.",
-  (fileName: string, other: string, previous: Span | undefined) => ({
-    message: `\`${fileName}\` would overwrite ${other} in the output directory`,
+  (fileName: string, other: OutputFileOwner, previous: Span | undefined) => ({
+    message: `\`${fileName}\` would overwrite ${other === "generatedModule" ? "the generated Python module of this program"
+      : other === "execScript" ? "another `exec()` script" : `the Python module \`${other.pythonModule}\``} in the output directory`,
     label: "same file name",
     ...(previous ? { secondary: [{ span: previous, message: "first used here" }] } : {}),
     help: "rename one of the Python files",
@@ -586,8 +550,9 @@ export const testSignature = defineError(
   "E0263",
   "bad @test signature",
   "A `@test` function takes no parameters and returns nothing, or an integer where 0 means passed (the reference implementation's convention); assertions report failures either way.",
-  (name: string, found: string) => ({
-    message: `\`@test\` function \`${name}\` ${found}`,
+  (name: string, problem: { readonly returns: string } | "parameters") => ({
+    message: `\`@test\` function \`${name}\` ${problem === "parameters" ? "takes parameters; the runner calls it with none"
+      : `returns \`${problem.returns}\`; a test returns nothing, or an integer (0 = passed)`}`,
     label: "test signature",
     help: `write \`@test fn ${name}() { … }\``,
   }),
@@ -716,8 +681,8 @@ export const licenseOutsideMainFile = defineError(
   "E0265",
   "license declared outside the main file",
   "The license string belongs to the eBPF object the main `.ks` file becomes; imported `.ks` modules and `.kh` headers are parts of it and cannot choose it.",
-  (where: string) => ({
-    message: `a \`license\` declaration in ${where}: only the main \`.ks\` file sets the eBPF object's license`,
+  (where: { readonly header: string } | { readonly importedModule: string }) => ({
+    message: `a \`license\` declaration in ${"header" in where ? `the header \`${where.header}\`` : `the imported module \`${where.importedModule}\``}: only the main \`.ks\` file sets the eBPF object's license`,
     label: "not allowed here",
     help: "move the `license` declaration into the main file",
   }),
@@ -762,9 +727,13 @@ export const runCommandArgument = defineError(
   "E0286",
   "run_command() needs a command line",
   "`run_command(\"…\")` runs a command line with /bin/sh in a child process and returns its exit status: the way a test triggers the event a tracing program it attached watches (an exec, a syscall, a file access). The command is a string literal, so the test binary shows exactly what ran.",
-  (found: string) => ({
-    message: `\`run_command()\` takes one string literal (the command line), found ${found}`,
+  (found: { readonly count: number } | "emptyString" | "expression") => ({
+    message: `\`run_command()\` takes one string literal (the command line), found ${found === "emptyString" ? "an empty string"
+      : found === "expression" ? "an expression" : `${found.count} arguments`}`,
     label: "not a command line",
     help: "write `assert(run_command(\"/bin/true\") == 0)`",
   }),
 );
+
+// Names in kernel-module code: names-modules.ts.
+export * from "./names-modules.js";

@@ -1,6 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { sideText, thrownError, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -63,12 +64,33 @@ export const tailCallChainTooDeep = defineError(
   }),
 );
 
+/** Why a call through a function value cannot be resolved (`check/calls.ts`). */
+export type IndirectCallProblem =
+  | "calleeNotAName" | "parameterOfNonHelper" | "notInitialisedWithFunction" | "nullArgument"
+  | "notAHelper" | "argumentNotAFunction" | "reassigned";
+
+const indirectCallReasons: Readonly<Record<IndirectCallProblem, string>> = {
+  calleeNotAName: "it is not a variable or parameter",
+  parameterOfNonHelper: "only `@helper` functions can take function parameters in eBPF",
+  notInitialisedWithFunction: "it is not initialised with a function name",
+  nullArgument: "`null` is not a function",
+  notAHelper: "only `@helper` functions can be passed as values in eBPF",
+  argumentNotAFunction: "it is not a function name or a variable holding one",
+  reassigned: "the variable is assigned more than one function",
+};
+
+/** What calls (or is passed): the name when there is one. */
+function indirectCallSubject(problem: IndirectCallProblem, name: string | undefined): string {
+  if (name !== undefined) return `\`${name}\``;
+  return problem === "nullArgument" ? "this argument" : problem === "argumentNotAFunction" ? "the function passed here" : "this expression";
+}
+
 export const unresolvedIndirectCall = defineError(
   "E0417",
   "call through a function value that eBPF cannot resolve",
   "eBPF has no indirect calls: every call must name its target when the program is compiled. The compiler resolves calls through function-typed parameters of `@helper` functions (one copy of the helper per function passed) and through local variables that hold one known function; any other call through a function value is rejected.",
-  (what: string, why: string) => ({
-    message: `cannot tell at compile time which function ${what} calls: ${why}`,
+  (problem: IndirectCallProblem, name?: string) => ({
+    message: `cannot tell at compile time which function ${indirectCallSubject(problem, name)} calls: ${indirectCallReasons[problem]}`,
     help: "pass the function directly to a `@helper` parameter, or keep one known function in a local variable that is never reassigned",
   }),
 );
@@ -111,8 +133,8 @@ export const unboundedPacketOffset = defineError(
   "E0405",
   "packet offset without a bound",
   "The verifier accepts a variable packet offset only when its maximum is known (at most 65535 bytes past the start, header included). The compiler derives bounds from literals, `sizeof`, bitfields (`ip.ihl * 4` is at most 60), masks (`x & 0xff`), `%`, narrow integer types and unmodified locals initialised from such expressions.",
-  (extent: string, size: number, why: string) => ({
-    message: `the header offset ${extent}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
+  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: string) => ({
+    message: `the header offset ${extent === "negative" ? "may be negative" : extent === "unbounded" ? "has no upper bound" : `may be as large as ${extent.max}`}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
     label: why,
     help: "bound the offset: mask it (`off & 0x3ff`), use a narrow type (`as u8`), or compute it from header fields (`sizeof(ethhdr) + ip.ihl * 4`)",
   }),
@@ -134,8 +156,8 @@ export const packetAccessOutsideNetworkProgram = defineError(
   "E0407",
   "packet access outside XDP/TC",
   "Only XDP (`*xdp_md`) and TC (`*__sk_buff`) contexts carry packet data the verifier lets a program read directly.",
-  (where: string) => ({
-    message: `\`header(…)\` needs an XDP or TC context, ${where}`,
+  (found: { readonly type: string } | "userSpace") => ({
+    message: `\`header(…)\` needs an XDP or TC context, ${found === "userSpace" ? "but this is user-space code" : `found \`${found.type}\``}`,
     help: "bind packet headers in `@xdp` or `@tc` programs (or helpers taking their context)",
   }),
 );
@@ -144,8 +166,8 @@ export const packetIndexUnproven = defineError(
   "E0408",
   "packet array index not proven",
   "An array inside a packet header (`eth.h_dest[i]`) is indexed in place in the packet; the verifier drops the proof for a variable index, so the index must be a constant below the array length.",
-  (found: string, length: number) => ({
-    message: `index into a packet header array must be a constant below ${length}, found ${found}`,
+  (index: bigint | undefined, length: number) => ({
+    message: `index into a packet header array must be a constant below ${length}, found ${index === undefined ? "a variable index" : `\`${index}\``}`,
     label: "not proven within the header",
     help: "copy the array into a local first (`var mac = eth.h_dest`) and index the local",
   }),
@@ -168,34 +190,84 @@ export const uncaughtThrowInProgram = defineError(
   "E0430",
   "error not caught in an eBPF program",
   "An eBPF program returns an action code to the kernel and has no caller to hand an error to, so every error thrown in it (or in a helper it calls) must be caught by a `try`/`catch` in the program.",
-  (what: string, pattern: string, program: string, path: string, callSite: Span | undefined) => ({
-    message: `${what} thrown here is not caught in eBPF program \`${program}\``,
+  (code: bigint | undefined, program: string, path: string, callSite: Span | undefined) => ({
+    message: `${thrownError(code)} thrown here is not caught in eBPF program \`${program}\``,
     label: "thrown here",
     notes: [`call path: ${path}`],
     secondary: callSite ? [{ span: callSite, message: "reaches the program through this call" }] : [],
-    help: `wrap the code in \`try { … } catch ${pattern} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
+    help: `wrap the code in \`try { … } catch ${code ?? "_"} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),
 );
 
 // --- loops ---
 
+/**
+ * Why the compiler cannot see a `while` loop end (`check/while-proof.ts`): `counter` is
+ * the local's name, `test` the condition as written (`i <= 255`).
+ */
+export type UnprovenLoop =
+  | { readonly kind: "noCounter" }
+  | { readonly kind: "addressTaken"; readonly counter: string }
+  | { readonly kind: "changedOnlyInBranch"; readonly counter: string }
+  | { readonly kind: "neverChanged"; readonly counter: string }
+  | { readonly kind: "wrongStep"; readonly counter: string; readonly direction: "up" | "down" | "exact"; readonly test: string }
+  | { readonly kind: "assignedElsewhere"; readonly counter: string }
+  | { readonly kind: "continueSkipsStep"; readonly counter: string }
+  | { readonly kind: "signedUnknownStart"; readonly counter: string }
+  /** `!=` loops: the counter starts (`start`, or anywhere when unknown) on the wrong side of `limit`. */
+  | { readonly kind: "startsPastBound"; readonly counter: string; readonly start: bigint | undefined; readonly side: "above" | "below"; readonly limit: bigint; readonly test: string }
+  | { readonly kind: "wraps"; readonly counter: string; readonly type: string; readonly bound: "atMost" | "atLeast"; readonly value: bigint; readonly test: string };
+
+function unprovenLoopReason(why: UnprovenLoop): string {
+  switch (why.kind) {
+    case "noCounter":
+      return "the condition does not compare an integer variable with a constant (`i < N`, `i > N`, `i != N`), and not every path through the body leaves the loop";
+    case "addressTaken": return `the address of \`${why.counter}\` is taken, so it may change through a pointer`;
+    case "changedOnlyInBranch": return `\`${why.counter}\` is only changed inside a branch or nested block, so some iterations may not move it`;
+    case "neverChanged": return `\`${why.counter}\` never changes in the loop body`;
+    case "wrongStep": {
+      const wanted = why.direction === "up" ? "increase" : why.direction === "down" ? "decrease" : "move towards the bound";
+      const by = why.direction === "exact" ? "by exactly 1" : "by a constant";
+      const example = why.direction === "up" ? `${why.counter} += 1` : `${why.counter} -= 1`;
+      return `\`${why.counter}\` must ${wanted} ${by} (\`${example}\`) on every iteration for \`${why.test}\` to turn false`;
+    }
+    case "assignedElsewhere": return `\`${why.counter}\` is also assigned here, so the loop may not make progress`;
+    case "continueSkipsStep": return `this \`continue\` skips the step of \`${why.counter}\``;
+    case "signedUnknownStart":
+      return `\`${why.counter}\` is signed and its value before the loop is not a known constant, so it may start far below the bound`;
+    case "startsPastBound":
+      return why.start !== undefined
+        ? `\`${why.counter}\` may start at ${why.start}, ${why.side} ${why.limit}, so \`${why.test}\` would not turn false before it wraps around`
+        : `the value of \`${why.counter}\` before the loop is not a known constant, so it may start ${why.side} ${why.limit} and \`${why.test}\` would not turn false before it wraps around`;
+    case "wraps":
+      return `\`${why.counter}\` is \`${why.type}\` (${why.bound === "atMost" ? "at most" : "at least"} ${why.value}) and would wrap around before \`${why.test}\` becomes false`;
+  }
+}
+
 export const unprovenLoopBound = defineError(
   "E0410",
   "loop bound not provable",
   "The verifier only accepts loops it can prove to end, so a `while` loop in eBPF code must have an end the compiler can see. Either every path through its body leaves the loop (`break`, `return`, `throw`) without a `continue`, so it runs at most once; or its condition compares an integer local with a constant and the body moves that local towards the constant by a constant step, in one statement at the top of the body, writing it nowhere else: counting up with `i < N` / `i <= N` and `i += c`, counting down with `i > N` / `i >= N` and `i -= c`, or exactly with `i != N` (or a bare `i`) and a step of 1 from a start on the far side. The counter's first value is its constant initial value when every write outside the loop is a constant; otherwise it may be anything its type holds. Anything else is rejected here rather than by the verifier at load time.",
-  (what: string) => ({
-    message: `cannot prove that this \`while\` loop ends: ${what}`,
+  (why: UnprovenLoop) => ({
+    message: `cannot prove that this \`while\` loop ends: ${unprovenLoopReason(why)}`,
     label: "the verifier would reject this loop",
     help: "use `for (i in 0..N) { … }` (with `break` to stop early), or write the loop as `while (i < N) { …; i += 1 }` or `while (i > 0) { …; i -= 1 }`",
   }),
 );
 
+/** How many iterations a loop needs: exactly (a range) or at most (a `while` loop), and where an unknown counter may start. */
+export interface LoopLength {
+  readonly iterations: bigint;
+  readonly upTo?: boolean;
+  readonly unknownStart?: { readonly counter: string; readonly start: bigint };
+}
+
 export const loopTooLong = defineError(
   "E0411",
   "loop too long for eBPF",
   "eBPF loops run at most 8,388,608 (1 << 23) iterations: that is the kernel's limit for `bpf_loop()`, the longest loop the verifier accepts. A loop that is known to need more cannot run in a program; nor can a `while` loop whose counter may start anywhere its type holds, when that is too far from the bound.",
-  (iterations: string, unknownStart?: string) => ({
-    message: `this loop needs ${iterations} iterations${unknownStart ? ` (${unknownStart})` : ""}; eBPF allows at most 8388608 (1 << 23)`,
+  ({ iterations, upTo, unknownStart }: LoopLength) => ({
+    message: `this loop needs ${upTo ? "up to " : ""}${iterations} iterations${unknownStart ? ` (\`${unknownStart.counter}\` may start at ${unknownStart.start})` : ""}; eBPF allows at most 8388608 (1 << 23)`,
     label: "too many iterations",
     help: unknownStart
       ? "give the loop a bound the compiler can see: start the counter from a constant, or add a second counter to the condition (`&& n < 1000`, with `n += 1` in the body)"
@@ -211,94 +283,6 @@ export const infiniteLoop = defineError(
     message: "`while (true)` in eBPF code: the verifier rejects loops it cannot prove to end",
     label: "no bound",
     help: "use `for (i in 0..N) { … }` with a `break` where the loop should stop",
-  }),
-);
-
-// --- ringbuf-objects ---
-
-/** The verifier tracks reserved records and `new` objects as references. */
-const referenceExplanation = "The verifier rejects a program when a reserved ring-buffer record or an object from `new` can reach the end of the program without being released (\"Unreleased reference\"). KernelScript follows every path (returns, breaks, branches) before anything is loaded.";
-
-export const referenceLeak = defineError(
-  "E0420",
-  "record or object not released on every path",
-  `${referenceExplanation} Every reserved record must be submitted or discarded, and every object from \`new\` deleted, on every path.`,
-  (name: string, what: string, release: string, path: string, origin: Span, branch: Span | undefined) => ({
-    message: `${what} \`${name}\` is not ${release} on every path`,
-    label: path,
-    secondary: [
-      { span: origin, message: `\`${name}\` is ${what.startsWith("object") ? "allocated" : "reserved"} here` },
-      ...(branch ? [{ span: branch, message: `\`${name}\` is ${release} only on one side of this branch` }] : []),
-    ],
-    help: `${release === "deleted" ? `\`delete ${name}\`` : `submit or discard \`${name}\``} before this point on this path too`,
-  }),
-);
-
-export const useAfterRelease = defineError(
-  "E0421",
-  "use after submit, discard or delete",
-  `${referenceExplanation} After \`submit\`, \`discard\` or \`delete\` the memory belongs to someone else; touching it again is rejected.`,
-  (name: string, release: string, releasedAt: Span) => ({
-    message: `\`${name}\` is used after it was ${release}`,
-    label: "used here",
-    secondary: [{ span: releasedAt, message: `${release} here` }],
-    help: "do every read and write before releasing it",
-  }),
-);
-
-export const doubleRelease = defineError(
-  "E0422",
-  "released twice",
-  `${referenceExplanation} A record is submitted or discarded exactly once; an object is deleted exactly once.`,
-  (name: string, release: string, releasedAt: Span) => ({
-    message: `\`${name}\` may already have been ${release}`,
-    label: "released again here",
-    secondary: [{ span: releasedAt, message: `${release} here` }],
-    help: "release it once, on each path",
-  }),
-);
-
-export const releaseOfUncheckedRecord = defineWarning(
-  "W0254",
-  "ring-buffer record released without a null check",
-  "`reserve()` returns null when the ring buffer is full. A record submitted or discarded without a check would be refused by the verifier; since nothing was reserved when it is null, there is nothing to release, so the compiler releases it only when it is not null (`if (e) bpf_ringbuf_submit(e, 0)`), which gives KernelScript 0.1.1 programs that skip the check a meaning. Writes into the record before the release still need the check (E0423). The warning says that the event is silently lost when the buffer is full.",
-  (name: string, operation: string, origin: Span) => ({
-    message: `\`${name}\` may be null here: \`${operation}\` happens only when \`reserve()\` succeeded`,
-    label: "skipped when the ring buffer was full",
-    secondary: [{ span: origin, message: "may return null" }],
-    help: `to handle a full buffer, check it: \`if (var ${name} = ….reserve()) { … } else { … }\``,
-  }),
-);
-
-export const missingNullCheck = defineError(
-  "E0423",
-  "missing null check",
-  "`reserve()` returns null when the ring buffer is full and `new` returns null when memory is short; the verifier rejects any use before the program has checked.",
-  (name: string, origin: Span) => ({
-    message: `\`${name}\` may be null here`,
-    label: "used before checking for null",
-    secondary: [{ span: origin, message: "may return null" }],
-    help: `check it first: \`if (var ${name} = …) { … }\` or \`if (${name} != null) { … }\``,
-  }),
-);
-
-export const referenceEscapes = defineError(
-  "E0424",
-  "record or object must stay in its variable",
-  `${referenceExplanation} To follow a record or object, the compiler requires it to be held in exactly one local variable of the function that reserved or allocated it.`,
-  (what: string, problem: string) => ({
-    message: `${what} ${problem}`,
-    help: "keep it in one local (`var e = events.reserve()`), use it through that variable, and release it in the same function",
-  }),
-);
-
-export const releaseNotOwned = defineError(
-  "E0425",
-  "release of something not owned",
-  "`submit`/`discard` take a record reserved from the same ring buffer in the same function; `delete` takes an object made by `new` in the same function.",
-  (operation: string, found: string) => ({
-    message: `\`${operation}\` needs ${found}`,
-    help: "release exactly what was reserved or allocated, through the same ring buffer",
   }),
 );
 
@@ -331,12 +315,28 @@ export const moduleNewWithoutFlag = defineError(
   }),
 );
 
+/** What kernel-module code cannot use (`check/kmod.ts`). */
+export type ModuleConstruct =
+  | { readonly kind: "throw" | "try" | "defer" | "stringType" | "stringValue" }
+  | { readonly kind: "kernelType"; readonly name: string };
+
+function moduleConstructText(construct: ModuleConstruct): string {
+  switch (construct.kind) {
+    case "throw": return "`throw`";
+    case "try": return "`try`/`catch`";
+    case "defer": return "`defer`";
+    case "stringType": return "the string type `str(N)`";
+    case "stringValue": return "a string value";
+    case "kernelType": return `the kernel type \`${construct.name}\``;
+  }
+}
+
 export const constructNotInModuleCode = defineError(
   "E0481",
   "construct not available in kernel-module code",
   "Kernel-module code is translated to kernel C with the same statement emitter as eBPF and user-space code, but some constructs rely on runtimes that exist only in the eBPF object or the loader (string types and their helpers, error frames of `throw`/`try`/`defer`, packet contexts).",
-  (what: string) => ({
-    message: `${what} cannot be used in kernel-module code`,
+  (construct: ModuleConstruct) => ({
+    message: `${moduleConstructText(construct)} cannot be used in kernel-module code`,
     label: "not available in the kernel module",
     help: "keep this part in the eBPF program or in user space, and give the kfunc plain integers or pointers",
   }),
@@ -370,10 +370,10 @@ export const mapOperationWrongSide = defineError(
   "E0486",
   "map operation on the wrong side",
   "Some map operations exist only in eBPF code (perf event output) or only in user space (reading per-CPU slots, drop counts, event handlers).",
-  (call: string, side: string, instead: string) => ({
-    message: `\`${call}\` is not available in ${side}`,
-    label: `not in ${side}`,
-    help: instead,
+  (call: string, side: CodeSide, instead: WrongSideAdvice) => ({
+    message: `\`${call}\` is not available in ${sideText(side)}`,
+    label: `not in ${sideText(side)}`,
+    help: wrongSideAdviceText(instead),
   }),
 );
 
@@ -403,30 +403,56 @@ export const testPacketTooLarge = defineError(
 
 // --- license ---
 
+/** What a non-GPL program uses that the kernel keeps for GPL programs (`analyze/license.ts`). */
+export type GplOnlyUse =
+  | { readonly kind: "kfuncCall"; readonly callee: string; readonly ofThisModule: boolean }
+  | { readonly kind: "new" | "delete" | "print" }
+  | { readonly kind: "perfOutput"; readonly map: string };
+
+function gplOnlyUseText(use: GplOnlyUse): { construct: string; kernelFunction: string } {
+  switch (use.kind) {
+    case "kfuncCall":
+      return { construct: `the call of \`${use.callee}\``, kernelFunction: `the kfunc \`${use.callee}\`${use.ofThisModule ? " (of this file's kernel module)" : ""}` };
+    case "new": return { construct: "`new`", kernelFunction: "the kfunc `bpf_obj_new_impl`" };
+    case "delete": return { construct: "`delete`", kernelFunction: "the kfunc `bpf_obj_drop_impl`" };
+    case "print": return { construct: "`print` in eBPF code", kernelFunction: "the helper `bpf_trace_printk`" };
+    case "perfOutput": return { construct: `\`${use.map}.output()\``, kernelFunction: "the helper `bpf_perf_event_output`" };
+  }
+}
+
 export const gplOnlyConstruct = defineError(
   "E0490",
   "GPL-only kernel function in a non-GPL program",
   "The kernel lets only programs with a GPL-compatible license (`GPL`, `GPL v2`, `GPL and additional rights`, `Dual BSD/GPL`, `Dual MIT/GPL`, `Dual MPL/GPL`) call some helpers and every kfunc. `print` (bpf_trace_printk), perf event output (bpf_perf_event_output), `new`/`delete` (the bpf_obj_new/bpf_obj_drop kfuncs), `@kfunc` functions and `extern` kfuncs are among them; the verifier would refuse the program at load time.",
-  (construct: string, kernelFunction: string, license: string, declared: Span) => ({
+  (use: GplOnlyUse, license: string, declared: Span) => {
+    const { construct, kernelFunction } = gplOnlyUseText(use);
+    return {
     message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
     label: "the kernel refuses this in a non-GPL program",
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [`it calls ${kernelFunction}, which the kernel offers only to GPL-compatible programs`],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
-  }),
+    };
+  },
 );
 
 export const gplOnlyProgram = defineError(
   "E0491",
   "program kind or kernel access that needs a GPL-compatible license",
   "The kernel loads struct_ops programs only with a GPL-compatible license, and lets only GPL-compatible programs read kernel structures through BTF pointers (the parameters of `@tp_btf` programs, such as `p: *task_struct`).",
-  (construct: string, kernelRule: string, license: string, declared: Span) => ({
+  (use: { readonly btfRead: string } | { readonly structOps: string }, license: string, declared: Span) => {
+    const construct = "btfRead" in use ? `reading the kernel's \`${use.btfRead}\` through a BTF pointer` : `the struct_ops impl \`${use.structOps}\``;
+    const kernelRule = "btfRead" in use
+      ? `the verifier refuses it: "Cannot access kernel 'struct ${use.btfRead}' from non-GPL compatible program"`
+      : `the kernel loads struct_ops programs only with a GPL-compatible license ("struct ops programs must have a GPL compatible license")`;
+    return {
     message: `${construct} needs a GPL-compatible license, but this file's license is ${JSON.stringify(license)}`,
     label: "the kernel refuses this in a non-GPL program",
     secondary: [{ span: declared, message: "license declared here" }],
     notes: [kernelRule],
     help: `use a GPL-compatible license (e.g. \`license "Dual MIT/GPL"\`), or remove ${construct}`,
-  }),
+    };
+  },
 );
 
 // --- checks: what this kernel has (kernel-targets.ts) ---
@@ -563,20 +589,96 @@ export const helperArgumentKind = defineError(
   "E0475",
   "helper argument the verifier refuses",
   "Each argument of a BPF helper has a kind the verifier checks (the `argN_type` of the helper's prototype in the kernel): a map, the program's context, a pointer to memory (which may or may not be `null`), a size that must not be zero, a kernel object such as a socket. KernelScript checks calls of known helpers, however they are declared, so the program is not refused when it is loaded.",
-  (helper: string, index: number, param: string, expected: string, found: string, help: string) => ({
-    message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`,
-    label: found,
-    help,
-  }),
+  (helper: string, index: number, param: string, problem: HelperArgumentProblem) => {
+    const { expected, found, help } = helperArgumentText(problem);
+    return { message: `argument ${index} of \`${helper}\` (\`${param}\`) must be ${expected}`, label: found, help };
+  },
 );
+
+/**
+ * What is wrong with a helper argument (`check/helper-calls.ts`); `expected` is the
+ * kind the verifier wants as `kernel/bpf-helper-args.ts` words it.
+ */
+export type HelperArgumentProblem =
+  | { readonly kind: "map" }
+  | { readonly kind: "notCallback" }
+  | { readonly kind: "sizeNotInteger" }
+  | { readonly kind: "sizeTooSmall"; readonly zeroAllowed: boolean; readonly value: bigint }
+  | { readonly kind: "sizeBeyondLocal"; readonly bytes: number; readonly local: string; readonly value: bigint }
+  | { readonly kind: "contextNull" | "contextInteger" | "contextLocal" }
+  | { readonly kind: "pointerNull"; readonly expected: string; readonly memory: boolean }
+  | { readonly kind: "pointerInteger" | "pointerToLocal" | "contextAsMemory"; readonly expected: string };
+
+function helperArgumentText(problem: HelperArgumentProblem): { expected: string; found: string; help: string } {
+  const passContext = "pass the program's context parameter (`ctx`)";
+  switch (problem.kind) {
+    case "map":
+      return {
+        expected: "a map", found: "KernelScript code cannot pass a map to a helper",
+        help: "use the map's own syntax (`m[k]`, `m[k] = v`, `delete m[k]`, `q.push(v)`, `rb.reserve()`): it calls the helper with the map",
+      };
+    case "notCallback": return { expected: "a callback function", found: "not a function", help: "pass a `@helper` function" };
+    case "sizeNotInteger": return { expected: "a size", found: "not an integer", help: "pass the number of bytes, e.g. `sizeof(T)` or a constant" };
+    case "sizeTooSmall":
+      return {
+        expected: problem.zeroAllowed ? "a size of 0 or more" : "a size of at least one byte", found: `this is ${problem.value}`,
+        help: "give the number of bytes the helper may use; the kernel refuses a zero size here",
+      };
+    case "sizeBeyondLocal":
+      return {
+        expected: `at most ${problem.bytes}, the size of \`${problem.local}\``, found: `${problem.value} bytes`,
+        help: `pass \`${problem.bytes}\` (or make \`${problem.local}\` larger): the helper may touch every byte given`,
+      };
+    case "contextNull": return { expected: "the program's context", found: "`null` is not the context", help: passContext };
+    case "contextInteger": return { expected: "the program's context", found: "an integer, not the context", help: passContext };
+    case "contextLocal": return { expected: "the program's context", found: "the address of a local variable", help: passContext };
+    case "pointerNull":
+      return {
+        expected: problem.expected, found: "`null` is refused here",
+        help: problem.memory ? "pass the address of a variable (`&buf`) with as many bytes as the size argument says" : "pass the pointer the kernel gave the program",
+      };
+    case "pointerInteger": return { expected: problem.expected, found: "an integer, not a pointer", help: "pass a pointer (`&var`)" };
+    case "pointerToLocal":
+      return {
+        expected: problem.expected, found: "the address of a local variable",
+        help: "pass the pointer the kernel gave the program (the result of the helper that made the object)",
+      };
+    case "contextAsMemory":
+      return {
+        expected: problem.expected, found: "the program's context is not memory a helper may use",
+        help: "copy what is needed into a local variable and pass its address (`&buf`)",
+      };
+  }
+}
+
+/** How an `extern` differs from the helper's prototype; types as text, `helperTakes` the C parameter's kind. */
+export type ExternHelperProblem =
+  | { readonly kind: "argumentCount"; readonly fixed: number; readonly variadic: boolean; readonly declared: number }
+  | { readonly kind: "parameter"; readonly index: number; readonly name: string; readonly type: string; readonly helperTakes: "pointer" | "integer"; readonly cParameter: string }
+  | { readonly kind: "result"; readonly type: string; readonly helperReturns: string };
+
+function externHelperProblemText(problem: ExternHelperProblem): string {
+  switch (problem.kind) {
+    case "argumentCount": {
+      const takes = problem.variadic ? `${problem.fixed} to ${problem.fixed + 3}` : `${problem.fixed}`;
+      return `it takes ${takes} argument${problem.fixed === 1 && !problem.variadic ? "" : "s"}, the declaration ${problem.declared}`;
+    }
+    case "parameter":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but the helper takes ${problem.helperTakes === "pointer" ? "a pointer" : "an integer"} (\`${problem.cParameter}\`)`;
+    case "result": return `it returns \`${problem.type}\`, but the helper returns \`${problem.helperReturns}\``;
+  }
+}
 
 export const externHelperMismatch = defineError(
   "E0476",
   "`extern` declaration that does not match the helper",
   "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
-  (name: string, problem: string, declaration: string) => ({
-    message: `\`extern ${name}\` does not match the kernel's helper: ${problem}`,
+  (name: string, problem: ExternHelperProblem, declaration: string) => ({
+    message: `\`extern ${name}\` does not match the kernel's helper: ${externHelperProblemText(problem)}`,
     label: "declared differently from the helper",
     help: `declare it as the kernel does: \`${declaration}\``,
   }),
 );
+
+// References the verifier tracks: safety-references.ts.
+export * from "./safety-references.js";

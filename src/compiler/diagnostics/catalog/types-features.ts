@@ -1,8 +1,10 @@
 //! E03xx, continued: type errors of the language features (strings and match,
-//! struct_ops, functions and pointers, globals and configs, packets, errors, loops,
-//! ring buffers and objects), one section each. Re-exported by types.ts.
+//! functions and pointers, globals and configs, packets, errors, loops, ring buffers
+//! and objects, imports, exec, map events, tests), one section each; struct_ops, perf
+//! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
 
 // --- strings-match ---
@@ -57,8 +59,10 @@ export const printConversionMismatch = defineError(
   "E0345",
   "print conversion does not fit its argument",
   "Each `%` conversion of a `print` format takes one argument of a matching kind: %d %i %u %x %X %o take integers (bools, chars, enums), %c a char or integer, %s a string, %p a pointer. eBPF programs print through bpf_trace_printk, which also rejects %o, precision (`.N`) and the `#` flag at run time, so those are compile errors there.",
-  (conversion: string, problem: string) => ({
-    message: `\`${conversion}\` ${problem}`,
+  (conversion: string, problem: "octalInEbpf" | "flagsInEbpf" | { readonly wants: "string" | "pointer" | "char" | "integer"; readonly found: string }) => ({
+    message: `\`${conversion}\` ${problem === "octalInEbpf" ? "is not supported by the eBPF print (bpf_trace_printk has no octal)"
+      : problem === "flagsInEbpf" ? "is not supported by the eBPF print (only the flags `0 + - space` and a width are)"
+      : `takes ${problem.wants === "integer" ? "an integer" : `a ${problem.wants}`}, but this argument is \`${problem.found}\``}`,
     help: "make the conversion match the argument (%d/%u/%x for integers, %c for chars, %s for strings, %p for pointers), or leave the conversion out and let print choose it",
   }),
 );
@@ -98,12 +102,21 @@ export const patternMismatch = defineError(
   }),
 );
 
+const armWithoutValueText = {
+  noArms: "this `match` has no arms",
+  emptyArm: "this match arm is empty, so it gives no value",
+  returnWithoutValue: "`return` without a value gives the arm no value",
+  ifVar: "an `if (var …)` cannot give a match arm's value",
+  ifWithoutElse: "an `if` without `else` gives no value when its condition is false",
+  statement: "this match arm ends with a statement that gives no value",
+} as const;
+
 export const matchArmWithoutValue = defineError(
   "E0349",
   "match arm without a value",
   "When a `match` gives a value, every arm must end with one: an expression, `return e`, or an `if`/`else` whose branches both end with one. A `match` needs at least one arm.",
-  (what: string) => ({
-    message: what,
+  (why: "noArms" | "emptyArm" | "returnWithoutValue" | "ifVar" | "ifWithoutElse" | "statement") => ({
+    message: armWithoutValueText[why],
     help: "end the arm with the value it gives, e.g. `{ …; result }`",
   }),
 );
@@ -112,8 +125,8 @@ export const matchMissingConstants = defineWarning(
   "W0210",
   "match misses enum constants",
   "A `match` on an enum without `default` should name every constant; a value no arm names does nothing (in a statement) or gives the zero value (in an expression).",
-  (type: string, missing: string) => ({
-    message: `this \`match\` on \`${type}\` does not handle ${missing}`,
+  (type: string, missing: readonly string[]) => ({
+    message: `this \`match\` on \`${type}\` does not handle ${listNames(missing, 6)}`,
     help: "add arms for them or a `default` arm",
   }),
 );
@@ -122,8 +135,9 @@ export const unreachableArm = defineWarning(
   "W0211",
   "unreachable match arm",
   "Arms are tried in order: an arm after `default`, or one whose pattern an earlier arm already matches, never runs.",
-  (why: string, earlier: Span | undefined) => ({
-    message: `this arm is never reached: ${why}`,
+  (why: { readonly kind: "afterDefault" } | { readonly kind: "sameValue" } | { readonly kind: "textTooLong"; readonly type: string }, earlier: Span | undefined) => ({
+    message: `this arm is never reached: ${why.kind === "afterDefault" ? "`default` above matches every value"
+      : why.kind === "sameValue" ? "an earlier arm matches the same value" : `the text is longer than \`${why.type}\` can hold`}`,
     label: "unreachable",
     secondary: earlier ? [{ span: earlier, message: "matched here first" }] : [],
     help: "remove the arm, or move it before the arm that already matches",
@@ -137,28 +151,6 @@ export const valueMatchWithoutDefault = defineWarning(
   (type: string) => ({
     message: `values no arm matches give the zero value of \`${type}\``,
     help: "add a `default` arm to say what they should give",
-  }),
-);
-
-// --- lead: struct_ops ---
-
-export const structOpsMember = defineError(
-  "E0338",
-  "struct_ops member mismatch",
-  "An `impl` block fills in a kernel operations struct (`tcp_congestion_ops` …): each method must be one of its function-pointer members with the kernel's parameter and return types, each field one of its data members, and the members the kernel requires must be present.",
-  (opsType: string, problem: string, expected: string | undefined) => ({
-    message: `\`${opsType}\`: ${problem}`,
-    help: expected ?? `see the members of \`struct ${opsType}\` in vmlinux.h`,
-  }),
-);
-
-export const implNotAValue = defineError(
-  "E0339",
-  "impl block used as a value",
-  "A struct_ops `impl` block is registered with the kernel by `register(name)` from user space; it is not a value that can be stored or passed around otherwise.",
-  (name: string) => ({
-    message: `\`${name}\` is a struct_ops impl block, not a value`,
-    help: `register it from user space with \`register(${name})\``,
   }),
 );
 
@@ -199,8 +191,8 @@ export const functionValueMismatch = defineError(
   "E0383",
   "function value does not match the function type",
   "A function stored in a function-typed variable, field or parameter must take exactly the parameter types and return the type the function type names.",
-  (name: string, found: string, expected: string) => ({
-    message: `\`${name}\` has type \`${found}\`, which does not match \`${expected}\``,
+  (name: string | undefined, found: string, expected: string) => ({
+    message: `${name === undefined ? "this value" : `\`${name}\``} has type \`${found}\`, which does not match \`${expected}\``,
     help: "use a function whose parameter and return types match exactly, or change the function type",
   }),
 );
@@ -279,20 +271,63 @@ export const headerBindingType = defineError(
   "E0375",
   "header binding needs a pointer type",
   "`if (var h: *T = ctx.header(offset))` proves that `sizeof(T)` bytes at `offset` lie inside the packet, so the binding must say which `T`: a pointer to a header struct (`*ethhdr`, `*iphdr`, a struct of your own) or to an integer.",
-  (found: string) => ({
-    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found}`,
+  (found: { readonly type: string } | "untyped") => ({
+    message: `the binding of \`ctx.header(…)\` must be declared as a pointer to a header struct or an integer, ${found === "untyped" ? "but it has no type" : `found \`${found.type}\``}`,
     help: "write the header type on the binding, e.g. `if (var eth: *ethhdr = ctx.header(0)) { … }`",
   }),
 );
+
+/** Where network and host order meet: an operator, a checker context (`the value of x`), a cast, a header offset. */
+export type ByteOrderPlace = { readonly operator: string } | { readonly context: string } | "cast" | "headerOffset";
+
+function byteOrderPlaceText(where: ByteOrderPlace): string {
+  if (where === "cast") return "`as`";
+  if (where === "headerOffset") return "the header offset";
+  return "operator" in where ? `\`${where.operator}\`` : where.context;
+}
+
+/** A value's byte order: its type as text, an integer literal, or (expected) a host-order integer. */
+export type ByteOrderValue = { readonly type: string } | "literal" | "hostInteger";
+
+function byteOrderValueText(value: ByteOrderValue): string {
+  return value === "literal" ? "`integer literal`" : value === "hostInteger" ? "a host-order integer" : `\`${value.type}\``;
+}
+
+/** How to convert (`ntoh`/`hton` are the conversions of the width at hand: `ntohs`, `htonl`…). */
+export type ByteOrderFix =
+  | { readonly kind: "bothToHost" | "expectedType" }
+  | { readonly kind: "literalToNetwork" | "literalIsHost"; readonly hton: string; readonly value: bigint }
+  | { readonly kind: "eitherSide"; readonly ntoh: string; readonly hton: string }
+  | { readonly kind: "toHost" | "toNetwork" | "convert" | "castConverts"; readonly fn: string }
+  | { readonly kind: "alreadyInOrder"; readonly order: "network" | "host"; readonly other: string }
+  | { readonly kind: "useConversion"; readonly fn: string; readonly type: string };
+
+function byteOrderFixText(fix: ByteOrderFix): string {
+  switch (fix.kind) {
+    case "bothToHost": return "convert both sides to host order (`ntohs`/`ntohl`) and compare those";
+    case "expectedType": return "use a value of the expected type";
+    case "literalToNetwork": return `write the constant in network order: \`${fix.hton}(${fix.value})\` (folded at compile time)`;
+    case "literalIsHost":
+      return `a literal is already in host order: use it directly, or \`${fix.hton}(${fix.value})\` to compare with a network-order value`;
+    case "eitherSide": return `convert the network-order side to host order with \`${fix.ntoh}(…)\`, or this side to network order with \`${fix.hton}(…)\``;
+    case "toHost": return `convert it to host order: \`${fix.fn}(…)\``;
+    case "toNetwork": return `convert it to network order: \`${fix.fn}(…)\``;
+    case "convert": return `convert it: \`${fix.fn}(…)\``;
+    case "castConverts": return `\`as\` keeps the bytes as they are; convert with \`${fix.fn}(…)\` instead`;
+    case "alreadyInOrder":
+      return `the value is already in ${fix.order} order: use it directly (or \`${fix.other}\` to convert it to ${fix.order === "network" ? "host" : "network"} order)`;
+    case "useConversion": return `use \`${fix.fn}\` for a \`${fix.type}\``;
+  }
+}
 
 export const byteOrderMix = defineError(
   "E0376",
   "network and host byte order mixed",
   "Packet header fields are big-endian (`be16`, `be32`); host integers are little-endian on this machine. Mixing them silently compares or stores swapped bytes, so the conversion must be written: `ntohs`/`ntohl` to host order, `htons`/`htonl` to network order (free for constants: folded at compile time).",
-  (what: string, found: string, expected: string, fix: string) => ({
-    message: `${what} mixes \`${found}\` with \`${expected}\``,
-    label: `this is \`${found}\``,
-    help: fix,
+  (where: ByteOrderPlace, found: ByteOrderValue, expected: ByteOrderValue, fix: ByteOrderFix) => ({
+    message: `${byteOrderPlaceText(where)} mixes ${byteOrderValueText(found)} with ${byteOrderValueText(expected)}`,
+    label: `this is ${byteOrderValueText(found)}`,
+    help: byteOrderFixText(fix),
   }),
 );
 
@@ -300,10 +335,10 @@ export const byteOrderArgument = defineError(
   "E0377",
   "wrong byte order for a conversion",
   "`ntohs`/`ntohl` take a network-order value (`be16`/`be32`) and return host order; `htons`/`htonl` take a host-order value (`u16`/`u32`, or a literal) and return network order. Converting a value that already has the target order swaps it back.",
-  (fn: string, expected: string, found: string, fix: string) => ({
-    message: `\`${fn}\` expects \`${expected}\`, found \`${found}\``,
-    label: `this is \`${found}\``,
-    help: fix,
+  (fn: string, expected: string, found: ByteOrderValue, fix: ByteOrderFix) => ({
+    message: `\`${fn}\` expects \`${expected}\`, found ${byteOrderValueText(found)}`,
+    label: `this is ${byteOrderValueText(found)}`,
+    help: byteOrderFixText(fix),
   }),
 );
 
@@ -391,8 +426,8 @@ export const notIterable = defineError(
   "E0361",
   "not an iterable map",
   "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
-  (found: string, side: string, iterable: string) => ({
-    message: `cannot iterate over ${found}${side}`,
+  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }, iterable: string) => ({
+    message: `cannot iterate over ${"mapKind" in found ? `a \`${found.mapKind}\` map${found.side === "kernel" ? " in eBPF code" : ""}` : `a value of type \`${found.type}\``}`,
     label: "not an iterable map",
     help: `iterate over a ${iterable} map, or use \`for (i in a..b)\` for a range`,
   }),
@@ -404,7 +439,10 @@ export const ringbufValueType = defineError(
   "E0390",
   "ring buffer record type must be a struct",
   "A ring buffer carries records of one struct type declared in the file: eBPF code reserves one record at a time and user space decodes it with the same layout.",
-  (found: string) => ({
+  (found: string | { readonly typeArguments: number }) => typeof found !== "string" ? {
+    message: `a ring buffer takes one type argument, the record struct; found ${found.typeArguments}`,
+    help: "write `ringbuf<Event>(4096)` with a struct of this file",
+  } : ({
     message: `a ring buffer's record type must be a struct declared in this file, found \`${found}\``,
     label: `\`${found}\` is not a struct of this file`,
     help: `wrap the data in a struct, e.g. \`struct Event { value: ${found} }\` and \`ringbuf<Event>(4096)\``,
@@ -422,12 +460,33 @@ export const ringbufSize = defineError(
   }),
 );
 
+/** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
+export type OperationArguments =
+  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
+  | { readonly kind: "recordOrPointer"; readonly record: string }
+  | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
+  | { readonly kind: "handler"; readonly signature: string };
+
+function operationArgumentsText(expected: OperationArguments): string {
+  switch (expected.kind) {
+    case "none": return "no arguments";
+    case "oneValue": return "one value";
+    case "oneRecord": return "one record";
+    case "contextAndRecord": return "the program's context and one record";
+    case "contextFirst": return "the program's context pointer first";
+    case "keyAndCpu": return "a key and a CPU number";
+    case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
+    case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
+    case "handler": return `a user-space function \`${expected.signature}\``;
+  }
+}
+
 export const ringbufOperationArguments = defineError(
   "E0392",
   "wrong arguments to a ring buffer operation",
   "`reserve()` takes nothing and returns a pointer to a new record; `submit(e)` and `discard(e)` take a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function.",
-  (operation: string, expected: string, found: string) => ({
-    message: `\`${operation}\` expects ${expected}, found ${found}`,
+  (operation: string, expected: OperationArguments, found: ArgumentsFound) => ({
+    message: `\`${operation}\` expects ${operationArgumentsText(expected)}, found ${argumentsFoundText(found)}`,
     help: "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`",
   }),
 );
@@ -436,10 +495,10 @@ export const ringbufWrongSide = defineError(
   "E0393",
   "ring buffer operation on the wrong side",
   "Records are reserved, submitted and discarded by eBPF code in the kernel; user space consumes them with handlers (`on_event`) and `dispatch`. Each operation exists on one side only.",
-  (operation: string, side: string, instead: string) => ({
-    message: `\`${operation}\` cannot be used in ${side}`,
-    label: `not available in ${side}`,
-    help: instead,
+  (operation: string, side: CodeSide, instead: WrongSideAdvice) => ({
+    message: `\`${operation}\` cannot be used in ${sideText(side)}`,
+    label: `not available in ${sideText(side)}`,
+    help: wrongSideAdviceText(instead),
   }),
 );
 
@@ -457,8 +516,8 @@ export const dispatchArguments = defineError(
   "E0395",
   "dispatch needs ring buffers",
   "`dispatch(rb1, rb2, …)` polls the given ring buffers and calls their handlers until SIGINT/SIGTERM or a handler returns non-zero.",
-  (found: string) => ({
-    message: `\`dispatch\` takes one or more ring buffers, found ${found}`,
+  (found: { readonly kind: "none" } | { readonly kind: "map"; readonly mapKind: string; readonly name: string } | { readonly kind: "type"; readonly type: string }) => ({
+    message: `\`dispatch\` takes one or more ring buffers, found ${found.kind === "none" ? "no arguments" : found.kind === "map" ? `the ${found.mapKind} map \`${found.name}\`` : `\`${found.type}\``}`,
     help: "pass the ring buffer variables themselves: `dispatch(events)`",
   }),
 );
@@ -478,68 +537,10 @@ export const allocationFlagOutsideKfunc = defineError(
   "E0397",
   "allocation flag outside a kfunc",
   "`new T(GFP_ATOMIC)` / `new T(GFP_KERNEL)` choose how kernel-module code (`@kfunc`) allocates. eBPF programs allocate with `bpf_obj_new` and user space with `calloc`; neither takes flags.",
-  (side: string) => ({
-    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${side}`,
+  (side: CodeSide) => ({
+    message: `allocation flags can only be given in \`@kfunc\` functions, not in ${sideText(side)}`,
     label: "flag not allowed here",
     help: "write `new T()` without the flag",
-  }),
-);
-
-// --- perf-events ---
-
-export const perfTypeInKernel = defineError(
-  "E0355",
-  "perf type in eBPF code",
-  "`perf_options` and `PerfAttachment` describe perf events opened by the loader with perf_event_open(2); they exist only in user space, where `attach`, `read` and `detach` use them.",
-  (type: string) => ({
-    message: `\`${type}\` is a user-space type; eBPF programs cannot use it`,
-    label: "only the loader opens perf events",
-    help: "move this code into a user-space function (one without a program attribute), e.g. `main`",
-  }),
-);
-
-export const attachTargetKind = defineError(
-  "E0356",
-  "wrong attach target for the program type",
-  "`@perf_event` programs attach to a perf event described by `perf_options { perf_type: …, perf_config: … }`; every other program type attaches to a named target (an interface, a tracepoint, a function).",
-  (program: string, found: string, expected: string) => ({
-    message: `\`@${program}\` programs cannot be attached to ${found}`,
-    label: `expected ${expected}`,
-    help: program === "perf_event"
-      ? "describe the event: `attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock }, 0)`"
-      : "`perf_options` targets only `@perf_event` programs; pass the target name as a string",
-  }),
-);
-
-export const readNeedsPerfAttachment = defineError(
-  "E0357",
-  "read needs a perf attachment",
-  "`read(att)` returns the current count of the perf event behind a `PerfAttachment` (what `attach(prog, perf_options { … }, 0)` returns), or -1 when the attachment is no longer valid.",
-  (found: string) => ({
-    message: `\`read\` takes a \`PerfAttachment\`, found \`${found}\``,
-    label: "not a perf attachment",
-    help: "keep the result of `attach(prog, perf_options { … }, 0)` and pass it: `var att = attach(…)` then `read(att)`",
-  }),
-);
-
-export const perfOptionsInvalid = defineError(
-  "E0358",
-  "invalid perf event options",
-  "perf_event_open(2) needs a process or a CPU to count on: `pid: -1` (every process) works only with one CPU (`cpu` ≥ 0), and `cpu: -1` (every CPU) only with one process (`pid` ≥ 0, 0 is the loader itself). `attach` with `perf_options` takes no flags.",
-  (problem: string, fix: string) => ({
-    message: `these perf event options cannot be opened: ${problem}`,
-    help: fix,
-  }),
-);
-
-export const perfConfigMismatch = defineError(
-  "E0359",
-  "perf_config does not match perf_type",
-  "`perf_config` names an event within the kind given by `perf_type`: `perf_hw_config` constants (cpu_cycles, cache_misses, …) go with `perf_type_hardware`, `perf_sw_config` constants (cpu_clock, page_faults, …) with `perf_type_software`.",
-  (config: string, configEnum: string, type: string, expectedEnum: string) => ({
-    message: `\`${config}\` is a \`${configEnum}\` event, but \`perf_type\` is \`${type}\``,
-    label: `expected a \`${expectedEnum}\` constant`,
-    help: configEnum === "perf_hw_config" ? "use `perf_type: perf_type_hardware` for hardware counters" : "use `perf_type: perf_type_software` for software events",
   }),
 );
 
@@ -578,41 +579,6 @@ export const execNotPython = defineError(
   }),
 );
 
-// --- kmod ---
-
-export const moduleParameterType = defineError(
-  "E0362",
-  "parameter type not allowed in kernel-module functions",
-  "A `@kfunc` is called by eBPF programs through BTF: the verifier accepts scalars (integers, `bool`, `char`, enums) and pointers to scalars or to structs of the file as arguments. `@private` functions follow the same rule, so every value that reaches module code has a kernel C type. At most 5 parameters: eBPF passes arguments in R1–R5.",
-  (fn: string, found: string, why: string) => ({
-    message: `parameter of \`${fn}\` has type \`${found}\`, ${why}`,
-    label: "not allowed here",
-    help: "use an integer, `bool`, `char`, an enum or a pointer to one of those or to a struct of this file (group more than 5 values in a struct and pass a pointer)",
-  }),
-);
-
-export const moduleReturnType = defineError(
-  "E0363",
-  "return type not allowed in kernel-module functions",
-  "A `@kfunc` returns a scalar to the calling eBPF program: an integer, `bool`, `char`, an enum or nothing. Returning a pointer needs acquire/release flags (`KF_ACQUIRE`, `KF_RET_NULL`) and a matching destructor kfunc, which this compiler does not generate. `@private` functions may also return pointers.",
-  (fn: string, found: string) => ({
-    message: `\`${fn}\` returns \`${found}\`, which a kfunc cannot return to eBPF`,
-    label: "not allowed here",
-    help: "return an integer status and write results through a pointer parameter (`out: *u64`)",
-  }),
-);
-
-export const allocationFlagNotGfp = defineError(
-  "E0364",
-  "allocation flag is not a GFP flag",
-  "In kernel-module code `new T(FLAG)` becomes `kmalloc(sizeof(T), FLAG)`; FLAG must be `GFP_ATOMIC` (never sleeps: safe in the atomic context eBPF programs run in) or `GFP_KERNEL` (may sleep).",
-  (found: string) => ({
-    message: `${found} is not an allocation flag`,
-    label: "expected `GFP_ATOMIC` or `GFP_KERNEL`",
-    help: "write `new T(GFP_ATOMIC)`",
-  }),
-);
-
 // --- exec-python ---
 
 export const pythonAnnotationUnsupported = defineError(
@@ -631,8 +597,8 @@ export const pythonValueUnsupported = defineError(
   "E0379",
   "value that cannot be passed to Python",
   "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
-  (where: string, expected: string, found: string) => ({
-    message: `${where} must be ${expected}, found \`${found}\``,
+  (where: string, expected: "int" | "str" | "either", found: string) => ({
+    message: `${where} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
     label: "cannot be converted to Python",
     help: "pass an integer or a string (e.g. one field of a struct)",
   }),
@@ -655,19 +621,28 @@ export const mapOperationForKind = defineError(
   "E0399",
   "operation not available on this map kind",
   "Queues and stacks have no keys (push, pop and peek instead of `m[k]`), perf event arrays only carry records (`output`), and some operations exist only for particular kinds.",
-  (what: string, kind: string, instead: string) => ({
-    message: `${what} is not available on a \`${kind}\` map`,
+  // `usage`: how the kind is used instead, from its row of kernel/map-kinds.ts.
+  (map: string, kind: string, usage: string) => ({
+    message: `indexing (\`${map}[…]\`) is not available on a \`${kind}\` map`,
     label: `not for a ${kind}`,
-    help: instead,
+    help: usage,
   }),
 );
+
+const mapTypeArgumentsText = {
+  keyAndValue: "two type arguments (key and value)",
+  recordStruct: "one type argument (the record struct)",
+  value: "one type argument (the value)",
+  structRecordType: "a struct record type",
+  valueType: "an integer, enum, bool or struct value",
+} as const;
 
 export const mapKindTypeArguments = defineError(
   "E0300",
   "wrong type arguments for a map kind",
   "Each map kind takes a fixed number of type arguments: `queue<T>`, `stack<T>` and `perf_event_array<T>` one (the value or record), `lpm_trie<K, V>` two.",
-  (kind: string, expected: string, found: string) => ({
-    message: `\`${kind}\` takes ${expected}, found ${found}`,
+  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType", found: { readonly count: number } | { readonly type: string }) => ({
+    message: `\`${kind}\` takes ${mapTypeArgumentsText[expected]}, found ${"count" in found ? found.count : `\`${found.type}\``}`,
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
@@ -693,21 +668,47 @@ export const testNeedsProgram = defineError(
   "E0385",
   "test() needs a program and a TestRun",
   "`test(prog, run)` and `test_run(prog, run)` take the name of an eBPF program of this file and a `TestRun` struct (its fields may be omitted).",
-  (builtin: string, what: string) => ({
-    message: `\`${builtin}()\` expects ${what}`,
+  (builtin: string, found: { readonly count: number } | { readonly type: string }) => ({
+    message: `\`${builtin}()\` expects ${"count" in found
+      ? `2 arguments (a program and a \`TestRun\`), not ${found.count}` : `an eBPF program of this file as its first argument, not \`${found.type}\``}`,
     label: "wrong argument",
     help: `write \`${builtin}(my_program, TestRun { packet: eth_packet().ipv4().udp() })\``,
   }),
 );
 
+/** What is wrong with a test packet builder call (`check/testing.ts`); `header` is the kernel struct a layer takes. */
+export type PacketBuilderProblem =
+  | { readonly kind: "notAPacket"; readonly method: string; readonly type: string }
+  | { readonly kind: "ethArguments"; readonly count: number }
+  | { readonly kind: "headerArguments"; readonly method: string; readonly header: string; readonly count: number }
+  | { readonly kind: "payloadArguments"; readonly method: string; readonly count: number };
+
+function packetBuilderText(problem: PacketBuilderProblem): { message: string; help: string } {
+  switch (problem.kind) {
+    case "notAPacket":
+      return { message: `\`.${problem.method}()\` builds a test packet, but this is \`${problem.type}\``, help: "start a packet with `eth_packet()`" };
+    case "ethArguments":
+      return {
+        message: `\`eth_packet()\` takes at most one argument (an \`ethhdr\`), not ${problem.count}`,
+        help: "write `eth_packet()` or `eth_packet(ethhdr { h_proto: htons(ETH_P_IP) })`",
+      };
+    case "headerArguments":
+      return {
+        message: `\`.${problem.method}()\` takes at most one argument (a \`${problem.header}\`), not ${problem.count}`,
+        help: `write \`.${problem.method}()\` or \`.${problem.method}(${problem.header} { … })\` with the fields to set`,
+      };
+    case "payloadArguments":
+      return { message: `\`.${problem.method}()\` takes one argument (a byte count), not ${problem.count}`, help: `write \`.${problem.method}(64)\`` };
+  }
+}
+
 export const badPacketBuilder = defineError(
   "E0386",
   "bad packet builder call",
   "Packets are built from `eth_packet()` with the methods `ipv4`, `ipv6`, `tcp`, `udp`, `icmp`, `icmp6` (each optionally taking its header struct, whose omitted fields are filled in), `payload(N)` and `pad_to(N)`.",
-  (what: string, help: string) => ({
-    message: what,
+  (problem: PacketBuilderProblem) => ({
+    ...packetBuilderText(problem),
     label: "packet builder",
-    help,
   }),
 );
 
@@ -737,8 +738,8 @@ export const assertArguments = defineError(
   "E0389",
   "bad assert() arguments",
   "`assert(condition)` or `assert(condition, \"message\")`: the condition is a bool (or integer/pointer, true when non-zero) and the message a string literal.",
-  (why: string) => ({
-    message: `\`assert()\` ${why}`,
+  (why: { readonly count: number } | "messageNotLiteral") => ({
+    message: `\`assert()\` ${why === "messageNotLiteral" ? "takes its message as a string literal" : `takes a condition and an optional message, not ${why.count} arguments`}`,
     label: "here",
     help: "write `assert(r.retval == XDP_DROP, \"big frames are dropped\")`",
   }),

@@ -1,6 +1,6 @@
 //! E03xx: type errors.
 
-import { defineError, defineWarning } from "../diagnostic.js";
+import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
@@ -98,8 +98,8 @@ export const wrongArgumentCount = defineError(
   "E0310",
   "wrong number of arguments",
   "A call passes a different number of arguments than the function declares.",
-  (name: string, expected: number, found: number, declared: Span | undefined) => ({
-    message: `\`${name}\` takes ${expected} argument${expected === 1 ? "" : "s"} but ${found} ${found === 1 ? "was" : "were"} given`,
+  (name: string | undefined, expected: number, found: number, declared: Span | undefined) => ({
+    message: `${name === undefined ? "this function value" : `\`${name}\``} takes ${expected} argument${expected === 1 ? "" : "s"} but ${found} ${found === 1 ? "was" : "were"} given`,
     ...(declared ? { secondary: [{ span: declared, message: "declared here" }] } : {}),
     help: "pass exactly the declared parameters",
   }),
@@ -109,8 +109,8 @@ export const notCallable = defineError(
   "E0311",
   "not callable",
   "Only functions and function pointers can be called.",
-  (type: string) => ({
-    message: `\`${type}\` is not a function`,
+  (what: { readonly type: string } | { readonly config: string } | "structOps") => ({
+    message: `\`${what === "structOps" ? "struct_ops impl" : "config" in what ? `config ${what.config}` : what.type}\` is not a function`,
     help: "call a declared function or a value of function type",
   }),
 );
@@ -119,8 +119,8 @@ export const voidInExpression = defineError(
   "E0312",
   "void value used",
   "A function without a return value was used where a value is needed.",
-  (name: string) => ({
-    message: `\`${name}\` returns nothing, so its result cannot be used`,
+  (name: string | undefined) => ({
+    message: `\`${name ?? "this call"}\` returns nothing, so its result cannot be used`,
     help: "call it as a statement of its own",
   }),
 );
@@ -145,13 +145,72 @@ export const missingReturnValue = defineError(
   }),
 );
 
+/**
+ * The signature a program should have: the program-type table's (`written`, with the
+ * name filled in), one built from the kernel's prototype, or a system call probe's.
+ */
+export type ExpectedSignature =
+  | { readonly kind: "written"; readonly text: string }
+  | { readonly kind: "function"; readonly name: string; readonly params: readonly { readonly name: string; readonly type: string }[] }
+  | { readonly kind: "syscall"; readonly name: string; readonly syscall: string };
+
+function expectedSignatureText(expected: ExpectedSignature): string {
+  switch (expected.kind) {
+    case "written": return expected.text;
+    case "function": return `fn ${expected.name}(${expected.params.map((p) => `${p.name}: ${p.type}`).join(", ")}) -> i32`;
+    case "syscall": return `fn ${expected.name}(AT MOST 5 ARGUMENTS OF sys_${expected.syscall}, INTEGERS OR POINTERS) -> i32`;
+  }
+}
+
+/** What is wrong with a program's signature (`check/declarations.ts`, `probe-signature.ts`, `tp-btf.ts`); types as text. */
+export type SignatureProblem =
+  | { readonly kind: "returnType"; readonly type: string; readonly valueIgnoredBy?: "probe" | "tracepoint" }
+  | { readonly kind: "contextCount"; readonly count: number }
+  | { readonly kind: "contextType"; readonly struct: string | undefined }
+  | { readonly kind: "offsetProbeArguments" }
+  | { readonly kind: "tooManyParameters"; readonly count: number; readonly limit: number; readonly reader: "kprobe" | "probe" | "syscallProbe" | "rawTracepoint" }
+  | { readonly kind: "moreThanTheKernelPasses"; readonly target: string; readonly passed: number; readonly count: number; readonly target_kind: "function" | "event" }
+  | { readonly kind: "parameterType"; readonly index: number; readonly name: string; readonly type: string; readonly passed: string; readonly passedName?: string; readonly by: "kernel" | "tracepoint" }
+  | { readonly kind: "syscallParameter"; readonly index: number; readonly name: string; readonly type: string }
+  | { readonly kind: "rawTracepointParameter"; readonly index: number; readonly name: string; readonly type: string; readonly kernelType: string | undefined };
+
+const readers = { kprobe: "a kprobe", probe: "a probe", syscallProbe: "a system call probe", rawTracepoint: "a raw tracepoint program" } as const;
+
+function signatureProblemText(problem: SignatureProblem): string {
+  switch (problem.kind) {
+    case "returnType": {
+      const why = problem.valueIgnoredBy === "probe" ? " (the kernel ignores the value of a probe)"
+        : problem.valueIgnoredBy === "tracepoint" ? " (the kernel ignores the value of a tracepoint program)" : "";
+      return `it must return \`${problem.type}\`${why}`;
+    }
+    case "contextCount": return `it takes ${problem.count} parameters, the kernel passes exactly one context`;
+    case "contextType":
+      return problem.struct ? `the context parameter must be \`*${problem.struct}\`` : "the context parameter must be a pointer to the event's record struct";
+    case "offsetProbeArguments":
+      return "a probe at an offset inside a function cannot name the function's arguments (the registers no longer hold them)";
+    case "tooManyParameters": return `it takes ${problem.count} parameters; ${readers[problem.reader]} can read at most ${problem.limit} arguments`;
+    case "moreThanTheKernelPasses":
+      return `\`${problem.target}\` ${problem.target_kind === "function" ? "takes" : "passes"} ${problem.passed} argument${problem.passed === 1 ? "" : "s"}, not ${problem.count}`;
+    case "parameterType":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but the ${problem.by} passes \`${problem.passed}\`` +
+        (problem.passedName !== undefined ? ` (\`${problem.passedName || "unnamed"}\`)` : "");
+    case "syscallParameter":
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`; a system call's arguments are registers (integers or pointers)`;
+    case "rawTracepointParameter": {
+      const passed = problem.kernelType !== undefined ? ` (the kernel's \`${problem.kernelType}\` arrives as its value or address)` : "";
+      return `parameter ${problem.index} \`${problem.name}\` is \`${problem.type}\`, but a raw tracepoint passes every argument as an integer${passed}: ` +
+        "declare it `u64`, or use `@tp_btf` to read kernel pointers directly";
+    }
+  }
+}
+
 export const programSignature = defineError(
   "E0315",
   "wrong program signature",
   "Each program type has a fixed signature: the kernel passes one context pointer and interprets the return value.",
-  (attribute: string, expected: string, problem: string) => ({
-    message: `\`@${attribute}\` program has the wrong signature: ${problem}`,
-    help: `write it as \`${expected}\``,
+  (attribute: string, expected: ExpectedSignature, problem: SignatureProblem) => ({
+    message: `\`@${attribute}\` program has the wrong signature: ${signatureProblemText(problem)}`,
+    help: `write it as \`${expectedSignatureText(expected)}\``,
   }),
 );
 
@@ -220,8 +279,8 @@ export const invalidSize = defineError(
   "E0322",
   "invalid size",
   "Map capacities `(N)`, array lengths `T[N]` and string sizes `str(N)` are positive integer constants.",
-  (found: string) => ({
-    message: `a size must be a positive integer constant, found ${found}`,
+  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: string }) => ({
+    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : found.why}`,
     help: "write an integer literal such as `1024`, or a `const`",
   }),
 );
@@ -290,8 +349,8 @@ export const mainSignature = defineError(
   "E0329",
   "wrong main signature",
   "User-space `main` returns `i32` (the exit code) and takes no parameters or one struct of command-line arguments.",
-  (problem: string) => ({
-    message: `\`main\` has the wrong signature: ${problem}`,
+  (problem: "returnType" | "parameters") => ({
+    message: `\`main\` has the wrong signature: ${problem === "returnType" ? "it must return `i32`" : "it takes no parameters or one struct of command-line arguments"}`,
     help: "write `fn main() -> i32` or `fn main(args: Args) -> i32`",
   }),
 );
@@ -310,8 +369,8 @@ export const structLiteralFields = defineError(
   "E0331",
   "struct literal fields",
   "A struct literal gives every field of the struct exactly once.",
-  (struct: string, problem: string) => ({
-    message: `struct literal of \`${struct}\`: ${problem}`,
+  (struct: string, problem: { readonly givenTwice: string } | { readonly missing: readonly string[] }) => ({
+    message: `struct literal of \`${struct}\`: ${"givenTwice" in problem ? `\`${problem.givenTwice}\` is given twice` : `missing ${problem.missing.map((f) => `\`${f}\``).join(", ")}`}`,
     help: "list every field of the struct once",
   }),
 );
@@ -326,12 +385,27 @@ export const loopControlOutsideLoop = defineError(
   }),
 );
 
+/** What is wrong with a program attribute's argument; `description` is the program-type table's (`a kernel function name`). */
+export type AttributeArgumentProblem =
+  | { readonly kind: "missing" | "implWithoutStruct" }
+  | { readonly kind: "choices"; readonly choices: readonly string[] }
+  | { readonly kind: "targetFormat"; readonly target: string; readonly description: string };
+
+function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
+  switch (problem.kind) {
+    case "missing": return "needs a string argument";
+    case "choices": return `the argument must be ${problem.choices.map((c) => `"${c}"`).join(" or ")}`;
+    case "implWithoutStruct": return "an impl block needs the kernel struct it implements";
+    case "targetFormat": return `\`${problem.target}\` is not ${problem.description}`;
+  }
+}
+
 export const programAttributeArgument = defineError(
   "E0333",
   "program attribute argument",
   "Some program attributes take a string: `@tc(\"ingress\")`/`@tc(\"egress\")`, `@tracepoint(\"category/event\")`, `@probe(\"function\")`.",
-  (attribute: string, problem: string, example: string) => ({
-    message: `\`@${attribute}\`: ${problem}`,
+  (attribute: string, problem: AttributeArgumentProblem, example: string) => ({
+    message: `\`@${attribute}\`: ${attributeArgumentProblemText(problem)}`,
     help: `write \`${example}\``,
   }),
 );
@@ -346,12 +420,35 @@ export const constNeedsLiteral = defineError(
   }),
 );
 
+/** What a builtin expects (`check/builtin-calls.ts`, `check/exec.ts`); `found` is a type as text. */
+export type BuiltinArguments =
+  | { readonly kind: "userSpace"; readonly why: "managesPrograms" | "replacesProgram" | "backgroundProcess" }
+  | { readonly kind: "implName" | "printFormat" | "execArguments" }
+  | { readonly kind: "printValues"; readonly conversions: number; readonly given: number }
+  | { readonly kind: "printable"; readonly found: string };
+
+function builtinArgumentsText(expected: BuiltinArguments): string {
+  switch (expected.kind) {
+    case "userSpace": {
+      const why = { managesPrograms: "it manages programs from outside the kernel", replacesProgram: "it replaces the user-space program",
+        backgroundProcess: "it turns the user-space program into a background process" }[expected.why];
+      return `to be called from user space (${why})`;
+    }
+    case "implName": return "the name of a struct_ops `impl` block";
+    case "printFormat": return "a format whose conversions are %d, %i, %u, %x, %X, %o, %c, %s, %p or %% (the width is chosen from the argument type)";
+    case "execArguments": return "the path of a Python script as a string literal first, then the script's arguments (strings or integers)";
+    case "printValues":
+      return `a value for each of the format's ${expected.conversions} conversions, but ${expected.given} ${expected.given === 1 ? "was" : "were"} given`;
+    case "printable": return `integers, bools, chars, strings or pointers, not \`${expected.found}\``;
+  }
+}
+
 export const badBuiltinArguments = defineError(
   "E0335",
   "wrong builtin arguments",
   "A built-in function was called with arguments of the wrong number or kind.",
-  (name: string, expected: string) => ({
-    message: `\`${name}\` expects ${expected}`,
+  (name: string, expected: BuiltinArguments) => ({
+    message: `\`${name}\` expects ${builtinArgumentsText(expected)}`,
     help: "the builtins are print(format, values…), load(program), attach(handle, \"iface\", flags) and detach(handle); load/attach/detach run in user space",
   }),
 );
@@ -378,3 +475,4 @@ export const logicalNeedsBool = defineError(
 
 // The language features' type errors (E0340–E0399) live in types-features.ts.
 export * from "./types-features.js";
+export * from "./types-kernel-interfaces.js";
