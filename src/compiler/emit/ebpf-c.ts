@@ -10,7 +10,7 @@ import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
 import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
+import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { emitKernelGlobals } from "./globals-c.js";

@@ -21,7 +21,7 @@ import type * as ir from "../ir.js";
 import { kfuncRegistrationType, programTypeInfo } from "../kernel/program-types.js";
 import { CCodeEmitter, MapAccessorUse } from "./c-code.js";
 import { emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
+import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { calledNames } from "../ir-walk.js";
 import {

@@ -21,7 +21,7 @@ import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
 import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
+import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { errorNames, functionName, generatedBanner, verifierLogFileName, testCaseName } from "../names.js";

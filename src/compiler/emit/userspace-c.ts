@@ -8,7 +8,7 @@ import type * as ir from "../ir.js";
 import { calledNames } from "../ir-walk.js";
 import { CCodeEmitter, MapAccessorUse, compoundAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
-import { cDeclaration, cTypeName, cParameter } from "./c-types.js";
+import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
 import { functionName, generatedBanner } from "../names.js";
