@@ -9,11 +9,35 @@
 #include <dirent.h>
 #include <fcntl.h>
 
-/* The first process (not this one) holding an fd of BPF link `link_id`: its pid and name. */
-static int ks_link_holder(__u32 link_id, char *comm, size_t size)
+/* Whether a process's fdinfo directory (`/proc/PID/fdinfo`) lists an fd of BPF link `link_id`. */
+static bool ks_fdinfo_holds_link(const char *fdinfo_dir, __u32 link_id)
 {
     char wanted[32];
     snprintf(wanted, sizeof(wanted), "link_id:\t%u\n", link_id);
+    DIR *fds = opendir(fdinfo_dir);
+    if (!fds) return false;
+    bool found = false;
+    struct dirent *f;
+    while (!found && (f = readdir(fds)) != NULL) {
+        if (f->d_name[0] == '.') continue;
+        char info_path[320];
+        snprintf(info_path, sizeof(info_path), "%s/%s", fdinfo_dir, f->d_name);
+        int fd = open(info_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        char text[512];
+        ssize_t n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0) continue;
+        text[n] = '\0';
+        found = strstr(text, wanted) != NULL;
+    }
+    closedir(fds);
+    return found;
+}
+
+/* The first process (not this one) holding an fd of BPF link `link_id`: its pid and name. */
+static int ks_link_holder(__u32 link_id, char *comm, size_t size)
+{
     DIR *proc = opendir("/proc");
     if (!proc) return -1;
     int found = -1;
@@ -24,23 +48,7 @@ static int ks_link_holder(__u32 link_id, char *comm, size_t size)
         if (*end || pid <= 0 || pid == (long)getpid()) continue;
         char path[64];
         snprintf(path, sizeof(path), "/proc/%ld/fdinfo", pid);
-        DIR *fds = opendir(path);
-        if (!fds) continue;
-        struct dirent *f;
-        while (found < 0 && (f = readdir(fds)) != NULL) {
-            if (f->d_name[0] == '.') continue;
-            char info_path[320];
-            snprintf(info_path, sizeof(info_path), "/proc/%ld/fdinfo/%s", pid, f->d_name);
-            int fd = open(info_path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) continue;
-            char text[512];
-            ssize_t n = read(fd, text, sizeof(text) - 1);
-            close(fd);
-            if (n <= 0) continue;
-            text[n] = '\0';
-            if (strstr(text, wanted)) found = (int)pid;
-        }
-        closedir(fds);
+        if (ks_fdinfo_holds_link(path, link_id)) found = (int)pid;
     }
     closedir(proc);
     snprintf(comm, size, "?");
@@ -54,32 +62,6 @@ static int ks_link_holder(__u32 link_id, char *comm, size_t size)
             if (n > 0) comm[n - (comm[n - 1] == '\n' ? 1 : 0)] = '\0';
         }
     }
-    return found;
-}
-
-/* Whether this process holds an fd of BPF link `link_id` (it attached there itself). */
-static bool ks_link_held_here(__u32 link_id)
-{
-    char wanted[32];
-    snprintf(wanted, sizeof(wanted), "link_id:\t%u\n", link_id);
-    DIR *fds = opendir("/proc/self/fdinfo");
-    if (!fds) return false;
-    bool found = false;
-    struct dirent *f;
-    while (!found && (f = readdir(fds)) != NULL) {
-        if (f->d_name[0] == '.') continue;
-        char info_path[320];
-        snprintf(info_path, sizeof(info_path), "/proc/self/fdinfo/%s", f->d_name);
-        int fd = open(info_path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        char text[512];
-        ssize_t n = read(fd, text, sizeof(text) - 1);
-        close(fd);
-        if (n <= 0) continue;
-        text[n] = '\0';
-        found = strstr(text, wanted) != NULL;
-    }
-    closedir(fds);
     return found;
 }
 
@@ -121,7 +103,7 @@ static void ks_explain_xdp_busy(const char *what, const char *ifname, unsigned i
     if (link_id) {
         char comm[64];
         int pid = ks_link_holder(link_id, comm, sizeof(comm));
-        if (pid <= 0 && ks_link_held_here(link_id))
+        if (pid <= 0 && ks_fdinfo_holds_link("/proc/self/fdinfo", link_id))
             fprintf(stderr, "error: %s: this loader attached XDP program '%s' there already, and an interface runs one XDP program at a time: attach the others to other interfaces, or call them from one program (tail calls)\n",
                     what, program);
         else if (pid > 0)
