@@ -25,6 +25,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import ts from "typescript";
+import { checkedProgram } from "../harness/ts-program.js";
 import { casesIn, repoRoot } from "../harness/golden.js";
 
 const catalogueDir = join(repoRoot, "src", "compiler", "diagnostics");
@@ -68,20 +69,7 @@ function isReportCall(node: ts.Node): node is ts.CallExpression {
 
 /** Violations in `files` (absolute paths), as `path:line: text`; `extra` adds in-memory files. */
 function wordingViolations(files: readonly string[], extra: ReadonlyMap<string, string> = new Map()): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: [], noResolve: true,
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) => {
-    const text = extra.get(name);
-    return text !== undefined ? ts.createSourceFile(name, text, version, true) : getSourceFile(name, version, onError, create);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => extra.has(name) || fileExists(name);
-  const program = ts.createProgram({ rootNames: [...files, ...extra.keys()], options, host });
-  const checker = program.getTypeChecker();
+  const { program, checker } = checkedProgram(files, extra, { noResolve: true });
 
   const found: string[] = [];
   for (const source of program.getSourceFiles()) {

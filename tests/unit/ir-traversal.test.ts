@@ -14,6 +14,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import ts from "typescript";
+import { checkedProgram } from "../harness/ts-program.js";
 import { casesIn, repoRoot } from "../harness/golden.js";
 
 const compilerDir = join(repoRoot, "src", "compiler");
@@ -34,20 +35,7 @@ const bodyProperties = new Set(["then", "else", "body", "catches"]);
 
 /** Violations in `files` (absolute paths), as `path:line: reason`; `extra` adds in-memory files. */
 function traversalViolations(files: readonly string[], extra: ReadonlyMap<string, string> = new Map()): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: [],
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) => {
-    const text = extra.get(name);
-    return text !== undefined ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => extra.has(name) || fileExists(name);
-  const program = ts.createProgram({ rootNames: [...files, ...extra.keys()], options, host });
-  const checker = program.getTypeChecker();
+  const { program, checker } = checkedProgram(files, extra);
 
   // The declarations of the IR unions' members: a type is IR when each of its constituents is one of them.
   const irMembers = new Set<ts.Node>();

@@ -21,6 +21,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import ts from "typescript";
+import { checkedProgram } from "../harness/ts-program.js";
 import { casesIn, repoRoot } from "../harness/golden.js";
 import { programTypes } from "../../src/compiler/kernel/program-types.js";
 
@@ -28,20 +29,7 @@ const catalogue = "src/compiler/kernel/program-types.ts";
 const typeNames: ReadonlySet<string> = new Set(programTypes.map((info) => info.programType));
 
 function listViolations(files: readonly string[], extra: ReadonlyMap<string, string> = new Map()): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: [],
-  };
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, version, onError, create) => {
-    const text = extra.get(name);
-    return text !== undefined ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => extra.has(name) || fileExists(name);
-  const program = ts.createProgram({ rootNames: [...files, ...extra.keys()], options, host });
-  const checker = program.getTypeChecker();
+  const { program, checker } = checkedProgram(files, extra);
 
   const isProgramTypeAlias = (type: ts.Type | undefined): boolean => type?.aliasSymbol?.name === "ProgramType";
   const isProgramTyped = (e: ts.Expression): boolean => {
