@@ -6,17 +6,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../../src/compiler/pipeline.js";
 import { parse } from "../../src/compiler/parse/parser.js";
 import { Diagnostics } from "../../src/compiler/diagnostics/diagnostic.js";
 import { makeSourceFile } from "../../src/compiler/source.js";
 import { maxNesting } from "../../src/compiler/limits.js";
-import { buildOutputDir, cachedVmlinuxHeader } from "../../src/runner/build.js";
+import { buildCached, testVmlinuxHeader } from "../harness/build-cache.js";
 import { buildSkipReason } from "../../src/runner/capabilities.js";
-import { repoRoot } from "../../src/runner/paths.js";
 import { deepConstructs } from "../harness/deep-inputs.js";
 import { hasStackTrace, runCli } from "../harness/cli.js";
 
@@ -52,12 +51,6 @@ function deepestAccepted(make: (n: number) => string): number {
 }
 
 const skip = buildSkipReason();
-let vmlinux: string | undefined;
-function vmlinuxHeader(): string {
-  const btf = "/sys/kernel/btf/vmlinux";
-  vmlinux ??= cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-  return vmlinux;
-}
 
 for (const construct of deepConstructs) {
   test(`${construct.name} at the nesting limit: the eBPF C compiles with clang -Werror`, { skip: skip ?? false }, (t) => {
@@ -72,7 +65,7 @@ for (const construct of deepConstructs) {
     const dir = mkdtempSync(join(tmpdir(), "ks-deep-c-"));
     try {
       for (const file of result.files) writeFileSync(join(dir, file.path), file.text);
-      const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader(), makeArgs: ["deep.bpf.o"] });
+      const build = buildCached(dir, { werror: true, vmlinuxHeader: testVmlinuxHeader(), makeArgs: ["deep.bpf.o"] });
       assert.ok(build.ok, `clang failed:\n${build.stdout}\n${build.stderr}`.slice(0, 4000));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -13,13 +13,14 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { availableParallelism, release, tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { buildOutputDirAsync, cachedVmlinuxHeader, type BuildResult } from "../../src/runner/build.js";
+import { type BuildResult } from "../../src/runner/build.js";
 import { buildSkipReason, kernelSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { repoRoot } from "../../src/runner/paths.js";
 import { runPrograms } from "../../src/runner/prog-run.js";
+import { buildCachedAsync, testVmlinuxHeader } from "../harness/build-cache.js";
 
 function ksFilesIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -41,11 +42,6 @@ after(() => {
   console.log(`emitted-C builds: ${built} of ${cases.length} built with -Werror${skip ? ` (skipped: ${skip})` : ""}`);
   console.log(`verifier: ${loaded} of ${cases.length} objects loaded${loadSkip ? ` (not loaded: ${loadSkip})` : ""}`);
 });
-
-function vmlinuxHeader(): string {
-  const btf = "/sys/kernel/btf/vmlinux";
-  return cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-}
 
 const BPF_PROG_TYPE_TRACING = 26;
 const BPF_PROG_TYPE_STRUCT_OPS = 27;
@@ -90,7 +86,7 @@ describe("emitted C", { concurrency: Math.max(1, availableParallelism()) }, () =
       const dir = mkdtempSync(join(tmpdir(), `ks-emit-${basename(ksPath, ".ks")}-`));
       try {
         compileToDirectory(ksPath, dir);
-        const build = await buildOutputDirAsync(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+        const build = await buildCachedAsync(dir, { werror: true, vmlinuxHeader: testVmlinuxHeader() });
         assert.ok(build.ok, `make failed for ${label}:\n${build.stdout}\n${build.stderr}`);
         for (const output of [build.bpfObject, build.skeleton, build.binary]) {
           assert.ok(existsSync(output) && statSync(output).size > 0, `${output} was produced`);

@@ -5,10 +5,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, cachedVmlinuxHeader } from "../../src/runner/build.js";
+import { buildCached, testVmlinuxHeader } from "../harness/build-cache.js";
 import { buildSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { repoRoot } from "../../src/runner/paths.js";
@@ -22,9 +22,7 @@ test("extern main(): declared and called as `main` in the eBPF C, built with -We
     const c = readFileSync(join(dir, "extern-named-main.bpf.c"), "utf8");
     assert.match(c, /^extern __s32 main\(void\) __ksym __weak;$/m);
     assert.match(c, /\(\(__u64\)main\(\)\)/, "called as main, not main_");
-    const btf = "/sys/kernel/btf/vmlinux";
-    const vmlinux = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-    const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinux });
+    const build = buildCached(dir, { werror: true, vmlinuxHeader: testVmlinuxHeader() });
     assert.ok(build.ok, `make failed:\n${build.stdout}\n${build.stderr}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,11 +10,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { buildOutputDir, cachedVmlinuxHeader } from "../../src/runner/build.js";
+import { buildOutputDir } from "../../src/runner/build.js";
+import { testVmlinuxHeader } from "../harness/build-cache.js";
 import { buildSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { repoRoot } from "../../src/runner/paths.js";
@@ -95,9 +96,7 @@ test("sched_ext_simple: the same output builds with -Werror against a vmlinux.h 
     compileToDirectory(join(repoRoot, "examples", "upstream", "sched_ext_simple.ks"), dir);
     const source = readFileSync(join(dir, "sched_ext_simple.bpf.c"), "utf8");
     assert.match(source, /#ifndef KS_HAVE_SCHED_EXT_OPS\n[^]*struct sched_ext_ops \{[^]*#endif/, "the output carries its guarded declarations");
-    const btf = "/sys/kernel/btf/vmlinux";
-    const real = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-    copyFileSync(real, join(dir, "vmlinux.h"));
+    copyFileSync(testVmlinuxHeader(), join(dir, "vmlinux.h"));
     appendFileSync(join(dir, "vmlinux.h"), sched_ext_declarations);
 
     const build = buildOutputDir(dir, { werror: true });

@@ -2,65 +2,32 @@
 // "N ran, M skipped" line each file prints at its end.
 
 import { after, test } from "node:test";
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir, release } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { buildOutputDir, cachedVmlinuxHeader, projectNameIn, type BuildResult } from "../../src/runner/build.js";
+import { type BuildOptions, type BuildResult } from "../../src/runner/build.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { repoRoot } from "../../src/runner/paths.js";
+import { buildCached, testVmlinuxHeader } from "../harness/build-cache.js";
 
 export { repoRoot };
 
 /** vmlinux.h of the running kernel, dumped once into build/cache and reused. */
-export function vmlinuxHeader(): string {
-  const btf = "/sys/kernel/btf/vmlinux";
-  return cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
-}
+export const vmlinuxHeader = testVmlinuxHeader;
 
 /**
- * Compiles `ksPath` with the compiler API and builds it with -Werror; asserts success.
- * Many tests build the same program: a build is kept in build/cache/builds under the
- * hash of everything it is made from (the generated files, the kernel's BTF, the
- * flags), and a later build of the same files copies its outputs instead of running
- * clang, bpftool and cc again. Same inputs, same outputs: nothing a test sees differs.
+ * Compiles `ksPath` with the compiler API and builds it with -Werror (once per distinct
+ * program in a test run: tests/harness/build-cache.ts); asserts success. The build runs
+ * outside the kernel lock, so another file's kernel test uses the kernel meanwhile.
  */
 export function compileAndBuild(ksPath: string): BuildResult & { cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "ks-kernel-"));
   compileToDirectory(ksPath, dir);
-  const vmlinux = vmlinuxHeader();
-  const sources = readdirSync(dir).sort();
-  const hash = createHash("sha256").update(`werror\0${vmlinux}\0`);
-  for (const file of sources) hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update("\0");
-  const cached = join(repoRoot, "build", "cache", "builds", hash.digest("hex").slice(0, 32));
-  if (existsSync(join(cached, "ok"))) {
-    copyFileSync(vmlinux, join(dir, "vmlinux.h"));
-    for (const file of readdirSync(cached).filter((f) => f !== "ok")) copyFileSync(join(cached, file), join(dir, file));
-    const name = projectNameIn(dir);
-    return {
-      ok: true, status: 0, stdout: "(outputs of an identical earlier build)", stderr: "", dir, name,
-      bpfObject: join(dir, `${name}.bpf.o`), skeleton: join(dir, `${name}.skel.h`), binary: join(dir, name),
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinux });
+  const build = buildForKernel(dir);
   if (!build.ok) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`make failed in ${dir}:\n${build.stdout}\n${build.stderr}`);
-  }
-  // Keep the outputs (not the sources, not vmlinux.h); written aside and renamed, so a
-  // test file building the same program at the same time never sees half an entry.
-  const staging = `${cached}.${process.pid}`;
-  mkdirSync(staging, { recursive: true });
-  for (const file of readdirSync(dir).filter((f) => !sources.includes(f) && f !== "vmlinux.h" && statSync(join(dir, f)).isFile())) {
-    copyFileSync(join(dir, file), join(staging, file));
-  }
-  writeFileSync(join(staging, "ok"), "");
-  try {
-    renameSync(staging, cached);
-  } catch {
-    rmSync(staging, { recursive: true, force: true }); // another process kept the same build first
   }
   return { ...build, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -72,24 +39,59 @@ export function compileAndBuild(ksPath: string): BuildResult & { cleanup(): void
  * meanwhile runs tests that need no kernel. A lock whose holder died is taken over.
  */
 const kernelLock = join(tmpdir(), "kernelscript-kernel-tests.lock");
+/** Whether this process holds the lock now (tests of one file run one after another). */
+let holdingLock = false;
+
+/** Takes the lock if it is free (or left over); false when another live process holds it. */
+function tryTakeLock(): boolean {
+  try {
+    mkdirSync(kernelLock);
+    writeFileSync(join(kernelLock, "owner"), String(process.pid));
+    holdingLock = true;
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (lockHolderGone()) rmSync(kernelLock, { recursive: true, force: true });
+    return false;
+  }
+}
+
+function releaseLock(): void {
+  holdingLock = false;
+  rmSync(kernelLock, { recursive: true, force: true });
+}
 
 async function withKernelLock(body: () => Promise<void> | void): Promise<void> {
-  for (;;) {
-    try {
-      mkdirSync(kernelLock);
-      writeFileSync(join(kernelLock, "owner"), String(process.pid));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      if (lockHolderGone()) rmSync(kernelLock, { recursive: true, force: true });
-      else await sleep(50);
-    }
-  }
+  while (!tryTakeLock()) await sleep(50);
   try {
     await body();
   } finally {
-    rmSync(kernelLock, { recursive: true, force: true });
+    if (holdingLock) releaseLock();
   }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `body` (a build: clang, bpftool, cc; no kernel state) with the kernel lock let go
+ * when this test holds it, so another file's kernel test uses the kernel meanwhile, and
+ * takes it back before returning. Only for work that neither touches nor depends on the
+ * kernel: the other test runs in between.
+ */
+export function outsideKernelLock<T>(body: () => T): T {
+  if (!holdingLock) return body();
+  releaseLock();
+  try {
+    return body();
+  } finally {
+    // Synchronous like the builds it wraps: wait in 50 ms steps without an event loop turn.
+    while (!tryTakeLock()) Atomics.wait(sleepCell, 0, 0, 50);
+  }
+}
+
+/** `buildCached` with -Werror and this kernel's vmlinux.h, outside the kernel lock. */
+export function buildForKernel(dir: string, options: Omit<BuildOptions, "werror" | "vmlinuxHeader"> = {}): BuildResult {
+  return outsideKernelLock(() => buildCached(dir, { ...options, werror: true, vmlinuxHeader: vmlinuxHeader() }));
 }
 
 /** No kernel test holds the machine this long: a lock older than this is left over (its pid reused). */

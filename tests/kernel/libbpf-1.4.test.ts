@@ -13,13 +13,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, type BuildResult } from "../../src/runner/build.js";
+import { type BuildResult } from "../../src/runner/build.js";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { headerVersion, MirrorUnreachable, privateLibbpf, type PrivateLibbpf } from "../../src/runner/libbpf-deb.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace, sendFrames, withVethPair, type VethPair } from "../../src/runner/netns.js";
-import { kernelTests, repoRoot, vmlinuxHeader } from "./helpers.js";
+import { buildForKernel, kernelTests, repoRoot } from "./helpers.js";
 
 let libbpf: PrivateLibbpf | undefined;
 let unreachable: string | undefined;
@@ -50,15 +50,14 @@ function libbpfArgs(lib: PrivateLibbpf): string[] {
   return [`LIBBPF_INCLUDE=${lib.include}`, `LIBBPF_LIB=${lib.lib}`];
 }
 
-function build(ks: string, lib: PrivateLibbpf | undefined): BuildResult & { seconds: number; cleanup(): void } {
+/** Builds `ks` with -Werror against `lib` (the system's 1.1 when undefined), outside the kernel lock. */
+function build(ks: string, lib: PrivateLibbpf | undefined): BuildResult & { cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "ks-libbpf14-"));
   compileToDirectory(join(repoRoot, ks), dir);
-  const start = process.hrtime.bigint();
-  const result = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader(), makeArgs: lib ? libbpfArgs(lib) : [] });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = buildForKernel(dir, { makeArgs: lib ? libbpfArgs(lib) : [] });
   if (!result.ok) rmSync(dir, { recursive: true, force: true });
   assert.ok(result.ok, `${ks} against libbpf ${lib?.version ?? "1.1 (system)"}:\n${result.stdout}\n${result.stderr}`);
-  return { ...result, seconds, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { ...result, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The libbpf.so the dynamic linker picks for `binary`. */
@@ -73,7 +72,6 @@ kernelTest("the private prefix holds libbpf 1.4 headers and library", () => {
 });
 
 kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call and pinning loaders build with -Werror against libbpf 1.1 and 1.4", () => {
-  const times: string[] = [];
   for (const [what, ks] of representative) {
     const old = build(ks, undefined);
     const recent = build(ks, libbpf);
@@ -82,13 +80,11 @@ kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call 
       assert.match(recent.stdout, /-Werror/);
       assert.ok(linkedLibbpf(recent.binary).startsWith(libbpf!.lib), `${what} loader runs with the private libbpf: ${linkedLibbpf(recent.binary)}`);
       assert.ok(!linkedLibbpf(old.binary).startsWith(libbpf!.lib), `${what} loader against the system libbpf`);
-      times.push(`${what} ${old.seconds.toFixed(2)}s / ${recent.seconds.toFixed(2)}s`);
     } finally {
       old.cleanup();
       recent.cleanup();
     }
   }
-  console.log(`build times, libbpf 1.1 / ${libbpf!.version}: ${times.join(", ")}`);
 });
 
 function run(argv: readonly string[]): string {

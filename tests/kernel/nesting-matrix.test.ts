@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
-import { buildOutputDir } from "../../src/runner/build.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
 import { verifyBuiltObject } from "../../src/runner/verify.js";
 import { renderDiagnostic } from "../../src/compiler/index.js";
 import { matrixFiles, matrixSource, resultSlots, type Combination, type MatrixFile } from "../harness/nesting-matrix.js";
-import { kernelTests, vmlinuxHeader } from "./helpers.js";
+import { buildForKernel, kernelTests } from "./helpers.js";
 
 const kernelTest = kernelTests("nesting-matrix.test", kernelSkipReason());
 const slots = resultSlots();
@@ -27,7 +26,7 @@ function build(file: MatrixFile): { dir: string; name: string; bpfObject: string
   const ks = join(dir, `${file.name.replace(/-/g, "_")}.ks`);
   writeFileSync(ks, matrixSource(file, slots));
   compileToDirectory(ks, dir);
-  const built = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+  const built = buildForKernel(dir);
   if (!built.ok) {
     rmSync(dir, { recursive: true, force: true });
     assert.fail(`make -Werror failed for ${file.name}:\n${built.stdout.slice(-4000)}\n${built.stderr.slice(-8000)}`);

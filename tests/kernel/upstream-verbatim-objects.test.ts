@@ -11,13 +11,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, type BuildResult } from "../../src/runner/build.js";
+import { type BuildResult } from "../../src/runner/build.js";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { kernelBuildTree } from "../../src/runner/kernel-headers.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
 import { verbatimDir } from "../../src/runner/verbatim.js";
-import { kernelTests, vmlinuxHeader, withBuiltSource } from "./helpers.js";
+import { buildForKernel, kernelTests, withBuiltSource } from "./helpers.js";
 
 const kernelTest = kernelTests("upstream-verbatim-objects.test", kernelSkipReason());
 
@@ -33,7 +33,7 @@ function behaviour(name: string, what: string, body: (build: BuildResult, dir: s
     const dir = mkdtempSync(join(tmpdir(), `ks-verbatim-objects-${name}-`));
     try {
       compileToDirectory(join(verbatimDir, `${name}.ks`), dir);
-      const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+      const build = buildForKernel(dir);
       assert.ok(build.ok, `make failed:\n${build.stdout}${build.stderr}`);
       await body(build, dir);
     } finally {

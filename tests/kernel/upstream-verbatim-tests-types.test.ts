@@ -10,13 +10,13 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, type BuildResult } from "../../src/runner/build.js";
+import { type BuildResult } from "../../src/runner/build.js";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
 import { verbatimDir } from "../../src/runner/verbatim.js";
 import { runCli } from "../harness/cli.js";
-import { compileAndBuild, kernelTests, repoRoot, vmlinuxHeader } from "./helpers.js";
+import { buildForKernel, compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("upstream-verbatim-tests-types.test", kernelSkipReason());
 const env = { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
@@ -50,7 +50,7 @@ function behaviour(name: string, what: string, body: (build: BuildResult) => voi
     const dir = mkdtempSync(join(tmpdir(), `ks-verbatim-run-${name}-`));
     try {
       compileToDirectory(join(verbatimDir, `${name}.ks`), dir);
-      const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+      const build = buildForKernel(dir);
       assert.ok(build.ok, `make failed:\n${build.stdout}${build.stderr}`);
       body(build);
     } finally {

@@ -15,13 +15,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOutputDir, type BuildResult } from "../../src/runner/build.js";
+import { type BuildResult } from "../../src/runner/build.js";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
 import { boundaryCause, measureVerbatim, verbatimDir, verbatimExamples, verbatimTable, type VerbatimRow } from "../../src/runner/verbatim.js";
 import { inNamespace, withVethPair } from "../../src/runner/netns.js";
-import { kernelTests, vmlinuxHeader } from "./helpers.js";
+import { buildForKernel, kernelTests, vmlinuxHeader } from "./helpers.js";
 
 const kernelTest = kernelTests("upstream-verbatim.test", kernelSkipReason());
 
@@ -75,7 +75,7 @@ function behaviour(name: string, what: string, body: (build: BuildResult) => voi
     const dir = mkdtempSync(join(tmpdir(), `ks-verbatim-run-${name}-`));
     try {
       compileToDirectory(join(verbatimDir, `${name}.ks`), dir);
-      const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+      const build = buildForKernel(dir);
       assert.ok(build.ok, `make failed:\n${build.stdout}${build.stderr}`);
       await body(build);
     } finally {

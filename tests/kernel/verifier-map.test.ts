@@ -15,9 +15,8 @@ import { allEntries, lineColumnOf, renderDiagnostics } from "../../src/compiler/
 import { verifierPatterns } from "../../src/compiler/verifier/index.js";
 import { casesIn, expectGolden } from "../harness/golden.js";
 import { parseMarkers } from "../harness/errors.js";
-import { buildOutputDir } from "../../src/runner/build.js";
 import { compileToDirectory } from "../../src/runner/compile.js";
-import { compileAndBuild, kernelTests, repoRoot, vmlinuxHeader } from "./helpers.js";
+import { buildForKernel, compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("verifier-map.test", kernelSkipReason());
 const casesDir = join(repoRoot, "tests", "cases", "verifier");
@@ -72,7 +71,7 @@ kernelTest("an object whose struct_ops methods are all rejected is reported meth
     const c = readFileSync(cPath, "utf8");
     assert.match(c, /SEC\("license"\) = "GPL"/);
     writeFileSync(cPath, c.replace('SEC("license") = "GPL"', 'SEC("license") = "MIT"'));
-    const build = buildOutputDir(dir, { werror: true, vmlinuxHeader: vmlinuxHeader() });
+    const build = buildForKernel(dir);
     assert.ok(build.ok, build.stderr);
     mkdirSync(logDir);
     const result = verifyBuiltObject({ object: build.bpfObject, sourceDir: join(repoRoot, "tests", "kernel", "fixtures"), logDir });

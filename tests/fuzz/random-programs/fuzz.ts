@@ -10,11 +10,11 @@
 //! --print writes the program of each seed to stdout instead of running it.
 
 import { randomInt } from "node:crypto";
-import { availableParallelism, release, tmpdir } from "node:os";
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { cachedVmlinuxHeader } from "../../../src/runner/build.js";
+import { testVmlinuxHeader } from "../../harness/build-cache.js";
 import { kernelSkipReason } from "../../../src/runner/capabilities.js";
 import { repoRoot } from "../../../src/runner/paths.js";
 import { generateProgram, type GenerateOptions } from "./generate.js";
@@ -62,8 +62,7 @@ if (skip) {
   process.exit(3);
 }
 
-const btf = "/sys/kernel/btf/vmlinux";
-const vmlinuxHeader = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
+const vmlinuxHeader = testVmlinuxHeader();
 const workDir = join(tmpdir(), `ks-fuzz-${process.pid}`);
 mkdirSync(workDir, { recursive: true });
 

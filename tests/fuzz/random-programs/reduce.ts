@@ -9,20 +9,18 @@
 //! The first run says which failure it keeps; each kept removal is printed.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compile } from "../../../src/compiler/index.js";
 import { NodeHost } from "../../../src/cli/node-host.js";
-import { cachedVmlinuxHeader } from "../../../src/runner/build.js";
+import { testVmlinuxHeader } from "../../harness/build-cache.js";
 import { nativeTool } from "../../../src/runner/native-tools.js";
-import { repoRoot } from "../../../src/runner/paths.js";
 
 /** What went wrong with a program, reduced to something comparable across versions of it. */
 export type Signature = string | undefined;
 
-const btf = "/sys/kernel/btf/vmlinux";
 
 export function failureSignature(text: string, work: string, header: string): Signature {
   const ks = join(work, "r.ks");
@@ -72,7 +70,7 @@ function chunks(lines: readonly string[]): { start: number; end: number }[] {
 /** `seconds`: stop after this long and keep the smallest failing version found so far. */
 export function reduce(text: string, log: (message: string) => void, seconds = Infinity): string {
   const deadline = Date.now() + seconds * 1000;
-  const header = cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
+  const header = testVmlinuxHeader();
   const work = mkdtempSync(join(tmpdir(), "ks-reduce-"));
   try {
     const target = failureSignature(text, work, header);
