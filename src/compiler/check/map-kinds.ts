@@ -210,9 +210,9 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       if (!arity(shape.operands.length, operandsArguments(shape.operands))) return skipArgs();
       shape.operands.forEach((operand, i) => {
         const arg = expr.args[i]!;
-        if (operand === "value") checkExprAs(c, scope, arg, info.type.value, operation === "push" ? `the value pushed onto \`${info.name}\`` : `a value of map \`${info.name}\``);
-        else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, `the key of map \`${info.name}\``);
-        else checkExprAs(c, scope, arg, u32, "the CPU number");
+        if (operand === "value") checkExprAs(c, scope, arg, info.type.value, { kind: operation === "push" ? "pushedValue" : "mapValue", map: info.name });
+        else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, { kind: "mapKey", map: info.name });
+        else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
       return shape.result === "value" ? info.type.value : plainResults[shape.result];
     }
@@ -275,7 +275,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
     const declared = resolveType(ctx, stmt.bindingType);
     ctx.typeOperands.set(stmt.bindingType, declared);
     if (declared.kind !== "error" && typeToString(declared) !== typeToString(value)) {
-      ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(value), typeToString(declared), `the value of \`${found.symbol.info.name}.${found.op}()\``);
+      ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(value), typeToString(declared), { kind: "operationResult", map: found.symbol.info.name, operation: found.op });
     }
   }
   return value;

@@ -96,7 +96,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
       const [ntoh] = networkConversions(offsetType.bits);
       ctx.diags.report(typeErrors.byteOrderMix, offset.span, "headerOffset", { type: typeToString(offsetType) }, "hostInteger", { kind: "convert", fn: ntoh });
     } else {
-      ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), "the header offset");
+      ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), { kind: "headerOffset" });
     }
     ok = false;
   }

@@ -103,14 +103,14 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       if (startType.kind === "intLiteral" && endType.kind === "intLiteral") {
         variableType = concreteType(ctx, stmt.end, endType);
         concreteType(ctx, stmt.start, startType);
-        checkAssignable(ctx, stmt.start, startType, variableType, "the loop start");
+        checkAssignable(ctx, stmt.start, startType, variableType, { kind: "loopStart" });
       } else {
         variableType = startType.kind === "intLiteral" ? concreteType(ctx, stmt.end, endType) : concreteType(ctx, stmt.start, startType);
-        checkAssignable(ctx, stmt.start, startType, variableType, "the loop start");
-        checkAssignable(ctx, stmt.end, endType, variableType, "the loop end");
+        checkAssignable(ctx, stmt.start, startType, variableType, { kind: "loopStart" });
+        checkAssignable(ctx, stmt.end, endType, variableType, { kind: "loopEnd" });
       }
       if (variableType.kind !== "error" && !asInteger(variableType)) {
-        ctx.diags.report(typeErrors.typeMismatch, stmt.start.span, "integer", typeToString(variableType), "a range bound");
+        ctx.diags.report(typeErrors.typeMismatch, stmt.start.span, "integer", typeToString(variableType), { kind: "rangeBound" });
         variableType = errorType;
       }
       const bodyScope = scope.child();
@@ -167,7 +167,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
   let mapAlias: string | undefined;
   if (stmt.init) {
     allowObjectMapIndex(c, stmt.init);
-    if (declared) checkExprAs(c, scope, stmt.init, declared, `the declaration of \`${stmt.name.name}\``);
+    if (declared) checkExprAs(c, scope, stmt.init, declared, { kind: "declaration", name: stmt.name.name });
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
     mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
     // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
@@ -182,7 +182,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     // pointer gives it one (nullLocals, KernelScript 0.1.1's `var x = null`).
     if (!declared && type.kind === "null") {
       if (stmt.keyword === "const") {
-        ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "a typed value", typeToString(type), `the declaration of \`${stmt.name.name}\``);
+        ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "typedValue", typeToString(type), { kind: "declaration", name: stmt.name.name });
         type = errorType;
       } else {
         ctx.nullLocals.set(id, { stmt, typed: false });
@@ -214,7 +214,7 @@ function checkBindingSource(c: ExprChecker, scope: Scope, stmt: ast.IfStmt): { t
       const declared = resolveType(c.ctx, stmt.bindingType);
       c.ctx.typeOperands.set(stmt.bindingType, declared);
       if (declared.kind !== "error" && !sameType(declared, type)) {
-        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), "the map entry binding");
+        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), { kind: "mapEntryBinding" });
       }
     }
     return { type, pointer: false };
@@ -287,7 +287,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
           }
           if (symbol.type.kind === "pointer" && stmt.op === "=") {
             allowObjectMapIndex(c, stmt.value);
-            const valueType = checkExprAs(c, scope, stmt.value, targetType, "this assignment");
+            const valueType = checkExprAs(c, scope, stmt.value, targetType, { kind: "assignment" });
             const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);
             if (origin) markMayBeNull(scope, symbol, origin);
             ctx.exprTypes.set(target, targetType);
@@ -362,10 +362,10 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       concreteType(ctx, stmt.value, valueType);
       return;
     }
-    checkAssignable(ctx, stmt.value, valueType, targetType, `\`${stmt.op}\``);
+    checkAssignable(ctx, stmt.value, valueType, targetType, { kind: "compoundAssignment", operator: stmt.op });
     return;
   }
-  checkExprAs(c, scope, stmt.value, targetType, "this assignment");
+  checkExprAs(c, scope, stmt.value, targetType, { kind: "assignment" });
 }
 
 /** After `p = maybe_null()`: `p` needs a check again, up to the scope that declared it. */
@@ -406,7 +406,7 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
     checkTailCall(c, scope, stmt.value, target);
     return;
   }
-  checkExprAs(c, scope, stmt.value, expected, `the return value of \`${info.name}\``);
+  checkExprAs(c, scope, stmt.value, expected, { kind: "returnValue", function: info.name });
   checkEscapingPointer(c, stmt.value);
 }
 

@@ -123,7 +123,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   // A struct of the file is KernelScript 0.1.1's test context; its fields are checked
   // once the program type is known.
   const userContext = runFound.kind === "struct" && runFound.origin === "user" ? runFound.name : undefined;
-  if (!userContext) checkAssignable(ctx, runArg, runFound, runType, `the test run of \`${name}()\``);
+  if (!userContext) checkAssignable(ctx, runArg, runFound, runType, { kind: "testRun", program: name });
   if (progType.kind === "error") return errorType;
   if (progType.kind !== "programRef" || symbol?.kind !== "function" || symbol.info.role.kind !== "program") {
     ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, { type: typeToString(progType) });
@@ -215,7 +215,7 @@ function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return packetType;
   }
-  if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, "the Ethernet header of `eth_packet()`");
+  if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, { kind: "ethernetHeader" });
   return packetType;
 }
 
@@ -227,13 +227,13 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, met
       ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "headerArguments", method: method.name, header: method.header, count: expr.args.length });
       expr.args.forEach((a) => checkExpr(c, scope, a));
     } else if (arg) {
-      checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, `the header of \`.${method.name}()\``);
+      checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, { kind: "testPacketHeader", method: method.name });
     }
   } else if (expr.args.length !== 1 || !arg) {
     ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "payloadArguments", method: method.name, count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
-    checkExprAs(c, scope, arg, u32, `the byte count of \`.${method.name}()\``);
+    checkExprAs(c, scope, arg, u32, { kind: "testPacketByteCount", method: method.name });
     if (arg.kind === "IntLiteral" && arg.value > BigInt(testPacketCapacity)) {
       ctx.diags.report(safetyErrors.testPacketTooLarge, arg.span, String(arg.value), testPacketCapacity);
     }

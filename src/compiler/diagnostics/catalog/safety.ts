@@ -1,7 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, thrownError, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { sideText, thrownError, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -122,8 +122,8 @@ export const headerPointerEscapes = defineError(
   "E0404",
   "packet header pointer leaves its proof",
   "A header pointer bound by `if (var h: *T = ctx.header(…))` is known to be in bounds only as that binding. Stored in a variable of a plain pointer type, passed to a function or returned, it would be used where the compiler (and the verifier) cannot see the check.",
-  (context: string) => ({
-    message: `a packet header pointer cannot be used as ${context}`,
+  (context: ValueContext) => ({
+    message: `a packet header pointer cannot be used as ${valueContextText(context)}`,
     label: "proven in bounds only as the `if (var …)` binding",
     help: "read the fields you need inside the branch (or bind a local without a type annotation: `var p = h`)",
   }),

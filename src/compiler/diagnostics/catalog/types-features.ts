@@ -4,7 +4,7 @@
 //! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
+import { argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
 
 // --- strings-match ---
@@ -16,8 +16,8 @@ export const stringNarrowing = defineError(
   "E0341",
   "string does not fit",
   "A `str(M)` value may hold M bytes of text, so it can only be stored in a `str(N)` with N ≥ M (the same rule as integer narrowing: nothing is cut implicitly).",
-  (from: string, to: string, context: string) => ({
-    message: `${context} expects \`${to}\`, but \`${from}\` may not fit`,
+  (from: string, to: string, context: ValueContext) => ({
+    message: `${valueContextText(context)} expects \`${to}\`, but \`${from}\` may not fit`,
     label: `this is \`${from}\``,
     help: `use a wider type: \`${from}\` (or larger) for the destination`,
   }),
@@ -203,8 +203,8 @@ export const globalInitNotConstant = defineError(
   "E0365",
   "global initializer is not a constant",
   "Globals and config defaults are stored in the eBPF object file before any code runs, so their initial values must be constants: literals (possibly negated), `true`/`false`, enum constants, and array or struct literals of those.",
-  (what: string) => ({
-    message: `the initial value of ${what} must be a constant`,
+  (what: ConstantOwner) => ({
+    message: `the initial value of ${constantOwnerText(what)} must be a constant`,
     label: "not a constant",
     help: "use a literal here and compute the value in `main` or in the program instead",
   }),
@@ -278,12 +278,12 @@ export const headerBindingType = defineError(
 );
 
 /** Where network and host order meet: an operator, a checker context (`the value of x`), a cast, a header offset. */
-export type ByteOrderPlace = { readonly operator: string } | { readonly context: string } | "cast" | "headerOffset";
+export type ByteOrderPlace = { readonly operator: string } | { readonly context: ValueContext } | "cast" | "headerOffset";
 
 function byteOrderPlaceText(where: ByteOrderPlace): string {
   if (where === "cast") return "`as`";
   if (where === "headerOffset") return "the header offset";
-  return "operator" in where ? `\`${where.operator}\`` : where.context;
+  return "operator" in where ? `\`${where.operator}\`` : valueContextText(where.context);
 }
 
 /** A value's byte order: its type as text, an integer literal, or (expected) a host-order integer. */
@@ -597,8 +597,8 @@ export const pythonValueUnsupported = defineError(
   "E0379",
   "value that cannot be passed to Python",
   "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
-  (where: string, expected: "int" | "str" | "either", found: string) => ({
-    message: `${where} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
+  (where: ValueContext, expected: "int" | "str" | "either", found: string) => ({
+    message: `${valueContextText(where)} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
     label: "cannot be converted to Python",
     help: "pass an integer or a string (e.g. one field of a struct)",
   }),

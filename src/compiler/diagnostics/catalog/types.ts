@@ -2,6 +2,7 @@
 
 import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
+import { valueContextText, type ValueContext } from "./wording.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
   help: suggestion ? `did you mean \`${suggestion}\`?` : otherwise,
@@ -11,10 +12,10 @@ export const typeMismatch = defineError(
   "E0301",
   "mismatched types",
   "A value of one type is used where another is expected.",
-  (expected: string, found: string, context: string) => ({
-    message: `mismatched types: ${context} expects \`${expected}\`, found \`${found}\``,
+  (expected: string | "typedValue", found: string, context: ValueContext) => ({
+    message: `mismatched types: ${valueContextText(context)} expects \`${expected === "typedValue" ? "a typed value" : expected}\`, found \`${found}\``,
     label: `this is \`${found}\``,
-    help: `convert the value to \`${expected}\` or change the declared type`,
+    help: `convert the value to \`${expected === "typedValue" ? "a typed value" : expected}\` or change the declared type`,
   }),
 );
 
