@@ -88,6 +88,15 @@ export type MapKind =
   | "bloom_filter"
   | "prog_array";
 
+/**
+ * How a map kind without keys is used instead of `m[k]` (the `usage` column of
+ * kernel/map-kinds.ts); the catalogue words each (E0399's help).
+ */
+export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+
+/** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
+export type MapExtraMeaning = "hashFunctions";
+
 export interface MapType {
   readonly kind: "map";
   readonly mapKind: MapKind;

@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import type { NullOrigin } from "../diagnostics/catalog/safety.js";
 import { neverReturningCall } from "./exec.js";
 import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
@@ -163,13 +164,13 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
   if (declared && stmt.type) checkUserspaceHeaderType(c, declared, stmt.type.span);
   let type: Type = declared ?? errorType;
   const id = ctx.freshLocalId();
-  let mayBeNull: string | undefined;
+  let mayBeNull: NullOrigin | undefined;
   let mapAlias: string | undefined;
   if (stmt.init) {
     allowObjectMapIndex(c, stmt.init);
     if (declared) checkExprAs(c, scope, stmt.init, declared, { kind: "declaration", name: stmt.name.name });
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
-    mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
+    mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? { kind: "nullInitialiser" } : nullOrigin(c, stmt.init, type);
     // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
     const init = unparenthesize(stmt.init);
     // A map of objects (`hash<K, *T>`) gives a pointer into the entry instead (object-maps.ts).
@@ -186,7 +187,7 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
         type = errorType;
       } else {
         ctx.nullLocals.set(id, { stmt, typed: false });
-        mayBeNull = "is initialised to `null`";
+        mayBeNull = { kind: "nullInitialiser" };
       }
     }
   } else if (!declared) {
@@ -246,7 +247,7 @@ function typeNullLocal(c: ExprChecker, scope: Scope, symbol: Extract<Symbol, { k
     const own = s.own(symbol.name);
     if (own?.kind === "local" && own.id === symbol.id) s.declare(symbol.name, typed);
   }
-  ctx.declarations.set(pending.stmt, { ...typed, mayBeNull: "is initialised to `null`" });
+  ctx.declarations.set(pending.stmt, { ...typed, mayBeNull: { kind: "nullInitialiser" } });
   pending.typed = true;
   return valueType;
 }
@@ -288,7 +289,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
           if (symbol.type.kind === "pointer" && stmt.op === "=") {
             allowObjectMapIndex(c, stmt.value);
             const valueType = checkExprAs(c, scope, stmt.value, targetType, { kind: "assignment" });
-            const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);
+            const origin = stmt.value.kind === "NullLiteral" ? { kind: "nullAssigned" } as const : nullOrigin(c, stmt.value, valueType);
             if (origin) markMayBeNull(scope, symbol, origin);
             ctx.exprTypes.set(target, targetType);
             return;
@@ -369,7 +370,7 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
 }
 
 /** After `p = maybe_null()`: `p` needs a check again, up to the scope that declared it. */
-function markMayBeNull(scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, origin: string): void {
+function markMayBeNull(scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, origin: NullOrigin): void {
   const marked: Symbol = { ...symbol, mayBeNull: origin };
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const own = s.own(symbol.name);

@@ -4,6 +4,8 @@
 //! for map-kind attributes (`@hashes(n)` of a bloom filter).
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import type { MapExtraMeaning } from "../../types.js";
+import { alternatives } from "./wording.js";
 
 export const testContextField = defineError(
   "E0625",
@@ -60,18 +62,20 @@ export const nullLocalUntyped = defineError(
   }),
 );
 
+const mapExtraMeaningText: Record<MapExtraMeaning, string> = { hashFunctions: "the number of hash functions" };
+
 export const mapExtraAttribute = defineError(
   "E0628",
   "map attribute not valid here",
   "Some map kinds take a number at creation besides their size (the kernel's `map_extra`): a bloom filter `@hashes(n)`, the number of hash functions it sets per value (1 to 15; the kernel uses 5 when it is not given). The attribute must be a constant in its range and belongs only to the kind that has it.",
-  // `owners`: the kinds that have the attribute, as a list; `meaning`: what its number is (from kernel/map-kinds.ts).
-  (attribute: string, problem: { readonly kind: "otherKind"; readonly mapKind: string; readonly owners: string } | { readonly kind: "range"; readonly meaning: string; readonly min: number; readonly max: number }) => ({
+  // `owners`: the kinds that have the attribute; `meaning`: what its number is (a key from kernel/map-kinds.ts).
+  (attribute: string, problem: { readonly kind: "otherKind"; readonly mapKind: string; readonly owners: readonly string[] } | { readonly kind: "range"; readonly meaning: MapExtraMeaning; readonly min: number; readonly max: number }) => ({
     message: problem.kind === "otherKind"
       ? `\`@${attribute}\` is not an attribute of a \`${problem.mapKind}\` map`
-      : `\`@${attribute}\` takes ${problem.meaning}, one constant from ${problem.min} to ${problem.max}`,
+      : `\`@${attribute}\` takes ${mapExtraMeaningText[problem.meaning]}, one constant from ${problem.min} to ${problem.max}`,
     label: "not valid here",
     help: problem.kind === "otherKind"
-      ? `remove it: \`@${attribute}\` belongs to ${problem.owners} maps`
+      ? `remove it: \`@${attribute}\` belongs to ${alternatives(problem.owners)} maps`
       : `write \`@${attribute}(${problem.min})\` … \`@${attribute}(${problem.max})\`, or leave it out for the kernel's default`,
   }),
 );

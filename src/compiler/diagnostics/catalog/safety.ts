@@ -1,7 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, thrownError, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { sideText, thrownError, throwPathText, type ThrowPath, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -42,12 +42,29 @@ export const uncalledHelperOverStack = defineWarning(
 
 // --- functions-pointers ---
 
+/** Where a pointer that may be null came from (kept on the local, `Symbol.mayBeNull`). */
+export type NullOrigin =
+  | { readonly kind: "nullInitialiser" | "nullAssigned" | "mapEntry" }
+  | { readonly kind: "call" | "callResult"; readonly callee: string }
+  | { readonly kind: "mapAlias"; readonly map: string };
+
+function nullOriginText(origin: NullOrigin): string {
+  switch (origin.kind) {
+    case "nullInitialiser": return "is initialised to `null`";
+    case "nullAssigned": return "was assigned `null`";
+    case "mapEntry": return "points into a map entry that may be absent";
+    case "call": return `comes from a call to \`${origin.callee}\``;
+    case "callResult": return `is the result of a call to \`${origin.callee}\``;
+    case "mapAlias": return `points into the entry of map \`${origin.map}\`, which may be absent`;
+  }
+}
+
 export const maybeNullDeref = defineError(
   "E0415",
   "pointer may be null",
   "A pointer returned by a function, taken from a map entry (`&m[k]`), or bound from a map lookup may be null. The verifier rejects any access through it that is not preceded by a null check, so the compiler asks for the check.",
-  (name: string, origin: string) => ({
-    message: `\`${name}\` may be null here (it ${origin})`,
+  (name: string, origin: NullOrigin) => ({
+    message: `\`${name}\` may be null here (it ${nullOriginText(origin)})`,
     label: "used without a null check",
     help: `check it first: \`if (${name} != null) { … }\`, or bind it with \`if (var v = ${name}) { … }\``,
   }),
@@ -129,13 +146,52 @@ export const headerPointerEscapes = defineError(
   }),
 );
 
+/** Where the bound of a packet offset comes from, or why it has none (E0405's label). */
+export type RangeReason =
+  | { readonly kind: "anyOfType" | "mayOverflow"; readonly type: string }
+  | { readonly kind: "anyValueOf" | "rangeOf"; readonly name: string }
+  | { readonly kind: "bitfield"; readonly bits: number; readonly field: string }
+  | { readonly kind: "field"; readonly field: string }
+  | { readonly kind: keyof typeof rangeReasonPhrases };
+
+const rangeReasonPhrases = {
+  unknown: "",
+  anyEnum: "any enum value",
+  anyChar: "any `char`",
+  bool: "a bool",
+  constant: "a constant",
+  unknownSize: "an unknown size",
+  unboundable: "a value the compiler cannot bound",
+  cast: "the cast",
+  mask: "a mask",
+  remainder: "a remainder",
+  signedProduct: "a product of signed values",
+  variableShift: "a shift by a variable amount",
+  signedShift: "a signed shift",
+  variableRemainder: "a remainder by a variable",
+  variableDivision: "a division by a variable",
+  notInteger: "not an integer expression",
+} as const satisfies Record<string, string>;
+
+function rangeReasonText(why: RangeReason): string {
+  switch (why.kind) {
+    case "anyOfType": return `any \`${why.type}\``;
+    case "mayOverflow": return `may overflow \`${why.type}\``;
+    case "anyValueOf": return `any value of \`${why.name}\``;
+    case "rangeOf": return `the range of \`${why.name}\``;
+    case "bitfield": return `the ${why.bits}-bit field \`${why.field}\``;
+    case "field": return `the field \`${why.field}\``;
+    default: return rangeReasonPhrases[why.kind];
+  }
+}
+
 export const unboundedPacketOffset = defineError(
   "E0405",
   "packet offset without a bound",
   "The verifier accepts a variable packet offset only when its maximum is known (at most 65535 bytes past the start, header included). The compiler derives bounds from literals, `sizeof`, bitfields (`ip.ihl * 4` is at most 60), masks (`x & 0xff`), `%`, narrow integer types and unmodified locals initialised from such expressions.",
-  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: string) => ({
+  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: RangeReason) => ({
     message: `the header offset ${extent === "negative" ? "may be negative" : extent === "unbounded" ? "has no upper bound" : `may be as large as ${extent.max}`}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
-    label: why,
+    label: rangeReasonText(why),
     help: "bound the offset: mask it (`off & 0x3ff`), use a narrow type (`as u8`), or compute it from header fields (`sizeof(ethhdr) + ip.ihl * 4`)",
   }),
 );
@@ -190,10 +246,10 @@ export const uncaughtThrowInProgram = defineError(
   "E0430",
   "error not caught in an eBPF program",
   "An eBPF program returns an action code to the kernel and has no caller to hand an error to, so every error thrown in it (or in a helper it calls) must be caught by a `try`/`catch` in the program.",
-  (code: bigint | undefined, program: string, path: string, callSite: Span | undefined) => ({
+  (code: bigint | undefined, program: string, path: ThrowPath, callSite: Span | undefined) => ({
     message: `${thrownError(code)} thrown here is not caught in eBPF program \`${program}\``,
     label: "thrown here",
-    notes: [`call path: ${path}`],
+    notes: [`call path: ${throwPathText(path)}`],
     secondary: callSite ? [{ span: callSite, message: "reaches the program through this call" }] : [],
     help: `wrap the code in \`try { … } catch ${code ?? "_"} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),

@@ -4,8 +4,9 @@
 //! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
+import { alternatives, argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
+import type { MapUsage } from "../../types.js";
 
 // --- strings-match ---
 
@@ -426,10 +427,10 @@ export const notIterable = defineError(
   "E0361",
   "not an iterable map",
   "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
-  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }, iterable: string) => ({
+  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }, iterable: readonly string[]) => ({
     message: `cannot iterate over ${"mapKind" in found ? `a \`${found.mapKind}\` map${found.side === "kernel" ? " in eBPF code" : ""}` : `a value of type \`${found.type}\``}`,
     label: "not an iterable map",
-    help: `iterate over a ${iterable} map, or use \`for (i in a..b)\` for a range`,
+    help: `iterate over a ${alternatives(iterable)} map, or use \`for (i in a..b)\` for a range`,
   }),
 );
 
@@ -449,14 +450,38 @@ export const ringbufValueType = defineError(
   }),
 );
 
+/** Why the kernel (or the loader) cannot have a ring buffer of the size written; `minimum` is the smallest size that works. */
+export type RingbufSizeProblem =
+  | { readonly kind: "tooLarge"; readonly minimum: bigint; readonly maximum: bigint }
+  | { readonly kind: "notPowerOfTwo"; readonly options: readonly bigint[] }
+  | { readonly kind: "belowPage"; readonly pageSize: number; readonly minimum: bigint }
+  | { readonly kind: "recordDoesNotFit"; readonly recordBytes: number; readonly minimum: bigint };
+
+function ringbufSizeProblemText(problem: RingbufSizeProblem): string {
+  switch (problem.kind) {
+    case "tooLarge": return "larger than the 1 GiB limit";
+    case "notPowerOfTwo": return "not a power of two";
+    case "belowPage": return `smaller than one page (${problem.pageSize} bytes)`;
+    case "recordDoesNotFit": return `one record (${problem.recordBytes} bytes with its header) does not fit`;
+  }
+}
+
+function ringbufSizeSuggestion(problem: RingbufSizeProblem): string {
+  switch (problem.kind) {
+    case "tooLarge": return `a power of two between ${problem.minimum} and ${problem.maximum}`;
+    case "notPowerOfTwo": return problem.options.map((s) => `\`${s}\``).join(" or ");
+    case "belowPage": case "recordDoesNotFit": return `\`${problem.minimum}\` or more`;
+  }
+}
+
 export const ringbufSize = defineError(
   "E0391",
   "invalid ring buffer size",
   "The kernel only creates ring buffers whose size in bytes is a power of two and a multiple of the page size (4096 here); the compiler also requires that one record fits and caps the size at 1 GiB, because the loader maps the data area twice into its address space.",
-  (found: string, problem: string, suggestion: string) => ({
-    message: `invalid ring buffer size ${found}: ${problem}`,
-    label: problem,
-    help: `use ${suggestion}`,
+  (found: string, problem: RingbufSizeProblem) => ({
+    message: `invalid ring buffer size ${found}: ${ringbufSizeProblemText(problem)}`,
+    label: ringbufSizeProblemText(problem),
+    help: `use ${ringbufSizeSuggestion(problem)}`,
   }),
 );
 
@@ -606,26 +631,50 @@ export const pythonValueUnsupported = defineError(
 
 // --- maps-events ---
 
+/** Why a struct cannot be an LPM trie key. */
+export type LpmKeyProblem =
+  | { readonly kind: "notStruct" | "noPrefixlen" | "noAddress" | "padding" }
+  | { readonly kind: "addressTooLong"; readonly bytes: number; readonly max: number };
+
+function lpmKeyProblemText(problem: LpmKeyProblem): string {
+  switch (problem.kind) {
+    case "notStruct": return "is not a struct";
+    case "noPrefixlen": return "does not start with `prefixlen: u32`";
+    case "noAddress": return "has no address bytes after `prefixlen`";
+    case "padding": return "has padding between or after its fields (use `u8[N]`, `be32` or `u32` address fields)";
+    case "addressTooLong": return `has ${problem.bytes} address bytes (the kernel allows at most ${problem.max})`;
+  }
+}
+
 export const lpmTrieKey = defineError(
   "E0398",
   "invalid LPM trie key",
   "The kernel's longest-prefix-match trie reads its key as a 32-bit prefix length (in bits) followed by the address bytes it matches on, with nothing else and no padding.",
-  (found: string, problem: string) => ({
-    message: `an \`lpm_trie\` key must be a struct \`{ prefixlen: u32, <address bytes> }\`, but \`${found}\` ${problem}`,
+  (found: string, problem: LpmKeyProblem) => ({
+    message: `an \`lpm_trie\` key must be a struct \`{ prefixlen: u32, <address bytes> }\`, but \`${found}\` ${lpmKeyProblemText(problem)}`,
     label: "not an LPM key",
     help: "declare e.g. `struct Ipv4Key { prefixlen: u32, addr: be32 }` (IPv6: `addr: u8[16]`) and use it as the key",
   }),
 );
+
+function mapUsageText(usage: MapUsage, m: string): string {
+  switch (usage) {
+    case "reserveAndSubmit": return `reserve a record with \`${m}.reserve()\` and \`${m}.submit(record)\` it in eBPF; receive records with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
+    case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
+    case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
+    case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
+  }
+}
 
 export const mapOperationForKind = defineError(
   "E0399",
   "operation not available on this map kind",
   "Queues and stacks have no keys (push, pop and peek instead of `m[k]`), perf event arrays only carry records (`output`), and some operations exist only for particular kinds.",
   // `usage`: how the kind is used instead, from its row of kernel/map-kinds.ts.
-  (map: string, kind: string, usage: string) => ({
+  (map: string, kind: string, usage: MapUsage | undefined) => ({
     message: `indexing (\`${map}[…]\`) is not available on a \`${kind}\` map`,
     label: `not for a ${kind}`,
-    help: usage,
+    help: usage === undefined ? "" : mapUsageText(usage, map),
   }),
 );
 

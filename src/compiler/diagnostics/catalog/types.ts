@@ -2,7 +2,7 @@
 
 import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
-import { valueContextText, type ValueContext } from "./wording.js";
+import { alternatives, valueContextText, type ValueContext } from "./wording.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
   help: suggestion ? `did you mean \`${suggestion}\`?` : otherwise,
@@ -250,9 +250,9 @@ export const unknownMapKind = defineError(
   "E0319",
   "unknown map kind",
   "Map types are the kinds of the map-kind catalogue (`hash`, `array`, `percpu_hash`, `lru_hash`, `lpm_trie`, `queue`, `ringbuf` …, or the CamelCase spellings `HashMap`, `ArrayMap` …); the help lists them all.",
-  (name: string, suggestion: string | undefined, kinds: string) => ({
+  (name: string, suggestion: string | undefined, kinds: readonly string[]) => ({
     message: `unknown map kind \`${name}\``,
-    ...maybe(suggestion, `use ${kinds}`),
+    ...maybe(suggestion, `use ${alternatives(kinds)}`),
   }),
 );
 
@@ -276,12 +276,26 @@ export const arrayMapKey = defineError(
   }),
 );
 
+/** Why an operation on constants has no value (check/constants.ts folds them). */
+export type FoldProblem =
+  | { readonly kind: "divisionByZero" | "remainderByZero" | "beyond64Bits" }
+  | { readonly kind: "shiftCount"; readonly count: bigint; readonly max: bigint };
+
+function foldProblemText(why: FoldProblem): string {
+  switch (why.kind) {
+    case "divisionByZero": return "a division by zero";
+    case "remainderByZero": return "a remainder of a division by zero";
+    case "beyond64Bits": return "a value that does not fit in 64 bits";
+    case "shiftCount": return `a shift by ${why.count} bits (a constant shift count is 0 to ${why.max})`;
+  }
+}
+
 export const invalidSize = defineError(
   "E0322",
   "invalid size",
   "Map capacities `(N)`, array lengths `T[N]` and string sizes `str(N)` are positive integer constants.",
-  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: string }) => ({
-    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : found.why}`,
+  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: FoldProblem }) => ({
+    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : foldProblemText(found.why)}`,
     help: "write an integer literal such as `1024`, or a `const`",
   }),
 );

@@ -130,3 +130,24 @@ export function constantOwnerText(owner: ConstantOwner): string {
 export function constantOwnerName(owner: ConstantOwner): string {
   return owner.kind === "global" ? owner.name : `${owner.config}.${owner.field}`;
 }
+
+/**
+ * How an error reaches a function that cannot let it escape: the function, each call on
+ * the way (callee and `file:line` of the call) and the `throw` (`file:line`).
+ */
+export interface ThrowPath {
+  readonly from: string;
+  readonly calls: readonly { readonly callee: string; readonly at: string }[];
+  readonly throwAt: string;
+}
+
+/** `prog` → `check` (called at app.ks:12) → … → `throw` at app.ks:20. */
+export function throwPathText(path: ThrowPath): string {
+  return [`\`${path.from}\``, ...path.calls.map((hop) => `\`${hop.callee}\` (called at ${hop.at})`), `\`throw\` at ${path.throwAt}`].join(" → ");
+}
+
+/** `` `a`, `b` or `c` ``: names given as alternatives. */
+export function alternatives(names: readonly string[]): string {
+  const quoted = names.map((name) => `\`${name}\``);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+}
