@@ -246,7 +246,7 @@ export function checkPythonCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   let ok = true;
   const badAnnotation = fn.params.find((p) => p.kind === undefined);
   if (badAnnotation) {
-    ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, `parameter \`${badAnnotation.name}\``, badAnnotation.annotation ?? "", badAnnotation.span);
+    ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, { parameter: badAnnotation.name }, badAnnotation.annotation ?? "", badAnnotation.span);
     ok = false;
   } else if (fn.returns === undefined) {
     ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, "result", fn.returnAnnotation ?? "", fn.span);

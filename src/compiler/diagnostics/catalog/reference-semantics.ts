@@ -7,14 +7,28 @@ import { defineError, defineWarning } from "../diagnostic.js";
 import type { MapExtraMeaning } from "../../types.js";
 import { alternatives } from "./wording.js";
 
+/** Why a field of a user struct passed to `test()` cannot be part of the run; `run` is the program type's label. */
+export type TestContextFieldProblem =
+  | { readonly kind: "meaningless" }
+  | { readonly kind: "otherRun"; readonly run: string }
+  | { readonly kind: "notInteger"; readonly type: string };
+
+function testContextFieldProblemText(why: TestContextFieldProblem): string {
+  switch (why.kind) {
+    case "meaningless": return "means nothing to a test run";
+    case "otherRun": return `is not part of the ${why.run} test run`;
+    case "notInteger": return `must be an integer, not \`${why.type}\``;
+  }
+}
+
 export const testContextField = defineError(
   "E0625",
   "test context field without a meaning",
   "`test(prog, ctx)` also takes a struct you declare yourself, as KernelScript 0.1.1's examples do (`XdpTestContext { packet_size, interface_id, expected_action }`). Each field must say something the test run can do: `packet_size` is a frame of that many zero bytes, `interface_id` the receiving interface (`ingress_ifindex`), `expected_action` is not used by the run (the test compares the result itself), and a field named like a `TestRun` field (`ingress_ifindex`, `rx_queue_index`, `ifindex`, `mark`, `priority`, `repeat`) sets it. Fields are integers. Any other field would be silently ignored (the reference ignores the whole struct), so it is an error.",
-  (struct: string, field: string, why: string, allowed: string) => ({
-    message: `\`${struct}.${field}\` ${why}`,
+  (struct: string, field: string, why: TestContextFieldProblem, allowed: string) => ({
+    message: `\`${struct}.${field}\` ${testContextFieldProblemText(why)}`,
     label: `this \`${struct}\` is the test run's context`,
-    help: `a test context here may have ${allowed}; remove or rename the field, or pass a \`TestRun\``,
+    help: `a test context here may have ${allowed || "none"}; remove or rename the field, or pass a \`TestRun\``,
   }),
 );
 

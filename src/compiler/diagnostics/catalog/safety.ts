@@ -1,7 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, thrownError, throwPathText, type ThrowPath, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { sideText, signatureText, type Signature, thrownError, throwPathText, type ThrowPath, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -16,13 +16,20 @@ export const uncheckedPacketAccess = defineError(
   }),
 );
 
+/** A variable on the stack and its size in bytes (the largest ones are listed in E0402/W0262). */
+export interface StackVariable { readonly name: string; readonly bytes: number }
+
+function stackVariablesText(variables: readonly StackVariable[]): string {
+  return variables.map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
+}
+
 export const stackLimitExceeded = defineError(
   "E0402",
   "stack limit exceeded",
   "An eBPF program has 512 bytes of stack, shared by the whole call chain. clang lays locals out in 8-byte slots and refuses a frame that reaches the 512th byte, so 504 bytes are usable. Large buffers belong in a per-CPU array map.",
-  (fn: string, bytes: number, breakdown: string) => ({
+  (fn: string, bytes: number, largest: readonly StackVariable[]) => ({
     message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF programs can use 504`,
-    notes: [`largest variables: ${breakdown}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
+    notes: [`largest variables: ${stackVariablesText(largest)}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry",
   }),
 );
@@ -32,10 +39,10 @@ export const uncalledHelperOverStack = defineWarning(
   "W0262",
   "uncalled helper over the stack limit",
   "A `@helper` that no program calls is never run, so its stack use breaks nothing yet and the program builds; but its own frame is over the 504 bytes an eBPF program can use, so the first program that calls it would fail with E0402.",
-  (fn: string, bytes: number, breakdown: string) => ({
+  (fn: string, bytes: number, largest: readonly StackVariable[]) => ({
     message: `helper \`${fn}\` is never called, and it needs ${bytes} bytes of stack: calling it from a program would exceed the 504 it can use`,
     label: "no program calls this helper",
-    notes: [`largest variables: ${breakdown}`],
+    notes: [`largest variables: ${stackVariablesText(largest)}`],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry, or remove the helper",
   }),
 );
@@ -348,9 +355,9 @@ export const mapAccessForbiddenByFlags = defineError(
   "E0437",
   "map access its flags forbid",
   "`@flags(rdonly)` and `@flags(wronly)` forbid user space to write or to read a map (the bpf() syscall fails with EPERM); `@flags(rdonly_prog)` and `@flags(wronly_prog)` forbid it to eBPF programs (the verifier rejects the program). The compiler reports the access instead of letting it fail at run time.",
-  (map: string, access: string, side: string, flag: string, flagSpan: Span) => ({
-    message: `${side} ${access} map \`${map}\`, which \`@flags(${flag})\` forbids`,
-    label: access === "reads" ? "read here" : "written here",
+  (map: string, access: "read" | "write", side: CodeSide, flag: string, flagSpan: Span) => ({
+    message: `${sideText(side)} ${access === "read" ? "reads" : "writes to"} map \`${map}\`, which \`@flags(${flag})\` forbids`,
+    label: access === "read" ? "read here" : "written here",
     secondary: [{ span: flagSpan, message: `\`${map}\` is declared with \`${flag}\`` }],
     help: flag.startsWith("rd")
       ? `update \`${map}\` from the other side, or remove \`${flag}\` from its flags`
@@ -729,10 +736,10 @@ export const externHelperMismatch = defineError(
   "E0476",
   "`extern` declaration that does not match the helper",
   "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
-  (name: string, problem: ExternHelperProblem, declaration: string) => ({
+  (name: string, problem: ExternHelperProblem, declaration: Signature) => ({
     message: `\`extern ${name}\` does not match the kernel's helper: ${externHelperProblemText(problem)}`,
     label: "declared differently from the helper",
-    help: `declare it as the kernel does: \`${declaration}\``,
+    help: `declare it as the kernel does: \`${signatureText(declaration)}\``,
   }),
 );
 

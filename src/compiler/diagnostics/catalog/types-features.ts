@@ -6,7 +6,7 @@
 import { defineError, defineWarning } from "../diagnostic.js";
 import { alternatives, argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
-import type { MapUsage } from "../../types.js";
+import type { MapUsage, UntestableReason } from "../../types.js";
 
 // --- strings-match ---
 
@@ -610,8 +610,8 @@ export const pythonAnnotationUnsupported = defineError(
   "E0374",
   "Python type annotation without a KernelScript type",
   "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
-  (name: string, what: string, annotation: string, declared: Span) => ({
-    message: `the ${what} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
+  (name: string, what: { readonly parameter: string } | "result", annotation: string, declared: Span) => ({
+    message: `the ${what === "result" ? "result" : `parameter \`${what.parameter}\``} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
     label: "calls a Python function KernelScript cannot type",
     secondary: [{ span: declared, message: `\`${annotation}\` here` }],
     help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
@@ -701,14 +701,24 @@ export const mapKindTypeArguments = defineError(
 
 // --- testing ---
 
+/** Why the kernel cannot test-run a program type (its `testRun` row in kernel/program-types.ts). */
+const untestableText: Record<UntestableReason, string> = {
+  classicTracepoint: "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)",
+  fentryTestFunctions: "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function",
+  tpBtf: "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf",
+  kprobe: "the kernel cannot test-run kprobe programs",
+  perfEvent: "the kernel cannot test-run perf_event programs",
+  structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
+};
+
 export const notTestRunnable = defineError(
   "E0384",
   "program type cannot be test-run",
   "`test()` and `test_run()` run a program with the kernel's BPF_PROG_TEST_RUN, which exists for XDP and TC (`sched_cls`) programs here; other program types must be tested by attaching them (the loader) instead.",
-  (program: string, type: string, why: string) => ({
+  (program: string, type: string, why: UntestableReason) => ({
     message: `\`${program}\` is a ${type} program, which cannot be test-run`,
     label: "not test-runnable",
-    notes: [why],
+    notes: [untestableText[why]],
     help: "test XDP and TC programs with `test()`; for this program, attach it with its loader and read its maps",
   }),
 );
@@ -761,12 +771,29 @@ export const badPacketBuilder = defineError(
   }),
 );
 
+/** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */
+export type PacketLayerProblem =
+  | { readonly kind: "afterPayload" | "secondTransportHeader" }
+  | { readonly kind: "secondNetworkHeader"; readonly network: string }
+  | { readonly kind: "noNetworkHeader"; readonly method: string }
+  | { readonly kind: "otherNetworkHeader"; readonly method: string; readonly needs: string; readonly network: string };
+
+function packetLayerProblemText(why: PacketLayerProblem): string {
+  switch (why.kind) {
+    case "afterPayload": return "headers cannot follow the payload";
+    case "secondNetworkHeader": return `the packet already has an \`.${why.network}()\` header`;
+    case "secondTransportHeader": return "the packet already has a transport header";
+    case "noNetworkHeader": return `a ${why.method.toUpperCase()} header needs an IP header before it (\`.ipv4()\` or \`.ipv6()\`)`;
+    case "otherNetworkHeader": return `\`.${why.method}()\` goes with \`.${why.needs}()\`, not \`.${why.network}()\``;
+  }
+}
+
 export const packetLayerOrder = defineError(
   "E0387",
   "packet layers out of order",
   "A built packet is Ethernet, then at most one network header (IPv4 or IPv6), then at most one transport header that fits it, then payload; any other order would not be a frame the program could parse.",
-  (method: string, why: string) => ({
-    message: `\`.${method}()\` cannot come here: ${why}`,
+  (method: string, why: PacketLayerProblem) => ({
+    message: `\`.${method}()\` cannot come here: ${packetLayerProblemText(why)}`,
     label: "out of order",
     help: "build in wire order: `eth_packet().ipv4().udp().payload(32)`",
   }),

@@ -2,6 +2,7 @@
 
 import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
+import type { TargetShape } from "../../types.js";
 import { alternatives, valueContextText, type ValueContext } from "./wording.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
@@ -400,18 +401,24 @@ export const loopControlOutsideLoop = defineError(
   }),
 );
 
-/** What is wrong with a program attribute's argument; `description` is the program-type table's (`a kernel function name`). */
+/** What is wrong with a program attribute's argument; `shape` is the program-type table's (`kernelFunction`). */
 export type AttributeArgumentProblem =
   | { readonly kind: "missing" | "implWithoutStruct" }
   | { readonly kind: "choices"; readonly choices: readonly string[] }
-  | { readonly kind: "targetFormat"; readonly target: string; readonly description: string };
+  | { readonly kind: "targetFormat"; readonly target: string; readonly shape: TargetShape };
+
+const targetShapeText: Record<TargetShape, string> = {
+  categoryEvent: "a `category/event` name",
+  eventName: "a tracepoint event name without its category",
+  kernelFunction: "a kernel function name (optionally `+offset`)",
+};
 
 function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
   switch (problem.kind) {
     case "missing": return "needs a string argument";
     case "choices": return `the argument must be ${problem.choices.map((c) => `"${c}"`).join(" or ")}`;
     case "implWithoutStruct": return "an impl block needs the kernel struct it implements";
-    case "targetFormat": return `\`${problem.target}\` is not ${problem.description}`;
+    case "targetFormat": return `\`${problem.target}\` is not ${targetShapeText[problem.shape]}`;
   }
 }
 

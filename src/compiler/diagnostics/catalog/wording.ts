@@ -151,3 +151,17 @@ export function alternatives(names: readonly string[]): string {
   const quoted = names.map((name) => `\`${name}\``);
   return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
 }
+
+/** A function's prototype as KernelScript spells it (`fn ssthresh(sk: *sock) -> u32`, `extern bpf_get_prandom_u32() -> u32`). */
+export interface Signature {
+  readonly keyword: "fn" | "extern";
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  /** The return type; none for an `extern` returning nothing. */
+  readonly returns: string | undefined;
+}
+
+export function signatureText(signature: Signature): string {
+  const params = signature.params.map((p) => `${p.name}: ${p.type}`).join(", ");
+  return `${signature.keyword} ${signature.name}(${params})${signature.returns === undefined ? "" : ` -> ${signature.returns}`}`;
+}
