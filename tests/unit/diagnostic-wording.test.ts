@@ -104,19 +104,6 @@ function calledFunction(checker: ts.TypeChecker, call: ts.CallExpression): Funct
   return undefined;
 }
 
-/** The expressions `fn` returns (its own `return`s, not those of functions nested in it). */
-function returnedExpressions(fn: FunctionLike): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const found: ts.Expression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isReturnStatement(n) && n.expression) found.push(n.expression);
-    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(fn.body, visit);
-  return found;
-}
-
 /**
  * Violations in `files` (absolute paths), as `path:line: text`; `extra` adds in-memory files.
  *
