@@ -7,6 +7,12 @@ import { defineError, defineWarning } from "../diagnostic.js";
 import { alternatives, argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
 import type { MapUsage, UntestableReason } from "../../types.js";
+import {
+  lpmKeyProblemText, mapUsageText, packetLayerProblemText, ringbufSizeProblemText, ringbufSizeSuggestion, untestableText,
+  type LpmKeyProblem, type PacketLayerProblem, type RingbufSizeProblem,
+} from "./types-reasons.js";
+
+export type { LpmKeyProblem, PacketLayerProblem, RingbufSizeProblem } from "./types-reasons.js";
 
 // --- strings-match ---
 
@@ -450,30 +456,6 @@ export const ringbufValueType = defineError(
   }),
 );
 
-/** Why the kernel (or the loader) cannot have a ring buffer of the size written; `minimum` is the smallest size that works. */
-export type RingbufSizeProblem =
-  | { readonly kind: "tooLarge"; readonly minimum: bigint; readonly maximum: bigint }
-  | { readonly kind: "notPowerOfTwo"; readonly options: readonly bigint[] }
-  | { readonly kind: "belowPage"; readonly pageSize: number; readonly minimum: bigint }
-  | { readonly kind: "recordDoesNotFit"; readonly recordBytes: number; readonly minimum: bigint };
-
-function ringbufSizeProblemText(problem: RingbufSizeProblem): string {
-  switch (problem.kind) {
-    case "tooLarge": return "larger than the 1 GiB limit";
-    case "notPowerOfTwo": return "not a power of two";
-    case "belowPage": return `smaller than one page (${problem.pageSize} bytes)`;
-    case "recordDoesNotFit": return `one record (${problem.recordBytes} bytes with its header) does not fit`;
-  }
-}
-
-function ringbufSizeSuggestion(problem: RingbufSizeProblem): string {
-  switch (problem.kind) {
-    case "tooLarge": return `a power of two between ${problem.minimum} and ${problem.maximum}`;
-    case "notPowerOfTwo": return problem.options.map((s) => `\`${s}\``).join(" or ");
-    case "belowPage": case "recordDoesNotFit": return `\`${problem.minimum}\` or more`;
-  }
-}
-
 export const ringbufSize = defineError(
   "E0391",
   "invalid ring buffer size",
@@ -631,21 +613,6 @@ export const pythonValueUnsupported = defineError(
 
 // --- maps-events ---
 
-/** Why a struct cannot be an LPM trie key. */
-export type LpmKeyProblem =
-  | { readonly kind: "notStruct" | "noPrefixlen" | "noAddress" | "padding" }
-  | { readonly kind: "addressTooLong"; readonly bytes: number; readonly max: number };
-
-function lpmKeyProblemText(problem: LpmKeyProblem): string {
-  switch (problem.kind) {
-    case "notStruct": return "is not a struct";
-    case "noPrefixlen": return "does not start with `prefixlen: u32`";
-    case "noAddress": return "has no address bytes after `prefixlen`";
-    case "padding": return "has padding between or after its fields (use `u8[N]`, `be32` or `u32` address fields)";
-    case "addressTooLong": return `has ${problem.bytes} address bytes (the kernel allows at most ${problem.max})`;
-  }
-}
-
 export const lpmTrieKey = defineError(
   "E0398",
   "invalid LPM trie key",
@@ -656,15 +623,6 @@ export const lpmTrieKey = defineError(
     help: "declare e.g. `struct Ipv4Key { prefixlen: u32, addr: be32 }` (IPv6: `addr: u8[16]`) and use it as the key",
   }),
 );
-
-function mapUsageText(usage: MapUsage, m: string): string {
-  switch (usage) {
-    case "reserveAndSubmit": return `reserve a record with \`${m}.reserve()\` and \`${m}.submit(record)\` it in eBPF; receive records with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
-    case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
-    case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
-    case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
-  }
-}
 
 export const mapOperationForKind = defineError(
   "E0399",
@@ -700,16 +658,6 @@ export const mapKindTypeArguments = defineError(
 );
 
 // --- testing ---
-
-/** Why the kernel cannot test-run a program type (its `testRun` row in kernel/program-types.ts). */
-const untestableText: Record<UntestableReason, string> = {
-  classicTracepoint: "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)",
-  fentryTestFunctions: "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function",
-  tpBtf: "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf",
-  kprobe: "the kernel cannot test-run kprobe programs",
-  perfEvent: "the kernel cannot test-run perf_event programs",
-  structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
-};
 
 export const notTestRunnable = defineError(
   "E0384",
@@ -770,23 +718,6 @@ export const badPacketBuilder = defineError(
     label: "packet builder",
   }),
 );
-
-/** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */
-export type PacketLayerProblem =
-  | { readonly kind: "afterPayload" | "secondTransportHeader" }
-  | { readonly kind: "secondNetworkHeader"; readonly network: string }
-  | { readonly kind: "noNetworkHeader"; readonly method: string }
-  | { readonly kind: "otherNetworkHeader"; readonly method: string; readonly needs: string; readonly network: string };
-
-function packetLayerProblemText(why: PacketLayerProblem): string {
-  switch (why.kind) {
-    case "afterPayload": return "headers cannot follow the payload";
-    case "secondNetworkHeader": return `the packet already has an \`.${why.network}()\` header`;
-    case "secondTransportHeader": return "the packet already has a transport header";
-    case "noNetworkHeader": return `a ${why.method.toUpperCase()} header needs an IP header before it (\`.ipv4()\` or \`.ipv6()\`)`;
-    case "otherNetworkHeader": return `\`.${why.method}()\` goes with \`.${why.needs}()\`, not \`.${why.network}()\``;
-  }
-}
 
 export const packetLayerOrder = defineError(
   "E0387",
