@@ -88,6 +88,22 @@ export type MapKind =
   | "bloom_filter"
   | "prog_array";
 
+/**
+ * How a map kind without keys is used instead of `m[k]` (the `usage` column of
+ * kernel/map-kinds.ts); the catalogue words each (E0399's help).
+ */
+export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+
+/** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
+export type MapExtraMeaning = "hashFunctions";
+
+/**
+ * What a program attribute's target looks like (kernel/program-types.ts `targetFormat`)
+ * and why a program type cannot be test-run (`testRun`); the catalogue words each.
+ */
+export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction";
+export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps";
+
 export interface MapType {
   readonly kind: "map";
   readonly mapKind: MapKind;

@@ -10,6 +10,7 @@ import type * as ast from "../../src/compiler/ast.js";
 import { foldBinary, foldConstant, type Folded } from "../../src/compiler/check/constants.js";
 import { parse } from "../../src/compiler/parse/parser.js";
 import { Diagnostics } from "../../src/compiler/diagnostics/diagnostic.js";
+import { invalidSize, type FoldProblem } from "../../src/compiler/diagnostics/catalog/types.js";
 import { makeSourceFile } from "../../src/compiler/source.js";
 import { compile, type CompileResult } from "../../src/compiler/pipeline.js";
 
@@ -20,9 +21,12 @@ function foldText(expr: string): Folded {
   return foldConstant(decl.init!, { name: () => ({ kind: "unknown" }) });
 }
 
+/** Why an operation has no value, as E0322 words it ("a division by zero"). */
+const whyText = (why: FoldProblem): string => invalidSize.text({ kind: "invalid", why }).message.replace(/^.*, found /, "");
+
 const valueOf = (expr: string): bigint | string => {
   const folded = foldText(expr);
-  return folded.kind === "value" ? folded.value : folded.kind === "invalid" ? `invalid: ${folded.why}` : "unknown";
+  return folded.kind === "value" ? folded.value : folded.kind === "invalid" ? `invalid: ${whyText(folded.why)}` : "unknown";
 };
 
 test("arithmetic follows C: truncating division, remainder with the dividend's sign", () => {
@@ -40,7 +44,7 @@ test("shift counts outside 0..63 have no value, however large", () => {
   assert.match(String(valueOf("1 << 4000000000")), /^invalid: a shift by 4000000000 bits/);
   assert.match(String(valueOf("1 << 0xffffffffffffffff")), /^invalid: a shift by 18446744073709551615 bits/);
   assert.match(String(valueOf("1 >> -1")), /^invalid: a shift by -1 bits/);
-  assert.equal(foldBinary("<<", 1n, 10n ** 30n), "a shift by 1000000000000000000000000000000 bits (a constant shift count is 0 to 63)");
+  assert.deepEqual(foldBinary("<<", 1n, 10n ** 30n), { kind: "shiftCount", count: 10n ** 30n, max: 63n });
 });
 
 test("values that do not fit 64 bits have no value, so nothing grows without bound", () => {

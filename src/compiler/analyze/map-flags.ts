@@ -18,8 +18,6 @@ const forbidding: Record<Side, Record<Access, readonly [number, string]>> = {
   kernel: { write: [0x80, "rdonly_prog"], read: [0x100, "wronly_prog"] },
 };
 
-const accessText: Record<Access, string> = { write: "writes to", read: "reads" };
-const sideText: Record<Side, string> = { user: "user space", kernel: "eBPF code" };
 
 export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
   const maps = new Map(module.maps.filter((m) => m.flags !== 0).map((m) => [m.name, m]));
@@ -29,7 +27,7 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     const info = maps.get(map);
     const [bit, flag] = forbidding[side][kind];
     if (info && (info.flags & bit) !== 0) {
-      diags.report(mapAccessForbiddenByFlags, span, map, accessText[kind], sideText[side], flag, info.span);
+      diags.report(mapAccessForbiddenByFlags, span, map, kind, side, flag, info.span);
     }
   };
 

@@ -91,9 +91,8 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
 }
 
 /** The four largest variables of the deepest chain, for the notes of E0402/W0262. */
-function largestVariables(frame: Frame): string {
-  return chainVariables(frame, "").sort((a, b) => b.bytes - a.bytes).slice(0, 4)
-    .map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
+function largestVariables(frame: Frame): safety.StackVariable[] {
+  return chainVariables(frame, "").sort((a, b) => b.bytes - a.bytes).slice(0, 4).map((v) => ({ name: v.name, bytes: v.bytes }));
 }
 
 type CallbackFrameOf = (body: readonly ir.IrStmt[], bindings: Variable[]) => Frame;

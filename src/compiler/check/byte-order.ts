@@ -4,6 +4,7 @@
 //! shifts) are rejected on them (E0378). Equality and bitwise `& | ^` are byte-order
 //! neutral and allowed between values of the same network type, and with the literal 0.
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -68,7 +69,7 @@ export function networkOrderOperands(
  * Storing `found` where `expected` is wanted when either is network order: the answer
  * of `checkAssignable`, or `undefined` when byte order is not involved.
  */
-export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: string): boolean | undefined {
+export function networkOrderAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: ValueContext): boolean | undefined {
   if (!isNetworkOrder(found) && !isNetworkOrder(expected)) return undefined;
   if (sameType(found, expected)) return true;
   if (found.kind === "intLiteral" && isNetworkOrder(expected)) {
@@ -135,6 +136,6 @@ export function checkByteOrderCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       { kind: "useConversion", fn: ntoh, type: typeToString(found) });
     return result;
   }
-  checkAssignable(ctx, arg, found, argType, `the argument of \`${name}\``);
+  checkAssignable(ctx, arg, found, argType, { kind: "builtinArgument", callee: name });
   return result;
 }

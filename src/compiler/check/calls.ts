@@ -8,6 +8,7 @@
 //! a call through a local variable initialised with one known function and never
 //! reassigned (checked once the whole body is known, in `finishFunctionCalls`).
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -101,7 +102,7 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, calleeType.params.length, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
-    expr.args.forEach((arg, i) => checkArgument(c, scope, arg, calleeType.params[i]!, `argument ${i + 1} of this call`));
+    expr.args.forEach((arg, i) => checkArgument(c, scope, arg, calleeType.params[i]!, { kind: "argument", index: i + 1, callee: undefined }));
   }
   if (c.fn.side === "kernel") requireStaticCallee(c, expr.callee);
   return calleeType.returnType;
@@ -124,13 +125,13 @@ function requireStaticCallee(c: ExprChecker, callee: ast.Expr): void {
   c.ctx.diags.report(safetyErrors.unresolvedIndirectCall, e.span, problem, e.name.name);
 }
 
-function checkArgument(c: ExprChecker, scope: Scope, arg: ast.Expr, param: Type, context: string): void {
+function checkArgument(c: ExprChecker, scope: Scope, arg: ast.Expr, param: Type, context: ValueContext): void {
   if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, context);
   else checkExprAs(c, scope, arg, param, context);
 }
 
 /** An argument for a function-typed parameter: a matching function value. */
-export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Expr, param: FunctionType, context: string): void {
+export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Expr, param: FunctionType, context: ValueContext): void {
   const { ctx } = c;
   const found = checkExpr(c, scope, arg);
   if (found.kind === "error") return;
@@ -248,7 +249,7 @@ export function checkLegacyHelperCall(c: ExprChecker, scope: Scope, expr: ast.Ca
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, helper.params.length, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
-    expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, helper.params[i]!, `argument ${i + 1} of \`${name}\``));
+    expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, helper.params[i]!, { kind: "argument", index: i + 1, callee: name }));
     checkHelperArguments(c, expr, name);
   }
   return helper.returnType;

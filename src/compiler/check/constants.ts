@@ -17,13 +17,14 @@ import type { Span } from "../source.js";
 import type { IntType } from "../types.js";
 import { maxNesting } from "../limits.js";
 import type { CheckContext } from "./context.js";
+import type { FoldProblem } from "../diagnostics/catalog/types.js";
 
 export type Folded =
   | { readonly kind: "value"; readonly value: bigint }
   /** Not a compile-time constant (a variable, a call, a comparison …). */
   | { readonly kind: "unknown" }
-  /** A constant operation without a value: `why` completes "found …" (e.g. "a division by zero"). */
-  | { readonly kind: "invalid"; readonly why: string; readonly span: Span };
+  /** A constant operation without a value (a division by zero …; the catalogue words `why`). */
+  | { readonly kind: "invalid"; readonly why: FoldProblem; readonly span: Span };
 
 /** What the folder may know beyond literals; each part is optional. */
 export interface ConstantScope {
@@ -69,7 +70,7 @@ function fold(expr: ast.Expr, scope: ConstantScope, depth: number): Folded {
       if (left.kind !== "value" || right.kind !== "value") return unknown;
       const result = foldBinary(expr.op, left.value, right.value);
       if (result === undefined) return unknown;
-      return typeof result === "string" ? { kind: "invalid", why: result, span: expr.span } : checked(result, expr.span);
+      return typeof result === "bigint" ? checked(result, expr.span) : { kind: "invalid", why: result, span: expr.span };
     }
     case "NameExpr": return scope.name(expr);
     case "SizeofExpr": {
@@ -88,20 +89,20 @@ function fold(expr: ast.Expr, scope: ConstantScope, depth: number): Folded {
 }
 
 /**
- * One integer operation on constants: the exact result, a string saying why it has none
- * ("a division by zero", to complete "found …"), or undefined for operators that are not
+ * One integer operation on constants: the exact result, why it has none (a division by
+ * zero, a shift count out of range), or undefined for operators that are not
  * integer arithmetic (comparisons, `&&`). The result may still lie outside 64 bits; the
  * folder checks that. Shift counts are checked before shifting.
  */
-export function foldBinary(op: ast.BinaryOp, left: bigint, right: bigint): bigint | string | undefined {
+export function foldBinary(op: ast.BinaryOp, left: bigint, right: bigint): bigint | FoldProblem | undefined {
   switch (op) {
     case "+": return left + right;
     case "-": return left - right;
     case "*": return left * right;
-    case "/": return right === 0n ? "a division by zero" : left / right;
-    case "%": return right === 0n ? "a remainder of a division by zero" : left % right;
+    case "/": return right === 0n ? { kind: "divisionByZero" } : left / right;
+    case "%": return right === 0n ? { kind: "remainderByZero" } : left % right;
     case "<<": case ">>":
-      if (right < 0n || right > maxShiftCount) return `a shift by ${right} bits (a constant shift count is 0 to ${maxShiftCount})`;
+      if (right < 0n || right > maxShiftCount) return { kind: "shiftCount", count: right, max: maxShiftCount };
       return op === "<<" ? left << right : left >> right;
     case "&": return left & right;
     case "|": return left | right;
@@ -115,7 +116,7 @@ function value(v: bigint): Folded {
 }
 
 function checked(v: bigint, span: Span): Folded {
-  if (v < minFoldable || v > maxFoldable) return { kind: "invalid", why: "a value that does not fit in 64 bits", span };
+  if (v < minFoldable || v > maxFoldable) return { kind: "invalid", why: { kind: "beyond64Bits" }, span };
   return value(v);
 }
 

@@ -11,6 +11,7 @@
 //!   error (E0304), since truncating there would change what compares equal.
 //! - Enums and integers convert freely (upstream rule: action enums are returned as ints).
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { IntType, Type } from "../types.js";
@@ -98,7 +99,7 @@ function literalJoins(ctx: CheckContext, literal: ast.Expr, value: bigint, other
  * wanted, reporting E0301 otherwise (W0260/W0261 when it is stored narrowed or truncated). `context` names the place for messages
  * ("the declaration of `x`", "argument 1 of `f`").
  */
-export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: string): boolean {
+export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, expected: Type, context: ValueContext): boolean {
   if (found.kind === "error" || expected.kind === "error") return true;
   // A header pointer is proven in bounds only as its binding (or an unannotated copy).
   if (found.kind === "pointer" && found.header && !(expected.kind === "pointer" && expected.header)) {

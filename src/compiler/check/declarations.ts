@@ -280,7 +280,7 @@ export function roleOf(ctx: CheckContext, decl: ast.FunctionDecl): FunctionRole 
         { kind: "choices", choices: info.targetChoices }, info.argumentExample ?? `@${name}("${info.targetChoices[0]}")`);
     } else if (target !== undefined && info.targetFormat && !info.targetFormat.pattern.test(target)) {
       ctx.diags.report(typeErrors.programAttributeArgument, arg?.span ?? attribute.span, name,
-        { kind: "targetFormat", target, description: info.targetFormat.description }, info.targetFormat.example);
+        { kind: "targetFormat", target, shape: info.targetFormat.shape }, info.targetFormat.example);
     }
     return { kind: "program", info, target };
   }

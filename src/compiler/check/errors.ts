@@ -21,6 +21,7 @@ import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import type { ThrowPath } from "../diagnostics/catalog/wording.js";
 import type { Span } from "../source.js";
 import { lineColumnOf } from "../source.js";
 import { typeToString } from "../types.js";
@@ -177,9 +178,9 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
     throwing.add(info);
     for (const origin of origins.values()) {
       if (info.role.kind === "program") {
-        ctx.diags.report(safetyErrors.uncaughtThrowInProgram, origin.site, origin.code, info.name, describePath(ctx, info, origin), origin.path[0]?.span);
+        ctx.diags.report(safetyErrors.uncaughtThrowInProgram, origin.site, origin.code, info.name, throwPath(ctx, info, origin), origin.path[0]?.span);
       } else if (info.role.kind === "userspace" && info.name === "main") {
-        ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, origin.code, describePath(ctx, info, origin));
+        ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, origin.code, throwPath(ctx, info, origin));
       }
     }
   }
@@ -264,12 +265,13 @@ function locationOf(ctx: CheckContext, span: Span): string {
   return `${span.file.slice(span.file.lastIndexOf("/") + 1)}:${line}`;
 }
 
-/** `prog → check (calls at app.ks:12) → … → throw at app.ks:20`. */
-function describePath(ctx: CheckContext, from: FunctionInfo, origin: Origin): string {
-  const hops = [`\`${from.name}\``];
-  for (const hop of origin.path) hops.push(`\`${hop.callee}\` (called at ${locationOf(ctx, hop.span)})`);
-  hops.push(`\`throw\` at ${locationOf(ctx, origin.site)}`);
-  return hops.join(" → ");
+/** From `from` through each call to the `throw`, with the places as `file:line`. */
+function throwPath(ctx: CheckContext, from: FunctionInfo, origin: Origin): ThrowPath {
+  return {
+    from: from.name,
+    calls: origin.path.map((hop) => ({ callee: hop.callee, at: locationOf(ctx, hop.span) })),
+    throwAt: locationOf(ctx, origin.site),
+  };
 }
 
 /** W0215: a statement after one that never falls through, in the same block. */
@@ -295,14 +297,14 @@ function reportUnreachable(ctx: CheckContext, body: ast.Block): void {
   visit(body);
 }
 
-function jumpName(stmt: ast.Stmt): string | undefined {
+function jumpName(stmt: ast.Stmt): nameErrors.Jump | undefined {
   switch (stmt.kind) {
-    case "ReturnStmt": return "`return`";
-    case "ThrowStmt": return "`throw`";
-    case "BreakStmt": return "`break`";
-    case "ContinueStmt": return "`continue`";
+    case "ReturnStmt": return "return";
+    case "ThrowStmt": return "throw";
+    case "BreakStmt": return "break";
+    case "ContinueStmt": return "continue";
     case "IfStmt": case "TryStmt": case "BlockStmt":
-      return alwaysReturns([stmt]) ? (stmt.kind === "TryStmt" ? "a `try` whose every path leaves the function" : "a block whose every path leaves the function") : undefined;
+      return alwaysReturns([stmt]) ? (stmt.kind === "TryStmt" ? "leavingTry" : "leavingBlock") : undefined;
     default: return undefined;
   }
 }

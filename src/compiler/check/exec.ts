@@ -79,7 +79,7 @@ export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   const [path, ...rest] = expr.args;
   let ok = true;
   rest.forEach((arg, i) => {
-    if (!checkPythonValue(c, scope, arg, "either", `argument ${i + 2} of \`exec\` (a command-line argument of the script)`)) ok = false;
+    if (!checkPythonValue(c, scope, arg, "either", { kind: "execArgument", index: i + 2 })) ok = false;
   });
   if (path?.kind !== "StringLiteral") {
     if (path) checkExpr(c, scope, path);

@@ -2,6 +2,7 @@
 //! `ctx.exprTypes`; names get one in `ctx.references`. Poisoned sub-expressions have the
 //! `error` type and cause no further diagnostics.
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -53,7 +54,7 @@ export function checkExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected
 }
 
 /** Checks `expr` and that its value may be stored where `expected` is wanted. */
-export function checkExprAs(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type, context: string): Type {
+export function checkExprAs(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type, context: ValueContext): Type {
   const found = checkExpr(c, scope, expr, expected);
   checkAssignable(c.ctx, expr, found, expected, context);
   return found;
@@ -118,7 +119,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "ArrayLiteral": {
       if (expected?.kind === "array") {
         const element = expected.element;
-        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
+        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
         return expected;
       }
       const element = untypedArrayElement(c, scope, expr);
@@ -126,7 +127,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
         ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
         return errorType;
       }
-      expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, `element ${i + 1} of the array`));
+      expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
       return { kind: "array", element, length: expr.elements.length };
     }
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
@@ -365,7 +366,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
         checkExpr(c, scope, expr.index);
         return errorType;
       }
-      checkExprAs(c, scope, expr.index, map.key, `the key of map \`${symbol.info.name}\``);
+      checkExprAs(c, scope, expr.index, map.key, { kind: "mapKey", map: symbol.info.name });
       checkObjectMapIndex(c, symbol.info, expr);
       return map.value;
     }
@@ -374,7 +375,7 @@ function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   const indexType = concreteType(ctx, expr.index, checkExpr(c, scope, expr.index));
   if (targetType.kind === "error") return targetType;
   if (indexType.kind !== "error" && !asInteger(indexType)) {
-    ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), "an index");
+    ctx.diags.report(typeErrors.typeMismatch, expr.index.span, "integer", typeToString(indexType), { kind: "index" });
   }
   if (targetType.kind === "array") {
     checkPacketIndex(ctx, expr, targetType.length);
@@ -443,7 +444,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { givenTwice: field.name });
     }
     given.add(field.name);
-    checkExprAs(c, scope, init.value, field.type, `field \`${field.name}\``);
+    checkExprAs(c, scope, init.value, field.type, { kind: "field", field: field.name });
   }
   checkPerfTypeSide(c, expr.typeName);
   checkTestTypeSide(c, expr.typeName);
@@ -523,8 +524,8 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   } else {
     expr.args.forEach((arg, i) => {
       const param = info.params[i]!.type;
-      if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
-      else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${info.name}\``);
+      if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
+      else checkExprAs(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
     });
     if (role === "extern") checkHelperArguments(c, expr, info.name);
   }

@@ -10,6 +10,7 @@
 //! - `local var` is kernel-only: user-space code using it is an error (E0223).
 //! - Config fields are read everywhere and written only in user space (E0366).
 
+import { constantOwnerName, type ConstantOwner, type ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -42,7 +43,7 @@ export function declareGlobalValue(ctx: CheckContext, decl: ast.GlobalVarDecl, d
   const declared = decl.type ? resolveType(ctx, decl.type) : undefined;
   let type: Type = declared ?? errorType;
   let init: ConstValue | undefined;
-  const what = `global \`${name}\``;
+  const what: ConstantOwner = { kind: "global", name, fields: [] };
   if (decl.init) {
     const typed = constValue(ctx, decl.init, declared, what);
     if (typed) {
@@ -99,7 +100,7 @@ export function declareConfig(ctx: CheckContext, decl: ast.ConfigDecl, declare: 
       type = errorType;
     }
     const typed = field.default && type.kind !== "error"
-      ? constValue(ctx, field.default, type, `config field \`${decl.name.name}.${field.name.name}\``)
+      ? constValue(ctx, field.default, type, { kind: "configField", config: decl.name.name, field: field.name.name, fields: [] })
       : undefined;
     fields.push({ name: field.name.name, type, default: typed?.value, span: field.span });
   }
@@ -120,8 +121,8 @@ function isConfigFieldType(type: Type): boolean {
  * Checks a constant initializer against `expected` (or infers its type) and returns its
  * value; reports and returns undefined when it is not a constant or does not fit.
  */
-export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | undefined, what: string): Typed | undefined {
-  const context = `the initial value of ${what}`;
+export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | undefined, what: ConstantOwner): Typed | undefined {
+  const context: ValueContext = { kind: "initialValue", of: what };
   switch (expr.kind) {
     case "ParenExpr": return constValue(ctx, expr.expr, expected, what);
     case "BoolLiteral":
@@ -131,7 +132,7 @@ export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | u
     case "StructLiteral": return constStruct(ctx, expr, expected, what);
     case "StringLiteral": return constString(ctx, expr, expected, context);
     case "NullLiteral":
-      ctx.diags.report(typeErrors.unsupportedGlobalType, expr.span, what.replace(/^.*`(.*)`$/, "$1"), "null");
+      ctx.diags.report(typeErrors.unsupportedGlobalType, expr.span, constantOwnerName(what), "null");
       return undefined;
     default: break;
   }
@@ -155,7 +156,7 @@ export function constValue(ctx: CheckContext, expr: ast.Expr, expected: Type | u
  * capacity at a UTF-8 boundary as any stored literal is (W0264); the rest is zero. In a
  * byte array (`u8[N]`, `char[N]`) the bytes themselves.
  */
-function constString(ctx: CheckContext, expr: ast.StringLiteral, expected: Type | undefined, context: string): Typed | undefined {
+function constString(ctx: CheckContext, expr: ast.StringLiteral, expected: Type | undefined, context: ValueContext): Typed | undefined {
   const found: Type = { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
   if (expected?.kind === "array") {
     // A byte array holds the text's bytes and zeros after them (E0342 when it does not fit).
@@ -175,13 +176,13 @@ function constString(ctx: CheckContext, expr: ast.StringLiteral, expected: Type 
 }
 
 /** `[]` is all zero, `[v]` fills every element with v, `[a, b]` sets the first ones. */
-function constArray(ctx: CheckContext, expr: ast.ArrayLiteral, expected: Type | undefined, what: string): Typed | undefined {
+function constArray(ctx: CheckContext, expr: ast.ArrayLiteral, expected: Type | undefined, what: ConstantOwner): Typed | undefined {
   if (expected && expected.kind !== "array") {
-    ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), "array", `the initial value of ${what}`);
+    ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), "array", { kind: "initialValue", of: what });
     return undefined;
   }
   if (!expected && expr.elements.length === 0) {
-    ctx.diags.report(typeErrors.declarationNeedsTypeOrValue, expr.span, what.replace(/^.*`(.*)`$/, "$1"));
+    ctx.diags.report(typeErrors.declarationNeedsTypeOrValue, expr.span, constantOwnerName(what));
     return undefined;
   }
   let element = expected?.element;
@@ -207,14 +208,14 @@ function constArray(ctx: CheckContext, expr: ast.ArrayLiteral, expected: Type | 
   return { type, value: { kind: "array", elements: filled } };
 }
 
-function constStruct(ctx: CheckContext, expr: ast.StructLiteral, expected: Type | undefined, what: string): Typed | undefined {
+function constStruct(ctx: CheckContext, expr: ast.StructLiteral, expected: Type | undefined, what: ConstantOwner): Typed | undefined {
   const layout = ctx.structs.get(expr.typeName.name);
   if (!layout) {
     ctx.diags.report(nameErrors.unknownType, expr.typeName.span, expr.typeName.name, closestName(expr.typeName.name, ctx.structs.keys()));
     return undefined;
   }
   const type: Type = { kind: "struct", name: layout.name, origin: layout.origin };
-  if (expected && !checkAssignable(ctx, expr, type, expected, `the initial value of ${what}`)) return undefined;
+  if (expected && !checkAssignable(ctx, expr, type, expected, { kind: "initialValue", of: what })) return undefined;
   const fields: { name: string; value: ConstValue }[] = [];
   let ok = true;
   for (const init of expr.fields) {
@@ -226,7 +227,7 @@ function constStruct(ctx: CheckContext, expr: ast.StructLiteral, expected: Type 
       ok = false;
       continue;
     }
-    const typed = constValue(ctx, init.value, field.type, `${what} (field \`${field.name}\`)`);
+    const typed = constValue(ctx, init.value, field.type, { ...what, fields: [...what.fields, field.name] });
     if (typed) fields.push({ name: field.name, value: typed.value });
     else ok = false;
   }

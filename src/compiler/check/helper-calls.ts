@@ -11,6 +11,7 @@
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { ExternHelperProblem, HelperArgumentProblem } from "../diagnostics/catalog/safety.js";
+import type { Signature } from "../diagnostics/catalog/wording.js";
 import { helperArgKinds, helperPrototype } from "../kernel/bpf-helpers.js";
 import type { HelperPrototype } from "../kernel/bpf-helper-prototypes.js";
 import { programTypes } from "../kernel/program-types.js";
@@ -37,9 +38,9 @@ function ksTypeOf(cType: string): string {
 }
 
 /** `extern NAME(params) -> T` as the helper's C prototype reads in KernelScript. */
-function declarationOf(proto: HelperPrototype): string {
-  const params = proto.params.map((p) => `${p.name}: ${ksTypeOf(p.type)}`).join(", ");
-  return `extern ${proto.name}(${params})${proto.returns === "void" ? "" : ` -> ${ksTypeOf(proto.returns)}`}`;
+function declarationOf(proto: HelperPrototype): Signature {
+  const params = proto.params.map((p) => ({ name: p.name, type: ksTypeOf(p.type) }));
+  return { keyword: "extern", name: proto.name, params, returns: proto.returns === "void" ? undefined : ksTypeOf(proto.returns) };
 }
 
 /** `const char *fmt`, `__u32 size`: a C parameter as written. */

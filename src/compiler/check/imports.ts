@@ -301,7 +301,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
       if (param.kind === "function") {
         ctx.diags.report(codegenErrors.notSupportedYet, arg.span, { kind: "functionToModuleFunction" });
         checkExpr(c, scope, arg);
-      } else checkExprAs(c, scope, arg, param, `argument ${i + 1} of \`${display}\``);
+      } else checkExprAs(c, scope, arg, param, { kind: "argument", index: i + 1, callee: display });
     });
   }
   return info.returnType;

@@ -11,7 +11,8 @@ import type { LicenseInfo } from "../ir.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
-import { defaultLicense, isGplCompatible, maxLicenseLength } from "../kernel/license.js";
+import { defaultLicense, gplCompatibleLicenses, isGplCompatible, maxLicenseLength } from "../kernel/license.js";
+import type { LicenseProblem } from "../diagnostics/catalog/names.js";
 
 
 export const defaultLicenseInfo: LicenseInfo = { text: defaultLicense, span: undefined, gplCompatible: true };
@@ -41,20 +42,21 @@ export function checkLicense(diags: Diagnostics, decls: readonly ast.Decl[], mai
   return { text, span: first.span, gplCompatible: isGplCompatible(text) };
 }
 
-function licenseProblem(value: string): string | undefined {
-  if (value.length === 0) return "is empty";
-  if (!/^[\x20-\x7e]*$/.test(value)) return "has characters that are not printable ASCII";
-  if (value.length > maxLicenseLength) return `is ${value.length} bytes long; libbpf passes at most ${maxLicenseLength} to the kernel`;
+function licenseProblem(value: string): LicenseProblem | undefined {
+  if (value.length === 0) return { kind: "empty" };
+  if (!/^[\x20-\x7e]*$/.test(value)) return { kind: "notPrintable" };
+  if (value.length > maxLicenseLength) return { kind: "tooLong", length: value.length, max: maxLicenseLength };
   return undefined;
 }
 
 /** The kernel's string closest in meaning to an SPDX-style GPL license. */
 function suggestedLicense(value: string): string {
-  if (/\bMIT\b/i.test(value)) return "Dual MIT/GPL";
-  if (/\bBSD/i.test(value)) return "Dual BSD/GPL";
-  if (/\bMPL/i.test(value)) return "Dual MPL/GPL";
-  if (/2\.0|v2|\b2\b/i.test(value) && !/later|\+/.test(value)) return "GPL v2";
-  return "GPL";
+  const kernelString = (pattern: RegExp): string => gplCompatibleLicenses.find((license) => pattern.test(license)) ?? defaultLicense;
+  if (/\bMIT\b/i.test(value)) return kernelString(/MIT/);
+  if (/\bBSD/i.test(value)) return kernelString(/BSD/);
+  if (/\bMPL/i.test(value)) return kernelString(/MPL/);
+  if (/2\.0|v2|\b2\b/i.test(value) && !/later|\+/.test(value)) return kernelString(/v2$/);
+  return defaultLicense;
 }
 
 function baseName(path: string): string {

@@ -22,7 +22,7 @@ import { asInteger } from "./conversions.js";
 import { foldConstant, type ConstantScope } from "./constants.js";
 import { unparenthesize } from "../ast.js";
 import { proveWhile, type WhileProofScope } from "./while-proof.js";
-import { kindList, mapKinds, mapKindsWhere } from "../kernel/map-kinds.js";
+import { mapKinds, mapKindsWhere } from "../kernel/map-kinds.js";
 
 /** `bpf_loop()` runs at most this many iterations (BPF_MAX_LOOPS in the kernel). */
 export const maxLoopIterations = 1n << 23n;
@@ -185,8 +185,8 @@ export function finishFunctionLoops(ctx: CheckContext, body: ast.Block): void {
 // ---------------------------------------------------------------------------------------
 
 /** The kinds `for (k, v) in m` walks on one side, for E0361's help. */
-function iterableKinds(kernel: boolean): string {
-  return kindList(mapKindsWhere((row) => row.spellings.length > 0 && (kernel ? row.iterable.kernel : row.iterable.user)));
+function iterableKinds(kernel: boolean): readonly string[] {
+  return mapKindsWhere((row) => row.spellings.length > 0 && (kernel ? row.iterable.kernel : row.iterable.user));
 }
 
 /**

@@ -16,7 +16,7 @@ import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
-import { kindList, mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations, maxLpmAddressBytes } from "../kernel/map-kinds.js";
 import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
@@ -78,19 +78,19 @@ function sizeOfCapacity(ctx: CheckContext, expr: ast.Expr): number | undefined {
 }
 
 /** Why `key` cannot be an LPM trie key, or undefined when it can. */
-function lpmKeyProblem(ctx: CheckContext, key: Type): string | undefined {
-  if (key.kind !== "struct" || key.origin !== "user") return "is not a struct";
+function lpmKeyProblem(ctx: CheckContext, key: Type): typeErrors.LpmKeyProblem | undefined {
+  if (key.kind !== "struct" || key.origin !== "user") return { kind: "notStruct" };
   const layout = ctx.structs.get(key.name);
-  if (!layout) return "is not a struct";
+  if (!layout) return { kind: "notStruct" };
   const first = layout.fields[0];
   if (!first || first.name !== "prefixlen" || !(first.type.kind === "int" && first.type.bits === 32 && !first.type.byteOrder)) {
-    return "does not start with `prefixlen: u32`";
+    return { kind: "noPrefixlen" };
   }
   const rest = layout.fields.slice(1);
-  if (rest.length === 0) return "has no address bytes after `prefixlen`";
+  if (rest.length === 0) return { kind: "noAddress" };
   const bytes = rest.reduce((sum, f) => sum + sizeOf(f.type, ctx.tables), 0);
-  if (4 + bytes !== sizeOf(key, ctx.tables)) return "has padding between or after its fields (use `u8[N]`, `be32` or `u32` address fields)";
-  if (bytes > 256) return `has ${bytes} address bytes (the kernel allows at most 256)`;
+  if (4 + bytes !== sizeOf(key, ctx.tables)) return { kind: "padding" };
+  if (bytes > maxLpmAddressBytes) return { kind: "addressTooLong", bytes, max: maxLpmAddressBytes };
   return undefined;
 }
 
@@ -122,7 +122,7 @@ export function mapExtraOf(ctx: CheckContext, type: Type, attribute: ast.Attribu
   const extra = mapKinds[type.mapKind].extra;
   if (!extra || extra.attribute !== name) {
     const owners = mapKindsWhere((row) => row.extra?.attribute === name);
-    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, { kind: "otherKind", mapKind: type.mapKind, owners: kindList(owners) });
+    ctx.diags.report(referenceSemantics.mapExtraAttribute, attribute.name.span, name, { kind: "otherKind", mapKind: type.mapKind, owners });
     return undefined;
   }
   const args = attribute.args ?? [];
@@ -146,7 +146,7 @@ export function mapMethodOfCallee(scope: Scope, callee: ast.Expr): { symbol: Ext
 export function checkMapIndexable(ctx: CheckContext, info: MapInfo, span: ast.Expr["span"]): boolean {
   const kind = info.type.mapKind;
   if (mapKinds[kind].indexable) return true;
-  ctx.diags.report(typeErrors.mapOperationForKind, span, info.name, kind, mapKinds[kind].usage.replaceAll("{m}", info.name));
+  ctx.diags.report(typeErrors.mapOperationForKind, span, info.name, kind, mapKinds[kind].usage);
   return false;
 }
 
@@ -210,9 +210,9 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       if (!arity(shape.operands.length, operandsArguments(shape.operands))) return skipArgs();
       shape.operands.forEach((operand, i) => {
         const arg = expr.args[i]!;
-        if (operand === "value") checkExprAs(c, scope, arg, info.type.value, operation === "push" ? `the value pushed onto \`${info.name}\`` : `a value of map \`${info.name}\``);
-        else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, `the key of map \`${info.name}\``);
-        else checkExprAs(c, scope, arg, u32, "the CPU number");
+        if (operand === "value") checkExprAs(c, scope, arg, info.type.value, { kind: operation === "push" ? "pushedValue" : "mapValue", map: info.name });
+        else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, { kind: "mapKey", map: info.name });
+        else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
       return shape.result === "value" ? info.type.value : plainResults[shape.result];
     }
@@ -275,7 +275,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
     const declared = resolveType(ctx, stmt.bindingType);
     ctx.typeOperands.set(stmt.bindingType, declared);
     if (declared.kind !== "error" && typeToString(declared) !== typeToString(value)) {
-      ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(value), typeToString(declared), `the value of \`${found.symbol.info.name}.${found.op}()\``);
+      ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(value), typeToString(declared), { kind: "operationResult", map: found.symbol.info.name, operation: found.op });
     }
   }
   return value;

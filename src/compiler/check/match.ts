@@ -101,7 +101,7 @@ function valueSite(c: ExprChecker, scope: Scope, value: ast.Expr, expected: Type
     return { expr: value, type: c.ctx.exprTypes.get(value) ?? errorType };
   }
   const type = expected
-    ? checkExprAs(c, scope, value, expected, "this match arm")
+    ? checkExprAs(c, scope, value, expected, { kind: "matchArm" })
     : requireValue(c, value, checkExpr(c, scope, value));
   return { expr: value, type };
 }
@@ -199,7 +199,7 @@ function unify(c: ExprChecker, sites: readonly ValueSite[]): Type {
   }
   if (!result) return errorType;
   if (result.kind === "intLiteral") result = literalsType(concrete);
-  for (const site of concrete) checkAssignable(c.ctx, site.expr, site.type, result, "this match arm");
+  for (const site of concrete) checkAssignable(c.ctx, site.expr, site.type, result, { kind: "matchArm" });
   return result;
 }
 
@@ -352,7 +352,7 @@ function patternKey(c: ExprChecker, scope: Scope, pattern: Exclude<ast.Pattern, 
         return undefined;
       }
       // Patterns of an enum scrutinee are compared as its integer values.
-      if (!checkAssignable(ctx, literal, type, scrutinee.kind === "enum" ? target : scrutinee, "this pattern")) return undefined;
+      if (!checkAssignable(ctx, literal, type, scrutinee.kind === "enum" ? target : scrutinee, { kind: "matchPattern" })) return undefined;
       const value = literal.kind === "CharLiteral" ? BigInt(literal.value)
         : literal.kind === "IntLiteral" ? literal.value
         : literal.operand.kind === "IntLiteral" ? -literal.operand.value : undefined;

@@ -5,13 +5,14 @@
 import type * as ast from "../ast.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
+import type { RangeReason } from "../diagnostics/catalog/safety.js";
 
 /** An inclusive integer interval; `max === undefined` means no upper bound is known. */
 export interface ValueRange {
   readonly min: bigint;
   readonly max: bigint | undefined;
-  /** Why the bound is what it is (for the "no bound" label). */
-  readonly why: string;
+  /** Why the bound is what it is (for the "no bound" label, E0405). */
+  readonly why: RangeReason;
 }
 
 /** A proven `if (var h: *T = ctx.header(offset))`. */

@@ -12,6 +12,7 @@
 //!   `sizeof`, bitfield widths, masks, narrow types and unmodified locals (E0406);
 //! - arrays inside headers take constant indexes below their length (E0408).
 
+import type { RangeReason } from "../diagnostics/catalog/safety.js";
 import type * as ast from "../ast.js";
 import { unparenthesize } from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
@@ -96,7 +97,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
       const [ntoh] = networkConversions(offsetType.bits);
       ctx.diags.report(typeErrors.byteOrderMix, offset.span, "headerOffset", { type: typeToString(offsetType) }, "hostInteger", { kind: "convert", fn: ntoh });
     } else {
-      ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), "the header offset");
+      ctx.diags.report(typeErrors.typeMismatch, offset.span, "integer", typeToString(offsetType), { kind: "headerOffset" });
     }
     ok = false;
   }
@@ -162,20 +163,20 @@ export function checkMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
 // Value ranges of offsets
 // ---------------------------------------------------------------------------------------
 
-function typeRange(t: Type | undefined, why: string): ValueRange {
+function typeRange(t: Type | undefined, why: RangeReason): ValueRange {
   if (!t) return { min: 0n, max: undefined, why };
   switch (t.kind) {
-    case "int": return { ...intRange(t), why: `any \`${typeToString(t)}\`` };
-    case "enum": return { min: 0n, max: 0xffffffffn, why: "any enum value" };
-    case "char": return { min: 0n, max: 255n, why: "any `char`" };
-    case "bool": return { min: 0n, max: 1n, why: "a bool" };
-    case "intLiteral": return { min: t.value, max: t.value, why: "a constant" };
+    case "int": return { ...intRange(t), why: { kind: "anyOfType", type: typeToString(t) } };
+    case "enum": return { min: 0n, max: 0xffffffffn, why: { kind: "anyEnum" } };
+    case "char": return { min: 0n, max: 255n, why: { kind: "anyChar" } };
+    case "bool": return { min: 0n, max: 1n, why: { kind: "bool" } };
+    case "intLiteral": return { min: t.value, max: t.value, why: { kind: "constant" } };
     default: return { min: 0n, max: undefined, why };
   }
 }
 
 function exact(value: bigint): ValueRange {
-  return { min: value, max: value, why: "a constant" };
+  return { min: value, max: value, why: { kind: "constant" } };
 }
 
 /**
@@ -191,20 +192,20 @@ export function valueRange(c: ExprChecker, expr: ast.Expr, proof: boolean): Valu
     case "ParenExpr": return valueRange(c, expr.expr, proof);
     case "SizeofExpr": {
       const of = ctx.typeOperands.get(expr.type);
-      return of && of.kind !== "error" ? exact(BigInt(sizeOf(of, ctx.tables))) : typeRange(own, "an unknown size");
+      return of && of.kind !== "error" ? exact(BigInt(sizeOf(of, ctx.tables))) : typeRange(own, { kind: "unknownSize" });
     }
     case "NameExpr": {
       const symbol = ctx.references.get(expr);
       if (symbol?.kind === "constant") return exact(symbol.value);
-      if (symbol?.kind !== "local") return typeRange(own, "a value the compiler cannot bound");
+      if (symbol?.kind !== "local") return typeRange(own, { kind: "unboundable" });
       const init = ctx.packets.localInits.get(symbol.id);
       const loop = ctx.packets.loopBounds.get(symbol.id);
-      if (!init && !loop) return typeRange(own, `any value of \`${symbol.name}\``);
+      if (!init && !loop) return typeRange(own, { kind: "anyValueOf", name: symbol.name });
       if (proof) ctx.packets.offsetDependencies.push({ id: symbol.id, name: symbol.name, span: expr.span });
       if (loop) {
         const start = valueRange(c, loop.start, proof);
         const end = valueRange(c, loop.end, proof);
-        return fit({ min: start.min, max: end.max === undefined ? undefined : end.max - 1n, why: `the range of \`${symbol.name}\`` }, own);
+        return fit({ min: start.min, max: end.max === undefined ? undefined : end.max - 1n, why: { kind: "rangeOf", name: symbol.name } }, own);
       }
       return fit(valueRange(c, init!, proof), own);
     }
@@ -212,27 +213,27 @@ export function valueRange(c: ExprChecker, expr: ast.Expr, proof: boolean): Valu
       const base = ctx.exprTypes.get(expr.target);
       const struct = base?.kind === "pointer" ? base.target : base;
       const field = struct?.kind === "struct" ? ctx.structs.get(struct.name)?.fields.find((f) => f.name === expr.field.name) : undefined;
-      if (field?.bits !== undefined) return { min: 0n, max: (1n << BigInt(field.bits)) - 1n, why: `the ${field.bits}-bit field \`${field.name}\`` };
-      return typeRange(own, `the field \`${expr.field.name}\``);
+      if (field?.bits !== undefined) return { min: 0n, max: (1n << BigInt(field.bits)) - 1n, why: { kind: "bitfield", bits: field.bits, field: field.name } };
+      return typeRange(own, { kind: "field", field: expr.field.name });
     }
     case "CastExpr": {
       const inner = valueRange(c, expr.expr, proof);
-      const target = typeRange(own, "the cast");
+      const target = typeRange(own, { kind: "cast" });
       if (inner.max !== undefined && target.max !== undefined && inner.min >= target.min && inner.max <= target.max) return inner;
       return target;
     }
     case "BinaryExpr": return fit(binaryRange(c, expr, proof), own);
-    case "UnaryExpr": return expr.op === "!" ? { min: 0n, max: 1n, why: "a bool" } : typeRange(own, "a value the compiler cannot bound");
-    default: return typeRange(own, "a value the compiler cannot bound");
+    case "UnaryExpr": return expr.op === "!" ? { min: 0n, max: 1n, why: { kind: "bool" } } : typeRange(own, { kind: "unboundable" });
+    default: return typeRange(own, { kind: "unboundable" });
   }
 }
 
 /** `range` if the expression's type holds it; otherwise no bound (C may wrap). */
 function fit(range: ValueRange, type: Type | undefined): ValueRange {
-  const limits = typeRange(type, "");
+  const limits = typeRange(type, { kind: "unknown" });
   if (range.max === undefined || limits.max === undefined) return range;
   if (range.min < limits.min || range.max > limits.max) {
-    return { min: limits.min, max: undefined, why: `may overflow \`${type ? typeToString(type) : "?"}\`` };
+    return { min: limits.min, max: undefined, why: { kind: "mayOverflow", type: type ? typeToString(type) : "?" } };
   }
   return range;
 }
@@ -240,10 +241,10 @@ function fit(range: ValueRange, type: Type | undefined): ValueRange {
 const booleanOps = new Set(["==", "!=", "<", "<=", ">", ">=", "&&", "||"]);
 
 function binaryRange(c: ExprChecker, expr: ast.BinaryExpr, proof: boolean): ValueRange {
-  if (booleanOps.has(expr.op)) return { min: 0n, max: 1n, why: "a bool" };
+  if (booleanOps.has(expr.op)) return { min: 0n, max: 1n, why: { kind: "bool" } };
   const l = valueRange(c, expr.left, proof);
   const r = valueRange(c, expr.right, proof);
-  const unbounded = (why: string): ValueRange => ({ min: 0n, max: undefined, why });
+  const unbounded = (why: RangeReason): ValueRange => ({ min: 0n, max: undefined, why });
   const why = l.max === undefined ? l.why : r.why;
   const rightConstant = r.max !== undefined && r.min === r.max ? r.min : undefined;
   switch (expr.op) {
@@ -253,31 +254,31 @@ function binaryRange(c: ExprChecker, expr: ast.BinaryExpr, proof: boolean): Valu
       if (r.max === undefined) return { min: -1n, max: l.max, why: r.why };
       return { min: l.min - r.max, max: l.max === undefined ? undefined : l.max - r.min, why };
     case "*":
-      if (l.min < 0n || r.min < 0n) return unbounded("a product of signed values");
+      if (l.min < 0n || r.min < 0n) return unbounded({ kind: "signedProduct" });
       return { min: l.min * r.min, max: l.max === undefined || r.max === undefined ? undefined : l.max * r.max, why };
     case "<<":
-      if (rightConstant === undefined || l.min < 0n) return unbounded("a shift by a variable amount");
+      if (rightConstant === undefined || l.min < 0n) return unbounded({ kind: "variableShift" });
       return { min: l.min << rightConstant, max: l.max === undefined ? undefined : l.max << rightConstant, why };
     case ">>":
-      if (rightConstant === undefined || l.min < 0n) return l.min < 0n ? unbounded("a signed shift") : { min: 0n, max: l.max, why };
+      if (rightConstant === undefined || l.min < 0n) return l.min < 0n ? unbounded({ kind: "signedShift" }) : { min: 0n, max: l.max, why };
       return { min: l.min >> rightConstant, max: l.max === undefined ? undefined : l.max >> rightConstant, why };
     case "&": {
       const masks = [l, r].filter((x) => x.min >= 0n && x.max !== undefined).map((x) => x.max!);
       if (masks.length === 0) return unbounded(why);
-      return { min: 0n, max: masks.reduce((a, b) => (a < b ? a : b)), why: "a mask" };
+      return { min: 0n, max: masks.reduce((a, b) => (a < b ? a : b)), why: { kind: "mask" } };
     }
     case "%":
-      if (rightConstant === undefined || rightConstant <= 0n || l.min < 0n) return unbounded("a remainder by a variable");
-      return { min: 0n, max: l.max === undefined || l.max >= rightConstant ? rightConstant - 1n : l.max, why: "a remainder" };
+      if (rightConstant === undefined || rightConstant <= 0n || l.min < 0n) return unbounded({ kind: "variableRemainder" });
+      return { min: 0n, max: l.max === undefined || l.max >= rightConstant ? rightConstant - 1n : l.max, why: { kind: "remainder" } };
     case "/":
-      if (rightConstant === undefined || rightConstant <= 0n || l.min < 0n) return unbounded("a division by a variable");
+      if (rightConstant === undefined || rightConstant <= 0n || l.min < 0n) return unbounded({ kind: "variableDivision" });
       return { min: l.min / rightConstant, max: l.max === undefined ? undefined : l.max / rightConstant, why };
     case "|": case "^": {
       if (l.min < 0n || r.min < 0n || l.max === undefined || r.max === undefined) return unbounded(why);
       const top = l.max > r.max ? l.max : r.max;
       return { min: 0n, max: (1n << BigInt(top.toString(2).length)) - 1n, why };
     }
-    default: return unbounded("not an integer expression");
+    default: return unbounded({ kind: "notInteger" });
   }
 }
 

@@ -35,7 +35,7 @@ export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type
   const { ctx } = c;
   const targetType = checkExpr(c, scope, target);
   const flagsType = checkExpr(c, scope, flags, u32);
-  checkAssignable(ctx, flags, flagsType, u32, "the attach flags");
+  checkAssignable(ctx, flags, flagsType, u32, { kind: "attachFlags" });
   const program = handleType.kind === "programHandle" ? handleType.programType : undefined;
   // Programs attached to perf events (kernel/program-types.ts `attach`) take `perf_options`.
   const perfAttached = program !== undefined && programTypeNamed(program)?.attach.kind === "perfSampling";
@@ -56,7 +56,7 @@ export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type
     return perfAttachmentType;
   }
   if (targetType.kind !== "str") {
-    ctx.diags.report(typeErrors.typeMismatch, target.span, "str", typeToString(targetType), "the attach target (an interface name)");
+    ctx.diags.report(typeErrors.typeMismatch, target.span, "str", typeToString(targetType), { kind: "attachTarget" });
   }
   return { kind: "int", bits: 32, signed: true };
 }

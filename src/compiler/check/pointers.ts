@@ -6,6 +6,7 @@
 //! re-declared in the branch's scope as the same symbol (same id) without `mayBeNull`,
 //! so every later lookup in that branch sees the checked pointer.
 
+import type { NullOrigin } from "../diagnostics/catalog/safety.js";
 import type * as ast from "../ast.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
@@ -28,21 +29,21 @@ function isNull(expr: ast.Expr): boolean {
  * Why a value of pointer type produced by `init` may be null, or undefined when it is
  * known not to be (`&x` of a local, a parameter, arithmetic on a checked pointer).
  */
-export function nullOrigin(c: ExprChecker, init: ast.Expr, type: Type): string | undefined {
+export function nullOrigin(c: ExprChecker, init: ast.Expr, type: Type): NullOrigin | undefined {
   if (type.kind !== "pointer") return undefined;
   const expr = unparenthesize(init);
   if (expr.kind === "CallExpr" && expr.callee.kind === "NameExpr") {
-    return `comes from a call to \`${expr.callee.name.name}\``;
+    return { kind: "call", callee: expr.callee.name.name };
   }
   if (expr.kind === "UnaryExpr" && expr.op === "&") {
     const operand = unparenthesize(expr.operand);
     if (operand.kind === "IndexExpr" && operand.target.kind === "NameExpr" &&
         c.ctx.references.get(operand.target)?.kind === "map") {
-      return "points into a map entry that may be absent";
+      return { kind: "mapEntry" };
     }
     if (operand.kind === "NameExpr") {
       const symbol = c.ctx.references.get(operand);
-      if (symbol?.kind === "local" && symbol.mapAlias) return `points into the entry of map \`${symbol.mapAlias}\`, which may be absent`;
+      if (symbol?.kind === "local" && symbol.mapAlias) return { kind: "mapAlias", map: symbol.mapAlias };
     }
   }
   if (expr.kind === "NameExpr") {
@@ -65,7 +66,7 @@ export function requireNonNull(c: ExprChecker, pointer: ast.Expr): void {
   if (expr.kind === "CallExpr" && expr.callee.kind === "NameExpr" && c.ctx.exprTypes.get(expr)?.kind === "pointer" &&
       c.ctx.references.get(expr.callee)?.kind === "function") {
     c.ctx.diags.report(safetyErrors.maybeNullDeref, expr.span, `${expr.callee.name.name}(…)`,
-      `is the result of a call to \`${expr.callee.name.name}\``);
+      { kind: "callResult", callee: expr.callee.name.name });
   }
 }
 

@@ -10,6 +10,7 @@
 //!   `list`, …) cannot cross the boundary (E0374).
 //! `*args`, `**kwargs` and keyword-only parameters cannot be called from here (E0514).
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -245,7 +246,7 @@ export function checkPythonCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   let ok = true;
   const badAnnotation = fn.params.find((p) => p.kind === undefined);
   if (badAnnotation) {
-    ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, `parameter \`${badAnnotation.name}\``, badAnnotation.annotation ?? "", badAnnotation.span);
+    ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, { parameter: badAnnotation.name }, badAnnotation.annotation ?? "", badAnnotation.span);
     ok = false;
   } else if (fn.returns === undefined) {
     ctx.diags.report(typeErrors.pythonAnnotationUnsupported, expr.callee.span, display, "result", fn.returnAnnotation ?? "", fn.span);
@@ -262,10 +263,10 @@ export function checkPythonCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
     const kind = param.kind ?? "untyped";
     argKinds.push(kind);
     if (kind === "bool") {
-      checkExprAs(c, scope, arg, boolType, `argument ${i + 1} of \`${display}\``);
+      checkExprAs(c, scope, arg, boolType, { kind: "argument", index: i + 1, callee: display });
       return;
     }
-    if (!checkPythonValue(c, scope, arg, kind === "str" ? "str" : "int", `parameter \`${param.name}\` of \`${display}\``)) ok = false;
+    if (!checkPythonValue(c, scope, arg, kind === "str" ? "str" : "int", { kind: "pythonParameter", parameter: param.name, callee: display })) ok = false;
   });
   if (!ok) return errorType;
   state(ctx).calls.set(expr, { module, fn, argKinds });
@@ -276,7 +277,7 @@ export function checkPythonCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
  * Checks a value passed to Python (`nu.f` arguments, `exec` arguments): `int` wants an
  * integer, `str` a string, `either` accepts both. Reports E0379 and returns false otherwise.
  */
-export function checkPythonValue(c: ExprChecker, scope: Scope, arg: ast.Expr, wanted: "int" | "str" | "either", where: string): boolean {
+export function checkPythonValue(c: ExprChecker, scope: Scope, arg: ast.Expr, wanted: "int" | "str" | "either", where: ValueContext): boolean {
   const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
   if (type.kind === "error") return true;
   const isInt = asInteger(type) !== undefined;

@@ -5,7 +5,7 @@ import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import { builtinAliases } from "../kernel/builtins.js";
-import { mapKinds, mapKindSpellings, mapKindsWhere, kindList } from "../kernel/map-kinds.js";
+import { mapKinds, mapKindSpellings, mapKindsWhere } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { errorType, primitiveTypes, typeToString, u32 } from "../types.js";
 import type { CheckContext } from "./context.js";
@@ -62,7 +62,7 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
   const spelled = typeExpr.name.name;
   const mapKind = mapKindSpellings.get(spelled);
   if (!mapKind) {
-    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, [...mapKindSpellings.keys()]), kindList(mapKindsWhere((row) => row.spellings.length > 0)));
+    ctx.diags.report(typeErrors.unknownMapKind, typeExpr.name.span, spelled, closestName(spelled, [...mapKindSpellings.keys()]), mapKindsWhere((row) => row.spellings.length > 0));
     return errorType;
   }
   const row = mapKinds[mapKind];

@@ -60,7 +60,7 @@ export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType,
     const recordBytes = sizeOf(value, ctx.tables) + recordHeaderBytes;
     const problem = ringbufSizeProblem(size, recordBytes);
     if (problem) {
-      ctx.diags.report(typeErrors.ringbufSize, typeExpr.capacity.span, size.toString(), problem.problem, problem.suggestion);
+      ctx.diags.report(typeErrors.ringbufSize, typeExpr.capacity.span, size.toString(), problem);
       return errorType;
     }
     bytes = Number(size);
@@ -68,24 +68,18 @@ export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType,
   return { kind: "map", mapKind: "ringbuf", key: voidType, value, maxEntries: bytes };
 }
 
-function ringbufSizeProblem(size: bigint, recordBytes: number): { problem: string; suggestion: string } | undefined {
+function ringbufSizeProblem(size: bigint, recordBytes: number): typeErrors.RingbufSizeProblem | undefined {
   const minimum = BigInt(Math.max(pageSize, nextPowerOfTwo(recordBytes)));
-  if (size > BigInt(maxRingbufBytes)) {
-    return { problem: "larger than the 1 GiB limit", suggestion: `a power of two between ${minimum} and ${maxRingbufBytes}` };
-  }
+  if (size > BigInt(maxRingbufBytes)) return { kind: "tooLarge", minimum, maximum: BigInt(maxRingbufBytes) };
   if ((size & (size - 1n)) !== 0n) {
     let up = 1n;
     while (up < size) up <<= 1n;
     const down = up >> 1n;
     const options = [down, up].filter((s) => s >= minimum && s <= BigInt(maxRingbufBytes));
-    return { problem: "not a power of two", suggestion: options.length > 0 ? options.map((s) => `\`${s}\``).join(" or ") : `\`${minimum}\`` };
+    return { kind: "notPowerOfTwo", options: options.length > 0 ? options : [minimum] };
   }
-  if (size < BigInt(pageSize)) {
-    return { problem: `smaller than one page (${pageSize} bytes)`, suggestion: `\`${minimum}\` or more` };
-  }
-  if (size < BigInt(recordBytes)) {
-    return { problem: `one record (${recordBytes} bytes with its header) does not fit`, suggestion: `\`${minimum}\` or more` };
-  }
+  if (size < BigInt(pageSize)) return { kind: "belowPage", pageSize, minimum };
+  if (size < BigInt(recordBytes)) return { kind: "recordDoesNotFit", recordBytes, minimum };
   return undefined;
 }
 

@@ -6,6 +6,7 @@ import type * as ast from "../ast.js";
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import type { MapType, StructLayout, EnumLayout, Type, TypeTables } from "../types.js";
 import type { Span } from "../source.js";
+import type { NullOrigin } from "../diagnostics/catalog/safety.js";
 import type { IrConst } from "../ir.js";
 import type { ErrorFlow } from "./errors.js";
 import type { LoopFacts } from "./loops.js";
@@ -74,8 +75,8 @@ export interface ConfigInfo {
 export type Symbol =
   | {
       readonly kind: "local"; readonly name: string; readonly type: Type; readonly isConst: boolean; readonly span: Span; readonly id: number;
-      /** A pointer that may be null here: why (e.g. "comes from a call to `f`"). Cleared by null checks. */
-      readonly mayBeNull?: string;
+      /** A pointer that may be null here: where it came from (E0415 words it). Cleared by null checks. */
+      readonly mayBeNull?: NullOrigin;
       /** `var s = m[k]`: the map whose entry `s` aliases (reads copy, writes go through). */
       readonly mapAlias?: string;
     }

@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import type { NullOrigin } from "../diagnostics/catalog/safety.js";
 import { neverReturningCall } from "./exec.js";
 import { checkTestResultUse } from "./testing.js";
 import type * as ast from "../ast.js";
@@ -103,14 +104,14 @@ export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): vo
       if (startType.kind === "intLiteral" && endType.kind === "intLiteral") {
         variableType = concreteType(ctx, stmt.end, endType);
         concreteType(ctx, stmt.start, startType);
-        checkAssignable(ctx, stmt.start, startType, variableType, "the loop start");
+        checkAssignable(ctx, stmt.start, startType, variableType, { kind: "loopStart" });
       } else {
         variableType = startType.kind === "intLiteral" ? concreteType(ctx, stmt.end, endType) : concreteType(ctx, stmt.start, startType);
-        checkAssignable(ctx, stmt.start, startType, variableType, "the loop start");
-        checkAssignable(ctx, stmt.end, endType, variableType, "the loop end");
+        checkAssignable(ctx, stmt.start, startType, variableType, { kind: "loopStart" });
+        checkAssignable(ctx, stmt.end, endType, variableType, { kind: "loopEnd" });
       }
       if (variableType.kind !== "error" && !asInteger(variableType)) {
-        ctx.diags.report(typeErrors.typeMismatch, stmt.start.span, "integer", typeToString(variableType), "a range bound");
+        ctx.diags.report(typeErrors.typeMismatch, stmt.start.span, "integer", typeToString(variableType), { kind: "rangeBound" });
         variableType = errorType;
       }
       const bodyScope = scope.child();
@@ -163,13 +164,13 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
   if (declared && stmt.type) checkUserspaceHeaderType(c, declared, stmt.type.span);
   let type: Type = declared ?? errorType;
   const id = ctx.freshLocalId();
-  let mayBeNull: string | undefined;
+  let mayBeNull: NullOrigin | undefined;
   let mapAlias: string | undefined;
   if (stmt.init) {
     allowObjectMapIndex(c, stmt.init);
-    if (declared) checkExprAs(c, scope, stmt.init, declared, `the declaration of \`${stmt.name.name}\``);
+    if (declared) checkExprAs(c, scope, stmt.init, declared, { kind: "declaration", name: stmt.name.name });
     else type = concreteType(ctx, stmt.init, requireValue(c, stmt.init, checkExpr(c, scope, stmt.init)));
-    mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? "is initialised to `null`" : nullOrigin(c, stmt.init, type);
+    mayBeNull = stmt.init.kind === "NullLiteral" && type.kind === "pointer" ? { kind: "nullInitialiser" } : nullOrigin(c, stmt.init, type);
     // `var s = m[k]` aliases the entry: `s == none` tests presence, writes go through.
     const init = unparenthesize(stmt.init);
     // A map of objects (`hash<K, *T>`) gives a pointer into the entry instead (object-maps.ts).
@@ -182,11 +183,11 @@ function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {
     // pointer gives it one (nullLocals, KernelScript 0.1.1's `var x = null`).
     if (!declared && type.kind === "null") {
       if (stmt.keyword === "const") {
-        ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "a typed value", typeToString(type), `the declaration of \`${stmt.name.name}\``);
+        ctx.diags.report(typeErrors.typeMismatch, stmt.init.span, "typedValue", typeToString(type), { kind: "declaration", name: stmt.name.name });
         type = errorType;
       } else {
         ctx.nullLocals.set(id, { stmt, typed: false });
-        mayBeNull = "is initialised to `null`";
+        mayBeNull = { kind: "nullInitialiser" };
       }
     }
   } else if (!declared) {
@@ -214,7 +215,7 @@ function checkBindingSource(c: ExprChecker, scope: Scope, stmt: ast.IfStmt): { t
       const declared = resolveType(c.ctx, stmt.bindingType);
       c.ctx.typeOperands.set(stmt.bindingType, declared);
       if (declared.kind !== "error" && !sameType(declared, type)) {
-        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), "the map entry binding");
+        c.ctx.diags.report(typeErrors.typeMismatch, stmt.bindingType.span, typeToString(type), typeToString(declared), { kind: "mapEntryBinding" });
       }
     }
     return { type, pointer: false };
@@ -246,7 +247,7 @@ function typeNullLocal(c: ExprChecker, scope: Scope, symbol: Extract<Symbol, { k
     const own = s.own(symbol.name);
     if (own?.kind === "local" && own.id === symbol.id) s.declare(symbol.name, typed);
   }
-  ctx.declarations.set(pending.stmt, { ...typed, mayBeNull: "is initialised to `null`" });
+  ctx.declarations.set(pending.stmt, { ...typed, mayBeNull: { kind: "nullInitialiser" } });
   pending.typed = true;
   return valueType;
 }
@@ -287,8 +288,8 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
           }
           if (symbol.type.kind === "pointer" && stmt.op === "=") {
             allowObjectMapIndex(c, stmt.value);
-            const valueType = checkExprAs(c, scope, stmt.value, targetType, "this assignment");
-            const origin = stmt.value.kind === "NullLiteral" ? "was assigned `null`" : nullOrigin(c, stmt.value, valueType);
+            const valueType = checkExprAs(c, scope, stmt.value, targetType, { kind: "assignment" });
+            const origin = stmt.value.kind === "NullLiteral" ? { kind: "nullAssigned" } as const : nullOrigin(c, stmt.value, valueType);
             if (origin) markMayBeNull(scope, symbol, origin);
             ctx.exprTypes.set(target, targetType);
             return;
@@ -362,14 +363,14 @@ function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
       concreteType(ctx, stmt.value, valueType);
       return;
     }
-    checkAssignable(ctx, stmt.value, valueType, targetType, `\`${stmt.op}\``);
+    checkAssignable(ctx, stmt.value, valueType, targetType, { kind: "compoundAssignment", operator: stmt.op });
     return;
   }
-  checkExprAs(c, scope, stmt.value, targetType, "this assignment");
+  checkExprAs(c, scope, stmt.value, targetType, { kind: "assignment" });
 }
 
 /** After `p = maybe_null()`: `p` needs a check again, up to the scope that declared it. */
-function markMayBeNull(scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, origin: string): void {
+function markMayBeNull(scope: Scope, symbol: Extract<Symbol, { kind: "local" }>, origin: NullOrigin): void {
   const marked: Symbol = { ...symbol, mayBeNull: origin };
   for (let s: Scope | undefined = scope; s; s = s.parent) {
     const own = s.own(symbol.name);
@@ -406,7 +407,7 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
     checkTailCall(c, scope, stmt.value, target);
     return;
   }
-  checkExprAs(c, scope, stmt.value, expected, `the return value of \`${info.name}\``);
+  checkExprAs(c, scope, stmt.value, expected, { kind: "returnValue", function: info.name });
   checkEscapingPointer(c, stmt.value);
 }
 

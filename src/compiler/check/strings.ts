@@ -10,6 +10,7 @@
 //!   are rejected (E0343).
 //! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
 
+import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -57,7 +58,7 @@ export function checkStringAssignable(
   expr: ast.Expr,
   found: Extract<Type, { kind: "str" }>,
   expected: Type,
-  context: string,
+  context: ValueContext,
 ): boolean | undefined {
   const capacity = expected.kind === "str" ? expected.size : expected.kind === "array" && isByte(expected.element) ? expected.length : undefined;
   if (capacity === undefined) return undefined;

@@ -13,6 +13,7 @@
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { StructOpsProblem } from "../diagnostics/catalog/types-kernel-interfaces.js";
+import type { Signature } from "../diagnostics/catalog/wording.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import { checkDeclarationAgainstBtf, declaredOps } from "./struct-ops-compat.js";
 import type { Type } from "../types.js";
@@ -181,11 +182,11 @@ function checkMethod(ctx: CheckContext, impl: ast.ImplDecl, fn: ast.FunctionDecl
 }
 
 /** `fn name(sk: *sock) -> u32`, naming parameters as the user did where BTF has no names. */
-function methodSignature(member: Extract<OpsMember, { kind: "method" }>, userNames: readonly string[]): string {
+function methodSignature(member: Extract<OpsMember, { kind: "method" }>, userNames: readonly string[]): Signature {
   const fallback = (type: Type, i: number): string =>
     type.kind === "pointer" && type.target.kind === "struct" && type.target.name === "sock" ? "sk" : `arg${i}`;
-  const params = member.params.map((p, i) => `${p.name || userNames[i] || fallback(p.type, i)}: ${typeToString(p.type)}`);
-  return `fn ${member.name}(${params.join(", ")}) -> ${typeToString(member.returnType)}`;
+  const params = member.params.map((p, i) => ({ name: p.name || userNames[i] || fallback(p.type, i), type: typeToString(p.type) }));
+  return { keyword: "fn", name: member.name, params, returns: typeToString(member.returnType) };
 }
 
 /**

@@ -123,7 +123,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   // A struct of the file is KernelScript 0.1.1's test context; its fields are checked
   // once the program type is known.
   const userContext = runFound.kind === "struct" && runFound.origin === "user" ? runFound.name : undefined;
-  if (!userContext) checkAssignable(ctx, runArg, runFound, runType, `the test run of \`${name}()\``);
+  if (!userContext) checkAssignable(ctx, runArg, runFound, runType, { kind: "testRun", program: name });
   if (progType.kind === "error") return errorType;
   if (progType.kind !== "programRef" || symbol?.kind !== "function" || symbol.info.role.kind !== "program") {
     ctx.diags.report(typeErrors.testNeedsProgram, progArg.span, name, { type: typeToString(progType) });
@@ -175,12 +175,12 @@ function checkTestContext(c: ExprChecker, runArg: ast.Expr, struct: string, type
   let ok = true;
   for (const field of layout.fields) {
     const meaning = testContextFieldByName.get(field.name);
-    let why: string | undefined;
-    if (!meaning) why = "means nothing to a test run";
-    else if (!meaning.runKinds.includes(runKind)) why = `is not part of the ${typeInfo.label} test run`;
-    else if (!asInteger(field.type) || field.type.kind === "bool") why = `must be an integer, not \`${typeToString(field.type)}\``;
+    let why: referenceErrors.TestContextFieldProblem | undefined;
+    if (!meaning) why = { kind: "meaningless" };
+    else if (!meaning.runKinds.includes(runKind)) why = { kind: "otherRun", run: typeInfo.label };
+    else if (!asInteger(field.type) || field.type.kind === "bool") why = { kind: "notInteger", type: typeToString(field.type) };
     if (why || !meaning) {
-      ctx.diags.report(referenceErrors.testContextField, runArg.span, struct, field.name, why ?? "", allowed || "none");
+      ctx.diags.report(referenceErrors.testContextField, runArg.span, struct, field.name, why ?? { kind: "meaningless" }, allowed);
       ok = false;
       continue;
     }
@@ -215,7 +215,7 @@ function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return packetType;
   }
-  if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, "the Ethernet header of `eth_packet()`");
+  if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, { kind: "ethernetHeader" });
   return packetType;
 }
 
@@ -227,13 +227,13 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, met
       ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "headerArguments", method: method.name, header: method.header, count: expr.args.length });
       expr.args.forEach((a) => checkExpr(c, scope, a));
     } else if (arg) {
-      checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, `the header of \`.${method.name}()\``);
+      checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, { kind: "testPacketHeader", method: method.name });
     }
   } else if (expr.args.length !== 1 || !arg) {
     ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "payloadArguments", method: method.name, count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
   } else {
-    checkExprAs(c, scope, arg, u32, `the byte count of \`.${method.name}()\``);
+    checkExprAs(c, scope, arg, u32, { kind: "testPacketByteCount", method: method.name });
     if (arg.kind === "IntLiteral" && arg.value > BigInt(testPacketCapacity)) {
       ctx.diags.report(safetyErrors.testPacketTooLarge, arg.span, String(arg.value), testPacketCapacity);
     }
@@ -263,13 +263,13 @@ function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr, method: PacketMetho
   const earlier = chain.slice(0, -1).map((call) => packetMethodByName.get((call.callee as ast.FieldExpr).field.name)).filter((m): m is PacketMethod => !!m);
   const network = earlier.find((m) => m.layer === "l3");
   const field = (expr.callee as ast.FieldExpr).field;
-  let why: string | undefined;
-  if (method.layer !== "payload" && earlier.some((m) => m.layer === "payload")) why = "headers cannot follow the payload";
-  else if (method.layer === "l3" && network) why = `the packet already has an \`.${network.name}()\` header`;
-  else if (method.layer === "l4" && earlier.some((m) => m.layer === "l4")) why = "the packet already has a transport header";
-  else if (method.layer === "l4" && !network) why = `a ${method.name.toUpperCase()} header needs an IP header before it (\`.ipv4()\` or \`.ipv6()\`)`;
-  else if (method.layer === "l4" && method.needs !== "ip" && network && method.needs !== network.name) {
-    why = `\`.${method.name}()\` goes with \`.${method.needs}()\`, not \`.${network.name}()\``;
+  let why: typeErrors.PacketLayerProblem | undefined;
+  if (method.layer !== "payload" && earlier.some((m) => m.layer === "payload")) why = { kind: "afterPayload" };
+  else if (method.layer === "l3" && network) why = { kind: "secondNetworkHeader", network: network.name };
+  else if (method.layer === "l4" && earlier.some((m) => m.layer === "l4")) why = { kind: "secondTransportHeader" };
+  else if (method.layer === "l4" && !network) why = { kind: "noNetworkHeader", method: method.name };
+  else if (method.layer === "l4" && method.needs && method.needs !== "ip" && network && method.needs !== network.name) {
+    why = { kind: "otherNetworkHeader", method: method.name, needs: method.needs, network: network.name };
   }
   if (why) c.ctx.diags.report(typeErrors.packetLayerOrder, field.span, method.name, why);
 }
@@ -324,46 +324,46 @@ export function checkHelperFromTest(c: ExprChecker, info: FunctionInfo, span: im
   return true;
 }
 
-function unportable(ctx: CheckContext, info: FunctionInfo, seen: Set<FunctionInfo>): string | undefined {
+function unportable(ctx: CheckContext, info: FunctionInfo, seen: Set<FunctionInfo>): codegenErrors.Unportable | undefined {
   if (seen.has(info)) return undefined;
   seen.add(info);
   const decl = info.decl;
-  if (decl.kind !== "FunctionDecl" || !decl.body) return "it has no body";
+  if (decl.kind !== "FunctionDecl" || !decl.body) return { kind: "noBody" };
   for (const p of info.params) {
-    if (!portableType(p.type)) return `its parameter \`${p.name}\` has type \`${typeToString(p.type)}\``;
+    if (!portableType(p.type)) return { kind: "parameterType", name: p.name, type: typeToString(p.type) };
   }
-  let why: string | undefined;
+  let why: codegenErrors.Unportable | undefined;
   const visit = (node: ast.Node): void => {
     if (why) return;
     if (node.kind === "NameExpr") {
       const symbol = ctx.references.get(node);
-      if (symbol?.kind === "map") why = `it uses map \`${node.name.name}\``;
-      else if (symbol?.kind === "global" || symbol?.kind === "config") why = `it uses the global \`${node.name.name}\``;
+      if (symbol?.kind === "map") why = { kind: "usesMap", name: node.name.name };
+      else if (symbol?.kind === "global" || symbol?.kind === "config") why = { kind: "usesGlobal", name: node.name.name };
       else if (symbol?.kind === "function") {
         const callee = symbol.info;
-        if (callee.role.kind !== "helper") why = `it refers to \`${callee.name}\``;
+        if (callee.role.kind !== "helper") why = { kind: "refersTo", name: callee.name };
         else {
           const inner = unportable(ctx, callee, seen);
-          if (inner) why = `it calls \`${callee.name}\`, and ${inner}`;
+          if (inner) why = { kind: "callsUnportable", callee: callee.name, inner };
           else ctx.testing.helpers.add(callee);
         }
       }
     } else if (node.kind === "CallExpr" && node.callee.kind === "NameExpr" && !ctx.references.has(node.callee)) {
-      why = `it calls \`${node.callee.name.name}()\`, which exists only in the kernel`;
+      why = { kind: "kernelOnlyCall", name: node.callee.name.name };
     } else if (node.kind === "CallExpr" && node.callee.kind !== "NameExpr") {
-      why = "it makes a method or indirect call";
+      why = { kind: "indirectCall" };
     } else if (node.kind === "WhileStmt" || node.kind === "ForRangeStmt" || node.kind === "ForInStmt") {
-      why = "it has a loop (eBPF loops may become kernel callbacks)";
+      why = { kind: "loop" };
     } else if (node.kind === "IfStmt" && node.binding) {
-      why = "it binds a map entry, packet header or pointer";
+      why = { kind: "binding" };
     } else if (node.kind === "ReturnStmt" && node.value && unparenthesize(node.value).kind === "UnaryExpr" && (unparenthesize(node.value) as ast.UnaryExpr).op === "&") {
       // In eBPF a returned `&local` lives in a per-CPU map (W0272); there is none here.
-      why = "it returns an address (`return &…`)";
+      why = { kind: "returnsAddress" };
     } else if (node.kind === "ThrowStmt" || node.kind === "TryStmt" || node.kind === "DeferStmt") {
-      why = "it uses error handling";
+      why = { kind: "errorHandling" };
     } else if (node.kind === "VarStmt") {
       const symbol = ctx.declarations.get(node);
-      if (symbol?.kind === "local" && !portableType(symbol.type)) why = `its variable \`${symbol.name}\` has type \`${typeToString(symbol.type)}\``;
+      if (symbol?.kind === "local" && !portableType(symbol.type)) why = { kind: "variableType", name: symbol.name, type: typeToString(symbol.type) };
     }
     if (!why) forEachChild(node, visit);
   };

@@ -5,7 +5,7 @@
 //! A new kind is a new row here, its name in `types.ts` `MapKind`, and C for any new
 //! operation in `emit/map-kinds-c.ts` (ARCHITECTURE.md, "How to add a map kind").
 
-import type { MapKind } from "../types.js";
+import type { MapExtraMeaning, MapKind, MapUsage } from "../types.js";
 
 /** Capacity of a map declared without `(N)`. */
 export const defaultMapCapacity = 1024;
@@ -112,8 +112,8 @@ export interface MapKindRow {
   readonly everyIndexPresent: boolean;
   /** `m[k]`, `m[k] = v`, `delete m[k]`, `if (var e = m[k])` (key/value kinds). */
   readonly indexable: boolean;
-  /** What to use instead of `m[k]` on a kind without keys (the help of E0399; `{m}` is the map). */
-  readonly usage: string;
+  /** What to use instead of `m[k]` on a kind without keys: a key of E0399's help, worded in the catalogue. */
+  readonly usage: MapUsage | undefined;
   /** `for (k, v) in m`: in eBPF through `bpf_for_each_map_elem()`, in user space through get_next_key. */
   readonly iterable: { readonly kernel: boolean; readonly user: boolean };
   /** `m.NAME(…)`: each method's name and what it does. */
@@ -136,9 +136,9 @@ export interface MapKindRow {
   readonly python: boolean;
   /**
    * An attribute setting the map's `map_extra` (`@NAME(n)`, a constant from `min` to
-   * `max`); what the number means, for messages.
+   * `max`); what the number means, as a key of the catalogue's wording (E0628).
    */
-  readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: string };
+  readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: MapExtraMeaning };
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -147,10 +147,9 @@ const queueMethods = methods(["push", "push"], ["pop", "pop"], ["peek", "peek"])
 
 const keyValue = {
   typeArguments: "keyValue", key: "any", defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false,
-  everyIndexPresent: false, indexable: true, usage: "", iterable: { kernel: true, user: true }, methods: methods(),
+  everyIndexPresent: false, indexable: true, usage: undefined, iterable: { kernel: true, user: true }, methods: methods(),
   flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "keyValue", python: true,
 } as const satisfies Partial<MapKindRow>;
-const queueUsage = "use `{m}.push(v)`, and `if (var v = {m}.pop()) { … }` or `.peek()`";
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
@@ -176,7 +175,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   ringbuf: {
     spellings: ["ringbuf", "RingBuf"], bpfMapType: "BPF_MAP_TYPE_RINGBUF", typeArguments: "ringbuf", key: "none",
     defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
-    usage: "reserve a record with `{m}.reserve()` and `{m}.submit(record)` it in eBPF; receive records with `{m}.on_event(handler)` and `dispatch({m})`",
+    usage: "reserveAndSubmit",
     // reserve/submit/discard work on records (check/ringbuf.ts); these two are map methods.
     iterable: { kernel: false, user: false }, methods: methods(["on_event", "on_event"], ["dropped", "dropped"]), flags: [], requiredFlags: 0,
     declaration: "sizeOnly", userView: "records", python: false,
@@ -184,20 +183,20 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   perf_event_array: {
     spellings: ["perf_event_array", "PerfEventArray"], bpfMapType: "BPF_MAP_TYPE_PERF_EVENT_ARRAY", typeArguments: "record",
     key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
-    usage: "send records with `{m}.output(ctx, record)` in eBPF and receive them with `{m}.on_event(handler)` and `dispatch({m})`",
+    usage: "outputRecords",
     iterable: { kernel: false, user: false }, methods: methods(["output", "output"], ["on_event", "on_event"], ["dropped", "dropped"]),
     flags: accessFlags, requiredFlags: 0, declaration: "fdSlots", userView: "records", python: false,
   },
   queue: {
     spellings: ["queue", "Queue"], bpfMapType: "BPF_MAP_TYPE_QUEUE", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
-    usage: queueUsage, iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
+    usage: "pushAndPop", iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
     declaration: "valueOnly", userView: "nextValue", python: false,
   },
   stack: {
     spellings: ["stack", "Stack"], bpfMapType: "BPF_MAP_TYPE_STACK", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
-    usage: queueUsage, iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
+    usage: "pushAndPop", iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
     declaration: "valueOnly", userView: "nextValue", python: false,
   },
   // Kernel 5.16+. Values only (key_size 0); max_entries sizes the bit set. The kernel
@@ -205,16 +204,16 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   bloom_filter: {
     spellings: ["bloom_filter", "BloomFilter"], bpfMapType: "BPF_MAP_TYPE_BLOOM_FILTER", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
-    usage: "add values with `{m}.push(v)` and test them with `{m}.contains(v)` (false: surely absent; true: probably present)",
+    usage: "pushAndContains",
     iterable: { kernel: false, user: false }, methods: methods(["push", "push"], ["contains", "test"], ["peek", "test"]),
     flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
     // The low 4 bits of map_extra; 0 (no attribute) is the kernel's default of 5.
-    extra: { attribute: "hashes", min: 1, max: 15, meaning: "the number of hash functions" },
+    extra: { attribute: "hashes", min: 1, max: 15, meaning: "hashFunctions" },
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {
     spellings: [], bpfMapType: "BPF_MAP_TYPE_PROG_ARRAY", typeArguments: "internal", key: "index", defaultEntries: 0,
-    hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: "", iterable: { kernel: false, user: false },
+    hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: undefined, iterable: { kernel: false, user: false },
     methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,
   },
 };
@@ -239,11 +238,8 @@ export function mapKindsWhere(test: (row: MapKindRow) => boolean): MapKind[] {
   return (Object.keys(mapKinds) as MapKind[]).filter((kind) => test(mapKinds[kind]));
 }
 
-/** `` `a`, `b` or `c` `` for a help line. */
-export function kindList(kinds: readonly string[]): string {
-  const quoted = kinds.map((k) => `\`${k}\``);
-  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
-}
-
 /** Every `@NAME(n)` attribute some map kind takes for its `map_extra`. */
 export const mapExtraAttributes: readonly string[] = [...new Set(Object.values(mapKinds).flatMap((row) => row.extra ? [row.extra.attribute] : []))];
+
+/** The kernel's `LPM_DATA_SIZE_MAX`: the address bytes an LPM trie key may have after `prefixlen`. */
+export const maxLpmAddressBytes = 256;

@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { Type } from "../types.js";
+import type { TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -73,7 +73,7 @@ export type TestRunSupport =
   | { readonly kind: "xdpPacket" }
   | { readonly kind: "skbPacket" }
   | { readonly kind: "rawArguments" }
-  | { readonly kind: "unsupported"; readonly why: string };
+  | { readonly kind: "unsupported"; readonly why: UntestableReason };
 
 export interface ProgramTypeInfo {
   readonly programType: ProgramType;
@@ -93,7 +93,7 @@ export interface ProgramTypeInfo {
    */
   readonly contextForTarget?: (target: string) => string;
   /** What a well-formed attribute argument looks like, or undefined if any string goes. */
-  readonly targetFormat?: { readonly pattern: RegExp; readonly description: string; readonly example: string };
+  readonly targetFormat?: { readonly pattern: RegExp; readonly shape: TargetShape; readonly example: string };
   /** The only arguments the attribute accepts (`@tc("ingress")`), if it is a fixed set. */
   readonly targetChoices?: readonly string[];
   /** What the program returns, for the signature check and the help text. */
@@ -144,8 +144,8 @@ export interface ProgramTypeInfo {
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
-const kernelFunctionTarget = { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, description: "a kernel function name (optionally `+offset`)" };
-const eventTarget = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, description: "a tracepoint event name without its category" };
+const kernelFunctionTarget = { pattern: /^[A-Za-z_][A-Za-z0-9_.]*(\+(0x[0-9a-fA-F]+|[0-9]+))?$/, shape: "kernelFunction" } as const;
+const eventTarget = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, shape: "eventName" } as const;
 const tracingIncludes = ["bpf/bpf_tracing.h"];
 const probeAttach: AttachMethod = { kind: "declaredTarget", function: "ks_attach_probe" };
 const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
@@ -247,14 +247,14 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     argument: "required",
     argumentExample: '@tracepoint("sched/sched_switch")',
     contextForTarget: tracepointRecordStruct,
-    targetFormat: { pattern: /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/, description: "a `category/event` name", example: '@tracepoint("sched/sched_switch")' },
+    targetFormat: { pattern: /^[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/, shape: "categoryEvent", example: '@tracepoint("sched/sched_switch")' },
     section: (target) => `tracepoint/${target ?? ""}`,
     arguments: { kind: "context" },
     cEntry: "function",
     cIncludes: [],
     attach: { kind: "declaredTarget", function: "ks_attach_tracepoint" },
     loaderPieces: [{ generated: "tracepointAttach" }],
-    testRun: { kind: "unsupported", why: "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)" },
+    testRun: { kind: "unsupported", why: "classicTracepoint" },
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -304,7 +304,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: tracingIncludes,
     attach: probeAttach,
     loaderPieces: probePieces,
-    testRun: { kind: "unsupported", why: "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function" },
+    testRun: { kind: "unsupported", why: "fentryTestFunctions" },
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -329,7 +329,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: tracingIncludes,
     attach: probeAttach,
     loaderPieces: probePieces,
-    testRun: { kind: "unsupported", why: "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf" },
+    testRun: { kind: "unsupported", why: "tpBtf" },
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -353,7 +353,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: tracingIncludes,
     attach: probeAttach,
     loaderPieces: probePieces,
-    testRun: { kind: "unsupported", why: "the kernel cannot test-run kprobe programs" },
+    testRun: { kind: "unsupported", why: "kprobe" },
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -378,7 +378,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: [...tracingIncludes, "bpf/bpf_core_read.h"],
     attach: probeAttach,
     loaderPieces: probePieces,
-    testRun: { kind: "unsupported", why: "the kernel cannot test-run kprobe programs" },
+    testRun: { kind: "unsupported", why: "kprobe" },
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -400,7 +400,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: [],
     attach: { kind: "perfSampling" },
     loaderPieces: [],
-    testRun: { kind: "unsupported", why: "the kernel cannot test-run perf_event programs" },
+    testRun: { kind: "unsupported", why: "perfEvent" },
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: returnsZero,
@@ -423,7 +423,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: tracingIncludes,
     attach: { kind: "register" },
     loaderPieces: [],
-    testRun: { kind: "unsupported", why: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN" },
+    testRun: { kind: "unsupported", why: "structOps" },
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,

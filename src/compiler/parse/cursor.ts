@@ -18,6 +18,7 @@
 
 import type { CatalogEntry, Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
+import type { SyntaxPlace } from "../diagnostics/catalog/syntax.js";
 import type { SourceFile, Span } from "../source.js";
 import { describeToken, type Token, type TokenKind } from "./token.js";
 import { maxNesting } from "../limits.js";
@@ -43,7 +44,7 @@ const EXPRESSION_END: ReadonlySet<TokenKind> = new Set<TokenKind>([
 /** Tokens a type may consist of besides bracketed groups (`str(4)`, `[T; N]`, `fn(…)`). */
 const TYPE_TOKENS: ReadonlySet<TokenKind> = new Set<TokenKind>(["*", "Ident", "fn", "->"]);
 
-export type TooDeep = "expression" | "operator chain" | "block" | "type" | "`else if` chain";
+export type TooDeep = E.NestedConstruct;
 
 export class Cursor {
   private pos = 0;
@@ -101,10 +102,10 @@ export class Cursor {
     return this.at(kind) ? this.advance() : undefined;
   }
 
-  /** Consumes `kind` or reports what was found instead (`context` says where: "after the parameters"). */
-  expect(kind: TokenKind, context: string): Token | undefined {
+  /** Consumes `kind` or reports what was found instead (`where`: e.g. `"closeParameters"`). */
+  expect(kind: TokenKind, where: SyntaxPlace): Token | undefined {
     if (this.at(kind)) return this.advance();
-    this.error(E.expectedToken, this.errorSpan(), `\`${kind}\``, describeToken(this.tok), context);
+    this.error(E.expectedToken, this.errorSpan(), { token: kind }, describeToken(this.tok), where);
     return undefined;
   }
 

@@ -9,6 +9,7 @@
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
+import type { NumberProblem } from "../diagnostics/catalog/syntax.js";
 import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { PUNCTUATION, isKeyword, type Comment, type Token, type TokenKind } from "./token.js";
 
@@ -302,18 +303,13 @@ class Lexer {
   }
 }
 
-function numberProblem(digits: string, radix: number): string | undefined {
+function numberProblem(digits: string, radix: 2 | 8 | 10 | 16): NumberProblem | undefined {
   const allowed = radix === 16 ? /^[0-9a-fA-F_]*$/ : radix === 8 ? /^[0-7_]*$/ : radix === 2 ? /^[01_]*$/ : /^[0-9_]*$/;
-  const base = radix === 16 ? "hex" : radix === 8 ? "octal" : radix === 2 ? "binary" : "decimal";
   if (!allowed.test(digits)) {
-    return radix === 10 && digits.includes(".")
-      ? "there are no floating-point numbers"
-      : `expected only ${base} digits`;
+    return radix === 10 && digits.includes(".") ? { kind: "fractional" } : { kind: "foreignDigit", base: radix };
   }
-  if (digits.replace(/_/g, "") === "") return `expected ${base} digits after the prefix`;
-  if (digits.startsWith("_") || digits.endsWith("_") || digits.includes("__")) {
-    return "`_` may only separate digits";
-  }
+  if (digits.replace(/_/g, "") === "") return { kind: "noDigits", base: radix };
+  if (digits.startsWith("_") || digits.endsWith("_") || digits.includes("__")) return { kind: "misplacedSeparator" };
   return undefined;
 }
 

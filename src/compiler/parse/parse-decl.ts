@@ -47,30 +47,30 @@ function parseDeclaration(c: Cursor): Decl {
   switch (token.kind) {
     case "include": {
       c.advance();
-      const path = parseStringLiteral(c, "after `include`");
+      const path = parseStringLiteral(c, { after: "include" });
       return { kind: "IncludeDecl", path, span: c.spanFrom(start) };
     }
     case "import": {
       c.advance();
-      const name = parseIdent(c, "after `import`");
-      c.expect("from", "after the imported module's name");
-      const path = parseStringLiteral(c, "after `from`");
+      const name = parseIdent(c, { after: "import" });
+      c.expect("from", "afterImportedModule");
+      const path = parseStringLiteral(c, { after: "from" });
       return { kind: "ImportDecl", name, path, span: c.spanFrom(start) };
     }
     case "extern": {
       c.advance();
-      const name = parseIdent(c, "after `extern`");
+      const name = parseIdent(c, { after: "extern" });
       const params = parseParams(c);
       const returnType = c.eat("->") ? parseType(c) : undefined;
       return { kind: "ExternDecl", name, params, returnType, span: c.spanFrom(start) };
     }
     case "struct": {
       c.advance();
-      const name = parseIdent(c, "after `struct`");
-      const fields = parseItems(c, "struct fields", true, (): StructField => {
+      const name = parseIdent(c, { after: "struct" });
+      const fields = parseItems(c, "structFields", true, (): StructField => {
         const fieldStart = c.start;
-        const fieldName = parseFieldName(c, "in the struct");
-        c.expect(":", "after the field name");
+        const fieldName = parseFieldName(c, "inStruct");
+        c.expect(":", "afterFieldName");
         const type = parseType(c);
         return { name: fieldName, type, span: c.spanFrom(fieldStart) };
       });
@@ -78,10 +78,10 @@ function parseDeclaration(c: Cursor): Decl {
     }
     case "enum": {
       c.advance();
-      const name = parseIdent(c, "after `enum`");
-      const variants = parseItems(c, "enum variants", true, (): EnumVariant => {
+      const name = parseIdent(c, { after: "enum" });
+      const variants = parseItems(c, "enumVariants", true, (): EnumVariant => {
         const variantStart = c.start;
-        const variantName = parseIdent(c, "as the enum variant");
+        const variantName = parseIdent(c, "asEnumVariant");
         const value = c.eat("=") ? parseExpression(c) : undefined;
         return { name: variantName, value, span: c.spanFrom(variantStart) };
       });
@@ -89,18 +89,18 @@ function parseDeclaration(c: Cursor): Decl {
     }
     case "type": {
       c.advance();
-      const name = parseIdent(c, "after `type`");
-      c.expect("=", "after the alias name");
+      const name = parseIdent(c, { after: "type" });
+      c.expect("=", "afterAliasName");
       const type = parseType(c);
       return { kind: "TypeAliasDecl", name, type, span: c.spanFrom(start) };
     }
     case "config": {
       c.advance();
-      const name = parseIdent(c, "after `config`");
-      const fields = parseItems(c, "config fields", true, (): ConfigField => {
+      const name = parseIdent(c, { after: "config" });
+      const fields = parseItems(c, "configFields", true, (): ConfigField => {
         const fieldStart = c.start;
-        const fieldName = parseFieldName(c, "in the config block");
-        c.expect(":", "after the field name");
+        const fieldName = parseFieldName(c, "inConfig");
+        c.expect(":", "afterFieldName");
         const type = parseType(c);
         const value = c.eat("=") ? parseExpression(c) : undefined;
         return { name: fieldName, type, default: value, span: c.spanFrom(fieldStart) };
@@ -118,8 +118,8 @@ function parseDeclaration(c: Cursor): Decl {
       return parseImpl(c, start, attributes);
     case "Ident":
       if (c.atLicenseDeclaration()) {
-        const keyword = parseIdent(c, "");
-        const value = parseStringLiteral(c, "after `license`");
+        const keyword = parseIdent(c);
+        const value = parseStringLiteral(c, { after: "license" });
         return { kind: "LicenseDecl", keyword, value, span: c.spanFrom(start) };
       }
       c.error(E.expectedDeclaration, token.span, describeToken(token));
@@ -138,7 +138,7 @@ function parseAttributes(c: Cursor): Attribute[] {
   while (c.at("@")) {
     const start = c.start;
     c.advance();
-    const name = parseIdent(c, "after `@`");
+    const name = parseIdent(c, { after: "@" });
     let args: Expr[] | undefined;
     if (c.at("(") && !c.tok.newlineBefore) {
       c.advance();
@@ -150,7 +150,7 @@ function parseAttributes(c: Cursor): Attribute[] {
           list.push(arg);
           if (!c.eat(",")) break;
         }
-        c.expect(")", "to close the attribute arguments");
+        c.expect(")", "closeAttributeArguments");
         return list;
       });
     }
@@ -177,29 +177,29 @@ function isAttributeArgument(expr: Expr): boolean {
   }
 }
 
-function parseStringLiteral(c: Cursor, context: string): StringLiteral {
+function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
   const token = c.tok;
   if (token.kind === "String") {
     c.advance();
     return { kind: "StringLiteral", value: token.value as string, span: token.span };
   }
-  c.error(E.expectedToken, c.errorSpan(), "a string literal", describeToken(token), context);
+  c.error(E.expectedToken, c.errorSpan(), "stringLiteral", describeToken(token), where);
   return { kind: "StringLiteral", value: "", span: c.emptySpan() };
 }
 
 function parseParams(c: Cursor): Param[] {
-  if (!c.expect("(", "to open the parameter list")) return [];
+  if (!c.expect("(", "openParameters")) return [];
   return c.bracketed(() => {
     const params: Param[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       const start = c.start;
-      const name = parseIdent(c, "as the parameter name");
-      c.expect(":", "after the parameter name (parameters are written `name: type`)");
+      const name = parseIdent(c, "asParameterName");
+      c.expect(":", "afterParameterName");
       const type = parseType(c);
       params.push({ name, type, span: c.spanFrom(start) });
       if (!c.eat(",")) break;
     }
-    c.expect(")", "to close the parameter list");
+    c.expect(")", "closeParameters");
     return params;
   });
 }
@@ -213,10 +213,10 @@ function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl
     else break;
   }
   if (!c.eat("var") && !c.eat("let")) {
-    c.error(E.expectedToken, c.errorSpan(), "`var`", describeToken(c.tok), "after `pin`/`local`");
+    c.error(E.expectedToken, c.errorSpan(), { token: "var" }, describeToken(c.tok), "afterPinOrLocal");
     return { kind: "ErrorDecl", span: c.spanFrom(start) };
   }
-  const name = parseIdent(c, "after `var`");
+  const name = parseIdent(c, { after: "var" });
   let type: TypeExpr | undefined;
   let init: Expr | undefined;
   if (c.eat(":")) type = parseType(c);
@@ -226,7 +226,7 @@ function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl
 
 function parseFunction(c: Cursor, start: number, attributes: Attribute[]): FunctionDecl {
   c.advance();
-  const name = parseIdent(c, "after `fn`");
+  const name = parseIdent(c, { after: "fn" });
   const params = parseParams(c);
   let returnType: TypeExpr | undefined;
   let returnName: Ident | undefined;
@@ -245,14 +245,14 @@ function parseFunction(c: Cursor, start: number, attributes: Attribute[]): Funct
 function parseImpl(c: Cursor, start: number, attributes: Attribute[]): Decl {
   const implToken = c.advance();
   if (attributes.length === 0) c.report(E.implWithoutAttribute, implToken.span);
-  const name = parseIdent(c, "after `impl`");
-  const items = parseItems(c, "impl block", false, (): ImplItem => {
+  const name = parseIdent(c, { after: "impl" });
+  const items = parseItems(c, "implBlock", false, (): ImplItem => {
     const itemStart = c.start;
     const itemAttributes = parseAttributes(c);
     if (c.at("fn")) return parseFunction(c, itemStart, itemAttributes);
     if (itemAttributes.length > 0) c.report(E.misplacedAttribute, itemAttributes[0]!.span, describeToken(c.tok));
-    const fieldName = parseFieldName(c, "in the impl block (expected `fn` or `name: value`)");
-    c.expect(":", "after the field name");
+    const fieldName = parseFieldName(c, "inImpl");
+    c.expect(":", "afterFieldName");
     const value = parseExpression(c);
     return { kind: "ImplField", name: fieldName, value, span: c.spanFrom(itemStart) };
   });
@@ -264,9 +264,9 @@ function parseImpl(c: Cursor, start: number, attributes: Attribute[]): Decl {
  * a line starting with `fn`/`struct`/… means the `}` was forgotten (not for `impl`,
  * whose items are functions).
  */
-function parseItems<T>(c: Cursor, what: string, stopAtDeclaration: boolean, item: () => T): T[] {
+function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, item: () => T): T[] {
   const open = c.tok;
-  if (!c.expect("{", `to open the ${what}`)) return [];
+  if (!c.expect("{", { openList: what })) return [];
   return c.braced(() => {
     const items: T[] = [];
     for (;;) {
@@ -287,7 +287,7 @@ function parseItems<T>(c: Cursor, what: string, stopAtDeclaration: boolean, item
       items.push(item());
       const next = c.tok;
       const separated = next.kind === "," || next.kind === ";" || next.kind === "}" || next.newlineBefore || c.previousKind === "}";
-      if (!separated) c.error(E.expectedToken, c.errorSpan(), "`,`", describeToken(next), `between ${what}`);
+      if (!separated) c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(next), { betweenList: what });
       if (c.panicking) c.syncStatement();
       if (c.position === before) {
         c.advance();

@@ -61,7 +61,7 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
     c.advance();
     const rightMark = c.startMeasure();
     const right = c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr);
-    const grown = c.link("operator chain", height, c.measured(rightMark), token.span);
+    const grown = c.link("operatorChain", height, c.measured(rightMark), token.span);
     if (grown === undefined) {
       c.skipExpressionRest();
       return left;
@@ -86,7 +86,7 @@ function parseCast(c: Cursor): Expr {
     const as = c.advance();
     const typeMark = c.startMeasure();
     const type = parseType(c, { generics: false, arraySuffix: false });
-    const grown = c.link("operator chain", height, c.measured(typeMark), as.span);
+    const grown = c.link("operatorChain", height, c.measured(typeMark), as.span);
     if (grown === undefined) {
       c.skipExpressionRest();
       return expr;
@@ -122,23 +122,23 @@ function parsePostfix(c: Cursor): Expr {
       const indexMark = c.startMeasure();
       const index = c.group("expression", token, () => c.bracketed(() => {
         const inner = parseExpression(c);
-        c.expect("]", "to close the index");
+        c.expect("]", "closeIndex");
         return inner;
       }), errorExpr);
-      height = c.link("operator chain", height, c.measured(indexMark), token.span);
+      height = c.link("operatorChain", height, c.measured(indexMark), token.span);
       if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
     } else if (token.kind === "(" && c.sameLine) {
       const argsMark = c.startMeasure();
       const args = parseArguments(c);
-      height = c.link("operator chain", height, c.measured(argsMark), token.span);
+      height = c.link("operatorChain", height, c.measured(argsMark), token.span);
       if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
     } else if (token.kind === "." || token.kind === "->") {
-      height = c.link("operator chain", height, 0, token.span);
+      height = c.link("operatorChain", height, 0, token.span);
       if (height === undefined) break;
       c.advance();
-      const field = parseFieldName(c, `after \`${token.kind}\``);
+      const field = parseFieldName(c, { after: token.kind });
       expr = { kind: "FieldExpr", target: expr, field, arrow: token.kind === "->", span: c.spanFrom(start) };
     } else {
       return expr;
@@ -159,7 +159,7 @@ export function parseArguments(c: Cursor): Expr[] {
       args.push(parseExpression(c));
       if (!c.eat(",")) break;
     }
-    c.expect(")", "to close the argument list");
+    c.expect(")", "closeArguments");
     return args;
   }), (span) => [errorExpr(span)]);
 }
@@ -197,7 +197,7 @@ function parsePrimary(c: Cursor): Expr {
       c.advance();
       return c.group("expression", token, () => c.bracketed(() => {
         const expr = parseExpression(c);
-        c.expect(")", "to close the parenthesised expression");
+        c.expect(")", "closeParenthesised");
         return { kind: "ParenExpr", expr, span: c.spanFrom(start) } as const;
       }), errorExpr);
     }
@@ -209,7 +209,7 @@ function parsePrimary(c: Cursor): Expr {
           elements.push(parseExpression(c));
           if (!c.eat(",")) break;
         }
-        c.expect("]", "to close the array literal");
+        c.expect("]", "closeArrayLiteral");
         return { kind: "ArrayLiteral", elements, span: c.spanFrom(start) } as const;
       }), errorExpr);
     }
@@ -224,10 +224,10 @@ function parsePrimary(c: Cursor): Expr {
     case "sizeof": {
       c.advance();
       const open = c.tok;
-      const opened = c.expect("(", "after `sizeof`") !== undefined;
+      const opened = c.expect("(", { after: "sizeof" }) !== undefined;
       const parseInner = (): TypeExpr => c.bracketed(() => {
         const inner = parseType(c);
-        c.expect(")", "to close `sizeof(`");
+        c.expect(")", "closeSizeof");
         return inner;
       });
       const type = opened ? c.group("type", open, parseInner, (span): TypeExpr => ({ kind: "ErrorType", span })) : parseInner();
@@ -256,13 +256,13 @@ function parseStructLiteral(c: Cursor): Expr {
     const list: FieldInit[] = [];
     while (!c.at("}") && !c.at("EOF")) {
       const fieldStart = c.start;
-      const name = parseFieldName(c, "in the struct literal");
-      c.expect(":", "after the field name");
+      const name = parseFieldName(c, "inStructLiteral");
+      c.expect(":", "afterFieldName");
       const value = parseExpression(c);
       list.push({ name, value, span: c.spanFrom(fieldStart) });
       if (!c.eat(",")) break;
     }
-    c.expect("}", `to close the \`${typeName.name}\` literal`);
+    c.expect("}", { closeStructLiteral: typeName.name });
     return list;
   }), () => []);
   return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start) };
@@ -275,7 +275,7 @@ function parseMatch(c: Cursor): Expr {
   const scrutinee = c.withoutStructLiterals(() =>
     c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
   const open = c.tok;
-  if (!c.expect("{", "to open the match arms")) {
+  if (!c.expect("{", "openMatchArms")) {
     return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start) };
   }
   let tooDeep = false;
@@ -294,7 +294,7 @@ function parseMatch(c: Cursor): Expr {
       if (c.at("}")) break;
       // Arms may also be separated by line breaks, and a block arm needs no comma.
       if (c.tok.newlineBefore || arm.body.kind === "Block") continue;
-      c.error(E.expectedToken, c.errorSpan(), "`,`", describeToken(c.tok), "between match arms");
+      c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), "betweenMatchArms");
       c.syncStatement();
       if (c.position === before) c.advance();
     }
@@ -304,7 +304,7 @@ function parseMatch(c: Cursor): Expr {
     return [];
   });
   if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
-  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", "end of file");
+  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", { kind: "endOfFile" });
   else c.advance();
   return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
 }
@@ -312,7 +312,7 @@ function parseMatch(c: Cursor): Expr {
 function parseArm(c: Cursor): MatchArm {
   const start = c.start;
   const pattern = parsePattern(c);
-  c.expect(":", "after the match pattern");
+  c.expect(":", "afterMatchPattern");
   const body: Expr | Block = c.at("{") ? parseBlock(c) : parseExpression(c);
   return { pattern, body, span: c.spanFrom(start) };
 }
@@ -348,7 +348,7 @@ function parsePattern(c: Cursor): Pattern {
     default:
       break;
   }
-  c.error(E.expectedToken, c.errorSpan(), "a match pattern (a literal, an enum name or `default`)", describeToken(token), "in the match arm");
+  c.error(E.expectedToken, c.errorSpan(), "matchPattern", describeToken(token), "inMatchArm");
   const missing = c.emptySpan();
   return { kind: "NamePattern", name: { kind: "Ident", name: "", span: missing }, span: missing };
 }

@@ -24,10 +24,10 @@ const EXPRESSION_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
 ]);
 
 /** `{ statements }`; reports and returns an empty block if there is no `{`. */
-export function parseBlock(c: Cursor, context = "to open the block"): Block {
+export function parseBlock(c: Cursor, where: E.SyntaxPlace = "openBlock"): Block {
   const start = c.start;
   const open = c.tok;
-  if (!c.expect("{", context)) return { kind: "Block", statements: [], span: c.emptySpan() };
+  if (!c.expect("{", where)) return { kind: "Block", statements: [], span: c.emptySpan() };
   const statements = c.group("block", open, () => c.braced(() => parseStatements(c, open.span)), () => []);
   return { kind: "Block", statements, span: c.spanFrom(start) };
 }
@@ -61,7 +61,7 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     const next = c.tok;
     if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && EXPRESSION_START.has(next.kind) &&
         onlyTriviaBetween(c.file.text, c.prevEnd, next.span.start)) {
-      c.error(E.expectedToken, next.span, "`;` or a line break", describeToken(next), "after this statement");
+      c.error(E.expectedToken, next.span, "statementEnd", describeToken(next), "afterStatement");
     }
     if (c.panicking) c.syncStatement();
     if (c.position === before) {
@@ -83,7 +83,7 @@ export function parseStatement(c: Cursor): Stmt {
     case "while": {
       c.advance();
       const condition = parseCondition(c);
-      const body = parseBlock(c, "to open the `while` body");
+      const body = parseBlock(c, "openWhileBody");
       return { kind: "WhileStmt", condition, body, span: c.spanFrom(start) };
     }
     case "for":
@@ -149,7 +149,7 @@ export function parseStatement(c: Cursor): Stmt {
 function parseVar(c: Cursor): Stmt {
   const start = c.start;
   const keyword = c.advance().kind as "var" | "let" | "const";
-  const name = parseIdent(c, `after \`${keyword}\``);
+  const name = parseIdent(c, { after: keyword });
   let type: TypeExpr | undefined;
   let init: Expr | undefined;
   if (c.eat(":")) type = parseType(c);
@@ -168,16 +168,16 @@ function parseIf(c: Cursor): IfStmt {
     // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
     const parseBinding = (): Expr => {
       c.advance();
-      binding = parseIdent(c, "after `var` in the condition");
+      binding = parseIdent(c, "afterConditionVar");
       if (c.eat(":")) bindingType = parseType(c);
-      c.expect("=", "after the name bound by `if (var …`");
+      c.expect("=", "afterBindingName");
       return parseExpression(c);
     };
     if (parenthesisedBinding) {
       c.advance();
       condition = c.bracketed(() => {
         const value = parseBinding();
-        c.expect(")", "to close the `if` condition");
+        c.expect(")", "closeIfCondition");
         return value;
       });
     } else {
@@ -186,12 +186,12 @@ function parseIf(c: Cursor): IfStmt {
   } else {
     condition = parseCondition(c);
   }
-  const then = parseBlock(c, "to open the `if` body (braces are required)");
+  const then = parseBlock(c, "openIfBody");
   let otherwise: Block | IfStmt | undefined;
   if (c.eat("else")) {
     otherwise = c.at("if")
-      ? c.nested<Block | IfStmt>("`else if` chain", () => parseIf(c), () => c.skipIfChainRest(), (span) => ({ kind: "Block", statements: [], span }))
-      : parseBlock(c, "after `else`");
+      ? c.nested<Block | IfStmt>("elseIfChain", () => parseIf(c), () => c.skipIfChainRest(), (span) => ({ kind: "Block", statements: [], span }))
+      : parseBlock(c, { after: "else" });
   }
   return { kind: "IfStmt", binding, bindingType, condition, then, else: otherwise, span: c.spanFrom(start) };
 }
@@ -215,26 +215,26 @@ function parseFor(c: Cursor): Stmt {
     c.advance();
     key = parseIdent(c);
     c.advance();
-    value = parseIdent(c, "after `,` in the loop variables");
-    c.expect(")", "to close the loop variables");
-    c.expect("in", "after the loop variables");
+    value = parseIdent(c, "afterLoopComma");
+    c.expect(")", "closeLoopVariables");
+    c.expect("in", "afterLoopVariables");
     c.withoutStructLiterals(header);
   } else if (c.at("(")) {
     c.advance();
     c.bracketed(() => {
-      key = parseIdent(c, "as the loop variable");
-      if (c.eat(",")) value = parseIdent(c, "after `,` in the loop variables");
-      c.expect("in", "after the loop variable");
+      key = parseIdent(c, "asLoopVariable");
+      if (c.eat(",")) value = parseIdent(c, "afterLoopComma");
+      c.expect("in", "afterLoopVariable");
       header();
-      c.expect(")", "to close the `for` header");
+      c.expect(")", "closeForHeader");
     });
   } else {
-    key = parseIdent(c, "as the loop variable");
-    if (c.eat(",")) value = parseIdent(c, "after `,` in the loop variables");
-    c.expect("in", "after the loop variable");
+    key = parseIdent(c, "asLoopVariable");
+    if (c.eat(",")) value = parseIdent(c, "afterLoopComma");
+    c.expect("in", "afterLoopVariable");
     c.withoutStructLiterals(header);
   }
-  const body = parseBlock(c, "to open the `for` body");
+  const body = parseBlock(c, "openForBody");
   if (end !== undefined && value === undefined) {
     return { kind: "ForRangeStmt", variable: key!, start: first!, end, body, span: c.spanFrom(start) };
   }
@@ -244,7 +244,7 @@ function parseFor(c: Cursor): Stmt {
 function parseTry(c: Cursor): Stmt {
   const start = c.start;
   c.advance();
-  const body = parseBlock(c, "after `try`");
+  const body = parseBlock(c, { after: "try" });
   const catches: CatchClause[] = [];
   while (c.at("catch")) {
     const clauseStart = c.start;
@@ -261,7 +261,7 @@ function parseTry(c: Cursor): Stmt {
       // Step over a lone wrong pattern so the clause's block still parses.
       if (token.kind !== "{") c.advance();
     }
-    const clauseBody = parseBlock(c, "after the catch pattern");
+    const clauseBody = parseBlock(c, "afterCatchPattern");
     catches.push({ pattern, body: clauseBody, span: c.spanFrom(clauseStart) });
   }
   return { kind: "TryStmt", body, catches, span: c.spanFrom(start) };

@@ -38,7 +38,7 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
     const sizeMark = c.startMeasure();
     const size = c.group("type", open, () => {
       const inner = c.bracketed(() => parseExpression(c));
-      c.expect("]", "to close the array size");
+      c.expect("]", "closeArraySize");
       return inner;
     }, (span): Expr => ({ kind: "ErrorExpr", span }));
     height = c.link("type", height, c.measured(sizeMark), open.span);
@@ -65,9 +65,9 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
       c.advance();
       return c.bracketed(() => {
         const element = parseType(c);
-        c.expect(";", "between the element type and the length of `[T; N]`");
+        c.expect(";", "betweenArrayTypeParts");
         const size = parseExpression(c);
-        c.expect("]", "to close `[T; N]`");
+        c.expect("]", "closeArrayType");
         return { kind: "ArrayType", element, size, span: c.spanFrom(start) } as const;
       });
     }
@@ -81,7 +81,7 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   }
   const name = parseIdent(c);
   if (name.name === "str" && c.at("(") && !c.tok.newlineBefore) {
-    const size = parseParenthesised(c, "after `str(` and its length");
+    const size = parseParenthesised(c, "afterStrLength");
     return { kind: "StrType", size, span: c.spanFrom(start) };
   }
   if (options.generics && c.at("<") && !c.tok.newlineBefore) {
@@ -95,12 +95,12 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
           if (!c.eat(",")) break;
         }
         c.splitGreater();
-        c.expect(">", "to close the type arguments");
+        c.expect(">", "closeTypeArguments");
         return list;
       });
     }, () => c.skipTypeRest(), () => []);
     let capacity: Expr | undefined;
-    if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "after the map capacity");
+    if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
   }
   return { kind: "NamedType", name, span: name.span };
@@ -110,7 +110,7 @@ function parseFunctionType(c: Cursor): TypeExpr {
   const start = c.start;
   c.advance();
   const open = c.tok;
-  const opened = c.expect("(", "after `fn` in a function type") !== undefined;
+  const opened = c.expect("(", "afterFnInFunctionType") !== undefined;
   const parseParams = (): FunctionTypeParam[] => c.bracketed(() => {
     const list: FunctionTypeParam[] = [];
     while (!c.at(")") && !c.at("EOF")) {
@@ -124,43 +124,43 @@ function parseFunctionType(c: Cursor): TypeExpr {
       list.push({ name, type, span: c.spanFrom(paramStart) });
       if (!c.eat(",")) break;
     }
-    c.expect(")", "to close the function type's parameters");
+    c.expect(")", "closeFunctionTypeParameters");
     return list;
   });
   const params = opened ? c.group("type", open, parseParams, () => []) : parseParams();
-  c.expect("->", "in a function type (its return type is mandatory)");
+  c.expect("->", "functionTypeArrow");
   const returnType = parseType(c);
   return { kind: "FunctionType", params, returnType, span: c.spanFrom(start) };
 }
 
 /** `( expr )` with line breaks insignificant inside. */
-export function parseParenthesised(c: Cursor, context: string): Expr {
+export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
   const open = c.advance();
   return c.group("expression", open, () => c.bracketed(() => {
     const expr = parseExpression(c);
-    c.expect(")", context);
+    c.expect(")", where);
     return expr;
   }), (span) => ({ kind: "ErrorExpr", span }));
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */
-export function parseIdent(c: Cursor, context = "here"): Ident {
+export function parseIdent(c: Cursor, where: E.SyntaxPlace = "here"): Ident {
   const token = c.tok;
   if (token.kind === "Ident") {
     c.advance();
     return { kind: "Ident", name: token.text, span: token.span };
   }
-  c.error(E.expectedToken, c.errorSpan(), "a name", describeToken(token), context);
+  c.error(E.expectedToken, c.errorSpan(), "name", describeToken(token), where);
   return { kind: "Ident", name: "", span: c.emptySpan() };
 }
 
 /** A name after `.`/`->` or before `:` in a field list, where keywords are fine (`.type`). */
-export function parseFieldName(c: Cursor, context: string): Ident {
+export function parseFieldName(c: Cursor, where: E.SyntaxPlace): Ident {
   const token = c.tok;
   if (isWordToken(token)) {
     c.advance();
     return { kind: "Ident", name: token.text, span: token.span };
   }
-  c.error(E.expectedToken, c.errorSpan(), "a field name", describeToken(token), context);
+  c.error(E.expectedToken, c.errorSpan(), "fieldName", describeToken(token), where);
   return { kind: "Ident", name: "", span: c.emptySpan() };
 }

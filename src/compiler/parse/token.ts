@@ -6,6 +6,7 @@
 //! that follows them (the last ones on `EOF`), so a formatter can put them back.
 
 import type { Span } from "../source.js";
+import type { FoundToken } from "../diagnostics/catalog/syntax.js";
 
 export const KEYWORDS = [
   "fn", "extern", "include", "import", "from", "pin", "local", "type", "struct", "enum",
@@ -60,14 +61,14 @@ export function isWordToken(token: Token): boolean {
   return token.kind === "Ident" || keywordSet.has(token.kind);
 }
 
-/** How a token is named in a message: "`)`", "identifier `foo`", "end of file". */
-export function describeToken(token: Token): string {
+/** A token as a message names it: its kind and spelling (the catalogue words it). */
+export function describeToken(token: Token): FoundToken {
   switch (token.kind) {
-    case "EOF": return "end of file";
-    case "Ident": return `identifier \`${token.text}\``;
-    case "Int": return `integer \`${token.text}\``;
-    case "String": return "string literal";
-    case "Char": return `character literal ${token.text}`;
-    default: return isKeyword(token.kind) ? `keyword \`${token.kind}\`` : `\`${token.kind}\``;
+    case "EOF": return { kind: "endOfFile" };
+    case "Ident": return { kind: "identifier", text: token.text };
+    case "Int": return { kind: "integer", text: token.text };
+    case "String": return { kind: "stringLiteral" };
+    case "Char": return { kind: "charLiteral", text: token.text };
+    default: return { kind: isKeyword(token.kind) ? "keyword" : "symbol", text: token.kind };
   }
 }

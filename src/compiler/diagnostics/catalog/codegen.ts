@@ -155,12 +155,37 @@ export const moduleNameInvalid = defineError(
 
 // --- testing ---
 
+/** Why a `@helper` does not build in user space; `callsUnportable` goes one call deeper. */
+export type Unportable =
+  | { readonly kind: "noBody" | "indirectCall" | "loop" | "binding" | "returnsAddress" | "errorHandling" }
+  | { readonly kind: "parameterType" | "variableType"; readonly name: string; readonly type: string }
+  | { readonly kind: "usesMap" | "usesGlobal" | "refersTo" | "kernelOnlyCall"; readonly name: string }
+  | { readonly kind: "callsUnportable"; readonly callee: string; readonly inner: Unportable };
+
+function unportableText(why: Unportable): string {
+  switch (why.kind) {
+    case "noBody": return "it has no body";
+    case "parameterType": return `its parameter \`${why.name}\` has type \`${why.type}\``;
+    case "variableType": return `its variable \`${why.name}\` has type \`${why.type}\``;
+    case "usesMap": return `it uses map \`${why.name}\``;
+    case "usesGlobal": return `it uses the global \`${why.name}\``;
+    case "refersTo": return `it refers to \`${why.name}\``;
+    case "callsUnportable": return `it calls \`${why.callee}\`, and ${unportableText(why.inner)}`;
+    case "kernelOnlyCall": return `it calls \`${why.name}()\`, which exists only in the kernel`;
+    case "indirectCall": return "it makes a method or indirect call";
+    case "loop": return "it has a loop (eBPF loops may become kernel callbacks)";
+    case "binding": return "it binds a map entry, packet header or pointer";
+    case "returnsAddress": return "it returns an address (`return &…`)";
+    case "errorHandling": return "it uses error handling";
+  }
+}
+
 export const helperNotPortable = defineError(
   "E0516",
   "@helper not callable from a test",
   "A `@test` function runs in user space; it can call a `@helper` only when the helper's body is plain C that also compiles there (no maps, packets, contexts, kernel helpers, ring buffers, prints or loops that become eBPF callbacks).",
-  (helper: string, why: string) => ({
-    message: `\`@test\` code cannot call \`@helper\` \`${helper}\`: ${why}`,
+  (helper: string, why: Unportable) => ({
+    message: `\`@test\` code cannot call \`@helper\` \`${helper}\`: ${unportableText(why)}`,
     label: "called from a test",
     help: "test the helper through the program that calls it, or move its pure part into a helper without kernel-only operations",
   }),

@@ -6,7 +6,8 @@
 //! `compatibility.ts`, `reference-semantics.ts`, `implicit-meanings.ts` (KernelScript
 //! 0.1.1 programs), `program-types.ts` (what a program's type allows). Which codes each file owns, and how codes are numbered, is
 //! `../code-scheme.ts`. A catalogue file exports entries only (and types); phrases
-//! several entries share live in `wording.ts`, which defines no codes. `docs/diagnostics.md` is generated from `entriesByFile`.
+//! several entries share live in `wording.ts`, and the reasons some type errors take in
+//! `types-reasons.ts`; neither defines codes. `docs/diagnostics.md` is generated from `entriesByFile`.
 
 import type { CatalogEntry } from "../diagnostic.js";
 import * as syntax from "./syntax.js";

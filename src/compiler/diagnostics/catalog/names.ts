@@ -1,7 +1,7 @@
 //! E02xx: names, declarations, includes and where functions may be called from.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { thrownError } from "./wording.js";
+import { thrownError, throwPathText, type ThrowPath } from "./wording.js";
 import type { Span } from "../../source.js";
 
 const didYouMean = (suggestion: string | undefined): { help?: string } =>
@@ -329,10 +329,10 @@ export const uncaughtThrowInMain = defineWarning(
   "W0213",
   "error can end the program",
   "An error thrown in user space that no `try` catches reaches the end of `main`: the program prints `unhandled error N` with the function that threw it and exits with status 1.",
-  (code: bigint | undefined, path: string) => ({
+  (code: bigint | undefined, path: ThrowPath) => ({
     message: `${thrownError(code)} thrown here is not caught before the end of \`main\``,
     label: "thrown here",
-    notes: [`call path: ${path}`, `if it happens, the program prints \`unhandled error ${code ?? "N"}\` and exits with status 1`],
+    notes: [`call path: ${throwPathText(path)}`, `if it happens, the program prints \`unhandled error ${code ?? "N"}\` and exits with status 1`],
     help: "catch it with `try { … } catch … { … }` in `main` or on the way",
   }),
 );
@@ -348,12 +348,20 @@ export const tryWithoutEffect = defineWarning(
   }),
 );
 
+/** What a statement that never falls through is (W0215). */
+export type Jump = "return" | "throw" | "break" | "continue" | "leavingTry" | "leavingBlock";
+
+const jumpText: Record<Jump, string> = {
+  return: "`return`", throw: "`throw`", break: "`break`", continue: "`continue`",
+  leavingTry: "a `try` whose every path leaves the function", leavingBlock: "a block whose every path leaves the function",
+};
+
 export const unreachableStatement = defineWarning(
   "W0215",
   "unreachable statement",
   "A statement after `return`, `throw`, `break` or `continue` in the same block never runs.",
-  (after: string) => ({
-    message: `this statement never runs: it follows ${after}`,
+  (after: Jump) => ({
+    message: `this statement never runs: it follows ${jumpText[after]}`,
     label: "never runs",
     help: "remove it, or move it before the jump",
   }),
@@ -688,12 +696,23 @@ export const licenseOutsideMainFile = defineError(
   }),
 );
 
+/** What makes a license string unusable. */
+export type LicenseProblem = { readonly kind: "empty" | "notPrintable" } | { readonly kind: "tooLong"; readonly length: number; readonly max: number };
+
+function licenseProblemText(problem: LicenseProblem): string {
+  switch (problem.kind) {
+    case "empty": return "is empty";
+    case "notPrintable": return "has characters that are not printable ASCII";
+    case "tooLong": return `is ${problem.length} bytes long; libbpf passes at most ${problem.max} to the kernel`;
+  }
+}
+
 export const invalidLicense = defineError(
   "E0266",
   "invalid license string",
   "The license string is copied into the object's `license` section and handed to the kernel with every program. libbpf keeps at most 63 bytes of it (and the kernel 127), so a longer string would be cut before the kernel compares it; it must be plain printable ASCII.",
-  (value: string, problem: string) => ({
-    message: `the license string ${JSON.stringify(value)} ${problem}`,
+  (value: string, problem: LicenseProblem) => ({
+    message: `the license string ${JSON.stringify(value)} ${licenseProblemText(problem)}`,
     label: "invalid license",
     help: "write 1 to 63 printable ASCII characters, e.g. `license \"Dual MIT/GPL\"`",
   }),

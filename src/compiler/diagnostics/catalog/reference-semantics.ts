@@ -4,15 +4,31 @@
 //! for map-kind attributes (`@hashes(n)` of a bloom filter).
 
 import { defineError, defineWarning } from "../diagnostic.js";
+import type { MapExtraMeaning } from "../../types.js";
+import { alternatives } from "./wording.js";
+
+/** Why a field of a user struct passed to `test()` cannot be part of the run; `run` is the program type's label. */
+export type TestContextFieldProblem =
+  | { readonly kind: "meaningless" }
+  | { readonly kind: "otherRun"; readonly run: string }
+  | { readonly kind: "notInteger"; readonly type: string };
+
+function testContextFieldProblemText(why: TestContextFieldProblem): string {
+  switch (why.kind) {
+    case "meaningless": return "means nothing to a test run";
+    case "otherRun": return `is not part of the ${why.run} test run`;
+    case "notInteger": return `must be an integer, not \`${why.type}\``;
+  }
+}
 
 export const testContextField = defineError(
   "E0625",
   "test context field without a meaning",
   "`test(prog, ctx)` also takes a struct you declare yourself, as KernelScript 0.1.1's examples do (`XdpTestContext { packet_size, interface_id, expected_action }`). Each field must say something the test run can do: `packet_size` is a frame of that many zero bytes, `interface_id` the receiving interface (`ingress_ifindex`), `expected_action` is not used by the run (the test compares the result itself), and a field named like a `TestRun` field (`ingress_ifindex`, `rx_queue_index`, `ifindex`, `mark`, `priority`, `repeat`) sets it. Fields are integers. Any other field would be silently ignored (the reference ignores the whole struct), so it is an error.",
-  (struct: string, field: string, why: string, allowed: string) => ({
-    message: `\`${struct}.${field}\` ${why}`,
+  (struct: string, field: string, why: TestContextFieldProblem, allowed: string) => ({
+    message: `\`${struct}.${field}\` ${testContextFieldProblemText(why)}`,
     label: `this \`${struct}\` is the test run's context`,
-    help: `a test context here may have ${allowed}; remove or rename the field, or pass a \`TestRun\``,
+    help: `a test context here may have ${allowed || "none"}; remove or rename the field, or pass a \`TestRun\``,
   }),
 );
 
@@ -60,18 +76,20 @@ export const nullLocalUntyped = defineError(
   }),
 );
 
+const mapExtraMeaningText: Record<MapExtraMeaning, string> = { hashFunctions: "the number of hash functions" };
+
 export const mapExtraAttribute = defineError(
   "E0628",
   "map attribute not valid here",
   "Some map kinds take a number at creation besides their size (the kernel's `map_extra`): a bloom filter `@hashes(n)`, the number of hash functions it sets per value (1 to 15; the kernel uses 5 when it is not given). The attribute must be a constant in its range and belongs only to the kind that has it.",
-  // `owners`: the kinds that have the attribute, as a list; `meaning`: what its number is (from kernel/map-kinds.ts).
-  (attribute: string, problem: { readonly kind: "otherKind"; readonly mapKind: string; readonly owners: string } | { readonly kind: "range"; readonly meaning: string; readonly min: number; readonly max: number }) => ({
+  // `owners`: the kinds that have the attribute; `meaning`: what its number is (a key from kernel/map-kinds.ts).
+  (attribute: string, problem: { readonly kind: "otherKind"; readonly mapKind: string; readonly owners: readonly string[] } | { readonly kind: "range"; readonly meaning: MapExtraMeaning; readonly min: number; readonly max: number }) => ({
     message: problem.kind === "otherKind"
       ? `\`@${attribute}\` is not an attribute of a \`${problem.mapKind}\` map`
-      : `\`@${attribute}\` takes ${problem.meaning}, one constant from ${problem.min} to ${problem.max}`,
+      : `\`@${attribute}\` takes ${mapExtraMeaningText[problem.meaning]}, one constant from ${problem.min} to ${problem.max}`,
     label: "not valid here",
     help: problem.kind === "otherKind"
-      ? `remove it: \`@${attribute}\` belongs to ${problem.owners} maps`
+      ? `remove it: \`@${attribute}\` belongs to ${alternatives(problem.owners)} maps`
       : `write \`@${attribute}(${problem.min})\` … \`@${attribute}(${problem.max})\`, or leave it out for the kernel's default`,
   }),
 );

@@ -1,7 +1,7 @@
 //! E04xx: rules the kernel verifier enforces, checked before anything is loaded.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { sideText, thrownError, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
+import { sideText, signatureText, type Signature, thrownError, throwPathText, type ThrowPath, valueContextText, type ValueContext, wrongSideAdviceText, type CodeSide, type WrongSideAdvice } from "./wording.js";
 import type { Span } from "../../source.js";
 import { categoryNotChecked, tracepointListHint } from "../tracepoint-wording.js";
 
@@ -16,13 +16,20 @@ export const uncheckedPacketAccess = defineError(
   }),
 );
 
+/** A variable on the stack and its size in bytes (the largest ones are listed in E0402/W0262). */
+export interface StackVariable { readonly name: string; readonly bytes: number }
+
+function stackVariablesText(variables: readonly StackVariable[]): string {
+  return variables.map((v) => `\`${v.name}\` ${v.bytes} B`).join(", ");
+}
+
 export const stackLimitExceeded = defineError(
   "E0402",
   "stack limit exceeded",
   "An eBPF program has 512 bytes of stack, shared by the whole call chain. clang lays locals out in 8-byte slots and refuses a frame that reaches the 512th byte, so 504 bytes are usable. Large buffers belong in a per-CPU array map.",
-  (fn: string, bytes: number, breakdown: string) => ({
+  (fn: string, bytes: number, largest: readonly StackVariable[]) => ({
     message: `\`${fn}\` needs ${bytes} bytes of stack; eBPF programs can use 504`,
-    notes: [`largest variables: ${breakdown}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
+    notes: [`largest variables: ${stackVariablesText(largest)}`, "the kernel allows 512 bytes, counted in 8-byte slots; clang refuses a frame that reaches the 512th"],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry",
   }),
 );
@@ -32,22 +39,39 @@ export const uncalledHelperOverStack = defineWarning(
   "W0262",
   "uncalled helper over the stack limit",
   "A `@helper` that no program calls is never run, so its stack use breaks nothing yet and the program builds; but its own frame is over the 504 bytes an eBPF program can use, so the first program that calls it would fail with E0402.",
-  (fn: string, bytes: number, breakdown: string) => ({
+  (fn: string, bytes: number, largest: readonly StackVariable[]) => ({
     message: `helper \`${fn}\` is never called, and it needs ${bytes} bytes of stack: calling it from a program would exceed the 504 it can use`,
     label: "no program calls this helper",
-    notes: [`largest variables: ${breakdown}`],
+    notes: [`largest variables: ${stackVariablesText(largest)}`],
     help: "move large buffers into a `percpu_array<u32, T>(1)` map and work on the entry, or remove the helper",
   }),
 );
 
 // --- functions-pointers ---
 
+/** Where a pointer that may be null came from (kept on the local, `Symbol.mayBeNull`). */
+export type NullOrigin =
+  | { readonly kind: "nullInitialiser" | "nullAssigned" | "mapEntry" }
+  | { readonly kind: "call" | "callResult"; readonly callee: string }
+  | { readonly kind: "mapAlias"; readonly map: string };
+
+function nullOriginText(origin: NullOrigin): string {
+  switch (origin.kind) {
+    case "nullInitialiser": return "is initialised to `null`";
+    case "nullAssigned": return "was assigned `null`";
+    case "mapEntry": return "points into a map entry that may be absent";
+    case "call": return `comes from a call to \`${origin.callee}\``;
+    case "callResult": return `is the result of a call to \`${origin.callee}\``;
+    case "mapAlias": return `points into the entry of map \`${origin.map}\`, which may be absent`;
+  }
+}
+
 export const maybeNullDeref = defineError(
   "E0415",
   "pointer may be null",
   "A pointer returned by a function, taken from a map entry (`&m[k]`), or bound from a map lookup may be null. The verifier rejects any access through it that is not preceded by a null check, so the compiler asks for the check.",
-  (name: string, origin: string) => ({
-    message: `\`${name}\` may be null here (it ${origin})`,
+  (name: string, origin: NullOrigin) => ({
+    message: `\`${name}\` may be null here (it ${nullOriginText(origin)})`,
     label: "used without a null check",
     help: `check it first: \`if (${name} != null) { … }\`, or bind it with \`if (var v = ${name}) { … }\``,
   }),
@@ -122,20 +146,59 @@ export const headerPointerEscapes = defineError(
   "E0404",
   "packet header pointer leaves its proof",
   "A header pointer bound by `if (var h: *T = ctx.header(…))` is known to be in bounds only as that binding. Stored in a variable of a plain pointer type, passed to a function or returned, it would be used where the compiler (and the verifier) cannot see the check.",
-  (context: string) => ({
-    message: `a packet header pointer cannot be used as ${context}`,
+  (context: ValueContext) => ({
+    message: `a packet header pointer cannot be used as ${valueContextText(context)}`,
     label: "proven in bounds only as the `if (var …)` binding",
     help: "read the fields you need inside the branch (or bind a local without a type annotation: `var p = h`)",
   }),
 );
 
+/** Where the bound of a packet offset comes from, or why it has none (E0405's label). */
+export type RangeReason =
+  | { readonly kind: "anyOfType" | "mayOverflow"; readonly type: string }
+  | { readonly kind: "anyValueOf" | "rangeOf"; readonly name: string }
+  | { readonly kind: "bitfield"; readonly bits: number; readonly field: string }
+  | { readonly kind: "field"; readonly field: string }
+  | { readonly kind: keyof typeof rangeReasonPhrases };
+
+const rangeReasonPhrases = {
+  unknown: "",
+  anyEnum: "any enum value",
+  anyChar: "any `char`",
+  bool: "a bool",
+  constant: "a constant",
+  unknownSize: "an unknown size",
+  unboundable: "a value the compiler cannot bound",
+  cast: "the cast",
+  mask: "a mask",
+  remainder: "a remainder",
+  signedProduct: "a product of signed values",
+  variableShift: "a shift by a variable amount",
+  signedShift: "a signed shift",
+  variableRemainder: "a remainder by a variable",
+  variableDivision: "a division by a variable",
+  notInteger: "not an integer expression",
+} as const satisfies Record<string, string>;
+
+function rangeReasonText(why: RangeReason): string {
+  switch (why.kind) {
+    case "anyOfType": return `any \`${why.type}\``;
+    case "mayOverflow": return `may overflow \`${why.type}\``;
+    case "anyValueOf": return `any value of \`${why.name}\``;
+    case "rangeOf": return `the range of \`${why.name}\``;
+    case "bitfield": return `the ${why.bits}-bit field \`${why.field}\``;
+    case "field": return `the field \`${why.field}\``;
+    default: return rangeReasonPhrases[why.kind];
+  }
+}
+
 export const unboundedPacketOffset = defineError(
   "E0405",
   "packet offset without a bound",
   "The verifier accepts a variable packet offset only when its maximum is known (at most 65535 bytes past the start, header included). The compiler derives bounds from literals, `sizeof`, bitfields (`ip.ihl * 4` is at most 60), masks (`x & 0xff`), `%`, narrow integer types and unmodified locals initialised from such expressions.",
-  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: string) => ({
+  (extent: { readonly max: bigint } | "negative" | "unbounded", size: number, why: RangeReason) => ({
     message: `the header offset ${extent === "negative" ? "may be negative" : extent === "unbounded" ? "has no upper bound" : `may be as large as ${extent.max}`}: with the ${size}-byte header the compiler cannot prove it stays within the 65535-byte packet limit`,
-    label: why,
+    label: rangeReasonText(why),
     help: "bound the offset: mask it (`off & 0x3ff`), use a narrow type (`as u8`), or compute it from header fields (`sizeof(ethhdr) + ip.ihl * 4`)",
   }),
 );
@@ -190,10 +253,10 @@ export const uncaughtThrowInProgram = defineError(
   "E0430",
   "error not caught in an eBPF program",
   "An eBPF program returns an action code to the kernel and has no caller to hand an error to, so every error thrown in it (or in a helper it calls) must be caught by a `try`/`catch` in the program.",
-  (code: bigint | undefined, program: string, path: string, callSite: Span | undefined) => ({
+  (code: bigint | undefined, program: string, path: ThrowPath, callSite: Span | undefined) => ({
     message: `${thrownError(code)} thrown here is not caught in eBPF program \`${program}\``,
     label: "thrown here",
-    notes: [`call path: ${path}`],
+    notes: [`call path: ${throwPathText(path)}`],
     secondary: callSite ? [{ span: callSite, message: "reaches the program through this call" }] : [],
     help: `wrap the code in \`try { … } catch ${code ?? "_"} { … }\` in \`${program}\`, or add \`catch _\` to the enclosing \`try\``,
   }),
@@ -292,9 +355,9 @@ export const mapAccessForbiddenByFlags = defineError(
   "E0437",
   "map access its flags forbid",
   "`@flags(rdonly)` and `@flags(wronly)` forbid user space to write or to read a map (the bpf() syscall fails with EPERM); `@flags(rdonly_prog)` and `@flags(wronly_prog)` forbid it to eBPF programs (the verifier rejects the program). The compiler reports the access instead of letting it fail at run time.",
-  (map: string, access: string, side: string, flag: string, flagSpan: Span) => ({
-    message: `${side} ${access} map \`${map}\`, which \`@flags(${flag})\` forbids`,
-    label: access === "reads" ? "read here" : "written here",
+  (map: string, access: "read" | "write", side: CodeSide, flag: string, flagSpan: Span) => ({
+    message: `${sideText(side)} ${access === "read" ? "reads" : "writes to"} map \`${map}\`, which \`@flags(${flag})\` forbids`,
+    label: access === "read" ? "read here" : "written here",
     secondary: [{ span: flagSpan, message: `\`${map}\` is declared with \`${flag}\`` }],
     help: flag.startsWith("rd")
       ? `update \`${map}\` from the other side, or remove \`${flag}\` from its flags`
@@ -673,10 +736,10 @@ export const externHelperMismatch = defineError(
   "E0476",
   "`extern` declaration that does not match the helper",
   "An `extern` naming a BPF helper is called through the kernel's own prototype (libbpf's bpf_helper_defs.h): a declaration with a different number of parameters, or an integer where the helper takes a pointer (or the other way round), would pass arguments the helper does not expect, and C refuses the mismatch.",
-  (name: string, problem: ExternHelperProblem, declaration: string) => ({
+  (name: string, problem: ExternHelperProblem, declaration: Signature) => ({
     message: `\`extern ${name}\` does not match the kernel's helper: ${externHelperProblemText(problem)}`,
     label: "declared differently from the helper",
-    help: `declare it as the kernel does: \`${declaration}\``,
+    help: `declare it as the kernel does: \`${signatureText(declaration)}\``,
   }),
 );
 

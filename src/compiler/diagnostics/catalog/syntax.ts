@@ -1,9 +1,117 @@
 //! E01xx: lexical and syntax errors (lexer and parser).
 //!
 //! Each message says what was found and what was expected; `help` says what to do.
-//! Arguments that describe tokens come from `describeToken` (e.g. "identifier `x`").
+//! The parser passes data: the token it found (`FoundToken`, made by `describeToken`),
+//! what it expected (`ExpectedSyntax`) and where (`SyntaxPlace`); the words around them
+//! are here.
 
 import { defineError } from "../diagnostic.js";
+
+/** A token as a message names it (parse/token.ts's `describeToken` makes it from a token). */
+export type FoundToken =
+  | { readonly kind: "endOfFile" | "stringLiteral" }
+  | { readonly kind: "identifier" | "integer" | "charLiteral" | "keyword" | "symbol"; readonly text: string };
+
+function foundText(token: FoundToken): string {
+  switch (token.kind) {
+    case "endOfFile": return "end of file";
+    case "stringLiteral": return "string literal";
+    case "identifier": return `identifier \`${token.text}\``;
+    case "integer": return `integer \`${token.text}\``;
+    case "charLiteral": return `character literal ${token.text}`;
+    case "keyword": return `keyword \`${token.text}\``;
+    case "symbol": return `\`${token.text}\``;
+  }
+}
+
+/** What the parser expected: one token (its spelling) or a kind of thing. */
+export type ExpectedSyntax = { readonly token: string } | "name" | "fieldName" | "stringLiteral" | "matchPattern" | "statementEnd";
+
+function expectedText(expected: ExpectedSyntax): string {
+  if (typeof expected === "object") return `\`${expected.token}\``;
+  const text: Record<typeof expected, string> = {
+    name: "a name",
+    fieldName: "a field name",
+    stringLiteral: "a string literal",
+    matchPattern: "a match pattern (a literal, an enum name or `default`)",
+    statementEnd: "`;` or a line break",
+  };
+  return text[expected];
+}
+
+/** A braced list of declarations parsed item by item. */
+export type ItemList = "structFields" | "enumVariants" | "configFields" | "implBlock";
+
+const itemListText: Record<ItemList, string> = {
+  structFields: "struct fields", enumVariants: "enum variants", configFields: "config fields", implBlock: "impl block",
+};
+
+/** Where the parser expected something: after a token (its spelling), in a list, or a named place. */
+export type SyntaxPlace =
+  | { readonly after: string }
+  | { readonly openList: ItemList }
+  | { readonly betweenList: ItemList }
+  | { readonly closeStructLiteral: string }
+  | keyof typeof placeText;
+
+const placeText = {
+  here: "here",
+  afterPinOrLocal: "after `pin`/`local`",
+  afterImportedModule: "after the imported module's name",
+  afterAliasName: "after the alias name",
+  afterFieldName: "after the field name",
+  inStruct: "in the struct",
+  asEnumVariant: "as the enum variant",
+  inConfig: "in the config block",
+  inImpl: "in the impl block (expected `fn` or `name: value`)",
+  closeAttributeArguments: "to close the attribute arguments",
+  openParameters: "to open the parameter list",
+  asParameterName: "as the parameter name",
+  afterParameterName: "after the parameter name (parameters are written `name: type`)",
+  closeParameters: "to close the parameter list",
+  closeIndex: "to close the index",
+  closeArguments: "to close the argument list",
+  closeParenthesised: "to close the parenthesised expression",
+  closeArrayLiteral: "to close the array literal",
+  closeSizeof: "to close `sizeof(`",
+  inStructLiteral: "in the struct literal",
+  openMatchArms: "to open the match arms",
+  betweenMatchArms: "between match arms",
+  afterMatchPattern: "after the match pattern",
+  inMatchArm: "in the match arm",
+  openBlock: "to open the block",
+  afterStatement: "after this statement",
+  openWhileBody: "to open the `while` body",
+  afterConditionVar: "after `var` in the condition",
+  afterBindingName: "after the name bound by `if (var …`",
+  closeIfCondition: "to close the `if` condition",
+  openIfBody: "to open the `if` body (braces are required)",
+  afterLoopComma: "after `,` in the loop variables",
+  closeLoopVariables: "to close the loop variables",
+  afterLoopVariables: "after the loop variables",
+  asLoopVariable: "as the loop variable",
+  afterLoopVariable: "after the loop variable",
+  closeForHeader: "to close the `for` header",
+  openForBody: "to open the `for` body",
+  afterCatchPattern: "after the catch pattern",
+  closeArraySize: "to close the array size",
+  betweenArrayTypeParts: "between the element type and the length of `[T; N]`",
+  closeArrayType: "to close `[T; N]`",
+  afterStrLength: "after `str(` and its length",
+  closeTypeArguments: "to close the type arguments",
+  afterMapCapacity: "after the map capacity",
+  afterFnInFunctionType: "after `fn` in a function type",
+  closeFunctionTypeParameters: "to close the function type's parameters",
+  functionTypeArrow: "in a function type (its return type is mandatory)",
+} as const satisfies Record<string, string>;
+
+function whereText(place: SyntaxPlace): string {
+  if (typeof place === "string") return placeText[place];
+  if ("after" in place) return `after \`${place.after}\``;
+  if ("openList" in place) return `to open the ${itemListText[place.openList]}`;
+  if ("betweenList" in place) return `between ${itemListText[place.betweenList]}`;
+  return `to close the \`${place.closeStructLiteral}\` literal`;
+}
 
 export const unexpectedCharacter = defineError(
   "E0101",
@@ -82,12 +190,29 @@ export const integerTooLarge = defineError(
   }),
 );
 
+/** What is wrong with the digits of a number; `base` is the radix its prefix chose. */
+export type NumberProblem =
+  | { readonly kind: "fractional" }
+  | { readonly kind: "foreignDigit" | "noDigits"; readonly base: 2 | 8 | 10 | 16 }
+  | { readonly kind: "misplacedSeparator" };
+
+const baseText = { 2: "binary", 8: "octal", 10: "decimal", 16: "hex" } as const;
+
+function numberProblemText(problem: NumberProblem): string {
+  switch (problem.kind) {
+    case "fractional": return "there are no floating-point numbers";
+    case "foreignDigit": return `expected only ${baseText[problem.base]} digits`;
+    case "noDigits": return `expected ${baseText[problem.base]} digits after the prefix`;
+    case "misplacedSeparator": return "`_` may only separate digits";
+  }
+}
+
 export const malformedNumber = defineError(
   "E0108",
   "malformed number",
   "Integers are decimal (`42`), hex (`0xFF`), octal (`0o17`) or binary (`0b1010`), with optional `_` between digits. There are no floating-point numbers.",
-  (text: string, reason: string) => ({
-    message: `malformed number \`${text}\`: ${reason}`,
+  (text: string, problem: NumberProblem) => ({
+    message: `malformed number \`${text}\`: ${numberProblemText(problem)}`,
     label: "not a valid integer",
     help: "write a decimal, `0x` hex, `0o` octal or `0b` binary integer, e.g. `1_000`, `0xff`",
   }),
@@ -108,10 +233,10 @@ export const expectedToken = defineError(
   "E0110",
   "unexpected token",
   "The parser expected a specific token (a closing bracket, a name, a `:` …) and found something else.",
-  (expected: string, found: string, context: string) => ({
-    message: `expected ${expected} ${context}, found ${found}`,
-    label: `expected ${expected}`,
-    help: `insert ${expected} here, or remove what comes before it`,
+  (expected: ExpectedSyntax, found: FoundToken, where: SyntaxPlace) => ({
+    message: `expected ${expectedText(expected)} ${whereText(where)}, found ${foundText(found)}`,
+    label: `expected ${expectedText(expected)}`,
+    help: `insert ${expectedText(expected)} here, or remove what comes before it`,
   }),
 );
 
@@ -119,8 +244,8 @@ export const expectedExpression = defineError(
   "E0111",
   "expected an expression",
   "An expression (a value such as `x`, `1`, `f(a)`, `m[k]`) is required here.",
-  (found: string) => ({
-    message: `expected an expression, found ${found}`,
+  (found: FoundToken) => ({
+    message: `expected an expression, found ${foundText(found)}`,
     label: "expected a value here",
     help: "write a value, a name, a call or a parenthesised expression here",
   }),
@@ -130,8 +255,8 @@ export const expectedType = defineError(
   "E0112",
   "expected a type",
   "A type (`u32`, `*xdp_md`, `u8[16]`, `str(32)`, `hash<u32, u64>(1024)` …) is required here.",
-  (found: string) => ({
-    message: `expected a type, found ${found}`,
+  (found: FoundToken) => ({
+    message: `expected a type, found ${foundText(found)}`,
     label: "expected a type here",
     help: "write a type such as `u32`, `*T`, `T[N]`, `str(N)` or `hash<K, V>(N)`",
   }),
@@ -141,8 +266,8 @@ export const expectedDeclaration = defineError(
   "E0113",
   "expected a declaration",
   "At the top level of a file only declarations may appear: `include`, `import`, `extern`, `struct`, `enum`, `type`, `config`, global `var`, `fn` and `impl`.",
-  (found: string) => ({
-    message: `expected a declaration (fn, var, struct, enum, type, config, include, import, extern, impl), found ${found}`,
+  (found: FoundToken) => ({
+    message: `expected a declaration (fn, var, struct, enum, type, config, include, import, extern, impl), found ${foundText(found)}`,
     label: "not a declaration",
     help: "statements belong inside a function body; move this into a `fn`",
   }),
@@ -152,8 +277,8 @@ export const expectedStatement = defineError(
   "E0114",
   "expected a statement",
   "A function body contains statements: `var`, `if`, `for`, `while`, `return`, assignments and expressions.",
-  (found: string) => ({
-    message: `expected a statement, found ${found}`,
+  (found: FoundToken) => ({
+    message: `expected a statement, found ${foundText(found)}`,
     label: "cannot start a statement",
     help: "remove it, or complete the statement that comes before it",
   }),
@@ -163,8 +288,8 @@ export const unclosedDelimiter = defineError(
   "E0115",
   "unclosed delimiter",
   "Every `{`, `(` and `[` needs a matching closing delimiter.",
-  (open: string, close: string, found: string) => ({
-    message: `unclosed \`${open}\`: found ${found}, expected \`${close}\` first`,
+  (open: string, close: string, found: FoundToken) => ({
+    message: `unclosed \`${open}\`: found ${foundText(found)}, expected \`${close}\` first`,
     label: `this \`${open}\` is never closed`,
     help: `add the missing \`${close}\``,
   }),
@@ -185,8 +310,8 @@ export const invalidCatchPattern = defineError(
   "E0117",
   "invalid catch pattern",
   "A `catch` clause names an integer error code (`catch 42`) or catches everything (`catch _`).",
-  (found: string) => ({
-    message: `invalid catch pattern: found ${found}, expected an integer literal or \`_\``,
+  (found: FoundToken) => ({
+    message: `invalid catch pattern: found ${foundText(found)}, expected an integer literal or \`_\``,
     label: "not an integer code",
     help: "write the thrown code as a literal, e.g. `catch 1 { … }`, or `catch _ { … }` for any code",
   }),
@@ -196,8 +321,8 @@ export const misplacedAttribute = defineError(
   "E0118",
   "attribute on a declaration that takes none",
   "Attributes (`@xdp`, `@helper`, `@flags(…)`, `@struct_ops(…)`) may only precede `fn`, `struct`, `impl` and global `var` declarations.",
-  (found: string) => ({
-    message: `attributes cannot be applied to ${found}; expected \`fn\`, \`struct\`, \`impl\` or \`var\` after them`,
+  (found: FoundToken) => ({
+    message: `attributes cannot be applied to ${foundText(found)}; expected \`fn\`, \`struct\`, \`impl\` or \`var\` after them`,
     label: "this declaration takes no attributes",
     help: "remove the attribute, or put it before the function, struct, impl or variable it belongs to",
   }),
@@ -225,6 +350,13 @@ export const topLevelConst = defineError(
   }),
 );
 
+/** What nests past the limit (parse/cursor.ts counts the levels). */
+export type NestedConstruct = "expression" | "operatorChain" | "block" | "type" | "elseIfChain";
+
+const nestedText: Record<Exclude<NestedConstruct, "operatorChain">, string> = {
+  expression: "expression", block: "block", type: "type", elseIfChain: "`else if` chain",
+};
+
 export const nestingTooDeep = defineError(
   "E0121",
   "nesting too deep",
@@ -234,14 +366,14 @@ export const nestingTooDeep = defineError(
     "the C compiler refuses more than 256 nested brackets (the emitted C needs up to two per " +
     "level), so the parser refuses deeper nesting with one error at the construct that " +
     "crosses the limit and skips that construct whole. Real programs stay far below it.",
-  (what: "expression" | "operator chain" | "block" | "type" | "`else if` chain", limit: number) => ({
-    message: `${what === "operator chain" ? "operator chain too long" : `${what} nested too deep`}: more than ${limit} levels of nesting`,
+  (what: NestedConstruct, limit: number) => ({
+    message: `${what === "operatorChain" ? "operator chain too long" : `${nestedText[what]} nested too deep`}: more than ${limit} levels of nesting`,
     label: `this goes past ${limit} levels`,
-    help: what === "operator chain"
+    help: what === "operatorChain"
       ? "split the chain: compute parts of it into `var`s first (`var a = x1 + x2 + …` then `a + …`)"
       : what === "type"
         ? "wrap the inner part of the type in a struct and use that struct here"
-        : what === "`else if` chain"
+        : what === "elseIfChain"
           ? "use `match` for a long list of cases"
           : "name inner values with `var`, or move inner blocks into `@helper` functions",
   }),

@@ -4,8 +4,15 @@
 //! events and kernel modules are in types-kernel-interfaces.ts. Re-exported by types.ts.
 
 import { defineError, defineWarning } from "../diagnostic.js";
-import { argumentsFoundText, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
+import { alternatives, argumentsFoundText, constantOwnerText, valueContextText, type ConstantOwner, type ValueContext, sideText, wrongSideAdviceText, type ArgumentsFound, type CodeSide, type WrongSideAdvice, listNames } from "./wording.js";
 import type { Span } from "../../source.js";
+import type { MapUsage, UntestableReason } from "../../types.js";
+import {
+  lpmKeyProblemText, mapUsageText, packetLayerProblemText, ringbufSizeProblemText, ringbufSizeSuggestion, untestableText,
+  type LpmKeyProblem, type PacketLayerProblem, type RingbufSizeProblem,
+} from "./types-reasons.js";
+
+export type { LpmKeyProblem, PacketLayerProblem, RingbufSizeProblem } from "./types-reasons.js";
 
 // --- strings-match ---
 
@@ -16,8 +23,8 @@ export const stringNarrowing = defineError(
   "E0341",
   "string does not fit",
   "A `str(M)` value may hold M bytes of text, so it can only be stored in a `str(N)` with N ≥ M (the same rule as integer narrowing: nothing is cut implicitly).",
-  (from: string, to: string, context: string) => ({
-    message: `${context} expects \`${to}\`, but \`${from}\` may not fit`,
+  (from: string, to: string, context: ValueContext) => ({
+    message: `${valueContextText(context)} expects \`${to}\`, but \`${from}\` may not fit`,
     label: `this is \`${from}\``,
     help: `use a wider type: \`${from}\` (or larger) for the destination`,
   }),
@@ -203,8 +210,8 @@ export const globalInitNotConstant = defineError(
   "E0365",
   "global initializer is not a constant",
   "Globals and config defaults are stored in the eBPF object file before any code runs, so their initial values must be constants: literals (possibly negated), `true`/`false`, enum constants, and array or struct literals of those.",
-  (what: string) => ({
-    message: `the initial value of ${what} must be a constant`,
+  (what: ConstantOwner) => ({
+    message: `the initial value of ${constantOwnerText(what)} must be a constant`,
     label: "not a constant",
     help: "use a literal here and compute the value in `main` or in the program instead",
   }),
@@ -278,12 +285,12 @@ export const headerBindingType = defineError(
 );
 
 /** Where network and host order meet: an operator, a checker context (`the value of x`), a cast, a header offset. */
-export type ByteOrderPlace = { readonly operator: string } | { readonly context: string } | "cast" | "headerOffset";
+export type ByteOrderPlace = { readonly operator: string } | { readonly context: ValueContext } | "cast" | "headerOffset";
 
 function byteOrderPlaceText(where: ByteOrderPlace): string {
   if (where === "cast") return "`as`";
   if (where === "headerOffset") return "the header offset";
-  return "operator" in where ? `\`${where.operator}\`` : where.context;
+  return "operator" in where ? `\`${where.operator}\`` : valueContextText(where.context);
 }
 
 /** A value's byte order: its type as text, an integer literal, or (expected) a host-order integer. */
@@ -426,10 +433,10 @@ export const notIterable = defineError(
   "E0361",
   "not an iterable map",
   "`for (k, v) in m` walks the entries of a key/value map (hash, array, per-CPU and LRU variants). Other values and map kinds (ring buffers, queues, program arrays, LPM tries in eBPF) have no entries to walk.",
-  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }, iterable: string) => ({
+  (found: { readonly mapKind: string; readonly side: "kernel" | "user" } | { readonly type: string }, iterable: readonly string[]) => ({
     message: `cannot iterate over ${"mapKind" in found ? `a \`${found.mapKind}\` map${found.side === "kernel" ? " in eBPF code" : ""}` : `a value of type \`${found.type}\``}`,
     label: "not an iterable map",
-    help: `iterate over a ${iterable} map, or use \`for (i in a..b)\` for a range`,
+    help: `iterate over a ${alternatives(iterable)} map, or use \`for (i in a..b)\` for a range`,
   }),
 );
 
@@ -453,10 +460,10 @@ export const ringbufSize = defineError(
   "E0391",
   "invalid ring buffer size",
   "The kernel only creates ring buffers whose size in bytes is a power of two and a multiple of the page size (4096 here); the compiler also requires that one record fits and caps the size at 1 GiB, because the loader maps the data area twice into its address space.",
-  (found: string, problem: string, suggestion: string) => ({
-    message: `invalid ring buffer size ${found}: ${problem}`,
-    label: problem,
-    help: `use ${suggestion}`,
+  (found: string, problem: RingbufSizeProblem) => ({
+    message: `invalid ring buffer size ${found}: ${ringbufSizeProblemText(problem)}`,
+    label: ringbufSizeProblemText(problem),
+    help: `use ${ringbufSizeSuggestion(problem)}`,
   }),
 );
 
@@ -585,8 +592,8 @@ export const pythonAnnotationUnsupported = defineError(
   "E0374",
   "Python type annotation without a KernelScript type",
   "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
-  (name: string, what: string, annotation: string, declared: Span) => ({
-    message: `the ${what} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
+  (name: string, what: { readonly parameter: string } | "result", annotation: string, declared: Span) => ({
+    message: `the ${what === "result" ? "result" : `parameter \`${what.parameter}\``} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
     label: "calls a Python function KernelScript cannot type",
     secondary: [{ span: declared, message: `\`${annotation}\` here` }],
     help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
@@ -597,8 +604,8 @@ export const pythonValueUnsupported = defineError(
   "E0379",
   "value that cannot be passed to Python",
   "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
-  (where: string, expected: "int" | "str" | "either", found: string) => ({
-    message: `${where} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
+  (where: ValueContext, expected: "int" | "str" | "either", found: string) => ({
+    message: `${valueContextText(where)} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
     label: "cannot be converted to Python",
     help: "pass an integer or a string (e.g. one field of a struct)",
   }),
@@ -610,8 +617,8 @@ export const lpmTrieKey = defineError(
   "E0398",
   "invalid LPM trie key",
   "The kernel's longest-prefix-match trie reads its key as a 32-bit prefix length (in bits) followed by the address bytes it matches on, with nothing else and no padding.",
-  (found: string, problem: string) => ({
-    message: `an \`lpm_trie\` key must be a struct \`{ prefixlen: u32, <address bytes> }\`, but \`${found}\` ${problem}`,
+  (found: string, problem: LpmKeyProblem) => ({
+    message: `an \`lpm_trie\` key must be a struct \`{ prefixlen: u32, <address bytes> }\`, but \`${found}\` ${lpmKeyProblemText(problem)}`,
     label: "not an LPM key",
     help: "declare e.g. `struct Ipv4Key { prefixlen: u32, addr: be32 }` (IPv6: `addr: u8[16]`) and use it as the key",
   }),
@@ -622,10 +629,10 @@ export const mapOperationForKind = defineError(
   "operation not available on this map kind",
   "Queues and stacks have no keys (push, pop and peek instead of `m[k]`), perf event arrays only carry records (`output`), and some operations exist only for particular kinds.",
   // `usage`: how the kind is used instead, from its row of kernel/map-kinds.ts.
-  (map: string, kind: string, usage: string) => ({
+  (map: string, kind: string, usage: MapUsage | undefined) => ({
     message: `indexing (\`${map}[…]\`) is not available on a \`${kind}\` map`,
     label: `not for a ${kind}`,
-    help: usage,
+    help: usage === undefined ? "" : mapUsageText(usage, map),
   }),
 );
 
@@ -656,10 +663,10 @@ export const notTestRunnable = defineError(
   "E0384",
   "program type cannot be test-run",
   "`test()` and `test_run()` run a program with the kernel's BPF_PROG_TEST_RUN, which exists for XDP and TC (`sched_cls`) programs here; other program types must be tested by attaching them (the loader) instead.",
-  (program: string, type: string, why: string) => ({
+  (program: string, type: string, why: UntestableReason) => ({
     message: `\`${program}\` is a ${type} program, which cannot be test-run`,
     label: "not test-runnable",
-    notes: [why],
+    notes: [untestableText[why]],
     help: "test XDP and TC programs with `test()`; for this program, attach it with its loader and read its maps",
   }),
 );
@@ -716,8 +723,8 @@ export const packetLayerOrder = defineError(
   "E0387",
   "packet layers out of order",
   "A built packet is Ethernet, then at most one network header (IPv4 or IPv6), then at most one transport header that fits it, then payload; any other order would not be a frame the program could parse.",
-  (method: string, why: string) => ({
-    message: `\`.${method}()\` cannot come here: ${why}`,
+  (method: string, why: PacketLayerProblem) => ({
+    message: `\`.${method}()\` cannot come here: ${packetLayerProblemText(why)}`,
     label: "out of order",
     help: "build in wire order: `eth_packet().ipv4().udp().payload(32)`",
   }),

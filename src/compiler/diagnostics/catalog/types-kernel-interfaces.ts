@@ -3,6 +3,7 @@
 //! types.ts.
 
 import { defineError } from "../diagnostic.js";
+import { signatureText, type Signature } from "./wording.js";
 
 // --- lead: struct_ops ---
 
@@ -13,24 +14,24 @@ import { defineError } from "../diagnostic.js";
 export type StructOpsProblem =
   | { readonly kind: "noMember"; readonly name: string; readonly suggestion: string | undefined }
   | { readonly kind: "methodAsField"; readonly name: string }
-  | { readonly kind: "missingRequired"; readonly impl: string; readonly alternatives: readonly string[]; readonly method?: string; readonly field?: string }
+  | { readonly kind: "missingRequired"; readonly impl: string; readonly alternatives: readonly string[]; readonly method?: Signature; readonly field?: string }
   | { readonly kind: "fieldAsMethod"; readonly member: string; readonly type: string }
-  | { readonly kind: "parameterCount"; readonly member: string; readonly expected: number; readonly count: number; readonly signature: string }
-  | { readonly kind: "parameterType"; readonly member: string; readonly index: number; readonly name: string; readonly type: string; readonly passed: string; readonly signature: string }
-  | { readonly kind: "returnType"; readonly member: string; readonly expected: string; readonly found: string; readonly signature: string }
+  | { readonly kind: "parameterCount"; readonly member: string; readonly expected: number; readonly count: number; readonly signature: Signature }
+  | { readonly kind: "parameterType"; readonly member: string; readonly index: number; readonly name: string; readonly type: string; readonly passed: string; readonly signature: Signature }
+  | { readonly kind: "returnType"; readonly member: string; readonly expected: string; readonly found: string; readonly signature: Signature }
   | { readonly kind: "fieldNeedsString"; readonly name: string; readonly type: string }
   | { readonly kind: "fieldTooLong"; readonly name: string; readonly max: number; readonly value: string; readonly length: number }
   | { readonly kind: "fieldNeedsInteger"; readonly name: string }
   | { readonly kind: "fieldNotSettable"; readonly name: string; readonly type: string };
 
 function structOpsProblemText(problem: StructOpsProblem): { message: string; help?: string } {
-  const writeAs = (signature: string) => `write it as \`${signature}\``;
+  const writeAs = (signature: Signature) => `write it as \`${signatureText(signature)}\``;
   switch (problem.kind) {
     case "noMember":
       return { message: `it has no member \`${problem.name}\``, ...(problem.suggestion ? { help: `did you mean \`${problem.suggestion}\`?` } : {}) };
     case "methodAsField": return { message: `\`${problem.name}\` is a method; write it as \`fn ${problem.name}(…)\`` };
     case "missingRequired": {
-      const help = problem.method !== undefined ? `add \`${problem.method} { … }\`` : problem.field !== undefined ? `add \`${problem.field}: …,\`` : undefined;
+      const help = problem.method !== undefined ? `add \`${signatureText(problem.method)} { … }\`` : problem.field !== undefined ? `add \`${problem.field}: …,\`` : undefined;
       return {
         message: `\`${problem.impl}\` must provide ${problem.alternatives.map((a) => `\`${a}\``).join(" or ")} (the kernel refuses to register it otherwise)`,
         ...(help ? { help } : {}),

@@ -2,6 +2,8 @@
 
 import { defineError } from "../diagnostic.js";
 import type { Span } from "../../source.js";
+import type { TargetShape } from "../../types.js";
+import { alternatives, valueContextText, type ValueContext } from "./wording.js";
 
 const maybe = (suggestion: string | undefined, otherwise: string): { help: string } => ({
   help: suggestion ? `did you mean \`${suggestion}\`?` : otherwise,
@@ -11,10 +13,10 @@ export const typeMismatch = defineError(
   "E0301",
   "mismatched types",
   "A value of one type is used where another is expected.",
-  (expected: string, found: string, context: string) => ({
-    message: `mismatched types: ${context} expects \`${expected}\`, found \`${found}\``,
+  (expected: string | "typedValue", found: string, context: ValueContext) => ({
+    message: `mismatched types: ${valueContextText(context)} expects \`${expected === "typedValue" ? "a typed value" : expected}\`, found \`${found}\``,
     label: `this is \`${found}\``,
-    help: `convert the value to \`${expected}\` or change the declared type`,
+    help: `convert the value to \`${expected === "typedValue" ? "a typed value" : expected}\` or change the declared type`,
   }),
 );
 
@@ -249,9 +251,9 @@ export const unknownMapKind = defineError(
   "E0319",
   "unknown map kind",
   "Map types are the kinds of the map-kind catalogue (`hash`, `array`, `percpu_hash`, `lru_hash`, `lpm_trie`, `queue`, `ringbuf` …, or the CamelCase spellings `HashMap`, `ArrayMap` …); the help lists them all.",
-  (name: string, suggestion: string | undefined, kinds: string) => ({
+  (name: string, suggestion: string | undefined, kinds: readonly string[]) => ({
     message: `unknown map kind \`${name}\``,
-    ...maybe(suggestion, `use ${kinds}`),
+    ...maybe(suggestion, `use ${alternatives(kinds)}`),
   }),
 );
 
@@ -275,12 +277,26 @@ export const arrayMapKey = defineError(
   }),
 );
 
+/** Why an operation on constants has no value (check/constants.ts folds them). */
+export type FoldProblem =
+  | { readonly kind: "divisionByZero" | "remainderByZero" | "beyond64Bits" }
+  | { readonly kind: "shiftCount"; readonly count: bigint; readonly max: bigint };
+
+function foldProblemText(why: FoldProblem): string {
+  switch (why.kind) {
+    case "divisionByZero": return "a division by zero";
+    case "remainderByZero": return "a remainder of a division by zero";
+    case "beyond64Bits": return "a value that does not fit in 64 bits";
+    case "shiftCount": return `a shift by ${why.count} bits (a constant shift count is 0 to ${why.max})`;
+  }
+}
+
 export const invalidSize = defineError(
   "E0322",
   "invalid size",
   "Map capacities `(N)`, array lengths `T[N]` and string sizes `str(N)` are positive integer constants.",
-  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: string }) => ({
-    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : found.why}`,
+  (found: { readonly kind: "notConstant" } | { readonly kind: "value"; readonly value: bigint } | { readonly kind: "invalid"; readonly why: FoldProblem }) => ({
+    message: `a size must be a positive integer constant, found ${found.kind === "notConstant" ? "a non-constant expression" : found.kind === "value" ? `\`${found.value}\`` : foldProblemText(found.why)}`,
     help: "write an integer literal such as `1024`, or a `const`",
   }),
 );
@@ -385,18 +401,24 @@ export const loopControlOutsideLoop = defineError(
   }),
 );
 
-/** What is wrong with a program attribute's argument; `description` is the program-type table's (`a kernel function name`). */
+/** What is wrong with a program attribute's argument; `shape` is the program-type table's (`kernelFunction`). */
 export type AttributeArgumentProblem =
   | { readonly kind: "missing" | "implWithoutStruct" }
   | { readonly kind: "choices"; readonly choices: readonly string[] }
-  | { readonly kind: "targetFormat"; readonly target: string; readonly description: string };
+  | { readonly kind: "targetFormat"; readonly target: string; readonly shape: TargetShape };
+
+const targetShapeText: Record<TargetShape, string> = {
+  categoryEvent: "a `category/event` name",
+  eventName: "a tracepoint event name without its category",
+  kernelFunction: "a kernel function name (optionally `+offset`)",
+};
 
 function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
   switch (problem.kind) {
     case "missing": return "needs a string argument";
     case "choices": return `the argument must be ${problem.choices.map((c) => `"${c}"`).join(" or ")}`;
     case "implWithoutStruct": return "an impl block needs the kernel struct it implements";
-    case "targetFormat": return `\`${problem.target}\` is not ${problem.description}`;
+    case "targetFormat": return `\`${problem.target}\` is not ${targetShapeText[problem.shape]}`;
   }
 }
 

@@ -52,3 +52,116 @@ export function listNames(names: readonly string[], shown: number): string {
   const quoted = names.map((n) => `\`${n}\``);
   return quoted.length > shown ? `${quoted.slice(0, shown).join(", ")} and ${quoted.length - shown} more` : quoted.join(", ");
 }
+
+/**
+ * Where a value must have a given type (E0301 and the other conversions' errors): the
+ * checker's `checkExprAs(…, context)` and `checkAssignable` pass one of these.
+ */
+export type ValueContext =
+  | { readonly kind: "argument"; readonly index: number; readonly callee: string | undefined }
+  | { readonly kind: "execArgument"; readonly index: number }
+  | { readonly kind: "pythonParameter"; readonly parameter: string; readonly callee: string }
+  | { readonly kind: "builtinArgument"; readonly callee: string }
+  | { readonly kind: "arrayElement"; readonly index: number }
+  | { readonly kind: "mapKey" | "mapValue" | "pushedValue"; readonly map: string }
+  | { readonly kind: "operationResult"; readonly map: string; readonly operation: string }
+  | { readonly kind: "field"; readonly field: string }
+  | { readonly kind: "initialValue"; readonly of: ConstantOwner }
+  | { readonly kind: "declaration"; readonly name: string }
+  | { readonly kind: "returnValue"; readonly function: string }
+  | { readonly kind: "testRun"; readonly program: string }
+  | { readonly kind: "testPacketHeader" | "testPacketByteCount"; readonly method: string }
+  | { readonly kind: "compoundAssignment"; readonly operator: string }
+  | { readonly kind: keyof typeof valueContextPhrases };
+
+const valueContextPhrases = {
+  index: "an index",
+  headerOffset: "the header offset",
+  cpuNumber: "the CPU number",
+  matchArm: "this match arm",
+  matchPattern: "this pattern",
+  loopStart: "the loop start",
+  loopEnd: "the loop end",
+  rangeBound: "a range bound",
+  mapEntryBinding: "the map entry binding",
+  assignment: "this assignment",
+  attachFlags: "the attach flags",
+  attachTarget: "the attach target (an interface name)",
+  ethernetHeader: "the Ethernet header of `eth_packet()`",
+} as const satisfies Record<string, string>;
+
+export function valueContextText(context: ValueContext): string {
+  switch (context.kind) {
+    case "argument": return `argument ${context.index} of ${context.callee === undefined ? "this call" : `\`${context.callee}\``}`;
+    case "execArgument": return `argument ${context.index} of \`exec\` (a command-line argument of the script)`;
+    case "pythonParameter": return `parameter \`${context.parameter}\` of \`${context.callee}\``;
+    case "builtinArgument": return `the argument of \`${context.callee}\``;
+    case "arrayElement": return `element ${context.index} of the array`;
+    case "mapKey": return `the key of map \`${context.map}\``;
+    case "mapValue": return `a value of map \`${context.map}\``;
+    case "pushedValue": return `the value pushed onto \`${context.map}\``;
+    case "operationResult": return `the value of \`${context.map}.${context.operation}()\``;
+    case "field": return `field \`${context.field}\``;
+    case "initialValue": return `the initial value of ${constantOwnerText(context.of)}`;
+    case "declaration": return `the declaration of \`${context.name}\``;
+    case "returnValue": return `the return value of \`${context.function}\``;
+    case "testRun": return `the test run of \`${context.program}()\``;
+    case "testPacketHeader": return `the header of \`.${context.method}()\``;
+    case "testPacketByteCount": return `the byte count of \`.${context.method}()\``;
+    case "compoundAssignment": return `\`${context.operator}\``;
+    default: return valueContextPhrases[context.kind];
+  }
+}
+
+/**
+ * What a constant initialises: a global or a config field's default, and the struct
+ * fields on the way down to the value (`global \`g\` (field \`a\`)`).
+ */
+export type ConstantOwner =
+  | { readonly kind: "global"; readonly name: string; readonly fields: readonly string[] }
+  | { readonly kind: "configField"; readonly config: string; readonly field: string; readonly fields: readonly string[] };
+
+export function constantOwnerText(owner: ConstantOwner): string {
+  const base = owner.kind === "global" ? `global \`${owner.name}\`` : `config field \`${owner.config}.${owner.field}\``;
+  return base + owner.fields.map((field) => ` (field \`${field}\`)`).join("");
+}
+
+/** The name a constant's owner goes by: the global's, or `config.field`. */
+export function constantOwnerName(owner: ConstantOwner): string {
+  return owner.kind === "global" ? owner.name : `${owner.config}.${owner.field}`;
+}
+
+/**
+ * How an error reaches a function that cannot let it escape: the function, each call on
+ * the way (callee and `file:line` of the call) and the `throw` (`file:line`).
+ */
+export interface ThrowPath {
+  readonly from: string;
+  readonly calls: readonly { readonly callee: string; readonly at: string }[];
+  readonly throwAt: string;
+}
+
+/** `prog` → `check` (called at app.ks:12) → … → `throw` at app.ks:20. */
+export function throwPathText(path: ThrowPath): string {
+  return [`\`${path.from}\``, ...path.calls.map((hop) => `\`${hop.callee}\` (called at ${hop.at})`), `\`throw\` at ${path.throwAt}`].join(" → ");
+}
+
+/** `` `a`, `b` or `c` ``: names given as alternatives. */
+export function alternatives(names: readonly string[]): string {
+  const quoted = names.map((name) => `\`${name}\``);
+  return quoted.length <= 1 ? quoted.join("") : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+}
+
+/** A function's prototype as KernelScript spells it (`fn ssthresh(sk: *sock) -> u32`, `extern bpf_get_prandom_u32() -> u32`). */
+export interface Signature {
+  readonly keyword: "fn" | "extern";
+  readonly name: string;
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  /** The return type; none for an `extern` returning nothing. */
+  readonly returns: string | undefined;
+}
+
+export function signatureText(signature: Signature): string {
+  const params = signature.params.map((p) => `${p.name}: ${p.type}`).join(", ");
+  return `${signature.keyword} ${signature.name}(${params})${signature.returns === undefined ? "" : ` -> ${signature.returns}`}`;
+}

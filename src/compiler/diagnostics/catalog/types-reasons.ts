@@ -1,0 +1,80 @@
+//! The reasons some type errors of `types-features.ts` take (closed unions the checker
+//! and the kernel tables pass) and their wording. Defines no codes: `types-features.ts`
+//! re-exports the unions with its entries.
+
+import type { MapUsage, UntestableReason } from "../../types.js";
+
+/** Why the kernel (or the loader) cannot have a ring buffer of the size written; `minimum` is the smallest size that works. */
+export type RingbufSizeProblem =
+  | { readonly kind: "tooLarge"; readonly minimum: bigint; readonly maximum: bigint }
+  | { readonly kind: "notPowerOfTwo"; readonly options: readonly bigint[] }
+  | { readonly kind: "belowPage"; readonly pageSize: number; readonly minimum: bigint }
+  | { readonly kind: "recordDoesNotFit"; readonly recordBytes: number; readonly minimum: bigint };
+
+export function ringbufSizeProblemText(problem: RingbufSizeProblem): string {
+  switch (problem.kind) {
+    case "tooLarge": return "larger than the 1 GiB limit";
+    case "notPowerOfTwo": return "not a power of two";
+    case "belowPage": return `smaller than one page (${problem.pageSize} bytes)`;
+    case "recordDoesNotFit": return `one record (${problem.recordBytes} bytes with its header) does not fit`;
+  }
+}
+
+export function ringbufSizeSuggestion(problem: RingbufSizeProblem): string {
+  switch (problem.kind) {
+    case "tooLarge": return `a power of two between ${problem.minimum} and ${problem.maximum}`;
+    case "notPowerOfTwo": return problem.options.map((s) => `\`${s}\``).join(" or ");
+    case "belowPage": case "recordDoesNotFit": return `\`${problem.minimum}\` or more`;
+  }
+}
+
+/** Why a struct cannot be an LPM trie key. */
+export type LpmKeyProblem =
+  | { readonly kind: "notStruct" | "noPrefixlen" | "noAddress" | "padding" }
+  | { readonly kind: "addressTooLong"; readonly bytes: number; readonly max: number };
+
+export function lpmKeyProblemText(problem: LpmKeyProblem): string {
+  switch (problem.kind) {
+    case "notStruct": return "is not a struct";
+    case "noPrefixlen": return "does not start with `prefixlen: u32`";
+    case "noAddress": return "has no address bytes after `prefixlen`";
+    case "padding": return "has padding between or after its fields (use `u8[N]`, `be32` or `u32` address fields)";
+    case "addressTooLong": return `has ${problem.bytes} address bytes (the kernel allows at most ${problem.max})`;
+  }
+}
+
+export function mapUsageText(usage: MapUsage, m: string): string {
+  switch (usage) {
+    case "reserveAndSubmit": return `reserve a record with \`${m}.reserve()\` and \`${m}.submit(record)\` it in eBPF; receive records with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
+    case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
+    case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
+    case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
+  }
+}
+
+/** Why the kernel cannot test-run a program type (its `testRun` row in kernel/program-types.ts). */
+export const untestableText: Record<UntestableReason, string> = {
+  classicTracepoint: "the kernel cannot test-run classic tracepoint programs (BPF_PROG_TEST_RUN is not implemented for them)",
+  fentryTestFunctions: "fentry/fexit test runs call fixed kernel test functions (bpf_fentry_test1…), not the traced function",
+  tpBtf: "the kernel test-runs tracing programs only for fentry/fexit/fmod_ret, not for tp_btf",
+  kprobe: "the kernel cannot test-run kprobe programs",
+  perfEvent: "the kernel cannot test-run perf_event programs",
+  structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
+};
+
+/** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */
+export type PacketLayerProblem =
+  | { readonly kind: "afterPayload" | "secondTransportHeader" }
+  | { readonly kind: "secondNetworkHeader"; readonly network: string }
+  | { readonly kind: "noNetworkHeader"; readonly method: string }
+  | { readonly kind: "otherNetworkHeader"; readonly method: string; readonly needs: string; readonly network: string };
+
+export function packetLayerProblemText(why: PacketLayerProblem): string {
+  switch (why.kind) {
+    case "afterPayload": return "headers cannot follow the payload";
+    case "secondNetworkHeader": return `the packet already has an \`.${why.network}()\` header`;
+    case "secondTransportHeader": return "the packet already has a transport header";
+    case "noNetworkHeader": return `a ${why.method.toUpperCase()} header needs an IP header before it (\`.ipv4()\` or \`.ipv6()\`)`;
+    case "otherNetworkHeader": return `\`.${why.method}()\` goes with \`.${why.needs}()\`, not \`.${why.network}()\``;
+  }
+}
