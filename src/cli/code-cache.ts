@@ -14,7 +14,7 @@ import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
-import { writeCacheFile } from "./cache-dir.js";
+import { writeCacheFile } from "../runner/cache-dir.js";
 
 /** The exports of the CommonJS file at `path`, compiled with the code cache kept in `cacheDir` (if any). */
 export function loadCommonJs(path: string, cacheDir: string | undefined): unknown {

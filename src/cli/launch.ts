@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { answerOf, closableWriter } from "./answers.js";
-import { cacheDirectory } from "./cache-dir.js";
+import { cacheDirectory } from "../runner/cache-dir.js";
 import { loadCommonJs } from "./code-cache.js";
 import { parseArgv, type ParsedArgv } from "./options.js";
 

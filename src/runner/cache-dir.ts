@@ -1,5 +1,6 @@
 //! Where kernelscript keeps what it can reuse between runs (the V8 code cache of the
-//! bundled CLI, `vmlinux.h` per kernel BTF): `$KS_CACHE_DIR`, else
+//! bundled CLI, `vmlinux.h` per kernel BTF, what the last build of each output directory
+//! was made with): `$KS_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/kernelscript`, else `~/.cache/kernelscript`. Everything in it can be
 //! deleted at any time; `KS_CACHE_DIR=` (empty) turns caching off. A directory that
 //! cannot be created or written means no cache, never an error: the work is then done
@@ -42,7 +43,11 @@ export function writeCacheFile(dir: string, name: string, bytes: string | Uint8A
     renameSync(temporary, target);
     return true;
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // The directory itself was the problem: nothing was written.
+    }
     return false;
   }
 }
