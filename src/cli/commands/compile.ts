@@ -2,7 +2,7 @@
 //! with it: run the compiler core through the Node host, print its diagnostics, write
 //! the output directory atomically.
 
-import { compile, type CompileResult } from "../../compiler/index.js";
+import { compile, diagnose, type CheckResult, type CompileResult } from "../../compiler/index.js";
 import { baseNameOf } from "../../compiler/host.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/render.js";
 import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
@@ -18,9 +18,20 @@ import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget, type Ou
 export async function compileInMemory(
   io: CliIo, file: string, makefile: boolean, test = false, kernelFacts: "warning" | "error" = "warning", denyWarningsFlag = false,
 ): Promise<CompileResult> {
+  const { host, options } = compilerInputs(io, denyWarningsFlag);
+  return compile(file, host, { ...options, makefile, test, kernelFacts });
+}
+
+/** Every diagnostic `compileInMemory` would give, without emitting the files (`check`). */
+export function diagnoseInMemory(io: CliIo, file: string, test: boolean, kernelFacts: "warning" | "error", denyWarningsFlag: boolean): CheckResult {
+  const { host, options } = compilerInputs(io, denyWarningsFlag);
+  return diagnose(file, host, { ...options, test, kernelFacts });
+}
+
+function compilerInputs(io: CliIo, denyWarningsFlag: boolean): { host: NodeHost; options: { denyWarnings: boolean } } {
   const btfPath = io.env.BTF !== undefined && io.env.BTF !== "" ? io.env.BTF : defaultKernelBtfPath;
   const denyWarnings = denyWarningsFlag || io.env.KS_DENY_WARNINGS === "1";
-  return compile(file, new NodeHost(io.cwd, btfPath, io.env), { makefile, test, kernelFacts, denyWarnings });
+  return { host: new NodeHost(io.cwd, btfPath, io.env), options: { denyWarnings } };
 }
 
 /** `--deny-warnings` on the command line (the environment and the file are read by `compileInMemory` and the core). */
