@@ -27,13 +27,14 @@ const keptHeaders = 4;
 export function cachedVmlinuxHeaderOf(btf: string, bpftool: string, cacheDir: string): string | undefined {
   const key = headerKey(btf, bpftool);
   if (key === undefined) return undefined;
-  const dir = join(cacheDir, "vmlinux");
-  const header = join(dir, `${key}.h`);
+  // A directory per BTF holding `vmlinux.h` under its own name, so that `-I DIR` finds it.
+  const headers = join(cacheDir, "vmlinux");
+  const header = join(headers, key, "vmlinux.h");
   if (existsSync(header)) return header;
   const dump = spawnSync(bpftool, ["btf", "dump", "file", btf, "format", "c"], { maxBuffer: 256 * 1024 * 1024 });
   if (dump.status !== 0 || !dump.stdout || dump.stdout.length === 0) return undefined;
-  if (!writeCacheFile(dir, `${key}.h`, dump.stdout)) return undefined;
-  forgetOldHeaders(dir);
+  if (!writeCacheFile(join(headers, key), "vmlinux.h", dump.stdout)) return undefined;
+  forgetOldHeaders(headers);
   return header;
 }
 
@@ -54,10 +55,9 @@ function headerKey(btf: string, bpftool: string): string | undefined {
 function forgetOldHeaders(dir: string): void {
   try {
     const headers = readdirSync(dir)
-      .filter((name) => name.endsWith(".h"))
       .map((name) => ({ path: join(dir, name), made: statSync(join(dir, name)).mtimeMs }))
       .sort((a, b) => b.made - a.made);
-    for (const old of headers.slice(keptHeaders)) rmSync(old.path, { force: true });
+    for (const old of headers.slice(keptHeaders)) rmSync(old.path, { recursive: true, force: true });
   } catch {
     // Another process tidied up at the same time: nothing to do.
   }

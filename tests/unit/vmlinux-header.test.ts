@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { cachedVmlinuxHeaderOf } from "../../src/runner/vmlinux-header.js";
 import { cacheDirectory, writeCacheFile } from "../../src/runner/cache-dir.js";
 
@@ -35,6 +35,7 @@ test("vmlinux.h is dumped once per BTF and dumped again when the BTF changes", (
     writeFileSync(s.btf, "kernel A");
     const first = cachedVmlinuxHeaderOf(s.btf, s.bpftool, cache);
     assert.ok(first);
+    assert.equal(basename(first), "vmlinux.h", "named so that `-I` its directory finds it");
     assert.equal(readFileSync(first, "utf8"), "/* from: kernel A */\n");
     assert.equal(s.runs(), 1);
     assert.equal(cachedVmlinuxHeaderOf(s.btf, s.bpftool, cache), first, "the same BTF: the same header");
