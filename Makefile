@@ -3,7 +3,7 @@
 #   make test    install what is missing, build, run the whole test suite
 #   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
-#   make build   compile the TypeScript into build/
+#   make build   compile the TypeScript into build/ (and bundle the CLI into build/bundle/)
 #   make clean   remove build/
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
 #   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
@@ -75,6 +75,8 @@ build: node-version $(NPM_STAMP)
 	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.
 	node tools/embed-runtime-c.mjs
 	$(TSC) -p tsconfig.json
+	@# The CLI and the core bundled for start-up (bin/kernelscript runs build/bundle/).
+	node tools/bundle-cli.mjs
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
 	@find build -name '*.js' 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \

@@ -5,38 +5,17 @@
 //! error. No exception escapes as a bare stack trace; the stack is shown only with
 //! KS_DEBUG=1.
 
-import { readFileSync } from "node:fs";
-import { type CliIo, type CommandContext } from "./context.js";
+import type { CliIo } from "./context.js";
 import { EnvironmentError, ExitCode, InternalError, Interrupted, UsageError, type InterruptSignal } from "./failures.js";
-import { commandHelp, findCommand, generalHelp, parseArgv, usageLine, type ParsedCommand } from "./options.js";
-import { runBuild } from "./commands/build.js";
-import { runCheck } from "./commands/check.js";
-import { runCompile } from "./commands/compile.js";
-import { runTest } from "./commands/test.js";
-import { runExplain } from "./commands/explain.js";
-import { runInit } from "./commands/init.js";
-
-type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
-
-const runners: Readonly<Record<string, CommandRunner>> = {
-  compile: runCompile,
-  build: runBuild,
-  check: runCheck,
-  test: runTest,
-  explain: runExplain,
-  init: runInit,
-};
+import { findCommand, parseArgv, usageLine, type ParsedCommand } from "./options.js";
+import { answerOf, closableWriter } from "./answers.js";
 
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let parsed: ParsedCommand | undefined;
   try {
     const request = parseArgv(argv);
-    if (request.kind === "help") {
-      io.writeStdout(request.command ? commandHelp(request.command) : generalHelp());
-      return ExitCode.ok;
-    }
-    if (request.kind === "version") {
-      io.writeStdout(`kernelscript ${packageVersion()}\n`);
+    if (request.kind !== "command") {
+      io.writeStdout(answerOf(request));
       return ExitCode.ok;
     }
     parsed = request;
@@ -44,6 +23,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     if (io.env["KS_TEST_INTERNAL_ERROR"] === "1") {
       throw new Error("deliberate failure requested by KS_TEST_INTERNAL_ERROR=1");
     }
+    // Loaded only now: `--help`, `--version` and usage errors never load the compiler.
+    const { runners } = await import("./commands/index.js");
     const runner = runners[parsed.command.name];
     if (!runner) {
       io.writeStderr(`error: \`kernelscript ${parsed.command.name}\` is not implemented yet\n`);
@@ -92,31 +73,6 @@ function reportInternalError(error: unknown, io: CliIo, parsed: ParsedCommand | 
     lines.push("  = note: run again with KS_DEBUG=1 to see where it failed");
   }
   io.writeStderr(lines.join("\n") + "\n");
-}
-
-function packageVersion(): string {
-  // build/src/cli/main.js → package.json at the repository root.
-  const url = new URL("../../../package.json", import.meta.url);
-  const manifest = JSON.parse(readFileSync(url, "utf8")) as { version?: string };
-  return manifest.version ?? "unknown";
-}
-
-/**
- * A process stream that stops writing, quietly, once its reader is gone: `kernelscript
- * build … | head` closes our stdout after a few lines, which is the reader's choice,
- * not an error of ours (EPIPE; Node ignores SIGPIPE). The command still runs to its
- * end and its exit code says how that went; only further output is dropped.
- */
-function closableWriter(stream: NodeJS.WriteStream): (text: string) => void {
-  let closed = false;
-  stream.on("error", () => {
-    // EPIPE, or ERR_STREAM_DESTROYED for writes after it: nobody reads any more.
-    closed = true;
-  });
-  return (text) => {
-    if (closed || stream.destroyed) return;
-    stream.write(text);
-  };
 }
 
 const interruptSignals: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];

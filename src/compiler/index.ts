@@ -9,6 +9,6 @@ export type { Diagnostic, Label, Severity } from "./diagnostics/diagnostic.js";
 export { sortDiagnostics } from "./diagnostics/diagnostic.js";
 export { allEntries } from "./diagnostics/catalog/index.js";
 export type { CheckOptions, CompileOptions, CompileResult, CheckResult, EmittedFile } from "./pipeline.js";
-export { compile, check } from "./pipeline.js";
+export { compile, check, diagnose } from "./pipeline.js";
 export { renderDiagnostic, renderDiagnostics, renderSummary, toJson } from "./diagnostics/render.js";
 export * as verifierLog from "./verifier/index.js";

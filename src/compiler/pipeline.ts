@@ -16,6 +16,7 @@ import { check as checkProgram, type Semantics } from "./check/checker.js";
 import { lower } from "./lower/lower.js";
 import { analyze } from "./analyze/index.js";
 import { emit, type EmittedFile } from "./emit/index.js";
+import type { IrModule } from "./ir.js";
 import { missingInputFile } from "./diagnostics/catalog/names.js";
 import { requireTests } from "./check/testing.js";
 import { fileDeniesWarnings } from "./directives.js";
@@ -77,16 +78,31 @@ export function check(path: string, host: Host, options: CheckOptions = {}): Che
 }
 
 export function compile(path: string, host: Host, options: CompileOptions = {}): CompileResult {
+  const { result, ir } = analyzeProgram(path, host, options);
+  if (!ir) return { ...result, files: [] };
+  const files = emit(ir, result.sources, { makefile: options.makefile ?? true, test: options.test ?? false });
+  return { ...result, files };
+}
+
+/**
+ * Every diagnostic `compile` reports, without emitting the files (emission reports
+ * none): `kernelscript check`.
+ */
+export function diagnose(path: string, host: Host, options: CompileOptions = {}): CheckResult {
+  return analyzeProgram(path, host, options).result;
+}
+
+/** The front end, lowering and the IR analyses; the IR when they found no error. */
+function analyzeProgram(path: string, host: Host, options: CompileOptions): { result: CheckResult; ir?: IrModule } {
   const checked = check(path, host, options);
   const diags = new Diagnostics(checked.denyWarnings);
   diags.addAll(checked.diagnostics);
-  if (diags.hasErrors() || !checked.semantics) return { ...checked, files: [] };
+  if (diags.hasErrors() || !checked.semantics) return { result: checked };
   if (options.test) requireTests(checked.semantics, diags);
-  if (diags.hasErrors()) return { ...checked, diagnostics: diags.all, files: [] };
+  if (diags.hasErrors()) return { result: { ...checked, diagnostics: diags.all } };
   const name = options.name ?? baseNameOf(path);
   const ir = lower(checked.semantics, name);
   analyze(ir, diags);
-  if (diags.hasErrors()) return { ...checked, diagnostics: diags.all, files: [] };
-  const files = emit(ir, checked.sources, { makefile: options.makefile ?? true, test: options.test ?? false });
-  return { ...checked, diagnostics: diags.all, files };
+  const result = { ...checked, diagnostics: diags.all };
+  return diags.hasErrors() ? { result } : { result, ir };
 }

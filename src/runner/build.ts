@@ -2,8 +2,10 @@
 //! own Makefile, the same way a user would run `make` there.
 
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { findExecutable } from "../cli/toolchain.js";
+import { cachedVmlinuxHeaderOf } from "./vmlinux-header.js";
 
 export interface BuildOptions {
   /** Adds -Werror to both compilers (CFLAGS / BPF_CFLAGS), as the e2e tests do. */
@@ -82,16 +84,14 @@ function buildResult(dir: string, name: string, status: number | null, stdout: s
 }
 
 /**
- * `cacheDir/vmlinux.h` from the running kernel's BTF, made once and reused (dumping it
- * takes a moment and the file is several MB).
+ * The `vmlinux.h` of `btf`, made once in `cacheDir` and reused while the BTF stays the
+ * same (the CLI's `build` keeps its own in the user's cache directory the same way:
+ * vmlinux-header.ts).
  */
 export function cachedVmlinuxHeader(cacheDir: string, btf = "/sys/kernel/btf/vmlinux"): string {
-  const header = join(cacheDir, "vmlinux.h");
-  if (existsSync(header)) return header;
-  mkdirSync(cacheDir, { recursive: true });
-  const temporary = `${header}.${process.pid}.tmp`;
-  const result = spawnSync("sh", ["-c", `bpftool btf dump file '${btf}' format c > '${temporary}'`], { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`bpftool btf dump failed: ${result.stderr}`);
-  renameSync(temporary, header);
+  const bpftool = findExecutable("bpftool", process.env);
+  if (bpftool === undefined) throw new Error("bpftool is not on PATH (it dumps vmlinux.h)");
+  const header = cachedVmlinuxHeaderOf(btf, bpftool, cacheDir);
+  if (header === undefined) throw new Error(`cannot make vmlinux.h from ${btf} in ${cacheDir}`);
   return header;
 }

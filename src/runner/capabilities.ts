@@ -3,6 +3,7 @@
 //! something is missing, so a skipped test says exactly why.
 
 import { spawnSync } from "node:child_process";
+import { findExecutable } from "../cli/toolchain.js";
 import { existsSync } from "node:fs";
 
 export interface Capabilities {
@@ -14,8 +15,9 @@ export interface Capabilities {
   readonly libbpfHeaders: boolean;
 }
 
+/** `command -v NAME` without a shell: one process less per tool (~20–80 ms each). */
 function hasTool(name: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+  return findExecutable(name, process.env) !== undefined;
 }
 
 let cached: Capabilities | undefined;

@@ -12,7 +12,8 @@
 //! Atomic: make runs in a staging sibling of the output directory, renamed over it only
 //! when the whole build succeeded; on a failed step, an exception or SIGINT/SIGTERM/
 //! SIGHUP the staging directory is removed and the previous output stays as it was
-//! (`buildAtomically`). A closed stdout (`kernelscript build … | head`) is not an
+//! (`buildAtomically`). make does only what changed since the previous build of the same
+//! directory, and vmlinux.h comes from the cache (`incremental-build.ts`). A closed stdout (`kernelscript build … | head`) is not an
 //! error: the build runs to its end and only the writing stops (`runMake`, `main.ts`).
 
 import { existsSync } from "node:fs";
@@ -24,6 +25,7 @@ import { boundaryWarnings, kernelLoadUnavailable, programLines, verifierRejectio
 import { ExitCode, InternalError } from "../failures.js";
 import { stageOutputDirectory, type OutputTarget, type StagedOutput } from "../output-directory.js";
 import { watchInterrupts } from "../interrupts.js";
+import { prepareIncrementalBuild } from "../incremental-build.js";
 import { requireBuildToolchain, runMake } from "../toolchain.js";
 import { compileInMemory, denyWarningsFlag, outputTargetFor, reportDiagnostics } from "./compile.js";
 
@@ -67,6 +69,7 @@ async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly 
   let staged: StagedOutput | undefined;
   try {
     staged = stageOutputDirectory(target, files);
+    const incremental = prepareIncrementalBuild(staged.dir, target.absolute, files, name, io.env);
     interrupts.throwIfInterrupted(`build interrupted before make ran; ${unchanged}`);
     const status = await runMake(staged.dir, io, interrupts);
     interrupts.throwIfInterrupted(`build interrupted (make stopped); ${unchanged}`);
@@ -81,6 +84,7 @@ async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly 
     }
     // Synchronous: a signal arriving now is handled after the rename, never between.
     staged.commit();
+    incremental.remember();
   } finally {
     staged?.discard();
     interrupts.dispose();

@@ -1,6 +1,7 @@
 //! `kernelscript check FILE.ks [--format json] [--kernel]`: every diagnostic, no output
-//! files. It runs the full pipeline, not only the front end, because the eBPF safety
-//! rules (E04xx) are found on the IR and a "clean" check must mean the file compiles.
+//! files. It runs the pipeline up to the IR analyses, not only the front end, because the
+//! eBPF safety rules (E04xx) are found on the IR and a "clean" check must mean the file
+//! compiles (emission, which reports nothing, is left out).
 //! With `--kernel` it checks against the running kernel: a tracepoint or kernel function
 //! it lacks is an error (a warning otherwise), then it builds the eBPF object in a
 //! temporary directory and loads every program (nothing is attached): verifier rejections
@@ -13,7 +14,7 @@ import { booleanFlag, stringFlag, type CommandContext } from "../context.js";
 import { ExitCode } from "../failures.js";
 import { requireBuildToolchain } from "../toolchain.js";
 import { buildObjectIn, persistentLogDir, programLines, requireKernelLoad, temporaryDirectory, verifierRejections, verifyObject } from "../kernel-check.js";
-import { compileInMemory, denyWarningsFlag } from "./compile.js";
+import { compileInMemory, denyWarningsFlag, diagnoseInMemory } from "./compile.js";
 
 export async function runCheck(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -21,7 +22,11 @@ export async function runCheck(context: CommandContext): Promise<ExitCode> {
   const json = stringFlag(parsed, "format") === "json";
   const kernel = booleanFlag(parsed, "kernel");
   // Against this kernel, what it lacks (a tracepoint, a probed function) is an error.
-  const result = await compileInMemory(io, file, kernel, booleanFlag(parsed, "test"), kernel ? "error" : "warning", denyWarningsFlag(context));
+  // Only the kernel check needs the files: without it nothing is emitted.
+  const facts = kernel ? "error" : "warning";
+  const result = kernel
+    ? await compileInMemory(io, file, true, booleanFlag(parsed, "test"), facts, denyWarningsFlag(context))
+    : { ...diagnoseInMemory(io, file, booleanFlag(parsed, "test"), facts, denyWarningsFlag(context)), files: [] };
   const hasErrors = result.diagnostics.some((d) => d.severity === "error");
   // A program with errors is reported whether or not it could be loaded here.
   if (kernel && !hasErrors) requireKernelLoad(io, file);

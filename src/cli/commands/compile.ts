@@ -2,8 +2,7 @@
 //! with it: run the compiler core through the Node host, print its diagnostics, write
 //! the output directory atomically.
 
-import type { CompileResult } from "../../compiler/index.js";
-// The core is imported lazily (below); this small pure helper is needed before it loads.
+import { compile, diagnose, type CheckResult, type CompileResult } from "../../compiler/index.js";
 import { baseNameOf } from "../../compiler/host.js";
 import { renderDiagnostics } from "../../compiler/diagnostics/render.js";
 import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
@@ -12,17 +11,27 @@ import { NodeHost, defaultKernelBtfPath } from "../node-host.js";
 import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget, type OutputTarget } from "../output-directory.js";
 
 /**
- * Runs the whole pipeline (parse → check → lower → analyze → emit) in memory. The core
- * is imported lazily so `--help` and usage errors stay fast and work even when a
- * compiler module is broken.
+ * Runs the whole pipeline (parse → check → lower → analyze → emit) in memory. (`--help`
+ * and usage errors never get here: main.ts loads the commands, and with them the core,
+ * only to run one.)
  */
 export async function compileInMemory(
   io: CliIo, file: string, makefile: boolean, test = false, kernelFacts: "warning" | "error" = "warning", denyWarningsFlag = false,
 ): Promise<CompileResult> {
-  const compiler = await import("../../compiler/index.js");
+  const { host, options } = compilerInputs(io, denyWarningsFlag);
+  return compile(file, host, { ...options, makefile, test, kernelFacts });
+}
+
+/** Every diagnostic `compileInMemory` would give, without emitting the files (`check`). */
+export function diagnoseInMemory(io: CliIo, file: string, test: boolean, kernelFacts: "warning" | "error", denyWarningsFlag: boolean): CheckResult {
+  const { host, options } = compilerInputs(io, denyWarningsFlag);
+  return diagnose(file, host, { ...options, test, kernelFacts });
+}
+
+function compilerInputs(io: CliIo, denyWarningsFlag: boolean): { host: NodeHost; options: { denyWarnings: boolean } } {
   const btfPath = io.env.BTF !== undefined && io.env.BTF !== "" ? io.env.BTF : defaultKernelBtfPath;
   const denyWarnings = denyWarningsFlag || io.env.KS_DENY_WARNINGS === "1";
-  return compiler.compile(file, new NodeHost(io.cwd, btfPath, io.env), { makefile, test, kernelFacts, denyWarnings });
+  return { host: new NodeHost(io.cwd, btfPath, io.env), options: { denyWarnings } };
 }
 
 /** `--deny-warnings` on the command line (the environment and the file are read by `compileInMemory` and the core). */

@@ -12,6 +12,7 @@ import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
 import { btfFor, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
+import { perfContextFallback } from "../kernel/perf.js";
 
 export interface CheckInputs {
   readonly host: Host;
@@ -39,31 +40,79 @@ export interface FunctionContext {
 
 /**
  * Struct (or enum) layouts by name: the file's and the built-in ones, then the kernel's
- * from BTF, converted the first time a name is looked up.
+ * from BTF, converted the first time a name is looked up, then `defaults`: built-in
+ * layouts that only apply when the kernel has no type of that name. The defaults are
+ * consulted lazily, so a program that names no kernel type never makes the kernel's BTF
+ * be read (~0.2 s). Listing the names (only "did you mean" does) includes each default
+ * the kernel lacks, as if it had been declared up front.
  */
-class LayoutTable<T> extends Map<string, T> {
-  constructor(private readonly fallback: (name: string) => T | undefined) {
+export class LayoutTable<T> extends Map<string, T> {
+  constructor(
+    private readonly kernel: (name: string) => T | undefined,
+    private readonly defaults: ReadonlyMap<string, T> = new Map(),
+  ) {
     super();
   }
 
   override get(name: string): T | undefined {
     const own = super.get(name);
     if (own !== undefined) return own;
-    const kernel = this.fallback(name);
-    if (kernel !== undefined) super.set(name, kernel);
-    return kernel;
+    const found = this.kernel(name) ?? this.defaults.get(name);
+    if (found !== undefined) super.set(name, found);
+    return found;
   }
 
   override has(name: string): boolean {
     return this.get(name) !== undefined;
+  }
+
+  /** The layout the file or the built-in tables declare (or one already converted), without asking the kernel. */
+  declared(name: string): T | undefined {
+    return super.get(name);
+  }
+
+  override get size(): number {
+    this.settleDefaults();
+    return super.size;
+  }
+
+  override keys(): MapIterator<string> {
+    this.settleDefaults();
+    return super.keys();
+  }
+
+  override values(): MapIterator<T> {
+    this.settleDefaults();
+    return super.values();
+  }
+
+  override entries(): MapIterator<[string, T]> {
+    this.settleDefaults();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, T]> {
+    return this.entries();
+  }
+
+  override forEach(callback: (value: T, key: string, map: Map<string, T>) => void, thisArg?: unknown): void {
+    this.settleDefaults();
+    super.forEach(callback, thisArg);
+  }
+
+  /** Each default the file and the kernel lack becomes an entry (kernel types stay lazy). */
+  private settleDefaults(): void {
+    for (const [name, layout] of this.defaults) {
+      if (super.get(name) === undefined && this.kernel(name) === undefined) super.set(name, layout);
+    }
   }
 }
 
 export class CheckContext {
   /** Kernel types from the Host's BTF (none in the playground). */
   readonly kernelTypes: KernelTypes;
-  readonly structs: Map<string, StructLayout>;
-  readonly enums: Map<string, EnumLayout>;
+  readonly structs: LayoutTable<StructLayout>;
+  readonly enums: LayoutTable<EnumLayout>;
   readonly aliases = new Map<string, Type>();
   readonly userStructs: StructLayout[] = [];
   readonly userEnums: EnumLayout[] = [];
@@ -125,7 +174,7 @@ export class CheckContext {
         throw error;
       }
     });
-    this.structs = new LayoutTable((name) => this.kernelTypes.struct(name));
+    this.structs = new LayoutTable((name) => this.kernelTypes.struct(name), new Map([[perfContextFallback.name, perfContextFallback]]));
     this.enums = new LayoutTable((name) => this.kernelTypes.enum(name));
   }
 

@@ -19,7 +19,7 @@ import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import { resolveRelative } from "../host.js";
 import { builtinContextStructs, builtinEnums } from "../kernel/builtins.js";
 import { mapExtraAttributes, mapFlagBits } from "../kernel/map-kinds.js";
-import { perfContextFallback, perfEnums, perfStructs } from "../kernel/perf.js";
+import { perfEnums, perfStructs } from "../kernel/perf.js";
 import { programTypeByAttribute, functionRoleAttributes } from "../kernel/program-types.js";
 import { declarePacketBuiltins, isBuiltinHeader, reportHeaderRedefinition } from "./packets.js";
 import { parse } from "../parse/parser.js";
@@ -100,7 +100,6 @@ export function declareBuiltins(ctx: CheckContext): void {
   for (const layout of builtinContextStructs) ctx.structs.set(layout.name, layout);
   for (const layout of perfStructs) ctx.structs.set(layout.name, layout);
   for (const layout of testStructs) ctx.structs.set(layout.name, layout);
-  if (!ctx.kernelTypes.struct(perfContextFallback.name)) ctx.structs.set(perfContextFallback.name, perfContextFallback);
   for (const layout of [...builtinEnums, ...perfEnums]) {
     ctx.enums.set(layout.name, layout);
     const type: Type = { kind: "enum", name: layout.name, origin: "kernel" };

@@ -46,7 +46,8 @@ function resolveNamedType(ctx: CheckContext, name: ast.Ident): Type {
   if (primitive) return primitive;
   const alias = ctx.aliases.get(name.name) ?? builtinAliases.get(name.name);
   if (alias) return alias;
-  const struct = ctx.structs.get(name.name);
+  // The file's own types first, so a program naming only those never reads the kernel's BTF.
+  const struct = ctx.structs.declared(name.name) ?? (ctx.enums.declared(name.name) ? undefined : ctx.structs.get(name.name));
   if (struct) return { kind: "struct", name: struct.name, origin: struct.origin };
   const enumLayout = ctx.enums.get(name.name);
   if (enumLayout) return { kind: "enum", name: enumLayout.name, origin: enumLayout.origin };

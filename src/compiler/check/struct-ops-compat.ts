@@ -154,7 +154,9 @@ export function isMissingKfunc(ctx: CheckContext, fn: FunctionInfo): boolean {
  * lacks: that program will be refused on this kernel.
  */
 export function reportMissingKfuncCalls(ctx: CheckContext): void {
-  if (!ctx.kernelTypes.available) return;
+  // Only a program declaring kfuncs makes the kernel's BTF be read here.
+  const kfuncs = ctx.functions.some((fn) => fn.role.kind === "extern" && !legacyHelperNames.has(fn.name));
+  if (!kfuncs || !ctx.kernelTypes.available) return;
   const expected = new Set(ctx.structOps.filter((impl) => impl.compat).flatMap((impl) => impl.methods.map((m) => m.function)));
   for (const fn of ctx.functions) {
     if (fn.role.kind === "extern" || fn.role.kind === "userspace" || expected.has(fn) || fn.decl.kind !== "FunctionDecl") continue;

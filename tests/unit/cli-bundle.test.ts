@@ -1,0 +1,81 @@
+// The bundled CLI (tools/bundle-cli.mjs → build/bundle/): `--help` and `--version` are
+// answered by the launcher alone, without loading the compiler, and the bundle is made
+// from the current sources.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../harness/golden.js";
+import { cliPath } from "../harness/cli.js";
+
+interface Metafile {
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+const bundleDir = join(repoRoot, "build", "bundle");
+
+function metafiles(): { launch: Metafile; cli: Metafile } {
+  return JSON.parse(readFileSync(join(bundleDir, "meta.json"), "utf8")) as { launch: Metafile; cli: Metafile };
+}
+
+test("the launcher's bundle holds no part of the compiler and no command", () => {
+  const { launch, cli } = metafiles();
+  const inputs = Object.keys(launch.inputs);
+  assert.ok(inputs.includes("src/cli/options.ts"), "the help texts are in the launcher");
+  assert.deepEqual(inputs.filter((path) => path.startsWith("src/compiler/") || path.startsWith("src/cli/commands/")), []);
+  // The rest of the CLI holds them (so the check above looks at the right names).
+  assert.ok(Object.keys(cli.inputs).includes("src/compiler/pipeline.ts"));
+  assert.ok(Object.keys(cli.inputs).includes("src/cli/commands/check.ts"));
+});
+
+test("the bundle is newer than every source it was made from (else: make build)", () => {
+  for (const [name, meta] of Object.entries(metafiles())) {
+    const bundle = statSync(join(bundleDir, name === "launch" ? "launch.cjs" : "kernelscript.cjs")).mtimeMs;
+    for (const input of Object.keys(meta.inputs)) {
+      assert.ok(statSync(join(repoRoot, input)).mtimeMs <= bundle, `${input} changed after build/bundle/ was made: run \`make build\``);
+    }
+  }
+});
+
+/**
+ * The files `bin/kernelscript ARGS` reads, recorded by a preloaded module wrapping
+ * `fs.readFileSync` (the launcher reads the CLI's bundle with it to compile it).
+ */
+function filesRead(args: readonly string[]): { status: number | null; stdout: string; read: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), "ks-bundle-test-"));
+  try {
+    const log = join(dir, "read.log");
+    const preload = join(dir, "record-reads.cjs");
+    writeFileSync(preload, `
+const fs = require("node:fs");
+const read = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) {
+  if (typeof path === "string") fs.appendFileSync(${JSON.stringify(log)}, path + "\\n");
+  return read.call(this, path, ...rest);
+};
+`);
+    writeFileSync(log, "");
+    const run = spawnSync(process.execPath, ["--require", preload, cliPath, ...args], {
+      cwd: repoRoot, encoding: "utf8", env: { ...process.env, KS_CACHE_DIR: join(dir, "cache"), KS_DEBUG: undefined },
+    });
+    return { status: run.status, stdout: run.stdout, read: readFileSync(log, "utf8").split("\n").filter(Boolean) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("`--help`, `help check`, `check --help` and `--version` never load the compiler; `check` does", () => {
+  const compilerBundle = join(bundleDir, "kernelscript.cjs");
+  for (const args of [["--help"], ["help", "check"], ["check", "--help"], ["--version"]]) {
+    const run = filesRead(args);
+    assert.equal(run.status, 0, args.join(" "));
+    assert.match(run.stdout, /kernelscript/);
+    assert.ok(!run.read.includes(compilerBundle), `\`${args.join(" ")}\` read ${compilerBundle}`);
+  }
+  const check = filesRead(["check", "examples/seed_packet_filter.ks"]);
+  assert.equal(check.status, 0);
+  assert.ok(check.read.includes(compilerBundle), "the recorder sees the compiler being loaded");
+});
