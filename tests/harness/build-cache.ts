@@ -13,10 +13,13 @@ import { join } from "node:path";
 import { buildOutputDir, buildOutputDirAsync, cachedVmlinuxHeader, projectNameIn, type BuildOptions, type BuildResult } from "../../src/runner/build.js";
 import { repoRoot } from "../../src/runner/paths.js";
 
-/** vmlinux.h of the running kernel, dumped once per kernel into build/cache and reused. */
+let vmlinuxHeader: string | undefined;
+
+/** vmlinux.h of the running kernel, dumped once per kernel into build/cache and reused (looked up once per process). */
 export function testVmlinuxHeader(): string {
   const btf = "/sys/kernel/btf/vmlinux";
-  return cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
+  vmlinuxHeader ??= cachedVmlinuxHeader(join(repoRoot, "build", "cache", `vmlinux-${release()}-${statSync(btf).size}`), btf);
+  return vmlinuxHeader;
 }
 
 const cacheRoot = join(repoRoot, "build", "cache", "builds");
