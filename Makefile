@@ -40,11 +40,12 @@ test: system-packages build
 # The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
 # the golden cases (parse, emit, errors with the CLI in-process, the nesting matrix, the
 # reference examples' `check` output) and the fixed-seed fuzz runs of the lexer, parser
-# and core. Files run two at a time (nothing here shares state). `make test` runs all of
-# this too, with the C builds and the kernel tests.
+# and core (the first 300 of the core batch's 1000 inputs). Files run two at a time
+# (nothing here shares state). `make test` runs all of this too, with the C builds and
+# the kernel tests.
 CHECK_TESTS = build/tests/unit/ $(wildcard build/tests/*.test.js) build/tests/fuzz/
 check: build
-	node --test --test-concurrency=2 $(CHECK_TESTS)
+	KS_CORE_FUZZ_INPUTS=300 node --test --test-concurrency=2 $(CHECK_TESTS)
 
 demo: system-packages build
 	node build/src/runner/demo.js
