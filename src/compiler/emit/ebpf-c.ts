@@ -23,6 +23,7 @@ import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 import { mapKinds } from "../kernel/map-kinds.js";
+import { emitVmlinuxInclude } from "./vmlinux-include.js";
 
 export interface EbpfOutput {
   readonly text: string;
@@ -39,7 +40,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
 
   const w = new CWriter();
   w.line(generatedBanner(module.sourcePath, "c"));
-  w.line('#include "vmlinux.h"');
+  emitVmlinuxInclude(w, module);
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
