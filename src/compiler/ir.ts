@@ -318,9 +318,10 @@ export type IrStmt =
   | { readonly kind: "tailCall"; readonly target: string; readonly index: number; readonly context: IrExpr; readonly fallback: IrExpr; readonly span: Span }
   /**
    * `m[k].f op= v` (any place inside the entry): one lookup; an absent entry is first
-   * created zeroed (like `m[k] += v`); `target` is rooted at the `entry` place `binding`.
+   * created zeroed (like `m[k] += v`; an array has every index); `target` is rooted at
+   * the `entry` place `binding`.
    */
-  | { readonly kind: "mapEntryAssign"; readonly binding: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
+  | { readonly kind: "mapEntryAssign"; readonly binding: string; readonly map: string; readonly mapKind: MapKind; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
   /**
    * `var name = m[k]`: `name` holds a copy of the entry (zero when absent) and
    * `pointer` points to the entry (eBPF: into the map; user space: to the copy), null

@@ -401,7 +401,7 @@ export class FunctionLowering implements MatchLowering {
         const valueType = this.typeOf(root);
         const entry: ir.IrExpr = { kind: "entry", name: binding, type: valueType, span: root.span };
         return [{
-          kind: "mapEntryAssign", binding, map, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
+          kind: "mapEntryAssign", binding, map, mapKind: this.mapType(map).mapKind, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
           target: this.place(target, entry), op, value: coerce(this.expr(stmt.value), this.typeOf(target)), atomic: this.atomicUpdate(op, target), span,
         }];
       }
