@@ -8,7 +8,7 @@ import { programTypeInfo, programTypes } from "../kernel/program-types.js";
 import type { Type } from "../types.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, compoundValueAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -83,7 +83,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
   emitKernelMapKindHelpers(w, module);
-  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
+  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames), ...accessorHelpers(module.maps, use.used, compoundValueAccessorNames)]));
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);

@@ -13,12 +13,13 @@ import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+import { compoundAccessorNames, compoundValueAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
 import { integerBinary, integerTypeOf } from "./integers-c.js";
 import { mapName, mapAccessorName, userMapFunctionName, type UserMapFunction } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
+const valueOperators = Object.entries(compoundValueAccessorNames) as [ir.IrArithOp, string][];
 
 
 function isIntegerLike(t: Type): boolean {
@@ -91,6 +92,31 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.line(kernelValueUpdate(map, op, "value"));
     });
   }
+  for (const [op, accessor] of valueOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      emitKernelEntryForUpdate(w, map, "value", "return 0;");
+      kernelUpdatedValue(map, op).forEach((line) => w.line(line));
+    });
+  }
+}
+
+/**
+ * `*value op= operand`, then the entry's value after it. An atomic 64-bit update gives
+ * it itself (`__sync_fetch_and_add` returns the value before: add the operand again),
+ * so each CPU sees the value its own update made. A 32-bit one cannot: clang without
+ * BPF v3 refuses to use the result of a 32-bit atomic ("Invalid usage of the XADD
+ * return value"), so the entry is read right after the update, as a later `m[k]`
+ * would be (only combined reads use this: `(m[k] += v)` as a value refuses such maps,
+ * check/compound-values.ts).
+ */
+function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
+  const type = map.valueType;
+  const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, type);
+  if (atomic && type.kind === "int" && type.bits === 64) {
+    return [`return ${valueOperation(op, type, `__sync_fetch_and_${op === "+" ? "add" : "sub"}(value, operand)`, "operand")};`];
+  }
+  return [kernelValueUpdate(map, op, "value"), "return *value;"];
 }
 
 /**
@@ -168,6 +194,17 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
       w.line(`${raw("lookup")}(&key, &value);`);
       w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
       w.line(`${raw("update")}(&key, &value);`);
+    });
+  }
+  // The same, giving the value written (user space updates an entry as a read, then a write).
+  for (const [op, accessor] of valueOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      w.line(`${V} value = 0;`);
+      w.line(`${raw("lookup")}(&key, &value);`);
+      w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
+      w.line(`${raw("update")}(&key, &value);`);
+      w.line("return value;");
     });
   }
 }

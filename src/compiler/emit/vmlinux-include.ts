@@ -40,21 +40,28 @@ export function needsFieldRelocations(module: ir.IrModule): boolean {
   }
   const userStructs = new Map<string, StructLayout>(module.structs.map((s) => [s.name, s]));
   const seen = new Set<string>();
-  // Every kernel struct reachable from `t` has a fixed layout.
+  // Every kernel struct reachable from `t` has a fixed layout. A worklist, not recursion:
+  // user structs may chain through thousands of others (tests/unit/type-nesting).
   const fixed = (t: Type): boolean => {
-    switch (t.kind) {
-      case "struct": {
-        if (t.origin === "kernel") return fixedLayoutStructs.has(t.name);
-        if (seen.has(t.name)) return true;
-        seen.add(t.name);
-        return (userStructs.get(t.name)?.fields ?? []).every((f) => fixed(f.type));
+    const work: Type[] = [t];
+    for (let next = work.pop(); next !== undefined; next = work.pop()) {
+      switch (next.kind) {
+        case "struct":
+          if (next.origin === "kernel") {
+            if (!fixedLayoutStructs.has(next.name)) return false;
+          } else if (!seen.has(next.name)) {
+            seen.add(next.name);
+            work.push(...(userStructs.get(next.name)?.fields ?? []).map((f) => f.type));
+          }
+          break;
+        case "pointer": work.push(next.target); break;
+        case "array": work.push(next.element); break;
+        case "map": work.push(next.key, next.value); break;
+        case "function": work.push(...next.params, next.returnType); break;
+        default: break;
       }
-      case "pointer": return fixed(t.target);
-      case "array": return fixed(t.element);
-      case "map": return fixed(t.key) && fixed(t.value);
-      case "function": return t.params.every(fixed) && fixed(t.returnType);
-      default: return true;
     }
+    return true;
   };
   const types: Type[] = [
     ...module.maps.flatMap((m) => [m.keyType, m.valueType]),

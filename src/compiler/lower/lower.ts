@@ -27,6 +27,7 @@ import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
+import { CombinedReads, lowerStatements } from "./combine-map-reads.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
@@ -265,9 +266,13 @@ export class FunctionLowering implements MatchLowering {
     return symbol?.kind === "map" ? symbol.info.name : undefined;
   }
 
+  /** Statements in order; an update and the reads right after it may share a lookup (combine-map-reads.ts). */
   block(statements: readonly ast.Stmt[]): ir.IrStmt[] {
-    return statements.flatMap((s) => this.statement(s));
+    return lowerStatements(this, statements);
   }
+
+  /** Map reads that take the value a `m[k] op= v` just left in the entry. */
+  readonly combinedReads = new CombinedReads();
 
   /** One statement, preceded by the calls its expressions hoisted. */
   statement(stmt: ast.Stmt): ir.IrStmt[] {
@@ -565,6 +570,8 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "sizeof", of, type: u64, span };
       }
       case "IndexExpr": {
+        const combined = this.combinedReads.use(expr);
+        if (combined) return combined;
         const map = this.mapName(expr.target);
         if (map) return lowerMapRead(this, map, expr.index, this.typeOf(expr), span);
         const target = this.expr(expr.target);
