@@ -282,7 +282,7 @@ export type IrStmt =
    * with `0 op v` (for `+=` that is `v`). `result`: a new local (declared here) holding
    * the entry's value after the update (0 when the entry cannot exist: a full hash map,
    * an index past an array's end) — `(m[k] += v)` as a value, or a later read of the
-   * same entry combined with the update (lower/combine-map-reads.ts).
+   * same entry combined with the update (lower/map-update-values.ts).
    */
   | { readonly kind: "mapCompound"; readonly map: string; readonly key: IrExpr; readonly op: IrArithOp; readonly value: IrExpr; readonly result?: { readonly name: string; readonly type: Type }; readonly span: Span }
   /** `delete m[k]` */

@@ -27,7 +27,7 @@ import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
-import { CombinedReads, lowerStatements } from "./combine-map-reads.js";
+import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue } from "./map-update-values.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
@@ -201,7 +201,6 @@ export class FunctionLowering implements MatchLowering {
     return symbol?.kind === "local" && symbol.mapAlias ? symbol : undefined;
   }
 
-
   /** Lowers with a fresh `pending` list and returns what was hoisted separately. */
   withPrelude<T>(lowerIt: () => T): { prelude: ir.IrStmt[]; value: T } {
     const outer = this.pending;
@@ -266,7 +265,7 @@ export class FunctionLowering implements MatchLowering {
     return symbol?.kind === "map" ? symbol.info.name : undefined;
   }
 
-  /** Statements in order; an update and the reads right after it may share a lookup (combine-map-reads.ts). */
+  /** Statements in order; an update and the reads right after it may share a lookup (map-update-values.ts). */
   block(statements: readonly ast.Stmt[]): ir.IrStmt[] {
     return lowerStatements(this, statements);
   }
@@ -329,6 +328,7 @@ export class FunctionLowering implements MatchLowering {
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
         }
+        if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
         if (ringbufStatement) return [ringbufStatement];
         const call = unparenthesize(stmt.expr);
@@ -594,6 +594,7 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
       case "MatchExpr": return lowerMatchValue(this, expr);
       case "NewExpr": return lowerNew(this, expr);
+      case "AssignExpr": return lowerUpdateValue(this, expr, true);
       case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }

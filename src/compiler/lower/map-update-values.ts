@@ -1,8 +1,8 @@
-//! One lookup for an update and the reads of the same entry right after it:
+//! The value a map update leaves in its entry, where the program reads it:
+//! `(m[k] += v)` used as a value (check/compound-values.ts), and the reads of the same
+//! entry right after an update, combined with it.
 //!
-//!     counts[src] += 1
-//!     if (counts[src] > limit) { … }
-//!
+//! Combined reads: `counts[src] += 1; if (counts[src] > limit) { … }`
 //! is two lookups as written (the update's, then the read's). In eBPF the update's
 //! accessor can give the entry's value after it (`mapCompound.result`: a fetch-and-add
 //! on a 64-bit shared entry, so the value this CPU's update made), and the reads of the
@@ -26,8 +26,8 @@
 //!   statement; not in nested blocks), with the same key written the same way (the same
 //!   variables, literals, fields and operators);
 //! - that statement's own expressions call nothing (byte-order conversions aside), make
-//!   no object and hold no `match`, so nothing runs before the read that could write
-//!   the map or the key's variables.
+//!   no object, update nothing as a value and hold no `match`, so nothing runs before the
+//!   read that could write the map or the key's variables.
 
 import type * as ast from "../ast.js";
 import { forEachChild, unparenthesize } from "../ast.js";
@@ -36,6 +36,31 @@ import { objectMapValue } from "../check/object-maps.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
+import { InternalError } from "./lower.js";
+import { coerce } from "./lower-strings.js";
+
+/**
+ * `(m[k] += v)`: the update, hoisted before the rest of the statement (the checker made
+ * sure nothing before it in the statement can tell), and the local holding the entry's
+ * value after it. `used`: whether the value is read (not as `(m[k] += v)` alone).
+ */
+export function lowerUpdateValue(l: FunctionLowering, expr: ast.AssignExpr, used: boolean): ir.IrExpr {
+  const target = unparenthesize(expr.target);
+  const map = target.kind === "IndexExpr" ? l.mapName(unparenthesize(target.target)) : undefined;
+  if (target.kind !== "IndexExpr" || !map || (expr.op !== "+=" && expr.op !== "-=")) throw new InternalError("unchecked update value");
+  const type = l.mapType(map);
+  const key = coerce(l.expr(target.index), type.key);
+  const value = coerce(l.expr(expr.value), type.value);
+  const result = { name: l.temporary("updated"), type: type.value };
+  const op = expr.op === "+=" ? "+" : "-";
+  l.pending.push(used ? { kind: "mapCompound", map, key, op, value, result, span: expr.span } : { kind: "mapCompound", map, key, op, value, span: expr.span });
+  return { kind: "local", name: result.name, type: type.value, span: expr.span };
+}
+
+/** `(m[k] += v)` alone as a statement: the update, without keeping its value. */
+export function lowerUpdateStatement(l: FunctionLowering, expr: ast.AssignExpr): ir.IrStmt[] {
+  return l.withPrelude(() => lowerUpdateValue(l, expr, false)).prelude;
+}
 
 /** Statements in order, each update followed by reads it can serve lowered as one. */
 export function lowerStatements(l: FunctionLowering, statements: readonly ast.Stmt[]): ir.IrStmt[] {
@@ -126,7 +151,7 @@ function ownExpressions(s: ast.Stmt): readonly ast.Expr[] {
 
 /** Nothing in `e` runs code or writes memory: no calls (byte-order conversions aside), no `new`, no `match`. */
 function withoutEffects(l: FunctionLowering, e: ast.Node): boolean {
-  if (e.kind === "MatchExpr" || e.kind === "NewExpr" || e.kind === "ErrorExpr") return false;
+  if (e.kind === "MatchExpr" || e.kind === "NewExpr" || e.kind === "AssignExpr" || e.kind === "ErrorExpr") return false;
   if (e.kind === "CallExpr") {
     const callee = unparenthesize(e.callee);
     const builtin = callee.kind === "NameExpr" && byteOrderBuiltins.has(callee.name.name) && !l.semantics.references.has(callee);
