@@ -111,6 +111,7 @@ export type Expr =
   | CastExpr
   | SizeofExpr
   | ParenExpr
+  | AssignExpr
   | ErrorExpr;
 
 export interface IntLiteral {
@@ -265,6 +266,19 @@ export interface SizeofExpr {
 export interface ParenExpr {
   readonly kind: "ParenExpr";
   readonly expr: Expr;
+  readonly span: Span;
+}
+
+/**
+ * `(m[k] += v)`: a compound assignment used as a value (written in parentheses), the
+ * entry's value after the update (check/compound-values.ts says where it may stand).
+ */
+export interface AssignExpr {
+  readonly kind: "AssignExpr";
+  readonly target: Expr;
+  readonly op: AssignOp;
+  readonly value: Expr;
+  readonly opSpan: Span;
   readonly span: Span;
 }
 
@@ -699,6 +713,7 @@ export function forEachChild(node: Node, visit: (child: Node) => void): void {
     case "NullLiteral": case "ErrorExpr": return;
     case "NameExpr": return visit(node.name);
     case "BinaryExpr": visit(node.left); return visit(node.right);
+    case "AssignExpr": visit(node.target); return visit(node.value);
     case "UnaryExpr": return visit(node.operand);
     case "CallExpr": visit(node.callee); return each(node.args);
     case "IndexExpr": visit(node.target); return visit(node.index);

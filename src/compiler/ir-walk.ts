@@ -44,7 +44,7 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "declare": return parts([s.init], [], [], [s.name]);
     case "assign": return parts([s.value], [], [s.target]);
     case "mapUpdate": return parts([s.key, s.value]);
-    case "mapCompound": return parts([s.key, s.value]);
+    case "mapCompound": return parts([s.key, s.value], [], [], s.result ? [s.result.name] : []);
     case "mapDelete": return parts([s.key]);
     case "expr": return parts([s.expr]);
     case "if": return parts([s.condition], [...body(s.then, "then"), ...body(s.else, "else")]);
@@ -84,8 +84,9 @@ export function statementTypes(s: ir.IrStmt): readonly Type[] {
     case "forRange": return [s.variableType];
     case "forMap": return [s.keyType, s.valueType];
     case "tryCall": return [s.type];
+    case "mapCompound": return s.result ? [s.result.type] : [];
     case "ifPointer": return [s.type];
-    case "assign": case "mapUpdate": case "mapCompound": case "mapDelete": case "expr": case "if": case "while":
+    case "assign": case "mapUpdate": case "mapDelete": case "expr": case "if": case "while":
     case "break": case "continue": case "return": case "print": case "block": case "tailCall": case "aliasWriteBack":
     case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete": case "onEvent":
       return [];

@@ -279,9 +279,12 @@ export type IrStmt =
   | { readonly kind: "mapUpdate"; readonly map: string; readonly key: IrExpr; readonly value: IrExpr; readonly span: Span }
   /**
    * `m[k] op= v`: one lookup; in place when present, otherwise the entry is created
-   * with `0 op v` (for `+=` that is `v`).
+   * with `0 op v` (for `+=` that is `v`). `result`: a new local (declared here) holding
+   * the entry's value after the update (0 when the entry cannot exist: a full hash map,
+   * an index past an array's end) — `(m[k] += v)` as a value, or a later read of the
+   * same entry combined with the update (lower/map-update-values.ts).
    */
-  | { readonly kind: "mapCompound"; readonly map: string; readonly key: IrExpr; readonly op: IrArithOp; readonly value: IrExpr; readonly span: Span }
+  | { readonly kind: "mapCompound"; readonly map: string; readonly key: IrExpr; readonly op: IrArithOp; readonly value: IrExpr; readonly result?: { readonly name: string; readonly type: Type }; readonly span: Span }
   /** `delete m[k]` */
   | { readonly kind: "mapDelete"; readonly map: string; readonly key: IrExpr; readonly span: Span }
   | { readonly kind: "expr"; readonly expr: IrExpr; readonly span: Span }
@@ -318,9 +321,10 @@ export type IrStmt =
   | { readonly kind: "tailCall"; readonly target: string; readonly index: number; readonly context: IrExpr; readonly fallback: IrExpr; readonly span: Span }
   /**
    * `m[k].f op= v` (any place inside the entry): one lookup; an absent entry is first
-   * created zeroed (like `m[k] += v`); `target` is rooted at the `entry` place `binding`.
+   * created zeroed (like `m[k] += v`; an array has every index); `target` is rooted at
+   * the `entry` place `binding`.
    */
-  | { readonly kind: "mapEntryAssign"; readonly binding: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
+  | { readonly kind: "mapEntryAssign"; readonly binding: string; readonly map: string; readonly mapKind: MapKind; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly target: IrPlace; readonly op: IrAssignOp; readonly value: IrExpr; readonly atomic: boolean; readonly span: Span }
   /**
    * `var name = m[k]`: `name` holds a copy of the entry (zero when absent) and
    * `pointer` points to the entry (eBPF: into the map; user space: to the copy), null

@@ -45,7 +45,7 @@ const samples: { readonly [K in ir.IrStmt["kind"]]: () => Extract<ir.IrStmt, { k
   block: () => ({ kind: "block", body: body(), span }),
   tailCall: () => ({ kind: "tailCall", target: "t", index: 0, context: e(), fallback: e(), span }),
   mapEntryAssign: () => ({
-    kind: "mapEntryAssign", binding: "b", map: "m", key: e(), keyType: u32, valueType: u32, target: place(), op: "+", value: e(), atomic: true, span,
+    kind: "mapEntryAssign", binding: "b", map: "m", mapKind: "hash", key: e(), keyType: u32, valueType: u32, target: place(), op: "+", value: e(), atomic: true, span,
   }),
   declareAlias: () => ({ kind: "declareAlias", name: "s", pointer: "p", keyName: "k", map: "m", key: e(), keyType: u32, valueType: u32, unread: false, span }),
   aliasWriteBack: () => ({ kind: "aliasWriteBack", alias: "s", pointer: "p", keyName: "k", map: "m", place: place(), update: { op: "+", value: e() }, span }),

@@ -152,13 +152,14 @@ function statementVariables(s: ir.IrStmt, tables: TypeTables): Variable[] {
     case "ifMapEntry": return [{ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }];
     case "ifPointer": return [{ name: s.binding, bytes: 8 }];
     case "tryCall": return s.result ? [{ name: s.result, bytes: sizeOf(s.type, tables) }] : [];
+    case "mapCompound": return s.result ? [{ name: s.result.name, bytes: sizeOf(s.result.type, tables) }] : [];
     // The copy, the pointer into the map and the key kept for writing back.
     case "declareAlias":
       return [{ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) }];
     // The key and, for an absent entry, the zero value inserted first.
     case "mapEntryAssign":
       return [{ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) }];
-    case "assign": case "mapUpdate": case "mapCompound": case "mapDelete": case "expr": case "if": case "ifPacketHeader":
+    case "assign": case "mapUpdate": case "mapDelete": case "expr": case "if": case "ifPacketHeader":
     case "while": case "forRange": case "forMap": case "break": case "continue": case "return": case "print": case "block":
     case "tailCall": case "aliasWriteBack": case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete":
     case "onEvent":

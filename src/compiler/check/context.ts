@@ -154,6 +154,8 @@ export class CheckContext {
   readonly globalScope = new Scope(undefined);
   /** Packet-access proofs (header bindings, offset bounds). */
   readonly packets = new PacketFacts();
+  /** `(m[k] += v)` values of the statement being checked (check/compound-values.ts); made on first use. */
+  compoundValues: import("../ast.js").AssignExpr[] | undefined = undefined;
   /** What each `if (var x = …)` binds (Semantics.ifBindings). */
   readonly ifBindings = new Map<ast.IfStmt, IfBindingKind>();
   /** `m[k]` of maps of objects in the forms they support (check/object-maps.ts). */

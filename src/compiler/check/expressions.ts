@@ -41,6 +41,7 @@ import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
 
 import { checkObjectMapIndex } from "./object-maps.js";
+import { checkCompoundValue } from "./compound-values.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -132,6 +133,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     }
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr": return checkNew(c, expr);
+    case "AssignExpr": return checkCompoundValue(c, scope, expr);
     case "ErrorExpr": return errorType;
   }
 }

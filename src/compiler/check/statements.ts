@@ -33,6 +33,7 @@ import { checkAtomicUpdateWidth } from "./kernel-limits.js";
 import { checkConstantOperand } from "./constant-operands.js";
 import { checkPopBinding } from "./map-kinds.js";
 import { unparenthesize } from "../ast.js";
+import { checkCompoundValueOrder } from "./compound-values.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
   const inner = scope.child();
@@ -48,6 +49,15 @@ function declareLocal(c: ExprChecker, scope: Scope, name: ast.Ident, symbol: Sym
 }
 
 export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): void {
+  const outer = c.ctx.compoundValues;
+  c.ctx.compoundValues = undefined;
+  checkStatementItself(c, scope, stmt);
+  const updates = c.ctx.compoundValues;
+  c.ctx.compoundValues = outer;
+  if (updates) checkCompoundValueOrder(c.ctx, stmt, updates);
+}
+
+function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): void {
   const { ctx } = c;
   switch (stmt.kind) {
     case "VarStmt": return checkVar(c, scope, stmt);
@@ -260,7 +270,7 @@ export function reportUntypedNullLocals(ctx: CheckContext): void {
   ctx.nullLocals.clear();
 }
 
-function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
+export function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt): void {
   const { ctx } = c;
   const target = stmt.target;
   let targetType: Type;

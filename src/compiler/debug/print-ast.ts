@@ -227,6 +227,11 @@ class AstPrinter {
         return this.node("NullLiteral", e.span);
       case "NameExpr":
         return this.node(`NameExpr ${e.name.name}`, e.span);
+      case "AssignExpr":
+        return this.node(`AssignExpr ${e.op}`, e.span, () => {
+          this.expr(e.target);
+          this.expr(e.value);
+        });
       case "BinaryExpr":
         return this.node(`BinaryExpr ${e.op}`, e.span, () => {
           this.expr(e.left);

@@ -51,6 +51,12 @@ export const compoundAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
   "&": "and", "|": "or", "^": "xor", "<<": "shl", ">>": "shr",
 };
 
+/** The accessors of `m[k] op= v` that also give the entry's value after the update. */
+export const compoundValueAccessorNames: Readonly<Record<ir.IrArithOp, string>> = {
+  "+": "add_value", "-": "sub_value", "*": "mul_value", "/": "div_value", "%": "mod_value",
+  "&": "and_value", "|": "or_value", "^": "xor_value", "<<": "shl_value", ">>": "shr_value",
+};
+
 export class CCodeEmitter {
   private temporaries = 0;
   /** User space: `if (var e = m[k])` bindings in scope, written back after each assignment. */
@@ -190,9 +196,11 @@ export class CCodeEmitter {
         case "mapUpdate":
           w.line(`${this.accessors.note(s.map, "set")}(${this.expr(s.key)}, ${this.expr(s.value)});`);
           return;
-        case "mapCompound":
-          w.line(`${this.accessors.note(s.map, compoundAccessorNames[s.op])}(${this.expr(s.key)}, ${this.expr(s.value)});`);
+        case "mapCompound": {
+          const call = (accessor: string): string => `${this.accessors.note(s.map, accessor)}(${this.expr(s.key)}, ${this.expr(s.value)})`;
+          w.line(s.result ? `${cDeclaration(s.result.type, localName(s.result.name))} = ${call(compoundValueAccessorNames[s.op])};` : `${call(compoundAccessorNames[s.op])};`);
           return;
+        }
         case "mapDelete":
           w.line(`${this.accessors.note(s.map, "delete")}(${this.expr(s.key)});`);
           return;

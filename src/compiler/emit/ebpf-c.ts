@@ -8,7 +8,7 @@ import { programTypeInfo, programTypes } from "../kernel/program-types.js";
 import type { Type } from "../types.js";
 import type { SourceSet } from "../source.js";
 import { lineColumnOf } from "../source.js";
-import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, intLiteral, compoundAccessorNames, compoundValueAccessorNames, emitSourceLevelWarningsOff } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -23,6 +23,7 @@ import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 import { mapKinds } from "../kernel/map-kinds.js";
+import { emitVmlinuxInclude } from "./vmlinux-include.js";
 
 export interface EbpfOutput {
   readonly text: string;
@@ -39,7 +40,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
 
   const w = new CWriter();
   w.line(generatedBanner(module.sourcePath, "c"));
-  w.line('#include "vmlinux.h"');
+  emitVmlinuxInclude(w, module);
   w.line("#include <bpf/bpf_helpers.h>");
   w.line("#include <bpf/bpf_endian.h>");
   if (module.structOps.length > 0) w.line("#include <bpf/libbpf_version.h>");
@@ -82,7 +83,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   if (kfuncs.length > 0) w.line();
   emitKernelGlobals(w, module);
   emitKernelMapKindHelpers(w, module);
-  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
+  emitIntegerHelpers(w, "kernel", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames), ...accessorHelpers(module.maps, use.used, compoundValueAccessorNames)]));
   emitMapOperations(w, "kernel", module.maps, use);
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);

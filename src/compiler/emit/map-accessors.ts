@@ -13,12 +13,13 @@ import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { compoundAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
+import { compoundAccessorNames, compoundValueAccessorNames, type MapAccessorUse, type Side } from "./c-code.js";
 import { integerBinary, integerTypeOf } from "./integers-c.js";
 import { mapName, mapAccessorName, userMapFunctionName, type UserMapFunction } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
 
 const compoundOperators = Object.entries(compoundAccessorNames) as [ir.IrArithOp, string][];
+const valueOperators = Object.entries(compoundValueAccessorNames) as [ir.IrArithOp, string][];
 
 
 function isIntegerLike(t: Type): boolean {
@@ -84,34 +85,72 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   if (needed.has("delete")) {
     w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }
-  // Every index of an array exists: no insert can race with another CPU's.
-  const everyIndexPresent = mapKinds[map.mapKind].everyIndexPresent;
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
-    // The same rule as every other update of shared memory (lower/shared-memory.ts).
-    const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, map.valueType);
-    const update = (target: string): string =>
-      (atomic ? atomicUpdate("kernel", op, map.valueType, target, "operand") : undefined) ?? `*${target} = ${valueOperation(op, map.valueType, `*${target}`, "operand")};`;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      w.line(`${V} *value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
-      w.block("if (value)", () => {
-        w.line(update("value"));
-        w.line("return;");
-      });
-      w.comment("absent: the entry starts from zero");
-      w.line(`${V} initial = ${valueOperation(op, map.valueType, `(${V})0`, "operand")};`);
-      if (everyIndexPresent) {
-        w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_ANY);`);
-      } else {
-        w.block(`if (bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST) != 0)`, () => {
-          w.comment("another CPU created it in the meantime: update that entry");
-          w.line(`value = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
-          w.line("if (value)");
-          w.line(`    ${update("value")}`);
-        });
-      }
+      emitKernelEntryForUpdate(w, map, "value", "return;");
+      w.line(kernelValueUpdate(map, op, "value"));
     });
   }
+  for (const [op, accessor] of valueOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      emitKernelEntryForUpdate(w, map, "value", "return 0;");
+      kernelUpdatedValue(map, op).forEach((line) => w.line(line));
+    });
+  }
+}
+
+/**
+ * `*value op= operand`, then the entry's value after it. An atomic 64-bit update gives
+ * it itself (`__sync_fetch_and_add` returns the value before: add the operand again),
+ * so each CPU sees the value its own update made. A 32-bit one cannot: clang without
+ * BPF v3 refuses to use the result of a 32-bit atomic ("Invalid usage of the XADD
+ * return value"), so the entry is read right after the update, as a later `m[k]`
+ * would be (only combined reads use this: `(m[k] += v)` as a value refuses such maps,
+ * check/compound-values.ts).
+ */
+function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
+  const type = map.valueType;
+  const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, type);
+  if (atomic && type.kind === "int" && type.bits === 64) {
+    return [`return ${valueOperation(op, type, `__sync_fetch_and_${op === "+" ? "add" : "sub"}(value, operand)`, "operand")};`];
+  }
+  return [kernelValueUpdate(map, op, "value"), "return *value;"];
+}
+
+/**
+ * Declares `value`, the entry `m[k] op= v` updates, in a scope holding `key`; `missing`
+ * is the statement run when it cannot exist.
+ *
+ * The common case, a present entry, is one lookup. An absent entry of a map with keys
+ * is created at zero with `BPF_NOEXIST` and looked up again: if another CPU created it
+ * in the meantime, that entry is the one updated, so no update is lost, and the update
+ * itself is written once. An array has every index: its lookup misses only past
+ * `max_entries`, where an insert fails too, so it has no such path (the update is
+ * skipped, as a read there gives zero).
+ */
+function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, value: string, missing: string): void {
+  const V = cTypeName(map.valueType);
+  const lookup = `bpf_map_lookup_elem(&${mapName(map.name)}, &key)`;
+  w.line(`${V} *${value} = ${lookup};`);
+  if (!mapKinds[map.mapKind].everyIndexPresent) {
+    w.block(`if (__builtin_expect(!${value}, 0))`, () => {
+      w.comment("absent: create it at zero, unless another CPU just did, and update that entry");
+      w.line(`${V} zero = 0;`);
+      w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &zero, BPF_NOEXIST);`);
+      w.line(`${value} = ${lookup};`);
+    });
+  }
+  w.line(`if (!${value})`);
+  w.line(`    ${missing}`);
+}
+
+/** `*value op= operand` on a present entry: atomic for `+=`/`-=` on a shared map (lower/shared-memory.ts). */
+function kernelValueUpdate(map: ir.IrMap, op: ir.IrArithOp, value: string): string {
+  const atomic = !mapKinds[map.mapKind].perCpu && atomicCapable(op, map.valueType);
+  return (atomic ? atomicUpdate("kernel", op, map.valueType, value, "operand") : undefined) ??
+    `*${value} = ${valueOperation(op, map.valueType, `*${value}`, "operand")};`;
 }
 
 function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string>): void {
@@ -155,6 +194,17 @@ function emitUserAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<string
       w.line(`${raw("lookup")}(&key, &value);`);
       w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
       w.line(`${raw("update")}(&key, &value);`);
+    });
+  }
+  // The same, giving the value written (user space updates an entry as a read, then a write).
+  for (const [op, accessor] of valueOperators) {
+    if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
+    w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      w.line(`${V} value = 0;`);
+      w.line(`${raw("lookup")}(&key, &value);`);
+      w.line(`value = ${valueOperation(op, map.valueType, "value", "operand")};`);
+      w.line(`${raw("update")}(&key, &value);`);
+      w.line("return value;");
     });
   }
 }

@@ -8,6 +8,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { escapeSlotName, localName, mapName, tailCallMapName, temporaryName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 
 type PointerStatement = Extract<ir.IrStmt, { kind: "tailCall" | "mapEntryAssign" | "declareAlias" | "aliasWriteBack" | "block" }>;
 
@@ -80,7 +81,8 @@ function emitMapEntryAssign(code: CCodeEmitter, w: CWriter, side: Side, accessor
     w.line(`${cDeclaration(s.keyType, key)} = ${code.expr(s.key)};`);
     if (side === "kernel") {
       w.line(`${cTypeName(s.valueType)} *${binding} = ${lookup}(&${key});`);
-      w.block(`if (!${binding})`, () => {
+      // An array's lookup misses only past max_entries, where an insert fails too.
+      if (!mapKinds[s.mapKind].everyIndexPresent) w.block(`if (!${binding})`, () => {
         w.comment("absent: create it zeroed, then update it in place");
         w.line(`${cDeclaration(s.valueType, "__ks_zero")};`);
         w.line("__builtin_memset(&__ks_zero, 0, sizeof(__ks_zero));");

@@ -19,7 +19,7 @@
 
 import type * as ir from "../ir.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
-import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, cString, compoundAccessorNames, compoundValueAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -60,7 +60,7 @@ export function emitTestC(
   w.line("#include <sys/wait.h>");
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins, optionalModule: true });
   emitMapAccessors(w, module);
-  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
+  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames), ...accessorHelpers(module.maps, use.used, compoundValueAccessorNames)]));
   emitMapOperations(w, "user", module.maps, use);
   emitUserMapKindHelpers(w, module);
   w.line();

@@ -6,7 +6,7 @@
 
 import type * as ir from "../ir.js";
 import { calledNames } from "../ir-walk.js";
-import { CCodeEmitter, MapAccessorUse, compoundAccessorNames } from "./c-code.js";
+import { CCodeEmitter, MapAccessorUse, compoundAccessorNames, compoundValueAccessorNames } from "./c-code.js";
 import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
@@ -39,7 +39,7 @@ export function emitUserspaceC(
   emitLoaderRuntime(w, module, { hasSharedHeader, bpfLineOrigins });
   emitMapAccessors(w, module);
   emitUserMapKindHelpers(w, module);
-  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames)]));
+  emitIntegerHelpers(w, "user", new Set([...use.integers, ...accessorHelpers(module.maps, use.used, compoundAccessorNames), ...accessorHelpers(module.maps, use.used, compoundValueAccessorNames)]));
   emitMapOperations(w, "user", module.maps, use);
   w.line();
   if (!module.hasUserMain) {

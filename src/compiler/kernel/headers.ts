@@ -10,6 +10,7 @@
 
 import type { StructLayout, Type } from "../types.js";
 import { be16, be32, u16, u32, u8 } from "../types.js";
+import { builtinContextStructs } from "./builtins.js";
 
 export interface HeaderField {
   readonly name: string;
@@ -155,6 +156,18 @@ export const packetHeaderLayouts: readonly StructLayout[] = packetHeaders.map((h
   size: h.size,
   fields: h.fields.map((f) => (f.bits === undefined ? { name: f.name, type: f.type } : { name: f.name, type: f.type, bits: f.bits })),
 }));
+
+/**
+ * Kernel structs whose layout the kernel never changes: the UAPI program contexts
+ * (`xdp_md`, `__sk_buff`: the verifier rewrites accesses to them by their UAPI offsets)
+ * and the packet headers (wire formats). Reading their fields needs no CO-RE relocation,
+ * so a program that touches no other kernel struct is compiled without them
+ * (emit/vmlinux-include.ts).
+ */
+export const fixedLayoutStructs: ReadonlySet<string> = new Set([
+  ...builtinContextStructs.map((s) => s.name),
+  ...packetHeaders.map((h) => h.name),
+]);
 
 /** The C member path of a header field (`saddr.in6_u.u6_addr8` for IPv6 `saddr`). */
 export function headerFieldPath(struct: string, field: string): string {

@@ -27,6 +27,7 @@ import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
+import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue } from "./map-update-values.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
@@ -200,7 +201,6 @@ export class FunctionLowering implements MatchLowering {
     return symbol?.kind === "local" && symbol.mapAlias ? symbol : undefined;
   }
 
-
   /** Lowers with a fresh `pending` list and returns what was hoisted separately. */
   withPrelude<T>(lowerIt: () => T): { prelude: ir.IrStmt[]; value: T } {
     const outer = this.pending;
@@ -265,9 +265,13 @@ export class FunctionLowering implements MatchLowering {
     return symbol?.kind === "map" ? symbol.info.name : undefined;
   }
 
+  /** Statements in order; an update and the reads right after it may share a lookup (map-update-values.ts). */
   block(statements: readonly ast.Stmt[]): ir.IrStmt[] {
-    return statements.flatMap((s) => this.statement(s));
+    return lowerStatements(this, statements);
   }
+
+  /** Map reads that take the value a `m[k] op= v` just left in the entry. */
+  readonly combinedReads = new CombinedReads();
 
   /** One statement, preceded by the calls its expressions hoisted. */
   statement(stmt: ast.Stmt): ir.IrStmt[] {
@@ -324,6 +328,7 @@ export class FunctionLowering implements MatchLowering {
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
           return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
         }
+        if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
         if (ringbufStatement) return [ringbufStatement];
         const call = unparenthesize(stmt.expr);
@@ -401,7 +406,7 @@ export class FunctionLowering implements MatchLowering {
         const valueType = this.typeOf(root);
         const entry: ir.IrExpr = { kind: "entry", name: binding, type: valueType, span: root.span };
         return [{
-          kind: "mapEntryAssign", binding, map, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
+          kind: "mapEntryAssign", binding, map, mapKind: this.mapType(map).mapKind, key: this.expr(root.index), keyType: this.mapKeyType(map), valueType,
           target: this.place(target, entry), op, value: coerce(this.expr(stmt.value), this.typeOf(target)), atomic: this.atomicUpdate(op, target), span,
         }];
       }
@@ -565,6 +570,8 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "sizeof", of, type: u64, span };
       }
       case "IndexExpr": {
+        const combined = this.combinedReads.use(expr);
+        if (combined) return combined;
         const map = this.mapName(expr.target);
         if (map) return lowerMapRead(this, map, expr.index, this.typeOf(expr), span);
         const target = this.expr(expr.target);
@@ -587,6 +594,7 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "arrayLiteral", elements: expr.elements.map((e) => this.expr(e)), type: this.typeOf(expr), span };
       case "MatchExpr": return lowerMatchValue(this, expr);
       case "NewExpr": return lowerNew(this, expr);
+      case "AssignExpr": return lowerUpdateValue(this, expr, true);
       case "ErrorExpr":
         throw new InternalError(`${expr.kind} reached lowering`);
     }

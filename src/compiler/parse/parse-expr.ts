@@ -9,11 +9,11 @@
 //! `(` or `[` at the start of a line never continues it. Inside `(…)`/`[…]` line breaks
 //! do not matter at all.
 
-import type { BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
+import type { AssignOp, BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { Cursor } from "./cursor.js";
 import type { Span } from "../source.js";
-import { parseBlock } from "./parse-stmt.js";
+import { ASSIGN_OPS, parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
 import { describeToken, isWordToken, type TokenKind } from "./token.js";
 
@@ -196,7 +196,14 @@ function parsePrimary(c: Cursor): Expr {
     case "(": {
       c.advance();
       return c.group("expression", token, () => c.bracketed(() => {
-        const expr = parseExpression(c);
+        let expr = parseExpression(c);
+        // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
+        const opToken = c.tok;
+        if (ASSIGN_OPS.has(opToken.kind)) {
+          c.advance();
+          const value = parseExpression(c);
+          expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start) };
+        }
         c.expect(")", "closeParenthesised");
         return { kind: "ParenExpr", expr, span: c.spanFrom(start) } as const;
       }), errorExpr);

@@ -14,7 +14,7 @@ import { parseCondition, parseExpression } from "./parse-expr.js";
 import { parseIdent, parseType } from "./parse-type.js";
 import { describeToken, type TokenKind } from "./token.js";
 
-const ASSIGN_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>([
+export const ASSIGN_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>([
   "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",
 ]);
 

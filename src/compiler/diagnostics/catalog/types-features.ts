@@ -751,3 +751,44 @@ export const assertArguments = defineError(
     help: "write `assert(r.retval == XDP_DROP, \"big frames are dropped\")`",
   }),
 );
+
+// --- maps: an update's value (check/compound-values.ts) ---
+
+/** Why `(target op= value)` cannot be used as a value here. */
+export type CompoundValueProblem =
+  | { readonly kind: "operator"; readonly op: string }
+  | { readonly kind: "target" }
+  | { readonly kind: "narrowAtomic"; readonly map: string; readonly type: string }
+  | { readonly kind: "inMatch" }
+  | { readonly kind: "evaluatedBefore"; readonly what: "call" | "sameMap"; readonly map: string; readonly span: Span };
+
+export const compoundValue = defineError(
+  "E1300",
+  "this update cannot give its value here",
+  "`(m[k] += v)` and `(m[k] -= v)` update a map entry and give its value after the update: in eBPF one lookup and, on a shared map, one atomic fetch-and-add, so each CPU sees the value its own update made (`if ((counts[src] += 1) > limit)`). The form exists for map entries of 64-bit (or per-CPU) integers: a 32-bit atomic add cannot return a value with the eBPF instructions clang 14 emits. The update runs before the rest of its statement, so nothing evaluated before it in that statement may call a function or use the same map, and it cannot be inside a `match`, whose arms run only when chosen.",
+  (problem: CompoundValueProblem) => {
+    switch (problem.kind) {
+      case "operator":
+        return { message: `\`${problem.op}\` has no value`, label: "only `+=` and `-=` give a value", help: "write the update as a statement, then read the entry" };
+      case "target":
+        return { message: "only a map entry's update gives a value", label: "not a map entry", help: "write the update as a statement, then read the variable" };
+      case "narrowAtomic":
+        return {
+          message: `an atomic update of a \`${problem.type}\` in \`${problem.map}\` cannot give its value`,
+          label: "32-bit atomic adds return no value here",
+          help: "make the map's values `u64` (or use a per-CPU map), or write the update as a statement and read the entry after it",
+        };
+      case "inMatch":
+        return { message: "an update inside a `match` cannot give its value", label: "inside a `match`", help: "update before the `match` into a `var`, and match on that" };
+      case "evaluatedBefore":
+        return {
+          message: problem.what === "call"
+            ? "this update runs before the rest of its statement, but a call comes before it"
+            : `this update runs before the rest of its statement, but \`${problem.map}\` is used before it`,
+          label: "runs first",
+          secondary: [{ span: problem.span, message: problem.what === "call" ? "this call would run after the update" : "this use would see the update" }],
+          help: "update in a statement of its own before this one (`var n = (m[k] += 1)`), or move the update first",
+        };
+    }
+  },
+);

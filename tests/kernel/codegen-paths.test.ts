@@ -1,0 +1,154 @@
+// The code paths of issue 14's code generation, run in the kernel (BPF_PROG_TEST_RUN):
+// `(m[k] += v)` as a value (the entry's value after the update: created at 1, 0 when the
+// entry cannot exist, a unique number per update on two CPUs at once), the update and
+// the read of the next statement served by one lookup (and not combined when the key's
+// variable changes between them), arrays without an insert path (an index past the end
+// changes nothing), and a hash map whose absent entry is created at zero first.
+
+import assert from "node:assert/strict";
+import { cpus } from "node:os";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { findMap, readUint, runPrograms, type ProgRunResult } from "../../src/runner/prog-run.js";
+import { kernelTests, withBuiltSource } from "./helpers.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const kernelTest = kernelTests("codegen-paths.test", kernelSkipReason());
+const twoCpus = cpus().length >= 2 ? undefined : "needs two CPUs to run a program on both at once";
+const contendedTest = kernelTests("codegen-paths.test (two CPUs)", kernelSkipReason() ?? twoCpus);
+
+const XDP_DROP = 1;
+const XDP_PASS = 2;
+
+const source = `
+var cp_counts: lru_hash<u32, u64>(64)
+var cp_small: hash<u32, u32>(64)
+var cp_slots: array<u32, u64>(4)
+var cp_full: hash<u32, u64>(1)
+var cp_seq: array<u32, u64>(1)
+var cp_seen: array<u32, u64>(65536)
+
+config cp_limits {
+    limit: u64 = 3,
+}
+
+// The value form: the entry's value after this update (ingress_ifindex is 1, lo).
+@xdp
+fn cp_rate(ctx: XdpContext) -> XdpAction {
+    if ((cp_counts[ctx.ingress_ifindex] += 1) > cp_limits.limit) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
+// Combined: the read gives what the update left (a shared u32: read after the atomic add).
+@xdp
+fn cp_combined(ctx: XdpContext) -> XdpAction {
+    var key = ctx.ingress_ifindex
+    cp_small[key] += 2
+    if (cp_small[key] > 4) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
+// Not combined: the key's variable changes between the update and the read.
+@xdp
+fn cp_key_moves(ctx: XdpContext) -> XdpAction {
+    var key = ctx.ingress_ifindex
+    cp_counts[key + 10] += 1
+    key = key + 1
+    if (cp_counts[key + 10] > 0) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
+// Arrays: every index below max_entries exists; past it nothing is created and the value is 0.
+@xdp
+fn cp_array(ctx: XdpContext) -> XdpAction {
+    cp_slots[9] += 1
+    if ((cp_slots[ctx.ingress_ifindex + 8] -= 1) != 0) {
+        return XDP_ABORTED
+    }
+    if ((cp_slots[2] += 5) == 10) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
+// A full hash map: the entry cannot be created, the value is 0 (what a read gives).
+@xdp
+fn cp_full_map(ctx: XdpContext) -> XdpAction {
+    cp_full[1] += 7
+    if ((cp_full[2] += 1) != 0) {
+        return XDP_ABORTED
+    }
+    if ((cp_full[1] -= 2) == 5) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
+// Each update gets its own number: the fetch-and-add's value, not a later read.
+@xdp
+fn cp_ids(ctx: XdpContext) -> XdpAction {
+    var id = (cp_seq[0] += 1)
+    if (id >= 65536) {
+        return XDP_ABORTED
+    }
+    cp_seen[id as u32] += 1
+    return XDP_PASS
+}
+`;
+
+function value(result: ProgRunResult, map: string, key: number): bigint | undefined {
+  const found = findMap(result, map).entries.find((e) => readUint(e.key) === BigInt(key));
+  return found ? readUint(found.value) : undefined;
+}
+
+kernelTest("(m[k] += v) gives the entry's value after the update; combined reads see the update; arrays and full maps give 0", () => {
+  withBuiltSource("codegen_paths", source, (build) => {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    // The shapes this test relies on: one accessor call for the combined update and read,
+    // none for the program whose key moves.
+    const program = (name: string): string => c.slice(c.indexOf(`int ${name}(`), c.indexOf("\n}\n", c.indexOf(`int ${name}(`)));
+    assert.match(program("cp_combined"), /ks_cp_small_add_value\(key, 2\)/);
+    assert.doesNotMatch(program("cp_combined"), /ks_cp_small_get/);
+    assert.match(program("cp_key_moves"), /ks_cp_counts_get/);
+
+    const result = runPrograms(build.bpfObject, [
+      { prog: "cp_rate", repeat: 3 }, { prog: "cp_rate" },
+      { prog: "cp_combined" }, { prog: "cp_combined" }, { prog: "cp_combined" },
+      { prog: "cp_key_moves" },
+      { prog: "cp_array" }, { prog: "cp_array" },
+      { prog: "cp_full_map" },
+    ]);
+    assert.deepEqual(result.runs.map((r) => [r.prog, r.retval]), [
+      ["cp_rate", XDP_PASS], ["cp_rate", XDP_DROP],
+      ["cp_combined", XDP_PASS], ["cp_combined", XDP_PASS], ["cp_combined", XDP_DROP],
+      ["cp_key_moves", XDP_PASS],
+      ["cp_array", XDP_PASS], ["cp_array", XDP_DROP],
+      ["cp_full_map", XDP_DROP],
+    ]);
+    assert.equal(value(result, "cp_counts", 1), 4n, "four updates of cp_counts[1]");
+    assert.equal(value(result, "cp_small", 1), 6n, "three updates of cp_small[1] by 2");
+    assert.equal(value(result, "cp_counts", 11), 1n, "cp_key_moves updated key 11 ...");
+    assert.equal(value(result, "cp_counts", 12), undefined, "... and read key 12, which does not exist");
+    assert.deepEqual(findMap(result, "cp_slots").entries.map((e) => readUint(e.value)), [0n, 0n, 10n, 0n], "only cp_slots[2] changed");
+    assert.equal(findMap(result, "cp_full").entries.length, 1, "the one-entry hash holds key 1 only");
+    assert.equal(value(result, "cp_full", 1), 5n);
+  });
+});
+
+contendedTest("(m[k] += 1) on two CPUs at once: every update gets its own value", () => {
+  withBuiltSource("codegen_ids", source, (build) => {
+    const repeat = 30_000;
+    const result = runPrograms(build.bpfObject, [0, 1].map((cpu) => ({ prog: "cp_ids", repeat, cpu })), { concurrent: true });
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS]);
+    assert.equal(value(result, "cp_seq", 0), BigInt(2 * repeat));
+    const seen = findMap(result, "cp_seen").entries.map((e) => readUint(e.value));
+    const wrong = seen.flatMap((n, id) => ((id >= 1 && id <= 2 * repeat ? n !== 1n : n !== 0n) ? [`${id}: ${n}`] : []));
+    assert.deepEqual(wrong.slice(0, 10), [], "ids 1..runs each seen exactly once");
+  });
+});
