@@ -252,9 +252,6 @@ export class CCodeEmitter {
           if (!this.frame && emitReturn(this.errorFrame, w, this, s.value)) return;
           this.returnWith(s.value ? this.returnedValue(this.expr(s.value)) : undefined);
           return;
-        case "block":
-          w.block("", () => this.statements(s.body));
-          return;
         case "throw": case "try": case "tryCall": case "defer":
           emitErrorStatement(this.errorFrame, w, this.side, this, s);
           return;
