@@ -36,7 +36,13 @@ export interface RunResult {
   readonly size: number;
   readonly repeat: number;
   readonly retval: number;
+  /** The kernel's average time per run of the test run, whole nanoseconds. */
   readonly durationNs: number;
+  /** This thread's CPU time in the test run call(s), nanoseconds in all. */
+  readonly cpuNs: number;
+  /** With `stats`: the program's runs and run time (ns) by the kernel's statistics over the test runs. */
+  readonly statsRuns: number | undefined;
+  readonly statsNs: number | undefined;
   readonly dataSizeOut: number;
   /** The packet after the program ran (XDP/TC may rewrite it). */
   readonly dataOut: Uint8Array;
@@ -149,12 +155,16 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
     throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);
   }
   interface RawMap { name: string; type: number; key_size: number; value_size: number; percpu: boolean; entries: { key: string; value?: string; values?: string[] }[] }
-  interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number; data_out: string }
+  interface RawRun {
+    prog: string; size: number; repeat: number; retval: number; duration_ns: number; cpu_ns: number; stats_runs?: number; stats_ns?: number;
+    data_size_out: number; data_out: string;
+  }
   interface RawProgram { name: string; type: number; loaded: boolean; refused?: string; xlated_insns?: number; jited_bytes?: number }
   const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: RawProgram[]; maps: RawMap[]; ringbufs: { name: string; records: string[] }[] };
   return {
     runs: raw.runs.map((r) => ({
-      prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, dataSizeOut: r.data_size_out,
+      prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, cpuNs: r.cpu_ns,
+      statsRuns: r.stats_runs, statsNs: r.stats_ns, dataSizeOut: r.data_size_out,
       dataOut: hex(r.data_out),
     })),
     programs: raw.programs.map(({ xlated_insns, jited_bytes, ...program }) => ({

@@ -23,13 +23,15 @@
  * Raw tracepoint programs take no packet: --ctx gives their arguments (u64 each, in
  * this machine's byte order, as hex), and the kernel runs them once per call.
  * --stats makes a run R test runs of one run each, timed by the kernel's run-time
- * statistics (BPF_ENABLE_STATS) instead of the test run's own duration: each run starts
- * from the input as given (a repeated test run keeps what the program wrote into the
- * packet), and raw tracepoints, whose test run has no repeat, can be timed; duration_ns
- * is then the statistics' run time per run.
+ * statistics (BPF_ENABLE_STATS): each run starts from the input as given (a repeated
+ * test run keeps what the program wrote into the packet), and raw tracepoints, whose
+ * test run has no repeat, can be timed; stats_runs and stats_ns are the program's runs
+ * and run time over the run's test runs. cpu_ns is this thread's CPU time in the test
+ * run call(s) of a run (nanosecond resolution over the whole repeat, where duration_ns,
+ * the kernel's average per run, is whole nanoseconds).
  *
  * Output (stdout, one JSON object):
- *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,
+ *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,"cpu_ns":..[,"stats_runs":..,"stats_ns":..],
  *             "data_size_out":..,"data_out":"hex"}],
  *    "programs":[{"name":..,"type":..,"loaded":bool,"xlated_insns":..,"jited_bytes":..[,"refused":"why"]}],
  *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
@@ -45,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
@@ -379,6 +382,10 @@ struct job {
 	unsigned char *out;
 	__u32 retval;
 	__u32 duration;
+	/* This thread's CPU time in the test run calls; the kernel's statistics (--stats). */
+	__u64 cpu_ns;
+	__u64 stats_runs;
+	__u64 stats_ns;
 	__u32 data_size_out;
 	/* What failed (NULL: nothing) and its errno. */
 	const char *error;
@@ -445,6 +452,8 @@ static void run_job(struct job *job)
 		job->err = errno;
 		return;
 	}
+	struct timespec cpu_before, cpu_after;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_before);
 	for (unsigned call = 0; call < calls; call++) {
 		if (bpf_prog_test_run_opts(job->fd, &opts) != 0) {
 			job->error = "BPF_PROG_TEST_RUN";
@@ -452,6 +461,9 @@ static void run_job(struct job *job)
 			return;
 		}
 	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_after);
+	job->cpu_ns = (__u64)(cpu_after.tv_sec - cpu_before.tv_sec) * 1000000000ull + (__u64)cpu_after.tv_nsec -
+		      (__u64)cpu_before.tv_nsec;
 	job->retval = opts.retval;
 	job->duration = opts.duration;
 	job->data_size_out = opts.data_size_out;
@@ -462,7 +474,8 @@ static void run_job(struct job *job)
 			job->err = errno;
 			return;
 		}
-		job->duration = (__u32)((ns_after - ns_before) / (runs_after - runs_before));
+		job->stats_runs = runs_after - runs_before;
+		job->stats_ns = ns_after - ns_before;
 	}
 }
 
@@ -689,8 +702,12 @@ int main(int argc, char **argv)
 	for (int r = 0; r < run_count; r++) {
 		struct job *job = &jobs[r];
 		struct run *run = job->run;
-		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u,\"data_out\":",
-		       r ? "," : "", run->prog, run->size, run->repeat, job->retval, job->duration, job->data_size_out);
+		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"cpu_ns\":%llu,",
+		       r ? "," : "", run->prog, run->size, run->repeat, job->retval, job->duration, (unsigned long long)job->cpu_ns);
+		if (run->stats)
+			printf("\"stats_runs\":%llu,\"stats_ns\":%llu,", (unsigned long long)job->stats_runs,
+			       (unsigned long long)job->stats_ns);
+		printf("\"data_size_out\":%u,\"data_out\":", job->data_size_out);
 		put_hex(job->out, job->data_size_out);
 		putchar('}');
 		free(job->data);
