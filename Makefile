@@ -87,8 +87,9 @@ build: node-version $(NPM_STAMP)
 	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.
 	node tools/embed-runtime-c.mjs
 	$(TSC) -p tsconfig.json
-	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
-	@find build -name '*.js' 2>/dev/null | while read -r js; do \
+	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
+	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
+	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \
 	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
 	done
