@@ -8,7 +8,8 @@
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
 #   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
 #                                       (failing programs saved in build/fuzz-random)
-#   make bench   compile time of 1×, 10×, 100× a large program (lines per second)
+#   make bench   generated eBPF against hand-written C (insns, JIT bytes, ns/run; needs root)
+#                and the compiler's start-up, throughput and build time; see bench/README.md
 #
 # On a fresh Debian/Ubuntu machine `make test` and `make demo` install the system
 # packages (when run as root) and the npm dependencies themselves; when everything is
@@ -68,8 +69,19 @@ FUZZ_OUT ?= build/fuzz-random
 fuzz: build
 	node build/tests/fuzz/random-programs/fuzz.js --n $(N) --seed "$(SEED)" $(if $(JOBS),--jobs $(JOBS)) --out $(FUZZ_OUT)
 
-# Compile time of 1×, 10× and 100× a large program; see bench/README.md.
+# The benchmarks; see bench/README.md. eBPF: every program of bench/programs built from
+# KernelScript and from hand-written C, checked to behave the same, timed in interleaved
+# rounds (build/bench/ebpf.json). The compiler: start-up against `node -e ''`, `check`
+# throughput and peak RSS, the warm `build` of the seed against the checkout of
+# BASELINE_COMMIT (made in build/bench/baseline; `BASELINE_COMMIT=` to skip)
+# (build/bench/compiler.json); then the in-process compile time of 1×, 10×, 100× a large
+# program. EBPF_ARGS / COMPILER_ARGS pass options (e.g. EBPF_ARGS="--only seed_filter").
+BASELINE_COMMIT ?= e314f41
+EBPF_ARGS ?=
+COMPILER_ARGS ?=
 bench: build
+	node build/bench/ebpf.js $(EBPF_ARGS)
+	node build/bench/compiler.js $(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) $(COMPILER_ARGS)
 	node build/bench/compile-time.js
 
 build: node-version $(NPM_STAMP)
@@ -78,8 +90,9 @@ build: node-version $(NPM_STAMP)
 	$(TSC) -p tsconfig.json
 	@# The CLI and the core bundled for start-up (bin/kernelscript runs build/bundle/).
 	node tools/bundle-cli.mjs
-	@# Drop compiled files whose source was deleted or renamed, so no stale test runs.
-	@find build -name '*.js' 2>/dev/null | while read -r js; do \
+	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
+	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
+	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \
 	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
 	done

@@ -7,52 +7,12 @@
 //   make bench
 //   node build/bench/compile-time.js [--build DIR]   (another build's compiler, for before/after)
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { repoRoot, loadCompiler, cpuMs } from "./common.js";
+import { loadCompiler, cpuMs } from "./common.js";
+import { generatorExamples, makeGenerator } from "./generate.js";
 
 const compiler = await loadCompiler(process.argv);
-// Four examples without a `main` of their own, so copies can sit side by side: packet
-// parsing with proven bounds, `match`, pointers and ring-buffer events (387 lines).
-const examples = ["packet_parsing.ks", "match.ks", "pointers.ks", "ringbuf_events.ks"];
-const sources = examples.map((name) => readFileSync(join(repoRoot, "examples", name), "utf8"));
-const declared = sources.map(declaredNames);
-
-/** `copies` copies of the examples, the names each declares suffixed per copy and example. */
-function program(copies: number): string {
-  const parts: string[] = [];
-  for (let copy = 1; copy <= copies; copy++) {
-    sources.forEach((source, i) => parts.push(renamed(source, declared[i]!, `_${copy}_${i}`)));
-  }
-  return parts.join("\n");
-}
-
-/** Top-level names of the example: maps, globals, functions, types and enum constants. */
-function declaredNames(text: string): Set<string> {
-  const ast = compiler.parse(compiler.makeSourceFile("x.ks", text), new compiler.Diagnostics());
-  const names = new Set<string>();
-  for (const decl of ast.decls) {
-    if ("name" in decl && decl.name && typeof decl.name === "object" && "name" in decl.name) names.add(decl.name.name);
-    if (decl.kind === "EnumDecl") for (const variant of decl.variants) names.add(variant.name.name);
-  }
-  return names;
-}
-
-/** The text with every identifier token naming one of `names` renamed, except field names after `.`/`->`. */
-function renamed(text: string, names: Set<string>, suffix: string): string {
-  const tokens = compiler.lex(compiler.makeSourceFile("x.ks", text), new compiler.Diagnostics());
-  let out = "";
-  let at = 0;
-  tokens.forEach((token, i) => {
-    const previous = tokens[i - 1]?.kind;
-    // `p->field`, but `fn f() -> Type` (after `)`) names a type.
-    const fieldAccess = previous === "." || (previous === "->" && tokens[i - 2]?.kind !== ")");
-    if (token.kind !== "Ident" || !names.has(token.text) || fieldAccess) return;
-    out += text.slice(at, token.span.end) + suffix;
-    at = token.span.end;
-  });
-  return out + text.slice(at);
-}
+const examples = generatorExamples;
+const { program } = makeGenerator(compiler);
 
 function measure(text: string, runs: number): { ms: number; errors: number; files: number } {
   let best = Infinity;

@@ -20,6 +20,15 @@ export interface ProgRun {
   readonly repeat?: number;
   /** Run on this CPU (the runner pins itself there first): per-CPU maps get this CPU's slot. */
   readonly cpu?: number;
+  /** The context bytes: a raw tracepoint's arguments (u64 each, this machine's byte order); no packet is passed. */
+  readonly ctx?: Uint8Array;
+  /**
+   * `repeat` test runs of one run each, timed by the kernel's run-time statistics
+   * (BPF_ENABLE_STATS) instead of the test run's duration: every run starts from the
+   * input as given (a repeated test run keeps what the program wrote into the packet),
+   * and raw tracepoints, whose test run has no repeat, can be timed.
+   */
+  readonly stats?: boolean;
 }
 
 export interface RunResult {
@@ -27,7 +36,13 @@ export interface RunResult {
   readonly size: number;
   readonly repeat: number;
   readonly retval: number;
+  /** The kernel's average time per run of the test run, whole nanoseconds. */
   readonly durationNs: number;
+  /** This thread's CPU time in the test run call(s), nanoseconds in all. */
+  readonly cpuNs: number;
+  /** With `stats`: the program's runs and run time (ns) by the kernel's statistics over the test runs. */
+  readonly statsRuns: number | undefined;
+  readonly statsNs: number | undefined;
   readonly dataSizeOut: number;
   /** The packet after the program ran (XDP/TC may rewrite it). */
   readonly dataOut: Uint8Array;
@@ -88,6 +103,10 @@ export interface LoadedProgram {
    * rather than the verifier rejecting the program: the machine's limit, not ours.
    */
   readonly refused?: string;
+  /** Loaded programs: instructions after the verifier's rewriting (`bpftool prog show`'s xlated bytes / 8). */
+  readonly xlatedInsns?: number;
+  /** Loaded programs: bytes of JIT-compiled code. */
+  readonly jitedBytes?: number;
 }
 
 export interface ProgRunResult {
@@ -117,6 +136,8 @@ function runArgs(run: ProgRun): string[] {
   if (run.zero && !run.data) args.push("--zero");
   args.push("--ifindex", String(run.ifindex ?? 1), "--repeat", String(run.repeat ?? 1));
   if (run.cpu !== undefined) args.push("--cpu", String(run.cpu));
+  if (run.ctx) args.push("--ctx", toHex(run.ctx));
+  if (run.stats) args.push("--stats");
   return args;
 }
 
@@ -134,14 +155,23 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
     throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);
   }
   interface RawMap { name: string; type: number; key_size: number; value_size: number; percpu: boolean; entries: { key: string; value?: string; values?: string[] }[] }
-  interface RawRun { prog: string; size: number; repeat: number; retval: number; duration_ns: number; data_size_out: number; data_out: string }
-  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: LoadedProgram[]; maps: RawMap[]; ringbufs: { name: string; records: string[] }[] };
+  interface RawRun {
+    prog: string; size: number; repeat: number; retval: number; duration_ns: number; cpu_ns: number; stats_runs?: number; stats_ns?: number;
+    data_size_out: number; data_out: string;
+  }
+  interface RawProgram { name: string; type: number; loaded: boolean; refused?: string; xlated_insns?: number; jited_bytes?: number }
+  const raw = JSON.parse(result.stdout) as { runs: RawRun[]; programs: RawProgram[]; maps: RawMap[]; ringbufs: { name: string; records: string[] }[] };
   return {
     runs: raw.runs.map((r) => ({
-      prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, dataSizeOut: r.data_size_out,
+      prog: r.prog, size: r.size, repeat: r.repeat, retval: r.retval, durationNs: r.duration_ns, cpuNs: r.cpu_ns,
+      statsRuns: r.stats_runs, statsNs: r.stats_ns, dataSizeOut: r.data_size_out,
       dataOut: hex(r.data_out),
     })),
-    programs: raw.programs,
+    programs: raw.programs.map(({ xlated_insns, jited_bytes, ...program }) => ({
+      ...program,
+      ...(xlated_insns !== undefined ? { xlatedInsns: xlated_insns } : {}),
+      ...(jited_bytes !== undefined ? { jitedBytes: jited_bytes } : {}),
+    })),
     ringbufs: raw.ringbufs.map((r) => ({ name: r.name, records: r.records.map(hex) })),
     maps: raw.maps.map((m) => ({
       name: m.name,

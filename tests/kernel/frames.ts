@@ -63,10 +63,15 @@ export function ipv4(protocol: number, payload: readonly number[], options: Ipv4
   return [...header, ...payload];
 }
 
-export function ipv6(nextHeader: number, payload: readonly number[]): number[] {
+export interface Ipv6Options {
+  /** Default 64. */
+  readonly hopLimit?: number;
+}
+
+export function ipv6(nextHeader: number, payload: readonly number[], options: Ipv6Options = {}): number[] {
   const src = [0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1];
   const dst = [0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 2];
-  return [0x60, 0, 0, 0, ...be16(payload.length), nextHeader, 64, ...src, ...dst, ...payload];
+  return [0x60, 0, 0, 0, ...be16(payload.length), nextHeader, options.hopLimit ?? 64, ...src, ...dst, ...payload];
 }
 
 export interface TcpFlags {

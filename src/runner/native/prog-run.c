@@ -3,7 +3,8 @@
  * BPF_PROG_TEST_RUN, then print every map. Used by src/runner/prog-run.ts.
  *
  *   prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...
- *                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R] [--cpu C]]...
+ *                [--prog NAME [--size N] [--zero] [--data HEX] [--ctx HEX] [--ifindex I] [--repeat R] [--cpu C]
+ *                            [--stats]]...
  *                [--ringbuf MAP]... [--concurrent]
  *
  * --ringbuf consumes, after all runs, every record the programs wrote into ring buffer MAP
@@ -19,11 +20,20 @@
  * with --zero, or exactly the bytes given with --data. XDP runs
  * pass an xdp_md context (data 0, data_end N, ingress_ifindex I, rx queue 0), because
  * programs read ctx->ingress_ifindex and the kernel resolves it to a real device.
+ * Raw tracepoint programs take no packet: --ctx gives their arguments (u64 each, in
+ * this machine's byte order, as hex), and the kernel runs them once per call.
+ * --stats makes a run R test runs of one run each, timed by the kernel's run-time
+ * statistics (BPF_ENABLE_STATS): each run starts from the input as given (a repeated
+ * test run keeps what the program wrote into the packet), and raw tracepoints, whose
+ * test run has no repeat, can be timed; stats_runs and stats_ns are the program's runs
+ * and run time over the run's test runs. cpu_ns is this thread's CPU time in the test
+ * run call(s) of a run (nanosecond resolution over the whole repeat, where duration_ns,
+ * the kernel's average per run, is whole nanoseconds).
  *
  * Output (stdout, one JSON object):
- *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,
+ *   {"runs":[{"prog":..,"size":..,"repeat":..,"retval":..,"duration_ns":..,"cpu_ns":..[,"stats_runs":..,"stats_ns":..],
  *             "data_size_out":..,"data_out":"hex"}],
- *    "programs":[{"name":..,"type":..,"loaded":bool[,"refused":"why"]}],
+ *    "programs":[{"name":..,"type":..,"loaded":bool,"xlated_insns":..,"jited_bytes":..[,"refused":"why"]}],
  *    "maps":[{"name":..,"type":..,"key_size":..,"value_size":..,"percpu":bool,
  *             "entries":[{"key":"hex","value":"hex"} | {"key":"hex","values":["hex",..]}]}],
  *    "ringbufs":[{"name":..,"records":["hex",..]}]}
@@ -37,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
@@ -61,6 +72,10 @@ struct run {
 	const char *data_hex;
 	/* --cpu: the CPU to run on, or -1 for any. */
 	int cpu;
+	/* --ctx: the context bytes as hex (raw tracepoint arguments). */
+	const char *ctx_hex;
+	/* --stats: timed by the kernel's run-time statistics. */
+	int stats;
 };
 
 /* --set MAP KEY VALUE and --prog-array MAP INDEX PROG, applied after loading. */
@@ -123,7 +138,7 @@ static int parse_uint(const char *text, unsigned *out)
 static int usage(void)
 {
 	fprintf(stderr, "usage: prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...\n"
-			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ifindex I] [--repeat R]]...\n"
+			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ctx HEX] [--ifindex I] [--repeat R] [--stats]]...\n"
 			"                [--ringbuf MAP]... [--concurrent]\n");
 	return 2;
 }
@@ -359,10 +374,18 @@ struct job {
 	struct run *run;
 	int fd;
 	int xdp;
+	/* Raw tracepoint: the context is the arguments, and there is no packet. */
+	int raw_tp;
+	unsigned char *ctx;
+	size_t ctx_size;
 	unsigned char *data;
 	unsigned char *out;
 	__u32 retval;
 	__u32 duration;
+	/* This thread's CPU time in the test run calls; the kernel's statistics (--stats). */
+	__u64 cpu_ns;
+	__u64 stats_runs;
+	__u64 stats_ns;
 	__u32 data_size_out;
 	/* What failed (NULL: nothing) and its errno. */
 	const char *error;
@@ -370,6 +393,18 @@ struct job {
 	/* --concurrent: every thread waits here once pinned, so the runs start together. */
 	pthread_barrier_t *start;
 };
+
+/* The kernel's run-time statistics of a program: total runs and nanoseconds. */
+static int prog_stats(int fd, __u64 *runs, __u64 *ns)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 length = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0)
+		return -1;
+	*runs = info.run_cnt;
+	*ns = info.run_time_ns;
+	return 0;
+}
 
 static void run_job(struct job *job)
 {
@@ -380,6 +415,23 @@ static void run_job(struct job *job)
 	if (job->xdp) {
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
+	}
+	if (job->ctx) {
+		opts.ctx_in = job->ctx;
+		opts.ctx_size_in = job->ctx_size;
+	}
+	unsigned calls = 1;
+	if (run->stats) {
+		calls = run->repeat;
+		opts.repeat = 1;
+	}
+	/* A raw tracepoint's test run takes neither a packet nor a repeat count. */
+	if (job->raw_tp) {
+		opts.data_in = NULL;
+		opts.data_size_in = 0;
+		opts.data_out = NULL;
+		opts.data_size_out = 0;
+		opts.repeat = 0;
 	}
 	if (run->cpu >= 0) {
 		cpu_set_t set;
@@ -394,14 +446,37 @@ static void run_job(struct job *job)
 		pthread_barrier_wait(job->start);
 	if (job->error)
 		return;
-	if (bpf_prog_test_run_opts(job->fd, &opts) != 0) {
-		job->error = "BPF_PROG_TEST_RUN";
+	__u64 runs_before = 0, ns_before = 0;
+	if (run->stats && prog_stats(job->fd, &runs_before, &ns_before) != 0) {
+		job->error = "reading the program's statistics";
 		job->err = errno;
 		return;
 	}
+	struct timespec cpu_before, cpu_after;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_before);
+	for (unsigned call = 0; call < calls; call++) {
+		if (bpf_prog_test_run_opts(job->fd, &opts) != 0) {
+			job->error = "BPF_PROG_TEST_RUN";
+			job->err = errno;
+			return;
+		}
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_after);
+	job->cpu_ns = (__u64)(cpu_after.tv_sec - cpu_before.tv_sec) * 1000000000ull + (__u64)cpu_after.tv_nsec -
+		      (__u64)cpu_before.tv_nsec;
 	job->retval = opts.retval;
 	job->duration = opts.duration;
 	job->data_size_out = opts.data_size_out;
+	if (run->stats) {
+		__u64 runs_after = 0, ns_after = 0;
+		if (prog_stats(job->fd, &runs_after, &ns_after) != 0 || runs_after <= runs_before) {
+			job->error = "reading the program's statistics (are they enabled?)";
+			job->err = errno;
+			return;
+		}
+		job->stats_runs = runs_after - runs_before;
+		job->stats_ns = ns_after - ns_before;
+	}
 }
 
 static void *run_job_thread(void *job)
@@ -448,6 +523,14 @@ int main(int argc, char **argv)
 			current->data_hex = value;
 			current->size = (unsigned)(length / 2);
 			i++;
+		} else if (current && value && strcmp(arg, "--ctx") == 0) {
+			size_t length = strlen(value);
+			if (length == 0 || length % 2 != 0)
+				return usage();
+			current->ctx_hex = value;
+			i++;
+		} else if (strcmp(arg, "--stats") == 0 && current) {
+			current->stats = 1;
 		} else if (strcmp(arg, "--concurrent") == 0) {
 			concurrent = 1;
 		} else if (strcmp(arg, "--zero") == 0 && current) {
@@ -557,6 +640,13 @@ int main(int argc, char **argv)
 		job->run = run;
 		job->fd = bpf_program__fd(prog);
 		job->xdp = bpf_program__type(prog) == BPF_PROG_TYPE_XDP;
+		job->raw_tp = bpf_program__type(prog) == BPF_PROG_TYPE_RAW_TRACEPOINT;
+		if (run->ctx_hex) {
+			job->ctx_size = strlen(run->ctx_hex) / 2;
+			job->ctx = malloc(job->ctx_size);
+			if (!job->ctx || parse_hex(run->ctx_hex, job->ctx, job->ctx_size) != 0)
+				return usage();
+		}
 		job->data = malloc(run->size);
 		job->out = malloc(run->size + 512);
 		if (!job->data || !job->out)
@@ -568,6 +658,14 @@ int main(int argc, char **argv)
 			memset(job->data, 0, run->size);
 		else
 			fill_frame(job->data, run->size);
+	}
+	/* The kernel keeps run-time statistics while this fd is open (for --stats). */
+	int stats_fd = -1;
+	for (int r = 0; r < run_count && stats_fd < 0; r++) {
+		if (runs[r].stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
+			fprintf(stderr, "prog-run: cannot enable run-time statistics: %s\n", strerror(errno));
+			return 1;
+		}
 	}
 	if (concurrent) {
 		/* All runs at once, one thread each (pinned with --cpu): contention on shared maps. */
@@ -590,6 +688,8 @@ int main(int argc, char **argv)
 		for (int r = 0; r < run_count; r++)
 			run_job(&jobs[r]);
 	}
+	if (stats_fd >= 0)
+		close(stats_fd);
 	for (int r = 0; r < run_count; r++) {
 		if (jobs[r].error) {
 			fprintf(stderr, "prog-run: %s of '%s' failed: %s\n", jobs[r].error, jobs[r].run->prog, strerror(jobs[r].err));
@@ -602,12 +702,17 @@ int main(int argc, char **argv)
 	for (int r = 0; r < run_count; r++) {
 		struct job *job = &jobs[r];
 		struct run *run = job->run;
-		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"data_size_out\":%u,\"data_out\":",
-		       r ? "," : "", run->prog, run->size, run->repeat, job->retval, job->duration, job->data_size_out);
+		printf("%s{\"prog\":\"%s\",\"size\":%u,\"repeat\":%u,\"retval\":%u,\"duration_ns\":%u,\"cpu_ns\":%llu,",
+		       r ? "," : "", run->prog, run->size, run->repeat, job->retval, job->duration, (unsigned long long)job->cpu_ns);
+		if (run->stats)
+			printf("\"stats_runs\":%llu,\"stats_ns\":%llu,", (unsigned long long)job->stats_runs,
+			       (unsigned long long)job->stats_ns);
+		printf("\"data_size_out\":%u,\"data_out\":", job->data_size_out);
 		put_hex(job->out, job->data_size_out);
 		putchar('}');
 		free(job->data);
 		free(job->out);
+		free(job->ctx);
 	}
 	free(jobs);
 	printf("],\"programs\":[");
@@ -630,6 +735,12 @@ int main(int argc, char **argv)
 		}
 		printf("%s{\"name\":\"%s\",\"type\":%d,\"loaded\":%s", first_program ? "" : ",", bpf_program__name(listed),
 		       (int)bpf_program__type(listed), loaded ? "true" : "false");
+		/* Sizes after the verifier's rewriting and the JIT, for benchmarks. */
+		struct bpf_prog_info info = { 0 };
+		__u32 info_length = sizeof(info);
+		if (loaded && bpf_program__fd(listed) >= 0 &&
+		    bpf_obj_get_info_by_fd(bpf_program__fd(listed), &info, &info_length) == 0)
+			printf(",\"xlated_insns\":%u,\"jited_bytes\":%u", info.xlated_prog_len / 8, info.jited_prog_len);
 		if (refused)
 			printf(",\"refused\":\"%s\"", refused);
 		putchar('}');
