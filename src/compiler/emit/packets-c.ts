@@ -43,6 +43,11 @@ export function emitHeaderBinding(w: CWriter, s: Extract<ir.IrStmt, { kind: "ifP
     }
     if (s.constantOffset === undefined) w.comment(`bounds check of \`${s.binding}\`: its offset is at most ${s.maxOffset} (proven by the compiler)`);
     w.line(`${type} *${binding} = (${type} *)${start};`);
+    // At a run-time offset the verifier learns the bound on the register the check
+    // compares; without CO-RE relocations clang may compare one copy of data + offset
+    // and read through another, which the verifier then refuses. One opaque register
+    // for the pointer keeps the check and the reads on the same value.
+    if (s.constantOffset === undefined) w.line(`asm volatile("" : "+r"(${binding}));`);
     w.ifElse(`(__u8 *)(${binding} + 1) <= (__u8 *)(long)${context}->data_end`,
       () => code.statements(s.then), s.else && (() => code.statements(s.else!)));
   });
