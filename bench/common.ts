@@ -38,3 +38,13 @@ export function cpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 }
+
+/** The integer value of option `--name` (at least `least`); a usage error (exit 2) otherwise. */
+export function count(name: string, text: string | undefined, least: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < least) {
+    console.error(`bench: --${name} takes an integer of at least ${least}, not ${text}`);
+    process.exit(2);
+  }
+  return value;
+}

@@ -20,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCompiler, repoRoot } from "./common.js";
+import { count, loadCompiler, repoRoot } from "./common.js";
 import { makeGenerator } from "./generate.js";
 import { formatRatio, median, ratio, renderTable } from "./stats.js";
 
@@ -35,15 +35,6 @@ const { values: options } = parseArgs({
     json: { type: "string", default: join(repoRoot, "build", "bench", "compiler.json") },
   },
 });
-
-function count(name: string, text: string | undefined, least: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < least) {
-    console.error(`bench: --${name} takes an integer of at least ${least}, not ${text}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const rounds = count("rounds", options.rounds, 1);
 const buildRounds = count("build-rounds", options["build-rounds"], 1);

@@ -21,6 +21,7 @@ import type { ProgRunResult } from "../src/runner/prog-run.js";
 import { buildKernelScript, buildReference, compareSides, differences, nsPerRun, programSize, runInputs, type RunPlan } from "./ebpf-runs.js";
 import { formatPair, formatRatio, median, ratio, renderTable, roundOrder } from "./stats.js";
 import { suite, type BenchProgram } from "./suite.js";
+import { count } from "./common.js";
 
 const { values: options } = parseArgs({
   options: {
@@ -32,15 +33,6 @@ const { values: options } = parseArgs({
     json: { type: "string", default: join(repoRoot, "build", "bench", "ebpf.json") },
   },
 });
-
-function count(name: string, text: string | undefined, least: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < least) {
-    console.error(`bench: --${name} takes an integer of at least ${least}, not ${text}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const rounds = count("rounds", options.rounds, 1);
 const plan: RunPlan = { repeat: count("repeat", options.repeat, 1), timed: true, separateRepeat: count("separate-repeat", options["separate-repeat"], 1) };

@@ -13,12 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath, runCli } from "../harness/cli.js";
 import { seedSketch } from "../harness/seed-sketch.js";
+import { buildSkipReason } from "../../src/runner/capabilities.js";
 
-const toolchainMissing = !existsSync("/usr/include/bpf/libbpf.h") || !existsSync("/sys/kernel/btf/vmlinux")
-  ? "needs libbpf headers and kernel BTF"
-  : spawnSync("sh", ["-c", "command -v clang && command -v bpftool && command -v make && command -v cc"]).status !== 0
-    ? "needs clang, bpftool, make and cc"
-    : undefined;
+const toolchainMissing = buildSkipReason();
 
 let work: string;
 let fakeBin: string;

@@ -5,18 +5,14 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type CliRun } from "../harness/cli.js";
 import { seedSketch } from "../harness/seed-sketch.js";
+import { buildSkipReason } from "../../src/runner/capabilities.js";
 
-const toolchainMissing = !existsSync("/usr/include/bpf/libbpf.h") || !existsSync("/sys/kernel/btf/vmlinux")
-  ? "needs libbpf headers and kernel BTF"
-  : spawnSync("sh", ["-c", "command -v clang && command -v bpftool && command -v make && command -v cc"]).status !== 0
-    ? "needs clang, bpftool, make and cc"
-    : undefined;
+const toolchainMissing = buildSkipReason();
 
 let work: string;
 let cache: string;
