@@ -32,11 +32,13 @@ NPM_STAMP := node_modules/.package-lock.json
 
 all: build
 
-# Two test files at a time: kernel tests (tests/kernel) take a machine-wide lock while
-# each runs (tests/kernel/helpers.ts), so one file's kernel tests run while the other
-# file builds C or checks goldens; identical C builds are made once (build/cache/builds).
+# Three test files at a time: kernel tests (tests/kernel) take a machine-wide lock while
+# they use the kernel (tests/kernel/helpers.ts), and much of a kernel test is waiting
+# (loaders, packets, timers), so while one file's kernel test runs the others build C or
+# check goldens and keep both cores busy; identical C builds are made once
+# (tests/harness/build-cache.ts, build/cache/builds).
 test: system-packages build
-	node --test --test-concurrency=2 build/tests/
+	node --test --test-concurrency=3 build/tests/
 
 # The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
 # the golden cases (parse, emit, errors with the CLI in-process, the nesting matrix, the

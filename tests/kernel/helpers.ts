@@ -34,7 +34,7 @@ export function compileAndBuild(ksPath: string): BuildResult & { cleanup(): void
 
 /**
  * Kernel tests attach programs, create network namespaces, pin maps and register
- * struct_ops: state of the whole machine. Test files run two at a time (`make test`),
+ * struct_ops: state of the whole machine. Test files run three at a time (`make test`),
  * so every kernel test holds this machine-wide lock while it runs; the other file
  * meanwhile runs tests that need no kernel. A lock whose holder died is taken over.
  */
