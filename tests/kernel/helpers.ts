@@ -35,8 +35,9 @@ export function compileAndBuild(ksPath: string): BuildResult & { cleanup(): void
 /**
  * Kernel tests attach programs, create network namespaces, pin maps and register
  * struct_ops: state of the whole machine. Test files run three at a time (`make test`),
- * so every kernel test holds this machine-wide lock while it runs; the other file
- * meanwhile runs tests that need no kernel. A lock whose holder died is taken over.
+ * so every kernel test holds this machine-wide lock while it runs, except while it
+ * builds (`outsideKernelLock`); the other files meanwhile run tests that need no kernel.
+ * A lock whose holder died is taken over.
  */
 const kernelLock = join(tmpdir(), "kernelscript-kernel-tests.lock");
 /** Whether this process holds the lock now (tests of one file run one after another). */
