@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { inNamespace, sendFrames, withVethPair, xdpAttached } from "../../src/runner/netns.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("exec-python.test", networkSkipReason() ?? pythonSkipReason());
 const emitCase = (name: string): string => join(repoRoot, "tests", "cases", "emit", name);
@@ -25,15 +25,6 @@ function pythonSkipReason(): string | undefined {
   if (python.status !== 0) return "python3 is not installed (make system-packages installs it)";
   const config = spawnSync("python3-config", ["--embed", "--ldflags"], { encoding: "utf8" });
   return config.status === 0 ? undefined : "python3-config is missing (python3-dev)";
-}
-
-async function eventually(check: () => boolean, timeoutMs = 3000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 function processAlive(pid: number): boolean {
@@ -92,7 +83,7 @@ kernelTest("exec(): the Python script reads and changes the maps, and the attach
           "",
         ].join("\n"));
         // The script's exit closed the last link fd: nothing is left on the interface.
-        assert.ok(await eventually(() => !xdpAttached(pair)), "the XDP link is released when the script exits");
+        assert.ok(await eventually(() => !xdpAttached(pair), 3000), "the XDP link is released when the script exits");
       } finally {
         child.kill("SIGKILL");
       }
@@ -150,7 +141,7 @@ kernelTest("daemon(): runs in the background with a pid file; SIGTERM detaches a
       const run = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 20_000 });
       assert.equal(run.status, 0, run.stderr);
       assert.equal(run.stdout, "attached to veth0; running in the background\n");
-      assert.ok(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n")), "pid file written");
+      assert.ok(await eventually(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"), 3000), "pid file written");
       pid = Number(readFileSync(pidFile, "utf8").trim());
       assert.ok(pid > 0 && processAlive(pid), "the daemon runs");
       const status = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -162,9 +153,9 @@ kernelTest("daemon(): runs in the background with a pid file; SIGTERM detaches a
       const frames = dumpMap(pair.loaderNamespace, "ep_dmn_frames") as { key: number; value: number }[];
       assert.deepEqual(frames, [{ key: 0, value: 2 }]);
       process.kill(pid, "SIGTERM");
-      assert.ok(await eventually(() => !processAlive(pid)), "the daemon exits on SIGTERM");
+      assert.ok(await eventually(() => !processAlive(pid), 3000), "the daemon exits on SIGTERM");
       assert.ok(!existsSync(pidFile), "the pid file is removed");
-      assert.ok(await eventually(() => !xdpAttached(pair)), "nothing is left attached");
+      assert.ok(await eventually(() => !xdpAttached(pair), 3000), "nothing is left attached");
     });
   } finally {
     if (pid > 0 && processAlive(pid)) process.kill(pid, "SIGKILL");

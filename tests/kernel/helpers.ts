@@ -95,6 +95,19 @@ export function buildForKernel(dir: string, options: Omit<BuildOptions, "werror"
   return outsideKernelLock(() => buildCached(dir, { ...options, werror: true, vmlinuxHeader: vmlinuxHeader() }));
 }
 
+/**
+ * Polls `check` every 20 ms until it holds (true) or `timeoutMs` passes (false): the
+ * kernel may finish releasing a link or socket just after the process is reaped.
+ */
+export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
 /** No kernel test holds the machine this long: a lock older than this is left over (its pid reused). */
 const lockMaxAgeMs = 20 * 60_000;
 

@@ -9,17 +9,7 @@ import { join } from "node:path";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace, loaderIfindex, sendFrames, withVethPair, xdpAttached } from "../../src/runner/netns.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
-
-/** The kernel may finish releasing a link just after the process is reaped: poll briefly. */
-async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
+import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("loader-veth.test", networkSkipReason());
 const seed = join(repoRoot, "examples", "seed_packet_filter.ks");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace, loaderIfindex, sendFrames, withVethPair, type VethPair } from "../../src/runner/netns.js";
-import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("socket-filter.test", networkSkipReason());
 const example = join(repoRoot, "examples", "socket_filter.ks");
@@ -23,15 +23,6 @@ function packetSocketsOn(pair: VethPair): number {
   assert.equal(result.status, 0, result.stderr);
   const ifindex = String(loaderIfindex(pair));
   return result.stdout.trim().split("\n").slice(1).filter((line) => line.trim().split(/\s+/)[4] === ifindex).length;
-}
-
-async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 kernelTest("default loader: the socket filter on a veth end counts the UDP frames it receives; SIGINT closes its socket", async () => {
