@@ -21,6 +21,7 @@ import * as E from "../diagnostics/catalog/syntax.js";
 import type { SyntaxPlace } from "../diagnostics/catalog/syntax.js";
 import type { SourceFile, Span } from "../source.js";
 import { describeToken, type Token, type TokenKind } from "./token.js";
+import type { TokenStream } from "./token-stream.js";
 import { maxNesting } from "../limits.js";
 
 /** Keywords that can only start a top-level declaration (used to stop runaway blocks). */
@@ -57,45 +58,68 @@ export class Cursor {
   private reached = 0;
   /** Set by E0121 until the next declaration or statement of a function body (see `reportTooDeep`). */
   private quiet = false;
+  /** The current token as an object, made when first asked for (`tok`). */
+  private current: Token | undefined;
 
   constructor(
     readonly file: SourceFile,
     readonly diags: Diagnostics,
-    private readonly tokens: Token[],
+    private readonly tokens: TokenStream,
   ) {}
 
   get tok(): Token {
-    return this.tokens[this.pos] ?? this.eofToken();
+    return (this.current ??= this.tokens.token(this.pos));
   }
 
   peek(ahead = 1): Token {
-    return this.tokens[this.pos + ahead] ?? this.eofToken();
+    return this.tokens.token(this.index(ahead));
   }
 
-  private eofToken(): Token {
-    // The lexer always ends the stream with EOF; stay on it.
-    return this.tokens[this.tokens.length - 1]!;
+  /** The index of the token `ahead` tokens on; the lexer always ends the stream with EOF, which stays put. */
+  private index(ahead: number): number {
+    return Math.min(this.pos + ahead, this.tokens.count - 1);
   }
 
   /** `license "…"` on one line: the contextual license declaration (`license` is no keyword). */
   atLicenseDeclaration(): boolean {
-    const next = this.peek();
-    return this.tok.kind === "Ident" && this.tok.text === "license" && next.kind === "String" && !next.newlineBefore;
+    const next = this.index(1);
+    return this.at("Ident") && this.tokens.text(this.pos) === "license" && this.tokens.kind(next) === "String" && !this.tokens.newlineBefore(next);
   }
 
   at(kind: TokenKind): boolean {
-    return this.tok.kind === kind;
+    return this.tokens.kind(this.pos) === kind;
+  }
+
+  /** The kind of the current token (without making it an object). */
+  get kind(): TokenKind {
+    return this.tokens.kind(this.pos);
+  }
+
+  /** Whether a line break stands before the current token. */
+  get newlineBefore(): boolean {
+    return this.tokens.newlineBefore(this.pos);
   }
 
   /** True if the current token is on the same line as the previous one, or line breaks do not count here. */
   get sameLine(): boolean {
-    return this.nesting > 0 || !this.tok.newlineBefore;
+    return this.nesting > 0 || !this.tokens.newlineBefore(this.pos);
   }
 
   advance(): Token {
     const token = this.tok;
-    if (token.kind !== "EOF") this.pos++;
+    if (token.kind !== "EOF") {
+      this.pos++;
+      this.current = undefined;
+    }
     return token;
+  }
+
+  /** Consumes the current token without making it an object. */
+  skip(): void {
+    if (this.tokens.kind(this.pos) !== "EOF") {
+      this.pos++;
+      this.current = undefined;
+    }
   }
 
   eat(kind: TokenKind): Token | undefined {
@@ -111,12 +135,12 @@ export class Cursor {
 
   /** End offset of the last consumed token. */
   get prevEnd(): number {
-    return this.pos === 0 ? 0 : this.tokens[this.pos - 1]!.span.end;
+    return this.pos === 0 ? 0 : this.tokens.end(this.pos - 1);
   }
 
   /** Kind of the last consumed token (`}` after a block needs no separator). */
   get previousKind(): TokenKind | undefined {
-    return this.pos === 0 ? undefined : this.tokens[this.pos - 1]!.kind;
+    return this.pos === 0 ? undefined : this.tokens.kind(this.pos - 1);
   }
 
   /** Index of the current token, to check that a loop made progress. */
@@ -125,7 +149,7 @@ export class Cursor {
   }
 
   get start(): number {
-    return this.tok.span.start;
+    return this.tokens.start(this.pos);
   }
 
   spanFrom(start: number): Span {
@@ -138,11 +162,10 @@ export class Cursor {
    * because the thing is missing where the user stopped typing, not where Y is.
    */
   errorSpan(): Span {
-    const token = this.tok;
-    if (this.pos > 0 && (token.kind === "EOF" || token.newlineBefore)) {
+    if (this.pos > 0 && (this.at("EOF") || this.newlineBefore)) {
       return { file: this.file.path, start: this.prevEnd, end: this.prevEnd };
     }
-    return token.span;
+    return this.tok.span;
   }
 
   /** An empty span where `errorSpan` points, for `Error*` nodes that consumed nothing. */
@@ -290,7 +313,8 @@ export class Cursor {
   skipToCloser(): void {
     let depth = 1;
     while (!this.at("EOF")) {
-      const kind = this.advance().kind;
+      const kind = this.kind;
+      this.skip();
       if (OPENERS.has(kind)) depth++;
       else if (CLOSERS.has(kind) && --depth === 0) return;
     }
@@ -306,15 +330,16 @@ export class Cursor {
     let depth = 0;
     let first = startsHere;
     while (!this.at("EOF")) {
-      const token = this.tok;
+      const kind = this.kind;
+      const newlineBefore = this.newlineBefore;
       if (depth === 0) {
-        if (EXPRESSION_END.has(token.kind) || CLOSERS.has(token.kind)) return;
-        if (token.kind === "{" && this.noStruct) return;
-        if (!first && token.newlineBefore && this.nesting === 0) return;
+        if (EXPRESSION_END.has(kind) || CLOSERS.has(kind)) return;
+        if (kind === "{" && this.noStruct) return;
+        if (!first && newlineBefore && this.nesting === 0) return;
       }
-      if (OPENERS.has(token.kind)) depth++;
-      else if (CLOSERS.has(token.kind)) depth--;
-      this.advance();
+      if (OPENERS.has(kind)) depth++;
+      else if (CLOSERS.has(kind)) depth--;
+      this.skip();
       first = false;
     }
   }
@@ -325,20 +350,21 @@ export class Cursor {
     let angles = 0;
     let first = true;
     while (!this.at("EOF")) {
-      const token = this.tok;
+      const kind = this.kind;
+      const newlineBefore = this.newlineBefore;
       if (depth === 0) {
-        if (!first && token.newlineBefore && this.nesting === 0) return;
-        if (token.kind === "<") angles++;
-        else if (angles > 0 && token.kind.startsWith(">")) angles = Math.max(0, angles - (token.kind.startsWith(">>") ? 2 : 1));
-        else if (token.kind === "," && angles > 0) { /* between type arguments */ }
-        else if (!TYPE_TOKENS.has(token.kind) && token.kind !== "(" && token.kind !== "[") return;
+        if (!first && newlineBefore && this.nesting === 0) return;
+        if (kind === "<") angles++;
+        else if (angles > 0 && kind.startsWith(">")) angles = Math.max(0, angles - (kind.startsWith(">>") ? 2 : 1));
+        else if (kind === "," && angles > 0) { /* between type arguments */ }
+        else if (!TYPE_TOKENS.has(kind) && kind !== "(" && kind !== "[") return;
       }
-      if (token.kind === "(" || token.kind === "[") depth++;
-      else if (CLOSERS.has(token.kind)) {
+      if (kind === "(" || kind === "[") depth++;
+      else if (CLOSERS.has(kind)) {
         if (depth === 0) return;
         depth--;
       }
-      this.advance();
+      this.skip();
       first = false;
     }
   }
@@ -350,11 +376,11 @@ export class Cursor {
   skipIfChainRest(): void {
     let depth = 0;
     while (!this.at("EOF")) {
-      const token = this.tok;
-      if (depth === 0 && (token.kind === "}" || token.kind === ";")) return;
-      this.advance();
-      if (OPENERS.has(token.kind)) depth++;
-      else if (CLOSERS.has(token.kind) && depth > 0 && --depth === 0 && token.kind === "}" && !this.at("else")) return;
+      const kind = this.kind;
+      if (depth === 0 && (kind === "}" || kind === ";")) return;
+      this.skip();
+      if (OPENERS.has(kind)) depth++;
+      else if (CLOSERS.has(kind) && depth > 0 && --depth === 0 && kind === "}" && !this.at("else")) return;
     }
   }
 
@@ -363,19 +389,10 @@ export class Cursor {
    * a generic argument list, as in `hash<u32, array<u8, u8>>`.
    */
   splitGreater(): void {
-    const token = this.tok;
-    if (token.kind === "EOF" || token.kind === ">" || !token.text.startsWith(">")) return;
-    const s = token.span;
-    const first: Token = {
-      kind: ">", span: { ...s, end: s.start + 1 }, text: ">",
-      newlineBefore: token.newlineBefore, leadingComments: token.leadingComments,
-    };
-    const restText = token.text.slice(1);
-    const rest: Token = {
-      kind: restText as TokenKind, span: { ...s, start: s.start + 1 }, text: restText,
-      newlineBefore: false, leadingComments: [],
-    };
-    this.tokens.splice(this.pos, 1, first, rest);
+    const kind = this.kind;
+    if (kind === "EOF" || kind === ">" || !kind.startsWith(">")) return;
+    this.tokens.splitGreater(this.pos);
+    this.current = undefined;
   }
 
   /**
@@ -386,17 +403,18 @@ export class Cursor {
   syncStatement(): void {
     let depth = 0;
     while (!this.at("EOF")) {
-      const token = this.tok;
+      const kind = this.kind;
+      const newlineBefore = this.newlineBefore;
       if (depth === 0) {
-        if (token.newlineBefore) break;
-        if (token.kind === "}") break;
-        if (token.kind === ";") { this.advance(); break; }
+        if (newlineBefore) break;
+        if (kind === "}") break;
+        if (kind === ";") { this.skip(); break; }
         // A missing `}` must not make us eat the next function.
-        if (DECLARATION_ONLY.has(token.kind) && token.newlineBefore) break;
+        if (DECLARATION_ONLY.has(kind) && newlineBefore) break;
       }
-      if (OPENERS.has(token.kind)) depth++;
-      else if (CLOSERS.has(token.kind) && depth > 0) depth--;
-      this.advance();
+      if (OPENERS.has(kind)) depth++;
+      else if (CLOSERS.has(kind) && depth > 0) depth--;
+      this.skip();
     }
     this.panicking = false;
   }
@@ -405,11 +423,12 @@ export class Cursor {
   syncDeclaration(): void {
     let depth = 0;
     while (!this.at("EOF")) {
-      const token = this.tok;
-      if (depth === 0 && token.newlineBefore && (DECLARATION_START.has(token.kind) || this.atLicenseDeclaration())) break;
-      if (OPENERS.has(token.kind)) depth++;
-      else if (CLOSERS.has(token.kind) && depth > 0) depth--;
-      this.advance();
+      const kind = this.kind;
+      const newlineBefore = this.newlineBefore;
+      if (depth === 0 && newlineBefore && (DECLARATION_START.has(kind) || this.atLicenseDeclaration())) break;
+      if (OPENERS.has(kind)) depth++;
+      else if (CLOSERS.has(kind) && depth > 0) depth--;
+      this.skip();
     }
     this.panicking = false;
   }

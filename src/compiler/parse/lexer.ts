@@ -11,7 +11,8 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { NumberProblem } from "../diagnostics/catalog/syntax.js";
 import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
-import { PUNCTUATION, isKeyword, type Comment, type Token, type TokenKind } from "./token.js";
+import { KEYWORDS, PUNCTUATION, type Comment, type Token, type TokenKind } from "./token.js";
+import { IDENT_CODE, TokenStream, kindCode } from "./token-stream.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -25,19 +26,39 @@ const isIdentPartCode = (code: number): boolean =>
   (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || isDigitCode(code) || code === 95;
 
 export function lex(file: SourceFile, diags: Diagnostics): Token[] {
+  const stream = lexStream(file, diags);
+  const tokens: Token[] = [];
+  for (let i = 0; i < stream.count; i++) tokens.push(stream.token(i));
+  return tokens;
+}
+
+/** The tokens of `file` in compact form, for the parser (token-stream.ts). */
+export function lexStream(file: SourceFile, diags: Diagnostics): TokenStream {
   return new Lexer(file, diags).run();
 }
 
+interface Punctuation {
+  readonly kind: TokenKind;
+  readonly code: number;
+}
+
 /** Punctuation by first character, longest spelling first (the lexer takes the first match). */
-const punctuationByFirst: ReadonlyMap<string, readonly TokenKind[]> = (() => {
-  const map = new Map<string, TokenKind[]>();
+const punctuationByFirst: ReadonlyMap<string, readonly Punctuation[]> = (() => {
+  const map = new Map<string, Punctuation[]>();
   for (const p of PUNCTUATION) {
     const list = map.get(p[0]!) ?? [];
-    list.push(p);
+    list.push({ kind: p, code: kindCode(p) });
     map.set(p[0]!, list);
   }
   return map;
 })();
+
+/** Keywords by spelling, with their kind codes. */
+const keywordCodes: ReadonlyMap<string, number> = new Map(KEYWORDS.map((k) => [k, kindCode(k)]));
+const INT_CODE = kindCode("Int");
+const STRING_CODE = kindCode("String");
+const CHAR_CODE = kindCode("Char");
+const EOF_CODE = kindCode("EOF");
 
 /** Shared by every token without comments before it (most of them): one array less each. */
 const noComments: readonly Comment[] = Object.freeze([]);
@@ -45,19 +66,20 @@ const noComments: readonly Comment[] = Object.freeze([]);
 class Lexer {
   private readonly text: string;
   private pos = 0;
-  private readonly tokens: Token[] = [];
+  private readonly tokens: TokenStream;
   private newlineBefore = false;
   private comments: readonly Comment[] = noComments;
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
+    this.tokens = new TokenStream(file);
   }
 
-  run(): Token[] {
+  run(): TokenStream {
     for (;;) {
       this.skipTrivia();
       if (this.pos >= this.text.length) {
-        this.push("EOF", this.pos, this.pos);
+        this.push(EOF_CODE, this.pos, this.pos);
         return this.tokens;
       }
       this.lexToken();
@@ -68,14 +90,11 @@ class Lexer {
     return { file: this.file.path, start, end };
   }
 
-  private push(kind: TokenKind, start: number, end: number, value?: bigint | string | number): void {
-    const span = this.span(start, end);
-    const text = this.text.slice(start, end);
-    const newlineBefore = this.newlineBefore || this.tokens.length === 0;
-    const leadingComments = this.comments;
-    this.tokens.push(value === undefined
-      ? { kind, span, text, newlineBefore, leadingComments }
-      : { kind, span, text, newlineBefore, leadingComments, value });
+  /** A token of kind `code` (token-stream.ts `kindCode`). */
+  private push(code: number, start: number, end: number, value?: bigint | string | number): void {
+    const newlineBefore = this.newlineBefore || this.tokens.count === 0;
+    const comments = this.comments === noComments ? undefined : this.comments;
+    this.tokens.push(code, start, end, newlineBefore, comments, value);
     this.newlineBefore = false;
     this.comments = noComments;
   }
@@ -130,9 +149,9 @@ class Lexer {
     if (c === '"') return this.string();
     if (c === "'") return this.char();
     for (const p of punctuationByFirst.get(c) ?? []) {
-      if (this.text.startsWith(p, this.pos)) {
-        this.push(p, this.pos, this.pos + p.length);
-        this.pos += p.length;
+      if (this.text.startsWith(p.kind, this.pos)) {
+        this.push(p.code, this.pos, this.pos + p.kind.length);
+        this.pos += p.kind.length;
         return;
       }
     }
@@ -159,7 +178,7 @@ class Lexer {
     const start = this.pos;
     while (isIdentPartCode(this.text.charCodeAt(this.pos))) this.pos++;
     const text = this.text.slice(start, this.pos);
-    this.push(isKeyword(text) ? text : "Ident", start, this.pos);
+    this.push(keywordCodes.get(text) ?? IDENT_CODE, start, this.pos);
   }
 
   private number(): void {
@@ -172,7 +191,7 @@ class Lexer {
     const after = this.text.charCodeAt(end);
     if (end - start <= 15 && !isIdentPartCode(after) && !(after === 46 /* . */ && isDigitCode(this.text.charCodeAt(end + 1)))) {
       this.pos = end;
-      this.push("Int", start, end, BigInt(plain));
+      this.push(INT_CODE, start, end, BigInt(plain));
       return;
     }
     const prefix = this.at() === "0" ? this.at(1).toLowerCase() : "";
@@ -192,17 +211,17 @@ class Lexer {
     const problem = numberProblem(digits, radix);
     if (problem !== undefined) {
       this.diags.report(E.malformedNumber, span, text, problem);
-      this.push("Int", start, this.pos, 0n);
+      this.push(INT_CODE, start, this.pos, 0n);
       return;
     }
     const clean = digits.replace(/_/g, "");
     const value = BigInt(radix === 10 ? clean : `0${prefix}${clean}`);
     if (value > U64_MAX) {
       this.diags.report(E.integerTooLarge, span, text);
-      this.push("Int", start, this.pos, 0n);
+      this.push(INT_CODE, start, this.pos, 0n);
       return;
     }
-    this.push("Int", start, this.pos, value);
+    this.push(INT_CODE, start, this.pos, value);
   }
 
   private string(): void {
@@ -215,13 +234,13 @@ class Lexer {
         // Recover at the end of the opening line rather than swallowing the whole file.
         const end = lineEndFrom(this.text, start);
         this.pos = end;
-        this.push("String", start, end, this.text.slice(start + 1, end));
+        this.push(STRING_CODE, start, end, this.text.slice(start + 1, end));
         return;
       }
       const c = this.at();
       if (c === '"') {
         this.pos++;
-        this.push("String", start, this.pos, value);
+        this.push(STRING_CODE, start, this.pos, value);
         return;
       }
       // A raw line break inside a string is kept (upstream accepts it).
@@ -235,18 +254,18 @@ class Lexer {
     if (this.at() === "'") {
       this.pos++;
       this.diags.report(E.emptyChar, this.span(start, this.pos));
-      this.push("Char", start, this.pos, 0);
+      this.push(CHAR_CODE, start, this.pos, 0);
       return;
     }
     if (isLineBreak(this.text, this.pos) || this.pos >= this.text.length) {
       this.diags.report(E.unterminatedChar, this.span(start, start + 1));
-      this.push("Char", start, this.pos, 0);
+      this.push(CHAR_CODE, start, this.pos, 0);
       return;
     }
     const decoded = this.at() === "\\" ? this.escape() : this.takeCodePoint();
     if (this.at() === "'") {
       this.pos++;
-      this.push("Char", start, this.pos, decoded.codePointAt(0) ?? 0);
+      this.push(CHAR_CODE, start, this.pos, decoded.codePointAt(0) ?? 0);
       return;
     }
     // Either several characters ('ab') or no closing quote at all on this line.
@@ -258,7 +277,7 @@ class Lexer {
     } else {
       this.diags.report(E.unterminatedChar, this.span(start, start + 1));
     }
-    this.push("Char", start, this.pos, decoded.codePointAt(0) ?? 0);
+    this.push(CHAR_CODE, start, this.pos, decoded.codePointAt(0) ?? 0);
   }
 
   private takeCodePoint(): string {

@@ -12,11 +12,11 @@ import { forEachChild, type Node, type SourceFileAst } from "../ast.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { SourceFile, Span } from "../source.js";
 import { Cursor } from "./cursor.js";
-import { lex } from "./lexer.js";
+import { lexStream } from "./lexer.js";
 import { parseDeclarations } from "./parse-decl.js";
 
 export function parse(file: SourceFile, diags: Diagnostics): SourceFileAst {
-  const cursor = new Cursor(file, diags, lex(file, diags));
+  const cursor = new Cursor(file, diags, lexStream(file, diags));
   const decls = parseDeclarations(cursor);
   const ast: SourceFileAst = { kind: "SourceFileAst", path: file.path, decls, span: { file: file.path, start: 0, end: file.text.length } };
   forEachChild(ast, coverChildren);

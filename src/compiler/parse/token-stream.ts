@@ -1,0 +1,135 @@
+//! The lexer's output as the parser reads it: one entry per token in parallel typed
+//! arrays (kind and "line break before" in one byte, start and end offsets), with the
+//! rare parts (literal values, comments) in plain arrays beside them.
+//!
+//! A 100k-line file has over half a million tokens; as objects (token, span, text) they
+//! took about 145 bytes each and lived until parsing ended, so the garbage collector
+//! copied and marked them again and again. Here a token costs 9 bytes plus two pointers,
+//! and the parser's `Cursor` makes a `Token` object only for a token it looks at, which
+//! dies young unless the tree keeps its span or text. `tokenAt` gives the same `Token`
+//! the lexer used to build, field for field.
+
+import type { SourceFile, Span } from "../source.js";
+import { KEYWORDS, PUNCTUATION, type Comment, type Token, type TokenKind } from "./token.js";
+
+/** Every token kind, by its code (a code fits in the low 7 bits of a byte). */
+const kindByCode: readonly TokenKind[] = ["EOF", "Ident", "Int", "String", "Char", ...KEYWORDS, ...PUNCTUATION];
+const codeByKind: ReadonlyMap<TokenKind, number> = new Map(kindByCode.map((kind, code) => [kind, code]));
+const NEWLINE_BEFORE = 0x80;
+const KIND_MASK = 0x7f;
+
+/** The code of a token kind (for the lexer, which looks its kinds up once). */
+export function kindCode(kind: TokenKind): number {
+  return codeByKind.get(kind)!;
+}
+
+export const IDENT_CODE = kindCode("Ident");
+
+/** Kinds whose text is not their own spelling: the text is read from the source. */
+const spelledBySource: ReadonlySet<TokenKind> = new Set<TokenKind>(["EOF", "Ident", "Int", "String", "Char"]);
+
+const noComments: readonly Comment[] = Object.freeze([]);
+
+export class TokenStream {
+  /** Number of tokens (the last one is `EOF`). */
+  count = 0;
+  private flags: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value; else undefined. */
+  private values: (bigint | string | number | undefined)[] = [];
+  /** Comments before the token, undefined when there are none (most tokens). */
+  private comments: (readonly Comment[] | undefined)[] = [];
+
+  constructor(readonly file: SourceFile) {
+    // About one token per four characters of source; the arrays grow when there are more.
+    const capacity = (file.text.length >> 2) + 16;
+    this.flags = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  push(code: number, start: number, end: number, newlineBefore: boolean, comments: readonly Comment[] | undefined, value: bigint | string | number | undefined): void {
+    if (this.count === this.flags.length) this.grow();
+    const i = this.count++;
+    this.flags[i] = newlineBefore ? code | NEWLINE_BEFORE : code;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.values.push(value);
+    this.comments.push(comments);
+  }
+
+  private grow(): void {
+    const capacity = this.flags.length * 2;
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    const starts = new Int32Array(capacity);
+    starts.set(this.starts);
+    const ends = new Int32Array(capacity);
+    ends.set(this.ends);
+    this.flags = flags;
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  kind(i: number): TokenKind {
+    return kindByCode[this.flags[i]! & KIND_MASK]!;
+  }
+
+  newlineBefore(i: number): boolean {
+    return (this.flags[i]! & NEWLINE_BEFORE) !== 0;
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  end(i: number): number {
+    return this.ends[i]!;
+  }
+
+  text(i: number): string {
+    const kind = this.kind(i);
+    return spelledBySource.has(kind) ? this.file.text.slice(this.starts[i]!, this.ends[i]!) : kind;
+  }
+
+  span(i: number): Span {
+    return { file: this.file.path, start: this.starts[i]!, end: this.ends[i]! };
+  }
+
+  /** The token at `i` as an object (a new one on every call). */
+  token(i: number): Token {
+    const kind = this.kind(i);
+    const span = this.span(i);
+    const text = spelledBySource.has(kind) ? this.file.text.slice(span.start, span.end) : kind;
+    const newlineBefore = this.newlineBefore(i);
+    const leadingComments = this.comments[i] ?? noComments;
+    const value = this.values[i];
+    return value === undefined
+      ? { kind, span, text, newlineBefore, leadingComments }
+      : { kind, span, text, newlineBefore, leadingComments, value };
+  }
+
+  /**
+   * Splits the token at `i`, whose spelling starts with `>` and is longer (`>>`, `>=`,
+   * `>>=`), into `>` and the rest, so that its first `>` can close a generic argument
+   * list. The rest has no line break nor comments before it.
+   */
+  splitGreater(i: number): void {
+    const kind = this.kind(i);
+    const start = this.starts[i]!;
+    const end = this.ends[i]!;
+    if (this.count === this.flags.length) this.grow();
+    this.flags.copyWithin(i + 1, i, this.count);
+    this.starts.copyWithin(i + 1, i, this.count);
+    this.ends.copyWithin(i + 1, i, this.count);
+    this.values.splice(i + 1, 0, undefined);
+    this.comments.splice(i + 1, 0, undefined);
+    this.count++;
+    this.flags[i] = kindCode(">") | (this.flags[i]! & NEWLINE_BEFORE);
+    this.ends[i] = start + 1;
+    this.flags[i + 1] = kindCode(kind.slice(1) as TokenKind);
+    this.starts[i + 1] = start + 1;
+    this.ends[i + 1] = end;
+  }
+}
