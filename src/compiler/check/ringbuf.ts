@@ -199,9 +199,12 @@ function checkHandlerSignature(ctx: CheckContext, handler: FunctionInfo, ringbuf
 
 /** The upstream convention: a user-space `<rb>_callback` function is that ring buffer's handler. */
 export function checkRingbufCallbacks(ctx: CheckContext): void {
+  // The first user-space function of each name (an index: thousands of ring buffers and functions must not scan each other).
+  const userspace = new Map<string, (typeof ctx.functions)[number]>();
+  for (const f of ctx.functions) if (f.role.kind === "userspace" && !userspace.has(f.name)) userspace.set(f.name, f);
   for (const map of ctx.maps) {
     if (map.type.mapKind !== "ringbuf") continue;
-    const callback = ctx.functions.find((f) => f.name === `${map.name}_callback` && f.role.kind === "userspace");
+    const callback = userspace.get(`${map.name}_callback`);
     if (callback) checkHandlerSignature(ctx, callback, map, callback.decl.name.span);
   }
 }

@@ -41,6 +41,7 @@ import { SharedMemory } from "./shared-memory.js";
 import { atomicCapable } from "../kernel/builtins.js";
 import { unparenthesize } from "../ast.js";
 import { escapeSlots, lowerIntegerNullTest, lowerPrintValue, lowerReturn } from "./lower-escapes.js";
+import { mapInfoNamed } from "./map-infos.js";
 
 export class InternalError extends Error {}
 
@@ -183,9 +184,7 @@ export class FunctionLowering implements MatchLowering {
   }
 
   mapKeyType(map: string): Type {
-    const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
-    if (!keyType) throw new InternalError(`unknown map ${map}`);
-    return keyType;
+    return this.mapType(map).key;
   }
 
   /** `+=`/`-=` on a 32/64-bit integer in memory other CPUs write too (lower/shared-memory.ts): atomic. */
@@ -235,7 +234,7 @@ export class FunctionLowering implements MatchLowering {
   }
 
   mapType(map: string): import("../types.js").MapType {
-    const info = this.semantics.maps.find((m) => m.name === map);
+    const info = mapInfoNamed(this.semantics, map);
     if (!info) throw new InternalError(`unknown map ${map}`);
     return info.type;
   }
@@ -697,7 +696,7 @@ export class FunctionLowering implements MatchLowering {
         if (!symbol || symbol.kind !== "entry" || condition.kind !== "IndexExpr") throw new InternalError("bad if-var");
         const map = this.mapName(condition.target);
         if (!map) throw new InternalError("if-var without map");
-        const keyType = this.semantics.maps.find((m) => m.name === map)?.type.key;
+        const keyType = mapInfoNamed(this.semantics, map)?.type.key;
         if (!keyType) throw new InternalError("if-var on unknown map");
         return {
           kind: "ifMapEntry", binding: localIdentifier(symbol), map, key: coerce(this.expr(condition.index), keyType), keyType, valueType: symbol.type,

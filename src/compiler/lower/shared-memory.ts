@@ -20,6 +20,7 @@ import * as ast from "../ast.js";
 import type { Semantics, Symbol } from "../check/semantics.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { unparenthesize } from "../ast.js";
+import { mapInfoNamed } from "./map-infos.js";
 
 type Memory = "shared" | "private" | "none";
 
@@ -127,7 +128,7 @@ export class SharedMemory {
   }
 
   private mapMemory(map: string | undefined): Memory {
-    const kind = this.semantics.maps.find((m) => m.name === map)?.type.mapKind;
+    const kind = mapInfoNamed(this.semantics, map)?.type.mapKind;
     return kind !== undefined && mapKinds[kind].perCpu ? "private" : "shared";
   }
 
@@ -145,7 +146,7 @@ export class SharedMemory {
   private isReserve(call: ast.CallExpr): boolean {
     const callee = unparenthesize(call.callee);
     return callee.kind === "FieldExpr" && callee.field.name === "reserve" &&
-      this.semantics.maps.find((m) => m.name === this.mapOf(callee.target))?.type.mapKind === "ringbuf";
+      mapInfoNamed(this.semantics, this.mapOf(callee.target))?.type.mapKind === "ringbuf";
   }
 }
 
