@@ -19,7 +19,9 @@ export function parse(file: SourceFile, diags: Diagnostics): SourceFileAst {
   const cursor = new Cursor(file, diags, lexStream(file, diags));
   const decls = parseDeclarations(cursor);
   const ast: SourceFileAst = { kind: "SourceFileAst", path: file.path, decls, span: { file: file.path, start: 0, end: file.text.length } };
-  forEachChild(ast, coverChildren);
+  // Only error recovery makes a node that sticks out of its parent: a tree parsed without
+  // errors needs no walk (a whole-tree walk costs about 6% of checking a large file).
+  if (diags.hasErrors()) forEachChild(ast, coverChildren);
   return ast;
 }
 
