@@ -215,19 +215,30 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
     const symbol = ctx.references.get(callee);
     return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
   };
-  const walk = (node: ast.Node, handlers: readonly Handler[], tries: readonly TryFacts[]): void => {
+  // What a node is walked under; `visit` is made once per context, not once per node.
+  interface Context {
+    readonly handlers: readonly Handler[];
+    readonly tries: readonly TryFacts[];
+    readonly visit: (child: ast.Node) => void;
+  }
+  const context = (handlers: readonly Handler[], tries: readonly TryFacts[]): Context => {
+    const made: Context = { handlers, tries, visit: (child) => walk(child, made) };
+    return made;
+  };
+  const walk = (node: ast.Node, at: Context): void => {
+    const { handlers, tries } = at;
     switch (node.kind) {
       case "TryStmt": {
         const codes = new Set(node.catches.flatMap((c) => (c.pattern ? [c.pattern.value] : [])));
         const handler: Handler = { codes, all: node.catches.some((c) => !c.pattern) };
         const t: TryFacts = { stmt: node, hasThrow: false, calls: [] };
         facts.tries.push(t);
-        walk(node.body, [...handlers, handler], [...tries, t]);
-        for (const clause of node.catches) walk(clause.body, handlers, tries);
+        walk(node.body, context([...handlers, handler], [...tries, t]));
+        for (const clause of node.catches) walk(clause.body, at);
         return;
       }
       case "ThrowStmt": {
-        walk(node.value, handlers, tries);
+        walk(node.value, at);
         const code = constantInteger(ctx, node.value);
         throwOrigins.set(node, `${info.name} at ${locationOf(ctx, node.span)}`);
         for (const t of tries) t.hasThrow = true;
@@ -240,11 +251,11 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         // The call runs at exit (outside every try); its arguments run here.
         const callee = calleeOf(call);
         if (callee) facts.defers.push({ callee, span: call.span });
-        for (const arg of call.args) walk(arg, handlers, tries);
+        for (const arg of call.args) walk(arg, at);
         return;
       }
       case "CallExpr": {
-        forEachChild(node, (child) => walk(child, handlers, tries));
+        forEachChild(node, at.visit);
         const callee = calleeOf(node);
         if (!callee) return;
         facts.calls.push({ callee, span: node.span, handlers });
@@ -252,10 +263,10 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         return;
       }
       default:
-        forEachChild(node, (child) => walk(child, handlers, tries));
+        forEachChild(node, at.visit);
     }
   };
-  walk(body, [], []);
+  walk(body, context([], []));
   return facts;
 }
 
