@@ -34,17 +34,29 @@ export interface IrStatementParts {
   readonly scoped: readonly string[];
 }
 
-const body = (statements: readonly ir.IrStmt[] | undefined, role: IrBodyRole, binds: readonly string[] = []): IrBody[] =>
-  statements ? [{ statements, binds, role }] : [];
+// The walks ask for the parts of every statement and the children of every expression
+// (millions of times for a large program): the empty lists are shared, and nothing else
+// is made that the answer does not hold.
+// (Not frozen: a frozen array has elements of another kind, off the fast path of `for … of`.)
+const none: readonly never[] = [];
+
+const body = (statements: readonly ir.IrStmt[] | undefined, role: IrBodyRole, binds: readonly string[] = none): readonly IrBody[] =>
+  statements ? [{ statements, binds, role }] : none;
+
+function parts(
+  exprs: readonly (ir.IrExpr | undefined)[], bodies: readonly IrBody[] = none, places: readonly ir.IrPlace[] = none,
+  declares: readonly string[] = none, scoped: readonly string[] = none,
+): IrStatementParts {
+  const present = exprs.includes(undefined) ? exprs.filter((e): e is ir.IrExpr => e !== undefined) : exprs as readonly ir.IrExpr[];
+  return { exprs: present, places, bodies, declares, scoped };
+}
 
 export function statementParts(s: ir.IrStmt): IrStatementParts {
-  const parts = (exprs: readonly (ir.IrExpr | undefined)[], bodies: IrBody[] = [], places: ir.IrPlace[] = [], declares: string[] = [], scoped: string[] = []): IrStatementParts =>
-    ({ exprs: exprs.filter((e): e is ir.IrExpr => e !== undefined), places, bodies, declares, scoped });
   switch (s.kind) {
-    case "declare": return parts([s.init], [], [], [s.name]);
-    case "assign": return parts([s.value], [], [s.target]);
+    case "declare": return parts(s.init ? [s.init] : none, none, none, [s.name]);
+    case "assign": return parts([s.value], none, [s.target]);
     case "mapUpdate": return parts([s.key, s.value]);
-    case "mapCompound": return parts([s.key, s.value], [], [], s.result ? [s.result.name] : []);
+    case "mapCompound": return parts([s.key, s.value], none, none, s.result ? [s.result.name] : none);
     case "mapDelete": return parts([s.key]);
     case "expr": return parts([s.expr]);
     case "if": return parts([s.condition], [...body(s.then, "then"), ...body(s.else, "else")]);
@@ -52,22 +64,22 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "ifPacketHeader": return parts([s.context, s.offset], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
     case "while": return parts([s.condition], body(s.body, "loop"));
     case "forRange": return parts([s.start, s.end], body(s.body, "loop", [s.variable]));
-    case "forMap": return parts([], body(s.body, "loop", [s.key, ...(s.value ? [s.value] : [])]));
-    case "break": case "continue": return parts([]);
+    case "forMap": return parts(none, body(s.body, "loop", [s.key, ...(s.value ? [s.value] : [])]));
+    case "break": case "continue": return parts(none);
     case "return": return parts([s.value]);
     case "print": return parts(s.args);
-    case "block": return parts([], body(s.body, "block"));
+    case "block": return parts(none, body(s.body, "block"));
     case "tailCall": return parts([s.context, s.fallback]);
-    case "mapEntryAssign": return parts([s.key, s.value], [], [s.target], [], [s.binding]);
-    case "declareAlias": return parts([s.key], [], [], [s.name, s.pointer, s.keyName]);
-    case "aliasWriteBack": return parts([s.update?.value], [], [s.place]);
+    case "mapEntryAssign": return parts([s.key, s.value], none, [s.target], none, [s.binding]);
+    case "declareAlias": return parts([s.key], none, none, [s.name, s.pointer, s.keyName]);
+    case "aliasWriteBack": return parts([s.update?.value], none, [s.place]);
     case "throw": return parts([s.value]);
-    case "try": return parts([], [...body(s.body, "try"), ...s.catches.flatMap((c) => body(c.body, "catch"))]);
-    case "tryCall": return parts(s.args, [], [], s.result ? [s.result] : []);
+    case "try": return parts(none, [...body(s.body, "try"), ...s.catches.flatMap((c) => body(c.body, "catch"))]);
+    case "tryCall": return parts(s.args, none, none, s.result ? [s.result] : none);
     case "defer": return parts(s.values);
     case "ringbufRelease": return parts([s.record]);
     case "objectDelete": return parts([s.pointer]);
-    case "onEvent": return parts([]);
+    case "onEvent": return parts(none);
     case "ifPointer": return parts([s.value], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
   }
 }
@@ -84,12 +96,12 @@ export function statementTypes(s: ir.IrStmt): readonly Type[] {
     case "forRange": return [s.variableType];
     case "forMap": return [s.keyType, s.valueType];
     case "tryCall": return [s.type];
-    case "mapCompound": return s.result ? [s.result.type] : [];
+    case "mapCompound": return s.result ? [s.result.type] : none;
     case "ifPointer": return [s.type];
     case "assign": case "mapUpdate": case "mapDelete": case "expr": case "if": case "while":
     case "break": case "continue": case "return": case "print": case "block": case "tailCall": case "aliasWriteBack":
     case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete": case "onEvent":
-      return [];
+      return none;
   }
 }
 
@@ -98,7 +110,7 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
     case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew": case "dispatch":
     case "escapeSlot":
-      return [];
+      return none;
     case "binary": return [e.left, e.right];
     case "unary": return [e.operand];
     case "cast": return [e.expr];
@@ -115,19 +127,19 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "strIndex": return [e.target, e.index];
     case "strConvert": case "strBytes": return [e.value];
     // Its statements are a body (exprBodies), not sub-expressions.
-    case "valueBlock": return [];
+    case "valueBlock": return none;
   }
 }
 
 /** Statement lists inside an expression (a `match` used as a value), with what they bind. */
 export function exprBodies(e: ir.IrExpr): readonly IrBody[] {
-  return e.kind === "valueBlock" ? [{ statements: e.body, binds: [e.result], role: "value" }] : [];
+  return e.kind === "valueBlock" ? [{ statements: e.body, binds: [e.result], role: "value" }] : none;
 }
 
 /** The expressions a place reads (its base, its index). */
 export function placeChildren(p: ir.IrPlace): readonly ir.IrExpr[] {
   switch (p.kind) {
-    case "local": case "global": case "entry": return [];
+    case "local": case "global": case "entry": return none;
     case "field": return [p.target];
     case "index": return [p.target, p.index];
     case "deref": return [p.pointer];
