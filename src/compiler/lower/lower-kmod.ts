@@ -11,9 +11,12 @@ import type * as ir from "../ir.js";
 
 /** The `@kfunc`s eBPF code calls, as `extern` declarations of the eBPF object. */
 export function moduleKfuncExterns(functions: readonly FunctionInfo[], ebpf: readonly ir.IrFunction[]): ir.IrExtern[] {
+  const kfuncs = functions.filter((f) => f.role.kind === "kfunc");
+  // Most programs have no kernel module: no need to walk all of the eBPF code.
+  if (kfuncs.length === 0) return [];
   const called = calledNames(ebpf);
-  return functions
-    .filter((f) => f.role.kind === "kfunc" && called.has(f.name))
+  return kfuncs
+    .filter((f) => called.has(f.name))
     .map((f) => ({ name: f.name, params: f.params.map((p) => ({ name: p.name, type: p.type })), returnType: f.returnType, kfunc: true, fromModule: true }));
 }
 
@@ -27,6 +30,7 @@ export function withCallerTypes(
   helpers: readonly ir.IrFunction[],
   structOpsMethods: readonly string[],
 ): ir.IrModuleFunction[] {
+  if (!moduleFunctions.some((fn) => fn.exported)) return [...moduleFunctions];
   const helperByName = new Map(helpers.map((h) => [h.name, h]));
   const reach = (roots: readonly ir.IrFunction[]): Set<string> => reachedCalls(roots, helperByName);
   const callers: { type: ir.ProgramType; reaches: Set<string> }[] = [
