@@ -1,6 +1,6 @@
 //! The lexer's output as the parser reads it: one entry per token in parallel typed
 //! arrays (kind and "line break before" in one byte, start and end offsets), with the
-//! rare parts (literal values, comments) in plain arrays beside them.
+//! rare parts (literal values, comments) in lists of their own, found through an index.
 //!
 //! A 100k-line file has over half a million tokens; as objects (token, span, text) they
 //! took about 145 bytes each and lived until parsing ended, so the garbage collector
@@ -36,10 +36,13 @@ export class TokenStream {
   private flags: Uint8Array;
   private starts: Int32Array;
   private ends: Int32Array;
-  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value; else undefined. */
-  private values: (bigint | string | number | undefined)[] = [];
-  /** Comments before the token, undefined when there are none (most tokens). */
-  private comments: (readonly Comment[] | undefined)[] = [];
+  /** 1 + the index in `values` of the token's value, 0 for none. */
+  private valueRefs: Int32Array;
+  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value. */
+  private readonly values: (bigint | string | number)[] = [];
+  /** 1 + the index in `comments` of the comments before the token, 0 for none (most tokens). */
+  private commentRefs: Int32Array;
+  private readonly comments: (readonly Comment[])[] = [];
 
   constructor(readonly file: SourceFile) {
     // About one token per four characters of source; the arrays grow when there are more.
@@ -47,6 +50,8 @@ export class TokenStream {
     this.flags = new Uint8Array(capacity);
     this.starts = new Int32Array(capacity);
     this.ends = new Int32Array(capacity);
+    this.valueRefs = new Int32Array(capacity);
+    this.commentRefs = new Int32Array(capacity);
   }
 
   push(code: number, start: number, end: number, newlineBefore: boolean, comments: readonly Comment[] | undefined, value: bigint | string | number | undefined): void {
@@ -55,21 +60,19 @@ export class TokenStream {
     this.flags[i] = newlineBefore ? code | NEWLINE_BEFORE : code;
     this.starts[i] = start;
     this.ends[i] = end;
-    this.values.push(value);
-    this.comments.push(comments);
+    if (value !== undefined) this.valueRefs[i] = this.values.push(value);
+    if (comments !== undefined) this.commentRefs[i] = this.comments.push(comments);
   }
 
   private grow(): void {
     const capacity = this.flags.length * 2;
     const flags = new Uint8Array(capacity);
     flags.set(this.flags);
-    const starts = new Int32Array(capacity);
-    starts.set(this.starts);
-    const ends = new Int32Array(capacity);
-    ends.set(this.ends);
     this.flags = flags;
-    this.starts = starts;
-    this.ends = ends;
+    this.starts = grown(this.starts, capacity);
+    this.ends = grown(this.ends, capacity);
+    this.valueRefs = grown(this.valueRefs, capacity);
+    this.commentRefs = grown(this.commentRefs, capacity);
   }
 
   kind(i: number): TokenKind {
@@ -103,8 +106,10 @@ export class TokenStream {
     const span = this.span(i);
     const text = spelledBySource.has(kind) ? this.file.text.slice(span.start, span.end) : kind;
     const newlineBefore = this.newlineBefore(i);
-    const leadingComments = this.comments[i] ?? noComments;
-    const value = this.values[i];
+    const commentRef = this.commentRefs[i]!;
+    const leadingComments = commentRef === 0 ? noComments : this.comments[commentRef - 1]!;
+    const valueRef = this.valueRefs[i]!;
+    const value = valueRef === 0 ? undefined : this.values[valueRef - 1];
     return value === undefined
       ? { kind, span, text, newlineBefore, leadingComments }
       : { kind, span, text, newlineBefore, leadingComments, value };
@@ -123,13 +128,20 @@ export class TokenStream {
     this.flags.copyWithin(i + 1, i, this.count);
     this.starts.copyWithin(i + 1, i, this.count);
     this.ends.copyWithin(i + 1, i, this.count);
-    this.values.splice(i + 1, 0, undefined);
-    this.comments.splice(i + 1, 0, undefined);
+    this.valueRefs.copyWithin(i + 1, i, this.count);
+    this.commentRefs.copyWithin(i + 1, i, this.count);
     this.count++;
     this.flags[i] = kindCode(">") | (this.flags[i]! & NEWLINE_BEFORE);
     this.ends[i] = start + 1;
     this.flags[i + 1] = kindCode(kind.slice(1) as TokenKind);
     this.starts[i + 1] = start + 1;
     this.ends[i + 1] = end;
+    this.commentRefs[i + 1] = 0;
   }
+}
+
+function grown(array: Int32Array, capacity: number): Int32Array {
+  const larger = new Int32Array(capacity);
+  larger.set(array);
+  return larger;
 }
