@@ -32,6 +32,11 @@ const BYTE_ORDER_MARK = "\ufeff";
 export function makeSourceFile(path: string, text: string): SourceFile {
   const content = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
   const lineStarts = [0];
+  if (!content.includes("\r")) {
+    // Most files: only `\n`, found by the engine's own search (a large file is scanned once per stage it reaches).
+    for (let i = content.indexOf("\n"); i >= 0; i = content.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+    return { path, text: content, lineStarts };
+  }
   for (let i = 0; i < content.length; i++) {
     const c = content.charCodeAt(i);
     if (c === LF || (c === CR && content.charCodeAt(i + 1) !== LF)) lineStarts.push(i + 1);
