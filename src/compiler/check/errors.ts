@@ -142,6 +142,8 @@ interface FunctionFacts {
   readonly calls: { readonly callee: FunctionInfo; readonly span: Span; readonly handlers: readonly Handler[] }[];
   readonly defers: { readonly callee: FunctionInfo; readonly span: Span }[];
   readonly tries: TryFacts[];
+  /** W0215 findings, in the order of the source: reported only when the file has no errors. */
+  readonly unreachable: (() => void)[];
 }
 
 const caughtBy = (code: bigint | undefined, handlers: readonly Handler[]): boolean =>
@@ -196,7 +198,7 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   }
   // Like unused variables: next to an error, an unreachable statement is mostly noise.
   if (!ctx.diags.hasErrors()) {
-    for (const info of facts.keys()) if (info.decl.kind === "FunctionDecl" && info.decl.body) reportUnreachable(ctx, info.decl.body);
+    for (const f of facts.values()) for (const report of f.unreachable) report();
   }
   return { throwing, throwOrigins };
 }
@@ -206,7 +208,12 @@ function originKey(origin: Origin): string {
 }
 
 function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>): FunctionFacts {
-  const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [] };
+  const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [], unreachable: [] };
+  // The same walk finds unreachable statements (one whole-tree walk less per function).
+  const findUnreachable = (node: ast.Node): void => {
+    if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
+    forEachChild(node, findUnreachable);
+  };
   const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
     const moduleTarget = moduleCallsOf(ctx).get(call);
     if (moduleTarget) return moduleTarget;
@@ -247,10 +254,14 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
       }
       case "DeferStmt": {
         const call = unparenthesize(node.expr);
-        if (call.kind !== "CallExpr") return;
+        if (call.kind !== "CallExpr") {
+          findUnreachable(node.expr);
+          return;
+        }
         // The call runs at exit (outside every try); its arguments run here.
         const callee = calleeOf(call);
         if (callee) facts.defers.push({ callee, span: call.span });
+        findUnreachable(call.callee);
         for (const arg of call.args) walk(arg, at);
         return;
       }
@@ -263,6 +274,7 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         return;
       }
       default:
+        if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
         forEachChild(node, at.visit);
     }
   };
@@ -285,27 +297,21 @@ function throwPath(ctx: CheckContext, from: FunctionInfo, origin: Origin): Throw
   };
 }
 
-/** W0215: a statement after one that never falls through, in the same block. */
-function reportUnreachable(ctx: CheckContext, body: ast.Block): void {
-  const visit = (node: ast.Node): void => {
-    if (node.kind === "Block") {
-      const statements = node.statements;
-      for (let i = 0; i + 1 < statements.length; i++) {
-        const handover = neverReturningCall(statements[i]!);
-        if (handover) {
-          ctx.diags.report(nameErrors.unreachableAfterHandover, statements[i + 1]!.span, handover);
-          break;
-        }
-        const jump = jumpName(statements[i]!);
-        if (jump) {
-          ctx.diags.report(nameErrors.unreachableStatement, statements[i + 1]!.span, jump);
-          break;
-        }
-      }
+/** W0215: a statement after one that never falls through, in the same block (at most one per block). */
+function unreachableIn(ctx: CheckContext, block: ast.Block, found: (() => void)[]): void {
+  const statements = block.statements;
+  for (let i = 0; i + 1 < statements.length; i++) {
+    const handover = neverReturningCall(statements[i]!);
+    if (handover) {
+      found.push(() => ctx.diags.report(nameErrors.unreachableAfterHandover, statements[i + 1]!.span, handover));
+      return;
     }
-    forEachChild(node, visit);
-  };
-  visit(body);
+    const jump = jumpName(statements[i]!);
+    if (jump) {
+      found.push(() => ctx.diags.report(nameErrors.unreachableStatement, statements[i + 1]!.span, jump));
+      return;
+    }
+  }
 }
 
 function jumpName(stmt: ast.Stmt): nameErrors.Jump | undefined {
