@@ -122,15 +122,18 @@ export class Cursor {
     }
   }
 
-  eat(kind: TokenKind): Token | undefined {
-    return this.at(kind) ? this.advance() : undefined;
+  /** Consumes `kind` if it is next (without making the token an object: use `tok` first to keep it). */
+  eat(kind: TokenKind): boolean {
+    if (!this.at(kind)) return false;
+    this.skip();
+    return true;
   }
 
   /** Consumes `kind` or reports what was found instead (`where`: e.g. `"closeParameters"`). */
-  expect(kind: TokenKind, where: SyntaxPlace): Token | undefined {
-    if (this.at(kind)) return this.advance();
+  expect(kind: TokenKind, where: SyntaxPlace): boolean {
+    if (this.eat(kind)) return true;
     this.error(E.expectedToken, this.errorSpan(), { token: kind }, describeToken(this.tok), where);
-    return undefined;
+    return false;
   }
 
   /** End offset of the last consumed token. */

@@ -30,7 +30,7 @@ export function parseDeclarations(c: Cursor): Decl[] {
     decls.push(parseDeclaration(c));
     if (c.panicking) c.syncDeclaration();
     if (c.position === before) {
-      c.advance();
+      c.skip();
       c.syncDeclaration();
     }
   }
@@ -46,26 +46,26 @@ function parseDeclaration(c: Cursor): Decl {
   }
   switch (token.kind) {
     case "include": {
-      c.advance();
+      c.skip();
       const path = parseStringLiteral(c, { after: "include" });
       return { kind: "IncludeDecl", path, span: c.spanFrom(start) };
     }
     case "import": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "import" });
       c.expect("from", "afterImportedModule");
       const path = parseStringLiteral(c, { after: "from" });
       return { kind: "ImportDecl", name, path, span: c.spanFrom(start) };
     }
     case "extern": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "extern" });
       const params = parseParams(c);
       const returnType = c.eat("->") ? parseType(c) : undefined;
       return { kind: "ExternDecl", name, params, returnType, span: c.spanFrom(start) };
     }
     case "struct": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "struct" });
       const fields = parseItems(c, "structFields", true, (): StructField => {
         const fieldStart = c.start;
@@ -77,7 +77,7 @@ function parseDeclaration(c: Cursor): Decl {
       return { kind: "StructDecl", attributes, name, fields, span: c.spanFrom(start) };
     }
     case "enum": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "enum" });
       const variants = parseItems(c, "enumVariants", true, (): EnumVariant => {
         const variantStart = c.start;
@@ -88,14 +88,14 @@ function parseDeclaration(c: Cursor): Decl {
       return { kind: "EnumDecl", name, variants, span: c.spanFrom(start) };
     }
     case "type": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "type" });
       c.expect("=", "afterAliasName");
       const type = parseType(c);
       return { kind: "TypeAliasDecl", name, type, span: c.spanFrom(start) };
     }
     case "config": {
-      c.advance();
+      c.skip();
       const name = parseIdent(c, { after: "config" });
       const fields = parseItems(c, "configFields", true, (): ConfigField => {
         const fieldStart = c.start;
@@ -137,11 +137,11 @@ function parseAttributes(c: Cursor): Attribute[] {
   const attributes: Attribute[] = [];
   while (c.at("@")) {
     const start = c.start;
-    c.advance();
+    c.skip();
     const name = parseIdent(c, { after: "@" });
     let args: Expr[] | undefined;
     if (c.at("(") && !c.tok.newlineBefore) {
-      c.advance();
+      c.skip();
       args = c.bracketed(() => {
         const list: Expr[] = [];
         while (!c.at(")") && !c.at("EOF")) {
@@ -180,7 +180,7 @@ function isAttributeArgument(expr: Expr): boolean {
 function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
   const token = c.tok;
   if (token.kind === "String") {
-    c.advance();
+    c.skip();
     return { kind: "StringLiteral", value: token.value as string, span: token.span };
   }
   c.error(E.expectedToken, c.errorSpan(), "stringLiteral", describeToken(token), where);
@@ -225,7 +225,7 @@ function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl
 }
 
 function parseFunction(c: Cursor, start: number, attributes: Attribute[]): FunctionDecl {
-  c.advance();
+  c.skip();
   const name = parseIdent(c, { after: "fn" });
   const params = parseParams(c);
   let returnType: TypeExpr | undefined;
@@ -233,7 +233,7 @@ function parseFunction(c: Cursor, start: number, attributes: Attribute[]): Funct
   if (c.eat("->")) {
     if (c.at("Ident") && c.peek().kind === ":") {
       returnName = parseIdent(c);
-      c.advance();
+      c.skip();
     }
     returnType = parseType(c);
   }
@@ -273,7 +273,7 @@ function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, 
       while (c.eat(",") || c.eat(";"));
       const token = c.tok;
       if (token.kind === "}") {
-        c.advance();
+        c.skip();
         return items;
       }
       // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
@@ -290,7 +290,7 @@ function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, 
       if (!separated) c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(next), { betweenList: what });
       if (c.panicking) c.syncStatement();
       if (c.position === before) {
-        c.advance();
+        c.skip();
         c.syncStatement();
       }
     }

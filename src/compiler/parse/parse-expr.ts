@@ -54,11 +54,13 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
   // `a + b + c` is `(a + b) + c`: built in a loop, but every term makes the tree deeper.
   let height = c.measured(mark);
   for (;;) {
-    const token = c.tok;
-    const precedence = BINARY_PRECEDENCE.get(token.kind);
+    // The kind first: the token is made an object only when it is an operator.
+    const kind = c.kind;
+    const precedence = BINARY_PRECEDENCE.get(kind);
     if (precedence === undefined || precedence < minPrecedence) return left;
-    if (ALSO_PREFIX.has(token.kind) && !c.sameLine) return left;
-    c.advance();
+    if (ALSO_PREFIX.has(kind) && !c.sameLine) return left;
+    const token = c.tok;
+    c.skip();
     const rightMark = c.startMeasure();
     const right = c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr);
     const grown = c.link("operatorChain", height, c.measured(rightMark), token.span);
@@ -101,7 +103,7 @@ function parseUnary(c: Cursor): Expr {
   const token = c.tok;
   if (PREFIX.has(token.kind)) {
     return c.nested("expression", () => {
-      c.advance();
+      c.skip();
       const operand = parseUnary(c);
       return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start) } as const;
     }, () => c.skipExpressionRest(true), errorExpr);
@@ -116,9 +118,10 @@ function parsePostfix(c: Cursor): Expr {
   let height: number | undefined = c.measured(mark);
   const start = expr.span.start;
   for (;;) {
-    const token = c.tok;
-    if (token.kind === "[" && c.sameLine) {
-      c.advance();
+    const kind = c.kind;
+    if (kind === "[" && c.sameLine) {
+      const token = c.tok;
+      c.skip();
       const indexMark = c.startMeasure();
       const index = c.group("expression", token, () => c.bracketed(() => {
         const inner = parseExpression(c);
@@ -128,18 +131,19 @@ function parsePostfix(c: Cursor): Expr {
       height = c.link("operatorChain", height, c.measured(indexMark), token.span);
       if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
-    } else if (token.kind === "(" && c.sameLine) {
+    } else if (kind === "(" && c.sameLine) {
+      const token = c.tok;
       const argsMark = c.startMeasure();
       const args = parseArguments(c);
       height = c.link("operatorChain", height, c.measured(argsMark), token.span);
       if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
-    } else if (token.kind === "." || token.kind === "->") {
-      height = c.link("operatorChain", height, 0, token.span);
+    } else if (kind === "." || kind === "->") {
+      height = c.link("operatorChain", height, 0, c.tok.span);
       if (height === undefined) break;
-      c.advance();
-      const field = parseFieldName(c, { after: token.kind });
-      expr = { kind: "FieldExpr", target: expr, field, arrow: token.kind === "->", span: c.spanFrom(start) };
+      c.skip();
+      const field = parseFieldName(c, { after: kind });
+      expr = { kind: "FieldExpr", target: expr, field, arrow: kind === "->", span: c.spanFrom(start) };
     } else {
       return expr;
     }
@@ -169,38 +173,38 @@ function parsePrimary(c: Cursor): Expr {
   const start = token.span.start;
   switch (token.kind) {
     case "Int":
-      c.advance();
+      c.skip();
       return { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
     case "String":
-      c.advance();
+      c.skip();
       return { kind: "StringLiteral", value: token.value as string, span: token.span };
     case "Char":
-      c.advance();
+      c.skip();
       return { kind: "CharLiteral", value: token.value as number, span: token.span };
     case "true":
     case "false":
-      c.advance();
+      c.skip();
       return { kind: "BoolLiteral", value: token.kind === "true", span: token.span };
     case "null":
-      c.advance();
+      c.skip();
       return { kind: "NullLiteral", span: token.span };
     case "Ident":
       // `none` is upstream's spelling of `null` (for map results); it means the same.
       if (token.text === "none") {
-        c.advance();
+        c.skip();
         return { kind: "NullLiteral", span: token.span };
       }
       if (startsStructLiteral(c)) return parseStructLiteral(c);
-      c.advance();
+      c.skip();
       return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span };
     case "(": {
-      c.advance();
+      c.skip();
       return c.group("expression", token, () => c.bracketed(() => {
         let expr = parseExpression(c);
         // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
         const opToken = c.tok;
         if (ASSIGN_OPS.has(opToken.kind)) {
-          c.advance();
+          c.skip();
           const value = parseExpression(c);
           expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start) };
         }
@@ -209,7 +213,7 @@ function parsePrimary(c: Cursor): Expr {
       }), errorExpr);
     }
     case "[": {
-      c.advance();
+      c.skip();
       return c.group("expression", token, () => c.bracketed(() => {
         const elements: Expr[] = [];
         while (!c.at("]") && !c.at("EOF")) {
@@ -223,15 +227,15 @@ function parsePrimary(c: Cursor): Expr {
     case "match":
       return parseMatch(c);
     case "new": {
-      c.advance();
+      c.skip();
       const type = parseType(c);
       const args = c.at("(") && c.sameLine ? parseArguments(c) : [];
       return { kind: "NewExpr", type, args, span: c.spanFrom(start) };
     }
     case "sizeof": {
-      c.advance();
+      c.skip();
       const open = c.tok;
-      const opened = c.expect("(", { after: "sizeof" }) !== undefined;
+      const opened = c.expect("(", { after: "sizeof" });
       const parseInner = (): TypeExpr => c.bracketed(() => {
         const inner = parseType(c);
         c.expect(")", "closeSizeof");
@@ -277,7 +281,7 @@ function parseStructLiteral(c: Cursor): Expr {
 
 function parseMatch(c: Cursor): Expr {
   const start = c.start;
-  c.advance();
+  c.skip();
   // The scrutinee may itself be a `match` (`match match …`): it is one level down.
   const scrutinee = c.withoutStructLiterals(() =>
     c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
@@ -329,7 +333,7 @@ function parsePattern(c: Cursor): Pattern {
   const start = token.span.start;
   switch (token.kind) {
     case "default":
-      c.advance();
+      c.skip();
       return { kind: "DefaultPattern", span: token.span };
     case "Ident":
       return { kind: "NamePattern", name: parseIdent(c), span: token.span };
@@ -346,7 +350,7 @@ function parsePattern(c: Cursor): Pattern {
     }
     case "-":
       if (c.peek().kind === "Int") {
-        c.advance();
+        c.skip();
         const operand = parsePrimary(c);
         const literal = { kind: "UnaryExpr", op: "-", operand, span: c.spanFrom(start) } as const;
         return { kind: "LiteralPattern", literal, span: literal.span };

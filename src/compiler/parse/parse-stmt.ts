@@ -41,11 +41,11 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
   const statements: Stmt[] = [];
   for (;;) {
     while (c.eat(";"));
-    const token = c.tok;
-    if (token.kind === "}") {
-      c.advance();
+    if (c.at("}")) {
+      c.skip();
       return statements;
     }
+    const token = c.tok;
     // At end of file, or at a line starting a new function: this block lost its `}`.
     if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
       c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(token));
@@ -65,7 +65,7 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     }
     if (c.panicking) c.syncStatement();
     if (c.position === before) {
-      c.advance();
+      c.skip();
       c.syncStatement();
     }
   }
@@ -81,7 +81,7 @@ export function parseStatement(c: Cursor): Stmt {
     case "if":
       return parseIf(c);
     case "while": {
-      c.advance();
+      c.skip();
       const condition = parseCondition(c);
       const body = parseBlock(c, "openWhileBody");
       return { kind: "WhileStmt", condition, body, span: c.spanFrom(start) };
@@ -89,30 +89,30 @@ export function parseStatement(c: Cursor): Stmt {
     case "for":
       return parseFor(c);
     case "return": {
-      c.advance();
+      c.skip();
       const token = c.tok;
       const naked = token.newlineBefore || token.kind === "}" || token.kind === ";" || token.kind === "EOF";
       const value = naked ? undefined : parseExpression(c);
       return { kind: "ReturnStmt", value, span: c.spanFrom(start) };
     }
     case "break":
-      c.advance();
+      c.skip();
       return { kind: "BreakStmt", span: c.spanFrom(start) };
     case "continue":
-      c.advance();
+      c.skip();
       return { kind: "ContinueStmt", span: c.spanFrom(start) };
     case "delete": {
-      c.advance();
+      c.skip();
       const target = parseExpression(c);
       return { kind: "DeleteStmt", target, span: c.spanFrom(start) };
     }
     case "throw": {
-      c.advance();
+      c.skip();
       const value = parseExpression(c);
       return { kind: "ThrowStmt", value, span: c.spanFrom(start) };
     }
     case "defer": {
-      c.advance();
+      c.skip();
       const expr = parseExpression(c);
       return { kind: "DeferStmt", expr, span: c.spanFrom(start) };
     }
@@ -132,7 +132,7 @@ export function parseStatement(c: Cursor): Stmt {
   const expr = parseExpression(c);
   const opToken = c.tok;
   if (ASSIGN_OPS.has(opToken.kind)) {
-    c.advance();
+    c.skip();
     const value = parseExpression(c);
     return {
       kind: "AssignStmt",
@@ -159,7 +159,7 @@ function parseVar(c: Cursor): Stmt {
 
 function parseIf(c: Cursor): IfStmt {
   const start = c.start;
-  c.advance();
+  c.skip();
   let binding: Ident | undefined;
   let bindingType: TypeExpr | undefined;
   let condition: Expr;
@@ -167,14 +167,14 @@ function parseIf(c: Cursor): IfStmt {
   if (parenthesisedBinding || c.at("var") || c.at("let")) {
     // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
     const parseBinding = (): Expr => {
-      c.advance();
+      c.skip();
       binding = parseIdent(c, "afterConditionVar");
       if (c.eat(":")) bindingType = parseType(c);
       c.expect("=", "afterBindingName");
       return parseExpression(c);
     };
     if (parenthesisedBinding) {
-      c.advance();
+      c.skip();
       condition = c.bracketed(() => {
         const value = parseBinding();
         c.expect(")", "closeIfCondition");
@@ -202,7 +202,7 @@ function parseIf(c: Cursor): IfStmt {
  */
 function parseFor(c: Cursor): Stmt {
   const start = c.start;
-  c.advance();
+  c.skip();
   let key: Ident;
   let value: Ident | undefined;
   let first: Expr;
@@ -212,15 +212,15 @@ function parseFor(c: Cursor): Stmt {
     if (c.eat("..")) end = parseExpression(c);
   };
   if (c.at("(") && c.peek().kind === "Ident" && c.peek(2).kind === ",") {
-    c.advance();
+    c.skip();
     key = parseIdent(c);
-    c.advance();
+    c.skip();
     value = parseIdent(c, "afterLoopComma");
     c.expect(")", "closeLoopVariables");
     c.expect("in", "afterLoopVariables");
     c.withoutStructLiterals(header);
   } else if (c.at("(")) {
-    c.advance();
+    c.skip();
     c.bracketed(() => {
       key = parseIdent(c, "asLoopVariable");
       if (c.eat(",")) value = parseIdent(c, "afterLoopComma");
@@ -243,19 +243,19 @@ function parseFor(c: Cursor): Stmt {
 
 function parseTry(c: Cursor): Stmt {
   const start = c.start;
-  c.advance();
+  c.skip();
   const body = parseBlock(c, { after: "try" });
   const catches: CatchClause[] = [];
   while (c.at("catch")) {
     const clauseStart = c.start;
-    c.advance();
+    c.skip();
     let pattern: IntLiteral | undefined;
     const token = c.tok;
     if (token.kind === "Int") {
-      c.advance();
+      c.skip();
       pattern = { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
     } else if (token.kind === "Ident" && token.text === "_") {
-      c.advance();
+      c.skip();
     } else {
       c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(token));
       // Step over a lone wrong pattern so the clause's block still parses.

@@ -56,13 +56,13 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   const token = c.tok;
   switch (token.kind) {
     case "*": {
-      c.advance();
+      c.skip();
       const target = parseType(c, options);
       return { kind: "PointerType", target, span: c.spanFrom(start) };
     }
     case "[": {
       // `[T; N]`, the SPEC's spelling of `T[N]`.
-      c.advance();
+      c.skip();
       return c.bracketed(() => {
         const element = parseType(c);
         c.expect(";", "betweenArrayTypeParts");
@@ -87,7 +87,7 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   if (options.generics && c.at("<") && !c.tok.newlineBefore) {
     // The arguments are one level below the generic type, like the contents of brackets.
     const args = c.nested("type", () => {
-      c.advance();
+      c.skip();
       return c.bracketed(() => {
         const list: TypeExpr[] = [];
         while (!c.at("EOF")) {
@@ -108,9 +108,9 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
 
 function parseFunctionType(c: Cursor): TypeExpr {
   const start = c.start;
-  c.advance();
+  c.skip();
   const open = c.tok;
-  const opened = c.expect("(", "afterFnInFunctionType") !== undefined;
+  const opened = c.expect("(", "afterFnInFunctionType");
   const parseParams = (): FunctionTypeParam[] => c.bracketed(() => {
     const list: FunctionTypeParam[] = [];
     while (!c.at(")") && !c.at("EOF")) {
@@ -118,7 +118,7 @@ function parseFunctionType(c: Cursor): TypeExpr {
       let name: Ident | undefined;
       if (c.at("Ident") && c.peek().kind === ":") {
         name = parseIdent(c);
-        c.advance();
+        c.skip();
       }
       const type = parseType(c);
       list.push({ name, type, span: c.spanFrom(paramStart) });
@@ -147,7 +147,7 @@ export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
 export function parseIdent(c: Cursor, where: E.SyntaxPlace = "here"): Ident {
   const token = c.tok;
   if (token.kind === "Ident") {
-    c.advance();
+    c.skip();
     return { kind: "Ident", name: token.text, span: token.span };
   }
   c.error(E.expectedToken, c.errorSpan(), "name", describeToken(token), where);
@@ -158,7 +158,7 @@ export function parseIdent(c: Cursor, where: E.SyntaxPlace = "here"): Ident {
 export function parseFieldName(c: Cursor, where: E.SyntaxPlace): Ident {
   const token = c.tok;
   if (isWordToken(token)) {
-    c.advance();
+    c.skip();
     return { kind: "Ident", name: token.text, span: token.span };
   }
   c.error(E.expectedToken, c.errorSpan(), "fieldName", describeToken(token), where);
