@@ -190,25 +190,29 @@ export class Cursor {
 
   /** Runs `parse` with line breaks made insignificant (inside `(…)` and `[…]`). */
   bracketed<T>(parse: () => T): T {
-    const saved = [this.nesting, this.noStruct] as const;
+    const nesting = this.nesting;
+    const noStruct = this.noStruct;
     this.nesting++;
     this.noStruct = false;
     try {
       return parse();
     } finally {
-      [this.nesting, this.noStruct] = saved;
+      this.nesting = nesting;
+      this.noStruct = noStruct;
     }
   }
 
   /** Runs `parse` with line breaks significant again (inside `{…}`). */
   braced<T>(parse: () => T): T {
-    const saved = [this.nesting, this.noStruct] as const;
+    const nesting = this.nesting;
+    const noStruct = this.noStruct;
     this.nesting = 0;
     this.noStruct = false;
     try {
       return parse();
     } finally {
-      [this.nesting, this.noStruct] = saved;
+      this.nesting = nesting;
+      this.noStruct = noStruct;
     }
   }
 
