@@ -139,8 +139,10 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
 }
 
 function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
-  if (reportModuleAsValue(c, scope, expr.name)) return errorType;
-  const symbol = lookupName(c, scope, expr.name);
+  // A name in scope is never a module used as a value: one lookup answers both (most names).
+  const found = scope.lookup(expr.name.name);
+  if (!found && reportModuleAsValue(c, scope, expr.name)) return errorType;
+  const symbol = found ?? lookupName(c, scope, expr.name);
   if (!symbol) return errorType;
   c.ctx.references.set(expr, symbol);
   switch (symbol.kind) {
