@@ -17,6 +17,8 @@ const kindByCode: readonly TokenKind[] = ["EOF", "Ident", "Int", "String", "Char
 const codeByKind: ReadonlyMap<TokenKind, number> = new Map(kindByCode.map((kind, code) => [kind, code]));
 const NEWLINE_BEFORE = 0x80;
 const KIND_MASK = 0x7f;
+// A code with the line-break bit must stay one byte: more kinds need a wider array.
+if (kindByCode.length > KIND_MASK + 1) throw new Error("internal: token kinds no longer fit their 7-bit codes");
 
 /** The code of a token kind (for the lexer, which looks its kinds up once). */
 export function kindCode(kind: TokenKind): number {
