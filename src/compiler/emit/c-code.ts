@@ -15,7 +15,7 @@ import { functionName, localName, programName, mapAccessorName, temporaryName } 
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
-import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
+import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
@@ -80,6 +80,8 @@ export class CCodeEmitter {
    * own path.
    */
   hiddenReturnType: string | undefined;
+  /** eBPF: context parameters whose packet bounds the function read once at entry (packets-c.ts). */
+  packetBounds: ReadonlyMap<string, PacketBounds> = new Map();
 
   constructor(
     private w: CWriter,
@@ -91,6 +93,10 @@ export class CCodeEmitter {
     readonly frame?: CallbackFrame,
   ) {
     this.loopStack = frame ? ["callback"] : [];
+  }
+
+  private boundsOf(context: ir.IrExpr): PacketBounds | undefined {
+    return context.kind === "local" ? this.packetBounds.get(context.name) : undefined;
   }
 
   /** A fresh number for compiler temporaries (`__ks_key3`). */
@@ -238,6 +244,7 @@ export class CCodeEmitter {
           emitHeaderBinding(w, s, {
             expr: (e) => this.expr(e), statements: (b) => this.statements(b),
             inCLoop: this.loopStack.includes("c"), temporary: () => this.temporary(),
+            packetBounds: (context) => this.boundsOf(context),
           });
           return;
         case "while": case "forRange": case "forMap":
@@ -418,6 +425,9 @@ export class CCodeEmitter {
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
+        const bounds = this.boundsOf(e.context);
+        if (bounds && e.field === "data") return bounds.data;
+        if (bounds && e.field === "data_end") return bounds.dataEnd;
         const context = this.expr(e.context);
         // The UAPI declares packet pointers as __u32; the verifier knows them as pointers.
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
