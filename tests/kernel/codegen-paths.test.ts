@@ -3,7 +3,8 @@
 // entry cannot exist, a unique number per update on two CPUs at once), the update and
 // the read of the next statement served by one lookup (and not combined when the key's
 // variable changes between them), arrays without an insert path (an index past the end
-// changes nothing), and a hash map whose absent entry is created at zero first.
+// changes nothing), and a hash map whose absent entry is inserted holding the update
+// (on two CPUs inserting the same keys at once, no update is lost).
 
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
@@ -27,6 +28,8 @@ var cp_slots: array<u32, u64>(4)
 var cp_full: hash<u32, u64>(1)
 var cp_seq: array<u32, u64>(1)
 var cp_seen: array<u32, u64>(65536)
+var cp_turn: array<u32, u64>(1)
+var cp_pairs: hash<u32, u64>(65536)
 
 config cp_limits {
     limit: u64 = 3,
@@ -100,6 +103,15 @@ fn cp_ids(ctx: XdpContext) -> XdpAction {
     cp_seen[id as u32] += 1
     return XDP_PASS
 }
+
+// Runs n and n + 1 (n even) add to the same absent key: on two CPUs at once both often
+// find it absent and insert it; the loser of that race must still count.
+@xdp
+fn cp_insert_race(ctx: XdpContext) -> XdpAction {
+    var n = (cp_turn[0] += 1)
+    cp_pairs[(n / 2) as u32] += 1
+    return XDP_PASS
+}
 `;
 
 function value(result: ProgRunResult, map: string, key: number): bigint | undefined {
@@ -150,5 +162,21 @@ contendedTest("(m[k] += 1) on two CPUs at once: every update gets its own value"
     const seen = findMap(result, "cp_seen").entries.map((e) => readUint(e.value));
     const wrong = seen.flatMap((n, id) => ((id >= 1 && id <= 2 * repeat ? n !== 1n : n !== 0n) ? [`${id}: ${n}`] : []));
     assert.deepEqual(wrong.slice(0, 10), [], "ids 1..runs each seen exactly once");
+  });
+});
+
+contendedTest("(m[k] += 1) on an absent hash entry from two CPUs at once: the insert race loses no update", () => {
+  withBuiltSource("codegen_insert_race", source, (build) => {
+    const repeat = 30_000;
+    const runs = 2 * repeat;
+    const result = runPrograms(build.bpfObject, [0, 1].map((cpu) => ({ prog: "cp_insert_race", repeat, cpu })), { concurrent: true });
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS]);
+    assert.equal(value(result, "cp_turn", 0), BigInt(runs));
+    // Run n (1..runs) counts at key n / 2: keys 1..runs/2 - 1 twice, 0 and runs/2 once.
+    const pairs = findMap(result, "cp_pairs").entries.map((e) => [Number(readUint(e.key)), readUint(e.value)] as const);
+    const expected = (key: number): bigint => (key === 0 || key === runs / 2 ? 1n : 2n);
+    const wrong = pairs.flatMap(([key, n]) => (n !== expected(key) ? [`${key}: ${n}`] : []));
+    assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} keys counted wrong`);
+    assert.equal(pairs.length, runs / 2 + 1, "one entry per key");
   });
 });
