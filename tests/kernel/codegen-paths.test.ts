@@ -4,13 +4,14 @@
 // the read of the next statement served by one lookup (and not combined when the key's
 // variable changes between them), arrays without an insert path (an index past the end
 // changes nothing), and a hash map whose absent entry is inserted holding the update
-// (on two CPUs inserting the same keys at once, no update is lost).
+// (on two CPUs inserting the same keys at once, no update is lost), and `m[k] != null` /
+// `== null` as an if's condition written as one branch on the entry's address.
 
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
-import { findMap, readUint, runPrograms, type ProgRunResult } from "../../src/runner/prog-run.js";
-import { kernelTests, withBuiltSource } from "./helpers.js";
+import { findMap, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
+import { compileAndBuild, kernelTests, repoRoot, withBuiltSource } from "./helpers.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -179,4 +180,30 @@ contendedTest("(m[k] += 1) on an absent hash entry from two CPUs at once: the in
     assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} keys counted wrong`);
     assert.equal(pairs.length, runs / 2 + 1, "one entry per key");
   });
+});
+
+kernelTest("m[k] != null / == null as an if's condition (an asm goto on the entry): each branch taken as the map says", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "map-presence-branches.ks"));
+  try {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    assert.match(c, /asm goto\("if %\[entry\] != 0 goto/, "the shape under test");
+    // ingress_ifindex is 1 (lo): `chain` tests keys 1 and 2 in its if/else-if, then 3.
+    const blocked = (keys: number[]) => keys.map((k) => ({ map: "blocked", key: uintBytes(k, 4), value: uintBytes(1, 1) }));
+    const run = (keys: number[]): ProgRunResult => runPrograms(build.bpfObject, [{ prog: "present_drops" }, { prog: "chain" }], { presets: blocked(keys) });
+    const hits = (result: ProgRunResult): bigint[] => findMap(result, "hits").entries.map((e) => readUint(e.value));
+    const cases: [number[], number, number, bigint[]][] = [
+      // blocked keys, present_drops, chain, hits[0..3] after chain
+      [[], XDP_PASS, XDP_PASS, [1n, 0n, 0n, 0n]],
+      [[1, 2], XDP_DROP, XDP_PASS, [0n, 1n, 0n, 2n]],
+      [[1, 3], XDP_DROP, XDP_DROP, [0n, 0n, 1n, 0n]],
+      [[2], XDP_PASS, XDP_PASS, [1n, 0n, 0n, 1n]],
+    ];
+    for (const [keys, present, chain, expected] of cases) {
+      const result = run(keys);
+      assert.deepEqual(result.runs.map((r) => r.retval), [present, chain], `blocked ${JSON.stringify(keys)}`);
+      assert.deepEqual(hits(result), expected, `hits with blocked ${JSON.stringify(keys)}`);
+    }
+  } finally {
+    build.cleanup();
+  }
 });

@@ -77,6 +77,12 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.line("return present;");
     });
   }
+  if (needed.has("entry")) {
+    // The entry's address, for a branch on it that clang cannot see (c-code.ts presenceBranch).
+    w.block(fn(`${V} *${name("entry")}(${K} key)`), () => {
+      w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
+    });
+  }
   if (needed.has("set")) {
     w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
       w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &value, BPF_ANY);`);
