@@ -338,7 +338,7 @@ export class CCodeEmitter {
     if (!test) return false;
     const w = this.w;
     const id = this.temporary();
-    const entry = temporaryName("entry", id);
+    const entry = temporaryName("presence", id);
     const label = temporaryName("branch", id);
     const leaves = (body: readonly ir.IrStmt[] | undefined): boolean => body?.[body.length - 1]?.kind === "return";
     // Which body the label holds, and whether it runs when the entry is present.
@@ -349,11 +349,18 @@ export class CCodeEmitter {
       w.line(`void *${entry} = ${this.accessors.note(test.contains.map, "entry")}(${this.expr(test.contains.key)});`);
       w.line(`asm goto("if %[entry] ${labelWhenPresent ? "!=" : "=="} 0 goto %l[${label}]" :: [entry]"r"(${entry}) :: ${label});`);
       if (fallthrough) this.statements(fallthrough);
-      w.block("if (0)", () => {
+      const labelLine = (): void => {
         w.dedent();
         w.line(`${label}:;`);
         w.indent();
-        if (atLabel) this.statements(atLabel);
+      };
+      if (!atLabel || atLabel.length === 0) {
+        labelLine();
+        return;
+      }
+      w.block("if (0)", () => {
+        labelLine();
+        this.statements(atLabel);
       });
     });
     return true;
