@@ -31,6 +31,7 @@ var cp_seq: array<u32, u64>(1)
 var cp_seen: array<u32, u64>(65536)
 var cp_turn: array<u32, u64>(1)
 var cp_pairs: hash<u32, u64>(65536)
+var cp_present: hash<u32, u64>(4)
 
 config cp_limits {
     limit: u64 = 3,
@@ -111,6 +112,17 @@ fn cp_ids(ctx: XdpContext) -> XdpAction {
 fn cp_insert_race(ctx: XdpContext) -> XdpAction {
     var n = (cp_turn[0] += 1)
     cp_pairs[(n / 2) as u32] += 1
+    return XDP_PASS
+}
+
+// Presence, then update: the test's lookup serves the update (atomic on the entry).
+@xdp
+fn cp_if_present(ctx: XdpContext) -> XdpAction {
+    var key = ctx.ingress_ifindex
+    if (cp_present[key] != null) {
+        cp_present[key] += 1
+        return XDP_DROP
+    }
     return XDP_PASS
 }
 `;
@@ -206,4 +218,21 @@ kernelTest("m[k] != null / == null as an if's condition (an asm goto on the entr
   } finally {
     build.cleanup();
   }
+});
+
+contendedTest("if (m[k] != null) { m[k] += 1 }: one lookup; absent stays absent, present counts every run of two CPUs", () => {
+  withBuiltSource("codegen_presence", source, (build) => {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    const start = c.indexOf("int cp_if_present(");
+    const program = c.slice(start, c.indexOf("\n}\n", start));
+    assert.equal(program.match(/ks_cp_present_\w+\(/g)?.length, 1, `one accessor call:\n${program}`);
+    const absent = runPrograms(build.bpfObject, [{ prog: "cp_if_present", repeat: 10 }]);
+    assert.equal(absent.runs[0]!.retval, XDP_PASS);
+    assert.equal(findMap(absent, "cp_present").entries.length, 0, "an absent entry is not created");
+    const repeat = 30_000;
+    const presets = [{ map: "cp_present", key: uintBytes(1, 4), value: uintBytes(5, 8) }];
+    const result = runPrograms(build.bpfObject, [0, 1].map((cpu) => ({ prog: "cp_if_present", repeat, cpu })), { concurrent: true, presets });
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_DROP]);
+    assert.equal(value(result, "cp_present", 1), 5n + BigInt(2 * repeat));
+  });
 });

@@ -27,7 +27,7 @@ import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
-import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue } from "./map-update-values.js";
+import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue, presenceUpdate } from "./map-update-values.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
@@ -346,6 +346,8 @@ export class FunctionLowering implements MatchLowering {
         const binding = stmt.binding ? this.semantics.ifBindings.get(stmt) : undefined;
         if (stmt.binding && !binding) throw new InternalError("unchecked if-var");
         if (binding) return [this.ifBinding(stmt, binding, lowerElse)];
+        const combined = presenceUpdate(this, stmt, lowerElse);
+        if (combined) return [combined];
         const condition = this.expr(stmt.condition);
         const then = this.block(stmt.then.statements);
         return [{ kind: "if", condition, then, else: lowerElse(), span }];
