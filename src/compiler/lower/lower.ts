@@ -345,8 +345,7 @@ export class FunctionLowering implements MatchLowering {
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
         const binding = stmt.binding ? this.semantics.ifBindings.get(stmt) : undefined;
         if (stmt.binding && !binding) throw new InternalError("unchecked if-var");
-        if (binding) return [this.ifBinding(stmt, binding, lowerElse)];
-        const combined = presenceUpdate(this, stmt, lowerElse);
+        const combined = binding ? this.ifBinding(stmt, binding, lowerElse) : presenceUpdate(this, stmt, lowerElse);
         if (combined) return [combined];
         const condition = this.expr(stmt.condition);
         const then = this.block(stmt.then.statements);
