@@ -347,9 +347,8 @@ export class FunctionLowering implements MatchLowering {
         if (stmt.binding && !binding) throw new InternalError("unchecked if-var");
         const combined = binding ? this.ifBinding(stmt, binding, lowerElse) : presenceUpdate(this, stmt, lowerElse);
         if (combined) return [combined];
-        const condition = this.expr(stmt.condition);
-        const then = this.block(stmt.then.statements);
-        return [{ kind: "if", condition, then, else: lowerElse(), span }];
+        // In this order: the condition, the then-branch, the else-branch.
+        return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: lowerElse(), span }];
       }
       case "WhileStmt": return lowerWhile(this, stmt);
       case "ForRangeStmt": {
