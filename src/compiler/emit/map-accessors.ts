@@ -101,7 +101,7 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   for (const [op, accessor] of valueOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      emitKernelEntryForUpdate(w, map, op, "return 0;", (initial) => `return ${initial};`);
+      emitKernelEntryForUpdate(w, map, op, "return 0;", (created) => `return ${created};`);
       kernelUpdatedValue(map, op).forEach((line) => w.line(line));
     });
   }
@@ -128,7 +128,8 @@ function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
 /**
  * Declares `value`, the entry `m[k] op= operand` updates, in a function holding `key`
  * and `operand`; `missing` is the statement run when it cannot exist, `inserted` the
- * one run after this call created it (given the name of the value it was created with).
+ * one run after this call created it (given the value it was created with, as an
+ * expression: a read of the inserted local would be a load, its address went to the helper).
  *
  * The common case, a present entry, is one lookup. An absent entry of a map with keys
  * is inserted with `BPF_NOEXIST` holding `0 op operand`, the value an entry created at
@@ -143,7 +144,7 @@ function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
  * An array has every index: its lookup misses only past `max_entries`, where an insert
  * fails too, so it has no such path (the update is skipped, as a read there gives zero).
  */
-function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, missing: string, inserted: (initial: string) => string): void {
+function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, missing: string, inserted: (created: string) => string): void {
   const V = cTypeName(map.valueType);
   const lookup = `bpf_map_lookup_elem(&${mapName(map.name)}, &key)`;
   if (mapKinds[map.mapKind].everyIndexPresent) {
@@ -162,11 +163,12 @@ function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, m
     w.line("if (retry)");
     w.line(`    ${missing}`);
     w.comment("absent: insert the updated value, unless another CPU just inserted the entry: then update that one");
-    w.line(`${V} initial = ${createdValue(op, map.valueType)};`);
+    const created = createdValue(op, map.valueType);
+    w.line(`${V} initial = ${created};`);
     w.line(`retry = bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST);`);
     w.line("if (retry)");
     w.line("    goto again;");
-    w.line(inserted("initial"));
+    w.line(inserted(created));
   });
 }
 
