@@ -33,30 +33,33 @@ import type { CWriter } from "./c-writer.js";
 import { localName, temporaryName } from "../names.js";
 import { isCallbackLoop, walkStatements } from "../ir-walk.js";
 
-/** The locals holding a context parameter's packet bounds (see the file comment). */
+/** The locals holding a context parameter's packet bounds (see the file comment), each declared only where read. */
 export interface PacketBounds {
   readonly data: string;
   readonly dataEnd: string;
+  readonly readsData: boolean;
+  readonly readsDataEnd: boolean;
 }
 
 /**
  * The context parameters of `fn` whose packet bounds are read once at entry, by name:
  * those used only as the context of header bindings and field reads, with at least one
  * binding or `data`/`data_end` read outside loop callbacks (a callback is a function of
- * its own, which reads them through its context).
+ * its own, which reads them through its context). Only the bounds read there are
+ * declared (an unused local is an error under -Werror).
  */
 export function packetBoundsOf(fn: ir.IrFunction): ReadonlyMap<string, PacketBounds> {
   const bounds = new Map<string, PacketBounds>();
   fn.params.forEach((param, index) => {
-    let uses = 0, readOnly = 0, direct = 0;
-    let other = false;
+    let uses = 0, readOnly = 0;
+    let other = false, readsData = false, readsDataEnd = false;
     const isParam = (e: ir.IrExpr): boolean => e.kind === "local" && e.name === param.name;
     walkStatements<boolean>(fn.body, {
       statement: (s, inCallback) => {
         if (s.kind === "declare" && s.name === param.name) other = true;
         if (s.kind === "ifPacketHeader" && isParam(s.context)) {
           readOnly++;
-          if (!inCallback) direct++;
+          if (!inCallback) readsData = readsDataEnd = true;
         }
       },
       place: (p) => { if (p.kind === "local" && p.name === param.name) other = true; },
@@ -64,7 +67,8 @@ export function packetBoundsOf(fn: ir.IrFunction): ReadonlyMap<string, PacketBou
         if (isParam(e)) uses++;
         if (e.kind === "contextField" && isParam(e.context)) {
           readOnly++;
-          if (!inCallback && (e.field === "data" || e.field === "data_end")) direct++;
+          if (!inCallback && e.field === "data") readsData = true;
+          if (!inCallback && e.field === "data_end") readsDataEnd = true;
         }
       },
       body: (b, owner, inCallback) => {
@@ -72,8 +76,8 @@ export function packetBoundsOf(fn: ir.IrFunction): ReadonlyMap<string, PacketBou
         return inCallback || isCallbackLoop(owner);
       },
     }, false);
-    if (!other && uses === readOnly && direct > 0) {
-      bounds.set(param.name, { data: temporaryName("packet", index), dataEnd: temporaryName("packet_end", index) });
+    if (!other && uses === readOnly && (readsData || readsDataEnd)) {
+      bounds.set(param.name, { data: temporaryName("packet", index), dataEnd: temporaryName("packet_end", index), readsData, readsDataEnd });
     }
   });
   return bounds;
@@ -82,8 +86,8 @@ export function packetBoundsOf(fn: ir.IrFunction): ReadonlyMap<string, PacketBou
 /** The declarations of `bounds` at a function's entry. */
 export function emitPacketBounds(w: CWriter, bounds: ReadonlyMap<string, PacketBounds>): void {
   for (const [param, b] of bounds) {
-    w.line(`__u8 *${b.data} = (__u8 *)(long)${localName(param)}->data;`);
-    w.line(`__u8 *${b.dataEnd} = (__u8 *)(long)${localName(param)}->data_end;`);
+    if (b.readsData) w.line(`__u8 *${b.data} = (__u8 *)(long)${localName(param)}->data;`);
+    if (b.readsDataEnd) w.line(`__u8 *${b.dataEnd} = (__u8 *)(long)${localName(param)}->data_end;`);
   }
 }
 
