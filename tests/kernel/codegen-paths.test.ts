@@ -3,13 +3,15 @@
 // entry cannot exist, a unique number per update on two CPUs at once), the update and
 // the read of the next statement served by one lookup (and not combined when the key's
 // variable changes between them), arrays without an insert path (an index past the end
-// changes nothing), and a hash map whose absent entry is created at zero first.
+// changes nothing), and a hash map whose absent entry is inserted holding the update
+// (on two CPUs inserting the same keys at once, no update is lost), and `m[k] != null` /
+// `== null` as an if's condition written as one branch on the entry's address.
 
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
-import { findMap, readUint, runPrograms, type ProgRunResult } from "../../src/runner/prog-run.js";
-import { kernelTests, withBuiltSource } from "./helpers.js";
+import { findMap, readUint, runPrograms, uintBytes, type ProgRunResult } from "../../src/runner/prog-run.js";
+import { compileAndBuild, kernelTests, repoRoot, withBuiltSource } from "./helpers.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -27,6 +29,9 @@ var cp_slots: array<u32, u64>(4)
 var cp_full: hash<u32, u64>(1)
 var cp_seq: array<u32, u64>(1)
 var cp_seen: array<u32, u64>(65536)
+var cp_turn: array<u32, u64>(1)
+var cp_pairs: hash<u32, u64>(65536)
+var cp_present: hash<u32, u64>(4)
 
 config cp_limits {
     limit: u64 = 3,
@@ -100,6 +105,26 @@ fn cp_ids(ctx: XdpContext) -> XdpAction {
     cp_seen[id as u32] += 1
     return XDP_PASS
 }
+
+// Runs n and n + 1 (n even) add to the same absent key: on two CPUs at once both often
+// find it absent and insert it; the loser of that race must still count.
+@xdp
+fn cp_insert_race(ctx: XdpContext) -> XdpAction {
+    var n = (cp_turn[0] += 1)
+    cp_pairs[(n / 2) as u32] += 1
+    return XDP_PASS
+}
+
+// Presence, then update: the test's lookup serves the update (atomic on the entry).
+@xdp
+fn cp_if_present(ctx: XdpContext) -> XdpAction {
+    var key = ctx.ingress_ifindex
+    if (cp_present[key] != null) {
+        cp_present[key] += 1
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
 `;
 
 function value(result: ProgRunResult, map: string, key: number): bigint | undefined {
@@ -150,5 +175,64 @@ contendedTest("(m[k] += 1) on two CPUs at once: every update gets its own value"
     const seen = findMap(result, "cp_seen").entries.map((e) => readUint(e.value));
     const wrong = seen.flatMap((n, id) => ((id >= 1 && id <= 2 * repeat ? n !== 1n : n !== 0n) ? [`${id}: ${n}`] : []));
     assert.deepEqual(wrong.slice(0, 10), [], "ids 1..runs each seen exactly once");
+  });
+});
+
+contendedTest("(m[k] += 1) on an absent hash entry from two CPUs at once: the insert race loses no update", () => {
+  withBuiltSource("codegen_insert_race", source, (build) => {
+    const repeat = 30_000;
+    const runs = 2 * repeat;
+    const result = runPrograms(build.bpfObject, [0, 1].map((cpu) => ({ prog: "cp_insert_race", repeat, cpu })), { concurrent: true });
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_PASS, XDP_PASS]);
+    assert.equal(value(result, "cp_turn", 0), BigInt(runs));
+    // Run n (1..runs) counts at key n / 2: keys 1..runs/2 - 1 twice, 0 and runs/2 once.
+    const pairs = findMap(result, "cp_pairs").entries.map((e) => [Number(readUint(e.key)), readUint(e.value)] as const);
+    const expected = (key: number): bigint => (key === 0 || key === runs / 2 ? 1n : 2n);
+    const wrong = pairs.flatMap(([key, n]) => (n !== expected(key) ? [`${key}: ${n}`] : []));
+    assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} keys counted wrong`);
+    assert.equal(pairs.length, runs / 2 + 1, "one entry per key");
+  });
+});
+
+kernelTest("m[k] != null / == null as an if's condition (an asm goto on the entry): each branch taken as the map says", () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "cases", "emit", "map-presence-branches.ks"));
+  try {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    assert.match(c, /asm goto\("if %\[entry\] != 0 goto/, "the shape under test");
+    // ingress_ifindex is 1 (lo): `chain` tests keys 1 and 2 in its if/else-if, then 3.
+    const blocked = (keys: number[]) => keys.map((k) => ({ map: "blocked", key: uintBytes(k, 4), value: uintBytes(1, 1) }));
+    const run = (keys: number[]): ProgRunResult => runPrograms(build.bpfObject, [{ prog: "present_drops" }, { prog: "chain" }], { presets: blocked(keys) });
+    const hits = (result: ProgRunResult): bigint[] => findMap(result, "hits").entries.map((e) => readUint(e.value));
+    const cases: [number[], number, number, bigint[]][] = [
+      // blocked keys, present_drops, chain, hits[0..3] after chain
+      [[], XDP_PASS, XDP_PASS, [1n, 0n, 0n, 0n]],
+      [[1, 2], XDP_DROP, XDP_PASS, [0n, 1n, 0n, 2n]],
+      [[1, 3], XDP_DROP, XDP_DROP, [0n, 0n, 1n, 0n]],
+      [[2], XDP_PASS, XDP_PASS, [1n, 0n, 0n, 1n]],
+    ];
+    for (const [keys, present, chain, expected] of cases) {
+      const result = run(keys);
+      assert.deepEqual(result.runs.map((r) => r.retval), [present, chain], `blocked ${JSON.stringify(keys)}`);
+      assert.deepEqual(hits(result), expected, `hits with blocked ${JSON.stringify(keys)}`);
+    }
+  } finally {
+    build.cleanup();
+  }
+});
+
+contendedTest("if (m[k] != null) { m[k] += 1 }: one lookup; absent stays absent, present counts every run of two CPUs", () => {
+  withBuiltSource("codegen_presence", source, (build) => {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    const start = c.indexOf("int cp_if_present(");
+    const program = c.slice(start, c.indexOf("\n}\n", start));
+    assert.equal(program.match(/ks_cp_present_\w+\(/g)?.length, 1, `one accessor call:\n${program}`);
+    const absent = runPrograms(build.bpfObject, [{ prog: "cp_if_present", repeat: 10 }]);
+    assert.equal(absent.runs[0]!.retval, XDP_PASS);
+    assert.equal(findMap(absent, "cp_present").entries.length, 0, "an absent entry is not created");
+    const repeat = 30_000;
+    const presets = [{ map: "cp_present", key: uintBytes(1, 4), value: uintBytes(5, 8) }];
+    const result = runPrograms(build.bpfObject, [0, 1].map((cpu) => ({ prog: "cp_if_present", repeat, cpu })), { concurrent: true, presets });
+    assert.deepEqual(result.runs.map((r) => r.retval), [XDP_DROP, XDP_DROP]);
+    assert.equal(value(result, "cp_present", 1), 5n + BigInt(2 * repeat));
   });
 });

@@ -15,7 +15,7 @@ import { functionName, localName, programName, mapAccessorName, temporaryName } 
 import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
-import { byteOrderCall, emitHeaderBinding } from "./packets-c.js";
+import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
@@ -80,6 +80,8 @@ export class CCodeEmitter {
    * own path.
    */
   hiddenReturnType: string | undefined;
+  /** eBPF: context parameters whose packet bounds the function read once at entry (packets-c.ts). */
+  packetBounds: ReadonlyMap<string, PacketBounds> = new Map();
 
   constructor(
     private w: CWriter,
@@ -91,6 +93,10 @@ export class CCodeEmitter {
     readonly frame?: CallbackFrame,
   ) {
     this.loopStack = frame ? ["callback"] : [];
+  }
+
+  private boundsOf(context: ir.IrExpr): PacketBounds | undefined {
+    return context.kind === "local" ? this.packetBounds.get(context.name) : undefined;
   }
 
   /** A fresh number for compiler temporaries (`__ks_key3`). */
@@ -238,6 +244,7 @@ export class CCodeEmitter {
           emitHeaderBinding(w, s, {
             expr: (e) => this.expr(e), statements: (b) => this.statements(b),
             inCLoop: this.loopStack.includes("c"), temporary: () => this.temporary(),
+            packetBounds: (context) => this.boundsOf(context),
           });
           return;
         case "while": case "forRange": case "forMap":
@@ -282,6 +289,7 @@ export class CCodeEmitter {
   /** `if … else if … else` chains written flat, as a C programmer would. */
   private ifChain(s: Extract<ir.IrStmt, { kind: "if" }>): void {
     const w = this.w;
+    if (this.presenceBranch(s)) return;
     w.line(`if (${this.condition(s.condition)}) {`);
     w.indent();
     this.statements(s.then);
@@ -289,7 +297,7 @@ export class CCodeEmitter {
     let rest = s.else;
     while (rest) {
       const only = rest.length === 1 ? rest[0] : undefined;
-      if (only?.kind === "if") {
+      if (only?.kind === "if" && !this.presenceCondition(only.condition)) {
         w.withOrigin(only.span, () => w.line(`} else if (${this.condition(only.condition)}) {`));
         w.indent();
         this.statements(only.then);
@@ -304,6 +312,58 @@ export class CCodeEmitter {
       }
     }
     w.line("}");
+  }
+
+  /** The `m[k] != null` test `condition` is (negated: `m[k] == null`), if it is one and presenceBranch may write it. */
+  private presenceCondition(condition: ir.IrExpr): { contains: Extract<ir.IrExpr, { kind: "mapContains" }>; negated: boolean } | undefined {
+    if (this.side !== "kernel" || this.kernelModule || this.inline || this.loopStack.includes("c")) return undefined;
+    if (condition.kind === "mapContains") return { contains: condition, negated: false };
+    if (condition.kind === "unary" && condition.op === "!" && condition.operand.kind === "mapContains") return { contains: condition.operand, negated: true };
+    return undefined;
+  }
+
+  /**
+   * eBPF `if (m[k] != null)` (or `== null`) as hand-written C has it: one branch on the
+   * entry's address. The address itself cannot be the `if`'s condition: clang merges
+   * such a test with a neighbouring one into arithmetic on the pointer (`(p | x) != 0`),
+   * which the verifier refuses, so a `contains` value is the presence made 0 or 1 behind
+   * an empty `asm` (map-accessors.ts), three instructions more. Here the branch is an
+   * `asm goto`: clang can neither merge it nor turn it into arithmetic, and the verifier
+   * reads it as the null check of the entry. The body that leaves the function (ends in
+   * `return`) sits at the label, so the other one falls through; not inside C loops
+   * (clang would have to duplicate the `asm goto` to unroll them).
+   */
+  private presenceBranch(s: Extract<ir.IrStmt, { kind: "if" }>): boolean {
+    const test = this.presenceCondition(s.condition);
+    if (!test) return false;
+    const w = this.w;
+    const id = this.temporary();
+    const entry = temporaryName("presence", id);
+    const label = temporaryName("branch", id);
+    const leaves = (body: readonly ir.IrStmt[] | undefined): boolean => body?.[body.length - 1]?.kind === "return";
+    // Which body the label holds, and whether it runs when the entry is present.
+    const thenAtLabel = leaves(s.then) && !leaves(s.else);
+    const [fallthrough, atLabel] = thenAtLabel ? [s.else, s.then] : [s.then, s.else];
+    const labelWhenPresent = thenAtLabel !== test.negated;
+    w.block("", () => {
+      w.line(`void *${entry} = ${this.accessors.note(test.contains.map, "entry")}(${this.expr(test.contains.key)});`);
+      w.line(`asm goto("if %[entry] ${labelWhenPresent ? "!=" : "=="} 0 goto %l[${label}]" :: [entry]"r"(${entry}) :: ${label});`);
+      if (fallthrough) this.statements(fallthrough);
+      const labelLine = (): void => {
+        w.dedent();
+        w.line(`${label}:;`);
+        w.indent();
+      };
+      if (!atLabel || atLabel.length === 0) {
+        labelLine();
+        return;
+      }
+      w.block("if (0)", () => {
+        labelLine();
+        this.statements(atLabel);
+      });
+    });
+    return true;
   }
 
   private initializer(value: ir.IrExpr): string {
@@ -418,6 +478,9 @@ export class CCodeEmitter {
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
       case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
+        const bounds = this.boundsOf(e.context);
+        if (bounds && e.field === "data") return bounds.data;
+        if (bounds && e.field === "data_end") return bounds.dataEnd;
         const context = this.expr(e.context);
         // The UAPI declares packet pointers as __u32; the verifier knows them as pointers.
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;

@@ -24,6 +24,7 @@ import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { emitVmlinuxInclude } from "./vmlinux-include.js";
+import { emitPacketBounds, packetBoundsOf } from "./packets-c.js";
 
 export interface EbpfOutput {
   readonly text: string;
@@ -164,9 +165,13 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
     const loops = callbacks.get(fn)!;
     const code = new CCodeEmitter(w, "kernel", use, loops);
     if (module.helpers.includes(fn) && isRegisterScalar(fn.returnType)) code.hiddenReturnType = returnType;
+    code.packetBounds = packetBoundsOf(fn);
     w.withOrigin(fn.span, () => {
       header();
-      w.block(cSignature, () => emitFunctionBody(code, w, fn, returnType));
+      w.block(cSignature, () => {
+        emitPacketBounds(w, code.packetBounds);
+        emitFunctionBody(code, w, fn, returnType);
+      });
     });
     w.line();
     loops.definitions(w, (frame) => new CCodeEmitter(w, "kernel", use, loops, frame));

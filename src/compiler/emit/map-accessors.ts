@@ -77,6 +77,12 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.line("return present;");
     });
   }
+  if (needed.has("entry")) {
+    // The entry's address, for a branch on it that clang cannot see (c-code.ts presenceBranch).
+    w.block(fn(`${V} *${name("entry")}(${K} key)`), () => {
+      w.line(`return bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
+    });
+  }
   if (needed.has("set")) {
     w.block(fn(`void ${name("set")}(${K} key, ${V} value)`), () => {
       w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &value, BPF_ANY);`);
@@ -88,14 +94,14 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      emitKernelEntryForUpdate(w, map, "value", "return;");
+      emitKernelEntryForUpdate(w, map, op, "return;", () => "return;");
       w.line(kernelValueUpdate(map, op, "value"));
     });
   }
   for (const [op, accessor] of valueOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      emitKernelEntryForUpdate(w, map, "value", "return 0;");
+      emitKernelEntryForUpdate(w, map, op, "return 0;", (created) => `return ${created};`);
       kernelUpdatedValue(map, op).forEach((line) => w.line(line));
     });
   }
@@ -120,30 +126,55 @@ function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
 }
 
 /**
- * Declares `value`, the entry `m[k] op= v` updates, in a scope holding `key`; `missing`
- * is the statement run when it cannot exist.
+ * Declares `value`, the entry `m[k] op= operand` updates, in a function holding `key`
+ * and `operand`; `missing` is the statement run when it cannot exist, `inserted` the
+ * one run after this call created it (given the value it was created with, as an
+ * expression: a read of the inserted local would be a load, its address went to the helper).
  *
  * The common case, a present entry, is one lookup. An absent entry of a map with keys
- * is created at zero with `BPF_NOEXIST` and looked up again: if another CPU created it
- * in the meantime, that entry is the one updated, so no update is lost, and the update
- * itself is written once. An array has every index: its lookup misses only past
- * `max_entries`, where an insert fails too, so it has no such path (the update is
- * skipped, as a read there gives zero).
+ * is inserted with `BPF_NOEXIST` holding `0 op operand`, the value an entry created at
+ * zero and then updated would have. When that insert fails because another CPU created
+ * the entry in the meantime, the lookup runs once more and the update goes to that
+ * entry, so no update is lost under the race (a second failure means the map is full or
+ * the entry went again: the update is dropped, as a read there gives zero). A loop,
+ * not a second lookup written out: one lookup and one insert, as hand-written C has.
+ * `retry` is the insert's result (0 or a negative error): after a failed insert the
+ * verifier knows it is not zero, so it follows a loop of at most two passes (a constant
+ * flag instead would let clang peel the loop into the second lookup again).
+ * An array has every index: its lookup misses only past `max_entries`, where an insert
+ * fails too, so it has no such path (the update is skipped, as a read there gives zero).
  */
-function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, value: string, missing: string): void {
+function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, missing: string, inserted: (created: string) => string): void {
   const V = cTypeName(map.valueType);
   const lookup = `bpf_map_lookup_elem(&${mapName(map.name)}, &key)`;
-  w.line(`${V} *${value} = ${lookup};`);
-  if (!mapKinds[map.mapKind].everyIndexPresent) {
-    w.block(`if (__builtin_expect(!${value}, 0))`, () => {
-      w.comment("absent: create it at zero, unless another CPU just did, and update that entry");
-      w.line(`${V} zero = 0;`);
-      w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &zero, BPF_NOEXIST);`);
-      w.line(`${value} = ${lookup};`);
-    });
+  if (mapKinds[map.mapKind].everyIndexPresent) {
+    w.line(`${V} *value = ${lookup};`);
+    w.line("if (!value)");
+    w.line(`    ${missing}`);
+    return;
   }
-  w.line(`if (!${value})`);
-  w.line(`    ${missing}`);
+  w.line(`${V} *value;`);
+  w.line("long retry = 0;");
+  w.dedent();
+  w.line("again:");
+  w.indent();
+  w.line(`value = ${lookup};`);
+  w.block("if (__builtin_expect(!value, 0))", () => {
+    w.line("if (retry)");
+    w.line(`    ${missing}`);
+    w.comment("absent: insert the updated value, unless another CPU just inserted the entry: then update that one");
+    const created = createdValue(op, map.valueType);
+    w.line(`${V} initial = ${created};`);
+    w.line(`retry = bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST);`);
+    w.line("if (retry)");
+    w.line("    goto again;");
+    w.line(inserted(created));
+  });
+}
+
+/** `0 op operand`: the value of an entry created at zero, then updated. */
+function createdValue(op: ir.IrArithOp, type: Type): string {
+  return op === "+" || op === "|" || op === "^" ? "operand" : valueOperation(op, type, "0", "operand");
 }
 
 /** `*value op= operand` on a present entry: atomic for `+=`/`-=` on a shared map (lower/shared-memory.ts). */

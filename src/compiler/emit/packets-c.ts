@@ -16,11 +16,80 @@
 //! clang may keep `&ctx->data_end` in a register across iterations (loop-invariant
 //! code motion), and the verifier refuses a load through a moved context pointer
 //! ("dereference of modified ctx ptr").
+//!
+//! Packet bounds read once (`packetBoundsOf`): a function whose context parameter is
+//! only read (its fields, header bindings) reads `ctx->data` and `ctx->data_end` once,
+//! into locals at its entry, as hand-written C does; each binding then compares and
+//! reads through those registers. Read through `ctx` at each binding, clang must read
+//! them again after every helper call (a call may write any memory), and in a C loop
+//! the context pointer needs pinning. The rule is sound only while nothing can move
+//! the packet: the helpers that do (`bpf_xdp_adjust_head`, `bpf_skb_pull_data`, …) all
+//! take the context, so any other use of the parameter (an argument of any call, an
+//! assignment, its address, a local of the same name) keeps the reads at each binding.
 
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { localName, temporaryName } from "../names.js";
+import { isCallbackLoop, walkStatements } from "../ir-walk.js";
+
+/** The locals holding a context parameter's packet bounds (see the file comment), each declared only where read. */
+export interface PacketBounds {
+  readonly data: string;
+  readonly dataEnd: string;
+  readonly readsData: boolean;
+  readonly readsDataEnd: boolean;
+}
+
+/**
+ * The context parameters of `fn` whose packet bounds are read once at entry, by name:
+ * those used only as the context of header bindings and field reads, with at least one
+ * binding or `data`/`data_end` read outside loop callbacks (a callback is a function of
+ * its own, which reads them through its context). Only the bounds read there are
+ * declared (an unused local is an error under -Werror).
+ */
+export function packetBoundsOf(fn: ir.IrFunction): ReadonlyMap<string, PacketBounds> {
+  const bounds = new Map<string, PacketBounds>();
+  fn.params.forEach((param, index) => {
+    let uses = 0, readOnly = 0;
+    let other = false, readsData = false, readsDataEnd = false;
+    const isParam = (e: ir.IrExpr): boolean => e.kind === "local" && e.name === param.name;
+    walkStatements<boolean>(fn.body, {
+      statement: (s, inCallback) => {
+        if (s.kind === "declare" && s.name === param.name) other = true;
+        if (s.kind === "ifPacketHeader" && isParam(s.context)) {
+          readOnly++;
+          if (!inCallback) readsData = readsDataEnd = true;
+        }
+      },
+      place: (p) => { if (p.kind === "local" && p.name === param.name) other = true; },
+      expression: (e, inCallback) => {
+        if (isParam(e)) uses++;
+        if (e.kind === "contextField" && isParam(e.context)) {
+          readOnly++;
+          if (!inCallback && e.field === "data") readsData = true;
+          if (!inCallback && e.field === "data_end") readsDataEnd = true;
+        }
+      },
+      body: (b, owner, inCallback) => {
+        if (b.binds.includes(param.name)) other = true;
+        return inCallback || isCallbackLoop(owner);
+      },
+    }, false);
+    if (!other && uses === readOnly && (readsData || readsDataEnd)) {
+      bounds.set(param.name, { data: temporaryName("packet", index), dataEnd: temporaryName("packet_end", index), readsData, readsDataEnd });
+    }
+  });
+  return bounds;
+}
+
+/** The declarations of `bounds` at a function's entry. */
+export function emitPacketBounds(w: CWriter, bounds: ReadonlyMap<string, PacketBounds>): void {
+  for (const [param, b] of bounds) {
+    if (b.readsData) w.line(`__u8 *${b.data} = (__u8 *)(long)${localName(param)}->data;`);
+    if (b.readsDataEnd) w.line(`__u8 *${b.dataEnd} = (__u8 *)(long)${localName(param)}->data_end;`);
+  }
+}
 
 export interface StatementWriter {
   expr(e: ir.IrExpr): string;
@@ -28,14 +97,19 @@ export interface StatementWriter {
   /** Whether the binding is inside a C loop (then the context pointer is pinned). */
   readonly inCLoop: boolean;
   temporary(): number;
+  /** The packet bounds of `context` when they were read once at entry. */
+  packetBounds(context: ir.IrExpr): PacketBounds | undefined;
 }
 
 export function emitHeaderBinding(w: CWriter, s: Extract<ir.IrStmt, { kind: "ifPacketHeader" }>, code: StatementWriter): void {
   const binding = localName(s.binding);
   const type = cTypeName(s.header);
-  const pinned = code.inCLoop ? temporaryName("ctx", code.temporary()) : undefined;
+  const bounds = code.packetBounds(s.context);
+  const pinned = code.inCLoop && !bounds ? temporaryName("ctx", code.temporary()) : undefined;
   const context = pinned ?? code.expr(s.context);
-  const start = s.constantOffset === 0n ? `(__u8 *)(long)${context}->data` : `((__u8 *)(long)${context}->data + ${code.expr(s.offset)})`;
+  const data = bounds?.data ?? `(__u8 *)(long)${context}->data`;
+  const dataEnd = bounds?.dataEnd ?? `(__u8 *)(long)${context}->data_end`;
+  const start = s.constantOffset === 0n ? data : `(${data} + ${code.expr(s.offset)})`;
   w.block("", () => {
     if (pinned) {
       w.line(`__typeof__(${code.expr(s.context)}) ${pinned} = ${code.expr(s.context)};`);
@@ -48,7 +122,7 @@ export function emitHeaderBinding(w: CWriter, s: Extract<ir.IrStmt, { kind: "ifP
     // and read through another, which the verifier then refuses. One opaque register
     // for the pointer keeps the check and the reads on the same value.
     if (s.constantOffset === undefined) w.line(`asm volatile("" : "+r"(${binding}));`);
-    w.ifElse(`(__u8 *)(${binding} + 1) <= (__u8 *)(long)${context}->data_end`,
+    w.ifElse(`(__u8 *)(${binding} + 1) <= ${dataEnd}`,
       () => code.statements(s.then), s.else && (() => code.statements(s.else!)));
   });
 }

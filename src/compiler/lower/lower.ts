@@ -27,7 +27,7 @@ import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
-import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue } from "./map-update-values.js";
+import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue, presenceUpdate } from "./map-update-values.js";
 import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
@@ -344,10 +344,10 @@ export class FunctionLowering implements MatchLowering {
           : stmt.else.kind === "Block" ? this.block(stmt.else.statements) : this.statement(stmt.else);
         const binding = stmt.binding ? this.semantics.ifBindings.get(stmt) : undefined;
         if (stmt.binding && !binding) throw new InternalError("unchecked if-var");
-        if (binding) return [this.ifBinding(stmt, binding, lowerElse)];
-        const condition = this.expr(stmt.condition);
-        const then = this.block(stmt.then.statements);
-        return [{ kind: "if", condition, then, else: lowerElse(), span }];
+        const combined = binding ? this.ifBinding(stmt, binding, lowerElse) : presenceUpdate(this, stmt, lowerElse);
+        if (combined) return [combined];
+        // In this order: the condition, the then-branch, the else-branch.
+        return [{ kind: "if", condition: this.expr(stmt.condition), then: this.block(stmt.then.statements), else: lowerElse(), span }];
       }
       case "WhileStmt": return lowerWhile(this, stmt);
       case "ForRangeStmt": {

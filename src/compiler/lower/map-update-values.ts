@@ -28,6 +28,21 @@
 //! - that statement's own expressions call nothing (byte-order conversions aside), make
 //!   no object, update nothing as a value and hold no `match`, so nothing runs before the
 //!   read that could write the map or the key's variables.
+//!
+//! Presence, then update: `if (m[k] != null) { m[k] += 1; … }` is two lookups as written
+//! (the test's, then the update's). Lowered as `if (var e = m[k]) { e += 1; … }` it is
+//! one, and the update is the same (atomic on a shared map, as through any binding). The
+//! same argument holds: between the test and the update only other CPUs can change the
+//! entry, and an entry deleted in between gets the update in the memory it had, the
+//! outcome of the deletion coming right after the update. The rule (`presenceUpdate`):
+//! - eBPF side; the condition is exactly `m[k] != null` on a map of integers;
+//! - the key is stable (as above), and the then-block's first statement is `m[k] op= v`
+//!   with the same key written the same way, whose `v` has no effects (as above);
+//! - that update is not followed by reads it combines with (that pair shares a lookup
+//!   already).
+//! It does not apply to `if (m[k] != null) { k += 1; m[k] += 1 }` (the update is not
+//! first: the key's variable moved), to `m[j] += 1` under `m[k] != null`, or to
+//! `m[k] += f(x)` (a call runs between the test and the update and may write the map).
 
 import type * as ast from "../ast.js";
 import { forEachChild, unparenthesize } from "../ast.js";
@@ -38,6 +53,7 @@ import type { Type } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
 import { coerce } from "./lower-strings.js";
+import { atomicCapable } from "../kernel/builtins.js";
 
 /**
  * `(m[k] += v)`: the update, hoisted before the rest of the statement (the checker made
@@ -84,6 +100,37 @@ export function lowerStatements(l: FunctionLowering, statements: readonly ast.St
     i++;
   }
   return out;
+}
+
+/**
+ * `if (m[k] != null) { m[k] op= v; rest }` as `if (var e = m[k]) { e op= v; rest }`
+ * (the file comment: "Presence, then update"); undefined when the rule does not apply.
+ */
+export function presenceUpdate(l: FunctionLowering, stmt: ast.IfStmt, lowerElse: () => ir.IrStmt[] | undefined): ir.IrStmt | undefined {
+  if (l.side !== "kernel" || stmt.binding) return undefined;
+  const condition = unparenthesize(stmt.condition);
+  if (condition.kind !== "BinaryExpr" || condition.op !== "!=") return undefined;
+  const tested = condition.right.kind === "NullLiteral" ? unparenthesize(condition.left) : condition.left.kind === "NullLiteral" ? unparenthesize(condition.right) : undefined;
+  if (tested?.kind !== "IndexExpr") return undefined;
+  const map = l.mapName(tested.target);
+  if (!map) return undefined;
+  const type = l.mapType(map);
+  if (objectMapValue(type.value) || !isIntegerLike(type.value) || !stableKey(l, tested.index)) return undefined;
+  const [first, second] = stmt.then.statements;
+  if (first?.kind !== "AssignStmt" || first.op === "=") return undefined;
+  const target = unparenthesize(first.target);
+  if (target.kind !== "IndexExpr" || l.mapName(target.target) !== map || !sameKey(l, target.index, tested.index)) return undefined;
+  if (!withoutEffects(l, first.value) || (second && combinableReads(l, first, second).length > 0)) return undefined;
+  const binding = l.temporary("entry");
+  const op = first.op.slice(0, -1) as ir.IrArithOp;
+  const update: ir.IrStmt = {
+    kind: "assign", target: { kind: "entry", name: binding, type: type.value }, op, value: coerce(l.expr(first.value), type.value),
+    atomic: atomicCapable(op, type.value) && l.sharedMemory.isSharedMap(map), span: first.span,
+  };
+  return {
+    kind: "ifMapEntry", binding, map, key: coerce(l.expr(tested.index), type.key), keyType: type.key, valueType: type.value,
+    then: [update, ...l.block(stmt.then.statements.slice(1))], else: lowerElse(), span: stmt.span,
+  };
 }
 
 /** The reads (syntax nodes) currently served by an update's value, and which were used. */
