@@ -339,6 +339,10 @@ export function ringbufBitName(map: string): string {
 export function perfDroppedName(map: string): string {
   return `ks_perf_${map}_dropped`;
 }
+/** The `index`th explicit padding member of a user struct in C (emit/shared-header.ts). */
+export function structPaddingName(index: number): string {
+  return `__ks_pad${index}`;
+}
 export function perfLostCounterName(map: string): string {
   return `ks_perf_${map}_lost`;
 }

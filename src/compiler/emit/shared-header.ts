@@ -4,7 +4,9 @@
 import type * as ir from "../ir.js";
 import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
-import { generatedBanner, sharedHeaderGuard } from "../names.js";
+import { generatedBanner, sharedHeaderGuard, structPaddingName } from "../names.js";
+import type { StructLayout, TypeTables, Type } from "../types.js";
+import { alignOf, sizeOf } from "../types.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
@@ -28,9 +30,10 @@ export function emitSharedHeader(module: ir.IrModule): string {
     }, ";");
     w.line();
   }
+  const tables: TypeTables = { structs: new Map(module.structs.map((s) => [s.name, s])), enums: new Map() };
   for (const s of module.structs) {
     w.block(`struct ${s.name}`, () => {
-      for (const f of s.fields) w.line(`${cDeclaration(f.type, f.name)};`);
+      for (const line of structMembers(s, tables)) w.line(line);
     }, ";");
     w.line();
   }
@@ -41,4 +44,47 @@ export function emitSharedHeader(module: ir.IrModule): string {
   emitConfigStructs(w, module);
   w.line(`#endif /* ${guard} */`);
   return w.toString();
+}
+
+/**
+ * The members of a user struct, with the gaps C would leave between and after them
+ * written out as `__u8` arrays. Map keys are compared byte for byte, and C leaves padding
+ * unspecified: clang stores only the fields of a compound literal and copies a struct
+ * field by field, so `m[Key { a: 1, b: 2 }]` would otherwise hash whatever the stack
+ * held in the gaps (a new entry per update). A named member is zeroed by every
+ * initializer and copied by every copy; the layout is the one C would choose anyway.
+ * Structs holding a kernel struct (whose layout is BTF's) are written as declared.
+ */
+function structMembers(layout: StructLayout, tables: TypeTables): string[] {
+  const plain = layout.fields.map((f) => `${cDeclaration(f.type, f.name)};`);
+  if (!layout.fields.every((f) => layoutKnown(f.type, tables))) return plain;
+  const lines: string[] = [];
+  let offset = 0;
+  let align = 1;
+  let pads = 0;
+  const padTo = (to: number): void => {
+    if (to > offset) lines.push(`__u8 ${structPaddingName(pads++)}[${to - offset}];`);
+    offset = to;
+  };
+  layout.fields.forEach((f, i) => {
+    const a = alignOf(f.type, tables);
+    align = Math.max(align, a);
+    padTo(Math.ceil(offset / a) * a);
+    lines.push(plain[i]!);
+    offset += sizeOf(f.type, tables);
+  });
+  padTo(Math.ceil(offset / align) * align);
+  return lines;
+}
+
+/** Whether C's layout of `type` is known here (no kernel struct inside it). */
+function layoutKnown(type: Type, tables: TypeTables): boolean {
+  switch (type.kind) {
+    case "array": return layoutKnown(type.element, tables);
+    case "struct": {
+      const inner = tables.structs.get(type.name);
+      return type.origin === "user" && inner !== undefined && inner.fields.every((f) => layoutKnown(f.type, tables));
+    }
+    default: return true;
+  }
 }
