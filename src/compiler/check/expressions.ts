@@ -80,7 +80,7 @@ export function lookupName(c: ExprChecker, scope: Scope, name: ast.Ident): Symbo
 function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type | undefined): Type {
   const { ctx } = c;
   switch (expr.kind) {
-    case "IntLiteral": return { kind: "intLiteral", value: expr.value };
+    case "IntLiteral": return expr.duration ? u64 : { kind: "intLiteral", value: expr.value };
     case "BoolLiteral": return boolType;
     case "CharLiteral": return charType;
     case "StringLiteral": return { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
