@@ -23,6 +23,7 @@ import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
+import { printNewline, runtimeCallExpression, textArrayArgument, userPrintCall } from "./userspace/runtime-calls.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
@@ -445,7 +446,7 @@ export class CCodeEmitter {
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch":
-        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
+        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e, (x) => this.expr(x));
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
       case "testCall": return testCallExpression((x) => this.expr(x), e);
       case "escapeSlot": return escapeSlotLookup(e);
@@ -490,6 +491,7 @@ export class CCodeEmitter {
       case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
       case "daemon": return "ks_daemon()";
+      case "now": case "wall_time": case "sleep": case "running": return runtimeCallExpression(e.name, args);
       case "python": return pythonCall(e, args);
       case "exec": return execCall(args[0]!, e.args.slice(1).map((a, i) => {
         if (a.type.kind === "str") return args[i + 1]!;
@@ -500,12 +502,12 @@ export class CCodeEmitter {
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
-    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
-    const format = cString(`${s.format}\n`);
+    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
+    const format = cString(printNewline(s) ? `${s.format}\n` : s.format);
     const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
     if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;
-    const call = this.side === "kernel" ? "bpf_printk" : "printf";
-    return `${assign}${call}(${[format, ...args].join(", ")});`;
+    const call = this.side === "kernel" ? `bpf_printk(${[format, ...args].join(", ")})` : userPrintCall(s, [format, ...args]);
+    return `${assign}${call};`;
   }
 }
 

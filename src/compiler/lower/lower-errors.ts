@@ -96,7 +96,7 @@ export function lowerDefer(l: FunctionLowering, stmt: ast.DeferStmt): ir.IrStmt[
   if (l.isPrintCall(call)) {
     const literal = call.args[0]?.kind === "StringLiteral" ? call.args[0].value : undefined;
     const args = (literal === undefined ? call.args : call.args.slice(1)).map((a) => capture(l.expr(a)));
-    action = lowerPrint(literal, args, stmt.span);
+    action = lowerPrint(literal, args, stmt.span, undefined, l.printVariant(call));
   } else {
     const lowered = l.expr(call);
     if (lowered.kind !== "call" && lowered.kind !== "builtin") throw new InternalError(`deferred ${lowered.kind}`);

@@ -74,7 +74,7 @@ export function lowerPrintValue(l: FunctionLowering, expr: ast.CallExpr): ir.IrE
   const literal = expr.args[0]?.kind === "StringLiteral" ? expr.args[0].value : undefined;
   const args = (literal === undefined ? expr.args : expr.args.slice(1)).map((a) => l.expr(a));
   const result = l.temporary("printed");
-  return { kind: "valueBlock", result, body: [lowerPrint(literal, args, expr.span, result)], type: l.typeOf(expr), span: expr.span };
+  return { kind: "valueBlock", result, body: [lowerPrint(literal, args, expr.span, result, l.printVariant(expr))], type: l.typeOf(expr), span: expr.span };
 }
 
 /** `n == null` / `n != null` on an integer: compared with 0, as KernelScript 0.1.1's C does. */

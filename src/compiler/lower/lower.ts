@@ -14,6 +14,8 @@ import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
 import { lowerPrint } from "./print-format.js";
+import { isPrintVariant, lowerRuntimeCall } from "./lower-runtime.js";
+import type { PrintVariant } from "../check/runtime-builtins.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
@@ -240,9 +242,16 @@ export class FunctionLowering implements MatchLowering {
     return info.type;
   }
 
-  /** `print(…)` (the builtin, not a user function named print). */
+  /** `print(…)` (the builtin, not a user function named print), or `printf`, `eprint`, `eprintf`. */
   isPrintCall(expr: ast.CallExpr): boolean {
-    return expr.callee.kind === "NameExpr" && expr.callee.name.name === "print" && !this.semantics.references.has(expr.callee);
+    return this.printVariant(expr) !== undefined;
+  }
+
+  /** Which print built-in `expr` calls: "print" or a variant (lower-runtime.ts). */
+  printVariant(expr: ast.CallExpr): "print" | PrintVariant | undefined {
+    if (expr.callee.kind !== "NameExpr" || this.semantics.references.has(expr.callee)) return undefined;
+    const name = expr.callee.name.name;
+    return name === "print" ? "print" : isPrintVariant(name) ? name : undefined;
   }
 
   typeOf(expr: ast.Expr): Type {
@@ -326,7 +335,7 @@ export class FunctionLowering implements MatchLowering {
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
-          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
+          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span, undefined, this.printVariant(stmt.expr))];
         }
         if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
@@ -649,6 +658,8 @@ export class FunctionLowering implements MatchLowering {
     if (!symbol) {
       const name = expr.callee.name.name;
       if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
+      const runtimeCall = lowerRuntimeCall(name, args, type, span, this.kernel);
+      if (runtimeCall) return runtimeCall;
       if (byteOrderBuiltins.has(name)) {
         return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
       }

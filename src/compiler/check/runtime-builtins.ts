@@ -1,0 +1,148 @@
+//! The user-space runtime's built-ins (docs/language/userspace-runtime.md):
+//!   now() -> u64          CLOCK_MONOTONIC ns, both sides (eBPF: bpf_ktime_get_ns, the same clock)
+//!   wall_time() -> u64    CLOCK_REALTIME ns, user space
+//!   sleep(d: u64) -> bool sleeps d ns; false, at once, when shutdown was requested (SIGINT/SIGTERM)
+//!   running() -> bool     false once shutdown was requested
+//!   printf(fmt, …)        C formats with run-time `*` widths, no newline added, user space
+//!   eprint(…), eprintf(fmt, …)   `print` / `printf` to stderr, user space
+//! and the optional timeout of `dispatch(rb…, timeout)` (`dispatchTimeout`). Duration
+//! literals (`250ms`) are `u64` nanoseconds (parse/durations.ts).
+
+import type * as ast from "../ast.js";
+import * as runtimeErrors from "../diagnostics/catalog/types-runtime.js";
+import type { RuntimeSignature } from "../diagnostics/catalog/types-runtime.js";
+import type { Type } from "../types.js";
+import { boolType, errorType, i32, typeToString, u64 } from "../types.js";
+import { asInteger, concreteType } from "./conversions.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkExpr } from "./expressions.js";
+import type { Scope } from "./scope.js";
+import { parseFormat, type FormatConversion } from "./format-string.js";
+import { checkPrintArguments } from "./print-arguments.js";
+
+type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf";
+
+/** The print-like built-ins: how each writes (`print` itself is in builtin-calls.ts). */
+export const printVariants = {
+  printf: { stream: "stdout", newline: false, formatRequired: true },
+  eprint: { stream: "stderr", newline: true, formatRequired: false },
+  eprintf: { stream: "stderr", newline: false, formatRequired: true },
+} as const;
+export type PrintVariant = keyof typeof printVariants;
+
+const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly kernel: boolean; readonly type: Type }>> = {
+  now: { name: "now", params: [], variadic: false, result: "u64", kernel: true, type: u64 },
+  wall_time: { name: "wall_time", params: [], variadic: false, result: "u64", kernel: false, type: u64 },
+  sleep: { name: "sleep", params: ["u64"], variadic: false, result: "bool", kernel: false, type: boolType },
+  running: { name: "running", params: [], variadic: false, result: "bool", kernel: false, type: boolType },
+  printf: { name: "printf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
+  eprint: { name: "eprint", params: [], variadic: true, result: "i32", kernel: false, type: i32 },
+  eprintf: { name: "eprintf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
+};
+
+export const runtimeBuiltinNames: readonly string[] = Object.keys(signatures);
+
+function isRuntimeBuiltin(name: string): name is RuntimeBuiltin {
+  return Object.hasOwn(signatures, name);
+}
+
+export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
+  if (!isRuntimeBuiltin(name)) return errorType;
+  const signature = signatures[name];
+  if (c.fn.side !== "user" && !(signature.kernel && c.fn.side === "kernel")) {
+    c.ctx.diags.report(runtimeErrors.runtimeBuiltinSide, expr.callee.span, name, c.fn.side);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  if (name === "printf" || name === "eprint" || name === "eprintf") return checkPrintVariant(c, scope, expr, name);
+  if (expr.args.length !== signature.params.length) {
+    c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.span, signature, { count: expr.args.length });
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  if (name === "sleep" && !checkDuration(c, scope, expr.args[0]!, (found) =>
+    c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.args[0]!.span, signature, { index: 0, type: found }))) {
+    return errorType;
+  }
+  return signature.type;
+}
+
+/** An integer duration argument (nanoseconds); `bad` reports anything else. */
+function checkDuration(c: ExprChecker, scope: Scope, arg: ast.Expr, bad: (found: string) => void): boolean {
+  const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg, u64));
+  if (type.kind === "error") return false;
+  if (type.kind === "int" || (asInteger(type) !== undefined && type.kind !== "char")) return true;
+  bad(typeToString(type));
+  return false;
+}
+
+/** The last argument of `dispatch(rb…, timeout)`, when it is not a ring buffer. */
+export function checkDispatchTimeout(c: ExprChecker, scope: Scope, arg: ast.Expr): void {
+  checkDuration(c, scope, arg, (found) => c.ctx.diags.report(runtimeErrors.dispatchTimeout, arg.span, found));
+}
+
+/** Whether a value prints with `%s` as text: `str(N)`, or a `char`/`u8`/`i8` array (bounded by its length). */
+export function isTextArray(type: Type): boolean {
+  return type.kind === "array" && (type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8));
+}
+
+/**
+ * `printf(fmt, …)`, `eprintf(fmt, …)`: a literal format whose conversions and `*`
+ * widths/precisions take the arguments in order; `eprint(…)` is `print` to stderr.
+ */
+function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: PrintVariant): Type {
+  const { ctx } = c;
+  const format = expr.args[0];
+  const literal = format?.kind === "StringLiteral" ? format : undefined;
+  const formatRequired = printVariants[name].formatRequired;
+  if (formatRequired && !literal) {
+    if (format) checkExpr(c, scope, format);
+    ctx.diags.report(runtimeErrors.formatNeedsLiteral, format?.span ?? expr.span, name);
+    expr.args.slice(1).forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const types: Type[] = [];
+  for (const arg of expr.args) {
+    const type = concreteType(ctx, arg, checkExpr(c, scope, arg));
+    const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined ||
+      type.kind === "pointer" || isTextArray(type);
+    if (!printable) {
+      ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, arg.span, signatures[name], { index: expr.args.indexOf(arg), type: typeToString(type) });
+    }
+    types.push(printable ? type : errorType);
+  }
+  const values = expr.args.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
+  if (!literal) return i32;
+  const { conversions, invalidAt } = parseFormat(literal.value, { runtimeWidths: true });
+  if (invalidAt !== undefined) {
+    checkPrintArguments(ctx, "user", expr.span, literal, values);
+    return i32;
+  }
+  const wanted = conversions.reduce((n, conv) => n + 1 + starCount(conv), 0);
+  if (formatRequired && wanted !== values.length) {
+    ctx.diags.report(runtimeErrors.formatTooFewValues, literal.span, name, wanted, values.length);
+    return i32;
+  }
+  // Each `*` takes an integer; what is left is checked against its conversion like `print`.
+  let next = 0;
+  const converted: typeof values = [];
+  for (const conv of conversions) {
+    for (let star = 0; star < starCount(conv); star++) {
+      const width = values[next++];
+      if (width && width.type.kind !== "error" && (asInteger(width.type) === undefined || width.type.kind === "char")) {
+        ctx.diags.report(runtimeErrors.runtimeWidthNotInteger, width.span, `%${conv.flags}${conv.conversion}`, typeToString(width.type));
+      }
+    }
+    const value = values[next++];
+    if (value) converted.push(value);
+  }
+  converted.push(...values.slice(next));
+  const stripped = conversions.map((conv) => conv.flags.replace(/\*/g, "")).map((flags, i) => `%${flags}${conversions[i]!.conversion}`).join(" ");
+  checkPrintArguments(ctx, "user", expr.span, { value: stripped, span: literal.span }, converted.map((v) => (isTextArray(v.type) ? { span: v.span, type: { kind: "str", size: 1 } } : v)));
+  return i32;
+}
+
+/** How many `*` a conversion has (width, precision). */
+export function starCount(conv: FormatConversion): number {
+  return [...conv.flags].filter((ch) => ch === "*").length;
+}
