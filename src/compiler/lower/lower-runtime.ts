@@ -10,14 +10,29 @@ import { printVariants, type PrintVariant } from "../check/runtime-builtins.js";
 
 const runtimeCalls: ReadonlySet<string> = new Set<ir.RuntimeCall>(["now", "wall_time", "sleep", "running"]);
 
-/** `name(args)` when it is one of the runtime's calls; undefined otherwise. */
-export function lowerRuntimeCall(name: string, args: readonly ir.IrExpr[], type: Type, span: ast.Expr["span"], kernel: boolean): ir.IrExpr | undefined {
-  if (!runtimeCalls.has(name)) return undefined;
-  if (name === "now" && kernel) return { kind: "call", callee: "bpf_ktime_get_ns", args: [], type, span, helper: true };
-  return { kind: "builtin", name: name as ir.RuntimeCall, args, program: undefined, type, span };
+/** What these functions need from the per-function lowering in `lower.ts`. */
+export interface RuntimeLowering {
+  expr(expr: ast.Expr): ir.IrExpr;
+  typeOf(expr: ast.Expr): Type;
+  readonly kernel: boolean;
+  readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, unknown> };
 }
 
-/** Whether `name` is a print variant rather than `print`. */
-export function isPrintVariant(name: string): name is PrintVariant {
-  return Object.hasOwn(printVariants, name);
+/** `expr` when it calls one of the runtime's calls (not a user function of that name); undefined otherwise. */
+export function lowerRuntimeCall(l: RuntimeLowering, expr: ast.CallExpr): ir.IrExpr | undefined {
+  if (expr.callee.kind !== "NameExpr" || l.semantics.references.has(expr.callee)) return undefined;
+  const name = expr.callee.name.name;
+  if (!runtimeCalls.has(name)) return undefined;
+  const type = l.typeOf(expr);
+  if (name === "now" && l.kernel) return { kind: "call", callee: "bpf_ktime_get_ns", args: [], type, span: expr.span, helper: true };
+  return { kind: "builtin", name: name as ir.RuntimeCall, args: expr.args.map((a) => l.expr(a)), program: undefined, type, span: expr.span };
+}
+
+export type { PrintVariant };
+
+/** Which print built-in `expr` calls: "print" or a variant; undefined for anything else (a user function named so included). */
+export function printVariantOf(references: ReadonlyMap<ast.NameExpr, unknown>, expr: ast.CallExpr): "print" | PrintVariant | undefined {
+  if (expr.callee.kind !== "NameExpr" || references.has(expr.callee)) return undefined;
+  const name = expr.callee.name.name;
+  return name === "print" ? "print" : Object.hasOwn(printVariants, name) ? (name as PrintVariant) : undefined;
 }

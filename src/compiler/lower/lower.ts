@@ -14,8 +14,7 @@ import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
 import { lowerPrint } from "./print-format.js";
-import { isPrintVariant, lowerRuntimeCall } from "./lower-runtime.js";
-import type { PrintVariant } from "../check/runtime-builtins.js";
+import { lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
@@ -242,16 +241,9 @@ export class FunctionLowering implements MatchLowering {
     return info.type;
   }
 
-  /** `print(…)` (the builtin, not a user function named print), or `printf`, `eprint`, `eprintf`. */
+  /** `print(…)` (the builtin, not a user function named print), or `printf`, `eprint`, `eprintf` (lower-runtime.ts). */
   isPrintCall(expr: ast.CallExpr): boolean {
-    return this.printVariant(expr) !== undefined;
-  }
-
-  /** Which print built-in `expr` calls: "print" or a variant (lower-runtime.ts). */
-  printVariant(expr: ast.CallExpr): "print" | PrintVariant | undefined {
-    if (expr.callee.kind !== "NameExpr" || this.semantics.references.has(expr.callee)) return undefined;
-    const name = expr.callee.name.name;
-    return name === "print" ? "print" : isPrintVariant(name) ? name : undefined;
+    return printVariantOf(this.semantics.references, expr) !== undefined;
   }
 
   typeOf(expr: ast.Expr): Type {
@@ -335,7 +327,7 @@ export class FunctionLowering implements MatchLowering {
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
           const args = stmt.expr.args.map((a) => this.expr(a));
           const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
-          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span, undefined, this.printVariant(stmt.expr))];
+          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span, undefined, printVariantOf(this.semantics.references, stmt.expr))];
         }
         if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
@@ -622,7 +614,7 @@ export class FunctionLowering implements MatchLowering {
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
     if (this.isPrintCall(expr)) return lowerPrintValue(this, expr);
-    const ringbufCall = lowerRingbufCall(this, expr);
+    const ringbufCall = lowerRingbufCall(this, expr) ?? lowerRuntimeCall(this, expr);
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;
@@ -658,8 +650,6 @@ export class FunctionLowering implements MatchLowering {
     if (!symbol) {
       const name = expr.callee.name.name;
       if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };
-      const runtimeCall = lowerRuntimeCall(name, args, type, span, this.kernel);
-      if (runtimeCall) return runtimeCall;
       if (byteOrderBuiltins.has(name)) {
         return { kind: "byteOrder", name: name as "ntohs" | "ntohl" | "htons" | "htonl", operand: args[0]!, type, span };
       }
