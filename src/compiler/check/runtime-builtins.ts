@@ -5,6 +5,8 @@
 //!   running() -> bool     false once shutdown was requested
 //!   printf(fmt, …)        C formats with run-time `*` widths, no newline added, user space
 //!   eprint(…), eprintf(fmt, …)   `print` / `printf` to stderr, user space
+//!   ntop(addr) -> str(45)  an IPv4 (u32 in network order, u8[4]) or IPv6 (u8[16]) address as text
+//!   macaddr(m: u8[6]) -> str(17)  `aa:bb:cc:dd:ee:ff`
 //! and the optional timeout of `dispatch(rb…, timeout)` (`dispatchTimeout`). Duration
 //! literals (`250ms`) are `u64` nanoseconds (parse/durations.ts).
 
@@ -20,7 +22,11 @@ import type { Scope } from "./scope.js";
 import { parseFormat, type FormatConversion } from "./format-string.js";
 import { checkPrintArguments } from "./print-arguments.js";
 
-type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf";
+type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "ntop" | "macaddr";
+
+/** `ntop(addr)` text: at most INET6_ADDRSTRLEN - 1 bytes; `macaddr(m)`: `aa:bb:cc:dd:ee:ff`. */
+export const ntopType: Type = { kind: "str", size: 45 };
+export const macaddrType: Type = { kind: "str", size: 17 };
 
 /** The print-like built-ins: how each writes (`print` itself is in builtin-calls.ts). */
 export const printVariants = {
@@ -38,6 +44,8 @@ const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly 
   printf: { name: "printf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
   eprint: { name: "eprint", params: [], variadic: true, result: "i32", kernel: false, type: i32 },
   eprintf: { name: "eprintf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
+  ntop: { name: "ntop", params: ["u32 | u8[4] | u8[16]"], variadic: false, result: "str(45)", kernel: false, type: ntopType },
+  macaddr: { name: "macaddr", params: ["u8[6]"], variadic: false, result: "str(17)", kernel: false, type: macaddrType },
 };
 
 export const runtimeBuiltinNames: readonly string[] = Object.keys(signatures);
@@ -60,6 +68,17 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
+  if (name === "ntop" || name === "macaddr") {
+    const arg = expr.args[0]!;
+    const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
+    if (type.kind === "error") return errorType;
+    const fits = name === "ntop" ? addressLength(type) !== undefined : isByteArray(type, 6);
+    if (!fits) {
+      c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, arg.span, signature, { index: 0, type: typeToString(type) });
+      return errorType;
+    }
+    return signature.type;
+  }
   if (name === "sleep" && !checkDuration(c, scope, expr.args[0]!, (found) =>
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.args[0]!.span, signature, { index: 0, type: found }))) {
     return errorType;
@@ -79,6 +98,22 @@ function checkDuration(c: ExprChecker, scope: Scope, arg: ast.Expr, bad: (found:
 /** The last argument of `dispatch(rb…, timeout)`, when it is not a ring buffer. */
 export function checkDispatchTimeout(c: ExprChecker, scope: Scope, arg: ast.Expr): void {
   checkDuration(c, scope, arg, (found) => c.ctx.diags.report(runtimeErrors.dispatchTimeout, arg.span, found));
+}
+
+function isByteArray(type: Type, length: number): boolean {
+  return type.kind === "array" && type.length === length && type.element.kind === "int" && type.element.bits === 8;
+}
+
+/**
+ * The address `ntop` formats: 4 (IPv4: a 32-bit integer holding the address as it is in
+ * memory, i.e. in network byte order like bpftrace's `ntop(int)`, or `u8[4]`) or 16
+ * (IPv6, `u8[16]`); undefined for anything else.
+ */
+export function addressLength(type: Type): 4 | 16 | undefined {
+  if (type.kind === "int" && type.bits === 32) return 4;
+  if (isByteArray(type, 4)) return 4;
+  if (isByteArray(type, 16)) return 16;
+  return undefined;
 }
 
 /** Whether a value prints with `%s` as text: `str(N)`, or a `char`/`u8`/`i8` array (bounded by its length). */

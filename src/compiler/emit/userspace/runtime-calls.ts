@@ -6,6 +6,7 @@ import type * as ir from "../../ir.js";
 import { someExpression } from "../../ir-walk.js";
 import type { Type } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
+import { cTypeName } from "../c-types.js";
 import { pasteRuntimeC } from "./runtime-c.js";
 
 const functions: Readonly<Record<ir.RuntimeCall, string>> = {
@@ -13,10 +14,18 @@ const functions: Readonly<Record<ir.RuntimeCall, string>> = {
   wall_time: "ks_wall_time_ns",
   sleep: "ks_sleep_ns",
   running: "ks_running",
+  ntop: "ks_format_ntop",
+  macaddr: "ks_format_mac",
 };
 
-export function runtimeCallExpression(name: ir.RuntimeCall, args: readonly string[]): string {
-  return `${functions[name]}(${args.join(", ")})`;
+export function runtimeCallExpression(e: Extract<ir.IrExpr, { kind: "builtin" }>, args: readonly string[]): string {
+  const name = e.name as ir.RuntimeCall;
+  if (name !== "ntop" && name !== "macaddr") return `${functions[name]}(${args.join(", ")})`;
+  // Text into a `str(N)` made here: a statement expression, so it is a value like any string.
+  const arg = e.args[0]!;
+  const source = arg.type.kind === "array" ? `(const void *)(${args[0]})` : `(const void *)&(__u32){ ${args[0]} }`;
+  const family = name === "ntop" ? (arg.type.kind === "array" && arg.type.length === 16 ? "AF_INET6, " : "AF_INET, ") : "";
+  return `({ ${cTypeName(e.type)} __ks_text; ${functions[name]}(__ks_text.data, sizeof(__ks_text.data), ${family}${source}); __ks_text; })`;
 }
 
 function isRuntimeCall(e: ir.IrExpr): boolean {

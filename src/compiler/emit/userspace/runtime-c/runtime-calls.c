@@ -52,3 +52,14 @@ static KS_UNUSED bool ks_sleep_ns(__u64 ns) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     return !ks_exiting;
 }
+
+/* ntop(addr): an IPv4 (4 bytes, network order) or IPv6 (16 bytes) address as text into out. */
+static KS_UNUSED void ks_format_ntop(char *out, size_t size, int family, const void *addr) {
+    if (!inet_ntop(family, addr, out, (socklen_t)size)) snprintf(out, size, "?");
+}
+
+/* macaddr(m): six bytes as aa:bb:cc:dd:ee:ff into out. */
+static KS_UNUSED void ks_format_mac(char *out, size_t size, const void *addr) {
+    const unsigned char *m = addr;
+    snprintf(out, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
