@@ -9,7 +9,7 @@
 //!   u8[4] / u8[16]     an IPv4 / IPv6 address (`192.0.2.1`, `2001:db8::1`)
 //!   u8[6]              a MAC address (`02:00:00:00:00:01`)
 //!   an LPM-trie key    a prefix (`198.18.0.0/15`, `2001:db8::/32`; a bare address is
-//!   struct             /32 or /128): `{ prefixlen: u32, addr: u8[4] }` or `u8[16]`
+//!   struct             /32 or /128): `{ prefixlen: u32, addr: be32 }` (or `u8[4]`), `u8[16]`
 //!   T[N] of the above  a repeated option (`--deny A --deny B`, or `--deny A,B`), at most N;
 //!   (but u8)           a field `<name>_count` of an integer type, when declared, receives
 //!                      how many were given (it is not an option itself)
@@ -44,7 +44,8 @@ export function argsValueKind(type: Type, structOf: (name: string) => StructLayo
       const [prefixlen, address, ...rest] = layout?.fields ?? [];
       if (!prefixlen || !address || rest.length > 0) return undefined;
       if (prefixlen.name !== "prefixlen" || prefixlen.type.kind !== "int" || prefixlen.type.bits !== 32 || prefixlen.type.byteOrder) return undefined;
-      const bytes = byteArrayLength(address.type);
+      // The address as it is in memory (network byte order): bytes, or a 32-bit integer (`be32`).
+      const bytes = address.type.kind === "int" && address.type.bits === 32 ? 4 : byteArrayLength(address.type);
       return bytes === 4 || bytes === 16 ? { kind: "prefix", bytes, addressField: address.name } : undefined;
     }
     default: return undefined;

@@ -204,7 +204,7 @@ function emitValueParse(w: CWriter, field: string, text: string, target: string,
       w.block(`if (ks_parse_mac(${text}, ${target}) != 0)`, () => fail(`expects ${valueText(value, type)}`));
       return;
     case "prefix":
-      w.block(`if (ks_parse_prefix(${text}, &${target}.prefixlen, ${target}.${value.addressField}, ${value.bytes}) != 0)`, () => fail(`expects ${valueText(value, type)}`));
+      w.block(`if (ks_parse_prefix(${text}, &${target}.prefixlen, (void *)&${target}.${value.addressField}, ${value.bytes}) != 0)`, () => fail(`expects ${valueText(value, type)}`));
       return;
     case "str":
       if (type.kind !== "str") return;
