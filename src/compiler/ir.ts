@@ -503,7 +503,7 @@ export type IrExpr =
   | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
 
 /** The user-space runtime's calls that are `builtin` expressions (check/runtime-builtins.ts). */
-export type RuntimeCall = "now" | "wall_time" | "sleep" | "running" | "ntop" | "macaddr";
+export type RuntimeCall = "now" | "wall_time" | "sleep" | "running" | "ntop" | "macaddr" | "strftime";
 
 /** What a map method does (the operation, whatever the method is called on its kind): kernel/map-kinds.ts. */
 export type { MapMethod } from "./kernel/map-kinds.js";

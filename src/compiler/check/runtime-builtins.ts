@@ -7,6 +7,7 @@
 //!   eprint(…), eprintf(fmt, …)   `print` / `printf` to stderr, user space
 //!   ntop(addr) -> str(45)  an IPv4 (u32 in network order, u8[4]) or IPv6 (u8[16]) address as text
 //!   macaddr(m: u8[6]) -> str(17)  `aa:bb:cc:dd:ee:ff`
+//!   strftime(fmt: str, wall_ns: u64) -> str(63)  C's strftime of the local time
 //! and the optional timeout of `dispatch(rb…, timeout)` (`dispatchTimeout`). Duration
 //! literals (`250ms`) are `u64` nanoseconds (parse/durations.ts).
 
@@ -22,11 +23,13 @@ import type { Scope } from "./scope.js";
 import { parseFormat, type FormatConversion } from "./format-string.js";
 import { checkPrintArguments } from "./print-arguments.js";
 
-type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "ntop" | "macaddr";
+type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "ntop" | "macaddr" | "strftime";
 
 /** `ntop(addr)` text: at most INET6_ADDRSTRLEN - 1 bytes; `macaddr(m)`: `aa:bb:cc:dd:ee:ff`. */
 export const ntopType: Type = { kind: "str", size: 45 };
 export const macaddrType: Type = { kind: "str", size: 17 };
+/** `strftime(format, wall_ns)`: the local time as text, at most 63 bytes. */
+export const strftimeType: Type = { kind: "str", size: 63 };
 
 /** The print-like built-ins: how each writes (`print` itself is in builtin-calls.ts). */
 export const printVariants = {
@@ -46,6 +49,7 @@ const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly 
   eprintf: { name: "eprintf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
   ntop: { name: "ntop", params: ["u32 | u8[4] | u8[16]"], variadic: false, result: "str(45)", kernel: false, type: ntopType },
   macaddr: { name: "macaddr", params: ["u8[6]"], variadic: false, result: "str(17)", kernel: false, type: macaddrType },
+  strftime: { name: "strftime", params: ["str", "u64"], variadic: false, result: "str(63)", kernel: false, type: strftimeType },
 };
 
 export const runtimeBuiltinNames: readonly string[] = Object.keys(signatures);
@@ -78,6 +82,16 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
       return errorType;
     }
     return signature.type;
+  }
+  if (name === "strftime") {
+    const [format, time] = expr.args as [ast.Expr, ast.Expr];
+    const formatType = checkExpr(c, scope, format);
+    if (formatType.kind !== "str" && formatType.kind !== "error") {
+      c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, format.span, signature, { index: 0, type: typeToString(formatType) });
+    }
+    const timeOk = checkDuration(c, scope, time, (found) =>
+      c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, time.span, signature, { index: 1, type: found }));
+    return formatType.kind === "str" && timeOk ? signature.type : errorType;
   }
   if (name === "sleep" && !checkDuration(c, scope, expr.args[0]!, (found) =>
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.args[0]!.span, signature, { index: 0, type: found }))) {

@@ -491,7 +491,7 @@ export class CCodeEmitter {
       case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
       case "daemon": return "ks_daemon()";
-      case "now": case "wall_time": case "sleep": case "running": case "ntop": case "macaddr": return runtimeCallExpression(e, args);
+      case "now": case "wall_time": case "sleep": case "running": case "ntop": case "macaddr": case "strftime": return runtimeCallExpression(e, args);
       case "python": return pythonCall(e, args);
       case "exec": return execCall(args[0]!, e.args.slice(1).map((a, i) => {
         if (a.type.kind === "str") return args[i + 1]!;

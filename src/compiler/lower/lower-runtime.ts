@@ -8,7 +8,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { printVariants, type PrintVariant } from "../check/runtime-builtins.js";
 
-const runtimeCalls: ReadonlySet<string> = new Set<ir.RuntimeCall>(["now", "wall_time", "sleep", "running", "ntop", "macaddr"]);
+const runtimeCalls: ReadonlySet<string> = new Set<ir.RuntimeCall>(["now", "wall_time", "sleep", "running", "ntop", "macaddr", "strftime"]);
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface RuntimeLowering {

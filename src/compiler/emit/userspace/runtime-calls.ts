@@ -16,10 +16,12 @@ const functions: Readonly<Record<ir.RuntimeCall, string>> = {
   running: "ks_running",
   ntop: "ks_format_ntop",
   macaddr: "ks_format_mac",
+  strftime: "ks_format_time",
 };
 
 export function runtimeCallExpression(e: Extract<ir.IrExpr, { kind: "builtin" }>, args: readonly string[]): string {
   const name = e.name as ir.RuntimeCall;
+  if (name === "strftime") return `({ ${cTypeName(e.type)} __ks_text; ${functions[name]}(__ks_text.data, sizeof(__ks_text.data), ${args[0]}, ${args[1]}); __ks_text; })`;
   if (name !== "ntop" && name !== "macaddr") return `${functions[name]}(${args.join(", ")})`;
   // Text into a `str(N)` made here: a statement expression, so it is a value like any string.
   const arg = e.args[0]!;

@@ -63,3 +63,16 @@ static KS_UNUSED void ks_format_mac(char *out, size_t size, const void *addr) {
     const unsigned char *m = addr;
     snprintf(out, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
+
+/* strftime(format, wall_ns): C's strftime of the local time at wall_ns (a wall_time() value);
+ * an empty text when the result does not fit. */
+static KS_UNUSED void ks_format_time(char *out, size_t size, const char *format, __u64 wall_ns) {
+    time_t seconds = (time_t)(wall_ns / KS_NS_PER_SEC);
+    struct tm local;
+    out[0] = '\0';
+    if (!localtime_r(&seconds, &local)) return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    if (strftime(out, size, format, &local) == 0) out[0] = '\0';
+#pragma GCC diagnostic pop
+}
