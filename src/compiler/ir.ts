@@ -311,9 +311,10 @@ export type IrStmt =
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
   /**
    * `result`: the local (an `i32`) that takes the call's value when `print` is used as an expression.
-   * `variant` (user space): `printf` adds no newline, `eprint` writes the line to stderr, `eprintf` both.
+   * `variant` (user space): `printf` adds no newline, `eprint` writes the line to stderr, `eprintf` both;
+   * `sprintf` writes into the `str(N)` place `args[0]` (at most N bytes) instead.
    */
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly variant?: "printf" | "eprint" | "eprintf"; readonly span: Span }
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly variant?: "printf" | "eprint" | "eprintf" | "sprintf"; readonly span: Span }
   /** A C block: scopes the declarations inside it (e.g. the binding of `if (var q = p)`). */
   | { readonly kind: "block"; readonly body: readonly IrStmt[]; readonly span: Span }
   /**
@@ -471,7 +472,7 @@ export type IrExpr =
   | { readonly kind: "strEquals"; readonly left: IrExpr; readonly right: IrExpr; readonly negated: boolean; readonly type: Type; readonly span: Span }
   /** `s[i]`, a char; a run-time index past the capacity reads NUL. */
   | { readonly kind: "strIndex"; readonly target: IrExpr; readonly index: IrExpr; readonly type: Type; readonly span: Span }
-  /** A `str(M)` value widened to the `str(N)` of `type` (M < N). */
+  /** A `str(M)` value widened to the `str(N)` of `type` (M < N), or a `char`/`u8` array as text (`b as str(N)`: at most N bytes, up to a NUL). */
   | { readonly kind: "strConvert"; readonly value: IrExpr; readonly type: Type; readonly span: Span }
   /** A `str(N)` stored into the byte array of `type` (`u8[M]`, M ≥ N): only a `declare` init or an `assign` value. */
   | { readonly kind: "strBytes"; readonly value: IrExpr; readonly type: Type; readonly span: Span }

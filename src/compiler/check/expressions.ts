@@ -42,6 +42,7 @@ import { unparenthesize } from "../ast.js";
 
 import { checkObjectMapIndex } from "./object-maps.js";
 import { checkCompoundValue } from "./compound-values.js";
+import { isTextArray } from "./runtime-builtins.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -97,6 +98,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       ctx.typeOperands.set(expr.type, target);
       const source = concreteType(ctx, expr.expr, checkExpr(c, scope, expr.expr));
       if (source.kind === "error" || target.kind === "error") return errorType;
+      if (target.kind === "str" && isTextArray(source)) return target;   // bytes as text (check/runtime-builtins.ts)
       const castable = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
       if (!castable(source) || !castable(target)) {
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));

@@ -5,6 +5,8 @@
 //!   running() -> bool     false once shutdown was requested
 //!   printf(fmt, …)        C formats with run-time `*` widths, no newline added, user space
 //!   eprint(…), eprintf(fmt, …)   `print` / `printf` to stderr, user space
+//!   sprintf(s, fmt, …) -> i32     `printf` into the `str(N)` place `s` (cut at N bytes; the
+//!                                 length the whole text would have, like C's snprintf)
 //!   ntop(addr) -> str(45)  an IPv4 (u32 in network order, u8[4]) or IPv6 (u8[16]) address as text
 //!   macaddr(m: u8[6]) -> str(17)  `aa:bb:cc:dd:ee:ff`
 //!   strftime(fmt: str, wall_ns: u64) -> str(63)  C's strftime of the local time
@@ -23,7 +25,7 @@ import type { Scope } from "./scope.js";
 import { parseFormat, type FormatConversion } from "./format-string.js";
 import { checkPrintArguments } from "./print-arguments.js";
 
-type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "ntop" | "macaddr" | "strftime";
+type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "sprintf" | "ntop" | "macaddr" | "strftime";
 
 /** `ntop(addr)` text: at most INET6_ADDRSTRLEN - 1 bytes; `macaddr(m)`: `aa:bb:cc:dd:ee:ff`. */
 export const ntopType: Type = { kind: "str", size: 45 };
@@ -36,6 +38,7 @@ export const printVariants = {
   printf: { stream: "stdout", newline: false, formatRequired: true },
   eprint: { stream: "stderr", newline: true, formatRequired: false },
   eprintf: { stream: "stderr", newline: false, formatRequired: true },
+  sprintf: { stream: "string", newline: false, formatRequired: true },
 } as const;
 export type PrintVariant = keyof typeof printVariants;
 
@@ -47,6 +50,7 @@ const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly 
   printf: { name: "printf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
   eprint: { name: "eprint", params: [], variadic: true, result: "i32", kernel: false, type: i32 },
   eprintf: { name: "eprintf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
+  sprintf: { name: "sprintf", params: ["str(N)", "format"], variadic: true, result: "i32", kernel: false, type: i32 },
   ntop: { name: "ntop", params: ["u32 | u8[4] | u8[16]"], variadic: false, result: "str(45)", kernel: false, type: ntopType },
   macaddr: { name: "macaddr", params: ["u8[6]"], variadic: false, result: "str(17)", kernel: false, type: macaddrType },
   strftime: { name: "strftime", params: ["str", "u64"], variadic: false, result: "str(63)", kernel: false, type: strftimeType },
@@ -66,7 +70,7 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
-  if (name === "printf" || name === "eprint" || name === "eprintf") return checkPrintVariant(c, scope, expr, name);
+  if (name === "printf" || name === "eprint" || name === "eprintf" || name === "sprintf") return checkPrintVariant(c, scope, expr, name);
   if (expr.args.length !== signature.params.length) {
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.span, signature, { count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
@@ -141,17 +145,24 @@ export function isTextArray(type: Type): boolean {
  */
 function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: PrintVariant): Type {
   const { ctx } = c;
-  const format = expr.args[0];
+  // `sprintf(dest, format, …)`: a `str(N)` variable, field or element to write into.
+  const destination = name === "sprintf" ? expr.args[0] : undefined;
+  if (name === "sprintf" && !checkDestination(c, scope, destination, signatures[name], expr.span)) {
+    expr.args.slice(1).forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const given = destination ? expr.args.slice(1) : expr.args;
+  const format = given[0];
   const literal = format?.kind === "StringLiteral" ? format : undefined;
   const formatRequired = printVariants[name].formatRequired;
   if (formatRequired && !literal) {
     if (format) checkExpr(c, scope, format);
     ctx.diags.report(runtimeErrors.formatNeedsLiteral, format?.span ?? expr.span, name);
-    expr.args.slice(1).forEach((a) => checkExpr(c, scope, a));
+    given.slice(1).forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
   const types: Type[] = [];
-  for (const arg of expr.args) {
+  for (const arg of given) {
     const type = concreteType(ctx, arg, checkExpr(c, scope, arg));
     const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined ||
       type.kind === "pointer" || isTextArray(type);
@@ -160,7 +171,7 @@ function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, nam
     }
     types.push(printable ? type : errorType);
   }
-  const values = expr.args.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
+  const values = given.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
   if (!literal) return i32;
   const { conversions, invalidAt } = parseFormat(literal.value, { runtimeWidths: true });
   if (invalidAt !== undefined) {
@@ -189,6 +200,22 @@ function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, nam
   const stripped = conversions.map((conv) => conv.flags.replace(/\*/g, "")).map((flags, i) => `%${flags}${conversions[i]!.conversion}`).join(" ");
   checkPrintArguments(ctx, "user", expr.span, { value: stripped, span: literal.span }, converted.map((v) => (isTextArray(v.type) ? { span: v.span, type: { kind: "str", size: 1 } } : v)));
   return i32;
+}
+
+/** `sprintf`'s first argument: a place (variable, field, element) of a `str(N)` type. */
+function checkDestination(c: ExprChecker, scope: Scope, destination: ast.Expr | undefined, signature: RuntimeSignature, call: ast.Expr["span"]): boolean {
+  if (!destination) {
+    c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, call, signature, { count: 0 });
+    return false;
+  }
+  const type = checkExpr(c, scope, destination);
+  if (type.kind === "error") return false;
+  const place = destination.kind === "NameExpr" || destination.kind === "FieldExpr" || destination.kind === "IndexExpr";
+  if (type.kind !== "str" || !place) {
+    c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, destination.span, signature, { index: 0, type: typeToString(type) });
+    return false;
+  }
+  return true;
 }
 
 /** How many `*` a conversion has (width, precision). */

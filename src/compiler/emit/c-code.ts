@@ -502,7 +502,9 @@ export class CCodeEmitter {
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
-    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
+    // `sprintf`'s destination (args[0]) is the place written, not a value printed.
+    const args = s.args.map((a, i) => (s.variant === "sprintf" && i === 0 ? this.expr(a)
+      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
     const format = cString(printNewline(s) ? `${s.format}\n` : s.format);
     const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
     if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;

@@ -1,11 +1,13 @@
 //! Lowering of the user-space runtime's built-ins (check/runtime-builtins.ts): `now()`
 //! becomes `bpf_ktime_get_ns()` in eBPF (the same CLOCK_MONOTONIC as user space) and a
 //! `builtin` call in user space, like `wall_time`, `sleep` and `running`. The print
-//! variants (`printf`, `eprint`, `eprintf`) are `print` statements (print-format.ts).
+//! variants (`printf`, `eprint`, `eprintf`) are `print` statements (print-format.ts);
+//! `bytes as str(N)` is a `strConvert` of the array.
 
 import type * as ast from "../ast.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
+import { lowerPrint } from "./print-format.js";
 import { printVariants, type PrintVariant } from "../check/runtime-builtins.js";
 
 const runtimeCalls: ReadonlySet<string> = new Set<ir.RuntimeCall>(["now", "wall_time", "sleep", "running", "ntop", "macaddr", "strftime"]);
@@ -35,4 +37,24 @@ export function printVariantOf(references: ReadonlyMap<ast.NameExpr, unknown>, e
   if (expr.callee.kind !== "NameExpr" || references.has(expr.callee)) return undefined;
   const name = expr.callee.name.name;
   return name === "print" ? "print" : Object.hasOwn(printVariants, name) ? (name as PrintVariant) : undefined;
+}
+
+/** `value as T`; a `char`/`u8` array as `str(N)` is its text (a bounded copy up to a NUL). */
+export function lowerCast(value: ir.IrExpr, type: Type, span: ast.Expr["span"]): ir.IrExpr {
+  if (type.kind === "str" && value.type.kind === "array") return { kind: "strConvert", value, type, span };
+  return { kind: "cast", expr: value, type, span };
+}
+
+/**
+ * A `print`/`printf`/`eprint`/`eprintf`/`sprintf` call as a `print` statement: its format
+ * literal (when the format is one) and its values, each lowered by `lowerArg`; `sprintf`'s
+ * destination stays the first argument. `result`: the local taking the call's value.
+ */
+export function lowerPrintCall(references: ReadonlyMap<ast.NameExpr, unknown>, call: ast.CallExpr, span: ast.Expr["span"], lowerArg: (a: ast.Expr) => ir.IrExpr, result?: string): ir.IrStmt {
+  const variant = printVariantOf(references, call);
+  const formatAt = variant === "sprintf" ? 1 : 0;
+  const format = call.args[formatAt];
+  const literal = format?.kind === "StringLiteral" ? format.value : undefined;
+  const args = call.args.filter((_, i) => i !== formatAt || literal === undefined).map(lowerArg);
+  return lowerPrint(literal, args, span, result, variant);
 }

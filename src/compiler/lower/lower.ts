@@ -14,7 +14,7 @@ import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
 import { lowerPrint } from "./print-format.js";
-import { lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
+import { lowerCast, lowerPrintCall, lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
@@ -325,9 +325,7 @@ export class FunctionLowering implements MatchLowering {
         const asserted = lowerAssert(this, stmt.expr);
         if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
-          const args = stmt.expr.args.map((a) => this.expr(a));
-          const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
-          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span, undefined, printVariantOf(this.semantics.references, stmt.expr))];
+          return [lowerPrintCall(this.semantics.references, stmt.expr, span, (a) => this.expr(a))];
         }
         if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
@@ -564,7 +562,7 @@ export class FunctionLowering implements MatchLowering {
         }
         return { kind: "unary", op: expr.op, operand: this.expr(expr.operand), type, span };
       }
-      case "CastExpr": return { kind: "cast", expr: this.expr(expr.expr), type: this.typeOf(expr), span };
+      case "CastExpr": return lowerCast(this.expr(expr.expr), this.typeOf(expr), span);
       case "SizeofExpr": {
         const of = this.semantics.typeOperands.get(expr.type);
         if (!of) throw new InternalError("sizeof without type");

@@ -34,7 +34,9 @@ export function lowerPrint(format: string | undefined, given: readonly ir.IrExpr
   // print adds the newline; one the format already ends with is not doubled.
   const text = newline ? (format ?? "").replace(/\n$/, "") : format ?? "";
   const { conversions } = parseFormat(text, { runtimeWidths: written !== undefined });
-  const args = [...given];
+  // `sprintf(dest, format, …)`: the destination is not a value of the format.
+  const destination = written === "sprintf" ? given.slice(0, 1) : [];
+  const args = given.slice(destination.length);
   let out = "";
   let last = 0;
   let next = 0;
@@ -56,6 +58,7 @@ export function lowerPrint(format: string | undefined, given: readonly ir.IrExpr
     const separator = out === "" || /\s$/.test(out) ? "" : " ";
     out += `${separator}%${lengthModifier(arg.type)}${defaultConversion(arg.type)}`;
   }
-  const stmt: ir.IrStmt = result === undefined ? { kind: "print", format: out, args, span } : { kind: "print", format: out, args, result, span };
+  const all = [...destination, ...args];
+  const stmt: ir.IrStmt = result === undefined ? { kind: "print", format: out, args: all, span } : { kind: "print", format: out, args: all, result, span };
   return written === undefined ? stmt : { ...stmt, variant: written };
 }

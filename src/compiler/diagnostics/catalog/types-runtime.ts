@@ -44,11 +44,11 @@ export const durationTooLarge = defineError(
 export const runtimeBuiltinSide = defineError(
   "E1312",
   "runtime built-in on the wrong side",
-  "`sleep`, `running`, `wall_time`, `strftime`, `printf`, `eprint`, `eprintf`, `ntop` and `macaddr` belong to the user-space runtime: an eBPF program cannot wait, has no process to stop and writes no terminal. `now()` and `print` work on both sides.",
+  "`sleep`, `running`, `wall_time`, `strftime`, `printf`, `eprint`, `eprintf`, `sprintf`, `ntop` and `macaddr` belong to the user-space runtime: an eBPF program cannot wait, has no process to stop and writes no terminal. `now()` and `print` work on both sides.",
   (name: string, side: CodeSide) => ({
     message: `\`${name}\` is not available in ${sideText(side)}`,
     label: "user space only",
-    help: name === "printf" || name === "eprintf" || name === "eprint"
+    help: name === "printf" || name === "eprintf" || name === "eprint" || name === "sprintf"
       ? "in eBPF use `print(format, values…)`: it writes a line to the kernel's trace buffer (bpf_printk)"
       : "call it from user space (`main` or a function it calls); eBPF code can read the clock with `now()`",
   }),
@@ -57,7 +57,7 @@ export const runtimeBuiltinSide = defineError(
 export const runtimeBuiltinArguments = defineError(
   "E1313",
   "wrong arguments to a runtime built-in",
-  "The runtime built-ins take fixed arguments: `sleep(d: u64) -> bool`, `running() -> bool`, `now() -> u64`, `wall_time() -> u64`, `printf(format, values…)`, `eprint(…)`, `eprintf(format, values…)`, `ntop(addr: u32 | u8[4] | u8[16]) -> str(45)`, `macaddr(m: u8[6]) -> str(17)`, `strftime(format: str, wall_ns: u64) -> str(63)`. Durations are nanoseconds (`250ms`).",
+  "The runtime built-ins take fixed arguments: `sleep(d: u64) -> bool`, `running() -> bool`, `now() -> u64`, `wall_time() -> u64`, `printf(format, values…)`, `eprint(…)`, `eprintf(format, values…)`, `sprintf(s: str(N), format, values…) -> i32` (into a `str(N)` variable, field or element), `ntop(addr: u32 | u8[4] | u8[16]) -> str(45)`, `macaddr(m: u8[6]) -> str(17)`, `strftime(format: str, wall_ns: u64) -> str(63)`. Durations are nanoseconds (`250ms`).",
   (signature: RuntimeSignature, found: { readonly count: number } | { readonly index: number; readonly type: string }) => ({
     message: "count" in found
       ? `${signatureText(signature)} was called with ${found.count} argument${found.count === 1 ? "" : "s"}`
