@@ -23,7 +23,7 @@ import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
-import { printNewline, runtimeCallExpression, textArrayArgument, userPrintCall } from "./userspace/runtime-calls.js";
+import { printNewline, runtimeCallExpression, stringElementWrite, textArrayArgument, userPrintCall } from "./userspace/runtime-calls.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
@@ -165,6 +165,11 @@ export class CCodeEmitter {
           if (s.unread) w.line(`(void)${localName(s.name)};`);
           return;
         case "assign": {
+          // `s[i] = c` with a run-time `i`: only below the capacity (emit/userspace/runtime-calls.ts).
+          if (s.target.kind === "index" && s.target.target.type.kind === "str" && literalValue(s.target.index) === undefined) {
+            w.line(stringElementWrite(this.expr(s.target.target), this.expr(s.target.index), s.target.target.type.size, this.expr(s.value)));
+            return;
+          }
           const target = this.place(s.target);
           // Memory other CPUs write too (lowering decided): one atomic instruction.
           const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
@@ -367,7 +372,8 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
+      case "index": return p.target.type.kind === "str" ? `${this.expr(p.target)}.data[${this.expr(p.index)}]`
+        : `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }

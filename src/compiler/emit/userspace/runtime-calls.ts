@@ -73,3 +73,12 @@ export function textArrayArgument(text: string, type: Type): string | undefined 
   if (type.kind !== "array" || !(type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8))) return undefined;
   return `strncpy((char[${type.length + 1}]){ 0 }, (const char *)(${text}), ${type.length})`;
 }
+
+/**
+ * `s[i] = c` on a `str(N)` with a run-time index (both sides): written only below N, so
+ * the text's terminator and what follows the string are never overwritten. (A constant
+ * index is checked below N by the checker and written as `s.data[k]`.)
+ */
+export function stringElementWrite(text: string, index: string, size: number, value: string): string {
+  return `{ __u64 __ks_at = (__u64)(${index}); if (__ks_at < ${size}) ${text}.data[__ks_at] = ${value}; }`;
+}
