@@ -27,7 +27,7 @@ import type { Scope } from "./scope.js";
 import type { ConfigInfo, ConstValue, GlobalInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
 import { truncateUtf8 } from "./strings.js";
-import { argsOptionKind } from "../kernel/args-options.js";
+import { argsOptionKind, argsPositionalField } from "../kernel/args-options.js";
 
 interface Typed {
   readonly type: Type;
@@ -304,7 +304,8 @@ export function checkArgsParameter(ctx: CheckContext, decl: ast.FunctionDecl, pa
   for (const [i, field] of (layout?.fields ?? []).entries()) {
     const type = field.type;
     // What the generated parser reads, by type: kernel/args-options.ts.
-    if (type.kind === "error" || argsOptionKind(type, (name) => ctx.structs.get(name)) !== undefined) continue;
+    const option = type.kind === "error" ? undefined : argsOptionKind(type, (name) => ctx.structs.get(name));
+    if (type.kind === "error" || (option && !(field.name === argsPositionalField && option.value.kind === "bool"))) continue;
     ok = false;
     ctx.diags.report(typeErrors.argsFieldType, structDecl?.fields[i]?.type.span ?? decl.params[0]!.type.span,
       param.type.name, field.name, typeToString(type));

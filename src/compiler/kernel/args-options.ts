@@ -13,6 +13,9 @@
 //!   T[N] of the above  a repeated option (`--deny A --deny B`, or `--deny A,B`), at most N;
 //!   (but u8)           a field `<name>_count` of an integer type, when declared, receives
 //!                      how many were given (it is not an option itself)
+//!
+//! A field named `positional` is not an option: it receives the arguments after the
+//! options (one value, or a list with its `positional_count`), read like an option's.
 
 import type { StructLayout, Type } from "../types.js";
 
@@ -61,6 +64,9 @@ export function argsOptionKind(type: Type, structOf: (name: string) => StructLay
   if (!element || element.kind === "bool") return undefined;
   return { kind: "list", value: element, capacity: type.length };
 }
+
+/** The field that receives the positional arguments instead of being an option. */
+export const argsPositionalField = "positional";
 
 /** The field receiving how many values the list option `field` was given. */
 export function argsCountField(field: string): string {

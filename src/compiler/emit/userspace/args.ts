@@ -23,7 +23,7 @@ import { intRange, typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cString } from "../c-code.js";
 import { binaryFileName } from "../../names.js";
-import { argsCountField, argsCountFields, argsOptionKind, type ArgsOptionKind, type ArgsValueKind } from "../../kernel/args-options.js";
+import { argsCountField, argsCountFields, argsOptionKind, argsPositionalField, type ArgsOptionKind, type ArgsValueKind } from "../../kernel/args-options.js";
 import { pasteRuntimeC } from "./runtime-c.js";
 
 function optionName(field: string): string {
@@ -36,11 +36,32 @@ function structLookup(module: IrModule): Structs {
   return (name) => module.structs.find((s) => s.name === name);
 }
 
-/** The fields that are options (a list's `NAME_count` is filled in, not read). */
-function optionFields(module: IrModule, layout: StructLayout): { readonly name: string; readonly type: Type; readonly option: ArgsOptionKind }[] {
+interface ArgsField { readonly name: string; readonly type: Type; readonly option: ArgsOptionKind }
+
+/** The fields read from the command line (a list's `NAME_count` is filled in, not read). */
+function readFields(module: IrModule, layout: StructLayout): ArgsField[] {
   const structOf = structLookup(module);
   const counts = argsCountFields(layout, structOf);
   return layout.fields.filter((f) => !counts.has(f.name)).map((f) => ({ name: f.name, type: f.type, option: argsOptionKind(f.type, structOf)! }));
+}
+
+/** The fields that are `--options` (all read fields but `positional`). */
+function optionFields(module: IrModule, layout: StructLayout): ArgsField[] {
+  return readFields(module, layout).filter((f) => f.name !== argsPositionalField);
+}
+
+function positionalField(module: IrModule, layout: StructLayout): ArgsField | undefined {
+  return readFields(module, layout).find((f) => f.name === argsPositionalField);
+}
+
+/** `[ARG]` / `[ARG...]` in the usage line. */
+function positionalUsage(field: ArgsField | undefined): string {
+  if (!field) return "";
+  return field.option.kind === "list" ? ` [${positionalName(field)}...]` : ` [${positionalName(field)}]`;
+}
+
+function positionalName(field: ArgsField): string {
+  return valueName(field.option.value).trim().split("|")[0] || "ARG";
 }
 
 function valueName(value: ArgsValueKind): string {
@@ -84,9 +105,17 @@ function helpLines(module: IrModule, layout: StructLayout): string[] {
     return [left, right] as const;
   });
   rows.push(["  -h, --help", "show this help and exit"]);
+  const positional = positionalField(module, layout);
+  if (positional) {
+    const element = positional.option.kind === "list" && positional.type.kind === "array" ? positional.type.element : positional.type;
+    const what = valueText(positional.option.value, element);
+    rows.push([`  ${positionalName(positional)}`, positional.option.kind === "list"
+      ? `the arguments after the options: ${what}; at most ${positional.option.capacity}`
+      : `the argument after the options: ${what}`]);
+  }
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return [
-    `usage: ${binary} [options]`,
+    `usage: ${binary} [options]${positionalUsage(positional)}`,
     "",
     `Loads the eBPF programs of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} and runs main. Options not given are 0 / false / empty.`,
     "",
@@ -110,7 +139,7 @@ export function emitArgsParser(w: CWriter, module: IrModule, layout: StructLayou
   });
   w.line();
   w.block(`static int ks_args_error(const char *message, const char *option, const char *value)`, () => {
-    w.line(`fprintf(stderr, "error: --%s %s, got '%s'\\n", option, message, value);`);
+    w.line(`fprintf(stderr, "error: %s %s, got '%s'\\n", option, message, value);`);
     w.line(`fprintf(stderr, ${cString(`usage: ${binary} [options] (see --help)\n`)});`);
     w.line("return -1;");
   });
@@ -157,29 +186,58 @@ export function emitArgsParser(w: CWriter, module: IrModule, layout: StructLayou
       w.line("    return -1;");
       w.line("}");
     });
+    const positional = positionalField(module, layout);
+    if (positional) emitPositional(w, positional, binary);
     w.block("if (optind < argc)", () => {
       w.line(`fprintf(stderr, "error: unexpected argument '%s' (options are written --name value)\\n", argv[optind]);`);
-      w.line(`fprintf(stderr, ${cString(`usage: ${binary} [options] (see --help)\n`)});`);
+      w.line(`fprintf(stderr, ${cString(`usage: ${binary} [options]${positionalUsage(positional)} (see --help)\n`)});`);
       w.line("return -1;");
     });
     const counted = argsCountFields(layout, structLookup(module));
     fields.forEach((f, i) => {
       if (counted.has(argsCountField(f.name))) w.line(`args->${argsCountField(f.name)} = given[${i}];`);
     });
+    if (positional?.option.kind === "list" && counted.has(argsCountField(positional.name))) {
+      w.line(`args->${argsCountField(positional.name)} = positional_given;`);
+    }
     if (layout.fields.length === 0) w.line("(void)args;");
     w.line("return 0;");
   });
   w.line();
 }
 
+/** The arguments after the options into the `positional` field: one value, or a list (at most its length). */
+function emitPositional(w: CWriter, field: ArgsField, binary: string): void {
+  const element = field.option.kind === "list" && field.type.kind === "array" ? field.type.element : field.type;
+  if (field.option.kind !== "list") {
+    w.block("if (optind < argc)", () => {
+      w.line("const char *item = argv[optind++];");
+      emitValueParse(w, field.name, "item", `args->${field.name}`, element, field.option.value);
+    });
+    return;
+  }
+  const capacity = field.option.capacity;
+  w.line("int positional_given = 0;");
+  w.block("for (; optind < argc; optind++)", () => {
+    w.line("const char *item = argv[optind];");
+    w.block(`if (positional_given == ${capacity})`, () => {
+      w.line(`fprintf(stderr, "error: at most ${capacity} arguments after the options, got '%s' too\\n", item);`);
+      w.line(`fprintf(stderr, ${cString(`usage: ${binary} [options]${positionalUsage(field)} (see --help)\n`)});`);
+      w.line("return -1;");
+    });
+    emitValueParse(w, field.name, "item", `args->${field.name}[positional_given]`, element, field.option.value);
+    w.line("positional_given++;");
+  });
+}
+
 /** A repeated option: each value (commas separate several) into the next element. */
 function emitListParse(w: CWriter, field: string, element: Type, value: ArgsValueKind, capacity: number, index: number): void {
   w.line("char *copy = strdup(optarg);");
-  w.line(`if (!copy) return ks_args_error("cannot be read (out of memory)", ${cString(field)}, optarg);`);
+  w.line(`if (!copy) return ks_args_error("cannot be read (out of memory)", ${cString(`--${field}`)}, optarg);`);
   w.line("char *save = NULL;");
   w.block('for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))', () => {
     w.block(`if (given[${index}] == ${capacity})`, () => {
-      w.line(`return ks_args_error("takes at most ${capacity} values", ${cString(field)}, item);`);
+      w.line(`return ks_args_error("takes at most ${capacity} values", ${cString(`--${field}`)}, item);`);
     });
     emitValueParse(w, field, "item", `args->${field}[given[${index}]]`, element, value);
     w.line(`given[${index}]++;`);
@@ -189,7 +247,8 @@ function emitListParse(w: CWriter, field: string, element: Type, value: ArgsValu
 
 /** One value from the C string `text` into the place `target`. */
 function emitValueParse(w: CWriter, field: string, text: string, target: string, type: Type, value: ArgsValueKind): void {
-  const option = cString(optionName(field));
+  // How the error line names what was read: `--deny`, or the positional argument.
+  const option = cString(field === argsPositionalField ? "the argument" : `--${optionName(field)}`);
   const fail = (message: string): void => {
     w.line(`return ks_args_error(${cString(message)}, ${option}, ${text});`);
   };
