@@ -66,12 +66,13 @@ export function userPrintCall(s: Extract<ir.IrStmt, { kind: "print" }>, args: re
 }
 
 /**
- * A `char`/`u8` array printed with `%s`: at most its length, stopping at a NUL, copied
- * into a zeroed compound literal one byte longer so the C string always ends.
+ * A `char`/`u8` array printed with `%s`: its bytes copied into a zeroed compound literal
+ * one byte longer, so the C string ends at the first NUL or after the whole array.
  */
 export function textArrayArgument(text: string, type: Type): string | undefined {
   if (type.kind !== "array" || !(type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8))) return undefined;
-  return `strncpy((char[${type.length + 1}]){ 0 }, (const char *)(${text}), ${type.length})`;
+  // memcpy, not strncpy: gcc flags a strncpy that fills its bound (-Wstringop-truncation).
+  return `(const char *)memcpy((char[${type.length + 1}]){ 0 }, (const void *)(${text}), ${type.length})`;
 }
 
 /**
