@@ -13,7 +13,6 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
-import { lowerPrint } from "./print-format.js";
 import { lowerCast, lowerPrintCall, lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";

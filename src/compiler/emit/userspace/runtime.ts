@@ -25,7 +25,6 @@
 //! line-buffered for a user `main`, so even then only an unfinished line is lost.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
-import { mapKinds } from "../../kernel/map-kinds.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
