@@ -184,14 +184,14 @@ function emitDaemon(w: CWriter): void {
     w.line("ks_pid_file_written = 1;");
     w.comment("Until SIGINT/SIGTERM: the stop signals stay blocked but inside sigsuspend(), so one");
     w.comment("arriving between the test and the wait is not missed. Then detached by exit() (atexit).");
-    w.line("sigset_t stops, old;");
+    w.line("sigset_t stops, waiting;");
     w.line("sigemptyset(&stops);");
     w.line("sigaddset(&stops, SIGINT);");
     w.line("sigaddset(&stops, SIGTERM);");
     w.line("sigaddset(&stops, SIGHUP);");
-    w.line("sigprocmask(SIG_BLOCK, &stops, &old);");
-    w.line("while (!ks_exiting) sigsuspend(&old);");
-    w.line("sigprocmask(SIG_SETMASK, &old, NULL);");
+    w.line("sigprocmask(SIG_BLOCK, &stops, &waiting);");
+    w.line("while (!ks_exiting) sigsuspend(&waiting);");
+    w.line("sigprocmask(SIG_SETMASK, &waiting, NULL);");
     w.line("unlink(KS_PID_FILE);");
     w.line("exit(0);");
   });
