@@ -57,10 +57,14 @@ int main(void) {
     char text[64];
     __u32 raw = 0;
     memcpy(&raw, (unsigned char[]){ 198, 18, 0, 1 }, 4);
-    ks_format_ntop(text, sizeof(text), AF_INET, &raw);
+    ks_format_ntop(text, sizeof(text), AF_INET, &raw, -1);
     CHECK("ntop of a u32 in memory order", strcmp(text, "198.18.0.1") == 0);
-    ks_format_ntop(text, sizeof(text), AF_INET6, a16);
+    ks_format_ntop(text, sizeof(text), AF_INET6, a16, -1);
     CHECK("ntop IPv6", strcmp(text, "::1") == 0);
+    ks_format_ntop(text, sizeof(text), AF_INET, &raw, 15);
+    CHECK("ntop of a prefix", strcmp(text, "198.18.0.1/15") == 0);
+    ks_format_ntop(text, sizeof(text), AF_INET6, a16, 128);
+    CHECK("ntop of an IPv6 prefix", strcmp(text, "::1/128") == 0);
     ks_format_mac(text, sizeof(text), (unsigned char[]){ 2, 0, 0, 0, 0, 0xab });
     CHECK("macaddr", strcmp(text, "02:00:00:00:00:ab") == 0);
     setenv("TZ", "UTC", 1);

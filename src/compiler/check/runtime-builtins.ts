@@ -7,7 +7,8 @@
 //!   eprint(…), eprintf(fmt, …)   `print` / `printf` to stderr, user space
 //!   sprintf(s, fmt, …) -> i32     `printf` into the `str(N)` place `s` (cut at N bytes; the
 //!                                 length the whole text would have, like C's snprintf)
-//!   ntop(addr) -> str(45)  an IPv4 (u32 in network order, u8[4]) or IPv6 (u8[16]) address as text
+//!   ntop(addr) -> str(45)  an IPv4 (u32 in network order, u8[4]) or IPv6 (u8[16]) address as text;
+//!                          of an LPM-key struct (a prefix), `ADDR/LEN` as a str(49)
 //!   macaddr(m: u8[6]) -> str(17)  `aa:bb:cc:dd:ee:ff`
 //!   strftime(fmt: str, wall_ns: u64) -> str(63)  C's strftime of the local time
 //! and the optional timeout of `dispatch(rb…, timeout)` (`dispatchTimeout`). Duration
@@ -24,11 +25,13 @@ import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat, type FormatConversion } from "./format-string.js";
 import { checkPrintArguments } from "./print-arguments.js";
+import { argsValueKind } from "../kernel/args-options.js";
 
 type RuntimeBuiltin = "now" | "wall_time" | "sleep" | "running" | "printf" | "eprint" | "eprintf" | "sprintf" | "ntop" | "macaddr" | "strftime";
 
 /** `ntop(addr)` text: at most INET6_ADDRSTRLEN - 1 bytes; `macaddr(m)`: `aa:bb:cc:dd:ee:ff`. */
 export const ntopType: Type = { kind: "str", size: 45 };
+export const ntopPrefixType: Type = { kind: "str", size: 49 };
 export const macaddrType: Type = { kind: "str", size: 17 };
 /** `strftime(format, wall_ns)`: the local time as text, at most 63 bytes. */
 export const strftimeType: Type = { kind: "str", size: 63 };
@@ -51,7 +54,7 @@ const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly 
   eprint: { name: "eprint", params: [], variadic: true, result: "i32", kernel: false, type: i32 },
   eprintf: { name: "eprintf", params: ["format"], variadic: true, result: "i32", kernel: false, type: i32 },
   sprintf: { name: "sprintf", params: ["str(N)", "format"], variadic: true, result: "i32", kernel: false, type: i32 },
-  ntop: { name: "ntop", params: ["u32 | u8[4] | u8[16]"], variadic: false, result: "str(45)", kernel: false, type: ntopType },
+  ntop: { name: "ntop", params: ["u32 | u8[4] | u8[16] | prefix"], variadic: false, result: "str(45)", kernel: false, type: ntopType },
   macaddr: { name: "macaddr", params: ["u8[6]"], variadic: false, result: "str(17)", kernel: false, type: macaddrType },
   strftime: { name: "strftime", params: ["str", "u64"], variadic: false, result: "str(63)", kernel: false, type: strftimeType },
 };
@@ -80,12 +83,14 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
     const arg = expr.args[0]!;
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
     if (type.kind === "error") return errorType;
-    const fits = name === "ntop" ? addressLength(type) !== undefined : isByteArray(type, 6);
+    // `ntop(prefix)` of an LPM-key struct (`{ prefixlen: u32, addr: … }`) adds `/LENGTH`.
+    const prefix = name === "ntop" && argsValueKind(type, (s) => c.ctx.structs.get(s))?.kind === "prefix";
+    const fits = name === "ntop" ? addressLength(type) !== undefined || prefix : isByteArray(type, 6);
     if (!fits) {
       c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, arg.span, signature, { index: 0, type: typeToString(type) });
       return errorType;
     }
-    return signature.type;
+    return prefix ? ntopPrefixType : signature.type;
   }
   if (name === "strftime") {
     const [format, time] = expr.args as [ast.Expr, ast.Expr];

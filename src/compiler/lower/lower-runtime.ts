@@ -6,7 +6,8 @@
 
 import type * as ast from "../ast.js";
 import type * as ir from "../ir.js";
-import type { Type } from "../types.js";
+import type { StructLayout, Type } from "../types.js";
+import { argsValueKind } from "../kernel/args-options.js";
 import { lowerPrint } from "./print-format.js";
 import { printVariants, type PrintVariant } from "../check/runtime-builtins.js";
 
@@ -17,7 +18,7 @@ export interface RuntimeLowering {
   expr(expr: ast.Expr): ir.IrExpr;
   typeOf(expr: ast.Expr): Type;
   readonly kernel: boolean;
-  readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, unknown> };
+  readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, unknown>; readonly userStructs: readonly StructLayout[] };
 }
 
 /** `expr` when it calls one of the runtime's calls (not a user function of that name); undefined otherwise. */
@@ -27,7 +28,22 @@ export function lowerRuntimeCall(l: RuntimeLowering, expr: ast.CallExpr): ir.IrE
   if (!runtimeCalls.has(name)) return undefined;
   const type = l.typeOf(expr);
   if (name === "now" && l.kernel) return { kind: "call", callee: "bpf_ktime_get_ns", args: [], type, span: expr.span, helper: true };
-  return { kind: "builtin", name: name as ir.RuntimeCall, args: expr.args.map((a) => l.expr(a)), program: undefined, type, span: expr.span };
+  const args = expr.args.map((a) => l.expr(a));
+  // `ntop(prefix)`: the address field and the length (emit/userspace/runtime-calls.ts).
+  const prefix = name === "ntop" && args[0] ? prefixFields(l, args[0]) : undefined;
+  return { kind: "builtin", name: name as ir.RuntimeCall, args: prefix ?? args, program: undefined, type, span: expr.span };
+}
+
+/** `[p.addr, p.prefixlen]` of an LPM-key struct value `p` (kernel/args-options.ts), or undefined. */
+function prefixFields(l: RuntimeLowering, value: ir.IrExpr): ir.IrExpr[] | undefined {
+  const structOf = (name: string) => l.semantics.userStructs.find((s) => s.name === name);
+  const kind = argsValueKind(value.type, structOf);
+  const layout = value.type.kind === "struct" ? structOf(value.type.name) : undefined;
+  if (kind?.kind !== "prefix" || !layout) return undefined;
+  const field = (name: string): ir.IrExpr => ({
+    kind: "field", target: value, field: name, viaPointer: false, type: layout.fields.find((f) => f.name === name)!.type, span: value.span,
+  });
+  return [field(kind.addressField), field("prefixlen")];
 }
 
 export type { PrintVariant };

@@ -27,7 +27,9 @@ export function runtimeCallExpression(e: Extract<ir.IrExpr, { kind: "builtin" }>
   const arg = e.args[0]!;
   const source = arg.type.kind === "array" ? `(const void *)(${args[0]})` : `(const void *)&(__u32){ ${args[0]} }`;
   const family = name === "ntop" ? (arg.type.kind === "array" && arg.type.length === 16 ? "AF_INET6, " : "AF_INET, ") : "";
-  return `({ ${cTypeName(e.type)} __ks_text; ${functions[name]}(__ks_text.data, sizeof(__ks_text.data), ${family}${source}); __ks_text; })`;
+  // `ntop(prefix)` was lowered to its address and length: `ADDR/LEN`.
+  const length = name === "ntop" && e.args.length === 2 ? `, (int)(${args[1]})` : name === "ntop" ? ", -1" : "";
+  return `({ ${cTypeName(e.type)} __ks_text; ${functions[name]}(__ks_text.data, sizeof(__ks_text.data), ${family}${source}${length}); __ks_text; })`;
 }
 
 function isRuntimeCall(e: ir.IrExpr): boolean {

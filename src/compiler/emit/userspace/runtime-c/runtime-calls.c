@@ -53,9 +53,12 @@ static KS_UNUSED bool ks_sleep_ns(__u64 ns) {
     return !ks_exiting;
 }
 
-/* ntop(addr): an IPv4 (4 bytes, network order) or IPv6 (16 bytes) address as text into out. */
-static KS_UNUSED void ks_format_ntop(char *out, size_t size, int family, const void *addr) {
+/* ntop(addr): an IPv4 (4 bytes, network order) or IPv6 (16 bytes) address as text into out;
+ * with a prefix length (not -1), `ADDR/LEN`. */
+static KS_UNUSED void ks_format_ntop(char *out, size_t size, int family, const void *addr, int prefixlen) {
     if (!inet_ntop(family, addr, out, (socklen_t)size)) snprintf(out, size, "?");
+    size_t used = strlen(out);
+    if (prefixlen >= 0 && used < size) snprintf(out + used, size - used, "/%d", prefixlen);
 }
 
 /* macaddr(m): six bytes as aa:bb:cc:dd:ee:ff into out. */
