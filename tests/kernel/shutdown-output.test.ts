@@ -2,7 +2,8 @@
 // in it and a final report after it; SIGINT ends the loop, the rest of main runs, and
 // every line arrives, with stdout a file, a pipe and a pseudo-terminal (util-linux
 // `script`), with main's exit code and the tracepoint link gone. And a main that never
-// asks whether to stop still ends on a second SIGINT (128 + 2), detached.
+// asks whether to stop still ends on a second SIGINT (128 + 2), detached; and dispatch
+// with a timeout returns after it.
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -137,6 +138,22 @@ kernelTest("a main that never asks to stop: the first SIGINT only asks, the seco
     } finally {
       child.kill("SIGKILL");
     }
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("dispatch(rb, 300ms) returns 0 after 300 ms without records; dispatch(rb, 0) at once", () => {
+  const build = compileAndBuild(fixture("dispatch_timeout.ks"));
+  try {
+    const result = spawnSync(build.binary, [], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(result.status, 0, result.stderr);
+    const m = /^waited (-?\d+) after (\d+) ms; polled (-?\d+) after (\d+) ms$/m.exec(result.stdout);
+    assert.ok(m, result.stdout);
+    assert.equal(m[1], "0");
+    assert.ok(Number(m[2]) >= 300 && Number(m[2]) < 1000, `took ${m[2]} ms`);
+    assert.equal(m[3], "0");
+    assert.ok(Number(m[4]) < 100, `dispatch(rb, 0) took ${m[4]} ms`);
   } finally {
     build.cleanup();
   }

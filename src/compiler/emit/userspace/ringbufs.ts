@@ -189,13 +189,15 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
     w.line("clock_gettime(CLOCK_MONOTONIC, &start);");
     w.block("while (!ks_exiting)", () => {
       w.line("int ms = 100;");
+      w.comment("With a timeout: the last poll (0 ms once it has passed, so dispatch(rb, 0) delivers what is there) ends it.");
+      w.line("bool last = false;");
       w.block("if (timeout_ns >= 0)", () => {
         w.line("struct timespec now;");
         w.line("clock_gettime(CLOCK_MONOTONIC, &now);");
-        w.line("long long elapsed = (long long)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec);");
-        w.line("if (elapsed >= timeout_ns) break;");
-        w.line("long long left_ms = (timeout_ns - elapsed + 999999) / 1000000;");
+        w.line("long long left = timeout_ns - ((long long)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec));");
+        w.line("long long left_ms = left <= 0 ? 0 : (left + 999999) / 1000000;");
         w.line("if (left_ms < ms) ms = (int)left_ms;");
+        w.line("last = left <= 0;");
       });
       w.line("int n = ks_event_set_poll(&set, ms);");
       w.block("if (ks_dispatch_stop)", () => {
@@ -207,6 +209,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
         w.line("result = -1;");
         w.line("break;");
       });
+      w.line("if (last) break;");
     });
     w.line("ks_event_set_free(&set, false);");
     w.line("return result;");
