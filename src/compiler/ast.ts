@@ -119,6 +119,8 @@ export interface IntLiteral {
   readonly value: bigint;
   /** The spelling in the source (`0xFF`, `1_000`), kept for generated C and the formatter. */
   readonly text: string;
+  /** Set on a duration literal (`250ms`): `value` is then nanoseconds (parse/durations.ts). */
+  readonly duration?: true;
   readonly span: Span;
 }
 

@@ -108,9 +108,10 @@ export function statementTypes(s: ir.IrStmt): readonly Type[] {
 export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
   switch (e.kind) {
     case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
-    case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew": case "dispatch":
+    case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew":
     case "escapeSlot":
       return none;
+    case "dispatch": return e.timeout ? [e.timeout] : none;
     case "binary": return [e.left, e.right];
     case "unary": return [e.operand];
     case "cast": return [e.expr];

@@ -309,8 +309,12 @@ export type IrStmt =
   | { readonly kind: "break"; readonly span: Span }
   | { readonly kind: "continue"; readonly span: Span }
   | { readonly kind: "return"; readonly value: IrExpr | undefined; readonly span: Span }
-  /** `result`: the local (an `i32`) that takes the call's value when `print` is used as an expression. */
-  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly span: Span }
+  /**
+   * `result`: the local (an `i32`) that takes the call's value when `print` is used as an expression.
+   * `variant` (user space): `printf` adds no newline, `eprint` writes the line to stderr, `eprintf` both;
+   * `sprintf` writes into the `str(N)` place `args[0]` (at most N bytes) instead.
+   */
+  | { readonly kind: "print"; readonly format: string; readonly args: readonly IrExpr[]; readonly result?: string; readonly variant?: "printf" | "eprint" | "eprintf" | "sprintf"; readonly span: Span }
   /** A C block: scopes the declarations inside it (e.g. the binding of `if (var q = p)`). */
   | { readonly kind: "block"; readonly body: readonly IrStmt[]; readonly span: Span }
   /**
@@ -451,9 +455,10 @@ export type IrExpr =
    * Lifecycle builtins in user space: `load`, `attach`, `detach`, and `register`
    * (whose `program` is the struct_ops impl's name; it has no `args`); the hand-overs
    * `exec` (args: the script's file name, then its arguments) and `daemon`; `python`:
-   * a call of a Python module function (`python` says which; emit/userspace/python-c.ts).
+   * a call of a Python module function (`python` says which; emit/userspace/python-c.ts);
+   * the runtime's `now`, `wall_time`, `sleep(ns)`, `running` (`RuntimeCall`; emit/userspace/runtime-calls.ts).
    */
-  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read" | "exec" | "daemon" | "python"; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span; readonly python?: IrPythonTarget }
+  | { readonly kind: "builtin"; readonly name: "load" | "attach" | "detach" | "register" | "read" | "exec" | "daemon" | "python" | RuntimeCall; readonly args: readonly IrExpr[]; readonly program: string | undefined; readonly type: Type; readonly span: Span; readonly python?: IrPythonTarget }
   | { readonly kind: "programRef"; readonly name: string; readonly type: Type; readonly span: Span }
   | { readonly kind: "structLiteral"; readonly struct: string; readonly fields: readonly { readonly name: string; readonly value: IrExpr }[]; readonly type: Type; readonly span: Span }
   | { readonly kind: "arrayLiteral"; readonly elements: readonly IrExpr[]; readonly type: Type; readonly span: Span }
@@ -467,7 +472,7 @@ export type IrExpr =
   | { readonly kind: "strEquals"; readonly left: IrExpr; readonly right: IrExpr; readonly negated: boolean; readonly type: Type; readonly span: Span }
   /** `s[i]`, a char; a run-time index past the capacity reads NUL. */
   | { readonly kind: "strIndex"; readonly target: IrExpr; readonly index: IrExpr; readonly type: Type; readonly span: Span }
-  /** A `str(M)` value widened to the `str(N)` of `type` (M < N). */
+  /** A `str(M)` value widened to the `str(N)` of `type` (M < N), or a `char`/`u8` array as text (`b as str(N)`: at most N bytes, up to a NUL). */
   | { readonly kind: "strConvert"; readonly value: IrExpr; readonly type: Type; readonly span: Span }
   /** A `str(N)` stored into the byte array of `type` (`u8[M]`, M ≥ N): only a `declare` init or an `assign` value. */
   | { readonly kind: "strBytes"; readonly value: IrExpr; readonly type: Type; readonly span: Span }
@@ -480,8 +485,11 @@ export type IrExpr =
   | { readonly kind: "ringbufReserve"; readonly map: string; readonly type: Type; readonly span: Span }
   /** `new T()`: a zeroed object of struct `of`, or null. `gfp`: the flag of `new T(GFP_…)` in kernel-module code. */
   | { readonly kind: "objectNew"; readonly of: Type; readonly type: Type; readonly span: Span; readonly gfp?: string }
-  /** `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops it. */
-  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly type: Type; readonly span: Span }
+  /**
+   * `dispatch(rb, …)` (user space): polls the ring buffers until a signal or a handler stops
+   * it; with `timeout` (nanoseconds, `dispatch(rb, 1s)`) at most that long.
+   */
+  | { readonly kind: "dispatch"; readonly maps: readonly string[]; readonly timeout?: IrExpr; readonly type: Type; readonly span: Span }
   /**
    * An operation of a queue/stack (`push(v)`; `pop(v)`/`peek(v)` copy into the local
    * `v` and are true when there was a value: `if (var v = q.pop())` becomes a block
@@ -494,6 +502,9 @@ export type IrExpr =
   | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
   | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
+
+/** The user-space runtime's calls that are `builtin` expressions (check/runtime-builtins.ts). */
+export type RuntimeCall = "now" | "wall_time" | "sleep" | "running" | "ntop" | "macaddr" | "strftime";
 
 /** What a map method does (the operation, whatever the method is called on its kind): kernel/map-kinds.ts. */
 export type { MapMethod } from "./kernel/map-kinds.js";

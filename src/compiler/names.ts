@@ -92,6 +92,11 @@ const cReserved = new Set([
   "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
   "volatile", "while", "_Bool", "bool", "true", "false", "NULL", "main", "errno", "signal", "exit",
   "abort", "printf", "free", "malloc", "index", "time", "stdin", "stdout", "stderr",
+  // libc functions the loader runtime calls or its headers declare, some of them also
+  // KernelScript built-ins a user function may shadow (`sleep`, `strftime`, `sprintf`).
+  "sleep", "usleep", "nanosleep", "strftime", "sprintf", "snprintf", "fprintf", "fputs", "puts", "fflush",
+  "setvbuf", "memcpy", "memset", "strlen", "strcmp", "strncpy", "strdup", "strtok_r", "inet_ntop",
+  "inet_pton", "select", "pselect", "sigprocmask", "localtime_r", "clock_gettime", "close", "read", "write",
   "xdp", "tc", "perf_event", "license", "LICENSE", "SEC",
 ]);
 

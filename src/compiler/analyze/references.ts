@@ -547,7 +547,10 @@ class FunctionAnalysis {
         this.block(e.body, flow, env);
         return;
       case "int": case "bool": case "string": case "null": case "constant": case "global": case "entry":
-      case "programRef": case "sizeof": case "dispatch": case "functionRef": case "escapeSlot":
+      case "programRef": case "sizeof": case "functionRef": case "escapeSlot":
+        return;
+      case "dispatch":
+        if (e.timeout) this.use(e.timeout, flow, env);
         return;
     }
   }

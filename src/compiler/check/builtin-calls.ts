@@ -18,10 +18,11 @@ import { checkDispatch } from "./ringbuf.js";
 import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js";
 import { checkDaemon, checkExec } from "./exec.js";
 import { testBuiltinNames } from "../kernel/testing.js";
+import { checkRuntimeBuiltin, isTextArray, runtimeBuiltinNames } from "./runtime-builtins.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
 // `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys()];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...runtimeBuiltinNames];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -36,6 +37,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     return errorType;
   }
   if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
+  if (runtimeBuiltinNames.includes(name)) return checkRuntimeBuiltin(c, scope, expr, name);
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
     case "dispatch": return checkDispatch(c, scope, expr);
@@ -124,14 +126,16 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const types: Type[] = [];
   for (const arg of expr.args) {
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
-    const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer";
+    const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer" ||
+      (c.fn.side === "user" && isTextArray(type));
     if (!printable) {
       c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", { kind: "printable", found: typeToString(type) });
     }
     types.push(printable ? type : errorType);
   }
   const literal = format?.kind === "StringLiteral" ? format : undefined;
-  const values = expr.args.map((a, i) => ({ span: a.span, type: types[i]! })).slice(literal ? 1 : 0);
+  // A char/u8 array prints as text (`%s`), bounded by its length (check/runtime-builtins.ts).
+  const values = expr.args.map((a, i) => ({ span: a.span, type: isTextArray(types[i]!) ? { kind: "str" as const, size: 1 } : types[i]! })).slice(literal ? 1 : 0);
   checkPrintArguments(c.ctx, c.fn.side, expr.span, literal, values);
   // Its value, when used, is what bpf_printk/printf/printk return: the bytes written.
   return i32;

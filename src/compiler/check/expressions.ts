@@ -42,6 +42,7 @@ import { unparenthesize } from "../ast.js";
 
 import { checkObjectMapIndex } from "./object-maps.js";
 import { checkCompoundValue } from "./compound-values.js";
+import { isTextArray } from "./runtime-builtins.js";
 
 export interface ExprChecker {
   readonly ctx: CheckContext;
@@ -80,7 +81,7 @@ export function lookupName(c: ExprChecker, scope: Scope, name: ast.Ident): Symbo
 function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type | undefined): Type {
   const { ctx } = c;
   switch (expr.kind) {
-    case "IntLiteral": return { kind: "intLiteral", value: expr.value };
+    case "IntLiteral": return expr.duration ? u64 : { kind: "intLiteral", value: expr.value };
     case "BoolLiteral": return boolType;
     case "CharLiteral": return charType;
     case "StringLiteral": return { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
@@ -97,6 +98,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       ctx.typeOperands.set(expr.type, target);
       const source = concreteType(ctx, expr.expr, checkExpr(c, scope, expr.expr));
       if (source.kind === "error" || target.kind === "error") return errorType;
+      if (target.kind === "str" && isTextArray(source)) return target;   // bytes as text (check/runtime-builtins.ts)
       const castable = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
       if (!castable(source) || !castable(target)) {
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));

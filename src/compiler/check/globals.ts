@@ -27,6 +27,7 @@ import type { Scope } from "./scope.js";
 import type { ConfigInfo, ConstValue, GlobalInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
 import { truncateUtf8 } from "./strings.js";
+import { argsOptionKind, argsPositionalField } from "../kernel/args-options.js";
 
 interface Typed {
   readonly type: Type;
@@ -302,7 +303,9 @@ export function checkArgsParameter(ctx: CheckContext, decl: ast.FunctionDecl, pa
   let ok = true;
   for (const [i, field] of (layout?.fields ?? []).entries()) {
     const type = field.type;
-    if (type.kind === "int" || type.kind === "bool" || type.kind === "str" || type.kind === "error") continue;
+    // What the generated parser reads, by type: kernel/args-options.ts.
+    const option = type.kind === "error" ? undefined : argsOptionKind(type, (name) => ctx.structs.get(name));
+    if (type.kind === "error" || (option && !(field.name === argsPositionalField && option.value.kind === "bool"))) continue;
     ok = false;
     ctx.diags.report(typeErrors.argsFieldType, structDecl?.fields[i]?.type.span ?? decl.params[0]!.type.span,
       param.type.name, field.name, typeToString(type));

@@ -22,6 +22,7 @@ import type { Scope } from "./scope.js";
 import type { FunctionInfo, MapInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
 import { mapKinds } from "../kernel/map-kinds.js";
+import { checkDispatchTimeout } from "./runtime-builtins.js";
 
 /** Size of `RingBuf<T>` written without `(N)`: 256 KiB, room for thousands of records. */
 export const defaultRingbufBytes = 256 * 1024;
@@ -220,8 +221,13 @@ export function checkDispatch(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     ctx.diags.report(typeErrors.dispatchArguments, expr.span, { kind: "none" });
     return errorType;
   }
-  for (const arg of expr.args) {
+  for (const [index, arg] of expr.args.entries()) {
     const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+    // `dispatch(rb…, timeout)`: a last argument that is not a map is the timeout (check/runtime-builtins.ts).
+    if (index > 0 && index === expr.args.length - 1 && symbol?.kind !== "map") {
+      checkDispatchTimeout(c, scope, arg);
+      continue;
+    }
     if (arg.kind === "NameExpr" && symbol?.kind === "map" && mapKinds[symbol.info.type.mapKind].userView === "records") {
       ctx.references.set(arg, symbol);
       ctx.exprTypes.set(arg, errorType);

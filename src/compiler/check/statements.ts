@@ -332,7 +332,8 @@ export function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt):
           return;
         }
       }
-      if (target.kind === "IndexExpr" && ctx.exprTypes.get(target.target)?.kind === "str") {
+      // `s[i] = c` builds a string (a write past its capacity is dropped); `s[i] += …` is not a string operation.
+      if (target.kind === "IndexExpr" && ctx.exprTypes.get(target.target)?.kind === "str" && (stmt.op !== "=" || target.target.kind === "StringLiteral")) {
         ctx.diags.report(typeErrors.invalidAssignTarget, target.span);
         return;
       }

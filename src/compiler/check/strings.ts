@@ -8,7 +8,9 @@
 //!   fields, arguments, global initial values.
 //! - `a + b` concatenates: `str(N1 + N2)`. `==`/`!=` compare text; ordering operators
 //!   are rejected (E0343).
-//! - `s[i]` is a `char` and read-only; a constant index must be below N (E0344).
+//! - `s[i]` is a `char`; `s[i] = c` writes one (a run-time index at or past N writes
+//!   nothing: emit/userspace/runtime-calls.ts), compound assignments are E0317; a
+//!   constant index must be below N (E0344).
 
 import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";

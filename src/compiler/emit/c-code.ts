@@ -23,6 +23,7 @@ import { ringbufExpression, ringbufStatement } from "./ringbuf-c.js";
 import { mapMethodExpression } from "./map-kinds-c.js";
 import { isPerfAttachment, isPerfOptions } from "../kernel/perf.js";
 import { testCallExpression } from "./test-calls-c.js";
+import { printNewline, runtimeCallExpression, stringElementWrite, textArrayArgument, userPrintCall } from "./userspace/runtime-calls.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 
@@ -170,6 +171,11 @@ export class CCodeEmitter {
           if (s.unread) w.line(`(void)${localName(s.name)};`);
           return;
         case "assign": {
+          // `s[i] = c` with a run-time `i`: only below the capacity (emit/userspace/runtime-calls.ts).
+          if (s.target.kind === "index" && s.target.target.type.kind === "str" && literalValue(s.target.index) === undefined) {
+            w.line(stringElementWrite(this.expr(s.target.target), this.expr(s.target.index), s.target.target.type.size, this.expr(s.value)));
+            return;
+          }
           const target = this.place(s.target);
           // Memory other CPUs write too (lowering decided): one atomic instruction.
           const atomic = s.atomic ? atomicUpdate(this.side, s.op, s.target.type, `&${target}`, this.expr(s.value)) : undefined;
@@ -426,7 +432,8 @@ export class CCodeEmitter {
       case "global": return globalReference(this.side, p.storage, p.name, p.type);
       case "entry": return `(*${localName(p.name)})`;
       case "field": return `${this.expr(p.target)}${p.viaPointer ? "->" : "."}${p.field}`;
-      case "index": return `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
+      case "index": return p.target.type.kind === "str" ? `${this.expr(p.target)}.data[${this.expr(p.index)}]`
+        : `${this.expr(p.target)}[${this.arrayIndex(p.index, p.target)}]`;
       case "deref": return `(*${this.expr(p.pointer)})`;
     }
   }
@@ -508,7 +515,7 @@ export class CCodeEmitter {
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
       case "ringbufReserve": case "objectNew": case "dispatch":
-        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e);
+        return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e, (x) => this.expr(x));
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));
       case "testCall": return testCallExpression((x) => this.expr(x), e);
       case "escapeSlot": return escapeSlotLookup(e);
@@ -553,6 +560,7 @@ export class CCodeEmitter {
       case "read": return `ks_perf_read(${args[0]})`;
       case "register": return `ks_register(${cString(e.program ?? "")})`;
       case "daemon": return "ks_daemon()";
+      case "now": case "wall_time": case "sleep": case "running": case "ntop": case "macaddr": case "strftime": return runtimeCallExpression(e, args);
       case "python": return pythonCall(e, args);
       case "exec": return execCall(args[0]!, e.args.slice(1).map((a, i) => {
         if (a.type.kind === "str") return args[i + 1]!;
@@ -563,12 +571,14 @@ export class CCodeEmitter {
   }
 
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
-    const args = s.args.map((a) => (a.type.kind === "str" ? this.strings.text(a) : printArgument(this.expr(a), a.type)));
-    const format = cString(`${s.format}\n`);
+    // `sprintf`'s destination (args[0]) is the place written, not a value printed.
+    const args = s.args.map((a, i) => (s.variant === "sprintf" && i === 0 ? this.expr(a)
+      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
+    const format = cString(printNewline(s) ? `${s.format}\n` : s.format);
     const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
     if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;
-    const call = this.side === "kernel" ? "bpf_printk" : "printf";
-    return `${assign}${call}(${[format, ...args].join(", ")});`;
+    const call = this.side === "kernel" ? `bpf_printk(${[format, ...args].join(", ")})` : userPrintCall(s, [format, ...args]);
+    return `${assign}${call};`;
   }
 }
 

@@ -18,7 +18,7 @@ import { functionName, ringbufHandlerName, ringbufBitName, ringbufReserveName } 
 export type Side = "kernel" | "user";
 
 
-export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "ringbufReserve" | "objectNew" | "dispatch" }>): string {
+export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "ringbufReserve" | "objectNew" | "dispatch" }>, expr: (e: ir.IrExpr) => string): string {
   switch (e.kind) {
     case "ringbufReserve": {
       const record = e.type.kind === "pointer" ? cTypeName(e.type.target) : "void";
@@ -27,7 +27,8 @@ export function ringbufExpression(side: Side, e: Extract<ir.IrExpr, { kind: "rin
     case "objectNew":
       return side === "kernel" ? `ks_obj_new(${cTypeName(e.of)})` : `((${cTypeName(e.of)} *)calloc(1, sizeof(${cTypeName(e.of)})))`;
     case "dispatch":
-      return `ks_dispatch(${e.maps.map(ringbufBitName).join(" | ")})`;
+      // A timeout in ns (u64) is capped to what the C takes; none is -1.
+      return `ks_dispatch(${e.maps.map(ringbufBitName).join(" | ")}, ${e.timeout ? `ks_timeout_ns(${expr(e.timeout)})` : "-1"})`;
   }
 }
 

@@ -188,6 +188,8 @@ export class StringExprs {
     // Every operation stops at the terminator, so a literal is passed as a plain C
     // string even where its type was widened (its storage is only its own length + 1).
     if (e.kind === "string") return cString(e.value);
+    // `bytes as str(N)` (check/runtime-builtins.ts `isTextArray`): the array itself.
+    if (e.type.kind === "array") return `((const char *)${this.render(e)})`;
     return `${this.render(e)}.data`;
   }
 
@@ -231,5 +233,5 @@ function byteLength(text: string): number {
 
 /** N of a `str(N)` expression. */
 function capacity(e: ir.IrExpr): number {
-  return sizeOf(e.type);
+  return e.type.kind === "array" ? e.type.length : sizeOf(e.type);
 }

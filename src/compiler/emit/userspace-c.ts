@@ -20,6 +20,7 @@ import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } fro
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
+import { emitRuntimeCalls } from "./userspace/runtime-calls.js";
 
 /** The user's `main` becomes this; the generated `main` loads everything first. */
 const userMainName = "ks_user_main";
@@ -52,11 +53,14 @@ export function emitUserspaceC(
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);
+  emitRuntimeCalls(w, module);
   writeUserFunctions(w, module, use);
   const argsType = module.userFunctions.find((f) => f.name === "main")?.params[0]?.type;
   const argsLayout = argsType?.kind === "struct" ? module.structs.find((s) => s.name === argsType.name) : undefined;
   if (argsLayout) emitArgsParser(w, module, argsLayout);
   w.block("int main(int argc, char **argv)", () => {
+    w.comment("Line by line even into a file or a pipe: a second Ctrl-C ends main at once (runtime.ts).");
+    w.line("setvbuf(stdout, NULL, _IOLBF, 0);");
     if (argsLayout) {
       w.comment("Arguments first: --help and usage errors need no privileges and load nothing.");
       w.line(`struct ${argsLayout.name} args;`);

@@ -34,7 +34,7 @@ import type * as ir from "../ir.js";
 import { boolType } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
-import { lowerPrint } from "./print-format.js";
+import { lowerPrintCall } from "./lower-runtime.js";
 import { unparenthesize } from "../ast.js";
 
 /** Per-function state of the error lowering. */
@@ -94,9 +94,7 @@ export function lowerDefer(l: FunctionLowering, stmt: ast.DeferStmt): ir.IrStmt[
   };
   let action: ir.IrStmt;
   if (l.isPrintCall(call)) {
-    const literal = call.args[0]?.kind === "StringLiteral" ? call.args[0].value : undefined;
-    const args = (literal === undefined ? call.args : call.args.slice(1)).map((a) => capture(l.expr(a)));
-    action = lowerPrint(literal, args, stmt.span);
+    action = lowerPrintCall(l.semantics.references, call, stmt.span, (a) => capture(l.expr(a)));
   } else {
     const lowered = l.expr(call);
     if (lowered.kind !== "call" && lowered.kind !== "builtin") throw new InternalError(`deferred ${lowered.kind}`);

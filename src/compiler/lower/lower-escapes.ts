@@ -13,7 +13,7 @@
 import type * as ast from "../ast.js";
 import type { Semantics } from "../check/semantics.js";
 import { boolType } from "../types.js";
-import { lowerPrint } from "./print-format.js";
+import { lowerPrintCall } from "./lower-runtime.js";
 import { unparenthesize } from "../ast.js";
 import { lowerReturnMatch } from "./lower-match.js";
 import { coerce } from "./lower-strings.js";
@@ -71,10 +71,8 @@ export function lowerEscapingReturn(
 
 /** `print(…)` used as a value: the number of bytes written (negative on failure), an `i32`. */
 export function lowerPrintValue(l: FunctionLowering, expr: ast.CallExpr): ir.IrExpr {
-  const literal = expr.args[0]?.kind === "StringLiteral" ? expr.args[0].value : undefined;
-  const args = (literal === undefined ? expr.args : expr.args.slice(1)).map((a) => l.expr(a));
   const result = l.temporary("printed");
-  return { kind: "valueBlock", result, body: [lowerPrint(literal, args, expr.span, result)], type: l.typeOf(expr), span: expr.span };
+  return { kind: "valueBlock", result, body: [lowerPrintCall(l.semantics.references, expr, expr.span, (a) => l.expr(a), result)], type: l.typeOf(expr), span: expr.span };
 }
 
 /** `n == null` / `n != null` on an integer: compared with 0, as KernelScript 0.1.1's C does. */

@@ -55,6 +55,9 @@ export function lowerRingbufCall(l: Lowering, expr: ast.CallExpr): ir.IrExpr | u
   if (found?.method === "reserve") return { kind: "ringbufReserve", map: found.map, type: l.typeOf(expr), span };
   if (expr.callee.kind === "NameExpr" && expr.callee.name.name === "dispatch" && !l.semantics.references.has(expr.callee)) {
     const maps = expr.args.map((a) => l.mapName(a)).filter((m): m is string => m !== undefined);
+    // `dispatch(rb…, timeout)`: the last argument, when not a map, is the timeout in ns.
+    const last = expr.args[expr.args.length - 1];
+    if (expr.args.length > 1 && last && l.mapName(last) === undefined) return { kind: "dispatch", maps, timeout: l.expr(last), type: i32, span };
     return { kind: "dispatch", maps, type: i32, span };
   }
   return undefined;

@@ -13,7 +13,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
-import { lowerPrint } from "./print-format.js";
+import { lowerCast, lowerPrintCall, lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
 import { headerCall } from "../check/packets.js";
 import { byteOrderBuiltins, packetHeaderByName } from "../kernel/headers.js";
@@ -239,9 +239,9 @@ export class FunctionLowering implements MatchLowering {
     return info.type;
   }
 
-  /** `print(…)` (the builtin, not a user function named print). */
+  /** `print(…)` (the builtin, not a user function named print), or `printf`, `eprint`, `eprintf` (lower-runtime.ts). */
   isPrintCall(expr: ast.CallExpr): boolean {
-    return expr.callee.kind === "NameExpr" && expr.callee.name.name === "print" && !this.semantics.references.has(expr.callee);
+    return printVariantOf(this.semantics.references, expr) !== undefined;
   }
 
   typeOf(expr: ast.Expr): Type {
@@ -323,9 +323,7 @@ export class FunctionLowering implements MatchLowering {
         const asserted = lowerAssert(this, stmt.expr);
         if (asserted) return asserted;
         if (stmt.expr.kind === "CallExpr" && this.isPrintCall(stmt.expr)) {
-          const args = stmt.expr.args.map((a) => this.expr(a));
-          const literal = stmt.expr.args[0]?.kind === "StringLiteral" ? stmt.expr.args[0].value : undefined;
-          return [lowerPrint(literal, literal === undefined ? args : args.slice(1), span)];
+          return [lowerPrintCall(this.semantics.references, stmt.expr, span, (a) => this.expr(a))];
         }
         if (inner.kind === "AssignExpr") return lowerUpdateStatement(this, inner);
         const ringbufStatement = lowerRingbufStatement(this, stmt.expr, span);
@@ -562,7 +560,7 @@ export class FunctionLowering implements MatchLowering {
         }
         return { kind: "unary", op: expr.op, operand: this.expr(expr.operand), type, span };
       }
-      case "CastExpr": return { kind: "cast", expr: this.expr(expr.expr), type: this.typeOf(expr), span };
+      case "CastExpr": return lowerCast(this.expr(expr.expr), this.typeOf(expr), span);
       case "SizeofExpr": {
         const of = this.semantics.typeOperands.get(expr.type);
         if (!of) throw new InternalError("sizeof without type");
@@ -612,7 +610,7 @@ export class FunctionLowering implements MatchLowering {
   callExpr(expr: ast.CallExpr, used: boolean): ir.IrExpr {
     const span = expr.span;
     if (this.isPrintCall(expr)) return lowerPrintValue(this, expr);
-    const ringbufCall = lowerRingbufCall(this, expr);
+    const ringbufCall = lowerRingbufCall(this, expr) ?? lowerRuntimeCall(this, expr);
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;

@@ -10,6 +10,8 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { NumberProblem } from "../diagnostics/catalog/syntax.js";
+import * as R from "../diagnostics/catalog/types-runtime.js";
+import { durationUnits, splitUnitSuffix, type DurationUnit } from "./durations.js";
 import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { KEYWORDS, PUNCTUATION, type Comment, type Token, type TokenKind } from "./token.js";
 import { IDENT_CODE, TokenStream, kindCode } from "./token-stream.js";
@@ -208,6 +210,11 @@ class Lexer {
     const text = this.text.slice(start, this.pos);
     const digits = this.text.slice(digitsStart, this.pos);
     const span = this.span(start, this.pos);
+    const suffixed = radix === 10 ? splitUnitSuffix(text) : undefined;
+    if (suffixed && numberProblem(suffixed.digits, 10) === undefined) {
+      this.duration(text, suffixed.digits, suffixed.suffix, suffixed.unit, span);
+      return;
+    }
     const problem = numberProblem(digits, radix);
     if (problem !== undefined) {
       this.diags.report(E.malformedNumber, span, text, problem);
@@ -222,6 +229,22 @@ class Lexer {
       return;
     }
     this.push(INT_CODE, start, this.pos, value);
+  }
+
+  /** `250ms`: a decimal count with a unit suffix is that many nanoseconds (parse/durations.ts). */
+  private duration(text: string, digits: string, suffix: string, unit: DurationUnit | undefined, span: Span): void {
+    if (unit === undefined) {
+      this.diags.report(R.unknownDurationUnit, span, text, suffix);
+      this.push(INT_CODE, span.start, span.end, 0n);
+      return;
+    }
+    const value = BigInt(digits.replace(/_/g, "")) * durationUnits[unit];
+    if (value > U64_MAX) {
+      this.diags.report(R.durationTooLarge, span, text);
+      this.push(INT_CODE, span.start, span.end, 0n);
+      return;
+    }
+    this.push(INT_CODE, span.start, span.end, value);
   }
 
   private string(): void {

@@ -16,6 +16,7 @@ import type { Span } from "../source.js";
 import { ASSIGN_OPS, parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
 import { describeToken, isWordToken, type TokenKind } from "./token.js";
+import { intLiteral } from "./durations.js";
 
 const BINARY_PRECEDENCE: ReadonlyMap<TokenKind, number> = new Map<TokenKind, number>([
   ["||", 1],
@@ -174,7 +175,7 @@ function parsePrimary(c: Cursor): Expr {
   switch (token.kind) {
     case "Int":
       c.skip();
-      return { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
+      return intLiteral(token);
     case "String":
       c.skip();
       return { kind: "StringLiteral", value: token.value as string, span: token.span };

@@ -10,6 +10,7 @@
 import type { Block, CatchClause, Expr, Ident, IfStmt, IntLiteral, Stmt, TypeExpr } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { intLiteral } from "./durations.js";
 import { parseCondition, parseExpression } from "./parse-expr.js";
 import { parseIdent, parseType } from "./parse-type.js";
 import { describeToken, type TokenKind } from "./token.js";
@@ -253,7 +254,7 @@ function parseTry(c: Cursor): Stmt {
     const token = c.tok;
     if (token.kind === "Int") {
       c.skip();
-      pattern = { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span };
+      pattern = intLiteral(token);
     } else if (token.kind === "Ident" && token.text === "_") {
       c.skip();
     } else {

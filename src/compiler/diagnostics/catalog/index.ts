@@ -1,6 +1,6 @@
 //! The catalogue of every diagnostic code, one file per range: `syntax.ts` (lexical and
 //! syntax), `names.ts` and `names-modules.ts` (names, includes, imports), `types.ts`, `types-features.ts` and
-//! `types-kernel-interfaces.ts` (types), `safety.ts` and `safety-references.ts` (eBPF
+//! `types-kernel-interfaces.ts`, `types-runtime.ts` (types), `safety.ts` and `safety-references.ts` (eBPF
 //! safety and kernel limits), `verifier.ts` (kernel verifier
 //! rejections, explained after loading), `codegen.ts` (code-generation limits),
 //! `compatibility.ts`, `reference-semantics.ts`, `implicit-meanings.ts` (KernelScript
@@ -16,6 +16,7 @@ import * as namesModules from "./names-modules.js";
 import * as types from "./types.js";
 import * as typesFeatures from "./types-features.js";
 import * as typesKernelInterfaces from "./types-kernel-interfaces.js";
+import * as typesRuntime from "./types-runtime.js";
 import * as safety from "./safety.js";
 import * as safetyReferences from "./safety-references.js";
 import * as codegen from "./codegen.js";
@@ -28,7 +29,7 @@ import * as programTypes from "./program-types.js";
 export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -42,7 +43,7 @@ export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> 
   Object.entries({
     "syntax.ts": syntax, "names.ts": ownEntries(names, namesModules), "names-modules.ts": namesModules,
     "types.ts": ownEntries(types, typesFeatures, typesKernelInterfaces), "types-features.ts": typesFeatures,
-    "types-kernel-interfaces.ts": typesKernelInterfaces, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
+    "types-kernel-interfaces.ts": typesKernelInterfaces, "types-runtime.ts": typesRuntime, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
     "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
   }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),

@@ -253,11 +253,11 @@ export const unsupportedGlobalType = defineError(
 export const argsFieldType = defineError(
   "E0369",
   "unsupported command-line argument type",
-  "`fn main(args: Args)` gets a generated command-line parser with one `--field` option per field of `Args`. It can parse integers (range-checked), bools (flags without a value) and `str(N)` (length-checked).",
+  "`fn main(args: Args)` gets a generated command-line parser with one `--field` option per field of `Args`. It can parse integers (range-checked; a `u64` also takes a duration such as `250ms`), bools (flags without a value), `str(N)` (length-checked), IPv4/IPv6 addresses (`u8[4]`/`u8[16]`), MAC addresses (`u8[6]`), prefixes (an LPM-trie key struct `{ prefixlen: u32, addr: u8[4] }` or `u8[16]`) and arrays of those (a repeated option; a field `NAME_count` receives how many were given).",
   (struct: string, field: string, type: string) => ({
     message: `field \`${field}\` of \`${struct}\` has type \`${type}\`, which cannot be parsed from the command line`,
     label: "unsupported option type",
-    help: "use an integer type, `bool` (a flag) or `str(N)`",
+    help: "use an integer type, `bool` (a flag), `str(N)`, `u8[4]`/`u8[16]` (an IP address), `u8[6]` (a MAC address), an LPM-trie key struct (a prefix), or an array of one of these (a repeated option)",
   }),
 );
 

@@ -182,8 +182,16 @@ function emitDaemon(w: CWriter): void {
     w.line("if (write(pid_fd, text, (size_t)n) != n) exit(1);");
     w.line("close(pid_fd);");
     w.line("ks_pid_file_written = 1;");
-    w.comment("The signal handler detaches, removes the pid file and exits 0.");
-    w.line("while (!ks_exiting) pause();");
+    w.comment("Until SIGINT/SIGTERM: the stop signals stay blocked but inside sigsuspend(), so one");
+    w.comment("arriving between the test and the wait is not missed. Then detached by exit() (atexit).");
+    w.line("sigset_t stops, waiting;");
+    w.line("sigemptyset(&stops);");
+    w.line("sigaddset(&stops, SIGINT);");
+    w.line("sigaddset(&stops, SIGTERM);");
+    w.line("sigaddset(&stops, SIGHUP);");
+    w.line("sigprocmask(SIG_BLOCK, &stops, &waiting);");
+    w.line("while (!ks_exiting) sigsuspend(&waiting);");
+    w.line("sigprocmask(SIG_SETMASK, &waiting, NULL);");
     w.line("unlink(KS_PID_FILE);");
     w.line("exit(0);");
   });

@@ -6,8 +6,10 @@
 //! C API (all `static`):
 //!   KS_RINGBUF_<rb>                        bit naming ring buffer <rb> in a set
 //!   __s32 (*ks_ringbuf_<rb>_handler)(struct T *)   NULL: print the record
-//!   int  ks_dispatch(unsigned long long set)       polls until SIGINT/SIGTERM (0) or a
-//!                                                  handler returns non-zero (that value)
+//!   int  ks_dispatch(unsigned long long set, long long timeout_ns)
+//!                                          polls until SIGINT/SIGTERM or the timeout (0; a
+//!                                          negative timeout: none) or a handler returns
+//!                                          non-zero (that value)
 //!   int  ks_events_open(void)              default main: all ring buffers, 0 / -1
 //!   void ks_events_wait(double seconds)    polls for up to `seconds`, printing records
 //!   void ks_events_close(void)             consumes what is left, frees the ring buffers
@@ -47,6 +49,7 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   w.comment("Ring buffers: a handler slot and a libbpf sample callback each.");
   ringbufs.forEach((map, i) => w.line(`#define ${ringbufBitName(map.name)} (1ULL << ${i})`));
   w.line("static int ks_dispatch_stop;");
+  w.line("static KS_UNUSED long long ks_timeout_ns(__u64 ns) { return ns > 0x7fffffffffffffffULL ? 0x7fffffffffffffffLL : (long long)ns; }");
   w.line();
   for (const map of ringbufs) {
     const record = cTypeName(map.valueType);
@@ -173,17 +176,30 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   });
   w.line();
 
-  w.comment("dispatch(...): polls until SIGINT/SIGTERM (returns 0) or a handler returns non-zero (returns that).");
-  w.block("static KS_UNUSED int ks_dispatch(unsigned long long bits)", () => {
+  w.comment("dispatch(...): polls until SIGINT/SIGTERM (returns 0) or a handler returns non-zero (returns that);");
+  w.comment("dispatch(..., timeout): also returns 0 once `timeout_ns` have passed (a negative timeout: none).");
+  w.block("static KS_UNUSED int ks_dispatch(unsigned long long bits, long long timeout_ns)", () => {
     w.line("struct ks_event_set set;");
     w.line("if (ks_event_set_open(&set, bits) != 0) return -1;");
     w.line("int result = 0;");
     w.line("ks_dispatch_stop = 0;");
-    w.line("ks_polling = 1;");
     w.comment("What main printed before waiting should not sit in a pipe's buffer.");
     w.line("fflush(stdout);");
+    w.line("struct timespec start;");
+    w.line("clock_gettime(CLOCK_MONOTONIC, &start);");
     w.block("while (!ks_exiting)", () => {
-      w.line("int n = ks_event_set_poll(&set, 100);");
+      w.line("int ms = 100;");
+      w.comment("With a timeout: the last poll (0 ms once it has passed, so dispatch(rb, 0) delivers what is there) ends it.");
+      w.line("bool last = false;");
+      w.block("if (timeout_ns >= 0)", () => {
+        w.line("struct timespec now;");
+        w.line("clock_gettime(CLOCK_MONOTONIC, &now);");
+        w.line("long long left = timeout_ns - ((long long)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec));");
+        w.line("long long left_ms = left <= 0 ? 0 : (left + 999999) / 1000000;");
+        w.line("if (left_ms < ms) ms = (int)left_ms;");
+        w.line("last = left <= 0;");
+      });
+      w.line("int n = ks_event_set_poll(&set, ms);");
       w.block("if (ks_dispatch_stop)", () => {
         w.line("result = ks_dispatch_stop;");
         w.line("break;");
@@ -193,8 +209,8 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
         w.line("result = -1;");
         w.line("break;");
       });
+      w.line("if (last) break;");
     });
-    w.line("ks_polling = 0;");
     w.line("ks_event_set_free(&set, false);");
     w.line("return result;");
   });

@@ -6,7 +6,7 @@
 //!
 //! C API (all `static`, called by generated user code):
 //!   struct <skel> *ks_skel;                       the loaded skeleton (NULL until loaded)
-//!   volatile sig_atomic_t ks_exiting;             set by SIGINT/SIGTERM
+//!   volatile sig_atomic_t ks_exiting;             set by SIGINT/SIGTERM (a second one ends a user main)
 //!   int  ks_open_and_load(void);                  0 / -1 (idempotent, prints the cause)
 //!   int  ks_load(const char *program_name);       program fd or -1
 //!   int  ks_attach(int prog_fd, const char *target, __u32 flags);   0 / -1
@@ -14,15 +14,17 @@
 //!   void ks_cleanup(void);                        detach all, destroy skeleton; atexit
 //!
 //! Signals (SIGINT, SIGTERM, and SIGHUP/SIGPIPE when the terminal or the reader of its
-//! output goes away): with the default main the handler only sets `ks_exiting`; the main loop
-//! polls it, prints a last snapshot and returns, and `ks_cleanup` runs from atexit. A
-//! user `main` may never poll, so there the handler detaches with async-signal-safe
-//! calls only (close() of each link fd; the kernel releases an XDP link when its last fd
-//! closes) and `_exit(0)`s: running libbpf's destructors from a signal handler could
-//! deadlock inside malloc.
+//! output goes away): the handler only sets `ks_exiting`. The default main's loop polls
+//! it, prints a last snapshot and returns; a user `main` sees it through `sleep()`,
+//! `running()` and `dispatch()` (which return at once) and runs to its end; either way
+//! `ks_cleanup` runs from atexit and stdio is flushed by exit(). With a user `main`, a
+//! second signal while it still runs ends the process from the handler: it detaches with
+//! async-signal-safe calls only (close() of each link fd; the kernel releases a link when
+//! its last fd closes) and `_exit(128 + signo)`s — running libbpf's destructors from a
+//! signal handler could deadlock inside malloc. The generated `main` makes stdout
+//! line-buffered for a user `main`, so even then only an unfinished line is lost.
 
 import { emitKernelModuleLoader, hasModuleToLoad } from "./kmod-loader.js";
-import { mapKinds } from "../../kernel/map-kinds.js";
 import { emitHandoverRuntime, emitHandoverState, handoverSignalLines } from "./handover.js";
 import { emitPythonIncludes, emitPythonRuntime } from "./python-c.js";
 import { emitTracingAttach } from "./attach-tracing.js";
@@ -125,10 +127,6 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
-  if (module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
-    w.comment("Set while dispatch() polls: a signal then only stops the polling.");
-    w.line("static volatile sig_atomic_t ks_polling;");
-  }
   w.line();
   pasteRuntimeC(w, "attachments");
 }
@@ -157,13 +155,20 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
 function emitSignals(w: CWriter, module: IrModule): void {
   emitHandoverState(w, module);
   w.block("static void ks_on_signal(int signo)", () => {
-    w.line("(void)signo;");
-    w.line("ks_exiting = 1;");
-    if (module.hasUserMain && module.maps.some((m) => mapKinds[m.mapKind].userView === "records")) {
-      w.line("if (ks_polling) return;");
+    if (!module.hasUserMain) {
+      w.line("(void)signo;");
+      w.line("ks_exiting = 1;");
+      return;
     }
-    if (module.hasUserMain) {
-      w.comment("User main: it may not poll ks_exiting. close() and _exit() are async-signal-safe.");
+    w.comment("The first signal asks main to finish: sleep()/dispatch() return at once, running() is false.");
+    w.block("if (!ks_exiting)", () => {
+      w.line("ks_exiting = 1;");
+      w.line("return;");
+    });
+    {
+      w.comment("A second one while main still runs (a loop that never asks): detach and end now, with");
+      w.comment("async-signal-safe calls only (close, unlink, _exit). stdout is line-buffered (main), so");
+      w.comment("only a line not yet ended with a newline can be lost.");
       w.line("for (int i = 0; i < ks_attachment_count; i++) {");
       w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
       w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
@@ -172,7 +177,7 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("}");
       for (const line of perfSignalLines(module)) w.line(line);
       for (const line of handoverSignalLines(module)) w.line(line);
-      w.line("_exit(0);");
+      w.line("_exit(128 + signo);");
     }
   });
   w.line();
