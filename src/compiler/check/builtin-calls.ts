@@ -18,10 +18,11 @@ import { checkDispatch } from "./ringbuf.js";
 import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js";
 import { checkDaemon, checkExec } from "./exec.js";
 import { testBuiltinNames } from "../kernel/testing.js";
+import { checkTracingCall, isTracingBuiltin, tracingBuiltinNames } from "./tracing-builtins.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
 // `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys()];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...tracingBuiltinNames];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -36,6 +37,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     return errorType;
   }
   if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
+  if (isTracingBuiltin(name)) return checkTracingCall(c, scope, expr, name);
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
     case "dispatch": return checkDispatch(c, scope, expr);

@@ -22,6 +22,7 @@ import {
 } from "./lower-errors.js";
 import { mapLowering, rangeLowering, type Side } from "./lower-loops.js";
 import { coerce, lowerStringBinary } from "./lower-strings.js";
+import { lowerTracingCall } from "./lower-tracing.js";
 import { cField, lowerStructLiteral } from "./lower-struct-literals.js";
 import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
@@ -107,6 +108,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
       flags: m.flags,
       pinned: m.pinned,
       ...(m.extra !== undefined ? { extra: m.extra } : {}),
+      ...(m.display !== undefined ? { display: m.display } : {}),
       span: m.decl.span,
     })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
     globals,
@@ -619,6 +621,8 @@ export class FunctionLowering implements MatchLowering {
     if (mapMethod) return mapMethod;
     const testCall = lowerTestCall(this, expr);
     if (testCall) return testCall;
+    const tracingCall = lowerTracingCall(this, expr);
+    if (tracingCall) return tracingCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -1,0 +1,117 @@
+//! C of the tracing built-ins (kernel/tracing.ts, lower/lower-tracing.ts).
+//!
+//! - The current task: one helper call each (`pid()` is the upper half of
+//!   `bpf_get_current_pid_tgid()`, the thread-group id users call the pid; `tid()` the
+//!   lower half); `ppid()` is `ks_current_ppid()`, two `bpf_probe_read_kernel` reads of
+//!   `task->real_parent->tgid` at CO-RE offsets (`__builtin_preserve_access_index`), so
+//!   it works in every tracing program type without a trusted BTF pointer; `comm()` fills
+//!   a zeroed `str(16)` with `bpf_get_current_comm`.
+//! - `str(p, N)`: a zeroed `str(N)` filled by `bpf_probe_read_{user,kernel}_str` with at
+//!   most N + 1 bytes (the text and its NUL); on a fault the string stays empty. A
+//!   `__data_loc` field is read from the record: the low 16 bits of `__data_loc_NAME` are
+//!   the offset of its bytes from the record's start.
+//! - `log2(v)` / `lin(v, min, max, step)`: the bucket functions of histograms, for both
+//!   sides, as `ks_log2_bucket` / `ks_linear_bucket` (written only when used; no loop,
+//!   so the verifier sees straight-line code).
+
+import { visitStatements } from "../ir-walk.js";
+import type * as ir from "../ir.js";
+import { commLength, stringReadHelpers } from "../kernel/tracing.js";
+import { stringStructName } from "../names.js";
+import type { CWriter } from "./c-writer.js";
+
+type TracingExpr = Extract<ir.IrExpr, { kind: "tracing" }>;
+type StringReadExpr = Extract<ir.IrExpr, { kind: "stringRead" }>;
+
+/** The C of a `tracing` expression; `operand` renders an argument. */
+export function tracingExpression(e: TracingExpr, operand: (x: ir.IrExpr) => string): string {
+  switch (e.op) {
+    case "pid": return "((__u32)(bpf_get_current_pid_tgid() >> 32))";
+    case "tid": return "((__u32)bpf_get_current_pid_tgid())";
+    case "uid": return "((__u32)bpf_get_current_uid_gid())";
+    case "gid": return "((__u32)(bpf_get_current_uid_gid() >> 32))";
+    case "ppid": return "ks_current_ppid()";
+    case "cgroupId": return "((__u64)bpf_get_current_cgroup_id())";
+    case "comm": {
+      const struct = stringStructName(commLength);
+      return `({ struct ${struct} ks_comm = {}; bpf_get_current_comm(ks_comm.data, ${commLength}); ks_comm; })`;
+    }
+    case "log2Bucket": return `ks_log2_bucket(${operand(e.args[0]!)})`;
+    case "linearBucket": return `ks_linear_bucket(${e.args.map(operand).join(", ")})`;
+  }
+}
+
+/** The C of a `stringRead` expression: a statement expression giving the filled string. */
+export function stringReadExpression(e: StringReadExpr, operand: (x: ir.IrExpr) => string): string {
+  if (e.type.kind !== "str") throw new Error("internal: a string read gives a str(N)");
+  const struct = stringStructName(e.type.size);
+  const helper = stringReadHelpers[e.source];
+  const from = e.field === undefined ? `(const void *)(long)(${operand(e.address)})` : dataLocAddress(operand(e.address), e.field);
+  return `({ struct ${struct} ks_read = {}; ${helper}(ks_read.data, sizeof(ks_read.data), ${from}); ks_read; })`;
+}
+
+/** The address of a `__data_loc` field's bytes: the record plus the low half of its descriptor. */
+function dataLocAddress(record: string, field: string): string {
+  return `(const void *)((const char *)(${record}) + ((${record})->__data_loc_${field} & 0xffff))`;
+}
+
+/** Which of the helper functions a module's code calls. */
+interface TracingUse {
+  readonly ppid: boolean;
+  readonly log2: boolean;
+  readonly linear: boolean;
+}
+
+function tracingUse(functions: readonly ir.IrFunction[]): TracingUse {
+  let ppid = false;
+  let log2 = false;
+  let linear = false;
+  for (const fn of functions) {
+    visitStatements(fn.body, {
+      expression: (e) => {
+        if (e.kind !== "tracing") return;
+        if (e.op === "ppid") ppid = true;
+        else if (e.op === "log2Bucket") log2 = true;
+        else if (e.op === "linearBucket") linear = true;
+      },
+    });
+  }
+  return { ppid, log2, linear };
+}
+
+/** The helper functions the code of one side calls (eBPF: always inlined). */
+export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", functions: readonly ir.IrFunction[]): void {
+  const use = tracingUse(functions);
+  const inline = side === "kernel" ? "static __always_inline" : "static inline";
+  if (use.ppid && side === "kernel") {
+    w.comment("ppid(): the current task's real parent's thread-group id, read at CO-RE offsets");
+    w.block(`${inline} __u32 ks_current_ppid(void)`, () => {
+      w.line("struct task_struct *task = (struct task_struct *)bpf_get_current_task();");
+      w.line("struct task_struct *parent = 0;");
+      w.line("int tgid = 0;");
+      w.line("bpf_probe_read_kernel(&parent, sizeof(parent), __builtin_preserve_access_index(&task->real_parent));");
+      w.line("if (parent) bpf_probe_read_kernel(&tgid, sizeof(tgid), __builtin_preserve_access_index(&parent->tgid));");
+      w.line("return (__u32)tgid;");
+    });
+    w.line();
+  }
+  if (use.log2) {
+    w.comment("log2(v): 0 for 0, else 1 + floor(log2(v)) (bucket k >= 1 holds [2^(k-1), 2^k))");
+    w.block(`${inline} __u32 ks_log2_bucket(__u64 v)`, () => {
+      w.line("if (v == 0) return 0;");
+      w.line("__u32 r = 1;");
+      for (const bits of [32, 16, 8, 4, 2, 1]) w.line(`if (v >> ${bits}) { v >>= ${bits}; r += ${bits}; }`);
+      w.line("return r;");
+    });
+    w.line();
+  }
+  if (use.linear) {
+    w.comment("lin(v, min, max, step): 0 below min, 1 + (v - min) / step in [min, max), the last bucket from max up");
+    w.block(`${inline} __u32 ks_linear_bucket(__u64 v, __u64 min, __u64 max, __u64 step)`, () => {
+      w.line("if (v < min) return 0;");
+      w.line("if (v >= max) return (__u32)((max - min + step - 1) / step) + 1;");
+      w.line("return (__u32)((v - min) / step) + 1;");
+    });
+    w.line();
+  }
+}

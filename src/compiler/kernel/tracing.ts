@@ -1,0 +1,100 @@
+//! The tracing built-ins as data (docs/language/tracing.md): what each one reads, the
+//! helper the kernel provides for it, and where it may be called. The checker
+//! (check/tracing-builtins.ts), lowering (lower/lower-tracing.ts) and the C emitter
+//! (emit/tracing-c.ts) read these rows; no other code lists the built-ins.
+
+import type { Type } from "../types.js";
+import { u32, u64 } from "../types.js";
+
+/**
+ * What a built-in computes:
+ * - `pidTgid` (upper / lower half): `bpf_get_current_pid_tgid()`;
+ * - `uidGid` (lower / upper half): `bpf_get_current_uid_gid()`;
+ * - `parentTgid`: `task->real_parent->tgid` of `bpf_get_current_task()`, read with
+ *   `bpf_probe_read_kernel` and CO-RE offsets (any tracing program; no BTF pointer);
+ * - `comm`: `bpf_get_current_comm()` into a `str(16)` (the kernel's TASK_COMM_LEN);
+ * - `cgroupId`: `bpf_get_current_cgroup_id()`;
+ * - `log2Bucket` / `linearBucket`: pure integer functions (both sides), the bucket
+ *   index of a `@hist` / `@lhist` map (docs/language/tracing.md "Aggregations").
+ */
+export type TracingOp =
+  | "pid" | "tid" | "uid" | "gid" | "ppid" | "comm" | "cgroupId"
+  | "log2Bucket" | "linearBucket";
+
+/**
+ * Where a built-in may be called: `currentTask` ones in eBPF programs whose type
+ * runs in a task's context (the program type's `currentTask` column) and in
+ * `@helper`s (their callers decide; the verifier checks each); `anywhere` ones are
+ * plain computations.
+ */
+export type TracingPlace = "currentTask" | "anywhere";
+
+export interface TracingBuiltin {
+  readonly op: TracingOp;
+  readonly place: TracingPlace;
+  /** Integer arguments (all `u64`, constants where `constantArguments` says so). */
+  readonly arguments: number;
+  /** The first argument is a value; the rest must be constants (lhist's min, max, step). */
+  readonly constantArguments: boolean;
+  readonly result: Type;
+  /** The kernel helper it calls (for the guide and the code-generation comment). */
+  readonly helper: string | undefined;
+}
+
+/** `comm()` holds the kernel's `TASK_COMM_LEN` (16) bytes: 15 characters and a NUL. */
+export const commLength = 16;
+
+const task = (op: TracingOp, result: Type, helper: string): TracingBuiltin =>
+  ({ op, place: "currentTask", arguments: 0, constantArguments: false, result, helper });
+
+export const tracingBuiltins: ReadonlyMap<string, TracingBuiltin> = new Map([
+  ["pid", task("pid", u32, "bpf_get_current_pid_tgid")],
+  ["tid", task("tid", u32, "bpf_get_current_pid_tgid")],
+  ["uid", task("uid", u32, "bpf_get_current_uid_gid")],
+  ["gid", task("gid", u32, "bpf_get_current_uid_gid")],
+  ["ppid", task("ppid", u32, "bpf_get_current_task")],
+  // The kernel's 16-byte array ends in NUL (15 characters); str(16) has room for all of it.
+  ["comm", task("comm", { kind: "str", size: commLength }, "bpf_get_current_comm")],
+  ["cgroup_id", task("cgroupId", u64, "bpf_get_current_cgroup_id")],
+  ["log2", { op: "log2Bucket", place: "anywhere", arguments: 1, constantArguments: false, result: u32, helper: undefined }],
+  ["lin", { op: "linearBucket", place: "anywhere", arguments: 4, constantArguments: true, result: u32, helper: undefined }],
+]);
+
+/**
+ * Which helper reads a string through a pointer: `str(p)` chooses by where `p` came
+ * from (`user`: a system call's argument; `kernel`: a kernel object's field),
+ * `ustr(p)`/`kstr(p)` say it. `dataLoc`: a tracepoint record's `__data_loc` field,
+ * read from the record itself.
+ */
+export type StringSource = "user" | "kernel" | "dataLoc";
+
+export const stringReadHelpers: Readonly<Record<StringSource, string>> = {
+  user: "bpf_probe_read_user_str",
+  kernel: "bpf_probe_read_kernel_str",
+  dataLoc: "bpf_probe_read_kernel_str",
+};
+
+/** The string-reading built-ins and the source each one fixes (`str` decides by provenance). */
+export const stringReadBuiltins: ReadonlyMap<string, StringSource | "provenance"> = new Map([
+  ["str", "provenance"],
+  ["ustr", "user"],
+  ["kstr", "kernel"],
+]);
+
+/** Capacity of `str(p)` without a size: bpftrace's default string size (64). */
+export const defaultStringRead = 64;
+
+/**
+ * Tracepoint records whose pointer fields hold user addresses: the system-call entry
+ * record's `args` (syscalls/sys_enter_*), whose pointers the calling process passed.
+ */
+export const userPointerFields: ReadonlyMap<string, readonly string[]> = new Map([
+  ["trace_event_raw_sys_enter", ["args"]],
+]);
+
+/**
+ * A `__data_loc` field `NAME` is stored in the record as `__data_loc_NAME`, a u32 whose
+ * low 16 bits are the offset of the bytes from the record's start and high 16 bits
+ * their length (the kernel's `__get_str`).
+ */
+export const dataLocPrefix = "__data_loc_";

@@ -1,0 +1,32 @@
+//! The tracing built-ins (check/tracing-builtins.ts) as IR: `tracing` expressions for the
+//! current task and the bucket functions, `stringRead` for `str(p)` with the helper the
+//! checker chose (Semantics.stringReads). emit/tracing-c.ts writes their C.
+
+import type * as ast from "../ast.js";
+import { unparenthesize } from "../ast.js";
+import type * as ir from "../ir.js";
+import { tracingBuiltins } from "../kernel/tracing.js";
+import { u64 } from "../types.js";
+import type { FunctionLowering } from "./lower.js";
+import { InternalError } from "./lower.js";
+import { coerce } from "./lower-strings.js";
+
+/** The IR of a tracing built-in's call, or undefined when `expr` calls something else. */
+export function lowerTracingCall(l: FunctionLowering, expr: ast.CallExpr): ir.IrExpr | undefined {
+  const callee = unparenthesize(expr.callee);
+  if (callee.kind !== "NameExpr" || l.semantics.references.has(callee)) return undefined;
+  const span = expr.span;
+  const read = l.semantics.stringReads.get(expr);
+  if (read) {
+    const first = unparenthesize(expr.args[0]!);
+    if (read.source === "dataLoc") {
+      if (first.kind !== "FieldExpr") throw new InternalError("__data_loc read without a field");
+      return { kind: "stringRead", source: read.source, address: l.expr(first.target), field: read.dataLocField, type: l.typeOf(expr), span };
+    }
+    return { kind: "stringRead", source: read.source, address: l.expr(expr.args[0]!), field: undefined, type: l.typeOf(expr), span };
+  }
+  const builtin = tracingBuiltins.get(callee.name.name);
+  if (!builtin) return undefined;
+  const args = expr.args.map((a) => coerce(l.expr(a), u64));
+  return { kind: "tracing", op: builtin.op, args, type: l.typeOf(expr), span };
+}
