@@ -22,7 +22,7 @@
 //! Ring buffers, perf event arrays, program arrays, queues and stacks have no
 //! key/value view and get no accessors.
 
-import type { IrMap, IrModule } from "../../ir.js";
+import type { IrMap, IrModule, MapDisplay } from "../../ir.js";
 import type { StructLayout, Type } from "../../types.js";
 import { mapKinds } from "../../kernel/map-kinds.js";
 import { typeToString } from "../../types.js";
@@ -49,6 +49,7 @@ export function emitMapAccessors(w: CWriter, module: IrModule): void {
     enums: new Map(module.enums.filter((e) => e.origin === "user").map((e) => [e.name, e.constants])),
   };
   emitPrintHelpers(w);
+  if (module.maps.some((m) => m.display !== undefined && hasKeyValueView(m))) pasteRuntimeC(w, "aggregations");
   emitStructPrinters(w, layouts);
   for (const map of module.maps) {
     if (!hasKeyValueView(map)) continue;
@@ -327,9 +328,27 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       ...(typed ? [fn("compare_keys"), fn("lookup_bytes"), fn("print_key"), fn("print_value")] : ["NULL", fn("lookup"), "NULL", "NULL"]),
     ];
     w.line(`const struct ks_map_printer printer = { ${fields.join(", ")} };`);
-    w.line(`ks_print_map(out, ${skelMap}, &printer);`);
+    w.line(`${printCall(map.display)}(out, ${skelMap}, &printer${printArguments(map.display)});`);
   });
   w.line();
+}
+
+/** The runtime-c function printing a map shown as `display` (aggregations.c), or entry by entry. */
+function printCall(display: MapDisplay | undefined): string {
+  switch (display?.kind) {
+    case undefined: return "ks_print_map";
+    case "hist": return "ks_print_log2_histogram";
+    case "lhist": return "ks_print_linear_histogram";
+    case "top": return "ks_print_top";
+  }
+}
+
+function printArguments(display: MapDisplay | undefined): string {
+  switch (display?.kind) {
+    case undefined: case "hist": return "";
+    case "lhist": return `, ${display.min}ULL, ${display.max}ULL, ${display.step}ULL`;
+    case "top": return `, ${display.count}`;
+  }
 }
 
 /**

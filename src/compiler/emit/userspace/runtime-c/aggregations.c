@@ -1,0 +1,159 @@
+/* Aggregation maps printed like bpftrace (check/aggregations.ts): `@hist` and */
+/* `@lhist(min, max, step)` maps as ASCII histograms of their bucket counts, `@top(N)` */
+/* maps as their N largest values. Keys and values are integers of any width; per-CPU */
+/* values arrive summed (the printer's lookup). Uses print-values.c's ks_map_keys. */
+
+/* The value of a little-endian unsigned integer of `size` bytes (1, 2, 4 or 8). */
+static KS_UNUSED __u64 ks_unsigned_of(const void *bytes, size_t size) {
+    switch (size) {
+    case 1: return *(const __u8 *)bytes;
+    case 2: return *(const __u16 *)bytes;
+    case 4: return *(const __u32 *)bytes;
+    default: return *(const __u64 *)bytes;
+    }
+}
+
+/* An integer with bpftrace's binary suffixes: 1024 -> 1K, 3145728 -> 3M. */
+static KS_UNUSED void ks_format_size(char *buf, size_t room, __u64 n) {
+    static const char suffixes[] = "KMGTPE";
+    int unit = -1;
+    while (n >= 1024 && n % 1024 == 0 && unit < 5) {
+        n /= 1024;
+        unit++;
+    }
+    if (unit < 0) snprintf(buf, room, "%llu", (unsigned long long)n);
+    else snprintf(buf, room, "%llu%c", (unsigned long long)n, suffixes[unit]);
+}
+
+/* One histogram line: the range, the count, and a bar of '@' scaled to the largest count. */
+static KS_UNUSED void ks_print_bar(FILE *out, const char *range, __u64 count, __u64 largest) {
+    enum { width = 52 };
+    int filled = largest ? (int)((double)count * width / (double)largest) : 0;
+    fprintf(out, "%-20s %8llu |", range, (unsigned long long)count);
+    for (int i = 0; i < width; i++) fputc(i < filled ? '@' : ' ', out);
+    fputs("|\n", out);
+}
+
+/* The bucket counts of a histogram map: counts[i] for bucket i < buckets (keys beyond are ignored). */
+static KS_UNUSED __u64 *ks_bucket_counts(struct bpf_map *map, const struct ks_map_printer *p, size_t buckets, __u64 *total) {
+    size_t count = 0;
+    unsigned char *keys = ks_map_keys(map, p->key_size, &count);
+    __u64 *counts = calloc(buckets, sizeof(__u64));
+    unsigned char *value = malloc(p->value_size);
+    *total = 0;
+    for (size_t i = 0; keys && counts && value && i < count; i++) {
+        __u64 bucket = ks_unsigned_of(keys + i * p->key_size, p->key_size);
+        if (bucket >= buckets || p->lookup(keys + i * p->key_size, value) != 0) continue;
+        counts[bucket] += ks_unsigned_of(value, p->value_size);
+        *total += ks_unsigned_of(value, p->value_size);
+    }
+    free(value);
+    free(keys);
+    return counts;
+}
+
+/* Prints the non-empty span of buckets [first, last] and the header. */
+static KS_UNUSED void ks_print_buckets(FILE *out, const char *title, const char *what, const __u64 *counts, size_t buckets, __u64 total,
+                                       void (*range)(char *buf, size_t room, size_t bucket, const void *arg), const void *arg) {
+    size_t first = buckets, last = 0;
+    __u64 largest = 0;
+    for (size_t i = 0; i < buckets; i++) {
+        if (!counts[i]) continue;
+        if (first == buckets) first = i;
+        last = i;
+        if (counts[i] > largest) largest = counts[i];
+    }
+    fprintf(out, "%s: %s, %llu %s\n", title, what, (unsigned long long)total, total == 1 ? "value" : "values");
+    for (size_t i = first; i < buckets && i <= last; i++) {
+        char text[64];
+        range(text, sizeof(text), i, arg);
+        ks_print_bar(out, text, counts[i], largest);
+    }
+}
+
+/* Bucket 0 holds 0, bucket k >= 1 holds [2^(k-1), 2^k) (ks_log2_bucket). */
+static KS_UNUSED void ks_log2_range(char *buf, size_t room, size_t bucket, const void *arg) {
+    (void)arg;
+    char low[24], high[24];
+    if (bucket <= 1) {
+        snprintf(buf, room, "[%zu]", bucket);
+        return;
+    }
+    ks_format_size(low, sizeof(low), (__u64)1 << (bucket - 1));
+    if (bucket >= 64) snprintf(high, sizeof(high), "...");
+    else ks_format_size(high, sizeof(high), (__u64)1 << bucket);
+    snprintf(buf, room, "[%s, %s)", low, high);
+}
+
+static KS_UNUSED void ks_print_log2_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p) {
+    __u64 total;
+    __u64 *counts = ks_bucket_counts(map, p, 65, &total);
+    if (!counts) return;
+    ks_print_buckets(out, p->title, "log2 histogram", counts, 65, total, ks_log2_range, NULL);
+    free(counts);
+}
+
+struct ks_linear_bounds { __u64 min, max, step; };
+
+/* Bucket 0 is below min, bucket i holds [min + (i-1) step, min + i step), the last one max and up (ks_linear_bucket). */
+static KS_UNUSED void ks_linear_range(char *buf, size_t room, size_t bucket, const void *arg) {
+    const struct ks_linear_bounds *b = arg;
+    __u64 inside = (b->max - b->min + b->step - 1) / b->step;
+    if (bucket == 0) snprintf(buf, room, "(..., %llu)", (unsigned long long)b->min);
+    else if (bucket > inside) snprintf(buf, room, "[%llu, ...)", (unsigned long long)b->max);
+    else {
+        __u64 low = b->min + (bucket - 1) * b->step, high = low + b->step;
+        if (high > b->max) high = b->max;
+        snprintf(buf, room, "[%llu, %llu)", (unsigned long long)low, (unsigned long long)high);
+    }
+}
+
+static KS_UNUSED void ks_print_linear_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, __u64 min, __u64 max, __u64 step) {
+    struct ks_linear_bounds bounds = { min, max, step };
+    size_t buckets = (size_t)((max - min + step - 1) / step) + 2;
+    __u64 total;
+    __u64 *counts = ks_bucket_counts(map, p, buckets, &total);
+    if (!counts) return;
+    char what[96];
+    snprintf(what, sizeof(what), "linear histogram from %llu to %llu by %llu", (unsigned long long)min, (unsigned long long)max, (unsigned long long)step);
+    ks_print_buckets(out, p->title, what, counts, buckets, total, ks_linear_range, &bounds);
+    free(counts);
+}
+
+/* For qsort: entries by value, largest first, then by key bytes (a stable order for ties). */
+struct ks_ranked { __u64 value; const unsigned char *key; size_t key_size; };
+
+static KS_UNUSED int ks_compare_ranked(const void *left, const void *right) {
+    const struct ks_ranked *a = left, *b = right;
+    if (a->value != b->value) return a->value > b->value ? -1 : 1;
+    return memcmp(a->key, b->key, a->key_size);
+}
+
+/* Prints `TITLE: top N of M entries`, then the N entries with the largest values, largest first. */
+static KS_UNUSED void ks_print_top(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, size_t limit) {
+    size_t count = 0, shown = 0;
+    unsigned char *keys = ks_map_keys(map, p->key_size, &count);
+    struct ks_ranked *ranked = calloc(count ? count : 1, sizeof(*ranked));
+    unsigned char *values = calloc(count ? count : 1, p->value_size);
+    for (size_t i = 0; keys && ranked && values && i < count; i++) {
+        unsigned char *value = values + shown * p->value_size;
+        if (p->lookup(keys + i * p->key_size, value) != 0) continue;
+        if (p->non_zero_only && ks_all_zero(value, p->value_size)) continue;
+        ranked[shown].value = ks_unsigned_of(value, p->value_size);
+        ranked[shown].key = keys + i * p->key_size;
+        ranked[shown].key_size = p->key_size;
+        shown++;
+    }
+    if (ranked) qsort(ranked, shown, sizeof(*ranked), ks_compare_ranked);
+    size_t printed = shown < limit ? shown : limit;
+    fprintf(out, "%s: top %zu of %zu %s\n", p->title, printed, shown, shown == 1 ? "entry" : "entries");
+    for (size_t i = 0; ranked && i < printed; i++) {
+        fprintf(out, "%s[", p->name);
+        if (p->print_key) p->print_key(out, ranked[i].key);
+        else ks_print_hex(out, ranked[i].key, p->key_size);
+        fprintf(out, "] = %llu\n", (unsigned long long)ranked[i].value);
+    }
+    free(values);
+    free(ranked);
+    free(keys);
+}
