@@ -81,6 +81,7 @@ describe("diagnostic catalogue", () => {
     const shared = new Set([
       "types.ts+types-features.ts", "types.ts+types-kernel-interfaces.ts", "types-features.ts+types-kernel-interfaces.ts",
       "names.ts+names-modules.ts", "safety.ts+safety-references.ts",
+      "types.ts+types-tracing.ts", "types-features.ts+types-tracing.ts", "types-kernel-interfaces.ts+types-tracing.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));

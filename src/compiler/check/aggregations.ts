@@ -43,7 +43,7 @@ export function aggregationOf(ctx: CheckContext, type: Type, attribute: ast.Attr
   if (name === "top") {
     const count = constants?.length === 1 ? constants[0]! : undefined;
     if (count === undefined || count < 1n || count > BigInt(maxTop)) {
-      ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: name, expected: `a constant count from 1 to ${maxTop}` });
+      ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: "top", maxTop });
       return undefined;
     }
     return { kind: "top", count: Number(count) };
@@ -54,14 +54,14 @@ export function aggregationOf(ctx: CheckContext, type: Type, attribute: ast.Attr
   }
   if (name === "hist") {
     if ((attribute.args ?? []).length !== 0) {
-      ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: name, expected: "no arguments" });
+      ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: "hist", maxTop });
       return undefined;
     }
     return { kind: "hist" };
   }
   const [min, max, step] = constants ?? [];
   if (constants?.length !== 3 || min === undefined || max === undefined || step === undefined || min < 0n || min >= max || step <= 0n) {
-    ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: name, expected: "constants `min, max, step` with 0 <= min < max and step > 0 (the bounds `lin` is called with)" });
+    ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: "lhist", maxTop });
     return undefined;
   }
   return { kind: "lhist", min, max, step };

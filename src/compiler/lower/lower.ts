@@ -29,7 +29,7 @@ import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
 import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue } from "./map-update-values.js";
-import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
+import { lowerMapAssignment, lowerMapRead, lowerMaps } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
@@ -99,18 +99,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     structs: pinnedGlobals ? [...semantics.userStructs, pinnedGlobals.struct] : semantics.userStructs,
     enums: semantics.userEnums,
     typedefs: semantics.typedefs,
-    maps: semantics.maps.map((m) => ({
-      name: m.name,
-      mapKind: m.type.mapKind,
-      keyType: m.type.key,
-      valueType: objectMapValue(m.type.value) ?? m.type.value,
-      maxEntries: m.type.maxEntries,
-      flags: m.flags,
-      pinned: m.pinned,
-      ...(m.extra !== undefined ? { extra: m.extra } : {}),
-      ...(m.display !== undefined ? { display: m.display } : {}),
-      span: m.decl.span,
-    })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
+    maps: lowerMaps(semantics).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
     globals,
     configs: lowerConfigs(semantics),
     structOps: lowerStructOps(semantics, helpers),
@@ -619,10 +608,8 @@ export class FunctionLowering implements MatchLowering {
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;
-    const testCall = lowerTestCall(this, expr);
-    if (testCall) return testCall;
-    const tracingCall = lowerTracingCall(this, expr);
-    if (tracingCall) return tracingCall;
+    const builtinCall = lowerTestCall(this, expr) ?? lowerTracingCall(this, expr);
+    if (builtinCall) return builtinCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -19,7 +19,7 @@ export const currentTaskWrongProgram = defineError(
   "current-task built-in in a program without a task",
   "The kernel gives the current-task helpers (`bpf_get_current_pid_tgid`, `bpf_get_current_comm`, …) only to programs that run in the context of the task that caused the event: tracepoints, raw and BTF tracepoints, probes, kprobes, system-call probes and perf events. XDP, TC, socket filters and struct_ops run wherever a packet or a callback arrives, and the verifier refuses these helpers there.",
   (name: string, label: string, allowed: readonly string[]) => ({
-    message: `\`${name}()\` cannot be called in a ${label} program`,
+    message: `\`${name}()\` cannot be called in ${label} programs`,
     label: `the kernel refuses \`${name}()\`'s helper to ${label} programs`,
     help: `call it from a ${allowed.join(", ")} program`,
   }),
@@ -77,8 +77,16 @@ export type AggregationProblem =
   | { readonly kind: "keyNotInteger"; readonly attribute: string; readonly key: string }
   | { readonly kind: "valueNotInteger"; readonly attribute: string; readonly value: string }
   | { readonly kind: "notKeyValue"; readonly attribute: string }
-  | { readonly kind: "arguments"; readonly attribute: string; readonly expected: string }
+  | { readonly kind: "arguments"; readonly attribute: "hist" | "lhist" | "top"; readonly maxTop: number }
   | { readonly kind: "twice" };
+
+function aggregationArguments(attribute: "hist" | "lhist" | "top", maxTop: number): string {
+  switch (attribute) {
+    case "hist": return "no arguments";
+    case "top": return `a constant count from 1 to ${maxTop}`;
+    case "lhist": return "constants `min, max, step` with 0 <= min < max and step > 0 (the bounds `lin` is called with)";
+  }
+}
 
 export const badAggregationMap = defineError(
   "E1344",
@@ -93,7 +101,7 @@ export const badAggregationMap = defineError(
       case "notKeyValue":
         return { message: `\`@${problem.attribute}\` applies to key/value maps`, help: "declare a `hash`, `array` or their per-CPU kinds" };
       case "arguments":
-        return { message: `\`@${problem.attribute}\` takes ${problem.expected}`, help: `write \`@${problem.attribute}${problem.attribute === "hist" ? "" : problem.attribute === "top" ? "(10)" : "(0, 100, 10)"}\`` };
+        return { message: `\`@${problem.attribute}\` takes ${aggregationArguments(problem.attribute, problem.maxTop)}`, help: `write \`@${problem.attribute}${problem.attribute === "hist" ? "" : problem.attribute === "top" ? "(10)" : "(0, 100, 10)"}\`` };
       case "twice":
         return { message: "a map is printed one way: it has two aggregation attributes", help: "keep one of them" };
     }
