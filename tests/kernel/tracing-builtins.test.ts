@@ -1,0 +1,38 @@
+// The current-task built-ins and user strings, in the kernel: a tracepoint program
+// records pid(), tid(), uid(), gid(), ppid(), cgroup_id(), comm() and str(ctx.args[1])
+// for every openat(2) of a `cat`; the test starts one under another uid and gid and
+// compares the printed record with what it knows of that process.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { startLoader } from "../../src/runner/loader.js";
+import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+
+const kernelTest = kernelTests("tracing-builtins.test", kernelSkipReason());
+
+/** The cgroup v2 id of this process: the inode number of its cgroup's directory. */
+function cgroupId(): number {
+  const line = readFileSync("/proc/self/cgroup", "utf8").split("\n").find((l) => l.startsWith("0::"))!;
+  return statSync(join("/sys/fs/cgroup", line.slice(3))).ino;
+}
+
+kernelTest("pid, tid, uid, gid, ppid, cgroup_id, comm and str(user pointer) describe the process that made the call", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "task_builtins.ks"));
+  const loader = startLoader([build.binary, "--interval", "60"]);
+  try {
+    await loader.waitFor("printing records of opened");
+    const file = "/proc/self/ks-tracing-builtins-no-such-file";
+    const cat = spawnSync("/usr/bin/cat", [file], { uid: 65534, gid: 65533 });
+    assert.notEqual(cat.status, 0, "the file does not exist");
+    const expected = `opened: {pid: ${cat.pid}, tid: ${cat.pid}, uid: 65534, gid: 65533, ppid: ${process.pid}, cgroup: ${cgroupId()}, comm: "cat", file: "${file}"}`;
+    await loader.waitFor(expected);
+    const exit = await loader.stop("SIGINT");
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+  } finally {
+    await loader.stop("SIGKILL");
+    build.cleanup();
+  }
+});
