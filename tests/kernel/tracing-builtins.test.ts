@@ -1,11 +1,13 @@
 // The current-task built-ins and user strings, in the kernel: a tracepoint program
 // records pid(), tid(), uid(), gid(), ppid(), cgroup_id(), comm() and str(ctx.args[1])
 // for every openat(2) of a `cat`; the test starts one under another uid and gid and
-// compares the printed record with what it knows of that process.
+// compares the printed record with what it knows of that process. Stacks: a program
+// records kstack()/ustack() and its main prints them symbolised.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
@@ -34,5 +36,30 @@ kernelTest("pid, tid, uid, gid, ppid, cgroup_id, comm and str(user pointer) desc
   } finally {
     await loader.stop("SIGKILL");
     build.cleanup();
+  }
+});
+
+kernelTest("kstack() and ustack() print symbolised frames: kernel symbols from kallsyms, the libc function from its ELF symbols", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "stacks.ks"));
+  const dir = mkdtempSync(join(tmpdir(), "ks-stacks-"));
+  // A program whose name (`comm`) nothing else has: the fixture records only its opens.
+  const probe = join(dir, "ks-stack-probe");
+  symlinkSync("/bin/sh", probe);
+  const loader = startLoader([build.binary]);
+  try {
+    await loader.waitFor("attached");
+    // The shell opens the file with libc's open and stays alive while its stack is printed.
+    const shell = spawn(probe, ["-c", "exec 3</etc/hostname; sleep 2"], { stdio: "ignore" });
+    await loader.waitFor(/user stack:\n( {8}.*\n)*?( {8}\w*open\w*\+\d+\n)/, 5000);
+    const out = loader.stdout();
+    assert.match(out, new RegExp(`^pid ${shell.pid} kernel stack:\n( {8}\\S+\\+\\d+\n)* {8}do_syscall_64\\+\\d+\n`, "m"), out);
+    assert.match(out, new RegExp(`^pid ${shell.pid} user stack:\n( {8}.*\n)*? {8}\\w*open\\w*\\+\\d+\n`, "m"), out);
+    const exit = await loader.stop("SIGINT");
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+    shell.kill("SIGKILL");
+  } finally {
+    await loader.stop("SIGKILL");
+    build.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

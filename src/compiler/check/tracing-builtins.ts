@@ -12,7 +12,7 @@ import * as typeErrors from "../diagnostics/catalog/types.js";
 import * as tracing from "../diagnostics/catalog/types-tracing.js";
 import { programTypes } from "../kernel/program-types.js";
 import {
-  dataLocPrefix, defaultStringRead, stringReadBuiltins, tracingBuiltins, userPointerFields, type StringSource,
+  dataLocPrefix, defaultStringRead, stringReadBuiltins, tracingBuiltins, userPointerFields, type StringSource, type TracingPlace,
 } from "../kernel/tracing.js";
 import type { Type } from "../types.js";
 import { errorType, typeToString, u64 } from "../types.js";
@@ -51,14 +51,35 @@ export function checkTracingCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
-  if (builtin.place === "currentTask" && !currentTaskAllowed(c, expr, name)) return errorType;
+  if (!placeAllowed(c, expr, name, builtin.place)) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
   let ok = true;
   expr.args.forEach((arg, index) => {
-    const type = checkExpr(c, scope, arg, u64);
-    if (type.kind === "error" || !checkAssignable(c.ctx, arg, type, u64, { kind: "argument", index: index + 1, callee: name })) ok = false;
+    const wanted = builtin.argumentTypes?.[index] ?? u64;
+    const type = checkExpr(c, scope, arg, wanted);
+    if (type.kind === "error" || !checkAssignable(c.ctx, arg, type, wanted, { kind: "argument", index: index + 1, callee: name })) ok = false;
   });
   if (ok && builtin.constantArguments && !linearBoundsOk(c, expr)) return errorType;
   return ok ? builtin.result : errorType;
+}
+
+/** Whether `name` may be called where it is (kernel/tracing.ts `TracingPlace`); reports why not. */
+function placeAllowed(c: ExprChecker, expr: ast.CallExpr, name: string, place: TracingPlace): boolean {
+  switch (place) {
+    case "anywhere": return true;
+    case "userSpace":
+      if (c.fn.side === "user") return true;
+      c.ctx.diags.report(tracing.stackPrintInEbpf, expr.callee.span, name);
+      return false;
+    case "currentTask": return currentTaskAllowed(c, expr, name);
+    case "programContext":
+      if (!currentTaskAllowed(c, expr, name)) return false;
+      if (c.fn.info.role.kind === "program") return true;
+      c.ctx.diags.report(tracing.stackOutsideProgram, expr.callee.span, name);
+      return false;
+  }
 }
 
 /** Current-task built-ins: eBPF only, and in a program only if its type runs for a task. */

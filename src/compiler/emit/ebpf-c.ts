@@ -89,7 +89,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
   emitStringHelpers(w, "kernel", collectStringUse(module));
-  emitTracingHelpers(w, "kernel", [...module.programs, ...module.helpers]);
+  emitTracingHelpers(w, "kernel", module, [...module.programs, ...module.helpers]);
   writeFunctions(w, module, use);
   writeStructOps(w, module);
   emitLicense(w, module.license);

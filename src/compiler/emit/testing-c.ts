@@ -68,7 +68,7 @@ export function emitTestC(
   emitTestRuntime(w);
   emitErrorType(w, "user", module.userFunctions);
   emitStringHelpers(w, "user", collectStringUse(module));
-  emitTracingHelpers(w, "user", module.userFunctions);
+  emitTracingHelpers(w, "user", module, module.userFunctions);
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);

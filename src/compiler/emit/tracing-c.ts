@@ -16,7 +16,8 @@
 
 import { visitStatements } from "../ir-walk.js";
 import type * as ir from "../ir.js";
-import { commLength, stringReadHelpers } from "../kernel/tracing.js";
+import { commLength, stackDepth, stackMapEntries, stringReadHelpers, userStackFlag } from "../kernel/tracing.js";
+import { pasteRuntimeC } from "./userspace/runtime-c.js";
 import { stringStructName } from "../names.js";
 import type { CWriter } from "./c-writer.js";
 
@@ -38,8 +39,16 @@ export function tracingExpression(e: TracingExpr, operand: (x: ir.IrExpr) => str
     }
     case "log2Bucket": return `ks_log2_bucket(${operand(e.args[0]!)})`;
     case "linearBucket": return `ks_linear_bucket(${e.args.map(operand).join(", ")})`;
+    case "kernelStack": return `((__s64)bpf_get_stackid(${operand(e.args[0]!)}, &${stackMapName}, 0))`;
+    case "userStack": return `((__s64)bpf_get_stackid(${operand(e.args[0]!)}, &${stackMapName}, 0x${userStackFlag.toString(16)}))`;
+    case "printKernelStack": return `ks_print_kernel_stack(stdout, ${skeletonStackMap}, ${operand(e.args[0]!)})`;
+    case "printUserStack": return `ks_print_user_stack(stdout, ${skeletonStackMap}, ${operand(e.args[0]!)}, ${operand(e.args[1]!)})`;
   }
 }
+
+/** The generated stack-trace map (one per object; only where a stack built-in is used). */
+const stackMapName = "ks_stacks";
+const skeletonStackMap = `ks_skel->maps.${stackMapName}`;
 
 /** The C of a `stringRead` expression: a statement expression giving the filled string. */
 export function stringReadExpression(e: StringReadExpr, operand: (x: ir.IrExpr) => string): string {
@@ -55,34 +64,42 @@ function dataLocAddress(record: string, field: string): string {
   return `(const void *)((const char *)(${record}) + ((${record})->__data_loc_${field} & 0xffff))`;
 }
 
-/** Which of the helper functions a module's code calls. */
-interface TracingUse {
-  readonly ppid: boolean;
-  readonly log2: boolean;
-  readonly linear: boolean;
-}
-
-function tracingUse(functions: readonly ir.IrFunction[]): TracingUse {
-  let ppid = false;
-  let log2 = false;
-  let linear = false;
+/** The tracing operations some function of `functions` performs. */
+function tracingOps(functions: readonly ir.IrFunction[]): ReadonlySet<ir.TracingOp> {
+  const ops = new Set<ir.TracingOp>();
   for (const fn of functions) {
-    visitStatements(fn.body, {
-      expression: (e) => {
-        if (e.kind !== "tracing") return;
-        if (e.op === "ppid") ppid = true;
-        else if (e.op === "log2Bucket") log2 = true;
-        else if (e.op === "linearBucket") linear = true;
-      },
-    });
+    visitStatements(fn.body, { expression: (e) => { if (e.kind === "tracing") ops.add(e.op); } });
   }
-  return { ppid, log2, linear };
+  return ops;
 }
 
-/** The helper functions the code of one side calls (eBPF: always inlined). */
-export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", functions: readonly ir.IrFunction[]): void {
-  const use = tracingUse(functions);
+const stackOps: readonly ir.TracingOp[] = ["kernelStack", "userStack", "printKernelStack", "printUserStack"];
+
+/** Whether the module needs the stack map: some code on either side records or prints a stack. */
+function usesStacks(module: ir.IrModule): boolean {
+  const ops = tracingOps([...module.programs, ...module.helpers, ...module.userFunctions]);
+  return stackOps.some((op) => ops.has(op));
+}
+
+/**
+ * The helper functions the code of one side calls (eBPF: always inlined), the stack map
+ * (eBPF) and the stack printers (user space: runtime-c/stacks.c).
+ */
+export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", module: ir.IrModule, functions: readonly ir.IrFunction[]): void {
+  const ops = tracingOps(functions);
+  const use = { ppid: ops.has("ppid"), log2: ops.has("log2Bucket"), linear: ops.has("linearBucket") };
   const inline = side === "kernel" ? "static __always_inline" : "static inline";
+  if (usesStacks(module) && side === "kernel") {
+    w.comment("kstack()/ustack(): stack ids; user space reads the frames (print_kstack/print_ustack)");
+    w.block("struct", () => {
+      w.line("__uint(type, BPF_MAP_TYPE_STACK_TRACE);");
+      w.line(`__uint(max_entries, ${stackMapEntries});`);
+      w.line("__uint(key_size, sizeof(__u32));");
+      w.line(`__uint(value_size, ${stackDepth} * sizeof(__u64));`);
+    }, ` ${stackMapName} SEC(".maps");`);
+    w.line();
+  }
+  if (side === "user" && (ops.has("printKernelStack") || ops.has("printUserStack"))) pasteRuntimeC(w, "stacks");
   if (use.ppid && side === "kernel") {
     w.comment("ppid(): the current task's real parent's thread-group id, read at CO-RE offsets");
     w.block(`${inline} __u32 ks_current_ppid(void)`, () => {

@@ -50,7 +50,7 @@ export function emitUserspaceC(
   }
   emitErrorType(w, "user", module.userFunctions);
   emitStringHelpers(w, "user", collectStringUse(module));
-  emitTracingHelpers(w, "user", module.userFunctions);
+  emitTracingHelpers(w, "user", module, module.userFunctions);
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);

@@ -4,7 +4,7 @@
 //! (emit/tracing-c.ts) read these rows; no other code lists the built-ins.
 
 import type { Type } from "../types.js";
-import { u32, u64 } from "../types.js";
+import { i64, u32, u64, voidType } from "../types.js";
 
 /**
  * What a built-in computes:
@@ -15,25 +15,33 @@ import { u32, u64 } from "../types.js";
  * - `comm`: `bpf_get_current_comm()` into a `str(16)` (the kernel's TASK_COMM_LEN);
  * - `cgroupId`: `bpf_get_current_cgroup_id()`;
  * - `log2Bucket` / `linearBucket`: pure integer functions (both sides), the bucket
- *   index of a `@hist` / `@lhist` map (docs/language/tracing.md "Aggregations").
+ *   index of a `@hist` / `@lhist` map (docs/language/tracing.md "Aggregations");
+ * - `kernelStack` / `userStack`: `bpf_get_stackid(ctx, &ks_stacks, flags)`, an id of
+ *   the generated `BPF_MAP_TYPE_STACK_TRACE` map (negative: the kernel's -errno);
+ * - `printKernelStack` / `printUserStack`: user space prints a stack id's frames,
+ *   symbolised (runtime-c/stacks.c: /proc/kallsyms; ELF symbols of the process's
+ *   mapped files).
  */
 export type TracingOp =
   | "pid" | "tid" | "uid" | "gid" | "ppid" | "comm" | "cgroupId"
-  | "log2Bucket" | "linearBucket";
+  | "log2Bucket" | "linearBucket"
+  | "kernelStack" | "userStack" | "printKernelStack" | "printUserStack";
 
 /**
  * Where a built-in may be called: `currentTask` ones in eBPF programs whose type
  * runs in a task's context (the program type's `currentTask` column) and in
- * `@helper`s (their callers decide; the verifier checks each); `anywhere` ones are
- * plain computations.
+ * `@helper`s (their callers decide; the verifier checks each); `programContext` ones
+ * like those, but only in the program itself (the helper needs the program's context
+ * pointer); `userSpace` ones in user space; `anywhere` ones are plain computations.
  */
-export type TracingPlace = "currentTask" | "anywhere";
+export type TracingPlace = "currentTask" | "programContext" | "userSpace" | "anywhere";
 
 export interface TracingBuiltin {
   readonly op: TracingOp;
   readonly place: TracingPlace;
-  /** Integer arguments (all `u64`, constants where `constantArguments` says so). */
+  /** Integer arguments (`u64` unless `argumentTypes` says otherwise; constants where `constantArguments` says so). */
   readonly arguments: number;
+  readonly argumentTypes?: readonly Type[];
   /** The first argument is a value; the rest must be constants (lhist's min, max, step). */
   readonly constantArguments: boolean;
   readonly result: Type;
@@ -58,7 +66,18 @@ export const tracingBuiltins: ReadonlyMap<string, TracingBuiltin> = new Map([
   ["cgroup_id", task("cgroupId", u64, "bpf_get_current_cgroup_id")],
   ["log2", { op: "log2Bucket", place: "anywhere", arguments: 1, constantArguments: false, result: u32, helper: undefined }],
   ["lin", { op: "linearBucket", place: "anywhere", arguments: 4, constantArguments: true, result: u32, helper: undefined }],
+  ["kstack", { op: "kernelStack", place: "programContext", arguments: 0, constantArguments: false, result: i64, helper: "bpf_get_stackid" }],
+  ["ustack", { op: "userStack", place: "programContext", arguments: 0, constantArguments: false, result: i64, helper: "bpf_get_stackid" }],
+  ["print_kstack", { op: "printKernelStack", place: "userSpace", arguments: 1, argumentTypes: [i64], constantArguments: false, result: voidType, helper: undefined }],
+  ["print_ustack", { op: "printUserStack", place: "userSpace", arguments: 2, argumentTypes: [i64, u32], constantArguments: false, result: voidType, helper: undefined }],
 ]);
+
+/** The generated stack map: at most this many distinct stacks (bpftrace's default is 4096 too). */
+export const stackMapEntries = 4096;
+/** Frames kept per stack: the kernel's default `sysctl kernel.perf_event_max_stack` (127). */
+export const stackDepth = 127;
+/** `BPF_F_USER_STACK`: bpf_get_stackid's flag for the user-space stack. */
+export const userStackFlag = 0x100;
 
 /**
  * Which helper reads a string through a pointer: `str(p)` chooses by where `p` came

@@ -6,7 +6,8 @@ import type * as ast from "../ast.js";
 import { unparenthesize } from "../ast.js";
 import type * as ir from "../ir.js";
 import { tracingBuiltins } from "../kernel/tracing.js";
-import { u64 } from "../types.js";
+import { u64, voidType } from "../types.js";
+import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
 import { coerce } from "./lower-strings.js";
@@ -27,6 +28,21 @@ export function lowerTracingCall(l: FunctionLowering, expr: ast.CallExpr): ir.Ir
   }
   const builtin = tracingBuiltins.get(callee.name.name);
   if (!builtin) return undefined;
-  const args = expr.args.map((a) => coerce(l.expr(a), u64));
+  if (builtin.place === "programContext") return { kind: "tracing", op: builtin.op, args: [programContext(l, expr)], type: l.typeOf(expr), span };
+  const args = expr.args.map((a, i) => coerce(l.expr(a), builtin.argumentTypes?.[i] ?? u64));
   return { kind: "tracing", op: builtin.op, args, type: l.typeOf(expr), span };
+}
+
+/**
+ * The context pointer of the program being lowered: its first parameter, or, where the
+ * entry macro unpacks the arguments (BPF_PROG, BPF_KPROBE), the macro's own `ctx`.
+ */
+function programContext(l: FunctionLowering, expr: ast.CallExpr): ir.IrExpr {
+  const role = l.info.role;
+  if (role.kind !== "program") throw new InternalError("a stack id outside a program reached lowering");
+  const first = l.info.params[0];
+  if (receivesUnpackedArguments(role.info) || !first) {
+    return { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span };
+  }
+  return { kind: "local", name: first.name, type: first.type, span: expr.span };
 }

@@ -108,6 +108,28 @@ export const badAggregationMap = defineError(
   },
 );
 
+export const stackOutsideProgram = defineError(
+  "E1345",
+  "stack id outside a program",
+  "`kstack()` and `ustack()` record the current kernel or user stack with `bpf_get_stackid(ctx, …)`, which needs the context pointer the kernel passed to the program. A `@helper` does not have it: call them in the program and pass the id on.",
+  (name: string) => ({
+    message: `\`${name}()\` needs the program's context, which a \`@helper\` does not have`,
+    label: "not in a program",
+    help: `call \`${name}()\` in the program and pass the stack id to the helper`,
+  }),
+);
+
+export const stackPrintInEbpf = defineError(
+  "E1346",
+  "stack printed in eBPF code",
+  "`print_kstack(id)` and `print_ustack(id, pid)` print a stack id's frames with their symbols, read from `/proc/kallsyms` and the process's mapped files: user-space work. eBPF code records the id (`kstack()`, `ustack()`) in a map or a record.",
+  (name: string) => ({
+    message: `\`${name}\` prints symbols from user space`,
+    label: "only in user space",
+    help: "store the stack id in a map or a ring-buffer record and print it from `main`",
+  }),
+);
+
 export const unknownStringProvenance = defineWarning(
   "W0310",
   "string read from an address of unknown origin",
