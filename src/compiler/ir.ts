@@ -135,11 +135,13 @@ export interface IrMap {
 
 /**
  * A map printed as an aggregation: a log2 histogram (`@hist`), a linear one
- * (`@lhist(min, max, step)`), both keyed by bucket index, or its `count` largest values.
+ * (`@lhist(min, max, step)`), both keyed by bucket index — the whole key, or the
+ * `bucketField` of a struct key whose other fields name one histogram each — or its
+ * `count` largest values.
  */
 export type MapDisplay =
-  | { readonly kind: "hist" }
-  | { readonly kind: "lhist"; readonly min: bigint; readonly max: bigint; readonly step: bigint }
+  | { readonly kind: "hist"; readonly bucketField: string | undefined }
+  | { readonly kind: "lhist"; readonly min: bigint; readonly max: bigint; readonly step: bigint; readonly bucketField: string | undefined }
   | { readonly kind: "top"; readonly count: number };
 
 /**

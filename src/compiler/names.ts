@@ -274,7 +274,7 @@ export function mapAccessorName(map: string, accessor: string): string {
  * `print` hands runtime-c's `ks_print_map`: `lookup_bytes` (the lookup on untyped
  * pointers), `print_key`, `print_value`.
  */
-export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value";
+export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value" | "print_group";
 export function userMapFunctionName(map: string, fn: UserMapFunction): string {
   return `ks_map_${map}_${fn}`;
 }

@@ -63,3 +63,29 @@ kernelTest("kstack() and ustack() print symbolised frames: kernel symbols from k
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+kernelTest("a histogram keyed by comm prints one histogram per command: dd's 1-byte reads in bucket [1]", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "keyed_hist.ks"));
+  const loader = startLoader([build.binary, "--interval", "60"]);
+  try {
+    await loader.waitFor("attached on_read");
+    const dd = spawnSync("/usr/bin/dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=1000"]);
+    assert.equal(dd.status, 0);
+    const exit = await loader.stop("SIGINT");
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+    const out = loader.stdout();
+    const header = /^read_sizes \(percpu_hash<ReadKey, u64>\): log2 histogram, (\d+) histograms?, (\d+) values?$/m.exec(out);
+    assert.ok(header, out);
+    const groups = [...out.matchAll(/^read_sizes\[\{comm: "([^"]*)"\}\]: (\d+) values?$/gm)];
+    assert.equal(groups.length, Number(header[1]), "one group line per histogram");
+    assert.deepEqual(groups.map((g) => g[1]), groups.map((g) => g[1]).sort(), "groups in key order");
+    assert.equal(new Set(groups.map((g) => g[1])).size, groups.length, "each command once");
+    const dd1 = new RegExp(`^read_sizes\\[\\{comm: "dd"\\}\\]: (\\d+) values?\\n((?:\\[.*\\n)*)`, "m").exec(out);
+    assert.ok(dd1, out);
+    const one = /^\[1\] +(\d+) \|/m.exec(dd1[2]!);
+    assert.ok(one && Number(one[1]) >= 1000 && Number(one[1]) <= 1010, `dd's 1-byte reads:\n${dd1[0]}`);
+  } finally {
+    await loader.stop("SIGKILL");
+    build.cleanup();
+  }
+});

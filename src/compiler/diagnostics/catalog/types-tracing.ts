@@ -59,7 +59,7 @@ export type StringReadProblem =
 export const badStringRead = defineError(
   "E1343",
   "bad string read",
-  "`str(p)` / `str(p, N)` (and `ustr`, `kstr`) copy a NUL-terminated string of at most N bytes (64 without N) from the address `p` into a `str(N)`, with `bpf_probe_read_user_str` or `bpf_probe_read_kernel_str`. `p` is a pointer, an integer address (a system call's `args[i]`) or a tracepoint record's `__data_loc` string field; N is a constant from 1 to 256 (the string lives on the 512-byte eBPF stack). It is an eBPF built-in: user space reads its own memory directly.",
+  "`str(p)` / `str(p, N)` (and `ustr`, `kstr`) copy a NUL-terminated string of at most N bytes (64 without N) from the address `p` into a `str(N)`, with `bpf_probe_read_user_str` or `bpf_probe_read_kernel_str`. `p` is a pointer, an integer address (a system call's `args[i]`) or a tracepoint record's `__data_loc` string field; N is a constant from 1 to 240 (the string and the copy the read gives live on the 512-byte eBPF stack). It is an eBPF built-in: user space reads its own memory directly.",
   (problem: StringReadProblem) => {
     switch (problem.kind) {
       case "notAddress":
@@ -91,11 +91,14 @@ function aggregationArguments(attribute: "hist" | "lhist" | "top", maxTop: numbe
 export const badAggregationMap = defineError(
   "E1344",
   "bad aggregation map",
-  "`@hist`, `@lhist(min, max, step)` and `@top(N)` say how user space prints a map: a log2 or linear histogram whose key is the bucket index (`m[log2(v)] += 1`, `m[lin(v, min, max, step)] += 1`), or the N entries with the largest values. The map is a key/value map (per-CPU ones are summed over CPUs) with integer values; histogram keys are integers. A map takes one of them.",
+  "`@hist`, `@lhist(min, max, step)` and `@top(N)` say how user space prints a map: a log2 or linear histogram whose key is the bucket index (`m[log2(v)] += 1`, `m[lin(v, min, max, step)] += 1`) or a struct with an integer field `bucket` (one histogram per value of the other fields: `m[Key { comm: comm(), bucket: log2(v) }] += 1`), or the N entries with the largest values. The map is a key/value map (per-CPU ones are summed over CPUs) with integer values. A map takes one of them.",
   (problem: AggregationProblem) => {
     switch (problem.kind) {
       case "keyNotInteger":
-        return { message: `\`@${problem.attribute}\` needs integer bucket keys, this map's key is \`${problem.key}\``, help: "key the histogram by the bucket index, `u32`" };
+        return {
+          message: `\`@${problem.attribute}\` needs integer bucket keys, this map's key is \`${problem.key}\``,
+          help: "key the histogram by the bucket index (`u32`), or by a struct with an integer field `bucket` (one histogram per value of the other fields)",
+        };
       case "valueNotInteger":
         return { message: `\`@${problem.attribute}\` prints integer counts, this map's value is \`${problem.value}\``, help: "count with an integer value (`+= 1`)" };
       case "notKeyValue":
@@ -127,6 +130,17 @@ export const stackPrintInEbpf = defineError(
     message: `\`${name}\` prints symbols from user space`,
     label: "only in user space",
     help: "store the stack id in a map or a ring-buffer record and print it from `main`",
+  }),
+);
+
+export const paddedAggregationKey = defineWarning(
+  "W0311",
+  "aggregation key with padding bytes",
+  "An aggregation map is usually updated with a struct literal as its key (`m[Key { comm: comm(), bucket: log2(v) }] += 1`). The bytes the C layout leaves between or after the fields are not set by a literal, and the kernel compares keys byte for byte: the same key then lands in a new entry each time, and the map fills with copies. A key without padding (fields ordered by size, or a `str(N)` whose N + 1 fills the gap) cannot have this problem.",
+  (key: string, size: number, used: number) => ({
+    message: `the key \`${key}\` has ${size - used} padding byte${size - used === 1 ? "" : "s"} (${used} of its ${size} bytes are fields)`,
+    label: "equal keys may differ in their padding",
+    help: "reorder the fields or widen one so that they fill the struct (`comm: str(19), bucket: u32` is 24 bytes, no padding)",
   }),
 );
 

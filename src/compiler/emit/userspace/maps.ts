@@ -321,6 +321,7 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       });
     }
   }
+  if (typed) emitGroupPrinter(w, map, layouts);
   w.block(`static KS_UNUSED void ${fn("print")}(FILE *out)`, () => {
     w.line("if (!ks_skel) return;");
     const fields = [
@@ -328,7 +329,7 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       ...(typed ? [fn("compare_keys"), fn("lookup_bytes"), fn("print_key"), fn("print_value")] : ["NULL", fn("lookup"), "NULL", "NULL"]),
     ];
     w.line(`const struct ks_map_printer printer = { ${fields.join(", ")} };`);
-    w.line(`${printCall(map.display)}(out, ${skelMap}, &printer${printArguments(map.display)});`);
+    w.line(`${printCall(map.display)}(out, ${skelMap}, &printer${printArguments(map, typed)});`);
   });
   w.line();
 }
@@ -343,12 +344,38 @@ function printCall(display: MapDisplay | undefined): string {
   }
 }
 
-function printArguments(display: MapDisplay | undefined): string {
+function printArguments(map: IrMap, typed: boolean): string {
+  const display = map.display;
   switch (display?.kind) {
-    case undefined: case "hist": return "";
-    case "lhist": return `, ${display.min}ULL, ${display.max}ULL, ${display.step}ULL`;
+    case undefined: return "";
+    case "hist": return `, ${histogramKey(map, display.bucketField, typed)}`;
+    case "lhist": return `, ${histogramKey(map, display.bucketField, typed)}, ${display.min}ULL, ${display.max}ULL, ${display.step}ULL`;
     case "top": return `, ${display.count}`;
   }
+}
+
+/** aggregations.c's `struct ks_histogram_key`: where the bucket is in the key, how a group prints. */
+function histogramKey(map: IrMap, bucketField: string | undefined, typed: boolean): string {
+  if (bucketField === undefined || !typed) return "(struct ks_histogram_key){ 0, printer.key_size, NULL }";
+  const key = cDeclaration(map.keyType, "").trimEnd();
+  return `(struct ks_histogram_key){ __builtin_offsetof(${key}, ${bucketField}), sizeof(((${key} *)0)->${bucketField}), ${userMapFunctionName(map.name, "print_group")} }`;
+}
+
+/** Prints a histogram's group: the struct key's fields but its bucket (`{comm: "dd"}`). */
+function emitGroupPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
+  const display = map.display;
+  if ((display?.kind !== "hist" && display?.kind !== "lhist") || display.bucketField === undefined || map.keyType.kind !== "struct") return;
+  const layout = layouts.structs.get(map.keyType.name);
+  if (!layout) return;
+  w.block(`static void ${userMapFunctionName(map.name, "print_group")}(FILE *out, const void *key_bytes)`, () => {
+    w.line(`${cConstDeclaration(map.keyType, "(*key)")} = key_bytes;`);
+    w.line("fputc('{', out);");
+    layout.fields.filter((f) => f.name !== display.bucketField).forEach((field, i) => {
+      w.line(`fputs(${cString(`${i === 0 ? "" : ", "}${field.name}: `)}, out);`);
+      emitPrintValue(w, field.type, `(*key).${field.name}`, layouts, 0);
+    });
+    w.line("fputc('}', out);");
+  });
 }
 
 /**

@@ -34,27 +34,53 @@ static KS_UNUSED void ks_print_bar(FILE *out, const char *range, __u64 count, __
     fputs("|\n", out);
 }
 
-/* The bucket counts of a histogram map: counts[i] for bucket i < buckets (keys beyond are ignored). */
-static KS_UNUSED __u64 *ks_bucket_counts(struct bpf_map *map, const struct ks_map_printer *p, size_t buckets, __u64 *total) {
-    size_t count = 0;
-    unsigned char *keys = ks_map_keys(map, p->key_size, &count);
-    __u64 *counts = calloc(buckets, sizeof(__u64));
-    unsigned char *value = malloc(p->value_size);
-    *total = 0;
-    for (size_t i = 0; keys && counts && value && i < count; i++) {
-        __u64 bucket = ks_unsigned_of(keys + i * p->key_size, p->key_size);
-        if (bucket >= buckets || p->lookup(keys + i * p->key_size, value) != 0) continue;
-        counts[bucket] += ks_unsigned_of(value, p->value_size);
-        *total += ks_unsigned_of(value, p->value_size);
-    }
-    free(value);
-    free(keys);
-    return counts;
+/* Where a histogram map keeps its bucket index: the whole key (keyless histograms), or */
+/* one integer field of a struct key, the other fields naming the histogram (`print_group` */
+/* prints them; NULL for keyless ones). */
+struct ks_histogram_key {
+    size_t bucket_offset, bucket_size;
+    void (*print_group)(FILE *out, const void *key);
+};
+
+/* One entry: the key with its bucket field zeroed (the group), the bucket, the count. */
+struct ks_bucket_entry { unsigned char *group; __u64 bucket; __u64 count; };
+
+static size_t ks_group_size; /* for ks_compare_groups (qsort has no context argument) */
+
+static KS_UNUSED int ks_compare_groups(const void *left, const void *right) {
+    const struct ks_bucket_entry *a = left, *b = right;
+    int order = memcmp(a->group, b->group, ks_group_size);
+    return order ? order : (a->bucket > b->bucket) - (a->bucket < b->bucket);
 }
 
-/* Prints the non-empty span of buckets [first, last] and the header. */
-static KS_UNUSED void ks_print_buckets(FILE *out, const char *title, const char *what, const __u64 *counts, size_t buckets, __u64 total,
-                                       void (*range)(char *buf, size_t room, size_t bucket, const void *arg), const void *arg) {
+/* Every entry of a histogram map with a bucket below `buckets`, sorted by group then bucket. */
+static KS_UNUSED struct ks_bucket_entry *ks_bucket_entries(struct bpf_map *map, const struct ks_map_printer *p,
+                                                           const struct ks_histogram_key *hk, size_t buckets, size_t *found) {
+    size_t count = 0, kept = 0;
+    unsigned char *keys = ks_map_keys(map, p->key_size, &count);
+    struct ks_bucket_entry *entries = calloc(count ? count : 1, sizeof(*entries));
+    unsigned char *value = malloc(p->value_size);
+    for (size_t i = 0; keys && entries && value && i < count; i++) {
+        const unsigned char *key = keys + i * p->key_size;
+        __u64 bucket = ks_unsigned_of(key + hk->bucket_offset, hk->bucket_size);
+        if (bucket >= buckets || p->lookup(key, value) != 0) continue;
+        unsigned char *group = malloc(p->key_size);
+        if (!group) break;
+        memcpy(group, key, p->key_size);
+        memset(group + hk->bucket_offset, 0, hk->bucket_size);
+        entries[kept++] = (struct ks_bucket_entry){ group, bucket, ks_unsigned_of(value, p->value_size) };
+    }
+    ks_group_size = p->key_size;
+    if (entries) qsort(entries, kept, sizeof(*entries), ks_compare_groups);
+    free(value);
+    free(keys);
+    *found = kept;
+    return entries;
+}
+
+/* The rows of the non-empty span of buckets [first, last], bars scaled to the largest. */
+static KS_UNUSED void ks_print_bucket_rows(FILE *out, const __u64 *counts, size_t buckets,
+                                           void (*range)(char *buf, size_t room, size_t bucket, const void *arg), const void *arg) {
     size_t first = buckets, last = 0;
     __u64 largest = 0;
     for (size_t i = 0; i < buckets; i++) {
@@ -63,12 +89,50 @@ static KS_UNUSED void ks_print_buckets(FILE *out, const char *title, const char 
         last = i;
         if (counts[i] > largest) largest = counts[i];
     }
-    fprintf(out, "%s: %s, %llu %s\n", title, what, (unsigned long long)total, total == 1 ? "value" : "values");
     for (size_t i = first; i < buckets && i <= last; i++) {
         char text[64];
         range(text, sizeof(text), i, arg);
         ks_print_bar(out, text, counts[i], largest);
     }
+}
+
+/*
+ * `TITLE: WHAT, N values` and the rows; a keyed map prints `TITLE: WHAT, K histograms,
+ * N values`, then per group `NAME[group]: N values` and its rows, groups in key order.
+ */
+static KS_UNUSED void ks_print_histograms(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, const struct ks_histogram_key *hk,
+                                          const char *what, size_t buckets,
+                                          void (*range)(char *buf, size_t room, size_t bucket, const void *arg), const void *arg) {
+    size_t found = 0, groups = 0;
+    struct ks_bucket_entry *entries = ks_bucket_entries(map, p, hk, buckets, &found);
+    __u64 *counts = calloc(buckets, sizeof(__u64));
+    __u64 total = 0;
+    for (size_t i = 0; entries && i < found; i++) {
+        total += entries[i].count;
+        if (i == 0 || memcmp(entries[i].group, entries[i - 1].group, p->key_size) != 0) groups++;
+    }
+    if (hk->print_group) fprintf(out, "%s: %s, %zu %s, %llu %s\n", p->title, what, groups, groups == 1 ? "histogram" : "histograms", (unsigned long long)total, total == 1 ? "value" : "values");
+    else fprintf(out, "%s: %s, %llu %s\n", p->title, what, (unsigned long long)total, total == 1 ? "value" : "values");
+    for (size_t start = 0; entries && counts && start < found;) {
+        size_t end = start;
+        __u64 sum = 0;
+        memset(counts, 0, buckets * sizeof(__u64));
+        while (end < found && memcmp(entries[end].group, entries[start].group, p->key_size) == 0) {
+            counts[entries[end].bucket] += entries[end].count;
+            sum += entries[end].count;
+            end++;
+        }
+        if (hk->print_group) {
+            fprintf(out, "%s[", p->name);
+            hk->print_group(out, entries[start].group);
+            fprintf(out, "]: %llu %s\n", (unsigned long long)sum, sum == 1 ? "value" : "values");
+        }
+        ks_print_bucket_rows(out, counts, buckets, range, arg);
+        start = end;
+    }
+    for (size_t i = 0; entries && i < found; i++) free(entries[i].group);
+    free(entries);
+    free(counts);
 }
 
 /* Bucket 0 holds 0, bucket k >= 1 holds [2^(k-1), 2^k) (ks_log2_bucket). */
@@ -85,12 +149,8 @@ static KS_UNUSED void ks_log2_range(char *buf, size_t room, size_t bucket, const
     snprintf(buf, room, "[%s, %s)", low, high);
 }
 
-static KS_UNUSED void ks_print_log2_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p) {
-    __u64 total;
-    __u64 *counts = ks_bucket_counts(map, p, 65, &total);
-    if (!counts) return;
-    ks_print_buckets(out, p->title, "log2 histogram", counts, 65, total, ks_log2_range, NULL);
-    free(counts);
+static KS_UNUSED void ks_print_log2_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, struct ks_histogram_key hk) {
+    ks_print_histograms(out, map, p, &hk, "log2 histogram", 65, ks_log2_range, NULL);
 }
 
 struct ks_linear_bounds { __u64 min, max, step; };
@@ -108,16 +168,13 @@ static KS_UNUSED void ks_linear_range(char *buf, size_t room, size_t bucket, con
     }
 }
 
-static KS_UNUSED void ks_print_linear_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, __u64 min, __u64 max, __u64 step) {
+static KS_UNUSED void ks_print_linear_histogram(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, struct ks_histogram_key hk,
+                                                __u64 min, __u64 max, __u64 step) {
     struct ks_linear_bounds bounds = { min, max, step };
     size_t buckets = (size_t)((max - min + step - 1) / step) + 2;
-    __u64 total;
-    __u64 *counts = ks_bucket_counts(map, p, buckets, &total);
-    if (!counts) return;
     char what[96];
     snprintf(what, sizeof(what), "linear histogram from %llu to %llu by %llu", (unsigned long long)min, (unsigned long long)max, (unsigned long long)step);
-    ks_print_buckets(out, p->title, what, counts, buckets, total, ks_linear_range, &bounds);
-    free(counts);
+    ks_print_histograms(out, map, p, &hk, what, buckets, ks_linear_range, &bounds);
 }
 
 /* For qsort: entries by value, largest first, then by key bytes (a stable order for ties). */
