@@ -142,7 +142,9 @@ export interface IrMap {
 export type MapDisplay =
   | { readonly kind: "hist"; readonly bucketField: string | undefined }
   | { readonly kind: "lhist"; readonly min: bigint; readonly max: bigint; readonly step: bigint; readonly bucketField: string | undefined }
-  | { readonly kind: "top"; readonly count: number };
+  | { readonly kind: "top"; readonly count: number }
+  /** `@stats`: a struct of u64 `count`, `sum`, `min`, `max` per key, updated by `record(m, k, v)`. */
+  | { readonly kind: "stats" };
 
 /**
  * Where a global lives. `bss`/`data`: a shared global in the object's `.bss` (zero
@@ -509,8 +511,11 @@ export type IrExpr =
   /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
   | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span }
   // --- tracing (kernel/tracing.ts, lower/lower-tracing.ts, emit/tracing-c.ts) ---
-  /** `pid()`, `comm()`, … (eBPF: the current task), `log2(v)`, `lin(v, min, max, step)` (both sides). */
-  | { readonly kind: "tracing"; readonly op: TracingOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
+  /**
+   * `pid()`, `comm()`, … (eBPF: the current task), `log2(v)`, `lin(v, min, max, step)` (both
+   * sides), stacks; `record(m, k, v)` names its `@stats` map in `map` (args: key, sample).
+   */
+  | { readonly kind: "tracing"; readonly op: TracingOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly map?: string }
   /**
    * `str(p, N)` in eBPF: a `str(N)` read through `address` with the helper of `source`;
    * `dataLoc`: `address` is a tracepoint record and `field` its `__data_loc` field.

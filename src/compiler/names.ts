@@ -279,6 +279,11 @@ export function userMapFunctionName(map: string, fn: UserMapFunction): string {
   return `ks_map_${map}_${fn}`;
 }
 
+/** eBPF: `void ks_record_<map>(key, sample)`, `record(m, k, v)` of a `@stats` map (emit/tracing-c.ts). */
+export function statsRecordName(map: string): string {
+  return `ks_record_${map}`;
+}
+
 /** eBPF: `bool ks_push_<map>(value)` (queues, stacks, bloom filters). */
 export function kernelPushName(map: string): string {
   return `ks_push_${map}`;

@@ -89,3 +89,29 @@ kernelTest("a histogram keyed by comm prints one histogram per command: dd's 1-b
     build.cleanup();
   }
 });
+
+kernelTest("@stats maps print count, avg, min, max and sum per key, per-CPU slots merged: dd's 1-byte reads", async () => {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "read_stats.ks"));
+  const loader = startLoader([build.binary, "--interval", "60"]);
+  try {
+    await loader.waitFor("attached on_read");
+    const dd = spawnSync("/usr/bin/dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=1000"]);
+    assert.equal(dd.status, 0);
+    const exit = await loader.stop("SIGINT");
+    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+    const out = loader.stdout();
+    for (const map of ["per_cpu_sizes", "shared_sizes"]) {
+      assert.match(out, new RegExp(`^${map} \\((percpu_)?hash<str\\(16\\), Sizes>\\): stats of \\d+ keys?$`, "m"), out);
+      const line = new RegExp(`^${map}\\["dd"\\]: count (\\d+), avg (\\d+), min (\\d+), max (\\d+), sum (\\d+)$`, "m").exec(out);
+      assert.ok(line, out);
+      const [count, avg, min, max, sum] = line.slice(1).map(Number) as [number, number, number, number, number];
+      assert.ok(count >= 1000 && count <= 1010, `${map}: dd made ${count} reads`);
+      assert.equal(min, 1, `${map}: one-byte reads`);
+      assert.ok(max >= 1 && sum >= count && sum <= count * max, `${map}: ${line[0]}`);
+      assert.equal(avg, Math.floor(sum / count), `${map}: the average is sum / count`);
+    }
+  } finally {
+    await loader.stop("SIGKILL");
+    build.cleanup();
+  }
+});

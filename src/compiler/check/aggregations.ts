@@ -7,16 +7,21 @@
 //! `print_map(m)`'s).
 
 import type * as ast from "../ast.js";
+import * as typeErrors from "../diagnostics/catalog/types.js";
+import { statsFields } from "../kernel/tracing.js";
+import type { ExprChecker } from "./expressions.js";
+import { checkExpr, checkExprAs } from "./expressions.js";
+import type { Scope } from "./scope.js";
 import * as tracing from "../diagnostics/catalog/types-tracing.js";
 import type { MapDisplay } from "../ir.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
-import { sizeOf, typeToString } from "../types.js";
+import { errorType, sizeOf, typeToString, u64, voidType } from "../types.js";
 import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
 import { asInteger } from "./conversions.js";
 
-export const aggregationAttributes: readonly string[] = ["hist", "lhist", "top"];
+export const aggregationAttributes: readonly string[] = ["hist", "lhist", "top", "stats"];
 
 /** The most lines `@top(N)` prints. */
 const maxTop = 10000;
@@ -33,6 +38,19 @@ export function aggregationOf(ctx: CheckContext, type: Type, attribute: ast.Attr
   if (mapKinds[type.mapKind].userView !== "keyValue") {
     ctx.diags.report(tracing.badAggregationMap, span, { kind: "notKeyValue", attribute: name });
     return undefined;
+  }
+  if (name === "stats") {
+    if ((attribute.args ?? []).length !== 0) {
+      ctx.diags.report(tracing.badAggregationMap, span, { kind: "arguments", attribute: "stats", maxTop });
+      return undefined;
+    }
+    if (!isStatsValue(ctx, type.value)) {
+      ctx.diags.report(tracing.badAggregationMap, span, { kind: "statsValue", value: typeToString(type.value) });
+      return undefined;
+    }
+    const padding = paddingOf(ctx, type.key);
+    if (padding) ctx.diags.report(tracing.paddedAggregationKey, span, typeToString(type.key), padding.size, padding.used);
+    return { kind: "stats" };
   }
   if (!asInteger(type.value)) {
     ctx.diags.report(tracing.badAggregationMap, span, { kind: "valueNotInteger", attribute: name, value: typeToString(type.value) });
@@ -80,6 +98,39 @@ function bucketOf(ctx: CheckContext, key: Type): string | undefined | null {
   if (key.kind !== "struct") return null;
   const field = ctx.structs.get(key.name)?.fields.find((f) => f.name === bucketFieldName);
   return field && asInteger(field.type) ? bucketFieldName : null;
+}
+
+/** A user struct whose fields include `count`, `sum`, `min` and `max`, each `u64`. */
+function isStatsValue(ctx: CheckContext, value: Type): boolean {
+  if (value.kind !== "struct" || value.origin !== "user") return false;
+  const fields = ctx.structs.get(value.name)?.fields ?? [];
+  return statsFields.every((name) => fields.some((f) => f.name === name && f.type.kind === "int" && f.type.bits === 64 && !f.type.signed && !f.type.byteOrder));
+}
+
+/** `record(m, k, v)` in eBPF code: a sample `v` (u64) for key `k` of the `@stats` map `m`. */
+export function checkRecord(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
+  const { ctx } = c;
+  if (expr.args.length !== 3) {
+    ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "record", 3, expr.args.length, undefined);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const [target, key, sample] = expr.args as [ast.Expr, ast.Expr, ast.Expr];
+  if (c.fn.side !== "kernel") {
+    ctx.diags.report(tracing.recordNeedsStatsMap, expr.callee.span, { kind: "userSpace" });
+    return errorType;
+  }
+  const symbol = target.kind === "NameExpr" ? scope.lookup(target.name.name) : undefined;
+  if (symbol?.kind !== "map" || symbol.info.display?.kind !== "stats") {
+    if (symbol?.kind !== "map") checkExpr(c, scope, target);
+    ctx.diags.report(tracing.recordNeedsStatsMap, target.span, { kind: "notStatsMap", map: symbol?.kind === "map" ? symbol.info.name : undefined });
+    return errorType;
+  }
+  ctx.references.set(target as ast.NameExpr, symbol);
+  ctx.exprTypes.set(target, errorType);
+  checkExprAs(c, scope, key, symbol.info.type.key, { kind: "mapKey", map: symbol.info.name });
+  checkExprAs(c, scope, sample, u64, { kind: "builtinArgument", callee: "record" });
+  return voidType;
 }
 
 /** A struct key's size and the bytes its fields (nested ones included) fill, when they differ. */

@@ -17,6 +17,7 @@ import {
 import type { Type } from "../types.js";
 import { errorType, typeToString, u64 } from "../types.js";
 import { constantInteger } from "./constants.js";
+import { checkRecord } from "./aggregations.js";
 import { asInteger, checkAssignable } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
@@ -50,6 +51,7 @@ export function checkTracingCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   const read = stringReadBuiltins.get(name);
   if (read !== undefined) return checkStringRead(c, scope, expr, read);
   const builtin = tracingBuiltins.get(name)!;
+  if (builtin.op === "recordStats") return checkRecord(c, scope, expr);
   if (expr.args.length !== builtin.arguments) {
     c.ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, builtin.arguments, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
@@ -72,7 +74,7 @@ export function checkTracingCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
 /** Whether `name` may be called where it is (kernel/tracing.ts `TracingPlace`); reports why not. */
 function placeAllowed(c: ExprChecker, expr: ast.CallExpr, name: string, place: TracingPlace): boolean {
   switch (place) {
-    case "anywhere": return true;
+    case "anywhere": case "ebpf": return true;
     case "userSpace":
       if (c.fn.side === "user") return true;
       c.ctx.diags.report(tracing.stackPrintInEbpf, expr.callee.span, name);

@@ -18,7 +18,9 @@ import { visitStatements } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import { commLength, stackDepth, stackMapEntries, stringReadHelpers, userStackFlag } from "../kernel/tracing.js";
 import { pasteRuntimeC } from "./userspace/runtime-c.js";
-import { stringStructName } from "../names.js";
+import { mapName, statsRecordName, stringStructName } from "../names.js";
+import { mapKinds } from "../kernel/map-kinds.js";
+import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 
 type TracingExpr = Extract<ir.IrExpr, { kind: "tracing" }>;
@@ -43,6 +45,7 @@ export function tracingExpression(e: TracingExpr, operand: (x: ir.IrExpr) => str
     case "userStack": return `((__s64)bpf_get_stackid(${operand(e.args[0]!)}, &${stackMapName}, 0x${userStackFlag.toString(16)}))`;
     case "printKernelStack": return `ks_print_kernel_stack(stdout, ${skeletonStackMap}, ${operand(e.args[0]!)})`;
     case "printUserStack": return `ks_print_user_stack(stdout, ${skeletonStackMap}, ${operand(e.args[0]!)}, ${operand(e.args[1]!)})`;
+    case "recordStats": return `${statsRecordName(e.map!)}(${operand(e.args[0]!)}, ${operand(e.args[1]!)})`;
   }
 }
 
@@ -100,6 +103,7 @@ export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", module: 
     w.line();
   }
   if (side === "user" && (ops.has("printKernelStack") || ops.has("printUserStack"))) pasteRuntimeC(w, "stacks");
+  if (side === "kernel") for (const map of module.maps) emitStatsRecord(w, map);
   if (use.ppid && side === "kernel") {
     w.comment("ppid(): the current task's real parent's thread-group id, read at CO-RE offsets");
     w.block(`${inline} __u32 ks_current_ppid(void)`, () => {
@@ -131,4 +135,36 @@ export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", module: 
     });
     w.line();
   }
+}
+
+/**
+ * `record(m, k, v)` of a `@stats` map: the entry is created with the first sample (an
+ * array entry, always present, starts at count 0), then count and sum grow — atomically
+ * on a shared map, plainly on a per-CPU one — and min/max follow (without a lock on a
+ * shared map: concurrent samples may lose a min or max, never a count).
+ */
+function emitStatsRecord(w: CWriter, map: ir.IrMap): void {
+  if (map.display?.kind !== "stats") return;
+  const key = cDeclaration(map.keyType, "key");
+  const value = cTypeName(map.valueType);
+  const table = mapName(map.name);
+  const perCpu = mapKinds[map.mapKind].perCpu;
+  w.block(`static __always_inline __attribute__((unused)) void ${statsRecordName(map.name)}(${key}, __u64 v)`, () => {
+    w.line(`${value} *s = bpf_map_lookup_elem(&${table}, &key);`);
+    w.block("if (!s)", () => {
+      w.line(`${value} first = {};`);
+      w.line("first.count = 1;");
+      w.line("first.sum = v;");
+      w.line("first.min = v;");
+      w.line("first.max = v;");
+      w.line(`if (bpf_map_update_elem(&${table}, &key, &first, BPF_NOEXIST) == 0) return;`);
+      w.line(`s = bpf_map_lookup_elem(&${table}, &key);`);
+      w.line("if (!s) return;");
+    });
+    w.line(perCpu ? "s->count += 1;" : "__sync_fetch_and_add(&s->count, 1);");
+    w.line(perCpu ? "s->sum += v;" : "__sync_fetch_and_add(&s->sum, v);");
+    w.line("if (v < s->min || s->count == 1) s->min = v;");
+    w.line("if (v > s->max) s->max = v;");
+  });
+  w.line();
 }

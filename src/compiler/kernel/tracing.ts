@@ -18,6 +18,8 @@ import { i64, u32, u64, voidType } from "../types.js";
  *   index of a `@hist` / `@lhist` map (docs/language/tracing.md "Aggregations");
  * - `kernelStack` / `userStack`: `bpf_get_stackid(ctx, &ks_stacks, flags)`, an id of
  *   the generated `BPF_MAP_TYPE_STACK_TRACE` map (negative: the kernel's -errno);
+ * - `recordStats`: `record(m, k, v)` adds `v` to the count/sum/min/max entry `k` of a
+ *   `@stats` map (the map's generated `ks_record_<map>`);
  * - `printKernelStack` / `printUserStack`: user space prints a stack id's frames,
  *   symbolised (runtime-c/stacks.c: /proc/kallsyms; ELF symbols of the process's
  *   mapped files).
@@ -25,16 +27,18 @@ import { i64, u32, u64, voidType } from "../types.js";
 export type TracingOp =
   | "pid" | "tid" | "uid" | "gid" | "ppid" | "comm" | "cgroupId"
   | "log2Bucket" | "linearBucket"
-  | "kernelStack" | "userStack" | "printKernelStack" | "printUserStack";
+  | "kernelStack" | "userStack" | "printKernelStack" | "printUserStack"
+  | "recordStats";
 
 /**
  * Where a built-in may be called: `currentTask` ones in eBPF programs whose type
  * runs in a task's context (the program type's `currentTask` column) and in
  * `@helper`s (their callers decide; the verifier checks each); `programContext` ones
  * like those, but only in the program itself (the helper needs the program's context
- * pointer); `userSpace` ones in user space; `anywhere` ones are plain computations.
+ * pointer); `userSpace` ones in user space; `ebpf` ones in any eBPF code; `anywhere`
+ * ones are plain computations.
  */
-export type TracingPlace = "currentTask" | "programContext" | "userSpace" | "anywhere";
+export type TracingPlace = "currentTask" | "programContext" | "userSpace" | "ebpf" | "anywhere";
 
 export interface TracingBuiltin {
   readonly op: TracingOp;
@@ -68,9 +72,14 @@ export const tracingBuiltins: ReadonlyMap<string, TracingBuiltin> = new Map([
   ["lin", { op: "linearBucket", place: "anywhere", arguments: 4, constantArguments: true, result: u32, helper: undefined }],
   ["kstack", { op: "kernelStack", place: "programContext", arguments: 0, constantArguments: false, result: i64, helper: "bpf_get_stackid" }],
   ["ustack", { op: "userStack", place: "programContext", arguments: 0, constantArguments: false, result: i64, helper: "bpf_get_stackid" }],
+  // record(map, key, value): checked by check/aggregations.ts (the map is an argument).
+  ["record", { op: "recordStats", place: "ebpf", arguments: 3, constantArguments: false, result: voidType, helper: undefined }],
   ["print_kstack", { op: "printKernelStack", place: "userSpace", arguments: 1, argumentTypes: [i64], constantArguments: false, result: voidType, helper: undefined }],
   ["print_ustack", { op: "printUserStack", place: "userSpace", arguments: 2, argumentTypes: [i64, u32], constantArguments: false, result: voidType, helper: undefined }],
 ]);
+
+/** The fields of a `@stats` map's value struct, all `u64`. */
+export const statsFields = ["count", "sum", "min", "max"] as const;
 
 /** The generated stack map: at most this many distinct stacks (bpftrace's default is 4096 too). */
 export const stackMapEntries = 4096;

@@ -28,6 +28,13 @@ export function lowerTracingCall(l: FunctionLowering, expr: ast.CallExpr): ir.Ir
   }
   const builtin = tracingBuiltins.get(callee.name.name);
   if (!builtin) return undefined;
+  if (builtin.op === "recordStats") {
+    const target = unparenthesize(expr.args[0]!);
+    const symbol = target.kind === "NameExpr" ? l.semantics.references.get(target) : undefined;
+    if (symbol?.kind !== "map") throw new InternalError("record() without its @stats map");
+    const args = [coerce(l.expr(expr.args[1]!), symbol.info.type.key), coerce(l.expr(expr.args[2]!), u64)];
+    return { kind: "tracing", op: builtin.op, args, type: l.typeOf(expr), span, map: symbol.info.name };
+  }
   if (builtin.place === "programContext") return { kind: "tracing", op: builtin.op, args: [programContext(l, expr)], type: l.typeOf(expr), span };
   const args = expr.args.map((a, i) => coerce(l.expr(a), builtin.argumentTypes?.[i] ?? u64));
   return { kind: "tracing", op: builtin.op, args, type: l.typeOf(expr), span };

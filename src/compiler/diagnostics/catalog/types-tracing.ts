@@ -77,12 +77,13 @@ export type AggregationProblem =
   | { readonly kind: "keyNotInteger"; readonly attribute: string; readonly key: string }
   | { readonly kind: "valueNotInteger"; readonly attribute: string; readonly value: string }
   | { readonly kind: "notKeyValue"; readonly attribute: string }
-  | { readonly kind: "arguments"; readonly attribute: "hist" | "lhist" | "top"; readonly maxTop: number }
+  | { readonly kind: "arguments"; readonly attribute: "hist" | "lhist" | "top" | "stats"; readonly maxTop: number }
+  | { readonly kind: "statsValue"; readonly value: string }
   | { readonly kind: "twice" };
 
-function aggregationArguments(attribute: "hist" | "lhist" | "top", maxTop: number): string {
+function aggregationArguments(attribute: "hist" | "lhist" | "top" | "stats", maxTop: number): string {
   switch (attribute) {
-    case "hist": return "no arguments";
+    case "hist": case "stats": return "no arguments";
     case "top": return `a constant count from 1 to ${maxTop}`;
     case "lhist": return "constants `min, max, step` with 0 <= min < max and step > 0 (the bounds `lin` is called with)";
   }
@@ -91,7 +92,7 @@ function aggregationArguments(attribute: "hist" | "lhist" | "top", maxTop: numbe
 export const badAggregationMap = defineError(
   "E1344",
   "bad aggregation map",
-  "`@hist`, `@lhist(min, max, step)` and `@top(N)` say how user space prints a map: a log2 or linear histogram whose key is the bucket index (`m[log2(v)] += 1`, `m[lin(v, min, max, step)] += 1`) or a struct with an integer field `bucket` (one histogram per value of the other fields: `m[Key { comm: comm(), bucket: log2(v) }] += 1`), or the N entries with the largest values. The map is a key/value map (per-CPU ones are summed over CPUs) with integer values. A map takes one of them.",
+  "`@hist`, `@lhist(min, max, step)`, `@top(N)` and `@stats` say how user space prints a map: a log2 or linear histogram whose key is the bucket index (`m[log2(v)] += 1`, `m[lin(v, min, max, step)] += 1`) or a struct with an integer field `bucket` (one histogram per value of the other fields: `m[Key { comm: comm(), bucket: log2(v) }] += 1`), or the N entries with the largest values, or (`@stats`, updated with `record(m, k, v)`) a struct of `u64` fields `count`, `sum`, `min` and `max` per key, printed with the average. The map is a key/value map (per-CPU ones are summed over CPUs) with integer values, a struct of those four for `@stats`. A map takes one of them.",
   (problem: AggregationProblem) => {
     switch (problem.kind) {
       case "keyNotInteger":
@@ -104,7 +105,15 @@ export const badAggregationMap = defineError(
       case "notKeyValue":
         return { message: `\`@${problem.attribute}\` applies to key/value maps`, help: "declare a `hash`, `array` or their per-CPU kinds" };
       case "arguments":
-        return { message: `\`@${problem.attribute}\` takes ${aggregationArguments(problem.attribute, problem.maxTop)}`, help: `write \`@${problem.attribute}${problem.attribute === "hist" ? "" : problem.attribute === "top" ? "(10)" : "(0, 100, 10)"}\`` };
+        return {
+          message: `\`@${problem.attribute}\` takes ${aggregationArguments(problem.attribute, problem.maxTop)}`,
+          help: `write \`@${problem.attribute}${problem.attribute === "top" ? "(10)" : problem.attribute === "lhist" ? "(0, 100, 10)" : ""}\``,
+        };
+      case "statsValue":
+        return {
+          message: `\`@stats\` keeps a count, a sum, a minimum and a maximum per key; this map's value is \`${problem.value}\``,
+          help: "declare `struct Stats { count: u64, sum: u64, min: u64, max: u64 }` (any name, these fields) as the value",
+        };
       case "twice":
         return { message: "a map is printed one way: it has two aggregation attributes", help: "keep one of them" };
     }
@@ -142,6 +151,23 @@ export const paddedAggregationKey = defineWarning(
     label: "equal keys may differ in their padding",
     help: "reorder the fields or widen one so that they fill the struct (`comm: str(19), bucket: u32` is 24 bytes, no padding)",
   }),
+);
+
+export const recordNeedsStatsMap = defineError(
+  "E1347",
+  "record() on a map without @stats",
+  "`record(m, k, v)` adds the sample `v` to entry `k` of a `@stats` map: one more in `count`, `v` added to `sum`, `min` and `max` kept (in eBPF code; per-CPU maps need no atomic instructions, shared ones add atomically and keep min/max without a lock). Its first argument is such a map.",
+  (problem: { readonly kind: "notStatsMap"; readonly map: string | undefined } | { readonly kind: "userSpace" }) => problem.kind === "userSpace"
+    ? {
+        message: "`record` adds samples in eBPF code",
+        label: "only in eBPF code",
+        help: "record samples in the program; user space prints the map with `m.print()`",
+      }
+    : {
+        message: problem.map === undefined ? "`record`'s first argument is a `@stats` map" : `\`${problem.map}\` is not a \`@stats\` map`,
+        label: "not a `@stats` map",
+        help: "declare the map with `@stats` and a value struct of `u64` fields `count`, `sum`, `min`, `max`",
+      },
 );
 
 export const unknownStringProvenance = defineWarning(

@@ -48,6 +48,7 @@ function displayText(map: IrMap): string {
     case "hist": return " (as a log2 histogram)";
     case "lhist": return ` (as a linear histogram from ${map.display.min} to ${map.display.max} by ${map.display.step})`;
     case "top": return ` (its ${map.display.count} largest values)`;
+    case "stats": return " (count, average, min, max and sum per key)";
   }
 }
 

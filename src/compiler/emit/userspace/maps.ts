@@ -25,6 +25,7 @@
 import type { IrMap, IrModule, MapDisplay } from "../../ir.js";
 import type { StructLayout, Type } from "../../types.js";
 import { mapKinds } from "../../kernel/map-kinds.js";
+import { statsFields } from "../../kernel/tracing.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
@@ -341,6 +342,7 @@ function printCall(display: MapDisplay | undefined): string {
     case "hist": return "ks_print_log2_histogram";
     case "lhist": return "ks_print_linear_histogram";
     case "top": return "ks_print_top";
+    case "stats": return "ks_print_stats";
   }
 }
 
@@ -351,6 +353,11 @@ function printArguments(map: IrMap, typed: boolean): string {
     case "hist": return `, ${histogramKey(map, display.bucketField, typed)}`;
     case "lhist": return `, ${histogramKey(map, display.bucketField, typed)}, ${display.min}ULL, ${display.max}ULL, ${display.step}ULL`;
     case "top": return `, ${display.count}`;
+    case "stats": {
+      const value = cDeclaration(map.valueType, "").trimEnd();
+      const offsets = statsFields.map((f) => `__builtin_offsetof(${value}, ${f})`).join(", ");
+      return `, (struct ks_stats_fields){ ${offsets} }, ${mapKinds[map.mapKind].perCpu ? "true" : "false"}`;
+    }
   }
 }
 

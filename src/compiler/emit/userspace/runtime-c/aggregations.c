@@ -1,7 +1,9 @@
 /* Aggregation maps printed like bpftrace (check/aggregations.ts): `@hist` and */
 /* `@lhist(min, max, step)` maps as ASCII histograms of their bucket counts, `@top(N)` */
-/* maps as their N largest values. Keys and values are integers of any width; per-CPU */
-/* values arrive summed (the printer's lookup). Uses print-values.c's ks_map_keys. */
+/* maps as their N largest values, `@stats` maps as count, average, min, max and sum per */
+/* key. Keys and values are integers of any width; per-CPU values arrive summed (the */
+/* printer's lookup), except stats, whose CPUs are merged here. Uses print-values.c's */
+/* ks_map_keys. */
 
 /* The value of a little-endian unsigned integer of `size` bytes (1, 2, 4 or 8). */
 static KS_UNUSED __u64 ks_unsigned_of(const void *bytes, size_t size) {
@@ -212,5 +214,59 @@ static KS_UNUSED void ks_print_top(FILE *out, struct bpf_map *map, const struct 
     }
     free(values);
     free(ranked);
+    free(keys);
+}
+
+/* Where a `@stats` map's value keeps its four u64 fields (offsets into the value struct). */
+struct ks_stats_fields { size_t count, sum, min, max; };
+
+struct ks_stats { __u64 count, sum, min, max; };
+
+/* One key's stats: a per-CPU map's slots merged (counts and sums added, min and max of the CPUs that saw samples). */
+static KS_UNUSED bool ks_read_stats(int fd, const void *key, size_t value_size, struct ks_stats_fields f, bool per_cpu, struct ks_stats *out) {
+    int cpus = per_cpu ? libbpf_num_possible_cpus() : 1;
+    if (cpus <= 0) return false;
+    size_t slot = per_cpu ? (value_size + 7) & ~(size_t)7 : value_size;
+    unsigned char *all = calloc((size_t)cpus, slot);
+    if (!all) return false;
+    bool found = bpf_map_lookup_elem(fd, key, all) == 0;
+    *out = (struct ks_stats){ 0, 0, 0, 0 };
+    for (int cpu = 0; found && cpu < cpus; cpu++) {
+        const unsigned char *v = all + (size_t)cpu * slot;
+        __u64 count = ks_unsigned_of(v + f.count, 8);
+        if (count == 0) continue;
+        __u64 min = ks_unsigned_of(v + f.min, 8), max = ks_unsigned_of(v + f.max, 8);
+        if (out->count == 0 || min < out->min) out->min = min;
+        if (out->count == 0 || max > out->max) out->max = max;
+        out->count += count;
+        out->sum += ks_unsigned_of(v + f.sum, 8);
+    }
+    free(all);
+    return found && out->count > 0;
+}
+
+/* Prints `TITLE: stats of N keys`, then `NAME[key]: count C, avg A, min M, max X, sum S` per key, sorted by key. */
+static KS_UNUSED void ks_print_stats(FILE *out, struct bpf_map *map, const struct ks_map_printer *p, struct ks_stats_fields f, bool per_cpu) {
+    size_t count = 0, shown = 0;
+    unsigned char *keys = ks_map_keys(map, p->key_size, &count);
+    struct ks_stats *stats = calloc(count ? count : 1, sizeof(*stats));
+    bool *present = calloc(count ? count : 1, sizeof(bool));
+    if (keys && p->compare_keys) qsort(keys, count, p->key_size, p->compare_keys);
+    for (size_t i = 0; keys && stats && present && i < count; i++) {
+        present[i] = ks_read_stats(bpf_map__fd(map), keys + i * p->key_size, p->value_size, f, per_cpu, &stats[i]);
+        if (present[i]) shown++;
+    }
+    fprintf(out, "%s: stats of %zu %s\n", p->title, shown, shown == 1 ? "key" : "keys");
+    for (size_t i = 0; keys && stats && present && i < count; i++) {
+        if (!present[i]) continue;
+        const struct ks_stats *s = &stats[i];
+        fprintf(out, "%s[", p->name);
+        if (p->print_key) p->print_key(out, keys + i * p->key_size);
+        else ks_print_hex(out, keys + i * p->key_size, p->key_size);
+        fprintf(out, "]: count %llu, avg %llu, min %llu, max %llu, sum %llu\n", (unsigned long long)s->count,
+                (unsigned long long)(s->sum / s->count), (unsigned long long)s->min, (unsigned long long)s->max, (unsigned long long)s->sum);
+    }
+    free(present);
+    free(stats);
     free(keys);
 }
