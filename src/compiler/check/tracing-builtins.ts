@@ -49,7 +49,7 @@ export function isTracingBuiltin(name: string): boolean {
 
 export function checkTracingCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
   const read = stringReadBuiltins.get(name);
-  if (read !== undefined) return checkStringRead(c, scope, expr, read);
+  if (read !== undefined) return checkStringRead(c, scope, expr, name, read);
   const builtin = tracingBuiltins.get(name)!;
   if (builtin.op === "recordStats") return checkRecord(c, scope, expr);
   if (expr.args.length !== builtin.arguments) {
@@ -132,9 +132,8 @@ function linearBoundsOk(c: ExprChecker, expr: ast.CallExpr): boolean {
 }
 
 /** `str(p)`, `str(p, N)`, `ustr(p[, N])`, `kstr(p[, N])`: a `str(N)` read from `p`. */
-function checkStringRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr, fixed: StringSource | "provenance"): Type {
+function checkStringRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string, fixed: StringSource | "provenance"): Type {
   const { ctx } = c;
-  const name = unparenthesize(expr.callee).kind === "NameExpr" ? (expr.callee as ast.NameExpr).name.name : "str";
   if (expr.args.length < 1 || expr.args.length > 2) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, 1, expr.args.length, undefined);
     expr.args.forEach((a) => checkExpr(c, scope, a));
