@@ -359,7 +359,9 @@ function checkProgramSignature(
   }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
-  const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
+  // The context struct the target has (`syscalls/sys_enter_*` share `trace_event_raw_sys_enter`).
+  const signature = info.signature.replace("NAME", decl.name.name)
+    .replace(/\w*EVENT\w*/, (word) => contextStruct ?? word.replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT"));
   const report = (problem: SignatureProblem, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "written", text: signature }, problem);
   const param = params[0];
