@@ -170,6 +170,17 @@ export const recordNeedsStatsMap = defineError(
       },
 );
 
+export const dataLocFieldAsValue = defineError(
+  "E1348",
+  "__data_loc field used as a value",
+  "A tracepoint record keeps a variable-length string (`filename` of `sched/sched_process_exec`) as a `__data_loc` field: the record holds its offset and length in `__data_loc_NAME`, the bytes follow the record. `str(ctx.NAME)` reads it; the field has no other value.",
+  (field: string, record: string) => ({
+    message: `\`${field}\` is a \`__data_loc\` string of \`${record}\`, stored after the record`,
+    label: "read it with `str()`",
+    help: `write \`str(ctx.${field})\` (or \`str(ctx.${field}, N)\` for at most N bytes)`,
+  }),
+);
+
 export const unknownStringProvenance = defineWarning(
   "W0310",
   "string read from an address of unknown origin",
