@@ -127,6 +127,8 @@ export function exprChildren(e: ir.IrExpr): readonly ir.IrExpr[] {
     case "strConcat": case "strEquals": return [e.left, e.right];
     case "strIndex": return [e.target, e.index];
     case "strConvert": case "strBytes": return [e.value];
+    case "tracing": return e.args;
+    case "stringRead": return [e.address];
     // Its statements are a body (exprBodies), not sub-expressions.
     case "valueBlock": return none;
   }

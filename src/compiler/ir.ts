@@ -15,6 +15,7 @@ import type { BinaryOp, UnaryOp } from "./ast.js";
 import type { ProgramType } from "./kernel/program-types.js";
 import type { TestContextRole } from "./kernel/testing.js";
 import type { MapMethod } from "./kernel/map-kinds.js";
+import type { StringSource, TracingOp } from "./kernel/tracing.js";
 
 export interface IrModule {
   /** The project name: base of every output file (`NAME.bpf.c`, `NAME.c`, …). */
@@ -127,8 +128,23 @@ export interface IrMap {
   readonly pinned: boolean;
   /** `map_extra` (a bloom filter's hash count, `@hashes(n)`); absent: the kernel's default. */
   readonly extra?: number;
+  /** How user space prints it when not entry by entry (`@hist`, `@lhist`, `@top`: check/aggregations.ts). */
+  readonly display?: MapDisplay;
   readonly span: Span;
 }
+
+/**
+ * A map printed as an aggregation: a log2 histogram (`@hist`), a linear one
+ * (`@lhist(min, max, step)`), both keyed by bucket index — the whole key, or the
+ * `bucketField` of a struct key whose other fields name one histogram each — or its
+ * `count` largest values.
+ */
+export type MapDisplay =
+  | { readonly kind: "hist"; readonly bucketField: string | undefined }
+  | { readonly kind: "lhist"; readonly min: bigint; readonly max: bigint; readonly step: bigint; readonly bucketField: string | undefined }
+  | { readonly kind: "top"; readonly count: number }
+  /** `@stats`: a struct of u64 `count`, `sum`, `min`, `max` per key, updated by `record(m, k, v)`. */
+  | { readonly kind: "stats" };
 
 /**
  * Where a global lives. `bss`/`data`: a shared global in the object's `.bss` (zero
@@ -501,7 +517,20 @@ export type IrExpr =
   /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
   | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */
-  | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span };
+  | { readonly kind: "escapeSlot"; readonly helper: string; readonly local: string; readonly type: Type; readonly span: Span }
+  // --- tracing (kernel/tracing.ts, lower/lower-tracing.ts, emit/tracing-c.ts) ---
+  /**
+   * `pid()`, `comm()`, … (eBPF: the current task), `log2(v)`, `lin(v, min, max, step)` (both
+   * sides), stacks; `record(m, k, v)` names its `@stats` map in `map` (args: key, sample).
+   */
+  | { readonly kind: "tracing"; readonly op: TracingOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span; readonly map?: string }
+  /**
+   * `str(p, N)` in eBPF: a `str(N)` read through `address` with the helper of `source`;
+   * `dataLoc`: `address` is a tracepoint record and `field` its `__data_loc` field.
+   */
+  | { readonly kind: "stringRead"; readonly source: StringSource; readonly address: IrExpr; readonly field: string | undefined; readonly type: Type; readonly span: Span };
+
+export type { TracingOp, StringSource } from "./kernel/tracing.js";
 
 /** The user-space runtime's calls that are `builtin` expressions (check/runtime-builtins.ts). */
 export type RuntimeCall = "now" | "wall_time" | "sleep" | "running" | "ntop" | "macaddr" | "strftime";

@@ -279,9 +279,14 @@ export function mapAccessorName(map: string, accessor: string): string {
  * `print` hands runtime-c's `ks_print_map`: `lookup_bytes` (the lookup on untyped
  * pointers), `print_key`, `print_value`.
  */
-export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value";
+export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value" | "print_group";
 export function userMapFunctionName(map: string, fn: UserMapFunction): string {
   return `ks_map_${map}_${fn}`;
+}
+
+/** eBPF: `void ks_record_<map>(key, sample)`, `record(m, k, v)` of a `@stats` map (emit/tracing-c.ts). */
+export function statsRecordName(map: string): string {
+  return `ks_record_${map}`;
 }
 
 /** eBPF: `bool ks_push_<map>(value)` (queues, stacks, bloom filters). */

@@ -1,5 +1,5 @@
 // Every emit golden case (tests/cases/emit/*.ks) and every example (examples/*.ks,
-// examples/upstream/*.ks) is compiled through the compiler API, the emitted C is built
+// examples/tools/*.ks, examples/upstream/*.ks) is compiled through the compiler API, the emitted C is built
 // once by the generated Makefile with -Werror on both sides (`clang -O2 -g -target bpf
 // -Wall -Werror` for NAME.bpf.c, bpftool for the skeleton, `cc -Wall -Werror` for NAME.c;
 // vmlinux.h dumped once per kernel into build/cache), and, where this machine can load
@@ -30,6 +30,7 @@ function ksFilesIn(dir: string): string[] {
 const cases = [
   ...ksFilesIn(join(repoRoot, "tests", "cases", "emit")),
   ...ksFilesIn(join(repoRoot, "examples")),
+  ...ksFilesIn(join(repoRoot, "examples", "tools")),
   // Our own equivalents of the reference implementation's examples (same names).
   ...ksFilesIn(join(repoRoot, "examples", "upstream")),
 ];

@@ -82,6 +82,8 @@ describe("diagnostic catalogue", () => {
       "types.ts+types-features.ts", "types.ts+types-kernel-interfaces.ts", "types-features.ts+types-kernel-interfaces.ts",
       "types.ts+types-runtime.ts", "types-features.ts+types-runtime.ts", "types-kernel-interfaces.ts+types-runtime.ts",
       "names.ts+names-modules.ts", "safety.ts+safety-references.ts",
+      "types.ts+types-tracing.ts", "types-features.ts+types-tracing.ts", "types-kernel-interfaces.ts+types-tracing.ts",
+      "types-runtime.ts+types-tracing.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));

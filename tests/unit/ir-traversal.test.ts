@@ -123,7 +123,7 @@ describe("one IR traversal", () => {
       `${at}:12: reads \`.body\` of an IR node (walk nested bodies with ir-walk.ts)`,
     ]);
     // Every kind but the two handled.
-    assert.match(found[4]!, /missing string, bool, .*, escapeSlot$/);
+    assert.match(found[4]!, /missing string, bool, .*, escapeSlot, tracing, stringRead$/);
     assert.doesNotMatch(found[4]!, /\b(int|valueBlock)\b/);
   });
 });

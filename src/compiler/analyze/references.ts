@@ -538,7 +538,7 @@ class FunctionAnalysis {
         this.diags.report(safety.referenceEscapes, e.span, { unkept: e.kind === "ringbufReserve" ? "record" : "object" });
         return;
       case "mapEntryPointer": case "callValue": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":
-      case "strConvert": case "strBytes": case "mapMethod":
+      case "strConvert": case "strBytes": case "mapMethod": case "tracing": case "stringRead":
         exprChildren(e).forEach((x) => this.use(x, flow, env));
         return;
       // The statements of a match value are checked as a block of their own (references

@@ -118,6 +118,9 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
       if (e.kind === "call") calls.add(e.callee);
       // String results and match values are C temporaries on the stack.
       if (e.kind === "strConcat" || e.kind === "strConvert") into.variables.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
+      // `str(p)` and `comm()` fill a zeroed string of their own (emit/tracing-c.ts) and give
+      // a copy of it: clang 14 keeps both (a lone `str(p, 240)` builds, `str(p, 256)` does not).
+      if (e.kind === "stringRead" || (e.kind === "tracing" && e.type.kind === "str")) into.variables.push({ name: "string read and its copy", bytes: 2 * sizeOf(e.type, tables) });
       if (e.kind === "valueBlock") into.variables.push({ name: "match value", bytes: sizeOf(e.type, tables) });
     },
     body: (body, owner, into) => {

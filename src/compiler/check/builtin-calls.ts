@@ -19,10 +19,11 @@ import { checkAttachTarget, checkRead, isPerfAttachment } from "./perf-events.js
 import { checkDaemon, checkExec } from "./exec.js";
 import { testBuiltinNames } from "../kernel/testing.js";
 import { checkRuntimeBuiltin, isTextArray, runtimeBuiltinNames } from "./runtime-builtins.js";
+import { checkTracingCall, isTracingBuiltin, tracingBuiltinNames } from "./tracing-builtins.js";
 
 const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
 // `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
-export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...runtimeBuiltinNames];
+export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...runtimeBuiltinNames, ...tracingBuiltinNames];
 
 export function isBuiltin(name: string): boolean {
   return builtinNames.includes(name);
@@ -38,6 +39,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   }
   if (byteOrderBuiltins.has(name)) return checkByteOrderCall(c, scope, expr, name);
   if (runtimeBuiltinNames.includes(name)) return checkRuntimeBuiltin(c, scope, expr, name);
+  if (isTracingBuiltin(name)) return checkTracingCall(c, scope, expr, name);
   switch (name) {
     case "print": return checkPrint(c, scope, expr);
     case "dispatch": return checkDispatch(c, scope, expr);

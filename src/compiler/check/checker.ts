@@ -148,6 +148,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     escapingLocals: ctx.escapingLocals,
     matchValueTails: ctx.matchValueTails,
     integerNullTests: ctx.integerNullTests,
+    stringReads: ctx.stringReads,
     unreadLocals,
     errorFlow,
     loops: loopFactsOf(ctx),

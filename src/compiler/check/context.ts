@@ -144,6 +144,8 @@ export class CheckContext {
   readonly nullLocals = new Map<number, { readonly stmt: ast.VarStmt; typed: boolean }>();
   /** `x == null` / `x != null` on an integer: compared with 0 (W0273). */
   readonly integerNullTests = new Set<ast.BinaryExpr>();
+  /** `str(p)` reads: which helper, how long (check/tracing-builtins.ts). */
+  readonly stringReads = new Map<ast.CallExpr, import("./tracing-builtins.js").StringRead>();
   /** A function body's last statement that is a bare `match` giving the result (checker.ts). */
   readonly matchValueTails = new Set<ast.ExprStmt>();
   /** `return &local` in an eBPF @helper: the local is kept in a per-CPU slot (W0272). */

@@ -7,6 +7,8 @@ import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapExtraOf, mapKindFlags } from "./map-kinds.js";
+import { aggregationAttributes, aggregationOf } from "./aggregations.js";
+import type { MapDisplay } from "../ir.js";
 import { checkTracepointTarget } from "./kernel-targets.js";
 import { checkMapLimits } from "./kernel-limits.js";
 import { checkHelperExtern } from "./helper-calls.js";
@@ -216,14 +218,19 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   const type = resolveType(ctx, decl.type!, true);
   let flags = 0;
   let extra: number | undefined;
+  let display: MapDisplay | undefined;
   const flagIdents: ast.Ident[] = [];
   for (const attribute of decl.attributes) {
     if (mapExtraAttributes.includes(attribute.name.name)) {
       extra = mapExtraOf(ctx, type, attribute) ?? extra;
       continue;
     }
+    if (aggregationAttributes.includes(attribute.name.name)) {
+      display = aggregationOf(ctx, type, attribute, display);
+      continue;
+    }
     if (attribute.name.name !== "flags") {
-      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags", ...mapExtraAttributes]));
+      ctx.diags.report(nameErrors.unknownAttribute, attribute.name.span, attribute.name.name, closestName(attribute.name.name, ["flags", ...mapExtraAttributes, ...aggregationAttributes]));
       continue;
     }
     for (const flagName of flagNames(attribute.args ?? [])) {
@@ -246,7 +253,7 @@ function declareGlobalVar(ctx: CheckContext, decl: ast.GlobalVarDecl): void {
   }
   flags = mapKindFlags(ctx, type, flags, flagIdents);
   checkMapLimits(ctx, decl, type);
-  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin, ...(extra !== undefined ? { extra } : {}) };
+  const info = { name: decl.name.name, decl, type, flags, pinned: decl.pin, ...(extra !== undefined ? { extra } : {}), ...(display !== undefined ? { display } : {}) };
   ctx.maps.push(info);
   declareGlobal(ctx, decl.name, { kind: "map", info });
 }
@@ -352,7 +359,9 @@ function checkProgramSignature(
   }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
-  const signature = info.signature.replace("NAME", decl.name.name).replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT");
+  // The context struct the target has (`syscalls/sys_enter_*` share `trace_event_raw_sys_enter`).
+  const signature = info.signature.replace("NAME", decl.name.name)
+    .replace(/\w*EVENT\w*/, (word) => contextStruct ?? word.replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT"));
   const report = (problem: SignatureProblem, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "written", text: signature }, problem);
   const param = params[0];

@@ -6,6 +6,8 @@ import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
+import * as tracingErrors from "../diagnostics/catalog/types-tracing.js";
+import { dataLocPrefix } from "../kernel/tracing.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
@@ -418,6 +420,10 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
   if (targetType.kind === "pointer") requireNonNull(c, expr.target);
   const layout = ctx.structs.get(structType.name);
   const field = layout?.fields.find((f) => f.name === expr.field.name);
+  if (layout && !field && layout.fields.some((f) => f.name === dataLocPrefix + expr.field.name)) {
+    ctx.diags.report(tracingErrors.dataLocFieldAsValue, expr.field.span, expr.field.name, structType.name);
+    return errorType;
+  }
   if (!layout || !field) {
     const names = layout?.fields.map((f) => f.name) ?? [];
     ctx.diags.report(typeErrors.unknownField, expr.field.span, structType.name, expr.field.name,

@@ -158,7 +158,7 @@ function operandsArguments(operands: readonly MapOperand[]): OperationArguments 
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
-const plainResults = { bool: boolType, u32, u64 } as const;
+const plainResults = { bool: boolType, u32, u64, void: voidType } as const;
 
 /** What to do instead when an operation is called on the other side. */
 const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => WrongSideAdvice>>> = {
@@ -167,6 +167,7 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   per_cpu: (map) => ({ kind: "perCpuInUserSpace", map }),
   dropped: () => ({ kind: "lostInUserSpace" }),
   cpus: () => ({ kind: "cpusInUserSpace" }),
+  print: (map) => ({ kind: "printInUserSpace", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */

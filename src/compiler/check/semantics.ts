@@ -52,6 +52,8 @@ export interface MapInfo {
   readonly pinned: boolean;
   /** `map_extra` from the kind's attribute (`@hashes(n)`); absent when not given. */
   readonly extra?: number;
+  /** `@hist`, `@lhist(…)`, `@top(N)`: how user space prints it (check/aggregations.ts). */
+  readonly display?: import("../ir.js").MapDisplay;
 }
 
 export interface GlobalInfo {
@@ -156,6 +158,8 @@ export interface Semantics {
   readonly escapingLocals: ReadonlyMap<ast.Expr, { readonly helper: string; readonly local: string; readonly type: Type }>;
   /** `x == null` / `x != null` on an integer: lowered as a comparison with 0 (W0273). */
   readonly integerNullTests: ReadonlySet<ast.BinaryExpr>;
+  /** How each `str(p)` / `ustr` / `kstr` call reads its string (check/tracing-builtins.ts). */
+  readonly stringReads: ReadonlyMap<ast.CallExpr, import("./tracing-builtins.js").StringRead>;
   /** Bare `match` statements ending a function with a result: its value (checked as `return match`). */
   readonly matchValueTails: ReadonlySet<ast.ExprStmt>;
   /** What `@test` code uses (check/testing.ts). */

@@ -16,6 +16,7 @@ import { packetPointerFields } from "../kernel/builtins.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
+import { stringReadExpression, tracingExpression } from "./tracing-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
 import { emitLoop, type CallbackFrame, type LoopCallbacks } from "./loops-c.js";
 import { StringExprs } from "./strings-c.js";
@@ -514,6 +515,8 @@ export class CCodeEmitter {
       case "arrayLiteral": return this.aggregate(e);
       case "sizeof": return `((__u64)sizeof(${cTypeName(e.of)}))`;
       case "byteOrder": return byteOrderCall(this.side, e, this.expr(e.operand));
+      case "tracing": return tracingExpression(e, (x) => this.expr(x));
+      case "stringRead": return stringReadExpression(e, (x) => this.expr(x));
       case "ringbufReserve": case "objectNew": case "dispatch":
         return this.kernelModule && e.kind === "objectNew" ? moduleNew(e) : ringbufExpression(this.side, e, (x) => this.expr(x));
       case "mapMethod": return mapMethodExpression(this.side, e, (x) => this.expr(x));

@@ -19,6 +19,7 @@ import { functionName, generatedBanner, kernelModuleName, localName, mapName, pr
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
 import { emitEscapeSlotMaps } from "./pointers-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitTracingHelpers } from "./tracing-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
 import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
@@ -89,6 +90,7 @@ export function emitEbpfC(module: ir.IrModule, sources: SourceSet, hasSharedHead
   w.line();
   emitErrorType(w, "kernel", [...module.helpers, ...module.programs]);
   emitStringHelpers(w, "kernel", collectStringUse(module));
+  emitTracingHelpers(w, "kernel", module, [...module.programs, ...module.helpers]);
   writeFunctions(w, module, use);
   writeStructOps(w, module);
   emitLicense(w, module.license);

@@ -38,7 +38,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
-      case "dropped": case "per_cpu": case "cpus":
+      case "dropped": case "per_cpu": case "cpus": case "print":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
   }
@@ -50,6 +50,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "per_cpu": return `${userMapFunctionName(e.map, "per_cpu")}(${expr(args[0]!)}, ${expr(args[1]!)})`;
     case "cpus": return "((__u32)libbpf_num_possible_cpus())";
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
+    // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
+    case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
     case "output": throw new Error(`internal: ${e.map}.output() in user space`);
   }
 }

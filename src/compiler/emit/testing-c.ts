@@ -29,6 +29,7 @@ import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitTracingHelpers } from "./tracing-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 import { emitTestRuntime } from "./userspace/test-runtime.js";
 import { emitTestRecords } from "./test-records-c.js";
@@ -67,6 +68,7 @@ export function emitTestC(
   emitTestRuntime(w);
   emitErrorType(w, "user", module.userFunctions);
   emitStringHelpers(w, "user", collectStringUse(module));
+  emitTracingHelpers(w, "user", module, module.userFunctions);
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);

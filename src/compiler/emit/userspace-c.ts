@@ -18,6 +18,7 @@ import { emitDefaultMain } from "./userspace/default-main.js";
 import { emitArgsParser } from "./userspace/args.js";
 import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
+import { emitTracingHelpers } from "./tracing-c.js";
 import { emitRingbufRuntime } from "./userspace/ringbufs.js";
 import { emitUserMapKindHelpers } from "./map-kinds-c.js";
 import { emitRuntimeCalls } from "./userspace/runtime-calls.js";
@@ -50,6 +51,7 @@ export function emitUserspaceC(
   }
   emitErrorType(w, "user", module.userFunctions);
   emitStringHelpers(w, "user", collectStringUse(module));
+  emitTracingHelpers(w, "user", module, module.userFunctions);
   for (const fn of module.userFunctions) w.line(`${prototype(fn)};`);
   w.line();
   emitRingbufRuntime(w, module);

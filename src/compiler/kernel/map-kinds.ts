@@ -47,8 +47,10 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `per_cpu` / `cpus`: one CPU's slot of a per-CPU entry, the number of slots (user space).
  * - `test`: whether a value may be in a bloom filter (`bpf_map_peek_elem` with the value;
  *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
+ * - `print`: print every entry to stdout (user space), as the default main does; maps
+ *   with `@hist`/`@lhist`/`@top` print as histograms or their top entries.
  */
-export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test";
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -63,7 +65,7 @@ export type MapOperand = "value" | "key" | "cpu";
  * `on_event`).
  */
 export type MapOperationShape =
-  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" }
+  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
   | { readonly form: "binding" }
   | { readonly form: "record" }
   | { readonly form: "handler" };
@@ -84,6 +86,7 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   per_cpu: { side: "user", shape: { form: "plain", operands: ["key", "cpu"], result: "value" } },
   cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
   test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
 };
 
 export interface MapKindRow {
@@ -142,12 +145,12 @@ export interface MapKindRow {
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
-const perCpuMethods = methods(["per_cpu", "per_cpu"], ["cpus", "cpus"]);
+const perCpuMethods = methods(["per_cpu", "per_cpu"], ["cpus", "cpus"], ["print", "print"]);
 const queueMethods = methods(["push", "push"], ["pop", "pop"], ["peek", "peek"]);
 
 const keyValue = {
   typeArguments: "keyValue", key: "any", defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false,
-  everyIndexPresent: false, indexable: true, usage: undefined, iterable: { kernel: true, user: true }, methods: methods(),
+  everyIndexPresent: false, indexable: true, usage: undefined, iterable: { kernel: true, user: true }, methods: methods(["print", "print"]),
   flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "keyValue", python: true,
 } as const satisfies Partial<MapKindRow>;
 

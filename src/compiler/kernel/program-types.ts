@@ -141,6 +141,13 @@ export interface ProgramTypeInfo {
   readonly tailCallFallback: { readonly constant?: { readonly name: string; readonly enumName: string }; readonly value: bigint };
   /** Its arguments are typed kernel pointers the verifier tracks through BTF (GPL-only reads). */
   readonly kernelPointerArguments: boolean;
+  /**
+   * It runs in the context of the task that caused the event, and the kernel gives it the
+   * current-task helpers (`bpf_get_current_pid_tgid`, `_uid_gid`, `_comm`, `_task`,
+   * `_cgroup_id`): `pid()`, `comm()`, … (kernel/tracing.ts). XDP, TC and socket filters
+   * run in whatever context the packet arrives in, and the kernel refuses them these helpers.
+   */
+  readonly currentTask: boolean;
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
@@ -178,6 +185,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     shortPacketResult: { name: "XDP_ABORTED", value: 0n },
     tailCallFallback: { constant: { name: "XDP_PASS", enumName: "xdp_action" }, value: 2n },
     kernelPointerArguments: false,
+    currentTask: false,
   },
   {
     programType: "tc",
@@ -206,6 +214,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     shortPacketResult: { name: "TC_ACT_SHOT", value: 2n },
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: false,
   },
   {
     // Socket filters: run on each packet a socket receives; the result is how many bytes
@@ -234,6 +243,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp"],
     tailCallFallback: { value: 0xffffffffn },
     kernelPointerArguments: false,
+    currentTask: false,
   },
   {
     programType: "tracepoint",
@@ -259,6 +269,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     // Raw tracepoints without BTF: the tracepoint's arguments as plain `u64`s (pointers
@@ -285,6 +296,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     programType: "probe",
@@ -309,6 +321,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     // Raw BTF tracepoints: the arguments of the kernel's `btf_trace_<event>` prototype
@@ -334,6 +347,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: true,
+    currentTask: true,
   },
   {
     programType: "kprobe",
@@ -358,6 +372,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     // A kprobe on a system call's architecture wrapper: `@probe("sys_NAME")` when the
@@ -383,6 +398,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     programType: "perf_event",
@@ -405,6 +421,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: true,
   },
   {
     // One program per method of an `impl` block (check/struct-ops.ts, emit/ebpf-c.ts).
@@ -428,6 +445,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     packetAccess: "none",
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
+    currentTask: false,
   },
 ];
 

@@ -121,6 +121,7 @@ function exprCost(e: ir.IrExpr): number {
     case "mapLookup": case "mapContains": case "mapEntryPointer": return 15 + children;
     case "call": case "callValue": return 30 + children;
     case "builtin": return 10;
+    case "tracing": case "stringRead": return 10 + children;
     case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
     case "binary": case "unary": case "cast": case "field": case "functionRef": case "programRef": case "structLiteral":
     case "arrayLiteral": case "sizeof": case "byteOrder": case "strConcat": case "strEquals": case "strIndex":

@@ -39,7 +39,7 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
   switch (shape.form) {
     case "plain": {
       const operandType = { value: type.value, key: type.key, cpu: u32 } as const;
-      const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64 }[shape.result];
+      const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64, void: voidType }[shape.result];
       return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType[operand])), type: result };
     }
     case "record":

@@ -171,6 +171,8 @@ const effectful: Readonly<Record<ir.IrExpr["kind"], boolean>> = {
   mapEntryPointer: false, mapContains: false, functionRef: false, programRef: false, structLiteral: false,
   arrayLiteral: false, sizeof: false, byteOrder: false, strConcat: false, strEquals: false, strIndex: false,
   strConvert: false, strBytes: false, escapeSlot: false,
+  // Reads of the current task and of memory: no effect, but a call each time.
+  tracing: false, stringRead: false,
 };
 
 /** Whether evaluating `e` can do anything besides computing a value (calls, map methods). */

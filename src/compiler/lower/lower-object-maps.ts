@@ -14,6 +14,7 @@
 import type * as ast from "../ast.js";
 import { objectMapValue } from "../check/object-maps.js";
 import type * as ir from "../ir.js";
+import type { Semantics } from "../check/semantics.js";
 import { boolType, type Type } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { coerce } from "./lower-strings.js";
@@ -70,4 +71,20 @@ function lowerObjectStore(l: FunctionLowering, map: string, key: ir.IrExpr, keyT
         value: { kind: "unary", op: "&", operand: homeRef, type: pointerType, span } }],
     },
   ];
+}
+
+/** The file's maps as the IR declares them (a map of objects stores the objects' struct). */
+export function lowerMaps(semantics: Semantics): ir.IrMap[] {
+  return semantics.maps.map((m) => ({
+    name: m.name,
+    mapKind: m.type.mapKind,
+    keyType: m.type.key,
+    valueType: objectMapValue(m.type.value) ?? m.type.value,
+    maxEntries: m.type.maxEntries,
+    flags: m.flags,
+    pinned: m.pinned,
+    ...(m.extra !== undefined ? { extra: m.extra } : {}),
+    ...(m.display !== undefined ? { display: m.display } : {}),
+    span: m.decl.span,
+  }));
 }

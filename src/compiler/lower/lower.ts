@@ -22,13 +22,14 @@ import {
 } from "./lower-errors.js";
 import { mapLowering, rangeLowering, type Side } from "./lower-loops.js";
 import { coerce, lowerStringBinary } from "./lower-strings.js";
+import { lowerTracingCall } from "./lower-tracing.js";
 import { cField, lowerStructLiteral } from "./lower-struct-literals.js";
 import { arrayParams } from "./array-params.js";
 import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
 import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue, presenceUpdate } from "./map-update-values.js";
-import { lowerMapAssignment, lowerMapRead, objectMapValue } from "./lower-object-maps.js";
+import { lowerMapAssignment, lowerMapRead, lowerMaps, objectMapValue } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
@@ -99,17 +100,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     structs: pinnedGlobals ? [...semantics.userStructs, pinnedGlobals.struct] : semantics.userStructs,
     enums: semantics.userEnums,
     typedefs: semantics.typedefs,
-    maps: semantics.maps.map((m) => ({
-      name: m.name,
-      mapKind: m.type.mapKind,
-      keyType: m.type.key,
-      valueType: objectMapValue(m.type.value) ?? m.type.value,
-      maxEntries: m.type.maxEntries,
-      flags: m.flags,
-      pinned: m.pinned,
-      ...(m.extra !== undefined ? { extra: m.extra } : {}),
-      span: m.decl.span,
-    })).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
+    maps: lowerMaps(semantics).concat(pinnedGlobals ? [pinnedGlobals.map] : []),
     globals,
     configs: lowerConfigs(semantics),
     structOps: lowerStructOps(semantics, helpers),
@@ -614,8 +605,8 @@ export class FunctionLowering implements MatchLowering {
     if (ringbufCall) return ringbufCall;
     const mapMethod = lowerMapMethodCall(this, expr);
     if (mapMethod) return mapMethod;
-    const testCall = lowerTestCall(this, expr);
-    if (testCall) return testCall;
+    const builtinCall = lowerTestCall(this, expr) ?? lowerTracingCall(this, expr);
+    if (builtinCall) return builtinCall;
     const registered = expr.callee.kind === "NameExpr" && expr.callee.name.name === "register" &&
       !this.semantics.references.has(expr.callee) ? expr.args[0] : undefined;
     if (registered?.kind === "NameExpr") {

@@ -15,7 +15,7 @@
 //!     failed load or attach exits 1 with a one-line cause.
 //!   Status lines ("attached …", "detached …") go to stderr, map contents to stdout.
 
-import type { IrModule, IrProgram } from "../../ir.js";
+import type { IrMap, IrModule, IrProgram } from "../../ir.js";
 import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
 import { binaryFileName, programName, userMapFunctionName } from "../../names.js";
@@ -41,6 +41,17 @@ function declaredTarget(program: IrProgram): string {
   return slash < 0 ? "" : program.section.slice(slash + 1);
 }
 
+/** How the usage text says an aggregation map is printed (check/aggregations.ts). */
+function displayText(map: IrMap): string {
+  switch (map.display?.kind) {
+    case undefined: return "";
+    case "hist": return " (as a log2 histogram)";
+    case "lhist": return ` (as a linear histogram from ${map.display.min} to ${map.display.max} by ${map.display.step})`;
+    case "top": return ` (its ${map.display.count} largest values)`;
+    case "stats": return " (count, average, min, max and sum per key)";
+  }
+}
+
 function helpText(module: IrModule): string[] {
   const binary = binaryFileName(module.name);
   const needsInterface = module.programs.some(attachesToInterface);
@@ -62,7 +73,7 @@ function helpText(module: IrModule): string[] {
   if (printable.length > 0) {
     lines.push("Then prints these maps every interval, decoded, one line per entry:");
     for (const map of printable) {
-      lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.keyType)}, ${typeToString(map.valueType)}>`);
+      lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.keyType)}, ${typeToString(map.valueType)}>${displayText(map)}`);
     }
     for (const map of module.maps.filter(printsNextValue)) {
       lines.push(`  ${map.name}: ${map.mapKind}<${typeToString(map.valueType)}> (the value a pop would return next)`);

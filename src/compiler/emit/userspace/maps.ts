@@ -22,9 +22,10 @@
 //! Ring buffers, perf event arrays, program arrays, queues and stacks have no
 //! key/value view and get no accessors.
 
-import type { IrMap, IrModule } from "../../ir.js";
+import type { IrMap, IrModule, MapDisplay } from "../../ir.js";
 import type { StructLayout, Type } from "../../types.js";
 import { mapKinds } from "../../kernel/map-kinds.js";
+import { statsFields } from "../../kernel/tracing.js";
 import { typeToString } from "../../types.js";
 import type { CWriter } from "../c-writer.js";
 import { cConstDeclaration, cDeclaration } from "../c-types.js";
@@ -49,6 +50,7 @@ export function emitMapAccessors(w: CWriter, module: IrModule): void {
     enums: new Map(module.enums.filter((e) => e.origin === "user").map((e) => [e.name, e.constants])),
   };
   emitPrintHelpers(w);
+  if (module.maps.some((m) => m.display !== undefined && hasKeyValueView(m))) pasteRuntimeC(w, "aggregations");
   emitStructPrinters(w, layouts);
   for (const map of module.maps) {
     if (!hasKeyValueView(map)) continue;
@@ -320,6 +322,7 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       });
     }
   }
+  if (typed) emitGroupPrinter(w, map, layouts);
   w.block(`static KS_UNUSED void ${fn("print")}(FILE *out)`, () => {
     w.line("if (!ks_skel) return;");
     const fields = [
@@ -327,9 +330,59 @@ function emitMapPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
       ...(typed ? [fn("compare_keys"), fn("lookup_bytes"), fn("print_key"), fn("print_value")] : ["NULL", fn("lookup"), "NULL", "NULL"]),
     ];
     w.line(`const struct ks_map_printer printer = { ${fields.join(", ")} };`);
-    w.line(`ks_print_map(out, ${skelMap}, &printer);`);
+    w.line(`${printCall(map.display)}(out, ${skelMap}, &printer${printArguments(map, typed)});`);
   });
   w.line();
+}
+
+/** The runtime-c function printing a map shown as `display` (aggregations.c), or entry by entry. */
+function printCall(display: MapDisplay | undefined): string {
+  switch (display?.kind) {
+    case undefined: return "ks_print_map";
+    case "hist": return "ks_print_log2_histogram";
+    case "lhist": return "ks_print_linear_histogram";
+    case "top": return "ks_print_top";
+    case "stats": return "ks_print_stats";
+  }
+}
+
+function printArguments(map: IrMap, typed: boolean): string {
+  const display = map.display;
+  switch (display?.kind) {
+    case undefined: return "";
+    case "hist": return `, ${histogramKey(map, display.bucketField, typed)}`;
+    case "lhist": return `, ${histogramKey(map, display.bucketField, typed)}, ${display.min}ULL, ${display.max}ULL, ${display.step}ULL`;
+    case "top": return `, ${display.count}`;
+    case "stats": {
+      const value = cDeclaration(map.valueType, "").trimEnd();
+      const offsets = statsFields.map((f) => `__builtin_offsetof(${value}, ${f})`).join(", ");
+      return `, (struct ks_stats_fields){ ${offsets} }, ${mapKinds[map.mapKind].perCpu ? "true" : "false"}`;
+    }
+  }
+}
+
+/** aggregations.c's `struct ks_histogram_key`: where the bucket is in the key, how a group prints. */
+function histogramKey(map: IrMap, bucketField: string | undefined, typed: boolean): string {
+  if (bucketField === undefined || !typed) return "(struct ks_histogram_key){ 0, printer.key_size, NULL }";
+  const key = cDeclaration(map.keyType, "").trimEnd();
+  return `(struct ks_histogram_key){ __builtin_offsetof(${key}, ${bucketField}), sizeof(((${key} *)0)->${bucketField}), ${userMapFunctionName(map.name, "print_group")} }`;
+}
+
+/** Prints a histogram's group: the struct key's fields but its bucket (`{comm: "dd"}`). */
+function emitGroupPrinter(w: CWriter, map: IrMap, layouts: Layouts): void {
+  const display = map.display;
+  if ((display?.kind !== "hist" && display?.kind !== "lhist") || display.bucketField === undefined || map.keyType.kind !== "struct") return;
+  const layout = layouts.structs.get(map.keyType.name);
+  if (!layout) return;
+  w.block(`static void ${userMapFunctionName(map.name, "print_group")}(FILE *out, const void *key_bytes)`, () => {
+    w.line(`${cConstDeclaration(map.keyType, "(*key)")} = key_bytes;`);
+    w.line("fputc('{', out);");
+    layout.fields.filter((f) => f.name !== display.bucketField).forEach((field, i) => {
+      w.line(`fputs(${cString(`${i === 0 ? "" : ", "}${field.name}: `)}, out);`);
+      emitPrintValue(w, field.type, `(*key).${field.name}`, layouts, 0);
+    });
+    w.line("fputc('}', out);");
+  });
 }
 
 /**

@@ -41,17 +41,16 @@ struct ks_map_printer {
     void (*print_value)(FILE *out, const void *value);  /* NULL: hex bytes */
 };
 
-/* Prints `TITLE: N [non-zero ]entries`, then one line per entry, sorted by key. */
-static KS_UNUSED void ks_print_map(FILE *out, struct bpf_map *map, const struct ks_map_printer *p) {
+/* Every key of `map`, in the kernel's order (malloc'ed; NULL when there is no memory or */
+/* no key). Bounded in case entries are deleted and re-added while we walk */
+/* (get_next_key then restarts from the first key). */
+static KS_UNUSED unsigned char *ks_map_keys(struct bpf_map *map, size_t key_size, size_t *count_out) {
     int fd = bpf_map__fd(map);
-    size_t key_size = p->key_size, value_size = p->value_size;
-    /* Keys first (sorted output), bounded in case entries are deleted and re-added while */
-    /* we walk (get_next_key then restarts from the first key). */
     size_t limit = (size_t)bpf_map__max_entries(map) * 2 + 16;
     size_t count = 0, capacity = 64;
     unsigned char *keys = malloc(capacity * key_size);
-    unsigned char *values = NULL;
-    if (!keys) return;
+    *count_out = 0;
+    if (!keys) return NULL;
     const void *previous = NULL;
     while (count < limit) {
         if (count == capacity) {
@@ -65,6 +64,17 @@ static KS_UNUSED void ks_print_map(FILE *out, struct bpf_map *map, const struct 
         previous = keys + count * key_size;
         count++;
     }
+    *count_out = count;
+    return keys;
+}
+
+/* Prints `TITLE: N [non-zero ]entries`, then one line per entry, sorted by key. */
+static KS_UNUSED void ks_print_map(FILE *out, struct bpf_map *map, const struct ks_map_printer *p) {
+    size_t key_size = p->key_size, value_size = p->value_size;
+    size_t count = 0;
+    unsigned char *keys = ks_map_keys(map, key_size, &count);
+    unsigned char *values = NULL;
+    if (!keys) return;
     if (p->compare_keys) qsort(keys, count, key_size, p->compare_keys);
     values = calloc(count ? count : 1, value_size);
     bool *present = calloc(count ? count : 1, sizeof(bool));

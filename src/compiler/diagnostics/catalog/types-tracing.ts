@@ -1,0 +1,193 @@
+//! E1340–E1379, W0310–W0319: the tracing built-ins (`pid()`, `comm()`, `str(p)`, …) and
+//! the aggregation maps (`@hist`, `@lhist`, `@top`); docs/language/tracing.md.
+
+import { defineError, defineWarning } from "../diagnostic.js";
+
+export const currentTaskInUserSpace = defineError(
+  "E1340",
+  "current-task built-in in user space",
+  "`pid()`, `tid()`, `uid()`, `gid()`, `ppid()`, `comm()` and `cgroup_id()` describe the task that caused an event, as eBPF tracing programs see it through the kernel's current-task helpers. User space has no such task: the loader's own process is not what a tool reports on.",
+  (name: string) => ({
+    message: `\`${name}()\` reads the task an eBPF program runs for; user space has none`,
+    label: "only in eBPF code",
+    help: `call \`${name}()\` in the tracing program and send the value to user space in a map or a ring-buffer record`,
+  }),
+);
+
+export const currentTaskWrongProgram = defineError(
+  "E1341",
+  "current-task built-in in a program without a task",
+  "The kernel gives the current-task helpers (`bpf_get_current_pid_tgid`, `bpf_get_current_comm`, …) only to programs that run in the context of the task that caused the event: tracepoints, raw and BTF tracepoints, probes, kprobes, system-call probes and perf events. XDP, TC, socket filters and struct_ops run wherever a packet or a callback arrives, and the verifier refuses these helpers there.",
+  (name: string, label: string, allowed: readonly string[]) => ({
+    message: `\`${name}()\` cannot be called in ${label} programs`,
+    label: `the kernel refuses \`${name}()\`'s helper to ${label} programs`,
+    help: `call it from a ${allowed.join(", ")} program`,
+  }),
+);
+
+/** What is wrong with a bucket function's constant arguments (`lin(v, min, max, step)`). */
+export type BucketProblem =
+  | { readonly kind: "notConstant"; readonly index: number }
+  | { readonly kind: "emptyRange"; readonly min: bigint; readonly max: bigint }
+  | { readonly kind: "zeroStep" }
+  | { readonly kind: "tooManyBuckets"; readonly buckets: bigint; readonly limit: number };
+
+export const badBucketArguments = defineError(
+  "E1342",
+  "bad linear-histogram bounds",
+  "`lin(value, min, max, step)` is the bucket index of a linear histogram (`@lhist(min, max, step)`): bucket 0 counts values below `min`, bucket `1 + (value - min) / step` those in `[min, max)`, and the last bucket values from `max` up. `min`, `max` and `step` are constants with `min < max`, `step > 0`, and at most 1000 buckets in the range.",
+  (problem: BucketProblem) => {
+    switch (problem.kind) {
+      case "notConstant":
+        return { message: `argument ${problem.index + 1} of \`lin\` must be a constant`, label: "known only at run time", help: "write the bound as an integer literal or a `const`" };
+      case "emptyRange":
+        return { message: `\`lin\`'s range is empty: min ${problem.min} is not below max ${problem.max}`, help: "give a `min` below `max`" };
+      case "zeroStep":
+        return { message: "`lin`'s step must be above 0", help: "give the width of one bucket" };
+      case "tooManyBuckets":
+        return { message: `\`lin\`'s range has ${problem.buckets} buckets, more than ${problem.limit}`, help: "use a wider step or a narrower range" };
+    }
+  },
+);
+
+/** What `str(p)` was given that is not a readable address. */
+export type StringReadProblem =
+  | { readonly kind: "notAddress"; readonly found: string }
+  | { readonly kind: "badSize" ; readonly max: number }
+  | { readonly kind: "userSpace" };
+
+export const badStringRead = defineError(
+  "E1343",
+  "bad string read",
+  "`str(p)` / `str(p, N)` (and `ustr`, `kstr`) copy a NUL-terminated string of at most N bytes (64 without N) from the address `p` into a `str(N)`, with `bpf_probe_read_user_str` or `bpf_probe_read_kernel_str`. `p` is a pointer, an integer address (a system call's `args[i]`) or a tracepoint record's `__data_loc` string field; N is a constant from 1 to 240 (the string and the copy the read gives live on the 512-byte eBPF stack). It is an eBPF built-in: user space reads its own memory directly.",
+  (problem: StringReadProblem) => {
+    switch (problem.kind) {
+      case "notAddress":
+        return { message: `\`str\` reads through an address, not a \`${problem.found}\``, label: "not a pointer or an address", help: "pass a pointer, an integer address such as `ctx.args[1]`, or a `__data_loc` field of the tracepoint record" };
+      case "badSize":
+        return { message: `the size of a string read is a constant from 1 to ${problem.max}`, help: "write the largest length you need as an integer literal" };
+      case "userSpace":
+        return { message: "`str(p)` reads kernel or user memory from eBPF code", label: "only in eBPF code", help: "user space reads strings it receives in records and maps directly" };
+    }
+  },
+);
+
+/** Why a map cannot be printed as an aggregation (`@hist`, `@lhist(…)`, `@top(N)`). */
+export type AggregationProblem =
+  | { readonly kind: "keyNotInteger"; readonly attribute: string; readonly key: string }
+  | { readonly kind: "valueNotInteger"; readonly attribute: string; readonly value: string }
+  | { readonly kind: "notKeyValue"; readonly attribute: string }
+  | { readonly kind: "arguments"; readonly attribute: "hist" | "lhist" | "top" | "stats"; readonly maxTop: number }
+  | { readonly kind: "statsValue"; readonly value: string }
+  | { readonly kind: "twice" };
+
+function aggregationArguments(attribute: "hist" | "lhist" | "top" | "stats", maxTop: number): string {
+  switch (attribute) {
+    case "hist": case "stats": return "no arguments";
+    case "top": return `a constant count from 1 to ${maxTop}`;
+    case "lhist": return "constants `min, max, step` with 0 <= min < max and step > 0 (the bounds `lin` is called with)";
+  }
+}
+
+export const badAggregationMap = defineError(
+  "E1344",
+  "bad aggregation map",
+  "`@hist`, `@lhist(min, max, step)`, `@top(N)` and `@stats` say how user space prints a map: a log2 or linear histogram whose key is the bucket index (`m[log2(v)] += 1`, `m[lin(v, min, max, step)] += 1`) or a struct with an integer field `bucket` (one histogram per value of the other fields: `m[Key { comm: comm(), bucket: log2(v) }] += 1`), or the N entries with the largest values, or (`@stats`, updated with `record(m, k, v)`) a struct of `u64` fields `count`, `sum`, `min` and `max` per key, printed with the average. The map is a key/value map (per-CPU ones are summed over CPUs) with integer values, a struct of those four for `@stats`. A map takes one of them.",
+  (problem: AggregationProblem) => {
+    switch (problem.kind) {
+      case "keyNotInteger":
+        return {
+          message: `\`@${problem.attribute}\` needs integer bucket keys, this map's key is \`${problem.key}\``,
+          help: "key the histogram by the bucket index (`u32`), or by a struct with an integer field `bucket` (one histogram per value of the other fields)",
+        };
+      case "valueNotInteger":
+        return { message: `\`@${problem.attribute}\` prints integer counts, this map's value is \`${problem.value}\``, help: "count with an integer value (`+= 1`)" };
+      case "notKeyValue":
+        return { message: `\`@${problem.attribute}\` applies to key/value maps`, help: "declare a `hash`, `array` or their per-CPU kinds" };
+      case "arguments":
+        return {
+          message: `\`@${problem.attribute}\` takes ${aggregationArguments(problem.attribute, problem.maxTop)}`,
+          help: `write \`@${problem.attribute}${problem.attribute === "top" ? "(10)" : problem.attribute === "lhist" ? "(0, 100, 10)" : ""}\``,
+        };
+      case "statsValue":
+        return {
+          message: `\`@stats\` keeps a count, a sum, a minimum and a maximum per key; this map's value is \`${problem.value}\``,
+          help: "declare `struct Stats { count: u64, sum: u64, min: u64, max: u64 }` (any name, these fields) as the value",
+        };
+      case "twice":
+        return { message: "a map is printed one way: it has two aggregation attributes", help: "keep one of them" };
+    }
+  },
+);
+
+export const stackOutsideProgram = defineError(
+  "E1345",
+  "stack id outside a program",
+  "`kstack()` and `ustack()` record the current kernel or user stack with `bpf_get_stackid(ctx, …)`, which needs the context pointer the kernel passed to the program. A `@helper` does not have it: call them in the program and pass the id on.",
+  (name: string) => ({
+    message: `\`${name}()\` needs the program's context, which a \`@helper\` does not have`,
+    label: "not in a program",
+    help: `call \`${name}()\` in the program and pass the stack id to the helper`,
+  }),
+);
+
+export const stackPrintInEbpf = defineError(
+  "E1346",
+  "stack printed in eBPF code",
+  "`print_kstack(id)` and `print_ustack(id, pid)` print a stack id's frames with their symbols, read from `/proc/kallsyms` and the process's mapped files: user-space work. eBPF code records the id (`kstack()`, `ustack()`) in a map or a record.",
+  (name: string) => ({
+    message: `\`${name}\` prints symbols from user space`,
+    label: "only in user space",
+    help: "store the stack id in a map or a ring-buffer record and print it from `main`",
+  }),
+);
+
+export const paddedAggregationKey = defineWarning(
+  "W0311",
+  "aggregation key with padding bytes",
+  "An aggregation map is usually updated with a struct literal as its key (`m[Key { comm: comm(), bucket: log2(v) }] += 1`). The bytes the C layout leaves between or after the fields are not set by a literal, and the kernel compares keys byte for byte: the same key then lands in a new entry each time, and the map fills with copies. A key without padding (fields ordered by size, or a `str(N)` whose N + 1 fills the gap) cannot have this problem.",
+  (key: string, size: number, used: number) => ({
+    message: `the key \`${key}\` has ${size - used} padding byte${size - used === 1 ? "" : "s"} (${used} of its ${size} bytes are fields)`,
+    label: "equal keys may differ in their padding",
+    help: "reorder the fields or widen one so that they fill the struct (`comm: str(19), bucket: u32` is 24 bytes, no padding)",
+  }),
+);
+
+export const recordNeedsStatsMap = defineError(
+  "E1347",
+  "record() on a map without @stats",
+  "`record(m, k, v)` adds the sample `v` to entry `k` of a `@stats` map: one more in `count`, `v` added to `sum`, `min` and `max` kept (in eBPF code; per-CPU maps need no atomic instructions, shared ones add atomically and keep min/max without a lock). Its first argument is such a map.",
+  (problem: { readonly kind: "notStatsMap"; readonly map: string | undefined } | { readonly kind: "userSpace" }) => problem.kind === "userSpace"
+    ? {
+        message: "`record` adds samples in eBPF code",
+        label: "only in eBPF code",
+        help: "record samples in the program; user space prints the map with `m.print()`",
+      }
+    : {
+        message: problem.map === undefined ? "`record`'s first argument is a `@stats` map" : `\`${problem.map}\` is not a \`@stats\` map`,
+        label: "not a `@stats` map",
+        help: "declare the map with `@stats` and a value struct of `u64` fields `count`, `sum`, `min`, `max`",
+      },
+);
+
+export const dataLocFieldAsValue = defineError(
+  "E1348",
+  "__data_loc field used as a value",
+  "A tracepoint record keeps a variable-length string (`filename` of `sched/sched_process_exec`) as a `__data_loc` field: the record holds its offset and length in `__data_loc_NAME`, the bytes follow the record. `str(ctx.NAME)` reads it; the field has no other value.",
+  (field: string, record: string) => ({
+    message: `\`${field}\` is a \`__data_loc\` string of \`${record}\`, stored after the record`,
+    label: "read it with `str()`",
+    help: `write \`str(ctx.${field})\` (or \`str(ctx.${field}, N)\` for at most N bytes)`,
+  }),
+);
+
+export const unknownStringProvenance = defineWarning(
+  "W0310",
+  "string read from an address of unknown origin",
+  "`str(p)` chooses the helper by where `p` came from: a system call's argument (`ctx.args[i]` of a `syscalls/sys_enter_*` record) is a user address, read with `bpf_probe_read_user_str`; a field of a kernel object is a kernel address. For any other value the compiler cannot tell, reads it as a kernel address, and says so: reading a user address that way gives an empty string on architectures that separate the two address spaces.",
+  () => ({
+    message: "cannot tell whether this address is in user or kernel memory; reading it as kernel memory",
+    label: "origin unknown",
+    help: "say which with `ustr(p)` (user memory) or `kstr(p)` (kernel memory)",
+  }),
+);
