@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { startLoader, type LoaderProcess } from "../../src/runner/loader.js";
-import { compileAndBuild, repoRoot } from "./helpers.js";
+import { compileAndBuild, eventually, repoRoot } from "./helpers.js";
 
 interface BpfProgram { readonly id: number; readonly name?: string }
 interface BpfLink { readonly id: number; readonly prog_id: number }
@@ -31,14 +31,17 @@ export interface RunningTool {
 
 /**
  * Builds `examples/tools/NAME.ks`, starts it with `args` and waits until each of
- * `programs` is attached; then runs `body` and cleans up (SIGKILL if still running).
+ * `programs` is attached (the default main says so; a tool with its own `main` names
+ * the line it prints once it has attached everything: `ready`); then runs `body` and
+ * cleans up (SIGKILL if still running).
  */
-export async function withTool(name: string, programs: readonly string[], args: readonly string[], body: (tool: RunningTool) => Promise<void>): Promise<void> {
+export async function withTool(name: string, programs: readonly string[], args: readonly string[], body: (tool: RunningTool) => Promise<void>, ready?: string): Promise<void> {
   const build = compileAndBuild(join(repoRoot, "examples", "tools", `${name}.ks`));
   const before = programIds(programs);
   const loader = startLoader([build.binary, ...args]);
   try {
-    for (const program of programs) await loader.waitFor(`attached ${program} (`);
+    if (ready !== undefined) await loader.waitFor(ready);
+    else for (const program of programs) await loader.waitFor(`attached ${program} (`);
     const mine = new Set([...programIds(programs)].filter((id) => !before.has(id)));
     assert.equal(mine.size, programs.length, `one new program per name of ${programs.join(", ")}`);
     const links = new Set(bpftoolJson<BpfLink>("link", "show").filter((l) => mine.has(l.prog_id)).map((l) => l.id));
@@ -56,6 +59,14 @@ export async function stopAndCheckDetached(tool: RunningTool): Promise<string> {
   assert.deepEqual(exit, { code: 0, signal: null }, tool.loader.stderr());
   const stdout = tool.loader.stdout();
   assert.match(stdout, /^--- final ---$/m, "the final report is printed");
+  // The kernel frees a closed tracing (tp_btf, fentry) program after an RCU grace
+  // period: it may still be listed for a moment after the loader exited.
+  const gone = (): boolean => {
+    const programs = new Set(bpftoolJson<BpfProgram>("prog", "show").map((p) => p.id));
+    const links = new Set(bpftoolJson<BpfLink>("link", "show").map((l) => l.id));
+    return [...tool.programs].every((id) => !programs.has(id)) && [...tool.links].every((id) => !links.has(id));
+  };
+  await eventually(gone, 3000);
   const programs = new Set(bpftoolJson<BpfProgram>("prog", "show").map((p) => p.id));
   for (const id of tool.programs) assert.ok(!programs.has(id), `program ${id} is gone after exit`);
   const links = new Set(bpftoolJson<BpfLink>("link", "show").map((l) => l.id));
