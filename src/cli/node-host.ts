@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Host } from "../compiler/index.js";
-import { listTracepoints } from "./tracefs.js";
+import { listTracepoints, readTracepointFormat } from "./tracefs.js";
 
 export const defaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
@@ -52,6 +52,10 @@ export class NodeHost implements Host {
       this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env) : undefined;
     }
     return this.tracepoints;
+  }
+
+  readTracepointFormat(category: string, event: string): string | undefined {
+    return this.btfPath === defaultKernelBtfPath ? readTracepointFormat(this.env, category, event) : undefined;
   }
 }
 

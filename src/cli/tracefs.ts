@@ -2,15 +2,32 @@
 //! compiler core does no I/O; it receives the list). `KS_TRACEFS=DIR` reads DIR instead
 //! of the usual mount points, so tests decide whether tracefs "is mounted".
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const tracefsMounts = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 
+function mountsOf(env: Readonly<Record<string, string | undefined>>): string[] {
+  const override = env["KS_TRACEFS"];
+  return override !== undefined && override !== "" ? [override] : tracefsMounts;
+}
+
+/** The text of `events/CATEGORY/EVENT/format`, or undefined when no tracefs has it. */
+export function readTracepointFormat(env: Readonly<Record<string, string | undefined>>, category: string, event: string): string | undefined {
+  if (!/^[A-Za-z0-9_]+$/.test(category) || !/^[A-Za-z0-9_.]+$/.test(event)) return undefined;
+  for (const mount of mountsOf(env)) {
+    try {
+      return readFileSync(join(mount, "events", category, event, "format"), "utf8");
+    } catch {
+      // Not mounted here, or no such event: try the next mount point.
+    }
+  }
+  return undefined;
+}
+
 /** `category/event` for every tracepoint tracefs lists, or undefined when none is readable. */
 export function listTracepoints(env: Readonly<Record<string, string | undefined>>): string[] | undefined {
-  const override = env["KS_TRACEFS"];
-  for (const mount of override !== undefined && override !== "" ? [override] : tracefsMounts) {
+  for (const mount of mountsOf(env)) {
     const root = join(mount, "events");
     let categories: string[];
     try {
