@@ -31,6 +31,8 @@ export interface InitInput {
   readonly btfPath: string;
   /** `category/event` names from tracefs, when the CLI could read them. */
   readonly tracepoints: readonly string[] | undefined;
+  /** tracefs' `events/CATEGORY/EVENT/format` text, when the CLI can read it. */
+  readonly tracepointFormat?: (category: string, event: string) => string | undefined;
 }
 
 export interface InitFile {
