@@ -49,13 +49,13 @@ export class NodeHost implements Host {
   /** tracefs describes the running kernel only: none for a BTF given with `BTF=`. */
   readTracepoints(): readonly string[] | undefined {
     if (this.tracepoints === null) {
-      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env) : undefined;
+      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env, this.cwd) : undefined;
     }
     return this.tracepoints;
   }
 
   readTracepointFormat(category: string, event: string): string | undefined {
-    return this.btfPath === defaultKernelBtfPath ? readTracepointFormat(this.env, category, event) : undefined;
+    return this.btfPath === defaultKernelBtfPath ? readTracepointFormat(this.env, this.cwd, category, event) : undefined;
   }
 }
 

@@ -35,8 +35,8 @@ export async function runInit(context: CommandContext): Promise<ExitCode> {
   const runningKernel = btfPath === defaultKernelBtfPath;
   const result = initProject({
     kind, name, btf, btfPath,
-    tracepoints: runningKernel ? listTracepoints(io.env) : undefined,
-    tracepointFormat: (category, event) => (runningKernel ? readTracepointFormat(io.env, category, event) : undefined),
+    tracepoints: runningKernel ? listTracepoints(io.env, io.cwd) : undefined,
+    tracepointFormat: (category, event) => (runningKernel ? readTracepointFormat(io.env, io.cwd, category, event) : undefined),
   });
   if (!result.ok) throw new UsageError(`${result.message}\n  = help: ${result.help}`, "init");
   replaceOutputDirectory(target, result.files);
