@@ -69,7 +69,7 @@ export function checkSyscallRecord(ctx: CheckContext, layout: StructLayout, targ
         ctx.diags.report(tracing.syscallRecordField, fieldSpan(index), field.name, { kind: "extra", event, count: expected.length });
         return;
       }
-      if (wanted.name !== field.name) {
+      if (wanted.name !== field.name && `${wanted.name}_` !== field.name) {  // `type_`: a keyword renamed by init
         ctx.diags.report(tracing.syscallRecordField, fieldSpan(index), field.name, { kind: "name", expected: wanted.name });
       } else if (isPointerField(wanted) && field.type.kind !== "pointer" && !(field.type.kind === "int" && !field.type.signed)) {
         ctx.diags.report(tracing.syscallRecordField, fieldSpan(index), field.name, { kind: "pointer", expected: wanted.cType });
