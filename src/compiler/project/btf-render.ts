@@ -46,14 +46,6 @@ export class BtfRenderer {
     return true;
   }
 
-  /** Adds a declaration written elsewhere (a record struct from tracefs' format). */
-  addDeclaration(name: string, text: string): void {
-    if (this.done.has(name)) return;
-    this.done.add(name);
-    this.out.push(text);
-    this.names.push(name);
-  }
-
   result(): RenderedTypes {
     return { declarations: [...this.out], names: [...this.names] };
   }

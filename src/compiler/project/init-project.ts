@@ -323,11 +323,10 @@ function partsFor(kind: InitKind, name: string, btf: Btf, format: InitInput["tra
         eventFields: ["seq: u64", "ifindex: u32", "length: u32"],
         aggregation: { declaration: `@hist var ${name}_sizes: percpu_array<u32, u64>(65)`, name: `${name}_sizes` },
         program: [
-          "// Sizes as a log2 histogram (per-CPU: no atomics), printed at exit.",
           attribute,
           `${signature} {`,
           `    var length = ${length}`,
-          `    ${name}_sizes[log2(length as u64)] += 1`,
+          `    ${name}_sizes[log2(length as u64)] += 1   // a log2 histogram (per-CPU: no atomics), printed at exit`,
           ...submitLines(name, [`e.ifindex = ${ifindex}`, "e.length = length"]),
           `    return ${isXdp ? "XDP_PASS" : "TC_ACT_OK"}`,
           "}",
