@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Host } from "../compiler/index.js";
-import { listTracepoints } from "./tracefs.js";
+import { listTracepoints, readTracepointFormat } from "./tracefs.js";
 
 export const defaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
@@ -49,9 +49,13 @@ export class NodeHost implements Host {
   /** tracefs describes the running kernel only: none for a BTF given with `BTF=`. */
   readTracepoints(): readonly string[] | undefined {
     if (this.tracepoints === null) {
-      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env) : undefined;
+      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env, this.cwd) : undefined;
     }
     return this.tracepoints;
+  }
+
+  readTracepointFormat(category: string, event: string): string | undefined {
+    return this.btfPath === defaultKernelBtfPath ? readTracepointFormat(this.env, this.cwd, category, event) : undefined;
   }
 }
 

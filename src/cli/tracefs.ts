@@ -2,15 +2,33 @@
 //! compiler core does no I/O; it receives the list). `KS_TRACEFS=DIR` reads DIR instead
 //! of the usual mount points, so tests decide whether tracefs "is mounted".
 
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const tracefsMounts = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 
-/** `category/event` for every tracepoint tracefs lists, or undefined when none is readable. */
-export function listTracepoints(env: Readonly<Record<string, string | undefined>>): string[] | undefined {
+/** Where to look; a relative `KS_TRACEFS` is relative to the command's directory `cwd`. */
+function mountsOf(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] {
   const override = env["KS_TRACEFS"];
-  for (const mount of override !== undefined && override !== "" ? [override] : tracefsMounts) {
+  return override !== undefined && override !== "" ? [resolve(cwd, override)] : tracefsMounts;
+}
+
+/** The text of `events/CATEGORY/EVENT/format`, or undefined when no tracefs has it. */
+export function readTracepointFormat(env: Readonly<Record<string, string | undefined>>, cwd: string, category: string, event: string): string | undefined {
+  if (!/^[A-Za-z0-9_]+$/.test(category) || !/^[A-Za-z0-9_.]+$/.test(event)) return undefined;
+  for (const mount of mountsOf(env, cwd)) {
+    try {
+      return readFileSync(join(mount, "events", category, event, "format"), "utf8");
+    } catch {
+      // Not mounted here, or no such event: try the next mount point.
+    }
+  }
+  return undefined;
+}
+
+/** `category/event` for every tracepoint tracefs lists, or undefined when none is readable. */
+export function listTracepoints(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] | undefined {
+  for (const mount of mountsOf(env, cwd)) {
     const root = join(mount, "events");
     let categories: string[];
     try {

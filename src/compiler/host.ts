@@ -17,6 +17,12 @@ export interface Host {
    * playground): tracepoint names are then checked against the BTF alone.
    */
   readTracepoints?(): readonly string[] | undefined;
+  /**
+   * The text of tracefs' `events/CATEGORY/EVENT/format` for that kernel, under the same
+   * conditions as `readTracepoints` (`undefined` otherwise): system-call records are
+   * checked against it.
+   */
+  readTracepointFormat?(category: string, event: string): string | undefined;
 }
 
 /** `dirname` for '/'-separated paths (no node:path in the core). */

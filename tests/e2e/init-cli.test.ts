@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasStackTrace, runCli } from "../harness/cli.js";
+import { expectGolden, repoRoot } from "../harness/golden.js";
 
 const btfMissing = existsSync("/sys/kernel/btf/vmlinux") ? undefined : "no kernel BTF at /sys/kernel/btf/vmlinux";
 let work: string;
@@ -81,5 +82,45 @@ describe("kernelscript init refusals", { skip: btfMissing }, () => {
     const source = readFileSync(join(work, "mycc", "mycc.ks"), "utf8");
     assert.match(source, /fn ssthresh\(sk: \*sock\) -> u32/);
     assert.match(source, /name: "mycc",/);
+  });
+});
+
+// The generated programs, as goldens (tests/cases/init/KIND.ks.golden). System-call
+// tracepoints read their record from tracefs: a copy of this kernel's format files
+// (tests/cases/init/tracefs) stands in for it; without tracefs the shared BTF record.
+const casesDir = join(repoRoot, "tests", "cases", "init");
+const templates: readonly (readonly [string, string, boolean])[] = [
+  ["tracepoint/syscalls/sys_enter_openat", "opens", true],
+  ["tracepoint/syscalls/sys_exit_openat", "open_results", true],
+  ["tracepoint/syscalls/sys_enter_openat", "opens_no_tracefs", false],
+  ["tracepoint/sched/sched_switch", "switches", true],
+  ["xdp", "frames", true],
+  ["tc/ingress", "packets", true],
+  ["perf_event", "samples", true],
+  ["probe/vfs_read", "reads", true],
+  ["tcp_congestion_ops", "fixedcc", true],
+];
+
+describe("kernelscript init templates", { skip: btfMissing }, () => {
+  for (const [kind, name, tracefs] of templates) {
+    it(`${kind} ${name}${tracefs ? "" : " (no tracefs)"}: the golden program, which checks`, async () => {
+      const env = { KS_TRACEFS: tracefs ? join(casesDir, "tracefs") : "no-tracefs-here" };
+      const run = await runCli(["init", kind, name], { cwd: work, env });
+      assert.equal(run.code, 0, run.stderr);
+      expectGolden(readFileSync(join(work, name, `${name}.ks`), "utf8"), join(casesDir, `${name}.ks.golden`));
+      const check = await runCli(["check", `${name}.ks`], { cwd: join(work, name), env });
+      assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+      assert.doesNotMatch(check.stderr, /warning/);
+    });
+  }
+
+  it("a system call's record struct has the real argument names and types from tracefs", async () => {
+    const source = readFileSync(join(work, "opens", "opens.ks"), "utf8");
+    assert.match(source, /struct sys_enter_openat_args \{\n    common: u64, .*\n    __syscall_nr: i32,\n    pad: i32,\n    dfd: i64, .*\n    filename: \*u8, .*\n    flags: i64, .*\n    mode: u64, /);
+    assert.match(source, /fn syscalls_sys_enter_openat_handler\(ctx: \*sys_enter_openat_args\) -> i32/);
+    assert.match(source, /e\.filename = str\(ctx\.filename, 128\)/);
+    const fallback = readFileSync(join(work, "opens_no_tracefs", "opens_no_tracefs.ks"), "utf8");
+    assert.match(fallback, /tracefs \(events\/syscalls\/\.\.\.\/format\) was not readable/);
+    assert.match(fallback, /ctx: \*trace_event_raw_sys_enter/);
   });
 });

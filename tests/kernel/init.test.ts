@@ -1,14 +1,15 @@
 // `kernelscript init` for every kind, then `kernelscript build` with -Werror (clang and
 // cc), then — where this kernel allows — the generated loader runs and is checked: the
 // XDP and TC projects on a veth pair in a throw-away namespace count the frames sent,
-// the tracepoint project reports scheduler switches, the perf_event project samples,
+// the tracepoint project reports scheduler switches, the syscalls/sys_enter_openat project
+// names the file a test process opens, the perf_event project samples,
 // tcp_congestion_ops registers; each is stopped by SIGINT or SIGTERM and leaves nothing
-// attached. fentry (lockdown) and kprobes (not configured) stop at the kernel boundary
+// attached, after printing its final report (event count, aggregation). fentry (lockdown) and kprobes (not configured) stop at the kernel boundary
 // with the loader's one-line explanation.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { networkSkipReason } from "../../src/runner/capabilities.js";
@@ -59,6 +60,10 @@ async function packetProject(kind: string, name: string, signal: NodeJS.Signals,
         const exit = await loader.stop(signal);
         assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
         assert.equal(count(loader.stdout(), /^packet \d+: 333 bytes/), 7);
+        // The report after the loop: the count and the log2 histogram of sizes.
+        assert.match(loader.stdout(), /^\d+ events$/m);
+        const bucket = /^\[256, 512\)\s+(\d+) \|@+/m.exec(loader.stdout());
+        assert.ok(bucket && Number(bucket[1]) >= 7, `the 333-byte frames in the histogram:\n${loader.stdout()}`);
         assert.ok(!attached(pair), "nothing attached after the loader exits");
       } finally {
         await loader.stop("SIGKILL");
@@ -90,14 +95,42 @@ kernelTest("init tracepoint/sched/sched_switch: reports scheduler switches, SIGT
   try {
     const loader = startLoader([project.loader]);
     try {
-      await loader.waitFor(/^event 5: pid \d+, value \d+$/m);
+      await loader.waitFor(/^event 5: pid \d+ \(.*\), value \d+$/m);
       const id = /^(\d+): tracepoint\s+name sched_sched_swi/m.exec(run(["bpftool", "prog", "show"]))?.[1];
       assert.ok(id, "the program is loaded while the loader runs");
       assert.match(run(["bpftool", "link", "show"]), new RegExp(`prog ${id}\\b`), "and a link holds it");
       const exit = await loader.stop("SIGTERM");
       assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
       assert.match(loader.stdout(), /^\d+ events$/m);
+      assert.match(loader.stdout(), /^ks_init_tp_by_comm \(percpu_hash<str\(16\), u64>\): top \d+ of \d+ entr(?:y|ies)\nks_init_tp_by_comm\[".*"\] = \d+$/m);
       assert.doesNotMatch(run(["bpftool", "prog", "show"]), /sched_sched_swi/, "the program is gone");
+    } finally {
+      await loader.stop("SIGKILL");
+    }
+  } finally {
+    project.cleanup();
+  }
+});
+
+kernelTest("init tracepoint/syscalls/sys_enter_openat: the record's real names; prints the file a test process opens, SIGINT ends it with its report", async () => {
+  const project = await initAndBuild("tracepoint/syscalls/sys_enter_openat", "ks_init_open");
+  try {
+    const source = readFileSync(join(project.dir, "ks_init_open.ks"), "utf8");
+    assert.match(source, /fn syscalls_sys_enter_openat_handler\(ctx: \*sys_enter_openat_args\)/, "the named record from tracefs");
+    const loader = startLoader([project.loader]);
+    try {
+      await loader.waitFor("Ctrl-C to stop");
+      // A file name no other process opens; cat opens it relative to nothing (AT_FDCWD).
+      const file = join(project.dir, "opened-by-the-test");
+      writeFileSync(file, "x");
+      const opener = spawnSync("cat", [file], { encoding: "utf8" });
+      assert.equal(opener.status, 0, opener.stderr);
+      await loader.waitFor(new RegExp(`^event \\d+: pid \\d+ \\(cat\\), dfd -100, filename "${file}"$`, "m"));
+      const exit = await loader.stop("SIGINT");
+      assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+      assert.match(loader.stdout(), /^\d+ events\nks_init_open_by_comm \(percpu_hash<str\(16\), u64>\): top \d+ of \d+ entr(?:y|ies)$/m);
+      assert.match(loader.stdout(), /^ks_init_open_by_comm\["cat"\] = [1-9]\d*$/m);
+      assert.doesNotMatch(run(["bpftool", "prog", "show"]), /syscalls_sys_en/, "the program is gone");
     } finally {
       await loader.stop("SIGKILL");
     }
@@ -111,9 +144,10 @@ kernelTest("init perf_event: samples CPU 0's cpu-clock, SIGINT detaches", async 
   try {
     const loader = startLoader([project.loader]);
     try {
-      await loader.waitFor(/^sample 3: cpu 0, pid \d+$/m, 15_000);
+      await loader.waitFor(/^sample 3: cpu 0, pid \d+ \(.*\)$/m, 15_000);
       const exit = await loader.stop("SIGINT");
       assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+      assert.match(loader.stdout(), /^ks_init_perf_by_comm \(percpu_hash<str\(16\), u64>\): top \d+ of \d+ entr(?:y|ies)$/m);
       assert.doesNotMatch(run(["bpftool", "prog", "show"]), /ks_init_perf_ha/, "the program is gone");
     } finally {
       await loader.stop("SIGKILL");

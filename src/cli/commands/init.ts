@@ -10,7 +10,7 @@ import { stringFlag, type CommandContext } from "../context.js";
 import { EnvironmentError, ExitCode, UsageError } from "../failures.js";
 import { defaultKernelBtfPath } from "../node-host.js";
 import { replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
-import { listTracepoints } from "../tracefs.js";
+import { listTracepoints, readTracepointFormat } from "../tracefs.js";
 
 export async function runInit(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
@@ -32,7 +32,12 @@ export async function runInit(context: CommandContext): Promise<ExitCode> {
         : "check the path given with --btf",
     );
   }
-  const result = initProject({ kind, name, btf, btfPath, tracepoints: btfPath === defaultKernelBtfPath ? listTracepoints(io.env) : undefined });
+  const runningKernel = btfPath === defaultKernelBtfPath;
+  const result = initProject({
+    kind, name, btf, btfPath,
+    tracepoints: runningKernel ? listTracepoints(io.env, io.cwd) : undefined,
+    tracepointFormat: (category, event) => (runningKernel ? readTracepointFormat(io.env, io.cwd, category, event) : undefined),
+  });
   if (!result.ok) throw new UsageError(`${result.message}\n  = help: ${result.help}`, "init");
   replaceOutputDirectory(target, result.files);
   io.writeStdout(

@@ -2,6 +2,8 @@
 //! aliases), maps, globals and functions in the file scope, so that bodies can be
 //! checked afterwards in any order.
 
+import { isSyscallTracepoint } from "../kernel/tracepoint-format.js";
+import { checkSyscallRecord } from "./syscall-record.js";
 import { testStructs } from "../kernel/testing.js";
 import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
@@ -367,6 +369,11 @@ function checkProgramSignature(
   const param = params[0];
   if (params.length !== 1 || !param) {
     report({ kind: "contextCount", count: params.length }, decl.name.span);
+  } else if (target !== undefined && isSyscallTracepoint(target) && param.type.kind === "pointer" &&
+    param.type.target.kind === "struct" && param.type.target.origin === "user") {
+    // A struct of the program's own, laid out like the record, names the real arguments.
+    const layout = ctx.structs.get(param.type.target.name);
+    if (layout) checkSyscallRecord(ctx, layout, target, decl.params[0]!.type.span);
   } else if (param.type.kind !== "error" && !(param.type.kind === "pointer" && param.type.target.kind === "struct" &&
     (contextStruct === undefined || param.type.target.name === contextStruct))) {
     report({ kind: "contextType", struct: contextStruct }, decl.params[0]!.type.span);

@@ -6,6 +6,7 @@
 //! checks calls against them and records how each string is read
 //! (`CheckContext.stringReads`, lowered by lower/lower-tracing.ts).
 
+import { isSyscallEntryRecord } from "./syscall-record.js";
 import type * as ast from "../ast.js";
 import { unparenthesize } from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
@@ -223,5 +224,6 @@ function provenance(c: ExprChecker, address: ast.Expr): StringSource | undefined
   if (struct?.kind !== "struct") return undefined;
   if (userPointerFields.get(struct.name)?.includes(e.field.name)) return "user";
   const fieldType = c.ctx.exprTypes.get(e);
+  if (fieldType?.kind === "pointer" && isSyscallEntryRecord(c.ctx, struct.name)) return "user";
   return struct.origin === "kernel" && fieldType?.kind === "pointer" ? "kernel" : undefined;
 }

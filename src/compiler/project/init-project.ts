@@ -9,6 +9,8 @@
 
 import { Btf, BtfError, type BtfType } from "../kernel/btf.js";
 import { BtfRenderer, paramNames, safeName } from "./btf-render.js";
+import { syscallRecord } from "./syscall-record.js";
+import { isPointerField } from "../kernel/tracepoint-format.js";
 import { closestName } from "../suggest.js";
 import { tracepointRecordStruct } from "../kernel/program-types.js";
 import { btfTracepoints, lookupTracepoint } from "../kernel/tracepoints.js";
@@ -31,6 +33,8 @@ export interface InitInput {
   readonly btfPath: string;
   /** `category/event` names from tracefs, when the CLI could read them. */
   readonly tracepoints: readonly string[] | undefined;
+  /** tracefs' `events/CATEGORY/EVENT/format` text, when the CLI can read it. */
+  readonly tracepointFormat?: (category: string, event: string) => string | undefined;
 }
 
 export interface InitFile {
@@ -79,7 +83,7 @@ export function initProject(input: InitInput): InitResult {
   }
   const kind = parseKind(input.kind, btf, input.tracepoints);
   if ("message" in kind) return { ok: false, ...kind };
-  const project = generate(kind, input.name, btf, input.btfPath);
+  const project = generate(kind, input.name, btf, input.btfPath, input.tracepointFormat);
   if ("message" in project) return { ok: false, ...project };
   return { ok: true, files: project, kind };
 }
@@ -154,18 +158,28 @@ function probeKind(text: string, btf: Btf): InitKind | InitError {
 interface Parts {
   readonly header: string;
   readonly rendered: BtfRenderer;
-  /** Declarations before the program (event struct, maps). */
+  /** Types of the program's own before the event record (a system call's record struct). */
+  readonly types: readonly string[];
+  /** Fields of the event record streamed to user space. */
   readonly eventFields: readonly string[];
+  /** An aggregation map printed at exit (`@top`, `@hist`), declared before the program. */
+  readonly aggregation: { readonly declaration: string; readonly name: string } | undefined;
   readonly program: readonly string[];
-  readonly main: readonly string[];
+  /** The body of the event printer (`e` is the record). */
+  readonly print: readonly string[];
+  /** `main`: loading, attaching (returning 1 on failure), the message once attached. */
+  readonly start: readonly string[];
+  readonly attachedMessage: string;
+  readonly detach: readonly string[];
+  readonly usesArgs: boolean;
   /** How to run it, for the README. */
   readonly run: string;
   readonly summary: string;
   readonly limits: readonly string[];
 }
 
-function generate(kind: InitKind, name: string, btf: Btf, btfPath: string): InitFile[] | InitError {
-  const parts = partsFor(kind, name, btf);
+function generate(kind: InitKind, name: string, btf: Btf, btfPath: string, format: InitInput["tracepointFormat"]): InitFile[] | InitError {
+  const parts = partsFor(kind, name, btf, format);
   if ("message" in parts) return parts;
   const rendered = parts.rendered.result();
   const headerText = [
@@ -182,6 +196,7 @@ function generate(kind: InitKind, name: string, btf: Btf, btfPath: string): Init
     "",
     `include "${parts.header}"`,
     "",
+    ...parts.types.flatMap((t) => [t, ""]),
     "// One record per event, streamed to user space through the ring buffer.",
     `struct ${name}_event {`,
     ...parts.eventFields.map((f) => `    ${f},`),
@@ -189,15 +204,16 @@ function generate(kind: InitKind, name: string, btf: Btf, btfPath: string): Init
     "",
     `var ${name}_events: ringbuf<${name}_event>(262144)`,
     `var ${name}_count: array<u32, u64>(1)`,
+    ...(parts.aggregation ? [parts.aggregation.declaration] : []),
     "",
     ...parts.program,
     "",
     `fn print_${name}_event(e: *${name}_event) -> i32 {`,
-    ...printEvent(kind, name),
+    ...parts.print.map((l) => `    ${l}`),
     "    return 0",
     "}",
     "",
-    ...parts.main,
+    ...mainLines(name, parts),
     "",
   ].join("\n");
   const readme = [
@@ -219,8 +235,8 @@ function generate(kind: InitKind, name: string, btf: Btf, btfPath: string): Init
     `sudo ./${name}/${name}${parts.run}`,
     "```",
     "",
-    "The loader prints one line per event until Ctrl-C (SIGINT) or SIGTERM, then",
-    "detaches everything it attached and exits 0.",
+    "The loader prints one line per event until Ctrl-C (SIGINT) or SIGTERM; then the rest",
+    `of \`main\` runs: it detaches, prints the number of events${parts.aggregation ? ` and \`${parts.aggregation.name}\`` : ""}, and exits 0.`,
     ...(parts.limits.length > 0 ? ["", "## Limits", "", ...parts.limits.map((l) => `- ${l}`)] : []),
     "",
   ].join("\n");
@@ -241,19 +257,6 @@ function kindText(kind: InitKind): string {
   }
 }
 
-function printEvent(kind: InitKind, name: string): string[] {
-  switch (kind.kind) {
-    case "xdp": case "tc":
-      return ['    print("packet %d: %d bytes on ifindex %d", e.seq, e.length, e.ifindex)'];
-    case "tracepoint": case "probe":
-      return ['    print("event %d: pid %d, value %d", e.seq, e.pid, e.value)'];
-    case "perf_event":
-      return ['    print("sample %d: cpu %d, pid %d", e.seq, e.cpu, e.pid)'];
-    case "struct_ops":
-      return [`    print("${name}: method call %d (init)", e.seq)`];
-  }
-}
-
 /** Events counted into `NAME_count[0]` and sent as one record. */
 function submitLines(name: string, fill: readonly string[], indent = "    "): string[] {
   return [
@@ -266,20 +269,42 @@ function submitLines(name: string, fill: readonly string[], indent = "    "): st
   ];
 }
 
-function registerMain(name: string, load: string[], attachLines: string[], attachedMessage: string, usesArgs: boolean): string[] {
+/**
+ * The long-running `main`: events delivered for up to a second at a time until Ctrl-C
+ * (SIGINT) or SIGTERM ends `running()`; then the rest runs — detach, the final report.
+ */
+function mainLines(name: string, parts: Parts): string[] {
   return [
-    ...(usesArgs ? ["struct Args {", "    interface: str(16),", "}", ""] : []),
-    usesArgs ? "fn main(args: Args) -> i32 {" : "fn main() -> i32 {",
-    ...load.map((l) => `    ${l}`),
-    ...attachLines.map((l) => `    ${l}`),
-    `    print("${attachedMessage}; Ctrl-C to stop")`,
+    ...(parts.usesArgs ? ["struct Args {", "    interface: str(16),", "}", ""] : []),
+    parts.usesArgs ? "fn main(args: Args) -> i32 {" : "fn main() -> i32 {",
+    ...parts.start.map((l) => `    ${l}`),
+    `    printf("${parts.attachedMessage}; Ctrl-C to stop\\n")`,
     `    ${name}_events.on_event(print_${name}_event)`,
-    `    var result = dispatch(${name}_events)`,
-    `    print("%d events", ${name}_count[0])`,
+    "    var result: i32 = 0",
+    "    while (running()) {",
+    `        result = dispatch(${name}_events, 1s)`,
+    "        if (result != 0) {",
+    "            break",
+    "        }",
+    "    }",
+    ...parts.detach.map((l) => `    ${l}`),
+    `    printf("%llu events\\n", ${name}_count[0])`,
+    ...(parts.aggregation ? [`    ${parts.aggregation.name}.print()`] : []),
+    "    return result",
+    "}",
   ];
 }
 
-function partsFor(kind: InitKind, name: string, btf: Btf): Parts | InitError {
+function attachLines(call: string, failure: string): string[] {
+  return [`if (${call} != 0) {`, `    eprintf("${failure}\\n")`, "    return 1", "}"];
+}
+
+/** The processes that caused the most events, printed at exit (`@top`). */
+function topByComm(name: string): { readonly declaration: string; readonly name: string } {
+  return { declaration: `@top(10) var ${name}_by_comm: percpu_hash<str(16), u64>(1024)`, name: `${name}_by_comm` };
+}
+
+function partsFor(kind: InitKind, name: string, btf: Btf, format: InitInput["tracepointFormat"]): Parts | InitError {
   const rendered = new BtfRenderer(btf);
   switch (kind.kind) {
     case "xdp": case "tc": {
@@ -294,66 +319,33 @@ function partsFor(kind: InitKind, name: string, btf: Btf): Parts | InitError {
       return {
         header: isXdp ? "xdp.kh" : "tc.kh",
         rendered,
+        types: [],
         eventFields: ["seq: u64", "ifindex: u32", "length: u32"],
+        aggregation: { declaration: `@hist var ${name}_sizes: percpu_array<u32, u64>(65)`, name: `${name}_sizes` },
         program: [
           attribute,
           `${signature} {`,
-          ...submitLines(name, [`e.ifindex = ${ifindex}`, `e.length = ${length}`]),
+          `    var length = ${length}`,
+          `    ${name}_sizes[log2(length as u64)] += 1   // a log2 histogram (per-CPU: no atomics), printed at exit`,
+          ...submitLines(name, [`e.ifindex = ${ifindex}`, "e.length = length"]),
           `    return ${isXdp ? "XDP_PASS" : "TC_ACT_OK"}`,
           "}",
         ],
-        main: [
-          ...registerMain(name, [`var prog = load(${handler})`], [
-            "if (attach(prog, args.interface, 0) != 0) {",
-            `    print("could not attach ${handler} to the interface given with --interface")`,
-            "    return 1",
-            "}",
-          ], `${handler} attached${kind.kind === "tc" ? ` (${kind.direction})` : ""}`, true),
-          "    detach(prog)",
-          "    return result",
-          "}",
-        ],
+        print: ['printf("packet %llu: %u bytes on ifindex %u\\n", e.seq, e.length, e.ifindex)'],
+        start: [`var prog = load(${handler})`,
+          ...attachLines("attach(prog, args.interface, 0)", `could not attach ${handler} to the interface given with --interface`)],
+        attachedMessage: `${handler} attached${kind.kind === "tc" ? ` (${kind.direction})` : ""}`,
+        detach: ["detach(prog)"],
+        usesArgs: true,
         run: " --interface eth0",
         summary: isXdp
-          ? "An XDP program: counts every frame arriving on an interface and reports its size; every frame is passed on."
-          : `A TC ${kind.direction} program: counts every packet ${kind.direction === "ingress" ? "entering" : "leaving"} an interface and reports its size; every packet goes on.`,
+          ? "An XDP program: reports every frame arriving on an interface with its size, and a histogram of the sizes at exit; every frame is passed on."
+          : `A TC ${kind.direction} program: reports every packet ${kind.direction === "ingress" ? "entering" : "leaving"} an interface with its size, and a histogram of the sizes at exit; every packet goes on.`,
         limits: [],
       };
     }
-    case "tracepoint": {
-      const record = tracepointRecordStruct(`${kind.category}/${kind.event}`);
-      rendered.addStruct(record);
-      const field = firstIntegerField(btf, record);
-      const handler = `${kind.category}_${kind.event}_handler`;
-      const target = `${kind.category}/${kind.event}`;
-      return {
-        header: "tracepoint.kh",
-        rendered,
-        eventFields: ["seq: u64", "pid: u32", "value: u64"],
-        program: [
-          `@tracepoint("${target}")`,
-          `fn ${handler}(ctx: *${record}) -> i32 {`,
-          ...submitLines(name, ["e.pid = (bpf_get_current_pid_tgid() >> 32) as u32",
-            field ? `e.value = ctx.${field} as u64   // \`${field}\` of the record; see tracepoint.kh for the others` : "e.value = 0"]),
-          "    return 0",
-          "}",
-        ],
-        main: [
-          ...registerMain(name, [`var prog = load(${handler})`], [
-            `if (attach(prog, "${target}", 0) != 0) {`,
-            `    print("could not attach ${handler} to ${target}")`,
-            "    return 1",
-            "}",
-          ], `${handler} attached to ${target}`, false),
-          "    detach(prog)",
-          "    return result",
-          "}",
-        ],
-        run: "",
-        summary: `A tracepoint program on \`${target}\`: one event per hit with the calling process and the record's \`${field ?? "(no integer field)"}\`.`,
-        limits: [],
-      };
-    }
+    case "tracepoint":
+      return tracepointParts(kind, name, btf, rendered, format);
     case "probe": {
       const proto = btf.findFunction(kind.fn)!;
       const target = `${kind.fn}${kind.offset ? `+${kind.offset}` : ""}`;
@@ -370,69 +362,148 @@ function partsFor(kind: InitKind, name: string, btf: Btf): Parts | InitError {
       } else {
         limits.push("A probe at an offset is a kprobe: the kernel needs CONFIG_KPROBES, and the registers no longer hold the arguments there.");
       }
+      const top = topByComm(name);
       return {
         header: "probe.kh",
         rendered,
-        eventFields: ["seq: u64", "pid: u32", "value: u64"],
+        types: [],
+        eventFields: ["seq: u64", "pid: u32", "comm: str(16)", "value: u64"],
+        aggregation: top,
         program: [
           `// The kernel's prototype: ${kind.fn}${rendered.prototype(proto).slice(2)}`,
           `@probe("${target}")`,
           `fn ${handler}(${params.join(", ")}) -> i32 {`,
-          ...submitLines(name, ["e.pid = (bpf_get_current_pid_tgid() >> 32) as u32", `e.value = ${value}`]),
+          `    ${top.name}[comm()] += 1`,
+          ...submitLines(name, ["e.pid = pid()", "e.comm = comm()", `e.value = ${value}`]),
           "    return 0",
           "}",
         ],
-        main: [
-          ...registerMain(name, [`var prog = load(${handler})`], [
-            `if (attach(prog, "${target}", 0) != 0) {`,
-            `    print("could not attach the probe on ${target}")`,
-            "    return 1",
-            "}",
-          ], `probe attached to ${target}`, false),
-          "    detach(prog)",
-          "    return result",
-          "}",
-        ],
+        print: ['printf("call %llu: pid %u (%s), value %llu\\n", e.seq, e.pid, e.comm, e.value)'],
+        start: [`var prog = load(${handler})`, ...attachLines(`attach(prog, "${target}", 0)`, `could not attach the probe on ${target}`)],
+        attachedMessage: `probe attached to ${target}`,
+        detach: ["detach(prog)"],
+        usesArgs: false,
         run: "",
-        summary: `A probe on the kernel function \`${target}\`: one event per call with the calling process${value !== "0" ? " and its first integer argument" : ""}.`,
+        summary: `A probe on the kernel function \`${target}\`: one line per call with the calling process${value !== "0" ? " and its first integer argument" : ""}; the busiest processes at exit.`,
         limits,
       };
     }
     case "perf_event": {
       rendered.addStruct("bpf_perf_event_data");
+      const top = topByComm(name);
       return {
         header: "perf_event.kh",
         rendered,
-        eventFields: ["seq: u64", "cpu: u32", "pid: u32"],
+        types: [],
+        eventFields: ["seq: u64", "cpu: u32", "pid: u32", "comm: str(16)"],
+        aggregation: top,
         program: [
           "@perf_event",
           `fn ${name}_handler(ctx: *bpf_perf_event_data) -> i32 {`,
-          ...submitLines(name, ["e.cpu = bpf_get_smp_processor_id()", "e.pid = (bpf_get_current_pid_tgid() >> 32) as u32"]),
+          `    ${top.name}[comm()] += 1`,
+          ...submitLines(name, ["e.cpu = bpf_get_smp_processor_id()", "e.pid = pid()", "e.comm = comm()"]),
           "    return 0",
           "}",
         ],
-        main: [
-          ...registerMain(name, [`var prog = load(${name}_handler)`], [
-            "// The software cpu-clock of CPU 0, every 100 ms of its time (period in ns).",
-            "var att = attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock, pid: -1, cpu: 0, period: 100000000 }, 0)",
-            "if (att.perf_fd < 0) {",
-            '    print("could not open the perf event")',
-            "    return 1",
-            "}",
-          ], `${name}_handler sampling CPU 0`, false),
-          "    detach(att)",
-          "    detach(prog)",
-          "    return result",
+        print: ['printf("sample %llu: cpu %u, pid %u (%s)\\n", e.seq, e.cpu, e.pid, e.comm)'],
+        start: [
+          `var prog = load(${name}_handler)`,
+          "// The software cpu-clock of CPU 0, every 100 ms of its time (period in ns).",
+          "var att = attach(prog, perf_options { perf_type: perf_type_software, perf_config: cpu_clock, pid: -1, cpu: 0, period: 100000000 }, 0)",
+          "if (att.perf_fd < 0) {",
+          '    eprintf("could not open the perf event\\n")',
+          "    return 1",
           "}",
         ],
+        attachedMessage: `${name}_handler sampling CPU 0`,
+        detach: ["detach(att)", "detach(prog)"],
+        usesArgs: false,
         run: "",
-        summary: "A perf_event program sampling CPU 0 on its software cpu-clock (10 times a second): one event per sample with the pid it interrupted.",
+        summary: "A perf_event program sampling CPU 0 on its software cpu-clock (10 times a second): one line per sample with the process it interrupted; at exit, the processes sampled most.",
         limits: ["Hardware events (`perf_type_hardware`) need a real PMU, often missing in VMs and containers."],
       };
     }
     case "struct_ops":
       return structOpsParts(kind.ops, name, btf, rendered);
   }
+}
+
+/**
+ * A tracepoint program. A system call's record comes from tracefs' format, with the
+ * real argument names (`ctx.filename`); without tracefs it is BTF's shared
+ * `trace_event_raw_sys_enter` with `args[6]`, and the source says why.
+ */
+function tracepointParts(kind: Extract<InitKind, { kind: "tracepoint" }>, name: string, btf: Btf, rendered: BtfRenderer, format: InitInput["tracepointFormat"]): Parts {
+  const target = `${kind.category}/${kind.event}`;
+  const handler = `${kind.category}_${kind.event}_handler`;
+  const top = topByComm(name);
+  const formatText = kind.category === "syscalls" ? format?.(kind.category, kind.event) : undefined;
+  const record = formatText === undefined ? undefined : syscallRecord(kind.event, formatText);
+  let context: string;
+  let fields: string[];
+  let fill: string[];
+  let print: string;
+  let what: string;
+  const notes: string[] = [];
+  const types: string[] = [];
+  if (record) {
+    // The struct is the program's own (the kernel has no C name for it). Its 8-byte header
+    // is the kernel's trace_entry, documented in the .kh but written `common: u64`: the
+    // loader's C has no vmlinux.h to embed it from.
+    rendered.addStruct("trace_entry");
+    types.push(record.declaration);
+    context = record.struct;
+    const text = record.fields.find((f) => f.type === "*u8");
+    const value = record.fields.find((f) => !isPointerField(f.source));
+    fields = ["seq: u64", "pid: u32", "comm: str(16)", ...(value ? [`${value.name}: ${value.valueType}`] : []), ...(text ? [`${text.name}: str(128)`] : [])];
+    fill = ["e.pid = pid()", "e.comm = comm()",
+      ...(value ? [`e.${value.name} = ctx.${value.name}${value.valueType === value.type ? "" : ` as ${value.valueType}`}`] : []),
+      ...(text ? [`e.${text.name} = str(ctx.${text.name}, 128)   // a user address: bpf_probe_read_user_str`] : [])];
+    const shown = [
+      ...(value ? [{ format: `${value.name} ${printfConversion(value.valueType)}`, arg: `e.${value.name}` }] : []),
+      ...(text ? [{ format: `${text.name} \\"%s\\"`, arg: `e.${text.name}` }] : []),
+    ];
+    print = `printf("event %llu: pid %u (%s)${shown.map((s) => `, ${s.format}`).join("")}\\n", e.seq, e.pid, e.comm${shown.map((s) => `, ${s.arg}`).join("")})`;
+    what = [value?.name, text?.name].filter((n) => n !== undefined).map((n) => `\`${n}\``).join(" and ") || "no arguments";
+  } else {
+    context = tracepointRecordStruct(target);
+    rendered.addStruct(context);
+    const field = firstIntegerField(btf, context);
+    if (kind.category === "syscalls") {
+      notes.push("// tracefs (events/syscalls/.../format) was not readable, so the system call's argument",
+        "// names are unknown here: the record is BTF's shared one, `args[i]` by position (see",
+        "// docs/init.md; run init where tracefs is mounted to get the named struct).");
+    }
+    fields = ["seq: u64", "pid: u32", "comm: str(16)", "value: u64"];
+    fill = ["e.pid = pid()", "e.comm = comm()",
+      field ? `e.value = ctx.${field} as u64   // \`${field}\` of the record; see tracepoint.kh for the others` : "e.value = 0"];
+    print = 'printf("event %llu: pid %u (%s), value %llu\\n", e.seq, e.pid, e.comm, e.value)';
+    what = field ? `\`${field}\`` : "(no integer field)";
+  }
+  return {
+    header: "tracepoint.kh",
+    rendered,
+    types,
+    eventFields: fields,
+    aggregation: top,
+    program: [
+      ...notes,
+      `@tracepoint("${target}")`,
+      `fn ${handler}(ctx: *${context}) -> i32 {`,
+      `    ${top.name}[comm()] += 1`,
+      ...submitLines(name, fill),
+      "    return 0",
+      "}",
+    ],
+    print: [print],
+    start: [`var prog = load(${handler})`, ...attachLines(`attach(prog, "${target}", 0)`, `could not attach ${handler} to ${target}`)],
+    attachedMessage: `${handler} attached to ${target}`,
+    detach: ["detach(prog)"],
+    usesArgs: false,
+    run: "",
+    summary: `A tracepoint program on \`${target}\`: one line per hit with the calling process and the record's ${what}; the busiest processes at exit.`,
+    limits: [],
+  };
 }
 
 const requiredOps: ReadonlyMap<string, readonly string[]> = new Map([["tcp_congestion_ops", ["ssthresh", "undo_cwnd", "cong_avoid"]]]);
@@ -470,29 +541,29 @@ function structOpsParts(ops: string, name: string, btf: Btf, rendered: BtfRender
   return {
     header: `${ops}.kh`,
     rendered,
+    types: [],
     eventFields: ["seq: u64", "calls: u32"],
+    aggregation: undefined,
     program,
-    main: [
-      "fn main() -> i32 {",
-      `    if (register(${name}) != 0) {`,
-      `        print("could not register ${name} as a ${ops}")`,
-      "        return 1",
-      "    }",
-      ...(ops === "tcp_congestion_ops"
-        ? [`    print("${name.slice(0, 15)} registered; use it with sysctl net.ipv4.tcp_congestion_control=${name.slice(0, 15)}; Ctrl-C to stop")`]
-        : [`    print("${name} registered; Ctrl-C to stop")`]),
-      `    ${name}_events.on_event(print_${name}_event)`,
-      `    var result = dispatch(${name}_events)`,
-      `    print("%d events", ${name}_count[0])`,
-      "    return result",
-      "}",
-    ],
+    print: [`printf("${name}: method call %llu (init)\\n", e.seq)`],
+    start: attachLines(`register(${name})`, `could not register ${name} as a ${ops}`),
+    attachedMessage: ops === "tcp_congestion_ops"
+      ? `${name.slice(0, 15)} registered; use it with sysctl net.ipv4.tcp_congestion_control=${name.slice(0, 15)}`
+      : `${name} registered`,
+    detach: [],
+    usesArgs: false,
     run: "",
     summary: ops === "tcp_congestion_ops"
       ? "A TCP congestion control (struct_ops `tcp_congestion_ops`) with a fixed window; one event per connection it starts managing."
       : `A struct_ops implementation of \`${ops}\` (methods typed from the kernel's prototypes).`,
     limits: ops === "tcp_congestion_ops" ? ["The congestion control name is at most 15 characters (TCP_CA_NAME_MAX)."] : [],
   };
+}
+
+/** The printf conversion of an integer type named in KernelScript (`i32` → `%d`). */
+function printfConversion(type: string): string {
+  const wide = type.endsWith("64");
+  return type.startsWith("i") ? (wide ? "%lld" : "%d") : (wide ? "%llu" : "%u");
 }
 
 function isInteger(type: BtfType): boolean {

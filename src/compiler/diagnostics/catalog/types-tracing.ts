@@ -191,3 +191,63 @@ export const unknownStringProvenance = defineWarning(
     help: "say which with `ustr(p)` (user memory) or `kstr(p)` (kernel memory)",
   }),
 );
+
+// E1395–E1399: a user struct as the record of a system-call tracepoint
+// (`syscalls/sys_enter_NAME`, `sys_exit_NAME`); check/syscall-record.ts.
+
+/** What is wrong with the header of a system-call record struct. */
+export type SyscallHeaderProblem =
+  | { readonly kind: "noSyscallNr" }
+  | { readonly kind: "syscallNrType"; readonly found: string }
+  | { readonly kind: "syscallNrOffset"; readonly offset: number };
+
+const syscallRecordLayout = "A system-call tracepoint's record is an 8-byte common header (`common: u64`, or the kernel's `trace_entry`), `__syscall_nr: i32` at byte 8, 4 bytes of padding, then one 8-byte slot per argument from byte 16 (`sys_exit_*`: one slot, `ret`). A struct written for it must have exactly that layout; the names and types of the arguments are in tracefs (`/sys/kernel/tracing/events/syscalls/EVENT/format`), and `kernelscript init tracepoint/syscalls/EVENT NAME` writes the struct for you.";
+
+export const syscallRecordHeader = defineError(
+  "E1395",
+  "system-call record without its header",
+  syscallRecordLayout,
+  (struct: string, problem: SyscallHeaderProblem) => {
+    switch (problem.kind) {
+      case "noSyscallNr":
+        return { message: `\`${struct}\` has no \`__syscall_nr\` field, so it is not laid out like a system-call record`, label: "used as the record of a system-call tracepoint", help: "start the struct with `common: u64, __syscall_nr: i32, pad: i32,` and then the arguments, 8 bytes each" };
+      case "syscallNrType":
+        return { message: `\`__syscall_nr\` is an \`i32\` in the record, not \`${problem.found}\``, label: "4-byte signed integer", help: "declare it `__syscall_nr: i32`" };
+      case "syscallNrOffset":
+        return { message: `\`__syscall_nr\` is at byte ${problem.offset} of the struct; the record has it at byte 8`, label: "after an 8-byte header", help: "put exactly 8 bytes before it: `common: u64` (or the kernel's `trace_entry`)" };
+    }
+  },
+);
+
+export const syscallRecordSlot = defineError(
+  "E1396",
+  "system-call argument not in an 8-byte slot",
+  syscallRecordLayout,
+  (field: string, offset: number, size: number) => ({
+    message: `\`${field}\` takes ${size} byte${size === 1 ? "" : "s"} at byte ${offset}; every argument of a system-call record is an 8-byte slot from byte 16`,
+    label: "not an 8-byte slot",
+    help: "declare the argument as `u64`, `i64` or a pointer (`*u8` for a string); narrower values are widened to 8 bytes by the kernel",
+  }),
+);
+
+/** How a field of a system-call record differs from what tracefs lists. */
+export type SyscallFieldProblem =
+  | { readonly kind: "name"; readonly expected: string }
+  | { readonly kind: "extra"; readonly event: string; readonly count: number }
+  | { readonly kind: "pointer"; readonly expected: string };
+
+export const syscallRecordField = defineError(
+  "E1397",
+  "system-call record field differs from tracefs",
+  `${syscallRecordLayout} When tracefs is readable the compiler checks the struct against it: each slot's name, and that addresses (\`const char *\`) are pointers or \`u64\`.`,
+  (field: string, problem: SyscallFieldProblem) => {
+    switch (problem.kind) {
+      case "name":
+        return { message: `this slot of the record is \`${problem.expected}\`, not \`${field}\``, label: `tracefs names it \`${problem.expected}\``, help: `rename the field \`${problem.expected}\`` };
+      case "extra":
+        return { message: `\`${field}\` is past the end of the record: \`${problem.event}\` has ${problem.count} argument slot${problem.count === 1 ? "" : "s"}`, label: "not in the record", help: "remove the field (the record's fields are listed in tracefs' format file)" };
+      case "pointer":
+        return { message: `\`${field}\` is an address (\`${problem.expected}\`) in the record`, label: "an address, not a number", help: `declare it as a pointer (\`*u8\` for a string) or \`u64\`` };
+    }
+  },
+);
