@@ -16,7 +16,7 @@ import * as tracing from "../diagnostics/catalog/types-tracing.js";
 import type { MapDisplay } from "../ir.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import type { Type } from "../types.js";
-import { errorType, sizeOf, typeToString, u64, voidType } from "../types.js";
+import { errorType, typeToString, u64, voidType } from "../types.js";
 import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
 import { asInteger } from "./conversions.js";
@@ -48,16 +48,12 @@ export function aggregationOf(ctx: CheckContext, type: Type, attribute: ast.Attr
       ctx.diags.report(tracing.badAggregationMap, span, { kind: "statsValue", value: typeToString(type.value) });
       return undefined;
     }
-    const padding = paddingOf(ctx, type.key);
-    if (padding) ctx.diags.report(tracing.paddedAggregationKey, span, typeToString(type.key), padding.size, padding.used);
     return { kind: "stats" };
   }
   if (!asInteger(type.value)) {
     ctx.diags.report(tracing.badAggregationMap, span, { kind: "valueNotInteger", attribute: name, value: typeToString(type.value) });
     return undefined;
   }
-  const padding = paddingOf(ctx, type.key);
-  if (padding) ctx.diags.report(tracing.paddedAggregationKey, span, typeToString(type.key), padding.size, padding.used);
   const args = (attribute.args ?? []).map((a) => constantInteger(ctx, a));
   const constants = args.every((a) => a !== undefined) ? (args as bigint[]) : undefined;
   if (name === "top") {
@@ -131,19 +127,6 @@ export function checkRecord(c: ExprChecker, scope: Scope, expr: ast.CallExpr): T
   checkExprAs(c, scope, key, symbol.info.type.key, { kind: "mapKey", map: symbol.info.name });
   checkExprAs(c, scope, sample, u64, { kind: "builtinArgument", callee: "record" });
   return voidType;
-}
-
-/** A struct key's size and the bytes its fields (nested ones included) fill, when they differ. */
-function paddingOf(ctx: CheckContext, key: Type): { readonly size: number; readonly used: number } | undefined {
-  const filled = (t: Type): number => {
-    if (t.kind === "array") return t.length * filled(t.element);
-    if (t.kind !== "struct") return sizeOf(t, ctx.tables);
-    return (ctx.structs.get(t.name)?.fields ?? []).reduce((sum, f) => sum + filled(f.type), 0);
-  };
-  if (key.kind !== "struct") return undefined;
-  const size = sizeOf(key, ctx.tables);
-  const used = filled(key);
-  return used < size ? { size, used } : undefined;
 }
 
 /** The field of a struct key that holds a histogram's bucket index. */

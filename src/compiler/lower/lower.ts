@@ -29,7 +29,7 @@ import type { MatchLowering } from "./lower-match.js";
 import { lowerMatchInto, lowerMatchStatement, lowerMatchValue, lowerReturnMatch } from "./lower-match.js";
 import { implicitPacketRead } from "./lower-packets.js";
 import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue, presenceUpdate } from "./map-update-values.js";
-import { lowerMapAssignment, lowerMapRead, lowerMaps, objectMapValue } from "./lower-object-maps.js";
+import { lowerMapAssignment, lowerMapRead, lowerMaps } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
 import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";

@@ -142,17 +142,6 @@ export const stackPrintInEbpf = defineError(
   }),
 );
 
-export const paddedAggregationKey = defineWarning(
-  "W0311",
-  "aggregation key with padding bytes",
-  "An aggregation map is usually updated with a struct literal as its key (`m[Key { comm: comm(), bucket: log2(v) }] += 1`). The bytes the C layout leaves between or after the fields are not set by a literal, and the kernel compares keys byte for byte: the same key then lands in a new entry each time, and the map fills with copies. A key without padding (fields ordered by size, or a `str(N)` whose N + 1 fills the gap) cannot have this problem.",
-  (key: string, size: number, used: number) => ({
-    message: `the key \`${key}\` has ${size - used} padding byte${size - used === 1 ? "" : "s"} (${used} of its ${size} bytes are fields)`,
-    label: "equal keys may differ in their padding",
-    help: "reorder the fields or widen one so that they fill the struct (`comm: str(19), bucket: u32` is 24 bytes, no padding)",
-  }),
-);
-
 export const recordNeedsStatsMap = defineError(
   "E1347",
   "record() on a map without @stats",
