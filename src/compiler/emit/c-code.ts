@@ -580,7 +580,7 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     // `sprintf`'s destination (args[0]) is the place written, not a value printed.
     const args = s.args.map((a, i) => (s.variant === "sprintf" && i === 0 ? this.expr(a)
-      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
+      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type, this.side) ?? printArgument(this.expr(a), a.type)));
     const format = cString(printNewline(s) ? `${s.format}\n` : s.format);
     const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
     if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;

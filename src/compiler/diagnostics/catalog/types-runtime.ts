@@ -49,7 +49,7 @@ export const runtimeBuiltinSide = defineError(
     message: `\`${name}\` is not available in ${sideText(side)}`,
     label: "user space only",
     help: name === "printf" || name === "eprintf" || name === "eprint" || name === "sprintf"
-      ? "in eBPF use `print(format, values…)`: it writes a line to the kernel's trace buffer (bpf_printk)"
+      ? "in eBPF use `print(format, values…)`: each call is one whole line of the kernel's trace buffer (bpf_printk), which cannot hold output without a newline"
       : "call it from user space (`main` or a function it calls); eBPF code can read the clock with `now()`",
   }),
 );
