@@ -28,6 +28,10 @@ kernelTest("typed options: durations, repeated ports and prefixes, addresses, MA
       "positional 2: [first] [second]",
       "",
     ].join("\n"));
+    // Host bits of a prefix are cleared, as iptables and nft do.
+    const masked = run("--deny", "198.18.0.1/24", "--deny", "10.255.255.255/9,1.2.3.4/0", "--deny6", "2001:db8:ffff::1/33");
+    assert.equal(masked.status, 0, masked.stderr);
+    assert.match(masked.stdout, /^deny 3: 198\.18\.0\.0\/24 10\.128\.0\.0\/9 0\.0\.0\.0\/0\ndeny6 2001:db8:8000::\/33 /m);
     assert.match(run("--interval", "2m").stdout, /^interval 120000000000 /);
     assert.match(run("--interval", "17").stdout, /^interval 17 /, "a plain number stays a number");
     assert.match(run().stdout, /ports 0:\ndeny 0:\n/, "no values: the counts are 0");

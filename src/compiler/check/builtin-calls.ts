@@ -129,7 +129,7 @@ function checkPrint(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   for (const arg of expr.args) {
     const type = concreteType(c.ctx, arg, checkExpr(c, scope, arg));
     const printable = type.kind === "error" || type.kind === "bool" || type.kind === "str" || asInteger(type) !== undefined || type.kind === "pointer" ||
-      (c.fn.side === "user" && isTextArray(type));
+      isTextArray(type);
     if (!printable) {
       c.ctx.diags.report(typeErrors.badBuiltinArguments, arg.span, "print", { kind: "printable", found: typeToString(type) });
     }

@@ -20,6 +20,7 @@ import type { RuntimeSignature } from "../diagnostics/catalog/types-runtime.js";
 import type { Type } from "../types.js";
 import { boolType, errorType, i32, typeToString, u64 } from "../types.js";
 import { asInteger, concreteType } from "./conversions.js";
+import { constantValue } from "./loops.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
@@ -106,6 +107,7 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.args[0]!.span, signature, { index: 0, type: found }))) {
     return errorType;
   }
+  if (name === "sleep") refuseNegativeDuration(c, "sleep", expr.args[0]!);
   return signature.type;
 }
 
@@ -120,7 +122,18 @@ function checkDuration(c: ExprChecker, scope: Scope, arg: ast.Expr, bad: (found:
 
 /** The last argument of `dispatch(rb…, timeout)`, when it is not a ring buffer. */
 export function checkDispatchTimeout(c: ExprChecker, scope: Scope, arg: ast.Expr): void {
-  checkDuration(c, scope, arg, (found) => c.ctx.diags.report(runtimeErrors.dispatchTimeout, arg.span, found));
+  if (checkDuration(c, scope, arg, (found) => c.ctx.diags.report(runtimeErrors.dispatchTimeout, arg.span, found))) {
+    refuseNegativeDuration(c, "dispatch", arg);
+  }
+}
+
+/**
+ * A constant duration below zero (E1318): the `u64` parameter would turn `sleep(-1)` into
+ * a wait of 2^64 - 1 ns. A run-time value is converted the same way (documented).
+ */
+function refuseNegativeDuration(c: ExprChecker, name: "sleep" | "dispatch", arg: ast.Expr): void {
+  const value = constantValue(c.ctx, arg);
+  if (value !== undefined && value < 0n) c.ctx.diags.report(runtimeErrors.negativeDuration, arg.span, name, value);
 }
 
 function isByteArray(type: Type, length: number): boolean {

@@ -13,6 +13,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { functionName, localName, programName, mapAccessorName, temporaryName } from "../names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
+import { contextArrayCopy, isContextArray } from "./context-arrays-c.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
@@ -159,7 +160,8 @@ export class CCodeEmitter {
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
-            w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
+            if (isContextArray(s.init)) for (const line of contextArrayCopy(localName(s.name), this.expr(s.init), s.type)) w.line(line);
+            else w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
           } else {
             // A pointer into an entry of a map of objects is reassigned on some paths (the
             // moved object, its stack copy) and used after they join: kept in memory
@@ -184,6 +186,8 @@ export class CCodeEmitter {
           if (atomic) w.line(atomic);
           else if (s.value.kind === "strBytes") {
             for (const line of this.strings.bytesInitializer(target, s.value)) w.line(line);
+          } else if (s.op === "=" && s.target.type.kind === "array" && isContextArray(s.value)) {
+            for (const line of contextArrayCopy(target, this.expr(s.value), s.target.type)) w.line(line);
           } else if (s.op === "=" && s.target.type.kind === "array") {
             // An array literal is not an expression in C: copy from a compound literal
             // of the target's own type (elements not written are zero).
@@ -576,7 +580,7 @@ export class CCodeEmitter {
   private print(s: Extract<ir.IrStmt, { kind: "print" }>): string {
     // `sprintf`'s destination (args[0]) is the place written, not a value printed.
     const args = s.args.map((a, i) => (s.variant === "sprintf" && i === 0 ? this.expr(a)
-      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type) ?? printArgument(this.expr(a), a.type)));
+      : a.type.kind === "str" ? this.strings.text(a) : textArrayArgument(this.expr(a), a.type, this.side) ?? printArgument(this.expr(a), a.type)));
     const format = cString(printNewline(s) ? `${s.format}\n` : s.format);
     const assign = s.result === undefined ? "" : `${localName(s.result)} = (__s32)`;
     if (this.kernelModule) return `${assign}${modulePrint(format, args)}`;

@@ -49,7 +49,7 @@ export const runtimeBuiltinSide = defineError(
     message: `\`${name}\` is not available in ${sideText(side)}`,
     label: "user space only",
     help: name === "printf" || name === "eprintf" || name === "eprint" || name === "sprintf"
-      ? "in eBPF use `print(format, values…)`: it writes a line to the kernel's trace buffer (bpf_printk)"
+      ? "in eBPF use `print(format, values…)`: each call is one whole line of the kernel's trace buffer (bpf_printk), which cannot hold output without a newline"
       : "call it from user space (`main` or a function it calls); eBPF code can read the clock with `now()`",
   }),
 );
@@ -108,5 +108,18 @@ export const formatTooFewValues = defineError(
     message: `the format of \`${name}\` takes ${wanted} value${wanted === 1 ? "" : "s"}, but ${given} ${given === 1 ? "is" : "are"} given`,
     label: "this format",
     help: "pass one argument per conversion and per `*`, in order; write `%%` for a literal percent sign",
+  }),
+);
+
+export const negativeDuration = defineError(
+  "E1318",
+  "negative duration",
+  "Durations are `u64` counts of nanoseconds: a negative constant given to `sleep` or as the timeout of `dispatch` would be converted to an enormous wait (about 584 years), so it is refused. A negative value computed at run time is converted the same way (see docs/language/userspace-runtime.md).",
+  (name: "sleep" | "dispatch", value: bigint) => ({
+    message: `the duration given to \`${name}\` is negative (${value} ns)`,
+    label: "a negative duration",
+    help: name === "sleep"
+      ? "sleep for a duration of 0 or more, e.g. `sleep(250ms)`; `sleep(0)` only checks for shutdown"
+      : "give a timeout of 0 or more, e.g. `dispatch(events, 1s)`; `dispatch(events, 0)` only takes what is ready",
   }),
 );

@@ -71,10 +71,13 @@ export function userPrintCall(s: Extract<ir.IrStmt, { kind: "print" }>, args: re
  * A `char`/`u8` array printed with `%s`: its bytes copied into a zeroed compound literal
  * one byte longer, so the C string ends at the first NUL or after the whole array.
  */
-export function textArrayArgument(text: string, type: Type): string | undefined {
+export function textArrayArgument(text: string, type: Type, side: "kernel" | "user"): string | undefined {
   if (type.kind !== "array" || !(type.element.kind === "char" || (type.element.kind === "int" && type.element.bits === 8))) return undefined;
   // memcpy, not strncpy: gcc flags a strncpy that fills its bound (-Wstringop-truncation).
-  return `(const char *)memcpy((char[${type.length + 1}]){ 0 }, (const void *)(${text}), ${type.length})`;
+  // In eBPF the copy (on the stack) is what bounds bpf_printk's `%s`, which reads up to a
+  // NUL and takes no precision.
+  const copy = side === "kernel" ? "__builtin_memcpy" : "memcpy";
+  return `(const char *)${copy}((char[${type.length + 1}]){ 0 }, (const void *)(${text}), ${type.length})`;
 }
 
 /**

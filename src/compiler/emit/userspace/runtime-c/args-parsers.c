@@ -46,7 +46,10 @@ static KS_UNUSED int ks_parse_mac(const char *text, void *out) {
     return 0;
 }
 
-/* A prefix `ADDRESS/LENGTH` (or a bare address: the whole length) of a 4- or 16-byte address. */
+/* A prefix `ADDRESS/LENGTH` (or a bare address: the whole length) of a 4- or 16-byte address.
+ * Bits past LENGTH are cleared, as iptables and nft do (`198.18.0.1/24` is 198.18.0.0/24):
+ * the prefix means its network, and printing it back or comparing it with another then
+ * gives the network, not the address it was written with. */
 static KS_UNUSED int ks_parse_prefix(const char *text, __u32 *prefixlen, void *address, int bytes) {
     char copy[64];
     if (strlen(text) >= sizeof(copy)) return -1;
@@ -62,6 +65,12 @@ static KS_UNUSED int ks_parse_prefix(const char *text, __u32 *prefixlen, void *a
         if (errno != 0 || *end != '\0' || length > (unsigned long)bytes * 8) return -1;
     }
     if (ks_parse_address(copy, address, bytes) != 0) return -1;
+    unsigned char *octets = address;
+    for (int i = 0; i < bytes; i++) {
+        unsigned long first = (unsigned long)i * 8;
+        if (length <= first) octets[i] = 0;
+        else if (length < first + 8) octets[i] &= (unsigned char)(0xff << (8 - (length - first)));
+    }
     *prefixlen = (__u32)length;
     return 0;
 }
