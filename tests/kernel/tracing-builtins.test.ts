@@ -64,8 +64,12 @@ kernelTest("kstack() and ustack() print symbolised frames: kernel symbols from k
   }
 });
 
-kernelTest("a histogram keyed by comm prints one histogram per command: dd's 1-byte reads in bucket [1]", async () => {
-  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "keyed_hist.ks"));
+/**
+ * What the default loader of `fixture` (a program with an `on_read` tracepoint) prints
+ * when stopped with SIGINT after dd made 1000 one-byte reads; the exit must be clean.
+ */
+async function reportAfterDdReads(fixture: string): Promise<string> {
+  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", fixture));
   const loader = startLoader([build.binary, "--interval", "60"]);
   try {
     await loader.waitFor("attached on_read");
@@ -73,45 +77,37 @@ kernelTest("a histogram keyed by comm prints one histogram per command: dd's 1-b
     assert.equal(dd.status, 0);
     const exit = await loader.stop("SIGINT");
     assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
-    const out = loader.stdout();
-    const header = /^read_sizes \(percpu_hash<ReadKey, u64>\): log2 histogram, (\d+) histograms?, (\d+) values?$/m.exec(out);
-    assert.ok(header, out);
-    const groups = [...out.matchAll(/^read_sizes\[\{comm: "([^"]*)"\}\]: (\d+) values?$/gm)];
-    assert.equal(groups.length, Number(header[1]), "one group line per histogram");
-    assert.deepEqual(groups.map((g) => g[1]), groups.map((g) => g[1]).sort(), "groups in key order");
-    assert.equal(new Set(groups.map((g) => g[1])).size, groups.length, "each command once");
-    const dd1 = new RegExp(`^read_sizes\\[\\{comm: "dd"\\}\\]: (\\d+) values?\\n((?:\\[.*\\n)*)`, "m").exec(out);
-    assert.ok(dd1, out);
-    const one = /^\[1\] +(\d+) \|/m.exec(dd1[2]!);
-    assert.ok(one && Number(one[1]) >= 1000 && Number(one[1]) <= 1010, `dd's 1-byte reads:\n${dd1[0]}`);
+    return loader.stdout();
   } finally {
     await loader.stop("SIGKILL");
     build.cleanup();
   }
+}
+
+kernelTest("a histogram keyed by comm prints one histogram per command: dd's 1-byte reads in bucket [1]", async () => {
+  const out = await reportAfterDdReads("keyed_hist.ks");
+  const header = /^read_sizes \(percpu_hash<ReadKey, u64>\): log2 histogram, (\d+) histograms?, (\d+) values?$/m.exec(out);
+  assert.ok(header, out);
+  const groups = [...out.matchAll(/^read_sizes\[\{comm: "([^"]*)"\}\]: (\d+) values?$/gm)];
+  assert.equal(groups.length, Number(header[1]), "one group line per histogram");
+  assert.deepEqual(groups.map((g) => g[1]), groups.map((g) => g[1]).sort(), "groups in key order");
+  assert.equal(new Set(groups.map((g) => g[1])).size, groups.length, "each command once");
+  const dd1 = new RegExp(`^read_sizes\\[\\{comm: "dd"\\}\\]: (\\d+) values?\\n((?:\\[.*\\n)*)`, "m").exec(out);
+  assert.ok(dd1, out);
+  const one = /^\[1\] +(\d+) \|/m.exec(dd1[2]!);
+  assert.ok(one && Number(one[1]) >= 1000 && Number(one[1]) <= 1010, `dd's 1-byte reads:\n${dd1[0]}`);
 });
 
 kernelTest("@stats maps print count, avg, min, max and sum per key, per-CPU slots merged: dd's 1-byte reads", async () => {
-  const build = compileAndBuild(join(repoRoot, "tests", "kernel", "fixtures", "read_stats.ks"));
-  const loader = startLoader([build.binary, "--interval", "60"]);
-  try {
-    await loader.waitFor("attached on_read");
-    const dd = spawnSync("/usr/bin/dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=1000"]);
-    assert.equal(dd.status, 0);
-    const exit = await loader.stop("SIGINT");
-    assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
-    const out = loader.stdout();
-    for (const map of ["per_cpu_sizes", "shared_sizes"]) {
-      assert.match(out, new RegExp(`^${map} \\((percpu_)?hash<str\\(16\\), Sizes>\\): stats of \\d+ keys?$`, "m"), out);
-      const line = new RegExp(`^${map}\\["dd"\\]: count (\\d+), avg (\\d+), min (\\d+), max (\\d+), sum (\\d+)$`, "m").exec(out);
-      assert.ok(line, out);
-      const [count, avg, min, max, sum] = line.slice(1).map(Number) as [number, number, number, number, number];
-      assert.ok(count >= 1000 && count <= 1010, `${map}: dd made ${count} reads`);
-      assert.equal(min, 1, `${map}: one-byte reads`);
-      assert.ok(max >= 1 && sum >= count && sum <= count * max, `${map}: ${line[0]}`);
-      assert.equal(avg, Math.floor(sum / count), `${map}: the average is sum / count`);
-    }
-  } finally {
-    await loader.stop("SIGKILL");
-    build.cleanup();
+  const out = await reportAfterDdReads("read_stats.ks");
+  for (const map of ["per_cpu_sizes", "shared_sizes"]) {
+    assert.match(out, new RegExp(`^${map} \\((percpu_)?hash<str\\(16\\), Sizes>\\): stats of \\d+ keys?$`, "m"), out);
+    const line = new RegExp(`^${map}\\["dd"\\]: count (\\d+), avg (\\d+), min (\\d+), max (\\d+), sum (\\d+)$`, "m").exec(out);
+    assert.ok(line, out);
+    const [count, avg, min, max, sum] = line.slice(1).map(Number) as [number, number, number, number, number];
+    assert.ok(count >= 1000 && count <= 1010, `${map}: dd made ${count} reads`);
+    assert.equal(min, 1, `${map}: one-byte reads`);
+    assert.ok(max >= 1 && sum >= count && sum <= count * max, `${map}: ${line[0]}`);
+    assert.equal(avg, Math.floor(sum / count), `${map}: the average is sum / count`);
   }
 });
