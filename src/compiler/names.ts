@@ -2,8 +2,6 @@
 //! The eBPF C, the user-space C, the Makefile and the runner must agree on all of them,
 //! so they are made here and nowhere else.
 
-import { loaderCNames } from "./loader-c-names.js";
-
 /** A C identifier made from an arbitrary project name (`my-app` → `my_app`). */
 export function cIdentifierFrom(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_]/g, "_");
@@ -83,8 +81,7 @@ export function generatedBanner(sourcePath: string, comment: "c" | "make" | "jso
 /**
  * Names a user identifier may not have in C, because C, libc, libbpf or the generated
  * code already use them:
- * - C keywords, and every name the loader's headers declare or define (`loaderCNames`,
- *   derived from the headers by tools/gen-loader-c-names.ts: `open`, `stdin`, `EINTR`…);
+ * - C keywords and libc functions the generated code calls or that headers declare;
  * - the ELF section names of the object (`xdp`, `tc`, `perf_event`, `license`): clang
  *   makes a symbol for each section, and a program, map or global of the same name
  *   fails with "symbol 'xdp' is already defined".
@@ -111,23 +108,10 @@ const cReserved = new Set([
  */
 const reservedPrefixes = ["bpf_", "BPF_", "btf_", "libbpf_", "ring_buffer_", "perf_buffer_", "user_ring_buffer_", "__ks_"];
 
-/** The loader's header names without trailing `_`s (`_ANSI_STDARG_H_`), as `isReservedName` compares them. */
-const loaderCNameBases: ReadonlySet<string> = new Set([...loaderCNames].map((name) => name.replace(/_+$/, "")));
-
-/**
- * Bases some header names repeat with trailing `_`s (`_SIZE_T` and the macro `_SIZE_T_`),
- * with the most `_`s any of them has: an escaped name gets that many more, so that it is
- * none of them (and escaping stays one-to-one: `_SIZE_T` → `_SIZE_T__`, `_SIZE_T_` → `_SIZE_T___`).
- */
-const underscoredBases: ReadonlyMap<string, number> = new Map(
-  [...loaderCNames].map((name) => [name.replace(/_+$/, ""), name.length - name.replace(/_+$/, "").length] as const).filter(([, n]) => n > 0)
-    .sort((a, b) => a[1] - b[1]),
-);
-
 function isReservedName(name: string): boolean {
   // `index` → `index_`, and so `index_` → `index__`: escaping stays one-to-one.
   const base = name.replace(/_+$/, "");
-  return cReserved.has(base) || loaderCNameBases.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
+  return cReserved.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
 }
 
 /**
@@ -140,8 +124,7 @@ function isReservedName(name: string): boolean {
 export function localName(name: string): string {
   // Lowering names its temporaries `%purpose<n>` (no source name can start with `%`).
   if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
-  if (!isReservedName(name)) return name;
-  return `${name}_${"_".repeat(underscoredBases.get(name.replace(/_+$/, "")) ?? 0)}`;
+  return isReservedName(name) ? `${name}_` : name;
 }
 
 /** An IR local made by the compiler (see `localName`). */
