@@ -165,20 +165,18 @@ function emitSignals(w: CWriter, module: IrModule): void {
       w.line("ks_exiting = 1;");
       w.line("return;");
     });
-    {
-      w.comment("A second one while main still runs (a loop that never asks): detach and end now, with");
-      w.comment("async-signal-safe calls only (close, unlink, _exit). stdout is line-buffered (main), so");
-      w.comment("only a line not yet ended with a newline can be lost.");
-      w.line("for (int i = 0; i < ks_attachment_count; i++) {");
-      w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
-      w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
-      w.comment("    A clsact filter is not a link: remove it (netlink syscalls on a stack buffer).");
-      w.line("    else ks_release_tc(&ks_attachments[i]);");
-      w.line("}");
-      for (const line of perfSignalLines(module)) w.line(line);
-      for (const line of handoverSignalLines(module)) w.line(line);
-      w.line("_exit(128 + signo);");
-    }
+    w.comment("A second one while main still runs (a loop that never asks): detach and end now, with");
+    w.comment("async-signal-safe calls only (close, unlink, _exit). stdout is line-buffered (main), so");
+    w.comment("only a line not yet ended with a newline can be lost.");
+    w.line("for (int i = 0; i < ks_attachment_count; i++) {");
+    w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
+    w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
+    w.comment("    A clsact filter is not a link: remove it (netlink syscalls on a stack buffer).");
+    w.line("    else ks_release_tc(&ks_attachments[i]);");
+    w.line("}");
+    for (const line of perfSignalLines(module)) w.line(line);
+    for (const line of handoverSignalLines(module)) w.line(line);
+    w.line("_exit(128 + signo);");
   });
   w.line();
   pasteRuntimeC(w, "signal-handlers");
