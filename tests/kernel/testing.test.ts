@@ -105,6 +105,21 @@ kernelTest("a broken program fails the right tests with readable messages", asyn
   ].join("\n"));
 });
 
+// A shared struct holding packet headers by value: user space has its own definitions
+// (runtime-c/packet-headers.c, in NAME.h and the test binary); every field the eBPF side
+// copied from the packet must read back the same (before, NAME.h did not compile).
+kernelTest("packet headers held in a shared struct read back field by field in user space", async () => {
+  const run = await runCli(["test", "tests/kernel/fixtures/shared_packet_headers.ks"], { env });
+  assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
+  assert.equal(withoutTimes(run.stdout), [
+    "ok   ipv4_and_udp_fields_read_back_in_user_space",
+    "ok   ipv6_tcp_and_vlan_fields_read_back_in_user_space",
+    "",
+    "2 passed, 0 failed",
+    "",
+  ].join("\n"));
+});
+
 kernelTest("tests read ring-buffer records in order and attach a tracepoint they trigger", async () => {
   const run = await runCli(["test", "tests/kernel/fixtures/testing_records.ks"], { env });
   assert.equal(run.code, 1, run.stderr);

@@ -38,6 +38,7 @@ import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-kinds.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
+import { headerFieldsOverlap } from "../kernel/headers.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
@@ -455,13 +456,20 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     if (given.has(field.name)) {
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { givenTwice: field.name });
     }
+    const overlapped = layout.origin === "kernel" ? [...given].find((g) => headerFieldsOverlap(layout.name, g, field.name)) : undefined;
+    if (overlapped !== undefined) {
+      ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { overlapping: [overlapped, field.name] });
+    }
     given.add(field.name);
     checkExprAs(c, scope, init.value, field.type, { kind: "field", field: field.name });
   }
   checkPerfTypeSide(c, expr.typeName);
   checkTestTypeSide(c, expr.typeName);
   const optional = testFieldsOptional(c, layout.name);
-  const missing = layout.fields.filter((f) => !given.has(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => f.name);
+  // A header field given through another view of its bytes (`saddr32` for `saddr`) is not missing.
+  const covered = (name: string): boolean =>
+    given.has(name) || (layout.origin === "kernel" && [...given].some((g) => headerFieldsOverlap(layout.name, g, name)));
+  const missing = layout.fields.filter((f) => !covered(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => f.name);
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, { missing });
   }

@@ -7,6 +7,10 @@
 //!   structs, is E0530 at the field that closes the cycle;
 //! - a struct or alias nested more than `maxNesting` levels is E0531 at the first one
 //!   that crosses the limit; the structs built on it are not reported again.
+//! - a struct of the program holding a kernel struct by value is E1301 unless the loader has a
+//!   definition of it too (a packet header or a UAPI context: kernel/headers.ts), since
+//!   the shared header NAME.h serves both sides and vmlinux.h exists only on one
+//!   (structs of `.kh` headers are kernel declarations, not in NAME.h).
 //! Offending fields and aliases become the error type, so later passes stop there. Every
 //! user struct's layout then gets its size and alignment, computed once in dependency
 //! order, so `sizeOf`/`alignOf` never walk into struct fields (which is exponential for
@@ -14,6 +18,8 @@
 
 import type * as ast from "../ast.js";
 import * as codegen from "../diagnostics/catalog/codegen.js";
+import * as types from "../diagnostics/catalog/types-kernel-interfaces.js";
+import { fixedLayoutStructs } from "../kernel/headers.js";
 import { maxNesting } from "../limits.js";
 import { errorType, fieldsLayout, type StructLayout, type Type } from "../types.js";
 import type { CheckContext } from "./context.js";
@@ -55,6 +61,11 @@ export function checkStructNesting(ctx: CheckContext): void {
       if (inner !== undefined && depths.get(inner) === undefined) {
         // Holds a struct already cut off as too deep: reported there, not again.
         depth = undefined;
+        return { ...field, type: errorType };
+      }
+      const kernelStruct = heldKernelStruct(field.type);
+      if (layout.origin === "user" && kernelStruct !== undefined && !fixedLayoutStructs.has(kernelStruct)) {
+        ctx.diags.report(types.kernelStructInSharedStruct, decl.fields[index]?.span ?? decl.name.span, name, field.name, kernelStruct);
         return { ...field, type: errorType };
       }
       const fieldDepth = 1 + nestingOf(field.type, (struct) => depths.get(struct) ?? 0, memo);
@@ -103,6 +114,13 @@ export function checkStructNesting(ctx: CheckContext): void {
       }
     }
   }
+}
+
+/** The kernel struct a field holds by value (directly or as array elements), if any. */
+function heldKernelStruct(t: Type): string | undefined {
+  let inner = t;
+  while (inner.kind === "array") inner = inner.element;
+  return inner.kind === "struct" && inner.origin === "kernel" ? inner.name : undefined;
 }
 
 /**

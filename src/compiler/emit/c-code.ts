@@ -28,6 +28,7 @@ import { testCallExpression } from "./test-calls-c.js";
 import { printNewline, runtimeCallExpression, stringElementWrite, textArrayArgument, userPrintCall } from "./userspace/runtime-calls.js";
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
+import { headerFieldPath } from "../kernel/headers.js";
 
 export type Side = "kernel" | "user";
 
@@ -387,7 +388,8 @@ export class CCodeEmitter {
 
   private aggregate(value: ir.IrExpr): string {
     if (value.kind === "structLiteral") {
-      return `{ ${value.fields.map((f) => `.${f.name} = ${this.initializer(f.value)}`).join(", ")} }`;
+      // A designator may be a member path: built-in headers keep some fields in unions.
+      return `{ ${value.fields.map((f) => `.${headerFieldPath(value.struct, f.name)} = ${this.initializer(f.value)}`).join(", ")} }`;
     }
     if (value.kind === "arrayLiteral") return `{ ${value.elements.map((e) => this.initializer(e)).join(", ")} }`;
     return this.expr(value);

@@ -21,6 +21,7 @@ import type { Type } from "../types.js";
 import { cString, intLiteral, type Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
+import { headerFieldPath } from "../kernel/headers.js";
 import {
   configStructName, configVariableName, globalName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
 } from "../names.js";
@@ -84,7 +85,7 @@ export function constInitializer(value: ir.IrConst | undefined, type: Type, stru
       const fields = type.kind === "struct" ? structs.get(type.name) ?? [] : [];
       return `{ ${value.fields.map((f) => {
         const fieldType = fields.find((d) => d.name === f.name)?.type ?? type;
-        return `.${f.name} = ${constInitializer(f.value, fieldType, structs)}`;
+        return `.${type.kind === "struct" ? headerFieldPath(type.name, f.name) : f.name} = ${constInitializer(f.value, fieldType, structs)}`;
       }).join(", ")} }`;
     }
   }

@@ -10,6 +10,8 @@ import { alignOf, sizeOf } from "../types.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
+import { packetHeaderByName } from "../kernel/headers.js";
+import { pasteRuntimeC } from "./userspace/runtime-c.js";
 
 export function needsSharedHeader(module: ir.IrModule): boolean {
   return module.structs.length > 0 || module.enums.length > 0 || module.typedefs.length > 0 || module.configs.length > 0 ||
@@ -24,6 +26,9 @@ export function emitSharedHeader(module: ir.IrModule): string {
   w.line(`#define ${guard}`);
   w.line();
   emitStringStructs(w, collectStringUse(module));
+  if (module.structs.some((s) => s.fields.some((f) => holdsPacketHeader(f.type)))) {
+    pasteRuntimeC(w, "packet-headers");
+  }
   for (const e of module.enums) {
     w.block(`enum ${e.name}`, () => {
       for (const c of e.constants) w.line(`${c.name} = ${intLiteral(c.value, { kind: "int", bits: 64, signed: c.value < 0n })},`);
@@ -75,6 +80,16 @@ function structMembers(layout: StructLayout, tables: TypeTables): string[] {
   });
   padTo(Math.ceil(offset / align) * align);
   return lines;
+}
+
+/**
+ * Whether a field holds a packet header by value (checked: the only kernel structs a
+ * shared struct may hold, besides the UAPI contexts libbpf's headers define for the loader).
+ */
+function holdsPacketHeader(type: Type): boolean {
+  let inner = type;
+  while (inner.kind === "array") inner = inner.element;
+  return inner.kind === "struct" && inner.origin === "kernel" && packetHeaderByName.has(inner.name);
 }
 
 /** Whether C's layout of `type` is known here (no kernel struct inside it). */

@@ -19,6 +19,8 @@ export interface HeaderField {
   readonly bits?: number;
   /** The C member path when it differs from `name` (`saddr.in6_u.u6_addr8`). */
   readonly c?: string;
+  /** Fields whose bytes this one shares (a second view of them, `saddr32` of `saddr`). */
+  readonly overlaps?: readonly string[];
 }
 
 export interface PacketHeader {
@@ -83,8 +85,8 @@ export const packetHeaders: readonly PacketHeader[] = [
       { name: "hop_limit", type: u8 },
       { name: "saddr", type: bytes(16), c: "saddr.in6_u.u6_addr8" },
       { name: "daddr", type: bytes(16), c: "daddr.in6_u.u6_addr8" },
-      { name: "saddr32", type: words(4), c: "saddr.in6_u.u6_addr32" },
-      { name: "daddr32", type: words(4), c: "daddr.in6_u.u6_addr32" },
+      { name: "saddr32", type: words(4), c: "saddr.in6_u.u6_addr32", overlaps: ["saddr"] },
+      { name: "daddr32", type: words(4), c: "daddr.in6_u.u6_addr32", overlaps: ["daddr"] },
     ],
   },
   {
@@ -131,7 +133,7 @@ export const packetHeaders: readonly PacketHeader[] = [
       { name: "checksum", type: be16 },
       { name: "echo_id", type: be16, c: "un.echo.id" },
       { name: "echo_sequence", type: be16, c: "un.echo.sequence" },
-      { name: "gateway", type: be32, c: "un.gateway" },
+      { name: "gateway", type: be32, c: "un.gateway", overlaps: ["echo_id", "echo_sequence"] },
     ],
   },
   {
@@ -168,6 +170,13 @@ export const fixedLayoutStructs: ReadonlySet<string> = new Set([
   ...builtinContextStructs.map((s) => s.name),
   ...packetHeaders.map((h) => h.name),
 ]);
+
+/** Whether two fields of a built-in header are views of the same bytes (either way round). */
+export function headerFieldsOverlap(struct: string, a: string, b: string): boolean {
+  const fields = packetHeaderByName.get(struct)?.fields;
+  const overlaps = (x: string, y: string) => fields?.find((f) => f.name === x)?.overlaps?.includes(y) === true;
+  return overlaps(a, b) || overlaps(b, a);
+}
 
 /** The C member path of a header field (`saddr.in6_u.u6_addr8` for IPv6 `saddr`). */
 export function headerFieldPath(struct: string, field: string): string {

@@ -174,3 +174,16 @@ export const allocationFlagNotGfp = defineError(
     help: "write `new T(GFP_ATOMIC)`",
   }),
 );
+
+// --- lead: kernel structs inside shared structs ---
+
+export const kernelStructInSharedStruct = defineError(
+  "E1301",
+  "kernel struct held by value in a shared struct",
+  "Structs declared in the program go into the header `NAME.h` that the eBPF object and the user-space loader both include. The eBPF side knows every kernel struct from vmlinux.h, but user space has no definition of kernel-internal structs (their layout is the running kernel's), so a struct may hold one by value only if it is a packet header (`ethhdr`, `iphdr`, `tcphdr`, …) or a UAPI context (`xdp_md`, `__sk_buff`), which the loader defines too.",
+  (struct: string, field: string, kernelStruct: string) => ({
+    message: `\`${struct}.${field}\` holds kernel struct \`${kernelStruct}\` by value, which user space has no definition of`,
+    label: "kernel-internal layout",
+    help: `copy the fields you need into fields of \`${struct}\` (or keep a pointer in a local variable of the eBPF code)`,
+  }),
+);

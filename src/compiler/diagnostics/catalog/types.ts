@@ -384,11 +384,20 @@ export const derefNonPointer = defineError(
 export const structLiteralFields = defineError(
   "E0331",
   "struct literal fields",
-  "A struct literal gives every field of the struct exactly once.",
-  (struct: string, problem: { readonly givenTwice: string } | { readonly missing: readonly string[] }) => ({
-    message: `struct literal of \`${struct}\`: ${"givenTwice" in problem ? `\`${problem.givenTwice}\` is given twice` : `missing ${problem.missing.map((f) => `\`${f}\``).join(", ")}`}`,
-    help: "list every field of the struct once",
-  }),
+  "A struct literal gives every field of the struct exactly once. Some fields of the built-in packet headers are two views of the same bytes (an IPv6 `saddr` as 16 bytes or as `saddr32`, four words; an ICMP `gateway` or `echo_id` and `echo_sequence`): a literal gives one view of them, not both.",
+  (struct: string, problem: { readonly givenTwice: string } | { readonly missing: readonly string[] } | { readonly overlapping: readonly [string, string] }) => {
+    if ("overlapping" in problem) {
+      const [first, second] = problem.overlapping;
+      return {
+        message: `struct literal of \`${struct}\`: \`${second}\` and \`${first}\` are the same bytes`,
+        help: `give either \`${first}\` or \`${second}\``,
+      };
+    }
+    return {
+      message: `struct literal of \`${struct}\`: ${"givenTwice" in problem ? `\`${problem.givenTwice}\` is given twice` : `missing ${problem.missing.map((f) => `\`${f}\``).join(", ")}`}`,
+      help: "list every field of the struct once",
+    };
+  },
 );
 
 export const loopControlOutsideLoop = defineError(

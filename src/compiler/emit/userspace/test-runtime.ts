@@ -1,11 +1,10 @@
-//! The C runtime of the test binary (`NAME.test.c`): the test structs, packet headers
-//! with the kernel's layout (our own definitions: glibc's and the kernel's `in6_addr`
-//! differ, and the language spells IPv6 addresses the kernel's way), the packet builders
+//! The C runtime of the test binary (`NAME.test.c`): packet headers with the kernel's
+//! layout (`runtime-c/packet-headers.c`, shared with NAME.h), the test structs, the packet builders
 //! (lengths and checksums filled in), `ks_test_exec` over BPF_PROG_TEST_RUN, and the
 //! assertion-failure path (a longjmp back to the runner, which reloads the object for the
 //! next test).
 //!
-//! The C is `runtime-c/test-runtime.c`. C API (all `static`):
+//! The C is `runtime-c/packet-headers.c` and `runtime-c/test-runtime.c`. C API (all `static`):
 //!   struct TestPacket ks_pkt_eth(struct ethhdr), ks_pkt_ipv4(p, struct iphdr), …,
 //!                     ks_pkt_payload(p, n), ks_pkt_pad_to(p, n), ks_pkt_zeros(n, what)
 //!   struct TestResult ks_test_exec(prog, name, kind, struct TestRun)
@@ -23,5 +22,6 @@ import { pasteRuntimeC } from "./runtime-c.js";
 export function emitTestRuntime(w: CWriter): void {
   // The packet buffer's size is the one fact the C takes from the compiler's tables.
   w.line(`#define KS_PACKET_MAX ${testPacketCapacity}`);
+  pasteRuntimeC(w, "packet-headers");
   pasteRuntimeC(w, "test-runtime");
 }

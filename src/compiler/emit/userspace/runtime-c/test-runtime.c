@@ -1,5 +1,5 @@
 /* The runtime of the test binary NAME.test.c (emitted by emit/userspace/test-runtime.ts,
- * which defines KS_PACKET_MAX first): test structs, the kernel's packet headers, packet
+ * which defines KS_PACKET_MAX and pastes packet-headers.c first): test structs, packet
  * builders, ks_test_exec over BPF_PROG_TEST_RUN and the assertion-failure path. */
 
 #define KS_TEST_XDP 1
@@ -8,54 +8,6 @@
 
 /* TC_ACT_* are macros in linux/pkt_cls.h; the language types TC results as this enum. */
 enum tc_action { ks_tc_action_lowest = -1, ks_tc_action_highest = 8 };
-
-/* Built-in packet headers, with the kernel's layout and member names. */
-struct ethhdr { __u8 h_dest[6]; __u8 h_source[6]; __be16 h_proto; } __attribute__((packed));
-struct iphdr {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    __u8 ihl:4, version:4;
-#else
-    __u8 version:4, ihl:4;
-#endif
-    __u8 tos; __be16 tot_len; __be16 id; __be16 frag_off; __u8 ttl; __u8 protocol; __be16 check; __be32 saddr; __be32 daddr;
-};
-struct ks_in6_addr { union { __u8 u6_addr8[16]; __be16 u6_addr16[8]; __be32 u6_addr32[4]; } in6_u; };
-struct ipv6hdr {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    __u8 priority:4, version:4;
-#else
-    __u8 version:4, priority:4;
-#endif
-    __u8 flow_lbl[3]; __be16 payload_len; __u8 nexthdr; __u8 hop_limit;
-    /* The language's saddr32/daddr32 overlay the addresses (a struct literal names them directly). */
-    union { struct ks_in6_addr saddr; __be32 saddr32[4]; };
-    union { struct ks_in6_addr daddr; __be32 daddr32[4]; };
-};
-struct tcphdr {
-    __be16 source; __be16 dest; __be32 seq; __be32 ack_seq;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    __u16 res1:4, doff:4, fin:1, syn:1, rst:1, psh:1, ack:1, urg:1, ece:1, cwr:1;
-#else
-    __u16 doff:4, res1:4, cwr:1, ece:1, urg:1, ack:1, psh:1, rst:1, syn:1, fin:1;
-#endif
-    __be16 window; __be16 check; __be16 urg_ptr;
-};
-struct udphdr { __be16 source; __be16 dest; __be16 len; __be16 check; };
-struct icmphdr {
-    __u8 type; __u8 code; __be16 checksum;
-    union {
-        union { struct { __be16 id; __be16 sequence; } echo; __be32 gateway; } un;
-        struct { __be16 echo_id; __be16 echo_sequence; };
-        __be32 gateway;
-    };
-};
-struct icmp6hdr {
-    __u8 icmp6_type; __u8 icmp6_code; __be16 icmp6_cksum;
-    union {
-        union { __be32 un_data32[1]; __be16 un_data16[2]; __u8 un_data8[4]; } icmp6_dataun;
-        __be32 icmp6_data32;
-    };
-};
 
 /* "No header given": every field is filled in by the builder. */
 static KS_UNUSED const struct ethhdr ks_no_ethhdr;
