@@ -2,6 +2,8 @@
 //! The eBPF C, the user-space C, the Makefile and the runner must agree on all of them,
 //! so they are made here and nowhere else.
 
+import { loaderCDeclarations, loaderCMacros } from "./loader-c-names.js";
+
 /** A C identifier made from an arbitrary project name (`my-app` → `my_app`). */
 export function cIdentifierFrom(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_]/g, "_");
@@ -85,6 +87,8 @@ export function generatedBanner(sourcePath: string, comment: "c" | "make" | "jso
  * - the ELF section names of the object (`xdp`, `tc`, `perf_event`, `license`): clang
  *   makes a symbol for each section, and a program, map or global of the same name
  *   fails with "symbol 'xdp' is already defined".
+ * With the macros of the loader's headers (`loaderCMacros`: `EINTR`, `unix`…), which
+ * break any identifier, these names get a `_` appended wherever they are used.
  */
 const cReserved = new Set([
   "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
@@ -108,23 +112,61 @@ const cReserved = new Set([
  */
 const reservedPrefixes = ["bpf_", "BPF_", "btf_", "libbpf_", "ring_buffer_", "perf_buffer_", "user_ring_buffer_", "__ks_"];
 
+const withoutTrailingUnderscores = (name: string): string => name.replace(/_+$/, "");
+
+/** Bases of the macros, as `isReservedName` compares them (`_ANSI_STDARG_H_` → `_ANSI_STDARG_H`). */
+const macroBases: ReadonlySet<string> = new Set([...loaderCMacros].map(withoutTrailingUnderscores));
+
+/**
+ * Bases some header names repeat with trailing `_`s (`_SIZE_T` and the macro `_SIZE_T_`),
+ * with the most `_`s any of them has: an escaped name gets that many more, so that it is
+ * none of them (and escaping stays one-to-one: `_SIZE_T` → `_SIZE_T__`, `_SIZE_T_` → `_SIZE_T___`).
+ */
+const underscoredBases: ReadonlyMap<string, number> = new Map(
+  [...loaderCMacros, ...loaderCDeclarations].map((name) => [withoutTrailingUnderscores(name), name.length - withoutTrailingUnderscores(name).length] as const)
+    .filter(([, n]) => n > 0).sort((a, b) => a[1] - b[1]),
+);
+
 function isReservedName(name: string): boolean {
   // `index` → `index_`, and so `index_` → `index__`: escaping stays one-to-one.
-  const base = name.replace(/_+$/, "");
-  return cReserved.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
+  const base = withoutTrailingUnderscores(name);
+  return cReserved.has(base) || macroBases.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
+}
+
+function escapedReservedName(name: string): string {
+  return `${name}_${"_".repeat(underscoredBases.get(withoutTrailingUnderscores(name)) ?? 0)}`;
 }
 
 /**
- * A user's local, parameter, function, program, global or map name as a C identifier
- * that cannot clash with C, libc, libbpf, the ELF sections or generated names: such
- * names get a `_` appended. Locals the compiler makes in the IR are named `%purposeN`
- * (no user can write `%`) and become `__ks_purposeN`, which no user name maps to (user
- * names starting `__ks_` get the `_`).
+ * A program's, map's or global's C name: the user's name unless it is reserved (see
+ * `cReserved`), then with a `_` appended. These names are also libbpf's (the skeleton's
+ * `progs.NAME`, `maps.NAME`, `bpf_object__find_program_by_name`, pins, bpftool), so a
+ * name the loader's headers merely declare (`on_exit`, `open`) is kept: in the loader
+ * they are only skeleton members, which cannot collide with file-scope names.
+ */
+function objectName(name: string): string {
+  return isReservedName(name) ? escapedReservedName(name) : name;
+}
+
+/**
+ * A user's local, parameter or function name as a C identifier that cannot clash with
+ * C, libc, libbpf, the ELF sections or generated names. Reserved names get a `_`
+ * appended (as `objectName`). A name the loader's headers declare at file scope
+ * (`loaderCDeclarations`: `open`, `getpid`, `socket`…) would redefine or shadow theirs
+ * in the loader, so it becomes `__ks_u_NAME` (`__ks_uK_NAME` for a name ending in K
+ * `_`s): no other escaping gives such a name, which keeps every escape one-to-one and
+ * apart from program, map and global names. Locals the compiler makes in the IR are
+ * named `%purposeN` (no user can write `%`) and become `__ks_purposeN`, which no user
+ * name maps to (user names starting `__ks_` get the `_`).
  */
 export function localName(name: string): string {
   // Lowering names its temporaries `%purpose<n>` (no source name can start with `%`).
   if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
-  return isReservedName(name) ? `${name}_` : name;
+  if (isReservedName(name)) return escapedReservedName(name);
+  const base = withoutTrailingUnderscores(name);
+  if (!loaderCDeclarations.has(base)) return name;
+  const underscores = name.length - base.length;
+  return underscores === 0 ? `__ks_u_${base}` : `__ks_u${underscores}_${base}`;
 }
 
 /** An IR local made by the compiler (see `localName`). */
@@ -160,12 +202,12 @@ export function functionName(name: string): string {
  * (`ks_skel->progs.NAME`, `bpf_object__find_program_by_name`).
  */
 export function programName(name: string): string {
-  return localName(name);
+  return objectName(name);
 }
 
 /** A map's C variable name, which libbpf also uses as the map's name (`ks_skel->maps.NAME`). */
 export function mapName(name: string): string {
-  return localName(name);
+  return objectName(name);
 }
 
 /**
@@ -220,7 +262,7 @@ export function configVariableName(config: string): string {
 
 /** A global's C name (also its member name in the skeleton's `bss`/`data`). */
 export function globalName(name: string): string {
-  return localName(name);
+  return objectName(name);
 }
 
 /** The static function a loop body becomes in eBPF (`bpf_loop()` callbacks); its context struct adds `_ctx`. */

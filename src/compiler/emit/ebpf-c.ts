@@ -111,10 +111,10 @@ function emitLicense(w: CWriter, license: ir.IrModule["license"]): void {
   });
 }
 
-function signature(fn: ir.IrFunction, returnType: string, prefix: string): string {
+function signature(fn: ir.IrFunction, returnType: string, prefix: string, name = functionName(fn.name)): string {
   const hidden = errorParameter(fn);
   const params = [...fn.params.map(cParameter), ...(hidden ? [hidden] : [])].join(", ") || "void";
-  return `${prefix}${returnType} ${functionName(fn.name)}(${params})`;
+  return `${prefix}${returnType} ${name}(${params})`;
 }
 
 /**
@@ -140,7 +140,7 @@ function programSignature(program: ir.IrProgram): string {
       return `int ${entry}(${[programName(program.name), ...params].join(", ")})`;
     }
     case "function":
-      return signature(program, "int", "");
+      return signature(program, "int", "", programName(program.name));
   }
 }
 
