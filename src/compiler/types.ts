@@ -86,13 +86,29 @@ export type MapKind =
   | "queue"
   | "stack"
   | "bloom_filter"
-  | "prog_array";
+  | "prog_array"
+  | "devmap" | "devmap_hash" | "cpumap" | "xskmap"
+  | "sockmap" | "sockhash";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+
+/**
+ * What the kernel keeps in the values of a map kind with fixed values (kernel/map-kinds.ts
+ * `fixedValue`): a network interface's index, a CPU's queue size, a socket's fd; the
+ * catalogue words each (E1370).
+ */
+export type MapValueMeaning = "ifindex" | "cpuQueueSize" | "socketFd" | "xskFd";
+
+/**
+ * What `m.redirect(…)` sends through (kernel/map-kinds.ts `redirect`, program-types.ts
+ * `mapRedirect`): a device/CPU/AF_XDP socket slot (`bpf_redirect_map`), a socket by index
+ * (sockmap) or by key (sockhash).
+ */
+export type RedirectTarget = "device" | "socketIndex" | "socketKey";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";

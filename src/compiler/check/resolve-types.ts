@@ -13,6 +13,7 @@ import { closestName } from "../suggest.js";
 import { foldConstant, globalConstants } from "./constants.js";
 import { resolveRingbufType } from "./ringbuf.js";
 import { resolveKeylessMapType } from "./map-kinds.js";
+import { checkFixedMapValue } from "./redirect-maps.js";
 
 export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
   switch (typeExpr.kind) {
@@ -92,6 +93,7 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
   if (row.key === "index" && key.kind === "enum") {
     return { kind: "map", mapKind, key: u32, value, maxEntries };
   }
+  if (!checkFixedMapValue(ctx, { kind: "map", mapKind, key, value, maxEntries }, typeExpr.args[1]!.span)) return errorType;
   if (row.key === "index" && !(key.kind === "int" && key.bits === 32 && !key.signed)) {
     ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));
     return errorType;

@@ -38,6 +38,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
+      case "redirect": return redirectExpression(e, expr);
       case "dropped": case "per_cpu": case "cpus": case "print":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
@@ -52,7 +53,26 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
-    case "output": throw new Error(`internal: ${e.map}.output() in user space`);
+    case "output": case "redirect": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+  }
+}
+
+/**
+ * `m.redirect(…)`: the helper the program type names, its result as the program's. A
+ * devmap/cpumap/xskmap takes the key by value with the fallback action in the flags; a
+ * sockmap takes the context and the index; a sockhash the context and a pointer to the key.
+ */
+function redirectExpression(e: MapMethodExpr, expr: (x: ir.IrExpr) => string): string {
+  const helper = e.redirectHelper;
+  if (helper === undefined) throw new Error(`internal: ${e.map}.redirect() without a helper`);
+  const result = cTypeName(e.type);
+  const map = `&${mapName(e.map)}`;
+  switch (mapKinds[e.mapKind].redirect) {
+    case "device": return `((${result})${helper}(${map}, ${expr(e.args[0]!)}, ${expr(e.args[1]!)}))`;
+    case "socketIndex": return `((${result})${helper}(${expr(e.args[0]!)}, ${map}, ${expr(e.args[1]!)}, ${expr(e.args[2]!)}))`;
+    case "socketKey":
+      return `({ ${cDeclaration(e.keyType, "ks_redirect_key")} = ${expr(e.args[1]!)}; (${result})${helper}(${expr(e.args[0]!)}, ${map}, &ks_redirect_key, ${expr(e.args[2]!)}); })`;
+    case undefined: throw new Error(`internal: ${e.mapKind} cannot redirect`);
   }
 }
 

@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { TargetShape, Type, UntestableReason } from "../types.js";
+import type { RedirectTarget, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -148,6 +148,11 @@ export interface ProgramTypeInfo {
    * run in whatever context the packet arrives in, and the kernel refuses them these helpers.
    */
   readonly currentTask: boolean;
+  /**
+   * The helper `m.redirect(…)` calls for each kind of map this type redirects through
+   * (kernel/map-kinds.ts `redirect`); a kind without one is E1371. Undefined: none.
+   */
+  readonly mapRedirect?: Partial<Record<RedirectTarget, string>>;
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
@@ -186,6 +191,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: { constant: { name: "XDP_PASS", enumName: "xdp_action" }, value: 2n },
     kernelPointerArguments: false,
     currentTask: false,
+    mapRedirect: { device: "bpf_redirect_map" },
   },
   {
     programType: "tc",

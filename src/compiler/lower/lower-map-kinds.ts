@@ -4,18 +4,19 @@
 //! `mapMethod(pop, [v])`, so every IR walker already knows its shape.
 
 import type * as ast from "../ast.js";
-import type { Symbol } from "../check/semantics.js";
+import type { FunctionRole, Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
 import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
-import { mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapKinds, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
   expr(expr: ast.Expr): ir.IrExpr;
   typeOf(expr: ast.Expr): Type;
+  readonly info: { readonly role: FunctionRole };
   readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, Symbol>; readonly maps: readonly { readonly name: string; readonly type: MapType }[] };
 }
 
@@ -49,6 +50,18 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         return { ...base, args: [context, l.expr(args[0]!)], type: i32 };
       }
       return { ...base, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
+    case "redirect": {
+      // check/redirect-maps.ts: only in a program whose row has a helper for this map's kind.
+      const target = mapKinds[type.mapKind].redirect;
+      const helper = l.info.role.kind === "program" && target !== undefined ? l.info.role.info.mapRedirect?.[target] : undefined;
+      if (helper === undefined) return undefined;
+      const noFlags: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: u64, span: expr.span };
+      const flags = (arg: ast.Expr | undefined): ir.IrExpr => (arg ? coerce(l.expr(arg), u64) : noFlags);
+      const operands = target === "device"
+        ? [coerce(l.expr(args[0]!), type.key), flags(args[1])]
+        : [l.expr(args[0]!), coerce(l.expr(args[1]!), type.key), flags(args[2])];
+      return { ...base, args: operands, type: l.typeOf(expr), redirectHelper: helper };
+    }
     case "binding": case "handler":
       return undefined;
   }

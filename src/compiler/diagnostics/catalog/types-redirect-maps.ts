@@ -1,0 +1,85 @@
+//! E1370–E1379, W0306–W0308: redirect maps (`devmap`, `devmap_hash`, `cpumap`, `xskmap`),
+//! socket maps (`sockmap`, `sockhash`) and `m.redirect(…)` (check/redirect-maps.ts,
+//! analyze/map-flags.ts); docs/language/redirect-maps.md.
+
+import type { MapValueMeaning } from "../../types.js";
+import { defineError } from "../diagnostic.js";
+
+const meaningText: Readonly<Record<MapValueMeaning, string>> = {
+  ifindex: "network interface indexes (`if_nametoindex`)",
+  cpuQueueSize: "the size of each CPU's queue of redirected frames",
+  socketFd: "sockets: user space stores a socket's fd, and reads back its cookie (`u64` values only)",
+  xskFd: "AF_XDP sockets: user space stores an XSK socket's fd",
+};
+
+export const fixedMapValue = defineError(
+  "E1370",
+  "a map whose values the kernel defines",
+  "The kernel keeps its own data in redirect and socket maps: a devmap holds network interface indexes, a cpumap the queue size of each CPU, an xskmap and the socket maps socket fds. Their value type is fixed by the kernel (it checks the size when the map is created), so it is written `u32` (or `u64` where the kernel also accepts 8 bytes).",
+  (kind: string, written: string, allowed: readonly string[], meaning: MapValueMeaning) => ({
+    message: `a ${kind} cannot hold \`${written}\` values`,
+    label: `the kernel's ${kind} values are ${allowed.map((t) => `\`${t}\``).join(" or ")}`,
+    help: `declare it \`${kind}<…, ${allowed[allowed.length - 1]!}>(N)\`: its values are ${meaningText[meaning]}`,
+  }),
+);
+
+/** Where `m.redirect(…)` was called that cannot redirect through that map. */
+export type RedirectPlace =
+  | { readonly kind: "notProgram" }
+  | { readonly kind: "programType"; readonly label: string };
+
+export const redirectNotHere = defineError(
+  "E1371",
+  "redirect through a map this program cannot use",
+  "Each program type has its own redirect helper, and each works with some map kinds only: XDP programs send frames through a devmap, devmap_hash, cpumap or xskmap (`bpf_redirect_map`); `@sk_msg` and `@sk_skb` programs send messages and packets to a socket of a sockmap or sockhash (`bpf_msg_redirect_map`, `bpf_sk_redirect_map` and their `_hash` forms). The verifier refuses any other pairing, and a helper function cannot redirect for its caller: the result must be the program's own return value.",
+  (map: string, kind: string, place: RedirectPlace, programs: readonly string[]) => ({
+    message: place.kind === "notProgram"
+      ? `\`${map}.redirect()\` is only possible in a program's own body`
+      : `${place.label} programs cannot redirect through the ${kind} \`${map}\``,
+    label: place.kind === "notProgram" ? "not in a program" : `no redirect helper for a ${kind} in ${place.label} programs`,
+    help: programs.length === 0
+      ? `no program type redirects through a ${kind}`
+      : `${programs.join(", ")} programs redirect through a ${kind}; return \`${map}.redirect(…)\` from one of them`,
+  }),
+);
+
+/** The arguments `m.redirect(…)` takes, by what it sends through. */
+export type RedirectArguments = "keyAndFallback" | "contextKeyAndFlags";
+
+export const redirectArguments = defineError(
+  "E1372",
+  "wrong arguments to redirect",
+  "`m.redirect(key)` or `m.redirect(key, FALLBACK)` sends an XDP frame to the device, CPU or AF_XDP socket stored at `key`; the fallback (`XDP_ABORTED`, `XDP_DROP`, `XDP_PASS` or `XDP_TX`, default `XDP_ABORTED`) is what the program returns when `key` holds nothing. `socks.redirect(ctx, key)` or `socks.redirect(ctx, key, flags)` sends an `@sk_msg` message or an `@sk_skb` packet to the socket stored at `key` (flags: `BPF_F_INGRESS` to queue it on the socket's receive side).",
+  (call: string, expected: RedirectArguments, found: number) => ({
+    message: `\`${call}\` takes ${expected === "keyAndFallback" ? "a key and an optional fallback action" : "the program's context, a key and optional flags"}, not ${found} argument${found === 1 ? "" : "s"}`,
+    label: "wrong number of arguments",
+    help: expected === "keyAndFallback" ? "write `return m.redirect(key, XDP_PASS)`" : "write `return socks.redirect(ctx, key)`",
+  }),
+);
+
+export const redirectFallback = defineError(
+  "E1373",
+  "redirect fallback is not an action the kernel can fall back to",
+  "The low bits of `bpf_redirect_map`'s flags are the action returned when the key holds no device: the kernel accepts `XDP_ABORTED`, `XDP_DROP`, `XDP_PASS` and `XDP_TX` there and turns anything larger into `XDP_ABORTED`.",
+  (written: string) => ({
+    message: `\`${written}\` cannot be a redirect's fallback`,
+    label: "the kernel would abort instead",
+    help: "use `XDP_ABORTED`, `XDP_DROP`, `XDP_PASS` or `XDP_TX`",
+  }),
+);
+
+/** What eBPF code did with a map whose kind limits it. */
+export type ProgramMapAccess = "read" | "write";
+
+export const programMapAccess = defineError(
+  "E1374",
+  "eBPF code cannot access this map kind's entries",
+  "The verifier lets programs use the entries of some map kinds only through their helpers: a cpumap, an xskmap, a sockmap and a sockhash are only redirected through from eBPF code (a lookup of a socket map gives a socket reference, not a value), and a devmap's entries may be read but never written (the kernel creates it read-only for programs). User space fills them.",
+  (map: string, kind: string, access: ProgramMapAccess, readable: boolean) => ({
+    message: `eBPF code cannot ${access === "read" ? "read" : "change"} the entries of the ${kind} \`${map}\``,
+    label: access === "read" ? "not readable from a program" : "read-only in programs",
+    help: readable
+      ? `read it in eBPF code if needed; set \`${map}[k]\` from user space`
+      : `set \`${map}[k]\` from user space; in eBPF code use \`${map}.redirect(…)\``,
+  }),
+);
