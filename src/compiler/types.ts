@@ -118,7 +118,8 @@ export type MapExtraMeaning = "hashFunctions";
  * and why a program type cannot be test-run (`testRun`); the catalogue words each.
  */
 export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction";
-export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps";
+export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
+  | "skMsg" | "skSkb";
 
 export interface MapType {
   readonly kind: "map";

@@ -11,7 +11,7 @@ import type { Span } from "../source.js";
 import type { MapType, Type } from "../types.js";
 import { errorType, typeToString, u64 } from "../types.js";
 import { mapKinds } from "../kernel/map-kinds.js";
-import { programTypes } from "../kernel/program-types.js";
+import { programTypeNamed, programTypes } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
@@ -89,4 +89,32 @@ export function checkRedirectCall(c: ExprChecker, scope: Scope, expr: ast.CallEx
   checkExprAs(c, scope, expr.args[1]!, type.key, { kind: "mapKey", map: info.name });
   if (expr.args[2]) checkExprAs(c, scope, expr.args[2], u64, { kind: "builtinArgument", callee: call });
   return result;
+}
+
+/**
+ * `attach(prog, target, flags)` where the program attaches to a socket map or the target
+ * names a map: true when handled here (the target is a map, or the program needs one),
+ * after reporting what does not fit (E1375). The map reference is recorded for lowering.
+ */
+export function checkSocketMapAttach(c: ExprChecker, scope: Scope, handleType: Type, target: ast.Expr): boolean {
+  const { ctx } = c;
+  const program = handleType.kind === "programHandle" ? programTypeNamed(handleType.programType) : undefined;
+  const symbol = target.kind === "NameExpr" ? scope.lookup(target.name.name) : undefined;
+  const wantsMap = program?.attach.kind === "socketMap";
+  if (symbol?.kind !== "map" || target.kind !== "NameExpr") {
+    if (!wantsMap) return false;
+    checkExpr(c, scope, target);
+    ctx.diags.report(redirectErrors.attachSocketMap, target.span, { kind: "needsSocketMap", program: program!.label });
+    return true;
+  }
+  ctx.references.set(target, symbol);
+  ctx.exprTypes.set(target, errorType);
+  const kind = symbol.info.type.mapKind;
+  const redirect = mapKinds[kind].redirect;
+  if (program && !wantsMap) {
+    ctx.diags.report(redirectErrors.attachSocketMap, target.span, { kind: "mapForOtherProgram", program: program.label });
+  } else if (program && redirect !== "socketIndex" && redirect !== "socketKey") {
+    ctx.diags.report(redirectErrors.attachSocketMap, target.span, { kind: "notSocketMap", program: program.label, mapKind: kind });
+  }
+  return true;
 }

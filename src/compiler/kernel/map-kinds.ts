@@ -300,6 +300,12 @@ export function mapKindsWhere(test: (row: MapKindRow) => boolean): MapKind[] {
   return (Object.keys(mapKinds) as MapKind[]).filter((kind) => test(mapKinds[kind]));
 }
 
+/** A sockmap or sockhash: what `@sk_msg`/`@sk_skb` programs attach to and redirect to. */
+export function isSocketMap(kind: MapKind): boolean {
+  const target = mapKinds[kind].redirect;
+  return target === "socketIndex" || target === "socketKey";
+}
+
 /** Every `@NAME(n)` attribute some map kind takes for its `map_extra`. */
 export const mapExtraAttributes: readonly string[] = [...new Set(Object.values(mapKinds).flatMap((row) => row.extra ? [row.extra.attribute] : []))];
 

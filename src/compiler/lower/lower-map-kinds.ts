@@ -11,6 +11,7 @@ import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
 import { mapKinds, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapName } from "../names.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
@@ -94,4 +95,16 @@ export function lowerPopBinding(
     ],
     span,
   };
+}
+
+/**
+ * A map named as `attach`'s target (`attach(prog, socks, 0)`, check/redirect-maps.ts):
+ * the map's name in the object, which the loader finds it by (runtime-c/attach-sockmap.c).
+ */
+export function socketMapTarget(l: MapKindLowering, arg: ast.Expr): ir.IrExpr | undefined {
+  if (arg.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(arg);
+  if (symbol?.kind !== "map") return undefined;
+  const name = mapName(symbol.info.name);
+  return { kind: "string", value: name, type: { kind: "str", size: name.length }, span: arg.span };
 }

@@ -83,3 +83,34 @@ export const programMapAccess = defineError(
       : `set \`${map}[k]\` from user space; in eBPF code use \`${map}.redirect(…)\``,
   }),
 );
+
+/** What `attach(prog, target, flags)` was given that does not fit the program. */
+export type AttachMapProblem =
+  | { readonly kind: "mapForOtherProgram"; readonly program: string }
+  | { readonly kind: "notSocketMap"; readonly program: string; readonly mapKind: string }
+  | { readonly kind: "needsSocketMap"; readonly program: string };
+
+export const attachSocketMap = defineError(
+  "E1375",
+  "attach target does not fit a socket-map program",
+  "`@sk_msg` and `@sk_skb` programs attach to a sockmap or sockhash, not to an interface or an event: `attach(prog, socks, 0)` names the map, and the program then runs for every socket user space puts in it. Other program types attach to what their attribute names, never to a map.",
+  (problem: AttachMapProblem) => {
+    switch (problem.kind) {
+      case "mapForOtherProgram": return {
+        message: `${problem.program} programs do not attach to a map`,
+        label: "a map",
+        help: "only `@sk_msg` and `@sk_skb` programs attach to a map (a sockmap or sockhash); name the interface or event this program attaches to",
+      };
+      case "notSocketMap": return {
+        message: `${problem.program} programs attach to a sockmap or sockhash, not to a ${problem.mapKind}`,
+        label: `a ${problem.mapKind}`,
+        help: "declare a `sockmap<u32, u64>(N)` or `sockhash<K, u64>(N)`, put the sockets in it from user space, and attach the program to it",
+      };
+      case "needsSocketMap": return {
+        message: `${problem.program} programs attach to a sockmap or sockhash, not to a name`,
+        label: "not a socket map",
+        help: "pass the map itself: `attach(prog, socks, 0)`",
+      };
+    }
+  },
+);
