@@ -72,7 +72,7 @@ export function checkRedirectCall(c: ExprChecker, scope: Scope, expr: ast.CallEx
       checkExprAs(c, scope, fallback, result, { kind: "builtinArgument", callee: call });
       const value = constantInteger(ctx, fallback);
       if (value !== undefined && (value < 0n || value > largestFallbackAction)) {
-        ctx.diags.report(redirectErrors.redirectFallback, fallback.span, value.toString());
+        ctx.diags.report(redirectErrors.redirectFallback, fallback.span, fallback.kind === "NameExpr" ? fallback.name.name : value.toString());
       }
     }
     return result;
