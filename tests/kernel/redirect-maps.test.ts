@@ -112,8 +112,11 @@ kernelTest("cpumap: a CPU with a queue gives XDP_REDIRECT under BPF_PROG_TEST_RU
   }
 });
 
-/** The id of the sockmap the process `pid` holds open (its fdinfo names the map type, 15). */
-function sockmapIdOf(pid: number): number {
+/** BPF_MAP_TYPE_SOCKMAP and BPF_MAP_TYPE_SOCKHASH, as /proc/PID/fdinfo shows them. */
+const mapTypeNumber = { sockmap: 15, sockhash: 18 } as const;
+
+/** The id of the socket map of `kind` the process `pid` holds open (from its fdinfo). */
+function socketMapIdOf(pid: number, kind: keyof typeof mapTypeNumber): number {
   for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
     let info = "";
     try {
@@ -121,9 +124,9 @@ function sockmapIdOf(pid: number): number {
     } catch {
       continue;
     }
-    if (/^map_type:\s+15$/m.test(info)) return Number(/^map_id:\s+(\d+)$/m.exec(info)?.[1]);
+    if (new RegExp(`^map_type:\\s+${mapTypeNumber[kind]}$`, "m").test(info)) return Number(/^map_id:\s+(\d+)$/m.exec(info)?.[1]);
   }
-  throw new Error(`process ${pid} holds no sockmap`);
+  throw new Error(`process ${pid} holds no ${kind}`);
 }
 
 kernelTest("sk_msg on a sockmap: a message is redirected out of another socket, a 4-byte one is dropped; the receivers read it", async () => {
@@ -134,7 +137,7 @@ kernelTest("sk_msg on a sockmap: a message is redirected out of another socket, 
       const loader = startLoader(inNamespace(ns, [build.binary, "--interval", "0.2"]));
       try {
         await loader.waitFor("attached steer (sk_msg) to socks");
-        const id = sockmapIdOf(loader.child.pid!);
+        const id = socketMapIdOf(loader.child.pid!, "sockmap");
         const seen = run(inNamespace(ns, [peer.binary, "sockets", String(id)]));
         assert.equal(seen, [
           "cookie at 0: yes",
@@ -142,6 +145,41 @@ kernelTest("sk_msg on a sockmap: a message is redirected out of another socket, 
           "p1 read: nothing",
           "p2 read: hello",
           "send drop: error Permission denied",
+          "p1 read: nothing",
+          "p2 read: nothing",
+          "",
+        ].join("\n"));
+        const exit = await loader.stop("SIGINT");
+        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+        const verdicts = parseSnapshots(loader.stdout()).at(-1)!.maps.get("verdicts");
+        assert.deepEqual([...verdicts!.entries], [["0", "1"], ["1", "1"]], "one drop, one redirect");
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    });
+  } finally {
+    peer.cleanup();
+    build.cleanup();
+  }
+});
+
+kernelTest("sk_skb stream verdict on a sockhash: received data is moved to another socket's receive queue, 4 bytes are dropped", async () => {
+  const build = compileAndBuild(join(fixtures, "sockhash_verdict.ks"));
+  const peer = buildPeer();
+  try {
+    await withNamespace(async (ns) => {
+      const loader = startLoader(inNamespace(ns, [build.binary, "--interval", "0.2"]));
+      try {
+        await loader.waitFor("attached verdict (sk_skb) to receivers");
+        const id = socketMapIdOf(loader.child.pid!, "sockhash");
+        const seen = run(inNamespace(ns, [peer.binary, "receivers", String(id)]));
+        // The receiving ends are in the map: p1's data goes to p2's queue; the sends succeed.
+        assert.equal(seen, [
+          "cookie at 0: yes",
+          "send hello: 5",
+          "p1 read: nothing",
+          "p2 read: hello",
+          "send drop: 4",
           "p1 read: nothing",
           "p2 read: nothing",
           "",
