@@ -130,6 +130,8 @@ export interface IrMap {
   readonly extra?: number;
   /** How user space prints it when not entry by entry (`@hist`, `@lhist`, `@top`: check/aggregations.ts). */
   readonly display?: MapDisplay;
+  /** A map of maps: the kind, key, value and size of the maps it holds (the `__array(values, …)` template). */
+  readonly inner?: { readonly mapKind: MapKind; readonly keyType: Type; readonly valueType: Type; readonly maxEntries: number };
   readonly span: Span;
 }
 

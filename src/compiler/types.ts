@@ -88,7 +88,8 @@ export type MapKind =
   | "bloom_filter"
   | "prog_array"
   | "devmap" | "devmap_hash" | "cpumap" | "xskmap"
-  | "sockmap" | "sockhash";
+  | "sockmap" | "sockhash"
+  | "array_of_maps" | "hash_of_maps";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
@@ -127,6 +128,11 @@ export interface MapType {
   readonly key: Type;
   readonly value: Type;
   readonly maxEntries: number;
+  /**
+   * `array_of_maps`/`hash_of_maps`: the type of the maps it holds (its `value` is then
+   * `u32`, what user space reads back: the inner map's id).
+   */
+  readonly inner?: MapType;
 }
 
 export const u8: IntType = { kind: "int", bits: 8, signed: false };

@@ -2,7 +2,8 @@
 // two veth pairs through a devmap and a devmap_hash whose entries its user space set
 // (the frame captured on the far pair, byte for byte); cpumap and xskmap redirects under
 // BPF_PROG_TEST_RUN; an sk_msg program on a sockmap between TCP connections over
-// loopback (what each receiver reads). The far side of the first and the last is
+// loopback (what each receiver reads); an sk_skb verdict on a sockhash; maps of maps
+// whose inner map user space stores and swaps between BPF_PROG_TEST_RUN runs. The far side of the first and the last is
 // fixtures/redirect-peer.c, built here.
 
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace } from "../../src/runner/netns.js";
 import { findMap, runPrograms, uintBytes } from "../../src/runner/prog-run.js";
+import { runCli } from "../harness/cli.js";
 import { compileAndBuild, kernelTests, outsideKernelLock, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("redirect-maps.test", networkSkipReason());
@@ -196,4 +198,16 @@ kernelTest("sk_skb stream verdict on a sockhash: received data is moved to anoth
     peer.cleanup();
     build.cleanup();
   }
+});
+
+kernelTest("maps of maps: XDP reads the inner array/hash user space stored; storing another one (or deleting it) is seen by the next run", async () => {
+  const run = await runCli(["test", "tests/kernel/fixtures/map_in_map.ks"], { env: { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" } });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.stdout.replace(/ {2}\(\d+\.\d+ ms\)/g, ""), [
+    "ok   swapping_the_inner_array_changes_the_verdict",
+    "ok   hash_of_maps_reads_the_stored_hash",
+    "",
+    "2 passed, 0 failed",
+    "",
+  ].join("\n"));
 });

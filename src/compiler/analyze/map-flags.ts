@@ -71,8 +71,8 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     expression: (e) => {
       if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
       // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
-      // (`redirect` goes through its own helper, which these kinds exist for.)
-      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus" && e.method !== "redirect") {
+      // (`redirect` and `inner_get` go through their own helpers, which these kinds exist for.)
+      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus" && e.method !== "redirect" && e.method !== "inner_get") {
         if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
         if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
       }

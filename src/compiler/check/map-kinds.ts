@@ -247,6 +247,8 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       return voidType;
     case "redirect":
       return checkRedirectCall(c, scope, expr, info);
+    case "inner":
+      throw new Error(`internal: ${call} names no method`);
   }
 }
 

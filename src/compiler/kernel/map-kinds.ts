@@ -49,12 +49,14 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
  * - `print`: print every entry to stdout (user space), as the default main does; maps
  *   with `@hist`/`@lhist`/`@top` print as histograms or their top entries.
+ * - `inner_get`: `outer[k][i]` in eBPF, an entry of the map stored at `k` of a map of
+ *   maps (never a method name; check/map-in-map.ts).
  * - `redirect`: send the packet or message to the entry's device, CPU or socket
  *   (`bpf_redirect_map`, `bpf_msg_redirect_map`/`_hash`, `bpf_sk_redirect_map`/`_hash`,
  *   by the program type's `mapRedirect` column; check/redirect-maps.ts).
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
-  | "redirect";
+  | "redirect" | "inner_get";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -73,7 +75,8 @@ export type MapOperationShape =
   | { readonly form: "binding" }
   | { readonly form: "record" }
   | { readonly form: "handler" }
-  | { readonly form: "redirect" };
+  | { readonly form: "redirect" }
+  | { readonly form: "inner" };
 
 export interface MapOperationRow {
   /** Where it may be called: eBPF code, user space, or both. */
@@ -93,6 +96,7 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
   print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
   redirect: { side: "kernel", shape: { form: "redirect" } },
+  inner_get: { side: "kernel", shape: { form: "inner" } },
 };
 
 export interface MapKindRow {
@@ -135,7 +139,7 @@ export interface MapKindRow {
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
    * event fd slots (u32 key and value); only the size (ring buffers).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -161,6 +165,8 @@ export interface MapKindRow {
   readonly programAccess?: "readOnly" | "none";
   /** `m.redirect(…)` sends through it; program types say which they can (`mapRedirect`). */
   readonly redirect?: RedirectTarget;
+  /** Its values are maps of one type written inline (`array_of_maps<u32, array<u32, u64>(4)>(N)`). */
+  readonly innerMaps?: true;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -210,6 +216,18 @@ const redirectKinds: Readonly<Record<"devmap" | "devmap_hash" | "cpumap" | "xskm
     ...redirectMap, spellings: ["sockhash", "SockHash"], bpfMapType: "BPF_MAP_TYPE_SOCKHASH", key: "any", redirect: "socketKey",
     fixedValue: { types: ["u32", "u64"], meaning: "socketFd" },
   },
+};
+
+// Maps of maps: the value is another map (user space stores a map's fd, reads back its
+// id); eBPF code reads an entry of the inner map (`outer[k][i]`) and cannot write the
+// outer one. The inner type is the declaration's `__array(values, …)` template.
+const mapOfMaps = {
+  ...keyValue, iterable: { kernel: false, user: true }, python: false, programAccess: "none", innerMaps: true, declaration: "mapOfMaps",
+} as const satisfies Partial<MapKindRow>;
+
+const mapInMapKinds: Readonly<Record<"array_of_maps" | "hash_of_maps", MapKindRow>> = {
+  array_of_maps: { ...mapOfMaps, spellings: ["array_of_maps", "ArrayOfMaps"], bpfMapType: "BPF_MAP_TYPE_ARRAY_OF_MAPS", key: "index", everyIndexPresent: false },
+  hash_of_maps: { ...mapOfMaps, spellings: ["hash_of_maps", "HashOfMaps"], bpfMapType: "BPF_MAP_TYPE_HASH_OF_MAPS", hashTable: true },
 };
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
@@ -278,6 +296,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,
   },
   ...redirectKinds,
+  ...mapInMapKinds,
 };
 
 /** Map kinds by every spelling. */

@@ -63,7 +63,7 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         : [l.expr(args[0]!), coerce(l.expr(args[1]!), type.key), flags(args[2])];
       return { ...base, args: operands, type: l.typeOf(expr), redirectHelper: helper };
     }
-    case "binding": case "handler":
+    case "binding": case "handler": case "inner":
       return undefined;
   }
 }
@@ -107,4 +107,30 @@ export function socketMapTarget(l: MapKindLowering, arg: ast.Expr): ir.IrExpr | 
   if (symbol?.kind !== "map") return undefined;
   const name = mapName(symbol.info.name);
   return { kind: "string", value: name, type: { kind: "str", size: name.length }, span: arg.span };
+}
+
+/**
+ * `outer[k] = m` in user space (check/map-in-map.ts): the stored value is `m`'s fd, from
+ * the loader's `ks_map_fd` (emit/map-kinds-c.ts), which loads the object first.
+ */
+export function storedMapFd(l: MapKindLowering, value: ast.Expr): ir.IrExpr | undefined {
+  if (value.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(value);
+  if (symbol?.kind !== "map") return undefined;
+  return { kind: "constant", name: `ks_map_fd("${mapName(symbol.info.name)}")`, value: 0n, type: u32, span: value.span };
+}
+
+/** `outer[k][i]` in eBPF (check/map-in-map.ts): the inner map's entry, or 0. */
+export function lowerInnerMapRead(l: MapKindLowering, expr: ast.IndexExpr): ir.IrExpr | undefined {
+  const outerIndex = expr.target;
+  if (outerIndex.kind !== "IndexExpr" || outerIndex.target.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(outerIndex.target);
+  if (symbol?.kind !== "map" || !symbol.info.type.inner) return undefined;
+  const { name, type } = symbol.info;
+  const inner = type.inner!;
+  return {
+    kind: "mapMethod", map: name, mapKind: type.mapKind, method: "inner_get",
+    args: [coerce(l.expr(outerIndex.index), type.key), coerce(l.expr(expr.index), inner.key)],
+    valueType: inner.value, keyType: type.key, type: inner.value, span: expr.span,
+  };
 }

@@ -32,7 +32,7 @@ import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue,
 import { lowerMapAssignment, lowerMapRead, lowerMaps } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
-import { lowerMapMethodCall, lowerPopBinding, socketMapTarget } from "./lower-map-kinds.js";
+import { lowerInnerMapRead, lowerMapMethodCall, lowerPopBinding, socketMapTarget } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -558,6 +558,8 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "sizeof", of, type: u64, span };
       }
       case "IndexExpr": {
+        const innerRead = lowerInnerMapRead(this, expr);
+        if (innerRead) return innerRead;
         const combined = this.combinedReads.use(expr);
         if (combined) return combined;
         const map = this.mapName(expr.target);

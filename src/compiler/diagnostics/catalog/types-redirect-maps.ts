@@ -114,3 +114,43 @@ export const attachSocketMap = defineError(
     }
   },
 );
+
+/** What is wrong with a map of maps' inner type or with a map stored in it. */
+export type InnerMapProblem =
+  | { readonly kind: "notMap"; readonly written: string }
+  | { readonly kind: "nested"; readonly innerKind: string }
+  | { readonly kind: "mismatch"; readonly map: string; readonly stored: string; readonly expected: string }
+  | { readonly kind: "notMapName" };
+
+export const innerMapType = defineError(
+  "E1376",
+  "inner map type mismatch",
+  "An `array_of_maps<K, INNER>(N)` or `hash_of_maps<K, INNER>(N)` holds maps of the one type written inline as INNER (`array<u32, u64>(16)`): the kernel checks each stored map against that template (type, key and value sizes, and for arrays the size) and refuses another. User space stores a declared map of exactly that type: `outer[k] = counts`. INNER is a key/value map kind, not a map of maps, a ring buffer or a keyless kind.",
+  (problem: InnerMapProblem) => {
+    switch (problem.kind) {
+      case "notMap": return { message: `a map of maps holds maps, not \`${problem.written}\``, label: "not a map type", help: "write the inner map's type inline: `array_of_maps<u32, array<u32, u64>(16)>(4)`" };
+      case "nested": return { message: `a map of maps cannot hold ${problem.innerKind} maps`, label: "not a key/value map kind", help: "use a hash, array, LRU or per-CPU map as the inner type" };
+      case "mismatch": return {
+        message: `\`${problem.map}\` is a \`${problem.stored}\`; this map of maps holds \`${problem.expected}\``,
+        label: "the kernel would refuse this map",
+        help: `declare \`${problem.map}\` as \`${problem.expected}\``,
+      };
+      case "notMapName": return { message: "a map of maps stores a map declared in this file", label: "not a map", help: "write `outer[k] = name_of_a_map` (user space), or `delete outer[k]`" };
+    }
+  },
+);
+
+/** Where a map of maps was used as it cannot be. */
+export type InnerMapUse = "readInUserSpace" | "writeInEbpf" | "storeInEbpf";
+
+export const innerMapUse = defineError(
+  "E1377",
+  "map of maps used where the kernel does not allow it",
+  "eBPF code reads the maps stored in a map of maps (`outer[k][i]`: 0 when either entry is absent) but cannot change them through it or store maps in it (the verifier refuses updates of a map of maps from programs); user space stores maps (`outer[k] = m`) and reaches a stored map's entries through its own name.",
+  (use: InnerMapUse) => ({
+    message: use === "readInUserSpace" ? "user space cannot read through a map of maps"
+      : use === "writeInEbpf" ? "eBPF code cannot write through a map of maps" : "eBPF code cannot store maps in a map of maps",
+    label: use === "readInUserSpace" ? "only in eBPF code" : "not in eBPF code",
+    help: use === "readInUserSpace" ? "read the inner map by its own name" : use === "writeInEbpf" ? "read `outer[k][i]` here; write the entries from user space" : "store maps from user space: `outer[k] = m`",
+  }),
+);
