@@ -33,7 +33,7 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     const [bit, flag] = forbidding[side][kind];
     const limit = side === "kernel" ? mapKinds[info.mapKind].programAccess : undefined;
     if (limit === "none" || (limit === "readOnly" && kind === "write")) {
-      diags.report(programMapAccess, span, map, info.mapKind, kind, limit === "readOnly");
+      diags.report(programMapAccess, span, map, info.mapKind, kind, limit === "readOnly", mapKinds[info.mapKind].innerMaps === true);
     } else if ((info.flags & bit) !== 0) {
       diags.report(mapAccessForbiddenByFlags, span, map, kind, side, flag, info.span);
     }

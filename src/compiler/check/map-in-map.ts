@@ -32,8 +32,9 @@ export function mapOfMapsType(ctx: CheckContext, base: MapType, inner: Type, inn
     return errorType;
   }
   const row = mapKinds[inner.mapKind];
-  if (row.typeArguments !== "keyValue" || row.innerMaps || row.redirect !== undefined || row.key === "prefix") {
-    ctx.diags.report(redirectErrors.innerMapType, innerSpan, { kind: "nested", innerKind: inner.mapKind });
+  // (A map of objects, `hash<K, *T>`, is lowered into its own struct storage: not as an inner map.)
+  if (row.typeArguments !== "keyValue" || row.innerMaps || row.redirect !== undefined || row.key === "prefix" || inner.value.kind === "pointer") {
+    ctx.diags.report(redirectErrors.innerMapType, innerSpan, { kind: "nested", innerKind: inner.value.kind === "pointer" ? `${inner.mapKind}-of-objects` : inner.mapKind });
     return errorType;
   }
   return { ...base, value: u32, inner };

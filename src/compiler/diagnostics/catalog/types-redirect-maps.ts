@@ -74,13 +74,15 @@ export type ProgramMapAccess = "read" | "write";
 export const programMapAccess = defineError(
   "E1374",
   "eBPF code cannot access this map kind's entries",
-  "The verifier lets programs use the entries of some map kinds only through their helpers: a cpumap, an xskmap, a sockmap and a sockhash are only redirected through from eBPF code (a lookup of a socket map gives a socket reference, not a value), and a devmap's entries may be read but never written (the kernel creates it read-only for programs). User space fills them.",
-  (map: string, kind: string, access: ProgramMapAccess, readable: boolean) => ({
+  "The verifier lets programs use the entries of some map kinds only through their helpers: a cpumap, an xskmap, a sockmap and a sockhash are only redirected through from eBPF code (a lookup of a socket map gives a socket reference, not a value), a devmap's entries may be read but never written (the kernel creates it read-only for programs), and a map of maps gives a program the stored map, read as `outer[k][i]`, never a value. User space fills them.",
+  (map: string, kind: string, access: ProgramMapAccess, readable: boolean, mapOfMaps: boolean) => ({
     message: `eBPF code cannot ${access === "read" ? "read" : "change"} the entries of the ${kind} \`${map}\``,
     label: access === "read" ? "not readable from a program" : "read-only in programs",
-    help: readable
-      ? `read it in eBPF code if needed; set \`${map}[k]\` from user space`
-      : `set \`${map}[k]\` from user space; in eBPF code use \`${map}.redirect(…)\``,
+    help: mapOfMaps
+      ? `store maps in it from user space (\`${map}[k] = m\`); in eBPF code read their entries, \`${map}[k][i]\``
+      : readable
+        ? `read it in eBPF code if needed; set \`${map}[k]\` from user space`
+        : `set \`${map}[k]\` from user space; in eBPF code use \`${map}.redirect(…)\``,
   }),
 );
 
