@@ -130,6 +130,8 @@ export interface IrMap {
   readonly extra?: number;
   /** How user space prints it when not entry by entry (`@hist`, `@lhist`, `@top`: check/aggregations.ts). */
   readonly display?: MapDisplay;
+  /** A map of maps: the kind, key, value and size of the maps it holds (the `__array(values, …)` template). */
+  readonly inner?: { readonly mapKind: MapKind; readonly keyType: Type; readonly valueType: Type; readonly maxEntries: number };
   readonly span: Span;
 }
 
@@ -513,7 +515,11 @@ export type IrExpr =
    * ring buffer (`dropped()`, user space) or per-CPU map (`per_cpu(k, cpu)`, `cpus()`,
    * user space). `valueType` is the map's value (record) type.
    */
-  | { readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span }
+  | {
+    readonly kind: "mapMethod"; readonly map: string; readonly mapKind: MapKind; readonly method: MapMethod; readonly args: readonly IrExpr[]; readonly valueType: Type; readonly keyType: Type; readonly type: Type; readonly span: Span;
+    /** `redirect`: the program type's helper (`bpf_redirect_map`, `bpf_msg_redirect_hash`, …). */
+    readonly redirectHelper?: string;
+  }
   /** Test code only (NAME.test.c; lower/lower-testing.ts): a run, a packet builder step, a failed assert. */
   | { readonly kind: "testCall"; readonly op: TestOp; readonly args: readonly IrExpr[]; readonly type: Type; readonly span: Span }
   /** The per-CPU slot (`IrModule.escapeSlots`) keeping `local` of `helper` after it returns `&local`; may be null. */

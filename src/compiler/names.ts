@@ -339,6 +339,10 @@ export function kernelPushName(map: string): string {
 export function kernelTestName(map: string): string {
   return `ks_test_${map}`;
 }
+/** eBPF: `ks_inner_get_<map>(key, inner_key)`: an entry of the map stored in a map of maps (0 when absent). */
+export function innerMapGetName(map: string): string {
+  return `ks_inner_get_${map}`;
+}
 /** eBPF: `ks_output_<map>(ctx, record)` of a perf event array. */
 export function kernelOutputName(map: string): string {
   return `ks_output_${map}`;

@@ -86,13 +86,30 @@ export type MapKind =
   | "queue"
   | "stack"
   | "bloom_filter"
-  | "prog_array";
+  | "prog_array"
+  | "devmap" | "devmap_hash" | "cpumap" | "xskmap"
+  | "sockmap" | "sockhash"
+  | "array_of_maps" | "hash_of_maps";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+
+/**
+ * What the kernel keeps in the values of a map kind with fixed values (kernel/map-kinds.ts
+ * `fixedValue`): a network interface's index, a CPU's queue size, a socket's fd; the
+ * catalogue words each (E1370).
+ */
+export type MapValueMeaning = "ifindex" | "cpuQueueSize" | "socketFd" | "xskFd";
+
+/**
+ * What `m.redirect(…)` sends through (kernel/map-kinds.ts `redirect`, program-types.ts
+ * `mapRedirect`): a device/CPU/AF_XDP socket slot (`bpf_redirect_map`), a socket by index
+ * (sockmap) or by key (sockhash).
+ */
+export type RedirectTarget = "device" | "socketIndex" | "socketKey";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";
@@ -102,7 +119,8 @@ export type MapExtraMeaning = "hashFunctions";
  * and why a program type cannot be test-run (`testRun`); the catalogue words each.
  */
 export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction";
-export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps";
+export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
+  | "skMsg" | "skSkb";
 
 export interface MapType {
   readonly kind: "map";
@@ -110,6 +128,11 @@ export interface MapType {
   readonly key: Type;
   readonly value: Type;
   readonly maxEntries: number;
+  /**
+   * `array_of_maps`/`hash_of_maps`: the type of the maps it holds (its `value` is then
+   * `u32`, what user space reads back: the inner map's id).
+   */
+  readonly inner?: MapType;
 }
 
 export const u8: IntType = { kind: "int", bits: 8, signed: false };

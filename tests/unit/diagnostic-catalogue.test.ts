@@ -84,6 +84,8 @@ describe("diagnostic catalogue", () => {
       "names.ts+names-modules.ts", "safety.ts+safety-references.ts",
       "types.ts+types-tracing.ts", "types-features.ts+types-tracing.ts", "types-kernel-interfaces.ts+types-tracing.ts",
       "types-runtime.ts+types-tracing.ts",
+      "types.ts+types-redirect-maps.ts", "types-features.ts+types-redirect-maps.ts", "types-kernel-interfaces.ts+types-redirect-maps.ts",
+      "types-runtime.ts+types-redirect-maps.ts", "types-tracing.ts+types-redirect-maps.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));

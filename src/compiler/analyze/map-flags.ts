@@ -2,9 +2,13 @@
 //! space may do through the bpf() syscall, `rdonly_prog`/`wronly_prog` what eBPF
 //! programs may do (the verifier enforces those). Either would only fail at run time
 //! (EPERM, a verifier rejection); here each forbidden access is E0437 on its line.
+//! Map kinds whose entries eBPF code may not read or write whatever the flags say (the
+//! row's `programAccess`: redirect and socket maps) get E1374 the same way.
 
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { mapAccessForbiddenByFlags } from "../diagnostics/catalog/safety.js";
+import { programMapAccess } from "../diagnostics/catalog/types-redirect-maps.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import type * as ir from "../ir.js";
 import { walkStatements, type IrWalker } from "../ir-walk.js";
 import type { Span } from "../source.js";
@@ -20,13 +24,17 @@ const forbidding: Record<Side, Record<Access, readonly [number, string]>> = {
 
 
 export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
-  const maps = new Map(module.maps.filter((m) => m.flags !== 0).map((m) => [m.name, m]));
+  const maps = new Map(module.maps.filter((m) => m.flags !== 0 || mapKinds[m.mapKind].programAccess !== undefined).map((m) => [m.name, m]));
   if (maps.size === 0) return;
 
   const access = (side: Side, kind: Access, map: string, span: Span): void => {
     const info = maps.get(map);
+    if (!info) return;
     const [bit, flag] = forbidding[side][kind];
-    if (info && (info.flags & bit) !== 0) {
+    const limit = side === "kernel" ? mapKinds[info.mapKind].programAccess : undefined;
+    if (limit === "none" || (limit === "readOnly" && kind === "write")) {
+      diags.report(programMapAccess, span, map, info.mapKind, kind, limit === "readOnly", mapKinds[info.mapKind].innerMaps === true);
+    } else if ((info.flags & bit) !== 0) {
       diags.report(mapAccessForbiddenByFlags, span, map, kind, side, flag, info.span);
     }
   };
@@ -63,7 +71,8 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     expression: (e) => {
       if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
       // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
-      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus") {
+      // (`redirect` and `inner_get` go through their own helpers, which these kinds exist for.)
+      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus" && e.method !== "redirect" && e.method !== "inner_get") {
         if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
         if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
       }

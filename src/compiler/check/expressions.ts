@@ -36,6 +36,7 @@ import { checkMatch } from "./match.js";
 import { checkModuleCall, reportModuleAsValue } from "./imports.js";
 import { checkNew, checkRingbufCall, ringbufOfCallee } from "./ringbuf.js";
 import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-kinds.js";
+import { checkInnerMapIndex, mapOfMapsIndexed } from "./map-in-map.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
 import { headerFieldsOverlap } from "../kernel/headers.js";
@@ -365,6 +366,9 @@ export function isMapIndex(c: ExprChecker, expr: ast.Expr): expr is ast.IndexExp
 
 function checkIndex(c: ExprChecker, scope: Scope, expr: ast.IndexExpr): Type {
   const { ctx } = c;
+  // `outer[k][i]` through a map of maps (check/map-in-map.ts).
+  const outer = mapOfMapsIndexed(scope, expr.target);
+  if (outer) return checkInnerMapIndex(c, scope, expr, outer);
   if (expr.target.kind === "NameExpr") {
     const symbol = scope.lookup(expr.target.name.name);
     if (symbol?.kind === "map") {

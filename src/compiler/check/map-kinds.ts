@@ -27,6 +27,7 @@ import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
 import { checkOnEvent } from "./ringbuf.js";
 import { unparenthesize } from "../ast.js";
+import { checkRedirectCall } from "./redirect-maps.js";
 
 /** `queue<T>(N)`, `stack<T>(N)`, `perf_event_array<T>`, `lpm_trie<K, V>(N)`: the kinds `resolve-types.ts` hands over. */
 export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericType, mapKind: MapKind): Type {
@@ -168,6 +169,7 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   dropped: () => ({ kind: "lostInUserSpace" }),
   cpus: () => ({ kind: "cpusInUserSpace" }),
   print: (map) => ({ kind: "printInUserSpace", map }),
+  redirect: (map) => ({ kind: "redirectInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -243,6 +245,10 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     case "handler":
       checkOnEvent(c, scope, expr, info);
       return voidType;
+    case "redirect":
+      return checkRedirectCall(c, scope, expr, info);
+    case "inner":
+      throw new Error(`internal: ${call} names no method`);
   }
 }
 

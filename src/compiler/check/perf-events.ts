@@ -11,6 +11,7 @@ import { checkAssignable } from "./conversions.js";
 import { constantInteger } from "./constants.js";
 import { programTypeNamed } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
+import { checkSocketMapAttach } from "./redirect-maps.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
@@ -33,6 +34,11 @@ export function checkPerfTypeSide(c: ExprChecker, name: ast.Ident): void {
  */
 export function checkAttachTarget(c: ExprChecker, scope: Scope, handleType: Type, target: ast.Expr, flags: ast.Expr): Type {
   const { ctx } = c;
+  // sk_msg/sk_skb attach to a socket map (check/redirect-maps.ts).
+  if (checkSocketMapAttach(c, scope, handleType, target)) {
+    checkAssignable(ctx, flags, checkExpr(c, scope, flags, u32), u32, { kind: "attachFlags" });
+    return { kind: "int", bits: 32, signed: true };
+  }
   const targetType = checkExpr(c, scope, target);
   const flagsType = checkExpr(c, scope, flags, u32);
   checkAssignable(ctx, flags, flagsType, u32, { kind: "attachFlags" });

@@ -13,6 +13,8 @@ import { closestName } from "../suggest.js";
 import { foldConstant, globalConstants } from "./constants.js";
 import { resolveRingbufType } from "./ringbuf.js";
 import { resolveKeylessMapType } from "./map-kinds.js";
+import { checkFixedMapValue } from "./redirect-maps.js";
+import { mapOfMapsType } from "./map-in-map.js";
 
 export function resolveType(ctx: CheckContext, typeExpr: ast.TypeExpr, allowMap = false): Type {
   switch (typeExpr.kind) {
@@ -78,7 +80,8 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
     return errorType;
   }
   const key = resolveType(ctx, typeExpr.args[0]!);
-  const value = resolveType(ctx, typeExpr.args[1]!);
+  // A map of maps' value is a map type written inline (check/map-in-map.ts).
+  const value = resolveType(ctx, typeExpr.args[1]!, row.innerMaps === true);
   let maxEntries = row.defaultEntries;
   if (typeExpr.capacity) {
     const size = positiveSize(ctx, typeExpr.capacity);
@@ -91,6 +94,14 @@ function resolveGenericType(ctx: CheckContext, typeExpr: ast.GenericType, allowM
   // values convert to it wherever the map is indexed.
   if (row.key === "index" && key.kind === "enum") {
     return { kind: "map", mapKind, key: u32, value, maxEntries };
+  }
+  if (!checkFixedMapValue(ctx, { kind: "map", mapKind, key, value, maxEntries }, typeExpr.args[1]!.span)) return errorType;
+  if (row.innerMaps) {
+    if (row.key === "index" && !(key.kind === "int" && key.bits === 32 && !key.signed)) {
+      ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));
+      return errorType;
+    }
+    return mapOfMapsType(ctx, { kind: "map", mapKind, key, value, maxEntries }, value, typeExpr.args[1]!.span);
   }
   if (row.key === "index" && !(key.kind === "int" && key.bits === 32 && !key.signed)) {
     ctx.diags.report(typeErrors.arrayMapKey, typeExpr.args[0]!.span, spelled, typeToString(key));

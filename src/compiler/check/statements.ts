@@ -1,5 +1,6 @@
 //! Type checking of statements and function bodies, and the "every path returns" rule.
 
+import { checkInnerMapStore } from "./map-in-map.js";
 import type { NullOrigin } from "../diagnostics/catalog/safety.js";
 import { neverReturningCall } from "./exec.js";
 import { checkTestResultUse } from "./testing.js";
@@ -320,6 +321,8 @@ export function checkAssign(c: ExprChecker, scope: Scope, stmt: ast.AssignStmt):
       break;
     }
     case "IndexExpr": case "FieldExpr":
+      // `outer[k] = m`: a map stored in a map of maps (check/map-in-map.ts).
+      if (checkInnerMapStore(c, scope, stmt)) return;
       if (stmt.op === "=" && unparenthesize(stmt.value).kind === "NameExpr") allowObjectMapIndex(c, target);
       ctx.packets.writing = true;
       targetType = checkExpr(c, scope, target);

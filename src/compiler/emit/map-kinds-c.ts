@@ -20,7 +20,7 @@ import type * as ir from "../ir.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { innerMapGetName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 
 type Side = "kernel" | "user";
@@ -38,6 +38,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
+      case "redirect": return redirectExpression(e, expr);
+      case "inner_get": return `${innerMapGetName(e.map)}(${expr(args[0]!)}, ${expr(args[1]!)})`;
       case "dropped": case "per_cpu": case "cpus": case "print":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
@@ -52,7 +54,26 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
-    case "output": throw new Error(`internal: ${e.map}.output() in user space`);
+    case "output": case "redirect": case "inner_get": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+  }
+}
+
+/**
+ * `m.redirect(…)`: the helper the program type names, its result as the program's. A
+ * devmap/cpumap/xskmap takes the key by value with the fallback action in the flags; a
+ * sockmap takes the context and the index; a sockhash the context and a pointer to the key.
+ */
+function redirectExpression(e: MapMethodExpr, expr: (x: ir.IrExpr) => string): string {
+  const helper = e.redirectHelper;
+  if (helper === undefined) throw new Error(`internal: ${e.map}.redirect() without a helper`);
+  const result = cTypeName(e.type);
+  const map = `&${mapName(e.map)}`;
+  switch (mapKinds[e.mapKind].redirect) {
+    case "device": return `((${result})${helper}(${map}, ${expr(e.args[0]!)}, ${expr(e.args[1]!)}))`;
+    case "socketIndex": return `((${result})${helper}(${expr(e.args[0]!)}, ${map}, ${expr(e.args[1]!)}, ${expr(e.args[2]!)}))`;
+    case "socketKey":
+      return `({ ${cDeclaration(e.keyType, "ks_redirect_key")} = ${expr(e.args[1]!)}; (${result})${helper}(${expr(e.args[0]!)}, ${map}, &ks_redirect_key, ${expr(e.args[2]!)}); })`;
+    case undefined: throw new Error(`internal: ${e.mapKind} cannot redirect`);
   }
 }
 
@@ -66,6 +87,16 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
     case "valueOnly": return [`__type(value, ${cTypeName(map.valueType)});`];
     // The slots hold perf event fds; the record type only describes what is sent.
     case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
+    // The maps it holds, as libbpf's template of the inner map (the values are map fds).
+    case "mapOfMaps": {
+      const inner = map.inner;
+      if (!inner) throw new Error(`internal: map of maps ${map.name} without its inner type`);
+      return [
+        `__type(key, ${cTypeName(map.keyType)});`,
+        `__array(values, struct { __uint(type, ${mapKinds[inner.mapKind].bpfMapType}); __uint(max_entries, ${inner.maxEntries}); ` +
+          `__type(key, ${cTypeName(inner.keyType)}); __type(value, ${cTypeName(inner.valueType)}); });`,
+      ];
+    }
   }
 }
 
@@ -85,6 +116,20 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
       // The value is the input: 0 when every hash's bit is set (may be present), -ENOENT otherwise.
       w.block(`static __always_inline __attribute__((unused)) bool ${kernelTestName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_peek_elem(&${mapName(map.name)}, &value) == 0;`);
+      });
+      w.line();
+    }
+    if (map.inner) {
+      // `outer[k][i]`: the entry of the map stored at k, zero when either is absent.
+      const value = map.inner.valueType;
+      w.block(`static __always_inline __attribute__((unused)) ${cTypeName(value)} ${innerMapGetName(map.name)}(${cDeclaration(map.keyType, "key")}, ${cDeclaration(map.inner.keyType, "inner_key")})`, () => {
+        w.line(`${cDeclaration(value, "value")};`);
+        w.line("__builtin_memset(&value, 0, sizeof(value));");
+        w.line(`void *inner = bpf_map_lookup_elem(&${mapName(map.name)}, &key);`);
+        w.line("if (!inner) return value;");
+        w.line(`${cTypeName(value)} *found = bpf_map_lookup_elem(inner, &inner_key);`);
+        w.line("if (found) value = *found;");
+        w.line("return value;");
       });
       w.line();
     }
@@ -112,6 +157,14 @@ export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void 
 /** User space: queue/stack, drop-count and per-CPU helpers. */
 export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   const loaded = "if (!ks_skel && ks_open_and_load() != 0) return";
+  if (module.maps.some((m) => m.inner)) {
+    w.comment("The fd of a map of this object (`outer[k] = m` stores it in a map of maps); loads the object first.");
+    w.block("static KS_UNUSED __u32 ks_map_fd(const char *name)", () => {
+      w.line(`${loaded} (__u32)-1;`);
+      w.line("return (__u32)bpf_object__find_map_fd_by_name(ks_skel->obj, name);");
+    });
+    w.line();
+  }
   for (const map of module.maps) {
     const fd = `bpf_map__fd(ks_skel->maps.${mapName(map.name)})`;
     if (hasOperation(map.mapKind, "push")) {

@@ -56,6 +56,24 @@ export const builtinContextStructs: readonly StructLayout[] = [
       { name: "gso_size", type: u32 },
     ],
   },
+  {
+    // sk_msg programs: a message sent on a socket of a sockmap/sockhash. `data`/`data_end`
+    // are `__bpf_md_ptr` unions in the UAPI header (anonymous in BTF); `sk` is left out.
+    name: "sk_msg_md",
+    origin: "kernel",
+    fields: [
+      { name: "data", type: packetPointer },
+      { name: "data_end", type: packetPointer },
+      { name: "family", type: u32 },
+      { name: "remote_ip4", type: u32 },
+      { name: "local_ip4", type: u32 },
+      { name: "remote_ip6", type: { kind: "array", element: u32, length: 4 } },
+      { name: "local_ip6", type: { kind: "array", element: u32, length: 4 } },
+      { name: "remote_port", type: u32 },
+      { name: "local_port", type: u32 },
+      { name: "size", type: u32 },
+    ],
+  },
 ];
 
 /** Fields of context structs whose C type differs from the language type (u32 in UAPI). */
@@ -77,6 +95,16 @@ export const builtinEnums: readonly BuiltinEnum[] = [
       { name: "XDP_PASS", value: 2n },
       { name: "XDP_TX", value: 3n },
       { name: "XDP_REDIRECT", value: 4n },
+    ],
+  },
+  {
+    // What sk_msg and sk_skb verdict programs return (and what their redirects return).
+    name: "sk_action",
+    origin: "kernel",
+    inVmlinux: true,
+    constants: [
+      { name: "SK_DROP", value: 0n },
+      { name: "SK_PASS", value: 1n },
     ],
   },
   {

@@ -5,7 +5,7 @@
 //! A new kind is a new row here, its name in `types.ts` `MapKind`, and C for any new
 //! operation in `emit/map-kinds-c.ts` (ARCHITECTURE.md, "How to add a map kind").
 
-import type { MapExtraMeaning, MapKind, MapUsage } from "../types.js";
+import type { MapExtraMeaning, MapKind, MapUsage, MapValueMeaning, RedirectTarget } from "../types.js";
 
 /** Capacity of a map declared without `(N)`. */
 export const defaultMapCapacity = 1024;
@@ -49,8 +49,14 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
  * - `print`: print every entry to stdout (user space), as the default main does; maps
  *   with `@hist`/`@lhist`/`@top` print as histograms or their top entries.
+ * - `inner_get`: `outer[k][i]` in eBPF, an entry of the map stored at `k` of a map of
+ *   maps (never a method name; check/map-in-map.ts).
+ * - `redirect`: send the packet or message to the entry's device, CPU or socket
+ *   (`bpf_redirect_map`, `bpf_msg_redirect_map`/`_hash`, `bpf_sk_redirect_map`/`_hash`,
+ *   by the program type's `mapRedirect` column; check/redirect-maps.ts).
  */
-export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print";
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
+  | "redirect" | "inner_get";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -68,7 +74,9 @@ export type MapOperationShape =
   | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
   | { readonly form: "binding" }
   | { readonly form: "record" }
-  | { readonly form: "handler" };
+  | { readonly form: "handler" }
+  | { readonly form: "redirect" }
+  | { readonly form: "inner" };
 
 export interface MapOperationRow {
   /** Where it may be called: eBPF code, user space, or both. */
@@ -87,6 +95,8 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
   test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
   print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
+  redirect: { side: "kernel", shape: { form: "redirect" } },
+  inner_get: { side: "kernel", shape: { form: "inner" } },
 };
 
 export interface MapKindRow {
@@ -129,7 +139,7 @@ export interface MapKindRow {
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
    * event fd slots (u32 key and value); only the size (ring buffers).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -142,6 +152,21 @@ export interface MapKindRow {
    * `max`); what the number means, as a key of the catalogue's wording (E0628).
    */
   readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: MapExtraMeaning };
+  /**
+   * The values are the kernel's, not the program's: the types it accepts (by size) and
+   * what they mean (E1370). Undefined: any value type.
+   */
+  readonly fixedValue?: { readonly types: readonly ("u32" | "u64")[]; readonly meaning: MapValueMeaning };
+  /**
+   * What eBPF code may do with `m[k]` when less than user space: `readOnly` (the kernel
+   * creates the map `BPF_F_RDONLY_PROG`), `none` (the verifier allows no lookup or update
+   * of it, or a lookup returns a socket reference, not a value). Undefined: read and write.
+   */
+  readonly programAccess?: "readOnly" | "none";
+  /** `m.redirect(…)` sends through it; program types say which they can (`mapRedirect`). */
+  readonly redirect?: RedirectTarget;
+  /** Its values are maps of one type written inline (`array_of_maps<u32, array<u32, u64>(4)>(N)`). */
+  readonly innerMaps?: true;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -153,6 +178,57 @@ const keyValue = {
   everyIndexPresent: false, indexable: true, usage: undefined, iterable: { kernel: true, user: true }, methods: methods(["print", "print"]),
   flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "keyValue", python: true,
 } as const satisfies Partial<MapKindRow>;
+
+// Redirect maps (XDP) and socket maps (sk_msg/sk_skb). Their values belong to the kernel
+// (an ifindex, a queue size, a socket fd) and user space fills them; programs only
+// redirect through them (the verifier's check_map_func_compatibility), except that a
+// devmap's entries may be read (the kernel makes the map BPF_F_RDONLY_PROG). Flags: the
+// kernel's DEV/XSK/SOCK_CREATE_FLAG_MASK (NUMA node, rdonly, wronly); a cpumap takes none.
+const redirectMap = {
+  ...keyValue, key: "index", hashTable: false, iterable: { kernel: false, user: true }, methods: methods(["redirect", "redirect"], ["print", "print"]),
+  flags: ["rdonly", "wronly"], python: false, programAccess: "none",
+} as const satisfies Partial<MapKindRow>;
+
+const redirectKinds: Readonly<Record<"devmap" | "devmap_hash" | "cpumap" | "xskmap" | "sockmap" | "sockhash", MapKindRow>> = {
+  devmap: {
+    ...redirectMap, spellings: ["devmap", "DevMap"], bpfMapType: "BPF_MAP_TYPE_DEVMAP", redirect: "device",
+    fixedValue: { types: ["u32"], meaning: "ifindex" }, programAccess: "readOnly",
+  },
+  devmap_hash: {
+    ...redirectMap, spellings: ["devmap_hash", "DevMapHash"], bpfMapType: "BPF_MAP_TYPE_DEVMAP_HASH", redirect: "device",
+    fixedValue: { types: ["u32"], meaning: "ifindex" }, programAccess: "readOnly",
+  },
+  cpumap: {
+    ...redirectMap, spellings: ["cpumap", "CpuMap"], bpfMapType: "BPF_MAP_TYPE_CPUMAP", redirect: "device",
+    fixedValue: { types: ["u32"], meaning: "cpuQueueSize" }, flags: [],
+  },
+  // A lookup from user space is EOPNOTSUPP: nothing to print or iterate.
+  xskmap: {
+    ...redirectMap, spellings: ["xskmap", "XskMap"], bpfMapType: "BPF_MAP_TYPE_XSKMAP", redirect: "device",
+    fixedValue: { types: ["u32"], meaning: "xskFd" }, iterable: { kernel: false, user: false }, methods: methods(["redirect", "redirect"]), userView: "none",
+  },
+  // User space stores a socket's fd; a lookup gives back the socket's cookie (u64 values only).
+  sockmap: {
+    ...redirectMap, spellings: ["sockmap", "SockMap"], bpfMapType: "BPF_MAP_TYPE_SOCKMAP", redirect: "socketIndex",
+    fixedValue: { types: ["u32", "u64"], meaning: "socketFd" },
+  },
+  sockhash: {
+    ...redirectMap, spellings: ["sockhash", "SockHash"], bpfMapType: "BPF_MAP_TYPE_SOCKHASH", key: "any", redirect: "socketKey",
+    fixedValue: { types: ["u32", "u64"], meaning: "socketFd" },
+  },
+};
+
+// Maps of maps: the value is another map (user space stores a map's fd, reads back its
+// id); eBPF code reads an entry of the inner map (`outer[k][i]`) and cannot write the
+// outer one. The inner type is the declaration's `__array(values, …)` template.
+const mapOfMaps = {
+  ...keyValue, iterable: { kernel: false, user: true }, python: false, programAccess: "none", innerMaps: true, declaration: "mapOfMaps",
+} as const satisfies Partial<MapKindRow>;
+
+const mapInMapKinds: Readonly<Record<"array_of_maps" | "hash_of_maps", MapKindRow>> = {
+  array_of_maps: { ...mapOfMaps, spellings: ["array_of_maps", "ArrayOfMaps"], bpfMapType: "BPF_MAP_TYPE_ARRAY_OF_MAPS", key: "index", everyIndexPresent: false },
+  hash_of_maps: { ...mapOfMaps, spellings: ["hash_of_maps", "HashOfMaps"], bpfMapType: "BPF_MAP_TYPE_HASH_OF_MAPS", hashTable: true },
+};
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
@@ -219,6 +295,8 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: undefined, iterable: { kernel: false, user: false },
     methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,
   },
+  ...redirectKinds,
+  ...mapInMapKinds,
 };
 
 /** Map kinds by every spelling. */
@@ -239,6 +317,12 @@ export function hasOperation(kind: MapKind, operation: MapOperation): boolean {
 /** The kinds whose row satisfies `test`, in table order. */
 export function mapKindsWhere(test: (row: MapKindRow) => boolean): MapKind[] {
   return (Object.keys(mapKinds) as MapKind[]).filter((kind) => test(mapKinds[kind]));
+}
+
+/** A sockmap or sockhash: what `@sk_msg`/`@sk_skb` programs attach to and redirect to. */
+export function isSocketMap(kind: MapKind): boolean {
+  const target = mapKinds[kind].redirect;
+  return target === "socketIndex" || target === "socketKey";
 }
 
 /** Every `@NAME(n)` attribute some map kind takes for its `map_extra`. */

@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { TargetShape, Type, UntestableReason } from "../types.js";
+import type { RedirectTarget, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -15,7 +15,8 @@ import { i32, u32 } from "../types.js";
  */
 export type ProgramType =
   | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
-  | "struct_ops";
+  | "struct_ops"
+  | "sk_msg" | "sk_skb";
 
 /**
  * How the program's parameters are checked and arrive:
@@ -46,13 +47,16 @@ export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL";
  * - `declaredTarget`: the event named in the attribute (or another `target`);
  * - `perfSampling`: `attach(prog, perf_options{…}, cpu)` (check/perf-events.ts), the
  *   default main samples cpu-clock;
- * - `register`: not attached, the struct_ops map is registered (`register()`).
+ * - `register`: not attached, the struct_ops map is registered (`register()`);
+ * - `socketMap`: `attach(prog, socks, 0)`: the target is a sockmap/sockhash of the file
+ *   (a link on the map; the default main attaches to every socket map).
  */
 export type AttachMethod =
   | { readonly kind: "interface"; readonly function: string; readonly xdpModes: boolean }
   | { readonly kind: "declaredTarget"; readonly function: string }
   | { readonly kind: "perfSampling" }
-  | { readonly kind: "register" };
+  | { readonly kind: "register" }
+  | { readonly kind: "socketMap"; readonly function: string };
 
 /**
  * Loader runtime code a type needs: a constant C file (`emit/userspace/runtime-c/NAME.c`,
@@ -148,6 +152,11 @@ export interface ProgramTypeInfo {
    * run in whatever context the packet arrives in, and the kernel refuses them these helpers.
    */
   readonly currentTask: boolean;
+  /**
+   * The helper `m.redirect(…)` calls for each kind of map this type redirects through
+   * (kernel/map-kinds.ts `redirect`); a kind without one is E1371. Undefined: none.
+   */
+  readonly mapRedirect?: Partial<Record<RedirectTarget, string>>;
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
@@ -157,6 +166,8 @@ const tracingIncludes = ["bpf/bpf_tracing.h"];
 const probeAttach: AttachMethod = { kind: "declaredTarget", function: "ks_attach_probe" };
 const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
 const returnsZero = { value: 0n };
+const skAction: Type = { kind: "enum", name: "sk_action", origin: "kernel" };
+const socketMapAttach: AttachMethod = { kind: "socketMap", function: "ks_attach_sockmap" };
 
 /** The catalogue. Its order is the order of the loader's attach table. */
 export const programTypes: readonly ProgramTypeInfo[] = [
@@ -186,6 +197,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: { constant: { name: "XDP_PASS", enumName: "xdp_action" }, value: 2n },
     kernelPointerArguments: false,
     currentTask: false,
+    mapRedirect: { device: "bpf_redirect_map" },
   },
   {
     programType: "tc",
@@ -422,6 +434,63 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+  },
+  {
+    // Runs on each message a socket of a sockmap/sockhash sends (sendmsg/sendfile):
+    // SK_PASS lets it go on, SK_DROP drops it, `socks.redirect(ctx, key)` sends it to
+    // another socket of a socket map (bpf_msg_redirect_map/_hash). Attached to the map.
+    programType: "sk_msg",
+    attribute: "sk_msg",
+    label: "sk_msg",
+    bpfProgType: "BPF_PROG_TYPE_SK_MSG",
+    loaderLabel: "sk_msg",
+    contextStruct: "sk_msg_md",
+    returnType: skAction,
+    signature: "fn NAME(ctx: *sk_msg_md) -> sk_action",
+    argument: "none",
+    section: () => "sk_msg",
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: socketMapAttach,
+    loaderPieces: [{ runtimeC: "attach-sockmap" }],
+    testRun: { kind: "unsupported", why: "skMsg" },
+    kfuncHook: "common",
+    packetAccess: "none",
+    tailCallFallback: { constant: { name: "SK_PASS", enumName: "sk_action" }, value: 1n },
+    kernelPointerArguments: false,
+    currentTask: false,
+    mapRedirect: { socketIndex: "bpf_msg_redirect_map", socketKey: "bpf_msg_redirect_hash" },
+  },
+  {
+    // Runs on data a socket of a sockmap/sockhash receives: `stream_parser` returns the
+    // length of the next message, `stream_verdict`/`verdict` SK_PASS, SK_DROP or a
+    // redirect (bpf_sk_redirect_map/_hash). Attached to the map.
+    programType: "sk_skb",
+    attribute: "sk_skb",
+    label: "sk_skb",
+    bpfProgType: "BPF_PROG_TYPE_SK_SKB",
+    loaderLabel: "sk_skb",
+    contextStruct: "__sk_buff",
+    returnType: i32,
+    resultEnum: "sk_action",
+    signature: "fn NAME(ctx: *__sk_buff) -> i32",
+    argument: "required",
+    argumentExample: '@sk_skb("stream_verdict")',
+    targetChoices: ["stream_verdict", "stream_parser", "verdict"],
+    section: (target) => `sk_skb/${target ?? ""}`,
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: socketMapAttach,
+    loaderPieces: [{ runtimeC: "attach-sockmap" }],
+    testRun: { kind: "unsupported", why: "skSkb" },
+    kfuncHook: "common",
+    packetAccess: "none",
+    tailCallFallback: { value: 1n },
+    kernelPointerArguments: false,
+    currentTask: false,
+    mapRedirect: { socketIndex: "bpf_sk_redirect_map", socketKey: "bpf_sk_redirect_hash" },
   },
   {
     // One program per method of an `impl` block (check/struct-ops.ts, emit/ebpf-c.ts).

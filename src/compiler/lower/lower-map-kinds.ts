@@ -4,18 +4,20 @@
 //! `mapMethod(pop, [v])`, so every IR walker already knows its shape.
 
 import type * as ast from "../ast.js";
-import type { Symbol } from "../check/semantics.js";
+import type { FunctionRole, Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
 import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
-import { mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapKinds, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapName } from "../names.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
   expr(expr: ast.Expr): ir.IrExpr;
   typeOf(expr: ast.Expr): Type;
+  readonly info: { readonly role: FunctionRole };
   readonly semantics: { readonly references: ReadonlyMap<ast.NameExpr, Symbol>; readonly maps: readonly { readonly name: string; readonly type: MapType }[] };
 }
 
@@ -49,7 +51,19 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         return { ...base, args: [context, l.expr(args[0]!)], type: i32 };
       }
       return { ...base, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
-    case "binding": case "handler":
+    case "redirect": {
+      // check/redirect-maps.ts: only in a program whose row has a helper for this map's kind.
+      const target = mapKinds[type.mapKind].redirect;
+      const helper = l.info.role.kind === "program" && target !== undefined ? l.info.role.info.mapRedirect?.[target] : undefined;
+      if (helper === undefined) return undefined;
+      const noFlags: ir.IrExpr = { kind: "int", value: 0n, text: "0", type: u64, span: expr.span };
+      const flags = (arg: ast.Expr | undefined): ir.IrExpr => (arg ? coerce(l.expr(arg), u64) : noFlags);
+      const operands = target === "device"
+        ? [coerce(l.expr(args[0]!), type.key), flags(args[1])]
+        : [l.expr(args[0]!), coerce(l.expr(args[1]!), type.key), flags(args[2])];
+      return { ...base, args: operands, type: l.typeOf(expr), redirectHelper: helper };
+    }
+    case "binding": case "handler": case "inner":
       return undefined;
   }
 }
@@ -80,5 +94,43 @@ export function lowerPopBinding(
       { kind: "if", condition: taken, then: then(), else: elseBranch(), span },
     ],
     span,
+  };
+}
+
+/**
+ * A map named as `attach`'s target (`attach(prog, socks, 0)`, check/redirect-maps.ts):
+ * the map's name in the object, which the loader finds it by (runtime-c/attach-sockmap.c).
+ */
+export function socketMapTarget(l: MapKindLowering, arg: ast.Expr): ir.IrExpr | undefined {
+  if (arg.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(arg);
+  if (symbol?.kind !== "map") return undefined;
+  const name = mapName(symbol.info.name);
+  return { kind: "string", value: name, type: { kind: "str", size: name.length }, span: arg.span };
+}
+
+/**
+ * `outer[k] = m` in user space (check/map-in-map.ts): the stored value is `m`'s fd, from
+ * the loader's `ks_map_fd` (emit/map-kinds-c.ts), which loads the object first.
+ */
+export function storedMapFd(l: MapKindLowering, value: ast.Expr): ir.IrExpr | undefined {
+  if (value.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(value);
+  if (symbol?.kind !== "map") return undefined;
+  return { kind: "constant", name: `ks_map_fd("${mapName(symbol.info.name)}")`, value: 0n, type: u32, span: value.span };
+}
+
+/** `outer[k][i]` in eBPF (check/map-in-map.ts): the inner map's entry, or 0. */
+export function lowerInnerMapRead(l: MapKindLowering, expr: ast.IndexExpr): ir.IrExpr | undefined {
+  const outerIndex = expr.target;
+  if (outerIndex.kind !== "IndexExpr" || outerIndex.target.kind !== "NameExpr") return undefined;
+  const symbol = l.semantics.references.get(outerIndex.target);
+  if (symbol?.kind !== "map" || !symbol.info.type.inner) return undefined;
+  const { name, type } = symbol.info;
+  const inner = type.inner!;
+  return {
+    kind: "mapMethod", map: name, mapKind: type.mapKind, method: "inner_get",
+    args: [coerce(l.expr(outerIndex.index), type.key), coerce(l.expr(expr.index), inner.key)],
+    valueType: inner.value, keyType: type.key, type: inner.value, span: expr.span,
   };
 }

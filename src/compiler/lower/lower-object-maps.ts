@@ -18,6 +18,7 @@ import type { Semantics } from "../check/semantics.js";
 import { boolType, type Type } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { coerce } from "./lower-strings.js";
+import { storedMapFd } from "./lower-map-kinds.js";
 
 export { objectMapValue };
 
@@ -32,7 +33,7 @@ export function lowerMapAssignment(l: FunctionLowering, stmt: ast.AssignStmt, op
   const key = coerce(l.expr(target.index), type.key);
   const object = objectMapValue(type.value);
   if (object && op === "=") return lowerObjectStore(l, map, key, type.key, object, l.expr(stmt.value), span);
-  const value = coerce(l.expr(stmt.value), type.value);
+  const value = storedMapFd(l, stmt.value) ?? coerce(l.expr(stmt.value), type.value);
   return [op === "=" ? { kind: "mapUpdate", map, key, value, span } : { kind: "mapCompound", map, key, op, value, span }];
 }
 
@@ -85,6 +86,7 @@ export function lowerMaps(semantics: Semantics): ir.IrMap[] {
     pinned: m.pinned,
     ...(m.extra !== undefined ? { extra: m.extra } : {}),
     ...(m.display !== undefined ? { display: m.display } : {}),
+    ...(m.type.inner ? { inner: { mapKind: m.type.inner.mapKind, keyType: m.type.inner.key, valueType: m.type.inner.value, maxEntries: m.type.inner.maxEntries } } : {}),
     span: m.decl.span,
   }));
 }

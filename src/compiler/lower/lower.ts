@@ -32,7 +32,7 @@ import { CombinedReads, lowerStatements, lowerUpdateStatement, lowerUpdateValue,
 import { lowerMapAssignment, lowerMapRead, lowerMaps } from "./lower-object-maps.js";
 import { lowerNew, lowerPointerBinding, lowerRingbufCall, lowerRingbufStatement } from "./lower-ringbuf.js";
 import { programTypeFor, programTypeInfo, syscallProbeType } from "../kernel/program-types.js";
-import { lowerMapMethodCall, lowerPopBinding } from "./lower-map-kinds.js";
+import { lowerInnerMapRead, lowerMapMethodCall, lowerPopBinding, socketMapTarget } from "./lower-map-kinds.js";
 import { lowerStructOps } from "./lower-struct-ops.js";
 import { moduleKfuncCallers, moduleKfuncExterns, withCallerTypes } from "./lower-kmod.js";
 import { CallLowering, hasFunctionParameters, isLegacyHelper, lowerExterns } from "./lower-calls.js";
@@ -558,6 +558,8 @@ export class FunctionLowering implements MatchLowering {
         return { kind: "sizeof", of, type: u64, span };
       }
       case "IndexExpr": {
+        const innerRead = lowerInnerMapRead(this, expr);
+        if (innerRead) return innerRead;
         const combined = this.combinedReads.use(expr);
         if (combined) return combined;
         const map = this.mapName(expr.target);
@@ -633,7 +635,8 @@ export class FunctionLowering implements MatchLowering {
       const args = expr.args.filter((_, i) => bindings[i] === undefined).map((a) => this.expr(a));
       return { kind: "call", callee: this.calls.specialize(info, bindings), args, type, span };
     }
-    const args = expr.args.map((a) => this.expr(a));
+    // (`attach(prog, socks, 0)`: a socket map as the target is its name, lower-map-kinds.ts.)
+    const args = expr.args.map((a) => socketMapTarget(this, a) ?? this.expr(a));
     if (!symbol) {
       const name = expr.callee.name.name;
       if (isLegacyHelper(name)) return { kind: "call", callee: name, args, type, span, helper: true };

@@ -26,11 +26,13 @@ import * as referenceSemantics from "./reference-semantics.js";
 import * as implicitMeanings from "./implicit-meanings.js";
 import * as programTypes from "./program-types.js";
 import * as typesTracing from "./types-tracing.js";
+import * as typesRedirectMaps from "./types-redirect-maps.js";
 
 export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing };
+export { typesRedirectMaps };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, typesRedirectMaps, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -44,7 +46,8 @@ export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> 
   Object.entries({
     "syntax.ts": syntax, "names.ts": ownEntries(names, namesModules), "names-modules.ts": namesModules,
     "types.ts": ownEntries(types, typesFeatures, typesKernelInterfaces), "types-features.ts": typesFeatures,
-    "types-kernel-interfaces.ts": typesKernelInterfaces, "types-runtime.ts": typesRuntime, "types-tracing.ts": typesTracing, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
+    "types-kernel-interfaces.ts": typesKernelInterfaces, "types-runtime.ts": typesRuntime, "types-tracing.ts": typesTracing,
+    "types-redirect-maps.ts": typesRedirectMaps, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
     "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
   }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),

@@ -60,6 +60,8 @@ export const untestableText: Record<UntestableReason, string> = {
   kprobe: "the kernel cannot test-run kprobe programs",
   perfEvent: "the kernel cannot test-run perf_event programs",
   structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
+  skMsg: "the kernel cannot test-run sk_msg programs: they run on messages sent on a socket of a sockmap or sockhash",
+  skSkb: "the kernel cannot test-run sk_skb programs: they run on data received by a socket of a sockmap or sockhash",
 };
 
 /** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */

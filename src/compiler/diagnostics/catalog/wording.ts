@@ -16,7 +16,8 @@ export function sideText(side: CodeSide): string {
 export type WrongSideAdvice =
   | { readonly kind: "ringbufInEbpf" | "ringbufHandlersInUserSpace" | "droppedInUserSpace" | "dispatchInUserSpace" }
   | { readonly kind: "perfHandlersInUserSpace" | "lostInUserSpace" | "cpusInUserSpace" }
-  | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string };
+  | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string }
+  | { readonly kind: "redirectInEbpf"; readonly map: string };
 
 export function wrongSideAdviceText(advice: WrongSideAdvice): string {
   switch (advice.kind) {
@@ -33,6 +34,7 @@ export function wrongSideAdviceText(advice: WrongSideAdvice): string {
       return `emit records from an eBPF program; user space receives them with \`${advice.map}.on_event(handler)\` and \`dispatch(${advice.map})\``;
     case "perCpuInUserSpace": return `eBPF code sees only its own CPU's value: read \`${advice.map}[k]\``;
     case "printInUserSpace": return `call \`${advice.map}.print()\` in user space (e.g. in \`main\`); eBPF code updates the entries`;
+    case "redirectInEbpf": return `return \`${advice.map}.redirect(…)\` from a program; user space fills the entries (\`${advice.map}[k] = …\`)`;
   }
 }
 

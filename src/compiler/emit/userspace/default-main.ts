@@ -18,7 +18,8 @@
 import type { IrMap, IrModule, IrProgram } from "../../ir.js";
 import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
-import { binaryFileName, programName, userMapFunctionName } from "../../names.js";
+import { binaryFileName, mapName, programName, userMapFunctionName } from "../../names.js";
+import { isSocketMap } from "../../kernel/map-kinds.js";
 import { attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
@@ -52,6 +53,11 @@ function displayText(map: IrMap): string {
   }
 }
 
+/** The sockmaps and sockhashes an `@sk_msg`/`@sk_skb` program is attached to by default. */
+function socketMapsOf(module: IrModule): IrMap[] {
+  return module.maps.filter((m) => isSocketMap(m.mapKind));
+}
+
 function helpText(module: IrModule): string[] {
   const binary = binaryFileName(module.name);
   const needsInterface = module.programs.some(attachesToInterface);
@@ -67,7 +73,9 @@ function helpText(module: IrModule): string[] {
       ? "to every interface given with -i"
       : programTypeInfo[program.programType].attach.kind === "perfSampling"
         ? `to a software cpu-clock event sampling every online CPU at ${defaultSamplingHz} Hz`
-        : `to ${declaredTarget(program) || "its declared target"}`;
+        : programTypeInfo[program.programType].attach.kind === "socketMap"
+          ? `to every socket map (${socketMapsOf(module).map((m) => m.name).join(", ") || "none declared"}); sockets are put in them by a main of your own`
+          : `to ${declaredTarget(program) || "its declared target"}`;
     lines.push(`  ${program.name} (${program.programType}) ${where}`);
   }
   if (printable.length > 0) {
@@ -145,6 +153,10 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
           w.line("if (cpus < 0) return 1;");
           w.line(`fprintf(stderr, ${cString(`${binary}: attached ${program.name} (perf_event) to cpu-clock at ${defaultSamplingHz} Hz on %d CPUs\n`)}, cpus);`);
         });
+      } else if (programTypeInfo[program.programType].attach.kind === "socketMap") {
+        for (const map of socketMapsOf(module)) {
+          w.line(`if (ks_default_attach_target(${name}, ${cString(mapName(map.name))}, ${cString(`${program.name} (${program.programType}) to ${map.name}`)}) != 0) return 1;`);
+        }
       } else {
         const target = declaredTarget(program);
         const shown = `${program.name} (${program.programType})${target ? ` to ${target}` : ""}`;

@@ -77,7 +77,7 @@ function attachTableRows(present: ReadonlySet<ProgramType>): { progType: string;
   for (const info of programTypes) {
     const row = rows.get(info.bpfProgType) ?? { progType: info.bpfProgType, label: info.loaderLabel, attachFunction: undefined };
     rows.set(info.bpfProgType, row);
-    const attached = info.attach.kind === "interface" || info.attach.kind === "declaredTarget" ? info.attach.function : undefined;
+    const attached = info.attach.kind === "interface" || info.attach.kind === "declaredTarget" || info.attach.kind === "socketMap" ? info.attach.function : undefined;
     if (attached !== undefined && (present.has(info.programType) || info.attachAlwaysEmitted)) row.attachFunction = attached;
   }
   return [...rows.values()];
