@@ -60,6 +60,8 @@ export const untestableText: Record<UntestableReason, string> = {
   kprobe: "the kernel cannot test-run kprobe programs",
   perfEvent: "the kernel cannot test-run perf_event programs",
   structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
+  cgroupSocketHook: "the kernel runs socket and socket-address cgroup programs only from its socket calls; BPF_PROG_TEST_RUN is not implemented for them",
+  netfilterHook: "the kernel test-runs netfilter programs, but only on a bare IP packet with its own hook state, which `TestRun` does not describe yet",
 };
 
 /** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */
