@@ -54,6 +54,8 @@ export const builtinContextStructs: readonly StructLayout[] = [
       { name: "data_meta", type: packetPointer },
       { name: "gso_segs", type: u32 },
       { name: "gso_size", type: u32 },
+      // Readable by flow dissector programs only (the other types' rows list it unreadable).
+      { name: "flow_keys", type: { kind: "pointer", target: { kind: "struct", name: "bpf_flow_keys", origin: "kernel" } } },
     ],
   },
 ];

@@ -221,6 +221,8 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     testRun: { kind: "skbPacket" },
     kfuncHook: "own",
     packetAccess: "direct",
+    // Only flow dissectors read `flow_keys` (bpf_skb_is_valid_access).
+    unreadableContextFields: ["flow_keys"],
     shortPacketResult: { name: "TC_ACT_SHOT", value: 2n },
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
@@ -250,7 +252,8 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     // The kernel's sk_filter_is_valid_access: no socket addresses, no tc_classid.
-    unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp"],
+    unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp",
+      "flow_keys"],
     tailCallFallback: { value: 0xffffffffn },
     kernelPointerArguments: false,
     currentTask: false,
@@ -281,8 +284,8 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     testRun: { kind: "skbPacket" },
     kfuncHook: "own",
     packetAccess: "direct",
-    // The kernel's cg_skb_is_valid_access: no tc_classid, no data_meta.
-    unreadableContextFields: ["tc_classid", "data_meta"],
+    // The kernel's cg_skb_is_valid_access: no tc_classid, no data_meta, no flow_keys.
+    unreadableContextFields: ["tc_classid", "data_meta", "flow_keys"],
     // A packet too short for a generated bounds check goes on (1: allow).
     shortPacketResult: { name: "1", value: 1n },
     tailCallFallback: { value: 1n },
