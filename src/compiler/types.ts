@@ -105,6 +105,8 @@ export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction"
   | "netfilterHook";
 export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
   | "cgroupSocketHook" | "netfilterHook";
+/** Why the kernel refuses a group of helpers to a program type (kernel/program-types.ts `refusedHelpers`, E1360). */
+export type RefusedHelperGroup = "packetWrites" | "packetRedirects";
 
 export interface MapType {
   readonly kind: "map";

@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { TargetShape, Type, UntestableReason } from "../types.js";
+import type { RefusedHelperGroup, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -147,6 +147,11 @@ export interface ProgramTypeInfo {
    * (`XDP_PASS`, a socket filter's whole packet; 0 elsewhere).
    */
   readonly tailCallFallback: { readonly constant?: { readonly name: string; readonly enumName: string }; readonly value: bigint };
+  /**
+   * Helpers the kernel's `get_func_proto` for this type does not offer, by group (E1360
+   * before loading): only those a program of this kind is likely to reach for.
+   */
+  readonly refusedHelpers?: readonly RefusedHelperGroup[];
   /** Its arguments are typed kernel pointers the verifier tracks through BTF (GPL-only reads). */
   readonly kernelPointerArguments: boolean;
   /**
@@ -167,6 +172,23 @@ const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
 const returnsZero = { value: 0n };
 const cgroupAttach: AttachMethod = { kind: "cgroup", function: "ks_attach_cgroup" };
 const cgroupPieces: readonly LoaderPiece[] = [{ runtimeC: "attach-cgroup" }];
+
+/**
+ * The helpers of each group of `refusedHelpers`: changing an skb's bytes, length or
+ * headers (TC and lightweight tunnels only), and sending a packet elsewhere (TC and XDP).
+ */
+export const refusedHelperNames: Readonly<Record<RefusedHelperGroup, readonly string[]>> = {
+  packetWrites: [
+    "bpf_skb_store_bytes", "bpf_l3_csum_replace", "bpf_l4_csum_replace", "bpf_skb_change_proto", "bpf_skb_change_type",
+    "bpf_skb_change_tail", "bpf_skb_change_head", "bpf_skb_adjust_room", "bpf_skb_vlan_push", "bpf_skb_vlan_pop",
+  ],
+  packetRedirects: ["bpf_redirect", "bpf_clone_redirect", "bpf_redirect_neigh", "bpf_redirect_peer", "bpf_redirect_map"],
+};
+
+/** The group of `refusedHelpers` that makes the kernel refuse `helper` to this type, if any. */
+export function refusedHelperGroup(info: ProgramTypeInfo, helper: string): RefusedHelperGroup | undefined {
+  return info.refusedHelpers?.find((group) => refusedHelperNames[group].includes(helper));
+}
 
 /** The catalogue. Its order is the order of the loader's attach table. */
 export const programTypes: readonly ProgramTypeInfo[] = [
@@ -289,6 +311,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     // A packet too short for a generated bounds check goes on (1: allow).
     shortPacketResult: { name: "1", value: 1n },
     tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
   },
@@ -315,6 +338,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: true,
   },
@@ -345,6 +369,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: true,
   },
@@ -370,6 +395,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
   },
@@ -405,6 +431,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: true,
     currentTask: false,
   },
@@ -437,6 +464,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     ],
     shortPacketResult: { name: "2", value: 2n },
     tailCallFallback: { value: 2n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
   },

@@ -26,11 +26,12 @@ import * as referenceSemantics from "./reference-semantics.js";
 import * as implicitMeanings from "./implicit-meanings.js";
 import * as programTypes from "./program-types.js";
 import * as typesTracing from "./types-tracing.js";
+import * as typesCgroupPrograms from "./types-cgroup-programs.js";
 
-export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing };
+export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing, typesCgroupPrograms };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesCgroupPrograms]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -47,5 +48,6 @@ export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> 
     "types-kernel-interfaces.ts": typesKernelInterfaces, "types-runtime.ts": typesRuntime, "types-tracing.ts": typesTracing, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
     "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
+    "types-cgroup-programs.ts": typesCgroupPrograms,
   }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),
 );
