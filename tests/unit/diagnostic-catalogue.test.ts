@@ -84,6 +84,8 @@ describe("diagnostic catalogue", () => {
       "names.ts+names-modules.ts", "safety.ts+safety-references.ts",
       "types.ts+types-tracing.ts", "types-features.ts+types-tracing.ts", "types-kernel-interfaces.ts+types-tracing.ts",
       "types-runtime.ts+types-tracing.ts",
+      "types.ts+types-cgroup-programs.ts", "types-features.ts+types-cgroup-programs.ts", "types-kernel-interfaces.ts+types-cgroup-programs.ts",
+      "types-runtime.ts+types-tracing.ts", "types-runtime.ts+types-cgroup-programs.ts", "types-tracing.ts+types-cgroup-programs.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));
