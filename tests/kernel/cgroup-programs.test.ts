@@ -3,13 +3,14 @@
 // sock_create program, a cgroup_sock_addr connect4 program and a sockops program to a
 // cgroup v2 directory this test makes (`--cgroup PATH`); a child process moved into that
 // cgroup sends UDP datagrams and makes TCP connections over loopback, and the test checks
-// what the child saw (EPERM where a program refused) and what the programs counted, that
+// what the child saw (EPERM where a program refused) and what the programs counted (also
+// through socket storage, `sk_storage`, shared by sockops and cgroup_skb), that
 // a process outside the cgroup is not counted, and that nothing stays attached after
 // SIGINT or SIGKILL.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
@@ -17,6 +18,7 @@ import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js
 
 const kernelTest = kernelTests("cgroup-programs.test", kernelSkipReason());
 const fixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_traffic.ks");
+const storageFixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_storage.ks");
 
 /**
  * A cgroup v2 directory for one test: `/sys/fs/cgroup/ks-test-cgroup-<pid>` (a cgroup2
@@ -145,6 +147,12 @@ kernelTest("cgroup programs on a cgroup the test makes: egress counting and drop
         // Both ends of the loopback connection are in the cgroup: the passive side on
         // 40004, the active side on the client's port.
         assert.deepEqual(new Map(final.maps.get("established")!.entries), new Map([["40004", "1"], [String(inside["client_port"]), "1"]]));
+        // Socket storage: only the two TCP sockets have a value (UDP sockets never get one),
+        // and the egress program found each one's value on its packets (the client's data
+        // and ACKs, the server's ACK and FIN).
+        const tcpPackets = new Map(final.maps.get("tcp_packets")!.entries);
+        assert.deepEqual([...tcpPackets.keys()].sort(), ["40004", String(inside["client_port"])].sort());
+        for (const [port, packets] of tcpPackets) assert.ok(Number(packets) >= 1, `port ${port}: ${packets} packets`);
         assert.match(loader.stderr(), /detached everything/);
         assert.deepEqual(attachedTo(cgroup), [], "nothing stays attached after SIGINT");
       } finally {
@@ -182,6 +190,41 @@ kernelTest("cgroup programs: SIGKILL releases the links, a missing or non-cgroup
       assert.equal((await help.exited).code, 0);
       assert.match(help.stdout(), /count_egress \(cgroup_skb\) to the cgroup v2 directory given with --cgroup/);
       assert.match(help.stdout(), /--cgroup PATH/);
+    });
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("cgrp_storage: a value made for each cgroup at cgroup_mkdir is found again at its cgroup_rmdir", async () => {
+  const build = compileAndBuild(storageFixture);
+  try {
+    await withCgroup(async (cgroup) => {
+      // Made before the loader runs: no value, so its rmdir records nothing.
+      const before = join(cgroup, "before");
+      mkdirSync(before);
+      const loader = startLoader([build.binary, "--interval", "0.2"]);
+      try {
+        await loader.waitFor("printing maps");
+        const ids: string[] = [];
+        for (const name of ["one", "two", "three"]) {
+          const dir = join(cgroup, name);
+          mkdirSync(dir);
+          // A cgroup's id is its directory's inode number (kernfs).
+          ids.push(String(statSync(dir).ino));
+          rmdirSync(dir);
+        }
+        const beforeId = String(statSync(before).ino);
+        rmdirSync(before);
+        for (const id of ids) await loader.waitFor(new RegExp(`^removed\\[${id}\\] = 1$`, "m"));
+        const exit = await loader.stop("SIGINT");
+        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+        const removed = new Map(parseSnapshots(loader.stdout()).at(-1)!.maps.get("removed")!.entries);
+        for (const id of ids) assert.equal(removed.get(id), "1", `cgroup ${id}: its own value, made once`);
+        assert.equal(removed.get(beforeId), undefined, "a cgroup made before the loader has no value");
+      } finally {
+        await loader.stop("SIGKILL");
+      }
     });
   } finally {
     build.cleanup();

@@ -38,6 +38,13 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
+      case "storage_get": case "storage_create": {
+        const storage = mapKinds[e.mapKind].storage!;
+        const flags = e.method === "storage_create" ? "BPF_LOCAL_STORAGE_GET_F_CREATE" : "0";
+        return `((${cTypeName(e.type)})${storage.getHelper}(&${mapName(e.map)}, ${expr(args[0]!)}, 0, ${flags}))`;
+      }
+      case "storage_delete":
+        return `(${mapKinds[e.mapKind].storage!.deleteHelper}(&${mapName(e.map)}, ${expr(args[0]!)}) == 0)`;
       case "dropped": case "per_cpu": case "cpus": case "print":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
@@ -52,7 +59,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
-    case "output": throw new Error(`internal: ${e.map}.output() in user space`);
+    case "output": case "storage_get": case "storage_create": case "storage_delete":
+      throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -66,6 +74,8 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
     case "valueOnly": return [`__type(value, ${cTypeName(map.valueType)});`];
     // The slots hold perf event fds; the record type only describes what is sent.
     case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
+    // Local storage: the kernel wants an int key (the owner's fd from user space) and no size.
+    case "storage": return ["__type(key, int);", `__type(value, ${cTypeName(map.valueType)});`];
   }
 }
 

@@ -49,14 +49,18 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
  * - `print`: print every entry to stdout (user space), as the default main does; maps
  *   with `@hist`/`@lhist`/`@top` print as histograms or their top entries.
+ * - `storage_get` / `storage_create`: the value a local-storage map keeps for an owner (a
+ *   socket, a cgroup), a maybe-null pointer (`storage_create` adds a zeroed one first);
+ *   `storage_delete`: drop it (true if there was one). The row's `storage` names the helpers.
  */
-export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print";
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
+  | "storage_get" | "storage_create" | "storage_delete";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
 
-/** An operand of a method with a plain signature: the map's value, its key, a CPU number. */
-export type MapOperand = "value" | "key" | "cpu";
+/** An operand of a method with a plain signature: the map's value, its key, a CPU number, a local-storage owner. */
+export type MapOperand = "value" | "key" | "cpu" | "owner";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -65,7 +69,7 @@ export type MapOperand = "value" | "key" | "cpu";
  * `on_event`).
  */
 export type MapOperationShape =
-  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
+  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" | "valuePointer" }
   | { readonly form: "binding" }
   | { readonly form: "record" }
   | { readonly form: "handler" };
@@ -87,7 +91,21 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
   test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
   print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
+  storage_get: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
+  storage_create: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
+  storage_delete: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "bool" } },
 };
+
+/**
+ * A local-storage map (values kept by the kernel per owner object): the struct its
+ * operations take a pointer to and the helpers (which program types' hooks offer them is
+ * their `localStorage` column, E1361 elsewhere).
+ */
+export interface LocalStorage {
+  readonly owner: string;
+  readonly getHelper: string;
+  readonly deleteHelper: string;
+}
 
 export interface MapKindRow {
   /** KernelScript spellings: upstream's lower-case first, then the seed sketch's CamelCase. */
@@ -127,9 +145,10 @@ export interface MapKindRow {
   readonly requiredFlags: number;
   /**
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
-   * event fd slots (u32 key and value); only the size (ring buffers).
+   * event fd slots (u32 key and value); only the size (ring buffers); local storage
+   * (an `int` key, the value, no size: the kernel keeps one value per owner).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "storage";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -142,6 +161,8 @@ export interface MapKindRow {
    * `max`); what the number means, as a key of the catalogue's wording (E0628).
    */
   readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: MapExtraMeaning };
+  /** A local-storage map: its owner and helpers (`declaration` is then `storage`). */
+  readonly storage?: LocalStorage;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -152,6 +173,13 @@ const keyValue = {
   typeArguments: "keyValue", key: "any", defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false,
   everyIndexPresent: false, indexable: true, usage: undefined, iterable: { kernel: true, user: true }, methods: methods(["print", "print"]),
   flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "keyValue", python: true,
+} as const satisfies Partial<MapKindRow>;
+
+const ownerStorage = {
+  typeArguments: "value", key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false,
+  indexable: false, usage: "ownerStorage", iterable: { kernel: false, user: false },
+  methods: methods(["get", "storage_get"], ["get_or_create", "storage_create"], ["remove", "storage_delete"]),
+  requiredFlags: noPrealloc, declaration: "storage", userView: "none", python: false,
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
@@ -212,6 +240,23 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
     // The low 4 bits of map_extra; 0 (no attribute) is the kernel's default of 5.
     extra: { attribute: "hashes", min: 1, max: 15, meaning: "hashFunctions" },
+  },
+  // Local storage (5.2+ sockets, 6.2+ cgroups): one value per owner object, created and
+  // freed with it; BPF_F_NO_PREALLOC is required, `clone` copies a socket's value to the
+  // sockets accepted from it.
+  sk_storage: {
+    ...ownerStorage, spellings: ["sk_storage"], bpfMapType: "BPF_MAP_TYPE_SK_STORAGE", flags: ["no_prealloc", "clone"],
+    storage: {
+      // The verifier takes any socket pointer (sock_common, full socket, tcp_sock).
+      owner: "bpf_sock", getHelper: "bpf_sk_storage_get", deleteHelper: "bpf_sk_storage_delete",
+    },
+  },
+  cgrp_storage: {
+    ...ownerStorage, spellings: ["cgrp_storage"], bpfMapType: "BPF_MAP_TYPE_CGRP_STORAGE", flags: ["no_prealloc"],
+    storage: {
+      // A trusted `struct cgroup *` (tracing programs' BTF arguments).
+      owner: "cgroup", getHelper: "bpf_cgrp_storage_get", deleteHelper: "bpf_cgrp_storage_delete",
+    },
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {

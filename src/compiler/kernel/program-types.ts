@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { RefusedHelperGroup, TargetShape, Type, UntestableReason } from "../types.js";
+import type { MapKind, RefusedHelperGroup, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -152,6 +152,8 @@ export interface ProgramTypeInfo {
    * before loading): only those a program of this kind is likely to reach for.
    */
   readonly refusedHelpers?: readonly RefusedHelperGroup[];
+  /** The local-storage map kinds whose helpers its hook offers (`sk_storage`, …; E1361 for others). */
+  readonly localStorage?: readonly MapKind[];
   /** Its arguments are typed kernel pointers the verifier tracks through BTF (GPL-only reads). */
   readonly kernelPointerArguments: boolean;
   /**
@@ -311,6 +313,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     // A packet too short for a generated bounds check goes on (1: allow).
     shortPacketResult: { name: "1", value: 1n },
     tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
@@ -369,6 +372,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: true,
@@ -395,6 +399,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "common",
     packetAccess: "none",
     tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
@@ -460,7 +465,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     unreadableContextFields: [
       "len", "pkt_type", "mark", "queue_mapping", "vlan_present", "vlan_tci", "vlan_proto", "priority",
       "ingress_ifindex", "ifindex", "tc_index", "hash", "tc_classid", "napi_id", "family", "remote_ip4", "local_ip4",
-      "remote_port", "local_port", "data_meta", "gso_segs", "gso_size", "tstamp", "wire_len", "hwtstamp",
+      "remote_port", "local_port", "data_meta", "gso_segs", "gso_size", "tstamp", "wire_len", "hwtstamp", "sk",
     ],
     shortPacketResult: { name: "2", value: 2n },
     tailCallFallback: { value: 2n },
@@ -543,6 +548,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
+    localStorage: ["cgrp_storage"],
     kernelPointerArguments: false,
     currentTask: true,
   },
@@ -569,6 +575,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
+    localStorage: ["cgrp_storage"],
     kernelPointerArguments: true,
     currentTask: true,
   },

@@ -63,3 +63,9 @@ export const socketContextFallbacks: readonly StructLayout[] = [
     ],
   },
 ];
+
+/** Pointer fields of contexts that the verifier types as maybe-null (`PTR_TO_…_OR_NULL`). */
+export const nullableContextFields: ReadonlyMap<string, readonly string[]> = new Map([
+  ["__sk_buff", ["sk"]],
+  ["bpf_sock_ops", ["sk"]],
+]);

@@ -26,3 +26,14 @@ export const helperRefusedToProgramType = defineError(
     help: refusedGroupText[group].instead,
   }),
 );
+
+export const storageNotFromProgramType = defineError(
+  "E1361",
+  "local-storage map used from a program type without its helpers",
+  "A local-storage map (`sk_storage`, `cgrp_storage`) keeps one value per owner object and is reached only through its helpers (`bpf_sk_storage_get`, `bpf_cgrp_storage_get`, …), which the kernel offers to some program types only: socket storage to the programs that see a socket (`@cgroup_skb`, `@cgroup_sock_addr`, `@sockops`), cgroup storage to tracing programs with typed kernel pointers. The catalogue row of the map kind lists them.",
+  (map: string, kind: string, label: string, helper: string, allowed: readonly string[]) => ({
+    message: `\`${map}\` (${kind}) cannot be used from a ${label} program: the kernel does not give it \`${helper}\``,
+    label: `not available in ${label} programs`,
+    help: `use it from a ${allowed.join(", ")} program`,
+  }),
+);

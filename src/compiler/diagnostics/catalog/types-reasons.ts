@@ -49,6 +49,7 @@ export function mapUsageText(usage: MapUsage, m: string): string {
     case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
     case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
     case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
+    case "ownerStorage": return `a value belongs to its owner: \`if (var v = ${m}.get(owner)) { … }\`, \`${m}.get_or_create(owner)\`, \`${m}.remove(owner)\``;
   }
 }
 
