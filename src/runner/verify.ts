@@ -13,7 +13,7 @@ import { makeSourceFile } from "../compiler/index.js";
 import { explainRejection, parseLineMap, type LineMap } from "../compiler/verifier/index.js";
 import { verifierKfuncMissing } from "../compiler/diagnostics/catalog/verifier.js";
 import { nativeTool } from "./native-tools.js";
-import { programTypes } from "../compiler/kernel/program-types.js";
+import { setTypeArguments } from "./set-types.js";
 
 export interface VerifiedProgram {
   readonly name: string;
@@ -58,12 +58,6 @@ export interface VerifyOptions {
 
 export class VerifyError extends Error {}
 
-/** `--set-type SECTION=TYPE:ATTACH` for the program types libbpf 1.1 cannot tell from their section. */
-function setTypeArguments(): string[] {
-  return programTypes.flatMap((info) =>
-    info.typeBeforeLoad === undefined ? [] : ["--set-type", `${info.section(undefined)}=${info.typeBeforeLoad.progType}:${info.typeBeforeLoad.attachType}`],
-  );
-}
 
 /** Loads each program of `options.object`; rejections come back as mapped Diagnostics. */
 export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
