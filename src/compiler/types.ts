@@ -89,13 +89,15 @@ export type MapKind =
   | "prog_array"
   | "devmap" | "devmap_hash" | "cpumap" | "xskmap"
   | "sockmap" | "sockhash"
-  | "array_of_maps" | "hash_of_maps";
+  | "array_of_maps" | "hash_of_maps"
+  | "sk_storage" | "cgrp_storage";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
-export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
+  | "ownerStorage";
 
 /**
  * What the kernel keeps in the values of a map kind with fixed values (kernel/map-kinds.ts
@@ -118,9 +120,13 @@ export type MapExtraMeaning = "hashFunctions";
  * What a program attribute's target looks like (kernel/program-types.ts `targetFormat`)
  * and why a program type cannot be test-run (`testRun`); the catalogue words each.
  */
-export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction";
+export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction"
+  | "netfilterHook";
 export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
-  | "skMsg" | "skSkb";
+  | "skMsg" | "skSkb"
+  | "cgroupSocketHook" | "netfilterHook";
+/** Why the kernel refuses a group of helpers to a program type (kernel/program-types.ts `refusedHelpers`, E1360). */
+export type RefusedHelperGroup = "packetWrites" | "packetRedirects";
 
 export interface MapType {
   readonly kind: "map";

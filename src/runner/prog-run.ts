@@ -4,6 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { nativeTool } from "./native-tools.js";
+import { setTypeArguments } from "./set-types.js";
 
 export interface ProgRun {
   /** Program (function) name in the object. */
@@ -149,7 +150,7 @@ export function runPrograms(objPath: string, runs: readonly ProgRun[], options: 
     ...(options.ringbufs ?? []).flatMap((name) => ["--ringbuf", name]),
     ...(options.concurrent ? ["--concurrent"] : []),
   ];
-  const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...presetArgs, ...runs.flatMap(runArgs)];
+  const argv = [...(options.argvPrefix ?? []), nativeTool("prog-run"), objPath, ...setTypeArguments(), ...presetArgs, ...runs.flatMap(runArgs)];
   const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
     throw new ProgRunError(`prog-run ${objPath} exited with ${result.status}: ${result.stderr}${result.error ? String(result.error) : ""}`);

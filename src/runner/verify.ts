@@ -13,6 +13,7 @@ import { makeSourceFile } from "../compiler/index.js";
 import { explainRejection, parseLineMap, type LineMap } from "../compiler/verifier/index.js";
 import { verifierKfuncMissing } from "../compiler/diagnostics/catalog/verifier.js";
 import { nativeTool } from "./native-tools.js";
+import { setTypeArguments } from "./set-types.js";
 
 export interface VerifiedProgram {
   readonly name: string;
@@ -57,6 +58,7 @@ export interface VerifyOptions {
 
 export class VerifyError extends Error {}
 
+
 /** Loads each program of `options.object`; rejections come back as mapped Diagnostics. */
 export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
   const dir = dirname(options.object);
@@ -66,7 +68,7 @@ export function verifyBuiltObject(options: VerifyOptions): VerifyResult {
   const built = readBuiltOutput(dir, name);
   const sources = options.sources ?? readSources(built.lineMap, options.sourceDir ?? dir);
 
-  const args = [options.object, logDir, ...(options.logLevel ? ["--log-level", String(options.logLevel)] : [])];
+  const args = [options.object, logDir, ...(options.logLevel ? ["--log-level", String(options.logLevel)] : []), ...setTypeArguments()];
   const run = spawnSync(nativeTool("verify-load"), args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
   if (run.status !== 0) {
     throw new VerifyError(`verify-load ${options.object} exited with ${run.status}: ${run.stderr}${run.error ? String(run.error) : ""}`);

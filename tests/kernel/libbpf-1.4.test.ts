@@ -44,6 +44,8 @@ const representative: readonly (readonly [string, string])[] = [
   // Pinned maps and globals: the pin layout check and the bpffs set-up of the runtime.
   ["pinned maps", "tests/kernel/fixtures/pinned_stats.ks"],
   ["pinned globals", "tests/kernel/fixtures/gc_pinned.ks"],
+  // Cgroup links, the netfilter link through bpf() and the netfilter type set by value.
+  ["cgroup, netfilter and flow dissector", "tests/cases/emit/cgroup-programs.ks"],
 ];
 
 function libbpfArgs(lib: PrivateLibbpf): string[] {

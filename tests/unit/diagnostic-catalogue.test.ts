@@ -86,6 +86,9 @@ describe("diagnostic catalogue", () => {
       "types-runtime.ts+types-tracing.ts",
       "types.ts+types-redirect-maps.ts", "types-features.ts+types-redirect-maps.ts", "types-kernel-interfaces.ts+types-redirect-maps.ts",
       "types-runtime.ts+types-redirect-maps.ts", "types-tracing.ts+types-redirect-maps.ts",
+      "types.ts+types-cgroup-programs.ts", "types-features.ts+types-cgroup-programs.ts", "types-kernel-interfaces.ts+types-cgroup-programs.ts",
+      "types-runtime.ts+types-tracing.ts", "types-runtime.ts+types-cgroup-programs.ts", "types-tracing.ts+types-cgroup-programs.ts",
+      "types-redirect-maps.ts+types-cgroup-programs.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));

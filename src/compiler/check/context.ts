@@ -13,6 +13,7 @@ import { newTestingFacts } from "./testing.js";
 import { btfFor, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 import { perfContextFallback } from "../kernel/perf.js";
+import { socketContextFallbacks } from "../kernel/socket-contexts.js";
 
 export interface CheckInputs {
   readonly host: Host;
@@ -178,7 +179,7 @@ export class CheckContext {
         throw error;
       }
     });
-    this.structs = new LayoutTable((name) => this.kernelTypes.struct(name), new Map([[perfContextFallback.name, perfContextFallback]]));
+    this.structs = new LayoutTable((name) => this.kernelTypes.struct(name), new Map([perfContextFallback, ...socketContextFallbacks].map((layout) => [layout.name, layout])));
     this.enums = new LayoutTable((name) => this.kernelTypes.enum(name));
   }
 

@@ -15,6 +15,7 @@ import type { Signature } from "../diagnostics/catalog/wording.js";
 import { helperArgKinds, helperPrototype } from "../kernel/bpf-helpers.js";
 import type { HelperPrototype } from "../kernel/bpf-helper-prototypes.js";
 import { programTypes } from "../kernel/program-types.js";
+import { checkHelperOfProgramType } from "./cgroup-programs.js";
 import type { Type } from "../types.js";
 import { sizeOf, typeToString } from "../types.js";
 import { constantInteger } from "./constants.js";
@@ -137,6 +138,7 @@ function addressOfLocal(c: ExprChecker, expr: ast.Expr): { name: string; type: T
 /** A call of helper `name` whose arguments were type-checked: their kinds, as the verifier sees them. */
 export function checkHelperArguments(c: ExprChecker, expr: ast.CallExpr, name: string): void {
   const { ctx } = c;
+  checkHelperOfProgramType(c, expr, name);
   const kinds = helperArgKinds(name);
   const proto = helperPrototype(name);
   if (!kinds || !proto || mismatched.get(ctx)?.has(name)) return;

@@ -15,7 +15,9 @@ import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.
 import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
-import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
+import type { MapOperand, MapOperation, MapOperationShape } from "../kernel/map-kinds.js";
+import { storageOwnerType, storageUsable } from "./cgroup-programs.js";
+import { requireNonNull } from "./pointers.js";
 import { mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations, maxLpmAddressBytes } from "../kernel/map-kinds.js";
 import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import type { ExprChecker } from "./expressions.js";
@@ -152,14 +154,24 @@ export function checkMapIndexable(ctx: CheckContext, info: MapInfo, span: ast.Ex
 }
 
 /** How many arguments a plain method takes (the catalogue words it). */
-function operandsArguments(operands: readonly MapOperand[]): OperationArguments {
+function operandsArguments(operands: readonly MapOperand[], owner: Type | undefined): OperationArguments {
   if (operands.length === 0) return { kind: "none" };
+  if (operands.length === 1 && operands[0] === "owner" && owner) return { kind: "oneOwner", owner: typeToString(owner) };
   if (operands.length === 1 && operands[0] === "value") return { kind: "oneValue" };
   if (operands.length === 2 && operands[0] === "key" && operands[1] === "cpu") return { kind: "keyAndCpu" };
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
 const plainResults = { bool: boolType, u32, u64, void: voidType } as const;
+
+/** The result of a plain operation on a map of `type`. */
+export function plainResultType(result: Extract<MapOperationShape, { form: "plain" }>["result"], type: MapType): Type {
+  switch (result) {
+    case "value": return type.value;
+    case "valuePointer": return { kind: "pointer", target: type.value };
+    case "bool": case "u32": case "u64": case "void": return plainResults[result];
+  }
+}
 
 /** What to do instead when an operation is called on the other side. */
 const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => WrongSideAdvice>>> = {
@@ -170,6 +182,9 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   cpus: () => ({ kind: "cpusInUserSpace" }),
   print: (map) => ({ kind: "printInUserSpace", map }),
   redirect: (map) => ({ kind: "redirectInEbpf", map }),
+  storage_get: (map) => ({ kind: "storageInEbpf", map }),
+  storage_create: (map) => ({ kind: "storageInEbpf", map }),
+  storage_delete: (map) => ({ kind: "storageInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -210,14 +225,21 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   }
   switch (shape.form) {
     case "plain": {
-      if (!arity(shape.operands.length, operandsArguments(shape.operands))) return skipArgs();
+      const storage = mapKinds[kind].storage;
+      const owner = storageOwnerType(storage);
+      if (!arity(shape.operands.length, operandsArguments(shape.operands, owner))) return skipArgs();
+      if (storage && !storageUsable(c, expr.callee, info.name, kind, storage)) return skipArgs();
       shape.operands.forEach((operand, i) => {
         const arg = expr.args[i]!;
         if (operand === "value") checkExprAs(c, scope, arg, info.type.value, { kind: operation === "push" ? "pushedValue" : "mapValue", map: info.name });
         else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, { kind: "mapKey", map: info.name });
+        else if (operand === "owner" && owner) {
+          checkExprAs(c, scope, arg, owner, { kind: "storageOwner", map: info.name });
+          requireNonNull(c, arg);
+        }
         else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
-      return shape.result === "value" ? info.type.value : plainResults[shape.result];
+      return plainResultType(shape.result, info.type);
     }
     case "binding":
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);

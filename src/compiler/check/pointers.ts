@@ -16,6 +16,7 @@ import type { ExprChecker } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { Symbol } from "./semantics.js";
 import { unparenthesize } from "../ast.js";
+import { socketNullOrigin } from "./cgroup-programs.js";
 
 type LocalSymbol = Extract<Symbol, { kind: "local" }>;
 
@@ -50,7 +51,7 @@ export function nullOrigin(c: ExprChecker, init: ast.Expr, type: Type): NullOrig
     const symbol = c.ctx.references.get(expr);
     if (symbol?.kind === "local") return symbol.mayBeNull;
   }
-  return undefined;
+  return socketNullOrigin(c, expr);
 }
 
 /** Reports an access through `pointer` when it may be null at this point. */

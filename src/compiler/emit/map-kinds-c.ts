@@ -40,6 +40,13 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
       case "redirect": return redirectExpression(e, expr);
       case "inner_get": return `${innerMapGetName(e.map)}(${expr(args[0]!)}, ${expr(args[1]!)})`;
+      case "storage_get": case "storage_create": {
+        const storage = mapKinds[e.mapKind].storage!;
+        const flags = e.method === "storage_create" ? "BPF_LOCAL_STORAGE_GET_F_CREATE" : "0";
+        return `((${cTypeName(e.type)})${storage.getHelper}(&${mapName(e.map)}, ${expr(args[0]!)}, 0, ${flags}))`;
+      }
+      case "storage_delete":
+        return `(${mapKinds[e.mapKind].storage!.deleteHelper}(&${mapName(e.map)}, ${expr(args[0]!)}) == 0)`;
       case "dropped": case "per_cpu": case "cpus": case "print":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
@@ -54,7 +61,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
-    case "output": case "redirect": case "inner_get": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+    case "output": case "redirect": case "inner_get": case "storage_get": case "storage_create": case "storage_delete":
+      throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -97,6 +105,8 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
           `__type(key, ${cTypeName(inner.keyType)}); __type(value, ${cTypeName(inner.valueType)}); });`,
       ];
     }
+    // Local storage: the kernel wants an int key (the owner's fd from user space) and no size.
+    case "storage": return ["__type(key, int);", `__type(value, ${cTypeName(map.valueType)});`];
   }
 }
 

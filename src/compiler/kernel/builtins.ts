@@ -54,6 +54,10 @@ export const builtinContextStructs: readonly StructLayout[] = [
       { name: "data_meta", type: packetPointer },
       { name: "gso_segs", type: u32 },
       { name: "gso_size", type: u32 },
+      // The packet's socket, when it has one (null-checked before use).
+      { name: "sk", type: { kind: "pointer", target: { kind: "struct", name: "bpf_sock", origin: "kernel" } } },
+      // Readable by flow dissector programs only (the other types' rows list it unreadable).
+      { name: "flow_keys", type: { kind: "pointer", target: { kind: "struct", name: "bpf_flow_keys", origin: "kernel" } } },
     ],
   },
   {

@@ -54,15 +54,19 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `redirect`: send the packet or message to the entry's device, CPU or socket
  *   (`bpf_redirect_map`, `bpf_msg_redirect_map`/`_hash`, `bpf_sk_redirect_map`/`_hash`,
  *   by the program type's `mapRedirect` column; check/redirect-maps.ts).
+ * - `storage_get` / `storage_create`: the value a local-storage map keeps for an owner (a
+ *   socket, a cgroup), a maybe-null pointer (`storage_create` adds a zeroed one first);
+ *   `storage_delete`: drop it (true if there was one). The row's `storage` names the helpers.
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
-  | "redirect" | "inner_get";
+  | "redirect" | "inner_get"
+  | "storage_get" | "storage_create" | "storage_delete";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
 
-/** An operand of a method with a plain signature: the map's value, its key, a CPU number. */
-export type MapOperand = "value" | "key" | "cpu";
+/** An operand of a method with a plain signature: the map's value, its key, a CPU number, a local-storage owner. */
+export type MapOperand = "value" | "key" | "cpu" | "owner";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -71,7 +75,7 @@ export type MapOperand = "value" | "key" | "cpu";
  * `on_event`).
  */
 export type MapOperationShape =
-  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
+  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" | "valuePointer" }
   | { readonly form: "binding" }
   | { readonly form: "record" }
   | { readonly form: "handler" }
@@ -97,7 +101,21 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
   redirect: { side: "kernel", shape: { form: "redirect" } },
   inner_get: { side: "kernel", shape: { form: "inner" } },
+  storage_get: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
+  storage_create: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
+  storage_delete: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "bool" } },
 };
+
+/**
+ * A local-storage map (values kept by the kernel per owner object): the struct its
+ * operations take a pointer to and the helpers (which program types' hooks offer them is
+ * their `localStorage` column, E1361 elsewhere).
+ */
+export interface LocalStorage {
+  readonly owner: string;
+  readonly getHelper: string;
+  readonly deleteHelper: string;
+}
 
 export interface MapKindRow {
   /** KernelScript spellings: upstream's lower-case first, then the seed sketch's CamelCase. */
@@ -137,9 +155,10 @@ export interface MapKindRow {
   readonly requiredFlags: number;
   /**
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
-   * event fd slots (u32 key and value); only the size (ring buffers).
+   * event fd slots (u32 key and value); only the size (ring buffers); local storage
+   * (an `int` key, the value, no size: the kernel keeps one value per owner).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps" | "storage";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -167,6 +186,8 @@ export interface MapKindRow {
   readonly redirect?: RedirectTarget;
   /** Its values are maps of one type written inline (`array_of_maps<u32, array<u32, u64>(4)>(N)`). */
   readonly innerMaps?: true;
+  /** A local-storage map: its owner and helpers (`declaration` is then `storage`). */
+  readonly storage?: LocalStorage;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -230,6 +251,13 @@ const mapInMapKinds: Readonly<Record<"array_of_maps" | "hash_of_maps", MapKindRo
   hash_of_maps: { ...mapOfMaps, spellings: ["hash_of_maps", "HashOfMaps"], bpfMapType: "BPF_MAP_TYPE_HASH_OF_MAPS", hashTable: true },
 };
 
+const ownerStorage = {
+  typeArguments: "value", key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false,
+  indexable: false, usage: "ownerStorage", iterable: { kernel: false, user: false },
+  methods: methods(["get", "storage_get"], ["get_or_create", "storage_create"], ["remove", "storage_delete"]),
+  requiredFlags: noPrealloc, declaration: "storage", userView: "none", python: false,
+} as const satisfies Partial<MapKindRow>;
+
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
   array: { ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
@@ -288,6 +316,23 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     flags: accessFlags, requiredFlags: 0, declaration: "valueOnly", userView: "none", python: false,
     // The low 4 bits of map_extra; 0 (no attribute) is the kernel's default of 5.
     extra: { attribute: "hashes", min: 1, max: 15, meaning: "hashFunctions" },
+  },
+  // Local storage (5.2+ sockets, 6.2+ cgroups): one value per owner object, created and
+  // freed with it; BPF_F_NO_PREALLOC is required, `clone` copies a socket's value to the
+  // sockets accepted from it.
+  sk_storage: {
+    ...ownerStorage, spellings: ["sk_storage"], bpfMapType: "BPF_MAP_TYPE_SK_STORAGE", flags: ["no_prealloc", "clone"],
+    storage: {
+      // The verifier takes any socket pointer (sock_common, full socket, tcp_sock).
+      owner: "bpf_sock", getHelper: "bpf_sk_storage_get", deleteHelper: "bpf_sk_storage_delete",
+    },
+  },
+  cgrp_storage: {
+    ...ownerStorage, spellings: ["cgrp_storage"], bpfMapType: "BPF_MAP_TYPE_CGRP_STORAGE", flags: ["no_prealloc"],
+    storage: {
+      // A trusted `struct cgroup *` (tracing programs' BTF arguments).
+      owner: "cgroup", getHelper: "bpf_cgrp_storage_get", deleteHelper: "bpf_cgrp_storage_delete",
+    },
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {

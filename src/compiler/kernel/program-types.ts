@@ -5,7 +5,7 @@
 //! columns; no other file lists program types (tests/unit/program-type-lists.test.ts).
 //! Adding a type: ARCHITECTURE.md, "How to add a program type".
 
-import type { RedirectTarget, TargetShape, Type, UntestableReason } from "../types.js";
+import type { MapKind, RedirectTarget, RefusedHelperGroup, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
 
 /**
@@ -16,7 +16,8 @@ import { i32, u32 } from "../types.js";
 export type ProgramType =
   | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
   | "struct_ops"
-  | "sk_msg" | "sk_skb";
+  | "sk_msg" | "sk_skb"
+  | "cgroup_skb" | "cgroup_sock" | "cgroup_sock_addr" | "sockops" | "netfilter" | "flow_dissector";
 
 /**
  * How the program's parameters are checked and arrive:
@@ -50,13 +51,15 @@ export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL";
  * - `register`: not attached, the struct_ops map is registered (`register()`);
  * - `socketMap`: `attach(prog, socks, 0)`: the target is a sockmap/sockhash of the file
  *   (a link on the map; the default main attaches to every socket map).
+ * - `cgroup`: `target` is a cgroup v2 directory (`--cgroup PATH` in the default main).
  */
 export type AttachMethod =
   | { readonly kind: "interface"; readonly function: string; readonly xdpModes: boolean }
   | { readonly kind: "declaredTarget"; readonly function: string }
   | { readonly kind: "perfSampling" }
   | { readonly kind: "register" }
-  | { readonly kind: "socketMap"; readonly function: string };
+  | { readonly kind: "socketMap"; readonly function: string }
+  | { readonly kind: "cgroup"; readonly function: string };
 
 /**
  * Loader runtime code a type needs: a constant C file (`emit/userspace/runtime-c/NAME.c`,
@@ -117,6 +120,11 @@ export interface ProgramTypeInfo {
   readonly cIncludes: readonly string[];
   readonly attach: AttachMethod;
   readonly loaderPieces: readonly LoaderPiece[];
+  /**
+   * libbpf 1.1 does not know the section (it came later): the loader sets the program's
+   * `bpf_prog_type` and expected attach type by value before loading.
+   */
+  readonly typeBeforeLoad?: { readonly progType: number; readonly attachType: number };
   /** The loader's attach code for it is in every loader, even without such a program. */
   readonly attachAlwaysEmitted?: boolean;
   readonly testRun: TestRunSupport;
@@ -143,6 +151,13 @@ export interface ProgramTypeInfo {
    * (`XDP_PASS`, a socket filter's whole packet; 0 elsewhere).
    */
   readonly tailCallFallback: { readonly constant?: { readonly name: string; readonly enumName: string }; readonly value: bigint };
+  /**
+   * Helpers the kernel's `get_func_proto` for this type does not offer, by group (E1360
+   * before loading): only those a program of this kind is likely to reach for.
+   */
+  readonly refusedHelpers?: readonly RefusedHelperGroup[];
+  /** The local-storage map kinds whose helpers its hook offers (`sk_storage`, …; E1361 for others). */
+  readonly localStorage?: readonly MapKind[];
   /** Its arguments are typed kernel pointers the verifier tracks through BTF (GPL-only reads). */
   readonly kernelPointerArguments: boolean;
   /**
@@ -168,6 +183,25 @@ const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
 const returnsZero = { value: 0n };
 const skAction: Type = { kind: "enum", name: "sk_action", origin: "kernel" };
 const socketMapAttach: AttachMethod = { kind: "socketMap", function: "ks_attach_sockmap" };
+const cgroupAttach: AttachMethod = { kind: "cgroup", function: "ks_attach_cgroup" };
+const cgroupPieces: readonly LoaderPiece[] = [{ runtimeC: "attach-cgroup" }];
+
+/**
+ * The helpers of each group of `refusedHelpers`: changing an skb's bytes, length or
+ * headers (TC and lightweight tunnels only), and sending a packet elsewhere (TC and XDP).
+ */
+export const refusedHelperNames: Readonly<Record<RefusedHelperGroup, readonly string[]>> = {
+  packetWrites: [
+    "bpf_skb_store_bytes", "bpf_l3_csum_replace", "bpf_l4_csum_replace", "bpf_skb_change_proto", "bpf_skb_change_type",
+    "bpf_skb_change_tail", "bpf_skb_change_head", "bpf_skb_adjust_room", "bpf_skb_vlan_push", "bpf_skb_vlan_pop",
+  ],
+  packetRedirects: ["bpf_redirect", "bpf_clone_redirect", "bpf_redirect_neigh", "bpf_redirect_peer", "bpf_redirect_map"],
+};
+
+/** The group of `refusedHelpers` that makes the kernel refuse `helper` to this type, if any. */
+export function refusedHelperGroup(info: ProgramTypeInfo, helper: string): RefusedHelperGroup | undefined {
+  return info.refusedHelpers?.find((group) => refusedHelperNames[group].includes(helper));
+}
 
 /** The catalogue. Its order is the order of the loader's attach table. */
 export const programTypes: readonly ProgramTypeInfo[] = [
@@ -223,6 +257,8 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     testRun: { kind: "skbPacket" },
     kfuncHook: "own",
     packetAccess: "direct",
+    // Only flow dissectors read `flow_keys` (bpf_skb_is_valid_access).
+    unreadableContextFields: ["flow_keys"],
     shortPacketResult: { name: "TC_ACT_SHOT", value: 2n },
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
@@ -252,8 +288,200 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     // The kernel's sk_filter_is_valid_access: no socket addresses, no tc_classid.
-    unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp"],
+    unreadableContextFields: ["tc_classid", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port", "local_port", "tstamp", "wire_len", "hwtstamp",
+      "flow_keys"],
     tailCallFallback: { value: 0xffffffffn },
+    kernelPointerArguments: false,
+    currentTask: false,
+  },
+  // Cgroup, socket and netfilter programs (issue 16). The cgroup ones attach to a cgroup
+  // v2 directory through a link (runtime-c/attach-cgroup.c); the kernel picks the hook
+  // from the section's expected attach type, so each row's section names it.
+  {
+    // Runs on every packet a socket of the cgroup sends or receives; 1 lets it go on, 0
+    // drops it (a send then fails with EPERM). Reads the packet directly (no writes).
+    programType: "cgroup_skb",
+    attribute: "cgroup_skb",
+    label: "cgroup_skb",
+    bpfProgType: "BPF_PROG_TYPE_CGROUP_SKB",
+    loaderLabel: "cgroup skb",
+    contextStruct: "__sk_buff",
+    returnType: i32,
+    signature: "fn NAME(ctx: *__sk_buff) -> i32",
+    argument: "required",
+    argumentExample: '@cgroup_skb("ingress")',
+    targetChoices: ["ingress", "egress"],
+    section: (direction) => `cgroup_skb/${direction ?? "ingress"}`,
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: cgroupAttach,
+    loaderPieces: cgroupPieces,
+    testRun: { kind: "skbPacket" },
+    kfuncHook: "own",
+    packetAccess: "direct",
+    // The kernel's cg_skb_is_valid_access: no tc_classid, no data_meta, no flow_keys.
+    unreadableContextFields: ["tc_classid", "data_meta", "flow_keys"],
+    // A packet too short for a generated bounds check goes on (1: allow).
+    shortPacketResult: { name: "1", value: 1n },
+    tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
+    refusedHelpers: ["packetWrites", "packetRedirects"],
+    kernelPointerArguments: false,
+    currentTask: false,
+  },
+  {
+    // Socket creation, release and bind in the cgroup; 0 refuses it (EPERM).
+    programType: "cgroup_sock",
+    attribute: "cgroup_sock",
+    label: "cgroup_sock",
+    bpfProgType: "BPF_PROG_TYPE_CGROUP_SOCK",
+    loaderLabel: "cgroup sock",
+    contextStruct: "bpf_sock",
+    returnType: i32,
+    signature: "fn NAME(ctx: *bpf_sock) -> i32",
+    argument: "required",
+    argumentExample: '@cgroup_sock("sock_create")',
+    targetChoices: ["sock_create", "sock_release", "post_bind4", "post_bind6"],
+    section: (hook) => `cgroup/${hook ?? "sock_create"}`,
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: cgroupAttach,
+    loaderPieces: cgroupPieces,
+    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
+    kfuncHook: "common",
+    packetAccess: "none",
+    tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
+    kernelPointerArguments: false,
+    currentTask: true,
+  },
+  {
+    // connect/bind/sendmsg… of the cgroup's sockets with the address the caller gave;
+    // 0 refuses the call (EPERM).
+    programType: "cgroup_sock_addr",
+    attribute: "cgroup_sock_addr",
+    label: "cgroup_sock_addr",
+    bpfProgType: "BPF_PROG_TYPE_CGROUP_SOCK_ADDR",
+    loaderLabel: "cgroup sock_addr",
+    contextStruct: "bpf_sock_addr",
+    returnType: i32,
+    signature: "fn NAME(ctx: *bpf_sock_addr) -> i32",
+    argument: "required",
+    argumentExample: '@cgroup_sock_addr("connect4")',
+    targetChoices: [
+      "connect4", "connect6", "bind4", "bind6", "sendmsg4", "sendmsg6", "recvmsg4", "recvmsg6",
+      "getpeername4", "getpeername6", "getsockname4", "getsockname6",
+    ],
+    section: (hook) => `cgroup/${hook ?? "connect4"}`,
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: cgroupAttach,
+    loaderPieces: cgroupPieces,
+    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
+    kfuncHook: "common",
+    packetAccess: "none",
+    tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
+    refusedHelpers: ["packetWrites", "packetRedirects"],
+    kernelPointerArguments: false,
+    currentTask: true,
+  },
+  {
+    // TCP events of the cgroup's sockets (`ctx.op`: BPF_SOCK_OPS_*_CB); the result is
+    // ignored except by the few ops that read `reply`.
+    programType: "sockops",
+    attribute: "sockops",
+    label: "sockops",
+    bpfProgType: "BPF_PROG_TYPE_SOCK_OPS",
+    loaderLabel: "sockops",
+    contextStruct: "bpf_sock_ops",
+    returnType: i32,
+    signature: "fn NAME(ctx: *bpf_sock_ops) -> i32",
+    argument: "none",
+    section: () => "sockops",
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: cgroupAttach,
+    loaderPieces: cgroupPieces,
+    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
+    kfuncHook: "common",
+    packetAccess: "none",
+    tailCallFallback: { value: 1n },
+    localStorage: ["sk_storage"],
+    refusedHelpers: ["packetWrites", "packetRedirects"],
+    kernelPointerArguments: false,
+    currentTask: false,
+  },
+  {
+    // A netfilter hook (BPF_PROG_TYPE_NETFILTER): `bpf_nf_ctx` gives the hook state and
+    // the sk_buff as kernel pointers; the result is the verdict (NF_DROP 0, NF_ACCEPT 1).
+    // Attached through a netfilter link (runtime-c/attach-netfilter.c) with the
+    // attribute's family, hook and priority. libbpf 1.1 does not know the section: the
+    // loader sets the type before loading.
+    programType: "netfilter",
+    attribute: "netfilter",
+    label: "netfilter",
+    bpfProgType: "BPF_PROG_TYPE_NETFILTER",
+    loaderLabel: "netfilter",
+    contextStruct: "bpf_nf_ctx",
+    returnType: i32,
+    signature: "fn NAME(ctx: *bpf_nf_ctx) -> i32",
+    argument: "required",
+    argumentExample: '@netfilter("ipv4:local_in")',
+    targetFormat: {
+      pattern: /^ipv[46]:(pre_routing|local_in|forward|local_out|post_routing)(:-?[0-9]{1,10})?$/,
+      shape: "netfilterHook",
+      example: '@netfilter("ipv4:local_in:-100")',
+    },
+    section: () => "netfilter",
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: { kind: "declaredTarget", function: "ks_attach_netfilter" },
+    loaderPieces: [{ runtimeC: "attach-netfilter" }],
+    typeBeforeLoad: { progType: 32, attachType: 45 },
+    testRun: { kind: "unsupported", why: "netfilterHook" },
+    kfuncHook: "own",
+    packetAccess: "none",
+    tailCallFallback: { value: 1n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
+    kernelPointerArguments: true,
+    currentTask: false,
+  },
+  {
+    // The network namespace's flow dissector: fills `ctx.flow_keys` from the packet
+    // (BPF_OK 0 / BPF_DROP 2). Attached to the loader's network namespace through a link.
+    programType: "flow_dissector",
+    attribute: "flow_dissector",
+    label: "flow dissector",
+    bpfProgType: "BPF_PROG_TYPE_FLOW_DISSECTOR",
+    loaderLabel: "flow dissector",
+    contextStruct: "__sk_buff",
+    returnType: i32,
+    signature: "fn NAME(ctx: *__sk_buff) -> i32",
+    argument: "none",
+    section: () => "flow_dissector",
+    arguments: { kind: "context" },
+    cEntry: "function",
+    cIncludes: [],
+    attach: { kind: "declaredTarget", function: "ks_attach_netns" },
+    loaderPieces: [{ runtimeC: "attach-netns" }],
+    testRun: { kind: "skbPacket" },
+    kfuncHook: "common",
+    packetAccess: "direct",
+    // The kernel's flow_dissector_is_valid_access: only data, data_end and flow_keys.
+    unreadableContextFields: [
+      "len", "pkt_type", "mark", "queue_mapping", "vlan_present", "vlan_tci", "vlan_proto", "priority",
+      "ingress_ifindex", "ifindex", "tc_index", "hash", "tc_classid", "napi_id", "family", "remote_ip4", "local_ip4",
+      "remote_port", "local_port", "data_meta", "gso_segs", "gso_size", "tstamp", "wire_len", "hwtstamp", "sk",
+    ],
+    shortPacketResult: { name: "2", value: 2n },
+    tailCallFallback: { value: 2n },
+    refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
   },
@@ -332,6 +560,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
+    localStorage: ["cgrp_storage"],
     kernelPointerArguments: false,
     currentTask: true,
   },
@@ -358,6 +587,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: returnsZero,
+    localStorage: ["cgrp_storage"],
     kernelPointerArguments: true,
     currentTask: true,
   },

@@ -10,8 +10,9 @@ import type { MapType, Type } from "../types.js";
 import { boolType, i32, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
-import { mapKinds, mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapKinds, mapOperationOf, mapOperations, type MapOperand } from "../kernel/map-kinds.js";
 import { mapName } from "../names.js";
+import { plainResultType } from "../check/map-kinds.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
@@ -40,9 +41,11 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
   const shape = mapOperations[operation].shape;
   switch (shape.form) {
     case "plain": {
-      const operandType = { value: type.value, key: type.key, cpu: u32 } as const;
-      const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64, void: voidType }[shape.result];
-      return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType[operand])), type: result };
+      // A local-storage owner is passed as it is (the checker typed it as the kind's owner).
+      const operandType = (operand: MapOperand, arg: ast.Expr): Type =>
+        operand === "owner" ? l.typeOf(arg) : { value: type.value, key: type.key, cpu: u32 }[operand];
+      const result = plainResultType(shape.result, type);
+      return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType(operand, args[i]!))), type: result };
     }
     case "record":
       if (args.length === 1) {

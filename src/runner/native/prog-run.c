@@ -139,7 +139,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: prog-run OBJ [--set MAP KEYHEX VALUEHEX]... [--prog-array MAP INDEX PROG]...\n"
 			"                [--prog NAME [--size N] [--zero] [--data HEX] [--ctx HEX] [--ifindex I] [--repeat R] [--stats]]...\n"
-			"                [--ringbuf MAP]... [--concurrent]\n");
+			"                [--ringbuf MAP]... [--concurrent] [--set-type SECTION=PROG_TYPE:ATTACH_TYPE]...\n");
 	return 2;
 }
 
@@ -248,9 +248,35 @@ static int deferred_type(enum bpf_prog_type type)
 	return type == BPF_PROG_TYPE_TRACING;
 }
 
+/* --set-type SECTION=PROG_TYPE:ATTACH_TYPE: programs of sections this libbpf does not */
+/* know (`netfilter` before libbpf 1.2) get their type by number, as the generated loader */
+/* sets it (the compiler's catalogue, `typeBeforeLoad`). */
+#define MAX_SET_TYPES 16
+static struct { const char *section; int prog_type, attach_type; } set_types[MAX_SET_TYPES];
+static int set_type_count;
+
+static struct bpf_object *open_object(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *prog;
+	if (!obj)
+		return NULL;
+	bpf_object__for_each_program(prog, obj) {
+		if (bpf_program__type(prog) != BPF_PROG_TYPE_UNSPEC)
+			continue;
+		for (int i = 0; i < set_type_count; i++) {
+			if (strcmp(bpf_program__section_name(prog), set_types[i].section) != 0)
+				continue;
+			bpf_program__set_type(prog, (enum bpf_prog_type)set_types[i].prog_type);
+			bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)set_types[i].attach_type);
+		}
+	}
+	return obj;
+}
+
 static const char *load_alone(const char *path, const char *name)
 {
-	struct bpf_object *alone = bpf_object__open_file(path, NULL);
+	struct bpf_object *alone = open_object(path);
 	if (!alone)
 		return "cannot open the object again";
 	struct bpf_program *prog;
@@ -511,6 +537,14 @@ int main(int argc, char **argv)
 			presets[preset_count++] = (struct preset){ .map = argv[i + 1], .key = argv[i + 2], .value = argv[i + 3],
 								   .prog_array = strcmp(arg, "--prog-array") == 0 };
 			i += 3;
+		} else if (strcmp(arg, "--set-type") == 0 && value) {
+			char *equals = strchr(argv[i + 1], '=');
+			if (set_type_count == MAX_SET_TYPES || !equals ||
+			    sscanf(equals + 1, "%d:%d", &set_types[set_type_count].prog_type, &set_types[set_type_count].attach_type) != 2)
+				return usage();
+			*equals = 0;
+			set_types[set_type_count++].section = argv[i + 1];
+			i++;
 		} else if (strcmp(arg, "--ringbuf") == 0 && value) {
 			if (ringbuf_count == MAX_RINGBUFS)
 				return usage();
@@ -560,7 +594,7 @@ int main(int argc, char **argv)
 	}
 
 	libbpf_set_print(capture);
-	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
+	struct bpf_object *obj = open_object(argv[1]);
 	if (!obj) {
 		fprintf(stderr, "prog-run: cannot open %s: %s\n%s", argv[1], strerror(errno), log_text ? log_text : "");
 		return 1;
@@ -598,7 +632,7 @@ int main(int argc, char **argv)
 		free(log_text);
 		log_text = NULL;
 		log_len = 0;
-		obj = bpf_object__open_file(argv[1], NULL);
+		obj = open_object(argv[1]);
 		if (!obj) {
 			fprintf(stderr, "prog-run: cannot open %s again: %s\n", argv[1], strerror(errno));
 			return 1;

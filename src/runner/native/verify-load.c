@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * verify-load OBJ LOGDIR [--log-level N]
+ * verify-load OBJ LOGDIR [--log-level N] [--set-type SECTION=PROG_TYPE:ATTACH_TYPE …]
  *
  * Loads every program of an eBPF object into the kernel (nothing is attached, nothing
  * stays loaded) and reports the verifier's verdict on each as JSON on stdout:
@@ -19,7 +19,9 @@
  * An object whose struct_ops type the kernel's BTF lacks (sched_ext_ops without
  * CONFIG_SCHED_CLASS_EXT) cannot be loaded at all: its struct_ops programs are reported
  * refused with the reason ("reason" in the JSON); any other program in it could not be
- * verified, which is a failure (exit 1).
+ * verified, which is a failure (exit 1). `--set-type` gives the type of programs whose
+ * section this libbpf does not know (`netfilter` before libbpf 1.2), as the generated
+ * loader sets it (the compiler's catalogue, `typeBeforeLoad`).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -90,6 +92,23 @@ static void json_string(const char *text)
 	putchar('"');
 }
 
+/* --set-type: sections whose programs get a type by number. */
+#define MAX_SET_TYPES 16
+static struct { const char *section; int prog_type, attach_type; } set_types[MAX_SET_TYPES];
+static int set_type_count;
+
+static void apply_set_types(struct bpf_program *prog)
+{
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_UNSPEC)
+		return;
+	for (int i = 0; i < set_type_count; i++) {
+		if (strcmp(bpf_program__section_name(prog), set_types[i].section) != 0)
+			continue;
+		bpf_program__set_type(prog, (enum bpf_prog_type)set_types[i].prog_type);
+		bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)set_types[i].attach_type);
+	}
+}
+
 /* One attempt: every undecided program loads with its own log buffer. */
 static int attempt(const char *path, int log_level, struct verdict **failed)
 {
@@ -101,6 +120,7 @@ static int attempt(const char *path, int log_level, struct verdict **failed)
 	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
+		apply_set_types(prog);
 		struct verdict *v = verdict_of(bpf_program__name(prog));
 		if (!v && verdict_count < MAX_PROGS) {
 			v = &verdicts[verdict_count++];
@@ -239,12 +259,24 @@ static void write_log(const char *dir, struct verdict *v, char *path, size_t siz
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: verify-load OBJ LOGDIR [--log-level N]\n");
+		fprintf(stderr, "usage: verify-load OBJ LOGDIR [--log-level N] [--set-type SECTION=PROG_TYPE:ATTACH_TYPE ...]\n");
 		return 2;
 	}
 	int log_level = 0;
-	if (argc == 5 && strcmp(argv[3], "--log-level") == 0)
-		log_level = atoi(argv[4]);
+	for (int i = 3; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--log-level") == 0) {
+			log_level = atoi(argv[i + 1]);
+			continue;
+		}
+		char *equals = strchr(argv[i + 1], '=');
+		if (strcmp(argv[i], "--set-type") != 0 || !equals || set_type_count == MAX_SET_TYPES ||
+		    sscanf(equals + 1, "%d:%d", &set_types[set_type_count].prog_type, &set_types[set_type_count].attach_type) != 2) {
+			fprintf(stderr, "verify-load: bad argument '%s %s'\n", argv[i], argv[i + 1]);
+			return 2;
+		}
+		*equals = 0;
+		set_types[set_type_count++].section = argv[i + 1];
+	}
 	libbpf_set_print(capture);
 	char paths[MAX_PROGS][512];
 	memset(paths, 0, sizeof(paths));

@@ -27,12 +27,13 @@ import * as implicitMeanings from "./implicit-meanings.js";
 import * as programTypes from "./program-types.js";
 import * as typesTracing from "./types-tracing.js";
 import * as typesRedirectMaps from "./types-redirect-maps.js";
+import * as typesCgroupPrograms from "./types-cgroup-programs.js";
 
-export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing };
+export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing, typesCgroupPrograms };
 export { typesRedirectMaps };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, typesRedirectMaps, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, typesRedirectMaps, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesCgroupPrograms]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -50,5 +51,6 @@ export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> 
     "types-redirect-maps.ts": typesRedirectMaps, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
     "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
+    "types-cgroup-programs.ts": typesCgroupPrograms,
   }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),
 );

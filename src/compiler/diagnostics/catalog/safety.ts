@@ -53,7 +53,8 @@ export const uncalledHelperOverStack = defineWarning(
 export type NullOrigin =
   | { readonly kind: "nullInitialiser" | "nullAssigned" | "mapEntry" }
   | { readonly kind: "call" | "callResult"; readonly callee: string }
-  | { readonly kind: "mapAlias"; readonly map: string };
+  | { readonly kind: "mapAlias"; readonly map: string }
+  | { readonly kind: "nullableField"; readonly field: string };
 
 function nullOriginText(origin: NullOrigin): string {
   switch (origin.kind) {
@@ -63,6 +64,7 @@ function nullOriginText(origin: NullOrigin): string {
     case "call": return `comes from a call to \`${origin.callee}\``;
     case "callResult": return `is the result of a call to \`${origin.callee}\``;
     case "mapAlias": return `points into the entry of map \`${origin.map}\`, which may be absent`;
+    case "nullableField": return `is \`${origin.field}\`, which the kernel leaves null when there is none`;
   }
 }
 

@@ -470,6 +470,7 @@ export const ringbufSize = defineError(
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
   | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
+  | { readonly kind: "oneOwner"; readonly owner: string }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
   | { readonly kind: "handler"; readonly signature: string };
@@ -482,6 +483,7 @@ function operationArgumentsText(expected: OperationArguments): string {
     case "contextAndRecord": return "the program's context and one record";
     case "contextFirst": return "the program's context pointer first";
     case "keyAndCpu": return "a key and a CPU number";
+    case "oneOwner": return `one \`${expected.owner}\` (the value's owner)`;
     case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
     case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
     case "handler": return `a user-space function \`${expected.signature}\``;

@@ -49,6 +49,7 @@ export function mapUsageText(usage: MapUsage, m: string): string {
     case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
     case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
     case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
+    case "ownerStorage": return `a value belongs to its owner: \`if (var v = ${m}.get(owner)) { … }\`, \`${m}.get_or_create(owner)\`, \`${m}.remove(owner)\``;
   }
 }
 
@@ -62,6 +63,8 @@ export const untestableText: Record<UntestableReason, string> = {
   structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
   skMsg: "the kernel cannot test-run sk_msg programs: they run on messages sent on a socket of a sockmap or sockhash",
   skSkb: "the kernel cannot test-run sk_skb programs: they run on data received by a socket of a sockmap or sockhash",
+  cgroupSocketHook: "the kernel runs socket and socket-address cgroup programs only from its socket calls; BPF_PROG_TEST_RUN is not implemented for them",
+  netfilterHook: "the kernel test-runs netfilter programs, but only on a bare IP packet with its own hook state, which `TestRun` does not describe yet",
 };
 
 /** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */

@@ -420,6 +420,7 @@ const targetShapeText: Record<TargetShape, string> = {
   categoryEvent: "a `category/event` name",
   eventName: "a tracepoint event name without its category",
   kernelFunction: "a kernel function name (optionally `+offset`)",
+  netfilterHook: "a netfilter hook: `ipv4` or `ipv6`, `:`, one of `pre_routing`, `local_in`, `forward`, `local_out`, `post_routing`, then optionally `:` and a priority (an integer, default 0)",
 };
 
 function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {

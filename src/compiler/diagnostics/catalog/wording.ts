@@ -17,7 +17,8 @@ export type WrongSideAdvice =
   | { readonly kind: "ringbufInEbpf" | "ringbufHandlersInUserSpace" | "droppedInUserSpace" | "dispatchInUserSpace" }
   | { readonly kind: "perfHandlersInUserSpace" | "lostInUserSpace" | "cpusInUserSpace" }
   | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string }
-  | { readonly kind: "redirectInEbpf"; readonly map: string };
+  | { readonly kind: "redirectInEbpf"; readonly map: string }
+  | { readonly kind: "storageInEbpf"; readonly map: string };
 
 export function wrongSideAdviceText(advice: WrongSideAdvice): string {
   switch (advice.kind) {
@@ -35,6 +36,7 @@ export function wrongSideAdviceText(advice: WrongSideAdvice): string {
     case "perCpuInUserSpace": return `eBPF code sees only its own CPU's value: read \`${advice.map}[k]\``;
     case "printInUserSpace": return `call \`${advice.map}.print()\` in user space (e.g. in \`main\`); eBPF code updates the entries`;
     case "redirectInEbpf": return `return \`${advice.map}.redirect(…)\` from a program; user space fills the entries (\`${advice.map}[k] = …\`)`;
+    case "storageInEbpf": return `the values of \`${advice.map}\` belong to kernel objects that eBPF programs hold: read them there and copy what user space needs into another map`;
   }
 }
 
@@ -66,7 +68,7 @@ export type ValueContext =
   | { readonly kind: "pythonParameter"; readonly parameter: string; readonly callee: string }
   | { readonly kind: "builtinArgument"; readonly callee: string }
   | { readonly kind: "arrayElement"; readonly index: number }
-  | { readonly kind: "mapKey" | "mapValue" | "pushedValue"; readonly map: string }
+  | { readonly kind: "mapKey" | "mapValue" | "pushedValue" | "storageOwner"; readonly map: string }
   | { readonly kind: "operationResult"; readonly map: string; readonly operation: string }
   | { readonly kind: "field"; readonly field: string }
   | { readonly kind: "initialValue"; readonly of: ConstantOwner }
@@ -101,6 +103,7 @@ export function valueContextText(context: ValueContext): string {
     case "builtinArgument": return `the argument of \`${context.callee}\``;
     case "arrayElement": return `element ${context.index} of the array`;
     case "mapKey": return `the key of map \`${context.map}\``;
+    case "storageOwner": return `the owner of a value of \`${context.map}\``;
     case "mapValue": return `a value of map \`${context.map}\``;
     case "pushedValue": return `the value pushed onto \`${context.map}\``;
     case "operationResult": return `the value of \`${context.map}.${context.operation}()\``;

@@ -20,7 +20,7 @@ import { programTypeInfo } from "../../kernel/program-types.js";
 import type { CWriter } from "../c-writer.js";
 import { binaryFileName, mapName, programName, userMapFunctionName } from "../../names.js";
 import { isSocketMap } from "../../kernel/map-kinds.js";
-import { attachesToInterface } from "./runtime.js";
+import { attachesToCgroup, attachesToInterface } from "./runtime.js";
 import { defaultSamplingHz } from "./perf-events.js";
 import { cString } from "../c-code.js";
 import { hasKeyValueView } from "./maps.js";
@@ -61,17 +61,20 @@ function socketMapsOf(module: IrModule): IrMap[] {
 function helpText(module: IrModule): string[] {
   const binary = binaryFileName(module.name);
   const needsInterface = module.programs.some(attachesToInterface);
+  const needsCgroup = module.programs.some(attachesToCgroup);
   const hasXdp = module.programs.some(choosesXdpMode);
   const printable = module.maps.filter(hasKeyValueView);
   const lines = [
-    `usage: ${binary}${needsInterface ? " -i IFACE [-i IFACE ...]" : ""} [--interval SECONDS] [--count N]${hasXdp ? " [--skb-mode]" : ""}`,
+    `usage: ${binary}${needsInterface ? " -i IFACE [-i IFACE ...]" : ""}${needsCgroup ? " --cgroup PATH" : ""} [--interval SECONDS] [--count N]${hasXdp ? " [--skb-mode]" : ""}`,
     "",
     `Loads the eBPF programs compiled from ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} and attaches them:`,
   ];
   for (const program of module.programs) {
     const where = attachesToInterface(program)
       ? "to every interface given with -i"
-      : programTypeInfo[program.programType].attach.kind === "perfSampling"
+      : attachesToCgroup(program)
+        ? "to the cgroup v2 directory given with --cgroup"
+        : programTypeInfo[program.programType].attach.kind === "perfSampling"
         ? `to a software cpu-clock event sampling every online CPU at ${defaultSamplingHz} Hz`
         : programTypeInfo[program.programType].attach.kind === "socketMap"
           ? `to every socket map (${socketMapsOf(module).map((m) => m.name).join(", ") || "none declared"}); sockets are put in them by a main of your own`
@@ -99,6 +102,7 @@ function helpText(module: IrModule): string[] {
     lines.push("  -i, --interface IFACE  network interface to attach to (repeatable)");
     if (hasXdp) lines.push("  --skb-mode             attach XDP in generic (SKB) mode instead of the driver's");
   }
+  if (needsCgroup) lines.push("  --cgroup PATH          cgroup v2 directory to attach to (e.g. /sys/fs/cgroup/NAME)");
   lines.push(
     "  --interval SECONDS     time between prints (default 1; fractions allowed)",
     "  --count N              stop after N prints",
@@ -112,6 +116,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   const printable = module.maps.filter(hasKeyValueView);
   const hasRingbufs = ringbufsOf(module).length > 0;
   const interfacePrograms = module.programs.filter(attachesToInterface).map((p) => p.name);
+  const cgroupPrograms = module.programs.filter(attachesToCgroup).map((p) => p.name);
 
   w.block("static void ks_usage(FILE *out)", () => {
     for (const line of helpText(module)) w.line(`fputs(${cString(line + "\n")}, out);`);
@@ -130,6 +135,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   // The constant part (argument parsing, attach loops, the print loop) is runtime C.
   w.line(`#define KS_BINARY ${cString(binary)}`);
   if (interfacePrograms.length > 0) w.line(`#define KS_INTERFACE_PROGRAMS ${cString(interfacePrograms.join(", "))}`);
+  if (cgroupPrograms.length > 0) w.line(`#define KS_CGROUP_PROGRAMS ${cString(cgroupPrograms.join(", "))}`);
   if (module.programs.some(choosesXdpMode)) w.line("#define KS_HAS_XDP 1");
   // With ring buffers the wait between prints polls them (ringbufs.ts: ks_events_wait).
   w.line(`#define KS_WAIT(seconds) ${hasRingbufs ? "ks_events_wait(seconds)" : "ks_sleep(seconds)"}`);
@@ -145,6 +151,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       if (attachesToInterface(program)) {
         const flags = choosesXdpMode(program) ? "args.xdp_flags" : "0";
         w.line(`if (ks_default_attach_interfaces(${name}, ${cString(program.programType)}, &args, ${flags}) != 0) return 1;`);
+      } else if (attachesToCgroup(program)) {
+        w.line(`if (ks_default_attach_cgroup(${name}, ${cString(program.programType)}, &args) != 0) return 1;`);
       } else if (programTypeInfo[program.programType].attach.kind === "perfSampling") {
         w.block("", () => {
           w.line(`int fd = ks_load(${name});`);

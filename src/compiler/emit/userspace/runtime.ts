@@ -38,6 +38,7 @@ import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlob
 import {
   mapName,
   mapPinPath,
+  programName,
   pinDirectory,
   pinnedGlobalsMapName,
   sharedHeaderFileName,
@@ -48,7 +49,7 @@ import {
 import { emitTailCallSetup } from "./tail-calls.js";
 import { emitVerifierReport } from "./verifier-table.js";
 import { pasteRuntimeC, type RuntimeCFile } from "./runtime-c.js";
-import { programTypeInfo, programTypes, type LoaderPiece } from "../../kernel/program-types.js";
+import { programTypeInfo, programTypes, type AttachMethod, type LoaderPiece } from "../../kernel/program-types.js";
 
 export interface LoaderRuntimeOptions {
   /** Whether `NAME.h` (shared structs/enums) is emitted and must be included. */
@@ -75,12 +76,28 @@ export interface LoaderRuntimeOptions {
 function attachTableRows(present: ReadonlySet<ProgramType>): { progType: string; label: string; attachFunction: string | undefined }[] {
   const rows = new Map<string, { progType: string; label: string; attachFunction: string | undefined }>();
   for (const info of programTypes) {
-    const row = rows.get(info.bpfProgType) ?? { progType: info.bpfProgType, label: info.loaderLabel, attachFunction: undefined };
+    // A type newer than Debian 12's UAPI headers is written by value (its typeBeforeLoad).
+    const progType = info.typeBeforeLoad === undefined ? info.bpfProgType : `(enum bpf_prog_type)${info.typeBeforeLoad.progType} /* ${info.bpfProgType} */`;
+    const row = rows.get(info.bpfProgType) ?? { progType, label: info.loaderLabel, attachFunction: undefined };
     rows.set(info.bpfProgType, row);
-    const attached = info.attach.kind === "interface" || info.attach.kind === "declaredTarget" || info.attach.kind === "socketMap" ? info.attach.function : undefined;
+    const attached = attachFunction(info.attach);
     if (attached !== undefined && (present.has(info.programType) || info.attachAlwaysEmitted)) row.attachFunction = attached;
   }
   return [...rows.values()];
+}
+
+/** The function the attach table names for an attach method, if the table attaches it. */
+function attachFunction(attach: AttachMethod): string | undefined {
+  switch (attach.kind) {
+    case "interface":
+    case "declaredTarget":
+    case "cgroup":
+    case "socketMap":
+      return attach.function;
+    case "perfSampling":
+    case "register":
+      return undefined;
+  }
 }
 
 /** The loader runtime pieces of the program types present, each once, in catalogue order. */
@@ -224,6 +241,7 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   }
   for (const line of pinnedGlobalsBeforeLoad(module)) beforeLoad.line(line);
   for (const line of tcBeforeLoad(module)) beforeLoad.line(line);
+  for (const line of typesBeforeLoad(module)) beforeLoad.line(line);
   if (optionalModule) beforeLoad.line("ks_prepare_module_callers(ks_skel->obj);");
 
   const afterLoad = new CWriter();
@@ -291,6 +309,24 @@ function emitAttach(w: CWriter, module: IrModule): void {
     w.line("KS_RELEASE_MORE(prog_fd);");
   });
   w.line();
+}
+
+/** Programs of a type libbpf 1.1 cannot tell from its section: the type set by value. */
+function typesBeforeLoad(module: IrModule): string[] {
+  return module.programs.flatMap((program) => {
+    const byValue = programTypeInfo[program.programType].typeBeforeLoad;
+    if (byValue === undefined) return [];
+    const prog = `ks_skel->progs.${programName(program.name)}`;
+    return [
+      `bpf_program__set_type(${prog}, (enum bpf_prog_type)${byValue.progType} /* ${programTypeInfo[program.programType].bpfProgType} */);`,
+      `bpf_program__set_expected_attach_type(${prog}, (enum bpf_attach_type)${byValue.attachType});`,
+    ];
+  });
+}
+
+/** Programs whose default-main target is the cgroup v2 directory of `--cgroup`. */
+export function attachesToCgroup(program: IrProgram): boolean {
+  return programTypeInfo[program.programType].attach.kind === "cgroup";
 }
 
 /** Program types whose default-main target is an interface from `-i`. */

@@ -4,6 +4,8 @@
  *   KS_BINARY                    the binary's name, for messages
  *   KS_INTERFACE_PROGRAMS        (optional) the XDP/TC programs `-i` attaches, for messages;
  *                                 without it there is no -i option
+ *   KS_CGROUP_PROGRAMS           (optional) the cgroup programs `--cgroup` attaches, for
+ *                                 messages; without it there is no --cgroup option
  *   KS_HAS_XDP                   (optional) --skb-mode exists
  *   KS_WAIT(seconds)             waits between prints (ks_sleep, or ks_events_wait with ring buffers)
  * and ks_usage(FILE *), ks_print_maps(FILE *), ks_exiting, ks_cleanup(). */
@@ -11,6 +13,7 @@
 struct ks_default_args {
     const char *interfaces[KS_MAX_ATTACHMENTS];
     int interface_count;
+    const char *cgroup;
     double interval;
     long count;
     __u32 xdp_flags;
@@ -28,6 +31,11 @@ static KS_UNUSED void ks_sleep(double seconds) {
 #define KS_USAGE_INTERFACE " -i IFACE"
 #else
 #define KS_USAGE_INTERFACE ""
+#endif
+#ifdef KS_CGROUP_PROGRAMS
+#define KS_USAGE_CGROUP " --cgroup PATH"
+#else
+#define KS_USAGE_CGROUP ""
 #endif
 
 /* Reads the command line into *args: -1 to go on, else the exit status (0 after --help, 2 on bad usage). */
@@ -61,6 +69,16 @@ static KS_UNUSED int ks_default_parse_args(int argc, char **argv, struct ks_defa
         }
 #endif
 #endif
+#ifdef KS_CGROUP_PROGRAMS
+        else if (strcmp(arg, "--cgroup") == 0) {
+            if (!value) {
+                fprintf(stderr, "error: --cgroup needs a cgroup v2 directory\nusage: " KS_BINARY " --cgroup PATH (see --help)\n");
+                return 2;
+            }
+            args->cgroup = value;
+            i++;
+        }
+#endif
         else if (strcmp(arg, "--interval") == 0 && value) {
             char *end;
             args->interval = strtod(value, &end);
@@ -80,7 +98,7 @@ static KS_UNUSED int ks_default_parse_args(int argc, char **argv, struct ks_defa
             i++;
         }
         else {
-            fprintf(stderr, "error: unknown argument '%s'\nusage: " KS_BINARY KS_USAGE_INTERFACE " [--interval SECONDS] [--count N] (see --help)\n", arg);
+            fprintf(stderr, "error: unknown argument '%s'\nusage: " KS_BINARY KS_USAGE_INTERFACE KS_USAGE_CGROUP " [--interval SECONDS] [--count N] (see --help)\n", arg);
             return 2;
         }
     }
@@ -90,7 +108,22 @@ static KS_UNUSED int ks_default_parse_args(int argc, char **argv, struct ks_defa
         return 2;
     }
 #endif
+#ifdef KS_CGROUP_PROGRAMS
+    if (!args->cgroup) {
+        fprintf(stderr, "error: no cgroup given: " KS_CGROUP_PROGRAMS " must be attached to a cgroup v2 directory\nusage: " KS_BINARY KS_USAGE_INTERFACE " --cgroup PATH (see --help)\n");
+        return 2;
+    }
+#endif
     return -1;
+}
+
+/* Attaches the program `name` (of type `type`) to the cgroup given with --cgroup. */
+static KS_UNUSED int ks_default_attach_cgroup(const char *name, const char *type, const struct ks_default_args *args) {
+    int fd = ks_load(name);
+    if (fd < 0) return -1;
+    if (ks_attach(fd, args->cgroup, 0) != 0) return -1;
+    fprintf(stderr, KS_BINARY ": attached %s (%s) to %s\n", name, type, args->cgroup);
+    return 0;
 }
 
 /* Attaches the program `name` (of type `type`) to every interface given with -i. */
