@@ -101,8 +101,10 @@ export type MapExtraMeaning = "hashFunctions";
  * What a program attribute's target looks like (kernel/program-types.ts `targetFormat`)
  * and why a program type cannot be test-run (`testRun`); the catalogue words each.
  */
-export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction";
-export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps";
+export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction"
+  | "kernelFunctionName" | "syscallName" | "lsmHook" | "binarySymbol" | "binarySymbolNoOffset" | "usdtProbe";
+export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
+  | "userProbe" | "lsm";
 
 export interface MapType {
   readonly kind: "map";

@@ -130,12 +130,13 @@ function programTypeIncludes(module: ir.IrModule): string[] {
 /**
  * Tracing programs receive their arguments through libbpf's macros (the `cEntry` column):
  * BPF_PROG unpacks a trampoline's u64 array (fentry, tp_btf, raw tracepoints), BPF_KPROBE
- * reads pt_regs (kprobe), BPF_KSYSCALL the registers a system call's wrapper was given.
+ * reads pt_regs (kprobe, uprobe), BPF_KSYSCALL the registers a system call's wrapper was
+ * given, BPF_KRETPROBE the return value register, BPF_USDT the notes' argument locations.
  */
 function programSignature(program: ir.IrProgram): string {
   const entry = programTypeInfo[program.programType].cEntry;
   switch (entry) {
-    case "BPF_PROG": case "BPF_KPROBE": case "BPF_KSYSCALL": {
+    case "BPF_PROG": case "BPF_KPROBE": case "BPF_KSYSCALL": case "BPF_KRETPROBE": case "BPF_USDT": {
       const params = program.params.map(cParameter);
       return `int ${entry}(${[programName(program.name), ...params].join(", ")})`;
     }

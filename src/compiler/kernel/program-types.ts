@@ -7,6 +7,8 @@
 
 import type { TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
+import { maxSyscallArguments } from "./syscalls.js";
+import { probeRows } from "./program-types-probes.js";
 
 /**
  * The IR's program types. `kprobe` is also `@probe("f+off")`; `ksyscall` is a `@probe`
@@ -15,28 +17,42 @@ import { i32, u32 } from "../types.js";
  */
 export type ProgramType =
   | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
-  | "struct_ops";
+  | "struct_ops"
+  | "kretprobe" | "kretsyscall" | "uprobe" | "uretprobe" | "usdt" | "fexit" | "lsm";
 
 /**
  * How the program's parameters are checked and arrive:
  * - `context`: exactly one pointer to the context struct, passed by the kernel;
  * - `traceEvent`: the arguments of the kernel's `btf_trace_<event>` prototype, unpacked
  *   by BPF_PROG (`integers`: as plain integers, without BTF pointer types);
- * - `kernelFunction`: the traced function's arguments (at most `maxArguments`);
- * - `method`: a struct_ops member's arguments (check/struct-ops.ts).
+ * - `kernelFunction`: the traced function's arguments (at most `maxArguments`), for
+ *   fexit then its return value (`returnValue`); `btfPrefix`: the BTF function whose
+ *   prototype the target names (`bpf_lsm_` + an LSM hook);
+ * - `method`: a struct_ops member's arguments (check/struct-ops.ts);
+ * - `syscall`: a system call's arguments, as registers (kernel/syscalls.ts);
+ * - `userFunction`: a user-space function's arguments as the program declares them
+ *   (registers: integers or pointers; no BTF says what they are);
+ * - `usdtArguments`: a USDT probe's arguments, located by the ELF notes (integers);
+ * - `returnValue`: a return probe's one optional parameter, the value returned.
  */
 export type ProgramArguments =
   | { readonly kind: "context" }
   | { readonly kind: "traceEvent"; readonly integers: boolean }
-  | { readonly kind: "kernelFunction"; readonly maxArguments: number }
-  | { readonly kind: "method" };
+  | { readonly kind: "kernelFunction"; readonly maxArguments: number; readonly returnValue?: boolean; readonly btfPrefix?: string }
+  | { readonly kind: "method" }
+  | { readonly kind: "syscall"; readonly maxArguments: number }
+  | { readonly kind: "userFunction"; readonly maxArguments: number }
+  | { readonly kind: "usdtArguments"; readonly maxArguments: number }
+  | { readonly kind: "returnValue"; readonly of: "kernelFunction" | "syscall" | "userFunction" };
 
 /**
  * The C entry point: a plain function taking the context, or one of libbpf's macros
  * that unpacks the arguments (BPF_PROG: a trampoline's u64 array; BPF_KPROBE: pt_regs;
- * BPF_KSYSCALL: the registers a system call's wrapper was given).
+ * BPF_KSYSCALL: the registers a system call's wrapper was given; BPF_KRETPROBE: the
+ * return value register; BPF_USDT: a USDT probe's arguments through `bpf_usdt_arg`).
  */
-export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL";
+export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL"
+  | "BPF_KRETPROBE" | "BPF_USDT";
 
 /**
  * How the loader attaches a loaded program (`attach(prog, target, flags)` and the
@@ -157,6 +173,7 @@ const tracingIncludes = ["bpf/bpf_tracing.h"];
 const probeAttach: AttachMethod = { kind: "declaredTarget", function: "ks_attach_probe" };
 const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
 const returnsZero = { value: 0n };
+const syscallTarget = { pattern: /^[a-z0-9_]+$/, shape: "syscallName", example: '@ksyscall("openat")' } as const;
 
 /** The catalogue. Its order is the order of the loader's attach table. */
 export const programTypes: readonly ProgramTypeInfo[] = [
@@ -375,10 +392,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     currentTask: true,
   },
   {
-    // A kprobe on a system call's architecture wrapper: `@probe("sys_NAME")` when the
-    // kernel has no function of that name (check/probe-signature.ts).
+    // A kprobe on a system call's architecture wrapper: `@ksyscall("NAME")`, and
+    // `@probe("sys_NAME")` when the kernel has no function of that name
+    // (check/probe-signature.ts).
     programType: "ksyscall",
-    attribute: undefined,
+    attribute: "ksyscall",
     label: "ksyscall",
     bpfProgType: "BPF_PROG_TYPE_KPROBE",
     loaderLabel: "kprobe",
@@ -386,8 +404,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(AT MOST 5 ARGUMENTS OF THE SYSTEM CALL) -> i32",
     argument: "required",
+    argumentExample: '@ksyscall("openat")',
+    targetFormat: syscallTarget,
     section: (syscall) => `ksyscall/${syscall ?? ""}`,
-    arguments: { kind: "kernelFunction", maxArguments: 5 },
+    arguments: { kind: "syscall", maxArguments: maxSyscallArguments },
     cEntry: "BPF_KSYSCALL",
     // BPF_KSYSCALL reads the arguments with BPF_CORE_READ where the kernel has no wrapper.
     cIncludes: [...tracingIncludes, "bpf/bpf_core_read.h"],
@@ -400,6 +420,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: true,
   },
+  ...probeRows,
   {
     programType: "perf_event",
     attribute: "perf_event",
@@ -484,7 +505,10 @@ export const syscallProbeType: ProgramTypeInfo = programTypeInfo.ksyscall;
  * functions does not apply (the argument check has its own limit).
  */
 export function receivesUnpackedArguments(info: ProgramTypeInfo): boolean {
-  return info.arguments.kind === "traceEvent" || info.arguments.kind === "kernelFunction";
+  switch (info.arguments.kind) {
+    case "traceEvent": case "kernelFunction": case "syscall": case "userFunction": case "usdtArguments": case "returnValue": return true;
+    case "context": case "method": return false;
+  }
 }
 
 /** The `enum bpf_prog_type` a kfunc set is registered for, for programs of this type. */

@@ -60,6 +60,8 @@ export const untestableText: Record<UntestableReason, string> = {
   kprobe: "the kernel cannot test-run kprobe programs",
   perfEvent: "the kernel cannot test-run perf_event programs",
   structOps: "struct_ops methods are called by their kernel subsystem, not by BPF_PROG_TEST_RUN",
+  userProbe: "uprobe and USDT programs are kprobe-type programs, which the kernel cannot test-run",
+  lsm: "the kernel cannot test-run LSM programs (BPF_PROG_TEST_RUN is not implemented for them)",
 };
 
 /** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */

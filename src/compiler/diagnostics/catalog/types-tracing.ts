@@ -240,3 +240,48 @@ export const syscallRecordField = defineError(
     }
   },
 );
+
+// E1350–E1359: the probe family of libbpf's section prefixes (`@uprobe`, `@uretprobe`,
+// `@usdt`, `@kretprobe`, `@kretsyscall`, `@ksyscall`; check/probe-family.ts).
+
+export const returnProbeParameters = defineError(
+  "E1350",
+  "return probe with more than one parameter",
+  "A return probe (`@uretprobe`, `@kretprobe`, `@kretsyscall`) runs when the function returns; by then the registers that held its arguments have been reused, so the only value it can read is the return value. Its program takes that value as its one parameter, or no parameter. To see the arguments too, record them in a map keyed by `tid()` from an entry probe and look them up at the return.",
+  (attribute: string, count: number) => ({
+    message: `\`@${attribute}\` programs take at most one parameter (the return value), not ${count}`,
+    label: "the arguments are gone when the function returns",
+    help: "keep one parameter for the return value; read the arguments in an entry probe and keep them in a map keyed by `tid()`",
+  }),
+);
+
+/** Where a register-valued parameter comes from. */
+export type RegisterSource = "uprobe" | "usdt" | "returnValue";
+
+const registerSourceText: Record<RegisterSource, string> = {
+  uprobe: "a uprobe reads the function's arguments from registers",
+  usdt: "a USDT probe's arguments are integers (registers, stack slots or constants the notes describe)",
+  returnValue: "a return value is one register",
+};
+
+export const registerProbeParameter = defineError(
+  "E1351",
+  "probe parameter that is not a register value",
+  "Programs on user-space functions and USDT probes, and return probes, receive plain register values: integers (of any width), `bool`, `char`, enums, or pointers (user-space addresses for uprobes and USDT: read what they point to with `str(p)`). A struct or an array passed by value is not one register.",
+  (index: number, name: string, type: string, source: RegisterSource) => ({
+    message: `parameter ${index} \`${name}\` is \`${type}\`; ${registerSourceText[source]}`,
+    label: "not a register value",
+    help: "declare it as an integer or a pointer (`u64`, `i32`, `*u8`, …)",
+  }),
+);
+
+export const tooManyProbeArguments = defineError(
+  "E1352",
+  "more probe arguments than the probe can read",
+  "libbpf 1.1's `BPF_KPROBE` (used for uprobes) unpacks at most five register arguments; `BPF_USDT` unpacks at most twelve USDT arguments (`BPF_USDT_MAX_ARG_CNT`).",
+  (attribute: string, count: number, limit: number) => ({
+    message: `\`@${attribute}\` programs read at most ${limit} arguments; this one takes ${count}`,
+    label: "past the last argument the probe can read",
+    help: `keep the first ${limit} parameters`,
+  }),
+);

@@ -411,6 +411,12 @@ const targetShapeText: Record<TargetShape, string> = {
   categoryEvent: "a `category/event` name",
   eventName: "a tracepoint event name without its category",
   kernelFunction: "a kernel function name (optionally `+offset`)",
+  kernelFunctionName: "a kernel function name (without an offset: the probe is at its return)",
+  syscallName: "a system call name without its `sys_` prefix (`openat`)",
+  lsmHook: "an LSM hook name (`file_open`, without `bpf_lsm_`)",
+  binarySymbol: "`PATH:SYMBOL` or `PATH:SYMBOL+OFFSET` (a binary or library and a function in it)",
+  binarySymbolNoOffset: "`PATH:SYMBOL` (a binary or library and a function in it; a return probe takes no offset)",
+  usdtProbe: "`PATH:PROVIDER:NAME` (a binary or library and a USDT probe in its `.note.stapsdt` notes)",
 };
 
 function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
