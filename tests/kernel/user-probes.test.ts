@@ -1,0 +1,169 @@
+// Uprobes, uretprobes and USDT probes in the kernel: the test builds a C binary with
+// `cc -O0` (tests/kernel/fixtures/probe_target.c: noinline functions and a
+// DTRACE_PROBE2 of sys/sdt.h), compiles a program probing it (its path written into the
+// attributes), starts the default loader, runs the binary and asserts the arguments,
+// return values, hit counts and USDT arguments the maps hold; the loader must detach
+// on SIGINT. A probe on a symbol the binary lacks stops the loader with the cause.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
+import { compileAndBuild, kernelTests, outsideKernelLock, repoRoot } from "./helpers.js";
+
+const kernelTest = kernelTests("user-probes.test", kernelSkipReason());
+
+/** Builds the probed binary into `dir` (cc -O0, with the sdt.h notes). */
+function buildTarget(dir: string): string {
+  const binary = join(dir, "probe_target");
+  const cc = spawnSync("cc", ["-O0", "-g", "-o", binary, join(repoRoot, "tests", "kernel", "fixtures", "probe_target.c")], { encoding: "utf8" });
+  assert.equal(cc.status, 0, cc.stderr);
+  return binary;
+}
+
+/** The offset of `symbol`'s second instruction (an instruction boundary inside it), from llvm-objdump. */
+function secondInstructionOffset(binary: string, symbol: string): number {
+  const dump = spawnSync("llvm-objdump", ["-d", `--disassemble-symbols=${symbol}`, binary], { encoding: "utf8" });
+  assert.equal(dump.status, 0, dump.stderr);
+  const start = new RegExp(`^([0-9a-f]+) <${symbol}>:`, "m").exec(dump.stdout);
+  const addresses = [...dump.stdout.matchAll(/^\s+([0-9a-f]+):/gm)].map((m) => parseInt(m[1]!, 16));
+  assert.ok(start && addresses.length >= 2, dump.stdout);
+  return addresses[1]! - parseInt(start[1]!, 16);
+}
+
+function runTarget(binary: string, calls: number, seed: number): number {
+  const run = spawnSync(binary, [String(calls), String(seed)], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  return Number(run.stdout.trim());
+}
+
+function probesSource(binary: string, offset: number): string {
+  return `
+var entries: hash<i64, i64>(64)
+var sums: hash<i64, u64>(64)
+var scaled: hash<i32, u64>(64)
+var inside_scale: array<u32, u64>(1)
+var steps: hash<i64, i64>(64)
+
+// Entry: the arguments as declared (registers).
+@uprobe("${binary}:add_numbers")
+fn on_add(a: i64, b: i64) -> i32 {
+    entries[a] = b
+    return 0
+}
+
+// Return: the value returned, 64-bit and 32-bit.
+@uretprobe("${binary}:add_numbers")
+fn on_add_return(sum: i64) -> i32 {
+    sums[sum] += 1
+    return 0
+}
+
+@uretprobe("${binary}:scale")
+fn on_scale_return(result: i32) -> i32 {
+    scaled[result] += 1
+    return 0
+}
+
+// Inside the function, at an instruction boundary past its entry.
+@uprobe("${binary}:scale+${offset}")
+fn in_scale() -> i32 {
+    inside_scale[0] += 1
+    return 0
+}
+
+// The USDT probe ksprobe:step(i, total): its arguments located through the notes.
+@usdt("${binary}:ksprobe:step")
+fn on_step(i: i64, total: i64) -> i32 {
+    steps[i] = total
+    return 0
+}
+`;
+}
+
+kernelTest("uprobe, uretprobe, an offset uprobe and a USDT probe see exactly what the binary passed and returned", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-user-probes-"));
+  try {
+    const { binary, build } = outsideKernelLock(() => {
+      const binary = buildTarget(dir);
+      const offset = secondInstructionOffset(binary, "scale");
+      assert.ok(offset > 0);
+      const ks = join(dir, "user_probes.ks");
+      writeFileSync(ks, probesSource(binary, offset));
+      return { binary, build: compileAndBuild(ks) };
+    });
+    try {
+      // Before the loader: nothing is counted from this run.
+      runTarget(binary, 2, 5);
+      const loader = startLoader([build.binary, "--interval", "0.1"]);
+      try {
+        await loader.waitFor(`attached on_add (uprobe) to ${binary}:add_numbers`);
+        await loader.waitFor(`attached on_add_return (uretprobe) to ${binary}:add_numbers`);
+        await loader.waitFor(`attached in_scale (uprobe) to ${binary}:scale+`);
+        await loader.waitFor(`attached on_step (usdt) to ${binary}:ksprobe:step`);
+        const calls = 6;
+        const seed = 1000;
+        const total = runTarget(binary, calls, seed);
+        await loader.waitFor(new RegExp(`^steps\\[${calls - 1}\\] = ${total}$`, "m"));
+        const exit = await loader.stop("SIGINT");
+        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+        assert.match(loader.stderr(), /detached everything/);
+        const maps = parseSnapshots(loader.stdout()).at(-1)!.maps;
+        const entries = maps.get("entries")!.entries;
+        const sums = maps.get("sums")!.entries;
+        const scaled = maps.get("scaled")!.entries;
+        const steps = maps.get("steps")!.entries;
+        let running = 0;
+        for (let i = 0; i < calls; i++) {
+          assert.equal(entries.get(String(i)), String(seed), `add_numbers(${i}, ${seed})`);
+          assert.equal(sums.get(String(i + seed)), "1", `add_numbers returned ${i + seed}`);
+          assert.equal(scaled.get(String(i * 3 - 1)), "1", `scale(${i}) returned ${i * 3 - 1}`);
+          running += i + seed + i * 3 - 1;
+          assert.equal(steps.get(String(i)), String(running), `ksprobe:step(${i}, …)`);
+        }
+        assert.equal(entries.size, calls);
+        assert.equal(sums.size, calls);
+        assert.equal(scaled.size, calls);
+        assert.equal(steps.size, calls);
+        assert.equal(running, total);
+        assert.equal(maps.get("inside_scale")!.entries.get("0"), String(calls));
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+kernelTest("a uprobe on a symbol the binary lacks: the loader names it and exits 1", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-user-probes-"));
+  try {
+    const build = outsideKernelLock(() => {
+      const binary = buildTarget(dir);
+      const ks = join(dir, "missing_symbol.ks");
+      writeFileSync(ks, `var hits: array<u32, u64>(1)\n\n@uprobe("${binary}:no_such_function")\nfn on_missing() -> i32 {\n    hits[0] += 1\n    return 0\n}\n`);
+      return compileAndBuild(ks);
+    });
+    try {
+      const loader = startLoader([build.binary, "--interval", "0.1"]);
+      try {
+        const exit = await loader.exited;
+        assert.deepEqual(exit, { code: 1, signal: null }, loader.stderr());
+        assert.match(loader.stderr(), /^error: cannot attach probe 'on_missing' to .*:no_such_function: no such binary, or no function 'no_such_function' in its symbols$/m);
+        assert.doesNotMatch(loader.stderr(), /cannot load/);
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
