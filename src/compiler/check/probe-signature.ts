@@ -53,7 +53,9 @@ export function checkProbeSignature(
   }
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
   else if (!kernel) {
-    reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
+    // An LSM hook is suggested as it is written, without `bpf_lsm_`.
+    const closest = closestName(functionName, ctx.kernelTypes.functionNames());
+    reportMissingTarget(ctx, "function", targetSpan, functionName, closest?.startsWith(btfPrefix) ? closest.slice(btfPrefix.length) : closest);
     return;
   }
   if (plus >= 0 && params.length > 0) {
