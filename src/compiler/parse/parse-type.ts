@@ -103,6 +103,11 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
     if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
   }
+  if (options.generics && c.at("(") && !c.tok.newlineBefore) {
+    // A map kind without type arguments, only a size: `stack_trace(1024)`.
+    const capacity = parseParenthesised(c, "afterMapCapacity");
+    return { kind: "GenericType", name, args: [], capacity, span: c.spanFrom(start) };
+  }
   return { kind: "NamedType", name, span: name.span };
 }
 
