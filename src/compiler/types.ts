@@ -86,13 +86,15 @@ export type MapKind =
   | "queue"
   | "stack"
   | "bloom_filter"
-  | "prog_array";
+  | "prog_array"
+  | "stack_trace";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
-export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains";
+export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
+  | "stackIds";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";

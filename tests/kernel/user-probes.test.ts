@@ -4,9 +4,11 @@
 // attributes), starts the default loader, runs the binary and asserts the arguments,
 // return values, hit counts and USDT arguments the maps hold; the loader must detach
 // on SIGINT. A probe on a symbol the binary lacks stops the loader with the cause.
+// A `stack_trace` map: a uprobe records the user stack's id, user space prints its
+// frames symbolised (leaf ← branch ← main of the binary) while the process runs.
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +34,39 @@ function secondInstructionOffset(binary: string, symbol: string): number {
   const addresses = [...dump.stdout.matchAll(/^\s+([0-9a-f]+):/gm)].map((m) => parseInt(m[1]!, 16));
   assert.ok(start && addresses.length >= 2, dump.stdout);
   return addresses[1]! - parseInt(start[1]!, 16);
+}
+
+function stackSource(binary: string): string {
+  return `
+var stacks: stack_trace(64)
+var user_ids: hash<u32, i64>(16)
+
+@uprobe("${binary}:leaf")
+fn in_leaf() -> i32 {
+    user_ids[pid()] = stacks.user_stack()
+    return 0
+}
+
+fn main() -> i32 {
+    var p = load(in_leaf)
+    if (attach(p, "${binary}:leaf", 0) != 0) {
+        return 1
+    }
+    print("attached")
+    var printed: u32 = 0
+    var waited: u32 = 0
+    while (printed == 0 && waited < 100) {
+        sleep(100ms)
+        waited += 1
+        for (who, id) in user_ids {
+            print("user stack %lld of %u:", id, who)
+            stacks.print_user_stack(id, who)
+            printed += 1
+        }
+    }
+    return 0
+}
+`;
 }
 
 function runTarget(binary: string, calls: number, seed: number): number {
@@ -157,6 +192,42 @@ kernelTest("a uprobe on a symbol the binary lacks: the loader names it and exits
         assert.deepEqual(exit, { code: 1, signal: null }, loader.stderr());
         assert.match(loader.stderr(), /^error: cannot attach probe 'on_missing' to .*:no_such_function: no such binary, or no function 'no_such_function' in its symbols$/m);
         assert.doesNotMatch(loader.stderr(), /cannot load/);
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+kernelTest("stack_trace: a uprobe's user stack id is printed by user space as the binary's functions, innermost first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-user-probes-"));
+  try {
+    const { binary, build } = outsideKernelLock(() => {
+      const binary = buildTarget(dir);
+      const ks = join(dir, "user_stacks.ks");
+      writeFileSync(ks, stackSource(binary));
+      return { binary, build: compileAndBuild(ks) };
+    });
+    try {
+      const loader = startLoader([build.binary]);
+      try {
+        await loader.waitFor("attached");
+        // leaf() is called once, then the process sleeps 3 s: its mappings stay readable.
+        const target = spawn(binary, ["1", "0", "3000"], { stdio: "ignore" });
+        const exit = await loader.exited;
+        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+        const lines = loader.stdout().split("\n");
+        const header = lines.findIndex((line) => new RegExp(`^user stack \\d+ of ${target.pid}:$`).test(line));
+        assert.ok(header >= 0, loader.stdout());
+        const frames = lines.slice(header + 1, header + 4).map((line) => line.trim());
+        assert.match(frames[0]!, /^leaf\+0$/, loader.stdout());
+        assert.match(frames[1]!, /^branch\+\d+$/, loader.stdout());
+        assert.match(frames[2]!, /^main\+\d+$/, loader.stdout());
+        target.kill("SIGKILL");
       } finally {
         await loader.stop("SIGKILL");
       }

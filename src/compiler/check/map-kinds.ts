@@ -13,7 +13,7 @@ import type { WrongSideAdvice } from "../diagnostics/catalog/wording.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.js";
 import type { MapKind, MapType, Type } from "../types.js";
-import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
+import { boolType, errorType, i32, i64, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { MapOperand, MapOperation } from "../kernel/map-kinds.js";
 import { mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations, maxLpmAddressBytes } from "../kernel/map-kinds.js";
@@ -27,16 +27,17 @@ import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
 import { checkOnEvent } from "./ringbuf.js";
 import { unparenthesize } from "../ast.js";
+import * as tracingErrors from "../diagnostics/catalog/types-tracing.js";
 
 /** `queue<T>(N)`, `stack<T>(N)`, `perf_event_array<T>`, `lpm_trie<K, V>(N)`: the kinds `resolve-types.ts` hands over. */
 export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericType, mapKind: MapKind): Type {
   const spelled = typeExpr.name.name;
   const row = mapKinds[mapKind];
   const keyed = row.typeArguments === "keyValue";
-  const expectedArgs = keyed ? 2 : 1;
+  const expectedArgs = keyed ? 2 : row.typeArguments === "none" ? 0 : 1;
   if (typeExpr.args.length !== expectedArgs) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.span, spelled,
-      keyed ? "keyAndValue" : row.typeArguments === "record" ? "recordStruct" : "value", { count: typeExpr.args.length });
+      keyed ? "keyAndValue" : row.typeArguments === "record" ? "recordStruct" : row.typeArguments === "none" ? "none" : "value", { count: typeExpr.args.length });
     return errorType;
   }
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
@@ -56,6 +57,8 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
     }
     return { kind: "map", mapKind, key, value: types[1]!, maxEntries };
   }
+  // Stack traces: `u32` ids, each a stack of `u64` addresses (the declaration sizes it).
+  if (row.typeArguments === "none") return { kind: "map", mapKind, key: u32, value: u64, maxEntries };
   const value = types[0]!;
   if (row.typeArguments === "record" && (value.kind !== "struct" || value.origin !== "user")) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "structRecordType", { type: typeToString(value) });
@@ -155,6 +158,8 @@ function operandsArguments(operands: readonly MapOperand[]): OperationArguments 
   if (operands.length === 0) return { kind: "none" };
   if (operands.length === 1 && operands[0] === "value") return { kind: "oneValue" };
   if (operands.length === 2 && operands[0] === "key" && operands[1] === "cpu") return { kind: "keyAndCpu" };
+  if (operands.length === 1 && operands[0] === "stackId") return { kind: "stackId" };
+  if (operands.length === 2 && operands[0] === "stackId" && operands[1] === "pid") return { kind: "stackIdAndPid" };
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
@@ -168,6 +173,10 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   dropped: () => ({ kind: "lostInUserSpace" }),
   cpus: () => ({ kind: "cpusInUserSpace" }),
   print: (map) => ({ kind: "printInUserSpace", map }),
+  kernel_stack: (map) => ({ kind: "stackIdInEbpf", map }),
+  user_stack: (map) => ({ kind: "stackIdInEbpf", map }),
+  print_kernel_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
+  print_user_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -213,6 +222,8 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
         const arg = expr.args[i]!;
         if (operand === "value") checkExprAs(c, scope, arg, info.type.value, { kind: operation === "push" ? "pushedValue" : "mapValue", map: info.name });
         else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, { kind: "mapKey", map: info.name });
+        else if (operand === "stackId") checkExprAs(c, scope, arg, i64, { kind: "stackId" });
+        else if (operand === "pid") checkExprAs(c, scope, arg, u32, { kind: "stackPid" });
         else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
       return shape.result === "value" ? info.type.value : plainResults[shape.result];
@@ -220,6 +231,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     case "binding":
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);
       return skipArgs();
+    case "stackId": return checkStackIdCall(c, scope, expr, call);
     case "record": {
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
@@ -280,4 +292,34 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
     }
   }
   return value;
+}
+
+/**
+ * `stacks.kernel_stack()` / `.user_stack()`: bpf_get_stackid needs the program's context
+ * (its `pt_regs` or the tracepoint record): implicit where the entry macro unpacks the
+ * arguments (probes: BPF_PROG's `ctx`), else the context parameter, passed explicitly.
+ * Only in the program itself (a `@helper` has no context), and only where the kernel
+ * gives the helper: programs that run for a task (E1353).
+ */
+function checkStackIdCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call: string): Type {
+  const role = c.fn.info.role;
+  if (role.kind !== "program" || !role.info.currentTask) {
+    c.ctx.diags.report(tracingErrors.stackIdOutsideTracing, expr.span, call, role.kind === "program" ? role.info.label : undefined);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const implicitContext = receivesUnpackedArguments(role.info);
+  const expected = implicitContext ? 0 : 1;
+  if (expr.args.length !== expected) {
+    c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, implicitContext ? { kind: "none" } : { kind: "programContext" }, { count: expr.args.length });
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  if (expected === 1) {
+    const contextType = checkExpr(c, scope, expr.args[0]!);
+    if (contextType.kind !== "error" && contextType.kind !== "pointer") {
+      c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+    }
+  }
+  return i64;
 }

@@ -22,6 +22,7 @@ import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
+import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;
@@ -38,7 +39,9 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
-      case "dropped": case "per_cpu": case "cpus": case "print":
+      case "kernel_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0))`;
+      case "user_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0x${userStackFlag.toString(16)}))`;
+      case "dropped": case "per_cpu": case "cpus": case "print": case "print_kernel_stack": case "print_user_stack":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
   }
@@ -52,7 +55,10 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
-    case "output": throw new Error(`internal: ${e.map}.output() in user space`);
+    // runtime-c/stacks.c, pasted for these (emit/tracing-c.ts).
+    case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
+    case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
+    case "output": case "kernel_stack": case "user_stack": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -66,6 +72,8 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
     case "valueOnly": return [`__type(value, ${cTypeName(map.valueType)});`];
     // The slots hold perf event fds; the record type only describes what is sent.
     case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
+    // Stack ids: each value holds `stackDepth` frame addresses (bpf_get_stackid fills them).
+    case "stackTrace": return ["__uint(key_size, sizeof(__u32));", `__uint(value_size, ${stackDepth} * sizeof(__u64));`];
   }
 }
 

@@ -49,14 +49,19 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   user space `bpf_map_lookup_elem` with no key): false means surely absent.
  * - `print`: print every entry to stdout (user space), as the default main does; maps
  *   with `@hist`/`@lhist`/`@top` print as histograms or their top entries.
+ * - `kernel_stack` / `user_stack`: the id of the current kernel / user stack in a stack
+ *   trace map (`bpf_get_stackid(ctx, &map, flags)`; negative: the kernel's -errno).
+ * - `print_kernel_stack` / `print_user_stack`: user space prints a stack id's frames,
+ *   symbolised (runtime-c/stacks.c), a user stack with the pid that recorded it.
  */
-export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print";
+export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
+  | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
 
 /** An operand of a method with a plain signature: the map's value, its key, a CPU number. */
-export type MapOperand = "value" | "key" | "cpu";
+export type MapOperand = "value" | "key" | "cpu" | "stackId" | "pid";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -67,6 +72,7 @@ export type MapOperand = "value" | "key" | "cpu";
 export type MapOperationShape =
   | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
   | { readonly form: "binding" }
+  | { readonly form: "stackId" }
   | { readonly form: "record" }
   | { readonly form: "handler" };
 
@@ -87,6 +93,11 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   cpus: { side: "user", shape: { form: "plain", operands: [], result: "u32" } },
   test: { side: "both", shape: { form: "plain", operands: ["value"], result: "bool" } },
   print: { side: "user", shape: { form: "plain", operands: [], result: "void" } },
+  // The program's context first, except where the entry macro's `ctx` is implicit (probes).
+  kernel_stack: { side: "kernel", shape: { form: "stackId" } },
+  user_stack: { side: "kernel", shape: { form: "stackId" } },
+  print_kernel_stack: { side: "user", shape: { form: "plain", operands: ["stackId"], result: "void" } },
+  print_user_stack: { side: "user", shape: { form: "plain", operands: ["stackId", "pid"], result: "void" } },
 };
 
 export interface MapKindRow {
@@ -99,7 +110,7 @@ export interface MapKindRow {
    * one struct record; a ring buffer's record (check/ringbuf.ts); none (only the
    * compiler declares it).
    */
-  readonly typeArguments: "keyValue" | "value" | "record" | "ringbuf" | "internal";
+  readonly typeArguments: "keyValue" | "value" | "record" | "ringbuf" | "internal" | "none";
   /**
    * Key rule: any type; a `u32` index (an enum indexes by its value); an LPM prefix
    * struct (`prefixlen: u32` then the address, no padding); no key.
@@ -127,9 +138,10 @@ export interface MapKindRow {
   readonly requiredFlags: number;
   /**
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
-   * event fd slots (u32 key and value); only the size (ring buffers).
+   * event fd slots (u32 key and value); only the size (ring buffers); stack ids and
+   * their frames (a `u32` key, `stackDepth` addresses).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "stackTrace";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -218,6 +230,16 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     spellings: [], bpfMapType: "BPF_MAP_TYPE_PROG_ARRAY", typeArguments: "internal", key: "index", defaultEntries: 0,
     hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: undefined, iterable: { kernel: false, user: false },
     methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,
+  },
+  // Stack traces: `stack_trace(N)`, N distinct stacks of `stackDepth` frames each (u32 ids,
+  // u64 addresses; no type arguments). Written by bpf_get_stackid, read by user space.
+  // BPF_F_STACK_BUILD_ID (0x20) is not offered: frames are addresses.
+  stack_trace: {
+    spellings: ["stack_trace", "StackTrace"], bpfMapType: "BPF_MAP_TYPE_STACK_TRACE", typeArguments: "none", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "stackIds", iterable: { kernel: false, user: false },
+    methods: methods(["kernel_stack", "kernel_stack"], ["user_stack", "user_stack"], ["print_kernel_stack", "print_kernel_stack"], ["print_user_stack", "print_user_stack"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "stackTrace", userView: "none", python: false,
   },
 };
 

@@ -7,7 +7,7 @@ import type * as ast from "../ast.js";
 import type { Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
-import { boolType, i32, u32, u64, voidType } from "../types.js";
+import { boolType, i32, i64, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
 import { mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
@@ -38,7 +38,7 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
   const shape = mapOperations[operation].shape;
   switch (shape.form) {
     case "plain": {
-      const operandType = { value: type.value, key: type.key, cpu: u32 } as const;
+      const operandType = { value: type.value, key: type.key, cpu: u32, stackId: i64, pid: u32 } as const;
       const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64, void: voidType }[shape.result];
       return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType[operand])), type: result };
     }
@@ -49,6 +49,13 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         return { ...base, args: [context, l.expr(args[0]!)], type: i32 };
       }
       return { ...base, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
+    case "stackId": {
+      // Probes: the entry macro's own `ctx`; otherwise the context the program passed.
+      const context: ir.IrExpr = args.length === 0
+        ? { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span }
+        : l.expr(args[0]!);
+      return { ...base, args: [context], type: i64 };
+    }
     case "binding": case "handler":
       return undefined;
   }

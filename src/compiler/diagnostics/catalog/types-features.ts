@@ -470,6 +470,7 @@ export const ringbufSize = defineError(
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
   | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
+  | { readonly kind: "stackId" | "stackIdAndPid" | "programContext" }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
   | { readonly kind: "handler"; readonly signature: string };
@@ -482,6 +483,9 @@ function operationArgumentsText(expected: OperationArguments): string {
     case "contextAndRecord": return "the program's context and one record";
     case "contextFirst": return "the program's context pointer first";
     case "keyAndCpu": return "a key and a CPU number";
+    case "stackId": return "a stack id (`i64`)";
+    case "stackIdAndPid": return "a stack id (`i64`) and the pid that recorded it (`u32`)";
+    case "programContext": return "the program's context pointer";
     case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
     case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
     case "handler": return `a user-space function \`${expected.signature}\``;
@@ -642,17 +646,19 @@ const mapTypeArgumentsText = {
   value: "one type argument (the value)",
   structRecordType: "a struct record type",
   valueType: "an integer, enum, bool or struct value",
+  none: "no type arguments, only a size (`stack_trace(1024)`)",
 } as const;
 
 export const mapKindTypeArguments = defineError(
   "E0300",
   "wrong type arguments for a map kind",
   "Each map kind takes a fixed number of type arguments: `queue<T>`, `stack<T>` and `perf_event_array<T>` one (the value or record), `lpm_trie<K, V>` two.",
-  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType", found: { readonly count: number } | { readonly type: string }) => ({
+  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType" | "none", found: { readonly count: number } | { readonly type: string }) => ({
     message: `\`${kind}\` takes ${mapTypeArgumentsText[expected]}, found ${"count" in found ? found.count : `\`${found.type}\``}`,
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
+      : expected === "none" ? `write \`var stacks : ${kind}(1024)\``
       : `write \`var q : ${kind}<u32>(64)\``,
   }),
 );

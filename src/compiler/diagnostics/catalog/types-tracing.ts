@@ -285,3 +285,14 @@ export const tooManyProbeArguments = defineError(
     help: `keep the first ${limit} parameters`,
   }),
 );
+
+export const stackIdOutsideTracing = defineError(
+  "E1353",
+  "stack id outside a tracing program",
+  "`m.kernel_stack()` and `m.user_stack()` on a `stack_trace` map call `bpf_get_stackid` with the program's context. The kernel gives that helper to programs that run for a task (tracepoints, probes, uprobes, perf events, …), not to XDP, TC, socket filters or struct_ops, and a `@helper` has no context of its own to pass.",
+  (call: string, programLabel: string | undefined) => ({
+    message: programLabel === undefined ? `\`${call}\` needs a program's context; a helper has none` : `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: programLabel === undefined ? "not in the program itself" : `the kernel refuses \`bpf_get_stackid\` to ${programLabel} programs`,
+    help: programLabel === undefined ? "record the stack id in the program and pass it to the helper" : "record stacks from a tracepoint, probe, uprobe or perf event program",
+  }),
+);

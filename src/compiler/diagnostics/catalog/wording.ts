@@ -16,10 +16,13 @@ export function sideText(side: CodeSide): string {
 export type WrongSideAdvice =
   | { readonly kind: "ringbufInEbpf" | "ringbufHandlersInUserSpace" | "droppedInUserSpace" | "dispatchInUserSpace" }
   | { readonly kind: "perfHandlersInUserSpace" | "lostInUserSpace" | "cpusInUserSpace" }
-  | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string };
+  | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string }
+  | { readonly kind: "stackIdInEbpf" | "stackPrintInUserSpace"; readonly map: string };
 
 export function wrongSideAdviceText(advice: WrongSideAdvice): string {
   switch (advice.kind) {
+    case "stackIdInEbpf": return `record stack ids in an eBPF program (\`${advice.map}.kernel_stack()\`), keep them in a map, and print them from user space`;
+    case "stackPrintInUserSpace": return `print the frames of a stack id in user space (\`${advice.map}.print_kernel_stack(id)\`), after reading the id from a map the program wrote`;
     case "ringbufInEbpf":
       return "reserve and submit records in an eBPF program; user space receives them with `events.on_event(handler)` and `dispatch(events)`";
     case "ringbufHandlersInUserSpace":
@@ -79,6 +82,8 @@ const valueContextPhrases = {
   index: "an index",
   headerOffset: "the header offset",
   cpuNumber: "the CPU number",
+  stackId: "the stack id",
+  stackPid: "the pid that recorded the stack",
   matchArm: "this match arm",
   matchPattern: "this pattern",
   loopStart: "the loop start",
