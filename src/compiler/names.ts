@@ -293,6 +293,10 @@ export function statsRecordName(map: string): string {
 export function kernelPushName(map: string): string {
   return `ks_push_${map}`;
 }
+/** eBPF: `ks_task_<get|set|remove>_<map>`, the current task's value in a task storage map. */
+export function taskStorageName(map: string, operation: "get" | "set" | "remove"): string {
+  return `ks_task_${operation}_${map}`;
+}
 /** eBPF: `bool ks_test_<map>(value)`, a bloom filter's membership test. */
 export function kernelTestName(map: string): string {
   return `ks_test_${map}`;

@@ -87,14 +87,15 @@ export type MapKind =
   | "stack"
   | "bloom_filter"
   | "prog_array"
-  | "stack_trace";
+  | "stack_trace"
+  | "task_storage";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
-  | "stackIds";
+  | "stackIds" | "currentTaskValue";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";

@@ -238,3 +238,52 @@ kernelTest("stack_trace: a uprobe's user stack id is printed by user space as th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+kernelTest("task_storage: each process counts its own calls in its task's value, read back through a pid-keyed map", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-user-probes-"));
+  try {
+    const { binary, build } = outsideKernelLock(() => {
+      const binary = buildTarget(dir);
+      const ks = join(dir, "task_counts.ks");
+      writeFileSync(ks, `
+var counts: task_storage<u64>
+var seen: hash<u32, u64>(64)
+
+// The task's own count: a global counter would give every process the sum.
+@uprobe("${binary}:add_numbers")
+fn on_add(a: i64, b: i64) -> i32 {
+    var n = counts.get() + 1
+    counts.set(n)
+    seen[pid()] = n
+    return 0
+}
+`);
+      return { binary, build: compileAndBuild(ks) };
+    });
+    try {
+      const loader = startLoader([build.binary, "--interval", "0.1"]);
+      try {
+        await loader.waitFor(`attached on_add (uprobe) to ${binary}:add_numbers`);
+        // Two processes at once, 4 and 7 calls.
+        const run = (calls: number): Promise<number> => new Promise((resolve, reject) => {
+          const child = spawn(binary, [String(calls), "1"], { stdio: "ignore" });
+          child.on("error", reject);
+          child.on("exit", (code) => (code === 0 ? resolve(child.pid!) : reject(new Error(`exit ${code}`))));
+        });
+        const [four, seven] = await Promise.all([run(4), run(7)]);
+        await loader.waitFor(new RegExp(`^seen\\[${seven}\\] = 7$`, "m"));
+        await loader.waitFor(new RegExp(`^seen\\[${four}\\] = 4$`, "m"));
+        assert.deepEqual(await loader.stop("SIGINT"), { code: 0, signal: null }, loader.stderr());
+        const seen = parseSnapshots(loader.stdout()).at(-1)!.maps.get("seen")!.entries;
+        assert.equal(seen.get(String(four)), "4");
+        assert.equal(seen.get(String(seven)), "7");
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -43,6 +43,10 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
   if (types.some((t) => t.kind === "error")) return errorType;
   let maxEntries = row.defaultEntries;
+  if (typeExpr.capacity && row.declaration === "localStorage") {
+    ctx.diags.report(tracingErrors.localStorageSize, typeExpr.capacity.span, spelled);
+    return errorType;
+  }
   if (typeExpr.capacity) {
     const size = sizeOfCapacity(ctx, typeExpr.capacity);
     if (size === undefined) return errorType;
@@ -177,6 +181,9 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   user_stack: (map) => ({ kind: "stackIdInEbpf", map }),
   print_kernel_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
   print_user_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
+  task_get: (map) => ({ kind: "taskStorageInEbpf", map }),
+  task_set: (map) => ({ kind: "taskStorageInEbpf", map }),
+  task_remove: (map) => ({ kind: "taskStorageInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -213,6 +220,11 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     const advice = wrongSideAdvice[operation];
     if (!advice) throw new Error(`internal: no advice for ${operation} on the wrong side`);
     ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, otherSide, advice(info.name));
+    return skipArgs();
+  }
+  const role = c.fn.info.role;
+  if (mapKinds[kind].currentTaskOnly && role.kind === "program" && !role.info.currentTask) {
+    ctx.diags.report(tracingErrors.taskStorageWithoutTask, expr.span, call, role.info.label);
     return skipArgs();
   }
   switch (shape.form) {

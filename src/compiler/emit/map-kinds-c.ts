@@ -20,7 +20,7 @@ import type * as ir from "../ir.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { taskStorageName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
@@ -39,6 +39,9 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
+      case "task_get": return `${taskStorageName(e.map, "get")}()`;
+      case "task_set": return `${taskStorageName(e.map, "set")}(${expr(args[0]!)})`;
+      case "task_remove": return `${taskStorageName(e.map, "remove")}()`;
       case "kernel_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0))`;
       case "user_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0x${userStackFlag.toString(16)}))`;
       case "dropped": case "per_cpu": case "cpus": case "print": case "print_kernel_stack": case "print_user_stack":
@@ -58,7 +61,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     // runtime-c/stacks.c, pasted for these (emit/tracing-c.ts).
     case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
     case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
-    case "output": case "kernel_stack": case "user_stack": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+    case "output": case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -74,6 +77,8 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
     case "fdSlots": return ["__uint(key_size, sizeof(__u32));", "__uint(value_size, sizeof(__u32));"];
     // Stack ids: each value holds `stackDepth` frame addresses (bpf_get_stackid fills them).
     case "stackTrace": return ["__uint(key_size, sizeof(__u32));", `__uint(value_size, ${stackDepth} * sizeof(__u64));`];
+    // Local storage: the key is an fd of the object for user space (a pidfd), `int`.
+    case "localStorage": return ["__type(key, int);", `__type(value, ${cTypeName(map.valueType)});`];
   }
 }
 
@@ -83,6 +88,7 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
  */
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
+    if (hasOperation(map.mapKind, "task_get")) emitTaskStorageHelpers(w, map);
     if (hasOperation(map.mapKind, "push")) {
       w.block(`static __always_inline __attribute__((unused)) bool ${kernelPushName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
@@ -201,4 +207,30 @@ function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
 /** Maps the default main prints besides the key/value ones (queues and stacks: their next value). */
 export function printsNextValue(map: ir.IrMap): boolean {
   return mapKinds[map.mapKind].userView === "nextValue";
+}
+
+/**
+ * Task storage: the current task's value (`bpf_get_current_task_btf`, 5.11): get gives
+ * zero when the task has none (no entry is created), set creates it, remove deletes it.
+ */
+function emitTaskStorageHelpers(w: CWriter, map: ir.IrMap): void {
+  const value = cTypeName(map.valueType);
+  const storage = `&${mapName(map.name)}`;
+  w.block(`static __always_inline __attribute__((unused)) ${value} ${taskStorageName(map.name, "get")}(void)`, () => {
+    w.line(`${value} *slot = bpf_task_storage_get(${storage}, bpf_get_current_task_btf(), 0, 0);`);
+    w.line(`${value} none = {0};`);
+    w.line("return slot ? *slot : none;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${taskStorageName(map.name, "set")}(${cDeclaration(map.valueType, "value")})`, () => {
+    w.line(`${value} *slot = bpf_task_storage_get(${storage}, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);`);
+    w.line("if (!slot) return false;");
+    w.line("*slot = value;");
+    w.line("return true;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${taskStorageName(map.name, "remove")}(void)`, () => {
+    w.line(`return bpf_task_storage_delete(${storage}, bpf_get_current_task_btf()) == 0;`);
+  });
+  w.line();
 }

@@ -53,9 +53,13 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   trace map (`bpf_get_stackid(ctx, &map, flags)`; negative: the kernel's -errno).
  * - `print_kernel_stack` / `print_user_stack`: user space prints a stack id's frames,
  *   symbolised (runtime-c/stacks.c), a user stack with the pid that recorded it.
+ * - `task_get` / `task_set` / `task_remove`: the current task's value in a task storage
+ *   map (`bpf_task_storage_get(&map, bpf_get_current_task_btf(), …)`; get gives zero
+ *   when the task has none, set creates it, remove is `bpf_task_storage_delete`).
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
-  | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack";
+  | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack"
+  | "task_get" | "task_set" | "task_remove";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -98,6 +102,9 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   user_stack: { side: "kernel", shape: { form: "stackId" } },
   print_kernel_stack: { side: "user", shape: { form: "plain", operands: ["stackId"], result: "void" } },
   print_user_stack: { side: "user", shape: { form: "plain", operands: ["stackId", "pid"], result: "void" } },
+  task_get: { side: "kernel", shape: { form: "plain", operands: [], result: "value" } },
+  task_set: { side: "kernel", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  task_remove: { side: "kernel", shape: { form: "plain", operands: [], result: "bool" } },
 };
 
 export interface MapKindRow {
@@ -139,9 +146,10 @@ export interface MapKindRow {
   /**
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
    * event fd slots (u32 key and value); only the size (ring buffers); stack ids and
-   * their frames (a `u32` key, `stackDepth` addresses).
+   * their frames (a `u32` key, `stackDepth` addresses); local storage (an `int` key,
+   * the value; no size: the kernel keeps one value per object).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "stackTrace";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "stackTrace" | "localStorage";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -154,6 +162,11 @@ export interface MapKindRow {
    * `max`); what the number means, as a key of the catalogue's wording (E0628).
    */
   readonly extra?: { readonly attribute: string; readonly min: number; readonly max: number; readonly meaning: MapExtraMeaning };
+  /**
+   * Its eBPF operations name the current task (`bpf_get_current_task_btf`): only programs
+   * that run for a task (the program type's `currentTask` column) may use them (E1354).
+   */
+  readonly currentTaskOnly?: boolean;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -240,6 +253,18 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     usage: "stackIds", iterable: { kernel: false, user: false },
     methods: methods(["kernel_stack", "kernel_stack"], ["user_stack", "user_stack"], ["print_kernel_stack", "print_kernel_stack"], ["print_user_stack", "print_user_stack"]),
     flags: accessFlags, requiredFlags: 0, declaration: "stackTrace", userView: "none", python: false,
+  },
+  // Task local storage (5.11; every tracing program since 6.2): one value per task, kept
+  // by the kernel with the task and freed with it; no max_entries, BPF_F_NO_PREALLOC
+  // required. Programs read and write the current task's value; user space would need a
+  // pidfd as the key, which KernelScript does not offer yet, so it has no user view.
+  task_storage: {
+    spellings: ["task_storage", "TaskStorage"], bpfMapType: "BPF_MAP_TYPE_TASK_STORAGE", typeArguments: "value", key: "none",
+    defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "currentTaskValue", iterable: { kernel: false, user: false },
+    methods: methods(["get", "task_get"], ["set", "task_set"], ["remove", "task_remove"]),
+    flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
+    currentTaskOnly: true,
   },
 };
 

@@ -49,6 +49,7 @@ export function mapUsageText(usage: MapUsage, m: string): string {
     case "outputRecords": return `send records with \`${m}.output(ctx, record)\` in eBPF and receive them with \`${m}.on_event(handler)\` and \`dispatch(${m})\``;
     case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
     case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
+    case "currentTaskValue": return `read the current task's value with \`${m}.get()\` (zero when it has none), write it with \`${m}.set(v)\`, drop it with \`${m}.remove()\``;
     case "stackIds": return `record a stack with \`var id = ${m}.kernel_stack()\` or \`${m}.user_stack()\` in eBPF (an \`i64\` id to keep in another map) and print its frames with \`${m}.print_kernel_stack(id)\` / \`${m}.print_user_stack(id, pid)\` in user space`;
   }
 }

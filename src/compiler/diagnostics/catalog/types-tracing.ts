@@ -296,3 +296,25 @@ export const stackIdOutsideTracing = defineError(
     help: programLabel === undefined ? "record the stack id in the program and pass it to the helper" : "record stacks from a tracepoint, probe, uprobe or perf event program",
   }),
 );
+
+export const taskStorageWithoutTask = defineError(
+  "E1354",
+  "task storage in a program without a task",
+  "A task storage map holds one value per task; its operations use the current task (`bpf_get_current_task_btf`) and `bpf_task_storage_get`, which the kernel gives to programs that run for a task (tracepoints, probes, uprobes, perf events, LSM, …), not to XDP, TC, socket filters or struct_ops.",
+  (call: string, programLabel: string) => ({
+    message: `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: `${programLabel} programs do not run for a task`,
+    help: "use the task storage from a tracepoint, probe, uprobe or perf event program; elsewhere key a hash map by what the program sees",
+  }),
+);
+
+export const localStorageSize = defineError(
+  "E1355",
+  "size on a local storage map",
+  "Local storage maps (`task_storage<V>`) keep one value per kernel object, created with it and freed with it; the kernel sizes them itself and refuses a `max_entries`.",
+  (kind: string) => ({
+    message: `\`${kind}\` maps take no size`,
+    label: "the kernel keeps one value per task",
+    help: `write \`var m : ${kind}<u64>\``,
+  }),
+);
