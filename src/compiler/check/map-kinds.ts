@@ -43,11 +43,9 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
   if (types.some((t) => t.kind === "error")) return errorType;
   let maxEntries = row.defaultEntries;
-  if (typeExpr.capacity && row.declaration === "localStorage") {
-    ctx.diags.report(tracingErrors.localStorageSize, typeExpr.capacity.span, spelled);
-    return errorType;
-  }
-  if (typeExpr.capacity) {
+  // Reported, and the map declared without it: its uses are checked as usual.
+  if (typeExpr.capacity && row.declaration === "localStorage") ctx.diags.report(tracingErrors.localStorageSize, typeExpr.capacity.span, spelled);
+  else if (typeExpr.capacity) {
     const size = sizeOfCapacity(ctx, typeExpr.capacity);
     if (size === undefined) return errorType;
     maxEntries = size;

@@ -469,8 +469,7 @@ export const ringbufSize = defineError(
 
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
-  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
-  | { readonly kind: "stackId" | "stackIdAndPid" | "programContext" }
+  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" | "stackId" | "stackIdAndPid" | "programContext" }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
   | { readonly kind: "handler"; readonly signature: string };
