@@ -293,6 +293,14 @@ export function statsRecordName(map: string): string {
 export function kernelPushName(map: string): string {
   return `ks_push_${map}`;
 }
+/** eBPF: `ks_drain_<map>_<handler>`, the bpf_user_ringbuf_drain callback calling a handler per record. */
+export function drainCallbackName(map: string, handler: string): string {
+  return `ks_drain_${map}_${handler}`;
+}
+/** User space: `bool ks_urb_<map>_push(record)`, a record written into a user ring buffer. */
+export function userRingbufPushName(map: string): string {
+  return `ks_urb_${map}_push`;
+}
 /** eBPF: `ks_task_<get|set|remove>_<map>`, the current task's value in a task storage map. */
 export function taskStorageName(map: string, operation: "get" | "set" | "remove"): string {
   return `ks_task_${operation}_${map}`;

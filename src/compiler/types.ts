@@ -88,14 +88,15 @@ export type MapKind =
   | "bloom_filter"
   | "prog_array"
   | "stack_trace"
-  | "task_storage";
+  | "task_storage"
+  | "user_ringbuf";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
-  | "stackIds" | "currentTaskValue";
+  | "stackIds" | "currentTaskValue" | "submitAndDrain";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";

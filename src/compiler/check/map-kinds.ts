@@ -182,6 +182,8 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   task_get: (map) => ({ kind: "taskStorageInEbpf", map }),
   task_set: (map) => ({ kind: "taskStorageInEbpf", map }),
   task_remove: (map) => ({ kind: "taskStorageInEbpf", map }),
+  user_submit: (map) => ({ kind: "userRingbufPushInUserSpace", map }),
+  user_drain: (map) => ({ kind: "userRingbufDrainInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -242,6 +244,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);
       return skipArgs();
     case "stackId": return checkStackIdCall(c, scope, expr, call);
+    case "drain": return checkDrainCall(c, scope, expr, call, info);
     case "record": {
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
@@ -331,5 +334,27 @@ function checkStackIdCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call
       c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
     }
   }
+  return i64;
+}
+
+/**
+ * `urb.drain(handler)`: `handler` is a `@helper` of this file taking a pointer to the
+ * record (or the record) and returning an integer (0: go on, 1: stop), called once per
+ * waiting record from the callback `bpf_user_ringbuf_drain` runs (E1356 otherwise).
+ */
+function checkDrainCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call: string, info: MapInfo): Type {
+  const record = typeToString(info.type.value);
+  const arg = expr.args.length === 1 ? unparenthesize(expr.args[0]!) : undefined;
+  const symbol = arg?.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+  const fn = symbol?.kind === "function" ? symbol.info : undefined;
+  const param = fn?.params.length === 1 ? fn.params[0]!.type : undefined;
+  const takesRecord = param !== undefined && typeToString(param.kind === "pointer" ? param.target : param) === record;
+  const returnsInteger = fn !== undefined && (fn.returnType.kind === "int" || fn.returnType.kind === "bool");
+  if (!fn || fn.role.kind !== "helper" || !takesRecord || !returnsInteger) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    c.ctx.diags.report(tracingErrors.drainHandler, expr.args[0]?.span ?? expr.span, call, record);
+    return errorType;
+  }
+  checkExpr(c, scope, expr.args[0]!);
   return i64;
 }

@@ -22,7 +22,7 @@ import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitTracingHelpers } from "./tracing-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
-import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
+import { emitKernelMapKindHelpers, mapTypeLines, emitDrainCallbacks } from "./map-kinds-c.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { emitVmlinuxInclude } from "./vmlinux-include.js";
 import { emitPacketBounds, packetBoundsOf } from "./packets-c.js";
@@ -182,6 +182,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   for (const helper of module.helpers) {
     write(helper, () => {}, signature(helper, cTypeName(helper.returnType), helperPrefix(helper)), cTypeName(helper.returnType));
   }
+  emitDrainCallbacks(w, module);
   for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), programSignature(program), "int");
 }
 

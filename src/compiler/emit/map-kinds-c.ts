@@ -17,10 +17,11 @@
 //!   bool   ks_bloom_<m>_test(T value)                   false when surely absent
 
 import type * as ir from "../ir.js";
+import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { taskStorageName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { drainCallbackName, functionName, userRingbufPushName, taskStorageName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
@@ -39,6 +40,12 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `${kernelOutputName(e.map)}(${expr(args[0]!)}, ${record.type.kind === "pointer" ? `*${expr(record)}` : expr(record)})`;
       }
       case "test": return `${kernelTestName(e.map)}(${expr(args[0]!)})`;
+      case "user_drain": {
+        const handler = args[0]!;
+        if (handler.kind !== "functionRef") throw new Error("internal: drain() without a handler reference");
+        return `bpf_user_ringbuf_drain(&${mapName(e.map)}, ${drainCallbackName(e.map, handler.name)}, NULL, 0)`;
+      }
+      case "user_submit": throw new Error(`internal: ${e.map}.push() in eBPF code`);
       case "task_get": return `${taskStorageName(e.map, "get")}()`;
       case "task_set": return `${taskStorageName(e.map, "set")}(${expr(args[0]!)})`;
       case "task_remove": return `${taskStorageName(e.map, "remove")}()`;
@@ -61,7 +68,8 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     // runtime-c/stacks.c, pasted for these (emit/tracing-c.ts).
     case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
     case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
-    case "output": case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+    case "user_submit": return `${userRingbufPushName(e.map)}(${expr(args[0]!)})`;
+    case "output": case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": case "user_drain": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -133,6 +141,21 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
       w.block(`static KS_UNUSED bool ${queuePushName(map.name)}(${cDeclaration(map.valueType, "pushed")})`, () => {
         w.line(`${loaded} false;`);
         w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "user_submit")) {
+      // Created on first use (the map's fd exists once loaded); false when the buffer is full.
+      w.block(`static KS_UNUSED bool ${userRingbufPushName(map.name)}(${cDeclaration(map.valueType, "record")})`, () => {
+        w.line("static struct user_ring_buffer *ring;");
+        w.line(`${loaded} false;`);
+        w.line(`if (!ring) ring = user_ring_buffer__new(${fd}, NULL);`);
+        w.line("if (!ring) return false;");
+        w.line("void *slot = user_ring_buffer__reserve(ring, sizeof(record));");
+        w.line("if (!slot) return false;");
+        w.line("memcpy(slot, &record, sizeof(record));");
+        w.line("user_ring_buffer__submit(ring, slot);");
+        w.line("return true;");
       });
       w.line();
     }
@@ -233,4 +256,33 @@ function emitTaskStorageHelpers(w: CWriter, map: ir.IrMap): void {
     w.line(`return bpf_task_storage_delete(${storage}, bpf_get_current_task_btf()) == 0;`);
   });
   w.line();
+}
+
+/**
+ * The callbacks `bpf_user_ringbuf_drain` runs, one per (user ring buffer, handler) that
+ * some `drain(handler)` names: copy the record out of the dynptr and call the handler
+ * with a pointer to it (or the record); its result says whether to go on (0) or stop (1).
+ * After the helpers (they call them), before the programs.
+ */
+export function emitDrainCallbacks(w: CWriter, module: ir.IrModule): void {
+  const seen = new Set<string>();
+  for (const fn of [...module.helpers, ...module.programs]) {
+    visitStatements(fn.body, {
+      expression: (e) => {
+        if (e.kind !== "mapMethod" || e.method !== "user_drain" || e.args[0]?.kind !== "functionRef") return;
+        const handler = e.args[0].name;
+        const callback = drainCallbackName(e.map, handler);
+        if (seen.has(callback)) return;
+        seen.add(callback);
+        const byPointer = module.helpers.find((h) => h.name === handler)?.params[0]?.type.kind === "pointer";
+        w.block(`static long ${callback}(struct bpf_dynptr *dynptr, void *context)`, () => {
+          w.line("(void)context;");
+          w.line(`${cDeclaration(e.valueType, "record")};`);
+          w.line("if (bpf_dynptr_read(&record, sizeof(record), dynptr, 0, 0) != 0) return 1;");
+          w.line(`return ${functionName(handler)}(${byPointer ? "&record" : "record"});`);
+        });
+        w.line();
+      },
+    });
+  }
 }

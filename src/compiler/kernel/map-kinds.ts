@@ -56,10 +56,15 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `task_get` / `task_set` / `task_remove`: the current task's value in a task storage
  *   map (`bpf_task_storage_get(&map, bpf_get_current_task_btf(), …)`; get gives zero
  *   when the task has none, set creates it, remove is `bpf_task_storage_delete`).
+ * - `user_submit`: user space writes a record into a user ring buffer (libbpf's
+ *   `user_ring_buffer__reserve`/`__submit`); false when it is full.
+ * - `user_drain`: eBPF hands every waiting record to a `@helper` taking a pointer to
+ *   it (`bpf_user_ringbuf_drain`, 6.1); the number of records drained, or -errno.
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
   | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack"
-  | "task_get" | "task_set" | "task_remove";
+  | "task_get" | "task_set" | "task_remove"
+  | "user_submit" | "user_drain";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -77,6 +82,7 @@ export type MapOperationShape =
   | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" }
   | { readonly form: "binding" }
   | { readonly form: "stackId" }
+  | { readonly form: "drain" }
   | { readonly form: "record" }
   | { readonly form: "handler" };
 
@@ -105,6 +111,8 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   task_get: { side: "kernel", shape: { form: "plain", operands: [], result: "value" } },
   task_set: { side: "kernel", shape: { form: "plain", operands: ["value"], result: "bool" } },
   task_remove: { side: "kernel", shape: { form: "plain", operands: [], result: "bool" } },
+  user_submit: { side: "user", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  user_drain: { side: "kernel", shape: { form: "drain" } },
 };
 
 export interface MapKindRow {
@@ -265,6 +273,16 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     methods: methods(["get", "task_get"], ["set", "task_set"], ["remove", "task_remove"]),
     flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
     currentTaskOnly: true,
+  },
+  // A ring buffer user space writes and programs read (6.1): records of one struct type,
+  // the size in bytes (a power-of-two number of pages, as ring buffers). User space
+  // `push`es records; a program `drain`s them through a `@helper` called per record.
+  user_ringbuf: {
+    spellings: ["user_ringbuf", "UserRingBuf"], bpfMapType: "BPF_MAP_TYPE_USER_RINGBUF", typeArguments: "record", key: "none",
+    defaultEntries: 256 * 1024, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "submitAndDrain", iterable: { kernel: false, user: false },
+    methods: methods(["push", "user_submit"], ["drain", "user_drain"]),
+    flags: [], requiredFlags: 0, declaration: "sizeOnly", userView: "none", python: false,
   },
 };
 

@@ -49,6 +49,9 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         return { ...base, args: [context, l.expr(args[0]!)], type: i32 };
       }
       return { ...base, args: [l.expr(args[0]!), l.expr(args[1]!)], type: i32 };
+    case "drain":
+      // The handler's reference: the emitter writes the callback that calls it per record.
+      return { ...base, args: [l.expr(args[0]!)], type: i64 };
     case "stackId": {
       // Probes: the entry macro's own `ctx`; otherwise the context the program passed.
       const context: ir.IrExpr = args.length === 0

@@ -318,3 +318,14 @@ export const localStorageSize = defineError(
     help: `write \`var m : ${kind}<u64>\``,
   }),
 );
+
+export const drainHandler = defineError(
+  "E1356",
+  "user ring buffer drained without a record handler",
+  "`urb.drain(handler)` reads every record user space wrote into a `user_ringbuf<T>`: the kernel's `bpf_user_ringbuf_drain` calls back once per record, and the generated callback copies the record and calls `handler`, a `@helper` of the file taking `*T` (or `T`) and returning an integer: 0 to go on, 1 to stop. The result is how many records were drained (or a negative errno).",
+  (call: string, record: string) => ({
+    message: `\`${call}\` takes one \`@helper\` handling a \`${record}\` record`,
+    label: "not a record handler",
+    help: `declare \`@helper fn handle(r: *${record}) -> i64 { …; return 0 }\` and write \`drain(handle)\``,
+  }),
+);
