@@ -287,3 +287,73 @@ fn on_add(a: i64, b: i64) -> i32 {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+kernelTest("user_ringbuf: records user space pushes are drained by a uprobe, each through the handler, and counted exactly", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-user-probes-"));
+  try {
+    const { binary, build } = outsideKernelLock(() => {
+      const binary = buildTarget(dir);
+      const ks = join(dir, "user_ringbuf.ks");
+      writeFileSync(ks, `
+struct Command {
+    value: u64,
+    tag: u32,
+}
+
+var inbox: user_ringbuf<Command>(4096)
+var totals: array<u32, u64>(3)
+
+@helper
+fn handle(cmd: *Command) -> i64 {
+    totals[0] += cmd.value
+    totals[1] += 1
+    totals[2] += cmd.tag as u64
+    return 0
+}
+
+@uprobe("${binary}:add_numbers")
+fn on_add(a: i64, b: i64) -> i32 {
+    inbox.drain(handle)
+    return 0
+}
+
+fn main() -> i32 {
+    var p = load(on_add)
+    if (attach(p, "${binary}:add_numbers", 0) != 0) {
+        return 1
+    }
+    for (i in 1..6) {
+        if (!inbox.push(Command { value: i * 100, tag: i })) {
+            return 2
+        }
+    }
+    print("pushed")
+    var waited: u32 = 0
+    while (totals[1] < 5 && waited < 100) {
+        sleep(100ms)
+        waited += 1
+    }
+    print("drained %llu records, values %llu, tags %llu", totals[1], totals[0], totals[2])
+    return 0
+}
+`);
+      return { binary, build: compileAndBuild(ks) };
+    });
+    try {
+      const loader = startLoader([build.binary]);
+      try {
+        await loader.waitFor("pushed");
+        // Before the binary runs nothing drains: the program runs only on its calls.
+        runTarget(binary, 1, 0);
+        assert.deepEqual(await loader.exited, { code: 0, signal: null }, loader.stderr());
+        assert.match(loader.stdout(), /^drained 5 records, values 1500, tags 15$/m);
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    } finally {
+      build.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -25,7 +25,7 @@ import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
-import { checkOnEvent } from "./ringbuf.js";
+import { checkOnEvent, ringbufSizeProblem } from "./ringbuf.js";
 import { unparenthesize } from "../ast.js";
 import * as tracingErrors from "../diagnostics/catalog/types-tracing.js";
 
@@ -70,6 +70,10 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "valueType", { type: typeToString(value) });
     return errorType;
   }
+  // A user ring buffer's size is in bytes, with the ring buffer's rules (a record header is 8 bytes).
+  const problem = row.declaration === "sizeOnly" && typeExpr.capacity ? ringbufSizeProblem(BigInt(maxEntries), sizeOf(value, ctx.tables) + 8) : undefined;
+  // Reported; the map stays declared, so its uses are checked as usual.
+  if (problem) ctx.diags.report(typeErrors.ringbufSize, typeExpr.capacity!.span, String(maxEntries), problem);
   return { kind: "map", mapKind, key: voidType, value, maxEntries };
 }
 
