@@ -301,6 +301,10 @@ export function drainCallbackName(map: string, handler: string): string {
 export function userRingbufPushName(map: string): string {
   return `ks_urb_${map}_push`;
 }
+/** eBPF: `ks_object_<get|set|remove>_<map>`, an object's value in a local storage map (inodes). */
+export function objectStorageName(map: string, operation: "get" | "set" | "remove"): string {
+  return `ks_object_${operation}_${map}`;
+}
 /** eBPF: `ks_task_<get|set|remove>_<map>`, the current task's value in a task storage map. */
 export function taskStorageName(map: string, operation: "get" | "set" | "remove"): string {
   return `ks_task_${operation}_${map}`;

@@ -89,14 +89,15 @@ export type MapKind =
   | "prog_array"
   | "stack_trace"
   | "task_storage"
-  | "user_ringbuf";
+  | "user_ringbuf"
+  | "inode_storage";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
-  | "stackIds" | "currentTaskValue" | "submitAndDrain";
+  | "stackIds" | "currentTaskValue" | "submitAndDrain" | "objectValue";
 
 /** What a map kind's `map_extra` number means (kernel/map-kinds.ts `extra`); the catalogue words it (E0628). */
 export type MapExtraMeaning = "hashFunctions";

@@ -1,8 +1,8 @@
 // The kernel-side probes this machine's kernel cannot run, up to its boundary
 // (docs/kernel-limits.md): `@kretprobe`, `@ksyscall`, `@kretsyscall` build with -Werror
 // and load (the verifier accepts them), then attaching fails because the kernel has no
-// kprobes, and the loader says so; `@fexit` and `@lsm` build, and the kernel refuses to
-// load them (EPERM: tracing loads are refused here), which the loader reports. Where the
+// kprobes, and the loader says so; `@fexit` and `@lsm` (also with an `inode_storage`)
+// build, and the kernel refuses to load them (EPERM: tracing loads are refused here), which the loader reports. Where the
 // kernel has kprobes the first three must attach instead, and are detached on SIGINT.
 
 import assert from "node:assert/strict";
@@ -64,6 +64,8 @@ for (const probe of kprobeFamily) {
 const tracingFamily: readonly { name: string; source: string }[] = [
   { name: "fexit_unlink", source: `var results: hash<i32, u64>(64)\n\n@fexit("do_unlinkat")\nfn on_event(dfd: i32, name: *filename, ret: i32) -> i32 {\n    results[ret] += 1\n    return 0\n}\n` },
   { name: "lsm_file_open", source: `var opens: hash<u32, u64>(64)\n\n@lsm("file_open")\nfn on_event(file: *file, ret: i32) -> i32 {\n    opens[pid()] += 1\n    return ret\n}\n` },
+  // inode_storage<V>: LSM programs only; refused with them here.
+  { name: "lsm_inode_storage", source: `var checks: inode_storage<u64>\n\n@lsm("inode_permission")\nfn on_event(inode: *inode, mask: i32, ret: i32) -> i32 {\n    checks.set(inode, checks.get(inode) + 1)\n    return ret\n}\n` },
 ];
 
 for (const program of tracingFamily) {

@@ -166,6 +166,8 @@ function operandsArguments(operands: readonly MapOperand[]): OperationArguments 
   if (operands.length === 2 && operands[0] === "key" && operands[1] === "cpu") return { kind: "keyAndCpu" };
   if (operands.length === 1 && operands[0] === "stackId") return { kind: "stackId" };
   if (operands.length === 2 && operands[0] === "stackId" && operands[1] === "pid") return { kind: "stackIdAndPid" };
+  if (operands.length === 1 && operands[0] === "object") return { kind: "objectPointer" };
+  if (operands.length === 2 && operands[0] === "object" && operands[1] === "value") return { kind: "objectAndValue" };
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
@@ -188,6 +190,9 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   task_remove: (map) => ({ kind: "taskStorageInEbpf", map }),
   user_submit: (map) => ({ kind: "userRingbufPushInUserSpace", map }),
   user_drain: (map) => ({ kind: "userRingbufDrainInEbpf", map }),
+  object_get: (map) => ({ kind: "objectStorageInEbpf", map }),
+  object_set: (map) => ({ kind: "objectStorageInEbpf", map }),
+  object_remove: (map) => ({ kind: "objectStorageInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -231,6 +236,11 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     ctx.diags.report(tracingErrors.taskStorageWithoutTask, expr.span, call, role.info.label);
     return skipArgs();
   }
+  const onlyFor = mapKinds[kind].onlyForProgType;
+  if (onlyFor !== undefined && role.kind === "program" && role.info.bpfProgType !== onlyFor) {
+    ctx.diags.report(tracingErrors.storageWrongProgramType, expr.span, call, role.info.label, onlyFor);
+    return skipArgs();
+  }
   switch (shape.form) {
     case "plain": {
       if (!arity(shape.operands.length, operandsArguments(shape.operands))) return skipArgs();
@@ -240,6 +250,12 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
         else if (operand === "key") checkExprAs(c, scope, arg, info.type.key, { kind: "mapKey", map: info.name });
         else if (operand === "stackId") checkExprAs(c, scope, arg, i64, { kind: "stackId" });
         else if (operand === "pid") checkExprAs(c, scope, arg, u32, { kind: "stackPid" });
+        else if (operand === "object") {
+          const objectType = checkExpr(c, scope, arg);
+          if (objectType.kind !== "error" && objectType.kind !== "pointer") {
+            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "objectPointer" }, { type: typeToString(objectType) });
+          }
+        }
         else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
       return shape.result === "value" ? info.type.value : plainResults[shape.result];

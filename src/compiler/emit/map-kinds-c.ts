@@ -21,7 +21,7 @@ import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { drainCallbackName, functionName, userRingbufPushName, taskStorageName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { objectStorageName, drainCallbackName, functionName, userRingbufPushName, taskStorageName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
@@ -46,6 +46,9 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
         return `bpf_user_ringbuf_drain(&${mapName(e.map)}, ${drainCallbackName(e.map, handler.name)}, NULL, 0)`;
       }
       case "user_submit": throw new Error(`internal: ${e.map}.push() in eBPF code`);
+      case "object_get": return `${objectStorageName(e.map, "get")}(${expr(args[0]!)})`;
+      case "object_set": return `${objectStorageName(e.map, "set")}(${expr(args[0]!)}, ${expr(args[1]!)})`;
+      case "object_remove": return `${objectStorageName(e.map, "remove")}(${expr(args[0]!)})`;
       case "task_get": return `${taskStorageName(e.map, "get")}()`;
       case "task_set": return `${taskStorageName(e.map, "set")}(${expr(args[0]!)})`;
       case "task_remove": return `${taskStorageName(e.map, "remove")}()`;
@@ -69,7 +72,7 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
     case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
     case "user_submit": return `${userRingbufPushName(e.map)}(${expr(args[0]!)})`;
-    case "output": case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": case "user_drain": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
+    case "output": case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": case "user_drain": case "object_get": case "object_set": case "object_remove": throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
 
@@ -97,6 +100,7 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
     if (hasOperation(map.mapKind, "task_get")) emitTaskStorageHelpers(w, map);
+    if (hasOperation(map.mapKind, "object_get")) emitObjectStorageHelpers(w, map);
     if (hasOperation(map.mapKind, "push")) {
       w.block(`static __always_inline __attribute__((unused)) bool ${kernelPushName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
@@ -285,4 +289,32 @@ export function emitDrainCallbacks(w: CWriter, module: ir.IrModule): void {
       },
     });
   }
+}
+
+/**
+ * Inode (object) storage: the value kept for the object a pointer names, through the
+ * row's helpers (`bpf_inode_storage_get`/`_delete`): get gives zero when it has none.
+ */
+function emitObjectStorageHelpers(w: CWriter, map: ir.IrMap): void {
+  const value = cTypeName(map.valueType);
+  const storage = `&${mapName(map.name)}`;
+  const helpers = mapKinds[map.mapKind].storageHelpers;
+  if (helpers === undefined) throw new Error(`internal: ${map.mapKind} has no storage helpers`);
+  w.block(`static __always_inline __attribute__((unused)) ${value} ${objectStorageName(map.name, "get")}(void *object)`, () => {
+    w.line(`${value} *slot = ${helpers}_get(${storage}, object, 0, 0);`);
+    w.line(`${value} none = {0};`);
+    w.line("return slot ? *slot : none;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${objectStorageName(map.name, "set")}(void *object, ${cDeclaration(map.valueType, "value")})`, () => {
+    w.line(`${value} *slot = ${helpers}_get(${storage}, object, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);`);
+    w.line("if (!slot) return false;");
+    w.line("*slot = value;");
+    w.line("return true;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${objectStorageName(map.name, "remove")}(void *object)`, () => {
+    w.line(`return ${helpers}_delete(${storage}, object) == 0;`);
+  });
+  w.line();
 }

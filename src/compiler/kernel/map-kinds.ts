@@ -60,17 +60,21 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  *   `user_ring_buffer__reserve`/`__submit`); false when it is full.
  * - `user_drain`: eBPF hands every waiting record to a `@helper` taking a pointer to
  *   it (`bpf_user_ringbuf_drain`, 6.1); the number of records drained, or -errno.
+ * - `object_get` / `object_set` / `object_remove`: a kernel object's value in its local
+ *   storage (inode storage: `bpf_inode_storage_get(&map, inode, …)`), the object a
+ *   pointer the program was given; get gives zero when it has none.
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
   | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack"
   | "task_get" | "task_set" | "task_remove"
-  | "user_submit" | "user_drain";
+  | "user_submit" | "user_drain"
+  | "object_get" | "object_set" | "object_remove";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
 
 /** An operand of a method with a plain signature: the map's value, its key, a CPU number. */
-export type MapOperand = "value" | "key" | "cpu" | "stackId" | "pid";
+export type MapOperand = "value" | "key" | "cpu" | "stackId" | "pid" | "object";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -113,6 +117,9 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   task_remove: { side: "kernel", shape: { form: "plain", operands: [], result: "bool" } },
   user_submit: { side: "user", shape: { form: "plain", operands: ["value"], result: "bool" } },
   user_drain: { side: "kernel", shape: { form: "drain" } },
+  object_get: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "value" } },
+  object_set: { side: "kernel", shape: { form: "plain", operands: ["object", "value"], result: "bool" } },
+  object_remove: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "bool" } },
 };
 
 export interface MapKindRow {
@@ -175,6 +182,10 @@ export interface MapKindRow {
    * that run for a task (the program type's `currentTask` column) may use them (E1354).
    */
   readonly currentTaskOnly?: boolean;
+  /** Its helpers exist only for this `bpf_prog_type` (inode storage: LSM programs; E1357). */
+  readonly onlyForProgType?: string;
+  /** Local storage: the kernel object it keeps values for, and its helpers' prefix (`bpf_inode_storage`). */
+  readonly storageHelpers?: string;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -283,6 +294,17 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     usage: "submitAndDrain", iterable: { kernel: false, user: false },
     methods: methods(["push", "user_submit"], ["drain", "user_drain"]),
     flags: [], requiredFlags: 0, declaration: "sizeOnly", userView: "none", python: false,
+  },
+  // Inode local storage (5.10): one value per inode, for LSM programs only (the kernel
+  // gives bpf_inode_storage_get/_delete to BPF_PROG_TYPE_LSM), the inode a pointer an LSM
+  // hook passes. Refused at load on this project's machines (LSM under lockdown).
+  inode_storage: {
+    spellings: ["inode_storage", "InodeStorage"], bpfMapType: "BPF_MAP_TYPE_INODE_STORAGE", typeArguments: "value", key: "none",
+    defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "objectValue", iterable: { kernel: false, user: false },
+    methods: methods(["get", "object_get"], ["set", "object_set"], ["remove", "object_remove"]),
+    flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
+    onlyForProgType: "BPF_PROG_TYPE_LSM", storageHelpers: "bpf_inode_storage",
   },
 };
 

@@ -10,7 +10,7 @@ import type { MapType, Type } from "../types.js";
 import { boolType, i32, i64, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
-import { mapOperationOf, mapOperations } from "../kernel/map-kinds.js";
+import { mapOperationOf, mapOperations, type MapOperand } from "../kernel/map-kinds.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
 export interface MapKindLowering {
@@ -38,9 +38,11 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
   const shape = mapOperations[operation].shape;
   switch (shape.form) {
     case "plain": {
-      const operandType = { value: type.value, key: type.key, cpu: u32, stackId: i64, pid: u32 } as const;
+      const operandType = { value: type.value, key: type.key, cpu: u32, stackId: i64, pid: u32, object: voidType } as const;
       const result = shape.result === "value" ? type.value : { bool: boolType, u32, u64, void: voidType }[shape.result];
-      return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType[operand])), type: result };
+      // A kernel object is passed as the pointer it is (the verifier checks its BTF type).
+      const operandExpr = (operand: MapOperand, i: number): ir.IrExpr => operand === "object" ? l.expr(args[i]!) : coerce(l.expr(args[i]!), operandType[operand]);
+      return { ...base, args: shape.operands.map(operandExpr), type: result };
     }
     case "record":
       if (args.length === 1) {

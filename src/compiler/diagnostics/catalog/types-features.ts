@@ -469,7 +469,7 @@ export const ringbufSize = defineError(
 
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
-  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" | "stackId" | "stackIdAndPid" | "programContext" }
+  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" | "stackId" | "stackIdAndPid" | "programContext" | "objectPointer" | "objectAndValue" }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
   | { readonly kind: "handler"; readonly signature: string };
@@ -482,9 +482,9 @@ function operationArgumentsText(expected: OperationArguments): string {
     case "contextAndRecord": return "the program's context and one record";
     case "contextFirst": return "the program's context pointer first";
     case "keyAndCpu": return "a key and a CPU number";
-    case "stackId": return "a stack id (`i64`)";
-    case "stackIdAndPid": return "a stack id (`i64`) and the pid that recorded it (`u32`)";
+    case "stackId": case "stackIdAndPid": return `a stack id (\`i64\`)${expected.kind === "stackIdAndPid" ? " and the pid that recorded it (`u32`)" : ""}`;
     case "programContext": return "the program's context pointer";
+    case "objectPointer": case "objectAndValue": return `a pointer to the kernel object (an \`inode\`)${expected.kind === "objectAndValue" ? " and a value" : ""}`;
     case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
     case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
     case "handler": return `a user-space function \`${expected.signature}\``;

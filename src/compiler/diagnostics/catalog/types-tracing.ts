@@ -311,10 +311,10 @@ export const taskStorageWithoutTask = defineError(
 export const localStorageSize = defineError(
   "E1355",
   "size on a local storage map",
-  "Local storage maps (`task_storage<V>`) keep one value per kernel object, created with it and freed with it; the kernel sizes them itself and refuses a `max_entries`.",
+  "Local storage maps (`task_storage<V>`, `inode_storage<V>`) keep one value per kernel object, created with it and freed with it; the kernel sizes them itself and refuses a `max_entries`.",
   (kind: string) => ({
     message: `\`${kind}\` maps take no size`,
-    label: "the kernel keeps one value per task",
+    label: "the kernel keeps one value per object",
     help: `write \`var m : ${kind}<u64>\``,
   }),
 );
@@ -327,5 +327,16 @@ export const drainHandler = defineError(
     message: `\`${call}\` takes one \`@helper\` handling a \`${record}\` record`,
     label: "not a record handler",
     help: `declare \`@helper fn handle(r: *${record}) -> i64 { …; return 0 }\` and write \`drain(handle)\``,
+  }),
+);
+
+export const storageWrongProgramType = defineError(
+  "E1357",
+  "local storage in a program type the kernel refuses it to",
+  "Inode storage maps keep one value per inode; the kernel gives their helpers (`bpf_inode_storage_get`, `bpf_inode_storage_delete`) to LSM programs only, so `get`/`set`/`remove` on one are refused to every other program type.",
+  (call: string, programLabel: string, progType: string) => ({
+    message: `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: `the kernel gives these helpers to ${progType} programs only`,
+    help: "use it from an `@lsm(\"HOOK\")` program whose hook passes the inode",
   }),
 );
