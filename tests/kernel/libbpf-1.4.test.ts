@@ -75,7 +75,7 @@ kernelTest("the private prefix holds libbpf 1.4 headers and library", () => {
   assert.equal(headerVersion(libbpf!.include), "1.4");
 });
 
-kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call and pinning loaders build with -Werror against libbpf 1.1 and 1.4", () => {
+kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call, pinning and probe-family (uprobe, USDT, kretprobe, fexit, LSM) loaders build with -Werror against libbpf 1.1 and 1.4", () => {
   for (const [what, ks] of representative) {
     const old = build(ks, undefined);
     const recent = build(ks, libbpf);
