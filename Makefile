@@ -20,9 +20,10 @@ SHELL := /bin/bash
 # What the compiled programs, the kernel tests and the demo need from the system.
 # dwarves (pahole): kbuild writes the BTF of the generated kfunc module with it (tests/e2e/kmod-build.test.ts).
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev
+# systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev
 REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config
-REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h
+REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.

@@ -335,6 +335,22 @@ export function statsRecordName(map: string): string {
 export function kernelPushName(map: string): string {
   return `ks_push_${map}`;
 }
+/** eBPF: `ks_drain_<map>_<handler>`, the bpf_user_ringbuf_drain callback calling a handler per record. */
+export function drainCallbackName(map: string, handler: string): string {
+  return `ks_drain_${map}_${handler}`;
+}
+/** User space: `bool ks_urb_<map>_push(record)`, a record written into a user ring buffer. */
+export function userRingbufPushName(map: string): string {
+  return `ks_urb_${map}_push`;
+}
+/** eBPF: `ks_object_<get|set|remove>_<map>`, an object's value in a local storage map (inodes). */
+export function objectStorageName(map: string, operation: "get" | "set" | "remove"): string {
+  return `ks_object_${operation}_${map}`;
+}
+/** eBPF: `ks_task_<get|set|remove>_<map>`, the current task's value in a task storage map. */
+export function taskStorageName(map: string, operation: "get" | "set" | "remove"): string {
+  return `ks_task_${operation}_${map}`;
+}
 /** eBPF: `bool ks_test_<map>(value)`, a bloom filter's membership test. */
 export function kernelTestName(map: string): string {
   return `ks_test_${map}`;

@@ -90,14 +90,19 @@ export type MapKind =
   | "devmap" | "devmap_hash" | "cpumap" | "xskmap"
   | "sockmap" | "sockhash"
   | "array_of_maps" | "hash_of_maps"
-  | "sk_storage" | "cgrp_storage";
+  | "sk_storage" | "cgrp_storage"
+  | "stack_trace"
+  | "task_storage"
+  | "user_ringbuf"
+  | "inode_storage";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
  * kernel/map-kinds.ts); the catalogue words each (E0399's help).
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
-  | "ownerStorage";
+  | "ownerStorage"
+  | "stackIds" | "currentTaskValue" | "submitAndDrain" | "objectValue";
 
 /**
  * What the kernel keeps in the values of a map kind with fixed values (kernel/map-kinds.ts
@@ -121,10 +126,12 @@ export type MapExtraMeaning = "hashFunctions";
  * and why a program type cannot be test-run (`testRun`); the catalogue words each.
  */
 export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction"
-  | "netfilterHook";
+  | "netfilterHook"
+  | "kernelFunctionName" | "syscallName" | "lsmHook" | "binarySymbol" | "binarySymbolNoOffset" | "usdtProbe";
 export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
   | "skMsg" | "skSkb"
-  | "cgroupSocketHook" | "netfilterHook";
+  | "cgroupSocketHook" | "netfilterHook"
+  | "userProbe" | "lsm";
 /** Why the kernel refuses a group of helpers to a program type (kernel/program-types.ts `refusedHelpers`, E1360). */
 export type RefusedHelperGroup = "packetWrites" | "packetRedirects";
 

@@ -46,14 +46,15 @@ after(() => {
 
 const BPF_PROG_TYPE_TRACING = 26;
 const BPF_PROG_TYPE_STRUCT_OPS = 27;
+const BPF_PROG_TYPE_LSM = 29;
 
 /**
- * Refusals that are this machine's limits: fentry under lockdown (EPERM), and struct_ops
+ * Refusals that are this machine's limits: fentry/fexit and LSM under lockdown (EPERM), and struct_ops
  * programs whose ops type the kernel's BTF lacks (sched_ext_ops here; prog-run decides
  * that from BTF, and fails instead when the object holds any other program).
  */
 function machineLimit(p: { type: number; refused?: string }): boolean {
-  if (p.type === BPF_PROG_TYPE_TRACING) return true;
+  if (p.type === BPF_PROG_TYPE_TRACING || p.type === BPF_PROG_TYPE_LSM) return true;
   return p.type === BPF_PROG_TYPE_STRUCT_OPS && /^struct_ops type \w+ is not in this kernel's BTF/.test(p.refused ?? "");
 }
 /** prog-run's reason for a program whose module kfunc is unresolved (weak __ksym, module not loaded). */

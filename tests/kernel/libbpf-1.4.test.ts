@@ -41,6 +41,10 @@ const representative: readonly (readonly [string, string])[] = [
   ["struct_ops", "examples/upstream/struct_ops_simple.ks"],
   ["ring buffer", "examples/ringbuf_events.ks"],
   ["tail calls", "examples/tail_calls.ks"],
+  // uprobe/uretprobe/USDT (usdt.bpf.h), kretprobe/ksyscall/kretsyscall, fexit/LSM.
+  ["user-space probes", "tests/cases/emit/probes-user.ks"],
+  ["kernel return probes", "tests/cases/emit/probes-kernel-return.ks"],
+  ["fexit and LSM", "tests/cases/emit/probes-fexit-lsm.ks"],
   // Pinned maps and globals: the pin layout check and the bpffs set-up of the runtime.
   ["pinned maps", "tests/kernel/fixtures/pinned_stats.ks"],
   ["pinned globals", "tests/kernel/fixtures/gc_pinned.ks"],
@@ -73,7 +77,7 @@ kernelTest("the private prefix holds libbpf 1.4 headers and library", () => {
   assert.equal(headerVersion(libbpf!.include), "1.4");
 });
 
-kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call and pinning loaders build with -Werror against libbpf 1.1 and 1.4", () => {
+kernelTest("XDP, TC, tracepoint, perf event, struct_ops, ring buffer, tail-call, pinning and probe-family (uprobe, USDT, kretprobe, fexit, LSM) loaders build with -Werror against libbpf 1.1 and 1.4", () => {
   for (const [what, ks] of representative) {
     const old = build(ks, undefined);
     const recent = build(ks, libbpf);

@@ -89,6 +89,8 @@ describe("diagnostic catalogue", () => {
       "types.ts+types-cgroup-programs.ts", "types-features.ts+types-cgroup-programs.ts", "types-kernel-interfaces.ts+types-cgroup-programs.ts",
       "types-runtime.ts+types-tracing.ts", "types-runtime.ts+types-cgroup-programs.ts", "types-tracing.ts+types-cgroup-programs.ts",
       "types-redirect-maps.ts+types-cgroup-programs.ts",
+      "types.ts+types-modules.ts", "types-features.ts+types-modules.ts", "types-kernel-interfaces.ts+types-modules.ts", "types-runtime.ts+types-modules.ts",
+      "types-tracing.ts+types-modules.ts", "types-redirect-maps.ts+types-modules.ts", "types-cgroup-programs.ts+types-modules.ts",
     ]);
     const overlaps = (a: CodeArea, b: CodeArea): boolean =>
       a.ranges.some(([f1, l1]) => b.ranges.some(([f2, l2]) => f1 <= l2 && f2 <= l1));

@@ -7,6 +7,7 @@ import { checkSyscallRecord } from "./syscall-record.js";
 import { testStructs } from "../kernel/testing.js";
 import { checkTestSignature } from "./testing.js";
 import { declareImpl } from "./struct-ops.js";
+import { checkProbeFamilySignature } from "./probe-family.js";
 import { checkProbeSignature } from "./probe-signature.js";
 import { mapExtraOf, mapKindFlags } from "./map-kinds.js";
 import { aggregationAttributes, aggregationOf } from "./aggregations.js";
@@ -352,6 +353,8 @@ function checkProgramSignature(
     case "traceEvent": checkRawTracepointSignature(ctx, decl, info, params, returnType, target); return;
     case "kernelFunction": checkProbeSignature(ctx, decl, info, params, returnType, target); return;
     case "method": return;
+    case "syscall": case "userFunction": case "usdtArguments": case "returnValue":
+      checkProbeFamilySignature(ctx, decl, info, params, returnType, target); return;
     case "context": break;
   }
   // A target-dependent context is an event the kernel must have (tracepoints).

@@ -13,7 +13,7 @@ import type { WrongSideAdvice } from "../diagnostics/catalog/wording.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.js";
 import type { MapKind, MapType, Type } from "../types.js";
-import { boolType, errorType, i32, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
+import { boolType, errorType, i32, i64, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { MapOperand, MapOperation, MapOperationShape } from "../kernel/map-kinds.js";
 import { storageOwnerType, storageUsable } from "./cgroup-programs.js";
@@ -27,25 +27,28 @@ import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
 import { closestName } from "../suggest.js";
 import { constantInteger } from "./constants.js";
-import { checkOnEvent } from "./ringbuf.js";
+import { checkOnEvent, ringbufSizeProblem } from "./ringbuf.js";
 import { unparenthesize } from "../ast.js";
 import { checkRedirectCall } from "./redirect-maps.js";
+import * as tracingErrors from "../diagnostics/catalog/types-tracing.js";
 
 /** `queue<T>(N)`, `stack<T>(N)`, `perf_event_array<T>`, `lpm_trie<K, V>(N)`: the kinds `resolve-types.ts` hands over. */
 export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericType, mapKind: MapKind): Type {
   const spelled = typeExpr.name.name;
   const row = mapKinds[mapKind];
   const keyed = row.typeArguments === "keyValue";
-  const expectedArgs = keyed ? 2 : 1;
+  const expectedArgs = keyed ? 2 : row.typeArguments === "none" ? 0 : 1;
   if (typeExpr.args.length !== expectedArgs) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.span, spelled,
-      keyed ? "keyAndValue" : row.typeArguments === "record" ? "recordStruct" : "value", { count: typeExpr.args.length });
+      keyed ? "keyAndValue" : row.typeArguments === "record" ? "recordStruct" : row.typeArguments === "none" ? "none" : "value", { count: typeExpr.args.length });
     return errorType;
   }
   const types = typeExpr.args.map((a) => resolveType(ctx, a));
   if (types.some((t) => t.kind === "error")) return errorType;
   let maxEntries = row.defaultEntries;
-  if (typeExpr.capacity) {
+  // Reported, and the map declared without it: its uses are checked as usual.
+  if (typeExpr.capacity && row.declaration === "localStorage") ctx.diags.report(tracingErrors.localStorageSize, typeExpr.capacity.span, spelled);
+  else if (typeExpr.capacity) {
     const size = sizeOfCapacity(ctx, typeExpr.capacity);
     if (size === undefined) return errorType;
     maxEntries = size;
@@ -59,6 +62,8 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
     }
     return { kind: "map", mapKind, key, value: types[1]!, maxEntries };
   }
+  // Stack traces: `u32` ids, each a stack of `u64` addresses (the declaration sizes it).
+  if (row.typeArguments === "none") return { kind: "map", mapKind, key: u32, value: u64, maxEntries };
   const value = types[0]!;
   if (row.typeArguments === "record" && (value.kind !== "struct" || value.origin !== "user")) {
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "structRecordType", { type: typeToString(value) });
@@ -68,6 +73,10 @@ export function resolveKeylessMapType(ctx: CheckContext, typeExpr: ast.GenericTy
     ctx.diags.report(typeErrors.mapKindTypeArguments, typeExpr.args[0]!.span, spelled, "valueType", { type: typeToString(value) });
     return errorType;
   }
+  // A user ring buffer's size is in bytes, with the ring buffer's rules (a record header is 8 bytes).
+  const problem = row.declaration === "sizeOnly" && typeExpr.capacity ? ringbufSizeProblem(BigInt(maxEntries), sizeOf(value, ctx.tables) + 8) : undefined;
+  // Reported; the map stays declared, so its uses are checked as usual.
+  if (problem) ctx.diags.report(typeErrors.ringbufSize, typeExpr.capacity!.span, String(maxEntries), problem);
   return { kind: "map", mapKind, key: voidType, value, maxEntries };
 }
 
@@ -159,6 +168,10 @@ function operandsArguments(operands: readonly MapOperand[], owner: Type | undefi
   if (operands.length === 1 && operands[0] === "owner" && owner) return { kind: "oneOwner", owner: typeToString(owner) };
   if (operands.length === 1 && operands[0] === "value") return { kind: "oneValue" };
   if (operands.length === 2 && operands[0] === "key" && operands[1] === "cpu") return { kind: "keyAndCpu" };
+  if (operands.length === 1 && operands[0] === "stackId") return { kind: "stackId" };
+  if (operands.length === 2 && operands[0] === "stackId" && operands[1] === "pid") return { kind: "stackIdAndPid" };
+  if (operands.length === 1 && operands[0] === "object") return { kind: "objectPointer" };
+  if (operands.length === 2 && operands[0] === "object" && operands[1] === "value") return { kind: "objectAndValue" };
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
@@ -185,6 +198,18 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   storage_get: (map) => ({ kind: "storageInEbpf", map }),
   storage_create: (map) => ({ kind: "storageInEbpf", map }),
   storage_delete: (map) => ({ kind: "storageInEbpf", map }),
+  kernel_stack: (map) => ({ kind: "stackIdInEbpf", map }),
+  user_stack: (map) => ({ kind: "stackIdInEbpf", map }),
+  print_kernel_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
+  print_user_stack: (map) => ({ kind: "stackPrintInUserSpace", map }),
+  task_get: (map) => ({ kind: "taskStorageInEbpf", map }),
+  task_set: (map) => ({ kind: "taskStorageInEbpf", map }),
+  task_remove: (map) => ({ kind: "taskStorageInEbpf", map }),
+  user_submit: (map) => ({ kind: "userRingbufPushInUserSpace", map }),
+  user_drain: (map) => ({ kind: "userRingbufDrainInEbpf", map }),
+  object_get: (map) => ({ kind: "objectStorageInEbpf", map }),
+  object_set: (map) => ({ kind: "objectStorageInEbpf", map }),
+  object_remove: (map) => ({ kind: "objectStorageInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -223,6 +248,16 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     ctx.diags.report(safetyErrors.mapOperationWrongSide, expr.callee.span, call, otherSide, advice(info.name));
     return skipArgs();
   }
+  const role = c.fn.info.role;
+  if (mapKinds[kind].currentTaskOnly && role.kind === "program" && !role.info.currentTask) {
+    ctx.diags.report(tracingErrors.taskStorageWithoutTask, expr.span, call, role.info.label);
+    return skipArgs();
+  }
+  const onlyFor = mapKinds[kind].onlyForProgType;
+  if (onlyFor !== undefined && role.kind === "program" && role.info.bpfProgType !== onlyFor) {
+    ctx.diags.report(tracingErrors.storageWrongProgramType, expr.span, call, role.info.label, onlyFor);
+    return skipArgs();
+  }
   switch (shape.form) {
     case "plain": {
       const storage = mapKinds[kind].storage;
@@ -237,6 +272,14 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
           checkExprAs(c, scope, arg, owner, { kind: "storageOwner", map: info.name });
           requireNonNull(c, arg);
         }
+        else if (operand === "stackId") checkExprAs(c, scope, arg, i64, { kind: "stackId" });
+        else if (operand === "pid") checkExprAs(c, scope, arg, u32, { kind: "stackPid" });
+        else if (operand === "object") {
+          const objectType = checkExpr(c, scope, arg);
+          if (objectType.kind !== "error" && objectType.kind !== "pointer") {
+            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "objectPointer" }, { type: typeToString(objectType) });
+          }
+        }
         else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
       });
       return plainResultType(shape.result, info.type);
@@ -244,6 +287,8 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     case "binding":
       ctx.diags.report(safetyErrors.uncheckedPop, expr.span, `${info.name}.${method}()`);
       return skipArgs();
+    case "stackId": return checkStackIdCall(c, scope, expr, call);
+    case "drain": return checkDrainCall(c, scope, expr, call, info);
     case "record": {
       // Programs whose context is implicit (tp_btf, raw tracepoints, probes: BPF_PROG's `ctx`) pass only the record.
       const role = c.fn.info.role;
@@ -308,4 +353,56 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
     }
   }
   return value;
+}
+
+/**
+ * `stacks.kernel_stack()` / `.user_stack()`: bpf_get_stackid needs the program's context
+ * (its `pt_regs` or the tracepoint record): implicit where the entry macro unpacks the
+ * arguments (probes: BPF_PROG's `ctx`), else the context parameter, passed explicitly.
+ * Only in the program itself (a `@helper` has no context), and only where the kernel
+ * gives the helper: programs that run for a task (E1353).
+ */
+function checkStackIdCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call: string): Type {
+  const role = c.fn.info.role;
+  if (role.kind !== "program" || !role.info.currentTask) {
+    c.ctx.diags.report(tracingErrors.stackIdOutsideTracing, expr.span, call, role.kind === "program" ? role.info.label : undefined);
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  const implicitContext = receivesUnpackedArguments(role.info);
+  const expected = implicitContext ? 0 : 1;
+  if (expr.args.length !== expected) {
+    c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, implicitContext ? { kind: "none" } : { kind: "programContext" }, { count: expr.args.length });
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    return errorType;
+  }
+  if (expected === 1) {
+    const contextType = checkExpr(c, scope, expr.args[0]!);
+    if (contextType.kind !== "error" && contextType.kind !== "pointer") {
+      c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+    }
+  }
+  return i64;
+}
+
+/**
+ * `urb.drain(handler)`: `handler` is a `@helper` of this file taking a pointer to the
+ * record (or the record) and returning an integer (0: go on, 1: stop), called once per
+ * waiting record from the callback `bpf_user_ringbuf_drain` runs (E1356 otherwise).
+ */
+function checkDrainCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call: string, info: MapInfo): Type {
+  const record = typeToString(info.type.value);
+  const arg = expr.args.length === 1 ? unparenthesize(expr.args[0]!) : undefined;
+  const symbol = arg?.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
+  const fn = symbol?.kind === "function" ? symbol.info : undefined;
+  const param = fn?.params.length === 1 ? fn.params[0]!.type : undefined;
+  const takesRecord = param !== undefined && typeToString(param.kind === "pointer" ? param.target : param) === record;
+  const returnsInteger = fn !== undefined && (fn.returnType.kind === "int" || fn.returnType.kind === "bool");
+  if (!fn || fn.role.kind !== "helper" || !takesRecord || !returnsInteger) {
+    expr.args.forEach((a) => checkExpr(c, scope, a));
+    c.ctx.diags.report(tracingErrors.drainHandler, expr.args[0]?.span ?? expr.span, call, record);
+    return errorType;
+  }
+  checkExpr(c, scope, expr.args[0]!);
+  return i64;
 }

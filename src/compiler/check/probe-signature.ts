@@ -29,10 +29,14 @@ export function checkProbeSignature(
 ): void {
   if (target === undefined || !info.targetFormat?.pattern.test(target)) return;
   const plus = target.indexOf("+");
-  const functionName = plus < 0 ? target : target.slice(0, plus);
+  // fexit and LSM programs also receive the return value (LSM: of the hook's `bpf_lsm_`
+  // function in BTF, whose prototype is the hook's).
+  const returnValue = info.arguments.kind === "kernelFunction" && info.arguments.returnValue === true;
+  const btfPrefix = info.arguments.kind === "kernelFunction" ? info.arguments.btfPrefix ?? "" : "";
+  const functionName = btfPrefix + (plus < 0 ? target : target.slice(0, plus));
   const kernel = ctx.kernelTypes.available ? ctx.kernelTypes.function(functionName) : undefined;
   const signature: ExpectedSignature = plus >= 0 ? { kind: "function", name: decl.name.name, params: [] }
-    : kernel ? kernelSignature(decl.name.name, kernel) : { kind: "written", text: info.signature.replace("NAME", decl.name.name) };
+    : kernel ? kernelSignature(decl.name.name, kernel, returnValue) : { kind: "written", text: info.signature.replace("NAME", decl.name.name) };
   const report = (problem: SignatureProblem, span: Span): void =>
     ctx.diags.report(typeErrors.programSignature, span, `${info.attribute}`, signature, problem);
 
@@ -41,7 +45,7 @@ export function checkProbeSignature(
   }
   const attribute = decl.attributes[0]!;
   const targetSpan = attribute.args?.[0]?.span ?? attribute.span;
-  const syscall = plus < 0 && !kernel ? syscallName(functionName) : undefined;
+  const syscall = plus < 0 && !kernel && !returnValue ? syscallName(functionName) : undefined;
   if (syscall !== undefined) {
     checkSyscallProbe(ctx, decl, params, syscall, targetSpan, (problem, span) =>
       ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "syscall", name: decl.name.name, syscall }, problem));
@@ -49,7 +53,9 @@ export function checkProbeSignature(
   }
   if (!ctx.kernelTypes.available) noteUncheckedTarget(ctx, targetSpan, `function \`${functionName}\``);
   else if (!kernel) {
-    reportMissingTarget(ctx, "function", targetSpan, functionName, closestName(functionName, ctx.kernelTypes.functionNames()));
+    // An LSM hook is suggested as it is written, without `bpf_lsm_`.
+    const closest = closestName(functionName, ctx.kernelTypes.functionNames());
+    reportMissingTarget(ctx, "function", targetSpan, functionName, closest?.startsWith(btfPrefix) ? closest.slice(btfPrefix.length) : closest);
     return;
   }
   if (plus >= 0 && params.length > 0) {
@@ -58,19 +64,20 @@ export function checkProbeSignature(
   }
   // At an offset the probe is a kprobe, which reads registers.
   const limit = plus >= 0 ? programTypeInfo.kprobe.arguments : info.arguments;
-  const maxArguments = limit.kind === "kernelFunction" ? limit.maxArguments : 0;
+  const maxArguments = limit.kind === "kernelFunction" ? limit.maxArguments + (returnValue ? 1 : 0) : 0;
   if (params.length > maxArguments) {
     const reader = limit === programTypeInfo.kprobe.arguments ? "kprobe" : "probe";
     report({ kind: "tooManyParameters", count: params.length, limit: maxArguments, reader }, decl.params[maxArguments]!.span);
     return;
   }
   if (!kernel) return;
-  if (params.length > kernel.params.length) {
-    report({ kind: "moreThanTheKernelPasses", target: functionName, passed: kernel.params.length, count: params.length, target_kind: "function" }, decl.params[kernel.params.length]!.span);
+  const passed = returnValue ? [...kernel.params, { name: "ret", type: kernel.returnType }] : kernel.params;
+  if (params.length > passed.length) {
+    report({ kind: "moreThanTheKernelPasses", target: functionName, passed: passed.length, count: params.length, target_kind: "function" }, decl.params[passed.length]!.span);
     return;
   }
   params.forEach((param, i) => {
-    const expected = kernel.params[i]!;
+    const expected = passed[i]!;
     if (param.type.kind !== "error" && !compatibleArgument(param.type, expected.type)) {
       report({ kind: "parameterType", index: i + 1, name: param.name, type: typeToString(param.type), passed: typeToString(expected.type), passedName: expected.name, by: "kernel" },
         decl.params[i]!.type.span);
@@ -85,7 +92,7 @@ export function checkProbeSignature(
  * system call's arguments as written: at most five, each an integer or a pointer (a
  * register).
  */
-function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { readonly name: string; readonly type: Type }[],
+export function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: readonly { readonly name: string; readonly type: Type }[],
   syscall: string, targetSpan: Span, report: (problem: SignatureProblem, span: Span) => void): void {
   const functionName = `sys_${syscall}`;
   ctx.syscallProbes.set(decl, syscall);
@@ -105,8 +112,10 @@ function checkSyscallProbe(ctx: CheckContext, decl: ast.FunctionDecl, params: re
   });
 }
 
-function kernelSignature(name: string, kernel: KernelFunction): ExpectedSignature {
-  return { kind: "function", name, params: kernel.params.map((p, i) => ({ name: p.name || `arg${i}`, type: typeToString(p.type) })) };
+function kernelSignature(name: string, kernel: KernelFunction, returnValue = false): ExpectedSignature {
+  const params = kernel.params.map((p, i) => ({ name: p.name || `arg${i}`, type: typeToString(p.type) }));
+  if (returnValue) params.push({ name: "ret", type: typeToString(kernel.returnType) });
+  return { kind: "function", name, params };
 }
 
 /**

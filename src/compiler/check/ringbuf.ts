@@ -69,7 +69,8 @@ export function resolveRingbufType(ctx: CheckContext, typeExpr: ast.GenericType,
   return { kind: "map", mapKind: "ringbuf", key: voidType, value, maxEntries: bytes };
 }
 
-function ringbufSizeProblem(size: bigint, recordBytes: number): typeErrors.RingbufSizeProblem | undefined {
+/** What is wrong with a ring buffer's size in bytes (also user ring buffers, map-kinds.ts). */
+export function ringbufSizeProblem(size: bigint, recordBytes: number): typeErrors.RingbufSizeProblem | undefined {
   const minimum = BigInt(Math.max(pageSize, nextPowerOfTwo(recordBytes)));
   if (size > BigInt(maxRingbufBytes)) return { kind: "tooLarge", minimum, maximum: BigInt(maxRingbufBytes) };
   if ((size & (size - 1n)) !== 0n) {

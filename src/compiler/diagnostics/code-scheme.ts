@@ -41,6 +41,7 @@ export const codeAreas: readonly CodeArea[] = [
   { file: "types-tracing.ts", heading: "types of the tracing built-ins and aggregation maps", ranges: [[300, 399]] },
   { file: "types-redirect-maps.ts", heading: "types of redirect maps, socket maps and map-in-map", ranges: [[300, 399]] },
   { file: "types-cgroup-programs.ts", heading: "types of cgroup, socket and netfilter programs", ranges: [[300, 399]] },
+  { file: "types-modules.ts", heading: "types of imports, exec() and values passed to Python", ranges: [[300, 399]] },
   {
     file: "safety.ts", heading: "eBPF safety and kernel limits", ranges: [[400, 449], [470, 499]],
     historicWarnings: [[229, 229], [245, 248], [262, 262]],

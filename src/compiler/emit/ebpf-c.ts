@@ -22,7 +22,7 @@ import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitTracingHelpers } from "./tracing-c.js";
 import { emitKernelCompat } from "./kernel-compat-c.js";
 import { emitObjectKfuncs, usesKernelObjects } from "./ringbuf-c.js";
-import { emitKernelMapKindHelpers, mapTypeLines } from "./map-kinds-c.js";
+import { emitKernelMapKindHelpers, mapTypeLines, emitDrainCallbacks } from "./map-kinds-c.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { emitVmlinuxInclude } from "./vmlinux-include.js";
 import { emitPacketBounds, packetBoundsOf } from "./packets-c.js";
@@ -130,12 +130,13 @@ function programTypeIncludes(module: ir.IrModule): string[] {
 /**
  * Tracing programs receive their arguments through libbpf's macros (the `cEntry` column):
  * BPF_PROG unpacks a trampoline's u64 array (fentry, tp_btf, raw tracepoints), BPF_KPROBE
- * reads pt_regs (kprobe), BPF_KSYSCALL the registers a system call's wrapper was given.
+ * reads pt_regs (kprobe, uprobe), BPF_KSYSCALL the registers a system call's wrapper was
+ * given, BPF_KRETPROBE the return value register, BPF_USDT the notes' argument locations.
  */
 function programSignature(program: ir.IrProgram): string {
   const entry = programTypeInfo[program.programType].cEntry;
   switch (entry) {
-    case "BPF_PROG": case "BPF_KPROBE": case "BPF_KSYSCALL": {
+    case "BPF_PROG": case "BPF_KPROBE": case "BPF_KSYSCALL": case "BPF_KRETPROBE": case "BPF_USDT": {
       const params = program.params.map(cParameter);
       return `int ${entry}(${[programName(program.name), ...params].join(", ")})`;
     }
@@ -181,6 +182,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   for (const helper of module.helpers) {
     write(helper, () => {}, signature(helper, cTypeName(helper.returnType), helperPrefix(helper)), cTypeName(helper.returnType));
   }
+  emitDrainCallbacks(w, module);
   for (const program of module.programs) write(program, () => w.line(`SEC("${program.section}")`), programSignature(program), "int");
 }
 

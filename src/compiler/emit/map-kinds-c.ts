@@ -17,11 +17,13 @@
 //!   bool   ks_bloom_<m>_test(T value)                   false when surely absent
 
 import type * as ir from "../ir.js";
+import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { innerMapGetName, mapName, kernelPushName, kernelOutputName, kernelTestName, queuePushName, queueTakeName, perfDroppedName, ringbufDroppedName, userMapFunctionName, bloomTestName, structPrinterName, ringbufReserveName, ringbufDroppedCounterName } from "../names.js";
+import { bloomTestName, drainCallbackName, functionName, innerMapGetName, kernelOutputName, kernelPushName, kernelTestName, mapName, objectStorageName, perfDroppedName, queuePushName, queueTakeName, ringbufDroppedCounterName, ringbufDroppedName, ringbufReserveName, structPrinterName, taskStorageName, userMapFunctionName, userRingbufPushName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
+import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
 type Side = "kernel" | "user";
 type MapMethodExpr = Extract<ir.IrExpr, { kind: "mapMethod" }>;
@@ -47,7 +49,21 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
       }
       case "storage_delete":
         return `(${mapKinds[e.mapKind].storage!.deleteHelper}(&${mapName(e.map)}, ${expr(args[0]!)}) == 0)`;
-      case "dropped": case "per_cpu": case "cpus": case "print":
+      case "user_drain": {
+        const handler = args[0]!;
+        if (handler.kind !== "functionRef") throw new Error("internal: drain() without a handler reference");
+        return `bpf_user_ringbuf_drain(&${mapName(e.map)}, ${drainCallbackName(e.map, handler.name)}, NULL, 0)`;
+      }
+      case "user_submit": throw new Error(`internal: ${e.map}.push() in eBPF code`);
+      case "object_get": return `${objectStorageName(e.map, "get")}(${expr(args[0]!)})`;
+      case "object_set": return `${objectStorageName(e.map, "set")}(${expr(args[0]!)}, ${expr(args[1]!)})`;
+      case "object_remove": return `${objectStorageName(e.map, "remove")}(${expr(args[0]!)})`;
+      case "task_get": return `${taskStorageName(e.map, "get")}()`;
+      case "task_set": return `${taskStorageName(e.map, "set")}(${expr(args[0]!)})`;
+      case "task_remove": return `${taskStorageName(e.map, "remove")}()`;
+      case "kernel_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0))`;
+      case "user_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0x${userStackFlag.toString(16)}))`;
+      case "dropped": case "per_cpu": case "cpus": case "print": case "print_kernel_stack": case "print_user_stack":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
   }
@@ -61,7 +77,13 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "test": return `${bloomTestName(e.map)}(${expr(args[0]!)})`;
     // The printer of the map (emit/userspace/maps.ts): entries, or the aggregation it is shown as.
     case "print": return `${userMapFunctionName(e.map, "print")}(stdout)`;
+    // runtime-c/stacks.c, pasted for these (emit/tracing-c.ts).
+    case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
+    case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
+    case "user_submit": return `${userRingbufPushName(e.map)}(${expr(args[0]!)})`;
     case "output": case "redirect": case "inner_get": case "storage_get": case "storage_create": case "storage_delete":
+    case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": case "user_drain":
+    case "object_get": case "object_set": case "object_remove":
       throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
@@ -105,8 +127,10 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
           `__type(key, ${cTypeName(inner.keyType)}); __type(value, ${cTypeName(inner.valueType)}); });`,
       ];
     }
-    // Local storage: the kernel wants an int key (the owner's fd from user space) and no size.
-    case "storage": return ["__type(key, int);", `__type(value, ${cTypeName(map.valueType)});`];
+    // Stack ids: each value holds `stackDepth` frame addresses (bpf_get_stackid fills them).
+    case "stackTrace": return ["__uint(key_size, sizeof(__u32));", `__uint(value_size, ${stackDepth} * sizeof(__u64));`];
+    // Local storage: the key is an fd of the object for user space (a pidfd), `int`.
+    case "localStorage": return ["__type(key, int);", `__type(value, ${cTypeName(map.valueType)});`];
   }
 }
 
@@ -116,6 +140,8 @@ export function mapTypeLines(map: ir.IrMap): readonly string[] {
  */
 export function emitKernelMapKindHelpers(w: CWriter, module: ir.IrModule): void {
   for (const map of module.maps) {
+    if (hasOperation(map.mapKind, "task_get")) emitTaskStorageHelpers(w, map);
+    if (hasOperation(map.mapKind, "object_get")) emitObjectStorageHelpers(w, map);
     if (hasOperation(map.mapKind, "push")) {
       w.block(`static __always_inline __attribute__((unused)) bool ${kernelPushName(map.name)}(${cDeclaration(map.valueType, "value")})`, () => {
         w.line(`return bpf_map_push_elem(&${mapName(map.name)}, &value, 0) == 0;`);
@@ -182,6 +208,21 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
       w.block(`static KS_UNUSED bool ${queuePushName(map.name)}(${cDeclaration(map.valueType, "pushed")})`, () => {
         w.line(`${loaded} false;`);
         w.line(`return bpf_map_update_elem(${fd}, NULL, &pushed, BPF_ANY) == 0;`);
+      });
+      w.line();
+    }
+    if (hasOperation(map.mapKind, "user_submit")) {
+      // Created on first use (the map's fd exists once loaded); false when the buffer is full.
+      w.block(`static KS_UNUSED bool ${userRingbufPushName(map.name)}(${cDeclaration(map.valueType, "record")})`, () => {
+        w.line("static struct user_ring_buffer *ring;");
+        w.line(`${loaded} false;`);
+        w.line(`if (!ring) ring = user_ring_buffer__new(${fd}, NULL);`);
+        w.line("if (!ring) return false;");
+        w.line("void *slot = user_ring_buffer__reserve(ring, sizeof(record));");
+        w.line("if (!slot) return false;");
+        w.line("memcpy(slot, &record, sizeof(record));");
+        w.line("user_ring_buffer__submit(ring, slot);");
+        w.line("return true;");
       });
       w.line();
     }
@@ -256,4 +297,87 @@ function emitQueuePrinter(w: CWriter, map: ir.IrMap): void {
 /** Maps the default main prints besides the key/value ones (queues and stacks: their next value). */
 export function printsNextValue(map: ir.IrMap): boolean {
   return mapKinds[map.mapKind].userView === "nextValue";
+}
+
+/**
+ * Task storage: the current task's value (`bpf_get_current_task_btf`, 5.11): get gives
+ * zero when the task has none (no entry is created), set creates it, remove deletes it.
+ */
+function emitTaskStorageHelpers(w: CWriter, map: ir.IrMap): void {
+  const value = cTypeName(map.valueType);
+  const storage = `&${mapName(map.name)}`;
+  w.block(`static __always_inline __attribute__((unused)) ${value} ${taskStorageName(map.name, "get")}(void)`, () => {
+    w.line(`${value} *slot = bpf_task_storage_get(${storage}, bpf_get_current_task_btf(), 0, 0);`);
+    w.line(`${value} none = {0};`);
+    w.line("return slot ? *slot : none;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${taskStorageName(map.name, "set")}(${cDeclaration(map.valueType, "value")})`, () => {
+    w.line(`${value} *slot = bpf_task_storage_get(${storage}, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);`);
+    w.line("if (!slot) return false;");
+    w.line("*slot = value;");
+    w.line("return true;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${taskStorageName(map.name, "remove")}(void)`, () => {
+    w.line(`return bpf_task_storage_delete(${storage}, bpf_get_current_task_btf()) == 0;`);
+  });
+  w.line();
+}
+
+/**
+ * The callbacks `bpf_user_ringbuf_drain` runs, one per (user ring buffer, handler) that
+ * some `drain(handler)` names: copy the record out of the dynptr and call the handler
+ * with a pointer to it (or the record); its result says whether to go on (0) or stop (1).
+ * After the helpers (they call them), before the programs.
+ */
+export function emitDrainCallbacks(w: CWriter, module: ir.IrModule): void {
+  const seen = new Set<string>();
+  for (const fn of [...module.helpers, ...module.programs]) {
+    visitStatements(fn.body, {
+      expression: (e) => {
+        if (e.kind !== "mapMethod" || e.method !== "user_drain" || e.args[0]?.kind !== "functionRef") return;
+        const handler = e.args[0].name;
+        const callback = drainCallbackName(e.map, handler);
+        if (seen.has(callback)) return;
+        seen.add(callback);
+        const byPointer = module.helpers.find((h) => h.name === handler)?.params[0]?.type.kind === "pointer";
+        w.block(`static long ${callback}(struct bpf_dynptr *dynptr, void *context)`, () => {
+          w.line("(void)context;");
+          w.line(`${cDeclaration(e.valueType, "record")};`);
+          w.line("if (bpf_dynptr_read(&record, sizeof(record), dynptr, 0, 0) != 0) return 1;");
+          w.line(`return ${functionName(handler)}(${byPointer ? "&record" : "record"});`);
+        });
+        w.line();
+      },
+    });
+  }
+}
+
+/**
+ * Inode (object) storage: the value kept for the object a pointer names, through the
+ * row's helpers (`bpf_inode_storage_get`/`_delete`): get gives zero when it has none.
+ */
+function emitObjectStorageHelpers(w: CWriter, map: ir.IrMap): void {
+  const value = cTypeName(map.valueType);
+  const storage = `&${mapName(map.name)}`;
+  const helpers = mapKinds[map.mapKind].storageHelpers;
+  if (helpers === undefined) throw new Error(`internal: ${map.mapKind} has no storage helpers`);
+  w.block(`static __always_inline __attribute__((unused)) ${value} ${objectStorageName(map.name, "get")}(void *object)`, () => {
+    w.line(`${value} *slot = ${helpers}_get(${storage}, object, 0, 0);`);
+    w.line(`${value} none = {0};`);
+    w.line("return slot ? *slot : none;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${objectStorageName(map.name, "set")}(void *object, ${cDeclaration(map.valueType, "value")})`, () => {
+    w.line(`${value} *slot = ${helpers}_get(${storage}, object, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);`);
+    w.line("if (!slot) return false;");
+    w.line("*slot = value;");
+    w.line("return true;");
+  });
+  w.line();
+  w.block(`static __always_inline __attribute__((unused)) bool ${objectStorageName(map.name, "remove")}(void *object)`, () => {
+    w.line(`return ${helpers}_delete(${storage}, object) == 0;`);
+  });
+  w.line();
 }

@@ -14,7 +14,7 @@
 //!   sides, as `ks_log2_bucket` / `ks_linear_bucket` (written only when used; no loop,
 //!   so the verifier sees straight-line code).
 
-import { visitStatements } from "../ir-walk.js";
+import { someExpression, visitStatements } from "../ir-walk.js";
 import type * as ir from "../ir.js";
 import { commLength, stackDepth, stackMapEntries, stringReadHelpers, userStackFlag } from "../kernel/tracing.js";
 import { pasteRuntimeC } from "./userspace/runtime-c.js";
@@ -76,6 +76,11 @@ function tracingOps(functions: readonly ir.IrFunction[]): ReadonlySet<ir.Tracing
   return ops;
 }
 
+/** Whether user code prints stacks of a declared `stack_trace` map (`m.print_kernel_stack(id)`). */
+function printsStackMaps(functions: readonly ir.IrFunction[]): boolean {
+  return functions.some((fn) => someExpression(fn.body, (e) => e.kind === "mapMethod" && (e.method === "print_kernel_stack" || e.method === "print_user_stack")));
+}
+
 const stackOps: readonly ir.TracingOp[] = ["kernelStack", "userStack", "printKernelStack", "printUserStack"];
 
 /** Whether the module needs the stack map: some code on either side records or prints a stack. */
@@ -102,7 +107,7 @@ export function emitTracingHelpers(w: CWriter, side: "kernel" | "user", module: 
     }, ` ${stackMapName} SEC(".maps");`);
     w.line();
   }
-  if (side === "user" && (ops.has("printKernelStack") || ops.has("printUserStack"))) pasteRuntimeC(w, "stacks");
+  if (side === "user" && (ops.has("printKernelStack") || ops.has("printUserStack") || printsStackMaps(functions))) pasteRuntimeC(w, "stacks");
   if (side === "kernel") for (const map of module.maps) emitStatsRecord(w, map);
   if (use.ppid && side === "kernel") {
     w.comment("ppid(): the current task's real parent's thread-group id, read at CO-RE offsets");

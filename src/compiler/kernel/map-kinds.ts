@@ -57,16 +57,37 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `storage_get` / `storage_create`: the value a local-storage map keeps for an owner (a
  *   socket, a cgroup), a maybe-null pointer (`storage_create` adds a zeroed one first);
  *   `storage_delete`: drop it (true if there was one). The row's `storage` names the helpers.
+ * - `kernel_stack` / `user_stack`: the id of the current kernel / user stack in a stack
+ *   trace map (`bpf_get_stackid(ctx, &map, flags)`; negative: the kernel's -errno).
+ * - `print_kernel_stack` / `print_user_stack`: user space prints a stack id's frames,
+ *   symbolised (runtime-c/stacks.c), a user stack with the pid that recorded it.
+ * - `task_get` / `task_set` / `task_remove`: the current task's value in a task storage
+ *   map (`bpf_task_storage_get(&map, bpf_get_current_task_btf(), …)`; get gives zero
+ *   when the task has none, set creates it, remove is `bpf_task_storage_delete`).
+ * - `user_submit`: user space writes a record into a user ring buffer (libbpf's
+ *   `user_ring_buffer__reserve`/`__submit`); false when it is full.
+ * - `user_drain`: eBPF hands every waiting record to a `@helper` taking a pointer to
+ *   it (`bpf_user_ringbuf_drain`, 6.1); the number of records drained, or -errno.
+ * - `object_get` / `object_set` / `object_remove`: a kernel object's value in its local
+ *   storage (inode storage: `bpf_inode_storage_get(&map, inode, …)`), the object a
+ *   pointer the program was given; get gives zero when it has none.
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
   | "redirect" | "inner_get"
-  | "storage_get" | "storage_create" | "storage_delete";
+  | "storage_get" | "storage_create" | "storage_delete"
+  | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack"
+  | "task_get" | "task_set" | "task_remove"
+  | "user_submit" | "user_drain"
+  | "object_get" | "object_set" | "object_remove";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
 
-/** An operand of a method with a plain signature: the map's value, its key, a CPU number, a local-storage owner. */
-export type MapOperand = "value" | "key" | "cpu" | "owner";
+/**
+ * An operand of a method with a plain signature: the map's value, its key, a CPU number, a
+ * local-storage owner (a socket, a cgroup), a stack id, a pid, a kernel object (an inode).
+ */
+export type MapOperand = "value" | "key" | "cpu" | "owner" | "stackId" | "pid" | "object";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -77,6 +98,8 @@ export type MapOperand = "value" | "key" | "cpu" | "owner";
 export type MapOperationShape =
   | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" | "valuePointer" }
   | { readonly form: "binding" }
+  | { readonly form: "stackId" }
+  | { readonly form: "drain" }
   | { readonly form: "record" }
   | { readonly form: "handler" }
   | { readonly form: "redirect" }
@@ -104,6 +127,19 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   storage_get: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
   storage_create: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "valuePointer" } },
   storage_delete: { side: "kernel", shape: { form: "plain", operands: ["owner"], result: "bool" } },
+  // The program's context first, except where the entry macro's `ctx` is implicit (probes).
+  kernel_stack: { side: "kernel", shape: { form: "stackId" } },
+  user_stack: { side: "kernel", shape: { form: "stackId" } },
+  print_kernel_stack: { side: "user", shape: { form: "plain", operands: ["stackId"], result: "void" } },
+  print_user_stack: { side: "user", shape: { form: "plain", operands: ["stackId", "pid"], result: "void" } },
+  task_get: { side: "kernel", shape: { form: "plain", operands: [], result: "value" } },
+  task_set: { side: "kernel", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  task_remove: { side: "kernel", shape: { form: "plain", operands: [], result: "bool" } },
+  user_submit: { side: "user", shape: { form: "plain", operands: ["value"], result: "bool" } },
+  user_drain: { side: "kernel", shape: { form: "drain" } },
+  object_get: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "value" } },
+  object_set: { side: "kernel", shape: { form: "plain", operands: ["object", "value"], result: "bool" } },
+  object_remove: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "bool" } },
 };
 
 /**
@@ -127,7 +163,7 @@ export interface MapKindRow {
    * one struct record; a ring buffer's record (check/ringbuf.ts); none (only the
    * compiler declares it).
    */
-  readonly typeArguments: "keyValue" | "value" | "record" | "ringbuf" | "internal";
+  readonly typeArguments: "keyValue" | "value" | "record" | "ringbuf" | "internal" | "none";
   /**
    * Key rule: any type; a `u32` index (an enum indexes by its value); an LPM prefix
    * struct (`prefixlen: u32` then the address, no padding); no key.
@@ -155,10 +191,11 @@ export interface MapKindRow {
   readonly requiredFlags: number;
   /**
    * The `.maps` declaration: key and value types; the value only (key_size 0); perf
-   * event fd slots (u32 key and value); only the size (ring buffers); local storage
-   * (an `int` key, the value, no size: the kernel keeps one value per owner).
+   * event fd slots (u32 key and value); only the size (ring buffers); stack ids and
+   * their frames (a `u32` key, `stackDepth` addresses); local storage (an `int` key,
+   * the value; no size: the kernel keeps one value per object).
    */
-  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps" | "storage";
+  readonly declaration: "keyValue" | "valueOnly" | "fdSlots" | "sizeOnly" | "mapOfMaps" | "stackTrace" | "localStorage";
   /**
    * What user space gets and the default main prints: accessors and a printer of every
    * entry; the value a pop would return next; records through `dispatch`; nothing.
@@ -186,8 +223,17 @@ export interface MapKindRow {
   readonly redirect?: RedirectTarget;
   /** Its values are maps of one type written inline (`array_of_maps<u32, array<u32, u64>(4)>(N)`). */
   readonly innerMaps?: true;
-  /** A local-storage map: its owner and helpers (`declaration` is then `storage`). */
+  /** A local-storage map: its owner and helpers (`declaration` is then `localStorage`). */
   readonly storage?: LocalStorage;
+  /**
+   * Its eBPF operations name the current task (`bpf_get_current_task_btf`): only programs
+   * that run for a task (the program type's `currentTask` column) may use them (E1354).
+   */
+  readonly currentTaskOnly?: boolean;
+  /** Its helpers exist only for this `bpf_prog_type` (inode storage: LSM programs; E1357). */
+  readonly onlyForProgType?: string;
+  /** Local storage: the kernel object it keeps values for, and its helpers' prefix (`bpf_inode_storage`). */
+  readonly storageHelpers?: string;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -255,7 +301,7 @@ const ownerStorage = {
   typeArguments: "value", key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false,
   indexable: false, usage: "ownerStorage", iterable: { kernel: false, user: false },
   methods: methods(["get", "storage_get"], ["get_or_create", "storage_create"], ["remove", "storage_delete"]),
-  requiredFlags: noPrealloc, declaration: "storage", userView: "none", python: false,
+  requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
@@ -342,6 +388,49 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   },
   ...redirectKinds,
   ...mapInMapKinds,
+  // Stack traces: `stack_trace(N)`, N distinct stacks of `stackDepth` frames each (u32 ids,
+  // u64 addresses; no type arguments). Written by bpf_get_stackid, read by user space.
+  // BPF_F_STACK_BUILD_ID (0x20) is not offered: frames are addresses.
+  stack_trace: {
+    spellings: ["stack_trace", "StackTrace"], bpfMapType: "BPF_MAP_TYPE_STACK_TRACE", typeArguments: "none", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "stackIds", iterable: { kernel: false, user: false },
+    methods: methods(["kernel_stack", "kernel_stack"], ["user_stack", "user_stack"], ["print_kernel_stack", "print_kernel_stack"], ["print_user_stack", "print_user_stack"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "stackTrace", userView: "none", python: false,
+  },
+  // Task local storage (5.11; every tracing program since 6.2): one value per task, kept
+  // by the kernel with the task and freed with it; no max_entries, BPF_F_NO_PREALLOC
+  // required. Programs read and write the current task's value; user space would need a
+  // pidfd as the key, which KernelScript does not offer yet, so it has no user view.
+  task_storage: {
+    spellings: ["task_storage", "TaskStorage"], bpfMapType: "BPF_MAP_TYPE_TASK_STORAGE", typeArguments: "value", key: "none",
+    defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "currentTaskValue", iterable: { kernel: false, user: false },
+    methods: methods(["get", "task_get"], ["set", "task_set"], ["remove", "task_remove"]),
+    flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
+    currentTaskOnly: true,
+  },
+  // A ring buffer user space writes and programs read (6.1): records of one struct type,
+  // the size in bytes (a power-of-two number of pages, as ring buffers). User space
+  // `push`es records; a program `drain`s them through a `@helper` called per record.
+  user_ringbuf: {
+    spellings: ["user_ringbuf", "UserRingBuf"], bpfMapType: "BPF_MAP_TYPE_USER_RINGBUF", typeArguments: "record", key: "none",
+    defaultEntries: 256 * 1024, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "submitAndDrain", iterable: { kernel: false, user: false },
+    methods: methods(["push", "user_submit"], ["drain", "user_drain"]),
+    flags: [], requiredFlags: 0, declaration: "sizeOnly", userView: "none", python: false,
+  },
+  // Inode local storage (5.10): one value per inode, for LSM programs only (the kernel
+  // gives bpf_inode_storage_get/_delete to BPF_PROG_TYPE_LSM), the inode a pointer an LSM
+  // hook passes. Refused at load on this project's machines (LSM under lockdown).
+  inode_storage: {
+    spellings: ["inode_storage", "InodeStorage"], bpfMapType: "BPF_MAP_TYPE_INODE_STORAGE", typeArguments: "value", key: "none",
+    defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "objectValue", iterable: { kernel: false, user: false },
+    methods: methods(["get", "object_get"], ["set", "object_set"], ["remove", "object_remove"]),
+    flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
+    onlyForProgType: "BPF_PROG_TYPE_LSM", storageHelpers: "bpf_inode_storage",
+  },
 };
 
 /** Map kinds by every spelling. */

@@ -7,6 +7,9 @@
 
 import type { MapKind, RedirectTarget, RefusedHelperGroup, TargetShape, Type, UntestableReason } from "../types.js";
 import { i32, u32 } from "../types.js";
+import { maxSyscallArguments } from "./syscalls.js";
+import { probeRows } from "./program-types-probes.js";
+import { cgroupRows } from "./program-types-cgroup.js";
 
 /**
  * The IR's program types. `kprobe` is also `@probe("f+off")`; `ksyscall` is a `@probe`
@@ -17,28 +20,42 @@ export type ProgramType =
   | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "probe" | "kprobe" | "ksyscall" | "perf_event"
   | "struct_ops"
   | "sk_msg" | "sk_skb"
-  | "cgroup_skb" | "cgroup_sock" | "cgroup_sock_addr" | "sockops" | "netfilter" | "flow_dissector";
+  | "cgroup_skb" | "cgroup_sock" | "cgroup_sock_addr" | "sockops" | "netfilter" | "flow_dissector"
+  | "kretprobe" | "kretsyscall" | "uprobe" | "uretprobe" | "usdt" | "fexit" | "lsm";
 
 /**
  * How the program's parameters are checked and arrive:
  * - `context`: exactly one pointer to the context struct, passed by the kernel;
  * - `traceEvent`: the arguments of the kernel's `btf_trace_<event>` prototype, unpacked
  *   by BPF_PROG (`integers`: as plain integers, without BTF pointer types);
- * - `kernelFunction`: the traced function's arguments (at most `maxArguments`);
- * - `method`: a struct_ops member's arguments (check/struct-ops.ts).
+ * - `kernelFunction`: the traced function's arguments (at most `maxArguments`), for
+ *   fexit then its return value (`returnValue`); `btfPrefix`: the BTF function whose
+ *   prototype the target names (`bpf_lsm_` + an LSM hook);
+ * - `method`: a struct_ops member's arguments (check/struct-ops.ts);
+ * - `syscall`: a system call's arguments, as registers (kernel/syscalls.ts);
+ * - `userFunction`: a user-space function's arguments as the program declares them
+ *   (registers: integers or pointers; no BTF says what they are);
+ * - `usdtArguments`: a USDT probe's arguments, located by the ELF notes (integers);
+ * - `returnValue`: a return probe's one optional parameter, the value returned.
  */
 export type ProgramArguments =
   | { readonly kind: "context" }
   | { readonly kind: "traceEvent"; readonly integers: boolean }
-  | { readonly kind: "kernelFunction"; readonly maxArguments: number }
-  | { readonly kind: "method" };
+  | { readonly kind: "kernelFunction"; readonly maxArguments: number; readonly returnValue?: boolean; readonly btfPrefix?: string }
+  | { readonly kind: "method" }
+  | { readonly kind: "syscall"; readonly maxArguments: number }
+  | { readonly kind: "userFunction"; readonly maxArguments: number }
+  | { readonly kind: "usdtArguments"; readonly maxArguments: number }
+  | { readonly kind: "returnValue"; readonly of: "kernelFunction" | "syscall" | "userFunction" };
 
 /**
  * The C entry point: a plain function taking the context, or one of libbpf's macros
  * that unpacks the arguments (BPF_PROG: a trampoline's u64 array; BPF_KPROBE: pt_regs;
- * BPF_KSYSCALL: the registers a system call's wrapper was given).
+ * BPF_KSYSCALL: the registers a system call's wrapper was given; BPF_KRETPROBE: the
+ * return value register; BPF_USDT: a USDT probe's arguments through `bpf_usdt_arg`).
  */
-export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL";
+export type CEntry = "function" | "BPF_PROG" | "BPF_KPROBE" | "BPF_KSYSCALL"
+  | "BPF_KRETPROBE" | "BPF_USDT";
 
 /**
  * How the loader attaches a loaded program (`attach(prog, target, flags)` and the
@@ -183,8 +200,6 @@ const probePieces: readonly LoaderPiece[] = [{ generated: "probeAttach" }];
 const returnsZero = { value: 0n };
 const skAction: Type = { kind: "enum", name: "sk_action", origin: "kernel" };
 const socketMapAttach: AttachMethod = { kind: "socketMap", function: "ks_attach_sockmap" };
-const cgroupAttach: AttachMethod = { kind: "cgroup", function: "ks_attach_cgroup" };
-const cgroupPieces: readonly LoaderPiece[] = [{ runtimeC: "attach-cgroup" }];
 
 /**
  * The helpers of each group of `refusedHelpers`: changing an skb's bytes, length or
@@ -202,6 +217,7 @@ export const refusedHelperNames: Readonly<Record<RefusedHelperGroup, readonly st
 export function refusedHelperGroup(info: ProgramTypeInfo, helper: string): RefusedHelperGroup | undefined {
   return info.refusedHelpers?.find((group) => refusedHelperNames[group].includes(helper));
 }
+const syscallTarget = { pattern: /^[a-z0-9_]+$/, shape: "syscallName", example: '@ksyscall("openat")' } as const;
 
 /** The catalogue. Its order is the order of the loader's attach table. */
 export const programTypes: readonly ProgramTypeInfo[] = [
@@ -294,197 +310,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
   },
-  // Cgroup, socket and netfilter programs (issue 16). The cgroup ones attach to a cgroup
-  // v2 directory through a link (runtime-c/attach-cgroup.c); the kernel picks the hook
-  // from the section's expected attach type, so each row's section names it.
-  {
-    // Runs on every packet a socket of the cgroup sends or receives; 1 lets it go on, 0
-    // drops it (a send then fails with EPERM). Reads the packet directly (no writes).
-    programType: "cgroup_skb",
-    attribute: "cgroup_skb",
-    label: "cgroup_skb",
-    bpfProgType: "BPF_PROG_TYPE_CGROUP_SKB",
-    loaderLabel: "cgroup skb",
-    contextStruct: "__sk_buff",
-    returnType: i32,
-    signature: "fn NAME(ctx: *__sk_buff) -> i32",
-    argument: "required",
-    argumentExample: '@cgroup_skb("ingress")',
-    targetChoices: ["ingress", "egress"],
-    section: (direction) => `cgroup_skb/${direction ?? "ingress"}`,
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: cgroupAttach,
-    loaderPieces: cgroupPieces,
-    testRun: { kind: "skbPacket" },
-    kfuncHook: "own",
-    packetAccess: "direct",
-    // The kernel's cg_skb_is_valid_access: no tc_classid, no data_meta, no flow_keys.
-    unreadableContextFields: ["tc_classid", "data_meta", "flow_keys"],
-    // A packet too short for a generated bounds check goes on (1: allow).
-    shortPacketResult: { name: "1", value: 1n },
-    tailCallFallback: { value: 1n },
-    localStorage: ["sk_storage"],
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: false,
-    currentTask: false,
-  },
-  {
-    // Socket creation, release and bind in the cgroup; 0 refuses it (EPERM).
-    programType: "cgroup_sock",
-    attribute: "cgroup_sock",
-    label: "cgroup_sock",
-    bpfProgType: "BPF_PROG_TYPE_CGROUP_SOCK",
-    loaderLabel: "cgroup sock",
-    contextStruct: "bpf_sock",
-    returnType: i32,
-    signature: "fn NAME(ctx: *bpf_sock) -> i32",
-    argument: "required",
-    argumentExample: '@cgroup_sock("sock_create")',
-    targetChoices: ["sock_create", "sock_release", "post_bind4", "post_bind6"],
-    section: (hook) => `cgroup/${hook ?? "sock_create"}`,
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: cgroupAttach,
-    loaderPieces: cgroupPieces,
-    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
-    kfuncHook: "common",
-    packetAccess: "none",
-    tailCallFallback: { value: 1n },
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: false,
-    currentTask: true,
-  },
-  {
-    // connect/bind/sendmsg… of the cgroup's sockets with the address the caller gave;
-    // 0 refuses the call (EPERM).
-    programType: "cgroup_sock_addr",
-    attribute: "cgroup_sock_addr",
-    label: "cgroup_sock_addr",
-    bpfProgType: "BPF_PROG_TYPE_CGROUP_SOCK_ADDR",
-    loaderLabel: "cgroup sock_addr",
-    contextStruct: "bpf_sock_addr",
-    returnType: i32,
-    signature: "fn NAME(ctx: *bpf_sock_addr) -> i32",
-    argument: "required",
-    argumentExample: '@cgroup_sock_addr("connect4")',
-    targetChoices: [
-      "connect4", "connect6", "bind4", "bind6", "sendmsg4", "sendmsg6", "recvmsg4", "recvmsg6",
-      "getpeername4", "getpeername6", "getsockname4", "getsockname6",
-    ],
-    section: (hook) => `cgroup/${hook ?? "connect4"}`,
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: cgroupAttach,
-    loaderPieces: cgroupPieces,
-    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
-    kfuncHook: "common",
-    packetAccess: "none",
-    tailCallFallback: { value: 1n },
-    localStorage: ["sk_storage"],
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: false,
-    currentTask: true,
-  },
-  {
-    // TCP events of the cgroup's sockets (`ctx.op`: BPF_SOCK_OPS_*_CB); the result is
-    // ignored except by the few ops that read `reply`.
-    programType: "sockops",
-    attribute: "sockops",
-    label: "sockops",
-    bpfProgType: "BPF_PROG_TYPE_SOCK_OPS",
-    loaderLabel: "sockops",
-    contextStruct: "bpf_sock_ops",
-    returnType: i32,
-    signature: "fn NAME(ctx: *bpf_sock_ops) -> i32",
-    argument: "none",
-    section: () => "sockops",
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: cgroupAttach,
-    loaderPieces: cgroupPieces,
-    testRun: { kind: "unsupported", why: "cgroupSocketHook" },
-    kfuncHook: "common",
-    packetAccess: "none",
-    tailCallFallback: { value: 1n },
-    localStorage: ["sk_storage"],
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: false,
-    currentTask: false,
-  },
-  {
-    // A netfilter hook (BPF_PROG_TYPE_NETFILTER): `bpf_nf_ctx` gives the hook state and
-    // the sk_buff as kernel pointers; the result is the verdict (NF_DROP 0, NF_ACCEPT 1).
-    // Attached through a netfilter link (runtime-c/attach-netfilter.c) with the
-    // attribute's family, hook and priority. libbpf 1.1 does not know the section: the
-    // loader sets the type before loading.
-    programType: "netfilter",
-    attribute: "netfilter",
-    label: "netfilter",
-    bpfProgType: "BPF_PROG_TYPE_NETFILTER",
-    loaderLabel: "netfilter",
-    contextStruct: "bpf_nf_ctx",
-    returnType: i32,
-    signature: "fn NAME(ctx: *bpf_nf_ctx) -> i32",
-    argument: "required",
-    argumentExample: '@netfilter("ipv4:local_in")',
-    targetFormat: {
-      pattern: /^ipv[46]:(pre_routing|local_in|forward|local_out|post_routing)(:-?[0-9]{1,10})?$/,
-      shape: "netfilterHook",
-      example: '@netfilter("ipv4:local_in:-100")',
-    },
-    section: () => "netfilter",
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: { kind: "declaredTarget", function: "ks_attach_netfilter" },
-    loaderPieces: [{ runtimeC: "attach-netfilter" }],
-    typeBeforeLoad: { progType: 32, attachType: 45 },
-    testRun: { kind: "unsupported", why: "netfilterHook" },
-    kfuncHook: "own",
-    packetAccess: "none",
-    tailCallFallback: { value: 1n },
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: true,
-    currentTask: false,
-  },
-  {
-    // The network namespace's flow dissector: fills `ctx.flow_keys` from the packet
-    // (BPF_OK 0 / BPF_DROP 2). Attached to the loader's network namespace through a link.
-    programType: "flow_dissector",
-    attribute: "flow_dissector",
-    label: "flow dissector",
-    bpfProgType: "BPF_PROG_TYPE_FLOW_DISSECTOR",
-    loaderLabel: "flow dissector",
-    contextStruct: "__sk_buff",
-    returnType: i32,
-    signature: "fn NAME(ctx: *__sk_buff) -> i32",
-    argument: "none",
-    section: () => "flow_dissector",
-    arguments: { kind: "context" },
-    cEntry: "function",
-    cIncludes: [],
-    attach: { kind: "declaredTarget", function: "ks_attach_netns" },
-    loaderPieces: [{ runtimeC: "attach-netns" }],
-    testRun: { kind: "skbPacket" },
-    kfuncHook: "common",
-    packetAccess: "direct",
-    // The kernel's flow_dissector_is_valid_access: only data, data_end and flow_keys.
-    unreadableContextFields: [
-      "len", "pkt_type", "mark", "queue_mapping", "vlan_present", "vlan_tci", "vlan_proto", "priority",
-      "ingress_ifindex", "ifindex", "tc_index", "hash", "tc_classid", "napi_id", "family", "remote_ip4", "local_ip4",
-      "remote_port", "local_port", "data_meta", "gso_segs", "gso_size", "tstamp", "wire_len", "hwtstamp", "sk",
-    ],
-    shortPacketResult: { name: "2", value: 2n },
-    tailCallFallback: { value: 2n },
-    refusedHelpers: ["packetWrites", "packetRedirects"],
-    kernelPointerArguments: false,
-    currentTask: false,
-  },
+  ...cgroupRows,
   {
     programType: "tracepoint",
     attribute: "tracepoint",
@@ -617,10 +443,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     currentTask: true,
   },
   {
-    // A kprobe on a system call's architecture wrapper: `@probe("sys_NAME")` when the
-    // kernel has no function of that name (check/probe-signature.ts).
+    // A kprobe on a system call's architecture wrapper: `@ksyscall("NAME")`, and
+    // `@probe("sys_NAME")` when the kernel has no function of that name
+    // (check/probe-signature.ts).
     programType: "ksyscall",
-    attribute: undefined,
+    attribute: "ksyscall",
     label: "ksyscall",
     bpfProgType: "BPF_PROG_TYPE_KPROBE",
     loaderLabel: "kprobe",
@@ -628,8 +455,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     returnType: i32,
     signature: "fn NAME(AT MOST 5 ARGUMENTS OF THE SYSTEM CALL) -> i32",
     argument: "required",
+    argumentExample: '@ksyscall("openat")',
+    targetFormat: syscallTarget,
     section: (syscall) => `ksyscall/${syscall ?? ""}`,
-    arguments: { kind: "kernelFunction", maxArguments: 5 },
+    arguments: { kind: "syscall", maxArguments: maxSyscallArguments },
     cEntry: "BPF_KSYSCALL",
     // BPF_KSYSCALL reads the arguments with BPF_CORE_READ where the kernel has no wrapper.
     cIncludes: [...tracingIncludes, "bpf/bpf_core_read.h"],
@@ -642,6 +471,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: true,
   },
+  ...probeRows,
   {
     programType: "perf_event",
     attribute: "perf_event",
@@ -783,7 +613,10 @@ export const syscallProbeType: ProgramTypeInfo = programTypeInfo.ksyscall;
  * functions does not apply (the argument check has its own limit).
  */
 export function receivesUnpackedArguments(info: ProgramTypeInfo): boolean {
-  return info.arguments.kind === "traceEvent" || info.arguments.kind === "kernelFunction";
+  switch (info.arguments.kind) {
+    case "traceEvent": case "kernelFunction": case "syscall": case "userFunction": case "usdtArguments": case "returnValue": return true;
+    case "context": case "method": return false;
+  }
 }
 
 /** The `enum bpf_prog_type` a kfunc set is registered for, for programs of this type. */

@@ -7,7 +7,7 @@ import type * as ast from "../ast.js";
 import type { FunctionRole, Symbol } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import type { MapType, Type } from "../types.js";
-import { boolType, i32, u32, u64, voidType } from "../types.js";
+import { boolType, i32, i64, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
 import { mapKinds, mapOperationOf, mapOperations, type MapOperand } from "../kernel/map-kinds.js";
@@ -41,11 +41,13 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
   const shape = mapOperations[operation].shape;
   switch (shape.form) {
     case "plain": {
-      // A local-storage owner is passed as it is (the checker typed it as the kind's owner).
-      const operandType = (operand: MapOperand, arg: ast.Expr): Type =>
-        operand === "owner" ? l.typeOf(arg) : { value: type.value, key: type.key, cpu: u32 }[operand];
+      // A local-storage owner and a kernel object are passed as they are (the checker typed
+      // the owner as the kind's; the verifier checks an object's BTF type).
+      const operandType = { value: type.value, key: type.key, cpu: u32, stackId: i64, pid: u32 } as const;
+      const operandExpr = (operand: MapOperand, i: number): ir.IrExpr =>
+        operand === "owner" || operand === "object" ? l.expr(args[i]!) : coerce(l.expr(args[i]!), operandType[operand]);
       const result = plainResultType(shape.result, type);
-      return { ...base, args: shape.operands.map((operand, i) => coerce(l.expr(args[i]!), operandType(operand, args[i]!))), type: result };
+      return { ...base, args: shape.operands.map(operandExpr), type: result };
     }
     case "record":
       if (args.length === 1) {
@@ -65,6 +67,16 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
         ? [coerce(l.expr(args[0]!), type.key), flags(args[1])]
         : [l.expr(args[0]!), coerce(l.expr(args[1]!), type.key), flags(args[2])];
       return { ...base, args: operands, type: l.typeOf(expr), redirectHelper: helper };
+    }
+    case "drain":
+      // The handler's reference: the emitter writes the callback that calls it per record.
+      return { ...base, args: [l.expr(args[0]!)], type: i64 };
+    case "stackId": {
+      // Probes: the entry macro's own `ctx`; otherwise the context the program passed.
+      const context: ir.IrExpr = args.length === 0
+        ? { kind: "constant", name: "ctx", value: 0n, type: { kind: "pointer", target: voidType }, span: expr.span }
+        : l.expr(args[0]!);
+      return { ...base, args: [context], type: i64 };
     }
     case "binding": case "handler": case "inner":
       return undefined;

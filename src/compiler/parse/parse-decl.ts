@@ -17,7 +17,7 @@ import * as E from "../diagnostics/catalog/syntax.js";
 import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { parseBlock } from "./parse-stmt.js";
-import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
+import { GLOBAL_VAR_TYPE, parseFieldName, parseIdent, parseType } from "./parse-type.js";
 import { describeToken } from "./token.js";
 
 export function parseDeclarations(c: Cursor): Decl[] {
@@ -219,7 +219,7 @@ function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl
   const name = parseIdent(c, { after: "var" });
   let type: TypeExpr | undefined;
   let init: Expr | undefined;
-  if (c.eat(":")) type = parseType(c);
+  if (c.eat(":")) type = parseType(c, GLOBAL_VAR_TYPE);
   if (c.eat("=")) init = parseExpression(c);
   return { kind: "GlobalVarDecl", attributes, pin, local, name, type, init, span: c.spanFrom(start) };
 }

@@ -18,9 +18,16 @@ export interface TypeOptions {
   readonly generics: boolean;
   /** `T[N]` suffixes; off after `as`, where `[` would index the cast value. */
   readonly arraySuffix: boolean;
+  /**
+   * `NAME(N)`, a map kind with only a size (`stack_trace(1024)`): only in a global `var`
+   * declaration, where maps are declared (`new T(args)` takes arguments after a type).
+   */
+  readonly sizedMaps?: boolean;
 }
 
 const FULL: TypeOptions = { generics: true, arraySuffix: true };
+/** The type of a global `var`, which may declare a map. */
+export const GLOBAL_VAR_TYPE: TypeOptions = { ...FULL, sizedMaps: true };
 
 export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
   return c.nested("type", () => parseTypeHere(c, options), () => c.skipTypeRest(), (span) => ({ kind: "ErrorType", span }));
@@ -102,6 +109,11 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
     let capacity: Expr | undefined;
     if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
+  }
+  if (options.sizedMaps && c.at("(") && !c.tok.newlineBefore) {
+    // A map kind without type arguments, only a size: `stack_trace(1024)`.
+    const capacity = parseParenthesised(c, "afterMapCapacity");
+    return { kind: "GenericType", name, args: [], capacity, span: c.spanFrom(start) };
   }
   return { kind: "NamedType", name, span: name.span };
 }

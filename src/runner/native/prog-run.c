@@ -238,14 +238,14 @@ static int print_ringbuf(struct bpf_object *obj, const char *name, int first)
 
 /*
  * Program types this kernel may refuse to load for reasons of configuration rather
- * than verification (fentry/fexit under lockdown: EPERM). They are loaded one by one
+ * than verification (fentry/fexit and LSM under lockdown: EPERM). They are loaded one by one
  * in objects of their own, after the main load, so one refusal does not hide the
  * verifier's verdict on everything else. Returns the reason text for a refused program
  * (static storage), NULL when it loaded, or exits with the log on a real rejection.
  */
 static int deferred_type(enum bpf_prog_type type)
 {
-	return type == BPF_PROG_TYPE_TRACING;
+	return type == BPF_PROG_TYPE_TRACING || type == BPF_PROG_TYPE_LSM;
 }
 
 /* --set-type SECTION=PROG_TYPE:ATTACH_TYPE: programs of sections this libbpf does not */

@@ -15,6 +15,7 @@ import * as names from "./names.js";
 import * as namesModules from "./names-modules.js";
 import * as types from "./types.js";
 import * as typesFeatures from "./types-features.js";
+import * as typesModules from "./types-modules.js";
 import * as typesKernelInterfaces from "./types-kernel-interfaces.js";
 import * as typesRuntime from "./types-runtime.js";
 import * as safety from "./safety.js";
@@ -46,7 +47,7 @@ const ownEntries = (module: object, ...continued: object[]): CatalogEntry<never>
 export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> = new Map(
   Object.entries({
     "syntax.ts": syntax, "names.ts": ownEntries(names, namesModules), "names-modules.ts": namesModules,
-    "types.ts": ownEntries(types, typesFeatures, typesKernelInterfaces), "types-features.ts": typesFeatures,
+    "types.ts": ownEntries(types, typesFeatures, typesKernelInterfaces, typesModules), "types-features.ts": typesFeatures, "types-modules.ts": typesModules,
     "types-kernel-interfaces.ts": typesKernelInterfaces, "types-runtime.ts": typesRuntime, "types-tracing.ts": typesTracing,
     "types-redirect-maps.ts": typesRedirectMaps, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,

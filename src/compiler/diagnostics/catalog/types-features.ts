@@ -469,7 +469,7 @@ export const ringbufSize = defineError(
 
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
-  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" }
+  | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" | "stackId" | "stackIdAndPid" | "programContext" | "objectPointer" | "objectAndValue" }
   | { readonly kind: "oneOwner"; readonly owner: string }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
@@ -484,6 +484,9 @@ function operationArgumentsText(expected: OperationArguments): string {
     case "contextFirst": return "the program's context pointer first";
     case "keyAndCpu": return "a key and a CPU number";
     case "oneOwner": return `one \`${expected.owner}\` (the value's owner)`;
+    case "stackId": case "stackIdAndPid": return `a stack id (\`i64\`)${expected.kind === "stackIdAndPid" ? " and the pid that recorded it (`u32`)" : ""}`;
+    case "programContext": return "the program's context pointer";
+    case "objectPointer": case "objectAndValue": return `a pointer to the kernel object (an \`inode\`)${expected.kind === "objectAndValue" ? " and a value" : ""}`;
     case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
     case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
     case "handler": return `a user-space function \`${expected.signature}\``;
@@ -553,66 +556,6 @@ export const allocationFlagOutsideKfunc = defineError(
   }),
 );
 
-// --- imports-exec ---
-
-export const importCycle = defineError(
-  "E0371",
-  "import cycle",
-  "Modules must form a tree: a module cannot import, directly or through other modules, the file that imports it.",
-  (cycle: string) => ({
-    message: `import cycle: ${cycle}`,
-    label: "closes the cycle",
-    help: "move what both files need into a third module that imports neither",
-  }),
-);
-
-export const moduleUsedAsValue = defineError(
-  "E0372",
-  "module used as a value",
-  "A module name only prefixes calls to its functions (`m.f(args)`); it has no value and no fields.",
-  (module: string) => ({
-    message: `\`${module}\` is an imported module, not a value`,
-    label: "module name",
-    help: `call one of its functions: \`${module}.function(args)\``,
-  }),
-);
-
-export const execNotPython = defineError(
-  "E0373",
-  "exec() of a file that is not Python",
-  "`exec(\"script.py\")` replaces the user-space program with a Python script that inherits the program's maps; only `.py` files can be handed over.",
-  (path: string) => ({
-    message: `\`exec()\` hands the program over to a Python script (\`.py\`), not to \`${path}\``,
-    label: "not a `.py` file",
-    help: "pass the path of a Python script, e.g. `exec(\"./analysis.py\")`",
-  }),
-);
-
-// --- exec-python ---
-
-export const pythonAnnotationUnsupported = defineError(
-  "E0374",
-  "Python type annotation without a KernelScript type",
-  "Python parameters and results cross into KernelScript by their annotation: `int` (an integer), `bool`, `str` (a string), `-> None` (no value), or none at all (an integer, result `u64`). Other annotations (`float`, `list`, `dict`, …) have no KernelScript value to convert to.",
-  (name: string, what: { readonly parameter: string } | "result", annotation: string, declared: Span) => ({
-    message: `the ${what === "result" ? "result" : `parameter \`${what.parameter}\``} of \`${name}\` is annotated \`${annotation}\`, which has no KernelScript type`,
-    label: "calls a Python function KernelScript cannot type",
-    secondary: [{ span: declared, message: `\`${annotation}\` here` }],
-    help: "annotate it `int`, `bool` or `str` (floats: pass scaled integers, e.g. milliseconds), or wrap the function in one that does",
-  }),
-);
-
-export const pythonValueUnsupported = defineError(
-  "E0379",
-  "value that cannot be passed to Python",
-  "Values passed to Python (arguments of a Python module function or of `exec()`) are converted to Python ints or strings; structs, arrays, pointers and other values have no conversion.",
-  (where: ValueContext, expected: "int" | "str" | "either", found: string) => ({
-    message: `${valueContextText(where)} must be ${expected === "int" ? "an integer" : expected === "str" ? "a string" : "a string or an integer"}, found \`${found}\``,
-    label: "cannot be converted to Python",
-    help: "pass an integer or a string (e.g. one field of a struct)",
-  }),
-);
-
 // --- maps-events ---
 
 export const lpmTrieKey = defineError(
@@ -644,17 +587,19 @@ const mapTypeArgumentsText = {
   value: "one type argument (the value)",
   structRecordType: "a struct record type",
   valueType: "an integer, enum, bool or struct value",
+  none: "no type arguments, only a size (`stack_trace(1024)`)",
 } as const;
 
 export const mapKindTypeArguments = defineError(
   "E0300",
   "wrong type arguments for a map kind",
   "Each map kind takes a fixed number of type arguments: `queue<T>`, `stack<T>` and `perf_event_array<T>` one (the value or record), `lpm_trie<K, V>` two.",
-  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType", found: { readonly count: number } | { readonly type: string }) => ({
+  (kind: string, expected: "keyAndValue" | "recordStruct" | "value" | "structRecordType" | "valueType" | "none", found: { readonly count: number } | { readonly type: string }) => ({
     message: `\`${kind}\` takes ${mapTypeArgumentsText[expected]}, found ${"count" in found ? found.count : `\`${found.type}\``}`,
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
+      : expected === "none" ? `write \`var stacks : ${kind}(1024)\``
       : `write \`var q : ${kind}<u32>(64)\``,
   }),
 );

@@ -50,6 +50,10 @@ export function mapUsageText(usage: MapUsage, m: string): string {
     case "pushAndPop": return `use \`${m}.push(v)\`, and \`if (var v = ${m}.pop()) { … }\` or \`.peek()\``;
     case "pushAndContains": return `add values with \`${m}.push(v)\` and test them with \`${m}.contains(v)\` (false: surely absent; true: probably present)`;
     case "ownerStorage": return `a value belongs to its owner: \`if (var v = ${m}.get(owner)) { … }\`, \`${m}.get_or_create(owner)\`, \`${m}.remove(owner)\``;
+    case "currentTaskValue": return `read the current task's value with \`${m}.get()\` (zero when it has none), write it with \`${m}.set(v)\`, drop it with \`${m}.remove()\``;
+    case "submitAndDrain": return `write records with \`${m}.push(record)\` in user space and read them in eBPF with \`${m}.drain(handler)\`, a \`@helper fn handler(r: *Record) -> i64\` (0: go on, 1: stop)`;
+    case "objectValue": return `read an object's value with \`${m}.get(inode)\` (zero when it has none), write it with \`${m}.set(inode, v)\`, drop it with \`${m}.remove(inode)\``;
+    case "stackIds": return `record a stack with \`var id = ${m}.kernel_stack()\` or \`${m}.user_stack()\` in eBPF (an \`i64\` id to keep in another map) and print its frames with \`${m}.print_kernel_stack(id)\` / \`${m}.print_user_stack(id, pid)\` in user space`;
   }
 }
 
@@ -65,6 +69,8 @@ export const untestableText: Record<UntestableReason, string> = {
   skSkb: "the kernel cannot test-run sk_skb programs: they run on data received by a socket of a sockmap or sockhash",
   cgroupSocketHook: "the kernel runs socket and socket-address cgroup programs only from its socket calls; BPF_PROG_TEST_RUN is not implemented for them",
   netfilterHook: "the kernel test-runs netfilter programs, but only on a bare IP packet with its own hook state, which `TestRun` does not describe yet",
+  userProbe: "uprobe and USDT programs are kprobe-type programs, which the kernel cannot test-run",
+  lsm: "the kernel cannot test-run LSM programs (BPF_PROG_TEST_RUN is not implemented for them)",
 };
 
 /** Why a packet-builder method is out of wire order (`eth_packet().ipv4().udp()…`). */

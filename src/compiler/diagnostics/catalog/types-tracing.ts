@@ -240,3 +240,103 @@ export const syscallRecordField = defineError(
     }
   },
 );
+
+// E1350–E1359: the probe family of libbpf's section prefixes (`@uprobe`, `@uretprobe`,
+// `@usdt`, `@kretprobe`, `@kretsyscall`, `@ksyscall`; check/probe-family.ts).
+
+export const returnProbeParameters = defineError(
+  "E1350",
+  "return probe with more than one parameter",
+  "A return probe (`@uretprobe`, `@kretprobe`, `@kretsyscall`) runs when the function returns; by then the registers that held its arguments have been reused, so the only value it can read is the return value. Its program takes that value as its one parameter, or no parameter. To see the arguments too, record them in a map keyed by `tid()` from an entry probe and look them up at the return.",
+  (attribute: string, count: number) => ({
+    message: `\`@${attribute}\` programs take at most one parameter (the return value), not ${count}`,
+    label: "the arguments are gone when the function returns",
+    help: "keep one parameter for the return value; read the arguments in an entry probe and keep them in a map keyed by `tid()`",
+  }),
+);
+
+/** Where a register-valued parameter comes from. */
+export type RegisterSource = "uprobe" | "usdt" | "returnValue";
+
+const registerSourceText: Record<RegisterSource, string> = {
+  uprobe: "a uprobe reads the function's arguments from registers",
+  usdt: "a USDT probe's arguments are integers (registers, stack slots or constants the notes describe)",
+  returnValue: "a return value is one register",
+};
+
+export const registerProbeParameter = defineError(
+  "E1351",
+  "probe parameter that is not a register value",
+  "Programs on user-space functions and USDT probes, and return probes, receive plain register values: integers (of any width), `bool`, `char`, enums, or pointers (user-space addresses for uprobes and USDT: read what they point to with `str(p)`). A struct or an array passed by value is not one register.",
+  (index: number, name: string, type: string, source: RegisterSource) => ({
+    message: `parameter ${index} \`${name}\` is \`${type}\`; ${registerSourceText[source]}`,
+    label: "not a register value",
+    help: "declare it as an integer or a pointer (`u64`, `i32`, `*u8`, …)",
+  }),
+);
+
+export const tooManyProbeArguments = defineError(
+  "E1352",
+  "more probe arguments than the probe can read",
+  "libbpf 1.1's `BPF_KPROBE` (used for uprobes) unpacks at most five register arguments; `BPF_USDT` unpacks at most twelve USDT arguments (`BPF_USDT_MAX_ARG_CNT`).",
+  (attribute: string, count: number, limit: number) => ({
+    message: `\`@${attribute}\` programs read at most ${limit} arguments; this one takes ${count}`,
+    label: "past the last argument the probe can read",
+    help: `keep the first ${limit} parameters`,
+  }),
+);
+
+export const stackIdOutsideTracing = defineError(
+  "E1353",
+  "stack id outside a tracing program",
+  "`m.kernel_stack()` and `m.user_stack()` on a `stack_trace` map call `bpf_get_stackid` with the program's context. The kernel gives that helper to programs that run for a task (tracepoints, probes, uprobes, perf events, …), not to XDP, TC, socket filters or struct_ops, and a `@helper` has no context of its own to pass.",
+  (call: string, programLabel: string | undefined) => ({
+    message: programLabel === undefined ? `\`${call}\` needs a program's context; a helper has none` : `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: programLabel === undefined ? "not in the program itself" : `the kernel refuses \`bpf_get_stackid\` to ${programLabel} programs`,
+    help: programLabel === undefined ? "record the stack id in the program and pass it to the helper" : "record stacks from a tracepoint, probe, uprobe or perf event program",
+  }),
+);
+
+export const taskStorageWithoutTask = defineError(
+  "E1354",
+  "task storage in a program without a task",
+  "A task storage map holds one value per task; its operations use the current task (`bpf_get_current_task_btf`) and `bpf_task_storage_get`, which the kernel gives to programs that run for a task (tracepoints, probes, uprobes, perf events, LSM, …), not to XDP, TC, socket filters or struct_ops.",
+  (call: string, programLabel: string) => ({
+    message: `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: `${programLabel} programs do not run for a task`,
+    help: "use the task storage from a tracepoint, probe, uprobe or perf event program; elsewhere key a hash map by what the program sees",
+  }),
+);
+
+export const localStorageSize = defineError(
+  "E1355",
+  "size on a local storage map",
+  "Local storage maps (`task_storage<V>`, `inode_storage<V>`) keep one value per kernel object, created with it and freed with it; the kernel sizes them itself and refuses a `max_entries`.",
+  (kind: string) => ({
+    message: `\`${kind}\` maps take no size`,
+    label: "the kernel keeps one value per object",
+    help: `write \`var m : ${kind}<u64>\``,
+  }),
+);
+
+export const drainHandler = defineError(
+  "E1356",
+  "user ring buffer drained without a record handler",
+  "`urb.drain(handler)` reads every record user space wrote into a `user_ringbuf<T>`: the kernel's `bpf_user_ringbuf_drain` calls back once per record, and the generated callback copies the record and calls `handler`, a `@helper` of the file taking `*T` (or `T`) and returning an integer: 0 to go on, 1 to stop. The result is how many records were drained (or a negative errno).",
+  (call: string, record: string) => ({
+    message: `\`${call}\` takes one \`@helper\` handling a \`${record}\` record`,
+    label: "not a record handler",
+    help: `declare \`@helper fn handle(r: *${record}) -> i64 { …; return 0 }\` and write \`drain(handle)\``,
+  }),
+);
+
+export const storageWrongProgramType = defineError(
+  "E1357",
+  "local storage in a program type the kernel refuses it to",
+  "Inode storage maps keep one value per inode; the kernel gives their helpers (`bpf_inode_storage_get`, `bpf_inode_storage_delete`) to LSM programs only, so `get`/`set`/`remove` on one are refused to every other program type.",
+  (call: string, programLabel: string, progType: string) => ({
+    message: `\`${call}\` cannot be called in ${programLabel} programs`,
+    label: `the kernel gives these helpers to ${progType} programs only`,
+    help: "use it from an `@lsm(\"HOOK\")` program whose hook passes the inode",
+  }),
+);

@@ -421,6 +421,12 @@ const targetShapeText: Record<TargetShape, string> = {
   eventName: "a tracepoint event name without its category",
   kernelFunction: "a kernel function name (optionally `+offset`)",
   netfilterHook: "a netfilter hook: `ipv4` or `ipv6`, `:`, one of `pre_routing`, `local_in`, `forward`, `local_out`, `post_routing`, then optionally `:` and a priority (an integer, default 0)",
+  kernelFunctionName: "a kernel function name (without an offset: the probe is at its return)",
+  syscallName: "a system call name without its `sys_` prefix (`openat`)",
+  lsmHook: "an LSM hook name (`file_open`, without `bpf_lsm_`)",
+  binarySymbol: "`PATH:SYMBOL` or `PATH:SYMBOL+OFFSET` (a binary or library and a function in it)",
+  binarySymbolNoOffset: "`PATH:SYMBOL` (a binary or library and a function in it; a return probe takes no offset)",
+  usdtProbe: "`PATH:PROVIDER:NAME` (a binary or library and a USDT probe in its `.note.stapsdt` notes)",
 };
 
 function attributeArgumentProblemText(problem: AttributeArgumentProblem): string {
@@ -508,3 +514,4 @@ export const logicalNeedsBool = defineError(
 // The language features' type errors (E0340–E0399) live in types-features.ts.
 export * from "./types-features.js";
 export * from "./types-kernel-interfaces.js";
+export * from "./types-modules.js";

@@ -18,10 +18,17 @@ export type WrongSideAdvice =
   | { readonly kind: "perfHandlersInUserSpace" | "lostInUserSpace" | "cpusInUserSpace" }
   | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string }
   | { readonly kind: "redirectInEbpf"; readonly map: string }
-  | { readonly kind: "storageInEbpf"; readonly map: string };
+  | { readonly kind: "storageInEbpf"; readonly map: string }
+  | { readonly kind: "stackIdInEbpf" | "stackPrintInUserSpace" | "taskStorageInEbpf" | "userRingbufPushInUserSpace" | "userRingbufDrainInEbpf" | "objectStorageInEbpf"; readonly map: string };
 
 export function wrongSideAdviceText(advice: WrongSideAdvice): string {
   switch (advice.kind) {
+    case "userRingbufPushInUserSpace": return `user space writes the records (\`${advice.map}.push(r)\`); eBPF code reads them with \`${advice.map}.drain(handler)\``;
+    case "userRingbufDrainInEbpf": return `eBPF code reads the records (\`${advice.map}.drain(handler)\`); user space writes them with \`${advice.map}.push(r)\``;
+    case "objectStorageInEbpf": return `an inode's value is read and written by LSM programs (\`${advice.map}.get(inode)\`)`;
+    case "taskStorageInEbpf": return `a task's value is read and written by eBPF programs (\`${advice.map}.get()\`); copy it into a hash map keyed by \`pid()\` for user space`;
+    case "stackIdInEbpf": return `record stack ids in an eBPF program (\`${advice.map}.kernel_stack()\`), keep them in a map, and print them from user space`;
+    case "stackPrintInUserSpace": return `print the frames of a stack id in user space (\`${advice.map}.print_kernel_stack(id)\`), after reading the id from a map the program wrote`;
     case "ringbufInEbpf":
       return "reserve and submit records in an eBPF program; user space receives them with `events.on_event(handler)` and `dispatch(events)`";
     case "ringbufHandlersInUserSpace":
@@ -83,6 +90,8 @@ const valueContextPhrases = {
   index: "an index",
   headerOffset: "the header offset",
   cpuNumber: "the CPU number",
+  stackId: "the stack id",
+  stackPid: "the pid that recorded the stack",
   matchArm: "this match arm",
   matchPattern: "this pattern",
   loopStart: "the loop start",

@@ -6,27 +6,33 @@
 import type { CWriter } from "../c-writer.js";
 
 /** The attach functions the loader pieces of this module's program types ask for. */
-export function emitTracingAttach(w: CWriter, pieces: { readonly tracepointAttach: boolean; readonly probeAttach: boolean }): void {
+export function emitTracingAttach(w: CWriter, pieces: { readonly tracepointAttach: boolean; readonly probeAttach: boolean; readonly userProbes: boolean }): void {
   if (pieces.tracepointAttach) emitTracepointAttach(w);
-  if (pieces.probeAttach) emitProbeAttach(w);
+  if (pieces.probeAttach) emitProbeAttach(w, pieces.userProbes);
 }
 
 /**
  * Probes: the function is in the section name (`fentry/do_exit`, `kprobe/vfs_read+16`,
- * `ksyscall/openat`).
+ * `ksyscall/openat`, `kretprobe/…`, `fexit/…`, `lsm/file_open`); uprobes and USDT
+ * probes name a binary and go to runtime-c/attach-uprobe.c.
  * A kprobe may be moved to another function by `attach(p, "other", 0)`; an fentry
  * program is verified against its function's BTF and cannot.
  */
-function emitProbeAttach(w: CWriter): void {
+function emitProbeAttach(w: CWriter, userProbes: boolean): void {
   w.block("static int ks_attach_probe(struct bpf_program *prog, const char *target, __u32 flags, struct ks_attachment *slot)", () => {
     w.line("(void)flags;");
     w.line("const char *section = bpf_program__section_name(prog);");
     w.line("const char *declared = strchr(section, '/');");
     w.line('declared = declared ? declared + 1 : "";');
+    if (userProbes) {
+      w.comment("uprobes, uretprobes, USDT (runtime-c/attach-uprobe.c): the target names a binary.");
+      w.line("int user = ks_user_probe_kind(section);");
+      w.line("if (user) return ks_attach_user_probe(prog, user, target && *target ? target : declared, slot);");
+    }
     w.line("int kprobe = bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE;");
     w.line("int raw = bpf_program__type(prog) == BPF_PROG_TYPE_RAW_TRACEPOINT;");
     w.comment("ksyscall/NAME: `attach(p, \"sys_NAME\", 0)` names the same system call; libbpf finds the architecture's wrapper.");
-    w.line('int syscall = strncmp(section, "ksyscall/", 9) == 0;');
+    w.line('int syscall = strncmp(section, "ksyscall/", 9) == 0 || strncmp(section, "kretsyscall/", 12) == 0;');
     w.block('if (syscall && target && strncmp(target, "sys_", 4) == 0 && strcmp(target + 4, declared) == 0)', () => {
       w.line("target = declared;");
     });
@@ -36,7 +42,9 @@ function emitProbeAttach(w: CWriter): void {
         w.line("return -1;");
       });
       w.comment("A raw tracepoint program is not tied to its event: the kernel checks at attach time that it reads no more arguments than the event has.");
-      w.line("slot->link = raw ? bpf_program__attach_raw_tracepoint(prog, target) : bpf_program__attach_kprobe(prog, false, target);");
+      w.comment("A kretprobe moved to another function stays a return probe.");
+      w.line('int retprobe = strncmp(section, "kretprobe/", 10) == 0;');
+      w.line("slot->link = raw ? bpf_program__attach_raw_tracepoint(prog, target) : bpf_program__attach_kprobe(prog, retprobe, target);");
     });
     w.line("else slot->link = bpf_program__attach(prog);");
     w.block("if (!slot->link)", () => {

@@ -282,7 +282,8 @@ function emitAttach(w: CWriter, module: IrModule): void {
   const pieces = loaderPieces(present);
   for (const piece of pieces) if ("runtimeC" in piece) pasteRuntimeC(w, piece.runtimeC as RuntimeCFile);
   const generated = new Set(pieces.flatMap((piece) => ("generated" in piece ? [piece.generated] : [])));
-  emitTracingAttach(w, { tracepointAttach: generated.has("tracepointAttach"), probeAttach: generated.has("probeAttach") });
+  const userProbes = pieces.some((piece) => "runtimeC" in piece && piece.runtimeC === "attach-uprobe");
+  emitTracingAttach(w, { tracepointAttach: generated.has("tracepointAttach"), probeAttach: generated.has("probeAttach"), userProbes });
   emitTcAttach(w, module);
 
   w.line("static const struct { enum bpf_prog_type type; const char *label; ks_attach_fn attach; } ks_attach_table[] = {");

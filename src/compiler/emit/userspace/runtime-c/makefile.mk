@@ -12,6 +12,11 @@ LIBBPF_INCLUDE ?=
 LIBBPF_LIB ?=
 ARGS ?=
 
+# libbpf's usdt.bpf.h includes <linux/errno.h>, whose <asm/errno.h> is in the multiarch
+# directory (/usr/include/x86_64-linux-gnu) that clang -target bpf does not search; searched
+# after everything else, so it adds headers and replaces none.
+BPF_SYSTEM_INCLUDES ?= -idirafter /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
+
 comma := ,
 LIBBPF_CPPFLAGS := $(if $(LIBBPF_INCLUDE),-I$(LIBBPF_INCLUDE))
 LIBBPF_LDFLAGS := $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB) -Wl$(comma)-rpath$(comma)$(LIBBPF_LIB))
@@ -44,7 +49,7 @@ vmlinux.h:
 	mv $@.tmp $@
 
 $(KS_BPF_OBJECT): $(KS_BPF_SOURCE) vmlinux.h
-	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(KS_COMPAT_CFLAGS) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(KS_COMPAT_CFLAGS) $(BPF_SYSTEM_INCLUDES) $(BPF_CFLAGS) -c $< -o $@
 
 $(KS_SKELETON_HEADER): $(KS_BPF_OBJECT)
 	$(BPFTOOL) gen skeleton $< name $(KS_SKELETON) > $@.tmp
