@@ -13,6 +13,7 @@ import type {
   Attribute, ConfigField, Decl, EnumVariant, Expr, FunctionDecl, Ident, ImplItem, Param,
   StringLiteral, StructField, TypeExpr,
 } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
@@ -181,10 +182,10 @@ function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
   const token = c.tok;
   if (token.kind === "String") {
     c.skip();
-    return { kind: "StringLiteral", value: token.value as string, span: token.span };
+    return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
   }
   c.error(E.expectedToken, c.errorSpan(), "stringLiteral", describeToken(token), where);
-  return { kind: "StringLiteral", value: "", span: c.emptySpan() };
+  return { kind: "StringLiteral", value: "", span: c.emptySpan(), id: nextExprId() };
 }
 
 function parseParams(c: Cursor): Param[] {

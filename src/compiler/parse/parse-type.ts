@@ -8,6 +8,7 @@
 //! context aliases are ordinary names here; the checker gives them meaning.
 
 import type { Expr, FunctionTypeParam, Ident, TypeExpr } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import type { Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
@@ -40,7 +41,7 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
       const inner = c.bracketed(() => parseExpression(c));
       c.expect("]", "closeArraySize");
       return inner;
-    }, (span): Expr => ({ kind: "ErrorExpr", span }));
+    }, (span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() }));
     height = c.link("type", height, c.measured(sizeMark), open.span);
     if (height === undefined) {
       c.skipTypeRest();
@@ -140,7 +141,7 @@ export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
     const expr = parseExpression(c);
     c.expect(")", where);
     return expr;
-  }), (span) => ({ kind: "ErrorExpr", span }));
+  }), (span) => ({ kind: "ErrorExpr", span, id: nextExprId() }));
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */
