@@ -47,6 +47,16 @@ const TYPE_TOKENS: ReadonlySet<TokenKind> = new Set<TokenKind>(["*", "Ident", "f
 
 export type TooDeep = E.NestedConstruct;
 
+/**
+ * `list` at its exact length, for a list the tree keeps. An array grown by `push` keeps
+ * room for more (16 slots for one element), and the tree lives to the end of the
+ * compile: a 100k-line program would carry megabytes of empty slots, copied by the
+ * garbage collector like the rest.
+ */
+export function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
 export class Cursor {
   private pos = 0;
   nesting = 0;

@@ -15,7 +15,7 @@ import type {
 } from "../ast.js";
 import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { DECLARATION_ONLY, exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
@@ -152,12 +152,12 @@ function parseAttributes(c: Cursor): Attribute[] {
           if (!c.eat(",")) break;
         }
         c.expect(")", "closeAttributeArguments");
-        return list;
+        return exact(list);
       });
     }
     attributes.push({ kind: "Attribute", name, args, span: c.spanFrom(start) });
   }
-  return attributes;
+  return exact(attributes);
 }
 
 /** Literals, names, `flag(N)` and `a | b` lists: what an attribute can sensibly carry. */
@@ -201,7 +201,7 @@ function parseParams(c: Cursor): Param[] {
       if (!c.eat(",")) break;
     }
     c.expect(")", "closeParameters");
-    return params;
+    return exact(params);
   });
 }
 

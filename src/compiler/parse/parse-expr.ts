@@ -12,7 +12,7 @@
 import type { AssignOp, BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
 import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { Cursor } from "./cursor.js";
+import { exact, type Cursor } from "./cursor.js";
 import type { Span } from "../source.js";
 import { ASSIGN_OPS, parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
@@ -167,7 +167,7 @@ export function parseArguments(c: Cursor): Expr[] {
       if (!c.eat(",")) break;
     }
     c.expect(")", "closeArguments");
-    return args;
+    return exact(args);
   }), (span) => [errorExpr(span)]);
 }
 
@@ -224,7 +224,7 @@ function parsePrimary(c: Cursor): Expr {
           if (!c.eat(",")) break;
         }
         c.expect("]", "closeArrayLiteral");
-        return { kind: "ArrayLiteral", elements: elements, span: c.spanFrom(start), id: nextExprId() } as const;
+        return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() } as const;
       }), errorExpr);
     }
     case "match":
@@ -277,7 +277,7 @@ function parseStructLiteral(c: Cursor): Expr {
       if (!c.eat(",")) break;
     }
     c.expect("}", { closeStructLiteral: typeName.name });
-    return list;
+    return exact(list);
   }), () => []);
   return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start), id: nextExprId() };
 }
@@ -312,7 +312,7 @@ function parseMatch(c: Cursor): Expr {
       c.syncStatement();
       if (c.position === before) c.advance();
     }
-    return list;
+    return exact(list);
   }), () => {
     tooDeep = true;
     return [];

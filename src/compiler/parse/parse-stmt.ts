@@ -9,7 +9,7 @@
 
 import type { Block, CatchClause, Expr, Ident, IfStmt, IntLiteral, Stmt, TypeExpr } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { DECLARATION_ONLY, exact, type Cursor } from "./cursor.js";
 import { intLiteral } from "./durations.js";
 import { parseCondition, parseExpression } from "./parse-expr.js";
 import { parseIdent, parseType } from "./parse-type.js";
@@ -44,14 +44,14 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     while (c.eat(";"));
     if (c.at("}")) {
       c.skip();
-      return statements;
+      return exact(statements);
     }
     const token = c.tok;
     // At end of file, or at a line starting a new function: this block lost its `}`.
     if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
       c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(token));
       c.panicking = false;
-      return statements;
+      return exact(statements);
     }
     const before = c.position;
     c.beginStatement();

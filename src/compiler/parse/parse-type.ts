@@ -10,7 +10,7 @@
 import type { Expr, FunctionTypeParam, Ident, TypeExpr } from "../ast.js";
 import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { Cursor } from "./cursor.js";
+import { exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { describeToken, isWordToken } from "./token.js";
 
@@ -97,7 +97,7 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
         }
         c.splitGreater();
         c.expect(">", "closeTypeArguments");
-        return list;
+        return exact(list);
       });
     }, () => c.skipTypeRest(), () => []);
     let capacity: Expr | undefined;
