@@ -232,7 +232,7 @@ function parseFunction(c: Cursor, start: number, attributes: Attribute[]): Funct
   let returnType: TypeExpr | undefined;
   let returnName: Ident | undefined;
   if (c.eat("->")) {
-    if (c.at("Ident") && c.peek().kind === ":") {
+    if (c.at("Ident") && c.peekKind() === ":") {
       returnName = parseIdent(c);
       c.skip();
     }
@@ -278,7 +278,7 @@ function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, 
         return items;
       }
       // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
-      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peek().kind !== ":";
+      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peekKind() !== ":";
       if (token.kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
         c.report(E.unclosedDelimiter, open.span, "{", "}", describeToken(token));
         c.panicking = false;

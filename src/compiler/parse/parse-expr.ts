@@ -16,7 +16,7 @@ import { exact, type Cursor } from "./cursor.js";
 import type { Span } from "../source.js";
 import { ASSIGN_OPS, parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
-import { describeToken, isWordToken, type TokenKind } from "./token.js";
+import { describeToken, isKeyword, type TokenKind } from "./token.js";
 import { intLiteral } from "./durations.js";
 
 const BINARY_PRECEDENCE: ReadonlyMap<TokenKind, number> = new Map<TokenKind, number>([
@@ -142,7 +142,7 @@ function parsePostfix(c: Cursor): Expr {
       if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start), id: nextExprId() };
     } else if (kind === "." || kind === "->") {
-      height = c.link("operatorChain", height, 0, c.tok.span);
+      height = c.link("operatorChain", height, 0);
       if (height === undefined) break;
       c.skip();
       const field = parseFieldName(c, { after: kind });
@@ -256,10 +256,10 @@ function parsePrimary(c: Cursor): Expr {
 /** `Name {` followed by `}` or `field:` — and not where `{` opens a statement body. */
 function startsStructLiteral(c: Cursor): boolean {
   if (c.noStruct) return false;
-  const brace = c.peek(1);
-  if (brace.kind !== "{" || (brace.newlineBefore && c.nesting === 0)) return false;
-  const next = c.peek(2);
-  return next.kind === "}" || (isWordToken(next) && c.peek(3).kind === ":");
+  // Kinds only: this runs for every name in an expression.
+  if (c.peekKind(1) !== "{" || (c.peekNewlineBefore(1) && c.nesting === 0)) return false;
+  const next = c.peekKind(2);
+  return next === "}" || ((next === "Ident" || isKeyword(next)) && c.peekKind(3) === ":");
 }
 
 function parseStructLiteral(c: Cursor): Expr {
@@ -352,7 +352,7 @@ function parsePattern(c: Cursor): Pattern {
       break;
     }
     case "-":
-      if (c.peek().kind === "Int") {
+      if (c.peekKind() === "Int") {
         c.skip();
         const operand = parsePrimary(c);
         const literal = { kind: "UnaryExpr", op: "-", operand, span: c.spanFrom(start), id: nextExprId() } as const;

@@ -164,7 +164,7 @@ function parseIf(c: Cursor): IfStmt {
   let binding: Ident | undefined;
   let bindingType: TypeExpr | undefined;
   let condition: Expr;
-  const parenthesisedBinding = c.at("(") && (c.peek().kind === "var" || c.peek().kind === "let");
+  const parenthesisedBinding = c.at("(") && (c.peekKind() === "var" || c.peekKind() === "let");
   if (parenthesisedBinding || c.at("var") || c.at("let")) {
     // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
     const parseBinding = (): Expr => {
@@ -212,7 +212,7 @@ function parseFor(c: Cursor): Stmt {
     first = parseExpression(c);
     if (c.eat("..")) end = parseExpression(c);
   };
-  if (c.at("(") && c.peek().kind === "Ident" && c.peek(2).kind === ",") {
+  if (c.at("(") && c.peekKind() === "Ident" && c.peekKind(2) === ",") {
     c.skip();
     key = parseIdent(c);
     c.skip();

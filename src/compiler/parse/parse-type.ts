@@ -117,7 +117,7 @@ function parseFunctionType(c: Cursor): TypeExpr {
     while (!c.at(")") && !c.at("EOF")) {
       const paramStart = c.start;
       let name: Ident | undefined;
-      if (c.at("Ident") && c.peek().kind === ":") {
+      if (c.at("Ident") && c.peekKind() === ":") {
         name = parseIdent(c);
         c.skip();
       }
