@@ -61,10 +61,20 @@ test("an ExprTable answers like a Map keyed by the node, numbered or not", () =>
 test("an ExprTable keeps expressions whose numbers lie far apart", () => {
   const table = new ExprTable<Expr, number>();
   const span = { file: "t.ks", start: 0, end: 0 };
-  const far: Expr[] = [5, 100_000, 3, 70_000, 256, 255].map((id) => ({ kind: "NullLiteral", span, id }));
+  // Numbers below the first one set (5, 3) move the start down; one far below the rest
+  // (more than a million) is kept aside; all answer the same.
+  const far: Expr[] = [70_000, 5, 100_000, 3, 70_001, 256, 255, 5_000_000, 10, 1_000_000].map((id) => ({ kind: "NullLiteral", span, id }));
   far.forEach((e, i) => table.set(e, i));
   far.forEach((e, i) => assert.equal(table.get(e), i));
+  far.forEach((e) => assert.equal(table.has(e), true));
   assert.equal(table.size, far.length);
+  assert.deepEqual([...table.values()].sort(), far.map((_, i) => i).sort());
+  const late = new ExprTable<Expr, number>();
+  const [high, low]: Expr[] = [5_000_000, 1].map((id) => ({ kind: "NullLiteral", span, id }));
+  late.set(high!, 1).set(low!, 2);
+  assert.equal(late.get(high!), 1);
+  assert.equal(late.get(low!), 2);
+  assert.equal(late.size, 2);
 });
 
 test("utf8Length counts bytes as TextEncoder encodes them", () => {

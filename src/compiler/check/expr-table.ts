@@ -9,21 +9,28 @@
 //! nodes, which is about the order the checker and lowering visit them, so the arrays
 //! are filled and read almost in sequence.
 //!
-//! The arrays come in pages of `PAGE` entries, found by the number's high bits: the
-//! numbers of one program need not start at 0 (the counter is per process), and a
-//! table that only sees some of them allocates only the pages it uses. A node without a
-//! number (made without the parser) goes to an ordinary map.
+//! The arrays come in pages of `PAGE` entries, found by the number's high bits, counted
+//! from the lowest page set so far: the counter is per process, so a long-lived process
+//! (an editor's server) parses on to ever larger numbers, and a table starts where its
+//! program's numbers do (a number below that page moves the start down, unless it is
+//! further below than `MAX_GAP_PAGES`). A table that only sees some numbers allocates
+//! only the pages it uses. A node without a number (made without the parser), or one
+//! numbered far below the others, goes to an ordinary map.
 
 import type { ExprNode } from "../ast.js";
 
 const PAGE_BITS = 8;
 const PAGE = 1 << PAGE_BITS;
+/** How many pages the start may move down for one number (a million numbers). */
+const MAX_GAP_PAGES = 4096;
 
 /** One page: the keys in the first half, the values in the second. */
 type Page = unknown[];
 
 export class ExprTable<K extends ExprNode, V> implements ReadonlyMap<K, V> {
   private readonly pages: (Page | undefined)[] = [];
+  /** The page `pages[0]` holds (-1 before the first number is set). */
+  private firstPage = -1;
   private others: Map<K, V> | undefined;
   private numbered = 0;
 
@@ -31,29 +38,42 @@ export class ExprTable<K extends ExprNode, V> implements ReadonlyMap<K, V> {
     return this.numbered + (this.others?.size ?? 0);
   }
 
+  /** The index in `pages` of `id`'s page; -1 for a key kept in `others`. */
+  private pageIndex(id: number | undefined): number {
+    return id === undefined || this.firstPage < 0 ? -1 : (id >>> PAGE_BITS) - this.firstPage;
+  }
+
   get(key: K): V | undefined {
     const id = key.id;
-    if (id === undefined) return this.others?.get(key);
-    const page = this.pages[id >>> PAGE_BITS];
+    const index = this.pageIndex(id);
+    if (index < 0) return this.others?.get(key);
+    const page = this.pages[index];
     if (page === undefined) return undefined;
-    const slot = id & (PAGE - 1);
+    const slot = id! & (PAGE - 1);
     return page[slot] === key ? (page[PAGE + slot] as V) : undefined;
   }
 
   has(key: K): boolean {
     const id = key.id;
-    if (id === undefined) return this.others?.has(key) ?? false;
-    const page = this.pages[id >>> PAGE_BITS];
-    return page !== undefined && page[id & (PAGE - 1)] === key;
+    const index = this.pageIndex(id);
+    if (index < 0) return this.others?.has(key) ?? false;
+    const page = this.pages[index];
+    return page !== undefined && page[id! & (PAGE - 1)] === key;
   }
 
   set(key: K, value: V): this {
     const id = key.id;
-    if (id === undefined) {
+    if (id !== undefined && this.firstPage < 0) this.firstPage = id >>> PAGE_BITS;
+    let index = this.pageIndex(id);
+    if (id !== undefined && index < 0 && -index <= MAX_GAP_PAGES) {
+      this.pages.unshift(...new Array<Page | undefined>(-index).fill(undefined));
+      this.firstPage += index;
+      index = 0;
+    }
+    if (index < 0) {
       (this.others ??= new Map()).set(key, value);
       return this;
     }
-    const index = id >>> PAGE_BITS;
     let page = this.pages[index];
     if (page === undefined) {
       page = new Array<unknown>(2 * PAGE).fill(undefined);
@@ -61,7 +81,7 @@ export class ExprTable<K extends ExprNode, V> implements ReadonlyMap<K, V> {
       while (this.pages.length < index) this.pages.push(undefined);
       this.pages[index] = page;
     }
-    const slot = id & (PAGE - 1);
+    const slot = id! & (PAGE - 1);
     if (page[slot] !== key) {
       page[slot] = key;
       this.numbered++;
