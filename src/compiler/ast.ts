@@ -114,7 +114,24 @@ export type Expr =
   | AssignExpr
   | ErrorExpr;
 
-export interface IntLiteral {
+/**
+ * What every expression node has: `id`, its number in the order the parser made the
+ * expressions (unique in the process, from `nextExprId`), so that the checker's side
+ * tables about expressions are arrays indexed by it rather than hash maps keyed by the
+ * node (check/expr-table.ts). Nodes made without the parser may lack it.
+ */
+export interface ExprNode {
+  readonly id?: number;
+}
+
+let exprIds = 0;
+
+/** A new expression number (see `ExprNode`). */
+export function nextExprId(): number {
+  return exprIds++;
+}
+
+export interface IntLiteral extends ExprNode {
   readonly kind: "IntLiteral";
   readonly value: bigint;
   /** The spelling in the source (`0xFF`, `1_000`), kept for generated C and the formatter. */
@@ -124,32 +141,32 @@ export interface IntLiteral {
   readonly span: Span;
 }
 
-export interface BoolLiteral {
+export interface BoolLiteral extends ExprNode {
   readonly kind: "BoolLiteral";
   readonly value: boolean;
   readonly span: Span;
 }
 
-export interface StringLiteral {
+export interface StringLiteral extends ExprNode {
   readonly kind: "StringLiteral";
   /** The decoded value (escapes processed). */
   readonly value: string;
   readonly span: Span;
 }
 
-export interface CharLiteral {
+export interface CharLiteral extends ExprNode {
   readonly kind: "CharLiteral";
   /** The decoded byte value. */
   readonly value: number;
   readonly span: Span;
 }
 
-export interface NullLiteral {
+export interface NullLiteral extends ExprNode {
   readonly kind: "NullLiteral";
   readonly span: Span;
 }
 
-export interface NameExpr {
+export interface NameExpr extends ExprNode {
   readonly kind: "NameExpr";
   readonly name: Ident;
   readonly span: Span;
@@ -161,7 +178,7 @@ export type BinaryOp =
   | "&&" | "||"
   | "&" | "|" | "^" | "<<" | ">>";
 
-export interface BinaryExpr {
+export interface BinaryExpr extends ExprNode {
   readonly kind: "BinaryExpr";
   readonly op: BinaryOp;
   readonly left: Expr;
@@ -173,21 +190,21 @@ export interface BinaryExpr {
 /** `-x`, `!x`, `~x`, `*p` (dereference), `&x` (address-of). */
 export type UnaryOp = "-" | "!" | "~" | "*" | "&";
 
-export interface UnaryExpr {
+export interface UnaryExpr extends ExprNode {
   readonly kind: "UnaryExpr";
   readonly op: UnaryOp;
   readonly operand: Expr;
   readonly span: Span;
 }
 
-export interface CallExpr {
+export interface CallExpr extends ExprNode {
   readonly kind: "CallExpr";
   readonly callee: Expr;
   readonly args: readonly Expr[];
   readonly span: Span;
 }
 
-export interface IndexExpr {
+export interface IndexExpr extends ExprNode {
   readonly kind: "IndexExpr";
   readonly target: Expr;
   readonly index: Expr;
@@ -195,7 +212,7 @@ export interface IndexExpr {
 }
 
 /** `a.b` (`arrow: false`) or `a->b` (`arrow: true`). */
-export interface FieldExpr {
+export interface FieldExpr extends ExprNode {
   readonly kind: "FieldExpr";
   readonly target: Expr;
   readonly field: Ident;
@@ -203,7 +220,7 @@ export interface FieldExpr {
   readonly span: Span;
 }
 
-export interface StructLiteral {
+export interface StructLiteral extends ExprNode {
   readonly kind: "StructLiteral";
   readonly typeName: Ident;
   readonly fields: readonly FieldInit[];
@@ -216,13 +233,13 @@ export interface FieldInit {
   readonly span: Span;
 }
 
-export interface ArrayLiteral {
+export interface ArrayLiteral extends ExprNode {
   readonly kind: "ArrayLiteral";
   readonly elements: readonly Expr[];
   readonly span: Span;
 }
 
-export interface MatchExpr {
+export interface MatchExpr extends ExprNode {
   readonly kind: "MatchExpr";
   readonly scrutinee: Expr;
   readonly arms: readonly MatchArm[];
@@ -242,7 +259,7 @@ export type Pattern =
   | { readonly kind: "DefaultPattern"; readonly span: Span };
 
 /** `new T()` / `new T(GFP_ATOMIC)` */
-export interface NewExpr {
+export interface NewExpr extends ExprNode {
   readonly kind: "NewExpr";
   readonly type: TypeExpr;
   readonly args: readonly Expr[];
@@ -250,7 +267,7 @@ export interface NewExpr {
 }
 
 /** `x as u16` */
-export interface CastExpr {
+export interface CastExpr extends ExprNode {
   readonly kind: "CastExpr";
   readonly expr: Expr;
   readonly type: TypeExpr;
@@ -258,14 +275,14 @@ export interface CastExpr {
 }
 
 /** `sizeof(T)` */
-export interface SizeofExpr {
+export interface SizeofExpr extends ExprNode {
   readonly kind: "SizeofExpr";
   readonly type: TypeExpr;
   readonly span: Span;
 }
 
 /** `( e )` — kept so the formatter and diagnostics see what the user wrote. */
-export interface ParenExpr {
+export interface ParenExpr extends ExprNode {
   readonly kind: "ParenExpr";
   readonly expr: Expr;
   readonly span: Span;
@@ -275,7 +292,7 @@ export interface ParenExpr {
  * `(m[k] += v)`: a compound assignment used as a value (written in parentheses), the
  * entry's value after the update (check/compound-values.ts says where it may stand).
  */
-export interface AssignExpr {
+export interface AssignExpr extends ExprNode {
   readonly kind: "AssignExpr";
   readonly target: Expr;
   readonly op: AssignOp;
@@ -284,7 +301,7 @@ export interface AssignExpr {
   readonly span: Span;
 }
 
-export interface ErrorExpr {
+export interface ErrorExpr extends ExprNode {
   readonly kind: "ErrorExpr";
   readonly span: Span;
 }

@@ -8,6 +8,7 @@ import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, IfBindingKind, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
+import { ExprTable } from "./expr-table.js";
 import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
 import { btfFor, BtfError } from "../kernel/btf.js";
@@ -127,10 +128,11 @@ export class CheckContext {
   readonly headerEnums: string[] = [];
   readonly functions: FunctionInfo[] = [];
   readonly structOps: StructOpsInfo[] = [];
-  readonly exprTypes = new Map<ast.Expr, Type>();
+  /** Every expression's type, and below every name's symbol: arrays by expression number (expr-table.ts). */
+  readonly exprTypes = new ExprTable<ast.Expr, Type>();
   /** Values narrowed implicitly where they are stored (W0260), with the type they become. */
   readonly implicitConversions = new Map<ast.Expr, Type>();
-  readonly references = new Map<ast.NameExpr, Symbol>();
+  readonly references = new ExprTable<ast.NameExpr, Symbol>();
   readonly declarations = new Map<ast.Node, Symbol>();
   readonly typeOperands = new Map<ast.TypeExpr, Type>();
   /** The constant each name pattern of a `match` arm refers to. */

@@ -30,7 +30,7 @@ import { checkNetworkOrderCast, isNetworkOrder, networkConversions } from "./byt
 import {
   checkHeaderFieldBase, checkMethodCall, isNetworkContext, contextFieldReadable, checkPacketIndex, checkUserspaceHeaderType, isPacketPlace, movedPacketPointer, reportUnprovenPacketAccess, acceptImplicitPacketRead,
 } from "./packets.js";
-import { checkStringBinary, checkStringIndex } from "./strings.js";
+import { checkStringBinary, checkStringIndex, utf8Length } from "./strings.js";
 import { constantInteger } from "./constants.js";
 import { checkMatch } from "./match.js";
 import { checkModuleCall, reportModuleAsValue } from "./imports.js";
@@ -88,7 +88,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "IntLiteral": return expr.duration ? u64 : { kind: "intLiteral", value: expr.value };
     case "BoolLiteral": return boolType;
     case "CharLiteral": return charType;
-    case "StringLiteral": return { kind: "str", size: Math.max(1, new TextEncoder().encode(expr.value).length) };
+    case "StringLiteral": return { kind: "str", size: Math.max(1, utf8Length(expr.value)) };
     case "NullLiteral": return nullType;
     case "ParenExpr": return checkExpr(c, scope, expr.expr, expected);
     case "NameExpr": return checkName(c, scope, expr);

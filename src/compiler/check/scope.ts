@@ -3,7 +3,8 @@
 import type { Symbol } from "./semantics.js";
 
 export class Scope {
-  private readonly symbols = new Map<string, Symbol>();
+  /** Made with the first declaration: most blocks declare nothing. */
+  private symbols: Map<string, Symbol> | undefined;
 
   constructor(readonly parent: Scope | undefined) {}
 
@@ -13,20 +14,24 @@ export class Scope {
 
   /** The symbol declared in this very scope (not parents), for redefinition checks. */
   own(name: string): Symbol | undefined {
-    return this.symbols.get(name);
+    return this.symbols?.get(name);
   }
 
   declare(name: string, symbol: Symbol): void {
-    this.symbols.set(name, symbol);
+    (this.symbols ??= new Map()).set(name, symbol);
   }
 
   lookup(name: string): Symbol | undefined {
-    return this.symbols.get(name) ?? this.parent?.lookup(name);
+    for (let scope: Scope | undefined = this; scope !== undefined; scope = scope.parent) {
+      const symbol = scope.symbols?.get(name);
+      if (symbol !== undefined) return symbol;
+    }
+    return undefined;
   }
 
   /** Every visible name, innermost first, for "did you mean". */
   visibleNames(): string[] {
-    const names = [...this.symbols.keys()];
+    const names = [...(this.symbols?.keys() ?? [])];
     return this.parent ? names.concat(this.parent.visibleNames()) : names;
   }
 }

@@ -22,6 +22,24 @@ import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
 import { unparenthesize } from "../ast.js";
 
+/**
+ * The length of `text` in UTF-8, as `TextEncoder` encodes it (a lone surrogate is
+ * U+FFFD, 3 bytes), without encoding it: every string literal's type needs it.
+ */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 
 /** A binary operator with at least one string operand. */
 export function checkStringBinary(ctx: CheckContext, expr: ast.BinaryExpr, left: Type, right: Type): Type {

@@ -5,7 +5,7 @@
 
 import type * as ast from "../ast.js";
 import type * as ir from "../ir.js";
-import type { Type } from "../types.js";
+import type { EnumLayout, Type } from "../types.js";
 import { boolType, voidType } from "../types.js";
 import type { FunctionLowering } from "./lower.js";
 import { InternalError } from "./lower.js";
@@ -96,10 +96,20 @@ export function lowerAssert(l: FunctionLowering, expr: ast.Expr): ir.IrStmt[] | 
   return [{ kind: "if", condition: { kind: "unary", op: "!", operand: lowered, type: boolType, span }, then: [fail([], undefined, undefined)], else: undefined, span }];
 }
 
-function enumLabels(l: FunctionLowering, left: Type, right: Type): { name: string; value: bigint }[] | undefined {
+type EnumLabels = readonly { readonly name: string; readonly value: bigint }[];
+
+/** The labels of each enum, made once: a test file compares with the same few enums thousands of times. */
+const labelsByLayout = new WeakMap<EnumLayout, EnumLabels>();
+
+function enumLabels(l: FunctionLowering, left: Type, right: Type): EnumLabels | undefined {
   const named = left.kind === "enum" ? left : right.kind === "enum" ? right : undefined;
   if (!named || named.kind !== "enum") return undefined;
   const layout = l.semantics.tables.enums.get(named.name);
   if (!layout) throw new InternalError(`enum ${named.name} has no layout`);
-  return layout.constants.map((c) => ({ name: c.name, value: c.value }));
+  let labels = labelsByLayout.get(layout);
+  if (!labels) {
+    labels = layout.constants.map((c) => ({ name: c.name, value: c.value }));
+    labelsByLayout.set(layout, labels);
+  }
+  return labels;
 }

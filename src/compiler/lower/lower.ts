@@ -265,7 +265,12 @@ export class FunctionLowering implements MatchLowering {
 
   /** One statement, preceded by the calls its expressions hoisted. */
   statement(stmt: ast.Stmt): ir.IrStmt[] {
-    const { prelude, value } = this.withPrelude(() => this.statementItself(stmt));
+    // `withPrelude` inlined: this runs once per statement.
+    const outer = this.pending;
+    this.pending = [];
+    const value = this.statementItself(stmt);
+    const prelude = this.pending;
+    this.pending = outer;
     return prelude.length === 0 ? value : [...prelude, ...value];
   }
 

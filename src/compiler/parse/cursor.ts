@@ -47,6 +47,16 @@ const TYPE_TOKENS: ReadonlySet<TokenKind> = new Set<TokenKind>(["*", "Ident", "f
 
 export type TooDeep = E.NestedConstruct;
 
+/**
+ * `list` at its exact length, for a list the tree keeps. An array grown by `push` keeps
+ * room for more (16 slots for one element), and the tree lives to the end of the
+ * compile: a 100k-line program would carry megabytes of empty slots, copied by the
+ * garbage collector like the rest.
+ */
+export function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
 export class Cursor {
   private pos = 0;
   nesting = 0;
@@ -73,6 +83,16 @@ export class Cursor {
 
   peek(ahead = 1): Token {
     return this.tokens.token(this.index(ahead));
+  }
+
+  /** The kind of the token `ahead` tokens on (without making it an object). */
+  peekKind(ahead = 1): TokenKind {
+    return this.tokens.kind(this.index(ahead));
+  }
+
+  /** Whether a line break stands before the token `ahead` tokens on. */
+  peekNewlineBefore(ahead = 1): boolean {
+    return this.tokens.newlineBefore(this.index(ahead));
   }
 
   /** The index of the token `ahead` tokens on; the lexer always ends the stream with EOF, which stays put. */
@@ -280,12 +300,13 @@ export class Cursor {
    * `(a + b) + c`: each link puts everything before it one level further down), whose
    * new operand reached `operandHeight` levels below the chain's own. Returns the chain's
    * new height, or undefined (E0121 at `at`) when it would nest too deep; the caller then
-   * skips the rest of the construct.
+   * skips the rest of the construct. Without `at`, the error is at the current token
+   * (made an object only then: `a.b.c` links once per field).
    */
-  link(what: TooDeep, height: number, operandHeight: number, at: Span): number | undefined {
+  link(what: TooDeep, height: number, operandHeight: number, at?: Span): number | undefined {
     const grown = Math.max(height + 1, operandHeight);
     if (this.level + grown > maxNesting) {
-      this.reportTooDeep(what, at);
+      this.reportTooDeep(what, at ?? this.tok.span);
       return undefined;
     }
     this.reached = Math.max(this.reached, this.level + grown);

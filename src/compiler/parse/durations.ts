@@ -3,6 +3,7 @@
 //! marks the `IntLiteral` with its unit, the checker types it `u64` (check/expressions.ts).
 
 import type { IntLiteral } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import type { Span } from "../source.js";
 
 export type DurationUnit = "ns" | "us" | "ms" | "s" | "m" | "h";
@@ -35,12 +36,15 @@ export function splitUnitSuffix(text: string): { readonly digits: string; readon
 
 /** The unit of a duration literal's spelling, or undefined for a plain integer. */
 export function durationUnitOf(text: string): DurationUnit | undefined {
+  // A spelling ending in a digit has no suffix (most literals): no pattern to run.
+  const last = text.charCodeAt(text.length - 1);
+  if (last >= 48 && last <= 57) return undefined;
   return splitUnitSuffix(text)?.unit;
 }
 
 /** The `IntLiteral` of an `Int` token, marked when it is a duration. */
 export function intLiteral(token: { readonly value?: bigint | string | number; readonly text: string; readonly span: Span }): IntLiteral {
   return durationUnitOf(token.text) === undefined
-    ? { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span }
-    : { kind: "IntLiteral", value: token.value as bigint, text: token.text, duration: true, span: token.span };
+    ? { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span, id: nextExprId() }
+    : { kind: "IntLiteral", value: token.value as bigint, text: token.text, duration: true, span: token.span, id: nextExprId() };
 }

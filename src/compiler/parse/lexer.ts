@@ -55,8 +55,16 @@ const punctuationByFirst: ReadonlyMap<string, readonly Punctuation[]> = (() => {
   return map;
 })();
 
+/** The same lists by the first character's code (every punctuation character is ASCII). */
+const punctuationByCode: readonly (readonly Punctuation[] | undefined)[] = Array.from({ length: 128 }, (_, code) => punctuationByFirst.get(String.fromCharCode(code)));
+
 /** Keywords by spelling, with their kind codes. */
 const keywordCodes: ReadonlyMap<string, number> = new Map(KEYWORDS.map((k) => [k, kindCode(k)]));
+/** Every keyword is lower-case and this long at most: longer words need no look-up. */
+const KEYWORD_MAX_LENGTH = Math.max(...KEYWORDS.map((k) => k.length));
+
+/** The values of small decimal literals (most of them), made once instead of per literal. */
+const smallValues: readonly bigint[] = Array.from({ length: 1024 }, (_, n) => BigInt(n));
 const INT_CODE = kindCode("Int");
 const STRING_CODE = kindCode("String");
 const CHAR_CODE = kindCode("Char");
@@ -145,16 +153,19 @@ class Lexer {
   }
 
   private lexToken(): void {
-    const c = this.at();
-    if (isIdentStart(c)) return this.word();
-    if (isDigit(c)) return this.number();
-    if (c === '"') return this.string();
-    if (c === "'") return this.char();
-    for (const p of punctuationByFirst.get(c) ?? []) {
-      if (this.text.startsWith(p.kind, this.pos)) {
-        this.push(p.code, this.pos, this.pos + p.kind.length);
-        this.pos += p.kind.length;
-        return;
+    const code = this.text.charCodeAt(this.pos);
+    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95) return this.word();
+    if (isDigitCode(code)) return this.number();
+    if (code === 34 /* " */) return this.string();
+    if (code === 39 /* ' */) return this.char();
+    const candidates = code < 128 ? punctuationByCode[code] : undefined;
+    if (candidates !== undefined) {
+      for (const p of candidates) {
+        if (p.kind.length === 1 || this.text.startsWith(p.kind, this.pos)) {
+          this.push(p.code, this.pos, this.pos + p.kind.length);
+          this.pos += p.kind.length;
+          return;
+        }
       }
     }
     // One report for a run of characters that start no token (a line of 8,000 `$`, a
@@ -179,8 +190,9 @@ class Lexer {
   private word(): void {
     const start = this.pos;
     while (isIdentPartCode(this.text.charCodeAt(this.pos))) this.pos++;
-    const text = this.text.slice(start, this.pos);
-    this.push(keywordCodes.get(text) ?? IDENT_CODE, start, this.pos);
+    const first = this.text.charCodeAt(start);
+    const keyword = this.pos - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCodes.get(this.text.slice(start, this.pos)) : undefined;
+    this.push(keyword ?? IDENT_CODE, start, this.pos);
   }
 
   private number(): void {
@@ -193,7 +205,7 @@ class Lexer {
     const after = this.text.charCodeAt(end);
     if (end - start <= 15 && !isIdentPartCode(after) && !(after === 46 /* . */ && isDigitCode(this.text.charCodeAt(end + 1)))) {
       this.pos = end;
-      this.push(INT_CODE, start, end, BigInt(plain));
+      this.push(INT_CODE, start, end, plain < smallValues.length ? smallValues[plain] : BigInt(plain));
       return;
     }
     const prefix = this.at() === "0" ? this.at(1).toLowerCase() : "";
@@ -250,6 +262,15 @@ class Lexer {
   private string(): void {
     const start = this.pos;
     this.pos++;
+    // Most strings have no escape: their value is their text, taken in one piece (adding
+    // a character at a time builds a chain of string pieces the engine must flatten).
+    let end = this.pos;
+    while (end < this.text.length && this.text.charCodeAt(end) !== 34 /* " */ && this.text.charCodeAt(end) !== 92 /* \\ */) end++;
+    if (this.text.charCodeAt(end) === 34) {
+      this.pos = end + 1;
+      this.push(STRING_CODE, start, this.pos, this.text.slice(start + 1, end));
+      return;
+    }
     let value = "";
     for (;;) {
       if (this.pos >= this.text.length) {

@@ -13,8 +13,9 @@ import type {
   Attribute, ConfigField, Decl, EnumVariant, Expr, FunctionDecl, Ident, ImplItem, Param,
   StringLiteral, StructField, TypeExpr,
 } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { DECLARATION_ONLY, exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { parseBlock } from "./parse-stmt.js";
 import { GLOBAL_VAR_TYPE, parseFieldName, parseIdent, parseType } from "./parse-type.js";
@@ -151,12 +152,12 @@ function parseAttributes(c: Cursor): Attribute[] {
           if (!c.eat(",")) break;
         }
         c.expect(")", "closeAttributeArguments");
-        return list;
+        return exact(list);
       });
     }
     attributes.push({ kind: "Attribute", name, args, span: c.spanFrom(start) });
   }
-  return attributes;
+  return exact(attributes);
 }
 
 /** Literals, names, `flag(N)` and `a | b` lists: what an attribute can sensibly carry. */
@@ -181,10 +182,10 @@ function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
   const token = c.tok;
   if (token.kind === "String") {
     c.skip();
-    return { kind: "StringLiteral", value: token.value as string, span: token.span };
+    return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
   }
   c.error(E.expectedToken, c.errorSpan(), "stringLiteral", describeToken(token), where);
-  return { kind: "StringLiteral", value: "", span: c.emptySpan() };
+  return { kind: "StringLiteral", value: "", span: c.emptySpan(), id: nextExprId() };
 }
 
 function parseParams(c: Cursor): Param[] {
@@ -200,7 +201,7 @@ function parseParams(c: Cursor): Param[] {
       if (!c.eat(",")) break;
     }
     c.expect(")", "closeParameters");
-    return params;
+    return exact(params);
   });
 }
 
@@ -231,7 +232,7 @@ function parseFunction(c: Cursor, start: number, attributes: Attribute[]): Funct
   let returnType: TypeExpr | undefined;
   let returnName: Ident | undefined;
   if (c.eat("->")) {
-    if (c.at("Ident") && c.peek().kind === ":") {
+    if (c.at("Ident") && c.peekKind() === ":") {
       returnName = parseIdent(c);
       c.skip();
     }
@@ -277,7 +278,7 @@ function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, 
         return items;
       }
       // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
-      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peek().kind !== ":";
+      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peekKind() !== ":";
       if (token.kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
         c.report(E.unclosedDelimiter, open.span, "{", "}", describeToken(token));
         c.panicking = false;

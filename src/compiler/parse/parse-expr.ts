@@ -10,12 +10,13 @@
 //! do not matter at all.
 
 import type { AssignOp, BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { Cursor } from "./cursor.js";
+import { exact, type Cursor } from "./cursor.js";
 import type { Span } from "../source.js";
 import { ASSIGN_OPS, parseBlock } from "./parse-stmt.js";
 import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
-import { describeToken, isWordToken, type TokenKind } from "./token.js";
+import { describeToken, isKeyword, type TokenKind } from "./token.js";
 import { intLiteral } from "./durations.js";
 
 const BINARY_PRECEDENCE: ReadonlyMap<TokenKind, number> = new Map<TokenKind, number>([
@@ -77,6 +78,7 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
       right,
       opSpan: token.span,
       span: { file: c.file.path, start: left.span.start, end: c.prevEnd },
+      id: nextExprId(),
     };
   }
 }
@@ -95,7 +97,7 @@ function parseCast(c: Cursor): Expr {
       return expr;
     }
     height = grown;
-    expr = { kind: "CastExpr", expr, type, span: c.spanFrom(expr.span.start) };
+    expr = { kind: "CastExpr", expr, type, span: c.spanFrom(expr.span.start), id: nextExprId() };
   }
   return expr;
 }
@@ -106,7 +108,7 @@ function parseUnary(c: Cursor): Expr {
     return c.nested("expression", () => {
       c.skip();
       const operand = parseUnary(c);
-      return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start) } as const;
+      return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start), id: nextExprId() } as const;
     }, () => c.skipExpressionRest(true), errorExpr);
   }
   return parsePostfix(c);
@@ -131,20 +133,20 @@ function parsePostfix(c: Cursor): Expr {
       }), errorExpr);
       height = c.link("operatorChain", height, c.measured(indexMark), token.span);
       if (height === undefined) break;
-      expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start) };
+      expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start), id: nextExprId() };
     } else if (kind === "(" && c.sameLine) {
       const token = c.tok;
       const argsMark = c.startMeasure();
       const args = parseArguments(c);
       height = c.link("operatorChain", height, c.measured(argsMark), token.span);
       if (height === undefined) break;
-      expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start) };
+      expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start), id: nextExprId() };
     } else if (kind === "." || kind === "->") {
-      height = c.link("operatorChain", height, 0, c.tok.span);
+      height = c.link("operatorChain", height, 0);
       if (height === undefined) break;
       c.skip();
       const field = parseFieldName(c, { after: kind });
-      expr = { kind: "FieldExpr", target: expr, field, arrow: kind === "->", span: c.spanFrom(start) };
+      expr = { kind: "FieldExpr", target: expr, field, arrow: kind === "->", span: c.spanFrom(start), id: nextExprId() };
     } else {
       return expr;
     }
@@ -153,7 +155,7 @@ function parsePostfix(c: Cursor): Expr {
   return expr;
 }
 
-const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span });
+const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() });
 
 /** `( a, b, … )` with an optional trailing comma; the current token is `(`. */
 export function parseArguments(c: Cursor): Expr[] {
@@ -165,7 +167,7 @@ export function parseArguments(c: Cursor): Expr[] {
       if (!c.eat(",")) break;
     }
     c.expect(")", "closeArguments");
-    return args;
+    return exact(args);
   }), (span) => [errorExpr(span)]);
 }
 
@@ -178,26 +180,26 @@ function parsePrimary(c: Cursor): Expr {
       return intLiteral(token);
     case "String":
       c.skip();
-      return { kind: "StringLiteral", value: token.value as string, span: token.span };
+      return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
     case "Char":
       c.skip();
-      return { kind: "CharLiteral", value: token.value as number, span: token.span };
+      return { kind: "CharLiteral", value: token.value as number, span: token.span, id: nextExprId() };
     case "true":
     case "false":
       c.skip();
-      return { kind: "BoolLiteral", value: token.kind === "true", span: token.span };
+      return { kind: "BoolLiteral", value: token.kind === "true", span: token.span, id: nextExprId() };
     case "null":
       c.skip();
-      return { kind: "NullLiteral", span: token.span };
+      return { kind: "NullLiteral", span: token.span, id: nextExprId() };
     case "Ident":
       // `none` is upstream's spelling of `null` (for map results); it means the same.
       if (token.text === "none") {
         c.skip();
-        return { kind: "NullLiteral", span: token.span };
+        return { kind: "NullLiteral", span: token.span, id: nextExprId() };
       }
       if (startsStructLiteral(c)) return parseStructLiteral(c);
       c.skip();
-      return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span };
+      return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span, id: nextExprId() };
     case "(": {
       c.skip();
       return c.group("expression", token, () => c.bracketed(() => {
@@ -207,10 +209,10 @@ function parsePrimary(c: Cursor): Expr {
         if (ASSIGN_OPS.has(opToken.kind)) {
           c.skip();
           const value = parseExpression(c);
-          expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start) };
+          expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start), id: nextExprId() };
         }
         c.expect(")", "closeParenthesised");
-        return { kind: "ParenExpr", expr, span: c.spanFrom(start) } as const;
+        return { kind: "ParenExpr", expr, span: c.spanFrom(start), id: nextExprId() } as const;
       }), errorExpr);
     }
     case "[": {
@@ -222,7 +224,7 @@ function parsePrimary(c: Cursor): Expr {
           if (!c.eat(",")) break;
         }
         c.expect("]", "closeArrayLiteral");
-        return { kind: "ArrayLiteral", elements, span: c.spanFrom(start) } as const;
+        return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() } as const;
       }), errorExpr);
     }
     case "match":
@@ -231,7 +233,7 @@ function parsePrimary(c: Cursor): Expr {
       c.skip();
       const type = parseType(c);
       const args = c.at("(") && c.sameLine ? parseArguments(c) : [];
-      return { kind: "NewExpr", type, args, span: c.spanFrom(start) };
+      return { kind: "NewExpr", type, args, span: c.spanFrom(start), id: nextExprId() };
     }
     case "sizeof": {
       c.skip();
@@ -243,21 +245,21 @@ function parsePrimary(c: Cursor): Expr {
         return inner;
       });
       const type = opened ? c.group("type", open, parseInner, (span): TypeExpr => ({ kind: "ErrorType", span })) : parseInner();
-      return { kind: "SizeofExpr", type, span: c.spanFrom(start) };
+      return { kind: "SizeofExpr", type, span: c.spanFrom(start), id: nextExprId() };
     }
     default:
       c.error(E.expectedExpression, c.errorSpan(), describeToken(token));
-      return { kind: "ErrorExpr", span: c.emptySpan() };
+      return { kind: "ErrorExpr", span: c.emptySpan(), id: nextExprId() };
   }
 }
 
 /** `Name {` followed by `}` or `field:` — and not where `{` opens a statement body. */
 function startsStructLiteral(c: Cursor): boolean {
   if (c.noStruct) return false;
-  const brace = c.peek(1);
-  if (brace.kind !== "{" || (brace.newlineBefore && c.nesting === 0)) return false;
-  const next = c.peek(2);
-  return next.kind === "}" || (isWordToken(next) && c.peek(3).kind === ":");
+  // Kinds only: this runs for every name in an expression.
+  if (c.peekKind(1) !== "{" || (c.peekNewlineBefore(1) && c.nesting === 0)) return false;
+  const next = c.peekKind(2);
+  return next === "}" || ((next === "Ident" || isKeyword(next)) && c.peekKind(3) === ":");
 }
 
 function parseStructLiteral(c: Cursor): Expr {
@@ -275,9 +277,9 @@ function parseStructLiteral(c: Cursor): Expr {
       if (!c.eat(",")) break;
     }
     c.expect("}", { closeStructLiteral: typeName.name });
-    return list;
+    return exact(list);
   }), () => []);
-  return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start) };
+  return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start), id: nextExprId() };
 }
 
 function parseMatch(c: Cursor): Expr {
@@ -288,7 +290,7 @@ function parseMatch(c: Cursor): Expr {
     c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
   const open = c.tok;
   if (!c.expect("{", "openMatchArms")) {
-    return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start) };
+    return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start), id: nextExprId() };
   }
   let tooDeep = false;
   const arms = c.group("expression", open, () => c.braced(() => {
@@ -310,15 +312,15 @@ function parseMatch(c: Cursor): Expr {
       c.syncStatement();
       if (c.position === before) c.advance();
     }
-    return list;
+    return exact(list);
   }), () => {
     tooDeep = true;
     return [];
   });
-  if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
+  if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
   if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", { kind: "endOfFile" });
   else c.advance();
-  return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start) };
+  return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
 }
 
 function parseArm(c: Cursor): MatchArm {
@@ -350,10 +352,10 @@ function parsePattern(c: Cursor): Pattern {
       break;
     }
     case "-":
-      if (c.peek().kind === "Int") {
+      if (c.peekKind() === "Int") {
         c.skip();
         const operand = parsePrimary(c);
-        const literal = { kind: "UnaryExpr", op: "-", operand, span: c.spanFrom(start) } as const;
+        const literal = { kind: "UnaryExpr", op: "-", operand, span: c.spanFrom(start), id: nextExprId() } as const;
         return { kind: "LiteralPattern", literal, span: literal.span };
       }
       break;

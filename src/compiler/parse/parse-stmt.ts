@@ -9,7 +9,7 @@
 
 import type { Block, CatchClause, Expr, Ident, IfStmt, IntLiteral, Stmt, TypeExpr } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import { DECLARATION_ONLY, type Cursor } from "./cursor.js";
+import { DECLARATION_ONLY, exact, type Cursor } from "./cursor.js";
 import { intLiteral } from "./durations.js";
 import { parseCondition, parseExpression } from "./parse-expr.js";
 import { parseIdent, parseType } from "./parse-type.js";
@@ -44,14 +44,14 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     while (c.eat(";"));
     if (c.at("}")) {
       c.skip();
-      return statements;
+      return exact(statements);
     }
     const token = c.tok;
     // At end of file, or at a line starting a new function: this block lost its `}`.
     if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
       c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(token));
       c.panicking = false;
-      return statements;
+      return exact(statements);
     }
     const before = c.position;
     c.beginStatement();
@@ -164,7 +164,7 @@ function parseIf(c: Cursor): IfStmt {
   let binding: Ident | undefined;
   let bindingType: TypeExpr | undefined;
   let condition: Expr;
-  const parenthesisedBinding = c.at("(") && (c.peek().kind === "var" || c.peek().kind === "let");
+  const parenthesisedBinding = c.at("(") && (c.peekKind() === "var" || c.peekKind() === "let");
   if (parenthesisedBinding || c.at("var") || c.at("let")) {
     // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
     const parseBinding = (): Expr => {
@@ -212,7 +212,7 @@ function parseFor(c: Cursor): Stmt {
     first = parseExpression(c);
     if (c.eat("..")) end = parseExpression(c);
   };
-  if (c.at("(") && c.peek().kind === "Ident" && c.peek(2).kind === ",") {
+  if (c.at("(") && c.peekKind() === "Ident" && c.peekKind(2) === ",") {
     c.skip();
     key = parseIdent(c);
     c.skip();

@@ -8,8 +8,9 @@
 //! context aliases are ordinary names here; the checker gives them meaning.
 
 import type { Expr, FunctionTypeParam, Ident, TypeExpr } from "../ast.js";
+import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
-import type { Cursor } from "./cursor.js";
+import { exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { describeToken, isWordToken } from "./token.js";
 
@@ -47,7 +48,7 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
       const inner = c.bracketed(() => parseExpression(c));
       c.expect("]", "closeArraySize");
       return inner;
-    }, (span): Expr => ({ kind: "ErrorExpr", span }));
+    }, (span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() }));
     height = c.link("type", height, c.measured(sizeMark), open.span);
     if (height === undefined) {
       c.skipTypeRest();
@@ -103,7 +104,7 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
         }
         c.splitGreater();
         c.expect(">", "closeTypeArguments");
-        return list;
+        return exact(list);
       });
     }, () => c.skipTypeRest(), () => []);
     let capacity: Expr | undefined;
@@ -128,7 +129,7 @@ function parseFunctionType(c: Cursor): TypeExpr {
     while (!c.at(")") && !c.at("EOF")) {
       const paramStart = c.start;
       let name: Ident | undefined;
-      if (c.at("Ident") && c.peek().kind === ":") {
+      if (c.at("Ident") && c.peekKind() === ":") {
         name = parseIdent(c);
         c.skip();
       }
@@ -152,7 +153,7 @@ export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
     const expr = parseExpression(c);
     c.expect(")", where);
     return expr;
-  }), (span) => ({ kind: "ErrorExpr", span }));
+  }), (span) => ({ kind: "ErrorExpr", span, id: nextExprId() }));
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */
