@@ -72,8 +72,8 @@ kernelTest("explain FILE.ks:LINE: the generated C and the kernel's instructions 
   assert.match(run.stdout, /generated eBPF C \(seed_packet_filter\.bpf\.c\):\n\s+\d+ \| \s*ks_packet_counts_add\(ctx->ingress_ifindex, 1\);/);
   assert.match(run.stdout, /program packet_filter:/);
   assert.match(run.stdout, /^\s+\d+: \(85\) call .*map_lookup_elem/m, "the inlined map lookup belongs to this line");
-  assert.match(run.stdout, /lock \*\(u64 \*\)\(r0 \+0\) \+= r1/, "the atomic add of `+= 1`");
-  assert.doesNotMatch(run.stdout, /r2 = 1401/, "the size comparison of line 5 is not shown");
+  assert.match(run.stdout, /lock \*\(u64 \*\)\(r0 \+0\) \+= r\d\b/, "the atomic add of `+= 1`");
+  assert.doesNotMatch(run.stdout, /1401|0x579/, "the size comparison of line 5 is not shown");
   assert.deepEqual(readdirPins(), [], "nothing stays pinned");
 });
 

@@ -94,8 +94,10 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
   for (const [op, accessor] of compoundOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
+      const inRegister = operandInRegister(map, op);
+      if (inRegister) w.line('asm volatile("" : "+r"(operand));');
       emitKernelEntryForUpdate(w, map, op, "return;", () => "return;");
-      w.line(kernelValueUpdate(map, op, "value"));
+      w.line(inRegister ? 'asm volatile("lock *(u64 *)(%0 + 0) += %1" : : "r"(value), "r"(operand) : "memory");' : kernelValueUpdate(map, op, "value"));
     });
   }
   for (const [op, accessor] of valueOperators) {
@@ -170,6 +172,21 @@ function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, m
     w.line("    goto again;");
     w.line(inserted(created));
   });
+}
+
+/**
+ * Whether `m[k] += operand` (no value kept) on a shared map that can insert adds with the
+ * atomic instruction written out, `operand` held in one register for the insert and
+ * the add. clang models its own atomic add as writing its operand register (the form
+ * that fetches does), so an operand used twice is copied, or a constant loaded again,
+ * for the add; written out, the add only reads it. The empty asm at the start makes a
+ * constant operand one register value, loaded once. The "memory" clobber keeps the add
+ * where it is among the function's memory accesses, as the builtin is. 64-bit only: a
+ * 32-bit add has its own constraints (globals-c.ts atomicUpdate).
+ */
+function operandInRegister(map: ir.IrMap, op: ir.IrArithOp): boolean {
+  const type = map.valueType;
+  return op === "+" && type.kind === "int" && type.bits === 64 && !mapKinds[map.mapKind].perCpu && !mapKinds[map.mapKind].everyIndexPresent;
 }
 
 /** `0 op operand`: the value of an entry created at zero, then updated. */

@@ -48,8 +48,11 @@ vmlinux.h:
 	$(BPFTOOL) btf dump file $(BTF) format c > $@.tmp
 	mv $@.tmp $@
 
+# -mcpu=v2: the jumps on "less than" (JLT, JLE, JSLT, JSLE; every kernel since 4.14), so
+# a comparison with a constant needs no register to hold it (clang 14 defaults to v1,
+# newer clang to v3). BPF_CFLAGS come after it and may choose another.
 $(KS_BPF_OBJECT): $(KS_BPF_SOURCE) vmlinux.h
-	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -I. $(LIBBPF_CPPFLAGS) $(KS_COMPAT_CFLAGS) $(BPF_SYSTEM_INCLUDES) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -mcpu=v2 -I. $(LIBBPF_CPPFLAGS) $(KS_COMPAT_CFLAGS) $(BPF_SYSTEM_INCLUDES) $(BPF_CFLAGS) -c $< -o $@
 
 $(KS_SKELETON_HEADER): $(KS_BPF_OBJECT)
 	$(BPFTOOL) gen skeleton $< name $(KS_SKELETON) > $@.tmp
