@@ -546,7 +546,8 @@ export type { MapMethod } from "./kernel/map-kinds.js";
 
 export type TestOp =
   /** `test(prog, run)` (the return value) / `test_run(prog, run)` (a `TestResult`); args: [run]. */
-  | { readonly kind: "run"; readonly program: string; readonly programType: ProgramType; readonly result: "retval" | "result" }
+  /** `target`: the program's attribute argument (a netfilter run's family and hook). */
+  | { readonly kind: "run"; readonly program: string; readonly programType: ProgramType; readonly target: string | undefined; readonly result: "retval" | "result" }
   /** `eth_packet(h?)` (args: [h?]) or `p.METHOD(arg?)` (args: [p, arg?]). */
   | { readonly kind: "packet"; readonly method: string; readonly header: string | undefined }
   /** A failed `assert`: stops the test. args: [] or the two compared values. */

@@ -130,7 +130,7 @@ export type TargetShape = "categoryEvent" | "eventName" | "kernelFunction"
   | "kernelFunctionName" | "syscallName" | "lsmHook" | "binarySymbol" | "binarySymbolNoOffset" | "usdtProbe";
 export type UntestableReason = "classicTracepoint" | "fentryTestFunctions" | "tpBtf" | "kprobe" | "perfEvent" | "structOps"
   | "skMsg" | "skSkb"
-  | "cgroupSocketHook" | "netfilterHook"
+  | "cgroupSocketHook"
   | "userProbe" | "lsm";
 /** Why the kernel refuses a group of helpers to a program type (kernel/program-types.ts `refusedHelpers`, E1360). */
 export type RefusedHelperGroup = "packetWrites" | "packetRedirects";

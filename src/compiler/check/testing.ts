@@ -36,7 +36,7 @@ export interface TestingFacts {
   /** Each `assert(...)`: its `.ks` location and the source text of its condition. */
   readonly asserts: Map<ast.CallExpr, { readonly location: string; readonly text: string }>;
   /** `test()`/`test_run()` calls: the program they run and its type. */
-  readonly runs: Map<ast.CallExpr, { readonly program: string; readonly programType: ProgramType; readonly context: TestContextUse | undefined }>;
+  readonly runs: Map<ast.CallExpr, { readonly program: string; readonly programType: ProgramType; readonly target: string | undefined; readonly context: TestContextUse | undefined }>;
   /** `@test` functions that run at least one program. */
   readonly running: Set<FunctionInfo>;
   /** `@helper`s test code calls (compiled into the test binary too). */
@@ -152,7 +152,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
     context = checkTestContext(c, runArg, userContext, typeInfo, runKind);
     if (!context) return errorType;
   }
-  ctx.testing.runs.set(expr, { program: info.name, programType, context });
+  ctx.testing.runs.set(expr, { program: info.name, programType, target: role.target, context });
   // Programs returning an integer whose values an enum names (TC: `tc_action`) give a
   // result typed as the enum, so it compares with TC_ACT_* and a failed assert names it.
   const returned: Type = typeInfo.resultEnum !== undefined && info.returnType.kind === "int"

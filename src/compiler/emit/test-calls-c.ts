@@ -8,15 +8,24 @@ import { cTypeName } from "./c-types.js";
 import { cString } from "./c-code.js";
 import { programName, packetBuilderName, packetDefaultHeaderName, testNextRecordName, testPendingRecordsName } from "../names.js";
 import { programTypeInfo, type TestRunSupport } from "../kernel/program-types.js";
+import { netfilterHookState } from "../kernel/testing.js";
 
-/** The test runtime's `kind` argument of `ks_test_exec` (userspace/test-runtime.ts). */
-function testRunKindMacro(run: TestRunSupport): string {
-  switch (run.kind) {
-    case "xdpPacket": return "KS_TEST_XDP";
-    case "skbPacket": return "KS_TEST_TC";
-    case "rawArguments": return "KS_TEST_RAW_TP";
+/**
+ * The test runtime's call running `prog` (its skeleton entry and name) on `run`:
+ * `ks_test_exec` with the kind of run, or for a netfilter program
+ * `ks_test_exec_netfilter` with the hook state of its attribute (userspace/test-runtime.ts).
+ */
+function testRunCall(support: TestRunSupport, target: string | undefined, prog: string, run: string): string {
+  switch (support.kind) {
+    case "xdpPacket": return `ks_test_exec(${prog}, KS_TEST_XDP, ${run})`;
+    case "skbPacket": return `ks_test_exec(${prog}, KS_TEST_TC, ${run})`;
+    case "rawArguments": return `ks_test_exec(${prog}, KS_TEST_RAW_TP, ${run})`;
+    case "netfilterPacket": {
+      const hook = netfilterHookState(target ?? "");
+      return `ks_test_exec_netfilter(${prog}, ${hook.pf}, ${hook.hook}, ${run})`;
+    }
     // The checker refuses test runs of such programs (E0384 names why).
-    case "unsupported": return "KS_TEST_TC";
+    case "unsupported": return `ks_test_exec(${prog}, KS_TEST_TC, ${run})`;
   }
 }
 
@@ -25,8 +34,8 @@ export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir
   const op = e.op;
   switch (op.kind) {
     case "run": {
-      const kind = testRunKindMacro(programTypeInfo[op.programType].testRun);
-      const call = `ks_test_exec(ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}, ${kind}, ${expr(e.args[0]!)})`;
+      const prog = `ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}`;
+      const call = testRunCall(programTypeInfo[op.programType].testRun, op.target, prog, expr(e.args[0]!));
       // A statement expression: a run whose value is dropped stays free of -Wunused-value.
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
     }

@@ -161,7 +161,7 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     attach: { kind: "declaredTarget", function: "ks_attach_netfilter" },
     loaderPieces: [{ runtimeC: "attach-netfilter" }],
     typeBeforeLoad: { progType: 32, attachType: 45 },
-    testRun: { kind: "unsupported", why: "netfilterHook" },
+    testRun: { kind: "netfilterPacket" },
     kfuncHook: "own",
     packetAccess: "none",
     tailCallFallback: { value: 1n },

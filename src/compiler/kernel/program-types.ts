@@ -90,12 +90,16 @@ export type LoaderPiece =
  * What `test(prog, run)` can do with this type under BPF_PROG_TEST_RUN:
  * - `xdpPacket` / `skbPacket`: the packet of `run` (and the `xdp_md` / `__sk_buff`
  *   fields it sets) is the input, the changed packet the output;
+ * - `netfilterPacket`: the packet of `run` runs through the hook the program's attribute
+ *   names (family and hook as the kernel's `nf_hook_state`); the result is the verdict and
+ *   the kernel gives no packet back;
  * - `rawArguments`: `run.args` are the tracepoint's arguments;
  * - `unsupported`: the kernel cannot run it, and why.
  */
 export type TestRunSupport =
   | { readonly kind: "xdpPacket" }
   | { readonly kind: "skbPacket" }
+  | { readonly kind: "netfilterPacket" }
   | { readonly kind: "rawArguments" }
   | { readonly kind: "unsupported"; readonly why: UntestableReason };
 

@@ -67,8 +67,8 @@ export const testStructNames: ReadonlySet<string> = new Set(testStructs.map((s) 
 
 /** `TestRun` fields that only some kinds of test run take. */
 export const contextFieldsByRunKind: ReadonlyMap<string, readonly TestRunKind[]> = new Map([
-  ["packet", ["xdpPacket", "skbPacket"]],
-  ["repeat", ["xdpPacket", "skbPacket"]],
+  ["packet", ["xdpPacket", "skbPacket", "netfilterPacket"]],
+  ["repeat", ["xdpPacket", "skbPacket", "netfilterPacket"]],
   ["args", ["rawArguments"]],
   ["ingress_ifindex", ["xdpPacket", "skbPacket"]],
   ["rx_queue_index", ["xdpPacket"]],
@@ -76,6 +76,18 @@ export const contextFieldsByRunKind: ReadonlyMap<string, readonly TestRunKind[]>
   ["mark", ["skbPacket"]],
   ["priority", ["skbPacket"]],
 ]);
+
+/**
+ * The kernel's `nf_hook_state` for a netfilter test run of a program attached to `target`
+ * ("ipv4|ipv6:HOOK[:PRIORITY]", checked by the program's `targetFormat`): `pf` is
+ * NFPROTO_IPV4 2 / NFPROTO_IPV6 10, `hook` the index of `enum nf_inet_hooks`. The priority
+ * only orders attached hooks; a test run has no other hook to order against.
+ */
+export function netfilterHookState(target: string): { readonly pf: number; readonly hook: number } {
+  const [family, hook] = target.split(":");
+  const hooks = ["pre_routing", "local_in", "forward", "local_out", "post_routing"];
+  return { pf: family === "ipv6" ? 10 : 2, hook: Math.max(0, hooks.indexOf(hook ?? "")) };
+}
 
 /** Builtins callable only in `@test` functions. */
 export const testBuiltinNames: readonly string[] = ["test", "test_run", "assert", "eth_packet", "run_command"];

@@ -24,7 +24,7 @@ export function lowerTestCall(l: FunctionLowering, expr: ast.CallExpr): ir.IrExp
   const run = facts.runs.get(expr);
   if (run) {
     const result = expr.callee.kind === "NameExpr" && expr.callee.name.name === "test" ? "retval" : "result";
-    const op: ir.TestOp = { kind: "run", program: run.program, programType: run.programType, result };
+    const op: ir.TestOp = { kind: "run", program: run.program, programType: run.programType, target: run.target, result };
     const given = l.expr(expr.args[1]!);
     const runArg: ir.IrExpr = run.context
       ? { kind: "testCall", op: { kind: "context", struct: run.context.struct, fields: run.context.fields }, args: [given], type: testRunType, span: given.span }

@@ -68,7 +68,6 @@ export const untestableText: Record<UntestableReason, string> = {
   skMsg: "the kernel cannot test-run sk_msg programs: they run on messages sent on a socket of a sockmap or sockhash",
   skSkb: "the kernel cannot test-run sk_skb programs: they run on data received by a socket of a sockmap or sockhash",
   cgroupSocketHook: "the kernel runs socket and socket-address cgroup programs only from its socket calls; BPF_PROG_TEST_RUN is not implemented for them",
-  netfilterHook: "the kernel test-runs netfilter programs, but only on a bare IP packet with its own hook state, which `TestRun` does not describe yet",
   userProbe: "uprobe and USDT programs are kprobe-type programs, which the kernel cannot test-run",
   lsm: "the kernel cannot test-run LSM programs (BPF_PROG_TEST_RUN is not implemented for them)",
 };

@@ -359,6 +359,46 @@ static struct TestResult ks_test_exec_raw_tp(int fd, const char *name, struct Te
     return result;
 }
 
+/* The kernel's struct nf_hook_state as a netfilter test run's context: only hook and pf
+ * may be set (the pointers must stay NULL; the kernel fills in the loopback device). */
+struct ks_nf_hook_state {
+    __u8 hook;
+    __u8 pf;
+    __u64 in, out, sk, net, okfn;
+};
+#define KS_NF_INET_LOCAL_OUT 3
+
+/* A netfilter program on the packet of run at hook `hook` of family `pf` (NFPROTO_*).
+ * The kernel takes a frame for every hook but local_out, where the packet is made by the
+ * host and has no link-layer header yet: there the builder's Ethernet header is taken
+ * off. It gives no packet back; the result is the verdict (NF_DROP 0, NF_ACCEPT 1). */
+static KS_UNUSED struct TestResult ks_test_exec_netfilter(struct bpf_program *prog, const char *name, __u8 pf, __u8 hook, struct TestRun run)
+{
+    struct TestResult result;
+    memset(&result, 0, sizeof(result));
+    struct TestPacket packet = run.packet.len ? run.packet : ks_pkt_default();
+    int fd = prog ? bpf_program__fd(prog) : -1;
+    if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
+    if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    __u32 skip = hook == KS_NF_INET_LOCAL_OUT ? (__u32)sizeof(struct ethhdr) : 0;
+    if (packet.len <= skip) ks_test_abort("running program '%s': a local_out packet needs an IP header after the Ethernet header", name);
+    struct ks_nf_hook_state state;
+    memset(&state, 0, sizeof(state));
+    state.hook = hook;
+    state.pf = pf;
+    LIBBPF_OPTS(bpf_test_run_opts, opts,
+        .data_in = packet.data + skip,
+        .data_size_in = packet.len - skip,
+        .ctx_in = &state,
+        .ctx_size_in = sizeof(state),
+        .repeat = run.repeat ? run.repeat : 1);
+    if (bpf_prog_test_run_opts(fd, &opts) != 0) ks_test_run_failed(name, errno);
+    ks_test_ran++;
+    result.retval = opts.retval;
+    result.duration_ns = opts.duration;
+    return result;
+}
+
 /* Runs one program once (or run.repeat times) on the packet and context of run. */
 static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const char *name, int kind, struct TestRun run)
 {
