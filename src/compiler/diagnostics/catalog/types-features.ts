@@ -680,7 +680,7 @@ export const packetLayerOrder = defineError(
 export const contextFieldForType = defineError(
   "E0388",
   "TestRun field not in this program's context",
-  "`TestRun` fields fill what the program's test run takes: `packet` and `repeat` for XDP and TC; `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC); `args` are a raw tracepoint's arguments (which take no packet and run once). The kernel rejects a run with other fields set.",
+  "`TestRun` fields fill what the program's test run takes: `packet` and `repeat` for XDP, TC and netfilter; `ingress_ifindex` and `rx_queue_index` exist in `xdp_md`; `ingress_ifindex`, `ifindex`, `mark` and `priority` in `__sk_buff` (TC); `args` are a raw tracepoint's arguments (which take no packet and run once). The kernel rejects a run with other fields set.",
   (field: string, program: string, type: string, allowed: string) => ({
     message: `\`${field}\` is not part of the ${type} test run of \`${program}\``,
     label: "not in this context",

@@ -380,6 +380,10 @@ static KS_UNUSED struct TestResult ks_test_exec_netfilter(struct bpf_program *pr
     int fd = prog ? bpf_program__fd(prog) : -1;
     if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
     if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    /* The kernel's answer to a packet of the other family is a bare EINVAL. */
+    int family = pf == 10 ? 6 : 4;
+    if (packet.l3 && packet.l3 != family)
+        ks_test_abort("running program '%s': its hook is IPv%d, the packet is IPv%d (build it with .ipv%d())", name, family, packet.l3, family);
     __u32 skip = hook == KS_NF_INET_LOCAL_OUT ? (__u32)sizeof(struct ethhdr) : 0;
     if (packet.len <= skip) ks_test_abort("running program '%s': a local_out packet needs an IP header after the Ethernet header", name);
     struct ks_nf_hook_state state;
