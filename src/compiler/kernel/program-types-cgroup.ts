@@ -2,10 +2,13 @@
 //! (cgroup_skb, cgroup_sock, cgroup_sock_addr, sockops), for netfilter hooks and for a
 //! network namespace's flow dissector. They are spread into `programTypes` after the
 //! socket filter row (kernel/program-types.ts); this file only holds rows, so the table
-//! stays one table.
+//! stays one table (and the netfilter hook names its pattern and test runs share).
 
 import type { AttachMethod, LoaderPiece, ProgramTypeInfo } from "./program-types.js";
 import { i32 } from "../types.js";
+
+/** Netfilter's IPv4/IPv6 hooks in the order of the kernel's `enum nf_inet_hooks` (the index is the hook number). */
+export const netfilterHooks: readonly string[] = ["pre_routing", "local_in", "forward", "local_out", "post_routing"];
 
 const cgroupAttach: AttachMethod = { kind: "cgroup", function: "ks_attach_cgroup" };
 const cgroupPieces: readonly LoaderPiece[] = [{ runtimeC: "attach-cgroup" }];
@@ -150,7 +153,7 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     argument: "required",
     argumentExample: '@netfilter("ipv4:local_in")',
     targetFormat: {
-      pattern: /^ipv[46]:(pre_routing|local_in|forward|local_out|post_routing)(:-?[0-9]{1,10})?$/,
+      pattern: new RegExp(`^ipv[46]:(${netfilterHooks.join("|")})(:-?[0-9]{1,10})?$`),
       shape: "netfilterHook",
       example: '@netfilter("ipv4:local_in:-100")',
     },

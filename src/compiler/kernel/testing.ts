@@ -10,6 +10,7 @@
 import type { StructLayout, Type } from "../types.js";
 import { u8, u32, u64 } from "../types.js";
 import type { TestRunSupport } from "./program-types.js";
+import { netfilterHooks } from "./program-types-cgroup.js";
 
 /** The kinds of test run a `TestRun` field applies to (kernel/program-types.ts `testRun`). */
 export type TestRunKind = Exclude<TestRunSupport["kind"], "unsupported">;
@@ -85,8 +86,7 @@ export const contextFieldsByRunKind: ReadonlyMap<string, readonly TestRunKind[]>
  */
 export function netfilterHookState(target: string): { readonly pf: number; readonly hook: number } {
   const [family, hook] = target.split(":");
-  const hooks = ["pre_routing", "local_in", "forward", "local_out", "post_routing"];
-  return { pf: family === "ipv6" ? 10 : 2, hook: Math.max(0, hooks.indexOf(hook ?? "")) };
+  return { pf: family === "ipv6" ? 10 : 2, hook: Math.max(0, netfilterHooks.indexOf(hook ?? "")) };
 }
 
 /** Builtins callable only in `@test` functions. */
