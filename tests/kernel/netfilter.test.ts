@@ -3,6 +3,10 @@
 // program to the IPv4 local-in hook through a netfilter link; UDP datagrams sent from the
 // peer namespace to port 40011 never arrive while those to port 40012 do, the program's
 // counts say the same, and no netfilter link is left after SIGINT or SIGKILL.
+// `@test` runs of netfilter programs (BPF_PROG_TEST_RUN with the attribute's hook state):
+// fixtures/netfilter_test_runs.ks at local_out (bare IP) and IPv6 pre_routing (a frame),
+// and a packet of the other family refused with its reason; examples/netfilter.ks's
+// tests run in tests/kernel/testing.test.ts.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,6 +15,7 @@ import { networkSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
 import { inNamespace, withVethPair, type VethPair } from "../../src/runner/netns.js";
 import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js";
+import { runCli } from "../harness/cli.js";
 
 const kernelTest = kernelTests("netfilter.test", networkSkipReason());
 const fixture = join(repoRoot, "tests", "kernel", "fixtures", "netfilter_drop.ks");
@@ -95,4 +100,19 @@ kernelTest("netfilter local_in: datagrams to the dropped port never arrive, anot
   } finally {
     build.cleanup();
   }
+});
+
+kernelTest("netfilter @test runs: local_out gets the IP packet, pre_routing the frame, the hook state is the attribute's; the other family is refused", async () => {
+  const fixture = join(repoRoot, "tests", "kernel", "fixtures", "netfilter_test_runs.ks");
+  const run = await runCli(["test", fixture], { env: { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" } });
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout.replace(/ {2}\(\d+\.\d+ ms\)/g, ""), [
+    "ok   local_out_reads_the_ip_header",
+    "ok   pre_routing_ipv6",
+    "FAIL the_other_family_is_refused",
+    "    running program 'nft_pre6': its hook is IPv6, the packet is IPv4 (build it with .ipv6())",
+    "",
+    "2 passed, 1 failed",
+    "",
+  ].join("\n"));
 });
