@@ -347,6 +347,15 @@ static __attribute__((noreturn)) void ks_test_run_failed(const char *name, int e
     ks_test_abort("running program '%s' failed: %s%s", name, strerror(err), hint);
 }
 
+/* The fd of a program to run; skips the test when this machine could not load it. */
+static KS_UNUSED int ks_test_prog_fd(struct bpf_program *prog, const char *name)
+{
+    int fd = prog ? bpf_program__fd(prog) : -1;
+    if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
+    if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    return fd;
+}
+
 /* A raw tracepoint program on the arguments of run (the kernel runs it once, on this CPU). */
 static struct TestResult ks_test_exec_raw_tp(int fd, const char *name, struct TestRun run)
 {
@@ -377,9 +386,7 @@ static KS_UNUSED struct TestResult ks_test_exec_netfilter(struct bpf_program *pr
     struct TestResult result;
     memset(&result, 0, sizeof(result));
     struct TestPacket packet = run.packet.len ? run.packet : ks_pkt_default();
-    int fd = prog ? bpf_program__fd(prog) : -1;
-    if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
-    if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    int fd = ks_test_prog_fd(prog, name);
     /* The kernel's answer to a packet of the other family is a bare EINVAL. */
     int family = pf == 10 ? 6 : 4;
     if (packet.l3 && packet.l3 != family)
@@ -409,9 +416,7 @@ static KS_UNUSED struct TestResult ks_test_exec(struct bpf_program *prog, const 
     struct TestResult result;
     memset(&result, 0, sizeof(result));
     struct TestPacket packet = run.packet.len ? run.packet : ks_pkt_default();
-    int fd = prog ? bpf_program__fd(prog) : -1;
-    if (fd < 0 && ks_unloaded_reason(name)) ks_test_skip(ks_unloaded_reason(name));
-    if (fd < 0) ks_test_abort("program '%s' is not loaded", name);
+    int fd = ks_test_prog_fd(prog, name);
     if (kind == KS_TEST_RAW_TP) return ks_test_exec_raw_tp(fd, name, run);
     LIBBPF_OPTS(bpf_test_run_opts, opts,
         .data_in = packet.data,
