@@ -274,8 +274,8 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   const offer = mapOperations[operation].offeredTo;
   if (offer && role.kind === "program" && !offeredToProgram(offer, role.info)) {
     const helper = offer.kind === "currentTask" ? "bpf_current_task_under_cgroup" : offer.helper;
-    ctx.diags.report(cgroupErrors.cgroupTestNotOffered, expr.span, call, role.info.label, helper, offer.kind === "currentTask" ? offer
-      : { kind: "progTypes", attributes: programTypes.flatMap((t) => (offer.progTypes.includes(t.bpfProgType) && t.attribute !== undefined ? [t.attribute] : [])) });
+    const allowed = offer.kind === "currentTask" ? [] : programTypes.filter((type) => offer.progTypes.includes(type.bpfProgType) && type.attribute !== undefined).map((type) => `\`@${type.attribute}\``);
+    ctx.diags.report(cgroupErrors.cgroupTestNotOffered, expr.span, call, role.info.label, helper, offer.kind === "currentTask" ? offer : { kind: "progTypes", attributes: allowed });
     return skipArgs();
   }
   switch (shape.form) {

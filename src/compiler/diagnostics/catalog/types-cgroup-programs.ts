@@ -41,7 +41,7 @@ export const storageNotFromProgramType = defineError(
 /** Why a cgroup array test is refused to a program: which programs the kernel offers its helper to. */
 export type CgroupTestOffer =
   | { readonly kind: "currentTask" }
-  | { readonly kind: "progTypes"; readonly attributes: readonly string[] };
+  | { readonly kind: "progTypes"; readonly attributes: readonly string[] }; // written `@tc`
 
 export const cgroupTestNotOffered = defineError(
   "E1362",
@@ -52,6 +52,6 @@ export const cgroupTestNotOffered = defineError(
     label: `not available in ${label} programs`,
     help: offer.kind === "currentTask"
       ? "ask from a program that runs for a task (a tracepoint, probe, uprobe or perf event program)"
-      : `ask from a ${offer.attributes.map((a) => `\`@${a}\``).join(" or ")} program, where the packet's socket is known`,
+      : `ask from a ${offer.attributes.join(" or ")} program, where the packet's socket is known`,
   }),
 );
