@@ -1,12 +1,13 @@
 // cgroup_array(N) for real (issue 16): the loader of fixtures/cgroup_array.ks stores the
 // cgroup v2 directory this test makes at slot 0 (`cgroups.set(0, args.cgroup)`), and a
 // getppid tracepoint counts the calls of tasks under it (`current_task_under(0)`). A
-// process moved into the cgroup is counted call for call; one outside is not; a path
+// process moved into the cgroup is counted call for call; one outside is not; the loader
+// keeps no fd of the directory; a path
 // that is no cgroup v2 directory is one line on stderr and exit status 1.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
@@ -78,6 +79,10 @@ kernelTest("cgroup_array: tasks under the stored cgroup are counted call for cal
       const loader = startLoader([build.binary, "--cgroup", cgroup]);
       try {
         await loader.waitFor(`watching ${cgroup}`);
+        // The kernel holds the cgroup; the loader closed the directory it opened.
+        const fdDir = `/proc/${loader.child.pid}/fd`;
+        const open = readdirSync(fdDir).map((fd) => { try { return readlinkSync(join(fdDir, fd)); } catch { return ""; } });
+        assert.ok(!open.includes(cgroup), `the loader keeps no fd of ${cgroup}: ${open.join(", ")}`);
         assert.deepEqual(await counts(loader), { under: 0, errors: 0 }, "nothing is in the new cgroup yet");
         // Python's start-up calls getppid itself: a run with no calls of its own measures it.
         runPython(cgroup, 0);
