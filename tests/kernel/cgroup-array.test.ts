@@ -2,7 +2,9 @@
 // cgroup v2 directory this test makes at slot 0 (`cgroups.set(0, args.cgroup)`), and a
 // getppid tracepoint counts the calls of tasks under it (`current_task_under(0)`). A
 // process moved into the cgroup is counted call for call; one outside is not; the loader
-// keeps no fd of the directory; a path
+// keeps no fd of the directory. A TC egress program on the loopback of a namespace the
+// test makes counts the datagrams whose socket is under the cgroup (`skb_under(ctx, 0)`):
+// those of a process in the cgroup, not those of one outside. A path
 // that is no cgroup v2 directory is one line on stderr and exit status 1.
 
 import assert from "node:assert/strict";
@@ -16,6 +18,7 @@ import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("cgroup-array.test", kernelSkipReason());
 const fixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_array.ks");
+const skbFixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_array_skb.ks");
 
 /** `/sys/fs/cgroup/ks-test-cgarray-<pid>` (its own cgroup2 mount when /sys/fs/cgroup is not cgroup v2) with a child `app`; removed afterwards. */
 async function withCgroup<T>(body: (cgroup: string, base: string) => Promise<T>): Promise<T> {
@@ -114,6 +117,42 @@ kernelTest("cgroup_array: a path that is no cgroup v2 directory, or none at all,
     assert.equal(missing.status, 1);
     assert.equal(missing.stderr, "cgroups.set(0): cannot open /nonexistent-ks-cgroup: No such file or directory\n");
   } finally {
+    build.cleanup();
+  }
+});
+
+/** Python sending `datagrams` UDP datagrams to 127.0.0.1 in network namespace `ns`, in the cgroup when one is given. */
+function sendInNamespace(ns: string, cgroup: string | undefined, datagrams: number): void {
+  const join_ = cgroup === undefined ? "" : `echo $$ > ${cgroup}/cgroup.procs && `;
+  const script = `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(${datagrams}): s.sendto(b"x", ("127.0.0.1", 40001))\n`;
+  // nsenter, not `ip netns exec`: that one mounts a sysfs of its own over /sys, hiding the cgroup.
+  const run = spawnSync("nsenter", [`--net=/run/netns/${ns}`, "sh", "-c", `${join_}exec python3 -c "$0"`, script], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(run.status, 0, `child failed: ${run.stderr}`);
+}
+
+kernelTest("cgroup_array: a TC program counts the packets of sockets under the stored cgroup, not the others", async () => {
+  const build = compileAndBuild(skbFixture);
+  const ns = `ks-cgarray-${process.pid}`;
+  try {
+    assert.equal(spawnSync("ip", ["netns", "add", ns]).status, 0, "ip netns add");
+    assert.equal(spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]).status, 0, "lo up");
+    await withCgroup(async (cgroup) => {
+      const loader = startLoader(["nsenter", `--net=/run/netns/${ns}`, build.binary, "--cgroup", cgroup, "--iface", "lo"]);
+      try {
+        await loader.waitFor(`watching ${cgroup} on lo`);
+        sendInNamespace(ns, cgroup, 4);
+        const inside = await counts(loader);
+        assert.deepEqual(inside, { under: 4, errors: 0 }, "the 4 datagrams of the process in the cgroup");
+        sendInNamespace(ns, undefined, 6);
+        assert.deepEqual(await counts(loader), inside, "datagrams from outside the cgroup are not counted");
+        const exit = await loader.stop("SIGINT");
+        assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+      } finally {
+        await loader.stop("SIGKILL");
+      }
+    });
+  } finally {
+    spawnSync("ip", ["netns", "del", ns]);
     build.cleanup();
   }
 });
