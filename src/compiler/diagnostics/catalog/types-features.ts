@@ -591,7 +591,7 @@ const mapTypeArgumentsText = {
   value: "one type argument (the value)",
   structRecordType: "a struct record type",
   valueType: "an integer, enum, bool or struct value",
-  none: "no type arguments, only a size (`stack_trace(1024)`)",
+  none: "no type arguments, only a size",
 } as const;
 
 export const mapKindTypeArguments = defineError(
@@ -603,7 +603,7 @@ export const mapKindTypeArguments = defineError(
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
-      : expected === "none" ? `write \`var stacks : ${kind}(1024)\``
+      : expected === "none" ? `write \`var m : ${kind}(1024)\``
       : `write \`var q : ${kind}<u32>(64)\``,
   }),
 );
