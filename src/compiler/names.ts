@@ -343,6 +343,10 @@ export function drainCallbackName(map: string, handler: string): string {
 export function userRingbufPushName(map: string): string {
   return `ks_urb_${map}_push`;
 }
+/** User space: `bool ks_cgroup_<map>_set(__u32 slot, const char *path)`, a cgroup v2 directory stored at a slot of a cgroup array. */
+export function cgroupStoreName(map: string): string {
+  return `ks_cgroup_${map}_set`;
+}
 /** eBPF: `ks_object_<get|set|remove>_<map>`, an object's value in a local storage map (inodes). */
 export function objectStorageName(map: string, operation: "get" | "set" | "remove"): string {
   return `ks_object_${operation}_${map}`;

@@ -94,7 +94,8 @@ export type MapKind =
   | "stack_trace"
   | "task_storage"
   | "user_ringbuf"
-  | "inode_storage";
+  | "inode_storage"
+  | "cgroup_array";
 
 /**
  * How a map kind without keys is used instead of `m[k]` (the `usage` column of
@@ -102,7 +103,8 @@ export type MapKind =
  */
 export type MapUsage = "reserveAndSubmit" | "outputRecords" | "pushAndPop" | "pushAndContains"
   | "ownerStorage"
-  | "stackIds" | "currentTaskValue" | "submitAndDrain" | "objectValue";
+  | "stackIds" | "currentTaskValue" | "submitAndDrain" | "objectValue"
+  | "cgroupSlots";
 
 /**
  * What the kernel keeps in the values of a map kind with fixed values (kernel/map-kinds.ts

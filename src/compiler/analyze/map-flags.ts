@@ -71,10 +71,13 @@ export function checkMapFlags(module: ir.IrModule, diags: Diagnostics): void {
     expression: (e) => {
       if (e.kind === "mapLookup" || e.kind === "mapContains" || e.kind === "mapEntryPointer") access(side, "read", e.map, e.span);
       // Queue/stack/perf/per-CPU operations: push and output write, peek and per_cpu read, pop both.
-      // (`redirect` and `inner_get` go through their own helpers, which these kinds exist for.)
-      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus" && e.method !== "redirect" && e.method !== "inner_get") {
-        if (e.method !== "push" && e.method !== "output") access(side, "read", e.map, e.span);
-        if (e.method === "push" || e.method === "output" || e.method === "pop") access(side, "write", e.map, e.span);
+      // (`redirect`, `inner_get` and the cgroup array tests go through their own helpers,
+      // which these kinds exist for: no lookup of an entry.)
+      const ownHelper = (m: string): boolean => m === "redirect" || m === "inner_get" || m === "task_under_cgroup" || m === "skb_under_cgroup";
+      if (e.kind === "mapMethod" && e.method !== "dropped" && e.method !== "cpus" && !ownHelper(e.method)) {
+        const writes = e.method === "push" || e.method === "output" || e.method === "cgroup_store";
+        if (!writes) access(side, "read", e.map, e.span);
+        if (writes || e.method === "pop") access(side, "write", e.map, e.span);
       }
     },
     body: (b, owner, entries) =>

@@ -15,11 +15,13 @@ import * as referenceSemantics from "../diagnostics/catalog/reference-semantics.
 import type { MapKind, MapType, Type } from "../types.js";
 import { boolType, errorType, i32, i64, sizeOf, typeToString, u32, u64, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
-import type { MapOperand, MapOperation, MapOperationShape } from "../kernel/map-kinds.js";
+import type { MapOperand, MapOperation, MapOperationRow, MapOperationShape } from "../kernel/map-kinds.js";
 import { storageOwnerType, storageUsable } from "./cgroup-programs.js";
 import { requireNonNull } from "./pointers.js";
 import { mapFlagBits, mapKinds, mapKindsWhere, mapOperationOf, mapOperations, maxLpmAddressBytes } from "../kernel/map-kinds.js";
-import { receivesUnpackedArguments } from "../kernel/program-types.js";
+import { programTypes, receivesUnpackedArguments } from "../kernel/program-types.js";
+import type { ProgramTypeInfo } from "../kernel/program-types.js";
+import * as cgroupErrors from "../diagnostics/catalog/types-cgroup-programs.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
@@ -146,6 +148,11 @@ export function mapExtraOf(ctx: CheckContext, type: Type, attribute: ast.Attribu
   return Number(value);
 }
 
+/** Whether a program's hook offers an operation's helper (the operation row's `offeredTo`). */
+function offeredToProgram(offer: NonNullable<MapOperationRow["offeredTo"]>, info: ProgramTypeInfo): boolean {
+  return offer.kind === "currentTask" ? info.currentTask : offer.progTypes.includes(info.bpfProgType);
+}
+
 /** The map `callee` is a method of (`q.push`), for the kinds with methods. */
 export function mapMethodOfCallee(scope: Scope, callee: ast.Expr): { symbol: Extract<Symbol, { kind: "map" }>; target: ast.NameExpr; method: ast.Ident } | undefined {
   if (callee.kind !== "FieldExpr" || callee.target.kind !== "NameExpr") return undefined;
@@ -172,17 +179,20 @@ function operandsArguments(operands: readonly MapOperand[], owner: Type | undefi
   if (operands.length === 2 && operands[0] === "stackId" && operands[1] === "pid") return { kind: "stackIdAndPid" };
   if (operands.length === 1 && operands[0] === "object") return { kind: "objectPointer" };
   if (operands.length === 2 && operands[0] === "object" && operands[1] === "value") return { kind: "objectAndValue" };
+  if (operands.length === 2 && operands[0] === "key" && operands[1] === "path") return { kind: "slotAndPath" };
+  if (operands.length === 1 && operands[0] === "key") return { kind: "slot" };
+  if (operands.length === 2 && operands[0] === "context" && operands[1] === "key") return { kind: "contextAndSlot" };
   throw new Error(`internal: no wording for the operands ${operands.join(", ")}`);
 }
 
-const plainResults = { bool: boolType, u32, u64, void: voidType } as const;
+const plainResults = { bool: boolType, u32, u64, i64, void: voidType } as const;
 
 /** The result of a plain operation on a map of `type`. */
 export function plainResultType(result: Extract<MapOperationShape, { form: "plain" }>["result"], type: MapType): Type {
   switch (result) {
     case "value": return type.value;
     case "valuePointer": return { kind: "pointer", target: type.value };
-    case "bool": case "u32": case "u64": case "void": return plainResults[result];
+    case "bool": case "u32": case "u64": case "i64": case "void": return plainResults[result];
   }
 }
 
@@ -210,6 +220,9 @@ const wrongSideAdvice: Readonly<Partial<Record<MapOperation, (map: string) => Wr
   object_get: (map) => ({ kind: "objectStorageInEbpf", map }),
   object_set: (map) => ({ kind: "objectStorageInEbpf", map }),
   object_remove: (map) => ({ kind: "objectStorageInEbpf", map }),
+  cgroup_store: (map) => ({ kind: "cgroupStoreInUserSpace", map }),
+  task_under_cgroup: (map) => ({ kind: "cgroupTestInEbpf", map }),
+  skb_under_cgroup: (map) => ({ kind: "cgroupTestInEbpf", map }),
 };
 
 /** `q.push(v)`, `events.output(ctx, r)`, `events.on_event(f)`, `m.per_cpu(k, cpu)`, `m.cpus()`. */
@@ -258,6 +271,13 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
     ctx.diags.report(tracingErrors.storageWrongProgramType, expr.span, call, role.info.label, onlyFor);
     return skipArgs();
   }
+  const offer = mapOperations[operation].offeredTo;
+  if (offer && role.kind === "program" && !offeredToProgram(offer, role.info)) {
+    const helper = offer.kind === "currentTask" ? "bpf_current_task_under_cgroup" : offer.helper;
+    const allowed = offer.kind === "currentTask" ? [] : programTypes.filter((type) => offer.progTypes.includes(type.bpfProgType) && type.attribute !== undefined).map((type) => `\`@${type.attribute}\``);
+    ctx.diags.report(cgroupErrors.cgroupTestNotOffered, expr.span, call, role.info.label, helper, offer.kind === "currentTask" ? offer : { kind: "progTypes", attributes: allowed });
+    return skipArgs();
+  }
   switch (shape.form) {
     case "plain": {
       const storage = mapKinds[kind].storage;
@@ -274,6 +294,18 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
         }
         else if (operand === "stackId") checkExprAs(c, scope, arg, i64, { kind: "stackId" });
         else if (operand === "pid") checkExprAs(c, scope, arg, u32, { kind: "stackPid" });
+        else if (operand === "path") {
+          const pathType = checkExpr(c, scope, arg);
+          if (pathType.kind !== "error" && pathType.kind !== "str") {
+            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "slotAndPath" }, { type: typeToString(pathType) });
+          }
+        }
+        else if (operand === "context") {
+          const contextType = checkExpr(c, scope, arg);
+          if (contextType.kind !== "error" && contextType.kind !== "pointer") {
+            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+          }
+        }
         else if (operand === "object") {
           const objectType = checkExpr(c, scope, arg);
           if (objectType.kind !== "error" && objectType.kind !== "pointer") {

@@ -21,7 +21,8 @@ import { visitStatements } from "../ir-walk.js";
 import { typeToString } from "../types.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
-import { bloomTestName, drainCallbackName, functionName, innerMapGetName, kernelOutputName, kernelPushName, kernelTestName, mapName, objectStorageName, perfDroppedName, queuePushName, queueTakeName, ringbufDroppedCounterName, ringbufDroppedName, ringbufReserveName, structPrinterName, taskStorageName, userMapFunctionName, userRingbufPushName } from "../names.js";
+import { cString } from "./c-code.js";
+import { bloomTestName, cgroupStoreName, drainCallbackName, functionName, innerMapGetName, kernelOutputName, kernelPushName, kernelTestName, mapName, objectStorageName, perfDroppedName, queuePushName, queueTakeName, ringbufDroppedCounterName, ringbufDroppedName, ringbufReserveName, structPrinterName, taskStorageName, userMapFunctionName, userRingbufPushName } from "../names.js";
 import { hasOperation, mapKinds } from "../kernel/map-kinds.js";
 import { stackDepth, userStackFlag } from "../kernel/tracing.js";
 
@@ -63,7 +64,9 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
       case "task_remove": return `${taskStorageName(e.map, "remove")}()`;
       case "kernel_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0))`;
       case "user_stack": return `((__s64)bpf_get_stackid(${expr(args[0]!)}, &${mapName(e.map)}, 0x${userStackFlag.toString(16)}))`;
-      case "dropped": case "per_cpu": case "cpus": case "print": case "print_kernel_stack": case "print_user_stack":
+      case "task_under_cgroup": return `((__s64)bpf_current_task_under_cgroup(&${mapName(e.map)}, ${expr(args[0]!)}))`;
+      case "skb_under_cgroup": return `((__s64)bpf_skb_under_cgroup(${expr(args[0]!)}, &${mapName(e.map)}, ${expr(args[1]!)}))`;
+      case "dropped": case "per_cpu": case "cpus": case "print": case "print_kernel_stack": case "print_user_stack": case "cgroup_store":
         throw new Error(`internal: ${e.map}.${e.method}() in eBPF code`);
     }
   }
@@ -81,9 +84,14 @@ export function mapMethodExpression(side: Side, e: MapMethodExpr, expr: (x: ir.I
     case "print_kernel_stack": return `ks_print_kernel_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)})`;
     case "print_user_stack": return `ks_print_user_stack(stdout, ks_skel->maps.${mapName(e.map)}, ${expr(args[0]!)}, ${expr(args[1]!)})`;
     case "user_submit": return `${userRingbufPushName(e.map)}(${expr(args[0]!)})`;
+    case "cgroup_store": {
+      // A literal path is a plain C string; a `str(N)` value passes its text.
+      const path = args[1]!;
+      return `${cgroupStoreName(e.map)}(${expr(args[0]!)}, ${path.kind === "string" ? cString(path.value) : `(${expr(path)}).data`})`;
+    }
     case "output": case "redirect": case "inner_get": case "storage_get": case "storage_create": case "storage_delete":
     case "kernel_stack": case "user_stack": case "task_get": case "task_set": case "task_remove": case "user_drain":
-    case "object_get": case "object_set": case "object_remove":
+    case "object_get": case "object_set": case "object_remove": case "task_under_cgroup": case "skb_under_cgroup":
       throw new Error(`internal: ${e.map}.${e.method}() in user space`);
   }
 }
@@ -211,6 +219,7 @@ export function emitUserMapKindHelpers(w: CWriter, module: ir.IrModule): void {
       });
       w.line();
     }
+    if (hasOperation(map.mapKind, "cgroup_store")) emitCgroupStore(w, map, fd, loaded);
     if (hasOperation(map.mapKind, "user_submit")) {
       // Created on first use (the map's fd exists once loaded); false when the buffer is full.
       w.block(`static KS_UNUSED bool ${userRingbufPushName(map.name)}(${cDeclaration(map.valueType, "record")})`, () => {
@@ -378,6 +387,40 @@ function emitObjectStorageHelpers(w: CWriter, map: ir.IrMap): void {
   w.line();
   w.block(`static __always_inline __attribute__((unused)) bool ${objectStorageName(map.name, "remove")}(void *object)`, () => {
     w.line(`return ${helpers}_delete(${storage}, object) == 0;`);
+  });
+  w.line();
+}
+
+/**
+ * `m.set(slot, path)` of a cgroup array: the directory opened O_RDONLY|O_DIRECTORY, checked
+ * to be on cgroup2 (statfs magic CGROUP2_SUPER_MAGIC), its fd stored at the slot; the kernel
+ * keeps its own reference to the cgroup, so the fd is closed on every path. False, with a
+ * line on stderr naming the path and why, when any step fails.
+ */
+function emitCgroupStore(w: CWriter, map: ir.IrMap, fd: string, loaded: string): void {
+  w.line("#include <fcntl.h>");
+  w.line("#include <sys/vfs.h>");
+  w.block(`static KS_UNUSED bool ${cgroupStoreName(map.name)}(__u32 slot, const char *path)`, () => {
+    w.line(`${loaded} false;`);
+    w.line("int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);");
+    w.block("if (dir < 0)", () => {
+      w.line(`fprintf(stderr, "${map.name}.set(%u): cannot open %s: %s\\n", slot, path, strerror(errno));`);
+      w.line("return false;");
+    });
+    w.line("struct statfs fs;");
+    w.block("if (fstatfs(dir, &fs) != 0 || fs.f_type != 0x63677270 /* CGROUP2_SUPER_MAGIC */)", () => {
+      w.line(`fprintf(stderr, "${map.name}.set(%u): %s is not a cgroup v2 directory (mount -t cgroup2 none DIR)\\n", slot, path);`);
+      w.line("close(dir);");
+      w.line("return false;");
+    });
+    w.line("__u32 value = (__u32)dir;");
+    w.line(`int err = bpf_map_update_elem(${fd}, &slot, &value, BPF_ANY) != 0 ? errno : 0;`);
+    w.line("close(dir);");
+    w.block("if (err)", () => {
+      w.line(`fprintf(stderr, "${map.name}.set(%u, %s): %s\\n", slot, path, strerror(err));`);
+      w.line("return false;");
+    });
+    w.line("return true;");
   });
   w.line();
 }

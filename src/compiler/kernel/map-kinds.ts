@@ -71,6 +71,13 @@ const accessFlags = ["rdonly", "wronly", "rdonly_prog", "wronly_prog"] as const;
  * - `object_get` / `object_set` / `object_remove`: a kernel object's value in its local
  *   storage (inode storage: `bpf_inode_storage_get(&map, inode, …)`), the object a
  *   pointer the program was given; get gives zero when it has none.
+ * - `cgroup_store`: user space opens a cgroup v2 directory and stores it at a slot of a
+ *   cgroup array (the kernel keeps its own reference; the fd is closed); false (with a
+ *   line on stderr saying why) when the path is no cgroup v2 directory.
+ * - `task_under_cgroup` / `skb_under_cgroup`: whether the current task / the packet's
+ *   socket is in the cgroup at a slot or below it (`bpf_current_task_under_cgroup`,
+ *   `bpf_skb_under_cgroup`): 1 yes, 0 no, a negative -errno when the slot is out of
+ *   range or empty. Which programs may call them is the operation row's `offeredTo`.
  */
 export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dropped" | "per_cpu" | "cpus" | "test" | "print"
   | "redirect" | "inner_get"
@@ -78,7 +85,8 @@ export type MapOperation = "push" | "pop" | "peek" | "output" | "on_event" | "dr
   | "kernel_stack" | "user_stack" | "print_kernel_stack" | "print_user_stack"
   | "task_get" | "task_set" | "task_remove"
   | "user_submit" | "user_drain"
-  | "object_get" | "object_set" | "object_remove";
+  | "object_get" | "object_set" | "object_remove"
+  | "cgroup_store" | "task_under_cgroup" | "skb_under_cgroup";
 
 /** The operations that become an IR `mapMethod` expression. */
 export type MapMethod = Exclude<MapOperation, "on_event">;
@@ -87,7 +95,8 @@ export type MapMethod = Exclude<MapOperation, "on_event">;
  * An operand of a method with a plain signature: the map's value, its key, a CPU number, a
  * local-storage owner (a socket, a cgroup), a stack id, a pid, a kernel object (an inode).
  */
-export type MapOperand = "value" | "key" | "cpu" | "owner" | "stackId" | "pid" | "object";
+export type MapOperand = "value" | "key" | "cpu" | "owner" | "stackId" | "pid" | "object"
+  | "path" | "context";
 
 /**
  * How an operation is checked and lowered: `plain` ones by their signature (operands
@@ -96,7 +105,7 @@ export type MapOperand = "value" | "key" | "cpu" | "owner" | "stackId" | "pid" |
  * `on_event`).
  */
 export type MapOperationShape =
-  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "void" | "valuePointer" }
+  | { readonly form: "plain"; readonly operands: readonly MapOperand[]; readonly result: "bool" | "value" | "u32" | "u64" | "i64" | "void" | "valuePointer" }
   | { readonly form: "binding" }
   | { readonly form: "stackId" }
   | { readonly form: "drain" }
@@ -109,6 +118,12 @@ export interface MapOperationRow {
   /** Where it may be called: eBPF code, user space, or both. */
   readonly side: "kernel" | "user" | "both";
   readonly shape: MapOperationShape;
+  /**
+   * The programs whose hook offers the operation's helper when not every program's does:
+   * those that run for a task (the program type's `currentTask` column), or the listed
+   * `bpf_prog_type`s (the verifier's `get_func_proto` for the type). Elsewhere E1362.
+   */
+  readonly offeredTo?: { readonly kind: "currentTask" } | { readonly kind: "progTypes"; readonly helper: string; readonly progTypes: readonly string[] };
 }
 
 export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
@@ -140,6 +155,16 @@ export const mapOperations: Readonly<Record<MapOperation, MapOperationRow>> = {
   object_get: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "value" } },
   object_set: { side: "kernel", shape: { form: "plain", operands: ["object", "value"], result: "bool" } },
   object_remove: { side: "kernel", shape: { form: "plain", operands: ["object"], result: "bool" } },
+  cgroup_store: { side: "user", shape: { form: "plain", operands: ["key", "path"], result: "bool" } },
+  // kernel/trace/bpf_trace.c offers it to the tracing hooks (kprobe, tracepoint, perf
+  // event, raw tracepoint, tracing, LSM …): the programs that run for a task.
+  task_under_cgroup: { side: "kernel", shape: { form: "plain", operands: ["key"], result: "i64" }, offeredTo: { kind: "currentTask" } },
+  // net/core/filter.c: only tc_cls_act_func_proto offers bpf_skb_under_cgroup (cgroup_skb,
+  // socket filters, sk_skb and XDP do not; the verifier says `unknown func`).
+  skb_under_cgroup: {
+    side: "kernel", shape: { form: "plain", operands: ["context", "key"], result: "i64" },
+    offeredTo: { kind: "progTypes", helper: "bpf_skb_under_cgroup", progTypes: ["BPF_PROG_TYPE_SCHED_CLS", "BPF_PROG_TYPE_SCHED_ACT"] },
+  },
 };
 
 /**
@@ -430,6 +455,19 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     methods: methods(["get", "object_get"], ["set", "object_set"], ["remove", "object_remove"]),
     flags: ["no_prealloc"], requiredFlags: noPrealloc, declaration: "localStorage", userView: "none", python: false,
     onlyForProgType: "BPF_PROG_TYPE_LSM", storageHelpers: "bpf_inode_storage",
+  },
+  // Cgroups by slot (4.8): u32 slots whose values are cgroup v2 directories' fds, written
+  // by user space (`m.set(slot, "/sys/fs/cgroup/app")`; the kernel holds the cgroup, the
+  // fd is closed); programs ask whether the current task or a packet is under one. The
+  // verifier allows a program no lookup or update of it (only the two helpers), and a
+  // user-space lookup is EOPNOTSUPP: nothing to index, iterate or print. CGROUP_ARRAY has no create flags
+  // beyond the array ones; only the access flags are offered.
+  cgroup_array: {
+    spellings: ["cgroup_array", "CgroupArray"], bpfMapType: "BPF_MAP_TYPE_CGROUP_ARRAY", typeArguments: "none", key: "none",
+    defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
+    usage: "cgroupSlots", iterable: { kernel: false, user: false },
+    methods: methods(["set", "cgroup_store"], ["current_task_under", "task_under_cgroup"], ["skb_under", "skb_under_cgroup"]),
+    flags: accessFlags, requiredFlags: 0, declaration: "fdSlots", userView: "none", python: false,
   },
 };
 

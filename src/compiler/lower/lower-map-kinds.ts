@@ -45,7 +45,7 @@ export function lowerMapMethodCall(l: MapKindLowering, expr: ast.CallExpr): ir.I
       // the owner as the kind's; the verifier checks an object's BTF type).
       const operandType = { value: type.value, key: type.key, cpu: u32, stackId: i64, pid: u32 } as const;
       const operandExpr = (operand: MapOperand, i: number): ir.IrExpr =>
-        operand === "owner" || operand === "object" ? l.expr(args[i]!) : coerce(l.expr(args[i]!), operandType[operand]);
+        operand === "owner" || operand === "object" || operand === "path" || operand === "context" ? l.expr(args[i]!) : coerce(l.expr(args[i]!), operandType[operand]);
       const result = plainResultType(shape.result, type);
       return { ...base, args: shape.operands.map(operandExpr), type: result };
     }

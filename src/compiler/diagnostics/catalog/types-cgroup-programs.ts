@@ -37,3 +37,21 @@ export const storageNotFromProgramType = defineError(
     help: `use it from a ${allowed.join(", ")} program`,
   }),
 );
+
+/** Why a cgroup array test is refused to a program: which programs the kernel offers its helper to. */
+export type CgroupTestOffer =
+  | { readonly kind: "currentTask" }
+  | { readonly kind: "progTypes"; readonly attributes: readonly string[] }; // written `@tc`
+
+export const cgroupTestNotOffered = defineError(
+  "E1362",
+  "cgroup array test in a program type without its helper",
+  "A cgroup array (`cgroup_array(N)`) holds cgroups by slot; programs ask whether something is under one of them. `m.current_task_under(slot)` calls `bpf_current_task_under_cgroup`, which the kernel offers to the programs that run for a task (tracepoints, probes, uprobes, perf events, …); `m.skb_under(ctx, slot)` calls `bpf_skb_under_cgroup`, which only TC programs get. The compiler knows both from the catalogue and refuses the call before the verifier does (`unknown func`).",
+  (call: string, label: string, helper: string, offer: CgroupTestOffer) => ({
+    message: `\`${call}\` cannot be called in ${label} programs: the kernel does not give them \`${helper}\``,
+    label: `not available in ${label} programs`,
+    help: offer.kind === "currentTask"
+      ? "ask from a program that runs for a task (a tracepoint, probe, uprobe or perf event program)"
+      : `ask from a ${offer.attributes.join(" or ")} program, where the packet's socket is known`,
+  }),
+);

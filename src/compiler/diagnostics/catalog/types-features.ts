@@ -470,6 +470,7 @@ export const ringbufSize = defineError(
 /** What a ring-buffer or map method takes (`check/ringbuf.ts`, `check/map-kinds.ts`); types as text. */
 export type OperationArguments =
   | { readonly kind: "none" | "oneValue" | "oneRecord" | "contextAndRecord" | "contextFirst" | "keyAndCpu" | "stackId" | "stackIdAndPid" | "programContext" | "objectPointer" | "objectAndValue" }
+  | { readonly kind: "slotAndPath" | "slot" | "contextAndSlot" }
   | { readonly kind: "oneOwner"; readonly owner: string }
   | { readonly kind: "recordOrPointer"; readonly record: string }
   | { readonly kind: "reservedRecord"; readonly record: string; readonly ringbuf: string }
@@ -487,6 +488,9 @@ function operationArgumentsText(expected: OperationArguments): string {
     case "stackId": case "stackIdAndPid": return `a stack id (\`i64\`)${expected.kind === "stackIdAndPid" ? " and the pid that recorded it (`u32`)" : ""}`;
     case "programContext": return "the program's context pointer";
     case "objectPointer": case "objectAndValue": return `a pointer to the kernel object (an \`inode\`)${expected.kind === "objectAndValue" ? " and a value" : ""}`;
+    case "slotAndPath": return "a slot (`u32`) and the path of a cgroup v2 directory (a string)";
+    case "slot": return "a slot (`u32`)";
+    case "contextAndSlot": return "the program's context pointer and a slot (`u32`)";
     case "recordOrPointer": return `a \`${expected.record}\` record (or a pointer to one)`;
     case "reservedRecord": return `one record \`${expected.record}\` reserved from \`${expected.ringbuf}\``;
     case "handler": return `a user-space function \`${expected.signature}\``;
@@ -587,7 +591,7 @@ const mapTypeArgumentsText = {
   value: "one type argument (the value)",
   structRecordType: "a struct record type",
   valueType: "an integer, enum, bool or struct value",
-  none: "no type arguments, only a size (`stack_trace(1024)`)",
+  none: "no type arguments, only a size",
 } as const;
 
 export const mapKindTypeArguments = defineError(
@@ -599,7 +603,7 @@ export const mapKindTypeArguments = defineError(
     label: "wrong type arguments",
     help: kind.includes("perf") ? "write `var events : perf_event_array<MyRecord>` with a struct record type"
       : kind.includes("lpm") || kind.includes("Lpm") ? "write `var routes : lpm_trie<Ipv4Key, u32>(1024)`"
-      : expected === "none" ? `write \`var stacks : ${kind}(1024)\``
+      : expected === "none" ? `write \`var m : ${kind}(1024)\``
       : `write \`var q : ${kind}<u32>(64)\``,
   }),
 );

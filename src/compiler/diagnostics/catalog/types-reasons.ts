@@ -52,6 +52,7 @@ export function mapUsageText(usage: MapUsage, m: string): string {
     case "ownerStorage": return `a value belongs to its owner: \`if (var v = ${m}.get(owner)) { … }\`, \`${m}.get_or_create(owner)\`, \`${m}.remove(owner)\``;
     case "currentTaskValue": return `read the current task's value with \`${m}.get()\` (zero when it has none), write it with \`${m}.set(v)\`, drop it with \`${m}.remove()\``;
     case "submitAndDrain": return `write records with \`${m}.push(record)\` in user space and read them in eBPF with \`${m}.drain(handler)\`, a \`@helper fn handler(r: *Record) -> i64\` (0: go on, 1: stop)`;
+    case "cgroupSlots": return `store a cgroup v2 directory at a slot from user space with \`${m}.set(slot, "/sys/fs/cgroup/app")\`, then ask in eBPF with \`${m}.current_task_under(slot)\` or \`${m}.skb_under(ctx, slot)\``;
     case "objectValue": return `read an object's value with \`${m}.get(inode)\` (zero when it has none), write it with \`${m}.set(inode, v)\`, drop it with \`${m}.remove(inode)\``;
     case "stackIds": return `record a stack with \`var id = ${m}.kernel_stack()\` or \`${m}.user_stack()\` in eBPF (an \`i64\` id to keep in another map) and print its frames with \`${m}.print_kernel_stack(id)\` / \`${m}.print_user_stack(id, pid)\` in user space`;
   }

@@ -19,12 +19,15 @@ export type WrongSideAdvice =
   | { readonly kind: "perfOutputInEbpf" | "perCpuInUserSpace" | "printInUserSpace"; readonly map: string }
   | { readonly kind: "redirectInEbpf"; readonly map: string }
   | { readonly kind: "storageInEbpf"; readonly map: string }
-  | { readonly kind: "stackIdInEbpf" | "stackPrintInUserSpace" | "taskStorageInEbpf" | "userRingbufPushInUserSpace" | "userRingbufDrainInEbpf" | "objectStorageInEbpf"; readonly map: string };
+  | { readonly kind: "stackIdInEbpf" | "stackPrintInUserSpace" | "taskStorageInEbpf" | "userRingbufPushInUserSpace" | "userRingbufDrainInEbpf" | "objectStorageInEbpf"; readonly map: string }
+  | { readonly kind: "cgroupStoreInUserSpace" | "cgroupTestInEbpf"; readonly map: string };
 
 export function wrongSideAdviceText(advice: WrongSideAdvice): string {
   switch (advice.kind) {
     case "userRingbufPushInUserSpace": return `user space writes the records (\`${advice.map}.push(r)\`); eBPF code reads them with \`${advice.map}.drain(handler)\``;
     case "userRingbufDrainInEbpf": return `eBPF code reads the records (\`${advice.map}.drain(handler)\`); user space writes them with \`${advice.map}.push(r)\``;
+    case "cgroupStoreInUserSpace": return `user space stores cgroups in the slots (\`${advice.map}.set(0, "/sys/fs/cgroup/app")\`); programs only ask whether something is under one`;
+    case "cgroupTestInEbpf": return `ask in an eBPF program (\`${advice.map}.current_task_under(slot)\`) and keep the answer in a map user space reads`;
     case "objectStorageInEbpf": return `an inode's value is read and written by LSM programs (\`${advice.map}.get(inode)\`)`;
     case "taskStorageInEbpf": return `a task's value is read and written by eBPF programs (\`${advice.map}.get()\`); copy it into a hash map keyed by \`pid()\` for user space`;
     case "stackIdInEbpf": return `record stack ids in an eBPF program (\`${advice.map}.kernel_stack()\`), keep them in a map, and print them from user space`;
