@@ -3,6 +3,7 @@
 //! help can never disagree with what is accepted.
 
 import { UsageError } from "./failures.js";
+import { fixedInitKinds } from "../compiler/project/init-project.js";
 
 export interface FlagSpec {
   /** Key in `ParsedCommand.flags`. */
@@ -121,7 +122,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "init",
-    summary: "start a project typed from the kernel's BTF (KIND: xdp, tc/ingress, tc/egress, tracepoint/CAT/EVENT, probe/FN[+OFF], perf_event, tcp_congestion_ops or another struct_ops)",
+    summary: `start a project typed from the kernel's BTF (KIND: ${fixedInitKinds.join(", ")}, tcp_congestion_ops or another struct_ops)`,
     arguments: [
       { name: "KIND", description: "the program type to start from" },
       { name: "NAME", description: "project name (an identifier): NAME/NAME.ks, the .kh header, README.md" },
