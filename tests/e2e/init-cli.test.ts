@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasStackTrace, runCli } from "../harness/cli.js";
 import { expectGolden, repoRoot } from "../harness/golden.js";
+import { exampleInitKinds } from "../../src/compiler/project/init-counter.js";
 
 const btfMissing = existsSync("/sys/kernel/btf/vmlinux") ? undefined : "no kernel BTF at /sys/kernel/btf/vmlinux";
 let work: string;
@@ -123,4 +124,26 @@ describe("kernelscript init templates", { skip: btfMissing }, () => {
     assert.match(fallback, /tracefs \(events\/syscalls\/\.\.\.\/format\) was not readable/);
     assert.match(fallback, /ctx: \*trace_event_raw_sys_enter/);
   });
+});
+
+// One project per row of the program-type catalogue (its `init` column): each is made,
+// checked by the compiler without a warning, and built with -Werror (clang and cc) without
+// loading; the kernel part is tests/kernel/init.test.ts.
+describe("kernelscript init for every program type of the catalogue", { skip: btfMissing }, () => {
+  for (const { programType, kind } of exampleInitKinds()) {
+    it(`${programType}: \`init ${kind}\` checks and builds with -Werror`, async () => {
+      const name = `every_${programType}`;
+      const env = { KS_TRACEFS: "no-tracefs-here", CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
+      const run = await runCli(["init", kind, name], { cwd: work, env });
+      assert.equal(run.code, 0, run.stderr);
+      const dir = join(work, name);
+      const check = await runCli(["check", `${name}.ks`], { cwd: dir, env });
+      assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+      assert.doesNotMatch(check.stderr, /warning/);
+      const build = await runCli(["build", `${name}.ks`, "--no-kernel-check", "--deny-warnings"], { cwd: dir, env });
+      assert.equal(build.code, 0, `${build.stdout}${build.stderr}`);
+      assert.match(build.stdout + build.stderr, /clang .*-Werror/);
+      assert.ok(existsSync(join(dir, name, `${name}.bpf.o`)) && existsSync(join(dir, name, name)), "the object and the loader");
+    });
+  }
 });

@@ -102,7 +102,7 @@ export type TestRunSupport =
 /**
  * What `kernelscript init KIND NAME` writes for a type (project/init-project.ts):
  * - `own`: init has a generator of its own for it, typed from the kernel's BTF (XDP, TC,
- *   tracepoints, `@probe`, perf events, struct_ops);
+ *   tracepoints, `@probe`, perf events, struct_ops); `example`: a kind that makes one;
  * - `counter`: a program that counts its events in a hash map `NAME_counts`, which the
  *   default main prints every second, attached as `attach` says (`-i IFACE`,
  *   `--cgroup PATH`, the socket maps, the declared target). `target`: the attribute's
@@ -113,7 +113,7 @@ export type TestRunSupport =
  *   README and the source's first line.
  */
 export type InitTemplate =
-  | { readonly kind: "own" }
+  | { readonly kind: "own"; readonly example: string }
   | {
     readonly kind: "counter";
     readonly target?: string;
@@ -276,7 +276,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     mapRedirect: { device: "bpf_redirect_map" },
-    init: { kind: "own" },
+    init: { kind: "own", example: "xdp" },
   },
   {
     programType: "tc",
@@ -308,7 +308,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: false,
-    init: { kind: "own" },
+    init: { kind: "own", example: "tc/ingress" },
   },
   {
     // Socket filters: run on each packet a socket receives; the result is how many bytes
@@ -340,7 +340,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     init: {
-      kind: "counter", key: "u32", body: ["COUNTS[ctx.protocol] += 1   // the EtherType, in network byte order"], result: "ctx.len",
+      kind: "counter", key: "u16", body: ["COUNTS[ntohs(ctx.protocol)] += 1   // by EtherType (0x0800: IPv4)"], result: "ctx.len   // keep all of it",
       what: "A socket filter on a packet socket of an interface: counts the packets by EtherType and keeps each whole.",
     },
   },
@@ -370,7 +370,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
-    init: { kind: "own" },
+    init: { kind: "own", example: "tracepoint/sched/sched_switch" },
   },
   {
     // Raw tracepoints without BTF: the tracepoint's arguments as plain `u64`s (pointers
@@ -429,7 +429,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     localStorage: ["cgrp_storage"],
     kernelPointerArguments: false,
     currentTask: true,
-    init: { kind: "own" },
+    init: { kind: "own", example: "probe/vfs_read" },
   },
   {
     // Raw BTF tracepoints: the arguments of the kernel's `btf_trace_<event>` prototype
@@ -548,7 +548,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
-    init: { kind: "own" },
+    init: { kind: "own", example: "perf_event" },
   },
   {
     // Runs on each message a socket of a sockmap/sockhash sends (sendmsg/sendfile):
@@ -640,7 +640,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: false,
-    init: { kind: "own" },
+    init: { kind: "own", example: "tcp_congestion_ops" },
   },
 ];
 

@@ -152,3 +152,11 @@ export function counterProject(kind: CounterKind, name: string, btf: Btf, btfPat
   ].join("\n");
   return { source, header, readme, run: runFlags(info) };
 }
+
+/** One kind per catalogue row that `init` makes a project of (for the tests and docs). */
+export function exampleInitKinds(): { readonly programType: ProgramTypeInfo["programType"]; readonly kind: string }[] {
+  return programTypes.map((info) => ({
+    programType: info.programType,
+    kind: info.init.kind === "own" ? info.init.example : info.attribute ?? "",
+  }));
+}
