@@ -17,12 +17,15 @@ import { startLoader } from "../../src/runner/loader.js";
 import { inNamespace, sendFrames, withVethPair, xdpAttached, type VethPair } from "../../src/runner/netns.js";
 import { runCli } from "../harness/cli.js";
 import { kernelTests } from "./helpers.js";
+import { programTypes } from "../../src/compiler/kernel/program-types.js";
 
 const kernelTest = kernelTests("init.test", networkSkipReason());
 
 interface Project {
   readonly loader: string;
   readonly dir: string;
+  /** What `kernelscript build` printed (its kernel verifier check among it). */
+  readonly output: string;
   cleanup(): void;
 }
 
@@ -37,7 +40,7 @@ async function initAndBuild(kind: string, name: string): Promise<Project> {
   if (build.code !== 0) rmSync(work, { recursive: true, force: true });
   assert.equal(build.code, 0, `${build.stdout}\n${build.stderr}`);
   assert.match(`${build.stdout}${build.stderr}`, /-Werror/, "the build used -Werror");
-  return { loader: join(dir, name, name), dir, cleanup: () => rmSync(work, { recursive: true, force: true }) };
+  return { loader: join(dir, name, name), dir, output: `${build.stdout}${build.stderr}`, cleanup: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 function run(argv: readonly string[]): string {
@@ -202,3 +205,22 @@ kernelTest("init probe/vfs_read+16 (kprobe): builds with -Werror; no kprobes her
     project.cleanup();
   }
 });
+
+// The catalogue's counter templates (its `init` column): each project builds with -Werror
+// and, as root, `build` loads its program into the kernel: it must load, or be refused by
+// the kernel itself (E0468: lockdown refuses fexit and LSM here), never by the verifier.
+for (const info of programTypes) {
+  if (info.init.kind !== "counter" || info.attribute === undefined) continue;
+  const kind = info.attribute;
+  kernelTest(`init ${kind}: builds with -Werror; its program loads (or the kernel refuses the type)`, async () => {
+    const project = await initAndBuild(kind, `ks_init_${kind}`);
+    try {
+      if (!/kernel verifier check: 1 of 1 eBPF programs loaded/.test(project.output)) {
+        assert.match(project.output, /warning\[E0468\]: the kernel verifier rejected program `ks_init_\w+_handler`: the kernel refuses this program type or operation here/, project.output);
+      }
+      assert.doesNotMatch(project.output, /E0450|rejected \(E0450\)/, "the verifier accepts it");
+    } finally {
+      project.cleanup();
+    }
+  });
+}
