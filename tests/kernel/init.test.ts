@@ -224,3 +224,24 @@ for (const info of programTypes) {
     }
   });
 }
+
+kernelTest("init socket_filter: the default main's `-i lo` socket counts the pings by EtherType, SIGINT detaches", async () => {
+  const project = await initAndBuild("socket_filter", "ks_init_sf");
+  try {
+    const loader = startLoader([project.loader, "-i", "lo", "--interval", "0.2"]);
+    try {
+      await loader.waitFor("--- snapshot 1 ---");
+      const ping = spawnSync("ping", ["-c", "2", "-i", "0.2", "127.0.0.1"], { encoding: "utf8" });
+      assert.equal(ping.status, 0, ping.stderr);
+      // Each echo request and reply crosses lo once, and the packet socket sees both.
+      await loader.waitFor(/^ks_init_sf_counts\[2048\] = ([4-9]|\d{2,})$/m);
+      const exit = await loader.stop("SIGINT");
+      assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+      assert.match(loader.stdout(), /^--- final ---\nks_init_sf_counts \(hash<u16, u64>\): \d+ entr(?:y|ies)$/m);
+    } finally {
+      await loader.stop("SIGKILL");
+    }
+  } finally {
+    project.cleanup();
+  }
+});
