@@ -121,7 +121,9 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "init",
-    summary: "start a project typed from the kernel's BTF (KIND: xdp, tc/ingress, tc/egress, tracepoint/CAT/EVENT, probe/FN[+OFF], perf_event, tcp_congestion_ops or another struct_ops)",
+    // Static: the launcher's bundle holds no compiler (tests/unit/cli-bundle.test.ts); an
+    // unknown KIND is answered with every kind, derived from the program-type catalogue.
+    summary: "start a project typed from the kernel's BTF (KIND: xdp, tc/ingress, tc/egress, tracepoint/CAT/EVENT, probe/FN[+OFF], perf_event, tcp_congestion_ops or another struct_ops, or any other program type's attribute with an optional /TARGET: cgroup_skb/egress, uprobe, sk_msg, …; an unknown KIND is answered with the list of all)",
     arguments: [
       { name: "KIND", description: "the program type to start from" },
       { name: "NAME", description: "project name (an identifier): NAME/NAME.ks, the .kh header, README.md" },

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasStackTrace, runCli } from "../harness/cli.js";
 import { expectGolden, repoRoot } from "../harness/golden.js";
+import { exampleInitKinds } from "../../src/compiler/project/init-counter.js";
 
 const btfMissing = existsSync("/sys/kernel/btf/vmlinux") ? undefined : "no kernel BTF at /sys/kernel/btf/vmlinux";
 let work: string;
@@ -38,6 +39,10 @@ const refusals: readonly (readonly [string, readonly string[], RegExp, RegExp, R
   ["misspelt probe target with an offset", ["init", "probe/do_exitt+8", "p6"], /no function `do_exitt`/, /did you mean `probe\/do_exit\+8`\?/],
   ["misspelt struct_ops", ["init", "tcp_congestion_op", "p7"], /unknown project kind `tcp_congestion_op`/, /did you mean `tcp_congestion_ops`\?/],
   ["sched_ext_ops on a kernel without it", ["init", "sched_ext_ops", "p8"], /no sched_ext: it was built without CONFIG_SCHED_CLASS_EXT/, /valid kinds:/],
+  ["misspelt catalogue kind lists every program type", ["init", "cgroup_skbb", "p11"], /unknown project kind `cgroup_skbb`/, /did you mean `cgroup_skb`\?.*cgroup_sock_addr\[\/TARGET\].*uprobe\[\/TARGET\].*sk_skb\[\/TARGET\]/],
+  ["template target not among the row's choices", ["init", "cgroup_skb/sideways", "p12"], /`sideways` is not a target of `@cgroup_skb`/, /use one of `cgroup_skb\/ingress`, `cgroup_skb\/egress`/],
+  ["template target not in the row's format", ["init", "uprobe/bash", "p13"], /`bash` is not a target of `@uprobe`/, /write it like `uprobe\/\/usr\/bin\/bash:readline`/],
+  ["template target for a type that takes none", ["init", "sockops/x", "p14"], /`@sockops` takes no target/, /write `sockops`/],
   ["existing directory", ["init", "xdp", "taken"], /`taken` already exists/, /choose another NAME/],
   ["name that is not an identifier", ["init", "xdp", "my-filter"], /`my-filter` is not an identifier/, /letters, digits and `_`/],
   ["BTF that is not BTF", ["init", "xdp", "p9", "--btf", "not-btf"], /`not-btf` is not usable BTF: not BTF data/, /--btf PATH/],
@@ -123,4 +128,26 @@ describe("kernelscript init templates", { skip: btfMissing }, () => {
     assert.match(fallback, /tracefs \(events\/syscalls\/\.\.\.\/format\) was not readable/);
     assert.match(fallback, /ctx: \*trace_event_raw_sys_enter/);
   });
+});
+
+// One project per row of the program-type catalogue (its `init` column): each is made,
+// checked by the compiler without a warning, and built with -Werror (clang and cc) without
+// loading; the kernel part is tests/kernel/init.test.ts.
+describe("kernelscript init for every program type of the catalogue", { skip: btfMissing }, () => {
+  for (const { programType, kind } of exampleInitKinds()) {
+    it(`${programType}: \`init ${kind}\` checks and builds with -Werror`, async () => {
+      const name = `every_${programType}`;
+      const env = { KS_TRACEFS: "no-tracefs-here", CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
+      const run = await runCli(["init", kind, name], { cwd: work, env });
+      assert.equal(run.code, 0, run.stderr);
+      const dir = join(work, name);
+      const check = await runCli(["check", `${name}.ks`], { cwd: dir, env });
+      assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+      assert.doesNotMatch(check.stderr, /warning/);
+      const build = await runCli(["build", `${name}.ks`, "--no-kernel-check", "--deny-warnings"], { cwd: dir, env });
+      assert.equal(build.code, 0, `${build.stdout}${build.stderr}`);
+      assert.match(build.stdout + build.stderr, /clang .*-Werror/);
+      assert.ok(existsSync(join(dir, name, `${name}.bpf.o`)) && existsSync(join(dir, name, name)), "the object and the loader");
+    });
+  }
 });

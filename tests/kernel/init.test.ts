@@ -17,12 +17,15 @@ import { startLoader } from "../../src/runner/loader.js";
 import { inNamespace, sendFrames, withVethPair, xdpAttached, type VethPair } from "../../src/runner/netns.js";
 import { runCli } from "../harness/cli.js";
 import { kernelTests } from "./helpers.js";
+import { programTypes } from "../../src/compiler/kernel/program-types.js";
 
 const kernelTest = kernelTests("init.test", networkSkipReason());
 
 interface Project {
   readonly loader: string;
   readonly dir: string;
+  /** What `kernelscript build` printed (its kernel verifier check among it). */
+  readonly output: string;
   cleanup(): void;
 }
 
@@ -37,7 +40,7 @@ async function initAndBuild(kind: string, name: string): Promise<Project> {
   if (build.code !== 0) rmSync(work, { recursive: true, force: true });
   assert.equal(build.code, 0, `${build.stdout}\n${build.stderr}`);
   assert.match(`${build.stdout}${build.stderr}`, /-Werror/, "the build used -Werror");
-  return { loader: join(dir, name, name), dir, cleanup: () => rmSync(work, { recursive: true, force: true }) };
+  return { loader: join(dir, name, name), dir, output: `${build.stdout}${build.stderr}`, cleanup: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 function run(argv: readonly string[]): string {
@@ -198,6 +201,46 @@ kernelTest("init probe/vfs_read+16 (kprobe): builds with -Werror; no kprobes her
     assert.equal(exit.code, 1, loader.stderr());
     assert.match(loader.stderr(), /this kernel has no kprobes \(CONFIG_KPROBES/);
     assert.doesNotMatch(run(["bpftool", "prog", "show"]), /\bvfs_read\b.*kprobe|kprobe.*name vfs_read/, "nothing left loaded");
+  } finally {
+    project.cleanup();
+  }
+});
+
+// The catalogue's counter templates (its `init` column): each project builds with -Werror
+// and, as root, `build` loads its program into the kernel: it must load, or be refused by
+// the kernel itself (E0468: lockdown refuses fexit and LSM here), never by the verifier.
+for (const info of programTypes) {
+  if (info.init.kind !== "counter" || info.attribute === undefined) continue;
+  const kind = info.attribute;
+  kernelTest(`init ${kind}: builds with -Werror; its program loads (or the kernel refuses the type)`, async () => {
+    const project = await initAndBuild(kind, `ks_init_${kind}`);
+    try {
+      if (!/kernel verifier check: 1 of 1 eBPF programs loaded/.test(project.output)) {
+        assert.match(project.output, /warning\[E0468\]: the kernel verifier rejected program `ks_init_\w+_handler`: the kernel refuses this program type or operation here/, project.output);
+      }
+      assert.doesNotMatch(project.output, /E0450|rejected \(E0450\)/, "the verifier accepts it");
+    } finally {
+      project.cleanup();
+    }
+  });
+}
+
+kernelTest("init socket_filter: the default main's `-i lo` socket counts the pings by EtherType, SIGINT detaches", async () => {
+  const project = await initAndBuild("socket_filter", "ks_init_sf");
+  try {
+    const loader = startLoader([project.loader, "-i", "lo", "--interval", "0.2"]);
+    try {
+      await loader.waitFor("--- snapshot 1 ---");
+      const ping = spawnSync("ping", ["-c", "2", "-i", "0.2", "127.0.0.1"], { encoding: "utf8" });
+      assert.equal(ping.status, 0, ping.stderr);
+      // Each echo request and reply crosses lo once, and the packet socket sees both.
+      await loader.waitFor(/^ks_init_sf_counts\[2048\] = ([4-9]|\d{2,})$/m);
+      const exit = await loader.stop("SIGINT");
+      assert.deepEqual(exit, { code: 0, signal: null }, loader.stderr());
+      assert.match(loader.stdout(), /^--- final ---\nks_init_sf_counts \(hash<u16, u64>\): \d+ entr(?:y|ies)$/m);
+    } finally {
+      await loader.stop("SIGKILL");
+    }
   } finally {
     project.cleanup();
   }

@@ -42,7 +42,7 @@ export async function runInit(context: CommandContext): Promise<ExitCode> {
   replaceOutputDirectory(target, result.files);
   io.writeStdout(
     `created ${target.shown}/ with ${result.files.map((f) => f.path).join(", ")}\n` +
-      `next: cd ${target.shown} && kernelscript build ${name}.ks && sudo ./${name}/${name}\n`,
+      `next: cd ${target.shown} && kernelscript build ${name}.ks && sudo ./${name}/${name}${result.run}\n`,
   );
   return ExitCode.ok;
 }

@@ -49,6 +49,11 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
+    init: {
+      kind: "counter", target: "ingress", key: "u32",
+      body: ["if (var ip: *iphdr = ctx.header(0)) {", "    COUNTS[ip.protocol as u32] += 1", "}"], result: "1   // let it through",
+      what: "A cgroup_skb program: counts the IPv4 packets the cgroup's processes receive, by IP protocol.",
+    },
   },
   {
     // Socket creation, release and bind in the cgroup; 0 refuses it (EPERM).
@@ -76,6 +81,10 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: true,
+    init: {
+      kind: "counter", target: "sock_create", key: "u32", body: ["COUNTS[ctx.protocol] += 1"], result: "1   // allow",
+      what: "A cgroup_sock program: counts the sockets the cgroup's processes create, by protocol.",
+    },
   },
   {
     // connect/bind/sendmsg… of the cgroup's sockets with the address the caller gave;
@@ -108,6 +117,10 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: true,
+    init: {
+      kind: "counter", target: "connect4", key: "u32", body: ["COUNTS[ctx.user_ip4] += 1   // network byte order"], result: "1   // allow",
+      what: "A cgroup_sock_addr program: counts the IPv4 connect() calls of the cgroup's processes, by destination address.",
+    },
   },
   {
     // TCP events of the cgroup's sockets (`ctx.op`: BPF_SOCK_OPS_*_CB); the result is
@@ -135,6 +148,10 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
+    init: {
+      kind: "counter", key: "u32", body: ["COUNTS[ctx.op] += 1   // BPF_SOCK_OPS_*"], result: "1",
+      what: "A sockops program: counts the TCP socket events (BPF_SOCK_OPS_*) of the cgroup's processes.",
+    },
   },
   {
     // A netfilter hook (BPF_PROG_TYPE_NETFILTER): `bpf_nf_ctx` gives the hook state and
@@ -171,6 +188,10 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: true,
     currentTask: false,
+    init: {
+      kind: "counter", target: "ipv4:local_in", key: "u32", body: ["COUNTS[0] += 1"], result: "1   // NF_ACCEPT",
+      what: "A netfilter program on the IPv4 local-in hook: counts the packets delivered to this host and accepts them.",
+    },
   },
   {
     // The network namespace's flow dissector: fills `ctx.flow_keys` from the packet
@@ -204,5 +225,9 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     refusedHelpers: ["packetWrites", "packetRedirects"],
     kernelPointerArguments: false,
     currentTask: false,
+    init: {
+      kind: "counter", key: "u32", body: ["COUNTS[0] += 1"], result: "129   // BPF_FLOW_DISSECTOR_CONTINUE: the kernel's dissector goes on",
+      what: "A flow dissector for the network namespace: counts the packets dissected and leaves the work to the kernel's own dissector.",
+    },
   },
 ];

@@ -51,6 +51,10 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "kprobe" },
+    init: {
+      kind: "counter", target: "do_unlinkat", parameters: "ret: i32", key: "i32", body: ["COUNTS[ret] += 1"], result: "0",
+      what: "A kretprobe on `do_unlinkat`: counts its results (0 or a negative errno).",
+    },
   },
   {
     // A system call's return through its architecture wrapper (libbpf's kretsyscall).
@@ -69,6 +73,10 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "kprobe" },
+    init: {
+      kind: "counter", target: "openat", parameters: "ret: i64", key: "u32", body: ["COUNTS[(ret < 0) as u32] += 1   // [1]: failed"], result: "0",
+      what: "A return probe of the system call `openat`: counts the calls that succeed ([0]) and fail ([1]).",
+    },
   },
   {
     // A uprobe: a breakpoint in a user-space binary; the parameters are the function's
@@ -88,6 +96,10 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: userProbePieces,
     testRun: { kind: "unsupported", why: "userProbe" },
+    init: {
+      kind: "counter", target: "/usr/bin/bash:readline", parameters: "prompt: *u8", key: "u32", body: ["COUNTS[pid()] += 1"], result: "0",
+      what: "A uprobe on bash's `readline`: counts the lines each interactive bash asks for.",
+    },
   },
   {
     ...tracingProgram,
@@ -105,6 +117,10 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: userProbePieces,
     testRun: { kind: "unsupported", why: "userProbe" },
+    init: {
+      kind: "counter", target: "/usr/bin/bash:readline", parameters: "line: *u8", key: "u32", body: ["COUNTS[(line == null) as u32] += 1   // [1]: end of input"], result: "0",
+      what: "A uretprobe on bash's `readline`: counts the lines read ([0]) and the ends of input ([1]).",
+    },
   },
   {
     // A USDT probe (`DTRACE_PROBE2(provider, name, a, b)` of sys/sdt.h): libbpf reads the
@@ -125,6 +141,11 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: userProbePieces,
     testRun: { kind: "unsupported", why: "userProbe" },
+    init: {
+      kind: "counter", target: "/usr/bin/python3:python:function__entry", parameters: "file: *u8, function: *u8, line: i32", key: "u32",
+      body: ["COUNTS[pid()] += 1"], result: "0",
+      what: "A USDT probe on Python's `function__entry`: counts the Python function calls of each process (CPython built with --with-dtrace).",
+    },
   },
   {
     // A BTF trampoline at a kernel function's return: its arguments, then its result.
@@ -144,6 +165,10 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "fentryTestFunctions" },
     kfuncHook: "own",
+    init: {
+      kind: "counter", target: "do_unlinkat", parameters: "dfd: i32, name: *u8, ret: i32", key: "i32", body: ["COUNTS[ret] += 1"], result: "0",
+      what: "An fexit program on `do_unlinkat`: counts its results (0 or a negative errno).",
+    },
   },
   {
     // An LSM hook (BPF_LSM): the arguments of `bpf_lsm_HOOK` in BTF, then the result of
@@ -163,5 +188,9 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "lsm" },
+    init: {
+      kind: "counter", target: "file_open", parameters: "file: *u8, ret: i32", key: "u32", body: ["COUNTS[pid()] += 1"], result: "ret   // the verdict so far: this hook denies nothing",
+      what: "An LSM program on `file_open`: counts the files each process opens, denying none.",
+    },
   },
 ];

@@ -103,6 +103,32 @@ export type TestRunSupport =
   | { readonly kind: "rawArguments" }
   | { readonly kind: "unsupported"; readonly why: UntestableReason };
 
+/**
+ * What `kernelscript init KIND NAME` writes for a type (project/init-project.ts):
+ * - `own`: init has a generator of its own for it, typed from the kernel's BTF (XDP, TC,
+ *   tracepoints, `@probe`, perf events, struct_ops); `example`: a kind that makes one;
+ * - `counter`: a program that counts its events in a hash map `NAME_counts`, which the
+ *   default main prints every second, attached as `attach` says (`-i IFACE`,
+ *   `--cgroup PATH`, the socket maps, the declared target). `target`: the attribute's
+ *   argument when the kind names none; `parameters`: the parameter list when `signature`
+ *   is not a real one (tracing types); `key`: the map's key type; `body`: the statements,
+ *   `COUNTS` standing for the map; `result`: what the program returns; `maps`: other
+ *   declarations it needs (`NAME` for the project's name); `what`: one sentence for the
+ *   README and the source's first line.
+ */
+export type InitTemplate =
+  | { readonly kind: "own"; readonly example: string }
+  | {
+    readonly kind: "counter";
+    readonly target?: string;
+    readonly parameters?: string;
+    readonly key: string;
+    readonly body: readonly string[];
+    readonly result: string;
+    readonly maps?: readonly string[];
+    readonly what: string;
+  };
+
 export interface ProgramTypeInfo {
   readonly programType: ProgramType;
   /** The attribute that declares it (`@xdp`), or undefined when no attribute does. */
@@ -193,6 +219,8 @@ export interface ProgramTypeInfo {
    * (kernel/map-kinds.ts `redirect`); a kind without one is E1371. Undefined: none.
    */
   readonly mapRedirect?: Partial<Record<RedirectTarget, string>>;
+  /** The project `kernelscript init` makes for it. */
+  readonly init: InitTemplate;
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
@@ -252,6 +280,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     mapRedirect: { device: "bpf_redirect_map" },
+    init: { kind: "own", example: "xdp" },
   },
   {
     programType: "tc",
@@ -283,6 +312,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: false,
+    init: { kind: "own", example: "tc/ingress" },
   },
   {
     // Socket filters: run on each packet a socket receives; the result is how many bytes
@@ -313,6 +343,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: { value: 0xffffffffn },
     kernelPointerArguments: false,
     currentTask: false,
+    init: {
+      kind: "counter", key: "u16", body: ["COUNTS[ntohs(ctx.protocol)] += 1   // by EtherType (0x0800: IPv4)"], result: "ctx.len   // keep all of it",
+      what: "A socket filter on a packet socket of an interface: counts the packets by EtherType and keeps each whole.",
+    },
   },
   ...cgroupRows,
   {
@@ -340,6 +374,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    init: { kind: "own", example: "tracepoint/sched/sched_switch" },
   },
   {
     // Raw tracepoints without BTF: the tracepoint's arguments as plain `u64`s (pointers
@@ -367,6 +402,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    init: {
+      kind: "counter", target: "sched_switch", parameters: "preempt: u64", key: "u32",
+      body: ["COUNTS[bpf_get_smp_processor_id()] += 1"], result: "0",
+      what: "A raw tracepoint on `sched_switch`: counts the context switches of each CPU.",
+    },
   },
   {
     programType: "probe",
@@ -393,6 +433,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     localStorage: ["cgrp_storage"],
     kernelPointerArguments: false,
     currentTask: true,
+    init: { kind: "own", example: "probe/vfs_read" },
   },
   {
     // Raw BTF tracepoints: the arguments of the kernel's `btf_trace_<event>` prototype
@@ -420,6 +461,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     localStorage: ["cgrp_storage"],
     kernelPointerArguments: true,
     currentTask: true,
+    init: {
+      kind: "counter", target: "sched_switch", parameters: "preempt: bool", key: "u32",
+      body: ["COUNTS[bpf_get_smp_processor_id()] += 1"], result: "0",
+      what: "A BTF tracepoint on `sched_switch`: counts the context switches of each CPU.",
+    },
   },
   {
     programType: "kprobe",
@@ -445,6 +491,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    init: {
+      kind: "counter", target: "do_unlinkat", parameters: "dfd: i32", key: "u32", body: ["COUNTS[pid()] += 1"], result: "0",
+      what: "A kprobe on `do_unlinkat`: counts the files each process removes.",
+    },
   },
   {
     // A kprobe on a system call's architecture wrapper: `@ksyscall("NAME")`, and
@@ -474,6 +524,10 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    init: {
+      kind: "counter", target: "openat", parameters: "dfd: i32, path: *u8, flags: i32", key: "u32", body: ["COUNTS[pid()] += 1"], result: "0",
+      what: "A system call probe on `openat`: counts the files each process opens.",
+    },
   },
   ...probeRows,
   {
@@ -498,6 +552,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    init: { kind: "own", example: "perf_event" },
   },
   {
     // Runs on each message a socket of a sockmap/sockhash sends (sendmsg/sendfile):
@@ -525,6 +580,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     mapRedirect: { socketIndex: "bpf_msg_redirect_map", socketKey: "bpf_msg_redirect_hash" },
+    init: {
+      kind: "counter", key: "u32", maps: ["var NAME_socks: sockmap<u32, u64>(64)   // user space puts the sockets in"],
+      body: ["COUNTS[ctx.local_port] += ctx.size as u64   // bytes sent, by local port"], result: "SK_PASS",
+      what: "An sk_msg program on a sockmap: counts the bytes sent on its sockets by local port, and lets every message through.",
+    },
   },
   {
     // Runs on data a socket of a sockmap/sockhash receives: `stream_parser` returns the
@@ -555,6 +615,11 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     mapRedirect: { socketIndex: "bpf_sk_redirect_map", socketKey: "bpf_sk_redirect_hash" },
+    init: {
+      kind: "counter", target: "stream_verdict", key: "u32", maps: ["var NAME_socks: sockmap<u32, u64>(64)   // user space puts the sockets in"],
+      body: ["COUNTS[ctx.local_port] += ctx.len as u64   // bytes received, by local port"], result: "1   // SK_PASS",
+      what: "An sk_skb stream verdict on a sockmap: counts the bytes its sockets receive by local port, and passes them all.",
+    },
   },
   {
     // One program per method of an `impl` block (check/struct-ops.ts, emit/ebpf-c.ts).
@@ -579,6 +644,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: false,
+    init: { kind: "own", example: "tcp_congestion_ops" },
   },
 ];
 

@@ -15,6 +15,7 @@ import { closestName } from "../suggest.js";
 import { tracepointRecordStruct } from "../kernel/program-types.js";
 import { btfTracepoints, lookupTracepoint } from "../kernel/tracepoints.js";
 import { categoryNotChecked, tracepointListHint } from "../diagnostics/tracepoint-wording.js";
+import { counterAttributes, counterInitKinds, counterProject, parseCounterKind, type CounterKind } from "./init-counter.js";
 
 export type InitKind =
   | { readonly kind: "xdp" }
@@ -22,7 +23,8 @@ export type InitKind =
   | { readonly kind: "tracepoint"; readonly category: string; readonly event: string }
   | { readonly kind: "probe"; readonly fn: string; readonly offset: string | undefined }
   | { readonly kind: "perf_event" }
-  | { readonly kind: "struct_ops"; readonly ops: string };
+  | { readonly kind: "struct_ops"; readonly ops: string }
+  | CounterKind;
 
 export interface InitInput {
   readonly kind: string;
@@ -48,9 +50,11 @@ export interface InitError {
   readonly help: string;
 }
 
-export type InitResult = { readonly ok: true; readonly files: readonly InitFile[]; readonly kind: InitKind } | ({ readonly ok: false } & InitError);
+/** `run`: the loader's arguments in the README's run line (` --interface eth0`). */
+export type InitResult = { readonly ok: true; readonly files: readonly InitFile[]; readonly kind: InitKind; readonly run: string } | ({ readonly ok: false } & InitError);
 
-export const fixedInitKinds: readonly string[] = ["xdp", "tc/ingress", "tc/egress", "tracepoint/CAT/EVENT", "probe/FN", "probe/FN+OFFSET", "perf_event"];
+/** The kinds that do not depend on the kernel: the own generators', then the catalogue's templates. */
+export const fixedInitKinds: readonly string[] = ["xdp", "tc/ingress", "tc/egress", "tracepoint/CAT/EVENT", "probe/FN", "probe/FN+OFFSET", "perf_event", ...counterInitKinds()];
 
 /** struct_ops types the kernel registers: `X` with a `bpf_struct_ops_X` value struct. */
 export function structOpsNames(btf: Btf): string[] {
@@ -85,7 +89,7 @@ export function initProject(input: InitInput): InitResult {
   if ("message" in kind) return { ok: false, ...kind };
   const project = generate(kind, input.name, btf, input.btfPath, input.tracepointFormat);
   if ("message" in project) return { ok: false, ...project };
-  return { ok: true, files: project, kind };
+  return { ok: true, files: project.files, kind, run: project.run };
 }
 
 function fail(message: string, help: string): InitResult {
@@ -102,10 +106,12 @@ function parseKind(text: string, btf: Btf, tracepoints: readonly string[] | unde
   }
   if (text === "tracepoint" || text.startsWith("tracepoint/")) return tracepointKind(text, btf, tracepoints);
   if (text === "probe" || text.startsWith("probe/")) return probeKind(text, btf);
+  const counter = parseCounterKind(text);
+  if (counter) return counter;
   const ops = structOpsNames(btf);
   if (ops.includes(text)) return { kind: "struct_ops", ops: text };
   const valid = [...fixedInitKinds, ...ops];
-  const near = closestName(text, ["xdp", "tc/ingress", "tc/egress", "perf_event", "tracepoint", "probe", ...ops, "sched_ext_ops"]);
+  const near = closestName(text, ["xdp", "tc/ingress", "tc/egress", "perf_event", "tracepoint", "probe", ...counterAttributes(), ...ops, "sched_ext_ops"]);
   const extra = text === "sched_ext_ops" ? " (this kernel has no sched_ext: it was built without CONFIG_SCHED_CLASS_EXT)" : "";
   return {
     message: `unknown project kind \`${text}\`${extra}`,
@@ -178,7 +184,14 @@ interface Parts {
   readonly limits: readonly string[];
 }
 
-function generate(kind: InitKind, name: string, btf: Btf, btfPath: string, format: InitInput["tracepointFormat"]): InitFile[] | InitError {
+function generate(kind: InitKind, name: string, btf: Btf, btfPath: string, format: InitInput["tracepointFormat"]): { readonly files: InitFile[]; readonly run: string } | InitError {
+  if (kind.kind === "counter") {
+    const project = counterProject(kind, name, btf, btfPath, kindText(kind));
+    return {
+      files: [{ path: `${name}.ks`, text: project.source }, ...(project.header ? [project.header] : []), { path: "README.md", text: project.readme }],
+      run: project.run,
+    };
+  }
   const parts = partsFor(kind, name, btf, format);
   if ("message" in parts) return parts;
   const rendered = parts.rendered.result();
@@ -240,11 +253,14 @@ function generate(kind: InitKind, name: string, btf: Btf, btfPath: string, forma
     ...(parts.limits.length > 0 ? ["", "## Limits", "", ...parts.limits.map((l) => `- ${l}`)] : []),
     "",
   ].join("\n");
-  return [
-    { path: `${name}.ks`, text: source },
-    { path: parts.header, text: headerText },
-    { path: "README.md", text: readme },
-  ];
+  return {
+    files: [
+      { path: `${name}.ks`, text: source },
+      { path: parts.header, text: headerText },
+      { path: "README.md", text: readme },
+    ],
+    run: parts.run,
+  };
 }
 
 function kindText(kind: InitKind): string {
@@ -254,6 +270,7 @@ function kindText(kind: InitKind): string {
     case "tracepoint": return `tracepoint/${kind.category}/${kind.event}`;
     case "probe": return `probe/${kind.fn}${kind.offset ? `+${kind.offset}` : ""}`;
     case "struct_ops": return kind.ops;
+    case "counter": return kind.target === undefined ? kind.attribute : `${kind.attribute}/${kind.target}`;
   }
 }
 
@@ -304,7 +321,7 @@ function topByComm(name: string): { readonly declaration: string; readonly name:
   return { declaration: `@top(10) var ${name}_by_comm: percpu_hash<str(16), u64>(1024)`, name: `${name}_by_comm` };
 }
 
-function partsFor(kind: InitKind, name: string, btf: Btf, format: InitInput["tracepointFormat"]): Parts | InitError {
+function partsFor(kind: Exclude<InitKind, CounterKind>, name: string, btf: Btf, format: InitInput["tracepointFormat"]): Parts | InitError {
   const rendered = new BtfRenderer(btf);
   switch (kind.kind) {
     case "xdp": case "tc": {
