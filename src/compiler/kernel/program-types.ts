@@ -601,7 +601,9 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     signature: "fn NAME(ctx: *__sk_buff) -> i32",
     argument: "required",
     argumentExample: '@sk_skb("stream_verdict")',
-    targetChoices: ["stream_verdict", "stream_parser", "verdict"],
+    // Not `verdict` (BPF_SK_SKB_VERDICT): libbpf 1.1 does not know the section `sk_skb/verdict`
+    // and cannot load it; `stream_verdict` gives the same verdicts on a stream socket.
+    targetChoices: ["stream_verdict", "stream_parser"],
     section: (target) => `sk_skb/${target ?? ""}`,
     arguments: { kind: "context" },
     cEntry: "function",
