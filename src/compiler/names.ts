@@ -114,27 +114,38 @@ const reservedPrefixes = ["bpf_", "BPF_", "btf_", "libbpf_", "ring_buffer_", "pe
 
 const withoutTrailingUnderscores = (name: string): string => name.replace(/_+$/, "");
 
-/** Bases of the macros, as `isReservedName` compares them (`_ANSI_STDARG_H_` → `_ANSI_STDARG_H`). */
-const macroBases: ReadonlySet<string> = new Set([...loaderCMacros].map(withoutTrailingUnderscores));
+interface HeaderNameTables {
+  /** Bases of the macros, as `isReservedName` compares them (`_ANSI_STDARG_H_` → `_ANSI_STDARG_H`). */
+  readonly macroBases: ReadonlySet<string>;
+  /**
+   * Bases some header names repeat with trailing `_`s (`_SIZE_T` and the macro `_SIZE_T_`),
+   * with the most `_`s any of them has: an escaped name gets that many more, so that it is
+   * none of them (and escaping stays one-to-one: `_SIZE_T` → `_SIZE_T__`, `_SIZE_T_` → `_SIZE_T___`).
+   */
+  readonly underscoredBases: ReadonlyMap<string, number>;
+}
 
-/**
- * Bases some header names repeat with trailing `_`s (`_SIZE_T` and the macro `_SIZE_T_`),
- * with the most `_`s any of them has: an escaped name gets that many more, so that it is
- * none of them (and escaping stays one-to-one: `_SIZE_T` → `_SIZE_T__`, `_SIZE_T_` → `_SIZE_T___`).
- */
-const underscoredBases: ReadonlyMap<string, number> = new Map(
-  [...loaderCMacros, ...loaderCDeclarations].map((name) => [withoutTrailingUnderscores(name), name.length - withoutTrailingUnderscores(name).length] as const)
-    .filter(([, n]) => n > 0).sort((a, b) => a[1] - b[1]),
-);
+let headerNameTables: HeaderNameTables | undefined;
+
+/** Made on first use (emission), not at start-up: 17k names. */
+function headerNames(): HeaderNameTables {
+  return (headerNameTables ??= {
+    macroBases: new Set([...loaderCMacros()].map(withoutTrailingUnderscores)),
+    underscoredBases: new Map(
+      [...loaderCMacros(), ...loaderCDeclarations()].map((name) => [withoutTrailingUnderscores(name), name.length - withoutTrailingUnderscores(name).length] as const)
+        .filter(([, n]) => n > 0).sort((a, b) => a[1] - b[1]),
+    ),
+  });
+}
 
 function isReservedName(name: string): boolean {
   // `index` → `index_`, and so `index_` → `index__`: escaping stays one-to-one.
   const base = withoutTrailingUnderscores(name);
-  return cReserved.has(base) || macroBases.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix));
+  return cReserved.has(base) || reservedPrefixes.some((prefix) => name.startsWith(prefix)) || headerNames().macroBases.has(base);
 }
 
 function escapedReservedName(name: string): string {
-  return `${name}_${"_".repeat(underscoredBases.get(withoutTrailingUnderscores(name)) ?? 0)}`;
+  return `${name}_${"_".repeat(headerNames().underscoredBases.get(withoutTrailingUnderscores(name)) ?? 0)}`;
 }
 
 /**
@@ -164,7 +175,7 @@ export function localName(name: string): string {
   if (name.startsWith("%")) return `__ks_${name.slice(1)}`;
   if (isReservedName(name)) return escapedReservedName(name);
   const base = withoutTrailingUnderscores(name);
-  if (!loaderCDeclarations.has(base)) return name;
+  if (!loaderCDeclarations().has(base)) return name;
   const underscores = name.length - base.length;
   return underscores === 0 ? `__ks_u_${base}` : `__ks_u${underscores}_${base}`;
 }

@@ -17,7 +17,7 @@ import { buildCached, testVmlinuxHeader } from "../harness/build-cache.js";
 test("a loader with a user function named after each name of its C headers builds with -Werror", () => {
   const keywords = new Set<string>(KEYWORDS);
   const objects = new Set(["on_exit", "unix", "socket", "EINTR", "getpid"]);
-  const names = [...new Set([...loaderCDeclarations, ...loaderCMacros])].filter((name) => !keywords.has(name) && name !== "main" && !objects.has(name));
+  const names = [...new Set([...loaderCDeclarations(), ...loaderCMacros()])].filter((name) => !keywords.has(name) && name !== "main" && !objects.has(name));
   const source = [
     "@xdp fn pass_all(ctx: *xdp_md) -> xdp_action { return 2 as xdp_action }",
     "@xdp fn on_exit(ctx: *xdp_md) -> xdp_action {",
