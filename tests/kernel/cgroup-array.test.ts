@@ -9,49 +9,17 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { startLoader } from "../../src/runner/loader.js";
 import type { LoaderProcess } from "../../src/runner/loader.js";
+import { withCgroup } from "./cgroups.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("cgroup-array.test", kernelSkipReason());
 const fixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_array.ks");
 const skbFixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_array_skb.ks");
-
-/** `/sys/fs/cgroup/ks-test-cgarray-<pid>` (its own cgroup2 mount when /sys/fs/cgroup is not cgroup v2) with a child `app`; removed afterwards. */
-async function withCgroup<T>(body: (cgroup: string, base: string) => Promise<T>): Promise<T> {
-  const root = "/sys/fs/cgroup";
-  const base = join(root, `ks-test-cgarray-${process.pid}`);
-  const rootType = spawnSync("stat", ["-f", "-c", "%T", root], { encoding: "utf8" }).stdout.trim();
-  mkdirSync(base, { recursive: true });
-  let mounted = false;
-  try {
-    if (rootType !== "cgroup2fs") {
-      const mount = spawnSync("mount", ["-t", "cgroup2", "none", base], { encoding: "utf8" });
-      assert.equal(mount.status, 0, `mount cgroup2: ${mount.stderr}`);
-      mounted = true;
-    }
-    const app = join(base, "app");
-    mkdirSync(app);
-    try {
-      return await body(app, base);
-    } finally {
-      for (const pid of readFileSync(join(app, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
-        try {
-          writeFileSync(join(base, "cgroup.procs"), pid);
-        } catch {
-          // It exited meanwhile.
-        }
-      }
-      rmdirSync(app);
-    }
-  } finally {
-    if (mounted) spawnSync("umount", [base]);
-    if (existsSync(base)) rmdirSync(base);
-  }
-}
 
 /** Python calling getppid() `calls` times, in the cgroup when one is given. */
 function runPython(cgroup: string | undefined, calls: number): void {
@@ -78,7 +46,7 @@ async function counts(loader: LoaderProcess): Promise<{ under: number; errors: n
 kernelTest("cgroup_array: tasks under the stored cgroup are counted call for call, others not", async () => {
   const build = compileAndBuild(fixture);
   try {
-    await withCgroup(async (cgroup) => {
+    await withCgroup("cgarray", async (cgroup) => {
       const loader = startLoader([build.binary, "--cgroup", cgroup]);
       try {
         await loader.waitFor(`watching ${cgroup}`);
@@ -136,7 +104,7 @@ kernelTest("cgroup_array: a TC program counts the packets of sockets under the s
   try {
     assert.equal(spawnSync("ip", ["netns", "add", ns]).status, 0, "ip netns add");
     assert.equal(spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]).status, 0, "lo up");
-    await withCgroup(async (cgroup) => {
+    await withCgroup("cgarray", async (cgroup) => {
       const loader = startLoader(["nsenter", `--net=/run/netns/${ns}`, build.binary, "--cgroup", cgroup, "--iface", "lo"]);
       try {
         await loader.waitFor(`watching ${cgroup} on lo`);

@@ -10,53 +10,16 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { parseSnapshots, startLoader } from "../../src/runner/loader.js";
+import { withCgroup } from "./cgroups.js";
 import { compileAndBuild, eventually, kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("cgroup-programs.test", kernelSkipReason());
 const fixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_traffic.ks");
 const storageFixture = join(repoRoot, "tests", "kernel", "fixtures", "cgroup_storage.ks");
-
-/**
- * A cgroup v2 directory for one test: `/sys/fs/cgroup/ks-test-cgroup-<pid>` (a cgroup2
- * mount of its own when /sys/fs/cgroup is not cgroup v2, as on this machine's hybrid
- * hierarchy) with a child `app`; removed with everything in it afterwards.
- */
-async function withCgroup<T>(body: (cgroup: string) => Promise<T>): Promise<T> {
-  const root = "/sys/fs/cgroup";
-  const base = join(root, `ks-test-cgroup-${process.pid}`);
-  const rootType = spawnSync("stat", ["-f", "-c", "%T", root], { encoding: "utf8" }).stdout.trim();
-  mkdirSync(base, { recursive: true });
-  let mounted = false;
-  try {
-    if (rootType !== "cgroup2fs") {
-      const mount = spawnSync("mount", ["-t", "cgroup2", "none", base], { encoding: "utf8" });
-      assert.equal(mount.status, 0, `mount cgroup2: ${mount.stderr}`);
-      mounted = true;
-    }
-    const app = join(base, "app");
-    mkdirSync(app);
-    try {
-      return await body(app);
-    } finally {
-      // Processes the test left in it go back to the root before it is removed.
-      for (const pid of readFileSync(join(app, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
-        try {
-          writeFileSync(join(base, "cgroup.procs"), pid);
-        } catch {
-          // It exited meanwhile.
-        }
-      }
-      rmdirSync(app);
-    }
-  } finally {
-    if (mounted) spawnSync("umount", [base]);
-    if (existsSync(base)) rmdirSync(base);
-  }
-}
 
 /** The Python the child runs inside the cgroup: each socket operation and its outcome, as JSON. */
 const insideScript = `
@@ -117,7 +80,7 @@ const EPERM = 1;
 kernelTest("cgroup programs on a cgroup the test makes: egress counting and dropping, sock_create, connect4, sockops", async () => {
   const build = compileAndBuild(fixture);
   try {
-    await withCgroup(async (cgroup) => {
+    await withCgroup("cgroup", async (cgroup) => {
       const loader = startLoader([build.binary, "--cgroup", cgroup, "--interval", "0.2"]);
       try {
         await loader.waitFor("printing maps");
@@ -167,7 +130,7 @@ kernelTest("cgroup programs on a cgroup the test makes: egress counting and drop
 kernelTest("cgroup programs: SIGKILL releases the links, a missing or non-cgroup directory is one line, --help names --cgroup", async () => {
   const build = compileAndBuild(fixture);
   try {
-    await withCgroup(async (cgroup) => {
+    await withCgroup("cgroup", async (cgroup) => {
       const loader = startLoader([build.binary, "--cgroup", cgroup]);
       await loader.waitFor("printing maps");
       assert.equal(attachedTo(cgroup).length, 4);
@@ -199,7 +162,7 @@ kernelTest("cgroup programs: SIGKILL releases the links, a missing or non-cgroup
 kernelTest("cgrp_storage: a value made for each cgroup at cgroup_mkdir is found again at its cgroup_rmdir", async () => {
   const build = compileAndBuild(storageFixture);
   try {
-    await withCgroup(async (cgroup) => {
+    await withCgroup("cgroup", async (cgroup) => {
       // Made before the loader runs: no value, so its rmdir records nothing.
       const before = join(cgroup, "before");
       mkdirSync(before);
