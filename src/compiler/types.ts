@@ -315,6 +315,13 @@ export function fieldsLayout(fields: readonly StructField[], tables: TypeTables)
   return { size: Math.ceil(size / align) * align, align };
 }
 
+/** What a value of `t` holds by value: `t` itself, or the innermost element of an array (of arrays). */
+export function heldValueType(t: Type): Type {
+  let inner = t;
+  while (inner.kind === "array") inner = inner.element;
+  return inner;
+}
+
 export function alignOf(t: Type, tables: TypeTables): number {
   switch (t.kind) {
     case "int": return t.bits / 8;

@@ -21,7 +21,7 @@ import * as codegen from "../diagnostics/catalog/codegen.js";
 import * as types from "../diagnostics/catalog/types-kernel-interfaces.js";
 import { fixedLayoutStructs } from "../kernel/headers.js";
 import { maxNesting } from "../limits.js";
-import { errorType, fieldsLayout, type StructLayout, type Type } from "../types.js";
+import { errorType, fieldsLayout, heldValueType, type StructLayout, type Type } from "../types.js";
 import type { CheckContext } from "./context.js";
 
 /**
@@ -45,8 +45,7 @@ export function checkStructNesting(ctx: CheckContext): void {
   const cut = new Map<string, Set<number>>();
   const memo = new WeakMap<Type, number>();
   const held = (t: Type): string | undefined => {
-    let inner = t;
-    while (inner.kind === "array") inner = inner.element;
+    const inner = heldValueType(t);
     return inner.kind === "struct" && declared.has(inner.name) ? inner.name : undefined;
   };
 
@@ -118,8 +117,7 @@ export function checkStructNesting(ctx: CheckContext): void {
 
 /** The kernel struct a field holds by value (directly or as array elements), if any. */
 function heldKernelStruct(t: Type): string | undefined {
-  let inner = t;
-  while (inner.kind === "array") inner = inner.element;
+  const inner = heldValueType(t);
   return inner.kind === "struct" && inner.origin === "kernel" ? inner.name : undefined;
 }
 

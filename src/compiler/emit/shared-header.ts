@@ -6,7 +6,7 @@ import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { generatedBanner, sharedHeaderGuard, structPaddingName } from "../names.js";
 import type { StructLayout, TypeTables, Type } from "../types.js";
-import { alignOf, sizeOf } from "../types.js";
+import { alignOf, heldValueType, sizeOf } from "../types.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
@@ -87,8 +87,7 @@ function structMembers(layout: StructLayout, tables: TypeTables): string[] {
  * shared struct may hold, besides the UAPI contexts libbpf's headers define for the loader).
  */
 function holdsPacketHeader(type: Type): boolean {
-  let inner = type;
-  while (inner.kind === "array") inner = inner.element;
+  const inner = heldValueType(type);
   return inner.kind === "struct" && inner.origin === "kernel" && packetHeaderByName.has(inner.name);
 }
 
