@@ -242,7 +242,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   };
   const arity = (n: number, what: OperationArguments): boolean => {
     if (expr.args.length === n) return true;
-    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, what, { count: expr.args.length });
+    ctx.diags.report(typeErrors.mapOperationArguments, expr.span, call, what, { count: expr.args.length });
     return false;
   };
   const operation = mapOperationOf(kind, method);
@@ -297,19 +297,19 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
         else if (operand === "path") {
           const pathType = checkExpr(c, scope, arg);
           if (pathType.kind !== "error" && pathType.kind !== "str") {
-            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "slotAndPath" }, { type: typeToString(pathType) });
+            ctx.diags.report(typeErrors.mapOperationArguments, arg.span, call, { kind: "slotAndPath" }, { type: typeToString(pathType) });
           }
         }
         else if (operand === "context") {
           const contextType = checkExpr(c, scope, arg);
           if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+            ctx.diags.report(typeErrors.mapOperationArguments, arg.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
           }
         }
         else if (operand === "object") {
           const objectType = checkExpr(c, scope, arg);
           if (objectType.kind !== "error" && objectType.kind !== "pointer") {
-            ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, call, { kind: "objectPointer" }, { type: typeToString(objectType) });
+            ctx.diags.report(typeErrors.mapOperationArguments, arg.span, call, { kind: "objectPointer" }, { type: typeToString(objectType) });
           }
         }
         else checkExprAs(c, scope, arg, u32, { kind: "cpuNumber" });
@@ -329,7 +329,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       if (expr.args.length === 2) {
         const contextType = checkExpr(c, scope, expr.args[0]!);
         if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-          ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+          ctx.diags.report(typeErrors.mapOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
         }
       }
       const recordArg = expr.args[expr.args.length - 1]!;
@@ -337,7 +337,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
       const record = info.type.value;
       const matches = (t: Type): boolean => t.kind === "struct" && record.kind === "struct" && t.name === record.name;
       if (recordType.kind !== "error" && !matches(recordType) && !(recordType.kind === "pointer" && matches(recordType.target))) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, recordArg.span, call, { kind: "recordOrPointer", record: typeToString(record) }, { type: typeToString(recordType) });
+        ctx.diags.report(typeErrors.mapOperationArguments, recordArg.span, call, { kind: "recordOrPointer", record: typeToString(record) }, { type: typeToString(recordType) });
       }
       return i32;
     }
@@ -374,7 +374,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
   const value = found.symbol.info.type.value;
   ctx.exprTypes.set(found.call, value);
   if (found.call.args.length !== 0) {
-    ctx.diags.report(typeErrors.ringbufOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, { kind: "none" }, { count: found.call.args.length });
+    ctx.diags.report(typeErrors.mapOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, { kind: "none" }, { count: found.call.args.length });
     found.call.args.forEach((a) => checkExpr(c, scope, a));
   }
   if (stmt.bindingType) {
@@ -404,14 +404,14 @@ function checkStackIdCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call
   const implicitContext = receivesUnpackedArguments(role.info);
   const expected = implicitContext ? 0 : 1;
   if (expr.args.length !== expected) {
-    c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, call, implicitContext ? { kind: "none" } : { kind: "programContext" }, { count: expr.args.length });
+    c.ctx.diags.report(typeErrors.mapOperationArguments, expr.span, call, implicitContext ? { kind: "none" } : { kind: "programContext" }, { count: expr.args.length });
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
   if (expected === 1) {
     const contextType = checkExpr(c, scope, expr.args[0]!);
     if (contextType.kind !== "error" && contextType.kind !== "pointer") {
-      c.ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
+      c.ctx.diags.report(typeErrors.mapOperationArguments, expr.args[0]!.span, call, { kind: "contextFirst" }, { type: typeToString(contextType) });
     }
   }
   return i64;

@@ -337,7 +337,12 @@ export function contextFieldReadable(c: ExprChecker, target: ast.Expr, field: st
   const what = inner.kind === "NameExpr" ? `\`${inner.name.name}.${field}\`` : `\`.${field}\``;
   if (fieldType.kind === "pointer" && fieldType.packet) return packetReadable(c, what, span);
   if (!context || inner.kind !== "NameExpr" || inner.name.name !== context.name || !role.info.unreadableContextFields?.includes(field)) return true;
-  c.ctx.diags.report(programTypeErrors.unreadableContextField, span, what, `@${role.info.attribute ?? role.info.programType}`, role.info.label);
+  // Where the help can send the reader: the types with the same context that may read the field.
+  const readers = programTypes
+    .filter((t) => t !== role.info && t.attribute !== undefined && t.contextStruct === role.info.contextStruct && !t.unreadableContextFields?.includes(field))
+    .map((t) => `@${t.attribute}`);
+  const instead = { directPacketAccess: role.info.packetAccess === "direct", readers };
+  c.ctx.diags.report(programTypeErrors.unreadableContextField, span, what, `@${role.info.attribute ?? role.info.programType}`, role.info.label, instead);
   return false;
 }
 

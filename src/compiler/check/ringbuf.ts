@@ -120,7 +120,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     case "reserve":
       if (c.fn.side === "user") return wrongSide("user", { kind: "ringbufInEbpf" });
       if (expr.args.length !== 0) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
+        ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
       }
       return record;
@@ -128,14 +128,14 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       if (c.fn.side === "user") return wrongSide("user", { kind: "ringbufInEbpf" });
       const expected: OperationArguments = { kind: "reservedRecord", record: typeToString(record), ringbuf: info.name };
       if (expr.args.length !== 1) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}(e)`, expected, { count: expr.args.length });
+        ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}(e)`, expected, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
         return voidType;
       }
       const type = checkExpr(c, scope, expr.args[0]!);
       const value = info.type.value;
       if (type.kind !== "error" && !(type.kind === "pointer" && type.target.kind === "struct" && value.kind === "struct" && type.target.name === value.name)) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.args[0]!.span, `${call}(e)`, expected, { type: typeToString(type) });
+        ctx.diags.report(typeErrors.mapOperationArguments, expr.args[0]!.span, `${call}(e)`, expected, { type: typeToString(type) });
       }
       return voidType;
     }
@@ -152,7 +152,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
         return errorType;
       }
       if (expr.args.length !== 0) {
-        ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
+        ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
         expr.args.forEach((a) => checkExpr(c, scope, a));
       }
       return u64;
@@ -168,14 +168,14 @@ export function checkOnEvent(c: ExprChecker, scope: Scope, expr: ast.CallExpr, i
   const arg = expr.args[0];
   const expected: OperationArguments = { kind: "handler", signature: handlerSignature(info) };
   if (expr.args.length !== 1 || !arg) {
-    ctx.diags.report(typeErrors.ringbufOperationArguments, expr.span, `${info.name}.on_event(handler)`, expected, { count: expr.args.length });
+    ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${info.name}.on_event(handler)`, expected, { count: expr.args.length });
     return;
   }
   const symbol = arg.kind === "NameExpr" ? scope.lookup(arg.name.name) : undefined;
   if (arg.kind !== "NameExpr" || symbol?.kind !== "function" || symbol.info.role.kind !== "userspace") {
     const type = checkExpr(c, scope, arg);
     if (type.kind !== "error") {
-      ctx.diags.report(typeErrors.ringbufOperationArguments, arg.span, `${info.name}.on_event(handler)`, expected, { type: typeToString(type) });
+      ctx.diags.report(typeErrors.mapOperationArguments, arg.span, `${info.name}.on_event(handler)`, expected, { type: typeToString(type) });
     }
     return;
   }

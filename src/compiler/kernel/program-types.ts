@@ -613,6 +613,9 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     testRun: { kind: "unsupported", why: "skSkb" },
     kfuncHook: "common",
     packetAccess: "none",
+    // The kernel's sk_skb_is_valid_access: no tc_classid, data_meta, timestamps or wire
+    // length, and `mark` is not even readable; flow_keys only in flow dissectors.
+    unreadableContextFields: ["tc_classid", "data_meta", "tstamp", "wire_len", "hwtstamp", "mark", "flow_keys"],
     tailCallFallback: { value: 1n },
     kernelPointerArguments: false,
     currentTask: false,

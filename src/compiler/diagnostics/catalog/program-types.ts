@@ -15,13 +15,31 @@ export const noDirectPacketAccess = defineError(
   }),
 );
 
+/** What a program may do instead of reading a context field its type may not read. */
+export interface UnreadableFieldAlternatives {
+  /** Whether the program reads the packet through `ctx.header(off)` (else `bpf_skb_load_bytes`). */
+  readonly directPacketAccess: boolean;
+  /** Attributes of the program types with the same context that may read the field. */
+  readonly readers: readonly string[];
+}
+
+function unreadableFieldHelp(instead: UnreadableFieldAlternatives): string {
+  const fromPacket = instead.directPacketAccess
+    ? "read what the packet says instead (`if (var h: *T = ctx.header(offset)) { … }`)"
+    : "read what the packet says instead (`bpf_skb_load_bytes(ctx, offset, &buffer, size)`)";
+  const shown = instead.readers.slice(0, 3).map((r) => `\`${r}\``);
+  if (shown.length === 0) return fromPacket;
+  const list = shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)!}`;
+  return `${fromPacket}, or do this in a program type that may read the field (${list})`;
+}
+
 export const unreadableContextField = defineError(
   "E0623",
   "context field the program type may not read",
   "Each program type reads only some fields of its context: the kernel's verifier checks every context access against the type's rules and refuses the program otherwise. A socket filter's `__sk_buff`, for example, has no socket addresses (`family`, `remote_ip4`, `local_port`, …) and no `tc_classid`: a socket filter runs before the packet is matched to a socket's addresses. The compiler knows these rules from the program-type catalogue and says so before the kernel does.",
-  (what: string, attribute: string, label: string) => ({
+  (what: string, attribute: string, label: string, instead: UnreadableFieldAlternatives) => ({
     message: `the kernel does not let a ${label} program read ${what}`,
     label: `not readable in a \`${attribute}\` program`,
-    help: "read what the packet says instead (`bpf_skb_load_bytes(ctx, offset, &buffer, size)`), or do this in a program type that has the field (`@tc`)",
+    help: unreadableFieldHelp(instead),
   }),
 );

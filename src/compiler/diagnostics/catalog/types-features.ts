@@ -497,15 +497,25 @@ function operationArgumentsText(expected: OperationArguments): string {
   }
 }
 
-export const ringbufOperationArguments = defineError(
+export const mapOperationArguments = defineError(
   "E0392",
-  "wrong arguments to a ring buffer operation",
-  "`reserve()` takes nothing and returns a pointer to a new record; `submit(e)` and `discard(e)` take a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function.",
+  "wrong arguments to a map or ring buffer operation",
+  "Each operation of a map kind takes fixed arguments: a ring buffer's `reserve()` takes nothing and `submit(e)`/`discard(e)` a record reserved from the same ring buffer; `on_event(handler)` takes a user-space function; storage maps take the value's owner, stack maps the program's context, cgroup arrays a slot. `docs/language/maps-events.md` lists every kind's operations.",
   (operation: string, expected: OperationArguments, found: ArgumentsFound) => ({
     message: `\`${operation}\` expects ${operationArgumentsText(expected)}, found ${argumentsFoundText(found)}`,
-    help: "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`",
+    help: operationArgumentsHelp(operation, expected),
   }),
 );
+
+/** How to call `operation` (`events.submit(e)`, `counts.get(owner)`) with what it expects. */
+function operationArgumentsHelp(operation: string, expected: OperationArguments): string {
+  switch (expected.kind) {
+    case "reservedRecord": return "write `if (var e = events.reserve()) { e.field = …; events.submit(e) }`";
+    case "handler": return `declare the handler as \`${expected.signature}\` and pass its name`;
+    case "none": return `call it without arguments: \`${operation.replace(/\(.*\)$/, "")}()\``;
+    default: return `pass ${operationArgumentsText(expected)}`;
+  }
+}
 
 export const ringbufWrongSide = defineError(
   "E0393",
