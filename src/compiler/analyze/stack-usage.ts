@@ -28,20 +28,31 @@ interface Variable {
   readonly bytes: number;
 }
 
-/** One stack frame: its variables and the callback frames called from it. */
+/**
+ * One stack frame: its variables, its largest statement temporary and the callback frames
+ * called from it. Temporaries (a map key whose address a helper takes, a struct literal
+ * written to a map) live for one statement: clang reuses their slots, so only the largest
+ * counts (measured: two 496-byte literals in two map updates build, one 504-byte literal
+ * plus its key does not).
+ */
 interface Frame {
   readonly variables: Variable[];
+  temporary: Variable | undefined;
   readonly callbacks: Frame[];
 }
 
+function ownVariables(frame: Frame): Variable[] {
+  return frame.temporary ? [...frame.variables, frame.temporary] : frame.variables;
+}
+
 function chainSize(frame: Frame): number {
-  const own = frame.variables.reduce((sum, v) => sum + slotBytes(v.bytes), 0);
+  const own = ownVariables(frame).reduce((sum, v) => sum + slotBytes(v.bytes), 0);
   return own + Math.max(0, ...frame.callbacks.map(chainSize));
 }
 
 /** The variables of the deepest chain, callback ones prefixed with where they live. */
 function chainVariables(frame: Frame, prefix: string): Variable[] {
-  const own = frame.variables.map((v) => ({ name: `${prefix}${v.name}`, bytes: v.bytes }));
+  const own = ownVariables(frame).map((v) => ({ name: `${prefix}${v.name}`, bytes: v.bytes }));
   const deepest = [...frame.callbacks].sort((a, b) => chainSize(b) - chainSize(a))[0];
   return deepest ? [...own, ...chainVariables(deepest, `${prefix}loop callback::`)] : own;
 }
@@ -55,7 +66,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   const reached = new Set<string>();
   const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
     // Parameters arrive in registers; only locals take stack.
-    const frame: Frame = { variables: [...seed], callbacks: [] };
+    const frame: Frame = { variables: [...seed], temporary: undefined, callbacks: [] };
     const calls = new Set<string>();
     collect(statements, frame, calls, tables, (body, bindings) => frameOf(body, bindings, visiting));
     if (fn) frame.variables.push(...errorFrameVariables(fn, tables));
@@ -65,7 +76,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
       reached.add(callee);
       visiting.add(callee);
       const inlined = frameOf(helper.body, [], visiting, helper);
-      frame.variables.push(...inlined.variables.map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
+      frame.variables.push(...ownVariables(inlined).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
       frame.callbacks.push(...inlined.callbacks);
       visiting.delete(callee);
     }
@@ -112,10 +123,12 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
   walkStatements<Frame>(statements, {
     statement: (s, into) => {
       into.variables.push(...statementVariables(s, tables));
+      keepLargest(into, statementTemporary(s, tables));
       if (s.kind === "tryCall") calls.add(s.callee);
     },
     expression: (e, into) => {
       if (e.kind === "call") calls.add(e.callee);
+      if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") keepLargest(into, { name: `key of ${e.map}`, bytes: sizeOf(e.key.type, tables) });
       // String results and match values are C temporaries on the stack.
       if (e.kind === "strConcat" || e.kind === "strConvert") into.variables.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
       // `str(p)` and `comm()` fill a zeroed string of their own (emit/tracing-c.ts) and give
@@ -137,6 +150,23 @@ function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<stri
       return skipBody;
     },
   }, frame);
+}
+
+function keepLargest(frame: Frame, temporary: Variable | undefined): void {
+  if (temporary && slotBytes(temporary.bytes) > slotBytes(frame.temporary?.bytes ?? 0)) frame.temporary = temporary;
+}
+
+/** What a map write's helper call needs on the stack: its key, and the value when it is a literal. */
+function statementTemporary(s: ir.IrStmt, tables: TypeTables): Variable | undefined {
+  switch (s.kind) {
+    case "mapUpdate": {
+      // A literal is a C temporary of its own; other values are variables or counted where they are made.
+      const value = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ? slotBytes(sizeOf(s.value.type, tables)) : 0;
+      return { name: value > 0 ? `key and value written to ${s.map}` : `key of ${s.map}`, bytes: slotBytes(sizeOf(s.key.type, tables)) + value };
+    }
+    case "mapDelete": case "mapCompound": return { name: `key of ${s.map}`, bytes: sizeOf(s.key.type, tables) };
+    default: return undefined;
+  }
 }
 
 /** The variables a loop binds for its body (the range variable, the map loop's key and value). */
