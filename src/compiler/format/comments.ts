@@ -32,6 +32,12 @@ export class Comments {
     if (comment !== undefined && comment.span.start < position) throw new Misplaced(comment);
   }
 
+  /** Whether the next comment not yet printed starts before `position`. */
+  pendingBefore(position: number): boolean {
+    const comment = this.list[this.next];
+    return comment !== undefined && comment.span.start < position;
+  }
+
   /** The comments starting before `position`, taken. */
   takeBefore(position: number): Comment[] {
     const taken: Comment[] = [];
@@ -50,6 +56,18 @@ export class Comments {
       this.next++;
       from = comment.span.end;
       if (comment.kind === "line") return taken;
+    }
+  }
+
+  /** The comments right after offset `from` (only white space before each), taken. */
+  takeAdjacent(from: number): Comment[] {
+    const taken: Comment[] = [];
+    for (;;) {
+      const comment = this.list[this.next];
+      if (comment === undefined || comment.span.start < from || this.text.slice(from, comment.span.start).trim() !== "") return taken;
+      taken.push(comment);
+      this.next++;
+      from = comment.span.end;
     }
   }
 
