@@ -118,11 +118,16 @@ export class FormatContext {
    * first one from offset `from`; the `}` ends at `end`.
    */
   braced<T extends Spanned>(items: readonly T[], from: number, end: number, print: (item: T) => Doc, separator?: (item: T) => string): Doc {
+    const open = this.text.indexOf("{", from) + 1;
+    // A comment on the line of the `{` stays there (`if (x) { // why`).
+    const trailing = this.comments.takeTrailing(open);
+    const brace = trailing.length === 0 ? "{" : concat("{", suffix(...trailing.map((c) => concat(" ", this.comments.doc(c)))));
+    const afterBrace = trailing.length === 0 ? open : trailing[trailing.length - 1]!.span.end;
     this.depth++;
-    const inner = this.vertical(items, this.text.indexOf("{", from) + 1, end - 1, print, separator);
+    const inner = this.vertical(items, afterBrace, end - 1, print, separator);
     this.depth--;
-    if (items.length === 0 && isEmpty(inner)) return "{}";
-    return concat("{", indent(hardline, inner), hardline, "}");
+    if (items.length === 0 && isEmpty(inner) && trailing.length === 0) return "{}";
+    return concat(brace, indent(hardline, inner), hardline, "}");
   }
 
   /**

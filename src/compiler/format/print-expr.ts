@@ -6,8 +6,8 @@
 //! brackets (argument lists, struct and array literals), where the grammar ignores them.
 //! Literals keep their spelling.
 
-import { assertNever, type Attribute, type CallExpr, type Expr, type FieldExpr, type MatchArm, type Pattern, type TypeExpr } from "../ast.js";
-import { concat, group, indent, join, softline, type Doc } from "./doc.js";
+import { assertNever, type Attribute, type BinaryExpr, type CallExpr, type Expr, type FieldExpr, type MatchArm, type Pattern, type TypeExpr } from "../ast.js";
+import { concat, group, indent, join, line, softline, type Doc } from "./doc.js";
 import type { FormatContext } from "./layout.js";
 import { printBlock } from "./print-stmt.js";
 
@@ -22,6 +22,7 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
     case "NameExpr":
       return expr.name.name;
     case "BinaryExpr":
+      if (expr.op === "&&" || expr.op === "||") return printLogicalChain(f, expr);
       return concat(printExpr(f, expr.left), ` ${expr.op} `, printExpr(f, expr.right));
     case "AssignExpr":
       return concat(printExpr(f, expr.target), ` ${expr.op} `, printExpr(f, expr.value));
@@ -67,6 +68,23 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
     default:
       return assertNever(expr);
   }
+}
+
+/**
+ * `a && b && c`: on one line when it fits, otherwise a line break after each operator
+ * (an operator at the end of a line continues the expression).
+ */
+function printLogicalChain(f: FormatContext, expr: BinaryExpr): Doc {
+  const operands: Expr[] = [];
+  let left: Expr = expr;
+  while (left.kind === "BinaryExpr" && left.op === expr.op) {
+    operands.push(left.right);
+    left = left.left;
+  }
+  operands.push(left);
+  operands.reverse();
+  const [first, ...rest] = operands.map((operand) => printExpr(f, operand));
+  return group(first!, indent(...rest.map((operand) => concat(` ${expr.op}`, line, operand))));
 }
 
 type Postfix = Extract<Expr, { kind: "CallExpr" | "FieldExpr" | "IndexExpr" }>;
