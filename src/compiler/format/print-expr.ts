@@ -28,9 +28,8 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
       return concat(printExpr(f, expr.target), ` ${expr.op} `, printExpr(f, expr.value));
     case "UnaryExpr": {
       const operand = printExpr(f, expr.operand);
-      // `& &x` must not become the `&&` token.
-      const inner = unwrapUnary(expr.operand);
-      const space = expr.op === "&" && inner === "&" ? " " : "";
+      // `& &x` must not become the `&&` token, nor `- -x` read as a decrement.
+      const space = (expr.op === "&" || expr.op === "-") && unwrapUnary(expr.operand) === expr.op ? " " : "";
       return concat(expr.op, space, operand);
     }
     case "CallExpr":
