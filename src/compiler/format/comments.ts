@@ -10,7 +10,7 @@
 
 import type { Span } from "../source.js";
 import type { Comment } from "../parse/token.js";
-import { concat, textLines, type Doc } from "./doc.js";
+import { concat, join, literalline, textLines, type Doc } from "./doc.js";
 
 /** Thrown when a comment would be left behind or moved; caught by `FormatContext.guard`. */
 export class Misplaced {
@@ -24,7 +24,11 @@ export class Comments {
   /** Index of the next comment not yet printed. */
   next = 0;
 
-  constructor(private readonly text: string, private readonly list: readonly Comment[]) {}
+  /**
+   * `multiLineStrings`: the spans of string literals with a line break inside, whose
+   * lines must not be re-indented (it would change the string).
+   */
+  constructor(private readonly text: string, private readonly list: readonly Comment[], private readonly multiLineStrings: readonly Span[] = []) {}
 
   /** Refuses to go on when a comment before `position` was not printed. */
   requirePrintedBefore(position: number): void {
@@ -95,6 +99,10 @@ export class Comments {
   }
 
   private reindented(span: Span): Doc {
+    if (this.multiLineStrings.some((s) => s.start < span.end && s.end > span.start)) {
+      // A string over several lines: every line after the first stays exactly as written.
+      return join(literalline, this.text.slice(span.start, span.end).split(/\r\n|\r|\n/));
+    }
     const lineStart = Math.max(this.text.lastIndexOf("\n", span.start - 1), this.text.lastIndexOf("\r", span.start - 1)) + 1;
     const base = /^[ \t]*/.exec(this.text.slice(lineStart, span.start))![0].length;
     const lines = this.text.slice(span.start, span.end).split(/\r\n|\r|\n/);

@@ -31,6 +31,8 @@ interface Indent {
 
 interface Line {
   readonly t: "line";
+  /** A hard line after which the next line starts at column 0 (the inside of a multi-line string). */
+  readonly literal?: true;
   /** Flat: a space (`line`) or nothing (`softline`). */
   readonly flat: string;
   readonly hard: boolean;
@@ -56,6 +58,7 @@ interface Suffix {
 export const line: Doc = { t: "line", flat: " ", hard: false };
 export const softline: Doc = { t: "line", flat: "", hard: false };
 export const hardline: Doc = { t: "line", flat: "", hard: true };
+export const literalline: Doc = { t: "line", flat: "", hard: true, literal: true };
 
 function isHard(doc: Doc): boolean {
   return typeof doc !== "string" && doc.t !== "ifBreak" && doc.hard;
@@ -156,7 +159,7 @@ export function render(doc: Doc, width: number): string {
         } else {
           out.push("\n");
           column = 0;
-          pendingIndent = ind;
+          pendingIndent = d.literal ? undefined : ind;
         }
         break;
     }

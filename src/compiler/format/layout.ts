@@ -34,8 +34,8 @@ export class FormatContext {
   /** How many levels of indentation the items being printed sit at. */
   private depth = 0;
 
-  constructor(readonly text: string, comments: readonly Comment[]) {
-    this.comments = new Comments(text, comments);
+  constructor(readonly text: string, comments: readonly Comment[], multiLineStrings: readonly Span[] = []) {
+    this.comments = new Comments(text, comments, multiLineStrings);
   }
 
   /** The source spelling of a token or literal (`0xFF`, `1_000`, `250ms`, `"a\n"`, `none`). */
