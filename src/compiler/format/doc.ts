@@ -60,11 +60,17 @@ export const softline: Doc = { t: "line", flat: "", hard: false };
 export const hardline: Doc = { t: "line", flat: "", hard: true };
 export const literalline: Doc = { t: "line", flat: "", hard: true, literal: true };
 
-function isHard(doc: Doc): boolean {
+/** Whether `doc` holds a hard line: it never prints on one line. */
+export function isHard(doc: Doc): boolean {
   return typeof doc !== "string" && doc.t !== "ifBreak" && doc.hard;
 }
 
 export function concat(...parts: readonly Doc[]): Doc {
+  return concatAll(parts);
+}
+
+/** `concat` of a list of any length (a spread of 100,000 statements would overflow the stack). */
+export function concatAll(parts: readonly Doc[]): Doc {
   return { t: "concat", parts, hard: parts.some(isHard) };
 }
 
@@ -94,7 +100,7 @@ export function join(separator: Doc, docs: readonly Doc[]): Doc {
     if (i > 0) parts.push(separator);
     parts.push(doc);
   });
-  return concat(...parts);
+  return concatAll(parts);
 }
 
 /** Lines of text printed at the current indentation (a verbatim fragment, a block comment). */

@@ -9,7 +9,7 @@
 
 import type { SourceFileAst } from "../ast.js";
 import { Diagnostics, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { lex } from "../parse/lexer.js";
+import { lexStream } from "../parse/lexer.js";
 import { parse } from "../parse/parser.js";
 import type { Comment } from "../parse/token.js";
 import { makeSourceFile, type Span } from "../source.js";
@@ -38,9 +38,12 @@ function parseWithComments(path: string, text: string): Parsed {
   const file = makeSourceFile(path, text);
   const diags = new Diagnostics();
   const ast = parse(file, diags);
-  const tokens = lex(file, new Diagnostics());
-  const comments = tokens.flatMap((token) => token.leadingComments);
-  const multiLineStrings = tokens.filter((t) => t.kind === "String" && /[\r\n]/.test(t.text)).map((t) => t.span);
+  const tokens = lexStream(file, new Diagnostics());
+  const comments = tokens.allComments();
+  const multiLineStrings: Span[] = [];
+  for (let i = 0; i < tokens.count; i++) {
+    if (tokens.kind(i) === "String" && /[\r\n]/.test(tokens.text(i))) multiLineStrings.push(tokens.span(i));
+  }
   return { ast, comments, multiLineStrings, errors: diags.all.filter((d) => d.severity === "error"), text: file.text };
 }
 

@@ -11,7 +11,7 @@
 import type { Span } from "../source.js";
 import type { Comment } from "../parse/token.js";
 import { Comments, Misplaced } from "./comments.js";
-import { concat, group, hardline, ifBreak, indent, line, render, softline, suffix, type Doc } from "./doc.js";
+import { concat, concatAll, group, hardline, ifBreak, indent, isHard, line, render, softline, suffix, type Doc } from "./doc.js";
 
 export interface Spanned {
   readonly span: Span;
@@ -92,7 +92,7 @@ export class FormatContext {
       parts.push(row.doc);
       if (row.trailing.length > 0) parts.push(suffix(...row.trailing.map((c) => concat(" ", c))));
     }
-    return concat(...parts);
+    return concatAll(parts);
   }
 
   /** Pads the one-line items of each run that have end-of-line comments to the same width. */
@@ -105,7 +105,8 @@ export class FormatContext {
       run = [];
     };
     for (const row of rows) {
-      const text = row.item ? render(row.doc, room) : "\n";
+      // A row with a hard line (a block, a comment) is never one line: no need to lay it out.
+      const text = row.item && !isHard(row.doc) ? render(row.doc, room) : "\n";
       if (row.blankBefore || text.includes("\n")) flush();
       if (text.includes("\n")) continue;
       if (row.trailing.length > 0) run.push({ row, text });
@@ -152,7 +153,7 @@ export class FormatContext {
     for (const comment of dangling) parts.push(parts.length > 0 ? hardline : "", comments.doc(comment));
     if (parts.length === 0) return open + close;
     const edge = spaced ? line : softline;
-    return group(open, indent(edge, ...parts), edge, close);
+    return group(open, indent(edge, concatAll(parts)), edge, close);
   }
 }
 

@@ -4,7 +4,7 @@
 //! each field.
 
 import { assertNever, type Attribute, type Decl, type FunctionDecl, type ImplItem, type Param, type SourceFileAst } from "../ast.js";
-import { concat, hardline, suffix, type Doc } from "./doc.js";
+import { concat, concatAll, hardline, suffix, type Doc } from "./doc.js";
 import type { FormatContext } from "./layout.js";
 import { printAttribute, printExpr, printType } from "./print-expr.js";
 import { printBlock } from "./print-stmt.js";
@@ -58,7 +58,7 @@ function printDecl(f: FormatContext, decl: Decl): Doc {
     case "GlobalVarDecl":
       return concat(
         // On the line of the `var`, unless comments sit between them.
-        f.comments.pendingBefore(decl.name.span.start) ? ownLines(f, decl.attributes) : concat(...decl.attributes.map((a) => concat(printAttribute(f, a), " "))),
+        f.comments.pendingBefore(decl.name.span.start) ? ownLines(f, decl.attributes) : concatAll(decl.attributes.map((a) => concat(printAttribute(f, a), " "))),
         decl.pin ? "pin " : "",
         decl.local ? "local " : "",
         "var ",
@@ -121,5 +121,5 @@ function ownLines(f: FormatContext, attributes: readonly Attribute[]): Doc {
     const end = trailing.length > 0 ? trailing[trailing.length - 1]!.span.end : attribute.span.end;
     for (const comment of f.comments.takeAdjacent(end)) parts.push(f.comments.doc(comment), hardline);
   }
-  return concat(...parts);
+  return concatAll(parts);
 }
