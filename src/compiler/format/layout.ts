@@ -133,9 +133,10 @@ export class FormatContext {
 
   /**
    * `open item, item close`, flat or one per line; `spaced` puts spaces inside the
-   * brackets when flat (`T { a: 1 }`). `openAt` is the offset of the opening bracket.
+   * brackets when flat (`T { a: 1 }`); `expanded` keeps it one per line even when it
+   * fits. `openAt` is the offset of the opening bracket.
    */
-  bracketed<T extends Spanned>(open: string, close: string, items: readonly T[], openAt: number, closeAt: number, print: (item: T) => Doc, spaced = false): Doc {
+  bracketed<T extends Spanned>(open: string, close: string, items: readonly T[], openAt: number, closeAt: number, print: (item: T) => Doc, spaced = false, expanded = false): Doc {
     const { comments } = this;
     comments.requirePrintedBefore(openAt + 1);
     const parts: Doc[] = [];
@@ -152,7 +153,7 @@ export class FormatContext {
     const dangling = comments.takeBefore(closeAt);
     for (const comment of dangling) parts.push(parts.length > 0 ? hardline : "", comments.doc(comment));
     if (parts.length === 0) return open + close;
-    const edge = spaced ? line : softline;
+    const edge = expanded ? hardline : spaced ? line : softline;
     return group(open, indent(edge, concatAll(parts)), edge, close);
   }
 }

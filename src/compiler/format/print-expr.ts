@@ -38,12 +38,17 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
       return concat(printExpr(f, expr.target), "[", printExpr(f, expr.index), "]");
     case "FieldExpr":
       return concat(printExpr(f, expr.target), expr.arrow ? "->" : ".", expr.field.name);
-    case "StructLiteral":
+    case "StructLiteral": {
+      // Written with a line break after `{`, a literal stays one field per line (as the
+      // author laid it out); otherwise it is on one line when it fits.
+      const brace = f.text.indexOf("{", expr.typeName.span.end);
+      const expanded = expr.fields.length > 0 && /[\r\n]/.test(f.text.slice(brace, expr.fields[0]!.span.start));
       return concat(
         expr.typeName.name,
         " ",
-        f.bracketed("{", "}", expr.fields, expr.typeName.span.end, expr.span.end - 1, (field) => concat(field.name.name, ": ", printExpr(f, field.value)), true),
+        f.bracketed("{", "}", expr.fields, expr.typeName.span.end, expr.span.end - 1, (field) => concat(field.name.name, ": ", printExpr(f, field.value)), true, expanded),
       );
+    }
     case "ArrayLiteral":
       return f.bracketed("[", "]", expr.elements, expr.span.start, expr.span.end - 1, (element) => printExpr(f, element));
     case "MatchExpr":
