@@ -1,7 +1,9 @@
 // The formatter on inputs nested as deep as the parser allows, and far deeper: every
 // construct of tests/harness/deep-inputs.ts, 100,000 deep (refused with the parser's
 // diagnostics, no exception), and at the deepest level that parses (formatted,
-// idempotent: the printer, the layout and the tree comparison are deep enough).
+// idempotent: the printer, the layout and the tree comparison are deep enough). And on
+// long inputs: the `timeout` only turns a former hang (quadratic work) into a failure,
+// with a wide margin; speed is not measured here.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -26,3 +28,10 @@ for (const construct of deepConstructs) {
     assert.deepEqual(again, { kind: "formatted", text: result.text, changed: false });
   });
 }
+
+test("fmt: 50,000 statements with one comment at the end of the file: linear (each statement looked for a comment on its line up to the next comment, a slice as long as the file)", { timeout: 120_000 }, () => {
+  const body = Array.from({ length: 50_000 }, (_, i) => `    x${i} = ${i}`).join("\n");
+  const text = `fn big() -> i32 {\n${body}\n    return 0\n}\n// the only comment\n`;
+  const result = formatSource("long.ks", text);
+  assert.deepEqual(result, { kind: "formatted", text, changed: false });
+});

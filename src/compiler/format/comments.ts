@@ -55,7 +55,7 @@ export class Comments {
     let from = end;
     for (;;) {
       const comment = this.list[this.next];
-      if (comment === undefined || !/^[ \t,;]*$/.test(this.text.slice(from, comment.span.start))) return taken;
+      if (comment === undefined || !this.onlyBetween(from, comment.span.start, " \t,;")) return taken;
       taken.push(comment);
       this.next++;
       from = comment.span.end;
@@ -68,11 +68,20 @@ export class Comments {
     const taken: Comment[] = [];
     for (;;) {
       const comment = this.list[this.next];
-      if (comment === undefined || comment.span.start < from || this.text.slice(from, comment.span.start).trim() !== "") return taken;
+      if (comment === undefined || comment.span.start < from || !this.onlyBetween(from, comment.span.start, " \t\r\n\f\v")) return taken;
       taken.push(comment);
       this.next++;
       from = comment.span.end;
     }
+  }
+
+  /**
+   * Whether only `allowed` characters lie between offsets `from` and `to`. Stops at the
+   * first other one: the next comment may be far away, and every item asks.
+   */
+  private onlyBetween(from: number, to: number, allowed: string): boolean {
+    for (let i = from; i < to; i++) if (!allowed.includes(this.text[i]!)) return false;
+    return true;
   }
 
   /** Whether a blank line separates offsets `from` and `to` of the source. */

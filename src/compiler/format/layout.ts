@@ -49,6 +49,7 @@ export class FormatContext {
    */
   guard(node: Spanned, print: () => Doc): Doc {
     const mark = this.comments.next;
+    const depth = this.depth;
     try {
       const doc = print();
       this.comments.requirePrintedBefore(node.span.end);
@@ -56,6 +57,7 @@ export class FormatContext {
     } catch (error) {
       if (!(error instanceof Misplaced)) throw error;
       this.comments.next = mark;
+      this.depth = depth;
       return this.comments.verbatim(node.span);
     }
   }
