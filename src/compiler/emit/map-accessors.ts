@@ -147,7 +147,11 @@ function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
  *   detected"). An empty asm after it is set hides the constant, or clang narrows the
  *   flag to one bit and masks it (`&= 1`).
  * - The branch back is an `asm goto`: with a plain `goto`, clang rotates the loop and
- *   writes the lookup twice (a second call site, which the verifier inlines again).
+ *   writes the lookup twice (a second call site, which the verifier inlines again). It
+ *   tests `inserted` (always set there): an unconditional one needs an unreachable
+ *   fall-through, after which clang leaves a jump to a block it deleted once the loop
+ *   is unrolled ("jump out of range"). Its fall-through is dead code the verifier
+ *   removes, as it knows `inserted` is 1.
  * - `none`, the zero behind an empty asm, is both the value inserted and the one
  *   returned on a second miss: one register, where two constants would each be loaded.
  * An array has every index: its lookup misses only past `max_entries`, where an insert
@@ -180,8 +184,8 @@ function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, missing: (zero: str
     w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST);`);
     w.line("inserted = 1;");
     w.line('asm("" : "+r"(inserted));');
-    w.line("asm goto(\"goto %l[again]\" :::: again);");
-    w.line("__builtin_unreachable();");
+    w.line('asm goto("if %[inserted] != 0 goto %l[again]" :: [inserted]"r"(inserted) :: again);');
+    w.line(`${missing(returnsValue ? "none" : undefined)}`);
   });
 }
 
