@@ -96,46 +96,34 @@ function onlyBoolLocal(e: ir.IrExpr): string | undefined {
 function fold(e: ir.IrExpr, bool: string, value: boolean): bigint | undefined {
   // A question about the few kinds a constant is made of, not a walk: any other kind
   // (a call, a field, a map) makes the initializer something this rule leaves alone.
-  switch (e.kind) {
-    case "int": case "constant": {
-      const t = integerTypeOf(e.type);
-      return t ? wrap(e.value, t) : undefined;
-    }
-    case "local": return e.name === bool && e.type.kind === "bool" ? (value ? 1n : 0n) : undefined;
-    case "bool": return e.value ? 1n : 0n;
-    case "cast": {
-      const t = integerTypeOf(e.type);
-      const inner = fold(e.expr, bool, value);
-      const from = e.expr.type;
-      return t && inner !== undefined && (from.kind === "bool" || integerTypeOf(from)) ? wrap(inner, t) : undefined;
-    }
-    case "unary": {
-      const t = integerTypeOf(e.type);
-      const operand = fold(e.operand, bool, value);
-      if (!t || operand === undefined || integerTypeOf(e.operand.type) === undefined) return undefined;
-      if (e.op === "~") return wrap(~operand, t);
-      if (e.op === "-") return wrap(-operand, t);
-      return undefined;
-    }
-    case "binary": {
-      const t = integerTypeOf(e.type);
-      const a = fold(e.left, bool, value);
-      const b = fold(e.right, bool, value);
-      if (!t || a === undefined || b === undefined) return undefined;
-      if (!integerTypeOf(e.left.type) || !integerTypeOf(e.right.type)) return undefined;
-      switch (e.op) {
-        case "+": return wrap(a + b, t);
-        case "-": return wrap(a - b, t);
-        case "*": return wrap(a * b, t);
-        case "&": return wrap(a & b, t);
-        case "|": return wrap(a | b, t);
-        case "^": return wrap(a ^ b, t);
-        // Counts inside the width only (the rules for the others are left to the C).
-        case "<<": return b >= 0n && b < BigInt(t.bits) ? wrap(a << b, t) : undefined;
-        case ">>": return b >= 0n && b < BigInt(t.bits) ? wrap(a >> b, t) : undefined;
-        default: return undefined;
-      }
-    }
+  const t = integerTypeOf(e.type);
+  if (e.kind === "local") return e.name === bool && e.type.kind === "bool" ? (value ? 1n : 0n) : undefined;
+  if (e.kind === "bool") return e.value ? 1n : 0n;
+  if (!t) return undefined;
+  if (e.kind === "int" || e.kind === "constant") return wrap(e.value, t);
+  if (e.kind === "cast") {
+    const inner = fold(e.expr, bool, value);
+    return inner !== undefined && (e.expr.type.kind === "bool" || integerTypeOf(e.expr.type)) ? wrap(inner, t) : undefined;
+  }
+  if (e.kind === "unary") {
+    const operand = integerTypeOf(e.operand.type) ? fold(e.operand, bool, value) : undefined;
+    if (operand === undefined) return undefined;
+    return e.op === "~" ? wrap(~operand, t) : e.op === "-" ? wrap(-operand, t) : undefined;
+  }
+  if (e.kind !== "binary" || !integerTypeOf(e.left.type) || !integerTypeOf(e.right.type)) return undefined;
+  const a = fold(e.left, bool, value);
+  const b = fold(e.right, bool, value);
+  if (a === undefined || b === undefined) return undefined;
+  switch (e.op) {
+    case "+": return wrap(a + b, t);
+    case "-": return wrap(a - b, t);
+    case "*": return wrap(a * b, t);
+    case "&": return wrap(a & b, t);
+    case "|": return wrap(a | b, t);
+    case "^": return wrap(a ^ b, t);
+    // Counts inside the width only (the rules for the others are left to the C).
+    case "<<": return b >= 0n && b < BigInt(t.bits) ? wrap(a << b, t) : undefined;
+    case ">>": return b >= 0n && b < BigInt(t.bits) ? wrap(a >> b, t) : undefined;
     default: return undefined;
   }
 }
