@@ -3,7 +3,7 @@
 // entry cannot exist, a unique number per update on two CPUs at once), the update and
 // the read of the next statement served by one lookup (and not combined when the key's
 // variable changes between them), arrays without an insert path (an index past the end
-// changes nothing), and a hash map whose absent entry is inserted holding the update
+// changes nothing), and a hash map whose absent entry is inserted at zero, then updated
 // (on two CPUs inserting the same keys at once, no update is lost), and `m[k] != null` /
 // `== null` as an if's condition written as one branch on the entry's address; the
 // accessors' insert loop copied by an unrolled loop.
