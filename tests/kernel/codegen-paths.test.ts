@@ -3,9 +3,10 @@
 // entry cannot exist, a unique number per update on two CPUs at once), the update and
 // the read of the next statement served by one lookup (and not combined when the key's
 // variable changes between them), arrays without an insert path (an index past the end
-// changes nothing), and a hash map whose absent entry is inserted holding the update
+// changes nothing), and a hash map whose absent entry is inserted at zero, then updated
 // (on two CPUs inserting the same keys at once, no update is lost), and `m[k] != null` /
-// `== null` as an if's condition written as one branch on the entry's address.
+// `== null` as an if's condition written as one branch on the entry's address; the
+// accessors' insert loop copied by an unrolled loop.
 
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
@@ -32,6 +33,7 @@ var cp_seen: array<u32, u64>(65536)
 var cp_turn: array<u32, u64>(1)
 var cp_pairs: hash<u32, u64>(65536)
 var cp_present: hash<u32, u64>(4)
+var cp_looped: hash<u32, u64>(16)
 
 config cp_limits {
     limit: u64 = 3,
@@ -115,6 +117,21 @@ fn cp_insert_race(ctx: XdpContext) -> XdpAction {
     return XDP_PASS
 }
 
+// Updates in an unrolled loop: clang copies the accessor's insert loop (its asm goto
+// included) once per iteration; each copy inserts its own key and counts there.
+@xdp
+fn cp_unrolled(ctx: XdpContext) -> XdpAction {
+    var total: u64 = 0
+    for (i in 0..4) {
+        cp_looped[i] += 1
+        total = total + (cp_looped[i + 8] += 2)
+    }
+    if (total == 8) {
+        return XDP_DROP
+    }
+    return XDP_PASS
+}
+
 // Presence, then update: the test's lookup serves the update (atomic on the entry).
 @xdp
 fn cp_if_present(ctx: XdpContext) -> XdpAction {
@@ -148,6 +165,7 @@ kernelTest("(m[k] += v) gives the entry's value after the update; combined reads
       { prog: "cp_key_moves" },
       { prog: "cp_array" }, { prog: "cp_array" },
       { prog: "cp_full_map" },
+      { prog: "cp_unrolled" }, { prog: "cp_unrolled" },
     ]);
     assert.deepEqual(result.runs.map((r) => [r.prog, r.retval]), [
       ["cp_rate", XDP_PASS], ["cp_rate", XDP_DROP],
@@ -155,6 +173,7 @@ kernelTest("(m[k] += v) gives the entry's value after the update; combined reads
       ["cp_key_moves", XDP_PASS],
       ["cp_array", XDP_PASS], ["cp_array", XDP_DROP],
       ["cp_full_map", XDP_DROP],
+      ["cp_unrolled", XDP_DROP], ["cp_unrolled", XDP_PASS],
     ]);
     assert.equal(value(result, "cp_counts", 1), 4n, "four updates of cp_counts[1]");
     assert.equal(value(result, "cp_small", 1), 6n, "three updates of cp_small[1] by 2");
@@ -163,6 +182,8 @@ kernelTest("(m[k] += v) gives the entry's value after the update; combined reads
     assert.deepEqual(findMap(result, "cp_slots").entries.map((e) => readUint(e.value)), [0n, 0n, 10n, 0n], "only cp_slots[2] changed");
     assert.equal(findMap(result, "cp_full").entries.length, 1, "the one-entry hash holds key 1 only");
     assert.equal(value(result, "cp_full", 1), 5n);
+    assert.deepEqual(findMap(result, "cp_looped").entries.map((e) => [readUint(e.key), readUint(e.value)] as const).sort((a, b) => Number(a[0] - b[0])),
+      [[0n, 2n], [1n, 2n], [2n, 2n], [3n, 2n], [8n, 4n], [9n, 4n], [10n, 4n], [11n, 4n]], "two runs of cp_unrolled: keys 0-3 by 1, 8-11 by 2");
   });
 });
 

@@ -29,6 +29,7 @@ import { printNewline, runtimeCallExpression, stringElementWrite, textArrayArgum
 import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 import { headerFieldPath } from "../kernel/headers.js";
+import { type BranchConstant, branchConstants } from "./branch-constants.js";
 
 export type Side = "kernel" | "user";
 
@@ -65,6 +66,9 @@ export class CCodeEmitter {
   private temporaries = 0;
   /** User space: `if (var e = m[k])` bindings in scope, written back after each assignment. */
   private readonly userEntries = new Map<string, { map: string; key: string }>();
+  /** eBPF: declarations of one of two constants, and the `if`s that set them (branch-constants.ts). */
+  private readonly branchDeclarations = new Map<ir.IrStmt, BranchConstant>();
+  private readonly branchSettings = new Map<ir.IrStmt, readonly BranchConstant[]>();
   /** The error frame of the function being written (errors-c.ts), if it has one. */
   errorFrame: ErrorFrameState | undefined;
   /** Writing kernel-module code (emit/kmod-c.ts): side `user` statements, kernel allocation and printk. */
@@ -137,6 +141,9 @@ export class CCodeEmitter {
   statements(statements: readonly ir.IrStmt[]): void {
     // A declaration in a block hides an outer variable the callback reaches by pointer.
     const saved = this.frame ? new Map(this.frame.aliases) : undefined;
+    const branches = this.side === "kernel" && !this.kernelModule ? branchConstants(statements) : undefined;
+    branches?.declarations.forEach((c, s) => this.branchDeclarations.set(s, c));
+    branches?.branches.forEach((cs, s) => this.branchSettings.set(s, cs));
     for (const s of statements) this.statement(s);
     if (saved && this.frame) this.frame.restoreAliases(saved);
   }
@@ -156,6 +163,12 @@ export class CCodeEmitter {
             w.line(`${cDeclaration(s.type, localName(s.name))};`);
             for (const line of this.strings.bytesInitializer(localName(s.name), s.init)) w.line(line);
             if (s.unread) w.line(`(void)${localName(s.name)};`);
+            return;
+          }
+          const branchConstant = this.branchDeclarations.get(s);
+          if (branchConstant) {
+            w.comment(`${intLiteral(branchConstant.whenTrue, s.type)} when \`${branchConstant.bool}\` is true: set by the \`if (${branchConstant.bool})\` below (branch-constants.ts)`);
+            w.line(`${cDeclaration(s.type, localName(s.name))} = ${intLiteral(branchConstant.whenFalse, s.type)};`);
             return;
           }
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
@@ -304,6 +317,9 @@ export class CCodeEmitter {
     if (this.presenceBranch(s)) return;
     w.line(`if (${this.condition(s.condition)}) {`);
     w.indent();
+    for (const c of this.branchSettings.get(s) ?? []) {
+      w.withOrigin(c.declaration.span, () => w.line(`${localName(c.name)} = ${intLiteral(c.whenTrue, c.type)};`));
+    }
     this.statements(s.then);
     w.dedent();
     let rest = s.else;

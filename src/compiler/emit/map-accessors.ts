@@ -96,14 +96,14 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
     w.block(fn(`void ${name(accessor)}(${K} key, ${V} operand)`), () => {
       const inRegister = operandInRegister(map, op);
       if (inRegister) w.line('asm volatile("" : "+r"(operand));');
-      emitKernelEntryForUpdate(w, map, op, "return;", () => "return;");
+      emitKernelEntryForUpdate(w, map, () => "return;", false);
       w.line(inRegister ? 'asm volatile("lock *(u64 *)(%0 + 0) += %1" : : "r"(value), "r"(operand) : "memory");' : kernelValueUpdate(map, op, "value"));
     });
   }
   for (const [op, accessor] of valueOperators) {
     if (!needed.has(accessor) || !isIntegerLike(map.valueType)) continue;
     w.block(fn(`${V} ${name(accessor)}(${K} key, ${V} operand)`), () => {
-      emitKernelEntryForUpdate(w, map, op, "return 0;", (created) => `return ${created};`);
+      emitKernelEntryForUpdate(w, map, (zero) => `return ${zero};`, true);
       kernelUpdatedValue(map, op).forEach((line) => w.line(line));
     });
   }
@@ -129,48 +129,63 @@ function kernelUpdatedValue(map: ir.IrMap, op: ir.IrArithOp): string[] {
 
 /**
  * Declares `value`, the entry `m[k] op= operand` updates, in a function holding `key`
- * and `operand`; `missing` is the statement run when it cannot exist, `inserted` the
- * one run after this call created it (given the value it was created with, as an
- * expression: a read of the inserted local would be a load, its address went to the helper).
+ * and `operand`; `missing` is the statement run when the entry cannot exist, given the
+ * zero to return as C text (or undefined when the function returns nothing).
  *
  * The common case, a present entry, is one lookup. An absent entry of a map with keys
- * is inserted with `BPF_NOEXIST` holding `0 op operand`, the value an entry created at
- * zero and then updated would have. When that insert fails because another CPU created
- * the entry in the meantime, the lookup runs once more and the update goes to that
- * entry, so no update is lost under the race (a second failure means the map is full or
- * the entry went again: the update is dropped, as a read there gives zero). A loop,
- * not a second lookup written out: one lookup and one insert, as hand-written C has.
- * `retry` is the insert's result (0 or a negative error): after a failed insert the
- * verifier knows it is not zero, so it follows a loop of at most two passes (a constant
- * flag instead would let clang peel the loop into the second lookup again).
+ * is first inserted at zero with `BPF_NOEXIST` (when another CPU inserted it in the
+ * meantime the insert fails and that entry stays), then looked up again and updated as
+ * any present entry: an entry created at zero, then updated, as docs/language/basics.md
+ * says, and no update is lost under the race. A second miss means the map is full or the
+ * entry went again: the update is dropped, as a read there gives zero.
+ *
+ * A loop, not a second lookup written out: one lookup and one insert, as hand-written C
+ * has. The shape is what clang compiles smallest (5 instructions of bookkeeping on the
+ * miss path, none on the hit path):
+ * - `inserted` is the loop's state: the verifier needs a register that differs between
+ *   the passes (a loop whose state does not change is refused, "infinite loop
+ *   detected"). An empty asm after it is set hides the constant, or clang narrows the
+ *   flag to one bit and masks it (`&= 1`).
+ * - The branch back is an `asm goto`: with a plain `goto`, clang rotates the loop and
+ *   writes the lookup twice (a second call site, which the verifier inlines again). It
+ *   tests `inserted` (always set there): an unconditional one needs an unreachable
+ *   fall-through, after which clang leaves a jump to a block it deleted once the loop
+ *   is unrolled ("jump out of range"). Its fall-through is dead code the verifier
+ *   removes, as it knows `inserted` is 1.
+ * - `none`, the zero behind an empty asm, is both the value inserted and the one
+ *   returned on a second miss: one register, where two constants would each be loaded.
  * An array has every index: its lookup misses only past `max_entries`, where an insert
  * fails too, so it has no such path (the update is skipped, as a read there gives zero).
  */
-function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, missing: string, inserted: (created: string) => string): void {
+function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, missing: (zero: string | undefined) => string, returnsValue: boolean): void {
   const V = cTypeName(map.valueType);
   const lookup = `bpf_map_lookup_elem(&${mapName(map.name)}, &key)`;
   if (mapKinds[map.mapKind].everyIndexPresent) {
     w.line(`${V} *value = ${lookup};`);
     w.line("if (!value)");
-    w.line(`    ${missing}`);
+    w.line(`    ${missing(returnsValue ? "0" : undefined)}`);
     return;
   }
   w.line(`${V} *value;`);
-  w.line("long retry = 0;");
+  w.line("long inserted = 0;");
   w.dedent();
   w.line("again:");
   w.indent();
   w.line(`value = ${lookup};`);
   w.block("if (__builtin_expect(!value, 0))", () => {
-    w.line("if (retry)");
-    w.line(`    ${missing}`);
-    w.comment("absent: insert the updated value, unless another CPU just inserted the entry: then update that one");
-    const created = createdValue(op, map.valueType);
-    w.line(`${V} initial = ${created};`);
-    w.line(`retry = bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST);`);
-    w.line("if (retry)");
-    w.line("    goto again;");
-    w.line(inserted(created));
+    if (returnsValue) {
+      w.line(`${V} none = 0;`);
+      w.line('asm("" : "+r"(none));');
+    }
+    w.line("if (inserted)");
+    w.line(`    ${missing(returnsValue ? "none" : undefined)}`);
+    w.comment("absent: insert it at zero (unless another CPU just did), then update it as a present entry");
+    w.line(`${V} initial = ${returnsValue ? "none" : "0"};`);
+    w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &initial, BPF_NOEXIST);`);
+    w.line("inserted = 1;");
+    w.line('asm("" : "+r"(inserted));');
+    w.line('asm goto("if %[inserted] != 0 goto %l[again]" :: [inserted]"r"(inserted) :: again);');
+    w.line(`${missing(returnsValue ? "none" : undefined)}`);
   });
 }
 
@@ -187,11 +202,6 @@ function emitKernelEntryForUpdate(w: CWriter, map: ir.IrMap, op: ir.IrArithOp, m
 function operandInRegister(map: ir.IrMap, op: ir.IrArithOp): boolean {
   const type = map.valueType;
   return op === "+" && type.kind === "int" && type.bits === 64 && !mapKinds[map.mapKind].perCpu && !mapKinds[map.mapKind].everyIndexPresent;
-}
-
-/** `0 op operand`: the value of an entry created at zero, then updated. */
-function createdValue(op: ir.IrArithOp, type: Type): string {
-  return op === "+" || op === "|" || op === "^" ? "operand" : valueOperation(op, type, "0", "operand");
 }
 
 /** `*value op= operand` on a present entry: atomic for `+=`/`-=` on a shared map (lower/shared-memory.ts). */
