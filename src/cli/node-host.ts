@@ -1,6 +1,7 @@
 //! The compiler's Host backed by the file system. Relative paths resolve against the
 //! process's working directory, so diagnostics name files the way the user typed them.
 
+import { isAscii } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Host } from "../compiler/index.js";
@@ -25,7 +26,11 @@ export class NodeHost implements Host {
 
   readFile(path: string): string | undefined {
     try {
-      return readFileSync(resolve(this.cwd, path), "utf8");
+      const bytes = readFileSync(resolve(this.cwd, path));
+      // Node 20 decodes UTF-8 slowly (~100 ms for a 3.6 MB source here): an ASCII file
+      // (most) is read as Latin-1, which gives the same string at memory speed, and any
+      // other through Buffer#toString, ~1.5x faster than readFileSync's own "utf8".
+      return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
     } catch (error) {
       // A missing, unreadable or directory path is reported by the compiler as a
       // diagnostic at the include or the command line; anything else is our bug.

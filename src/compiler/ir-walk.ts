@@ -43,6 +43,15 @@ const none: readonly never[] = [];
 const body = (statements: readonly ir.IrStmt[] | undefined, role: IrBodyRole, binds: readonly string[] = none): readonly IrBody[] =>
   statements ? [{ statements, binds, role }] : none;
 
+/**
+ * The `then` and `else` bodies of an `if`-like statement, made directly: spreading two
+ * `body(…)` lists made three arrays and two iterators for every `if` of every walk.
+ */
+function branches(then: readonly ir.IrStmt[], thenBinds: readonly string[], otherwise: readonly ir.IrStmt[] | undefined): readonly IrBody[] {
+  const first: IrBody = { statements: then, binds: thenBinds, role: "then" };
+  return otherwise ? [first, { statements: otherwise, binds: none, role: "else" }] : [first];
+}
+
 function parts(
   exprs: readonly (ir.IrExpr | undefined)[], bodies: readonly IrBody[] = none, places: readonly ir.IrPlace[] = none,
   declares: readonly string[] = none, scoped: readonly string[] = none,
@@ -59,9 +68,9 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "mapCompound": return parts([s.key, s.value], none, none, s.result ? [s.result.name] : none);
     case "mapDelete": return parts([s.key]);
     case "expr": return parts([s.expr]);
-    case "if": return parts([s.condition], [...body(s.then, "then"), ...body(s.else, "else")]);
-    case "ifMapEntry": return parts([s.key], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
-    case "ifPacketHeader": return parts([s.context, s.offset], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
+    case "if": return parts([s.condition], branches(s.then, none, s.else));
+    case "ifMapEntry": return parts([s.key], branches(s.then, [s.binding], s.else));
+    case "ifPacketHeader": return parts([s.context, s.offset], branches(s.then, [s.binding], s.else));
     case "while": return parts([s.condition], body(s.body, "loop"));
     case "forRange": return parts([s.start, s.end], body(s.body, "loop", [s.variable]));
     case "forMap": return parts(none, body(s.body, "loop", [s.key, ...(s.value ? [s.value] : [])]));
@@ -80,7 +89,7 @@ export function statementParts(s: ir.IrStmt): IrStatementParts {
     case "ringbufRelease": return parts([s.record]);
     case "objectDelete": return parts([s.pointer]);
     case "onEvent": return parts(none);
-    case "ifPointer": return parts([s.value], [...body(s.then, "then", [s.binding]), ...body(s.else, "else")]);
+    case "ifPointer": return parts([s.value], branches(s.then, [s.binding], s.else));
   }
 }
 
@@ -174,26 +183,37 @@ export interface IrWalker<C> {
 }
 
 /** Every statement and expression of `list`, nested bodies included (expression bodies too). */
+// Indexed loops in the walk: `for … of` makes an iterator per list wherever the engine
+// has not (yet) optimised the loop away, and these run for every node of every pass.
 export function walkStatements<C>(list: readonly ir.IrStmt[], walker: IrWalker<C>, context: C): void {
-  for (const s of list) walkStatement(s, walker, context);
+  for (let i = 0; i < list.length; i++) walkStatement(list[i]!, walker, context);
 }
 
 export function walkStatement<C>(s: ir.IrStmt, walker: IrWalker<C>, context: C): void {
   walker.statement?.(s, context);
   const parts = statementParts(s);
-  for (const p of parts.places) {
+  const places = parts.places;
+  for (let i = 0; i < places.length; i++) {
+    const p = places[i]!;
     walker.place?.(p, s, context);
-    for (const e of placeChildren(p)) walkExpression(e, walker, context);
+    const reads = placeChildren(p);
+    for (let j = 0; j < reads.length; j++) walkExpression(reads[j]!, walker, context);
   }
-  for (const e of parts.exprs) walkExpression(e, walker, context);
-  for (const b of parts.bodies) walkBody(b, s, walker, context);
+  const exprs = parts.exprs;
+  for (let i = 0; i < exprs.length; i++) walkExpression(exprs[i]!, walker, context);
+  const bodies = parts.bodies;
+  for (let i = 0; i < bodies.length; i++) walkBody(bodies[i]!, s, walker, context);
   walker.after?.(s, context);
 }
 
 export function walkExpression<C>(e: ir.IrExpr, walker: IrWalker<C>, context: C): void {
   walker.expression?.(e, context);
-  for (const child of exprChildren(e)) walkExpression(child, walker, context);
-  for (const b of exprBodies(e)) walkBody(b, e, walker, context);
+  const children = exprChildren(e);
+  for (let i = 0; i < children.length; i++) walkExpression(children[i]!, walker, context);
+  if (e.kind === "valueBlock") {
+    const bodies = exprBodies(e);
+    for (let i = 0; i < bodies.length; i++) walkBody(bodies[i]!, e, walker, context);
+  }
 }
 
 function walkBody<C>(b: IrBody, owner: ir.IrStmt | ir.IrExpr, walker: IrWalker<C>, context: C): void {

@@ -203,7 +203,9 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "messageNotLiteral");
   }
   const file = ctx.inputs.sources.get(condition.span.file);
-  const text = file ? file.text.slice(condition.span.start, condition.span.end).replace(/\s+/g, " ") : "condition";
+  const written = file ? file.text.slice(condition.span.start, condition.span.end) : "condition";
+  // Most conditions are on one line with single spaces: no new string for those.
+  const text = /\s\s|[^\S ]/.test(written) ? written.replace(/\s+/g, " ") : written;
   ctx.testing.asserts.set(expr, { location: sourceLocation(ctx, expr.span), text });
   return voidType;
 }

@@ -281,6 +281,77 @@ export class Cursor {
     return this.nested(what, parse, () => undefined, tooDeep);
   }
 
+  /**
+   * `nested` without closures, for the hottest constructs (every binary operator, call,
+   * index and block): true when `what` may go one level deeper (then `ascend` after it);
+   * false once E0121 is reported at the current token (then skip the construct).
+   */
+  descend(what: TooDeep): boolean {
+    if (this.level >= maxNesting) {
+      this.reportTooDeep(what, this.tok.span);
+      return false;
+    }
+    this.level++;
+    if (this.level > this.reached) this.reached = this.level;
+    return true;
+  }
+
+  ascend(): void {
+    this.level--;
+  }
+
+  /**
+   * `group` without closures: true when the group whose opener (at `open`) was just
+   * consumed may be parsed one level deeper (then `ascend` after it); false once E0121 is
+   * reported and the group skipped up to its closer.
+   */
+  openGroup(what: TooDeep, open: Span): boolean {
+    if (this.level >= maxNesting) {
+      this.reportTooDeep(what, open);
+      this.skipToCloser();
+      return false;
+    }
+    this.level++;
+    if (this.level > this.reached) this.reached = this.level;
+    return true;
+  }
+
+  /** `bracketed` without a closure: the state to hand to `restore` after the contents. */
+  enterBrackets(): number {
+    const saved = this.saveLineState();
+    this.nesting++;
+    this.noStruct = false;
+    return saved;
+  }
+
+  /** `braced` without a closure: the state to hand to `restore` after the contents. */
+  enterBraces(): number {
+    const saved = this.saveLineState();
+    this.nesting = 0;
+    this.noStruct = false;
+    return saved;
+  }
+
+  /** Puts back `nesting` and `noStruct` as `enterBrackets`/`enterBraces` found them. */
+  restore(saved: number): void {
+    this.nesting = saved >> 1;
+    this.noStruct = (saved & 1) === 1;
+  }
+
+  private saveLineState(): number {
+    return (this.nesting << 1) | (this.noStruct ? 1 : 0);
+  }
+
+  /** The current token's span, without making the token an object. */
+  get currentSpan(): Span {
+    return this.current?.span ?? this.tokens.span(this.pos);
+  }
+
+  /** The current token's text, without making the token an object. */
+  get currentText(): string {
+    return this.current?.text ?? this.tokens.text(this.pos);
+  }
+
   /** Starts measuring how deep what is parsed next goes; hand the result to `measured`. */
   startMeasure(): number {
     const saved = this.reached;

@@ -64,7 +64,19 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
     const token = c.tok;
     c.skip();
     const rightMark = c.startMeasure();
-    const right = c.nested("expression", () => parseBinary(c, precedence + 1), () => c.skipExpressionRest(true), errorExpr);
+    // `c.nested` spelled out: no closures for every operator of a file.
+    let right: Expr;
+    if (c.descend("expression")) {
+      try {
+        right = parseBinary(c, precedence + 1);
+      } finally {
+        c.ascend();
+      }
+    } else {
+      const skipped = c.start;
+      c.skipExpressionRest(true);
+      right = errorExpr(c.spanFrom(skipped));
+    }
     const grown = c.link("operatorChain", height, c.measured(rightMark), token.span);
     if (grown === undefined) {
       c.skipExpressionRest();
@@ -103,8 +115,9 @@ function parseCast(c: Cursor): Expr {
 }
 
 function parseUnary(c: Cursor): Expr {
-  const token = c.tok;
-  if (PREFIX.has(token.kind)) {
+  // The kind first: every operand passes here, and most have no prefix operator.
+  if (PREFIX.has(c.kind)) {
+    const token = c.tok;
     return c.nested("expression", () => {
       c.skip();
       const operand = parseUnary(c);
@@ -126,11 +139,20 @@ function parsePostfix(c: Cursor): Expr {
       const token = c.tok;
       c.skip();
       const indexMark = c.startMeasure();
-      const index = c.group("expression", token, () => c.bracketed(() => {
-        const inner = parseExpression(c);
-        c.expect("]", "closeIndex");
-        return inner;
-      }), errorExpr);
+      // `c.group` and `c.bracketed` spelled out: no closures for every index of a file.
+      let index: Expr;
+      if (c.openGroup("expression", token.span)) {
+        const saved = c.enterBrackets();
+        try {
+          index = parseExpression(c);
+          c.expect("]", "closeIndex");
+        } finally {
+          c.restore(saved);
+          c.ascend();
+        }
+      } else {
+        index = errorExpr(c.spanFrom(token.span.start));
+      }
       height = c.link("operatorChain", height, c.measured(indexMark), token.span);
       if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start), id: nextExprId() };
@@ -160,7 +182,10 @@ const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span, id: nextExpr
 /** `( a, b, … )` with an optional trailing comma; the current token is `(`. */
 export function parseArguments(c: Cursor): Expr[] {
   const open = c.advance();
-  return c.group("expression", open, () => c.bracketed(() => {
+  // `c.group` and `c.bracketed` spelled out: no closures for every call of a file.
+  if (!c.openGroup("expression", open.span)) return [errorExpr(c.spanFrom(open.span.start))];
+  const saved = c.enterBrackets();
+  try {
     const args: Expr[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       args.push(parseExpression(c));
@@ -168,10 +193,26 @@ export function parseArguments(c: Cursor): Expr[] {
     }
     c.expect(")", "closeArguments");
     return exact(args);
-  }), (span) => [errorExpr(span)]);
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
 }
 
 function parsePrimary(c: Cursor): Expr {
+  if (c.kind === "Ident") {
+    // Names are most primaries: their span and text without a token object.
+    const span = c.currentSpan;
+    const text = c.currentText;
+    // `none` is upstream's spelling of `null` (for map results); it means the same.
+    if (text === "none") {
+      c.skip();
+      return { kind: "NullLiteral", span, id: nextExprId() };
+    }
+    if (startsStructLiteral(c)) return parseStructLiteral(c);
+    c.skip();
+    return { kind: "NameExpr", name: { kind: "Ident", name: text, span }, span, id: nextExprId() };
+  }
   const token = c.tok;
   const start = token.span.start;
   switch (token.kind) {
@@ -191,15 +232,6 @@ function parsePrimary(c: Cursor): Expr {
     case "null":
       c.skip();
       return { kind: "NullLiteral", span: token.span, id: nextExprId() };
-    case "Ident":
-      // `none` is upstream's spelling of `null` (for map results); it means the same.
-      if (token.text === "none") {
-        c.skip();
-        return { kind: "NullLiteral", span: token.span, id: nextExprId() };
-      }
-      if (startsStructLiteral(c)) return parseStructLiteral(c);
-      c.skip();
-      return { kind: "NameExpr", name: { kind: "Ident", name: token.text, span: token.span }, span: token.span, id: nextExprId() };
     case "(": {
       c.skip();
       return c.group("expression", token, () => c.bracketed(() => {

@@ -29,7 +29,17 @@ export function parseBlock(c: Cursor, where: E.SyntaxPlace = "openBlock"): Block
   const start = c.start;
   const open = c.tok;
   if (!c.expect("{", where)) return { kind: "Block", statements: [], span: c.emptySpan() };
-  const statements = c.group("block", open, () => c.braced(() => parseStatements(c, open.span)), () => []);
+  // `c.group` and `c.braced` spelled out: no closures for every block of a file.
+  let statements: Stmt[] = [];
+  if (c.openGroup("block", open.span)) {
+    const saved = c.enterBraces();
+    try {
+      statements = parseStatements(c, open.span);
+    } finally {
+      c.restore(saved);
+      c.ascend();
+    }
+  }
   return { kind: "Block", statements, span: c.spanFrom(start) };
 }
 
@@ -46,10 +56,11 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
       c.skip();
       return exact(statements);
     }
-    const token = c.tok;
+    // Kinds first: a token object only for the error.
+    const kind = c.kind;
     // At end of file, or at a line starting a new function: this block lost its `}`.
-    if (token.kind === "EOF" || (DECLARATION_ONLY.has(token.kind) && token.newlineBefore)) {
-      c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(token));
+    if (kind === "EOF" || (DECLARATION_ONLY.has(kind) && c.newlineBefore)) {
+      c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(c.tok));
       c.panicking = false;
       return exact(statements);
     }
@@ -59,9 +70,9 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     // Two expressions on one line with nothing between them (`hits[1] = 20 20`) are an
     // error, not two statements; a statement keyword may still follow (`var a = 1 var b = 2`),
     // and what cannot start an expression is reported by the next statement's parse.
-    const next = c.tok;
-    if (!c.panicking && c.position !== before && !next.newlineBefore && c.previousKind !== "}" && EXPRESSION_START.has(next.kind) &&
-        onlyTriviaBetween(c.file.text, c.prevEnd, next.span.start)) {
+    if (!c.panicking && c.position !== before && !c.newlineBefore && c.previousKind !== "}" && EXPRESSION_START.has(c.kind) &&
+        onlyTriviaBetween(c.file.text, c.prevEnd, c.start)) {
+      const next = c.tok;
       c.error(E.expectedToken, next.span, "statementEnd", describeToken(next), "afterStatement");
     }
     if (c.panicking) c.syncStatement();
@@ -74,7 +85,7 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
 
 export function parseStatement(c: Cursor): Stmt {
   const start = c.start;
-  switch (c.tok.kind) {
+  switch (c.kind) {
     case "var":
     case "let":
     case "const":
@@ -91,8 +102,9 @@ export function parseStatement(c: Cursor): Stmt {
       return parseFor(c);
     case "return": {
       c.skip();
-      const token = c.tok;
-      const naked = token.newlineBefore || token.kind === "}" || token.kind === ";" || token.kind === "EOF";
+      // `peekKind(0)`, not `kind`: TypeScript would keep the `switch`'s narrowing of `c.kind`.
+      const kind = c.peekKind(0);
+      const naked = c.newlineBefore || kind === "}" || kind === ";" || kind === "EOF";
       const value = naked ? undefined : parseExpression(c);
       return { kind: "ReturnStmt", value, span: c.spanFrom(start) };
     }
@@ -126,13 +138,13 @@ export function parseStatement(c: Cursor): Stmt {
     default:
       break;
   }
-  if (!EXPRESSION_START.has(c.tok.kind)) {
+  if (!EXPRESSION_START.has(c.kind)) {
     c.error(E.expectedStatement, c.tok.kind === "EOF" ? c.errorSpan() : c.tok.span, describeToken(c.tok));
     return { kind: "ErrorStmt", span: c.emptySpan() };
   }
   const expr = parseExpression(c);
-  const opToken = c.tok;
-  if (ASSIGN_OPS.has(opToken.kind)) {
+  if (ASSIGN_OPS.has(c.kind)) {
+    const opToken = c.tok;
     c.skip();
     const value = parseExpression(c);
     return {

@@ -12,7 +12,7 @@ import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import { exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
-import { describeToken, isWordToken } from "./token.js";
+import { describeToken, isKeyword } from "./token.js";
 
 export interface TypeOptions {
   /** `hash<K, V>` argument lists; off after `as`, where `<` is a comparison. */
@@ -158,22 +158,25 @@ export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */
 export function parseIdent(c: Cursor, where: E.SyntaxPlace = "here"): Ident {
-  const token = c.tok;
-  if (token.kind === "Ident") {
+  if (c.kind === "Ident") {
+    // Without a token object: names are the commonest token.
+    const ident: Ident = { kind: "Ident", name: c.currentText, span: c.currentSpan };
     c.skip();
-    return { kind: "Ident", name: token.text, span: token.span };
+    return ident;
   }
-  c.error(E.expectedToken, c.errorSpan(), "name", describeToken(token), where);
+  c.error(E.expectedToken, c.errorSpan(), "name", describeToken(c.tok), where);
   return { kind: "Ident", name: "", span: c.emptySpan() };
 }
 
 /** A name after `.`/`->` or before `:` in a field list, where keywords are fine (`.type`). */
 export function parseFieldName(c: Cursor, where: E.SyntaxPlace): Ident {
-  const token = c.tok;
-  if (isWordToken(token)) {
+  const kind = c.kind;
+  if (kind === "Ident" || isKeyword(kind)) {
+    // Without a token object, as `parseIdent`.
+    const ident: Ident = { kind: "Ident", name: c.currentText, span: c.currentSpan };
     c.skip();
-    return { kind: "Ident", name: token.text, span: token.span };
+    return ident;
   }
-  c.error(E.expectedToken, c.errorSpan(), "fieldName", describeToken(token), where);
+  c.error(E.expectedToken, c.errorSpan(), "fieldName", describeToken(c.tok), where);
   return { kind: "Ident", name: "", span: c.emptySpan() };
 }
