@@ -12,3 +12,5 @@ export type { CheckOptions, CompileOptions, CompileResult, CheckResult, EmittedF
 export { compile, check, diagnose } from "./pipeline.js";
 export { renderDiagnostic, renderDiagnostics, renderSummary, toJson } from "./diagnostics/render.js";
 export * as verifierLog from "./verifier/index.js";
+export type { FormatResult } from "./format/index.js";
+export { formatSource } from "./format/index.js";

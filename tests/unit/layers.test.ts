@@ -36,6 +36,7 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   emit: [...leaves, "kernel", "ir", "ir-walk", "names", "diagnostics", "verifier"],
   debug: [...leaves, "ast", "ir"],
   project: [...leaves, "kernel", "diagnostics", "parse"],
+  format: [...leaves, "ast", "diagnostics", "parse"],
   pipeline: ["*"],
   index: ["*"],
 };
