@@ -5,6 +5,11 @@
 //   build/bundle/kernelscript.cjs src/cli/main.ts with every command, the runner and the
 //                                 compiler core, as CommonJS so that the launcher can
 //                                 compile it with V8's code cache (src/cli/code-cache.ts).
+//   build/bundle/lsp-server.cjs   src/lsp/main.ts, the language server with
+//                                 vscode-languageserver bundled in, loaded only by
+//                                 `kernelscript lsp` (src/cli/commands/lsp.ts): no other
+//                                 command's start-up reads it, and the package needs no
+//                                 runtime dependency for it.
 // build/src/ (tsc's output) stays what the tests import; the bundle is made from the same
 // sources. build/bundle/meta.json holds esbuild's metafile of each (which source went into
 // which file; tests/unit/cli-bundle.test.ts reads it).
@@ -58,9 +63,17 @@ try {
     entryPoints: [join(root, "src", "cli", "main.ts")],
     outfile: join(staging, "kernelscript.cjs"),
   });
+  const lsp = await build({
+    ...common,
+    ...commonJs,
+    // The server's npm libraries go into its file: the installed package has no node_modules.
+    packages: "bundle",
+    entryPoints: [join(root, "src", "lsp", "main.ts")],
+    outfile: join(staging, "lsp-server.cjs"),
+  });
   mkdirSync(staging, { recursive: true });
   // Paths in the metafiles as they are once the bundle is in place.
-  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile }, null, 1)
+  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile, lsp: lsp.metafile }, null, 1)
     .replaceAll(relative(process.cwd(), staging), relative(process.cwd(), output));
   writeFileSync(join(staging, "meta.json"), meta);
   rmSync(output, { recursive: true, force: true });
