@@ -86,6 +86,10 @@ export function startServer(options: ServerOptions): Connection {
     state.analysis = analysis;
     if (analysis.semantics) state.lastGood = analysis;
     publish(state, analysis);
+    // The occurrence index is made now, while the editor is idle, not by the next request.
+    setImmediate(() => {
+      if (state.analysis === analysis) analysis.occurrences();
+    });
     return analysis;
   };
 
@@ -106,12 +110,21 @@ export function startServer(options: ServerOptions): Connection {
     }
   };
 
-  const schedule = (state: DocumentState): void => {
+  // The last change or request: a check (hundreds of ms for a large file, and nothing
+  // else runs meanwhile) waits until the editor has been quiet for `debounceMs`.
+  let lastActivity = 0;
+  const arm = (state: DocumentState, delay: number): void => {
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      if (documents.get(state.uri)) checkNow(state);
-    }, debounceMs);
+      const quiet = performance.now() - lastActivity;
+      if (quiet < debounceMs) arm(state, debounceMs - quiet);
+      else if (documents.get(state.uri)) checkNow(state);
+    }, delay);
+  };
+  const schedule = (state: DocumentState): void => {
+    lastActivity = performance.now();
+    arm(state, debounceMs);
   };
 
   /** The programs whose last analysis read `path` (a header or module changed). */
@@ -141,6 +154,7 @@ export function startServer(options: ServerOptions): Connection {
    * `exact` checks first when the text changed since the last analysis.
    */
   const viewFor = (uri: string, exact = false): { view: DocumentView; file: string; source: SourceFile } | undefined => {
+    lastActivity = performance.now();
     const path = fileURLToPath(uri);
     let state = states.get(uri);
     if (!state || !isProgram(uri)) state = dependents(path)[0];

@@ -198,27 +198,28 @@ export function buildOccurrences(trees: ReadonlyMap<string, ast.SourceFileAst>, 
   };
   for (const [file, tree] of trees) visit(tree, file);
   if (semantics) {
+    // A local re-typed by its first assignment (`var x = null`) is in the table twice: once.
+    const declared = new Set<Span>();
     for (const symbol of semantics.declarations.values()) {
-      if ((symbol.kind === "local" || symbol.kind === "entry") && trees.has(symbol.span.file)) add(symbol.span, { kind: "symbol", symbol }, true);
+      if ((symbol.kind !== "local" && symbol.kind !== "entry") || !trees.has(symbol.span.file) || declared.has(symbol.span)) continue;
+      declared.add(symbol.span);
+      add(symbol.span, { kind: "symbol", symbol }, true);
     }
   }
   return indexOf(found);
 }
 
-function indexOf(found: Occurrence[]): OccurrenceIndex {
+function indexOf(found: readonly Occurrence[]): OccurrenceIndex {
   const byFile = new Map<string, Occurrence[]>();
   const byKey = new Map<string, Occurrence[]>();
-  const seen = new Set<string>();
   for (const occurrence of found) {
-    // A declaration seen twice (a local re-typed by its first assignment) is one.
-    const identity = `${occurrence.span.file}:${occurrence.span.start}:${occurrence.key}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
     pushTo(byFile, occurrence.span.file, occurrence);
     pushTo(byKey, occurrence.key, occurrence);
   }
-  const order = (a: Occurrence, b: Occurrence): number => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start;
-  for (const list of byFile.values()) list.sort(order);
+  const byStart = (a: Occurrence, b: Occurrence): number => a.span.start - b.span.start;
+  const order = (a: Occurrence, b: Occurrence): number =>
+    a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1;
+  for (const list of byFile.values()) list.sort(byStart);
   for (const list of byKey.values()) list.sort(order);
   return {
     at(file, offset) {
@@ -271,11 +272,18 @@ function fieldReferent(semantics: Semantics | undefined, owner: string, name: st
 export function memberReferent(semantics: Semantics | undefined, node: ast.FieldExpr): Referent | undefined {
   if (!semantics) return undefined;
   const name = node.field.name;
-  const targetSymbol = node.target.kind === "NameExpr" ? semantics.references.get(node.target) : undefined;
+  // Map method calls are checked by their own rules, which may record neither the
+  // receiver's reference nor its type: a bare name then means the map of that name.
+  const targetName = node.target.kind === "NameExpr" ? node.target : undefined;
+  const mapNamed = targetName && semantics.maps.find((m) => m.name === targetName.name.name);
+  const targetSymbol: Symbol | undefined = targetName
+    ? (semantics.references.get(targetName) ?? (mapNamed ? { kind: "map", info: mapNamed } : undefined))
+    : undefined;
   if (targetSymbol?.kind === "config") return { kind: "configField", config: targetSymbol.info, name };
   // Some built-ins check their arguments by their own rules (`str(ctx.filename)`): the
   // receiver's type then comes from the symbol it names.
-  const targetType = semantics.exprTypes.get(node.target) ?? (targetSymbol ? typeOfSymbol(targetSymbol) : undefined);
+  const recorded = semantics.exprTypes.get(node.target);
+  const targetType = recorded && recorded.kind !== "error" ? recorded : targetSymbol ? typeOfSymbol(targetSymbol) : undefined;
   if (targetType?.kind === "map") return { kind: "mapMethod", map: targetType, name };
   const owner = structNameOf(targetType);
   if (!owner) return undefined;

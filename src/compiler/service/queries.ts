@@ -72,7 +72,7 @@ export function hover(view: DocumentView, file: string, offset: number): HoverAn
   for (const node of nodesAt(tree, analysed)) {
     if (!("id" in node)) continue;
     const t = semantics.exprTypes.get(node as ast.Expr);
-    if (t) typed = { expr: node as ast.Expr, text: typeToString(t) };
+    if (t && t.kind !== "error") typed = { expr: node as ast.Expr, text: typeToString(t) };
   }
   const span = typed && view.toCurrent(typed.expr.span);
   return typed && span ? { span, contents: "```kernelscript\n" + typed.text + "\n```" } : undefined;
