@@ -79,10 +79,18 @@ export function startServer(options: ServerOptions): Connection {
   /** Only `.ks` files are programs; a `.kh` header is served through a program that includes it. */
   const isProgram = (uri: string): boolean => !uri.endsWith(".kh");
 
-  const checkNow = (state: DocumentState): Analysis => {
+  const checkNow = (state: DocumentState): Analysis | undefined => {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
-    const analysis = analyzeFile(state.path, host);
+    let analysis: Analysis;
+    try {
+      analysis = analyzeFile(state.path, host);
+    } catch (error) {
+      // A bug of the compiler on this text: said once in the editor's log; the server
+      // goes on serving from the last analysis.
+      connection.console.error(`internal compiler error while checking ${state.path}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      return undefined;
+    }
     state.analysis = analysis;
     if (analysis.semantics) state.lastGood = analysis;
     publish(state, analysis);
