@@ -141,7 +141,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "lsp",
-    summary: "run the language server (LSP) on stdin/stdout, for editors: diagnostics as you type, hover, definition, references, completion, rename, symbols, formatting, semantic tokens",
+    summary: "run the language server (LSP) on stdin/stdout, for editors",
     arguments: [],
     flags: [{ name: "stdio", long: "--stdio", description: "talk over stdin/stdout (the only transport, and the default; language clients pass it)" }],
   },
