@@ -51,7 +51,7 @@ fn count(ctx: *xdp_md) -> xdp_action {
 fn main() -> i32 {
     var key: u32 = 7
     pending.push(key)
-    print("%d", key)
+    print("%d %d", key, now())
     return 0
 }
 `;
@@ -95,6 +95,8 @@ describe("language service", () => {
     assert.match(contents("ctx.ingress_ifindex", 4), /xdp_md\.ingress_ifindex: u32/);
     assert.match(contents("pending.push", 8), /push\(value: u32\) -> bool/);
     assert.match(contents("@xdp", 1), /XDP program: `BPF_PROG_TYPE_XDP`/);
+    assert.match(contents("now()"), /now\(\) -> u64[\s\S]*eBPF and user space/);
+    assert.match(contents("print("), /built-in function/);
     // Not a name: the type of the expression.
     assert.match(contents("flow.packets + 1", 13), /u64/);
   });
@@ -202,7 +204,7 @@ describe("language service", () => {
     assert.equal(kind("flows[key] = flow"), "namespace");
     assert.equal(kind("return Deny", 7), "enumMember");
     assert.equal(kind("print("), "function");
-    assert.equal(kind("\"%d\""), "string");
+    assert.equal(kind("\"%d %d\""), "string");
     assert.equal(kind("1024"), "number");
     assert.equal(kind("+ 1"), "operator");
   });

@@ -7,6 +7,9 @@ import { mapKinds, mapOperations, type MapOperation } from "../kernel/map-kinds.
 import { programTypeByAttribute } from "../kernel/program-types.js";
 import { helperPrototype } from "../kernel/bpf-helpers.js";
 import { tracingBuiltins } from "../kernel/tracing.js";
+import { byteOrderBuiltins } from "../kernel/headers.js";
+import { runtimeBuiltinSignature } from "../check/runtime-builtins.js";
+import { builtinNames } from "../check/builtin-calls.js";
 import type { Referent } from "./occurrences.js";
 
 const code = (text: string): string => "```kernelscript\n" + text + "\n```";
@@ -158,10 +161,22 @@ function describeBuiltin(name: string): string | undefined {
     return code(`${name}(${Array.from({ length: tracing.arguments }, (_, i) => `a${i}`).join(", ")}) -> ${typeToString(tracing.result)}`) +
       `\n\nbuilt-in${tracing.helper ? ` (calls \`${tracing.helper}\`)` : ""}`;
   }
+  const runtime = runtimeBuiltinSignature(name);
+  if (runtime) {
+    const params = [...runtime.params, ...(runtime.variadic ? ["…"] : [])].join(", ");
+    return code(`${name}(${params}) -> ${runtime.result}`) + `\n\nbuilt-in (${runtime.kernel ? "eBPF and user space" : "user space"})`;
+  }
+  const byteOrder = byteOrderBuiltins.get(name);
+  if (byteOrder) {
+    const host = `u${byteOrder.bits}`;
+    const network = `be${byteOrder.bits}`;
+    return code(byteOrder.toNetwork ? `${name}(x: ${host}) -> ${network}` : `${name}(x: ${network}) -> ${host}`) +
+      `\n\nbuilt-in: ${byteOrder.toNetwork ? "host to network" : "network to host"} byte order`;
+  }
   const helper = helperPrototype(name);
   if (helper) {
     const params = helper.params.map((p) => `${p.type} ${p.name}`).join(", ") + (helper.variadic ? ", ..." : "");
     return "```c\n" + `${helper.returns} ${name}(${params});` + "\n```\n\nBPF helper (libbpf's `bpf_helper_defs.h`)";
   }
-  return undefined;
+  return builtinNames.includes(name) ? code(`${name}(…)`) + "\n\nbuilt-in function (docs/language/)" : undefined;
 }
