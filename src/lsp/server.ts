@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   createConnection, TextDocuments, TextDocumentSyncKind, CompletionItemKind, SymbolKind, ResponseError, ErrorCodes,
   SemanticTokensBuilder, type Connection, type DocumentSymbol, type Location, type TextEdit, type CompletionItem,
-  type MessageReader, type MessageWriter,
+  type MessageReader, type MessageWriter, type SemanticTokens,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Host, SourceFile } from "../compiler/index.js";
@@ -48,6 +48,8 @@ interface DocumentState {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** URIs diagnostics were published for, to clear them when they go away. */
   published: Set<string>;
+  /** The last semantic tokens, with the analysis and text they were made from. */
+  tokens?: { readonly analysis: Analysis; readonly text: string; readonly result: SemanticTokens };
 }
 
 /** Starts serving; the returned connection is listening. */
@@ -274,13 +276,19 @@ export function startServer(options: ServerOptions): Connection {
     const found = viewFor(textDocument.uri);
     const builder = new SemanticTokensBuilder();
     if (!found || found.file !== found.view.analysis.path) return builder.build();
+    // Editors ask again after every change; the same text and analysis give the same tokens.
+    const state = states.get(textDocument.uri);
+    const cached = state?.tokens;
+    if (cached && cached.analysis === found.view.analysis && cached.text === found.view.text) return cached.result;
     const source = makeSourceFile(found.file, found.view.text);
     for (const token of semanticTokens(found.view)) {
       const position = positionOf(source, token.start);
       const modifiers = token.modifiers.reduce((bits, m) => bits | (1 << semanticTokenModifiers.indexOf(m)), 0);
       builder.push(position.line, position.character, token.length, semanticTokenTypes.indexOf(token.type), modifiers);
     }
-    return builder.build();
+    const result = builder.build();
+    if (state) state.tokens = { analysis: found.view.analysis, text: found.view.text, result };
+    return result;
   });
 
   connection.onDocumentFormatting(({ textDocument }) => {

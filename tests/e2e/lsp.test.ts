@@ -12,7 +12,7 @@ import {
   HoverRequest, DefinitionRequest, ReferencesRequest, CompletionRequest, RenameRequest, PrepareRenameRequest,
   DocumentFormattingRequest, DocumentSymbolRequest, SemanticTokensRequest, type CompletionItem, type CompletionList,
   type Hover, type Location, type MarkupContent, type WorkspaceEdit, type DocumentSymbol, type TextEdit,
-  type SemanticTokens, ResponseError,
+  type SemanticTokens, ResponseError, DidOpenTextDocumentNotification,
 } from "vscode-languageserver-protocol";
 import { repoRoot } from "../harness/golden.js";
 import { LspClient, positionIn, textOf, uriOf } from "../harness/lsp-client.js";
@@ -194,6 +194,13 @@ describe("kernelscript lsp over stdio", () => {
       assert.equal(found?.uri, uriOf(header), name);
       assert.equal(textOf(read(header), found!.range), name);
     }
+    // Asked in the header itself: answered through the open program that includes it.
+    const headerText = read(header);
+    await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uriOf(header), languageId: "kernelscript", version: 1, text: headerText } });
+    const uses = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri: uriOf(header) }, position: positionIn(headerText, "SCX_DSQ_GLOBAL", 1), context: { includeDeclaration: false },
+    })) as Location[];
+    assert.deepEqual(uses.map((u) => `${u.uri === uriOf(program) ? "program" : u.uri}:${textOf(programText, u.range)}`), ["program:SCX_DSQ_GLOBAL", "program:SCX_DSQ_GLOBAL"]);
 
     const demo = "examples/upstream/import_demo.ks";
     const demoText = read(demo);
