@@ -19,12 +19,14 @@ export interface FlagSpec {
 export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
+  /** The last argument only: any number of words, none included (`fmt FILE…`). */
+  readonly repeated?: true;
 }
 
 export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
-  /** Positional arguments, all required. */
+  /** Positional arguments, all required except a `repeated` last one. */
   readonly arguments: readonly ArgumentSpec[];
   readonly flags: readonly FlagSpec[];
   /** Words after `--` are passed on (to the user-space program of `run`). */
@@ -135,9 +137,12 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "fmt",
-    summary: "format a file in place",
-    arguments: [sourceArgument],
-    flags: [{ name: "check", long: "--check", description: "only report whether the file is formatted (exit 1 if not)" }],
+    summary: "rewrite .ks/.kh files in the canonical layout, in place (comments kept; the syntax tree is checked to be unchanged)",
+    arguments: [{ name: "FILE", description: "the .ks/.kh files to format (none with --stdin)", repeated: true }],
+    flags: [
+      { name: "check", long: "--check", description: "write nothing; list the files that are not formatted and exit 1 if there are any" },
+      { name: "stdin", long: "--stdin", description: "format standard input and write the result to standard output" },
+    ],
   },
   {
     name: "lsp",
@@ -227,11 +232,13 @@ function parseCommandArgs(command: CommandSpec, words: readonly string[]): Parse
     }
     flags.set(flag.name, value);
   }
-  if (args.length < command.arguments.length) {
-    const missing = command.arguments.slice(args.length).map((a) => a.name).join(" ");
+  const repeated = command.arguments[command.arguments.length - 1]?.repeated === true;
+  const required = command.arguments.length - (repeated ? 1 : 0);
+  if (args.length < required) {
+    const missing = command.arguments.slice(args.length, required).map((a) => a.name).join(" ");
     throw new UsageError(`\`${command.name}\` needs ${missing}`, command.name);
   }
-  if (args.length > command.arguments.length) {
+  if (!repeated && args.length > command.arguments.length) {
     throw new UsageError(`unexpected argument \`${args[command.arguments.length]}\` for \`${command.name}\``, command.name);
   }
   return { kind: "command", command, args, flags, passThrough };
@@ -267,7 +274,7 @@ function editDistance(a: string, b: string): number {
 // Help texts, generated from the declarations above.
 
 export function usageLine(command: CommandSpec): string {
-  const parts = ["kernelscript", command.name, ...command.arguments.map((a) => a.name)];
+  const parts = ["kernelscript", command.name, ...command.arguments.map((a) => (a.repeated ? `[${a.name}…]` : a.name))];
   for (const flag of command.flags) {
     const spelled = flag.short ?? flag.long;
     parts.push(flag.value === undefined ? `[${spelled}]` : `[${spelled} ${flag.value}]`);

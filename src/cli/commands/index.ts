@@ -9,6 +9,7 @@ import { runCompile } from "./compile.js";
 import { runTest } from "./test.js";
 import { runExplain } from "./explain.js";
 import { runInit } from "./init.js";
+import { runFmt } from "./fmt.js";
 import { runLsp } from "./lsp.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
@@ -20,5 +21,6 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   test: runTest,
   explain: runExplain,
   init: runInit,
+  fmt: runFmt,
   lsp: runLsp,
 };

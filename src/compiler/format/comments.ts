@@ -10,7 +10,7 @@
 
 import type { Span } from "../source.js";
 import type { Comment } from "../parse/token.js";
-import { concat, textLines, type Doc } from "./doc.js";
+import { concat, join, literalline, textLines, type Doc } from "./doc.js";
 
 /** Thrown when a comment would be left behind or moved; caught by `FormatContext.guard`. */
 export class Misplaced {
@@ -24,12 +24,22 @@ export class Comments {
   /** Index of the next comment not yet printed. */
   next = 0;
 
-  constructor(private readonly text: string, private readonly list: readonly Comment[]) {}
+  /**
+   * `multiLineStrings`: the spans of string literals with a line break inside, whose
+   * lines must not be re-indented (it would change the string).
+   */
+  constructor(private readonly text: string, private readonly list: readonly Comment[], private readonly multiLineStrings: readonly Span[] = []) {}
 
   /** Refuses to go on when a comment before `position` was not printed. */
   requirePrintedBefore(position: number): void {
     const comment = this.list[this.next];
     if (comment !== undefined && comment.span.start < position) throw new Misplaced(comment);
+  }
+
+  /** Whether the next comment not yet printed starts before `position`. */
+  pendingBefore(position: number): boolean {
+    const comment = this.list[this.next];
+    return comment !== undefined && comment.span.start < position;
   }
 
   /** The comments starting before `position`, taken. */
@@ -50,6 +60,18 @@ export class Comments {
       this.next++;
       from = comment.span.end;
       if (comment.kind === "line") return taken;
+    }
+  }
+
+  /** The comments right after offset `from` (only white space before each), taken. */
+  takeAdjacent(from: number): Comment[] {
+    const taken: Comment[] = [];
+    for (;;) {
+      const comment = this.list[this.next];
+      if (comment === undefined || comment.span.start < from || this.text.slice(from, comment.span.start).trim() !== "") return taken;
+      taken.push(comment);
+      this.next++;
+      from = comment.span.end;
     }
   }
 
@@ -77,6 +99,10 @@ export class Comments {
   }
 
   private reindented(span: Span): Doc {
+    if (this.multiLineStrings.some((s) => s.start < span.end && s.end > span.start)) {
+      // A string over several lines: every line after the first stays exactly as written.
+      return join(literalline, this.text.slice(span.start, span.end).split(/\r\n|\r|\n/));
+    }
     const lineStart = Math.max(this.text.lastIndexOf("\n", span.start - 1), this.text.lastIndexOf("\r", span.start - 1)) + 1;
     const base = /^[ \t]*/.exec(this.text.slice(lineStart, span.start))![0].length;
     const lines = this.text.slice(span.start, span.end).split(/\r\n|\r|\n/);

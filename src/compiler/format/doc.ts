@@ -31,6 +31,8 @@ interface Indent {
 
 interface Line {
   readonly t: "line";
+  /** A hard line after which the next line starts at column 0 (the inside of a multi-line string). */
+  readonly literal?: true;
   /** Flat: a space (`line`) or nothing (`softline`). */
   readonly flat: string;
   readonly hard: boolean;
@@ -56,12 +58,19 @@ interface Suffix {
 export const line: Doc = { t: "line", flat: " ", hard: false };
 export const softline: Doc = { t: "line", flat: "", hard: false };
 export const hardline: Doc = { t: "line", flat: "", hard: true };
+export const literalline: Doc = { t: "line", flat: "", hard: true, literal: true };
 
-function isHard(doc: Doc): boolean {
+/** Whether `doc` holds a hard line: it never prints on one line. */
+export function isHard(doc: Doc): boolean {
   return typeof doc !== "string" && doc.t !== "ifBreak" && doc.hard;
 }
 
 export function concat(...parts: readonly Doc[]): Doc {
+  return concatAll(parts);
+}
+
+/** `concat` of a list of any length (a spread of 100,000 statements would overflow the stack). */
+export function concatAll(parts: readonly Doc[]): Doc {
   return { t: "concat", parts, hard: parts.some(isHard) };
 }
 
@@ -91,7 +100,7 @@ export function join(separator: Doc, docs: readonly Doc[]): Doc {
     if (i > 0) parts.push(separator);
     parts.push(doc);
   });
-  return concat(...parts);
+  return concatAll(parts);
 }
 
 /** Lines of text printed at the current indentation (a verbatim fragment, a block comment). */
@@ -156,7 +165,7 @@ export function render(doc: Doc, width: number): string {
         } else {
           out.push("\n");
           column = 0;
-          pendingIndent = ind;
+          pendingIndent = d.literal ? undefined : ind;
         }
         break;
     }

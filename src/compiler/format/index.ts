@@ -9,10 +9,10 @@
 
 import type { SourceFileAst } from "../ast.js";
 import { Diagnostics, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { lex } from "../parse/lexer.js";
+import { lexStream } from "../parse/lexer.js";
 import { parse } from "../parse/parser.js";
 import type { Comment } from "../parse/token.js";
-import { makeSourceFile } from "../source.js";
+import { makeSourceFile, type Span } from "../source.js";
 import { firstDifference } from "./ast-equal.js";
 import { comparableComment } from "./comments.js";
 import { render } from "./doc.js";
@@ -28,6 +28,8 @@ export type FormatResult =
 interface Parsed {
   readonly ast: SourceFileAst;
   readonly comments: readonly Comment[];
+  /** String literals with a line break inside (comments.ts leaves their lines alone). */
+  readonly multiLineStrings: readonly Span[];
   readonly errors: readonly Diagnostic[];
   readonly text: string;
 }
@@ -36,14 +38,19 @@ function parseWithComments(path: string, text: string): Parsed {
   const file = makeSourceFile(path, text);
   const diags = new Diagnostics();
   const ast = parse(file, diags);
-  const comments = lex(file, new Diagnostics()).flatMap((token) => token.leadingComments);
-  return { ast, comments, errors: diags.all.filter((d) => d.severity === "error"), text: file.text };
+  const tokens = lexStream(file, new Diagnostics());
+  const comments = tokens.allComments();
+  const multiLineStrings: Span[] = [];
+  for (let i = 0; i < tokens.count; i++) {
+    if (tokens.kind(i) === "String" && /[\r\n]/.test(tokens.text(i))) multiLineStrings.push(tokens.span(i));
+  }
+  return { ast, comments, multiLineStrings, errors: diags.all.filter((d) => d.severity === "error"), text: file.text };
 }
 
 export function formatSource(path: string, text: string): FormatResult {
   const before = parseWithComments(path, text);
   if (before.errors.length > 0) return { kind: "notParsed", diagnostics: sortDiagnostics([...before.errors]) };
-  const context = new FormatContext(before.text, before.comments);
+  const context = new FormatContext(before.text, before.comments, before.multiLineStrings);
   const formatted = render(printFile(context, before.ast), FORMAT_WIDTH);
   const problem = safetyProblem(before, parseWithComments(path, formatted));
   if (problem !== undefined) return { kind: "internalError", message: `formatting ${path} would have ${problem}; the file is left as it is` };

@@ -11,7 +11,7 @@
 import type { Span } from "../source.js";
 import type { Comment } from "../parse/token.js";
 import { Comments, Misplaced } from "./comments.js";
-import { concat, group, hardline, ifBreak, indent, line, render, softline, suffix, type Doc } from "./doc.js";
+import { concat, concatAll, group, hardline, ifBreak, indent, isHard, line, render, softline, suffix, type Doc } from "./doc.js";
 
 export interface Spanned {
   readonly span: Span;
@@ -34,8 +34,8 @@ export class FormatContext {
   /** How many levels of indentation the items being printed sit at. */
   private depth = 0;
 
-  constructor(readonly text: string, comments: readonly Comment[]) {
-    this.comments = new Comments(text, comments);
+  constructor(readonly text: string, comments: readonly Comment[], multiLineStrings: readonly Span[] = []) {
+    this.comments = new Comments(text, comments, multiLineStrings);
   }
 
   /** The source spelling of a token or literal (`0xFF`, `1_000`, `250ms`, `"a\n"`, `none`). */
@@ -92,7 +92,7 @@ export class FormatContext {
       parts.push(row.doc);
       if (row.trailing.length > 0) parts.push(suffix(...row.trailing.map((c) => concat(" ", c))));
     }
-    return concat(...parts);
+    return concatAll(parts);
   }
 
   /** Pads the one-line items of each run that have end-of-line comments to the same width. */
@@ -105,7 +105,8 @@ export class FormatContext {
       run = [];
     };
     for (const row of rows) {
-      const text = row.item ? render(row.doc, room) : "\n";
+      // A row with a hard line (a block, a comment) is never one line: no need to lay it out.
+      const text = row.item && !isHard(row.doc) ? render(row.doc, room) : "\n";
       if (row.blankBefore || text.includes("\n")) flush();
       if (text.includes("\n")) continue;
       if (row.trailing.length > 0) run.push({ row, text });
@@ -118,18 +119,24 @@ export class FormatContext {
    * first one from offset `from`; the `}` ends at `end`.
    */
   braced<T extends Spanned>(items: readonly T[], from: number, end: number, print: (item: T) => Doc, separator?: (item: T) => string): Doc {
+    const open = this.text.indexOf("{", from) + 1;
+    // A comment on the line of the `{` stays there (`if (x) { // why`).
+    const trailing = this.comments.takeTrailing(open);
+    const brace = trailing.length === 0 ? "{" : concat("{", suffix(...trailing.map((c) => concat(" ", this.comments.doc(c)))));
+    const afterBrace = trailing.length === 0 ? open : trailing[trailing.length - 1]!.span.end;
     this.depth++;
-    const inner = this.vertical(items, this.text.indexOf("{", from) + 1, end - 1, print, separator);
+    const inner = this.vertical(items, afterBrace, end - 1, print, separator);
     this.depth--;
-    if (items.length === 0 && isEmpty(inner)) return "{}";
-    return concat("{", indent(hardline, inner), hardline, "}");
+    if (items.length === 0 && isEmpty(inner) && trailing.length === 0) return "{}";
+    return concat(brace, indent(hardline, inner), hardline, "}");
   }
 
   /**
    * `open item, item close`, flat or one per line; `spaced` puts spaces inside the
-   * brackets when flat (`T { a: 1 }`). `openAt` is the offset of the opening bracket.
+   * brackets when flat (`T { a: 1 }`); `expanded` keeps it one per line even when it
+   * fits. `openAt` is the offset of the opening bracket.
    */
-  bracketed<T extends Spanned>(open: string, close: string, items: readonly T[], openAt: number, closeAt: number, print: (item: T) => Doc, spaced = false): Doc {
+  bracketed<T extends Spanned>(open: string, close: string, items: readonly T[], openAt: number, closeAt: number, print: (item: T) => Doc, spaced = false, expanded = false): Doc {
     const { comments } = this;
     comments.requirePrintedBefore(openAt + 1);
     const parts: Doc[] = [];
@@ -146,8 +153,8 @@ export class FormatContext {
     const dangling = comments.takeBefore(closeAt);
     for (const comment of dangling) parts.push(parts.length > 0 ? hardline : "", comments.doc(comment));
     if (parts.length === 0) return open + close;
-    const edge = spaced ? line : softline;
-    return group(open, indent(edge, ...parts), edge, close);
+    const edge = expanded ? hardline : spaced ? line : softline;
+    return group(open, indent(edge, concatAll(parts)), edge, close);
   }
 }
 

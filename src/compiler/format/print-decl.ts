@@ -4,7 +4,7 @@
 //! each field.
 
 import { assertNever, type Attribute, type Decl, type FunctionDecl, type ImplItem, type Param, type SourceFileAst } from "../ast.js";
-import { concat, hardline, type Doc } from "./doc.js";
+import { concat, concatAll, hardline, suffix, type Doc } from "./doc.js";
 import type { FormatContext } from "./layout.js";
 import { printAttribute, printExpr, printType } from "./print-expr.js";
 import { printBlock } from "./print-stmt.js";
@@ -57,7 +57,8 @@ function printDecl(f: FormatContext, decl: Decl): Doc {
       );
     case "GlobalVarDecl":
       return concat(
-        ...decl.attributes.map((a) => concat(printAttribute(f, a), " ")),
+        // On the line of the `var`, unless comments sit between them.
+        f.comments.pendingBefore(decl.name.span.start) ? ownLines(f, decl.attributes) : concatAll(decl.attributes.map((a) => concat(printAttribute(f, a), " "))),
         decl.pin ? "pin " : "",
         decl.local ? "local " : "",
         "var ",
@@ -109,6 +110,16 @@ function printParams(f: FormatContext, params: readonly Param[], after: number):
   return f.bracketed("(", ")", params, open, close, (param) => concat(param.name.name, ": ", printType(f, param.type)));
 }
 
+/** Attributes one per line, with the comments after each (`@xdp //~ E0207`) kept after it. */
 function ownLines(f: FormatContext, attributes: readonly Attribute[]): Doc {
-  return concat(...attributes.map((a) => concat(printAttribute(f, a), hardline)));
+  const parts: Doc[] = [];
+  for (const attribute of attributes) {
+    parts.push(printAttribute(f, attribute));
+    const trailing = f.comments.takeTrailing(attribute.span.end);
+    if (trailing.length > 0) parts.push(suffix(...trailing.map((c) => concat(" ", f.comments.doc(c)))));
+    parts.push(hardline);
+    const end = trailing.length > 0 ? trailing[trailing.length - 1]!.span.end : attribute.span.end;
+    for (const comment of f.comments.takeAdjacent(end)) parts.push(f.comments.doc(comment), hardline);
+  }
+  return concatAll(parts);
 }

@@ -6,8 +6,8 @@
 //! brackets (argument lists, struct and array literals), where the grammar ignores them.
 //! Literals keep their spelling.
 
-import { assertNever, type Attribute, type CallExpr, type Expr, type FieldExpr, type MatchArm, type Pattern, type TypeExpr } from "../ast.js";
-import { concat, group, indent, join, softline, type Doc } from "./doc.js";
+import { assertNever, type Attribute, type BinaryExpr, type CallExpr, type Expr, type FieldExpr, type MatchArm, type Pattern, type TypeExpr } from "../ast.js";
+import { concat, group, indent, join, line, softline, type Doc } from "./doc.js";
 import type { FormatContext } from "./layout.js";
 import { printBlock } from "./print-stmt.js";
 
@@ -22,14 +22,14 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
     case "NameExpr":
       return expr.name.name;
     case "BinaryExpr":
+      if (expr.op === "&&" || expr.op === "||") return printLogicalChain(f, expr);
       return concat(printExpr(f, expr.left), ` ${expr.op} `, printExpr(f, expr.right));
     case "AssignExpr":
       return concat(printExpr(f, expr.target), ` ${expr.op} `, printExpr(f, expr.value));
     case "UnaryExpr": {
       const operand = printExpr(f, expr.operand);
-      // `& &x` must not become the `&&` token.
-      const inner = unwrapUnary(expr.operand);
-      const space = expr.op === "&" && inner === "&" ? " " : "";
+      // `& &x` must not become the `&&` token, nor `- -x` read as a decrement.
+      const space = (expr.op === "&" || expr.op === "-") && unwrapUnary(expr.operand) === expr.op ? " " : "";
       return concat(expr.op, space, operand);
     }
     case "CallExpr":
@@ -38,12 +38,17 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
       return concat(printExpr(f, expr.target), "[", printExpr(f, expr.index), "]");
     case "FieldExpr":
       return concat(printExpr(f, expr.target), expr.arrow ? "->" : ".", expr.field.name);
-    case "StructLiteral":
+    case "StructLiteral": {
+      // Written with a line break after `{`, a literal stays one field per line (as the
+      // author laid it out); otherwise it is on one line when it fits.
+      const brace = f.text.indexOf("{", expr.typeName.span.end);
+      const expanded = expr.fields.length > 0 && /[\r\n]/.test(f.text.slice(brace, expr.fields[0]!.span.start));
       return concat(
         expr.typeName.name,
         " ",
-        f.bracketed("{", "}", expr.fields, expr.typeName.span.end, expr.span.end - 1, (field) => concat(field.name.name, ": ", printExpr(f, field.value)), true),
+        f.bracketed("{", "}", expr.fields, expr.typeName.span.end, expr.span.end - 1, (field) => concat(field.name.name, ": ", printExpr(f, field.value)), true, expanded),
       );
+    }
     case "ArrayLiteral":
       return f.bracketed("[", "]", expr.elements, expr.span.start, expr.span.end - 1, (element) => printExpr(f, element));
     case "MatchExpr":
@@ -67,6 +72,23 @@ export function printExpr(f: FormatContext, expr: Expr): Doc {
     default:
       return assertNever(expr);
   }
+}
+
+/**
+ * `a && b && c`: on one line when it fits, otherwise a line break after each operator
+ * (an operator at the end of a line continues the expression).
+ */
+function printLogicalChain(f: FormatContext, expr: BinaryExpr): Doc {
+  const operands: Expr[] = [];
+  let left: Expr = expr;
+  while (left.kind === "BinaryExpr" && left.op === expr.op) {
+    operands.push(left.right);
+    left = left.left;
+  }
+  operands.push(left);
+  operands.reverse();
+  const [first, ...rest] = operands.map((operand) => printExpr(f, operand));
+  return group(first!, indent(...rest.map((operand) => concat(` ${expr.op}`, line, operand))));
 }
 
 type Postfix = Extract<Expr, { kind: "CallExpr" | "FieldExpr" | "IndexExpr" }>;

@@ -3,7 +3,7 @@
 //! the tree is the same), `} else {` on one line, blocks indented by four spaces.
 
 import { assertNever, type Block, type IfStmt, type Stmt } from "../ast.js";
-import { concat, type Doc } from "./doc.js";
+import { concat, concatAll, type Doc } from "./doc.js";
 import type { FormatContext } from "./layout.js";
 import { printExpr, printType } from "./print-expr.js";
 
@@ -55,7 +55,7 @@ export function printStmt(f: FormatContext, stmt: Stmt): Doc {
         const pattern = clause.pattern === undefined ? "_" : f.spelling(clause.pattern.span);
         parts.push(` catch ${pattern} `, printBlock(f, clause.body));
       }
-      return concat(...parts);
+      return concatAll(parts);
     }
     case "BlockStmt":
       return printBlock(f, stmt.block);
@@ -75,5 +75,5 @@ function printIf(f: FormatContext, stmt: IfStmt): Doc {
   if (stmt.else !== undefined) {
     parts.push(" else ", stmt.else.kind === "IfStmt" ? printIf(f, stmt.else) : printBlock(f, stmt.else));
   }
-  return concat(...parts);
+  return concatAll(parts);
 }

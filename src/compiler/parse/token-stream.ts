@@ -102,6 +102,11 @@ export class TokenStream {
     return { file: this.file.path, start: this.starts[i]!, end: this.ends[i]! };
   }
 
+  /** Every comment of the file in source order, without making token objects (the formatter's). */
+  allComments(): Comment[] {
+    return this.comments.flat();
+  }
+
   /** The token at `i` as an object (a new one on every call). */
   token(i: number): Token {
     const kind = this.kind(i);
