@@ -194,6 +194,10 @@ describe("kernelscript lsp over stdio", () => {
       assert.equal(found?.uri, uriOf(header), name);
       assert.equal(textOf(read(header), found!.range), name);
     }
+    const [file] = (await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: uriOf(program) }, position: positionIn(programText, "include \"sched-ext-compat.kh\"", 10),
+    })) as Location[];
+    assert.deepEqual(file, { uri: uriOf(header), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
     // Asked in the header itself: answered through the open program that includes it.
     const headerText = read(header);
     await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uriOf(header), languageId: "kernelscript", version: 1, text: headerText } });

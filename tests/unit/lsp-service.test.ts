@@ -179,6 +179,15 @@ describe("language service", () => {
     assert.equal(hover(stale, "p.ks", at(edited, "a comment", 3)), undefined, "nothing is known inside the edit");
   });
 
+  it("follows an include's path to the header", () => {
+    const files = { "/w/main.ks": 'include "lib/defs.kh"\n' + program, "/w/lib/defs.kh": "struct Extra { x: u32 }\n" };
+    const withHeader = analyzeFile("/w/main.ks", memoryHost(files));
+    const v = new DocumentView(withHeader, files["/w/main.ks"]);
+    assert.deepEqual(definition(v, "/w/main.ks", at(files["/w/main.ks"], "lib/defs", 2)), [{ file: "/w/lib/defs.kh", start: 0, end: 0 }]);
+    const refused = rename(v, "/w/main.ks", at(files["/w/main.ks"], "lib/defs", 2), "other");
+    assert.equal(refused.kind, "refused");
+  });
+
   it("outlines declarations with their members", () => {
     const symbols = documentSymbols("p.ks", program);
     assert.deepEqual(symbols.map((s) => `${s.kind} ${s.name}`), [

@@ -34,6 +34,7 @@ export function describeReferent(referent: Referent, semantics: Semantics | unde
     case "builtin": return describeBuiltin(referent.name);
     case "module": return code(`import ${referent.alias} from "${referent.path}"`) + "\n\nimported KernelScript module";
     case "declaredFunction": return code(`fn ${referent.decl.name.name}(…)`) + "\n\nfunction declared in a header";
+    case "file": return `\`${referent.path}\``;
   }
 }
 

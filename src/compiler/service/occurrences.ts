@@ -14,6 +14,7 @@ import type { Span } from "../source.js";
 import type { ConfigInfo, FunctionInfo, MapInfo, Semantics, StructOpsInfo, Symbol } from "../check/semantics.js";
 import type { MapKind, MapType, StructField, Type } from "../types.js";
 import { mapKindSpellings } from "../kernel/map-kinds.js";
+import { resolveRelative } from "../host.js";
 
 /** What a name means. */
 export type Referent =
@@ -29,6 +30,8 @@ export type Referent =
   /** A name the program does not declare: a built-in function, a BPF helper, or unknown. */
   | { readonly kind: "builtin"; readonly name: string }
   | { readonly kind: "module"; readonly alias: string; readonly path: string }
+  /** The file an `include` or `import` names, resolved against the file naming it. */
+  | { readonly kind: "file"; readonly path: string }
   /** A declared function that the checker did not keep (a body-less header declaration). */
   | { readonly kind: "declaredFunction"; readonly decl: ast.FunctionDecl | ast.ExternDecl };
 
@@ -77,6 +80,7 @@ export function referentKey(referent: Referent): string {
     case "attribute": return `attribute:${referent.name}`;
     case "builtin": return `builtin:${referent.name}`;
     case "module": return `module:${referent.path}`;
+    case "file": return `file:${referent.path}`;
     case "declaredFunction": return declarationKey(referent.decl.name.span);
   }
 }
@@ -141,6 +145,10 @@ export function buildOccurrences(trees: ReadonlyMap<string, ast.SourceFileAst>, 
       }
       case "ImportDecl":
         add(node.name.span, { kind: "module", alias: node.name.name, path: node.path.value }, true);
+        add(node.path.span, { kind: "file", path: resolveRelative(file, node.path.value) });
+        break;
+      case "IncludeDecl":
+        add(node.path.span, { kind: "file", path: resolveRelative(file, node.path.value) });
         break;
       case "NameExpr": {
         const symbol = semantics?.references.get(node);

@@ -159,6 +159,7 @@ function classify(occurrence: Occurrence, params: ReadonlySet<number>): { type: 
     case "builtin": return { type: "function", modifiers: ["defaultLibrary"] };
     case "module": return { type: "namespace", modifiers };
     case "declaredFunction": return { type: "function", modifiers };
+    case "file": return undefined;
   }
   return undefined;
 }

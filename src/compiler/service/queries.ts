@@ -97,6 +97,10 @@ export function nodesAt(tree: ast.SourceFileAst, offset: number): ast.Node[] {
 export function definition(view: DocumentView, file: string, offset: number): Span[] {
   const occurrence = view.occurrenceAt(file, offset);
   if (!occurrence) return [];
+  // An include or import path: the file it names, when it was read.
+  if (occurrence.referent.kind === "file") {
+    return view.analysis.result.sources.has(occurrence.referent.path) ? [{ file: occurrence.referent.path, start: 0, end: 0 }] : [];
+  }
   const declarations = view.analysis.occurrences().withKey(occurrence.key).filter((o) => o.declaration);
   return declarations.flatMap((o) => view.toCurrent(o.span) ?? []);
 }
@@ -148,7 +152,7 @@ function renameRefusal(view: DocumentView, occurrence: Occurrence): string | und
     case "attribute": return "attributes name program types; they cannot be renamed";
     case "mapKind": return "map kinds are part of the language";
     case "mapMethod": return "map methods are part of the language";
-    case "module": return "rename the module's file instead";
+    case "module": case "file": return "rename the file instead";
     case "field": if (referent.origin === "kernel") return `\`${referent.owner}\` is a kernel struct: its fields are the kernel's`; break;
     case "type": if (primitiveTypes.has(referent.name)) return `\`${referent.name}\` is a built-in type`; break;
     case "symbol": if (referent.symbol.kind === "constant" && !referent.symbol.span) return `\`${referent.symbol.name}\` is a built-in constant`; break;
