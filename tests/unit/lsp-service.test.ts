@@ -150,6 +150,10 @@ describe("language service", () => {
     const pointer = program.replace("    var key: u32 = ctx.ingress_ifindex\n", "    var key: u32 = ctx.ingress_ifindex\n    ctx->\n");
     const fields = complete(new DocumentView(analysis, pointer), "p.ks", at(pointer, "    ctx->\n", 9), memoryHost({})).map((c) => c.label);
     assert.ok(fields.includes("data") && fields.includes("ingress_ifindex"), fields.join(", "));
+    const literal = program.replace("Flow { packets: 1, bytes: 0 }", "Flow { packets: 1, ");
+    assert.deepEqual(complete(new DocumentView(analysis, literal), "p.ks", at(literal, "Flow { packets: 1, ", 19), memoryHost({})).map((c) => c.label), ["bytes"]);
+    assert.ok(!complete(view, "p.ks", at(program, "packets: 1", 9), memoryHost({})).some((c) => c.label === "bytes"), "a field's value is not a field name");
+    assert.ok(!complete(view, "p.ks", at(program, "struct Flow {", 13), memoryHost({})).some((c) => c.label === "bytes"), "a struct's declaration is no literal");
     const config = complete(view, "p.ks", at(program, "limits.max_packets", 7), memoryHost({})).map((c) => c.label);
     assert.deepEqual(config, ["max_packets"]);
     // Names: locals declared before the cursor in this function, the file's names, keywords.

@@ -34,12 +34,30 @@ export function complete(view: DocumentView, file: string, offset: number, host:
   const attributeArgument = /@(\w+)\s*\(\s*"([^"]*)$/.exec(lineBefore);
   if (attributeArgument) return attributeTargets(attributeArgument[1]!, host);
   if (/@\w*$/.test(lineBefore)) return attributes();
+  const literal = structLiteralFields(view, before);
+  if (literal) return literal;
   const member = /([A-Za-z_]\w*(?:\s*(?:\.|->)\s*[A-Za-z_]\w*|\s*\[[^[\]]*\])*)\s*(?:\.|->)\s*\w*$/.exec(before);
   if (member) {
     const chainStart = offset - before.length + member.index;
     return members(view, file, chainStart, member[1]!);
   }
   return names(view, file, offset);
+}
+
+/**
+ * `Flow { packets: 1, by|`: the fields of the struct not given yet. A name before `{` that
+ * is a type annotation or a result type (`-> Flow {`) opens a body, not a literal.
+ */
+function structLiteralFields(view: DocumentView, before: string): CompletionItem[] | undefined {
+  const match = /([A-Za-z_]\w*)\s*\{([^{}]*)$/.exec(before);
+  if (!match || /(->|:|\b(?:struct|enum|config|impl|fn))\s*$/.test(before.slice(0, match.index))) return undefined;
+  // Inside a field's value (`packets: 1 + x`), not at a field's name.
+  const given = match[2]!;
+  if (given.slice(given.lastIndexOf(",") + 1).includes(":")) return undefined;
+  const layout = view.analysis.semantics?.tables.structs.get(match[1]!);
+  if (!layout) return undefined;
+  const named = new Set([...given.matchAll(/([A-Za-z_]\w*)\s*:/g)].map((m) => m[1]!));
+  return layout.fields.filter((f) => !named.has(f.name)).map((f) => ({ label: f.name, kind: "field" as const, detail: typeToString(f.type) }));
 }
 
 function attributes(): CompletionItem[] {
