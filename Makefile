@@ -78,7 +78,8 @@ fuzz: build
 # throughput and peak RSS, the warm `build` of the seed against the checkout of
 # BASELINE_COMMIT (made in build/bench/baseline; `BASELINE_COMMIT=` to skip)
 # (build/bench/compiler.json); then the in-process compile time of 1×, 10×, 100× a large
-# program. EBPF_ARGS / COMPILER_ARGS pass options (e.g. EBPF_ARGS="--only seed_filter").
+# program; the language server's latency per keystroke on a 5,000-line file.
+# EBPF_ARGS / COMPILER_ARGS pass options (e.g. EBPF_ARGS="--only seed_filter").
 BASELINE_COMMIT ?= e314f41
 EBPF_ARGS ?=
 COMPILER_ARGS ?=
@@ -86,6 +87,7 @@ bench: build
 	node build/bench/ebpf.js $(EBPF_ARGS)
 	node build/bench/compiler.js $(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) $(COMPILER_ARGS)
 	node build/bench/compile-time.js
+	node build/bench/lsp.js
 
 build: node-version $(NPM_STAMP)
 	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.

@@ -5,6 +5,11 @@
 //   build/bundle/kernelscript.cjs src/cli/main.ts with every command, the runner and the
 //                                 compiler core, as CommonJS so that the launcher can
 //                                 compile it with V8's code cache (src/cli/code-cache.ts).
+//   build/bundle/lsp-server.cjs   src/lsp/main.ts, the language server with
+//                                 vscode-languageserver bundled in, loaded only by
+//                                 `kernelscript lsp` (src/cli/commands/lsp.ts): no other
+//                                 command's start-up reads it, and the package needs no
+//                                 runtime dependency for it.
 // build/src/ (tsc's output) stays what the tests import; the bundle is made from the same
 // sources. build/bundle/meta.json holds esbuild's metafile of each (which source went into
 // which file; tests/unit/cli-bundle.test.ts reads it).
@@ -93,6 +98,14 @@ try {
     entryPoints: [join(root, "src", "cli", "main.ts")],
     outfile: join(staging, "kernelscript.cjs"),
   });
+  const lsp = await build({
+    ...common,
+    ...commonJs,
+    // The server's npm libraries go into its file: the installed package has no node_modules.
+    packages: "bundle",
+    entryPoints: [join(root, "src", "lsp", "main.ts")],
+    outfile: join(staging, "lsp-server.cjs"),
+  });
   mkdirSync(staging, { recursive: true });
   // src/cli/code-cache.ts reads the bundle as Latin-1: Node 20 decodes UTF-8 at ~30 MB/s
   // here (~40 ms for the bundle), Latin-1 in well under a millisecond, and the two agree
@@ -101,7 +114,7 @@ try {
     if (!isAscii(readFileSync(join(staging, file)))) throw new Error(`bundle-cli: ${file} is not ASCII (src/cli/code-cache.ts reads it as Latin-1)`);
   }
   // Paths in the metafiles as they are once the bundle is in place.
-  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile }, null, 1)
+  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile, lsp: lsp.metafile }, null, 1)
     .replaceAll(relative(process.cwd(), staging), relative(process.cwd(), output));
   writeFileSync(join(staging, "meta.json"), meta);
   rmSync(output, { recursive: true, force: true });

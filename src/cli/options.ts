@@ -146,9 +146,9 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "lsp",
-    summary: "run the language server on stdin/stdout",
+    summary: "run the language server (LSP) on stdin/stdout, for editors",
     arguments: [],
-    flags: [],
+    flags: [{ name: "stdio", long: "--stdio", description: "talk over stdin/stdout (the only transport, and the default; language clients pass it)" }],
   },
 ];
 

@@ -17,8 +17,8 @@ interface Metafile {
 
 const bundleDir = join(repoRoot, "build", "bundle");
 
-function metafiles(): { launch: Metafile; cli: Metafile } {
-  return JSON.parse(readFileSync(join(bundleDir, "meta.json"), "utf8")) as { launch: Metafile; cli: Metafile };
+function metafiles(): { launch: Metafile; cli: Metafile; lsp: Metafile } {
+  return JSON.parse(readFileSync(join(bundleDir, "meta.json"), "utf8")) as { launch: Metafile; cli: Metafile; lsp: Metafile };
 }
 
 test("the launcher's bundle holds no part of the compiler and no command", () => {
@@ -31,9 +31,20 @@ test("the launcher's bundle holds no part of the compiler and no command", () =>
   assert.ok(Object.keys(cli.inputs).includes("src/cli/commands/check.ts"));
 });
 
+test("the language server is a bundle of its own, with its libraries; the CLI's holds neither", () => {
+  const { cli, lsp } = metafiles();
+  const cliInputs = Object.keys(cli.inputs);
+  assert.deepEqual(cliInputs.filter((path) => path.startsWith("src/lsp/") || path.includes("node_modules/")), []);
+  const lspInputs = Object.keys(lsp.inputs);
+  assert.ok(lspInputs.includes("src/lsp/server.ts"));
+  assert.ok(lspInputs.some((path) => path.includes("node_modules/vscode-languageserver/")), "vscode-languageserver is bundled in");
+});
+
+const bundleFiles: Readonly<Record<string, string>> = { launch: "launch.cjs", cli: "kernelscript.cjs", lsp: "lsp-server.cjs" };
+
 test("the bundle is newer than every source it was made from (else: make build)", () => {
   for (const [name, meta] of Object.entries(metafiles())) {
-    const bundle = statSync(join(bundleDir, name === "launch" ? "launch.cjs" : "kernelscript.cjs")).mtimeMs;
+    const bundle = statSync(join(bundleDir, bundleFiles[name]!)).mtimeMs;
     // `lazy-builtin:node:…` are modules tools/bundle-cli.mjs writes itself, not files.
     for (const input of Object.keys(meta.inputs).filter((path) => !path.startsWith("lazy-builtin:"))) {
       assert.ok(statSync(join(repoRoot, input)).mtimeMs <= bundle, `${input} changed after build/bundle/ was made: run \`make build\``);

@@ -38,6 +38,9 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   project: [...leaves, "kernel", "diagnostics", "parse"],
   format: [...leaves, "ast", "diagnostics", "parse"],
   pipeline: ["*"],
+  // The language service reads the passes' results as the pipeline does (the checker's
+  // Semantics, the parser's trees, the lexer's tokens), never lowering or emission.
+  service: [...leaves, "kernel", "ast", "diagnostics", "parse", "check", "pipeline", "format"],
   index: ["*"],
 };
 

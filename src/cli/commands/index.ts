@@ -10,6 +10,7 @@ import { runTest } from "./test.js";
 import { runExplain } from "./explain.js";
 import { runInit } from "./init.js";
 import { runFmt } from "./fmt.js";
+import { runLsp } from "./lsp.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -21,4 +22,5 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   explain: runExplain,
   init: runInit,
   fmt: runFmt,
+  lsp: runLsp,
 };

@@ -48,6 +48,7 @@ function matchValueTail(decl: ast.FunctionDecl, returnType: import("../types.js"
 
 export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   const ctx = new CheckContext(inputs);
+  ctx.syntaxTrees.set(file.path, file);
   declareBuiltins(ctx);
   const decls = spliceIncludes(ctx, file);
   const headerDecls = new Set(decls.filter((d) => d.span.file !== file.path));
@@ -147,6 +148,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     testing: ctx.testing,
     escapingLocals: ctx.escapingLocals,
     matchValueTails: ctx.matchValueTails,
+    syntaxTrees: ctx.syntaxTrees,
     integerNullTests: ctx.integerNullTests,
     stringReads: ctx.stringReads,
     unreadLocals,

@@ -149,6 +149,8 @@ export class CheckContext {
   readonly integerNullTests = new Set<ast.BinaryExpr>();
   /** `str(p)` reads: which helper, how long (check/tracing-builtins.ts). */
   readonly stringReads = new Map<ast.CallExpr, import("./tracing-builtins.js").StringRead>();
+  /** The syntax tree of every file checked (main file, includes, imports), by path. */
+  readonly syntaxTrees = new Map<string, ast.SourceFileAst>();
   /** A function body's last statement that is a bare `match` giving the result (checker.ts). */
   readonly matchValueTails = new Set<ast.ExprStmt>();
   /** `return &local` in an eBPF @helper: the local is kept in a per-CPU slot (W0272). */

@@ -66,6 +66,7 @@ export function spliceIncludes(ctx: CheckContext, file: ast.SourceFileAst, seen 
     const source = makeSourceFile(path, text);
     ctx.inputs.sources.set(path, source);
     const header = parse(source, ctx.diags);
+    ctx.syntaxTrees.set(path, header);
     for (const headerDecl of spliceIncludes(ctx, header, seen)) {
       if (headerDecl.kind === "FunctionDecl" && headerDecl.body) {
         ctx.diags.report(nameErrors.headerHasFunctionBody, headerDecl.name.span, headerDecl.name.name);

@@ -156,6 +156,7 @@ function loadModule(
   const source = makeSourceFile(path, text);
   ctx.inputs.sources.set(path, source);
   const moduleAst = parse(source, ctx.diags);
+  ctx.syntaxTrees.set(path, moduleAst);
   const alias = decl.name.name;
   const module: ModuleInfo = {
     alias, path, functions: new Map(), imports: new Map(), scope: ctx.globalScope.child(), functionDecls: [],

@@ -62,6 +62,11 @@ const signatures: Readonly<Record<RuntimeBuiltin, RuntimeSignature & { readonly 
 
 export const runtimeBuiltinNames: readonly string[] = Object.keys(signatures);
 
+/** The signature of a runtime built-in and whether eBPF code may call it too (hover's text). */
+export function runtimeBuiltinSignature(name: string): (RuntimeSignature & { readonly kernel: boolean }) | undefined {
+  return isRuntimeBuiltin(name) ? signatures[name] : undefined;
+}
+
 function isRuntimeBuiltin(name: string): name is RuntimeBuiltin {
   return Object.hasOwn(signatures, name);
 }

@@ -162,6 +162,11 @@ export interface Semantics {
   readonly stringReads: ReadonlyMap<ast.CallExpr, import("./tracing-builtins.js").StringRead>;
   /** Bare `match` statements ending a function with a result: its value (checked as `return match`). */
   readonly matchValueTails: ReadonlySet<ast.ExprStmt>;
+  /**
+   * The syntax tree of every file read (main file, `.kh` includes, imported modules), by
+   * path: the language service finds the node under the cursor in them.
+   */
+  readonly syntaxTrees: ReadonlyMap<string, ast.SourceFileAst>;
   /** What `@test` code uses (check/testing.ts). */
   readonly testing: import("./testing.js").TestingFacts;
 }

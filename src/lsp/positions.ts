@@ -1,0 +1,55 @@
+//! Offsets of the core (UTF-16 code units into a file's text) and LSP positions (line and
+//! UTF-16 character), both ways, and the core's diagnostics as LSP diagnostics.
+
+import { pathToFileURL } from "node:url";
+import type { Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, Position, Range } from "vscode-languageserver";
+import { DiagnosticSeverity } from "vscode-languageserver";
+import type { Diagnostic, SourceFile, Span } from "../compiler/index.js";
+
+/** The LSP position of `offset` in `file`. */
+export function positionOf(file: SourceFile, offset: number): Position {
+  const starts = file.lineStarts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low, character: offset - (starts[low] ?? 0) };
+}
+
+export function rangeOf(file: SourceFile, span: Span): Range {
+  return { start: positionOf(file, span.start), end: positionOf(file, span.end) };
+}
+
+export function uriOf(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+/**
+ * The LSP form of a core diagnostic: its code, the primary label's range, the message
+ * with the label, help and notes, and the secondary labels as related locations.
+ */
+export function toLspDiagnostic(diagnostic: Diagnostic, sources: ReadonlyMap<string, SourceFile>): LspDiagnostic | undefined {
+  const file = sources.get(diagnostic.primary.span.file);
+  if (!file) return undefined;
+  const lines = [diagnostic.message];
+  if (diagnostic.primary.message) lines.push(diagnostic.primary.message);
+  for (const note of diagnostic.notes) lines.push(`note: ${note}`);
+  if (diagnostic.help) lines.push(`help: ${diagnostic.help}`);
+  const related: DiagnosticRelatedInformation[] = [];
+  for (const label of diagnostic.secondary) {
+    const labelFile = sources.get(label.span.file);
+    if (!labelFile) continue;
+    related.push({ location: { uri: uriOf(labelFile.path), range: rangeOf(labelFile, label.span) }, message: label.message || diagnostic.message });
+  }
+  return {
+    range: rangeOf(file, diagnostic.primary.span),
+    severity: diagnostic.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    code: diagnostic.code,
+    source: "kernelscript",
+    message: lines.join("\n"),
+    ...(related.length > 0 ? { relatedInformation: related } : {}),
+  };
+}
