@@ -275,6 +275,8 @@ function repository(): Record<string, Rule> {
           patterns: [include("expression")],
         },
         { name: ks("storage.modifier.pointer"), match: "\\*" },
+        // Not a type, but shown as what it is (`a: 42` is E0112).
+        include("numbers"),
         include("primitive-types"),
         include("map-kinds"),
         { name: ks("entity.name.type"), match: `\\b${name}\\b` },
@@ -442,10 +444,25 @@ function repository(): Record<string, Rule> {
         { name: ks("punctuation.terminator.statement"), match: ";" },
         { name: ks("punctuation.separator.colon"), match: ":" },
         { name: ks("punctuation.accessor"), match: "\\." },
-        { name: ks("punctuation.section.parens.begin"), match: "\\(" },
-        { name: ks("punctuation.section.parens.end"), match: "\\)" },
-        { name: ks("punctuation.section.brackets.begin"), match: "\\[" },
-        { name: ks("punctuation.section.brackets.end"), match: "\\]" },
+      ],
+    },
+    groups: {
+      // Brackets nest, so a `,` inside them does not end a config default or an impl field.
+      patterns: [
+        {
+          begin: "\\(",
+          end: "\\)",
+          beginCaptures: { 0: { name: ks("punctuation.section.parens.begin") } },
+          endCaptures: { 0: { name: ks("punctuation.section.parens.end") } },
+          patterns: [{ include: "$self" }],
+        },
+        {
+          begin: "\\[",
+          end: "\\]",
+          beginCaptures: { 0: { name: ks("punctuation.section.brackets.begin") } },
+          endCaptures: { 0: { name: ks("punctuation.section.brackets.end") } },
+          patterns: [{ include: "$self" }],
+        },
       ],
     },
     block: {
@@ -470,6 +487,7 @@ function repository(): Record<string, Rule> {
         include("primitive-types"),
         { name: ks("entity.name.type"), match: "\\b[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*\\b" },
         include("operators"),
+        include("groups"),
         include("punctuation"),
         { name: ks("variable.other"), match: `\\b${name}\\b` },
       ],
