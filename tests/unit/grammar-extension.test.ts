@@ -41,6 +41,15 @@ describe("VS Code extension manifest", () => {
     assert.deepEqual(grammars.filter((grammar) => grammar.injectTo !== undefined).map((grammar) => grammar.injectTo), [["text.html.markdown"]]);
   });
 
+  it("colours the server's semantic tokens with scopes the grammar uses (attributes are `macro`)", () => {
+    const grammarText = readFileSync(join(extensionDir, "syntaxes", "kernelscript.tmLanguage.json"), "utf8");
+    const [entry, ...others] = manifest.contributes.semanticTokenScopes;
+    assert.equal(others.length, 0);
+    assert.equal(entry.language, "kernelscript");
+    assert.deepEqual(Object.keys(entry.scopes), ["macro"]);
+    for (const scope of Object.values(entry.scopes).flat() as string[]) assert.ok(grammarText.includes(`"${scope}"`), scope);
+  });
+
   it("runs the bundle its build script makes from src/extension.ts", () => {
     assert.equal(manifest.main, "./dist/extension.js");
     assert.match(manifest.scripts.bundle, /^esbuild src\/extension\.ts --bundle .*--external:vscode .*--outfile=dist\/extension\.js/);
