@@ -14,6 +14,7 @@ import { grammarFiles, keywordScopes } from "../../tools/gen-grammar.js";
 import { KEYWORDS, type Token as LexToken } from "../../src/compiler/parse/token.js";
 import { lex } from "../../src/compiler/parse/lexer.js";
 import { parse } from "../../src/compiler/parse/parser.js";
+import { forEachChild, type Ident, type Node } from "../../src/compiler/ast.js";
 import { Diagnostics } from "../../src/compiler/diagnostics/diagnostic.js";
 import { lineColumnOf, makeSourceFile } from "../../src/compiler/source.js";
 import { invalidEscape, malformedNumber } from "../../src/compiler/diagnostics/catalog/syntax.js";
@@ -85,6 +86,68 @@ function disagreements(path: string, text: string, tokens: FileTokens, lexed: re
   return found;
 }
 
+
+/** What the parser says a token is, as the scopes the grammar may give it. */
+interface Expectation {
+  readonly offset: number;
+  readonly what: string;
+  readonly scopes: readonly string[];
+}
+
+const typeScopes = ["support.type.primitive", "support.type.map", "entity.name.type"];
+
+/** Declared names, parameters, fields, attributes, calls and types of a parsed file. */
+function parserExpectations(ast: Node): Expectation[] {
+  const found: Expectation[] = [];
+  const expect = (name: Ident | undefined, what: string, ...scopes: string[]): void => {
+    if (name !== undefined && name.name !== "") found.push({ offset: name.span.start, what: `${what} ${name.name}`, scopes });
+  };
+  const visit = (node: Node): void => {
+    switch (node.kind) {
+      case "FunctionDecl":
+      case "ExternDecl":
+        expect(node.name, "function", "entity.name.function");
+        for (const param of node.params) expect(param.name, "parameter", "variable.parameter");
+        if (node.kind === "FunctionDecl") expect(node.returnName, "named result", "variable.other.readwrite");
+        break;
+      case "StructDecl":
+        expect(node.name, "struct", "entity.name.type.struct");
+        for (const field of node.fields) expect(field.name, "field", "variable.other.property");
+        break;
+      case "ConfigDecl":
+        expect(node.name, "config", "entity.name.type.config");
+        for (const field of node.fields) expect(field.name, "config field", "variable.other.property");
+        break;
+      case "EnumDecl":
+        expect(node.name, "enum", "entity.name.type.enum");
+        for (const variant of node.variants) expect(variant.name, "enum constant", "variable.other.enummember");
+        break;
+      case "TypeAliasDecl": expect(node.name, "alias", "entity.name.type.alias"); break;
+      case "ImplDecl": expect(node.name, "impl", "entity.name.type.impl"); break;
+      case "ImplField": expect(node.name, "impl field", "variable.other.property"); break;
+      case "ImportDecl": expect(node.name, "module", "entity.name.namespace"); break;
+      case "Attribute": expect(node.name, "attribute", "entity.name.function.decorator"); break;
+      case "GlobalVarDecl": case "VarStmt": expect(node.name, "variable", "variable.other.readwrite"); break;
+      case "IfStmt": expect(node.binding, "binding", "variable.other.readwrite"); break;
+      case "NamedType": case "GenericType": expect(node.name, "type", ...typeScopes); break;
+      case "StrType": found.push({ offset: node.span.start, what: "str type", scopes: ["support.type.primitive"] }); break;
+      case "PointerType": found.push({ offset: node.span.start, what: "pointer type", scopes: ["storage.modifier.pointer"] }); break;
+      case "FieldExpr": expect(node.field, "field", "variable.other.property", "entity.name.function.member"); break;
+      case "StructLiteral":
+        for (const field of node.fields) expect(field.name, "field", "variable.other.property");
+        break;
+      case "CallExpr":
+        if (node.callee.kind === "NameExpr") expect(node.callee.name, "called function", "entity.name.function");
+        break;
+      default:
+        break;
+    }
+    forEachChild(node, visit);
+  };
+  visit(ast);
+  return found;
+}
+
 describe("TextMate grammar", () => {
   it("is what tools/gen-grammar.ts makes from the compiler's tables (`node build/tools/gen-grammar.js` rewrites it)", () => {
     for (const [path, text] of grammarFiles()) {
@@ -131,6 +194,32 @@ describe("TextMate grammar", () => {
     }
     assert.ok(checked >= 500, `files checked: ${checked}`);
     assert.deepEqual(problems.slice(0, 20), []);
+  });
+
+  it("agrees with the parser on every example and test case: declared names, parameters, fields, attributes, calls and types", async () => {
+    const { examples, cases } = sourceFiles();
+    const problems: string[] = [];
+    let checked = 0;
+    let tokens = 0;
+    for (const path of [...examples, ...cases]) {
+      const text = readFileSync(path, "utf8");
+      const file = makeSourceFile(path, text);
+      const diags = new Diagnostics();
+      const ast = parse(file, diags);
+      if (diags.hasErrors()) continue;
+      checked++;
+      const byStart = tokensByStart(await tokenizeText(text));
+      for (const { offset, what, scopes } of parserExpectations(ast)) {
+        tokens++;
+        const scope = byStart.get(offset)?.scopes.at(-1) ?? "(inside another token)";
+        if (!scopes.some((expected) => scope === expected + suffix)) {
+          const at = lineColumnOf(file, offset);
+          problems.push(`${relative(repoRoot, path)}:${at.line}:${at.column}: ${what} is ${scope}`);
+        }
+      }
+    }
+    assert.ok(checked >= 500 && tokens >= 10_000, `files checked: ${checked}, tokens: ${tokens}`);
+    assert.deepEqual(problems.slice(0, 30), [], `${problems.length} disagreements`);
   });
 
   it("closes every rule at the end of each file that parses, and highlights errors on exactly the lines of bad literals and escapes", async () => {
