@@ -6,13 +6,14 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { repoRoot } from "../harness/golden.js";
+import { cliPath, runCli } from "../harness/cli.js";
 import { scopeName } from "../../tools/gen-grammar.js";
 import { innermost, tokenizeText } from "./grammar-tokens.js";
 
@@ -166,6 +167,109 @@ describe("kernelscript.server.path", () => {
     assert.deepEqual(serverCommand("kernelscript", noFolder), { command: "kernelscript", args: ["lsp"] });
     assert.match((serverCommand("bin/kernelscript", noFolder) as { problem: string }).problem, /relative path, but no folder is open/);
     assert.match((serverCommand("${workspaceFolder}/ks", noFolder) as { problem: string }).problem, /no folder is open/);
+  });
+});
+
+/**
+ * A minimal LSP client over a child's stdio (Content-Length framing, JSON-RPC 2.0):
+ * enough to check the contract the extension relies on, without VS Code.
+ */
+class StdioClient {
+  private buffer = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number, (message: any) => void>();
+  readonly notifications: any[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(private readonly child: import("node:child_process").ChildProcessWithoutNullStreams) {
+    child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  }
+
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.nextId++;
+    this.send({ jsonrpc: "2.0", id, method, params });
+    return new Promise((resolve) => this.pending.set(id, resolve));
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: "2.0", method, params });
+  }
+
+  private send(message: unknown): void {
+    const body = Buffer.from(JSON.stringify(message), "utf8");
+    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.child.stdin.write(body);
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf("\r\n\r\n");
+      if (headerEnd < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString("ascii"))?.[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const message = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString("utf8"));
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      if (message.id !== undefined && this.pending.has(message.id)) {
+        this.pending.get(message.id)!(message);
+        this.pending.delete(message.id);
+      } else if (message.method !== undefined) {
+        this.notifications.push(message);
+      }
+    }
+  }
+}
+
+/** Every semantic token type the LSP specification (3.17) defines: a client colours these without a custom legend. */
+const standardTokenTypes = new Set([
+  "namespace", "type", "class", "enum", "interface", "struct", "typeParameter", "parameter", "variable", "property",
+  "enumMember", "event", "function", "method", "macro", "keyword", "modifier", "comment", "string", "number", "regexp",
+  "operator", "decorator",
+]);
+
+describe("the language server the extension starts", () => {
+  it("answers on stdio as `PATH lsp --stdio`, with standard semantic token types and diagnostics with codes", async (t) => {
+    const probe = await runCli(["lsp"]);
+    if (/not implemented/.test(probe.stderr)) {
+      t.skip("`kernelscript lsp` is not implemented in this build (issue 17, part 2): nothing to start yet");
+      return;
+    }
+    const { serverCommand } = await loadServerCommand();
+    // As in a checkout of KernelScript: `bin/kernelscript`, relative to the open folder.
+    const command = serverCommand("bin/kernelscript", { workspaceFolder: repoRoot, home: tmpdir() });
+    assert.ok("command" in command);
+    assert.equal(command.command, cliPath);
+    // vscode-languageclient appends `--stdio` for TransportKind.stdio.
+    const child = spawn(process.execPath, [command.command, ...command.args, "--stdio"], { cwd: repoRoot, stdio: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    const client = new StdioClient(child);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+    try {
+      const initialized = await Promise.race([
+        client.request("initialize", { processId: process.pid, rootUri: null, capabilities: {} }),
+        client.exited.then((code) => { throw new Error(`the server exited (${code}) before answering: ${stderr}`); }),
+      ]);
+      const legend: string[] = initialized.result.capabilities.semanticTokensProvider.legend.tokenTypes;
+      assert.deepEqual(legend.filter((type) => !standardTokenTypes.has(type)), [], "custom token types need a legend in the extension");
+      const mapped = Object.keys(manifest.contributes.semanticTokenScopes[0].scopes);
+      for (const type of mapped) assert.ok(legend.includes(type), `the server sends no ${type} tokens`);
+      client.notify("initialized", {});
+      const uri = "file:///tmp/editor-check.ks";
+      client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "kernelscript", version: 1, text: "@xdp fn f(ctx: *xdp_md) -> xdp_action {\n    return XDP_PAS\n}\n" } });
+      const deadline = Date.now() + 20_000;
+      while (!client.notifications.some((n) => n.method === "textDocument/publishDiagnostics" && n.params.uri === uri && n.params.diagnostics.length > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const published = client.notifications.find((n) => n.method === "textDocument/publishDiagnostics" && n.params.uri === uri && n.params.diagnostics.length > 0);
+      assert.ok(published, `no diagnostics for the opened file: ${stderr}`);
+      assert.equal(published.params.diagnostics[0].code, "E0201");
+      await client.request("shutdown", null);
+      client.notify("exit", null);
+      assert.equal(await client.exited, 0);
+    } finally {
+      child.kill();
+    }
   });
 });
 
