@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { repoRoot } from "../harness/golden.js";
-import { cliPath, runCli } from "../harness/cli.js";
+import { cliPath } from "../harness/cli.js";
 import { scopeName } from "../../tools/gen-grammar.js";
 import { innermost, tokenizeText } from "./grammar-tokens.js";
 
@@ -228,10 +228,27 @@ const standardTokenTypes = new Set([
   "operator", "decorator",
 ]);
 
+/**
+ * Whether this build's `kernelscript lsp` is still the placeholder that says "not
+ * implemented yet" and exits. A real server waits for a client on stdin instead: it is
+ * given a moment, then stopped.
+ */
+function lspNotImplemented(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, "lsp"], { stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString(); });
+    const timer = setTimeout(() => child.kill(), 3000);
+    child.on("exit", () => {
+      clearTimeout(timer);
+      resolve(/not implemented/.test(stderr));
+    });
+  });
+}
+
 describe("the language server the extension starts", () => {
-  it("answers on stdio as `PATH lsp --stdio`, with standard semantic token types and diagnostics with codes", async (t) => {
-    const probe = await runCli(["lsp"]);
-    if (/not implemented/.test(probe.stderr)) {
+  it("answers on stdio as `PATH lsp --stdio`, with standard semantic token types and diagnostics with codes", { timeout: 60_000 }, async (t) => {
+    if (await lspNotImplemented()) {
       t.skip("`kernelscript lsp` is not implemented in this build (issue 17, part 2): nothing to start yet");
       return;
     }
