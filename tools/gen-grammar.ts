@@ -189,18 +189,28 @@ function repository(): Record<string, Rule> {
       captures: { 1: { name: ks("keyword.other.license") } },
     },
     "function-declaration": {
-      // `fn NAME(params)` and `extern NAME(params)`; the return type is `return-type`.
-      begin: `\\b(?:(fn)|(extern))\\s+(${name})\\s*(\\()`,
-      end: "\\)",
+      // `fn NAME(params) -> T` and `extern NAME(params) -> T`: the declaration owns its
+      // return type, so `(p)->field` elsewhere is a field access, not a return type. It
+      // ends at the body, or after `)` or the return type (a header's declaration).
+      begin: `\\b(?:(fn)|(extern))\\s+(${name})\\s*(?=\\()`,
+      end: "(?<=\\))(?!\\s*->)|(?=[{;])|$",
       beginCaptures: {
         1: { name: ks(keywordScopes.fn) },
         2: { name: ks(keywordScopes.extern) },
         3: { name: ks("entity.name.function") },
-        4: { name: ks("punctuation.definition.parameters.begin") },
       },
-      endCaptures: { 0: { name: ks("punctuation.definition.parameters.end") } },
-      name: ks("meta.function.parameters"),
-      patterns: [include("comments"), include("parameter"), { name: ks("punctuation.separator.comma"), match: "," }],
+      name: ks("meta.function"),
+      patterns: [
+        {
+          begin: "\\(",
+          end: "\\)",
+          beginCaptures: { 0: { name: ks("punctuation.definition.parameters.begin") } },
+          endCaptures: { 0: { name: ks("punctuation.definition.parameters.end") } },
+          name: ks("meta.function.parameters"),
+          patterns: [include("comments"), include("parameter"), { name: ks("punctuation.separator.comma"), match: "," }],
+        },
+        include("return-type"),
+      ],
     },
     parameter: {
       begin: `(${name})\\s*(:)`,
@@ -209,7 +219,8 @@ function repository(): Record<string, Rule> {
       patterns: [include("type")],
     },
     "return-type": {
-      // `) -> T` and `) -> name: T` (a named result); in a function type `->` is `type`'s.
+      // `) -> T` and `) -> name: T` (a named result) of a declaration; in a function type
+      // `->` is `type`'s.
       begin: "(?<=\\))\\s*(->)",
       end: "(?=[{;=]|$)",
       beginCaptures: { 1: { name: ks("keyword.operator.arrow") } },
@@ -324,7 +335,6 @@ function repository(): Record<string, Rule> {
           ...bracedItems([
             include("attributes"),
             include("function-declaration"),
-            include("return-type"),
             include("block"),
             {
               begin: `\\b(${name})\\s*(:)`,
@@ -530,7 +540,6 @@ export function kernelscriptGrammar(): Rule {
       include("impl"),
       include("type-alias"),
       include("function-declaration"),
-      include("return-type"),
       include("block"),
       include("expression"),
     ],

@@ -416,6 +416,11 @@ describe("TextMate grammar", () => {
       ["->", "punctuation.accessor"], ["len", "variable.other.property"], ["+", "keyword.operator.arithmetic"], ["h", "variable.other"],
       [".", "punctuation.accessor"], ["type", "variable.other.property"],
     ]],
+    ["`->` after a parenthesis is a field access (a return type only follows a declaration's parameters)", "v = (*p)->len", [
+      ["v", "variable.other"], ["=", "keyword.operator.assignment"], ["(", "punctuation.section.parens.begin"],
+      ["*", "keyword.operator.dereference"], ["p", "variable.other"], [")", "punctuation.section.parens.end"],
+      ["->", "punctuation.accessor"], ["len", "variable.other.property"],
+    ]],
     ["a range loop", "for (i in 0..10) { continue }", [
       ["for", "keyword.control.loop"], ["(", "punctuation.section.parens.begin"], ["i", "variable.other"], ["in", "keyword.control.loop"],
       ["0", "constant.numeric.decimal"], ["..", "keyword.operator.range"], ["10", "constant.numeric.decimal"], [")", "punctuation.section.parens.end"],
@@ -458,6 +463,19 @@ describe("TextMate grammar", () => {
       assert.deepEqual(await scopesOf(source), expected.map(([text, scope]) => [text, scope]));
     });
   }
+
+  it("ends a header's declaration (no body) with its line", async () => {
+    const tokens = await tokenizeText("fn bpf_ktime(flags: u64) -> u64\nvar x: u32 = 1");
+    assert.deepEqual(tokens.lines.map((line) => innermost(line.tokens).map(([text, scope]) => [text, short(scope)])), [
+      [["fn", "storage.type.function"], ["bpf_ktime", "entity.name.function"], ["(", "punctuation.definition.parameters.begin"],
+        ["flags", "variable.parameter"], [":", "punctuation.separator.type"], ["u64", "support.type.primitive"],
+        [")", "punctuation.definition.parameters.end"], ["->", "keyword.operator.arrow"], ["u64", "support.type.primitive"]],
+      [["var", "storage.type"], ["x", "variable.other.readwrite"], [":", "punctuation.separator.type"], ["u32", "support.type.primitive"],
+        ["=", "keyword.operator.assignment"], ["1", "constant.numeric.decimal"]],
+    ]);
+    assert.ok(tokens.lines[1]!.tokens.every((token) => !token.scopes.includes("meta.function.kernelscript")));
+    assert.equal(tokens.openAtEnd, 0);
+  });
 
   it("keeps a block comment and a string open across lines, and closes them", async () => {
     const tokens = await tokenizeText('/* one\n two */ x = "a\nb" + 1');
