@@ -5,6 +5,7 @@
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
 #   make build   compile the TypeScript into build/ (and bundle the CLI into build/bundle/)
 #   make clean   remove build/
+#   make vsix    package the VS Code extension (editors/vscode) as a .vsix; make grammar regenerates its grammar
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
 #   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
 #                                       (failing programs saved in build/fuzz-random)
@@ -29,7 +30,7 @@ TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix
 
 all: build
 
@@ -88,6 +89,23 @@ bench: build
 	node build/bench/compiler.js $(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) $(COMPILER_ARGS)
 	node build/bench/compile-time.js
 	node build/bench/lsp.js
+
+# The editor grammar (editors/vscode/syntaxes/) from the compiler's tables
+# (tools/gen-grammar.ts; tests/unit/grammar.test.ts fails while it is out of date).
+grammar: build
+	node build/tools/gen-grammar.js
+
+# The VS Code extension, a package of its own (editors/vscode, with its own lock file):
+# install its dependencies, type-check and bundle src/ with esbuild, and package it with
+# @vscode/vsce into editors/vscode/kernelscript-VERSION.vsix. Not part of `make test`.
+VSCODE_DIR := editors/vscode
+VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
+vsix: $(VSCODE_STAMP)
+	cd $(VSCODE_DIR) && npm run package
+
+$(VSCODE_STAMP): $(VSCODE_DIR)/package-lock.json $(VSCODE_DIR)/package.json
+	cd $(VSCODE_DIR) && npm ci --no-audit --no-fund
+	@touch $@
 
 build: node-version $(NPM_STAMP)
 	@# The loader runtime's constant C (src/compiler/emit/userspace/runtime-c/*.c) into the core.

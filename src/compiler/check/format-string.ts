@@ -12,7 +12,12 @@ export interface FormatConversion {
   readonly conversion: string;
 }
 
-const conversionChars = new Set(["d", "i", "u", "x", "X", "o", "c", "s", "p"]);
+/** The conversion characters (the editor grammar highlights the same set, tools/gen-grammar.ts). */
+export const formatConversionChars: ReadonlySet<string> = new Set(["d", "i", "u", "x", "X", "o", "c", "s", "p"]);
+/** Flags, width and precision; a `*` width or precision only with `runtimeWidths`. */
+export const formatFlagChars = "-+ #0123456789.";
+/** Length modifiers (`%lu`, `%llx`), rewritten by lowering. */
+export const formatLengthModifiers = "hlzjtL";
 
 /**
  * The conversions of `format` in order, and whether every `%` was understood.
@@ -20,7 +25,7 @@ const conversionChars = new Set(["d", "i", "u", "x", "X", "o", "c", "s", "p"]);
  * `printf`/`eprintf`, check/runtime-builtins.ts); it stays in `flags`.
  */
 export function parseFormat(format: string, options?: { readonly runtimeWidths: boolean }): { conversions: FormatConversion[]; invalidAt: number | undefined } {
-  const flagChars = options?.runtimeWidths ? /[-+ #0-9.*]/ : /[-+ #0-9.]/;
+  const isFlag = (ch: string): boolean => formatFlagChars.includes(ch) || (ch === "*" && options?.runtimeWidths === true);
   const conversions: FormatConversion[] = [];
   let i = 0;
   while (i < format.length) {
@@ -28,10 +33,10 @@ export function parseFormat(format: string, options?: { readonly runtimeWidths: 
     if (format[i + 1] === "%") { i += 2; continue; }
     const start = i++;
     let flags = "";
-    while (i < format.length && flagChars.test(format[i]!)) flags += format[i++];
-    while (i < format.length && /[hlzjtL]/.test(format[i]!)) i++;
+    while (i < format.length && isFlag(format[i]!)) flags += format[i++];
+    while (i < format.length && formatLengthModifiers.includes(format[i]!)) i++;
     const conversion = format[i];
-    if (conversion === undefined || !conversionChars.has(conversion)) return { conversions, invalidAt: start };
+    if (conversion === undefined || !formatConversionChars.has(conversion)) return { conversions, invalidAt: start };
     i++;
     conversions.push({ start, end: i, flags, conversion });
   }
