@@ -114,9 +114,12 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "run",
-    summary: "build, then run the user-space program",
+    summary: "build (only what changed since the last run), then run the loader with ARGS as root and exit with its exit code",
     arguments: [sourceArgument],
-    flags: [outputFlag],
+    flags: [
+      { ...outputFlag, description: "build into DIR (default: a directory of the cache, ~/.cache/kernelscript/run/NAME-HASH, kept for the next run)" },
+      denyWarningsFlag,
+    ],
     passThrough: "ARGS",
   },
   {

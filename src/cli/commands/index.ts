@@ -9,6 +9,7 @@ import { runCompile } from "./compile.js";
 import { runTest } from "./test.js";
 import { runExplain } from "./explain.js";
 import { runInit } from "./init.js";
+import { runRun } from "./run.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -19,4 +20,5 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   test: runTest,
   explain: runExplain,
   init: runInit,
+  run: runRun,
 };
