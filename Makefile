@@ -21,8 +21,9 @@ SHELL := /bin/bash
 # dwarves (pahole): kbuild writes the BTF of the generated kfunc module with it (tests/e2e/kmod-build.test.ts).
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
 # systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config
+# zsh, fish: the completion scripts are checked with them (tests/e2e/completion.test.ts).
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish
 REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
@@ -93,6 +94,8 @@ build: node-version $(NPM_STAMP)
 	$(TSC) -p tsconfig.json
 	@# The CLI and the core bundled for start-up (bin/kernelscript runs build/bundle/).
 	node tools/bundle-cli.mjs
+	@# The man page, from the same option tables as --help (shipped by npm pack).
+	node build/tools/gen-man-page.js
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
 	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
 	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \

@@ -10,6 +10,7 @@ import { runTest } from "./test.js";
 import { runExplain } from "./explain.js";
 import { runInit } from "./init.js";
 import { runRun } from "./run.js";
+import { runCompletion } from "./completion.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -21,4 +22,5 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   explain: runExplain,
   init: runInit,
   run: runRun,
+  completion: runCompletion,
 };
