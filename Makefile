@@ -3,8 +3,9 @@
 #   make test    install what is missing, build, run the whole test suite
 #   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
-#   make build   compile the TypeScript into build/ (and bundle the CLI into build/bundle/)
+#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1)
 #   make clean   remove build/
+#   make package the npm package kernelscript-VERSION.tgz (npm pack; install it with npm install -g FILE.tgz)
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
 #   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
 #                                       (failing programs saved in build/fuzz-random)
@@ -30,7 +31,7 @@ TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench package
 
 all: build
 
@@ -137,6 +138,11 @@ system-packages:
 	  echo "warning: missing:$$missing"; \
 	  echo "  = fix: sudo apt-get install -y $(APT_PACKAGES)"; \
 	fi
+
+# npm pack runs `make build` first (package.json prepack); package.json `files` says what
+# goes in (tests/e2e/package.test.ts installs it and builds the seed with it).
+package:
+	npm pack
 
 clean:
 	rm -rf build

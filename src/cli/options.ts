@@ -176,7 +176,7 @@ export const exitCodes: readonly { readonly code: string; readonly meaning: stri
   { code: "3", meaning: "the machine lacks a tool, header, privilege or BTF (the fix is printed)" },
   { code: "70", meaning: "internal compiler error (please report it)" },
   { code: "129, 130, 143", meaning: "stopped by SIGHUP, SIGINT or SIGTERM after undoing partial work" },
-  { code: "run", meaning: "`run` exits with the loader's exit code (128 + N when signal N ended it)" },
+  { code: "other", meaning: "`run`, once the loader ran: the loader's own exit code (128 + N when signal N ended it)" },
 ];
 
 export const helpFlag: FlagSpec = { name: "help", long: "--help", short: "-h", description: "show this help" };
