@@ -3,9 +3,10 @@
 #   make test    install what is missing, build, run the whole test suite
 #   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
-#   make build   compile the TypeScript into build/ (and bundle the CLI into build/bundle/)
+#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1)
 #   make clean   remove build/
 #   make vsix    package the VS Code extension (editors/vscode) as a .vsix; make grammar regenerates its grammar
+#   make package the npm package kernelscript-VERSION.tgz (npm pack; install it with npm install -g FILE.tgz)
 #   make fuzz-core N=100000 [SEED=…]   mutation-fuzz the compiler core (failures saved in build/fuzz-core)
 #   make fuzz N=5000 [SEED=…] [JOBS=…]  random self-checking programs run in the kernel
 #                                       (failing programs saved in build/fuzz-random)
@@ -22,15 +23,16 @@ SHELL := /bin/bash
 # dwarves (pahole): kbuild writes the BTF of the generated kfunc module with it (tests/e2e/kmod-build.test.ts).
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
 # systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config
+# zsh, fish: the completion scripts are checked with them (tests/e2e/completion.test.ts).
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish
 REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix package
 
 all: build
 
@@ -113,6 +115,8 @@ build: node-version $(NPM_STAMP)
 	$(TSC) -p tsconfig.json
 	@# The CLI and the core bundled for start-up (bin/kernelscript runs build/bundle/).
 	node tools/bundle-cli.mjs
+	@# The man page, from the same option tables as --help (shipped by npm pack).
+	node build/tools/gen-man-page.js
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
 	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
 	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
@@ -154,6 +158,11 @@ system-packages:
 	  echo "warning: missing:$$missing"; \
 	  echo "  = fix: sudo apt-get install -y $(APT_PACKAGES)"; \
 	fi
+
+# npm pack runs `make build` first (package.json prepack); package.json `files` says what
+# goes in (tests/e2e/package.test.ts installs it and builds the seed with it).
+package:
+	npm pack
 
 clean:
 	rm -rf build

@@ -21,6 +21,8 @@ export interface ArgumentSpec {
   readonly description: string;
   /** The last argument only: any number of words, none included (`fmt FILE…`). */
   readonly repeated?: true;
+  /** Allowed values, when the set is closed. */
+  readonly choices?: readonly string[];
 }
 
 export interface CommandSpec {
@@ -46,6 +48,9 @@ const denyWarningsFlag: FlagSpec = {
   long: "--deny-warnings",
   description: "treat every warning as an error (also `KS_DENY_WARNINGS=1`, or `// kernelscript: deny-warnings` in the file)",
 };
+
+/** Shells `kernelscript completion SHELL` writes a script for (src/cli/completion.ts). */
+export const completionShells = ["bash", "zsh", "fish"] as const;
 
 const sourceArgument: ArgumentSpec = { name: "FILE.ks", description: "the KernelScript source file" };
 
@@ -105,6 +110,13 @@ export const commands: readonly CommandSpec[] = [
     flags: [
       { name: "filter", long: "--filter", value: "SUBSTR", description: "run only the tests whose name contains SUBSTR" },
       {
+        name: "format",
+        long: "--format",
+        value: "FORMAT",
+        choices: ["text", "json", "tap"],
+        description: "`text` (default), `json` (one object on stdout) or `tap` (TAP version 14 on stdout); build output and diagnostics go to stderr",
+      },
+      {
         name: "output",
         long: "--output",
         short: "-o",
@@ -116,9 +128,12 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "run",
-    summary: "build, then run the user-space program",
+    summary: "build (only what changed since the last run), then run the loader with ARGS as root and exit with its exit code",
     arguments: [sourceArgument],
-    flags: [outputFlag],
+    flags: [
+      { ...outputFlag, description: "build into DIR (default: a directory of the cache, ~/.cache/kernelscript/run/NAME-HASH, kept for the next run)" },
+      denyWarningsFlag,
+    ],
     passThrough: "ARGS",
   },
   {
@@ -134,6 +149,12 @@ export const commands: readonly CommandSpec[] = [
       { name: "btf", long: "--btf", value: "PATH", description: "kernel BTF to type the project from (default: /sys/kernel/btf/vmlinux)" },
       { ...outputFlag, description: "directory to create (default: ./NAME; must not exist)" },
     ],
+  },
+  {
+    name: "completion",
+    summary: "print the shell completion script for SHELL, made from these option tables (e.g. `source <(kernelscript completion bash)`)",
+    arguments: [{ name: "SHELL", description: "`bash`, `zsh` or `fish`", choices: completionShells }],
+    flags: [],
   },
   {
     name: "fmt",
@@ -152,8 +173,19 @@ export const commands: readonly CommandSpec[] = [
   },
 ];
 
-const helpFlag: FlagSpec = { name: "help", long: "--help", short: "-h", description: "show this help" };
-const versionFlag: FlagSpec = { name: "version", long: "--version", short: "-V", description: "print the version" };
+/** The exit codes (DESIGN.md section 5), for the help and the man page. */
+export const exitCodes: readonly { readonly code: string; readonly meaning: string }[] = [
+  { code: "0", meaning: "success" },
+  { code: "1", meaning: "the program has errors (diagnostics on stderr); `test`: a test failed" },
+  { code: "2", meaning: "bad command-line usage" },
+  { code: "3", meaning: "the machine lacks a tool, header, privilege or BTF (the fix is printed)" },
+  { code: "70", meaning: "internal compiler error (please report it)" },
+  { code: "129, 130, 143", meaning: "stopped by SIGHUP, SIGINT or SIGTERM after undoing partial work" },
+  { code: "other", meaning: "`run`, once the loader ran: the loader's own exit code (128 + N when signal N ended it)" },
+];
+
+export const helpFlag: FlagSpec = { name: "help", long: "--help", short: "-h", description: "show this help" };
+export const versionFlag: FlagSpec = { name: "version", long: "--version", short: "-V", description: "print the version" };
 
 export interface ParsedCommand {
   readonly kind: "command";
@@ -241,6 +273,12 @@ function parseCommandArgs(command: CommandSpec, words: readonly string[]): Parse
   if (!repeated && args.length > command.arguments.length) {
     throw new UsageError(`unexpected argument \`${args[command.arguments.length]}\` for \`${command.name}\``, command.name);
   }
+  command.arguments.forEach((argument, i) => {
+    const value = args[i];
+    if (value !== undefined && argument.choices && !argument.choices.includes(value)) {
+      throw new UsageError(`${argument.name} must be one of ${argument.choices.map((c) => `\`${c}\``).join(", ")}, not \`${value}\``, command.name);
+    }
+  });
   return { kind: "command", command, args, flags, passThrough };
 }
 
@@ -308,13 +346,13 @@ export function generalHelp(): string {
     "",
     "Run `kernelscript COMMAND --help` for the options of one command.",
     "",
-    "Exit codes: 0 success, 1 the program has errors, 2 bad usage,",
-    "3 missing tool/header/privilege/BTF (the fix is printed), 70 internal compiler error.",
+    "Exit codes:",
+    ...table(exitCodes.map(({ code, meaning }) => [code, meaning])),
   ];
   return lines.join("\n") + "\n";
 }
 
-function flagColumn(flag: FlagSpec): string {
+export function flagColumn(flag: FlagSpec): string {
   const spelled = flag.short ? `${flag.short}, ${flag.long}` : `    ${flag.long}`;
   return flag.value === undefined ? spelled : `${spelled} ${flag.value}`;
 }

@@ -26,7 +26,7 @@ import { ExitCode, InternalError } from "../failures.js";
 import { stageOutputDirectory, type OutputTarget, type StagedOutput } from "../output-directory.js";
 import { watchInterrupts } from "../interrupts.js";
 import { prepareIncrementalBuild } from "../incremental-build.js";
-import { requireBuildToolchain, runMake } from "../toolchain.js";
+import { requireBuildToolchain, runMake, type MakeOutput } from "../toolchain.js";
 import { compileInMemory, denyWarningsFlag, outputTargetFor, reportDiagnostics } from "./compile.js";
 
 export async function runBuild(context: CommandContext): Promise<ExitCode> {
@@ -37,7 +37,8 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
   const name = baseNameOf(file);
-  await buildAtomically(io, target, result.files, name);
+  await buildAtomically(io, target, result.files, name, io);
+  io.writeStdout(`built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`);
   if (booleanFlag(parsed, "noKernelCheck")) return ExitCode.ok;
   const unavailable = kernelLoadUnavailable(io);
   if (unavailable) {
@@ -61,9 +62,10 @@ export async function runBuild(context: CommandContext): Promise<ExitCode> {
  * Writes the files into a staging sibling of the output directory, runs make there and
  * renames the result over the target only when make succeeded and made both products.
  * Any failure (clang, bpftool, cc, make itself), SIGINT/SIGTERM/SIGHUP, or an exception
- * removes the staging directory and leaves the target as it was.
+ * removes the staging directory and leaves the target as it was. make's output goes to
+ * `makeOutput` (`run` sends it to stderr, leaving stdout to the program it runs).
  */
-async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly EmittedFile[], name: string): Promise<void> {
+export async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly EmittedFile[], name: string, makeOutput: MakeOutput): Promise<void> {
   const interrupts = watchInterrupts(io);
   const unchanged = `\`${target.shown}\` was left unchanged`;
   let staged: StagedOutput | undefined;
@@ -71,7 +73,7 @@ async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly 
     staged = stageOutputDirectory(target, files);
     const incremental = prepareIncrementalBuild(staged.dir, target.absolute, files, name, io.env);
     interrupts.throwIfInterrupted(`build interrupted before make ran; ${unchanged}`);
-    const status = await runMake(staged.dir, io, interrupts);
+    const status = await runMake(staged.dir, makeOutput, interrupts);
     interrupts.throwIfInterrupted(`build interrupted (make stopped); ${unchanged}`);
     // The toolchain is known to be complete here, so C that does not build is our bug.
     if (status !== 0) {
@@ -89,5 +91,4 @@ async function buildAtomically(io: CliIo, target: OutputTarget, files: readonly 
     staged?.discard();
     interrupts.dispose();
   }
-  io.writeStdout(`built ${join(target.shown, `${name}.bpf.o`)} (eBPF object) and ${join(target.shown, name)} (loader; run it as root)\n`);
 }

@@ -11,6 +11,8 @@ import { runExplain } from "./explain.js";
 import { runInit } from "./init.js";
 import { runFmt } from "./fmt.js";
 import { runLsp } from "./lsp.js";
+import { runRun } from "./run.js";
+import { runCompletion } from "./completion.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -23,4 +25,6 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   init: runInit,
   fmt: runFmt,
   lsp: runLsp,
+  run: runRun,
+  completion: runCompletion,
 };

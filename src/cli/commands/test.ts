@@ -1,7 +1,10 @@
-//! `kernelscript test FILE.ks [--filter SUBSTR] [-o DIR]`: compile in test mode (the
-//! file must have `@test` functions), build `NAME.test` with the generated Makefile, run
-//! it as root and pass its report through: one line per test, failure details beneath,
-//! `N passed, N failed` (`, N skipped`: tests of programs this machine could not load).
+//! `kernelscript test FILE.ks [--filter SUBSTR] [--format text|json|tap] [-o DIR]`:
+//! compile in test mode (the file must have `@test` functions), build `NAME.test` with
+//! the generated Makefile, run it as root and pass its report through: one line per
+//! test, failure details beneath, `N passed, N failed` (`, N skipped`: tests of programs
+//! this machine could not load). With `--format json|tap` stdout holds only that
+//! document (test-report.ts, from the binary's `--report` file); make's output, the
+//! binary's text and the tests' prints go to stderr.
 //! A rejected object is explained once, on its `.ks` line, from the test binary's
 //! verifier log. Exit 0 when every test passed, 1 when one failed or the program
 //! has errors, 2 for usage, 3 when the machine cannot run eBPF (not root, no bpf()).
@@ -20,11 +23,14 @@ import { verifyObject } from "../kernel-check.js";
 import { renderDiagnostics, type Diagnostic, type SourceSet } from "../../compiler/index.js";
 import { parseVerifierLog } from "../../compiler/verifier/index.js";
 import { explainBuiltRejection, readBuiltOutput } from "../../runner/verify.js";
+import { readTestReport, reportAsJson, reportAsTap, selectedTests } from "../test-report.js";
 
 export async function runTest(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
   const filter = stringFlag(parsed, "filter");
+  const format = stringFlag(parsed, "format") ?? "text";
+  const machine = format === "json" || format === "tap";
   const output = stringFlag(parsed, "output");
   const target = output === undefined ? undefined : resolveOutputTarget(output, io.cwd);
   if (target) checkOutputTarget(target, io.cwd, file, "test");
@@ -45,14 +51,26 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
   let keep = target !== undefined;
   try {
     const build = await capture("make", ["--no-print-directory", "-C", dir, `${name}.test`], dir, io);
+    if (machine) io.writeStderr(build.stdout + build.stderr);
     if (build.status !== 0) {
       keep = true;
       throw new InternalError(`the generated test binary did not build (make -C ${dir} ${name}.test):\n${build.stdout}${build.stderr}`);
     }
     // --quiet-rejection: a rejected object's verifier log is only written to a file; it is explained here, once.
-    const run = await capture(`./${name}.test`, ["--quiet-rejection", ...(filter === undefined ? [] : ["--filter", filter])], dir, io);
-    io.writeStdout(run.stdout);
+    const reportPath = join(dir, `${name}.test-report`);
+    const run = await capture(
+      `./${name}.test`,
+      ["--quiet-rejection", ...(filter === undefined ? [] : ["--filter", filter]), ...(machine ? ["--report", reportPath] : [])],
+      dir,
+      io,
+    );
+    (machine ? io.writeStderr : io.writeStdout)(run.stdout);
     io.writeStderr(run.stderr);
+    if (machine) {
+      const text = existsSync(reportPath) ? readFileSync(reportPath, "utf8") : "";
+      const report = readTestReport(file, text, result.semantics, result.sources, selectedTests(result.semantics, filter));
+      io.writeStdout(format === "json" ? reportAsJson(report) : reportAsTap(report));
+    }
     const log = join(dir, `${name}.verifier.log`);
     if (existsSync(log)) {
       keep = true;

@@ -4,11 +4,13 @@
 //! except `main`, the `@helper`s tests call (as user-space C), the `@test` functions and
 //! a runner `main`:
 //!
-//!   NAME.test [--filter SUBSTR]
+//!   NAME.test [--filter SUBSTR] [--report PATH]
 //!     for each test in source order: destroy and reload the eBPF object (fresh maps and
 //!     globals), run the test under setjmp, print `ok   name  (0.4 ms)` or `FAIL name`
 //!     with the failure beneath, or `skip name  (reason)`; then `N passed, N failed`
-//!     (`, N skipped`, `, N filtered out`); exit 1 if any failed.
+//!     (`, N skipped`, `, N filtered out`); exit 1 if any failed. `--report PATH` also
+//!     writes each result as a line to PATH (test-runtime.c, `ks_test_report_result`),
+//!     which `kernelscript test --format json|tap` reads.
 //!
 //! A test whose code neither ran nor attached a program fails ("ran no eBPF program").
 //! A test that runs a program this machine could not load (it calls a kfunc of the
@@ -126,6 +128,7 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
   w.block(`static void ${rejectionHook}(const char *test)`, () => {
     w.line(`if (ks_verifier_log_written) printf("FAIL %s\\n    the kernel rejected the eBPF object (verifier log: %s)\\n", test, ${cString(log)});`);
     w.line(`else printf("FAIL %s\\n    the eBPF object could not be loaded (the error is on stderr)\\n", test);`);
+    w.line(`ks_test_report_result("fail", test, 0, ks_verifier_log_written ? "the kernel rejected the eBPF object (verifier log: " ${cString(log)} ")" : "the eBPF object could not be loaded (the error is on stderr)");`);
   });
   w.line();
   w.block("static double ks_test_now_ms(void)", () => {
@@ -138,13 +141,20 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
     w.line("const char *filter = NULL;");
     w.block("for (int i = 1; i < argc; i++)", () => {
       w.line('if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];');
+      w.block('else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc)', () => {
+        w.line('ks_test_report = fopen(argv[++i], "w");');
+        w.block("if (!ks_test_report)", () => {
+          w.line('fprintf(stderr, "error: cannot write the report %s: %s\\n", argv[i], strerror(errno));');
+          w.line("return 2;");
+        });
+      });
       w.line('else if (strcmp(argv[i], "--quiet-rejection") == 0) ks_verifier_log_only = true;');
       w.block('else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)', () => {
-        w.line(`printf("usage: %s [--filter SUBSTR] [--quiet-rejection]\\nRuns the @test functions of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} in the kernel (needs root).\\n", argv[0]);`);
+        w.line(`printf("usage: %s [--filter SUBSTR] [--report PATH] [--quiet-rejection]\\nRuns the @test functions of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} in the kernel (needs root).\\n", argv[0]);`);
         w.line("return 0;");
       });
       w.block("else", () => {
-        w.line('fprintf(stderr, "error: unknown argument \'%s\' (usage: %s [--filter SUBSTR] [--quiet-rejection])\\n", argv[i], argv[0]);');
+        w.line('fprintf(stderr, "error: unknown argument \'%s\' (usage: %s [--filter SUBSTR] [--report PATH] [--quiet-rejection])\\n", argv[i], argv[0]);');
         w.line("return 2;");
       });
     });
@@ -179,6 +189,7 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
       w.block("if (ks_test_failure[0])", () => {
         w.line("failed++;");
         w.line('printf("FAIL %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
+        w.line('ks_test_report_result("fail", ks_tests[i].name, elapsed, ks_test_failure);');
         w.comment("Failure details, indented under the test's line.");
         w.line("const char *line = ks_test_failure;");
         w.block("while (*line)", () => {
@@ -192,10 +203,12 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
       w.block("else if (ks_test_skipped[0])", () => {
         w.line("skipped++;");
         w.line('printf("skip %s  (%s)\\n", ks_tests[i].name, ks_test_skipped);');
+        w.line('ks_test_report_result("skip", ks_tests[i].name, elapsed, ks_test_skipped);');
       });
       w.block("else", () => {
         w.line("passed++;");
         w.line('printf("ok   %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
+        w.line('ks_test_report_result("ok", ks_tests[i].name, elapsed, "");');
       });
     });
     w.line("ks_cleanup();");

@@ -63,6 +63,35 @@ static __attribute__((noreturn)) void ks_test_skip(const char *reason)
     longjmp(ks_test_jump, 1);
 }
 
+/*
+ * --report PATH: one line per test for `kernelscript test --format json|tap`, apart from
+ * stdout (where the tests' own prints go): STATUS TAB NAME TAB MILLISECONDS TAB MESSAGE,
+ * STATUS being ok, fail or skip; in NAME and MESSAGE a backslash, tab and newline are
+ * written \\, \t and \n.
+ */
+static FILE *ks_test_report;
+
+static void ks_test_report_text(const char *text)
+{
+    for (; *text; text++) {
+        if (*text == '\\') fputs("\\\\", ks_test_report);
+        else if (*text == '\t') fputs("\\t", ks_test_report);
+        else if (*text == '\n') fputs("\\n", ks_test_report);
+        else fputc(*text, ks_test_report);
+    }
+}
+
+static void ks_test_report_result(const char *status, const char *name, double ms, const char *message)
+{
+    if (!ks_test_report) return;
+    fprintf(ks_test_report, "%s\t", status);
+    ks_test_report_text(name);
+    fprintf(ks_test_report, "\t%.3f\t", ms);
+    ks_test_report_text(message);
+    fputc('\n', ks_test_report);
+    fflush(ks_test_report);
+}
+
 static KS_UNUSED const char *ks_test_fmt(int slot, long long value, int is_signed, const struct ks_test_label *labels)
 {
     static char buffers[2][128];

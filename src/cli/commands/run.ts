@@ -1,0 +1,107 @@
+//! `kernelscript run FILE.ks [-o DIR] [-- ARGS]`: compile, build (incrementally: make
+//! redoes only what changed since the last run), then run the loader with ARGS and exit
+//! with its exit code (a loader killed by signal N: 128 + N, as a shell says it).
+//!
+//! Where the build goes: `-o DIR` when given (as `build -o DIR`); otherwise a directory
+//! of the cache (`<cache>/run/NAME-<hash of the file's absolute path>`), so running a
+//! file leaves nothing in the working directory and the next run of the same file
+//! rebuilds nothing; with caching off (`KS_CACHE_DIR=`) a temporary directory, removed
+//! after the run. The loader runs in the user's working directory, so relative paths in
+//! ARGS mean what they say.
+//!
+//! The loader loads eBPF programs, which needs root: without it `run` stops with exit 3
+//! and the `sudo` command line, after compiling (program errors come first) and before
+//! building. make's output goes to stderr; stdout is the loader's alone.
+//!
+//! Signals: the loader runs in a process group of its own and SIGINT/SIGTERM/SIGHUP
+//! that reach `kernelscript` are passed to it once (a Ctrl-C in the terminal reaches
+//! only our group; the loader takes a second signal as "end now", so it must not get
+//! the terminal's copy and ours). The loader then detaches and exits; its code is ours.
+
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, constants as osConstants } from "node:os";
+import { join, resolve } from "node:path";
+import { baseNameOf } from "../../compiler/host.js";
+import { stringFlag, type CliIo, type CommandContext } from "../context.js";
+import { EnvironmentError, ExitCode } from "../failures.js";
+import { checkOutputTarget, resolveOutputTarget, type OutputTarget } from "../output-directory.js";
+import { requireBuildToolchain } from "../toolchain.js";
+import { cacheDirectory } from "../../runner/cache-dir.js";
+import { buildAtomically } from "./build.js";
+import { compileInMemory, denyWarningsFlag, reportDiagnostics } from "./compile.js";
+
+export async function runRun(context: CommandContext): Promise<ExitCode> {
+  const { io, parsed } = context;
+  const file = parsed.args[0]!;
+  const explicit = stringFlag(parsed, "output");
+  const chosen = explicit === undefined ? undefined : resolveOutputTarget(explicit, io.cwd);
+  if (chosen) checkOutputTarget(chosen, io.cwd, file, "run");
+  const result = await compileInMemory(io, file, true, false, "warning", denyWarningsFlag(context));
+  if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
+  requireRoot(io, file, parsed.passThrough);
+  requireBuildToolchain(io.env, io.isRoot);
+
+  const name = baseNameOf(file);
+  const { target, temporary } = chosen ? { target: chosen, temporary: false } : defaultTarget(io, file, name);
+  try {
+    await buildAtomically(io, target, result.files, name, { env: io.env, writeStdout: io.writeStderr, writeStderr: io.writeStderr });
+    return await runLoader(io, join(target.absolute, name), parsed.passThrough);
+  } finally {
+    if (temporary) rmSync(target.absolute, { recursive: true, force: true });
+  }
+}
+
+/** Exit 3 with the `sudo` command line when not root. */
+function requireRoot(io: CliIo, file: string, args: readonly string[]): void {
+  if (io.isRoot) return;
+  const rest = args.length > 0 ? ` -- ${args.map(shellWord).join(" ")}` : "";
+  throw new EnvironmentError(
+    [`\`kernelscript run\` starts the loader of ${file}, which loads its eBPF programs into the kernel: that needs root`],
+    `sudo kernelscript run ${shellWord(file)}${rest}`,
+  );
+}
+
+/** A word as a shell reads it back (quoted when it has anything but safe characters). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The cache's directory for this source file, or a temporary one when there is no cache. */
+function defaultTarget(io: CliIo, file: string, name: string): { target: OutputTarget; temporary: boolean } {
+  const cache = cacheDirectory(io.env);
+  if (cache !== undefined) {
+    const key = createHash("sha256").update(resolve(io.cwd, file)).digest("hex").slice(0, 16);
+    const dir = join(cache, "run", `${name}-${key}`);
+    return { target: { shown: dir, absolute: dir }, temporary: false };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `kernelscript-run-${name}-`));
+  return { target: { shown: dir, absolute: dir }, temporary: true };
+}
+
+/**
+ * Runs the loader with the terminal's streams and `args`; resolves to its exit code, or
+ * 128 + N when signal N ended it. Signals that reach us meanwhile are passed on.
+ */
+function runLoader(io: CliIo, loader: string, args: readonly string[]): Promise<ExitCode> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(loader, [...args], { cwd: io.cwd, env: { ...io.env }, stdio: "inherit", detached: true });
+    const stopForwarding = io.onInterrupt?.((signal) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    });
+    child.on("error", (error) => {
+      stopForwarding?.();
+      reject(error);
+    });
+    child.on("exit", (code, signal) => {
+      stopForwarding?.();
+      // The loader's own exit code is ours, whatever it is (its meaning is the program's).
+      resolvePromise((code ?? 128 + (signal ? osConstants.signals[signal] : 0)) as ExitCode);
+    });
+  });
+}
