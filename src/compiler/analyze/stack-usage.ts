@@ -158,15 +158,13 @@ function keepLargest(frame: Frame, temporary: Variable | undefined): void {
 
 /** What a map write's helper call needs on the stack: its key, and the value when it is a literal. */
 function statementTemporary(s: ir.IrStmt, tables: TypeTables): Variable | undefined {
-  switch (s.kind) {
-    case "mapUpdate": {
-      // A literal is a C temporary of its own; other values are variables or counted where they are made.
-      const value = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ? slotBytes(sizeOf(s.value.type, tables)) : 0;
-      return { name: value > 0 ? `key and value written to ${s.map}` : `key of ${s.map}`, bytes: slotBytes(sizeOf(s.key.type, tables)) + value };
-    }
-    case "mapDelete": case "mapCompound": return { name: `key of ${s.map}`, bytes: sizeOf(s.key.type, tables) };
-    default: return undefined;
+  if (s.kind === "mapUpdate") {
+    // A literal is a C temporary of its own; other values are variables or counted where they are made.
+    const value = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ? slotBytes(sizeOf(s.value.type, tables)) : 0;
+    return { name: value > 0 ? `key and value written to ${s.map}` : `key of ${s.map}`, bytes: slotBytes(sizeOf(s.key.type, tables)) + value };
   }
+  if (s.kind === "mapDelete" || s.kind === "mapCompound") return { name: `key of ${s.map}`, bytes: sizeOf(s.key.type, tables) };
+  return undefined;
 }
 
 /** The variables a loop binds for its body (the range variable, the map loop's key and value). */
