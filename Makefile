@@ -31,6 +31,9 @@ REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/z
 TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
 NPM_STAMP := node_modules/.package-lock.json
+# The VS Code extension's own dependencies (editors/vscode has its own lock file).
+VSCODE_DIR := editors/vscode
+VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
 
 .PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix package
 
@@ -41,7 +44,7 @@ all: build
 # (loaders, packets, timers), so while one file's kernel test runs the others build C or
 # check goldens and keep both cores busy; identical C builds are made once
 # (tests/harness/build-cache.ts, build/cache/builds).
-test: system-packages build
+test: system-packages build $(VSCODE_STAMP)
 	node --test --test-concurrency=3 build/tests/
 
 # The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
@@ -51,7 +54,7 @@ test: system-packages build
 # (nothing here shares state). `make test` runs all of this too, with the C builds and
 # the kernel tests.
 CHECK_TESTS = build/tests/unit/ $(wildcard build/tests/*.test.js) build/tests/fuzz/
-check: build
+check: build $(VSCODE_STAMP)
 	KS_CORE_FUZZ_INPUTS=300 node --test --test-concurrency=2 $(CHECK_TESTS)
 
 demo: system-packages build
@@ -99,9 +102,8 @@ grammar: build
 
 # The VS Code extension, a package of its own (editors/vscode, with its own lock file):
 # install its dependencies, type-check and bundle src/ with esbuild, and package it with
-# @vscode/vsce into editors/vscode/kernelscript-VERSION.vsix. Not part of `make test`.
-VSCODE_DIR := editors/vscode
-VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
+# @vscode/vsce into editors/vscode/kernelscript-VERSION.vsix. `make test` and `make check`
+# install its dependencies too: tests/unit/grammar-extension.test.ts packages it.
 vsix: $(VSCODE_STAMP)
 	cd $(VSCODE_DIR) && npm run package
 
