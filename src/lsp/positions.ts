@@ -5,18 +5,12 @@ import { pathToFileURL } from "node:url";
 import type { Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, Position, Range } from "vscode-languageserver";
 import { DiagnosticSeverity } from "vscode-languageserver";
 import type { Diagnostic, SourceFile, Span } from "../compiler/index.js";
+import { lineColumnOf } from "../compiler/index.js";
 
 /** The LSP position of `offset` in `file`. */
 export function positionOf(file: SourceFile, offset: number): Position {
-  const starts = file.lineStarts;
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low, character: offset - (starts[low] ?? 0) };
+  const { line, column } = lineColumnOf(file, offset);
+  return { line: line - 1, character: column - 1 };
 }
 
 export function rangeOf(file: SourceFile, span: Span): Range {
