@@ -13,6 +13,14 @@ export function positionOf(file: SourceFile, offset: number): Position {
   return { line: line - 1, character: column - 1 };
 }
 
+/** The offset of an LSP position in `source` (a character past the line's end stops at the next line's start). */
+export function offsetOf(source: SourceFile, position: { line: number; character: number }): number {
+  const start = source.lineStarts[position.line];
+  if (start === undefined) return source.text.length;
+  const next = source.lineStarts[position.line + 1] ?? source.text.length;
+  return Math.min(start + position.character, next);
+}
+
 export function rangeOf(file: SourceFile, span: Span): Range {
   return { start: positionOf(file, span.start), end: positionOf(file, span.end) };
 }

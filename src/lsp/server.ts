@@ -25,7 +25,7 @@ import {
   semanticTokens, semanticTokenTypes, semanticTokenModifiers, type Analysis, type CompletionKind, type OutlineKind, type OutlineSymbol,
 } from "../compiler/service/index.js";
 import { NodeHost } from "../cli/node-host.js";
-import { positionOf, rangeOf, toLspDiagnostic, uriOf } from "./positions.js";
+import { offsetOf, positionOf, rangeOf, toLspDiagnostic, uriOf } from "./positions.js";
 import { formatDocument } from "./formatting.js";
 
 export interface ServerOptions {
@@ -305,13 +305,6 @@ export function startServer(options: ServerOptions): Connection {
   documents.listen(connection);
   connection.listen();
   return connection;
-}
-
-function offsetOf(source: SourceFile, position: { line: number; character: number }): number {
-  const start = source.lineStarts[position.line];
-  if (start === undefined) return source.text.length;
-  const next = source.lineStarts[position.line + 1] ?? source.text.length;
-  return Math.min(start + position.character, next);
 }
 
 const completionKinds: Readonly<Record<CompletionKind, CompletionItemKind>> = {
