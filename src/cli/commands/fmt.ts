@@ -11,7 +11,7 @@
 
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { formatSource, makeSourceFile, renderDiagnostics, type Diagnostic, type SourceFile } from "../../compiler/index.js";
+import { formatSource, makeSourceFile, renderDiagnostics, type Diagnostic, type FormatResult, type SourceFile } from "../../compiler/index.js";
 import { Diagnostics } from "../../compiler/diagnostics/diagnostic.js";
 import { missingInputFile } from "../../compiler/diagnostics/catalog/names.js";
 import { booleanFlag, type CliIo, type CommandContext } from "../context.js";
@@ -50,11 +50,8 @@ function formatFile(io: CliIo, file: string, check: boolean): Outcome {
   }
   const result = formatSource(file, text);
   switch (result.kind) {
-    case "notParsed":
-      return reportErrors(io, file, result.diagnostics, makeSourceFile(file, text));
-    case "internalError":
-      io.writeStderr(internalErrorText(result.message, file));
-      return "internal";
+    case "notParsed": case "internalError":
+      return reportUnformatted(io, file, text, result);
     case "formatted":
       if (!result.changed) return "unchanged";
       if (check) {
@@ -68,16 +65,20 @@ function formatFile(io: CliIo, file: string, check: boolean): Outcome {
   }
 }
 
+/** A text the formatter did not format: its syntax errors rendered, or the formatter's own failure. */
+function reportUnformatted(io: CliIo, name: string, text: string, result: Exclude<FormatResult, { kind: "formatted" }>): Outcome {
+  if (result.kind === "notParsed") return reportErrors(io, name, result.diagnostics, makeSourceFile(name, text));
+  io.writeStderr(internalErrorText(result.message, name));
+  return "internal";
+}
+
 function formatStdin(io: CliIo, check: boolean): Outcome {
   const text = readFileSync(0, "utf8");
   const name = "<stdin>";
   const result = formatSource(name, text);
   switch (result.kind) {
-    case "notParsed":
-      return reportErrors(io, name, result.diagnostics, makeSourceFile(name, text));
-    case "internalError":
-      io.writeStderr(internalErrorText(result.message, name));
-      return "internal";
+    case "notParsed": case "internalError":
+      return reportUnformatted(io, name, text, result);
     case "formatted":
       if (check) {
         if (result.changed) io.writeStdout(`${name}\n`);
