@@ -732,4 +732,3 @@ export function cString(value: string): string {
   }
   return out + '"';
 }
-
