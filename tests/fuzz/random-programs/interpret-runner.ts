@@ -36,23 +36,25 @@ export function interpretBatch(seeds: readonly number[], generate: GenerateOptio
     if (g.program) programs.push(g.program);
     else failures.push({ seed, stage: "generate", summary: `the generator failed: ${g.error?.split("\n")[0] ?? ""}`, source: undefined });
   }
-  if (programs.length === 0) return failures;
+  return [...failures, ...interpretPrograms(programs, stepLimit)];
+}
+
+/** Runs generated programs (each with its own prefix) as they are: the self-test changes one's expected value first. */
+export function interpretPrograms(programs: readonly Program[], stepLimit?: number): InterpretFailure[] {
+  if (programs.length === 0) return [];
   const path = "/fuzz/interpret.ks";
   const texts = programs.map(programSource);
   const { result, ir } = lowerModule(path, memoryHost(new Map([[path, texts.join("\n")]])), { makefile: false });
   if (!ir || result.diagnostics.length > 0) {
     if (programs.length === 1) {
       const rendered = result.diagnostics.map((d) => renderDiagnostic(d, result.sources, { color: false })).join("\n");
-      return [...failures, { seed: programs[0]!.seed, stage: "compile", summary: `the compiler reported: ${rendered.split("\n")[0] ?? ""}`, source: texts[0] }];
+      return [{ seed: programs[0]!.seed, stage: "compile", summary: `the compiler reported: ${rendered.split("\n")[0] ?? ""}`, source: texts[0] }];
     }
     // Split until each failure is one program.
     const half = Math.ceil(programs.length / 2);
-    return [
-      ...failures,
-      ...interpretBatch(programs.slice(0, half).map((p) => p.seed), generate, stepLimit),
-      ...interpretBatch(programs.slice(half).map((p) => p.seed), generate, stepLimit),
-    ];
+    return [...interpretPrograms(programs.slice(0, half), stepLimit), ...interpretPrograms(programs.slice(half), stepLimit)];
   }
+  const failures: InterpretFailure[] = [];
   for (const p of programs) {
     const names = scaffoldNames(p.prefix);
     const run = runProgram(ir, names.main, { packet: frame, ingressIfindex: 1 }, stepLimit === undefined ? {} : { stepLimit });
