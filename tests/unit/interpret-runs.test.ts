@@ -160,3 +160,26 @@ fn thrice() {
     assert.deepEqual(report.trace.tests[0]!.runs.map((r) => r.retval), [2], "one run recorded per test() call");
   });
 });
+
+describe("interpreter: agreement with the kernel (disagreements found and fixed)", () => {
+  it("a TC run's ingress_ifindex is the run's (0 by default, as the kernel's skb_iif), its ifindex the loopback device", () => {
+    const source = `
+var seen: array<u32, u32>(2)
+@tc("ingress")
+fn t(ctx: TcContext) -> TcAction {
+    seen[0] = ctx.ingress_ifindex
+    seen[1] = ctx.ifindex
+    return TC_ACT_OK
+}
+@test
+fn defaults() {
+    assert(test(t, TestRun {}) == TC_ACT_OK)
+    assert(seen[0] == 0 && seen[1] == 1)
+    assert(test(t, TestRun { ingress_ifindex: 7 }) == TC_ACT_OK)
+    assert(seen[0] == 7, "copied as given: it names no device")
+}
+`;
+    const report = interpretSource(source);
+    assert.deepEqual(statuses(report), { defaults: "pass" }, report.tests[0]?.message);
+  });
+});
