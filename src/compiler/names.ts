@@ -37,6 +37,10 @@ export function sharedHeaderFileName(project: string): string {
 export function binaryFileName(project: string): string {
   return project;
 }
+/** The loader linked statically (`make NAME.static`), for a `FROM scratch` image (`kernelscript package`). */
+export function staticBinaryFileName(project: string): string {
+  return `${project}.static`;
+}
 
 /** bpftool 7.1 keeps at most 63 characters of `gen skeleton … name X` (MAX_OBJ_NAME_LEN 64). */
 const skeletonNameLimit = 63;
