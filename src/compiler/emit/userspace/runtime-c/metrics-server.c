@@ -185,6 +185,11 @@ static void ks_http_read(struct ks_http_client *client) {
     if (n < 0) return;
     client->received += (size_t)n;
     client->request[client->received] = '\0';
+    /* A NUL byte is no part of an HTTP request head (and would hide the rest from strstr). */
+    if (strlen(client->request) != client->received) {
+        ks_http_respond_text(client, "400 Bad Request", "bad request\n");
+        return;
+    }
     bool complete = strstr(client->request, "\r\n\r\n") != NULL || strstr(client->request, "\n\n") != NULL;
     if (complete || client->received == sizeof(client->request) - 1) ks_http_answer(client, complete);
 }
