@@ -1,6 +1,7 @@
 /* The user-space runtime's calls (check/runtime-builtins.ts, docs/language/userspace-runtime.md):
  * clocks in nanoseconds, the shutdown flag, and a sleep that ends at once on shutdown.
- * Needs, defined before it is pasted: ks_exiting (set by ks_on_signal). */
+ * Needs, defined before it is pasted: ks_exiting (set by ks_on_signal), ks_fleet_ready_once
+ * (runtime-c/fleet.c: a main that waits or asks whether to go on is ready). */
 #include <sys/select.h>
 
 #define KS_NS_PER_SEC 1000000000ULL
@@ -21,6 +22,8 @@ static KS_UNUSED __u64 ks_wall_time_ns(void) {
 
 /* running(): false once SIGINT/SIGTERM (or SIGHUP/SIGPIPE) asked the program to stop. */
 static KS_UNUSED bool ks_running(void) {
+    /* A main asking whether to go on has attached what it attaches: ready (--ready-file, --metrics). */
+    ks_fleet_ready_once();
     return !ks_exiting;
 }
 
@@ -30,6 +33,7 @@ static KS_UNUSED bool ks_running(void) {
  * wait instead of being noticed only after it. What was printed is flushed first, so a
  * partial line (printf without a newline) is visible while the program sleeps. */
 static KS_UNUSED bool ks_sleep_ns(__u64 ns) {
+    ks_fleet_ready_once();
     fflush(stdout);
     sigset_t stops, old;
     sigemptyset(&stops);
