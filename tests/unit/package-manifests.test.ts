@@ -5,7 +5,7 @@
 // CRD (ajv, read from ../shared/reference/bpfman, its licence beside it) and the CRD's
 // rule that a program's `type` names its one configuration; the bytecode labels name
 // every program with bpfman's spelling; the YAML written reads back as the objects;
-// E0800 and W0800 are reported where they should be.
+// E0800, E0801 and W0800 are reported where they should be.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -163,6 +163,16 @@ describe("kernelscript package: the plan", () => {
     const line = source.slice(0, result.diagnostics[0]!.primary.span.start).split("\n").length;
     // The program's span begins at its attribute.
     assert.deepEqual(source.split("\n").slice(line - 1, line + 1), ["@xdp", "fn packet_filter(ctx: XdpContext) -> XdpAction {"]);
+  });
+
+  it("E0801: a program with hand-overs (Python imports, exec) cannot go into the static loader image, said on main", () => {
+    const result = packageOf("examples/handover.ks");
+    const found = result.diagnostics.filter((d) => d.code === "E0801");
+    assert.equal(found.length, 1, JSON.stringify(result.diagnostics.map((d) => d.code)));
+    assert.match(found[0]!.message, /Python/);
+    const source = readFileSync(join(repoRoot, "examples/handover.ks"), "utf8");
+    assert.match(source.slice(found[0]!.primary.span.start), /^fn main\(/);
+    assert.equal(result.deployment, undefined);
   });
 
   it("the YAML written reads back as the objects, one document each, and the labels parse as bpfman parses them", () => {

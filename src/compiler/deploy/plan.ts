@@ -14,7 +14,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { programTypeInfo } from "../kernel/program-types.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { binaryFileName, bpfObjectFileName, programName, staticBinaryFileName } from "../names.js";
-import { packageNeedsInterface, bpfmanCannotAttach } from "../diagnostics/catalog/deployment.js";
+import { packageNeedsHandover, packageNeedsInterface, bpfmanCannotAttach } from "../diagnostics/catalog/deployment.js";
 import { bpfmanApplication } from "./bpfman.js";
 import { daemonSetObjects, type LoaderFlags } from "./daemonset.js";
 import { packageReadme } from "./readme.js";
@@ -80,6 +80,15 @@ export function planDeployment(module: IrModule, options: DeployOptions, diags: 
   const needsInterface = module.programs.filter((p) => programTypeInfo[p.programType].attach.kind === "interface");
   if (needsInterface.length > 0 && options.interfaces.length === 0) {
     for (const program of needsInterface) diags.report(packageNeedsInterface, program.span, program.name, programTypeInfo[program.programType].label);
+    usable = false;
+  }
+  // Hand-overs need what a FROM scratch image lacks (CPython, an interpreter): said on
+  // `main`, where user space starts (the IR keeps no span of the imports).
+  const handover = module.handover;
+  const handoverKind = (handover?.pythonModules.length ?? 0) > 0 ? "python" : (handover?.execScripts.length ?? 0) > 0 ? "exec" : undefined;
+  const userMain = module.userFunctions.find((f) => f.name === "main") ?? module.userFunctions[0];
+  if (handoverKind && userMain) {
+    diags.report(packageNeedsHandover, userMain.span, handoverKind);
     usable = false;
   }
   const withoutBpfman = module.programs.filter((p) => programTypeInfo[p.programType].bpfman === undefined);

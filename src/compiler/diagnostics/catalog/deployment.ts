@@ -24,3 +24,16 @@ export const bpfmanCannotAttach = defineWarning(
     help: "deploy with the DaemonSet (k8s/daemonset.yaml), whose loader attaches every program",
   }),
 );
+
+export const packageNeedsHandover = defineError(
+  "E0801",
+  "package: a hand-over the loader image cannot run",
+  "The loader image is `FROM scratch`: the loader, statically linked, and nothing else. A program that imports Python modules embeds CPython, which cannot be linked statically, and `exec()` hands over to a script whose interpreter the image does not have. Package such a program's eBPF side with its own loader image (a Containerfile of yours based on an image with Python), or move the user-space work out of the `.ks` file.",
+  (what: "python" | "exec") => ({
+    message: what === "python"
+      ? "this program imports Python modules, which a statically linked loader cannot embed"
+      : "this program hands over to a script with `exec()`, which the loader image has no interpreter for",
+    label: "user space of this program",
+    help: "`kernelscript build` this program and write the image yourself, or keep the user-space work outside the .ks file",
+  }),
+);
