@@ -41,7 +41,7 @@ export function loaderArguments(module: IrModule, objectName: string, options: D
     "--pin-dir", `${flags.pinRoot}/${objectName}`,
     "--shutdown-timeout", String(flags.shutdownTimeoutSeconds),
     // A user `main` parses its own options; the default main takes `-i IFACE`.
-    ...(module.userFunctions.some((f) => f.name === "main") ? [] : interfaceFlags),
+    ...(module.hasUserMain ? [] : interfaceFlags),
     ...options.loaderArguments,
   ];
 }
