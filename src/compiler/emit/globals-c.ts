@@ -18,7 +18,7 @@ import type * as ir from "../ir.js";
 import { atomicCapable } from "../kernel/builtins.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
-import { cString, intLiteral, type Side } from "./c-code.js";
+import { intLiteral, type Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { headerFieldPath } from "../kernel/headers.js";

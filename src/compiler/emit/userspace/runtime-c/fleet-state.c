@@ -22,6 +22,8 @@ static volatile sig_atomic_t ks_stop_signal;
 /* Defined later (runtime-c/fleet.c, and ks_metrics_write_maps per program: emit/userspace/metrics.ts). */
 static void ks_fleet_stop(void);
 static KS_UNUSED void ks_fleet_ready_once(void);
+/* A user main's first sleep()/running() (runtime-c/runtime-calls.c) or dispatch(): ready. */
+#define KS_BEFORE_WAIT() ks_fleet_ready_once()
 
 /* The first stop signal: the pod stops being ready at once (the ready file goes first,
  * before anything is detached), and the shutdown deadline starts. Async-signal-safe:
