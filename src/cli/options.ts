@@ -145,6 +145,7 @@ export const commands: readonly CommandSpec[] = [
       { name: "image", long: "--image", value: "NAME:TAG", description: "the loader image's name (default: localhost/NAME:latest); the bytecode image is NAME-bytecode:TAG" },
       { name: "interface", long: "--interface", value: "IFACE[,IFACE…]", description: "the interfaces XDP and TC programs attach to on every node (needed when the file has such programs)" },
       { name: "namespace", long: "--namespace", value: "NS", description: "the namespace of the DaemonSet (default: kernelscript)" },
+      { name: "metricsPort", long: "--metrics-port", value: "PORT", description: "the loader's metrics port in the DaemonSet (default: 9464; on the host network each application on a node needs its own)" },
       { name: "noImages", long: "--no-images", description: "write the files and build the loader, but build no image (no podman needed)" },
       {
         name: "push",

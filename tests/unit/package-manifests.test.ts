@@ -109,6 +109,17 @@ describe("kernelscript package: the plan", () => {
     assert.equal(application["spec"]["byteCode"]["image"]["url"], options.bytecodeImage);
   });
 
+  it("--metrics-port: the loader's flag, the container port, the probes and the scrape annotation", () => {
+    const plan = packageOf("examples/seed_packet_filter.ks", { ...options, metricsPort: 9555 }).deployment!;
+    validateKubernetes(plan.manifests[0]!.documents);
+    const template = (plan.manifests[0]!.documents[2] as Objects)["spec"]["template"];
+    const container = template.spec.containers[0];
+    assert.equal(container.args[container.args.indexOf("--metrics") + 1], "0.0.0.0:9555");
+    assert.deepEqual(container.ports, [{ name: "metrics", containerPort: 9555, protocol: "TCP" }]);
+    assert.equal(container.readinessProbe.httpGet.port, "metrics");
+    assert.equal(template.metadata.annotations["prometheus.io/port"], "9555");
+  });
+
   it("TC: a TCX link in the program's direction", () => {
     const plan = packageOf("examples/tc_ttl_guard.ks").deployment!;
     assert.deepEqual(plan.programTypes, { ttl_guard: "tc" });

@@ -53,6 +53,11 @@ function deployOptions(context: CommandContext, file: string, name: string): Dep
   const interfaces = (stringFlag(parsed, "interface") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
   const namespace = stringFlag(parsed, "namespace") ?? "kernelscript";
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) throw new UsageError(`--namespace \`${namespace}\` is not a Kubernetes namespace name`, "package");
+  const port = stringFlag(parsed, "metricsPort");
+  const metricsPort = port === undefined ? undefined : Number(port);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 1 && metricsPort <= 65535)) {
+    throw new UsageError(`--metrics-port \`${port}\` is not a port number (1–65535)`, "package");
+  }
   return {
     loaderImage: images.loader,
     bytecodeImage: images.bytecode,
@@ -60,6 +65,7 @@ function deployOptions(context: CommandContext, file: string, name: string): Dep
     namespace,
     loaderArguments: parsed.passThrough,
     source: baseNameOf(file) + ".ks",
+    ...(metricsPort === undefined ? {} : { metricsPort }),
   };
 }
 

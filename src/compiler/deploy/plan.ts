@@ -32,6 +32,11 @@ export interface DeployOptions {
   readonly loaderArguments: readonly string[];
   /** What `org.opencontainers.image.source` says: where the program comes from. */
   readonly source: string;
+  /**
+   * The metrics port (`--metrics-port`, default 9464): on the host network, each
+   * application on a node needs a port of its own.
+   */
+  readonly metricsPort?: number;
 }
 
 /** One manifest file: its path under the package directory and its YAML documents. */
@@ -62,10 +67,12 @@ export interface Deployment {
 /** The directory of the package holding the generated build (`make static` runs there). */
 export const packageBuildDirectory = "build";
 
+/** The default metrics port (Prometheus' registry lists 9464 for exporters such as this). */
+export const defaultMetricsPort = 9464;
+
 /** The loader's flags every fleet loader has (the DaemonSet passes them). */
-const loaderFlags: LoaderFlags = {
+const fleetFlags: Omit<LoaderFlags, "metricsPort"> = {
   readyFile: "/run/kernelscript-ready/ready",
-  metricsPort: 9464,
   pinRoot: "/sys/fs/bpf/kernelscript",
   // Kubernetes' default grace period is 30 s: the loader gives up waiting a little before.
   shutdownTimeoutSeconds: 25,
@@ -76,6 +83,7 @@ const loaderFlags: LoaderFlags = {
 export function planDeployment(module: IrModule, options: DeployOptions, diags: Diagnostics): Deployment | undefined {
   const name = module.name;
   const objectName = kubernetesName(name);
+  const loaderFlags: LoaderFlags = { ...fleetFlags, metricsPort: options.metricsPort ?? defaultMetricsPort };
   let usable = true;
   const needsInterface = module.programs.filter((p) => programTypeInfo[p.programType].attach.kind === "interface");
   if (needsInterface.length > 0 && options.interfaces.length === 0) {
