@@ -6,7 +6,8 @@
 // standing for the node's host network. Checked: the ready file appears, the metrics
 // endpoint (the DaemonSet's port) serves the seed's counter in Prometheus' format (a real
 // parser reads it) equal to the frames sent, `podman stop` (SIGTERM) ends the container
-// with status 0 and leaves nothing attached (ip link, bpftool net, no program loaded), and
+// with status 0 and leaves nothing attached (ip link, bpftool net and link, no program
+// loaded), and
 // a second container on the same node keeps counting from the pinned map.
 // podman is configured by a containers.conf this test writes (runc, cgroupfs), and its
 // ulimits are explicit.
@@ -98,8 +99,19 @@ function scrapeCount(pair: VethPair, port: number): string | undefined {
   return counts.metrics.find((m) => m.labels?.["key"] === String(loaderIfindex(pair)))?.value ?? "0";
 }
 
-function nothingAttached(pair: VethPair): void {
+/** The id of the XDP program attached to the pod's interface (bpftool net, in its namespace). */
+function attachedProgramId(pair: VethPair): number {
+  const argv = inNamespace(pair.loaderNamespace, ["bpftool", "-j", "net", "show"]);
+  const shown = JSON.parse(sh(argv[0]!, argv.slice(1))) as { xdp?: { devname: string; id: number }[] }[];
+  const entry = shown.flatMap((s) => s.xdp ?? []).find((x) => x.devname === pair.loaderInterface);
+  assert.ok(entry, `bpftool net shows the XDP program on ${pair.loaderInterface}`);
+  return entry.id;
+}
+
+function nothingAttached(pair: VethPair, programId: number): void {
   assert.equal(xdpAttached(pair), false, "ip link shows no XDP program");
+  const links = JSON.parse(sh("bpftool", ["-j", "link", "show"])) as { prog_id?: number }[];
+  assert.deepEqual(links.filter((l) => l.prog_id === programId), [], "bpftool link: no link of the program is left");
   const argv = inNamespace(pair.loaderNamespace, ["bpftool", "-j", "net", "show"]);
   const shown = JSON.parse(sh(argv[0]!, argv.slice(1))) as { xdp?: unknown[]; tc?: unknown[] }[];
   assert.deepEqual(shown.flatMap((s) => [...(s.xdp ?? []), ...(s.tc ?? [])]), []);
@@ -160,32 +172,34 @@ kernelTest("the loader image under podman: ready file, metrics, SIGTERM detaches
       await eventually(() => (last = scrapeCount(pair, spec.metricsPort)) === String(expected), 15_000);
       assert.equal(last, String(expected), `the counter reads ${expected}`);
     };
-    const stop = (container: string) => {
+    const stop = (container: string, programId: number) => {
       // SIGTERM, as the kubelet sends it; podman's own deadline is the grace period's.
       sh("podman", ["stop", "--time", "30", container], env);
       assert.equal(sh("podman", ["inspect", "--format", "{{.State.ExitCode}}", container], env).trim(), "0", logs(container));
       assert.equal(existsSync(readyFile), false, "the ready file is removed");
-      nothingAttached(pair);
+      nothingAttached(pair, programId);
     };
 
     const first = start(1);
     await waitReady(first);
     assert.ok(xdpAttached(pair), "the program is attached to the pod's interface");
+    const firstProgram = attachedProgramId(pair);
     assert.deepEqual(readdirSync(pinDirectory), ["packet_counts"], "the map is pinned under the DaemonSet's --pin-dir");
     await waitCount(0);
     const n = 6;
     sendFrames(pair, 1500, n);
     sendFrames(pair, 600, 4); // under 1400 bytes: passed, not counted
     await waitCount(n);
-    stop(first);
+    stop(first, firstProgram);
 
     const second = start(2);
     await waitReady(second);
+    const secondProgram = attachedProgramId(pair);
     await waitCount(n);
     const m = 3;
     sendFrames(pair, 1500, m);
     await waitCount(n + m);
-    stop(second);
+    stop(second, secondProgram);
   } finally {
     for (const container of containers) spawnSync("podman", ["rm", "--force", container], { env, stdio: "ignore" });
     spawnSync("podman", ["rmi", "--force", image, image.replace(/:test$/, "-bytecode:test")], { env, stdio: "ignore" });
