@@ -5,7 +5,7 @@
 // CRD (ajv, read from ../shared/reference/bpfman, its licence beside it) and the CRD's
 // rule that a program's `type` names its one configuration; the bytecode labels name
 // every program with bpfman's spelling; the YAML written reads back as the objects;
-// E0800, E0801 and W0800 are reported where they should be.
+// E0800–E0802, W0800 and W0801 are reported where they should be.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -184,6 +184,27 @@ describe("kernelscript package: the plan", () => {
     const source = readFileSync(join(repoRoot, "examples/handover.ks"), "utf8");
     assert.match(source.slice(found[0]!.primary.span.start), /^fn main\(/);
     assert.equal(result.deployment, undefined);
+  });
+
+  it("E0802: a cgroup program needs `-- --cgroup PATH` for the default loader; given, the DaemonSet passes it and mounts the node's directory", () => {
+    const refused = packageOf("examples/cgroup_skb.ks");
+    assert.deepEqual(refused.diagnostics.map((d) => d.code).sort(), ["E0802", "W0800"]);
+    assert.equal(refused.deployment, undefined);
+    const plan = packageOf("examples/cgroup_skb.ks", { ...options, loaderArguments: ["--cgroup", "/sys/fs/cgroup/kubepods.slice"] }).deployment!;
+    validateKubernetes(plan.manifests[0]!.documents);
+    const pod = (plan.manifests[0]!.documents[2] as Objects)["spec"]["template"]["spec"];
+    assert.deepEqual(pod.containers[0].args.slice(-2), ["--cgroup", "/sys/fs/cgroup/kubepods.slice"]);
+    assert.ok(pod.volumes.some((v: Objects) => v["hostPath"]?.path === "/sys/fs/cgroup/kubepods.slice"));
+    assert.equal(pod.hostNetwork, undefined, "no interface program: the pod keeps its own network");
+  });
+
+  it("W0801: the kernel module of @kfuncs is left out of the image, said on the first @kfunc", () => {
+    const result = packageOf("examples/kfuncs.ks");
+    const found = result.diagnostics.filter((d) => d.code === "W0801");
+    assert.equal(found.length, 1);
+    const source = readFileSync(join(repoRoot, "examples/kfuncs.ks"), "utf8");
+    assert.match(source.slice(found[0]!.primary.span.start), /^@kfunc/);
+    assert.ok(result.deployment, "a warning: the package is still made");
   });
 
   it("the YAML written reads back as the objects, one document each, and the labels parse as bpfman parses them", () => {

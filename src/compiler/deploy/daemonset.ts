@@ -47,7 +47,7 @@ export function loaderArguments(module: IrModule, objectName: string, options: D
 }
 
 /** Host paths the loader needs: bpffs always, tracefs for tracing programs, the binaries uprobes name. */
-function hostMounts(module: IrModule): { name: string; path: string; type: string; readOnly: boolean }[] {
+function hostMounts(module: IrModule, loaderArguments: readonly string[]): { name: string; path: string; type: string; readOnly: boolean }[] {
   const mounts = [
     { name: "bpffs", path: "/sys/fs/bpf", type: "Directory", readOnly: false },
     // TC owner records (docs/loader.md): a restarted pod removes what a killed one left.
@@ -63,6 +63,9 @@ function hostMounts(module: IrModule): { name: string; path: string; type: strin
       .filter((path) => path.startsWith("/")),
   );
   [...binaries].sort().forEach((path, i) => mounts.push({ name: `probed-binary-${i}`, path, type: "File", readOnly: true }));
+  // The cgroup v2 directory `-- --cgroup PATH` names, from the node.
+  const cgroup = loaderArguments[loaderArguments.indexOf("--cgroup") + 1];
+  if (loaderArguments.includes("--cgroup") && cgroup?.startsWith("/")) mounts.push({ name: "cgroup", path: cgroup, type: "Directory", readOnly: false });
   return mounts;
 }
 
@@ -70,7 +73,7 @@ export function daemonSetObjects(module: IrModule, objectName: string, options: 
   const labels = applicationLabels(objectName);
   const selector = { "app.kubernetes.io/name": objectName };
   const hostNetwork = module.programs.some((p) => programTypeInfo[p.programType].attach.kind === "interface");
-  const mounts = hostMounts(module);
+  const mounts = hostMounts(module, options.loaderArguments);
   const namespace = {
     apiVersion: "v1",
     kind: "Namespace",

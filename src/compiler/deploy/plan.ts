@@ -14,7 +14,7 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import { programTypeInfo } from "../kernel/program-types.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { binaryFileName, bpfObjectFileName, programName, staticBinaryFileName } from "../names.js";
-import { packageNeedsHandover, packageNeedsInterface, bpfmanCannotAttach } from "../diagnostics/catalog/deployment.js";
+import { packageLeavesModuleOut, packageNeedsCgroup, packageNeedsHandover, packageNeedsInterface, bpfmanCannotAttach } from "../diagnostics/catalog/deployment.js";
 import { bpfmanApplication } from "./bpfman.js";
 import { daemonSetObjects, type LoaderFlags } from "./daemonset.js";
 import { packageReadme } from "./readme.js";
@@ -90,6 +90,13 @@ export function planDeployment(module: IrModule, options: DeployOptions, diags: 
     for (const program of needsInterface) diags.report(packageNeedsInterface, program.span, program.name, programTypeInfo[program.programType].label);
     usable = false;
   }
+  const needsCgroup = module.programs.filter((p) => programTypeInfo[p.programType].attach.kind === "cgroup");
+  if (needsCgroup.length > 0 && !module.hasUserMain && !options.loaderArguments.includes("--cgroup")) {
+    for (const program of needsCgroup) diags.report(packageNeedsCgroup, program.span, program.name, programTypeInfo[program.programType].label);
+    usable = false;
+  }
+  const firstModuleFunction = module.kernelModule.find((f) => f.exported) ?? module.kernelModule[0];
+  if (firstModuleFunction) diags.report(packageLeavesModuleOut, firstModuleFunction.span, firstModuleFunction.name);
   // Hand-overs need what a FROM scratch image lacks (CPython, an interpreter): said on
   // `main`, where user space starts (the IR keeps no span of the imports).
   const handover = module.handover;

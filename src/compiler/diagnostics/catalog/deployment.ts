@@ -37,3 +37,25 @@ export const packageNeedsHandover = defineError(
     help: "`kernelscript build` this program and write the image yourself, or keep the user-space work outside the .ks file",
   }),
 );
+
+export const packageNeedsCgroup = defineError(
+  "E0802",
+  "package: a cgroup program without `--cgroup` for the loader",
+  "Cgroup programs attach to a cgroup v2 directory, which the default loader takes on its command line (`--cgroup PATH`). In a DaemonSet that directory is the node's: give the loader its path after `--` (`kernelscript package app.ks -- --cgroup /sys/fs/cgroup/kubepods.slice`); the DaemonSet then mounts it from the node at the same path.",
+  (program: string, label: string) => ({
+    message: `\`${program}\` (${label}) attaches to a cgroup, which the loader's arguments must name`,
+    label: "attaches to a cgroup v2 directory",
+    help: "add the node's cgroup v2 directory for the loader: `kernelscript package FILE.ks -- --cgroup /sys/fs/cgroup/…`",
+  }),
+);
+
+export const packageLeavesModuleOut = defineWarning(
+  "W0801",
+  "package: the kernel module is not in the image",
+  "`@kfunc` functions make a kernel module, built for one kernel's exact version (its `vermagic`): a module in an image would load on no other kernel, so the loader image does not carry it. On the nodes, the programs that call its kfuncs load only when the module is already loaded there (the loader then finds its kfuncs); the others load and attach as usual.",
+  (name: string) => ({
+    message: `the kernel module of \`${name}\` is not in the loader image: programs calling its kfuncs load only on nodes where it is loaded already`,
+    label: "part of the kernel module",
+    help: "build and load the module on each node (`make -C build module` against the node's kernel), or deploy without these kfuncs",
+  }),
+);
