@@ -10,11 +10,13 @@
 // - --pin-dir: a second run on the same directory keeps the counter (N + M);
 // - a user main that never asks running() still ends within --shutdown-timeout
 //   (status 128 + SIGTERM), detached, its ready file gone;
-// - --pin-dir outside a bpffs is refused with the fix before anything is attached.
+// - --pin-dir outside a bpffs is refused with the fix before anything is attached;
+// - --pin-dir takes `pin var` maps too and leaves ring buffers out; a pin there of
+//   another layout is refused by the same check as `pin var` pins.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -301,5 +303,63 @@ kernelTest("--pin-dir outside a bpffs is refused with the fix, before anything i
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     build.cleanup();
+  }
+});
+
+/** Two builds of one program sharing a --pin-dir: the second changes a map's value type. */
+const pinsFirst = `
+struct FpNote {
+    len: u32,
+}
+
+pin var fp_counts: hash<u32, u64>(16)
+var fp_sizes: array<u32, u32>(4)
+var fp_notes: ringbuf<FpNote>(4096)
+
+@xdp
+fn fp_count(ctx: *xdp_md) -> xdp_action {
+    fp_counts[1] += 1
+    fp_sizes[0] = (ctx.data_end - ctx.data) as u32
+    if (var note = fp_notes.reserve()) {
+        note.len = 1
+        fp_notes.submit(note)
+    }
+    return XDP_PASS
+}
+`;
+const pinsSecond = pinsFirst.replace("pin var fp_counts: hash<u32, u64>(16)", "var fp_counts: hash<u32, u32>(16)");
+
+kernelTest("--pin-dir pins every stateful map there (pin var included, ring buffers not); a pin of another layout there is refused", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "ks-fleetloader-"));
+  const pinRoot = `/sys/fs/bpf/ks-test-fleetloader-${process.pid}-pins`;
+  const pinDir = `${pinRoot}/deep/app`;
+  const builds: ReturnType<typeof compileAndBuild>[] = [];
+  try {
+    for (const [dir, source] of [["first", pinsFirst], ["second", pinsSecond]] as const) {
+      const path = join(scratch, dir, "fleet_pins.ks");
+      mkdirSync(join(scratch, dir));
+      writeFileSync(path, source);
+      builds.push(compileAndBuild(path));
+    }
+    await withVethPair(async (pair) => {
+      const run = (binary: string): { status: number | null; stderr: string } => {
+        const argv = inNamespace(pair.loaderNamespace, [binary, "-i", pair.loaderInterface, "--count", "1", "--interval", "0.01", "--pin-dir", pinDir]);
+        const result = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 30_000 });
+        return { status: result.status, stderr: result.stderr };
+      };
+      const first = run(builds[0]!.binary);
+      assert.equal(first.status, 0, first.stderr);
+      assert.deepEqual(readdirSync(pinDir).sort(), ["fp_counts", "fp_sizes"], "the maps pinned, the ring buffer not");
+      assert.equal(existsSync("/sys/fs/bpf/fleet_pins/fp_counts"), false, "the pin var map is under --pin-dir, not /sys/fs/bpf/NAME");
+      const second = run(builds[1]!.binary);
+      assert.equal(second.status, 1, second.stderr);
+      assert.match(second.stderr, new RegExp(`^error: the pin of map 'fp_counts' at ${pinDir}/fp_counts does not fit this program .*its value is 8 bytes there but 4 in this program; .*rm ${pinDir}/fp_counts$`, "m"));
+      assertNothingAttached(pair);
+    });
+  } finally {
+    rmSync(pinRoot, { recursive: true, force: true });
+    rmSync("/sys/fs/bpf/fleet_pins", { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    for (const build of builds) build.cleanup();
   }
 });

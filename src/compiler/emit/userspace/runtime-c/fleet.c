@@ -123,6 +123,8 @@ static bool ks_fleet_is_ready;
 static KS_UNUSED int ks_fleet_ready(void) {
     if (ks_fleet_is_ready) return 0;
     ks_fleet_is_ready = true;
+    /* Asked to stop before it got here (a main's running() after the signal): never ready. */
+    if (ks_exiting) return 0;
     if (ks_fleet.metrics && ks_metrics_start(ks_fleet.metrics) != 0) return -1;
     if (ks_fleet.ready_file) {
         if (ks_fleet_write_ready_file() != 0) return -1;
