@@ -24,9 +24,12 @@ SHELL := /bin/bash
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
 # systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
 # zsh, fish: the completion scripts are checked with them (tests/e2e/completion.test.ts).
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish
-REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
+# podman, runc, skopeo: `kernelscript package` builds images, the tests inspect and run them
+# (tests/e2e/package-images.test.ts, tests/kernel/package-podman.test.ts; curl scrapes the
+# loader's metrics there); pkg-config: what `make static` links (libbpf.a and its libraries).
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish podman runc skopeo curl pkg-config
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish podman runc skopeo curl pkg-config
+REQUIRED_FILES := /usr/lib/$(shell cc -print-multiarch 2>/dev/null)/libbpf.a /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.
