@@ -238,6 +238,11 @@ export interface MapKindRow {
   /** Reached from Python scripts as a dict-like `Map` (emit/python-module.ts). */
   readonly python: boolean;
   /**
+   * Counter-like entries the loader's `--metrics` endpoint exports, one sample per entry
+   * (emit/userspace/metrics.ts; its key and value types decide further). Absent: not exported.
+   */
+  readonly metrics?: true;
+  /**
    * An attribute setting the map's `map_extra` (`@NAME(n)`, a constant from `min` to
    * `max`); what the number means, as a key of the catalogue's wording (E0628).
    */
@@ -358,22 +363,22 @@ const ownerStorage = {
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
-  hash: { offKernel: { store: "hash", traced: true }, ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true, alignedValues: true },
-  array: { offKernel: { store: "array", traced: true }, ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true, alignedValues: true },
+  hash: { offKernel: { store: "hash", traced: true }, ...keyValue, metrics: true, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true, alignedValues: true },
+  array: { offKernel: { store: "array", traced: true }, ...keyValue, metrics: true, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true, alignedValues: true },
   percpu_hash: {
     offKernel: { store: "hash", traced: true },
-    ...keyValue, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
+    ...keyValue, metrics: true, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
     hashTable: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
   percpu_array: {
     offKernel: { store: "array", traced: true },
-    ...keyValue, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
+    ...keyValue, metrics: true, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
     key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
-  lru_hash: { offKernel: { store: "hash", lru: true, traced: true }, ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true, alignedValues: true },
+  lru_hash: { offKernel: { store: "hash", lru: true, traced: true }, ...keyValue, metrics: true, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true, alignedValues: true },
   lru_percpu_hash: {
     offKernel: { store: "hash", lru: true, traced: true },
-    ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, metrics: true, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
     alignedValues: true,
   },
   lpm_trie: {

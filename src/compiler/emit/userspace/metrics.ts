@@ -4,7 +4,8 @@
 //! and user structs; written after the map accessors (maps.ts), whose `lookup` (per-CPU
 //! values summed over every CPU) and `compare_keys` it calls.
 //!
-//! Which maps: hash, array, LRU hash and their per-CPU kinds whose key is an integer (or
+//! Which maps: the kinds whose `metrics` column (kernel/map-kinds.ts) says so — hash,
+//! array, LRU hash and their per-CPU kinds — whose key is an integer (or
 //! a struct of integers) and whose value is an integer (or a struct of integers); enums
 //! and bools count as integers, network-order integers are shown in host order (a `be64`
 //! is left out: no portable conversion without _DEFAULT_SOURCE). Others (ring buffers,
@@ -22,7 +23,7 @@
 //! map's C says so.
 
 import type { IrMap, IrModule } from "../../ir.js";
-import type { MapKind, StructLayout, Type } from "../../types.js";
+import type { StructLayout, Type } from "../../types.js";
 import { typeToString } from "../../types.js";
 import { mapKinds } from "../../kernel/map-kinds.js";
 import type { CWriter } from "../c-writer.js";
@@ -30,8 +31,6 @@ import { cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
 import { mapName, metricsFamilyName, metricsLabelName, metricsTruncatedName, userMapFunctionName } from "../../names.js";
 
-/** The map kinds exported: key/value maps whose every entry is a counter-like value. */
-const exportedKinds: ReadonlySet<MapKind> = new Set<MapKind>(["hash", "array", "percpu_hash", "percpu_array", "lru_hash", "lru_percpu_hash"]);
 
 /** One exported integer: its C path below the key or value, its label or family suffix, its C type. */
 interface Part {
@@ -91,7 +90,7 @@ function exportedMaps(module: IrModule): { exported: ExportedMap[]; skipped: [st
   const skipped: [string, string][] = [];
   const taken = new Set(["kernelscript_up", "kernelscript_programs_attached"]);
   for (const map of module.maps) {
-    if (!exportedKinds.has(map.mapKind)) {
+    if (!mapKinds[map.mapKind].metrics) {
       skipped.push([map.name, `a ${map.mapKind} map is not exported`]);
       continue;
     }
