@@ -110,6 +110,12 @@ export const commands: readonly CommandSpec[] = [
     flags: [
       { name: "filter", long: "--filter", value: "SUBSTR", description: "run only the tests whose name contains SUBSTR" },
       {
+        name: "trace",
+        long: "--trace",
+        value: "FILE",
+        description: "also write what every test observed (each run's result and packet, the maps at its end) to FILE as JSON",
+      },
+      {
         name: "format",
         long: "--format",
         value: "FORMAT",

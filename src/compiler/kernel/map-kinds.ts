@@ -259,6 +259,12 @@ export interface MapKindRow {
   readonly onlyForProgType?: string;
   /** Local storage: the kernel object it keeps values for, and its helpers' prefix (`bpf_inode_storage`). */
   readonly storageHelpers?: string;
+  /**
+   * Its entries are in a test run's trace (`kernelscript test --trace`): a map of plain
+   * key and value bytes that both ways of running tests hold, listed at the end of each
+   * test (every index of an array, CPU 0's slot of a per-CPU value; docs/language/testing.md).
+   */
+  readonly traced?: true;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -330,22 +336,22 @@ const ownerStorage = {
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
-  hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
-  array: { ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
+  hash: { ...keyValue, traced: true, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
+  array: { ...keyValue, traced: true, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
   percpu_hash: {
-    ...keyValue, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
+    ...keyValue, traced: true, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
     hashTable: true, perCpu: true, methods: perCpuMethods,
   },
   percpu_array: {
-    ...keyValue, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
+    ...keyValue, traced: true, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
     key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods,
   },
-  lru_hash: { ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
+  lru_hash: { ...keyValue, traced: true, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
   lru_percpu_hash: {
-    ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, traced: true, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
   },
   lpm_trie: {
-    ...keyValue, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
+    ...keyValue, traced: true, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
     // bpf_for_each_map_elem() does not walk tries (no map_for_each_callback).
     iterable: { kernel: false, user: true },
     flags: ["no_prealloc", ...accessFlags], requiredFlags: noPrealloc,
