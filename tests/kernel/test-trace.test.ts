@@ -1,0 +1,108 @@
+// `kernelscript test FILE --trace OUT.json` in the kernel: the test binary records every
+// run (program, retval, the packet BPF_PROG_TEST_RUN gives back, or null for a raw
+// tracepoint) and, at the end of each test, the bytes of every map of a traced kind;
+// a failing test is traced with status "fail" and the file is still whole JSON.
+// The fixture's comments say what each test does; the expected bytes are the kernel's
+// layout (little-endian integers, a struct key's padding byte, an LPM key's prefix
+// length first).
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kernelSkipReason } from "../../src/runner/capabilities.js";
+import { runCli } from "../harness/cli.js";
+import { kernelTests, repoRoot } from "./helpers.js";
+
+const kernelTest = kernelTests("test-trace.test", kernelSkipReason());
+const env = { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
+const fixture = "tests/kernel/fixtures/test_trace.ks";
+
+interface Trace {
+  version: number;
+  tests: { name: string; status: string; runs: { program: string; retval: number; packet: string | null }[]; maps: Record<string, [string, string][]> }[];
+}
+
+/** The default frame of a run without a packet (Ethernet, IPv4, UDP: 42 bytes), as hex. */
+const defaultFrame = "020000000002" + "020000000001" + "0800" +
+  "4500001c000000004011eea9c6120001c6120002" + "9c4000350008d740";
+
+async function traced(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string; trace: Trace | undefined; dir: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "difftest-trace-"));
+  try {
+    const path = join(dir, "out.json");
+    const run = await runCli(["test", fixture, "--trace", path, ...args], { env });
+    const trace = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Trace) : undefined;
+    return { ...run, trace, dir: readdirSync(dir) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const zeroSlots = [["00000000", "00000000"], ["01000000", "00000000"], ["02000000", "00000000"], ["03000000", "00000000"]];
+const zeroPerCpu = [["00000000", "0000000000000000"], ["01000000", "0000000000000000"]];
+
+kernelTest("--trace writes every run, the packets and the traced maps byte for byte; a failed test is traced as fail", async () => {
+  const run = await traced([]);
+  assert.equal(run.code, 1, `one test fails on purpose:\n${run.stdout}${run.stderr}`);
+  assert.deepEqual(run.dir, ["out.json"], "the temporary file was renamed to the trace");
+  const trace = run.trace!;
+  assert.equal(trace.version, 1);
+  assert.deepEqual(trace.tests.map((t) => [t.name, t.status]), [
+    ["tt_rewrites_and_counts", "pass"],
+    ["tt_raw_has_no_packet", "pass"],
+    ["tt_fails_after_a_run", "fail"],
+  ]);
+  // Key order as the format says, in every test.
+  for (const t of trace.tests) assert.deepEqual(Object.keys(t), ["name", "status", "runs", "maps"]);
+
+  const [counts, raw, failing] = trace.tests as [Trace["tests"][0], Trace["tests"][0], Trace["tests"][0]];
+  // The program wrote 0xaa over the first byte of the destination MAC; the rest is the frame as built.
+  const rewritten = "aa" + defaultFrame.slice(2);
+  assert.deepEqual(counts.runs, [
+    { program: "tt_rewrite", retval: 3, packet: rewritten },
+    { program: "tt_rewrite", retval: 3, packet: rewritten },
+  ]);
+  assert.deepEqual(counts.maps, {
+    // ingress_ifindex 1 (lo): 3 repeats, then 1 run with the kernel's default (also lo).
+    tt_counts: [["01000000", "0400000000000000"]],
+    // proto 0x11, the padding byte (zero: the key is built zeroed), port 53 little-endian.
+    tt_flows: [["11003500", "09000000"]],
+    tt_slots: [["00000000", "00000000"], ["01000000", "00000000"], ["02000000", "05000000"], ["03000000", "00000000"]],
+    // 4 runs × 3, all on CPU 0 (the binary pins itself there).
+    tt_per_cpu: [["00000000", "0000000000000000"], ["01000000", "0c00000000000000"]],
+    // prefix length 24, then 10.0.0.0 as the u32 0x0a000000 is held (little-endian).
+    tt_routes: [["180000000000000a", "04000000"]],
+    tt_untouched: [],
+  }, "every traced map, and not the ring buffer");
+
+  // A raw tracepoint has no packet; -1 is the unsigned 32-bit retval.
+  assert.deepEqual(raw.runs, [
+    { program: "tt_raw", retval: 4294967295, packet: null },
+    { program: "tt_raw", retval: 3, packet: null },
+  ]);
+  assert.deepEqual(raw.maps, { tt_counts: [], tt_flows: [], tt_slots: zeroSlots, tt_per_cpu: zeroPerCpu, tt_routes: [], tt_untouched: [] },
+    "each test starts from a fresh object: nothing of the first test's counts");
+
+  // The failing test: the run before its failed assertion, and the maps as it left them.
+  assert.deepEqual(failing.runs, [{ program: "tt_rewrite", retval: 3, packet: rewritten }]);
+  assert.deepEqual(failing.maps.tt_counts, [["01000000", "0100000000000000"]]);
+});
+
+kernelTest("--trace with --filter: only the tests that ran", async () => {
+  const run = await traced(["--filter", "raw"]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.deepEqual(run.trace!.tests.map((t) => t.name), ["tt_raw_has_no_packet"]);
+});
+
+kernelTest("without --trace the output is as before and nothing else is written", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "difftest-trace-"));
+  try {
+    const run = await runCli(["test", join(repoRoot, fixture), "--filter", "raw"], { env, cwd: dir });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^ok {3}tt_raw_has_no_packet {2}\(\d+\.\d+ ms\)\n\n1 passed, 0 failed, 2 filtered out\n$/);
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
