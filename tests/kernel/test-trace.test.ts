@@ -7,21 +7,17 @@
 // length first).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { runCli } from "../harness/cli.js";
+import { readTrace, type Trace, type TraceTest } from "../harness/trace-compare.js";
 import { kernelTests, repoRoot } from "./helpers.js";
 
 const kernelTest = kernelTests("test-trace.test", kernelSkipReason());
 const env = { CFLAGS: "-Werror", BPF_CFLAGS: "-Werror" };
 const fixture = "tests/kernel/fixtures/test_trace.ks";
-
-interface Trace {
-  version: number;
-  tests: { name: string; status: string; runs: { program: string; retval: number; packet: string | null }[]; maps: Record<string, [string, string][]> }[];
-}
 
 /** The default frame of a run without a packet (Ethernet, IPv4, UDP: 42 bytes), as hex. */
 const defaultFrame = "020000000002" + "020000000001" + "0800" +
@@ -32,7 +28,8 @@ async function traced(args: readonly string[]): Promise<{ code: number; stdout: 
   try {
     const path = join(dir, "out.json");
     const run = await runCli(["test", fixture, "--trace", path, ...args], { env });
-    const trace = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Trace) : undefined;
+    // readTrace checks the format: keys in order, lowercase hex, map entries sorted by key.
+    const trace = existsSync(path) ? readTrace(path) : undefined;
     return { ...run, trace, dir: readdirSync(dir) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -56,7 +53,7 @@ kernelTest("--trace writes every run, the packets and the traced maps byte for b
   // Key order as the format says, in every test.
   for (const t of trace.tests) assert.deepEqual(Object.keys(t), ["name", "status", "runs", "maps"]);
 
-  const [counts, raw, failing] = trace.tests as [Trace["tests"][0], Trace["tests"][0], Trace["tests"][0]];
+  const [counts, raw, failing] = trace.tests as [TraceTest, TraceTest, TraceTest];
   // The program wrote 0xaa over the first byte of the destination MAC; the rest is the frame as built.
   const rewritten = "aa" + defaultFrame.slice(2);
   assert.deepEqual(counts.runs, [
