@@ -28,7 +28,7 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { errorNames, functionName, generatedBanner, mapName, verifierLogFileName, testCaseName } from "../names.js";
+import { errorNames, functionName, generatedBanner, isCompilerMapName, mapName, verifierLogFileName, testCaseName } from "../names.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
@@ -99,12 +99,14 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
 
 /**
  * `--trace`: the entries of every map of a traced kind, by `.ks` name, at the end of a
- * test (runtime-c/test-trace.c `ks_trace_map` reads each through the skeleton).
+ * test (runtime-c/test-trace.c `ks_trace_map` reads each through the skeleton). Maps the
+ * compiler made (`ks_pinned_globals`, the storage of `pin var` globals) are not the
+ * file's: they are left out.
  */
 function emitTraceMaps(w: CWriter, module: ir.IrModule): void {
   w.comment("--trace: every map of a traced kind, at the end of each test.");
   w.block("static void ks_trace_maps(void)", () => {
-    for (const map of module.maps.filter((m) => mapKinds[m.mapKind].traced)) {
+    for (const map of module.maps.filter((m) => mapKinds[m.mapKind].traced && !isCompilerMapName(m.name))) {
       const row = mapKinds[map.mapKind];
       w.line(`ks_trace_map(${cString(map.name)}, ks_skel->maps.${mapName(map.name)}, ${row.everyIndexPresent ? 1 : 0}, ${row.perCpu ? 1 : 0});`);
     }

@@ -131,7 +131,7 @@ static int ks_trace_key_order(const void *a, const void *b)
 static KS_UNUSED void ks_trace_map(const char *name, struct bpf_map *map, int every_index, int per_cpu)
 {
     FILE *out = ks_trace_file;
-    fputs(ks_trace_maps_count++ ? ", " : "", out);
+    fputs(ks_trace_maps_count++ ? ", " : " ", out);
     ks_trace_string(out, name);
     fputs(": [", out);
     int fd = map ? bpf_map__fd(map) : -1;
@@ -199,10 +199,10 @@ static void ks_trace_test(const char *name, const char *status, void (*dump_maps
     FILE *out = ks_trace_file;
     fputs(ks_trace_tests++ ? ",\n    { \"name\": " : "\n    { \"name\": ", out);
     ks_trace_string(out, name);
-    fprintf(out, ", \"status\": \"%s\", \"runs\": [%s], \"maps\": { ", status, ks_trace_runs_len ? ks_trace_runs : "");
+    fprintf(out, ", \"status\": \"%s\", \"runs\": [%s], \"maps\": {", status, ks_trace_runs_len ? ks_trace_runs : "");
     ks_trace_maps_count = 0;
     if (dump_maps) dump_maps();
-    fputs(" } }", out);
+    fputs(ks_trace_maps_count ? " } }" : "} }", out);
     ks_trace_runs_len = 0;
 }
 
