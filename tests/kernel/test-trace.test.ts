@@ -7,7 +7,7 @@
 // length first).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
@@ -99,6 +99,61 @@ kernelTest("without --trace the output is as before and nothing else is written"
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^ok {3}tt_raw_has_no_packet {2}\(\d+\.\d+ ms\)\n\n1 passed, 0 failed, 2 filtered out\n$/);
     assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Found by the differential test: a struct holding packet headers by value had no padding
+// member in the gap before a 4-aligned header, so a compound literal stored into a map
+// left whatever the stack held there; the interpreter, rightly, zeros. `pg_dirty` leaves
+// all-ones bytes on the stack where `pg_store`'s literal is built next (the same runner,
+// the same stack depth: as tests/kernel/struct-key-padding.test.ts does for keys).
+const paddingSource = `
+struct PgSeen { eth: ethhdr, ip: iphdr, udp: udphdr }
+struct PgJunk { f0: u64, f1: u64, f2: u64, f3: u64, f4: u64, f5: u64, f6: u64, f7: u64, f8: u64, f9: u64, f10: u64, f11: u64, f12: u64, f13: u64, f14: u64, f15: u64 }
+var pg_seen: array<u32, PgSeen>(1)
+var pg_junk: array<u32, PgJunk>(1)
+
+@xdp
+fn pg_dirty(ctx: XdpContext) -> XdpAction {
+    var j = PgJunk { f0: 0xffffffffffffffff, f1: 0xffffffffffffffff, f2: 0xffffffffffffffff, f3: 0xffffffffffffffff, f4: 0xffffffffffffffff, f5: 0xffffffffffffffff, f6: 0xffffffffffffffff, f7: 0xffffffffffffffff, f8: 0xffffffffffffffff, f9: 0xffffffffffffffff, f10: 0xffffffffffffffff, f11: 0xffffffffffffffff, f12: 0xffffffffffffffff, f13: 0xffffffffffffffff, f14: 0xffffffffffffffff, f15: 0xffffffffffffffff }
+    pg_junk[0] = j
+    return XDP_PASS
+}
+
+@xdp
+fn pg_store(ctx: XdpContext) -> XdpAction {
+    if (var eth: *ethhdr = ctx.header(0)) {
+        if (var ip: *iphdr = ctx.header(14)) {
+            if (var udp: *udphdr = ctx.header(34)) {
+                pg_seen[0] = PgSeen { eth: *eth, ip: *ip, udp: *udp }
+            }
+        }
+    }
+    return XDP_PASS
+}
+
+@test
+fn pg_gap_is_zero() {
+    assert(test(pg_dirty, TestRun {}) == XDP_PASS)
+    assert(test(pg_store, TestRun {}) == XDP_PASS)
+}
+`;
+
+kernelTest("a struct holding packet headers stores zero bytes in the gap between them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "difftest-trace-"));
+  try {
+    writeFileSync(join(dir, "pg.ks"), paddingSource);
+    const run = await runCli(["test", join(dir, "pg.ks"), "--trace", join(dir, "out.json")], { env, cwd: dir });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const [entry] = readTrace(join(dir, "out.json")).tests[0]!.maps.pg_seen!;
+    // PgSeen { eth: ethhdr (14 bytes), ip: iphdr (4-aligned, at 16), udp: udphdr }: 44 bytes.
+    const value = entry![1];
+    assert.equal(value.length, 44 * 2);
+    assert.equal(value.slice(24, 28), "0800", "h_proto, the last field of the Ethernet header");
+    assert.equal(value.slice(28, 32), "0000", "the two bytes between the Ethernet and the IPv4 header");
+    assert.equal(value.slice(32, 34), "45", "the IPv4 header starts at 16");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
