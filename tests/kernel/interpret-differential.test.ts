@@ -1,6 +1,8 @@
 // The differential check of the two test modes: every example with `@test` functions
-// (examples/, examples/tools/, examples/upstream/) runs in the kernel (the test binary
-// with `--trace`) and in the interpreter (`kernelscript test FILE --interpret --trace`),
+// (examples/, examples/tools/, examples/upstream/) and every test-runner fixture
+// (tests/kernel/fixtures/: failing tests, records, skips, a rejected object) runs in the
+// kernel (the test binary with `--trace`) and in the interpreter (`kernelscript test
+// FILE --interpret --trace`),
 // and the two traces must be equal — every test's status, every run's program, retval
 // and packet, every traced map's bytes at the end of each test (tests/harness/
 // trace-compare.ts says where they differ). A disagreement is a bug in one of the two.
@@ -42,12 +44,16 @@ const interpreterOnlyInKernel = new Map<string, ReadonlyMap<string, string>>([
   ["examples/tp_btf.ks", new Map([["reports_every_exec", "attaches to sched_process_exec and reads the exec'd task through BTF"]])],
   // attach() + run_command(): a real process's reads, seen by attached tracepoints.
   ["examples/tracing.ks", new Map([["records_who_ran_true", "attaches tracepoints and runs /bin/true"]])],
+  // attach() + run_command(): a tracepoint triggered by a real command.
+  ["tests/kernel/fixtures/testing_records.ks", new Map([["rec_attached_tracepoint", "attaches a tracepoint and triggers it with a command"]])],
+  // The verifier's verdict: the kernel rejects the object (the test fails there), which only the kernel decides.
+  ["tests/kernel/fixtures/testing_rejected.ks", new Map([["tr_passes", "the kernel's verifier rejects the object it runs"]])],
 ]);
 
-/** The examples with `@test` functions, as paths from the repository root. */
+/** The examples and fixtures with `@test` functions, as paths from the repository root. */
 function examplesWithTests(): string[] {
   const files: string[] = [];
-  for (const dir of ["examples", "examples/tools", "examples/upstream"]) {
+  for (const dir of ["examples", "examples/tools", "examples/upstream", "tests/kernel/fixtures"]) {
     for (const file of readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith(".ks")).sort()) {
       const path = `${dir}/${file}`;
       if (/^@test\b/m.test(readFileSync(join(repoRoot, path), "utf8"))) files.push(path);
