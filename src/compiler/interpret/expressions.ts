@@ -139,9 +139,10 @@ export abstract class Evaluator {
   elementOf(base: Location, container: Type, index: bigint, type: Type, constant: boolean, span: Span): Location {
     if (base.kind === "kobj") throw new NotExact("an element of a kernel object", "it is kernel memory", span);
     if (container.kind === "str") {
-      const i = Number(BigInt.asUintN(64, index));
-      if (i > container.size) throw new InternalFault(`string index ${i} past str(${container.size})`, span);
-      return { kind: "mem", mem: base.mem, off: base.off + i, type };
+      const i = BigInt.asUintN(64, index);
+      // At or past N: a write changes nothing and a read gives NUL (the C's bound check).
+      if (i >= BigInt(container.size)) return { kind: "mem", mem: newMem(1, "past the string"), off: 0, type };
+      return { kind: "mem", mem: base.mem, off: base.off + Number(i), type };
     }
     if (container.kind === "array") {
       // A run-time index is taken modulo the length (docs/language/integers.md).
@@ -176,24 +177,15 @@ export abstract class Evaluator {
 
   /** The location of an expression: its place when it has one, else a temporary holding its value. */
   locate(e: ir.IrExpr, frame: Frame): Location {
-    switch (e.kind) {
-      case "local":
-        if (e.orAddressOf !== undefined) return this.temporary(e.type, this.expr(e, frame));
-        return this.localLocation(frame.lookup(e.name));
-      case "global": return this.locatePlace({ kind: "global", name: e.name, storage: e.storage, type: e.type }, frame);
-      case "entry": return this.locatePlace({ kind: "entry", name: e.name, type: e.type }, frame);
-      case "field": return this.locatePlace({ kind: "field", target: e.target, field: e.field, viaPointer: e.viaPointer, type: e.type }, frame);
-      case "index": return this.locatePlace({ kind: "index", target: e.target, index: e.index, type: e.type }, frame);
-      case "contextField": {
-        const context = this.expr(e.context, frame);
-        return this.fieldVia(context, e.context.type, e.field, e.type, e.span);
-      }
-      case "unary":
-        if (e.op === "*") return this.deref(this.expr(e.operand, frame), e.type, e.span);
-        return this.temporary(e.type, this.expr(e, frame));
-      default:
-        return this.temporary(e.type, this.expr(e, frame));
-    }
+    // Expressions with a place of their own; any other value is held in a temporary.
+    if (e.kind === "local" && e.orAddressOf === undefined) return this.localLocation(frame.lookup(e.name));
+    if (e.kind === "global") return this.locatePlace({ kind: "global", name: e.name, storage: e.storage, type: e.type }, frame);
+    if (e.kind === "entry") return this.locatePlace({ kind: "entry", name: e.name, type: e.type }, frame);
+    if (e.kind === "field") return this.locatePlace({ kind: "field", target: e.target, field: e.field, viaPointer: e.viaPointer, type: e.type }, frame);
+    if (e.kind === "index") return this.locatePlace({ kind: "index", target: e.target, index: e.index, type: e.type }, frame);
+    if (e.kind === "contextField") return this.fieldVia(this.expr(e.context, frame), e.context.type, e.field, e.type, e.span);
+    if (e.kind === "unary" && e.op === "*") return this.deref(this.expr(e.operand, frame), e.type, e.span);
+    return this.temporary(e.type, this.expr(e, frame));
   }
 
   condition(e: ir.IrExpr, frame: Frame): boolean {
@@ -330,7 +322,16 @@ export abstract class Evaluator {
       case "dispatch": throw new NotExact("`dispatch()`", "it waits for events of attached programs", e.span);
       case "mapMethod": return mapMethod(this, e, frame);
       case "testCall": return this.testCall(e, frame);
-      case "escapeSlot": throw new NotExact("a pointer to a helper's local returned after the call", "the interpreter does not model escape slots yet", e.span);
+      case "escapeSlot": {
+        // The one-entry per-CPU array keeping `local` of `helper` after it returns `&local`.
+        const key = `${e.helper}\u0000${e.local}\u0000${this.cpu(frame)}`;
+        let mem = this.m.escapeSlots.get(key);
+        if (!mem) {
+          mem = newMem(this.layouts.sizeOf(e.type.kind === "pointer" ? e.type.target : e.type), `the slot keeping ${e.local} of ${e.helper}`);
+          this.m.escapeSlots.set(key, mem);
+        }
+        return { kind: "ptr", mem, off: 0 };
+      }
       case "tracing": return tracingOp(this, e, frame);
       case "stringRead": throw new NotExact(`\`str(…)\` read through a kernel pointer`, "it reads kernel or user memory of the traced event", e.span);
     }
@@ -506,7 +507,7 @@ export abstract class Evaluator {
   private builtin(e: Extract<ir.IrExpr, { kind: "builtin" }>, frame: Frame): Value {
     switch (e.name) {
       case "load": case "attach": case "detach": case "register": case "read":
-        throw new NotExact(`\`${e.name}()\``, "attaching programs to kernel events needs the kernel (run the test in kernel mode)", e.span);
+        throw new NotExact(`\`${e.name}()\``, "attaching programs to kernel events needs the kernel", e.span);
       case "exec": case "daemon": case "python":
         throw new NotExact(`\`${e.name}()\``, "it hands over to another process", e.span);
       case "now": case "wall_time": return this.m.now();

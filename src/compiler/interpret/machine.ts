@@ -39,6 +39,8 @@ export class Machine {
   readonly userFunctions = new Map<string, IrFunction>();
   readonly programs = new Map<string, ir.IrProgram>();
   readonly runs: RunRecord[] = [];
+  /** The slots keeping a helper's local after it returned `&local` (per CPU). */
+  readonly escapeSlots = new Map<string, Mem>();
   /** Records submitted to ring buffers / perf event arrays, oldest first, per map. */
   readonly records = new Map<string, { readonly bytes: Uint8Array }[]>();
   /** `print` in eBPF code (the kernel's trace_pipe). */
@@ -114,8 +116,11 @@ export class Machine {
 
   /** One step of the budget: a statement, a loop iteration or a call. */
   step(span: Span | undefined): void {
-    if (++this.steps > this.options.stepLimit) throw new BudgetExceeded("steps", this.options.stepLimit, span);
+    if (++this.steps > this.options.stepLimit) throw new BudgetExceeded("steps", this.options.stepLimit, this.loop ?? span);
   }
+
+  /** The innermost loop running: an exhausted budget points at it (where the time went). */
+  loop: Span | undefined;
 
   enter(span: Span | undefined): void {
     if (++this.depth > this.options.depthLimit) throw new BudgetExceeded("depth", this.options.depthLimit, span);
