@@ -147,6 +147,10 @@ static KS_UNUSED void ks_trace_map(const char *name, struct bpf_map *map, int ev
     if (cpus < 1) cpus = 1;
     unsigned char *value = calloc((size_t)cpus, slot);
     unsigned char *key = calloc(1, key_size), *next = calloc(1, key_size);
+    if (!value || !key || !next) {
+        fprintf(stderr, "error: out of memory while tracing map '%s'\n", name);
+        exit(2);
+    }
     struct ks_trace_entry *entries = NULL;
     size_t count = 0, cap = 0;
     int have = 0;
@@ -162,13 +166,21 @@ static KS_UNUSED void ks_trace_map(const char *name, struct bpf_map *map, int ev
         }
         if (bpf_map_lookup_elem(fd, next, value) != 0) continue;
         if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            entries = realloc(entries, cap * sizeof(*entries));
-            if (!entries) break;
+            size_t grown_cap = cap ? cap * 2 : 16;
+            struct ks_trace_entry *grown = realloc(entries, grown_cap * sizeof(*entries));
+            if (!grown) {
+                fprintf(stderr, "error: out of memory while tracing map '%s'\n", name);
+                exit(2);
+            }
+            entries = grown;
+            cap = grown_cap;
         }
         entries[count].key = malloc(key_size);
         entries[count].value = malloc(value_size);
-        if (!entries[count].key || !entries[count].value) break;
+        if (!entries[count].key || !entries[count].value) {
+            fprintf(stderr, "error: out of memory while tracing map '%s'\n", name);
+            exit(2);
+        }
         memcpy(entries[count].key, next, key_size);
         memcpy(entries[count].value, value, value_size);
         count++;
