@@ -9,6 +9,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
+import { isAddressableValue } from "../ir.js";
 import { isLoop, skipBody, walkStatements, type IrLoop } from "../ir-walk.js";
 import { sizeOf, type TypeTables } from "../types.js";
 
@@ -159,8 +160,12 @@ function keepLargest(frame: Frame, temporary: Variable | undefined): void {
 /** What a map write's helper call needs on the stack: its key, and the value when it is a literal. */
 function statementTemporary(s: ir.IrStmt, tables: TypeTables): Variable | undefined {
   if (s.kind === "mapUpdate") {
-    // A literal is a C temporary of its own; other values are variables or counted where they are made.
-    const value = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ? slotBytes(sizeOf(s.value.type, tables)) : 0;
+    // A literal is a C temporary of its own, and so is a struct that is not a variable
+    // (a helper's result, a map read): the map's accessor takes it by value. A variable is
+    // handed over by address (emit/c-code.ts), so it costs nothing more.
+    const temporary = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ||
+      (s.value.type.kind === "struct" && !isAddressableValue(s.value));
+    const value = temporary ? slotBytes(sizeOf(s.value.type, tables)) : 0;
     return { name: value > 0 ? `key and value written to ${s.map}` : `key of ${s.map}`, bytes: slotBytes(sizeOf(s.key.type, tables)) + value };
   }
   if (s.kind === "mapDelete" || s.kind === "mapCompound") return { name: `key of ${s.map}`, bytes: sizeOf(s.key.type, tables) };

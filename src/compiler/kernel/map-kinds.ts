@@ -202,6 +202,15 @@ export interface MapKindRow {
   readonly perCpu: boolean;
   /** Every index exists (arrays): updates never insert, and the default main prints non-zero entries only. */
   readonly everyIndexPresent: boolean;
+  /**
+   * A lookup's value pointer is 8-byte aligned whatever the value type: arrays keep
+   * `round_up(value_size, 8)` per element, hash tables put the value at
+   * `round_up(key_size, 8)` past the key, per-CPU slots are 8-aligned. An LPM trie's value
+   * follows the key's data unrounded, so it is not. Copies out of such values are done in
+   * 8-byte words (emit/pointers-c.ts); clang 14 copies a byte-aligned struct byte by byte
+   * and spills past the 512 bytes of stack from about 150 bytes on.
+   */
+  readonly alignedValues?: true;
   /** `m[k]`, `m[k] = v`, `delete m[k]`, `if (var e = m[k])` (key/value kinds). */
   readonly indexable: boolean;
   /** What to use instead of `m[k]` on a kind without keys: a key of E0399's help, worded in the catalogue. */
@@ -336,19 +345,20 @@ const ownerStorage = {
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
-  hash: { ...keyValue, traced: true, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
-  array: { ...keyValue, traced: true, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
+  hash: { ...keyValue, traced: true, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true, alignedValues: true },
+  array: { ...keyValue, traced: true, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true, alignedValues: true },
   percpu_hash: {
     ...keyValue, traced: true, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
-    hashTable: true, perCpu: true, methods: perCpuMethods,
+    hashTable: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
   percpu_array: {
     ...keyValue, traced: true, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
-    key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods,
+    key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
-  lru_hash: { ...keyValue, traced: true, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
+  lru_hash: { ...keyValue, traced: true, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true, alignedValues: true },
   lru_percpu_hash: {
     ...keyValue, traced: true, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    alignedValues: true,
   },
   lpm_trie: {
     ...keyValue, traced: true, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
