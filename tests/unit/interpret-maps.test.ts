@@ -183,3 +183,47 @@ fn second() {
     assert.deepEqual(statuses(report), { first: "pass", second: "pass" });
   });
 });
+
+describe("interpreter: a full ring buffer", () => {
+  it("refuses reserve() when full and counts it in dropped()", () => {
+    const report = interpretSource(`
+struct Big { payload: u64[60] }
+var rb: ringbuf<Big>(4096)
+@xdp
+fn flood(ctx: XdpContext) -> XdpAction {
+    for (i in 0..12) {
+        if (var e = rb.reserve()) {
+            e.payload[0] = i
+            rb.submit(e)
+        }
+    }
+    return XDP_PASS
+}
+@test
+fn fills() {
+    assert(test(flood, TestRun {}) == XDP_PASS)
+    assert(rb.pending() == 8, "4096 bytes hold 8 records of 480 + 8 bytes")
+    assert(rb.dropped() == 4)
+}
+`);
+    assert.deepEqual(statuses(report), { fills: "pass" }, report.tests[0]?.message);
+  });
+});
+
+describe("interpreter: @stats maps", () => {
+  it("record() creates the entry with the first sample, then counts, sums and keeps min and max", () => {
+    const run = runSource(`
+struct Stats { count: u64, sum: u64, min: u64, max: u64 }
+@stats var sizes: hash<u32, Stats>(4)
+@xdp
+fn sample(ctx: XdpContext) -> XdpAction {
+    record(sizes, 1, 30)
+    record(sizes, 1, 10)
+    record(sizes, 1, 20)
+    return XDP_PASS
+}
+`, "sample");
+    assert.equal(run.status, "ok", run.message);
+    assert.deepEqual(run.maps.sizes, [[le(1n, 4), le(3n, 8) + le(60n, 8) + le(10n, 8) + le(30n, 8)]]);
+  });
+});

@@ -12,7 +12,8 @@
 //!     writes each result as a line to PATH (test-runtime.c, `ks_test_report_result`),
 //!     which `kernelscript test --format json|tap` reads. `--trace PATH` writes what each
 //!     test observed — its runs, and at its end the entries of every map whose kind is
-//!     `traced` (kernel/map-kinds.ts) — as JSON (runtime-c/test-trace.c), on CPU 0.
+//!     traced (`offKernel.traced` in kernel/map-kinds.ts, as the interpreter's trace) — as
+//!     JSON (runtime-c/test-trace.c), on CPU 0.
 //!
 //! A test whose code neither ran nor attached a program fails ("ran no eBPF program").
 //! A test that runs a program this machine could not load (it calls a kfunc of the
@@ -106,7 +107,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
 function emitTraceMaps(w: CWriter, module: ir.IrModule): void {
   w.comment("--trace: every map of a traced kind, at the end of each test.");
   w.block("static void ks_trace_maps(void)", () => {
-    for (const map of module.maps.filter((m) => mapKinds[m.mapKind].traced && !isCompilerMapName(m.name))) {
+    for (const map of module.maps.filter((m) => mapKinds[m.mapKind].offKernel?.traced && !isCompilerMapName(m.name))) {
       const row = mapKinds[map.mapKind];
       w.line(`ks_trace_map(${cString(map.name)}, ks_skel->maps.${mapName(map.name)}, ${row.everyIndexPresent ? 1 : 0}, ${row.perCpu ? 1 : 0});`);
     }

@@ -311,7 +311,11 @@ export abstract class Evaluator {
         const t = e.type.kind === "pointer" ? e.type.target : e.type;
         const size = this.layouts.sizeOf(t);
         const need = 8 + Math.ceil(size / 8) * 8;
-        if (store.ringUsed + need > store.map.maxEntries) return nullPointer;
+        if (store.ringUsed + need >= store.map.maxEntries) {
+          // The generated reserve counts every record it could not get (`dropped()`).
+          store.dropped++;
+          return nullPointer;
+        }
         store.ringUsed += need;
         return { kind: "ptr", mem: newMem(size, `record of ${e.map}`), off: 0 };
       }
