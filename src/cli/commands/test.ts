@@ -1,10 +1,11 @@
-//! `kernelscript test FILE.ks [--filter SUBSTR] [--format text|json|tap] [-o DIR]`:
+//! `kernelscript test FILE.ks [--filter SUBSTR] [--trace FILE] [--format text|json|tap] [-o DIR]`:
 //! compile in test mode (the file must have `@test` functions), build `NAME.test` with
 //! the generated Makefile, run it as root and pass its report through: one line per
 //! test, failure details beneath, `N passed, N failed` (`, N skipped`: tests of programs
 //! this machine could not load). With `--format json|tap` stdout holds only that
 //! document (test-report.ts, from the binary's `--report` file); make's output, the
-//! binary's text and the tests' prints go to stderr.
+//! binary's text and the tests' prints go to stderr. `--trace FILE`: the binary writes
+//! what each test observed to FILE (runtime-c/test-trace.c; docs/language/testing.md).
 //! A rejected object is explained once, on its `.ks` line, from the test binary's
 //! verifier log. Exit 0 when every test passed, 1 when one failed or the program
 //! has errors, 2 for usage. Without root or bpf() (or with `--interpret`) the tests run
@@ -13,7 +14,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
 import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
 import { fallbackNotice, kernelUnavailableReason, runInterpretedTests } from "./test-interpret.js";
@@ -38,6 +39,9 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
   const format = stringFlag(parsed, "format") ?? "text";
   const machine = format === "json" || format === "tap";
   const output = stringFlag(parsed, "output");
+  // --trace FILE: the binary runs in the build directory, so it gets the path from here.
+  const trace = stringFlag(parsed, "trace");
+  const traceArgs = trace === undefined ? [] : ["--trace", resolve(io.cwd, trace)];
   const target = output === undefined ? undefined : resolveOutputTarget(output, io.cwd);
   if (target) checkOutputTarget(target, io.cwd, file, "test");
   const result = await compileInMemory(io, file, true, true, "warning", denyWarningsFlag(context));
@@ -65,7 +69,7 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
     const reportPath = join(dir, `${name}.test-report`);
     const run = await capture(
       `./${name}.test`,
-      ["--quiet-rejection", ...(filter === undefined ? [] : ["--filter", filter]), ...(machine ? ["--report", reportPath] : [])],
+      ["--quiet-rejection", ...(filter === undefined ? [] : ["--filter", filter]), ...(machine ? ["--report", reportPath] : []), ...traceArgs],
       dir,
       io,
     );

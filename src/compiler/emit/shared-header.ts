@@ -10,7 +10,7 @@ import { alignOf, heldValueType, sizeOf } from "../types.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
-import { packetHeaderByName } from "../kernel/headers.js";
+import { packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import { pasteRuntimeC } from "./userspace/runtime-c.js";
 
 export function needsSharedHeader(module: ir.IrModule): boolean {
@@ -35,7 +35,8 @@ export function emitSharedHeader(module: ir.IrModule): string {
     }, ";");
     w.line();
   }
-  const tables: TypeTables = { structs: new Map(module.structs.map((s) => [s.name, s])), enums: new Map() };
+  // The packet headers' sizes and alignments too: a user struct may hold them by value.
+  const tables: TypeTables = { structs: new Map([...packetHeaderLayouts, ...module.structs].map((s) => [s.name, s])), enums: new Map() };
   for (const s of module.structs) {
     w.block(`struct ${s.name}`, () => {
       for (const line of structMembers(s, tables)) w.line(line);
@@ -58,7 +59,8 @@ export function emitSharedHeader(module: ir.IrModule): string {
  * field by field, so `m[Key { a: 1, b: 2 }]` would otherwise hash whatever the stack
  * held in the gaps (a new entry per update). A named member is zeroed by every
  * initializer and copied by every copy; the layout is the one C would choose anyway.
- * Structs holding a kernel struct (whose layout is BTF's) are written as declared.
+ * Structs holding another kernel struct than a packet header (whose layout is BTF's) are
+ * written as declared.
  */
 function structMembers(layout: StructLayout, tables: TypeTables): string[] {
   const plain = layout.fields.map((f) => `${cDeclaration(f.type, f.name)};`);
@@ -91,11 +93,18 @@ function holdsPacketHeader(type: Type): boolean {
   return inner.kind === "struct" && inner.origin === "kernel" && packetHeaderByName.has(inner.name);
 }
 
-/** Whether C's layout of `type` is known here (no kernel struct inside it). */
+/**
+ * Whether C's layout of `type` is known here: no kernel struct inside it but the packet
+ * headers, wire formats whose size and alignment the header table gives as vmlinux.h
+ * has them (kernel/headers.ts). A gap before a header needs its padding member as much
+ * as any other: `SeenV4 { eth: ethhdr, ip: iphdr }` left stack bytes in the two bytes
+ * between them (found by the differential test of the two test modes).
+ */
 function layoutKnown(type: Type, tables: TypeTables): boolean {
   switch (type.kind) {
     case "array": return layoutKnown(type.element, tables);
     case "struct": {
+      if (type.origin === "kernel") return packetHeaderByName.has(type.name);
       const inner = tables.structs.get(type.name);
       return type.origin === "user" && inner !== undefined && inner.fields.every((f) => layoutKnown(f.type, tables));
     }

@@ -1,7 +1,8 @@
 //! C of the `testCall` IR node (test code only, NAME.test.c): runs through
 //! `ks_test_exec`, packet builder steps, assertion failures with their values, record
 //! reads (test-records-c.ts) and `run_command`. The
-//! functions it calls are the test runtime's (userspace/test-runtime.ts).
+//! functions it calls are the test runtime's (userspace/test-runtime.ts); every run is
+//! handed to `ks_trace_run` (runtime-c/test-trace.c), which records it under `--trace`.
 
 import type * as ir from "../ir.js";
 import { cTypeName } from "./c-types.js";
@@ -29,13 +30,32 @@ function testRunCall(support: TestRunSupport, target: string | undefined, prog: 
   }
 }
 
+/**
+ * Whether a run of this kind gives a packet back (BPF_PROG_TEST_RUN's `data_out`): a raw
+ * tracepoint has none, and the kernel returns none for a netfilter program; their runs
+ * are traced with `packet: null`.
+ */
+function runHasPacket(support: TestRunSupport): boolean {
+  switch (support.kind) {
+    case "xdpPacket":
+    case "skbPacket":
+    case "unsupported":
+      return true;
+    case "rawArguments":
+    case "netfilterPacket":
+      return false;
+  }
+}
+
 /** C of a `testCall` expression (`expr` writes the arguments). */
 export function testCallExpression(expr: (e: ir.IrExpr) => string, e: Extract<ir.IrExpr, { kind: "testCall" }>): string {
   const op = e.op;
   switch (op.kind) {
     case "run": {
       const prog = `ks_skel ? ks_skel->progs.${programName(op.program)} : NULL, ${cString(programName(op.program))}`;
-      const call = testRunCall(programTypeInfo[op.programType].testRun, op.target, prog, expr(e.args[0]!));
+      const support = programTypeInfo[op.programType].testRun;
+      // Every run goes through the trace (a no-op without --trace), under its `.ks` name.
+      const call = `ks_trace_run(${testRunCall(support, op.target, prog, expr(e.args[0]!))}, ${cString(op.program)}, ${runHasPacket(support) ? 1 : 0})`;
       // A statement expression: a run whose value is dropped stays free of -Wunused-value.
       return op.result === "result" ? call : `({ ${cTypeName(e.type)} __ks_retval = (${cTypeName(e.type)})${call}.retval; __ks_retval; })`;
     }

@@ -4,13 +4,16 @@
 //! except `main`, the `@helper`s tests call (as user-space C), the `@test` functions and
 //! a runner `main`:
 //!
-//!   NAME.test [--filter SUBSTR] [--report PATH]
+//!   NAME.test [--filter SUBSTR] [--report PATH] [--trace PATH]
 //!     for each test in source order: destroy and reload the eBPF object (fresh maps and
 //!     globals), run the test under setjmp, print `ok   name  (0.4 ms)` or `FAIL name`
 //!     with the failure beneath, or `skip name  (reason)`; then `N passed, N failed`
 //!     (`, N skipped`, `, N filtered out`); exit 1 if any failed. `--report PATH` also
 //!     writes each result as a line to PATH (test-runtime.c, `ks_test_report_result`),
-//!     which `kernelscript test --format json|tap` reads.
+//!     which `kernelscript test --format json|tap` reads. `--trace PATH` writes what each
+//!     test observed — its runs, and at its end the entries of every map whose kind is
+//!     traced (`offKernel.traced` in kernel/map-kinds.ts, as the interpreter's trace) — as
+//!     JSON (runtime-c/test-trace.c), on CPU 0.
 //!
 //! A test whose code neither ran nor attached a program fails ("ran no eBPF program").
 //! A test that runs a program this machine could not load (it calls a kfunc of the
@@ -26,7 +29,8 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { errorNames, functionName, generatedBanner, verifierLogFileName, testCaseName } from "../names.js";
+import { errorNames, functionName, generatedBanner, isCompilerMapName, mapName, verifierLogFileName, testCaseName } from "../names.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
@@ -94,6 +98,23 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
   }
 }
 
+/**
+ * `--trace`: the entries of every map of a traced kind, by `.ks` name, at the end of a
+ * test (runtime-c/test-trace.c `ks_trace_map` reads each through the skeleton). Maps the
+ * compiler made (`ks_pinned_globals`, the storage of `pin var` globals) are not the
+ * file's: they are left out.
+ */
+function emitTraceMaps(w: CWriter, module: ir.IrModule): void {
+  w.comment("--trace: every map of a traced kind, at the end of each test.");
+  w.block("static void ks_trace_maps(void)", () => {
+    for (const map of module.maps.filter((m) => mapKinds[m.mapKind].offKernel?.traced && !isCompilerMapName(m.name))) {
+      const row = mapKinds[map.mapKind];
+      w.line(`ks_trace_map(${cString(map.name)}, ks_skel->maps.${mapName(map.name)}, ${row.everyIndexPresent ? 1 : 0}, ${row.perCpu ? 1 : 0});`);
+    }
+  });
+  w.line();
+}
+
 /** The runner's message when the object does not load: where the verifier log is, or where the error went. */
 const rejectionHook = "ks_test_report_rejection";
 
@@ -131,6 +152,7 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
     w.line(`ks_test_report_result("fail", test, 0, ks_verifier_log_written ? "the kernel rejected the eBPF object (verifier log: " ${cString(log)} ")" : "the eBPF object could not be loaded (the error is on stderr)");`);
   });
   w.line();
+  emitTraceMaps(w, module);
   w.block("static double ks_test_now_ms(void)", () => {
     w.line("struct timespec ts;");
     w.line("clock_gettime(CLOCK_MONOTONIC, &ts);");
@@ -148,13 +170,17 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
           w.line("return 2;");
         });
       });
+      w.block('else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc)', () => {
+        w.comment("It says why on stderr.");
+        w.line("if (ks_trace_open(argv[++i]) != 0) return 2;");
+      });
       w.line('else if (strcmp(argv[i], "--quiet-rejection") == 0) ks_verifier_log_only = true;');
       w.block('else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)', () => {
-        w.line(`printf("usage: %s [--filter SUBSTR] [--report PATH] [--quiet-rejection]\\nRuns the @test functions of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} in the kernel (needs root).\\n", argv[0]);`);
+        w.line(`printf("usage: %s [--filter SUBSTR] [--report PATH] [--trace PATH] [--quiet-rejection]\\nRuns the @test functions of ${module.sourcePath.slice(module.sourcePath.lastIndexOf("/") + 1)} in the kernel (needs root).\\n", argv[0]);`);
         w.line("return 0;");
       });
       w.block("else", () => {
-        w.line('fprintf(stderr, "error: unknown argument \'%s\' (usage: %s [--filter SUBSTR] [--report PATH] [--quiet-rejection])\\n", argv[i], argv[0]);');
+        w.line('fprintf(stderr, "error: unknown argument \'%s\' (usage: %s [--filter SUBSTR] [--report PATH] [--trace PATH] [--quiet-rejection])\\n", argv[i], argv[0]);');
         w.line("return 2;");
       });
     });
@@ -170,6 +196,8 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
       w.line("ks_cleanup();");
       w.block("if (ks_open_and_load() != 0)", () => {
         w.line(`${rejectionHook}(ks_tests[i].name);`);
+        w.line('ks_trace_test(ks_tests[i].name, "fail", NULL);');
+        w.line("ks_trace_close();");
         w.line('printf("\\n%d passed, %d failed\\n", passed, failed + 1);');
         w.line("return 1;");
       });
@@ -186,6 +214,8 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
       w.line("ks_test_records_close_all();");
       w.line('if (!ks_test_failure[0] && !ks_test_skipped[0] && ks_test_ran == 0 && ks_attachments_made == 0)');
       w.line('    snprintf(ks_test_failure, sizeof(ks_test_failure), "the test ran no eBPF program (call test() or test_run(), or attach() one and trigger it)");');
+      w.comment("The trace's entry: the status, the runs and the maps as the test left them.");
+      w.line('ks_trace_test(ks_tests[i].name, ks_test_failure[0] ? "fail" : ks_test_skipped[0] ? "skip" : "pass", ks_trace_maps);');
       w.block("if (ks_test_failure[0])", () => {
         w.line("failed++;");
         w.line('printf("FAIL %s  (%.2f ms)\\n", ks_tests[i].name, elapsed);');
@@ -212,10 +242,11 @@ function emitRunner(w: CWriter, module: ir.IrModule): void {
       });
     });
     w.line("ks_cleanup();");
+    w.line("int trace_failed = ks_trace_close();");
     w.line('printf("\\n%d passed, %d failed", passed, failed);');
     w.line('if (skipped) printf(", %d skipped", skipped);');
     w.line('if (filtered) printf(", %d filtered out", filtered);');
     w.line('printf("\\n");');
-    w.line("return failed ? 1 : 0;");
+    w.line("return trace_failed ? 2 : failed ? 1 : 0;");
   });
 }
