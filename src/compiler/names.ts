@@ -397,6 +397,14 @@ export function taskStorageName(map: string, operation: "get" | "set" | "remove"
 export function kernelTestName(map: string): string {
   return `ks_test_${map}`;
 }
+/**
+ * User space: the expression giving the fd of `map` (`outer[k] = map` stores it in a map of
+ * maps; the loader's `ks_map_fd`, emit/map-kinds-c.ts). The interpreter knows the map by it.
+ */
+export function storedMapFdExpression(map: string): string {
+  return `ks_map_fd("${mapName(map)}")`;
+}
+
 /** eBPF: `ks_inner_get_<map>(key, inner_key)`: an entry of the map stored in a map of maps (0 when absent). */
 export function innerMapGetName(map: string): string {
   return `ks_inner_get_${map}`;

@@ -160,7 +160,7 @@ export abstract class Evaluator {
       case "local": return this.localLocation(frame.lookup(p.name));
       case "global": {
         const g = this.m.global(p.name);
-        return { kind: "mem", mem: g.mem, off: 0, type: g.type };
+        return { kind: "mem", mem: g.mem, off: g.off, type: g.type };
       }
       case "entry": return this.deref(this.read(this.localLocation(frame.lookup(p.name))), p.type, { file: "", start: 0, end: 0 });
       case "field": {
@@ -201,7 +201,8 @@ export abstract class Evaluator {
       case "bool": return e.value ? 1n : 0n;
       case "string": return this.stringValue(e.value, e.type);
       case "null": return nullPointer;
-      case "constant": return e.value;
+      // A map's fd for `outer[k] = m` is a constant of the loader's in C; here, its id (machine.ts).
+      case "constant": return this.m.mapFds.get(e.name) ?? e.value;
       case "local": {
         const v = this.read(this.localLocation(frame.lookup(e.name)));
         if (e.orAddressOf !== undefined && isNull(v)) {

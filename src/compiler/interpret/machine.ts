@@ -4,14 +4,22 @@
 //! of the module by name for each side (eBPF code and user-space/test code).
 
 import type * as ir from "../ir.js";
-import type { IrConst, IrFunction, IrModule } from "../ir.js";
+import type { IrConst, IrFunction, IrGlobal, IrModule } from "../ir.js";
 import type { StructLayout, Type } from "../types.js";
-import { BudgetExceeded, NotExact } from "./faults.js";
+import { BudgetExceeded, InternalFault, NotExact } from "./faults.js";
+import { globalName, pinnedGlobalsMapName, pinnedGlobalsStructName, storedMapFdExpression } from "../names.js";
 import { Layouts, type Mem, type Value, asAgg, newMem, store, load } from "./memory.js";
 import { MapStore } from "./maps.js";
 import type { Span } from "../source.js";
 
 export type Side = "kernel" | "user";
+
+/** A global's bytes: `off` into `mem`. */
+export interface GlobalSlot {
+  readonly mem: Mem;
+  readonly off: number;
+  readonly type: Type;
+}
 
 export interface MachineOptions {
   readonly cpu: number;
@@ -33,8 +41,16 @@ export const virtualTask = { pid: 4242n, tgid: 4242n, ppid: 4241n, uid: 0n, gid:
 
 export class Machine {
   readonly layouts: Layouts;
-  readonly globals = new Map<string, { readonly mem: Mem; readonly type: Type }>();
+  /** Each global's storage: its own buffer, or (`pin var`) its field in the pinned-globals map's entry. */
+  readonly globals = new Map<string, GlobalSlot>();
   readonly maps = new Map<string, MapStore>();
+  /**
+   * Maps by id, and ids by the expression user space gets a map's fd with (`outer[k] = m`).
+   * Off-kernel a map's fd and its id are one number (its place in the module, from 1): the
+   * language stores fds only into maps of maps, which give back ids, and reads no fd itself.
+   */
+  readonly mapsById = new Map<bigint, MapStore>();
+  readonly mapFds = new Map<string, bigint>();
   readonly kernelFunctions = new Map<string, IrFunction>();
   readonly userFunctions = new Map<string, IrFunction>();
   readonly programs = new Map<string, ir.IrProgram>();
@@ -59,21 +75,24 @@ export class Machine {
       .map((c) => ({ name: c.name, origin: "user", fields: c.fields.map((f) => ({ name: f.name, type: f.type })) }));
     this.layouts = new Layouts([...module.structs, ...configStructs, ...(module.kernelCompat?.structs ?? []), flowKeysLayout]);
     this.random = (options.seed >>> 0) || 1;
-    for (const g of module.globals) {
-      const mem = newMem(this.layouts.sizeOf(g.type), `global ${g.name}`);
-      if (g.init) this.writeConst(mem, 0, g.type, g.init);
-      this.globals.set(g.name, { mem, type: g.type });
-    }
     for (const c of module.configs) {
       const type: Type = { kind: "struct", name: c.name, origin: "user" };
       const mem = newMem(this.layouts.sizeOf(type), `config ${c.name}`);
       for (const f of c.fields) {
         if (f.default) this.writeConst(mem, this.layouts.field(c.name, f.name).offset, f.type, f.default);
       }
-      this.globals.set(c.name, { mem, type });
+      this.globals.set(c.name, { mem, off: 0, type });
     }
-    for (const m of module.maps) {
-      this.maps.set(m.name, new MapStore(m, this.sizeOfKey(m.keyType), this.sizeOfKey(m.valueType), options.cpus));
+    module.maps.forEach((m, i) => {
+      const store = new MapStore(m, this.sizeOfKey(m.keyType), this.sizeOfKey(m.valueType), options.cpus);
+      this.maps.set(m.name, store);
+      this.mapsById.set(BigInt(i + 1), store);
+      this.mapFds.set(storedMapFdExpression(m.name), BigInt(i + 1));
+    });
+    for (const g of module.globals) {
+      const slot = this.globalSlot(g);
+      if (g.init) this.writeConst(slot.mem, slot.off, g.type, g.init);
+      this.globals.set(g.name, slot);
     }
     for (const f of [...module.helpers, ...module.kernelModule]) this.kernelFunctions.set(f.name, f);
     for (const p of module.programs) {
@@ -83,6 +102,21 @@ export class Machine {
     for (const f of [...module.userFunctions, ...(module.testFunctions ?? [])]) this.userFunctions.set(f.name, f);
     // The helpers test code calls, lowered again for user space, take precedence there.
     for (const f of module.testHelpers ?? []) this.userFunctions.set(f.name, f);
+  }
+
+  /**
+   * Where a global lives. A `pin var` global is a field of the single entry of the
+   * pinned-globals map (lower-globals.ts), as in the generated C, where the program's
+   * `ks_pinned()->g` and user space's mapping of that map are the same bytes: the test's
+   * reads and writes and the program's are one storage, and the map holds what they wrote.
+   */
+  private globalSlot(g: IrGlobal): GlobalSlot {
+    if (g.storage === "pinned") {
+      const entry = this.maps.get(pinnedGlobalsMapName)?.lookup(new Uint8Array(4), 0);
+      if (!entry) throw new InternalFault(`\`pin var ${g.name}\` without the pinned-globals map`, g.span);
+      return { mem: entry, off: this.layouts.field(pinnedGlobalsStructName, globalName(g.name)).offset, type: g.type };
+    }
+    return { mem: newMem(this.layouts.sizeOf(g.type), `global ${g.name}`), off: 0, type: g.type };
   }
 
   private sizeOfKey(t: Type): number {
@@ -152,7 +186,7 @@ export class Machine {
     return m;
   }
 
-  global(name: string): { readonly mem: Mem; readonly type: Type } {
+  global(name: string): GlobalSlot {
     const g = this.globals.get(name);
     if (!g) throw new NotExact(`global \`${name}\``, "it is not declared in this module", undefined);
     return g;

@@ -4,11 +4,11 @@
 //! stacks, cgroups) depend on kernel objects and say so.
 
 import type * as ir from "../ir.js";
-import { NotExact } from "./faults.js";
-import { asInt, type Value } from "./memory.js";
+import { InternalFault, NotExact } from "./faults.js";
+import { asInt, load, type Value } from "./memory.js";
 import type { Evaluator } from "./expressions.js";
 import type { Frame } from "./frame.js";
-import { mapShape } from "./maps.js";
+import { mapShape, type MapStore } from "./maps.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 
 const XDP_REDIRECT = 4n;
@@ -64,10 +64,26 @@ export function mapMethod(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "mapMetho
     }
     case "print":
       throw new NotExact(`\`${e.map}.print()\``, "the interpreter does not print maps yet", e.span);
-    case "inner_get": case "storage_get": case "storage_create": case "storage_delete":
+    case "inner_get": return innerGet(ev, store, e, frame);
+    case "storage_get": case "storage_create": case "storage_delete":
     case "kernel_stack": case "user_stack": case "print_kernel_stack": case "print_user_stack":
     case "task_get": case "task_set": case "task_remove": case "user_submit": case "user_drain":
     case "object_get": case "object_set": case "object_remove": case "cgroup_store": case "task_under_cgroup": case "skb_under_cgroup":
-      throw new NotExact(`\`${e.map}.${e.method}()\``, "it depends on kernel objects (tasks, sockets, cgroups, stacks, inner maps) the interpreter does not model", e.span);
+      throw new NotExact(`\`${e.map}.${e.method}()\``, "it depends on kernel objects (tasks, sockets, cgroups, stacks) the interpreter does not model", e.span);
   }
+}
+
+/**
+ * `outer[k][i]` in eBPF (emit/map-kinds-c.ts `ks_inner_get_*`): the entry `i` of the map
+ * whose id the slot `k` holds, or zero when the slot is empty or that map has no entry `i`.
+ */
+function innerGet(ev: Evaluator, outer: MapStore, e: Extract<ir.IrExpr, { kind: "mapMethod" }>, frame: Frame): Value {
+  const inner = outer.map.inner;
+  if (!inner) throw new InternalFault(`\`${e.map}\` is no map of maps`, e.span);
+  const key = ev.m.bytesOf(outer.map.keyType, ev.coerce(ev.expr(e.args[0]!, frame), outer.map.keyType));
+  const innerKey = ev.m.bytesOf(inner.keyType, ev.coerce(ev.expr(e.args[1]!, frame), inner.keyType));
+  const slot = outer.lookup(key, 0);
+  const stored = slot ? ev.m.mapsById.get(asInt(load(ev.m.layouts, slot, 0, outer.map.valueType))) : undefined;
+  const mem = stored?.lookup(innerKey, ev.cpu(frame));
+  return mem ? load(ev.m.layouts, mem, 0, inner.valueType) : ev.zero(e.valueType);
 }

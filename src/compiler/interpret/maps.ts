@@ -37,6 +37,8 @@ export class MapStore {
   readonly shape: MapShape;
   readonly perCpu: boolean;
   readonly lru: boolean;
+  /** A map of maps: its values are the stored maps' ids (machine.ts), 0 in an empty array slot. */
+  readonly innerMaps: boolean;
   /** Keyed entries (hash, array, LPM), in least-recently-used-first order for LRU maps. */
   private readonly entries = new Map<string, Entry>();
   /** Queue, stack, bloom filter and record contents (oldest first). */
@@ -49,6 +51,7 @@ export class MapStore {
     this.shape = mapShape(map.mapKind);
     this.perCpu = mapKinds[map.mapKind].perCpu;
     this.lru = mapKinds[map.mapKind].offKernel?.lru === true;
+    this.innerMaps = mapKinds[map.mapKind].offKernel?.innerMaps === true;
     if (this.shape === "array") {
       for (let i = 0; i < map.maxEntries; i++) {
         const key = new Uint8Array(keySize);
@@ -159,9 +162,19 @@ export class MapStore {
   }
 
   delete(key: Uint8Array): bigint {
-    if (this.shape === "array") return EINVAL;
+    if (this.shape === "array") return this.innerMaps ? this.emptySlot(key) : EINVAL;
     const id = this.identity(key);
     return this.entries.delete(id) ? 0n : ENOENT;
+  }
+
+  /** `delete` of an array of maps' slot: the kernel empties it (ENOENT: already empty; E2BIG: no such index). */
+  private emptySlot(key: Uint8Array): bigint {
+    const entry = this.entries.get(toHex(key));
+    if (!entry) return E2BIG;
+    const value = entry.values[0]!;
+    if (value.bytes.every((b) => b === 0)) return ENOENT;
+    value.bytes.fill(0);
+    return 0n;
   }
 
   /** Entries in iteration order (hash: insertion order; array: by index). */

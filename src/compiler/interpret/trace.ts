@@ -5,6 +5,7 @@
 import type { MapStore } from "./maps.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 import { toHex } from "./memory.js";
+import { isCompilerMapName } from "../names.js";
 import type { RunRecord } from "./machine.js";
 
 export interface TraceTest {
@@ -20,11 +21,15 @@ export interface TestTrace {
 }
 
 
-/** The traced maps' contents: `[keyHex, valueHex]` sorted by key; per-CPU maps give CPU 0's value. */
+/**
+ * The traced maps' contents: `[keyHex, valueHex]` sorted by key; per-CPU maps give CPU 0's
+ * value. Maps the compiler made (`ks_pinned_globals`, …: names.ts `isCompilerMapName`)
+ * are left out, as the kernel-mode trace leaves them out: they are not the program's maps.
+ */
 export function traceMaps(maps: ReadonlyMap<string, MapStore>): Record<string, (readonly [string, string])[]> {
   const out: Record<string, (readonly [string, string])[]> = {};
   for (const [name, store] of maps) {
-    if (mapKinds[store.map.mapKind].offKernel?.traced !== true) continue;
+    if (mapKinds[store.map.mapKind].offKernel?.traced !== true || isCompilerMapName(name)) continue;
     const pairs = store.all().map((e) => [toHex(e.key), toHex(e.values[0]!.bytes)] as const);
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     out[name] = pairs;

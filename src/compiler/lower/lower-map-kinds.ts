@@ -11,7 +11,7 @@ import { boolType, i32, i64, u32, u64, voidType } from "../types.js";
 import { coerce } from "./lower-strings.js";
 import { unparenthesize } from "../ast.js";
 import { mapKinds, mapOperationOf, mapOperations, type MapOperand } from "../kernel/map-kinds.js";
-import { mapName } from "../names.js";
+import { mapName, storedMapFdExpression } from "../names.js";
 import { plainResultType } from "../check/map-kinds.js";
 
 /** What these functions need from the per-function lowering in `lower.ts`. */
@@ -132,7 +132,7 @@ export function storedMapFd(l: MapKindLowering, value: ast.Expr): ir.IrExpr | un
   if (value.kind !== "NameExpr") return undefined;
   const symbol = l.semantics.references.get(value);
   if (symbol?.kind !== "map") return undefined;
-  return { kind: "constant", name: `ks_map_fd("${mapName(symbol.info.name)}")`, value: 0n, type: u32, span: value.span };
+  return { kind: "constant", name: storedMapFdExpression(symbol.info.name), value: 0n, type: u32, span: value.span };
 }
 
 /** `outer[k][i]` in eBPF (check/map-in-map.ts): the inner map's entry, or 0. */
