@@ -34,11 +34,8 @@ static bool ks_pin_dir_keeps(const struct bpf_map *map) {
 /* Creates DIR and its missing parents, all on a bpffs; 0 / -1 with the cause printed. */
 static int ks_make_pin_dir(const char *dir) {
     char path[4096];
-    /* NULL never arrives (the callers test ks_fleet.pin_dir), but in a binary that never
-     * sets the options (the test binary) gcc -O2 sees only NULL here and -Wnonnull fails
-     * the -Werror build; the check tells it otherwise. */
-    if (!dir || dir[0] != '/' || strlen(dir) >= sizeof(path)) {
-        fprintf(stderr, "error: --pin-dir needs an absolute path on a bpffs (e.g. /sys/fs/bpf/kernelscript/APP), got '%s'\n", dir ? dir : "");
+    if (dir[0] != '/' || strlen(dir) >= sizeof(path)) {
+        fprintf(stderr, "error: --pin-dir needs an absolute path on a bpffs (e.g. /sys/fs/bpf/kernelscript/APP), got '%s'\n", dir);
         return -1;
     }
     /* Under /sys/fs/bpf the usual rules apply: mounted if need be (runtime-c/bpffs.c). */
