@@ -1,7 +1,8 @@
 // Maps of maps on the interpreter, as emit/map-kinds-c.ts's `ks_inner_get_*` reads them:
 // user space stores a declared map (`outer[k] = m`, the map's fd; reading the slot back
 // gives its id), eBPF reads `outer[k][i]`, which is zero when the slot is empty or the
-// stored map has no entry `i`; `delete outer[k]` empties the slot (an array's too).
+// stored map has no entry `i`; `delete outer[k]` empties the slot (an array's too), and an
+// empty slot is absent for user space, as the kernel's lookup answers ENOENT for it.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -27,6 +28,7 @@ fn inner() {
     assert(test(read, TestRun {}) == XDP_PASS)
     assert(seen[0] == 0 && seen[1] == 0, "empty slots read as 0")
     assert(tables[0] == 0, "user space reads an empty slot as 0")
+    if (var t = tables[0]) { assert(false, "an empty slot of an array of maps is absent (the kernel's ENOENT)") }
     tables[0] = first
     tables[1] = second
     assert(test(read, TestRun {}) == XDP_PASS)
@@ -41,6 +43,12 @@ fn inner() {
     assert(test(read, TestRun {}) == XDP_PASS)
     assert(seen[0] == 0 && seen[1] == 31, "delete empties the array's slot")
     assert(tables[0] == 0)
+    var slots: u32 = 0
+    for (k, v) in tables {
+        slots += 1
+        assert(k == 1, "only the filled slot is walked")
+    }
+    assert(slots == 1)
 }
 `);
     assert.deepEqual(statuses(report), { inner: "pass" }, report.tests[0]?.message);

@@ -37,8 +37,8 @@ export class MapStore {
   readonly shape: MapShape;
   readonly perCpu: boolean;
   readonly lru: boolean;
-  /** A map of maps: its values are the stored maps' ids (machine.ts), 0 in an empty array slot. */
-  readonly innerMaps: boolean;
+  /** An array of maps (its values are the stored maps' ids, machine.ts): only indexes below its size. */
+  private readonly indexedMaps: boolean;
   /** Keyed entries (hash, array, LPM), in least-recently-used-first order for LRU maps. */
   private readonly entries = new Map<string, Entry>();
   /** Queue, stack, bloom filter and record contents (oldest first). */
@@ -51,7 +51,7 @@ export class MapStore {
     this.shape = mapShape(map.mapKind);
     this.perCpu = mapKinds[map.mapKind].perCpu;
     this.lru = mapKinds[map.mapKind].offKernel?.lru === true;
-    this.innerMaps = mapKinds[map.mapKind].offKernel?.innerMaps === true;
+    this.indexedMaps = mapKinds[map.mapKind].offKernel?.innerMaps === true && mapKinds[map.mapKind].key === "index";
     if (this.shape === "array") {
       for (let i = 0; i < map.maxEntries; i++) {
         const key = new Uint8Array(keySize);
@@ -132,6 +132,8 @@ export class MapStore {
       this.write(entry, value, cpu);
       return 0n;
     }
+    // An array of maps is kept as a hash (an empty slot is absent) that has only the indexes below its size.
+    if (this.indexedMaps && (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) >>> 0 >= this.map.maxEntries) return E2BIG;
     const id = this.identity(key);
     const existing = this.shape === "lpm" ? this.entries.get(id) : this.find(key);
     if (existing && (flags & 3n) === BPF_NOEXIST) return EEXIST;
@@ -162,19 +164,9 @@ export class MapStore {
   }
 
   delete(key: Uint8Array): bigint {
-    if (this.shape === "array") return this.innerMaps ? this.emptySlot(key) : EINVAL;
+    if (this.shape === "array") return EINVAL;
     const id = this.identity(key);
     return this.entries.delete(id) ? 0n : ENOENT;
-  }
-
-  /** `delete` of an array of maps' slot: the kernel empties it (ENOENT: already empty; E2BIG: no such index). */
-  private emptySlot(key: Uint8Array): bigint {
-    const entry = this.entries.get(toHex(key));
-    if (!entry) return E2BIG;
-    const value = entry.values[0]!;
-    if (value.bytes.every((b) => b === 0)) return ENOENT;
-    value.bytes.fill(0);
-    return 0n;
   }
 
   /** Entries in iteration order (hash: insertion order; array: by index). */

@@ -282,8 +282,8 @@ export interface MapKindRow {
  * keyless: queue, stack, ring buffer and perf event records, bloom filter set), whether
  * a full one evicts (LRU), whether its entries are in the test-run trace (TRACE.md),
  * whether its values are redirect targets (`redirect()` gives XDP_REDIRECT for a filled slot),
- * and whether its values are maps (a map of maps: the stored map's id, 0 for an empty slot,
- * which `delete` empties).
+ * and whether its values are maps (a map of maps: the stored map's id; an empty slot is
+ * absent, as the kernel's lookup says ENOENT for it, also in an array of maps).
  */
 export interface OffKernelMap {
   readonly store: "hash" | "array" | "lpm" | "queue" | "stack" | "ring" | "records" | "bloom";
@@ -354,7 +354,7 @@ const mapOfMaps = {
 } as const satisfies Partial<MapKindRow>;
 
 const mapInMapKinds: Readonly<Record<"array_of_maps" | "hash_of_maps", MapKindRow>> = {
-  array_of_maps: { ...mapOfMaps, offKernel: { store: "array", innerMaps: true }, spellings: ["array_of_maps", "ArrayOfMaps"], bpfMapType: "BPF_MAP_TYPE_ARRAY_OF_MAPS", key: "index", everyIndexPresent: false },
+  array_of_maps: { ...mapOfMaps, offKernel: { store: "hash", innerMaps: true }, spellings: ["array_of_maps", "ArrayOfMaps"], bpfMapType: "BPF_MAP_TYPE_ARRAY_OF_MAPS", key: "index", everyIndexPresent: false },
   hash_of_maps: { ...mapOfMaps, offKernel: { store: "hash", innerMaps: true }, spellings: ["hash_of_maps", "HashOfMaps"], bpfMapType: "BPF_MAP_TYPE_HASH_OF_MAPS", hashTable: true },
 };
 
