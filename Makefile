@@ -3,7 +3,10 @@
 #   make test    install what is missing, build, run the whole test suite
 #   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
-#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1)
+#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1,
+#                build the browser playground into build/playground/)
+#   make playground  only the browser playground: type-check playground/ and bundle it into build/playground/
+#                (static files; serve the folder with any web server, see docs/playground.md)
 #   make clean   remove build/
 #   make vsix    package the VS Code extension (editors/vscode) as a .vsix; make grammar regenerates its grammar
 #   make package the npm package kernelscript-VERSION.tgz (npm pack; install it with npm install -g FILE.tgz)
@@ -24,8 +27,9 @@ SHELL := /bin/bash
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
 # systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
 # zsh, fish: the completion scripts are checked with them (tests/e2e/completion.test.ts).
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish
+# chromium: the browser playground is tested and measured in it (tests/e2e/playground.test.ts, bench/playground.ts).
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish chromium
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish chromium
 REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
@@ -35,7 +39,7 @@ NPM_STAMP := node_modules/.package-lock.json
 VSCODE_DIR := editors/vscode
 VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix package
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix package playground
 
 all: build
 
@@ -119,12 +123,23 @@ build: node-version $(NPM_STAMP)
 	node tools/bundle-cli.mjs
 	@# The man page, from the same option tables as --help (shipped by npm pack).
 	node build/tools/gen-man-page.js
+	@# The browser playground (playground/) into build/playground/, from the same core.
+	$(TSC) -p playground/tsconfig.json
+	node tools/build-playground.mjs
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
 	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
 	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \
 	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
 	done
+
+# The browser playground: playground/src/*.ts type-checked against the DOM (its own
+# tsconfig: the rest of the project has no DOM types) and bundled with esbuild, with the
+# examples, into build/playground/ (tools/build-playground.mjs; docs/playground.md).
+playground: node-version $(NPM_STAMP)
+	node tools/embed-runtime-c.mjs
+	$(TSC) -p playground/tsconfig.json
+	node tools/build-playground.mjs
 
 $(NPM_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund

@@ -1,0 +1,165 @@
+// The browser playground (playground/, built into build/playground/ by `make build`) in a
+// real headless browser: Debian's chromium driven by playwright-core, the page served
+// over HTTP on 127.0.0.1. It loads, an example picked from the menu shows its C (the same
+// bytes the core gives in Node), an error typed into the editor shows the CLI's diagnostic
+// text and a lint marker on the right line and columns (UTF-16 offsets after a
+// surrogate pair), a share link opened in a new page restores the source, and the Run
+// button runs the tests on the interpreter. A screenshot is left in
+// build/playground-screenshot.png for review.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { compile, formatSource } from "../../src/compiler/index.js";
+import { unknownName } from "../../src/compiler/diagnostics/catalog/names.js";
+import { repoRoot } from "../harness/golden.js";
+import { launchChromium, missingForBrowser, playgroundDir, serveDirectory, type LaunchedBrowser, type StaticServer } from "../harness/browser.js";
+
+const missing = missingForBrowser();
+const example = "socket_filter.ks";
+const exampleText = readFileSync(join(repoRoot, "examples", example), "utf8");
+const screenshot = join(repoRoot, "build", "playground-screenshot.png");
+
+/** What the page exposes for tests (main.ts): the views draw only their visible lines. */
+interface PlaygroundHandle {
+  source(): string;
+  path(): string;
+  output(suffix: string): string | undefined;
+  select(from: number, to: number): void;
+  lineOf(node: unknown): number;
+}
+declare const kernelscriptPlayground: PlaygroundHandle;
+/** The little of the page's DOM the callbacks below read (they run in the browser; this program has no DOM types). */
+interface PageElement {
+  readonly textContent: string | null;
+  readonly className: string;
+  readonly hidden: boolean;
+}
+declare const document: { readonly body: { readonly dataset: Record<string, string | undefined> }; getElementById(id: string): PageElement | null };
+
+async function waitForCompileAfter(page: Page, previous: string | undefined): Promise<void> {
+  await page.waitForFunction((before) => document.body.dataset["compiled"] !== undefined && document.body.dataset["compiled"] !== before, previous);
+}
+
+describe("the browser playground", { skip: missing }, () => {
+  let server: StaticServer;
+  let chromium: LaunchedBrowser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    server = await serveDirectory(playgroundDir);
+    chromium = await launchChromium();
+    page = await chromium.context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") pageErrors.push(message.text());
+    });
+  });
+
+  after(async () => {
+    if (page) await page.screenshot({ path: screenshot }).catch(() => undefined);
+    await chromium?.close();
+    await server?.close();
+  });
+
+  it("loads and compiles the default example", async () => {
+    await page.goto(server.url);
+    await page.waitForSelector("body[data-first-output-ms]");
+    assert.equal(await page.textContent("#bpf-c-name"), "seed_packet_filter.bpf.c");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("shows the C of an example picked from the menu, as the core makes it in Node", async () => {
+    const compiled = await page.evaluate(() => document.body.dataset["compiled"]);
+    await page.selectOption("#examples", example);
+    await waitForCompileAfter(page, compiled);
+    await page.waitForFunction(() => document.getElementById("bpf-c-name")?.textContent === "socket_filter.bpf.c");
+    const expected = compile(example, { readFile: (p) => (p === example ? exampleText : undefined) }).files;
+    const bpf = await page.evaluate(() => kernelscriptPlayground.output(".bpf.c"));
+    const loader = await page.evaluate(() => kernelscriptPlayground.output("socket_filter.c"));
+    assert.equal(bpf, expected.find((f) => f.path === "socket_filter.bpf.c")?.text);
+    assert.equal(loader, expected.find((f) => f.path === "socket_filter.c")?.text);
+    assert.match(bpf!, /^SEC\("socket"\)$/m);
+    // On screen too: the views draw the text, with C highlighting.
+    assert.match((await page.textContent("#bpf-c .cm-content"))!, /SEC\(".maps"\)/);
+    assert.equal(await page.textContent("#diagnostics"), "no diagnostics");
+  });
+
+  it("shows a typed error as the CLI renders it and as a marker at its line and columns", async () => {
+    const statement = "large_udp[0] += 1";
+    const start = exampleText.indexOf(statement);
+    const line = exampleText.slice(0, start).split("\n").length;
+    const compiled = await page.evaluate(() => document.body.dataset["compiled"]);
+    await page.evaluate(([from, to]) => kernelscriptPlayground.select(from!, to!), [start, start + "large_udp".length]);
+    // A surrogate pair before the name on its line: columns and offsets are UTF-16 units.
+    await page.keyboard.type("/* 🐝 */ large_udpz");
+    await waitForCompileAfter(page, compiled);
+    await page.waitForFunction(() => document.getElementById("diagnostics")?.className === "has-errors");
+
+    const rendered = (await page.textContent("#diagnostics"))!;
+    const column = "/* 🐝 */ ".length + (start - exampleText.lastIndexOf("\n", start));
+    assert.match(rendered, new RegExp(`^error\\[${unknownName.code}\\]: cannot find \`large_udpz\` in this scope$`, "m"));
+    assert.ok(rendered.includes(`--> ${example}:${line}:${column}`), rendered);
+    assert.match(rendered, /help: did you mean `large_udp`\?/);
+
+    const marker = page.locator("#editor .cm-lintRange-error");
+    assert.equal(await marker.count(), 1);
+    assert.equal(await marker.textContent(), "large_udpz");
+    assert.equal(await marker.evaluate((node) => kernelscriptPlayground.lineOf(node)), line);
+    assert.equal(await page.locator("#editor .cm-gutter-lint .cm-lint-marker-error").count(), 1);
+    assert.match((await page.textContent("#status"))!, /^1 error/);
+  });
+
+  it("restores the source from a share link in a new page", async () => {
+    const source = await page.evaluate(() => kernelscriptPlayground.source());
+    await page.click("#share");
+    await page.waitForFunction(() => document.getElementById("share-link")?.hidden === false);
+    const link = await page.inputValue("#share-link");
+    assert.match(link, /#v1:socket_filter\.ks:[\w-]+$/);
+    const second = await chromium.context.newPage();
+    try {
+      await second.goto(link);
+      await second.waitForFunction(() => document.body.dataset["compiled"] !== undefined);
+      assert.equal(await second.evaluate(() => kernelscriptPlayground.source()), source);
+      assert.equal(await second.evaluate(() => kernelscriptPlayground.path()), example);
+      assert.equal(await second.locator("#editor .cm-lintRange-error").textContent(), "large_udpz");
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("formats the file with the Format button as kernelscript fmt does", async () => {
+    await page.evaluate(() => {
+      const at = kernelscriptPlayground.source().indexOf("fn udp_headers");
+      kernelscriptPlayground.select(at, at + "fn udp_headers".length);
+    });
+    await page.keyboard.type("fn   udp_headers");
+    const unformatted = await page.evaluate(() => kernelscriptPlayground.source());
+    const expected = formatSource(example, unformatted);
+    assert.equal(expected.kind, "formatted");
+    assert.ok(expected.kind === "formatted" && expected.changed && expected.text.includes("fn udp_headers("));
+    await page.click("#format");
+    await page.waitForFunction((text) => kernelscriptPlayground.source() === text, expected.text);
+  });
+
+  it("runs the tests on the interpreter with the Run button", async () => {
+    const compiled = await page.evaluate(() => document.body.dataset["compiled"]);
+    await page.selectOption("#examples", example);
+    await waitForCompileAfter(page, compiled);
+    await page.click("#run");
+    await page.waitForFunction(() => !/^running/.test(document.getElementById("tests-summary")?.textContent ?? "running"));
+    const names = [...exampleText.matchAll(/@test\s+fn\s+(\w+)/g)].map((m) => m[1]);
+    const results = await page.$$eval("#tests li", (items) => items.map((item) => ({ status: item.getAttribute("data-status"), text: item.textContent })));
+    assert.equal(results.length, names.length, await page.textContent("#tests-summary") ?? "");
+    for (const [index, name] of names.entries()) {
+      assert.ok(results[index]?.text?.includes(name!), `${name} in ${results[index]?.text}`);
+      assert.equal(results[index]?.status, "pass", results[index]?.text ?? "");
+    }
+    assert.match((await page.textContent("#tests-summary"))!, new RegExp(`^${names.length} passed, 0 failed`));
+    assert.deepEqual(pageErrors, []);
+  });
+});
