@@ -98,6 +98,7 @@ bench: build
 	node build/bench/compiler.js $(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) $(COMPILER_ARGS)
 	node build/bench/compile-time.js
 	node build/bench/lsp.js
+	node build/bench/playground.js
 
 # The editor grammar (editors/vscode/syntaxes/) from the compiler's tables
 # (tools/gen-grammar.ts; tests/unit/grammar.test.ts fails while it is out of date).
@@ -127,8 +128,9 @@ build: node-version $(NPM_STAMP)
 	$(TSC) -p playground/tsconfig.json
 	node tools/build-playground.mjs
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
-	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
-	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
+	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree,
+	@# nor in the playground's bundles).
+	@find build \( -path build/bench/baseline -o -path build/playground \) -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \
 	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
 	done

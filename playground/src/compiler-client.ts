@@ -3,6 +3,12 @@
 
 import type { ExampleFile, Request, Response } from "./protocol.js";
 
+/** What index.html's inline script leaves: the worker, and what it said before this script ran. */
+interface EarlyWorker {
+  readonly worker: Worker;
+  readonly early: readonly Response[];
+}
+
 type Answer<K extends Response["kind"]> = Extract<Response, { kind: K }>;
 type RequestBody<K extends Request["kind"]> = Omit<Extract<Request, { kind: K }>, "id">;
 
@@ -13,12 +19,16 @@ export class CompilerClient {
   /** The examples menu, as the worker's bundle holds it. */
   readonly ready: Promise<readonly ExampleFile[]>;
 
+  /**
+   * Takes over the worker index.html started before this script loaded (with the messages
+   * it sent meanwhile), or starts one at `url`.
+   */
   constructor(url: URL) {
-    this.worker = new Worker(url, { type: "module" });
+    const started = (globalThis as { kernelscriptWorker?: EarlyWorker }).kernelscriptWorker;
+    this.worker = started?.worker ?? new Worker(url, { type: "module" });
     let ready!: (examples: readonly ExampleFile[]) => void;
     this.ready = new Promise((resolve) => (ready = resolve));
-    this.worker.onmessage = (event: MessageEvent<Response>) => {
-      const answer = event.data;
+    const receive = (answer: Response): void => {
       if (answer.kind === "ready") return ready(answer.examples);
       const waiting = this.pending.get(answer.id);
       if (!waiting) return;
@@ -26,6 +36,8 @@ export class CompilerClient {
       if (answer.kind === "crashed") waiting.reject(new Error(answer.message));
       else waiting.resolve(answer);
     };
+    this.worker.onmessage = (event: MessageEvent<Response>) => receive(event.data);
+    for (const answer of started?.early ?? []) receive(answer);
   }
 
   /** The id the next request will get (main.ts keeps the latest compile's). */

@@ -136,6 +136,7 @@ async function compileNow(): Promise<void> {
     : `compiled in ${result.milliseconds.toFixed(0)} ms${result.warnings > 0 ? `, ${plural(result.warnings, "warning")}` : ""}`;
   element("status").textContent = status;
   document.body.dataset["compiled"] = String(id);
+  document.body.dataset["compileMs"] = result.milliseconds.toFixed(1);
   if (result.files.length > 0) showOutputs(result.files);
   else document.body.dataset["outputStale"] = "true";
 }

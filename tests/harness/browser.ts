@@ -24,8 +24,11 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `dir` read-only on 127.0.0.1 at a free port. */
-export async function serveDirectory(dir: string): Promise<StaticServer> {
+/**
+ * Serves `dir` read-only on 127.0.0.1 at a free port; with `noStore`, every answer says
+ * `Cache-Control: no-store`, so each page load is a first visit (bench/playground.ts).
+ */
+export async function serveDirectory(dir: string, options: { noStore?: boolean } = {}): Promise<StaticServer> {
   const server: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
     const file = normalize(join(dir, path.endsWith("/") ? `${path}index.html` : path));
@@ -33,7 +36,10 @@ export async function serveDirectory(dir: string): Promise<StaticServer> {
       response.writeHead(404).end("not found");
       return;
     }
-    response.writeHead(200, { "content-type": contentTypes[extname(file)] ?? "application/octet-stream" });
+    response.writeHead(200, {
+      "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
+      ...(options.noStore === true ? { "cache-control": "no-store" } : {}),
+    });
     response.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
