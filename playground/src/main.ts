@@ -53,14 +53,37 @@ const hoverSource = hoverTooltip(async (view, pos) => {
     pos: answer.from,
     end: answer.to,
     create: () => {
-      const dom = document.createElement("pre");
+      const dom = document.createElement("div");
       dom.className = "hover";
-      // Markdown from the service; shown as text (code fences dropped).
-      dom.textContent = text.replace(/^```\w*\n?|\n?```$/gm, "");
+      dom.append(...markdownLines(text));
       return { dom };
     },
   };
 });
+
+/**
+ * The service's hover Markdown as the little it uses: code blocks, paragraphs and
+ * `inline code` (as text, so nothing in it is ever HTML).
+ */
+function markdownLines(markdown: string): HTMLElement[] {
+  const blocks: HTMLElement[] = [];
+  for (const block of markdown.split(/\n{2,}/)) {
+    const fence = /^```\w*\n([\s\S]*?)\n?```$/.exec(block.trim());
+    if (fence) {
+      const pre = document.createElement("pre");
+      pre.textContent = fence[1]!;
+      blocks.push(pre);
+      continue;
+    }
+    const paragraph = document.createElement("p");
+    block.split("`").forEach((part, index) => {
+      if (index % 2 === 0) paragraph.append(part);
+      else paragraph.append(Object.assign(document.createElement("code"), { textContent: part }));
+    });
+    blocks.push(paragraph);
+  }
+  return blocks;
+}
 
 const editor = new EditorView({
   parent: element("editor"),
@@ -303,6 +326,11 @@ async function start(): Promise<void> {
     editor.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
   },
   lineOf: (node: Node) => editor.state.doc.lineAt(editor.posAtDOM(node)).number,
+  /** The middle of the character at `offset` on screen. */
+  coordsOf: (offset: number) => {
+    const box = editor.coordsAtPos(offset, 1);
+    return box === null ? undefined : { x: (box.left + box.right) / 2 + 1, y: (box.top + box.bottom) / 2 };
+  },
 };
 
 void start();

@@ -26,6 +26,7 @@ function hostFor(path: string, text: string): Host {
 function compileRequest(id: number, path: string, text: string): Response {
   const started = performance.now();
   const result = compile(path, hostFor(path, text), {});
+  if (result.semantics !== undefined) lastCheckedText = { path, text };
   return {
     kind: "compiled",
     id,
@@ -53,16 +54,21 @@ function formatRequest(id: number, path: string, text: string): Response {
 }
 
 // The language service answers from the last analysis that checked, seen through the
-// current text (as the language server does), so completion works mid-edit.
+// current text (as the language server does), so completion works mid-edit, when the text
+// does not parse. The live compile remembers the last text whose front end passed.
+let lastCheckedText: { readonly path: string; readonly text: string } | undefined;
 let lastChecked: Analysis | undefined;
 
 function viewOf(path: string, text: string): DocumentView {
   const analysis = analyzeFile(path, hostFor(path, text));
-  if (analysis.semantics !== undefined || lastChecked === undefined || lastChecked.path !== path) {
-    if (analysis.semantics !== undefined) lastChecked = analysis;
+  if (analysis.semantics !== undefined) {
+    lastChecked = analysis;
     return new DocumentView(analysis, text);
   }
-  return new DocumentView(lastChecked, text);
+  if (lastCheckedText?.path === path && (lastChecked?.path !== path || lastChecked.text !== lastCheckedText.text)) {
+    lastChecked = analyzeFile(path, hostFor(path, lastCheckedText.text));
+  }
+  return new DocumentView(lastChecked?.path === path && lastChecked.semantics !== undefined ? lastChecked : analysis, text);
 }
 
 function handle(request: Request): Response {

@@ -29,6 +29,7 @@ interface PlaygroundHandle {
   output(suffix: string): string | undefined;
   select(from: number, to: number): void;
   lineOf(node: unknown): number;
+  coordsOf(offset: number): { x: number; y: number };
 }
 declare const kernelscriptPlayground: PlaygroundHandle;
 /** The little of the page's DOM the callbacks below read (they run in the browser; this program has no DOM types). */
@@ -71,6 +72,29 @@ describe("the browser playground", { skip: missing }, () => {
     await page.waitForSelector("body[data-first-output-ms]");
     assert.equal(await page.textContent("#bpf-c-name"), "seed_packet_filter.bpf.c");
     assert.deepEqual(pageErrors, []);
+  });
+
+  it("completes and hovers names through the language service, mid-edit", async () => {
+    // "packet_co" typed before a statement: the text no longer parses, the last checked analysis answers.
+    await page.evaluate(() => {
+      const at = kernelscriptPlayground.source().indexOf("return XDP_PASS");
+      kernelscriptPlayground.select(at, at);
+    });
+    await page.keyboard.type("packet_co");
+    await page.keyboard.press("Control+Space");
+    const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "packet_counts" });
+    await option.waitFor();
+    assert.match((await option.textContent())!, /packet_counts.*u32, u64/);
+    await page.keyboard.press("Escape");
+    for (let i = 0; i < "packet_co".length; i++) await page.keyboard.press("Backspace");
+    await page.waitForFunction(() => document.getElementById("diagnostics")?.textContent === "no diagnostics");
+
+    const point = await page.evaluate(() => kernelscriptPlayground.coordsOf(kernelscriptPlayground.source().indexOf("packet_counts") + 3));
+    await page.mouse.move(point.x, point.y);
+    const tooltip = page.locator(".cm-tooltip-hover");
+    await tooltip.waitFor();
+    assert.match((await tooltip.textContent())!, /BPF_MAP_TYPE_HASH/);
+    await page.mouse.move(0, 0);
   });
 
   it("shows the C of an example picked from the menu, as the core makes it in Node", async () => {
