@@ -92,6 +92,15 @@ export function diagnose(path: string, host: Host, options: CompileOptions = {})
   return analyzeProgram(path, host, options).result;
 }
 
+/**
+ * The test-mode IR of a file (its `@test` functions included) with the diagnostics of a
+ * test-mode compile, without emitting anything: what the reference interpreter runs
+ * (`kernelscript test --interpret`, the playground). `ir` is absent when there were errors.
+ */
+export function lowerForTests(path: string, host: Host, options: CheckOptions = {}): { readonly result: CheckResult; readonly ir?: IrModule } {
+  return analyzeProgram(path, host, { ...options, test: true });
+}
+
 /** The front end, lowering and the IR analyses; the IR when they found no error. */
 function analyzeProgram(path: string, host: Host, options: CompileOptions): { result: CheckResult; ir?: IrModule } {
   const checked = check(path, host, options);

@@ -1,0 +1,95 @@
+//! Kernel helpers off-kernel, where an exact answer exists: a virtual clock
+//! (`bpf_ktime_get_ns` advances 1 µs per read), seeded `bpf_get_prandom_u32`, the CPU
+//! the run is on, the current task from the test's defaults (machine.ts `virtualTask`),
+//! reads of memory the program can name (`bpf_probe_read_kernel` of a local or of the
+//! packet, `bpf_skb_load_bytes`). Anything else is `NotExact`: the test is skipped with
+//! the helper's name rather than given a guessed value.
+
+import type * as ir from "../ir.js";
+import type { Span } from "../source.js";
+import { NotExact } from "./faults.js";
+import { asInt, type Ptr, type Value } from "./memory.js";
+import type { Evaluator } from "./expressions.js";
+import type { Frame } from "./frame.js";
+import { virtualTask } from "./machine.js";
+
+const EFAULT = -14n;
+
+function pointer(v: Value | undefined): Ptr | undefined {
+  return v !== undefined && typeof v !== "bigint" && v.kind === "ptr" && v.mem ? v : undefined;
+}
+
+/** Copies `size` bytes from `src` to `dst`; -EFAULT (and `dst` zeroed) when `src` is not readable memory. */
+function probeRead(dst: Ptr | undefined, size: number, src: Ptr | undefined, what: string, span: Span): bigint {
+  if (!dst) throw new NotExact(`\`${what}\` into memory the interpreter cannot name`, "the destination is not a local, global or map value", span);
+  if (!src) {
+    dst.mem!.bytes.fill(0, dst.off, dst.off + size);
+    return EFAULT;
+  }
+  if (src.off < 0 || src.off + size > src.mem!.bytes.length) {
+    throw new NotExact(`\`${what}\` past the end of ${src.mem!.label}`, "the kernel would read whatever memory lies there", span);
+  }
+  dst.mem!.bytes.set(src.mem!.bytes.subarray(src.off, src.off + size), dst.off);
+  return 0n;
+}
+
+export function kernelHelper(ev: Evaluator, name: string, args: readonly Value[], _exprs: readonly ir.IrExpr[], frame: Frame, span: Span): Value {
+  ev.m.step(span);
+  switch (name) {
+    case "bpf_ktime_get_ns": case "bpf_ktime_get_boot_ns": case "bpf_ktime_get_coarse_ns": case "bpf_ktime_get_tai_ns": return ev.m.now();
+    case "bpf_get_prandom_u32": return ev.m.prandom();
+    case "bpf_get_smp_processor_id": return BigInt(ev.cpu(frame));
+    case "bpf_get_numa_node_id": return 0n;
+    case "bpf_get_current_pid_tgid": return (virtualTask.tgid << 32n) | virtualTask.pid;
+    case "bpf_get_current_uid_gid": return (virtualTask.gid << 32n) | virtualTask.uid;
+    case "bpf_probe_read_kernel": case "bpf_probe_read": case "bpf_probe_read_user": {
+      const size = Number(BigInt.asUintN(32, asInt(args[1])));
+      return probeRead(pointer(args[0]), size, pointer(args[2]), name, span);
+    }
+    case "bpf_skb_load_bytes": {
+      const packet = frame.run?.packet;
+      const offset = Number(BigInt.asUintN(32, asInt(args[1])));
+      const size = Number(BigInt.asUintN(32, asInt(args[3])));
+      const dst = pointer(args[2]);
+      if (!packet || !dst) throw new NotExact(`\`${name}\``, "the run has no packet the interpreter holds", span);
+      // The kernel refuses a read past the packet's end with -EFAULT.
+      if (offset + size > packet.bytes.length) return EFAULT;
+      dst.mem!.bytes.set(packet.bytes.subarray(offset, offset + size), dst.off);
+      return 0n;
+    }
+    default:
+      throw new NotExact(`kernel function \`${name}\``, "a kernel helper or kfunc the interpreter has no exact model of", span);
+  }
+}
+
+/** `pid()`, `comm()`, `log2(v)`, `lin(v, …)` …: the task ones from the test's virtual task. */
+export function tracingOp(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "tracing" }>, frame: Frame): Value {
+  const args = e.args.map((a) => ev.expr(a, frame));
+  switch (e.op) {
+    case "pid": return virtualTask.tgid;
+    case "tid": return virtualTask.pid;
+    case "uid": return virtualTask.uid;
+    case "gid": return virtualTask.gid;
+    case "ppid": return virtualTask.ppid;
+    case "cgroupId": return virtualTask.cgroupId;
+    case "comm": return ev.stringValue(virtualTask.comm, e.type);
+    case "log2Bucket": {
+      let v = BigInt.asUintN(64, asInt(args[0]));
+      if (v === 0n) return 0n;
+      let r = 0n;
+      while (v > 0n) { v >>= 1n; r++; }
+      return r;
+    }
+    case "linearBucket": {
+      const [v, min, max, step] = args.map((a) => BigInt.asUintN(64, asInt(a))) as [bigint, bigint, bigint, bigint];
+      if (v < min) return 0n;
+      if (step === 0n) throw new NotExact("`lin()` with a step of 0", "the bucket is a division by the step", e.span);
+      if (v >= max) return BigInt.asUintN(32, (max - min + step - 1n) / step + 1n);
+      return BigInt.asUintN(32, (v - min) / step + 1n);
+    }
+    case "kernelStack": case "userStack": case "printKernelStack": case "printUserStack":
+      throw new NotExact(`\`${e.op}\``, "stacks are the kernel's", e.span);
+    case "recordStats":
+      throw new NotExact("`record()` of a @stats map", "the interpreter does not model @stats maps yet", e.span);
+  }
+}
