@@ -263,7 +263,8 @@ function showTests(tests: readonly TestResultData[], rendered: string): void {
     const mark = test.status === "pass" ? "✓" : test.status === "fail" ? "✗" : "–";
     head.textContent = `${mark} ${test.name} (${test.status}, ${test.durationMs.toFixed(1)} ms)${test.line === undefined ? "" : ` line ${test.line}`}`;
     item.append(head);
-    for (const extra of [test.message, test.output]) {
+    const tracePipe = test.tracePipe.length === 0 ? "" : test.tracePipe.map((line) => `trace_pipe: ${line}`).join("\n");
+    for (const extra of [test.message, test.output, tracePipe]) {
       if (extra === undefined || extra === "") continue;
       const pre = document.createElement("pre");
       pre.textContent = extra;

@@ -23,14 +23,17 @@ export interface ExampleFile {
   readonly text: string;
 }
 
-/** One `@test` function's result, as the interpreter reports it. */
+/** One `@test` function's result, as the interpreter reports it (line: of the function). */
 export interface TestResultData {
   readonly name: string;
   readonly status: "pass" | "fail" | "skip";
   readonly message?: string;
   readonly line?: number;
   readonly durationMs: number;
+  /** What the test printed (user-space `print`). */
   readonly output: string;
+  /** What the eBPF programs printed (the kernel's trace_pipe in kernel mode), one line each. */
+  readonly tracePipe: readonly string[];
 }
 
 export type Request =

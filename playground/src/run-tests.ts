@@ -1,9 +1,11 @@
-// The Run button: the file's `@test` functions run by the core's interpreter
-// (src/compiler/interpret/, no kernel needed). The file is first checked in test mode
-// (which requires `@test` functions); its diagnostics, when it does not check, are the
-// answer instead of results.
+// The Run button: the file's `@test` functions run by the core's reference interpreter
+// (src/compiler/interpret/: no kernel, as `kernelscript test --interpret`). The file is
+// lowered in test mode first (which requires `@test` functions); when that reports
+// errors, the diagnostics are the answer and nothing runs. The interpreter's own
+// diagnostics (a test skipped because it needs a kernel, a step budget spent) are shown
+// with the results.
 
-import { diagnose, type Host } from "../../src/compiler/index.js";
+import { interpretTests, lineColumnOf, lowerForTests, type Diagnostic, type Host, type InterpretedTest, type SourceSet } from "../../src/compiler/index.js";
 import type { MarkerData, TestResultData } from "./protocol.js";
 import { markersOf, renderText } from "./diagnostic-data.js";
 
@@ -13,11 +15,29 @@ export interface RunAnswer {
   readonly markers: readonly MarkerData[];
 }
 
-export function runTests(path: string, _text: string, host: Host): RunAnswer {
-  const checked = diagnose(path, host, { test: true });
-  const rendered = renderText(checked.diagnostics, checked.sources, path);
-  const markers = markersOf(checked.diagnostics, checked.sources, path);
-  if (checked.diagnostics.some((d) => d.severity === "error")) return { tests: [], rendered, markers };
-  // The interpreter (branch `interp`) is not merged yet: no results rather than made-up ones.
-  return { tests: [], rendered: `${rendered}${rendered === "" ? "" : "\n"}the test interpreter is not part of this build yet`, markers };
+function resultOf(test: InterpretedTest, sources: SourceSet): TestResultData {
+  const file = test.location === undefined ? undefined : sources.get(test.location.file);
+  return {
+    name: test.name,
+    status: test.status,
+    ...(test.message === undefined ? {} : { message: test.message }),
+    ...(file === undefined || test.location === undefined ? {} : { line: lineColumnOf(file, test.location.start).line }),
+    durationMs: test.durationMs,
+    output: test.output,
+    tracePipe: test.tracePipe,
+  };
+}
+
+export function runTests(path: string, host: Host): RunAnswer {
+  const { result, ir } = lowerForTests(path, host);
+  if (ir === undefined) {
+    return { tests: [], rendered: renderText(result.diagnostics, result.sources, path), markers: markersOf(result.diagnostics, result.sources, path) };
+  }
+  const report = interpretTests(ir, result.sources);
+  const diagnostics: Diagnostic[] = [...result.diagnostics, ...report.diagnostics];
+  return {
+    tests: report.tests.map((test) => resultOf(test, result.sources)),
+    rendered: renderText(diagnostics, result.sources, path),
+    markers: markersOf(diagnostics, result.sources, path),
+  };
 }

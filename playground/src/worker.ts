@@ -78,7 +78,7 @@ function handle(request: Request): Response {
     case "format":
       return formatRequest(request.id, request.path, request.text);
     case "run":
-      return { kind: "ran", id: request.id, ...runTests(request.path, request.text, hostFor(request.path, request.text)) };
+      return { kind: "ran", id: request.id, ...runTests(request.path, hostFor(request.path, request.text)) };
     case "complete": {
       const view = viewOf(request.path, request.text);
       const word = /\w*$/.exec(request.text.slice(0, request.offset))![0];
