@@ -184,6 +184,24 @@ describe("the browser playground", { skip: missing }, () => {
       assert.equal(results[index]?.status, "pass", results[index]?.text ?? "");
     }
     assert.match((await page.textContent("#tests-summary"))!, new RegExp(`^${names.length} passed, 0 failed`));
+  });
+
+  it("shows a test the edit breaks as failed, with the interpreter's message", async () => {
+    const assertion = "pad_to(200) }) == 64)";
+    const at = exampleText.indexOf(assertion) + assertion.length - 3;
+    await page.evaluate(([from, to]) => kernelscriptPlayground.select(from!, to!), [at, at + 2]);
+    await page.keyboard.type("65");
+    await page.click("#run");
+    await page.waitForFunction(() => /failed/.test(document.getElementById("tests-summary")?.textContent ?? ""));
+    const first = page.locator("#tests li").first();
+    assert.equal(await first.getAttribute("data-status"), "fail");
+    assert.match((await first.textContent())!, /keeps_the_first_64_bytes_of_udp/);
+    assert.ok(await first.locator("pre").count() >= 1, "the failure's message is shown");
+    assert.match((await page.textContent("#tests-summary"))!, /^2 passed, 1 failed/);
+    // Back to the passing file for the screenshot.
+    await page.keyboard.press("Control+z");
+    await page.click("#run");
+    await page.waitForFunction(() => /^\d+ passed, 0 failed/.test(document.getElementById("tests-summary")?.textContent ?? ""));
     assert.deepEqual(pageErrors, []);
   });
 });
