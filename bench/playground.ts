@@ -1,7 +1,8 @@
 // The browser playground's cost to a visitor: page weight (the bytes of build/playground/
 // a browser fetches, raw and gzip-compressed as a static host would send them) and the
 // time to first compile in Debian's chromium, from navigation start to the first C output
-// on screen (main.ts marks it), each load a first visit (the server forbids caching).
+// on screen (main.ts marks it, and when its script started and the worker said it was
+// ready), each load a first visit (the server forbids caching).
 // Also the worker's own compile time of the default example once warm (after an edit).
 // The server is on 127.0.0.1, so download time over a real network is not in these
 // numbers: add the gzip size over your bandwidth.
@@ -58,6 +59,8 @@ console.log(`(source maps beside them: ${maps} bytes)`);
 
 const server = await serveDirectory(playgroundDir, { noStore: true });
 const chromium = await launchChromium();
+const pageScript: number[] = [];
+const workerReady: number[] = [];
 const firstOutput: number[] = [];
 const firstCompile: number[] = [];
 const warmCompile: number[] = [];
@@ -67,6 +70,9 @@ try {
     await page.goto(server.url);
     await page.waitForSelector("body[data-first-output-ms]", { timeout: 60_000 });
     firstOutput.push(await bodyNumber(page, "firstOutputMs"));
+    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])));
+    pageScript.push(marks["kernelscript-page-script"] ?? NaN);
+    workerReady.push(marks["kernelscript-worker-ready"] ?? NaN);
     firstCompile.push(await bodyNumber(page, "compileMs"));
     // A space typed at the end: one more compile of the same program, the worker now warm.
     const before = await page.evaluate(() => document.body.dataset["compiled"]);
@@ -86,6 +92,8 @@ const row = (label: string, values: readonly number[]): string =>
   `${label.padEnd(44)} ${median(values).toFixed(0).padStart(7)} ${Math.min(...values).toFixed(0).padStart(7)} ${Math.max(...values).toFixed(0).padStart(7)}`;
 console.log(`\ntime to first compile in chromium (${rounds} first visits, served from 127.0.0.1; default example seed_packet_filter.ks)`);
 console.log(`${"ms".padEnd(44)} ${"median".padStart(7)} ${"min".padStart(7)} ${"max".padStart(7)}`);
+console.log(row("navigation start → the page's script runs", pageScript));
+console.log(row("navigation start → the worker is ready", workerReady));
 console.log(row("navigation start → first C output shown", firstOutput));
 console.log(row("  of which the worker's first compile", firstCompile));
 console.log(row("worker's compile after an edit (warm)", warmCompile));
