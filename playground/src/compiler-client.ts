@@ -5,7 +5,9 @@ import type { ExampleFile, Request, Response } from "./protocol.js";
 
 /** What index.html's inline script leaves: the worker, and what it said before this script ran. */
 interface EarlyWorker {
-  readonly worker: Worker;
+  /** Absent when the browser refused to start it (`error` says why). */
+  readonly worker?: Worker;
+  readonly error?: string;
   readonly early: readonly Response[];
 }
 
@@ -25,6 +27,7 @@ export class CompilerClient {
    */
   constructor(url: URL) {
     const started = (globalThis as { kernelscriptWorker?: EarlyWorker }).kernelscriptWorker;
+    // Throws where the browser refuses a worker (a page opened from file://); main.ts says so.
     this.worker = started?.worker ?? new Worker(url, { type: "module" });
     let ready!: (examples: readonly ExampleFile[]) => void;
     this.ready = new Promise((resolve) => (ready = resolve));

@@ -26,7 +26,21 @@ function element<T extends HTMLElement>(id: string): T {
 
 // bench/playground.ts reads these marks (time from navigation start).
 performance.mark("kernelscript-page-script");
-const client = new CompilerClient(new URL("./compiler-worker.js", import.meta.url));
+const client = startCompiler();
+
+/** The worker, or (where the browser refuses to start one) a page that says why. */
+function startCompiler(): CompilerClient {
+  try {
+    return new CompilerClient(new URL("./compiler-worker.js", import.meta.url));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    element("status").textContent = "the compiler could not start";
+    element("diagnostics").textContent =
+      `The browser refused to start the compiler's worker (${reason}).\n` +
+      "Serve the playground's folder over HTTP, e.g. `python3 -m http.server -d build/playground`: browsers do not start workers for pages opened from file://.";
+    throw error;
+  }
+}
 void client.ready.then(() => performance.mark("kernelscript-worker-ready"));
 
 /** The main file's path as the worker's Host knows it (an example's, so its includes resolve). */

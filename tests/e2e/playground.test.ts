@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { compile, formatSource } from "../../src/compiler/index.js";
 import { unknownName } from "../../src/compiler/diagnostics/catalog/names.js";
@@ -72,6 +73,17 @@ describe("the browser playground", { skip: missing }, () => {
     await page.waitForSelector("body[data-first-output-ms]");
     assert.equal(await page.textContent("#bpf-c-name"), "seed_packet_filter.bpf.c");
     assert.deepEqual(pageErrors, []);
+  });
+
+  it("says it needs a web server when opened from file://", async () => {
+    const local = await chromium.context.newPage();
+    try {
+      await local.goto(pathToFileURL(join(playgroundDir, "index.html")).href);
+      await local.waitForFunction(() => document.getElementById("status")?.textContent === "needs a web server");
+      assert.match((await local.textContent("#diagnostics"))!, /python3 -m http\.server -d build\/playground/);
+    } finally {
+      await local.close();
+    }
   });
 
   it("completes and hovers names through the language service, mid-edit", async () => {
