@@ -88,7 +88,8 @@ fuzz: build
 # throughput and peak RSS, the warm `build` of the seed against the checkout of
 # BASELINE_COMMIT (made in build/bench/baseline; `BASELINE_COMMIT=` to skip)
 # (build/bench/compiler.json); then the in-process compile time of 1×, 10×, 100× a large
-# program; the language server's latency per keystroke on a 5,000-line file.
+# program; the language server's latency per keystroke on a 5,000-line file; the browser
+# playground's page weight and time to first compile in chromium.
 # EBPF_ARGS / COMPILER_ARGS pass options (e.g. EBPF_ARGS="--only seed_filter").
 BASELINE_COMMIT ?= e314f41
 EBPF_ARGS ?=
