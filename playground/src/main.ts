@@ -12,6 +12,7 @@ import { autocompletion, type CompletionContext, type CompletionResult } from "@
 import { kernelscript } from "./kernelscript-language.js";
 import { CompilerClient } from "./compiler-client.js";
 import { decodeShare, encodeShare } from "./share.js";
+import { cLinesAt, mappedLineHighlighting, parseLineMap, showMappedLines, type LineMapping } from "./source-map.js";
 import type { ExampleFile, MarkerData, OutputFile, TestResultData } from "./protocol.js";
 
 const defaultExample = "seed_packet_filter.ks";
@@ -48,6 +49,10 @@ let currentPath = defaultExample;
 let compileTimer: ReturnType<typeof setTimeout> | undefined;
 let latestCompile = 0;
 let outputs: readonly OutputFile[] = [];
+/** The text `outputs` were compiled from, and its line map (NAME.bpf.map.json). */
+let outputSource: string | undefined;
+let lineMap: readonly LineMapping[] = [];
+let mappedCLines: readonly number[] = [];
 let firstOutputShown = false;
 
 // ---------------------------------------------------------------------------------------
@@ -114,19 +119,20 @@ const editor = new EditorView({
       hoverSource,
       EditorView.updateListener.of((update) => {
         if (update.docChanged) scheduleCompile();
+        else if (update.selectionSet) showCForCursor();
       }),
     ],
   }),
 });
 
-function readOnlyView(parent: HTMLElement, language: Extension): EditorView {
+function readOnlyView(parent: HTMLElement, ...extensions: Extension[]): EditorView {
   return new EditorView({
     parent,
-    state: EditorState.create({ doc: "", extensions: [basicSetup, language, EditorState.readOnly.of(true), EditorView.editable.of(false)] }),
+    state: EditorState.create({ doc: "", extensions: [basicSetup, ...extensions, EditorState.readOnly.of(true), EditorView.editable.of(false)] }),
   });
 }
 
-const bpfView = readOnlyView(element("bpf-c"), cpp());
+const bpfView = readOnlyView(element("bpf-c"), cpp(), mappedLineHighlighting);
 const loaderView = readOnlyView(element("loader-c"), cpp());
 const otherView = readOnlyView(element("other-file"), cpp());
 
@@ -177,7 +183,12 @@ async function compileNow(): Promise<void> {
   element("status").textContent = status;
   document.body.dataset["compiled"] = String(id);
   document.body.dataset["compileMs"] = result.milliseconds.toFixed(1);
-  if (result.files.length > 0) showOutputs(result.files);
+  if (result.files.length > 0) {
+    showOutputs(result.files);
+    outputSource = text;
+    lineMap = parseLineMap(result.files.find((f) => f.path.endsWith(".bpf.map.json"))?.text);
+  }
+  // With errors the views keep the last C that compiled, and say so (playground.css).
   else document.body.dataset["outputStale"] = "true";
 }
 
@@ -212,6 +223,15 @@ function showOutputs(files: readonly OutputFile[]): void {
     performance.mark("kernelscript-first-output");
     document.body.dataset["firstOutputMs"] = performance.now().toFixed(1);
   }
+}
+
+/** The eBPF C lines made from the statement under the cursor, while the outputs are of this text. */
+function showCForCursor(): void {
+  if (outputSource !== editor.state.doc.toString()) return;
+  const head = editor.state.selection.main.head;
+  const line = editor.state.doc.lineAt(head);
+  mappedCLines = cLinesAt(lineMap, currentPath, line.number, head - line.from + 1);
+  showMappedLines(bpfView, mappedCLines);
 }
 
 function showOtherFile(): void {
@@ -349,6 +369,8 @@ async function start(): Promise<void> {
     editor.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
   },
   lineOf: (node: Node) => editor.state.doc.lineAt(editor.posAtDOM(node)).number,
+  /** The text of the eBPF C lines highlighted for the cursor. */
+  mappedC: () => mappedCLines.map((n) => bpfView.state.doc.line(n).text),
   /** The middle of the character at `offset` on screen. */
   coordsOf: (offset: number) => {
     const box = editor.coordsAtPos(offset, 1);
