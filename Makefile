@@ -39,7 +39,7 @@ NPM_STAMP := node_modules/.package-lock.json
 VSCODE_DIR := editors/vscode
 VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz bench grammar vsix package playground
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz fuzz-interpret bench grammar vsix package playground
 
 all: build
 
@@ -81,6 +81,11 @@ JOBS ?=
 FUZZ_OUT ?= build/fuzz-random
 fuzz: build
 	node build/tests/fuzz/random-programs/fuzz.js --n $(N) --seed "$(SEED)" $(if $(JOBS),--jobs $(JOBS)) --out $(FUZZ_OUT)
+
+# The same random programs on the reference interpreter (no kernel, no root): each must
+# return XDP_PASS with no failed check; failing programs saved under build/fuzz-interpret/seed-S.
+fuzz-interpret: build
+	node build/tests/fuzz/random-programs/fuzz-interpret.js --n $(N) --seed "$(SEED)"
 
 # The benchmarks; see bench/README.md. eBPF: every program of bench/programs built from
 # KernelScript and from hand-written C, checked to behave the same, timed in interleaved

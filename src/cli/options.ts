@@ -105,10 +105,27 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "test",
-    summary: "build in test mode and run every @test function in the kernel (BPF_PROG_TEST_RUN; needs root)",
+    summary: "build in test mode and run every @test function in the kernel (BPF_PROG_TEST_RUN; needs root), or in the interpreter (--interpret)",
     arguments: [sourceArgument],
     flags: [
       { name: "filter", long: "--filter", value: "SUBSTR", description: "run only the tests whose name contains SUBSTR" },
+      {
+        name: "interpret",
+        long: "--interpret",
+        description: "run the tests in the reference interpreter instead of the kernel (no root, no bpf(); automatic, with a notice, when either is missing)",
+      },
+      {
+        name: "trace",
+        long: "--trace",
+        value: "FILE",
+        description: "write what every test observed (runs, return values, packets, map contents) to FILE as JSON (docs/language/testing.md)",
+      },
+      {
+        name: "stepLimit",
+        long: "--step-limit",
+        value: "N",
+        description: "with --interpret: the steps (statements, loop iterations, calls) one test may take (default 20000000)",
+      },
       {
         name: "format",
         long: "--format",

@@ -9,7 +9,7 @@ export type { Diagnostic, Label, Severity } from "./diagnostics/diagnostic.js";
 export { sortDiagnostics } from "./diagnostics/diagnostic.js";
 export { allEntries } from "./diagnostics/catalog/index.js";
 export type { CheckOptions, CompileOptions, CompileResult, CheckResult, EmittedFile } from "./pipeline.js";
-export { compile, check, diagnose, lowerForTests } from "./pipeline.js";
+export { compile, check, diagnose, lowerForTests, lowerModule } from "./pipeline.js";
 export { renderDiagnostic, renderDiagnostics, renderSummary, toJson } from "./diagnostics/render.js";
 export * as verifierLog from "./verifier/index.js";
 export type { FormatResult } from "./format/index.js";

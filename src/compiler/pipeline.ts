@@ -98,7 +98,12 @@ export function diagnose(path: string, host: Host, options: CompileOptions = {})
  * (`kernelscript test --interpret`, the playground). `ir` is absent when there were errors.
  */
 export function lowerForTests(path: string, host: Host, options: CheckOptions = {}): { readonly result: CheckResult; readonly ir?: IrModule } {
-  return analyzeProgram(path, host, { ...options, test: true });
+  return lowerModule(path, host, { ...options, test: true });
+}
+
+/** The IR of a file (after the analyses), without emitting: the interpreter's input for one program run. */
+export function lowerModule(path: string, host: Host, options: CompileOptions = {}): { readonly result: CheckResult; readonly ir?: IrModule } {
+  return analyzeProgram(path, host, options);
 }
 
 /** The front end, lowering and the IR analyses; the IR when they found no error. */

@@ -113,7 +113,10 @@ describe("diagnostic catalogue", () => {
     // kernel rejects (tests/cases/verifier) and stored logs (tests/cases/verifier-logs).
     const verifierCases = join(repoRoot, "tests", "cases", "verifier");
     const verifierLogs = join(repoRoot, "tests", "cases", "verifier-logs");
-    for (const path of [...casesIn(errorCases, ".ks"), ...casesIn(errorCases, ".kh"), ...casesIn(verifierCases, ".ks"), ...casesIn(verifierLogs, ".log")]) {
+    // Interpreter codes (E0700–E0749) come from running tests without a kernel: their cases
+    // are tests/cases/interpret, checked by tests/unit/interpret-robustness.test.ts.
+    const interpretCases = join(repoRoot, "tests", "cases", "interpret");
+    for (const path of [...casesIn(errorCases, ".ks"), ...casesIn(errorCases, ".kh"), ...casesIn(verifierCases, ".ks"), ...casesIn(verifierLogs, ".log"), ...casesIn(interpretCases, ".ks")]) {
       for (const match of readFileSync(path, "utf8").matchAll(/\/\/~\^*((?:[\s,]+[EW]\d{4})+)/g)) {
         for (const code of match[1]!.match(/[EW]\d{4}/g) ?? []) covered.add(code);
       }

@@ -5,8 +5,8 @@
 // - every `switch` over the `kind` of an IR statement, expression or place, anywhere
 //   under src/compiler/, is exhaustive and has no `default:` (so the compiler makes each
 //   switch handle a new kind);
-// - outside ir-walk.ts, the C writer (which turns each statement into C) and the
-//   flow-sensitive reference analysis, no code reads a statement's nested bodies
+// - outside ir-walk.ts, the C writer (which turns each statement into C), the
+//   reference interpreter (which executes each) and the flow-sensitive reference analysis, no code reads a statement's nested bodies
 //   (`.then`, `.else`, `.body`, `.catches`, a value block's `.body`): passes walk them
 //   through ir-walk.ts.
 
@@ -29,6 +29,9 @@ const bodyReaders = new Set([
   "src/compiler/emit/pointers-c.ts",
   "src/compiler/emit/packets-c.ts",
   "src/compiler/analyze/references.ts",
+  // The reference interpreter executes each statement as the C writer writes it: an evaluator, not a pass.
+  "src/compiler/interpret/statements.ts",
+  "src/compiler/interpret/expressions.ts",
 ]);
 
 const bodyProperties = new Set(["then", "else", "body", "catches"]);

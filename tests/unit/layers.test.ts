@@ -35,6 +35,8 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   verifier: [...leaves, "diagnostics"],
   emit: [...leaves, "kernel", "ir", "ir-walk", "names", "diagnostics", "verifier"],
   debug: [...leaves, "ast", "ir"],
+  // The reference interpreter runs the IR: nouns and the IR only, never a pass.
+  interpret: [...leaves, "kernel", "ir", "ir-walk", "names", "diagnostics"],
   project: [...leaves, "kernel", "diagnostics", "parse"],
   format: [...leaves, "ast", "diagnostics", "parse"],
   pipeline: ["*"],

@@ -7,15 +7,17 @@
 //! binary's text and the tests' prints go to stderr.
 //! A rejected object is explained once, on its `.ks` line, from the test binary's
 //! verifier log. Exit 0 when every test passed, 1 when one failed or the program
-//! has errors, 2 for usage, 3 when the machine cannot run eBPF (not root, no bpf()).
+//! has errors, 2 for usage. Without root or bpf() (or with `--interpret`) the tests run
+//! in the reference interpreter instead (test-interpret.ts).
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
-import { stringFlag, type CliIo, type CommandContext } from "../context.js";
-import { EnvironmentError, ExitCode, InternalError } from "../failures.js";
+import { booleanFlag, stringFlag, type CliIo, type CommandContext } from "../context.js";
+import { fallbackNotice, kernelUnavailableReason, runInterpretedTests } from "./test-interpret.js";
+import { ExitCode, InternalError } from "../failures.js";
 import { checkOutputTarget, replaceOutputDirectory, resolveOutputTarget } from "../output-directory.js";
 import { requireBuildToolchain } from "../toolchain.js";
 import { compileInMemory, denyWarningsFlag, reportDiagnostics } from "./compile.js";
@@ -28,6 +30,10 @@ import { readTestReport, reportAsJson, reportAsTap, selectedTests } from "../tes
 export async function runTest(context: CommandContext): Promise<ExitCode> {
   const { io, parsed } = context;
   const file = parsed.args[0]!;
+  // Without the kernel (asked for, or not available here) the interpreter runs the tests.
+  if (booleanFlag(parsed, "interpret")) return runInterpretedTests(context, undefined);
+  const unavailable = kernelUnavailableReason(io);
+  if (unavailable !== undefined) return runInterpretedTests(context, fallbackNotice(unavailable, file));
   const filter = stringFlag(parsed, "filter");
   const format = stringFlag(parsed, "format") ?? "text";
   const machine = format === "json" || format === "tap";
@@ -37,7 +43,6 @@ export async function runTest(context: CommandContext): Promise<ExitCode> {
   const result = await compileInMemory(io, file, true, true, "warning", denyWarningsFlag(context));
   if (reportDiagnostics(io, result, file)) return ExitCode.programErrors;
   requireBuildToolchain(io.env, io.isRoot);
-  requireKernelAccess(io, file);
 
   const name = baseNameOf(file);
   let dir: string;
@@ -111,19 +116,6 @@ function explainTestLog(dir: string, name: string, sources: SourceSet, logPath: 
   const built = readBuiltOutput(dir, name);
   if (program === undefined || !built.lineMap) return undefined;
   return explainBuiltRejection(built, { program, log, sources, logPath });
-}
-
-/** Root (or the capabilities) and a kernel with bpf(): exit 3 with the fix otherwise. */
-function requireKernelAccess(io: CliIo, file: string): void {
-  if (!io.isRoot) {
-    throw new EnvironmentError(
-      ["running @test functions loads eBPF programs into the kernel (BPF_PROG_TEST_RUN), which needs root"],
-      `sudo kernelscript test ${file}`,
-    );
-  }
-  if (!existsSync("/proc/sys/kernel/unprivileged_bpf_disabled")) {
-    throw new EnvironmentError(["this kernel has no bpf() system call (CONFIG_BPF_SYSCALL is not set)"], "boot a kernel built with CONFIG_BPF_SYSCALL=y");
-  }
 }
 
 interface Captured {

@@ -176,24 +176,15 @@ export abstract class Evaluator {
 
   /** The location of an expression: its place when it has one, else a temporary holding its value. */
   locate(e: ir.IrExpr, frame: Frame): Location {
-    switch (e.kind) {
-      case "local":
-        if (e.orAddressOf !== undefined) return this.temporary(e.type, this.expr(e, frame));
-        return this.localLocation(frame.lookup(e.name));
-      case "global": return this.locatePlace({ kind: "global", name: e.name, storage: e.storage, type: e.type }, frame);
-      case "entry": return this.locatePlace({ kind: "entry", name: e.name, type: e.type }, frame);
-      case "field": return this.locatePlace({ kind: "field", target: e.target, field: e.field, viaPointer: e.viaPointer, type: e.type }, frame);
-      case "index": return this.locatePlace({ kind: "index", target: e.target, index: e.index, type: e.type }, frame);
-      case "contextField": {
-        const context = this.expr(e.context, frame);
-        return this.fieldVia(context, e.context.type, e.field, e.type, e.span);
-      }
-      case "unary":
-        if (e.op === "*") return this.deref(this.expr(e.operand, frame), e.type, e.span);
-        return this.temporary(e.type, this.expr(e, frame));
-      default:
-        return this.temporary(e.type, this.expr(e, frame));
-    }
+    // Expressions with a place of their own; any other value is held in a temporary.
+    if (e.kind === "local" && e.orAddressOf === undefined) return this.localLocation(frame.lookup(e.name));
+    if (e.kind === "global") return this.locatePlace({ kind: "global", name: e.name, storage: e.storage, type: e.type }, frame);
+    if (e.kind === "entry") return this.locatePlace({ kind: "entry", name: e.name, type: e.type }, frame);
+    if (e.kind === "field") return this.locatePlace({ kind: "field", target: e.target, field: e.field, viaPointer: e.viaPointer, type: e.type }, frame);
+    if (e.kind === "index") return this.locatePlace({ kind: "index", target: e.target, index: e.index, type: e.type }, frame);
+    if (e.kind === "contextField") return this.fieldVia(this.expr(e.context, frame), e.context.type, e.field, e.type, e.span);
+    if (e.kind === "unary" && e.op === "*") return this.deref(this.expr(e.operand, frame), e.type, e.span);
+    return this.temporary(e.type, this.expr(e, frame));
   }
 
   condition(e: ir.IrExpr, frame: Frame): boolean {
@@ -506,7 +497,7 @@ export abstract class Evaluator {
   private builtin(e: Extract<ir.IrExpr, { kind: "builtin" }>, frame: Frame): Value {
     switch (e.name) {
       case "load": case "attach": case "detach": case "register": case "read":
-        throw new NotExact(`\`${e.name}()\``, "attaching programs to kernel events needs the kernel (run the test in kernel mode)", e.span);
+        throw new NotExact(`\`${e.name}()\``, "attaching programs to kernel events needs the kernel", e.span);
       case "exec": case "daemon": case "python":
         throw new NotExact(`\`${e.name}()\``, "it hands over to another process", e.span);
       case "now": case "wall_time": return this.m.now();

@@ -114,8 +114,11 @@ export class Machine {
 
   /** One step of the budget: a statement, a loop iteration or a call. */
   step(span: Span | undefined): void {
-    if (++this.steps > this.options.stepLimit) throw new BudgetExceeded("steps", this.options.stepLimit, span);
+    if (++this.steps > this.options.stepLimit) throw new BudgetExceeded("steps", this.options.stepLimit, this.loop ?? span);
   }
+
+  /** The innermost loop running: an exhausted budget points at it (where the time went). */
+  loop: Span | undefined;
 
   enter(span: Span | undefined): void {
     if (++this.depth > this.options.depthLimit) throw new BudgetExceeded("depth", this.options.depthLimit, span);

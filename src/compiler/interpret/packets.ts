@@ -30,7 +30,6 @@ class Packet {
 }
 const AUTO_ETH_PROTO = 0, AUTO_L3_LEN = 1, AUTO_L3_PROTO = 2, AUTO_L3_CHECK = 3, AUTO_L4_LEN = 4, AUTO_L4_CHECK = 5;
 
-function be16(d: Uint8Array, off: number): number { return (d[off]! << 8) | d[off + 1]!; }
 function setBe16(d: Uint8Array, off: number, v: number): void { d[off] = (v >> 8) & 0xff; d[off + 1] = v & 0xff; }
 
 /** RFC 1071 sum of `len` bytes, continuing from `sum` (ks_csum_add). */

@@ -82,7 +82,7 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
       return { state, args: single(context), dataOut: () => state.packet!.bytes.slice() };
     }
     case "tc": case "socket_filter": case "cgroup_skb": {
-      checkInterface(run.ingress_ifindex, "ingress_ifindex", span);
+      // The kernel copies ingress_ifindex as given (skb_iif, 0 by default); only ifindex names a device.
       checkInterface(run.ifindex, "ifindex", span);
       if (frame.bytes.length < ETH_HLEN) throw new TestFailure(`running program '${program.name}' failed: Invalid argument (the kernel refused the packet or context: check the TestRun fields and the packet size)`);
       // TC programs see the frame from its Ethernet header; the others from the network header.
@@ -93,7 +93,7 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
       const protocol = BigInt(frame.bytes[12]! | (frame.bytes[13]! << 8));
       const context = kobj("__sk_buff", {
         len: BigInt(bytes.length), data: ptr(packet, 0), data_end: ptr(packet, bytes.length), data_meta: ptr(packet, 0),
-        protocol, mark: run.mark, priority: run.priority, ingress_ifindex: run.ingress_ifindex === 0n ? 1n : run.ingress_ifindex,
+        protocol, mark: run.mark, priority: run.priority, ingress_ifindex: run.ingress_ifindex,
         ifindex: run.ifindex === 0n ? 1n : run.ifindex, queue_mapping: 0n, vlan_present: 0n, vlan_tci: 0n, vlan_proto: 0n,
         tc_index: 0n, tc_classid: 0n,
       });

@@ -122,6 +122,19 @@ export class Interpreter extends Evaluator {
 
   statement(s: ir.IrStmt, frame: Frame): Flow {
     this.m.step(s.span);
+    if (s.kind === "while" || s.kind === "forRange" || s.kind === "forMap") {
+      const outer = this.m.loop;
+      this.m.loop = s.span;
+      try {
+        return this.execute(s, frame);
+      } finally {
+        this.m.loop = outer;
+      }
+    }
+    return this.execute(s, frame);
+  }
+
+  private execute(s: ir.IrStmt, frame: Frame): Flow {
     switch (s.kind) {
       case "declare": {
         const local = frame.declare(s.name, s.type);

@@ -1,0 +1,65 @@
+// The random self-checking programs (tests/fuzz/random-programs) on the reference
+// interpreter: a fixed-seed batch must all return XDP_PASS with an empty failure record
+// (every value the interpreter computed equals the oracle's), and the same machinery
+// must see a wrong value: one program's expected value changed by one fails, naming
+// that check. More, with random seeds: `make fuzz-interpret N=…`.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { generateProgram } from "../fuzz/random-programs/generate.js";
+import * as I from "../fuzz/random-programs/integers.js";
+import type { Program, Stmt } from "../fuzz/random-programs/model.js";
+import { childBodies } from "../fuzz/random-programs/resolve.js";
+import { exprType } from "../fuzz/random-programs/types-of.js";
+import { allFeatures } from "../fuzz/random-programs/generate-expr.js";
+import { interpretBatch, interpretPrograms, type InterpretFailure } from "../fuzz/random-programs/interpret-runner.js";
+
+const FIRST_SEED = 20_261_207;
+const COUNT = 300;
+const BATCH = 25;
+
+function describeFailures(failures: readonly InterpretFailure[]): string {
+  return failures.map((f) => `seed ${f.seed} (${f.stage}): ${f.summary}`).join("\n");
+}
+
+function firstLiveCheck(program: Program): (Stmt & { k: "check" }) | undefined {
+  const search = (stmts: readonly Stmt[]): (Stmt & { k: "check" }) | undefined => {
+    for (const s of stmts) {
+      if (s.k === "check" && !s.dead && (typeof s.expected === "bigint" || typeof s.expected === "boolean")) return s;
+      for (const body of childBodies(s)) {
+        const found = search(body);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return search(program.body);
+}
+
+describe("interpreter: random self-checking programs", () => {
+  it(`${COUNT} programs (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1}) compute every value right`, () => {
+    const failures: InterpretFailure[] = [];
+    for (let first = 0; first < COUNT; first += BATCH) {
+      const seeds = Array.from({ length: Math.min(BATCH, COUNT - first) }, (_, i) => FIRST_SEED + first + i);
+      failures.push(...interpretBatch(seeds, { features: allFeatures }));
+    }
+    assert.equal(failures.length, 0, describeFailures(failures));
+  });
+
+  it("a program whose expected value is wrong by one returns XDP_DROP and names that check", () => {
+    const program = generateProgram(FIRST_SEED, "p0_", { features: allFeatures });
+    const check = firstLiveCheck(program);
+    assert.ok(check, "the program has a check that runs");
+    const right = check.expected!;
+    const t = exprType(check.value);
+    check.expected = typeof right === "boolean" ? !right
+      : t.k === "int" ? I.wrap((right as bigint) + 1n, t.t) : ((right as bigint) + 1n) & 0xffn;
+    const failures = interpretPrograms([program]);
+    assert.equal(failures.length, 1, describeFailures(failures));
+    assert.equal(failures[0]!.stage, "run");
+    assert.match(failures[0]!.summary, /^returned 1 \(XDP_PASS is 2\); 1 check\(s\) failed/);
+    assert.match(failures[0]!.summary, new RegExp(`check ${check.id} \\(`));
+    check.expected = right;
+    assert.deepEqual(interpretPrograms([program]), []);
+  });
+});
