@@ -5,7 +5,7 @@
 
 import { basicSetup } from "codemirror";
 import { EditorState, type Extension } from "@codemirror/state";
-import { EditorView, hoverTooltip } from "@codemirror/view";
+import { EditorView, hoverTooltip, keymap } from "@codemirror/view";
 import { cpp } from "@codemirror/lang-cpp";
 import { lintGutter, setDiagnostics, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
 import { autocompletion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
@@ -112,6 +112,8 @@ const editor = new EditorView({
   state: EditorState.create({
     doc: "",
     extensions: [
+      // Before basicSetup's keymaps: Mod-Enter would otherwise insert a blank line.
+      keymap.of([{ key: "Mod-Enter", run: () => (void run(), true) }, { key: "Shift-Alt-f", run: () => (void format(), true) }]),
       basicSetup,
       kernelscript,
       lintGutter(),
@@ -198,8 +200,42 @@ function plural(count: number, noun: string): string {
 
 function showDiagnostics(rendered: string, errors: number, warnings: number): void {
   const pane = element("diagnostics");
-  pane.textContent = rendered === "" ? "no diagnostics" : rendered;
+  pane.replaceChildren(...(rendered === "" ? ["no diagnostics"] : withLocationLinks(rendered)));
   pane.className = errors > 0 ? "has-errors" : warnings > 0 ? "has-warnings" : "clean";
+}
+
+/**
+ * The rendered text with each `--> FILE:LINE:COL` of the edited file as a link that puts
+ * the cursor there (the text stays exactly the CLI's).
+ */
+function withLocationLinks(rendered: string): (string | HTMLElement)[] {
+  const parts: (string | HTMLElement)[] = [];
+  let rest = "";
+  for (const line of rendered.split(/(?<=\n)/)) {
+    const location = /^(\s*--> )(.+):(\d+):(\d+)(\n?)$/.exec(line);
+    if (!location || location[2] !== currentPath) {
+      rest += line;
+      continue;
+    }
+    parts.push(rest + location[1]!);
+    rest = location[5]!;
+    const link = document.createElement("a");
+    link.href = "#";
+    link.className = "location";
+    link.textContent = `${location[2]}:${location[3]}:${location[4]}`;
+    const [lineNumber, column] = [Number(location[3]), Number(location[4])];
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (lineNumber > editor.state.doc.lines) return;
+      const target = editor.state.doc.line(lineNumber);
+      const offset = Math.min(target.from + column - 1, target.to);
+      editor.dispatch({ selection: { anchor: offset }, scrollIntoView: true });
+      editor.focus();
+    });
+    parts.push(link);
+  }
+  parts.push(rest);
+  return parts;
 }
 
 function showOutputs(files: readonly OutputFile[]): void {
@@ -369,6 +405,12 @@ async function start(): Promise<void> {
     editor.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
   },
   lineOf: (node: Node) => editor.state.doc.lineAt(editor.posAtDOM(node)).number,
+  /** 1-based line and column of the cursor. */
+  cursor: () => {
+    const head = editor.state.selection.main.head;
+    const line = editor.state.doc.lineAt(head);
+    return { line: line.number, column: head - line.from + 1 };
+  },
   /** The text of the eBPF C lines highlighted for the cursor. */
   mappedC: () => mappedCLines.map((n) => bpfView.state.doc.line(n).text),
   /** The middle of the character at `offset` on screen. */

@@ -32,6 +32,7 @@ interface PlaygroundHandle {
   lineOf(node: unknown): number;
   coordsOf(offset: number): { x: number; y: number };
   mappedC(): string[];
+  cursor(): { line: number; column: number };
 }
 declare const kernelscriptPlayground: PlaygroundHandle;
 /** The little of the page's DOM the callbacks below read (they run in the browser; this program has no DOM types). */
@@ -166,6 +167,11 @@ describe("the browser playground", { skip: missing }, () => {
     assert.equal(await marker.evaluate((node) => kernelscriptPlayground.lineOf(node)), line);
     assert.equal(await page.locator("#editor .cm-gutter-lint .cm-lint-marker-error").count(), 1);
     assert.match((await page.textContent("#status"))!, /^1 error/);
+
+    // The location in the text is a link to the place.
+    await page.evaluate(() => kernelscriptPlayground.select(0, 0));
+    await page.click("#diagnostics a.location");
+    assert.deepEqual(await page.evaluate(() => kernelscriptPlayground.cursor()), { line, column });
   });
 
   it("restores the source from a share link in a new page", async () => {
@@ -221,7 +227,8 @@ describe("the browser playground", { skip: missing }, () => {
     const at = exampleText.indexOf(assertion) + assertion.length - 3;
     await page.evaluate(([from, to]) => kernelscriptPlayground.select(from!, to!), [at, at + 2]);
     await page.keyboard.type("65");
-    await page.click("#run");
+    // Ctrl-Enter in the editor is the Run button.
+    await page.keyboard.press("Control+Enter");
     await page.waitForFunction(() => /failed/.test(document.getElementById("tests-summary")?.textContent ?? ""));
     const first = page.locator("#tests li").first();
     assert.equal(await first.getAttribute("data-status"), "fail");
