@@ -239,6 +239,9 @@ describe("the browser playground", { skip: missing }, () => {
     await page.keyboard.press("Control+z");
     await page.click("#run");
     await page.waitForFunction(() => /^\d+ passed, 0 failed/.test(document.getElementById("tests-summary")?.textContent ?? ""));
+    // The screenshot (after all tests) with the file from its start and its compile settled.
+    await page.evaluate(() => kernelscriptPlayground.select(0, 0));
+    await page.waitForFunction(() => /^compiled/.test(document.getElementById("status")?.textContent ?? ""));
     assert.deepEqual(pageErrors, []);
   });
 });
