@@ -371,7 +371,19 @@ async function run(): Promise<void> {
 
 function fillMenu(examples: readonly ExampleFile[]): void {
   const menu = element<HTMLSelectElement>("examples");
-  menu.replaceChildren(new Option("examples…", ""), ...examples.map((e) => new Option(e.path, e.path)));
+  // One group per directory of examples/ (the tour, then tools/).
+  const groups = new Map<string, HTMLOptGroupElement>();
+  for (const example of examples) {
+    const slash = example.path.lastIndexOf("/");
+    const directory = slash < 0 ? "examples" : `examples/${example.path.slice(0, slash)}`;
+    let group = groups.get(directory);
+    if (!group) {
+      group = Object.assign(document.createElement("optgroup"), { label: directory });
+      groups.set(directory, group);
+    }
+    group.append(new Option(example.path.slice(slash + 1), example.path));
+  }
+  menu.replaceChildren(new Option("examples…", ""), ...groups.values());
   menu.addEventListener("change", () => {
     const example = examples.find((e) => e.path === menu.value);
     if (!example) return;

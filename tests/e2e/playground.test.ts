@@ -9,7 +9,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
@@ -74,6 +74,10 @@ describe("the browser playground", { skip: missing }, () => {
     await page.goto(server.url);
     await page.waitForSelector("body[data-first-output-ms]");
     assert.equal(await page.textContent("#bpf-c-name"), "seed_packet_filter.bpf.c");
+    // The menu: every examples/*.ks and examples/tools/*.ks, by directory.
+    const onDisk = (dir: string): string[] => readdirSync(join(repoRoot, "examples", dir)).filter((f) => f.endsWith(".ks")).sort();
+    const menu = await page.$$eval("#examples optgroup", (groups) => groups.map((g) => [g.getAttribute("label"), [...g.querySelectorAll("option")].map((o) => o.getAttribute("value"))]));
+    assert.deepEqual(menu, [["examples", onDisk(".")], ["examples/tools", onDisk("tools").map((f) => `tools/${f}`)]]);
     assert.deepEqual(pageErrors, []);
   });
 
