@@ -12,14 +12,15 @@
 // esbuild's metafiles (which source went into which file) go to build/playground-meta.json,
 // outside the folder a host serves.
 //
-// The examples (every examples/*.ks and examples/tools/*.ks, and the files they include or
-// import) reach the worker through the virtual module `playground:examples`.
+// The examples (every examples/*.ks and examples/tools/*.ks, and every other file under
+// examples/ but upstream/, which they may include, import or exec) reach the worker
+// through the virtual module `playground:examples`.
 //
 //   node tools/build-playground.mjs        (run by `make build` and `make playground`)
 
 import { build } from "esbuild";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, posix } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,36 +29,31 @@ const output = join(root, "build", "playground");
 // Built beside the old folder and swapped in, so a failed build leaves the old one whole.
 const staging = `${output}.tmp-${process.pid}`;
 
-/** `include "x"` and `import name from "x"`: the files an example reads besides itself. */
-const dependencyPattern = /^\s*(?:include\s+|import\s+\w+\s+from\s+)"([^"]+)"/gm;
-
 /**
  * The example files, keyed by their path relative to examples/ ('/'-separated, as the
- * compiler's Host sees them): the menu's `.ks` files first, then what they read.
+ * compiler's Host sees them): the menu (every examples/*.ks and examples/tools/*.ks), and
+ * every file of examples/ they may read (`include`, `import … from`, `exec(…)` name
+ * headers, Python files and programs by path): the whole tree but upstream/, the
+ * reference examples (tests/upstream-verbatim.test.ts), which are not in the menu.
  */
 function exampleFiles() {
   const menu = [
     ...readdirSync(examplesDir).filter((f) => f.endsWith(".ks")).sort(),
     ...readdirSync(join(examplesDir, "tools")).filter((f) => f.endsWith(".ks")).sort().map((f) => `tools/${f}`),
   ];
-  const files = new Map();
-  const pending = [...menu];
-  while (pending.length > 0) {
-    const path = pending.shift();
-    if (files.has(path)) continue;
-    const onDisk = join(examplesDir, ...path.split("/"));
-    if (!existsSync(onDisk)) continue; // the compiler reports the missing file, as on disk
-    const text = readFileSync(onDisk, "utf8");
-    files.set(path, text);
-    if (!path.endsWith(".ks") && !path.endsWith(".kh")) continue;
-    for (const match of text.matchAll(dependencyPattern)) {
-      const spec = match[1];
-      if (spec.startsWith("/")) continue;
-      const resolved = posix.normalize(posix.join(posix.dirname(path), spec));
-      if (!resolved.startsWith("..")) pending.push(resolved);
+  const files = {};
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(examplesDir, ...dir.split("/").filter(Boolean)), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (path !== "upstream") walk(path);
+      } else if (entry.isFile()) {
+        files[path] = readFileSync(join(examplesDir, ...path.split("/")), "utf8");
+      }
     }
-  }
-  return { menu, files: Object.fromEntries(files) };
+  };
+  walk("");
+  return { menu, files };
 }
 
 const examplesPlugin = {
