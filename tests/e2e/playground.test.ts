@@ -5,7 +5,8 @@
 // text and a lint marker on the right line and columns (UTF-16 offsets after a
 // surrogate pair), a share link opened in a new page restores the source, and the Run
 // button runs the tests on the interpreter. A screenshot is left in
-// build/playground-screenshot.png for review.
+// build/playground-screenshot.png for review. The tests share one page and build on each
+// other's state, in order (a user's session), so run the file whole.
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -218,6 +219,11 @@ describe("the browser playground", { skip: missing }, () => {
       assert.equal(await second.evaluate(() => kernelscriptPlayground.source()), source);
       assert.equal(await second.evaluate(() => kernelscriptPlayground.path()), example);
       assert.equal(await second.locator("#editor .cm-lintRange-error").textContent(), "large_udpz");
+      // A damaged link opens the default example rather than a broken page.
+      await second.goto(`${server.url}#v1:socket_filter.ks:not-deflate-data`);
+      await second.reload();
+      await second.waitForFunction(() => document.body.dataset["compiled"] !== undefined);
+      assert.equal(await second.evaluate(() => kernelscriptPlayground.path()), "seed_packet_filter.ks");
     } finally {
       await second.close();
     }
