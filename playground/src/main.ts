@@ -14,6 +14,7 @@ import { CompilerClient } from "./compiler-client.js";
 import { decodeShare, encodeShare } from "./share.js";
 import { cLinesAt, mappedLineHighlighting, parseLineMap, showMappedLines, type LineMapping } from "./source-map.js";
 import type { ExampleFile, MarkerData, OutputFile, TestResultData } from "./protocol.js";
+import { markdownLines, withLocationLinks } from "./text-views.js";
 
 const defaultExample = "seed_packet_filter.ks";
 /** After the last keystroke, before compiling. */
@@ -82,30 +83,6 @@ const hoverSource = hoverTooltip(async (view, pos) => {
     },
   };
 });
-
-/**
- * The service's hover Markdown as the little it uses: code blocks, paragraphs and
- * `inline code` (as text, so nothing in it is ever HTML).
- */
-function markdownLines(markdown: string): HTMLElement[] {
-  const blocks: HTMLElement[] = [];
-  for (const block of markdown.split(/\n{2,}/)) {
-    const fence = /^```\w*\n([\s\S]*?)\n?```$/.exec(block.trim());
-    if (fence) {
-      const pre = document.createElement("pre");
-      pre.textContent = fence[1]!;
-      blocks.push(pre);
-      continue;
-    }
-    const paragraph = document.createElement("p");
-    block.split("`").forEach((part, index) => {
-      if (index % 2 === 0) paragraph.append(part);
-      else paragraph.append(Object.assign(document.createElement("code"), { textContent: part }));
-    });
-    blocks.push(paragraph);
-  }
-  return blocks;
-}
 
 const editor = new EditorView({
   parent: element("editor"),
@@ -200,42 +177,16 @@ function plural(count: number, noun: string): string {
 
 function showDiagnostics(rendered: string, errors: number, warnings: number): void {
   const pane = element("diagnostics");
-  pane.replaceChildren(...(rendered === "" ? ["no diagnostics"] : withLocationLinks(rendered)));
+  pane.replaceChildren(...(rendered === "" ? ["no diagnostics"] : withLocationLinks(rendered, currentPath, goTo)));
   pane.className = errors > 0 ? "has-errors" : warnings > 0 ? "has-warnings" : "clean";
 }
 
-/**
- * The rendered text with each `--> FILE:LINE:COL` of the edited file as a link that puts
- * the cursor there (the text stays exactly the CLI's).
- */
-function withLocationLinks(rendered: string): (string | HTMLElement)[] {
-  const parts: (string | HTMLElement)[] = [];
-  let rest = "";
-  for (const line of rendered.split(/(?<=\n)/)) {
-    const location = /^(\s*--> )(.+):(\d+):(\d+)(\n?)$/.exec(line);
-    if (!location || location[2] !== currentPath) {
-      rest += line;
-      continue;
-    }
-    parts.push(rest + location[1]!);
-    rest = location[5]!;
-    const link = document.createElement("a");
-    link.href = "#";
-    link.className = "location";
-    link.textContent = `${location[2]}:${location[3]}:${location[4]}`;
-    const [lineNumber, column] = [Number(location[3]), Number(location[4])];
-    link.addEventListener("click", (event) => {
-      event.preventDefault();
-      if (lineNumber > editor.state.doc.lines) return;
-      const target = editor.state.doc.line(lineNumber);
-      const offset = Math.min(target.from + column - 1, target.to);
-      editor.dispatch({ selection: { anchor: offset }, scrollIntoView: true });
-      editor.focus();
-    });
-    parts.push(link);
-  }
-  parts.push(rest);
-  return parts;
+/** Puts the cursor at 1-based line:column of the edited file (a diagnostic's location). */
+function goTo(lineNumber: number, column: number): void {
+  if (lineNumber > editor.state.doc.lines) return;
+  const target = editor.state.doc.line(lineNumber);
+  editor.dispatch({ selection: { anchor: Math.min(target.from + column - 1, target.to) }, scrollIntoView: true });
+  editor.focus();
 }
 
 function showOutputs(files: readonly OutputFile[]): void {
