@@ -183,3 +183,29 @@ fn second() {
     assert.deepEqual(statuses(report), { first: "pass", second: "pass" });
   });
 });
+
+describe("interpreter: a full ring buffer", () => {
+  it("refuses reserve() when full and counts it in dropped()", () => {
+    const report = interpretSource(`
+struct Big { payload: u64[60] }
+var rb: ringbuf<Big>(4096)
+@xdp
+fn flood(ctx: XdpContext) -> XdpAction {
+    for (i in 0..12) {
+        if (var e = rb.reserve()) {
+            e.payload[0] = i
+            rb.submit(e)
+        }
+    }
+    return XDP_PASS
+}
+@test
+fn fills() {
+    assert(test(flood, TestRun {}) == XDP_PASS)
+    assert(rb.pending() == 8, "4096 bytes hold 8 records of 480 + 8 bytes")
+    assert(rb.dropped() == 4)
+}
+`);
+    assert.deepEqual(statuses(report), { fills: "pass" }, report.tests[0]?.message);
+  });
+});

@@ -139,9 +139,10 @@ export abstract class Evaluator {
   elementOf(base: Location, container: Type, index: bigint, type: Type, constant: boolean, span: Span): Location {
     if (base.kind === "kobj") throw new NotExact("an element of a kernel object", "it is kernel memory", span);
     if (container.kind === "str") {
-      const i = Number(BigInt.asUintN(64, index));
-      if (i > container.size) throw new InternalFault(`string index ${i} past str(${container.size})`, span);
-      return { kind: "mem", mem: base.mem, off: base.off + i, type };
+      const i = BigInt.asUintN(64, index);
+      // At or past N: a write changes nothing and a read gives NUL (the C's bound check).
+      if (i >= BigInt(container.size)) return { kind: "mem", mem: newMem(1, "past the string"), off: 0, type };
+      return { kind: "mem", mem: base.mem, off: base.off + Number(i), type };
     }
     if (container.kind === "array") {
       // A run-time index is taken modulo the length (docs/language/integers.md).
@@ -310,7 +311,11 @@ export abstract class Evaluator {
         const t = e.type.kind === "pointer" ? e.type.target : e.type;
         const size = this.layouts.sizeOf(t);
         const need = 8 + Math.ceil(size / 8) * 8;
-        if (store.ringUsed + need > store.map.maxEntries) return nullPointer;
+        if (store.ringUsed + need >= store.map.maxEntries) {
+          // The generated reserve counts every record it could not get (`dropped()`).
+          store.dropped++;
+          return nullPointer;
+        }
         store.ringUsed += need;
         return { kind: "ptr", mem: newMem(size, `record of ${e.map}`), off: 0 };
       }
@@ -321,7 +326,16 @@ export abstract class Evaluator {
       case "dispatch": throw new NotExact("`dispatch()`", "it waits for events of attached programs", e.span);
       case "mapMethod": return mapMethod(this, e, frame);
       case "testCall": return this.testCall(e, frame);
-      case "escapeSlot": throw new NotExact("a pointer to a helper's local returned after the call", "the interpreter does not model escape slots yet", e.span);
+      case "escapeSlot": {
+        // The one-entry per-CPU array keeping `local` of `helper` after it returns `&local`.
+        const key = `${e.helper}\u0000${e.local}\u0000${this.cpu(frame)}`;
+        let mem = this.m.escapeSlots.get(key);
+        if (!mem) {
+          mem = newMem(this.layouts.sizeOf(e.type.kind === "pointer" ? e.type.target : e.type), `the slot keeping ${e.local} of ${e.helper}`);
+          this.m.escapeSlots.set(key, mem);
+        }
+        return { kind: "ptr", mem, off: 0 };
+      }
       case "tracing": return tracingOp(this, e, frame);
       case "stringRead": throw new NotExact(`\`str(…)\` read through a kernel pointer`, "it reads kernel or user memory of the traced event", e.span);
     }

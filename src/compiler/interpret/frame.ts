@@ -23,6 +23,8 @@ export interface RunState {
   readonly context: Value;
   tailCalls: number;
   readonly cpu: number;
+  /** Bytes `bpf_xdp_adjust_head` has taken from the headroom so far. */
+  headroomUsed: number;
 }
 
 export class Frame {

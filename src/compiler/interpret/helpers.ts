@@ -57,6 +57,8 @@ export function kernelHelper(ev: Evaluator, name: string, args: readonly Value[]
       dst.mem!.bytes.set(packet.bytes.subarray(offset, offset + size), dst.off);
       return 0n;
     }
+    case "bpf_rcu_read_lock": case "bpf_rcu_read_unlock": return 0n;
+    case "bpf_xdp_adjust_head": case "bpf_xdp_adjust_tail": return adjustPacket(ev, name, asInt(args[1]), frame, span);
     default:
       throw new NotExact(`kernel function \`${name}\``, "a kernel helper or kfunc the interpreter has no exact model of", span);
   }
@@ -92,4 +94,43 @@ export function tracingOp(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "tracing"
     case "recordStats":
       throw new NotExact("`record()` of a @stats map", "the interpreter does not model @stats maps yet", e.span);
   }
+}
+
+/** Room before the frame a test run leaves (XDP_PACKET_HEADROOM) minus the kernel's `struct xdp_frame`. */
+const xdpHeadroom = 256 - 40;
+
+/**
+ * `bpf_xdp_adjust_head(ctx, delta)` / `bpf_xdp_adjust_tail(ctx, delta)`: the frame grows
+ * (zeroed bytes, as the test run's buffer is) or shrinks at its start or end; at least an
+ * Ethernet header must remain, else -EINVAL. Pointers into the old frame are stale (the
+ * verifier makes the program check again); `ctx.data`/`data_end` point into the new one.
+ */
+function adjustPacket(ev: Evaluator, name: string, delta: bigint, frame: Frame, span: Span): bigint {
+  const run = frame.run;
+  const packet = run?.packet;
+  const context = run?.context;
+  if (!run || !packet || typeof context === "bigint" || context?.kind !== "kobj" || run.programType !== "xdp") {
+    throw new NotExact(`\`${name}\``, "only XDP runs are modelled", span);
+  }
+  const d = Number(BigInt.asIntN(32, delta));
+  const head = name === "bpf_xdp_adjust_head";
+  const length = packet.bytes.length + (head ? -d : d);
+  if (length < 14) return -22n;
+  if (head && -d > xdpHeadroom - run.headroomUsed) throw new NotExact(`\`${name}(ctx, ${d})\``, "how much headroom the kernel leaves depends on its version", span);
+  if (length > 3520 + 256) throw new NotExact(`\`${name}(ctx, ${d})\``, "how much tailroom the kernel leaves depends on its version", span);
+  const bytes = new Uint8Array(length);
+  if (head) {
+    if (d >= 0) bytes.set(packet.bytes.subarray(d));
+    else bytes.set(packet.bytes, -d);
+    run.headroomUsed -= d;
+  } else {
+    bytes.set(packet.bytes.subarray(0, Math.min(length, packet.bytes.length)));
+  }
+  const next = { bytes, refs: new Map(), label: "the packet", packet: true as const };
+  run.packet = next;
+  context.fields.set("data", { kind: "ptr", mem: next, off: 0 });
+  context.fields.set("data_end", { kind: "ptr", mem: next, off: length });
+  if (context.fields.has("data_meta")) context.fields.set("data_meta", { kind: "ptr", mem: next, off: 0 });
+  ev.m.step(span);
+  return 0n;
 }

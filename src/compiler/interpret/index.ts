@@ -83,33 +83,53 @@ function clock(): number {
   return perf ? perf.now() : 0;
 }
 
+/** Which catalogue entry says why a test stopped, with its data. */
+type StopDiagnostic =
+  | { readonly kind: "notExact"; readonly span: Span; readonly what: string; readonly why: string }
+  | { readonly kind: "steps" | "depth"; readonly span: Span; readonly limit: number }
+  | { readonly kind: "fault"; readonly span: Span; readonly detail: string };
+
 type Outcome =
   | { readonly status: "pass" }
-  | { readonly status: "fail"; readonly message: string; readonly diagnostic?: { readonly span: Span; readonly report: (d: Diagnostics, span: Span) => void } }
-  | { readonly status: "skip"; readonly message: string; readonly diagnostic: { readonly span: Span; readonly report: (d: Diagnostics, span: Span) => void } };
+  | { readonly status: "fail" | "skip"; readonly message: string };
 
-/** What stopped a test (or a run), as an outcome: never an exception. */
-function outcomeOf(error: unknown, fallback: Span): Outcome {
-  if (error instanceof TestFailure) return { status: "fail", message: error.message };
-  if (error instanceof NotExact) {
-    const message = `${error.what} cannot be computed exactly without a kernel: ${error.why}`;
-    return { status: "skip", message, diagnostic: { span: error.span ?? fallback, report: (d, span) => d.report(notExactWithoutKernel, span, error.what, error.why) } };
+function reportStop(diags: Diagnostics, stop: StopDiagnostic | undefined): void {
+  if (!stop) return;
+  switch (stop.kind) {
+    case "notExact": diags.report(notExactWithoutKernel, stop.span, stop.what, stop.why); return;
+    case "steps": diags.report(stepBudgetExceeded, stop.span, stop.limit); return;
+    case "depth": diags.report(callDepthExceeded, stop.span, stop.limit); return;
+    case "fault": diags.report(interpreterFault, stop.span, stop.detail); return;
   }
+}
+
+function faultDetail(error: unknown): string {
+  return error instanceof InternalFault ? error.message : error instanceof Error ? error.message : String(error);
+}
+
+/** The diagnostic saying why a test (or a run) stopped, when one does (a failed assert says it itself). */
+function stopOf(error: unknown, fallback: Span): StopDiagnostic | undefined {
+  if (error instanceof TestFailure || error instanceof Thrown) return undefined;
+  if (error instanceof NotExact) return { kind: "notExact", span: error.span ?? fallback, what: error.what, why: error.why };
+  if (error instanceof BudgetExceeded) return { kind: error.kind, span: error.span ?? fallback, limit: error.limit };
+  // The host's own stack ran out first (a very deep expression): the depth limit's answer.
+  if (error instanceof RangeError) return { kind: "depth", span: fallback, limit: defaultDepthLimit };
+  return { kind: "fault", span: error instanceof InternalFault && error.span ? error.span : fallback, detail: faultDetail(error) };
+}
+
+/** What stopped a test (or a run), as an outcome with the test binary's kind of message: never an exception. */
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof TestFailure) return { status: "fail", message: error.message };
+  if (error instanceof NotExact) return { status: "skip", message: `${error.what} cannot be computed exactly without a kernel: ${error.why}` };
   if (error instanceof BudgetExceeded) {
-    const message = error.kind === "steps"
-      ? `the test did not finish within ${error.limit} interpreter steps (an endless loop?)`
-      : `calls nested deeper than ${error.limit} levels`;
-    const entry = error.kind === "steps" ? stepBudgetExceeded : callDepthExceeded;
-    return { status: "fail", message, diagnostic: { span: error.span ?? fallback, report: (d, span) => d.report(entry, span, error.limit) } };
+    return {
+      status: "fail",
+      message: error.kind === "steps" ? `the test did not finish within ${error.limit} interpreter steps (an endless loop?)` : `calls nested deeper than ${error.limit} levels`,
+    };
   }
   if (error instanceof Thrown) return { status: "fail", message: `unhandled error ${error.code} (thrown in ${error.origin})` };
-  if (error instanceof RangeError) {
-    // The host's own stack ran out first (a very deep expression): the depth limit's answer.
-    return { status: "fail", message: `calls nested deeper than the interpreter can follow`, diagnostic: { span: fallback, report: (d, span) => d.report(callDepthExceeded, span, defaultDepthLimit) } };
-  }
-  const detail = error instanceof InternalFault ? error.message : error instanceof Error ? error.message : String(error);
-  const span = error instanceof InternalFault && error.span ? error.span : fallback;
-  return { status: "fail", message: `internal interpreter error: ${detail}`, diagnostic: { span, report: (d, s) => d.report(interpreterFault, s, detail) } };
+  if (error instanceof RangeError) return { status: "fail", message: "calls nested deeper than the interpreter can follow" };
+  return { status: "fail", message: `internal interpreter error: ${faultDetail(error)}` };
 }
 
 /** Runs every `@test` function of `ir` (a test-mode module), each from a fresh state. */
@@ -126,6 +146,7 @@ export function interpretTests(ir: IrModule, _sources: SourceSet, options: Inter
     const started = clock();
     let outcome: Outcome;
     let machine: Machine | undefined;
+    let stop: StopDiagnostic | undefined;
     try {
       machine = new Machine(ir, machineOptions(options));
       const it = new Interpreter(machine);
@@ -134,10 +155,11 @@ export function interpretTests(ir: IrModule, _sources: SourceSet, options: Inter
       else if (machine.ran === 0) outcome = { status: "fail", message: "the test ran no eBPF program (call test() or test_run(), or attach() one and trigger it)" };
       else outcome = { status: "pass" };
     } catch (error) {
-      outcome = outcomeOf(error, fn.span);
+      outcome = outcomeOf(error);
+      stop = stopOf(error, fn.span);
     }
     const durationMs = clock() - started;
-    if (outcome.status !== "pass" && outcome.diagnostic) outcome.diagnostic.report(diags, outcome.diagnostic.span);
+    reportStop(diags, stop);
     tests.push({
       name: fn.name, status: outcome.status, ...(outcome.status === "pass" ? {} : { message: outcome.message }), location: fn.span, durationMs,
       output: machine?.output ?? "", tracePipe: machine?.tracePipe ?? [],
@@ -201,8 +223,8 @@ export function runProgram(ir: IrModule, program: string, run: ProgramRunInput =
       maps: traceMaps(machine.maps), diagnostics: [], tracePipe: machine.tracePipe,
     };
   } catch (error) {
-    const outcome = outcomeOf(error, span);
-    if (outcome.status !== "pass" && outcome.diagnostic) outcome.diagnostic.report(diags, outcome.diagnostic.span);
+    const outcome = outcomeOf(error);
+    reportStop(diags, stopOf(error, span));
     return {
       status: outcome.status === "skip" ? "skip" : "fail", retval: 0, packet: null, maps: machine ? safeMaps(machine) : {},
       ...(outcome.status === "pass" ? {} : { message: outcome.message }), diagnostics: diags.all, tracePipe: machine?.tracePipe ?? [],

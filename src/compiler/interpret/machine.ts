@@ -39,6 +39,8 @@ export class Machine {
   readonly userFunctions = new Map<string, IrFunction>();
   readonly programs = new Map<string, ir.IrProgram>();
   readonly runs: RunRecord[] = [];
+  /** The slots keeping a helper's local after it returned `&local` (per CPU). */
+  readonly escapeSlots = new Map<string, Mem>();
   /** Records submitted to ring buffers / perf event arrays, oldest first, per map. */
   readonly records = new Map<string, { readonly bytes: Uint8Array }[]>();
   /** `print` in eBPF code (the kernel's trace_pipe). */

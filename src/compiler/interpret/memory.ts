@@ -209,7 +209,9 @@ export class Layouts {
   }
 
   field(struct: string, name: string): FieldSlot {
-    const slot = this.layout(struct).fields.get(name);
+    const layout = this.layout(struct);
+    // Header fields kept in C unions are named by their C path in some IR nodes (`un.echo.id`).
+    const slot = layout.fields.get(name) ?? layout.fields.get(packetHeaders.find((h) => h.name === struct)?.fields.find((f) => f.c === name)?.name ?? "");
     if (!slot) throw new NotExact(`field \`${name}\` of \`${struct}\``, "the interpreter has no layout for it", undefined);
     return slot;
   }

@@ -78,7 +78,7 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         data: ptr(packet, 0), data_end: ptr(packet, packet.bytes.length), data_meta: ptr(packet, 0),
         ingress_ifindex: 1n, rx_queue_index: 0n, egress_ifindex: 0n,
       });
-      const state: RunState = { programType: "xdp", packet, context, tailCalls: 0, cpu };
+      const state: RunState = { programType: "xdp", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       return { state, args: single(context), dataOut: () => state.packet!.bytes.slice() };
     }
     case "tc": case "socket_filter": case "cgroup_skb": {
@@ -97,7 +97,7 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         ifindex: run.ifindex === 0n ? 1n : run.ifindex, queue_mapping: 0n, vlan_present: 0n, vlan_tci: 0n, vlan_proto: 0n,
         tc_index: 0n, tc_classid: 0n,
       });
-      const state: RunState = { programType: program.programType, packet, context, tailCalls: 0, cpu };
+      const state: RunState = { programType: program.programType, packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       // The kernel gives the frame back from its link-layer header, zeroed where it had pulled it.
       return {
         state, args: single(context),
@@ -114,7 +114,7 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
       keys.bytes[10] = frame.bytes[12]!;
       keys.bytes[11] = frame.bytes[13]!;
       const context = kobj("__sk_buff", { data: ptr(packet, 0), data_end: ptr(packet, packet.bytes.length), flow_keys: ptr(keys, 0) });
-      const state: RunState = { programType: "flow_dissector", packet, context, tailCalls: 0, cpu };
+      const state: RunState = { programType: "flow_dissector", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       return {
         state, args: single(context),
         dataOut: () => {
@@ -142,14 +142,14 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         state: kobj("nf_hook_state", { hook: BigInt(hook.hook), pf: BigInt(hook.pf) }),
         skb: kobj("sk_buff", { data: ptr(packet, 0), len: BigInt(bytes.length) }),
       });
-      const state: RunState = { programType: "netfilter", packet, context, tailCalls: 0, cpu };
+      const state: RunState = { programType: "netfilter", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       return { state, args: single(context), dataOut: () => null };
     }
     case "raw_tracepoint": {
       const argsAgg: Agg = { kind: "agg", bytes: new Uint8Array(96), refs: new Map() };
       run.args.forEach((a, i) => writeUint(argsAgg.bytes, 8 * i, 8, a));
       const context = kobj("bpf_raw_tracepoint_args", { args: argsAgg });
-      const state: RunState = { programType: "raw_tracepoint", packet: undefined, context, tailCalls: 0, cpu };
+      const state: RunState = { programType: "raw_tracepoint", packet: undefined, context, tailCalls: 0, cpu, headroomUsed: 0 };
       const args = (p: ir.IrProgram): Value[] => {
         if (p.params.length === 1 && p.params[0]!.type.kind === "pointer") return [context];
         return p.params.map((param, i) => it.coerce(run.args[i] ?? 0n, param.type));
