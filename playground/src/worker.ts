@@ -20,7 +20,8 @@ function post(message: Response): void {
 
 /** The edited file from the request, every other file from the bundled examples. */
 function hostFor(path: string, text: string): Host {
-  return { readFile: (file) => (file === path ? text : exampleFiles[file]) };
+  // Own keys only: `include "constructor"` must find no file, not Object's prototype.
+  return { readFile: (file) => (file === path ? text : Object.hasOwn(exampleFiles, file) ? exampleFiles[file] : undefined) };
 }
 
 function compileRequest(id: number, path: string, text: string): Response {
