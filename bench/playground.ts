@@ -8,12 +8,13 @@
 // numbers: add the gzip size over your bandwidth.
 //
 //   make bench
-//   node build/bench/playground.js [--rounds N]
+//   node build/bench/playground.js [--rounds N]     (JSON in build/bench/playground.json)
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launchChromium, missingForBrowser, playgroundDir, serveDirectory } from "../tests/harness/browser.js";
+import { repoRoot } from "./common.js";
 import type { Page } from "playwright-core";
 import { median } from "./stats.js";
 
@@ -43,11 +44,13 @@ console.log("page weight of build/playground/ (what a browser fetches; source ma
 console.log("file                          bytes    gzip -9");
 let totalRaw = 0;
 let totalGzip = 0;
+const weights: { file: string; bytes: number; gzip: number }[] = [];
 for (const file of fetched) {
   const bytes = readFileSync(join(playgroundDir, file));
   const gzip = gzipSync(bytes, { level: 9 }).length;
   totalRaw += bytes.length;
   totalGzip += gzip;
+  weights.push({ file, bytes: bytes.length, gzip });
   console.log(`${file.padEnd(26)} ${String(bytes.length).padStart(9)} ${String(gzip).padStart(10)}`);
 }
 console.log(`${"total".padEnd(26)} ${String(totalRaw).padStart(9)} ${String(totalGzip).padStart(10)}`);
@@ -97,3 +100,7 @@ console.log(row("navigation start → the worker is ready", workerReady));
 console.log(row("navigation start → first C output shown", firstOutput));
 console.log(row("  of which the worker's first compile", firstCompile));
 console.log(row("worker's compile after an edit (warm)", warmCompile));
+
+const json = join(repoRoot, "build", "bench", "playground.json");
+mkdirSync(dirname(json), { recursive: true });
+writeFileSync(json, `${JSON.stringify({ rounds, weights, pageScript, workerReady, firstOutput, firstCompile, warmCompile }, null, 2)}\n`);
