@@ -167,8 +167,13 @@ async function compileNow(): Promise<void> {
     outputSource = text;
     lineMap = parseLineMap(result.files.find((f) => f.path.endsWith(".bpf.map.json"))?.text);
   }
-  // With errors the views keep the last C that compiled, and say so (playground.css).
-  else document.body.dataset["outputStale"] = "true";
+  // With errors the views keep the last C this file compiled to, and say so (playground.css).
+  else if (outputs.length > 0) document.body.dataset["outputStale"] = "true";
+  else {
+    const name = currentPath.slice(currentPath.lastIndexOf("/") + 1).replace(/\.ks$/, "");
+    element("bpf-c-name").textContent = `${name}.bpf.c: none, the file has errors`;
+    element("loader-c-name").textContent = `${name}.c: none, the file has errors`;
+  }
 }
 
 function plural(count: number, noun: string): string {
@@ -247,7 +252,21 @@ function showTab(name: string): void {
   for (const view of [bpfView, loaderView, otherView]) view.requestMeasure();
 }
 
+/** Another file: the views must not show the last one's C as this one's. */
+function clearOutputs(): void {
+  outputs = [];
+  outputSource = undefined;
+  lineMap = [];
+  mappedCLines = [];
+  delete document.body.dataset["outputStale"];
+  for (const view of [bpfView, loaderView, otherView]) replaceText(view, "");
+  element("other-files").replaceChildren();
+  element("bpf-c-name").textContent = "…";
+  element("loader-c-name").textContent = "…";
+}
+
 function loadFile(path: string, text: string): void {
+  if (path !== currentPath) clearOutputs();
   currentPath = path;
   element("file-name").textContent = path;
   const menu = element<HTMLSelectElement>("examples");

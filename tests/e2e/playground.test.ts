@@ -159,6 +159,10 @@ describe("the browser playground", { skip: missing }, () => {
       if (expected.files.length > 0) {
         assert.deepEqual(await page.$$eval("#other-files option", (options) => options.map((o) => o.getAttribute("value"))), expected.files.map((f) => f.path), path);
         assert.equal(await page.evaluate(() => kernelscriptPlayground.output(".bpf.c")), expected.files.find((f) => f.path.endsWith(".bpf.c"))?.text, path);
+      } else {
+        // Not the previous example's C shown as this one's.
+        assert.equal(await page.evaluate(() => kernelscriptPlayground.output(".bpf.c")), undefined, path);
+        assert.match((await page.textContent("#bpf-c-name"))!, /: none, the file has errors$/, path);
       }
     }
     // The tests below work on this example.
