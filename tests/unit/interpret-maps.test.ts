@@ -209,3 +209,21 @@ fn fills() {
     assert.deepEqual(statuses(report), { fills: "pass" }, report.tests[0]?.message);
   });
 });
+
+describe("interpreter: @stats maps", () => {
+  it("record() creates the entry with the first sample, then counts, sums and keeps min and max", () => {
+    const run = runSource(`
+struct Stats { count: u64, sum: u64, min: u64, max: u64 }
+@stats var sizes: hash<u32, Stats>(4)
+@xdp
+fn sample(ctx: XdpContext) -> XdpAction {
+    record(sizes, 1, 30)
+    record(sizes, 1, 10)
+    record(sizes, 1, 20)
+    return XDP_PASS
+}
+`, "sample");
+    assert.equal(run.status, "ok", run.message);
+    assert.deepEqual(run.maps.sizes, [[le(1n, 4), le(3n, 8) + le(60n, 8) + le(10n, 8) + le(30n, 8)]]);
+  });
+});

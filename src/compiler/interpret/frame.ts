@@ -17,7 +17,8 @@ export interface Local {
 
 /** The program run a kernel-side frame belongs to. */
 export interface RunState {
-  readonly programType: string;
+  /** The kind of test run (kernel/program-types.ts `testRun`). */
+  readonly kind: "xdpPacket" | "skbPacket" | "netfilterPacket" | "rawArguments";
   /** The packet (data .. data_end), when the program type has one. */
   packet: Mem | undefined;
   readonly context: Value;

@@ -8,8 +8,9 @@
 import type * as ir from "../ir.js";
 import type { Span } from "../source.js";
 import { NotExact } from "./faults.js";
-import { asInt, type Ptr, type Value } from "./memory.js";
-import type { Evaluator } from "./expressions.js";
+import { asInt, newMem, type Mem, type Ptr, type Value } from "./memory.js";
+import type { Type } from "../types.js";
+import type { Evaluator, Location } from "./expressions.js";
 import type { Frame } from "./frame.js";
 import { virtualTask } from "./machine.js";
 
@@ -91,8 +92,7 @@ export function tracingOp(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "tracing"
     }
     case "kernelStack": case "userStack": case "printKernelStack": case "printUserStack":
       throw new NotExact(`\`${e.op}\``, "stacks are the kernel's", e.span);
-    case "recordStats":
-      throw new NotExact("`record()` of a @stats map", "the interpreter does not model @stats maps yet", e.span);
+    case "recordStats": return recordStats(ev, e, args, frame);
   }
 }
 
@@ -109,7 +109,7 @@ function adjustPacket(ev: Evaluator, name: string, delta: bigint, frame: Frame, 
   const run = frame.run;
   const packet = run?.packet;
   const context = run?.context;
-  if (!run || !packet || typeof context === "bigint" || context?.kind !== "kobj" || run.programType !== "xdp") {
+  if (!run || !packet || typeof context === "bigint" || context?.kind !== "kobj" || run.kind !== "xdpPacket") {
     throw new NotExact(`\`${name}\``, "only XDP runs are modelled", span);
   }
   const d = Number(BigInt.asIntN(32, delta));
@@ -132,5 +132,35 @@ function adjustPacket(ev: Evaluator, name: string, delta: bigint, frame: Frame, 
   context.fields.set("data_end", { kind: "ptr", mem: next, off: length });
   if (context.fields.has("data_meta")) context.fields.set("data_meta", { kind: "ptr", mem: next, off: 0 });
   ev.m.step(span);
+  return 0n;
+}
+
+/**
+ * `record(m, k, v)` of a `@stats` map (emit/tracing-c.ts `emitStatsRecord`): the entry is
+ * created with the first sample (count 1, sum, min and max v), later samples add to count
+ * and sum and move min and max; on the run's CPU for a per-CPU map.
+ */
+function recordStats(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "tracing" }>, args: readonly Value[], frame: Frame): Value {
+  const store = ev.m.map(e.map ?? "", e.span);
+  const valueType = store.map.valueType;
+  if (valueType.kind !== "struct") throw new NotExact("`record()`", "its map's value is not the @stats struct", e.span);
+  const key = ev.m.bytesOf(store.map.keyType, ev.coerce(args[0]!, store.map.keyType));
+  const v = BigInt.asUintN(64, asInt(args[1]));
+  const cpu = ev.cpu(frame);
+  const u64: Type = { kind: "int", bits: 64, signed: false };
+  const field = (mem: Mem, name: string): Location => ({ kind: "mem", mem, off: ev.layouts.field(valueType.name, name).offset, type: u64 });
+  let mem = frame.side === "kernel" ? store.lookup(key, cpu) : store.lookupAll(key)?.[0];
+  if (!mem) {
+    const first = newMem(ev.layouts.sizeOf(valueType), "stats");
+    for (const [name, value] of [["count", 1n], ["sum", v], ["min", v], ["max", v]] as const) ev.write(field(first, name), value);
+    if (store.update(key, { kind: "agg", bytes: first.bytes, refs: first.refs }, 1n, frame.side === "kernel" ? cpu : undefined) === 0n) return 0n;
+    mem = frame.side === "kernel" ? store.lookup(key, cpu) : store.lookupAll(key)?.[0];
+    if (!mem) return 0n;
+  }
+  const count = BigInt.asUintN(64, asInt(ev.read(field(mem, "count"))) + 1n);
+  ev.write(field(mem, "count"), count);
+  ev.write(field(mem, "sum"), BigInt.asUintN(64, asInt(ev.read(field(mem, "sum"))) + v));
+  if (v < asInt(ev.read(field(mem, "min"))) || count === 1n) ev.write(field(mem, "min"), v);
+  if (v > asInt(ev.read(field(mem, "max")))) ev.write(field(mem, "max"), v);
   return 0n;
 }

@@ -9,6 +9,7 @@ import { asInt, type Value } from "./memory.js";
 import type { Evaluator } from "./expressions.js";
 import type { Frame } from "./frame.js";
 import { mapShape } from "./maps.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 
 const XDP_REDIRECT = 4n;
 
@@ -56,7 +57,7 @@ export function mapMethod(ev: Evaluator, e: Extract<ir.IrExpr, { kind: "mapMetho
       const flags = e.args[1] ? asInt(ev.expr(e.args[1], frame)) : 0n;
       const mem = store.lookup(ev.m.bytesOf(store.map.keyType, key), 0);
       const present = mem !== undefined && mem.bytes.some((b) => b !== 0);
-      if (store.map.mapKind === "devmap" || store.map.mapKind === "devmap_hash" || store.map.mapKind === "cpumap" || store.map.mapKind === "xskmap") {
+      if (mapKinds[store.map.mapKind].offKernel?.redirectSlots === true) {
         return present ? XDP_REDIRECT : flags & 3n;
       }
       throw new NotExact(`\`${e.map}.redirect()\``, "redirecting to a socket needs the kernel's sockets", e.span);

@@ -8,6 +8,7 @@
 //! `if (var e = m[k])` binding) writes the entry in place.
 
 import type { IrMap } from "../ir.js";
+import { mapKinds, type OffKernelMap } from "../kernel/map-kinds.js";
 import { type Agg, type Mem, newMem, toHex } from "./memory.js";
 
 export const E2BIG = -7n;
@@ -25,24 +26,11 @@ interface Entry {
   readonly values: Mem[];
 }
 
-export type MapShape = "hash" | "array" | "lpm" | "queue" | "stack" | "ring" | "perf" | "bloom" | "other";
+/** How a kind is kept here: its row's `offKernel` column (kernel/map-kinds.ts); "other" when not modelled. */
+export type MapShape = OffKernelMap["store"] | "other";
 
 export function mapShape(kind: IrMap["mapKind"]): MapShape {
-  switch (kind) {
-    case "hash": case "lru_hash": case "percpu_hash": case "lru_percpu_hash": case "devmap_hash": case "sockhash": case "hash_of_maps": return "hash";
-    case "array": case "percpu_array": case "devmap": case "cpumap": case "xskmap": case "sockmap": case "array_of_maps": case "prog_array": case "cgroup_array": return "array";
-    case "lpm_trie": return "lpm";
-    case "queue": return "queue";
-    case "stack": return "stack";
-    case "ringbuf": return "ring";
-    case "perf_event_array": return "perf";
-    case "bloom_filter": return "bloom";
-    case "sk_storage": case "cgrp_storage": case "stack_trace": case "task_storage": case "user_ringbuf": case "inode_storage": return "other";
-  }
-}
-
-export function isPerCpu(kind: IrMap["mapKind"]): boolean {
-  return kind === "percpu_array" || kind === "percpu_hash" || kind === "lru_percpu_hash";
+  return mapKinds[kind].offKernel?.store ?? "other";
 }
 
 export class MapStore {
@@ -59,8 +47,8 @@ export class MapStore {
 
   constructor(readonly map: IrMap, readonly keySize: number, readonly valueSize: number, readonly cpus: number) {
     this.shape = mapShape(map.mapKind);
-    this.perCpu = isPerCpu(map.mapKind);
-    this.lru = map.mapKind === "lru_hash" || map.mapKind === "lru_percpu_hash";
+    this.perCpu = mapKinds[map.mapKind].perCpu;
+    this.lru = mapKinds[map.mapKind].offKernel?.lru === true;
     if (this.shape === "array") {
       for (let i = 0; i < map.maxEntries; i++) {
         const key = new Uint8Array(keySize);

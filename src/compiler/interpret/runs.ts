@@ -7,6 +7,7 @@ import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
 import type { Span } from "../source.js";
 import { netfilterHookState } from "../kernel/testing.js";
+import { programTypeInfo } from "../kernel/program-types.js";
 import { InternalFault, NotExact, TailCalled, TestFailure } from "./faults.js";
 import { type Agg, type KObj, type Mem, type Value, asAgg, asInt, load, newMem, readUint, store, toHex, writeUint } from "./memory.js";
 import { defaultPacket, packetFrame, packetOf, packetStep, zeroPacket } from "./packets.js";
@@ -68,8 +69,9 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
   const cpu = it.m.options.cpu;
   const single = (context: Value) => (p: ir.IrProgram): Value[] => p.params.map((_, i) => (i === 0 ? context : 0n));
   const ptr = (mem: Mem, off: number): Value => ({ kind: "ptr", mem, off });
-  switch (program.programType) {
-    case "xdp": {
+  const support = programTypeInfo[program.programType].testRun;
+  switch (support.kind) {
+    case "xdpPacket": {
       checkInterface(run.ingress_ifindex, "ingress_ifindex", span);
       if (run.rx_queue_index !== 0n) throw new NotExact(`\`rx_queue_index: ${run.rx_queue_index}\``, "the queues of an interface depend on the machine", span);
       const packet = newMem(frame.bytes.length, "the packet", true);
@@ -78,15 +80,16 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         data: ptr(packet, 0), data_end: ptr(packet, packet.bytes.length), data_meta: ptr(packet, 0),
         ingress_ifindex: 1n, rx_queue_index: 0n, egress_ifindex: 0n,
       });
-      const state: RunState = { programType: "xdp", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
+      const state: RunState = { kind: "xdpPacket", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       return { state, args: single(context), dataOut: () => state.packet!.bytes.slice() };
     }
-    case "tc": case "socket_filter": case "cgroup_skb": {
+    case "skbPacket": {
+      if (support.view === "flowKeys") return prepareFlowDissector(program, frame, cpu);
       // The kernel copies ingress_ifindex as given (skb_iif, 0 by default); only ifindex names a device.
       checkInterface(run.ifindex, "ifindex", span);
       if (frame.bytes.length < ETH_HLEN) throw new TestFailure(`running program '${program.name}' failed: Invalid argument (the kernel refused the packet or context: check the TestRun fields and the packet size)`);
       // TC programs see the frame from its Ethernet header; the others from the network header.
-      const l2 = program.programType === "tc";
+      const l2 = support.view === "frame";
       const bytes = l2 ? frame.bytes : frame.bytes.subarray(ETH_HLEN);
       const packet = newMem(bytes.length, "the packet", true);
       packet.bytes.set(bytes);
@@ -97,38 +100,14 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         ifindex: run.ifindex === 0n ? 1n : run.ifindex, queue_mapping: 0n, vlan_present: 0n, vlan_tci: 0n, vlan_proto: 0n,
         tc_index: 0n, tc_classid: 0n,
       });
-      const state: RunState = { programType: program.programType, packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
+      const state: RunState = { kind: "skbPacket", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       // The kernel gives the frame back from its link-layer header, zeroed where it had pulled it.
       return {
         state, args: single(context),
         dataOut: () => (l2 ? state.packet!.bytes.slice() : new Uint8Array([...new Uint8Array(ETH_HLEN), ...state.packet!.bytes])),
       };
     }
-    case "flow_dissector": {
-      if (frame.bytes.length < ETH_HLEN) throw new TestFailure(`running program '${program.name}' failed: Invalid argument (the kernel refused the packet or context: check the TestRun fields and the packet size)`);
-      const packet = newMem(frame.bytes.length, "the packet", true);
-      packet.bytes.set(frame.bytes);
-      const keys = newMem(flowKeysLayout.size!, "flow_keys");
-      writeUint(keys.bytes, 0, 2, BigInt(ETH_HLEN));
-      writeUint(keys.bytes, 2, 2, BigInt(ETH_HLEN));
-      keys.bytes[10] = frame.bytes[12]!;
-      keys.bytes[11] = frame.bytes[13]!;
-      const context = kobj("__sk_buff", { data: ptr(packet, 0), data_end: ptr(packet, packet.bytes.length), flow_keys: ptr(keys, 0) });
-      const state: RunState = { programType: "flow_dissector", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
-      return {
-        state, args: single(context),
-        dataOut: () => {
-          // The kernel clamps the offsets the program left into the frame.
-          const len = packet.bytes.length;
-          const nhoff = Math.min(Math.max(Number(readUint(keys.bytes, 0, 2)), ETH_HLEN), len);
-          const thoff = Math.min(Math.max(Number(readUint(keys.bytes, 2, 2)), nhoff), len);
-          writeUint(keys.bytes, 0, 2, BigInt(nhoff));
-          writeUint(keys.bytes, 2, 2, BigInt(thoff));
-          return keys.bytes.slice();
-        },
-      };
-    }
-    case "netfilter": {
+    case "netfilterPacket": {
       const hook = netfilterHookState(op.target ?? program.target ?? "");
       const family = hook.pf === 10 ? 6 : 4;
       if (frame.l3 && frame.l3 !== family) {
@@ -142,23 +121,51 @@ function prepare(it: Interpreter, program: ir.IrProgram, op: Extract<ir.TestOp, 
         state: kobj("nf_hook_state", { hook: BigInt(hook.hook), pf: BigInt(hook.pf) }),
         skb: kobj("sk_buff", { data: ptr(packet, 0), len: BigInt(bytes.length) }),
       });
-      const state: RunState = { programType: "netfilter", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
+      const state: RunState = { kind: "netfilterPacket", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
       return { state, args: single(context), dataOut: () => null };
     }
-    case "raw_tracepoint": {
+    case "rawArguments": {
       const argsAgg: Agg = { kind: "agg", bytes: new Uint8Array(96), refs: new Map() };
       run.args.forEach((a, i) => writeUint(argsAgg.bytes, 8 * i, 8, a));
       const context = kobj("bpf_raw_tracepoint_args", { args: argsAgg });
-      const state: RunState = { programType: "raw_tracepoint", packet: undefined, context, tailCalls: 0, cpu, headroomUsed: 0 };
+      const state: RunState = { kind: "rawArguments", packet: undefined, context, tailCalls: 0, cpu, headroomUsed: 0 };
       const args = (p: ir.IrProgram): Value[] => {
         if (p.params.length === 1 && p.params[0]!.type.kind === "pointer") return [context];
         return p.params.map((param, i) => it.coerce(run.args[i] ?? 0n, param.type));
       };
       return { state, args, dataOut: () => null };
     }
-    default:
+    case "unsupported":
       throw new NotExact(`a test run of a ${program.programType} program`, "the kernel has no test run for this program type", span);
   }
+}
+
+/** A flow dissector: the frame, and the flow keys the kernel starts it with (and gives back). */
+function prepareFlowDissector(program: ir.IrProgram, frame: { readonly bytes: Uint8Array }, cpu: number): Prepared {
+  const ptr = (mem: Mem, off: number): Value => ({ kind: "ptr", mem, off });
+  const single = (context: Value) => (p: ir.IrProgram): Value[] => p.params.map((_, i) => (i === 0 ? context : 0n));
+  if (frame.bytes.length < ETH_HLEN) throw new TestFailure(`running program '${program.name}' failed: Invalid argument (the kernel refused the packet or context: check the TestRun fields and the packet size)`);
+  const packet = newMem(frame.bytes.length, "the packet", true);
+  packet.bytes.set(frame.bytes);
+  const keys = newMem(flowKeysLayout.size!, "flow_keys");
+  writeUint(keys.bytes, 0, 2, BigInt(ETH_HLEN));
+  writeUint(keys.bytes, 2, 2, BigInt(ETH_HLEN));
+  keys.bytes[10] = frame.bytes[12]!;
+  keys.bytes[11] = frame.bytes[13]!;
+  const context = kobj("__sk_buff", { data: ptr(packet, 0), data_end: ptr(packet, packet.bytes.length), flow_keys: ptr(keys, 0) });
+  const state: RunState = { kind: "skbPacket", packet, context, tailCalls: 0, cpu, headroomUsed: 0 };
+  return {
+    state, args: single(context),
+    dataOut: () => {
+      // The kernel clamps the offsets the program left into the frame.
+      const len = packet.bytes.length;
+      const nhoff = Math.min(Math.max(Number(readUint(keys.bytes, 0, 2)), ETH_HLEN), len);
+      const thoff = Math.min(Math.max(Number(readUint(keys.bytes, 2, 2)), nhoff), len);
+      writeUint(keys.bytes, 0, 2, BigInt(nhoff));
+      writeUint(keys.bytes, 2, 2, BigInt(thoff));
+      return keys.bytes.slice();
+    },
+  };
 }
 
 /** Runs `op.program` on `run` as BPF_PROG_TEST_RUN would; the return value and the bytes given back. */
@@ -167,7 +174,7 @@ export function runProgram(it: Interpreter, op: Extract<ir.TestOp, { kind: "run"
   if (!entry) throw new InternalFault(`program ${op.program} is not in the module`, span);
   const run = readTestRun(it, runValue);
   const prepared = prepare(it, entry, op, run, span);
-  const repeat = entry.programType === "raw_tracepoint" || run.repeat === 0n ? 1n : run.repeat;
+  const repeat = programTypeInfo[entry.programType].testRun.kind === "rawArguments" || run.repeat === 0n ? 1n : run.repeat;
   let retval = 0n;
   for (let i = 0n; i < repeat; i++) {
     let program = entry;

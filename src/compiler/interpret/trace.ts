@@ -3,6 +3,7 @@
 //! JSON shape both test modes write, so a differential test can compare them.
 
 import type { MapStore } from "./maps.js";
+import { mapKinds } from "../kernel/map-kinds.js";
 import { toHex } from "./memory.js";
 import type { RunRecord } from "./machine.js";
 
@@ -18,13 +19,12 @@ export interface TestTrace {
   readonly tests: readonly TraceTest[];
 }
 
-const tracedKinds = new Set(["hash", "lru_hash", "percpu_hash", "lru_percpu_hash", "array", "percpu_array", "lpm_trie"]);
 
 /** The traced maps' contents: `[keyHex, valueHex]` sorted by key; per-CPU maps give CPU 0's value. */
 export function traceMaps(maps: ReadonlyMap<string, MapStore>): Record<string, (readonly [string, string])[]> {
   const out: Record<string, (readonly [string, string])[]> = {};
   for (const [name, store] of maps) {
-    if (!tracedKinds.has(store.map.mapKind)) continue;
+    if (mapKinds[store.map.mapKind].offKernel?.traced !== true) continue;
     const pairs = store.all().map((e) => [toHex(e.key), toHex(e.values[0]!.bytes)] as const);
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     out[name] = pairs;

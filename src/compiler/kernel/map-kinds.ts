@@ -259,6 +259,21 @@ export interface MapKindRow {
   readonly onlyForProgType?: string;
   /** Local storage: the kernel object it keeps values for, and its helpers' prefix (`bpf_inode_storage`). */
   readonly storageHelpers?: string;
+  /** How the reference interpreter keeps it (src/compiler/interpret/maps.ts); undefined: not modelled (its uses skip, E0700). */
+  readonly offKernel?: OffKernelMap;
+}
+
+/**
+ * A map kind off-kernel: its store (keyed: hash table, array of every index, LPM trie;
+ * keyless: queue, stack, ring buffer and perf event records, bloom filter set), whether
+ * a full one evicts (LRU), whether its entries are in the test-run trace (TRACE.md), and
+ * whether its values are redirect targets (`redirect()` gives XDP_REDIRECT for a filled slot).
+ */
+export interface OffKernelMap {
+  readonly store: "hash" | "array" | "lpm" | "queue" | "stack" | "ring" | "records" | "bloom";
+  readonly lru?: true;
+  readonly traced?: true;
+  readonly redirectSlots?: true;
 }
 
 const methods = (...pairs: readonly (readonly [string, MapOperation])[]): ReadonlyMap<string, MapOperation> => new Map(pairs);
@@ -283,19 +298,23 @@ const redirectMap = {
 
 const redirectKinds: Readonly<Record<"devmap" | "devmap_hash" | "cpumap" | "xskmap" | "sockmap" | "sockhash", MapKindRow>> = {
   devmap: {
+    offKernel: { store: "array", redirectSlots: true },
     ...redirectMap, spellings: ["devmap", "DevMap"], bpfMapType: "BPF_MAP_TYPE_DEVMAP", redirect: "device",
     fixedValue: { types: ["u32"], meaning: "ifindex" }, programAccess: "readOnly",
   },
   devmap_hash: {
+    offKernel: { store: "hash", redirectSlots: true },
     ...redirectMap, spellings: ["devmap_hash", "DevMapHash"], bpfMapType: "BPF_MAP_TYPE_DEVMAP_HASH", redirect: "device",
     fixedValue: { types: ["u32"], meaning: "ifindex" }, programAccess: "readOnly",
   },
   cpumap: {
+    offKernel: { store: "array", redirectSlots: true },
     ...redirectMap, spellings: ["cpumap", "CpuMap"], bpfMapType: "BPF_MAP_TYPE_CPUMAP", redirect: "device",
     fixedValue: { types: ["u32"], meaning: "cpuQueueSize" }, flags: [],
   },
   // A lookup from user space is EOPNOTSUPP: nothing to print or iterate.
   xskmap: {
+    offKernel: { store: "array", redirectSlots: true },
     ...redirectMap, spellings: ["xskmap", "XskMap"], bpfMapType: "BPF_MAP_TYPE_XSKMAP", redirect: "device",
     fixedValue: { types: ["u32"], meaning: "xskFd" }, iterable: { kernel: false, user: false }, methods: methods(["redirect", "redirect"]), userView: "none",
   },
@@ -330,27 +349,32 @@ const ownerStorage = {
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
-  hash: { ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
-  array: { ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
+  hash: { offKernel: { store: "hash", traced: true }, ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
+  array: { offKernel: { store: "array", traced: true }, ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
   percpu_hash: {
+    offKernel: { store: "hash", traced: true },
     ...keyValue, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
     hashTable: true, perCpu: true, methods: perCpuMethods,
   },
   percpu_array: {
+    offKernel: { store: "array", traced: true },
     ...keyValue, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
     key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods,
   },
-  lru_hash: { ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
+  lru_hash: { offKernel: { store: "hash", lru: true, traced: true }, ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
   lru_percpu_hash: {
+    offKernel: { store: "hash", lru: true, traced: true },
     ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
   },
   lpm_trie: {
+    offKernel: { store: "lpm", traced: true },
     ...keyValue, spellings: ["lpm_trie", "LpmTrie"], bpfMapType: "BPF_MAP_TYPE_LPM_TRIE", key: "prefix",
     // bpf_for_each_map_elem() does not walk tries (no map_for_each_callback).
     iterable: { kernel: false, user: true },
     flags: ["no_prealloc", ...accessFlags], requiredFlags: noPrealloc,
   },
   ringbuf: {
+    offKernel: { store: "ring" },
     spellings: ["ringbuf", "RingBuf"], bpfMapType: "BPF_MAP_TYPE_RINGBUF", typeArguments: "ringbuf", key: "none",
     defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: "reserveAndSubmit",
@@ -359,6 +383,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     declaration: "sizeOnly", userView: "records", python: false,
   },
   perf_event_array: {
+    offKernel: { store: "records" },
     spellings: ["perf_event_array", "PerfEventArray"], bpfMapType: "BPF_MAP_TYPE_PERF_EVENT_ARRAY", typeArguments: "record",
     key: "none", defaultEntries: 0, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: "outputRecords",
@@ -366,12 +391,14 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
     flags: accessFlags, requiredFlags: 0, declaration: "fdSlots", userView: "records", python: false,
   },
   queue: {
+    offKernel: { store: "queue" },
     spellings: ["queue", "Queue"], bpfMapType: "BPF_MAP_TYPE_QUEUE", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: "pushAndPop", iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
     declaration: "valueOnly", userView: "nextValue", python: false,
   },
   stack: {
+    offKernel: { store: "stack" },
     spellings: ["stack", "Stack"], bpfMapType: "BPF_MAP_TYPE_STACK", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: "pushAndPop", iterable: { kernel: false, user: false }, methods: queueMethods, flags: accessFlags, requiredFlags: 0,
@@ -380,6 +407,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   // Kernel 5.16+. Values only (key_size 0); max_entries sizes the bit set. The kernel
   // accepts BPF_F_NUMA_NODE, BPF_F_ZERO_SEED and the access flags (BLOOM_CREATE_FLAG_MASK).
   bloom_filter: {
+    offKernel: { store: "bloom" },
     spellings: ["bloom_filter", "BloomFilter"], bpfMapType: "BPF_MAP_TYPE_BLOOM_FILTER", typeArguments: "value", key: "none",
     defaultEntries: defaultMapCapacity, hashTable: false, perCpu: false, everyIndexPresent: false, indexable: false,
     usage: "pushAndContains",
@@ -407,6 +435,7 @@ export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
   },
   // The tail-call slots (`ks_tail_calls`, emit/ebpf-c.ts); programs cannot declare one.
   prog_array: {
+    offKernel: { store: "array" },
     spellings: [], bpfMapType: "BPF_MAP_TYPE_PROG_ARRAY", typeArguments: "internal", key: "index", defaultEntries: 0,
     hashTable: false, perCpu: false, everyIndexPresent: true, indexable: false, usage: undefined, iterable: { kernel: false, user: false },
     methods: methods(), flags: undefined, requiredFlags: 0, declaration: "keyValue", userView: "none", python: false,

@@ -37,7 +37,7 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     cIncludes: [],
     attach: cgroupAttach,
     loaderPieces: cgroupPieces,
-    testRun: { kind: "skbPacket" },
+    testRun: { kind: "skbPacket", view: "network" },
     kfuncHook: "own",
     packetAccess: "direct",
     // The kernel's cg_skb_is_valid_access: no tc_classid, no data_meta, no flow_keys.
@@ -211,7 +211,7 @@ export const cgroupRows: readonly ProgramTypeInfo[] = [
     cIncludes: [],
     attach: { kind: "declaredTarget", function: "ks_attach_netns" },
     loaderPieces: [{ runtimeC: "attach-netns" }],
-    testRun: { kind: "skbPacket" },
+    testRun: { kind: "skbPacket", view: "flowKeys" },
     kfuncHook: "common",
     packetAccess: "direct",
     // The kernel's flow_dissector_is_valid_access: only data, data_end and flow_keys.

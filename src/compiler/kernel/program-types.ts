@@ -98,7 +98,13 @@ export type LoaderPiece =
  */
 export type TestRunSupport =
   | { readonly kind: "xdpPacket" }
-  | { readonly kind: "skbPacket" }
+  /**
+   * `view`: what BPF_PROG_TEST_RUN shows the program (the reference interpreter runs it so):
+   * the frame from its link-layer header (`frame`), from the network header with the
+   * Ethernet header pulled and given back zeroed (`network`), or the frame with the flow
+   * keys given back instead of the packet (`flowKeys`).
+   */
+  | { readonly kind: "skbPacket"; readonly view: "frame" | "network" | "flowKeys" }
   | { readonly kind: "netfilterPacket" }
   | { readonly kind: "rawArguments" }
   | { readonly kind: "unsupported"; readonly why: UntestableReason };
@@ -303,7 +309,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: [],
     attach: { kind: "interface", function: "ks_attach_tc", xdpModes: false },
     loaderPieces: [{ generated: "tcAttach" }],
-    testRun: { kind: "skbPacket" },
+    testRun: { kind: "skbPacket", view: "frame" },
     kfuncHook: "own",
     packetAccess: "direct",
     // Only flow dissectors read `flow_keys` (bpf_skb_is_valid_access).
@@ -334,7 +340,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     cIncludes: [],
     attach: { kind: "interface", function: "ks_attach_socket", xdpModes: false },
     loaderPieces: [{ runtimeC: "attach-socket" }],
-    testRun: { kind: "skbPacket" },
+    testRun: { kind: "skbPacket", view: "network" },
     kfuncHook: "own",
     packetAccess: "none",
     // The kernel's sk_filter_is_valid_access: no socket addresses, no tc_classid.
