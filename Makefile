@@ -27,10 +27,13 @@ SHELL := /bin/bash
 # python3 / python3-dev: exec() hands over to python3; Python imports embed libpython.
 # systemtap-sdt-dev (sys/sdt.h): the USDT kernel test builds a binary with DTRACE_PROBE probes.
 # zsh, fish: the completion scripts are checked with them (tests/e2e/completion.test.ts).
+# podman, runc, skopeo: `kernelscript package` builds images, the tests inspect and run them
+# (tests/e2e/package-images.test.ts, tests/kernel/package-podman.test.ts; curl scrapes the
+# loader's metrics there); pkg-config: what `make static` links (libbpf.a and its libraries).
 # chromium: the browser playground is tested and measured in it (tests/e2e/playground.test.ts, bench/playground.ts).
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish chromium
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish chromium
-REQUIRED_FILES := /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish podman runc skopeo curl pkg-config chromium
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish podman runc skopeo curl pkg-config chromium
+REQUIRED_FILES := /usr/lib/$(shell cc -print-multiarch 2>/dev/null)/libbpf.a /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
 # npm ci writes this file last, so it is newer than package-lock.json once installed.

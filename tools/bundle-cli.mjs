@@ -10,6 +10,8 @@
 //                                 `kernelscript lsp` (src/cli/commands/lsp.ts): no other
 //                                 command's start-up reads it, and the package needs no
 //                                 runtime dependency for it.
+//   build/bundle/manifest-text.cjs src/cli/package/manifest-text.ts with `yaml` bundled
+//                                 in, loaded only by `kernelscript package`.
 // build/src/ (tsc's output) stays what the tests import; the bundle is made from the same
 // sources. build/bundle/meta.json holds esbuild's metafile of each (which source went into
 // which file; tests/unit/cli-bundle.test.ts reads it).
@@ -106,6 +108,14 @@ try {
     entryPoints: [join(root, "src", "lsp", "main.ts")],
     outfile: join(staging, "lsp-server.cjs"),
   });
+  const manifests = await build({
+    ...common,
+    ...commonJs,
+    // `yaml` goes into its file: only `kernelscript package` loads it (src/cli/package/).
+    packages: "bundle",
+    entryPoints: [join(root, "src", "cli", "package", "manifest-text.ts")],
+    outfile: join(staging, "manifest-text.cjs"),
+  });
   mkdirSync(staging, { recursive: true });
   // src/cli/code-cache.ts reads the bundle as Latin-1: Node 20 decodes UTF-8 at ~30 MB/s
   // here (~40 ms for the bundle), Latin-1 in well under a millisecond, and the two agree
@@ -114,7 +124,7 @@ try {
     if (!isAscii(readFileSync(join(staging, file)))) throw new Error(`bundle-cli: ${file} is not ASCII (src/cli/code-cache.ts reads it as Latin-1)`);
   }
   // Paths in the metafiles as they are once the bundle is in place.
-  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile, lsp: lsp.metafile }, null, 1)
+  const meta = JSON.stringify({ launch: launch.metafile, cli: cli.metafile, lsp: lsp.metafile, manifests: manifests.metafile }, null, 1)
     .replaceAll(relative(process.cwd(), staging), relative(process.cwd(), output));
   writeFileSync(join(staging, "meta.json"), meta);
   rmSync(output, { recursive: true, force: true });

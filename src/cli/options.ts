@@ -154,6 +154,27 @@ export const commands: readonly CommandSpec[] = [
     passThrough: "ARGS",
   },
   {
+    name: "package",
+    summary: "build a loader image (the loader statically linked, FROM scratch) and a bpfman bytecode image with podman, and write Kubernetes manifests (a DaemonSet; bpfman's ClusterBpfApplication) and a README into a directory",
+    arguments: [sourceArgument],
+    flags: [
+      { ...outputFlag, description: "package directory (default: ./NAME-package)" },
+      { name: "image", long: "--image", value: "NAME:TAG", description: "the loader image's name (default: localhost/NAME:latest); the bytecode image is NAME-bytecode:TAG" },
+      { name: "interface", long: "--interface", value: "IFACE[,IFACE…]", description: "the interfaces XDP and TC programs attach to on every node (needed when the file has such programs)" },
+      { name: "namespace", long: "--namespace", value: "NS", description: "the namespace of the DaemonSet (default: kernelscript)" },
+      { name: "metricsPort", long: "--metrics-port", value: "PORT", description: "the loader's metrics port in the DaemonSet (default: 9464; on the host network each application on a node needs its own)" },
+      { name: "noImages", long: "--no-images", description: "write the files and build the loader, but build no image (no podman needed)" },
+      {
+        name: "push",
+        long: "--push",
+        value: "DEST",
+        description: "then push both images: to a registry path (`registry.example.com/team`: the images and the manifests are named there) or a local destination (`oci:DIR`)",
+      },
+      denyWarningsFlag,
+    ],
+    passThrough: "ARGS",
+  },
+  {
     name: "init",
     // Static: the launcher's bundle holds no compiler (tests/unit/cli-bundle.test.ts); an
     // unknown KIND is answered with every kind, derived from the program-type catalogue.

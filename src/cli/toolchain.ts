@@ -98,7 +98,7 @@ export interface MakeOutput {
 }
 
 /**
- * Runs `make -C dir`, forwarding its output to ours; resolves to make's exit status
+ * Runs `make -C dir [TARGETS…]`, forwarding its output to ours; resolves to make's exit status
  * (128 + N when a signal ended it).
  *
  * make's output comes through pipes we read, never our own stdout handed down: when
@@ -110,9 +110,9 @@ export interface MakeOutput {
  * whole group (make, clang, cc, bpftool) gets that signal; the promise resolves when
  * make has exited.
  */
-export function runMake(dir: string, output: MakeOutput, interrupts: InterruptWatch): Promise<number> {
+export function runMake(dir: string, output: MakeOutput, interrupts: InterruptWatch, targets: readonly string[] = []): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("make", ["--no-print-directory", "-C", dir], {
+    const child = spawn("make", ["--no-print-directory", "-C", dir, ...targets], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...output.env },
       detached: true,

@@ -173,6 +173,20 @@ export type IrConst =
   | { readonly kind: "array"; readonly elements: readonly IrConst[] }
   | { readonly kind: "struct"; readonly fields: readonly { readonly name: string; readonly value: IrConst }[] };
 
+/**
+ * Whether C can take the address of `e`'s value without copying it: a local, an entry
+ * bound by `if (var e = m[k])`, or a field or element of one. A struct value written to
+ * a map is handed over by address when it is one of these (emit/c-code.ts); any other
+ * value is a temporary on the stack (analyze/stack-usage.ts counts it).
+ */
+export function isAddressableValue(e: IrExpr): boolean {
+  if (e.kind === "local") return e.orAddressOf === undefined;
+  if (e.kind === "entry") return true;
+  if (e.kind === "field") return !e.viaPointer && isAddressableValue(e.target);
+  if (e.kind === "index") return e.target.type.kind === "array" && isAddressableValue(e.target);
+  return false;
+}
+
 /** Whether a constant is all zero bits (a global with such a value goes to `.bss`). */
 export function isZeroConst(value: IrConst | undefined): boolean {
   if (!value) return true;
@@ -352,7 +366,7 @@ export type IrStmt =
    * `pointer` points to the entry (eBPF: into the map; user space: to the copy), null
    * when absent. `keyName` holds the key for the write-back.
    */
-  | { readonly kind: "declareAlias"; readonly name: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly unread: boolean; readonly span: Span }
+  | { readonly kind: "declareAlias"; readonly name: string; readonly pointer: string; readonly keyName: string; readonly map: string; readonly mapKind: MapKind; readonly key: IrExpr; readonly keyType: Type; readonly valueType: Type; readonly unread: boolean; readonly span: Span }
   /**
    * After an assignment to `place` inside alias `alias`: store it into the entry if
    * present. With `update` (eBPF, `+=`/`-=` on a shared map), apply `op value` to the

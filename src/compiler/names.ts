@@ -37,6 +37,10 @@ export function sharedHeaderFileName(project: string): string {
 export function binaryFileName(project: string): string {
   return project;
 }
+/** The loader linked statically (`make NAME.static`), for a `FROM scratch` image (`kernelscript package`). */
+export function staticBinaryFileName(project: string): string {
+  return `${project}.static`;
+}
 
 /** bpftool 7.1 keeps at most 63 characters of `gen skeleton … name X` (MAX_OBJ_NAME_LEN 64). */
 const skeletonNameLimit = 63;
@@ -332,9 +336,32 @@ export function mapAccessorName(map: string, accessor: string): string {
  * `print` hands runtime-c's `ks_print_map`: `lookup_bytes` (the lookup on untyped
  * pointers), `print_key`, `print_value`.
  */
-export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value" | "print_group";
+export type UserMapFunction = "lookup" | "update" | "delete" | "compare_keys" | "print" | "per_cpu" | "lookup_bytes" | "print_key" | "print_value" | "print_group" | "metrics";
 export function userMapFunctionName(map: string, fn: UserMapFunction): string {
   return `ks_map_${map}_${fn}`;
+}
+
+/**
+ * Prometheus names of the loader's `--metrics` endpoint (emit/userspace/metrics.ts):
+ * metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`, label names `[a-zA-Z_][a-zA-Z0-9_]*`
+ * and may not start with `__` (reserved); anything else becomes `_`.
+ */
+function prometheusName(text: string, allowed: RegExp): string {
+  return [...text].map((c) => (allowed.test(c) ? c : "_")).join("");
+}
+/** The gauge family of map `map` (its value), or of field `field` of its struct value. */
+export function metricsFamilyName(map: string, field: string | undefined): string {
+  return prometheusName(`kernelscript_map_${map}${field === undefined ? "" : `_${field}`}`, /[a-zA-Z0-9_:]/);
+}
+/** The gauge saying that map `map` had more entries than were exported. */
+export function metricsTruncatedName(map: string): string {
+  return prometheusName(`kernelscript_map_${map}_truncated`, /[a-zA-Z0-9_:]/);
+}
+/** The label of a key: `key` for an integer key, the field's name for a struct key. */
+export function metricsLabelName(field: string | undefined): string {
+  if (field === undefined) return "key";
+  const name = prometheusName(field, /[a-zA-Z0-9_]/);
+  return /^[0-9]|^__/.test(name) ? `key_${name}` : name;
 }
 
 /** eBPF: `void ks_record_<map>(key, sample)`, `record(m, k, v)` of a `@stats` map (emit/tracing-c.ts). */

@@ -20,6 +20,7 @@ import type { IrModule } from "./ir.js";
 import { missingInputFile } from "./diagnostics/catalog/names.js";
 import { requireTests } from "./check/testing.js";
 import { fileDeniesWarnings } from "./directives.js";
+import { planDeployment, type DeployOptions, type Deployment } from "./deploy/plan.js";
 
 export type { EmittedFile } from "./emit/index.js";
 
@@ -82,6 +83,28 @@ export function compile(path: string, host: Host, options: CompileOptions = {}):
   if (!ir) return { ...result, files: [] };
   const files = emit(ir, result.sources, { makefile: options.makefile ?? true, test: options.test ?? false });
   return { ...result, files };
+}
+
+/** `compile`'s result and `kernelscript package`'s plan (deploy/plan.ts). */
+export interface PackageResult extends CompileResult {
+  /** Undefined when there are errors. */
+  readonly deployment: Deployment | undefined;
+}
+
+/**
+ * `compile`, then the deployment plan of `kernelscript package`, whose diagnostics
+ * (deployment area) join the others: nothing is emitted when one of them is an error.
+ */
+export function compilePackage(path: string, host: Host, options: CompileOptions, deploy: DeployOptions): PackageResult {
+  const { result, ir } = analyzeProgram(path, host, options);
+  if (!ir) return { ...result, files: [], deployment: undefined };
+  const diags = new Diagnostics(result.denyWarnings);
+  diags.addAll(result.diagnostics);
+  const deployment = planDeployment(ir, deploy, diags);
+  const planned = { ...result, diagnostics: diags.all };
+  if (diags.hasErrors() || !deployment) return { ...planned, files: [], deployment: undefined };
+  const files = emit(ir, result.sources, { makefile: true, test: false });
+  return { ...planned, files, deployment };
 }
 
 /**

@@ -95,7 +95,6 @@ kernelTest("a generated loader explains the rejection on the .ks line and writes
   for (const [file, code, where] of [
     ["null-map-value", "E0452", "--> null-map-value.ks:9 (null-map-value.bpf.c:"],
     ["unreleased-reference", "E0453", "--> unreleased-reference.ks:8 (unreleased-reference.bpf.c:"],
-    ["combined-stack", "E0455", "--> program 'vm_comb'"],
   ] as const) {
     const build = compileAndBuild(join(repoRoot, "tests", "cases", "verifier", `${file}.ks`));
     try {

@@ -17,8 +17,8 @@ interface Metafile {
 
 const bundleDir = join(repoRoot, "build", "bundle");
 
-function metafiles(): { launch: Metafile; cli: Metafile; lsp: Metafile } {
-  return JSON.parse(readFileSync(join(bundleDir, "meta.json"), "utf8")) as { launch: Metafile; cli: Metafile; lsp: Metafile };
+function metafiles(): { launch: Metafile; cli: Metafile; lsp: Metafile; manifests: Metafile } {
+  return JSON.parse(readFileSync(join(bundleDir, "meta.json"), "utf8")) as { launch: Metafile; cli: Metafile; lsp: Metafile; manifests: Metafile };
 }
 
 test("the launcher's bundle holds no part of the compiler and no command", () => {
@@ -40,7 +40,7 @@ test("the language server is a bundle of its own, with its libraries; the CLI's 
   assert.ok(lspInputs.some((path) => path.includes("node_modules/vscode-languageserver/")), "vscode-languageserver is bundled in");
 });
 
-const bundleFiles: Readonly<Record<string, string>> = { launch: "launch.cjs", cli: "kernelscript.cjs", lsp: "lsp-server.cjs" };
+const bundleFiles: Readonly<Record<string, string>> = { launch: "launch.cjs", cli: "kernelscript.cjs", lsp: "lsp-server.cjs", manifests: "manifest-text.cjs" };
 
 test("the bundle is newer than every source it was made from (else: make build)", () => {
   for (const [name, meta] of Object.entries(metafiles())) {

@@ -123,7 +123,11 @@ describe("diagnostic catalogue", () => {
     }
     // E0200 (input file not found) cannot be written as a case file with a marker; the
     // CLI tests cover it.
-    const uncovered = allEntries.map((e) => e.code).filter((code) => !covered.has(code) && code !== "E0200");
+    // The deployment area (E0800–E0849, W0800–W0849) is reported by `kernelscript package`
+    // alone, never by `check`, which the error cases run: tests/unit/package-manifests.test.ts
+    // reports each of them on its program.
+    const packageOnly = (code: string) => /^[EW]0(8[0-4]\d)$/.test(code);
+    const uncovered = allEntries.map((e) => e.code).filter((code) => !covered.has(code) && code !== "E0200" && !packageOnly(code));
     assert.deepEqual(uncovered, [], `no tests/cases/errors case marks ${uncovered.join(", ")}`);
   });
 });

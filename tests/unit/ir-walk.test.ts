@@ -47,7 +47,7 @@ const samples: { readonly [K in ir.IrStmt["kind"]]: () => Extract<ir.IrStmt, { k
   mapEntryAssign: () => ({
     kind: "mapEntryAssign", binding: "b", map: "m", mapKind: "hash", key: e(), keyType: u32, valueType: u32, target: place(), op: "+", value: e(), atomic: true, span,
   }),
-  declareAlias: () => ({ kind: "declareAlias", name: "s", pointer: "p", keyName: "k", map: "m", key: e(), keyType: u32, valueType: u32, unread: false, span }),
+  declareAlias: () => ({ kind: "declareAlias", name: "s", pointer: "p", keyName: "k", map: "m", mapKind: "hash", key: e(), keyType: u32, valueType: u32, unread: false, span }),
   aliasWriteBack: () => ({ kind: "aliasWriteBack", alias: "s", pointer: "p", keyName: "k", map: "m", place: place(), update: { op: "+", value: e() }, span }),
   throw: () => ({ kind: "throw", value: e(), origin: "f at t.ks:1", span }),
   try: () => ({ kind: "try", body: body(), catches: [{ pattern: 1n, body: body(), span }, { pattern: undefined, body: body(), span }], span }),

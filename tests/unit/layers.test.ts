@@ -39,6 +39,8 @@ const allowed: Readonly<Record<string, readonly string[]>> = {
   interpret: [...leaves, "kernel", "ir", "ir-walk", "names", "diagnostics"],
   project: [...leaves, "kernel", "diagnostics", "parse"],
   format: [...leaves, "ast", "diagnostics", "parse"],
+  // kernelscript package's plan: read from the IR and the catalogues, like emission.
+  deploy: [...leaves, "kernel", "ir", "names", "diagnostics"],
   pipeline: ["*"],
   // The language service reads the passes' results as the pipeline does (the checker's
   // Semantics, the parser's trees, the lexer's tokens), never lowering or emission.

@@ -29,7 +29,14 @@ test("all is the default target and builds the binary", () => {
   assert.match(makefile, /^KS_BINARY := seed$/m);
   const firstTarget = makefile.split("\n").find((l) => /^[A-Za-z0-9_.$()-]+:/.test(l) && !l.startsWith(".") && !/^\w+ :?=/.test(l));
   assert.equal(firstTarget, "all: $(KS_BINARY)");
-  assert.match(makefile, /^\.PHONY: all clean run test$/m);
+  assert.match(makefile, /^\.PHONY: all clean run test static$/m);
+});
+
+test("`make static` links the loader statically, under the names.ts name (kernelscript package)", () => {
+  assert.match(makefile, /^KS_STATIC_BINARY := seed\.static$/m);
+  assert.match(makefile, /^static: \$\(KS_STATIC_BINARY\)$/m);
+  assert.match(makefile, /^\t\$\(CC\) .* -static .*\$\(STATIC_LIBS\)/m);
+  assert.match(makefile, /^clean:\n\trm -f \$\(KS_BINARY\) \$\(KS_STATIC_BINARY\) /m);
 });
 
 test("skeleton is generated under the names.ts skeleton name", () => {

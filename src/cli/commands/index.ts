@@ -13,6 +13,7 @@ import { runFmt } from "./fmt.js";
 import { runLsp } from "./lsp.js";
 import { runRun } from "./run.js";
 import { runCompletion } from "./completion.js";
+import { runPackage } from "./package.js";
 
 export type CommandRunner = (context: CommandContext) => Promise<ExitCode>;
 
@@ -27,4 +28,5 @@ export const runners: Readonly<Record<string, CommandRunner>> = {
   lsp: runLsp,
   run: runRun,
   completion: runCompletion,
+  package: runPackage,
 };

@@ -9,6 +9,7 @@
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
 import type * as ir from "../ir.js";
+import { isAddressableValue } from "../ir.js";
 import { isLoop, skipBody, walkStatements, type IrLoop } from "../ir-walk.js";
 import { sizeOf, type TypeTables } from "../types.js";
 
@@ -65,7 +66,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const reached = new Set<string>();
   const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
-    // Parameters arrive in registers; only locals take stack.
+    // Parameters arrive in registers, except structs and arrays (`seed`: copies).
     const frame: Frame = { variables: [...seed], temporary: undefined, callbacks: [] };
     const calls = new Set<string>();
     collect(statements, frame, calls, tables, (body, bindings) => frameOf(body, bindings, visiting));
@@ -75,7 +76,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
       if (!helper || visiting.has(callee)) continue;
       reached.add(callee);
       visiting.add(callee);
-      const inlined = frameOf(helper.body, [], visiting, helper);
+      const inlined = frameOf(helper.body, aggregateParams(helper, tables), visiting, helper);
       frame.variables.push(...ownVariables(inlined).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
       frame.callbacks.push(...inlined.callbacks);
       visiting.delete(callee);
@@ -99,6 +100,16 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     const total = chainSize(frame);
     if (total > stackLimit) diags.report(safety.uncalledHelperOverStack, helper.span, helper.name, total, largestVariables(frame));
   }
+}
+
+/**
+ * A helper's struct and array parameters: each is a copy of the caller's argument on the
+ * stack, since C passes them by value (measured with clang 14: even a helper that only
+ * reads a 300-byte struct parameter copies it, byte by byte).
+ */
+function aggregateParams(fn: ir.IrFunction, tables: TypeTables): Variable[] {
+  return fn.params.filter((p) => p.type.kind === "struct" || p.type.kind === "array")
+    .map((p) => ({ name: `${p.name} (a copy of the argument)`, bytes: sizeOf(p.type, tables) }));
 }
 
 /** The four largest variables of the deepest chain, for the notes of E0402/W0262. */
@@ -159,8 +170,12 @@ function keepLargest(frame: Frame, temporary: Variable | undefined): void {
 /** What a map write's helper call needs on the stack: its key, and the value when it is a literal. */
 function statementTemporary(s: ir.IrStmt, tables: TypeTables): Variable | undefined {
   if (s.kind === "mapUpdate") {
-    // A literal is a C temporary of its own; other values are variables or counted where they are made.
-    const value = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ? slotBytes(sizeOf(s.value.type, tables)) : 0;
+    // A literal is a C temporary of its own, and so is a struct that is not a variable
+    // (a helper's result, a map read): the map's accessor takes it by value. A variable is
+    // handed over by address (emit/c-code.ts), so it costs nothing more.
+    const temporary = s.value.kind === "structLiteral" || s.value.kind === "arrayLiteral" ||
+      (s.value.type.kind === "struct" && !isAddressableValue(s.value));
+    const value = temporary ? slotBytes(sizeOf(s.value.type, tables)) : 0;
     return { name: value > 0 ? `key and value written to ${s.map}` : `key of ${s.map}`, bytes: slotBytes(sizeOf(s.key.type, tables)) + value };
   }
   if (s.kind === "mapDelete" || s.kind === "mapCompound") return { name: `key of ${s.map}`, bytes: sizeOf(s.key.type, tables) };

@@ -3,7 +3,7 @@
 //!
 //! A code is a letter and four digits, `E` for errors and `W` for warnings: `E B A NN`.
 //! The hundreds digit `A` is the area (1 syntax, 2 names, 3 types, 4 eBPF safety,
-//! 5 code generation, 6 KernelScript 0.1.1 compatibility, 7 running without a kernel; 8–9 are free for new areas),
+//! 5 code generation, 6 KernelScript 0.1.1 compatibility, 7 running without a kernel, 8 deployment; 9 is free for new areas),
 //! and an area's sub-ranges belong to catalogue files (`NN` = 50–69 of area 4 are the
 //! verifier's rejections). The thousands digit `B` is the block: block 0 holds the codes
 //! of before this scheme (E0100–E0699), and when a file's range fills up in one block it
@@ -57,6 +57,7 @@ export const codeAreas: readonly CodeArea[] = [
   { file: "reference-semantics.ts", heading: "meanings for what KernelScript 0.1.1 leaves undefined", ranges: [[625, 631]], historicWarnings: [[272, 275]] },
   { file: "implicit-meanings.ts", heading: "what the compiler adds so such programs load", ranges: [[632, 639]], historicWarnings: [[276, 279]] },
   { file: "interpreter.ts", heading: "running without a kernel (the reference interpreter)", ranges: [[700, 749]] },
+  { file: "deployment.ts", heading: "deployment (`kernelscript package`)", ranges: [[800, 849]] },
 ];
 
 /** A code taken apart: `E1304` is an error of block 1 with the last three digits 304. */

@@ -15,6 +15,7 @@ import { functionName, localName, programName, mapAccessorName, temporaryName } 
 import { packetPointerFields } from "../kernel/builtins.js";
 import { contextArrayCopy, isContextArray } from "./context-arrays-c.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
+import { copyEntry, entryRead, valueAddress } from "./struct-values-c.js";
 import { atomicUpdate, globalReference } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
 import { stringReadExpression, tracingExpression } from "./tracing-c.js";
@@ -224,9 +225,21 @@ export class CCodeEmitter {
         case "block":
           emitPointerStatement(this, w, this.side, this.accessors, s);
           return;
-        case "mapUpdate":
-          w.line(`${this.accessors.note(s.map, "set")}(${this.expr(s.key)}, ${this.expr(s.value)});`);
+        case "mapUpdate": {
+          // A struct value is handed to the helper by address: passed by value, clang keeps
+          // a second copy of it on the stack (measured with clang 14: a 232-byte struct
+          // written from a local took 464 bytes of the 512).
+          const byAddress = this.side === "kernel" && s.value.type.kind === "struct";
+          if (byAddress && s.value.kind === "mapLookup") {
+            copyEntry(this, w, s, s.value);
+            return;
+          }
+          const address = byAddress ? valueAddress(this, s.value) : undefined;
+          w.line(address === undefined
+            ? `${this.accessors.note(s.map, "set")}(${this.expr(s.key)}, ${this.expr(s.value)});`
+            : `${this.accessors.note(s.map, "set_from")}(${this.expr(s.key)}, ${address});`);
           return;
+        }
         case "mapCompound": {
           const call = (accessor: string): string => `${this.accessors.note(s.map, accessor)}(${this.expr(s.key)}, ${this.expr(s.value)})`;
           w.line(s.result ? `${cDeclaration(s.result.type, localName(s.result.name))} = ${call(compoundValueAccessorNames[s.op])};` : `${call(compoundAccessorNames[s.op])};`);
@@ -433,7 +446,7 @@ export class CCodeEmitter {
    * when it is out of range, hidden again and checked once more: a comparison clang
    * cannot drop and the verifier reads as the bound.
    */
-  private arrayIndex(index: ir.IrExpr, target: ir.IrExpr): string {
+  arrayIndex(index: ir.IrExpr, target: ir.IrExpr): string {
     const text = this.expr(index);
     if (literalValue(index) !== undefined) return text;
     const length = target.type.kind === "array" ? target.type.length : undefined;
@@ -506,7 +519,7 @@ export class CCodeEmitter {
         return `(${e.op}${this.operand(e.operand, true)})`;
       }
       case "cast": return `((${cTypeName(e.type)})${this.expr(e.expr)})`;
-      case "field": return `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
+      case "field": return entryRead(this, e) ?? `${this.expr(e.target)}${e.viaPointer ? "->" : "."}${e.field}`;
       case "contextField": {
         const bounds = this.boundsOf(e.context);
         if (bounds && e.field === "data") return bounds.data;
@@ -516,7 +529,7 @@ export class CCodeEmitter {
         if (packetPointerFields.has(e.field)) return `((__u8 *)(long)${context}->${e.field})`;
         return `${context}->${e.field}`;
       }
-      case "index": return `${this.expr(e.target)}[${this.arrayIndex(e.index, e.target)}]`;
+      case "index": return entryRead(this, e) ?? `${this.expr(e.target)}[${this.arrayIndex(e.index, e.target)}]`;
       case "mapLookup": return `${this.accessors.note(e.map, "get")}(${this.expr(e.key)})`;
       case "mapContains": return `${this.accessors.note(e.map, "contains")}(${this.expr(e.key)})`;
       case "call": {

@@ -18,12 +18,12 @@ import type * as ir from "../ir.js";
 import { atomicCapable } from "../kernel/builtins.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
-import { cString, intLiteral, type Side } from "./c-code.js";
+import { intLiteral, type Side } from "./c-code.js";
 import { cDeclaration, cTypeName } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { headerFieldPath } from "../kernel/headers.js";
 import {
-  configStructName, configVariableName, globalName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
+  configStructName, configVariableName, globalName, mapName, mapPinPath, pinnedGlobalsMapName, pinnedGlobalsStructName,
 } from "../names.js";
 
 /**
@@ -184,7 +184,8 @@ export function emitPinnedGlobalsRuntime(w: CWriter, module: ir.IrModule): void 
 /** Lines inside `ks_open_and_load`: before load (is the pin new?) and after load. */
 export function pinnedGlobalsBeforeLoad(module: ir.IrModule): string[] {
   if (!module.globals.some((g) => g.storage === "pinned")) return [];
-  return [`ks_pinned_fresh = access(${cString(mapPinPath(module.name, pinnedGlobalsMapName))}, F_OK) != 0;`];
+  // The pin path set just before (the default place, or --pin-dir's).
+  return [`ks_pinned_fresh = access(bpf_map__pin_path(ks_skel->maps.${mapName(pinnedGlobalsMapName)}), F_OK) != 0;`];
 }
 export function hasPinnedGlobals(module: ir.IrModule): boolean {
   return module.globals.some((g) => g.storage === "pinned");

@@ -7,6 +7,7 @@
 //!               NAME.bpf.c + vmlinux.h ──clang -target bpf──▶ NAME.bpf.o
 //!               NAME.bpf.o ──bpftool gen skeleton──▶ NAME.skel.h
 //!               NAME.c + NAME.skel.h (+ NAME.h) ──$(CC) … -lbpf──▶ NAME
+//!               the same, `-static` ──▶ NAME.static (`make static`; `kernelscript package`)
 //!
 //! This file writes the program's file names as `KS_*` variables and the help lines;
 //! the rules themselves, the same for every program, are `userspace/runtime-c/makefile.mk`.
@@ -21,6 +22,7 @@
 //!   LIBBPF_INCLUDE directory holding `bpf/libbpf.h` of a libbpf built elsewhere
 //!   LIBBPF_LIB     directory holding its libbpf.so / libbpf.a (an rpath is added)
 //!   ARGS           arguments for `make run`
+//!   STATIC_LIBS    what `make static` links (default: pkg-config's static libs of libbpf)
 
 import type { IrModule } from "../ir.js";
 import { kernelCompatGuard } from "../names.js";
@@ -34,6 +36,7 @@ import {
   generatedBanner,
   sharedHeaderFileName,
   skeletonHeaderFileName,
+  staticBinaryFileName,
   skeletonName,
   testBinaryFileName,
   testSourceFileName,
@@ -60,10 +63,12 @@ export function emitMakefile(module: IrModule, test = false): string {
     "# make            build the eBPF object, its skeleton and the loader binary",
     "# make run        build, then run ./" + binary + " $(ARGS) (loading eBPF needs root)",
     ...(test ? ["# make test       build ./" + testBinaryFileName(name) + " and run the @test functions in the kernel (root)"] : []),
+    "# make static     build ./" + staticBinaryFileName(name) + ": the loader with libbpf, libelf and zlib linked in",
     "# make clean      remove everything this Makefile generated",
     "#",
     "# Overridable: BTF, CLANG, BPFTOOL, CC, ARCH, CFLAGS, BPF_CFLAGS, LDFLAGS,",
-    "# LIBBPF_INCLUDE (dir with bpf/libbpf.h), LIBBPF_LIB (dir with libbpf.so), ARGS.",
+    "# LIBBPF_INCLUDE (dir with bpf/libbpf.h), LIBBPF_LIB (dir with libbpf.so), ARGS,",
+    "# STATIC_LIBS (what `make static` links).",
     "",
     `KS_BPF_SOURCE := ${bpfSourceFileName(name)}`,
     `KS_BPF_OBJECT := ${bpfObjectFileName(name)}`,
@@ -72,6 +77,7 @@ export function emitMakefile(module: IrModule, test = false): string {
     `KS_SHARED_HEADER := ${sharedHeaderFileName(name)}`,
     `KS_USER_SOURCE := ${userSourceFileName(name)}`,
     `KS_BINARY := ${binary}`,
+    `KS_STATIC_BINARY := ${staticBinaryFileName(name)}`,
     ...(test ? [`KS_TEST_SOURCE := ${testSourceFileName(name)}`, `KS_TEST_BINARY := ${testBinaryFileName(name)}`] : []),
     // With a kernel module, the test binary loads it when it can: build it first when a
     // kernel build tree exists (order-only: the binary does not depend on it).

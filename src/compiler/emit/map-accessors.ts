@@ -88,6 +88,11 @@ function emitKernelAccessors(w: CWriter, map: ir.IrMap, needed: ReadonlySet<stri
       w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, &value, BPF_ANY);`);
     });
   }
+  if (needed.has("set_from")) {
+    w.block(fn(`void ${name("set_from")}(${K} key, const ${V} *value)`), () => {
+      w.line(`bpf_map_update_elem(&${mapName(map.name)}, &key, value, BPF_ANY);`);
+    });
+  }
   if (needed.has("delete")) {
     w.block(fn(`void ${name("delete")}(${K} key)`), () => w.line(`bpf_map_delete_elem(&${mapName(map.name)}, &key);`));
   }

@@ -31,12 +31,16 @@ export function emitPointerStatement(code: CCodeEmitter, w: CWriter, side: Side,
       const keyName = localName(s.keyName);
       const lookup = accessors.note(s.map, "lookup");
       w.line(`${cDeclaration(s.keyType, keyName)} = ${code.expr(s.key)};`);
-      w.line(`${cDeclaration(s.valueType, name)};`);
+      // A struct copied out of a map whose values are 8-byte aligned is copied in 8-byte
+      // words (map-kinds.ts `alignedValues`): both ends must be known aligned, or clang 14
+      // copies byte by byte and spills past the stack limit (a 150-byte struct of bytes).
+      const words = side === "kernel" && mapKinds[s.mapKind].alignedValues === true && (s.valueType.kind === "struct" || s.valueType.kind === "array");
+      w.line(`${cDeclaration(s.valueType, name)}${words ? " __attribute__((aligned(8)))" : ""};`);
       if (side === "kernel") {
         w.comment(`${s.name} is a copy of the entry (zero when absent); ${pointer} points into the map`);
         w.line(`${cTypeName(s.valueType)} *${pointer} = ${lookup}(&${keyName});`);
         w.line(`if (${pointer})`);
-        w.line(`    ${name} = *${pointer};`);
+        w.line(words ? `    __builtin_memcpy(&${name}, __builtin_assume_aligned(${pointer}, 8), sizeof(${name}));` : `    ${name} = *${pointer};`);
         w.line("else");
         w.line(`    __builtin_memset(&${name}, 0, sizeof(${name}));`);
       } else {

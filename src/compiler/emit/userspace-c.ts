@@ -16,6 +16,7 @@ import { emitLoaderRuntime } from "./userspace/runtime.js";
 import { emitMapAccessors } from "./userspace/maps.js";
 import { emitDefaultMain } from "./userspace/default-main.js";
 import { emitArgsParser } from "./userspace/args.js";
+import { emitTakeFleetOptions } from "./userspace/fleet-options.js";
 import { emitErrorType, emitFunctionBody, emitUserMainCall, errorParameter } from "./errors-c.js";
 import { collectStringUse, emitStringHelpers } from "./strings-c.js";
 import { emitTracingHelpers } from "./tracing-c.js";
@@ -63,6 +64,7 @@ export function emitUserspaceC(
   w.block("int main(int argc, char **argv)", () => {
     w.comment("Line by line even into a file or a pipe: a second Ctrl-C ends main at once (runtime.ts).");
     w.line("setvbuf(stdout, NULL, _IOLBF, 0);");
+    emitTakeFleetOptions(w);
     if (argsLayout) {
       w.comment("Arguments first: --help and usage errors need no privileges and load nothing.");
       w.line(`struct ${argsLayout.name} args;`);

@@ -108,14 +108,31 @@ export class Comments {
   }
 
   private reindented(span: Span): Doc {
-    if (this.multiLineStrings.some((s) => s.start < span.end && s.end > span.start)) {
-      // A string over several lines: every line after the first stays exactly as written.
-      return join(literalline, this.text.slice(span.start, span.end).split(/\r\n|\r|\n/));
-    }
     const lineStart = Math.max(this.text.lastIndexOf("\n", span.start - 1), this.text.lastIndexOf("\r", span.start - 1)) + 1;
+    // A string over several lines in the fragment, or the line the fragment starts on
+    // continuing one (its indentation is the string's, not the code's): every line after
+    // the first stays exactly as written, so formatting again changes nothing.
+    if (this.multiLineStrings.some((s) => s.start < span.end && s.end > lineStart)) return this.literalLines(span);
     const base = /^[ \t]*/.exec(this.text.slice(lineStart, span.start))![0].length;
     const lines = this.text.slice(span.start, span.end).split(/\r\n|\r|\n/);
     return textLines(lines.map((l, i) => (i === 0 ? l : l.slice(Math.min(base, /^[ \t]*/.exec(l)![0].length)))));
+  }
+
+  /**
+   * `span`'s lines as written. A line break inside a string literal is part of its value
+   * and is kept as it is (`\r\n`, a lone `\r`); the others become the output's `\n`.
+   */
+  private literalLines(span: Span): Doc {
+    const lines: string[] = [];
+    let from = span.start;
+    for (const m of this.text.slice(span.start, span.end).matchAll(/\r\n|\r|\n/g)) {
+      const at = span.start + m.index!;
+      if (this.multiLineStrings.some((s) => s.start < at && at < s.end)) continue;
+      lines.push(this.text.slice(from, at));
+      from = at + m[0].length;
+    }
+    lines.push(this.text.slice(from, span.end));
+    return join(literalline, lines);
   }
 }
 

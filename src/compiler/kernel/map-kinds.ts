@@ -202,6 +202,15 @@ export interface MapKindRow {
   readonly perCpu: boolean;
   /** Every index exists (arrays): updates never insert, and the default main prints non-zero entries only. */
   readonly everyIndexPresent: boolean;
+  /**
+   * A lookup's value pointer is 8-byte aligned whatever the value type: arrays keep
+   * `round_up(value_size, 8)` per element, hash tables put the value at
+   * `round_up(key_size, 8)` past the key, per-CPU slots are 8-aligned. An LPM trie's value
+   * follows the key's data unrounded, so it is not. Copies out of such values are done in
+   * 8-byte words (emit/pointers-c.ts); clang 14 copies a byte-aligned struct byte by byte
+   * and spills past the 512 bytes of stack from about 150 bytes on.
+   */
+  readonly alignedValues?: true;
   /** `m[k]`, `m[k] = v`, `delete m[k]`, `if (var e = m[k])` (key/value kinds). */
   readonly indexable: boolean;
   /** What to use instead of `m[k]` on a kind without keys: a key of E0399's help, worded in the catalogue. */
@@ -228,6 +237,11 @@ export interface MapKindRow {
   readonly userView: "keyValue" | "nextValue" | "records" | "none";
   /** Reached from Python scripts as a dict-like `Map` (emit/python-module.ts). */
   readonly python: boolean;
+  /**
+   * Counter-like entries the loader's `--metrics` endpoint exports, one sample per entry
+   * (emit/userspace/metrics.ts; its key and value types decide further). Absent: not exported.
+   */
+  readonly metrics?: true;
   /**
    * An attribute setting the map's `map_extra` (`@NAME(n)`, a constant from `min` to
    * `max`); what the number means, as a key of the catalogue's wording (E0628).
@@ -349,22 +363,23 @@ const ownerStorage = {
 } as const satisfies Partial<MapKindRow>;
 
 export const mapKinds: Readonly<Record<MapKind, MapKindRow>> = {
-  hash: { offKernel: { store: "hash", traced: true }, ...keyValue, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true },
-  array: { offKernel: { store: "array", traced: true }, ...keyValue, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true },
+  hash: { offKernel: { store: "hash", traced: true }, ...keyValue, metrics: true, spellings: ["hash", "HashMap"], bpfMapType: "BPF_MAP_TYPE_HASH", hashTable: true, alignedValues: true },
+  array: { offKernel: { store: "array", traced: true }, ...keyValue, metrics: true, spellings: ["array", "ArrayMap", "Array"], bpfMapType: "BPF_MAP_TYPE_ARRAY", key: "index", everyIndexPresent: true, alignedValues: true },
   percpu_hash: {
     offKernel: { store: "hash", traced: true },
-    ...keyValue, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
-    hashTable: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, metrics: true, spellings: ["percpu_hash", "PerCpuHashMap", "PerCpuHash"], bpfMapType: "BPF_MAP_TYPE_PERCPU_HASH",
+    hashTable: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
   percpu_array: {
     offKernel: { store: "array", traced: true },
-    ...keyValue, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
-    key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, metrics: true, spellings: ["percpu_array", "PerCpuArray", "PerCpuArrayMap"], bpfMapType: "BPF_MAP_TYPE_PERCPU_ARRAY",
+    key: "index", everyIndexPresent: true, perCpu: true, methods: perCpuMethods, alignedValues: true,
   },
-  lru_hash: { offKernel: { store: "hash", lru: true, traced: true }, ...keyValue, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true },
+  lru_hash: { offKernel: { store: "hash", lru: true, traced: true }, ...keyValue, metrics: true, spellings: ["lru_hash", "LruHashMap", "LruHash"], bpfMapType: "BPF_MAP_TYPE_LRU_HASH", hashTable: true, alignedValues: true },
   lru_percpu_hash: {
     offKernel: { store: "hash", lru: true, traced: true },
-    ...keyValue, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    ...keyValue, metrics: true, spellings: ["lru_percpu_hash", "LruPerCpuHashMap", "LruPerCpuHash"], bpfMapType: "BPF_MAP_TYPE_LRU_PERCPU_HASH", hashTable: true, perCpu: true, methods: perCpuMethods,
+    alignedValues: true,
   },
   lpm_trie: {
     offKernel: { store: "lpm", traced: true },

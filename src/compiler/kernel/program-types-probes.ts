@@ -51,6 +51,7 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "kprobe" },
+    bpfman: "kretprobe",
     init: {
       kind: "counter", target: "do_unlinkat", parameters: "ret: i32", key: "i32", body: ["COUNTS[ret] += 1"], result: "0",
       what: "A kretprobe on `do_unlinkat`: counts its results (0 or a negative errno).",
@@ -96,6 +97,7 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: userProbePieces,
     testRun: { kind: "unsupported", why: "userProbe" },
+    bpfman: "uprobe",
     init: {
       kind: "counter", target: "/usr/bin/bash:readline", parameters: "prompt: *u8", key: "u32", body: ["COUNTS[pid()] += 1"], result: "0",
       what: "A uprobe on bash's `readline`: counts the lines each interactive bash asks for.",
@@ -117,6 +119,7 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     attach: probeAttach,
     loaderPieces: userProbePieces,
     testRun: { kind: "unsupported", why: "userProbe" },
+    bpfman: "uretprobe",
     init: {
       kind: "counter", target: "/usr/bin/bash:readline", parameters: "line: *u8", key: "u32", body: ["COUNTS[(line == null) as u32] += 1   // [1]: end of input"], result: "0",
       what: "A uretprobe on bash's `readline`: counts the lines read ([0]) and the ends of input ([1]).",
@@ -165,6 +168,7 @@ export const probeRows: readonly ProgramTypeInfo[] = [
     loaderPieces: probePieces,
     testRun: { kind: "unsupported", why: "fentryTestFunctions" },
     kfuncHook: "own",
+    bpfman: "fexit",
     init: {
       kind: "counter", target: "do_unlinkat", parameters: "dfd: i32, name: *u8, ret: i32", key: "i32", body: ["COUNTS[ret] += 1"], result: "0",
       what: "An fexit program on `do_unlinkat`: counts its results (0 or a negative errno).",

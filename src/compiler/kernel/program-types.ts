@@ -135,6 +135,23 @@ export type InitTemplate =
     readonly what: string;
   };
 
+/**
+ * How bpfman (bpfman-operator's `ClusterBpfApplication`, `kernelscript package`) attaches
+ * a program of this type, which names its CRD program `type` and how its link is made
+ * from the program's attach target:
+ * - `xdpInterface`: `XDP` on the interfaces `--interface` names;
+ * - `tcxInterface`: `TCX` (links, as the loader's TC attach on libbpf ≥ 1.3) on those
+ *   interfaces, the direction from the attribute;
+ * - `tracepoint`: `TracePoint`, the attribute's `category/event`;
+ * - `kprobe` / `kretprobe`: the kernel function (`+offset` for kprobes);
+ * - `fentryOrKprobe`: `@probe("f")` is an fentry program, `@probe("f+off")` a kprobe;
+ * - `fexit`: `FExit` on the kernel function;
+ * - `uprobe` / `uretprobe`: `PATH:SYMBOL[+OFF]` as the link's target, function and offset.
+ * Absent: bpfman cannot attach the type (`kernelscript package` says so, W0800).
+ */
+export type BpfmanLink =
+  | "xdpInterface" | "tcxInterface" | "tracepoint" | "kprobe" | "kretprobe" | "fentryOrKprobe" | "fexit" | "uprobe" | "uretprobe";
+
 export interface ProgramTypeInfo {
   readonly programType: ProgramType;
   /** The attribute that declares it (`@xdp`), or undefined when no attribute does. */
@@ -227,6 +244,8 @@ export interface ProgramTypeInfo {
   readonly mapRedirect?: Partial<Record<RedirectTarget, string>>;
   /** The project `kernelscript init` makes for it. */
   readonly init: InitTemplate;
+  /** How bpfman attaches it (`kernelscript package`'s bpfman resources); absent: bpfman cannot. */
+  readonly bpfman?: BpfmanLink;
 }
 
 const xdpAction: Type = { kind: "enum", name: "xdp_action", origin: "kernel" };
@@ -286,6 +305,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     kernelPointerArguments: false,
     currentTask: false,
     mapRedirect: { device: "bpf_redirect_map" },
+    bpfman: "xdpInterface",
     init: { kind: "own", example: "xdp" },
   },
   {
@@ -318,6 +338,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: false,
+    bpfman: "tcxInterface",
     init: { kind: "own", example: "tc/ingress" },
   },
   {
@@ -380,6 +401,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    bpfman: "tracepoint",
     init: { kind: "own", example: "tracepoint/sched/sched_switch" },
   },
   {
@@ -439,6 +461,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     localStorage: ["cgrp_storage"],
     kernelPointerArguments: false,
     currentTask: true,
+    bpfman: "fentryOrKprobe",
     init: { kind: "own", example: "probe/vfs_read" },
   },
   {
@@ -497,6 +520,7 @@ export const programTypes: readonly ProgramTypeInfo[] = [
     tailCallFallback: returnsZero,
     kernelPointerArguments: false,
     currentTask: true,
+    bpfman: "kprobe",
     init: {
       kind: "counter", target: "do_unlinkat", parameters: "dfd: i32", key: "u32", body: ["COUNTS[pid()] += 1"], result: "0",
       what: "A kprobe on `do_unlinkat`: counts the files each process removes.",

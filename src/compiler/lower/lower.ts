@@ -286,7 +286,7 @@ export class FunctionLowering implements MatchLowering {
           const name = localIdentifier(symbol);
           return [{
             kind: "declareAlias", name, pointer: aliasPointerName(name), keyName: aliasKeyName(name), map: symbol.mapAlias,
-            key: this.expr(init.index), keyType: this.mapKeyType(symbol.mapAlias), valueType: symbol.type,
+            mapKind: this.mapType(symbol.mapAlias).mapKind, key: this.expr(init.index), keyType: this.mapKeyType(symbol.mapAlias), valueType: symbol.type,
             unread: this.semantics.unreadLocals.has(symbol.id), span,
           }];
         }

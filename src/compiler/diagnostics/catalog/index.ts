@@ -4,7 +4,7 @@
 //! safety and kernel limits), `verifier.ts` (kernel verifier
 //! rejections, explained after loading), `codegen.ts` (code-generation limits),
 //! `compatibility.ts`, `reference-semantics.ts`, `implicit-meanings.ts` (KernelScript
-//! 0.1.1 programs), `program-types.ts` (what a program's type allows), `interpreter.ts` (running without a kernel). Which codes each file owns, and how codes are numbered, is
+//! 0.1.1 programs), `program-types.ts` (what a program's type allows), `interpreter.ts` (running without a kernel), `deployment.ts` (`kernelscript package`). Which codes each file owns, and how codes are numbered, is
 //! `../code-scheme.ts`. A catalogue file exports entries only (and types); phrases
 //! several entries share live in `wording.ts`, and the reasons some type errors take in
 //! `types-reasons.ts`; neither defines codes. `docs/diagnostics.md` is generated from `entriesByFile`.
@@ -30,12 +30,13 @@ import * as typesTracing from "./types-tracing.js";
 import * as typesRedirectMaps from "./types-redirect-maps.js";
 import * as typesCgroupPrograms from "./types-cgroup-programs.js";
 import * as interpreter from "./interpreter.js";
+import * as deployment from "./deployment.js";
 
 export { syntax, names, types, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesTracing, typesCgroupPrograms };
-export { typesRedirectMaps, interpreter };
+export { typesRedirectMaps, interpreter, deployment };
 
 /** Every entry, for documentation and for the tests that check each code has a case. */
-export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, typesRedirectMaps, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesCgroupPrograms, interpreter]
+export const allEntries: readonly CatalogEntry<never>[] = [syntax, names, types, typesRuntime, typesTracing, typesRedirectMaps, safety, codegen, verifier, compatibility, referenceSemantics, implicitMeanings, programTypes, typesCgroupPrograms, interpreter, deployment]
   .flatMap((module) => Object.values(module) as CatalogEntry<never>[])
   .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -53,6 +54,6 @@ export const entriesByFile: ReadonlyMap<string, readonly CatalogEntry<never>[]> 
     "types-redirect-maps.ts": typesRedirectMaps, "safety.ts": ownEntries(safety, safetyReferences), "safety-references.ts": safetyReferences,
     "codegen.ts": codegen, "verifier.ts": verifier, "compatibility.ts": compatibility,
     "reference-semantics.ts": referenceSemantics, "implicit-meanings.ts": implicitMeanings, "program-types.ts": programTypes,
-    "types-cgroup-programs.ts": typesCgroupPrograms, "interpreter.ts": interpreter,
+    "types-cgroup-programs.ts": typesCgroupPrograms, "interpreter.ts": interpreter, "deployment.ts": deployment,
   }).map(([file, module]) => [file, Array.isArray(module) ? module : entriesOf(module)]),
 );

@@ -25,6 +25,7 @@ import { cString } from "../c-code.js";
 import { binaryFileName } from "../../names.js";
 import { argsCountField, argsCountFields, argsOptionKind, argsPositionalField, type ArgsOptionKind, type ArgsValueKind } from "../../kernel/args-options.js";
 import { pasteRuntimeC } from "./runtime-c.js";
+import { fleetOptionRows } from "./fleet-options.js";
 
 function optionName(field: string): string {
   return field;
@@ -105,6 +106,7 @@ function helpLines(module: IrModule, layout: StructLayout): string[] {
     return [left, right] as const;
   });
   rows.push(["  -h, --help", "show this help and exit"]);
+  for (const [left, right] of fleetOptionRows) rows.push([`  ${left}`, right]);
   const positional = positionalField(module, layout);
   if (positional) {
     const element = positional.option.kind === "list" && positional.type.kind === "array" ? positional.type.element : positional.type;

@@ -28,6 +28,7 @@ import { typeToString } from "../../types.js";
 import { ringbufHelpLines, ringbufsOf } from "./ringbufs.js";
 import { printsNextValue } from "../map-kinds-c.js";
 import { pasteRuntimeC } from "./runtime-c.js";
+import { emitTakeFleetOptions, fleetOptionRows } from "./fleet-options.js";
 
 /** Programs whose attach flags choose the XDP mode (`--skb-mode`). */
 function choosesXdpMode(program: IrProgram): boolean {
@@ -107,7 +108,11 @@ function helpText(module: IrModule): string[] {
     "  --interval SECONDS     time between prints (default 1; fractions allowed)",
     "  --count N              stop after N prints",
     "  -h, --help             show this help",
+    "",
+    "fleet options (a DaemonSet's probes and scrapes; see docs/loader.md):",
   );
+  const width = Math.max(...fleetOptionRows.map(([left]) => left.length)) + 4;
+  for (const [left, right] of fleetOptionRows) lines.push(`  ${left}`.padEnd(width) + right);
   return lines;
 }
 
@@ -142,6 +147,7 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
   pasteRuntimeC(w, "default-main");
 
   w.block("int main(int argc, char **argv)", () => {
+    emitTakeFleetOptions(w);
     w.line("struct ks_default_args args;");
     w.line("int status = ks_default_parse_args(argc, argv, &args);");
     w.line("if (status >= 0) return status;");
@@ -179,6 +185,8 @@ export function emitDefaultMain(w: CWriter, module: IrModule): void {
       w.line("if (ks_events_open() != 0) return 1;");
       w.line(`fprintf(stderr, ${cString(`${binary}: printing records of ${ringbufsOf(module).map((m) => m.name).join(", ")} as they arrive\n`)});`);
     }
+    w.comment("Everything attached: serve --metrics, write --ready-file.");
+    w.line("if (ks_fleet_ready() != 0) return 1;");
     w.line("ks_default_print_loop(&args);");
     if (hasRingbufs) w.line("ks_events_close();");
     w.line("return ks_default_finish();");

@@ -32,6 +32,7 @@ import { cConstDeclaration, cDeclaration } from "../c-types.js";
 import { cString } from "../c-code.js";
 import { mapName, structPrinterName, userMapFunctionName, type UserMapFunction } from "../../names.js";
 import { pasteRuntimeC } from "./runtime-c.js";
+import { emitMetricsWriter } from "./metrics.js";
 
 /** Maps that get accessors and a printer (the default main prints exactly these). */
 export function hasKeyValueView(map: IrMap): boolean {
@@ -57,6 +58,8 @@ export function emitMapAccessors(w: CWriter, module: IrModule): void {
     emitAccessors(w, map, layouts);
     emitMapPrinter(w, map, layouts);
   }
+  // The --metrics endpoint's map contents (runtime-c/metrics-server.c serves them).
+  emitMetricsWriter(w, module);
 }
 
 /** `sizeof` operand for a type: the abstract declarator (`__u8 [4]`). */

@@ -179,6 +179,8 @@ export function emitRingbufRuntime(w: CWriter, module: IrModule): void {
   w.comment("dispatch(...): polls until SIGINT/SIGTERM (returns 0) or a handler returns non-zero (returns that);");
   w.comment("dispatch(..., timeout): also returns 0 once `timeout_ns` have passed (a negative timeout: none).");
   w.block("static KS_UNUSED int ks_dispatch(unsigned long long bits, long long timeout_ns)", () => {
+    w.comment("A main that waits for records has attached what it attaches: ready (runtime-c/fleet.c).");
+    w.line("ks_fleet_ready_once();");
     w.line("struct ks_event_set set;");
     w.line("if (ks_event_set_open(&set, bits) != 0) return -1;");
     w.line("int result = 0;");

@@ -36,6 +36,7 @@ import { CWriter } from "../c-writer.js";
 import { cString, emitSourceLevelWarningsOff } from "../c-code.js";
 import { emitPinnedGlobalsRuntime, globalsIncludes, hasPinnedGlobals, pinnedGlobalsBeforeLoad } from "../globals-c.js";
 import {
+  binaryFileName,
   mapName,
   mapPinPath,
   programName,
@@ -125,6 +126,9 @@ export function emitLoaderRuntime(w: CWriter, module: IrModule, opts: LoaderRunt
   emitStructOpsRegister(w, module);
   emitHandoverRuntime(w, module);
   emitPythonRuntime(w, module);
+  // The fleet options (runtime-c/fleet.c): the metrics server first, whose address the ready file names.
+  pasteRuntimeC(w, "metrics-server");
+  pasteRuntimeC(w, "fleet");
 }
 
 function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions): void {
@@ -144,8 +148,10 @@ function emitIncludes(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions):
 function emitState(w: CWriter, module: IrModule): void {
   w.line(`static struct ${skeletonName(module.name)} *ks_skel;`);
   w.line("static volatile sig_atomic_t ks_exiting;");
+  w.line(`#define KS_BINARY_NAME ${cString(binaryFileName(module.name))}`);
   w.line();
   pasteRuntimeC(w, "attachments");
+  pasteRuntimeC(w, "fleet-state");
 }
 
 /**
@@ -171,20 +177,13 @@ function emitLogCapture(w: CWriter, module: IrModule, opts: LoaderRuntimeOptions
 
 function emitSignals(w: CWriter, module: IrModule): void {
   emitHandoverState(w, module);
-  w.block("static void ks_on_signal(int signo)", () => {
-    if (!module.hasUserMain) {
-      w.line("(void)signo;");
-      w.line("ks_exiting = 1;");
-      return;
-    }
-    w.comment("The first signal asks main to finish: sleep()/dispatch() return at once, running() is false.");
-    w.block("if (!ks_exiting)", () => {
-      w.line("ks_exiting = 1;");
-      w.line("return;");
-    });
-    w.comment("A second one while main still runs (a loop that never asks): detach and end now, with");
-    w.comment("async-signal-safe calls only (close, unlink, _exit). stdout is line-buffered (main), so");
-    w.comment("only a line not yet ended with a newline can be lost.");
+  w.comment("Ends the loader now, from a signal handler: the shutdown deadline (--shutdown-timeout), or");
+  w.comment("a second signal while a user main still runs (a loop that never asks). It detaches with");
+  w.comment("async-signal-safe calls only (close, unlink, _exit; the kernel releases a link when its last");
+  w.comment("fd closes): running libbpf's destructors here could deadlock inside malloc. stdout is");
+  w.comment("line-buffered with a user main, so only a line not yet ended with a newline can be lost.");
+  w.block("static void ks_force_exit(int status)", () => {
+    w.line("if (ks_fleet.ready_file) unlink(ks_fleet.ready_file);");
     w.line("for (int i = 0; i < ks_attachment_count; i++) {");
     w.line("    if (ks_attachments[i].link) close(bpf_link__fd(ks_attachments[i].link));");
     w.line("    else if (ks_attachments[i].link_fd >= 0) close(ks_attachments[i].link_fd);");
@@ -193,7 +192,28 @@ function emitSignals(w: CWriter, module: IrModule): void {
     w.line("}");
     for (const line of perfSignalLines(module)) w.line(line);
     for (const line of handoverSignalLines(module)) w.line(line);
-    w.line("_exit(128 + signo);");
+    w.line("_exit(status);");
+  });
+  w.line();
+  w.block("static void ks_on_signal(int signo)", () => {
+    w.comment("The shutdown deadline passed (armed by the first stop signal): detach and end now.");
+    w.line("if (signo == SIGALRM) ks_force_exit(128 + ks_stop_signal);");
+    if (!module.hasUserMain) {
+      w.comment("The default main polls ks_exiting: it prints once more, detaches and exits.");
+      w.block("if (!ks_exiting)", () => {
+        w.line("ks_exiting = 1;");
+        w.line("ks_fleet_on_first_stop(signo);");
+      });
+      return;
+    }
+    w.comment("The first signal asks main to finish: sleep()/dispatch() return at once, running() is false.");
+    w.block("if (!ks_exiting)", () => {
+      w.line("ks_exiting = 1;");
+      w.line("ks_fleet_on_first_stop(signo);");
+      w.line("return;");
+    });
+    w.comment("A second one while main still runs: end now.");
+    w.line("ks_force_exit(128 + signo);");
   });
   w.line();
   pasteRuntimeC(w, "signal-handlers");
@@ -205,9 +225,14 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
   emitTcRelease(w, module);
   pasteRuntimeC(w, "release");
 
-  if (pinned.length > 0) {
+  // --pin-dir pins every map (runtime-c/pin-dir.c): the pin runtime is there whenever there are maps.
+  const pinnable = module.maps.length > 0;
+  if (pinnable) {
     pasteRuntimeC(w, "bpffs");
     pasteRuntimeC(w, "pin-check");
+    pasteRuntimeC(w, "pin-dir");
+  }
+  if (pinned.length > 0) {
     w.comment("Pinned maps live in the machine's bpffs (runtime-c/bpffs.c), under a directory of this program.");
     w.block("static int ks_prepare_pin_directory(void)", () => {
       w.line("if (ks_prepare_bpffs() != 0) return -1;");
@@ -223,7 +248,16 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
 
   // What this program adds around opening and loading: hooks of runtime-c/open-and-load.c.
   const beforeLoad = new CWriter();
+  if (pinnable) {
+    beforeLoad.comment("--pin-dir: every map pinned there instead (runtime-c/pin-dir.c).");
+    beforeLoad.line(pinned.length > 0 ? "if (ks_fleet.pin_dir) {" : "if (ks_fleet.pin_dir && ks_pin_every_map() != 0) return -1;");
+    if (pinned.length > 0) {
+      beforeLoad.line("    if (ks_pin_every_map() != 0) return -1;");
+      beforeLoad.line("} else {");
+    }
+  }
   if (pinned.length > 0) {
+    beforeLoad.indent();
     beforeLoad.line("if (ks_prepare_pin_directory() != 0) return -1;");
     beforeLoad.comment("A pin path set before load makes libbpf reuse the pinned map (contents kept) or pin a new one.");
     for (const map of pinned) {
@@ -238,6 +272,8 @@ function emitOpenAndLoad(w: CWriter, module: IrModule, optionalModule: boolean):
       const label = map.name === pinnedGlobalsMapName ? `the \`pin var\` globals (map '${pinnedGlobalsMapName}')` : `map '${map.name}'`;
       beforeLoad.line(`if (ks_check_pinned_map(ks_skel->maps.${mapName(map.name)}, ${cString(label)}) != 0) return -1;`);
     }
+    beforeLoad.dedent();
+    beforeLoad.line("}");
   }
   for (const line of pinnedGlobalsBeforeLoad(module)) beforeLoad.line(line);
   for (const line of tcBeforeLoad(module)) beforeLoad.line(line);

@@ -11,6 +11,9 @@ LDFLAGS ?=
 LIBBPF_INCLUDE ?=
 LIBBPF_LIB ?=
 ARGS ?=
+# libbpf's own dependencies for a static link (libelf, zlib; zstd where libelf uses it),
+# asked of pkg-config when it is there.
+STATIC_LIBS ?= $(or $(shell pkg-config --static --libs libbpf 2>/dev/null),-lbpf -lelf -lz)
 
 # libbpf's usdt.bpf.h includes <linux/errno.h>, whose <asm/errno.h> is in the multiarch
 # directory (/usr/include/x86_64-linux-gnu) that clang -target bpf does not search; searched
@@ -37,7 +40,7 @@ endif
 # The loader and the test binary link the same way.
 KS_LINK = $(CC) -O2 -g -Wall -I. $(PYTHON_CPPFLAGS) $(LIBBPF_CPPFLAGS) $(CFLAGS) $< -o $@ $(LIBBPF_LDFLAGS) -lbpf -lelf -lz $(PYTHON_LDFLAGS) $(LDFLAGS)
 
-.PHONY: all clean run test
+.PHONY: all clean run test static
 # A failed recipe must not leave a half-written target that looks up to date.
 .DELETE_ON_ERROR:
 
@@ -63,6 +66,14 @@ $(KS_SKELETON_HEADER): $(KS_BPF_OBJECT)
 $(KS_BINARY): $(KS_USER_SOURCE) $(KS_SKELETON_HEADER) $(wildcard $(KS_SHARED_HEADER))
 	$(KS_LINK)
 
+# The loader with nothing to find on the machine it runs on (libc, libbpf, libelf and
+# zlib linked in): what `kernelscript package` puts alone in a FROM scratch image. A
+# program embedding CPython cannot be linked this way (kernelscript package refuses it).
+static: $(KS_STATIC_BINARY)
+
+$(KS_STATIC_BINARY): $(KS_USER_SOURCE) $(KS_SKELETON_HEADER) $(wildcard $(KS_SHARED_HEADER))
+	$(CC) -O2 -g -Wall -I. $(LIBBPF_CPPFLAGS) $(CFLAGS) $< -o $@ -static $(if $(LIBBPF_LIB),-L$(LIBBPF_LIB)) $(STATIC_LIBS) $(LDFLAGS)
+
 run: $(KS_BINARY)
 	./$(KS_BINARY) $(ARGS)
 
@@ -76,4 +87,4 @@ test: $(KS_TEST_BINARY)
 endif
 
 clean:
-	rm -f $(KS_BINARY) $(KS_TEST_BINARY) $(KS_BPF_OBJECT) $(KS_SKELETON_HEADER) vmlinux.h vmlinux.h.tmp $(KS_SKELETON_HEADER).tmp
+	rm -f $(KS_BINARY) $(KS_STATIC_BINARY) $(KS_TEST_BINARY) $(KS_BPF_OBJECT) $(KS_SKELETON_HEADER) vmlinux.h vmlinux.h.tmp $(KS_SKELETON_HEADER).tmp

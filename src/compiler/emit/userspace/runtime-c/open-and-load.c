@@ -2,7 +2,7 @@
  * before it is pasted: KS_SKEL_OPEN(), KS_SKEL_LOAD(skel), KS_SKEL_DESTROY(skel) (the
  * skeleton's functions), KS_OBJECT_NAME (for messages); ks_skel, the attachments
  * (runtime-c/attachments.c), ks_release, ks_libbpf_print, ks_install_signal_handlers,
- * ks_report_verifier_log, ks_explain_errno. What a program adds is written as hooks,
+ * ks_report_verifier_log, ks_explain_errno, ks_fleet_stop (runtime-c/fleet-state.c). What a program adds is written as hooks,
  * each 0 / -1 (on -1 the object is closed again and ks_open_and_load fails):
  *   KS_BEFORE_OPEN()    before opening (a kernel module the programs need)
  *   KS_BEFORE_LOAD()    between open and load (pin paths, TCX attach types, module callers)
@@ -23,6 +23,8 @@
 #endif
 
 static KS_UNUSED void ks_cleanup(void) {
+    /* Not ready any more, and no scrape reading the maps, before anything is detached. */
+    ks_fleet_stop();
     for (int i = ks_attachment_count - 1; i >= 0; i--) ks_release(&ks_attachments[i]);
     ks_attachment_count = 0;
     KS_RELEASE_MORE(-1);

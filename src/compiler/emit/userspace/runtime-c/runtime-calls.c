@@ -1,9 +1,14 @@
 /* The user-space runtime's calls (check/runtime-builtins.ts, docs/language/userspace-runtime.md):
  * clocks in nanoseconds, the shutdown flag, and a sleep that ends at once on shutdown.
- * Needs, defined before it is pasted: ks_exiting (set by ks_on_signal). */
+ * Needs, defined before it is pasted: ks_exiting (set by ks_on_signal); optionally
+ * KS_BEFORE_WAIT(), run by sleep() and running() (runtime-c/fleet-state.c: a main that
+ * waits or asks whether to go on has attached what it attaches, so the loader is ready). */
 #include <sys/select.h>
 
 #define KS_NS_PER_SEC 1000000000ULL
+#ifndef KS_BEFORE_WAIT
+#define KS_BEFORE_WAIT() ((void)0)
+#endif
 
 /* now(): CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(), so kernel and user times mix. */
 static KS_UNUSED __u64 ks_now_ns(void) {
@@ -21,6 +26,7 @@ static KS_UNUSED __u64 ks_wall_time_ns(void) {
 
 /* running(): false once SIGINT/SIGTERM (or SIGHUP/SIGPIPE) asked the program to stop. */
 static KS_UNUSED bool ks_running(void) {
+    KS_BEFORE_WAIT();
     return !ks_exiting;
 }
 
@@ -30,6 +36,7 @@ static KS_UNUSED bool ks_running(void) {
  * wait instead of being noticed only after it. What was printed is flushed first, so a
  * partial line (printf without a newline) is visible while the program sleeps. */
 static KS_UNUSED bool ks_sleep_ns(__u64 ns) {
+    KS_BEFORE_WAIT();
     fflush(stdout);
     sigset_t stops, old;
     sigemptyset(&stops);

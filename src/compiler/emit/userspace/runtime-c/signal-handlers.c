@@ -1,4 +1,4 @@
-/* SIGINT, SIGTERM, SIGHUP and SIGPIPE go to ks_on_signal (written per program). */
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE and SIGALRM go to ks_on_signal (written per program). */
 
 static void ks_install_signal_handlers(void) {
     struct sigaction action;
@@ -12,4 +12,6 @@ static void ks_install_signal_handlers(void) {
     /* killed with a clsact filter left behind. */
     sigaction(SIGHUP, &action, NULL);
     sigaction(SIGPIPE, &action, NULL);
+    /* The shutdown deadline (--shutdown-timeout), armed by the first stop signal. */
+    sigaction(SIGALRM, &action, NULL);
 }
