@@ -3,7 +3,10 @@
 #   make test    install what is missing, build, run the whole test suite
 #   make check   the fast lane while working (< 60 s): unit tests, golden cases, a fuzz smoke run
 #   make demo    install what is missing, build, compile and run the seed sketch in the kernel
-#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1)
+#   make build   compile the TypeScript into build/ (bundle the CLI into build/bundle/, write the man page build/man/kernelscript.1,
+#                build the browser playground into build/playground/)
+#   make playground  only the browser playground: type-check playground/ and bundle it into build/playground/
+#                (static files; serve the folder with any web server, see docs/playground.md)
 #   make clean   remove build/
 #   make vsix    package the VS Code extension (editors/vscode) as a .vsix; make grammar regenerates its grammar
 #   make package the npm package kernelscript-VERSION.tgz (npm pack; install it with npm install -g FILE.tgz)
@@ -27,8 +30,9 @@ SHELL := /bin/bash
 # podman, runc, skopeo: `kernelscript package` builds images, the tests inspect and run them
 # (tests/e2e/package-images.test.ts, tests/kernel/package-podman.test.ts; curl scrapes the
 # loader's metrics there); pkg-config: what `make static` links (libbpf.a and its libraries).
-APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish podman runc skopeo curl pkg-config
-REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish podman runc skopeo curl pkg-config
+# chromium: the browser playground is tested and measured in it (tests/e2e/playground.test.ts, bench/playground.ts).
+APT_PACKAGES := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool iproute2 iputils-ping make gcc dwarves xz-utils python3 python3-dev systemtap-sdt-dev zsh fish podman runc skopeo curl pkg-config chromium
+REQUIRED_COMMANDS := clang llvm-strip bpftool ip ping cc pahole xz python3 python3-config zsh fish podman runc skopeo curl pkg-config chromium
 REQUIRED_FILES := /usr/lib/$(shell cc -print-multiarch 2>/dev/null)/libbpf.a /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h /usr/include/$(shell cc -print-multiarch 2>/dev/null)/sys/sdt.h
 
 TSC := node_modules/.bin/tsc
@@ -38,7 +42,7 @@ NPM_STAMP := node_modules/.package-lock.json
 VSCODE_DIR := editors/vscode
 VSCODE_STAMP := $(VSCODE_DIR)/node_modules/.package-lock.json
 
-.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz fuzz-interpret bench grammar vsix package
+.PHONY: all build test check demo clean system-packages node-version fuzz-core fuzz fuzz-interpret bench grammar vsix package playground
 
 all: build
 
@@ -92,7 +96,8 @@ fuzz-interpret: build
 # throughput and peak RSS, the warm `build` of the seed against the checkout of
 # BASELINE_COMMIT (made in build/bench/baseline; `BASELINE_COMMIT=` to skip)
 # (build/bench/compiler.json); then the in-process compile time of 1×, 10×, 100× a large
-# program; the language server's latency per keystroke on a 5,000-line file.
+# program; the language server's latency per keystroke on a 5,000-line file; the browser
+# playground's page weight and time to first compile in chromium.
 # EBPF_ARGS / COMPILER_ARGS pass options (e.g. EBPF_ARGS="--only seed_filter").
 BASELINE_COMMIT ?= e314f41
 EBPF_ARGS ?=
@@ -102,6 +107,7 @@ bench: build
 	node build/bench/compiler.js $(if $(BASELINE_COMMIT),--baseline-commit $(BASELINE_COMMIT)) $(COMPILER_ARGS)
 	node build/bench/compile-time.js
 	node build/bench/lsp.js
+	node build/bench/playground.js
 
 # The editor grammar (editors/vscode/syntaxes/) from the compiler's tables
 # (tools/gen-grammar.ts; tests/unit/grammar.test.ts fails while it is out of date).
@@ -127,12 +133,24 @@ build: node-version $(NPM_STAMP)
 	node tools/bundle-cli.mjs
 	@# The man page, from the same option tables as --help (shipped by npm pack).
 	node build/tools/gen-man-page.js
+	@# The browser playground (playground/) into build/playground/, from the same core.
+	$(TSC) -p playground/tsconfig.json
+	node tools/build-playground.mjs
 	@# Drop compiled files whose source was deleted or renamed, so no stale test runs
-	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree).
-	@find build -path build/bench/baseline -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
+	@# (not in the baseline checkout make bench keeps in build/bench/baseline: its own tree,
+	@# nor in the playground's bundles).
+	@find build \( -path build/bench/baseline -o -path build/playground \) -prune -o -name '*.js' -print 2>/dev/null | while read -r js; do \
 	  source="$${js#build/}"; source="$${source%.js}.ts"; \
 	  [ -e "$$source" ] || rm -f "$$js" "$$js.map"; \
 	done
+
+# The browser playground: playground/src/*.ts type-checked against the DOM (its own
+# tsconfig: the rest of the project has no DOM types) and bundled with esbuild, with the
+# examples, into build/playground/ (tools/build-playground.mjs; docs/playground.md).
+playground: node-version $(NPM_STAMP)
+	node tools/embed-runtime-c.mjs
+	$(TSC) -p playground/tsconfig.json
+	node tools/build-playground.mjs
 
 $(NPM_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund

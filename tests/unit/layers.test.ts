@@ -107,3 +107,46 @@ describe("layers of the compiler core", () => {
     ]);
   });
 });
+
+// The browser playground (playground/src/) is a consumer of the pure core, like the CLI and
+// the language server: it reaches the core through its public modules, and for syntax
+// colours through the same tables the editor grammar is generated from
+// (tools/gen-grammar.ts). Nothing of Node: it runs in a browser.
+const playgroundDir = join(repoRoot, "playground", "src");
+const playgroundMayImport = new Set([
+  "src/compiler/index.js", "src/compiler/service/index.js",
+  "src/compiler/parse/token.js", "src/compiler/types.js", "src/compiler/kernel/map-kinds.js",
+]);
+
+/** Imports of a playground file that leave playground/src/ for anything but the modules above, or reach Node. */
+export function playgroundViolations(file: string, text: string): string[] {
+  const found: string[] = [];
+  text.split("\n").forEach((line, index) => {
+    for (const match of line.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+)["']/g)) {
+      const spec = match[1]!;
+      const where = `playground/src/${file}:${index + 1}`;
+      if (spec.startsWith("node:")) found.push(`${where}: ${spec}`);
+      if (!spec.startsWith(".")) continue;
+      const target = relative(repoRoot, resolve(playgroundDir, dirname(file), spec)).split(sep).join("/");
+      if (!target.startsWith("playground/src/") && !playgroundMayImport.has(target)) found.push(`${where}: ${target}`);
+    }
+  });
+  return found;
+}
+
+describe("the playground's imports", () => {
+  it("reach the core only through its public modules and the highlighting tables, and never Node", () => {
+    const files = casesIn(playgroundDir, ".ts").map((path) => relative(playgroundDir, path));
+    assert.ok(files.includes("worker.ts"), files.join(", "));
+    const violations = files.flatMap((file) => playgroundViolations(file, withoutComments(readFileSync(join(playgroundDir, file), "utf8"))));
+    assert.deepEqual(violations, []);
+  });
+
+  it("the check sees what it should", () => {
+    assert.deepEqual(playgroundViolations("a.ts", 'import { x } from "../../src/compiler/check/checker.js";\nimport { y } from "./protocol.js";'), [
+      "playground/src/a.ts:1: src/compiler/check/checker.js",
+    ]);
+    assert.deepEqual(playgroundViolations("a.ts", 'import { readFileSync } from "node:fs";'), ["playground/src/a.ts:1: node:fs"]);
+    assert.deepEqual(playgroundViolations("a.ts", 'import { compile } from "../../src/compiler/index.js";'), []);
+  });
+});
