@@ -12,7 +12,8 @@ import { autocompletion, type CompletionContext, type CompletionResult } from "@
 import { kernelscript } from "./kernelscript-language.js";
 import { CompilerClient } from "./compiler-client.js";
 import { decodeShare, encodeShare } from "./share.js";
-import { cLinesAt, mappedLineHighlighting, parseLineMap, showMappedLines, type LineMapping } from "./source-map.js";
+import { cLinesAt, mappedLineHighlighting, showMappedLines, type LineMapping } from "./source-map.js";
+import { parseLineMap } from "../../src/compiler/verifier/line-map.js";
 import type { ExampleFile, MarkerData, OutputFile, TestResultData } from "./protocol.js";
 import { markdownLines, withLocationLinks } from "./text-views.js";
 
@@ -165,7 +166,7 @@ async function compileNow(): Promise<void> {
   if (result.files.length > 0) {
     showOutputs(result.files);
     outputSource = text;
-    lineMap = parseLineMap(result.files.find((f) => f.path.endsWith(".bpf.map.json"))?.text);
+    lineMap = parseLineMap(result.files.find((f) => f.path.endsWith(".bpf.map.json"))?.text ?? "")?.mappings ?? [];
   }
   // With errors the views keep the last C this file compiled to, and say so (playground.css).
   else if (outputs.length > 0) document.body.dataset["outputStale"] = "true";

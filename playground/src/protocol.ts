@@ -1,6 +1,8 @@
 // The messages between the page (main.ts) and the compiler's worker (worker.ts). Plain
 // data only (structured clone): offsets, never CodeMirror or core objects.
 
+import type { InterpretedTest } from "../../src/compiler/index.js";
+
 /** One diagnostic's place in the main file, for an editor marker. */
 export interface MarkerData {
   readonly severity: "error" | "warning";
@@ -23,18 +25,11 @@ export interface ExampleFile {
   readonly text: string;
 }
 
-/** One `@test` function's result, as the interpreter reports it (line: of the function). */
-export interface TestResultData {
-  readonly name: string;
-  readonly status: "pass" | "fail" | "skip";
-  readonly message?: string;
-  readonly line?: number;
-  readonly durationMs: number;
-  /** What the test printed (user-space `print`). */
-  readonly output: string;
-  /** What the eBPF programs printed (the kernel's trace_pipe in kernel mode), one line each. */
-  readonly tracePipe: readonly string[];
-}
+/**
+ * One `@test` function's result as the interpreter reports it, made to cross to the page:
+ * the function's line instead of its span.
+ */
+export type TestResultData = Omit<InterpretedTest, "location"> & { readonly line?: number };
 
 export type Request =
   | { readonly kind: "compile"; readonly id: number; readonly path: string; readonly text: string }

@@ -6,26 +6,9 @@
 
 import { StateEffect, StateField, type Extension, type Range } from "@codemirror/state";
 import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
+import type { LineMapping } from "../../src/compiler/verifier/line-map.js";
 
-export interface LineMapping {
-  readonly cLine: number;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
-/** The mappings of a `.bpf.map.json` file; none when it is not one. */
-export function parseLineMap(text: string | undefined): LineMapping[] {
-  if (text === undefined) return [];
-  try {
-    const json = JSON.parse(text) as { mappings?: unknown };
-    return Array.isArray(json.mappings) ? (json.mappings as LineMapping[]) : [];
-  } catch {
-    return [];
-  }
-}
+export type { LineMapping };
 
 function notAfter(line: number, column: number, otherLine: number, otherColumn: number): boolean {
   return line < otherLine || (line === otherLine && column <= otherColumn);

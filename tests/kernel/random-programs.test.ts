@@ -15,8 +15,7 @@ import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { generateProgram } from "../fuzz/random-programs/generate.js";
 import * as I from "../fuzz/random-programs/integers.js";
-import type { Program, Stmt } from "../fuzz/random-programs/model.js";
-import { childBodies } from "../fuzz/random-programs/resolve.js";
+import { firstLiveCheck } from "../fuzz/random-programs/resolve.js";
 import { runBatch, runPrepared, type Failure } from "../fuzz/random-programs/run.js";
 import { exprType } from "../fuzz/random-programs/types-of.js";
 import { kernelTests, vmlinuxHeader } from "./helpers.js";
@@ -55,20 +54,6 @@ kernelTest(`${COUNT} random programs (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT 
   }
 });
 
-/** The first check that ran with an integer or bool expected value, in program order. */
-function firstLiveCheck(program: Program): (Stmt & { k: "check" }) | undefined {
-  const search = (stmts: readonly Stmt[]): (Stmt & { k: "check" }) | undefined => {
-    for (const s of stmts) {
-      if (s.k === "check" && !s.dead && (typeof s.expected === "bigint" || typeof s.expected === "boolean")) return s;
-      for (const body of childBodies(s)) {
-        const found = search(body);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return search(program.body);
-}
 
 kernelTest("a program whose expected value is wrong by one returns XDP_DROP and names that check", async () => {
   const workDir = mkdtempSync(join(tmpdir(), "ks-random-"));

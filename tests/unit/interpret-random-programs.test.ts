@@ -8,8 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateProgram } from "../fuzz/random-programs/generate.js";
 import * as I from "../fuzz/random-programs/integers.js";
-import type { Program, Stmt } from "../fuzz/random-programs/model.js";
-import { childBodies } from "../fuzz/random-programs/resolve.js";
+import { firstLiveCheck } from "../fuzz/random-programs/resolve.js";
 import { exprType } from "../fuzz/random-programs/types-of.js";
 import { allFeatures } from "../fuzz/random-programs/generate-expr.js";
 import { interpretBatch, interpretPrograms, type InterpretFailure } from "../fuzz/random-programs/interpret-runner.js";
@@ -22,19 +21,6 @@ function describeFailures(failures: readonly InterpretFailure[]): string {
   return failures.map((f) => `seed ${f.seed} (${f.stage}): ${f.summary}`).join("\n");
 }
 
-function firstLiveCheck(program: Program): (Stmt & { k: "check" }) | undefined {
-  const search = (stmts: readonly Stmt[]): (Stmt & { k: "check" }) | undefined => {
-    for (const s of stmts) {
-      if (s.k === "check" && !s.dead && (typeof s.expected === "bigint" || typeof s.expected === "boolean")) return s;
-      for (const body of childBodies(s)) {
-        const found = search(body);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
-  return search(program.body);
-}
 
 describe("interpreter: random self-checking programs", () => {
   it(`${COUNT} programs (seeds ${FIRST_SEED}..${FIRST_SEED + COUNT - 1}) compute every value right`, () => {

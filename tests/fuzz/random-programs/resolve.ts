@@ -100,3 +100,18 @@ export function childBodies(s: Stmt): Stmt[][] {
     default: return [];
   }
 }
+
+/** The first check that ran with an integer or bool expected value, in program order. */
+export function firstLiveCheck(program: Program): (Stmt & { k: "check" }) | undefined {
+  const search = (stmts: readonly Stmt[]): (Stmt & { k: "check" }) | undefined => {
+    for (const s of stmts) {
+      if (s.k === "check" && !s.dead && (typeof s.expected === "bigint" || typeof s.expected === "boolean")) return s;
+      for (const body of childBodies(s)) {
+        const found = search(body);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return search(program.body);
+}
