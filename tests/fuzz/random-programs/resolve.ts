@@ -115,3 +115,16 @@ export function firstLiveCheck(program: Program): (Stmt & { k: "check" }) | unde
   };
   return search(program.body);
 }
+
+/**
+ * Makes `check` expect one more than the right value (negated for a bool), still a value
+ * of the check's type (otherwise the compiler would refuse the program): the program must
+ * then fail naming that check. Returns the right value.
+ */
+export function expectOneOff(check: Stmt & { k: "check" }): bigint | boolean {
+  const right = check.expected!;
+  const t = exprType(check.value);
+  check.expected = typeof right === "boolean" ? !right
+    : t.k === "int" ? I.wrap((right as bigint) + 1n, t.t) : ((right as bigint) + 1n) & 0xffn;
+  return right as bigint | boolean;
+}
