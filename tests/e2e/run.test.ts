@@ -11,6 +11,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cliPath, runCli } from "../harness/cli.js";
+import { main } from "../../src/cli/main.js";
+import type { InterruptSignal } from "../../src/cli/failures.js";
 
 const program = `var seen: u64 = 0
 
@@ -54,6 +56,24 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** `promise`, or a rejection naming `what` after 30 s: a process that never ends fails the test instead of holding the suite. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after 30 s waiting for ${what}`)), 30_000);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Kills any loader of this test still running (after a failure: it would keep the test's pipes open). */
+function stopLeftoverLoaders(): void {
+  spawnSync("pkill", ["-KILL", "-f", `^${join(cache, "run")}/`]);
+}
+
 /** The build directory `run` chose in the cache (there is one per source file). */
 function runDirectory(): string {
   const entries = readdirSync(join(cache, "run"));
@@ -96,13 +116,53 @@ describe("kernelscript run", { skip: notRoot }, () => {
         if (stdout.includes("waiting for a signal")) resolve();
       });
     });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    await Promise.race([waiting, exited]);
-    assert.ok(stdout.includes("waiting for a signal"), `the loader started: ${stdout}${stderr}`);
-    child.kill("SIGINT");
-    const code = await exited;
-    assert.equal(code, 7, stderr);
-    assert.equal(stdout, "loaded; word=w; exit code 0\nwaiting for a signal\nstopping after a signal\n");
+    // `exit`, not `close`: a loader left behind by a dead `kernelscript` keeps the pipes open.
+    const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? String(code))));
+    try {
+      await within(Promise.race([waiting, exited]), "the loader's first lines");
+      assert.ok(stdout.includes("waiting for a signal"), `the loader started: ${stdout}${stderr}`);
+      child.kill("SIGINT");
+      assert.equal(await within(exited, "kernelscript's exit"), "7", `kernelscript ends with the loader's code (not killed by the signal): ${stderr}`);
+      await within(new Promise<void>((resolve) => (child.stdout.closed ? resolve() : child.stdout.on("close", resolve))), "the loader's end");
+      assert.equal(stdout, "loaded; word=w; exit code 0\nwaiting for a signal\nstopping after a signal\n");
+    } finally {
+      stopLeftoverLoaders();
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
+  });
+
+  it("a signal between the build and the loader's start: the loader is not started, exit 130", async () => {
+    // The command in this process with a simulated signal source: the signal comes the
+    // moment the build gives its handler back. Someone must still be listening then (a
+    // real process without a handler dies of the signal and could leave a loader behind).
+    const listeners = new Set<(signal: InterruptSignal) => void>();
+    let sent = false;
+    let unheard = false;
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["run", "runme.ks", "--", "--code", "5"], {
+      writeStdout: (text) => void (stdout += text),
+      writeStderr: (text) => void (stderr += text),
+      env: { ...process.env, KS_CACHE_DIR: cache, NO_COLOR: "1" },
+      cwd: work,
+      color: false,
+      isRoot: true,
+      onInterrupt: (listener) => {
+        listeners.add(listener);
+        return () => {
+          listeners.delete(listener);
+          if (sent) return;
+          sent = true;
+          if (listeners.size === 0) unheard = true;
+          for (const other of [...listeners]) other("SIGINT");
+        };
+      },
+    });
+    assert.equal(unheard, false, "a listener was there when the signal came");
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /run interrupted before the loader started/);
+    assert.equal(stdout, "", "the loader did not run");
   });
 
   it("returns 128 + N when a signal kills the loader", async () => {
@@ -111,15 +171,15 @@ describe("kernelscript run", { skip: notRoot }, () => {
       env: { ...process.env, KS_CACHE_DIR: cache },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-    await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("waiting") && resolve()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await within(new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("waiting") && resolve())), "the loader's first line");
     const loader = join(runDirectory(), "runme");
     // The loader is the process running the built file (its own process group, under ours).
     const found = spawnSync("pgrep", ["-f", "-P", String(child.pid), `^${loader} `], { encoding: "utf8" });
     const pid = Number(found.stdout.trim());
     assert.ok(Number.isInteger(pid) && pid > 0, `the loader's pid: ${found.stdout}${found.stderr}`);
     process.kill(pid, "SIGKILL");
-    assert.equal(await exited, 128 + 9);
+    assert.equal(await within(exited, "kernelscript's exit"), 128 + 9);
   });
 
   it("builds into -o DIR when given", async () => {

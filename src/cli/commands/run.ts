@@ -17,6 +17,10 @@
 //! that reach `kernelscript` are passed to it once (a Ctrl-C in the terminal reaches
 //! only our group; the loader takes a second signal as "end now", so it must not get
 //! the terminal's copy and ours). The loader then detaches and exits; its code is ours.
+//! Our handlers are in place before the loader is started: a signal that came in
+//! between would otherwise end `kernelscript` with the default action and leave the
+//! loader running, attached, with nobody to stop it. A signal that arrives after the
+//! build and before the loader starts means the loader is not started at all.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -25,7 +29,7 @@ import { tmpdir, constants as osConstants } from "node:os";
 import { join, resolve } from "node:path";
 import { baseNameOf } from "../../compiler/host.js";
 import { stringFlag, type CliIo, type CommandContext } from "../context.js";
-import { EnvironmentError, ExitCode } from "../failures.js";
+import { EnvironmentError, ExitCode, Interrupted, type InterruptSignal } from "../failures.js";
 import { checkOutputTarget, resolveOutputTarget, type OutputTarget } from "../output-directory.js";
 import { requireBuildToolchain } from "../toolchain.js";
 import { cacheDirectory } from "../../runner/cache-dir.js";
@@ -45,10 +49,13 @@ export async function runRun(context: CommandContext): Promise<ExitCode> {
 
   const name = baseNameOf(file);
   const { target, temporary } = chosen ? { target: chosen, temporary: false } : defaultTarget(io, file, name);
+  const forwarding = forwardInterrupts(io);
   try {
     await buildAtomically(io, target, result.files, name, { env: io.env, writeStdout: io.writeStderr, writeStderr: io.writeStderr });
-    return await runLoader(io, join(target.absolute, name), parsed.passThrough);
+    if (forwarding.early !== undefined) throw new Interrupted(forwarding.early, "run interrupted before the loader started");
+    return await runLoader(io, join(target.absolute, name), parsed.passThrough, forwarding);
   } finally {
+    forwarding.stop();
     if (temporary) rmSync(target.absolute, { recursive: true, force: true });
   }
 }
@@ -80,26 +87,54 @@ function defaultTarget(io: CliIo, file: string, name: string): { target: OutputT
   return { target: { shown: dir, absolute: dir }, temporary: true };
 }
 
+/** Where the signals that reach us go: nowhere yet (the first is remembered), then to the loader's group. */
+interface InterruptForwarding {
+  /** The first signal that came before there was a loader to pass it to. */
+  readonly early: InterruptSignal | undefined;
+  /** From now on signals go to the process group `pid` leads. */
+  forwardTo(pid: number): void;
+  stop(): void;
+}
+
+function forwardInterrupts(io: CliIo): InterruptForwarding {
+  let early: InterruptSignal | undefined;
+  let group: number | undefined;
+  const unsubscribe = io.onInterrupt?.((signal) => {
+    if (group === undefined) {
+      early ??= signal;
+      return;
+    }
+    try {
+      process.kill(-group, signal);
+    } catch {
+      // Already gone.
+    }
+  });
+  return {
+    get early() {
+      return early;
+    },
+    forwardTo(pid) {
+      group = pid;
+    },
+    stop() {
+      unsubscribe?.();
+    },
+  };
+}
+
 /**
  * Runs the loader with the terminal's streams and `args`; resolves to its exit code, or
- * 128 + N when signal N ended it. Signals that reach us meanwhile are passed on.
+ * 128 + N when signal N ended it. Signals that reach us meanwhile are passed on: libuv
+ * catches them in its handler and they reach `forwarding` on a later turn of the event
+ * loop, after `spawn` has returned, so none is lost between the two.
  */
-function runLoader(io: CliIo, loader: string, args: readonly string[]): Promise<ExitCode> {
+function runLoader(io: CliIo, loader: string, args: readonly string[], forwarding: InterruptForwarding): Promise<ExitCode> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(loader, [...args], { cwd: io.cwd, env: { ...io.env }, stdio: "inherit", detached: true });
-    const stopForwarding = io.onInterrupt?.((signal) => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
-      } catch {
-        // Already gone.
-      }
-    });
-    child.on("error", (error) => {
-      stopForwarding?.();
-      reject(error);
-    });
+    if (child.pid !== undefined) forwarding.forwardTo(child.pid);
+    child.on("error", reject);
     child.on("exit", (code, signal) => {
-      stopForwarding?.();
       // The loader's own exit code is ours, whatever it is (its meaning is the program's).
       resolvePromise((code ?? 128 + (signal ? osConstants.signals[signal] : 0)) as ExitCode);
     });
