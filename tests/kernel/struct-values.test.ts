@@ -56,6 +56,20 @@ kernelTest("300-byte structs of bytes: alias copies, field reads through the ent
   }
 });
 
+kernelTest("a 300-byte global struct of bytes copied into a local", () => {
+  const build = compileAndBuild(source);
+  try {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    assert.match(c, /^struct SvRecord sv_template __attribute__\(\(aligned\(8\)\)\) SEC\("\.bss"\);$/m, "the global is 8-byte aligned");
+    const result = runPrograms(build.bpfObject, [{ prog: "sv_global" }]);
+    assert.equal(result.runs[0]!.retval, 2);
+    // rx_queue_index 0: name[0] = 5; the template is zero, so tag 0 + 3.
+    assert.deepEqual(value(findMap(result, "sv_records"), 10), record(3, [5]), "sv_records[10] = the changed copy");
+  } finally {
+    build.cleanup();
+  }
+});
+
 kernelTest("a 232-byte local and a 216-byte one in a loop callback load together", () => {
   const build = compileAndBuild(source);
   try {

@@ -117,7 +117,11 @@ export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
     }
     for (const global of module.globals) {
       if (global.storage === "pinned") continue;
-      const declaration = cDeclaration(global.type, globalName(global.name));
+      // Struct and array globals aligned to 8: their natural alignment may be 1 (bytes
+      // only), and clang 14 copies a large struct it cannot prove aligned byte by byte,
+      // running out of eBPF stack on the way (`var l = g` of a 200-byte struct).
+      const aggregate = global.type.kind === "struct" || global.type.kind === "array";
+      const declaration = `${cDeclaration(global.type, globalName(global.name))}${aggregate ? " __attribute__((aligned(8)))" : ""}`;
       const section = isZeroConst(global.init) ? ".bss" : ".data";
       const zero = section === ".bss";
       w.withOrigin(global.span, () => {
