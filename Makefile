@@ -51,8 +51,12 @@ all: build
 # (loaders, packets, timers), so while one file's kernel test runs the others build C or
 # check goldens and keep both cores busy; identical C builds are made once
 # (tests/harness/build-cache.ts, build/cache/builds).
+#
+# --test-timeout bounds each test file (node's runner times whole files): a file that
+# hangs, or whose tests leave a process holding its pipes, fails after 30 minutes
+# instead of holding the suite until CI's limit. A file waits for the kernel lock too; the whole suite takes about 16 minutes.
 test: system-packages build $(VSCODE_STAMP)
-	node --test --test-concurrency=3 build/tests/
+	node --test --test-concurrency=3 --test-timeout=1800000 build/tests/
 
 # The fast lane: everything that needs neither a C compiler nor the kernel: unit tests,
 # the golden cases (parse, emit, errors with the CLI in-process, the nesting matrix, the
@@ -62,7 +66,7 @@ test: system-packages build $(VSCODE_STAMP)
 # the kernel tests.
 CHECK_TESTS = build/tests/unit/ $(wildcard build/tests/*.test.js) build/tests/fuzz/
 check: build $(VSCODE_STAMP)
-	KS_CORE_FUZZ_INPUTS=300 node --test --test-concurrency=2 $(CHECK_TESTS)
+	KS_CORE_FUZZ_INPUTS=300 node --test --test-concurrency=2 --test-timeout=600000 $(CHECK_TESTS)
 
 demo: system-packages build
 	node build/src/runner/demo.js
