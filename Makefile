@@ -54,7 +54,8 @@ all: build
 #
 # --test-timeout bounds each test file (node's runner times whole files): a file that
 # hangs, or whose tests leave a process holding its pipes, fails after 30 minutes
-# instead of holding the suite until CI's limit. A file waits for the kernel lock too; the whole suite takes about 16 minutes.
+# instead of holding the suite until CI's limit (a file's time includes its waits for the
+# kernel lock; the whole suite takes about 16 minutes).
 test: system-packages build $(VSCODE_STAMP)
 	node --test --test-concurrency=3 --test-timeout=1800000 build/tests/
 
