@@ -1,8 +1,9 @@
 // `kernelscript run` through the real bin/kernelscript: a program whose `main` loads an
 // eBPF program, prints its arguments and exits with a code it was given; the build is
 // incremental (the second run makes nothing); SIGINT reaches the loader once (its
-// "stopping" line and exit code come back); a loader killed by a signal gives 128 + N;
-// without root, exit 3 with the `sudo` line and nothing built.
+// "stopping" line and exit code come back), also when the signal comes right after the
+// build; a loader whose `kernelscript` is killed stops by itself; a loader killed by a
+// signal gives 128 + N; without root, exit 3 with the `sudo` line and nothing built.
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -163,6 +164,33 @@ describe("kernelscript run", { skip: notRoot }, () => {
     assert.equal(code, 130, stderr);
     assert.match(stderr, /run interrupted before the loader started/);
     assert.equal(stdout, "", "the loader did not run");
+  });
+
+  it("a loader whose kernelscript is killed (SIGKILL) stops by itself, as on SIGTERM", async () => {
+    const child = spawn(process.execPath, [cliPath, "run", "runme.ks", "--", "--wait"], {
+      cwd: work,
+      env: { ...process.env, KS_CACHE_DIR: cache, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    const waiting = new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("waiting for a signal")) resolve();
+      });
+    });
+    // The loader inherited our pipe: it closes when the loader has ended.
+    const loaderEnded = new Promise<void>((resolve) => child.stdout.on("close", resolve));
+    try {
+      await within(waiting, "the loader's first lines");
+      child.kill("SIGKILL");
+      await within(loaderEnded, "the loader to stop after kernelscript was killed");
+      assert.equal(stdout, "loaded; word=; exit code 0\nwaiting for a signal\nstopping after a signal\n", "the loader left its loop as on a stop signal");
+    } finally {
+      stopLeftoverLoaders();
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
   });
 
   it("returns 128 + N when a signal kills the loader", async () => {

@@ -20,7 +20,9 @@
 //! Our handlers are in place before the loader is started: a signal that came in
 //! between would otherwise end `kernelscript` with the default action and leave the
 //! loader running, attached, with nobody to stop it. A signal that arrives after the
-//! build and before the loader starts means the loader is not started at all.
+//! build and before the loader starts means the loader is not started at all. When
+//! `kernelscript` ends without passing a signal on (killed by SIGKILL), the loader gets
+//! SIGTERM from the kernel (PR_SET_PDEATHSIG, asked for by KS_RUN_PARENT) and stops.
 
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -131,7 +133,9 @@ function forwardInterrupts(io: CliIo): InterruptForwarding {
  */
 function runLoader(io: CliIo, loader: string, args: readonly string[], forwarding: InterruptForwarding): Promise<ExitCode> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(loader, [...args], { cwd: io.cwd, env: { ...io.env }, stdio: "inherit", detached: true });
+    // KS_RUN_PARENT: the loader stops by itself when we end, however (runtime-c/fleet.c).
+    const env = { ...io.env, KS_RUN_PARENT: String(process.pid) };
+    const child = spawn(loader, [...args], { cwd: io.cwd, env, stdio: "inherit", detached: true });
     if (child.pid !== undefined) forwarding.forwardTo(child.pid);
     child.on("error", reject);
     child.on("exit", (code, signal) => {

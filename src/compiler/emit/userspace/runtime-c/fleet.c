@@ -12,11 +12,27 @@
  * "Ready" is: after the default main's attach step; with a user main, when main first
  * waits or asks whether to go on (sleep(), dispatch(), running()): its attach() calls are
  * done by then.
+ * And for every loader that `kernelscript run` started: stop when it ends.
  * Needs before it: ks_fleet (runtime-c/fleet-state.c), ks_attachments, ks_program_of_fd,
  * ks_exiting, KS_BINARY_NAME, the metrics server (ks_metrics_start/ks_metrics_stop,
  * ks_metrics_address). */
 
+#include <sys/prctl.h>
+
 #define KS_DEFAULT_SHUTDOWN_TIMEOUT 25
+
+/* Started by `kernelscript run` (KS_RUN_PARENT is its pid): the loader stops as on SIGTERM
+ * when `kernelscript` ends, even killed by SIGKILL, so no program stays attached with
+ * nobody left to stop it. The variable is not passed on to what the loader starts. */
+static void ks_fleet_follow_parent(void) {
+    const char *parent = getenv("KS_RUN_PARENT");
+    if (!parent) return;
+    pid_t expected = (pid_t)strtol(parent, NULL, 10);
+    unsetenv("KS_RUN_PARENT");
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* Gone before prctl(): its death signal will never come. */
+    if (getppid() != expected) raise(SIGTERM);
+}
 
 /* The value of option `name` at argv[*i] (`--name VALUE` or `--name=VALUE`), or NULL when
  * argv[*i] is another argument; *missing is set when the option has no value. */
@@ -38,6 +54,7 @@ static const char *ks_fleet_option_value(char **argv, int argc, int *i, const ch
  * Returns -1 to go on, or the exit status (2) after a usage error. */
 static KS_UNUSED int ks_fleet_take_options(int *argc, char **argv) {
     static const char *const names[] = { "--ready-file", "--metrics", "--pin-dir", "--shutdown-timeout" };
+    ks_fleet_follow_parent();
     ks_fleet.shutdown_timeout = KS_DEFAULT_SHUTDOWN_TIMEOUT;
     int kept = 1;
     int i = 1;
