@@ -31,7 +31,17 @@ const FULL: TypeOptions = { generics: true, arraySuffix: true };
 export const GLOBAL_VAR_TYPE: TypeOptions = { ...FULL, sizedMaps: true };
 
 export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
-  return c.nested("type", () => parseTypeHere(c, options), () => c.skipTypeRest(), (span) => ({ kind: "ErrorType", span }));
+  const start = c.start;
+  // `c.nested` spelled out: no closures for every type of a file.
+  if (!c.descend("type")) {
+    c.skipTypeRest();
+    return { kind: "ErrorType", span: c.spanFrom(start) };
+  }
+  try {
+    return parseTypeHere(c, options);
+  } finally {
+    c.ascend();
+  }
 }
 
 function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
@@ -41,7 +51,8 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
   // `T[1][2]` is an array of arrays: a left-deep chain like `a + b + c`.
   let height: number | undefined = c.measured(mark);
   if (!options.arraySuffix) return type;
-  while (c.at("[") && !c.tok.newlineBefore) {
+  while (c.at("[") && !c.newlineBefore) {
+    const openPosition = c.position;
     const open = c.advance();
     const sizeMark = c.startMeasure();
     const size = c.group("type", open, () => {
@@ -49,7 +60,7 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
       c.expect("]", "closeArraySize");
       return inner;
     }, (span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() }));
-    height = c.link("type", height, c.measured(sizeMark), open.span);
+    height = c.link("type", height, c.measured(sizeMark), openPosition);
     if (height === undefined) {
       c.skipTypeRest();
       return type;
@@ -61,8 +72,8 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
 
 function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   const start = c.start;
-  const token = c.tok;
-  switch (token.kind) {
+  // The kind, not a token object: most types are names.
+  switch (c.kind) {
     case "*": {
       c.skip();
       const target = parseType(c, options);
@@ -84,15 +95,15 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
     case "Ident":
       break;
     default:
-      c.error(E.expectedType, c.errorSpan(), describeToken(token));
+      c.error(E.expectedType, c.errorSpan(), describeToken(c.tok));
       return { kind: "ErrorType", span: c.emptySpan() };
   }
   const name = parseIdent(c);
-  if (name.name === "str" && c.at("(") && !c.tok.newlineBefore) {
+  if (name.name === "str" && c.at("(") && !c.newlineBefore) {
     const size = parseParenthesised(c, "afterStrLength");
     return { kind: "StrType", size, span: c.spanFrom(start) };
   }
-  if (options.generics && c.at("<") && !c.tok.newlineBefore) {
+  if (options.generics && c.at("<") && !c.newlineBefore) {
     // The arguments are one level below the generic type, like the contents of brackets.
     const args = c.nested("type", () => {
       c.skip();
@@ -108,10 +119,10 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
       });
     }, () => c.skipTypeRest(), () => []);
     let capacity: Expr | undefined;
-    if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
+    if (c.at("(") && !c.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
   }
-  if (options.sizedMaps && c.at("(") && !c.tok.newlineBefore) {
+  if (options.sizedMaps && c.at("(") && !c.newlineBefore) {
     // A map kind without type arguments, only a size: `stack_trace(1024)`.
     const capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args: [], capacity, span: c.spanFrom(start) };

@@ -102,6 +102,12 @@ export class TokenStream {
     return { file: this.file.path, start: this.starts[i]!, end: this.ends[i]! };
   }
 
+  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value. */
+  value(i: number): bigint | string | number | undefined {
+    const valueRef = this.valueRefs[i]!;
+    return valueRef === 0 ? undefined : this.values[valueRef - 1];
+  }
+
   /** Every comment of the file in source order, without making token objects (the formatter's). */
   allComments(): Comment[] {
     return this.comments.flat();
@@ -115,8 +121,7 @@ export class TokenStream {
     const newlineBefore = this.newlineBefore(i);
     const commentRef = this.commentRefs[i]!;
     const leadingComments = commentRef === 0 ? noComments : this.comments[commentRef - 1]!;
-    const valueRef = this.valueRefs[i]!;
-    const value = valueRef === 0 ? undefined : this.values[valueRef - 1];
+    const value = this.value(i);
     return value === undefined
       ? { kind, span, text, newlineBefore, leadingComments }
       : { kind, span, text, newlineBefore, leadingComments, value };
