@@ -102,6 +102,8 @@ class Lexer {
   private readonly tokens: TokenStream;
   private newlineBefore = false;
   private comments: readonly Comment[] = noComments;
+  /** Names met so far by their `wordHash` (see `name`). */
+  private readonly names = new Map<number, string>();
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
@@ -221,7 +223,23 @@ class Lexer {
     for (let code = text.charCodeAt(end); isIdentPartCode(code); code = text.charCodeAt(++end)) hash = wordHash(hash, code);
     this.pos = end;
     const first = text.charCodeAt(start);
-    this.push(end - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCode(text, start, end, hash) : IDENT_CODE, start, end);
+    const code = end - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCode(text, start, end, hash) : IDENT_CODE;
+    if (code === IDENT_CODE) this.push(IDENT_CODE, start, end, this.name(start, end, hash));
+    else this.push(code, start, end);
+  }
+
+  /**
+   * The text of the name `text[start, end)` (`hash`: its `wordHash`), as one string for
+   * all its occurrences: the tree keeps a name for every use, and a program uses few
+   * names many times, so this saves a string per use for the garbage collector to copy.
+   * A name whose hash another name already has gets a string of its own (rare).
+   */
+  private name(start: number, end: number, hash: number): string {
+    const known = this.names.get(hash);
+    if (known !== undefined && sameSpelling(this.text, start, end, known)) return known;
+    const name = this.text.slice(start, end);
+    if (known === undefined) this.names.set(hash, name);
+    return name;
   }
 
   private number(): void {

@@ -157,7 +157,9 @@ export function parseStatement(c: Cursor): Stmt {
       span: c.spanFrom(start),
     };
   }
-  return { kind: "ExprStmt", expr, span: c.spanFrom(start) };
+  // Mostly a call on a line of its own, spanning what its expression spans: one span for both.
+  const span = expr.span.start === start && expr.span.end === c.prevEnd ? expr.span : c.spanFrom(start);
+  return { kind: "ExprStmt", expr, span };
 }
 
 function parseVar(c: Cursor): Stmt {
