@@ -344,7 +344,7 @@ export class Cursor {
 
   /** The current token's span, without making the token an object. */
   get currentSpan(): Span {
-    return this.current?.span ?? this.tokens.span(this.pos);
+    return this.tokens.span(this.pos);
   }
 
   /** The span of the token at `position` (an earlier `position`), made only when needed. */
@@ -359,7 +359,7 @@ export class Cursor {
 
   /** The current token's text, without making the token an object. */
   get currentText(): string {
-    return this.current?.text ?? this.tokens.text(this.pos);
+    return this.tokens.text(this.pos);
   }
 
   /** Starts measuring how deep what is parsed next goes; hand the result to `measured`. */

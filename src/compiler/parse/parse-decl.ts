@@ -192,7 +192,9 @@ function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
 
 function parseParams(c: Cursor): Param[] {
   if (!c.expect("(", "openParameters")) return [];
-  return c.bracketed(() => {
+  // `c.bracketed` spelled out: no closure for every function of a file.
+  const saved = c.enterBrackets();
+  try {
     const params: Param[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       const start = c.start;
@@ -204,7 +206,9 @@ function parseParams(c: Cursor): Param[] {
     }
     c.expect(")", "closeParameters");
     return exact(params);
-  });
+  } finally {
+    c.restore(saved);
+  }
 }
 
 function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl {

@@ -320,20 +320,29 @@ function startsStructLiteral(c: Cursor): boolean {
 function parseStructLiteral(c: Cursor): Expr {
   const start = c.start;
   const typeName = parseIdent(c);
-  const open = c.advance(); // `{`
-  const fields = c.group("expression", open, () => c.bracketed(() => {
-    const list: FieldInit[] = [];
-    while (!c.at("}") && !c.at("EOF")) {
-      const fieldStart = c.start;
-      const name = parseFieldName(c, "inStructLiteral");
-      c.expect(":", "afterFieldName");
-      const value = parseExpression(c);
-      list.push({ name, value, span: c.spanFrom(fieldStart) });
-      if (!c.eat(",")) break;
+  const open = c.position;
+  c.skip(); // `{`
+  // `c.group` and `c.bracketed` spelled out: no closures for every struct literal of a file.
+  let fields: FieldInit[] = [];
+  if (c.openGroup("expression", open)) {
+    const saved = c.enterBrackets();
+    try {
+      const list: FieldInit[] = [];
+      while (!c.at("}") && !c.at("EOF")) {
+        const fieldStart = c.start;
+        const name = parseFieldName(c, "inStructLiteral");
+        c.expect(":", "afterFieldName");
+        const value = parseExpression(c);
+        list.push({ name, value, span: c.spanFrom(fieldStart) });
+        if (!c.eat(",")) break;
+      }
+      c.expect("}", { closeStructLiteral: typeName.name });
+      fields = exact(list);
+    } finally {
+      c.restore(saved);
+      c.ascend();
     }
-    c.expect("}", { closeStructLiteral: typeName.name });
-    return exact(list);
-  }), () => []);
+  }
   return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start), id: nextExprId() };
 }
 

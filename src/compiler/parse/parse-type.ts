@@ -105,9 +105,14 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   }
   if (options.generics && c.at("<") && !c.newlineBefore) {
     // The arguments are one level below the generic type, like the contents of brackets.
-    const args = c.nested("type", () => {
-      c.skip();
-      return c.bracketed(() => {
+    // `c.nested` and `c.bracketed` spelled out: no closures for every map type of a file.
+    let args: TypeExpr[] = [];
+    if (!c.descend("type")) {
+      c.skipTypeRest();
+    } else {
+      const saved = c.enterBrackets();
+      try {
+        c.skip();
         const list: TypeExpr[] = [];
         while (!c.at("EOF")) {
           list.push(parseType(c));
@@ -115,9 +120,12 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
         }
         c.splitGreater();
         c.expect(">", "closeTypeArguments");
-        return exact(list);
-      });
-    }, () => c.skipTypeRest(), () => []);
+        args = exact(list);
+      } finally {
+        c.restore(saved);
+        c.ascend();
+      }
+    }
     let capacity: Expr | undefined;
     if (c.at("(") && !c.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
@@ -159,12 +167,20 @@ function parseFunctionType(c: Cursor): TypeExpr {
 
 /** `( expr )` with line breaks insignificant inside. */
 export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
-  const open = c.advance();
-  return c.group("expression", open, () => c.bracketed(() => {
+  const open = c.position;
+  const openStart = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out: no closures for every map capacity of a file.
+  if (!c.openGroup("expression", open)) return { kind: "ErrorExpr", span: c.spanFrom(openStart), id: nextExprId() };
+  const saved = c.enterBrackets();
+  try {
     const expr = parseExpression(c);
     c.expect(")", where);
     return expr;
-  }), (span) => ({ kind: "ErrorExpr", span, id: nextExprId() }));
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */
