@@ -9,7 +9,7 @@
 //! `(` or `[` at the start of a line never continues it. Inside `(…)`/`[…]` line breaks
 //! do not matter at all.
 
-import type { AssignOp, BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
+import type { AssignOp, BinaryOp, Block, Expr, FieldInit, Ident, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
 import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import { exact, type Cursor } from "./cursor.js";
@@ -228,7 +228,8 @@ function parsePrimary(c: Cursor): Expr {
     }
     if (startsStructLiteral(c)) return parseStructLiteral(c);
     c.skip();
-    return { kind: "NameExpr", name: { kind: "Ident", name: text, span }, span, id: nextExprId() };
+    const name: Ident = { kind: "Ident", name: text, span };
+    return { kind: "NameExpr", name, span, id: nextExprId() };
   }
   if (c.kind === "Int") {
     // Literals are the next commonest primaries: also without a token object.
