@@ -301,13 +301,13 @@ export class Cursor {
   }
 
   /**
-   * `group` without closures: true when the group whose opener (at `open`) was just
-   * consumed may be parsed one level deeper (then `ascend` after it); false once E0121 is
-   * reported and the group skipped up to its closer.
+   * `group` without closures: true when the group whose opener (at position `open`) was
+   * just consumed may be parsed one level deeper (then `ascend` after it); false once
+   * E0121 is reported and the group skipped up to its closer.
    */
-  openGroup(what: TooDeep, open: Span): boolean {
+  openGroup(what: TooDeep, open: number): boolean {
     if (this.level >= maxNesting) {
-      this.reportTooDeep(what, open);
+      this.reportTooDeep(what, this.tokens.span(open));
       this.skipToCloser();
       return false;
     }
@@ -344,12 +344,22 @@ export class Cursor {
 
   /** The current token's span, without making the token an object. */
   get currentSpan(): Span {
-    return this.current?.span ?? this.tokens.span(this.pos);
+    return this.tokens.span(this.pos);
+  }
+
+  /** The span of the token at `position` (an earlier `position`), made only when needed. */
+  spanAt(position: number): Span {
+    return this.tokens.span(position);
+  }
+
+  /** The current token's value (`Int`, `String`, `Char`), without making the token an object. */
+  get currentValue(): bigint | string | number | undefined {
+    return this.tokens.value(this.pos);
   }
 
   /** The current token's text, without making the token an object. */
   get currentText(): string {
-    return this.current?.text ?? this.tokens.text(this.pos);
+    return this.tokens.text(this.pos);
   }
 
   /** Starts measuring how deep what is parsed next goes; hand the result to `measured`. */
@@ -370,14 +380,14 @@ export class Cursor {
    * One more link of a left-deep chain built at the current level (`a + b + c` is
    * `(a + b) + c`: each link puts everything before it one level further down), whose
    * new operand reached `operandHeight` levels below the chain's own. Returns the chain's
-   * new height, or undefined (E0121 at `at`) when it would nest too deep; the caller then
-   * skips the rest of the construct. Without `at`, the error is at the current token
-   * (made an object only then: `a.b.c` links once per field).
+   * new height, or undefined (E0121 at the token whose `position` is `at`) when it would
+   * nest too deep; the caller then skips the rest of the construct. Without `at`, the
+   * error is at the current token. Positions, not spans: a span is made only for the error.
    */
-  link(what: TooDeep, height: number, operandHeight: number, at?: Span): number | undefined {
+  link(what: TooDeep, height: number, operandHeight: number, at?: number): number | undefined {
     const grown = Math.max(height + 1, operandHeight);
     if (this.level + grown > maxNesting) {
-      this.reportTooDeep(what, at ?? this.tok.span);
+      this.reportTooDeep(what, at === undefined ? this.tok.span : this.tokens.span(at));
       return undefined;
     }
     this.reached = Math.max(this.reached, this.level + grown);

@@ -42,9 +42,9 @@ export function durationUnitOf(text: string): DurationUnit | undefined {
   return splitUnitSuffix(text)?.unit;
 }
 
-/** The `IntLiteral` of an `Int` token, marked when it is a duration. */
-export function intLiteral(token: { readonly value?: bigint | string | number; readonly text: string; readonly span: Span }): IntLiteral {
-  return durationUnitOf(token.text) === undefined
-    ? { kind: "IntLiteral", value: token.value as bigint, text: token.text, span: token.span, id: nextExprId() }
-    : { kind: "IntLiteral", value: token.value as bigint, text: token.text, duration: true, span: token.span, id: nextExprId() };
+/** The `IntLiteral` of an `Int` token (its value, spelling and span), marked when it is a duration. */
+export function intLiteral(value: bigint, text: string, span: Span): IntLiteral {
+  return durationUnitOf(text) === undefined
+    ? { kind: "IntLiteral", value, text, span, id: nextExprId() }
+    : { kind: "IntLiteral", value, text, duration: true, span, id: nextExprId() };
 }

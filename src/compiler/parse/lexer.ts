@@ -42,6 +42,10 @@ export function lexStream(file: SourceFile, diags: Diagnostics): TokenStream {
 interface Punctuation {
   readonly kind: TokenKind;
   readonly code: number;
+  readonly length: number;
+  /** The codes of the second and third characters (when the spelling is that long). */
+  readonly second: number;
+  readonly third: number;
 }
 
 /** Punctuation by first character, longest spelling first (the lexer takes the first match). */
@@ -49,7 +53,7 @@ const punctuationByFirst: ReadonlyMap<string, readonly Punctuation[]> = (() => {
   const map = new Map<string, Punctuation[]>();
   for (const p of PUNCTUATION) {
     const list = map.get(p[0]!) ?? [];
-    list.push({ kind: p, code: kindCode(p) });
+    list.push({ kind: p, code: kindCode(p), length: p.length, second: p.charCodeAt(1), third: p.charCodeAt(2) });
     map.set(p[0]!, list);
   }
   return map;
@@ -58,10 +62,29 @@ const punctuationByFirst: ReadonlyMap<string, readonly Punctuation[]> = (() => {
 /** The same lists by the first character's code (every punctuation character is ASCII). */
 const punctuationByCode: readonly (readonly Punctuation[] | undefined)[] = Array.from({ length: 128 }, (_, code) => punctuationByFirst.get(String.fromCharCode(code)));
 
-/** Keywords by spelling, with their kind codes. */
-const keywordCodes: ReadonlyMap<string, number> = new Map(KEYWORDS.map((k) => [k, kindCode(k)]));
+/**
+ * Keywords by a hash of their spelling (`wordHash`), open addressing: a word is looked up
+ * while it is scanned, without cutting it out of the text as a string first.
+ */
+const KEYWORD_SLOTS = 128;
+const keywordSlots: readonly ({ readonly spelling: string; readonly code: number } | undefined)[] = (() => {
+  const slots: ({ spelling: string; code: number } | undefined)[] = new Array(KEYWORD_SLOTS).fill(undefined);
+  for (const keyword of KEYWORDS) {
+    let hash = 0;
+    for (let i = 0; i < keyword.length; i++) hash = wordHash(hash, keyword.charCodeAt(i));
+    let slot = hash & (KEYWORD_SLOTS - 1);
+    while (slots[slot] !== undefined) slot = (slot + 1) & (KEYWORD_SLOTS - 1);
+    slots[slot] = { spelling: keyword, code: kindCode(keyword) };
+  }
+  return slots;
+})();
 /** Every keyword is lower-case and this long at most: longer words need no look-up. */
 const KEYWORD_MAX_LENGTH = Math.max(...KEYWORDS.map((k) => k.length));
+
+/** The hash of a word so far, extended by its next character's code. */
+function wordHash(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
+}
 
 /** The values of small decimal literals (most of them), made once instead of per literal. */
 const smallValues: readonly bigint[] = Array.from({ length: 1024 }, (_, n) => BigInt(n));
@@ -79,6 +102,8 @@ class Lexer {
   private readonly tokens: TokenStream;
   private newlineBefore = false;
   private comments: readonly Comment[] = noComments;
+  /** Names met so far by their `wordHash` (see `name`). */
+  private readonly names = new Map<number, string>();
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
@@ -160,10 +185,13 @@ class Lexer {
     if (code === 39 /* ' */) return this.char();
     const candidates = code < 128 ? punctuationByCode[code] : undefined;
     if (candidates !== undefined) {
+      const text = this.text;
+      const pos = this.pos;
       for (const p of candidates) {
-        if (p.kind.length === 1 || this.text.startsWith(p.kind, this.pos)) {
-          this.push(p.code, this.pos, this.pos + p.kind.length);
-          this.pos += p.kind.length;
+        // Character codes, not `startsWith`: most tokens are punctuation.
+        if (p.length === 1 || (text.charCodeAt(pos + 1) === p.second && (p.length === 2 || text.charCodeAt(pos + 2) === p.third))) {
+          this.push(p.code, pos, pos + p.length);
+          this.pos = pos + p.length;
           return;
         }
       }
@@ -188,11 +216,30 @@ class Lexer {
   }
 
   private word(): void {
+    const text = this.text;
     const start = this.pos;
-    while (isIdentPartCode(this.text.charCodeAt(this.pos))) this.pos++;
-    const first = this.text.charCodeAt(start);
-    const keyword = this.pos - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCodes.get(this.text.slice(start, this.pos)) : undefined;
-    this.push(keyword ?? IDENT_CODE, start, this.pos);
+    let end = start;
+    let hash = 0;
+    for (let code = text.charCodeAt(end); isIdentPartCode(code); code = text.charCodeAt(++end)) hash = wordHash(hash, code);
+    this.pos = end;
+    const first = text.charCodeAt(start);
+    const code = end - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCode(text, start, end, hash) : IDENT_CODE;
+    if (code === IDENT_CODE) this.push(IDENT_CODE, start, end, this.name(start, end, hash));
+    else this.push(code, start, end);
+  }
+
+  /**
+   * The text of the name `text[start, end)` (`hash`: its `wordHash`), as one string for
+   * all its occurrences: the tree keeps a name for every use, and a program uses few
+   * names many times, so this saves a string per use for the garbage collector to copy.
+   * A name whose hash another name already has gets a string of its own (rare).
+   */
+  private name(start: number, end: number, hash: number): string {
+    const known = this.names.get(hash);
+    if (known !== undefined && sameSpelling(this.text, start, end, known)) return known;
+    const name = this.text.slice(start, end);
+    if (known === undefined) this.names.set(hash, name);
+    return name;
   }
 
   private number(): void {
@@ -364,6 +411,21 @@ class Lexer {
         return c;
     }
   }
+}
+
+/** The kind code of the word `text[start, end)` whose `wordHash` is `hash`: a keyword's or `Ident`. */
+function keywordCode(text: string, start: number, end: number, hash: number): number {
+  for (let slot = hash & (KEYWORD_SLOTS - 1); ; slot = (slot + 1) & (KEYWORD_SLOTS - 1)) {
+    const keyword = keywordSlots[slot];
+    if (keyword === undefined) return IDENT_CODE;
+    if (sameSpelling(text, start, end, keyword.spelling)) return keyword.code;
+  }
+}
+
+function sameSpelling(text: string, start: number, end: number, spelling: string): boolean {
+  if (end - start !== spelling.length) return false;
+  for (let i = 0; i < spelling.length; i++) if (text.charCodeAt(start + i) !== spelling.charCodeAt(i)) return false;
+  return true;
 }
 
 function numberProblem(digits: string, radix: 2 | 8 | 10 | 16): NumberProblem | undefined {

@@ -19,7 +19,7 @@ import { DECLARATION_ONLY, exact, type Cursor } from "./cursor.js";
 import { parseExpression } from "./parse-expr.js";
 import { parseBlock } from "./parse-stmt.js";
 import { GLOBAL_VAR_TYPE, parseFieldName, parseIdent, parseType } from "./parse-type.js";
-import { describeToken } from "./token.js";
+import { describeToken, type TokenKind } from "./token.js";
 
 export function parseDeclarations(c: Cursor): Decl[] {
   const decls: Decl[] = [];
@@ -37,15 +37,17 @@ export function parseDeclarations(c: Cursor): Decl[] {
   }
 }
 
+/** Declarations that may carry attributes (`@helper fn …`). */
+const TAKES_ATTRIBUTES: ReadonlySet<TokenKind> = new Set<TokenKind>(["fn", "struct", "impl", "var", "let", "pin", "local"]);
+
 function parseDeclaration(c: Cursor): Decl {
   const start = c.start;
   const attributes = parseAttributes(c);
-  const token = c.tok;
-  const takesAttributes = ["fn", "struct", "impl", "var", "let", "pin", "local"].includes(token.kind);
-  if (attributes.length > 0 && !takesAttributes) {
-    c.report(E.misplacedAttribute, attributes[0]!.span, describeToken(token));
+  const kind = c.kind;
+  if (attributes.length > 0 && !TAKES_ATTRIBUTES.has(kind)) {
+    c.report(E.misplacedAttribute, attributes[0]!.span, describeToken(c.tok));
   }
-  switch (token.kind) {
+  switch (kind) {
     case "include": {
       c.skip();
       const path = parseStringLiteral(c, { after: "include" });
@@ -123,13 +125,13 @@ function parseDeclaration(c: Cursor): Decl {
         const value = parseStringLiteral(c, { after: "license" });
         return { kind: "LicenseDecl", keyword, value, span: c.spanFrom(start) };
       }
-      c.error(E.expectedDeclaration, token.span, describeToken(token));
+      c.error(E.expectedDeclaration, c.tok.span, describeToken(c.tok));
       return { kind: "ErrorDecl", span: c.spanFrom(start) };
     case "const":
-      c.error(E.topLevelConst, token.span);
+      c.error(E.topLevelConst, c.tok.span);
       return { kind: "ErrorDecl", span: c.spanFrom(start) };
     default:
-      c.error(E.expectedDeclaration, c.tok.kind === "EOF" ? c.errorSpan() : c.tok.span, describeToken(token));
+      c.error(E.expectedDeclaration, c.tok.kind === "EOF" ? c.errorSpan() : c.tok.span, describeToken(c.tok));
       return { kind: "ErrorDecl", span: c.spanFrom(start) };
   }
 }
@@ -141,7 +143,7 @@ function parseAttributes(c: Cursor): Attribute[] {
     c.skip();
     const name = parseIdent(c, { after: "@" });
     let args: Expr[] | undefined;
-    if (c.at("(") && !c.tok.newlineBefore) {
+    if (c.at("(") && !c.newlineBefore) {
       c.skip();
       args = c.bracketed(() => {
         const list: Expr[] = [];
@@ -190,7 +192,9 @@ function parseStringLiteral(c: Cursor, where: E.SyntaxPlace): StringLiteral {
 
 function parseParams(c: Cursor): Param[] {
   if (!c.expect("(", "openParameters")) return [];
-  return c.bracketed(() => {
+  // `c.bracketed` spelled out: no closure for every function of a file.
+  const saved = c.enterBrackets();
+  try {
     const params: Param[] = [];
     while (!c.at(")") && !c.at("EOF")) {
       const start = c.start;
@@ -202,7 +206,9 @@ function parseParams(c: Cursor): Param[] {
     }
     c.expect(")", "closeParameters");
     return exact(params);
-  });
+  } finally {
+    c.restore(saved);
+  }
 }
 
 function parseGlobalVar(c: Cursor, start: number, attributes: Attribute[]): Decl {
@@ -266,29 +272,30 @@ function parseImpl(c: Cursor, start: number, attributes: Attribute[]): Decl {
  * whose items are functions).
  */
 function parseItems<T>(c: Cursor, what: E.ItemList, stopAtDeclaration: boolean, item: () => T): T[] {
-  const open = c.tok;
+  const open = c.position;
   if (!c.expect("{", { openList: what })) return [];
   return c.braced(() => {
     const items: T[] = [];
     for (;;) {
       while (c.eat(",") || c.eat(";"));
-      const token = c.tok;
-      if (token.kind === "}") {
+      // Kinds, not token objects: this runs for every item.
+      const kind = c.kind;
+      if (kind === "}") {
         c.skip();
         return items;
       }
       // `type: u16` is a field named `type`, not a forgotten `}` before a type alias.
-      const startsDeclaration = DECLARATION_ONLY.has(token.kind) && token.newlineBefore && c.peekKind() !== ":";
-      if (token.kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
-        c.report(E.unclosedDelimiter, open.span, "{", "}", describeToken(token));
+      const startsDeclaration = DECLARATION_ONLY.has(kind) && c.newlineBefore && c.peekKind() !== ":";
+      if (kind === "EOF" || (stopAtDeclaration && startsDeclaration)) {
+        c.report(E.unclosedDelimiter, c.spanAt(open), "{", "}", describeToken(c.tok));
         c.panicking = false;
         return items;
       }
       const before = c.position;
       items.push(item());
-      const next = c.tok;
-      const separated = next.kind === "," || next.kind === ";" || next.kind === "}" || next.newlineBefore || c.previousKind === "}";
-      if (!separated) c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(next), { betweenList: what });
+      const next = c.kind;
+      const separated = next === "," || next === ";" || next === "}" || c.newlineBefore || c.previousKind === "}";
+      if (!separated) c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), { betweenList: what });
       if (c.panicking) c.syncStatement();
       if (c.position === before) {
         c.skip();

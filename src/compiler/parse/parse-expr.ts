@@ -9,7 +9,7 @@
 //! `(` or `[` at the start of a line never continues it. Inside `(…)`/`[…]` line breaks
 //! do not matter at all.
 
-import type { AssignOp, BinaryOp, Block, Expr, FieldInit, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
+import type { AssignOp, BinaryOp, Block, Expr, FieldInit, Ident, MatchArm, Pattern, TypeExpr, UnaryOp } from "../ast.js";
 import { nextExprId } from "../ast.js";
 import * as E from "../diagnostics/catalog/syntax.js";
 import { exact, type Cursor } from "./cursor.js";
@@ -61,7 +61,9 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
     const precedence = BINARY_PRECEDENCE.get(kind);
     if (precedence === undefined || precedence < minPrecedence) return left;
     if (ALSO_PREFIX.has(kind) && !c.sameLine) return left;
-    const token = c.tok;
+    // The operator's position and span, not a token object (its text is its kind).
+    const opPosition = c.position;
+    const opSpan = c.currentSpan;
     c.skip();
     const rightMark = c.startMeasure();
     // `c.nested` spelled out: no closures for every operator of a file.
@@ -77,7 +79,7 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
       c.skipExpressionRest(true);
       right = errorExpr(c.spanFrom(skipped));
     }
-    const grown = c.link("operatorChain", height, c.measured(rightMark), token.span);
+    const grown = c.link("operatorChain", height, c.measured(rightMark), opPosition);
     if (grown === undefined) {
       c.skipExpressionRest();
       return left;
@@ -85,10 +87,10 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
     height = grown;
     left = {
       kind: "BinaryExpr",
-      op: token.kind as BinaryOp,
+      op: kind as BinaryOp,
       left,
       right,
-      opSpan: token.span,
+      opSpan,
       span: { file: c.file.path, start: left.span.start, end: c.prevEnd },
       id: nextExprId(),
     };
@@ -100,10 +102,11 @@ function parseCast(c: Cursor): Expr {
   let expr = parseUnary(c);
   let height = c.measured(mark);
   while (c.at("as")) {
-    const as = c.advance();
+    const as = c.position;
+    c.skip();
     const typeMark = c.startMeasure();
-    const type = parseType(c, { generics: false, arraySuffix: false });
-    const grown = c.link("operatorChain", height, c.measured(typeMark), as.span);
+    const type = parseType(c, AFTER_AS);
+    const grown = c.link("operatorChain", height, c.measured(typeMark), as);
     if (grown === undefined) {
       c.skipExpressionRest();
       return expr;
@@ -114,15 +117,26 @@ function parseCast(c: Cursor): Expr {
   return expr;
 }
 
+/** The type after `as`: no `<` arguments (a comparison) nor `[N]` suffix (an index of the cast value). */
+const AFTER_AS = { generics: false, arraySuffix: false } as const;
+
 function parseUnary(c: Cursor): Expr {
   // The kind first: every operand passes here, and most have no prefix operator.
-  if (PREFIX.has(c.kind)) {
-    const token = c.tok;
-    return c.nested("expression", () => {
+  const kind = c.kind;
+  if (PREFIX.has(kind)) {
+    const start = c.start;
+    // `c.nested` spelled out: no closures for every prefix operator of a file.
+    if (!c.descend("expression")) {
+      c.skipExpressionRest(true);
+      return errorExpr(c.spanFrom(start));
+    }
+    try {
       c.skip();
       const operand = parseUnary(c);
-      return { kind: "UnaryExpr", op: token.kind as UnaryOp, operand, span: c.spanFrom(token.span.start), id: nextExprId() } as const;
-    }, () => c.skipExpressionRest(true), errorExpr);
+      return { kind: "UnaryExpr", op: kind as UnaryOp, operand, span: c.spanFrom(start), id: nextExprId() };
+    } finally {
+      c.ascend();
+    }
   }
   return parsePostfix(c);
 }
@@ -136,12 +150,13 @@ function parsePostfix(c: Cursor): Expr {
   for (;;) {
     const kind = c.kind;
     if (kind === "[" && c.sameLine) {
-      const token = c.tok;
+      const open = c.position;
+      const openStart = c.start;
       c.skip();
       const indexMark = c.startMeasure();
       // `c.group` and `c.bracketed` spelled out: no closures for every index of a file.
       let index: Expr;
-      if (c.openGroup("expression", token.span)) {
+      if (c.openGroup("expression", open)) {
         const saved = c.enterBrackets();
         try {
           index = parseExpression(c);
@@ -151,16 +166,16 @@ function parsePostfix(c: Cursor): Expr {
           c.ascend();
         }
       } else {
-        index = errorExpr(c.spanFrom(token.span.start));
+        index = errorExpr(c.spanFrom(openStart));
       }
-      height = c.link("operatorChain", height, c.measured(indexMark), token.span);
+      height = c.link("operatorChain", height, c.measured(indexMark), open);
       if (height === undefined) break;
       expr = { kind: "IndexExpr", target: expr, index, span: c.spanFrom(start), id: nextExprId() };
     } else if (kind === "(" && c.sameLine) {
-      const token = c.tok;
+      const open = c.position;
       const argsMark = c.startMeasure();
       const args = parseArguments(c);
-      height = c.link("operatorChain", height, c.measured(argsMark), token.span);
+      height = c.link("operatorChain", height, c.measured(argsMark), open);
       if (height === undefined) break;
       expr = { kind: "CallExpr", callee: expr, args, span: c.spanFrom(start), id: nextExprId() };
     } else if (kind === "." || kind === "->") {
@@ -181,9 +196,11 @@ const errorExpr = (span: Span): Expr => ({ kind: "ErrorExpr", span, id: nextExpr
 
 /** `( a, b, … )` with an optional trailing comma; the current token is `(`. */
 export function parseArguments(c: Cursor): Expr[] {
-  const open = c.advance();
+  const open = c.position;
+  const openStart = c.start;
+  c.skip();
   // `c.group` and `c.bracketed` spelled out: no closures for every call of a file.
-  if (!c.openGroup("expression", open.span)) return [errorExpr(c.spanFrom(open.span.start))];
+  if (!c.openGroup("expression", open)) return [errorExpr(c.spanFrom(openStart))];
   const saved = c.enterBrackets();
   try {
     const args: Expr[] = [];
@@ -211,14 +228,21 @@ function parsePrimary(c: Cursor): Expr {
     }
     if (startsStructLiteral(c)) return parseStructLiteral(c);
     c.skip();
-    return { kind: "NameExpr", name: { kind: "Ident", name: text, span }, span, id: nextExprId() };
+    const name: Ident = { kind: "Ident", name: text, span };
+    return { kind: "NameExpr", name, span, id: nextExprId() };
+  }
+  if (c.kind === "Int") {
+    // Literals are the next commonest primaries: also without a token object.
+    const literal = intLiteral(c.currentValue as bigint, c.currentText, c.currentSpan);
+    c.skip();
+    return literal;
   }
   const token = c.tok;
   const start = token.span.start;
   switch (token.kind) {
     case "Int":
       c.skip();
-      return intLiteral(token);
+      return intLiteral(token.value as bigint, token.text, token.span);
     case "String":
       c.skip();
       return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
@@ -297,20 +321,29 @@ function startsStructLiteral(c: Cursor): boolean {
 function parseStructLiteral(c: Cursor): Expr {
   const start = c.start;
   const typeName = parseIdent(c);
-  const open = c.advance(); // `{`
-  const fields = c.group("expression", open, () => c.bracketed(() => {
-    const list: FieldInit[] = [];
-    while (!c.at("}") && !c.at("EOF")) {
-      const fieldStart = c.start;
-      const name = parseFieldName(c, "inStructLiteral");
-      c.expect(":", "afterFieldName");
-      const value = parseExpression(c);
-      list.push({ name, value, span: c.spanFrom(fieldStart) });
-      if (!c.eat(",")) break;
+  const open = c.position;
+  c.skip(); // `{`
+  // `c.group` and `c.bracketed` spelled out: no closures for every struct literal of a file.
+  let fields: FieldInit[] = [];
+  if (c.openGroup("expression", open)) {
+    const saved = c.enterBrackets();
+    try {
+      const list: FieldInit[] = [];
+      while (!c.at("}") && !c.at("EOF")) {
+        const fieldStart = c.start;
+        const name = parseFieldName(c, "inStructLiteral");
+        c.expect(":", "afterFieldName");
+        const value = parseExpression(c);
+        list.push({ name, value, span: c.spanFrom(fieldStart) });
+        if (!c.eat(",")) break;
+      }
+      c.expect("}", { closeStructLiteral: typeName.name });
+      fields = exact(list);
+    } finally {
+      c.restore(saved);
+      c.ascend();
     }
-    c.expect("}", { closeStructLiteral: typeName.name });
-    return exact(list);
-  }), () => []);
+  }
   return { kind: "StructLiteral", typeName, fields, span: c.spanFrom(start), id: nextExprId() };
 }
 

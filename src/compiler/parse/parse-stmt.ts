@@ -27,14 +27,14 @@ const EXPRESSION_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
 /** `{ statements }`; reports and returns an empty block if there is no `{`. */
 export function parseBlock(c: Cursor, where: E.SyntaxPlace = "openBlock"): Block {
   const start = c.start;
-  const open = c.tok;
+  const open = c.position;
   if (!c.expect("{", where)) return { kind: "Block", statements: [], span: c.emptySpan() };
   // `c.group` and `c.braced` spelled out: no closures for every block of a file.
   let statements: Stmt[] = [];
-  if (c.openGroup("block", open.span)) {
+  if (c.openGroup("block", open)) {
     const saved = c.enterBraces();
     try {
-      statements = parseStatements(c, open.span);
+      statements = parseStatements(c, open);
     } finally {
       c.restore(saved);
       c.ascend();
@@ -48,7 +48,8 @@ function onlyTriviaBetween(text: string, start: number, end: number): boolean {
   return text.slice(start, end).replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, "").trim() === "";
 }
 
-function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
+/** The statements of a block whose `{` is at position `open`, and its `}`. */
+function parseStatements(c: Cursor, open: number): Stmt[] {
   const statements: Stmt[] = [];
   for (;;) {
     while (c.eat(";"));
@@ -60,7 +61,7 @@ function parseStatements(c: Cursor, openSpan: Block["span"]): Stmt[] {
     const kind = c.kind;
     // At end of file, or at a line starting a new function: this block lost its `}`.
     if (kind === "EOF" || (DECLARATION_ONLY.has(kind) && c.newlineBefore)) {
-      c.report(E.unclosedDelimiter, openSpan, "{", "}", describeToken(c.tok));
+      c.report(E.unclosedDelimiter, c.spanAt(open), "{", "}", describeToken(c.tok));
       c.panicking = false;
       return exact(statements);
     }
@@ -156,7 +157,9 @@ export function parseStatement(c: Cursor): Stmt {
       span: c.spanFrom(start),
     };
   }
-  return { kind: "ExprStmt", expr, span: c.spanFrom(start) };
+  // Mostly a call on a line of its own, spanning what its expression spans: one span for both.
+  const span = expr.span.start === start && expr.span.end === c.prevEnd ? expr.span : c.spanFrom(start);
+  return { kind: "ExprStmt", expr, span };
 }
 
 function parseVar(c: Cursor): Stmt {
@@ -266,7 +269,7 @@ function parseTry(c: Cursor): Stmt {
     const token = c.tok;
     if (token.kind === "Int") {
       c.skip();
-      pattern = intLiteral(token);
+      pattern = intLiteral(token.value as bigint, token.text, token.span);
     } else if (token.kind === "Ident" && token.text === "_") {
       c.skip();
     } else {

@@ -31,7 +31,17 @@ const FULL: TypeOptions = { generics: true, arraySuffix: true };
 export const GLOBAL_VAR_TYPE: TypeOptions = { ...FULL, sizedMaps: true };
 
 export function parseType(c: Cursor, options: TypeOptions = FULL): TypeExpr {
-  return c.nested("type", () => parseTypeHere(c, options), () => c.skipTypeRest(), (span) => ({ kind: "ErrorType", span }));
+  const start = c.start;
+  // `c.nested` spelled out: no closures for every type of a file.
+  if (!c.descend("type")) {
+    c.skipTypeRest();
+    return { kind: "ErrorType", span: c.spanFrom(start) };
+  }
+  try {
+    return parseTypeHere(c, options);
+  } finally {
+    c.ascend();
+  }
 }
 
 function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
@@ -41,7 +51,8 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
   // `T[1][2]` is an array of arrays: a left-deep chain like `a + b + c`.
   let height: number | undefined = c.measured(mark);
   if (!options.arraySuffix) return type;
-  while (c.at("[") && !c.tok.newlineBefore) {
+  while (c.at("[") && !c.newlineBefore) {
+    const openPosition = c.position;
     const open = c.advance();
     const sizeMark = c.startMeasure();
     const size = c.group("type", open, () => {
@@ -49,7 +60,7 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
       c.expect("]", "closeArraySize");
       return inner;
     }, (span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() }));
-    height = c.link("type", height, c.measured(sizeMark), open.span);
+    height = c.link("type", height, c.measured(sizeMark), openPosition);
     if (height === undefined) {
       c.skipTypeRest();
       return type;
@@ -61,8 +72,8 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
 
 function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
   const start = c.start;
-  const token = c.tok;
-  switch (token.kind) {
+  // The kind, not a token object: most types are names.
+  switch (c.kind) {
     case "*": {
       c.skip();
       const target = parseType(c, options);
@@ -84,19 +95,24 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
     case "Ident":
       break;
     default:
-      c.error(E.expectedType, c.errorSpan(), describeToken(token));
+      c.error(E.expectedType, c.errorSpan(), describeToken(c.tok));
       return { kind: "ErrorType", span: c.emptySpan() };
   }
   const name = parseIdent(c);
-  if (name.name === "str" && c.at("(") && !c.tok.newlineBefore) {
+  if (name.name === "str" && c.at("(") && !c.newlineBefore) {
     const size = parseParenthesised(c, "afterStrLength");
     return { kind: "StrType", size, span: c.spanFrom(start) };
   }
-  if (options.generics && c.at("<") && !c.tok.newlineBefore) {
+  if (options.generics && c.at("<") && !c.newlineBefore) {
     // The arguments are one level below the generic type, like the contents of brackets.
-    const args = c.nested("type", () => {
-      c.skip();
-      return c.bracketed(() => {
+    // `c.nested` and `c.bracketed` spelled out: no closures for every map type of a file.
+    let args: TypeExpr[] = [];
+    if (!c.descend("type")) {
+      c.skipTypeRest();
+    } else {
+      const saved = c.enterBrackets();
+      try {
+        c.skip();
         const list: TypeExpr[] = [];
         while (!c.at("EOF")) {
           list.push(parseType(c));
@@ -104,14 +120,17 @@ function parseBaseType(c: Cursor, options: TypeOptions): TypeExpr {
         }
         c.splitGreater();
         c.expect(">", "closeTypeArguments");
-        return exact(list);
-      });
-    }, () => c.skipTypeRest(), () => []);
+        args = exact(list);
+      } finally {
+        c.restore(saved);
+        c.ascend();
+      }
+    }
     let capacity: Expr | undefined;
-    if (c.at("(") && !c.tok.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
+    if (c.at("(") && !c.newlineBefore) capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args, capacity, span: c.spanFrom(start) };
   }
-  if (options.sizedMaps && c.at("(") && !c.tok.newlineBefore) {
+  if (options.sizedMaps && c.at("(") && !c.newlineBefore) {
     // A map kind without type arguments, only a size: `stack_trace(1024)`.
     const capacity = parseParenthesised(c, "afterMapCapacity");
     return { kind: "GenericType", name, args: [], capacity, span: c.spanFrom(start) };
@@ -148,12 +167,20 @@ function parseFunctionType(c: Cursor): TypeExpr {
 
 /** `( expr )` with line breaks insignificant inside. */
 export function parseParenthesised(c: Cursor, where: E.SyntaxPlace): Expr {
-  const open = c.advance();
-  return c.group("expression", open, () => c.bracketed(() => {
+  const open = c.position;
+  const openStart = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out: no closures for every map capacity of a file.
+  if (!c.openGroup("expression", open)) return { kind: "ErrorExpr", span: c.spanFrom(openStart), id: nextExprId() };
+  const saved = c.enterBrackets();
+  try {
     const expr = parseExpression(c);
     c.expect(")", where);
     return expr;
-  }), (span) => ({ kind: "ErrorExpr", span, id: nextExprId() }));
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
 }
 
 /** An identifier; reports and returns an empty-named one if the current token is not one. */

@@ -40,7 +40,11 @@ export class TokenStream {
   private ends: Int32Array;
   /** 1 + the index in `values` of the token's value, 0 for none. */
   private valueRefs: Int32Array;
-  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value. */
+  /**
+   * `Int`: the value; `String`: the decoded text; `Char`: the byte value; `Ident`: the
+   * name, one string shared by the occurrences of a name (see `Lexer.name`), which is
+   * the token's text rather than a value (`value` and `token` give none).
+   */
   private readonly values: (bigint | string | number)[] = [];
   /** 1 + the index in `comments` of the comments before the token, 0 for none (most tokens). */
   private commentRefs: Int32Array;
@@ -95,11 +99,18 @@ export class TokenStream {
 
   text(i: number): string {
     const kind = this.kind(i);
+    if (kind === "Ident") return this.values[this.valueRefs[i]! - 1] as string;
     return spelledBySource.has(kind) ? this.file.text.slice(this.starts[i]!, this.ends[i]!) : kind;
   }
 
   span(i: number): Span {
     return { file: this.file.path, start: this.starts[i]!, end: this.ends[i]! };
+  }
+
+  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value. */
+  value(i: number): bigint | string | number | undefined {
+    const valueRef = this.valueRefs[i]!;
+    return valueRef === 0 || this.kind(i) === "Ident" ? undefined : this.values[valueRef - 1];
   }
 
   /** Every comment of the file in source order, without making token objects (the formatter's). */
@@ -111,12 +122,11 @@ export class TokenStream {
   token(i: number): Token {
     const kind = this.kind(i);
     const span = this.span(i);
-    const text = spelledBySource.has(kind) ? this.file.text.slice(span.start, span.end) : kind;
+    const text = this.text(i);
     const newlineBefore = this.newlineBefore(i);
     const commentRef = this.commentRefs[i]!;
     const leadingComments = commentRef === 0 ? noComments : this.comments[commentRef - 1]!;
-    const valueRef = this.valueRefs[i]!;
-    const value = valueRef === 0 ? undefined : this.values[valueRef - 1];
+    const value = this.value(i);
     return value === undefined
       ? { kind, span, text, newlineBefore, leadingComments }
       : { kind, span, text, newlineBefore, leadingComments, value };
