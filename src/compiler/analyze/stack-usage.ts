@@ -12,6 +12,7 @@ import type * as ir from "../ir.js";
 import { isAddressableValue } from "../ir.js";
 import { isLoop, skipBody, walkStatements, type IrLoop } from "../ir-walk.js";
 import { sizeOf, type TypeTables } from "../types.js";
+import { factsOf, recordExpression, recordStatement, type FunctionFacts, type FunctionFactsTable } from "./function-facts.js";
 
 /**
  * The kernel gives a program 512 bytes of stack, but clang's BPF backend refuses any
@@ -58,25 +59,26 @@ function chainVariables(frame: Frame, prefix: string): Variable[] {
   return deepest ? [...own, ...chainVariables(deepest, `${prefix}loop callback::`)] : own;
 }
 
-export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
+/** Also fills `facts` in for every program and helper (function-facts.ts). */
+export function checkStackUsage(module: ir.IrModule, diags: Diagnostics, facts: FunctionFactsTable): void {
   const tables: TypeTables = {
     structs: new Map(module.structs.map((s) => [s.name, s])),
     enums: new Map(module.enums.map((e) => [e.name, e])),
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const reached = new Set<string>();
-  const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
+  const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, owner: FunctionFacts, fn?: ir.IrFunction): Frame => {
     // Parameters arrive in registers, except structs and arrays (`seed`: copies).
     const frame: Frame = { variables: [...seed], temporary: undefined, callbacks: [] };
     const calls = new Set<string>();
-    collect(statements, frame, calls, tables, (body, bindings) => frameOf(body, bindings, visiting));
+    collect(statements, frame, calls, tables, owner, (body, bindings) => frameOf(body, bindings, visiting, owner));
     if (fn) frame.variables.push(...errorFrameVariables(fn, tables));
     for (const callee of calls) {
       const helper = helpers.get(callee);
       if (!helper || visiting.has(callee)) continue;
       reached.add(callee);
       visiting.add(callee);
-      const inlined = frameOf(helper.body, aggregateParams(helper, tables), visiting, helper);
+      const inlined = frameOf(helper.body, aggregateParams(helper, tables), visiting, factsOf(facts, helper), helper);
       frame.variables.push(...ownVariables(inlined).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
       frame.callbacks.push(...inlined.callbacks);
       visiting.delete(callee);
@@ -84,7 +86,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
     return frame;
   };
   for (const program of module.programs) {
-    const frame = frameOf(program.body, [], new Set([program.name]), program);
+    const frame = frameOf(program.body, [], new Set([program.name]), factsOf(facts, program), program);
     const total = chainSize(frame);
     if (total > stackLimit) {
       const largest = largestVariables(frame);
@@ -96,7 +98,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   // exactly this warning).
   for (const helper of module.helpers) {
     if (reached.has(helper.name)) continue;
-    const frame = frameOf(helper.body, [], new Set([helper.name]), helper);
+    const frame = frameOf(helper.body, [], new Set([helper.name]), factsOf(facts, helper), helper);
     const total = chainSize(frame);
     if (total > stackLimit) diags.report(safety.uncalledHelperOverStack, helper.span, helper.name, total, largestVariables(frame));
   }
@@ -130,14 +132,18 @@ function capturedBytes(c: ir.IrCapture, tables: TypeTables): number {
 }
 
 /** Every variable of `statements` into `frame`; each callback loop's body into a frame of its own. */
-function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, callbackFrame: CallbackFrameOf): void {
+function collect(
+  statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, owner: FunctionFacts, callbackFrame: CallbackFrameOf,
+): void {
   walkStatements<Frame>(statements, {
     statement: (s, into) => {
+      recordStatement(owner, s);
       into.variables.push(...statementVariables(s, tables));
       keepLargest(into, statementTemporary(s, tables));
       if (s.kind === "tryCall") calls.add(s.callee);
     },
     expression: (e, into) => {
+      recordExpression(owner, e);
       if (e.kind === "call") calls.add(e.callee);
       if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") keepLargest(into, { name: `key of ${e.map}`, bytes: sizeOf(e.key.type, tables) });
       // String results and match values are C temporaries on the stack.

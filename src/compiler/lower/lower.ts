@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, IfBindingKind, Symbol } from "../check/se
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
+import { boolType, i32, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
 import { lowerCast, lowerPrintCall, lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
@@ -789,7 +789,9 @@ function lowerFunction(
  * the value the warning showed, so the C holds no out-of-range constant.
  */
 function storedLiteral(value: bigint, text: string, type: Type, span: Span): ir.IrExpr {
-  if (type.kind !== "int" || literalFits(value, type)) return { kind: "int", value, text, type, span };
+  if (type.kind !== "int") return { kind: "int", value, text, type, span };
+  // A value fits exactly when keeping its low bits leaves it unchanged: this asks without
+  // making the type's bounds (two bigints) for every literal, as `literalFits` would.
   const stored = truncateToType(value, type);
-  return { kind: "int", value: stored, text: stored.toString(), type, span };
+  return stored === value ? { kind: "int", value, text, type, span } : { kind: "int", value: stored, text: stored.toString(), type, span };
 }
