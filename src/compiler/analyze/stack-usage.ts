@@ -138,14 +138,18 @@ function collect(
   walkStatements<Frame>(statements, {
     statement: (s, into) => {
       recordStatement(owner, s);
-      into.variables.push(...statementVariables(s, tables));
-      keepLargest(into, statementTemporary(s, tables));
+      addStatementVariables(s, tables, into.variables);
+      if (s.kind === "mapUpdate" || s.kind === "mapDelete" || s.kind === "mapCompound") keepLargest(into, statementTemporary(s, tables));
       if (s.kind === "tryCall") calls.add(s.callee);
     },
     expression: (e, into) => {
       recordExpression(owner, e);
       if (e.kind === "call") calls.add(e.callee);
-      if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") keepLargest(into, { name: `key of ${e.map}`, bytes: sizeOf(e.key.type, tables) });
+      if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") {
+        // Named only when it is the largest so far: most lookups are not.
+        const bytes = sizeOf(e.key.type, tables);
+        if (slotBytes(bytes) > slotBytes(into.temporary?.bytes ?? 0)) into.temporary = { name: `key of ${e.map}`, bytes };
+      }
       // String results and match values are C temporaries on the stack.
       if (e.kind === "strConcat" || e.kind === "strConvert") into.variables.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
       // `str(p)` and `comm()` fill a zeroed string of their own (emit/tracing-c.ts) and give
@@ -197,25 +201,27 @@ function loopBindings(s: IrLoop, tables: TypeTables): Variable[] {
   }
 }
 
-/** The stack variables a statement's C declares (loop bindings aside: `loopBindings`). */
-function statementVariables(s: ir.IrStmt, tables: TypeTables): Variable[] {
+/** The stack variables a statement's C declares (loop bindings aside: `loopBindings`), added to `into`. */
+function addStatementVariables(s: ir.IrStmt, tables: TypeTables, into: Variable[]): void {
   switch (s.kind) {
-    case "declare": return [{ name: s.name, bytes: sizeOf(s.type, tables) }];
-    case "ifMapEntry": return [{ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }];
-    case "ifPointer": return [{ name: s.binding, bytes: 8 }];
-    case "tryCall": return s.result ? [{ name: s.result, bytes: sizeOf(s.type, tables) }] : [];
-    case "mapCompound": return s.result ? [{ name: s.result.name, bytes: sizeOf(s.result.type, tables) }] : [];
+    case "declare": into.push({ name: s.name, bytes: sizeOf(s.type, tables) }); return;
+    case "ifMapEntry": into.push({ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }); return;
+    case "ifPointer": into.push({ name: s.binding, bytes: 8 }); return;
+    case "tryCall": if (s.result) into.push({ name: s.result, bytes: sizeOf(s.type, tables) }); return;
+    case "mapCompound": if (s.result) into.push({ name: s.result.name, bytes: sizeOf(s.result.type, tables) }); return;
     // The copy, the pointer into the map and the key kept for writing back.
     case "declareAlias":
-      return [{ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) }];
+      into.push({ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) });
+      return;
     // The key and, for an absent entry, the zero value inserted first.
     case "mapEntryAssign":
-      return [{ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) }];
+      into.push({ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) });
+      return;
     case "assign": case "mapUpdate": case "mapDelete": case "expr": case "if": case "ifPacketHeader":
     case "while": case "forRange": case "forMap": case "break": case "continue": case "return": case "print": case "block":
     case "tailCall": case "aliasWriteBack": case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete":
     case "onEvent":
-      return [];
+      return;
   }
 }
 
