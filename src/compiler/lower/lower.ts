@@ -469,7 +469,9 @@ export class FunctionLowering implements MatchLowering {
   /** An expression's IR; a value the checker let narrow implicitly (W0260) is cast, so C truncates where the warning says. */
   expr(expr: ast.Expr): ir.IrExpr {
     const lowered = this.exprAsWritten(expr);
-    const narrowedTo = this.semantics.implicitConversions.get(expr);
+    // Most programs have no implicit narrowing: then no look-up per expression.
+    const conversions = this.semantics.implicitConversions;
+    const narrowedTo = conversions.size === 0 ? undefined : conversions.get(expr);
     return narrowedTo ? { kind: "cast", expr: lowered, type: narrowedTo, span: expr.span } : lowered;
   }
 
@@ -774,14 +776,11 @@ function lowerFunction(
   const lowered = lowering.block(body.statements);
   const statements = [...params.copies, ...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));
-  return {
-    name: info.name,
-    params: params.params,
-    returnType: info.returnType,
-    body: statements,
-    span: info.span,
-    ...(frame ? { frame } : {}),
-  };
+  // Two literals rather than a spread of an optional part: the function objects are
+  // copied again by `lower` (programs, module functions), and a spread-built object copies slowly.
+  return frame
+    ? { name: info.name, params: params.params, returnType: info.returnType, body: statements, span: info.span, frame }
+    : { name: info.name, params: params.params, returnType: info.returnType, body: statements, span: info.span };
 }
 
 /**
