@@ -43,6 +43,18 @@ interface Frame {
   readonly callbacks: Frame[];
 }
 
+/** What inlining a helper adds to its caller's frame, and the helpers inlined with it (itself included). */
+interface Inlined {
+  readonly variables: readonly Variable[];
+  readonly callbacks: readonly Frame[];
+  readonly helpers: ReadonlySet<string>;
+}
+
+function someIn(names: ReadonlySet<string>, set: ReadonlySet<string>): boolean {
+  for (const name of names) if (set.has(name)) return true;
+  return false;
+}
+
 function ownVariables(frame: Frame): Variable[] {
   return frame.temporary ? [...frame.variables, frame.temporary] : frame.variables;
 }
@@ -67,26 +79,55 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics, facts: 
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const reached = new Set<string>();
-  const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, owner: FunctionFacts, fn?: ir.IrFunction): Frame => {
+  // A helper's inlined variables, worked out once for all its callers: a helper called
+  // from many programs was walked again for each. What a helper inlines depends on its
+  // callers only when the recursion guard (`visiting`) cuts a call off, so an answer is
+  // kept only if no cut happened while working it out, and reused only where none of
+  // the helpers it inlined is being visited.
+  const inlinedHelpers = new Map<string, Inlined>();
+  let cuts = 0;
+  const inline = (helper: ir.IrFunction, visiting: Set<string>): Inlined => {
+    const known = inlinedHelpers.get(helper.name);
+    if (known && !someIn(known.helpers, visiting)) return known;
+    const cutsBefore = cuts;
+    const helpersWithin = new Set([helper.name]);
+    visiting.add(helper.name);
+    const frame = frameOf(helper.body, aggregateParams(helper, tables), visiting, factsOf(facts, helper), helpersWithin, helper);
+    visiting.delete(helper.name);
+    const inlined: Inlined = {
+      variables: ownVariables(frame).map((v) => ({ name: `${helper.name}::${v.name}`, bytes: v.bytes })),
+      callbacks: frame.callbacks,
+      helpers: helpersWithin,
+    };
+    if (cuts === cutsBefore) inlinedHelpers.set(helper.name, inlined);
+    return inlined;
+  };
+  /** `helpersWithin` collects the helpers inlined into the frame (and its callback frames). */
+  const frameOf = (
+    statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, owner: FunctionFacts, helpersWithin: Set<string>, fn?: ir.IrFunction,
+  ): Frame => {
     // Parameters arrive in registers, except structs and arrays (`seed`: copies).
     const frame: Frame = { variables: [...seed], temporary: undefined, callbacks: [] };
     const calls = new Set<string>();
-    collect(statements, frame, calls, tables, owner, (body, bindings) => frameOf(body, bindings, visiting, owner));
+    collect(statements, frame, calls, tables, owner, (body, bindings) => frameOf(body, bindings, visiting, owner, helpersWithin));
     if (fn) frame.variables.push(...errorFrameVariables(fn, tables));
     for (const callee of calls) {
       const helper = helpers.get(callee);
-      if (!helper || visiting.has(callee)) continue;
+      if (!helper) continue;
+      if (visiting.has(callee)) {
+        cuts++;
+        continue;
+      }
       reached.add(callee);
-      visiting.add(callee);
-      const inlined = frameOf(helper.body, aggregateParams(helper, tables), visiting, factsOf(facts, helper), helper);
-      frame.variables.push(...ownVariables(inlined).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
+      const inlined = inline(helper, visiting);
+      for (const name of inlined.helpers) helpersWithin.add(name);
+      frame.variables.push(...inlined.variables);
       frame.callbacks.push(...inlined.callbacks);
-      visiting.delete(callee);
     }
     return frame;
   };
   for (const program of module.programs) {
-    const frame = frameOf(program.body, [], new Set([program.name]), factsOf(facts, program), program);
+    const frame = frameOf(program.body, [], new Set([program.name]), factsOf(facts, program), new Set(), program);
     const total = chainSize(frame);
     if (total > stackLimit) {
       const largest = largestVariables(frame);
@@ -98,7 +139,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics, facts: 
   // exactly this warning).
   for (const helper of module.helpers) {
     if (reached.has(helper.name)) continue;
-    const frame = frameOf(helper.body, [], new Set([helper.name]), factsOf(facts, helper), helper);
+    const frame = frameOf(helper.body, [], new Set([helper.name]), factsOf(facts, helper), new Set(), helper);
     const total = chainSize(frame);
     if (total > stackLimit) diags.report(safety.uncalledHelperOverStack, helper.span, helper.name, total, largestVariables(frame));
   }
