@@ -189,36 +189,150 @@ export function walkStatements<C>(list: readonly ir.IrStmt[], walker: IrWalker<C
   for (let i = 0; i < list.length; i++) walkStatement(list[i]!, walker, context);
 }
 
+// `walkStatement` and `walkExpression` visit the parts `statementParts`, `placeChildren`,
+// `exprChildren` and `exprBodies` list, in the same order, without making those lists:
+// the walks run over every node of a program several times, cold (one `check`), where
+// each list and parts object made per node was a large share of the time. Both switches
+// are exhaustive, so a new kind is added to each (tests/unit/ir-walk.test.ts checks that
+// the walk reaches every part of a sample of each kind).
+
 export function walkStatement<C>(s: ir.IrStmt, walker: IrWalker<C>, context: C): void {
   walker.statement?.(s, context);
-  const parts = statementParts(s);
-  const places = parts.places;
-  for (let i = 0; i < places.length; i++) {
-    const p = places[i]!;
-    walker.place?.(p, s, context);
-    const reads = placeChildren(p);
-    for (let j = 0; j < reads.length; j++) walkExpression(reads[j]!, walker, context);
+  switch (s.kind) {
+    case "declare": walkOptional(s.init, walker, context); break;
+    case "assign":
+      walkPlace(s.target, s, walker, context);
+      walkExpression(s.value, walker, context);
+      break;
+    case "mapUpdate": case "mapCompound": case "mapEntryAssign":
+      if (s.kind === "mapEntryAssign") walkPlace(s.target, s, walker, context);
+      walkExpression(s.key, walker, context);
+      walkExpression(s.value, walker, context);
+      break;
+    case "mapDelete": case "declareAlias": walkExpression(s.key, walker, context); break;
+    case "expr": walkExpression(s.expr, walker, context); break;
+    case "if":
+      walkExpression(s.condition, walker, context);
+      walkBranches(s, none, walker, context);
+      break;
+    case "ifMapEntry":
+      walkExpression(s.key, walker, context);
+      walkBranches(s, [s.binding], walker, context);
+      break;
+    case "ifPacketHeader":
+      walkExpression(s.context, walker, context);
+      walkExpression(s.offset, walker, context);
+      walkBranches(s, [s.binding], walker, context);
+      break;
+    case "ifPointer":
+      walkExpression(s.value, walker, context);
+      walkBranches(s, [s.binding], walker, context);
+      break;
+    case "while":
+      walkExpression(s.condition, walker, context);
+      walkNested(s.body, "loop", none, s, walker, context);
+      break;
+    case "forRange":
+      walkExpression(s.start, walker, context);
+      walkExpression(s.end, walker, context);
+      walkNested(s.body, "loop", [s.variable], s, walker, context);
+      break;
+    case "forMap": walkNested(s.body, "loop", s.value ? [s.key, s.value] : [s.key], s, walker, context); break;
+    case "break": case "continue": case "onEvent": break;
+    case "return": case "throw": walkOptional(s.value, walker, context); break;
+    case "print": case "tryCall": walkExpressions(s.args, walker, context); break;
+    case "block": walkNested(s.body, "block", none, s, walker, context); break;
+    case "tailCall":
+      walkExpression(s.context, walker, context);
+      walkExpression(s.fallback, walker, context);
+      break;
+    case "aliasWriteBack":
+      walkPlace(s.place, s, walker, context);
+      walkOptional(s.update?.value, walker, context);
+      break;
+    case "try":
+      walkNested(s.body, "try", none, s, walker, context);
+      for (let i = 0; i < s.catches.length; i++) walkNested(s.catches[i]!.body, "catch", none, s, walker, context);
+      break;
+    case "defer": walkExpressions(s.values, walker, context); break;
+    case "ringbufRelease": walkExpression(s.record, walker, context); break;
+    case "objectDelete": walkExpression(s.pointer, walker, context); break;
   }
-  const exprs = parts.exprs;
-  for (let i = 0; i < exprs.length; i++) walkExpression(exprs[i]!, walker, context);
-  const bodies = parts.bodies;
-  for (let i = 0; i < bodies.length; i++) walkBody(bodies[i]!, s, walker, context);
   walker.after?.(s, context);
+}
+
+function walkOptional<C>(e: ir.IrExpr | undefined, walker: IrWalker<C>, context: C): void {
+  if (e) walkExpression(e, walker, context);
+}
+
+function walkExpressions<C>(list: readonly ir.IrExpr[], walker: IrWalker<C>, context: C): void {
+  for (let i = 0; i < list.length; i++) walkExpression(list[i]!, walker, context);
+}
+
+/** A place the statement writes, then what the place reads. */
+function walkPlace<C>(p: ir.IrPlace, owner: ir.IrStmt, walker: IrWalker<C>, context: C): void {
+  walker.place?.(p, owner, context);
+  switch (p.kind) {
+    case "local": case "global": case "entry": break;
+    case "field": walkExpression(p.target, walker, context); break;
+    case "index":
+      walkExpression(p.target, walker, context);
+      walkExpression(p.index, walker, context);
+      break;
+    case "deref": walkExpression(p.pointer, walker, context); break;
+  }
+}
+
+function walkBranches<C>(
+  s: Extract<ir.IrStmt, { kind: "if" | "ifMapEntry" | "ifPacketHeader" | "ifPointer" }>, thenBinds: readonly string[], walker: IrWalker<C>, context: C,
+): void {
+  walkNested(s.then, "then", thenBinds, s, walker, context);
+  if (s.else) walkNested(s.else, "else", none, s, walker, context);
+}
+
+/** A nested statement list, in the context `walker.body` gives it (the `IrBody` is made only for that hook). */
+function walkNested<C>(
+  statements: readonly ir.IrStmt[], role: IrBodyRole, binds: readonly string[], owner: ir.IrStmt | ir.IrExpr, walker: IrWalker<C>, context: C,
+): void {
+  const inner = walker.body ? walker.body({ statements, binds, role }, owner, context) : context;
+  if (inner !== skipBody) walkStatements(statements, walker, inner);
 }
 
 export function walkExpression<C>(e: ir.IrExpr, walker: IrWalker<C>, context: C): void {
   walker.expression?.(e, context);
-  const children = exprChildren(e);
-  for (let i = 0; i < children.length; i++) walkExpression(children[i]!, walker, context);
-  if (e.kind === "valueBlock") {
-    const bodies = exprBodies(e);
-    for (let i = 0; i < bodies.length; i++) walkBody(bodies[i]!, e, walker, context);
+  switch (e.kind) {
+    case "int": case "bool": case "string": case "null": case "constant": case "local": case "global": case "entry":
+    case "functionRef": case "programRef": case "sizeof": case "ringbufReserve": case "objectNew":
+    case "escapeSlot":
+      return;
+    case "dispatch": walkOptional(e.timeout, walker, context); return;
+    case "binary": case "strConcat": case "strEquals":
+      walkExpression(e.left, walker, context);
+      walkExpression(e.right, walker, context);
+      return;
+    case "unary": walkExpression(e.operand, walker, context); return;
+    case "cast": walkExpression(e.expr, walker, context); return;
+    case "field": walkExpression(e.target, walker, context); return;
+    case "contextField": walkExpression(e.context, walker, context); return;
+    case "index": case "strIndex":
+      walkExpression(e.target, walker, context);
+      walkExpression(e.index, walker, context);
+      return;
+    case "mapLookup": case "mapContains": case "mapEntryPointer": walkExpression(e.key, walker, context); return;
+    case "call": case "builtin": case "mapMethod": case "testCall": case "tracing": walkExpressions(e.args, walker, context); return;
+    case "callValue":
+      walkExpression(e.callee, walker, context);
+      walkExpressions(e.args, walker, context);
+      return;
+    case "structLiteral":
+      for (let i = 0; i < e.fields.length; i++) walkExpression(e.fields[i]!.value, walker, context);
+      return;
+    case "arrayLiteral": walkExpressions(e.elements, walker, context); return;
+    case "byteOrder": walkExpression(e.operand, walker, context); return;
+    case "strConvert": case "strBytes": walkExpression(e.value, walker, context); return;
+    case "stringRead": walkExpression(e.address, walker, context); return;
+    case "valueBlock": walkNested(e.body, "value", [e.result], e, walker, context); return;
   }
-}
-
-function walkBody<C>(b: IrBody, owner: ir.IrStmt | ir.IrExpr, walker: IrWalker<C>, context: C): void {
-  const inner = walker.body ? walker.body(b, owner, context) : context;
-  if (inner !== skipBody) walkStatements(b.statements, walker, inner);
 }
 
 /** What `visitStatements` calls: each statement before its parts, each expression before its children. */

@@ -9,11 +9,13 @@ import { checkReferences } from "./references.js";
 import { checkMapFlags } from "./map-flags.js";
 import { checkKernelModuleName } from "./kmod-name.js";
 import { checkLicenseUse } from "./license.js";
+import type { FunctionFactsTable } from "./function-facts.js";
 
 export function analyze(module: ir.IrModule, diags: Diagnostics): void {
-  checkStackUsage(module, diags);
-  checkLoopFrames(module, diags);
-  checkReferences(module, diags);
+  const facts: FunctionFactsTable = new Map();
+  checkStackUsage(module, diags, facts);
+  checkLoopFrames(module, diags, facts);
+  checkReferences(module, diags, facts);
   checkMapFlags(module, diags);
   checkKernelModuleName(module, diags);
   checkLicenseUse(module, diags);

@@ -7,6 +7,7 @@ import { isLoop, skipBody, walkStatements } from "../ir-walk.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as codegen from "../diagnostics/catalog/codegen.js";
 import type * as ir from "../ir.js";
+import { helpersReachingLoops, walkedFacts, type FunctionFactsTable } from "./function-facts.js";
 
 const maxCallFrames = 8;
 
@@ -17,14 +18,17 @@ interface Place {
   readonly visiting: ReadonlySet<string>;
 }
 
-export function checkLoopFrames(module: ir.IrModule, diags: Diagnostics): void {
+export function checkLoopFrames(module: ir.IrModule, diags: Diagnostics, facts: FunctionFactsTable): void {
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
+  // Without a loop on the way there is no callback frame and nothing to report: only
+  // code that reaches a loop is walked.
+  const reachingLoops = helpersReachingLoops(helpers, facts);
   const reported = new Set<ir.IrStmt>();
   // Helpers are inlined: their loops count in the caller's chain. Their own errors and
   // defers stay inside them (an error leaving one is the caller's hoisted call).
   const call = (callee: string, at: Place): void => {
     const helper = helpers.get(callee);
-    if (helper && !at.visiting.has(helper.name)) walk(helper.body, { frames: at.frames, inCallback: false, visiting: new Set([...at.visiting, helper.name]) });
+    if (helper && reachingLoops.has(helper.name) && !at.visiting.has(helper.name)) walk(helper.body, { frames: at.frames, inCallback: false, visiting: new Set([...at.visiting, helper.name]) });
   };
   const walk = (statements: readonly ir.IrStmt[], start: Place): void => walkStatements<Place>(statements, {
     statement: (s, at) => {
@@ -54,5 +58,9 @@ export function checkLoopFrames(module: ir.IrModule, diags: Diagnostics): void {
       return { frames, inCallback: at.inCallback || callback, visiting: at.visiting };
     },
   }, start);
-  for (const program of module.programs) walk(program.body, { frames: 1, inCallback: false, visiting: new Set([program.name]) });
+  for (const program of module.programs) {
+    const own = walkedFacts(facts, program);
+    if (!own.hasLoop && ![...own.callees].some((callee) => reachingLoops.has(callee))) continue;
+    walk(program.body, { frames: 1, inCallback: false, visiting: new Set([program.name]) });
+  }
 }

@@ -18,7 +18,8 @@ import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import * as safety from "../diagnostics/catalog/safety.js";
 import type { EscapePoint, LeakPoint, ReleaseKind } from "../diagnostics/catalog/safety.js";
 import * as implicitMeanings from "../diagnostics/catalog/implicit-meanings.js";
-import { exprChildren, skipBody, walkStatements } from "../ir-walk.js";
+import { exprChildren } from "../ir-walk.js";
+import { walkedFacts, type FunctionFactsTable } from "./function-facts.js";
 import type * as ir from "../ir.js";
 import type { Span } from "../source.js";
 
@@ -70,25 +71,15 @@ interface LoopContext {
   readonly continues: Flow[];
 }
 
-export function checkReferences(module: ir.IrModule, diags: Diagnostics): void {
-  for (const fn of [...module.programs, ...module.helpers, ...module.userFunctions]) {
-    if (touchesReferences(fn)) new FunctionAnalysis(diags, fn).run();
-  }
-}
-
 /**
- * Whether `fn` makes a reference (a reserve, `new`, a pointer into a map of objects) or
- * releases one: everything this pass reports starts at one of them, so a function with
- * none (most functions) needs no flow analysis, only this one walk.
+ * Only functions that make a reference (a reserve, `new`, a pointer into a map of
+ * objects) or release one are analysed: everything this pass reports starts at one of
+ * them, and most functions have none (function-facts.ts).
  */
-function touchesReferences(fn: ir.IrFunction): boolean {
-  let found = false;
-  walkStatements<undefined>(fn.body, {
-    statement: (s) => { found ||= s.kind === "ringbufRelease" || s.kind === "objectDelete"; },
-    expression: (e) => { found ||= e.kind === "ringbufReserve" || e.kind === "objectNew" || (e.kind === "mapEntryPointer" && e.object === true); },
-    body: () => (found ? skipBody : undefined),
-  }, undefined);
-  return found;
+export function checkReferences(module: ir.IrModule, diags: Diagnostics, facts: FunctionFactsTable): void {
+  for (const fn of [...module.programs, ...module.helpers, ...module.userFunctions]) {
+    if (walkedFacts(facts, fn).touchesReferences) new FunctionAnalysis(diags, fn).run();
+  }
 }
 
 const held = (s: VarState): boolean => (s.state === "live" || s.state === "unchecked") && s.ref?.kind !== "entry";

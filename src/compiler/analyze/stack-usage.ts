@@ -12,6 +12,7 @@ import type * as ir from "../ir.js";
 import { isAddressableValue } from "../ir.js";
 import { isLoop, skipBody, walkStatements, type IrLoop } from "../ir-walk.js";
 import { sizeOf, type TypeTables } from "../types.js";
+import { factsOf, recordExpression, recordStatement, type FunctionFacts, type FunctionFactsTable } from "./function-facts.js";
 
 /**
  * The kernel gives a program 512 bytes of stack, but clang's BPF backend refuses any
@@ -42,6 +43,18 @@ interface Frame {
   readonly callbacks: Frame[];
 }
 
+/** What inlining a helper adds to its caller's frame, and the helpers inlined with it (itself included). */
+interface Inlined {
+  readonly variables: readonly Variable[];
+  readonly callbacks: readonly Frame[];
+  readonly helpers: ReadonlySet<string>;
+}
+
+function someIn(names: ReadonlySet<string>, set: ReadonlySet<string>): boolean {
+  for (const name of names) if (set.has(name)) return true;
+  return false;
+}
+
 function ownVariables(frame: Frame): Variable[] {
   return frame.temporary ? [...frame.variables, frame.temporary] : frame.variables;
 }
@@ -58,33 +71,63 @@ function chainVariables(frame: Frame, prefix: string): Variable[] {
   return deepest ? [...own, ...chainVariables(deepest, `${prefix}loop callback::`)] : own;
 }
 
-export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
+/** Also fills `facts` in for every program and helper (function-facts.ts). */
+export function checkStackUsage(module: ir.IrModule, diags: Diagnostics, facts: FunctionFactsTable): void {
   const tables: TypeTables = {
     structs: new Map(module.structs.map((s) => [s.name, s])),
     enums: new Map(module.enums.map((e) => [e.name, e])),
   };
   const helpers = new Map(module.helpers.map((h) => [h.name, h]));
   const reached = new Set<string>();
-  const frameOf = (statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, fn?: ir.IrFunction): Frame => {
+  // A helper's inlined variables, worked out once for all its callers: a helper called
+  // from many programs was walked again for each. What a helper inlines depends on its
+  // callers only when the recursion guard (`visiting`) cuts a call off, so an answer is
+  // kept only if no cut happened while working it out, and reused only where none of
+  // the helpers it inlined is being visited.
+  const inlinedHelpers = new Map<string, Inlined>();
+  let cuts = 0;
+  const inline = (helper: ir.IrFunction, visiting: Set<string>): Inlined => {
+    const known = inlinedHelpers.get(helper.name);
+    if (known && !someIn(known.helpers, visiting)) return known;
+    const cutsBefore = cuts;
+    const helpersWithin = new Set([helper.name]);
+    visiting.add(helper.name);
+    const frame = frameOf(helper.body, aggregateParams(helper, tables), visiting, factsOf(facts, helper), helpersWithin, helper);
+    visiting.delete(helper.name);
+    const inlined: Inlined = {
+      variables: ownVariables(frame).map((v) => ({ name: `${helper.name}::${v.name}`, bytes: v.bytes })),
+      callbacks: frame.callbacks,
+      helpers: helpersWithin,
+    };
+    if (cuts === cutsBefore) inlinedHelpers.set(helper.name, inlined);
+    return inlined;
+  };
+  /** `helpersWithin` collects the helpers inlined into the frame (and its callback frames). */
+  const frameOf = (
+    statements: readonly ir.IrStmt[], seed: Variable[], visiting: Set<string>, owner: FunctionFacts, helpersWithin: Set<string>, fn?: ir.IrFunction,
+  ): Frame => {
     // Parameters arrive in registers, except structs and arrays (`seed`: copies).
     const frame: Frame = { variables: [...seed], temporary: undefined, callbacks: [] };
     const calls = new Set<string>();
-    collect(statements, frame, calls, tables, (body, bindings) => frameOf(body, bindings, visiting));
+    collect(statements, frame, calls, tables, owner, (body, bindings) => frameOf(body, bindings, visiting, owner, helpersWithin));
     if (fn) frame.variables.push(...errorFrameVariables(fn, tables));
     for (const callee of calls) {
       const helper = helpers.get(callee);
-      if (!helper || visiting.has(callee)) continue;
+      if (!helper) continue;
+      if (visiting.has(callee)) {
+        cuts++;
+        continue;
+      }
       reached.add(callee);
-      visiting.add(callee);
-      const inlined = frameOf(helper.body, aggregateParams(helper, tables), visiting, helper);
-      frame.variables.push(...ownVariables(inlined).map((v) => ({ name: `${callee}::${v.name}`, bytes: v.bytes })));
+      const inlined = inline(helper, visiting);
+      for (const name of inlined.helpers) helpersWithin.add(name);
+      frame.variables.push(...inlined.variables);
       frame.callbacks.push(...inlined.callbacks);
-      visiting.delete(callee);
     }
     return frame;
   };
   for (const program of module.programs) {
-    const frame = frameOf(program.body, [], new Set([program.name]), program);
+    const frame = frameOf(program.body, [], new Set([program.name]), factsOf(facts, program), new Set(), program);
     const total = chainSize(frame);
     if (total > stackLimit) {
       const largest = largestVariables(frame);
@@ -96,7 +139,7 @@ export function checkStackUsage(module: ir.IrModule, diags: Diagnostics): void {
   // exactly this warning).
   for (const helper of module.helpers) {
     if (reached.has(helper.name)) continue;
-    const frame = frameOf(helper.body, [], new Set([helper.name]), helper);
+    const frame = frameOf(helper.body, [], new Set([helper.name]), factsOf(facts, helper), new Set(), helper);
     const total = chainSize(frame);
     if (total > stackLimit) diags.report(safety.uncalledHelperOverStack, helper.span, helper.name, total, largestVariables(frame));
   }
@@ -130,16 +173,24 @@ function capturedBytes(c: ir.IrCapture, tables: TypeTables): number {
 }
 
 /** Every variable of `statements` into `frame`; each callback loop's body into a frame of its own. */
-function collect(statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, callbackFrame: CallbackFrameOf): void {
+function collect(
+  statements: readonly ir.IrStmt[], frame: Frame, calls: Set<string>, tables: TypeTables, owner: FunctionFacts, callbackFrame: CallbackFrameOf,
+): void {
   walkStatements<Frame>(statements, {
     statement: (s, into) => {
-      into.variables.push(...statementVariables(s, tables));
-      keepLargest(into, statementTemporary(s, tables));
+      recordStatement(owner, s);
+      addStatementVariables(s, tables, into.variables);
+      if (s.kind === "mapUpdate" || s.kind === "mapDelete" || s.kind === "mapCompound") keepLargest(into, statementTemporary(s, tables));
       if (s.kind === "tryCall") calls.add(s.callee);
     },
     expression: (e, into) => {
+      recordExpression(owner, e);
       if (e.kind === "call") calls.add(e.callee);
-      if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") keepLargest(into, { name: `key of ${e.map}`, bytes: sizeOf(e.key.type, tables) });
+      if (e.kind === "mapLookup" || e.kind === "mapEntryPointer" || e.kind === "mapContains") {
+        // Named only when it is the largest so far: most lookups are not.
+        const bytes = sizeOf(e.key.type, tables);
+        if (slotBytes(bytes) > slotBytes(into.temporary?.bytes ?? 0)) into.temporary = { name: `key of ${e.map}`, bytes };
+      }
       // String results and match values are C temporaries on the stack.
       if (e.kind === "strConcat" || e.kind === "strConvert") into.variables.push({ name: "string temporary", bytes: sizeOf(e.type, tables) });
       // `str(p)` and `comm()` fill a zeroed string of their own (emit/tracing-c.ts) and give
@@ -191,25 +242,27 @@ function loopBindings(s: IrLoop, tables: TypeTables): Variable[] {
   }
 }
 
-/** The stack variables a statement's C declares (loop bindings aside: `loopBindings`). */
-function statementVariables(s: ir.IrStmt, tables: TypeTables): Variable[] {
+/** The stack variables a statement's C declares (loop bindings aside: `loopBindings`), added to `into`. */
+function addStatementVariables(s: ir.IrStmt, tables: TypeTables, into: Variable[]): void {
   switch (s.kind) {
-    case "declare": return [{ name: s.name, bytes: sizeOf(s.type, tables) }];
-    case "ifMapEntry": return [{ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }];
-    case "ifPointer": return [{ name: s.binding, bytes: 8 }];
-    case "tryCall": return s.result ? [{ name: s.result, bytes: sizeOf(s.type, tables) }] : [];
-    case "mapCompound": return s.result ? [{ name: s.result.name, bytes: sizeOf(s.result.type, tables) }] : [];
+    case "declare": into.push({ name: s.name, bytes: sizeOf(s.type, tables) }); return;
+    case "ifMapEntry": into.push({ name: `${s.binding} key`, bytes: sizeOf(s.keyType, tables) }); return;
+    case "ifPointer": into.push({ name: s.binding, bytes: 8 }); return;
+    case "tryCall": if (s.result) into.push({ name: s.result, bytes: sizeOf(s.type, tables) }); return;
+    case "mapCompound": if (s.result) into.push({ name: s.result.name, bytes: sizeOf(s.result.type, tables) }); return;
     // The copy, the pointer into the map and the key kept for writing back.
     case "declareAlias":
-      return [{ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) }];
+      into.push({ name: s.name, bytes: sizeOf(s.valueType, tables) }, { name: `${s.name} entry pointer`, bytes: 8 }, { name: `${s.name} key`, bytes: sizeOf(s.keyType, tables) });
+      return;
     // The key and, for an absent entry, the zero value inserted first.
     case "mapEntryAssign":
-      return [{ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) }];
+      into.push({ name: "entry key", bytes: sizeOf(s.keyType, tables) }, { name: "new entry", bytes: sizeOf(s.valueType, tables) });
+      return;
     case "assign": case "mapUpdate": case "mapDelete": case "expr": case "if": case "ifPacketHeader":
     case "while": case "forRange": case "forMap": case "break": case "continue": case "return": case "print": case "block":
     case "tailCall": case "aliasWriteBack": case "throw": case "try": case "defer": case "ringbufRelease": case "objectDelete":
     case "onEvent":
-      return [];
+      return;
   }
 }
 

@@ -17,7 +17,9 @@ import type { FunctionLowering } from "./lower.js";
 
 /** The lowered read when `expr` is one the checker gave a generated bounds check. */
 export function implicitPacketRead(l: FunctionLowering, expr: ast.Expr): ir.IrExpr | undefined {
-  const read = l.semantics.implicitPacketReads.get(expr);
+  // Asked for every expression; most programs have no such read, then no look-up.
+  const reads = l.semantics.implicitPacketReads;
+  const read = reads.size === 0 ? undefined : reads.get(expr);
   if (!read) return undefined;
   const span = expr.span;
   const byte = l.typeOf(expr);

@@ -16,14 +16,13 @@ export function lowerStructLiteral(l: FunctionLowering, expr: ast.StructLiteral)
   const struct = type.kind === "struct" ? type.name : expr.typeName.name;
   const layout = l.semantics.tables.structs.get(struct);
   const fieldType = (name: string): Type | undefined => layout?.fields.find((f) => f.name === name)?.type;
-  const fields = [
-    ...expr.fields.map((f) => {
-      const value = l.expr(f.value);
-      const to = fieldType(f.name.name);
-      return { name: f.name.name, value: to ? coerce(value, to) : value };
-    }),
-    ...omittedFieldDefaults(layout, expr.fields.map((f) => f.name.name), span),
-  ];
+  const fields: { name: string; value: ir.IrExpr }[] = [];
+  for (const f of expr.fields) {
+    const value = l.expr(f.value);
+    const to = fieldType(f.name.name);
+    fields.push({ name: f.name.name, value: to ? coerce(value, to) : value });
+  }
+  addOmittedFieldDefaults(layout, expr.fields, span, fields);
   return structLiteralValue(l.temporary("literal"), struct, type, fields, span);
 }
 
@@ -44,17 +43,18 @@ function structLiteralValue(result: string, struct: string, type: Type, fields: 
   return { kind: "valueBlock", result, type, span, body: fields.map(assign) };
 }
 
-/** The fields a struct literal omitted that have defaults (`perf_options`), as constants. */
-function omittedFieldDefaults(layout: StructLayout | undefined, given: readonly string[], span: Span): { name: string; value: ir.IrExpr }[] {
-  if (!layout) return [];
-  return layout.fields.flatMap((f) => {
-    const fallback = given.includes(f.name) ? undefined : structFieldDefault(layout.name, f.name);
-    if (!fallback) return [];
+/** The fields a struct literal omitted that have defaults (`perf_options`), as constants, added to `into`. */
+function addOmittedFieldDefaults(layout: StructLayout | undefined, given: readonly ast.FieldInit[], span: Span, into: { name: string; value: ir.IrExpr }[]): void {
+  if (!layout) return;
+  for (const f of layout.fields) {
+    // The default first: few structs have any, and it is one lookup against a scan of the given fields.
+    const fallback = structFieldDefault(layout.name, f.name);
+    if (!fallback || given.some((g) => g.name.name === f.name)) continue;
     const value: ir.IrExpr = fallback.type.kind === "bool"
       ? { kind: "bool", value: fallback.value !== 0n, type: fallback.type, span }
       : { kind: "int", value: fallback.value, text: String(fallback.value), type: fallback.type, span };
-    return [{ name: f.name, value }];
-  });
+    into.push({ name: f.name, value });
+  }
 }
 
 /** The C member path of a field (built-in headers keep some fields inside unions). */

@@ -11,7 +11,7 @@ import type { Semantics, FunctionInfo, IfBindingKind, Symbol } from "../check/se
 import { defaultLiteralType } from "../check/conversions.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { boolType, i32, literalFits, truncateToType, u64 } from "../types.js";
+import { boolType, i32, truncateToType, u64 } from "../types.js";
 import type { Span } from "../source.js";
 import { lowerCast, lowerPrintCall, lowerRuntimeCall, printVariantOf } from "./lower-runtime.js";
 import { configField, globalStorage, lowerConfigs, lowerGlobals, pinnedGlobalsStorage } from "./lower-globals.js";
@@ -469,7 +469,9 @@ export class FunctionLowering implements MatchLowering {
   /** An expression's IR; a value the checker let narrow implicitly (W0260) is cast, so C truncates where the warning says. */
   expr(expr: ast.Expr): ir.IrExpr {
     const lowered = this.exprAsWritten(expr);
-    const narrowedTo = this.semantics.implicitConversions.get(expr);
+    // Most programs have no implicit narrowing: then no look-up per expression.
+    const conversions = this.semantics.implicitConversions;
+    const narrowedTo = conversions.size === 0 ? undefined : conversions.get(expr);
     return narrowedTo ? { kind: "cast", expr: lowered, type: narrowedTo, span: expr.span } : lowered;
   }
 
@@ -774,14 +776,11 @@ function lowerFunction(
   const lowered = lowering.block(body.statements);
   const statements = [...params.copies, ...named.before, ...lowering.objectHomes, ...lowered, ...named.after];
   const frame = errors.frame(semantics.errorFlow.throwing.has(info));
-  return {
-    name: info.name,
-    params: params.params,
-    returnType: info.returnType,
-    body: statements,
-    span: info.span,
-    ...(frame ? { frame } : {}),
-  };
+  // Two literals rather than a spread of an optional part: the function objects are
+  // copied again by `lower` (programs, module functions), and a spread-built object copies slowly.
+  return frame
+    ? { name: info.name, params: params.params, returnType: info.returnType, body: statements, span: info.span, frame }
+    : { name: info.name, params: params.params, returnType: info.returnType, body: statements, span: info.span };
 }
 
 /**
@@ -789,7 +788,9 @@ function lowerFunction(
  * the value the warning showed, so the C holds no out-of-range constant.
  */
 function storedLiteral(value: bigint, text: string, type: Type, span: Span): ir.IrExpr {
-  if (type.kind !== "int" || literalFits(value, type)) return { kind: "int", value, text, type, span };
+  if (type.kind !== "int") return { kind: "int", value, text, type, span };
+  // A value fits exactly when keeping its low bits leaves it unchanged: this asks without
+  // making the type's bounds (two bigints) for every literal, as `literalFits` would.
   const stored = truncateToType(value, type);
-  return { kind: "int", value: stored, text: stored.toString(), type, span };
+  return stored === value ? { kind: "int", value, text, type, span } : { kind: "int", value: stored, text: stored.toString(), type, span };
 }

@@ -84,11 +84,11 @@ export function lowerStatements(l: FunctionLowering, statements: readonly ast.St
   for (let i = 0; i < statements.length; i++) {
     const stmt = statements[i]!;
     const next = statements[i + 1];
-    const reads = next ? combinableReads(l, stmt, next) : [];
+    const reads = next ? combinableReads(l, stmt, next) : noReads;
     const lowered = l.statement(stmt);
     const update = lowered[lowered.length - 1];
     if (!next || reads.length === 0 || update?.kind !== "mapCompound") {
-      out.push(...lowered);
+      for (let j = 0; j < lowered.length; j++) out.push(lowered[j]!);
       continue;
     }
     // The update keeps its value for `reads`, then the statement holding them is lowered.
@@ -155,16 +155,20 @@ export class CombinedReads {
 }
 
 /** The reads of `next` that can take the value `update` leaves in the entry (empty: none). */
+/** The answer for most statement pairs, shared: this is asked for every statement that has a next one. */
+const noReads: readonly ast.IndexExpr[] = [];
+
 function combinableReads(l: FunctionLowering, update: ast.Stmt, next: ast.Stmt): readonly ast.IndexExpr[] {
-  if (l.side !== "kernel" || update.kind !== "AssignStmt" || update.op === "=") return [];
+  // The statement's kind first: it is the cheapest test, and rules out most statements.
+  if (update.kind !== "AssignStmt" || update.op === "=" || l.side !== "kernel") return noReads;
   const target = unparenthesize(update.target);
-  if (target.kind !== "IndexExpr") return [];
+  if (target.kind !== "IndexExpr") return noReads;
   const map = l.mapName(target.target);
-  if (!map) return [];
+  if (!map) return noReads;
   const value = l.mapType(map).value;
-  if (objectMapValue(value) || !isIntegerLike(value) || !stableKey(l, target.index)) return [];
+  if (objectMapValue(value) || !isIntegerLike(value) || !stableKey(l, target.index)) return noReads;
   const expressions = ownExpressions(next);
-  if (!expressions.every((e) => withoutEffects(l, e))) return [];
+  if (!expressions.every((e) => withoutEffects(l, e))) return noReads;
   const reads: ast.IndexExpr[] = [];
   const collect = (node: ast.Node): void => {
     if (node.kind === "IndexExpr" && l.mapName(node.target) === map && sameKey(l, node.index, target.index)) {

@@ -27,17 +27,28 @@ type Memory = "shared" | "private" | "none";
 const join = (a: Memory, b: Memory): Memory => (a === "shared" || b === "shared" ? "shared" : a === "private" || b === "private" ? "private" : "none");
 
 export class SharedMemory {
-  /** What each pointer variable (by symbol id) was given: its initializer and assigned values. */
-  private readonly sources = new Map<number, ast.Expr[]>();
-  /** The map each entry binding (`if (var e = m[k])`) points into. */
-  private readonly entryMaps = new Map<number, string>();
+  private facts: { readonly sources: Map<number, ast.Expr[]>; readonly entryMaps: Map<number, string> } | undefined;
 
-  constructor(private readonly semantics: Semantics, body: ast.Block, private readonly kernel: boolean) {
+  constructor(private readonly semantics: Semantics, private readonly body: ast.Block, private readonly kernel: boolean) {}
+
+  /**
+   * What each pointer variable (by symbol id) was given (its initializer and assigned
+   * values), and the map each entry binding (`if (var e = m[k])`) points into. Found on
+   * first need: asking about a map or a plain variable needs no walk of the function.
+   */
+  private get pointerFacts(): { readonly sources: Map<number, ast.Expr[]>; readonly entryMaps: Map<number, string> } {
+    return (this.facts ??= this.scan());
+  }
+
+  private scan(): { readonly sources: Map<number, ast.Expr[]>; readonly entryMaps: Map<number, string> } {
+    const semantics = this.semantics;
+    const sources = new Map<number, ast.Expr[]>();
+    const entryMaps = new Map<number, string>();
     const record = (symbol: Symbol | undefined, value: ast.Expr): void => {
       if (symbol?.kind !== "local" || symbol.type.kind !== "pointer") return;
-      const list = this.sources.get(symbol.id);
+      const list = sources.get(symbol.id);
       if (list) list.push(value);
-      else this.sources.set(symbol.id, [value]);
+      else sources.set(symbol.id, [value]);
     };
     const visit = (node: ast.Node): void => {
       if (node.kind === "VarStmt" && node.init) record(semantics.declarations.get(node), node.init);
@@ -49,12 +60,13 @@ export class SharedMemory {
         const symbol = semantics.declarations.get(node);
         const condition = unparenthesize(node.condition);
         const map = condition.kind === "IndexExpr" ? this.mapOf(condition.target) : undefined;
-        if (symbol?.kind === "entry" && map) this.entryMaps.set(symbol.id, map);
+        if (symbol?.kind === "entry" && map) entryMaps.set(symbol.id, map);
         else record(symbol, node.condition);
       }
       ast.forEachChild(node, visit);
     };
-    visit(body);
+    visit(this.body);
+    return { sources, entryMaps };
   }
 
   /** Whether eBPF code shares the values of `map` with other CPUs (it is not per-CPU). */
@@ -74,7 +86,7 @@ export class SharedMemory {
       case "NameExpr": {
         const symbol = this.semantics.references.get(e);
         if (symbol?.kind === "global" || symbol?.kind === "config") return "shared";
-        if (symbol?.kind === "entry" && this.kernel) return this.mapMemory(this.entryMaps.get(symbol.id));
+        if (symbol?.kind === "entry" && this.kernel) return this.mapMemory(this.pointerFacts.entryMaps.get(symbol.id));
         return "private";
       }
       case "FieldExpr":
@@ -110,7 +122,7 @@ export class SharedMemory {
       case "NameExpr": {
         const symbol = this.semantics.references.get(e);
         if (symbol?.kind !== "local") return "shared";
-        const sources = this.sources.get(symbol.id);
+        const sources = this.pointerFacts.sources.get(symbol.id);
         // Parameters and pointers never given a value here: where they point is unknown.
         if (!sources) return "shared";
         if (visiting.has(symbol.id)) return "none";
