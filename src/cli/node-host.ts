@@ -11,7 +11,8 @@ export const defaultKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
 export class NodeHost implements Host {
   private btf: Uint8Array | undefined | null = null;
-  private tracepoints: readonly string[] | undefined | null = null;
+  /** The running kernel's tracepoints once a read found some; null until then. */
+  private tracepoints: readonly string[] | null = null;
 
   /**
    * `cwd`: what relative paths are relative to (the user's working directory).
@@ -51,12 +52,15 @@ export class NodeHost implements Host {
     return this.btf;
   }
 
-  /** tracefs describes the running kernel only: none for a BTF given with `BTF=`. */
+  /**
+   * tracefs describes the running kernel only: none for a BTF given with `BTF=`. Only a
+   * list is kept: a read that found nothing (tracefs busy or not mounted yet) is tried
+   * again next time, so a long-lived language server does not keep an empty answer.
+   */
   readTracepoints(): readonly string[] | undefined {
-    if (this.tracepoints === null) {
-      this.tracepoints = this.btfPath === defaultKernelBtfPath ? listTracepoints(this.env, this.cwd) : undefined;
-    }
-    return this.tracepoints;
+    if (this.btfPath !== defaultKernelBtfPath) return undefined;
+    this.tracepoints ??= listTracepoints(this.env, this.cwd) ?? null;
+    return this.tracepoints ?? undefined;
   }
 
   readTracepointFormat(category: string, event: string): string | undefined {

@@ -30,12 +30,8 @@ export function readTracepointFormat(env: Readonly<Record<string, string | undef
 export function listTracepoints(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] | undefined {
   for (const mount of mountsOf(env, cwd)) {
     const root = join(mount, "events");
-    let categories: string[];
-    try {
-      categories = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    } catch {
-      continue;
-    }
+    const categories = readCategories(root);
+    if (categories === undefined) continue;
     const names: string[] = [];
     for (const category of categories) {
       try {
@@ -49,4 +45,20 @@ export function listTracepoints(env: Readonly<Record<string, string | undefined>
     if (names.length > 0) return names;
   }
   return undefined;
+}
+
+/**
+ * The category directories under `root`, or undefined when it cannot be read. A tracefs
+ * that is there but answers with an error is asked up to three times: events come and go
+ * while other programs add and remove probes.
+ */
+function readCategories(root: string): string[] | undefined {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EACCES" || code === "EPERM" || attempt === 3) return undefined;
+    }
+  }
 }

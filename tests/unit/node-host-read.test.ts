@@ -1,12 +1,13 @@
 // NodeHost.readFile decodes sources its own way for speed (ASCII as Latin-1, the rest
 // through Buffer#toString): the strings must be exactly what readFileSync's "utf8" gives.
+// NodeHost.readTracepoints keeps a list once it has one, never an empty answer.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeHost } from "../../src/cli/node-host.js";
+import { defaultKernelBtfPath, NodeHost } from "../../src/cli/node-host.js";
 
 test("readFile gives the same text as readFileSync(path, \"utf8\") for ASCII, UTF-8 and broken UTF-8", () => {
   const dir = mkdtempSync(join(tmpdir(), "ks-node-host-"));
@@ -24,6 +25,20 @@ test("readFile gives the same text as readFileSync(path, \"utf8\") for ASCII, UT
       assert.equal(host.readFile(name), readFileSync(join(dir, name), "utf8"), name);
     }
     assert.equal(host.readFile("missing.ks"), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readTracepoints: a tracefs with nothing readable is asked again, a list is kept", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ks-node-host-"));
+  try {
+    const host = new NodeHost(dir, defaultKernelBtfPath, { KS_TRACEFS: "tracefs" });
+    assert.equal(host.readTracepoints(), undefined, "no tracefs yet");
+    mkdirSync(join(dir, "tracefs", "events", "sched", "sched_process_exec"), { recursive: true });
+    assert.deepEqual(host.readTracepoints(), ["sched/sched_process_exec"], "read again once it is there");
+    mkdirSync(join(dir, "tracefs", "events", "sched", "sched_switch"));
+    assert.deepEqual(host.readTracepoints(), ["sched/sched_process_exec"], "the list found is kept");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
