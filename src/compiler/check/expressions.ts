@@ -460,7 +460,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     if (given.has(field.name)) {
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { givenTwice: field.name });
     }
-    const overlapped = layout.origin === "kernel" ? [...given].find((g) => headerFieldsOverlap(layout.name, g, field.name)) : undefined;
+    const overlapped = layout.origin === "kernel" ? overlappingField(layout.name, given, field.name) : undefined;
     if (overlapped !== undefined) {
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { overlapping: [overlapped, field.name] });
     }
@@ -470,14 +470,24 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   checkPerfTypeSide(c, expr.typeName);
   checkTestTypeSide(c, expr.typeName);
   const optional = testFieldsOptional(c, layout.name);
-  // A header field given through another view of its bytes (`saddr32` for `saddr`) is not missing.
-  const covered = (name: string): boolean =>
-    given.has(name) || (layout.origin === "kernel" && [...given].some((g) => headerFieldsOverlap(layout.name, g, name)));
-  const missing = layout.fields.filter((f) => !covered(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => f.name);
+  const missing: string[] = [];
+  for (let i = 0; !optional && i < layout.fields.length; i++) {
+    const name = layout.fields[i]!.name;
+    if (given.has(name) || structFieldDefault(layout.name, name)) continue;
+    // A header field given through another view of its bytes (`saddr32` for `saddr`) is not missing.
+    if (layout.origin === "kernel" && overlappingField(layout.name, given, name) !== undefined) continue;
+    missing.push(name);
+  }
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, { missing });
   }
   return { kind: "struct", name: layout.name, origin: layout.origin };
+}
+
+/** The first of the `given` fields of header `struct` whose bytes overlap `field`'s. */
+function overlappingField(struct: string, given: ReadonlySet<string>, field: string): string | undefined {
+  for (const g of given) if (headerFieldsOverlap(struct, g, field)) return g;
+  return undefined;
 }
 
 /** `ctx.something(…)` on an XDP/TC context: the context's methods (`header`) or an error. */
@@ -499,7 +509,9 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   }
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (mapMethodOfCallee(scope, expr.callee)) return checkMapMethodCall(c, scope, expr);
-  if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
+  // A called name is looked up once here: a builtin, a kernel helper, or a declared function.
+  const named = expr.callee.kind === "NameExpr" ? scope.lookup(expr.callee.name.name) : undefined;
+  if (expr.callee.kind === "NameExpr" && !named && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
   }
@@ -507,11 +519,11 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return checkMethodCall(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr });
   }
   if (expr.callee.kind !== "NameExpr") return checkCallThroughValue(c, scope, expr);
-  if (!scope.lookup(expr.callee.name.name) && legacyHelpers.has(expr.callee.name.name)) {
+  if (!named && legacyHelpers.has(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkLegacyHelperCall(c, scope, expr, expr.callee.name.name);
   }
-  const symbol = lookupName(c, scope, expr.callee.name);
+  const symbol = named ?? lookupName(c, scope, expr.callee.name);
   if (!symbol) {
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;

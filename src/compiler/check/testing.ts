@@ -104,7 +104,7 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     expr.args.forEach((a) => checkExpr(c, scope, a));
     return errorType;
   }
-  return checkPacketMethod(c, scope, expr, packetMethodByName.get(callee.field.name)!);
+  return checkPacketMethod(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr }, packetMethodByName.get(callee.field.name)!);
 }
 
 function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
@@ -221,7 +221,7 @@ function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   return packetType;
 }
 
-function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, method: PacketMethod): Type {
+function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr & { readonly callee: ast.FieldExpr }, method: PacketMethod): Type {
   const { ctx } = c;
   const arg = expr.args[0];
   if (method.header) {
@@ -244,27 +244,30 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, met
   return packetType;
 }
 
-/** The methods of a chain that starts at `eth_packet()`, in call order; undefined if it starts elsewhere. */
-function chainMethods(expr: ast.Expr): ast.CallExpr[] | undefined {
-  const calls: ast.CallExpr[] = [];
-  let e = expr;
+/**
+ * The packet methods called before `call` in a chain that starts at `eth_packet()`, in
+ * call order; undefined if the chain starts elsewhere.
+ */
+function earlierMethods(call: ast.CallExpr & { readonly callee: ast.FieldExpr }): PacketMethod[] | undefined {
+  const earlier: PacketMethod[] = [];
+  let e = call.callee.target;
   for (;;) {
     if (e.kind === "ParenExpr") e = e.expr;
     else if (e.kind === "CallExpr" && e.callee.kind === "FieldExpr") {
-      calls.unshift(e);
+      const method = packetMethodByName.get(e.callee.field.name);
+      if (method) earlier.push(method);
       e = e.callee.target;
-    } else if (e.kind === "CallExpr" && e.callee.kind === "NameExpr" && e.callee.name.name === "eth_packet") return calls;
+    } else if (e.kind === "CallExpr" && e.callee.kind === "NameExpr" && e.callee.name.name === "eth_packet") return earlier.reverse();
     else return undefined;
   }
 }
 
 /** Wire order, checked when the whole chain is visible from `eth_packet()`. */
-function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr, method: PacketMethod): void {
-  const chain = chainMethods(expr);
-  if (!chain) return;
-  const earlier = chain.slice(0, -1).map((call) => packetMethodByName.get((call.callee as ast.FieldExpr).field.name)).filter((m): m is PacketMethod => !!m);
+function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr & { readonly callee: ast.FieldExpr }, method: PacketMethod): void {
+  const earlier = earlierMethods(expr);
+  if (!earlier) return;
   const network = earlier.find((m) => m.layer === "l3");
-  const field = (expr.callee as ast.FieldExpr).field;
+  const field = expr.callee.field;
   let why: typeErrors.PacketLayerProblem | undefined;
   if (method.layer !== "payload" && earlier.some((m) => m.layer === "payload")) why = { kind: "afterPayload" };
   else if (method.layer === "l3" && network) why = { kind: "secondNetworkHeader", network: network.name };
