@@ -8,7 +8,7 @@ import type { Type } from "../types.js";
 import { errorType, i32, typeToString, voidType } from "../types.js";
 import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat } from "./format-string.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
@@ -59,7 +59,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     case "attach": {
       if (expr.args.length !== 3) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "attach", 3, expr.args.length, undefined);
-        expr.args.forEach((a) => checkExpr(c, scope, a));
+        checkEach(c, scope, expr.args);
         return errorType;
       }
       const [handle, target, flags] = expr.args as [ast.Expr, ast.Expr, ast.Expr];

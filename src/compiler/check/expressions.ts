@@ -59,6 +59,15 @@ export function checkExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected
   return type;
 }
 
+/**
+ * Checks each of `exprs` (the arguments of a call in error, most often). A loop here, not
+ * a closure in the caller: a closure over `c` and `scope` would make the caller allocate
+ * their context on every call, error or not.
+ */
+export function checkEach(c: ExprChecker, scope: Scope, exprs: readonly ast.Expr[]): void {
+  for (const e of exprs) checkExpr(c, scope, e);
+}
+
 /** Checks `expr` and that its value may be stored where `expected` is wanted. */
 export function checkExprAs(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type, context: ValueContext): Type {
   const found = checkExpr(c, scope, expr, expected);
@@ -103,7 +112,6 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       const source = concreteType(ctx, expr.expr, checkExpr(c, scope, expr.expr));
       if (source.kind === "error" || target.kind === "error") return errorType;
       if (target.kind === "str" && isTextArray(source)) return target;   // bytes as text (check/runtime-builtins.ts)
-      const castable = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
       if (!castable(source) || !castable(target)) {
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));
         return errorType;
@@ -123,25 +131,40 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       return u64;
     }
     case "StructLiteral": return checkStructLiteral(c, scope, expr);
-    case "ArrayLiteral": {
-      if (expected?.kind === "array") {
-        const element = expected.element;
-        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
-        return expected;
-      }
-      const element = untypedArrayElement(c, scope, expr);
-      if (!element) {
-        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
-        return errorType;
-      }
-      expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
-      return { kind: "array", element, length: expr.elements.length };
-    }
+    case "ArrayLiteral": return checkArrayLiteral(c, scope, expr, expected);
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr": return checkNew(c, expr);
     case "AssignExpr": return checkCompoundValue(c, scope, expr);
     case "ErrorExpr": return errorType;
   }
+}
+
+// The functions of the checker called for every node have no closures over their
+// parameters: such a closure makes V8 allocate a context on each call.
+
+function castable(t: Type): boolean {
+  return asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
+}
+
+function checkArrayLiteral(c: ExprChecker, scope: Scope, expr: ast.ArrayLiteral, expected: Type | undefined): Type {
+  if (expected?.kind === "array") {
+    const element = expected.element;
+    expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
+    return expected;
+  }
+  const element = untypedArrayElement(c, scope, expr);
+  if (!element) {
+    c.ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
+    return errorType;
+  }
+  expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
+  return { kind: "array", element, length: expr.elements.length };
+}
+
+/** The field of `fields` called `name`. */
+export function fieldNamed<F extends { readonly name: string }>(fields: readonly F[], name: string): F | undefined {
+  for (const f of fields) if (f.name === name) return f;
+  return undefined;
 }
 
 function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
@@ -424,8 +447,8 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
   if (!checkHeaderFieldBase(ctx, targetType, expr.span)) return errorType;
   if (targetType.kind === "pointer") requireNonNull(c, expr.target);
   const layout = ctx.structs.get(structType.name);
-  const field = layout?.fields.find((f) => f.name === expr.field.name);
-  if (layout && !field && layout.fields.some((f) => f.name === dataLocPrefix + expr.field.name)) {
+  const field = layout && fieldNamed(layout.fields, expr.field.name);
+  if (layout && !field && fieldNamed(layout.fields, dataLocPrefix + expr.field.name)) {
     ctx.diags.report(tracingErrors.dataLocFieldAsValue, expr.field.span, expr.field.name, structType.name);
     return errorType;
   }
@@ -444,12 +467,12 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   const layout = ctx.structs.get(expr.typeName.name);
   if (!layout) {
     ctx.diags.report(nameErrors.unknownType, expr.typeName.span, expr.typeName.name, closestName(expr.typeName.name, ctx.structs.keys()));
-    expr.fields.forEach((f) => checkExpr(c, scope, f.value));
+    for (const f of expr.fields) checkExpr(c, scope, f.value);
     return errorType;
   }
   const given = new Set<string>();
   for (const init of expr.fields) {
-    const field = layout.fields.find((f) => f.name === init.name.name);
+    const field = fieldNamed(layout.fields, init.name.name);
     if (!field) {
       const names = layout.fields.map((f) => f.name);
       ctx.diags.report(typeErrors.unknownField, init.name.span, layout.name, init.name.name,
@@ -525,7 +548,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   }
   const symbol = named ?? lookupName(c, scope, expr.callee.name);
   if (!symbol) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   ctx.references.set(expr.callee, symbol);
@@ -539,7 +562,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
       ctx.diags.report(typeErrors.notCallable, expr.callee.span, symbol.kind === "structOps" ? "structOps" : symbol.kind === "config" ? { config: symbol.info.name }
         : { type: symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type) });
     }
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const info = symbol.info;
@@ -556,13 +579,14 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
-    expr.args.forEach((arg, i) => {
+    for (let i = 0; i < expr.args.length; i++) {
+      const arg = expr.args[i]!;
       const param = info.params[i]!.type;
       if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
       else checkExprAs(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
-    });
+    }
     if (role === "extern") checkHelperArguments(c, expr, info.name);
   }
   return info.returnType;

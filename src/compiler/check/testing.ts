@@ -15,7 +15,7 @@ import type { Type } from "../types.js";
 import { errorType, typeToString, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkCondition, checkExpr, checkExprAs } from "./expressions.js";
+import { checkCondition, checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import { asInteger, checkAssignable } from "./conversions.js";
 import { unparenthesize } from "../ast.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
@@ -75,7 +75,7 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
     c.ctx.exprTypes.set(callee, errorType);
     if (!inTest(c)) {
       c.ctx.diags.report(nameErrors.testOnlyBuiltin, callee.span, `\`${name}()\``);
-      expr.args.forEach((a) => checkExpr(c, scope, a));
+      checkEach(c, scope, expr.args);
       return errorType;
     }
     switch (name) {
@@ -96,12 +96,12 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   }
   const target = checkExpr(c, scope, callee.target);
   if (target.kind === "error") {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (!isPacket(target)) {
     c.ctx.diags.report(typeErrors.badPacketBuilder, callee.field.span, { kind: "notAPacket", method: callee.field.name, type: typeToString(target) });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   return checkPacketMethod(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr }, packetMethodByName.get(callee.field.name)!);
@@ -114,7 +114,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   const [progArg, runArg] = expr.args;
   if (expr.args.length !== 2 || !progArg || !runArg) {
     ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const progType = checkExpr(c, scope, progArg);
@@ -194,7 +194,7 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const [condition, message] = expr.args;
   if (!condition || expr.args.length > 2) {
     ctx.diags.report(typeErrors.assertArguments, expr.span, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return voidType;
   }
   checkCondition(c, scope, condition);
@@ -214,7 +214,7 @@ function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   const arg = expr.args[0];
   if (expr.args.length > 1) {
     c.ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "ethArguments", count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return packetType;
   }
   if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, { kind: "ethernetHeader" });
@@ -227,13 +227,13 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr & { 
   if (method.header) {
     if (expr.args.length > 1) {
       ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "headerArguments", method: method.name, header: method.header, count: expr.args.length });
-      expr.args.forEach((a) => checkExpr(c, scope, a));
+      checkEach(c, scope, expr.args);
     } else if (arg) {
       checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, { kind: "testPacketHeader", method: method.name });
     }
   } else if (expr.args.length !== 1 || !arg) {
     ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "payloadArguments", method: method.name, count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
     checkExprAs(c, scope, arg, u32, { kind: "testPacketByteCount", method: method.name });
     if (arg.kind === "IntLiteral" && arg.value > BigInt(testPacketCapacity)) {
