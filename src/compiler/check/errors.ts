@@ -277,9 +277,11 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         for (const t of tries) t.calls.push(callee);
         return;
       }
-      // Nothing below these concerns errors: not descended into (they are most of a tree's nodes).
-      case "Ident": case "NameExpr": case "NamedType":
+      // Nothing below these concerns errors: not descended into (they are most of a tree's
+      // nodes). Types hold no statements, and a call in a size is never checked as a call.
+      case "Ident": case "NameExpr":
       case "IntLiteral": case "BoolLiteral": case "StringLiteral": case "CharLiteral": case "NullLiteral":
+      case "NamedType": case "GenericType": case "PointerType": case "ArrayType": case "StrType": case "FunctionType": case "ErrorType":
         return;
       default:
         if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);

@@ -39,7 +39,7 @@ import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-
 import { checkInnerMapIndex, mapOfMapsIndexed } from "./map-in-map.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
-import { headerFieldsOverlap } from "../kernel/headers.js";
+import { headerFieldsOverlap, packetHeaderByName } from "../kernel/headers.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
@@ -509,6 +509,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
 
 /** The first of the `given` fields of header `struct` whose bytes overlap `field`'s. */
 function overlappingField(struct: string, given: ReadonlySet<string>, field: string): string | undefined {
+  if (given.size === 0 || !packetHeaderByName.has(struct)) return undefined;
   for (const g of given) if (headerFieldsOverlap(struct, g, field)) return g;
   return undefined;
 }
