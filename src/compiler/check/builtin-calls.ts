@@ -25,8 +25,11 @@ const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
 // `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
 export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...runtimeBuiltinNames, ...tracingBuiltinNames];
 
+/** (A set: every call of a name that is not declared asks.) */
+const builtinNameSet: ReadonlySet<string> = new Set(builtinNames);
+
 export function isBuiltin(name: string): boolean {
-  return builtinNames.includes(name);
+  return builtinNameSet.has(name);
 }
 
 export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
