@@ -10,7 +10,7 @@ import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import { statsFields } from "../kernel/tracing.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import * as tracing from "../diagnostics/catalog/types-tracing.js";
 import type { MapDisplay } from "../ir.js";
@@ -108,7 +108,7 @@ export function checkRecord(c: ExprChecker, scope: Scope, expr: ast.CallExpr): T
   const { ctx } = c;
   if (expr.args.length !== 3) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "record", 3, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const [target, key, sample] = expr.args as [ast.Expr, ast.Expr, ast.Expr];

@@ -8,7 +8,7 @@ import type { Type } from "../types.js";
 import { errorType, i32, typeToString, voidType } from "../types.js";
 import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat } from "./format-string.js";
 import { byteOrderBuiltins } from "../kernel/headers.js";
@@ -25,8 +25,11 @@ const userspaceOnly = new Set(["load", "attach", "detach", "register", "read"]);
 // `daemon` and `exec` are the user-space hand-overs (check/exec.ts).
 export const builtinNames: readonly string[] = ["print", "dispatch", ...userspaceOnly, "daemon", "exec", ...testBuiltinNames, ...byteOrderBuiltins.keys(), ...runtimeBuiltinNames, ...tracingBuiltinNames];
 
+/** (A set: every call of a name that is not declared asks.) */
+const builtinNameSet: ReadonlySet<string> = new Set(builtinNames);
+
 export function isBuiltin(name: string): boolean {
-  return builtinNames.includes(name);
+  return builtinNameSet.has(name);
 }
 
 export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
@@ -59,7 +62,7 @@ export function checkBuiltinCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
     case "attach": {
       if (expr.args.length !== 3) {
         ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "attach", 3, expr.args.length, undefined);
-        expr.args.forEach((a) => checkExpr(c, scope, a));
+        checkEach(c, scope, expr.args);
         return errorType;
       }
       const [handle, target, flags] = expr.args as [ast.Expr, ast.Expr, ast.Expr];

@@ -16,7 +16,7 @@ import { be16, be32, sameType, typeToString, u16, u32 } from "../types.js";
 import { checkAssignable, settleLiteral } from "./conversions.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 
 export function isNetworkOrder(t: Type): t is IntType {
@@ -113,7 +113,7 @@ export function checkByteOrderCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   const [argType, result] = spec.toNetwork ? [host, net] : [net, host];
   if (expr.args.length !== 1) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, 1, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return result;
   }
   const arg = expr.args[0]!;

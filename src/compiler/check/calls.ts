@@ -20,7 +20,7 @@ import { receivesUnpackedArguments } from "../kernel/program-types.js";
 import { checkHelperArguments } from "./helper-calls.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Symbol } from "./semantics.js";
 import { unparenthesize } from "../ast.js";
@@ -89,18 +89,18 @@ export function checkCallThroughValue(c: ExprChecker, scope: Scope, expr: ast.Ca
   const { ctx } = c;
   const calleeType = checkExpr(c, scope, expr.callee);
   if (calleeType.kind === "error") {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (calleeType.kind !== "function") {
     ctx.diags.report(typeErrors.notCallable, expr.callee.span, { type: typeToString(calleeType) });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (expr.args.length !== calleeType.params.length) {
     const name = expr.callee.kind === "NameExpr" ? expr.callee.name.name : undefined;
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, calleeType.params.length, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
     expr.args.forEach((arg, i) => checkArgument(c, scope, arg, calleeType.params[i]!, { kind: "argument", index: i + 1, callee: undefined }));
   }
@@ -169,7 +169,7 @@ export function checkFunctionArgument(c: ExprChecker, scope: Scope, arg: ast.Exp
 /** A call to a program outside `return`: not allowed (only tail calls enter programs). */
 export function checkTailCallAsCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, info: FunctionInfo): Type {
   c.ctx.diags.report(nameErrors.programCalledDirectly, expr.callee.span, info.name);
-  expr.args.forEach((a) => checkExpr(c, scope, a));
+  checkEach(c, scope, expr.args);
   return errorType;
 }
 
@@ -191,7 +191,7 @@ export function checkTailCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, 
     ctx.references.set(expr.callee, { kind: "function", info: target });
     ctx.exprTypes.set(expr.callee, errorType);
   }
-  expr.args.forEach((a) => checkExpr(c, scope, a));
+  checkEach(c, scope, expr.args);
   if (caller.role.kind !== "program" || target.role.kind !== "program") return;
   const callerType = caller.role.info.programType;
   const targetType = target.role.info.programType;
@@ -247,7 +247,7 @@ export function checkLegacyHelperCall(c: ExprChecker, scope: Scope, expr: ast.Ca
   }
   if (expr.args.length !== helper.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, helper.params.length, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
     expr.args.forEach((arg, i) => checkExprAs(c, scope, arg, helper.params[i]!, { kind: "argument", index: i + 1, callee: name }));
     checkHelperArguments(c, expr, name);

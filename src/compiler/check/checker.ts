@@ -21,7 +21,7 @@ import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
 import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
-import type { FunctionInfo, Semantics } from "./semantics.js";
+import type { FunctionInfo, Semantics, Symbol } from "./semantics.js";
 import type { Span } from "../source.js";
 import { finishFunctionCalls, reportTailCallGraph } from "./calls.js";
 import { reportReassignedOffsets } from "./packets.js";
@@ -61,33 +61,7 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
 
   for (const info of ctx.functions) {
     const decl = info.decl;
-    if (decl.kind !== "FunctionDecl" || !decl.body) continue;
-    const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
-    const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
-    const scope = (moduleScopeOf(ctx, info) ?? implScopeOf(ctx, info) ?? ctx.globalScope).child();
-    decl.params.forEach((param, i) => {
-      const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
-      scope.declare(param.name.name, symbol);
-      ctx.declarations.set(param.name, symbol);
-    });
-    declareNamedResult(ctx, scope, decl, info);
-    const valueTail = matchValueTail(decl, info.returnType);
-    for (const statement of decl.body.statements) {
-      if (statement === valueTail) checkReturnMatch({ ctx, fn }, scope, unparenthesize(valueTail.expr) as ast.MatchExpr, info.returnType);
-      else checkStatement({ ctx, fn }, scope, statement);
-    }
-    if (valueTail) ctx.matchValueTails.add(valueTail);
-    if (side === "module") checkModuleBody(ctx, info);
-    finishFunctionCalls(ctx);
-    reportReassignedOffsets(ctx);
-    finishFunctionLoops(ctx, decl.body);
-    finishTestFunction(ctx, info);
-    reportUntypedNullLocals(ctx);
-    const returnType = info.returnType;
-    // With a named result, falling off the end returns it, like a naked `return`.
-    if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !valueTail && !alwaysReturns(decl.body.statements)) {
-      ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
-    }
+    if (decl.kind === "FunctionDecl" && decl.body) checkFunctionBody(ctx, info, decl, decl.body);
   }
 
   reportEbpfRecursion(ctx);
@@ -96,18 +70,17 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
   const errorFlow = analyzeErrorFlow(ctx);
 
   const unreadLocals = new Set<number>();
-  for (const [node, symbol] of ctx.declarations) {
-    if (symbol.kind !== "local" || ctx.readLocals.has(symbol.id) || node.kind !== "VarStmt") continue;
+  const unusedVariables: Extract<Symbol, { kind: "local" }>[] = [];
+  // (forEach: iterating the entries would make a [node, symbol] pair for each.)
+  ctx.declarations.forEach((symbol, node) => {
+    if (symbol.kind !== "local" || ctx.readLocals.has(symbol.id) || node.kind !== "VarStmt") return;
     unreadLocals.add(symbol.id);
-  }
+    if (!symbol.name.startsWith("_")) unusedVariables.push(symbol);
+  });
   // Unused-variable warnings only for programs without errors: next to an error they
   // are noise (the error often is why the variable looks unused).
   if (!ctx.diags.hasErrors()) {
-    for (const [node, symbol] of ctx.declarations) {
-      if (symbol.kind === "local" && node.kind === "VarStmt" && unreadLocals.has(symbol.id) && !symbol.name.startsWith("_")) {
-        ctx.diags.report(nameErrors.unusedVariable, symbol.span, symbol.name);
-      }
-    }
+    for (const symbol of unusedVariables) ctx.diags.report(nameErrors.unusedVariable, symbol.span, symbol.name);
   }
 
   reportMissingKfuncCalls(ctx);
@@ -157,6 +130,37 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
     moduleCalls: moduleCallsOf(ctx),
     handover: { pythonModules: pythonModulesOf(ctx), pythonCalls: pythonCallsOf(ctx), execScripts: execScriptsOf(ctx), daemon: usesDaemon(ctx) },
   };
+}
+
+/** Checks one function's body, then the rules that need all of it. */
+function checkFunctionBody(ctx: CheckContext, info: FunctionInfo, decl: ast.FunctionDecl, body: ast.Block): void {
+  const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
+  const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
+  const scope = (moduleScopeOf(ctx, info) ?? implScopeOf(ctx, info) ?? ctx.globalScope).child();
+  decl.params.forEach((param, i) => {
+    const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
+    scope.declare(param.name.name, symbol);
+    ctx.declarations.set(param.name, symbol);
+  });
+  declareNamedResult(ctx, scope, decl, info);
+  const valueTail = matchValueTail(decl, info.returnType);
+  const c = { ctx, fn };
+  for (const statement of body.statements) {
+    if (statement === valueTail) checkReturnMatch(c, scope, unparenthesize(valueTail.expr) as ast.MatchExpr, info.returnType);
+    else checkStatement(c, scope, statement);
+  }
+  if (valueTail) ctx.matchValueTails.add(valueTail);
+  if (side === "module") checkModuleBody(ctx, info);
+  finishFunctionCalls(ctx);
+  reportReassignedOffsets(ctx);
+  finishFunctionLoops(ctx, body);
+  finishTestFunction(ctx, info);
+  reportUntypedNullLocals(ctx);
+  const returnType = info.returnType;
+  // With a named result, falling off the end returns it, like a naked `return`.
+  if (returnType.kind !== "void" && returnType.kind !== "error" && !decl.returnName && !valueTail && !alwaysReturns(body.statements)) {
+    ctx.diags.report(typeErrors.missingReturnValue, decl.name.span, info.name, typeToString(returnType));
+  }
 }
 
 /**

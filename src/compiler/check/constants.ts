@@ -51,21 +51,20 @@ export function foldConstant(expr: ast.Expr, scope: ConstantScope): Folded {
 function fold(expr: ast.Expr, scope: ConstantScope, depth: number): Folded {
   // The parser bounds expression depth; names add a little (a `const` refers to a global constant).
   if (depth > 2 * maxNesting) return unknown;
-  const inner = (e: ast.Expr): Folded => fold(e, scope, depth + 1);
   switch (expr.kind) {
     case "IntLiteral": return value(expr.value);
     case "CharLiteral": return value(BigInt(expr.value));
-    case "ParenExpr": return inner(expr.expr);
+    case "ParenExpr": return fold(expr.expr, scope, depth + 1);
     case "UnaryExpr": {
       if (expr.op !== "-" && expr.op !== "~") return unknown;
-      const operand = inner(expr.operand);
+      const operand = fold(expr.operand, scope, depth + 1);
       if (operand.kind !== "value") return operand;
       return checked(expr.op === "-" ? -operand.value : ~operand.value, expr.span);
     }
     case "BinaryExpr": {
-      const left = inner(expr.left);
+      const left = fold(expr.left, scope, depth + 1);
       if (left.kind === "invalid") return left;
-      const right = inner(expr.right);
+      const right = fold(expr.right, scope, depth + 1);
       if (right.kind === "invalid") return right;
       if (left.kind !== "value" || right.kind !== "value") return unknown;
       const result = foldBinary(expr.op, left.value, right.value);
@@ -80,7 +79,7 @@ function fold(expr: ast.Expr, scope: ConstantScope, depth: number): Folded {
     case "CastExpr": {
       const target = scope.castTarget?.(expr);
       if (!target) return unknown;
-      const operand = inner(expr.expr);
+      const operand = fold(expr.expr, scope, depth + 1);
       if (operand.kind !== "value") return operand;
       return value(target.signed ? BigInt.asIntN(target.bits, operand.value) : BigInt.asUintN(target.bits, operand.value));
     }

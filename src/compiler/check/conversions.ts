@@ -14,13 +14,31 @@
 import type { ValueContext } from "../diagnostics/catalog/wording.js";
 import type * as ast from "../ast.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
-import type { IntType, Type } from "../types.js";
-import { i32, i64, intRange, literalFits, sameType, truncateToType, typeToString, u32, u64, u8 } from "../types.js";
+import type { IntBits, IntType, Type } from "../types.js";
+import { i32, i64, intRange, sameType, truncateToType, typeToString, u32, u64, u8 } from "../types.js";
 import * as compatibility from "../diagnostics/catalog/compatibility.js";
 import type { CheckContext } from "./context.js";
 import { networkOrderAssignable, networkOrderOperands } from "./byte-order.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import { checkStringAssignable } from "./strings.js";
+
+const widths: readonly IntBits[] = [8, 16, 32, 64];
+const limitsOf = (signed: boolean): ReadonlyMap<number, { readonly min: bigint; readonly max: bigint }> =>
+  new Map(widths.map((bits) => [bits, intRange({ kind: "int", bits, signed })]));
+// Made once: intRange makes several bigints each time, and most literals checked ask.
+const unsignedLimits = limitsOf(false);
+const signedLimits = limitsOf(true);
+
+/** The smallest and largest value of integer type `t` (intRange, from a table). */
+export function integerLimits(t: IntType): { readonly min: bigint; readonly max: bigint } {
+  return (t.signed ? signedLimits : unsignedLimits).get(t.bits) ?? intRange(t);
+}
+
+/** Whether `value` is a value of integer type `t` (literalFits, from a table). */
+export function fitsInteger(value: bigint, t: IntType): boolean {
+  const { min, max } = integerLimits(t);
+  return value >= min && value <= max;
+}
 
 /** The integer type an enum or char behaves as in arithmetic. */
 export function asInteger(t: Type): IntType | undefined {
@@ -32,8 +50,8 @@ export function asInteger(t: Type): IntType | undefined {
 
 /** Type of a literal nobody constrained: u32 if it fits (upstream), else wider. */
 export function defaultLiteralType(value: bigint): IntType {
-  if (value < 0n) return literalFits(value, i32) ? i32 : i64;
-  if (literalFits(value, u32)) return u32;
+  if (value < 0n) return fitsInteger(value, i32) ? i32 : i64;
+  if (fitsInteger(value, u32)) return u32;
   return u64;
 }
 
@@ -85,7 +103,7 @@ export function commonIntegerType(
 function literalJoins(ctx: CheckContext, literal: ast.Expr, value: bigint, other: Type): Type | undefined {
   const target = asInteger(other);
   if (!target) return undefined;
-  if (!literalFits(value, target)) {
+  if (!fitsInteger(value, target)) {
     const { min, max } = intRange(target);
     ctx.diags.report(typeErrors.literalOutOfRange, literal.span, value.toString(), typeToString(target), min.toString(), max.toString());
     return target;
@@ -118,7 +136,7 @@ export function checkAssignable(ctx: CheckContext, expr: ast.Expr, found: Type, 
       ctx.diags.report(typeErrors.typeMismatch, expr.span, typeToString(expected), "integer", context);
       return false;
     }
-    if (!literalFits(found.value, target)) {
+    if (!fitsInteger(found.value, target)) {
       const { min, max } = intRange(target);
       const stored = truncateToType(found.value, target).toString();
       ctx.diags.report(compatibility.literalTruncated, expr.span, found.value.toString(), typeToString(expected), min.toString(), max.toString(), stored);

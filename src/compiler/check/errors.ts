@@ -158,25 +158,29 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   }
 
   const escapes = new Map<FunctionInfo, Map<string, Origin>>();
-  for (const [info, f] of facts) escapes.set(info, new Map(f.own.map((o) => [originKey(o), o])));
+  facts.forEach((f, info) => escapes.set(info, new Map(f.own.map((o) => [originKey(o), o]))));
   for (let changed = true; changed;) {
     changed = false;
-    for (const [info, f] of facts) {
+    // (forEach: iterating the entries would make an [info, facts] pair for each, every round.)
+    facts.forEach((f, info) => {
       const mine = escapes.get(info)!;
       for (const call of f.calls) {
-        for (const origin of escapes.get(call.callee)?.values() ?? []) {
+        const from = escapes.get(call.callee);
+        // Most callees throw nothing: no iterator is made for them.
+        if (from === undefined || from.size === 0) continue;
+        for (const origin of from.values()) {
           const key = originKey(origin);
           if (mine.has(key) || caughtBy(origin.code, call.handlers)) continue;
           mine.set(key, { ...origin, path: [{ callee: call.callee.name, span: call.span }, ...origin.path] });
           changed = true;
         }
       }
-    }
+    });
   }
 
   const throwing = new Set<FunctionInfo>();
-  for (const [info, origins] of escapes) {
-    if (origins.size === 0) continue;
+  escapes.forEach((origins, info) => {
+    if (origins.size === 0) return;
     throwing.add(info);
     for (const origin of origins.values()) {
       if (info.role.kind === "program") {
@@ -185,7 +189,7 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
         ctx.diags.report(nameErrors.uncaughtThrowInMain, origin.site, origin.code, throwPath(ctx, info, origin));
       }
     }
-  }
+  });
   for (const f of facts.values()) {
     for (const deferred of f.defers) {
       if (throwing.has(deferred.callee)) ctx.diags.report(typeErrors.deferredCallThrows, deferred.span, deferred.callee.name);
@@ -273,6 +277,12 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         for (const t of tries) t.calls.push(callee);
         return;
       }
+      // Nothing below these concerns errors: not descended into (they are most of a tree's
+      // nodes). Types hold no statements, and a call in a size is never checked as a call.
+      case "Ident": case "NameExpr":
+      case "IntLiteral": case "BoolLiteral": case "StringLiteral": case "CharLiteral": case "NullLiteral":
+      case "NamedType": case "GenericType": case "PointerType": case "ArrayType": case "StrType": case "FunctionType": case "ErrorType":
+        return;
       default:
         if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
         forEachChild(node, at.visit);

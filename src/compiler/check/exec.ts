@@ -19,7 +19,7 @@ import type { Type } from "../types.js";
 import { errorType, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import { checkPythonValue, pythonModulesOf } from "./python.js";
 import type { Scope } from "./scope.js";
 
@@ -73,7 +73,7 @@ function userSpaceOnly(c: ExprChecker, expr: ast.CallExpr, name: string, why: "r
 export function checkExec(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
   if (!userSpaceOnly(c, expr, "exec", "replacesProgram")) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const [path, ...rest] = expr.args;
@@ -122,7 +122,7 @@ function clashOf(ctx: CheckContext, fileName: string, path: string): { what: Out
 
 export function checkDaemon(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const { ctx } = c;
-  expr.args.forEach((a) => checkExpr(c, scope, a));
+  checkEach(c, scope, expr.args);
   if (!userSpaceOnly(c, expr, "daemon", "backgroundProcess")) return errorType;
   if (expr.args.length !== 0) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "daemon", 0, expr.args.length, undefined);

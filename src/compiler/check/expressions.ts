@@ -39,7 +39,7 @@ import { checkMapIndexable, checkMapMethodCall, mapMethodOfCallee } from "./map-
 import { checkInnerMapIndex, mapOfMapsIndexed } from "./map-in-map.js";
 import { checkPerfTypeSide } from "./perf-events.js";
 import { structFieldDefault } from "../kernel/perf.js";
-import { headerFieldsOverlap } from "../kernel/headers.js";
+import { headerFieldsOverlap, packetHeaderByName } from "../kernel/headers.js";
 import { checkHelperFromTest, checkTestCall, checkTestCallee, checkTestTypeSide, testFieldsOptional } from "./testing.js";
 import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
@@ -57,6 +57,15 @@ export function checkExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected
   const type = inferExpr(c, scope, expr, expected);
   c.ctx.exprTypes.set(expr, type);
   return type;
+}
+
+/**
+ * Checks each of `exprs` (the arguments of a call in error, most often). A loop here, not
+ * a closure in the caller: a closure over `c` and `scope` would make the caller allocate
+ * their context on every call, error or not.
+ */
+export function checkEach(c: ExprChecker, scope: Scope, exprs: readonly ast.Expr[]): void {
+  for (const e of exprs) checkExpr(c, scope, e);
 }
 
 /** Checks `expr` and that its value may be stored where `expected` is wanted. */
@@ -103,7 +112,6 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       const source = concreteType(ctx, expr.expr, checkExpr(c, scope, expr.expr));
       if (source.kind === "error" || target.kind === "error") return errorType;
       if (target.kind === "str" && isTextArray(source)) return target;   // bytes as text (check/runtime-builtins.ts)
-      const castable = (t: Type): boolean => asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
       if (!castable(source) || !castable(target)) {
         ctx.diags.report(typeErrors.invalidOperands, expr.span, "as", typeToString(source), typeToString(target));
         return errorType;
@@ -123,25 +131,40 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
       return u64;
     }
     case "StructLiteral": return checkStructLiteral(c, scope, expr);
-    case "ArrayLiteral": {
-      if (expected?.kind === "array") {
-        const element = expected.element;
-        expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
-        return expected;
-      }
-      const element = untypedArrayElement(c, scope, expr);
-      if (!element) {
-        ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
-        return errorType;
-      }
-      expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
-      return { kind: "array", element, length: expr.elements.length };
-    }
+    case "ArrayLiteral": return checkArrayLiteral(c, scope, expr, expected);
     case "MatchExpr": return checkMatch(c, scope, expr, expected);
     case "NewExpr": return checkNew(c, expr);
     case "AssignExpr": return checkCompoundValue(c, scope, expr);
     case "ErrorExpr": return errorType;
   }
+}
+
+// The functions of the checker called for every node have no closures over their
+// parameters: such a closure makes V8 allocate a context on each call.
+
+function castable(t: Type): boolean {
+  return asInteger(t) !== undefined || t.kind === "bool" || t.kind === "pointer";
+}
+
+function checkArrayLiteral(c: ExprChecker, scope: Scope, expr: ast.ArrayLiteral, expected: Type | undefined): Type {
+  if (expected?.kind === "array") {
+    const element = expected.element;
+    expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
+    return expected;
+  }
+  const element = untypedArrayElement(c, scope, expr);
+  if (!element) {
+    c.ctx.diags.report(codegenErrors.notSupportedYet, expr.span, { kind: "untypedEmptyArray" });
+    return errorType;
+  }
+  expr.elements.forEach((e, i) => checkExprAs(c, scope, e, element, { kind: "arrayElement", index: i + 1 }));
+  return { kind: "array", element, length: expr.elements.length };
+}
+
+/** The field of `fields` called `name`. */
+export function fieldNamed<F extends { readonly name: string }>(fields: readonly F[], name: string): F | undefined {
+  for (const f of fields) if (f.name === name) return f;
+  return undefined;
 }
 
 function checkName(c: ExprChecker, scope: Scope, expr: ast.NameExpr): Type {
@@ -424,8 +447,8 @@ function checkField(c: ExprChecker, scope: Scope, expr: ast.FieldExpr): Type {
   if (!checkHeaderFieldBase(ctx, targetType, expr.span)) return errorType;
   if (targetType.kind === "pointer") requireNonNull(c, expr.target);
   const layout = ctx.structs.get(structType.name);
-  const field = layout?.fields.find((f) => f.name === expr.field.name);
-  if (layout && !field && layout.fields.some((f) => f.name === dataLocPrefix + expr.field.name)) {
+  const field = layout && fieldNamed(layout.fields, expr.field.name);
+  if (layout && !field && fieldNamed(layout.fields, dataLocPrefix + expr.field.name)) {
     ctx.diags.report(tracingErrors.dataLocFieldAsValue, expr.field.span, expr.field.name, structType.name);
     return errorType;
   }
@@ -444,12 +467,12 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   const layout = ctx.structs.get(expr.typeName.name);
   if (!layout) {
     ctx.diags.report(nameErrors.unknownType, expr.typeName.span, expr.typeName.name, closestName(expr.typeName.name, ctx.structs.keys()));
-    expr.fields.forEach((f) => checkExpr(c, scope, f.value));
+    for (const f of expr.fields) checkExpr(c, scope, f.value);
     return errorType;
   }
   const given = new Set<string>();
   for (const init of expr.fields) {
-    const field = layout.fields.find((f) => f.name === init.name.name);
+    const field = fieldNamed(layout.fields, init.name.name);
     if (!field) {
       const names = layout.fields.map((f) => f.name);
       ctx.diags.report(typeErrors.unknownField, init.name.span, layout.name, init.name.name,
@@ -460,7 +483,7 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
     if (given.has(field.name)) {
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { givenTwice: field.name });
     }
-    const overlapped = layout.origin === "kernel" ? [...given].find((g) => headerFieldsOverlap(layout.name, g, field.name)) : undefined;
+    const overlapped = layout.origin === "kernel" ? overlappingField(layout.name, given, field.name) : undefined;
     if (overlapped !== undefined) {
       ctx.diags.report(typeErrors.structLiteralFields, init.name.span, layout.name, { overlapping: [overlapped, field.name] });
     }
@@ -470,14 +493,25 @@ function checkStructLiteral(c: ExprChecker, scope: Scope, expr: ast.StructLitera
   checkPerfTypeSide(c, expr.typeName);
   checkTestTypeSide(c, expr.typeName);
   const optional = testFieldsOptional(c, layout.name);
-  // A header field given through another view of its bytes (`saddr32` for `saddr`) is not missing.
-  const covered = (name: string): boolean =>
-    given.has(name) || (layout.origin === "kernel" && [...given].some((g) => headerFieldsOverlap(layout.name, g, name)));
-  const missing = layout.fields.filter((f) => !covered(f.name) && !optional && !structFieldDefault(layout.name, f.name)).map((f) => f.name);
+  const missing: string[] = [];
+  for (let i = 0; !optional && i < layout.fields.length; i++) {
+    const name = layout.fields[i]!.name;
+    if (given.has(name) || structFieldDefault(layout.name, name)) continue;
+    // A header field given through another view of its bytes (`saddr32` for `saddr`) is not missing.
+    if (layout.origin === "kernel" && overlappingField(layout.name, given, name) !== undefined) continue;
+    missing.push(name);
+  }
   if (missing.length > 0) {
     ctx.diags.report(typeErrors.structLiteralFields, expr.typeName.span, layout.name, { missing });
   }
   return { kind: "struct", name: layout.name, origin: layout.origin };
+}
+
+/** The first of the `given` fields of header `struct` whose bytes overlap `field`'s. */
+function overlappingField(struct: string, given: ReadonlySet<string>, field: string): string | undefined {
+  if (given.size === 0 || !packetHeaderByName.has(struct)) return undefined;
+  for (const g of given) if (headerFieldsOverlap(struct, g, field)) return g;
+  return undefined;
 }
 
 /** `ctx.something(…)` on an XDP/TC context: the context's methods (`header`) or an error. */
@@ -499,7 +533,9 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   }
   if (ringbufOfCallee(scope, expr.callee)) return checkRingbufCall(c, scope, expr);
   if (mapMethodOfCallee(scope, expr.callee)) return checkMapMethodCall(c, scope, expr);
-  if (expr.callee.kind === "NameExpr" && !scope.lookup(expr.callee.name.name) && isBuiltin(expr.callee.name.name)) {
+  // A called name is looked up once here: a builtin, a kernel helper, or a declared function.
+  const named = expr.callee.kind === "NameExpr" ? scope.lookup(expr.callee.name.name) : undefined;
+  if (expr.callee.kind === "NameExpr" && !named && isBuiltin(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkBuiltinCall(c, scope, expr, expr.callee.name.name);
   }
@@ -507,13 +543,13 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     return checkMethodCall(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr });
   }
   if (expr.callee.kind !== "NameExpr") return checkCallThroughValue(c, scope, expr);
-  if (!scope.lookup(expr.callee.name.name) && legacyHelpers.has(expr.callee.name.name)) {
+  if (!named && legacyHelpers.has(expr.callee.name.name)) {
     ctx.exprTypes.set(expr.callee, errorType);
     return checkLegacyHelperCall(c, scope, expr, expr.callee.name.name);
   }
-  const symbol = lookupName(c, scope, expr.callee.name);
+  const symbol = named ?? lookupName(c, scope, expr.callee.name);
   if (!symbol) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   ctx.references.set(expr.callee, symbol);
@@ -527,7 +563,7 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
       ctx.diags.report(typeErrors.notCallable, expr.callee.span, symbol.kind === "structOps" ? "structOps" : symbol.kind === "config" ? { config: symbol.info.name }
         : { type: symbol.kind === "global" ? typeToString(symbol.info.type) : typeToString(symbol.type) });
     }
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const info = symbol.info;
@@ -544,13 +580,14 @@ function checkCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   ctx.calls.push({ caller: c.fn.info, callee: info, span: expr.callee.span });
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, info.name, info.params.length, expr.args.length, info.decl.name.span);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
-    expr.args.forEach((arg, i) => {
+    for (let i = 0; i < expr.args.length; i++) {
+      const arg = expr.args[i]!;
       const param = info.params[i]!.type;
       if (param.kind === "function") checkFunctionArgument(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
       else checkExprAs(c, scope, arg, param, { kind: "argument", index: i + 1, callee: info.name });
-    });
+    }
     if (role === "extern") checkHelperArguments(c, expr, info.name);
   }
   return info.returnType;

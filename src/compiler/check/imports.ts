@@ -27,7 +27,7 @@ import type { Type } from "../types.js";
 import { errorType, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import { Scope } from "./scope.js";
 import type { FunctionInfo, FunctionRole } from "./semantics.js";
@@ -263,7 +263,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const alias = callee.target.name.name;
   const { ctx } = c;
   if (isFailedImport(c, scope, alias)) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const python = state(ctx).failed.has(alias) ? undefined : pythonModuleNamed(ctx, scope, alias);
@@ -280,7 +280,7 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const info = module.functions.get(fieldName);
   if (!info) {
     ctx.diags.report(nameErrors.unknownModuleFunction, callee.field.span, alias, fieldName, closestName(fieldName, module.functions.keys()), [...module.functions.keys()].sort());
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const display = `${alias}.${fieldName}`;
@@ -295,15 +295,17 @@ export function checkModuleCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   state(ctx).moduleCalls.set(expr, info);
   if (expr.args.length !== info.params.length) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, display, info.params.length, expr.args.length, info.decl.name.span);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
-    expr.args.forEach((arg, i) => {
+    // (A loop, not a closure over `c` and `scope`: that would cost an allocation on every call checked.)
+    for (let i = 0; i < expr.args.length; i++) {
+      const arg = expr.args[i]!;
       const param = info.params[i]!.type;
       if (param.kind === "function") {
         ctx.diags.report(codegenErrors.notSupportedYet, arg.span, { kind: "functionToModuleFunction" });
         checkExpr(c, scope, arg);
       } else checkExprAs(c, scope, arg, param, { kind: "argument", index: i + 1, callee: display });
-    });
+    }
   }
   return info.returnType;
 }

@@ -20,7 +20,7 @@ import type { Type } from "../types.js";
 import { errorType, typeToString } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo } from "./semantics.js";
 import { isBuiltin } from "./builtin-calls.js";
@@ -76,7 +76,7 @@ export function checkModuleCodeCall(c: ExprChecker, scope: Scope, expr: ast.Call
   const { ctx } = c;
   const reject = (callee: ModuleCallee): Type => {
     ctx.diags.report(nameErrors.callNotInModuleCode, expr.callee.span, callee);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   };
   if (expr.callee.kind === "FieldExpr") {

@@ -23,7 +23,7 @@ import { programTypes, receivesUnpackedArguments } from "../kernel/program-types
 import type { ProgramTypeInfo } from "../kernel/program-types.js";
 import * as cgroupErrors from "../diagnostics/catalog/types-cgroup-programs.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
 import type { MapInfo, Symbol } from "./semantics.js";
@@ -237,7 +237,7 @@ export function checkMapMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallE
   const method = found.method.name;
   const call = `${info.name}.${method}()`;
   const skipArgs = (): Type => {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   };
   const arity = (n: number, what: OperationArguments): boolean => {
@@ -375,7 +375,7 @@ export function checkPopBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStmt):
   ctx.exprTypes.set(found.call, value);
   if (found.call.args.length !== 0) {
     ctx.diags.report(typeErrors.mapOperationArguments, found.call.span, `${found.symbol.info.name}.${found.op}()`, { kind: "none" }, { count: found.call.args.length });
-    found.call.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, found.call.args);
   }
   if (stmt.bindingType) {
     const declared = resolveType(ctx, stmt.bindingType);
@@ -398,14 +398,14 @@ function checkStackIdCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call
   const role = c.fn.info.role;
   if (role.kind !== "program" || !role.info.currentTask) {
     c.ctx.diags.report(tracingErrors.stackIdOutsideTracing, expr.span, call, role.kind === "program" ? role.info.label : undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const implicitContext = receivesUnpackedArguments(role.info);
   const expected = implicitContext ? 0 : 1;
   if (expr.args.length !== expected) {
     c.ctx.diags.report(typeErrors.mapOperationArguments, expr.span, call, implicitContext ? { kind: "none" } : { kind: "programContext" }, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (expected === 1) {
@@ -431,7 +431,7 @@ function checkDrainCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, call: 
   const takesRecord = param !== undefined && typeToString(param.kind === "pointer" ? param.target : param) === record;
   const returnsInteger = fn !== undefined && (fn.returnType.kind === "int" || fn.returnType.kind === "bool");
   if (!fn || fn.role.kind !== "helper" || !takesRecord || !returnsInteger) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     c.ctx.diags.report(tracingErrors.drainHandler, expr.args[0]?.span ?? expr.span, call, record);
     return errorType;
   }

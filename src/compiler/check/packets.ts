@@ -25,11 +25,11 @@ import { programTypes } from "../kernel/program-types.js";
 import { packetConstants, packetHeaderByName, packetHeaderLayouts } from "../kernel/headers.js";
 import type { Span } from "../source.js";
 import type { Type } from "../types.js";
-import { errorType, intRange, sizeOf, typeToString } from "../types.js";
-import { concreteType } from "./conversions.js";
+import { errorType, sizeOf, typeToString } from "../types.js";
+import { concreteType, integerLimits } from "./conversions.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr, fieldNamed } from "./expressions.js";
 import type { ValueRange } from "./packet-facts.js";
 import { resolveType } from "./resolve-types.js";
 import type { Scope } from "./scope.js";
@@ -87,7 +87,7 @@ export function checkHeaderBinding(c: ExprChecker, scope: Scope, stmt: ast.IfStm
   } else if (ok && !packetReadable(c, "`ctx.header()`", call.callee.span)) ok = false;
   if (call.args.length !== 1) {
     ctx.diags.report(typeErrors.wrongArgumentCount, call.span, "header", 1, call.args.length, undefined);
-    call.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, call.args);
     return errorType;
   }
   const offset = call.args[0]!;
@@ -147,7 +147,7 @@ export function checkMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const { ctx } = c;
   ctx.exprTypes.set(expr.callee, errorType);
   const targetType = checkExpr(c, scope, expr.callee.target);
-  expr.args.forEach((a) => checkExpr(c, scope, a));
+  checkEach(c, scope, expr.args);
   const name = expr.callee.field.name;
   if (name === "header") {
     ctx.diags.report(safetyErrors.headerOutsideCondition, expr.span);
@@ -163,10 +163,22 @@ export function checkMethodCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr
 // Value ranges of offsets
 // ---------------------------------------------------------------------------------------
 
+/** The values of type `t`, without the reason (made only for a range that may be reported). */
+function typeLimits(t: Type | undefined): { readonly min: bigint; readonly max: bigint | undefined } {
+  switch (t?.kind) {
+    case "int": return integerLimits(t);
+    case "enum": return { min: 0n, max: 0xffffffffn };
+    case "char": return { min: 0n, max: 255n };
+    case "bool": return { min: 0n, max: 1n };
+    case "intLiteral": return { min: t.value, max: t.value };
+    default: return { min: 0n, max: undefined };
+  }
+}
+
 function typeRange(t: Type | undefined, why: RangeReason): ValueRange {
   if (!t) return { min: 0n, max: undefined, why };
   switch (t.kind) {
-    case "int": return { ...intRange(t), why: { kind: "anyOfType", type: typeToString(t) } };
+    case "int": return { ...integerLimits(t), why: { kind: "anyOfType", type: typeToString(t) } };
     case "enum": return { min: 0n, max: 0xffffffffn, why: { kind: "anyEnum" } };
     case "char": return { min: 0n, max: 255n, why: { kind: "anyChar" } };
     case "bool": return { min: 0n, max: 1n, why: { kind: "bool" } };
@@ -212,7 +224,7 @@ export function valueRange(c: ExprChecker, expr: ast.Expr, proof: boolean): Valu
     case "FieldExpr": {
       const base = ctx.exprTypes.get(expr.target);
       const struct = base?.kind === "pointer" ? base.target : base;
-      const field = struct?.kind === "struct" ? ctx.structs.get(struct.name)?.fields.find((f) => f.name === expr.field.name) : undefined;
+      const field = struct?.kind === "struct" ? fieldNamed(ctx.structs.get(struct.name)?.fields ?? [], expr.field.name) : undefined;
       if (field?.bits !== undefined) return { min: 0n, max: (1n << BigInt(field.bits)) - 1n, why: { kind: "bitfield", bits: field.bits, field: field.name } };
       return typeRange(own, { kind: "field", field: expr.field.name });
     }
@@ -230,7 +242,7 @@ export function valueRange(c: ExprChecker, expr: ast.Expr, proof: boolean): Valu
 
 /** `range` if the expression's type holds it; otherwise no bound (C may wrap). */
 function fit(range: ValueRange, type: Type | undefined): ValueRange {
-  const limits = typeRange(type, { kind: "unknown" });
+  const limits = typeLimits(type);
   if (range.max === undefined || limits.max === undefined) return range;
   if (range.min < limits.min || range.max > limits.max) {
     return { min: limits.min, max: undefined, why: { kind: "mayOverflow", type: type ? typeToString(type) : "?" } };
@@ -244,7 +256,6 @@ function binaryRange(c: ExprChecker, expr: ast.BinaryExpr, proof: boolean): Valu
   if (booleanOps.has(expr.op)) return { min: 0n, max: 1n, why: { kind: "bool" } };
   const l = valueRange(c, expr.left, proof);
   const r = valueRange(c, expr.right, proof);
-  const unbounded = (why: RangeReason): ValueRange => ({ min: 0n, max: undefined, why });
   const why = l.max === undefined ? l.why : r.why;
   const rightConstant = r.max !== undefined && r.min === r.max ? r.min : undefined;
   switch (expr.op) {
@@ -280,6 +291,10 @@ function binaryRange(c: ExprChecker, expr: ast.BinaryExpr, proof: boolean): Valu
     }
     default: return unbounded({ kind: "notInteger" });
   }
+}
+
+function unbounded(why: RangeReason): ValueRange {
+  return { min: 0n, max: undefined, why };
 }
 
 /** Records what bounds a local: its initialiser (used while it is never assigned). */

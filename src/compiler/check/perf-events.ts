@@ -13,7 +13,7 @@ import { programTypeNamed } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import { checkSocketMapAttach } from "./redirect-maps.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { isPerfAttachment, isPerfOptions, isPerfUserspaceType, perfAttachmentStruct, perfConfigEnumOfType } from "../kernel/perf.js";
 
@@ -72,7 +72,7 @@ export function checkRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   const arg = expr.args[0];
   if (expr.args.length !== 1 || !arg) {
     c.ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, "read", 1, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const type = checkExpr(c, scope, arg);

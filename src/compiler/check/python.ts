@@ -21,7 +21,7 @@ import { boolType, errorType, i64, typeToString, u64, voidType } from "../types.
 import type { CheckContext } from "./context.js";
 import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { closestName } from "../suggest.js";
 
@@ -224,7 +224,7 @@ export function pythonModuleNamed(ctx: CheckContext, scope: Scope, name: string)
 /** `nu.f(args)` for a Python module `nu`. */
 export function checkPythonCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, module: PythonModule, field: ast.Ident): Type {
   const { ctx } = c;
-  const checkArgs = (): void => expr.args.forEach((a) => checkExpr(c, scope, a));
+  const checkArgs = (): void => checkEach(c, scope, expr.args);
   if (c.fn.side === "kernel") {
     ctx.diags.report(nameErrors.userspaceFunctionFromKernel, expr.callee.span, `${module.alias}.${field.name}`);
     checkArgs();

@@ -14,7 +14,7 @@ import { mapKinds } from "../kernel/map-kinds.js";
 import { programTypeNamed, programTypes } from "../kernel/program-types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr, checkExprAs } from "./expressions.js";
+import { checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { MapInfo } from "./semantics.js";
 import { constantInteger } from "./constants.js";
@@ -47,7 +47,7 @@ export function checkRedirectCall(c: ExprChecker, scope: Scope, expr: ast.CallEx
   const type = info.type;
   const call = `${info.name}.redirect()`;
   const skipArgs = (): Type => {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   };
   const role = c.fn.info.role;

@@ -15,7 +15,7 @@ import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import type { CheckContext } from "./context.js";
 import { constantInteger } from "./constants.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import { resolveType } from "./resolve-types.js";
 import { checkModuleNew } from "./kmod.js";
 import type { Scope } from "./scope.js";
@@ -113,7 +113,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   const call = `${info.name}.${method}`;
   const wrongSide = (side: CodeSide, instead: WrongSideAdvice): Type => {
     ctx.diags.report(typeErrors.ringbufWrongSide, expr.callee.span, `${call}()`, side, instead);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   };
   switch (method) {
@@ -121,7 +121,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       if (c.fn.side === "user") return wrongSide("user", { kind: "ringbufInEbpf" });
       if (expr.args.length !== 0) {
         ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
-        expr.args.forEach((a) => checkExpr(c, scope, a));
+        checkEach(c, scope, expr.args);
       }
       return record;
     case "submit": case "discard": {
@@ -129,7 +129,7 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       const expected: OperationArguments = { kind: "reservedRecord", record: typeToString(record), ringbuf: info.name };
       if (expr.args.length !== 1) {
         ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}(e)`, expected, { count: expr.args.length });
-        expr.args.forEach((a) => checkExpr(c, scope, a));
+        checkEach(c, scope, expr.args);
         return voidType;
       }
       const type = checkExpr(c, scope, expr.args[0]!);
@@ -153,12 +153,12 @@ export function checkRingbufCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
       }
       if (expr.args.length !== 0) {
         ctx.diags.report(typeErrors.mapOperationArguments, expr.span, `${call}()`, { kind: "none" }, { count: expr.args.length });
-        expr.args.forEach((a) => checkExpr(c, scope, a));
+        checkEach(c, scope, expr.args);
       }
       return u64;
     default:
       ctx.diags.report(nameErrors.unknownRingbufOperation, found.method.span, info.name, method, closestName(method, operations));
-      expr.args.forEach((a) => checkExpr(c, scope, a));
+      checkEach(c, scope, expr.args);
       return errorType;
   }
 }

@@ -22,7 +22,7 @@ import { boolType, errorType, i32, typeToString, u64 } from "../types.js";
 import { asInteger, concreteType } from "./conversions.js";
 import { constantValue } from "./loops.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { parseFormat, type FormatConversion } from "./format-string.js";
 import { checkPrintArguments } from "./print-arguments.js";
@@ -76,13 +76,13 @@ export function checkRuntimeBuiltin(c: ExprChecker, scope: Scope, expr: ast.Call
   const signature = signatures[name];
   if (c.fn.side !== "user" && !(signature.kernel && c.fn.side === "kernel")) {
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinSide, expr.callee.span, name, c.fn.side);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (name === "printf" || name === "eprint" || name === "eprintf" || name === "sprintf") return checkPrintVariant(c, scope, expr, name);
   if (expr.args.length !== signature.params.length) {
     c.ctx.diags.report(runtimeErrors.runtimeBuiltinArguments, expr.span, signature, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (name === "ntop" || name === "macaddr") {
@@ -171,7 +171,7 @@ function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, nam
   // `sprintf(dest, format, …)`: a `str(N)` variable, field or element to write into.
   const destination = name === "sprintf" ? expr.args[0] : undefined;
   if (name === "sprintf" && !checkDestination(c, scope, destination, signatures[name], expr.span)) {
-    expr.args.slice(1).forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args.slice(1));
     return errorType;
   }
   const given = destination ? expr.args.slice(1) : expr.args;
@@ -181,7 +181,7 @@ function checkPrintVariant(c: ExprChecker, scope: Scope, expr: ast.CallExpr, nam
   if (formatRequired && !literal) {
     if (format) checkExpr(c, scope, format);
     ctx.diags.report(runtimeErrors.formatNeedsLiteral, format?.span ?? expr.span, name);
-    given.slice(1).forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, given.slice(1));
     return errorType;
   }
   const types: Type[] = [];

@@ -136,14 +136,7 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
       c.fn.loopDepth--;
       return;
     }
-    case "ForInStmt": {
-      const bodyScope = scope.child();
-      checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
-      c.fn.loopDepth++;
-      for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
-      c.fn.loopDepth--;
-      return;
-    }
+    case "ForInStmt": return checkForIn(c, scope, stmt);
     case "BreakStmt": case "ContinueStmt":
       if (c.fn.loopDepth === 0) ctx.diags.report(typeErrors.loopControlOutsideLoop, stmt.span, stmt.kind === "BreakStmt" ? "break" : "continue");
       return;
@@ -163,6 +156,16 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
     case "BlockStmt": return checkBlock(c, scope, stmt.block);
     case "ErrorStmt": return;
   }
+}
+
+// Its own function: a closure over `c` and `scope` in checkStatementItself would make
+// V8 allocate their context for every statement.
+function checkForIn(c: ExprChecker, scope: Scope, stmt: ast.ForInStmt): void {
+  const bodyScope = scope.child();
+  checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
+  c.fn.loopDepth++;
+  for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
+  c.fn.loopDepth--;
 }
 
 function checkVar(c: ExprChecker, scope: Scope, stmt: ast.VarStmt): void {

@@ -11,7 +11,7 @@ import { lineColumnOf, type Span } from "../source.js";
 import { recordMethods, type RecordMethod } from "../kernel/testing.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import { mapKinds } from "../kernel/map-kinds.js";
 
@@ -50,12 +50,12 @@ export function checkRecordRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   const call = `${symbol.info.name}.${method}()`;
   if (c.fn.info.role.kind !== "test") {
     ctx.diags.report(nameErrors.testOnlyBuiltin, callee.span, `\`${call}\``);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (expr.args.length > 0) {
     ctx.diags.report(nameErrors.recordReadArguments, expr.args[0]!.span, call, expr.args.length);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   }
   ctx.testing.records.set(expr, { map: symbol.info.name, mapKind, method, location: sourceLocation(ctx, expr.span) });
   return method === "next" ? symbol.info.type.value : u32;
@@ -68,7 +68,7 @@ export function checkRunCommand(c: ExprChecker, scope: Scope, expr: ast.CallExpr
   if (expr.args.length !== 1 || command?.kind !== "StringLiteral" || command.value.length === 0) {
     const found = expr.args.length !== 1 ? { count: expr.args.length } : command?.kind === "StringLiteral" ? "emptyString" : "expression";
     ctx.diags.report(nameErrors.runCommandArgument, expr.args[0]?.span ?? expr.span, found);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return i32;
   }
   checkExpr(c, scope, command);

@@ -15,7 +15,7 @@ import type { Type } from "../types.js";
 import { errorType, typeToString, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkCondition, checkExpr, checkExprAs } from "./expressions.js";
+import { checkCondition, checkEach, checkExpr, checkExprAs } from "./expressions.js";
 import { asInteger, checkAssignable } from "./conversions.js";
 import { unparenthesize } from "../ast.js";
 import * as referenceErrors from "../diagnostics/catalog/reference-semantics.js";
@@ -55,6 +55,9 @@ const packetType: Type = { kind: "struct", name: testPacketStruct, origin: "kern
 const runType: Type = { kind: "struct", name: testRunStruct, origin: "kernel" };
 const resultType: Type = { kind: "struct", name: testResultStruct, origin: "kernel" };
 
+/** (A set: every call of a name asks.) */
+const testBuiltins: ReadonlySet<string> = new Set(testBuiltinNames);
+
 function inTest(c: ExprChecker): boolean {
   return c.fn.info.role.kind === "test";
 }
@@ -71,11 +74,11 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   const callee = expr.callee;
   if (callee.kind === "NameExpr") {
     const name = callee.name.name;
-    if (!testBuiltinNames.includes(name) || scope.lookup(name)) return undefined;
+    if (!testBuiltins.has(name) || scope.lookup(name)) return undefined;
     c.ctx.exprTypes.set(callee, errorType);
     if (!inTest(c)) {
       c.ctx.diags.report(nameErrors.testOnlyBuiltin, callee.span, `\`${name}()\``);
-      expr.args.forEach((a) => checkExpr(c, scope, a));
+      checkEach(c, scope, expr.args);
       return errorType;
     }
     switch (name) {
@@ -96,15 +99,15 @@ export function checkTestCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr):
   }
   const target = checkExpr(c, scope, callee.target);
   if (target.kind === "error") {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (!isPacket(target)) {
     c.ctx.diags.report(typeErrors.badPacketBuilder, callee.field.span, { kind: "notAPacket", method: callee.field.name, type: typeToString(target) });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
-  return checkPacketMethod(c, scope, expr, packetMethodByName.get(callee.field.name)!);
+  return checkPacketMethod(c, scope, expr as ast.CallExpr & { readonly callee: ast.FieldExpr }, packetMethodByName.get(callee.field.name)!);
 }
 
 function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string): Type {
@@ -114,7 +117,7 @@ function checkRun(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name: string
   const [progArg, runArg] = expr.args;
   if (expr.args.length !== 2 || !progArg || !runArg) {
     ctx.diags.report(typeErrors.testNeedsProgram, expr.span, name, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   const progType = checkExpr(c, scope, progArg);
@@ -194,7 +197,7 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
   const [condition, message] = expr.args;
   if (!condition || expr.args.length > 2) {
     ctx.diags.report(typeErrors.assertArguments, expr.span, { count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return voidType;
   }
   checkCondition(c, scope, condition);
@@ -214,26 +217,26 @@ function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Typ
   const arg = expr.args[0];
   if (expr.args.length > 1) {
     c.ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "ethArguments", count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return packetType;
   }
   if (arg) checkExprAs(c, scope, arg, { kind: "struct", name: "ethhdr", origin: "kernel" }, { kind: "ethernetHeader" });
   return packetType;
 }
 
-function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, method: PacketMethod): Type {
+function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr & { readonly callee: ast.FieldExpr }, method: PacketMethod): Type {
   const { ctx } = c;
   const arg = expr.args[0];
   if (method.header) {
     if (expr.args.length > 1) {
       ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "headerArguments", method: method.name, header: method.header, count: expr.args.length });
-      expr.args.forEach((a) => checkExpr(c, scope, a));
+      checkEach(c, scope, expr.args);
     } else if (arg) {
       checkExprAs(c, scope, arg, { kind: "struct", name: method.header, origin: "kernel" }, { kind: "testPacketHeader", method: method.name });
     }
   } else if (expr.args.length !== 1 || !arg) {
     ctx.diags.report(typeErrors.badPacketBuilder, expr.span, { kind: "payloadArguments", method: method.name, count: expr.args.length });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
   } else {
     checkExprAs(c, scope, arg, u32, { kind: "testPacketByteCount", method: method.name });
     if (arg.kind === "IntLiteral" && arg.value > BigInt(testPacketCapacity)) {
@@ -244,27 +247,30 @@ function checkPacketMethod(c: ExprChecker, scope: Scope, expr: ast.CallExpr, met
   return packetType;
 }
 
-/** The methods of a chain that starts at `eth_packet()`, in call order; undefined if it starts elsewhere. */
-function chainMethods(expr: ast.Expr): ast.CallExpr[] | undefined {
-  const calls: ast.CallExpr[] = [];
-  let e = expr;
+/**
+ * The packet methods called before `call` in a chain that starts at `eth_packet()`, in
+ * call order; undefined if the chain starts elsewhere.
+ */
+function earlierMethods(call: ast.CallExpr & { readonly callee: ast.FieldExpr }): PacketMethod[] | undefined {
+  const earlier: PacketMethod[] = [];
+  let e = call.callee.target;
   for (;;) {
     if (e.kind === "ParenExpr") e = e.expr;
     else if (e.kind === "CallExpr" && e.callee.kind === "FieldExpr") {
-      calls.unshift(e);
+      const method = packetMethodByName.get(e.callee.field.name);
+      if (method) earlier.push(method);
       e = e.callee.target;
-    } else if (e.kind === "CallExpr" && e.callee.kind === "NameExpr" && e.callee.name.name === "eth_packet") return calls;
+    } else if (e.kind === "CallExpr" && e.callee.kind === "NameExpr" && e.callee.name.name === "eth_packet") return earlier.reverse();
     else return undefined;
   }
 }
 
 /** Wire order, checked when the whole chain is visible from `eth_packet()`. */
-function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr, method: PacketMethod): void {
-  const chain = chainMethods(expr);
-  if (!chain) return;
-  const earlier = chain.slice(0, -1).map((call) => packetMethodByName.get((call.callee as ast.FieldExpr).field.name)).filter((m): m is PacketMethod => !!m);
+function checkLayerOrder(c: ExprChecker, expr: ast.CallExpr & { readonly callee: ast.FieldExpr }, method: PacketMethod): void {
+  const earlier = earlierMethods(expr);
+  if (!earlier) return;
   const network = earlier.find((m) => m.layer === "l3");
-  const field = (expr.callee as ast.FieldExpr).field;
+  const field = expr.callee.field;
   let why: typeErrors.PacketLayerProblem | undefined;
   if (method.layer !== "payload" && earlier.some((m) => m.layer === "payload")) why = { kind: "afterPayload" };
   else if (method.layer === "l3" && network) why = { kind: "secondNetworkHeader", network: network.name };

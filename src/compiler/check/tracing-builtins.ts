@@ -21,7 +21,7 @@ import { constantInteger } from "./constants.js";
 import { checkRecord } from "./aggregations.js";
 import { asInteger, checkAssignable } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
-import { checkExpr } from "./expressions.js";
+import { checkEach, checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 
 /** How a `str(…)` call reads its string (Semantics.stringReads). */
@@ -55,11 +55,11 @@ export function checkTracingCall(c: ExprChecker, scope: Scope, expr: ast.CallExp
   if (builtin.op === "recordStats") return checkRecord(c, scope, expr);
   if (expr.args.length !== builtin.arguments) {
     c.ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, builtin.arguments, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (!placeAllowed(c, expr, name, builtin.place)) {
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   let ok = true;
@@ -137,12 +137,12 @@ function checkStringRead(c: ExprChecker, scope: Scope, expr: ast.CallExpr, name:
   const { ctx } = c;
   if (expr.args.length < 1 || expr.args.length > 2) {
     ctx.diags.report(typeErrors.wrongArgumentCount, expr.span, name, 1, expr.args.length, undefined);
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   if (c.fn.side !== "kernel") {
     ctx.diags.report(tracing.badStringRead, expr.callee.span, { kind: "userSpace" });
-    expr.args.forEach((a) => checkExpr(c, scope, a));
+    checkEach(c, scope, expr.args);
     return errorType;
   }
   let size = defaultStringRead;
