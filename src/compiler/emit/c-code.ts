@@ -31,6 +31,7 @@ import { moduleDelete, moduleNew, modulePrint } from "./kmod-statements-c.js";
 import { integerBinary, integerCompound, integerTypeOf, integerUnary, isSimplePlace, literalValue, type IntegerHelper, type IntegerText } from "./integers-c.js";
 import { headerFieldPath } from "../kernel/headers.js";
 import { type BranchConstant, branchConstants } from "./branch-constants.js";
+import { unsignedRangeTest } from "./range-checks.js";
 
 export type Side = "kernel" | "user";
 
@@ -495,6 +496,11 @@ export class CCodeEmitter {
           // `~(end - data)` into arithmetic on `end`: the verifier refuses arithmetic on
           // pkt_end. The difference is a number from here on, hidden from the optimiser.
           return `({ __u64 __ks_difference = ${difference}; asm volatile("" : "+r"(__ks_difference)); __ks_difference; })`;
+        }
+        const range = unsignedRangeTest(e);
+        if (range) {
+          const bound = range.bound < 0x80000000n ? `${range.bound}` : `${range.bound}ULL`;
+          return `((${range.unsignedType})${this.expr(range.operand)} ${range.op} ${bound})`;
         }
         const t = integerTypeOf(e.type);
         if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
