@@ -498,10 +498,7 @@ export class CCodeEmitter {
           return `({ __u64 __ks_difference = ${difference}; asm volatile("" : "+r"(__ks_difference)); __ks_difference; })`;
         }
         const range = unsignedRangeTest(e);
-        if (range) {
-          const bound = range.bound < 0x80000000n ? `${range.bound}` : `${range.bound}ULL`;
-          return `((${range.unsignedType})${this.expr(range.operand)} ${range.op} ${bound})`;
-        }
+        if (range) return `((${cTypeName(range.unsignedType)})${this.expr(range.operand)} ${range.op} ${intLiteral(range.bound, range.unsignedType)})`;
         const t = integerTypeOf(e.type);
         if (t && isArithmetic(e.op) && !(literalOnly(e.left) && literalOnly(e.right))) {
           return this.accessors.integer(integerBinary(e.op, t, this.expr(e.left), this.expr(e.right), literalValue(e.right)));

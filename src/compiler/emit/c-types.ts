@@ -27,6 +27,19 @@ export function cTypeName(type: Type): string {
 }
 
 /** A C declaration of `name` with `type`: handles array declarators (`__u8 buf[16]`). */
+/**
+ * Structs and arrays: what clang 14 copies byte by byte unless it knows both ends are
+ * 8-byte aligned, running out of eBPF stack on a large one (a 150-byte struct of bytes).
+ */
+export function isAggregate(type: Type): boolean {
+  return type.kind === "struct" || type.kind === "array";
+}
+
+/** `cDeclaration`, aligned to 8 bytes when the type is an aggregate, so copies go in words. */
+export function wordAlignedDeclaration(type: Type, name: string): string {
+  return isAggregate(type) ? `${cDeclaration(type, name)} __attribute__((aligned(8)))` : cDeclaration(type, name);
+}
+
 export function cDeclaration(type: Type, name: string): string {
   if (type.kind === "array") {
     const dims: number[] = [];

@@ -19,7 +19,7 @@ import { atomicCapable } from "../kernel/builtins.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
 import { intLiteral, type Side } from "./c-code.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, wordAlignedDeclaration } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { headerFieldPath } from "../kernel/headers.js";
 import {
@@ -118,10 +118,8 @@ export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
     for (const global of module.globals) {
       if (global.storage === "pinned") continue;
       // Struct and array globals aligned to 8: their natural alignment may be 1 (bytes
-      // only), and clang 14 copies a large struct it cannot prove aligned byte by byte,
-      // running out of eBPF stack on the way (`var l = g` of a 200-byte struct).
-      const aggregate = global.type.kind === "struct" || global.type.kind === "array";
-      const declaration = `${cDeclaration(global.type, globalName(global.name))}${aggregate ? " __attribute__((aligned(8)))" : ""}`;
+      // only), and `var l = g` of a 200-byte struct would be copied byte by byte.
+      const declaration = wordAlignedDeclaration(global.type, globalName(global.name));
       const section = isZeroConst(global.init) ? ".bss" : ".data";
       const zero = section === ".bss";
       w.withOrigin(global.span, () => {

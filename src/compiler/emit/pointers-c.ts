@@ -4,7 +4,7 @@
 
 import type * as ir from "../ir.js";
 import type { CCodeEmitter, MapAccessorUse, Side } from "./c-code.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, isAggregate, wordAlignedDeclaration } from "./c-types.js";
 import type { CWriter } from "./c-writer.js";
 import { escapeSlotName, localName, mapName, tailCallMapName, temporaryName } from "../names.js";
 import { atomicUpdate } from "./globals-c.js";
@@ -34,8 +34,8 @@ export function emitPointerStatement(code: CCodeEmitter, w: CWriter, side: Side,
       // A struct copied out of a map whose values are 8-byte aligned is copied in 8-byte
       // words (map-kinds.ts `alignedValues`): both ends must be known aligned, or clang 14
       // copies byte by byte and spills past the stack limit (a 150-byte struct of bytes).
-      const words = side === "kernel" && mapKinds[s.mapKind].alignedValues === true && (s.valueType.kind === "struct" || s.valueType.kind === "array");
-      w.line(`${cDeclaration(s.valueType, name)}${words ? " __attribute__((aligned(8)))" : ""};`);
+      const words = side === "kernel" && mapKinds[s.mapKind].alignedValues === true && isAggregate(s.valueType);
+      w.line(`${words ? wordAlignedDeclaration(s.valueType, name) : cDeclaration(s.valueType, name)};`);
       if (side === "kernel") {
         w.comment(`${s.name} is a copy of the entry (zero when absent); ${pointer} points into the map`);
         w.line(`${cTypeName(s.valueType)} *${pointer} = ${lookup}(&${keyName});`);

@@ -11,13 +11,14 @@
 //! is rewritten: its two reads are one value, and reading it once changes nothing.
 
 import type * as ir from "../ir.js";
+import type { IntType } from "../types.js";
 import { integerTypeOf, literalValue } from "./integers-c.js";
 
 /** The unsigned form of `e` when it is such a range test: the operand, the comparison and the bound. */
 export interface UnsignedRangeTest {
   readonly operand: ir.IrExpr;
-  /** The unsigned operand's C type (`__u8` … `__u64`: the operand's width). */
-  readonly unsignedType: string;
+  /** The unsigned type of the operand's width, the operand is compared in. */
+  readonly unsignedType: IntType;
   readonly op: ">=" | ">" | "<" | "<=";
   readonly bound: bigint;
 }
@@ -38,15 +39,17 @@ export function unsignedRangeTest(e: Extract<ir.IrExpr, { kind: "binary" }>): Un
     if (zero.op !== wanted.zero || zero.bound !== 0n || !wanted.upper.includes(upper.op)) continue;
     const inclusive = upper.op === ">" || upper.op === "<=";
     if (inclusive ? upper.bound >= half : upper.bound > half) return undefined;
-    return { operand: upper.operand, unsignedType: `__u${t.bits}`, op: upper.op as UnsignedRangeTest["op"], bound: upper.bound };
+    return { operand: upper.operand, unsignedType: { kind: "int", bits: t.bits, signed: false }, op: upper.op as UnsignedRangeTest["op"], bound: upper.bound };
   }
   return undefined;
 }
 
+/** Each ordering with its operands swapped: `c < x` is `x > c`. */
+const mirrored: Readonly<Record<string, string>> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+
 /** `local OP constant` (or `constant OP local`, turned around), with the local's name. */
 function comparisonWithConstant(e: ir.IrExpr): { local: string; operand: ir.IrExpr; op: string; bound: bigint } | undefined {
   if (e.kind !== "binary") return undefined;
-  const mirrored: Readonly<Record<string, string>> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
   const op = e.op;
   if (mirrored[op] === undefined) return undefined;
   if (e.left.kind === "local" && e.left.orAddressOf === undefined) {
