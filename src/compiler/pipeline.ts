@@ -138,7 +138,7 @@ function analyzeProgram(path: string, host: Host, options: CompileOptions): { re
   if (options.test) requireTests(checked.semantics, diags);
   if (diags.hasErrors()) return { result: { ...checked, diagnostics: diags.all } };
   const name = options.name ?? baseNameOf(path);
-  const ir = lower(checked.semantics, name);
+  const ir = lower(checked.semantics, name, options.test ?? false);
   analyze(ir, diags);
   const result = { ...checked, diagnostics: diags.all };
   return diags.hasErrors() ? { result } : { result, ir };

@@ -53,7 +53,7 @@ test("no pass changes its input: AST frozen through check and lower, IR through 
     if (diags.hasErrors()) continue;
     const semantics = check(ast, { host, sources: new Map([[path, source]]), diags, kernelFacts: "warning" });
     if (diags.hasErrors()) continue;
-    const ir = deepFreeze(lower(semantics, "frozen"));
+    const ir = deepFreeze(lower(semantics, "frozen", true));
     analyze(ir, diags);
     if (diags.hasErrors()) continue;
     assert.doesNotThrow(() => emit(ir, new Map([[path, source]]), { makefile: true, test: false }), name);

@@ -46,7 +46,8 @@ import { mapInfoNamed } from "./map-infos.js";
 
 export class InternalError extends Error {}
 
-export function lower(semantics: Semantics, name: string): ir.IrModule {
+/** `tests`: also the `@test` functions and the helpers they call (test mode only emits or runs them). */
+export function lower(semantics: Semantics, name: string, tests: boolean): ir.IrModule {
   const programs: ir.IrProgram[] = [];
   const helpers: ir.IrFunction[] = [];
   const userFunctions: ir.IrFunction[] = [];
@@ -58,6 +59,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
     // eBPF helpers with function parameters exist only as copies per function passed.
     if (info.role.kind === "helper" && hasFunctionParameters(info)) continue;
+    if (info.role.kind === "test" && !tests) continue;
     const fn = lowerFunction(semantics, calls, info, info.decl.body, new Map(), throwingNames);
     switch (info.role.kind) {
       case "program": {
@@ -89,7 +91,7 @@ export function lower(semantics: Semantics, name: string): ir.IrModule {
     helpers.push({ ...fn, name: s.name, params: fn.params.filter((_, i) => s!.bindings[i] === undefined) });
   }
   // Helpers test code calls: again, as user-space C (check/testing.ts proved them portable).
-  const testHelpers = [...semantics.testing.helpers].flatMap((info) => info.decl.kind === "FunctionDecl" && info.decl.body
+  const testHelpers = !tests ? [] : [...semantics.testing.helpers].flatMap((info) => info.decl.kind === "FunctionDecl" && info.decl.body
     ? [lowerFunction(semantics, calls, { ...info, role: { kind: "test" } }, info.decl.body, new Map(), throwingNames)] : []);
   const globals = lowerGlobals(semantics);
   const pinnedGlobals = pinnedGlobalsStorage(globals);
