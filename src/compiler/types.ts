@@ -197,6 +197,8 @@ export interface StructField {
   readonly type: Type;
   /** Width of a C bitfield (`ihl:4`); the value then lies in 0..2^bits-1. */
   readonly bits?: number;
+  /** At least this alignment (`__attribute__((aligned(N)))`): the pinned globals' structs and arrays. */
+  readonly align?: number;
 }
 
 export interface EnumLayout {
@@ -308,7 +310,7 @@ export function fieldsLayout(fields: readonly StructField[], tables: TypeTables)
   let size = 0;
   let align = 1;
   for (const f of fields) {
-    const a = alignOf(f.type, tables);
+    const a = fieldAlignment(f, tables);
     align = Math.max(align, a);
     size = Math.ceil(size / a) * a + sizeOf(f.type, tables);
   }
@@ -322,6 +324,11 @@ export function heldValueType(t: Type): Type {
   return inner;
 }
 
+/** A member's alignment: its type's, or more when the member asks for it. */
+export function fieldAlignment(f: StructField, tables: TypeTables): number {
+  return Math.max(f.align ?? 1, alignOf(f.type, tables));
+}
+
 export function alignOf(t: Type, tables: TypeTables): number {
   switch (t.kind) {
     case "int": return t.bits / 8;
@@ -330,7 +337,7 @@ export function alignOf(t: Type, tables: TypeTables): number {
     case "struct": {
       const layout = tables.structs.get(t.name);
       if (!layout) return 8;
-      return layout.align ?? layout.fields.reduce((align, f) => Math.max(align, alignOf(f.type, tables)), 1);
+      return layout.align ?? layout.fields.reduce((align, f) => Math.max(align, fieldAlignment(f, tables)), 1);
     }
     case "bool": case "char": return 1;
     case "enum": return 4;

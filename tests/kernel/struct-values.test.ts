@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { kernelSkipReason } from "../../src/runner/capabilities.js";
 import { findMap, integerEntries, readUint, runPrograms, uintBytes, type MapDump } from "../../src/runner/prog-run.js";
 import { compileAndBuild, kernelTests, repoRoot } from "./helpers.js";
+import { pinnedGlobalsMapName } from "../../src/compiler/names.js";
 
 const kernelTest = kernelTests("struct-values.test", kernelSkipReason());
 const source = join(repoRoot, "tests", "cases", "emit", "codegen-struct-values.ks");
@@ -65,6 +66,25 @@ kernelTest("a 300-byte global struct of bytes copied into a local", () => {
     assert.equal(result.runs[0]!.retval, 2);
     // rx_queue_index 0: name[0] = 5; the template is zero, so tag 0 + 3.
     assert.deepEqual(value(findMap(result, "sv_records"), 10), record(3, [5]), "sv_records[10] = the changed copy");
+  } finally {
+    build.cleanup();
+  }
+});
+
+kernelTest("a 300-byte pinned global struct of bytes copied into a local", () => {
+  const build = compileAndBuild(source);
+  try {
+    const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
+    assert.match(c, /^ +struct SvRecord r __attribute__\(\(aligned\(8\)\)\) = ks_pinned\(\)->sv_pinned;$/m, "copied into an aligned local");
+    const result = runPrograms(build.bpfObject, [{ prog: "sv_pinned_copy", repeat: 2 }]);
+    assert.equal(result.runs[0]!.retval, 2);
+    // rx_queue_index 0: name[0] = 8; the pinned record has name[2] = 6 and tag 0, so tag 4.
+    assert.deepEqual(value(findMap(result, "sv_records"), 11), record(4, [8, 0, 6]), "sv_records[11] = the changed copy");
+    const pinned = findMap(result, pinnedGlobalsMapName).entries[0]!.value;
+    assert.equal(readUint(pinned, 0, 4), 2n, "sv_pinned_count, counted twice");
+    // The record starts at offset 8 (after the u32 and 4 bytes that align it): tag, then name.
+    assert.deepEqual([...pinned.subarray(8, 12)], [0, 0, 0, 6], "sv_pinned.name[2] at offset 8 + 1 + 2");
+    assert.equal(pinned.length, 312, "the value: u32, 4 bytes, the record, 4 bytes to a multiple of 8");
   } finally {
     build.cleanup();
   }

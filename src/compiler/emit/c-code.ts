@@ -9,7 +9,7 @@ import { execCall } from "./userspace/handover.js";
 import { pythonCall } from "./userspace/python-c.js";
 import type * as ir from "../ir.js";
 import type { Type } from "../types.js";
-import { cDeclaration, cTypeName } from "./c-types.js";
+import { cDeclaration, cTypeName, wordAlignedDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { functionName, localName, programName, mapAccessorName, temporaryName } from "../names.js";
 import { packetPointerFields } from "../kernel/builtins.js";
@@ -173,9 +173,13 @@ export class CCodeEmitter {
             w.line(`${cDeclaration(s.type, localName(s.name))} = ${intLiteral(branchConstant.whenFalse, s.type)};`);
             return;
           }
+          // A copy of a pinned struct or array, which is 8-byte aligned in the map's value
+          // (lower/lower-globals.ts), is aligned too: clang 14 then copies in words, not byte
+          // by byte (which ran out of stack for a 300-byte struct of bytes).
+          const declaration = this.side === "kernel" && s.init?.kind === "global" && s.init.storage === "pinned" ? wordAlignedDeclaration : cDeclaration;
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
-            w.line(`${cDeclaration(s.type, localName(s.name))};`);
+            w.line(`${declaration(s.type, localName(s.name))};`);
             if (isContextArray(s.init)) for (const line of contextArrayCopy(localName(s.name), this.expr(s.init), s.type)) w.line(line);
             else w.line(`__builtin_memcpy(${localName(s.name)}, ${this.expr(s.init)}, sizeof(${localName(s.name)}));`);
           } else {
@@ -184,7 +188,7 @@ export class CCodeEmitter {
             // (`*volatile`), clang cannot compute `p + offset` before the null test,
             // which the verifier refuses ("pointer arithmetic on map_value_or_null").
             const name = s.init?.kind === "mapEntryPointer" && s.init.object ? `volatile ${localName(s.name)}` : localName(s.name);
-            w.line(s.init ? `${cDeclaration(s.type, name)} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, name)};`);
+            w.line(s.init ? `${declaration(s.type, name)} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, name)};`);
           }
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);

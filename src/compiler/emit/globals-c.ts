@@ -134,7 +134,8 @@ export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
       w.line();
       w.comment("The pinned globals' entry. An array lookup of index 0 cannot fail; the fallback only");
       w.comment("satisfies the verifier, which wants every lookup result checked.");
-      w.line(`static struct ${pinnedGlobalsStructName} ks_pinned_fallback SEC(".bss");`);
+      // Aligned like the map's value: its struct and array members are declared 8-byte aligned.
+      w.line(`static struct ${pinnedGlobalsStructName} ks_pinned_fallback __attribute__((aligned(8))) SEC(".bss");`);
       w.block(`static __always_inline struct ${pinnedGlobalsStructName} *ks_pinned(void)`, () => {
         w.line("__u32 key = 0;");
         w.line(`struct ${pinnedGlobalsStructName} *entry = bpf_map_lookup_elem(&${pinnedGlobalsMapName}, &key);`);

@@ -6,7 +6,7 @@ import { cDeclaration } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { generatedBanner, sharedHeaderGuard, structPaddingName } from "../names.js";
 import type { StructLayout, TypeTables, Type } from "../types.js";
-import { alignOf, heldValueType, sizeOf } from "../types.js";
+import { fieldAlignment, heldValueType, sizeOf } from "../types.js";
 import { intLiteral } from "./c-code.js";
 import { emitConfigStructs } from "./globals-c.js";
 import { collectStringUse, emitStringStructs } from "./strings-c.js";
@@ -63,7 +63,7 @@ export function emitSharedHeader(module: ir.IrModule): string {
  * written as declared.
  */
 function structMembers(layout: StructLayout, tables: TypeTables): string[] {
-  const plain = layout.fields.map((f) => `${cDeclaration(f.type, f.name)};`);
+  const plain = layout.fields.map((f) => `${cDeclaration(f.type, f.name)}${f.align ? ` __attribute__((aligned(${f.align})))` : ""};`);
   if (!layout.fields.every((f) => layoutKnown(f.type, tables))) return plain;
   const lines: string[] = [];
   let offset = 0;
@@ -74,7 +74,7 @@ function structMembers(layout: StructLayout, tables: TypeTables): string[] {
     offset = to;
   };
   layout.fields.forEach((f, i) => {
-    const a = alignOf(f.type, tables);
+    const a = fieldAlignment(f, tables);
     align = Math.max(align, a);
     padTo(Math.ceil(offset / a) * a);
     lines.push(plain[i]!);

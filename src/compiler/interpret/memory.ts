@@ -145,7 +145,7 @@ export class Layouts {
     let align = 1;
     for (const f of s.fields) {
       const overlaps = header?.fields.find((h) => h.name === f.name)?.overlaps;
-      const fa = this.alignOf(f.type);
+      const fa = Math.max(f.align ?? 1, this.alignOf(f.type));
       align = Math.max(align, fa);
       if (overlaps && overlaps.length > 0) {
         const first = fields.get(overlaps[0]!);

@@ -6,7 +6,7 @@ import type * as ast from "../ast.js";
 import type { GlobalInfo, Semantics } from "../check/semantics.js";
 import type * as ir from "../ir.js";
 import { isZeroConst } from "../ir.js";
-import type { StructLayout, Type } from "../types.js";
+import type { StructField, StructLayout, Type } from "../types.js";
 import { u32 } from "../types.js";
 import { globalName, pinnedGlobalsMapName, pinnedGlobalsStructName } from "../names.js";
 
@@ -51,11 +51,10 @@ export function pinnedGlobalsStorage(globals: readonly ir.IrGlobal[]): { struct:
   const pinned = globals.filter((g) => g.storage === "pinned");
   const first = pinned[0];
   if (!first) return undefined;
-  const struct: StructLayout = {
-    name: pinnedGlobalsStructName,
-    origin: "user",
-    fields: pinned.map((g) => ({ name: globalName(g.name), type: g.type })),
-  };
+  // Structs and arrays at offsets of 8: the map's value is 8-byte aligned, so they are
+  // too, and `var l = g` copies them in words (emit/c-code.ts, the `declare` statement).
+  const fields = pinned.map((g): StructField => ({ name: globalName(g.name), type: g.type, ...(g.type.kind === "struct" || g.type.kind === "array" ? { align: 8 } : {}) }));
+  const struct: StructLayout = { name: pinnedGlobalsStructName, origin: "user", fields };
   const map: ir.IrMap = {
     name: pinnedGlobalsMapName,
     mapKind: "array",
