@@ -174,14 +174,14 @@ export type IrConst =
   | { readonly kind: "struct"; readonly fields: readonly { readonly name: string; readonly value: IrConst }[] };
 
 /**
- * Whether C can take the address of `e`'s value without copying it: a local, an entry
+ * Whether C can take the address of `e`'s value without copying it: a local, a global, an entry
  * bound by `if (var e = m[k])`, or a field or element of one. A struct value written to
  * a map is handed over by address when it is one of these (emit/c-code.ts); any other
  * value is a temporary on the stack (analyze/stack-usage.ts counts it).
  */
 export function isAddressableValue(e: IrExpr): boolean {
   if (e.kind === "local") return e.orAddressOf === undefined;
-  if (e.kind === "entry") return true;
+  if (e.kind === "entry" || e.kind === "global") return true;
   if (e.kind === "field") return !e.viaPointer && isAddressableValue(e.target);
   if (e.kind === "index") return e.target.type.kind === "array" && isAddressableValue(e.target);
   return false;

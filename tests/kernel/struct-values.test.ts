@@ -71,15 +71,19 @@ kernelTest("a 300-byte global struct of bytes copied into a local", () => {
   }
 });
 
-kernelTest("a 300-byte pinned global struct of bytes copied into a local", () => {
+kernelTest("a 300-byte pinned global struct of bytes copied into locals and a map", () => {
   const build = compileAndBuild(source);
   try {
     const c = readFileSync(join(build.dir, `${build.name}.bpf.c`), "utf8");
     assert.match(c, /^ +struct SvRecord r __attribute__\(\(aligned\(8\)\)\) = ks_pinned\(\)->sv_pinned;$/m, "copied into an aligned local");
-    const result = runPrograms(build.bpfObject, [{ prog: "sv_pinned_copy", repeat: 2 }]);
-    assert.equal(result.runs[0]!.retval, 2);
+    assert.match(c, /^ +struct SvRecord r __attribute__\(\(aligned\(8\)\)\);\n.*\n +r = ks_pinned\(\)->sv_pinned;$/m, "assigned to an aligned local");
+    assert.match(c, /ks_sv_records_set_from\(13, &ks_pinned\(\)->sv_pinned\)/, "written to a map from its address");
+    const result = runPrograms(build.bpfObject, [{ prog: "sv_pinned_copy", repeat: 2 }, { prog: "sv_pinned_assign" }]);
+    assert.deepEqual(result.runs.map((r) => r.retval), [2, 2], "XDP_PASS");
     // rx_queue_index 0: name[0] = 8; the pinned record has name[2] = 6 and tag 0, so tag 4.
     assert.deepEqual(value(findMap(result, "sv_records"), 11), record(4, [8, 0, 6]), "sv_records[11] = the changed copy");
+    assert.deepEqual(value(findMap(result, "sv_records"), 12), record(5, [0, 0, 6]), "sv_records[12] = the assigned copy, changed");
+    assert.deepEqual(value(findMap(result, "sv_records"), 13), record(0, [0, 0, 6]), "sv_records[13] = the pinned record");
     const pinned = findMap(result, pinnedGlobalsMapName).entries[0]!.value;
     assert.equal(readUint(pinned, 0, 4), 2n, "sv_pinned_count, counted twice");
     // The record starts at offset 8 (after the u32 and 4 bytes that align it): tag, then name.

@@ -92,6 +92,8 @@ export class CCodeEmitter {
   hiddenReturnType: string | undefined;
   /** eBPF: context parameters whose packet bounds the function read once at entry (packets-c.ts). */
   packetBounds: ReadonlyMap<string, PacketBounds> = new Map();
+  /** eBPF: locals assigned a pinned struct or array (globals-c.ts `pinnedCopyTargets`), declared 8-byte aligned. */
+  pinnedCopies: ReadonlySet<string> = new Set();
 
   constructor(
     private w: CWriter,
@@ -176,7 +178,8 @@ export class CCodeEmitter {
           // A copy of a pinned struct or array, which is 8-byte aligned in the map's value
           // (lower/lower-globals.ts), is aligned too: clang 14 then copies in words, not byte
           // by byte (which ran out of stack for a 300-byte struct of bytes).
-          const declaration = this.side === "kernel" && s.init?.kind === "global" && s.init.storage === "pinned" ? wordAlignedDeclaration : cDeclaration;
+          const pinnedCopy = this.side === "kernel" && ((s.init?.kind === "global" && s.init.storage === "pinned") || this.pinnedCopies.has(s.name));
+          const declaration = pinnedCopy ? wordAlignedDeclaration : cDeclaration;
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).
             w.line(`${declaration(s.type, localName(s.name))};`);
@@ -188,7 +191,7 @@ export class CCodeEmitter {
             // (`*volatile`), clang cannot compute `p + offset` before the null test,
             // which the verifier refuses ("pointer arithmetic on map_value_or_null").
             const name = s.init?.kind === "mapEntryPointer" && s.init.object ? `volatile ${localName(s.name)}` : localName(s.name);
-            w.line(s.init ? `${declaration(s.type, name)} = ${this.initializer(s.init)};` : `${cDeclaration(s.type, name)};`);
+            w.line(s.init ? `${declaration(s.type, name)} = ${this.initializer(s.init)};` : `${declaration(s.type, name)};`);
           }
           if (!s.init) w.line(`__builtin_memset(&${localName(s.name)}, 0, sizeof(${localName(s.name)}));`);
           if (s.unread) w.line(`(void)${localName(s.name)};`);

@@ -13,7 +13,7 @@ import { accessorHelpers, emitIntegerHelpers } from "./integers-c.js";
 import { cTypeName, cParameter } from "./c-types.js";
 import { CWriter } from "./c-writer.js";
 import { emitMapOperations } from "./map-accessors.js";
-import { emitKernelGlobals } from "./globals-c.js";
+import { emitKernelGlobals, pinnedCopyTargets } from "./globals-c.js";
 import { emitErrorType, emitFunctionBody, errorParameter } from "./errors-c.js";
 import { functionName, generatedBanner, kernelModuleName, localName, mapName, programName, sharedHeaderFileName, structOpsProgramName, tailCallMapName } from "../names.js";
 import { emitLoopScratchMap, LoopCallbacks } from "./loops-c.js";
@@ -169,6 +169,7 @@ function writeFunctions(w: CWriter, module: ir.IrModule, use: MapAccessorUse): v
     const code = new CCodeEmitter(w, "kernel", use, loops);
     if (module.helpers.includes(fn) && isRegisterScalar(fn.returnType)) code.hiddenReturnType = returnType;
     code.packetBounds = packetBoundsOf(fn);
+    code.pinnedCopies = pinnedCopyTargets(fn);
     w.withOrigin(fn.span, () => {
       header();
       w.block(cSignature, () => {

@@ -19,7 +19,8 @@ import { atomicCapable } from "../kernel/builtins.js";
 import { isZeroConst } from "../ir.js";
 import type { Type } from "../types.js";
 import { intLiteral, type Side } from "./c-code.js";
-import { cDeclaration, cTypeName, wordAlignedDeclaration } from "./c-types.js";
+import { cDeclaration, cTypeName, isAggregate, wordAlignedDeclaration } from "./c-types.js";
+import { isCallbackLoop, walkStatements } from "../ir-walk.js";
 import type { CWriter } from "./c-writer.js";
 import { headerFieldPath } from "../kernel/headers.js";
 import {
@@ -143,6 +144,23 @@ export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
       });
     }
     if (module.globals.length > 0 || module.configs.length > 0) w.line();
+}
+
+/**
+ * The locals of `fn` (outside loop callbacks, which reach them through pointers) that
+ * are assigned a pinned struct or array global (`l = g`): their declarations are 8-byte
+ * aligned like `g` (emit/c-code.ts, `declare`), or clang 14 copies byte by byte.
+ */
+export function pinnedCopyTargets(fn: ir.IrFunction): ReadonlySet<string> {
+  const targets = new Set<string>();
+  walkStatements<boolean>(fn.body, {
+    statement: (s, inCallback) => {
+      if (!inCallback && s.kind === "assign" && s.target.kind === "local" && s.op === "=" &&
+        s.value.kind === "global" && s.value.storage === "pinned" && isAggregate(s.value.type)) targets.add(s.target.name);
+    },
+    body: (_, owner, inCallback) => inCallback || isCallbackLoop(owner),
+  }, false);
+  return targets;
 }
 
 /**
