@@ -63,4 +63,34 @@ describe("interpreter: pinned globals", () => {
     assert.equal(machine.global("hits").mem, entry, "the global is the map's entry, not a copy");
     assert.notEqual(machine.global("plain").mem, entry, "a shared (not pinned) global has its own storage");
   });
+
+  it("a pinned struct sits at an offset of 8, as in the kernel's map (tests/kernel/struct-values.test.ts)", () => {
+    const text = `
+struct Rec { tag: u8, name: u8[299] }
+pin var count: u32
+pin var rec: Rec
+pin var bytes: u8[3]
+pin var after: u8
+@xdp fn touch(ctx: *xdp_md) -> xdp_action {
+    rec.name[2] = 6
+    var r = rec
+    count = r.name[2] as u32
+    return XDP_PASS
+}
+@test
+fn copies() {
+    assert(test(touch, TestRun {}) == XDP_PASS)
+    assert(count == 6)
+}
+`;
+    const path = "/t/aligned.ks";
+    const { ir } = lowerForTests(path, memoryHost(path, text));
+    assert.ok(ir);
+    const machine = new Machine(ir, { cpu: 0, cpus: 1, seed: 1, stepLimit: 1_000_000, depthLimit: 100 });
+    const at = (name: string): number => machine.layouts.field(pinnedGlobalsStructName, globalName(name)).offset;
+    // u32 at 0, the struct (alignment 1) at 8, the array after it at the next 8, then a byte.
+    assert.deepEqual([at("count"), at("rec"), at("bytes"), at("after")], [0, 8, 312, 315]);
+    assert.equal(machine.maps.get(pinnedGlobalsMapName)?.lookup(new Uint8Array(4), 0)?.bytes.length, 320, "rounded up to the struct's alignment, 8");
+    assert.deepEqual(statuses(interpretSource(text)), { copies: "pass" });
+  });
 });
