@@ -4,7 +4,7 @@
 import type * as ast from "../ast.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host.js";
-import type { SourceFile } from "../source.js";
+import type { SourceFile, Span } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, IfBindingKind, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
@@ -169,6 +169,11 @@ export class CheckContext {
   readonly objectMapIndexes = new Set<import("../ast.js").IndexExpr>();
   /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
   readonly testing = newTestingFacts();
+  /**
+   * Where each call of a declared function and each `match` with a block arm starts, by
+   * file: the walk that follows errors (errors.ts) passes over expressions holding none.
+   */
+  readonly flowSiteStarts = new Map<string, number[]>();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {
@@ -189,6 +194,13 @@ export class CheckContext {
 
   get diags(): Diagnostics {
     return this.inputs.diags;
+  }
+
+  /** Notes where a call or `match` the error-flow walk must see starts (`flowSiteStarts`). */
+  noteFlowSite(span: Span): void {
+    const starts = this.flowSiteStarts.get(span.file);
+    if (starts) starts.push(span.start);
+    else this.flowSiteStarts.set(span.file, [span.start]);
   }
 
   freshLocalId(): number {

@@ -152,9 +152,10 @@ const caughtBy = (code: bigint | undefined, handlers: readonly Handler[]): boole
 export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   const facts = new Map<FunctionInfo, FunctionFacts>();
   const throwOrigins = new Map<ast.ThrowStmt, string>();
+  const sites = new FlowSites(ctx.flowSiteStarts);
   for (const info of ctx.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
-    facts.set(info, collectFacts(ctx, info, info.decl.body, throwOrigins));
+    facts.set(info, collectFacts(ctx, info, info.decl.body, throwOrigins, sites));
   }
 
   const escapes = new Map<FunctionInfo, Map<string, Origin>>();
@@ -211,20 +212,65 @@ function originKey(origin: Origin): string {
   return `${origin.site.file}:${origin.site.start}:${origin.code ?? "?"}`;
 }
 
-function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>): FunctionFacts {
+/** The declared function `call` calls (once the checker has seen it), if any. */
+function declaredCallee(ctx: CheckContext, call: ast.CallExpr): FunctionInfo | undefined {
+  const moduleTarget = moduleCallsOf(ctx).get(call);
+  if (moduleTarget) return moduleTarget;
+  const callee = unparenthesize(call.callee);
+  if (callee.kind !== "NameExpr") return undefined;
+  const symbol = ctx.references.get(callee);
+  return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
+}
+
+/** Called by the checker after checking `call`: notes it when errors may flow through it. */
+export function noteFlowCall(ctx: CheckContext, call: ast.CallExpr): void {
+  if (declaredCallee(ctx, call) !== undefined) ctx.noteFlowSite(call.span);
+}
+
+/** Called by the checker for each `match`: notes it when an arm is a block (it may throw, try, defer). */
+export function noteFlowMatch(ctx: CheckContext, match: ast.MatchExpr): void {
+  for (const arm of match.arms) {
+    if (arm.body.kind === "Block") {
+      ctx.noteFlowSite(match.span);
+      return;
+    }
+  }
+}
+
+/**
+ * Where the calls and `match`es the walk must see start (CheckContext.flowSiteStarts):
+ * an expression holding none of them holds nothing that concerns errors.
+ */
+class FlowSites {
+  private readonly startsByFile = new Map<string, Int32Array>();
+
+  constructor(byFile: ReadonlyMap<string, readonly number[]>) {
+    // (A typed array sorts numbers as numbers, without a comparison callback.)
+    byFile.forEach((starts, file) => this.startsByFile.set(file, Int32Array.from(starts).sort()));
+  }
+
+  /** Whether one of them starts inside `span`. */
+  within(span: Span): boolean {
+    const starts = this.startsByFile.get(span.file);
+    if (starts === undefined) return false;
+    // Binary search for the first start at or after the span's.
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (starts[middle]! < span.start) low = middle + 1;
+      else high = middle;
+    }
+    return low < starts.length && starts[low]! < span.end;
+  }
+}
+
+function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>, sites: FlowSites): FunctionFacts {
   const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [], unreachable: [] };
   // The same walk finds unreachable statements (one whole-tree walk less per function).
   const findUnreachable = (node: ast.Node): void => {
     if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
     forEachChild(node, findUnreachable);
-  };
-  const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
-    const moduleTarget = moduleCallsOf(ctx).get(call);
-    if (moduleTarget) return moduleTarget;
-    const callee = unparenthesize(call.callee);
-    if (callee.kind !== "NameExpr") return undefined;
-    const symbol = ctx.references.get(callee);
-    return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
   };
   // What a node is walked under; `visit` is made once per context, not once per node.
   interface Context {
@@ -263,23 +309,33 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
           return;
         }
         // The call runs at exit (outside every try); its arguments run here.
-        const callee = calleeOf(call);
+        const callee = declaredCallee(ctx, call);
         if (callee) facts.defers.push({ callee, span: call.span });
         findUnreachable(call.callee);
         for (const arg of call.args) walk(arg, at);
         return;
       }
       case "CallExpr": {
+        if (!sites.within(node.span)) return;
         forEachChild(node, at.visit);
-        const callee = calleeOf(node);
+        const callee = declaredCallee(ctx, node);
         if (!callee) return;
         facts.calls.push({ callee, span: node.span, handlers });
         for (const t of tries) t.calls.push(callee);
         return;
       }
+      // An expression matters here only for its calls of declared functions, and for the
+      // statements in a `match` arm's block; so does a statement that holds no block of
+      // its own. One holding neither is passed over (most are: a search in a sorted array
+      // instead of a walk of their nodes).
+      case "MatchExpr": case "BinaryExpr": case "UnaryExpr": case "IndexExpr": case "FieldExpr": case "StructLiteral":
+      case "ArrayLiteral": case "NewExpr": case "CastExpr": case "SizeofExpr": case "ParenExpr": case "AssignExpr":
+      case "VarStmt": case "AssignStmt": case "ExprStmt": case "ReturnStmt": case "DeleteStmt":
+        if (sites.within(node.span)) forEachChild(node, at.visit);
+        return;
       // Nothing below these concerns errors: not descended into (they are most of a tree's
       // nodes). Types hold no statements, and a call in a size is never checked as a call.
-      case "Ident": case "NameExpr":
+      case "Ident": case "NameExpr": case "ErrorExpr": case "BreakStmt": case "ContinueStmt": case "ErrorStmt":
       case "IntLiteral": case "BoolLiteral": case "StringLiteral": case "CharLiteral": case "NullLiteral":
       case "NamedType": case "GenericType": case "PointerType": case "ArrayType": case "StrType": case "FunctionType": case "ErrorType":
         return;

@@ -45,6 +45,7 @@ import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
 
 import { checkObjectMapIndex } from "./object-maps.js";
+import { noteFlowCall } from "./errors.js";
 import { checkCompoundValue } from "./compound-values.js";
 import { isTextArray } from "./runtime-builtins.js";
 
@@ -103,7 +104,11 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "NameExpr": return checkName(c, scope, expr);
     case "BinaryExpr": return checkBinary(c, scope, expr);
     case "UnaryExpr": return checkUnary(c, scope, expr, expected);
-    case "CallExpr": return checkCall(c, scope, expr);
+    case "CallExpr": {
+      const type = checkCall(c, scope, expr);
+      noteFlowCall(ctx, expr);
+      return type;
+    }
     case "IndexExpr": return checkIndex(c, scope, expr);
     case "FieldExpr": return checkField(c, scope, expr);
     case "CastExpr": {

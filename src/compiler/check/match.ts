@@ -29,6 +29,7 @@ import { checkCondition, checkExpr, checkExprAs, lookupName, requireValue } from
 import type { Scope } from "./scope.js";
 import { checkBlock, checkStatement } from "./statements.js";
 import { checkTailCall, tailCallTarget } from "./calls.js";
+import { noteFlowMatch } from "./errors.js";
 
 type MatchUse = "statement" | "value" | "return";
 
@@ -55,6 +56,7 @@ interface ValueSite {
 
 function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: MatchUse, expected: Type | undefined): Type {
   const { ctx } = c;
+  noteFlowMatch(ctx, expr);
   const scrutinee = concreteType(ctx, expr.scrutinee, checkExpr(c, scope, expr.scrutinee));
   const matchable = scrutinee.kind === "error" || scrutinee.kind === "bool" || scrutinee.kind === "str" || asInteger(scrutinee) !== undefined;
   if (!matchable) ctx.diags.report(typeErrors.patternMismatch, expr.scrutinee.span, "", typeToString(scrutinee));
