@@ -227,6 +227,27 @@ export function noteFlowCall(ctx: CheckContext, call: ast.CallExpr): void {
   if (declaredCallee(ctx, call) !== undefined) ctx.noteFlowSite(call.span);
 }
 
+/**
+ * Called by the checker for each statement: notes one that concerns errors (`throw`,
+ * `try`, `defer`) or after which the rest of its block may be unreachable (a jump,
+ * `exec()`, `while (true)`). A block holding none has no unreachable statement.
+ */
+export function noteFlowStatement(ctx: CheckContext, stmt: ast.Stmt): void {
+  switch (stmt.kind) {
+    case "ThrowStmt": case "TryStmt": case "DeferStmt": case "ReturnStmt": case "BreakStmt": case "ContinueStmt":
+      ctx.noteFlowSite(stmt.span);
+      return;
+    case "ExprStmt":
+      if (neverReturningCall(stmt) !== undefined) ctx.noteFlowSite(stmt.span);
+      return;
+    case "WhileStmt":
+      if (stmt.condition.kind === "BoolLiteral" && stmt.condition.value) ctx.noteFlowSite(stmt.span);
+      return;
+    case "VarStmt": case "AssignStmt": case "IfStmt": case "ForRangeStmt": case "ForInStmt": case "DeleteStmt": case "BlockStmt": case "ErrorStmt":
+      return;
+  }
+}
+
 /** Called by the checker for each `match`: notes it when an arm is a block (it may throw, try, defer). */
 export function noteFlowMatch(ctx: CheckContext, match: ast.MatchExpr): void {
   for (const arm of match.arms) {
@@ -276,11 +297,29 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
   interface Context {
     readonly handlers: readonly Handler[];
     readonly tries: readonly TryFacts[];
+    /** Inside an expression the checker never saw (next to an error): nothing in it was noted. */
+    readonly unchecked: boolean;
     readonly visit: (child: ast.Node) => void;
   }
-  const context = (handlers: readonly Handler[], tries: readonly TryFacts[]): Context => {
-    const made: Context = { handlers, tries, visit: (child) => walk(child, made) };
+  const context = (handlers: readonly Handler[], tries: readonly TryFacts[], unchecked: boolean): Context => {
+    const made: Context = { handlers, tries, unchecked, visit: (child) => walk(child, made) };
     return made;
+  };
+  // A node holding no site the checker noted (FlowSites) holds nothing that concerns
+  // errors: no call of a declared function, no `throw`, `try` or `defer`, no statement
+  // after which another is unreachable. It is passed over: most statements and
+  // expressions are, for a search in a sorted array instead of a walk of their nodes.
+  const holdsSite = (node: ast.Node, at: Context): boolean => at.unchecked || sites.within(node.span);
+  // Next to an error the checker may leave an expression unchecked (`var m: HashMap<…> =
+  // …`), with nothing in it noted: a statement, whose expressions are not looked at before
+  // it is passed over, is only passed over in a file without errors.
+  const statementsChecked = !ctx.diags.hasErrors();
+  const statementHoldsSite = (node: ast.Stmt | ast.Block, at: Context): boolean => !statementsChecked || holdsSite(node, at);
+  /** The context for the children of expression `node`; undefined to pass over it. */
+  const expressionContext = (node: ast.Expr, at: Context): Context | undefined => {
+    if (holdsSite(node, at)) return at;
+    // Nothing in an expression the checker never typed was noted: all of it is walked.
+    return ctx.exprTypes.has(node) ? undefined : context(at.handlers, at.tries, true);
   };
   const walk = (node: ast.Node, at: Context): void => {
     const { handlers, tries } = at;
@@ -290,7 +329,7 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         const handler: Handler = { codes, all: node.catches.some((c) => !c.pattern) };
         const t: TryFacts = { stmt: node, hasThrow: false, calls: [] };
         facts.tries.push(t);
-        walk(node.body, context([...handlers, handler], [...tries, t]));
+        walk(node.body, context([...handlers, handler], [...tries, t], at.unchecked));
         for (const clause of node.catches) walk(clause.body, at);
         return;
       }
@@ -316,22 +355,29 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
         return;
       }
       case "CallExpr": {
-        if (!sites.within(node.span)) return;
-        forEachChild(node, at.visit);
+        const inner = expressionContext(node, at);
+        if (inner === undefined) return;
+        forEachChild(node, inner.visit);
         const callee = declaredCallee(ctx, node);
         if (!callee) return;
         facts.calls.push({ callee, span: node.span, handlers });
         for (const t of tries) t.calls.push(callee);
         return;
       }
-      // An expression matters here only for its calls of declared functions, and for the
-      // statements in a `match` arm's block; so does a statement that holds no block of
-      // its own. One holding neither is passed over (most are: a search in a sorted array
-      // instead of a walk of their nodes).
       case "MatchExpr": case "BinaryExpr": case "UnaryExpr": case "IndexExpr": case "FieldExpr": case "StructLiteral":
-      case "ArrayLiteral": case "NewExpr": case "CastExpr": case "SizeofExpr": case "ParenExpr": case "AssignExpr":
-      case "VarStmt": case "AssignStmt": case "ExprStmt": case "ReturnStmt": case "DeleteStmt":
-        if (sites.within(node.span)) forEachChild(node, at.visit);
+      case "ArrayLiteral": case "NewExpr": case "CastExpr": case "SizeofExpr": case "ParenExpr": case "AssignExpr": {
+        const inner = expressionContext(node, at);
+        if (inner !== undefined) forEachChild(node, inner.visit);
+        return;
+      }
+      case "Block":
+        if (!statementHoldsSite(node, at)) return;
+        unreachableIn(ctx, node, facts.unreachable);
+        forEachChild(node, at.visit);
+        return;
+      case "VarStmt": case "AssignStmt": case "ExprStmt": case "IfStmt": case "WhileStmt": case "ForRangeStmt": case "ForInStmt":
+      case "ReturnStmt": case "DeleteStmt": case "BlockStmt":
+        if (statementHoldsSite(node, at)) forEachChild(node, at.visit);
         return;
       // Nothing below these concerns errors: not descended into (they are most of a tree's
       // nodes). Types hold no statements, and a call in a size is never checked as a call.
@@ -340,11 +386,10 @@ function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, th
       case "NamedType": case "GenericType": case "PointerType": case "ArrayType": case "StrType": case "FunctionType": case "ErrorType":
         return;
       default:
-        if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
         forEachChild(node, at.visit);
     }
   };
-  walk(body, context([], []));
+  walk(body, context([], [], false));
   return facts;
 }
 

@@ -29,7 +29,7 @@ import { checkCondition, checkExpr, checkExprAs, lookupName, requireValue } from
 import type { Scope } from "./scope.js";
 import { checkBlock, checkStatement } from "./statements.js";
 import { checkTailCall, tailCallTarget } from "./calls.js";
-import { noteFlowMatch } from "./errors.js";
+import { noteFlowMatch, noteFlowStatement } from "./errors.js";
 
 type MatchUse = "statement" | "value" | "return";
 
@@ -117,6 +117,7 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
     return;
   }
   for (const s of statements.slice(0, -1)) checkStatement(c, scope, s);
+  noteFlowStatement(c.ctx, last);
   switch (last.kind) {
     case "ExprStmt":
       sites.push(valueSite(c, scope, last.expr, expected, returned));

@@ -26,7 +26,7 @@ import { checkTailCall, noteFunctionValueInit, noteLocalAssigned, tailCallTarget
 import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
-import { checkErrorStatement } from "./errors.js";
+import { checkErrorStatement, noteFlowStatement } from "./errors.js";
 import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { checkDeleteObject } from "./ringbuf.js";
@@ -50,6 +50,7 @@ function declareLocal(c: ExprChecker, scope: Scope, name: ast.Ident, symbol: Sym
 }
 
 export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): void {
+  noteFlowStatement(c.ctx, stmt);
   const outer = c.ctx.compoundValues;
   c.ctx.compoundValues = undefined;
   checkStatementItself(c, scope, stmt);
