@@ -4,13 +4,14 @@
 import type * as ast from "../ast.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
 import type { Host } from "../host.js";
-import type { SourceFile, Span } from "../source.js";
+import type { SourceFile } from "../source.js";
 import type { EnumLayout, StructLayout, Type } from "../types.js";
 import type { ConfigInfo, FunctionInfo, GlobalInfo, IfBindingKind, MapInfo, StructOpsInfo, Symbol } from "./semantics.js";
 import { Scope } from "./scope.js";
 import { ExprTable } from "./expr-table.js";
 import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
+import type { FlowRecorder } from "./error-facts.js";
 import { btfFor, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 import { perfContextFallback } from "../kernel/perf.js";
@@ -38,6 +39,8 @@ export interface FunctionContext {
   loopDepth: number;
   /** `-> r: T`: a naked `return` returns `r`. */
   readonly hasNamedResult?: boolean;
+  /** What the body says about errors, recorded as it is checked (error-facts.ts). */
+  readonly flow: FlowRecorder;
 }
 
 /**
@@ -169,11 +172,8 @@ export class CheckContext {
   readonly objectMapIndexes = new Set<import("../ast.js").IndexExpr>();
   /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
   readonly testing = newTestingFacts();
-  /**
-   * Where each call of a declared function and each `match` with a block arm starts, by
-   * file: the walk that follows errors (errors.ts) passes over expressions holding none.
-   */
-  readonly flowSiteStarts = new Map<string, number[]>();
+  /** What each function body says about errors, recorded while checking it (check/error-facts.ts). */
+  readonly errorFacts = new Map<FunctionInfo, FlowRecorder>();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {
@@ -194,13 +194,6 @@ export class CheckContext {
 
   get diags(): Diagnostics {
     return this.inputs.diags;
-  }
-
-  /** Notes where a call or `match` the error-flow walk must see starts (`flowSiteStarts`). */
-  noteFlowSite(span: Span): void {
-    const starts = this.flowSiteStarts.get(span.file);
-    if (starts) starts.push(span.start);
-    else this.flowSiteStarts.set(span.file, [span.start]);
   }
 
   freshLocalId(): number {

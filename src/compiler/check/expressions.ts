@@ -45,7 +45,6 @@ import { checkModuleCodeCall, checkPrivateCallSite } from "./kmod.js";
 import { unparenthesize } from "../ast.js";
 
 import { checkObjectMapIndex } from "./object-maps.js";
-import { noteFlowCall } from "./errors.js";
 import { checkCompoundValue } from "./compound-values.js";
 import { isTextArray } from "./runtime-builtins.js";
 
@@ -106,7 +105,7 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "UnaryExpr": return checkUnary(c, scope, expr, expected);
     case "CallExpr": {
       const type = checkCall(c, scope, expr);
-      noteFlowCall(ctx, expr);
+      c.fn.flow.call(expr);
       return type;
     }
     case "IndexExpr": return checkIndex(c, scope, expr);

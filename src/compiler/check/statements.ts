@@ -26,7 +26,7 @@ import { checkTailCall, noteFunctionValueInit, noteLocalAssigned, tailCallTarget
 import { checkConfigWrite, checkGlobalSide, reportConfigAsValue } from "./globals.js";
 import { checkHeaderBinding, checkUserspaceHeaderType, headerCall, noteAssigned, noteLocalInit, noteLoopVariable } from "./packets.js";
 import { isNetworkOrder, networkConversions } from "./byte-order.js";
-import { checkErrorStatement, noteFlowStatement } from "./errors.js";
+import { checkErrorStatement } from "./errors.js";
 import { checkLoopBindingAssignment, checkMapLoopHeader, checkRangeLoop, checkWhileLoop, noteLocalDeclaration } from "./loops.js";
 import { checkMatchStatement, checkReturnMatch } from "./match.js";
 import { checkDeleteObject } from "./ringbuf.js";
@@ -37,6 +37,7 @@ import { unparenthesize } from "../ast.js";
 import { checkCompoundValueOrder } from "./compound-values.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
+  c.fn.flow.block(block);
   const inner = scope.child();
   for (const statement of block.statements) checkStatement(c, inner, statement);
 }
@@ -50,7 +51,6 @@ function declareLocal(c: ExprChecker, scope: Scope, name: ast.Ident, symbol: Sym
 }
 
 export function checkStatement(c: ExprChecker, scope: Scope, stmt: ast.Stmt): void {
-  noteFlowStatement(c.ctx, stmt);
   const outer = c.ctx.compoundValues;
   c.ctx.compoundValues = undefined;
   checkStatementItself(c, scope, stmt);
@@ -88,18 +88,22 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
             ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
             : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId(), map: bindingMap(c, stmt.condition) };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
+        c.fn.flow.block(stmt.then);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
         checkCondition(c, scope, stmt.condition);
         const thenScope = scope.child();
         narrow(thenScope, provenNonNull(stmt.condition, true));
         narrow(elseScope, provenNonNull(stmt.condition, false));
+        c.fn.flow.block(stmt.then);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
         // `if (p == null) { return … }`: after it, `p` is checked.
         if (!stmt.else && alwaysReturns(stmt.then.statements)) narrow(scope, provenNonNull(stmt.condition, false));
       }
-      if (stmt.else?.kind === "Block") for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
-      else if (stmt.else) checkStatement(c, elseScope, stmt.else);
+      if (stmt.else?.kind === "Block") {
+        c.fn.flow.block(stmt.else);
+        for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
+      } else if (stmt.else) checkStatement(c, elseScope, stmt.else);
       return;
     }
     case "WhileStmt":
@@ -133,6 +137,7 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
       declareLocal(c, bodyScope, stmt.variable, variable, stmt);
       checkRangeLoop(c, stmt, variable);
       c.fn.loopDepth++;
+      c.fn.flow.block(stmt.body);
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
       return;
@@ -165,6 +170,7 @@ function checkForIn(c: ExprChecker, scope: Scope, stmt: ast.ForInStmt): void {
   const bodyScope = scope.child();
   checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
   c.fn.loopDepth++;
+  c.fn.flow.block(stmt.body);
   for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
   c.fn.loopDepth--;
 }
