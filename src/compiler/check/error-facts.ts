@@ -18,7 +18,7 @@ import { lineColumnOf } from "../source.js";
 import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
 import type { FunctionInfo } from "./semantics.js";
-import { alwaysReturns } from "./statements.js";
+import { neverFallsThrough } from "./statements.js";
 import { moduleCallsOf } from "./imports.js";
 
 /** The codes one enclosing `try` catches. */
@@ -320,7 +320,7 @@ function jumpName(stmt: ast.Stmt): nameErrors.Jump | undefined {
     case "BreakStmt": return "break";
     case "ContinueStmt": return "continue";
     case "IfStmt": case "TryStmt": case "BlockStmt":
-      return alwaysReturns([stmt]) ? (stmt.kind === "TryStmt" ? "leavingTry" : "leavingBlock") : undefined;
+      return neverFallsThrough(stmt) ? (stmt.kind === "TryStmt" ? "leavingTry" : "leavingBlock") : undefined;
     default: return undefined;
   }
 }

@@ -438,20 +438,24 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
 /** Whether control cannot fall off the end of these statements. */
 export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   const last = statements[statements.length - 1];
-  if (!last) return false;
-  switch (last.kind) {
+  return last !== undefined && neverFallsThrough(last);
+}
+
+/** Whether no path through `stmt` goes on to the statement after it (`alwaysReturns([stmt])`, without the array). */
+export function neverFallsThrough(stmt: ast.Stmt): boolean {
+  switch (stmt.kind) {
     case "ReturnStmt": case "ThrowStmt": return true;
-    case "ExprStmt": return neverReturningCall(last) !== undefined;
+    case "ExprStmt": return neverReturningCall(stmt) !== undefined;
     case "TryStmt":
       // Errors the catches do not match leave the function, so they do not fall through.
-      return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));
+      return alwaysReturns(stmt.body.statements) && stmt.catches.every((c) => alwaysReturns(c.body.statements));
     case "IfStmt":
-      return alwaysReturns(last.then.statements) && last.else !== undefined &&
-        (last.else.kind === "Block" ? alwaysReturns(last.else.statements) : alwaysReturns([last.else]));
-    case "BlockStmt": return alwaysReturns(last.block.statements);
+      return alwaysReturns(stmt.then.statements) && stmt.else !== undefined &&
+        (stmt.else.kind === "Block" ? alwaysReturns(stmt.else.statements) : neverFallsThrough(stmt.else));
+    case "BlockStmt": return alwaysReturns(stmt.block.statements);
     case "WhileStmt":
       // `while (true)` without `break` never falls through.
-      return last.condition.kind === "BoolLiteral" && last.condition.value && !containsBreak(last.body.statements);
+      return stmt.condition.kind === "BoolLiteral" && stmt.condition.value && !containsBreak(stmt.body.statements);
     default: return false;
   }
 }
