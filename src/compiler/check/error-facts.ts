@@ -79,8 +79,8 @@ function handlerOf(stmt: ast.TryStmt): Handler {
 }
 
 /** The declared function `call` calls (once the checker has seen it), if any. */
-function declaredCallee(ctx: CheckContext, call: ast.CallExpr): FunctionInfo | undefined {
-  const moduleTarget = moduleCallsOf(ctx).get(call);
+function declaredCallee(ctx: CheckContext, call: ast.CallExpr, moduleCalls = moduleCallsOf(ctx)): FunctionInfo | undefined {
+  const moduleTarget = moduleCalls.size === 0 ? undefined : moduleCalls.get(call);
   if (moduleTarget) return moduleTarget;
   const callee = unparenthesize(call.callee);
   if (callee.kind !== "NameExpr") return undefined;
@@ -123,7 +123,12 @@ export class FlowRecorder {
    */
   private deferredOnly: Span | undefined;
 
-  constructor(private readonly ctx: CheckContext) {}
+  /** (Asked for once per body, not once per call.) */
+  private readonly moduleCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
+
+  constructor(private readonly ctx: CheckContext) {
+    this.moduleCalls = moduleCallsOf(ctx);
+  }
 
   private ignored(span: Span): boolean {
     return this.deferredOnly !== undefined && within(span, this.deferredOnly);
@@ -131,7 +136,7 @@ export class FlowRecorder {
 
   call(call: ast.CallExpr): void {
     if (call === this.deferredCall || this.ignored(call.span)) return;
-    const callee = declaredCallee(this.ctx, call);
+    const callee = declaredCallee(this.ctx, call, this.moduleCalls);
     if (!callee) return;
     this.facts.calls.push({ callee, span: call.span, handlers: this.handlers });
     for (const t of this.tries) t.calls.push(callee);
@@ -192,22 +197,28 @@ export class FlowRecorder {
     // A call finishes after the calls inside it and before the ones after it; a `throw`
     // counts after the ones in its value. Sorts are stable; a node the checker saw twice
     // is kept once.
-    throws.sort((a, b) => a.span.end - b.span.end);
-    calls.sort((a, b) => a.span.end - b.span.end);
-    own.sort((a, b) => a.site.end - b.site.end);
-    defers.sort((a, b) => a.span.start - b.span.start);
-    tries.sort((a, b) => a.stmt.span.start - b.stmt.span.start);
-    unreachable.sort((a, b) => a.block.span.start - b.block.span.start);
     return {
-      throws: dropRepeats(throws, (t) => t),
-      own: dropRepeats(own, (o) => o.site),
-      calls: dropRepeats(calls, (c) => c.span),
-      defers: dropRepeats(defers, (d) => d.span),
-      tries: dropRepeats(tries, (t) => t.stmt),
-      unreachable: dropRepeats(unreachable, (u) => u.block),
+      throws: dropRepeats(throws.sort(byEnd), itself),
+      own: dropRepeats(own.sort(bySiteEnd), siteOf),
+      calls: dropRepeats(calls.sort(byEnd), spanOf),
+      defers: dropRepeats(defers.sort(byStart), spanOf),
+      tries: dropRepeats(tries.sort(byStatementStart), statementOf),
+      unreachable: dropRepeats(unreachable.sort(byBlockStart), blockOf),
     };
   }
 }
+
+// The orders and identities `finish` uses, made once rather than on each call.
+const byEnd = (a: { readonly span: Span }, b: { readonly span: Span }): number => a.span.end - b.span.end;
+const byStart = (a: { readonly span: Span }, b: { readonly span: Span }): number => a.span.start - b.span.start;
+const bySiteEnd = (a: Origin, b: Origin): number => a.site.end - b.site.end;
+const byStatementStart = (a: TryFacts, b: TryFacts): number => a.stmt.span.start - b.stmt.span.start;
+const byBlockStart = (a: UnreachableFact, b: UnreachableFact): number => a.block.span.start - b.block.span.start;
+const itself = <T>(item: T): T => item;
+const siteOf = (origin: Origin): Span => origin.site;
+const spanOf = (fact: { readonly span: Span }): Span => fact.span;
+const statementOf = (fact: TryFacts): ast.TryStmt => fact.stmt;
+const blockOf = (fact: UnreachableFact): ast.Block => fact.block;
 
 /** `sorted` without an entry whose `identity` is the one before's. */
 function dropRepeats<T>(sorted: T[], identity: (item: T) => unknown): T[] {
