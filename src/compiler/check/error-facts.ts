@@ -94,12 +94,6 @@ interface OuterTries {
   readonly tries: readonly TryFacts[];
 }
 
-/** What a `defer` being entered replaces, put back when it is left. */
-interface OuterDefer {
-  readonly call: ast.CallExpr | undefined;
-  readonly only: Span | undefined;
-}
-
 function within(inner: Span, outer: Span): boolean {
   return inner.start >= outer.start && inner.end <= outer.end;
 }
@@ -117,11 +111,11 @@ export class FlowRecorder {
   /** A deferred call being checked: it runs at exit, so it is a fact of its own, not a call. */
   private deferredCall: ast.CallExpr | undefined;
   /**
-   * The callee of a deferred call, or a deferred expression that is no call: only the
-   * unreachable statements in them count, as in `walkFacts` (nothing in them runs where
-   * the `defer` is).
+   * The callees of the deferred calls being checked, or deferred expressions that are no
+   * call: only the unreachable statements in them count, as in `walkFacts` (nothing in
+   * them runs where the `defer` is).
    */
-  private deferredOnly: Span | undefined;
+  private readonly deferredOnly: Span[] = [];
 
   /** (Asked for once per body, not once per call.) */
   private readonly moduleCalls: ReadonlyMap<ast.CallExpr, FunctionInfo>;
@@ -131,7 +125,7 @@ export class FlowRecorder {
   }
 
   private ignored(span: Span): boolean {
-    return this.deferredOnly !== undefined && within(span, this.deferredOnly);
+    return this.deferredOnly.length > 0 && this.deferredOnly.some((region) => within(span, region));
   }
 
   call(call: ast.CallExpr): void {
@@ -169,22 +163,22 @@ export class FlowRecorder {
   }
 
   /** Before the deferred expression is checked; `leaveDefer` with what this returns after. */
-  enterDefer(stmt: ast.DeferStmt): OuterDefer {
-    const outer = { call: this.deferredCall, only: this.deferredOnly };
+  enterDefer(stmt: ast.DeferStmt): ast.CallExpr | undefined {
+    const outerCall = this.deferredCall;
     const call = unparenthesize(stmt.expr);
     // The call runs at exit (outside every try); its arguments run here.
     if (call.kind === "CallExpr") {
       this.deferredCall = call;
-      this.deferredOnly ??= call.callee.span;
+      this.deferredOnly.push(call.callee.span);
     } else {
-      this.deferredOnly ??= stmt.expr.span;
+      this.deferredOnly.push(stmt.expr.span);
     }
-    return outer;
+    return outerCall;
   }
 
-  leaveDefer(stmt: ast.DeferStmt, outer: OuterDefer): void {
-    this.deferredCall = outer.call;
-    this.deferredOnly = outer.only;
+  leaveDefer(stmt: ast.DeferStmt, outerCall: ast.CallExpr | undefined): void {
+    this.deferredCall = outerCall;
+    this.deferredOnly.pop();
     const call = unparenthesize(stmt.expr);
     if (this.ignored(stmt.span) || call.kind !== "CallExpr") return;
     const callee = declaredCallee(this.ctx, call);
