@@ -192,12 +192,12 @@ export class FlowRecorder {
     // counts after the ones in its value. Sorts are stable; a node the checker saw twice
     // is kept once.
     return {
-      throws: dropRepeats(throws.sort(byEnd), itself),
-      own: dropRepeats(own.sort(bySiteEnd), siteOf),
-      calls: dropRepeats(calls.sort(byEnd), spanOf),
-      defers: dropRepeats(defers.sort(byStart), spanOf),
-      tries: dropRepeats(tries.sort(byStatementStart), statementOf),
-      unreachable: dropRepeats(unreachable.sort(byBlockStart), blockOf),
+      throws: inOrder(throws, byEnd, itself),
+      own: inOrder(own, bySiteEnd, siteOf),
+      calls: inOrder(calls, byEnd, spanOf),
+      defers: inOrder(defers, byStart, spanOf),
+      tries: inOrder(tries, byStatementStart, statementOf),
+      unreachable: inOrder(unreachable, byBlockStart, blockOf),
     };
   }
 }
@@ -214,9 +214,10 @@ const spanOf = (fact: { readonly span: Span }): Span => fact.span;
 const statementOf = (fact: TryFacts): ast.TryStmt => fact.stmt;
 const blockOf = (fact: UnreachableFact): ast.Block => fact.block;
 
-/** `sorted` without an entry whose `identity` is the one before's. */
-function dropRepeats<T>(sorted: T[], identity: (item: T) => unknown): T[] {
-  if (sorted.length < 2) return sorted;
+/** `items` sorted by `order`, without an entry whose `identity` is the one before's (most lists have none or one). */
+function inOrder<T>(items: T[], order: (a: T, b: T) => number, identity: (item: T) => unknown): T[] {
+  if (items.length < 2) return items;
+  const sorted = items.sort(order);
   return sorted.filter((item, i) => i === 0 || identity(item) !== identity(sorted[i - 1]!));
 }
 

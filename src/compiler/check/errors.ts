@@ -140,8 +140,13 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   }
 
   const escapes = new Map<FunctionInfo, Map<string, Origin>>();
-  facts.forEach((f, info) => escapes.set(info, new Map(f.own.map((o) => [originKey(o), o]))));
-  for (let changed = true; changed;) {
+  let thrown = 0;
+  facts.forEach((f, info) => {
+    escapes.set(info, new Map(f.own.map((o) => [originKey(o), o])));
+    thrown += f.own.length;
+  });
+  // Where nothing is thrown uncaught, no error reaches any call: no round to make.
+  for (let changed = thrown > 0; changed;) {
     changed = false;
     // (forEach: iterating the entries would make an [info, facts] pair for each, every round.)
     facts.forEach((f, info) => {
