@@ -58,9 +58,9 @@ interface UnreachableFact {
 }
 
 export interface FunctionFacts {
-  /** Every `throw`, in the order of the source. */
+  /** Every `throw`, in the order they finish (one in another's value first). */
   readonly throws: ast.ThrowStmt[];
-  /** Errors thrown and not caught in the function, in the order of the source. */
+  /** Errors thrown and not caught in the function, in the same order. */
   readonly own: Origin[];
   /** Calls of declared functions, in the order they finish (inner calls first). */
   readonly calls: CallFact[];
