@@ -192,6 +192,7 @@ export function checkTailCall(c: ExprChecker, scope: Scope, expr: ast.CallExpr, 
     ctx.exprTypes.set(expr.callee, errorType);
   }
   checkEach(c, scope, expr.args);
+  c.fn.flow.call(expr);
   if (caller.role.kind !== "program" || target.role.kind !== "program") return;
   const callerType = caller.role.info.programType;
   const targetType = target.role.info.programType;

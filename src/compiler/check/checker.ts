@@ -20,6 +20,7 @@ import { alwaysReturns, checkStatement, reportUntypedNullLocals } from "./statem
 import { execScriptsOf, setMainFile, usesDaemon } from "./exec.js";
 import { pythonCallsOf, pythonModulesOf } from "./python.js";
 import { analyzeErrorFlow, declareNamedResult } from "./errors.js";
+import { FlowRecorder } from "./error-facts.js";
 import { finishFunctionLoops, loopFactsOf } from "./loops.js";
 import type { FunctionInfo, Semantics, Symbol } from "./semantics.js";
 import type { Span } from "../source.js";
@@ -135,7 +136,9 @@ export function check(file: ast.SourceFileAst, inputs: CheckInputs): Semantics {
 /** Checks one function's body, then the rules that need all of it. */
 function checkFunctionBody(ctx: CheckContext, info: FunctionInfo, decl: ast.FunctionDecl, body: ast.Block): void {
   const side = info.role.kind === "userspace" || info.role.kind === "test" ? "user" : isModuleFunction(info) ? "module" : "kernel";
-  const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined };
+  const flow = new FlowRecorder(ctx);
+  ctx.errorFacts.set(info, flow);
+  const fn: FunctionContext = { info, side, loopDepth: 0, hasNamedResult: decl.returnName !== undefined, flow };
   const scope = (moduleScopeOf(ctx, info) ?? implScopeOf(ctx, info) ?? ctx.globalScope).child();
   decl.params.forEach((param, i) => {
     const symbol = { kind: "local" as const, name: param.name.name, type: info.params[i]!.type, isConst: false, span: param.name.span, id: ctx.freshLocalId() };
@@ -145,6 +148,7 @@ function checkFunctionBody(ctx: CheckContext, info: FunctionInfo, decl: ast.Func
   declareNamedResult(ctx, scope, decl, info);
   const valueTail = matchValueTail(decl, info.returnType);
   const c = { ctx, fn };
+  flow.block(body);
   for (const statement of body.statements) {
     if (statement === valueTail) checkReturnMatch(c, scope, unparenthesize(valueTail.expr) as ast.MatchExpr, info.returnType);
     else checkStatement(c, scope, statement);

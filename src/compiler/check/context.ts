@@ -11,6 +11,7 @@ import { Scope } from "./scope.js";
 import { ExprTable } from "./expr-table.js";
 import { PacketFacts } from "./packet-facts.js";
 import { newTestingFacts } from "./testing.js";
+import type { FlowRecorder } from "./error-facts.js";
 import { btfFor, BtfError } from "../kernel/btf.js";
 import { KernelTypes } from "../kernel/kernel-types.js";
 import { perfContextFallback } from "../kernel/perf.js";
@@ -38,6 +39,8 @@ export interface FunctionContext {
   loopDepth: number;
   /** `-> r: T`: a naked `return` returns `r`. */
   readonly hasNamedResult?: boolean;
+  /** What the body says about errors, recorded as it is checked (error-facts.ts). */
+  readonly flow: FlowRecorder;
 }
 
 /**
@@ -169,6 +172,8 @@ export class CheckContext {
   readonly objectMapIndexes = new Set<import("../ast.js").IndexExpr>();
   /** `@test` code: asserts, test runs, helpers it calls (check/testing.ts). */
   readonly testing = newTestingFacts();
+  /** What each function body says about errors, recorded while checking it (check/error-facts.ts). */
+  readonly errorFacts = new Map<FunctionInfo, FlowRecorder>();
   private nextLocalId = 1;
 
   constructor(readonly inputs: CheckInputs) {

@@ -365,11 +365,13 @@ function checkProgramSignature(
   }
   const contextStruct = info.contextStruct ?? contextForTarget(ctx, info, target);
   if (!contextStruct && !info.contextForTarget) return;
-  // The context struct the target has (`syscalls/sys_enter_*` share `trace_event_raw_sys_enter`).
-  const signature = info.signature.replace("NAME", decl.name.name)
-    .replace(/\w*EVENT\w*/, (word) => contextStruct ?? word.replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT"));
-  const report = (problem: SignatureProblem, span: Span): void =>
+  // The signature to show is only written out for a report (most programs have none).
+  const report = (problem: SignatureProblem, span: Span): void => {
+    // The context struct the target has (`syscalls/sys_enter_*` share `trace_event_raw_sys_enter`).
+    const signature = info.signature.replace("NAME", decl.name.name)
+      .replace(/\w*EVENT\w*/, (word) => contextStruct ?? word.replace("EVENT", target?.slice(target.indexOf("/") + 1) ?? "EVENT"));
     ctx.diags.report(typeErrors.programSignature, span, info.attribute ?? info.programType, { kind: "written", text: signature }, problem);
+  };
   const param = params[0];
   if (params.length !== 1 || !param) {
     report({ kind: "contextCount", count: params.length }, decl.name.span);

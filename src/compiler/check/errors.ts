@@ -14,26 +14,23 @@
 //! one that can leave user-space `main`, E0353 for deferred calls that may throw,
 //! W0214 for a `try` that cannot catch anything, W0215 for statements after a jump.
 
-import { neverReturningCall } from "./exec.js";
 import type * as ast from "../ast.js";
-import { forEachChild, unparenthesize } from "../ast.js";
+import { unparenthesize } from "../ast.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import * as nameErrors from "../diagnostics/catalog/names.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as typeErrors from "../diagnostics/catalog/types.js";
 import type { ThrowPath } from "../diagnostics/catalog/wording.js";
 import type { Span } from "../source.js";
-import { lineColumnOf } from "../source.js";
 import { typeToString } from "../types.js";
-import { constantInteger } from "./constants.js";
 import type { CheckContext } from "./context.js";
 import { asInteger, concreteType } from "./conversions.js";
 import type { ExprChecker } from "./expressions.js";
 import { checkExpr } from "./expressions.js";
 import type { Scope } from "./scope.js";
 import type { FunctionInfo, Symbol } from "./semantics.js";
-import { alwaysReturns, checkBlock } from "./statements.js";
-import { moduleCallsOf } from "./imports.js";
+import { checkBlock } from "./statements.js";
+import { caughtBy, locationOf, walkFacts, type FunctionFacts, type Origin } from "./error-facts.js";
 
 /** What lowering needs to know about errors. */
 export interface ErrorFlow {
@@ -49,10 +46,13 @@ export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.Thro
     case "ThrowStmt": {
       const type = concreteType(ctx, stmt.value, checkExpr(c, scope, stmt.value));
       if (type.kind !== "error" && !asInteger(type)) ctx.diags.report(typeErrors.throwNeedsInteger, stmt.value.span, typeToString(type));
+      c.fn.flow.throwStatement(stmt);
       return;
     }
     case "TryStmt": {
+      const outer = c.fn.flow.enterTry(stmt);
       checkBlock(c, scope, stmt.body);
+      c.fn.flow.leaveTry(outer);
       const seen = new Map<bigint, Span>();
       let wildcard: Span | undefined;
       for (const clause of stmt.catches) {
@@ -67,19 +67,26 @@ export function checkErrorStatement(c: ExprChecker, scope: Scope, stmt: ast.Thro
       return;
     }
     case "DeferStmt": {
-      const call = unparenthesize(stmt.expr);
-      if (call.kind !== "CallExpr") {
-        checkExpr(c, scope, stmt.expr);
-        ctx.diags.report(typeErrors.deferNeedsCall, stmt.expr.span);
-        return;
-      }
-      if (c.fn.loopDepth > 0) {
-        ctx.diags.report(codegenErrors.notSupportedHere, stmt.span, "deferInLoop");
-      }
-      checkExpr(c, scope, stmt.expr);
+      const outer = c.fn.flow.enterDefer(stmt);
+      checkDeferred(c, scope, stmt);
+      c.fn.flow.leaveDefer(stmt, outer);
       return;
     }
   }
+}
+
+function checkDeferred(c: ExprChecker, scope: Scope, stmt: ast.DeferStmt): void {
+  const { ctx } = c;
+  const call = unparenthesize(stmt.expr);
+  if (call.kind !== "CallExpr") {
+    checkExpr(c, scope, stmt.expr);
+    ctx.diags.report(typeErrors.deferNeedsCall, stmt.expr.span);
+    return;
+  }
+  if (c.fn.loopDepth > 0) {
+    ctx.diags.report(codegenErrors.notSupportedHere, stmt.span, "deferInLoop");
+  }
+  checkExpr(c, scope, stmt.expr);
 }
 
 /**
@@ -118,48 +125,28 @@ function tryKeywordSpan(stmt: ast.TryStmt): Span {
 // Where errors go
 // ---------------------------------------------------------------------------------------
 
-/** The codes one enclosing `try` catches. */
-interface Handler {
-  readonly codes: ReadonlySet<bigint>;
-  readonly all: boolean;
-}
-
-/** An error that can leave a function: thrown at `site`, reached through `path`. */
-interface Origin {
-  readonly code: bigint | undefined;
-  readonly site: Span;
-  readonly path: readonly { readonly callee: string; readonly span: Span }[];
-}
-
-interface TryFacts {
-  readonly stmt: ast.TryStmt;
-  hasThrow: boolean;
-  readonly calls: FunctionInfo[];
-}
-
-interface FunctionFacts {
-  readonly own: Origin[];
-  readonly calls: { readonly callee: FunctionInfo; readonly span: Span; readonly handlers: readonly Handler[] }[];
-  readonly defers: { readonly callee: FunctionInfo; readonly span: Span }[];
-  readonly tries: TryFacts[];
-  /** W0215 findings, in the order of the source: reported only when the file has no errors. */
-  readonly unreachable: (() => void)[];
-}
-
-const caughtBy = (code: bigint | undefined, handlers: readonly Handler[]): boolean =>
-  handlers.some((h) => h.all || (code !== undefined && h.codes.has(code)));
-
 export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   const facts = new Map<FunctionInfo, FunctionFacts>();
   const throwOrigins = new Map<ast.ThrowStmt, string>();
+  // (Next to an error, the checker may have left an expression unchecked: the facts come
+  // from a walk of the tree there, error-facts.ts.)
+  const checkedWhole = !ctx.diags.hasErrors();
   for (const info of ctx.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
-    facts.set(info, collectFacts(ctx, info, info.decl.body, throwOrigins));
+    const recorded = ctx.errorFacts.get(info);
+    const found = checkedWhole && recorded ? recorded.finish() : walkFacts(ctx, info.decl.body);
+    facts.set(info, found);
+    for (const stmt of found.throws) throwOrigins.set(stmt, `${info.name} at ${locationOf(ctx, stmt.span)}`);
   }
 
   const escapes = new Map<FunctionInfo, Map<string, Origin>>();
-  facts.forEach((f, info) => escapes.set(info, new Map(f.own.map((o) => [originKey(o), o]))));
-  for (let changed = true; changed;) {
+  let thrown = 0;
+  facts.forEach((f, info) => {
+    escapes.set(info, new Map(f.own.map((o) => [originKey(o), o])));
+    thrown += f.own.length;
+  });
+  // Where nothing is thrown uncaught, no error reaches any call: no round to make.
+  for (let changed = thrown > 0; changed;) {
     changed = false;
     // (forEach: iterating the entries would make an [info, facts] pair for each, every round.)
     facts.forEach((f, info) => {
@@ -202,100 +189,13 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   }
   // Like unused variables: next to an error, an unreachable statement is mostly noise.
   if (!ctx.diags.hasErrors()) {
-    for (const f of facts.values()) for (const report of f.unreachable) report();
+    for (const f of facts.values()) for (const found of f.unreachable) found.report();
   }
   return { throwing, throwOrigins };
 }
 
 function originKey(origin: Origin): string {
   return `${origin.site.file}:${origin.site.start}:${origin.code ?? "?"}`;
-}
-
-function collectFacts(ctx: CheckContext, info: FunctionInfo, body: ast.Block, throwOrigins: Map<ast.ThrowStmt, string>): FunctionFacts {
-  const facts: FunctionFacts = { own: [], calls: [], defers: [], tries: [], unreachable: [] };
-  // The same walk finds unreachable statements (one whole-tree walk less per function).
-  const findUnreachable = (node: ast.Node): void => {
-    if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
-    forEachChild(node, findUnreachable);
-  };
-  const calleeOf = (call: ast.CallExpr): FunctionInfo | undefined => {
-    const moduleTarget = moduleCallsOf(ctx).get(call);
-    if (moduleTarget) return moduleTarget;
-    const callee = unparenthesize(call.callee);
-    if (callee.kind !== "NameExpr") return undefined;
-    const symbol = ctx.references.get(callee);
-    return symbol?.kind === "function" && symbol.info.decl.kind === "FunctionDecl" ? symbol.info : undefined;
-  };
-  // What a node is walked under; `visit` is made once per context, not once per node.
-  interface Context {
-    readonly handlers: readonly Handler[];
-    readonly tries: readonly TryFacts[];
-    readonly visit: (child: ast.Node) => void;
-  }
-  const context = (handlers: readonly Handler[], tries: readonly TryFacts[]): Context => {
-    const made: Context = { handlers, tries, visit: (child) => walk(child, made) };
-    return made;
-  };
-  const walk = (node: ast.Node, at: Context): void => {
-    const { handlers, tries } = at;
-    switch (node.kind) {
-      case "TryStmt": {
-        const codes = new Set(node.catches.flatMap((c) => (c.pattern ? [c.pattern.value] : [])));
-        const handler: Handler = { codes, all: node.catches.some((c) => !c.pattern) };
-        const t: TryFacts = { stmt: node, hasThrow: false, calls: [] };
-        facts.tries.push(t);
-        walk(node.body, context([...handlers, handler], [...tries, t]));
-        for (const clause of node.catches) walk(clause.body, at);
-        return;
-      }
-      case "ThrowStmt": {
-        walk(node.value, at);
-        const code = constantInteger(ctx, node.value);
-        throwOrigins.set(node, `${info.name} at ${locationOf(ctx, node.span)}`);
-        for (const t of tries) t.hasThrow = true;
-        if (!caughtBy(code, handlers)) facts.own.push({ code, site: node.span, path: [] });
-        return;
-      }
-      case "DeferStmt": {
-        const call = unparenthesize(node.expr);
-        if (call.kind !== "CallExpr") {
-          findUnreachable(node.expr);
-          return;
-        }
-        // The call runs at exit (outside every try); its arguments run here.
-        const callee = calleeOf(call);
-        if (callee) facts.defers.push({ callee, span: call.span });
-        findUnreachable(call.callee);
-        for (const arg of call.args) walk(arg, at);
-        return;
-      }
-      case "CallExpr": {
-        forEachChild(node, at.visit);
-        const callee = calleeOf(node);
-        if (!callee) return;
-        facts.calls.push({ callee, span: node.span, handlers });
-        for (const t of tries) t.calls.push(callee);
-        return;
-      }
-      // Nothing below these concerns errors: not descended into (they are most of a tree's
-      // nodes). Types hold no statements, and a call in a size is never checked as a call.
-      case "Ident": case "NameExpr":
-      case "IntLiteral": case "BoolLiteral": case "StringLiteral": case "CharLiteral": case "NullLiteral":
-      case "NamedType": case "GenericType": case "PointerType": case "ArrayType": case "StrType": case "FunctionType": case "ErrorType":
-        return;
-      default:
-        if (node.kind === "Block") unreachableIn(ctx, node, facts.unreachable);
-        forEachChild(node, at.visit);
-    }
-  };
-  walk(body, context([], []));
-  return facts;
-}
-
-function locationOf(ctx: CheckContext, span: Span): string {
-  const source = ctx.inputs.sources.get(span.file);
-  const line = source ? lineColumnOf(source, span.start).line : 0;
-  return `${span.file.slice(span.file.lastIndexOf("/") + 1)}:${line}`;
 }
 
 /** From `from` through each call to the `throw`, with the places as `file:line`. */
@@ -305,33 +205,4 @@ function throwPath(ctx: CheckContext, from: FunctionInfo, origin: Origin): Throw
     calls: origin.path.map((hop) => ({ callee: hop.callee, at: locationOf(ctx, hop.span) })),
     throwAt: locationOf(ctx, origin.site),
   };
-}
-
-/** W0215: a statement after one that never falls through, in the same block (at most one per block). */
-function unreachableIn(ctx: CheckContext, block: ast.Block, found: (() => void)[]): void {
-  const statements = block.statements;
-  for (let i = 0; i + 1 < statements.length; i++) {
-    const handover = neverReturningCall(statements[i]!);
-    if (handover) {
-      found.push(() => ctx.diags.report(nameErrors.unreachableAfterHandover, statements[i + 1]!.span, handover));
-      return;
-    }
-    const jump = jumpName(statements[i]!);
-    if (jump) {
-      found.push(() => ctx.diags.report(nameErrors.unreachableStatement, statements[i + 1]!.span, jump));
-      return;
-    }
-  }
-}
-
-function jumpName(stmt: ast.Stmt): nameErrors.Jump | undefined {
-  switch (stmt.kind) {
-    case "ReturnStmt": return "return";
-    case "ThrowStmt": return "throw";
-    case "BreakStmt": return "break";
-    case "ContinueStmt": return "continue";
-    case "IfStmt": case "TryStmt": case "BlockStmt":
-      return alwaysReturns([stmt]) ? (stmt.kind === "TryStmt" ? "leavingTry" : "leavingBlock") : undefined;
-    default: return undefined;
-  }
 }

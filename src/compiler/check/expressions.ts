@@ -103,7 +103,11 @@ function inferExpr(c: ExprChecker, scope: Scope, expr: ast.Expr, expected: Type 
     case "NameExpr": return checkName(c, scope, expr);
     case "BinaryExpr": return checkBinary(c, scope, expr);
     case "UnaryExpr": return checkUnary(c, scope, expr, expected);
-    case "CallExpr": return checkCall(c, scope, expr);
+    case "CallExpr": {
+      const type = checkCall(c, scope, expr);
+      c.fn.flow.call(expr);
+      return type;
+    }
     case "IndexExpr": return checkIndex(c, scope, expr);
     case "FieldExpr": return checkField(c, scope, expr);
     case "CastExpr": {

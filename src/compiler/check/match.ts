@@ -72,6 +72,7 @@ function checkMatchAs(c: ExprChecker, scope: Scope, expr: ast.MatchExpr, use: Ma
     }
     if (arm.body.kind === "Block") {
       if (use === "value") reportInnerReturns(c, arm.body.statements);
+      c.fn.flow.block(arm.body);
       armBlockValues(c, scope.child(), arm.body.statements, arm.body.span, expected, sites, use === "return");
     } else {
       sites.push(valueSite(c, scope, arm.body, expected, use === "return"));
@@ -124,6 +125,7 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
       else c.ctx.diags.report(typeErrors.matchArmWithoutValue, last.span, "returnWithoutValue");
       return;
     case "BlockStmt":
+      c.fn.flow.block(last.block);
       armBlockValues(c, scope.child(), last.block.statements, last.block.span, expected, sites, returned);
       return;
     case "IfStmt":
@@ -143,10 +145,13 @@ function armBlockValues(c: ExprChecker, scope: Scope, statements: readonly ast.S
 
 function checkIfValues(c: ExprChecker, scope: Scope, stmt: ast.IfStmt, expected: Type | undefined, sites: ValueSite[], returned: boolean): void {
   checkCondition(c, scope, stmt.condition);
+  c.fn.flow.block(stmt.then);
   armBlockValues(c, scope.child(), stmt.then.statements, stmt.then.span, expected, sites, returned);
   const other = stmt.else!;
-  if (other.kind === "Block") armBlockValues(c, scope.child(), other.statements, other.span, expected, sites, returned);
-  else armBlockValues(c, scope.child(), [other], other.span, expected, sites, returned);
+  if (other.kind === "Block") {
+    c.fn.flow.block(other);
+    armBlockValues(c, scope.child(), other.statements, other.span, expected, sites, returned);
+  } else armBlockValues(c, scope.child(), [other], other.span, expected, sites, returned);
 }
 
 /**

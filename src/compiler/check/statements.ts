@@ -37,6 +37,7 @@ import { unparenthesize } from "../ast.js";
 import { checkCompoundValueOrder } from "./compound-values.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
+  c.fn.flow.block(block);
   const inner = scope.child();
   for (const statement of block.statements) checkStatement(c, inner, statement);
 }
@@ -87,18 +88,22 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
             ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
             : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId(), map: bindingMap(c, stmt.condition) };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
+        c.fn.flow.block(stmt.then);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
       } else {
         checkCondition(c, scope, stmt.condition);
         const thenScope = scope.child();
         narrow(thenScope, provenNonNull(stmt.condition, true));
         narrow(elseScope, provenNonNull(stmt.condition, false));
+        c.fn.flow.block(stmt.then);
         for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
         // `if (p == null) { return … }`: after it, `p` is checked.
         if (!stmt.else && alwaysReturns(stmt.then.statements)) narrow(scope, provenNonNull(stmt.condition, false));
       }
-      if (stmt.else?.kind === "Block") for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
-      else if (stmt.else) checkStatement(c, elseScope, stmt.else);
+      if (stmt.else?.kind === "Block") {
+        c.fn.flow.block(stmt.else);
+        for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
+      } else if (stmt.else) checkStatement(c, elseScope, stmt.else);
       return;
     }
     case "WhileStmt":
@@ -132,6 +137,7 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
       declareLocal(c, bodyScope, stmt.variable, variable, stmt);
       checkRangeLoop(c, stmt, variable);
       c.fn.loopDepth++;
+      c.fn.flow.block(stmt.body);
       for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
       c.fn.loopDepth--;
       return;
@@ -164,6 +170,7 @@ function checkForIn(c: ExprChecker, scope: Scope, stmt: ast.ForInStmt): void {
   const bodyScope = scope.child();
   checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
   c.fn.loopDepth++;
+  c.fn.flow.block(stmt.body);
   for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
   c.fn.loopDepth--;
 }
@@ -431,20 +438,24 @@ function checkReturn(c: ExprChecker, scope: Scope, stmt: ast.ReturnStmt): void {
 /** Whether control cannot fall off the end of these statements. */
 export function alwaysReturns(statements: readonly ast.Stmt[]): boolean {
   const last = statements[statements.length - 1];
-  if (!last) return false;
-  switch (last.kind) {
+  return last !== undefined && neverFallsThrough(last);
+}
+
+/** Whether no path through `stmt` goes on to the statement after it (`alwaysReturns([stmt])`, without the array). */
+export function neverFallsThrough(stmt: ast.Stmt): boolean {
+  switch (stmt.kind) {
     case "ReturnStmt": case "ThrowStmt": return true;
-    case "ExprStmt": return neverReturningCall(last) !== undefined;
+    case "ExprStmt": return neverReturningCall(stmt) !== undefined;
     case "TryStmt":
       // Errors the catches do not match leave the function, so they do not fall through.
-      return alwaysReturns(last.body.statements) && last.catches.every((c) => alwaysReturns(c.body.statements));
+      return alwaysReturns(stmt.body.statements) && stmt.catches.every((c) => alwaysReturns(c.body.statements));
     case "IfStmt":
-      return alwaysReturns(last.then.statements) && last.else !== undefined &&
-        (last.else.kind === "Block" ? alwaysReturns(last.else.statements) : alwaysReturns([last.else]));
-    case "BlockStmt": return alwaysReturns(last.block.statements);
+      return alwaysReturns(stmt.then.statements) && stmt.else !== undefined &&
+        (stmt.else.kind === "Block" ? alwaysReturns(stmt.else.statements) : neverFallsThrough(stmt.else));
+    case "BlockStmt": return alwaysReturns(stmt.block.statements);
     case "WhileStmt":
       // `while (true)` without `break` never falls through.
-      return last.condition.kind === "BoolLiteral" && last.condition.value && !containsBreak(last.body.statements);
+      return stmt.condition.kind === "BoolLiteral" && stmt.condition.value && !containsBreak(stmt.body.statements);
     default: return false;
   }
 }

@@ -11,6 +11,7 @@ import * as typeErrors from "../diagnostics/catalog/types-features.js";
 import * as safetyErrors from "../diagnostics/catalog/safety.js";
 import * as codegenErrors from "../diagnostics/catalog/codegen.js";
 import type { Diagnostics } from "../diagnostics/diagnostic.js";
+import type { Span } from "../source.js";
 import type { Type } from "../types.js";
 import { errorType, typeToString, u32, voidType } from "../types.js";
 import type { CheckContext } from "./context.js";
@@ -205,12 +206,27 @@ function checkAssert(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
     checkExpr(c, scope, message);
     if (message.kind !== "StringLiteral") ctx.diags.report(typeErrors.assertArguments, message.span, "messageNotLiteral");
   }
-  const file = ctx.inputs.sources.get(condition.span.file);
-  const written = file ? file.text.slice(condition.span.start, condition.span.end) : "condition";
-  // Most conditions are on one line with single spaces: no new string for those.
-  const text = /\s\s|[^\S ]/.test(written) ? written.replace(/\s+/g, " ") : written;
-  ctx.testing.asserts.set(expr, { location: sourceLocation(ctx, expr.span), text });
+  ctx.testing.asserts.set(expr, new AssertSite(ctx, expr.span, condition.span));
   return voidType;
+}
+
+/**
+ * Where an assert is and the text of its condition, worked out when lowering first asks:
+ * only test builds lower asserts, and a file may have thousands.
+ */
+class AssertSite {
+  constructor(private readonly ctx: CheckContext, private readonly call: Span, private readonly condition: Span) {}
+
+  get location(): string {
+    return sourceLocation(this.ctx, this.call);
+  }
+
+  get text(): string {
+    const file = this.ctx.inputs.sources.get(this.condition.file);
+    const written = file ? file.text.slice(this.condition.start, this.condition.end) : "condition";
+    // Most conditions are on one line with single spaces: no new string for those.
+    return /\s\s|[^\S ]/.test(written) ? written.replace(/\s+/g, " ") : written;
+  }
 }
 
 function checkPacketStart(c: ExprChecker, scope: Scope, expr: ast.CallExpr): Type {
