@@ -24,6 +24,12 @@ export interface CheckInputs {
   readonly diags: Diagnostics;
   /** A tracepoint or kernel function missing from the BTF: `warning` or `error` (pipeline.ts). */
   readonly kernelFacts: "warning" | "error";
+  /**
+   * Where the error flow's facts come from (error-facts.ts): recorded while checking (the
+   * default), or a walk of each tree afterwards, what a file with errors always uses.
+   * tests/unit/error-facts.test.ts checks that both give the same answers.
+   */
+  readonly errorFactsFrom?: "checking" | "walk";
 }
 
 /**

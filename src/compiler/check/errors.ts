@@ -130,7 +130,7 @@ export function analyzeErrorFlow(ctx: CheckContext): ErrorFlow {
   const throwOrigins = new Map<ast.ThrowStmt, string>();
   // (Next to an error, the checker may have left an expression unchecked: the facts come
   // from a walk of the tree there, error-facts.ts.)
-  const checkedWhole = !ctx.diags.hasErrors();
+  const checkedWhole = !ctx.diags.hasErrors() && ctx.inputs.errorFactsFrom !== "walk";
   for (const info of ctx.functions) {
     if (info.decl.kind !== "FunctionDecl" || !info.decl.body) continue;
     const recorded = ctx.errorFacts.get(info);
