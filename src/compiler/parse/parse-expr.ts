@@ -46,7 +46,14 @@ export function parseExpression(c: Cursor): Expr {
  * syntax, so they are not kept as a `ParenExpr`.
  */
 export function parseCondition(c: Cursor): Expr {
-  const expr = c.withoutStructLiterals(() => parseExpression(c));
+  // `c.withoutStructLiterals` spelled out: no closure for every condition of a file.
+  const saved = c.enterCondition();
+  let expr: Expr;
+  try {
+    expr = parseExpression(c);
+  } finally {
+    c.restore(saved);
+  }
   return expr.kind === "ParenExpr" ? expr.expr : expr;
 }
 
@@ -237,52 +244,35 @@ function parsePrimary(c: Cursor): Expr {
     c.skip();
     return literal;
   }
-  const token = c.tok;
-  const start = token.span.start;
-  switch (token.kind) {
-    case "Int":
+  const kind = c.kind;
+  const start = c.start;
+  // Literals, parentheses and brackets without a token object or closures either.
+  switch (kind) {
+    case "String": {
+      const literal: Expr = { kind: "StringLiteral", value: c.currentValue as string, span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return intLiteral(token.value as bigint, token.text, token.span);
-    case "String":
+      return literal;
+    }
+    case "Char": {
+      const literal: Expr = { kind: "CharLiteral", value: c.currentValue as number, span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
-    case "Char":
-      c.skip();
-      return { kind: "CharLiteral", value: token.value as number, span: token.span, id: nextExprId() };
+      return literal;
+    }
     case "true":
-    case "false":
+    case "false": {
+      const literal: Expr = { kind: "BoolLiteral", value: kind === "true", span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return { kind: "BoolLiteral", value: token.kind === "true", span: token.span, id: nextExprId() };
-    case "null":
-      c.skip();
-      return { kind: "NullLiteral", span: token.span, id: nextExprId() };
-    case "(": {
-      c.skip();
-      return c.group("expression", token, () => c.bracketed(() => {
-        let expr = parseExpression(c);
-        // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
-        const opToken = c.tok;
-        if (ASSIGN_OPS.has(opToken.kind)) {
-          c.skip();
-          const value = parseExpression(c);
-          expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start), id: nextExprId() };
-        }
-        c.expect(")", "closeParenthesised");
-        return { kind: "ParenExpr", expr, span: c.spanFrom(start), id: nextExprId() } as const;
-      }), errorExpr);
+      return literal;
     }
-    case "[": {
+    case "null": {
+      const literal: Expr = { kind: "NullLiteral", span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return c.group("expression", token, () => c.bracketed(() => {
-        const elements: Expr[] = [];
-        while (!c.at("]") && !c.at("EOF")) {
-          elements.push(parseExpression(c));
-          if (!c.eat(",")) break;
-        }
-        c.expect("]", "closeArrayLiteral");
-        return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() } as const;
-      }), errorExpr);
+      return literal;
     }
+    case "(":
+      return parseParenthesisedExpr(c);
+    case "[":
+      return parseArrayLiteral(c);
     case "match":
       return parseMatch(c);
     case "new": {
@@ -304,8 +294,56 @@ function parsePrimary(c: Cursor): Expr {
       return { kind: "SizeofExpr", type, span: c.spanFrom(start), id: nextExprId() };
     }
     default:
-      c.error(E.expectedExpression, c.errorSpan(), describeToken(token));
+      c.error(E.expectedExpression, c.errorSpan(), describeToken(c.tok));
       return { kind: "ErrorExpr", span: c.emptySpan(), id: nextExprId() };
+  }
+}
+
+/** `( expr )`, or `( target op= value )`; the current token is `(`. */
+function parseParenthesisedExpr(c: Cursor): Expr {
+  const open = c.position;
+  const start = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out: no closures for every parenthesis of a file.
+  if (!c.openGroup("expression", open)) return errorExpr(c.spanFrom(start));
+  const saved = c.enterBrackets();
+  try {
+    let expr = parseExpression(c);
+    // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
+    const opKind = c.kind;
+    if (ASSIGN_OPS.has(opKind)) {
+      const opSpan = c.currentSpan;
+      c.skip();
+      const value = parseExpression(c);
+      expr = { kind: "AssignExpr", target: expr, op: opKind as AssignOp, value, opSpan, span: c.spanFrom(expr.span.start), id: nextExprId() };
+    }
+    c.expect(")", "closeParenthesised");
+    return { kind: "ParenExpr", expr, span: c.spanFrom(start), id: nextExprId() };
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
+}
+
+/** `[ a, b, … ]` with an optional trailing comma; the current token is `[`. */
+function parseArrayLiteral(c: Cursor): Expr {
+  const open = c.position;
+  const start = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out, as in `parseArguments`.
+  if (!c.openGroup("expression", open)) return errorExpr(c.spanFrom(start));
+  const saved = c.enterBrackets();
+  try {
+    const elements: Expr[] = [];
+    while (!c.at("]") && !c.at("EOF")) {
+      elements.push(parseExpression(c));
+      if (!c.eat(",")) break;
+    }
+    c.expect("]", "closeArrayLiteral");
+    return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() };
+  } finally {
+    c.restore(saved);
+    c.ascend();
   }
 }
 
@@ -350,42 +388,69 @@ function parseStructLiteral(c: Cursor): Expr {
 function parseMatch(c: Cursor): Expr {
   const start = c.start;
   c.skip();
-  // The scrutinee may itself be a `match` (`match match …`): it is one level down.
-  const scrutinee = c.withoutStructLiterals(() =>
-    c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
-  const open = c.tok;
+  const scrutinee = parseScrutinee(c);
+  const open = c.position;
   if (!c.expect("{", "openMatchArms")) {
     return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start), id: nextExprId() };
   }
-  let tooDeep = false;
-  const arms = c.group("expression", open, () => c.braced(() => {
-    const list: MatchArm[] = [];
-    while (!c.at("}") && !c.at("EOF")) {
-      const before = c.position;
-      const arm = parseArm(c);
-      list.push(arm);
-      if (c.position === before) {
-        c.syncStatement();
-        if (c.position === before) c.advance();
-        continue;
-      }
-      if (c.eat(",")) continue;
-      if (c.at("}")) break;
-      // Arms may also be separated by line breaks, and a block arm needs no comma.
-      if (c.tok.newlineBefore || arm.body.kind === "Block") continue;
-      c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), "betweenMatchArms");
-      c.syncStatement();
-      if (c.position === before) c.advance();
-    }
-    return exact(list);
-  }), () => {
-    tooDeep = true;
-    return [];
-  });
-  if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
-  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", { kind: "endOfFile" });
-  else c.advance();
+  // `c.group` and `c.braced` spelled out: no closures for every `match` of a file.
+  if (!c.openGroup("expression", open)) return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start), id: nextExprId() };
+  let arms: MatchArm[];
+  const saved = c.enterBraces();
+  try {
+    arms = parseArms(c);
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
+  if (c.at("EOF")) c.report(E.unclosedDelimiter, c.spanAt(open), "{", "}", { kind: "endOfFile" });
+  else c.skip();
   return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
+}
+
+/**
+ * The value a `match` looks at: a condition, one level down (it may itself be a
+ * `match`: `match match …`). `c.withoutStructLiterals` and `c.nested` spelled out.
+ */
+function parseScrutinee(c: Cursor): Expr {
+  const saved = c.enterCondition();
+  try {
+    if (!c.descend("expression")) {
+      const skipped = c.start;
+      c.skipExpressionRest(true);
+      return errorExpr(c.spanFrom(skipped));
+    }
+    try {
+      return parseCondition(c);
+    } finally {
+      c.ascend();
+    }
+  } finally {
+    c.restore(saved);
+  }
+}
+
+/** The arms of a `match` up to its `}` (not consumed). */
+function parseArms(c: Cursor): MatchArm[] {
+  const list: MatchArm[] = [];
+  while (!c.at("}") && !c.at("EOF")) {
+    const before = c.position;
+    const arm = parseArm(c);
+    list.push(arm);
+    if (c.position === before) {
+      c.syncStatement();
+      if (c.position === before) c.skip();
+      continue;
+    }
+    if (c.eat(",")) continue;
+    if (c.at("}")) break;
+    // Arms may also be separated by line breaks, and a block arm needs no comma.
+    if (c.newlineBefore || arm.body.kind === "Block") continue;
+    c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), "betweenMatchArms");
+    c.syncStatement();
+    if (c.position === before) c.skip();
+  }
+  return exact(list);
 }
 
 function parseArm(c: Cursor): MatchArm {
