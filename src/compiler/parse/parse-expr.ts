@@ -283,19 +283,32 @@ function parsePrimary(c: Cursor): Expr {
     }
     case "sizeof": {
       c.skip();
-      const open = c.tok;
-      const opened = c.expect("(", { after: "sizeof" });
-      const parseInner = (): TypeExpr => c.bracketed(() => {
-        const inner = parseType(c);
-        c.expect(")", "closeSizeof");
-        return inner;
-      });
-      const type = opened ? c.group("type", open, parseInner, (span): TypeExpr => ({ kind: "ErrorType", span })) : parseInner();
+      const type = parseSizeofType(c);
       return { kind: "SizeofExpr", type, span: c.spanFrom(start), id: nextExprId() };
     }
     default:
       c.error(E.expectedExpression, c.errorSpan(), describeToken(c.tok));
       return { kind: "ErrorExpr", span: c.emptySpan(), id: nextExprId() };
+  }
+}
+
+/**
+ * `( T )` after `sizeof`, one level down; without the `(` (reported) the type is still
+ * read. `c.group` and `c.bracketed` spelled out: no closures for every `sizeof` of a file.
+ */
+function parseSizeofType(c: Cursor): TypeExpr {
+  const open = c.position;
+  const openStart = c.start;
+  const opened = c.expect("(", { after: "sizeof" });
+  if (opened && !c.openGroup("type", open)) return { kind: "ErrorType", span: c.spanFrom(openStart) };
+  const saved = c.enterBrackets();
+  try {
+    const type = parseType(c);
+    c.expect(")", "closeSizeof");
+    return type;
+  } finally {
+    c.restore(saved);
+    if (opened) c.ascend();
   }
 }
 
@@ -462,14 +475,19 @@ function parseArm(c: Cursor): MatchArm {
 }
 
 function parsePattern(c: Cursor): Pattern {
-  const token = c.tok;
-  const start = token.span.start;
-  switch (token.kind) {
-    case "default":
+  // The kind, not a token object: every arm starts here.
+  const kind = c.kind;
+  const start = c.start;
+  switch (kind) {
+    case "default": {
+      const span = c.currentSpan;
       c.skip();
-      return { kind: "DefaultPattern", span: token.span };
-    case "Ident":
-      return { kind: "NamePattern", name: parseIdent(c), span: token.span };
+      return { kind: "DefaultPattern", span };
+    }
+    case "Ident": {
+      const name = parseIdent(c);
+      return { kind: "NamePattern", name, span: name.span };
+    }
     case "Int":
     case "String":
     case "Char":
@@ -492,7 +510,8 @@ function parsePattern(c: Cursor): Pattern {
     default:
       break;
   }
-  c.error(E.expectedToken, c.errorSpan(), "matchPattern", describeToken(token), "inMatchArm");
+  // Nothing was consumed on the way here: the current token is the one that starts no pattern.
+  c.error(E.expectedToken, c.errorSpan(), "matchPattern", describeToken(c.tok), "inMatchArm");
   const missing = c.emptySpan();
   return { kind: "NamePattern", name: { kind: "Ident", name: "", span: missing }, span: missing };
 }
