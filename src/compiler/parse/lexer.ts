@@ -14,7 +14,7 @@ import * as R from "../diagnostics/catalog/types-runtime.js";
 import { durationUnits, splitUnitSuffix, type DurationUnit } from "./durations.js";
 import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { KEYWORDS, PUNCTUATION, type Comment, type Token, type TokenKind } from "./token.js";
-import { IDENT_CODE, TokenStream, kindCode } from "./token-stream.js";
+import { IDENT_CODE, TokenStream, kindCode, sameSpelling } from "./token-stream.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -102,8 +102,6 @@ class Lexer {
   private readonly tokens: TokenStream;
   private newlineBefore = false;
   private comments: readonly Comment[] = noComments;
-  /** Names met so far by their `wordHash` (see `name`). */
-  private readonly names = new Map<number, string>();
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
@@ -134,6 +132,15 @@ class Lexer {
     this.comments = noComments;
   }
 
+  /** An `Ident` token: `push` for a name, which the stream keeps by its index in `names`. */
+  private pushName(start: number, end: number, name: number): void {
+    const newlineBefore = this.newlineBefore || this.tokens.count === 0;
+    const comments = this.comments === noComments ? undefined : this.comments;
+    this.tokens.pushName(start, end, newlineBefore, comments, name);
+    this.newlineBefore = false;
+    this.comments = noComments;
+  }
+
   private addComment(comment: Comment): void {
     if (this.comments === noComments) this.comments = [comment];
     else (this.comments as Comment[]).push(comment);
@@ -145,25 +152,31 @@ class Lexer {
 
   private skipTrivia(): void {
     const text = this.text;
+    // The position in a local, stored once at the end: most of a file's characters
+    // between tokens are indentation, skipped one by one.
+    let pos = this.pos;
     for (;;) {
-      const code = text.charCodeAt(this.pos);
-      if (code === 10 /* \n */ || code === 13 /* \r */) {
+      const code = text.charCodeAt(pos);
+      if (code === 32 /* space */ || code === 9 /* \t */ || code === 12 /* \f */ || code === 11 /* \v */) {
+        pos++;
+      } else if (code === 10 /* \n */ || code === 13 /* \r */) {
         this.newlineBefore = true;
-        this.pos++;
-      } else if (code === 32 /* space */ || code === 9 /* \t */ || code === 12 /* \f */ || code === 11 /* \v */) {
-        this.pos++;
+        pos++;
       } else if (code !== 47 /* / */) {
-        return;
-      } else if (this.at(1) === "/") {
-        const start = this.pos;
-        this.pos = lineEndFrom(this.text, this.pos);
-        this.addComment({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
-      } else if (this.at(1) === "*") {
+        break;
+      } else if (text.charCodeAt(pos + 1) === 47 /* / */) {
+        const start = pos;
+        pos = lineEndFrom(text, pos);
+        this.addComment({ kind: "line", text: text.slice(start, pos), span: this.span(start, pos) });
+      } else if (text.charCodeAt(pos + 1) === 42 /* * */) {
+        this.pos = pos;
         this.blockComment();
+        pos = this.pos;
       } else {
-        return;
+        break;
       }
     }
+    this.pos = pos;
   }
 
   private blockComment(): void {
@@ -224,22 +237,8 @@ class Lexer {
     this.pos = end;
     const first = text.charCodeAt(start);
     const code = end - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCode(text, start, end, hash) : IDENT_CODE;
-    if (code === IDENT_CODE) this.push(IDENT_CODE, start, end, this.name(start, end, hash));
+    if (code === IDENT_CODE) this.pushName(start, end, this.tokens.names.intern(text, start, end, hash));
     else this.push(code, start, end);
-  }
-
-  /**
-   * The text of the name `text[start, end)` (`hash`: its `wordHash`), as one string for
-   * all its occurrences: the tree keeps a name for every use, and a program uses few
-   * names many times, so this saves a string per use for the garbage collector to copy.
-   * A name whose hash another name already has gets a string of its own (rare).
-   */
-  private name(start: number, end: number, hash: number): string {
-    const known = this.names.get(hash);
-    if (known !== undefined && sameSpelling(this.text, start, end, known)) return known;
-    const name = this.text.slice(start, end);
-    if (known === undefined) this.names.set(hash, name);
-    return name;
   }
 
   private number(): void {
@@ -420,12 +419,6 @@ function keywordCode(text: string, start: number, end: number, hash: number): nu
     if (keyword === undefined) return IDENT_CODE;
     if (sameSpelling(text, start, end, keyword.spelling)) return keyword.code;
   }
-}
-
-function sameSpelling(text: string, start: number, end: number, spelling: string): boolean {
-  if (end - start !== spelling.length) return false;
-  for (let i = 0; i < spelling.length; i++) if (text.charCodeAt(start + i) !== spelling.charCodeAt(i)) return false;
-  return true;
 }
 
 function numberProblem(digits: string, radix: 2 | 8 | 10 | 16): NumberProblem | undefined {
