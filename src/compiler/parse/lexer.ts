@@ -14,7 +14,7 @@ import * as R from "../diagnostics/catalog/types-runtime.js";
 import { durationUnits, splitUnitSuffix, type DurationUnit } from "./durations.js";
 import { isLineBreak, lineEndFrom, type SourceFile, type Span } from "../source.js";
 import { KEYWORDS, PUNCTUATION, type Comment, type Token, type TokenKind } from "./token.js";
-import { IDENT_CODE, TokenStream, kindCode, sameSpelling } from "./token-stream.js";
+import { IDENT_CODE, TokenStream, kindCode } from "./token-stream.js";
 
 const U64_MAX = (1n << 64n) - 1n;
 
@@ -102,6 +102,8 @@ class Lexer {
   private readonly tokens: TokenStream;
   private newlineBefore = false;
   private comments: readonly Comment[] = noComments;
+  /** Names met so far by their `wordHash` (see `name`). */
+  private readonly names = new Map<number, string>();
 
   constructor(private readonly file: SourceFile, private readonly diags: Diagnostics) {
     this.text = file.text;
@@ -128,15 +130,6 @@ class Lexer {
     const newlineBefore = this.newlineBefore || this.tokens.count === 0;
     const comments = this.comments === noComments ? undefined : this.comments;
     this.tokens.push(code, start, end, newlineBefore, comments, value);
-    this.newlineBefore = false;
-    this.comments = noComments;
-  }
-
-  /** An `Ident` token: `push` for a name, which the stream keeps by its index in `names`. */
-  private pushName(start: number, end: number, name: number): void {
-    const newlineBefore = this.newlineBefore || this.tokens.count === 0;
-    const comments = this.comments === noComments ? undefined : this.comments;
-    this.tokens.pushName(start, end, newlineBefore, comments, name);
     this.newlineBefore = false;
     this.comments = noComments;
   }
@@ -237,8 +230,22 @@ class Lexer {
     this.pos = end;
     const first = text.charCodeAt(start);
     const code = end - start <= KEYWORD_MAX_LENGTH && first >= 97 && first <= 122 ? keywordCode(text, start, end, hash) : IDENT_CODE;
-    if (code === IDENT_CODE) this.pushName(start, end, this.tokens.names.intern(text, start, end, hash));
+    if (code === IDENT_CODE) this.push(IDENT_CODE, start, end, this.name(start, end, hash));
     else this.push(code, start, end);
+  }
+
+  /**
+   * The text of the name `text[start, end)` (`hash`: its `wordHash`), as one string for
+   * all its occurrences: the tree keeps a name for every use, and a program uses few
+   * names many times, so this saves a string per use for the garbage collector to copy.
+   * A name whose hash another name already has gets a string of its own (rare).
+   */
+  private name(start: number, end: number, hash: number): string {
+    const known = this.names.get(hash);
+    if (known !== undefined && sameSpelling(this.text, start, end, known)) return known;
+    const name = this.text.slice(start, end);
+    if (known === undefined) this.names.set(hash, name);
+    return name;
   }
 
   private number(): void {
@@ -419,6 +426,12 @@ function keywordCode(text: string, start: number, end: number, hash: number): nu
     if (keyword === undefined) return IDENT_CODE;
     if (sameSpelling(text, start, end, keyword.spelling)) return keyword.code;
   }
+}
+
+function sameSpelling(text: string, start: number, end: number, spelling: string): boolean {
+  if (end - start !== spelling.length) return false;
+  for (let i = 0; i < spelling.length; i++) if (text.charCodeAt(start + i) !== spelling.charCodeAt(i)) return false;
+  return true;
 }
 
 function numberProblem(digits: string, radix: 2 | 8 | 10 | 16): NumberProblem | undefined {

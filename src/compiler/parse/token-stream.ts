@@ -38,12 +38,14 @@ export class TokenStream {
   private flags: Uint8Array;
   private starts: Int32Array;
   private ends: Int32Array;
-  /** `Ident`: the index of its name in `names`; others: 1 + the index in `values` of the token's value, 0 for none. */
+  /** 1 + the index in `values` of the token's value, 0 for none. */
   private valueRefs: Int32Array;
-  /** `Int`: the value; `String`: the decoded text; `Char`: the byte value. */
+  /**
+   * `Int`: the value; `String`: the decoded text; `Char`: the byte value; `Ident`: the
+   * name, one string shared by the occurrences of a name (see `Lexer.name`), which is
+   * the token's text rather than a value (`value` and `token` give none).
+   */
   private readonly values: (bigint | string | number)[] = [];
-  /** The names of the `Ident` tokens: their text, which is no value (`value` and `token` give none). */
-  readonly names = new NameTable();
   /** 1 + the index in `comments` of the comments before the token, 0 for none (most tokens). */
   private commentRefs: Int32Array;
   private readonly comments: (readonly Comment[])[] = [];
@@ -65,17 +67,6 @@ export class TokenStream {
     this.starts[i] = start;
     this.ends[i] = end;
     if (value !== undefined) this.valueRefs[i] = this.values.push(value);
-    if (comments !== undefined) this.commentRefs[i] = this.comments.push(comments);
-  }
-
-  /** An `Ident` token whose name has index `name` in `names`. */
-  pushName(start: number, end: number, newlineBefore: boolean, comments: readonly Comment[] | undefined, name: number): void {
-    if (this.count === this.flags.length) this.grow();
-    const i = this.count++;
-    this.flags[i] = newlineBefore ? IDENT_CODE | NEWLINE_BEFORE : IDENT_CODE;
-    this.starts[i] = start;
-    this.ends[i] = end;
-    this.valueRefs[i] = name;
     if (comments !== undefined) this.commentRefs[i] = this.comments.push(comments);
   }
 
@@ -108,7 +99,7 @@ export class TokenStream {
 
   text(i: number): string {
     const kind = this.kind(i);
-    if (kind === "Ident") return this.names.spelling(this.valueRefs[i]!);
+    if (kind === "Ident") return this.values[this.valueRefs[i]! - 1] as string;
     return spelledBySource.has(kind) ? this.file.text.slice(this.starts[i]!, this.ends[i]!) : kind;
   }
 
@@ -170,67 +161,4 @@ function grown(array: Int32Array, capacity: number): Int32Array {
   const larger = new Int32Array(capacity);
   larger.set(array);
   return larger;
-}
-
-/**
- * The distinct names of a file, one string for all the occurrences of a name: the tree
- * keeps a name for every use, and a program uses few names many times, so this saves a
- * string per use for the garbage collector to copy. The lexer looks a name up by its hash
- * while it scans it (`intern`), without cutting it out of the text first. Open addressing
- * in typed arrays rather than a `Map`: a look-up for every name of a file is among the
- * lexer's largest costs.
- */
-export class NameTable {
-  private readonly spellings: string[] = [];
-  /** Per slot, 1 + the index of the name in it (0: empty); a power of two long, at most half full. */
-  private slots = new Int32Array(1024);
-  /** Per slot, the hash of the name in it. */
-  private slotHashes = new Int32Array(1024);
-
-  spelling(index: number): string {
-    return this.spellings[index]!;
-  }
-
-  /** The index of the name `text[start, end)`, whose hash is `hash`, added when new. */
-  intern(text: string, start: number, end: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
-      const ref = this.slots[slot]!;
-      if (ref === 0) {
-        const index = this.spellings.push(text.slice(start, end)) - 1;
-        this.slots[slot] = index + 1;
-        this.slotHashes[slot] = hash;
-        if (this.spellings.length * 2 > this.slots.length) this.grow();
-        return index;
-      }
-      if (this.slotHashes[slot] === hash && sameSpelling(text, start, end, this.spellings[ref - 1]!)) return ref - 1;
-    }
-  }
-
-  private grow(): void {
-    const slots = this.slots;
-    const hashes = this.slotHashes;
-    this.slots = new Int32Array(slots.length * 2);
-    this.slotHashes = new Int32Array(slots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let old = 0; old < slots.length; old++) {
-      if (slots[old] === 0) continue;
-      let slot = spread(hashes[old]!) & mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = slots[old]!;
-      this.slotHashes[slot] = hashes[old]!;
-    }
-  }
-}
-
-/** Mixes a hash's high bits into its low ones, which pick the slot (similar names differ mostly at the end). */
-function spread(hash: number): number {
-  return hash ^ (hash >>> 15);
-}
-
-/** Whether `text[start, end)` is spelled `spelling`. */
-export function sameSpelling(text: string, start: number, end: number, spelling: string): boolean {
-  if (end - start !== spelling.length) return false;
-  for (let i = 0; i < spelling.length; i++) if (text.charCodeAt(start + i) !== spelling.charCodeAt(i)) return false;
-  return true;
 }
