@@ -277,16 +277,17 @@ function parseTry(c: Cursor): Stmt {
     const clauseStart = c.start;
     c.skip();
     let pattern: IntLiteral | undefined;
-    const token = c.tok;
-    if (token.kind === "Int") {
+    // The kind first: a token object only for the error.
+    const kind = c.kind;
+    if (kind === "Int") {
+      pattern = intLiteral(c.currentValue as bigint, c.currentText, c.currentSpan);
       c.skip();
-      pattern = intLiteral(token.value as bigint, token.text, token.span);
-    } else if (token.kind === "Ident" && token.text === "_") {
+    } else if (kind === "Ident" && c.currentText === "_") {
       c.skip();
     } else {
-      c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(token));
+      c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(c.tok));
       // Step over a lone wrong pattern so the clause's block still parses.
-      if (token.kind !== "{") c.advance();
+      if (kind !== "{") c.skip();
     }
     const clauseBody = parseBlock(c, "afterCatchPattern");
     catches.push({ pattern, body: clauseBody, span: c.spanFrom(clauseStart) });
