@@ -332,7 +332,14 @@ export class Cursor {
     return saved;
   }
 
-  /** Puts back `nesting` and `noStruct` as `enterBrackets`/`enterBraces` found them. */
+  /** `withoutStructLiterals` without a closure: the state to hand to `restore` after the condition. */
+  enterCondition(): number {
+    const saved = this.saveLineState();
+    this.noStruct = true;
+    return saved;
+  }
+
+  /** Puts back `nesting` and `noStruct` as `enterBrackets`/`enterBraces`/`enterCondition` found them. */
   restore(saved: number): void {
     this.nesting = saved >> 1;
     this.noStruct = (saved & 1) === 1;

@@ -145,25 +145,31 @@ class Lexer {
 
   private skipTrivia(): void {
     const text = this.text;
+    // The position in a local, stored once at the end: most of a file's characters
+    // between tokens are indentation, skipped one by one.
+    let pos = this.pos;
     for (;;) {
-      const code = text.charCodeAt(this.pos);
-      if (code === 10 /* \n */ || code === 13 /* \r */) {
+      const code = text.charCodeAt(pos);
+      if (code === 32 /* space */ || code === 9 /* \t */ || code === 12 /* \f */ || code === 11 /* \v */) {
+        pos++;
+      } else if (code === 10 /* \n */ || code === 13 /* \r */) {
         this.newlineBefore = true;
-        this.pos++;
-      } else if (code === 32 /* space */ || code === 9 /* \t */ || code === 12 /* \f */ || code === 11 /* \v */) {
-        this.pos++;
+        pos++;
       } else if (code !== 47 /* / */) {
-        return;
-      } else if (this.at(1) === "/") {
-        const start = this.pos;
-        this.pos = lineEndFrom(this.text, this.pos);
-        this.addComment({ kind: "line", text: this.text.slice(start, this.pos), span: this.span(start, this.pos) });
-      } else if (this.at(1) === "*") {
+        break;
+      } else if (text.charCodeAt(pos + 1) === 47 /* / */) {
+        const start = pos;
+        pos = lineEndFrom(text, pos);
+        this.addComment({ kind: "line", text: text.slice(start, pos), span: this.span(start, pos) });
+      } else if (text.charCodeAt(pos + 1) === 42 /* * */) {
+        this.pos = pos;
         this.blockComment();
+        pos = this.pos;
       } else {
-        return;
+        break;
       }
     }
+    this.pos = pos;
   }
 
   private blockComment(): void {

@@ -19,22 +19,28 @@ import { parseFieldName, parseIdent, parseType } from "./parse-type.js";
 import { describeToken, isKeyword, type TokenKind } from "./token.js";
 import { intLiteral } from "./durations.js";
 
-const BINARY_PRECEDENCE: ReadonlyMap<TokenKind, number> = new Map<TokenKind, number>([
-  ["||", 1],
-  ["&&", 2],
-  ["==", 3], ["!=", 3], ["<", 3], ["<=", 3], [">", 3], [">=", 3],
-  ["|", 4],
-  ["^", 5],
-  ["&", 6],
-  ["<<", 7], [">>", 7],
-  ["+", 8], ["-", 8],
-  ["*", 9], ["/", 9], ["%", 9],
-]);
-
 /** Binary operators that are also prefix operators, so a line starting with one is a new statement. */
 const ALSO_PREFIX: ReadonlySet<TokenKind> = new Set<TokenKind>(["-", "*", "&"]);
 
-const PREFIX: ReadonlySet<TokenKind> = new Set<TokenKind>(["!", "-", "~", "*", "&"]);
+/**
+ * The precedence of a binary operator, 0 for a token that is none. A `switch` rather
+ * than a `Map`: asked after every operand of a file, and the engine compiles the switch
+ * into a few comparisons instead of a hash look-up.
+ */
+function binaryPrecedence(kind: TokenKind): number {
+  switch (kind) {
+    case "||": return 1;
+    case "&&": return 2;
+    case "==": case "!=": case "<": case "<=": case ">": case ">=": return 3;
+    case "|": return 4;
+    case "^": return 5;
+    case "&": return 6;
+    case "<<": case ">>": return 7;
+    case "+": case "-": return 8;
+    case "*": case "/": case "%": return 9;
+    default: return 0;
+  }
+}
 
 export function parseExpression(c: Cursor): Expr {
   return parseBinary(c, 1);
@@ -46,7 +52,14 @@ export function parseExpression(c: Cursor): Expr {
  * syntax, so they are not kept as a `ParenExpr`.
  */
 export function parseCondition(c: Cursor): Expr {
-  const expr = c.withoutStructLiterals(() => parseExpression(c));
+  // `c.withoutStructLiterals` spelled out: no closure for every condition of a file.
+  const saved = c.enterCondition();
+  let expr: Expr;
+  try {
+    expr = parseExpression(c);
+  } finally {
+    c.restore(saved);
+  }
   return expr.kind === "ParenExpr" ? expr.expr : expr;
 }
 
@@ -58,8 +71,8 @@ function parseBinary(c: Cursor, minPrecedence: number): Expr {
   for (;;) {
     // The kind first: the token is made an object only when it is an operator.
     const kind = c.kind;
-    const precedence = BINARY_PRECEDENCE.get(kind);
-    if (precedence === undefined || precedence < minPrecedence) return left;
+    const precedence = binaryPrecedence(kind);
+    if (precedence === 0 || precedence < minPrecedence) return left;
     if (ALSO_PREFIX.has(kind) && !c.sameLine) return left;
     // The operator's position and span, not a token object (its text is its kind).
     const opPosition = c.position;
@@ -123,7 +136,8 @@ const AFTER_AS = { generics: false, arraySuffix: false } as const;
 function parseUnary(c: Cursor): Expr {
   // The kind first: every operand passes here, and most have no prefix operator.
   const kind = c.kind;
-  if (PREFIX.has(kind)) {
+  // The prefix operators, compared one by one: cheaper than a set look-up for every operand.
+  if (kind === "!" || kind === "-" || kind === "~" || kind === "*" || kind === "&") {
     const start = c.start;
     // `c.nested` spelled out: no closures for every prefix operator of a file.
     if (!c.descend("expression")) {
@@ -237,52 +251,35 @@ function parsePrimary(c: Cursor): Expr {
     c.skip();
     return literal;
   }
-  const token = c.tok;
-  const start = token.span.start;
-  switch (token.kind) {
-    case "Int":
+  const kind = c.kind;
+  const start = c.start;
+  // Literals, parentheses and brackets without a token object or closures either.
+  switch (kind) {
+    case "String": {
+      const literal: Expr = { kind: "StringLiteral", value: c.currentValue as string, span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return intLiteral(token.value as bigint, token.text, token.span);
-    case "String":
+      return literal;
+    }
+    case "Char": {
+      const literal: Expr = { kind: "CharLiteral", value: c.currentValue as number, span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return { kind: "StringLiteral", value: token.value as string, span: token.span, id: nextExprId() };
-    case "Char":
-      c.skip();
-      return { kind: "CharLiteral", value: token.value as number, span: token.span, id: nextExprId() };
+      return literal;
+    }
     case "true":
-    case "false":
+    case "false": {
+      const literal: Expr = { kind: "BoolLiteral", value: kind === "true", span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return { kind: "BoolLiteral", value: token.kind === "true", span: token.span, id: nextExprId() };
-    case "null":
-      c.skip();
-      return { kind: "NullLiteral", span: token.span, id: nextExprId() };
-    case "(": {
-      c.skip();
-      return c.group("expression", token, () => c.bracketed(() => {
-        let expr = parseExpression(c);
-        // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
-        const opToken = c.tok;
-        if (ASSIGN_OPS.has(opToken.kind)) {
-          c.skip();
-          const value = parseExpression(c);
-          expr = { kind: "AssignExpr", target: expr, op: opToken.kind as AssignOp, value, opSpan: opToken.span, span: c.spanFrom(expr.span.start), id: nextExprId() };
-        }
-        c.expect(")", "closeParenthesised");
-        return { kind: "ParenExpr", expr, span: c.spanFrom(start), id: nextExprId() } as const;
-      }), errorExpr);
+      return literal;
     }
-    case "[": {
+    case "null": {
+      const literal: Expr = { kind: "NullLiteral", span: c.currentSpan, id: nextExprId() };
       c.skip();
-      return c.group("expression", token, () => c.bracketed(() => {
-        const elements: Expr[] = [];
-        while (!c.at("]") && !c.at("EOF")) {
-          elements.push(parseExpression(c));
-          if (!c.eat(",")) break;
-        }
-        c.expect("]", "closeArrayLiteral");
-        return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() } as const;
-      }), errorExpr);
+      return literal;
     }
+    case "(":
+      return parseParenthesisedExpr(c);
+    case "[":
+      return parseArrayLiteral(c);
     case "match":
       return parseMatch(c);
     case "new": {
@@ -293,19 +290,80 @@ function parsePrimary(c: Cursor): Expr {
     }
     case "sizeof": {
       c.skip();
-      const open = c.tok;
-      const opened = c.expect("(", { after: "sizeof" });
-      const parseInner = (): TypeExpr => c.bracketed(() => {
-        const inner = parseType(c);
-        c.expect(")", "closeSizeof");
-        return inner;
-      });
-      const type = opened ? c.group("type", open, parseInner, (span): TypeExpr => ({ kind: "ErrorType", span })) : parseInner();
+      const type = parseSizeofType(c);
       return { kind: "SizeofExpr", type, span: c.spanFrom(start), id: nextExprId() };
     }
     default:
-      c.error(E.expectedExpression, c.errorSpan(), describeToken(token));
+      c.error(E.expectedExpression, c.errorSpan(), describeToken(c.tok));
       return { kind: "ErrorExpr", span: c.emptySpan(), id: nextExprId() };
+  }
+}
+
+/**
+ * `( T )` after `sizeof`, one level down; without the `(` (reported) the type is still
+ * read. `c.group` and `c.bracketed` spelled out: no closures for every `sizeof` of a file.
+ */
+function parseSizeofType(c: Cursor): TypeExpr {
+  const open = c.position;
+  const openStart = c.start;
+  const opened = c.expect("(", { after: "sizeof" });
+  if (opened && !c.openGroup("type", open)) return { kind: "ErrorType", span: c.spanFrom(openStart) };
+  const saved = c.enterBrackets();
+  try {
+    const type = parseType(c);
+    c.expect(")", "closeSizeof");
+    return type;
+  } finally {
+    c.restore(saved);
+    if (opened) c.ascend();
+  }
+}
+
+/** `( expr )`, or `( target op= value )`; the current token is `(`. */
+function parseParenthesisedExpr(c: Cursor): Expr {
+  const open = c.position;
+  const start = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out: no closures for every parenthesis of a file.
+  if (!c.openGroup("expression", open)) return errorExpr(c.spanFrom(start));
+  const saved = c.enterBrackets();
+  try {
+    let expr = parseExpression(c);
+    // `(m[k] += 1)`: an assignment whose value is used (the checker says which ones may be).
+    const opKind = c.kind;
+    if (ASSIGN_OPS.has(opKind)) {
+      const opSpan = c.currentSpan;
+      c.skip();
+      const value = parseExpression(c);
+      expr = { kind: "AssignExpr", target: expr, op: opKind as AssignOp, value, opSpan, span: c.spanFrom(expr.span.start), id: nextExprId() };
+    }
+    c.expect(")", "closeParenthesised");
+    return { kind: "ParenExpr", expr, span: c.spanFrom(start), id: nextExprId() };
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
+}
+
+/** `[ a, b, … ]` with an optional trailing comma; the current token is `[`. */
+function parseArrayLiteral(c: Cursor): Expr {
+  const open = c.position;
+  const start = c.start;
+  c.skip();
+  // `c.group` and `c.bracketed` spelled out, as in `parseArguments`.
+  if (!c.openGroup("expression", open)) return errorExpr(c.spanFrom(start));
+  const saved = c.enterBrackets();
+  try {
+    const elements: Expr[] = [];
+    while (!c.at("]") && !c.at("EOF")) {
+      elements.push(parseExpression(c));
+      if (!c.eat(",")) break;
+    }
+    c.expect("]", "closeArrayLiteral");
+    return { kind: "ArrayLiteral", elements: exact(elements), span: c.spanFrom(start), id: nextExprId() };
+  } finally {
+    c.restore(saved);
+    c.ascend();
   }
 }
 
@@ -350,42 +408,69 @@ function parseStructLiteral(c: Cursor): Expr {
 function parseMatch(c: Cursor): Expr {
   const start = c.start;
   c.skip();
-  // The scrutinee may itself be a `match` (`match match …`): it is one level down.
-  const scrutinee = c.withoutStructLiterals(() =>
-    c.nested("expression", () => parseCondition(c), () => c.skipExpressionRest(true), errorExpr));
-  const open = c.tok;
+  const scrutinee = parseScrutinee(c);
+  const open = c.position;
   if (!c.expect("{", "openMatchArms")) {
     return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start), id: nextExprId() };
   }
-  let tooDeep = false;
-  const arms = c.group("expression", open, () => c.braced(() => {
-    const list: MatchArm[] = [];
-    while (!c.at("}") && !c.at("EOF")) {
-      const before = c.position;
-      const arm = parseArm(c);
-      list.push(arm);
-      if (c.position === before) {
-        c.syncStatement();
-        if (c.position === before) c.advance();
-        continue;
-      }
-      if (c.eat(",")) continue;
-      if (c.at("}")) break;
-      // Arms may also be separated by line breaks, and a block arm needs no comma.
-      if (c.tok.newlineBefore || arm.body.kind === "Block") continue;
-      c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), "betweenMatchArms");
-      c.syncStatement();
-      if (c.position === before) c.advance();
-    }
-    return exact(list);
-  }), () => {
-    tooDeep = true;
-    return [];
-  });
-  if (tooDeep) return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
-  if (c.at("EOF")) c.report(E.unclosedDelimiter, open.span, "{", "}", { kind: "endOfFile" });
-  else c.advance();
+  // `c.group` and `c.braced` spelled out: no closures for every `match` of a file.
+  if (!c.openGroup("expression", open)) return { kind: "MatchExpr", scrutinee, arms: [], span: c.spanFrom(start), id: nextExprId() };
+  let arms: MatchArm[];
+  const saved = c.enterBraces();
+  try {
+    arms = parseArms(c);
+  } finally {
+    c.restore(saved);
+    c.ascend();
+  }
+  if (c.at("EOF")) c.report(E.unclosedDelimiter, c.spanAt(open), "{", "}", { kind: "endOfFile" });
+  else c.skip();
   return { kind: "MatchExpr", scrutinee, arms, span: c.spanFrom(start), id: nextExprId() };
+}
+
+/**
+ * The value a `match` looks at: a condition, one level down (it may itself be a
+ * `match`: `match match …`). `c.withoutStructLiterals` and `c.nested` spelled out.
+ */
+function parseScrutinee(c: Cursor): Expr {
+  const saved = c.enterCondition();
+  try {
+    if (!c.descend("expression")) {
+      const skipped = c.start;
+      c.skipExpressionRest(true);
+      return errorExpr(c.spanFrom(skipped));
+    }
+    try {
+      return parseCondition(c);
+    } finally {
+      c.ascend();
+    }
+  } finally {
+    c.restore(saved);
+  }
+}
+
+/** The arms of a `match` up to its `}` (not consumed). */
+function parseArms(c: Cursor): MatchArm[] {
+  const list: MatchArm[] = [];
+  while (!c.at("}") && !c.at("EOF")) {
+    const before = c.position;
+    const arm = parseArm(c);
+    list.push(arm);
+    if (c.position === before) {
+      c.syncStatement();
+      if (c.position === before) c.skip();
+      continue;
+    }
+    if (c.eat(",")) continue;
+    if (c.at("}")) break;
+    // Arms may also be separated by line breaks, and a block arm needs no comma.
+    if (c.newlineBefore || arm.body.kind === "Block") continue;
+    c.error(E.expectedToken, c.errorSpan(), { token: "," }, describeToken(c.tok), "betweenMatchArms");
+    c.syncStatement();
+    if (c.position === before) c.skip();
+  }
+  return exact(list);
 }
 
 function parseArm(c: Cursor): MatchArm {
@@ -397,14 +482,19 @@ function parseArm(c: Cursor): MatchArm {
 }
 
 function parsePattern(c: Cursor): Pattern {
-  const token = c.tok;
-  const start = token.span.start;
-  switch (token.kind) {
-    case "default":
+  // The kind, not a token object: every arm starts here.
+  const kind = c.kind;
+  const start = c.start;
+  switch (kind) {
+    case "default": {
+      const span = c.currentSpan;
       c.skip();
-      return { kind: "DefaultPattern", span: token.span };
-    case "Ident":
-      return { kind: "NamePattern", name: parseIdent(c), span: token.span };
+      return { kind: "DefaultPattern", span };
+    }
+    case "Ident": {
+      const name = parseIdent(c);
+      return { kind: "NamePattern", name, span: name.span };
+    }
     case "Int":
     case "String":
     case "Char":
@@ -427,7 +517,8 @@ function parsePattern(c: Cursor): Pattern {
     default:
       break;
   }
-  c.error(E.expectedToken, c.errorSpan(), "matchPattern", describeToken(token), "inMatchArm");
+  // Nothing was consumed on the way here: the current token is the one that starts no pattern.
+  c.error(E.expectedToken, c.errorSpan(), "matchPattern", describeToken(c.tok), "inMatchArm");
   const missing = c.emptySpan();
   return { kind: "NamePattern", name: { kind: "Ident", name: "", span: missing }, span: missing };
 }

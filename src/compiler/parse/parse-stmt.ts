@@ -144,16 +144,18 @@ export function parseStatement(c: Cursor): Stmt {
     return { kind: "ErrorStmt", span: c.emptySpan() };
   }
   const expr = parseExpression(c);
-  if (ASSIGN_OPS.has(c.kind)) {
-    const opToken = c.tok;
+  const opKind = c.kind;
+  if (ASSIGN_OPS.has(opKind)) {
+    // The operator's kind and span, not a token object (its text is its kind).
+    const opSpan = c.currentSpan;
     c.skip();
     const value = parseExpression(c);
     return {
       kind: "AssignStmt",
       target: expr,
-      op: opToken.kind as "=",
+      op: opKind as "=",
       value,
-      opSpan: opToken.span,
+      opSpan,
       span: c.spanFrom(start),
     };
   }
@@ -164,7 +166,8 @@ export function parseStatement(c: Cursor): Stmt {
 
 function parseVar(c: Cursor): Stmt {
   const start = c.start;
-  const keyword = c.advance().kind as "var" | "let" | "const";
+  const keyword = c.kind as "var" | "let" | "const";
+  c.skip();
   const name = parseIdent(c, { after: keyword });
   let type: TypeExpr | undefined;
   let init: Expr | undefined;
@@ -182,22 +185,18 @@ function parseIf(c: Cursor): IfStmt {
   const parenthesisedBinding = c.at("(") && (c.peekKind() === "var" || c.peekKind() === "let");
   if (parenthesisedBinding || c.at("var") || c.at("let")) {
     // `if (var v = m[k]) {…}`: the then-branch sees `v` when the lookup found something.
-    const parseBinding = (): Expr => {
+    // `c.bracketed` / `c.withoutStructLiterals` spelled out: no closures for every `if` of a file.
+    if (parenthesisedBinding) c.skip();
+    const saved = parenthesisedBinding ? c.enterBrackets() : c.enterCondition();
+    try {
       c.skip();
       binding = parseIdent(c, "afterConditionVar");
       if (c.eat(":")) bindingType = parseType(c);
       c.expect("=", "afterBindingName");
-      return parseExpression(c);
-    };
-    if (parenthesisedBinding) {
-      c.skip();
-      condition = c.bracketed(() => {
-        const value = parseBinding();
-        c.expect(")", "closeIfCondition");
-        return value;
-      });
-    } else {
-      condition = c.withoutStructLiterals(parseBinding);
+      condition = parseExpression(c);
+      if (parenthesisedBinding) c.expect(")", "closeIfCondition");
+    } finally {
+      c.restore(saved);
     }
   } else {
     condition = parseCondition(c);
@@ -205,11 +204,23 @@ function parseIf(c: Cursor): IfStmt {
   const then = parseBlock(c, "openIfBody");
   let otherwise: Block | IfStmt | undefined;
   if (c.eat("else")) {
-    otherwise = c.at("if")
-      ? c.nested<Block | IfStmt>("elseIfChain", () => parseIf(c), () => c.skipIfChainRest(), (span) => ({ kind: "Block", statements: [], span }))
-      : parseBlock(c, { after: "else" });
+    otherwise = c.at("if") ? parseElseIf(c) : parseBlock(c, { after: "else" });
   }
   return { kind: "IfStmt", binding, bindingType, condition, then, else: otherwise, span: c.spanFrom(start) };
+}
+
+/** The `if` after `else`, one level down (`c.nested` spelled out: no closures for every `else if` of a file). */
+function parseElseIf(c: Cursor): Block | IfStmt {
+  const start = c.start;
+  if (!c.descend("elseIfChain")) {
+    c.skipIfChainRest();
+    return { kind: "Block", statements: [], span: c.spanFrom(start) };
+  }
+  try {
+    return parseIf(c);
+  } finally {
+    c.ascend();
+  }
 }
 
 /**
@@ -266,16 +277,17 @@ function parseTry(c: Cursor): Stmt {
     const clauseStart = c.start;
     c.skip();
     let pattern: IntLiteral | undefined;
-    const token = c.tok;
-    if (token.kind === "Int") {
+    // The kind first: a token object only for the error.
+    const kind = c.kind;
+    if (kind === "Int") {
+      pattern = intLiteral(c.currentValue as bigint, c.currentText, c.currentSpan);
       c.skip();
-      pattern = intLiteral(token.value as bigint, token.text, token.span);
-    } else if (token.kind === "Ident" && token.text === "_") {
+    } else if (kind === "Ident" && c.currentText === "_") {
       c.skip();
     } else {
-      c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(token));
+      c.error(E.invalidCatchPattern, c.errorSpan(), describeToken(c.tok));
       // Step over a lone wrong pattern so the clause's block still parses.
-      if (token.kind !== "{") c.advance();
+      if (kind !== "{") c.skip();
     }
     const clauseBody = parseBlock(c, "afterCatchPattern");
     catches.push({ pattern, body: clauseBody, span: c.spanFrom(clauseStart) });

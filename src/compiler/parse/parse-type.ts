@@ -53,13 +53,23 @@ function parseTypeHere(c: Cursor, options: TypeOptions): TypeExpr {
   if (!options.arraySuffix) return type;
   while (c.at("[") && !c.newlineBefore) {
     const openPosition = c.position;
-    const open = c.advance();
+    const openStart = c.start;
+    c.skip();
     const sizeMark = c.startMeasure();
-    const size = c.group("type", open, () => {
-      const inner = c.bracketed(() => parseExpression(c));
-      c.expect("]", "closeArraySize");
-      return inner;
-    }, (span): Expr => ({ kind: "ErrorExpr", span, id: nextExprId() }));
+    // `c.group` and `c.bracketed` spelled out: no closures for every array type of a file.
+    let size: Expr;
+    if (c.openGroup("type", openPosition)) {
+      const saved = c.enterBrackets();
+      try {
+        size = parseExpression(c);
+        c.expect("]", "closeArraySize");
+      } finally {
+        c.restore(saved);
+        c.ascend();
+      }
+    } else {
+      size = { kind: "ErrorExpr", span: c.spanFrom(openStart), id: nextExprId() };
+    }
     height = c.link("type", height, c.measured(sizeMark), openPosition);
     if (height === undefined) {
       c.skipTypeRest();
