@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import assert from "node:assert/strict";
+import type { Host } from "../../src/compiler/host.js";
 
 export const repoRoot = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -24,6 +25,17 @@ export function expectGolden(actual: string, goldenPath: string): void {
     );
   }
 }
+
+/** A compiler host reading the files on disk (includes and imports of the repository's cases). */
+export const diskHost: Host = {
+  readFile(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 /** Every file with extension `ext` under `dir` (recursively), sorted. */
 export function casesIn(dir: string, ext: string): string[] {

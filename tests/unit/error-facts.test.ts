@@ -14,18 +14,8 @@ import { Diagnostics, type Diagnostic } from "../../src/compiler/diagnostics/dia
 import { makeSourceFile, type SourceFile } from "../../src/compiler/source.js";
 import { parse } from "../../src/compiler/parse/parser.js";
 import { check } from "../../src/compiler/check/checker.js";
-import type { Host } from "../../src/compiler/host.js";
-import { casesIn, repoRoot } from "../harness/golden.js";
+import { casesIn, diskHost, repoRoot } from "../harness/golden.js";
 
-const host: Host = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 const sources = [
   ...casesIn(join(repoRoot, "examples"), ".ks"),
@@ -45,7 +35,7 @@ function errorFlowOf(path: string, text: string, from: "checking" | "walk"): { d
   const diags = new Diagnostics(false);
   const ast = parse(source, diags);
   if (diags.hasErrors()) return undefined;
-  const semantics = check(ast, { host, sources: new Map([[path, source]]), diags, kernelFacts: "warning", errorFactsFrom: from });
+  const semantics = check(ast, { host: diskHost, sources: new Map([[path, source]]), diags, kernelFacts: "warning", errorFactsFrom: from });
   return {
     diagnostics: diags.all.map(diagnosticLine),
     throwing: [...semantics.errorFlow.throwing].map((f) => f.name).sort(),

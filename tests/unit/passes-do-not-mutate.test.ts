@@ -15,8 +15,7 @@ import { check } from "../../src/compiler/check/checker.js";
 import { lower } from "../../src/compiler/lower/lower.js";
 import { analyze } from "../../src/compiler/analyze/index.js";
 import { emit } from "../../src/compiler/emit/index.js";
-import type { Host } from "../../src/compiler/host.js";
-import { casesIn, repoRoot } from "../harness/golden.js";
+import { casesIn, diskHost, repoRoot } from "../harness/golden.js";
 
 function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
   if (value === null || typeof value !== "object" || seen.has(value)) return value;
@@ -28,15 +27,6 @@ function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
   return Object.freeze(value);
 }
 
-const host: Host = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 const sources = [
   ...casesIn(join(repoRoot, "examples"), ".ks"),
@@ -51,7 +41,7 @@ test("no pass changes its input: AST frozen through check and lower, IR through 
     const diags = new Diagnostics(false);
     const ast = deepFreeze(parse(source, diags));
     if (diags.hasErrors()) continue;
-    const semantics = check(ast, { host, sources: new Map([[path, source]]), diags, kernelFacts: "warning" });
+    const semantics = check(ast, { host: diskHost, sources: new Map([[path, source]]), diags, kernelFacts: "warning" });
     if (diags.hasErrors()) continue;
     const ir = deepFreeze(lower(semantics, "frozen", true));
     analyze(ir, diags);
