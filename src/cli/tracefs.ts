@@ -2,7 +2,7 @@
 //! compiler core does no I/O; it receives the list). `KS_TRACEFS=DIR` reads DIR instead
 //! of the usual mount points, so tests decide whether tracefs "is mounted".
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const tracefsMounts = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
@@ -26,39 +26,59 @@ export function readTracepointFormat(env: Readonly<Record<string, string | undef
   return undefined;
 }
 
-/** `category/event` for every tracepoint tracefs lists, or undefined when none is readable. */
+/**
+ * `category/event` for every tracepoint tracefs lists, or undefined when none is readable.
+ * A tracefs that is mounted but answers with an error or with no event at all is asked
+ * up to three times, a few milliseconds apart: events come and go while other programs
+ * add and remove probes, and the kernel's event directories then answer `EINVAL` or
+ * `ENOENT` for a moment (seen on 6.18 with uprobe events made and removed in a loop).
+ */
 export function listTracepoints(env: Readonly<Record<string, string | undefined>>, cwd: string): string[] | undefined {
   for (const mount of mountsOf(env, cwd)) {
     const root = join(mount, "events");
-    const categories = readCategories(root);
-    if (categories === undefined) continue;
-    const names: string[] = [];
-    for (const category of categories) {
-      try {
-        for (const event of readdirSync(join(root, category), { withFileTypes: true })) {
-          if (event.isDirectory()) names.push(`${category}/${event.name}`);
-        }
-      } catch {
-        // An unreadable category is skipped; the others still answer.
-      }
+    // Not mounted here (the mount point of an unmounted tracefs is an empty directory).
+    if (!isDirectory(root)) continue;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const names = readEvents(root);
+      if (names === "refused") break;
+      if (names.length > 0) return names;
+      pause(5);
     }
-    if (names.length > 0) return names;
   }
   return undefined;
 }
 
-/**
- * The category directories under `root`, or undefined when it cannot be read. A tracefs
- * that is there but answers with an error is asked up to three times: events come and go
- * while other programs add and remove probes.
- */
-function readCategories(root: string): string[] | undefined {
-  for (let attempt = 1; ; attempt++) {
+/** The events under `root` (none when it cannot be read now), or `refused` when reading it is not allowed. */
+function readEvents(root: string): string[] | "refused" {
+  let categories: string[];
+  try {
+    categories = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "EACCES" || code === "EPERM" || code === "ENOTDIR" ? "refused" : [];
+  }
+  const names: string[] = [];
+  for (const category of categories) {
     try {
-      return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR" || code === "EACCES" || code === "EPERM" || attempt === 3) return undefined;
+      for (const event of readdirSync(join(root, category), { withFileTypes: true })) {
+        if (event.isDirectory()) names.push(`${category}/${event.name}`);
+      }
+    } catch {
+      // A category going away while it is read is skipped; the others still answer.
     }
   }
+  return names;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Waits `ms` milliseconds (synchronously: the callers are synchronous). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   HoverRequest, DefinitionRequest, ReferencesRequest, CompletionRequest, RenameRequest, PrepareRenameRequest,
@@ -102,7 +102,16 @@ describe("kernelscript lsp over stdio", () => {
     for (const name of ["size", "ctx", "read_sizes", "last_true", "Exec", "u32", "if", "pid"]) assert.ok(names.includes(name), name);
     const inTarget = positionIn(tracingText, "@tracepoint(\"sched/", "@tracepoint(\"".length);
     const events = labels(await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: tracingUri }, position: inTarget }));
-    assert.ok(events.includes("sched/sched_process_exec"), `${events.length} tracepoints`);
+    // (On a failure, what tracefs lists for this process too: a server that got nothing
+    // from a tracefs that answers here is our bug, not the machine's.)
+    const here = (): string => {
+      try {
+        return `${readdirSync("/sys/kernel/tracing/events/sched").length} sched entries in tracefs here`;
+      } catch (error) {
+        return `tracefs unreadable here: ${(error as Error).message}`;
+      }
+    };
+    assert.ok(events.includes("sched/sched_process_exec"), `${events.length} completions (${events.slice(0, 5).join(", ")}); ${here()}`);
   });
 
   it("finds references and renames a map (the workspace edit), refusing a kernel name", async () => {
