@@ -37,9 +37,17 @@ import { unparenthesize } from "../ast.js";
 import { checkCompoundValueOrder } from "./compound-values.js";
 
 export function checkBlock(c: ExprChecker, scope: Scope, block: ast.Block): void {
+  checkStatementsOf(c, scope.child(), block);
+}
+
+/**
+ * A block's statements in `scope` (a child the caller made, holding what it binds for
+ * them); the block is noted for the error flow first (error-facts.ts: its unreachable
+ * statements).
+ */
+function checkStatementsOf(c: ExprChecker, scope: Scope, block: ast.Block): void {
   c.fn.flow.block(block);
-  const inner = scope.child();
-  for (const statement of block.statements) checkStatement(c, inner, statement);
+  for (const statement of block.statements) checkStatement(c, scope, statement);
 }
 
 function declareLocal(c: ExprChecker, scope: Scope, name: ast.Ident, symbol: Symbol, node: ast.Node): void {
@@ -88,22 +96,18 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
             ? { kind: "local", name: stmt.binding.name, type: source.type, isConst: false, span: stmt.binding.span, id: ctx.freshLocalId() }
             : { kind: "entry", name: stmt.binding.name, type: source.type, span: stmt.binding.span, id: ctx.freshLocalId(), map: bindingMap(c, stmt.condition) };
         declareLocal(c, thenScope, stmt.binding, symbol, stmt);
-        c.fn.flow.block(stmt.then);
-        for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
+        checkStatementsOf(c, thenScope, stmt.then);
       } else {
         checkCondition(c, scope, stmt.condition);
         const thenScope = scope.child();
         narrow(thenScope, provenNonNull(stmt.condition, true));
         narrow(elseScope, provenNonNull(stmt.condition, false));
-        c.fn.flow.block(stmt.then);
-        for (const s of stmt.then.statements) checkStatement(c, thenScope, s);
+        checkStatementsOf(c, thenScope, stmt.then);
         // `if (p == null) { return … }`: after it, `p` is checked.
         if (!stmt.else && alwaysReturns(stmt.then.statements)) narrow(scope, provenNonNull(stmt.condition, false));
       }
-      if (stmt.else?.kind === "Block") {
-        c.fn.flow.block(stmt.else);
-        for (const s of stmt.else.statements) checkStatement(c, elseScope, s);
-      } else if (stmt.else) checkStatement(c, elseScope, stmt.else);
+      if (stmt.else?.kind === "Block") checkStatementsOf(c, elseScope, stmt.else);
+      else if (stmt.else) checkStatement(c, elseScope, stmt.else);
       return;
     }
     case "WhileStmt":
@@ -137,8 +141,7 @@ function checkStatementItself(c: ExprChecker, scope: Scope, stmt: ast.Stmt): voi
       declareLocal(c, bodyScope, stmt.variable, variable, stmt);
       checkRangeLoop(c, stmt, variable);
       c.fn.loopDepth++;
-      c.fn.flow.block(stmt.body);
-      for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
+      checkStatementsOf(c, bodyScope, stmt.body);
       c.fn.loopDepth--;
       return;
     }
@@ -170,8 +173,7 @@ function checkForIn(c: ExprChecker, scope: Scope, stmt: ast.ForInStmt): void {
   const bodyScope = scope.child();
   checkMapLoopHeader(c, scope, bodyScope, stmt, (e) => checkExpr(c, scope, e));
   c.fn.loopDepth++;
-  c.fn.flow.block(stmt.body);
-  for (const s of stmt.body.statements) checkStatement(c, bodyScope, s);
+  checkStatementsOf(c, bodyScope, stmt.body);
   c.fn.loopDepth--;
 }
 
