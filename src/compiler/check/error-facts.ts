@@ -130,10 +130,7 @@ export class FlowRecorder {
 
   call(call: ast.CallExpr): void {
     if (call === this.deferredCall || this.ignored(call.span)) return;
-    const callee = declaredCallee(this.ctx, call, this.moduleCalls);
-    if (!callee) return;
-    this.facts.calls.push({ callee, span: call.span, handlers: this.handlers });
-    for (const t of this.tries) t.calls.push(callee);
+    recordCall(declaredCallee(this.ctx, call, this.moduleCalls), call, this.handlers, this.tries, this.facts);
   }
 
   block(block: ast.Block): void {
@@ -181,8 +178,7 @@ export class FlowRecorder {
     this.deferredOnly.pop();
     const call = unparenthesize(stmt.expr);
     if (this.ignored(stmt.span) || call.kind !== "CallExpr") return;
-    const callee = declaredCallee(this.ctx, call);
-    if (callee) this.facts.defers.push({ callee, span: call.span });
+    recordDefer(declaredCallee(this.ctx, call, this.moduleCalls), call, this.facts);
   }
 
   /** The facts in the order of the source, as a walk of the tree would find them. */
@@ -219,6 +215,18 @@ function inOrder<T>(items: T[], order: (a: T, b: T) => number, identity: (item: 
   if (items.length < 2) return items;
   const sorted = items.sort(order);
   return sorted.filter((item, i) => i === 0 || identity(item) !== identity(sorted[i - 1]!));
+}
+
+/** A call of `callee` (none: not a declared function), under `handlers`, inside `tries`. */
+function recordCall(callee: FunctionInfo | undefined, call: ast.CallExpr, handlers: readonly Handler[], tries: readonly TryFacts[], facts: FunctionFacts): void {
+  if (!callee) return;
+  facts.calls.push({ callee, span: call.span, handlers });
+  for (const t of tries) t.calls.push(callee);
+}
+
+/** `defer call(…)` of `callee` (none: not a declared function): it runs when the function exits. */
+function recordDefer(callee: FunctionInfo | undefined, call: ast.CallExpr, facts: FunctionFacts): void {
+  if (callee) facts.defers.push({ callee, span: call.span });
 }
 
 function recordThrow(ctx: CheckContext, stmt: ast.ThrowStmt, handlers: readonly Handler[], tries: readonly TryFacts[], facts: FunctionFacts): void {
@@ -267,18 +275,14 @@ export function walkFacts(ctx: CheckContext, body: ast.Block): FunctionFacts {
           return;
         }
         // The call runs at exit (outside every try); its arguments run here.
-        const callee = declaredCallee(ctx, call);
-        if (callee) facts.defers.push({ callee, span: call.span });
+        recordDefer(declaredCallee(ctx, call), call, facts);
         findUnreachable(call.callee);
         for (const arg of call.args) walk(arg, at);
         return;
       }
       case "CallExpr": {
         forEachChild(node, at.visit);
-        const callee = declaredCallee(ctx, node);
-        if (!callee) return;
-        facts.calls.push({ callee, span: node.span, handlers });
-        for (const t of tries) t.calls.push(callee);
+        recordCall(declaredCallee(ctx, node), node, handlers, tries, facts);
         return;
       }
       // Nothing below these concerns errors: not descended into (they are most of a tree's
