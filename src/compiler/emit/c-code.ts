@@ -16,7 +16,7 @@ import { packetPointerFields } from "../kernel/builtins.js";
 import { contextArrayCopy, isContextArray } from "./context-arrays-c.js";
 import { emitPointerStatement, escapeSlotLookup } from "./pointers-c.js";
 import { copyEntry, entryRead, valueAddress } from "./struct-values-c.js";
-import { atomicUpdate, globalReference } from "./globals-c.js";
+import { atomicUpdate, globalReference, isPinnedAggregate } from "./globals-c.js";
 import { byteOrderCall, emitHeaderBinding, type PacketBounds } from "./packets-c.js";
 import { stringReadExpression, tracingExpression } from "./tracing-c.js";
 import { type ErrorFrameState, emitErrorStatement, emitReturn } from "./errors-c.js";
@@ -178,7 +178,7 @@ export class CCodeEmitter {
           // A copy of a pinned struct or array, which is 8-byte aligned in the map's value
           // (lower/lower-globals.ts), is aligned too: clang 14 then copies in words, not byte
           // by byte (which ran out of stack for a 300-byte struct of bytes).
-          const pinnedCopy = this.side === "kernel" && ((s.init?.kind === "global" && s.init.storage === "pinned") || this.pinnedCopies.has(s.name));
+          const pinnedCopy = this.side === "kernel" && ((s.init !== undefined && isPinnedAggregate(s.init)) || this.pinnedCopies.has(s.name));
           const declaration = pinnedCopy ? wordAlignedDeclaration : cDeclaration;
           if (s.type.kind === "array" && s.init && s.init.kind !== "arrayLiteral") {
             // C arrays are not assignable: copy the bytes (e.g. a MAC address out of a header).

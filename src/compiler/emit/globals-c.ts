@@ -146,6 +146,11 @@ export function emitKernelGlobals(w: CWriter, module: ir.IrModule): void {
     if (module.globals.length > 0 || module.configs.length > 0) w.line();
 }
 
+/** A pinned struct or array global, read whole: 8-byte aligned in the map's value (lower/lower-globals.ts). */
+export function isPinnedAggregate(e: ir.IrExpr): boolean {
+  return e.kind === "global" && e.storage === "pinned" && isAggregate(e.type);
+}
+
 /**
  * The locals of `fn` (outside loop callbacks, which reach them through pointers) that
  * are assigned a pinned struct or array global (`l = g`): their declarations are 8-byte
@@ -155,8 +160,7 @@ export function pinnedCopyTargets(fn: ir.IrFunction): ReadonlySet<string> {
   const targets = new Set<string>();
   walkStatements<boolean>(fn.body, {
     statement: (s, inCallback) => {
-      if (!inCallback && s.kind === "assign" && s.target.kind === "local" && s.op === "=" &&
-        s.value.kind === "global" && s.value.storage === "pinned" && isAggregate(s.value.type)) targets.add(s.target.name);
+      if (!inCallback && s.kind === "assign" && s.target.kind === "local" && s.op === "=" && isPinnedAggregate(s.value)) targets.add(s.target.name);
     },
     body: (_, owner, inCallback) => inCallback || isCallbackLoop(owner),
   }, false);
